@@ -1,0 +1,91 @@
+// Plain-language check speed with every shipped dictionary loaded.
+//   build/bench/jargon_bench
+// Reports time per 200-byte chat message and MB/s over a long document.
+#include <benchmark/benchmark.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "liaise/jargon/engine.hpp"
+
+using namespace liaise::jargon;
+
+namespace {
+
+const Engine& engine() {
+    static const auto compiled = [] {
+        const auto set = load_dictionary_dir(LIAISE_SOURCE_DICTIONARIES);
+        if (!set.ok()) {
+            for (const auto& p : set.problems()) std::fprintf(stderr, "%s\n", p.to_string().c_str());
+            std::exit(2);
+        }
+        auto e = Engine::compile(set.value());
+        if (!e.ok()) std::exit(2);
+        return e.value();
+    }();
+    return *compiled;
+}
+
+// Realistic chat: a mix of plain words, dictionary terms and an unknown acronym.
+const char* const kMessages[] = {
+    "Hi both, the CIN plan review is on Tuesday at 10. Can the SENCO send the attendance figures "
+    "and can health confirm the GP is aware? The core group agreed to step down if things hold. ",
+    "Thanks. Mum DNA'd the paediatric appointment again, so I have asked the HV to visit. School "
+    "say attendance is 78% this term. Going forward we will meet fortnightly at the family home. ",
+    "Quick update: the s47 concluded with NFA, but we will keep the EHCP review on 12 March and "
+    "the PEP next week. Police logged one call to the address; no arrests. Will share minutes. ",
+};
+
+std::string message(std::size_t i) {
+    std::string m = kMessages[i % 3];
+    m.resize(200, ' ');
+    return m;
+}
+
+void BM_Chat200(benchmark::State& state) {
+    const auto& e = engine();
+    const std::string msgs[3] = {message(0), message(1), message(2)};
+    const auto audience = Audience::of({"social-care", "education"});
+    std::size_t i = 0, findings = 0;
+    for (auto _ : state) {
+        auto r = e.check(msgs[i++ % 3], audience);
+        findings += r.findings.size();
+        benchmark::DoNotOptimize(r);
+    }
+    state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * 200);
+    state.counters["findings_per_msg"] =
+        benchmark::Counter(static_cast<double>(findings) / static_cast<double>(state.iterations()));
+}
+BENCHMARK(BM_Chat200);
+
+void BM_LongDocument(benchmark::State& state) {
+    const auto& e = engine();
+    std::string doc;
+    while (doc.size() < static_cast<std::size_t>(state.range(0))) {
+        for (const auto* m : kMessages) doc += m;
+        doc += "\n\nThe meeting discussed the family's situation in detail and agreed the next steps. "
+               "Everyone understood what they need to do and by when.\n";
+    }
+    const auto audience = Audience::everyone();
+    for (auto _ : state) {
+        auto r = e.check(doc, audience);
+        benchmark::DoNotOptimize(r);
+    }
+    state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(doc.size()));
+}
+BENCHMARK(BM_LongDocument)->Arg(1 << 20)->Unit(benchmark::kMillisecond);
+
+void BM_Compile(benchmark::State& state) {
+    const auto set = load_dictionary_dir(LIAISE_SOURCE_DICTIONARIES);
+    for (auto _ : state) {
+        auto e = Engine::compile(set.value());
+        benchmark::DoNotOptimize(e);
+    }
+    state.counters["entries"] = static_cast<double>(engine().entry_count());
+}
+BENCHMARK(BM_Compile)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();

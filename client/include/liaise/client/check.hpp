@@ -1,0 +1,33 @@
+// `liaise check`: the offline plain-language check of a file or standard input.
+#pragma once
+
+#include <filesystem>
+#include <iosfwd>
+#include <optional>
+#include <string>
+
+namespace liaise::client {
+
+struct CheckOptions {
+    std::string audience = "public";  ///< "public" or "d1,d2,…"
+    std::optional<std::filesystem::path> dictionaries;  ///< default: find_dictionaries()
+    bool json = false;
+    bool fix = false;
+    std::string input = "-";  ///< a file name, or "-" for `in`
+};
+
+/// Exit statuses of `liaise check`.
+enum class CheckStatus : int { clean = 0, findings = 1, error = 2 };
+
+/// Runs the check and writes its report to `out` (errors to `err`). Never throws for bad input:
+/// a missing file, invalid UTF-8, an unknown discipline or a broken dictionary is one clear
+/// message on `err` and CheckStatus::error.
+[[nodiscard]] CheckStatus run_check(const CheckOptions& options, std::istream& in,
+                                    std::ostream& out, std::ostream& err);
+
+/// Where the shipped dictionaries are: $LIAISE_DICTIONARIES, else `dictionaries/` next to the
+/// running binary, else `../share/liaise/dictionaries` from it, else the source tree this binary
+/// was built from. nullopt when none exists.
+[[nodiscard]] std::optional<std::filesystem::path> find_dictionaries();
+
+}  // namespace liaise::client

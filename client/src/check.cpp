@@ -1,0 +1,153 @@
+#include "liaise/client/check.hpp"
+
+#include <boost/json.hpp>
+#include <cstdlib>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include "liaise/jargon/engine.hpp"
+#include "liaise/jargon/utf8.hpp"
+#include "liaise/protocol/findings.hpp"
+
+namespace liaise::client {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string join(const std::vector<std::string>& items, std::string_view sep) {
+    std::string out;
+    for (const auto& s : items) {
+        if (!out.empty()) out += sep;
+        out += s;
+    }
+    return out;
+}
+
+/// "CIN (social-care) -> child in need: explanation", as a compiler would put it.
+std::string describe(const jargon::Finding& f) {
+    if (f.kind == jargon::Kind::unknown_acronym)
+        return f.text + " (unknown acronym): " + f.explanation();
+    std::string out = f.text + " (" + join(f.disciplines(), ", ") + ") -> ";
+    if (f.meanings.size() == 1) {
+        out += join(f.meanings.front().alternatives, " | ");
+    } else {
+        std::vector<std::string> each;
+        for (const auto& m : f.meanings)
+            each.push_back(join(m.alternatives, " / ") + " (" + m.discipline + ")");
+        out += join(each, " | ");
+    }
+    return out + ": " + f.explanation();
+}
+
+bool read_input(const CheckOptions& options, std::istream& in, std::string& text,
+                std::ostream& err) {
+    std::ostringstream buf;
+    if (options.input == "-") {
+        buf << in.rdbuf();
+    } else {
+        std::ifstream file(options.input, std::ios::binary);
+        if (!file) {
+            std::error_code ec;
+            const bool exists = fs::exists(options.input, ec);
+            err << "liaise check: cannot open '" << options.input << "': "
+                << (exists ? "permission denied or not a file" : "no such file") << "\n";
+            return false;
+        }
+        buf << file.rdbuf();
+    }
+    text = std::move(buf).str();
+    return true;
+}
+
+}  // namespace
+
+std::optional<fs::path> find_dictionaries() {
+    std::error_code ec;
+    if (const char* env = std::getenv("LIAISE_DICTIONARIES"); env != nullptr && *env != '\0')
+        return fs::path(env);
+    const auto exe = fs::read_symlink("/proc/self/exe", ec);
+    if (!ec) {
+        for (const auto& candidate : {exe.parent_path() / "dictionaries",
+                                      exe.parent_path() / ".." / "share" / "liaise" / "dictionaries"}) {
+            if (fs::is_directory(candidate, ec)) return candidate.lexically_normal();
+        }
+    }
+#ifdef LIAISE_SOURCE_DICTIONARIES
+    if (fs::is_directory(LIAISE_SOURCE_DICTIONARIES, ec)) return fs::path(LIAISE_SOURCE_DICTIONARIES);
+#endif
+    return std::nullopt;
+}
+
+CheckStatus run_check(const CheckOptions& options, std::istream& in, std::ostream& out,
+                      std::ostream& err) {
+    const auto dir = options.dictionaries ? options.dictionaries : find_dictionaries();
+    if (!dir) {
+        err << "liaise check: no dictionaries found; pass --dictionaries DIR\n";
+        return CheckStatus::error;
+    }
+    const auto set = jargon::load_dictionary_dir(*dir);
+    if (!set.ok()) {
+        for (const auto& p : set.problems()) err << "liaise check: " << p.to_string() << "\n";
+        return CheckStatus::error;
+    }
+    const auto engine = jargon::Engine::compile(set.value());
+    if (!engine.ok()) {
+        for (const auto& p : engine.problems()) err << "liaise check: " << p.to_string() << "\n";
+        return CheckStatus::error;
+    }
+    const auto audience = jargon::Audience::parse(options.audience);
+    if (!audience.ok()) {
+        err << "liaise check: " << audience.problems().front().reason << "\n";
+        return CheckStatus::error;
+    }
+    const auto& known = engine.value()->disciplines();
+    for (const auto& d : audience.value().disciplines()) {
+        if (std::find(known.begin(), known.end(), d) == known.end()) {
+            err << "liaise check: unknown discipline '" << d << "' in --audience (known: "
+                << join(known, ", ") << ", or public)\n";
+            return CheckStatus::error;
+        }
+    }
+
+    std::string text;
+    if (!read_input(options, in, text, err)) return CheckStatus::error;
+    const std::string name = options.input == "-" ? "<stdin>" : options.input;
+    if (const auto bad = jargon::find_invalid_utf8(text)) {
+        const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<long>(*bad), '\n');
+        err << "liaise check: " << name << ": invalid UTF-8 at byte " << *bad << " (line " << line
+            << ")\n";
+        return CheckStatus::error;
+    }
+
+    const auto result = engine.value()->check(text, audience.value());
+    const auto status = result.findings.empty() ? CheckStatus::clean : CheckStatus::findings;
+    if (options.json) {
+        auto doc = protocol::to_json(result);
+        doc.as_object()["audience"] = audience.value().to_string();
+        if (options.fix) doc.as_object()["fixed"] = jargon::rewrite(text, result.findings);
+        out << boost::json::serialize(doc) << "\n";
+        return status;
+    }
+    if (options.fix) {
+        out << jargon::rewrite(text, result.findings);
+        return status;
+    }
+    for (const auto& f : result.findings)
+        out << name << ":" << f.line << ":" << f.column << ": " << describe(f) << "\n";
+    const auto n = result.findings.size();
+    if (n == 0) out << "no findings for audience " << audience.value().to_string() << "\n";
+    else out << n << (n == 1 ? " finding" : " findings") << " for audience " << audience.value().to_string() << "\n";
+    if (result.readability) {
+        const auto& r = *result.readability;
+        out << std::fixed << std::setprecision(1) << "readability: Flesch reading ease "
+            << r.flesch_reading_ease << ", " << r.average_sentence_length
+            << " words per sentence, " << std::setprecision(0) << r.long_sentence_share * 100
+            << "% of " << r.sentences << " sentences over " << jargon::kLongSentenceWords
+            << " words\n";
+    }
+    return status;
+}
+
+}  // namespace liaise::client

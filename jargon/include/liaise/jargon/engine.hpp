@@ -1,0 +1,126 @@
+// The plain-language engine: finds jargon a given audience may not share.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "liaise/jargon/dictionary.hpp"
+#include "liaise/jargon/result.hpp"
+
+namespace liaise::jargon {
+
+/// Who will read a text: a set of disciplines, or the public (families, carers, young people),
+/// for whom every term is jargon.
+class Audience {
+public:
+    /// Everyone: every dictionary term is flagged.
+    [[nodiscard]] static Audience everyone();
+    /// Readers from these disciplines only.
+    [[nodiscard]] static Audience of(std::vector<std::string> disciplines);
+    /// Parses "public" or a comma-separated list of discipline names ("social-care,education").
+    [[nodiscard]] static Result<Audience> parse(std::string_view text);
+
+    [[nodiscard]] bool is_public() const noexcept { return public_; }
+    [[nodiscard]] const std::vector<std::string>& disciplines() const noexcept {
+        return disciplines_;
+    }
+    /// "public" or the comma-separated disciplines.
+    [[nodiscard]] std::string to_string() const;
+
+private:
+    bool public_ = false;
+    std::vector<std::string> disciplines_;  // sorted, unique
+};
+
+/// What a term means in one discipline.
+struct Meaning {
+    std::string discipline;
+    std::vector<std::string> alternatives;
+    std::string explanation;
+};
+
+/// One flagged span of the checked text.
+struct Finding {
+    std::size_t start = 0;   ///< UTF-8 byte offset of the first byte
+    std::size_t end = 0;     ///< UTF-8 byte offset one past the last byte
+    std::size_t line = 0;    ///< 1-based line
+    std::size_t column = 0;  ///< 1-based column, in code points
+    std::string text;        ///< the matched text as written
+    std::string term;        ///< canonical dictionary term (the text itself for unknown acronyms)
+    Kind kind = Kind::term;
+    std::vector<Meaning> meanings;  ///< one per discipline; several for an ambiguous acronym
+
+    [[nodiscard]] std::vector<std::string> disciplines() const;
+    /// Every meaning's alternatives, in meaning order, without repeats.
+    [[nodiscard]] std::vector<std::string> alternatives() const;
+    /// The explanation; for several meanings, each prefixed by its discipline.
+    [[nodiscard]] std::string explanation() const;
+};
+
+/// Readability of a text of three or more sentences.
+struct Readability {
+    double flesch_reading_ease = 0;      ///< higher is easier; 60–70 is plain English
+    double average_sentence_length = 0;  ///< words per sentence
+    double long_sentence_share = 0;      ///< fraction of sentences over kLongSentenceWords words
+    std::size_t sentences = 0;
+    std::size_t words = 0;
+};
+
+/// A sentence with more words than this counts as long.
+inline constexpr std::size_t kLongSentenceWords = 25;
+
+struct CheckResult {
+    std::vector<Finding> findings;          ///< in text order, never overlapping
+    std::optional<Readability> readability; ///< absent for texts under three sentences
+};
+
+/// A compiled, immutable dictionary set. Safe to share between threads: every member function
+/// is const and touches no mutable state.
+class Engine {
+public:
+    /// Compiles dictionaries into matching tables. Fails if a discipline appears twice or a
+    /// term has no words.
+    [[nodiscard]] static Result<std::shared_ptr<const Engine>> compile(const DictionarySet& set);
+
+    virtual ~Engine() = default;
+
+    /// Checks `text` for terms the `audience` may not share. Invalid UTF-8 bytes never crash the
+    /// check: they are treated as separators (callers that care validate first).
+    [[nodiscard]] virtual CheckResult check(std::string_view text,
+                                            const Audience& audience) const = 0;
+
+    /// Every meaning the dictionaries give for `term` (matched like text, case-insensitively
+    /// when no case-sensitive entry fits), or an empty vector.
+    [[nodiscard]] virtual std::vector<Meaning> explain(std::string_view term) const = 0;
+
+    /// The disciplines this engine knows, sorted.
+    [[nodiscard]] virtual const std::vector<std::string>& disciplines() const noexcept = 0;
+
+    /// Number of dictionary entries compiled in, over all disciplines.
+    [[nodiscard]] virtual std::size_t entry_count() const noexcept = 0;
+};
+
+/// Applies the first alternative of every finding that has exactly one meaning, keeping a
+/// capital letter where the original had one (for acronyms: at the start of a sentence) and a
+/// possessive "'s". Findings must come from a check of the same `text`.
+[[nodiscard]] std::string rewrite(std::string_view text, const std::vector<Finding>& findings);
+
+/// The engine in use, swappable at run time. A reload compiles a new Engine and swaps it in; a
+/// check that already holds the old one finishes with it. Thread-safe.
+class SharedEngine {
+public:
+    explicit SharedEngine(std::shared_ptr<const Engine> engine) : engine_(std::move(engine)) {}
+
+    [[nodiscard]] std::shared_ptr<const Engine> get() const { return engine_.load(); }
+    void replace(std::shared_ptr<const Engine> engine) { engine_.store(std::move(engine)); }
+
+private:
+    std::atomic<std::shared_ptr<const Engine>> engine_;
+};
+
+}  // namespace liaise::jargon

@@ -1,0 +1,628 @@
+#include "liaise/jargon/engine.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "inflect.hpp"
+#include "readability.hpp"
+#include "tables.hpp"
+#include "text.hpp"
+
+namespace liaise::jargon {
+namespace {
+
+using detail::kNone;
+using detail::Token;
+
+constexpr std::size_t kMaxDisciplines = 63;  // one bit each in an audience mask; bit 63 = other
+constexpr std::uint64_t kOtherDiscipline = 1ull << 63;
+
+struct CompiledMeaning {
+    std::uint32_t discipline = 0;
+    Kind kind = Kind::term;
+    std::string term;
+    std::vector<std::string> alternatives;
+    std::string explanation;
+    std::vector<std::vector<std::string>> alternative_words;  // folded, for the own-alternative rule
+};
+
+/// One trie over words, for either case-sensitive or case-insensitive entries.
+struct Trie {
+    detail::WordIds words;
+    detail::Edges edges;
+    std::vector<std::uint32_t> terminal{kNone};  // per node: index into `terminals`
+    std::uint32_t nodes = 1;
+    // Per terminal: (meaning, written in the dictionary rather than generated).
+    std::vector<std::vector<std::pair<std::uint32_t, bool>>> terminals;
+
+    void add(const std::vector<std::string>& path, std::uint32_t meaning, bool written) {
+        std::uint32_t node = 0;
+        for (const auto& w : path) {
+            const auto id = words.intern(w);
+            auto child = edges.find(node, id);
+            if (child == kNone) {
+                child = nodes++;
+                edges.insert(node, id, child);
+                terminal.push_back(kNone);
+            }
+            node = child;
+        }
+        if (terminal[node] == kNone) {
+            terminal[node] = static_cast<std::uint32_t>(terminals.size());
+            terminals.emplace_back();
+        }
+        auto& list = terminals[terminal[node]];
+        for (auto& [m, w] : list) {
+            if (m == meaning) {
+                w = w || written;
+                return;
+            }
+        }
+        list.emplace_back(meaning, written);
+    }
+
+    /// Written entries win over generated forms that happen to coincide with them.
+    void finish() {
+        for (auto& list : terminals) {
+            const bool any_written =
+                std::any_of(list.begin(), list.end(), [](const auto& p) { return p.second; });
+            if (any_written)
+                std::erase_if(list, [](const auto& p) { return !p.second; });
+        }
+    }
+};
+
+struct TokenIds {
+    std::uint32_t exact = kNone;
+    std::uint32_t folded = kNone;
+};
+
+const std::unordered_set<std::string_view>& stopwords() {
+    static const std::unordered_set<std::string_view> words = {
+        "a", "an", "and", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with", "&"};
+    return words;
+}
+
+/// Can `words` spell `letters`, each word giving a prefix of itself (at least one letter unless
+/// it is a stop word)? "Child in Need" spells "cin"; "Special Educational Needs Coordinator"
+/// spells "senco".
+bool spells(std::string_view letters, std::size_t li, const std::vector<std::string>& words,
+            std::size_t wi) {
+    if (wi == words.size()) return li == letters.size();
+    const auto& w = words[wi];
+    if (stopwords().contains(w) && spells(letters, li, words, wi + 1)) return true;
+    for (std::size_t p = 1; p <= w.size() && li + p <= letters.size(); ++p) {
+        if (w[p - 1] != letters[li + p - 1]) break;
+        if (spells(letters, li + p, words, wi + 1)) return true;
+    }
+    return false;
+}
+
+std::string_view trim_spaces(std::string_view s) {
+    const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+    while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+    while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+    // A non-breaking space (C2 A0) is common between words and brackets in pasted text.
+    while (s.starts_with("\xC2\xA0")) s = trim_spaces(s.substr(2));
+    while (s.ends_with("\xC2\xA0")) s = trim_spaces(s.substr(0, s.size() - 2));
+    return s;
+}
+
+/// Strips a plural or possessive ending: "GP's" / "GPs'" -> "GP", and for acronyms also
+/// "CINs" -> "CIN" and "DNA'd" -> "DNA". `w` is in exact form (straight apostrophes).
+std::string_view strip_ending(std::string_view w, bool acronym_rules) {
+    if (w.size() > 2 && (w.ends_with("'s") || w.ends_with("s'"))) return w.substr(0, w.size() - 2);
+    if (!acronym_rules) return w;
+    if (w.size() > 3 && w.ends_with("'ed")) return w.substr(0, w.size() - 3);
+    if (w.size() > 2 && w.ends_with("'d")) return w.substr(0, w.size() - 2);
+    if (w.size() > 2 && w.back() == 's') {
+        const auto stem = w.substr(0, w.size() - 1);
+        if (std::all_of(stem.begin(), stem.end(),
+                        [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '&'; }))
+            return stem;
+    }
+    return w;
+}
+
+/// The acronym a token writes ("CINs" -> "CIN"), if it is all capitals A-Z of two to six
+/// letters (allowing '&'), else empty.
+std::string_view acronym_base(std::string_view exact) {
+    const auto base = strip_ending(exact, true);
+    std::size_t letters = 0;
+    for (const char c : base) {
+        if (c >= 'A' && c <= 'Z') ++letters;
+        else if (c != '&') return {};
+    }
+    return letters >= 2 && letters <= 6 ? base : std::string_view{};
+}
+
+/// Folded words joined by spaces: how `explain` finds a term whatever its case or hyphens.
+std::string explain_key(std::string_view term) {
+    std::string key;
+    for (const auto& w : detail::split_words(term, true)) {
+        if (!key.empty()) key += ' ';
+        key += w;
+    }
+    return key;
+}
+
+class EngineImpl final : public Engine {
+public:
+    static Result<std::shared_ptr<const Engine>> build(const DictionarySet& set);
+
+    CheckResult check(std::string_view text, const Audience& audience) const override;
+    std::vector<Meaning> explain(std::string_view term) const override;
+    const std::vector<std::string>& disciplines() const noexcept override { return disciplines_; }
+    std::size_t entry_count() const noexcept override { return entries_; }
+
+private:
+    struct Match {
+        std::size_t length = 0;  // in tokens
+        std::vector<std::uint32_t> meanings;
+    };
+
+    void compute_ids(std::string_view text, const std::vector<Token>& tokens,
+                     std::vector<TokenIds>& ids) const;
+    std::size_t walk(const Trie& trie, const std::vector<Token>& tokens,
+                     const std::vector<TokenIds>& ids, bool exact, std::size_t i,
+                     std::uint32_t& terminal) const;
+    Match longest_match(const std::vector<Token>& tokens, const std::vector<TokenIds>& ids,
+                        std::size_t i) const;
+    bool inside_own_alternative(std::string_view text, const std::vector<Token>& tokens,
+                                std::size_t i, std::size_t len, const Match& match) const;
+    std::uint64_t audience_mask(const Audience& audience) const;
+    bool flagged(const std::vector<std::uint32_t>& meanings, const Audience& audience,
+                 std::uint64_t mask) const;
+    Meaning public_meaning(std::uint32_t id) const;
+
+    std::vector<std::string> disciplines_;  // sorted
+    std::uint32_t general_ = kNone;
+    std::vector<CompiledMeaning> meanings_;
+    Trie exact_;   // case-sensitive entries, matched on exact_form
+    Trie folded_;  // case-insensitive entries, matched on folded_form
+    std::unordered_set<std::string> common_;
+    std::unordered_map<std::string, std::vector<std::uint32_t>> explain_index_;  // folded forms
+    std::size_t entries_ = 0;
+};
+
+Result<std::shared_ptr<const Engine>> EngineImpl::build(const DictionarySet& set) {
+    std::vector<Problem> problems;
+    auto engine = std::make_shared<EngineImpl>();
+    std::vector<const Dictionary*> dicts;
+    for (const auto& d : set.dictionaries) dicts.push_back(&d);
+    std::sort(dicts.begin(), dicts.end(),
+              [](const Dictionary* a, const Dictionary* b) { return a->discipline < b->discipline; });
+    for (std::size_t k = 0; k < dicts.size(); ++k) {
+        if (k > 0 && dicts[k]->discipline == dicts[k - 1]->discipline)
+            problems.push_back({dicts[k]->discipline, 0, "discipline appears twice"});
+        engine->disciplines_.push_back(dicts[k]->discipline);
+    }
+    if (engine->disciplines_.size() > kMaxDisciplines)
+        problems.push_back({"", 0, "more than 63 disciplines"});
+    if (!problems.empty()) return Result<std::shared_ptr<const Engine>>::failure(std::move(problems));
+
+    for (std::uint32_t d = 0; d < dicts.size(); ++d) {
+        if (dicts[d]->discipline == kGeneralDiscipline) engine->general_ = d;
+        for (const auto& e : dicts[d]->entries) {
+            const auto id = static_cast<std::uint32_t>(engine->meanings_.size());
+            CompiledMeaning m{d, e.kind, e.term, e.alternatives, e.explanation, {}};
+            for (const auto& alt : e.alternatives) m.alternative_words.push_back(detail::split_words(alt, true));
+            engine->meanings_.push_back(std::move(m));
+            ++engine->entries_;
+
+            std::vector<std::string> forms{e.term};
+            forms.insert(forms.end(), e.variants.begin(), e.variants.end());
+            for (const auto& form : forms) {
+                auto words = detail::split_words(form, true);
+                const bool exact = matches_case_sensitively(e, words.size());
+                if (exact) words = detail::split_words(form, false);
+                Trie& trie = exact ? engine->exact_ : engine->folded_;
+                if (words.empty()) {
+                    problems.push_back({dicts[d]->discipline, e.line,
+                                        "term '" + form + "' has no letters or digits"});
+                    continue;
+                }
+                trie.add(words, id, true);
+                engine->explain_index_[explain_key(form)].push_back(id);
+                // "multi-agency" is also written "multiagency".
+                if (words.size() > 1 && form.find('-') != std::string::npos) {
+                    std::string closed;
+                    for (const auto& w : words) closed += w;
+                    trie.add({closed}, id, false);
+                }
+                if (!e.inflect || e.kind == Kind::acronym) continue;
+                for (const auto& form_word : detail::inflections(words.back())) {
+                    auto inflected = words;
+                    inflected.back() = form_word;
+                    trie.add(inflected, id, false);
+                }
+                if (e.kind == Kind::phrase && words.size() > 1) {
+                    for (const auto& form_word : detail::inflections(words.front())) {
+                        auto inflected = words;
+                        inflected.front() = form_word;
+                        trie.add(inflected, id, false);
+                    }
+                }
+            }
+        }
+    }
+    engine->exact_.finish();
+    engine->folded_.finish();
+    for (const auto& a : set.common_acronyms) engine->common_.insert(a);
+    if (!problems.empty()) return Result<std::shared_ptr<const Engine>>::failure(std::move(problems));
+    return Result<std::shared_ptr<const Engine>>::success(std::move(engine));
+}
+
+void EngineImpl::compute_ids(std::string_view text, const std::vector<Token>& tokens,
+                             std::vector<TokenIds>& ids) const {
+    ids.assign(tokens.size(), TokenIds{});
+    const std::size_t exact_limit = exact_.words.longest() + 3;
+    const std::size_t folded_limit = folded_.words.longest() + 3;
+    std::string exact, folded;
+    for (std::size_t i = 0; i < tokens.size(); ++i) {
+        const auto& t = tokens[i];
+        const auto word = text.substr(t.start, t.end - t.start);
+        const auto len = word.size();
+        if (len <= exact_limit) {
+            std::string_view form = word;
+            if (!t.ascii) {
+                detail::exact_form(word, exact);
+                form = exact;
+            }
+            auto id = exact_.words.find(form);
+            if (id == kNone) {
+                const auto stem = strip_ending(form, true);
+                if (stem.size() != form.size()) id = exact_.words.find(stem);
+            }
+            ids[i].exact = id;
+        }
+        if (len <= folded_limit * 2) {
+            detail::folded_form(word, folded);
+            auto id = folded_.words.find(folded);
+            if (id == kNone) {
+                const auto stem = strip_ending(folded, false);
+                if (stem.size() != folded.size()) id = folded_.words.find(stem);
+            }
+            ids[i].folded = id;
+        }
+    }
+}
+
+std::size_t EngineImpl::walk(const Trie& trie, const std::vector<Token>& tokens,
+                             const std::vector<TokenIds>& ids, bool exact, std::size_t i,
+                             std::uint32_t& terminal) const {
+    std::uint32_t node = 0;
+    std::size_t best = 0;
+    for (std::size_t j = i; j < tokens.size(); ++j) {
+        if (j > i && !tokens[j].joinable) break;
+        const auto id = exact ? ids[j].exact : ids[j].folded;
+        if (id == kNone) break;
+        node = trie.edges.find(node, id);
+        if (node == kNone) break;
+        if (trie.terminal[node] != kNone) {
+            best = j - i + 1;
+            terminal = trie.terminal[node];
+        }
+    }
+    return best;
+}
+
+EngineImpl::Match EngineImpl::longest_match(const std::vector<Token>& tokens,
+                                            const std::vector<TokenIds>& ids, std::size_t i) const {
+    Match m;
+    std::uint32_t te = kNone, tf = kNone;
+    const auto le = ids[i].exact == kNone ? 0 : walk(exact_, tokens, ids, true, i, te);
+    const auto lf = ids[i].folded == kNone ? 0 : walk(folded_, tokens, ids, false, i, tf);
+    m.length = std::max(le, lf);
+    if (m.length == 0) return m;
+    if (le == m.length)
+        for (const auto& [id, written] : exact_.terminals[te]) m.meanings.push_back(id);
+    if (lf == m.length)
+        for (const auto& [id, written] : folded_.terminals[tf])
+            if (std::find(m.meanings.begin(), m.meanings.end(), id) == m.meanings.end())
+                m.meanings.push_back(id);
+    std::sort(m.meanings.begin(), m.meanings.end());
+    return m;
+}
+
+bool EngineImpl::inside_own_alternative(std::string_view text, const std::vector<Token>& tokens,
+                                        std::size_t i, std::size_t len, const Match& match) const {
+    std::string folded;
+    for (const auto id : match.meanings) {
+        for (const auto& alt : meanings_[id].alternative_words) {
+            if (alt.size() < len) continue;
+            for (std::size_t k = 0; k + len <= alt.size(); ++k) {
+                if (k > i || i - k + alt.size() > tokens.size()) continue;
+                const auto from = i - k;
+                bool same = true;
+                for (std::size_t a = 0; a < alt.size() && same; ++a) {
+                    const auto& t = tokens[from + a];
+                    if (a > 0 && !t.joinable) same = false;
+                    else {
+                        detail::folded_form(text.substr(t.start, t.end - t.start), folded);
+                        same = folded == alt[a];
+                    }
+                }
+                if (same) return true;
+            }
+        }
+    }
+    return false;
+}
+
+std::uint64_t EngineImpl::audience_mask(const Audience& audience) const {
+    std::uint64_t mask = 0;
+    for (const auto& d : audience.disciplines()) {
+        const auto it = std::lower_bound(disciplines_.begin(), disciplines_.end(), d);
+        mask |= (it != disciplines_.end() && *it == d)
+                    ? 1ull << static_cast<unsigned>(it - disciplines_.begin())
+                    : kOtherDiscipline;
+    }
+    return mask;
+}
+
+bool EngineImpl::flagged(const std::vector<std::uint32_t>& meanings, const Audience& audience,
+                         std::uint64_t mask) const {
+    if (audience.is_public()) return true;
+    for (const auto id : meanings)
+        if (meanings_[id].discipline == general_) return true;
+    if (mask == 0) return false;
+    // Shared only when every reader is of one discipline that uses the term.
+    for (const auto id : meanings)
+        if (mask == 1ull << meanings_[id].discipline) return false;
+    return true;
+}
+
+Meaning EngineImpl::public_meaning(std::uint32_t id) const {
+    const auto& m = meanings_[id];
+    return {disciplines_[m.discipline], m.alternatives, m.explanation};
+}
+
+/// Acronyms the text defines ("Child in Need (CIN)" or "CIN (Child in Need)"), with the byte
+/// offset from which they count as defined.
+std::vector<std::pair<std::string, std::uint32_t>> find_definitions(std::string_view text,
+                                                                  const std::vector<Token>& tokens) {
+    std::vector<std::pair<std::string, std::uint32_t>> defs;
+    const auto n = tokens.size();
+    const auto gap = [&](std::size_t j) {  // text before token j (j == n: after the last)
+        const std::size_t from = j == 0 ? 0 : tokens[j - 1].end;
+        const std::size_t to = j == n ? text.size() : tokens[j].start;
+        return text.substr(from, to - from);
+    };
+    std::string folded;
+    const auto fold = [&](std::size_t j) {
+        detail::folded_form(text.substr(tokens[j].start, tokens[j].end - tokens[j].start), folded);
+        return folded;
+    };
+    constexpr std::size_t kMaxWords = 12;
+    for (std::size_t i = 0; i < n; ++i) {
+        const auto& t = tokens[i];
+        if (t.upper < 2 || t.lower > t.upper || t.digits > 0) continue;
+        const auto acronym = text.substr(t.start, t.end - t.start);
+        std::string letters;
+        for (const char c : acronym)
+            if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')) letters += static_cast<char>(c | 0x20);
+        // Form 1: "Child in Need (CIN)".
+        if (trim_spaces(gap(i)).ends_with("(") && trim_spaces(gap(i + 1)).starts_with(")")) {
+            std::vector<std::string> words;
+            for (std::size_t k = 1; k <= kMaxWords && k <= i; ++k) {
+                const auto j = i - k;
+                const auto between = trim_spaces(gap(j + 1));
+                if (k > 1 && between.find_first_of(".!?()[]:;") != std::string_view::npos) break;
+                words.insert(words.begin(), fold(j));
+                if (!stopwords().contains(words.front()) && spells(letters, 0, words, 0)) {
+                    defs.emplace_back(std::string(acronym), t.start);
+                    break;
+                }
+            }
+            continue;
+        }
+        // Form 2: "CIN (Child in Need)".
+        if (i + 1 < n && trim_spaces(gap(i + 1)) == "(") {
+            std::vector<std::string> words;
+            for (std::size_t j = i + 1; j < n && j - i <= kMaxWords; ++j) {
+                if (j > i + 1 && trim_spaces(gap(j)).find_first_of("()[].!?") != std::string_view::npos) break;
+                words.push_back(fold(j));
+                if (trim_spaces(gap(j + 1)).starts_with(")")) {
+                    if (spells(letters, 0, words, 0)) defs.emplace_back(std::string(acronym), t.start);
+                    break;
+                }
+            }
+        }
+    }
+    return defs;
+}
+
+/// Three or more words in capitals in a row are shouting or a heading, not acronyms.
+bool in_capitals_run(const std::vector<Token>& tokens, std::size_t i) {
+    std::size_t from = i, to = i;
+    while (from > 0 && detail::is_all_capitals(tokens[from - 1])) --from;
+    while (to + 1 < tokens.size() && detail::is_all_capitals(tokens[to + 1])) ++to;
+    return to - from + 1 >= 3;
+}
+
+CheckResult EngineImpl::check(std::string_view text, const Audience& audience) const {
+    CheckResult result;
+    thread_local std::vector<Token> tokens;
+    thread_local std::vector<TokenIds> ids;
+    detail::tokenize(text, tokens);
+    compute_ids(text, tokens, ids);
+    const auto defs = std::memchr(text.data(), '(', text.size()) != nullptr
+                          ? find_definitions(text, tokens)
+                          : std::vector<std::pair<std::string, std::uint32_t>>{};
+    const auto is_defined = [&](std::string_view acronym, std::uint32_t at) {
+        for (const auto& [a, from] : defs)
+            if (from <= at && a == acronym) return true;
+        return false;
+    };
+    const auto mask = audience_mask(audience);
+
+    std::size_t line = 1, column = 1, pos = 0;
+    const auto locate = [&](Finding& f) {
+        for (; pos < f.start; ++pos) {
+            const auto c = static_cast<unsigned char>(text[pos]);
+            if (c == '\n' || (c == '\r' && (pos + 1 >= text.size() || text[pos + 1] != '\n'))) {
+                ++line;
+                column = 1;
+            } else if ((c & 0xC0) != 0x80 && c != '\r') {
+                ++column;
+            }
+        }
+        f.line = line;
+        f.column = column;
+    };
+
+    std::string exact;
+    for (std::size_t i = 0; i < tokens.size();) {
+        const auto& t = tokens[i];
+        auto match = longest_match(tokens, ids, i);
+        if (match.length > 0) {
+            const auto len = match.length;
+            const auto& first = meanings_[match.meanings.front()];
+            bool report = flagged(match.meanings, audience, mask);
+            if (report && first.kind == Kind::acronym) {
+                detail::exact_form(text.substr(t.start, t.end - t.start), exact);
+                report = !is_defined(strip_ending(exact, true), t.start);
+            }
+            if (report && inside_own_alternative(text, tokens, i, len, match)) report = false;
+            if (report) {
+                Finding f;
+                f.start = t.start;
+                f.end = tokens[i + len - 1].end;
+                f.text = std::string(text.substr(f.start, f.end - f.start));
+                f.term = first.term;
+                f.kind = first.kind;
+                for (const auto id : match.meanings) f.meanings.push_back(public_meaning(id));
+                locate(f);
+                result.findings.push_back(std::move(f));
+            }
+            i += len;
+            continue;
+        }
+        if (t.upper >= 2 && t.digits == 0) {
+            const auto word = text.substr(t.start, t.end - t.start);
+            std::string_view form = word;
+            if (!t.ascii) {
+                detail::exact_form(word, exact);
+                form = exact;
+            }
+            const auto base = acronym_base(form);
+            if (!base.empty() && !common_.contains(std::string(base)) && !is_defined(base, t.start) &&
+                !in_capitals_run(tokens, i)) {
+                Finding f;
+                f.start = t.start;
+                f.end = t.end;
+                f.text = std::string(word);
+                f.term = std::string(base);
+                f.kind = Kind::unknown_acronym;
+                locate(f);
+                result.findings.push_back(std::move(f));
+            }
+        }
+        ++i;
+    }
+    result.readability = detail::readability(text, tokens);
+    return result;
+}
+
+std::vector<Meaning> EngineImpl::explain(std::string_view term) const {
+    std::vector<Token> tokens;
+    std::vector<TokenIds> ids;
+    detail::tokenize(term, tokens);
+    if (tokens.empty()) return {};
+    compute_ids(term, tokens, ids);
+    std::vector<std::uint32_t> found;
+    const auto m = longest_match(tokens, ids, 0);
+    if (m.length == tokens.size()) found = m.meanings;
+    if (found.empty()) {
+        if (const auto it = explain_index_.find(explain_key(term)); it != explain_index_.end())
+            found = it->second;
+    }
+    std::vector<Meaning> out;
+    for (const auto id : found) out.push_back(public_meaning(id));
+    return out;
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const Engine>> Engine::compile(const DictionarySet& set) {
+    return EngineImpl::build(set);
+}
+
+Audience Audience::everyone() {
+    Audience a;
+    a.public_ = true;
+    return a;
+}
+
+Audience Audience::of(std::vector<std::string> disciplines) {
+    Audience a;
+    std::sort(disciplines.begin(), disciplines.end());
+    disciplines.erase(std::unique(disciplines.begin(), disciplines.end()), disciplines.end());
+    a.disciplines_ = std::move(disciplines);
+    return a;
+}
+
+Result<Audience> Audience::parse(std::string_view text) {
+    if (text == "public") return Result<Audience>::success(everyone());
+    std::vector<std::string> names;
+    std::size_t from = 0;
+    while (from <= text.size()) {
+        auto to = text.find(',', from);
+        if (to == std::string_view::npos) to = text.size();
+        auto name = text.substr(from, to - from);
+        while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
+        while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
+        if (name.empty())
+            return Result<Audience>::failure({{"", 0, "audience: empty discipline name in '" + std::string(text) + "'"}});
+        if (name == "public")
+            return Result<Audience>::failure({{"", 0, "audience: 'public' cannot be combined with disciplines"}});
+        names.emplace_back(name);
+        from = to + 1;
+    }
+    return Result<Audience>::success(of(std::move(names)));
+}
+
+std::string Audience::to_string() const {
+    if (public_) return "public";
+    std::string out;
+    for (const auto& d : disciplines_) {
+        if (!out.empty()) out += ',';
+        out += d;
+    }
+    return out;
+}
+
+std::vector<std::string> Finding::disciplines() const {
+    std::vector<std::string> out;
+    for (const auto& m : meanings) out.push_back(m.discipline);
+    return out;
+}
+
+std::vector<std::string> Finding::alternatives() const {
+    std::vector<std::string> out;
+    for (const auto& m : meanings)
+        for (const auto& a : m.alternatives)
+            if (std::find(out.begin(), out.end(), a) == out.end()) out.push_back(a);
+    return out;
+}
+
+std::string Finding::explanation() const {
+    if (meanings.size() == 1) return meanings.front().explanation;
+    if (meanings.empty())
+        return "an acronym no dictionary knows: spell it out the first time you use it";
+    // "health: A condition that affects movement; social-care: Work to protect a child."
+    std::string out;
+    for (const auto& m : meanings) {
+        if (!out.empty()) out += "; ";
+        std::string_view text = m.explanation;
+        if (text.ends_with('.')) text.remove_suffix(1);
+        out += m.discipline + ": ";
+        out += text;
+    }
+    return out + ".";
+}
+
+}  // namespace liaise::jargon

@@ -1,0 +1,292 @@
+#include "text.hpp"
+
+#include <unicode/normalizer2.h>
+#include <unicode/uchar.h>
+#include <unicode/unistr.h>
+
+#include <algorithm>
+#include <array>
+
+namespace liaise::jargon::detail {
+namespace {
+
+enum class Cls : std::uint8_t { word, apostrophe, ampersand, hyphen, space, newline, stop, other };
+
+constexpr std::array<Cls, 128> make_ascii_table() {
+    std::array<Cls, 128> t{};
+    for (auto& c : t) c = Cls::other;
+    for (int c = '0'; c <= '9'; ++c) t[c] = Cls::word;
+    for (int c = 'a'; c <= 'z'; ++c) t[c] = Cls::word;
+    for (int c = 'A'; c <= 'Z'; ++c) t[c] = Cls::word;
+    t['\''] = Cls::apostrophe;
+    t['&'] = Cls::ampersand;
+    t['-'] = Cls::hyphen;
+    t[' '] = Cls::space;
+    t['\t'] = Cls::space;
+    t['\f'] = Cls::space;
+    t['\v'] = Cls::space;
+    t['\n'] = Cls::newline;
+    t['\r'] = Cls::newline;
+    t['.'] = Cls::stop;
+    t['!'] = Cls::stop;
+    t['?'] = Cls::stop;
+    return t;
+}
+constexpr auto kAscii = make_ascii_table();
+
+Cls classify(char32_t c) noexcept {
+    if (c < 128) return kAscii[c];
+    switch (c) {
+        case 0x2019: case 0x2018: case 0x02BC: return Cls::apostrophe;
+        case 0x2010: case 0x2011: case 0x00AD: return Cls::hyphen;
+        case 0x2028: case 0x2029: case 0x0085: return Cls::newline;
+        case 0x2026: return Cls::stop;  // horizontal ellipsis
+        case 0x200B: case 0xFEFF: return Cls::space;  // zero-width space, BOM
+        default: break;
+    }
+    if (u_isUWhiteSpace(static_cast<UChar32>(c))) return Cls::space;  // includes NBSP
+    if (u_isalnum(static_cast<UChar32>(c))) return Cls::word;
+    const auto type = u_charType(static_cast<UChar32>(c));
+    if (type == U_NON_SPACING_MARK || type == U_COMBINING_SPACING_MARK ||
+        type == U_ENCLOSING_MARK)
+        return Cls::word;
+    return Cls::other;
+}
+
+bool is_upper(char32_t c) noexcept {
+    if (c < 128) return c >= 'A' && c <= 'Z';
+    return u_isupper(static_cast<UChar32>(c));
+}
+bool is_lower(char32_t c) noexcept {
+    if (c < 128) return c >= 'a' && c <= 'z';
+    return u_islower(static_cast<UChar32>(c));
+}
+bool is_digit(char32_t c) noexcept {
+    if (c < 128) return c >= '0' && c <= '9';
+    return u_isdigit(static_cast<UChar32>(c));
+}
+
+std::uint8_t bump(std::uint8_t n) noexcept { return n == 255 ? n : static_cast<std::uint8_t>(n + 1); }
+
+bool is_space_byte(char c) noexcept {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/// Length in bytes of a URL or e-mail address starting at `i` (at the start of a word), or 0.
+/// The address runs to the next whitespace; trailing sentence punctuation is left outside.
+std::size_t address_length(std::string_view s, std::size_t i) noexcept {
+    std::size_t j = i;
+    bool scheme = false, at = false, dot_after_at = false;
+    while (j < s.size()) {
+        const char c = s[j];
+        if (is_space_byte(c) || c == '`') break;
+        if (static_cast<unsigned char>(c) >= 0x80) {
+            const auto cp = decode(s, j);
+            const auto cls = classify(cp.value);
+            if (cls == Cls::space || cls == Cls::newline) break;
+            j += cp.size;
+            continue;
+        }
+        if (c == ':' && j + 2 < s.size() && s[j + 1] == '/' && s[j + 2] == '/') scheme = true;
+        if (c == '@' && j > i) at = true;
+        if (c == '.' && at && j + 1 < s.size() && classify(static_cast<unsigned char>(s[j + 1])) == Cls::word)
+            dot_after_at = true;
+        ++j;
+    }
+    const auto lower = [&](std::size_t k) {
+        return static_cast<char>(s[k] >= 'A' && s[k] <= 'Z' ? s[k] - 'A' + 'a' : s[k]);
+    };
+    const bool www = j - i > 4 && lower(i) == 'w' && lower(i + 1) == 'w' && lower(i + 2) == 'w' &&
+                     s[i + 3] == '.';
+    if (!(scheme || www || (at && dot_after_at))) return 0;
+    while (j > i && (s[j - 1] == '.' || s[j - 1] == ',' || s[j - 1] == ';' || s[j - 1] == ':' ||
+                     s[j - 1] == ')' || s[j - 1] == '!' || s[j - 1] == '?' || s[j - 1] == '"' ||
+                     s[j - 1] == '\''))
+        --j;
+    return j - i;
+}
+
+}  // namespace
+
+CodePoint decode(std::string_view s, std::size_t i) noexcept {
+    const auto b0 = static_cast<unsigned char>(s[i]);
+    if (b0 < 0x80) return {b0, 1, true};
+    std::uint32_t need;
+    char32_t cp;
+    char32_t min;
+    if (b0 >= 0xC2 && b0 <= 0xDF) {
+        need = 1, cp = b0 & 0x1F, min = 0x80;
+    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+        need = 2, cp = b0 & 0x0F, min = 0x800;
+    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+        need = 3, cp = b0 & 0x07, min = 0x10000;
+    } else {
+        return {0xFFFD, 1, false};
+    }
+    if (i + need >= s.size()) return {0xFFFD, 1, false};
+    for (std::uint32_t k = 1; k <= need; ++k) {
+        const auto b = static_cast<unsigned char>(s[i + k]);
+        if ((b & 0xC0) != 0x80) return {0xFFFD, 1, false};
+        cp = (cp << 6) | (b & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return {0xFFFD, 1, false};
+    return {cp, need + 1, true};
+}
+
+void tokenize(std::string_view text, std::vector<Token>& out) {
+    out.clear();
+    std::size_t i = 0;
+    const std::size_t n = text.size();
+    // State of the gap since the last token.
+    bool gap_has_content = false;  // any separator at all
+    bool gap_breaks = true;        // punctuation or skipped text: a phrase cannot continue
+    bool gap_stop = true;          // sentence punctuation seen (the text start counts)
+    int gap_newlines = 2;          // a blank line also ends a sentence
+    while (i < n) {
+        const auto cp = decode(text, i);
+        const Cls cls = cp.valid ? classify(cp.value) : Cls::other;
+        if (cls == Cls::word) {
+            if (const auto skip = address_length(text, i); skip > 0) {
+                i += skip;
+                gap_breaks = true;
+                gap_has_content = true;
+                continue;
+            }
+            Token t;
+            t.start = static_cast<std::uint32_t>(i);
+            t.joinable = gap_has_content && !gap_breaks;
+            char32_t first = cp.value;
+            char32_t prev = 0;
+            std::size_t j = i;
+            while (j < n) {
+                const auto c = decode(text, j);
+                Cls k = c.valid ? classify(c.value) : Cls::other;
+                if (k == Cls::apostrophe || k == Cls::ampersand) {
+                    // Part of the word only between two letters (A&E: between capitals).
+                    if (j + c.size >= n) break;
+                    const auto next = decode(text, j + c.size);
+                    const Cls nk = next.valid ? classify(next.value) : Cls::other;
+                    if (nk != Cls::word || is_digit(next.value) || is_digit(prev)) break;
+                    if (k == Cls::ampersand && !(is_upper(prev) && is_upper(next.value))) break;
+                    if (c.value != '\'' && c.value != '&') t.ascii = false;
+                    j += c.size;
+                    continue;
+                }
+                if (k != Cls::word) break;
+                if (c.value >= 0x80) t.ascii = false;
+                if (is_upper(c.value)) t.upper = bump(t.upper);
+                else if (is_lower(c.value)) t.lower = bump(t.lower);
+                else if (is_digit(c.value)) t.digits = bump(t.digits);
+                prev = c.value;
+                j += c.size;
+            }
+            t.end = static_cast<std::uint32_t>(j);
+            t.sentence_start =
+                out.empty() || ((gap_stop || gap_newlines >= 2) && (is_upper(first) || is_digit(first)));
+            out.push_back(t);
+            i = j;
+            gap_has_content = false;
+            gap_breaks = false;
+            gap_stop = false;
+            gap_newlines = 0;
+            continue;
+        }
+        if (cp.value == '`' && cp.valid) {
+            // A code span runs to the next backtick; an unmatched one is just punctuation.
+            const auto close = text.find('`', i + 1);
+            i = close == std::string_view::npos ? i + 1 : close + 1;
+            gap_breaks = true;
+            gap_has_content = true;
+            continue;
+        }
+        gap_has_content = true;
+        switch (cls) {
+            case Cls::space: case Cls::hyphen: break;
+            case Cls::newline:
+                if (!(cp.value == '\n' && i > 0 && text[i - 1] == '\r')) ++gap_newlines;
+                break;
+            case Cls::stop: gap_stop = true; gap_breaks = true; break;
+            default: gap_breaks = true; break;
+        }
+        i += cp.size;
+    }
+}
+
+void exact_form(std::string_view word, std::string& out) {
+    out.clear();
+    bool ascii = true;
+    for (std::size_t i = 0; i < word.size();) {
+        const auto cp = decode(word, i);
+        if (cp.valid && classify(cp.value) == Cls::apostrophe) {
+            out.push_back('\'');
+        } else {
+            out.append(word.substr(i, cp.size));
+            if (cp.value >= 0x80) ascii = false;
+        }
+        i += cp.size;
+    }
+    if (ascii) return;
+    UErrorCode status = U_ZERO_ERROR;
+    const auto* nfc = icu::Normalizer2::getNFCInstance(status);
+    if (U_FAILURE(status)) return;
+    auto u = icu::UnicodeString::fromUTF8(out);
+    if (nfc->isNormalized(u, status) && U_SUCCESS(status)) return;
+    status = U_ZERO_ERROR;
+    const auto normalised = nfc->normalize(u, status);
+    if (U_FAILURE(status)) return;
+    out.clear();
+    normalised.toUTF8String(out);
+}
+
+void folded_form(std::string_view word, std::string& out) {
+    bool ascii = true;
+    for (const char c : word) {
+        if (static_cast<unsigned char>(c) >= 0x80) {
+            ascii = false;
+            break;
+        }
+    }
+    if (ascii) {
+        out.assign(word);
+        for (auto& c : out) {
+            if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+        }
+        return;
+    }
+    std::string straight;
+    exact_form(word, straight);
+    UErrorCode status = U_ZERO_ERROR;
+    const auto* fold = icu::Normalizer2::getNFKCCasefoldInstance(status);
+    if (U_FAILURE(status)) {
+        out = std::move(straight);
+        return;
+    }
+    const auto folded = fold->normalize(icu::UnicodeString::fromUTF8(straight), status);
+    out.clear();
+    if (U_FAILURE(status)) {
+        out = std::move(straight);
+        return;
+    }
+    folded.toUTF8String(out);
+}
+
+std::vector<std::string> split_words(std::string_view text, bool folded) {
+    std::vector<Token> tokens;
+    tokenize(text, tokens);
+    std::vector<std::string> words;
+    words.reserve(tokens.size());
+    std::string buf;
+    for (const auto& t : tokens) {
+        const auto w = text.substr(t.start, t.end - t.start);
+        if (folded) folded_form(w, buf);
+        else exact_form(w, buf);
+        words.push_back(buf);
+    }
+    return words;
+}
+
+bool is_all_capitals(const Token& token) noexcept {
+    return token.upper >= 2 && token.lower == 0 && token.digits == 0;
+}
+
+}  // namespace liaise::jargon::detail

@@ -1,0 +1,58 @@
+// Internal: UTF-8 decoding, character classes, tokenisation and word folding. Shared by the
+// dictionary parser (to split terms into words) and the engine (to split texts the same way).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace liaise::jargon::detail {
+
+struct CodePoint {
+    char32_t value;     // U+FFFD for an invalid sequence
+    std::uint32_t size; // bytes consumed, at least 1
+    bool valid;
+};
+
+/// Decodes the code point starting at byte `i` of `s` (precondition: i < s.size()).
+[[nodiscard]] CodePoint decode(std::string_view s, std::size_t i) noexcept;
+
+/// One word of a text: letters and digits, with apostrophes between letters ("children's",
+/// "GP’s") and '&' between capitals ("A&E").
+struct Token {
+    std::uint32_t start = 0;  // byte offsets into the text
+    std::uint32_t end = 0;
+    /// The gap before this token holds only spaces, line breaks and hyphens (so a phrase may
+    /// continue across it). False for the first token and after punctuation or skipped text.
+    bool joinable = false;
+    /// The token begins a sentence: it is the first, or follows '.', '!', '?' or a blank line
+    /// and starts with a capital or a digit.
+    bool sentence_start = false;
+    bool ascii = true;
+    std::uint8_t upper = 0;   // counts, saturating at 255
+    std::uint8_t lower = 0;
+    std::uint8_t digits = 0;
+};
+
+/// Splits `text` into tokens, skipping URLs, e-mail addresses and `backticked` spans.
+void tokenize(std::string_view text, std::vector<Token>& out);
+
+/// The token's text with curly apostrophes made straight and NFC-normalised: the form that
+/// case-sensitive entries are matched against.
+void exact_form(std::string_view word, std::string& out);
+
+/// exact_form, then Unicode case folding with NFKC: the form that case-insensitive entries are
+/// matched against.
+void folded_form(std::string_view word, std::string& out);
+
+/// Splits a term, variant or alternative into words with tokenize(); `folded` selects
+/// folded_form over exact_form. Hyphens and spaces both separate words.
+[[nodiscard]] std::vector<std::string> split_words(std::string_view text, bool folded);
+
+/// True when the token is written entirely in capitals (at least two letters, no lowercase
+/// letters, no digits), allowing '&' and a trailing plural or possessive suffix.
+[[nodiscard]] bool is_all_capitals(const Token& token) noexcept;
+
+}  // namespace liaise::jargon::detail

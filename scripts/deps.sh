@@ -1,0 +1,30 @@
+# Sourced by scripts/test and scripts/run: installs the Debian packages Liaise needs when any is
+# missing. Needs root (or sudo) the first time on a fresh machine; a no-op afterwards.
+LIAISE_PACKAGES=(
+  cmake ninja-build g++ pkg-config
+  libboost1.81-dev libboost-json1.81-dev
+  libsqlitecpp-dev libsqlite3-dev libsodium-dev libicu-dev libssl-dev
+  catch2 libcli11-dev libtomlplusplus-dev libspdlog-dev libbenchmark-dev
+)
+
+liaise_install_deps() {
+  local missing=()
+  local p
+  for p in "${LIAISE_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "Installing missing packages: ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
+}
+
+# Configures (once) and builds into build/ with Ninja.
+liaise_build() {
+  local root="$1"
+  shift
+  cmake -S "$root" -B "$root/build" -G Ninja "$@" >/dev/null
+  cmake --build "$root/build" -j "$(nproc)"
+}
