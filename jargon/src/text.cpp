@@ -10,7 +10,7 @@
 namespace liaise::jargon::detail {
 namespace {
 
-enum class Cls : std::uint8_t { word, apostrophe, ampersand, hyphen, space, newline, stop, other };
+enum class Cls : std::uint8_t { word, apostrophe, ampersand, hyphen, comma, space, newline, stop, other };
 
 constexpr std::array<Cls, 128> make_ascii_table() {
     std::array<Cls, 128> t{};
@@ -21,6 +21,7 @@ constexpr std::array<Cls, 128> make_ascii_table() {
     t['\''] = Cls::apostrophe;
     t['&'] = Cls::ampersand;
     t['-'] = Cls::hyphen;
+    t[','] = Cls::comma;
     t[' '] = Cls::space;
     t['\t'] = Cls::space;
     t['\f'] = Cls::space;
@@ -201,7 +202,7 @@ void tokenize(std::string_view text, std::vector<Token>& out) {
         }
         gap_has_content = true;
         switch (cls) {
-            case Cls::space: case Cls::hyphen: break;
+            case Cls::space: case Cls::hyphen: case Cls::comma: break;
             case Cls::newline:
                 if (!(cp.value == '\n' && i > 0 && text[i - 1] == '\r')) ++gap_newlines;
                 break;

@@ -24,8 +24,9 @@ struct CodePoint {
 struct Token {
     std::uint32_t start = 0;  // byte offsets into the text
     std::uint32_t end = 0;
-    /// The gap before this token holds only spaces, line breaks and hyphens (so a phrase may
-    /// continue across it). False for the first token and after punctuation or skipped text.
+    /// The gap before this token holds only spaces, line breaks, hyphens and commas (so a phrase
+    /// may continue across it: "Education, Health and Care Plan"). False for the first token
+    /// and after other punctuation or skipped text.
     bool joinable = false;
     /// The token begins a sentence: it is the first, or follows '.', '!', '?' or a blank line
     /// and starts with a capital or a digit.
