@@ -12,11 +12,12 @@ std::uint32_t WordIds::intern(std::string_view word) {
     slots_[i] = {h, static_cast<std::uint32_t>(arena_.size()), static_cast<std::uint32_t>(word.size()),
                  static_cast<std::uint32_t>(count_)};
     arena_.append(word);
+    if (!word.empty()) shapes_[shape(word)] |= shape_bit(word);
     if (word.size() > longest_) longest_ = word.size();
     return static_cast<std::uint32_t>(count_++);
 }
 
-std::uint32_t WordIds::find(std::string_view word) const noexcept {
+std::uint32_t WordIds::find_hashed(std::string_view word) const noexcept {
     const auto h = hash_bytes(word);
     const auto mask = slots_.size() - 1;
     for (auto i = h & mask;; i = (i + 1) & mask) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,7 +37,12 @@ class WordIds {
 public:
     /// Returns the id of `word`, adding it if new. Invalidates nothing but is not thread-safe.
     std::uint32_t intern(std::string_view word);
-    [[nodiscard]] std::uint32_t find(std::string_view word) const noexcept;
+    /// The id of `word`, or kNone. A filter on (first byte, length) turns most misses away
+    /// before hashing.
+    [[nodiscard]] std::uint32_t find(std::string_view word) const noexcept {
+        if (word.empty() || !(shapes_[shape(word)] & shape_bit(word))) return kNone;
+        return find_hashed(word);
+    }
     [[nodiscard]] std::size_t size() const noexcept { return count_; }
     [[nodiscard]] std::size_t longest() const noexcept { return longest_; }
 
@@ -48,7 +54,13 @@ private:
         std::uint32_t id = kNone;
     };
     void grow();
+    [[nodiscard]] std::uint32_t find_hashed(std::string_view word) const noexcept;
+    static std::size_t shape(std::string_view w) noexcept { return static_cast<unsigned char>(w[0]); }
+    static std::uint32_t shape_bit(std::string_view w) noexcept {
+        return 1u << (w.size() < 31 ? w.size() : 31);
+    }
 
+    std::uint32_t shapes_[256] = {};  // per first byte: bit per length (31 = longer)
     std::vector<Slot> slots_ = std::vector<Slot>(64);
     std::string arena_;
     std::size_t count_ = 0;

@@ -74,8 +74,9 @@ bool is_space_byte(char c) noexcept {
 }
 
 /// Length in bytes of a URL or e-mail address starting at `i` (at the start of a word), or 0.
-/// The address runs to the next whitespace; trailing sentence punctuation is left outside.
-std::size_t address_length(std::string_view s, std::size_t i) noexcept {
+/// The address runs to the next whitespace (`chunk_end` is set there); trailing sentence
+/// punctuation is left outside.
+std::size_t address_length(std::string_view s, std::size_t i, std::size_t& chunk_end) noexcept {
     std::size_t j = i;
     bool scheme = false, at = false, dot_after_at = false;
     while (j < s.size()) {
@@ -94,6 +95,7 @@ std::size_t address_length(std::string_view s, std::size_t i) noexcept {
             dot_after_at = true;
         ++j;
     }
+    chunk_end = j;
     const auto lower = [&](std::size_t k) {
         return static_cast<char>(s[k] >= 'A' && s[k] <= 'Z' ? s[k] - 'A' + 'a' : s[k]);
     };
@@ -109,9 +111,8 @@ std::size_t address_length(std::string_view s, std::size_t i) noexcept {
 
 }  // namespace
 
-CodePoint decode(std::string_view s, std::size_t i) noexcept {
+CodePoint decode_multibyte(std::string_view s, std::size_t i) noexcept {
     const auto b0 = static_cast<unsigned char>(s[i]);
-    if (b0 < 0x80) return {b0, 1, true};
     std::uint32_t need;
     char32_t cp;
     char32_t min;
@@ -143,23 +144,49 @@ void tokenize(std::string_view text, std::vector<Token>& out) {
     bool gap_breaks = true;        // punctuation or skipped text: a phrase cannot continue
     bool gap_stop = true;          // sentence punctuation seen (the text start counts)
     int gap_newlines = 2;          // a blank line also ends a sentence
+    std::size_t plain_until = 0;   // the chunk up to here is known not to be an address
     while (i < n) {
-        const auto cp = decode(text, i);
-        const Cls cls = cp.valid ? classify(cp.value) : Cls::other;
+        // ASCII without building a CodePoint: this loop sees every byte of every text.
+        char32_t value;
+        std::uint32_t size;
+        Cls cls;
+        if (const auto b = static_cast<unsigned char>(text[i]); b < 0x80) {
+            value = b;
+            size = 1;
+            cls = kAscii[b];
+        } else {
+            const auto cp = decode_multibyte(text, i);
+            value = cp.value;
+            size = cp.size;
+            cls = cp.valid ? classify(cp.value) : Cls::other;
+        }
         if (cls == Cls::word) {
-            if (const auto skip = address_length(text, i); skip > 0) {
-                i += skip;
-                gap_breaks = true;
-                gap_has_content = true;
-                continue;
+            if (i >= plain_until) {
+                std::size_t chunk_end = i;
+                if (const auto skip = address_length(text, i, chunk_end); skip > 0) {
+                    i += skip;
+                    gap_breaks = true;
+                    gap_has_content = true;
+                    continue;
+                }
+                plain_until = chunk_end;
             }
             Token t;
             t.start = static_cast<std::uint32_t>(i);
             t.joinable = gap_has_content && !gap_breaks;
-            char32_t first = cp.value;
+            const char32_t first = value;
             char32_t prev = 0;
             std::size_t j = i;
             while (j < n) {
+                // Fast path: ASCII letters and digits, the bulk of most texts.
+                if (const auto b = static_cast<unsigned char>(text[j]); b < 0x80 && kAscii[b] == Cls::word) {
+                    if (b >= 'A' && b <= 'Z') t.upper = bump(t.upper);
+                    else if (b >= 'a' && b <= 'z') t.lower = bump(t.lower);
+                    else t.digits = bump(t.digits);
+                    prev = b;
+                    ++j;
+                    continue;
+                }
                 const auto c = decode(text, j);
                 Cls k = c.valid ? classify(c.value) : Cls::other;
                 if (k == Cls::apostrophe || k == Cls::ampersand) {
@@ -192,7 +219,7 @@ void tokenize(std::string_view text, std::vector<Token>& out) {
             gap_newlines = 0;
             continue;
         }
-        if (cp.value == '`' && cp.valid) {
+        if (value == '`') {
             // A code span runs to the next backtick; an unmatched one is just punctuation.
             const auto close = text.find('`', i + 1);
             i = close == std::string_view::npos ? i + 1 : close + 1;
@@ -204,12 +231,12 @@ void tokenize(std::string_view text, std::vector<Token>& out) {
         switch (cls) {
             case Cls::space: case Cls::hyphen: case Cls::comma: break;
             case Cls::newline:
-                if (!(cp.value == '\n' && i > 0 && text[i - 1] == '\r')) ++gap_newlines;
+                if (!(value == '\n' && i > 0 && text[i - 1] == '\r')) ++gap_newlines;
                 break;
             case Cls::stop: gap_stop = true; gap_breaks = true; break;
             default: gap_breaks = true; break;
         }
-        i += cp.size;
+        i += size;
     }
 }
 

@@ -16,8 +16,16 @@ struct CodePoint {
     bool valid;
 };
 
-/// Decodes the code point starting at byte `i` of `s` (precondition: i < s.size()).
-[[nodiscard]] CodePoint decode(std::string_view s, std::size_t i) noexcept;
+/// Decodes a multi-byte sequence; use decode().
+[[nodiscard]] CodePoint decode_multibyte(std::string_view s, std::size_t i) noexcept;
+
+/// Decodes the code point starting at byte `i` of `s` (precondition: i < s.size()). ASCII,
+/// the common case, is handled inline.
+[[nodiscard]] inline CodePoint decode(std::string_view s, std::size_t i) noexcept {
+    const auto b = static_cast<unsigned char>(s[i]);
+    if (b < 0x80) return {b, 1, true};
+    return decode_multibyte(s, i);
+}
 
 /// One word of a text: letters and digits, with apostrophes between letters ("children's",
 /// "GP’s") and '&' between capitals ("A&E").
