@@ -47,6 +47,64 @@ std::string_view kept_ending(const Finding& f) {
     return {};
 }
 
+/// The alternative every meaning agrees on ("NFA" is "no further action" to police and social
+/// care alike), or nullptr when meanings differ and only a person can choose.
+const std::string* agreed_alternative(const Finding& f) {
+    if (f.meanings.empty() || f.meanings.front().alternatives.empty()) return nullptr;
+    const auto& first = f.meanings.front().alternatives.front();
+    for (const auto& m : f.meanings) {
+        if (m.alternatives.empty() || m.alternatives.front() != first) return nullptr;
+    }
+    return &first;
+}
+
+/// Does the match begin with a word in capitals ("EHC needs assessment")? Then it is written
+/// like an acronym, and its capital says nothing about the sentence.
+bool starts_with_capitals_word(std::string_view s) {
+    std::size_t upper = 0;
+    for (const char c : s) {
+        if (c >= 'A' && c <= 'Z') ++upper;
+        else break;
+    }
+    return upper >= 2;
+}
+
+bool starts_with_vowel(std::string_view s) {
+    if (s.empty()) return false;
+    switch (s.front()) {
+        case 'a': case 'e': case 'i': case 'o': case 'u':
+        case 'A': case 'E': case 'I': case 'O': case 'U': return true;
+        default: return false;
+    }
+}
+
+/// Makes an article just written to `out` agree with the word that follows it: "a" before a
+/// vowel becomes "an", "an" before a consonant becomes "a". Only the common spelling rule: it
+/// does not know that "an hour" or "a unit" sound otherwise.
+void fix_article(std::string& out, std::string_view next) {
+    const auto ends_with_word = [&](std::string_view word) {
+        if (out.size() < word.size() + 1 || out.back() != ' ') return false;
+        const auto at = out.size() - 1 - word.size();
+        if (out.compare(at, word.size(), word) != 0) return false;
+        return at == 0 || out[at - 1] == ' ' || out[at - 1] == '\n' || out[at - 1] == '(';
+    };
+    const bool vowel = starts_with_vowel(next);
+    for (const std::string_view a : {"a", "A"}) {
+        if (vowel && ends_with_word(a)) {
+            out.back() = 'n';  // "a " -> "an "
+            out.push_back(' ');
+            return;
+        }
+    }
+    for (const std::string_view an : {"an", "An"}) {
+        if (!vowel && !next.empty() && ends_with_word(an)) {
+            out.pop_back();  // "an " -> "a "
+            out.back() = ' ';
+            return;
+        }
+    }
+}
+
 }  // namespace
 
 std::string rewrite(std::string_view text, const std::vector<Finding>& findings) {
@@ -54,13 +112,16 @@ std::string rewrite(std::string_view text, const std::vector<Finding>& findings)
     out.reserve(text.size() + text.size() / 4);
     std::size_t pos = 0;
     for (const auto& f : findings) {
-        if (f.meanings.size() != 1 || f.meanings.front().alternatives.empty()) continue;
+        const auto* agreed = agreed_alternative(f);
+        if (agreed == nullptr) continue;
         if (f.start < pos || f.end > text.size() || f.start > f.end) continue;
         out.append(text.substr(pos, f.start - pos));
-        std::string plain = f.meanings.front().alternatives.front();
-        const bool capital = f.kind == Kind::acronym ? at_sentence_start(text, f.start)
-                                                     : starts_upper(f.text);
+        std::string plain = *agreed;
+        const bool capital = f.kind == Kind::acronym || starts_with_capitals_word(f.text)
+                                 ? at_sentence_start(text, f.start)
+                                 : starts_upper(f.text);
         if (capital) plain = capitalise(plain);
+        fix_article(out, plain);
         const auto ending = kept_ending(f);
         // A plural "s" fits a one-word alternative only ("GPs" -> "doctors").
         if (ending == "s") {

@@ -31,6 +31,11 @@ TEST_CASE("rewrite applies the first alternative and keeps capitals", "[rewrite]
         {"No jargon here.", "No jargon here."},
         {"The CP plan and the XYZ.", "The CP plan and the XYZ."},  // ambiguous and unknown stay
         {"Caf\u00e9: CIN \U0001F389", "Caf\u00e9: child who needs extra help \U0001F389"},
+        {"The NFA was agreed.", "The no further action was agreed."},  // meanings agree
+        {"A holistic plan.", "An all-round plan."},                    // article follows
+        {"We need an LAC review.", "We need a child in care review."},
+        {"The EHC needs assessment is due.", "The council check of a child's needs is due."},
+        {"EHC needs assessment due.", "Council check of a child's needs due."},
     };
     for (const auto& row : rows) {
         INFO(row.in);

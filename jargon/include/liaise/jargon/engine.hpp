@@ -105,9 +105,10 @@ public:
     [[nodiscard]] virtual std::size_t entry_count() const noexcept = 0;
 };
 
-/// Applies the first alternative of every finding that has exactly one meaning, keeping a
-/// capital letter where the original had one (for acronyms: at the start of a sentence) and a
-/// possessive "'s". Findings must come from a check of the same `text`.
+/// Applies the first alternative of every finding whose meanings agree on one (an ambiguous
+/// acronym and an unknown one are left as written), keeping a capital letter where the original
+/// had one (for acronyms: at the start of a sentence) and a possessive "'s", and making a
+/// preceding "a"/"an" fit. Findings must come from a check of the same `text`.
 [[nodiscard]] std::string rewrite(std::string_view text, const std::vector<Finding>& findings);
 
 /// The engine in use, swappable at run time. A reload compiles a new Engine and swaps it in; a
