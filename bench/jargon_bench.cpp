@@ -18,11 +18,13 @@ const Engine& engine() {
     static const auto compiled = [] {
         const auto set = load_dictionary_dir(LIAISE_SOURCE_DICTIONARIES);
         if (!set.ok()) {
-            for (const auto& p : set.problems()) std::fprintf(stderr, "%s\n", p.to_string().c_str());
+            for (const auto& p : set.problems())
+                std::fprintf(stderr, "%s\n", p.to_string().c_str());
             std::exit(2);
         }
         auto e = Engine::compile(set.value());
-        if (!e.ok()) std::exit(2);
+        if (!e.ok())
+            std::exit(2);
         return e.value();
     }();
     return *compiled;
@@ -64,16 +66,19 @@ void BM_LongDocument(benchmark::State& state) {
     const auto& e = engine();
     std::string doc;
     while (doc.size() < static_cast<std::size_t>(state.range(0))) {
-        for (const auto* m : kMessages) doc += m;
-        doc += "\n\nThe meeting discussed the family's situation in detail and agreed the next steps. "
-               "Everyone understood what they need to do and by when.\n";
+        for (const auto* m : kMessages)
+            doc += m;
+        doc +=
+            "\n\nThe meeting discussed the family's situation in detail and agreed the next steps. "
+            "Everyone understood what they need to do and by when.\n";
     }
     const auto audience = Audience::everyone();
     for (auto _ : state) {
         auto r = e.check(doc, audience);
         benchmark::DoNotOptimize(r);
     }
-    state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(doc.size()));
+    state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) *
+                            static_cast<int64_t>(doc.size()));
 }
 BENCHMARK(BM_LongDocument)->Arg(1 << 20)->Unit(benchmark::kMillisecond);
 
@@ -86,13 +91,15 @@ void BM_LongPlainDocument(benchmark::State& state) {
         "to the doctor, who is happy with his weight. We will meet again in three weeks to see how "
         "things are going, and the teacher will tell us how he is doing in class.\n\n";
     std::string doc;
-    while (doc.size() < static_cast<std::size_t>(state.range(0))) doc += paragraph;
+    while (doc.size() < static_cast<std::size_t>(state.range(0)))
+        doc += paragraph;
     const auto audience = Audience::everyone();
     for (auto _ : state) {
         auto r = e.check(doc, audience);
         benchmark::DoNotOptimize(r);
     }
-    state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(doc.size()));
+    state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) *
+                            static_cast<int64_t>(doc.size()));
 }
 BENCHMARK(BM_LongPlainDocument)->Arg(1 << 20)->Unit(benchmark::kMillisecond);
 

@@ -19,7 +19,8 @@ namespace fs = std::filesystem;
 std::string join(const std::vector<std::string>& items, std::string_view sep) {
     std::string out;
     for (const auto& s : items) {
-        if (!out.empty()) out += sep;
+        if (!out.empty())
+            out += sep;
         out += s;
     }
     return out;
@@ -51,8 +52,8 @@ bool read_input(const CheckOptions& options, std::istream& in, std::string& text
         if (!file) {
             std::error_code ec;
             const bool exists = fs::exists(options.input, ec);
-            err << "liaise check: cannot open '" << options.input << "': "
-                << (exists ? "permission denied or not a file" : "no such file") << "\n";
+            err << "liaise check: cannot open '" << options.input
+                << "': " << (exists ? "permission denied or not a file" : "no such file") << "\n";
             return false;
         }
         buf << file.rdbuf();
@@ -69,13 +70,16 @@ std::optional<fs::path> find_dictionaries() {
         return fs::path(env);
     const auto exe = fs::read_symlink("/proc/self/exe", ec);
     if (!ec) {
-        for (const auto& candidate : {exe.parent_path() / "dictionaries",
-                                      exe.parent_path() / ".." / "share" / "liaise" / "dictionaries"}) {
-            if (fs::is_directory(candidate, ec)) return candidate.lexically_normal();
+        for (const auto& candidate :
+             {exe.parent_path() / "dictionaries",
+              exe.parent_path() / ".." / "share" / "liaise" / "dictionaries"}) {
+            if (fs::is_directory(candidate, ec))
+                return candidate.lexically_normal();
         }
     }
 #ifdef LIAISE_SOURCE_DICTIONARIES
-    if (fs::is_directory(LIAISE_SOURCE_DICTIONARIES, ec)) return fs::path(LIAISE_SOURCE_DICTIONARIES);
+    if (fs::is_directory(LIAISE_SOURCE_DICTIONARIES, ec))
+        return fs::path(LIAISE_SOURCE_DICTIONARIES);
 #endif
     return std::nullopt;
 }
@@ -89,12 +93,14 @@ CheckStatus run_check(const CheckOptions& options, std::istream& in, std::ostrea
     }
     const auto set = jargon::load_dictionary_dir(*dir);
     if (!set.ok()) {
-        for (const auto& p : set.problems()) err << "liaise check: " << p.to_string() << "\n";
+        for (const auto& p : set.problems())
+            err << "liaise check: " << p.to_string() << "\n";
         return CheckStatus::error;
     }
     const auto engine = jargon::Engine::compile(set.value());
     if (!engine.ok()) {
-        for (const auto& p : engine.problems()) err << "liaise check: " << p.to_string() << "\n";
+        for (const auto& p : engine.problems())
+            err << "liaise check: " << p.to_string() << "\n";
         return CheckStatus::error;
     }
     const auto audience = jargon::Audience::parse(options.audience);
@@ -105,17 +111,19 @@ CheckStatus run_check(const CheckOptions& options, std::istream& in, std::ostrea
     const auto& known = engine.value()->disciplines();
     for (const auto& d : audience.value().disciplines()) {
         if (std::find(known.begin(), known.end(), d) == known.end()) {
-            err << "liaise check: unknown discipline '" << d << "' in --audience (known: "
-                << join(known, ", ") << ", or public)\n";
+            err << "liaise check: unknown discipline '" << d
+                << "' in --audience (known: " << join(known, ", ") << ", or public)\n";
             return CheckStatus::error;
         }
     }
 
     std::string text;
-    if (!read_input(options, in, text, err)) return CheckStatus::error;
+    if (!read_input(options, in, text, err))
+        return CheckStatus::error;
     const std::string name = options.input == "-" ? "<stdin>" : options.input;
     if (const auto bad = jargon::find_invalid_utf8(text)) {
-        const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<long>(*bad), '\n');
+        const auto line =
+            1 + std::count(text.begin(), text.begin() + static_cast<long>(*bad), '\n');
         err << "liaise check: " << name << ": invalid UTF-8 at byte " << *bad << " (line " << line
             << ")\n";
         return CheckStatus::error;
@@ -126,7 +134,8 @@ CheckStatus run_check(const CheckOptions& options, std::istream& in, std::ostrea
     if (options.json) {
         auto doc = protocol::to_json(result);
         doc.as_object()["audience"] = audience.value().to_string();
-        if (options.fix) doc.as_object()["fixed"] = jargon::rewrite(text, result.findings);
+        if (options.fix)
+            doc.as_object()["fixed"] = jargon::rewrite(text, result.findings);
         out << boost::json::serialize(doc) << "\n";
         return status;
     }
@@ -137,15 +146,17 @@ CheckStatus run_check(const CheckOptions& options, std::istream& in, std::ostrea
     for (const auto& f : result.findings)
         out << name << ":" << f.line << ":" << f.column << ": " << describe(f) << "\n";
     const auto n = result.findings.size();
-    if (n == 0) out << "no findings for audience " << audience.value().to_string() << "\n";
-    else out << n << (n == 1 ? " finding" : " findings") << " for audience " << audience.value().to_string() << "\n";
+    if (n == 0)
+        out << "no findings for audience " << audience.value().to_string() << "\n";
+    else
+        out << n << (n == 1 ? " finding" : " findings") << " for audience "
+            << audience.value().to_string() << "\n";
     if (result.readability) {
         const auto& r = *result.readability;
         out << std::fixed << std::setprecision(1) << "readability: Flesch reading ease "
-            << r.flesch_reading_ease << ", " << r.average_sentence_length
-            << " words per sentence, " << std::setprecision(0) << r.long_sentence_share * 100
-            << "% of " << r.sentences << " sentences over " << jargon::kLongSentenceWords
-            << " words\n";
+            << r.flesch_reading_ease << ", " << r.average_sentence_length << " words per sentence, "
+            << std::setprecision(0) << r.long_sentence_share * 100 << "% of " << r.sentences
+            << " sentences over " << jargon::kLongSentenceWords << " words\n";
     }
     return status;
 }

@@ -14,8 +14,10 @@ namespace {
 constexpr std::size_t kFields = 6;
 
 std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\r')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\r')) s.remove_suffix(1);
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\r'))
+        s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\r'))
+        s.remove_suffix(1);
     return s;
 }
 
@@ -34,7 +36,8 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
 }
 
 int line_of_offset(std::string_view text, std::size_t offset) {
-    return 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(offset), '\n'));
+    return 1 + static_cast<int>(
+                   std::count(text.begin(), text.begin() + static_cast<long>(offset), '\n'));
 }
 
 bool has_control_character(std::string_view s) {
@@ -45,8 +48,10 @@ bool has_control_character(std::string_view s) {
 }
 
 /// True when `needle` occurs in `haystack` as a run of whole words.
-bool contains_words(const std::vector<std::string>& haystack, const std::vector<std::string>& needle) {
-    if (needle.empty() || needle.size() > haystack.size()) return false;
+bool contains_words(const std::vector<std::string>& haystack,
+                    const std::vector<std::string>& needle) {
+    if (needle.empty() || needle.size() > haystack.size())
+        return false;
     return std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end()) !=
            haystack.end();
 }
@@ -54,25 +59,29 @@ bool contains_words(const std::vector<std::string>& haystack, const std::vector<
 std::string join(const std::vector<std::string>& words, std::string_view sep) {
     std::string out;
     for (std::size_t i = 0; i < words.size(); ++i) {
-        if (i > 0) out += sep;
+        if (i > 0)
+            out += sep;
         out += words[i];
     }
     return out;
 }
 
 std::optional<Kind> parse_kind(std::string_view s) {
-    if (s == "acronym") return Kind::acronym;
-    if (s == "term") return Kind::term;
-    if (s == "phrase") return Kind::phrase;
+    if (s == "acronym")
+        return Kind::acronym;
+    if (s == "term")
+        return Kind::term;
+    if (s == "phrase")
+        return Kind::phrase;
     return std::nullopt;
 }
-
 
 /// Splits a '|' list; reports empty items as `empty_reason`.
 std::vector<std::string> parse_list(std::string_view field, std::string_view empty_reason,
                                     std::vector<std::string>& reasons) {
     std::vector<std::string> items;
-    if (trim(field).empty()) return items;
+    if (trim(field).empty())
+        return items;
     for (const auto part : split(field, '|')) {
         const auto item = trim(part);
         if (item.empty()) {
@@ -92,7 +101,8 @@ std::string read_file(const std::filesystem::path& path, std::string& error) {
     }
     std::ostringstream buf;
     buf << in.rdbuf();
-    if (in.bad()) error = "cannot read file";
+    if (in.bad())
+        error = "cannot read file";
     return std::move(buf).str();
 }
 
@@ -106,19 +116,26 @@ bool valid_discipline_name(std::string_view name) {
 
 bool matches_case_sensitively(const Entry& e, std::size_t words) noexcept {
     switch (e.case_rule) {
-        case CaseRule::sensitive: return true;
-        case CaseRule::insensitive: return false;
-        case CaseRule::by_kind: break;
+        case CaseRule::sensitive:
+            return true;
+        case CaseRule::insensitive:
+            return false;
+        case CaseRule::by_kind:
+            break;
     }
     return e.kind == Kind::acronym && words == 1;
 }
 
 std::string_view to_string(Kind kind) noexcept {
     switch (kind) {
-        case Kind::acronym: return "acronym";
-        case Kind::term: return "term";
-        case Kind::phrase: return "phrase";
-        case Kind::unknown_acronym: return "unknown-acronym";
+        case Kind::acronym:
+            return "acronym";
+        case Kind::term:
+            return "term";
+        case Kind::phrase:
+            return "phrase";
+        case Kind::unknown_acronym:
+            return "unknown-acronym";
     }
     return "term";
 }
@@ -131,7 +148,8 @@ Result<Dictionary> parse_dictionary(std::string_view discipline, std::string_vie
         problems.push_back({file, line_of_offset(text, *bad), "invalid UTF-8"});
         return Result<Dictionary>::failure(std::move(problems));
     }
-    if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
+    if (text.starts_with("\xEF\xBB\xBF"))
+        text.remove_prefix(3);
     if (!valid_discipline_name(discipline)) {
         problems.push_back({file, 0,
                             "discipline name '" + std::string(discipline) +
@@ -145,8 +163,10 @@ Result<Dictionary> parse_dictionary(std::string_view discipline, std::string_vie
     int line_no = 0;
     for (auto raw : split(text, '\n')) {
         ++line_no;
-        if (!raw.empty() && raw.back() == '\r') raw.remove_suffix(1);
-        if (trim(raw).empty() || raw.front() == '#') continue;
+        if (!raw.empty() && raw.back() == '\r')
+            raw.remove_suffix(1);
+        if (trim(raw).empty() || raw.front() == '#')
+            continue;
         if (!header_seen) {
             header_seen = true;
             if (raw != kDictionaryHeader) {
@@ -158,11 +178,10 @@ Result<Dictionary> parse_dictionary(std::string_view discipline, std::string_vie
         }
         const auto fields = split(raw, '\t');
         if (fields.size() != kFields) {
-            problems.push_back({file, line_no,
-                                std::string(fields.size() < kFields ? "missing column"
-                                                                    : "too many columns") +
-                                    ": expected 6 tab-separated fields, found " +
-                                    std::to_string(fields.size())});
+            problems.push_back(
+                {file, line_no,
+                 std::string(fields.size() < kFields ? "missing column" : "too many columns") +
+                     ": expected 6 tab-separated fields, found " + std::to_string(fields.size())});
             continue;
         }
         std::vector<std::string> reasons;
@@ -175,12 +194,15 @@ Result<Dictionary> parse_dictionary(std::string_view discipline, std::string_vie
         Entry e;
         e.line = line_no;
         e.term = std::string(trim(fields[0]));
-        if (e.term.empty()) reasons.emplace_back("empty term");
+        if (e.term.empty())
+            reasons.emplace_back("empty term");
         e.variants = parse_list(fields[1], "empty variant", reasons);
-        if (trim(fields[2]).empty()) reasons.emplace_back("empty alternative: at least one is needed");
+        if (trim(fields[2]).empty())
+            reasons.emplace_back("empty alternative: at least one is needed");
         e.alternatives = parse_list(fields[2], "empty alternative", reasons);
         e.explanation = std::string(trim(fields[3]));
-        if (e.explanation.empty()) reasons.emplace_back("empty explanation");
+        if (e.explanation.empty())
+            reasons.emplace_back("empty explanation");
         const auto kind_text = trim(fields[4]);
         if (const auto kind = parse_kind(kind_text)) {
             e.kind = *kind;
@@ -202,19 +224,22 @@ Result<Dictionary> parse_dictionary(std::string_view discipline, std::string_vie
                 } else if (opt == "no-inflection") {
                     e.inflect = false;
                 } else {
-                    reasons.push_back("unknown option '" + std::string(opt) +
-                                      "': expected case-sensitive, case-insensitive or no-inflection");
+                    reasons.push_back(
+                        "unknown option '" + std::string(opt) +
+                        "': expected case-sensitive, case-insensitive or no-inflection");
                 }
             }
         }
-        if (saw_cs && saw_ci) reasons.emplace_back("conflicting options case-sensitive and case-insensitive");
+        if (saw_cs && saw_ci)
+            reasons.emplace_back("conflicting options case-sensitive and case-insensitive");
 
         // Every spelling must have words, and must not repeat one seen earlier in the file.
         std::vector<std::string> forms{e.term};
         forms.insert(forms.end(), e.variants.begin(), e.variants.end());
         std::vector<std::vector<std::string>> form_words;
         for (const auto& form : forms) {
-            if (form.empty()) continue;
+            if (form.empty())
+                continue;
             auto words = detail::split_words(form, true);
             if (words.empty()) {
                 reasons.push_back("term '" + form + "' has no letters or digits");
@@ -241,13 +266,16 @@ Result<Dictionary> parse_dictionary(std::string_view discipline, std::string_vie
             }
         }
         if (!reasons.empty()) {
-            for (auto& r : reasons) problems.push_back({file, line_no, std::move(r)});
+            for (auto& r : reasons)
+                problems.push_back({file, line_no, std::move(r)});
             continue;
         }
         dict.entries.push_back(std::move(e));
     }
-    if (!header_seen) problems.push_back({file, 0, "missing header: the file has no rows"});
-    if (!problems.empty()) return Result<Dictionary>::failure(std::move(problems));
+    if (!header_seen)
+        problems.push_back({file, 0, "missing header: the file has no rows"});
+    if (!problems.empty())
+        return Result<Dictionary>::failure(std::move(problems));
     return Result<Dictionary>::success(std::move(dict));
 }
 
@@ -268,8 +296,9 @@ std::string write_dictionary(const Dictionary& dictionary) {
         std::vector<std::string> options;
         if (e.case_rule != CaseRule::by_kind)
             options.emplace_back(e.case_rule == CaseRule::sensitive ? "case-sensitive"
-                                                                   : "case-insensitive");
-        if (!e.inflect) options.emplace_back("no-inflection");
+                                                                    : "case-insensitive");
+        if (!e.inflect)
+            options.emplace_back("no-inflection");
         out += join(options, ",");
         out += '\n';
     }
@@ -289,14 +318,16 @@ Result<std::vector<std::string>> parse_common_acronyms(std::string_view file_nam
     for (auto raw : split(text, '\n')) {
         ++line_no;
         const auto line = trim(raw);
-        if (line.empty() || line.front() == '#') continue;
+        if (line.empty() || line.front() == '#')
+            continue;
         if (line.find_first_of(" \t") != std::string_view::npos || has_control_character(line)) {
             problems.push_back({file, line_no, "one acronym per line, without spaces"});
             continue;
         }
         acronyms.emplace_back(line);
     }
-    if (!problems.empty()) return Result<std::vector<std::string>>::failure(std::move(problems));
+    if (!problems.empty())
+        return Result<std::vector<std::string>>::failure(std::move(problems));
     return Result<std::vector<std::string>>::success(std::move(acronyms));
 }
 
@@ -310,7 +341,8 @@ Result<DictionarySet> load_dictionary_dir(const std::filesystem::path& dir) {
     }
     std::vector<fs::path> files;
     for (const auto& item : fs::directory_iterator(dir, ec)) {
-        if (item.path().extension() == ".tsv") files.push_back(item.path());
+        if (item.path().extension() == ".tsv")
+            files.push_back(item.path());
     }
     if (ec) {
         problems.push_back({dir.string(), 0, "cannot list folder: " + ec.message()});
@@ -351,7 +383,8 @@ Result<DictionarySet> load_dictionary_dir(const std::filesystem::path& dir) {
             }
         }
     }
-    if (!problems.empty()) return Result<DictionarySet>::failure(std::move(problems));
+    if (!problems.empty())
+        return Result<DictionarySet>::failure(std::move(problems));
     return Result<DictionarySet>::success(std::move(set));
 }
 

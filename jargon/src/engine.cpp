@@ -25,7 +25,8 @@ struct CompiledMeaning {
     std::string term;
     std::vector<std::string> alternatives;
     std::string explanation;
-    std::vector<std::vector<std::string>> alternative_words;  // folded, for the own-alternative rule
+    std::vector<std::vector<std::string>>
+        alternative_words;  // folded, for the own-alternative rule
 };
 
 /// One trie over words, for either case-sensitive or case-insensitive entries.
@@ -90,37 +91,50 @@ const std::unordered_set<std::string_view>& stopwords() {
 /// spells "senco".
 bool spells(std::string_view letters, std::size_t li, const std::vector<std::string>& words,
             std::size_t wi) {
-    if (wi == words.size()) return li == letters.size();
+    if (wi == words.size())
+        return li == letters.size();
     const auto& w = words[wi];
-    if (stopwords().contains(w) && spells(letters, li, words, wi + 1)) return true;
+    if (stopwords().contains(w) && spells(letters, li, words, wi + 1))
+        return true;
     for (std::size_t p = 1; p <= w.size() && li + p <= letters.size(); ++p) {
-        if (w[p - 1] != letters[li + p - 1]) break;
-        if (spells(letters, li + p, words, wi + 1)) return true;
+        if (w[p - 1] != letters[li + p - 1])
+            break;
+        if (spells(letters, li + p, words, wi + 1))
+            return true;
     }
     return false;
 }
 
 std::string_view trim_spaces(std::string_view s) {
     const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
-    while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-    while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+    while (!s.empty() && is_space(s.front()))
+        s.remove_prefix(1);
+    while (!s.empty() && is_space(s.back()))
+        s.remove_suffix(1);
     // A non-breaking space (C2 A0) is common between words and brackets in pasted text.
-    while (s.starts_with("\xC2\xA0")) s = trim_spaces(s.substr(2));
-    while (s.ends_with("\xC2\xA0")) s = trim_spaces(s.substr(0, s.size() - 2));
+    while (s.starts_with("\xC2\xA0"))
+        s = trim_spaces(s.substr(2));
+    while (s.ends_with("\xC2\xA0"))
+        s = trim_spaces(s.substr(0, s.size() - 2));
     return s;
 }
 
 /// Strips a plural or possessive ending: "GP's" / "GPs'" -> "GP", and for acronyms also
 /// "CINs" -> "CIN" and "DNA'd" -> "DNA". `w` is in exact form (straight apostrophes).
 std::string_view strip_ending(std::string_view w, bool acronym_rules) {
-    if (w.size() > 2 && (w.ends_with("'s") || w.ends_with("s'"))) return w.substr(0, w.size() - 2);
-    if (!acronym_rules) return w;
-    if (w.size() > 3 && w.ends_with("'ed")) return w.substr(0, w.size() - 3);
-    if (w.size() > 2 && w.ends_with("'d")) return w.substr(0, w.size() - 2);
+    if (w.size() > 2 && (w.ends_with("'s") || w.ends_with("s'")))
+        return w.substr(0, w.size() - 2);
+    if (!acronym_rules)
+        return w;
+    if (w.size() > 3 && w.ends_with("'ed"))
+        return w.substr(0, w.size() - 3);
+    if (w.size() > 2 && w.ends_with("'d"))
+        return w.substr(0, w.size() - 2);
     if (w.size() > 2 && w.back() == 's') {
         const auto stem = w.substr(0, w.size() - 1);
-        if (std::all_of(stem.begin(), stem.end(),
-                        [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '&'; }))
+        if (std::all_of(stem.begin(), stem.end(), [](char c) {
+                return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '&';
+            }))
             return stem;
     }
     return w;
@@ -132,8 +146,10 @@ std::string_view acronym_base(std::string_view exact) {
     const auto base = strip_ending(exact, true);
     std::size_t letters = 0;
     for (const char c : base) {
-        if (c >= 'A' && c <= 'Z') ++letters;
-        else if (c != '&') return {};
+        if (c >= 'A' && c <= 'Z')
+            ++letters;
+        else if (c != '&')
+            return {};
     }
     return letters >= 2 && letters <= 6 ? base : std::string_view{};
 }
@@ -142,14 +158,15 @@ std::string_view acronym_base(std::string_view exact) {
 std::string explain_key(std::string_view term) {
     std::string key;
     for (const auto& w : detail::split_words(term, true)) {
-        if (!key.empty()) key += ' ';
+        if (!key.empty())
+            key += ' ';
         key += w;
     }
     return key;
 }
 
 class EngineImpl final : public Engine {
-public:
+  public:
     static Result<std::shared_ptr<const Engine>> build(const DictionarySet& set);
 
     CheckResult check(std::string_view text, const Audience& audience) const override;
@@ -157,7 +174,7 @@ public:
     const std::vector<std::string>& disciplines() const noexcept override { return disciplines_; }
     std::size_t entry_count() const noexcept override { return entries_; }
 
-private:
+  private:
     struct Match {
         std::size_t length = 0;  // in tokens
         std::vector<std::uint32_t> meanings;
@@ -191,9 +208,11 @@ Result<std::shared_ptr<const Engine>> EngineImpl::build(const DictionarySet& set
     std::vector<Problem> problems;
     auto engine = std::make_shared<EngineImpl>();
     std::vector<const Dictionary*> dicts;
-    for (const auto& d : set.dictionaries) dicts.push_back(&d);
-    std::sort(dicts.begin(), dicts.end(),
-              [](const Dictionary* a, const Dictionary* b) { return a->discipline < b->discipline; });
+    for (const auto& d : set.dictionaries)
+        dicts.push_back(&d);
+    std::sort(dicts.begin(), dicts.end(), [](const Dictionary* a, const Dictionary* b) {
+        return a->discipline < b->discipline;
+    });
     for (std::size_t k = 0; k < dicts.size(); ++k) {
         if (k > 0 && dicts[k]->discipline == dicts[k - 1]->discipline)
             problems.push_back({dicts[k]->discipline, 0, "discipline appears twice"});
@@ -201,14 +220,17 @@ Result<std::shared_ptr<const Engine>> EngineImpl::build(const DictionarySet& set
     }
     if (engine->disciplines_.size() > kMaxDisciplines)
         problems.push_back({"", 0, "more than 63 disciplines"});
-    if (!problems.empty()) return Result<std::shared_ptr<const Engine>>::failure(std::move(problems));
+    if (!problems.empty())
+        return Result<std::shared_ptr<const Engine>>::failure(std::move(problems));
 
     for (std::uint32_t d = 0; d < dicts.size(); ++d) {
-        if (dicts[d]->discipline == kGeneralDiscipline) engine->general_ = d;
+        if (dicts[d]->discipline == kGeneralDiscipline)
+            engine->general_ = d;
         for (const auto& e : dicts[d]->entries) {
             const auto id = static_cast<std::uint32_t>(engine->meanings_.size());
             CompiledMeaning m{d, e.kind, e.term, e.alternatives, e.explanation, {}};
-            for (const auto& alt : e.alternatives) m.alternative_words.push_back(detail::split_words(alt, true));
+            for (const auto& alt : e.alternatives)
+                m.alternative_words.push_back(detail::split_words(alt, true));
             engine->meanings_.push_back(std::move(m));
             ++engine->entries_;
 
@@ -217,7 +239,8 @@ Result<std::shared_ptr<const Engine>> EngineImpl::build(const DictionarySet& set
             for (const auto& form : forms) {
                 auto words = detail::split_words(form, true);
                 const bool exact = matches_case_sensitively(e, words.size());
-                if (exact) words = detail::split_words(form, false);
+                if (exact)
+                    words = detail::split_words(form, false);
                 Trie& trie = exact ? engine->exact_ : engine->folded_;
                 if (words.empty()) {
                     problems.push_back({dicts[d]->discipline, e.line,
@@ -229,10 +252,12 @@ Result<std::shared_ptr<const Engine>> EngineImpl::build(const DictionarySet& set
                 // "multi-agency" is also written "multiagency".
                 if (words.size() > 1 && form.find('-') != std::string::npos) {
                     std::string closed;
-                    for (const auto& w : words) closed += w;
+                    for (const auto& w : words)
+                        closed += w;
                     trie.add({closed}, id, false);
                 }
-                if (!e.inflect || e.kind == Kind::acronym) continue;
+                if (!e.inflect || e.kind == Kind::acronym)
+                    continue;
                 for (const auto& form_word : detail::inflections(words.back())) {
                     auto inflected = words;
                     inflected.back() = form_word;
@@ -250,8 +275,10 @@ Result<std::shared_ptr<const Engine>> EngineImpl::build(const DictionarySet& set
     }
     engine->exact_.finish();
     engine->folded_.finish();
-    for (const auto& a : set.common_acronyms) engine->common_.insert(a);
-    if (!problems.empty()) return Result<std::shared_ptr<const Engine>>::failure(std::move(problems));
+    for (const auto& a : set.common_acronyms)
+        engine->common_.insert(a);
+    if (!problems.empty())
+        return Result<std::shared_ptr<const Engine>>::failure(std::move(problems));
     return Result<std::shared_ptr<const Engine>>::success(std::move(engine));
 }
 
@@ -274,7 +301,8 @@ void EngineImpl::compute_ids(std::string_view text, const std::vector<Token>& to
             auto id = exact_.words.find(form);
             if (id == kNone) {
                 const auto stem = strip_ending(form, true);
-                if (stem.size() != form.size()) id = exact_.words.find(stem);
+                if (stem.size() != form.size())
+                    id = exact_.words.find(stem);
             }
             ids[i].exact = id;
         }
@@ -283,7 +311,8 @@ void EngineImpl::compute_ids(std::string_view text, const std::vector<Token>& to
             auto id = folded_.words.find(folded);
             if (id == kNone) {
                 const auto stem = strip_ending(folded, false);
-                if (stem.size() != folded.size()) id = folded_.words.find(stem);
+                if (stem.size() != folded.size())
+                    id = folded_.words.find(stem);
             }
             ids[i].folded = id;
         }
@@ -296,11 +325,14 @@ std::size_t EngineImpl::walk(const Trie& trie, const std::vector<Token>& tokens,
     std::uint32_t node = 0;
     std::size_t best = 0;
     for (std::size_t j = i; j < tokens.size(); ++j) {
-        if (j > i && !tokens[j].joinable) break;
+        if (j > i && !tokens[j].joinable)
+            break;
         const auto id = exact ? ids[j].exact : ids[j].folded;
-        if (id == kNone) break;
+        if (id == kNone)
+            break;
         node = trie.edges.find(node, id);
-        if (node == kNone) break;
+        if (node == kNone)
+            break;
         if (trie.terminal[node] != kNone) {
             best = j - i + 1;
             terminal = trie.terminal[node];
@@ -316,9 +348,11 @@ EngineImpl::Match EngineImpl::longest_match(const std::vector<Token>& tokens,
     const auto le = ids[i].exact == kNone ? 0 : walk(exact_, tokens, ids, true, i, te);
     const auto lf = ids[i].folded == kNone ? 0 : walk(folded_, tokens, ids, false, i, tf);
     m.length = std::max(le, lf);
-    if (m.length == 0) return m;
+    if (m.length == 0)
+        return m;
     if (le == m.length)
-        for (const auto& [id, written] : exact_.terminals[te]) m.meanings.push_back(id);
+        for (const auto& [id, written] : exact_.terminals[te])
+            m.meanings.push_back(id);
     if (lf == m.length)
         for (const auto& [id, written] : folded_.terminals[tf])
             if (std::find(m.meanings.begin(), m.meanings.end(), id) == m.meanings.end())
@@ -332,20 +366,24 @@ bool EngineImpl::inside_own_alternative(std::string_view text, const std::vector
     std::string folded;
     for (const auto id : match.meanings) {
         for (const auto& alt : meanings_[id].alternative_words) {
-            if (alt.size() < len) continue;
+            if (alt.size() < len)
+                continue;
             for (std::size_t k = 0; k + len <= alt.size(); ++k) {
-                if (k > i || i - k + alt.size() > tokens.size()) continue;
+                if (k > i || i - k + alt.size() > tokens.size())
+                    continue;
                 const auto from = i - k;
                 bool same = true;
                 for (std::size_t a = 0; a < alt.size() && same; ++a) {
                     const auto& t = tokens[from + a];
-                    if (a > 0 && !t.joinable) same = false;
+                    if (a > 0 && !t.joinable)
+                        same = false;
                     else {
                         detail::folded_form(text.substr(t.start, t.end - t.start), folded);
                         same = folded == alt[a];
                     }
                 }
-                if (same) return true;
+                if (same)
+                    return true;
             }
         }
     }
@@ -365,13 +403,17 @@ std::uint64_t EngineImpl::audience_mask(const Audience& audience) const {
 
 bool EngineImpl::flagged(const std::vector<std::uint32_t>& meanings, const Audience& audience,
                          std::uint64_t mask) const {
-    if (audience.is_public()) return true;
+    if (audience.is_public())
+        return true;
     for (const auto id : meanings)
-        if (meanings_[id].discipline == general_) return true;
-    if (mask == 0) return false;
+        if (meanings_[id].discipline == general_)
+            return true;
+    if (mask == 0)
+        return false;
     // Shared only when every reader is of one discipline that uses the term.
     for (const auto id : meanings)
-        if (mask == 1ull << meanings_[id].discipline) return false;
+        if (mask == 1ull << meanings_[id].discipline)
+            return false;
     return true;
 }
 
@@ -382,8 +424,8 @@ Meaning EngineImpl::public_meaning(std::uint32_t id) const {
 
 /// Acronyms the text defines ("Child in Need (CIN)" or "CIN (Child in Need)"), with the byte
 /// offset from which they count as defined.
-std::vector<std::pair<std::string, std::uint32_t>> find_definitions(std::string_view text,
-                                                                  const std::vector<Token>& tokens) {
+std::vector<std::pair<std::string, std::uint32_t>> find_definitions(
+    std::string_view text, const std::vector<Token>& tokens) {
     std::vector<std::pair<std::string, std::uint32_t>> defs;
     const auto n = tokens.size();
     const auto gap = [&](std::size_t j) {  // text before token j (j == n: after the last)
@@ -399,18 +441,21 @@ std::vector<std::pair<std::string, std::uint32_t>> find_definitions(std::string_
     constexpr std::size_t kMaxWords = 12;
     for (std::size_t i = 0; i < n; ++i) {
         const auto& t = tokens[i];
-        if (t.upper < 2 || t.lower > t.upper || t.digits > 0) continue;
+        if (t.upper < 2 || t.lower > t.upper || t.digits > 0)
+            continue;
         const auto acronym = text.substr(t.start, t.end - t.start);
         std::string letters;
         for (const char c : acronym)
-            if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')) letters += static_cast<char>(c | 0x20);
+            if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'))
+                letters += static_cast<char>(c | 0x20);
         // Form 1: "Child in Need (CIN)".
         if (trim_spaces(gap(i)).ends_with("(") && trim_spaces(gap(i + 1)).starts_with(")")) {
             std::vector<std::string> words;
             for (std::size_t k = 1; k <= kMaxWords && k <= i; ++k) {
                 const auto j = i - k;
                 const auto between = trim_spaces(gap(j + 1));
-                if (k > 1 && between.find_first_of(".!?()[]:;") != std::string_view::npos) break;
+                if (k > 1 && between.find_first_of(".!?()[]:;") != std::string_view::npos)
+                    break;
                 words.insert(words.begin(), fold(j));
                 if (!stopwords().contains(words.front()) && spells(letters, 0, words, 0)) {
                     defs.emplace_back(std::string(acronym), t.start);
@@ -423,10 +468,13 @@ std::vector<std::pair<std::string, std::uint32_t>> find_definitions(std::string_
         if (i + 1 < n && trim_spaces(gap(i + 1)) == "(") {
             std::vector<std::string> words;
             for (std::size_t j = i + 1; j < n && j - i <= kMaxWords; ++j) {
-                if (j > i + 1 && trim_spaces(gap(j)).find_first_of("()[].!?") != std::string_view::npos) break;
+                if (j > i + 1 &&
+                    trim_spaces(gap(j)).find_first_of("()[].!?") != std::string_view::npos)
+                    break;
                 words.push_back(fold(j));
                 if (trim_spaces(gap(j + 1)).starts_with(")")) {
-                    if (spells(letters, 0, words, 0)) defs.emplace_back(std::string(acronym), t.start);
+                    if (spells(letters, 0, words, 0))
+                        defs.emplace_back(std::string(acronym), t.start);
                     break;
                 }
             }
@@ -438,8 +486,10 @@ std::vector<std::pair<std::string, std::uint32_t>> find_definitions(std::string_
 /// Three or more words in capitals in a row are shouting or a heading, not acronyms.
 bool in_capitals_run(const std::vector<Token>& tokens, std::size_t i) {
     std::size_t from = i, to = i;
-    while (from > 0 && detail::is_all_capitals(tokens[from - 1])) --from;
-    while (to + 1 < tokens.size() && detail::is_all_capitals(tokens[to + 1])) ++to;
+    while (from > 0 && detail::is_all_capitals(tokens[from - 1]))
+        --from;
+    while (to + 1 < tokens.size() && detail::is_all_capitals(tokens[to + 1]))
+        ++to;
     return to - from + 1 >= 3;
 }
 
@@ -454,7 +504,8 @@ CheckResult EngineImpl::check(std::string_view text, const Audience& audience) c
                           : std::vector<std::pair<std::string, std::uint32_t>>{};
     const auto is_defined = [&](std::string_view acronym, std::uint32_t at) {
         for (const auto& [a, from] : defs)
-            if (from <= at && a == acronym) return true;
+            if (from <= at && a == acronym)
+                return true;
         return false;
     };
     const auto mask = audience_mask(audience);
@@ -486,7 +537,8 @@ CheckResult EngineImpl::check(std::string_view text, const Audience& audience) c
                 detail::exact_form(text.substr(t.start, t.end - t.start), exact);
                 report = !is_defined(strip_ending(exact, true), t.start);
             }
-            if (report && inside_own_alternative(text, tokens, i, len, match)) report = false;
+            if (report && inside_own_alternative(text, tokens, i, len, match))
+                report = false;
             if (report) {
                 Finding f;
                 f.start = t.start;
@@ -494,7 +546,8 @@ CheckResult EngineImpl::check(std::string_view text, const Audience& audience) c
                 f.text = std::string(text.substr(f.start, f.end - f.start));
                 f.term = first.term;
                 f.kind = first.kind;
-                for (const auto id : match.meanings) f.meanings.push_back(public_meaning(id));
+                for (const auto id : match.meanings)
+                    f.meanings.push_back(public_meaning(id));
                 locate(f);
                 result.findings.push_back(std::move(f));
             }
@@ -509,8 +562,8 @@ CheckResult EngineImpl::check(std::string_view text, const Audience& audience) c
                 form = exact;
             }
             const auto base = acronym_base(form);
-            if (!base.empty() && !common_.contains(std::string(base)) && !is_defined(base, t.start) &&
-                !in_capitals_run(tokens, i)) {
+            if (!base.empty() && !common_.contains(std::string(base)) &&
+                !is_defined(base, t.start) && !in_capitals_run(tokens, i)) {
                 Finding f;
                 f.start = t.start;
                 f.end = t.end;
@@ -531,17 +584,20 @@ std::vector<Meaning> EngineImpl::explain(std::string_view term) const {
     std::vector<Token> tokens;
     std::vector<TokenIds> ids;
     detail::tokenize(term, tokens);
-    if (tokens.empty()) return {};
+    if (tokens.empty())
+        return {};
     compute_ids(term, tokens, ids);
     std::vector<std::uint32_t> found;
     const auto m = longest_match(tokens, ids, 0);
-    if (m.length == tokens.size()) found = m.meanings;
+    if (m.length == tokens.size())
+        found = m.meanings;
     if (found.empty()) {
         if (const auto it = explain_index_.find(explain_key(term)); it != explain_index_.end())
             found = it->second;
     }
     std::vector<Meaning> out;
-    for (const auto id : found) out.push_back(public_meaning(id));
+    for (const auto id : found)
+        out.push_back(public_meaning(id));
     return out;
 }
 
@@ -566,19 +622,25 @@ Audience Audience::of(std::vector<std::string> disciplines) {
 }
 
 Result<Audience> Audience::parse(std::string_view text) {
-    if (text == "public") return Result<Audience>::success(everyone());
+    if (text == "public")
+        return Result<Audience>::success(everyone());
     std::vector<std::string> names;
     std::size_t from = 0;
     while (from <= text.size()) {
         auto to = text.find(',', from);
-        if (to == std::string_view::npos) to = text.size();
+        if (to == std::string_view::npos)
+            to = text.size();
         auto name = text.substr(from, to - from);
-        while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
-        while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
+        while (!name.empty() && name.front() == ' ')
+            name.remove_prefix(1);
+        while (!name.empty() && name.back() == ' ')
+            name.remove_suffix(1);
         if (name.empty())
-            return Result<Audience>::failure({{"", 0, "audience: empty discipline name in '" + std::string(text) + "'"}});
+            return Result<Audience>::failure(
+                {{"", 0, "audience: empty discipline name in '" + std::string(text) + "'"}});
         if (name == "public")
-            return Result<Audience>::failure({{"", 0, "audience: 'public' cannot be combined with disciplines"}});
+            return Result<Audience>::failure(
+                {{"", 0, "audience: 'public' cannot be combined with disciplines"}});
         names.emplace_back(name);
         from = to + 1;
     }
@@ -586,10 +648,12 @@ Result<Audience> Audience::parse(std::string_view text) {
 }
 
 std::string Audience::to_string() const {
-    if (public_) return "public";
+    if (public_)
+        return "public";
     std::string out;
     for (const auto& d : disciplines_) {
-        if (!out.empty()) out += ',';
+        if (!out.empty())
+            out += ',';
         out += d;
     }
     return out;
@@ -597,7 +661,8 @@ std::string Audience::to_string() const {
 
 std::vector<std::string> Finding::disciplines() const {
     std::vector<std::string> out;
-    for (const auto& m : meanings) out.push_back(m.discipline);
+    for (const auto& m : meanings)
+        out.push_back(m.discipline);
     return out;
 }
 
@@ -605,20 +670,24 @@ std::vector<std::string> Finding::alternatives() const {
     std::vector<std::string> out;
     for (const auto& m : meanings)
         for (const auto& a : m.alternatives)
-            if (std::find(out.begin(), out.end(), a) == out.end()) out.push_back(a);
+            if (std::find(out.begin(), out.end(), a) == out.end())
+                out.push_back(a);
     return out;
 }
 
 std::string Finding::explanation() const {
-    if (meanings.size() == 1) return meanings.front().explanation;
+    if (meanings.size() == 1)
+        return meanings.front().explanation;
     if (meanings.empty())
         return "an acronym no dictionary knows: spell it out the first time you use it";
     // "health: A condition that affects movement; social-care: Work to protect a child."
     std::string out;
     for (const auto& m : meanings) {
-        if (!out.empty()) out += "; ";
+        if (!out.empty())
+            out += "; ";
         std::string_view text = m.explanation;
-        if (text.ends_with('.')) text.remove_suffix(1);
+        if (text.ends_with('.'))
+            text.remove_suffix(1);
         out += m.discipline + ": ";
         out += text;
     }

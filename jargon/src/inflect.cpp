@@ -5,7 +5,9 @@
 namespace liaise::jargon::detail {
 namespace {
 
-bool is_vowel(char c) { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u'; }
+bool is_vowel(char c) {
+    return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u';
+}
 
 bool ends_with(const std::string& w, const char* suffix) {
     const std::string s(suffix);
@@ -15,16 +17,19 @@ bool ends_with(const std::string& w, const char* suffix) {
 /// Consonant-vowel-consonant ending whose last consonant doubles: step -> stepped.
 bool doubles(const std::string& w) {
     const auto n = w.size();
-    if (n < 3) return false;
+    if (n < 3)
+        return false;
     const char last = w[n - 1];
-    if (is_vowel(last) || last == 'w' || last == 'x' || last == 'y') return false;
+    if (is_vowel(last) || last == 'w' || last == 'x' || last == 'y')
+        return false;
     return is_vowel(w[n - 2]) && !is_vowel(w[n - 3]);
 }
 
 }  // namespace
 
 std::vector<std::string> inflections(const std::string& w) {
-    if (w.size() < 2 || !std::all_of(w.begin(), w.end(), [](char c) { return c >= 'a' && c <= 'z'; }))
+    if (w.size() < 2 ||
+        !std::all_of(w.begin(), w.end(), [](char c) { return c >= 'a' && c <= 'z'; }))
         return {};
     std::vector<std::string> out;
     const char last = w.back();
@@ -47,7 +52,8 @@ std::vector<std::string> inflections(const std::string& w) {
         out.push_back(stem + "ied");
     } else {
         out.push_back(w + "ed");
-        if (doubles(w)) out.push_back(w + last + "ed");
+        if (doubles(w))
+            out.push_back(w + last + "ed");
     }
     // -ing
     if (ends_with(w, "ie")) {
@@ -56,7 +62,8 @@ std::vector<std::string> inflections(const std::string& w) {
         out.push_back(stem + "ing");
     } else {
         out.push_back(w + "ing");
-        if (doubles(w)) out.push_back(w + last + "ing");
+        if (doubles(w))
+            out.push_back(w + last + "ing");
     }
     out.erase(std::remove(out.begin(), out.end(), w), out.end());
     return out;

@@ -5,13 +5,27 @@ namespace {
 
 bool vowel(char c) noexcept {
     switch (c) {
-        case 'a': case 'e': case 'i': case 'o': case 'u': case 'y':
-        case 'A': case 'E': case 'I': case 'O': case 'U': case 'Y': return true;
-        default: return false;
+        case 'a':
+        case 'e':
+        case 'i':
+        case 'o':
+        case 'u':
+        case 'y':
+        case 'A':
+        case 'E':
+        case 'I':
+        case 'O':
+        case 'U':
+        case 'Y':
+            return true;
+        default:
+            return false;
     }
 }
 
-bool letter(char c) noexcept { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool letter(char c) noexcept {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
 
 }  // namespace
 
@@ -26,7 +40,8 @@ int syllables(std::string_view word) noexcept {
         }
         ++letters;
         const bool v = vowel(c);
-        if (v && !in_vowels) ++groups;
+        if (v && !in_vowels)
+            ++groups;
         in_vowels = v;
     }
     const auto n = word.size();
@@ -38,16 +53,20 @@ int syllables(std::string_view word) noexcept {
 
 std::optional<Readability> readability(std::string_view text, const std::vector<Token>& tokens) {
     std::size_t sentences = 0;
-    for (const auto& t : tokens) sentences += t.sentence_start ? 1 : 0;
-    if (sentences < 3) return std::nullopt;
+    for (const auto& t : tokens)
+        sentences += t.sentence_start ? 1 : 0;
+    if (sentences < 3)
+        return std::nullopt;
 
     Readability r;
     std::size_t syllable_total = 0, long_sentences = 0, current = 0;
     bool started = false;
     const auto close_sentence = [&] {
-        if (!started) return;
+        if (!started)
+            return;
         ++r.sentences;
-        if (current > kLongSentenceWords) ++long_sentences;
+        if (current > kLongSentenceWords)
+            ++long_sentences;
         current = 0;
     };
     for (const auto& t : tokens) {
@@ -55,18 +74,21 @@ std::optional<Readability> readability(std::string_view text, const std::vector<
             close_sentence();
             started = true;
         }
-        if (t.upper + t.lower == 0) continue;  // numbers are not words here
+        if (t.upper + t.lower == 0)
+            continue;  // numbers are not words here
         ++r.words;
         ++current;
-        syllable_total += static_cast<std::size_t>(syllables(text.substr(t.start, t.end - t.start)));
+        syllable_total +=
+            static_cast<std::size_t>(syllables(text.substr(t.start, t.end - t.start)));
     }
     close_sentence();
-    if (r.words == 0) return std::nullopt;
+    if (r.words == 0)
+        return std::nullopt;
     const double words = static_cast<double>(r.words);
     const double sents = static_cast<double>(r.sentences);
     r.average_sentence_length = words / sents;
-    r.flesch_reading_ease =
-        206.835 - 1.015 * r.average_sentence_length - 84.6 * (static_cast<double>(syllable_total) / words);
+    r.flesch_reading_ease = 206.835 - 1.015 * r.average_sentence_length -
+                            84.6 * (static_cast<double>(syllable_total) / words);
     r.long_sentence_share = static_cast<double>(long_sentences) / sents;
     return r;
 }

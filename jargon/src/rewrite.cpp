@@ -21,17 +21,21 @@ bool at_sentence_start(std::string_view text, std::size_t pos) {
 }
 
 bool starts_upper(std::string_view s) {
-    if (s.empty()) return false;
+    if (s.empty())
+        return false;
     const auto cp = detail::decode(s, 0);
     return cp.valid && u_isupper(static_cast<UChar32>(cp.value));
 }
 
 std::string capitalise(std::string_view s) {
-    if (s.empty()) return {};
+    if (s.empty())
+        return {};
     const auto cp = detail::decode(s, 0);
-    if (!cp.valid) return std::string(s);
+    if (!cp.valid)
+        return std::string(s);
     std::string out;
-    icu::UnicodeString(static_cast<UChar32>(u_toupper(static_cast<UChar32>(cp.value)))).toUTF8String(out);
+    icu::UnicodeString(static_cast<UChar32>(u_toupper(static_cast<UChar32>(cp.value))))
+        .toUTF8String(out);
     out.append(s.substr(cp.size));
     return out;
 }
@@ -41,19 +45,23 @@ std::string capitalise(std::string_view s) {
 std::string_view kept_ending(const Finding& f) {
     const std::string_view text = f.text;
     for (const std::string_view ending : {"'s", "\xE2\x80\x99s", "s'", "s\xE2\x80\x99"}) {
-        if (text.ends_with(ending) && !std::string_view(f.term).ends_with(ending)) return ending;
+        if (text.ends_with(ending) && !std::string_view(f.term).ends_with(ending))
+            return ending;
     }
-    if (f.kind == Kind::acronym && text.ends_with("s") && !f.term.ends_with("s")) return "s";
+    if (f.kind == Kind::acronym && text.ends_with("s") && !f.term.ends_with("s"))
+        return "s";
     return {};
 }
 
 /// The alternative every meaning agrees on ("NFA" is "no further action" to police and social
 /// care alike), or nullptr when meanings differ and only a person can choose.
 const std::string* agreed_alternative(const Finding& f) {
-    if (f.meanings.empty() || f.meanings.front().alternatives.empty()) return nullptr;
+    if (f.meanings.empty() || f.meanings.front().alternatives.empty())
+        return nullptr;
     const auto& first = f.meanings.front().alternatives.front();
     for (const auto& m : f.meanings) {
-        if (m.alternatives.empty() || m.alternatives.front() != first) return nullptr;
+        if (m.alternatives.empty() || m.alternatives.front() != first)
+            return nullptr;
     }
     return &first;
 }
@@ -63,18 +71,31 @@ const std::string* agreed_alternative(const Finding& f) {
 bool starts_with_capitals_word(std::string_view s) {
     std::size_t upper = 0;
     for (const char c : s) {
-        if (c >= 'A' && c <= 'Z') ++upper;
-        else break;
+        if (c >= 'A' && c <= 'Z')
+            ++upper;
+        else
+            break;
     }
     return upper >= 2;
 }
 
 bool starts_with_vowel(std::string_view s) {
-    if (s.empty()) return false;
+    if (s.empty())
+        return false;
     switch (s.front()) {
-        case 'a': case 'e': case 'i': case 'o': case 'u':
-        case 'A': case 'E': case 'I': case 'O': case 'U': return true;
-        default: return false;
+        case 'a':
+        case 'e':
+        case 'i':
+        case 'o':
+        case 'u':
+        case 'A':
+        case 'E':
+        case 'I':
+        case 'O':
+        case 'U':
+            return true;
+        default:
+            return false;
     }
 }
 
@@ -83,9 +104,11 @@ bool starts_with_vowel(std::string_view s) {
 /// does not know that "an hour" or "a unit" sound otherwise.
 void fix_article(std::string& out, std::string_view next) {
     const auto ends_with_word = [&](std::string_view word) {
-        if (out.size() < word.size() + 1 || out.back() != ' ') return false;
+        if (out.size() < word.size() + 1 || out.back() != ' ')
+            return false;
         const auto at = out.size() - 1 - word.size();
-        if (out.compare(at, word.size(), word) != 0) return false;
+        if (out.compare(at, word.size(), word) != 0)
+            return false;
         return at == 0 || out[at - 1] == ' ' || out[at - 1] == '\n' || out[at - 1] == '(';
     };
     const bool vowel = starts_with_vowel(next);
@@ -113,19 +136,23 @@ std::string rewrite(std::string_view text, const std::vector<Finding>& findings)
     std::size_t pos = 0;
     for (const auto& f : findings) {
         const auto* agreed = agreed_alternative(f);
-        if (agreed == nullptr) continue;
-        if (f.start < pos || f.end > text.size() || f.start > f.end) continue;
+        if (agreed == nullptr)
+            continue;
+        if (f.start < pos || f.end > text.size() || f.start > f.end)
+            continue;
         out.append(text.substr(pos, f.start - pos));
         std::string plain = *agreed;
         const bool capital = f.kind == Kind::acronym || starts_with_capitals_word(f.text)
                                  ? at_sentence_start(text, f.start)
                                  : starts_upper(f.text);
-        if (capital) plain = capitalise(plain);
+        if (capital)
+            plain = capitalise(plain);
         fix_article(out, plain);
         const auto ending = kept_ending(f);
         // A plural "s" fits a one-word alternative only ("GPs" -> "doctors").
         if (ending == "s") {
-            if (plain.find(' ') == std::string::npos && !plain.ends_with("s")) plain += 's';
+            if (plain.find(' ') == std::string::npos && !plain.ends_with("s"))
+                plain += 's';
         } else {
             plain += ending;
         }

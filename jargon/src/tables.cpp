@@ -3,17 +3,22 @@
 namespace liaise::jargon::detail {
 
 std::uint32_t WordIds::intern(std::string_view word) {
-    if (const auto id = find(word); id != kNone) return id;
-    if ((count_ + 1) * 2 > slots_.size()) grow();
+    if (const auto id = find(word); id != kNone)
+        return id;
+    if ((count_ + 1) * 2 > slots_.size())
+        grow();
     const auto h = hash_bytes(word);
     const auto mask = slots_.size() - 1;
     auto i = h & mask;
-    while (slots_[i].id != kNone) i = (i + 1) & mask;
-    slots_[i] = {h, static_cast<std::uint32_t>(arena_.size()), static_cast<std::uint32_t>(word.size()),
-                 static_cast<std::uint32_t>(count_)};
+    while (slots_[i].id != kNone)
+        i = (i + 1) & mask;
+    slots_[i] = {h, static_cast<std::uint32_t>(arena_.size()),
+                 static_cast<std::uint32_t>(word.size()), static_cast<std::uint32_t>(count_)};
     arena_.append(word);
-    if (!word.empty()) shapes_[shape(word)] |= shape_bit(word);
-    if (word.size() > longest_) longest_ = word.size();
+    if (!word.empty())
+        shapes_[shape(word)] |= shape_bit(word);
+    if (word.size() > longest_)
+        longest_ = word.size();
     return static_cast<std::uint32_t>(count_++);
 }
 
@@ -22,7 +27,8 @@ std::uint32_t WordIds::find_hashed(std::string_view word) const noexcept {
     const auto mask = slots_.size() - 1;
     for (auto i = h & mask;; i = (i + 1) & mask) {
         const auto& s = slots_[i];
-        if (s.id == kNone) return kNone;
+        if (s.id == kNone)
+            return kNone;
         if (s.hash == h && s.length == word.size() &&
             std::string_view(arena_).substr(s.offset, s.length) == word)
             return s.id;
@@ -34,20 +40,25 @@ void WordIds::grow() {
     old.swap(slots_);
     const auto mask = slots_.size() - 1;
     for (const auto& s : old) {
-        if (s.id == kNone) continue;
+        if (s.id == kNone)
+            continue;
         auto i = s.hash & mask;
-        while (slots_[i].id != kNone) i = (i + 1) & mask;
+        while (slots_[i].id != kNone)
+            i = (i + 1) & mask;
         slots_[i] = s;
     }
 }
 
 void Edges::insert(std::uint32_t node, std::uint32_t word, std::uint32_t child) {
-    if ((count_ + 1) * 2 > slots_.size()) grow();
+    if ((count_ + 1) * 2 > slots_.size())
+        grow();
     const auto k = key(node, word);
     const auto mask = slots_.size() - 1;
     auto i = mix64(k) & mask;
-    while (slots_[i].child != kNone && slots_[i].key != k) i = (i + 1) & mask;
-    if (slots_[i].child == kNone) ++count_;
+    while (slots_[i].child != kNone && slots_[i].key != k)
+        i = (i + 1) & mask;
+    if (slots_[i].child == kNone)
+        ++count_;
     slots_[i] = {k, child};
 }
 
@@ -56,8 +67,10 @@ std::uint32_t Edges::find(std::uint32_t node, std::uint32_t word) const noexcept
     const auto mask = slots_.size() - 1;
     for (auto i = mix64(k) & mask;; i = (i + 1) & mask) {
         const auto& s = slots_[i];
-        if (s.child == kNone) return kNone;
-        if (s.key == k) return s.child;
+        if (s.child == kNone)
+            return kNone;
+        if (s.key == k)
+            return s.child;
     }
 }
 
@@ -66,9 +79,11 @@ void Edges::grow() {
     old.swap(slots_);
     const auto mask = slots_.size() - 1;
     for (const auto& s : old) {
-        if (s.child == kNone) continue;
+        if (s.child == kNone)
+            continue;
         auto i = mix64(s.key) & mask;
-        while (slots_[i].child != kNone) i = (i + 1) & mask;
+        while (slots_[i].child != kNone)
+            i = (i + 1) & mask;
         slots_[i] = s;
     }
 }

@@ -34,19 +34,20 @@ inline constexpr std::uint32_t kNone = 0xFFFFFFFFu;
 
 /// Word -> dense id.
 class WordIds {
-public:
+  public:
     /// Returns the id of `word`, adding it if new. Invalidates nothing but is not thread-safe.
     std::uint32_t intern(std::string_view word);
     /// The id of `word`, or kNone. A filter on (first byte, length) turns most misses away
     /// before hashing.
     [[nodiscard]] std::uint32_t find(std::string_view word) const noexcept {
-        if (word.empty() || !(shapes_[shape(word)] & shape_bit(word))) return kNone;
+        if (word.empty() || !(shapes_[shape(word)] & shape_bit(word)))
+            return kNone;
         return find_hashed(word);
     }
     [[nodiscard]] std::size_t size() const noexcept { return count_; }
     [[nodiscard]] std::size_t longest() const noexcept { return longest_; }
 
-private:
+  private:
     struct Slot {
         std::uint64_t hash = 0;
         std::uint32_t offset = 0;
@@ -55,7 +56,9 @@ private:
     };
     void grow();
     [[nodiscard]] std::uint32_t find_hashed(std::string_view word) const noexcept;
-    static std::size_t shape(std::string_view w) noexcept { return static_cast<unsigned char>(w[0]); }
+    static std::size_t shape(std::string_view w) noexcept {
+        return static_cast<unsigned char>(w[0]);
+    }
     static std::uint32_t shape_bit(std::string_view w) noexcept {
         return 1u << (w.size() < 31 ? w.size() : 31);
     }
@@ -69,11 +72,11 @@ private:
 
 /// (trie node, word id) -> child node.
 class Edges {
-public:
+  public:
     void insert(std::uint32_t node, std::uint32_t word, std::uint32_t child);
     [[nodiscard]] std::uint32_t find(std::uint32_t node, std::uint32_t word) const noexcept;
 
-private:
+  private:
     struct Slot {
         std::uint64_t key = ~0ull;
         std::uint32_t child = kNone;

@@ -10,14 +10,28 @@
 namespace liaise::jargon::detail {
 namespace {
 
-enum class Cls : std::uint8_t { word, apostrophe, ampersand, hyphen, comma, space, newline, stop, other };
+enum class Cls : std::uint8_t {
+    word,
+    apostrophe,
+    ampersand,
+    hyphen,
+    comma,
+    space,
+    newline,
+    stop,
+    other
+};
 
 constexpr std::array<Cls, 128> make_ascii_table() {
     std::array<Cls, 128> t{};
-    for (auto& c : t) c = Cls::other;
-    for (int c = '0'; c <= '9'; ++c) t[c] = Cls::word;
-    for (int c = 'a'; c <= 'z'; ++c) t[c] = Cls::word;
-    for (int c = 'A'; c <= 'Z'; ++c) t[c] = Cls::word;
+    for (auto& c : t)
+        c = Cls::other;
+    for (int c = '0'; c <= '9'; ++c)
+        t[c] = Cls::word;
+    for (int c = 'a'; c <= 'z'; ++c)
+        t[c] = Cls::word;
+    for (int c = 'A'; c <= 'Z'; ++c)
+        t[c] = Cls::word;
     t['\''] = Cls::apostrophe;
     t['&'] = Cls::ampersand;
     t['-'] = Cls::hyphen;
@@ -36,38 +50,58 @@ constexpr std::array<Cls, 128> make_ascii_table() {
 constexpr auto kAscii = make_ascii_table();
 
 Cls classify(char32_t c) noexcept {
-    if (c < 128) return kAscii[c];
+    if (c < 128)
+        return kAscii[c];
     switch (c) {
-        case 0x2019: case 0x2018: case 0x02BC: return Cls::apostrophe;
-        case 0x2010: case 0x2011: case 0x00AD: return Cls::hyphen;
-        case 0x2028: case 0x2029: case 0x0085: return Cls::newline;
-        case 0x2026: return Cls::stop;  // horizontal ellipsis
-        case 0x200B: case 0xFEFF: return Cls::space;  // zero-width space, BOM
-        default: break;
+        case 0x2019:
+        case 0x2018:
+        case 0x02BC:
+            return Cls::apostrophe;
+        case 0x2010:
+        case 0x2011:
+        case 0x00AD:
+            return Cls::hyphen;
+        case 0x2028:
+        case 0x2029:
+        case 0x0085:
+            return Cls::newline;
+        case 0x2026:
+            return Cls::stop;  // horizontal ellipsis
+        case 0x200B:
+        case 0xFEFF:
+            return Cls::space;  // zero-width space, BOM
+        default:
+            break;
     }
-    if (u_isUWhiteSpace(static_cast<UChar32>(c))) return Cls::space;  // includes NBSP
-    if (u_isalnum(static_cast<UChar32>(c))) return Cls::word;
+    if (u_isUWhiteSpace(static_cast<UChar32>(c)))
+        return Cls::space;  // includes NBSP
+    if (u_isalnum(static_cast<UChar32>(c)))
+        return Cls::word;
     const auto type = u_charType(static_cast<UChar32>(c));
-    if (type == U_NON_SPACING_MARK || type == U_COMBINING_SPACING_MARK ||
-        type == U_ENCLOSING_MARK)
+    if (type == U_NON_SPACING_MARK || type == U_COMBINING_SPACING_MARK || type == U_ENCLOSING_MARK)
         return Cls::word;
     return Cls::other;
 }
 
 bool is_upper(char32_t c) noexcept {
-    if (c < 128) return c >= 'A' && c <= 'Z';
+    if (c < 128)
+        return c >= 'A' && c <= 'Z';
     return u_isupper(static_cast<UChar32>(c));
 }
 bool is_lower(char32_t c) noexcept {
-    if (c < 128) return c >= 'a' && c <= 'z';
+    if (c < 128)
+        return c >= 'a' && c <= 'z';
     return u_islower(static_cast<UChar32>(c));
 }
 bool is_digit(char32_t c) noexcept {
-    if (c < 128) return c >= '0' && c <= '9';
+    if (c < 128)
+        return c >= '0' && c <= '9';
     return u_isdigit(static_cast<UChar32>(c));
 }
 
-std::uint8_t bump(std::uint8_t n) noexcept { return n == 255 ? n : static_cast<std::uint8_t>(n + 1); }
+std::uint8_t bump(std::uint8_t n) noexcept {
+    return n == 255 ? n : static_cast<std::uint8_t>(n + 1);
+}
 
 bool is_space_byte(char c) noexcept {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
@@ -81,17 +115,22 @@ std::size_t address_length(std::string_view s, std::size_t i, std::size_t& chunk
     bool scheme = false, at = false, dot_after_at = false;
     while (j < s.size()) {
         const char c = s[j];
-        if (is_space_byte(c) || c == '`') break;
+        if (is_space_byte(c) || c == '`')
+            break;
         if (static_cast<unsigned char>(c) >= 0x80) {
             const auto cp = decode(s, j);
             const auto cls = classify(cp.value);
-            if (cls == Cls::space || cls == Cls::newline) break;
+            if (cls == Cls::space || cls == Cls::newline)
+                break;
             j += cp.size;
             continue;
         }
-        if (c == ':' && j + 2 < s.size() && s[j + 1] == '/' && s[j + 2] == '/') scheme = true;
-        if (c == '@' && j > i) at = true;
-        if (c == '.' && at && j + 1 < s.size() && classify(static_cast<unsigned char>(s[j + 1])) == Cls::word)
+        if (c == ':' && j + 2 < s.size() && s[j + 1] == '/' && s[j + 2] == '/')
+            scheme = true;
+        if (c == '@' && j > i)
+            at = true;
+        if (c == '.' && at && j + 1 < s.size() &&
+            classify(static_cast<unsigned char>(s[j + 1])) == Cls::word)
             dot_after_at = true;
         ++j;
     }
@@ -101,7 +140,8 @@ std::size_t address_length(std::string_view s, std::size_t i, std::size_t& chunk
     };
     const bool www = j - i > 4 && lower(i) == 'w' && lower(i + 1) == 'w' && lower(i + 2) == 'w' &&
                      s[i + 3] == '.';
-    if (!(scheme || www || (at && dot_after_at))) return 0;
+    if (!(scheme || www || (at && dot_after_at)))
+        return 0;
     while (j > i && (s[j - 1] == '.' || s[j - 1] == ',' || s[j - 1] == ';' || s[j - 1] == ':' ||
                      s[j - 1] == ')' || s[j - 1] == '!' || s[j - 1] == '?' || s[j - 1] == '"' ||
                      s[j - 1] == '\''))
@@ -125,13 +165,16 @@ CodePoint decode_multibyte(std::string_view s, std::size_t i) noexcept {
     } else {
         return {0xFFFD, 1, false};
     }
-    if (i + need >= s.size()) return {0xFFFD, 1, false};
+    if (i + need >= s.size())
+        return {0xFFFD, 1, false};
     for (std::uint32_t k = 1; k <= need; ++k) {
         const auto b = static_cast<unsigned char>(s[i + k]);
-        if ((b & 0xC0) != 0x80) return {0xFFFD, 1, false};
+        if ((b & 0xC0) != 0x80)
+            return {0xFFFD, 1, false};
         cp = (cp << 6) | (b & 0x3F);
     }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return {0xFFFD, 1, false};
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return {0xFFFD, 1, false};
     return {cp, need + 1, true};
 }
 
@@ -179,10 +222,14 @@ void tokenize(std::string_view text, std::vector<Token>& out) {
             std::size_t j = i;
             while (j < n) {
                 // Fast path: ASCII letters and digits, the bulk of most texts.
-                if (const auto b = static_cast<unsigned char>(text[j]); b < 0x80 && kAscii[b] == Cls::word) {
-                    if (b >= 'A' && b <= 'Z') t.upper = bump(t.upper);
-                    else if (b >= 'a' && b <= 'z') t.lower = bump(t.lower);
-                    else t.digits = bump(t.digits);
+                if (const auto b = static_cast<unsigned char>(text[j]);
+                    b < 0x80 && kAscii[b] == Cls::word) {
+                    if (b >= 'A' && b <= 'Z')
+                        t.upper = bump(t.upper);
+                    else if (b >= 'a' && b <= 'z')
+                        t.lower = bump(t.lower);
+                    else
+                        t.digits = bump(t.digits);
                     prev = b;
                     ++j;
                     continue;
@@ -191,26 +238,35 @@ void tokenize(std::string_view text, std::vector<Token>& out) {
                 Cls k = c.valid ? classify(c.value) : Cls::other;
                 if (k == Cls::apostrophe || k == Cls::ampersand) {
                     // Part of the word only between two letters (A&E: between capitals).
-                    if (j + c.size >= n) break;
+                    if (j + c.size >= n)
+                        break;
                     const auto next = decode(text, j + c.size);
                     const Cls nk = next.valid ? classify(next.value) : Cls::other;
-                    if (nk != Cls::word || is_digit(next.value) || is_digit(prev)) break;
-                    if (k == Cls::ampersand && !(is_upper(prev) && is_upper(next.value))) break;
-                    if (c.value != '\'' && c.value != '&') t.ascii = false;
+                    if (nk != Cls::word || is_digit(next.value) || is_digit(prev))
+                        break;
+                    if (k == Cls::ampersand && !(is_upper(prev) && is_upper(next.value)))
+                        break;
+                    if (c.value != '\'' && c.value != '&')
+                        t.ascii = false;
                     j += c.size;
                     continue;
                 }
-                if (k != Cls::word) break;
-                if (c.value >= 0x80) t.ascii = false;
-                if (is_upper(c.value)) t.upper = bump(t.upper);
-                else if (is_lower(c.value)) t.lower = bump(t.lower);
-                else if (is_digit(c.value)) t.digits = bump(t.digits);
+                if (k != Cls::word)
+                    break;
+                if (c.value >= 0x80)
+                    t.ascii = false;
+                if (is_upper(c.value))
+                    t.upper = bump(t.upper);
+                else if (is_lower(c.value))
+                    t.lower = bump(t.lower);
+                else if (is_digit(c.value))
+                    t.digits = bump(t.digits);
                 prev = c.value;
                 j += c.size;
             }
             t.end = static_cast<std::uint32_t>(j);
-            t.sentence_start =
-                out.empty() || ((gap_stop || gap_newlines >= 2) && (is_upper(first) || is_digit(first)));
+            t.sentence_start = out.empty() || ((gap_stop || gap_newlines >= 2) &&
+                                               (is_upper(first) || is_digit(first)));
             out.push_back(t);
             i = j;
             gap_has_content = false;
@@ -229,12 +285,21 @@ void tokenize(std::string_view text, std::vector<Token>& out) {
         }
         gap_has_content = true;
         switch (cls) {
-            case Cls::space: case Cls::hyphen: case Cls::comma: break;
-            case Cls::newline:
-                if (!(value == '\n' && i > 0 && text[i - 1] == '\r')) ++gap_newlines;
+            case Cls::space:
+            case Cls::hyphen:
+            case Cls::comma:
                 break;
-            case Cls::stop: gap_stop = true; gap_breaks = true; break;
-            default: gap_breaks = true; break;
+            case Cls::newline:
+                if (!(value == '\n' && i > 0 && text[i - 1] == '\r'))
+                    ++gap_newlines;
+                break;
+            case Cls::stop:
+                gap_stop = true;
+                gap_breaks = true;
+                break;
+            default:
+                gap_breaks = true;
+                break;
         }
         i += size;
     }
@@ -249,19 +314,24 @@ void exact_form(std::string_view word, std::string& out) {
             out.push_back('\'');
         } else {
             out.append(word.substr(i, cp.size));
-            if (cp.value >= 0x80) ascii = false;
+            if (cp.value >= 0x80)
+                ascii = false;
         }
         i += cp.size;
     }
-    if (ascii) return;
+    if (ascii)
+        return;
     UErrorCode status = U_ZERO_ERROR;
     const auto* nfc = icu::Normalizer2::getNFCInstance(status);
-    if (U_FAILURE(status)) return;
+    if (U_FAILURE(status))
+        return;
     auto u = icu::UnicodeString::fromUTF8(out);
-    if (nfc->isNormalized(u, status) && U_SUCCESS(status)) return;
+    if (nfc->isNormalized(u, status) && U_SUCCESS(status))
+        return;
     status = U_ZERO_ERROR;
     const auto normalised = nfc->normalize(u, status);
-    if (U_FAILURE(status)) return;
+    if (U_FAILURE(status))
+        return;
     out.clear();
     normalised.toUTF8String(out);
 }
@@ -277,7 +347,8 @@ void folded_form(std::string_view word, std::string& out) {
     if (ascii) {
         out.assign(word);
         for (auto& c : out) {
-            if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+            if (c >= 'A' && c <= 'Z')
+                c = static_cast<char>(c - 'A' + 'a');
         }
         return;
     }
@@ -306,8 +377,10 @@ std::vector<std::string> split_words(std::string_view text, bool folded) {
     std::string buf;
     for (const auto& t : tokens) {
         const auto w = text.substr(t.start, t.end - t.start);
-        if (folded) folded_form(w, buf);
-        else exact_form(w, buf);
+        if (folded)
+            folded_form(w, buf);
+        else
+            exact_form(w, buf);
         words.push_back(buf);
     }
     return words;

@@ -11,8 +11,8 @@
 namespace liaise::jargon::detail {
 
 struct CodePoint {
-    char32_t value;     // U+FFFD for an invalid sequence
-    std::uint32_t size; // bytes consumed, at least 1
+    char32_t value;      // U+FFFD for an invalid sequence
+    std::uint32_t size;  // bytes consumed, at least 1
     bool valid;
 };
 
@@ -23,7 +23,8 @@ struct CodePoint {
 /// the common case, is handled inline.
 [[nodiscard]] inline CodePoint decode(std::string_view s, std::size_t i) noexcept {
     const auto b = static_cast<unsigned char>(s[i]);
-    if (b < 0x80) return {b, 1, true};
+    if (b < 0x80)
+        return {b, 1, true};
     return decode_multibyte(s, i);
 }
 
@@ -40,7 +41,7 @@ struct Token {
     /// and starts with a capital or a digit.
     bool sentence_start = false;
     bool ascii = true;
-    std::uint8_t upper = 0;   // counts, saturating at 255
+    std::uint8_t upper = 0;  // counts, saturating at 255
     std::uint8_t lower = 0;
     std::uint8_t digits = 0;
 };

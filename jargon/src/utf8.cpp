@@ -13,7 +13,8 @@ std::optional<std::size_t> find_invalid_utf8(std::string_view text) noexcept {
             continue;
         }
         const auto cp = detail::decode(text, i);
-        if (!cp.valid) return i;
+        if (!cp.valid)
+            return i;
         i += cp.size;
     }
     return std::nullopt;

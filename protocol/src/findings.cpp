@@ -7,7 +7,8 @@ namespace {
 
 boost::json::array strings(const std::vector<std::string>& items) {
     boost::json::array out;
-    for (const auto& s : items) out.emplace_back(s);
+    for (const auto& s : items)
+        out.emplace_back(s);
     return out;
 }
 
@@ -37,7 +38,8 @@ boost::json::value to_json(const jargon::Finding& f) {
 
 boost::json::value to_json(const jargon::CheckResult& result) {
     boost::json::array findings;
-    for (const auto& f : result.findings) findings.push_back(to_json(f));
+    for (const auto& f : result.findings)
+        findings.push_back(to_json(f));
     boost::json::value readability = nullptr;
     if (result.readability) {
         const auto& r = *result.readability;

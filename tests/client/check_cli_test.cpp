@@ -63,14 +63,17 @@ TEST_CASE("liaise check reports like a compiler and exits 1 on findings", "[cli]
     const auto file = write_temp("note.txt", "Hello.\nThe CIN plan, going forward.\n");
     const auto r = liaise("check " + kDicts + "'" + file.string() + "'");
     CHECK(r.status == 1);
-    CHECK_THAT(r.out, Catch::Contains(file.string() + ":2:5: CIN (social-care) -> child who needs extra help: "));
-    CHECK_THAT(r.out, Catch::Contains(file.string() + ":2:15: going forward (general) -> from now on: "));
+    CHECK_THAT(r.out, Catch::Contains(file.string() +
+                                      ":2:5: CIN (social-care) -> child who needs extra help: "));
+    CHECK_THAT(r.out,
+               Catch::Contains(file.string() + ":2:15: going forward (general) -> from now on: "));
     CHECK_THAT(r.out, Catch::Contains("2 findings for audience public"));
     CHECK(r.err.empty());
 }
 
 TEST_CASE("liaise check exits 0 when the audience shares the terms", "[cli]") {
-    const auto r = liaise("check " + kDicts + "--audience social-care -", "The CIN core group met.");
+    const auto r =
+        liaise("check " + kDicts + "--audience social-care -", "The CIN core group met.");
     CHECK(r.status == 0);
     CHECK_THAT(r.out, Catch::Contains("no findings for audience social-care"));
 }
@@ -106,13 +109,17 @@ TEST_CASE("liaise check input and usage errors exit 2 with one clear line", "[cl
         const char* message;
     };
     const std::vector<Row> rows = {
-        {"missing file", "check " + kDicts + "/no/such/file.txt", "", "cannot open '/no/such/file.txt'"},
+        {"missing file", "check " + kDicts + "/no/such/file.txt", "",
+         "cannot open '/no/such/file.txt'"},
         {"invalid UTF-8", "check " + kDicts + "-", "ok \xC3\x28 bad", "invalid UTF-8 at byte 3"},
-        {"unknown discipline", "check " + kDicts + "--audience teachers -", "x", "unknown discipline 'teachers'"},
-        {"empty audience item", "check " + kDicts + "--audience education,, -", "x", "empty discipline name"},
-        {"bad dictionaries", std::string("check --dictionaries '") + LIAISE_TEST_DATA + "/bad' -", "x",
-         "bad-rows.tsv:4: missing column"},
-        {"no dictionaries", "check --dictionaries /no/such/folder -", "x", "not a folder of dictionaries"},
+        {"unknown discipline", "check " + kDicts + "--audience teachers -", "x",
+         "unknown discipline 'teachers'"},
+        {"empty audience item", "check " + kDicts + "--audience education,, -", "x",
+         "empty discipline name"},
+        {"bad dictionaries", std::string("check --dictionaries '") + LIAISE_TEST_DATA + "/bad' -",
+         "x", "bad-rows.tsv:4: missing column"},
+        {"no dictionaries", "check --dictionaries /no/such/folder -", "x",
+         "not a folder of dictionaries"},
         {"unknown option", "check --colour", "", "liaise:"},
         {"no command", "", "", "liaise:"},
     };

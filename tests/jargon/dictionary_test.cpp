@@ -20,7 +20,8 @@ std::string slurp(const std::string& path) {
 
 std::vector<std::string> problem_lines(const Result<Dictionary>& r) {
     std::vector<std::string> out;
-    for (const auto& p : r.problems()) out.push_back(p.to_string());
+    for (const auto& p : r.problems())
+        out.push_back(p.to_string());
     return out;
 }
 
@@ -29,17 +30,20 @@ std::vector<std::string> problem_lines(const Result<Dictionary>& r) {
 TEST_CASE("a well-formed dictionary parses with defaults and options", "[dictionary]") {
     const auto r = parse_dictionary(
         "social-care", "sc.tsv",
-        kHeader + "# a comment\n\n"
-                  "CIN\tchild in need\tchild who needs extra help|child needing help\tA child the council helps.\tacronym\t\n"
-                  "core group\t\tsmall team\tThe team around the child.\tphrase\tno-inflection\n"
-                  "s47\t\tchild protection enquiry\tAn enquiry.\tacronym\tcase-insensitive\n");
+        kHeader +
+            "# a comment\n\n"
+            "CIN\tchild in need\tchild who needs extra help|child needing help\tA child the "
+            "council helps.\tacronym\t\n"
+            "core group\t\tsmall team\tThe team around the child.\tphrase\tno-inflection\n"
+            "s47\t\tchild protection enquiry\tAn enquiry.\tacronym\tcase-insensitive\n");
     REQUIRE(r.ok());
     const auto& d = r.value();
     CHECK(d.discipline == "social-care");
     REQUIRE(d.entries.size() == 3);
     CHECK(d.entries[0].term == "CIN");
     CHECK(d.entries[0].variants == std::vector<std::string>{"child in need"});
-    CHECK(d.entries[0].alternatives == std::vector<std::string>{"child who needs extra help", "child needing help"});
+    CHECK(d.entries[0].alternatives ==
+          std::vector<std::string>{"child who needs extra help", "child needing help"});
     CHECK(d.entries[0].kind == Kind::acronym);
     CHECK(d.entries[0].line == 4);
     CHECK(matches_case_sensitively(d.entries[0], 1));
@@ -62,12 +66,14 @@ TEST_CASE("every bad row is reported with file, line and reason", "[dictionary]"
         {"core group\t\tsmall team||other\tThe team.\tphrase\t", "empty alternative"},
         {"core group\t\tsmall team|\tThe team.\tphrase\t", "empty alternative"},
         {"core group\t\tthe core group of workers\tThe team.\tphrase\t", "contains the term"},
-        {"LAC\tlooked-after child\tchild in care|Looked After Child\tA child.\tacronym\t", "contains the term"},
+        {"LAC\tlooked-after child\tchild in care|Looked After Child\tA child.\tacronym\t",
+         "contains the term"},
         {"core group\t\tsmall team\t\tphrase\t", "empty explanation"},
         {"core group\t\tsmall team\tThe team.\tnoun\t", "unknown kind"},
         {"core group\t\tsmall team\tThe team.\t\t", "empty kind"},
         {"core group\t\tsmall team\tThe team.\tphrase\tloud", "unknown option"},
-        {"core group\t\tsmall team\tThe team.\tphrase\tcase-sensitive,case-insensitive", "conflicting options"},
+        {"core group\t\tsmall team\tThe team.\tphrase\tcase-sensitive,case-insensitive",
+         "conflicting options"},
         {"core group\t|x\tsmall team\tThe team.\tphrase\t", "empty variant"},
         {"---\t\tsmall team\tThe team.\tterm\t", "no letters or digits"},
         {"core group\t\tsmall team\tThe \x01team.\tphrase\t", "control character in explanation"},
@@ -104,12 +110,14 @@ TEST_CASE("header, encoding and empty files", "[dictionary]") {
     const auto wrong = parse_dictionary("x", "x.tsv", "term\talternatives\nCIN\tchild\n");
     REQUIRE_FALSE(wrong.ok());
     CHECK_THAT(wrong.problems().front().reason, Catch::Contains("header"));
-    const auto bad_utf8 = parse_dictionary("x", "x.tsv", kHeader + "caf\xC3\x28\t\ta\tb.\tterm\t\n");
+    const auto bad_utf8 =
+        parse_dictionary("x", "x.tsv", kHeader + "caf\xC3\x28\t\ta\tb.\tterm\t\n");
     REQUIRE_FALSE(bad_utf8.ok());
     CHECK(bad_utf8.problems().front().to_string() == "x.tsv:2: invalid UTF-8");
     // A byte-order mark and CRLF line ends are accepted.
-    CHECK(parse_dictionary("x", "x.tsv", "\xEF\xBB\xBF" + std::string(kDictionaryHeader) +
-                                             "\r\nCIN\t\ta\tb.\tacronym\t\r\n")
+    CHECK(parse_dictionary(
+              "x", "x.tsv",
+              "\xEF\xBB\xBF" + std::string(kDictionaryHeader) + "\r\nCIN\t\ta\tb.\tacronym\t\r\n")
               .ok());
     CHECK_FALSE(parse_dictionary("Bad Name", "x.tsv", kHeader).ok());
 }
@@ -121,7 +129,8 @@ TEST_CASE("golden: a file with many bad rows reports each one and loads nothing"
     std::vector<std::string> expected;
     std::istringstream lines(slurp(LIAISE_TEST_DATA "/bad/bad-rows.expected"));
     for (std::string line; std::getline(lines, line);)
-        if (!line.empty()) expected.push_back(line);
+        if (!line.empty())
+            expected.push_back(line);
     CHECK(problem_lines(r) == expected);
 }
 
@@ -150,7 +159,8 @@ TEST_CASE("write_dictionary round-trips", "[dictionary]") {
 TEST_CASE("a folder with one bad file loads nothing and names the bad file", "[dictionary]") {
     const auto r = load_dictionary_dir(LIAISE_TEST_DATA "/bad");
     REQUIRE_FALSE(r.ok());
-    for (const auto& p : r.problems()) CHECK_THAT(p.file, Catch::Contains("bad-rows.tsv"));
+    for (const auto& p : r.problems())
+        CHECK_THAT(p.file, Catch::Contains("bad-rows.tsv"));
     CHECK_FALSE(load_dictionary_dir(LIAISE_TEST_DATA "/no-such-folder").ok());
 }
 

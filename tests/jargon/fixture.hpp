@@ -23,7 +23,8 @@ inline const jargon::Engine& test_engine() {
 /// The matched texts of a check, for compact table-driven expectations.
 inline std::vector<std::string> matched(const jargon::CheckResult& r) {
     std::vector<std::string> out;
-    for (const auto& f : r.findings) out.push_back(f.text);
+    for (const auto& f : r.findings)
+        out.push_back(f.text);
     return out;
 }
 

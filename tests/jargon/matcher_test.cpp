@@ -93,7 +93,9 @@ TEST_CASE("URLs, e-mail addresses and backticks are skipped", "[matcher]") {
 TEST_CASE("other languages and emoji give no findings", "[matcher]") {
     run_table({
         {"Welsh", "Mae'r plentyn yn hapus iawn heddiw. Diolch yn fawr am eich help.", {}},
-        {"French", "L'enfant est tr\u00e8s heureux aujourd'hui. \u00c7a va tr\u00e8s bien, merci.", {}},
+        {"French",
+         "L'enfant est tr\u00e8s heureux aujourd'hui. \u00c7a va tr\u00e8s bien, merci.",
+         {}},
         {"emoji", "Great news \U0001F389\U0001F44D see you soon \u2764\uFE0F", {}},
         {"decomposed accents", "Cafe\u0301 au lait, cre\u0300me bru\u0302le\u0301e.", {}},
     });
@@ -109,11 +111,15 @@ TEST_CASE("unknown acronyms, the common list, definitions and shouting", "[match
         {"digits are not acronyms", "Meet in room B12 at 3PM.", {}},
         {"definition after", "Team Around the Family (TAF) met; the TAF agreed.", {}},
         {"definition before", "TAF (Team Around the Family) met; the TAF agreed.", {}},
-        {"use before definition is flagged", "The TAF met. Team Around the Family (TAF) is new.", {"TAF"}},
+        {"use before definition is flagged",
+         "The TAF met. Team Around the Family (TAF) is new.",
+         {"TAF"}},
         {"defined dictionary acronym",
          "SEND (special educational needs and disabilities) matters. SEND support helps.",
          {}},
-        {"dictionary acronym defined by initials", "Multi Agency Support Hub (MASH) staff; the MASH called.", {"Multi Agency"}},
+        {"dictionary acronym defined by initials",
+         "Multi Agency Support Hub (MASH) staff; the MASH called.",
+         {"Multi Agency"}},
         {"brackets that do not define", "The TAF (see below) met.", {"TAF"}},
         {"shouting is not acronyms", "PLEASE CALL ME BACK", {}},
         {"unknown plural", "Two XYZs met.", {"XYZs"}},

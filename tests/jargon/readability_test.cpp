@@ -26,7 +26,8 @@ TEST_CASE("readability of a three-sentence text", "[readability]") {
 TEST_CASE("long sentences are counted", "[readability]") {
     std::string text = "Short one. Another short one.";
     text += " This";
-    for (int i = 0; i < 30; ++i) text += " word";
+    for (int i = 0; i < 30; ++i)
+        text += " word";
     text += ".";
     const auto r = test_engine().check(text, jargon::Audience::everyone());
     REQUIRE(r.readability);

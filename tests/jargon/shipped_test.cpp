@@ -12,7 +12,8 @@ const DictionarySet& shipped() {
     static const auto set = [] {
         auto r = load_dictionary_dir(LIAISE_SOURCE_DICTIONARIES);
         std::string all;
-        for (const auto& p : r.problems()) all += p.to_string() + "\n";
+        for (const auto& p : r.problems())
+            all += p.to_string() + "\n";
         INFO(all);
         REQUIRE(r.ok());
         return std::move(r).value();
@@ -30,8 +31,9 @@ TEST_CASE("every shipped dictionary loads with no validation errors", "[shipped]
         total += d.entries.size();
     }
     const std::map<std::string, std::size_t> minimum = {
-        {"health", 120},      {"mental-health", 120},    {"social-care", 120}, {"education", 120},
-        {"police-justice", 120}, {"housing-benefits", 120}, {"general", 150}};
+        {"health", 120},    {"mental-health", 120},  {"social-care", 120},
+        {"education", 120}, {"police-justice", 120}, {"housing-benefits", 120},
+        {"general", 150}};
     for (const auto& [discipline, least] : minimum) {
         INFO(discipline);
         CHECK(counts[discipline] >= least);
@@ -50,12 +52,14 @@ TEST_CASE("shipped alternatives are plain: checking them finds nothing", "[shipp
             for (const auto& alt : e.alternatives) {
                 const auto r = engine->check(alt, Audience::everyone());
                 for (const auto& f : r.findings)
-                    noisy.push_back(d.discipline + ": '" + e.term + "' -> '" + alt + "' has '" + f.text + "'");
+                    noisy.push_back(d.discipline + ": '" + e.term + "' -> '" + alt + "' has '" +
+                                    f.text + "'");
             }
         }
     }
     std::string report;
-    for (const auto& n : noisy) report += n + "\n";
+    for (const auto& n : noisy)
+        report += n + "\n";
     INFO(report);
     CHECK(noisy.empty());
 }
@@ -89,7 +93,8 @@ TEST_CASE("ordinary English passes the shipped dictionaries", "[shipped]") {
     for (const char* text : texts) {
         const auto r = engine->check(text, Audience::everyone());
         std::string found;
-        for (const auto& f : r.findings) found += f.text + " (" + f.term + ") ";
+        for (const auto& f : r.findings)
+            found += f.text + " (" + f.term + ") ";
         INFO(text << " -> " << found);
         CHECK(r.findings.empty());
     }

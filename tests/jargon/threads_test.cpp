@@ -32,7 +32,8 @@ TEST_CASE("one engine is shared by many threads while a reload swaps it", "[thre
         REQUIRE(next.ok());
         shared.replace(next.value());
     }
-    for (auto& r : readers) r.join();
+    for (auto& r : readers)
+        r.join();
     CHECK(mismatches == 0);
 }
 

@@ -9,7 +9,7 @@
 namespace liaise::client {
 
 struct CheckOptions {
-    std::string audience = "public";  ///< "public" or "d1,d2,…"
+    std::string audience = "public";                    ///< "public" or "d1,d2,…"
     std::optional<std::filesystem::path> dictionaries;  ///< default: find_dictionaries()
     bool json = false;
     bool fix = false;

@@ -29,8 +29,8 @@ struct Entry {
     std::string explanation;
     Kind kind = Kind::term;
     CaseRule case_rule = CaseRule::by_kind;
-    bool inflect = true;          ///< generate plurals, -ed and -ing forms (terms and phrases)
-    int line = 0;                 ///< line in the source file, for messages
+    bool inflect = true;  ///< generate plurals, -ed and -ing forms (terms and phrases)
+    int line = 0;         ///< line in the source file, for messages
 };
 
 /// A discipline's whole dictionary. The discipline name is the file name without ".tsv".

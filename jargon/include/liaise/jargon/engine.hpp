@@ -17,7 +17,7 @@ namespace liaise::jargon {
 /// Who will read a text: a set of disciplines, or the public (families, carers, young people),
 /// for whom every term is jargon.
 class Audience {
-public:
+  public:
     /// Everyone: every dictionary term is flagged.
     [[nodiscard]] static Audience everyone();
     /// Readers from these disciplines only.
@@ -32,7 +32,7 @@ public:
     /// "public" or the comma-separated disciplines.
     [[nodiscard]] std::string to_string() const;
 
-private:
+  private:
     bool public_ = false;
     std::vector<std::string> disciplines_;  // sorted, unique
 };
@@ -75,14 +75,14 @@ struct Readability {
 inline constexpr std::size_t kLongSentenceWords = 25;
 
 struct CheckResult {
-    std::vector<Finding> findings;          ///< in text order, never overlapping
-    std::optional<Readability> readability; ///< absent for texts under three sentences
+    std::vector<Finding> findings;           ///< in text order, never overlapping
+    std::optional<Readability> readability;  ///< absent for texts under three sentences
 };
 
 /// A compiled, immutable dictionary set. Safe to share between threads: every member function
 /// is const and touches no mutable state.
 class Engine {
-public:
+  public:
     /// Compiles dictionaries into matching tables. Fails if a discipline appears twice or a
     /// term has no words.
     [[nodiscard]] static Result<std::shared_ptr<const Engine>> compile(const DictionarySet& set);
@@ -114,13 +114,13 @@ public:
 /// The engine in use, swappable at run time. A reload compiles a new Engine and swaps it in; a
 /// check that already holds the old one finishes with it. Thread-safe.
 class SharedEngine {
-public:
+  public:
     explicit SharedEngine(std::shared_ptr<const Engine> engine) : engine_(std::move(engine)) {}
 
     [[nodiscard]] std::shared_ptr<const Engine> get() const { return engine_.load(); }
     void replace(std::shared_ptr<const Engine> engine) { engine_.store(std::move(engine)); }
 
-private:
+  private:
     std::atomic<std::shared_ptr<const Engine>> engine_;
 };
 

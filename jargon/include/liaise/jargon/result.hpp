@@ -10,9 +10,9 @@ namespace liaise::jargon {
 
 /// One validation problem, tied to a place in an input ("FILE:LINE: reason").
 struct Problem {
-    std::string file;     ///< file name as given by the caller; may be empty
-    int line = 0;         ///< 1-based line number; 0 when the problem is not tied to a line
-    std::string reason;   ///< stable, human-readable reason, e.g. "duplicate term 'CIN'"
+    std::string file;    ///< file name as given by the caller; may be empty
+    int line = 0;        ///< 1-based line number; 0 when the problem is not tied to a line
+    std::string reason;  ///< stable, human-readable reason, e.g. "duplicate term 'CIN'"
 
     /// "FILE:LINE: reason", leaving out the parts that are empty or zero.
     [[nodiscard]] std::string to_string() const;
@@ -22,7 +22,7 @@ struct Problem {
 /// so a caller cannot use a half-loaded input by accident.
 template <class T>
 class [[nodiscard]] Result {
-public:
+  public:
     static Result success(T value) { return Result(std::move(value)); }
     static Result failure(std::vector<Problem> problems) {
         Result r;
@@ -36,7 +36,7 @@ public:
     [[nodiscard]] T&& value() && { return std::move(*value_); }
     [[nodiscard]] const std::vector<Problem>& problems() const noexcept { return problems_; }
 
-private:
+  private:
     Result() = default;
     explicit Result(T value) : value_(std::move(value)) {}
 
