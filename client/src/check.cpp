@@ -1,7 +1,6 @@
 #include "liaise/client/check.hpp"
 
 #include <boost/json.hpp>
-#include <cstdlib>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
@@ -64,29 +63,9 @@ bool read_input(const CheckOptions& options, std::istream& in, std::string& text
 
 }  // namespace
 
-std::optional<fs::path> find_dictionaries() {
-    std::error_code ec;
-    if (const char* env = std::getenv("LIAISE_DICTIONARIES"); env != nullptr && *env != '\0')
-        return fs::path(env);
-    const auto exe = fs::read_symlink("/proc/self/exe", ec);
-    if (!ec) {
-        for (const auto& candidate :
-             {exe.parent_path() / "dictionaries",
-              exe.parent_path() / ".." / "share" / "liaise" / "dictionaries"}) {
-            if (fs::is_directory(candidate, ec))
-                return candidate.lexically_normal();
-        }
-    }
-#ifdef LIAISE_SOURCE_DICTIONARIES
-    if (fs::is_directory(LIAISE_SOURCE_DICTIONARIES, ec))
-        return fs::path(LIAISE_SOURCE_DICTIONARIES);
-#endif
-    return std::nullopt;
-}
-
 CheckStatus run_check(const CheckOptions& options, std::istream& in, std::ostream& out,
                       std::ostream& err) {
-    const auto dir = options.dictionaries ? options.dictionaries : find_dictionaries();
+    const auto dir = options.dictionaries ? options.dictionaries : jargon::find_dictionaries();
     if (!dir) {
         err << "liaise check: no dictionaries found; pass --dictionaries DIR\n";
         return CheckStatus::error;

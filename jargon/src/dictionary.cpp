@@ -1,6 +1,7 @@
 #include "liaise/jargon/dictionary.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <unordered_map>
@@ -386,6 +387,27 @@ Result<DictionarySet> load_dictionary_dir(const std::filesystem::path& dir) {
     if (!problems.empty())
         return Result<DictionarySet>::failure(std::move(problems));
     return Result<DictionarySet>::success(std::move(set));
+}
+
+std::optional<std::filesystem::path> find_dictionaries() {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    if (const char* env = std::getenv("LIAISE_DICTIONARIES"); env != nullptr && *env != '\0')
+        return fs::path(env);
+    const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (!ec) {
+        for (const auto& candidate :
+             {exe.parent_path() / "dictionaries",
+              exe.parent_path() / ".." / "share" / "liaise" / "dictionaries"}) {
+            if (std::filesystem::is_directory(candidate, ec))
+                return candidate.lexically_normal();
+        }
+    }
+#ifdef LIAISE_SOURCE_DICTIONARIES
+    if (std::filesystem::is_directory(LIAISE_SOURCE_DICTIONARIES, ec))
+        return fs::path(LIAISE_SOURCE_DICTIONARIES);
+#endif
+    return std::nullopt;
 }
 
 }  // namespace liaise::jargon

@@ -10,7 +10,7 @@ namespace liaise::client {
 
 struct CheckOptions {
     std::string audience = "public";                    ///< "public" or "d1,d2,…"
-    std::optional<std::filesystem::path> dictionaries;  ///< default: find_dictionaries()
+    std::optional<std::filesystem::path> dictionaries;  ///< default: jargon::find_dictionaries()
     bool json = false;
     bool fix = false;
     std::string input = "-";  ///< a file name, or "-" for `in`
@@ -24,10 +24,5 @@ enum class CheckStatus : int { clean = 0, findings = 1, error = 2 };
 /// message on `err` and CheckStatus::error.
 [[nodiscard]] CheckStatus run_check(const CheckOptions& options, std::istream& in,
                                     std::ostream& out, std::ostream& err);
-
-/// Where the shipped dictionaries are: $LIAISE_DICTIONARIES, else `dictionaries/` next to the
-/// running binary, else `../share/liaise/dictionaries` from it, else the source tree this binary
-/// was built from. nullopt when none exists.
-[[nodiscard]] std::optional<std::filesystem::path> find_dictionaries();
 
 }  // namespace liaise::client

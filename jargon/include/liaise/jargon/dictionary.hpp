@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -69,6 +70,11 @@ struct DictionarySet {
 /// Loads every `*.tsv` in `dir` (sorted by name) and `common-acronyms.txt` if present. Problems
 /// from all files are collected; if any file has a problem, nothing is returned.
 [[nodiscard]] Result<DictionarySet> load_dictionary_dir(const std::filesystem::path& dir);
+
+/// Where the shipped dictionaries are: $LIAISE_DICTIONARIES, else `dictionaries/` next to the
+/// running binary, else `../share/liaise/dictionaries` from it, else the source tree this library
+/// was built from. nullopt when none exists.
+[[nodiscard]] std::optional<std::filesystem::path> find_dictionaries();
 
 /// The discipline that every audience is flagged for (officialese, management speak).
 inline constexpr std::string_view kGeneralDiscipline = "general";

@@ -1,0 +1,52 @@
+// One WebSocket connection to a Liaise server, used from one thread. Requests block until their
+// reply arrives; events that arrive meanwhile are kept for next_event().
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "liaise/protocol/expected.hpp"
+
+namespace liaise::client {
+
+class Connection {
+public:
+    /// Connects to `url` (ws://HOST:PORT, path /v1 implied) within `timeout`. Errors:
+    /// connection_failed (with the reason), bad_url.
+    [[nodiscard]] static protocol::Expected<std::unique_ptr<Connection>> open(
+        std::string_view url, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+    ~Connection();
+    Connection(const Connection&) = delete;
+    Connection& operator=(const Connection&) = delete;
+
+    /// Sends {"type": type, "id": …, …fields} and waits for its reply. An `error` reply becomes
+    /// an Error with the server's code and message (its other fields are in `last_error_body`).
+    [[nodiscard]] protocol::Expected<boost::json::object> request(
+        std::string_view type, boost::json::object fields = {},
+        std::chrono::milliseconds timeout = std::chrono::seconds(30));
+
+    /// The whole body of the last error reply (e.g. the member list of stale_membership).
+    [[nodiscard]] const boost::json::object& last_error_body() const noexcept { return last_error_; }
+
+    /// The next server event, waiting up to `timeout`; nullopt on timeout. A closed connection
+    /// is an error (connection_closed).
+    [[nodiscard]] protocol::Expected<std::optional<boost::json::object>> next_event(std::chrono::milliseconds timeout);
+
+    /// Sends a raw text frame (tests use it to send malformed requests).
+    [[nodiscard]] protocol::Expected<bool> send_raw(std::string_view frame, bool binary = false);
+    /// Waits for the next frame of any kind, raw.
+    [[nodiscard]] protocol::Expected<std::string> read_raw(std::chrono::milliseconds timeout);
+
+private:
+    struct Impl;
+    explicit Connection(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+    boost::json::object last_error_;
+    std::uint64_t next_id_ = 1;
+};
+
+}  // namespace liaise::client

@@ -1,0 +1,67 @@
+// The client's files in $LIAISE_HOME (default ~/.local/share/liaise): the profile, the
+// passphrase-protected keystore and the pinned keys of everyone this device has talked to.
+// Every file is written atomically (temporary file, then rename) with mode 0600.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "liaise/protocol/crypto.hpp"
+#include "liaise/protocol/expected.hpp"
+
+namespace liaise::client {
+
+/// Which server and account this device belongs to.
+struct Profile {
+    std::string server;  ///< ws://HOST:PORT
+    std::string user;
+    std::string device;
+};
+
+class Home {
+public:
+    /// `dir`, else $LIAISE_HOME, else ~/.local/share/liaise. Creates nothing until a write.
+    explicit Home(std::optional<std::filesystem::path> dir = std::nullopt);
+
+    [[nodiscard]] const std::filesystem::path& dir() const noexcept { return dir_; }
+    /// not_enrolled when this home has no profile.
+    [[nodiscard]] protocol::Expected<Profile> profile() const;
+    [[nodiscard]] protocol::Expected<bool> save_profile(const Profile& profile) const;
+    [[nodiscard]] protocol::Expected<crypto::DeviceKeys> open_keys(std::string_view passphrase) const;
+    [[nodiscard]] protocol::Expected<bool> save_keys(const crypto::DeviceKeys& keys, std::string_view passphrase) const;
+    [[nodiscard]] bool enrolled() const;
+
+    /// Writes `content` to `name` in this home, atomically, mode 0600.
+    [[nodiscard]] protocol::Expected<bool> write_file(std::string_view name, std::string_view content) const;
+    [[nodiscard]] std::optional<std::string> read_file(std::string_view name) const;
+
+private:
+    std::filesystem::path dir_;
+};
+
+/// Keys pinned on first use. A device whose key differs from the pinned one, or a new device
+/// of someone already known, is a key change the user must acknowledge (trust()).
+class KnownKeys {
+public:
+    explicit KnownKeys(const Home& home);
+
+    enum class Verdict { pinned_now, matches, changed };
+    /// Checks `user`'s `device` against the pins, pinning it if the user is new. Saves on change.
+    [[nodiscard]] Verdict check(const std::string& user, const std::string& device, const crypto::SignPublicKey& key);
+    /// Replaces `user`'s pins with exactly these devices (after the person compared fingerprints).
+    void trust(const std::string& user, const std::map<std::string, std::string>& devices);
+
+private:
+    void save() const;
+    const Home& home_;
+    std::map<std::string, std::map<std::string, std::string>> pins_;  // user -> device -> sign key
+};
+
+/// The passphrase: $LIAISE_PASSPHRASE, else asked on the terminal (twice when `confirm`).
+/// bad_passphrase when neither is available.
+[[nodiscard]] protocol::Expected<std::string> passphrase(bool confirm);
+
+}  // namespace liaise::client

@@ -1,0 +1,169 @@
+#include "liaise/client/home.hpp"
+
+#include <fcntl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+namespace liaise::client {
+namespace {
+
+namespace fs = std::filesystem;
+namespace json = boost::json;
+
+constexpr const char* kProfile = "profile.json";
+constexpr const char* kKeystore = "keystore.json";
+constexpr const char* kKnownKeys = "known-keys.json";
+
+protocol::Error failure(std::string code, std::string message) { return {std::move(code), std::move(message)}; }
+
+/// Reads one line from the terminal without echo.
+std::optional<std::string> ask(const char* prompt) {
+    const int fd = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
+    if (fd < 0) return std::nullopt;
+    termios old{};
+    if (::tcgetattr(fd, &old) != 0) {
+        ::close(fd);
+        return std::nullopt;
+    }
+    termios quiet = old;
+    quiet.c_lflag &= static_cast<tcflag_t>(~ECHO);
+    (void)!::write(fd, prompt, std::strlen(prompt));
+    ::tcsetattr(fd, TCSAFLUSH, &quiet);
+    std::string line;
+    char c;
+    while (::read(fd, &c, 1) == 1 && c != '\n') line += c;
+    ::tcsetattr(fd, TCSAFLUSH, &old);
+    (void)!::write(fd, "\n", 1);
+    ::close(fd);
+    return line;
+}
+
+}  // namespace
+
+Home::Home(std::optional<fs::path> dir) {
+    if (dir) {
+        dir_ = *dir;
+    } else if (const char* env = std::getenv("LIAISE_HOME"); env != nullptr && *env != '\0') {
+        dir_ = env;
+    } else if (const char* home = std::getenv("HOME"); home != nullptr) {
+        dir_ = fs::path(home) / ".local" / "share" / "liaise";
+    } else {
+        dir_ = ".liaise";
+    }
+}
+
+protocol::Expected<bool> Home::write_file(std::string_view name, std::string_view content) const {
+    std::error_code ec;
+    fs::create_directories(dir_, ec);
+    fs::permissions(dir_, fs::perms::owner_all, fs::perm_options::replace, ec);
+    const auto path = dir_ / std::string(name);
+    const auto tmp = dir_ / (std::string(name) + ".tmp");
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) return failure("io_error", "cannot write " + path.string());
+    const bool ok = ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()) && ::fsync(fd) == 0;
+    ::close(fd);
+    if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) return failure("io_error", "cannot write " + path.string());
+    return true;
+}
+
+std::optional<std::string> Home::read_file(std::string_view name) const {
+    std::ifstream in(dir_ / std::string(name), std::ios::binary);
+    if (!in) return std::nullopt;
+    std::ostringstream buf;
+    buf << in.rdbuf();
+    return buf.str();
+}
+
+bool Home::enrolled() const { return read_file(kProfile).has_value(); }
+
+protocol::Expected<Profile> Home::profile() const {
+    const auto text = read_file(kProfile);
+    if (!text) return failure("not_enrolled", "this device is not enrolled: run 'liaise enrol --server URL --code CODE'");
+    boost::system::error_code ec;
+    const auto v = json::parse(*text, ec);
+    const auto* o = v.if_object();
+    const auto field = [&](const char* k) -> std::string {
+        const auto* f = o ? o->if_contains(k) : nullptr;
+        return f && f->is_string() ? std::string(f->get_string()) : std::string();
+    };
+    Profile p{field("server"), field("user"), field("device")};
+    if (ec || p.server.empty() || p.user.empty() || p.device.empty())
+        return failure("bad_profile", (dir_ / kProfile).string() + " is damaged; enrol again");
+    return p;
+}
+
+protocol::Expected<bool> Home::save_profile(const Profile& p) const {
+    return write_file(kProfile, json::serialize(json::object{{"server", p.server}, {"user", p.user}, {"device", p.device}}) + "\n");
+}
+
+protocol::Expected<crypto::DeviceKeys> Home::open_keys(std::string_view passphrase) const {
+    const auto text = read_file(kKeystore);
+    if (!text) return failure("not_enrolled", "no keystore in " + dir_.string());
+    return crypto::open_keystore(*text, passphrase);
+}
+
+protocol::Expected<bool> Home::save_keys(const crypto::DeviceKeys& keys, std::string_view passphrase) const {
+    return write_file(kKeystore, crypto::seal_keystore(keys, passphrase));
+}
+
+KnownKeys::KnownKeys(const Home& home) : home_(home) {
+    const auto text = home.read_file(kKnownKeys);
+    if (!text) return;
+    boost::system::error_code ec;
+    const auto v = json::parse(*text, ec);
+    if (ec || !v.is_object()) return;
+    for (const auto& [user, devices] : v.get_object()) {
+        if (!devices.is_object()) continue;
+        for (const auto& [device, key] : devices.get_object())
+            if (key.is_string()) pins_[std::string(user)][std::string(device)] = std::string(key.get_string());
+    }
+}
+
+KnownKeys::Verdict KnownKeys::check(const std::string& user, const std::string& device, const crypto::SignPublicKey& key) {
+    const auto encoded = key.to_base64();
+    auto it = pins_.find(user);
+    if (it == pins_.end()) {
+        pins_[user][device] = encoded;
+        save();
+        return Verdict::pinned_now;
+    }
+    const auto d = it->second.find(device);
+    if (d == it->second.end()) return Verdict::changed;  // a new device of someone known
+    return d->second == encoded ? Verdict::matches : Verdict::changed;
+}
+
+void KnownKeys::trust(const std::string& user, const std::map<std::string, std::string>& devices) {
+    pins_[user] = devices;
+    save();
+}
+
+void KnownKeys::save() const {
+    json::object root;
+    for (const auto& [user, devices] : pins_) {
+        json::object d;
+        for (const auto& [device, key] : devices) d[device] = key;
+        root[user] = std::move(d);
+    }
+    (void)home_.write_file(kKnownKeys, json::serialize(root) + "\n");
+}
+
+protocol::Expected<std::string> passphrase(bool confirm) {
+    if (const char* env = std::getenv("LIAISE_PASSPHRASE"); env != nullptr && *env != '\0') return std::string(env);
+    const auto first = ask("Passphrase: ");
+    if (!first) return failure("bad_passphrase", "no terminal to ask for the passphrase: set LIAISE_PASSPHRASE");
+    if (first->empty()) return failure("bad_passphrase", "the passphrase must not be empty");
+    if (confirm) {
+        const auto second = ask("Passphrase again: ");
+        if (!second || *second != *first) return failure("bad_passphrase", "the passphrases do not match");
+    }
+    return *first;
+}
+
+}  // namespace liaise::client

@@ -1,0 +1,194 @@
+// End-to-end crypto for chat: device identities, the passphrase-protected keystore, login
+// signatures and message envelopes. The server relays envelopes and can never read them.
+// libsodium does all of the cryptography; no algorithm is chosen by callers.
+//
+// Thread-safety: every function may be called concurrently from any thread on distinct
+// objects, and concurrently on the same object through const member functions.
+// Failures that a peer or a file can cause are returned as protocol::Error with these codes:
+// bad_request, bad_signature, not_a_recipient, bad_wrapped_key, bad_ciphertext,
+// bad_passphrase, bad_keystore. Programming errors and resource exhaustion throw.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include "liaise/protocol/expected.hpp"
+
+namespace liaise::crypto {
+
+/// Initialises libsodium once per process (safe to call from any thread, any number of times).
+/// Every other function calls it. Throws std::runtime_error if libsodium cannot initialise.
+void init();
+
+/// URL-safe base64 without padding, the encoding of every binary field on the wire.
+[[nodiscard]] std::string to_base64(std::span<const unsigned char> bytes);
+/// Strict decoding: no padding, no whitespace, no non-canonical trailing bits.
+[[nodiscard]] std::optional<std::vector<unsigned char>> from_base64(std::string_view text);
+
+/// `n` bytes from the operating system's CSPRNG.
+[[nodiscard]] std::vector<unsigned char> random_bytes(std::size_t n);
+
+namespace detail {
+/// Constant-time equality (sodium_memcmp).
+[[nodiscard]] bool bytes_equal(const unsigned char* a, const unsigned char* b,
+                               std::size_t n) noexcept;
+struct DeviceKeysAccess;  // crypto.cpp's door to DeviceKeys' secrets
+}  // namespace detail
+
+/// A public, fixed-size value: a key or a signature. Tag keeps the kinds apart at compile time.
+/// Default-constructed values are all zero (and never verify).
+template <std::size_t N, class Tag>
+class FixedBytes {
+  public:
+    FixedBytes() = default;
+    explicit FixedBytes(std::span<const unsigned char, N> bytes) {
+        std::copy(bytes.begin(), bytes.end(), bytes_.begin());
+    }
+
+    [[nodiscard]] const unsigned char* data() const noexcept { return bytes_.data(); }
+    [[nodiscard]] static constexpr std::size_t size() noexcept { return N; }
+    [[nodiscard]] std::span<const unsigned char, N> bytes() const noexcept { return bytes_; }
+
+    [[nodiscard]] std::string to_base64() const { return crypto::to_base64(bytes()); }
+    /// Empty unless `text` is valid base64 of exactly N bytes.
+    [[nodiscard]] static std::optional<FixedBytes> from_base64(std::string_view text) {
+        auto decoded = crypto::from_base64(text);
+        if (!decoded || decoded->size() != N)
+            return std::nullopt;
+        return FixedBytes(std::span<const unsigned char, N>(decoded->data(), N));
+    }
+
+    friend bool operator==(const FixedBytes& a, const FixedBytes& b) noexcept {
+        return detail::bytes_equal(a.data(), b.data(), N);
+    }
+
+  private:
+    std::array<unsigned char, N> bytes_{};
+};
+
+using SignPublicKey = FixedBytes<32, struct SignPublicKeyTag>;  // Ed25519
+using BoxPublicKey = FixedBytes<32, struct BoxPublicKeyTag>;    // X25519
+using Signature = FixedBytes<64, struct SignatureTag>;          // Ed25519, detached
+
+/// What a device publishes: its identity key, its encryption key, and the identity key's
+/// signature over the encryption key.
+struct PublicIdentity {
+    SignPublicKey sign_key;
+    BoxPublicKey box_key;
+    Signature box_key_signature;  // over "liaise-box-key-v1" || box_key
+
+    /// True if box_key_signature is sign_key's signature over box_key and box_key is not a
+    /// low-order point. Pin and seal to an identity only if this holds.
+    [[nodiscard]] bool verify() const;
+    /// The safety number people compare aloud: 12 groups of 5 digits separated by spaces.
+    /// Rule: h = BLAKE2b-256("liaise-fingerprint-v1" || sign_key); read the first 30 bytes of h
+    /// as twelve big-endian 20-bit numbers; print each mod 100000, zero-padded to 5 digits.
+    [[nodiscard]] std::string fingerprint() const;
+};
+
+/// A device's secret keys. Owns them; the secret bytes live on the heap and are zeroed when
+/// the object is destroyed. Move-only; a moved-from object may only be destroyed or assigned
+/// to (sign() on it throws std::logic_error).
+class DeviceKeys {
+  public:
+    /// Fresh Ed25519 and X25519 key pairs, the X25519 public key signed by the Ed25519 key.
+    [[nodiscard]] static DeviceKeys generate();
+
+    DeviceKeys(DeviceKeys&&) noexcept;
+    DeviceKeys& operator=(DeviceKeys&&) noexcept;
+    DeviceKeys(const DeviceKeys&) = delete;
+    DeviceKeys& operator=(const DeviceKeys&) = delete;
+    ~DeviceKeys();
+
+    [[nodiscard]] const PublicIdentity& identity() const noexcept { return identity_; }
+    /// Signs `message` as is. Callers must put their own domain label first, distinct from
+    /// "liaise-box-key-v1", "liaise-login-v1" and the envelope encoding.
+    [[nodiscard]] Signature sign(std::span<const unsigned char> message) const;
+
+  private:
+    friend struct detail::DeviceKeysAccess;
+    struct Secrets;
+    DeviceKeys(std::unique_ptr<Secrets> secrets, PublicIdentity identity) noexcept;
+
+    std::unique_ptr<Secrets> secrets_;
+    PublicIdentity identity_;
+};
+
+/// Encrypts the keys under `passphrase` (Argon2id, interactive limits recorded in the file so
+/// that they can be raised later) and returns the keystore as JSON text:
+/// {"v":1,"kdf":"argon2id13","opslimit":..,"memlimit":..,"salt":..,"nonce":..,"box":..}.
+/// Throws std::runtime_error if the key derivation runs out of memory.
+[[nodiscard]] std::string seal_keystore(const DeviceKeys& keys, std::string_view passphrase);
+/// bad_keystore if `json` is not a keystore this version writes (or its contents are
+/// inconsistent); bad_passphrase if it does not decrypt (wrong passphrase or a damaged box).
+[[nodiscard]] protocol::Expected<DeviceKeys> open_keystore(std::string_view json,
+                                                           std::string_view passphrase);
+
+/// Login: the server sends a random challenge; the device signs
+/// "liaise-login-v1" || challenge.
+[[nodiscard]] Signature sign_login(const DeviceKeys& keys,
+                                   std::span<const unsigned char> challenge);
+[[nodiscard]] bool verify_login(const SignPublicKey& key, std::span<const unsigned char> challenge,
+                                const Signature& signature);
+
+/// The message key wrapped for one device: box nonce (24) || crypto_box of the key (32 + 16).
+struct WrappedKey {
+    std::string device;
+    std::vector<unsigned char> wrapped;
+};
+
+/// An encrypted, signed chat message. The signature covers every field (keys sorted by device),
+/// so nothing can be changed or swapped, not even by a recipient.
+struct Envelope {
+    int version = 1;
+    std::string room;
+    std::string sender_device;
+    std::string client_msg_id;
+    std::vector<unsigned char> nonce;       // 24 bytes
+    std::vector<unsigned char> ciphertext;  // XChaCha20-Poly1305, plaintext + 16
+    std::vector<WrappedKey> keys;
+    Signature signature;
+};
+
+struct Recipient {
+    std::string device;
+    BoxPublicKey box_key;
+};
+
+/// Encrypts `plaintext` once and wraps the key for every recipient (include the sender's own
+/// devices to read the message back). Preconditions, else std::invalid_argument: room,
+/// sender_device and client_msg_id are 1..128 bytes; 1..10000 recipients with distinct,
+/// 1..128-byte device ids; no recipient box key is a low-order point.
+[[nodiscard]] Envelope seal(const DeviceKeys& sender, std::string_view sender_device,
+                            std::string_view room, std::string_view client_msg_id,
+                            std::string_view plaintext, const std::vector<Recipient>& recipients);
+
+/// Checks, in order: the version (bad_request unless 1), the sender identity's verify() and
+/// the envelope signature (bad_signature), that `my_device` has a key (not_a_recipient), the
+/// key unwraps (bad_wrapped_key), the message decrypts (bad_ciphertext). `sender` must be the
+/// identity pinned for envelope.sender_device.
+[[nodiscard]] protocol::Expected<std::string> open(const Envelope& envelope, const DeviceKeys& me,
+                                                   std::string_view my_device,
+                                                   const PublicIdentity& sender);
+
+/// The devices holding a wrapped key, in envelope order.
+[[nodiscard]] std::vector<std::string> recipient_devices(const Envelope& envelope);
+
+/// {"v","room","sender_device","client_msg_id","nonce","ciphertext",
+///  "keys":[{"device","wrapped"}],"signature"}, binary fields in to_base64().
+[[nodiscard]] boost::json::object to_json(const Envelope& envelope);
+/// Strict: bad_request naming the first offending field ("envelope.keys[3].wrapped: ...").
+/// Checks shape and sizes only; open() checks the cryptography.
+[[nodiscard]] protocol::Expected<Envelope> envelope_from_json(const boost::json::value& json);
+
+}  // namespace liaise::crypto

@@ -1,0 +1,124 @@
+// The request catalogue and the frame codec shared by server and client. PROTOCOL.md is the
+// specification; this header is its executable form.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "liaise/protocol/expected.hpp"
+
+namespace liaise::protocol {
+
+/// The protocol version exchanged in `hello`.
+inline constexpr std::int64_t kVersion = 1;
+
+/// Who may make a request, checked before its handler runs. Room membership is checked by the
+/// handlers themselves.
+enum class Access {
+    anyone,         ///< before login: hello, enrol, login
+    authenticated,  ///< any logged-in account
+    chair,          ///< chairs and admins
+    admin,          ///< admins only
+};
+
+enum class FieldType { string, integer, boolean, string_array, object };
+
+struct FieldSpec {
+    std::string_view name;
+    FieldType type;
+    bool required;
+    std::int64_t max;  ///< strings: bytes; arrays: items (each item a string of at most 128 bytes); integers: value
+    std::int64_t min = 0;  ///< strings: bytes (required strings are at least 1); integers: value
+};
+
+struct RequestSpec {
+    std::string_view type;
+    Access access;
+    std::span<const FieldSpec> fields;
+};
+
+/// Every request type, in PROTOCOL.md order.
+[[nodiscard]] std::span<const RequestSpec> request_specs() noexcept;
+[[nodiscard]] const RequestSpec* find_request(std::string_view type) noexcept;
+
+/// Roles of an account, lowest first.
+enum class Role { member, chair, admin };
+[[nodiscard]] std::string_view to_string(Role role) noexcept;
+[[nodiscard]] std::optional<Role> parse_role(std::string_view text) noexcept;
+
+/// A request that passed validation: every field it has is of the declared type and size, every
+/// required field is present, and no other field is.
+struct Request {
+    std::string id;
+    const RequestSpec* spec = nullptr;
+    boost::json::object body;  ///< the whole request object
+
+    [[nodiscard]] std::string_view type() const noexcept { return spec->type; }
+    /// Precondition: the field is declared a string. Empty when absent.
+    [[nodiscard]] std::string_view string(std::string_view field) const;
+    /// Precondition: the field is declared an integer.
+    [[nodiscard]] std::int64_t integer(std::string_view field, std::int64_t fallback) const;
+    [[nodiscard]] bool boolean(std::string_view field, bool fallback) const;
+    [[nodiscard]] std::vector<std::string> strings(std::string_view field) const;
+    /// Precondition: the field is declared an object and present.
+    [[nodiscard]] const boost::json::object& object(std::string_view field) const;
+};
+
+/// The outcome of decoding one frame: a request, or an error to send back. `id` is the request
+/// id whenever it could be read, so the error reply can carry it as `re`.
+struct Decoded {
+    std::optional<Request> request;
+    Error error;
+    std::string id;
+};
+
+/// Parses and validates one client frame. Never throws: malformed JSON, a non-object, a missing
+/// or unknown `type`, a missing or bad `id`, missing, mistyped, oversized or unknown fields and
+/// invalid UTF-8 all give `bad_request` with the offending field named in the message.
+[[nodiscard]] Decoded decode_request(std::string_view frame);
+
+/// {"re": re, "type": "ok", ...fields}
+[[nodiscard]] std::string encode_ok(std::string_view re, boost::json::object fields = {});
+/// {"re": re, "type": "error", "code": ..., "message": ..., ...extra}; `re` omitted when empty.
+[[nodiscard]] std::string encode_error(std::string_view re, const Error& error,
+                                       boost::json::object extra = {});
+/// {"type": type, ...fields}: a server-initiated event, with no `re`.
+[[nodiscard]] std::string encode_event(std::string_view type, boost::json::object fields);
+
+/// A frame from the server as the client sees it.
+struct ServerFrame {
+    bool is_reply = false;  ///< has `re`
+    std::string re;
+    std::string type;  ///< "ok", "error", or the event type
+    boost::json::object body;
+};
+[[nodiscard]] Expected<ServerFrame> decode_server_frame(std::string_view frame);
+
+/// Stable error codes (PROTOCOL.md, "Error codes").
+namespace errc {
+inline constexpr std::string_view bad_request = "bad_request";
+inline constexpr std::string_view unsupported_version = "unsupported_version";
+inline constexpr std::string_view hello_required = "hello_required";
+inline constexpr std::string_view not_authenticated = "not_authenticated";
+inline constexpr std::string_view forbidden = "forbidden";
+inline constexpr std::string_view not_found = "not_found";
+inline constexpr std::string_view conflict = "conflict";
+inline constexpr std::string_view invalid_code = "invalid_code";
+inline constexpr std::string_view code_used = "code_used";
+inline constexpr std::string_view code_expired = "code_expired";
+inline constexpr std::string_view bad_signature = "bad_signature";
+inline constexpr std::string_view stale_membership = "stale_membership";
+inline constexpr std::string_view suspended = "suspended";
+inline constexpr std::string_view internal = "internal";
+}  // namespace errc
+
+/// Account, room and device names: 1–64 bytes of a-z, 0-9, '.', '_' and '-', starting with a
+/// letter or digit.
+[[nodiscard]] bool valid_name(std::string_view name) noexcept;
+
+}  // namespace liaise::protocol

@@ -1,0 +1,745 @@
+#include "liaise/protocol/crypto.hpp"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <tuple>
+#include <unordered_set>
+#include <utility>
+
+#include <boost/json.hpp>
+
+namespace liaise::crypto {
+
+static_assert(SignPublicKey::size() == crypto_sign_PUBLICKEYBYTES);
+static_assert(BoxPublicKey::size() == crypto_box_PUBLICKEYBYTES);
+static_assert(Signature::size() == crypto_sign_BYTES);
+
+using protocol::Error;
+using protocol::Expected;
+
+namespace {
+
+// Domain labels: every Ed25519 signature a device makes starts with one of these (the envelope
+// encoding starts with the label's 8-byte length, a zero byte), so no signature made for one
+// purpose is valid for another, whatever a server puts in a login challenge.
+constexpr std::string_view kBoxKeyLabel = "liaise-box-key-v1";
+constexpr std::string_view kLoginLabel = "liaise-login-v1";
+constexpr std::string_view kEnvelopeLabel = "liaise-envelope-v1";
+constexpr std::string_view kEnvelopeAdLabel = "liaise-envelope-ad-v1";
+constexpr std::string_view kFingerprintLabel = "liaise-fingerprint-v1";
+
+constexpr int kEnvelopeVersion = 1;
+constexpr std::size_t kMaxIdBytes = 128;
+constexpr std::size_t kMaxKeys = 10000;
+constexpr std::size_t kMessageKeyBytes = crypto_aead_xchacha20poly1305_ietf_KEYBYTES;
+constexpr std::size_t kNonceBytes = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
+constexpr std::size_t kWrappedBytes =
+    crypto_box_NONCEBYTES + kMessageKeyBytes + crypto_box_MACBYTES;  // 72
+
+// Keystore. New keystores use the interactive limits; the limits are stored in the file, so
+// raising them later only changes what seal_keystore writes. open_keystore accepts anything
+// from interactive to sensitive: below is too weak to be ours, above would let a hostile file
+// make us allocate or compute without bound.
+constexpr int kKeystoreVersion = 1;
+constexpr std::string_view kKeystoreKdf = "argon2id13";
+constexpr std::uint64_t kOpsLimit = crypto_pwhash_OPSLIMIT_INTERACTIVE;
+constexpr std::uint64_t kMemLimit = crypto_pwhash_MEMLIMIT_INTERACTIVE;
+constexpr std::uint64_t kMinOpsLimit = crypto_pwhash_OPSLIMIT_INTERACTIVE;
+constexpr std::uint64_t kMaxOpsLimit = crypto_pwhash_OPSLIMIT_SENSITIVE;
+constexpr std::uint64_t kMinMemLimit = crypto_pwhash_MEMLIMIT_INTERACTIVE;
+constexpr std::uint64_t kMaxMemLimit = crypto_pwhash_MEMLIMIT_SENSITIVE;
+// Keystore plaintext: sign_sk (64) || box_sk (32) || sign_pk (32) || box_pk (32) || sig (64).
+constexpr std::size_t kKeystorePlainBytes = crypto_sign_SECRETKEYBYTES + crypto_box_SECRETKEYBYTES +
+                                            crypto_sign_PUBLICKEYBYTES + crypto_box_PUBLICKEYBYTES +
+                                            crypto_sign_BYTES;
+
+/// Fixed-size secret scratch space, zeroed when it goes out of scope.
+template <std::size_t N>
+struct SecretArray {
+    std::array<unsigned char, N> bytes{};
+    SecretArray() = default;
+    SecretArray(const SecretArray&) = delete;
+    SecretArray& operator=(const SecretArray&) = delete;
+    ~SecretArray() { sodium_memzero(bytes.data(), bytes.size()); }
+    unsigned char* data() noexcept { return bytes.data(); }
+    const unsigned char* data() const noexcept { return bytes.data(); }
+};
+
+/// Variable-size secret scratch space, zeroed when it goes out of scope.
+struct SecretVector {
+    std::vector<unsigned char> bytes;
+    explicit SecretVector(std::size_t n) : bytes(n) {}
+    SecretVector(const SecretVector&) = delete;
+    SecretVector& operator=(const SecretVector&) = delete;
+    ~SecretVector() { sodium_memzero(bytes.data(), bytes.size()); }
+};
+
+std::span<const unsigned char> as_bytes(std::string_view s) noexcept {
+    return {reinterpret_cast<const unsigned char*>(s.data()), s.size()};
+}
+
+/// An unambiguous byte encoding: every variable-length item is preceded by its length as an
+/// 8-byte big-endian number; numbers are 8-byte big-endian. Used for signatures and AEAD data.
+class Encoder {
+  public:
+    Encoder& number(std::uint64_t n) {
+        for (int shift = 56; shift >= 0; shift -= 8)
+            buf_.push_back(static_cast<unsigned char>(n >> shift));
+        return *this;
+    }
+    Encoder& bytes(std::span<const unsigned char> b) {
+        number(b.size());
+        buf_.insert(buf_.end(), b.begin(), b.end());
+        return *this;
+    }
+    Encoder& text(std::string_view s) { return bytes(as_bytes(s)); }
+    [[nodiscard]] const std::vector<unsigned char>& result() const noexcept { return buf_; }
+
+  private:
+    std::vector<unsigned char> buf_;
+};
+
+std::vector<unsigned char> concat(std::string_view label, std::span<const unsigned char> tail) {
+    std::vector<unsigned char> out(label.begin(), label.end());
+    out.insert(out.end(), tail.begin(), tail.end());
+    return out;
+}
+
+Signature sign_bytes(const unsigned char* sign_sk, std::span<const unsigned char> message) {
+    std::array<unsigned char, crypto_sign_BYTES> sig{};
+    crypto_sign_detached(sig.data(), nullptr, message.data(), message.size(), sign_sk);
+    return Signature(sig);
+}
+
+bool verify_bytes(const SignPublicKey& key, std::span<const unsigned char> message,
+                  const Signature& sig) {
+    init();
+    return crypto_sign_verify_detached(sig.data(), message.data(), message.size(), key.data()) == 0;
+}
+
+std::uint64_t version_number(int version) {
+    return static_cast<std::uint64_t>(version);
+}
+
+std::vector<unsigned char> envelope_ad(int version, std::string_view room,
+                                       std::string_view sender_device,
+                                       std::string_view client_msg_id) {
+    Encoder e;
+    e.text(kEnvelopeAdLabel)
+        .number(version_number(version))
+        .text(room)
+        .text(sender_device)
+        .text(client_msg_id);
+    return e.result();
+}
+
+/// What the sender signs: every field, with the wrapped keys in (device, wrapped) order so the
+/// order on the wire does not matter.
+std::vector<unsigned char> envelope_transcript(const Envelope& env) {
+    std::vector<const WrappedKey*> keys;
+    keys.reserve(env.keys.size());
+    for (const auto& k : env.keys)
+        keys.push_back(&k);
+    std::sort(keys.begin(), keys.end(), [](const WrappedKey* a, const WrappedKey* b) {
+        return std::tie(a->device, a->wrapped) < std::tie(b->device, b->wrapped);
+    });
+    Encoder e;
+    e.text(kEnvelopeLabel)
+        .number(version_number(env.version))
+        .text(env.room)
+        .text(env.sender_device)
+        .text(env.client_msg_id)
+        .bytes(env.nonce)
+        .bytes(env.ciphertext)
+        .number(keys.size());
+    for (const WrappedKey* k : keys)
+        e.text(k->device).bytes(k->wrapped);
+    return e.result();
+}
+
+Error error(std::string code, std::string message) {
+    return {std::move(code), std::move(message)};
+}
+
+void require(bool condition, const char* what) {
+    if (!condition)
+        throw std::invalid_argument(what);
+}
+
+bool valid_id(std::string_view id) {
+    return !id.empty() && id.size() <= kMaxIdBytes;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Basics
+
+void init() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        if (sodium_init() < 0)
+            throw std::runtime_error("libsodium failed to initialise");
+    });
+}
+
+std::string to_base64(std::span<const unsigned char> bytes) {
+    init();
+    constexpr int variant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
+    std::string out(sodium_base64_encoded_len(bytes.size(), variant), '\0');  // includes NUL
+    sodium_bin2base64(out.data(), out.size(), bytes.data(), bytes.size(), variant);
+    out.pop_back();
+    return out;
+}
+
+std::optional<std::vector<unsigned char>> from_base64(std::string_view text) {
+    init();
+    std::vector<unsigned char> out(text.size() / 4 * 3 + 3);
+    std::size_t len = 0;
+    // b64_end == nullptr: the whole text must be valid, or the call fails.
+    if (sodium_base642bin(out.data(), out.size(), text.data(), text.size(), nullptr, &len, nullptr,
+                          sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
+        return std::nullopt;
+    out.resize(len);
+    return out;
+}
+
+std::vector<unsigned char> random_bytes(std::size_t n) {
+    init();
+    std::vector<unsigned char> out(n);
+    if (n != 0)  // randombytes_buf's buffer must not be null
+        randombytes_buf(out.data(), out.size());
+    return out;
+}
+
+bool detail::bytes_equal(const unsigned char* a, const unsigned char* b, std::size_t n) noexcept {
+    return sodium_memcmp(a, b, n) == 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Identities
+
+bool PublicIdentity::verify() const {
+    init();
+    if (!verify_bytes(sign_key, concat(kBoxKeyLabel, box_key.bytes()), box_key_signature))
+        return false;
+    // A low-order X25519 key would give every sender an all-zero shared key; libsodium refuses
+    // it (crypto_scalarmult returns -1 for an all-zero result), so refuse it here first.
+    SecretArray<crypto_scalarmult_BYTES> probe;
+    SecretArray<crypto_scalarmult_SCALARBYTES> scalar;
+    scalar.bytes.fill(1);
+    return crypto_scalarmult(probe.data(), scalar.data(), box_key.data()) == 0;
+}
+
+std::string PublicIdentity::fingerprint() const {
+    init();
+    const auto input = concat(kFingerprintLabel, sign_key.bytes());
+    std::array<unsigned char, 32> h{};
+    crypto_generichash(h.data(), h.size(), input.data(), input.size(), nullptr, 0);
+    std::string out;
+    for (std::size_t chunk = 0; chunk < 6; ++chunk) {  // 6 chunks of 5 bytes = 12 groups
+        std::uint64_t v = 0;
+        for (std::size_t i = 0; i < 5; ++i)
+            v = (v << 8) | h[chunk * 5 + i];
+        for (std::uint64_t group : {v >> 20, v & 0xFFFFF}) {
+            if (!out.empty())
+                out += ' ';
+            std::string digits = std::to_string(group % 100000);
+            out += std::string(5 - digits.size(), '0') + digits;
+        }
+    }
+    return out;
+}
+
+struct DeviceKeys::Secrets {
+    std::array<unsigned char, crypto_sign_SECRETKEYBYTES> sign_sk{};
+    std::array<unsigned char, crypto_box_SECRETKEYBYTES> box_sk{};
+    Secrets() = default;
+    Secrets(const Secrets&) = delete;
+    Secrets& operator=(const Secrets&) = delete;
+    ~Secrets() {
+        sodium_memzero(sign_sk.data(), sign_sk.size());
+        sodium_memzero(box_sk.data(), box_sk.size());
+    }
+};
+
+struct detail::DeviceKeysAccess {
+    static const DeviceKeys::Secrets& secrets(const DeviceKeys& keys) {
+        if (!keys.secrets_)
+            throw std::logic_error("DeviceKeys used after move");
+        return *keys.secrets_;
+    }
+    static DeviceKeys make(std::unique_ptr<DeviceKeys::Secrets> s, PublicIdentity id) {
+        return DeviceKeys(std::move(s), id);
+    }
+    static std::unique_ptr<DeviceKeys::Secrets> new_secrets() {
+        return std::make_unique<DeviceKeys::Secrets>();
+    }
+};
+using Access = detail::DeviceKeysAccess;
+
+DeviceKeys::DeviceKeys(std::unique_ptr<Secrets> secrets, PublicIdentity identity) noexcept
+    : secrets_(std::move(secrets)), identity_(identity) {}
+DeviceKeys::DeviceKeys(DeviceKeys&&) noexcept = default;
+DeviceKeys& DeviceKeys::operator=(DeviceKeys&&) noexcept = default;
+DeviceKeys::~DeviceKeys() = default;  // Secrets zeroes itself
+
+DeviceKeys DeviceKeys::generate() {
+    init();
+    auto s = Access::new_secrets();
+    std::array<unsigned char, crypto_sign_PUBLICKEYBYTES> sign_pk{};
+    std::array<unsigned char, crypto_box_PUBLICKEYBYTES> box_pk{};
+    crypto_sign_keypair(sign_pk.data(), s->sign_sk.data());
+    crypto_box_keypair(box_pk.data(), s->box_sk.data());
+    PublicIdentity id{SignPublicKey(sign_pk), BoxPublicKey(box_pk), {}};
+    id.box_key_signature = sign_bytes(s->sign_sk.data(), concat(kBoxKeyLabel, box_pk));
+    return DeviceKeys(std::move(s), id);
+}
+
+Signature DeviceKeys::sign(std::span<const unsigned char> message) const {
+    init();
+    return sign_bytes(Access::secrets(*this).sign_sk.data(), message);
+}
+
+Signature sign_login(const DeviceKeys& keys, std::span<const unsigned char> challenge) {
+    return keys.sign(concat(kLoginLabel, challenge));
+}
+
+bool verify_login(const SignPublicKey& key, std::span<const unsigned char> challenge,
+                  const Signature& signature) {
+    return verify_bytes(key, concat(kLoginLabel, challenge), signature);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Keystore
+
+namespace {
+
+/// Derives the keystore key; throws if Argon2id cannot get its memory.
+void derive_key(SecretArray<crypto_secretbox_KEYBYTES>& key, std::string_view passphrase,
+                std::span<const unsigned char> salt, std::uint64_t opslimit,
+                std::uint64_t memlimit) {
+    const char* pw = passphrase.data() != nullptr ? passphrase.data() : "";
+    if (crypto_pwhash(key.data(), key.bytes.size(), pw, passphrase.size(), salt.data(), opslimit,
+                      static_cast<std::size_t>(memlimit), crypto_pwhash_ALG_ARGON2ID13) != 0)
+        throw std::runtime_error("keystore key derivation failed (out of memory?)");
+}
+
+Error bad_keystore(std::string_view why) {
+    return error("bad_keystore", "keystore: " + std::string(why));
+}
+
+/// The unsigned integer at `key` if it lies in [lo, hi].
+std::optional<std::uint64_t> integer_in(const boost::json::object& o, std::string_view key,
+                                        std::uint64_t lo, std::uint64_t hi) {
+    const auto* v = o.if_contains(key);
+    if (v == nullptr)
+        return std::nullopt;
+    std::uint64_t n = 0;
+    if (v->is_uint64())
+        n = v->get_uint64();
+    else if (v->is_int64() && v->get_int64() >= 0)
+        n = static_cast<std::uint64_t>(v->get_int64());
+    else
+        return std::nullopt;
+    if (n < lo || n > hi)
+        return std::nullopt;
+    return n;
+}
+
+/// The base64 field at `key` decoded, if it has exactly `size` bytes.
+std::optional<std::vector<unsigned char>> binary_of_size(const boost::json::object& o,
+                                                         std::string_view key, std::size_t size) {
+    const auto* v = o.if_contains(key);
+    if (v == nullptr || !v->is_string())
+        return std::nullopt;
+    auto bytes = from_base64(std::string_view(v->get_string()));
+    if (!bytes || bytes->size() != size)
+        return std::nullopt;
+    return bytes;
+}
+
+}  // namespace
+
+std::string seal_keystore(const DeviceKeys& keys, std::string_view passphrase) {
+    init();
+    const auto& s = Access::secrets(keys);
+    const auto& id = keys.identity();
+
+    SecretVector plain(kKeystorePlainBytes);
+    auto* p = plain.bytes.data();
+    for (std::span<const unsigned char> part :
+         {std::span<const unsigned char>(s.sign_sk), std::span<const unsigned char>(s.box_sk),
+          std::span<const unsigned char>(id.sign_key.bytes()),
+          std::span<const unsigned char>(id.box_key.bytes()),
+          std::span<const unsigned char>(id.box_key_signature.bytes())}) {
+        p = std::copy(part.begin(), part.end(), p);
+    }
+
+    const auto salt = random_bytes(crypto_pwhash_SALTBYTES);
+    const auto nonce = random_bytes(crypto_secretbox_NONCEBYTES);
+    SecretArray<crypto_secretbox_KEYBYTES> key;
+    derive_key(key, passphrase, salt, kOpsLimit, kMemLimit);
+    std::vector<unsigned char> box(plain.bytes.size() + crypto_secretbox_MACBYTES);
+    crypto_secretbox_easy(box.data(), plain.bytes.data(), plain.bytes.size(), nonce.data(),
+                          key.data());
+
+    boost::json::object o;
+    o["v"] = kKeystoreVersion;
+    o["kdf"] = kKeystoreKdf;
+    o["opslimit"] = kOpsLimit;
+    o["memlimit"] = kMemLimit;
+    o["salt"] = to_base64(salt);
+    o["nonce"] = to_base64(nonce);
+    o["box"] = to_base64(box);
+    return boost::json::serialize(o);
+}
+
+Expected<DeviceKeys> open_keystore(std::string_view json, std::string_view passphrase) {
+    init();
+    boost::system::error_code ec;
+    const boost::json::value doc = boost::json::parse(json, ec);
+    if (ec || !doc.is_object())
+        return bad_keystore("not a JSON object");
+    const auto& o = doc.get_object();
+    static constexpr std::string_view kFields[] = {"v",    "kdf",   "opslimit", "memlimit",
+                                                   "salt", "nonce", "box"};
+    if (o.size() != std::size(kFields))
+        return bad_keystore("unexpected fields");
+    for (const auto& [k, v] : o) {
+        if (std::find(std::begin(kFields), std::end(kFields), k) == std::end(kFields))
+            return bad_keystore("unexpected fields");
+    }
+    if (!integer_in(o, "v", kKeystoreVersion, kKeystoreVersion))
+        return bad_keystore("unsupported version");
+    const auto* kdf = o.if_contains("kdf");
+    if (kdf == nullptr || !kdf->is_string() || kdf->get_string() != kKeystoreKdf)
+        return bad_keystore("unsupported kdf");
+    const auto ops = integer_in(o, "opslimit", kMinOpsLimit, kMaxOpsLimit);
+    const auto mem = integer_in(o, "memlimit", kMinMemLimit, kMaxMemLimit);
+    if (!ops || !mem)
+        return bad_keystore("kdf limits out of range");
+    const auto salt = binary_of_size(o, "salt", crypto_pwhash_SALTBYTES);
+    const auto nonce = binary_of_size(o, "nonce", crypto_secretbox_NONCEBYTES);
+    const auto box = binary_of_size(o, "box", kKeystorePlainBytes + crypto_secretbox_MACBYTES);
+    if (!salt || !nonce || !box)
+        return bad_keystore("salt, nonce or box malformed");
+
+    SecretArray<crypto_secretbox_KEYBYTES> key;
+    derive_key(key, passphrase, *salt, *ops, *mem);
+    SecretVector plain(kKeystorePlainBytes);
+    if (crypto_secretbox_open_easy(plain.bytes.data(), box->data(), box->size(), nonce->data(),
+                                   key.data()) != 0)
+        return error("bad_passphrase", "keystore: wrong passphrase (or a damaged keystore)");
+
+    auto s = Access::new_secrets();
+    const unsigned char* p = plain.bytes.data();
+    auto take = [&p](auto& out) {  // copies the next out.size() bytes; same layout as seal
+        std::copy_n(p, out.size(), out.begin());
+        p += out.size();
+    };
+    std::array<unsigned char, crypto_sign_PUBLICKEYBYTES> stored_sign_pk{};
+    std::array<unsigned char, crypto_box_PUBLICKEYBYTES> stored_box_pk{};
+    std::array<unsigned char, crypto_sign_BYTES> stored_sig{};
+    take(s->sign_sk);
+    take(s->box_sk);
+    take(stored_sign_pk);
+    take(stored_box_pk);
+    take(stored_sig);
+    const PublicIdentity id{SignPublicKey(stored_sign_pk), BoxPublicKey(stored_box_pk),
+                            Signature(stored_sig)};
+
+    // The box is authenticated, so this only fails for a keystore we did not write.
+    std::array<unsigned char, crypto_sign_PUBLICKEYBYTES> sign_pk{};
+    std::array<unsigned char, crypto_box_PUBLICKEYBYTES> box_pk{};
+    crypto_sign_ed25519_sk_to_pk(sign_pk.data(), s->sign_sk.data());
+    const bool box_ok = crypto_scalarmult_base(box_pk.data(), s->box_sk.data()) == 0;
+    if (!box_ok || !(SignPublicKey(sign_pk) == id.sign_key) ||
+        !(BoxPublicKey(box_pk) == id.box_key) || !id.verify())
+        return bad_keystore("keys are inconsistent");
+    return Access::make(std::move(s), id);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Envelopes
+
+Envelope seal(const DeviceKeys& sender, std::string_view sender_device, std::string_view room,
+              std::string_view client_msg_id, std::string_view plaintext,
+              const std::vector<Recipient>& recipients) {
+    init();
+    require(valid_id(room) && valid_id(sender_device) && valid_id(client_msg_id),
+            "seal: room, sender_device and client_msg_id must be 1..128 bytes");
+    require(!recipients.empty() && recipients.size() <= kMaxKeys,
+            "seal: 1..10000 recipients required");
+    std::unordered_set<std::string_view> seen;
+    for (const auto& r : recipients)
+        require(valid_id(r.device) && seen.insert(r.device).second,
+                "seal: recipient devices must be distinct and 1..128 bytes");
+    const auto& s = Access::secrets(sender);
+
+    Envelope env;
+    env.version = kEnvelopeVersion;
+    env.room = room;
+    env.sender_device = sender_device;
+    env.client_msg_id = client_msg_id;
+
+    SecretArray<kMessageKeyBytes> message_key;
+    crypto_aead_xchacha20poly1305_ietf_keygen(message_key.data());
+    env.nonce = random_bytes(kNonceBytes);
+    const auto ad = envelope_ad(env.version, room, sender_device, client_msg_id);
+    env.ciphertext.resize(plaintext.size() + crypto_aead_xchacha20poly1305_ietf_ABYTES);
+    crypto_aead_xchacha20poly1305_ietf_encrypt(
+        env.ciphertext.data(), nullptr, as_bytes(plaintext).data(), plaintext.size(), ad.data(),
+        ad.size(), nullptr, env.nonce.data(), message_key.data());
+
+    env.keys.reserve(recipients.size());
+    for (const auto& r : recipients) {
+        SecretArray<crypto_box_BEFORENMBYTES> shared;
+        require(crypto_box_beforenm(shared.data(), r.box_key.data(), s.box_sk.data()) == 0,
+                "seal: unusable recipient box key (check PublicIdentity::verify)");
+        WrappedKey wk{r.device, random_bytes(crypto_box_NONCEBYTES)};
+        wk.wrapped.resize(kWrappedBytes);
+        if (crypto_box_easy_afternm(wk.wrapped.data() + crypto_box_NONCEBYTES, message_key.data(),
+                                    kMessageKeyBytes, wk.wrapped.data(), shared.data()) != 0)
+            throw std::runtime_error("seal: crypto_box_easy_afternm failed");
+        env.keys.push_back(std::move(wk));
+    }
+    env.signature = sign_bytes(s.sign_sk.data(), envelope_transcript(env));
+    return env;
+}
+
+Expected<std::string> open(const Envelope& env, const DeviceKeys& me, std::string_view my_device,
+                           const PublicIdentity& sender) {
+    init();
+    if (env.version != kEnvelopeVersion)
+        return error("bad_request", "envelope.v: unsupported version");
+    if (!sender.verify())
+        return error("bad_signature", "sender identity does not verify");
+    if (!verify_bytes(sender.sign_key, envelope_transcript(env), env.signature))
+        return error("bad_signature", "envelope signature does not verify");
+
+    const auto mine = std::find_if(env.keys.begin(), env.keys.end(),
+                                   [&](const WrappedKey& k) { return k.device == my_device; });
+    if (mine == env.keys.end())
+        return error("not_a_recipient", "no key for this device in the envelope");
+
+    SecretArray<kMessageKeyBytes> message_key;
+    const auto& w = mine->wrapped;
+    if (w.size() != kWrappedBytes ||
+        crypto_box_open_easy(message_key.data(), w.data() + crypto_box_NONCEBYTES,
+                             w.size() - crypto_box_NONCEBYTES, w.data(), sender.box_key.data(),
+                             Access::secrets(me).box_sk.data()) != 0)
+        return error("bad_wrapped_key", "the message key does not unwrap for this device");
+
+    constexpr std::size_t kTag = crypto_aead_xchacha20poly1305_ietf_ABYTES;
+    if (env.nonce.size() != kNonceBytes || env.ciphertext.size() < kTag)
+        return error("bad_ciphertext", "the message does not decrypt");
+    const auto ad = envelope_ad(env.version, env.room, env.sender_device, env.client_msg_id);
+    std::string plaintext(env.ciphertext.size() - kTag, '\0');
+    if (crypto_aead_xchacha20poly1305_ietf_decrypt(
+            reinterpret_cast<unsigned char*>(plaintext.data()), nullptr, nullptr,
+            env.ciphertext.data(), env.ciphertext.size(), ad.data(), ad.size(), env.nonce.data(),
+            message_key.data()) != 0) {
+        sodium_memzero(plaintext.data(), plaintext.size());
+        return error("bad_ciphertext", "the message does not decrypt");
+    }
+    return plaintext;
+}
+
+std::vector<std::string> recipient_devices(const Envelope& env) {
+    std::vector<std::string> out;
+    out.reserve(env.keys.size());
+    for (const auto& k : env.keys)
+        out.push_back(k.device);
+    return out;
+}
+
+boost::json::object to_json(const Envelope& env) {
+    boost::json::array keys;
+    keys.reserve(env.keys.size());
+    for (const auto& k : env.keys)
+        keys.push_back(
+            boost::json::object{{"device", k.device}, {"wrapped", to_base64(k.wrapped)}});
+    return boost::json::object{
+        {"v", env.version},
+        {"room", env.room},
+        {"sender_device", env.sender_device},
+        {"client_msg_id", env.client_msg_id},
+        {"nonce", to_base64(env.nonce)},
+        {"ciphertext", to_base64(env.ciphertext)},
+        {"keys", std::move(keys)},
+        {"signature", env.signature.to_base64()},
+    };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Envelope decoding
+
+namespace {
+
+Error bad_request(const std::string& field, std::string_view why) {
+    return error("bad_request", field + ": " + std::string(why));
+}
+
+/// Names an unknown key in a message only if it is short printable ASCII.
+std::string describe_key(std::string_view key) {
+    const bool printable = key.size() <= 64 && std::all_of(key.begin(), key.end(), [](char c) {
+                               return c >= 0x20 && c < 0x7f;
+                           });
+    return printable ? std::string(key) : std::string("<unprintable>");
+}
+
+/// Reads the fields of one JSON object, remembering its path for error messages.
+class Fields {
+  public:
+    Fields(const boost::json::object& o, std::string path) : o_(o), path_(std::move(path)) {}
+
+    std::optional<Error> only(std::initializer_list<std::string_view> allowed) const {
+        for (const auto& [k, v] : o_) {
+            if (std::find(allowed.begin(), allowed.end(), k) == allowed.end())
+                return bad_request(path_ + "." + describe_key(k), "unknown field");
+        }
+        return std::nullopt;
+    }
+
+    Expected<const boost::json::value*> get(std::string_view name) const {
+        if (const auto* v = o_.if_contains(name))
+            return v;
+        return bad_request(path(name), "missing");
+    }
+
+    Expected<std::string> id(std::string_view name) const {
+        auto v = get(name);
+        if (!v)
+            return v.error();
+        if (!v.value()->is_string())
+            return bad_request(path(name), "must be a string");
+        const auto& s = v.value()->get_string();
+        if (s.empty())
+            return bad_request(path(name), "must not be empty");
+        if (s.size() > kMaxIdBytes)
+            return bad_request(path(name), "longer than 128 bytes");
+        return std::string(s);
+    }
+
+    /// Base64 decoded; exactly `size` bytes, or at least `min_size` when size is 0.
+    Expected<std::vector<unsigned char>> binary(std::string_view name, std::size_t size,
+                                                std::size_t min_size = 0) const {
+        auto v = get(name);
+        if (!v)
+            return v.error();
+        if (!v.value()->is_string())
+            return bad_request(path(name), "must be a string");
+        auto bytes = from_base64(std::string_view(v.value()->get_string()));
+        if (!bytes)
+            return bad_request(path(name), "not valid base64");
+        if (size != 0 && bytes->size() != size)
+            return bad_request(path(name), "must be " + std::to_string(size) + " bytes");
+        if (bytes->size() < min_size)
+            return bad_request(path(name), "shorter than " + std::to_string(min_size) + " bytes");
+        return std::move(*bytes);
+    }
+
+    std::string path(std::string_view name) const { return path_ + "." + std::string(name); }
+
+  private:
+    const boost::json::object& o_;
+    std::string path_;
+};
+
+Expected<WrappedKey> wrapped_key_from_json(const boost::json::value& json,
+                                           const std::string& path) {
+    if (!json.is_object())
+        return bad_request(path, "must be an object");
+    const Fields f(json.get_object(), path);
+    if (auto e = f.only({"device", "wrapped"}))
+        return *e;
+    auto device = f.id("device");
+    if (!device)
+        return device.error();
+    auto wrapped = f.binary("wrapped", kWrappedBytes);
+    if (!wrapped)
+        return wrapped.error();
+    return WrappedKey{std::move(device).value(), std::move(wrapped).value()};
+}
+
+Expected<std::vector<WrappedKey>> keys_from_json(const Fields& f) {
+    auto v = f.get("keys");
+    if (!v)
+        return v.error();
+    if (!v.value()->is_array())
+        return bad_request(f.path("keys"), "must be an array");
+    const auto& array = v.value()->get_array();
+    if (array.empty())
+        return bad_request(f.path("keys"), "must not be empty");
+    if (array.size() > kMaxKeys)
+        return bad_request(f.path("keys"), "more than 10000 keys");
+    std::vector<WrappedKey> keys;
+    keys.reserve(array.size());
+    std::unordered_set<std::string> seen;
+    for (std::size_t i = 0; i < array.size(); ++i) {
+        const std::string path = f.path("keys") + "[" + std::to_string(i) + "]";
+        auto k = wrapped_key_from_json(array[i], path);
+        if (!k)
+            return k.error();
+        if (!seen.insert(k.value().device).second)
+            return bad_request(path + ".device", "duplicate device");
+        keys.push_back(std::move(k).value());
+    }
+    return keys;
+}
+
+}  // namespace
+
+Expected<Envelope> envelope_from_json(const boost::json::value& json) {
+    init();
+    if (!json.is_object())
+        return bad_request("envelope", "must be an object");
+    const Fields f(json.get_object(), "envelope");
+    if (auto e = f.only({"v", "room", "sender_device", "client_msg_id", "nonce", "ciphertext",
+                         "keys", "signature"}))
+        return *e;
+
+    auto v = f.get("v");
+    if (!v)
+        return v.error();
+    const auto* version = v.value()->if_int64();
+    if (version == nullptr || *version != kEnvelopeVersion)
+        return bad_request(f.path("v"), "must be 1");
+
+    Envelope env;
+    env.version = kEnvelopeVersion;
+    for (auto [name, out] :
+         {std::pair{"room", &env.room}, std::pair{"sender_device", &env.sender_device},
+          std::pair{"client_msg_id", &env.client_msg_id}}) {
+        auto s = f.id(name);
+        if (!s)
+            return s.error();
+        *out = std::move(s).value();
+    }
+    auto nonce = f.binary("nonce", kNonceBytes);
+    if (!nonce)
+        return nonce.error();
+    env.nonce = std::move(nonce).value();
+    auto ciphertext = f.binary("ciphertext", 0, crypto_aead_xchacha20poly1305_ietf_ABYTES);
+    if (!ciphertext)
+        return ciphertext.error();
+    env.ciphertext = std::move(ciphertext).value();
+    auto keys = keys_from_json(f);
+    if (!keys)
+        return keys.error();
+    env.keys = std::move(keys).value();
+    auto signature = f.binary("signature", crypto_sign_BYTES);
+    if (!signature)
+        return signature.error();
+    env.signature = Signature(std::span<const unsigned char, crypto_sign_BYTES>(
+        signature.value().data(), crypto_sign_BYTES));
+    return env;
+}
+
+}  // namespace liaise::crypto

@@ -1,0 +1,73 @@
+// liaise-server: `init` a data directory, then `serve` it.
+#include <CLI/CLI.hpp>
+#include <boost/json.hpp>
+#include <iostream>
+
+#include "liaise/server/server.hpp"
+
+int main(int argc, char** argv) {
+    CLI::App app{"Liaise server: end-to-end encrypted multi-agency messaging", "liaise-server"};
+    app.require_subcommand(1);
+
+    liaise::server::InitOptions init;
+    std::string init_dictionaries;
+    bool json = false;
+    auto* init_cmd = app.add_subcommand("init", "Create a data directory with its first agency and admin");
+    init_cmd->add_option("--data", init.data_dir, "Data directory to create")->required();
+    init_cmd->add_option("--admin", init.admin, "The first admin's account name")->required();
+    init_cmd->add_option("--agency", init.agency, "The first agency's name")->required();
+    init_cmd->add_option("--discipline", init.discipline, "The first agency's discipline")->required();
+    init_cmd->add_option("--dictionaries", init_dictionaries, "Folder of dictionaries (default: the shipped ones)");
+    init_cmd->add_flag("--json", json, "Print {\"admin\": …, \"code\": …}");
+
+    liaise::server::Config config;
+    std::string listen, config_file, serve_dictionaries;
+    auto* serve_cmd = app.add_subcommand("serve", "Serve the WebSocket protocol until SIGINT or SIGTERM");
+    serve_cmd->add_option("--data", config.data_dir, "Data directory made by init")->required();
+    serve_cmd->add_option("--listen", listen, "HOST:PORT (default 127.0.0.1:7443)");
+    serve_cmd->add_option("--config", config_file, "TOML settings file");
+    serve_cmd->add_option("--threads", config.threads, "Worker threads (default: one per core)");
+    serve_cmd->add_option("--dictionaries", serve_dictionaries, "Folder of dictionaries (default: the shipped ones)");
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        std::cerr << "liaise-server: " << e.what() << "\nRun 'liaise-server --help' for usage.\n";
+        return 2;
+    }
+
+    if (init_cmd->parsed()) {
+        if (!init_dictionaries.empty()) init.dictionaries = init_dictionaries;
+        const auto result = liaise::server::init_data_dir(init);
+        if (!result) {
+            std::cerr << "liaise-server init: " << result.error().message << "\n";
+            return 2;
+        }
+        if (json) {
+            std::cout << boost::json::serialize(boost::json::object{{"admin", result.value().admin},
+                                                                    {"code", result.value().code}})
+                      << "\n";
+        } else {
+            std::cout << "Created " << init.data_dir.string() << ".\n"
+                      << "Enrolment code for admin '" << result.value().admin << "' (use it once, within 72 hours):\n"
+                      << "  " << result.value().code << "\n";
+        }
+        return 0;
+    }
+    if (!config_file.empty()) {
+        auto loaded = liaise::server::load_config(config_file, config);
+        if (!loaded) {
+            std::cerr << "liaise-server: " << loaded.error().message << "\n";
+            return 2;
+        }
+        config = std::move(loaded).value();
+    }
+    if (!listen.empty() && !liaise::server::parse_listen(listen, config)) {
+        std::cerr << "liaise-server: --listen must be HOST:PORT, e.g. 127.0.0.1:7443\n";
+        return 2;
+    }
+    if (!serve_dictionaries.empty()) config.dictionaries = serve_dictionaries;
+    return liaise::server::serve(config);
+}

@@ -1,0 +1,189 @@
+#include "storage.hpp"
+
+#include <SQLiteCpp/Transaction.h>
+
+#include <chrono>
+#include <future>
+
+#include "metrics.hpp"
+
+namespace liaise::server {
+namespace {
+
+constexpr int kSchemaVersion = 1;
+constexpr std::size_t kMaxBatch = 1024;
+
+void configure(SQLite::Database& db, Durability durability) {
+    db.exec("PRAGMA journal_mode=WAL");
+    db.exec(durability == Durability::full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=OFF");
+    db.exec("PRAGMA foreign_keys=ON");
+    db.setBusyTimeout(5000);
+}
+
+}  // namespace
+
+void Storage::create_schema(SQLite::Database& db) {
+    SQLite::Transaction tx(db);
+    db.exec(R"sql(
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS agencies(
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  discipline TEXT NOT NULL,
+  created_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS accounts(
+  id INTEGER PRIMARY KEY,
+  username TEXT NOT NULL UNIQUE,
+  display_name TEXT NOT NULL,
+  agency_id INTEGER NOT NULL REFERENCES agencies(id),
+  role TEXT NOT NULL,
+  suspended INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS devices(
+  id INTEGER PRIMARY KEY,
+  account_id INTEGER NOT NULL REFERENCES accounts(id),
+  name TEXT NOT NULL,
+  sign_key TEXT NOT NULL,
+  box_key TEXT NOT NULL,
+  box_key_signature TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  revoked_at INTEGER);
+CREATE TABLE IF NOT EXISTS enrolment_codes(
+  code_hash TEXT PRIMARY KEY,
+  username TEXT NOT NULL,
+  display_name TEXT NOT NULL,
+  agency_id INTEGER NOT NULL REFERENCES agencies(id),
+  role TEXT NOT NULL,
+  created_by INTEGER,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  used_at INTEGER);
+CREATE TABLE IF NOT EXISTS rooms(
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  created_by INTEGER NOT NULL REFERENCES accounts(id),
+  created_at INTEGER NOT NULL,
+  last_seq INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS room_members(
+  room_id INTEGER NOT NULL REFERENCES rooms(id),
+  account_id INTEGER NOT NULL REFERENCES accounts(id),
+  joined_seq INTEGER NOT NULL,
+  added_at INTEGER NOT NULL,
+  PRIMARY KEY(room_id, account_id));
+CREATE INDEX IF NOT EXISTS room_members_by_account ON room_members(account_id);
+CREATE TABLE IF NOT EXISTS messages(
+  room_id INTEGER NOT NULL REFERENCES rooms(id),
+  seq INTEGER NOT NULL,
+  sender_device INTEGER NOT NULL REFERENCES devices(id),
+  client_msg_id TEXT NOT NULL,
+  envelope TEXT NOT NULL,
+  sent_at INTEGER NOT NULL,
+  PRIMARY KEY(room_id, seq),
+  UNIQUE(room_id, sender_device, client_msg_id)) WITHOUT ROWID;
+)sql");
+    SQLite::Statement version(db, "INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', ?)");
+    version.bind(1, std::to_string(kSchemaVersion));
+    version.exec();
+    tx.commit();
+}
+
+Storage::Storage(const std::filesystem::path& path, Metrics* metrics, Durability durability, int readers)
+    : metrics_(metrics) {
+    writer_db_ = std::make_unique<SQLite::Database>(path.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    configure(*writer_db_, durability);
+    create_schema(*writer_db_);
+    for (int i = 0; i < readers; ++i) {
+        auto r = std::make_unique<Reader>();
+        r->db = std::make_unique<SQLite::Database>(path.string(), SQLite::OPEN_READONLY);
+        r->db->setBusyTimeout(5000);
+        readers_.push_back(std::move(r));
+    }
+    writer_ = std::thread([this] { run_writer(); });
+}
+
+Storage::~Storage() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_all();
+    if (writer_.joinable()) writer_.join();
+}
+
+void Storage::write(Job job, Done done) {
+    {
+        std::lock_guard lock(mutex_);
+        queue_.push_back({std::move(job), std::move(done)});
+    }
+    wake_.notify_one();
+}
+
+void Storage::write_and_wait(Job job) {
+    std::promise<void> finished;
+    auto future = finished.get_future();
+    write(std::move(job), [&finished](std::exception_ptr error) {
+        if (error) finished.set_exception(error);
+        else finished.set_value();
+    });
+    future.get();
+}
+
+Storage::Lease Storage::lease_reader() {
+    const auto n = readers_.size();
+    const auto start = next_reader_.fetch_add(1) % n;
+    for (std::size_t k = 0; k < n; ++k) {
+        auto& r = *readers_[(start + k) % n];
+        std::unique_lock lock(r.mutex, std::try_to_lock);
+        if (lock.owns_lock()) return {std::move(lock), r.db.get()};
+    }
+    auto& r = *readers_[start];
+    return {std::unique_lock(r.mutex), r.db.get()};
+}
+
+void Storage::run_writer() {
+    auto& db = *writer_db_;
+    std::vector<Pending> batch;
+    std::vector<std::exception_ptr> errors;
+    while (true) {
+        {
+            std::unique_lock lock(mutex_);
+            wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+            if (queue_.empty()) return;  // stopping, and every job is done
+            while (!queue_.empty() && batch.size() < kMaxBatch) {
+                batch.push_back(std::move(queue_.front()));
+                queue_.pop_front();
+            }
+        }
+        errors.assign(batch.size(), nullptr);
+        const auto started = std::chrono::steady_clock::now();
+        std::exception_ptr batch_error;
+        try {
+            SQLite::Transaction tx(db);
+            for (std::size_t i = 0; i < batch.size(); ++i) {
+                db.exec("SAVEPOINT job");
+                try {
+                    batch[i].job(db);
+                    db.exec("RELEASE job");
+                } catch (...) {
+                    errors[i] = std::current_exception();
+                    db.exec("ROLLBACK TO job");
+                    db.exec("RELEASE job");
+                }
+            }
+            tx.commit();
+        } catch (...) {
+            // The commit itself failed (disk full, I/O error): nothing in the batch is durable.
+            batch_error = std::current_exception();
+        }
+        if (metrics_ != nullptr) {
+            const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
+            metrics_->commit(took.count(), batch.size());
+        }
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+            if (batch[i].done) batch[i].done(batch_error ? batch_error : errors[i]);
+        }
+        batch.clear();
+    }
+}
+
+}  // namespace liaise::server

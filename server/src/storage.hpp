@@ -1,0 +1,92 @@
+// Internal: SQLite storage with grouped commits.
+//
+// One writer thread owns the only read-write connection. Mutations are queued as jobs; the
+// writer takes every job waiting, runs each inside its own SAVEPOINT within one transaction,
+// commits once (one WAL flush for the whole batch, with synchronous=FULL), and only then calls
+// each job's completion. So an "ok" sent from a completion is always durable, and throughput
+// does not pay one disk flush per message. Reads run on a small pool of read-only connections
+// and never wait for the writer (WAL).
+#pragma once
+
+#include <SQLiteCpp/Database.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace liaise::server {
+
+class Metrics;
+
+/// Durability of commits. `full` is the default and the only setting for production; `off`
+/// exists so the benchmarks can measure what durability costs.
+enum class Durability { full, off };
+
+class Storage {
+public:
+    /// Opens (creating if needed) the database at `path`, applies the schema, and starts the
+    /// writer. Throws SQLite::Exception if the database cannot be opened.
+    Storage(const std::filesystem::path& path, Metrics* metrics, Durability durability = Durability::full,
+            int readers = 4);
+    /// Finishes every queued job (each is committed and completed), then stops the writer.
+    ~Storage();
+    Storage(const Storage&) = delete;
+    Storage& operator=(const Storage&) = delete;
+
+    /// A job runs on the writer thread inside the batch transaction. It may throw: its own
+    /// changes are then rolled back (the rest of the batch is unaffected) and `done` receives
+    /// the exception. `done` runs on the writer thread after the commit; it must not block.
+    using Job = std::function<void(SQLite::Database&)>;
+    using Done = std::function<void(std::exception_ptr)>;
+    void write(Job job, Done done);
+
+    /// Runs `job` as a write and waits for its commit; rethrows what the job threw.
+    void write_and_wait(Job job);
+
+    /// Runs `fn` on a read-only connection and returns what it returns. Safe from any thread;
+    /// sees every commit whose completion has run.
+    template <class Fn>
+    auto read(Fn&& fn) {
+        auto lease = lease_reader();
+        return fn(*lease.db);
+    }
+
+    /// Creates the schema in a new database file (used by `liaise-server init`).
+    static void create_schema(SQLite::Database& db);
+
+private:
+    struct Pending {
+        Job job;
+        Done done;
+    };
+    struct Reader {
+        std::mutex mutex;
+        std::unique_ptr<SQLite::Database> db;
+    };
+    struct Lease {
+        std::unique_lock<std::mutex> lock;
+        SQLite::Database* db;
+    };
+    Lease lease_reader();
+    void run_writer();
+
+    Metrics* metrics_;
+    std::unique_ptr<SQLite::Database> writer_db_;
+    std::vector<std::unique_ptr<Reader>> readers_;
+    std::atomic<std::size_t> next_reader_{0};
+
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    std::deque<Pending> queue_;  // GUARDED_BY(mutex_)
+    bool stopping_ = false;      // GUARDED_BY(mutex_)
+    std::thread writer_;
+};
+
+}  // namespace liaise::server

@@ -1,0 +1,584 @@
+#include "liaise/protocol/crypto.hpp"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <functional>
+#include <regex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+
+namespace {
+
+using namespace liaise::crypto;
+
+std::vector<unsigned char> bytes_of(std::string_view s) {
+    return {s.begin(), s.end()};
+}
+
+Signature flipped(const Signature& sig, std::size_t at) {
+    auto b = std::vector<unsigned char>(sig.bytes().begin(), sig.bytes().end());
+    b[at] ^= 0x01;
+    return Signature(std::span<const unsigned char, 64>(b.data(), 64));
+}
+
+// An independent implementation of the encodings PROTOCOL.md specifies, so that the tests can
+// play a misbehaving sender (re-signing what it changed) and pin the wire format down.
+struct Enc {
+    std::vector<unsigned char> out;
+    Enc& num(std::uint64_t n) {
+        for (int i = 7; i >= 0; --i)
+            out.push_back(static_cast<unsigned char>(n >> (8 * i)));
+        return *this;
+    }
+    Enc& bin(std::span<const unsigned char> b) {
+        num(b.size());
+        out.insert(out.end(), b.begin(), b.end());
+        return *this;
+    }
+    Enc& str(std::string_view s) { return bin(bytes_of(s)); }
+};
+
+std::vector<unsigned char> transcript(const Envelope& e) {
+    auto keys = e.keys;
+    std::sort(keys.begin(), keys.end(), [](const WrappedKey& a, const WrappedKey& b) {
+        return std::tie(a.device, a.wrapped) < std::tie(b.device, b.wrapped);
+    });
+    Enc enc;
+    enc.str("liaise-envelope-v1")
+        .num(static_cast<std::uint64_t>(e.version))
+        .str(e.room)
+        .str(e.sender_device)
+        .str(e.client_msg_id)
+        .bin(e.nonce)
+        .bin(e.ciphertext)
+        .num(keys.size());
+    for (const auto& k : keys)
+        enc.str(k.device).bin(k.wrapped);
+    return enc.out;
+}
+
+std::vector<unsigned char> associated_data(const Envelope& e) {
+    Enc enc;
+    enc.str("liaise-envelope-ad-v1")
+        .num(static_cast<std::uint64_t>(e.version))
+        .str(e.room)
+        .str(e.sender_device)
+        .str(e.client_msg_id);
+    return enc.out;
+}
+
+struct Party {
+    std::string device;
+    DeviceKeys keys = DeviceKeys::generate();
+    Recipient recipient() const { return {device, keys.identity().box_key}; }
+};
+
+struct Room {
+    Party alice{"alice-laptop"};
+    Party bob{"bob-phone"};
+    Party carol{"carol-desktop"};
+    Party mallory{"mallory-phone"};
+
+    Envelope send(std::string_view text) const {
+        return seal(alice.keys, alice.device, "room-42", "msg-0001", text,
+                    {bob.recipient(), carol.recipient(), alice.recipient()});
+    }
+    liaise::protocol::Expected<std::string> read(const Envelope& env, const Party& who) const {
+        return open(env, who.keys, who.device, alice.keys.identity());
+    }
+};
+
+std::string code_of(const liaise::protocol::Expected<std::string>& r) {
+    return r ? std::string("ok") : r.error().code;
+}
+
+WrappedKey& key_for(Envelope& env, std::string_view device) {
+    return *std::find_if(env.keys.begin(), env.keys.end(),
+                         [&](const WrappedKey& k) { return k.device == device; });
+}
+
+}  // namespace
+
+TEST_CASE("base64 is URL-safe, unpadded and strict", "[crypto]") {
+    const std::vector<unsigned char> data{0xfb, 0xff, 0x00, 0x01};
+    CHECK(to_base64(data) == "-_8AAQ");
+    CHECK(from_base64("-_8AAQ") == data);
+    CHECK(from_base64("") == std::vector<unsigned char>{});
+    CHECK_FALSE(from_base64("-_8AAQ=="));  // padding
+    CHECK_FALSE(from_base64("+/8AAQ"));    // standard alphabet
+    CHECK_FALSE(from_base64("-_8A AQ"));   // whitespace
+    CHECK_FALSE(from_base64("-_8AAR"));    // non-canonical trailing bits
+    CHECK_FALSE(from_base64("A"));
+
+    const auto key = DeviceKeys::generate().identity().sign_key;
+    CHECK(SignPublicKey::from_base64(key.to_base64()) == key);
+    CHECK_FALSE(SignPublicKey::from_base64(to_base64(random_bytes(31))));
+    CHECK_FALSE(SignPublicKey::from_base64(to_base64(random_bytes(33))));
+    CHECK_FALSE(Signature::from_base64(key.to_base64()));  // 32 bytes is not a signature
+}
+
+TEST_CASE("random_bytes gives the length asked for, differently each time", "[crypto]") {
+    CHECK(random_bytes(0).empty());
+    CHECK(random_bytes(24).size() == 24);
+    CHECK(random_bytes(32) != random_bytes(32));
+}
+
+TEST_CASE("an identity's box key is bound to its sign key", "[crypto]") {
+    const auto alice = DeviceKeys::generate();
+    const auto bob = DeviceKeys::generate();
+    CHECK(alice.identity().verify());
+    CHECK_FALSE(alice.identity().box_key == bob.identity().box_key);
+
+    auto swapped = alice.identity();
+    swapped.box_key = bob.identity().box_key;
+    CHECK_FALSE(swapped.verify());
+
+    auto other_signer = bob.identity();
+    other_signer.sign_key = alice.identity().sign_key;
+    CHECK_FALSE(other_signer.verify());
+
+    // A low-order box key is refused even when properly signed.
+    const BoxPublicKey zero;
+    auto msg = bytes_of("liaise-box-key-v1");
+    msg.insert(msg.end(), zero.data(), zero.data() + zero.size());
+    const PublicIdentity low{alice.identity().sign_key, zero, alice.sign(msg)};
+    CHECK_FALSE(low.verify());
+    CHECK_THROWS_AS(seal(alice, "a", "room", "id", "hi", {{"x", zero}}), std::invalid_argument);
+}
+
+TEST_CASE("fingerprints are stable, distinct and follow the documented rule", "[crypto]") {
+    const auto alice = DeviceKeys::generate();
+    const auto bob = DeviceKeys::generate();
+    const std::string fp = alice.identity().fingerprint();
+    CHECK(fp == alice.identity().fingerprint());
+    CHECK(fp != bob.identity().fingerprint());
+    CHECK(std::regex_match(fp, std::regex("[0-9]{5}( [0-9]{5}){11}")));
+
+    // Only the sign key counts: the box key is bound to it by signature.
+    auto copy = alice.identity();
+    copy.box_key = bob.identity().box_key;
+    CHECK(copy.fingerprint() == fp);
+
+    // The rule, recomputed: BLAKE2b-256 of label || key, 12 big-endian 20-bit values mod 1e5.
+    auto input = bytes_of("liaise-fingerprint-v1");
+    const auto& key = alice.identity().sign_key;
+    input.insert(input.end(), key.data(), key.data() + key.size());
+    unsigned char h[32];
+    REQUIRE(crypto_generichash(h, sizeof h, input.data(), input.size(), nullptr, 0) == 0);
+    std::string expected;
+    for (int g = 0; g < 12; ++g) {
+        std::uint32_t v = 0;
+        for (int bit = g * 20; bit < g * 20 + 20; ++bit)
+            v = (v << 1) | ((h[bit / 8] >> (7 - bit % 8)) & 1u);
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "%05u", static_cast<unsigned>(v % 100000));
+        expected += (g ? " " : "") + std::string(buf);
+    }
+    CHECK(fp == expected);
+}
+
+TEST_CASE("DeviceKeys moves its secrets", "[crypto]") {
+    auto a = DeviceKeys::generate();
+    const auto id = a.identity();
+    DeviceKeys b = std::move(a);
+    CHECK(b.identity().sign_key == id.sign_key);
+    const auto msg = bytes_of("hello");
+    CHECK(verify_login(id.sign_key, msg, sign_login(b, msg)));
+    CHECK_THROWS_AS(a.sign(msg), std::logic_error);  // NOLINT(bugprone-use-after-move)
+}
+
+TEST_CASE("login signatures verify for the challenge signed only", "[crypto]") {
+    const auto device = DeviceKeys::generate();
+    const auto other = DeviceKeys::generate();
+    const auto challenge = random_bytes(32);
+    const auto sig = sign_login(device, challenge);
+    CHECK(verify_login(device.identity().sign_key, challenge, sig));
+
+    auto wrong = challenge;
+    wrong[0] ^= 1;
+    CHECK_FALSE(verify_login(device.identity().sign_key, wrong, sig));
+    CHECK_FALSE(verify_login(other.identity().sign_key, challenge, sig));
+    CHECK_FALSE(verify_login(device.identity().sign_key, challenge, flipped(sig, 10)));
+    // Domain separated: a login signature is not a signature over the bare challenge.
+    CHECK_FALSE(device.sign(challenge) == sig);
+}
+
+TEST_CASE("an envelope opens for every recipient and nobody else", "[crypto]") {
+    const Room r;
+    const auto env = r.send("Strategy meeting moved to 2pm — bring the CIN plan.");
+    CHECK(recipient_devices(env) ==
+          std::vector<std::string>{"bob-phone", "carol-desktop", "alice-laptop"});
+    CHECK(env.nonce.size() == 24);
+    for (const auto& k : env.keys)
+        CHECK(k.wrapped.size() == 72);
+
+    for (const Party* p : {&r.bob, &r.carol, &r.alice}) {
+        const auto got = r.read(env, *p);
+        REQUIRE(got.ok());
+        CHECK(got.value() == "Strategy meeting moved to 2pm — bring the CIN plan.");
+    }
+    const auto outsider = r.read(env, r.mallory);
+    REQUIRE_FALSE(outsider.ok());
+    CHECK(outsider.error().code == "not_a_recipient");
+
+    // Right device name, wrong keys: the key does not unwrap.
+    const auto impostor = open(env, r.mallory.keys, "bob-phone", r.alice.keys.identity());
+    CHECK(code_of(impostor) == "bad_wrapped_key");
+
+    // Empty plaintext works; two seals of one text differ.
+    const auto empty = r.send("");
+    CHECK(r.read(empty, r.bob).value().empty());
+    CHECK(r.send("x").ciphertext != r.send("x").ciphertext);
+}
+
+TEST_CASE("any change to a sealed envelope is caught", "[crypto]") {
+    const Room r;
+    const auto original = r.send("Home visit on Thursday.");
+    const std::vector<std::pair<std::string, std::function<void(Envelope&)>>> cases{
+        {"ciphertext", [](Envelope& e) { e.ciphertext[3] ^= 1; }},
+        {"nonce", [](Envelope& e) { e.nonce[0] ^= 1; }},
+        {"bob's wrapped key", [](Envelope& e) { key_for(e, "bob-phone").wrapped[30] ^= 1; }},
+        {"carol's wrapped key", [](Envelope& e) { key_for(e, "carol-desktop").wrapped[5] ^= 1; }},
+        {"alice's wrapped key", [](Envelope& e) { key_for(e, "alice-laptop").wrapped[71] ^= 1; }},
+        {"room", [](Envelope& e) { e.room = "room-43"; }},
+        {"client_msg_id", [](Envelope& e) { e.client_msg_id = "msg-0002"; }},
+        {"sender_device", [](Envelope& e) { e.sender_device = "alice-phone"; }},
+        {"signature", [](Envelope& e) { e.signature = flipped(e.signature, 0); }},
+        {"signature end", [](Envelope& e) { e.signature = flipped(e.signature, 63); }},
+        {"a key dropped", [](Envelope& e) { e.keys.erase(e.keys.begin() + 2); }},
+        {"a key renamed", [](Envelope& e) { key_for(e, "carol-desktop").device = "carol-2"; }},
+        {"keys swapped between devices",
+         [](Envelope& e) { std::swap(e.keys[0].wrapped, e.keys[1].wrapped); }},
+        {"a key added",
+         [](Envelope& e) {
+             e.keys.push_back({"eve", e.keys[0].wrapped});
+         }},
+    };
+    for (const auto& [name, mutate] : cases) {
+        INFO(name);
+        auto env = original;
+        mutate(env);
+        CHECK(code_of(r.read(env, r.bob)) == "bad_signature");
+        CHECK(code_of(r.read(env, r.carol)) == "bad_signature");
+    }
+
+    auto reordered = original;
+    std::reverse(reordered.keys.begin(), reordered.keys.end());
+    CHECK(code_of(r.read(reordered, r.bob)) == "ok");
+
+    auto v2 = original;
+    v2.version = 2;
+    CHECK(code_of(r.read(v2, r.bob)) == "bad_request");
+}
+
+TEST_CASE("the signature is checked against the pinned sender identity", "[crypto]") {
+    const Room r;
+    const auto env = r.send("hello");
+    // Mallory's identity pinned for alice's device (or a key change): rejected.
+    CHECK(code_of(open(env, r.bob.keys, "bob-phone", r.mallory.keys.identity())) ==
+          "bad_signature");
+    // Alice's sign key with a box key not signed by it: rejected before anything else.
+    auto forged = r.alice.keys.identity();
+    forged.box_key = r.mallory.keys.identity().box_key;
+    CHECK(code_of(open(env, r.bob.keys, "bob-phone", forged)) == "bad_signature");
+    // Mallory seals as "alice-laptop": bob, who pinned alice's identity, rejects it.
+    const auto spoof =
+        seal(r.mallory.keys, "alice-laptop", "room-42", "msg-0001", "pay me", {r.bob.recipient()});
+    CHECK(code_of(r.read(spoof, r.bob)) == "bad_signature");
+}
+
+TEST_CASE("a recipient cannot reuse the message key to forge a message", "[crypto]") {
+    const Room r;
+    // Bob is a raw X25519 key pair here so that the test can act out his side by hand.
+    unsigned char bob_pk[crypto_box_PUBLICKEYBYTES], bob_sk[crypto_box_SECRETKEYBYTES];
+    crypto_box_keypair(bob_pk, bob_sk);
+    const Recipient bob{"bob-phone", BoxPublicKey(std::span<const unsigned char, 32>(bob_pk))};
+    const auto env = seal(r.alice.keys, r.alice.device, "room-42", "msg-0001",
+                          "Discharge planned Friday.", {bob, r.carol.recipient()});
+
+    // Bob unwraps the message key...
+    const auto& w = key_for(const_cast<Envelope&>(env), "bob-phone").wrapped;
+    unsigned char k[32];
+    REQUIRE(crypto_box_open_easy(k, w.data() + 24, w.size() - 24, w.data(),
+                                 r.alice.keys.identity().box_key.data(), bob_sk) == 0);
+    // ...and encrypts his own text under it with alice's room, device and message id.
+    auto forged = env;
+    const std::string lie = "Discharge cancelled, no follow-up needed.";
+    forged.nonce = random_bytes(24);
+    forged.ciphertext.resize(lie.size() + 16);
+    const auto ad = associated_data(forged);
+    REQUIRE(crypto_aead_xchacha20poly1305_ietf_encrypt(
+                forged.ciphertext.data(), nullptr,
+                reinterpret_cast<const unsigned char*>(lie.data()), lie.size(), ad.data(),
+                ad.size(), nullptr, forged.nonce.data(), k) == 0);
+    sodium_memzero(k, sizeof k);
+    sodium_memzero(bob_sk, sizeof bob_sk);
+
+    CHECK(code_of(r.read(forged, r.carol)) == "bad_signature");
+
+    // The forgery is otherwise perfect: only alice's signature would make carol accept it.
+    forged.signature = r.alice.keys.sign(transcript(forged));
+    const auto accepted = r.read(forged, r.carol);
+    REQUIRE(accepted.ok());
+    CHECK(accepted.value() == lie);
+}
+
+TEST_CASE("a signed but broken envelope fails at the right step", "[crypto]") {
+    const Room r;
+    const auto original = r.send("Review on the 12th.");
+    // The test plays a faulty sender that re-signs what it broke.
+    const auto resigned = [&](const std::function<void(Envelope&)>& mutate) {
+        auto e = original;
+        mutate(e);
+        e.signature = r.alice.keys.sign(transcript(e));
+        return e;
+    };
+    CHECK(code_of(r.read(resigned([](Envelope&) {}), r.bob)) == "ok");
+    CHECK(code_of(r.read(resigned([](Envelope& e) { key_for(e, "bob-phone").wrapped[40] ^= 1; }),
+                         r.bob)) == "bad_wrapped_key");
+    CHECK(code_of(r.read(resigned([](Envelope& e) { key_for(e, "bob-phone").wrapped.resize(71); }),
+                         r.bob)) == "bad_wrapped_key");
+    CHECK(code_of(r.read(resigned([](Envelope& e) { e.ciphertext[0] ^= 1; }), r.bob)) ==
+          "bad_ciphertext");
+    CHECK(code_of(r.read(resigned([](Envelope& e) { e.ciphertext.resize(10); }), r.bob)) ==
+          "bad_ciphertext");
+    CHECK(code_of(r.read(resigned([](Envelope& e) { e.nonce.resize(12); }), r.bob)) ==
+          "bad_ciphertext");
+    // Room, sender device and message id are associated data: moving a ciphertext fails.
+    CHECK(code_of(r.read(resigned([](Envelope& e) { e.room = "room-43"; }), r.bob)) ==
+          "bad_ciphertext");
+    CHECK(code_of(r.read(resigned([](Envelope& e) { e.client_msg_id = "msg-9"; }), r.bob)) ==
+          "bad_ciphertext");
+}
+
+TEST_CASE("seal refuses arguments the wire format would reject", "[crypto]") {
+    const Room r;
+    const auto bob = r.bob.recipient();
+    const std::string long_id(129, 'x');
+    CHECK_THROWS_AS(seal(r.alice.keys, "a", "", "id", "t", {bob}), std::invalid_argument);
+    CHECK_THROWS_AS(seal(r.alice.keys, "a", long_id, "id", "t", {bob}), std::invalid_argument);
+    CHECK_THROWS_AS(seal(r.alice.keys, "", "room", "id", "t", {bob}), std::invalid_argument);
+    CHECK_THROWS_AS(seal(r.alice.keys, "a", "room", "", "t", {bob}), std::invalid_argument);
+    CHECK_THROWS_AS(seal(r.alice.keys, "a", "room", "id", "t", {}), std::invalid_argument);
+    CHECK_THROWS_AS(seal(r.alice.keys, "a", "room", "id", "t", {bob, bob}), std::invalid_argument);
+    CHECK_NOTHROW((void)seal(r.alice.keys, "a", std::string(128, 'x'), "id", "t", {bob}));
+}
+
+TEST_CASE("envelopes survive a JSON round trip", "[crypto]") {
+    const Room r;
+    const auto env = r.send("Minutes attached.");
+    const auto json = to_json(env);
+    CHECK(json.size() == 8);
+    CHECK(json.at("v").as_int64() == 1);
+    CHECK(json.at("nonce").as_string() == to_base64(env.nonce).c_str());
+    CHECK(json.at("keys").as_array().size() == 3);
+
+    const auto parsed = envelope_from_json(boost::json::parse(boost::json::serialize(json)));
+    REQUIRE(parsed.ok());
+    const auto& back = parsed.value();
+    CHECK(back.version == 1);
+    CHECK(back.room == env.room);
+    CHECK(back.sender_device == env.sender_device);
+    CHECK(back.client_msg_id == env.client_msg_id);
+    CHECK(back.nonce == env.nonce);
+    CHECK(back.ciphertext == env.ciphertext);
+    CHECK(back.signature == env.signature);
+    CHECK(recipient_devices(back) == recipient_devices(env));
+    CHECK(r.read(back, r.carol).value() == "Minutes attached.");
+}
+
+TEST_CASE("malformed envelope JSON is rejected naming the field", "[crypto]") {
+    const Room r;
+    const auto good = to_json(r.send("hi"));
+    using boost::json::object;
+    const auto keys = [](object& o) -> boost::json::array& { return o["keys"].as_array(); };
+    const auto key1 = [&](object& o) -> object& { return keys(o)[1].as_object(); };
+    const std::string b64_23 = to_base64(random_bytes(23));
+    const std::vector<std::pair<std::function<void(object&)>, std::string>> cases{
+        {[](object& o) { o.erase("room"); }, "envelope.room: missing"},
+        {[](object& o) { o["extra"] = 1; }, "envelope.extra: unknown field"},
+        {[](object& o) { o["v"] = 2; }, "envelope.v: must be 1"},
+        {[](object& o) { o["v"] = "1"; }, "envelope.v: must be 1"},
+        {[](object& o) { o["v"] = 1.0; }, "envelope.v: must be 1"},
+        {[](object& o) { o.erase("v"); }, "envelope.v: missing"},
+        {[](object& o) { o["room"] = 5; }, "envelope.room: must be a string"},
+        {[](object& o) { o["room"] = ""; }, "envelope.room: must not be empty"},
+        {[](object& o) { o["room"] = std::string(129, 'r'); },
+         "envelope.room: longer than 128 bytes"},
+        {[](object& o) { o.erase("sender_device"); }, "envelope.sender_device: missing"},
+        {[](object& o) { o["sender_device"] = nullptr; },
+         "envelope.sender_device: must be a string"},
+        {[](object& o) { o["client_msg_id"] = std::string(129, 'm'); },
+         "envelope.client_msg_id: longer than 128 bytes"},
+        {[](object& o) { o["nonce"] = "!!!"; }, "envelope.nonce: not valid base64"},
+        {[](object& o) { o["nonce"] = std::string(o["nonce"].as_string()) + "="; },
+         "envelope.nonce: not valid base64"},
+        {[&](object& o) { o["nonce"] = b64_23; }, "envelope.nonce: must be 24 bytes"},
+        {[](object& o) { o["ciphertext"] = to_base64(random_bytes(15)); },
+         "envelope.ciphertext: shorter than 16 bytes"},
+        {[](object& o) { o["ciphertext"] = boost::json::array{}; },
+         "envelope.ciphertext: must be a string"},
+        {[](object& o) { o.erase("ciphertext"); }, "envelope.ciphertext: missing"},
+        {[](object& o) { o["keys"] = object{}; }, "envelope.keys: must be an array"},
+        {[](object& o) { o["keys"] = boost::json::array{}; }, "envelope.keys: must not be empty"},
+        {[&](object& o) {
+             boost::json::array many;
+             for (int i = 0; i <= 10000; ++i)
+                 many.push_back(keys(o)[0]);
+             o["keys"] = std::move(many);
+         },
+         "envelope.keys: more than 10000 keys"},
+        {[&](object& o) { keys(o)[1] = "bob"; }, "envelope.keys[1]: must be an object"},
+        {[&](object& o) { key1(o)["wrapped"] = "a b"; },
+         "envelope.keys[1].wrapped: not valid base64"},
+        {[&](object& o) { key1(o)["wrapped"] = to_base64(random_bytes(71)); },
+         "envelope.keys[1].wrapped: must be 72 bytes"},
+        {[&](object& o) { key1(o).erase("wrapped"); }, "envelope.keys[1].wrapped: missing"},
+        {[&](object& o) { key1(o).erase("device"); }, "envelope.keys[1].device: missing"},
+        {[&](object& o) { key1(o)["device"] = ""; }, "envelope.keys[1].device: must not be empty"},
+        {[&](object& o) { key1(o)["x"] = true; }, "envelope.keys[1].x: unknown field"},
+        {[&](object& o) { key1(o)["device"] = keys(o)[0].as_object()["device"]; },
+         "envelope.keys[1].device: duplicate device"},
+        {[](object& o) { o["signature"] = to_base64(random_bytes(63)); },
+         "envelope.signature: must be 64 bytes"},
+        {[](object& o) { o.erase("signature"); }, "envelope.signature: missing"},
+    };
+    for (const auto& [mutate, message] : cases) {
+        INFO(message);
+        auto o = good;
+        mutate(o);
+        const auto got = envelope_from_json(o);
+        REQUIRE_FALSE(got.ok());
+        CHECK(got.error().code == "bad_request");
+        CHECK(got.error().message == message);
+    }
+    for (const auto& v : {boost::json::value(nullptr), boost::json::value(boost::json::array{}),
+                          boost::json::value("envelope"), boost::json::value(1)}) {
+        const auto got = envelope_from_json(v);
+        REQUIRE_FALSE(got.ok());
+        CHECK(got.error().message == "envelope: must be an object");
+    }
+    CHECK(envelope_from_json(good).ok());  // the mutations were applied to copies
+}
+
+TEST_CASE("keystores round-trip and refuse wrong passphrases", "[crypto]") {
+    const Room r;
+    const auto text = seal_keystore(r.bob.keys, "correct horse battery staple");
+    const auto json = boost::json::parse(text).as_object();
+    CHECK(json.at("v").as_int64() == 1);
+    CHECK(json.at("kdf").as_string() == "argon2id13");
+    CHECK(json.at("opslimit").to_number<std::uint64_t>() == crypto_pwhash_OPSLIMIT_INTERACTIVE);
+    CHECK(json.at("memlimit").to_number<std::uint64_t>() == crypto_pwhash_MEMLIMIT_INTERACTIVE);
+    // No key material in the clear.
+    CHECK(text.find(r.bob.keys.identity().sign_key.to_base64()) == std::string::npos);
+    CHECK(text.find(r.bob.keys.identity().box_key.to_base64()) == std::string::npos);
+
+    auto opened = open_keystore(text, "correct horse battery staple");
+    REQUIRE(opened.ok());
+    const DeviceKeys bob = std::move(opened).value();
+    CHECK(bob.identity().sign_key == r.bob.keys.identity().sign_key);
+    CHECK(bob.identity().box_key == r.bob.keys.identity().box_key);
+    CHECK(bob.identity().box_key_signature == r.bob.keys.identity().box_key_signature);
+    CHECK(bob.identity().fingerprint() == r.bob.keys.identity().fingerprint());
+    // The secrets came back too: the reopened keys sign and decrypt.
+    const auto challenge = random_bytes(32);
+    CHECK(verify_login(r.bob.keys.identity().sign_key, challenge, sign_login(bob, challenge)));
+    CHECK(open(r.send("after restart"), bob, "bob-phone", r.alice.keys.identity()).value() ==
+          "after restart");
+
+    const auto wrong = open_keystore(text, "correct horse battery stapler");
+    REQUIRE_FALSE(wrong.ok());
+    CHECK(wrong.error().code == "bad_passphrase");
+
+    // Two sealings of one key differ (fresh salt and nonce).
+    CHECK(seal_keystore(r.bob.keys, "pw") != seal_keystore(r.bob.keys, "pw"));
+    CHECK(open_keystore(seal_keystore(r.bob.keys, ""), "").ok());
+}
+
+TEST_CASE("garbled keystores are rejected without crashing", "[crypto]") {
+    const auto keys = DeviceKeys::generate();
+    const std::string text = seal_keystore(keys, "pw");
+    const auto code = [](std::string_view json) {
+        auto got = open_keystore(json, "pw");
+        return got ? std::string("ok") : got.error().code;
+    };
+
+    for (std::size_t n = 0; n < text.size(); ++n) {  // never gets as far as the KDF
+        INFO(n);
+        CHECK(code(text.substr(0, n)) == "bad_keystore");
+    }
+    for (const char* junk :
+         {"", "null", "[]", "{}", "\"keystore\"", "{\"v\":1}", "\x01\x02\xff",
+          "{\"v\":1,\"kdf\":\"argon2id13\"", "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["})
+        CHECK(code(junk) == "bad_keystore");
+
+    const auto edited = [&](const std::function<void(boost::json::object&)>& f) {
+        auto o = boost::json::parse(text).as_object();
+        f(o);
+        return code(boost::json::serialize(o));
+    };
+    using boost::json::object;
+    CHECK(edited([](object& o) { o["v"] = 2; }) == "bad_keystore");
+    CHECK(edited([](object& o) { o["kdf"] = "scrypt"; }) == "bad_keystore");
+    CHECK(edited([](object& o) { o["opslimit"] = 1; }) == "bad_keystore");
+    CHECK(edited([](object& o) { o["memlimit"] = std::uint64_t{1} << 40; }) == "bad_keystore");
+    CHECK(edited([](object& o) { o["memlimit"] = -1; }) == "bad_keystore");
+    CHECK(edited([](object& o) { o["opslimit"] = "2"; }) == "bad_keystore");
+    CHECK(edited([](object& o) { o["salt"] = to_base64(random_bytes(15)); }) == "bad_keystore");
+    CHECK(edited([](object& o) { o["nonce"] = "not base64!"; }) == "bad_keystore");
+    CHECK(edited([](object& o) { o["box"] = to_base64(random_bytes(239)); }) == "bad_keystore");
+    CHECK(edited([](object& o) { o["extra"] = 0; }) == "bad_keystore");
+    CHECK(edited([](object& o) { o.erase("salt"); }) == "bad_keystore");
+    // Well-formed but damaged: indistinguishable from a wrong passphrase.
+    CHECK(edited([](object& o) {
+              auto box = *from_base64(std::string(o["box"].as_string()));
+              box[100] ^= 1;
+              o["box"] = to_base64(box);
+          }) == "bad_passphrase");
+    CHECK(edited([](object& o) { o["salt"] = to_base64(random_bytes(16)); }) == "bad_passphrase");
+}
+
+TEST_CASE("a keystore whose contents disagree is rejected", "[crypto]") {
+    // Plays someone who knows the passphrase and rewrites the box (PROTOCOL.md layout:
+    // sign_sk 64 || box_sk 32 || sign_pk 32 || box_pk 32 || box_key_signature 64).
+    const auto keys = DeviceKeys::generate();
+    const auto o = boost::json::parse(seal_keystore(keys, "pw")).as_object();
+    const auto salt = *from_base64(std::string(o.at("salt").as_string()));
+    const auto nonce = *from_base64(std::string(o.at("nonce").as_string()));
+    const auto box = *from_base64(std::string(o.at("box").as_string()));
+    unsigned char key[crypto_secretbox_KEYBYTES];
+    REQUIRE(crypto_pwhash(
+                key, sizeof key, "pw", 2, salt.data(), o.at("opslimit").to_number<std::uint64_t>(),
+                o.at("memlimit").to_number<std::size_t>(), crypto_pwhash_ALG_ARGON2ID13) == 0);
+    std::vector<unsigned char> plain(box.size() - crypto_secretbox_MACBYTES);
+    REQUIRE(plain.size() == 224);
+    REQUIRE(crypto_secretbox_open_easy(plain.data(), box.data(), box.size(), nonce.data(), key) ==
+            0);
+    const auto& id = keys.identity();
+    CHECK(std::equal(id.sign_key.data(), id.sign_key.data() + 32, plain.begin() + 96));
+    CHECK(std::equal(id.box_key.data(), id.box_key.data() + 32, plain.begin() + 128));
+
+    const auto rewritten = [&](std::size_t at) {
+        auto p = plain;
+        p[at] ^= 1;
+        std::vector<unsigned char> b(box.size());
+        REQUIRE(crypto_secretbox_easy(b.data(), p.data(), p.size(), nonce.data(), key) == 0);
+        sodium_memzero(p.data(), p.size());
+        auto edited = o;
+        edited["box"] = to_base64(b);
+        auto got = open_keystore(boost::json::serialize(edited), "pw");
+        return got ? std::string("ok") : got.error().code;
+    };
+    CHECK(rewritten(64 + 5) == "bad_keystore");   // box secret key
+    CHECK(rewritten(32 + 5) == "bad_keystore");   // public half of the sign secret key
+    CHECK(rewritten(96 + 5) == "bad_keystore");   // sign public key
+    CHECK(rewritten(160 + 5) == "bad_keystore");  // box key signature
+    sodium_memzero(key, sizeof key);
+    sodium_memzero(plain.data(), plain.size());
+}
