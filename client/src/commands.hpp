@@ -1,0 +1,31 @@
+// Internal: the `liaise` subcommands other than `check`. Each returns the process exit status:
+// 0 success, 1 failure (one line on stderr), 2 usage error.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace liaise::client::cli {
+
+struct Options {
+    bool json = false;
+};
+
+int enrol(const Options& o, const std::string& server, const std::string& code, const std::string& device_name);
+int whoami(const Options& o);
+int agency_add(const Options& o, const std::string& name, const std::string& discipline);
+int agency_list(const Options& o);
+int admin_enrol(const Options& o, const std::string& user, const std::string& agency, const std::string& role,
+                const std::string& display_name, std::optional<int> hours);
+int room_create(const Options& o, const std::string& room, const std::vector<std::string>& members);
+int room_change(const Options& o, const std::string& room, const std::string& user, bool add);
+int room_show(const Options& o, const std::string& room);
+int rooms(const Options& o);
+int send(const Options& o, const std::string& room, const std::vector<std::string>& words);
+int read(const Options& o, const std::string& room, std::int64_t since, bool follow);
+int fingerprint(const Options& o, const std::optional<std::string>& user);
+int trust(const Options& o, const std::string& user);
+
+}  // namespace liaise::client::cli
