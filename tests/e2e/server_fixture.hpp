@@ -1,0 +1,188 @@
+// End-to-end test support: a real liaise-server process on a free loopback port with its own
+// temporary data directory, and real clients (the client library) talking to it.
+#pragma once
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <netinet/in.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "liaise/client/client.hpp"
+
+extern char** environ;
+
+namespace liaise::test {
+
+namespace fs = std::filesystem;
+
+inline std::string slurp(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::ostringstream buf;
+    buf << in.rdbuf();
+    return buf.str();
+}
+
+/// A port the kernel says is free right now.
+inline int free_port() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = 0;
+    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    socklen_t len = sizeof addr;
+    REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+    ::close(fd);
+    return ntohs(addr.sin_port);
+}
+
+/// Runs a command, returning its standard output; fails the test on a non-zero exit.
+inline std::string run(const std::string& command) {
+    std::string out;
+    FILE* p = ::popen(command.c_str(), "r");
+    REQUIRE(p != nullptr);
+    char buf[4096];
+    while (const auto n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+    const int status = ::pclose(p);
+    INFO(command << "\n" << out);
+    REQUIRE(WIFEXITED(status));
+    REQUIRE(WEXITSTATUS(status) == 0);
+    return out;
+}
+
+/// One liaise-server: `init` on construction, then start()/stop() as often as a test likes.
+class Server {
+public:
+    explicit Server(const std::string& agency = "Northshire Children's Services",
+                    const std::string& discipline = "social-care") {
+        dir_ = fs::temp_directory_path() / ("liaise-e2e-" + std::to_string(::getpid()) + "-" + std::to_string(counter()++));
+        fs::remove_all(dir_);
+        fs::create_directories(dir_);
+        const auto out = run(std::string("'") + LIAISE_SERVER_BINARY + "' init --data '" + data().string() +
+                             "' --admin ann --agency \"" + agency + "\" --discipline " + discipline + " --json");
+        admin_code_ = std::string(boost::json::parse(out).at("code").as_string());
+        port_ = free_port();
+        start();
+    }
+    ~Server() {
+        stop();
+        std::error_code ec;
+        fs::remove_all(dir_, ec);
+    }
+    Server(const Server&) = delete;
+    Server& operator=(const Server&) = delete;
+
+    void start() {
+        const std::string listen = "127.0.0.1:" + std::to_string(port_);
+        const std::string log = (dir_ / "server.log").string();
+        std::vector<std::string> args = {LIAISE_SERVER_BINARY, "serve", "--data", data().string(), "--listen", listen,
+                                         "--threads", "2"};
+        for (const auto& extra : extra_args_) args.push_back(extra);
+        std::vector<char*> argv;
+        for (auto& a : args) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        posix_spawn_file_actions_t actions;
+        posix_spawn_file_actions_init(&actions);
+        posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+        posix_spawn_file_actions_adddup2(&actions, 1, 2);
+        REQUIRE(posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ) == 0);
+        posix_spawn_file_actions_destroy(&actions);
+        // Ready when it accepts WebSocket connections.
+        for (int i = 0; i < 200; ++i) {
+            if (client::Connection::open(url(), std::chrono::milliseconds(200))) return;
+            std::this_thread::sleep_for(std::chrono::milliseconds(25));
+        }
+        FAIL("liaise-server did not start: " << slurp(dir_ / "server.log"));
+    }
+
+    /// SIGTERM (or `sig`) and wait; returns the exit status.
+    int stop(int sig = SIGTERM) {
+        if (pid_ <= 0) return 0;
+        ::kill(pid_, sig);
+        int status = 0;
+        ::waitpid(pid_, &status, 0);
+        pid_ = -1;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+
+    void set_extra_args(std::vector<std::string> args) { extra_args_ = std::move(args); }
+    [[nodiscard]] std::string url() const { return "ws://127.0.0.1:" + std::to_string(port_); }
+    [[nodiscard]] int port() const { return port_; }
+    [[nodiscard]] fs::path data() const { return dir_ / "data"; }
+    [[nodiscard]] fs::path dir() const { return dir_; }
+    [[nodiscard]] const std::string& admin_code() const { return admin_code_; }
+    [[nodiscard]] std::string log() const { return slurp(dir_ / "server.log"); }
+
+private:
+    static int& counter() {
+        static int n = 0;
+        return n;
+    }
+    fs::path dir_;
+    std::string admin_code_;
+    int port_ = 0;
+    pid_t pid_ = -1;
+    std::vector<std::string> extra_args_;
+};
+
+inline constexpr const char* kPassphrase = "correct horse battery staple";
+
+/// A person with their own LIAISE_HOME, enrolled and logged in.
+struct Person {
+    std::unique_ptr<client::Home> home;
+    std::unique_ptr<client::Client> client;
+
+    Person(const Server& server, const std::string& name, const std::string& code) {
+        home = std::make_unique<client::Home>(server.dir() / ("home-" + name));
+        const auto enrolled = client::Client::enrol(*home, server.url(), code, kPassphrase, name + "-laptop");
+        INFO(name << ": " << (enrolled ? "" : enrolled.error().message));
+        REQUIRE(enrolled.ok());
+        login();
+    }
+    void login() {
+        client.reset();
+        auto c = client::Client::login(*home, kPassphrase);
+        INFO((c ? "" : c.error().message));
+        REQUIRE(c.ok());
+        client = std::move(c).value();
+    }
+    client::Client& operator*() { return *client; }
+    client::Client* operator->() { return client.get(); }
+};
+
+/// Calls `type` and requires success.
+inline boost::json::object ok(client::Client& c, std::string_view type, boost::json::object fields = {}) {
+    auto r = c.call(type, std::move(fields));
+    INFO(type << ": " << (r ? "" : r.error().code + ": " + r.error().message));
+    REQUIRE(r.ok());
+    return r.value();
+}
+
+/// Calls `type` and returns the error code ("" on success).
+inline std::string error_code(client::Client& c, std::string_view type, boost::json::object fields = {}) {
+    auto r = c.call(type, std::move(fields));
+    return r ? std::string() : r.error().code;
+}
+
+/// An admin issues a code for `user`.
+inline std::string code_for(client::Client& admin, const std::string& user, const std::string& agency,
+                            const std::string& role = "member") {
+    return std::string(ok(admin, "enrol_code", {{"user", user}, {"agency", agency}, {"role", role}}).at("code").as_string());
+}
+
+}  // namespace liaise::test
