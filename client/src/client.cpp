@@ -9,7 +9,9 @@ namespace {
 
 namespace json = boost::json;
 
-protocol::Error failure(std::string code, std::string message) { return {std::move(code), std::move(message)}; }
+protocol::Error failure(std::string code, std::string message) {
+    return {std::move(code), std::move(message)};
+}
 
 std::string str(const json::object& o, std::string_view key) {
     const auto* v = o.if_contains(key);
@@ -26,62 +28,90 @@ std::optional<crypto::PublicIdentity> identity_of(const json::object& d) {
     const auto sk = crypto::SignPublicKey::from_base64(str(d, "sign_key"));
     const auto bk = crypto::BoxPublicKey::from_base64(str(d, "box_key"));
     const auto sig = crypto::Signature::from_base64(str(d, "box_key_signature"));
-    if (!sk || !bk || !sig) return std::nullopt;
+    if (!sk || !bk || !sig)
+        return std::nullopt;
     return crypto::PublicIdentity{*sk, *bk, *sig};
 }
 
 /// Connects and says hello; returns the login challenge.
 protocol::Expected<std::vector<unsigned char>> hello(Connection& conn) {
-    auto reply = conn.request("hello", {{"version", protocol::kVersion}, {"client", "liaise/0.1.0"}});
-    if (!reply) return reply.error();
+    auto reply =
+        conn.request("hello", {{"version", protocol::kVersion}, {"client", "liaise/0.1.0"}});
+    if (!reply)
+        return reply.error();
     const auto challenge = crypto::from_base64(str(reply.value(), "challenge"));
-    if (!challenge) return failure("bad_reply", "the server's hello carried no challenge");
+    if (!challenge)
+        return failure("bad_reply", "the server's hello carried no challenge");
     return *challenge;
 }
 
 }  // namespace
 
-Client::Client(const Home& home, Profile profile, crypto::DeviceKeys keys, std::unique_ptr<Connection> conn)
-    : home_(home), profile_(std::move(profile)), keys_(std::move(keys)), conn_(std::move(conn)), known_(home) {}
+Client::Client(const Home& home, Profile profile, crypto::DeviceKeys keys,
+               std::unique_ptr<Connection> conn)
+    : home_(home),
+      profile_(std::move(profile)),
+      keys_(std::move(keys)),
+      conn_(std::move(conn)),
+      known_(home) {}
 
-std::string Client::new_message_id() { return crypto::to_base64(crypto::random_bytes(16)); }
+std::string Client::new_message_id() {
+    return crypto::to_base64(crypto::random_bytes(16));
+}
 
-protocol::Expected<json::object> Client::enrol(const Home& home, std::string_view server, std::string_view code,
-                                               std::string_view passphrase, std::string_view device_name) {
+protocol::Expected<json::object> Client::enrol(const Home& home, std::string_view server,
+                                               std::string_view code, std::string_view passphrase,
+                                               std::string_view device_name) {
     if (home.enrolled())
-        return failure("already_enrolled", home.dir().string() + " already holds an enrolled device; use another LIAISE_HOME");
+        return failure(
+            "already_enrolled",
+            home.dir().string() + " already holds an enrolled device; use another LIAISE_HOME");
     auto conn = Connection::open(server);
-    if (!conn) return conn.error();
-    if (auto h = hello(*conn.value()); !h) return h.error();
+    if (!conn)
+        return conn.error();
+    if (auto h = hello(*conn.value()); !h)
+        return h.error();
     auto keys = crypto::DeviceKeys::generate();
     const auto& id = keys.identity();
-    auto reply = conn.value()->request("enrol", {{"code", code},
-                                                 {"sign_key", id.sign_key.to_base64()},
-                                                 {"box_key", id.box_key.to_base64()},
-                                                 {"box_key_signature", id.box_key_signature.to_base64()},
-                                                 {"device_name", device_name}});
-    if (!reply) return reply.error();
-    if (auto saved = home.save_keys(keys, passphrase); !saved) return saved.error();
-    if (auto saved = home.save_profile({std::string(server), str(reply.value(), "user"), str(reply.value(), "device")}); !saved)
+    auto reply =
+        conn.value()->request("enrol", {{"code", code},
+                                        {"sign_key", id.sign_key.to_base64()},
+                                        {"box_key", id.box_key.to_base64()},
+                                        {"box_key_signature", id.box_key_signature.to_base64()},
+                                        {"device_name", device_name}});
+    if (!reply)
+        return reply.error();
+    if (auto saved = home.save_keys(keys, passphrase); !saved)
+        return saved.error();
+    if (auto saved = home.save_profile(
+            {std::string(server), str(reply.value(), "user"), str(reply.value(), "device")});
+        !saved)
         return saved.error();
     return reply;
 }
 
-protocol::Expected<std::unique_ptr<Client>> Client::login(const Home& home, std::string_view passphrase) {
+protocol::Expected<std::unique_ptr<Client>> Client::login(const Home& home,
+                                                          std::string_view passphrase) {
     auto profile = home.profile();
-    if (!profile) return profile.error();
+    if (!profile)
+        return profile.error();
     auto keys = home.open_keys(passphrase);
-    if (!keys) return keys.error();
+    if (!keys)
+        return keys.error();
     auto conn = Connection::open(profile.value().server);
-    if (!conn) return conn.error();
+    if (!conn)
+        return conn.error();
     auto challenge = hello(*conn.value());
-    if (!challenge) return challenge.error();
+    if (!challenge)
+        return challenge.error();
     const auto signature = crypto::sign_login(keys.value(), challenge.value());
     auto reply = conn.value()->request("login", {{"user", profile.value().user},
                                                  {"device", profile.value().device},
                                                  {"signature", signature.to_base64()}});
-    if (!reply) return reply.error();
-    return std::unique_ptr<Client>(new Client(home, std::move(profile).value(), std::move(keys).value(), std::move(conn).value()));
+    if (!reply)
+        return reply.error();
+    return std::unique_ptr<Client>(new Client(home, std::move(profile).value(),
+                                              std::move(keys).value(), std::move(conn).value()));
 }
 
 protocol::Expected<json::object> Client::call(std::string_view type, json::object fields) {
@@ -91,20 +121,25 @@ protocol::Expected<json::object> Client::call(std::string_view type, json::objec
 protocol::Expected<std::vector<crypto::Recipient>> Client::recipients(const json::array& members) {
     std::vector<crypto::Recipient> out;
     for (const auto& m : members) {
-        if (!m.is_object()) continue;
+        if (!m.is_object())
+            continue;
         const auto& member = m.get_object();
         const auto user = str(member, "user");
         const auto* devices = member.if_contains("devices");
-        if (!devices || !devices->is_array()) continue;
+        if (!devices || !devices->is_array())
+            continue;
         for (const auto& d : devices->get_array()) {
-            if (!d.is_object()) continue;
+            if (!d.is_object())
+                continue;
             const auto device = str(d.get_object(), "device");
             const auto identity = identity_of(d.get_object());
             if (!identity || !identity->verify())
-                return failure("bad_signature", "the key of " + user + "'s device " + device + " is not properly signed");
+                return failure("bad_signature", "the key of " + user + "'s device " + device +
+                                                    " is not properly signed");
             if (known_.check(user, device, identity->sign_key) == KnownKeys::Verdict::changed)
-                return failure("key_changed", user + "'s keys have changed (device " + device + ", fingerprint " +
-                                                  identity->fingerprint() + "). Compare fingerprints with " + user +
+                return failure("key_changed", user + "'s keys have changed (device " + device +
+                                                  ", fingerprint " + identity->fingerprint() +
+                                                  "). Compare fingerprints with " + user +
                                                   ", then run 'liaise trust " + user + "'");
             out.push_back({device, identity->box_key});
         }
@@ -116,17 +151,23 @@ protocol::Expected<std::int64_t> Client::send(std::string_view room, std::string
                                               std::optional<std::string> client_msg_id) {
     const auto msg_id = client_msg_id ? *client_msg_id : new_message_id();
     auto shown = conn_->request("room_show", {{"room", room}});
-    if (!shown) return shown.error();
+    if (!shown)
+        return shown.error();
     json::array members = shown.value().at("members").as_array();
     for (int attempt = 0; attempt < 4; ++attempt) {
         auto to = recipients(members);
-        if (!to) return to.error();
+        if (!to)
+            return to.error();
         const auto envelope = crypto::seal(keys_, profile_.device, room, msg_id, text, to.value());
-        auto reply = conn_->request("send", {{"room", room}, {"envelope", crypto::to_json(envelope)}});
-        if (reply) return num(reply.value(), "seq");
-        if (reply.error().code != "stale_membership") return reply.error();
+        auto reply =
+            conn_->request("send", {{"room", room}, {"envelope", crypto::to_json(envelope)}});
+        if (reply)
+            return num(reply.value(), "seq");
+        if (reply.error().code != "stale_membership")
+            return reply.error();
         const auto* fresh = conn_->last_error_body().if_contains("members");
-        if (!fresh || !fresh->is_array()) return reply.error();
+        if (!fresh || !fresh->is_array())
+            return reply.error();
         members = fresh->get_array();  // re-wrap for the room as it is now, same message id
     }
     return failure("stale_membership", "the room's membership kept changing; try again");
@@ -141,13 +182,19 @@ ReadMessage Client::open_message(const json::object& m) {
     out.sent_at = num(m, "sent_at");
     const auto* keys = m.if_contains("sender_keys");
     const auto* env = m.if_contains("envelope");
-    const auto identity = keys && keys->is_object() ? identity_of(keys->get_object()) : std::nullopt;
+    const auto identity =
+        keys && keys->is_object() ? identity_of(keys->get_object()) : std::nullopt;
     if (!identity || !identity->verify() || !env) {
-        out.error = failure("bad_signature", "the sender's keys are missing or not properly signed");
+        out.error =
+            failure("bad_signature", "the sender's keys are missing or not properly signed");
         return out;
     }
-    if (known_.check(out.sender, out.sender_device, identity->sign_key) == KnownKeys::Verdict::changed) {
-        out.error = failure("key_changed", out.sender + "'s keys have changed; compare fingerprints, then run 'liaise trust " + out.sender + "'");
+    if (known_.check(out.sender, out.sender_device, identity->sign_key) ==
+        KnownKeys::Verdict::changed) {
+        out.error = failure(
+            "key_changed",
+            out.sender + "'s keys have changed; compare fingerprints, then run 'liaise trust " +
+                out.sender + "'");
         return out;
     }
     auto envelope = crypto::envelope_from_json(*env);
@@ -156,7 +203,8 @@ ReadMessage Client::open_message(const json::object& m) {
         return out;
     }
     if (envelope.value().sender_device != out.sender_device || envelope.value().room != out.room) {
-        out.error = failure("bad_signature", "the envelope does not belong to this room and sender");
+        out.error =
+            failure("bad_signature", "the envelope does not belong to this room and sender");
         return out;
     }
     auto text = crypto::open(envelope.value(), keys_, profile_.device, *identity);
@@ -168,33 +216,39 @@ ReadMessage Client::open_message(const json::object& m) {
     return out;
 }
 
-protocol::Expected<std::vector<ReadMessage>> Client::read(std::string_view room, std::int64_t after) {
+protocol::Expected<std::vector<ReadMessage>> Client::read(std::string_view room,
+                                                          std::int64_t after) {
     std::vector<ReadMessage> out;
     while (true) {
         auto page = conn_->request("sync", {{"room", room}, {"after", after}, {"limit", 500}});
-        if (!page) return page.error();
+        if (!page)
+            return page.error();
         const auto& messages = page.value().at("messages").as_array();
         for (const auto& m : messages) {
             out.push_back(open_message(m.as_object()));
             after = out.back().seq;
         }
         const auto* more = page.value().if_contains("more");
-        if (messages.empty() || !more || !more->is_bool() || !more->get_bool()) return out;
+        if (messages.empty() || !more || !more->is_bool() || !more->get_bool())
+            return out;
     }
 }
 
-protocol::Expected<std::optional<json::object>> Client::next_event(std::chrono::milliseconds timeout) {
+protocol::Expected<std::optional<json::object>> Client::next_event(
+    std::chrono::milliseconds timeout) {
     return conn_->next_event(timeout);
 }
 
 protocol::Expected<json::object> Client::trust(std::string_view user) {
     auto keys = conn_->request("user_keys", {{"user", user}});
-    if (!keys) return keys.error();
+    if (!keys)
+        return keys.error();
     std::map<std::string, std::string> devices;
     for (const auto& d : keys.value().at("devices").as_array()) {
         const auto identity = identity_of(d.as_object());
         if (!identity || !identity->verify())
-            return failure("bad_signature", "a key of " + std::string(user) + " is not properly signed");
+            return failure("bad_signature",
+                           "a key of " + std::string(user) + " is not properly signed");
         devices[str(d.as_object(), "device")] = identity->sign_key.to_base64();
     }
     known_.trust(std::string(user), devices);

@@ -27,11 +27,14 @@ std::string str(const json::object& o, std::string_view key) {
 /// Logs in with this device's keys and runs `fn`; reports any error as one line.
 int with_client(const std::function<int(Client&)>& fn) {
     const Home home;
-    if (auto profile = home.profile(); !profile) return report(profile.error());
+    if (auto profile = home.profile(); !profile)
+        return report(profile.error());
     auto pass = passphrase(false);
-    if (!pass) return report(pass.error());
+    if (!pass)
+        return report(pass.error());
     auto client = Client::login(home, pass.value());
-    if (!client) return report(client.error());
+    if (!client)
+        return report(client.error());
     return fn(*client.value());
 }
 
@@ -40,9 +43,12 @@ int simple(const Options& o, std::string_view type, json::object fields,
            const std::function<void(const json::object&)>& human) {
     return with_client([&](Client& c) {
         auto reply = c.call(type, std::move(fields));
-        if (!reply) return report(reply.error());
-        if (o.json) std::cout << json::serialize(reply.value()) << "\n";
-        else human(reply.value());
+        if (!reply)
+            return report(reply.error());
+        if (o.json)
+            std::cout << json::serialize(reply.value()) << "\n";
+        else
+            human(reply.value());
         return 0;
     });
 }
@@ -58,38 +64,51 @@ std::string clock_time(std::int64_t ms) {
 
 void print_message(const Options& o, const ReadMessage& m) {
     if (o.json) {
-        json::object out{{"room", m.room}, {"seq", m.seq}, {"sender", m.sender}, {"sender_device", m.sender_device},
+        json::object out{{"room", m.room},
+                         {"seq", m.seq},
+                         {"sender", m.sender},
+                         {"sender_device", m.sender_device},
                          {"sent_at", m.sent_at}};
-        if (m.text) out["text"] = *m.text;
-        else out["error"] = json::object{{"code", m.error.code}, {"message", m.error.message}};
+        if (m.text)
+            out["text"] = *m.text;
+        else
+            out["error"] = json::object{{"code", m.error.code}, {"message", m.error.message}};
         std::cout << json::serialize(out) << std::endl;
         return;
     }
     std::cout << "#" << m.seq << " " << clock_time(m.sent_at) << " " << m.sender << ": ";
-    if (m.text) std::cout << *m.text << std::endl;
-    else std::cout << "[cannot read this message: " << m.error.message << " (" << m.error.code << ")]" << std::endl;
+    if (m.text)
+        std::cout << *m.text << std::endl;
+    else
+        std::cout << "[cannot read this message: " << m.error.message << " (" << m.error.code
+                  << ")]" << std::endl;
 }
 
 void print_devices(const json::object& account) {
     for (const auto& d : account.at("devices").as_array()) {
         const auto& dev = d.as_object();
-        std::cout << "  device " << str(dev, "device") << " (" << str(dev, "name") << "): " << str(dev, "fingerprint") << "\n";
+        std::cout << "  device " << str(dev, "device") << " (" << str(dev, "name")
+                  << "): " << str(dev, "fingerprint") << "\n";
     }
 }
 
 }  // namespace
 
-int enrol(const Options& o, const std::string& server, const std::string& code, const std::string& device_name) {
+int enrol(const Options& o, const std::string& server, const std::string& code,
+          const std::string& device_name) {
     const Home home;
     auto pass = passphrase(true);
-    if (!pass) return report(pass.error());
+    if (!pass)
+        return report(pass.error());
     auto reply = Client::enrol(home, server, code, pass.value(), device_name);
-    if (!reply) return report(reply.error());
+    if (!reply)
+        return report(reply.error());
     if (o.json) {
         std::cout << json::serialize(reply.value()) << "\n";
     } else {
-        std::cout << "Enrolled " << str(reply.value(), "user") << " (" << str(reply.value(), "role") << ", "
-                  << str(reply.value(), "agency") << ") as device " << str(reply.value(), "device") << ".\n"
+        std::cout << "Enrolled " << str(reply.value(), "user") << " (" << str(reply.value(), "role")
+                  << ", " << str(reply.value(), "agency") << ") as device "
+                  << str(reply.value(), "device") << ".\n"
                   << "Keys are in " << home.dir().string() << ", protected by your passphrase.\n";
     }
     return 0;
@@ -97,58 +116,77 @@ int enrol(const Options& o, const std::string& server, const std::string& code, 
 
 int whoami(const Options& o) {
     return simple(o, "whoami", {}, [](const json::object& r) {
-        std::cout << str(r, "user") << " (" << str(r, "display_name") << "), " << str(r, "role") << " at "
-                  << str(r, "agency") << " [" << str(r, "discipline") << "], device " << str(r, "device") << "\n";
+        std::cout << str(r, "user") << " (" << str(r, "display_name") << "), " << str(r, "role")
+                  << " at " << str(r, "agency") << " [" << str(r, "discipline") << "], device "
+                  << str(r, "device") << "\n";
     });
 }
 
 int agency_add(const Options& o, const std::string& name, const std::string& discipline) {
-    return simple(o, "agency_add", {{"name", name}, {"discipline", discipline}}, [](const json::object& r) {
-        std::cout << "Added agency " << str(r, "name") << " (" << str(r, "discipline") << ").\n";
-    });
+    return simple(o, "agency_add", {{"name", name}, {"discipline", discipline}},
+                  [](const json::object& r) {
+                      std::cout << "Added agency " << str(r, "name") << " (" << str(r, "discipline")
+                                << ").\n";
+                  });
 }
 
 int agency_list(const Options& o) {
     return simple(o, "agency_list", {}, [](const json::object& r) {
         for (const auto& a : r.at("agencies").as_array())
-            std::cout << str(a.as_object(), "name") << " [" << str(a.as_object(), "discipline") << "]\n";
+            std::cout << str(a.as_object(), "name") << " [" << str(a.as_object(), "discipline")
+                      << "]\n";
     });
 }
 
-int admin_enrol(const Options& o, const std::string& user, const std::string& agency, const std::string& role,
-                const std::string& display_name, std::optional<int> hours) {
+int admin_enrol(const Options& o, const std::string& user, const std::string& agency,
+                const std::string& role, const std::string& display_name,
+                std::optional<int> hours) {
     json::object fields{{"user", user}, {"agency", agency}, {"role", role}};
-    if (!display_name.empty()) fields["display_name"] = display_name;
-    if (hours) fields["hours"] = *hours;
+    if (!display_name.empty())
+        fields["display_name"] = display_name;
+    if (hours)
+        fields["hours"] = *hours;
     return simple(o, "enrol_code", std::move(fields), [](const json::object& r) {
-        std::cout << "Enrolment code for " << str(r, "user") << " (use it once, before " << clock_time(r.at("expires_at").as_int64())
-                  << "):\n  " << str(r, "code") << "\n";
+        std::cout << "Enrolment code for " << str(r, "user") << " (use it once, before "
+                  << clock_time(r.at("expires_at").as_int64()) << "):\n  " << str(r, "code")
+                  << "\n";
     });
 }
 
-int room_create(const Options& o, const std::string& room, const std::vector<std::string>& members) {
+int room_create(const Options& o, const std::string& room,
+                const std::vector<std::string>& members) {
     json::array list;
-    for (const auto& m : members) list.emplace_back(m);
-    return simple(o, "room_create", {{"room", room}, {"members", std::move(list)}}, [](const json::object& r) {
-        std::cout << "Created room " << str(r, "room") << " with " << r.at("members").as_array().size() << " members.\n";
-    });
+    for (const auto& m : members)
+        list.emplace_back(m);
+    return simple(o, "room_create", {{"room", room}, {"members", std::move(list)}},
+                  [](const json::object& r) {
+                      std::cout << "Created room " << str(r, "room") << " with "
+                                << r.at("members").as_array().size() << " members.\n";
+                  });
 }
 
 int room_change(const Options& o, const std::string& room, const std::string& user, bool add) {
-    return simple(o, add ? "room_add" : "room_remove", {{"room", room}, {"user", user}}, [&](const json::object& r) {
-        const bool changed = r.at("changed").as_bool();
-        if (add) std::cout << (changed ? "Added " : "Already a member: ") << user << (changed ? " to " : " of ") << room << ".\n";
-        else std::cout << (changed ? "Removed " : "Not a member: ") << user << (changed ? " from " : " of ") << room << ".\n";
-    });
+    return simple(o, add ? "room_add" : "room_remove", {{"room", room}, {"user", user}},
+                  [&](const json::object& r) {
+                      const bool changed = r.at("changed").as_bool();
+                      if (add)
+                          std::cout << (changed ? "Added " : "Already a member: ") << user
+                                    << (changed ? " to " : " of ") << room << ".\n";
+                      else
+                          std::cout << (changed ? "Removed " : "Not a member: ") << user
+                                    << (changed ? " from " : " of ") << room << ".\n";
+                  });
 }
 
 int room_show(const Options& o, const std::string& room) {
     return simple(o, "room_show", {{"room", room}}, [](const json::object& r) {
-        std::cout << "Room " << str(r, "room") << " (last message #" << r.at("last_seq").as_int64() << ")\n";
+        std::cout << "Room " << str(r, "room") << " (last message #" << r.at("last_seq").as_int64()
+                  << ")\n";
         for (const auto& m : r.at("members").as_array()) {
             const auto& member = m.as_object();
-            std::cout << str(member, "user") << " (" << str(member, "display_name") << "), " << str(member, "role") << ", "
-                      << str(member, "agency") << " [" << str(member, "discipline") << "]\n";
+            std::cout << str(member, "user") << " (" << str(member, "display_name") << "), "
+                      << str(member, "role") << ", " << str(member, "agency") << " ["
+                      << str(member, "discipline") << "]\n";
             print_devices(member);
         }
     });
@@ -157,9 +195,11 @@ int room_show(const Options& o, const std::string& room) {
 int rooms(const Options& o) {
     return simple(o, "rooms", {}, [](const json::object& r) {
         const auto& list = r.at("rooms").as_array();
-        if (list.empty()) std::cout << "You are not in any room yet.\n";
+        if (list.empty())
+            std::cout << "You are not in any room yet.\n";
         for (const auto& x : list)
-            std::cout << str(x.as_object(), "room") << ": " << x.as_object().at("members").as_int64() << " members, last message #"
+            std::cout << str(x.as_object(), "room") << ": "
+                      << x.as_object().at("members").as_int64() << " members, last message #"
                       << x.as_object().at("last_seq").as_int64() << "\n";
     });
 }
@@ -168,9 +208,11 @@ int send(const Options& o, const std::string& room, const std::vector<std::strin
     std::string text;
     if (words.empty()) {
         text.assign(std::istreambuf_iterator<char>(std::cin), {});
-        while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+        while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
+            text.pop_back();
     } else {
-        for (const auto& w : words) text += (text.empty() ? "" : " ") + w;
+        for (const auto& w : words)
+            text += (text.empty() ? "" : " ") + w;
     }
     if (text.empty()) {
         std::cerr << "liaise: nothing to send\n";
@@ -178,9 +220,13 @@ int send(const Options& o, const std::string& room, const std::vector<std::strin
     }
     return with_client([&](Client& c) {
         auto seq = c.send(room, text);
-        if (!seq) return report(seq.error());
-        if (o.json) std::cout << json::serialize(json::object{{"room", room}, {"seq", seq.value()}}) << "\n";
-        else std::cout << "Sent #" << seq.value() << " to " << room << ".\n";
+        if (!seq)
+            return report(seq.error());
+        if (o.json)
+            std::cout << json::serialize(json::object{{"room", room}, {"seq", seq.value()}})
+                      << "\n";
+        else
+            std::cout << "Sent #" << seq.value() << " to " << room << ".\n";
         return 0;
     });
 }
@@ -188,7 +234,8 @@ int send(const Options& o, const std::string& room, const std::vector<std::strin
 int read(const Options& o, const std::string& room, std::int64_t since, bool follow) {
     return with_client([&](Client& c) {
         auto messages = c.read(room, since);
-        if (!messages) return report(messages.error());
+        if (!messages)
+            return report(messages.error());
         std::int64_t last = since;
         for (const auto& m : messages.value()) {
             print_message(o, m);
@@ -196,16 +243,22 @@ int read(const Options& o, const std::string& room, std::int64_t since, bool fol
         }
         while (follow) {
             auto event = c.next_event(std::chrono::seconds(30));
-            if (!event) return report(event.error());
-            if (!event.value()) continue;
+            if (!event)
+                return report(event.error());
+            if (!event.value())
+                continue;
             const auto& e = *event.value();
-            if (str(e, "type") != "message" || str(e, "room") != room) continue;
+            if (str(e, "type") != "message" || str(e, "room") != room)
+                continue;
             const auto m = c.open_message(e);
-            if (m.seq <= last) continue;
+            if (m.seq <= last)
+                continue;
             if (m.seq > last + 1) {  // missed some (e.g. a slow-reader cut-off): catch up in order
                 auto gap = c.read(room, last);
-                if (!gap) return report(gap.error());
-                for (const auto& g : gap.value()) print_message(o, g), last = g.seq;
+                if (!gap)
+                    return report(gap.error());
+                for (const auto& g : gap.value())
+                    print_message(o, g), last = g.seq;
                 continue;
             }
             print_message(o, m);
@@ -218,12 +271,14 @@ int read(const Options& o, const std::string& room, std::int64_t since, bool fol
 int fingerprint(const Options& o, const std::optional<std::string>& user) {
     return with_client([&](Client& c) {
         auto reply = c.call("user_keys", {{"user", user ? *user : c.profile().user}});
-        if (!reply) return report(reply.error());
+        if (!reply)
+            return report(reply.error());
         if (o.json) {
             std::cout << json::serialize(reply.value()) << "\n";
             return 0;
         }
-        std::cout << "Safety numbers of " << str(reply.value(), "user") << " (compare them in person or by phone):\n";
+        std::cout << "Safety numbers of " << str(reply.value(), "user")
+                  << " (compare them in person or by phone):\n";
         print_devices(reply.value());
         return 0;
     });
@@ -232,7 +287,8 @@ int fingerprint(const Options& o, const std::optional<std::string>& user) {
 int trust(const Options& o, const std::string& user) {
     return with_client([&](Client& c) {
         auto reply = c.trust(user);
-        if (!reply) return report(reply.error());
+        if (!reply)
+            return report(reply.error());
         if (o.json) {
             std::cout << json::serialize(reply.value()) << "\n";
             return 0;

@@ -13,12 +13,13 @@ struct Options {
     bool json = false;
 };
 
-int enrol(const Options& o, const std::string& server, const std::string& code, const std::string& device_name);
+int enrol(const Options& o, const std::string& server, const std::string& code,
+          const std::string& device_name);
 int whoami(const Options& o);
 int agency_add(const Options& o, const std::string& name, const std::string& discipline);
 int agency_list(const Options& o);
-int admin_enrol(const Options& o, const std::string& user, const std::string& agency, const std::string& role,
-                const std::string& display_name, std::optional<int> hours);
+int admin_enrol(const Options& o, const std::string& user, const std::string& agency,
+                const std::string& role, const std::string& display_name, std::optional<int> hours);
 int room_create(const Options& o, const std::string& room, const std::vector<std::string>& members);
 int room_change(const Options& o, const std::string& room, const std::string& user, bool add);
 int room_show(const Options& o, const std::string& room);

@@ -21,12 +21,15 @@ constexpr const char* kProfile = "profile.json";
 constexpr const char* kKeystore = "keystore.json";
 constexpr const char* kKnownKeys = "known-keys.json";
 
-protocol::Error failure(std::string code, std::string message) { return {std::move(code), std::move(message)}; }
+protocol::Error failure(std::string code, std::string message) {
+    return {std::move(code), std::move(message)};
+}
 
 /// Reads one line from the terminal without echo.
 std::optional<std::string> ask(const char* prompt) {
     const int fd = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
-    if (fd < 0) return std::nullopt;
+    if (fd < 0)
+        return std::nullopt;
     termios old{};
     if (::tcgetattr(fd, &old) != 0) {
         ::close(fd);
@@ -38,7 +41,8 @@ std::optional<std::string> ask(const char* prompt) {
     ::tcsetattr(fd, TCSAFLUSH, &quiet);
     std::string line;
     char c;
-    while (::read(fd, &c, 1) == 1 && c != '\n') line += c;
+    while (::read(fd, &c, 1) == 1 && c != '\n')
+        line += c;
     ::tcsetattr(fd, TCSAFLUSH, &old);
     (void)!::write(fd, "\n", 1);
     ::close(fd);
@@ -66,26 +70,35 @@ protocol::Expected<bool> Home::write_file(std::string_view name, std::string_vie
     const auto path = dir_ / std::string(name);
     const auto tmp = dir_ / (std::string(name) + ".tmp");
     const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) return failure("io_error", "cannot write " + path.string());
-    const bool ok = ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()) && ::fsync(fd) == 0;
+    if (fd < 0)
+        return failure("io_error", "cannot write " + path.string());
+    const bool ok =
+        ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()) &&
+        ::fsync(fd) == 0;
     ::close(fd);
-    if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) return failure("io_error", "cannot write " + path.string());
+    if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0)
+        return failure("io_error", "cannot write " + path.string());
     return true;
 }
 
 std::optional<std::string> Home::read_file(std::string_view name) const {
     std::ifstream in(dir_ / std::string(name), std::ios::binary);
-    if (!in) return std::nullopt;
+    if (!in)
+        return std::nullopt;
     std::ostringstream buf;
     buf << in.rdbuf();
     return buf.str();
 }
 
-bool Home::enrolled() const { return read_file(kProfile).has_value(); }
+bool Home::enrolled() const {
+    return read_file(kProfile).has_value();
+}
 
 protocol::Expected<Profile> Home::profile() const {
     const auto text = read_file(kProfile);
-    if (!text) return failure("not_enrolled", "this device is not enrolled: run 'liaise enrol --server URL --code CODE'");
+    if (!text)
+        return failure("not_enrolled",
+                       "this device is not enrolled: run 'liaise enrol --server URL --code CODE'");
     boost::system::error_code ec;
     const auto v = json::parse(*text, ec);
     const auto* o = v.if_object();
@@ -100,33 +113,42 @@ protocol::Expected<Profile> Home::profile() const {
 }
 
 protocol::Expected<bool> Home::save_profile(const Profile& p) const {
-    return write_file(kProfile, json::serialize(json::object{{"server", p.server}, {"user", p.user}, {"device", p.device}}) + "\n");
+    return write_file(kProfile, json::serialize(json::object{
+                                    {"server", p.server}, {"user", p.user}, {"device", p.device}}) +
+                                    "\n");
 }
 
 protocol::Expected<crypto::DeviceKeys> Home::open_keys(std::string_view passphrase) const {
     const auto text = read_file(kKeystore);
-    if (!text) return failure("not_enrolled", "no keystore in " + dir_.string());
+    if (!text)
+        return failure("not_enrolled", "no keystore in " + dir_.string());
     return crypto::open_keystore(*text, passphrase);
 }
 
-protocol::Expected<bool> Home::save_keys(const crypto::DeviceKeys& keys, std::string_view passphrase) const {
+protocol::Expected<bool> Home::save_keys(const crypto::DeviceKeys& keys,
+                                         std::string_view passphrase) const {
     return write_file(kKeystore, crypto::seal_keystore(keys, passphrase));
 }
 
 KnownKeys::KnownKeys(const Home& home) : home_(home) {
     const auto text = home.read_file(kKnownKeys);
-    if (!text) return;
+    if (!text)
+        return;
     boost::system::error_code ec;
     const auto v = json::parse(*text, ec);
-    if (ec || !v.is_object()) return;
+    if (ec || !v.is_object())
+        return;
     for (const auto& [user, devices] : v.get_object()) {
-        if (!devices.is_object()) continue;
+        if (!devices.is_object())
+            continue;
         for (const auto& [device, key] : devices.get_object())
-            if (key.is_string()) pins_[std::string(user)][std::string(device)] = std::string(key.get_string());
+            if (key.is_string())
+                pins_[std::string(user)][std::string(device)] = std::string(key.get_string());
     }
 }
 
-KnownKeys::Verdict KnownKeys::check(const std::string& user, const std::string& device, const crypto::SignPublicKey& key) {
+KnownKeys::Verdict KnownKeys::check(const std::string& user, const std::string& device,
+                                    const crypto::SignPublicKey& key) {
     const auto encoded = key.to_base64();
     auto it = pins_.find(user);
     if (it == pins_.end()) {
@@ -135,7 +157,8 @@ KnownKeys::Verdict KnownKeys::check(const std::string& user, const std::string& 
         return Verdict::pinned_now;
     }
     const auto d = it->second.find(device);
-    if (d == it->second.end()) return Verdict::changed;  // a new device of someone known
+    if (d == it->second.end())
+        return Verdict::changed;  // a new device of someone known
     return d->second == encoded ? Verdict::matches : Verdict::changed;
 }
 
@@ -148,20 +171,26 @@ void KnownKeys::save() const {
     json::object root;
     for (const auto& [user, devices] : pins_) {
         json::object d;
-        for (const auto& [device, key] : devices) d[device] = key;
+        for (const auto& [device, key] : devices)
+            d[device] = key;
         root[user] = std::move(d);
     }
     (void)home_.write_file(kKnownKeys, json::serialize(root) + "\n");
 }
 
 protocol::Expected<std::string> passphrase(bool confirm) {
-    if (const char* env = std::getenv("LIAISE_PASSPHRASE"); env != nullptr && *env != '\0') return std::string(env);
+    if (const char* env = std::getenv("LIAISE_PASSPHRASE"); env != nullptr && *env != '\0')
+        return std::string(env);
     const auto first = ask("Passphrase: ");
-    if (!first) return failure("bad_passphrase", "no terminal to ask for the passphrase: set LIAISE_PASSPHRASE");
-    if (first->empty()) return failure("bad_passphrase", "the passphrase must not be empty");
+    if (!first)
+        return failure("bad_passphrase",
+                       "no terminal to ask for the passphrase: set LIAISE_PASSPHRASE");
+    if (first->empty())
+        return failure("bad_passphrase", "the passphrase must not be empty");
     if (confirm) {
         const auto second = ask("Passphrase again: ");
-        if (!second || *second != *first) return failure("bad_passphrase", "the passphrases do not match");
+        if (!second || *second != *first)
+            return failure("bad_passphrase", "the passphrases do not match");
     }
     return *first;
 }

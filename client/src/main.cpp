@@ -11,23 +11,31 @@ int main(int argc, char** argv) {
     CLI::App app{"Liaise: secure multi-agency messaging and plain-language checks", "liaise"};
     app.require_subcommand(1);
     cli::Options o;
-    const auto json_flag = [&o](CLI::App* cmd) { cmd->add_flag("--json", o.json, "Print JSON for scripts"); };
+    const auto json_flag = [&o](CLI::App* cmd) {
+        cmd->add_flag("--json", o.json, "Print JSON for scripts");
+    };
     std::function<int()> action;
 
     // check
     liaise::client::CheckOptions check;
     std::string dictionaries;
-    auto* check_cmd = app.add_subcommand("check", "Flag jargon and acronyms the audience may not share (works offline)");
-    check_cmd->add_option("--audience", check.audience,
-                          "'public' (default) or comma-separated disciplines, e.g. social-care,education");
-    check_cmd->add_option("--dictionaries", dictionaries, "Folder of dictionaries (default: the shipped ones)");
+    auto* check_cmd = app.add_subcommand(
+        "check", "Flag jargon and acronyms the audience may not share (works offline)");
+    check_cmd->add_option(
+        "--audience", check.audience,
+        "'public' (default) or comma-separated disciplines, e.g. social-care,education");
+    check_cmd->add_option("--dictionaries", dictionaries,
+                          "Folder of dictionaries (default: the shipped ones)");
     check_cmd->add_flag("--json", check.json, "Print one JSON object");
-    check_cmd->add_flag("--fix", check.fix, "Print the text with each finding replaced by its first alternative");
+    check_cmd->add_flag("--fix", check.fix,
+                        "Print the text with each finding replaced by its first alternative");
     check_cmd->add_option("input", check.input, "File to check, or - for standard input (default)");
     check_cmd->callback([&] {
         action = [&] {
-            if (!dictionaries.empty()) check.dictionaries = dictionaries;
-            return static_cast<int>(liaise::client::run_check(check, std::cin, std::cout, std::cerr));
+            if (!dictionaries.empty())
+                check.dictionaries = dictionaries;
+            return static_cast<int>(
+                liaise::client::run_check(check, std::cin, std::cout, std::cerr));
         };
     });
 
@@ -52,23 +60,33 @@ int main(int argc, char** argv) {
     std::string agency_name, discipline;
     auto* agency_add = agency->add_subcommand("add", "Add an agency");
     agency_add->add_option("name", agency_name, "Agency name")->required();
-    agency_add->add_option("--discipline", discipline, "health, mental-health, social-care, education, police-justice or housing-benefits")->required();
+    agency_add
+        ->add_option(
+            "--discipline", discipline,
+            "health, mental-health, social-care, education, police-justice or housing-benefits")
+        ->required();
     json_flag(agency_add);
-    agency_add->callback([&] { action = [&] { return cli::agency_add(o, agency_name, discipline); }; });
+    agency_add->callback(
+        [&] { action = [&] { return cli::agency_add(o, agency_name, discipline); }; });
     auto* agency_list = agency->add_subcommand("list", "List agencies");
     json_flag(agency_list);
     agency_list->callback([&] { action = [&] { return cli::agency_list(o); }; });
     std::string enrol_user, enrol_agency, enrol_role, display_name;
     std::optional<int> hours;
-    auto* admin_enrol = admin->add_subcommand("enrol", "Issue a one-time enrolment code for a person");
-    admin_enrol->add_option("user", enrol_user, "Account name for the person (lower-case, e.g. sam.jones)")->required();
+    auto* admin_enrol =
+        admin->add_subcommand("enrol", "Issue a one-time enrolment code for a person");
+    admin_enrol
+        ->add_option("user", enrol_user, "Account name for the person (lower-case, e.g. sam.jones)")
+        ->required();
     admin_enrol->add_option("--agency", enrol_agency, "Their agency")->required();
     admin_enrol->add_option("--role", enrol_role, "member, chair or admin")->required();
     admin_enrol->add_option("--display-name", display_name, "Their full name");
     admin_enrol->add_option("--hours", hours, "How long the code is valid (default 72)");
     json_flag(admin_enrol);
     admin_enrol->callback([&] {
-        action = [&] { return cli::admin_enrol(o, enrol_user, enrol_agency, enrol_role, display_name, hours); };
+        action = [&] {
+            return cli::admin_enrol(o, enrol_user, enrol_agency, enrol_role, display_name, hours);
+        };
     });
 
     // rooms
@@ -77,18 +95,24 @@ int main(int argc, char** argv) {
     std::string room_name, room_user;
     std::vector<std::string> members;
     auto* room_create = room->add_subcommand("create", "Create a room (chairs and admins)");
-    room_create->add_option("room", room_name, "Room name (lower-case, e.g. case-1234)")->required();
+    room_create->add_option("room", room_name, "Room name (lower-case, e.g. case-1234)")
+        ->required();
     room_create->add_option("--member", members, "A member to add (repeatable)");
     json_flag(room_create);
-    room_create->callback([&] { action = [&] { return cli::room_create(o, room_name, members); }; });
+    room_create->callback(
+        [&] { action = [&] { return cli::room_create(o, room_name, members); }; });
     for (const bool add : {true, false}) {
-        auto* cmd = room->add_subcommand(add ? "add" : "remove", add ? "Add a member" : "Remove a member");
+        auto* cmd =
+            room->add_subcommand(add ? "add" : "remove", add ? "Add a member" : "Remove a member");
         cmd->add_option("room", room_name, "Room")->required();
         cmd->add_option("user", room_user, "Account")->required();
         json_flag(cmd);
-        cmd->callback([&, add] { action = [&, add] { return cli::room_change(o, room_name, room_user, add); }; });
+        cmd->callback([&, add] {
+            action = [&, add] { return cli::room_change(o, room_name, room_user, add); };
+        });
     }
-    auto* room_show = room->add_subcommand("show", "Show a room's members and their key fingerprints");
+    auto* room_show =
+        room->add_subcommand("show", "Show a room's members and their key fingerprints");
     room_show->add_option("room", room_name, "Room")->required();
     json_flag(room_show);
     room_show->callback([&] { action = [&] { return cli::room_show(o, room_name); }; });
@@ -98,7 +122,8 @@ int main(int argc, char** argv) {
 
     // messages
     std::vector<std::string> words;
-    auto* send_cmd = app.add_subcommand("send", "Send an end-to-end encrypted message (text, or standard input)");
+    auto* send_cmd = app.add_subcommand(
+        "send", "Send an end-to-end encrypted message (text, or standard input)");
     send_cmd->add_option("room", room_name, "Room")->required();
     send_cmd->add_option("text", words, "The message (default: read standard input)");
     json_flag(send_cmd);
@@ -114,12 +139,14 @@ int main(int argc, char** argv) {
 
     // keys
     std::optional<std::string> fp_user;
-    auto* fp = app.add_subcommand("fingerprint", "Show safety numbers to compare (yours, or USER's)");
+    auto* fp =
+        app.add_subcommand("fingerprint", "Show safety numbers to compare (yours, or USER's)");
     fp->add_option("user", fp_user, "Account");
     json_flag(fp);
     fp->callback([&] { action = [&] { return cli::fingerprint(o, fp_user); }; });
     std::string trust_user;
-    auto* trust = app.add_subcommand("trust", "Accept USER's current keys after comparing safety numbers");
+    auto* trust =
+        app.add_subcommand("trust", "Accept USER's current keys after comparing safety numbers");
     trust->add_option("user", trust_user, "Account")->required();
     json_flag(trust);
     trust->callback([&] { action = [&] { return cli::trust(o, trust_user); }; });

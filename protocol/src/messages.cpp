@@ -15,8 +15,8 @@ constexpr std::int64_t kName = 64;   // account, room, device names and ids
 constexpr std::int64_t kText = 200;  // display names, agency names
 constexpr std::int64_t kKey = 128;   // base64 keys and signatures
 
-constexpr std::array<FieldSpec, 2> kHello = {{{"version", F::integer, true, 1'000'000},
-                                              {"client", F::string, false, kText}}};
+constexpr std::array<FieldSpec, 2> kHello = {
+    {{"version", F::integer, true, 1'000'000}, {"client", F::string, false, kText}}};
 constexpr std::array<FieldSpec, 5> kEnrol = {{{"code", F::string, true, kName},
                                               {"sign_key", F::string, true, kKey},
                                               {"box_key", F::string, true, kKey},
@@ -25,21 +25,21 @@ constexpr std::array<FieldSpec, 5> kEnrol = {{{"code", F::string, true, kName},
 constexpr std::array<FieldSpec, 3> kLogin = {{{"user", F::string, true, kName},
                                               {"device", F::string, true, kName},
                                               {"signature", F::string, true, kKey}}};
-constexpr std::array<FieldSpec, 2> kAgencyAdd = {{{"name", F::string, true, kText},
-                                                  {"discipline", F::string, true, kName}}};
+constexpr std::array<FieldSpec, 2> kAgencyAdd = {
+    {{"name", F::string, true, kText}, {"discipline", F::string, true, kName}}};
 constexpr std::array<FieldSpec, 5> kEnrolCode = {{{"user", F::string, true, kName},
                                                   {"display_name", F::string, false, kText},
                                                   {"agency", F::string, true, kText},
                                                   {"role", F::string, true, 16},
                                                   {"hours", F::integer, false, 24 * 30, 1}}};
-constexpr std::array<FieldSpec, 2> kRoomCreate = {{{"room", F::string, true, kName},
-                                                   {"members", F::string_array, false, 1000}}};
-constexpr std::array<FieldSpec, 2> kRoomUser = {{{"room", F::string, true, kName},
-                                                 {"user", F::string, true, kName}}};
+constexpr std::array<FieldSpec, 2> kRoomCreate = {
+    {{"room", F::string, true, kName}, {"members", F::string_array, false, 1000}}};
+constexpr std::array<FieldSpec, 2> kRoomUser = {
+    {{"room", F::string, true, kName}, {"user", F::string, true, kName}}};
 constexpr std::array<FieldSpec, 1> kRoom = {{{"room", F::string, true, kName}}};
 constexpr std::array<FieldSpec, 1> kUser = {{{"user", F::string, true, kName}}};
-constexpr std::array<FieldSpec, 2> kSend = {{{"room", F::string, true, kName},
-                                             {"envelope", F::object, true, 0}}};
+constexpr std::array<FieldSpec, 2> kSend = {
+    {{"room", F::string, true, kName}, {"envelope", F::object, true, 0}}};
 constexpr std::array<FieldSpec, 3> kSync = {{{"room", F::string, true, kName},
                                              {"after", F::integer, false, INT64_MAX},
                                              {"limit", F::integer, false, 1000, 1}}};
@@ -64,11 +64,16 @@ constexpr std::array<RequestSpec, 15> kRequests = {{
 
 std::string_view type_name(F type) {
     switch (type) {
-        case F::string: return "a string";
-        case F::integer: return "an integer";
-        case F::boolean: return "true or false";
-        case F::string_array: return "an array of strings";
-        case F::object: return "an object";
+        case F::string:
+            return "a string";
+        case F::integer:
+            return "an integer";
+        case F::boolean:
+            return "true or false";
+        case F::string_array:
+            return "an array of strings";
+        case F::object:
+            return "an object";
     }
     return "a value";
 }
@@ -76,7 +81,8 @@ std::string_view type_name(F type) {
 bool has_control_character(std::string_view s) {
     for (const char c : s) {
         const auto u = static_cast<unsigned char>(c);
-        if (u < 0x20 || u == 0x7F) return true;
+        if (u < 0x20 || u == 0x7F)
+            return true;
     }
     return false;
 }
@@ -84,31 +90,39 @@ bool has_control_character(std::string_view s) {
 /// Checks one string value; returns an error message or empty.
 std::string check_string(std::string_view field, std::string_view value, std::int64_t min,
                          std::int64_t max) {
-    if (jargon::find_invalid_utf8(value)) return std::string(field) + ": invalid UTF-8";
+    if (jargon::find_invalid_utf8(value))
+        return std::string(field) + ": invalid UTF-8";
     if (static_cast<std::int64_t>(value.size()) > max)
         return std::string(field) + ": longer than " + std::to_string(max) + " bytes";
     if (static_cast<std::int64_t>(value.size()) < min)
         return std::string(field) + ": must not be empty";
-    if (has_control_character(value)) return std::string(field) + ": control characters are not allowed";
+    if (has_control_character(value))
+        return std::string(field) + ": control characters are not allowed";
     return {};
 }
 
 /// Validates every key of the request against its spec; returns an error message or empty.
 std::string validate(const RequestSpec& spec, const json::object& body) {
     for (const auto& [key, value] : body) {
-        if (key == "type" || key == "id") continue;
+        if (key == "type" || key == "id")
+            continue;
         const FieldSpec* field = nullptr;
         for (const auto& f : spec.fields)
-            if (f.name == key) field = &f;
-        if (jargon::find_invalid_utf8(key)) return "field name: invalid UTF-8";
+            if (f.name == key)
+                field = &f;
+        if (jargon::find_invalid_utf8(key))
+            return "field name: invalid UTF-8";
         if (field == nullptr)
             return std::string(key) + ": unknown field for '" + std::string(spec.type) + "'";
         const auto name = std::string(key);
         switch (field->type) {
             case F::string: {
-                if (!value.is_string()) return name + ": must be " + std::string(type_name(field->type));
+                if (!value.is_string())
+                    return name + ": must be " + std::string(type_name(field->type));
                 const auto& s = value.get_string();
-                if (auto e = check_string(name, s, std::max<std::int64_t>(field->min, 1), field->max); !e.empty())
+                if (auto e =
+                        check_string(name, s, std::max<std::int64_t>(field->min, 1), field->max);
+                    !e.empty())
                     return e;
                 break;
             }
@@ -117,63 +131,81 @@ std::string validate(const RequestSpec& spec, const json::object& body) {
                     return name + ": must be " + std::string(type_name(field->type));
                 if (value.is_uint64() && value.get_uint64() > static_cast<std::uint64_t>(INT64_MAX))
                     return name + ": out of range";
-                const auto v = value.is_int64() ? value.get_int64() : static_cast<std::int64_t>(value.get_uint64());
+                const auto v = value.is_int64() ? value.get_int64()
+                                                : static_cast<std::int64_t>(value.get_uint64());
                 if (v < field->min || v > field->max)
                     return name + ": must be between " + std::to_string(field->min) + " and " +
                            std::to_string(field->max);
                 break;
             }
             case F::boolean:
-                if (!value.is_bool()) return name + ": must be " + std::string(type_name(field->type));
+                if (!value.is_bool())
+                    return name + ": must be " + std::string(type_name(field->type));
                 break;
             case F::string_array: {
-                if (!value.is_array()) return name + ": must be " + std::string(type_name(field->type));
+                if (!value.is_array())
+                    return name + ": must be " + std::string(type_name(field->type));
                 const auto& a = value.get_array();
                 if (static_cast<std::int64_t>(a.size()) > field->max)
                     return name + ": more than " + std::to_string(field->max) + " items";
                 for (std::size_t i = 0; i < a.size(); ++i) {
                     const auto item = name + "[" + std::to_string(i) + "]";
-                    if (!a[i].is_string()) return item + ": must be a string";
-                    if (auto e = check_string(item, a[i].get_string(), 1, kKey); !e.empty()) return e;
+                    if (!a[i].is_string())
+                        return item + ": must be a string";
+                    if (auto e = check_string(item, a[i].get_string(), 1, kKey); !e.empty())
+                        return e;
                 }
                 break;
             }
             case F::object:
-                if (!value.is_object()) return name + ": must be " + std::string(type_name(field->type));
+                if (!value.is_object())
+                    return name + ": must be " + std::string(type_name(field->type));
                 break;
         }
     }
     for (const auto& f : spec.fields) {
-        if (f.required && !body.contains(f.name)) return std::string(f.name) + ": required";
+        if (f.required && !body.contains(f.name))
+            return std::string(f.name) + ": required";
     }
     return {};
 }
 
-Error bad_request(std::string message) { return {std::string(errc::bad_request), std::move(message)}; }
+Error bad_request(std::string message) {
+    return {std::string(errc::bad_request), std::move(message)};
+}
 
 }  // namespace
 
-std::span<const RequestSpec> request_specs() noexcept { return kRequests; }
+std::span<const RequestSpec> request_specs() noexcept {
+    return kRequests;
+}
 
 const RequestSpec* find_request(std::string_view type) noexcept {
     for (const auto& spec : kRequests)
-        if (spec.type == type) return &spec;
+        if (spec.type == type)
+            return &spec;
     return nullptr;
 }
 
 std::string_view to_string(Role role) noexcept {
     switch (role) {
-        case Role::member: return "member";
-        case Role::chair: return "chair";
-        case Role::admin: return "admin";
+        case Role::member:
+            return "member";
+        case Role::chair:
+            return "chair";
+        case Role::admin:
+            return "admin";
     }
     return "member";
 }
 
 std::optional<Role> parse_role(std::string_view text) noexcept {
-    if (text == "member") return Role::member;
-    if (text == "chair") return Role::chair;
-    if (text == "admin") return Role::admin;
+    if (text == "member")
+        return Role::member;
+    if (text == "chair")
+        return Role::chair;
+    if (text == "admin")
+        return Role::admin;
     return std::nullopt;
 }
 
@@ -184,9 +216,12 @@ std::string_view Request::string(std::string_view field) const {
 
 std::int64_t Request::integer(std::string_view field, std::int64_t fallback) const {
     const auto* v = body.if_contains(field);
-    if (v == nullptr) return fallback;
-    if (v->is_int64()) return v->get_int64();
-    if (v->is_uint64()) return static_cast<std::int64_t>(v->get_uint64());
+    if (v == nullptr)
+        return fallback;
+    if (v->is_int64())
+        return v->get_int64();
+    if (v->is_uint64())
+        return static_cast<std::int64_t>(v->get_uint64());
     return fallback;
 }
 
@@ -199,11 +234,14 @@ std::vector<std::string> Request::strings(std::string_view field) const {
     std::vector<std::string> out;
     if (const auto* v = body.if_contains(field); v != nullptr && v->is_array())
         for (const auto& item : v->get_array())
-            if (item.is_string()) out.emplace_back(item.get_string());
+            if (item.is_string())
+                out.emplace_back(item.get_string());
     return out;
 }
 
-const json::object& Request::object(std::string_view field) const { return body.at(field).as_object(); }
+const json::object& Request::object(std::string_view field) const {
+    return body.at(field).as_object();
+}
 
 Decoded decode_request(std::string_view frame) {
     Decoded out;
@@ -255,7 +293,8 @@ Decoded decode_request(std::string_view frame) {
     }
     const auto* spec = find_request(type_text);
     if (spec == nullptr) {
-        out.error = bad_request("type: unknown request type '" + std::string(type_text.substr(0, 64)) + "'");
+        out.error = bad_request("type: unknown request type '" +
+                                std::string(type_text.substr(0, 64)) + "'");
         return out;
     }
     if (auto e = validate(*spec, body); !e.empty()) {
@@ -273,7 +312,8 @@ std::string encode_ok(std::string_view re, json::object fields) {
 }
 
 std::string encode_error(std::string_view re, const Error& error, json::object extra) {
-    if (!re.empty()) extra["re"] = re;
+    if (!re.empty())
+        extra["re"] = re;
     extra["type"] = "error";
     extra["code"] = error.code;
     extra["message"] = error.message;
@@ -288,7 +328,9 @@ std::string encode_event(std::string_view type, json::object fields) {
 Expected<ServerFrame> decode_server_frame(std::string_view frame) {
     boost::system::error_code ec;
     json::value value = json::parse(frame, ec);
-    if (ec || !value.is_object()) return Error{std::string(errc::bad_request), "server sent a frame that is not a JSON object"};
+    if (ec || !value.is_object())
+        return Error{std::string(errc::bad_request),
+                     "server sent a frame that is not a JSON object"};
     ServerFrame out;
     out.body = std::move(value.get_object());
     if (const auto* t = out.body.if_contains("type"); t != nullptr && t->is_string())
@@ -303,12 +345,14 @@ Expected<ServerFrame> decode_server_frame(std::string_view frame) {
 }
 
 bool valid_name(std::string_view name) noexcept {
-    if (name.empty() || name.size() > static_cast<std::size_t>(kName)) return false;
+    if (name.empty() || name.size() > static_cast<std::size_t>(kName))
+        return false;
     const auto ok = [](char c) {
         return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
     };
     for (const char c : name)
-        if (!ok(c)) return false;
+        if (!ok(c))
+            return false;
     return (name[0] >= 'a' && name[0] <= 'z') || (name[0] >= '0' && name[0] <= '9');
 }
 

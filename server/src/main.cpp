@@ -12,22 +12,27 @@ int main(int argc, char** argv) {
     liaise::server::InitOptions init;
     std::string init_dictionaries;
     bool json = false;
-    auto* init_cmd = app.add_subcommand("init", "Create a data directory with its first agency and admin");
+    auto* init_cmd =
+        app.add_subcommand("init", "Create a data directory with its first agency and admin");
     init_cmd->add_option("--data", init.data_dir, "Data directory to create")->required();
     init_cmd->add_option("--admin", init.admin, "The first admin's account name")->required();
     init_cmd->add_option("--agency", init.agency, "The first agency's name")->required();
-    init_cmd->add_option("--discipline", init.discipline, "The first agency's discipline")->required();
-    init_cmd->add_option("--dictionaries", init_dictionaries, "Folder of dictionaries (default: the shipped ones)");
+    init_cmd->add_option("--discipline", init.discipline, "The first agency's discipline")
+        ->required();
+    init_cmd->add_option("--dictionaries", init_dictionaries,
+                         "Folder of dictionaries (default: the shipped ones)");
     init_cmd->add_flag("--json", json, "Print {\"admin\": …, \"code\": …}");
 
     liaise::server::Config config;
     std::string listen, config_file, serve_dictionaries;
-    auto* serve_cmd = app.add_subcommand("serve", "Serve the WebSocket protocol until SIGINT or SIGTERM");
+    auto* serve_cmd =
+        app.add_subcommand("serve", "Serve the WebSocket protocol until SIGINT or SIGTERM");
     serve_cmd->add_option("--data", config.data_dir, "Data directory made by init")->required();
     serve_cmd->add_option("--listen", listen, "HOST:PORT (default 127.0.0.1:7443)");
     serve_cmd->add_option("--config", config_file, "TOML settings file");
     serve_cmd->add_option("--threads", config.threads, "Worker threads (default: one per core)");
-    serve_cmd->add_option("--dictionaries", serve_dictionaries, "Folder of dictionaries (default: the shipped ones)");
+    serve_cmd->add_option("--dictionaries", serve_dictionaries,
+                          "Folder of dictionaries (default: the shipped ones)");
 
     try {
         app.parse(argc, argv);
@@ -39,7 +44,8 @@ int main(int argc, char** argv) {
     }
 
     if (init_cmd->parsed()) {
-        if (!init_dictionaries.empty()) init.dictionaries = init_dictionaries;
+        if (!init_dictionaries.empty())
+            init.dictionaries = init_dictionaries;
         const auto result = liaise::server::init_data_dir(init);
         if (!result) {
             std::cerr << "liaise-server init: " << result.error().message << "\n";
@@ -51,7 +57,8 @@ int main(int argc, char** argv) {
                       << "\n";
         } else {
             std::cout << "Created " << init.data_dir.string() << ".\n"
-                      << "Enrolment code for admin '" << result.value().admin << "' (use it once, within 72 hours):\n"
+                      << "Enrolment code for admin '" << result.value().admin
+                      << "' (use it once, within 72 hours):\n"
                       << "  " << result.value().code << "\n";
         }
         return 0;
@@ -68,6 +75,7 @@ int main(int argc, char** argv) {
         std::cerr << "liaise-server: --listen must be HOST:PORT, e.g. 127.0.0.1:7443\n";
         return 2;
     }
-    if (!serve_dictionaries.empty()) config.dictionaries = serve_dictionaries;
+    if (!serve_dictionaries.empty())
+        config.dictionaries = serve_dictionaries;
     return liaise::server::serve(config);
 }

@@ -7,14 +7,16 @@ namespace liaise::server {
 void Metrics::request(std::string_view type) {
     std::lock_guard lock(mutex_);
     auto it = requests_.find(type);
-    if (it == requests_.end()) it = requests_.emplace(std::string(type), 0).first;
+    if (it == requests_.end())
+        it = requests_.emplace(std::string(type), 0).first;
     ++it->second;
 }
 
 void Metrics::error(std::string_view code) {
     std::lock_guard lock(mutex_);
     auto it = errors_.find(code);
-    if (it == errors_.end()) it = errors_.emplace(std::string(code), 0).first;
+    if (it == errors_.end())
+        it = errors_.emplace(std::string(code), 0).first;
     ++it->second;
 }
 
@@ -24,7 +26,8 @@ void Metrics::commit(double seconds, std::size_t jobs) {
     committed_jobs_ += jobs;
     commit_seconds_ += seconds;
     for (std::size_t i = 0; i < kBuckets.size(); ++i)
-        if (seconds <= kBuckets[i]) ++commit_buckets_[i];
+        if (seconds <= kBuckets[i])
+            ++commit_buckets_[i];
 }
 
 std::string Metrics::render() const {
@@ -44,14 +47,17 @@ std::string Metrics::render() const {
     std::lock_guard lock(mutex_);
     out << "# HELP liaise_requests_total Requests received, by type.\n"
            "# TYPE liaise_requests_total counter\n";
-    for (const auto& [type, n] : requests_) out << "liaise_requests_total{type=\"" << type << "\"} " << n << "\n";
+    for (const auto& [type, n] : requests_)
+        out << "liaise_requests_total{type=\"" << type << "\"} " << n << "\n";
     out << "# HELP liaise_errors_total Error replies, by code.\n"
            "# TYPE liaise_errors_total counter\n";
-    for (const auto& [code, n] : errors_) out << "liaise_errors_total{code=\"" << code << "\"} " << n << "\n";
+    for (const auto& [code, n] : errors_)
+        out << "liaise_errors_total{code=\"" << code << "\"} " << n << "\n";
     out << "# HELP liaise_commit_seconds Time of one grouped commit.\n"
            "# TYPE liaise_commit_seconds histogram\n";
     for (std::size_t i = 0; i < kBuckets.size(); ++i)
-        out << "liaise_commit_seconds_bucket{le=\"" << kBuckets[i] << "\"} " << commit_buckets_[i] << "\n";
+        out << "liaise_commit_seconds_bucket{le=\"" << kBuckets[i] << "\"} " << commit_buckets_[i]
+            << "\n";
     out << "liaise_commit_seconds_bucket{le=\"+Inf\"} " << commits_ << "\n"
         << "liaise_commit_seconds_sum " << commit_seconds_ << "\n"
         << "liaise_commit_seconds_count " << commits_ << "\n"

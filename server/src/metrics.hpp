@@ -13,7 +13,7 @@
 namespace liaise::server {
 
 class Metrics {
-public:
+  public:
     void connection_opened() { ++connections_open_, ++connections_total_; }
     void connection_closed() { --connections_open_; }
     void request(std::string_view type);
@@ -26,7 +26,7 @@ public:
     /// The exposition text.
     [[nodiscard]] std::string render() const;
 
-private:
+  private:
     static constexpr std::array<double, 10> kBuckets = {0.0005, 0.001, 0.002, 0.005, 0.01,
                                                         0.02,   0.05,  0.1,   0.25,  1.0};
     std::atomic<std::int64_t> connections_open_{0};
@@ -35,8 +35,8 @@ private:
     std::atomic<std::uint64_t> messages_delivered_{0};
 
     mutable std::mutex mutex_;
-    std::map<std::string, std::uint64_t, std::less<>> requests_;  // GUARDED_BY(mutex_)
-    std::map<std::string, std::uint64_t, std::less<>> errors_;    // GUARDED_BY(mutex_)
+    std::map<std::string, std::uint64_t, std::less<>> requests_;   // GUARDED_BY(mutex_)
+    std::map<std::string, std::uint64_t, std::less<>> errors_;     // GUARDED_BY(mutex_)
     std::array<std::uint64_t, kBuckets.size()> commit_buckets_{};  // GUARDED_BY(mutex_)
     std::uint64_t commits_ = 0;                                    // GUARDED_BY(mutex_)
     std::uint64_t committed_jobs_ = 0;                             // GUARDED_BY(mutex_)

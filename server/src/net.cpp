@@ -10,8 +10,8 @@ namespace {
 /// Errors that mean the peer went away or we are shutting down: not worth a log line.
 bool routine(beast::error_code ec) {
     return ec == net::error::operation_aborted || ec == websocket::error::closed ||
-           ec == beast::error::timeout || ec == net::error::eof || ec == net::error::connection_reset ||
-           ec == http::error::end_of_stream;
+           ec == beast::error::timeout || ec == net::error::eof ||
+           ec == net::error::connection_reset || ec == http::error::end_of_stream;
 }
 
 }  // namespace
@@ -33,7 +33,8 @@ std::vector<std::shared_ptr<WsSession>> Shared::sessions() {
     std::lock_guard lock(mutex_);
     std::vector<std::shared_ptr<WsSession>> out;
     for (const auto& w : sessions_)
-        if (auto p = w.lock()) out.push_back(std::move(p));
+        if (auto p = w.lock())
+            out.push_back(std::move(p));
     return out;
 }
 
@@ -55,11 +56,13 @@ void Listener::stop() {
 }
 
 void Listener::do_accept() {
-    acceptor_.async_accept(net::make_strand(ioc_), beast::bind_front_handler(&Listener::on_accept, shared_from_this()));
+    acceptor_.async_accept(net::make_strand(ioc_),
+                           beast::bind_front_handler(&Listener::on_accept, shared_from_this()));
 }
 
 void Listener::on_accept(beast::error_code ec, tcp::socket socket) {
-    if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
+    if (ec == net::error::operation_aborted || !acceptor_.is_open())
+        return;
     if (ec) {
         spdlog::warn("accept: {}", ec.message());
     } else {
@@ -71,7 +74,8 @@ void Listener::on_accept(beast::error_code ec, tcp::socket socket) {
 // ---- HTTP ------------------------------------------------------------------------------------
 
 void HttpSession::run() {
-    net::dispatch(stream_.get_executor(), beast::bind_front_handler(&HttpSession::do_read, shared_from_this()));
+    net::dispatch(stream_.get_executor(),
+                  beast::bind_front_handler(&HttpSession::do_read, shared_from_this()));
 }
 
 void HttpSession::do_read() {
@@ -79,12 +83,14 @@ void HttpSession::do_read() {
     parser_->header_limit(16 * 1024);
     parser_->body_limit(16 * 1024);
     stream_.expires_after(std::chrono::seconds(30));
-    http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&HttpSession::on_read, shared_from_this()));
+    http::async_read(stream_, buffer_, *parser_,
+                     beast::bind_front_handler(&HttpSession::on_read, shared_from_this()));
 }
 
 void HttpSession::on_read(beast::error_code ec, std::size_t) {
     if (ec) {
-        if (!routine(ec)) spdlog::debug("http read: {}", ec.message());
+        if (!routine(ec))
+            spdlog::debug("http read: {}", ec.message());
         beast::error_code ignored;
         stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
         return;
@@ -92,13 +98,15 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
     auto& req = parser_->get();
     if (websocket::is_upgrade(req)) {
         if (req.target() != "/v1") {
-            response_ = std::make_shared<http::response<http::string_body>>(http::status::not_found, req.version());
+            response_ = std::make_shared<http::response<http::string_body>>(http::status::not_found,
+                                                                            req.version());
             response_->set(http::field::content_type, "text/plain");
             response_->body() = "the WebSocket endpoint is /v1\n";
             response_->keep_alive(false);
             response_->prepare_payload();
-            http::async_write(stream_, *response_,
-                              beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), false));
+            http::async_write(
+                stream_, *response_,
+                beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), false));
             return;
         }
         stream_.expires_never();
@@ -123,8 +131,9 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
     res->keep_alive(req.keep_alive());
     res->prepare_payload();
     response_ = res;
-    http::async_write(stream_, *response_,
-                      beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), res->keep_alive()));
+    http::async_write(
+        stream_, *response_,
+        beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), res->keep_alive()));
 }
 
 void HttpSession::on_write(bool keep_alive, beast::error_code ec, std::size_t) {
@@ -139,10 +148,12 @@ void HttpSession::on_write(bool keep_alive, beast::error_code ec, std::size_t) {
 
 // ---- WebSocket -------------------------------------------------------------------------------
 
-WsSession::WsSession(tcp::socket&& socket, Shared& shared) : ws_(std::move(socket)), shared_(shared) {}
+WsSession::WsSession(tcp::socket&& socket, Shared& shared)
+    : ws_(std::move(socket)), shared_(shared) {}
 
 WsSession::~WsSession() {
-    if (open_) shared_.metrics.connection_closed();
+    if (open_)
+        shared_.metrics.connection_closed();
 }
 
 void WsSession::run(http::request<http::string_body> request) {
@@ -155,7 +166,8 @@ void WsSession::run(http::request<http::string_body> request) {
 
 void WsSession::on_accept(beast::error_code ec) {
     if (ec) {
-        if (!routine(ec)) spdlog::debug("websocket accept: {}", ec.message());
+        if (!routine(ec))
+            spdlog::debug("websocket accept: {}", ec.message());
         return;
     }
     open_ = true;
@@ -171,7 +183,8 @@ void WsSession::do_read() {
 void WsSession::on_read(beast::error_code ec, std::size_t) {
     if (ec) {
         if (ec == websocket::error::message_too_big) {
-            spdlog::info("closing a connection that sent a frame over {} bytes", shared_.max_frame_bytes);
+            spdlog::info("closing a connection that sent a frame over {} bytes",
+                         shared_.max_frame_bytes);
         } else if (!routine(ec)) {
             spdlog::debug("websocket read: {}", ec.message());
         }
@@ -185,53 +198,68 @@ void WsSession::on_read(beast::error_code ec, std::size_t) {
     shared_.service.handle(
         who_, frame,
         [weak](std::string reply) {
-            if (auto self = weak.lock()) self->deliver(std::make_shared<const std::string>(std::move(reply)));
+            if (auto self = weak.lock())
+                self->deliver(std::make_shared<const std::string>(std::move(reply)));
         },
         shared_from_this());
     do_read();
 }
 
 void WsSession::deliver(std::shared_ptr<const std::string> frame) {
-    net::post(ws_.get_executor(), beast::bind_front_handler(&WsSession::on_deliver, shared_from_this(), std::move(frame)));
+    net::post(ws_.get_executor(), beast::bind_front_handler(&WsSession::on_deliver,
+                                                            shared_from_this(), std::move(frame)));
 }
 
 void WsSession::on_deliver(std::shared_ptr<const std::string> frame) {
-    if (!open_ || closing_) return;
+    if (!open_ || closing_)
+        return;
     // A reader that cannot keep up is cut off rather than allowed to grow without bound; it
     // resumes with sync from its last sequence number, so nothing it was sent is lost.
     if (queued_bytes_ + frame->size() > shared_.max_queue_bytes) {
-        spdlog::info("closing a connection whose unsent queue passed {} bytes", shared_.max_queue_bytes);
+        spdlog::info("closing a connection whose unsent queue passed {} bytes",
+                     shared_.max_queue_bytes);
         close(websocket::close_code::policy_error);
         return;
     }
     queued_bytes_ += frame->size();
     queue_.push_back(std::move(frame));
-    if (queue_.size() == 1) do_write();
+    if (queue_.size() == 1)
+        do_write();
 }
 
 void WsSession::do_write() {
     ws_.text(true);
-    ws_.async_write(net::buffer(*queue_.front()), beast::bind_front_handler(&WsSession::on_write, shared_from_this()));
+    ws_.async_write(net::buffer(*queue_.front()),
+                    beast::bind_front_handler(&WsSession::on_write, shared_from_this()));
 }
 
 void WsSession::on_write(beast::error_code ec, std::size_t) {
     if (ec || closing_) {
-        if (!routine(ec)) spdlog::debug("websocket write: {}", ec.message());
+        if (!routine(ec))
+            spdlog::debug("websocket write: {}", ec.message());
         queue_.clear();
         queued_bytes_ = 0;
         return;
     }
     queued_bytes_ -= queue_.front()->size();
     queue_.pop_front();
-    if (!queue_.empty()) do_write();
+    if (!queue_.empty())
+        do_write();
 }
 
 void WsSession::go_away() {
-    net::post(ws_.get_executor(), [self = shared_from_this()] { self->close(websocket::close_code::going_away); });
+    net::post(ws_.get_executor(), [self = shared_from_this()] {
+        // A client that does not answer the close within a second is dropped: shutdown must
+        // not wait on idle peers.
+        self->ws_.set_option(websocket::stream_base::timeout{std::chrono::seconds(1),
+                                                             std::chrono::seconds(1), false});
+        self->close(websocket::close_code::going_away);
+    });
 }
 
 void WsSession::close(websocket::close_code code) {
-    if (closing_ || !open_) return;
+    if (closing_ || !open_)
+        return;
     closing_ = true;  // a write in flight finishes; on_write then drops the rest
     ws_.async_close(code, [self = shared_from_this()](beast::error_code) {});
 }

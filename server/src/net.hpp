@@ -25,8 +25,12 @@ class WsSession;
 
 /// What every connection shares. Owned by serve(); outlives every session.
 struct Shared {
-    Shared(Service& service, Metrics& metrics, std::size_t max_frame_bytes, std::size_t max_queue_bytes)
-        : service(service), metrics(metrics), max_frame_bytes(max_frame_bytes), max_queue_bytes(max_queue_bytes) {}
+    Shared(Service& service, Metrics& metrics, std::size_t max_frame_bytes,
+           std::size_t max_queue_bytes)
+        : service(service),
+          metrics(metrics),
+          max_frame_bytes(max_frame_bytes),
+          max_queue_bytes(max_queue_bytes) {}
 
     Service& service;
     Metrics& metrics;
@@ -38,21 +42,21 @@ struct Shared {
     void remove(const WsSession* s);
     std::vector<std::shared_ptr<WsSession>> sessions();
 
-private:
+  private:
     std::mutex mutex_;
     std::vector<std::weak_ptr<WsSession>> sessions_;  // GUARDED_BY(mutex_)
 };
 
 /// Accepts TCP connections and hands each to an HttpSession on its own strand.
 class Listener : public std::enable_shared_from_this<Listener> {
-public:
+  public:
     /// Throws boost::system::system_error if the address cannot be bound.
     Listener(net::io_context& ioc, tcp::endpoint endpoint, Shared& shared);
     void run() { do_accept(); }
     void stop();
     [[nodiscard]] tcp::endpoint endpoint() const { return acceptor_.local_endpoint(); }
 
-private:
+  private:
     void do_accept();
     void on_accept(beast::error_code ec, tcp::socket socket);
 
@@ -64,11 +68,12 @@ private:
 /// One connection until it upgrades to WebSocket at /v1; also answers GET /healthz and
 /// GET /metrics.
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
-public:
-    HttpSession(tcp::socket&& socket, Shared& shared) : stream_(std::move(socket)), shared_(shared) {}
+  public:
+    HttpSession(tcp::socket&& socket, Shared& shared)
+        : stream_(std::move(socket)), shared_(shared) {}
     void run();
 
-private:
+  private:
     void do_read();
     void on_read(beast::error_code ec, std::size_t);
     void on_write(bool keep_alive, beast::error_code ec, std::size_t);
@@ -83,7 +88,7 @@ private:
 /// One WebSocket connection: reads frames, hands them to the Service, writes replies and
 /// events. Touched only on its strand, except deliver(), which posts to it.
 class WsSession : public Sink, public std::enable_shared_from_this<WsSession> {
-public:
+  public:
     WsSession(tcp::socket&& socket, Shared& shared);
     ~WsSession() override;
     void run(http::request<http::string_body> request);
@@ -91,7 +96,7 @@ public:
     /// Closes the connection with "going away" (server shutdown).
     void go_away();
 
-private:
+  private:
     void on_accept(beast::error_code ec);
     void do_read();
     void on_read(beast::error_code ec, std::size_t);

@@ -7,11 +7,11 @@
 #include <unistd.h>
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <toml++/toml.h>
 #include <boost/json.hpp>
 #include <functional>
 #include <future>
 #include <thread>
-#include <toml++/toml.h>
 
 #include "liaise/jargon/dictionary.hpp"
 #include "liaise/protocol/crypto.hpp"
@@ -29,26 +29,33 @@ namespace fs = std::filesystem;
 constexpr const char* kDatabase = "liaise.db";
 constexpr const char* kKeyFile = "at-rest.key";
 
-protocol::Error config_error(std::string message) { return {"bad_config", std::move(message)}; }
+protocol::Error config_error(std::string message) {
+    return {"bad_config", std::move(message)};
+}
 
 /// The disciplines agencies may have: those with a dictionary, except `general`.
 protocol::Expected<std::vector<std::string>> load_disciplines(const std::optional<fs::path>& dir) {
     const auto where = dir ? dir : jargon::find_dictionaries();
-    if (!where) return config_error("no dictionaries found; pass --dictionaries DIR");
+    if (!where)
+        return config_error("no dictionaries found; pass --dictionaries DIR");
     const auto set = jargon::load_dictionary_dir(*where);
-    if (!set.ok()) return config_error(set.problems().front().to_string());
+    if (!set.ok())
+        return config_error(set.problems().front().to_string());
     std::vector<std::string> out;
     for (const auto& d : set.value().dictionaries)
-        if (d.discipline != jargon::kGeneralDiscipline) out.push_back(d.discipline);
+        if (d.discipline != jargon::kGeneralDiscipline)
+            out.push_back(d.discipline);
     return out;
 }
 
 /// Writes 32 random bytes to a new file readable by its owner only.
 bool write_key_file(const fs::path& path) {
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0) return false;
+    if (fd < 0)
+        return false;
     auto key = crypto::random_bytes(32);
-    const bool ok = ::write(fd, key.data(), key.size()) == static_cast<ssize_t>(key.size()) && ::fsync(fd) == 0;
+    const bool ok =
+        ::write(fd, key.data(), key.size()) == static_cast<ssize_t>(key.size()) && ::fsync(fd) == 0;
     sodium_memzero(key.data(), key.size());
     ::close(fd);
     return ok;
@@ -58,20 +65,26 @@ bool write_key_file(const fs::path& path) {
 
 bool parse_listen(std::string_view text, Config& config) {
     const auto colon = text.rfind(':');
-    if (colon == std::string_view::npos || colon == 0) return false;
+    if (colon == std::string_view::npos || colon == 0)
+        return false;
     const auto port_text = text.substr(colon + 1);
     int port = 0;
     for (const char c : port_text) {
-        if (c < '0' || c > '9') return false;
+        if (c < '0' || c > '9')
+            return false;
         port = port * 10 + (c - '0');
-        if (port > 65535) return false;
+        if (port > 65535)
+            return false;
     }
-    if (port_text.empty()) return false;
+    if (port_text.empty())
+        return false;
     auto host = std::string(text.substr(0, colon));
-    if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+        host = host.substr(1, host.size() - 2);
     boost::system::error_code ec;
     (void)net::ip::make_address(host, ec);
-    if (ec) return false;
+    if (ec)
+        return false;
     config.host = host;
     config.port = static_cast<std::uint16_t>(port);
     return true;
@@ -85,10 +98,12 @@ protocol::Expected<Config> load_config(const fs::path& file, Config base) {
         return config_error(file.string() + ": " + std::string(e.description()));
     }
     std::string problem;
-    const auto integer = [&](const toml::node& node, std::string_view key, std::int64_t min, std::int64_t max) -> std::int64_t {
+    const auto integer = [&](const toml::node& node, std::string_view key, std::int64_t min,
+                             std::int64_t max) -> std::int64_t {
         const auto v = node.value<std::int64_t>();
         if (!v || *v < min || *v > max) {
-            problem = std::string(key) + " must be an integer from " + std::to_string(min) + " to " + std::to_string(max);
+            problem = std::string(key) + " must be an integer from " + std::to_string(min) +
+                      " to " + std::to_string(max);
             return 0;
         }
         return *v;
@@ -97,7 +112,8 @@ protocol::Expected<Config> load_config(const fs::path& file, Config base) {
         const std::string_view k = key.str();
         if (k == "listen") {
             const auto v = node.value<std::string>();
-            if (!v || !parse_listen(*v, base)) problem = "listen must be \"HOST:PORT\"";
+            if (!v || !parse_listen(*v, base))
+                problem = "listen must be \"HOST:PORT\"";
         } else if (k == "threads") {
             base.threads = static_cast<int>(integer(node, k, 0, 256));
         } else if (k == "max_frame_bytes") {
@@ -110,12 +126,15 @@ protocol::Expected<Config> load_config(const fs::path& file, Config base) {
             base.sync_page_max = static_cast<int>(integer(node, k, 1, 10000));
         } else if (k == "dictionaries") {
             const auto v = node.value<std::string>();
-            if (!v) problem = "dictionaries must be a folder name";
-            else base.dictionaries = *v;
+            if (!v)
+                problem = "dictionaries must be a folder name";
+            else
+                base.dictionaries = *v;
         } else {
             problem = "unknown setting '" + std::string(k) + "'";
         }
-        if (!problem.empty()) return config_error(file.string() + ": " + problem);
+        if (!problem.empty())
+            return config_error(file.string() + ": " + problem);
     }
     return base;
 }
@@ -124,19 +143,24 @@ protocol::Expected<InitResult> init_data_dir(const InitOptions& options) {
     std::error_code ec;
     if (!protocol::valid_name(options.admin))
         return config_error("--admin: use 1-64 lower-case letters, digits, '.', '_' or '-'");
-    if (options.agency.empty() || options.agency.size() > 200) return config_error("--agency: give the agency's name");
+    if (options.agency.empty() || options.agency.size() > 200)
+        return config_error("--agency: give the agency's name");
     const auto disciplines = load_disciplines(options.dictionaries);
-    if (!disciplines) return disciplines.error();
+    if (!disciplines)
+        return disciplines.error();
     const auto& known = disciplines.value();
     if (std::find(known.begin(), known.end(), options.discipline) == known.end()) {
         std::string list;
-        for (const auto& d : known) list += (list.empty() ? "" : ", ") + d;
+        for (const auto& d : known)
+            list += (list.empty() ? "" : ", ") + d;
         return config_error("--discipline: '" + options.discipline + "' is not one of " + list);
     }
     if (fs::exists(options.data_dir, ec) && !fs::is_empty(options.data_dir, ec))
-        return config_error(options.data_dir.string() + " already exists and is not empty; refusing to overwrite it");
+        return config_error(options.data_dir.string() +
+                            " already exists and is not empty; refusing to overwrite it");
     fs::create_directories(options.data_dir, ec);
-    if (ec) return config_error("cannot create " + options.data_dir.string() + ": " + ec.message());
+    if (ec)
+        return config_error("cannot create " + options.data_dir.string() + ": " + ec.message());
     fs::permissions(options.data_dir, fs::perms::owner_all, fs::perm_options::replace, ec);
     if (!write_key_file(options.data_dir / kKeyFile))
         return config_error("cannot write the key file in " + options.data_dir.string());
@@ -146,14 +170,17 @@ protocol::Expected<InitResult> init_data_dir(const InitOptions& options) {
         // The database holds personal data: readable by its owner only, like the key file.
         const auto db_path = options.data_dir / kDatabase;
         const int fd = ::open(db_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-        if (fd < 0) return config_error("cannot create " + db_path.string());
+        if (fd < 0)
+            return config_error("cannot create " + db_path.string());
         ::close(fd);
         Metrics metrics;
         Storage storage(db_path, &metrics);
         Hub hub;
         Service service(storage, metrics, hub, {}, known);
         storage.write_and_wait([&](SQLite::Database& db) {
-            SQLite::Statement agency(db, "INSERT INTO agencies(name, discipline, created_at) VALUES(?, ?, strftime('%s','now') * 1000)");
+            SQLite::Statement agency(db,
+                                     "INSERT INTO agencies(name, discipline, created_at) VALUES(?, "
+                                     "?, strftime('%s','now') * 1000)");
             agency.bind(1, options.agency);
             agency.bind(2, options.discipline);
             agency.exec();
@@ -166,14 +193,19 @@ protocol::Expected<InitResult> init_data_dir(const InitOptions& options) {
         operator_identity.role = protocol::Role::admin;
         std::promise<std::string> reply;
         auto future = reply.get_future();
-        boost::json::object req{{"type", "enrol_code"}, {"id", "init"}, {"user", options.admin},
-                                {"agency", options.agency}, {"role", "admin"}};
-        service.handle(operator_identity, boost::json::serialize(req),
-                       [&](std::string frame) { reply.set_value(std::move(frame)); }, nullptr);
+        boost::json::object req{{"type", "enrol_code"},
+                                {"id", "init"},
+                                {"user", options.admin},
+                                {"agency", options.agency},
+                                {"role", "admin"}};
+        service.handle(
+            operator_identity, boost::json::serialize(req),
+            [&](std::string frame) { reply.set_value(std::move(frame)); }, nullptr);
         const auto frame = protocol::decode_server_frame(future.get());
         if (!frame || frame.value().type != "ok")
-            return config_error("could not issue the admin's code: " +
-                                (frame ? std::string(frame.value().body.at("message").as_string()) : "no reply"));
+            return config_error(
+                "could not issue the admin's code: " +
+                (frame ? std::string(frame.value().body.at("message").as_string()) : "no reply"));
         result.code = std::string(frame.value().body.at("code").as_string());
     } catch (const std::exception& e) {
         return config_error(std::string("cannot create the database: ") + e.what());
@@ -190,20 +222,24 @@ int serve(const Config& config) {
     const auto db_path = config.data_dir / kDatabase;
     std::error_code ec;
     if (!fs::exists(db_path, ec) || !fs::exists(config.data_dir / kKeyFile, ec)) {
-        spdlog::error("{} is not a Liaise data directory: run 'liaise-server init' first", config.data_dir.string());
+        spdlog::error("{} is not a Liaise data directory: run 'liaise-server init' first",
+                      config.data_dir.string());
         return 2;
     }
-    const int threads = config.threads > 0 ? config.threads : std::max(1u, std::thread::hardware_concurrency());
+    const int threads =
+        config.threads > 0 ? config.threads : std::max(1u, std::thread::hardware_concurrency());
     Metrics metrics;
     Storage storage(db_path, &metrics, config.durable ? Durability::full : Durability::off);
     Hub hub;
-    Service service(storage, metrics, hub, {config.enrolment_code_hours, config.sync_page_max}, disciplines.value());
+    Service service(storage, metrics, hub, {config.enrolment_code_hours, config.sync_page_max},
+                    disciplines.value());
     Shared shared{service, metrics, config.max_frame_bytes, config.max_queue_bytes};
 
     net::io_context ioc(threads);
     std::shared_ptr<Listener> listener;
     try {
-        listener = std::make_shared<Listener>(ioc, tcp::endpoint(net::ip::make_address(config.host), config.port), shared);
+        listener = std::make_shared<Listener>(
+            ioc, tcp::endpoint(net::ip::make_address(config.host), config.port), shared);
     } catch (const std::exception& e) {
         spdlog::error("cannot listen on {}:{}: {}", config.host, config.port, e.what());
         return 2;
@@ -225,16 +261,20 @@ int serve(const Config& config) {
         poll.async_wait([&](beast::error_code) { wait_for_sessions(); });
     };
     signals.async_wait([&](beast::error_code ec, int sig) {
-        if (ec) return;
+        if (ec)
+            return;
         spdlog::info("signal {}: shutting down", sig);
         listener->stop();
-        for (const auto& s : shared.sessions()) s->go_away();
+        for (const auto& s : shared.sessions())
+            s->go_away();
         wait_for_sessions();
     });
     std::vector<std::thread> pool;
-    for (int i = 1; i < threads; ++i) pool.emplace_back([&] { ioc.run(); });
+    for (int i = 1; i < threads; ++i)
+        pool.emplace_back([&] { ioc.run(); });
     ioc.run();
-    for (auto& t : pool) t.join();
+    for (auto& t : pool)
+        t.join();
     // Storage's destructor commits every write still queued before the process exits.
     spdlog::info("stopped");
     return 0;

@@ -35,7 +35,8 @@ std::string new_code() {
     const auto bytes = crypto::random_bytes(20);
     std::string code;
     for (std::size_t i = 0; i < 20; ++i) {
-        if (i > 0 && i % 4 == 0) code += '-';
+        if (i > 0 && i % 4 == 0)
+            code += '-';
         code += kCodeAlphabet[bytes[i] & 31];
     }
     return code;
@@ -46,10 +47,14 @@ std::string new_code() {
 std::string normalise_code(std::string_view code) {
     std::string out;
     for (char c : code) {
-        if (c == '-' || c == ' ') continue;
-        if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-        if (c == 'O') c = '0';
-        if (c == 'I' || c == 'L') c = '1';
+        if (c == '-' || c == ' ')
+            continue;
+        if (c >= 'a' && c <= 'z')
+            c = static_cast<char>(c - 'a' + 'A');
+        if (c == 'O')
+            c = '0';
+        if (c == 'I' || c == 'L')
+            c = '1';
         out += c;
     }
     return out;
@@ -59,8 +64,9 @@ std::string normalise_code(std::string_view code) {
 std::string hash_code(std::string_view code) {
     const auto canonical = normalise_code(code);
     unsigned char digest[32];
-    crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(canonical.data()),
-                       canonical.size(), nullptr, 0);
+    crypto_generichash(digest, sizeof digest,
+                       reinterpret_cast<const unsigned char*>(canonical.data()), canonical.size(),
+                       nullptr, 0);
     return crypto::to_base64(digest);
 }
 
@@ -92,13 +98,15 @@ Account account_from(SQLite::Statement& q) {
 std::optional<Account> find_account(SQLite::Database& db, std::string_view user) {
     SQLite::Statement q(db, std::string(kAccountColumns) + "WHERE a.username = ?");
     q.bind(1, std::string(user));
-    if (!q.executeStep()) return std::nullopt;
+    if (!q.executeStep())
+        return std::nullopt;
     return account_from(q);
 }
 
 Account require_account(SQLite::Database& db, std::string_view user) {
     auto a = find_account(db, user);
-    if (!a) throw ServiceError(errc::not_found, "no account named '" + std::string(user) + "'");
+    if (!a)
+        throw ServiceError(errc::not_found, "no account named '" + std::string(user) + "'");
     return *a;
 }
 
@@ -111,22 +119,27 @@ struct Room {
 Room require_room(SQLite::Database& db, std::string_view name) {
     SQLite::Statement q(db, "SELECT id, name, last_seq FROM rooms WHERE name = ?");
     q.bind(1, std::string(name));
-    if (!q.executeStep()) throw ServiceError(errc::not_found, "no room named '" + std::string(name) + "'");
+    if (!q.executeStep())
+        throw ServiceError(errc::not_found, "no room named '" + std::string(name) + "'");
     return {q.getColumn(0).getInt64(), q.getColumn(1).getString(), q.getColumn(2).getInt64()};
 }
 
 /// The sequence number a member joined at, if `account` is a member of `room`.
-std::optional<std::int64_t> membership(SQLite::Database& db, std::int64_t room, std::int64_t account) {
-    SQLite::Statement q(db, "SELECT joined_seq FROM room_members WHERE room_id = ? AND account_id = ?");
+std::optional<std::int64_t> membership(SQLite::Database& db, std::int64_t room,
+                                       std::int64_t account) {
+    SQLite::Statement q(db,
+                        "SELECT joined_seq FROM room_members WHERE room_id = ? AND account_id = ?");
     q.bind(1, room);
     q.bind(2, account);
-    if (!q.executeStep()) return std::nullopt;
+    if (!q.executeStep())
+        return std::nullopt;
     return q.getColumn(0).getInt64();
 }
 
 std::int64_t require_member(SQLite::Database& db, const Room& room, std::int64_t account) {
     const auto joined = membership(db, room.id, account);
-    if (!joined) throw ServiceError(errc::forbidden, "you are not a member of room '" + room.name + "'");
+    if (!joined)
+        throw ServiceError(errc::forbidden, "you are not a member of room '" + room.name + "'");
     return *joined;
 }
 
@@ -140,7 +153,8 @@ json::object device_json(std::int64_t id, const std::string& name, const std::st
     const auto sk = crypto::SignPublicKey::from_base64(sign_key);
     const auto bk = crypto::BoxPublicKey::from_base64(box_key);
     const auto sig = crypto::Signature::from_base64(signature);
-    if (sk && bk && sig) d["fingerprint"] = crypto::PublicIdentity{*sk, *bk, *sig}.fingerprint();
+    if (sk && bk && sig)
+        d["fingerprint"] = crypto::PublicIdentity{*sk, *bk, *sig}.fingerprint();
     return d;
 }
 
@@ -164,12 +178,14 @@ struct Member {
 };
 
 std::vector<Member> members_of(SQLite::Database& db, std::int64_t room) {
-    SQLite::Statement q(db, std::string(kAccountColumns) +
-                                ", room_members m WHERE m.account_id = a.id AND m.room_id = ? ORDER BY a.username");
+    SQLite::Statement q(
+        db, std::string(kAccountColumns) +
+                ", room_members m WHERE m.account_id = a.id AND m.room_id = ? ORDER BY a.username");
     // kAccountColumns ends in a JOIN; the comma join above adds room_members.
     q.bind(1, room);
     std::vector<Member> out;
-    while (q.executeStep()) out.push_back({account_from(q), 0});
+    while (q.executeStep())
+        out.push_back({account_from(q), 0});
     return out;
 }
 
@@ -194,12 +210,14 @@ json::array members_json(SQLite::Database& db, std::int64_t room) {
 
 /// Ids (as strings) of every current device of every member of `room`.
 std::set<std::string> member_devices(SQLite::Database& db, std::int64_t room) {
-    SQLite::Statement q(db,
-                        "SELECT d.id FROM room_members m JOIN devices d ON d.account_id = m.account_id "
-                        "WHERE m.room_id = ? AND d.revoked_at IS NULL");
+    SQLite::Statement q(
+        db,
+        "SELECT d.id FROM room_members m JOIN devices d ON d.account_id = m.account_id "
+        "WHERE m.room_id = ? AND d.revoked_at IS NULL");
     q.bind(1, room);
     std::set<std::string> out;
-    while (q.executeStep()) out.insert(std::to_string(q.getColumn(0).getInt64()));
+    while (q.executeStep())
+        out.insert(std::to_string(q.getColumn(0).getInt64()));
     return out;
 }
 
@@ -207,7 +225,8 @@ std::vector<std::int64_t> member_accounts(SQLite::Database& db, std::int64_t roo
     SQLite::Statement q(db, "SELECT account_id FROM room_members WHERE room_id = ?");
     q.bind(1, room);
     std::vector<std::int64_t> out;
-    while (q.executeStep()) out.push_back(q.getColumn(0).getInt64());
+    while (q.executeStep())
+        out.push_back(q.getColumn(0).getInt64());
     return out;
 }
 
@@ -221,13 +240,16 @@ json::object message_json(const std::string& room, std::int64_t seq, const std::
             {"sender", user},
             {"sender_device", std::to_string(device)},
             {"sent_at", sent_at},
-            {"sender_keys", {{"sign_key", sign_key}, {"box_key", box_key}, {"box_key_signature", signature}}},
+            {"sender_keys",
+             {{"sign_key", sign_key}, {"box_key", box_key}, {"box_key_signature", signature}}},
             {"envelope", json::parse(envelope)}};
 }
 
 constexpr const char* kMessageColumns =
-    "SELECT m.seq, m.envelope, m.sent_at, d.id, a.username, d.sign_key, d.box_key, d.box_key_signature "
-    "FROM messages m JOIN devices d ON d.id = m.sender_device JOIN accounts a ON a.id = d.account_id ";
+    "SELECT m.seq, m.envelope, m.sent_at, d.id, a.username, d.sign_key, d.box_key, "
+    "d.box_key_signature "
+    "FROM messages m JOIN devices d ON d.id = m.sender_device JOIN accounts a ON a.id = "
+    "d.account_id ";
 
 }  // namespace
 
@@ -241,12 +263,14 @@ void Hub::add(std::int64_t account, const std::shared_ptr<Sink>& sink) {
 void Hub::remove(std::int64_t account, const Sink* sink) {
     std::lock_guard lock(mutex_);
     const auto it = online_.find(account);
-    if (it == online_.end()) return;
+    if (it == online_.end())
+        return;
     std::erase_if(it->second, [&](const std::weak_ptr<Sink>& w) {
         const auto s = w.lock();
         return !s || s.get() == sink;
     });
-    if (it->second.empty()) online_.erase(it);
+    if (it->second.empty())
+        online_.erase(it);
 }
 
 std::size_t Hub::publish(const std::vector<std::int64_t>& accounts,
@@ -256,12 +280,15 @@ std::size_t Hub::publish(const std::vector<std::int64_t>& accounts,
         std::lock_guard lock(mutex_);
         for (const auto account : accounts) {
             const auto it = online_.find(account);
-            if (it == online_.end()) continue;
+            if (it == online_.end())
+                continue;
             for (const auto& w : it->second)
-                if (auto s = w.lock(); s && s.get() != except) targets.push_back(std::move(s));
+                if (auto s = w.lock(); s && s.get() != except)
+                    targets.push_back(std::move(s));
         }
     }
-    for (const auto& s : targets) s->deliver(frame);  // outside the lock: deliver only queues
+    for (const auto& s : targets)
+        s->deliver(frame);  // outside the lock: deliver only queues
     return targets.size();
 }
 
@@ -276,14 +303,20 @@ struct Service::Context {
 
 Service::Service(Storage& storage, Metrics& metrics, Hub& hub, ServiceConfig config,
                  std::vector<std::string> disciplines)
-    : storage_(storage), metrics_(metrics), hub_(hub), config_(config), disciplines_(std::move(disciplines)) {}
+    : storage_(storage),
+      metrics_(metrics),
+      hub_(hub),
+      config_(config),
+      disciplines_(std::move(disciplines)) {}
 
-void Service::fail(const Reply& reply, std::string_view re, const protocol::Error& error, json::object extra) {
+void Service::fail(const Reply& reply, std::string_view re, const protocol::Error& error,
+                   json::object extra) {
     metrics_.error(error.code);
     reply(protocol::encode_error(re, error, std::move(extra)));
 }
 
-void Service::handle(Identity& who, std::string_view frame, const Reply& reply, const std::shared_ptr<Sink>& self) {
+void Service::handle(Identity& who, std::string_view frame, const Reply& reply,
+                     const std::shared_ptr<Sink>& self) {
     auto decoded = protocol::decode_request(frame);
     if (!decoded.request) {
         fail(reply, decoded.id, decoded.error);
@@ -298,12 +331,14 @@ void Service::handle(Identity& who, std::string_view frame, const Reply& reply, 
         fail(reply, req.id, e.error, e.extra);
     } catch (const std::exception& e) {
         spdlog::error("request {} failed: {}", req.type(), e.what());
-        fail(reply, req.id, {std::string(errc::internal), "the server could not complete this request"});
+        fail(reply, req.id,
+             {std::string(errc::internal), "the server could not complete this request"});
     }
 }
 
 void Service::disconnected(const Identity& who, const Sink* self) {
-    if (who.authenticated()) hub_.remove(who.account, self);
+    if (who.authenticated())
+        hub_.remove(who.account, self);
 }
 
 void Service::dispatch(Context& ctx) {
@@ -311,34 +346,55 @@ void Service::dispatch(Context& ctx) {
     if (!ctx.who.hello && type != "hello")
         throw ServiceError(errc::hello_required, "send hello first");
     switch (ctx.req.spec->access) {
-        case protocol::Access::anyone: break;
+        case protocol::Access::anyone:
+            break;
         case protocol::Access::authenticated:
-            if (!ctx.who.authenticated()) throw ServiceError(errc::not_authenticated, "log in first");
+            if (!ctx.who.authenticated())
+                throw ServiceError(errc::not_authenticated, "log in first");
             break;
         case protocol::Access::chair:
-            if (!ctx.who.authenticated()) throw ServiceError(errc::not_authenticated, "log in first");
-            if (ctx.who.role == Role::member) throw ServiceError(errc::forbidden, "only chairs and admins may do this");
+            if (!ctx.who.authenticated())
+                throw ServiceError(errc::not_authenticated, "log in first");
+            if (ctx.who.role == Role::member)
+                throw ServiceError(errc::forbidden, "only chairs and admins may do this");
             break;
         case protocol::Access::admin:
-            if (!ctx.who.authenticated()) throw ServiceError(errc::not_authenticated, "log in first");
-            if (ctx.who.role != Role::admin) throw ServiceError(errc::forbidden, "only admins may do this");
+            if (!ctx.who.authenticated())
+                throw ServiceError(errc::not_authenticated, "log in first");
+            if (ctx.who.role != Role::admin)
+                throw ServiceError(errc::forbidden, "only admins may do this");
             break;
     }
-    if (type == "hello") return hello(ctx);
-    if (type == "enrol") return enrol(ctx);
-    if (type == "login") return login(ctx);
-    if (type == "whoami") return whoami(ctx);
-    if (type == "agency_add") return agency_add(ctx);
-    if (type == "agency_list") return agency_list(ctx);
-    if (type == "enrol_code") return enrol_code(ctx);
-    if (type == "room_create") return room_create(ctx);
-    if (type == "room_add") return room_change(ctx, true);
-    if (type == "room_remove") return room_change(ctx, false);
-    if (type == "rooms") return rooms(ctx);
-    if (type == "room_show") return room_show(ctx);
-    if (type == "user_keys") return user_keys(ctx);
-    if (type == "send") return send(ctx);
-    if (type == "sync") return sync(ctx);
+    if (type == "hello")
+        return hello(ctx);
+    if (type == "enrol")
+        return enrol(ctx);
+    if (type == "login")
+        return login(ctx);
+    if (type == "whoami")
+        return whoami(ctx);
+    if (type == "agency_add")
+        return agency_add(ctx);
+    if (type == "agency_list")
+        return agency_list(ctx);
+    if (type == "enrol_code")
+        return enrol_code(ctx);
+    if (type == "room_create")
+        return room_create(ctx);
+    if (type == "room_add")
+        return room_change(ctx, true);
+    if (type == "room_remove")
+        return room_change(ctx, false);
+    if (type == "rooms")
+        return rooms(ctx);
+    if (type == "room_show")
+        return room_show(ctx);
+    if (type == "user_keys")
+        return user_keys(ctx);
+    if (type == "send")
+        return send(ctx);
+    if (type == "sync")
+        return sync(ctx);
     throw ServiceError(errc::bad_request, "type: not handled");
 }
 
@@ -356,62 +412,79 @@ void Service::write(Context& ctx, std::function<void(SQLite::Database&, json::ob
                     fail(reply, re, e.error, e.extra);
                 } catch (const std::exception& e) {
                     spdlog::error("request {} failed in storage: {}", type, e.what());
-                    fail(reply, re, {std::string(errc::internal), "the server could not store this change"});
+                    fail(reply, re,
+                         {std::string(errc::internal), "the server could not store this change"});
                 }
                 return;
             }
             // Fields starting with '_' are for `after` (who to notify), not for the client.
             json::object visible;
             for (const auto& [key, value] : *result)
-                if (!key.starts_with("_")) visible.emplace(key, value);
+                if (!key.starts_with("_"))
+                    visible.emplace(key, value);
             reply(protocol::encode_ok(re, std::move(visible)));
-            if (after) after(*result);
+            if (after)
+                after(*result);
         });
 }
 
 void Service::hello(Context& ctx) {
     const auto version = ctx.req.integer("version", 0);
     if (version != protocol::kVersion)
-        throw ServiceError(errc::unsupported_version,
-                           "this server speaks protocol version " + std::to_string(protocol::kVersion),
-                           {{"version", protocol::kVersion}});
+        throw ServiceError(
+            errc::unsupported_version,
+            "this server speaks protocol version " + std::to_string(protocol::kVersion),
+            {{"version", protocol::kVersion}});
     ctx.who.hello = true;
     ctx.who.challenge = crypto::random_bytes(32);
-    ctx.reply(protocol::encode_ok(ctx.req.id, {{"version", protocol::kVersion},
-                                               {"server", "liaise-server/0.1.0"},
-                                               {"challenge", crypto::to_base64(ctx.who.challenge)}}));
+    ctx.reply(
+        protocol::encode_ok(ctx.req.id, {{"version", protocol::kVersion},
+                                         {"server", "liaise-server/0.1.0"},
+                                         {"challenge", crypto::to_base64(ctx.who.challenge)}}));
 }
 
 void Service::enrol(Context& ctx) {
     const auto sign_key = crypto::SignPublicKey::from_base64(ctx.req.string("sign_key"));
     const auto box_key = crypto::BoxPublicKey::from_base64(ctx.req.string("box_key"));
     const auto signature = crypto::Signature::from_base64(ctx.req.string("box_key_signature"));
-    if (!sign_key) throw ServiceError(errc::bad_request, "sign_key: not a base64 Ed25519 public key");
-    if (!box_key) throw ServiceError(errc::bad_request, "box_key: not a base64 X25519 public key");
-    if (!signature) throw ServiceError(errc::bad_request, "box_key_signature: not a base64 signature");
+    if (!sign_key)
+        throw ServiceError(errc::bad_request, "sign_key: not a base64 Ed25519 public key");
+    if (!box_key)
+        throw ServiceError(errc::bad_request, "box_key: not a base64 X25519 public key");
+    if (!signature)
+        throw ServiceError(errc::bad_request, "box_key_signature: not a base64 signature");
     if (!crypto::PublicIdentity{*sign_key, *box_key, *signature}.verify())
         throw ServiceError(errc::bad_signature, "box_key_signature does not verify with sign_key");
     const auto hash = hash_code(ctx.req.string("code"));
     auto name = std::string(ctx.req.string("device_name"));
-    if (name.empty()) name = "device";
-    write(ctx, [hash, name, sk = std::string(ctx.req.string("sign_key")), bk = std::string(ctx.req.string("box_key")),
-                sig = std::string(ctx.req.string("box_key_signature"))](SQLite::Database& db, json::object& out) {
+    if (name.empty())
+        name = "device";
+    write(ctx, [hash, name, sk = std::string(ctx.req.string("sign_key")),
+                bk = std::string(ctx.req.string("box_key")),
+                sig = std::string(ctx.req.string("box_key_signature"))](SQLite::Database& db,
+                                                                        json::object& out) {
         SQLite::Statement q(db,
                             "SELECT username, display_name, agency_id, role, expires_at, used_at "
                             "FROM enrolment_codes WHERE code_hash = ?");
         q.bind(1, hash);
-        if (!q.executeStep()) throw ServiceError(errc::invalid_code, "this enrolment code is not known");
+        if (!q.executeStep())
+            throw ServiceError(errc::invalid_code, "this enrolment code is not known");
         const auto user = q.getColumn(0).getString();
         const auto display = q.getColumn(1).getString();
         const auto agency = q.getColumn(2).getInt64();
         const auto role = q.getColumn(3).getString();
-        if (!q.getColumn(5).isNull()) throw ServiceError(errc::code_used, "this enrolment code has already been used");
-        if (q.getColumn(4).getInt64() < now_ms()) throw ServiceError(errc::code_expired, "this enrolment code has expired; ask an admin for a new one");
-        if (find_account(db, user)) throw ServiceError(errc::conflict, "an account named '" + user + "' already exists");
+        if (!q.getColumn(5).isNull())
+            throw ServiceError(errc::code_used, "this enrolment code has already been used");
+        if (q.getColumn(4).getInt64() < now_ms())
+            throw ServiceError(errc::code_expired,
+                               "this enrolment code has expired; ask an admin for a new one");
+        if (find_account(db, user))
+            throw ServiceError(errc::conflict, "an account named '" + user + "' already exists");
         const auto now = now_ms();
-        SQLite::Statement add(db,
-                              "INSERT INTO accounts(username, display_name, agency_id, role, created_at) "
-                              "VALUES(?, ?, ?, ?, ?)");
+        SQLite::Statement add(
+            db,
+            "INSERT INTO accounts(username, display_name, agency_id, role, created_at) "
+            "VALUES(?, ?, ?, ?, ?)");
         add.bind(1, user);
         add.bind(2, display);
         add.bind(3, agency);
@@ -420,7 +493,8 @@ void Service::enrol(Context& ctx) {
         add.exec();
         const auto account = db.getLastInsertRowid();
         SQLite::Statement dev(db,
-                              "INSERT INTO devices(account_id, name, sign_key, box_key, box_key_signature, created_at) "
+                              "INSERT INTO devices(account_id, name, sign_key, box_key, "
+                              "box_key_signature, created_at) "
                               "VALUES(?, ?, ?, ?, ?, ?)");
         dev.bind(1, account);
         dev.bind(2, name);
@@ -445,30 +519,40 @@ void Service::login(Context& ctx) {
     const auto device = std::string(ctx.req.string("device"));
     const auto refuse = [&](std::string_view code, std::string message) {
         ctx.who.challenge = crypto::random_bytes(32);  // a challenge is good for one attempt
-        throw ServiceError(code, std::move(message), {{"challenge", crypto::to_base64(ctx.who.challenge)}});
+        throw ServiceError(code, std::move(message),
+                           {{"challenge", crypto::to_base64(ctx.who.challenge)}});
     };
-    if (ctx.who.authenticated()) throw ServiceError(errc::bad_request, "already logged in");
-    if (ctx.who.challenge.empty()) refuse(errc::hello_required, "send hello for a challenge first");
+    if (ctx.who.authenticated())
+        throw ServiceError(errc::bad_request, "already logged in");
+    if (ctx.who.challenge.empty())
+        refuse(errc::hello_required, "send hello for a challenge first");
     const auto signature = crypto::Signature::from_base64(ctx.req.string("signature"));
-    if (!signature) throw ServiceError(errc::bad_request, "signature: not a base64 signature");
+    if (!signature)
+        throw ServiceError(errc::bad_request, "signature: not a base64 signature");
     struct Found {
         Account account;
         std::string sign_key;
     };
     const auto found = storage_.read([&](SQLite::Database& db) -> std::optional<Found> {
         auto account = find_account(db, user);
-        if (!account) return std::nullopt;
-        SQLite::Statement q(db, "SELECT sign_key FROM devices WHERE id = ? AND account_id = ? AND revoked_at IS NULL");
+        if (!account)
+            return std::nullopt;
+        SQLite::Statement q(
+            db,
+            "SELECT sign_key FROM devices WHERE id = ? AND account_id = ? AND revoked_at IS NULL");
         q.bind(1, static_cast<std::int64_t>(std::strtoll(device.c_str(), nullptr, 10)));
         q.bind(2, account->id);
-        if (!q.executeStep()) return std::nullopt;
+        if (!q.executeStep())
+            return std::nullopt;
         return Found{*account, q.getColumn(0).getString()};
     });
     const auto key = found ? crypto::SignPublicKey::from_base64(found->sign_key) : std::nullopt;
     // Unknown account, unknown device and wrong signature look the same to the caller.
     if (!key || !crypto::verify_login(*key, ctx.who.challenge, *signature))
-        refuse(errc::bad_signature, "login failed: the signature does not match this account's device");
-    if (found->account.suspended) refuse(errc::suspended, "this account is suspended");
+        refuse(errc::bad_signature,
+               "login failed: the signature does not match this account's device");
+    if (found->account.suspended)
+        refuse(errc::suspended, "this account is suspended");
     ctx.who.challenge.clear();
     ctx.who.account = found->account.id;
     ctx.who.device = std::strtoll(device.c_str(), nullptr, 10);
@@ -482,7 +566,8 @@ void Service::login(Context& ctx) {
 }
 
 void Service::whoami(Context& ctx) {
-    auto out = storage_.read([&](SQLite::Database& db) { return account_json(require_account(db, ctx.who.user)); });
+    auto out = storage_.read(
+        [&](SQLite::Database& db) { return account_json(require_account(db, ctx.who.user)); });
     out["device"] = std::to_string(ctx.who.device);
     ctx.reply(protocol::encode_ok(ctx.req.id, std::move(out)));
 }
@@ -492,14 +577,18 @@ void Service::agency_add(Context& ctx) {
     const auto discipline = std::string(ctx.req.string("discipline"));
     if (std::find(disciplines_.begin(), disciplines_.end(), discipline) == disciplines_.end()) {
         std::string known;
-        for (const auto& d : disciplines_) known += (known.empty() ? "" : ", ") + d;
-        throw ServiceError(errc::bad_request, "discipline: '" + discipline + "' is not one of " + known);
+        for (const auto& d : disciplines_)
+            known += (known.empty() ? "" : ", ") + d;
+        throw ServiceError(errc::bad_request,
+                           "discipline: '" + discipline + "' is not one of " + known);
     }
     write(ctx, [name, discipline](SQLite::Database& db, json::object& out) {
         SQLite::Statement exists(db, "SELECT 1 FROM agencies WHERE name = ?");
         exists.bind(1, name);
-        if (exists.executeStep()) throw ServiceError(errc::conflict, "an agency named '" + name + "' already exists");
-        SQLite::Statement q(db, "INSERT INTO agencies(name, discipline, created_at) VALUES(?, ?, ?)");
+        if (exists.executeStep())
+            throw ServiceError(errc::conflict, "an agency named '" + name + "' already exists");
+        SQLite::Statement q(db,
+                            "INSERT INTO agencies(name, discipline, created_at) VALUES(?, ?, ?)");
         q.bind(1, name);
         q.bind(2, discipline);
         q.bind(3, now_ms());
@@ -513,7 +602,8 @@ void Service::agency_list(Context& ctx) {
         SQLite::Statement q(db, "SELECT name, discipline FROM agencies ORDER BY name");
         json::array out;
         while (q.executeStep())
-            out.push_back(json::object{{"name", q.getColumn(0).getString()}, {"discipline", q.getColumn(1).getString()}});
+            out.push_back(json::object{{"name", q.getColumn(0).getString()},
+                                       {"discipline", q.getColumn(1).getString()}});
         return out;
     });
     ctx.reply(protocol::encode_ok(ctx.req.id, {{"agencies", std::move(agencies)}}));
@@ -522,11 +612,14 @@ void Service::agency_list(Context& ctx) {
 void Service::enrol_code(Context& ctx) {
     const auto user = std::string(ctx.req.string("user"));
     if (!protocol::valid_name(user))
-        throw ServiceError(errc::bad_request, "user: use 1-64 lower-case letters, digits, '.', '_' or '-'");
+        throw ServiceError(errc::bad_request,
+                           "user: use 1-64 lower-case letters, digits, '.', '_' or '-'");
     const auto role = protocol::parse_role(ctx.req.string("role"));
-    if (!role) throw ServiceError(errc::bad_request, "role: must be member, chair or admin");
+    if (!role)
+        throw ServiceError(errc::bad_request, "role: must be member, chair or admin");
     auto display = std::string(ctx.req.string("display_name"));
-    if (display.empty()) display = user;
+    if (display.empty())
+        display = user;
     const auto agency = std::string(ctx.req.string("agency"));
     const auto hours = ctx.req.integer("hours", config_.enrolment_code_hours);
     const auto code = new_code();
@@ -534,13 +627,16 @@ void Service::enrol_code(Context& ctx) {
     write(ctx, [=](SQLite::Database& db, json::object& out) {
         SQLite::Statement g(db, "SELECT id FROM agencies WHERE name = ?");
         g.bind(1, agency);
-        if (!g.executeStep()) throw ServiceError(errc::not_found, "no agency named '" + agency + "'");
-        if (find_account(db, user)) throw ServiceError(errc::conflict, "an account named '" + user + "' already exists");
+        if (!g.executeStep())
+            throw ServiceError(errc::not_found, "no agency named '" + agency + "'");
+        if (find_account(db, user))
+            throw ServiceError(errc::conflict, "an account named '" + user + "' already exists");
         const auto now = now_ms();
         const auto expires = now + hours * 3600 * 1000;
-        SQLite::Statement q(db,
-                            "INSERT INTO enrolment_codes(code_hash, username, display_name, agency_id, role, "
-                            "created_by, created_at, expires_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
+        SQLite::Statement q(
+            db,
+            "INSERT INTO enrolment_codes(code_hash, username, display_name, agency_id, role, "
+            "created_by, created_at, expires_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
         q.bind(1, hash_code(code));
         q.bind(2, user);
         q.bind(3, display);
@@ -557,7 +653,8 @@ void Service::enrol_code(Context& ctx) {
 void Service::room_create(Context& ctx) {
     const auto name = std::string(ctx.req.string("room"));
     if (!protocol::valid_name(name))
-        throw ServiceError(errc::bad_request, "room: use 1-64 lower-case letters, digits, '.', '_' or '-'");
+        throw ServiceError(errc::bad_request,
+                           "room: use 1-64 lower-case letters, digits, '.', '_' or '-'");
     auto members = ctx.req.strings("members");
     const auto creator = ctx.who.account;
     write(
@@ -565,18 +662,23 @@ void Service::room_create(Context& ctx) {
         [name, members, creator](SQLite::Database& db, json::object& out) {
             SQLite::Statement exists(db, "SELECT 1 FROM rooms WHERE name = ?");
             exists.bind(1, name);
-            if (exists.executeStep()) throw ServiceError(errc::conflict, "a room named '" + name + "' already exists");
+            if (exists.executeStep())
+                throw ServiceError(errc::conflict, "a room named '" + name + "' already exists");
             std::set<std::int64_t> ids{creator};
-            for (const auto& m : members) ids.insert(require_account(db, m).id);
+            for (const auto& m : members)
+                ids.insert(require_account(db, m).id);
             const auto now = now_ms();
-            SQLite::Statement q(db, "INSERT INTO rooms(name, created_by, created_at) VALUES(?, ?, ?)");
+            SQLite::Statement q(db,
+                                "INSERT INTO rooms(name, created_by, created_at) VALUES(?, ?, ?)");
             q.bind(1, name);
             q.bind(2, creator);
             q.bind(3, now);
             q.exec();
             const auto room = db.getLastInsertRowid();
             for (const auto id : ids) {
-                SQLite::Statement add(db, "INSERT INTO room_members(room_id, account_id, joined_seq, added_at) VALUES(?, ?, 0, ?)");
+                SQLite::Statement add(db,
+                                      "INSERT INTO room_members(room_id, account_id, joined_seq, "
+                                      "added_at) VALUES(?, ?, 0, ?)");
                 add.bind(1, room);
                 add.bind(2, id);
                 add.bind(3, now);
@@ -584,12 +686,14 @@ void Service::room_create(Context& ctx) {
             }
             out = {{"room", name}, {"members", members_json(db, room)}};
             json::array accounts;
-            for (const auto id : ids) accounts.push_back(id);
+            for (const auto id : ids)
+                accounts.push_back(id);
             out["_notify"] = std::move(accounts);
         },
         [this, name](const json::object& out) {
             std::vector<std::int64_t> accounts;
-            for (const auto& a : out.at("_notify").as_array()) accounts.push_back(a.as_int64());
+            for (const auto& a : out.at("_notify").as_array())
+                accounts.push_back(a.as_int64());
             hub_.publish(accounts, std::make_shared<const std::string>(protocol::encode_event(
                                        "membership", {{"room", name}, {"change", "created"}})));
         });
@@ -605,43 +709,56 @@ void Service::room_change(Context& ctx, bool add) {
         [=](SQLite::Database& db, json::object& out) {
             const auto room = require_room(db, room_name);
             if (caller_role != Role::admin && !membership(db, room.id, caller))
-                throw ServiceError(errc::forbidden, "chairs may change only rooms they are members of");
+                throw ServiceError(errc::forbidden,
+                                   "chairs may change only rooms they are members of");
             const auto target = require_account(db, user);
             const bool member = membership(db, room.id, target.id).has_value();
             const auto before = member_accounts(db, room.id);
             if (add && !member) {
-                SQLite::Statement q(db, "INSERT INTO room_members(room_id, account_id, joined_seq, added_at) VALUES(?, ?, ?, ?)");
+                SQLite::Statement q(db,
+                                    "INSERT INTO room_members(room_id, account_id, joined_seq, "
+                                    "added_at) VALUES(?, ?, ?, ?)");
                 q.bind(1, room.id);
                 q.bind(2, target.id);
                 q.bind(3, room.last_seq);
                 q.bind(4, now_ms());
                 q.exec();
             } else if (!add && member) {
-                SQLite::Statement q(db, "DELETE FROM room_members WHERE room_id = ? AND account_id = ?");
+                SQLite::Statement q(
+                    db, "DELETE FROM room_members WHERE room_id = ? AND account_id = ?");
                 q.bind(1, room.id);
                 q.bind(2, target.id);
                 q.exec();
             }
             out = {{"room", room_name}, {"user", user}, {"changed", add != member}};
             json::array notify;
-            for (const auto id : before) notify.push_back(id);
-            if (add) notify.push_back(target.id);
+            for (const auto id : before)
+                notify.push_back(id);
+            if (add)
+                notify.push_back(target.id);
             out["_notify"] = std::move(notify);
         },
         [this, room_name, user, add](const json::object& out) {
-            if (!out.at("changed").as_bool()) return;
+            if (!out.at("changed").as_bool())
+                return;
             std::vector<std::int64_t> accounts;
-            for (const auto& a : out.at("_notify").as_array()) accounts.push_back(a.as_int64());
-            hub_.publish(accounts, std::make_shared<const std::string>(protocol::encode_event(
-                                       "membership", {{"room", room_name}, {"user", user}, {"change", add ? "added" : "removed"}})));
+            for (const auto& a : out.at("_notify").as_array())
+                accounts.push_back(a.as_int64());
+            hub_.publish(
+                accounts,
+                std::make_shared<const std::string>(protocol::encode_event(
+                    "membership",
+                    {{"room", room_name}, {"user", user}, {"change", add ? "added" : "removed"}})));
         });
 }
 
 void Service::rooms(Context& ctx) {
     auto list = storage_.read([&](SQLite::Database& db) {
         SQLite::Statement q(db,
-                            "SELECT r.name, r.last_seq, (SELECT COUNT(*) FROM room_members c WHERE c.room_id = r.id) "
-                            "FROM rooms r JOIN room_members m ON m.room_id = r.id WHERE m.account_id = ? ORDER BY r.name");
+                            "SELECT r.name, r.last_seq, (SELECT COUNT(*) FROM room_members c WHERE "
+                            "c.room_id = r.id) "
+                            "FROM rooms r JOIN room_members m ON m.room_id = r.id WHERE "
+                            "m.account_id = ? ORDER BY r.name");
         q.bind(1, ctx.who.account);
         json::array out;
         while (q.executeStep())
@@ -656,8 +773,11 @@ void Service::rooms(Context& ctx) {
 void Service::room_show(Context& ctx) {
     auto out = storage_.read([&](SQLite::Database& db) {
         const auto room = require_room(db, ctx.req.string("room"));
-        if (ctx.who.role != Role::admin) require_member(db, room, ctx.who.account);
-        return json::object{{"room", room.name}, {"last_seq", room.last_seq}, {"members", members_json(db, room.id)}};
+        if (ctx.who.role != Role::admin)
+            require_member(db, room, ctx.who.account);
+        return json::object{{"room", room.name},
+                            {"last_seq", room.last_seq},
+                            {"members", members_json(db, room.id)}};
     });
     ctx.reply(protocol::encode_ok(ctx.req.id, std::move(out)));
 }
@@ -680,9 +800,11 @@ void Service::send(Context& ctx) {
         throw ServiceError(errc::bad_request, m.starts_with("envelope") ? m : "envelope: " + m);
     }
     const auto& env = envelope.value();
-    if (env.room != room_name) throw ServiceError(errc::bad_request, "envelope.room: does not match room");
+    if (env.room != room_name)
+        throw ServiceError(errc::bad_request, "envelope.room: does not match room");
     if (env.sender_device != std::to_string(ctx.who.device))
-        throw ServiceError(errc::bad_request, "envelope.sender_device: is not the device you logged in with");
+        throw ServiceError(errc::bad_request,
+                           "envelope.sender_device: is not the device you logged in with");
     const auto devices = crypto::recipient_devices(env);
     const std::set<std::string> recipients(devices.begin(), devices.end());
     auto stored = json::serialize(crypto::to_json(env));
@@ -696,7 +818,9 @@ void Service::send(Context& ctx) {
         [=, stored = std::move(stored)](SQLite::Database& db, json::object& out) {
             const auto room = require_room(db, room_name);
             require_member(db, room, account);
-            SQLite::Statement dup(db, "SELECT seq FROM messages WHERE room_id = ? AND sender_device = ? AND client_msg_id = ?");
+            SQLite::Statement dup(db,
+                                  "SELECT seq FROM messages WHERE room_id = ? AND sender_device = "
+                                  "? AND client_msg_id = ?");
             dup.bind(1, room.id);
             dup.bind(2, device);
             dup.bind(3, client_msg_id);
@@ -705,9 +829,10 @@ void Service::send(Context& ctx) {
                 return;
             }
             if (member_devices(db, room.id) != recipients)
-                throw ServiceError(errc::stale_membership,
-                                   "the room's members or their devices have changed: wrap the key for these",
-                                   {{"members", members_json(db, room.id)}});
+                throw ServiceError(
+                    errc::stale_membership,
+                    "the room's members or their devices have changed: wrap the key for these",
+                    {{"members", members_json(db, room.id)}});
             const auto seq = room.last_seq + 1;
             const auto sent_at = now_ms();
             SQLite::Statement bump(db, "UPDATE rooms SET last_seq = ? WHERE id = ?");
@@ -715,7 +840,8 @@ void Service::send(Context& ctx) {
             bump.bind(2, room.id);
             bump.exec();
             SQLite::Statement ins(db,
-                                  "INSERT INTO messages(room_id, seq, sender_device, client_msg_id, envelope, sent_at) "
+                                  "INSERT INTO messages(room_id, seq, sender_device, "
+                                  "client_msg_id, envelope, sent_at) "
                                   "VALUES(?, ?, ?, ?, ?, ?)");
             ins.bind(1, room.id);
             ins.bind(2, seq);
@@ -724,22 +850,27 @@ void Service::send(Context& ctx) {
             ins.bind(5, stored);
             ins.bind(6, sent_at);
             ins.exec();
-            SQLite::Statement keys(db, "SELECT sign_key, box_key, box_key_signature FROM devices WHERE id = ?");
+            SQLite::Statement keys(
+                db, "SELECT sign_key, box_key, box_key_signature FROM devices WHERE id = ?");
             keys.bind(1, device);
             keys.executeStep();
-            auto event = message_json(room_name, seq, stored, sent_at, device, user, keys.getColumn(0).getString(),
-                                      keys.getColumn(1).getString(), keys.getColumn(2).getString());
+            auto event = message_json(room_name, seq, stored, sent_at, device, user,
+                                      keys.getColumn(0).getString(), keys.getColumn(1).getString(),
+                                      keys.getColumn(2).getString());
             json::array notify;
-            for (const auto id : member_accounts(db, room.id)) notify.push_back(id);
+            for (const auto id : member_accounts(db, room.id))
+                notify.push_back(id);
             out = {{"seq", seq}, {"duplicate", false}, {"sent_at", sent_at}};
             out["_event"] = protocol::encode_event("message", std::move(event));
             out["_notify"] = std::move(notify);
         },
         [this, self](const json::object& out) {
-            if (out.at("duplicate").as_bool()) return;
+            if (out.at("duplicate").as_bool())
+                return;
             metrics_.message_stored();
             std::vector<std::int64_t> accounts;
-            for (const auto& a : out.at("_notify").as_array()) accounts.push_back(a.as_int64());
+            for (const auto& a : out.at("_notify").as_array())
+                accounts.push_back(a.as_int64());
             auto frame = std::make_shared<const std::string>(out.at("_event").as_string());
             metrics_.message_delivered(hub_.publish(accounts, frame, self.get()));
         });
@@ -751,7 +882,8 @@ void Service::sync(Context& ctx) {
     auto out = storage_.read([&](SQLite::Database& db) {
         const auto room = require_room(db, ctx.req.string("room"));
         const auto joined = require_member(db, room, ctx.who.account);
-        SQLite::Statement q(db, std::string(kMessageColumns) + "WHERE m.room_id = ? AND m.seq > ? ORDER BY m.seq LIMIT ?");
+        SQLite::Statement q(db, std::string(kMessageColumns) +
+                                    "WHERE m.room_id = ? AND m.seq > ? ORDER BY m.seq LIMIT ?");
         q.bind(1, room.id);
         q.bind(2, std::max(after, joined));
         q.bind(3, limit + 1);
@@ -762,12 +894,16 @@ void Service::sync(Context& ctx) {
                 more = true;
                 break;
             }
-            messages.push_back(message_json(room.name, q.getColumn(0).getInt64(), q.getColumn(1).getString(),
-                                            q.getColumn(2).getInt64(), q.getColumn(3).getInt64(),
-                                            q.getColumn(4).getString(), q.getColumn(5).getString(),
-                                            q.getColumn(6).getString(), q.getColumn(7).getString()));
+            messages.push_back(message_json(room.name, q.getColumn(0).getInt64(),
+                                            q.getColumn(1).getString(), q.getColumn(2).getInt64(),
+                                            q.getColumn(3).getInt64(), q.getColumn(4).getString(),
+                                            q.getColumn(5).getString(), q.getColumn(6).getString(),
+                                            q.getColumn(7).getString()));
         }
-        return json::object{{"room", room.name}, {"messages", std::move(messages)}, {"more", more}, {"last_seq", room.last_seq}};
+        return json::object{{"room", room.name},
+                            {"messages", std::move(messages)},
+                            {"more", more},
+                            {"last_seq", room.last_seq}};
     });
     ctx.reply(protocol::encode_ok(ctx.req.id, std::move(out)));
 }

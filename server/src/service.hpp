@@ -26,23 +26,25 @@ class Storage;
 /// Something that can receive server-initiated events: a connected session. deliver() must be
 /// thread-safe and must not block.
 class Sink {
-public:
+  public:
     virtual ~Sink() = default;
     virtual void deliver(std::shared_ptr<const std::string> frame) = 0;
 };
 
 /// Who is online: logged-in sinks by account. Thread-safe.
 class Hub {
-public:
+  public:
     void add(std::int64_t account, const std::shared_ptr<Sink>& sink);
     void remove(std::int64_t account, const Sink* sink);
     /// Delivers `frame` to every online sink of `accounts` except `except`; returns how many.
-    std::size_t publish(const std::vector<std::int64_t>& accounts, const std::shared_ptr<const std::string>& frame,
+    std::size_t publish(const std::vector<std::int64_t>& accounts,
+                        const std::shared_ptr<const std::string>& frame,
                         const Sink* except = nullptr);
 
-private:
+  private:
     std::mutex mutex_;
-    std::unordered_map<std::int64_t, std::vector<std::weak_ptr<Sink>>> online_;  // GUARDED_BY(mutex_)
+    std::unordered_map<std::int64_t, std::vector<std::weak_ptr<Sink>>>
+        online_;  // GUARDED_BY(mutex_)
 };
 
 /// The state of one connection, owned by its session and touched only on its strand.
@@ -71,7 +73,7 @@ struct ServiceError : std::exception {
 };
 
 class Service {
-public:
+  public:
     /// `disciplines` are those an agency may have (from the dictionaries, without `general`).
     Service(Storage& storage, Metrics& metrics, Hub& hub, ServiceConfig config,
             std::vector<std::string> disciplines);
@@ -80,12 +82,13 @@ public:
 
     /// Handles one frame from `who`'s connection. Calls `reply` exactly once, either before
     /// returning or later from the storage writer thread. `self` receives events once logged in.
-    void handle(Identity& who, std::string_view frame, const Reply& reply, const std::shared_ptr<Sink>& self);
+    void handle(Identity& who, std::string_view frame, const Reply& reply,
+                const std::shared_ptr<Sink>& self);
 
     /// Forgets a closed connection.
     void disconnected(const Identity& who, const Sink* self);
 
-private:
+  private:
     struct Context;
     void dispatch(Context& ctx);
     void hello(Context& ctx);

@@ -81,15 +81,18 @@ CREATE TABLE IF NOT EXISTS messages(
   PRIMARY KEY(room_id, seq),
   UNIQUE(room_id, sender_device, client_msg_id)) WITHOUT ROWID;
 )sql");
-    SQLite::Statement version(db, "INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', ?)");
+    SQLite::Statement version(db,
+                              "INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', ?)");
     version.bind(1, std::to_string(kSchemaVersion));
     version.exec();
     tx.commit();
 }
 
-Storage::Storage(const std::filesystem::path& path, Metrics* metrics, Durability durability, int readers)
+Storage::Storage(const std::filesystem::path& path, Metrics* metrics, Durability durability,
+                 int readers)
     : metrics_(metrics) {
-    writer_db_ = std::make_unique<SQLite::Database>(path.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    writer_db_ = std::make_unique<SQLite::Database>(path.string(),
+                                                    SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
     configure(*writer_db_, durability);
     create_schema(*writer_db_);
     for (int i = 0; i < readers; ++i) {
@@ -107,7 +110,8 @@ Storage::~Storage() {
         stopping_ = true;
     }
     wake_.notify_all();
-    if (writer_.joinable()) writer_.join();
+    if (writer_.joinable())
+        writer_.join();
 }
 
 void Storage::write(Job job, Done done) {
@@ -122,8 +126,10 @@ void Storage::write_and_wait(Job job) {
     std::promise<void> finished;
     auto future = finished.get_future();
     write(std::move(job), [&finished](std::exception_ptr error) {
-        if (error) finished.set_exception(error);
-        else finished.set_value();
+        if (error)
+            finished.set_exception(error);
+        else
+            finished.set_value();
     });
     future.get();
 }
@@ -134,7 +140,8 @@ Storage::Lease Storage::lease_reader() {
     for (std::size_t k = 0; k < n; ++k) {
         auto& r = *readers_[(start + k) % n];
         std::unique_lock lock(r.mutex, std::try_to_lock);
-        if (lock.owns_lock()) return {std::move(lock), r.db.get()};
+        if (lock.owns_lock())
+            return {std::move(lock), r.db.get()};
     }
     auto& r = *readers_[start];
     return {std::unique_lock(r.mutex), r.db.get()};
@@ -148,7 +155,8 @@ void Storage::run_writer() {
         {
             std::unique_lock lock(mutex_);
             wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-            if (queue_.empty()) return;  // stopping, and every job is done
+            if (queue_.empty())
+                return;  // stopping, and every job is done
             while (!queue_.empty() && batch.size() < kMaxBatch) {
                 batch.push_back(std::move(queue_.front()));
                 queue_.pop_front();
@@ -180,7 +188,8 @@ void Storage::run_writer() {
             metrics_->commit(took.count(), batch.size());
         }
         for (std::size_t i = 0; i < batch.size(); ++i) {
-            if (batch[i].done) batch[i].done(batch_error ? batch_error : errors[i]);
+            if (batch[i].done)
+                batch[i].done(batch_error ? batch_error : errors[i]);
         }
         batch.clear();
     }

@@ -30,11 +30,11 @@ class Metrics;
 enum class Durability { full, off };
 
 class Storage {
-public:
+  public:
     /// Opens (creating if needed) the database at `path`, applies the schema, and starts the
     /// writer. Throws SQLite::Exception if the database cannot be opened.
-    Storage(const std::filesystem::path& path, Metrics* metrics, Durability durability = Durability::full,
-            int readers = 4);
+    Storage(const std::filesystem::path& path, Metrics* metrics,
+            Durability durability = Durability::full, int readers = 4);
     /// Finishes every queued job (each is committed and completed), then stops the writer.
     ~Storage();
     Storage(const Storage&) = delete;
@@ -61,7 +61,7 @@ public:
     /// Creates the schema in a new database file (used by `liaise-server init`).
     static void create_schema(SQLite::Database& db);
 
-private:
+  private:
     struct Pending {
         Job job;
         Done done;

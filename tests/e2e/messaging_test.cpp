@@ -27,11 +27,13 @@ struct ThreeAgencies {
 
 std::vector<std::string> texts(const std::vector<client::ReadMessage>& messages) {
     std::vector<std::string> out;
-    for (const auto& m : messages) out.push_back(m.text ? *m.text : "<" + m.error.code + ">");
+    for (const auto& m : messages)
+        out.push_back(m.text ? *m.text : "<" + m.error.code + ">");
     return out;
 }
 
-std::vector<client::ReadMessage> read_all(Person& p, const std::string& room, std::int64_t after = 0) {
+std::vector<client::ReadMessage> read_all(Person& p, const std::string& room,
+                                          std::int64_t after = 0) {
     auto r = p->read(room, after);
     INFO((r ? "" : r.error().message));
     REQUIRE(r.ok());
@@ -52,10 +54,12 @@ TEST_CASE("three people from three agencies exchange messages", "[e2e]") {
     ok(*t.ann, "room_create", {{"room", "case-1"}, {"members", {"bea", "cai"}}});
     CHECK(send(t.ann, "case-1", "Hello both: the meeting is on Tuesday at 10.") == 1);
     CHECK(send(t.bea, "case-1", "Thanks, I will bring the attendance figures.") == 2);
-    CHECK(send(t.cai, "case-1", "I can come for the first half hour. \u00c7a marche \U0001F44D") == 3);
-    const std::vector<std::string> expected = {"Hello both: the meeting is on Tuesday at 10.",
-                                               "Thanks, I will bring the attendance figures.",
-                                               "I can come for the first half hour. \u00c7a marche \U0001F44D"};
+    CHECK(send(t.cai, "case-1", "I can come for the first half hour. \u00c7a marche \U0001F44D") ==
+          3);
+    const std::vector<std::string> expected = {
+        "Hello both: the meeting is on Tuesday at 10.",
+        "Thanks, I will bring the attendance figures.",
+        "I can come for the first half hour. \u00c7a marche \U0001F44D"};
     for (Person* p : {&t.ann, &t.bea, &t.cai}) {
         const auto messages = read_all(*p, "case-1");
         CHECK(texts(messages) == expected);
@@ -67,7 +71,8 @@ TEST_CASE("three people from three agencies exchange messages", "[e2e]") {
     // Members see each other's agency and discipline.
     const auto shown = ok(*t.bea, "room_show", {{"room", "case-1"}});
     std::vector<std::string> disciplines;
-    for (const auto& m : shown.at("members").as_array()) disciplines.emplace_back(m.at("discipline").as_string());
+    for (const auto& m : shown.at("members").as_array())
+        disciplines.emplace_back(m.at("discipline").as_string());
     CHECK(disciplines == std::vector<std::string>{"social-care", "education", "police-justice"});
     const auto rooms = ok(*t.cai, "rooms");
     REQUIRE(rooms.at("rooms").as_array().size() == 1);
@@ -83,7 +88,8 @@ TEST_CASE("online members receive messages live", "[e2e]") {
     for (int i = 0; i < 10 && !got; ++i) {
         auto e = t.bea->next_event(std::chrono::seconds(2));
         REQUIRE(e.ok());
-        if (e.value() && e.value()->at("type").as_string() == "message") got = t.bea.client->open_message(*e.value());
+        if (e.value() && e.value()->at("type").as_string() == "message")
+            got = t.bea.client->open_message(*e.value());
     }
     REQUIRE(got);
     CHECK(got->text == std::optional<std::string>("Are you there?"));
@@ -94,8 +100,10 @@ TEST_CASE("the database and its WAL never hold message plaintext", "[e2e]") {
     ThreeAgencies t;
     ok(*t.ann, "room_create", {{"room", "secret"}, {"members", {"bea", "cai"}}});
     const std::vector<std::string> secrets = {"Jayden disclosed bruising to his arm on Monday",
-                                              "Mum's new address is 14 Larch Close", "CIN plan agreed by all"};
-    for (const auto& s : secrets) send(t.ann, "secret", s);
+                                              "Mum's new address is 14 Larch Close",
+                                              "CIN plan agreed by all"};
+    for (const auto& s : secrets)
+        send(t.ann, "secret", s);
     const auto check_files = [&] {
         for (const auto& entry : fs::directory_iterator(t.server.data())) {
             const auto bytes = slurp(entry.path());
@@ -110,7 +118,8 @@ TEST_CASE("the database and its WAL never hold message plaintext", "[e2e]") {
     check_files();  // while serving: the WAL holds the recent commits
     REQUIRE(t.server.stop() == 0);
     check_files();  // after a clean shutdown and checkpoint
-    for (const auto& s : secrets) CHECK(t.server.log().find(s) == std::string::npos);
+    for (const auto& s : secrets)
+        CHECK(t.server.log().find(s) == std::string::npos);
 }
 
 TEST_CASE("a non-member cannot read, sync or send", "[e2e]") {
@@ -123,9 +132,11 @@ TEST_CASE("a non-member cannot read, sync or send", "[e2e]") {
     REQUIRE_FALSE(sent.ok());
     CHECK(sent.error().code == "forbidden");
     // Sending with a hand-made envelope is refused by the server too, not just by our client.
-    const auto env = crypto::seal(t.cai.client->keys(), t.cai.client->profile().device, "private", "x1", "hi",
-                                  {{t.cai.client->profile().device, t.cai.client->keys().identity().box_key}});
-    auto raw = t.cai.client->connection().request("send", {{"room", "private"}, {"envelope", crypto::to_json(env)}});
+    const auto env =
+        crypto::seal(t.cai.client->keys(), t.cai.client->profile().device, "private", "x1", "hi",
+                     {{t.cai.client->profile().device, t.cai.client->keys().identity().box_key}});
+    auto raw = t.cai.client->connection().request(
+        "send", {{"room", "private"}, {"envelope", crypto::to_json(env)}});
     REQUIRE_FALSE(raw.ok());
     CHECK(raw.error().code == "forbidden");
     CHECK(error_code(*t.cai, "sync", {{"room", "no-such-room"}}) == "not_found");
@@ -137,18 +148,25 @@ TEST_CASE("a non-member cannot read, sync or send", "[e2e]") {
 TEST_CASE("only chairs and admins manage rooms; only admins manage agencies and codes", "[e2e]") {
     ThreeAgencies t;
     CHECK(error_code(*t.bea, "room_create", {{"room", "mine"}}) == "forbidden");
-    CHECK(error_code(*t.bea, "agency_add", {{"name", "X"}, {"discipline", "health"}}) == "forbidden");
-    CHECK(error_code(*t.cai, "enrol_code", {{"user", "dan"}, {"agency", "Riverside Primary"}, {"role", "member"}}) ==
+    CHECK(error_code(*t.bea, "agency_add", {{"name", "X"}, {"discipline", "health"}}) ==
+          "forbidden");
+    CHECK(error_code(*t.cai, "enrol_code",
+                     {{"user", "dan"}, {"agency", "Riverside Primary"}, {"role", "member"}}) ==
           "forbidden");
     ok(*t.cai, "room_create", {{"room", "police-room"}, {"members", {"bea"}}});  // cai is a chair
-    CHECK(error_code(*t.bea, "room_add", {{"room", "police-room"}, {"user", "ann"}}) == "forbidden");
+    CHECK(error_code(*t.bea, "room_add", {{"room", "police-room"}, {"user", "ann"}}) ==
+          "forbidden");
     ok(*t.ann, "room_create", {{"room", "ann-room"}});
-    CHECK(error_code(*t.cai, "room_add", {{"room", "ann-room"}, {"user", "bea"}}) == "forbidden");  // not a member
+    CHECK(error_code(*t.cai, "room_add", {{"room", "ann-room"}, {"user", "bea"}}) ==
+          "forbidden");  // not a member
     CHECK(error_code(*t.ann, "room_create", {{"room", "ann-room"}}) == "conflict");
     CHECK(error_code(*t.ann, "room_create", {{"room", "Bad Name"}}) == "bad_request");
-    CHECK(error_code(*t.ann, "room_create", {{"room", "x"}, {"members", {"nobody"}}}) == "not_found");
-    CHECK(error_code(*t.ann, "agency_add", {{"name", "Riverside Primary"}, {"discipline", "education"}}) == "conflict");
-    CHECK(error_code(*t.ann, "agency_add", {{"name", "Somewhere"}, {"discipline", "astrology"}}) == "bad_request");
+    CHECK(error_code(*t.ann, "room_create", {{"room", "x"}, {"members", {"nobody"}}}) ==
+          "not_found");
+    CHECK(error_code(*t.ann, "agency_add",
+                     {{"name", "Riverside Primary"}, {"discipline", "education"}}) == "conflict");
+    CHECK(error_code(*t.ann, "agency_add", {{"name", "Somewhere"}, {"discipline", "astrology"}}) ==
+          "bad_request");
 }
 
 TEST_CASE("a used, unknown or expired enrolment code is refused", "[e2e]") {
@@ -160,7 +178,8 @@ TEST_CASE("a used, unknown or expired enrolment code is refused", "[e2e]") {
     CHECK(reused.error().code == "code_used");
 
     const client::Home unknown(server.dir() / "home-unknown");
-    auto bad = client::Client::enrol(unknown, server.url(), "AAAA-BBBB-CCCC-DDDD-EEEE", kPassphrase, "x");
+    auto bad =
+        client::Client::enrol(unknown, server.url(), "AAAA-BBBB-CCCC-DDDD-EEEE", kPassphrase, "x");
     REQUIRE_FALSE(bad.ok());
     CHECK(bad.error().code == "invalid_code");
 
@@ -183,7 +202,8 @@ TEST_CASE("codes are stored only as hashes", "[e2e]") {
     const auto code = code_for(*ann, "eve", "Northshire Children's Services");
     std::string plain;
     for (const char c : code)
-        if (c != '-') plain += c;
+        if (c != '-')
+            plain += c;
     REQUIRE(server.stop() == 0);
     for (const auto& entry : fs::directory_iterator(server.data())) {
         const auto bytes = slurp(entry.path());
@@ -203,29 +223,41 @@ TEST_CASE("a login with a wrong signature is refused", "[e2e]") {
     const auto challenge = crypto::from_base64(hello.value().at("challenge").as_string());
     REQUIRE(challenge);
     const auto stranger = crypto::DeviceKeys::generate();  // not ann's key
-    auto login = c.request("login", {{"user", "ann"}, {"device", ann->profile().device},
-                                     {"signature", crypto::sign_login(stranger, *challenge).to_base64()}});
+    auto login =
+        c.request("login", {{"user", "ann"},
+                            {"device", ann->profile().device},
+                            {"signature", crypto::sign_login(stranger, *challenge).to_base64()}});
     REQUIRE_FALSE(login.ok());
     CHECK(login.error().code == "bad_signature");
     // Ann's real key, but over an old challenge: a replay fails too (each attempt gets a new one).
     auto keys = ann.home->open_keys(kPassphrase);
     REQUIRE(keys.ok());
-    auto replay = c.request("login", {{"user", "ann"}, {"device", ann->profile().device},
-                                      {"signature", crypto::sign_login(keys.value(), *challenge).to_base64()}});
+    auto replay = c.request(
+        "login", {{"user", "ann"},
+                  {"device", ann->profile().device},
+                  {"signature", crypto::sign_login(keys.value(), *challenge).to_base64()}});
     REQUIRE_FALSE(replay.ok());
     CHECK(replay.error().code == "bad_signature");
     // With the fresh challenge from the refusal, the right key works.
     const auto fresh = crypto::from_base64(c.last_error_body().at("challenge").as_string());
     REQUIRE(fresh);
-    auto good = c.request("login", {{"user", "ann"}, {"device", ann->profile().device},
-                                    {"signature", crypto::sign_login(keys.value(), *fresh).to_base64()}});
+    auto good =
+        c.request("login", {{"user", "ann"},
+                            {"device", ann->profile().device},
+                            {"signature", crypto::sign_login(keys.value(), *fresh).to_base64()}});
     CHECK(good.ok());
     // Unknown users look just like wrong signatures.
     auto conn2 = client::Connection::open(server.url());
     REQUIRE(conn2.ok());
     auto h2 = conn2.value()->request("hello", {{"version", protocol::kVersion}});
     REQUIRE(h2.ok());
-    auto nobody = conn2.value()->request("login", {{"user", "nobody"}, {"device", "1"}, {"signature", crypto::sign_login(stranger, *crypto::from_base64(h2.value().at("challenge").as_string())).to_base64()}});
+    auto nobody = conn2.value()->request(
+        "login",
+        {{"user", "nobody"},
+         {"device", "1"},
+         {"signature",
+          crypto::sign_login(stranger, *crypto::from_base64(h2.value().at("challenge").as_string()))
+              .to_base64()}});
     REQUIRE_FALSE(nobody.ok());
     CHECK(nobody.error().code == "bad_signature");
     // A wrong passphrase never reaches the server.
@@ -240,7 +272,8 @@ TEST_CASE("a tampered envelope is rejected by the recipient with a clear error",
     send(t.ann, "tamper", "original words");
     auto page = ok(*t.bea, "sync", {{"room", "tamper"}});
     const auto original = page.at("messages").as_array()[0].as_object();
-    CHECK(t.bea.client->open_message(original).text == std::optional<std::string>("original words"));
+    CHECK(t.bea.client->open_message(original).text ==
+          std::optional<std::string>("original words"));
 
     // One flipped byte in the ciphertext.
     auto flipped = original;
@@ -255,9 +288,10 @@ TEST_CASE("a tampered envelope is rejected by the recipient with a clear error",
     // A recipient (bea) reuses the message's fields with a ciphertext of her own, signed by her:
     // cai, opening it as ann's message, sees it is not from ann.
     auto forged = original;
-    auto mine = crypto::seal(t.bea.client->keys(), original.at("sender_device").as_string(), "tamper",
-                             env.value().client_msg_id, "ann says: cancel the meeting",
-                             {{t.cai.client->profile().device, t.cai.client->keys().identity().box_key}});
+    auto mine =
+        crypto::seal(t.bea.client->keys(), original.at("sender_device").as_string(), "tamper",
+                     env.value().client_msg_id, "ann says: cancel the meeting",
+                     {{t.cai.client->profile().device, t.cai.client->keys().identity().box_key}});
     forged["envelope"] = crypto::to_json(mine);
     const auto f = t.cai.client->open_message(forged);
     CHECK_FALSE(f.text);
@@ -276,9 +310,11 @@ TEST_CASE("a member who was offline receives every message in order", "[e2e]") {
     t.cai.login();
     const auto messages = read_all(t.cai, "catchup");
     CHECK(texts(messages) == sent);
-    for (std::size_t i = 0; i < messages.size(); ++i) CHECK(messages[i].seq == static_cast<std::int64_t>(i + 1));
+    for (std::size_t i = 0; i < messages.size(); ++i)
+        CHECK(messages[i].seq == static_cast<std::int64_t>(i + 1));
     // Resuming from a sequence number returns only what came after it.
-    CHECK(texts(read_all(t.cai, "catchup", 10)) == std::vector<std::string>{"update 11", "update 12"});
+    CHECK(texts(read_all(t.cai, "catchup", 10)) ==
+          std::vector<std::string>{"update 11", "update 12"});
     // Paging: small pages return everything, in order.
     auto first = ok(*t.cai, "sync", {{"room", "catchup"}, {"after", 0}, {"limit", 5}});
     CHECK(first.at("messages").as_array().size() == 5);
@@ -296,8 +332,9 @@ TEST_CASE("a retried send is stored once", "[e2e]") {
     CHECK(texts(read_all(t.bea, "retry")) == std::vector<std::string>{"only once please"});
 }
 
-TEST_CASE("a send with stale membership is refused with the current members, and the client re-wraps",
-          "[e2e]") {
+TEST_CASE(
+    "a send with stale membership is refused with the current members, and the client re-wraps",
+    "[e2e]") {
     ThreeAgencies t;
     ok(*t.ann, "room_create", {{"room", "grow"}, {"members", {"bea"}}});
     // An envelope wrapped for ann and bea only, sent after cai joined.
@@ -305,10 +342,13 @@ TEST_CASE("a send with stale membership is refused with the current members, and
     std::vector<crypto::Recipient> old;
     for (const auto& m : shown.at("members").as_array())
         for (const auto& d : m.at("devices").as_array())
-            old.push_back({std::string(d.at("device").as_string()), *crypto::BoxPublicKey::from_base64(d.at("box_key").as_string())});
+            old.push_back({std::string(d.at("device").as_string()),
+                           *crypto::BoxPublicKey::from_base64(d.at("box_key").as_string())});
     ok(*t.ann, "room_add", {{"room", "grow"}, {"user", "cai"}});
-    const auto env = crypto::seal(t.ann.client->keys(), t.ann.client->profile().device, "grow", "m1", "hello all", old);
-    auto raw = t.ann.client->connection().request("send", {{"room", "grow"}, {"envelope", crypto::to_json(env)}});
+    const auto env = crypto::seal(t.ann.client->keys(), t.ann.client->profile().device, "grow",
+                                  "m1", "hello all", old);
+    auto raw = t.ann.client->connection().request(
+        "send", {{"room", "grow"}, {"envelope", crypto::to_json(env)}});
     REQUIRE_FALSE(raw.ok());
     CHECK(raw.error().code == "stale_membership");
     CHECK(t.ann.client->connection().last_error_body().at("members").as_array().size() == 3);
@@ -320,7 +360,8 @@ TEST_CASE("a send with stale membership is refused with the current members, and
 TEST_CASE("everything survives a server restart", "[e2e]") {
     ThreeAgencies t;
     ok(*t.ann, "room_create", {{"room", "durable"}, {"members", {"bea", "cai"}}});
-    for (int i = 1; i <= 5; ++i) send(t.ann, "durable", "before restart " + std::to_string(i));
+    for (int i = 1; i <= 5; ++i)
+        send(t.ann, "durable", "before restart " + std::to_string(i));
     REQUIRE(t.server.stop() == 0);
     t.server.start();
     t.ann.login();
@@ -342,7 +383,9 @@ TEST_CASE("a changed key is an error until the user trusts it", "[e2e]") {
         SQLite::Database db((t.server.data() / "liaise.db").string(), SQLite::OPEN_READWRITE);
         db.setBusyTimeout(5000);
         const auto other = crypto::DeviceKeys::generate();
-        SQLite::Statement q(db, "UPDATE devices SET sign_key = ?, box_key = ?, box_key_signature = ? WHERE name = 'bea-laptop'");
+        SQLite::Statement q(db,
+                            "UPDATE devices SET sign_key = ?, box_key = ?, box_key_signature = ? "
+                            "WHERE name = 'bea-laptop'");
         q.bind(1, other.identity().sign_key.to_base64());
         q.bind(2, other.identity().box_key.to_base64());
         q.bind(3, other.identity().box_key_signature.to_base64());
@@ -356,8 +399,9 @@ TEST_CASE("a changed key is an error until the user trusts it", "[e2e]") {
     CHECK(t.ann->send("keys", "second").ok());
 }
 
-TEST_CASE("every class of malformed request gets its documented error and the connection stays usable",
-          "[e2e][protocol]") {
+TEST_CASE(
+    "every class of malformed request gets its documented error and the connection stays usable",
+    "[e2e][protocol]") {
     Server server;
     Person ann(server, "ann", server.admin_code());
     auto conn = client::Connection::open(server.url());
@@ -380,14 +424,20 @@ TEST_CASE("every class of malformed request gets its documented error and the co
         {"not JSON", "{not json", "bad_request", "not valid JSON"},
         {"not an object", "[1,2,3]", "bad_request", "must be a JSON object"},
         {"no id", R"({"type":"hello","version":1})", "bad_request", "id: required"},
-        {"id of the wrong type", R"({"type":"hello","id":7,"version":1})", "bad_request", "id: must be a string"},
+        {"id of the wrong type", R"({"type":"hello","id":7,"version":1})", "bad_request",
+         "id: must be a string"},
         {"no type", R"({"id":"1"})", "bad_request", "type: required"},
-        {"unknown type", R"({"type":"launch","id":"1"})", "bad_request", "type: unknown request type 'launch'"},
+        {"unknown type", R"({"type":"launch","id":"1"})", "bad_request",
+         "type: unknown request type 'launch'"},
         {"before hello", R"({"type":"whoami","id":"1"})", "hello_required", "send hello first"},
-        {"wrong version", R"({"type":"hello","id":"1","version":99})", "unsupported_version", "version 1"},
-        {"mistyped field", R"({"type":"hello","id":"1","version":"1"})", "bad_request", "version: must be an integer"},
-        {"unknown field", R"({"type":"hello","id":"1","version":1,"colour":"red"})", "bad_request", "colour: unknown field"},
-        {"invalid UTF-8 in a value", std::string("{\"type\":\"hello\",\"id\":\"1\",\"version\":1,\"client\":\"caf\xC3\x28\"}"),
+        {"wrong version", R"({"type":"hello","id":"1","version":99})", "unsupported_version",
+         "version 1"},
+        {"mistyped field", R"({"type":"hello","id":"1","version":"1"})", "bad_request",
+         "version: must be an integer"},
+        {"unknown field", R"({"type":"hello","id":"1","version":1,"colour":"red"})", "bad_request",
+         "colour: unknown field"},
+        {"invalid UTF-8 in a value",
+         std::string("{\"type\":\"hello\",\"id\":\"1\",\"version\":1,\"client\":\"caf\xC3\x28\"}"),
          "bad_request", "client: invalid UTF-8", true},
     };
     for (const auto& row : before_hello) {
@@ -400,11 +450,16 @@ TEST_CASE("every class of malformed request gets its documented error and the co
     CHECK(reply_to(R"({"type":"hello","id":"h","version":1})").at("type").as_string() == "ok");
     const std::vector<Row> after_hello = {
         {"before login", R"({"type":"rooms","id":"2"})", "not_authenticated", "log in first"},
-        {"missing field", R"({"type":"login","id":"3","user":"ann","device":"1"})", "bad_request", "signature: required"},
-        {"oversized field", R"({"type":"login","id":"4","user":")" + std::string(100, 'a') + R"(","device":"1","signature":"x"})",
+        {"missing field", R"({"type":"login","id":"3","user":"ann","device":"1"})", "bad_request",
+         "signature: required"},
+        {"oversized field",
+         R"({"type":"login","id":"4","user":")" + std::string(100, 'a') +
+             R"(","device":"1","signature":"x"})",
          "bad_request", "user: longer than 64 bytes"},
-        {"empty string", R"({"type":"login","id":"5","user":"","device":"1","signature":"x"})", "bad_request", "user: must not be empty"},
-        {"bad base64", R"({"type":"login","id":"6","user":"ann","device":"1","signature":"!!"})", "bad_request", "signature: not a base64"},
+        {"empty string", R"({"type":"login","id":"5","user":"","device":"1","signature":"x"})",
+         "bad_request", "user: must not be empty"},
+        {"bad base64", R"({"type":"login","id":"6","user":"ann","device":"1","signature":"!!"})",
+         "bad_request", "signature: not a base64"},
     };
     for (const auto& row : after_hello) {
         INFO(row.name);
@@ -418,7 +473,8 @@ TEST_CASE("every class of malformed request gets its documented error and the co
     // And the server serves everyone else.
     CHECK(ok(*ann, "whoami").at("user").as_string() == "ann");
     // Envelope problems are named with their field.
-    auto bad_env = ann->connection().request("send", {{"room", "nowhere"}, {"envelope", {{"v", 1}}}});
+    auto bad_env =
+        ann->connection().request("send", {{"room", "nowhere"}, {"envelope", {{"v", 1}}}});
     REQUIRE_FALSE(bad_env.ok());
     CHECK(bad_env.error().code == "bad_request");
     CHECK_THAT(bad_env.error().message, Catch::StartsWith("envelope."));
@@ -460,14 +516,14 @@ TEST_CASE("SIGINT and SIGTERM shut the server down cleanly", "[e2e]") {
 
 TEST_CASE("init refuses to overwrite an existing data directory", "[e2e]") {
     Server server;
-    const auto cmd = std::string("'") + LIAISE_SERVER_BINARY + "' init --data '" + server.data().string() +
-                     "' --admin zed --agency X --discipline health 2>&1";
+    const auto cmd = std::string("'") + LIAISE_SERVER_BINARY + "' init --data '" +
+                     server.data().string() + "' --admin zed --agency X --discipline health 2>&1";
     FILE* p = ::popen(cmd.c_str(), "r");
     char buf[512] = {};
     const auto n = std::fread(buf, 1, sizeof buf - 1, p);
     const int status = ::pclose(p);
     CHECK(WEXITSTATUS(status) == 2);
     CHECK_THAT(std::string(buf, n), Catch::Contains("refusing to overwrite"));
-    CHECK((fs::status(server.data() / "at-rest.key").permissions() & (fs::perms::group_all | fs::perms::others_all)) ==
-          fs::perms::none);
+    CHECK((fs::status(server.data() / "at-rest.key").permissions() &
+           (fs::perms::group_all | fs::perms::others_all)) == fs::perms::none);
 }

@@ -3,11 +3,11 @@
 #pragma once
 
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <netinet/in.h>
 #include <unistd.h>
 
 #include <boost/json.hpp>
@@ -57,7 +57,8 @@ inline std::string run(const std::string& command) {
     FILE* p = ::popen(command.c_str(), "r");
     REQUIRE(p != nullptr);
     char buf[4096];
-    while (const auto n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+    while (const auto n = std::fread(buf, 1, sizeof buf, p))
+        out.append(buf, n);
     const int status = ::pclose(p);
     INFO(command << "\n" << out);
     REQUIRE(WIFEXITED(status));
@@ -67,14 +68,16 @@ inline std::string run(const std::string& command) {
 
 /// One liaise-server: `init` on construction, then start()/stop() as often as a test likes.
 class Server {
-public:
+  public:
     explicit Server(const std::string& agency = "Northshire Children's Services",
                     const std::string& discipline = "social-care") {
-        dir_ = fs::temp_directory_path() / ("liaise-e2e-" + std::to_string(::getpid()) + "-" + std::to_string(counter()++));
+        dir_ = fs::temp_directory_path() /
+               ("liaise-e2e-" + std::to_string(::getpid()) + "-" + std::to_string(counter()++));
         fs::remove_all(dir_);
         fs::create_directories(dir_);
-        const auto out = run(std::string("'") + LIAISE_SERVER_BINARY + "' init --data '" + data().string() +
-                             "' --admin ann --agency \"" + agency + "\" --discipline " + discipline + " --json");
+        const auto out =
+            run(std::string("'") + LIAISE_SERVER_BINARY + "' init --data '" + data().string() +
+                "' --admin ann --agency \"" + agency + "\" --discipline " + discipline + " --json");
         admin_code_ = std::string(boost::json::parse(out).at("code").as_string());
         port_ = free_port();
         start();
@@ -90,21 +93,26 @@ public:
     void start() {
         const std::string listen = "127.0.0.1:" + std::to_string(port_);
         const std::string log = (dir_ / "server.log").string();
-        std::vector<std::string> args = {LIAISE_SERVER_BINARY, "serve", "--data", data().string(), "--listen", listen,
-                                         "--threads", "2"};
-        for (const auto& extra : extra_args_) args.push_back(extra);
+        std::vector<std::string> args = {LIAISE_SERVER_BINARY, "serve",    "--data",
+                                         data().string(),      "--listen", listen,
+                                         "--threads",          "2"};
+        for (const auto& extra : extra_args_)
+            args.push_back(extra);
         std::vector<char*> argv;
-        for (auto& a : args) argv.push_back(a.data());
+        for (auto& a : args)
+            argv.push_back(a.data());
         argv.push_back(nullptr);
         posix_spawn_file_actions_t actions;
         posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+        posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND,
+                                         0600);
         posix_spawn_file_actions_adddup2(&actions, 1, 2);
         REQUIRE(posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ) == 0);
         posix_spawn_file_actions_destroy(&actions);
         // Ready when it accepts WebSocket connections.
         for (int i = 0; i < 200; ++i) {
-            if (client::Connection::open(url(), std::chrono::milliseconds(200))) return;
+            if (client::Connection::open(url(), std::chrono::milliseconds(200)))
+                return;
             std::this_thread::sleep_for(std::chrono::milliseconds(25));
         }
         FAIL("liaise-server did not start: " << slurp(dir_ / "server.log"));
@@ -112,7 +120,8 @@ public:
 
     /// SIGTERM (or `sig`) and wait; returns the exit status.
     int stop(int sig = SIGTERM) {
-        if (pid_ <= 0) return 0;
+        if (pid_ <= 0)
+            return 0;
         ::kill(pid_, sig);
         int status = 0;
         ::waitpid(pid_, &status, 0);
@@ -128,7 +137,7 @@ public:
     [[nodiscard]] const std::string& admin_code() const { return admin_code_; }
     [[nodiscard]] std::string log() const { return slurp(dir_ / "server.log"); }
 
-private:
+  private:
     static int& counter() {
         static int n = 0;
         return n;
@@ -149,7 +158,8 @@ struct Person {
 
     Person(const Server& server, const std::string& name, const std::string& code) {
         home = std::make_unique<client::Home>(server.dir() / ("home-" + name));
-        const auto enrolled = client::Client::enrol(*home, server.url(), code, kPassphrase, name + "-laptop");
+        const auto enrolled =
+            client::Client::enrol(*home, server.url(), code, kPassphrase, name + "-laptop");
         INFO(name << ": " << (enrolled ? "" : enrolled.error().message));
         REQUIRE(enrolled.ok());
         login();
@@ -166,7 +176,8 @@ struct Person {
 };
 
 /// Calls `type` and requires success.
-inline boost::json::object ok(client::Client& c, std::string_view type, boost::json::object fields = {}) {
+inline boost::json::object ok(client::Client& c, std::string_view type,
+                              boost::json::object fields = {}) {
     auto r = c.call(type, std::move(fields));
     INFO(type << ": " << (r ? "" : r.error().code + ": " + r.error().message));
     REQUIRE(r.ok());
@@ -174,15 +185,18 @@ inline boost::json::object ok(client::Client& c, std::string_view type, boost::j
 }
 
 /// Calls `type` and returns the error code ("" on success).
-inline std::string error_code(client::Client& c, std::string_view type, boost::json::object fields = {}) {
+inline std::string error_code(client::Client& c, std::string_view type,
+                              boost::json::object fields = {}) {
     auto r = c.call(type, std::move(fields));
     return r ? std::string() : r.error().code;
 }
 
 /// An admin issues a code for `user`.
-inline std::string code_for(client::Client& admin, const std::string& user, const std::string& agency,
-                            const std::string& role = "member") {
-    return std::string(ok(admin, "enrol_code", {{"user", user}, {"agency", agency}, {"role", role}}).at("code").as_string());
+inline std::string code_for(client::Client& admin, const std::string& user,
+                            const std::string& agency, const std::string& role = "member") {
+    return std::string(ok(admin, "enrol_code", {{"user", user}, {"agency", agency}, {"role", role}})
+                           .at("code")
+                           .as_string());
 }
 
 }  // namespace liaise::test

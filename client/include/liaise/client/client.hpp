@@ -29,40 +29,45 @@ struct ReadMessage {
 };
 
 class Client {
-public:
+  public:
     /// Generates this device's keys, enrols with `code` at `server`, and saves the profile and
     /// the keystore (sealed with `passphrase`) in `home`. Refuses a home that is already
     /// enrolled (already_enrolled). Returns the account as the server describes it.
-    [[nodiscard]] static protocol::Expected<boost::json::object> enrol(const Home& home, std::string_view server,
-                                                                       std::string_view code, std::string_view passphrase,
-                                                                       std::string_view device_name);
+    [[nodiscard]] static protocol::Expected<boost::json::object> enrol(
+        const Home& home, std::string_view server, std::string_view code,
+        std::string_view passphrase, std::string_view device_name);
 
     /// Opens the keystore with `passphrase`, connects to the profile's server and logs in.
-    [[nodiscard]] static protocol::Expected<std::unique_ptr<Client>> login(const Home& home, std::string_view passphrase);
+    [[nodiscard]] static protocol::Expected<std::unique_ptr<Client>> login(
+        const Home& home, std::string_view passphrase);
 
     [[nodiscard]] const Profile& profile() const noexcept { return profile_; }
     [[nodiscard]] const crypto::DeviceKeys& keys() const noexcept { return keys_; }
     [[nodiscard]] Connection& connection() noexcept { return *conn_; }
 
     /// A request with no client-side crypto (rooms, admin). Errors are the server's.
-    [[nodiscard]] protocol::Expected<boost::json::object> call(std::string_view type, boost::json::object fields = {});
+    [[nodiscard]] protocol::Expected<boost::json::object> call(std::string_view type,
+                                                               boost::json::object fields = {});
 
     /// Encrypts `text` for every current member device of `room`, signs it and sends it.
     /// Re-wraps and retries when membership changed under it. Returns the sequence number. A
     /// retry with the same `client_msg_id` is stored once. Errors: key_changed (a member's key
     /// differs from the pinned one), bad_signature (a member's key is not self-signed) and the
     /// server's.
-    [[nodiscard]] protocol::Expected<std::int64_t> send(std::string_view room, std::string_view text,
-                                                        std::optional<std::string> client_msg_id = std::nullopt);
+    [[nodiscard]] protocol::Expected<std::int64_t> send(
+        std::string_view room, std::string_view text,
+        std::optional<std::string> client_msg_id = std::nullopt);
 
     /// Every message of `room` after `after`, decrypted, in order (pages through sync).
-    [[nodiscard]] protocol::Expected<std::vector<ReadMessage>> read(std::string_view room, std::int64_t after);
+    [[nodiscard]] protocol::Expected<std::vector<ReadMessage>> read(std::string_view room,
+                                                                    std::int64_t after);
 
     /// Decrypts and verifies one message object (from sync or a "message" event).
     [[nodiscard]] ReadMessage open_message(const boost::json::object& message);
 
     /// Waits up to `timeout` for the next event (e.g. {"type":"message",…}); nullopt on timeout.
-    [[nodiscard]] protocol::Expected<std::optional<boost::json::object>> next_event(std::chrono::milliseconds timeout);
+    [[nodiscard]] protocol::Expected<std::optional<boost::json::object>> next_event(
+        std::chrono::milliseconds timeout);
 
     /// Accepts `user`'s current devices as theirs (after comparing fingerprints).
     [[nodiscard]] protocol::Expected<boost::json::object> trust(std::string_view user);
@@ -70,10 +75,12 @@ public:
     /// A fresh random client message id.
     [[nodiscard]] static std::string new_message_id();
 
-private:
-    Client(const Home& home, Profile profile, crypto::DeviceKeys keys, std::unique_ptr<Connection> conn);
+  private:
+    Client(const Home& home, Profile profile, crypto::DeviceKeys keys,
+           std::unique_ptr<Connection> conn);
     /// Recipients from a member list (room_show or stale_membership), checking every key.
-    protocol::Expected<std::vector<crypto::Recipient>> recipients(const boost::json::array& members);
+    protocol::Expected<std::vector<crypto::Recipient>> recipients(
+        const boost::json::array& members);
 
     const Home& home_;
     Profile profile_;

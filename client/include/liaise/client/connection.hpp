@@ -14,7 +14,7 @@
 namespace liaise::client {
 
 class Connection {
-public:
+  public:
     /// Connects to `url` (ws://HOST:PORT, path /v1 implied) within `timeout`. Errors:
     /// connection_failed (with the reason), bad_url.
     [[nodiscard]] static protocol::Expected<std::unique_ptr<Connection>> open(
@@ -30,18 +30,21 @@ public:
         std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
     /// The whole body of the last error reply (e.g. the member list of stale_membership).
-    [[nodiscard]] const boost::json::object& last_error_body() const noexcept { return last_error_; }
+    [[nodiscard]] const boost::json::object& last_error_body() const noexcept {
+        return last_error_;
+    }
 
     /// The next server event, waiting up to `timeout`; nullopt on timeout. A closed connection
     /// is an error (connection_closed).
-    [[nodiscard]] protocol::Expected<std::optional<boost::json::object>> next_event(std::chrono::milliseconds timeout);
+    [[nodiscard]] protocol::Expected<std::optional<boost::json::object>> next_event(
+        std::chrono::milliseconds timeout);
 
     /// Sends a raw text frame (tests use it to send malformed requests).
     [[nodiscard]] protocol::Expected<bool> send_raw(std::string_view frame, bool binary = false);
     /// Waits for the next frame of any kind, raw.
     [[nodiscard]] protocol::Expected<std::string> read_raw(std::chrono::milliseconds timeout);
 
-private:
+  private:
     struct Impl;
     explicit Connection(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;

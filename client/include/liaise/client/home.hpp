@@ -22,7 +22,7 @@ struct Profile {
 };
 
 class Home {
-public:
+  public:
     /// `dir`, else $LIAISE_HOME, else ~/.local/share/liaise. Creates nothing until a write.
     explicit Home(std::optional<std::filesystem::path> dir = std::nullopt);
 
@@ -30,31 +30,35 @@ public:
     /// not_enrolled when this home has no profile.
     [[nodiscard]] protocol::Expected<Profile> profile() const;
     [[nodiscard]] protocol::Expected<bool> save_profile(const Profile& profile) const;
-    [[nodiscard]] protocol::Expected<crypto::DeviceKeys> open_keys(std::string_view passphrase) const;
-    [[nodiscard]] protocol::Expected<bool> save_keys(const crypto::DeviceKeys& keys, std::string_view passphrase) const;
+    [[nodiscard]] protocol::Expected<crypto::DeviceKeys> open_keys(
+        std::string_view passphrase) const;
+    [[nodiscard]] protocol::Expected<bool> save_keys(const crypto::DeviceKeys& keys,
+                                                     std::string_view passphrase) const;
     [[nodiscard]] bool enrolled() const;
 
     /// Writes `content` to `name` in this home, atomically, mode 0600.
-    [[nodiscard]] protocol::Expected<bool> write_file(std::string_view name, std::string_view content) const;
+    [[nodiscard]] protocol::Expected<bool> write_file(std::string_view name,
+                                                      std::string_view content) const;
     [[nodiscard]] std::optional<std::string> read_file(std::string_view name) const;
 
-private:
+  private:
     std::filesystem::path dir_;
 };
 
 /// Keys pinned on first use. A device whose key differs from the pinned one, or a new device
 /// of someone already known, is a key change the user must acknowledge (trust()).
 class KnownKeys {
-public:
+  public:
     explicit KnownKeys(const Home& home);
 
     enum class Verdict { pinned_now, matches, changed };
     /// Checks `user`'s `device` against the pins, pinning it if the user is new. Saves on change.
-    [[nodiscard]] Verdict check(const std::string& user, const std::string& device, const crypto::SignPublicKey& key);
+    [[nodiscard]] Verdict check(const std::string& user, const std::string& device,
+                                const crypto::SignPublicKey& key);
     /// Replaces `user`'s pins with exactly these devices (after the person compared fingerprints).
     void trust(const std::string& user, const std::map<std::string, std::string>& devices);
 
-private:
+  private:
     void save() const;
     const Home& home_;
     std::map<std::string, std::map<std::string, std::string>> pins_;  // user -> device -> sign key

@@ -17,8 +17,8 @@ struct Error {
 /// Holds either a T or an Error, never both.
 template <class T>
 class [[nodiscard]] Expected {
-public:
-    Expected(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  public:
+    Expected(T value) : value_(std::move(value)) {}      // NOLINT: implicit by design
     Expected(Error error) : error_(std::move(error)) {}  // NOLINT
 
     [[nodiscard]] bool ok() const noexcept { return value_.has_value(); }
@@ -30,7 +30,7 @@ public:
     /// Precondition: !ok().
     [[nodiscard]] const Error& error() const { return error_; }
 
-private:
+  private:
     std::optional<T> value_;
     Error error_;
 };

@@ -32,7 +32,8 @@ struct FieldSpec {
     std::string_view name;
     FieldType type;
     bool required;
-    std::int64_t max;  ///< strings: bytes; arrays: items (each item a string of at most 128 bytes); integers: value
+    std::int64_t max;  ///< strings: bytes; arrays: items (each item a string of at most 128 bytes);
+                       ///< integers: value
     std::int64_t min = 0;  ///< strings: bytes (required strings are at least 1); integers: value
 };
 
