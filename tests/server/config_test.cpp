@@ -55,7 +55,7 @@ TEST_CASE("a config file with a mistake is refused with the reason", "[config]")
     CHECK_FALSE(load_config("/no/such/file.toml", {}).ok());
 }
 
-TEST_CASE("--listen takes HOST:PORT", "[config]") {
+TEST_CASE("the listen setting takes HOST:PORT", "[config]") {
     Config c;
     CHECK(parse_listen("127.0.0.1:7443", c));
     CHECK(c.port == 7443);
