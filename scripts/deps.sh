@@ -21,10 +21,14 @@ liaise_install_deps() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
 }
 
-# Configures (once) and builds into build/ with Ninja.
+# Configures (once) and builds into build/ with Ninja: every target, or those named.
 liaise_build() {
   local root="$1"
   shift
-  cmake -S "$root" -B "$root/build" -G Ninja "$@" >/dev/null
-  cmake --build "$root/build" -j "$(nproc)"
+  cmake -S "$root" -B "$root/build" -G Ninja >/dev/null
+  if [ $# -gt 0 ]; then
+    cmake --build "$root/build" -j "$(nproc)" --target "$@"
+  else
+    cmake --build "$root/build" -j "$(nproc)"
+  fi
 }

@@ -10,19 +10,23 @@ struct Cli {
     const Server& server;
 
     /// Runs `liaise ARGS` as `who`; returns {exit status, stdout + stderr}.
-    std::pair<int, std::string> operator()(const std::string& who, const std::string& args, const std::string& input = "") const {
+    std::pair<int, std::string> operator()(const std::string& who, const std::string& args,
+                                           const std::string& input = "") const {
         const auto in = server.dir() / "cli-stdin";
         std::ofstream(in) << input;
-        const std::string cmd = "LIAISE_HOME='" + (server.dir() / ("cli-" + who)).string() + "' LIAISE_PASSPHRASE='" +
-                                kPassphrase + "' '" + LIAISE_BINARY + "' " + args + " < '" + in.string() + "' 2>&1";
+        const std::string cmd = "LIAISE_HOME='" + (server.dir() / ("cli-" + who)).string() +
+                                "' LIAISE_PASSPHRASE='" + kPassphrase + "' '" + LIAISE_BINARY +
+                                "' " + args + " < '" + in.string() + "' 2>&1";
         std::string out;
         FILE* p = ::popen(cmd.c_str(), "r");
         char buf[4096];
-        while (const auto n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+        while (const auto n = std::fread(buf, 1, sizeof buf, p))
+            out.append(buf, n);
         const int status = ::pclose(p);
         return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
     }
-    std::string ok(const std::string& who, const std::string& args, const std::string& input = "") const {
+    std::string ok(const std::string& who, const std::string& args,
+                   const std::string& input = "") const {
         const auto [status, out] = (*this)(who, args, input);
         INFO("liaise " << args << "\n" << out);
         REQUIRE(status == 0);
@@ -35,26 +39,34 @@ struct Cli {
 TEST_CASE("the README walkthrough works with the liaise command", "[e2e][cli]") {
     Server server;
     const Cli liaise{server};
-    CHECK_THAT(liaise.ok("admin", "enrol --server " + server.url() + " --code " + server.admin_code()),
-               Catch::Contains("Enrolled ann (admin"));
-    CHECK_THAT(liaise.ok("admin", "whoami"), Catch::Contains("ann (ann), admin at Northshire Children's Services [social-care]"));
+    CHECK_THAT(
+        liaise.ok("admin", "enrol --server " + server.url() + " --code " + server.admin_code()),
+        Catch::Contains("Enrolled ann (admin"));
+    CHECK_THAT(liaise.ok("admin", "whoami"),
+               Catch::Contains("ann (ann), admin at Northshire Children's Services [social-care]"));
     liaise.ok("admin", "admin agency add 'Riverside Primary' --discipline education");
     liaise.ok("admin", "admin agency add 'Northshire Health Visiting' --discipline health");
     const auto agencies = json::parse(liaise.ok("admin", "admin agency list --json"));
     CHECK(agencies.at("agencies").as_array().size() == 3);
 
-    const auto code_for = [&](const std::string& user, const std::string& agency, const std::string& role) {
-        const auto out = liaise.ok("admin", "admin enrol " + user + " --agency '" + agency + "' --role " + role + " --json");
+    const auto code_for = [&](const std::string& user, const std::string& agency,
+                              const std::string& role) {
+        const auto out = liaise.ok("admin", "admin enrol " + user + " --agency '" + agency +
+                                                "' --role " + role + " --json");
         return std::string(json::parse(out).at("code").as_string());
     };
-    liaise.ok("bea", "enrol --server " + server.url() + " --code " + code_for("bea", "Riverside Primary", "member"));
-    liaise.ok("hana", "enrol --server " + server.url() + " --code " + code_for("hana", "Northshire Health Visiting", "chair"));
+    liaise.ok("bea", "enrol --server " + server.url() + " --code " +
+                         code_for("bea", "Riverside Primary", "member"));
+    liaise.ok("hana", "enrol --server " + server.url() + " --code " +
+                          code_for("hana", "Northshire Health Visiting", "chair"));
 
     liaise.ok("admin", "room create case-2041 --member bea --member hana");
     CHECK_THAT(liaise.ok("bea", "rooms"), Catch::Contains("case-2041: 3 members"));
     CHECK_THAT(liaise.ok("hana", "room show case-2041"), Catch::Contains("[education]"));
-    CHECK_THAT(liaise.ok("admin", "send case-2041 Home visit went well, mum is engaging."), Catch::Contains("Sent #1"));
-    CHECK_THAT(liaise.ok("bea", "send case-2041", "He was in school every day this week.\n"), Catch::Contains("Sent #2"));
+    CHECK_THAT(liaise.ok("admin", "send case-2041 Home visit went well, mum is engaging."),
+               Catch::Contains("Sent #1"));
+    CHECK_THAT(liaise.ok("bea", "send case-2041", "He was in school every day this week.\n"),
+               Catch::Contains("Sent #2"));
 
     const auto read = liaise.ok("hana", "read case-2041");
     CHECK_THAT(read, Catch::Contains("ann: Home visit went well, mum is engaging."));

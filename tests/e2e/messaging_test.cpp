@@ -492,6 +492,20 @@ TEST_CASE("a frame over the size limit closes only that connection", "[e2e][prot
     CHECK(ok(*ann, "whoami").at("user").as_string() == "ann");
 }
 
+TEST_CASE("a text frame with invalid UTF-8 closes only that connection (1007)", "[e2e][protocol]") {
+    Server server;
+    Person ann(server, "ann", server.admin_code());
+    auto conn = client::Connection::open(server.url());
+    REQUIRE(conn.ok());
+    REQUIRE(conn.value()
+                ->send_raw(std::string("{\"type\":\"hello\",\"id\":\"caf\xC3\x28\",\"version\":1}"))
+                .ok());
+    auto r = conn.value()->read_raw(std::chrono::seconds(5));
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == "connection_closed");
+    CHECK(ok(*ann, "whoami").at("user").as_string() == "ann");
+}
+
 TEST_CASE("health and metrics answer over HTTP on the same port", "[e2e]") {
     ThreeAgencies t;
     ok(*t.ann, "room_create", {{"room", "m"}, {"members", {"bea"}}});

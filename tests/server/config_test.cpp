@@ -1,7 +1,7 @@
+#include <unistd.h>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
 
 #include "liaise/server/server.hpp"
 
@@ -10,15 +10,17 @@ namespace fs = std::filesystem;
 
 namespace {
 fs::path write(const std::string& text) {
-    const auto p = fs::temp_directory_path() / ("liaise-config-" + std::to_string(::getpid()) + ".toml");
+    const auto p =
+        fs::temp_directory_path() / ("liaise-config-" + std::to_string(::getpid()) + ".toml");
     std::ofstream(p) << text;
     return p;
 }
 }  // namespace
 
 TEST_CASE("a config file sets the documented settings", "[config]") {
-    const auto p = write("listen = \"0.0.0.0:9000\"\nthreads = 3\nmax_frame_bytes = 65536\n"
-                         "max_queue_bytes = 1048576\nenrolment_code_hours = 24\nsync_page_max = 50\n");
+    const auto p = write(
+        "listen = \"0.0.0.0:9000\"\nthreads = 3\nmax_frame_bytes = 65536\n"
+        "max_queue_bytes = 1048576\nenrolment_code_hours = 24\nsync_page_max = 50\n");
     const auto c = load_config(p, {});
     REQUIRE(c.ok());
     CHECK(c.value().host == "0.0.0.0");

@@ -17,19 +17,23 @@ namespace fs = std::filesystem;
 namespace {
 
 struct TempDb {
-    fs::path path = fs::temp_directory_path() / ("liaise-storage-" + std::to_string(::getpid()) + "-" +
-                                                 std::to_string(std::rand()) + ".db");
+    fs::path path = fs::temp_directory_path() / ("liaise-storage-" + std::to_string(::getpid()) +
+                                                 "-" + std::to_string(std::rand()) + ".db");
     ~TempDb() {
-        for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path.string() + suffix);
+        for (const char* suffix : {"", "-wal", "-shm"})
+            fs::remove(path.string() + suffix);
     }
 };
 
 std::int64_t count_agencies(Storage& s) {
-    return s.read([](SQLite::Database& db) { return db.execAndGet("SELECT COUNT(*) FROM agencies").getInt64(); });
+    return s.read([](SQLite::Database& db) {
+        return db.execAndGet("SELECT COUNT(*) FROM agencies").getInt64();
+    });
 }
 
 void add_agency(SQLite::Database& db, const std::string& name) {
-    SQLite::Statement q(db, "INSERT INTO agencies(name, discipline, created_at) VALUES(?, 'health', 0)");
+    SQLite::Statement q(
+        db, "INSERT INTO agencies(name, discipline, created_at) VALUES(?, 'health', 0)");
     q.bind(1, name);
     q.exec();
 }
@@ -95,11 +99,15 @@ TEST_CASE("writes waiting together share one commit", "[storage]") {
         for (int t = 0; t < 4; ++t) {
             writers.emplace_back([&, t] {
                 for (int i = 0; i < 50; ++i)
-                    storage.write([t, i](SQLite::Database& db) { add_agency(db, std::to_string(t) + "-" + std::to_string(i)); },
-                                  [&](std::exception_ptr) { ++done; });
+                    storage.write(
+                        [t, i](SQLite::Database& db) {
+                            add_agency(db, std::to_string(t) + "-" + std::to_string(i));
+                        },
+                        [&](std::exception_ptr) { ++done; });
             });
         }
-        for (auto& w : writers) w.join();
+        for (auto& w : writers)
+            w.join();
         gate.set_value();
         storage.write_and_wait([](SQLite::Database&) {});
         CHECK(done == 200);
@@ -116,9 +124,11 @@ TEST_CASE("stopping storage completes every queued write", "[storage]") {
         Metrics metrics;
         Storage storage(tmp.path, &metrics);
         for (int i = 0; i < 100; ++i)
-            storage.write([i](SQLite::Database& db) { add_agency(db, std::to_string(i)); }, [&](std::exception_ptr e) {
-                if (!e) ++done;
-            });
+            storage.write([i](SQLite::Database& db) { add_agency(db, std::to_string(i)); },
+                          [&](std::exception_ptr e) {
+                              if (!e)
+                                  ++done;
+                          });
     }
     CHECK(done == 100);
     SQLite::Database db(tmp.path.string());
