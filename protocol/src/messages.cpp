@@ -44,7 +44,13 @@ constexpr std::array<FieldSpec, 3> kSync = {{{"room", F::string, true, kName},
                                              {"after", F::integer, false, INT64_MAX},
                                              {"limit", F::integer, false, 1000, 1}}};
 
-constexpr std::array<RequestSpec, 15> kRequests = {{
+constexpr std::array<FieldSpec, 1> kDictionaries = {{{"have", F::integer, false, INT64_MAX}}};
+constexpr std::array<FieldSpec, 2> kRoomAudience = {{{"room", F::string, true, kName},
+                                                     {"public", F::boolean, true, 0}}};
+constexpr std::array<FieldSpec, 2> kAsk = {{{"term", F::string, true, kText},
+                                            {"room", F::string, false, kName}}};
+
+constexpr std::array<RequestSpec, 18> kRequests = {{
     {"hello", Access::anyone, kHello},
     {"enrol", Access::anyone, kEnrol},
     {"login", Access::anyone, kLogin},
@@ -60,6 +66,9 @@ constexpr std::array<RequestSpec, 15> kRequests = {{
     {"user_keys", Access::authenticated, kUser},
     {"send", Access::authenticated, kSend},
     {"sync", Access::authenticated, kSync},
+    {"room_audience", Access::chair, kRoomAudience},
+    {"dictionaries", Access::authenticated, kDictionaries},
+    {"ask", Access::authenticated, kAsk},
 }};
 
 std::string_view type_name(F type) {

@@ -9,7 +9,9 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <toml++/toml.h>
 #include <boost/json.hpp>
+#include <fstream>
 #include <functional>
+#include <sstream>
 #include <future>
 #include <thread>
 
@@ -33,18 +35,62 @@ protocol::Error config_error(std::string message) {
     return {"bad_config", std::move(message)};
 }
 
-/// The disciplines agencies may have: those with a dictionary, except `general`.
-protocol::Expected<std::vector<std::string>> load_disciplines(const std::optional<fs::path>& dir) {
+/// Copies the validated dictionary files of `dir` (default: the shipped ones) into the database
+/// as version 1, unless it already holds dictionaries. Clients fetch them from there.
+protocol::Expected<bool> seed_dictionaries(Storage& storage, const std::optional<fs::path>& dir) {
+    const bool seeded = storage.read([](SQLite::Database& db) {
+        return db.execAndGet("SELECT COUNT(*) FROM dictionaries").getInt64() > 0;
+    });
+    if (seeded) return false;
     const auto where = dir ? dir : jargon::find_dictionaries();
-    if (!where)
-        return config_error("no dictionaries found; pass --dictionaries DIR");
+    if (!where) return config_error("no dictionaries found; pass --dictionaries DIR");
     const auto set = jargon::load_dictionary_dir(*where);
-    if (!set.ok())
-        return config_error(set.problems().front().to_string());
+    if (!set.ok()) return config_error(set.problems().front().to_string());
+    storage.write_and_wait([&](SQLite::Database& db) {
+        for (const auto& d : set.value().dictionaries) {
+            SQLite::Statement q(db, "INSERT INTO dictionaries(discipline, tsv) VALUES(?, ?)");
+            q.bind(1, d.discipline);
+            q.bind(2, jargon::write_dictionary(d));
+            q.exec();
+        }
+        std::string list;
+        for (const auto& a : set.value().common_acronyms) list += a + "\n";
+        SQLite::Statement common(db, "INSERT OR REPLACE INTO meta(key, value) VALUES('common_acronyms', ?)");
+        common.bind(1, list);
+        common.exec();
+        db.exec("INSERT OR REPLACE INTO meta(key, value) VALUES('dictionary_version', '1')");
+    });
+    return true;
+}
+
+/// The dictionaries stored in the database, validated.
+protocol::Expected<jargon::DictionarySet> stored_dictionaries(Storage& storage) {
+    std::vector<std::pair<std::string, std::string>> rows;
+    std::string common;
+    storage.read([&](SQLite::Database& db) {
+        SQLite::Statement q(db, "SELECT discipline, tsv FROM dictionaries ORDER BY discipline");
+        while (q.executeStep()) rows.emplace_back(q.getColumn(0).getString(), q.getColumn(1).getString());
+        common = db.execAndGet("SELECT COALESCE((SELECT value FROM meta WHERE key = 'common_acronyms'), '')")
+                     .getString();
+        return 0;
+    });
+    jargon::DictionarySet set;
+    for (const auto& [discipline, tsv] : rows) {
+        auto parsed = jargon::parse_dictionary(discipline, "stored " + discipline, tsv);
+        if (!parsed.ok()) return config_error(parsed.problems().front().to_string());
+        set.dictionaries.push_back(std::move(parsed).value());
+    }
+    auto acronyms = jargon::parse_common_acronyms("stored common acronyms", common);
+    if (!acronyms.ok()) return config_error(acronyms.problems().front().to_string());
+    set.common_acronyms = std::move(acronyms).value();
+    return set;
+}
+
+/// The disciplines agencies may have: those with a dictionary, except `general`.
+std::vector<std::string> disciplines_of(const jargon::DictionarySet& set) {
     std::vector<std::string> out;
-    for (const auto& d : set.value().dictionaries)
-        if (d.discipline != jargon::kGeneralDiscipline)
-            out.push_back(d.discipline);
+    for (const auto& d : set.dictionaries)
+        if (d.discipline != jargon::kGeneralDiscipline) out.push_back(d.discipline);
     return out;
 }
 
@@ -145,10 +191,11 @@ protocol::Expected<InitResult> init_data_dir(const InitOptions& options) {
         return config_error("--admin: use 1-64 lower-case letters, digits, '.', '_' or '-'");
     if (options.agency.empty() || options.agency.size() > 200)
         return config_error("--agency: give the agency's name");
-    const auto disciplines = load_disciplines(options.dictionaries);
-    if (!disciplines)
-        return disciplines.error();
-    const auto& known = disciplines.value();
+    const auto dict_dir = options.dictionaries ? options.dictionaries : jargon::find_dictionaries();
+    if (!dict_dir) return config_error("no dictionaries found; pass --dictionaries DIR");
+    const auto shipped = jargon::load_dictionary_dir(*dict_dir);
+    if (!shipped.ok()) return config_error(shipped.problems().front().to_string());
+    const auto known = disciplines_of(shipped.value());
     if (std::find(known.begin(), known.end(), options.discipline) == known.end()) {
         std::string list;
         for (const auto& d : known)
@@ -175,6 +222,7 @@ protocol::Expected<InitResult> init_data_dir(const InitOptions& options) {
         ::close(fd);
         Metrics metrics;
         Storage storage(db_path, &metrics);
+        if (auto seeded = seed_dictionaries(storage, dict_dir); !seeded) return seeded.error();
         Hub hub;
         Service service(storage, metrics, hub, {}, known);
         storage.write_and_wait([&](SQLite::Database& db) {
@@ -214,11 +262,6 @@ protocol::Expected<InitResult> init_data_dir(const InitOptions& options) {
 }
 
 int serve(const Config& config) {
-    const auto disciplines = load_disciplines(config.dictionaries);
-    if (!disciplines) {
-        spdlog::error("{}", disciplines.error().message);
-        return 2;
-    }
     const auto db_path = config.data_dir / kDatabase;
     std::error_code ec;
     if (!fs::exists(db_path, ec) || !fs::exists(config.data_dir / kKeyFile, ec)) {
@@ -231,8 +274,17 @@ int serve(const Config& config) {
     Metrics metrics;
     Storage storage(db_path, &metrics, config.durable ? Durability::full : Durability::off);
     Hub hub;
+    if (auto seeded = seed_dictionaries(storage, config.dictionaries); !seeded) {
+        spdlog::error("{}", seeded.error().message);
+        return 2;
+    }
+    const auto dictionaries = stored_dictionaries(storage);
+    if (!dictionaries) {
+        spdlog::error("the stored dictionaries do not load: {}", dictionaries.error().message);
+        return 2;
+    }
     Service service(storage, metrics, hub, {config.enrolment_code_hours, config.sync_page_max},
-                    disciplines.value());
+                    disciplines_of(dictionaries.value()));
     Shared shared{service, metrics, config.max_frame_bytes, config.max_queue_bytes};
 
     net::io_context ioc(threads);

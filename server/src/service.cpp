@@ -114,14 +114,16 @@ struct Room {
     std::int64_t id = 0;
     std::string name;
     std::int64_t last_seq = 0;
+    bool is_public = false;  ///< families or young people take part: every term is jargon
 };
 
 Room require_room(SQLite::Database& db, std::string_view name) {
-    SQLite::Statement q(db, "SELECT id, name, last_seq FROM rooms WHERE name = ?");
+    SQLite::Statement q(db, "SELECT id, name, last_seq, public FROM rooms WHERE name = ?");
     q.bind(1, std::string(name));
     if (!q.executeStep())
         throw ServiceError(errc::not_found, "no room named '" + std::string(name) + "'");
-    return {q.getColumn(0).getInt64(), q.getColumn(1).getString(), q.getColumn(2).getInt64()};
+    return {q.getColumn(0).getInt64(), q.getColumn(1).getString(), q.getColumn(2).getInt64(),
+            q.getColumn(3).getInt() != 0};
 }
 
 /// The sequence number a member joined at, if `account` is a member of `room`.
@@ -777,6 +779,7 @@ void Service::room_show(Context& ctx) {
             require_member(db, room, ctx.who.account);
         return json::object{{"room", room.name},
                             {"last_seq", room.last_seq},
+                            {"public", room.is_public},
                             {"members", members_json(db, room.id)}};
     });
     ctx.reply(protocol::encode_ok(ctx.req.id, std::move(out)));
@@ -906,6 +909,77 @@ void Service::sync(Context& ctx) {
                             {"last_seq", room.last_seq}};
     });
     ctx.reply(protocol::encode_ok(ctx.req.id, std::move(out)));
+}
+
+void Service::room_audience(Context& ctx) {
+    const auto room_name = std::string(ctx.req.string("room"));
+    const bool is_public = ctx.req.boolean("public", false);
+    const auto caller = ctx.who.account;
+    const auto caller_role = ctx.who.role;
+    write(
+        ctx,
+        [=](SQLite::Database& db, json::object& out) {
+            const auto room = require_room(db, room_name);
+            if (caller_role != Role::admin && !membership(db, room.id, caller))
+                throw ServiceError(errc::forbidden, "chairs may change only rooms they are members of");
+            SQLite::Statement q(db, "UPDATE rooms SET public = ? WHERE id = ?");
+            q.bind(1, is_public ? 1 : 0);
+            q.bind(2, room.id);
+            q.exec();
+            out = {{"room", room_name}, {"public", is_public}, {"changed", is_public != room.is_public}};
+            json::array notify;
+            for (const auto id : member_accounts(db, room.id)) notify.push_back(id);
+            out["_notify"] = std::move(notify);
+        },
+        [this, room_name, is_public](const json::object& out) {
+            if (!out.at("changed").as_bool()) return;
+            std::vector<std::int64_t> accounts;
+            for (const auto& a : out.at("_notify").as_array()) accounts.push_back(a.as_int64());
+            hub_.publish(accounts, std::make_shared<const std::string>(protocol::encode_event(
+                                       "membership", {{"room", room_name}, {"change", "audience"}, {"public", is_public}})));
+        });
+}
+
+void Service::dictionaries(Context& ctx) {
+    const auto have = ctx.req.integer("have", 0);
+    auto out = storage_.read([&](SQLite::Database& db) {
+        const auto version = std::stoll(db.execAndGet("SELECT COALESCE((SELECT value FROM meta WHERE key = 'dictionary_version'), '0')").getString());
+        json::object o{{"version", version}};
+        if (have == version) {
+            o["unchanged"] = true;
+            return o;
+        }
+        json::array list;
+        SQLite::Statement q(db, "SELECT discipline, tsv FROM dictionaries ORDER BY discipline");
+        while (q.executeStep())
+            list.push_back(json::object{{"discipline", q.getColumn(0).getString()}, {"tsv", q.getColumn(1).getString()}});
+        o["dictionaries"] = std::move(list);
+        o["common_acronyms"] = db.execAndGet("SELECT COALESCE((SELECT value FROM meta WHERE key = 'common_acronyms'), '')").getString();
+        return o;
+    });
+    ctx.reply(protocol::encode_ok(ctx.req.id, std::move(out)));
+}
+
+void Service::ask(Context& ctx) {
+    const auto term = std::string(ctx.req.string("term"));
+    const auto room_name = std::string(ctx.req.string("room"));
+    const auto account = ctx.who.account;
+    write(ctx, [=](SQLite::Database& db, json::object& out) {
+        std::optional<std::int64_t> room;
+        if (!room_name.empty()) {
+            const auto r = require_room(db, room_name);
+            require_member(db, r, account);
+            room = r.id;
+        }
+        SQLite::Statement q(db, "INSERT INTO questions(term, room_id, asked_by, asked_at) VALUES(?, ?, ?, ?)");
+        q.bind(1, term);
+        if (room) q.bind(2, *room);
+        else q.bind(2);
+        q.bind(3, account);
+        q.bind(4, now_ms());
+        q.exec();
+        out = {{"id", db.getLastInsertRowid()}, {"term", term}, {"status", "recorded"}};
+    });
 }
 
 }  // namespace liaise::server

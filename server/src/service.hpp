@@ -105,6 +105,9 @@ class Service {
     void user_keys(Context& ctx);
     void send(Context& ctx);
     void sync(Context& ctx);
+    void room_audience(Context& ctx);
+    void dictionaries(Context& ctx);
+    void ask(Context& ctx);
 
     /// Runs `job` on the writer; replies ok with what it fills in, or the error it threw.
     void write(Context& ctx, std::function<void(SQLite::Database&, boost::json::object&)> job,

@@ -63,7 +63,8 @@ CREATE TABLE IF NOT EXISTS rooms(
   name TEXT NOT NULL UNIQUE,
   created_by INTEGER NOT NULL REFERENCES accounts(id),
   created_at INTEGER NOT NULL,
-  last_seq INTEGER NOT NULL DEFAULT 0);
+  last_seq INTEGER NOT NULL DEFAULT 0,
+  public INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS room_members(
   room_id INTEGER NOT NULL REFERENCES rooms(id),
   account_id INTEGER NOT NULL REFERENCES accounts(id),
@@ -80,6 +81,16 @@ CREATE TABLE IF NOT EXISTS messages(
   sent_at INTEGER NOT NULL,
   PRIMARY KEY(room_id, seq),
   UNIQUE(room_id, sender_device, client_msg_id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS dictionaries(
+  discipline TEXT PRIMARY KEY,
+  tsv TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS questions(
+  id INTEGER PRIMARY KEY,
+  term TEXT NOT NULL,
+  room_id INTEGER REFERENCES rooms(id),
+  asked_by INTEGER NOT NULL REFERENCES accounts(id),
+  asked_at INTEGER NOT NULL,
+  status TEXT NOT NULL DEFAULT 'open');
 )sql");
     SQLite::Statement version(db,
                               "INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', ?)");
