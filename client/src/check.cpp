@@ -6,6 +6,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "liaise/client/plain.hpp"
 #include "liaise/jargon/engine.hpp"
 #include "liaise/jargon/utf8.hpp"
 #include "liaise/protocol/findings.hpp"
@@ -65,7 +66,9 @@ bool read_input(const CheckOptions& options, std::istream& in, std::string& text
 
 CheckStatus run_check(const CheckOptions& options, std::istream& in, std::ostream& out,
                       std::ostream& err) {
-    const auto dir = options.dictionaries ? options.dictionaries : jargon::find_dictionaries();
+    // Default: the dictionaries this device fetched from its server, else the shipped ones.
+    const Home home;
+    const auto dir = options.dictionaries ? options.dictionaries : DictionaryCache(home).source();
     if (!dir) {
         err << "liaise check: no dictionaries found; pass --dictionaries DIR\n";
         return CheckStatus::error;

@@ -110,8 +110,12 @@ protocol::Expected<std::unique_ptr<Client>> Client::login(const Home& home,
                                                  {"signature", signature.to_base64()}});
     if (!reply)
         return reply.error();
-    return std::unique_ptr<Client>(new Client(home, std::move(profile).value(),
-                                              std::move(keys).value(), std::move(conn).value()));
+    std::unique_ptr<Client> client(new Client(home, std::move(profile).value(), std::move(keys).value(),
+                                              std::move(conn).value()));
+    client->discipline_ = str(reply.value(), "discipline");
+    if (auto refreshed = DictionaryCache(home).refresh(*client->conn_); !refreshed)
+        return refreshed.error();
+    return client;
 }
 
 protocol::Expected<json::object> Client::call(std::string_view type, json::object fields) {
@@ -232,6 +236,23 @@ protocol::Expected<std::vector<ReadMessage>> Client::read(std::string_view room,
         if (messages.empty() || !more || !more->is_bool() || !more->get_bool())
             return out;
     }
+}
+
+protocol::Expected<std::shared_ptr<const jargon::Engine>> Client::engine() {
+    if (!engine_) {
+        auto compiled = DictionaryCache(home_).engine();
+        if (!compiled)
+            return compiled.error();
+        engine_ = compiled.value();
+    }
+    return engine_;
+}
+
+protocol::Expected<jargon::Audience> Client::audience(std::string_view room) {
+    auto shown = conn_->request("room_show", {{"room", room}});
+    if (!shown)
+        return shown.error();
+    return room_audience(shown.value());
 }
 
 protocol::Expected<std::optional<json::object>> Client::next_event(

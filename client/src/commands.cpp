@@ -8,6 +8,8 @@
 #include <sstream>
 
 #include "liaise/client/client.hpp"
+#include "liaise/client/plain.hpp"
+#include "liaise/protocol/findings.hpp"
 
 namespace liaise::client::cli {
 namespace {
@@ -62,26 +64,37 @@ std::string clock_time(std::int64_t ms) {
     return buf;
 }
 
-void print_message(const Options& o, const ReadMessage& m) {
+/// Prints one message; `engine` (when not plain) adds explanations of terms from disciplines
+/// other than the reader's.
+void print_message(const Options& o, const ReadMessage& m, const jargon::Engine* engine, const std::string& reader) {
+    jargon::CheckResult explained;
+    if (engine != nullptr && m.text) explained = explain_for(*engine, *m.text, reader);
     if (o.json) {
-        json::object out{{"room", m.room},
-                         {"seq", m.seq},
-                         {"sender", m.sender},
-                         {"sender_device", m.sender_device},
+        json::object out{{"room", m.room}, {"seq", m.seq}, {"sender", m.sender}, {"sender_device", m.sender_device},
                          {"sent_at", m.sent_at}};
-        if (m.text)
-            out["text"] = *m.text;
-        else
-            out["error"] = json::object{{"code", m.error.code}, {"message", m.error.message}};
+        if (m.text) out["text"] = *m.text;
+        else out["error"] = json::object{{"code", m.error.code}, {"message", m.error.message}};
+        if (engine != nullptr) {
+            json::array explanations;
+            for (const auto& f : explained.findings) explanations.push_back(protocol::to_json(f));
+            out["explanations"] = std::move(explanations);
+        }
         std::cout << json::serialize(out) << std::endl;
         return;
     }
     std::cout << "#" << m.seq << " " << clock_time(m.sent_at) << " " << m.sender << ": ";
-    if (m.text)
-        std::cout << *m.text << std::endl;
-    else
-        std::cout << "[cannot read this message: " << m.error.message << " (" << m.error.code
-                  << ")]" << std::endl;
+    if (!m.text) {
+        std::cout << "[cannot read this message: " << m.error.message << " (" << m.error.code << ")]" << std::endl;
+        return;
+    }
+    std::cout << annotate(*m.text, explained.findings) << "\n";
+    for (const auto& note : notes(explained.findings)) std::cout << "    " << note << "\n";
+    std::cout << std::flush;
+}
+
+/// "CIN (social-care) -> child in need: explanation", one line per finding.
+void print_findings(const std::vector<jargon::Finding>& findings) {
+    for (const auto& note : notes(findings)) std::cerr << "  " << note << "\n";
 }
 
 void print_devices(const json::object& account) {
@@ -204,67 +217,145 @@ int rooms(const Options& o) {
     });
 }
 
-int send(const Options& o, const std::string& room, const std::vector<std::string>& words) {
+int send(const Options& o, const std::string& room, const std::vector<std::string>& words, DraftPolicy policy) {
     std::string text;
     if (words.empty()) {
         text.assign(std::istreambuf_iterator<char>(std::cin), {});
-        while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
-            text.pop_back();
+        while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
     } else {
-        for (const auto& w : words)
-            text += (text.empty() ? "" : " ") + w;
+        for (const auto& w : words) text += (text.empty() ? "" : " ") + w;
     }
     if (text.empty()) {
         std::cerr << "liaise: nothing to send\n";
         return 2;
     }
     return with_client([&](Client& c) {
-        auto seq = c.send(room, text);
-        if (!seq)
-            return report(seq.error());
-        if (o.json)
-            std::cout << json::serialize(json::object{{"room", room}, {"seq", seq.value()}})
-                      << "\n";
-        else
-            std::cout << "Sent #" << seq.value() << " to " << room << ".\n";
+        auto engine = c.engine();
+        if (!engine) return report(engine.error());
+        auto audience = c.audience(room);
+        if (!audience) return report(audience.error());
+        const auto result = engine.value()->check(text, audience.value());
+        std::string to_send = text;
+        if (!result.findings.empty()) {
+            if (policy == DraftPolicy::check) {
+                if (o.json) {
+                    auto doc = protocol::to_json(result);
+                    doc.as_object()["audience"] = audience.value().to_string();
+                    doc.as_object()["sent"] = false;
+                    std::cout << json::serialize(doc) << "\n";
+                } else {
+                    std::cerr << "Not sent: the room (" << audience.value().to_string()
+                              << ") may not understand these terms:\n";
+                    print_findings(result.findings);
+                    std::cerr << "Reword it, or send with --fix (plain alternatives) or --anyway (as written).\n";
+                }
+                return 1;
+            }
+            if (policy == DraftPolicy::fix) to_send = jargon::rewrite(text, result.findings);
+        }
+        auto seq = c.send(room, to_send);
+        if (!seq) return report(seq.error());
+        if (o.json) {
+            auto doc = protocol::to_json(result).as_object();
+            doc["audience"] = audience.value().to_string();
+            doc["sent"] = true;
+            doc["room"] = room;
+            doc["seq"] = seq.value();
+            doc["text"] = to_send;
+            std::cout << json::serialize(doc) << "\n";
+            return 0;
+        }
+        if (to_send != text) {
+            std::cout << "Changed before sending:\n";
+            for (const auto& f : result.findings) {
+                const auto alternatives = f.alternatives();
+                if (f.meanings.size() == 1 && !alternatives.empty())
+                    std::cout << "  " << f.text << " -> " << alternatives.front() << "\n";
+            }
+            std::cout << "Sent: " << to_send << "\n";
+        }
+        std::cout << "Sent #" << seq.value() << " to " << room << ".\n";
         return 0;
     });
 }
 
-int read(const Options& o, const std::string& room, std::int64_t since, bool follow) {
+int read(const Options& o, const std::string& room, std::int64_t since, bool follow, bool plain) {
     return with_client([&](Client& c) {
+        std::shared_ptr<const jargon::Engine> engine;
+        if (!plain) {
+            auto e = c.engine();
+            if (!e) return report(e.error());
+            engine = e.value();
+        }
+        const auto show = [&](const ReadMessage& m) { print_message(o, m, engine.get(), c.discipline()); };
         auto messages = c.read(room, since);
-        if (!messages)
-            return report(messages.error());
+        if (!messages) return report(messages.error());
         std::int64_t last = since;
         for (const auto& m : messages.value()) {
-            print_message(o, m);
+            show(m);
             last = m.seq;
         }
         while (follow) {
             auto event = c.next_event(std::chrono::seconds(30));
-            if (!event)
-                return report(event.error());
-            if (!event.value())
-                continue;
+            if (!event) return report(event.error());
+            if (!event.value()) continue;
             const auto& e = *event.value();
-            if (str(e, "type") != "message" || str(e, "room") != room)
-                continue;
+            if (str(e, "type") != "message" || str(e, "room") != room) continue;
             const auto m = c.open_message(e);
-            if (m.seq <= last)
-                continue;
+            if (m.seq <= last) continue;
             if (m.seq > last + 1) {  // missed some (e.g. a slow-reader cut-off): catch up in order
                 auto gap = c.read(room, last);
-                if (!gap)
-                    return report(gap.error());
-                for (const auto& g : gap.value())
-                    print_message(o, g), last = g.seq;
+                if (!gap) return report(gap.error());
+                for (const auto& g : gap.value()) show(g), last = g.seq;
                 continue;
             }
-            print_message(o, m);
+            show(m);
             last = m.seq;
         }
         return 0;
+    });
+}
+
+int room_audience(const Options& o, const std::string& room, bool is_public) {
+    return simple(o, "room_audience", {{"room", room}, {"public", is_public}}, [&](const json::object&) {
+        std::cout << "Room " << room << (is_public ? " includes the public: every term will be flagged.\n"
+                                                   : " is for professionals: terms are flagged for the members' disciplines.\n");
+    });
+}
+
+int explain(const Options& o, const std::string& term) {
+    const Home home;
+    auto engine = DictionaryCache(home).engine();
+    if (!engine) return report(engine.error());
+    const auto meanings = engine.value()->explain(term);
+    if (o.json) {
+        json::array list;
+        for (const auto& m : meanings) {
+            json::array alts;
+            for (const auto& a : m.alternatives) alts.emplace_back(a);
+            list.push_back(json::object{{"discipline", m.discipline}, {"alternatives", std::move(alts)}, {"explanation", m.explanation}});
+        }
+        std::cout << json::serialize(json::object{{"term", term}, {"meanings", std::move(list)}}) << "\n";
+        return meanings.empty() ? 1 : 0;
+    }
+    if (meanings.empty()) {
+        std::cerr << "liaise: no dictionary knows '" << term << "'. Ask the administrators: liaise ask '" << term << "'\n";
+        return 1;
+    }
+    for (const auto& m : meanings) {
+        std::string alts;
+        for (const auto& a : m.alternatives) alts += (alts.empty() ? "" : " | ") + a;
+        std::cout << term << " (" << m.discipline << "): " << alts << "\n  " << m.explanation << "\n";
+    }
+    return 0;
+}
+
+int ask(const Options& o, const std::string& term, const std::string& room) {
+    json::object fields{{"term", term}};
+    if (!room.empty()) fields["room"] = room;
+    return simple(o, "ask", std::move(fields), [&](const json::object& r) {
+        std::cout << "Your question about '" << term << "' was recorded (#" << r.at("id").as_int64()
+                  << "). An administrator will add it to a dictionary or reply.\n";
     });
 }
 

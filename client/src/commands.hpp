@@ -24,8 +24,15 @@ int room_create(const Options& o, const std::string& room, const std::vector<std
 int room_change(const Options& o, const std::string& room, const std::string& user, bool add);
 int room_show(const Options& o, const std::string& room);
 int rooms(const Options& o);
-int send(const Options& o, const std::string& room, const std::vector<std::string>& words);
-int read(const Options& o, const std::string& room, std::int64_t since, bool follow);
+/// How `send` treats a draft with findings: hold it back, send it as written, or send the fix.
+enum class DraftPolicy { check, anyway, fix };
+
+int send(const Options& o, const std::string& room, const std::vector<std::string>& words, DraftPolicy policy);
+/// `plain`: print messages as written, without explanations.
+int read(const Options& o, const std::string& room, std::int64_t since, bool follow, bool plain);
+int room_audience(const Options& o, const std::string& room, bool is_public);
+int explain(const Options& o, const std::string& term);
+int ask(const Options& o, const std::string& term, const std::string& room);
 int fingerprint(const Options& o, const std::optional<std::string>& user);
 int trust(const Options& o, const std::string& user);
 

@@ -122,20 +122,57 @@ int main(int argc, char** argv) {
 
     // messages
     std::vector<std::string> words;
+    bool anyway = false, fix = false;
     auto* send_cmd = app.add_subcommand(
-        "send", "Send an end-to-end encrypted message (text, or standard input)");
+        "send", "Check a message against the room's audience, then encrypt and send it");
     send_cmd->add_option("room", room_name, "Room")->required();
     send_cmd->add_option("text", words, "The message (default: read standard input)");
+    send_cmd->add_flag("--anyway", anyway, "Send as written even if it has findings");
+    send_cmd->add_flag("--fix", fix, "Replace findings with their plain alternatives, then send");
     json_flag(send_cmd);
-    send_cmd->callback([&] { action = [&] { return cli::send(o, room_name, words); }; });
+    send_cmd->callback([&] {
+        action = [&] {
+            if (anyway && fix) {
+                std::cerr << "liaise: choose --fix or --anyway, not both\n";
+                return 2;
+            }
+            const auto policy = fix      ? cli::DraftPolicy::fix
+                                : anyway ? cli::DraftPolicy::anyway
+                                         : cli::DraftPolicy::check;
+            return cli::send(o, room_name, words, policy);
+        };
+    });
     std::int64_t since = 0;
-    bool follow = false;
-    auto* read_cmd = app.add_subcommand("read", "Read a room's messages");
+    bool follow = false, plain = false;
+    auto* read_cmd = app.add_subcommand("read", "Read a room's messages, with terms from other disciplines explained");
     read_cmd->add_option("room", room_name, "Room")->required();
     read_cmd->add_option("--since", since, "Only messages after this sequence number");
     read_cmd->add_flag("--follow", follow, "Keep printing new messages as they arrive");
+    read_cmd->add_flag("--plain", plain, "Print messages as written, without explanations");
     json_flag(read_cmd);
-    read_cmd->callback([&] { action = [&] { return cli::read(o, room_name, since, follow); }; });
+    read_cmd->callback([&] { action = [&] { return cli::read(o, room_name, since, follow, plain); }; });
+
+    std::string on_off;
+    auto* audience = room->add_subcommand("audience", "Say whether a room includes the public (chairs and admins)");
+    audience->add_option("room", room_name, "Room")->required();
+    audience->add_option("--public", on_off, "on: families, carers or young people take part; off: professionals only")
+        ->required()
+        ->check(CLI::IsMember({"on", "off"}));
+    json_flag(audience);
+    audience->callback([&] { action = [&] { return cli::room_audience(o, room_name, on_off == "on"); }; });
+
+    // plain language
+    std::string term;
+    auto* explain = app.add_subcommand("explain", "Show every dictionary's meaning of a term (works offline)");
+    explain->add_option("term", term, "The term or acronym")->required();
+    json_flag(explain);
+    explain->callback([&] { action = [&] { return cli::explain(o, term); }; });
+    std::string ask_room;
+    auto* ask = app.add_subcommand("ask", "Ask the administrators about a term no dictionary knows");
+    ask->add_option("term", term, "The term or acronym")->required();
+    ask->add_option("--room", ask_room, "The room where you met it");
+    json_flag(ask);
+    ask->callback([&] { action = [&] { return cli::ask(o, term, ask_room); }; });
 
     // keys
     std::optional<std::string> fp_user;

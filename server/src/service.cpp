@@ -397,6 +397,12 @@ void Service::dispatch(Context& ctx) {
         return send(ctx);
     if (type == "sync")
         return sync(ctx);
+    if (type == "room_audience")
+        return room_audience(ctx);
+    if (type == "dictionaries")
+        return dictionaries(ctx);
+    if (type == "ask")
+        return ask(ctx);
     throw ServiceError(errc::bad_request, "type: not handled");
 }
 

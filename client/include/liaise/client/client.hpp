@@ -12,6 +12,8 @@
 
 #include "liaise/client/connection.hpp"
 #include "liaise/client/home.hpp"
+#include "liaise/client/plain.hpp"
+#include "liaise/jargon/engine.hpp"
 #include "liaise/protocol/crypto.hpp"
 #include "liaise/protocol/expected.hpp"
 
@@ -37,11 +39,19 @@ class Client {
         const Home& home, std::string_view server, std::string_view code,
         std::string_view passphrase, std::string_view device_name);
 
-    /// Opens the keystore with `passphrase`, connects to the profile's server and logs in.
+    /// Opens the keystore with `passphrase`, connects to the profile's server, logs in, and
+    /// brings the dictionary cache up to date when the server has a newer version.
     [[nodiscard]] static protocol::Expected<std::unique_ptr<Client>> login(
         const Home& home, std::string_view passphrase);
 
     [[nodiscard]] const Profile& profile() const noexcept { return profile_; }
+    /// This account's discipline, as the server reported it at login.
+    [[nodiscard]] const std::string& discipline() const noexcept { return discipline_; }
+    /// The plain-language engine over the cached dictionaries (refreshed at login), compiled on
+    /// first use.
+    [[nodiscard]] protocol::Expected<std::shared_ptr<const jargon::Engine>> engine();
+    /// Who reads `room`: its members' disciplines, or everyone when it includes the public.
+    [[nodiscard]] protocol::Expected<jargon::Audience> audience(std::string_view room);
     [[nodiscard]] const crypto::DeviceKeys& keys() const noexcept { return keys_; }
     [[nodiscard]] Connection& connection() noexcept { return *conn_; }
 
@@ -87,6 +97,8 @@ class Client {
     crypto::DeviceKeys keys_;
     std::unique_ptr<Connection> conn_;
     KnownKeys known_;
+    std::string discipline_;
+    std::shared_ptr<const jargon::Engine> engine_;
 };
 
 }  // namespace liaise::client

@@ -1,0 +1,56 @@
+// Plain language where the plaintext is: the client's dictionary cache, a room's audience,
+// and explanations added to messages on reading.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "liaise/client/connection.hpp"
+#include "liaise/client/home.hpp"
+#include "liaise/jargon/engine.hpp"
+#include "liaise/protocol/expected.hpp"
+
+namespace liaise::client {
+
+/// The server's dictionaries, kept in $LIAISE_HOME/dictionaries so that checks work offline.
+class DictionaryCache {
+public:
+    explicit DictionaryCache(const Home& home) : dir_(home.dir() / "dictionaries"), home_(home) {}
+
+    [[nodiscard]] const std::filesystem::path& dir() const noexcept { return dir_; }
+    /// The cached version, or nullopt when nothing is cached yet.
+    [[nodiscard]] std::optional<std::int64_t> version() const;
+    /// Asks the server for its dictionaries, sending the cached version; stores them if newer.
+    /// Returns true when the cache changed.
+    [[nodiscard]] protocol::Expected<bool> refresh(Connection& connection);
+    /// The engine from the cache, else from the shipped dictionaries.
+    [[nodiscard]] protocol::Expected<std::shared_ptr<const jargon::Engine>> engine() const;
+    /// Where an offline check should read dictionaries: the cache if present, else the shipped.
+    [[nodiscard]] std::optional<std::filesystem::path> source() const;
+
+private:
+    std::filesystem::path dir_;
+    const Home& home_;
+};
+
+/// The audience of a room as `room_show` describes it: the members' disciplines, or everyone
+/// when the room includes the public.
+[[nodiscard]] jargon::Audience room_audience(const boost::json::object& room_show);
+
+/// What a reader from `reader_discipline` may not know in `text`: every term from another
+/// discipline (and officialese), checked with the reader as the only audience.
+[[nodiscard]] jargon::CheckResult explain_for(const jargon::Engine& engine, std::string_view text,
+                                              const std::string& reader_discipline);
+
+/// `text` with each finding followed by its plain meaning in brackets ("CIN [child in need]").
+[[nodiscard]] std::string annotate(std::string_view text, const std::vector<jargon::Finding>& findings);
+
+/// Numbered notes, one per finding: "[1] CIN (social-care): explanation".
+[[nodiscard]] std::vector<std::string> notes(const std::vector<jargon::Finding>& findings);
+
+}  // namespace liaise::client
