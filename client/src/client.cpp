@@ -113,8 +113,9 @@ protocol::Expected<std::unique_ptr<Client>> Client::login(const Home& home,
     std::unique_ptr<Client> client(new Client(home, std::move(profile).value(), std::move(keys).value(),
                                               std::move(conn).value()));
     client->discipline_ = str(reply.value(), "discipline");
-    if (auto refreshed = DictionaryCache(home).refresh(*client->conn_); !refreshed)
-        return refreshed.error();
+    // A failed refresh (a damaged download) keeps the cache as it was: checks go on working
+    // with the last good dictionaries, and the next login tries again.
+    client->dictionary_refresh_ = DictionaryCache(home).refresh(*client->conn_);
     return client;
 }
 

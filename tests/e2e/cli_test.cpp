@@ -4,37 +4,6 @@
 using namespace liaise::test;
 namespace json = boost::json;
 
-namespace {
-
-struct Cli {
-    const Server& server;
-
-    /// Runs `liaise ARGS` as `who`; returns {exit status, stdout + stderr}.
-    std::pair<int, std::string> operator()(const std::string& who, const std::string& args,
-                                           const std::string& input = "") const {
-        const auto in = server.dir() / "cli-stdin";
-        std::ofstream(in) << input;
-        const std::string cmd = "LIAISE_HOME='" + (server.dir() / ("cli-" + who)).string() +
-                                "' LIAISE_PASSPHRASE='" + kPassphrase + "' '" + LIAISE_BINARY +
-                                "' " + args + " < '" + in.string() + "' 2>&1";
-        std::string out;
-        FILE* p = ::popen(cmd.c_str(), "r");
-        char buf[4096];
-        while (const auto n = std::fread(buf, 1, sizeof buf, p))
-            out.append(buf, n);
-        const int status = ::pclose(p);
-        return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-    }
-    std::string ok(const std::string& who, const std::string& args,
-                   const std::string& input = "") const {
-        const auto [status, out] = (*this)(who, args, input);
-        INFO("liaise " << args << "\n" << out);
-        REQUIRE(status == 0);
-        return out;
-    }
-};
-
-}  // namespace
 
 TEST_CASE("the README walkthrough works with the liaise command", "[e2e][cli]") {
     Server server;

@@ -1,10 +1,188 @@
-// End-to-end: plain language in the conversation (issue: checks before sending, explanations on
-// reading), against the real server.
+// End-to-end: plain language in the conversation — checks before sending, explanations on
+// reading — against the real server, through the real `liaise` command.
+#include <SQLiteCpp/SQLiteCpp.h>
+
 #include "server_fixture.hpp"
 
 using namespace liaise;
 using namespace liaise::test;
 namespace json = boost::json;
+
+namespace {
+
+/// ann (admin) and sam are social workers; tess is a teacher.
+struct Partnership {
+    Server server;
+    Cli liaise{server};
+
+    Partnership() {
+        liaise.enrol("ann", server.admin_code());
+        liaise.ok("ann", "admin agency add 'Riverside Primary' --discipline education");
+        for (const auto& [who, agency, role] : {std::tuple{"sam", "Northshire Children's Services", "chair"},
+                                                std::tuple{"tess", "Riverside Primary", "member"}}) {
+            const auto out = liaise.ok("ann", std::string("admin enrol ") + who + " --agency \"" + agency + "\" --role " + role + " --json");
+            liaise.enrol(who, std::string(json::parse(out).at("code").as_string()));
+        }
+        liaise.ok("ann", "room create mixed --member sam --member tess");
+        liaise.ok("ann", "room create social --member sam");
+    }
+
+    /// Messages in `room` as `who` reads them, as JSON lines.
+    std::vector<json::object> read(const std::string& who, const std::string& room) const {
+        std::vector<json::object> out;
+        std::istringstream lines(liaise.ok(who, "read " + room + " --json"));
+        for (std::string line; std::getline(lines, line);)
+            if (!line.empty()) out.push_back(json::parse(line).as_object());
+        return out;
+    }
+
+    /// Changes the server's stored dictionary behind its back, as an admin tool will.
+    void add_server_entry(const std::string& discipline, const std::string& row, int version) const {
+        SQLite::Database db((server.data() / "liaise.db").string(), SQLite::OPEN_READWRITE);
+        db.setBusyTimeout(5000);
+        SQLite::Statement q(db, "UPDATE dictionaries SET tsv = tsv || ? WHERE discipline = ?");
+        q.bind(1, row + "\n");
+        q.bind(2, discipline);
+        REQUIRE(q.exec() == 1);
+        SQLite::Statement v(db, "UPDATE meta SET value = ? WHERE key = 'dictionary_version'");
+        v.bind(1, std::to_string(version));
+        REQUIRE(v.exec() == 1);
+    }
+};
+
+const std::string kDraft = "The CIN plan was agreed at core group.";
+
+}  // namespace
+
+TEST_CASE("a social worker's jargon is held back in a room with a teacher and sent among social workers",
+          "[e2e][plain]") {
+    Partnership p;
+    const auto [held, why] = p.liaise("sam", "send mixed '" + kDraft + "'");
+    CHECK(held == 1);
+    CHECK_THAT(why, Catch::Contains("Not sent"));
+    CHECK_THAT(why, Catch::Contains("CIN (social-care)"));
+    CHECK_THAT(why, Catch::Contains("core group (social-care)"));
+    CHECK_THAT(why, Catch::Contains("--fix"));
+    CHECK(p.read("tess", "mixed").empty());  // nothing was sent
+
+    const auto json_held = p.liaise("sam", "send mixed --json '" + kDraft + "'");
+    CHECK(json_held.first == 1);
+    const auto doc = json::parse(json_held.second).as_object();
+    CHECK_FALSE(doc.at("sent").as_bool());
+    CHECK(doc.at("findings").as_array().size() == 2);
+    CHECK(doc.at("findings").as_array()[0].at("term").as_string() == "CIN");  // same form as check --json
+    CHECK(doc.at("audience").as_string() == "education,social-care");
+
+    CHECK_THAT(p.liaise.ok("sam", "send social '" + kDraft + "'"), Catch::Contains("Sent #1"));
+    const auto among_social = p.read("ann", "social");
+    REQUIRE(among_social.size() == 1);
+    CHECK(among_social[0].at("text").as_string() == kDraft);
+}
+
+TEST_CASE("--fix sends the rewritten text and --anyway the text as written", "[e2e][plain]") {
+    Partnership p;
+    const auto fixed = p.liaise.ok("sam", "send mixed --fix '" + kDraft + "'");
+    CHECK_THAT(fixed, Catch::Contains("CIN -> "));
+    const auto received = p.read("tess", "mixed");
+    REQUIRE(received.size() == 1);
+    const std::string text(received[0].at("text").as_string());
+    CHECK(text.find("CIN") == std::string::npos);
+    CHECK(text.find("core group") == std::string::npos);
+    CHECK_THAT(text, Catch::StartsWith("The "));
+
+    p.liaise.ok("sam", "send mixed --anyway '" + kDraft + "'");
+    const auto both = p.read("tess", "mixed");
+    REQUIRE(both.size() == 2);
+    CHECK(both[1].at("text").as_string() == kDraft);
+    CHECK(p.liaise("sam", "send mixed --fix --anyway hello").first == 2);
+}
+
+TEST_CASE("a teacher reading a social worker's message sees the explanations", "[e2e][plain]") {
+    Partnership p;
+    p.liaise.ok("sam", "send mixed --anyway '" + kDraft + "'");
+    const auto shown = p.liaise.ok("tess", "read mixed");
+    CHECK_THAT(shown, Catch::Contains("CIN ["));
+    CHECK_THAT(shown, Catch::Contains("core group ["));
+    CHECK_THAT(shown, Catch::Contains("[1] CIN (social-care): "));
+    CHECK_THAT(shown, Catch::Contains("[2] core group (social-care): "));
+    const auto plain = p.liaise.ok("tess", "read mixed --plain");
+    CHECK_THAT(plain, Catch::Contains(kDraft));
+    CHECK(plain.find("[1]") == std::string::npos);
+    const auto structured = p.read("tess", "mixed");
+    REQUIRE(structured.size() == 1);
+    const auto& explanations = structured[0].at("explanations").as_array();
+    REQUIRE(explanations.size() == 2);
+    CHECK(explanations[0].at("disciplines").as_array()[0].as_string() == "social-care");
+    CHECK_FALSE(explanations[0].at("explanation").as_string().empty());
+    // Another social worker sees no explanations of social-care terms.
+    CHECK(p.liaise.ok("ann", "read mixed").find("[1]") == std::string::npos);
+}
+
+TEST_CASE("a public room flags general terms and every discipline's terms", "[e2e][plain]") {
+    Partnership p;
+    CHECK(p.liaise("tess", "room audience social --public on").first == 1);  // members may not
+    CHECK_THAT(p.liaise.ok("sam", "room audience social --public on"), Catch::Contains("includes the public"));
+    const auto [held, why] = p.liaise("sam", "send social 'Going forward we will utilise the CIN plan.'");
+    CHECK(held == 1);
+    CHECK_THAT(why, Catch::Contains("CIN (social-care)"));
+    CHECK_THAT(why, Catch::Contains("utilise (general)"));
+    CHECK_THAT(why, Catch::Contains("Going forward (general)"));
+    p.liaise.ok("sam", "room audience social --public off");
+    const auto [still, why2] = p.liaise("sam", "send social 'Going forward we will utilise the CIN plan.'");
+    CHECK(still == 1);  // officialese is flagged for everyone
+    CHECK(why2.find("CIN (social-care)") == std::string::npos);
+}
+
+TEST_CASE("the client keeps checking with its cached dictionaries when the server is down", "[e2e][plain]") {
+    Partnership p;
+    p.add_server_entry("social-care", "FLIBB\t\tfamily link worker\tA made-up test entry.\tacronym\t", 2);
+    p.liaise.ok("sam", "whoami");  // log in: fetches version 2
+    REQUIRE(p.server.stop() == 0);
+    const auto [status, out] = p.liaise("sam", "check --audience education -", "The FLIBB called.\n");
+    CHECK(status == 1);
+    CHECK_THAT(out, Catch::Contains("FLIBB (social-care) -> family link worker"));
+    const auto explained = p.liaise.ok("sam", "explain FLIBB");
+    CHECK_THAT(explained, Catch::Contains("family link worker"));
+    CHECK(p.liaise("sam", "explain NOSUCHTERM").first == 1);
+    // Someone who never logged in still has the shipped dictionaries.
+    const auto [s2, o2] = p.liaise("stranger", "check -", "The FLIBB and the CIN.\n");
+    CHECK(s2 == 1);
+    CHECK_THAT(o2, Catch::Contains("FLIBB (unknown acronym)"));
+}
+
+TEST_CASE("a dictionary update on the server reaches a client at its next login", "[e2e][plain]") {
+    Partnership p;
+    const client::Home tess_home(p.server.dir() / "cli-tess");
+    p.liaise.ok("tess", "whoami");  // the first login fills the cache
+    CHECK(client::DictionaryCache(tess_home).version() == std::optional<std::int64_t>(1));
+    CHECK(p.liaise("tess", "explain WOBBL").first == 1);
+
+    // A damaged update (an invalid kind) is refused by the client, which keeps its cache and
+    // still logs in.
+    p.add_server_entry("education", "WOBBL\t\twhole-school wellbeing plan\tA made-up test entry.\tnoun\t", 2);
+    CHECK_THAT(p.liaise.ok("tess", "whoami"), Catch::Contains("tess"));
+    CHECK(client::DictionaryCache(tess_home).version() == std::optional<std::int64_t>(1));
+
+    // A good update arrives at the next login.
+    {
+        SQLite::Database db((p.server.data() / "liaise.db").string(), SQLite::OPEN_READWRITE);
+        db.setBusyTimeout(5000);
+        db.exec("UPDATE dictionaries SET tsv = replace(tsv, char(9) || 'noun' || char(9), char(9) || 'acronym' || char(9)) "
+                "WHERE discipline = 'education'");
+        db.exec("UPDATE meta SET value = '3' WHERE key = 'dictionary_version'");
+    }
+    CHECK_THAT(p.liaise.ok("tess", "whoami"), Catch::Contains("tess"));
+    CHECK(client::DictionaryCache(tess_home).version() == std::optional<std::int64_t>(3));
+    CHECK_THAT(p.liaise.ok("tess", "explain WOBBL"), Catch::Contains("whole-school wellbeing plan"));
+}
+
+TEST_CASE("asking about an unknown term records the question", "[e2e][plain]") {
+    Partnership p;
+    CHECK_THAT(p.liaise.ok("tess", "ask ZORP --room mixed"), Catch::Contains("was recorded"));
+    CHECK(p.liaise("tess", "ask ZORP --room social").first == 1);  // not her room
+    SQLite::Database db((p.server.data() / "liaise.db").string());
+    CHECK(db.execAndGet("SELECT COUNT(*) FROM questions WHERE term = 'ZORP'").getInt64() == 1);
+}
 
 TEST_CASE("a client fetches the server's dictionaries at login and caches them", "[e2e][plain]") {
     Server server;

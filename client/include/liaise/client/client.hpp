@@ -50,6 +50,9 @@ class Client {
     /// The plain-language engine over the cached dictionaries (refreshed at login), compiled on
     /// first use.
     [[nodiscard]] protocol::Expected<std::shared_ptr<const jargon::Engine>> engine();
+    /// How the dictionary refresh at login went: true if the cache changed, an error if the
+    /// server's dictionaries could not be fetched or did not load (the cache was kept).
+    [[nodiscard]] const protocol::Expected<bool>& dictionary_refresh() const noexcept { return dictionary_refresh_; }
     /// Who reads `room`: its members' disciplines, or everyone when it includes the public.
     [[nodiscard]] protocol::Expected<jargon::Audience> audience(std::string_view room);
     [[nodiscard]] const crypto::DeviceKeys& keys() const noexcept { return keys_; }
@@ -99,6 +102,7 @@ class Client {
     KnownKeys known_;
     std::string discipline_;
     std::shared_ptr<const jargon::Engine> engine_;
+    protocol::Expected<bool> dictionary_refresh_{false};
 };
 
 }  // namespace liaise::client
