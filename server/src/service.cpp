@@ -1,6 +1,7 @@
 #include "service.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <SQLiteCpp/VariadicBind.h>
 #include <sodium.h>
 #include <spdlog/spdlog.h>
 
@@ -247,6 +248,32 @@ json::object message_json(const std::string& room, std::int64_t seq, const std::
             {"envelope", json::parse(envelope)}};
 }
 
+/// A write's result carries, under "_notify" (never sent to the client), the accounts its
+/// `after` step should tell about the change.
+template <class Ids>
+void notify_later(json::object& out, const Ids& accounts) {
+    json::array list;
+    for (const auto id : accounts)
+        list.push_back(id);
+    out["_notify"] = std::move(list);
+}
+
+std::vector<std::int64_t> notify_list(const json::object& out) {
+    std::vector<std::int64_t> accounts;
+    for (const auto& a : out.at("_notify").as_array())
+        accounts.push_back(a.as_int64());
+    return accounts;
+}
+
+/// Prepares `sql`, binds `args` to its parameters in order, and runs it; returns the number of
+/// rows changed.
+template <class... Args>
+int exec(SQLite::Database& db, const std::string& sql, const Args&... args) {
+    SQLite::Statement q(db, sql);
+    SQLite::bind(q, args...);
+    return q.exec();
+}
+
 constexpr const char* kMessageColumns =
     "SELECT m.seq, m.envelope, m.sent_at, d.id, a.username, d.sign_key, d.box_key, "
     "d.box_key_signature "
@@ -489,33 +516,18 @@ void Service::enrol(Context& ctx) {
         if (find_account(db, user))
             throw ServiceError(errc::conflict, "an account named '" + user + "' already exists");
         const auto now = now_ms();
-        SQLite::Statement add(
-            db,
-            "INSERT INTO accounts(username, display_name, agency_id, role, created_at) "
-            "VALUES(?, ?, ?, ?, ?)");
-        add.bind(1, user);
-        add.bind(2, display);
-        add.bind(3, agency);
-        add.bind(4, role);
-        add.bind(5, now);
-        add.exec();
+        exec(db,
+             "INSERT INTO accounts(username, display_name, agency_id, role, created_at) "
+             "VALUES(?, ?, ?, ?, ?)",
+             user, display, agency, role, now);
         const auto account = db.getLastInsertRowid();
-        SQLite::Statement dev(db,
-                              "INSERT INTO devices(account_id, name, sign_key, box_key, "
-                              "box_key_signature, created_at) "
-                              "VALUES(?, ?, ?, ?, ?, ?)");
-        dev.bind(1, account);
-        dev.bind(2, name);
-        dev.bind(3, sk);
-        dev.bind(4, bk);
-        dev.bind(5, sig);
-        dev.bind(6, now);
-        dev.exec();
+        exec(db,
+             "INSERT INTO devices(account_id, name, sign_key, box_key, "
+             "box_key_signature, created_at) "
+             "VALUES(?, ?, ?, ?, ?, ?)",
+             account, name, sk, bk, sig, now);
         const auto device = db.getLastInsertRowid();
-        SQLite::Statement used(db, "UPDATE enrolment_codes SET used_at = ? WHERE code_hash = ?");
-        used.bind(1, now);
-        used.bind(2, hash);
-        used.exec();
+        exec(db, "UPDATE enrolment_codes SET used_at = ? WHERE code_hash = ?", now, hash);
         out = account_json(require_account(db, user));
         out["device"] = std::to_string(device);
         spdlog::info("enrolled {} (device {})", user, device);
@@ -595,12 +607,8 @@ void Service::agency_add(Context& ctx) {
         exists.bind(1, name);
         if (exists.executeStep())
             throw ServiceError(errc::conflict, "an agency named '" + name + "' already exists");
-        SQLite::Statement q(db,
-                            "INSERT INTO agencies(name, discipline, created_at) VALUES(?, ?, ?)");
-        q.bind(1, name);
-        q.bind(2, discipline);
-        q.bind(3, now_ms());
-        q.exec();
+        exec(db, "INSERT INTO agencies(name, discipline, created_at) VALUES(?, ?, ?)", name,
+             discipline, now_ms());
         out = {{"name", name}, {"discipline", discipline}};
     });
 }
@@ -641,19 +649,11 @@ void Service::enrol_code(Context& ctx) {
             throw ServiceError(errc::conflict, "an account named '" + user + "' already exists");
         const auto now = now_ms();
         const auto expires = now + hours * 3600 * 1000;
-        SQLite::Statement q(
-            db,
-            "INSERT INTO enrolment_codes(code_hash, username, display_name, agency_id, role, "
-            "created_by, created_at, expires_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
-        q.bind(1, hash_code(code));
-        q.bind(2, user);
-        q.bind(3, display);
-        q.bind(4, g.getColumn(0).getInt64());
-        q.bind(5, std::string(protocol::to_string(*role)));
-        q.bind(6, creator);
-        q.bind(7, now);
-        q.bind(8, expires);
-        q.exec();
+        exec(db,
+             "INSERT INTO enrolment_codes(code_hash, username, display_name, agency_id, role, "
+             "created_by, created_at, expires_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
+             hash_code(code), user, display, g.getColumn(0).getInt64(),
+             std::string(protocol::to_string(*role)), creator, now, expires);
         out = {{"user", user}, {"code", code}, {"expires_at", expires}};
     });
 }
@@ -676,34 +676,22 @@ void Service::room_create(Context& ctx) {
             for (const auto& m : members)
                 ids.insert(require_account(db, m).id);
             const auto now = now_ms();
-            SQLite::Statement q(db,
-                                "INSERT INTO rooms(name, created_by, created_at) VALUES(?, ?, ?)");
-            q.bind(1, name);
-            q.bind(2, creator);
-            q.bind(3, now);
-            q.exec();
+            exec(db, "INSERT INTO rooms(name, created_by, created_at) VALUES(?, ?, ?)", name,
+                 creator, now);
             const auto room = db.getLastInsertRowid();
             for (const auto id : ids) {
-                SQLite::Statement add(db,
-                                      "INSERT INTO room_members(room_id, account_id, joined_seq, "
-                                      "added_at) VALUES(?, ?, 0, ?)");
-                add.bind(1, room);
-                add.bind(2, id);
-                add.bind(3, now);
-                add.exec();
+                exec(db,
+                     "INSERT INTO room_members(room_id, account_id, joined_seq, "
+                     "added_at) VALUES(?, ?, 0, ?)",
+                     room, id, now);
             }
             out = {{"room", name}, {"members", members_json(db, room)}};
-            json::array accounts;
-            for (const auto id : ids)
-                accounts.push_back(id);
-            out["_notify"] = std::move(accounts);
+            notify_later(out, ids);
         },
         [this, name](const json::object& out) {
-            std::vector<std::int64_t> accounts;
-            for (const auto& a : out.at("_notify").as_array())
-                accounts.push_back(a.as_int64());
-            hub_.publish(accounts, std::make_shared<const std::string>(protocol::encode_event(
-                                       "membership", {{"room", name}, {"change", "created"}})));
+            hub_.publish(notify_list(out),
+                         std::make_shared<const std::string>(protocol::encode_event(
+                             "membership", {{"room", name}, {"change", "created"}})));
         });
 }
 
@@ -723,37 +711,25 @@ void Service::room_change(Context& ctx, bool add) {
             const bool member = membership(db, room.id, target.id).has_value();
             const auto before = member_accounts(db, room.id);
             if (add && !member) {
-                SQLite::Statement q(db,
-                                    "INSERT INTO room_members(room_id, account_id, joined_seq, "
-                                    "added_at) VALUES(?, ?, ?, ?)");
-                q.bind(1, room.id);
-                q.bind(2, target.id);
-                q.bind(3, room.last_seq);
-                q.bind(4, now_ms());
-                q.exec();
+                exec(db,
+                     "INSERT INTO room_members(room_id, account_id, joined_seq, "
+                     "added_at) VALUES(?, ?, ?, ?)",
+                     room.id, target.id, room.last_seq, now_ms());
             } else if (!add && member) {
-                SQLite::Statement q(
-                    db, "DELETE FROM room_members WHERE room_id = ? AND account_id = ?");
-                q.bind(1, room.id);
-                q.bind(2, target.id);
-                q.exec();
+                exec(db, "DELETE FROM room_members WHERE room_id = ? AND account_id = ?", room.id,
+                     target.id);
             }
             out = {{"room", room_name}, {"user", user}, {"changed", add != member}};
-            json::array notify;
-            for (const auto id : before)
-                notify.push_back(id);
+            auto notify = before;  // a removed member is told too; an added one as well
             if (add)
                 notify.push_back(target.id);
-            out["_notify"] = std::move(notify);
+            notify_later(out, notify);
         },
         [this, room_name, user, add](const json::object& out) {
             if (!out.at("changed").as_bool())
                 return;
-            std::vector<std::int64_t> accounts;
-            for (const auto& a : out.at("_notify").as_array())
-                accounts.push_back(a.as_int64());
             hub_.publish(
-                accounts,
+                notify_list(out),
                 std::make_shared<const std::string>(protocol::encode_event(
                     "membership",
                     {{"room", room_name}, {"user", user}, {"change", add ? "added" : "removed"}})));
@@ -844,21 +820,12 @@ void Service::send(Context& ctx) {
                     {{"members", members_json(db, room.id)}});
             const auto seq = room.last_seq + 1;
             const auto sent_at = now_ms();
-            SQLite::Statement bump(db, "UPDATE rooms SET last_seq = ? WHERE id = ?");
-            bump.bind(1, seq);
-            bump.bind(2, room.id);
-            bump.exec();
-            SQLite::Statement ins(db,
-                                  "INSERT INTO messages(room_id, seq, sender_device, "
-                                  "client_msg_id, envelope, sent_at) "
-                                  "VALUES(?, ?, ?, ?, ?, ?)");
-            ins.bind(1, room.id);
-            ins.bind(2, seq);
-            ins.bind(3, device);
-            ins.bind(4, client_msg_id);
-            ins.bind(5, stored);
-            ins.bind(6, sent_at);
-            ins.exec();
+            exec(db, "UPDATE rooms SET last_seq = ? WHERE id = ?", seq, room.id);
+            exec(db,
+                 "INSERT INTO messages(room_id, seq, sender_device, "
+                 "client_msg_id, envelope, sent_at) "
+                 "VALUES(?, ?, ?, ?, ?, ?)",
+                 room.id, seq, device, client_msg_id, stored, sent_at);
             SQLite::Statement keys(
                 db, "SELECT sign_key, box_key, box_key_signature FROM devices WHERE id = ?");
             keys.bind(1, device);
@@ -866,22 +833,16 @@ void Service::send(Context& ctx) {
             auto event = message_json(room_name, seq, stored, sent_at, device, user,
                                       keys.getColumn(0).getString(), keys.getColumn(1).getString(),
                                       keys.getColumn(2).getString());
-            json::array notify;
-            for (const auto id : member_accounts(db, room.id))
-                notify.push_back(id);
             out = {{"seq", seq}, {"duplicate", false}, {"sent_at", sent_at}};
             out["_event"] = protocol::encode_event("message", std::move(event));
-            out["_notify"] = std::move(notify);
+            notify_later(out, member_accounts(db, room.id));
         },
         [this, self](const json::object& out) {
             if (out.at("duplicate").as_bool())
                 return;
             metrics_.message_stored();
-            std::vector<std::int64_t> accounts;
-            for (const auto& a : out.at("_notify").as_array())
-                accounts.push_back(a.as_int64());
             auto frame = std::make_shared<const std::string>(out.at("_event").as_string());
-            metrics_.message_delivered(hub_.publish(accounts, frame, self.get()));
+            metrics_.message_delivered(hub_.publish(notify_list(out), frame, self.get()));
         });
 }
 
@@ -927,29 +888,32 @@ void Service::room_audience(Context& ctx) {
         [=](SQLite::Database& db, json::object& out) {
             const auto room = require_room(db, room_name);
             if (caller_role != Role::admin && !membership(db, room.id, caller))
-                throw ServiceError(errc::forbidden, "chairs may change only rooms they are members of");
-            SQLite::Statement q(db, "UPDATE rooms SET public = ? WHERE id = ?");
-            q.bind(1, is_public ? 1 : 0);
-            q.bind(2, room.id);
-            q.exec();
-            out = {{"room", room_name}, {"public", is_public}, {"changed", is_public != room.is_public}};
-            json::array notify;
-            for (const auto id : member_accounts(db, room.id)) notify.push_back(id);
-            out["_notify"] = std::move(notify);
+                throw ServiceError(errc::forbidden,
+                                   "chairs may change only rooms they are members of");
+            exec(db, "UPDATE rooms SET public = ? WHERE id = ?", is_public ? 1 : 0, room.id);
+            out = {{"room", room_name},
+                   {"public", is_public},
+                   {"changed", is_public != room.is_public}};
+            notify_later(out, member_accounts(db, room.id));
         },
         [this, room_name, is_public](const json::object& out) {
-            if (!out.at("changed").as_bool()) return;
-            std::vector<std::int64_t> accounts;
-            for (const auto& a : out.at("_notify").as_array()) accounts.push_back(a.as_int64());
-            hub_.publish(accounts, std::make_shared<const std::string>(protocol::encode_event(
-                                       "membership", {{"room", room_name}, {"change", "audience"}, {"public", is_public}})));
+            if (!out.at("changed").as_bool())
+                return;
+            hub_.publish(
+                notify_list(out),
+                std::make_shared<const std::string>(protocol::encode_event(
+                    "membership",
+                    {{"room", room_name}, {"change", "audience"}, {"public", is_public}})));
         });
 }
 
 void Service::dictionaries(Context& ctx) {
     const auto have = ctx.req.integer("have", 0);
     auto out = storage_.read([&](SQLite::Database& db) {
-        const auto version = std::stoll(db.execAndGet("SELECT COALESCE((SELECT value FROM meta WHERE key = 'dictionary_version'), '0')").getString());
+        const auto version = std::stoll(
+            db.execAndGet(
+                  "SELECT COALESCE((SELECT value FROM meta WHERE key = 'dictionary_version'), '0')")
+                .getString());
         json::object o{{"version", version}};
         if (have == version) {
             o["unchanged"] = true;
@@ -958,9 +922,13 @@ void Service::dictionaries(Context& ctx) {
         json::array list;
         SQLite::Statement q(db, "SELECT discipline, tsv FROM dictionaries ORDER BY discipline");
         while (q.executeStep())
-            list.push_back(json::object{{"discipline", q.getColumn(0).getString()}, {"tsv", q.getColumn(1).getString()}});
+            list.push_back(json::object{{"discipline", q.getColumn(0).getString()},
+                                        {"tsv", q.getColumn(1).getString()}});
         o["dictionaries"] = std::move(list);
-        o["common_acronyms"] = db.execAndGet("SELECT COALESCE((SELECT value FROM meta WHERE key = 'common_acronyms'), '')").getString();
+        o["common_acronyms"] =
+            db.execAndGet(
+                  "SELECT COALESCE((SELECT value FROM meta WHERE key = 'common_acronyms'), '')")
+                .getString();
         return o;
     });
     ctx.reply(protocol::encode_ok(ctx.req.id, std::move(out)));
@@ -977,10 +945,13 @@ void Service::ask(Context& ctx) {
             require_member(db, r, account);
             room = r.id;
         }
-        SQLite::Statement q(db, "INSERT INTO questions(term, room_id, asked_by, asked_at) VALUES(?, ?, ?, ?)");
+        SQLite::Statement q(
+            db, "INSERT INTO questions(term, room_id, asked_by, asked_at) VALUES(?, ?, ?, ?)");
         q.bind(1, term);
-        if (room) q.bind(2, *room);
-        else q.bind(2);
+        if (room)
+            q.bind(2, *room);
+        else
+            q.bind(2);
         q.bind(3, account);
         q.bind(4, now_ms());
         q.exec();

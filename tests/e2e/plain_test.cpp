@@ -79,7 +79,7 @@ TEST_CASE("a social worker's jargon is held back in a room with a teacher and se
     CHECK(among_social[0].at("text").as_string() == kDraft);
 }
 
-TEST_CASE("--fix sends the rewritten text and --anyway the text as written", "[e2e][plain]") {
+TEST_CASE("send with --fix sends the rewritten text and with --anyway the text as written", "[e2e][plain]") {
     Partnership p;
     const auto fixed = p.liaise.ok("sam", "send mixed --fix '" + kDraft + "'");
     CHECK_THAT(fixed, Catch::Contains("CIN -> "));
