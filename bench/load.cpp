@@ -1,0 +1,475 @@
+// liaise-load: a closed-loop load generator over the real Liaise protocol, and over a raw
+// WebSocket mode for peers (an echo server, a broadcast server).
+//
+//   liaise-load --mode liaise --server build/server/liaise-server --connections 100 --room-size 2
+//   liaise-load --mode echo --url ws://127.0.0.1:9001 --connections 100
+//   liaise-load --mode broadcast --url ws://127.0.0.1:9002 --connections 51 --senders 1
+//
+// In liaise mode it creates a fresh data directory, starts liaise-server (pinned to one core
+// with --server-cpu), enrols one account per connection, puts them in rooms of --room-size,
+// logs every connection in, and then keeps --in-flight sends outstanding per sending
+// connection for --seconds. Envelopes are sealed once per sender and re-sent with a new
+// client message id, so client-side crypto does not limit the run. It prints one JSON object:
+// sends/s, deliveries/s, latency percentiles (send-to-ack, send-to-delivery) and the server's
+// CPU time and peak memory.
+#include <sched.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <boost/asio.hpp>
+#include <boost/beast.hpp>
+#include <boost/json.hpp>
+#include <chrono>
+#include <cstdio>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "liaise/client/connection.hpp"
+#include "liaise/protocol/crypto.hpp"
+#include "liaise/protocol/messages.hpp"
+
+extern char** environ;
+
+namespace {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+namespace json = boost::json;
+namespace fs = std::filesystem;
+using tcp = net::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+struct Options {
+    std::string mode = "liaise";
+    std::string url;
+    std::string server = "build/server/liaise-server";
+    int connections = 100;
+    int room_size = 2;
+    int senders = -1;  // -1: every connection sends
+    int in_flight = 4;
+    double seconds = 5;
+    int server_cpu = 0;
+    int load_cpu = 1;
+    int server_threads = 1;
+    bool durable = true;
+    bool idle = false;  // hold connections logged in, send nothing (memory per connection)
+    int payload = 120;  // plaintext bytes per message
+};
+
+[[noreturn]] void die(const std::string& what) {
+    std::cerr << "liaise-load: " << what << "\n";
+    std::exit(2);
+}
+
+// ---- server process -------------------------------------------------------------------------
+
+struct ServerProcess {
+    pid_t pid = -1;
+    fs::path dir;
+    int port = 0;
+
+    ~ServerProcess() {
+        if (pid > 0) {
+            ::kill(pid, SIGTERM);
+            int status;
+            ::waitpid(pid, &status, 0);
+        }
+        std::error_code ec;
+        if (!dir.empty()) fs::remove_all(dir, ec);
+    }
+
+    /// CPU seconds used so far and peak resident memory in KiB, from /proc.
+    std::pair<double, long> usage() const {
+        std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+        std::string s((std::istreambuf_iterator<char>(stat)), {});
+        const auto close = s.rfind(')');
+        std::istringstream rest(s.substr(close + 2));
+        std::string field;
+        long utime = 0, stime = 0;
+        for (int i = 3; i <= 15 && rest >> field; ++i) {
+            if (i == 14) utime = std::stol(field);
+            if (i == 15) stime = std::stol(field);
+        }
+        std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+        long hwm = 0;
+        for (std::string line; std::getline(status, line);)
+            if (line.rfind("VmHWM:", 0) == 0) hwm = std::stol(line.substr(6));
+        return {static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK)), hwm};
+    }
+};
+
+std::string run_capture(const std::string& cmd) {
+    FILE* p = ::popen(cmd.c_str(), "r");
+    if (!p) die("cannot run " + cmd);
+    std::string out;
+    char buf[4096];
+    while (const auto n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+    if (::pclose(p) != 0) die("failed: " + cmd + "\n" + out);
+    return out;
+}
+
+int free_port() {
+    net::io_context ioc;
+    tcp::acceptor a(ioc, tcp::endpoint(net::ip::make_address("127.0.0.1"), 0));
+    return a.local_endpoint().port();
+}
+
+std::unique_ptr<ServerProcess> start_server(const Options& o) {
+    auto s = std::make_unique<ServerProcess>();
+    s->dir = fs::temp_directory_path() / ("liaise-load-" + std::to_string(::getpid()));
+    fs::remove_all(s->dir);
+    s->port = free_port();
+    const auto data = (s->dir / "data").string();
+    const auto init = run_capture("'" + o.server + "' init --data '" + data +
+                                  "' --admin admin --agency 'Load Test' --discipline social-care --json");
+    const std::string code(json::parse(init).at("code").as_string());
+    if (!o.durable) std::ofstream(s->dir / "off.toml") << "durable = false\n";
+    std::vector<std::string> args = {"taskset", "-c", std::to_string(o.server_cpu), o.server, "serve", "--data", data,
+                                     "--listen", "127.0.0.1:" + std::to_string(s->port), "--threads",
+                                     std::to_string(o.server_threads)};
+    if (!o.durable) args.insert(args.end(), {"--config", (s->dir / "off.toml").string()});
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 2, (s->dir / "server.log").c_str(), O_WRONLY | O_CREAT, 0600);
+    if (posix_spawnp(&s->pid, "taskset", &fa, nullptr, argv.data(), environ) != 0) die("cannot start the server");
+    for (int i = 0; i < 200; ++i) {
+        if (liaise::client::Connection::open("ws://127.0.0.1:" + std::to_string(s->port), std::chrono::milliseconds(200)))
+            break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    // Hand the admin code over through the directory: the caller enrols with it.
+    std::ofstream(s->dir / "admin.code") << code;
+    return s;
+}
+
+// ---- setup over the real protocol -----------------------------------------------------------
+
+struct Account {
+    std::string user;
+    std::string device;
+    std::unique_ptr<liaise::crypto::DeviceKeys> keys;
+};
+
+json::object must(liaise::protocol::Expected<json::object> r, const std::string& what) {
+    if (!r) die(what + ": " + r.error().code + ": " + r.error().message);
+    return std::move(r).value();
+}
+
+std::vector<unsigned char> hello(liaise::client::Connection& c) {
+    auto h = must(c.request("hello", {{"version", liaise::protocol::kVersion}}), "hello");
+    return *liaise::crypto::from_base64(h.at("challenge").as_string());
+}
+
+void login(liaise::client::Connection& c, const Account& a) {
+    const auto challenge = hello(c);
+    must(c.request("login", {{"user", a.user}, {"device", a.device},
+                             {"signature", liaise::crypto::sign_login(*a.keys, challenge).to_base64()}}),
+         "login " + a.user);
+}
+
+Account enrol(const std::string& url, const std::string& code) {
+    auto conn = liaise::client::Connection::open(url);
+    if (!conn) die("connect: " + conn.error().message);
+    hello(*conn.value());
+    Account a;
+    a.keys = std::make_unique<liaise::crypto::DeviceKeys>(liaise::crypto::DeviceKeys::generate());
+    const auto& id = a.keys->identity();
+    auto r = must(conn.value()->request("enrol", {{"code", code},
+                                                  {"sign_key", id.sign_key.to_base64()},
+                                                  {"box_key", id.box_key.to_base64()},
+                                                  {"box_key_signature", id.box_key_signature.to_base64()}}),
+                  "enrol");
+    a.user = std::string(r.at("user").as_string());
+    a.device = std::string(r.at("device").as_string());
+    return a;
+}
+
+// ---- the load phase -------------------------------------------------------------------------
+
+struct Stats {
+    std::vector<double> ack_ms, delivery_ms;
+    std::uint64_t sends = 0, deliveries = 0;
+    std::unordered_map<std::string, Clock::time_point> sent_at;  // message id -> when sent
+};
+
+double percentile(std::vector<double>& v, double p) {
+    if (v.empty()) return 0;
+    const auto k = static_cast<std::size_t>(p / 100.0 * static_cast<double>(v.size() - 1));
+    std::nth_element(v.begin(), v.begin() + static_cast<long>(k), v.end());
+    return v[k];
+}
+
+constexpr std::size_t kIdWidth = 16;
+
+/// A frame with a fixed-width placeholder for a unique id: stamping a new id is a copy and a
+/// 16-byte overwrite, so building frames costs the generator almost nothing.
+struct Template {
+    std::string frame;
+    std::vector<std::size_t> slots;  // offsets of the placeholder
+
+    static Template make(std::string frame) {
+        Template t{std::move(frame), {}};
+        const std::string mark(kIdWidth, '#');
+        for (auto at = t.frame.find(mark); at != std::string::npos; at = t.frame.find(mark, at + kIdWidth))
+            t.slots.push_back(at);
+        return t;
+    }
+    std::string stamp(const std::string& id) const {
+        std::string out = frame;
+        for (const auto at : slots) out.replace(at, kIdWidth, id);
+        return out;
+    }
+};
+
+std::string make_id(int conn, std::uint64_t n) {
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%05u%011llu", static_cast<unsigned>(conn) % 100000u,
+                  static_cast<unsigned long long>(n % 100000000000ULL));
+    return std::string(buf, kIdWidth);
+}
+
+/// Pulls the id out of a frame without parsing the JSON: the generator must stay cheap.
+std::string find_id(const std::string& frame, std::string_view key) {
+    const auto at = frame.find(key);
+    if (at == std::string::npos) return {};
+    const auto start = at + key.size();
+    return frame.substr(start, kIdWidth);
+}
+
+class Conn : public std::enable_shared_from_this<Conn> {
+public:
+    Conn(net::io_context& ioc, int index, Stats& stats, const Options& o)
+        : ws_(net::make_strand(ioc)), index_(index), stats_(stats), o_(o) {}
+
+    websocket::stream<beast::tcp_stream> ws_;
+    std::optional<Template> tmpl;  // set for senders
+    std::string ack_key;           // where the id sits in an ack ("re":")
+    std::string delivery_key;      // where the id sits in a delivery
+    Clock::time_point stop_at;
+
+    void start_reading() { do_read(); }
+    void start_sending() {
+        for (int i = 0; i < o_.in_flight; ++i) send_one();
+    }
+
+private:
+    void send_one() {
+        if (!tmpl || Clock::now() >= stop_at) return;
+        const auto id = make_id(index_, next_++);
+        stats_.sent_at[id] = Clock::now();
+        queue_.push_back(tmpl->stamp(id));
+        if (queue_.size() == 1) do_write();
+    }
+    void do_write() {
+        ws_.text(true);
+        ws_.async_write(net::buffer(queue_.front()), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+            if (ec) return;
+            self->queue_.pop_front();
+            if (!self->queue_.empty()) self->do_write();
+        });
+    }
+    void do_read() {
+        ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+            if (ec) return;
+            self->on_frame(beast::buffers_to_string(self->buffer_.data()));
+            self->buffer_.consume(self->buffer_.size());
+            self->do_read();
+        });
+    }
+    void on_frame(const std::string& frame) {
+        const auto now = Clock::now();
+        if (tmpl && frame.find(ack_key) != std::string::npos) {
+            if (o_.mode == "liaise" && frame.find("\"type\":\"ok\"") == std::string::npos) {
+                std::cerr << "liaise-load: a send failed: " << frame.substr(0, 300) << "\n";
+                std::exit(1);
+            }
+            const auto id = find_id(frame, ack_key);
+            if (const auto it = stats_.sent_at.find(id); it != stats_.sent_at.end()) {
+                stats_.ack_ms.push_back(std::chrono::duration<double, std::milli>(now - it->second).count());
+                ++stats_.sends;
+                send_one();
+                return;
+            }
+        }
+        const auto id = find_id(frame, delivery_key);
+        if (const auto it = stats_.sent_at.find(id); !id.empty() && it != stats_.sent_at.end()) {
+            stats_.delivery_ms.push_back(std::chrono::duration<double, std::milli>(now - it->second).count());
+            ++stats_.deliveries;
+        }
+    }
+
+    beast::flat_buffer buffer_;
+    std::deque<std::string> queue_;
+    int index_;
+    Stats& stats_;
+    const Options& o_;
+    std::uint64_t next_ = 0;
+};
+
+void connect_ws(net::io_context& ioc, websocket::stream<beast::tcp_stream>& ws, const std::string& host,
+                const std::string& port, const std::string& path) {
+    tcp::resolver r(ioc);
+    beast::get_lowest_layer(ws).connect(r.resolve(host, port));
+    ws.handshake(host + ":" + port, path);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Options o;
+    CLI::App app{"Closed-loop load generator for liaise-server and WebSocket peers", "liaise-load"};
+    app.add_option("--mode", o.mode, "liaise, echo or broadcast")->check(CLI::IsMember({"liaise", "echo", "broadcast"}));
+    app.add_option("--url", o.url, "Peer address for echo/broadcast, ws://HOST:PORT");
+    app.add_option("--server", o.server, "liaise-server binary (liaise mode)");
+    app.add_option("--connections", o.connections, "Connections");
+    app.add_option("--room-size", o.room_size, "Members per room (liaise mode)");
+    app.add_option("--senders", o.senders, "How many connections send (default: all)");
+    app.add_option("--in-flight", o.in_flight, "Outstanding sends per sending connection");
+    app.add_option("--seconds", o.seconds, "Length of the measured run");
+    app.add_option("--server-cpu", o.server_cpu, "Core the server is pinned to");
+    app.add_option("--load-cpu", o.load_cpu, "Core this generator is pinned to");
+    app.add_option("--server-threads", o.server_threads, "liaise-server worker threads");
+    app.add_option("--payload", o.payload, "Plaintext bytes per message");
+    app.add_flag("!--no-durable", o.durable, "synchronous=OFF (to measure what durability costs)");
+    app.add_flag("--idle", o.idle, "Hold the connections logged in and send nothing");
+    CLI11_PARSE(app, argc, argv);
+    if (o.senders < 0) o.senders = o.connections;
+
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(o.load_cpu, &set);
+    ::sched_setaffinity(0, sizeof set, &set);
+
+    net::io_context ioc(1);
+    Stats stats;
+    std::vector<std::shared_ptr<Conn>> conns;
+    std::unique_ptr<ServerProcess> server;
+    const std::string host = "127.0.0.1";
+    std::string port, path = "/";
+
+    if (o.mode == "liaise") {
+        server = start_server(o);
+        port = std::to_string(server->port);
+        path = "/v1";
+        const auto url = "ws://127.0.0.1:" + port;
+        std::ifstream code_file(server->dir / "admin.code");
+        std::string code;
+        code_file >> code;
+        Account admin = enrol(url, code);
+        auto admin_conn = liaise::client::Connection::open(url);
+        if (!admin_conn) die("connect");
+        login(*admin_conn.value(), admin);
+        std::vector<Account> accounts;
+        for (int i = 0; i < o.connections; ++i) {
+            auto c = must(admin_conn.value()->request("enrol_code", {{"user", "u" + std::to_string(i)},
+                                                                     {"agency", "Load Test"},
+                                                                     {"role", "member"}}),
+                          "enrol_code");
+            accounts.push_back(enrol(url, std::string(c.at("code").as_string())));
+        }
+        // Rooms of room_size members; each connection sends into its own room.
+        const int rooms = (o.connections + o.room_size - 1) / o.room_size;
+        std::vector<std::vector<int>> members(static_cast<std::size_t>(rooms));
+        for (int i = 0; i < o.connections; ++i) members[static_cast<std::size_t>(i / o.room_size)].push_back(i);
+        for (int r = 0; r < rooms; ++r) {
+            json::array list;
+            for (const int m : members[static_cast<std::size_t>(r)]) list.emplace_back(accounts[static_cast<std::size_t>(m)].user);
+            must(admin_conn.value()->request("room_create", {{"room", "r" + std::to_string(r)}, {"members", list}}), "room_create");
+            // The admin only set the room up: leave, so rooms hold exactly the load's members.
+            must(admin_conn.value()->request("room_remove", {{"room", "r" + std::to_string(r)}, {"user", admin.user}}), "room_remove");
+        }
+        const std::string text(static_cast<std::size_t>(o.payload), 'x');
+        for (int i = 0; i < o.connections; ++i) {
+            auto c = std::make_shared<Conn>(ioc, i, stats, o);
+            connect_ws(ioc, c->ws_, host, port, path);
+            // Log in synchronously on the raw stream.
+            c->ws_.write(net::buffer(json::serialize(json::object{{"type", "hello"}, {"id", "h"}, {"version", 1}})));
+            beast::flat_buffer b;
+            c->ws_.read(b);
+            const auto challenge = *liaise::crypto::from_base64(json::parse(beast::buffers_to_string(b.data())).at("challenge").as_string());
+            b.consume(b.size());
+            const auto& a = accounts[static_cast<std::size_t>(i)];
+            c->ws_.write(net::buffer(json::serialize(json::object{
+                {"type", "login"}, {"id", "l"}, {"user", a.user}, {"device", a.device},
+                {"signature", liaise::crypto::sign_login(*a.keys, challenge).to_base64()}})));
+            c->ws_.read(b);
+            if (beast::buffers_to_string(b.data()).find("\"ok\"") == std::string::npos) die("login failed");
+            const int room = i / o.room_size;
+            if (i < o.senders && !o.idle) {
+                std::vector<liaise::crypto::Recipient> to;
+                for (const int m : members[static_cast<std::size_t>(room)])
+                    to.push_back({accounts[static_cast<std::size_t>(m)].device, accounts[static_cast<std::size_t>(m)].keys->identity().box_key});
+                const auto env = liaise::crypto::seal(*a.keys, a.device, "r" + std::to_string(room),
+                                                      std::string(kIdWidth, '#'), text, to);
+                c->tmpl = Template::make(json::serialize(json::object{{"type", "send"}, {"id", std::string(kIdWidth, '#')},
+                                                                       {"room", "r" + std::to_string(room)},
+                                                                       {"envelope", liaise::crypto::to_json(env)}}));
+            }
+            c->ack_key = "\"re\":\"";
+            c->delivery_key = "\"client_msg_id\":\"";
+            conns.push_back(c);
+        }
+    } else {
+        const auto rest = o.url.substr(o.url.find("//") + 2);
+        const auto colon = rest.rfind(':');
+        port = rest.substr(colon + 1);
+        for (int i = 0; i < o.connections; ++i) {
+            auto c = std::make_shared<Conn>(ioc, i, stats, o);
+            connect_ws(ioc, c->ws_, host, port, path);
+            if (i < o.senders && !o.idle) {
+                // echo: the reply is the frame itself; broadcast: every other client gets it.
+                c->tmpl = Template::make("{\"id\":\"" + std::string(kIdWidth, '#') + "\",\"payload\":\"" +
+                                         std::string(static_cast<std::size_t>(o.payload), 'x') + "\"}");
+            }
+            c->ack_key = o.mode == "echo" ? "\"id\":\"" : "\"ack\":\"";
+            c->delivery_key = "\"id\":\"";
+            conns.push_back(c);
+        }
+    }
+
+    const auto before = server ? server->usage() : std::pair<double, long>{0, 0};
+    const auto started = Clock::now();
+    for (auto& c : conns) {
+        c->stop_at = started + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.seconds));
+        c->start_reading();
+        c->start_sending();
+    }
+    ioc.run_for(std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::duration<double>(o.seconds + 0.5)));
+    const double elapsed = o.seconds;
+    const auto after = server ? server->usage() : std::pair<double, long>{0, 0};
+
+    json::object out{{"mode", o.mode},
+                     {"connections", o.connections},
+                     {"room_size", o.room_size},
+                     {"senders", o.senders},
+                     {"in_flight", o.in_flight},
+                     {"seconds", o.seconds},
+                     {"durable", o.durable},
+                     {"sends_per_s", static_cast<double>(stats.sends) / elapsed},
+                     {"deliveries_per_s", static_cast<double>(stats.deliveries) / elapsed},
+                     {"ack_ms", {{"p50", percentile(stats.ack_ms, 50)}, {"p99", percentile(stats.ack_ms, 99)}, {"p999", percentile(stats.ack_ms, 99.9)}}},
+                     {"delivery_ms", {{"p50", percentile(stats.delivery_ms, 50)}, {"p99", percentile(stats.delivery_ms, 99)}, {"p999", percentile(stats.delivery_ms, 99.9)}}}};
+    if (server) {
+        out["server_cpu_s"] = after.first - before.first;
+        out["server_peak_kib"] = after.second;
+        out["server_kib_per_connection"] = static_cast<double>(after.second) / o.connections;
+    }
+    std::cout << json::serialize(out) << std::endl;
+    return 0;
+}
