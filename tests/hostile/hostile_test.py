@@ -1,0 +1,222 @@
+#!/usr/bin/env python3
+"""Hostile clients against the real liaise-server, written independently of our client library
+(Debian's python3-websockets). Each case sends something a well-behaved client never would and
+checks that the server answers with a documented error or closes that one connection, stays up,
+and keeps serving everyone else.
+
+Usage: hostile_test.py PATH/TO/liaise-server
+"""
+import asyncio
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+import websockets
+from websockets.exceptions import ConnectionClosed
+
+SERVER = sys.argv[1]
+results = []
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="liaise-hostile-")
+        self.data = os.path.join(self.dir, "data")
+        subprocess.run([SERVER, "init", "--data", self.data, "--admin", "ann", "--agency", "Test Agency",
+                        "--discipline", "social-care", "--json"], check=True, capture_output=True)
+        self.port = free_port()
+        self.log = open(os.path.join(self.dir, "server.log"), "w")
+        self.proc = subprocess.Popen([SERVER, "serve", "--data", self.data, "--listen", f"127.0.0.1:{self.port}",
+                                      "--threads", "2"], stdout=self.log, stderr=self.log)
+        for _ in range(200):
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.025)
+        raise RuntimeError("server did not start")
+
+    @property
+    def url(self):
+        return f"ws://127.0.0.1:{self.port}/v1"
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        code = self.proc.wait(timeout=20)
+        self.log.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+        return code
+
+
+def case(name):
+    def wrap(fn):
+        fn.case_name = name
+        return fn
+    return wrap
+
+
+async def request(ws, frame):
+    await ws.send(frame)
+    return json.loads(await asyncio.wait_for(ws.recv(), 5))
+
+
+async def healthy(server):
+    """The server still answers a well-formed hello on a fresh connection."""
+    async with websockets.connect(server.url) as ws:
+        reply = await request(ws, json.dumps({"type": "hello", "id": "ok", "version": 1}))
+        return reply["type"] == "ok" and "challenge" in reply
+
+
+@case("invalid JSON gets bad_request and the connection stays usable")
+async def invalid_json(server):
+    async with websockets.connect(server.url) as ws:
+        for frame in ["{", "nope", "[1,2]", '{"type":"hello"}', '{"id":5,"type":"hello"}', "\x00\x01"]:
+            reply = await request(ws, frame)
+            assert reply["type"] == "error" and reply["code"] == "bad_request", reply
+        reply = await request(ws, json.dumps({"type": "hello", "id": "1", "version": 1}))
+        assert reply["type"] == "ok"
+
+
+@case("binary frames are read as JSON; invalid UTF-8 inside is named")
+async def binary_frames(server):
+    async with websockets.connect(server.url) as ws:
+        reply = await request(ws, json.dumps({"type": "hello", "id": "b", "version": 1}).encode())
+        assert reply["type"] == "ok", reply
+        reply = await request(ws, b'{"type":"hello","id":"c","version":1,"client":"caf\xc3\x28"}')
+        assert reply["code"] == "bad_request" and "client: invalid UTF-8" in reply["message"], reply
+        reply = await request(ws, bytes(range(256)))
+        assert reply["code"] == "bad_request", reply
+
+
+@case("a fragmented frame is reassembled")
+async def fragmented(server):
+    async with websockets.connect(server.url) as ws:
+        parts = ['{"type":"hel', 'lo","id":"f",', '"version":1}']
+        await ws.send(iter(parts))
+        reply = json.loads(await asyncio.wait_for(ws.recv(), 5))
+        assert reply["type"] == "ok" and reply["re"] == "f", reply
+
+
+@case("a huge frame closes that connection with 1009")
+async def huge(server):
+    async with websockets.connect(server.url, max_size=None) as ws:
+        await ws.send("x" * (2 << 20))
+        try:
+            await asyncio.wait_for(ws.recv(), 5)
+            raise AssertionError("the server answered a 2 MiB frame")
+        except ConnectionClosed as closed:
+            assert closed.rcvd is not None and closed.rcvd.code == 1009, closed
+
+
+@case("invalid UTF-8 in a text frame closes that connection with 1007")
+async def invalid_utf8_text(server):
+    async with websockets.connect(server.url) as ws:
+        await ws.write_frame(True, 0x1, b'{"type":"hello","id":"\xc3\x28","version":1}')
+        try:
+            await asyncio.wait_for(ws.recv(), 5)
+            raise AssertionError("the server answered invalid UTF-8 text")
+        except ConnectionClosed as closed:
+            assert closed.rcvd is not None and closed.rcvd.code == 1007, closed
+
+
+@case("requests before hello and before login are refused with their codes")
+async def before_login(server):
+    async with websockets.connect(server.url) as ws:
+        reply = await request(ws, json.dumps({"type": "rooms", "id": "1"}))
+        assert reply["code"] == "hello_required", reply
+        await request(ws, json.dumps({"type": "hello", "id": "2", "version": 1}))
+        for kind in ["rooms", "whoami", "agency_list"]:
+            reply = await request(ws, json.dumps({"type": kind, "id": kind}))
+            assert reply["code"] == "not_authenticated", reply
+        reply = await request(ws, json.dumps({"type": "send", "id": "s", "room": "r", "envelope": {}}))
+        assert reply["code"] == "not_authenticated", reply
+        reply = await request(ws, json.dumps({"type": "login", "id": "l", "user": "ann", "device": "1",
+                                              "signature": "A" * 86}))
+        assert reply["code"] == "bad_signature", reply
+
+
+@case("a flood of requests is answered in full or cut off, and others are still served")
+async def flood(server):
+    async with websockets.connect(server.url) as ws:
+        frame = json.dumps({"type": "hello", "id": "x", "version": 1})
+        for _ in range(5000):
+            await ws.send(frame)
+        answered = 0
+        try:
+            while answered < 5000:
+                json.loads(await asyncio.wait_for(ws.recv(), 10))
+                answered += 1
+        except (ConnectionClosed, asyncio.TimeoutError):
+            pass
+        assert answered > 0
+    assert await healthy(server)
+
+
+@case("half-open connections do not stop the server serving others")
+async def half_open(server):
+    sockets = []
+    for _ in range(50):
+        s = socket.create_connection(("127.0.0.1", server.port))
+        s.sendall(b"GET /v1 HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n")  # never finished
+        sockets.append(s)
+    try:
+        assert await healthy(server)
+    finally:
+        for s in sockets:
+            s.close()
+
+
+@case("plain HTTP: health, metrics, unknown paths and methods")
+async def http(server):
+    def get(raw):
+        with socket.create_connection(("127.0.0.1", server.port), timeout=5) as s:
+            s.sendall(raw)
+            data = b""
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+        return data.decode(errors="replace")
+    assert " 200 " in get(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert "liaise_connections" in get(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert " 404 " in get(b"GET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert " 405 " in get(b"POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+    assert get(b"\x16\x03\x01garbage\r\n\r\n") == "" or "400" in get(b"\x16\x03\x01garbage\r\n\r\n")
+
+
+async def main():
+    server = Server()
+    try:
+        for fn in [invalid_json, binary_frames, fragmented, huge, invalid_utf8_text, before_login, flood, half_open,
+                   http]:
+            try:
+                await asyncio.wait_for(fn(server), 60)
+                ok = await healthy(server)
+                results.append((fn.case_name, ok, "" if ok else "server unhealthy afterwards"))
+            except Exception as e:  # noqa: BLE001 - report every failure, keep going
+                results.append((fn.case_name, False, repr(e)))
+    finally:
+        code = server.stop()
+        results.append(("the server exits 0 on SIGTERM afterwards", code == 0, f"exit {code}"))
+    failed = [r for r in results if not r[1]]
+    for name, ok, why in results:
+        print(("ok    " if ok else "FAIL  ") + name + ("" if ok else ": " + why))
+    print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))
