@@ -1,5 +1,7 @@
 #include "liaise/protocol/crypto.hpp"
 
+#include "liaise/jargon/utf8.hpp"
+
 #include <sodium.h>
 
 #include <algorithm>
@@ -624,6 +626,12 @@ class Fields {
             return bad_request(path(name), "must not be empty");
         if (s.size() > kMaxIdBytes)
             return bad_request(path(name), "longer than 128 bytes");
+        // Ids are stored and echoed to other clients: they must be text a JSON parser accepts.
+        if (jargon::find_invalid_utf8(s))
+            return bad_request(path(name), "invalid UTF-8");
+        for (const char c : s)
+            if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F)
+                return bad_request(path(name), "control characters are not allowed");
         return std::string(s);
     }
 

@@ -1,6 +1,7 @@
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
+#include "liaise/protocol/crypto.hpp"
 #include "liaise/protocol/messages.hpp"
 
 using namespace liaise::protocol;
@@ -113,4 +114,20 @@ TEST_CASE("names and roles", "[protocol]") {
     CHECK(parse_role("chair") == Role::chair);
     CHECK_FALSE(parse_role("boss"));
     CHECK(to_string(Role::admin) == "admin");
+}
+
+TEST_CASE("envelope ids must be valid UTF-8 without control characters", "[protocol][codec]") {
+    const auto a = liaise::crypto::DeviceKeys::generate();
+    const auto env =
+        liaise::crypto::seal(a, "1", "room", "m1", "hi", {{"1", a.identity().box_key}});
+    for (const auto& [field, bad] : std::vector<std::pair<std::string, std::string>>{
+             {"client_msg_id", "caf\xC3\x28"}, {"room", "a\x01b"}, {"sender_device", "\xFF"}}) {
+        auto j = liaise::crypto::to_json(env);
+        j[field] = bad;
+        const auto parsed = liaise::crypto::envelope_from_json(j);
+        INFO(field);
+        REQUIRE_FALSE(parsed);
+        CHECK(parsed.error().code == "bad_request");
+        CHECK_THAT(parsed.error().message, Catch::StartsWith("envelope." + field));
+    }
 }
