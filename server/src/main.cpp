@@ -1,4 +1,7 @@
 // liaise-server: `init` a data directory, then `serve` it.
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
 #include <iostream>
@@ -6,6 +9,9 @@
 #include "liaise/server/server.hpp"
 
 int main(int argc, char** argv) {
+    // Logs go to standard error, so that standard output carries only what a command prints
+    // (init --json). They never contain message text, minutes text or keys.
+    spdlog::set_default_logger(spdlog::stderr_color_mt("liaise-server"));
     CLI::App app{"Liaise server: end-to-end encrypted multi-agency messaging", "liaise-server"};
     app.require_subcommand(1);
 
