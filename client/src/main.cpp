@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "chat.hpp"
 #include "commands.hpp"
 #include "liaise/client/check.hpp"
 
@@ -173,6 +174,11 @@ int main(int argc, char** argv) {
     ask->add_option("--room", ask_room, "The room where you met it");
     json_flag(ask);
     ask->callback([&] { action = [&] { return cli::ask(o, term, ask_room); }; });
+
+    auto* chat_cmd = app.add_subcommand(
+        "chat", "Chat in a room in this terminal, with drafts checked before sending");
+    chat_cmd->add_option("room", room_name, "Room")->required();
+    chat_cmd->callback([&] { action = [&] { return cli::chat(o, room_name); }; });
 
     // keys
     std::optional<std::string> fp_user;

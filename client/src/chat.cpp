@@ -1,0 +1,908 @@
+// `liaise chat ROOM`: the room's messages in a scrolling pane, a one-line status bar, and an
+// input line whose drafts are checked against the room's audience before they are sent.
+//
+// One thread does everything. It waits up to kKeyWait for a key, then drains the connection's
+// events, so messages appear while the person types. The screen is drawn afresh from the model
+// (pane lines, draft, status) after every change, so a resize is just another redraw.
+#include "chat.hpp"
+
+#include <langinfo.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <clocale>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <cwchar>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "liaise/client/client.hpp"
+#include "liaise/client/plain.hpp"
+
+// Last, with the wide-character API and without the function-like macros (move, erase,
+// timeout, …) that would clash with the standard library.
+#define NCURSES_WIDECHAR 1
+#define NCURSES_NOMACROS
+#include <curses.h>
+
+namespace liaise::client::cli {
+namespace {
+
+namespace json = boost::json;
+using Clock = std::chrono::steady_clock;
+
+/// One turn of the loop waits up to kKeyWaitMs for a key, then up to kEventWait for the server
+/// (Connection counts whole milliseconds, so a wait under 2 ms would never read at all).
+constexpr int kKeyWaitMs = 40;
+constexpr std::chrono::milliseconds kEventWait{10};
+/// While keys keep coming, the connection is still looked at this often.
+constexpr auto kEventPoll = std::chrono::milliseconds(50);
+/// Waits between attempts to log in again after the connection was lost.
+constexpr auto kFirstRetry = std::chrono::seconds(1);
+constexpr auto kNextRetry = std::chrono::seconds(5);
+
+int report(const protocol::Error& e) {
+    std::cerr << "liaise: " << e.message << " (" << e.code << ")\n";
+    return 1;
+}
+
+std::string str(const json::object& o, std::string_view key) {
+    const auto* v = o.if_contains(key);
+    return v && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+// ---- Text: UTF-8 in the model's inputs, wide characters on the screen ----------------------
+
+/// Decodes UTF-8; each invalid or truncated sequence becomes U+FFFD (a message's text comes
+/// from another device and is not trusted to be valid).
+std::wstring widen(std::string_view s) {
+    std::wstring out;
+    out.reserve(s.size());
+    std::size_t i = 0;
+    while (i < s.size()) {
+        const auto b = static_cast<unsigned char>(s[i]);
+        std::size_t len = 0;
+        char32_t cp = 0;
+        if (b < 0x80) {
+            len = 1, cp = b;
+        } else if ((b & 0xE0) == 0xC0) {
+            len = 2, cp = b & 0x1F;
+        } else if ((b & 0xF0) == 0xE0) {
+            len = 3, cp = b & 0x0F;
+        } else if ((b & 0xF8) == 0xF0) {
+            len = 4, cp = b & 0x07;
+        }
+        bool valid = len > 0 && i + len <= s.size();
+        for (std::size_t k = 1; valid && k < len; ++k) {
+            const auto c = static_cast<unsigned char>(s[i + k]);
+            valid = (c & 0xC0) == 0x80;
+            cp = (cp << 6) | (c & 0x3F);
+        }
+        valid = valid && !(len == 2 && cp < 0x80) && !(len == 3 && cp < 0x800) &&
+                !(len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) && !(cp >= 0xD800 && cp <= 0xDFFF);
+        if (!valid) {
+            out += L'\uFFFD';
+            ++i;
+            continue;
+        }
+        out += static_cast<wchar_t>(cp);
+        i += len;
+    }
+    return out;
+}
+
+std::string narrow(std::wstring_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (const wchar_t wc : s) {
+        const auto cp = static_cast<char32_t>(wc);
+        if (cp < 0x80) {
+            out += static_cast<char>(cp);
+        } else if (cp < 0x800) {
+            out += static_cast<char>(0xC0 | (cp >> 6));
+            out += static_cast<char>(0x80 | (cp & 0x3F));
+        } else if (cp < 0x10000) {
+            if (cp >= 0xD800 && cp <= 0xDFFF)
+                continue;
+            out += static_cast<char>(0xE0 | (cp >> 12));
+            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+            out += static_cast<char>(0x80 | (cp & 0x3F));
+        } else if (cp <= 0x10FFFF) {
+            out += static_cast<char>(0xF0 | (cp >> 18));
+            out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+            out += static_cast<char>(0x80 | (cp & 0x3F));
+        }
+    }
+    return out;
+}
+
+/// Terminal cells a character takes: 2 for wide (CJK, most emoji), 0 for combining marks.
+int cells(wchar_t c) {
+    const int w = ::wcwidth(c);
+    return w < 0 ? 1 : w;
+}
+
+int cells(std::wstring_view s) {
+    int n = 0;
+    for (const wchar_t c : s)
+        n += cells(c);
+    return n;
+}
+
+/// `text` safe to draw: tabs become spaces, and control and unprintable characters (which
+/// could move the cursor or have no width we can know) become a replacement mark.
+std::wstring printable(std::string_view text) {
+    auto out = widen(text);
+    const wchar_t mark = ::wcwidth(L'\uFFFD') == 1 ? L'\uFFFD' : L'?';
+    for (auto& c : out) {
+        if (c == L'\t')
+            c = L' ';
+        else if (::wcwidth(c) < 0)
+            c = mark;
+    }
+    return out;
+}
+
+/// Breaks `text` into rows of at most `width` cells, at spaces where it can and inside a word
+/// where it must. Rows after the first are indented two cells more than the text itself, so a
+/// wrapped line reads as one.
+std::vector<std::wstring> wrap(const std::wstring& text, int width) {
+    std::vector<std::wstring> rows;
+    if (width <= 0)
+        return rows;
+    const auto lead = std::min(text.find_first_not_of(L' '), text.size());
+    const auto indent = static_cast<std::size_t>(std::min(static_cast<int>(lead) + 2, width / 2));
+    constexpr auto none = std::wstring::npos;
+    std::wstring row;
+    std::size_t start = 0;   // where this row's own text begins (after the indent)
+    std::size_t brk = none;  // just after the row's last space: where it may break
+    int used = 0;
+    for (const wchar_t c : text) {
+        const int w = cells(c);
+        while (used + w > width && row.size() > start) {
+            std::wstring rest;
+            if (brk != none && brk > start) {
+                rest = row.substr(brk);
+                row.resize(brk);
+            }
+            while (row.size() > start && row.back() == L' ')
+                row.pop_back();
+            rows.push_back(std::move(row));
+            rest.erase(0, std::min(rest.find_first_not_of(L' '), rest.size()));
+            row = std::wstring(indent, L' ') + rest;
+            start = indent;
+            used = cells(row);
+            const auto space = row.find_last_of(L' ');
+            brk = space != none && space >= start ? space + 1 : none;
+        }
+        row += c;
+        used += w;
+        if (c == L' ')
+            brk = row.size();
+    }
+    if (row.size() > start || rows.empty())
+        rows.push_back(std::move(row));
+    return rows;
+}
+
+/// Uses the person's locale for characters, or C.UTF-8 when theirs is not UTF-8: the chat
+/// reads and draws UTF-8 either way.
+void use_utf8_locale() {
+    std::setlocale(LC_CTYPE, "");
+    if (std::strcmp(::nl_langinfo(CODESET), "UTF-8") != 0)
+        std::setlocale(LC_CTYPE, "C.UTF-8");
+}
+
+std::string when(std::int64_t ms) {
+    const auto t = static_cast<std::time_t>(ms / 1000);
+    const std::time_t now = std::time(nullptr);
+    std::tm tm{}, today{};
+    localtime_r(&t, &tm);
+    localtime_r(&now, &today);
+    const bool same_day = tm.tm_year == today.tm_year && tm.tm_yday == today.tm_yday;
+    char buf[32];
+    std::strftime(buf, sizeof buf, same_day ? "%H:%M" : "%Y-%m-%d %H:%M", &tm);
+    return buf;
+}
+
+// ---- The terminal --------------------------------------------------------------------------
+
+volatile std::sig_atomic_t g_stop = 0;
+void on_stop_signal(int) {
+    g_stop = 1;
+}
+
+/// SIGINT, SIGTERM and SIGHUP end the chat through its normal exit (so the terminal is
+/// restored), not mid-draw. Installed before curses starts, so curses keeps its hands off them;
+/// the previous handlers come back on destruction.
+class StopSignals {
+  public:
+    StopSignals() {
+        struct sigaction action {};
+        action.sa_handler = on_stop_signal;
+        sigemptyset(&action.sa_mask);
+        action.sa_flags = 0;  // no SA_RESTART: a key wait returns at once
+        for (std::size_t i = 0; i < kSignals.size(); ++i)
+            ::sigaction(kSignals[i], &action, &saved_[i]);
+    }
+    ~StopSignals() {
+        for (std::size_t i = 0; i < kSignals.size(); ++i)
+            ::sigaction(kSignals[i], &saved_[i], nullptr);
+    }
+    StopSignals(const StopSignals&) = delete;
+    StopSignals& operator=(const StopSignals&) = delete;
+
+  private:
+    static constexpr std::array<int, 3> kSignals{SIGINT, SIGTERM, SIGHUP};
+    std::array<struct sigaction, 3> saved_{};
+};
+
+enum Pair : short { kErrorPair = 1, kFindingPair, kNotePair, kNoticePair };
+
+/// Curses on this process's terminal, for the object's lifetime. Owned by chat(); the
+/// destructor restores the terminal (endwin) however the chat ends.
+class Screen {
+  public:
+    Screen() : screen_(::newterm(nullptr, stdout, stdin)) {
+        if (screen_ == nullptr)
+            return;
+        ::set_term(screen_);
+        ::raw();  // Ctrl-C arrives as a key, so quitting goes through the same clean path
+        ::noecho();
+        ::keypad(stdscr, TRUE);
+        ::set_escdelay(25);
+        ::wtimeout(stdscr, kKeyWaitMs);
+        if (::has_colors() == TRUE) {
+            ::start_color();
+            ::use_default_colors();
+            ::init_pair(kErrorPair, COLOR_RED, -1);
+            ::init_pair(kFindingPair, COLOR_YELLOW, -1);
+            ::init_pair(kNotePair, COLOR_CYAN, -1);
+            ::init_pair(kNoticePair, COLOR_GREEN, -1);
+        }
+    }
+    ~Screen() {
+        if (screen_ == nullptr)
+            return;
+        ::endwin();
+        ::delscreen(screen_);
+    }
+    Screen(const Screen&) = delete;
+    Screen& operator=(const Screen&) = delete;
+
+    [[nodiscard]] explicit operator bool() const noexcept { return screen_ != nullptr; }
+
+  private:
+    SCREEN* screen_;
+};
+
+/// Draws at most `max_cells` cells of `s` at (y, x) without wrapping.
+void put(int y, int x, std::wstring_view s, int max_cells) {
+    int used = 0;
+    std::size_t n = 0;
+    while (n < s.size() && used + cells(s[n]) <= max_cells)
+        used += cells(s[n++]);
+    if (n > 0)
+        ::mvwaddnwstr(stdscr, y, x, s.data(), static_cast<int>(n));
+}
+
+// ---- The chat ------------------------------------------------------------------------------
+
+enum class Tone { message, own, note, notice, finding, error };
+
+/// One logical line of the pane, wrapped lazily for the current width.
+struct PaneLine {
+    std::wstring text;
+    Tone tone = Tone::message;
+    int wrapped_for = -1;
+    std::vector<std::wstring> rows;
+
+    const std::vector<std::wstring>& rows_for(int width) {
+        if (wrapped_for != width) {
+            rows = wrap(text, width);
+            wrapped_for = width;
+        }
+        return rows;
+    }
+};
+
+/// A draft held back because of findings, waiting for [f]ix, [s]end anyway or [e]dit.
+struct Pending {
+    std::string text;
+    std::vector<jargon::Finding> findings;
+};
+
+/// The chat's state and its event loop. Lives on one thread, with curses started; owns the
+/// Client (replaced by a fresh login when the connection is lost).
+class Chat {
+  public:
+    Chat(const Home& home, std::string passphrase, std::unique_ptr<Client> client, std::string room,
+         std::shared_ptr<const jargon::Engine> engine, jargon::Audience audience)
+        : home_(home),
+          passphrase_(std::move(passphrase)),
+          client_(std::move(client)),
+          room_(std::move(room)),
+          me_(client_->profile().user),
+          discipline_(client_->discipline()),
+          engine_(std::move(engine)),
+          audience_(std::move(audience)) {}
+    ~Chat() { ::explicit_bzero(passphrase_.data(), passphrase_.size()); }
+    Chat(const Chat&) = delete;
+    Chat& operator=(const Chat&) = delete;
+
+    void show_history(const std::vector<ReadMessage>& messages) {
+        for (const auto& m : messages) {
+            show(m);
+            last_seq_ = std::max(last_seq_, m.seq);
+        }
+        notice("You are " + me_ + " in " + room_ +
+               ". Drafts are checked for this room's readers before they are sent.");
+    }
+
+    /// Runs until the person quits or a stop signal arrives. Returns the exit status.
+    int run() {
+        render();
+        auto polled = Clock::now();
+        while (!quit_ && g_stop == 0) {
+            wint_t key = 0;
+            const int got = ::wget_wch(stdscr, &key);
+            if (got == KEY_CODE_YES)
+                on_key(static_cast<int>(key));
+            else if (got == OK)
+                on_char(static_cast<wchar_t>(key));
+            if (got == ERR || Clock::now() - polled >= kEventPoll) {
+                tend_connection();
+                polled = Clock::now();
+            }
+            if (dirty_)
+                render();
+        }
+        return 0;
+    }
+
+  private:
+    // ---- the pane
+
+    void add_line(std::wstring text, Tone tone) {
+        PaneLine line;
+        line.text = std::move(text);
+        line.tone = tone;
+        if (scroll_ > 0)  // keep the rows the person is reading where they are
+            scroll_ += static_cast<int>(line.rows_for(width()).size());
+        lines_.push_back(std::move(line));
+        dirty_ = true;
+    }
+    void add_line(std::string_view text, Tone tone) { add_line(printable(text), tone); }
+    void notice(std::string_view text) { add_line(text, Tone::notice); }
+    void error(std::string_view what, const protocol::Error& e) {
+        add_line(std::string(what) + e.message + " (" + e.code + ")", Tone::error);
+    }
+
+    /// A message as `liaise read` prints it: annotated for this reader, with numbered notes.
+    void show(const ReadMessage& m) {
+        const std::string head =
+            "#" + std::to_string(m.seq) + " " + when(m.sent_at) + " " + m.sender + ": ";
+        if (!m.text) {
+            add_line(
+                head + "[cannot read this message: " + m.error.message + " (" + m.error.code + ")]",
+                Tone::error);
+            return;
+        }
+        const auto explained = explain_for(*engine_, *m.text, discipline_);
+        const auto text = annotate(*m.text, explained.findings);
+        const Tone tone = m.sender == me_ ? Tone::own : Tone::message;
+        std::size_t begin = 0;
+        for (bool first = true;; first = false) {
+            const auto end = std::min(text.find('\n', begin), text.size());
+            auto part = std::string_view(text).substr(begin, end - begin);
+            if (part.ends_with('\r'))
+                part.remove_suffix(1);
+            add_line(first ? head + std::string(part) : "    " + std::string(part), tone);
+            if (end == text.size())
+                break;
+            begin = end + 1;
+        }
+        for (const auto& note : notes(explained.findings))
+            add_line("    " + note, Tone::note);
+    }
+
+    void show_findings(const std::vector<jargon::Finding>& findings) {
+        add_line("Not sent yet: readers in this room (" + audience_text() +
+                     ") may not know these terms:",
+                 Tone::finding);
+        for (const auto& f : findings) {
+            std::string who;
+            for (const auto& d : f.disciplines())
+                who += (who.empty() ? "" : ", ") + d;
+            std::string line = "  " + f.text + " (" + (who.empty() ? "unknown acronym" : who) + ")";
+            const auto alternatives = f.alternatives();
+            if (f.meanings.size() > 1)
+                line += " -> several meanings: reword it yourself";
+            else if (!alternatives.empty())
+                line += " -> " + alternatives.front();
+            if (const auto explanation = f.explanation(); !explanation.empty())
+                line += ": " + explanation;
+            add_line(line, Tone::finding);
+        }
+    }
+
+    // ---- keys
+
+    void on_char(wchar_t c) {
+        dirty_ = true;
+        if (c == 3) {  // Ctrl-C
+            quit_ = true;
+            return;
+        }
+        if (pending_) {
+            choose(c);
+            return;
+        }
+        switch (c) {
+            case L'\n':
+            case L'\r':
+                submit();
+                return;
+            case 4:  // Ctrl-D: quit on an empty line, else delete forward
+                if (draft_.empty())
+                    quit_ = true;
+                else if (cursor_ < draft_.size())
+                    draft_.erase(cursor_, 1);
+                return;
+            case 8:
+            case 127:
+                backspace();
+                return;
+            case 1:  // Ctrl-A
+                cursor_ = 0;
+                return;
+            case 5:  // Ctrl-E
+                cursor_ = draft_.size();
+                return;
+            case 11:  // Ctrl-K
+                draft_.erase(cursor_);
+                return;
+            case 21:  // Ctrl-U
+                draft_.erase(0, cursor_);
+                cursor_ = 0;
+                return;
+            case 12:  // Ctrl-L
+                ::clearok(curscr, TRUE);
+                return;
+            default:
+                break;
+        }
+        if (c < 0x20 || c == 0x7F || ::wcwidth(c) < 0)
+            return;  // Esc, Tab and other keys with no meaning here
+        draft_.insert(cursor_++, 1, c);
+    }
+
+    void on_key(int key) {
+        dirty_ = true;
+        const int page = std::max(1, pane_height() - 1);
+        switch (key) {
+            case KEY_RESIZE:
+                return;  // render() lays the screen out for the new size
+            case KEY_PPAGE:
+                scroll_by(page);
+                return;
+            case KEY_NPAGE:
+                scroll_by(-page);
+                return;
+            case KEY_UP:
+                scroll_by(1);
+                return;
+            case KEY_DOWN:
+                scroll_by(-1);
+                return;
+            default:
+                break;
+        }
+        if (pending_)
+            return;
+        switch (key) {
+            case KEY_ENTER:
+                submit();
+                return;
+            case KEY_BACKSPACE:
+                backspace();
+                return;
+            case KEY_DC:
+                if (cursor_ < draft_.size())
+                    draft_.erase(cursor_, 1);
+                return;
+            case KEY_LEFT:
+                cursor_ -= cursor_ > 0 ? 1 : 0;
+                return;
+            case KEY_RIGHT:
+                cursor_ += cursor_ < draft_.size() ? 1 : 0;
+                return;
+            case KEY_HOME:
+                cursor_ = 0;
+                return;
+            case KEY_END:
+                cursor_ = draft_.size();
+                return;
+            default:
+                return;
+        }
+    }
+
+    void backspace() {
+        if (cursor_ == 0)
+            return;
+        draft_.erase(--cursor_, 1);
+    }
+
+    void scroll_by(int rows) {
+        scroll_ = std::clamp(scroll_ + rows, 0, std::max(0, total_rows() - pane_height()));
+    }
+
+    /// Enter: a command, or a draft to check and send.
+    void submit() {
+        const std::string text = narrow(draft_);
+        const auto first = text.find_first_not_of(' ');
+        if (first == std::string::npos)
+            return;
+        if (text.substr(first, text.find_last_not_of(' ') + 1 - first) == "/quit") {
+            quit_ = true;
+            return;
+        }
+        auto result = engine_->check(text, audience_);
+        if (result.findings.empty()) {
+            send(text);
+            return;
+        }
+        show_findings(result.findings);
+        pending_ = Pending{text, std::move(result.findings)};
+        scroll_ = 0;
+    }
+
+    /// The answer to "[f]ix and send  [s]end anyway  [e]dit".
+    void choose(wchar_t c) {
+        if (c == L'f' || c == L'F') {
+            const auto fixed = jargon::rewrite(pending_->text, pending_->findings);
+            pending_.reset();
+            send(fixed);
+        } else if (c == L's' || c == L'S') {
+            const auto text = std::move(pending_->text);
+            pending_.reset();
+            send(text);
+        } else if (c == L'e' || c == L'E' || c == 27) {
+            pending_.reset();
+            cursor_ = draft_.size();
+            notice("Not sent: edit the draft and press Enter to check it again.");
+        }
+    }
+
+    /// Sends `text`; on success clears the draft and shows what the room now holds. On failure
+    /// the draft stays in the input line.
+    void send(const std::string& text) {
+        if (!client_) {
+            add_line("Not sent: not connected to the server (trying again).", Tone::error);
+            return;
+        }
+        sending_ = true;
+        render();
+        auto seq = client_->send(room_, text);
+        sending_ = false;
+        dirty_ = true;
+        if (!seq) {
+            failed("Not sent: ", seq.error());
+            return;
+        }
+        draft_.clear();
+        cursor_ = first_ = 0;
+        scroll_ = 0;
+        catch_up();  // the server does not echo our own message: read it back, in order
+    }
+
+    // ---- the connection
+
+    void tend_connection() {
+        if (!client_) {
+            reconnect();
+            return;
+        }
+        for (int i = 0; i < 64 && client_; ++i) {
+            auto event = client_->next_event(kEventWait);
+            if (!event) {
+                failed("", event.error());
+                return;
+            }
+            if (!event.value())
+                return;
+            on_event(*event.value());
+        }
+    }
+
+    void on_event(const json::object& e) {
+        const auto type = str(e, "type");
+        if (str(e, "room") != room_)
+            return;
+        if (type == "message") {
+            const auto m = client_->open_message(e);
+            if (m.seq <= last_seq_)
+                return;
+            if (m.seq > last_seq_ + 1) {  // missed some (e.g. cut off as a slow reader)
+                catch_up();
+                return;
+            }
+            show(m);
+            last_seq_ = m.seq;
+        } else if (type == "membership") {
+            const auto change = str(e, "change"), user = str(e, "user");
+            if (change == "removed" && user == me_) {
+                add_line("You were removed from " + room_ + ": you can no longer send here.",
+                         Tone::error);
+                return;
+            }
+            if (change == "added")
+                notice(user + " joined the room.");
+            else if (change == "removed")
+                notice(user + " left the room.");
+            refresh_audience();
+        }
+    }
+
+    void catch_up() {
+        if (!client_)
+            return;
+        auto messages = client_->read(room_, last_seq_);
+        if (!messages) {
+            failed("Cannot fetch new messages: ", messages.error());
+            return;
+        }
+        for (const auto& m : messages.value()) {
+            if (m.seq <= last_seq_)
+                continue;
+            show(m);
+            last_seq_ = m.seq;
+        }
+    }
+
+    void refresh_audience() {
+        if (!client_)
+            return;
+        auto audience = client_->audience(room_);
+        if (!audience) {
+            failed("Cannot tell who reads this room: ", audience.error());
+            return;
+        }
+        const bool changed = audience.value().to_string() != audience_.to_string();
+        audience_ = std::move(audience).value();
+        if (changed)
+            notice("Drafts are now checked for: " + audience_text() + ".");
+    }
+
+    /// One line in the pane; a lost connection also starts reconnecting.
+    void failed(std::string_view what, const protocol::Error& e) {
+        if (e.code != "connection_closed") {
+            error(what, e);
+            return;
+        }
+        error(std::string(what) + "Connection lost: ", e);
+        client_.reset();
+        retry_at_ = Clock::now() + kFirstRetry;
+    }
+
+    void reconnect() {
+        if (Clock::now() < retry_at_)
+            return;
+        reconnecting_ = true;
+        render();
+        auto client = Client::login(home_, passphrase_);
+        reconnecting_ = false;
+        dirty_ = true;
+        if (!client) {
+            if (client.error().message != last_login_error_)
+                error("Cannot reconnect: ", client.error());
+            last_login_error_ = client.error().message;
+            retry_at_ = Clock::now() + kNextRetry;
+            return;
+        }
+        client_ = std::move(client).value();
+        last_login_error_.clear();
+        notice("Reconnected.");
+        refresh_audience();
+        catch_up();
+    }
+
+    // ---- drawing
+
+    [[nodiscard]] static int width() { return std::max(1, getmaxx(stdscr)); }
+    [[nodiscard]] static int pane_height() { return std::max(0, getmaxy(stdscr) - 2); }
+
+    [[nodiscard]] int total_rows() {
+        int total = 0;
+        for (auto& line : lines_)
+            total += static_cast<int>(line.rows_for(width()).size());
+        return total;
+    }
+
+    [[nodiscard]] std::string audience_text() const {
+        if (audience_.is_public())
+            return "the public";
+        std::string out;
+        for (const auto& d : audience_.disciplines())
+            out += (out.empty() ? "" : ", ") + d;
+        return out.empty() ? "no one" : out;
+    }
+
+    [[nodiscard]] static attr_t attributes(Tone tone) {
+        const bool colour = ::has_colors() == TRUE;
+        switch (tone) {
+            case Tone::message:
+                return A_NORMAL;
+            case Tone::own:
+                return A_BOLD;
+            case Tone::note:
+                return colour ? COLOR_PAIR(kNotePair) : A_DIM;
+            case Tone::notice:
+                return colour ? COLOR_PAIR(kNoticePair) : A_NORMAL;
+            case Tone::finding:
+                return A_BOLD | (colour ? COLOR_PAIR(kFindingPair) : A_NORMAL);
+            case Tone::error:
+                return A_BOLD | (colour ? COLOR_PAIR(kErrorPair) : A_NORMAL);
+        }
+        return A_NORMAL;
+    }
+
+    void render() {
+        dirty_ = false;
+        ::werase(stdscr);
+        const int height = getmaxy(stdscr), w = width();
+        if (height <= 0)
+            return;
+        draw_pane(w);
+        if (height >= 2)
+            draw_status(height - 2, w);
+        draw_input(height - 1, w);
+        ::wrefresh(stdscr);
+    }
+
+    /// Newest at the bottom, `scroll_` rows up from the end.
+    void draw_pane(int w) {
+        const int rows = pane_height();
+        if (rows <= 0)
+            return;
+        if (scroll_ > 0)
+            scroll_ = std::min(scroll_, std::max(0, total_rows() - rows));
+        int skip = scroll_;
+        int y = rows - 1;
+        for (auto line = lines_.rbegin(); line != lines_.rend() && y >= 0; ++line) {
+            const auto& wrapped = line->rows_for(w);
+            const attr_t attr = attributes(line->tone);
+            for (auto row = wrapped.rbegin(); row != wrapped.rend() && y >= 0; ++row) {
+                if (skip > 0) {
+                    --skip;
+                    continue;
+                }
+                ::wattrset(stdscr, attr);
+                put(y--, 0, *row, w);
+            }
+        }
+        ::wattrset(stdscr, A_NORMAL);
+    }
+
+    void draw_status(int y, int w) {
+        std::string text;
+        if (pending_) {
+            const auto n = pending_->findings.size();
+            text = " " + std::to_string(n) + (n == 1 ? " term" : " terms") +
+                   " may be unclear:  [f]ix and send  [s]end anyway  [e]dit";
+        } else {
+            const std::string state = sending_        ? "sending..."
+                                      : reconnecting_ ? "reconnecting..."
+                                      : client_       ? "online"
+                                                      : "offline";
+            text = " " + room_ + " | for " + audience_text() + " | " + state +
+                   (scroll_ > 0 ? " | more below (PgDn)" : "") +
+                   " | Enter send  PgUp/PgDn scroll  /quit";
+        }
+        ::wattrset(stdscr, A_REVERSE);
+        ::mvwhline(stdscr, y, 0, ' ' | A_REVERSE, w);
+        put(y, 0, printable(text), w);
+        ::wattrset(stdscr, A_NORMAL);
+    }
+
+    /// "> draft", scrolled sideways so the cursor stays in view ("< " when text is hidden to
+    /// the left). The last column is left empty: writing there would scroll the screen.
+    void draw_input(int y, int w) {
+        const int avail = std::max(1, w - 3);  // cells for the draft
+        const auto span = [this](std::size_t from, std::size_t to) {
+            return cells(std::wstring_view(draft_).substr(from, to - from));
+        };
+        cursor_ = std::min(cursor_, draft_.size());
+        first_ = std::min(first_, cursor_);
+        if (cursor_ == first_)  // moved left past the view: show some text before the cursor
+            while (first_ > 0 && span(first_ - 1, cursor_) < avail / 2)
+                --first_;
+        while (first_ < cursor_ && span(first_, cursor_) > avail)
+            ++first_;
+        while (first_ > 0 && span(first_ - 1, draft_.size()) <= avail)  // room again: use it
+            --first_;
+        put(y, 0, first_ > 0 ? L"< " : L"> ", w);
+        put(y, 2, std::wstring_view(draft_).substr(first_), avail);
+        ::wmove(stdscr, y, std::min(w - 1, 2 + span(first_, cursor_)));
+    }
+
+    const Home& home_;
+    std::string passphrase_;          // kept to log in again after a lost connection
+    std::unique_ptr<Client> client_;  // null while disconnected
+    std::string room_;
+    std::string me_;
+    std::string discipline_;
+    std::shared_ptr<const jargon::Engine> engine_;
+    jargon::Audience audience_;
+
+    std::vector<PaneLine> lines_;
+    std::int64_t last_seq_ = 0;
+    int scroll_ = 0;  // rows scrolled up from the newest
+    std::wstring draft_;
+    std::size_t cursor_ = 0;  // index into draft_
+    std::size_t first_ = 0;   // first character of draft_ in view
+    std::optional<Pending> pending_;
+    bool quit_ = false;
+    bool dirty_ = true;
+    bool sending_ = false;
+    bool reconnecting_ = false;
+    Clock::time_point retry_at_{};
+    std::string last_login_error_;
+};
+
+}  // namespace
+
+int chat(const Options& /*o*/, const std::string& room) {
+    if (::isatty(STDIN_FILENO) == 0 || ::isatty(STDOUT_FILENO) == 0) {
+        std::cerr << "liaise: chat needs a terminal (use 'liaise read' and 'liaise send' in "
+                     "scripts)\n";
+        return 1;
+    }
+    use_utf8_locale();
+    const Home home;
+    if (auto profile = home.profile(); !profile)
+        return report(profile.error());
+    auto pass = passphrase(false);  // before curses takes the terminal over
+    if (!pass)
+        return report(pass.error());
+    auto client = Client::login(home, pass.value());
+    if (!client)
+        return report(client.error());
+    auto engine = client.value()->engine();
+    if (!engine)
+        return report(engine.error());
+    auto audience = client.value()->audience(room);
+    if (!audience)
+        return report(audience.error());
+    auto history = client.value()->read(room, 0);
+    if (!history)
+        return report(history.error());
+
+    Chat chat(home, std::move(pass).value(), std::move(client).value(), room,
+              std::move(engine).value(), std::move(audience).value());
+    chat.show_history(history.value());
+    const StopSignals signals;
+    const Screen screen;
+    if (!screen) {
+        const char* term = std::getenv("TERM");
+        std::cerr << "liaise: cannot use this terminal (TERM=" << (term ? term : "")
+                  << ") for the chat\n";
+        return 1;
+    }
+    return chat.run();
+}
+
+}  // namespace liaise::client::cli

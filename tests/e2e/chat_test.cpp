@@ -1,0 +1,348 @@
+// End-to-end: `liaise chat` driven in a real terminal. Each test runs the real `liaise` binary
+// in a detached tmux session against the real server, types with `tmux send-keys` and reads the
+// screen with `tmux capture-pane`.
+#include <algorithm>
+#include <functional>
+#include <utility>
+
+#include "server_fixture.hpp"
+
+using namespace liaise;
+using namespace liaise::test;
+
+namespace {
+
+using namespace std::chrono_literals;
+
+/// `s` quoted for sh.
+std::string sh_quote(const std::string& s) {
+    std::string out = "'";
+    for (const char c : s)
+        out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+
+/// Runs `command` with sh; returns {exit status, stdout and stderr}.
+std::pair<int, std::string> shell(const std::string& command) {
+    std::string out;
+    FILE* p = ::popen((command + " 2>&1").c_str(), "r");
+    REQUIRE(p != nullptr);
+    char buf[4096];
+    while (const auto n = std::fread(buf, 1, sizeof buf, p))
+        out.append(buf, n);
+    const int status = ::pclose(p);
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+    std::vector<std::string> out;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);)
+        out.push_back(line);
+    return out;
+}
+
+/// The screen's text as one line, runs of spaces and line breaks as one space: what a wrapped
+/// message reads as.
+std::string flat(const std::string& screen) {
+    std::string out;
+    for (const char c : screen) {
+        const bool space = c == ' ' || c == '\n';
+        if (!space)
+            out += c;
+        else if (!out.empty() && out.back() != ' ')
+            out += ' ';
+    }
+    return out;
+}
+
+/// Code points in a UTF-8 row (a lower bound on its width in cells).
+std::size_t code_points(const std::string& s) {
+    std::size_t n = 0;
+    for (const char c : s)
+        n += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
+    return n;
+}
+
+/// `liaise chat ROOM` as `who` in a 100 x 30 tmux session on a tmux server of its own (its socket
+/// in the test server's folder, so nothing touches anyone's own tmux), killed on destruction
+/// however the test ends. The exit status and standard error go to files: tmux 3.3's
+/// #{pane_dead_status} is not reliably filled in, and it can drop a dying pane's last output.
+class Terminal {
+  public:
+    Terminal(const Server& server, const std::string& who, const std::string& room,
+             const std::string& passphrase = kPassphrase) {
+        static int count = 0;
+        const auto dir = server.dir();
+        const auto name = "tmux-" + std::to_string(count++);
+        // A socket in the server's folder, removed with it (tmux 3.3 leaves it behind).
+        socket_ = (dir / (name + ".sock")).string();
+        conf_ = dir / (name + ".conf");
+        status_ = dir / (name + ".status");
+        errors_ = dir / (name + ".stderr");
+        std::ofstream(conf_) << "set -g status off\n"
+                                "set -g remain-on-exit on\n"
+                                "set -g default-shell /bin/sh\n";
+        const std::string command =
+            "env LIAISE_HOME=" + sh_quote((dir / ("home-" + who)).string()) +
+            " LIAISE_PASSPHRASE=" + sh_quote(passphrase) + " LANG=C.UTF-8 LC_ALL=C.UTF-8 " +
+            sh_quote(LIAISE_BINARY) + " chat " + sh_quote(room) + " 2>" +
+            sh_quote(errors_.string()) + "; echo $? >" + sh_quote(status_.string());
+        tmux("new-session -d -s chat -x 100 -y 30 " + sh_quote(command));
+    }
+    ~Terminal() {
+        // Never throws or fails the test: the session may already be gone.
+        const std::string kill = "env LC_ALL=C.UTF-8 tmux -S " + sh_quote(socket_) + " kill-server";
+        if (FILE* p = ::popen((kill + " >/dev/null 2>&1").c_str(), "r"))
+            ::pclose(p);
+    }
+    Terminal(const Terminal&) = delete;
+    Terminal& operator=(const Terminal&) = delete;
+
+    /// Runs a tmux command on this terminal's tmux server; returns its output.
+    std::string tmux(const std::string& args) const {
+        const auto [status, out] = shell("env LC_ALL=C.UTF-8 tmux -u -S " + sh_quote(socket_) +
+                                         " -f " + sh_quote(conf_.string()) + " " + args);
+        INFO("tmux " << args << "\n" << out);
+        REQUIRE(status == 0);
+        return out;
+    }
+
+    /// Keys by tmux name: "Enter", "PPage", "C-c", "f".
+    void keys(const std::string& names) const { tmux("send-keys -t chat " + names); }
+    /// Text typed as is.
+    void type(const std::string& text) const { tmux("send-keys -t chat -l " + sh_quote(text)); }
+    [[nodiscard]] std::string screen() const { return tmux("capture-pane -p -t chat"); }
+    [[nodiscard]] std::vector<std::string> rows() const { return lines_of(screen()); }
+
+    /// Polls the screen until `ready` holds and the screen is still (a capture can catch a
+    /// redraw half done); fails the test, showing the screen, after 5 s.
+    std::string wait_until(const std::function<bool(const std::string&)>& ready,
+                           const std::string& what) const {
+        std::string shown, before;
+        for (const auto deadline = std::chrono::steady_clock::now() + 5s;
+             std::chrono::steady_clock::now() < deadline; std::this_thread::sleep_for(30ms)) {
+            before = std::exchange(shown, screen());
+            if (shown == before && ready(shown))
+                return shown;
+        }
+        FAIL("the screen never showed " << what << ":\n" << shown);
+        return shown;
+    }
+    std::string wait_for(const std::string& text) const {
+        return wait_until([&](const std::string& s) { return s.find(text) != std::string::npos; },
+                          "'" + text + "'");
+    }
+
+    /// The chat's exit status, waiting up to 5 s for it to end.
+    int exit_status() const {
+        for (int i = 0; i < 250; ++i) {
+            if (const auto s = slurp(status_); !s.empty())
+                return std::stoi(s);
+            std::this_thread::sleep_for(20ms);
+        }
+        FAIL("liaise chat did not exit:\n" << screen());
+        return -1;
+    }
+    [[nodiscard]] std::string errors() const { return slurp(errors_); }
+
+  private:
+    std::string socket_;
+    fs::path conf_, status_, errors_;
+};
+
+/// ann (social care, the admin) and bea (education) in room "case-7".
+struct CaseRoom {
+    Server server;
+    Person ann{server, "ann", server.admin_code()};
+    bool school_added = add_school();  // before bea, who works there
+    Person bea{server, "bea", code_for(*ann, "bea", "Riverside Primary")};
+    bool room_created = create_room();
+
+    bool add_school() {
+        ok(*ann, "agency_add", {{"name", "Riverside Primary"}, {"discipline", "education"}});
+        return true;
+    }
+    bool create_room() {
+        ok(*ann, "room_create", {{"room", "case-7"}, {"members", {"bea"}}});
+        return true;
+    }
+
+    void send(Person& p, const std::string& text) {
+        auto seq = p->send("case-7", text);
+        INFO((seq ? "" : seq.error().message));
+        REQUIRE(seq.ok());
+    }
+    /// Every text in the room, as bea's library client reads it.
+    std::vector<std::string> texts() {
+        auto messages = bea->read("case-7", 0);
+        REQUIRE(messages.ok());
+        std::vector<std::string> out;
+        for (const auto& m : messages.value())
+            out.push_back(m.text.value_or("<unreadable>"));
+        return out;
+    }
+    /// The newest text once there are `count` messages (waiting up to 5 s).
+    std::string nth_text(std::size_t count) {
+        for (int i = 0; i < 100; ++i) {
+            const auto all = texts();
+            if (all.size() >= count)
+                return all[count - 1];
+            std::this_thread::sleep_for(50ms);
+        }
+        FAIL("the room never had " << count << " messages");
+        return {};
+    }
+};
+
+bool is_ready(const std::string& screen) {
+    return screen.find("| online") != std::string::npos;
+}
+
+}  // namespace
+
+TEST_CASE("liaise chat shows history and live messages, and sends what is typed", "[e2e][chat]") {
+    CaseRoom t;
+    t.send(t.bea, "The SENCO will join on Tuesday.");
+    t.send(t.ann, "Welcome to the case room.");
+    const Terminal term(t.server, "ann", "case-7");
+
+    // History, with bea's education term explained for ann (social care).
+    auto screen = term.wait_until(is_ready, "the chat, online");
+    CHECK_THAT(screen,
+               Catch::Contains("bea: The SENCO [special needs coordinator] will join on Tuesday."));
+    CHECK_THAT(screen, Catch::Contains("[1] SENCO (education): The teacher who organises"));
+    CHECK_THAT(screen, Catch::Contains("ann: Welcome to the case room."));
+    CHECK_THAT(screen, Catch::Contains("case-7 | for education, social-care | online"));
+
+    // A message from bea appears while ann's chat is open.
+    t.send(t.bea, "Bore da! Diolch yn fawr \u2014 \u00e7a va \U0001F44D");
+    term.wait_for("bea: Bore da! Diolch yn fawr \u2014 \u00e7a va \U0001F44D");
+
+    // What ann types is sent, and bea reads it.
+    term.type("See you all on Tuesday.");
+    term.wait_for("> See you all on Tuesday.");
+    term.keys("Enter");
+    term.wait_for("ann: See you all on Tuesday.");
+    CHECK(t.nth_text(4) == "See you all on Tuesday.");
+
+    // Non-ASCII text round-trips: Welsh, French, an em dash and an emoji.
+    const std::string welsh = "Diolch yn fawr \u2014 \u00e7a va \U0001F44D, \u0175yr";
+    term.type(welsh);
+    term.keys("Enter");
+    term.wait_for("ann: " + welsh);
+    CHECK(t.nth_text(5) == welsh);
+
+    // A line longer than the terminal wraps at a space onto the next row, losing nothing.
+    const std::string long_text =
+        "This message is longer than the terminal is wide, so the chat wraps it onto the next "
+        "row instead of cutting it off at the edge, and the last words are still there.";
+    term.type(long_text);
+    term.keys("Enter");
+    screen = term.wait_for("still there.");
+    CHECK_THAT(flat(screen), Catch::Contains("ann: " + long_text));
+    CHECK(t.nth_text(6) == long_text);
+    auto rows = lines_of(screen);
+    const auto starts = std::find_if(rows.begin(), rows.end(), [](const std::string& r) {
+        return r.find("ann: This message is longer") != std::string::npos;
+    });
+    const auto ends = std::find_if(rows.begin(), rows.end(), [](const std::string& r) {
+        return r.find("still there.") != std::string::npos;
+    });
+    INFO(screen);
+    REQUIRE(starts != rows.end());
+    CHECK(ends > starts);
+    for (const auto& r : rows)
+        CHECK(code_points(r) <= 100);
+
+    // Smaller: still the messages, the status bar and the input line, laid out for 60 x 20.
+    term.tmux("resize-window -t chat -x 60 -y 20");
+    screen = term.wait_until(
+        [](const std::string& s) {
+            const auto r = lines_of(s);
+            return r.size() == 20 && r[19].starts_with(">") &&
+                   r[18].find("case-7 | for") != std::string::npos;
+        },
+        "the 60 x 20 layout");
+    CHECK_THAT(flat(screen), Catch::Contains("ann: " + long_text));
+    for (const auto& r : lines_of(screen))
+        CHECK(code_points(r) <= 60);
+    term.type("Still here after the resize.");
+    term.keys("Enter");
+    term.wait_for("ann: Still here after the resize.");
+    CHECK(t.nth_text(7) == "Still here after the resize.");
+
+    // /quit ends the chat cleanly.
+    term.type("/quit");
+    term.keys("Enter");
+    CHECK(term.exit_status() == 0);
+    CHECK(t.texts().size() == 7);  // "/quit" was not sent
+    CHECK(term.errors().empty());
+}
+
+TEST_CASE("liaise chat holds back a draft with findings: fix, send anyway or edit", "[e2e][chat]") {
+    CaseRoom t;
+    const Terminal term(t.server, "ann", "case-7");
+    term.wait_until(is_ready, "the chat, online");
+    const std::string draft = "The CIN plan is agreed";
+
+    // [f]ix: the plain alternative is sent instead of the acronym.
+    term.type(draft);
+    term.keys("Enter");
+    auto screen = term.wait_for("[f]ix and send  [s]end anyway  [e]dit");
+    CHECK_THAT(screen, Catch::Contains("CIN (social-care) -> child needing extra council help"));
+    CHECK(t.texts().empty());
+    term.keys("f");
+    const auto fixed = t.nth_text(1);
+    CHECK(fixed.find("CIN") == std::string::npos);
+    CHECK_THAT(fixed, Catch::Contains("child needing extra council help plan is agreed"));
+    term.wait_for("ann: " + fixed);
+
+    // [s]end anyway: as written.
+    term.type(draft);
+    term.keys("Enter");
+    term.wait_until(
+        [](const std::string& s) {
+            return s.find("[f]ix and send") != std::string::npos && s.find("> The CIN") != s.npos;
+        },
+        "the findings prompt again");
+    term.keys("s");
+    CHECK(t.nth_text(2) == draft);
+    term.wait_for("ann: " + draft);
+
+    // [e]dit: nothing is sent, and the draft is back in the input line to change.
+    term.type(draft);
+    term.keys("Enter");
+    term.wait_until(
+        [](const std::string& s) {
+            return s.find("[f]ix and send") != std::string::npos && s.find("> The CIN") != s.npos;
+        },
+        "the findings prompt a third time");
+    term.keys("e");
+    screen = term.wait_until(
+        [](const std::string& s) { return s.find("[f]ix and send") == std::string::npos; },
+        "the prompt gone");
+    CHECK(lines_of(screen).back() == "> " + draft);
+    CHECK(t.texts().size() == 2);
+    term.keys("C-u");  // clear the line, then write it plainly
+    term.type("We agreed the plan together.");
+    term.keys("Enter");
+    CHECK(t.nth_text(3) == "We agreed the plan together.");
+
+    // Ctrl-C quits cleanly too.
+    term.keys("C-c");
+    CHECK(term.exit_status() == 0);
+}
+
+TEST_CASE("liaise chat reports a failed login in one line and exits 1", "[e2e][chat]") {
+    CaseRoom t;
+    const Terminal wrong(t.server, "ann", "case-7", "not the passphrase");
+    CHECK(wrong.exit_status() == 1);
+    const auto errors = lines_of(wrong.errors());
+    REQUIRE(errors.size() == 1);
+    CHECK_THAT(errors.front(), Catch::StartsWith("liaise: "));
+
+    const Terminal nowhere(t.server, "ann", "no-such-room");
+    CHECK(nowhere.exit_status() == 1);
+    CHECK_THAT(nowhere.errors(), Catch::Contains("no-such-room"));
+}
