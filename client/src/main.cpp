@@ -5,6 +5,7 @@
 #include "chat.hpp"
 #include "commands.hpp"
 #include "liaise/client/check.hpp"
+#include "minutes_cli.hpp"
 
 namespace cli = liaise::client::cli;
 
@@ -145,40 +146,48 @@ int main(int argc, char** argv) {
     });
     std::int64_t since = 0;
     bool follow = false, plain = false;
-    auto* read_cmd = app.add_subcommand("read", "Read a room's messages, with terms from other disciplines explained");
+    auto* read_cmd = app.add_subcommand(
+        "read", "Read a room's messages, with terms from other disciplines explained");
     read_cmd->add_option("room", room_name, "Room")->required();
     read_cmd->add_option("--since", since, "Only messages after this sequence number");
     read_cmd->add_flag("--follow", follow, "Keep printing new messages as they arrive");
     read_cmd->add_flag("--plain", plain, "Print messages as written, without explanations");
     json_flag(read_cmd);
-    read_cmd->callback([&] { action = [&] { return cli::read(o, room_name, since, follow, plain); }; });
-
-    std::string on_off;
-    auto* audience = room->add_subcommand("audience", "Say whether a room includes the public (chairs and admins)");
-    audience->add_option("room", room_name, "Room")->required();
-    audience->add_option("--public", on_off, "on: families, carers or young people take part; off: professionals only")
-        ->required()
-        ->check(CLI::IsMember({"on", "off"}));
-    json_flag(audience);
-    audience->callback([&] { action = [&] { return cli::room_audience(o, room_name, on_off == "on"); }; });
-
-    // plain language
-    std::string term;
-    auto* explain = app.add_subcommand("explain", "Show every dictionary's meaning of a term (works offline)");
-    explain->add_option("term", term, "The term or acronym")->required();
-    json_flag(explain);
-    explain->callback([&] { action = [&] { return cli::explain(o, term); }; });
-    std::string ask_room;
-    auto* ask = app.add_subcommand("ask", "Ask the administrators about a term no dictionary knows");
-    ask->add_option("term", term, "The term or acronym")->required();
-    ask->add_option("--room", ask_room, "The room where you met it");
-    json_flag(ask);
-    ask->callback([&] { action = [&] { return cli::ask(o, term, ask_room); }; });
+    read_cmd->callback(
+        [&] { action = [&] { return cli::read(o, room_name, since, follow, plain); }; });
 
     auto* chat_cmd = app.add_subcommand(
         "chat", "Chat in a room in this terminal, with drafts checked before sending");
     chat_cmd->add_option("room", room_name, "Room")->required();
     chat_cmd->callback([&] { action = [&] { return cli::chat(o, room_name); }; });
+
+    std::string on_off;
+    auto* audience = room->add_subcommand(
+        "audience", "Say whether a room includes the public (chairs and admins)");
+    audience->add_option("room", room_name, "Room")->required();
+    audience
+        ->add_option("--public", on_off,
+                     "on: families, carers or young people take part; off: professionals only")
+        ->required()
+        ->check(CLI::IsMember({"on", "off"}));
+    json_flag(audience);
+    audience->callback(
+        [&] { action = [&] { return cli::room_audience(o, room_name, on_off == "on"); }; });
+
+    // plain language
+    std::string term;
+    auto* explain =
+        app.add_subcommand("explain", "Show every dictionary's meaning of a term (works offline)");
+    explain->add_option("term", term, "The term or acronym")->required();
+    json_flag(explain);
+    explain->callback([&] { action = [&] { return cli::explain(o, term); }; });
+    std::string ask_room;
+    auto* ask =
+        app.add_subcommand("ask", "Ask the administrators about a term no dictionary knows");
+    ask->add_option("term", term, "The term or acronym")->required();
+    ask->add_option("--room", ask_room, "The room where you met it");
+    json_flag(ask);
+    ask->callback([&] { action = [&] { return cli::ask(o, term, ask_room); }; });
 
     // keys
     std::optional<std::string> fp_user;
@@ -193,6 +202,8 @@ int main(int argc, char** argv) {
     trust->add_option("user", trust_user, "Account")->required();
     json_flag(trust);
     trust->callback([&] { action = [&] { return cli::trust(o, trust_user); }; });
+
+    cli::add_minutes_commands(app, o, action);  // meeting, action, actions
 
     try {
         app.parse(argc, argv);

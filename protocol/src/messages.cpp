@@ -45,12 +45,90 @@ constexpr std::array<FieldSpec, 3> kSync = {{{"room", F::string, true, kName},
                                              {"limit", F::integer, false, 1000, 1}}};
 
 constexpr std::array<FieldSpec, 1> kDictionaries = {{{"have", F::integer, false, INT64_MAX}}};
-constexpr std::array<FieldSpec, 2> kRoomAudience = {{{"room", F::string, true, kName},
-                                                     {"public", F::boolean, true, 0}}};
-constexpr std::array<FieldSpec, 2> kAsk = {{{"term", F::string, true, kText},
-                                            {"room", F::string, false, kName}}};
+constexpr std::array<FieldSpec, 2> kRoomAudience = {
+    {{"room", F::string, true, kName}, {"public", F::boolean, true, 0}}};
+constexpr std::array<FieldSpec, 2> kAsk = {
+    {{"term", F::string, true, kText}, {"room", F::string, false, kName}}};
 
-constexpr std::array<RequestSpec, 18> kRequests = {{
+// Meetings and minutes (PROTOCOL.md, "Meetings and minutes").
+constexpr std::int64_t kTitle = 200;     // titles, places, people's names, agencies, roles
+constexpr std::int64_t kLong = 20'000;   // discussion, decisions, reasons, dissent, actions
+constexpr std::int64_t kWhen = 16;       // "YYYY-MM-DD" or "YYYY-MM-DD HH:MM"
+constexpr std::int64_t kId = INT64_MAX;  // meeting, item and action ids (1 and up)
+constexpr std::array<FieldSpec, 9> kMeetingCreate = {{{"room", F::string, true, kName},
+                                                      {"title", F::string, true, kTitle},
+                                                      {"kind", F::string, true, 32},
+                                                      {"starts_at", F::string, true, kWhen},
+                                                      {"place", F::string, true, kTitle},
+                                                      {"chair", F::string, false, kName},
+                                                      {"minute_taker", F::string, false, kName},
+                                                      {"marking", F::string, false, 32},
+                                                      {"next_meeting", F::string, false, kWhen}}};
+constexpr std::array<FieldSpec, 9> kMeetingUpdate = {{{"meeting", F::integer, true, kId, 1},
+                                                      {"title", F::string, false, kTitle},
+                                                      {"kind", F::string, false, 32},
+                                                      {"starts_at", F::string, false, kWhen},
+                                                      {"place", F::string, false, kTitle},
+                                                      {"chair", F::string, false, kName},
+                                                      {"minute_taker", F::string, false, kName},
+                                                      {"marking", F::string, false, 32},
+                                                      {"next_meeting", F::string, false, kWhen}}};
+constexpr std::array<FieldSpec, 1> kMeeting = {{{"meeting", F::integer, true, kId, 1}}};
+constexpr std::array<FieldSpec, 2> kMeetingShow = {
+    {{"meeting", F::integer, true, kId, 1}, {"version", F::integer, false, kId, 1}}};
+constexpr std::array<FieldSpec, 10> kMeetingAttend = {{{"meeting", F::integer, true, kId, 1},
+                                                       {"entry", F::integer, false, kId, 1},
+                                                       {"user", F::string, false, kName},
+                                                       {"name", F::string, false, kTitle},
+                                                       {"agency", F::string, false, kTitle},
+                                                       {"role", F::string, false, kTitle},
+                                                       {"discipline", F::string, false, kName},
+                                                       {"family", F::boolean, false, 0},
+                                                       {"copy", F::boolean, false, 0},
+                                                       {"status", F::string, true, 16}}};
+constexpr std::array<FieldSpec, 4> kMeetingAgenda = {{{"meeting", F::integer, true, kId, 1},
+                                                      {"item", F::integer, false, kId, 1},
+                                                      {"title", F::string, true, kTitle},
+                                                      {"discussion", F::text, false, kLong}}};
+constexpr std::array<FieldSpec, 6> kMeetingDecision = {{{"meeting", F::integer, true, kId, 1},
+                                                        {"item", F::integer, false, kId, 1},
+                                                        {"agenda", F::integer, false, kId, 1},
+                                                        {"decision", F::text, true, kLong},
+                                                        {"reasons", F::text, false, kLong},
+                                                        {"dissent", F::text, false, kLong}}};
+constexpr std::array<FieldSpec, 3> kMeetingRemove = {{{"meeting", F::integer, true, kId, 1},
+                                                      {"section", F::string, true, 16},
+                                                      {"item", F::integer, true, kId, 1}}};
+constexpr std::array<FieldSpec, 2> kMeetingSign = {
+    {{"meeting", F::integer, true, kId, 1}, {"acknowledge", F::boolean, false, 0}}};
+constexpr std::array<FieldSpec, 2> kMeetingCorrect = {
+    {{"meeting", F::integer, true, kId, 1}, {"reason", F::text, true, kLong}}};
+constexpr std::array<FieldSpec, 3> kMeetingExport = {{{"meeting", F::integer, true, kId, 1},
+                                                      {"format", F::string, true, 16},
+                                                      {"version", F::integer, false, kId, 1}}};
+constexpr std::array<FieldSpec, 8> kActionAdd = {{{"meeting", F::integer, true, kId, 1},
+                                                  {"what", F::text, true, kLong},
+                                                  {"outcome", F::text, false, kLong},
+                                                  {"owner", F::string, false, kName},
+                                                  {"owner_name", F::string, false, kTitle},
+                                                  {"owner_agency", F::string, false, kTitle},
+                                                  {"due", F::string, true, kWhen},
+                                                  {"review", F::string, false, kWhen}}};
+constexpr std::array<FieldSpec, 10> kActionUpdate = {{{"action", F::integer, true, kId, 1},
+                                                      {"status", F::string, false, 16},
+                                                      {"evidence", F::text, false, kLong},
+                                                      {"what", F::text, false, kLong},
+                                                      {"outcome", F::text, false, kLong},
+                                                      {"owner", F::string, false, kName},
+                                                      {"owner_name", F::string, false, kTitle},
+                                                      {"owner_agency", F::string, false, kTitle},
+                                                      {"due", F::string, false, kWhen},
+                                                      {"review", F::string, false, kWhen}}};
+constexpr std::array<FieldSpec, 3> kActions = {{{"mine", F::boolean, false, 0},
+                                                {"overdue", F::boolean, false, 0},
+                                                {"room", F::string, false, kName}}};
+
+constexpr std::array<RequestSpec, 34> kRequests = {{
     {"hello", Access::anyone, kHello},
     {"enrol", Access::anyone, kEnrol},
     {"login", Access::anyone, kLogin},
@@ -69,6 +147,22 @@ constexpr std::array<RequestSpec, 18> kRequests = {{
     {"room_audience", Access::chair, kRoomAudience},
     {"dictionaries", Access::authenticated, kDictionaries},
     {"ask", Access::authenticated, kAsk},
+    {"meeting_create", Access::chair, kMeetingCreate},
+    {"meeting_update", Access::authenticated, kMeetingUpdate},
+    {"meetings", Access::authenticated, kRoom},
+    {"meeting_show", Access::authenticated, kMeetingShow},
+    {"meeting_attend", Access::authenticated, kMeetingAttend},
+    {"meeting_agenda", Access::authenticated, kMeetingAgenda},
+    {"meeting_decision", Access::authenticated, kMeetingDecision},
+    {"meeting_remove", Access::authenticated, kMeetingRemove},
+    {"meeting_check", Access::authenticated, kMeeting},
+    {"meeting_circulate", Access::authenticated, kMeetingSign},
+    {"meeting_approve", Access::authenticated, kMeetingSign},
+    {"meeting_correct", Access::authenticated, kMeetingCorrect},
+    {"meeting_export", Access::authenticated, kMeetingExport},
+    {"action_add", Access::authenticated, kActionAdd},
+    {"action_update", Access::authenticated, kActionUpdate},
+    {"actions", Access::authenticated, kActions},
 }};
 
 std::string_view type_name(F type) {
@@ -83,13 +177,18 @@ std::string_view type_name(F type) {
             return "an array of strings";
         case F::object:
             return "an object";
+        case F::text:
+            return "a string";
     }
     return "a value";
 }
 
-bool has_control_character(std::string_view s) {
+/// Control characters other than, when `multiline`, line feed, carriage return and tab.
+bool has_control_character(std::string_view s, bool multiline = false) {
     for (const char c : s) {
         const auto u = static_cast<unsigned char>(c);
+        if (multiline && (c == '\n' || c == '\r' || c == '\t'))
+            continue;
         if (u < 0x20 || u == 0x7F)
             return true;
     }
@@ -98,14 +197,14 @@ bool has_control_character(std::string_view s) {
 
 /// Checks one string value; returns an error message or empty.
 std::string check_string(std::string_view field, std::string_view value, std::int64_t min,
-                         std::int64_t max) {
+                         std::int64_t max, bool multiline = false) {
     if (jargon::find_invalid_utf8(value))
         return std::string(field) + ": invalid UTF-8";
     if (static_cast<std::int64_t>(value.size()) > max)
         return std::string(field) + ": longer than " + std::to_string(max) + " bytes";
     if (static_cast<std::int64_t>(value.size()) < min)
         return std::string(field) + ": must not be empty";
-    if (has_control_character(value))
+    if (has_control_character(value, multiline))
         return std::string(field) + ": control characters are not allowed";
     return {};
 }
@@ -125,12 +224,13 @@ std::string validate(const RequestSpec& spec, const json::object& body) {
             return std::string(key) + ": unknown field for '" + std::string(spec.type) + "'";
         const auto name = std::string(key);
         switch (field->type) {
-            case F::string: {
+            case F::string:
+            case F::text: {
                 if (!value.is_string())
                     return name + ": must be " + std::string(type_name(field->type));
                 const auto& s = value.get_string();
-                if (auto e =
-                        check_string(name, s, std::max<std::int64_t>(field->min, 1), field->max);
+                if (auto e = check_string(name, s, std::max<std::int64_t>(field->min, 1),
+                                          field->max, field->type == F::text);
                     !e.empty())
                     return e;
                 break;

@@ -11,11 +11,13 @@
 #include <boost/json.hpp>
 #include <fstream>
 #include <functional>
-#include <sstream>
 #include <future>
+#include <sstream>
 #include <thread>
 
+#include "at_rest.hpp"
 #include "liaise/jargon/dictionary.hpp"
+#include "liaise/jargon/engine.hpp"
 #include "liaise/protocol/crypto.hpp"
 #include "liaise/protocol/messages.hpp"
 #include "metrics.hpp"
@@ -41,11 +43,14 @@ protocol::Expected<bool> seed_dictionaries(Storage& storage, const std::optional
     const bool seeded = storage.read([](SQLite::Database& db) {
         return db.execAndGet("SELECT COUNT(*) FROM dictionaries").getInt64() > 0;
     });
-    if (seeded) return false;
+    if (seeded)
+        return false;
     const auto where = dir ? dir : jargon::find_dictionaries();
-    if (!where) return config_error("no dictionaries found; pass --dictionaries DIR");
+    if (!where)
+        return config_error("no dictionaries found; pass --dictionaries DIR");
     const auto set = jargon::load_dictionary_dir(*where);
-    if (!set.ok()) return config_error(set.problems().front().to_string());
+    if (!set.ok())
+        return config_error(set.problems().front().to_string());
     storage.write_and_wait([&](SQLite::Database& db) {
         for (const auto& d : set.value().dictionaries) {
             SQLite::Statement q(db, "INSERT INTO dictionaries(discipline, tsv) VALUES(?, ?)");
@@ -54,8 +59,10 @@ protocol::Expected<bool> seed_dictionaries(Storage& storage, const std::optional
             q.exec();
         }
         std::string list;
-        for (const auto& a : set.value().common_acronyms) list += a + "\n";
-        SQLite::Statement common(db, "INSERT OR REPLACE INTO meta(key, value) VALUES('common_acronyms', ?)");
+        for (const auto& a : set.value().common_acronyms)
+            list += a + "\n";
+        SQLite::Statement common(
+            db, "INSERT OR REPLACE INTO meta(key, value) VALUES('common_acronyms', ?)");
         common.bind(1, list);
         common.exec();
         db.exec("INSERT OR REPLACE INTO meta(key, value) VALUES('dictionary_version', '1')");
@@ -69,19 +76,24 @@ protocol::Expected<jargon::DictionarySet> stored_dictionaries(Storage& storage) 
     std::string common;
     storage.read([&](SQLite::Database& db) {
         SQLite::Statement q(db, "SELECT discipline, tsv FROM dictionaries ORDER BY discipline");
-        while (q.executeStep()) rows.emplace_back(q.getColumn(0).getString(), q.getColumn(1).getString());
-        common = db.execAndGet("SELECT COALESCE((SELECT value FROM meta WHERE key = 'common_acronyms'), '')")
-                     .getString();
+        while (q.executeStep())
+            rows.emplace_back(q.getColumn(0).getString(), q.getColumn(1).getString());
+        common =
+            db.execAndGet(
+                  "SELECT COALESCE((SELECT value FROM meta WHERE key = 'common_acronyms'), '')")
+                .getString();
         return 0;
     });
     jargon::DictionarySet set;
     for (const auto& [discipline, tsv] : rows) {
         auto parsed = jargon::parse_dictionary(discipline, "stored " + discipline, tsv);
-        if (!parsed.ok()) return config_error(parsed.problems().front().to_string());
+        if (!parsed.ok())
+            return config_error(parsed.problems().front().to_string());
         set.dictionaries.push_back(std::move(parsed).value());
     }
     auto acronyms = jargon::parse_common_acronyms("stored common acronyms", common);
-    if (!acronyms.ok()) return config_error(acronyms.problems().front().to_string());
+    if (!acronyms.ok())
+        return config_error(acronyms.problems().front().to_string());
     set.common_acronyms = std::move(acronyms).value();
     return set;
 }
@@ -90,7 +102,8 @@ protocol::Expected<jargon::DictionarySet> stored_dictionaries(Storage& storage) 
 std::vector<std::string> disciplines_of(const jargon::DictionarySet& set) {
     std::vector<std::string> out;
     for (const auto& d : set.dictionaries)
-        if (d.discipline != jargon::kGeneralDiscipline) out.push_back(d.discipline);
+        if (d.discipline != jargon::kGeneralDiscipline)
+            out.push_back(d.discipline);
     return out;
 }
 
@@ -192,9 +205,11 @@ protocol::Expected<InitResult> init_data_dir(const InitOptions& options) {
     if (options.agency.empty() || options.agency.size() > 200)
         return config_error("--agency: give the agency's name");
     const auto dict_dir = options.dictionaries ? options.dictionaries : jargon::find_dictionaries();
-    if (!dict_dir) return config_error("no dictionaries found; pass --dictionaries DIR");
+    if (!dict_dir)
+        return config_error("no dictionaries found; pass --dictionaries DIR");
     const auto shipped = jargon::load_dictionary_dir(*dict_dir);
-    if (!shipped.ok()) return config_error(shipped.problems().front().to_string());
+    if (!shipped.ok())
+        return config_error(shipped.problems().front().to_string());
     const auto known = disciplines_of(shipped.value());
     if (std::find(known.begin(), known.end(), options.discipline) == known.end()) {
         std::string list;
@@ -222,7 +237,8 @@ protocol::Expected<InitResult> init_data_dir(const InitOptions& options) {
         ::close(fd);
         Metrics metrics;
         Storage storage(db_path, &metrics);
-        if (auto seeded = seed_dictionaries(storage, dict_dir); !seeded) return seeded.error();
+        if (auto seeded = seed_dictionaries(storage, dict_dir); !seeded)
+            return seeded.error();
         Hub hub;
         Service service(storage, metrics, hub, {}, known);
         storage.write_and_wait([&](SQLite::Database& db) {
@@ -271,6 +287,12 @@ int serve(const Config& config) {
     }
     const int threads =
         config.threads > 0 ? config.threads : std::max(1u, std::thread::hardware_concurrency());
+    // Declared before the storage: queued writes that seal minutes may run until it is gone.
+    auto at_rest = AtRestKey::load(config.data_dir / kKeyFile);
+    if (!at_rest) {
+        spdlog::error("{}", at_rest.error().message);
+        return 2;
+    }
     Metrics metrics;
     Storage storage(db_path, &metrics, config.durable ? Durability::full : Durability::off);
     Hub hub;
@@ -283,8 +305,16 @@ int serve(const Config& config) {
         spdlog::error("the stored dictionaries do not load: {}", dictionaries.error().message);
         return 2;
     }
+    auto compiled = jargon::Engine::compile(dictionaries.value());
+    if (!compiled.ok()) {
+        spdlog::error("the stored dictionaries do not compile: {}",
+                      compiled.problems().front().to_string());
+        return 2;
+    }
+    // The server checks minutes with the same engine the clients use.
+    const jargon::SharedEngine engine(std::move(compiled).value());
     Service service(storage, metrics, hub, {config.enrolment_code_hours, config.sync_page_max},
-                    disciplines_of(dictionaries.value()));
+                    disciplines_of(dictionaries.value()), &at_rest.value(), &engine);
     Shared shared{service, metrics, config.max_frame_bytes, config.max_queue_bytes};
 
     net::io_context ioc(threads);

@@ -323,20 +323,16 @@ std::size_t Hub::publish(const std::vector<std::int64_t>& accounts,
 
 // ---- service ---------------------------------------------------------------------------------
 
-struct Service::Context {
-    Identity& who;
-    const protocol::Request& req;
-    const Reply& reply;
-    const std::shared_ptr<Sink>& self;
-};
-
 Service::Service(Storage& storage, Metrics& metrics, Hub& hub, ServiceConfig config,
-                 std::vector<std::string> disciplines)
+                 std::vector<std::string> disciplines, const AtRestKey* at_rest,
+                 const jargon::SharedEngine* engine)
     : storage_(storage),
       metrics_(metrics),
       hub_(hub),
       config_(config),
-      disciplines_(std::move(disciplines)) {}
+      disciplines_(std::move(disciplines)),
+      at_rest_(at_rest),
+      engine_(engine) {}
 
 void Service::fail(const Reply& reply, std::string_view re, const protocol::Error& error,
                    json::object extra) {
@@ -430,6 +426,38 @@ void Service::dispatch(Context& ctx) {
         return dictionaries(ctx);
     if (type == "ask")
         return ask(ctx);
+    if (type == "meeting_create")
+        return meeting_create(ctx);
+    if (type == "meeting_update")
+        return meeting_update(ctx);
+    if (type == "meetings")
+        return meetings(ctx);
+    if (type == "meeting_show")
+        return meeting_show(ctx);
+    if (type == "meeting_attend")
+        return meeting_attend(ctx);
+    if (type == "meeting_agenda")
+        return meeting_agenda(ctx);
+    if (type == "meeting_decision")
+        return meeting_decision(ctx);
+    if (type == "meeting_remove")
+        return meeting_remove(ctx);
+    if (type == "meeting_check")
+        return meeting_check(ctx);
+    if (type == "meeting_circulate")
+        return meeting_circulate(ctx);
+    if (type == "meeting_approve")
+        return meeting_approve(ctx);
+    if (type == "meeting_correct")
+        return meeting_correct(ctx);
+    if (type == "meeting_export")
+        return meeting_export(ctx);
+    if (type == "action_add")
+        return action_add(ctx);
+    if (type == "action_update")
+        return action_update(ctx);
+    if (type == "actions")
+        return actions(ctx);
     throw ServiceError(errc::bad_request, "type: not handled");
 }
 
@@ -583,6 +611,7 @@ void Service::login(Context& ctx) {
     auto out = account_json(found->account);
     out["device"] = device;
     ctx.reply(protocol::encode_ok(ctx.req.id, std::move(out)));
+    remind_actions(ctx);  // after the reply: the client sees the login succeed first
 }
 
 void Service::whoami(Context& ctx) {

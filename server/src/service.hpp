@@ -18,8 +18,13 @@ namespace SQLite {
 class Database;
 }
 
+namespace liaise::jargon {
+class SharedEngine;
+}
+
 namespace liaise::server {
 
+class AtRestKey;
 class Metrics;
 class Storage;
 
@@ -75,8 +80,12 @@ struct ServiceError : std::exception {
 class Service {
   public:
     /// `disciplines` are those an agency may have (from the dictionaries, without `general`).
+    /// `at_rest` seals minutes and actions and `engine` checks their language; both must outlive
+    /// the Service and every write it queued. Without them (as in `liaise-server init`) the
+    /// minutes requests answer `internal`.
     Service(Storage& storage, Metrics& metrics, Hub& hub, ServiceConfig config,
-            std::vector<std::string> disciplines);
+            std::vector<std::string> disciplines, const AtRestKey* at_rest = nullptr,
+            const jargon::SharedEngine* engine = nullptr);
 
     using Reply = std::function<void(std::string frame)>;
 
@@ -89,7 +98,13 @@ class Service {
     void disconnected(const Identity& who, const Sink* self);
 
   private:
-    struct Context;
+    /// One request being handled: who sent it, the validated request, and where replies go.
+    struct Context {
+        Identity& who;
+        const protocol::Request& req;
+        const Reply& reply;
+        const std::shared_ptr<Sink>& self;  ///< may be null (a request from `init`)
+    };
     void dispatch(Context& ctx);
     void hello(Context& ctx);
     void enrol(Context& ctx);
@@ -109,6 +124,29 @@ class Service {
     void dictionaries(Context& ctx);
     void ask(Context& ctx);
 
+    // Meetings, minutes and actions (minutes.cpp).
+    void meeting_create(Context& ctx);
+    void meeting_update(Context& ctx);
+    void meetings(Context& ctx);
+    void meeting_show(Context& ctx);
+    void meeting_attend(Context& ctx);
+    void meeting_agenda(Context& ctx);
+    void meeting_decision(Context& ctx);
+    void meeting_remove(Context& ctx);
+    void meeting_check(Context& ctx);
+    void meeting_circulate(Context& ctx);
+    void meeting_approve(Context& ctx);
+    void meeting_correct(Context& ctx);
+    void meeting_export(Context& ctx);
+    void action_add(Context& ctx);
+    void action_update(Context& ctx);
+    void actions(Context& ctx);
+    /// After a login: tells `ctx.self` of the account's actions overdue or due within two days.
+    void remind_actions(Context& ctx);
+    /// The key and engine, or `internal` when this Service was built without them.
+    const AtRestKey& at_rest() const;
+    const jargon::SharedEngine& engine() const;
+
     /// Runs `job` on the writer; replies ok with what it fills in, or the error it threw.
     void write(Context& ctx, std::function<void(SQLite::Database&, boost::json::object&)> job,
                std::function<void(const boost::json::object&)> after = {});
@@ -120,6 +158,8 @@ class Service {
     Hub& hub_;
     ServiceConfig config_;
     std::vector<std::string> disciplines_;
+    const AtRestKey* at_rest_;
+    const jargon::SharedEngine* engine_;
 };
 
 }  // namespace liaise::server

@@ -91,6 +91,65 @@ CREATE TABLE IF NOT EXISTS questions(
   asked_by INTEGER NOT NULL REFERENCES accounts(id),
   asked_at INTEGER NOT NULL,
   status TEXT NOT NULL DEFAULT 'open');
+-- Meetings and minutes. Every "body" column is sealed with the at-rest key (server/src/at_rest.hpp)
+-- with (table, id, rev or version) as associated data; the other columns are the metadata the
+-- server queries (who, where, when, status). Minutes text is never stored in plain.
+CREATE TABLE IF NOT EXISTS meetings(
+  id INTEGER PRIMARY KEY,
+  room_id INTEGER NOT NULL REFERENCES rooms(id),
+  kind TEXT NOT NULL,
+  starts_at TEXT NOT NULL,
+  next_meeting TEXT,
+  marking TEXT NOT NULL,
+  chair_id INTEGER NOT NULL REFERENCES accounts(id),
+  minute_taker_id INTEGER NOT NULL REFERENCES accounts(id),
+  status TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  rev INTEGER NOT NULL,
+  body BLOB NOT NULL,
+  created_by INTEGER NOT NULL REFERENCES accounts(id),
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS meetings_by_room ON meetings(room_id);
+CREATE TABLE IF NOT EXISTS minutes_versions(
+  meeting_id INTEGER NOT NULL REFERENCES meetings(id),
+  version INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  circulated_by INTEGER NOT NULL REFERENCES accounts(id),
+  circulated_at INTEGER NOT NULL,
+  approved_by INTEGER REFERENCES accounts(id),
+  approved_at INTEGER,
+  findings INTEGER NOT NULL,
+  acknowledged_by INTEGER REFERENCES accounts(id),
+  body BLOB NOT NULL,
+  PRIMARY KEY(meeting_id, version));
+CREATE TABLE IF NOT EXISTS minutes_distribution(
+  meeting_id INTEGER NOT NULL,
+  version INTEGER NOT NULL,
+  account_id INTEGER NOT NULL REFERENCES accounts(id),
+  sent_at INTEGER NOT NULL,
+  received_at INTEGER,
+  PRIMARY KEY(meeting_id, version, account_id),
+  FOREIGN KEY(meeting_id, version) REFERENCES minutes_versions(meeting_id, version));
+CREATE TABLE IF NOT EXISTS actions(
+  id INTEGER PRIMARY KEY,
+  room_id INTEGER NOT NULL REFERENCES rooms(id),
+  raised_in INTEGER NOT NULL REFERENCES meetings(id),
+  owner_id INTEGER REFERENCES accounts(id),
+  due TEXT NOT NULL,
+  review TEXT,
+  status TEXT NOT NULL,
+  rev INTEGER NOT NULL,
+  body BLOB NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS actions_by_owner ON actions(owner_id, status);
+CREATE INDEX IF NOT EXISTS actions_by_room ON actions(room_id, status);
+CREATE TABLE IF NOT EXISTS meeting_actions(
+  meeting_id INTEGER NOT NULL REFERENCES meetings(id),
+  action_id INTEGER NOT NULL REFERENCES actions(id),
+  carried INTEGER NOT NULL,
+  PRIMARY KEY(meeting_id, action_id));
 )sql");
     SQLite::Statement version(db,
                               "INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', ?)");

@@ -26,7 +26,9 @@ enum class Access {
     admin,          ///< admins only
 };
 
-enum class FieldType { string, integer, boolean, string_array, object };
+/// `text` is a string that may also hold line breaks and tabs (minutes); `string` may hold no
+/// control characters at all.
+enum class FieldType { string, integer, boolean, string_array, object, text };
 
 struct FieldSpec {
     std::string_view name;
@@ -116,6 +118,9 @@ inline constexpr std::string_view bad_signature = "bad_signature";
 inline constexpr std::string_view stale_membership = "stale_membership";
 inline constexpr std::string_view suspended = "suspended";
 inline constexpr std::string_view internal = "internal";
+inline constexpr std::string_view minutes_locked = "minutes_locked";
+inline constexpr std::string_view findings_unacknowledged = "findings_unacknowledged";
+inline constexpr std::string_view wrong_status = "wrong_status";
 }  // namespace errc
 
 /// Account, room and device names: 1–64 bytes of a-z, 0-9, '.', '_' and '-', starting with a

@@ -1,0 +1,675 @@
+#include "minutes_cli.hpp"
+
+#include <boost/json.hpp>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "liaise/client/client.hpp"
+
+namespace liaise::client::cli {
+namespace {
+
+namespace json = boost::json;
+
+// The few helpers below mirror commands.cpp's, kept here so the two files can change apart.
+
+int report(const protocol::Error& e) {
+    std::cerr << "liaise: " << e.message << " (" << e.code << ")\n";
+    return 1;
+}
+
+std::string str(const json::object& o, std::string_view key) {
+    const auto* v = o.if_contains(key);
+    return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+std::int64_t num(const json::object& o, std::string_view key) {
+    const auto* v = o.if_contains(key);
+    return v != nullptr && v->is_int64() ? v->get_int64() : 0;
+}
+
+const json::array& list(const json::object& o, std::string_view key) {
+    static const json::array empty;
+    const auto* v = o.if_contains(key);
+    return v != nullptr && v->is_array() ? v->get_array() : empty;
+}
+
+/// "carried forward" and "carried-forward" as the server's "carried_forward".
+std::string code(std::string s) {
+    for (auto& c : s)
+        if (c == ' ' || c == '-')
+            c = '_';
+    return s;
+}
+
+/// The action reminders the server sent after login, on stderr (not with --json, which prints
+/// only the reply).
+void print_reminders(const Options& o, Client& c) {
+    while (true) {
+        auto e = c.next_event(std::chrono::milliseconds(0));
+        if (!e || !e.value())
+            return;
+        const auto& event = *e.value();
+        if (o.json || str(event, "type") != "action_reminder")
+            continue;
+        std::cerr << "Reminder: you have " << num(event, "overdue") << " overdue action(s) and "
+                  << num(event, "due_soon") << " due within two days:\n";
+        for (const auto& a : list(event, "actions"))
+            std::cerr << "  #" << num(a.as_object(), "id") << " due " << str(a.as_object(), "due")
+                      << " (" << str(a.as_object(), "room") << "): " << str(a.as_object(), "what")
+                      << "\n";
+    }
+}
+
+/// Logs in with this device's keys and runs `fn`; reports any error as one line.
+int with_client(const Options& o, const std::function<int(Client&)>& fn) {
+    const Home home;
+    if (auto profile = home.profile(); !profile)
+        return report(profile.error());
+    auto pass = passphrase(false);
+    if (!pass)
+        return report(pass.error());
+    auto client = Client::login(home, pass.value());
+    if (!client)
+        return report(client.error());
+    const int status = fn(*client.value());
+    print_reminders(o, *client.value());
+    return status;
+}
+
+/// Prints the findings of a meeting check (the reply of meeting_check, or the `check` of a
+/// findings_unacknowledged error) for people.
+void print_check(std::ostream& out, const json::object& check) {
+    out << "Plain-language check for " << str(check, "audience") << ": " << num(check, "findings")
+        << " finding(s)\n";
+    for (const auto& s : list(check, "sections")) {
+        const auto& section = s.as_object();
+        const auto& findings = list(section, "findings");
+        const auto* r = section.if_contains("readability");
+        if (findings.empty() && (r == nullptr || !r->is_object()))
+            continue;
+        out << "  " << str(section, "label") << ":";
+        if (r != nullptr && r->is_object())
+            out << " reading ease "
+                << static_cast<int>(r->as_object().at("flesch_reading_ease").to_number<double>());
+        out << "\n";
+        for (const auto& f : findings) {
+            const auto& finding = f.as_object();
+            std::string disciplines, alternatives;
+            for (const auto& d : list(finding, "disciplines"))
+                disciplines += (disciplines.empty() ? "" : ",") + std::string(d.as_string());
+            for (const auto& a : list(finding, "alternatives"))
+                alternatives += (alternatives.empty() ? "" : " | ") + std::string(a.as_string());
+            out << "    " << str(finding, "text") << " ("
+                << (disciplines.empty() ? "unknown acronym" : disciplines) << ")"
+                << (alternatives.empty() ? "" : " -> " + alternatives) << ": "
+                << str(finding, "explanation") << "\n";
+        }
+    }
+}
+
+/// Runs one request and prints the reply: JSON as is, or via `human`. A
+/// findings_unacknowledged error also prints the findings.
+int simple(const Options& o, std::string_view type, json::object fields,
+           const std::function<void(const json::object&)>& human) {
+    return with_client(o, [&](Client& c) {
+        auto reply = c.call(type, std::move(fields));
+        if (!reply) {
+            const auto& body = c.connection().last_error_body();
+            if (reply.error().code == "findings_unacknowledged" && body.contains("check")) {
+                if (o.json)
+                    std::cout << json::serialize(body) << "\n";
+                else
+                    print_check(std::cerr, body.at("check").as_object());
+            }
+            return report(reply.error());
+        }
+        if (o.json)
+            std::cout << json::serialize(reply.value()) << "\n";
+        else
+            human(reply.value());
+        return 0;
+    });
+}
+
+/// TEXT, or standard input when TEXT is "-".
+std::string text_or_stdin(const std::string& text) {
+    if (text != "-")
+        return text;
+    std::string in(std::istreambuf_iterator<char>(std::cin), {});
+    while (!in.empty() && (in.back() == '\n' || in.back() == '\r'))
+        in.pop_back();
+    return in;
+}
+
+/// `text` with every line after the first indented by `indent`.
+std::string indented(const std::string& text, std::string_view indent) {
+    std::string out;
+    for (const char c : text) {
+        out += c;
+        if (c == '\n')
+            out += indent;
+    }
+    return out;
+}
+
+std::string person(const json::value& p) {
+    if (!p.is_object())
+        return "";
+    return str(p.as_object(), "display_name") + " (" + str(p.as_object(), "user") + ", " +
+           str(p.as_object(), "agency") + ")";
+}
+
+std::string owner(const json::object& a) {
+    const auto& o = a.at("owner").as_object();
+    std::string s = str(o, "name");
+    if (const auto user = str(o, "user"); !user.empty())
+        s += " (" + user + ")";
+    else if (const auto agency = str(o, "agency"); !agency.empty())
+        s += ", " + agency;
+    return s;
+}
+
+void print_action(const json::object& a) {
+    std::cout << "  #" << num(a, "id") << " [" << str(a, "status") << "] " << str(a, "what")
+              << "\n      owner " << owner(a) << ", due " << str(a, "due");
+    if (const auto review = str(a, "review"); !review.empty())
+        std::cout << ", review " << review;
+    if (a.contains("overdue") && a.at("overdue").as_bool())
+        std::cout << ", OVERDUE";
+    std::cout << "\n";
+    if (const auto outcome = str(a, "outcome"); !outcome.empty())
+        std::cout << "      for: " << outcome << "\n";
+    if (const auto evidence = str(a, "evidence"); !evidence.empty())
+        std::cout << "      evidence: " << evidence << "\n";
+}
+
+void print_minutes(const json::object& m) {
+    std::cout << str(m, "marking") << "\n"
+              << "Meeting " << num(m, "meeting") << " in " << str(m, "room") << ": "
+              << str(m, "title") << "\n"
+              << "  " << str(m, "kind") << ", " << str(m, "starts_at") << ", " << str(m, "place")
+              << "\n"
+              << "  chair " << person(m.at("chair")) << ", minutes by "
+              << person(m.at("minute_taker")) << "\n"
+              << "  version " << num(m, "version") << ", " << str(m, "status") << "\n";
+    if (const auto* c = m.if_contains("correction"); c != nullptr && c->is_object())
+        std::cout << "  correction of version " << num(c->as_object(), "of_version") << ": "
+                  << str(c->as_object(), "reason") << "\n";
+    std::cout << "Attendance:\n";
+    for (const auto& v : list(m, "attendance")) {
+        const auto& e = v.as_object();
+        std::cout << "  [" << num(e, "id") << "] " << str(e, "name");
+        if (const auto user = str(e, "user"); !user.empty())
+            std::cout << " (" << user << ")";
+        for (const auto* field : {"agency", "role"})
+            if (const auto v = str(e, field); !v.empty())
+                std::cout << ", " << v;
+        std::cout << (e.at("family").as_bool() ? ", family" : "") << ": " << str(e, "status")
+                  << "\n";
+    }
+    std::cout << "Agenda:\n";
+    for (const auto& v : list(m, "agenda")) {
+        const auto& e = v.as_object();
+        std::cout << "  [" << num(e, "id") << "] " << str(e, "title") << "\n";
+        if (const auto d = str(e, "discussion"); !d.empty())
+            std::cout << "      " << indented(d, "      ") << "\n";
+    }
+    std::cout << "Decisions:\n";
+    for (const auto& v : list(m, "decisions")) {
+        const auto& e = v.as_object();
+        std::cout << "  [" << num(e, "id") << "] " << str(e, "decision") << "\n";
+        if (const auto r = str(e, "reasons"); !r.empty())
+            std::cout << "      reasons: " << indented(r, "      ") << "\n";
+        if (const auto r = str(e, "dissent"); !r.empty())
+            std::cout << "      dissent: " << indented(r, "      ") << "\n";
+    }
+    std::cout << "Actions:\n";
+    for (const auto& a : list(m, "actions"))
+        print_action(a.as_object());
+    if (!list(m, "carried_forward").empty()) {
+        std::cout << "Carried forward for review:\n";
+        for (const auto& a : list(m, "carried_forward"))
+            print_action(a.as_object());
+    }
+    if (!list(m, "distribution").empty()) {
+        std::cout << "Distribution:\n";
+        for (const auto& v : list(m, "distribution")) {
+            const auto& d = v.as_object();
+            const auto* got = d.if_contains("received_at");
+            std::cout << "  " << str(d, "name") << " (" << str(d, "agency") << ")"
+                      << (got != nullptr && got->is_int64() ? ": received" : ": not opened yet")
+                      << "\n";
+        }
+    }
+    std::cout << str(m, "marking") << "\n";
+}
+
+/// Every option of every minutes command. Shared by the parsed callbacks and the action they
+/// set, so it lives as long as either.
+struct Args {
+    std::string room, title, kind, at, place, chair, minute_taker, marking, next;
+    std::int64_t meeting = 0, action = 0;
+    std::optional<std::string> u_title, u_kind, u_at, u_place, u_chair, u_minute_taker, u_marking,
+        u_next;
+    std::optional<std::int64_t> version, entry, item, agenda;
+    std::string user, name, agency, role, discipline, status;
+    bool family = false, copy = false, acknowledge = false;
+    std::string text, discussion, reasons, dissent, reason, section, format = "markdown", output;
+    std::optional<std::string> what, outcome, owner, owner_name, owner_agency, due, review,
+        evidence, a_status;
+    bool mine = false, overdue = false;
+};
+
+/// Adds the optional field `name` when `value` is set.
+template <class T>
+void put(json::object& fields, std::string_view name, const std::optional<T>& value) {
+    if (value)
+        fields[name] = *value;
+}
+
+void put(json::object& fields, std::string_view name, const std::string& value) {
+    if (!value.empty())
+        fields[name] = value;
+}
+
+int meeting_create(const Options& o, const Args& a) {
+    json::object f{{"room", a.room},
+                   {"title", a.title},
+                   {"kind", a.kind},
+                   {"starts_at", a.at},
+                   {"place", a.place}};
+    put(f, "chair", a.chair);
+    put(f, "minute_taker", a.minute_taker);
+    put(f, "marking", a.marking);
+    put(f, "next_meeting", a.next);
+    return simple(o, "meeting_create", std::move(f), [](const json::object& r) {
+        std::cout << "Created meeting " << num(r, "meeting") << " in " << str(r, "room") << " ("
+                  << str(r, "marking") << ", draft version 1).\n";
+        if (const auto n = list(r, "carried_forward").size(); n > 0)
+            std::cout << n << " open action(s) carried forward for review from the last meeting.\n";
+    });
+}
+
+int meeting_update(const Options& o, const Args& a) {
+    json::object f{{"meeting", a.meeting}};
+    put(f, "title", a.u_title);
+    put(f, "kind", a.u_kind);
+    put(f, "starts_at", a.u_at);
+    put(f, "place", a.u_place);
+    put(f, "chair", a.u_chair);
+    put(f, "minute_taker", a.u_minute_taker);
+    put(f, "marking", a.u_marking);
+    put(f, "next_meeting", a.u_next);
+    return simple(o, "meeting_update", std::move(f), [](const json::object& r) {
+        std::cout << "Updated meeting " << num(r, "meeting") << ".\n";
+    });
+}
+
+int meeting_list(const Options& o, const Args& a) {
+    return simple(o, "meetings", {{"room", a.room}}, [](const json::object& r) {
+        const auto& meetings = list(r, "meetings");
+        if (meetings.empty())
+            std::cout << "No meetings in " << str(r, "room") << " yet.\n";
+        for (const auto& v : meetings) {
+            const auto& m = v.as_object();
+            std::cout << "#" << num(m, "meeting") << " " << str(m, "starts_at") << " "
+                      << str(m, "title") << " (" << str(m, "kind") << ", version "
+                      << num(m, "version") << " " << str(m, "status") << ", chair "
+                      << str(m, "chair") << ")\n";
+        }
+    });
+}
+
+int meeting_show(const Options& o, const Args& a) {
+    json::object f{{"meeting", a.meeting}};
+    put(f, "version", a.version);
+    return simple(o, "meeting_show", std::move(f), print_minutes);
+}
+
+int meeting_attend(const Options& o, const Args& a) {
+    json::object f{{"meeting", a.meeting}, {"status", a.status}};
+    put(f, "entry", a.entry);
+    put(f, "user", a.user);
+    put(f, "name", a.name);
+    put(f, "agency", a.agency);
+    put(f, "role", a.role);
+    put(f, "discipline", a.discipline);
+    if (a.family)
+        f["family"] = true;
+    if (a.copy)
+        f["copy"] = true;
+    return simple(o, "meeting_attend", std::move(f), [](const json::object& r) {
+        const auto& e = r.at("entry").as_object();
+        std::cout << "Attendance entry " << num(e, "id") << ": " << str(e, "name") << ", "
+                  << str(e, "status") << ".\n";
+    });
+}
+
+int meeting_agenda(const Options& o, const Args& a) {
+    json::object f{{"meeting", a.meeting}, {"title", a.title}};
+    put(f, "item", a.item);
+    put(f, "discussion", text_or_stdin(a.discussion));
+    return simple(o, "meeting_agenda", std::move(f), [](const json::object& r) {
+        std::cout << "Agenda item " << num(r.at("item").as_object(), "id") << " saved.\n";
+    });
+}
+
+int meeting_decision(const Options& o, const Args& a) {
+    json::object f{{"meeting", a.meeting}, {"decision", text_or_stdin(a.text)}};
+    put(f, "item", a.item);
+    put(f, "agenda", a.agenda);
+    put(f, "reasons", a.reasons);
+    put(f, "dissent", a.dissent);
+    return simple(o, "meeting_decision", std::move(f), [](const json::object& r) {
+        std::cout << "Decision " << num(r.at("item").as_object(), "id") << " saved.\n";
+    });
+}
+
+int meeting_remove(const Options& o, const Args& a) {
+    return simple(o, "meeting_remove",
+                  {{"meeting", a.meeting}, {"section", a.section}, {"item", a.item.value_or(0)}},
+                  [&](const json::object&) {
+                      std::cout << "Removed " << a.section << " " << a.item.value_or(0) << ".\n";
+                  });
+}
+
+int meeting_check(const Options& o, const Args& a) {
+    return with_client(o, [&](Client& c) {
+        auto reply = c.call("meeting_check", {{"meeting", a.meeting}});
+        if (!reply)
+            return report(reply.error());
+        if (o.json)
+            std::cout << json::serialize(reply.value()) << "\n";
+        else
+            print_check(std::cout, reply.value());
+        return num(reply.value(), "findings") > 0 ? 1 : 0;
+    });
+}
+
+int meeting_sign(const Options& o, const Args& a, bool approve) {
+    json::object f{{"meeting", a.meeting}};
+    if (a.acknowledge)
+        f["acknowledge"] = true;
+    return simple(o, approve ? "meeting_approve" : "meeting_circulate", std::move(f),
+                  [approve](const json::object& r) {
+                      if (approve) {
+                          std::cout << "Approved version " << num(r, "version") << " of meeting "
+                                    << num(r, "meeting") << ": the minutes are now locked.\n";
+                          return;
+                      }
+                      std::cout << "Circulated version " << num(r, "version") << " of meeting "
+                                << num(r, "meeting") << " to " << list(r, "distribution").size()
+                                << " recipient(s).\n";
+                  });
+}
+
+int meeting_correct(const Options& o, const Args& a) {
+    return simple(o, "meeting_correct", {{"meeting", a.meeting}, {"reason", a.reason}},
+                  [](const json::object& r) {
+                      std::cout << "Started version " << num(r, "version") << " of meeting "
+                                << num(r, "meeting")
+                                << " as a correction (draft); the earlier version stays "
+                                   "readable.\n";
+                  });
+}
+
+int meeting_export(const Options& o, const Args& a) {
+    json::object f{{"meeting", a.meeting}, {"format", a.format == "md" ? "markdown" : a.format}};
+    put(f, "version", a.version);
+    return with_client(o, [&](Client& c) {
+        auto reply = c.call("meeting_export", std::move(f));
+        if (!reply)
+            return report(reply.error());
+        const auto content = str(reply.value(), "content");
+        if (!a.output.empty()) {
+            std::ofstream out(a.output, std::ios::binary | std::ios::trunc);
+            out << content;
+            if (!out.flush()) {
+                std::cerr << "liaise: cannot write " << a.output << "\n";
+                return 1;
+            }
+            if (o.json) {
+                auto r = reply.value();
+                r.erase("content");
+                r["output"] = a.output;
+                std::cout << json::serialize(r) << "\n";
+            } else {
+                std::cout << "Wrote version " << num(reply.value(), "version") << " ("
+                          << str(reply.value(), "status") << ") to " << a.output << ".\n";
+            }
+            return 0;
+        }
+        if (o.json)
+            std::cout << json::serialize(reply.value()) << "\n";
+        else
+            std::cout << content;
+        return 0;
+    });
+}
+
+int action_add(const Options& o, const Args& a) {
+    json::object f{{"meeting", a.meeting}, {"what", text_or_stdin(a.text)}};
+    put(f, "due", a.due);
+    put(f, "outcome", a.outcome);
+    put(f, "owner", a.owner);
+    put(f, "owner_name", a.owner_name);
+    put(f, "owner_agency", a.owner_agency);
+    put(f, "review", a.review);
+    return simple(o, "action_add", std::move(f), [](const json::object& r) {
+        std::cout << "Action " << num(r, "id") << " for " << owner(r) << ", due " << str(r, "due")
+                  << ".\n";
+    });
+}
+
+int action_update(const Options& o, const Args& a) {
+    json::object f{{"action", a.action}};
+    if (a.a_status)
+        f["status"] = code(*a.a_status);
+    put(f, "evidence", a.evidence);
+    put(f, "what", a.what);
+    put(f, "outcome", a.outcome);
+    put(f, "owner", a.owner);
+    put(f, "owner_name", a.owner_name);
+    put(f, "owner_agency", a.owner_agency);
+    put(f, "due", a.due);
+    put(f, "review", a.review);
+    return simple(o, "action_update", std::move(f), [](const json::object& r) {
+        std::cout << "Action " << num(r, "id") << " is " << str(r, "status") << ".\n";
+    });
+}
+
+int actions(const Options& o, const Args& a) {
+    json::object f;
+    if (a.mine)
+        f["mine"] = true;
+    if (a.overdue)
+        f["overdue"] = true;
+    put(f, "room", a.room);
+    return simple(o, "actions", std::move(f), [](const json::object& r) {
+        const auto& all = list(r, "actions");
+        if (all.empty())
+            std::cout << "No actions.\n";
+        for (const auto& v : all) {
+            const auto& x = v.as_object();
+            std::cout << str(x, "room") << ", meeting " << num(x, "meeting") << " ("
+                      << str(x, "meeting_title") << "):\n";
+            print_action(x);
+        }
+    });
+}
+
+}  // namespace
+
+void add_minutes_commands(CLI::App& app, Options& o, std::function<int()>& action) {
+    auto a = std::make_shared<Args>();
+    const auto json_flag = [&o](CLI::App* cmd) {
+        cmd->add_flag("--json", o.json, "Print JSON for scripts");
+    };
+    // Sets `action` to run `fn` when `cmd` is the parsed subcommand.
+    const auto runs = [&](CLI::App* cmd, std::function<int(const Options&, const Args&)> fn) {
+        json_flag(cmd);
+        cmd->callback([&action, &o, a, fn] { action = [&o, a, fn] { return fn(o, *a); }; });
+    };
+    const auto meeting_arg = [&](CLI::App* cmd) {
+        cmd->add_option("meeting", a->meeting, "Meeting number")->required();
+    };
+
+    auto* meeting = app.add_subcommand("meeting", "Meetings and their minutes");
+    meeting->require_subcommand(1);
+
+    auto* create = meeting->add_subcommand(
+        "create", "Start the minutes of a meeting in a room (chairs and admins who are members)");
+    create->add_option("room", a->room, "Room")->required();
+    create->add_option("--title", a->title, "Title")->required();
+    create
+        ->add_option("--kind", a->kind,
+                     "core-group, team-around-the-family, strategy, child-in-need, "
+                     "professionals or other")
+        ->required();
+    create->add_option("--at", a->at, "Date and time, \"YYYY-MM-DD HH:MM\"")->required();
+    create->add_option("--place", a->place, "Where, or \"remote\"")->required();
+    create->add_option("--chair", a->chair, "The chair's account (default: you)");
+    create->add_option("--minute-taker", a->minute_taker,
+                       "The minute-taker's account (default: you)");
+    create->add_option("--marking", a->marking, "OFFICIAL (default) or OFFICIAL-SENSITIVE");
+    create->add_option("--next", a->next, "The next meeting's date, YYYY-MM-DD [HH:MM]");
+    runs(create, meeting_create);
+
+    auto* update = meeting->add_subcommand("update", "Change a draft's details");
+    meeting_arg(update);
+    update->add_option("--title", a->u_title, "Title");
+    update->add_option("--kind", a->u_kind, "Kind of meeting");
+    update->add_option("--at", a->u_at, "Date and time");
+    update->add_option("--place", a->u_place, "Place");
+    update->add_option("--chair", a->u_chair, "Hand the chair to this account (the chair only)");
+    update->add_option("--minute-taker", a->u_minute_taker, "Minute-taker's account");
+    update->add_option("--marking", a->u_marking, "OFFICIAL or OFFICIAL-SENSITIVE");
+    update->add_option("--next", a->u_next, "The next meeting's date");
+    runs(update, meeting_update);
+
+    auto* list_cmd = meeting->add_subcommand("list", "A room's meetings");
+    list_cmd->add_option("room", a->room, "Room")->required();
+    runs(list_cmd, meeting_list);
+
+    auto* show = meeting->add_subcommand("show", "Show the minutes (or an earlier version)");
+    meeting_arg(show);
+    show->add_option("--version", a->version, "A circulated or approved version");
+    runs(show, meeting_show);
+
+    auto* attend = meeting->add_subcommand(
+        "attend", "Record someone invited: an account (--user) or a person without one (--name)");
+    meeting_arg(attend);
+    attend->add_option("--user", a->user, "Their account");
+    attend->add_option("--name", a->name, "Their name, if they have no account");
+    attend->add_option("--agency", a->agency, "Their agency (people without an account)");
+    attend->add_option("--role", a->role, "Their role, e.g. \"Class teacher\" or \"Mother\"");
+    attend->add_option(
+        "--discipline", a->discipline,
+        "Their discipline, for the plain-language check (people without an account)");
+    attend->add_flag("--family", a->family, "A parent, carer, young person or other family member");
+    attend->add_flag("--copy", a->copy,
+                     "They receive a copy of the minutes (people without an account)");
+    attend->add_option("--status", a->status, "present, apologies or absent")->required();
+    attend->add_option("--entry", a->entry, "Change this attendance entry");
+    runs(attend, meeting_attend);
+
+    auto* agenda = meeting->add_subcommand("agenda", "Add (or with --item change) an agenda item");
+    meeting_arg(agenda);
+    agenda->add_option("title", a->title, "The item's title")->required();
+    agenda->add_option("--discussion", a->discussion,
+                       "Summary of the discussion (- for standard input)");
+    agenda->add_option("--item", a->item, "Change this item");
+    runs(agenda, meeting_agenda);
+
+    auto* decision =
+        meeting->add_subcommand("decision", "Record a decision with its reasons and any dissent");
+    meeting_arg(decision);
+    decision->add_option("text", a->text, "The decision (- for standard input)")->required();
+    decision->add_option("--reasons", a->reasons, "Why it was decided");
+    decision->add_option("--dissent", a->dissent, "Who disagreed, and why");
+    decision->add_option("--agenda", a->agenda, "The agenda item it belongs to");
+    decision->add_option("--item", a->item, "Change this decision");
+    runs(decision, meeting_decision);
+
+    auto* remove = meeting->add_subcommand("remove", "Remove an entry from a draft");
+    meeting_arg(remove);
+    remove->add_option("section", a->section, "attendance, agenda, decision or action")
+        ->required()
+        ->check(CLI::IsMember({"attendance", "agenda", "decision", "action"}));
+    remove->add_option("item", a->item, "Its number")->required();
+    runs(remove, meeting_remove);
+
+    auto* check = meeting->add_subcommand(
+        "check", "Check the minutes' language against their readers (exit 1 with findings)");
+    meeting_arg(check);
+    runs(check, meeting_check);
+
+    for (const bool approve : {false, true}) {
+        auto* cmd = meeting->add_subcommand(
+            approve ? "approve" : "circulate",
+            approve ? "Approve circulated minutes and lock them (the chair)"
+                    : "Fix this version and send it to the room (chair or minute-taker)");
+        meeting_arg(cmd);
+        cmd->add_flag("--acknowledge", a->acknowledge,
+                      "The chair acknowledges the plain-language findings");
+        runs(cmd, [approve](const Options& opts, const Args& args) {
+            return meeting_sign(opts, args, approve);
+        });
+    }
+
+    auto* correct = meeting->add_subcommand(
+        "correct", "Start a corrected version of circulated or approved minutes");
+    meeting_arg(correct);
+    correct->add_option("--reason", a->reason, "Why the minutes need correcting")->required();
+    runs(correct, meeting_correct);
+
+    auto* exp =
+        meeting->add_subcommand("export", "Export the minutes as Markdown or printable HTML");
+    meeting_arg(exp);
+    exp->add_option("--format", a->format, "markdown (default) or html")
+        ->check(CLI::IsMember({"markdown", "md", "html"}));
+    exp->add_option("--version", a->version, "A circulated or approved version");
+    exp->add_option("--output", a->output, "Write to this file (default: standard output)");
+    runs(exp, meeting_export);
+
+    auto* act = app.add_subcommand("action", "Actions agreed at meetings");
+    act->require_subcommand(1);
+    auto* add = act->add_subcommand("add", "Record an action in a draft's minutes");
+    meeting_arg(add);
+    add->add_option("text", a->text, "What is to be done (- for standard input)")->required();
+    add->add_option("--due", a->due, "Due date, YYYY-MM-DD")->required();
+    add->add_option("--owner", a->owner, "The owner's account");
+    add->add_option("--owner-name", a->owner_name, "The owner's name, if they have no account");
+    add->add_option("--owner-agency", a->owner_agency, "Their agency (owners without an account)");
+    add->add_option("--outcome", a->outcome, "The outcome it serves");
+    add->add_option("--review", a->review, "Review date, YYYY-MM-DD");
+    runs(add, action_add);
+
+    auto* upd = act->add_subcommand("update", "Record progress on an action, or re-plan it");
+    upd->add_option("action", a->action, "Action number")->required();
+    upd->add_option("--status", a->a_status,
+                    "open, in-progress, done, not-done, carried-forward or cancelled");
+    upd->add_option("--evidence", a->evidence, "What shows it is done (needed to close it)");
+    upd->add_option("--what", a->what, "What is to be done");
+    upd->add_option("--outcome", a->outcome, "The outcome it serves");
+    upd->add_option("--owner", a->owner, "A new owner's account");
+    upd->add_option("--owner-name", a->owner_name, "A new owner without an account");
+    upd->add_option("--owner-agency", a->owner_agency, "Their agency");
+    upd->add_option("--due", a->due, "Due date");
+    upd->add_option("--review", a->review, "Review date");
+    runs(upd, action_update);
+
+    auto* all = app.add_subcommand("actions", "Actions in your rooms");
+    all->add_flag("--mine", a->mine, "Only yours");
+    all->add_flag("--overdue", a->overdue, "Only those past their due date and not closed");
+    all->add_option("--room", a->room, "Only this room's");
+    runs(all, actions);
+}
+
+}  // namespace liaise::client::cli

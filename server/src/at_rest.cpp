@@ -1,0 +1,109 @@
+#include "at_rest.hpp"
+
+#include <sodium.h>
+
+#include <fstream>
+#include <iterator>
+
+namespace liaise::server {
+namespace {
+
+/// "liaise-at-rest-v1" || str(table) || num(id) || num(version), where num is 8 bytes
+/// big-endian and str an 8-byte big-endian length followed by the bytes.
+std::string associated_data(const RecordId& where) {
+    std::string ad = "liaise-at-rest-v1";
+    const auto num = [&ad](std::uint64_t n) {
+        for (int shift = 56; shift >= 0; shift -= 8)
+            ad += static_cast<char>((n >> shift) & 0xff);
+    };
+    num(where.table.size());
+    ad += where.table;
+    num(static_cast<std::uint64_t>(where.id));
+    num(static_cast<std::uint64_t>(where.version));
+    return ad;
+}
+
+const unsigned char* bytes(const std::string& s) {
+    return reinterpret_cast<const unsigned char*>(s.data());
+}
+
+}  // namespace
+
+protocol::Expected<AtRestKey> AtRestKey::load(const std::filesystem::path& file) {
+    if (sodium_init() < 0)
+        return protocol::Error{"bad_key_file", "libsodium could not be initialised"};
+    std::ifstream in(file, std::ios::binary);
+    if (!in)
+        return protocol::Error{"bad_key_file", "cannot read the key file " + file.string()};
+    AtRestKey key;
+    in.read(reinterpret_cast<char*>(key.key_.data()), static_cast<std::streamsize>(kSize));
+    const bool full = in.gcount() == static_cast<std::streamsize>(kSize);
+    const bool longer = in.peek() != std::char_traits<char>::eof();
+    if (!full || longer)
+        return protocol::Error{"bad_key_file",
+                               file.string() + " is not a key file: it must hold exactly 32 bytes"};
+    return key;
+}
+
+AtRestKey AtRestKey::generate() {
+    if (sodium_init() < 0)
+        std::abort();  // no safe way to continue without a random source
+    AtRestKey key;
+    crypto_aead_xchacha20poly1305_ietf_keygen(key.key_.data());
+    return key;
+}
+
+AtRestKey::~AtRestKey() {
+    sodium_memzero(key_.data(), key_.size());
+}
+
+AtRestKey::AtRestKey(AtRestKey&& other) noexcept : key_(other.key_) {
+    sodium_memzero(other.key_.data(), other.key_.size());
+}
+
+AtRestKey& AtRestKey::operator=(AtRestKey&& other) noexcept {
+    if (this != &other) {
+        key_ = other.key_;
+        sodium_memzero(other.key_.data(), other.key_.size());
+    }
+    return *this;
+}
+
+std::vector<unsigned char> AtRestKey::seal(std::string_view plaintext,
+                                           const RecordId& where) const {
+    static_assert(kSize == crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
+    const auto ad = associated_data(where);
+    std::vector<unsigned char> out(crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + plaintext.size() +
+                                   crypto_aead_xchacha20poly1305_ietf_ABYTES);
+    unsigned char* nonce = out.data();
+    randombytes_buf(nonce, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+    unsigned long long written = 0;
+    crypto_aead_xchacha20poly1305_ietf_encrypt(
+        out.data() + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, &written,
+        reinterpret_cast<const unsigned char*>(plaintext.data()), plaintext.size(), bytes(ad),
+        ad.size(), nullptr, nonce, key_.data());
+    out.resize(crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + written);
+    return out;
+}
+
+protocol::Expected<std::string> AtRestKey::open(std::span<const unsigned char> sealed,
+                                                const RecordId& where) const {
+    constexpr auto kOverhead =
+        crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + crypto_aead_xchacha20poly1305_ietf_ABYTES;
+    const protocol::Error bad{"bad_ciphertext", "a stored record does not decrypt with this key"};
+    if (sealed.size() < kOverhead)
+        return bad;
+    const auto ad = associated_data(where);
+    std::string out(sealed.size() - kOverhead, '\0');
+    unsigned long long written = 0;
+    if (crypto_aead_xchacha20poly1305_ietf_decrypt(
+            reinterpret_cast<unsigned char*>(out.data()), &written, nullptr,
+            sealed.data() + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
+            sealed.size() - crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, bytes(ad), ad.size(),
+            sealed.data(), key_.data()) != 0)
+        return bad;
+    out.resize(written);
+    return out;
+}
+
+}  // namespace liaise::server

@@ -1,0 +1,554 @@
+// End-to-end: meetings, minutes and actions against the real server, through the client
+// library and the real `liaise` command.
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <ctime>
+
+#include "server_fixture.hpp"
+
+using namespace liaise;
+using namespace liaise::test;
+namespace json = boost::json;
+
+namespace {
+
+/// sam (a social-work chair) runs meetings in room case-7 with tess (a teacher, a member).
+/// ann, the admin, is not in the room.
+struct Meeting {
+    Server server;
+    Person ann{server, "ann", server.admin_code()};
+    bool agencies = add_agencies();
+    Person sam{server, "sam", code_for(*ann, "sam", "Northshire Children's Services", "chair")};
+    Person tess{server, "tess", code_for(*ann, "tess", "Riverside Primary")};
+    bool room = make_room();
+
+    bool add_agencies() {
+        ok(*ann, "agency_add", {{"name", "Riverside Primary"}, {"discipline", "education"}});
+        return true;
+    }
+    bool make_room() {
+        ok(*sam, "room_create", {{"room", "case-7"}, {"members", {"tess"}}});
+        return true;
+    }
+
+    /// A draft chaired by sam with tess taking the minutes; returns its id.
+    std::int64_t create(const std::string& title = "Core group for J") {
+        const auto m = ok(*sam, "meeting_create",
+                          {{"room", "case-7"},
+                           {"title", title},
+                           {"kind", "core-group"},
+                           {"starts_at", "2026-11-20 10:00"},
+                           {"place", "Riverside Primary"},
+                           {"minute_taker", "tess"},
+                           {"marking", "OFFICIAL-SENSITIVE"},
+                           {"next_meeting", "2026-12-18"}});
+        return m.at("meeting").as_int64();
+    }
+};
+
+/// The next event of `type`, waiting up to `timeout`.
+std::optional<json::object> wait_event(
+    Person& p, std::string_view type,
+    std::chrono::milliseconds timeout = std::chrono::milliseconds(2000)) {
+    const auto until = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < until) {
+        auto e = p->next_event(std::chrono::milliseconds(100));
+        REQUIRE(e.ok());
+        if (e.value() && e.value()->at("type").as_string() == type)
+            return *e.value();
+    }
+    return std::nullopt;
+}
+
+std::string day(int offset) {
+    const std::time_t t = std::time(nullptr) + static_cast<std::time_t>(offset) * 86400;
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[16];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+    return buf;
+}
+
+std::string text(const json::value& v, std::string_view key) {
+    return std::string(v.at(key).as_string());
+}
+
+}  // namespace
+
+TEST_CASE("a whole meeting: record, check, circulate, approve and export", "[e2e][minutes]") {
+    Meeting t;
+    const auto id = t.create();
+    const auto m = [id](json::object f) {
+        f["meeting"] = id;
+        return f;
+    };
+    // Attendance: accounts, a parent without one, a visiting professional who sent apologies.
+    ok(*t.tess, "meeting_attend",
+       m({{"user", "sam"}, {"role", "Social worker"}, {"status", "present"}}));
+    ok(*t.tess, "meeting_attend",
+       m({{"user", "tess"}, {"role", "Class teacher"}, {"status", "present"}}));
+    const auto parent = ok(*t.tess, "meeting_attend",
+                           m({{"name", "Kelly Smith"},
+                              {"role", "Mother"},
+                              {"family", true},
+                              {"copy", true},
+                              {"status", "present"}}));
+    CHECK(parent.at("entry").at("family").as_bool());
+    ok(*t.tess, "meeting_attend",
+       m({{"name", "Dr Rao"},
+          {"agency", "Northshire GP Practice"},
+          {"role", "GP"},
+          {"discipline", "health"},
+          {"status", "apologies"}}));
+    const auto item =
+        ok(*t.tess, "meeting_agenda",
+           m({{"title", "School attendance"},
+              {"discussion",
+               "J was in school 9 days out of 10.\nKelly said mornings are easier now."}}));
+    const auto agenda_id = item.at("item").at("id").as_int64();
+    ok(*t.sam, "meeting_decision",
+       m({{"agenda", agenda_id},
+          {"decision", "Mum & dad <agree> to keep the CIN plan"},
+          {"reasons", "Attendance is improving."},
+          {"dissent", "Kelly felt the plan asks too much of her."}}));
+    const auto action = ok(*t.tess, "action_add",
+                           m({{"what", "Send Kelly the attendance letter"},
+                              {"outcome", "J attends school every day"},
+                              {"owner", "tess"},
+                              {"due", "2026-12-04"},
+                              {"review", "2026-12-18"}}));
+    CHECK(action.at("owner").at("user").as_string() == "tess");
+    const auto assigned = wait_event(t.tess, "action_assigned");
+    REQUIRE(assigned);
+    CHECK(assigned->at("id") == action.at("id"));
+    ok(*t.tess, "action_add",
+       m({{"what", "Book a GP appointment for J"},
+          {"owner_name", "Kelly Smith"},
+          {"owner_agency", "Family"},
+          {"due", "2026-12-01"}}));
+
+    // The check: a parent attended, so every term counts.
+    const auto check = ok(*t.sam, "meeting_check", m({}));
+    CHECK(check.at("audience").as_string() == "public");
+    CHECK(check.at("findings").as_int64() >= 1);
+    bool flagged_cin = false;
+    for (const auto& s : check.at("sections").as_array())
+        for (const auto& f : s.at("findings").as_array())
+            flagged_cin = flagged_cin || (f.at("term").as_string() == "CIN" &&
+                                          s.at("section").as_string() == "decision");
+    CHECK(flagged_cin);
+
+    // Circulating needs the chair's acknowledgement of the findings.
+    CHECK(error_code(*t.tess, "meeting_circulate", m({})) == "findings_unacknowledged");
+    CHECK(error_code(*t.tess, "meeting_circulate", m({{"acknowledge", true}})) ==
+          "findings_unacknowledged");
+    const auto circulated = ok(*t.sam, "meeting_circulate", m({{"acknowledge", true}}));
+    CHECK(circulated.at("version").as_int64() == 1);
+    std::vector<std::string> recipients;
+    for (const auto& d : circulated.at("distribution").as_array())
+        recipients.push_back(text(d, "name"));
+    CHECK(recipients == std::vector<std::string>{"sam", "tess", "Kelly Smith"});
+    CHECK(wait_event(t.tess, "minutes_circulated"));
+
+    // Circulated minutes are fixed.
+    CHECK(error_code(*t.tess, "meeting_agenda", m({{"title", "Late addition"}})) ==
+          "minutes_locked");
+    CHECK(error_code(*t.tess, "meeting_approve", m({{"acknowledge", true}})) == "forbidden");
+    CHECK(error_code(*t.sam, "meeting_approve", m({})) == "findings_unacknowledged");
+    const auto approved = ok(*t.sam, "meeting_approve", m({{"acknowledge", true}}));
+    CHECK(approved.at("approved_by").at("user").as_string() == "sam");
+    CHECK(error_code(*t.sam, "meeting_approve", m({{"acknowledge", true}})) == "wrong_status");
+
+    // Tess opens it; the distribution list records when.
+    ok(*t.tess, "meeting_show", m({{"version", 1}}));
+    ok(*t.tess, "actions", {});  // any later request: the receipt is written in order
+    ok(*t.tess, "action_update", {{"action", action.at("id")}, {"status", "in_progress"}});
+    const auto shown = ok(*t.sam, "meeting_show", m({}));
+    CHECK(shown.at("status").as_string() == "approved");
+    for (const auto& d : shown.at("distribution").as_array()) {
+        if (d.at("name").as_string() == "tess")
+            CHECK(d.at("received_at").is_int64());
+        if (d.at("name").as_string() == "Kelly Smith")
+            CHECK(d.at("received_at").is_null());
+    }
+
+    for (const std::string format : {"markdown", "html"}) {
+        const auto exported = ok(*t.sam, "meeting_export", m({{"format", format}}));
+        const auto doc = text(exported, "content");
+        INFO(doc);
+        CHECK(exported.at("status").as_string() == "approved");
+        const auto first = doc.find("OFFICIAL-SENSITIVE");
+        const auto last = doc.rfind("OFFICIAL-SENSITIVE");
+        REQUIRE(first != std::string::npos);
+        CHECK(first < 200);
+        CHECK(last > doc.size() - 80);
+        const auto body = doc.find("<body>");
+        if (body != std::string::npos)  // and at the top of the printed page
+            CHECK(doc.find("OFFICIAL-SENSITIVE", body) < body + 60);
+        for (const auto* needle :
+             {"Core group for J", "Version 1, approved by", "Attendance", "Kelly Smith (family)",
+              "Dr Rao", "Apologies sent", "School attendance", "9 days out of 10", "Decisions",
+              "Attendance is improving.", "Kelly felt the plan asks too much of her.", "Actions",
+              "Send Kelly the attendance letter", "J attends school every day", "2026-12-04",
+              "2026-12-18", "Book a GP appointment for J", "Distribution"})
+            CHECK_THAT(doc, Catch::Contains(needle));
+        if (format == "html") {
+            CHECK_THAT(doc, Catch::StartsWith("<!DOCTYPE html>"));
+            CHECK_THAT(doc, Catch::Contains("<style>"));
+            CHECK_THAT(doc, Catch::Contains("Mum &amp; dad &lt;agree&gt;"));
+            CHECK(doc.find("<agree>") == std::string::npos);
+            CHECK(doc.find("<link") == std::string::npos);  // self-contained
+        } else {
+            CHECK_THAT(doc, Catch::Contains("Mum & dad \\<agree\\>"));
+            CHECK_THAT(doc, Catch::Contains("| Name | Agency | Role | Attendance |"));
+        }
+    }
+}
+
+TEST_CASE("only the chair and minute-taker edit; only room members read; bad input is refused",
+          "[e2e][minutes]") {
+    Meeting t;
+    // sam chairs and takes the minutes; tess is a member of the room, ann is not.
+    const auto id = ok(*t.sam, "meeting_create",
+                       {{"room", "case-7"},
+                        {"title", "Strategy"},
+                        {"kind", "strategy"},
+                        {"starts_at", "2026-11-20 10:00"},
+                        {"place", "remote"}})
+                        .at("meeting")
+                        .as_int64();
+    CHECK(error_code(*t.tess, "meeting_agenda", {{"meeting", id}, {"title", "x"}}) == "forbidden");
+    CHECK(error_code(*t.tess, "meeting_attend",
+                     {{"meeting", id}, {"user", "tess"}, {"status", "present"}}) == "forbidden");
+    CHECK(error_code(*t.tess, "meeting_update", {{"meeting", id}, {"title", "x"}}) == "forbidden");
+    CHECK(error_code(*t.tess, "action_add",
+                     {{"meeting", id}, {"what", "x"}, {"owner", "tess"}, {"due", "2026-12-01"}}) ==
+          "forbidden");
+    CHECK(error_code(*t.tess, "meeting_circulate", {{"meeting", id}}) == "forbidden");
+    CHECK(error_code(*t.tess, "meeting_remove",
+                     {{"meeting", id}, {"section", "agenda"}, {"item", 1}}) == "forbidden");
+    ok(*t.tess, "meeting_show", {{"meeting", id}});  // members may read
+    CHECK(ok(*t.tess, "meetings", {{"room", "case-7"}}).at("meetings").as_array().size() == 1);
+    // A minute-taker may not hand over the chair.
+    ok(*t.sam, "meeting_update", {{"meeting", id}, {"minute_taker", "tess"}});
+    ok(*t.tess, "meeting_agenda", {{"meeting", id}, {"title", "Now she may"}});
+    CHECK(error_code(*t.tess, "meeting_update", {{"meeting", id}, {"chair", "tess"}}) ==
+          "forbidden");
+    // ann (an admin, but not in the room) can neither read, list, check nor export.
+    CHECK(error_code(*t.ann, "meeting_show", {{"meeting", id}}) == "forbidden");
+    CHECK(error_code(*t.ann, "meeting_check", {{"meeting", id}}) == "forbidden");
+    CHECK(error_code(*t.ann, "meeting_export", {{"meeting", id}, {"format", "html"}}) ==
+          "forbidden");
+    CHECK(error_code(*t.ann, "meetings", {{"room", "case-7"}}) == "forbidden");
+    CHECK(error_code(*t.ann, "actions", {{"room", "case-7"}}) == "forbidden");
+    CHECK(ok(*t.ann, "actions").at("actions").as_array().empty());
+    const json::object base{{"room", "case-7"},
+                            {"title", "x"},
+                            {"kind", "core-group"},
+                            {"starts_at", "2026-11-20 10:00"},
+                            {"place", "remote"}};
+    CHECK(error_code(*t.ann, "meeting_create", base) == "forbidden");
+    CHECK(error_code(*t.tess, "meeting_create", base) == "forbidden");  // members may not start one
+    CHECK(error_code(*t.sam, "meeting_show", {{"meeting", 999}}) == "not_found");
+
+    const auto refuse = [&](Person& p, std::string_view type, json::object f,
+                            std::string_view starts) {
+        auto r = p->call(type, std::move(f));
+        INFO(type << " " << (r ? "ok" : r.error().message));
+        REQUIRE_FALSE(r.ok());
+        CHECK(r.error().code == "bad_request");
+        CHECK_THAT(r.error().message, Catch::StartsWith(std::string(starts)));
+    };
+    auto with = [&](json::object f, std::string_view k, json::value v) {
+        f[k] = v;
+        return f;
+    };
+    refuse(t.sam, "meeting_create", with(base, "kind", "coffee"), "kind:");
+    refuse(t.sam, "meeting_create", with(base, "starts_at", "2026-02-30 10:00"), "starts_at:");
+    refuse(t.sam, "meeting_create", with(base, "starts_at", "tomorrow"), "starts_at:");
+    refuse(t.sam, "meeting_create", with(base, "marking", "SECRET"), "marking:");
+    refuse(t.sam, "meeting_create", with(base, "minute_taker", "ann"), "minute_taker:");
+    refuse(t.sam, "meeting_create", with(base, "surprise", 1), "surprise:");
+    refuse(t.sam, "meeting_create", with(base, "title", json::string(201, 'x')), "title:");
+    refuse(t.sam, "meeting_create", with(base, "place", "a\nb"), "place:");
+    refuse(t.sam, "meeting_attend", {{"meeting", id}, {"status", "present"}}, "user:");
+    refuse(t.sam, "meeting_attend",
+           {{"meeting", id}, {"user", "tess"}, {"name", "T"}, {"status", "present"}}, "user:");
+    refuse(t.sam, "meeting_attend", {{"meeting", id}, {"name", "T"}, {"status", "late"}},
+           "status:");
+    refuse(t.sam, "meeting_attend",
+           {{"meeting", id}, {"name", "T"}, {"discipline", "astrology"}, {"status", "present"}},
+           "discipline:");
+    refuse(t.sam, "meeting_agenda", {{"meeting", 0}, {"title", "x"}}, "meeting:");
+    refuse(t.sam, "meeting_decision", {{"meeting", id}, {"decision", "x"}, {"agenda", 99}},
+           "agenda:");
+    refuse(t.sam, "meeting_remove", {{"meeting", id}, {"section", "title"}, {"item", 1}},
+           "section:");
+    refuse(t.sam, "meeting_export", {{"meeting", id}, {"format", "pdf"}}, "format:");
+    refuse(t.sam, "action_add", {{"meeting", id}, {"what", "x"}, {"due", "2026-12-01"}}, "owner:");
+    refuse(t.sam, "action_add",
+           {{"meeting", id}, {"what", "x"}, {"owner", "sam"}, {"due", "12/01/2026"}}, "due:");
+    refuse(t.sam, "action_add",
+           {{"meeting", id}, {"what", "x"}, {"owner", "ann"}, {"due", "2026-12-01"}}, "owner:");
+    refuse(t.sam, "action_update", {{"action", 1}}, "action:");
+    refuse(t.sam, "action_update", {{"action", 1}, {"status", "finished"}}, "status:");
+    CHECK(error_code(*t.sam, "meeting_remove",
+                     {{"meeting", id}, {"section", "agenda"}, {"item", 42}}) == "not_found");
+    CHECK(error_code(*t.sam, "action_update", {{"action", 42}, {"status", "done"}}) == "not_found");
+    CHECK(error_code(*t.sam, "meeting_approve", {{"meeting", id}}) == "wrong_status");
+    CHECK(error_code(*t.sam, "meeting_correct", {{"meeting", id}, {"reason", "x"}}) ==
+          "wrong_status");
+    // Multi-line text is allowed where minutes need it.
+    ok(*t.sam, "meeting_agenda",
+       {{"meeting", id}, {"title", "x"}, {"discussion", "line 1\nline 2\ttab"}});
+}
+
+TEST_CASE("approved minutes are locked and a correction keeps both versions", "[e2e][minutes]") {
+    Meeting t;
+    const auto id = t.create("Review meeting");
+    ok(*t.tess, "meeting_attend", {{"meeting", id}, {"user", "sam"}, {"status", "present"}});
+    const auto item =
+        ok(*t.tess, "meeting_agenda",
+           {{"meeting", id}, {"title", "Housing"}, {"discussion", "The family moved on Monday."}});
+    const auto item_id = item.at("item").at("id").as_int64();
+    ok(*t.sam, "meeting_circulate", {{"meeting", id}});
+    ok(*t.sam, "meeting_approve", {{"meeting", id}});
+    const auto edit =
+        t.tess->call("meeting_agenda", {{"meeting", id},
+                                        {"item", item_id},
+                                        {"title", "Housing"},
+                                        {"discussion", "The family moved on Tuesday."}});
+    REQUIRE_FALSE(edit.ok());
+    CHECK(edit.error().code == "minutes_locked");
+    CHECK_THAT(edit.error().message, Catch::Contains("locked"));
+    CHECK(error_code(*t.ann, "meeting_correct", {{"meeting", id}, {"reason", "x"}}) == "forbidden");
+
+    const auto corrected =
+        ok(*t.sam, "meeting_correct",
+           {{"meeting", id}, {"reason", "The move was on Tuesday, not Monday."}});
+    CHECK(corrected.at("version").as_int64() == 2);
+    CHECK(corrected.at("status").as_string() == "draft");
+    ok(*t.tess, "meeting_agenda",
+       {{"meeting", id},
+        {"item", item_id},
+        {"title", "Housing"},
+        {"discussion", "The family moved on Tuesday."}});
+    ok(*t.sam, "meeting_circulate", {{"meeting", id}});
+    ok(*t.sam, "meeting_approve", {{"meeting", id}});
+
+    const auto v1 = ok(*t.tess, "meeting_show", {{"meeting", id}, {"version", 1}});
+    const auto v2 = ok(*t.tess, "meeting_show", {{"meeting", id}, {"version", 2}});
+    CHECK(v1.at("status").as_string() == "approved");
+    CHECK(v1.at("agenda").at(0).at("discussion").as_string() == "The family moved on Monday.");
+    CHECK_FALSE(v1.contains("correction"));
+    CHECK(v2.at("status").as_string() == "approved");
+    CHECK(v2.at("agenda").at(0).at("discussion").as_string() == "The family moved on Tuesday.");
+    CHECK(v2.at("correction").at("reason").as_string() == "The move was on Tuesday, not Monday.");
+    CHECK(v2.at("correction").at("of_version").as_int64() == 1);
+    CHECK(v2.at("versions").as_array().size() == 2);
+    CHECK(error_code(*t.tess, "meeting_show", {{"meeting", id}, {"version", 3}}) == "not_found");
+    const auto old =
+        ok(*t.sam, "meeting_export", {{"meeting", id}, {"format", "markdown"}, {"version", 1}});
+    CHECK_THAT(std::string(old.at("content").as_string()), Catch::Contains("moved on Monday"));
+    const auto now = ok(*t.sam, "meeting_export", {{"meeting", id}, {"format", "markdown"}});
+    CHECK_THAT(std::string(now.at("content").as_string()),
+               Catch::Contains("Correction of version 1"));
+}
+
+TEST_CASE("open actions carry forward, and owners hear of theirs at login and live",
+          "[e2e][minutes]") {
+    Meeting t;
+    const auto first = t.create("First");
+    const auto open = ok(*t.sam, "action_add",
+                         {{"meeting", first},
+                          {"what", "Visit the family"},
+                          {"owner", "sam"},
+                          {"due", "2026-12-01"}});
+    const auto done = ok(*t.sam, "action_add",
+                         {{"meeting", first},
+                          {"what", "Phone the school"},
+                          {"owner", "tess"},
+                          {"due", "2026-12-01"}});
+    const auto dropped = ok(*t.sam, "action_add",
+                            {{"meeting", first},
+                             {"what", "Write to the landlord"},
+                             {"owner_name", "Kelly Smith"},
+                             {"due", "2026-12-01"}});
+    CHECK(error_code(*t.tess, "action_update", {{"action", done.at("id")}, {"status", "done"}}) ==
+          "bad_request");
+    ok(*t.tess, "action_update",
+       {{"action", done.at("id")}, {"status", "done"}, {"evidence", "Called on 21 Nov."}});
+    ok(*t.sam, "action_update",
+       {{"action", dropped.at("id")}, {"status", "cancelled"}, {"evidence", "Not needed."}});
+    ok(*t.sam, "action_update", {{"action", open.at("id")}, {"status", "in_progress"}});
+
+    const auto second = ok(*t.sam, "meeting_create",
+                           {{"room", "case-7"},
+                            {"title", "Second"},
+                            {"kind", "core-group"},
+                            {"starts_at", "2026-12-18 10:00"},
+                            {"place", "remote"}});
+    const auto& carried = second.at("carried_forward").as_array();
+    REQUIRE(carried.size() == 1);
+    CHECK(carried[0].at("id") == open.at("id"));
+    CHECK(carried[0].at("status").as_string() == "carried_forward");
+    CHECK(second.at("actions").as_array().empty());
+    // Reviewed at the second meeting, it closes there; a third meeting does not see it again.
+    const auto second_id = second.at("meeting").as_int64();
+    CHECK(error_code(*t.sam, "meeting_remove",
+                     {{"meeting", second_id}, {"section", "action"}, {"item", open.at("id")}}) ==
+          "bad_request");
+    ok(*t.sam, "action_update",
+       {{"action", open.at("id")}, {"status", "done"}, {"evidence", "Visited 2 Dec."}});
+    const auto third = ok(*t.sam, "meeting_create",
+                          {{"room", "case-7"},
+                           {"title", "Third"},
+                           {"kind", "core-group"},
+                           {"starts_at", "2027-01-15 10:00"},
+                           {"place", "remote"}});
+    CHECK(third.at("carried_forward").as_array().empty());
+    const auto listed = ok(*t.tess, "actions", {{"room", "case-7"}});
+    CHECK(listed.at("actions").as_array().size() == 3);
+
+    // Reminders: at login, of what is overdue or due within two days; live, of new actions.
+    {
+        const auto id = t.create();
+        const auto late =
+            ok(*t.sam, "action_add",
+               {{"meeting", id}, {"what", "Overdue thing"}, {"owner", "tess"}, {"due", day(-3)}});
+        CHECK(late.at("overdue").as_bool());
+        ok(*t.sam, "action_add",
+           {{"meeting", id}, {"what", "Due tomorrow"}, {"owner", "tess"}, {"due", day(1)}});
+        ok(*t.sam, "action_add",
+           {{"meeting", id}, {"what", "Due next month"}, {"owner", "tess"}, {"due", day(30)}});
+        ok(*t.sam, "action_add",
+           {{"meeting", id}, {"what", "Sam's own"}, {"owner", "sam"}, {"due", day(30)}});
+        CHECK(wait_event(t.tess, "action_assigned"));
+
+        t.tess.login();
+        const auto reminder = wait_event(t.tess, "action_reminder");
+        REQUIRE(reminder);
+        CHECK(reminder->at("overdue").as_int64() == 1);
+        CHECK(reminder->at("due_soon").as_int64() == 1);
+        const auto& listed = reminder->at("actions").as_array();
+        REQUIRE(listed.size() == 2);
+        CHECK(listed[0].at("what").as_string() == "Overdue thing");
+        CHECK(listed[1].at("what").as_string() == "Due tomorrow");
+        t.sam.login();  // sam has nothing due soon: no reminder
+        CHECK_FALSE(wait_event(t.sam, "action_reminder", std::chrono::milliseconds(300)));
+
+        const auto mine = ok(*t.tess, "actions", {{"mine", true}, {"overdue", true}});
+        REQUIRE(mine.at("actions").as_array().size() == 1);
+        CHECK(mine.at("actions").at(0).at("meeting_title").as_string() == "Core group for J");
+        // Her three new ones and the one she closed before.
+        CHECK(ok(*t.tess, "actions", {{"mine", true}}).at("actions").as_array().size() == 4);
+    }
+}
+
+TEST_CASE("the database files never hold minutes text in plain", "[e2e][minutes]") {
+    Meeting t;
+    const std::vector<std::string> secrets = {"Ellie-Mae Thornbury",
+                                              "Flat 3 Quernmoor Court",
+                                              "disclosed a burn on her wrist",
+                                              "the panel voted to escalate",
+                                              "Grandad Vosper disagreed strongly",
+                                              "Arrange a Quernhill respite visit",
+                                              "so Ellie-Mae feels safe at home",
+                                              "Respite booked for 12 Jan",
+                                              "the minutes misspelt Thornbury"};
+    const auto m = ok(*t.sam, "meeting_create",
+                      {{"room", "case-7"},
+                       {"title", "Strategy for " + secrets[0]},
+                       {"kind", "strategy"},
+                       {"starts_at", "2026-11-20 10:00"},
+                       {"place", secrets[1]}});
+    const auto id = m.at("meeting").as_int64();
+    ok(*t.sam, "meeting_attend",
+       {{"meeting", id},
+        {"name", secrets[4]},
+        {"role", "Grandfather"},
+        {"family", true},
+        {"status", "present"}});
+    ok(*t.sam, "meeting_agenda",
+       {{"meeting", id}, {"title", "Injury"}, {"discussion", "She " + secrets[2] + "."}});
+    ok(*t.sam, "meeting_decision",
+       {{"meeting", id}, {"decision", secrets[3]}, {"dissent", secrets[4]}});
+    const auto a = ok(*t.sam, "action_add",
+                      {{"meeting", id},
+                       {"what", secrets[5]},
+                       {"outcome", secrets[6]},
+                       {"owner", "sam"},
+                       {"due", "2026-12-01"}});
+    ok(*t.sam, "action_update",
+       {{"action", a.at("id")}, {"status", "done"}, {"evidence", secrets[7]}});
+    ok(*t.sam, "meeting_circulate", {{"meeting", id}, {"acknowledge", true}});
+    ok(*t.sam, "meeting_approve", {{"meeting", id}, {"acknowledge", true}});
+    ok(*t.sam, "meeting_correct", {{"meeting", id}, {"reason", secrets[8]}});
+    const auto check_files = [&] {
+        for (const auto& entry : fs::directory_iterator(t.server.data())) {
+            const auto bytes = slurp(entry.path());
+            for (const auto& s : secrets) {
+                INFO(entry.path() << " contains " << s);
+                CHECK(bytes.find(s) == std::string::npos);
+            }
+        }
+    };
+    REQUIRE(fs::exists(t.server.data() / "liaise.db-wal"));
+    check_files();
+    CHECK(t.server.log().find("Thornbury") == std::string::npos);
+    REQUIRE(t.server.stop() == 0);
+    check_files();
+    // The metadata stays queryable.
+    SQLite::Database db((t.server.data() / "liaise.db").string());
+    CHECK(db.execAndGet("SELECT status FROM actions").getString() == "done");
+    CHECK(db.execAndGet("SELECT version FROM meetings").getInt64() == 2);
+}
+
+TEST_CASE("the liaise command records a meeting from creation to approved export",
+          "[e2e][minutes]") {
+    Server server;
+    Cli liaise{server};
+    liaise.enrol("ann", server.admin_code());
+    liaise.ok("ann", "admin agency add 'Riverside Primary' --discipline education");
+    const auto code =
+        liaise.ok("ann", "admin enrol tess --agency 'Riverside Primary' --role member --json");
+    liaise.enrol("tess", std::string(json::parse(code).at("code").as_string()));
+    liaise.ok("ann", "room create case-9 --member tess");
+    const auto created = json::parse(liaise.ok(
+        "ann",
+        "meeting create case-9 --title 'Team around the family' --kind team-around-the-family "
+        "--at '2026-11-20 10:00' --place remote --minute-taker tess --json"));
+    const auto id = std::to_string(created.at("meeting").as_int64());
+    liaise.ok("tess",
+              "meeting attend " + id + " --user ann --role 'Family support lead' --status present");
+    liaise.ok("tess", "meeting attend " + id +
+                          " --name 'Kelly Smith' --role Mother --family --copy --status present");
+    liaise.ok("tess", "meeting agenda " + id + " 'How things are going' --discussion -",
+              "Kelly said mornings are calmer.\nJ has joined a football club.\n");
+    liaise.ok("tess", "meeting decision " + id +
+                          " 'Keep the plan going' --reasons 'It is working.' "
+                          "--dissent 'Kelly wants fewer visits.'");
+    CHECK_THAT(liaise.ok("tess", "action add " + id +
+                                     " 'Send the TAF plan to Kelly' --owner tess --due 2026-12-01"),
+               Catch::Contains("Action 1 for tess"));
+    const auto [held, why] = liaise("ann", "meeting circulate " + id);
+    CHECK(held == 1);
+    CHECK_THAT(why, Catch::Contains("findings_unacknowledged"));
+    CHECK_THAT(why, Catch::Contains("TAF"));
+    CHECK_THAT(liaise.ok("ann", "meeting circulate " + id + " --acknowledge"),
+               Catch::Contains("Circulated version 1"));
+    CHECK_THAT(liaise.ok("ann", "meeting approve " + id + " --acknowledge"),
+               Catch::Contains("Approved version 1"));
+    const auto html = (server.dir() / "minutes.html").string();
+    liaise.ok("ann", "meeting export " + id + " --format html --output '" + html + "'");
+    const auto page = slurp(html);
+    CHECK_THAT(page, Catch::StartsWith("<!DOCTYPE html>"));
+    CHECK_THAT(page, Catch::Contains("Kelly wants fewer visits."));
+    const auto shown = liaise.ok("tess", "meeting show " + id);
+    CHECK_THAT(shown, Catch::Contains("version 1, approved"));
+    const auto mine = json::parse(liaise.ok("tess", "actions --mine --json"));
+    CHECK(mine.at("actions").as_array().size() == 1);
+    CHECK(liaise("tess", "action update 1 --status not-done").first == 1);  // needs evidence
+    CHECK_THAT(liaise.ok("tess", "action update 1 --status done --evidence 'Posted on 25 Nov'"),
+               Catch::Contains("Action 1 is done"));
+}
