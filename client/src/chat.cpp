@@ -27,8 +27,10 @@
 #include <string_view>
 #include <vector>
 
+#include "cli_support.hpp"
 #include "liaise/client/client.hpp"
 #include "liaise/client/plain.hpp"
+#include "liaise/protocol/fields.hpp"
 
 // Last, with the wide-character API and without the function-like macros (move, erase,
 // timeout, …) that would clash with the standard library.
@@ -40,6 +42,7 @@ namespace liaise::client::cli {
 namespace {
 
 namespace json = boost::json;
+using protocol::str;
 using Clock = std::chrono::steady_clock;
 
 /// One turn of the loop waits up to kKeyWaitMs for a key, then up to kEventWait for the server
@@ -51,16 +54,6 @@ constexpr auto kEventPoll = std::chrono::milliseconds(50);
 /// Waits between attempts to log in again after the connection was lost.
 constexpr auto kFirstRetry = std::chrono::seconds(1);
 constexpr auto kNextRetry = std::chrono::seconds(5);
-
-int report(const protocol::Error& e) {
-    std::cerr << "liaise: " << e.message << " (" << e.code << ")\n";
-    return 1;
-}
-
-std::string str(const json::object& o, std::string_view key) {
-    const auto* v = o.if_contains(key);
-    return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
 
 // ---- Text: UTF-8 in the model's inputs, wide characters on the screen ----------------------
 

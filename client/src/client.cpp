@@ -2,25 +2,20 @@
 
 #include <boost/json.hpp>
 
+#include "liaise/protocol/fields.hpp"
+
 #include "liaise/protocol/messages.hpp"
 
 namespace liaise::client {
 namespace {
 
 namespace json = boost::json;
+using protocol::list;
+using protocol::num;
+using protocol::str;
 
 protocol::Error failure(std::string code, std::string message) {
     return {std::move(code), std::move(message)};
-}
-
-std::string str(const json::object& o, std::string_view key) {
-    const auto* v = o.if_contains(key);
-    return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
-std::int64_t num(const json::object& o, std::string_view key) {
-    const auto* v = o.if_contains(key);
-    return v && v->is_int64() ? v->get_int64() : 0;
 }
 
 /// The public identity a device object (from room_show, user_keys or sender_keys) describes.
@@ -110,8 +105,8 @@ protocol::Expected<std::unique_ptr<Client>> Client::login(const Home& home,
                                                  {"signature", signature.to_base64()}});
     if (!reply)
         return reply.error();
-    std::unique_ptr<Client> client(new Client(home, std::move(profile).value(), std::move(keys).value(),
-                                              std::move(conn).value()));
+    std::unique_ptr<Client> client(new Client(home, std::move(profile).value(),
+                                              std::move(keys).value(), std::move(conn).value()));
     client->discipline_ = str(reply.value(), "discipline");
     // A failed refresh (a damaged download) keeps the cache as it was: checks go on working
     // with the last good dictionaries, and the next login tries again.

@@ -1,12 +1,15 @@
 #include "commands.hpp"
 
 #include <boost/json.hpp>
+
 #include <ctime>
 #include <functional>
 #include <iostream>
 #include <iterator>
 #include <sstream>
+#include "liaise/protocol/fields.hpp"
 
+#include "cli_support.hpp"
 #include "liaise/client/client.hpp"
 #include "liaise/client/plain.hpp"
 #include "liaise/protocol/findings.hpp"
@@ -15,68 +18,31 @@ namespace liaise::client::cli {
 namespace {
 
 namespace json = boost::json;
-
-int report(const protocol::Error& e) {
-    std::cerr << "liaise: " << e.message << " (" << e.code << ")\n";
-    return 1;
-}
-
-std::string str(const json::object& o, std::string_view key) {
-    const auto* v = o.if_contains(key);
-    return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
-/// Logs in with this device's keys and runs `fn`; reports any error as one line.
-int with_client(const std::function<int(Client&)>& fn) {
-    const Home home;
-    if (auto profile = home.profile(); !profile)
-        return report(profile.error());
-    auto pass = passphrase(false);
-    if (!pass)
-        return report(pass.error());
-    auto client = Client::login(home, pass.value());
-    if (!client)
-        return report(client.error());
-    return fn(*client.value());
-}
-
-/// Runs one request and prints the reply: JSON as is, or via `human`.
-int simple(const Options& o, std::string_view type, json::object fields,
-           const std::function<void(const json::object&)>& human) {
-    return with_client([&](Client& c) {
-        auto reply = c.call(type, std::move(fields));
-        if (!reply)
-            return report(reply.error());
-        if (o.json)
-            std::cout << json::serialize(reply.value()) << "\n";
-        else
-            human(reply.value());
-        return 0;
-    });
-}
-
-std::string clock_time(std::int64_t ms) {
-    const std::time_t t = static_cast<std::time_t>(ms / 1000);
-    std::tm tm{};
-    localtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &tm);
-    return buf;
-}
+using protocol::list;
+using protocol::num;
+using protocol::str;
 
 /// Prints one message; `engine` (when not plain) adds explanations of terms from disciplines
 /// other than the reader's.
-void print_message(const Options& o, const ReadMessage& m, const jargon::Engine* engine, const std::string& reader) {
+void print_message(const Options& o, const ReadMessage& m, const jargon::Engine* engine,
+                   const std::string& reader) {
     jargon::CheckResult explained;
-    if (engine != nullptr && m.text) explained = explain_for(*engine, *m.text, reader);
+    if (engine != nullptr && m.text)
+        explained = explain_for(*engine, *m.text, reader);
     if (o.json) {
-        json::object out{{"room", m.room}, {"seq", m.seq}, {"sender", m.sender}, {"sender_device", m.sender_device},
+        json::object out{{"room", m.room},
+                         {"seq", m.seq},
+                         {"sender", m.sender},
+                         {"sender_device", m.sender_device},
                          {"sent_at", m.sent_at}};
-        if (m.text) out["text"] = *m.text;
-        else out["error"] = json::object{{"code", m.error.code}, {"message", m.error.message}};
+        if (m.text)
+            out["text"] = *m.text;
+        else
+            out["error"] = json::object{{"code", m.error.code}, {"message", m.error.message}};
         if (engine != nullptr) {
             json::array explanations;
-            for (const auto& f : explained.findings) explanations.push_back(protocol::to_json(f));
+            for (const auto& f : explained.findings)
+                explanations.push_back(protocol::to_json(f));
             out["explanations"] = std::move(explanations);
         }
         std::cout << json::serialize(out) << std::endl;
@@ -84,17 +50,20 @@ void print_message(const Options& o, const ReadMessage& m, const jargon::Engine*
     }
     std::cout << "#" << m.seq << " " << clock_time(m.sent_at) << " " << m.sender << ": ";
     if (!m.text) {
-        std::cout << "[cannot read this message: " << m.error.message << " (" << m.error.code << ")]" << std::endl;
+        std::cout << "[cannot read this message: " << m.error.message << " (" << m.error.code
+                  << ")]" << std::endl;
         return;
     }
     std::cout << annotate(*m.text, explained.findings) << "\n";
-    for (const auto& note : notes(explained.findings)) std::cout << "    " << note << "\n";
+    for (const auto& note : notes(explained.findings))
+        std::cout << "    " << note << "\n";
     std::cout << std::flush;
 }
 
 /// "CIN (social-care) -> child in need: explanation", one line per finding.
 void print_findings(const std::vector<jargon::Finding>& findings) {
-    for (const auto& note : notes(findings)) std::cerr << "  " << note << "\n";
+    for (const auto& note : notes(findings))
+        std::cerr << "  " << note << "\n";
 }
 
 void print_devices(const json::object& account) {
@@ -217,23 +186,28 @@ int rooms(const Options& o) {
     });
 }
 
-int send(const Options& o, const std::string& room, const std::vector<std::string>& words, DraftPolicy policy) {
+int send(const Options& o, const std::string& room, const std::vector<std::string>& words,
+         DraftPolicy policy) {
     std::string text;
     if (words.empty()) {
         text.assign(std::istreambuf_iterator<char>(std::cin), {});
-        while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+        while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
+            text.pop_back();
     } else {
-        for (const auto& w : words) text += (text.empty() ? "" : " ") + w;
+        for (const auto& w : words)
+            text += (text.empty() ? "" : " ") + w;
     }
     if (text.empty()) {
         std::cerr << "liaise: nothing to send\n";
         return 2;
     }
-    return with_client([&](Client& c) {
+    return with_client(o, [&](Client& c) {
         auto engine = c.engine();
-        if (!engine) return report(engine.error());
+        if (!engine)
+            return report(engine.error());
         auto audience = c.audience(room);
-        if (!audience) return report(audience.error());
+        if (!audience)
+            return report(audience.error());
         const auto result = engine.value()->check(text, audience.value());
         std::string to_send = text;
         if (!result.findings.empty()) {
@@ -247,14 +221,17 @@ int send(const Options& o, const std::string& room, const std::vector<std::strin
                     std::cerr << "Not sent: the room (" << audience.value().to_string()
                               << ") may not understand these terms:\n";
                     print_findings(result.findings);
-                    std::cerr << "Reword it, or send with --fix (plain alternatives) or --anyway (as written).\n";
+                    std::cerr << "Reword it, or send with --fix (plain alternatives) or --anyway "
+                                 "(as written).\n";
                 }
                 return 1;
             }
-            if (policy == DraftPolicy::fix) to_send = jargon::rewrite(text, result.findings);
+            if (policy == DraftPolicy::fix)
+                to_send = jargon::rewrite(text, result.findings);
         }
         auto seq = c.send(room, to_send);
-        if (!seq) return report(seq.error());
+        if (!seq)
+            return report(seq.error());
         if (o.json) {
             auto doc = protocol::to_json(result).as_object();
             doc["audience"] = audience.value().to_string();
@@ -280,16 +257,20 @@ int send(const Options& o, const std::string& room, const std::vector<std::strin
 }
 
 int read(const Options& o, const std::string& room, std::int64_t since, bool follow, bool plain) {
-    return with_client([&](Client& c) {
+    return with_client(o, [&](Client& c) {
         std::shared_ptr<const jargon::Engine> engine;
         if (!plain) {
             auto e = c.engine();
-            if (!e) return report(e.error());
+            if (!e)
+                return report(e.error());
             engine = e.value();
         }
-        const auto show = [&](const ReadMessage& m) { print_message(o, m, engine.get(), c.discipline()); };
+        const auto show = [&](const ReadMessage& m) {
+            print_message(o, m, engine.get(), c.discipline());
+        };
         auto messages = c.read(room, since);
-        if (!messages) return report(messages.error());
+        if (!messages)
+            return report(messages.error());
         std::int64_t last = since;
         for (const auto& m : messages.value()) {
             show(m);
@@ -297,16 +278,22 @@ int read(const Options& o, const std::string& room, std::int64_t since, bool fol
         }
         while (follow) {
             auto event = c.next_event(std::chrono::seconds(30));
-            if (!event) return report(event.error());
-            if (!event.value()) continue;
+            if (!event)
+                return report(event.error());
+            if (!event.value())
+                continue;
             const auto& e = *event.value();
-            if (str(e, "type") != "message" || str(e, "room") != room) continue;
+            if (str(e, "type") != "message" || str(e, "room") != room)
+                continue;
             const auto m = c.open_message(e);
-            if (m.seq <= last) continue;
+            if (m.seq <= last)
+                continue;
             if (m.seq > last + 1) {  // missed some (e.g. a slow-reader cut-off): catch up in order
                 auto gap = c.read(room, last);
-                if (!gap) return report(gap.error());
-                for (const auto& g : gap.value()) show(g), last = g.seq;
+                if (!gap)
+                    return report(gap.error());
+                for (const auto& g : gap.value())
+                    show(g), last = g.seq;
                 continue;
             }
             show(m);
@@ -317,42 +304,54 @@ int read(const Options& o, const std::string& room, std::int64_t since, bool fol
 }
 
 int room_audience(const Options& o, const std::string& room, bool is_public) {
-    return simple(o, "room_audience", {{"room", room}, {"public", is_public}}, [&](const json::object&) {
-        std::cout << "Room " << room << (is_public ? " includes the public: every term will be flagged.\n"
-                                                   : " is for professionals: terms are flagged for the members' disciplines.\n");
-    });
+    return simple(
+        o, "room_audience", {{"room", room}, {"public", is_public}}, [&](const json::object&) {
+            std::cout << "Room " << room
+                      << (is_public ? " includes the public: every term will be flagged.\n"
+                                    : " is for professionals: terms are flagged for the members' "
+                                      "disciplines.\n");
+        });
 }
 
 int explain(const Options& o, const std::string& term) {
     const Home home;
     auto engine = DictionaryCache(home).engine();
-    if (!engine) return report(engine.error());
+    if (!engine)
+        return report(engine.error());
     const auto meanings = engine.value()->explain(term);
     if (o.json) {
         json::array list;
         for (const auto& m : meanings) {
             json::array alts;
-            for (const auto& a : m.alternatives) alts.emplace_back(a);
-            list.push_back(json::object{{"discipline", m.discipline}, {"alternatives", std::move(alts)}, {"explanation", m.explanation}});
+            for (const auto& a : m.alternatives)
+                alts.emplace_back(a);
+            list.push_back(json::object{{"discipline", m.discipline},
+                                        {"alternatives", std::move(alts)},
+                                        {"explanation", m.explanation}});
         }
-        std::cout << json::serialize(json::object{{"term", term}, {"meanings", std::move(list)}}) << "\n";
+        std::cout << json::serialize(json::object{{"term", term}, {"meanings", std::move(list)}})
+                  << "\n";
         return meanings.empty() ? 1 : 0;
     }
     if (meanings.empty()) {
-        std::cerr << "liaise: no dictionary knows '" << term << "'. Ask the administrators: liaise ask '" << term << "'\n";
+        std::cerr << "liaise: no dictionary knows '" << term
+                  << "'. Ask the administrators: liaise ask '" << term << "'\n";
         return 1;
     }
     for (const auto& m : meanings) {
         std::string alts;
-        for (const auto& a : m.alternatives) alts += (alts.empty() ? "" : " | ") + a;
-        std::cout << term << " (" << m.discipline << "): " << alts << "\n  " << m.explanation << "\n";
+        for (const auto& a : m.alternatives)
+            alts += (alts.empty() ? "" : " | ") + a;
+        std::cout << term << " (" << m.discipline << "): " << alts << "\n  " << m.explanation
+                  << "\n";
     }
     return 0;
 }
 
 int ask(const Options& o, const std::string& term, const std::string& room) {
     json::object fields{{"term", term}};
-    if (!room.empty()) fields["room"] = room;
+    if (!room.empty())
+        fields["room"] = room;
     return simple(o, "ask", std::move(fields), [&](const json::object& r) {
         std::cout << "Your question about '" << term << "' was recorded (#" << r.at("id").as_int64()
                   << "). An administrator will add it to a dictionary or reply.\n";
@@ -360,7 +359,7 @@ int ask(const Options& o, const std::string& term, const std::string& room) {
 }
 
 int fingerprint(const Options& o, const std::optional<std::string>& user) {
-    return with_client([&](Client& c) {
+    return with_client(o, [&](Client& c) {
         auto reply = c.call("user_keys", {{"user", user ? *user : c.profile().user}});
         if (!reply)
             return report(reply.error());
@@ -376,7 +375,7 @@ int fingerprint(const Options& o, const std::optional<std::string>& user) {
 }
 
 int trust(const Options& o, const std::string& user) {
-    return with_client([&](Client& c) {
+    return with_client(o, [&](Client& c) {
         auto reply = c.trust(user);
         if (!reply)
             return report(reply.error());

@@ -19,7 +19,9 @@
 #include <set>
 
 #include "at_rest.hpp"
+#include "db.hpp"
 #include "liaise/jargon/engine.hpp"
+#include "liaise/protocol/fields.hpp"
 #include "liaise/protocol/findings.hpp"
 #include "service.hpp"
 #include "storage.hpp"
@@ -30,36 +32,11 @@ namespace {
 namespace json = boost::json;
 using protocol::Role;
 namespace errc = protocol::errc;
+using protocol::flag;
+using protocol::num;
+using protocol::str;
 
 // ---- small helpers -----------------------------------------------------------------------------
-
-std::int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
-template <class... Args>
-int exec(SQLite::Database& db, const std::string& sql, const Args&... args) {
-    SQLite::Statement q(db, sql);
-    SQLite::bind(q, args...);
-    return q.exec();
-}
-
-std::string str(const json::object& o, std::string_view key) {
-    const auto* v = o.if_contains(key);
-    return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
-std::int64_t num(const json::object& o, std::string_view key) {
-    const auto* v = o.if_contains(key);
-    return v != nullptr && v->is_int64() ? v->get_int64() : 0;
-}
-
-bool flag(const json::object& o, std::string_view key) {
-    const auto* v = o.if_contains(key);
-    return v != nullptr && v->is_bool() && v->get_bool();
-}
 
 json::array& array_of(json::object& o, std::string_view key) {
     auto& v = o[key];
@@ -69,9 +46,7 @@ json::array& array_of(json::object& o, std::string_view key) {
 }
 
 const json::array& array_of(const json::object& o, std::string_view key) {
-    static const json::array empty;
-    const auto* v = o.if_contains(key);
-    return v != nullptr && v->is_array() ? v->get_array() : empty;
+    return protocol::list(o, key);
 }
 
 // ---- dates -------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 #include "service.hpp"
+#include "db.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <SQLiteCpp/VariadicBind.h>
@@ -20,12 +21,6 @@ namespace {
 namespace json = boost::json;
 using protocol::Role;
 namespace errc = protocol::errc;
-
-std::int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 // ---- enrolment codes -------------------------------------------------------------------------
 
@@ -263,15 +258,6 @@ std::vector<std::int64_t> notify_list(const json::object& out) {
     for (const auto& a : out.at("_notify").as_array())
         accounts.push_back(a.as_int64());
     return accounts;
-}
-
-/// Prepares `sql`, binds `args` to its parameters in order, and runs it; returns the number of
-/// rows changed.
-template <class... Args>
-int exec(SQLite::Database& db, const std::string& sql, const Args&... args) {
-    SQLite::Statement q(db, sql);
-    SQLite::bind(q, args...);
-    return q.exec();
 }
 
 constexpr const char* kMessageColumns =
