@@ -356,6 +356,30 @@ json::object* find_item(json::object& body, std::string_view section, std::int64
     return nullptr;
 }
 
+/// Puts `e` in `section` of `m`: in place of `target` (keeping its id) when there is one, else
+/// appended with the section's next id. Sets e["id"].
+void put_item(Meeting& m, std::string_view section, json::object* target, json::object& e) {
+    if (target != nullptr) {
+        e["id"] = num(*target, "id");
+        *target = e;
+    } else {
+        e["id"] = next_id(m, section);
+        array_of(m.body, section).push_back(e);
+    }
+}
+
+/// The item `id` of `section`, or 0 for a new one; an unknown id is not_found naming `what`.
+json::object* existing_item(Meeting& m, std::string_view section, std::int64_t id,
+                            std::string_view field, std::string_view what) {
+    if (id == 0)
+        return nullptr;
+    auto* target = find_item(m.body, section, id);
+    if (target == nullptr)
+        throw ServiceError(errc::not_found, std::string(field) + ": no " + std::string(what) + " " +
+                                                std::to_string(id) + " in this meeting");
+    return target;
+}
+
 // ---- actions -----------------------------------------------------------------------------------
 
 struct Action {
@@ -1245,21 +1269,12 @@ void Service::meeting_attend(Context& ctx) {
             e["family"] = family;
             e["copy"] = copy;
         }
-        json::object* target = entry != 0 ? find_item(m.body, "attendance", entry) : nullptr;
-        if (entry != 0 && target == nullptr)
-            throw ServiceError(errc::not_found, "entry: no attendance entry " +
-                                                    std::to_string(entry) + " in this meeting");
+        json::object* target = existing_item(m, "attendance", entry, "entry", "attendance entry");
         if (target == nullptr && !user.empty())  // one entry per account
             for (auto& v : array_of(m.body, "attendance"))
                 if (str(v.as_object(), "user") == user)
                     target = &v.as_object();
-        if (target != nullptr) {
-            e["id"] = num(*target, "id");
-            *target = e;
-        } else {
-            e["id"] = next_id(m, "attendance");
-            array_of(m.body, "attendance").push_back(e);
-        }
+        put_item(m, "attendance", target, e);
         save_meeting(db, key, m);
         out = {{"meeting", id}, {"entry", e}, {"attendance", array_of(m.body, "attendance")}};
     });
@@ -1276,17 +1291,7 @@ void Service::meeting_agenda(Context& ctx) {
         auto m = load_meeting(db, key, id);
         require_editor(db, m, caller);
         json::object e{{"title", title}, {"discussion", discussion}};
-        if (item != 0) {
-            auto* target = find_item(m.body, "agenda", item);
-            if (target == nullptr)
-                throw ServiceError(errc::not_found, "item: no agenda item " + std::to_string(item) +
-                                                        " in this meeting");
-            e["id"] = item;
-            *target = e;
-        } else {
-            e["id"] = next_id(m, "agenda");
-            array_of(m.body, "agenda").push_back(e);
-        }
+        put_item(m, "agenda", existing_item(m, "agenda", item, "item", "agenda item"), e);
         save_meeting(db, key, m);
         out = {{"meeting", id}, {"item", e}};
     });
@@ -1309,17 +1314,7 @@ void Service::meeting_decision(Context& ctx) {
                                                       std::to_string(agenda) + " in this meeting");
         json::object e{{"decision", decision}, {"reasons", reasons}, {"dissent", dissent}};
         e["agenda"] = agenda != 0 ? json::value(agenda) : json::value();
-        if (item != 0) {
-            auto* target = find_item(m.body, "decisions", item);
-            if (target == nullptr)
-                throw ServiceError(errc::not_found, "item: no decision " + std::to_string(item) +
-                                                        " in this meeting");
-            e["id"] = item;
-            *target = e;
-        } else {
-            e["id"] = next_id(m, "decisions");
-            array_of(m.body, "decisions").push_back(e);
-        }
+        put_item(m, "decisions", existing_item(m, "decisions", item, "item", "decision"), e);
         save_meeting(db, key, m);
         out = {{"meeting", id}, {"item", e}};
     });
