@@ -183,6 +183,12 @@ protocol::Expected<Config> load_config(const fs::path& file, Config base) {
             base.enrolment_code_hours = static_cast<int>(integer(node, k, 1, 24 * 30));
         } else if (k == "sync_page_max") {
             base.sync_page_max = static_cast<int>(integer(node, k, 1, 10000));
+        } else if (k == "durable") {
+            const auto v = node.value<bool>();
+            if (!v)
+                problem = "durable must be true or false";
+            else
+                base.durable = *v;
         } else if (k == "dictionaries") {
             const auto v = node.value<std::string>();
             if (!v)

@@ -20,7 +20,8 @@ fs::path write(const std::string& text) {
 TEST_CASE("a config file sets the documented settings", "[config]") {
     const auto p = write(
         "listen = \"0.0.0.0:9000\"\nthreads = 3\nmax_frame_bytes = 65536\n"
-        "max_queue_bytes = 1048576\nenrolment_code_hours = 24\nsync_page_max = 50\n");
+        "max_queue_bytes = 1048576\nenrolment_code_hours = 24\nsync_page_max = 50\n"
+                         "durable = false\n");
     const auto c = load_config(p, {});
     REQUIRE(c.ok());
     CHECK(c.value().host == "0.0.0.0");
@@ -30,6 +31,7 @@ TEST_CASE("a config file sets the documented settings", "[config]") {
     CHECK(c.value().max_queue_bytes == 1048576);
     CHECK(c.value().enrolment_code_hours == 24);
     CHECK(c.value().sync_page_max == 50);
+    CHECK_FALSE(c.value().durable);
     fs::remove(p);
 }
 
