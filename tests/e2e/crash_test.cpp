@@ -1,0 +1,101 @@
+// Crash safety: the server is killed with SIGKILL in the middle of steady sends. Every message it
+// had acknowledged must be there after a restart, exactly once and in order, and retrying the
+// unacknowledged ones with the same client message id must not create duplicates.
+#include <atomic>
+#include <map>
+#include <thread>
+
+#include "server_fixture.hpp"
+
+using namespace liaise;
+using namespace liaise::test;
+
+TEST_CASE("messages acknowledged before a SIGKILL survive it exactly once, in order",
+          "[e2e][crash]") {
+    Server server;
+    Person ann(server, "ann", server.admin_code());
+    std::vector<std::unique_ptr<Person>> senders;
+    for (const auto* name : {"bo", "cy", "di"})
+        senders.push_back(std::make_unique<Person>(
+            server, name, code_for(*ann, name, "Northshire Children's Services")));
+    ok(*ann, "room_create", {{"room", "busy"}, {"members", {"bo", "cy", "di"}}});
+
+    struct Outcome {
+        std::vector<std::pair<std::string, std::int64_t>> acked;  // id, seq
+        std::optional<std::string> pending;                       // sent, no answer
+    };
+    std::vector<Outcome> outcomes(senders.size());
+    std::atomic<bool> killed{false};
+    std::vector<std::thread> threads;
+    for (std::size_t t = 0; t < senders.size(); ++t) {
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < 100000 && !killed.load(); ++i) {
+                const auto id = senders[t]->client->profile().user + "-" + std::to_string(i);
+                auto seq = senders[t]->client->send("busy", "message " + id, id);
+                if (!seq) {
+                    outcomes[t].pending = id;
+                    return;
+                }
+                outcomes[t].acked.emplace_back(id, seq.value());
+            }
+        });
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(700));
+    killed = true;
+    server.stop(SIGKILL);
+    for (auto& th : threads)
+        th.join();
+
+    std::size_t acked = 0;
+    for (const auto& o : outcomes)
+        acked += o.acked.size();
+    INFO(acked << " messages acknowledged before the kill");
+    REQUIRE(acked > 10);
+
+    server.start();
+    for (std::size_t t = 0; t < senders.size(); ++t) {
+        senders[t]->login();
+        // A client retries what it never heard back about, with the same id: stored at most once.
+        if (outcomes[t].pending) {
+            const auto& id = *outcomes[t].pending;
+            REQUIRE(senders[t]->client->send("busy", "message " + id, id).ok());
+            // And a retry of an acknowledged one returns its original number.
+            if (!outcomes[t].acked.empty()) {
+                const auto& [first_id, first_seq] = outcomes[t].acked.front();
+                auto again = senders[t]->client->send("busy", "message " + first_id, first_id);
+                REQUIRE(again.ok());
+                CHECK(again.value() == first_seq);
+            }
+        }
+    }
+
+    ann.login();
+    auto all = ann->read("busy", 0);
+    REQUIRE(all.ok());
+    std::map<std::string, int> seen;
+    std::map<std::string, std::vector<int>>
+        order;  // per sender, the i of each message in seq order
+    std::int64_t last_seq = 0;
+    for (const auto& m : all.value()) {
+        REQUIRE(m.text);
+        CHECK(m.seq == last_seq + 1);  // no gaps, no reordering
+        last_seq = m.seq;
+        const auto id = m.text->substr(std::string("message ").size());
+        ++seen[id];
+        order[m.sender].push_back(std::stoi(id.substr(id.find('-') + 1)));
+    }
+    for (const auto& [id, n] : seen) {
+        INFO(id);
+        CHECK(n == 1);
+    }
+    for (std::size_t t = 0; t < senders.size(); ++t) {
+        for (const auto& [id, seq] : outcomes[t].acked) {
+            INFO(id);
+            CHECK(seen.count(id) == 1);
+        }
+        if (outcomes[t].pending)
+            CHECK(seen.count(*outcomes[t].pending) == 1);
+        const auto& mine = order[senders[t]->client->profile().user];
+        CHECK(std::is_sorted(mine.begin(), mine.end()));
+    }
+}
