@@ -88,7 +88,8 @@ struct ServerProcess {
             ::waitpid(pid, &status, 0);
         }
         std::error_code ec;
-        if (!dir.empty()) fs::remove_all(dir, ec);
+        if (!dir.empty())
+            fs::remove_all(dir, ec);
     }
 
     /// CPU seconds used so far and peak resident memory in KiB, from /proc.
@@ -100,24 +101,31 @@ struct ServerProcess {
         std::string field;
         long utime = 0, stime = 0;
         for (int i = 3; i <= 15 && rest >> field; ++i) {
-            if (i == 14) utime = std::stol(field);
-            if (i == 15) stime = std::stol(field);
+            if (i == 14)
+                utime = std::stol(field);
+            if (i == 15)
+                stime = std::stol(field);
         }
         std::ifstream status("/proc/" + std::to_string(pid) + "/status");
         long hwm = 0;
         for (std::string line; std::getline(status, line);)
-            if (line.rfind("VmHWM:", 0) == 0) hwm = std::stol(line.substr(6));
-        return {static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK)), hwm};
+            if (line.rfind("VmHWM:", 0) == 0)
+                hwm = std::stol(line.substr(6));
+        return {static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK)),
+                hwm};
     }
 };
 
 std::string run_capture(const std::string& cmd) {
     FILE* p = ::popen(cmd.c_str(), "r");
-    if (!p) die("cannot run " + cmd);
+    if (!p)
+        die("cannot run " + cmd);
     std::string out;
     char buf[4096];
-    while (const auto n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-    if (::pclose(p) != 0) die("failed: " + cmd + "\n" + out);
+    while (const auto n = std::fread(buf, 1, sizeof buf, p))
+        out.append(buf, n);
+    if (::pclose(p) != 0)
+        die("failed: " + cmd + "\n" + out);
     return out;
 }
 
@@ -133,23 +141,38 @@ std::unique_ptr<ServerProcess> start_server(const Options& o) {
     fs::remove_all(s->dir);
     s->port = free_port();
     const auto data = (s->dir / "data").string();
-    const auto init = run_capture("'" + o.server + "' init --data '" + data +
-                                  "' --admin admin --agency 'Load Test' --discipline social-care --json");
+    const auto init =
+        run_capture("'" + o.server + "' init --data '" + data +
+                    "' --admin admin --agency 'Load Test' --discipline social-care --json");
     const std::string code(json::parse(init).at("code").as_string());
-    if (!o.durable) std::ofstream(s->dir / "off.toml") << "durable = false\n";
-    std::vector<std::string> args = {"taskset", "-c", std::to_string(o.server_cpu), o.server, "serve", "--data", data,
-                                     "--listen", "127.0.0.1:" + std::to_string(s->port), "--threads",
+    if (!o.durable)
+        std::ofstream(s->dir / "off.toml") << "durable = false\n";
+    std::vector<std::string> args = {"taskset",
+                                     "-c",
+                                     std::to_string(o.server_cpu),
+                                     o.server,
+                                     "serve",
+                                     "--data",
+                                     data,
+                                     "--listen",
+                                     "127.0.0.1:" + std::to_string(s->port),
+                                     "--threads",
                                      std::to_string(o.server_threads)};
-    if (!o.durable) args.insert(args.end(), {"--config", (s->dir / "off.toml").string()});
+    if (!o.durable)
+        args.insert(args.end(), {"--config", (s->dir / "off.toml").string()});
     std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
+    for (auto& a : args)
+        argv.push_back(a.data());
     argv.push_back(nullptr);
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 2, (s->dir / "server.log").c_str(), O_WRONLY | O_CREAT, 0600);
-    if (posix_spawnp(&s->pid, "taskset", &fa, nullptr, argv.data(), environ) != 0) die("cannot start the server");
+    posix_spawn_file_actions_addopen(&fa, 2, (s->dir / "server.log").c_str(), O_WRONLY | O_CREAT,
+                                     0600);
+    if (posix_spawnp(&s->pid, "taskset", &fa, nullptr, argv.data(), environ) != 0)
+        die("cannot start the server");
     for (int i = 0; i < 200; ++i) {
-        if (liaise::client::Connection::open("ws://127.0.0.1:" + std::to_string(s->port), std::chrono::milliseconds(200)))
+        if (liaise::client::Connection::open("ws://127.0.0.1:" + std::to_string(s->port),
+                                             std::chrono::milliseconds(200)))
             break;
         std::this_thread::sleep_for(std::chrono::milliseconds(25));
     }
@@ -167,7 +190,8 @@ struct Account {
 };
 
 json::object must(liaise::protocol::Expected<json::object> r, const std::string& what) {
-    if (!r) die(what + ": " + r.error().code + ": " + r.error().message);
+    if (!r)
+        die(what + ": " + r.error().code + ": " + r.error().message);
     return std::move(r).value();
 }
 
@@ -178,23 +202,27 @@ std::vector<unsigned char> hello(liaise::client::Connection& c) {
 
 void login(liaise::client::Connection& c, const Account& a) {
     const auto challenge = hello(c);
-    must(c.request("login", {{"user", a.user}, {"device", a.device},
-                             {"signature", liaise::crypto::sign_login(*a.keys, challenge).to_base64()}}),
+    must(c.request("login",
+                   {{"user", a.user},
+                    {"device", a.device},
+                    {"signature", liaise::crypto::sign_login(*a.keys, challenge).to_base64()}}),
          "login " + a.user);
 }
 
 Account enrol(const std::string& url, const std::string& code) {
     auto conn = liaise::client::Connection::open(url);
-    if (!conn) die("connect: " + conn.error().message);
+    if (!conn)
+        die("connect: " + conn.error().message);
     hello(*conn.value());
     Account a;
     a.keys = std::make_unique<liaise::crypto::DeviceKeys>(liaise::crypto::DeviceKeys::generate());
     const auto& id = a.keys->identity();
-    auto r = must(conn.value()->request("enrol", {{"code", code},
-                                                  {"sign_key", id.sign_key.to_base64()},
-                                                  {"box_key", id.box_key.to_base64()},
-                                                  {"box_key_signature", id.box_key_signature.to_base64()}}),
-                  "enrol");
+    auto r = must(
+        conn.value()->request("enrol", {{"code", code},
+                                        {"sign_key", id.sign_key.to_base64()},
+                                        {"box_key", id.box_key.to_base64()},
+                                        {"box_key_signature", id.box_key_signature.to_base64()}}),
+        "enrol");
     a.user = std::string(r.at("user").as_string());
     a.device = std::string(r.at("device").as_string());
     return a;
@@ -209,7 +237,8 @@ struct Stats {
 };
 
 double percentile(std::vector<double>& v, double p) {
-    if (v.empty()) return 0;
+    if (v.empty())
+        return 0;
     const auto k = static_cast<std::size_t>(p / 100.0 * static_cast<double>(v.size() - 1));
     std::nth_element(v.begin(), v.begin() + static_cast<long>(k), v.end());
     return v[k];
@@ -226,13 +255,15 @@ struct Template {
     static Template make(std::string frame) {
         Template t{std::move(frame), {}};
         const std::string mark(kIdWidth, '#');
-        for (auto at = t.frame.find(mark); at != std::string::npos; at = t.frame.find(mark, at + kIdWidth))
+        for (auto at = t.frame.find(mark); at != std::string::npos;
+             at = t.frame.find(mark, at + kIdWidth))
             t.slots.push_back(at);
         return t;
     }
     std::string stamp(const std::string& id) const {
         std::string out = frame;
-        for (const auto at : slots) out.replace(at, kIdWidth, id);
+        for (const auto at : slots)
+            out.replace(at, kIdWidth, id);
         return out;
     }
 };
@@ -247,13 +278,14 @@ std::string make_id(int conn, std::uint64_t n) {
 /// Pulls the id out of a frame without parsing the JSON: the generator must stay cheap.
 std::string find_id(const std::string& frame, std::string_view key) {
     const auto at = frame.find(key);
-    if (at == std::string::npos) return {};
+    if (at == std::string::npos)
+        return {};
     const auto start = at + key.size();
     return frame.substr(start, kIdWidth);
 }
 
 class Conn : public std::enable_shared_from_this<Conn> {
-public:
+  public:
     Conn(net::io_context& ioc, int index, Stats& stats, const Options& o)
         : ws_(net::make_strand(ioc)), index_(index), stats_(stats), o_(o) {}
 
@@ -265,28 +297,35 @@ public:
 
     void start_reading() { do_read(); }
     void start_sending() {
-        for (int i = 0; i < o_.in_flight; ++i) send_one();
+        for (int i = 0; i < o_.in_flight; ++i)
+            send_one();
     }
 
-private:
+  private:
     void send_one() {
-        if (!tmpl || Clock::now() >= stop_at) return;
+        if (!tmpl || Clock::now() >= stop_at)
+            return;
         const auto id = make_id(index_, next_++);
         stats_.sent_at[id] = Clock::now();
         queue_.push_back(tmpl->stamp(id));
-        if (queue_.size() == 1) do_write();
+        if (queue_.size() == 1)
+            do_write();
     }
     void do_write() {
         ws_.text(true);
-        ws_.async_write(net::buffer(queue_.front()), [self = shared_from_this()](beast::error_code ec, std::size_t) {
-            if (ec) return;
-            self->queue_.pop_front();
-            if (!self->queue_.empty()) self->do_write();
-        });
+        ws_.async_write(net::buffer(queue_.front()),
+                        [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                            if (ec)
+                                return;
+                            self->queue_.pop_front();
+                            if (!self->queue_.empty())
+                                self->do_write();
+                        });
     }
     void do_read() {
         ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-            if (ec) return;
+            if (ec)
+                return;
             self->on_frame(beast::buffers_to_string(self->buffer_.data()));
             self->buffer_.consume(self->buffer_.size());
             self->do_read();
@@ -301,7 +340,8 @@ private:
             }
             const auto id = find_id(frame, ack_key);
             if (const auto it = stats_.sent_at.find(id); it != stats_.sent_at.end()) {
-                stats_.ack_ms.push_back(std::chrono::duration<double, std::milli>(now - it->second).count());
+                stats_.ack_ms.push_back(
+                    std::chrono::duration<double, std::milli>(now - it->second).count());
                 ++stats_.sends;
                 send_one();
                 return;
@@ -309,7 +349,8 @@ private:
         }
         const auto id = find_id(frame, delivery_key);
         if (const auto it = stats_.sent_at.find(id); !id.empty() && it != stats_.sent_at.end()) {
-            stats_.delivery_ms.push_back(std::chrono::duration<double, std::milli>(now - it->second).count());
+            stats_.delivery_ms.push_back(
+                std::chrono::duration<double, std::milli>(now - it->second).count());
             ++stats_.deliveries;
         }
     }
@@ -322,8 +363,8 @@ private:
     std::uint64_t next_ = 0;
 };
 
-void connect_ws(net::io_context& ioc, websocket::stream<beast::tcp_stream>& ws, const std::string& host,
-                const std::string& port, const std::string& path) {
+void connect_ws(net::io_context& ioc, websocket::stream<beast::tcp_stream>& ws,
+                const std::string& host, const std::string& port, const std::string& path) {
     tcp::resolver r(ioc);
     beast::get_lowest_layer(ws).connect(r.resolve(host, port));
     ws.handshake(host + ":" + port, path);
@@ -334,7 +375,8 @@ void connect_ws(net::io_context& ioc, websocket::stream<beast::tcp_stream>& ws, 
 int main(int argc, char** argv) {
     Options o;
     CLI::App app{"Closed-loop load generator for liaise-server and WebSocket peers", "liaise-load"};
-    app.add_option("--mode", o.mode, "liaise, echo or broadcast")->check(CLI::IsMember({"liaise", "echo", "broadcast"}));
+    app.add_option("--mode", o.mode, "liaise, echo or broadcast")
+        ->check(CLI::IsMember({"liaise", "echo", "broadcast"}));
     app.add_option("--url", o.url, "Peer address for echo/broadcast, ws://HOST:PORT");
     app.add_option("--server", o.server, "liaise-server binary (liaise mode)");
     app.add_option("--connections", o.connections, "Connections");
@@ -349,7 +391,8 @@ int main(int argc, char** argv) {
     app.add_flag("!--no-durable", o.durable, "synchronous=OFF (to measure what durability costs)");
     app.add_flag("--idle", o.idle, "Hold the connections logged in and send nothing");
     CLI11_PARSE(app, argc, argv);
-    if (o.senders < 0) o.senders = o.connections;
+    if (o.senders < 0)
+        o.senders = o.connections;
 
     cpu_set_t set;
     CPU_ZERO(&set);
@@ -373,53 +416,70 @@ int main(int argc, char** argv) {
         code_file >> code;
         Account admin = enrol(url, code);
         auto admin_conn = liaise::client::Connection::open(url);
-        if (!admin_conn) die("connect");
+        if (!admin_conn)
+            die("connect");
         login(*admin_conn.value(), admin);
         std::vector<Account> accounts;
         for (int i = 0; i < o.connections; ++i) {
-            auto c = must(admin_conn.value()->request("enrol_code", {{"user", "u" + std::to_string(i)},
-                                                                     {"agency", "Load Test"},
-                                                                     {"role", "member"}}),
-                          "enrol_code");
+            auto c =
+                must(admin_conn.value()->request("enrol_code", {{"user", "u" + std::to_string(i)},
+                                                                {"agency", "Load Test"},
+                                                                {"role", "member"}}),
+                     "enrol_code");
             accounts.push_back(enrol(url, std::string(c.at("code").as_string())));
         }
         // Rooms of room_size members; each connection sends into its own room.
         const int rooms = (o.connections + o.room_size - 1) / o.room_size;
         std::vector<std::vector<int>> members(static_cast<std::size_t>(rooms));
-        for (int i = 0; i < o.connections; ++i) members[static_cast<std::size_t>(i / o.room_size)].push_back(i);
+        for (int i = 0; i < o.connections; ++i)
+            members[static_cast<std::size_t>(i / o.room_size)].push_back(i);
         for (int r = 0; r < rooms; ++r) {
             json::array list;
-            for (const int m : members[static_cast<std::size_t>(r)]) list.emplace_back(accounts[static_cast<std::size_t>(m)].user);
-            must(admin_conn.value()->request("room_create", {{"room", "r" + std::to_string(r)}, {"members", list}}), "room_create");
+            for (const int m : members[static_cast<std::size_t>(r)])
+                list.emplace_back(accounts[static_cast<std::size_t>(m)].user);
+            must(admin_conn.value()->request(
+                     "room_create", {{"room", "r" + std::to_string(r)}, {"members", list}}),
+                 "room_create");
             // The admin only set the room up: leave, so rooms hold exactly the load's members.
-            must(admin_conn.value()->request("room_remove", {{"room", "r" + std::to_string(r)}, {"user", admin.user}}), "room_remove");
+            must(admin_conn.value()->request(
+                     "room_remove", {{"room", "r" + std::to_string(r)}, {"user", admin.user}}),
+                 "room_remove");
         }
         const std::string text(static_cast<std::size_t>(o.payload), 'x');
         for (int i = 0; i < o.connections; ++i) {
             auto c = std::make_shared<Conn>(ioc, i, stats, o);
             connect_ws(ioc, c->ws_, host, port, path);
             // Log in synchronously on the raw stream.
-            c->ws_.write(net::buffer(json::serialize(json::object{{"type", "hello"}, {"id", "h"}, {"version", 1}})));
+            c->ws_.write(net::buffer(
+                json::serialize(json::object{{"type", "hello"}, {"id", "h"}, {"version", 1}})));
             beast::flat_buffer b;
             c->ws_.read(b);
-            const auto challenge = *liaise::crypto::from_base64(json::parse(beast::buffers_to_string(b.data())).at("challenge").as_string());
+            const auto challenge = *liaise::crypto::from_base64(
+                json::parse(beast::buffers_to_string(b.data())).at("challenge").as_string());
             b.consume(b.size());
             const auto& a = accounts[static_cast<std::size_t>(i)];
             c->ws_.write(net::buffer(json::serialize(json::object{
-                {"type", "login"}, {"id", "l"}, {"user", a.user}, {"device", a.device},
+                {"type", "login"},
+                {"id", "l"},
+                {"user", a.user},
+                {"device", a.device},
                 {"signature", liaise::crypto::sign_login(*a.keys, challenge).to_base64()}})));
             c->ws_.read(b);
-            if (beast::buffers_to_string(b.data()).find("\"ok\"") == std::string::npos) die("login failed");
+            if (beast::buffers_to_string(b.data()).find("\"ok\"") == std::string::npos)
+                die("login failed");
             const int room = i / o.room_size;
             if (i < o.senders && !o.idle) {
                 std::vector<liaise::crypto::Recipient> to;
                 for (const int m : members[static_cast<std::size_t>(room)])
-                    to.push_back({accounts[static_cast<std::size_t>(m)].device, accounts[static_cast<std::size_t>(m)].keys->identity().box_key});
+                    to.push_back({accounts[static_cast<std::size_t>(m)].device,
+                                  accounts[static_cast<std::size_t>(m)].keys->identity().box_key});
                 const auto env = liaise::crypto::seal(*a.keys, a.device, "r" + std::to_string(room),
                                                       std::string(kIdWidth, '#'), text, to);
-                c->tmpl = Template::make(json::serialize(json::object{{"type", "send"}, {"id", std::string(kIdWidth, '#')},
-                                                                       {"room", "r" + std::to_string(room)},
-                                                                       {"envelope", liaise::crypto::to_json(env)}}));
+                c->tmpl = Template::make(
+                    json::serialize(json::object{{"type", "send"},
+                                                 {"id", std::string(kIdWidth, '#')},
+                                                 {"room", "r" + std::to_string(room)},
+                                                 {"envelope", liaise::crypto::to_json(env)}}));
             }
             c->ack_key = "\"re\":\"";
             c->delivery_key = "\"client_msg_id\":\"";
@@ -434,8 +494,9 @@ int main(int argc, char** argv) {
             connect_ws(ioc, c->ws_, host, port, path);
             if (i < o.senders && !o.idle) {
                 // echo: the reply is the frame itself; broadcast: every other client gets it.
-                c->tmpl = Template::make("{\"id\":\"" + std::string(kIdWidth, '#') + "\",\"payload\":\"" +
-                                         std::string(static_cast<std::size_t>(o.payload), 'x') + "\"}");
+                c->tmpl =
+                    Template::make("{\"id\":\"" + std::string(kIdWidth, '#') + "\",\"payload\":\"" +
+                                   std::string(static_cast<std::size_t>(o.payload), 'x') + "\"}");
             }
             c->ack_key = o.mode == "echo" ? "\"id\":\"" : "\"ack\":\"";
             c->delivery_key = "\"id\":\"";
@@ -446,11 +507,13 @@ int main(int argc, char** argv) {
     const auto before = server ? server->usage() : std::pair<double, long>{0, 0};
     const auto started = Clock::now();
     for (auto& c : conns) {
-        c->stop_at = started + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.seconds));
+        c->stop_at = started + std::chrono::duration_cast<Clock::duration>(
+                                   std::chrono::duration<double>(o.seconds));
         c->start_reading();
         c->start_sending();
     }
-    ioc.run_for(std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::duration<double>(o.seconds + 0.5)));
+    ioc.run_for(std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::duration<double>(o.seconds + 0.5)));
     const double elapsed = o.seconds;
     const auto after = server ? server->usage() : std::pair<double, long>{0, 0};
 
@@ -463,8 +526,14 @@ int main(int argc, char** argv) {
                      {"durable", o.durable},
                      {"sends_per_s", static_cast<double>(stats.sends) / elapsed},
                      {"deliveries_per_s", static_cast<double>(stats.deliveries) / elapsed},
-                     {"ack_ms", {{"p50", percentile(stats.ack_ms, 50)}, {"p99", percentile(stats.ack_ms, 99)}, {"p999", percentile(stats.ack_ms, 99.9)}}},
-                     {"delivery_ms", {{"p50", percentile(stats.delivery_ms, 50)}, {"p99", percentile(stats.delivery_ms, 99)}, {"p999", percentile(stats.delivery_ms, 99.9)}}}};
+                     {"ack_ms",
+                      {{"p50", percentile(stats.ack_ms, 50)},
+                       {"p99", percentile(stats.ack_ms, 99)},
+                       {"p999", percentile(stats.ack_ms, 99.9)}}},
+                     {"delivery_ms",
+                      {{"p50", percentile(stats.delivery_ms, 50)},
+                       {"p99", percentile(stats.delivery_ms, 99)},
+                       {"p999", percentile(stats.delivery_ms, 99.9)}}}};
     if (server) {
         out["server_cpu_s"] = after.first - before.first;
         out["server_peak_kib"] = after.second;

@@ -15,14 +15,16 @@ int main(int argc, char** argv) {
         std::vector<fs::path> files;
         if (fs::is_directory(argv[i])) {
             for (const auto& e : fs::directory_iterator(argv[i]))
-                if (e.is_regular_file()) files.push_back(e.path());
+                if (e.is_regular_file())
+                    files.push_back(e.path());
         } else {
             files.emplace_back(argv[i]);
         }
         for (const auto& f : files) {
             std::ifstream in(f, std::ios::binary);
             const std::vector<char> bytes((std::istreambuf_iterator<char>(in)), {});
-            LLVMFuzzerTestOneInput(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
+            LLVMFuzzerTestOneInput(reinterpret_cast<const std::uint8_t*>(bytes.data()),
+                                   bytes.size());
             ++replayed;
         }
     }

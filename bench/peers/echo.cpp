@@ -13,21 +13,24 @@ namespace websocket = beast::websocket;
 using tcp = net::ip::tcp;
 
 class Session : public std::enable_shared_from_this<Session> {
-public:
+  public:
     explicit Session(tcp::socket&& s) : ws_(std::move(s)) {}
     void run() {
         ws_.async_accept([self = shared_from_this()](beast::error_code ec) {
-            if (!ec) self->do_read();
+            if (!ec)
+                self->do_read();
         });
     }
 
-private:
+  private:
     void do_read() {
         ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-            if (ec) return;
+            if (ec)
+                return;
             self->ws_.text(self->ws_.got_text());
             self->ws_.async_write(self->buffer_.data(), [self](beast::error_code ec2, std::size_t) {
-                if (ec2) return;
+                if (ec2)
+                    return;
                 self->buffer_.consume(self->buffer_.size());
                 self->do_read();
             });
@@ -39,7 +42,8 @@ private:
 
 void accept(tcp::acceptor& a, net::io_context& ioc) {
     a.async_accept(net::make_strand(ioc), [&](beast::error_code ec, tcp::socket s) {
-        if (!ec) std::make_shared<Session>(std::move(s))->run();
+        if (!ec)
+            std::make_shared<Session>(std::move(s))->run();
         accept(a, ioc);
     });
 }
@@ -50,7 +54,8 @@ int main(int argc, char** argv) {
         return 2;
     }
     net::io_context ioc(1);
-    tcp::acceptor a(ioc, tcp::endpoint(net::ip::make_address("127.0.0.1"), static_cast<unsigned short>(std::atoi(argv[1]))));
+    tcp::acceptor a(ioc, tcp::endpoint(net::ip::make_address("127.0.0.1"),
+                                       static_cast<unsigned short>(std::atoi(argv[1]))));
     accept(a, ioc);
     ioc.run();
 }

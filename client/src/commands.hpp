@@ -27,7 +27,8 @@ int rooms(const Options& o);
 /// How `send` treats a draft with findings: hold it back, send it as written, or send the fix.
 enum class DraftPolicy { check, anyway, fix };
 
-int send(const Options& o, const std::string& room, const std::vector<std::string>& words, DraftPolicy policy);
+int send(const Options& o, const std::string& room, const std::vector<std::string>& words,
+         DraftPolicy policy);
 /// `plain`: print messages as written, without explanations.
 int read(const Options& o, const std::string& room, std::int64_t since, bool follow, bool plain);
 int room_audience(const Options& o, const std::string& room, bool is_public);

@@ -12,13 +12,16 @@ namespace json = boost::json;
 
 constexpr const char* kVersionFile = "dictionaries/version";
 
-protocol::Error failure(std::string code, std::string message) { return {std::move(code), std::move(message)}; }
+protocol::Error failure(std::string code, std::string message) {
+    return {std::move(code), std::move(message)};
+}
 
 }  // namespace
 
 std::optional<std::int64_t> DictionaryCache::version() const {
     const auto text = home_.read_file(kVersionFile);
-    if (!text) return std::nullopt;
+    if (!text)
+        return std::nullopt;
     try {
         return std::stoll(*text);
     } catch (const std::exception&) {
@@ -28,14 +31,18 @@ std::optional<std::int64_t> DictionaryCache::version() const {
 
 protocol::Expected<bool> DictionaryCache::refresh(Connection& connection) {
     json::object ask;
-    if (const auto v = version()) ask["have"] = *v;
+    if (const auto v = version())
+        ask["have"] = *v;
     auto reply = connection.request("dictionaries", std::move(ask));
-    if (!reply) return reply.error();
+    if (!reply)
+        return reply.error();
     const auto& r = reply.value();
-    if (const auto* unchanged = r.if_contains("unchanged"); unchanged && unchanged->is_bool() && unchanged->get_bool())
+    if (const auto* unchanged = r.if_contains("unchanged");
+        unchanged && unchanged->is_bool() && unchanged->get_bool())
         return false;
     const auto* list = r.if_contains("dictionaries");
-    if (!list || !list->is_array()) return failure("bad_reply", "the server sent no dictionaries");
+    if (!list || !list->is_array())
+        return failure("bad_reply", "the server sent no dictionaries");
     // Validate everything before replacing anything: a bad download never breaks the cache.
     jargon::DictionarySet set;
     std::vector<std::pair<std::string, std::string>> files;
@@ -44,37 +51,49 @@ protocol::Expected<bool> DictionaryCache::refresh(Connection& connection) {
         const std::string discipline(o.at("discipline").as_string());
         const std::string tsv(o.at("tsv").as_string());
         auto parsed = jargon::parse_dictionary(discipline, discipline, tsv);
-        if (!parsed.ok()) return failure("bad_reply", "the server's dictionary does not load: " + parsed.problems().front().to_string());
+        if (!parsed.ok())
+            return failure("bad_reply", "the server's dictionary does not load: " +
+                                            parsed.problems().front().to_string());
         files.emplace_back(discipline + ".tsv", tsv);
     }
-    const std::string common = r.contains("common_acronyms") ? std::string(r.at("common_acronyms").as_string()) : "";
+    const std::string common =
+        r.contains("common_acronyms") ? std::string(r.at("common_acronyms").as_string()) : "";
     std::error_code ec;
     const auto tmp = dir_.string() + ".new";
     fs::remove_all(tmp, ec);
     const Home staging(fs::path{tmp});
     for (const auto& [name, content] : files)
-        if (auto w = staging.write_file(name, content); !w) return w.error();
-    if (auto w = staging.write_file("common-acronyms.txt", common); !w) return w.error();
-    if (auto w = staging.write_file("version", std::to_string(r.at("version").as_int64())); !w) return w.error();
+        if (auto w = staging.write_file(name, content); !w)
+            return w.error();
+    if (auto w = staging.write_file("common-acronyms.txt", common); !w)
+        return w.error();
+    if (auto w = staging.write_file("version", std::to_string(r.at("version").as_int64())); !w)
+        return w.error();
     fs::remove_all(dir_, ec);
     fs::rename(tmp, dir_, ec);
-    if (ec) return failure("io_error", "cannot update " + dir_.string() + ": " + ec.message());
+    if (ec)
+        return failure("io_error", "cannot update " + dir_.string() + ": " + ec.message());
     return true;
 }
 
 std::optional<fs::path> DictionaryCache::source() const {
     std::error_code ec;
-    if (version() && fs::is_directory(dir_, ec)) return dir_;
+    if (version() && fs::is_directory(dir_, ec))
+        return dir_;
     return jargon::find_dictionaries();
 }
 
 protocol::Expected<std::shared_ptr<const jargon::Engine>> DictionaryCache::engine() const {
     const auto where = source();
-    if (!where) return failure("no_dictionaries", "no dictionaries: log in once to fetch them, or install the shipped ones");
+    if (!where)
+        return failure("no_dictionaries",
+                       "no dictionaries: log in once to fetch them, or install the shipped ones");
     const auto set = jargon::load_dictionary_dir(*where);
-    if (!set.ok()) return failure("bad_dictionaries", set.problems().front().to_string());
+    if (!set.ok())
+        return failure("bad_dictionaries", set.problems().front().to_string());
     auto engine = jargon::Engine::compile(set.value());
-    if (!engine.ok()) return failure("bad_dictionaries", engine.problems().front().to_string());
+    if (!engine.ok())
+        return failure("bad_dictionaries", engine.problems().front().to_string());
     return engine.value();
 }
 
@@ -89,7 +108,8 @@ jargon::Audience room_audience(const json::object& room_show) {
     return jargon::Audience::of(std::move(disciplines));
 }
 
-jargon::CheckResult explain_for(const jargon::Engine& engine, std::string_view text, const std::string& reader_discipline) {
+jargon::CheckResult explain_for(const jargon::Engine& engine, std::string_view text,
+                                const std::string& reader_discipline) {
     return engine.check(text, jargon::Audience::of({reader_discipline}));
 }
 
@@ -97,7 +117,8 @@ std::string annotate(std::string_view text, const std::vector<jargon::Finding>& 
     std::string out;
     std::size_t pos = 0;
     for (const auto& f : findings) {
-        if (f.start < pos || f.end > text.size()) continue;
+        if (f.start < pos || f.end > text.size())
+            continue;
         out.append(text.substr(pos, f.end - pos));
         const auto alternatives = f.alternatives();
         if (f.meanings.size() == 1 && !alternatives.empty()) {
@@ -105,8 +126,9 @@ std::string annotate(std::string_view text, const std::vector<jargon::Finding>& 
         } else if (f.meanings.size() > 1) {
             std::string all;
             for (const auto& m : f.meanings)
-                all += (all.empty() ? "" : " or ") + (m.alternatives.empty() ? m.explanation : m.alternatives.front()) +
-                       " (" + m.discipline + ")";
+                all += (all.empty() ? "" : " or ") +
+                       (m.alternatives.empty() ? m.explanation : m.alternatives.front()) + " (" +
+                       m.discipline + ")";
             out += " [" + all + "]";
         } else {
             out += " [?]";  // an acronym nobody has defined
@@ -122,9 +144,11 @@ std::vector<std::string> notes(const std::vector<jargon::Finding>& findings) {
     for (std::size_t i = 0; i < findings.size(); ++i) {
         const auto& f = findings[i];
         std::string who;
-        for (const auto& d : f.disciplines()) who += (who.empty() ? "" : ", ") + d;
-        out.push_back("[" + std::to_string(i + 1) + "] " + f.text + (who.empty() ? " (unknown acronym)" : " (" + who + ")") +
-                      ": " + f.explanation());
+        for (const auto& d : f.disciplines())
+            who += (who.empty() ? "" : ", ") + d;
+        out.push_back("[" + std::to_string(i + 1) + "] " + f.text +
+                      (who.empty() ? " (unknown acronym)" : " (" + who + ")") + ": " +
+                      f.explanation());
     }
     return out;
 }

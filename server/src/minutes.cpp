@@ -382,6 +382,13 @@ json::object* existing_item(Meeting& m, std::string_view section, std::int64_t i
 
 // ---- actions -----------------------------------------------------------------------------------
 
+/// After an action write: tells its owner, if the write set "_owner", that it is theirs.
+void tell_owner(Hub& hub, const json::object& out) {
+    if (const auto* owner = out.if_contains("_owner"))
+        hub.publish({owner->as_int64()}, std::make_shared<const std::string>(protocol::encode_event(
+                                             "action_assigned", visible_fields(out))));
+}
+
 struct Action {
     std::int64_t id = 0, room_id = 0, raised_in = 0, rev = 0;
     std::optional<std::int64_t> owner;
@@ -1649,17 +1656,7 @@ void Service::action_add(Context& ctx) {
             if (a.owner)
                 out["_owner"] = *a.owner;
         },
-        [this](const json::object& out) {
-            if (const auto* owner = out.if_contains("_owner")) {
-                json::object event;
-                for (const auto& [k, v] : out)
-                    if (!k.starts_with("_"))
-                        event.emplace(k, v);
-                hub_.publish({owner->as_int64()},
-                             std::make_shared<const std::string>(
-                                 protocol::encode_event("action_assigned", std::move(event))));
-            }
-        });
+        [this](const json::object& out) { tell_owner(hub_, out); });
 }
 
 void Service::action_update(Context& ctx) {
@@ -1766,17 +1763,7 @@ void Service::action_update(Context& ctx) {
             if (assigned)
                 out["_owner"] = *assigned;
         },
-        [this](const json::object& out) {
-            if (const auto* owner = out.if_contains("_owner")) {
-                json::object event;
-                for (const auto& [k, v] : out)
-                    if (!k.starts_with("_"))
-                        event.emplace(k, v);
-                hub_.publish({owner->as_int64()},
-                             std::make_shared<const std::string>(
-                                 protocol::encode_event("action_assigned", std::move(event))));
-            }
-        });
+        [this](const json::object& out) { tell_owner(hub_, out); });
 }
 
 void Service::actions(Context& ctx) {

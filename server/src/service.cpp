@@ -268,6 +268,14 @@ constexpr const char* kMessageColumns =
 
 }  // namespace
 
+json::object visible_fields(const json::object& result) {
+    json::object visible;
+    for (const auto& [key, value] : result)
+        if (!key.starts_with("_"))
+            visible.emplace(key, value);
+    return visible;
+}
+
 // ---- hub -------------------------------------------------------------------------------------
 
 void Hub::add(std::int64_t account, const std::shared_ptr<Sink>& sink) {
@@ -466,12 +474,7 @@ void Service::write(Context& ctx, std::function<void(SQLite::Database&, json::ob
                 }
                 return;
             }
-            // Fields starting with '_' are for `after` (who to notify), not for the client.
-            json::object visible;
-            for (const auto& [key, value] : *result)
-                if (!key.starts_with("_"))
-                    visible.emplace(key, value);
-            reply(protocol::encode_ok(re, std::move(visible)));
+            reply(protocol::encode_ok(re, visible_fields(*result)));
             if (after)
                 after(*result);
         });

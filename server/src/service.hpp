@@ -52,6 +52,10 @@ class Hub {
         online_;  // GUARDED_BY(mutex_)
 };
 
+/// A write job's result without its internal fields: those starting with '_' tell the job's
+/// `after` step whom to notify and are never sent to a client.
+[[nodiscard]] boost::json::object visible_fields(const boost::json::object& result);
+
 /// The state of one connection, owned by its session and touched only on its strand.
 struct Identity {
     bool hello = false;

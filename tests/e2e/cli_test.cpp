@@ -4,7 +4,6 @@
 using namespace liaise::test;
 namespace json = boost::json;
 
-
 TEST_CASE("the README walkthrough works with the liaise command", "[e2e][cli]") {
     Server server;
     const Cli liaise{server};

@@ -18,9 +18,11 @@ struct Partnership {
     Partnership() {
         liaise.enrol("ann", server.admin_code());
         liaise.ok("ann", "admin agency add 'Riverside Primary' --discipline education");
-        for (const auto& [who, agency, role] : {std::tuple{"sam", "Northshire Children's Services", "chair"},
-                                                std::tuple{"tess", "Riverside Primary", "member"}}) {
-            const auto out = liaise.ok("ann", std::string("admin enrol ") + who + " --agency \"" + agency + "\" --role " + role + " --json");
+        for (const auto& [who, agency, role] :
+             {std::tuple{"sam", "Northshire Children's Services", "chair"},
+              std::tuple{"tess", "Riverside Primary", "member"}}) {
+            const auto out = liaise.ok("ann", std::string("admin enrol ") + who + " --agency \"" +
+                                                  agency + "\" --role " + role + " --json");
             liaise.enrol(who, std::string(json::parse(out).at("code").as_string()));
         }
         liaise.ok("ann", "room create mixed --member sam --member tess");
@@ -32,12 +34,14 @@ struct Partnership {
         std::vector<json::object> out;
         std::istringstream lines(liaise.ok(who, "read " + room + " --json"));
         for (std::string line; std::getline(lines, line);)
-            if (!line.empty()) out.push_back(json::parse(line).as_object());
+            if (!line.empty())
+                out.push_back(json::parse(line).as_object());
         return out;
     }
 
     /// Changes the server's stored dictionary behind its back, as an admin tool will.
-    void add_server_entry(const std::string& discipline, const std::string& row, int version) const {
+    void add_server_entry(const std::string& discipline, const std::string& row,
+                          int version) const {
         SQLite::Database db((server.data() / "liaise.db").string(), SQLite::OPEN_READWRITE);
         db.setBusyTimeout(5000);
         SQLite::Statement q(db, "UPDATE dictionaries SET tsv = tsv || ? WHERE discipline = ?");
@@ -54,8 +58,9 @@ const std::string kDraft = "The CIN plan was agreed at core group.";
 
 }  // namespace
 
-TEST_CASE("a social worker's jargon is held back in a room with a teacher and sent among social workers",
-          "[e2e][plain]") {
+TEST_CASE(
+    "a social worker's jargon is held back in a room with a teacher and sent among social workers",
+    "[e2e][plain]") {
     Partnership p;
     const auto [held, why] = p.liaise("sam", "send mixed '" + kDraft + "'");
     CHECK(held == 1);
@@ -70,7 +75,8 @@ TEST_CASE("a social worker's jargon is held back in a room with a teacher and se
     const auto doc = json::parse(json_held.second).as_object();
     CHECK_FALSE(doc.at("sent").as_bool());
     CHECK(doc.at("findings").as_array().size() == 2);
-    CHECK(doc.at("findings").as_array()[0].at("term").as_string() == "CIN");  // same form as check --json
+    CHECK(doc.at("findings").as_array()[0].at("term").as_string() ==
+          "CIN");  // same form as check --json
     CHECK(doc.at("audience").as_string() == "education,social-care");
 
     CHECK_THAT(p.liaise.ok("sam", "send social '" + kDraft + "'"), Catch::Contains("Sent #1"));
@@ -79,7 +85,8 @@ TEST_CASE("a social worker's jargon is held back in a room with a teacher and se
     CHECK(among_social[0].at("text").as_string() == kDraft);
 }
 
-TEST_CASE("send with --fix sends the rewritten text and with --anyway the text as written", "[e2e][plain]") {
+TEST_CASE("send with --fix sends the rewritten text and with --anyway the text as written",
+          "[e2e][plain]") {
     Partnership p;
     const auto fixed = p.liaise.ok("sam", "send mixed --fix '" + kDraft + "'");
     CHECK_THAT(fixed, Catch::Contains("CIN -> "));
@@ -121,24 +128,30 @@ TEST_CASE("a teacher reading a social worker's message sees the explanations", "
 TEST_CASE("a public room flags general terms and every discipline's terms", "[e2e][plain]") {
     Partnership p;
     CHECK(p.liaise("tess", "room audience social --public on").first == 1);  // members may not
-    CHECK_THAT(p.liaise.ok("sam", "room audience social --public on"), Catch::Contains("includes the public"));
-    const auto [held, why] = p.liaise("sam", "send social 'Going forward we will utilise the CIN plan.'");
+    CHECK_THAT(p.liaise.ok("sam", "room audience social --public on"),
+               Catch::Contains("includes the public"));
+    const auto [held, why] =
+        p.liaise("sam", "send social 'Going forward we will utilise the CIN plan.'");
     CHECK(held == 1);
     CHECK_THAT(why, Catch::Contains("CIN (social-care)"));
     CHECK_THAT(why, Catch::Contains("utilise (general)"));
     CHECK_THAT(why, Catch::Contains("Going forward (general)"));
     p.liaise.ok("sam", "room audience social --public off");
-    const auto [still, why2] = p.liaise("sam", "send social 'Going forward we will utilise the CIN plan.'");
+    const auto [still, why2] =
+        p.liaise("sam", "send social 'Going forward we will utilise the CIN plan.'");
     CHECK(still == 1);  // officialese is flagged for everyone
     CHECK(why2.find("CIN (social-care)") == std::string::npos);
 }
 
-TEST_CASE("the client keeps checking with its cached dictionaries when the server is down", "[e2e][plain]") {
+TEST_CASE("the client keeps checking with its cached dictionaries when the server is down",
+          "[e2e][plain]") {
     Partnership p;
-    p.add_server_entry("social-care", "FLIBB\t\tfamily link worker\tA made-up test entry.\tacronym\t", 2);
+    p.add_server_entry("social-care",
+                       "FLIBB\t\tfamily link worker\tA made-up test entry.\tacronym\t", 2);
     p.liaise.ok("sam", "whoami");  // log in: fetches version 2
     REQUIRE(p.server.stop() == 0);
-    const auto [status, out] = p.liaise("sam", "check --audience education -", "The FLIBB called.\n");
+    const auto [status, out] =
+        p.liaise("sam", "check --audience education -", "The FLIBB called.\n");
     CHECK(status == 1);
     CHECK_THAT(out, Catch::Contains("FLIBB (social-care) -> family link worker"));
     const auto explained = p.liaise.ok("sam", "explain FLIBB");
@@ -159,7 +172,8 @@ TEST_CASE("a dictionary update on the server reaches a client at its next login"
 
     // A damaged update (an invalid kind) is refused by the client, which keeps its cache and
     // still logs in.
-    p.add_server_entry("education", "WOBBL\t\twhole-school wellbeing plan\tA made-up test entry.\tnoun\t", 2);
+    p.add_server_entry("education",
+                       "WOBBL\t\twhole-school wellbeing plan\tA made-up test entry.\tnoun\t", 2);
     CHECK_THAT(p.liaise.ok("tess", "whoami"), Catch::Contains("tess"));
     CHECK(client::DictionaryCache(tess_home).version() == std::optional<std::int64_t>(1));
 
@@ -167,13 +181,16 @@ TEST_CASE("a dictionary update on the server reaches a client at its next login"
     {
         SQLite::Database db((p.server.data() / "liaise.db").string(), SQLite::OPEN_READWRITE);
         db.setBusyTimeout(5000);
-        db.exec("UPDATE dictionaries SET tsv = replace(tsv, char(9) || 'noun' || char(9), char(9) || 'acronym' || char(9)) "
-                "WHERE discipline = 'education'");
+        db.exec(
+            "UPDATE dictionaries SET tsv = replace(tsv, char(9) || 'noun' || char(9), char(9) || "
+            "'acronym' || char(9)) "
+            "WHERE discipline = 'education'");
         db.exec("UPDATE meta SET value = '3' WHERE key = 'dictionary_version'");
     }
     CHECK_THAT(p.liaise.ok("tess", "whoami"), Catch::Contains("tess"));
     CHECK(client::DictionaryCache(tess_home).version() == std::optional<std::int64_t>(3));
-    CHECK_THAT(p.liaise.ok("tess", "explain WOBBL"), Catch::Contains("whole-school wellbeing plan"));
+    CHECK_THAT(p.liaise.ok("tess", "explain WOBBL"),
+               Catch::Contains("whole-school wellbeing plan"));
 }
 
 TEST_CASE("asking about an unknown term records the question", "[e2e][plain]") {

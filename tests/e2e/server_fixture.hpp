@@ -208,17 +208,20 @@ struct Cli {
                                            const std::string& input = "") const {
         const auto in = server.dir() / "cli-stdin";
         std::ofstream(in) << input;
-        const std::string cmd = "LIAISE_HOME='" + (server.dir() / ("cli-" + who)).string() + "' LIAISE_PASSPHRASE='" +
-                                kPassphrase + "' '" + LIAISE_BINARY + "' " + args + " < '" + in.string() + "' 2>&1";
+        const std::string cmd = "LIAISE_HOME='" + (server.dir() / ("cli-" + who)).string() +
+                                "' LIAISE_PASSPHRASE='" + kPassphrase + "' '" + LIAISE_BINARY +
+                                "' " + args + " < '" + in.string() + "' 2>&1";
         std::string out;
         FILE* p = ::popen(cmd.c_str(), "r");
         char buf[4096];
-        while (const auto n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+        while (const auto n = std::fread(buf, 1, sizeof buf, p))
+            out.append(buf, n);
         const int status = ::pclose(p);
         return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
     }
     /// Runs and requires exit status 0; returns the output.
-    std::string ok(const std::string& who, const std::string& args, const std::string& input = "") const {
+    std::string ok(const std::string& who, const std::string& args,
+                   const std::string& input = "") const {
         const auto [status, out] = (*this)(who, args, input);
         INFO("liaise " << args << "\n" << out);
         REQUIRE(status == 0);

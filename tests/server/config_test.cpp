@@ -21,7 +21,7 @@ TEST_CASE("a config file sets the documented settings", "[config]") {
     const auto p = write(
         "listen = \"0.0.0.0:9000\"\nthreads = 3\nmax_frame_bytes = 65536\n"
         "max_queue_bytes = 1048576\nenrolment_code_hours = 24\nsync_page_max = 50\n"
-                         "durable = false\n");
+        "durable = false\n");
     const auto c = load_config(p, {});
     REQUIRE(c.ok());
     CHECK(c.value().host == "0.0.0.0");

@@ -52,7 +52,9 @@ class Client {
     [[nodiscard]] protocol::Expected<std::shared_ptr<const jargon::Engine>> engine();
     /// How the dictionary refresh at login went: true if the cache changed, an error if the
     /// server's dictionaries could not be fetched or did not load (the cache was kept).
-    [[nodiscard]] const protocol::Expected<bool>& dictionary_refresh() const noexcept { return dictionary_refresh_; }
+    [[nodiscard]] const protocol::Expected<bool>& dictionary_refresh() const noexcept {
+        return dictionary_refresh_;
+    }
     /// Who reads `room`: its members' disciplines, or everyone when it includes the public.
     [[nodiscard]] protocol::Expected<jargon::Audience> audience(std::string_view room);
     [[nodiscard]] const crypto::DeviceKeys& keys() const noexcept { return keys_; }

@@ -19,7 +19,7 @@ namespace liaise::client {
 
 /// The server's dictionaries, kept in $LIAISE_HOME/dictionaries so that checks work offline.
 class DictionaryCache {
-public:
+  public:
     explicit DictionaryCache(const Home& home) : dir_(home.dir() / "dictionaries"), home_(home) {}
 
     [[nodiscard]] const std::filesystem::path& dir() const noexcept { return dir_; }
@@ -33,7 +33,7 @@ public:
     /// Where an offline check should read dictionaries: the cache if present, else the shipped.
     [[nodiscard]] std::optional<std::filesystem::path> source() const;
 
-private:
+  private:
     std::filesystem::path dir_;
     const Home& home_;
 };
@@ -48,7 +48,8 @@ private:
                                               const std::string& reader_discipline);
 
 /// `text` with each finding followed by its plain meaning in brackets ("CIN [child in need]").
-[[nodiscard]] std::string annotate(std::string_view text, const std::vector<jargon::Finding>& findings);
+[[nodiscard]] std::string annotate(std::string_view text,
+                                   const std::vector<jargon::Finding>& findings);
 
 /// Numbered notes, one per finding: "[1] CIN (social-care): explanation".
 [[nodiscard]] std::vector<std::string> notes(const std::vector<jargon::Finding>& findings);
