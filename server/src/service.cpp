@@ -141,6 +141,15 @@ std::int64_t require_member(SQLite::Database& db, const Room& room, std::int64_t
     return *joined;
 }
 
+/// A room `caller` may manage: admins any room, chairs only rooms they are members of.
+Room require_room_to_change(SQLite::Database& db, std::string_view name, std::int64_t caller,
+                            Role role) {
+    auto room = require_room(db, name);
+    if (role != Role::admin && !membership(db, room.id, caller))
+        throw ServiceError(errc::forbidden, "chairs may change only rooms they are members of");
+    return room;
+}
+
 json::object device_json(std::int64_t id, const std::string& name, const std::string& sign_key,
                          const std::string& box_key, const std::string& signature) {
     json::object d{{"device", std::to_string(id)},
@@ -721,10 +730,7 @@ void Service::room_change(Context& ctx, bool add) {
     write(
         ctx,
         [=](SQLite::Database& db, json::object& out) {
-            const auto room = require_room(db, room_name);
-            if (caller_role != Role::admin && !membership(db, room.id, caller))
-                throw ServiceError(errc::forbidden,
-                                   "chairs may change only rooms they are members of");
+            const auto room = require_room_to_change(db, room_name, caller, caller_role);
             const auto target = require_account(db, user);
             const bool member = membership(db, room.id, target.id).has_value();
             const auto before = member_accounts(db, room.id);
@@ -904,10 +910,7 @@ void Service::room_audience(Context& ctx) {
     write(
         ctx,
         [=](SQLite::Database& db, json::object& out) {
-            const auto room = require_room(db, room_name);
-            if (caller_role != Role::admin && !membership(db, room.id, caller))
-                throw ServiceError(errc::forbidden,
-                                   "chairs may change only rooms they are members of");
+            const auto room = require_room_to_change(db, room_name, caller, caller_role);
             exec(db, "UPDATE rooms SET public = ? WHERE id = ?", is_public ? 1 : 0, room.id);
             out = {{"room", room_name},
                    {"public", is_public},
