@@ -194,6 +194,10 @@ void WsSession::on_read(beast::error_code ec, std::size_t) {
     }
     const auto frame = beast::buffers_to_string(buffer_.data());
     buffer_.consume(buffer_.size());
+    if (closing_) {  // cut off or going away: what arrives now is not handled
+        do_read();
+        return;
+    }
     std::weak_ptr<WsSession> weak = shared_from_this();
     shared_.service.handle(
         who_, frame,
@@ -257,11 +261,21 @@ void WsSession::go_away() {
     });
 }
 
-void WsSession::close(websocket::close_code code) {
+void WsSession::cut_off(std::string reason) {
+    net::post(ws_.get_executor(), [self = shared_from_this(), reason = std::move(reason)] {
+        self->ws_.set_option(websocket::stream_base::timeout{std::chrono::seconds(1),
+                                                             std::chrono::seconds(1), false});
+        self->close(websocket::close_code::policy_error, reason);
+    });
+}
+
+void WsSession::close(websocket::close_code code, std::string reason) {
     if (closing_ || !open_)
         return;
     closing_ = true;  // a write in flight finishes; on_write then drops the rest
-    ws_.async_close(code, [self = shared_from_this()](beast::error_code) {});
+    websocket::close_reason why(code);
+    why.reason = std::move(reason);
+    ws_.async_close(why, [self = shared_from_this()](beast::error_code) {});
 }
 
 }  // namespace liaise::server

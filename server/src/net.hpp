@@ -93,6 +93,7 @@ class WsSession : public Sink, public std::enable_shared_from_this<WsSession> {
     ~WsSession() override;
     void run(http::request<http::string_body> request);
     void deliver(std::shared_ptr<const std::string> frame) override;
+    void cut_off(std::string reason) override;
     /// Closes the connection with "going away" (server shutdown).
     void go_away();
 
@@ -103,7 +104,7 @@ class WsSession : public Sink, public std::enable_shared_from_this<WsSession> {
     void on_deliver(std::shared_ptr<const std::string> frame);
     void do_write();
     void on_write(beast::error_code ec, std::size_t);
-    void close(websocket::close_code code);
+    void close(websocket::close_code code, std::string reason = {});
 
     websocket::stream<beast::tcp_stream> ws_;
     beast::flat_buffer buffer_;

@@ -324,6 +324,23 @@ std::size_t Hub::publish(const std::vector<std::int64_t>& accounts,
     return targets.size();
 }
 
+std::size_t Hub::cut_off(std::int64_t account, const std::string& reason) {
+    std::vector<std::shared_ptr<Sink>> targets;
+    {
+        std::lock_guard lock(mutex_);
+        const auto it = online_.find(account);
+        if (it == online_.end())
+            return 0;
+        for (const auto& w : it->second)
+            if (auto s = w.lock())
+                targets.push_back(std::move(s));
+        online_.erase(it);
+    }
+    for (const auto& s : targets)
+        s->cut_off(reason);
+    return targets.size();
+}
+
 // ---- service ---------------------------------------------------------------------------------
 
 Service::Service(Storage& storage, Metrics& metrics, Hub& hub, ServiceConfig config,

@@ -34,6 +34,9 @@ class Sink {
   public:
     virtual ~Sink() = default;
     virtual void deliver(std::shared_ptr<const std::string> frame) = 0;
+    /// Ends the session at once (policy violation, with `reason` as the close reason): no
+    /// request it sends afterwards is handled. Thread-safe; must not block.
+    virtual void cut_off(std::string reason) = 0;
 };
 
 /// Who is online: logged-in sinks by account. Thread-safe.
@@ -45,6 +48,8 @@ class Hub {
     std::size_t publish(const std::vector<std::int64_t>& accounts,
                         const std::shared_ptr<const std::string>& frame,
                         const Sink* except = nullptr);
+    /// Cuts off every online sink of `account`; returns how many.
+    std::size_t cut_off(std::int64_t account, const std::string& reason);
 
   private:
     std::mutex mutex_;
