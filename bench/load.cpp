@@ -145,8 +145,16 @@ std::unique_ptr<ServerProcess> start_server(const Options& o) {
         run_capture("'" + o.server + "' init --data '" + data +
                     "' --admin admin --agency 'Load Test' --discipline social-care --json");
     const std::string code(json::parse(init).at("code").as_string());
-    if (!o.durable)
-        std::ofstream(s->dir / "off.toml") << "durable = false\n";
+    // The server's default limits are set for people. A load generator is one address holding
+    // many connections, each account sending as fast as the server answers, and connections
+    // that wait unread while the others are set up: lift the limits so that they never bind.
+    std::ofstream(s->dir / "load.toml") << "durable = " << (o.durable ? "true" : "false") << "\n"
+                                        << "rate_limit_per_second = 1000000\n"
+                                        << "rate_limit_burst = 10000000\n"
+                                        << "max_connections = 1000000\n"
+                                        << "max_connections_per_address = 1000000\n"
+                                        << "idle_timeout_ms = 86400000\n"
+                                        << "login_timeout_ms = 3600000\n";
     std::vector<std::string> args = {"taskset",
                                      "-c",
                                      std::to_string(o.server_cpu),
@@ -157,9 +165,9 @@ std::unique_ptr<ServerProcess> start_server(const Options& o) {
                                      "--listen",
                                      "127.0.0.1:" + std::to_string(s->port),
                                      "--threads",
-                                     std::to_string(o.server_threads)};
-    if (!o.durable)
-        args.insert(args.end(), {"--config", (s->dir / "off.toml").string()});
+                                     std::to_string(o.server_threads),
+                                     "--config",
+                                     (s->dir / "load.toml").string()};
     std::vector<char*> argv;
     for (auto& a : args)
         argv.push_back(a.data());

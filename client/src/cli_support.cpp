@@ -101,6 +101,18 @@ int simple(const Options& o, std::string_view type, json::object fields,
                 else
                     print_check(std::cerr, body.at("check").as_object());
             }
+            if (reply.error().code == "invalid_dictionary" && body.contains("problems")) {
+                if (o.json)
+                    std::cout << json::serialize(body) << "\n";
+                else
+                    for (const auto& p : list(body, "problems")) {
+                        const auto& problem = p.as_object();
+                        std::cerr << str(problem, "discipline");
+                        if (num(problem, "line") > 0)
+                            std::cerr << ":" << num(problem, "line");
+                        std::cerr << ": " << str(problem, "message") << "\n";
+                    }
+            }
             return report(reply.error());
         }
         if (o.json)

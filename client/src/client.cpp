@@ -61,7 +61,7 @@ protocol::Expected<json::object> Client::enrol(const Home& home, std::string_vie
         return failure(
             "already_enrolled",
             home.dir().string() + " already holds an enrolled device; use another LIAISE_HOME");
-    auto conn = Connection::open(server);
+    auto conn = Connection::open(server, ConnectOptions{.ca_file = home.ca_file()});
     if (!conn)
         return conn.error();
     if (auto h = hello(*conn.value()); !h)
@@ -93,7 +93,7 @@ protocol::Expected<std::unique_ptr<Client>> Client::login(const Home& home,
     auto keys = home.open_keys(passphrase);
     if (!keys)
         return keys.error();
-    auto conn = Connection::open(profile.value().server);
+    auto conn = Connection::open(profile.value().server, ConnectOptions{.ca_file = home.ca_file()});
     if (!conn)
         return conn.error();
     auto challenge = hello(*conn.value());
@@ -253,7 +253,31 @@ protocol::Expected<jargon::Audience> Client::audience(std::string_view room) {
 
 protocol::Expected<std::optional<json::object>> Client::next_event(
     std::chrono::milliseconds timeout) {
-    return conn_->next_event(timeout);
+    auto event = conn_->next_event(timeout);
+    if (event && event.value() && str(*event.value(), "type") == "dictionaries") {
+        // An admin changed the dictionaries: fetch the new version before anyone checks again.
+        dictionary_refresh_ = DictionaryCache(home_).refresh(*conn_);
+        if (dictionary_refresh_ && dictionary_refresh_.value())
+            engine_.reset();
+    }
+    return event;
+}
+
+protocol::Expected<std::size_t> Client::report_findings(
+    std::string_view outcome, const std::vector<jargon::Finding>& findings) {
+    json::array entries;
+    for (const auto& f : findings)
+        for (const auto& discipline : f.disciplines())
+            if (entries.size() < 100)
+                entries.emplace_back(discipline + ":" + f.term);
+    const auto count = entries.size();
+    if (count == 0)
+        return count;
+    auto reply =
+        conn_->request("dict_feedback", {{"outcome", outcome}, {"entries", std::move(entries)}});
+    if (!reply)
+        return reply.error();
+    return count;
 }
 
 protocol::Expected<json::object> Client::trust(std::string_view user) {

@@ -1,9 +1,16 @@
 #include "liaise/client/connection.hpp"
 
+#include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
 #include <boost/asio.hpp>
+
+#include <boost/asio/ssl.hpp>
 #include <boost/beast.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/json.hpp>
 #include <deque>
+#include <optional>
+#include <type_traits>
 
 #include "liaise/protocol/messages.hpp"
 
@@ -13,46 +20,82 @@ namespace {
 namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace websocket = beast::websocket;
+namespace ssl = boost::asio::ssl;
 namespace json = boost::json;
 using tcp = net::ip::tcp;
+
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 protocol::Error failure(std::string code, std::string message) {
     return {std::move(code), std::move(message)};
 }
 
 struct Url {
+    bool tls = false;
     std::string host;
     std::string port;
 };
 
 std::optional<Url> parse_url(std::string_view url) {
-    if (!url.starts_with("ws://"))
+    Url out;
+    if (url.starts_with("wss://")) {
+        out.tls = true;
+        url.remove_prefix(6);
+    } else if (url.starts_with("ws://")) {
+        url.remove_prefix(5);
+    } else {
         return std::nullopt;
-    url.remove_prefix(5);
+    }
     if (const auto slash = url.find('/'); slash != std::string_view::npos) {
         if (url.substr(slash) != "/" && url.substr(slash) != "/v1")
             return std::nullopt;
         url = url.substr(0, slash);
     }
     const auto colon = url.rfind(':');
-    if (colon == std::string_view::npos || colon == 0 || colon + 1 == url.size())
-        return Url{std::string(url), "7443"};
-    auto host = std::string(url.substr(0, colon));
-    if (host.size() > 2 && host.front() == '[')
-        host = host.substr(1, host.size() - 2);
-    return Url{host, std::string(url.substr(colon + 1))};
+    if (colon == std::string_view::npos || colon == 0 || colon + 1 == url.size()) {
+        out.host = std::string(url);
+        out.port = "7443";
+        return out;
+    }
+    out.host = std::string(url.substr(0, colon));
+    if (out.host.size() > 2 && out.host.front() == '[')
+        out.host = out.host.substr(1, out.host.size() - 2);
+    out.port = std::string(url.substr(colon + 1));
+    return out;
+}
+
+/// Why the server ended the connection, from its close frame.
+std::string closed_message(const websocket::close_reason& why) {
+    std::string out = "the server closed the connection";
+    if (why.code != websocket::close_code::none) {
+        out += " (code " + std::to_string(static_cast<unsigned>(why.code));
+        if (!why.reason.empty())
+            out += ": " + std::string(why.reason.data(), why.reason.size());
+        out += ")";
+    }
+    return out;
 }
 
 }  // namespace
 
+/// The connection's I/O, over a plain or a TLS stream. Used from one thread.
 struct Connection::Impl {
+    virtual ~Impl() = default;
+
     net::io_context ioc;
-    websocket::stream<beast::tcp_stream> ws{ioc};
     beast::flat_buffer buffer;
     bool read_pending = false;
     bool read_done = false;
     beast::error_code read_error;
     std::deque<json::object> events;
+
+    /// Starts reading one frame into `buffer`; completion sets read_done and read_error.
+    virtual void start_read() = 0;
+    virtual void write(std::string_view frame, bool binary, beast::error_code& ec) = 0;
+    [[nodiscard]] virtual websocket::close_reason close_reason() const = 0;
+    /// Drops the connection at once, without a closing handshake.
+    virtual void drop() = 0;
 
     /// The next frame within `timeout`, or an empty optional on timeout. A read that times out
     /// stays pending, so the next call continues it and no frame is lost.
@@ -60,10 +103,7 @@ struct Connection::Impl {
         if (!read_pending) {
             read_pending = true;
             read_done = false;
-            ws.async_read(buffer, [this](beast::error_code ec, std::size_t) {
-                read_done = true;
-                read_error = ec;
-            });
+            start_read();
         }
         ioc.restart();
         const auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -77,7 +117,7 @@ struct Connection::Impl {
         read_pending = false;
         if (read_error) {
             return failure("connection_closed", read_error == websocket::error::closed
-                                                    ? "the server closed the connection"
+                                                    ? closed_message(close_reason())
                                                     : "connection lost: " + read_error.message());
         }
         auto frame = beast::buffers_to_string(buffer.data());
@@ -86,55 +126,169 @@ struct Connection::Impl {
     }
 };
 
-Connection::Connection(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+namespace {
 
-Connection::~Connection() {
-    if (!impl_)
-        return;
-    beast::error_code ignored;
-    beast::get_lowest_layer(impl_->ws).socket().shutdown(tcp::socket::shutdown_both, ignored);
-    beast::get_lowest_layer(impl_->ws).socket().close(ignored);
+template <class Stream>
+struct StreamImpl final : Connection::Impl {
+    std::optional<ssl::context> tls;  // declared before the stream that uses it
+    websocket::stream<Stream> ws;
+
+    StreamImpl() requires std::is_same_v<Stream, PlainStream> : ws(ioc) {}
+    explicit StreamImpl(ssl::context context) requires std::is_same_v<Stream, TlsStream>
+        : tls(std::move(context)), ws(ioc, *tls) {}
+
+    void start_read() override {
+        ws.async_read(buffer, [this](beast::error_code ec, std::size_t) {
+            read_done = true;
+            read_error = ec;
+        });
+    }
+    void write(std::string_view frame, bool binary, beast::error_code& ec) override {
+        ws.binary(binary);
+        ws.write(net::buffer(frame.data(), frame.size()), ec);
+    }
+    websocket::close_reason close_reason() const override { return ws.reason(); }
+    void drop() override {
+        beast::error_code ignored;
+        beast::get_lowest_layer(ws).socket().shutdown(tcp::socket::shutdown_both, ignored);
+        beast::get_lowest_layer(ws).socket().close(ignored);
+    }
+};
+
+/// Runs the io_context until it is out of work, then readies it for the next operation.
+void run_until_done(net::io_context& ioc) {
+    ioc.run();
+    ioc.restart();
 }
 
-protocol::Expected<std::unique_ptr<Connection>> Connection::open(
-    std::string_view url, std::chrono::milliseconds timeout) {
-    const auto parsed = parse_url(url);
-    if (!parsed)
-        return failure("bad_url", "server address must look like ws://HOST:PORT");
-    auto impl = std::make_unique<Impl>();
+/// A client TLS context that trusts `ca_file` (or the system's authorities when empty).
+protocol::Expected<ssl::context> client_tls(const std::filesystem::path& ca_file) {
+    ssl::context ctx(ssl::context::tls_client);
+    ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                    ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
     beast::error_code ec;
-    tcp::resolver resolver(impl->ioc);
-    const auto endpoints = resolver.resolve(parsed->host, parsed->port, ec);
+    if (ca_file.empty())
+        ctx.set_default_verify_paths(ec);
+    else
+        ctx.load_verify_file(ca_file.string(), ec);
     if (ec)
-        return failure("connection_failed", "cannot resolve " + parsed->host + ": " + ec.message());
-    auto& stream = beast::get_lowest_layer(impl->ws);
+        return failure("connection_failed",
+                       "cannot load the certificate authority " +
+                           (ca_file.empty() ? std::string("(system default)") : ca_file.string()) +
+                           ": " + ec.message());
+    ctx.set_verify_mode(ssl::verify_peer);
+    return ctx;
+}
+
+/// The TLS handshake: the certificate must chain to a trusted authority and name `host`.
+protocol::Expected<bool> tls_handshake(StreamImpl<TlsStream>& impl, const Url& url,
+                                       std::string_view shown, std::chrono::milliseconds timeout) {
+    auto& tls = impl.ws.next_layer();
+    SSL* ssl_handle = tls.native_handle();
+    beast::error_code ec;
+    const auto address = net::ip::make_address(url.host, ec);
+    if (ec) {
+        // A host name: send it (SNI) and check the certificate names it.
+        SSL_set_tlsext_host_name(ssl_handle, url.host.c_str());
+        SSL_set1_host(ssl_handle, url.host.c_str());
+    } else {
+        X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl_handle), address.to_string().c_str());
+    }
+    beast::get_lowest_layer(impl.ws).expires_after(timeout);
+    ec = {};
+    tls.async_handshake(ssl::stream_base::client, [&](beast::error_code e) { ec = e; });
+    run_until_done(impl.ioc);
+    if (!ec)
+        return true;
+    if (const long verdict = SSL_get_verify_result(ssl_handle); verdict != X509_V_OK)
+        return failure("connection_failed",
+                       "certificate verification failed for " + std::string(shown) + ": " +
+                           X509_verify_cert_error_string(verdict) +
+                           " (if the server uses a private certificate authority, give its "
+                           "certificate with --ca FILE)");
+    return failure("connection_failed",
+                   "TLS handshake with " + std::string(shown) + " failed: " + ec.message());
+}
+
+/// Connects `impl` to `url`: TCP, then TLS for wss://, then the WebSocket upgrade at /v1.
+template <class Stream>
+protocol::Expected<bool> connect(StreamImpl<Stream>& impl, const Url& url, std::string_view shown,
+                                 std::chrono::milliseconds timeout) {
+    beast::error_code ec;
+    tcp::resolver resolver(impl.ioc);
+    const auto endpoints = resolver.resolve(url.host, url.port, ec);
+    if (ec)
+        return failure("connection_failed", "cannot resolve " + url.host + ": " + ec.message());
+    auto& stream = beast::get_lowest_layer(impl.ws);
     stream.expires_after(timeout);
     bool done = false;
     stream.async_connect(endpoints, [&](beast::error_code e, const tcp::endpoint&) {
         ec = e;
         done = true;
     });
-    impl->ioc.run();
+    run_until_done(impl.ioc);
     if (!done || ec)
         return failure("connection_failed",
-                       "cannot connect to " + std::string(url) + ": " + ec.message());
-    impl->ioc.restart();
+                       "cannot connect to " + std::string(shown) + ": " + ec.message());
+    if constexpr (std::is_same_v<Stream, TlsStream>) {
+        if (auto shaken = tls_handshake(impl, url, shown, timeout); !shaken)
+            return shaken.error();
+    }
     stream.expires_after(timeout);
-    impl->ws.async_handshake(parsed->host + ":" + parsed->port, "/v1",
-                             [&](beast::error_code e) { ec = e; });
-    impl->ioc.run();
-    if (ec)
+    websocket::response_type response;
+    impl.ws.async_handshake(response, url.host + ":" + url.port, "/v1",
+                            [&](beast::error_code e) { ec = e; });
+    run_until_done(impl.ioc);
+    if (ec && response.result() == beast::http::status::service_unavailable)
         return failure("connection_failed",
-                       "WebSocket handshake with " + std::string(url) + " failed: " + ec.message());
+                       std::string(shown) +
+                           " refused the connection: too many connections (HTTP 503); try "
+                           "again later");
+    if (ec)
+        return failure("connection_failed", "WebSocket handshake with " + std::string(shown) +
+                                                " failed: " + ec.message());
     stream.expires_never();
-    impl->ws.read_message_max(64 << 20);
+    impl.ws.read_message_max(64 << 20);
+    return true;
+}
+
+}  // namespace
+
+Connection::Connection(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Connection::~Connection() {
+    if (impl_)
+        impl_->drop();
+}
+
+protocol::Expected<std::unique_ptr<Connection>> Connection::open(std::string_view url,
+                                                                 const ConnectOptions& options) {
+    const auto parsed = parse_url(url);
+    if (!parsed)
+        return failure("bad_url",
+                       "server address must look like ws://HOST:PORT or wss://HOST:PORT");
+    std::unique_ptr<Impl> impl;
+    protocol::Expected<bool> connected = true;
+    if (parsed->tls) {
+        auto ctx = client_tls(options.ca_file);
+        if (!ctx)
+            return ctx.error();
+        auto tls = std::make_unique<StreamImpl<TlsStream>>(std::move(ctx).value());
+        connected = connect(*tls, *parsed, url, options.timeout);
+        impl = std::move(tls);
+    } else {
+        auto plain = std::make_unique<StreamImpl<PlainStream>>();
+        connected = connect(*plain, *parsed, url, options.timeout);
+        impl = std::move(plain);
+    }
+    if (!connected)
+        return connected.error();
     return std::unique_ptr<Connection>(new Connection(std::move(impl)));
 }
 
 protocol::Expected<bool> Connection::send_raw(std::string_view frame, bool binary) {
     beast::error_code ec;
-    impl_->ws.binary(binary);
-    impl_->ws.write(net::buffer(frame.data(), frame.size()), ec);
+    impl_->write(frame, binary, ec);
     if (ec)
         return failure("connection_closed", "cannot send: " + ec.message());
     return true;

@@ -20,6 +20,7 @@ namespace json = boost::json;
 constexpr const char* kProfile = "profile.json";
 constexpr const char* kKeystore = "keystore.json";
 constexpr const char* kKnownKeys = "known-keys.json";
+constexpr const char* kCa = "ca.pem";
 
 protocol::Error failure(std::string code, std::string message) {
     return {std::move(code), std::move(message)};
@@ -92,6 +93,26 @@ std::optional<std::string> Home::read_file(std::string_view name) const {
 
 bool Home::enrolled() const {
     return read_file(kProfile).has_value();
+}
+
+fs::path Home::ca_file() const {
+    std::error_code ec;
+    const auto path = dir_ / kCa;
+    return fs::exists(path, ec) ? path : fs::path();
+}
+
+protocol::Expected<bool> Home::save_ca(const fs::path& source) const {
+    if (source.empty()) {
+        std::error_code ec;
+        fs::remove(dir_ / kCa, ec);
+        return true;
+    }
+    std::ifstream in(source, std::ios::binary);
+    std::ostringstream pem;
+    pem << in.rdbuf();
+    if (!in || pem.str().find("-----BEGIN CERTIFICATE-----") == std::string::npos)
+        return failure("bad_ca", source.string() + " is not a readable PEM certificate file");
+    return write_file(kCa, pem.str());
 }
 
 protocol::Expected<Profile> Home::profile() const {

@@ -2,7 +2,9 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "admin_cli.hpp"
 #include "chat.hpp"
+#include "cli_support.hpp"
 #include "commands.hpp"
 #include "liaise/client/check.hpp"
 #include "minutes_cli.hpp"
@@ -42,13 +44,27 @@ int main(int argc, char** argv) {
     });
 
     // enrol
-    std::string server, code, device_name = "cli";
+    std::string server, code, device_name = "cli", ca;
     auto* enrol_cmd = app.add_subcommand("enrol", "Enrol this device with a code from an admin");
-    enrol_cmd->add_option("--server", server, "Server address, ws://HOST:PORT")->required();
+    enrol_cmd->add_option("--server", server, "Server address, ws://HOST:PORT or wss://HOST:PORT")
+        ->required();
     enrol_cmd->add_option("--code", code, "The one-time enrolment code")->required();
     enrol_cmd->add_option("--device-name", device_name, "A name for this device (default: cli)");
+    enrol_cmd->add_option("--ca", ca,
+                          "PEM certificate of the private authority that signed the wss:// "
+                          "server's certificate (kept for every later connection)");
     json_flag(enrol_cmd);
-    enrol_cmd->callback([&] { action = [&] { return cli::enrol(o, server, code, device_name); }; });
+    enrol_cmd->callback([&] {
+        action = [&] {
+            // The authority is kept in this home before enrolling, so that enrolment and every
+            // later login verify the server with it. An enrolled home is left as it is (enrol
+            // refuses it).
+            if (const liaise::client::Home home; !home.enrolled())
+                if (auto saved = home.save_ca(ca); !saved)
+                    return cli::report(saved.error());
+            return cli::enrol(o, server, code, device_name);
+        };
+    });
 
     auto* whoami_cmd = app.add_subcommand("whoami", "Show this device's account");
     json_flag(whoami_cmd);
@@ -203,7 +219,8 @@ int main(int argc, char** argv) {
     json_flag(trust);
     trust->callback([&] { action = [&] { return cli::trust(o, trust_user); }; });
 
-    cli::add_minutes_commands(app, o, action);  // meeting, action, actions
+    cli::add_minutes_commands(app, o, action);        // meeting, action, actions
+    cli::add_admin_commands(app, *admin, o, action);  // accounts, dict, questions, audit
 
     try {
         app.parse(argc, argv);

@@ -128,7 +128,55 @@ constexpr std::array<FieldSpec, 3> kActions = {{{"mine", F::boolean, false, 0},
                                                 {"overdue", F::boolean, false, 0},
                                                 {"room", F::string, false, kName}}};
 
-constexpr std::array<RequestSpec, 34> kRequests = {{
+// Administration (PROTOCOL.md, "Administration").
+constexpr std::int64_t kDictText = 900'000;  // one discipline's TSV file
+constexpr std::array<FieldSpec, 2> kAgencyRename = {
+    {{"name", F::string, true, kText}, {"new_name", F::string, true, kText}}};
+constexpr std::array<FieldSpec, 2> kAccountList = {
+    {{"agency", F::string, false, kText}, {"suspended", F::boolean, false, 0}}};
+constexpr std::array<FieldSpec, 2> kAccountRole = {
+    {{"user", F::string, true, kName}, {"role", F::string, true, 16}}};
+constexpr std::array<FieldSpec, 2> kAccountSuspend = {
+    {{"user", F::string, true, kName}, {"reason", F::string, false, kText}}};
+constexpr std::array<FieldSpec, 2> kDeviceReplace = {
+    {{"user", F::string, true, kName}, {"hours", F::integer, false, 24 * 30, 1}}};
+constexpr std::array<FieldSpec, 7> kDictAdd = {{{"discipline", F::string, true, kName},
+                                                {"term", F::string, true, kText},
+                                                {"variants", F::string_array, false, 50},
+                                                {"alternatives", F::string_array, true, 20},
+                                                {"explanation", F::string, true, 1000},
+                                                {"kind", F::string, false, 16},
+                                                {"options", F::string, false, 64}}};
+constexpr std::array<FieldSpec, 7> kDictEdit = {{{"discipline", F::string, true, kName},
+                                                 {"term", F::string, true, kText},
+                                                 {"variants", F::string_array, false, 50},
+                                                 {"alternatives", F::string_array, false, 20},
+                                                 {"explanation", F::string, false, 1000},
+                                                 {"kind", F::string, false, 16},
+                                                 {"options", F::string, false, 64}}};
+constexpr std::array<FieldSpec, 2> kDictTerm = {
+    {{"discipline", F::string, true, kName}, {"term", F::string, true, kText}}};
+constexpr std::array<FieldSpec, 1> kDiscipline = {{{"discipline", F::string, true, kName}}};
+constexpr std::array<FieldSpec, 2> kDictImport = {
+    {{"discipline", F::string, true, kName}, {"tsv", F::text, true, kDictText}}};
+constexpr std::array<FieldSpec, 1> kLimit = {{{"limit", F::integer, false, 10'000, 1}}};
+constexpr std::array<FieldSpec, 1> kDictRevert = {{{"version", F::integer, true, kId, 1}}};
+constexpr std::array<FieldSpec, 2> kDictFeedback = {
+    {{"outcome", F::string, true, 16}, {"entries", F::string_array, true, 100}}};
+constexpr std::array<FieldSpec, 1> kQuestionList = {{{"status", F::string, false, 16}}};
+constexpr std::array<FieldSpec, 6> kQuestionAnswer = {{{"question", F::integer, true, kId, 1},
+                                                       {"reply", F::string, false, 1000},
+                                                       {"discipline", F::string, false, kName},
+                                                       {"alternatives", F::string_array, false, 20},
+                                                       {"explanation", F::string, false, 1000},
+                                                       {"kind", F::string, false, 16}}};
+constexpr std::array<FieldSpec, 2> kQuestionDismiss = {
+    {{"question", F::integer, true, kId, 1}, {"reply", F::string, false, 1000}}};
+constexpr std::array<FieldSpec, 3> kAudit = {{{"since", F::integer, false, INT64_MAX},
+                                              {"limit", F::integer, false, 10'000, 1},
+                                              {"verify", F::boolean, false, 0}}};
+
+constexpr std::array<RequestSpec, 56> kRequests = {{
     {"hello", Access::anyone, kHello},
     {"enrol", Access::anyone, kEnrol},
     {"login", Access::anyone, kLogin},
@@ -163,6 +211,28 @@ constexpr std::array<RequestSpec, 34> kRequests = {{
     {"action_add", Access::authenticated, kActionAdd},
     {"action_update", Access::authenticated, kActionUpdate},
     {"actions", Access::authenticated, kActions},
+    {"agency_rename", Access::admin, kAgencyRename},
+    {"account_list", Access::admin, kAccountList},
+    {"account_role", Access::admin, kAccountRole},
+    {"account_suspend", Access::admin, kAccountSuspend},
+    {"account_reinstate", Access::admin, kUser},
+    {"device_replace", Access::admin, kDeviceReplace},
+    {"dict_add", Access::admin, kDictAdd},
+    {"dict_edit", Access::admin, kDictEdit},
+    {"dict_remove", Access::admin, kDictTerm},
+    {"dict_discipline_add", Access::admin, kDiscipline},
+    {"dict_discipline_remove", Access::admin, kDiscipline},
+    {"dict_import", Access::admin, kDictImport},
+    {"dict_export", Access::admin, kDiscipline},
+    {"dict_versions", Access::admin, kLimit},
+    {"dict_revert", Access::admin, kDictRevert},
+    {"dict_feedback", Access::authenticated, kDictFeedback},
+    {"dict_noisy", Access::admin, kLimit},
+    {"questions", Access::authenticated, {}},
+    {"question_list", Access::admin, kQuestionList},
+    {"question_answer", Access::admin, kQuestionAnswer},
+    {"question_dismiss", Access::admin, kQuestionDismiss},
+    {"audit", Access::admin, kAudit},
 }};
 
 std::string_view type_name(F type) {

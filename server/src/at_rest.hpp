@@ -53,6 +53,13 @@ class AtRestKey {
     [[nodiscard]] protocol::Expected<std::string> open(std::span<const unsigned char> sealed,
                                                        const RecordId& where) const;
 
+    /// A keyed BLAKE2b-256 hash of `parts`, each length-prefixed, under a subkey derived from
+    /// this key for `purpose` (8 bytes, e.g. "auditlog"). Without the key file nobody can
+    /// compute it, so a chain of these cannot be rebuilt by someone who can only edit the
+    /// database.
+    [[nodiscard]] std::array<unsigned char, 32> keyed_hash(
+        std::string_view purpose, std::span<const std::string_view> parts) const;
+
   private:
     AtRestKey() = default;
     std::array<unsigned char, kSize> key_{};

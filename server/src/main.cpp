@@ -30,7 +30,7 @@ int main(int argc, char** argv) {
     init_cmd->add_flag("--json", json, "Print {\"admin\": …, \"code\": …}");
 
     liaise::server::Config config;
-    std::string listen, config_file, serve_dictionaries;
+    std::string listen, config_file, serve_dictionaries, tls_cert, tls_key;
     auto* serve_cmd =
         app.add_subcommand("serve", "Serve the WebSocket protocol until SIGINT or SIGTERM");
     serve_cmd->add_option("--data", config.data_dir, "Data directory made by init")->required();
@@ -39,6 +39,9 @@ int main(int argc, char** argv) {
     serve_cmd->add_option("--threads", config.threads, "Worker threads (default: one per core)");
     serve_cmd->add_option("--dictionaries", serve_dictionaries,
                           "Folder of dictionaries (default: the shipped ones)");
+    serve_cmd->add_option("--tls-cert", tls_cert,
+                          "Serve wss:// with this PEM certificate chain (needs --tls-key)");
+    serve_cmd->add_option("--tls-key", tls_key, "The certificate's PEM private key");
 
     try {
         app.parse(argc, argv);
@@ -83,5 +86,9 @@ int main(int argc, char** argv) {
     }
     if (!serve_dictionaries.empty())
         config.dictionaries = serve_dictionaries;
+    if (!tls_cert.empty())
+        config.tls_cert = tls_cert;
+    if (!tls_key.empty())
+        config.tls_key = tls_key;
     return liaise::server::serve(config);
 }

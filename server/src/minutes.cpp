@@ -1053,7 +1053,7 @@ const AtRestKey& Service::at_rest() const {
     return *at_rest_;
 }
 
-const jargon::SharedEngine& Service::engine() const {
+jargon::SharedEngine& Service::engine() const {
     if (engine_ == nullptr)
         throw ServiceError(errc::internal, "plain-language checks are not available");
     return *engine_;
@@ -1422,7 +1422,7 @@ void Service::meeting_circulate(Context& ctx) {
     const auto caller = ctx.who.account;
     write(
         ctx,
-        [=, &key](SQLite::Database& db, json::object& out) {
+        [=, this, &key](SQLite::Database& db, json::object& out) {
             auto m = load_meeting(db, key, id);
             require_reader(db, m, caller);
             if (caller != m.chair && caller != m.minute_taker)
@@ -1482,6 +1482,11 @@ void Service::meeting_circulate(Context& ctx) {
             for (const auto a : members)
                 notify.push_back(a);
             out["_notify"] = std::move(notify);
+            record(db, caller, "minutes_circulated",
+                   {{"meeting", m.id},
+                    {"room", m.room.name},
+                    {"version", m.version},
+                    {"findings", check.at("findings")}});
             spdlog::info("meeting {} version {} circulated", m.id, m.version);
         },
         [this](const json::object& out) {
@@ -1501,7 +1506,7 @@ void Service::meeting_approve(Context& ctx) {
     const auto id = ctx.req.integer("meeting", 0);
     const bool acknowledge = ctx.req.boolean("acknowledge", false);
     const auto caller = ctx.who.account;
-    write(ctx, [=, &key](SQLite::Database& db, json::object& out) {
+    write(ctx, [=, this, &key](SQLite::Database& db, json::object& out) {
         auto m = load_meeting(db, key, id);
         require_reader(db, m, caller);
         if (caller != m.chair)
@@ -1530,6 +1535,7 @@ void Service::meeting_approve(Context& ctx) {
                {"status", "approved"},
                {"approved_by", person_json(person_by_id(db, caller))},
                {"approved_at", now}};
+        record(db, caller, "minutes_approved", {{"meeting", id}, {"version", m.version}});
         spdlog::info("meeting {} version {} approved", id, m.version);
     });
 }
@@ -1539,7 +1545,7 @@ void Service::meeting_correct(Context& ctx) {
     const auto id = ctx.req.integer("meeting", 0);
     const auto reason = std::string(ctx.req.string("reason"));
     const auto caller = ctx.who.account;
-    write(ctx, [=, &key](SQLite::Database& db, json::object& out) {
+    write(ctx, [=, this, &key](SQLite::Database& db, json::object& out) {
         auto m = load_meeting(db, key, id);
         require_reader(db, m, caller);
         if (caller != m.chair && caller != m.minute_taker)
@@ -1563,6 +1569,7 @@ void Service::meeting_correct(Context& ctx) {
         save_meeting(db, key, m);
         out = minutes_json(db, key, m);
         out["versions"] = versions_json(db, id);
+        record(db, caller, "minutes_correction_started", {{"meeting", id}, {"version", m.version}});
         spdlog::info("meeting {}: correction started as version {}", id, m.version);
     });
 }
@@ -1593,10 +1600,15 @@ void Service::meeting_export(Context& ctx) {
                      {"status", status},
                      {"format", format},
                      {"content", format == "html" ? export_html(doc) : export_markdown(doc)}}));
-    if (status != "draft")
-        storage_.write([id, version, account = ctx.who.account](
-                           SQLite::Database& db) { mark_received(db, id, version, account); },
-                       {});
+    storage_.write(
+        [this, id, version, format, draft = status == "draft",
+         account = ctx.who.account](SQLite::Database& db) {
+            if (!draft)
+                mark_received(db, id, version, account);
+            record(db, account, "minutes_exported",
+                   {{"meeting", id}, {"version", version}, {"format", format}});
+        },
+        {});
 }
 
 void Service::action_add(Context& ctx) {

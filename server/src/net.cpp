@@ -2,17 +2,377 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/beast/ssl.hpp>
+#include <deque>
+#include <optional>
+#include <type_traits>
+
+#include "liaise/protocol/messages.hpp"
 #include "metrics.hpp"
 
 namespace liaise::server {
 namespace {
 
+using Clock = std::chrono::steady_clock;
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+template <class Stream>
+constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
 /// Errors that mean the peer went away or we are shutting down: not worth a log line.
 bool routine(beast::error_code ec) {
     return ec == net::error::operation_aborted || ec == websocket::error::closed ||
            ec == beast::error::timeout || ec == net::error::eof ||
-           ec == net::error::connection_reset || ec == http::error::end_of_stream;
+           ec == net::error::connection_reset || ec == http::error::end_of_stream ||
+           ec == ssl::error::stream_truncated;
 }
+
+/// The time left until `deadline`, at least a millisecond (Beast treats zero as "none").
+std::chrono::milliseconds left_until(Clock::time_point deadline) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    return std::max(left, std::chrono::milliseconds(1));
+}
+
+// ---- WebSocket -------------------------------------------------------------------------------
+
+/// One WebSocket connection: reads frames, hands them to the Service, writes replies and
+/// events. Touched only on its strand, except deliver(), cut_off() and go_away(), which post to
+/// it. Holds its connection slot until it is destroyed.
+template <class Stream>
+class WsSessionImpl final : public WsSession,
+                            public std::enable_shared_from_this<WsSessionImpl<Stream>> {
+  public:
+    WsSessionImpl(Stream&& stream, Shared& shared, ConnectionLimiter::Slot slot)
+        : ws_(std::move(stream)),
+          login_timer_(ws_.get_executor()),
+          shared_(shared),
+          slot_(std::move(slot)) {}
+    ~WsSessionImpl() override {
+        if (open_)
+            shared_.metrics.connection_closed();
+    }
+
+    /// Answers the upgrade `request`; the answer must go out within `time_left`.
+    void run(http::request<http::string_body> request, std::chrono::milliseconds time_left) {
+        beast::get_lowest_layer(ws_).expires_never();  // the WebSocket timeouts take over
+        ws_.set_option(
+            websocket::stream_base::timeout{time_left, shared_.limits.idle_timeout, true});
+        ws_.set_option(websocket::stream_base::decorator(
+            [](websocket::response_type& res) { res.set(http::field::server, "liaise-server"); }));
+        ws_.read_message_max(shared_.limits.max_frame_bytes);
+        ws_.async_accept(request, beast::bind_front_handler(&WsSessionImpl::on_accept,
+                                                            this->shared_from_this()));
+    }
+
+    void deliver(std::shared_ptr<const std::string> frame) override {
+        net::post(ws_.get_executor(),
+                  beast::bind_front_handler(&WsSessionImpl::on_deliver, this->shared_from_this(),
+                                            std::move(frame)));
+    }
+
+    void cut_off(std::string reason) override {
+        net::post(ws_.get_executor(),
+                  [self = this->shared_from_this(), reason = std::move(reason)] {
+                      self->close_soon(websocket::close_code::policy_error, reason);
+                  });
+    }
+
+    void go_away() override {
+        net::post(ws_.get_executor(), [self = this->shared_from_this()] {
+            self->close_soon(websocket::close_code::going_away, {});
+        });
+    }
+
+  private:
+    void on_accept(beast::error_code ec) {
+        if (ec) {
+            if (!routine(ec))
+                spdlog::debug("websocket accept: {}", ec.message());
+            return;
+        }
+        open_ = true;
+        shared_.metrics.connection_opened();
+        shared_.add(this->shared_from_this());
+        // From now on the handshake limit bounds the closing handshake; a peer silent for the
+        // idle timeout is pinged half way through and dropped at the end.
+        ws_.set_option(websocket::stream_base::timeout{shared_.limits.handshake_timeout,
+                                                       shared_.limits.idle_timeout, true});
+        login_timer_.expires_after(shared_.limits.login_timeout);
+        login_timer_.async_wait(
+            beast::bind_front_handler(&WsSessionImpl::on_login_timeout, this->shared_from_this()));
+        do_read();
+    }
+
+    void on_login_timeout(beast::error_code ec) {
+        if (ec || who_.authenticated())
+            return;
+        spdlog::info("closing a connection that did not log in within {} ms",
+                     shared_.limits.login_timeout.count());
+        close(websocket::close_code::policy_error, "login timeout");
+    }
+
+    void do_read() {
+        ws_.async_read(
+            buffer_, beast::bind_front_handler(&WsSessionImpl::on_read, this->shared_from_this()));
+    }
+
+    void on_read(beast::error_code ec, std::size_t) {
+        if (ec) {
+            if (ec == websocket::error::message_too_big) {
+                spdlog::info("closing a connection that sent a frame over {} bytes",
+                             shared_.limits.max_frame_bytes);
+            } else if (!routine(ec)) {
+                spdlog::debug("websocket read: {}", ec.message());
+            }
+            login_timer_.cancel();
+            shared_.service.disconnected(who_, this);
+            shared_.remove(this);
+            return;
+        }
+        const auto frame = beast::buffers_to_string(buffer_.data());
+        buffer_.consume(buffer_.size());
+        if (closing_) {  // cut off or going away: what arrives now is not handled
+            do_read();
+            return;
+        }
+        if (who_.authenticated()) {
+            if (const auto wait = shared_.rate.take(who_.account); wait.count() > 0) {
+                refuse_rate_limited(frame, wait);
+                do_read();
+                return;
+            }
+        }
+        const bool was_authenticated = who_.authenticated();
+        std::weak_ptr<WsSessionImpl> weak = this->shared_from_this();
+        shared_.service.handle(
+            who_, frame,
+            [weak](std::string reply) {
+                if (auto self = weak.lock())
+                    self->deliver(std::make_shared<const std::string>(std::move(reply)));
+            },
+            this->shared_from_this());
+        if (!was_authenticated && who_.authenticated())
+            login_timer_.cancel();
+        do_read();
+    }
+
+    /// Answers a request over the account's rate with `rate_limited`. Only refused frames are
+    /// parsed here, for their id; the Service never sees them.
+    void refuse_rate_limited(const std::string& frame, std::chrono::milliseconds wait) {
+        const auto decoded = protocol::decode_request(frame);
+        shared_.metrics.error(protocol::errc::rate_limited);
+        on_deliver(std::make_shared<const std::string>(
+            protocol::encode_error(decoded.id,
+                                   {std::string(protocol::errc::rate_limited),
+                                    "too many requests from this account: try again in " +
+                                        std::to_string(wait.count()) + " ms"},
+                                   {{"retry_after_ms", wait.count()}})));
+    }
+
+    void on_deliver(std::shared_ptr<const std::string> frame) {
+        if (!open_ || closing_)
+            return;
+        // A reader that cannot keep up is cut off rather than allowed to grow without bound; it
+        // resumes with sync from its last sequence number, so nothing it was sent is lost.
+        if (queued_bytes_ + frame->size() > shared_.limits.max_queue_bytes) {
+            spdlog::info("closing a connection whose unsent queue passed {} bytes",
+                         shared_.limits.max_queue_bytes);
+            close(websocket::close_code::policy_error);
+            return;
+        }
+        queued_bytes_ += frame->size();
+        queue_.push_back(std::move(frame));
+        if (queue_.size() == 1)
+            do_write();
+    }
+
+    void do_write() {
+        ws_.text(true);
+        ws_.async_write(
+            net::buffer(*queue_.front()),
+            beast::bind_front_handler(&WsSessionImpl::on_write, this->shared_from_this()));
+    }
+
+    void on_write(beast::error_code ec, std::size_t) {
+        if (ec || closing_) {
+            if (!routine(ec))
+                spdlog::debug("websocket write: {}", ec.message());
+            queue_.clear();
+            queued_bytes_ = 0;
+            return;
+        }
+        queued_bytes_ -= queue_.front()->size();
+        queue_.pop_front();
+        if (!queue_.empty())
+            do_write();
+    }
+
+    /// Closes with `code`, dropping a peer that does not answer the close within a second:
+    /// shutdown and cut-offs must not wait on idle peers.
+    void close_soon(websocket::close_code code, std::string reason) {
+        ws_.set_option(websocket::stream_base::timeout{std::chrono::seconds(1),
+                                                       std::chrono::seconds(1), false});
+        close(code, std::move(reason));
+    }
+
+    void close(websocket::close_code code, std::string reason = {}) {
+        if (closing_ || !open_)
+            return;
+        closing_ = true;  // a write in flight finishes; on_write then drops the rest
+        login_timer_.cancel();
+        websocket::close_reason why(code);
+        why.reason = std::move(reason);
+        ws_.async_close(why, [self = this->shared_from_this()](beast::error_code) {});
+    }
+
+    websocket::stream<Stream> ws_;
+    net::steady_timer login_timer_;
+    beast::flat_buffer buffer_;
+    Shared& shared_;
+    ConnectionLimiter::Slot slot_;
+    Identity who_;
+    std::deque<std::shared_ptr<const std::string>> queue_;
+    std::size_t queued_bytes_ = 0;
+    bool open_ = false;
+    bool closing_ = false;
+};
+
+// ---- HTTP ------------------------------------------------------------------------------------
+
+/// One connection until it upgrades to WebSocket at /v1; also answers GET /healthz and
+/// GET /metrics. With TLS it first completes the TLS handshake. The TLS handshake and the first
+/// request must arrive within the handshake limit (each later request on a kept-alive connection
+/// gets the same time again). A connection over the connection limits is answered 503 and
+/// closed. Touched only on its strand.
+template <class Stream>
+class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
+  public:
+    HttpSession(Stream&& stream, Shared& shared, ConnectionLimiter::Slot slot)
+        : stream_(std::move(stream)), shared_(shared), slot_(std::move(slot)) {}
+
+    void run() {
+        restart_clock();
+        net::dispatch(stream_.get_executor(),
+                      beast::bind_front_handler(&HttpSession::start, this->shared_from_this()));
+    }
+
+  private:
+    void restart_clock() {
+        deadline_ = Clock::now() + shared_.limits.handshake_timeout;
+        beast::get_lowest_layer(stream_).expires_at(deadline_);
+    }
+
+    void start() {
+        if constexpr (kTls<Stream>) {
+            stream_.async_handshake(
+                ssl::stream_base::server,
+                beast::bind_front_handler(&HttpSession::on_handshake, this->shared_from_this()));
+        } else {
+            do_read();
+        }
+    }
+
+    void on_handshake(beast::error_code ec) {
+        if (ec) {
+            // Scanners and clients that do not trust our certificate end up here.
+            if (!routine(ec))
+                spdlog::debug("tls handshake: {}", ec.message());
+            return;
+        }
+        do_read();
+    }
+
+    void do_read() {
+        parser_.emplace();
+        parser_->header_limit(16 * 1024);
+        parser_->body_limit(16 * 1024);
+        http::async_read(
+            stream_, buffer_, *parser_,
+            beast::bind_front_handler(&HttpSession::on_read, this->shared_from_this()));
+    }
+
+    void on_read(beast::error_code ec, std::size_t) {
+        if (ec) {
+            if (!routine(ec))
+                spdlog::debug("http read: {}", ec.message());
+            do_close();
+            return;
+        }
+        auto& req = parser_->get();
+        if (!slot_.admitted()) {
+            respond(http::status::service_unavailable, "too many connections: try again later\n",
+                    false);
+            return;
+        }
+        if (websocket::is_upgrade(req)) {
+            if (req.target() != "/v1") {
+                respond(http::status::not_found, "the WebSocket endpoint is /v1\n", false);
+                return;
+            }
+            const auto left = left_until(deadline_);
+            std::make_shared<WsSessionImpl<Stream>>(std::move(stream_), shared_, std::move(slot_))
+                ->run(parser_->release(), left);
+            return;
+        }
+        if (req.method() != http::verb::get) {
+            respond(http::status::method_not_allowed, "only GET is served here\n",
+                    req.keep_alive());
+        } else if (req.target() == "/healthz") {
+            respond(http::status::ok, "ok\n", req.keep_alive());
+        } else if (req.target() == "/metrics") {
+            respond(http::status::ok, shared_.metrics.render(), req.keep_alive(),
+                    "text/plain; version=0.0.4");
+        } else {
+            respond(http::status::not_found,
+                    "not found: try /v1 (WebSocket), /healthz or /metrics\n", req.keep_alive());
+        }
+    }
+
+    void respond(http::status status, std::string body, bool keep_alive,
+                 const char* content_type = "text/plain; charset=utf-8") {
+        response_.emplace(status, parser_->get().version());
+        response_->set(http::field::server, "liaise-server");
+        response_->set(http::field::content_type, content_type);
+        if (status == http::status::service_unavailable)
+            response_->set(http::field::retry_after, "5");
+        response_->body() = std::move(body);
+        response_->keep_alive(keep_alive);
+        response_->prepare_payload();
+        http::async_write(stream_, *response_,
+                          beast::bind_front_handler(&HttpSession::on_write,
+                                                    this->shared_from_this(), keep_alive));
+    }
+
+    void on_write(bool keep_alive, beast::error_code ec, std::size_t) {
+        response_.reset();
+        if (ec || !keep_alive) {
+            do_close();
+            return;
+        }
+        restart_clock();
+        do_read();
+    }
+
+    void do_close() {
+        if constexpr (kTls<Stream>) {
+            beast::get_lowest_layer(stream_).expires_after(shared_.limits.handshake_timeout);
+            stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {});
+        } else {
+            beast::error_code ignored;
+            stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+        }
+    }
+
+    Stream stream_;
+    beast::flat_buffer buffer_;
+    Clock::time_point deadline_;
+    std::optional<http::request_parser<http::string_body>> parser_;
+    std::optional<http::response<http::string_body>> response_;
+    Shared& shared_;
+    ConnectionLimiter::Slot slot_;
+};
 
 }  // namespace
 
@@ -41,7 +401,10 @@ std::vector<std::shared_ptr<WsSession>> Shared::sessions() {
 // ---- listener --------------------------------------------------------------------------------
 
 Listener::Listener(net::io_context& ioc, tcp::endpoint endpoint, Shared& shared)
-    : ioc_(ioc), acceptor_(net::make_strand(ioc)), shared_(shared) {
+    : ioc_(ioc),
+      acceptor_(net::make_strand(ioc)),
+      backoff_(acceptor_.get_executor()),
+      shared_(shared) {
     acceptor_.open(endpoint.protocol());
     acceptor_.set_option(net::socket_base::reuse_address(true));
     acceptor_.bind(endpoint);
@@ -52,6 +415,7 @@ void Listener::stop() {
     net::post(acceptor_.get_executor(), [self = shared_from_this()] {
         beast::error_code ignored;
         self->acceptor_.close(ignored);
+        self->backoff_.cancel();
     });
 }
 
@@ -63,219 +427,42 @@ void Listener::do_accept() {
 void Listener::on_accept(beast::error_code ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted || !acceptor_.is_open())
         return;
+    if (ec == net::error::no_descriptors) {
+        // Accepting again at once would spin: wait for connections to close.
+        spdlog::warn("accept: {}; pausing for 100 ms", ec.message());
+        backoff_.expires_after(std::chrono::milliseconds(100));
+        backoff_.async_wait([self = shared_from_this()](beast::error_code e) {
+            if (!e)
+                self->do_accept();
+        });
+        return;
+    }
     if (ec) {
         spdlog::warn("accept: {}", ec.message());
+        do_accept();
+        return;
+    }
+    beast::error_code peer_ec;
+    const auto peer = socket.remote_endpoint(peer_ec);
+    auto slot = peer_ec ? std::nullopt : shared_.connections.acquire(peer.address());
+    if (!slot) {
+        socket.close(peer_ec);  // gone already, or too many being refused to answer each
     } else {
-        std::make_shared<HttpSession>(std::move(socket), shared_)->run();
+        if (!slot->admitted())
+            spdlog::info("refusing a connection: limits are {} connections, {} per address",
+                         shared_.limits.max_connections,
+                         shared_.limits.max_connections_per_address);
+        if (shared_.tls != nullptr) {
+            std::make_shared<HttpSession<TlsStream>>(TlsStream(std::move(socket), *shared_.tls),
+                                                     shared_, std::move(*slot))
+                ->run();
+        } else {
+            std::make_shared<HttpSession<PlainStream>>(PlainStream(std::move(socket)), shared_,
+                                                       std::move(*slot))
+                ->run();
+        }
     }
     do_accept();
-}
-
-// ---- HTTP ------------------------------------------------------------------------------------
-
-void HttpSession::run() {
-    net::dispatch(stream_.get_executor(),
-                  beast::bind_front_handler(&HttpSession::do_read, shared_from_this()));
-}
-
-void HttpSession::do_read() {
-    parser_.emplace();
-    parser_->header_limit(16 * 1024);
-    parser_->body_limit(16 * 1024);
-    stream_.expires_after(std::chrono::seconds(30));
-    http::async_read(stream_, buffer_, *parser_,
-                     beast::bind_front_handler(&HttpSession::on_read, shared_from_this()));
-}
-
-void HttpSession::on_read(beast::error_code ec, std::size_t) {
-    if (ec) {
-        if (!routine(ec))
-            spdlog::debug("http read: {}", ec.message());
-        beast::error_code ignored;
-        stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-        return;
-    }
-    auto& req = parser_->get();
-    if (websocket::is_upgrade(req)) {
-        if (req.target() != "/v1") {
-            response_ = std::make_shared<http::response<http::string_body>>(http::status::not_found,
-                                                                            req.version());
-            response_->set(http::field::content_type, "text/plain");
-            response_->body() = "the WebSocket endpoint is /v1\n";
-            response_->keep_alive(false);
-            response_->prepare_payload();
-            http::async_write(
-                stream_, *response_,
-                beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), false));
-            return;
-        }
-        stream_.expires_never();
-        std::make_shared<WsSession>(stream_.release_socket(), shared_)->run(parser_->release());
-        return;
-    }
-    auto res = std::make_shared<http::response<http::string_body>>(http::status::ok, req.version());
-    res->set(http::field::server, "liaise-server");
-    res->set(http::field::content_type, "text/plain; charset=utf-8");
-    if (req.method() != http::verb::get) {
-        res->result(http::status::method_not_allowed);
-        res->body() = "only GET is served here\n";
-    } else if (req.target() == "/healthz") {
-        res->body() = "ok\n";
-    } else if (req.target() == "/metrics") {
-        res->set(http::field::content_type, "text/plain; version=0.0.4");
-        res->body() = shared_.metrics.render();
-    } else {
-        res->result(http::status::not_found);
-        res->body() = "not found: try /v1 (WebSocket), /healthz or /metrics\n";
-    }
-    res->keep_alive(req.keep_alive());
-    res->prepare_payload();
-    response_ = res;
-    http::async_write(
-        stream_, *response_,
-        beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), res->keep_alive()));
-}
-
-void HttpSession::on_write(bool keep_alive, beast::error_code ec, std::size_t) {
-    response_.reset();
-    if (ec || !keep_alive) {
-        beast::error_code ignored;
-        stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-        return;
-    }
-    do_read();
-}
-
-// ---- WebSocket -------------------------------------------------------------------------------
-
-WsSession::WsSession(tcp::socket&& socket, Shared& shared)
-    : ws_(std::move(socket)), shared_(shared) {}
-
-WsSession::~WsSession() {
-    if (open_)
-        shared_.metrics.connection_closed();
-}
-
-void WsSession::run(http::request<http::string_body> request) {
-    ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
-    ws_.set_option(websocket::stream_base::decorator(
-        [](websocket::response_type& res) { res.set(http::field::server, "liaise-server"); }));
-    ws_.read_message_max(shared_.max_frame_bytes);
-    ws_.async_accept(request, beast::bind_front_handler(&WsSession::on_accept, shared_from_this()));
-}
-
-void WsSession::on_accept(beast::error_code ec) {
-    if (ec) {
-        if (!routine(ec))
-            spdlog::debug("websocket accept: {}", ec.message());
-        return;
-    }
-    open_ = true;
-    shared_.metrics.connection_opened();
-    shared_.add(shared_from_this());
-    do_read();
-}
-
-void WsSession::do_read() {
-    ws_.async_read(buffer_, beast::bind_front_handler(&WsSession::on_read, shared_from_this()));
-}
-
-void WsSession::on_read(beast::error_code ec, std::size_t) {
-    if (ec) {
-        if (ec == websocket::error::message_too_big) {
-            spdlog::info("closing a connection that sent a frame over {} bytes",
-                         shared_.max_frame_bytes);
-        } else if (!routine(ec)) {
-            spdlog::debug("websocket read: {}", ec.message());
-        }
-        shared_.service.disconnected(who_, this);
-        shared_.remove(this);
-        return;
-    }
-    const auto frame = beast::buffers_to_string(buffer_.data());
-    buffer_.consume(buffer_.size());
-    if (closing_) {  // cut off or going away: what arrives now is not handled
-        do_read();
-        return;
-    }
-    std::weak_ptr<WsSession> weak = shared_from_this();
-    shared_.service.handle(
-        who_, frame,
-        [weak](std::string reply) {
-            if (auto self = weak.lock())
-                self->deliver(std::make_shared<const std::string>(std::move(reply)));
-        },
-        shared_from_this());
-    do_read();
-}
-
-void WsSession::deliver(std::shared_ptr<const std::string> frame) {
-    net::post(ws_.get_executor(), beast::bind_front_handler(&WsSession::on_deliver,
-                                                            shared_from_this(), std::move(frame)));
-}
-
-void WsSession::on_deliver(std::shared_ptr<const std::string> frame) {
-    if (!open_ || closing_)
-        return;
-    // A reader that cannot keep up is cut off rather than allowed to grow without bound; it
-    // resumes with sync from its last sequence number, so nothing it was sent is lost.
-    if (queued_bytes_ + frame->size() > shared_.max_queue_bytes) {
-        spdlog::info("closing a connection whose unsent queue passed {} bytes",
-                     shared_.max_queue_bytes);
-        close(websocket::close_code::policy_error);
-        return;
-    }
-    queued_bytes_ += frame->size();
-    queue_.push_back(std::move(frame));
-    if (queue_.size() == 1)
-        do_write();
-}
-
-void WsSession::do_write() {
-    ws_.text(true);
-    ws_.async_write(net::buffer(*queue_.front()),
-                    beast::bind_front_handler(&WsSession::on_write, shared_from_this()));
-}
-
-void WsSession::on_write(beast::error_code ec, std::size_t) {
-    if (ec || closing_) {
-        if (!routine(ec))
-            spdlog::debug("websocket write: {}", ec.message());
-        queue_.clear();
-        queued_bytes_ = 0;
-        return;
-    }
-    queued_bytes_ -= queue_.front()->size();
-    queue_.pop_front();
-    if (!queue_.empty())
-        do_write();
-}
-
-void WsSession::go_away() {
-    net::post(ws_.get_executor(), [self = shared_from_this()] {
-        // A client that does not answer the close within a second is dropped: shutdown must
-        // not wait on idle peers.
-        self->ws_.set_option(websocket::stream_base::timeout{std::chrono::seconds(1),
-                                                             std::chrono::seconds(1), false});
-        self->close(websocket::close_code::going_away);
-    });
-}
-
-void WsSession::cut_off(std::string reason) {
-    net::post(ws_.get_executor(), [self = shared_from_this(), reason = std::move(reason)] {
-        self->ws_.set_option(websocket::stream_base::timeout{std::chrono::seconds(1),
-                                                             std::chrono::seconds(1), false});
-        self->close(websocket::close_code::policy_error, reason);
-    });
-}
-
-void WsSession::close(websocket::close_code code, std::string reason) {
-    if (closing_ || !open_)
-        return;
-    closing_ = true;  // a write in flight finishes; on_write then drops the rest
-    websocket::close_reason why(code);
-    why.reason = std::move(reason);
-    ws_.async_close(why, [self = shared_from_this()](beast::error_code) {});
 }
 
 }  // namespace liaise::server

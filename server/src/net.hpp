@@ -1,41 +1,54 @@
 // Internal: the network layer (Boost.Beast over Asio), after Beast's chat-multi example: one
 // class per object with its own lifetime, every async call bound to shared_from_this(), each
-// connection on its own strand, handlers in do_x/on_x pairs.
+// connection on its own strand, handlers in do_x/on_x pairs. The sessions themselves are class
+// templates over the stream (plain TCP, or TLS over TCP) and live in net.cpp.
 #pragma once
 
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast.hpp>
-#include <deque>
 #include <memory>
 #include <mutex>
 #include <vector>
 
+#include "limits.hpp"
 #include "service.hpp"
 
 namespace liaise::server {
 
 namespace net = boost::asio;
+namespace ssl = boost::asio::ssl;
 namespace beast = boost::beast;
 namespace http = beast::http;
 namespace websocket = beast::websocket;
 using tcp = net::ip::tcp;
 
 class Metrics;
-class WsSession;
+
+/// One open WebSocket connection, as shutdown sees it.
+class WsSession : public Sink {
+  public:
+    /// Closes the connection with "going away" (server shutdown). Thread-safe.
+    virtual void go_away() = 0;
+};
 
 /// What every connection shares. Owned by serve(); outlives every session.
 struct Shared {
-    Shared(Service& service, Metrics& metrics, std::size_t max_frame_bytes,
-           std::size_t max_queue_bytes)
+    /// `tls`, when given, makes every connection TLS (wss://); it must outlive the Shared.
+    Shared(Service& service, Metrics& metrics, const Limits& limits, ssl::context* tls = nullptr)
         : service(service),
           metrics(metrics),
-          max_frame_bytes(max_frame_bytes),
-          max_queue_bytes(max_queue_bytes) {}
+          limits(limits),
+          tls(tls),
+          rate(limits.rate_per_second, limits.rate_burst),
+          connections(limits.max_connections, limits.max_connections_per_address) {}
 
     Service& service;
     Metrics& metrics;
-    std::size_t max_frame_bytes;
-    std::size_t max_queue_bytes;
+    const Limits limits;
+    ssl::context* const tls;        ///< null: plain ws://
+    RateLimiter rate;               ///< requests per account, across its connections
+    ConnectionLimiter connections;  ///< connections per address and in total
 
     /// Open WebSocket sessions, so that shutdown can say "going away" to each. Thread-safe.
     void add(const std::shared_ptr<WsSession>& s);
@@ -47,7 +60,8 @@ struct Shared {
     std::vector<std::weak_ptr<WsSession>> sessions_;  // GUARDED_BY(mutex_)
 };
 
-/// Accepts TCP connections and hands each to an HttpSession on its own strand.
+/// Accepts TCP connections and hands each, on its own strand, to an HTTP session (which
+/// upgrades to a WebSocket session at /v1), or refuses it when the connection limits are met.
 class Listener : public std::enable_shared_from_this<Listener> {
   public:
     /// Throws boost::system::system_error if the address cannot be bound.
@@ -62,58 +76,8 @@ class Listener : public std::enable_shared_from_this<Listener> {
 
     net::io_context& ioc_;
     tcp::acceptor acceptor_;
+    net::steady_timer backoff_;  ///< waits before accepting again when out of file descriptors
     Shared& shared_;
-};
-
-/// One connection until it upgrades to WebSocket at /v1; also answers GET /healthz and
-/// GET /metrics.
-class HttpSession : public std::enable_shared_from_this<HttpSession> {
-  public:
-    HttpSession(tcp::socket&& socket, Shared& shared)
-        : stream_(std::move(socket)), shared_(shared) {}
-    void run();
-
-  private:
-    void do_read();
-    void on_read(beast::error_code ec, std::size_t);
-    void on_write(bool keep_alive, beast::error_code ec, std::size_t);
-
-    beast::tcp_stream stream_;
-    beast::flat_buffer buffer_;
-    std::optional<http::request_parser<http::string_body>> parser_;
-    std::shared_ptr<http::response<http::string_body>> response_;
-    Shared& shared_;
-};
-
-/// One WebSocket connection: reads frames, hands them to the Service, writes replies and
-/// events. Touched only on its strand, except deliver(), which posts to it.
-class WsSession : public Sink, public std::enable_shared_from_this<WsSession> {
-  public:
-    WsSession(tcp::socket&& socket, Shared& shared);
-    ~WsSession() override;
-    void run(http::request<http::string_body> request);
-    void deliver(std::shared_ptr<const std::string> frame) override;
-    void cut_off(std::string reason) override;
-    /// Closes the connection with "going away" (server shutdown).
-    void go_away();
-
-  private:
-    void on_accept(beast::error_code ec);
-    void do_read();
-    void on_read(beast::error_code ec, std::size_t);
-    void on_deliver(std::shared_ptr<const std::string> frame);
-    void do_write();
-    void on_write(beast::error_code ec, std::size_t);
-    void close(websocket::close_code code, std::string reason = {});
-
-    websocket::stream<beast::tcp_stream> ws_;
-    beast::flat_buffer buffer_;
-    Shared& shared_;
-    Identity who_;
-    std::deque<std::shared_ptr<const std::string>> queue_;
-    std::size_t queued_bytes_ = 0;
-    bool open_ = false;
-    bool closing_ = false;
 };
 
 }  // namespace liaise::server

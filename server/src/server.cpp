@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sodium.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,6 +17,8 @@
 #include <thread>
 
 #include "at_rest.hpp"
+#include "audit.hpp"
+#include "dictionary_store.hpp"
 #include "liaise/jargon/dictionary.hpp"
 #include "liaise/jargon/engine.hpp"
 #include "liaise/protocol/crypto.hpp"
@@ -43,8 +46,10 @@ protocol::Expected<bool> seed_dictionaries(Storage& storage, const std::optional
     const bool seeded = storage.read([](SQLite::Database& db) {
         return db.execAndGet("SELECT COUNT(*) FROM dictionaries").getInt64() > 0;
     });
-    if (seeded)
+    if (seeded) {
+        storage.write_and_wait([](SQLite::Database& db) { dictionary_store::ensure_history(db); });
         return false;
+    }
     const auto where = dir ? dir : jargon::find_dictionaries();
     if (!where)
         return config_error("no dictionaries found; pass --dictionaries DIR");
@@ -52,12 +57,11 @@ protocol::Expected<bool> seed_dictionaries(Storage& storage, const std::optional
     if (!set.ok())
         return config_error(set.problems().front().to_string());
     storage.write_and_wait([&](SQLite::Database& db) {
-        for (const auto& d : set.value().dictionaries) {
-            SQLite::Statement q(db, "INSERT INTO dictionaries(discipline, tsv) VALUES(?, ?)");
-            q.bind(1, d.discipline);
-            q.bind(2, jargon::write_dictionary(d));
-            q.exec();
-        }
+        dictionary_store::Files files;
+        for (const auto& d : set.value().dictionaries)
+            files.emplace(d.discipline, jargon::write_dictionary(d));
+        (void)dictionary_store::commit(db, files, audit::kOperator,
+                                       "the dictionaries shipped with Liaise");
         std::string list;
         for (const auto& a : set.value().common_acronyms)
             list += a + "\n";
@@ -65,7 +69,6 @@ protocol::Expected<bool> seed_dictionaries(Storage& storage, const std::optional
             db, "INSERT OR REPLACE INTO meta(key, value) VALUES('common_acronyms', ?)");
         common.bind(1, list);
         common.exec();
-        db.exec("INSERT OR REPLACE INTO meta(key, value) VALUES('dictionary_version', '1')");
     });
     return true;
 }
@@ -118,6 +121,62 @@ bool write_key_file(const fs::path& path) {
     sodium_memzero(key.data(), key.size());
     ::close(fd);
     return ok;
+}
+
+/// The network limits as the sessions use them.
+Limits limits_of(const Config& c) {
+    Limits l;
+    l.max_frame_bytes = c.max_frame_bytes;
+    l.max_queue_bytes = c.max_queue_bytes;
+    l.rate_per_second = c.rate_limit_per_second;
+    l.rate_burst = c.rate_limit_burst;
+    l.handshake_timeout = std::chrono::milliseconds(c.handshake_timeout_ms);
+    l.login_timeout = std::chrono::milliseconds(c.login_timeout_ms);
+    l.idle_timeout = std::chrono::milliseconds(c.idle_timeout_ms);
+    l.max_connections = static_cast<std::size_t>(c.max_connections);
+    l.max_connections_per_address = static_cast<std::size_t>(c.max_connections_per_address);
+    return l;
+}
+
+/// A TLS 1.2+ server context with the configured certificate chain and key, or why not.
+protocol::Expected<ssl::context> tls_context(const Config& config) {
+    if (!config.tls_cert || !config.tls_key)
+        return config_error("TLS needs both a certificate (--tls-cert) and a key (--tls-key)");
+    ssl::context ctx(ssl::context::tls_server);
+    ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                    ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
+                    ssl::context::single_dh_use);
+    boost::system::error_code ec;
+    ctx.use_certificate_chain_file(config.tls_cert->string(), ec);
+    if (ec)
+        return config_error("cannot use the TLS certificate " + config.tls_cert->string() + ": " +
+                            ec.message());
+    ctx.use_private_key_file(config.tls_key->string(), ssl::context::pem, ec);
+    if (ec)
+        return config_error("cannot use the TLS key " + config.tls_key->string() + ": " +
+                            ec.message());
+    return ctx;
+}
+
+/// Raises the soft limit on open files to the hard limit: each connection is a descriptor.
+void raise_file_limit(const Config& config) {
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0)
+        return;
+    if (limit.rlim_cur < limit.rlim_max) {
+        auto wanted = limit;
+        wanted.rlim_cur = limit.rlim_max;
+        if (::setrlimit(RLIMIT_NOFILE, &wanted) == 0)
+            limit = wanted;
+    }
+    // Descriptors beyond connections: the database, its WAL, the listener, logs.
+    constexpr rlim_t kSpare = 64;
+    if (limit.rlim_cur != RLIM_INFINITY &&
+        limit.rlim_cur < static_cast<rlim_t>(config.max_connections) + kSpare)
+        spdlog::warn(
+            "the open-file limit ({}) is below max_connections ({}) plus spare: raise it (ulimit "
+            "-n) or lower max_connections",
+            static_cast<std::uint64_t>(limit.rlim_cur), config.max_connections);
 }
 
 }  // namespace
@@ -179,6 +238,26 @@ protocol::Expected<Config> load_config(const fs::path& file, Config base) {
             base.max_frame_bytes = static_cast<std::size_t>(integer(node, k, 1024, 64 << 20));
         } else if (k == "max_queue_bytes") {
             base.max_queue_bytes = static_cast<std::size_t>(integer(node, k, 64 * 1024, 1LL << 32));
+        } else if (k == "rate_limit_per_second") {
+            base.rate_limit_per_second = static_cast<int>(integer(node, k, 1, 1'000'000));
+        } else if (k == "rate_limit_burst") {
+            base.rate_limit_burst = static_cast<int>(integer(node, k, 1, 10'000'000));
+        } else if (k == "handshake_timeout_ms") {
+            base.handshake_timeout_ms = static_cast<int>(integer(node, k, 100, 600'000));
+        } else if (k == "login_timeout_ms") {
+            base.login_timeout_ms = static_cast<int>(integer(node, k, 100, 3'600'000));
+        } else if (k == "idle_timeout_ms") {
+            base.idle_timeout_ms = static_cast<int>(integer(node, k, 100, 86'400'000));
+        } else if (k == "max_connections") {
+            base.max_connections = static_cast<int>(integer(node, k, 1, 1'000'000));
+        } else if (k == "max_connections_per_address") {
+            base.max_connections_per_address = static_cast<int>(integer(node, k, 1, 1'000'000));
+        } else if (k == "tls_cert" || k == "tls_key") {
+            const auto v = node.value<std::string>();
+            if (!v || v->empty())
+                problem = std::string(k) + " must be the name of a PEM file";
+            else
+                (k == "tls_cert" ? base.tls_cert : base.tls_key) = *v;
         } else if (k == "enrolment_code_hours") {
             base.enrolment_code_hours = static_cast<int>(integer(node, k, 1, 24 * 30));
         } else if (k == "sync_page_max") {
@@ -246,7 +325,10 @@ protocol::Expected<InitResult> init_data_dir(const InitOptions& options) {
         if (auto seeded = seed_dictionaries(storage, dict_dir); !seeded)
             return seeded.error();
         Hub hub;
-        Service service(storage, metrics, hub, {}, known);
+        auto at_rest = AtRestKey::load(options.data_dir / kKeyFile);
+        if (!at_rest)
+            return at_rest.error();
+        Service service(storage, metrics, hub, {}, known, &at_rest.value());
         storage.write_and_wait([&](SQLite::Database& db) {
             SQLite::Statement agency(db,
                                      "INSERT INTO agencies(name, discipline, created_at) VALUES(?, "
@@ -318,10 +400,20 @@ int serve(const Config& config) {
         return 2;
     }
     // The server checks minutes with the same engine the clients use.
-    const jargon::SharedEngine engine(std::move(compiled).value());
+    jargon::SharedEngine engine(std::move(compiled).value());
     Service service(storage, metrics, hub, {config.enrolment_code_hours, config.sync_page_max},
                     disciplines_of(dictionaries.value()), &at_rest.value(), &engine);
-    Shared shared{service, metrics, config.max_frame_bytes, config.max_queue_bytes};
+    std::optional<ssl::context> tls;
+    if (config.tls_cert || config.tls_key) {
+        auto made = tls_context(config);
+        if (!made) {
+            spdlog::error("{}", made.error().message);
+            return 2;
+        }
+        tls.emplace(std::move(made).value());
+    }
+    raise_file_limit(config);
+    Shared shared{service, metrics, limits_of(config), tls ? &*tls : nullptr};
 
     net::io_context ioc(threads);
     std::shared_ptr<Listener> listener;
@@ -333,8 +425,9 @@ int serve(const Config& config) {
         return 2;
     }
     listener->run();
-    spdlog::info("liaise-server listening on {}:{} with {} threads (data in {})", config.host,
-                 listener->endpoint().port(), threads, config.data_dir.string());
+    spdlog::info("liaise-server listening on {}://{}:{}/v1 with {} threads (data in {})",
+                 tls ? "wss" : "ws", config.host, listener->endpoint().port(), threads,
+                 config.data_dir.string());
 
     // SIGINT/SIGTERM: stop accepting, tell every client "going away", let in-flight work finish.
     net::signal_set signals(ioc, SIGINT, SIGTERM);

@@ -10,7 +10,10 @@
 #include <boost/json.hpp>
 #include <chrono>
 #include <set>
+#include <unordered_map>
 
+#include "accounts.hpp"
+#include "liaise/jargon/dictionary.hpp"
 #include "liaise/protocol/crypto.hpp"
 #include "metrics.hpp"
 #include "storage.hpp"
@@ -66,44 +69,46 @@ std::string hash_code(std::string_view code) {
     return crypto::to_base64(digest);
 }
 
-// ---- rows ------------------------------------------------------------------------------------
-
-struct Account {
-    std::int64_t id = 0;
-    std::string user, display_name, agency, discipline;
+/// What an enrolment code is for: a new account, or (`replaces` != 0) a new device for one.
+struct CodeFor {
+    std::string user, display_name;
+    std::int64_t agency = 0;
     Role role = Role::member;
-    bool suspended = false;
+    std::int64_t created_by = 0;
+    std::int64_t hours = 72;
+    std::int64_t replaces = 0;
 };
 
-constexpr const char* kAccountColumns =
-    "SELECT a.id, a.username, a.display_name, g.name, g.discipline, a.role, a.suspended "
-    "FROM accounts a JOIN agencies g ON g.id = a.agency_id ";
-
-Account account_from(SQLite::Statement& q) {
-    Account a;
-    a.id = q.getColumn(0).getInt64();
-    a.user = q.getColumn(1).getString();
-    a.display_name = q.getColumn(2).getString();
-    a.agency = q.getColumn(3).getString();
-    a.discipline = q.getColumn(4).getString();
-    a.role = protocol::parse_role(q.getColumn(5).getString()).value_or(Role::member);
-    a.suspended = q.getColumn(6).getInt() != 0;
-    return a;
+/// Stores a fresh code (only its hash) and returns {"user", "code", "expires_at"}.
+json::object issue_code(SQLite::Database& db, const CodeFor& c) {
+    const auto code = new_code();
+    const auto now = now_ms();
+    const auto expires = now + c.hours * 3600 * 1000;
+    SQLite::Statement q(db,
+                        "INSERT INTO enrolment_codes(code_hash, username, display_name, agency_id, "
+                        "role, created_by, created_at, expires_at, replaces) "
+                        "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    SQLite::bind(q, hash_code(code), c.user, c.display_name, c.agency,
+                 std::string(protocol::to_string(c.role)), c.created_by, now, expires);
+    if (c.replaces != 0)
+        q.bind(9, c.replaces);
+    else
+        q.bind(9);
+    q.exec();
+    return {{"user", c.user}, {"code", code}, {"expires_at", expires}};
 }
 
-std::optional<Account> find_account(SQLite::Database& db, std::string_view user) {
-    SQLite::Statement q(db, std::string(kAccountColumns) + "WHERE a.username = ?");
-    q.bind(1, std::string(user));
-    if (!q.executeStep())
-        return std::nullopt;
-    return account_from(q);
-}
-
-Account require_account(SQLite::Database& db, std::string_view user) {
-    auto a = find_account(db, user);
-    if (!a)
-        throw ServiceError(errc::not_found, "no account named '" + std::string(user) + "'");
-    return *a;
+/// Everyone who shares a room with `account`, not counting the account itself.
+std::vector<std::int64_t> co_members(SQLite::Database& db, std::int64_t account) {
+    SQLite::Statement q(db,
+                        "SELECT DISTINCT o.account_id FROM room_members m JOIN room_members o ON "
+                        "o.room_id = m.room_id WHERE m.account_id = ? AND o.account_id != ?");
+    q.bind(1, account);
+    q.bind(2, account);
+    std::vector<std::int64_t> out;
+    while (q.executeStep())
+        out.push_back(q.getColumn(0).getInt64());
+    return out;
 }
 
 struct Room {
@@ -196,14 +201,6 @@ std::vector<Member> members_of(SQLite::Database& db, std::int64_t room) {
     return out;
 }
 
-json::object account_json(const Account& a) {
-    return {{"user", a.user},
-            {"display_name", a.display_name},
-            {"agency", a.agency},
-            {"discipline", a.discipline},
-            {"role", protocol::to_string(a.role)}};
-}
-
 /// Every member with their current devices: what a client needs to wrap a message key.
 json::array members_json(SQLite::Database& db, std::int64_t room) {
     json::array out;
@@ -250,23 +247,6 @@ json::object message_json(const std::string& room, std::int64_t seq, const std::
             {"sender_keys",
              {{"sign_key", sign_key}, {"box_key", box_key}, {"box_key_signature", signature}}},
             {"envelope", json::parse(envelope)}};
-}
-
-/// A write's result carries, under "_notify" (never sent to the client), the accounts its
-/// `after` step should tell about the change.
-template <class Ids>
-void notify_later(json::object& out, const Ids& accounts) {
-    json::array list;
-    for (const auto id : accounts)
-        list.push_back(id);
-    out["_notify"] = std::move(list);
-}
-
-std::vector<std::int64_t> notify_list(const json::object& out) {
-    std::vector<std::int64_t> accounts;
-    for (const auto& a : out.at("_notify").as_array())
-        accounts.push_back(a.as_int64());
-    return accounts;
 }
 
 constexpr const char* kMessageColumns =
@@ -324,6 +304,19 @@ std::size_t Hub::publish(const std::vector<std::int64_t>& accounts,
     return targets.size();
 }
 
+void Hub::broadcast(const std::shared_ptr<const std::string>& frame) {
+    std::vector<std::shared_ptr<Sink>> targets;
+    {
+        std::lock_guard lock(mutex_);
+        for (const auto& [account, sinks] : online_)
+            for (const auto& w : sinks)
+                if (auto s = w.lock())
+                    targets.push_back(std::move(s));
+    }
+    for (const auto& s : targets)
+        s->deliver(frame);
+}
+
 std::size_t Hub::cut_off(std::int64_t account, const std::string& reason) {
     std::vector<std::shared_ptr<Sink>> targets;
     {
@@ -345,7 +338,7 @@ std::size_t Hub::cut_off(std::int64_t account, const std::string& reason) {
 
 Service::Service(Storage& storage, Metrics& metrics, Hub& hub, ServiceConfig config,
                  std::vector<std::string> disciplines, const AtRestKey* at_rest,
-                 const jargon::SharedEngine* engine)
+                 jargon::SharedEngine* engine)
     : storage_(storage),
       metrics_(metrics),
       hub_(hub),
@@ -410,74 +403,72 @@ void Service::dispatch(Context& ctx) {
                 throw ServiceError(errc::forbidden, "only admins may do this");
             break;
     }
-    if (type == "hello")
-        return hello(ctx);
-    if (type == "enrol")
-        return enrol(ctx);
-    if (type == "login")
-        return login(ctx);
-    if (type == "whoami")
-        return whoami(ctx);
-    if (type == "agency_add")
-        return agency_add(ctx);
-    if (type == "agency_list")
-        return agency_list(ctx);
-    if (type == "enrol_code")
-        return enrol_code(ctx);
-    if (type == "room_create")
-        return room_create(ctx);
-    if (type == "room_add")
-        return room_change(ctx, true);
-    if (type == "room_remove")
-        return room_change(ctx, false);
-    if (type == "rooms")
-        return rooms(ctx);
-    if (type == "room_show")
-        return room_show(ctx);
-    if (type == "user_keys")
-        return user_keys(ctx);
-    if (type == "send")
-        return send(ctx);
-    if (type == "sync")
-        return sync(ctx);
-    if (type == "room_audience")
-        return room_audience(ctx);
-    if (type == "dictionaries")
-        return dictionaries(ctx);
-    if (type == "ask")
-        return ask(ctx);
-    if (type == "meeting_create")
-        return meeting_create(ctx);
-    if (type == "meeting_update")
-        return meeting_update(ctx);
-    if (type == "meetings")
-        return meetings(ctx);
-    if (type == "meeting_show")
-        return meeting_show(ctx);
-    if (type == "meeting_attend")
-        return meeting_attend(ctx);
-    if (type == "meeting_agenda")
-        return meeting_agenda(ctx);
-    if (type == "meeting_decision")
-        return meeting_decision(ctx);
-    if (type == "meeting_remove")
-        return meeting_remove(ctx);
-    if (type == "meeting_check")
-        return meeting_check(ctx);
-    if (type == "meeting_circulate")
-        return meeting_circulate(ctx);
-    if (type == "meeting_approve")
-        return meeting_approve(ctx);
-    if (type == "meeting_correct")
-        return meeting_correct(ctx);
-    if (type == "meeting_export")
-        return meeting_export(ctx);
-    if (type == "action_add")
-        return action_add(ctx);
-    if (type == "action_update")
-        return action_update(ctx);
-    if (type == "actions")
-        return actions(ctx);
+    using Handler = void (*)(Service&, Context&);
+#define LIAISE_HANDLER(name, call)                   \
+    {                                                \
+        name, [](Service& s, Context& c) { s.call; } \
+    }
+    static const std::unordered_map<std::string_view, Handler> handlers = {
+        LIAISE_HANDLER("hello", hello(c)),
+        LIAISE_HANDLER("enrol", enrol(c)),
+        LIAISE_HANDLER("login", login(c)),
+        LIAISE_HANDLER("whoami", whoami(c)),
+        LIAISE_HANDLER("agency_add", agency_add(c)),
+        LIAISE_HANDLER("agency_list", agency_list(c)),
+        LIAISE_HANDLER("enrol_code", enrol_code(c)),
+        LIAISE_HANDLER("room_create", room_create(c)),
+        LIAISE_HANDLER("room_add", room_change(c, true)),
+        LIAISE_HANDLER("room_remove", room_change(c, false)),
+        LIAISE_HANDLER("rooms", rooms(c)),
+        LIAISE_HANDLER("room_show", room_show(c)),
+        LIAISE_HANDLER("user_keys", user_keys(c)),
+        LIAISE_HANDLER("send", send(c)),
+        LIAISE_HANDLER("sync", sync(c)),
+        LIAISE_HANDLER("room_audience", room_audience(c)),
+        LIAISE_HANDLER("dictionaries", dictionaries(c)),
+        LIAISE_HANDLER("ask", ask(c)),
+        LIAISE_HANDLER("meeting_create", meeting_create(c)),
+        LIAISE_HANDLER("meeting_update", meeting_update(c)),
+        LIAISE_HANDLER("meetings", meetings(c)),
+        LIAISE_HANDLER("meeting_show", meeting_show(c)),
+        LIAISE_HANDLER("meeting_attend", meeting_attend(c)),
+        LIAISE_HANDLER("meeting_agenda", meeting_agenda(c)),
+        LIAISE_HANDLER("meeting_decision", meeting_decision(c)),
+        LIAISE_HANDLER("meeting_remove", meeting_remove(c)),
+        LIAISE_HANDLER("meeting_check", meeting_check(c)),
+        LIAISE_HANDLER("meeting_circulate", meeting_circulate(c)),
+        LIAISE_HANDLER("meeting_approve", meeting_approve(c)),
+        LIAISE_HANDLER("meeting_correct", meeting_correct(c)),
+        LIAISE_HANDLER("meeting_export", meeting_export(c)),
+        LIAISE_HANDLER("action_add", action_add(c)),
+        LIAISE_HANDLER("action_update", action_update(c)),
+        LIAISE_HANDLER("actions", actions(c)),
+        LIAISE_HANDLER("agency_rename", agency_rename(c)),
+        LIAISE_HANDLER("account_list", account_list(c)),
+        LIAISE_HANDLER("account_role", account_role(c)),
+        LIAISE_HANDLER("account_suspend", account_suspend(c, true)),
+        LIAISE_HANDLER("account_reinstate", account_suspend(c, false)),
+        LIAISE_HANDLER("device_replace", device_replace(c)),
+        LIAISE_HANDLER("dict_add", dict_entry(c)),
+        LIAISE_HANDLER("dict_edit", dict_entry(c)),
+        LIAISE_HANDLER("dict_remove", dict_entry(c)),
+        LIAISE_HANDLER("dict_discipline_add", dict_discipline(c, true)),
+        LIAISE_HANDLER("dict_discipline_remove", dict_discipline(c, false)),
+        LIAISE_HANDLER("dict_import", dict_import(c)),
+        LIAISE_HANDLER("dict_export", dict_export(c)),
+        LIAISE_HANDLER("dict_versions", dict_versions(c)),
+        LIAISE_HANDLER("dict_revert", dict_revert(c)),
+        LIAISE_HANDLER("dict_feedback", dict_feedback(c)),
+        LIAISE_HANDLER("dict_noisy", dict_noisy(c)),
+        LIAISE_HANDLER("questions", questions(c)),
+        LIAISE_HANDLER("question_list", question_list(c)),
+        LIAISE_HANDLER("question_answer", question_close(c, true)),
+        LIAISE_HANDLER("question_dismiss", question_close(c, false)),
+        LIAISE_HANDLER("audit", audit_log(c)),
+    };
+#undef LIAISE_HANDLER
+    if (const auto it = handlers.find(type); it != handlers.end())
+        return it->second(*this, ctx);
     throw ServiceError(errc::bad_request, "type: not handled");
 }
 
@@ -537,44 +528,85 @@ void Service::enrol(Context& ctx) {
     auto name = std::string(ctx.req.string("device_name"));
     if (name.empty())
         name = "device";
-    write(ctx, [hash, name, sk = std::string(ctx.req.string("sign_key")),
-                bk = std::string(ctx.req.string("box_key")),
-                sig = std::string(ctx.req.string("box_key_signature"))](SQLite::Database& db,
-                                                                        json::object& out) {
-        SQLite::Statement q(db,
-                            "SELECT username, display_name, agency_id, role, expires_at, used_at "
-                            "FROM enrolment_codes WHERE code_hash = ?");
-        q.bind(1, hash);
-        if (!q.executeStep())
-            throw ServiceError(errc::invalid_code, "this enrolment code is not known");
-        const auto user = q.getColumn(0).getString();
-        const auto display = q.getColumn(1).getString();
-        const auto agency = q.getColumn(2).getInt64();
-        const auto role = q.getColumn(3).getString();
-        if (!q.getColumn(5).isNull())
-            throw ServiceError(errc::code_used, "this enrolment code has already been used");
-        if (q.getColumn(4).getInt64() < now_ms())
-            throw ServiceError(errc::code_expired,
-                               "this enrolment code has expired; ask an admin for a new one");
-        if (find_account(db, user))
-            throw ServiceError(errc::conflict, "an account named '" + user + "' already exists");
-        const auto now = now_ms();
-        exec(db,
-             "INSERT INTO accounts(username, display_name, agency_id, role, created_at) "
-             "VALUES(?, ?, ?, ?, ?)",
-             user, display, agency, role, now);
-        const auto account = db.getLastInsertRowid();
-        exec(db,
-             "INSERT INTO devices(account_id, name, sign_key, box_key, "
-             "box_key_signature, created_at) "
-             "VALUES(?, ?, ?, ?, ?, ?)",
-             account, name, sk, bk, sig, now);
-        const auto device = db.getLastInsertRowid();
-        exec(db, "UPDATE enrolment_codes SET used_at = ? WHERE code_hash = ?", now, hash);
-        out = account_json(require_account(db, user));
-        out["device"] = std::to_string(device);
-        spdlog::info("enrolled {} (device {})", user, device);
-    });
+    write(
+        ctx,
+        [this, hash, name, sk = std::string(ctx.req.string("sign_key")),
+         bk = std::string(ctx.req.string("box_key")),
+         sig = std::string(ctx.req.string("box_key_signature"))](SQLite::Database& db,
+                                                                 json::object& out) {
+            SQLite::Statement q(
+                db,
+                "SELECT username, display_name, agency_id, role, expires_at, used_at, "
+                "replaces FROM enrolment_codes WHERE code_hash = ?");
+            q.bind(1, hash);
+            if (!q.executeStep())
+                throw ServiceError(errc::invalid_code, "this enrolment code is not known");
+            const auto user = q.getColumn(0).getString();
+            const auto display = q.getColumn(1).getString();
+            const auto agency = q.getColumn(2).getInt64();
+            const auto role = q.getColumn(3).getString();
+            if (!q.getColumn(5).isNull())
+                throw ServiceError(errc::code_used, "this enrolment code has already been used");
+            if (q.getColumn(4).getInt64() < now_ms())
+                throw ServiceError(errc::code_expired,
+                                   "this enrolment code has expired; ask an admin for a new one");
+            const bool replacement = !q.getColumn(6).isNull();
+            const auto existing = find_account(db, user);
+            const auto now = now_ms();
+            std::int64_t account = 0;
+            int revoked = 0;
+            if (replacement) {
+                // A lost device: the same account gets a new device and its old ones stop working.
+                if (!existing || existing->id != q.getColumn(6).getInt64())
+                    throw ServiceError(errc::invalid_code, "this code's account no longer exists");
+                account = existing->id;
+                revoked = exec(db,
+                               "UPDATE devices SET revoked_at = ? WHERE account_id = ? AND "
+                               "revoked_at IS NULL",
+                               now, account);
+            } else {
+                if (existing)
+                    throw ServiceError(errc::conflict,
+                                       "an account named '" + user + "' already exists");
+                exec(db,
+                     "INSERT INTO accounts(username, display_name, agency_id, role, created_at) "
+                     "VALUES(?, ?, ?, ?, ?)",
+                     user, display, agency, role, now);
+                account = db.getLastInsertRowid();
+            }
+            exec(db,
+                 "INSERT INTO devices(account_id, name, sign_key, box_key, "
+                 "box_key_signature, created_at) "
+                 "VALUES(?, ?, ?, ?, ?, ?)",
+                 account, name, sk, bk, sig, now);
+            const auto device = db.getLastInsertRowid();
+            exec(db, "UPDATE enrolment_codes SET used_at = ? WHERE code_hash = ?", now, hash);
+            out = account_json(require_account(db, user));
+            out["device"] = std::to_string(device);
+            if (replacement) {
+                record(db, account, "device_replaced",
+                       {{"user", user}, {"device", device}, {"revoked", revoked}});
+                out["_account"] = account;
+                notify_later(out, co_members(db, account));
+            } else {
+                record(db, account, "enrolled",
+                       {{"user", user},
+                        {"device", device},
+                        {"role", role},
+                        {"agency", out["agency"]}});
+            }
+            spdlog::info("enrolled {} (device {})", user, device);
+        },
+        [this](const json::object& out) {
+            if (!out.contains("_account"))
+                return;
+            // The old device may still be connected (it was lost, not broken): end it, and tell
+            // everyone who shares a room with this person that their keys changed.
+            hub_.cut_off(out.at("_account").as_int64(), "this account's device was replaced");
+            hub_.publish(notify_list(out),
+                         std::make_shared<const std::string>(
+                             protocol::encode_event("keys_changed", {{"user", out.at("user")}})));
+        });
 }
 
 void Service::login(Context& ctx) {
@@ -622,6 +654,16 @@ void Service::login(Context& ctx) {
     ctx.who.user = user;
     ctx.who.role = found->account.role;
     hub_.add(ctx.who.account, ctx.self);
+    // A suspension committed between the check above and hub_.add() cut off nobody: look again.
+    const bool suspended_now = storage_.read([&](SQLite::Database& db) {
+        const auto a = find_account(db, user);
+        return !a || a->suspended;
+    });
+    if (suspended_now) {
+        hub_.remove(ctx.who.account, ctx.self.get());
+        ctx.who = Identity{};
+        throw ServiceError(errc::suspended, "this account is suspended");
+    }
     spdlog::info("login {} (device {})", user, ctx.who.device);
     auto out = account_json(found->account);
     out["device"] = device;
@@ -639,20 +681,28 @@ void Service::whoami(Context& ctx) {
 void Service::agency_add(Context& ctx) {
     const auto name = std::string(ctx.req.string("name"));
     const auto discipline = std::string(ctx.req.string("discipline"));
-    if (std::find(disciplines_.begin(), disciplines_.end(), discipline) == disciplines_.end()) {
+    const auto actor = ctx.who.account;
+    write(ctx, [this, name, discipline, actor](SQLite::Database& db, json::object& out) {
+        SQLite::Statement d(db, "SELECT discipline FROM dictionaries ORDER BY discipline");
         std::string known;
-        for (const auto& d : disciplines_)
-            known += (known.empty() ? "" : ", ") + d;
-        throw ServiceError(errc::bad_request,
-                           "discipline: '" + discipline + "' is not one of " + known);
-    }
-    write(ctx, [name, discipline](SQLite::Database& db, json::object& out) {
+        bool found = false;
+        while (d.executeStep()) {
+            const auto each = d.getColumn(0).getString();
+            if (each == jargon::kGeneralDiscipline)
+                continue;
+            found = found || each == discipline;
+            known += (known.empty() ? "" : ", ") + each;
+        }
+        if (!found)
+            throw ServiceError(errc::bad_request,
+                               "discipline: '" + discipline + "' is not one of " + known);
         SQLite::Statement exists(db, "SELECT 1 FROM agencies WHERE name = ?");
         exists.bind(1, name);
         if (exists.executeStep())
             throw ServiceError(errc::conflict, "an agency named '" + name + "' already exists");
         exec(db, "INSERT INTO agencies(name, discipline, created_at) VALUES(?, ?, ?)", name,
              discipline, now_ms());
+        record(db, actor, "agency_added", {{"name", name}, {"discipline", discipline}});
         out = {{"name", name}, {"discipline", discipline}};
     });
 }
@@ -682,23 +732,32 @@ void Service::enrol_code(Context& ctx) {
         display = user;
     const auto agency = std::string(ctx.req.string("agency"));
     const auto hours = ctx.req.integer("hours", config_.enrolment_code_hours);
-    const auto code = new_code();
     const auto creator = ctx.who.account;
-    write(ctx, [=](SQLite::Database& db, json::object& out) {
+    write(ctx, [=, this](SQLite::Database& db, json::object& out) {
         SQLite::Statement g(db, "SELECT id FROM agencies WHERE name = ?");
         g.bind(1, agency);
         if (!g.executeStep())
             throw ServiceError(errc::not_found, "no agency named '" + agency + "'");
         if (find_account(db, user))
             throw ServiceError(errc::conflict, "an account named '" + user + "' already exists");
-        const auto now = now_ms();
-        const auto expires = now + hours * 3600 * 1000;
-        exec(db,
-             "INSERT INTO enrolment_codes(code_hash, username, display_name, agency_id, role, "
-             "created_by, created_at, expires_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
-             hash_code(code), user, display, g.getColumn(0).getInt64(),
-             std::string(protocol::to_string(*role)), creator, now, expires);
-        out = {{"user", user}, {"code", code}, {"expires_at", expires}};
+        out = issue_code(db, {user, display, g.getColumn(0).getInt64(), *role, creator, hours, 0});
+        record(db, creator, "enrolment_code_issued",
+               {{"user", user}, {"role", protocol::to_string(*role)}, {"agency", agency}});
+    });
+}
+
+void Service::device_replace(Context& ctx) {
+    const auto user = std::string(ctx.req.string("user"));
+    const auto hours = ctx.req.integer("hours", config_.enrolment_code_hours);
+    const auto creator = ctx.who.account;
+    write(ctx, [=, this](SQLite::Database& db, json::object& out) {
+        const auto target = require_account(db, user);
+        SQLite::Statement g(db, "SELECT agency_id FROM accounts WHERE id = ?");
+        g.bind(1, target.id);
+        g.executeStep();
+        out = issue_code(db, {user, target.display_name, g.getColumn(0).getInt64(), target.role,
+                              creator, hours, target.id});
+        record(db, creator, "device_replacement_issued", {{"user", user}});
     });
 }
 
@@ -711,7 +770,7 @@ void Service::room_create(Context& ctx) {
     const auto creator = ctx.who.account;
     write(
         ctx,
-        [name, members, creator](SQLite::Database& db, json::object& out) {
+        [this, name, members, creator](SQLite::Database& db, json::object& out) {
             SQLite::Statement exists(db, "SELECT 1 FROM rooms WHERE name = ?");
             exists.bind(1, name);
             if (exists.executeStep())
@@ -730,6 +789,10 @@ void Service::room_create(Context& ctx) {
                      room, id, now);
             }
             out = {{"room", name}, {"members", members_json(db, room)}};
+            json::array names;
+            for (const auto& m : out["members"].as_array())
+                names.push_back(m.as_object().at("user"));
+            record(db, creator, "room_created", {{"room", name}, {"members", names}});
             notify_later(out, ids);
         },
         [this, name](const json::object& out) {
@@ -746,7 +809,7 @@ void Service::room_change(Context& ctx, bool add) {
     const auto caller_role = ctx.who.role;
     write(
         ctx,
-        [=](SQLite::Database& db, json::object& out) {
+        [=, this](SQLite::Database& db, json::object& out) {
             const auto room = require_room_to_change(db, room_name, caller, caller_role);
             const auto target = require_account(db, user);
             const bool member = membership(db, room.id, target.id).has_value();
@@ -761,6 +824,9 @@ void Service::room_change(Context& ctx, bool add) {
                      target.id);
             }
             out = {{"room", room_name}, {"user", user}, {"changed", add != member}};
+            if (add != member)
+                record(db, caller, add ? "room_member_added" : "room_member_removed",
+                       {{"room", room_name}, {"user", user}});
             auto notify = before;  // a removed member is told too; an added one as well
             if (add)
                 notify.push_back(target.id);
@@ -926,9 +992,12 @@ void Service::room_audience(Context& ctx) {
     const auto caller_role = ctx.who.role;
     write(
         ctx,
-        [=](SQLite::Database& db, json::object& out) {
+        [=, this](SQLite::Database& db, json::object& out) {
             const auto room = require_room_to_change(db, room_name, caller, caller_role);
             exec(db, "UPDATE rooms SET public = ? WHERE id = ?", is_public ? 1 : 0, room.id);
+            if (is_public != room.is_public)
+                record(db, caller, "room_audience_changed",
+                       {{"room", room_name}, {"public", is_public}});
             out = {{"room", room_name},
                    {"public", is_public},
                    {"changed", is_public != room.is_public}};

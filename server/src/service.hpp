@@ -5,6 +5,7 @@
 #include <boost/json/object.hpp>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -48,6 +49,8 @@ class Hub {
     std::size_t publish(const std::vector<std::int64_t>& accounts,
                         const std::shared_ptr<const std::string>& frame,
                         const Sink* except = nullptr);
+    /// Delivers `frame` to every online sink.
+    void broadcast(const std::shared_ptr<const std::string>& frame);
     /// Cuts off every online sink of `account`; returns how many.
     std::size_t cut_off(std::int64_t account, const std::string& reason);
 
@@ -88,13 +91,14 @@ struct ServiceError : std::exception {
 
 class Service {
   public:
-    /// `disciplines` are those an agency may have (from the dictionaries, without `general`).
-    /// `at_rest` seals minutes and actions and `engine` checks their language; both must outlive
-    /// the Service and every write it queued. Without them (as in `liaise-server init`) the
-    /// minutes requests answer `internal`.
+    /// `disciplines` is unused and kept for callers; agencies may have any discipline with a
+    /// stored dictionary except `general`. `at_rest` seals minutes, actions and the audit log;
+    /// `engine` checks minutes and is replaced when an admin changes the dictionaries; both must
+    /// outlive the Service and every write it queued. Without them the requests that need them
+    /// answer `internal`.
     Service(Storage& storage, Metrics& metrics, Hub& hub, ServiceConfig config,
             std::vector<std::string> disciplines, const AtRestKey* at_rest = nullptr,
-            const jargon::SharedEngine* engine = nullptr);
+            jargon::SharedEngine* engine = nullptr);
 
     using Reply = std::function<void(std::string frame)>;
 
@@ -150,11 +154,41 @@ class Service {
     void action_add(Context& ctx);
     void action_update(Context& ctx);
     void actions(Context& ctx);
+    // Administration (admin.cpp).
+    void agency_rename(Context& ctx);
+    void account_list(Context& ctx);
+    void account_role(Context& ctx);
+    void account_suspend(Context& ctx, bool suspend);
+    void device_replace(Context& ctx);
+    void dict_entry(Context& ctx);
+    void dict_discipline(Context& ctx, bool add);
+    void dict_import(Context& ctx);
+    void dict_export(Context& ctx);
+    void dict_versions(Context& ctx);
+    void dict_revert(Context& ctx);
+    void dict_feedback(Context& ctx);
+    void dict_noisy(Context& ctx);
+    void questions(Context& ctx);
+    void question_list(Context& ctx);
+    void question_close(Context& ctx, bool answer);
+    void audit_log(Context& ctx);
+    /// Runs `change` (which edits the current dictionary files and returns a one-line summary)
+    /// on the writer; validates and compiles the result, stores it as a new version, records it
+    /// in the audit log, then swaps the server's engine and tells every online client.
+    void change_dictionaries(
+        Context& ctx,
+        std::function<std::string(SQLite::Database&, std::map<std::string, std::string>&,
+                                  boost::json::object&)>
+            change);
+    /// Appends to the audit log inside the current write job.
+    void record(SQLite::Database& db, std::int64_t actor, std::string_view kind,
+                const boost::json::object& details) const;
+
     /// After a login: tells `ctx.self` of the account's actions overdue or due within two days.
     void remind_actions(Context& ctx);
     /// The key and engine, or `internal` when this Service was built without them.
     const AtRestKey& at_rest() const;
-    const jargon::SharedEngine& engine() const;
+    jargon::SharedEngine& engine() const;
 
     /// Runs `job` on the writer; replies ok with what it fills in, or the error it threw.
     void write(Context& ctx, std::function<void(SQLite::Database&, boost::json::object&)> job,
@@ -168,7 +202,7 @@ class Service {
     ServiceConfig config_;
     std::vector<std::string> disciplines_;
     const AtRestKey* at_rest_;
-    const jargon::SharedEngine* engine_;
+    jargon::SharedEngine* engine_;
 };
 
 }  // namespace liaise::server

@@ -10,7 +10,7 @@
 namespace liaise::server {
 namespace {
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 constexpr std::size_t kMaxBatch = 1024;
 
 void configure(SQLite::Database& db, Durability durability) {
@@ -57,7 +57,8 @@ CREATE TABLE IF NOT EXISTS enrolment_codes(
   created_by INTEGER,
   created_at INTEGER NOT NULL,
   expires_at INTEGER NOT NULL,
-  used_at INTEGER);
+  used_at INTEGER,
+  replaces INTEGER REFERENCES accounts(id));  -- a replacement device for this account
 CREATE TABLE IF NOT EXISTS rooms(
   id INTEGER PRIMARY KEY,
   name TEXT NOT NULL UNIQUE,
@@ -90,7 +91,40 @@ CREATE TABLE IF NOT EXISTS questions(
   room_id INTEGER REFERENCES rooms(id),
   asked_by INTEGER NOT NULL REFERENCES accounts(id),
   asked_at INTEGER NOT NULL,
-  status TEXT NOT NULL DEFAULT 'open');
+  status TEXT NOT NULL DEFAULT 'open',  -- open, answered, dismissed
+  reply TEXT,
+  answered_by INTEGER REFERENCES accounts(id),
+  answered_at INTEGER);
+-- Dictionary history: version N's file for a discipline is its row with the greatest version
+-- <= N; a NULL tsv means the discipline was removed. `dictionaries` holds the current files.
+CREATE TABLE IF NOT EXISTS dictionary_versions(
+  version INTEGER PRIMARY KEY,
+  created_by INTEGER,
+  created_at INTEGER NOT NULL,
+  summary TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS dictionary_files(
+  discipline TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  tsv TEXT,
+  PRIMARY KEY(discipline, version));
+-- How often people fixed or overrode a finding, per entry; never any message text.
+CREATE TABLE IF NOT EXISTS dictionary_feedback(
+  discipline TEXT NOT NULL,
+  term TEXT NOT NULL,
+  fixed INTEGER NOT NULL DEFAULT 0,
+  sent_anyway INTEGER NOT NULL DEFAULT 0,
+  last_at INTEGER NOT NULL,
+  PRIMARY KEY(discipline, term));
+-- The audit log (server/src/audit.hpp): append-only, each body sealed at rest, each record
+-- chained to the one before by a keyed hash.
+CREATE TABLE IF NOT EXISTS audit(
+  seq INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  actor INTEGER,
+  kind TEXT NOT NULL,
+  body BLOB NOT NULL,
+  prev BLOB NOT NULL,
+  hash BLOB NOT NULL);
 -- Meetings and minutes. Every "body" column is sealed with the at-rest key (server/src/at_rest.hpp)
 -- with (table, id, rev or version) as associated data; the other columns are the metadata the
 -- server queries (who, where, when, status). Minutes text is never stored in plain.
@@ -151,8 +185,19 @@ CREATE TABLE IF NOT EXISTS meeting_actions(
   carried INTEGER NOT NULL,
   PRIMARY KEY(meeting_id, action_id));
 )sql");
-    SQLite::Statement version(db,
-                              "INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', ?)");
+    // Version 1 databases lack the columns version 2 added to existing tables.
+    const auto found = db.execAndGet(
+                             "SELECT COALESCE((SELECT value FROM meta WHERE key = "
+                             "'schema_version'), '0')")
+                           .getString();
+    if (found == "1") {
+        db.exec("ALTER TABLE enrolment_codes ADD COLUMN replaces INTEGER REFERENCES accounts(id)");
+        db.exec("ALTER TABLE questions ADD COLUMN reply TEXT");
+        db.exec("ALTER TABLE questions ADD COLUMN answered_by INTEGER REFERENCES accounts(id)");
+        db.exec("ALTER TABLE questions ADD COLUMN answered_at INTEGER");
+    }
+    SQLite::Statement version(
+        db, "INSERT OR REPLACE INTO meta(key, value) VALUES('schema_version', ?)");
     version.bind(1, std::to_string(kSchemaVersion));
     version.exec();
     tx.commit();

@@ -98,6 +98,8 @@ class Server {
                                          "--threads",          "2"};
         for (const auto& extra : extra_args_)
             args.push_back(extra);
+        for (const auto& extra : option_args_)
+            args.push_back(extra);
         std::vector<char*> argv;
         for (auto& a : args)
             argv.push_back(a.data());
@@ -111,7 +113,8 @@ class Server {
         posix_spawn_file_actions_destroy(&actions);
         // Ready when it accepts WebSocket connections.
         for (int i = 0; i < 200; ++i) {
-            if (client::Connection::open(url(), std::chrono::milliseconds(200)))
+            if (client::Connection::open(
+                    url(), client::ConnectOptions{std::chrono::milliseconds(200), ca_}))
                 return;
             std::this_thread::sleep_for(std::chrono::milliseconds(25));
         }
@@ -130,7 +133,24 @@ class Server {
     }
 
     void set_extra_args(std::vector<std::string> args) { extra_args_ = std::move(args); }
-    [[nodiscard]] std::string url() const { return "ws://127.0.0.1:" + std::to_string(port_); }
+    /// From the next start(): serve wss:// with `cert` and `key`; clients trust `ca` (the
+    /// server's own readiness check and every Person enrolled afterwards).
+    void use_tls(const fs::path& cert, const fs::path& key, const fs::path& ca) {
+        tls_args_ = {"--tls-cert", cert.string(), "--tls-key", key.string()};
+        ca_ = ca;
+        update_option_args();
+    }
+    /// From the next start(): serve with these TOML settings (written to dir()/server.toml).
+    void set_config(const std::string& toml) {
+        std::ofstream(dir_ / "server.toml") << toml;
+        config_args_ = {"--config", (dir_ / "server.toml").string()};
+        update_option_args();
+    }
+    /// The certificate authority clients should trust (empty: plain ws://).
+    [[nodiscard]] const fs::path& ca() const { return ca_; }
+    [[nodiscard]] std::string url() const {
+        return (tls_args_.empty() ? "ws://127.0.0.1:" : "wss://127.0.0.1:") + std::to_string(port_);
+    }
     [[nodiscard]] int port() const { return port_; }
     [[nodiscard]] fs::path data() const { return dir_ / "data"; }
     [[nodiscard]] fs::path dir() const { return dir_; }
@@ -147,6 +167,12 @@ class Server {
     int port_ = 0;
     pid_t pid_ = -1;
     std::vector<std::string> extra_args_;
+    void update_option_args() {
+        option_args_ = tls_args_;
+        option_args_.insert(option_args_.end(), config_args_.begin(), config_args_.end());
+    }
+    std::vector<std::string> tls_args_, config_args_, option_args_;
+    fs::path ca_;
 };
 
 inline constexpr const char* kPassphrase = "correct horse battery staple";
@@ -158,6 +184,8 @@ struct Person {
 
     Person(const Server& server, const std::string& name, const std::string& code) {
         home = std::make_unique<client::Home>(server.dir() / ("home-" + name));
+        if (!server.ca().empty())
+            REQUIRE(home->save_ca(server.ca()).ok());
         const auto enrolled =
             client::Client::enrol(*home, server.url(), code, kPassphrase, name + "-laptop");
         INFO(name << ": " << (enrolled ? "" : enrolled.error().message));

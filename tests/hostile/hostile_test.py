@@ -21,6 +21,7 @@ import websockets
 from websockets.exceptions import ConnectionClosed
 
 SERVER = sys.argv[1]
+HANDSHAKE_TIMEOUT_MS = 700
 results = []
 
 
@@ -37,9 +38,13 @@ class Server:
         subprocess.run([SERVER, "init", "--data", self.data, "--admin", "ann", "--agency", "Test Agency",
                         "--discipline", "social-care", "--json"], check=True, capture_output=True)
         self.port = free_port()
+        # A short handshake limit, so that the half-finished handshake case runs quickly.
+        self.config = os.path.join(self.dir, "server.toml")
+        with open(self.config, "w") as f:
+            f.write(f"handshake_timeout_ms = {HANDSHAKE_TIMEOUT_MS}\n")
         self.log = open(os.path.join(self.dir, "server.log"), "w")
         self.proc = subprocess.Popen([SERVER, "serve", "--data", self.data, "--listen", f"127.0.0.1:{self.port}",
-                                      "--threads", "2"], stdout=self.log, stderr=self.log)
+                                      "--threads", "2", "--config", self.config], stdout=self.log, stderr=self.log)
         for _ in range(200):
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
@@ -184,6 +189,23 @@ async def half_open(server):
             s.close()
 
 
+@case("a half-finished handshake is closed after the configured handshake time")
+async def slow_handshake(server):
+    def wait_for_close(first_bytes):
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as s:
+            if first_bytes:
+                s.sendall(first_bytes)
+            started = time.monotonic()
+            data = s.recv(4096)  # b"" when the server closes
+            return data, time.monotonic() - started
+    loop = asyncio.get_running_loop()
+    limit = HANDSHAKE_TIMEOUT_MS / 1000
+    for first in [b"", b"GET /v1 HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"]:
+        data, waited = await loop.run_in_executor(None, wait_for_close, first)
+        assert data == b"", data
+        assert limit * 0.7 <= waited < limit + 3, waited
+
+
 @case("plain HTTP: health, metrics, unknown paths and methods")
 async def http(server):
     def get(raw):
@@ -207,7 +229,7 @@ async def main():
     server = Server()
     try:
         for fn in [invalid_json, binary_frames, fragmented, huge, invalid_utf8_text, before_login, flood, half_open,
-                   http]:
+                   slow_handshake, http]:
             try:
                 await asyncio.wait_for(fn(server), 60)
                 ok = await healthy(server)

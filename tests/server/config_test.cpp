@@ -69,3 +69,71 @@ TEST_CASE("the listen setting takes HOST:PORT", "[config]") {
     CHECK_FALSE(parse_listen("localhost:99999", c));
     CHECK_FALSE(parse_listen("not an address:80", c));
 }
+
+TEST_CASE("a config file sets the limits and TLS files", "[config]") {
+    const auto p = write(
+        "rate_limit_per_second = 7\nrate_limit_burst = 70\nhandshake_timeout_ms = 250\n"
+        "login_timeout_ms = 400\nidle_timeout_ms = 5000\nmax_connections = 50\n"
+        "max_connections_per_address = 5\ntls_cert = \"/etc/liaise/cert.pem\"\n"
+        "tls_key = \"/etc/liaise/key.pem\"\n");
+    const auto c = load_config(p, {});
+    REQUIRE(c.ok());
+    CHECK(c.value().rate_limit_per_second == 7);
+    CHECK(c.value().rate_limit_burst == 70);
+    CHECK(c.value().handshake_timeout_ms == 250);
+    CHECK(c.value().login_timeout_ms == 400);
+    CHECK(c.value().idle_timeout_ms == 5000);
+    CHECK(c.value().max_connections == 50);
+    CHECK(c.value().max_connections_per_address == 5);
+    CHECK(c.value().tls_cert == fs::path("/etc/liaise/cert.pem"));
+    CHECK(c.value().tls_key == fs::path("/etc/liaise/key.pem"));
+    fs::remove(p);
+}
+
+TEST_CASE("the limits have safe defaults", "[config]") {
+    const Config c;
+    CHECK(c.max_frame_bytes == 1 << 20);
+    CHECK(c.max_queue_bytes == 16 << 20);
+    CHECK(c.rate_limit_per_second == 100);
+    CHECK(c.rate_limit_burst == 500);
+    CHECK(c.handshake_timeout_ms == 10'000);
+    CHECK(c.login_timeout_ms == 30'000);
+    CHECK(c.idle_timeout_ms == 120'000);
+    CHECK(c.max_connections == 10'000);
+    CHECK(c.max_connections_per_address == 256);
+    CHECK_FALSE(c.tls_cert);
+    CHECK_FALSE(c.tls_key);
+}
+
+TEST_CASE("limits out of range are refused with the range", "[config]") {
+    struct Row {
+        const char* text;
+        const char* reason;
+    };
+    const Row rows[] = {
+        {"rate_limit_per_second = 0\n", "rate_limit_per_second must be an integer from 1 to"},
+        {"rate_limit_per_second = -5\n", "rate_limit_per_second must be an integer from 1 to"},
+        {"rate_limit_burst = 0\n", "rate_limit_burst must be an integer from 1 to"},
+        {"rate_limit_burst = 1.5\n", "rate_limit_burst must be an integer"},
+        {"handshake_timeout_ms = 10\n", "handshake_timeout_ms must be an integer from 100 to"},
+        {"handshake_timeout_ms = 600001\n", "handshake_timeout_ms must be an integer from 100 to"},
+        {"login_timeout_ms = 99\n", "login_timeout_ms must be an integer from 100 to"},
+        {"idle_timeout_ms = 0\n", "idle_timeout_ms must be an integer from 100 to"},
+        {"max_connections = 0\n", "max_connections must be an integer from 1 to"},
+        {"max_connections_per_address = 0\n",
+         "max_connections_per_address must be an integer from 1 to"},
+        {"max_connections_per_address = 2000000\n",
+         "max_connections_per_address must be an integer from 1 to"},
+        {"tls_cert = 5\n", "tls_cert must be the name of a PEM file"},
+        {"tls_key = \"\"\n", "tls_key must be the name of a PEM file"},
+    };
+    for (const auto& row : rows) {
+        INFO(row.text);
+        const auto p = write(row.text);
+        const auto c = load_config(p, {});
+        REQUIRE_FALSE(c.ok());
+        CHECK(c.error().code == "bad_config");
+        CHECK_THAT(c.error().message, Catch::Contains(row.reason));
+        fs::remove(p);
+    }
+}

@@ -80,7 +80,15 @@ class Client {
     /// Decrypts and verifies one message object (from sync or a "message" event).
     [[nodiscard]] ReadMessage open_message(const boost::json::object& message);
 
+    /// Tells the server, per dictionary entry and without any text, that the person fixed
+    /// these findings ("fixed") or sent them as written ("sent_anyway"). Unknown acronyms,
+    /// which belong to no dictionary, are left out. Returns how many entries were reported.
+    [[nodiscard]] protocol::Expected<std::size_t> report_findings(
+        std::string_view outcome, const std::vector<jargon::Finding>& findings);
+
     /// Waits up to `timeout` for the next event (e.g. {"type":"message",…}); nullopt on timeout.
+    /// A "dictionaries" event (an admin changed them) refreshes the dictionary cache and the
+    /// engine before it is returned; dictionary_refresh() says how that went.
     [[nodiscard]] protocol::Expected<std::optional<boost::json::object>> next_event(
         std::chrono::milliseconds timeout);
 

@@ -4,6 +4,7 @@
 
 #include <boost/json/object.hpp>
 #include <chrono>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -13,12 +14,27 @@
 
 namespace liaise::client {
 
+/// How to reach a server.
+struct ConnectOptions {
+    /// For connecting and every handshake (TCP, TLS, WebSocket).
+    std::chrono::milliseconds timeout = std::chrono::seconds(10);
+    /// wss:// only: a PEM file of the certificate authority that signed the server's
+    /// certificate (a private authority). Empty: the system's trusted authorities.
+    std::filesystem::path ca_file;
+};
+
 class Connection {
   public:
-    /// Connects to `url` (ws://HOST:PORT, path /v1 implied) within `timeout`. Errors:
-    /// connection_failed (with the reason), bad_url.
+    /// Connects to `url` (ws://HOST:PORT or wss://HOST:PORT, path /v1 implied). With wss:// the
+    /// server's certificate must chain to a trusted authority and name HOST. Errors:
+    /// connection_failed (with the reason: a refused certificate says "certificate
+    /// verification"; a server at its connection limit says "too many connections"), bad_url.
     [[nodiscard]] static protocol::Expected<std::unique_ptr<Connection>> open(
-        std::string_view url, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+        std::string_view url, const ConnectOptions& options);
+    [[nodiscard]] static protocol::Expected<std::unique_ptr<Connection>> open(
+        std::string_view url, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+        return open(url, ConnectOptions{timeout, {}});
+    }
     ~Connection();
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;
@@ -35,7 +51,7 @@ class Connection {
     }
 
     /// The next server event, waiting up to `timeout`; nullopt on timeout. A closed connection
-    /// is an error (connection_closed).
+    /// is an error (connection_closed, whose message gives the server's close code and reason).
     [[nodiscard]] protocol::Expected<std::optional<boost::json::object>> next_event(
         std::chrono::milliseconds timeout);
 
@@ -44,8 +60,10 @@ class Connection {
     /// Waits for the next frame of any kind, raw.
     [[nodiscard]] protocol::Expected<std::string> read_raw(std::chrono::milliseconds timeout);
 
-  private:
+    /// The I/O behind a connection, over a plain or a TLS stream (connection.cpp only).
     struct Impl;
+
+  private:
     explicit Connection(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;
     boost::json::object last_error_;

@@ -36,6 +36,13 @@ class Home {
                                                      std::string_view passphrase) const;
     [[nodiscard]] bool enrolled() const;
 
+    /// The certificate authority this device trusts for its server's wss:// certificate (a copy
+    /// kept in this home by `liaise enrol --ca`), or an empty path: the system's authorities.
+    [[nodiscard]] std::filesystem::path ca_file() const;
+    /// Keeps a copy of the PEM file `source` as this home's certificate authority, or forgets
+    /// it when `source` is empty. Errors: bad_ca (unreadable, or not a PEM certificate).
+    [[nodiscard]] protocol::Expected<bool> save_ca(const std::filesystem::path& source) const;
+
     /// Writes `content` to `name` in this home, atomically, mode 0600.
     [[nodiscard]] protocol::Expected<bool> write_file(std::string_view name,
                                                       std::string_view content) const;

@@ -121,6 +121,8 @@ inline constexpr std::string_view internal = "internal";
 inline constexpr std::string_view minutes_locked = "minutes_locked";
 inline constexpr std::string_view findings_unacknowledged = "findings_unacknowledged";
 inline constexpr std::string_view wrong_status = "wrong_status";
+inline constexpr std::string_view invalid_dictionary = "invalid_dictionary";
+inline constexpr std::string_view rate_limited = "rate_limited";  ///< carries retry_after_ms
 }  // namespace errc
 
 /// Account, room and device names: 1–64 bytes of a-z, 0-9, '.', '_' and '-', starting with a

@@ -17,7 +17,20 @@ struct Config {
     std::uint16_t port = 7443;
     int threads = 0;                         ///< 0: one per core
     std::size_t max_frame_bytes = 1 << 20;   ///< larger frames close the connection (1009)
-    std::size_t max_queue_bytes = 16 << 20;  ///< bytes queued for one slow reader
+    std::size_t max_queue_bytes = 16 << 20;  ///< bytes queued for one slow reader (then 1008)
+    /// Requests per second per account, across all its connections (a token bucket refilled
+    /// at this rate, holding up to `rate_limit_burst`); more are refused with `rate_limited`.
+    int rate_limit_per_second = 100;
+    int rate_limit_burst = 500;
+    int handshake_timeout_ms = 10'000;  ///< TLS + HTTP upgrade + WebSocket accept; closing too
+    int login_timeout_ms = 30'000;      ///< from WebSocket open to a successful login (then 1008)
+    int idle_timeout_ms = 120'000;      ///< silent this long (a ping half way) and it is dropped
+    int max_connections = 10'000;       ///< open connections in total; more get HTTP 503
+    int max_connections_per_address = 256;  ///< from one remote address; more get HTTP 503
+    /// TLS: both set serves wss:// with this certificate chain and private key (PEM files);
+    /// neither serves plain ws://.
+    std::optional<std::filesystem::path> tls_cert;
+    std::optional<std::filesystem::path> tls_key;
     int enrolment_code_hours = 72;
     int sync_page_max = 500;
     bool durable = true;  ///< synchronous=FULL; false only for benchmarks

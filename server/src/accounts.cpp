@@ -1,0 +1,52 @@
+#include "accounts.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include "service.hpp"
+
+namespace liaise::server {
+
+Account account_from(SQLite::Statement& q) {
+    Account a;
+    a.id = q.getColumn(0).getInt64();
+    a.user = q.getColumn(1).getString();
+    a.display_name = q.getColumn(2).getString();
+    a.agency = q.getColumn(3).getString();
+    a.discipline = q.getColumn(4).getString();
+    a.role = protocol::parse_role(q.getColumn(5).getString()).value_or(protocol::Role::member);
+    a.suspended = q.getColumn(6).getInt() != 0;
+    return a;
+}
+
+std::optional<Account> find_account(SQLite::Database& db, std::string_view user) {
+    SQLite::Statement q(db, std::string(kAccountColumns) + "WHERE a.username = ?");
+    q.bind(1, std::string(user));
+    if (!q.executeStep())
+        return std::nullopt;
+    return account_from(q);
+}
+
+Account require_account(SQLite::Database& db, std::string_view user) {
+    auto a = find_account(db, user);
+    if (!a)
+        throw ServiceError(protocol::errc::not_found,
+                           "no account named '" + std::string(user) + "'");
+    return *a;
+}
+
+boost::json::object account_json(const Account& a) {
+    return {{"user", a.user},
+            {"display_name", a.display_name},
+            {"agency", a.agency},
+            {"discipline", a.discipline},
+            {"role", protocol::to_string(a.role)}};
+}
+
+std::vector<std::int64_t> notify_list(const boost::json::object& out) {
+    std::vector<std::int64_t> accounts;
+    for (const auto& a : out.at("_notify").as_array())
+        accounts.push_back(a.as_int64());
+    return accounts;
+}
+
+}  // namespace liaise::server

@@ -1,0 +1,55 @@
+// Internal: account rows and the "_notify" convention, shared by the request handlers in
+// service.cpp, minutes.cpp and admin.cpp.
+#pragma once
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "liaise/protocol/messages.hpp"
+
+namespace SQLite {
+class Database;
+class Statement;
+}  // namespace SQLite
+
+namespace liaise::server {
+
+struct Account {
+    std::int64_t id = 0;
+    std::string user, display_name, agency, discipline;
+    protocol::Role role = protocol::Role::member;
+    bool suspended = false;
+};
+
+/// The SELECT that account_from() reads, ending in a join; append a WHERE clause.
+inline constexpr const char* kAccountColumns =
+    "SELECT a.id, a.username, a.display_name, g.name, g.discipline, a.role, a.suspended "
+    "FROM accounts a JOIN agencies g ON g.id = a.agency_id ";
+
+/// The account in the current row of a query that starts with kAccountColumns.
+[[nodiscard]] Account account_from(SQLite::Statement& q);
+[[nodiscard]] std::optional<Account> find_account(SQLite::Database& db, std::string_view user);
+/// Throws ServiceError not_found when there is no such account.
+[[nodiscard]] Account require_account(SQLite::Database& db, std::string_view user);
+/// {"user", "display_name", "agency", "discipline", "role"}
+[[nodiscard]] boost::json::object account_json(const Account& a);
+
+/// A write's result carries, under "_notify" (never sent to the client), the accounts its
+/// `after` step should tell about the change.
+template <class Ids>
+void notify_later(boost::json::object& out, const Ids& accounts) {
+    boost::json::array list;
+    for (const auto id : accounts)
+        list.push_back(id);
+    out["_notify"] = std::move(list);
+}
+
+/// The accounts notify_later() stored in `out`.
+[[nodiscard]] std::vector<std::int64_t> notify_list(const boost::json::object& out);
+
+}  // namespace liaise::server

@@ -1,0 +1,55 @@
+// Internal: the dictionaries as the server stores them, with their history. Every change is a
+// new version (a row in dictionary_versions) that records who, when and what changed; the files
+// of version N are, per discipline, the dictionary_files row with the greatest version <= N. The
+// table `dictionaries` mirrors the newest version for fast fetches.
+#pragma once
+
+#include <boost/json/array.hpp>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "liaise/jargon/dictionary.hpp"
+
+namespace SQLite {
+class Database;
+}
+
+namespace liaise::jargon {
+class Engine;
+}
+
+namespace liaise::server::dictionary_store {
+
+/// One version's dictionary files: discipline -> TSV text.
+using Files = std::map<std::string, std::string>;
+
+[[nodiscard]] std::int64_t current_version(SQLite::Database& db);
+[[nodiscard]] Files current(SQLite::Database& db);
+/// Throws ServiceError not_found for a version that does not exist.
+[[nodiscard]] Files at_version(SQLite::Database& db, std::int64_t version);
+/// The common acronyms list (not versioned).
+[[nodiscard]] std::string common_acronyms(SQLite::Database& db);
+
+/// Parses every file and compiles the engine. Throws ServiceError `invalid_dictionary` whose
+/// `problems` field lists each problem as {"discipline", "line", "message"}.
+struct Compiled {
+    jargon::DictionarySet set;
+    std::shared_ptr<const jargon::Engine> engine;
+};
+[[nodiscard]] Compiled compile(SQLite::Database& db, const Files& files);
+
+/// Stores `files` as a new version if they differ from the current ones; returns the new
+/// version, or nullopt when nothing changed. Call inside a write job.
+[[nodiscard]] std::optional<std::int64_t> commit(SQLite::Database& db, const Files& files,
+                                                 std::int64_t actor, const std::string& summary);
+
+/// Gives a database whose dictionaries predate versioning a history row for its current files.
+void ensure_history(SQLite::Database& db);
+
+/// Versions, newest first: {"version", "by", "at", "summary"}.
+[[nodiscard]] boost::json::array versions(SQLite::Database& db, std::int64_t limit);
+
+}  // namespace liaise::server::dictionary_store

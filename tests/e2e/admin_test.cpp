@@ -1,0 +1,533 @@
+// Administration end to end: agencies and accounts, dictionaries with versions, questions about
+// terms, noisy entries and the audit log, each through the real server and client.
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <map>
+
+#include "liaise/protocol/messages.hpp"
+#include "server_fixture.hpp"
+
+namespace liaise::test {
+namespace {
+
+namespace json = boost::json;
+
+constexpr const char* kCare = "Northshire Children's Services";  // social-care, from init
+constexpr const char* kHealth = "Northshire Health";
+
+/// ann (admin), ben (social-care member) and cara (health chair), all online.
+struct Agencies {
+    Server server;
+    Person ann{server, "ann", server.admin_code()};
+    bool agencies = add_agency();
+    Person ben{server, "ben", code_for(*ann, "ben", kCare)};
+    Person cara{server, "cara", code_for(*ann, "cara", kHealth, "chair")};
+
+    bool add_agency() {
+        ok(*ann, "agency_add", {{"name", kHealth}, {"discipline", "health"}});
+        return true;
+    }
+    std::int64_t dictionary_version() { return ok(*ann, "dict_versions").at("version").as_int64(); }
+    std::size_t audit_records() { return ok(*ann, "audit").at("records").as_array().size(); }
+};
+
+/// The next event of `type` within `timeout`; other events are skipped.
+std::optional<json::object> wait_event(
+    Person& p, std::string_view type, std::chrono::milliseconds timeout = std::chrono::seconds(3)) {
+    const auto until = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < until) {
+        auto e = p->next_event(std::chrono::milliseconds(100));
+        if (!e)
+            return std::nullopt;
+        if (e.value() && e.value()->at("type").as_string() == type)
+            return *e.value();
+    }
+    return std::nullopt;
+}
+
+/// Whether `p`'s connection is closed within `timeout` (events fail once it is).
+bool cut_off_within(Person& p, std::chrono::milliseconds timeout) {
+    const auto until = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < until) {
+        auto e = p->next_event(std::chrono::milliseconds(100));
+        if (!e)
+            return true;
+    }
+    return false;
+}
+
+std::string tsv_of(Person& admin, const std::string& discipline) {
+    return std::string(
+        ok(*admin, "dict_export", {{"discipline", discipline}}).at("tsv").as_string());
+}
+
+bool flags(Person& p, std::string_view text, const std::string& discipline) {
+    auto engine = p->engine();
+    REQUIRE(engine.ok());
+    const auto result = engine.value()->check(text, jargon::Audience::of({discipline}));
+    return !result.findings.empty();
+}
+
+const char* kHeader = "term\tvariants\talternatives\texplanation\tkind\toptions\n";
+
+}  // namespace
+
+TEST_CASE("only admins may administer: every admin request, tried as a member and as a chair",
+          "[e2e][admin]") {
+    Agencies t;
+    ok(*t.ben, "ask", {{"term", "genogram"}});
+    // Valid fields for every admin request, so that only the role can be what refuses it.
+    const std::map<std::string, json::object> fields = {
+        {"agency_add", {{"name", "Riverside Primary"}, {"discipline", "education"}}},
+        {"agency_list", {}},
+        {"enrol_code", {{"user", "zed"}, {"agency", kCare}, {"role", "admin"}}},
+        {"agency_rename", {{"name", kCare}, {"new_name", "Renamed"}}},
+        {"account_list", {}},
+        {"account_role", {{"user", "ben"}, {"role", "admin"}}},
+        {"account_suspend", {{"user", "ann"}}},
+        {"account_reinstate", {{"user", "ann"}}},
+        {"device_replace", {{"user", "ann"}}},
+        {"dict_add",
+         {{"discipline", "social-care"},
+          {"term", "strengths huddle"},
+          {"alternatives", {"short team talk"}},
+          {"explanation", "A short meeting."}}},
+        {"dict_edit", {{"discipline", "social-care"}, {"term", "genogram"}, {"explanation", "x"}}},
+        {"dict_remove", {{"discipline", "social-care"}, {"term", "genogram"}}},
+        {"dict_discipline_add", {{"discipline", "youth-work"}}},
+        {"dict_discipline_remove", {{"discipline", "housing-benefits"}}},
+        {"dict_import", {{"discipline", "social-care"}, {"tsv", kHeader}}},
+        {"dict_export", {{"discipline", "social-care"}}},
+        {"dict_versions", {}},
+        {"dict_revert", {{"version", 1}}},
+        {"dict_noisy", {}},
+        {"question_list", {}},
+        {"question_answer", {{"question", 1}, {"reply", "It is a family tree."}}},
+        {"question_dismiss", {{"question", 1}}},
+        {"audit", {}},
+    };
+    const auto version = t.dictionary_version();
+    const auto records = t.audit_records();
+    const auto before = tsv_of(t.ann, "social-care");
+    int admin_requests = 0;
+    for (const auto& spec : protocol::request_specs()) {
+        if (spec.access != protocol::Access::admin)
+            continue;
+        ++admin_requests;
+        const std::string type(spec.type);
+        INFO(type);
+        if (type == "agency_list")
+            continue;  // any account may list agencies
+        REQUIRE(fields.contains(type));
+        CHECK(error_code(*t.ben, type, fields.at(type)) == "forbidden");
+        CHECK(error_code(*t.cara, type, fields.at(type)) == "forbidden");
+    }
+    CHECK(admin_requests == static_cast<int>(fields.size()) - 1);
+    // Nothing was changed by any refused request.
+    CHECK(t.dictionary_version() == version);
+    CHECK(t.audit_records() == records);
+    CHECK(tsv_of(t.ann, "social-care") == before);
+    CHECK(ok(*t.ann, "question_list").at("questions").as_array().size() == 1);
+    const auto accounts = ok(*t.ann, "account_list").at("accounts").as_array();
+    for (const auto& a : accounts) {
+        CHECK_FALSE(a.at("suspended").as_bool());
+        if (a.at("user").as_string() == "ben")
+            CHECK(a.at("role").as_string() == "member");
+    }
+}
+
+TEST_CASE("agencies are renamed and listed; accounts are listed", "[e2e][admin]") {
+    Agencies t;
+    const auto renamed =
+        ok(*t.ann, "agency_rename", {{"name", kHealth}, {"new_name", "Northshire NHS Trust"}});
+    CHECK(renamed.at("previous").as_string() == kHealth);
+    CHECK(error_code(*t.ann, "agency_rename", {{"name", "Nowhere"}, {"new_name", "X"}}) ==
+          "not_found");
+    CHECK(error_code(*t.ann, "agency_rename",
+                     {{"name", "Northshire NHS Trust"}, {"new_name", kCare}}) == "conflict");
+    const auto agencies = ok(*t.ann, "agency_list").at("agencies").as_array();
+    REQUIRE(agencies.size() == 2);
+    CHECK(agencies[0].at("name").as_string() == kCare);
+    CHECK(agencies[1].at("name").as_string() == "Northshire NHS Trust");
+    // The account's agency follows the rename.
+    CHECK(ok(*t.cara, "whoami").at("agency").as_string() == "Northshire NHS Trust");
+
+    const auto all = ok(*t.ann, "account_list").at("accounts").as_array();
+    REQUIRE(all.size() == 3);
+    CHECK(all[0].at("user").as_string() == "ann");
+    CHECK(all[2].at("role").as_string() == "chair");
+    CHECK(all[2].at("devices").as_int64() == 1);
+    const auto care = ok(*t.ann, "account_list", {{"agency", kCare}}).at("accounts").as_array();
+    CHECK(care.size() == 2);
+}
+
+TEST_CASE("a suspended account is cut off mid-session, cannot log in, and can be reinstated",
+          "[e2e][admin]") {
+    Agencies t;
+    ok(*t.cara, "room_create", {{"room", "case-1"}, {"members", {"ben"}}});
+    REQUIRE(t.ben->send("case-1", "Visit booked for Tuesday").ok());
+
+    const auto r = ok(*t.ann, "account_suspend", {{"user", "ben"}, {"reason", "left the service"}});
+    CHECK(r.at("changed").as_bool());
+    CHECK(cut_off_within(t.ben, std::chrono::seconds(3)));
+    CHECK_FALSE(t.ben->call("rooms").ok());
+    auto again = client::Client::login(*t.ben.home, kPassphrase);
+    REQUIRE_FALSE(again.ok());
+    CHECK(again.error().code == "suspended");
+    // The account stays in the record, with its messages.
+    const auto listed = ok(*t.ann, "account_list", {{"suspended", true}}).at("accounts").as_array();
+    REQUIRE(listed.size() == 1);
+    CHECK(listed[0].at("user").as_string() == "ben");
+    CHECK(ok(*t.cara, "sync", {{"room", "case-1"}}).at("messages").as_array().size() == 1);
+
+    // Admins cannot lock everyone out.
+    CHECK(error_code(*t.ann, "account_suspend", {{"user", "ann"}}) == "conflict");
+    CHECK(error_code(*t.ann, "account_role", {{"user", "ann"}, {"role", "member"}}) == "conflict");
+    CHECK(error_code(*t.ann, "account_suspend", {{"user", "nobody"}}) == "not_found");
+
+    CHECK(ok(*t.ann, "account_reinstate", {{"user", "ben"}}).at("changed").as_bool());
+    t.ben.login();
+    CHECK(ok(*t.ben, "whoami").at("user").as_string() == "ben");
+}
+
+TEST_CASE("a role change takes effect at once", "[e2e][admin]") {
+    Agencies t;
+    CHECK(error_code(*t.ben, "room_create", {{"room", "case-2"}}) == "forbidden");
+    const auto r = ok(*t.ann, "account_role", {{"user", "ben"}, {"role", "chair"}});
+    CHECK(r.at("previous").as_string() == "member");
+    CHECK(error_code(*t.ann, "account_role", {{"user", "ben"}, {"role", "boss"}}) == "bad_request");
+    // The session that logged in as a member ends; the next one is a chair's.
+    CHECK(cut_off_within(t.ben, std::chrono::seconds(3)));
+    t.ben.login();
+    ok(*t.ben, "room_create", {{"room", "case-2"}});
+}
+
+TEST_CASE("a lost device is replaced: the old one stops working, contacts see a key change",
+          "[e2e][admin]") {
+    Agencies t;
+    ok(*t.cara, "room_create", {{"room", "case-3"}, {"members", {"ben"}}});
+    REQUIRE(t.ben->send("case-3", "Hello from my old laptop").ok());
+    REQUIRE(t.cara->read("case-3", 0).ok());  // cara pins ben's first device
+
+    const auto code = ok(*t.ann, "device_replace", {{"user", "ben"}}).at("code").as_string();
+    client::Home new_home(t.server.dir() / "home-ben-new");
+    const auto enrolled = client::Client::enrol(new_home, t.server.url(), std::string(code),
+                                                kPassphrase, "ben-new-laptop");
+    INFO((enrolled ? "" : enrolled.error().message));
+    REQUIRE(enrolled.ok());
+    CHECK(enrolled.value().at("user").as_string() == "ben");
+
+    // The old device was connected: it is cut off and cannot log in again.
+    CHECK(cut_off_within(t.ben, std::chrono::seconds(3)));
+    CHECK_FALSE(client::Client::login(*t.ben.home, kPassphrase).ok());
+    // cara is told, and sending to ben now needs her to compare fingerprints.
+    CHECK(wait_event(t.cara, "keys_changed").has_value());
+    const auto sent = t.cara->send("case-3", "Can you confirm?");
+    REQUIRE_FALSE(sent.ok());
+    CHECK(sent.error().code == "key_changed");
+    REQUIRE(t.cara->trust("ben").ok());
+    REQUIRE(t.cara->send("case-3", "Can you confirm?").ok());
+    auto ben = client::Client::login(new_home, kPassphrase);
+    REQUIRE(ben.ok());
+    const auto messages = ben.value()->read("case-3", 1);
+    REQUIRE(messages.ok());
+    REQUIRE(messages.value().size() == 1);
+    CHECK(messages.value()[0].text == "Can you confirm?");
+    // The same code does not work twice.
+    client::Home third(t.server.dir() / "home-ben-third");
+    const auto reused =
+        client::Client::enrol(third, t.server.url(), std::string(code), kPassphrase, "x");
+    REQUIRE_FALSE(reused.ok());
+    CHECK(reused.error().code == "code_used");
+}
+
+TEST_CASE("dictionary changes are versioned, reach connected clients and the server's checks",
+          "[e2e][admin]") {
+    Agencies t;
+    ok(*t.cara, "room_create", {{"room", "case-4"}, {"members", {"ben"}}});
+    const std::string text = "We held a strengths huddle with the family.";
+    CHECK_FALSE(flags(t.ben, text, "health"));
+    const auto v1 = t.dictionary_version();
+
+    const auto added =
+        ok(*t.ann, "dict_add",
+           {{"discipline", "social-care"},
+            {"term", "strengths huddle"},
+            {"alternatives", {"short meeting about what is going well"}},
+            {"explanation", "A short team talk about what is working for a family."}});
+    CHECK(added.at("version").as_int64() == v1 + 1);
+    // ben's client hears of the new version, fetches it, and its checks use it.
+    const auto event = wait_event(t.ben, "dictionaries");
+    REQUIRE(event);
+    CHECK(event->at("version").as_int64() == v1 + 1);
+    REQUIRE(t.ben->dictionary_refresh().ok());
+    CHECK(flags(t.ben, text, "health"));
+    CHECK_FALSE(flags(t.ben, text, "social-care"));
+    // The server's minutes check uses it at once.
+    const auto meeting = ok(*t.cara, "meeting_create",
+                            {{"room", "case-4"},
+                             {"title", "Review"},
+                             {"kind", "core-group"},
+                             {"starts_at", "2026-11-20 10:00"},
+                             {"place", "Clinic"}})
+                             .at("meeting");
+    ok(*t.cara, "meeting_agenda",
+       {{"meeting", meeting}, {"title", "Progress"}, {"discussion", text}});
+    bool found = false;
+    const auto check = ok(*t.cara, "meeting_check", {{"meeting", meeting}});
+    for (const auto& s : check.at("sections").as_array())
+        for (const auto& f : s.at("findings").as_array())
+            found = found || f.at("term").as_string() == "strengths huddle";
+    CHECK(found);
+
+    // Duplicates, unknown entries and bad entries are refused and change nothing.
+    CHECK(error_code(*t.ann, "dict_add",
+                     {{"discipline", "social-care"},
+                      {"term", "Strengths Huddle"},
+                      {"alternatives", {"x"}},
+                      {"explanation", "y"}}) == "conflict");
+    CHECK(error_code(*t.ann, "dict_add",
+                     {{"discipline", "social-care"},
+                      {"term", "care plan review"},
+                      {"alternatives", {"care plan review meeting"}},
+                      {"explanation", "y"}}) == "invalid_dictionary");
+    CHECK(error_code(*t.ann, "dict_edit", {{"discipline", "social-care"}, {"term", "nope"}}) ==
+          "not_found");
+    CHECK(error_code(*t.ann, "dict_add",
+                     {{"discipline", "no-such"},
+                      {"term", "x"},
+                      {"alternatives", {"y"}},
+                      {"explanation", "z"}}) == "not_found");
+    CHECK(t.dictionary_version() == v1 + 1);
+
+    const auto edited = ok(*t.ann, "dict_edit",
+                           {{"discipline", "social-care"},
+                            {"term", "strengths huddle"},
+                            {"alternatives", {"quick team talk"}}});
+    CHECK(edited.at("version").as_int64() == v1 + 2);
+    CHECK(tsv_of(t.ann, "social-care").find("strengths huddle\t\tquick team talk\tA short team") !=
+          std::string::npos);
+    ok(*t.ann, "dict_remove", {{"discipline", "social-care"}, {"term", "strengths huddle"}});
+    CHECK(tsv_of(t.ann, "social-care").find("strengths huddle") == std::string::npos);
+
+    // Versions record who, when and what; a revert is itself a new version.
+    const auto versions = ok(*t.ann, "dict_versions").at("versions").as_array();
+    REQUIRE(versions.size() == 4);
+    CHECK(versions[0].at("by").as_string() == "ann");
+    CHECK(versions[0].at("summary").as_string() == "removed 'strengths huddle' from social-care");
+    CHECK(versions[2].at("summary").as_string() == "added 'strengths huddle' in social-care");
+    CHECK(versions[3].at("by").as_string() == "operator");
+    const auto reverted = ok(*t.ann, "dict_revert", {{"version", v1 + 2}});
+    CHECK(reverted.at("version").as_int64() == v1 + 4);
+    CHECK(tsv_of(t.ann, "social-care").find("quick team talk") != std::string::npos);
+    CHECK(error_code(*t.ann, "dict_revert", {{"version", 999}}) == "not_found");
+
+    // Disciplines: added empty, removed only when no agency has them, never `general`.
+    ok(*t.ann, "dict_discipline_add", {{"discipline", "youth-work"}});
+    ok(*t.ann, "agency_add", {{"name", "Northshire Youth Service"}, {"discipline", "youth-work"}});
+    CHECK(error_code(*t.ann, "dict_discipline_remove", {{"discipline", "youth-work"}}) ==
+          "conflict");
+    CHECK(error_code(*t.ann, "dict_discipline_remove", {{"discipline", "general"}}) == "conflict");
+    ok(*t.ann, "dict_discipline_remove", {{"discipline", "housing-benefits"}});
+    CHECK(error_code(*t.ann, "dict_export", {{"discipline", "housing-benefits"}}) == "not_found");
+}
+
+TEST_CASE("a bad import changes nothing and reports each bad line; export and import round-trip",
+          "[e2e][admin]") {
+    Agencies t;
+    const auto before = tsv_of(t.ann, "education");
+    const auto version = t.dictionary_version();
+    const std::string bad = std::string(kHeader) +
+                            "SENCO\t\tspecial needs teacher\tThe teacher who leads on special "
+                            "needs.\tacronym\t\n"
+                            "EHCP\t\t\tmissing alternatives\tacronym\t\n"
+                            "phonics\t\treading by sounds\tTeaching reading by sounds.\tterm\t\n"
+                            "SATs\t\tnational tests\tTests.\tshape\t\n";
+    const auto r = t.ann->call("dict_import", {{"discipline", "education"}, {"tsv", bad}});
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == "invalid_dictionary");
+    const auto& problems = t.ann->connection().last_error_body().at("problems").as_array();
+    REQUIRE(problems.size() == 2);
+    CHECK(problems[0].at("line").as_int64() == 3);
+    CHECK(problems[1].at("line").as_int64() == 5);
+    CHECK(t.dictionary_version() == version);
+    CHECK(tsv_of(t.ann, "education") == before);
+
+    // Export, then import what was exported: the same dictionary, so no new version.
+    const auto same = ok(*t.ann, "dict_import", {{"discipline", "education"}, {"tsv", before}});
+    CHECK_FALSE(same.at("changed").as_bool());
+    CHECK(tsv_of(t.ann, "education") == before);
+    // A changed line is one change.
+    auto edited = before;
+    const auto at = edited.find("\nSENCO\t");
+    REQUIRE(at != std::string::npos);
+    const auto end = edited.find('\n', at + 1);
+    edited.replace(at + 1, end - at - 1,
+                   "SENCO\tSENCo\tspecial needs lead teacher\tThe teacher in charge of support "
+                   "for children with special needs.\tacronym\t");
+    const auto changed = ok(*t.ann, "dict_import", {{"discipline", "education"}, {"tsv", edited}});
+    CHECK(changed.at("changed").as_bool());
+    CHECK(changed.at("summary").as_string() ==
+          "imported education (0 added, 0 removed, 1 changed)");
+    CHECK(tsv_of(t.ann, "education") == edited);
+
+    // The command line: every bad line named, nonzero exit, nothing applied; export to a file.
+    Cli cli{t.server};
+    cli.enrol("ann2", code_for(*t.ann, "ann2", kCare, "admin"));
+    std::ofstream(t.server.dir() / "bad.tsv") << bad;
+    const auto [status, out] =
+        cli("ann2", "admin dict import education '" + (t.server.dir() / "bad.tsv").string() + "'");
+    CHECK(status == 1);
+    CHECK(out.find("education:3:") != std::string::npos);
+    CHECK(out.find("education:5:") != std::string::npos);
+    const auto file = (t.server.dir() / "education.tsv").string();
+    cli.ok("ann2", "admin dict export education '" + file + "'");
+    CHECK(slurp(file) == edited);
+    CHECK(cli.ok("ann2", "admin dict import education '" + file + "'").find("No change") !=
+          std::string::npos);
+}
+
+TEST_CASE("questions about terms are answered, by reply or by a new entry, or dismissed",
+          "[e2e][admin]") {
+    Agencies t;
+    const auto q1 = ok(*t.ben, "ask", {{"term", "PLO"}}).at("id").as_int64();
+    const auto q2 = ok(*t.ben, "ask", {{"term", "teams huddle"}}).at("id").as_int64();
+    const auto q3 = ok(*t.cara, "ask", {{"term", "wibble"}}).at("id").as_int64();
+    const auto open = ok(*t.ann, "question_list").at("questions").as_array();
+    REQUIRE(open.size() == 3);
+    CHECK(open[0].at("asked_by").as_string() == "ben");
+
+    ok(*t.ann, "question_answer",
+       {{"question", q1}, {"reply", "Public Law Outline: the steps before care proceedings."}});
+    auto told = wait_event(t.ben, "question");
+    REQUIRE(told);
+    CHECK(told->at("id").as_int64() == q1);
+    CHECK(told->at("status").as_string() == "answered");
+
+    const auto added =
+        ok(*t.ann, "question_answer",
+           {{"question", q2},
+            {"discipline", "social-care"},
+            {"alternatives", {"short team meeting"}},
+            {"explanation", "A quick meeting of the people working with a family."}});
+    CHECK(added.at("changed").as_bool());
+    told = wait_event(t.ben, "question");
+    REQUIRE(told);
+    CHECK(told->at("reply").as_string().find("Added to the social-care dictionary") == 0);
+    CHECK(tsv_of(t.ann, "social-care").find("teams huddle\t") != std::string::npos);
+
+    ok(*t.ann, "question_dismiss", {{"question", q3}, {"reply", "Not a work term."}});
+    CHECK(wait_event(t.cara, "question").has_value());
+
+    CHECK(error_code(*t.ann, "question_answer", {{"question", q1}, {"reply", "again"}}) ==
+          "wrong_status");
+    CHECK(error_code(*t.ann, "question_answer", {{"question", 99}, {"reply", "x"}}) == "not_found");
+    CHECK(error_code(*t.ann, "question_answer", {{"question", q3}}) == "bad_request");
+    CHECK(ok(*t.ann, "question_list").at("questions").as_array().empty());
+    CHECK(ok(*t.ann, "question_list", {{"status", "all"}}).at("questions").as_array().size() == 3);
+    const auto mine = ok(*t.ben, "questions").at("questions").as_array();
+    REQUIRE(mine.size() == 2);
+    CHECK(mine[1].at("reply").as_string().find("Public Law Outline") == 0);
+}
+
+TEST_CASE("clients report fixed and overridden findings; admins see the noisy entries",
+          "[e2e][admin]") {
+    Agencies t;
+    ok(*t.cara, "room_create", {{"room", "case-5"}, {"members", {"ben"}}});
+    Cli cli{t.server};
+    cli.enrol("bea", code_for(*t.ann, "bea", kCare));
+    ok(*t.cara, "room_add", {{"room", "case-5"}, {"user", "bea"}});
+    // Sent as written twice, fixed once: the CLI reports each.
+    cli.ok("bea", "send case-5 --anyway The CIN plan is agreed.");
+    cli.ok("bea", "send case-5 --anyway Next CIN review in May.");
+    cli.ok("bea", "send case-5 --fix The CIN plan is agreed.");
+    REQUIRE(t.ben->report_findings("fixed", {}).ok());
+    CHECK(error_code(*t.ben, "dict_feedback", {{"outcome", "ignored"}, {"entries", {"a:b"}}}) ==
+          "bad_request");
+    CHECK(error_code(*t.ben, "dict_feedback", {{"outcome", "fixed"}, {"entries", {"nocolon"}}}) ==
+          "bad_request");
+    const auto noisy = ok(*t.ann, "dict_noisy").at("entries").as_array();
+    REQUIRE_FALSE(noisy.empty());
+    CHECK(noisy[0].at("term").as_string() == "CIN");
+    CHECK(noisy[0].at("sent_anyway").as_int64() == 2);
+    CHECK(noisy[0].at("fixed").as_int64() == 1);
+    cli.enrol("ann3", code_for(*t.ann, "ann3", kCare, "admin"));
+    CHECK(cli.ok("ann3", "admin dict noisy").find("social-care:CIN  sent anyway 2, fixed 1") !=
+          std::string::npos);
+    // What the server keeps is per entry only: no message text.
+    SQLite::Database db((t.server.data() / "liaise.db").string(), SQLite::OPEN_READONLY);
+    SQLite::Statement q(db, "SELECT discipline, term FROM dictionary_feedback");
+    while (q.executeStep())
+        CHECK(q.getColumn(1).getString().find("plan") == std::string::npos);
+}
+
+TEST_CASE("the audit log records administration and minutes; --verify finds an edited record",
+          "[e2e][admin]") {
+    Agencies t;
+    ok(*t.cara, "room_create", {{"room", "case-6"}, {"members", {"ben"}}});
+    ok(*t.cara, "room_remove", {{"room", "case-6"}, {"user", "ben"}});
+    ok(*t.ann, "account_role", {{"user", "ben"}, {"role", "chair"}});
+    ok(*t.ann, "account_suspend", {{"user", "cara"}});
+    ok(*t.ann, "dict_add",
+       {{"discipline", "general"},
+        {"term", "synergy sprint"},
+        {"alternatives", {"joint push"}},
+        {"explanation", "A short burst of work done together."}});
+    const auto records = ok(*t.ann, "audit").at("records").as_array();
+    std::vector<std::string> kinds;
+    for (const auto& r : records)
+        kinds.emplace_back(r.at("kind").as_string());
+    for (const auto* kind :
+         {"enrolment_code_issued", "enrolled", "agency_added", "room_created",
+          "room_member_removed", "role_changed", "account_suspended", "dictionary_changed"}) {
+        INFO(kind);
+        CHECK(std::find(kinds.begin(), kinds.end(), kind) != kinds.end());
+    }
+    CHECK(records[0].at("actor").as_string() == "operator");  // ann's code, issued by init
+    CHECK(
+        ok(*t.ann, "audit", {{"since", records.back().at("at")}}).at("records").as_array().size() >=
+        1);
+
+    auto verdict = ok(*t.ann, "audit", {{"verify", true}});
+    CHECK(verdict.at("verified").as_bool());
+    CHECK(verdict.at("records").as_int64() == static_cast<std::int64_t>(records.size()));
+    Cli cli{t.server};
+    cli.enrol("ann4", code_for(*t.ann, "ann4", kCare, "admin"));
+    CHECK(cli.ok("ann4", "admin audit --verify").find("verifies") != std::string::npos);
+    CHECK(cli.ok("ann4", "admin audit").find("account_suspended") != std::string::npos);
+
+    // The body is sealed: nothing readable in the database.
+    std::string original_kind;
+    t.server.stop();
+    {
+        SQLite::Database db((t.server.data() / "liaise.db").string(), SQLite::OPEN_READWRITE);
+        SQLite::Statement q(db, "SELECT body FROM audit WHERE kind = 'account_suspended'");
+        REQUIRE(q.executeStep());
+        const std::string body(static_cast<const char*>(q.getColumn(0).getBlob()),
+                               q.getColumn(0).getBytes());
+        CHECK(body.find("cara") == std::string::npos);
+        original_kind = db.execAndGet("SELECT kind FROM audit WHERE seq = 4").getString();
+        db.exec("UPDATE audit SET kind = 'room_created' WHERE seq = 4");
+    }
+    t.server.start();
+    const auto [status, out] = cli("ann4", "admin audit --verify");
+    CHECK(status == 1);
+    CHECK(out.find("record 4 does not fit") != std::string::npos);
+
+    // Cutting records off the end shows too.
+    t.server.stop();
+    {
+        SQLite::Database db((t.server.data() / "liaise.db").string(), SQLite::OPEN_READWRITE);
+        SQLite::Statement restore(db, "UPDATE audit SET kind = ? WHERE seq = 4");
+        restore.bind(1, original_kind);
+        restore.exec();
+        db.exec("DELETE FROM audit WHERE seq = (SELECT MAX(seq) FROM audit)");
+    }
+    t.server.start();
+    t.ann.login();
+    verdict = ok(*t.ann, "audit", {{"verify", true}});
+    CHECK_FALSE(verdict.at("verified").as_bool());
+    CHECK(verdict.at("reason").as_string().find("missing from the end") != std::string::npos);
+}
+
+}  // namespace liaise::test

@@ -1,0 +1,198 @@
+// The configurable limits, against the real liaise-server with sub-second settings: requests per
+// second per account, the handshake, login and idle timeouts, and connections per address.
+#include <arpa/inet.h>
+#include <sys/time.h>
+
+#include "liaise/protocol/messages.hpp"
+#include "server_fixture.hpp"
+
+using namespace liaise;
+using namespace liaise::test;
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+/// Restarts `server` with `toml` as its settings.
+void restart_with(Server& server, const std::string& toml) {
+    server.stop();
+    server.set_config(toml);
+    server.start();
+}
+
+/// Opens a connection, retrying for up to two seconds: the server frees a closed connection's
+/// place when it notices the close, which may be a moment after the client let go.
+std::unique_ptr<client::Connection> open_eventually(const Server& server) {
+    for (int i = 0; i < 100; ++i) {
+        if (auto c = client::Connection::open(server.url(), 1s))
+            return std::move(c).value();
+        std::this_thread::sleep_for(20ms);
+    }
+    FAIL("no connection to " << server.url());
+    return nullptr;
+}
+
+bool says_hello(client::Connection& c) {
+    return c.request("hello", {{"version", protocol::kVersion}}, 5s).ok();
+}
+
+/// A raw TCP connection to the server's port (no HTTP, no WebSocket).
+int raw_connect(int port) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(fd >= 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<std::uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    return fd;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "an account over its request rate gets rate_limited with retry_after_ms, on every "
+    "connection, and is served again after waiting",
+    "[e2e][limits]") {
+    Server server;
+    restart_with(server, "rate_limit_per_second = 2\nrate_limit_burst = 6\n");
+    Person ann(server, "ann", server.admin_code());
+    Person bea(server, "bea", code_for(*ann, "bea", "Northshire Children's Services"));
+    // A second connection of ann's account (another login from the same device).
+    auto ann_again = client::Client::login(*ann.home, kPassphrase);
+    REQUIRE(ann_again.ok());
+
+    std::string code;
+    int served = 0;
+    while (served < 20 && (code = error_code(*ann, "whoami")).empty())
+        ++served;
+    INFO(served << " requests served before the limit");
+    REQUIRE(code == "rate_limited");
+    CHECK(served <= 6);
+    const auto& body = ann->connection().last_error_body();
+    REQUIRE(body.contains("retry_after_ms"));
+    const auto retry_after = body.at("retry_after_ms").to_number<std::int64_t>();
+    CHECK(retry_after > 0);
+    CHECK(retry_after <= 500);  // one token at two per second
+    CHECK(body.at("re").is_string());
+    CHECK_THAT(std::string(body.at("message").as_string()), Catch::Contains("too many requests"));
+
+    // The bucket belongs to the account: its other connection is limited too, other accounts
+    // are not.
+    CHECK(error_code(*ann_again.value(), "whoami") == "rate_limited");
+    CHECK(error_code(*bea, "whoami").empty());
+
+    // Waiting as told is enough; the connection stayed open throughout.
+    std::this_thread::sleep_for(std::chrono::milliseconds(retry_after + 20));
+    CHECK(error_code(*ann, "whoami").empty());
+}
+
+TEST_CASE("a connection that does not log in in time is closed with 1008", "[e2e][limits]") {
+    Server server;
+    restart_with(server, "login_timeout_ms = 300\n");
+    Person ann(server, "ann", server.admin_code());  // enrols and logs in well within the limit
+
+    auto idle = client::Connection::open(server.url());
+    REQUIRE(idle.ok());
+    REQUIRE(says_hello(*idle.value()));  // hello is not a login
+    const auto started = Clock::now();
+    const auto closed = idle.value()->read_raw(5s);
+    const auto waited = Clock::now() - started;
+    REQUIRE_FALSE(closed.ok());
+    CHECK(closed.error().code == "connection_closed");
+    CHECK_THAT(closed.error().message, Catch::Contains("code 1008: login timeout"));
+    CHECK(waited < 3s);
+
+    // A logged-in connection is not affected.
+    std::this_thread::sleep_for(500ms);
+    CHECK(error_code(*ann, "whoami").empty());
+}
+
+TEST_CASE("an unfinished handshake is closed after the handshake timeout", "[e2e][limits]") {
+    Server server;
+    restart_with(server, "handshake_timeout_ms = 300\n");
+    const int fd = raw_connect(server.port());
+    const char partial[] = "GET /v1 HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n";  // no end
+    REQUIRE(::send(fd, partial, sizeof partial - 1, 0) == static_cast<ssize_t>(sizeof partial - 1));
+    timeval limit{5, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+    const auto started = Clock::now();
+    char buf[256];
+    const auto n = ::recv(fd, buf, sizeof buf, 0);
+    const auto waited = Clock::now() - started;
+    ::close(fd);
+    CHECK(n == 0);  // closed by the server, not by our 5 s receive timeout
+    CHECK(waited >= 200ms);
+    CHECK(waited < 3s);
+    // Finished handshakes still work.
+    auto c = client::Connection::open(server.url());
+    REQUIRE(c.ok());
+    CHECK(says_hello(*c.value()));
+}
+
+TEST_CASE("a silent peer is pinged and dropped after the idle timeout; a reading one stays",
+          "[e2e][limits]") {
+    Server server;
+    restart_with(server, "idle_timeout_ms = 400\n");
+    Person ann(server, "ann", server.admin_code());
+    // A second connection, opened right after ann's login, that never reads (so it never
+    // answers a ping).
+    auto silent = client::Connection::open(server.url());
+    REQUIRE(silent.ok());
+    REQUIRE(says_hello(*silent.value()));
+
+    // ann keeps reading: the library answers pings while it reads.
+    const auto until = Clock::now() + 1500ms;
+    while (Clock::now() < until) {
+        auto event = ann->connection().next_event(100ms);
+        INFO((event ? "" : event.error().message));
+        REQUIRE(event.ok());
+    }
+    CHECK(error_code(*ann, "whoami").empty());
+    const auto dropped = silent.value()->read_raw(2s);
+    REQUIRE_FALSE(dropped.ok());
+    CHECK(dropped.error().code == "connection_closed");
+}
+
+TEST_CASE("connections over the per-address limit are refused with 503; the others keep working",
+          "[e2e][limits]") {
+    Server server;
+    restart_with(server, "max_connections_per_address = 3\n");
+    std::vector<std::unique_ptr<client::Connection>> open;
+    for (int i = 0; i < 3; ++i) {
+        open.push_back(open_eventually(server));
+        REQUIRE(says_hello(*open.back()));
+    }
+    const auto extra = client::Connection::open(server.url(), 2s);
+    REQUIRE_FALSE(extra.ok());
+    CHECK(extra.error().code == "connection_failed");
+    CHECK_THAT(extra.error().message, Catch::Contains("too many connections"));
+    CHECK_THAT(extra.error().message, Catch::Contains("503"));
+    // Plain HTTP from the same address is refused the same way.
+    {
+        const int fd = raw_connect(server.port());
+        const std::string get = "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+        REQUIRE(::send(fd, get.data(), get.size(), 0) == static_cast<ssize_t>(get.size()));
+        std::string reply;
+        char buf[1024];
+        while (true) {
+            const auto n = ::recv(fd, buf, sizeof buf, 0);
+            if (n <= 0)
+                break;
+            reply.append(buf, static_cast<std::size_t>(n));
+        }
+        ::close(fd);
+        CHECK_THAT(reply, Catch::StartsWith("HTTP/1.1 503"));
+        CHECK_THAT(reply, Catch::Contains("Retry-After"));
+    }
+    for (auto& c : open)
+        CHECK(says_hello(*c));
+
+    // Closing one frees its place (and only one: the limit still holds afterwards).
+    open.pop_back();
+    open.push_back(open_eventually(server));
+    CHECK(says_hello(*open.back()));
+    CHECK_FALSE(client::Connection::open(server.url(), 2s).ok());
+    for (auto& c : open)
+        CHECK(says_hello(*c));
+}
