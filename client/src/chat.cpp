@@ -555,7 +555,7 @@ class Chat {
         }
         auto result = engine_->check(text, audience_);
         if (result.findings.empty()) {
-            send(text);
+            (void)send(text);
             return;
         }
         show_findings(result.findings);
@@ -565,14 +565,14 @@ class Chat {
 
     /// The answer to "[f]ix and send  [s]end anyway  [e]dit".
     void choose(wchar_t c) {
-        if (c == L'f' || c == L'F') {
-            const auto fixed = jargon::rewrite(pending_->text, pending_->findings);
+        if (c == L'f' || c == L'F' || c == L's' || c == L'S') {
+            const bool fix = c == L'f' || c == L'F';
+            auto held = std::move(*pending_);
             pending_.reset();
-            send(fixed);
-        } else if (c == L's' || c == L'S') {
-            const auto text = std::move(pending_->text);
-            pending_.reset();
-            send(text);
+            if (send(fix ? jargon::rewrite(held.text, held.findings) : held.text) && client_) {
+                // Per entry only, never the text: admins see which entries people override.
+                (void)client_->report_findings(fix ? "fixed" : "sent_anyway", held.findings);
+            }
         } else if (c == L'e' || c == L'E' || c == 27) {
             pending_.reset();
             cursor_ = draft_.size();
@@ -580,12 +580,12 @@ class Chat {
         }
     }
 
-    /// Sends `text`; on success clears the draft and shows what the room now holds. On failure
-    /// the draft stays in the input line.
-    void send(const std::string& text) {
+    /// Sends `text`; on success clears the draft, shows what the room now holds and returns
+    /// true. On failure the draft stays in the input line.
+    bool send(const std::string& text) {
         if (!client_) {
             add_line("Not sent: not connected to the server (trying again).", Tone::error);
-            return;
+            return false;
         }
         sending_ = true;
         render();
@@ -594,12 +594,13 @@ class Chat {
         dirty_ = true;
         if (!seq) {
             failed("Not sent: ", seq.error());
-            return;
+            return false;
         }
         draft_.clear();
         cursor_ = first_ = 0;
         scroll_ = 0;
         catch_up();  // the server does not echo our own message: read it back, in order
+        return true;
     }
 
     // ---- the connection
