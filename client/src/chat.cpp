@@ -624,6 +624,23 @@ class Chat {
 
     void on_event(const json::object& e) {
         const auto type = str(e, "type");
+        if (type == "dictionaries") {  // the client library has fetched the new version
+            if (auto fresh = client_->engine()) {
+                engine_ = fresh.value();
+                notice("The dictionaries were updated (version " +
+                       std::to_string(protocol::num(e, "version")) + ").");
+            }
+            return;
+        }
+        if (type == "question") {
+            notice("Your question about '" + str(e, "term") + "' was " + str(e, "status") + ": " +
+                   str(e, "reply"));
+            return;
+        }
+        if (type == "keys_changed") {
+            notice(str(e, "user") + " has a new device: compare fingerprints before trusting it.");
+            return;
+        }
         if (str(e, "room") != room_)
             return;
         if (type == "message") {

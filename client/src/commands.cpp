@@ -291,7 +291,22 @@ int read(const Options& o, const std::string& room, std::int64_t since, bool fol
             if (!event.value())
                 continue;
             const auto& e = *event.value();
-            if (str(e, "type") != "message" || str(e, "room") != room)
+            const auto type = str(e, "type");
+            if (type == "dictionaries" && !plain) {  // the client fetched the new version
+                if (auto fresh = c.engine())
+                    engine = fresh.value();
+                continue;
+            }
+            if (type == "question" && !o.json)
+                std::cerr << "Your question about '" << str(e, "term") << "' was "
+                          << str(e, "status") << ": " << str(e, "reply") << "\n";
+            if (type == "keys_changed" && !o.json)
+                std::cerr << str(e, "user")
+                          << " has a new device: compare fingerprints ('liaise "
+                             "fingerprint "
+                          << str(e, "user") << "'), then 'liaise trust " << str(e, "user")
+                          << "'.\n";
+            if (type != "message" || str(e, "room") != room)
                 continue;
             const auto m = c.open_message(e);
             if (m.seq <= last)
