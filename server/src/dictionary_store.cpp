@@ -131,6 +131,19 @@ std::optional<std::int64_t> commit(SQLite::Database& db, const Files& files, std
     return version;
 }
 
+void require_discipline(SQLite::Database& db, const std::string& discipline) {
+    std::string known;
+    for (const auto& [name, tsv] : current(db)) {
+        if (name == jargon::kGeneralDiscipline)
+            continue;
+        if (name == discipline)
+            return;
+        known += (known.empty() ? "" : ", ") + name;
+    }
+    throw ServiceError(protocol::errc::bad_request,
+                       "discipline: '" + discipline + "' is not one of " + known);
+}
+
 void ensure_history(SQLite::Database& db) {
     if (db.execAndGet("SELECT COUNT(*) FROM dictionary_versions").getInt64() > 0)
         return;

@@ -46,6 +46,10 @@ struct Compiled {
 [[nodiscard]] std::optional<std::int64_t> commit(SQLite::Database& db, const Files& files,
                                                  std::int64_t actor, const std::string& summary);
 
+/// Throws ServiceError bad_request naming the known disciplines unless `discipline` is one an
+/// agency or attendee may have: any stored dictionary except `general`.
+void require_discipline(SQLite::Database& db, const std::string& discipline);
+
 /// Gives a database whose dictionaries predate versioning a history row for its current files.
 void ensure_history(SQLite::Database& db);
 

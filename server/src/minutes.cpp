@@ -20,6 +20,7 @@
 
 #include "at_rest.hpp"
 #include "db.hpp"
+#include "dictionary_store.hpp"
 #include "liaise/jargon/engine.hpp"
 #include "liaise/protocol/fields.hpp"
 #include "liaise/protocol/findings.hpp"
@@ -1253,11 +1254,10 @@ void Service::meeting_attend(Context& ctx) {
         throw ServiceError(errc::bad_request,
                            "agency: comes from the account for a user; agency, discipline, "
                            "family and copy are for people without an account");
-    if (!discipline.empty() &&
-        std::find(disciplines_.begin(), disciplines_.end(), discipline) == disciplines_.end())
-        throw ServiceError(errc::bad_request, "discipline: '" + discipline + "' is not known");
     const auto caller = ctx.who.account;
     write(ctx, [=, &key](SQLite::Database& db, json::object& out) {
+        if (!discipline.empty())
+            dictionary_store::require_discipline(db, discipline);
         auto m = load_meeting(db, key, id);
         require_editor(db, m, caller);
         json::object e{{"role", role}, {"status", status}};

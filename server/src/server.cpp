@@ -328,7 +328,7 @@ protocol::Expected<InitResult> init_data_dir(const InitOptions& options) {
         auto at_rest = AtRestKey::load(options.data_dir / kKeyFile);
         if (!at_rest)
             return at_rest.error();
-        Service service(storage, metrics, hub, {}, known, &at_rest.value());
+        Service service(storage, metrics, hub, {}, &at_rest.value());
         storage.write_and_wait([&](SQLite::Database& db) {
             SQLite::Statement agency(db,
                                      "INSERT INTO agencies(name, discipline, created_at) VALUES(?, "
@@ -402,7 +402,7 @@ int serve(const Config& config) {
     // The server checks minutes with the same engine the clients use.
     jargon::SharedEngine engine(std::move(compiled).value());
     Service service(storage, metrics, hub, {config.enrolment_code_hours, config.sync_page_max},
-                    disciplines_of(dictionaries.value()), &at_rest.value(), &engine);
+                    &at_rest.value(), &engine);
     std::optional<ssl::context> tls;
     if (config.tls_cert || config.tls_key) {
         auto made = tls_context(config);

@@ -13,6 +13,7 @@
 #include <unordered_map>
 
 #include "accounts.hpp"
+#include "dictionary_store.hpp"
 #include "liaise/jargon/dictionary.hpp"
 #include "liaise/protocol/crypto.hpp"
 #include "metrics.hpp"
@@ -337,13 +338,11 @@ std::size_t Hub::cut_off(std::int64_t account, const std::string& reason) {
 // ---- service ---------------------------------------------------------------------------------
 
 Service::Service(Storage& storage, Metrics& metrics, Hub& hub, ServiceConfig config,
-                 std::vector<std::string> disciplines, const AtRestKey* at_rest,
-                 jargon::SharedEngine* engine)
+                 const AtRestKey* at_rest, jargon::SharedEngine* engine)
     : storage_(storage),
       metrics_(metrics),
       hub_(hub),
       config_(config),
-      disciplines_(std::move(disciplines)),
       at_rest_(at_rest),
       engine_(engine) {}
 
@@ -683,19 +682,7 @@ void Service::agency_add(Context& ctx) {
     const auto discipline = std::string(ctx.req.string("discipline"));
     const auto actor = ctx.who.account;
     write(ctx, [this, name, discipline, actor](SQLite::Database& db, json::object& out) {
-        SQLite::Statement d(db, "SELECT discipline FROM dictionaries ORDER BY discipline");
-        std::string known;
-        bool found = false;
-        while (d.executeStep()) {
-            const auto each = d.getColumn(0).getString();
-            if (each == jargon::kGeneralDiscipline)
-                continue;
-            found = found || each == discipline;
-            known += (known.empty() ? "" : ", ") + each;
-        }
-        if (!found)
-            throw ServiceError(errc::bad_request,
-                               "discipline: '" + discipline + "' is not one of " + known);
+        dictionary_store::require_discipline(db, discipline);
         SQLite::Statement exists(db, "SELECT 1 FROM agencies WHERE name = ?");
         exists.bind(1, name);
         if (exists.executeStep())

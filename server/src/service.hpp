@@ -91,14 +91,13 @@ struct ServiceError : std::exception {
 
 class Service {
   public:
-    /// `disciplines` is unused and kept for callers; agencies may have any discipline with a
-    /// stored dictionary except `general`. `at_rest` seals minutes, actions and the audit log;
+    /// Agencies and attendees may have any discipline with a stored dictionary except
+    /// `general`. `at_rest` seals minutes, actions and the audit log;
     /// `engine` checks minutes and is replaced when an admin changes the dictionaries; both must
     /// outlive the Service and every write it queued. Without them the requests that need them
     /// answer `internal`.
     Service(Storage& storage, Metrics& metrics, Hub& hub, ServiceConfig config,
-            std::vector<std::string> disciplines, const AtRestKey* at_rest = nullptr,
-            jargon::SharedEngine* engine = nullptr);
+            const AtRestKey* at_rest = nullptr, jargon::SharedEngine* engine = nullptr);
 
     using Reply = std::function<void(std::string frame)>;
 
@@ -200,7 +199,6 @@ class Service {
     Metrics& metrics_;
     Hub& hub_;
     ServiceConfig config_;
-    std::vector<std::string> disciplines_;
     const AtRestKey* at_rest_;
     jargon::SharedEngine* engine_;
 };
