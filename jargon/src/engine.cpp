@@ -19,12 +19,12 @@ using detail::Token;
 constexpr std::size_t kMaxDisciplines = 63;  // one bit each in an audience mask; bit 63 = other
 constexpr std::uint64_t kOtherDiscipline = 1ull << 63;
 
+/// What the matcher needs of an entry; what a finding shows of it is the Meaning with the same
+/// index in EngineImpl::public_.
 struct CompiledMeaning {
     std::uint32_t discipline = 0;
     Kind kind = Kind::term;
     std::string term;
-    std::vector<std::string> alternatives;
-    std::string explanation;
     std::vector<std::vector<std::string>>
         alternative_words;  // folded, for the own-alternative rule
 };
@@ -34,6 +34,7 @@ struct Trie {
     detail::WordIds words;
     detail::Edges edges;
     std::vector<std::uint32_t> terminal{kNone};  // per node: index into `terminals`
+    std::vector<std::uint32_t> root_child;       // per word id: edges.find(0, id), set by finish()
     std::uint32_t nodes = 1;
     // Per terminal: (meaning, written in the dictionary rather than generated).
     std::vector<std::vector<std::pair<std::uint32_t, bool>>> terminals;
@@ -66,6 +67,9 @@ struct Trie {
 
     /// Written entries win over generated forms that happen to coincide with them.
     void finish() {
+        root_child.resize(words.size());
+        for (std::uint32_t id = 0; id < root_child.size(); ++id)
+            root_child[id] = edges.find(0, id);
         for (auto& list : terminals) {
             const bool any_written =
                 std::any_of(list.begin(), list.end(), [](const auto& p) { return p.second; });
@@ -175,20 +179,18 @@ class EngineImpl final : public Engine {
     std::size_t entry_count() const noexcept override { return entries_; }
 
   private:
-    struct Match {
-        std::size_t length = 0;  // in tokens
-        std::vector<std::uint32_t> meanings;
-    };
-
     void compute_ids(std::string_view text, const std::vector<Token>& tokens,
                      std::vector<TokenIds>& ids) const;
     std::size_t walk(const Trie& trie, const std::vector<Token>& tokens,
                      const std::vector<TokenIds>& ids, bool exact, std::size_t i,
                      std::uint32_t& terminal) const;
-    Match longest_match(const std::vector<Token>& tokens, const std::vector<TokenIds>& ids,
-                        std::size_t i) const;
+    /// The length in tokens of the longest match at token i (0 for none); `meanings` is set to
+    /// its meanings' ids, sorted.
+    std::size_t longest_match(const std::vector<Token>& tokens, const std::vector<TokenIds>& ids,
+                              std::size_t i, std::vector<std::uint32_t>& meanings) const;
     bool inside_own_alternative(std::string_view text, const std::vector<Token>& tokens,
-                                std::size_t i, std::size_t len, const Match& match) const;
+                                std::size_t i, std::size_t len,
+                                const std::vector<std::uint32_t>& meanings) const;
     std::uint64_t audience_mask(const Audience& audience) const;
     bool flagged(const std::vector<std::uint32_t>& meanings, const Audience& audience,
                  std::uint64_t mask) const;
@@ -197,6 +199,8 @@ class EngineImpl final : public Engine {
     std::vector<std::string> disciplines_;  // sorted
     std::uint32_t general_ = kNone;
     std::vector<CompiledMeaning> meanings_;
+    // Shown in findings, which share it; same indices as meanings_.
+    std::shared_ptr<const std::vector<Meaning>> public_;
     Trie exact_;   // case-sensitive entries, matched on exact_form
     Trie folded_;  // case-insensitive entries, matched on folded_form
     std::unordered_set<std::string> common_;
@@ -223,15 +227,17 @@ Result<std::shared_ptr<const Engine>> EngineImpl::build(const DictionarySet& set
     if (!problems.empty())
         return Result<std::shared_ptr<const Engine>>::failure(std::move(problems));
 
+    auto shown = std::make_shared<std::vector<Meaning>>();
     for (std::uint32_t d = 0; d < dicts.size(); ++d) {
         if (dicts[d]->discipline == kGeneralDiscipline)
             engine->general_ = d;
         for (const auto& e : dicts[d]->entries) {
             const auto id = static_cast<std::uint32_t>(engine->meanings_.size());
-            CompiledMeaning m{d, e.kind, e.term, e.alternatives, e.explanation, {}};
+            CompiledMeaning m{d, e.kind, e.term, {}};
             for (const auto& alt : e.alternatives)
                 m.alternative_words.push_back(detail::split_words(alt, true));
             engine->meanings_.push_back(std::move(m));
+            shown->push_back({dicts[d]->discipline, e.alternatives, e.explanation});
             ++engine->entries_;
 
             std::vector<std::string> forms{e.term};
@@ -273,6 +279,7 @@ Result<std::shared_ptr<const Engine>> EngineImpl::build(const DictionarySet& set
             }
         }
     }
+    engine->public_ = std::move(shown);
     engine->exact_.finish();
     engine->folded_.finish();
     for (const auto& a : set.common_acronyms)
@@ -292,6 +299,34 @@ void EngineImpl::compute_ids(std::string_view text, const std::vector<Token>& to
         const auto& t = tokens[i];
         const auto word = text.substr(t.start, t.end - t.start);
         const auto len = word.size();
+        if (t.ascii && len <= 8) {
+            // The common case, without copying: the word packed into one integer is both the
+            // exact form and, with A-Z lowered, the folded form.
+            const auto packed = detail::pack(word);
+            if (len <= exact_limit) {
+                auto id = exact_.words.find_packed(packed, len);
+                if (id == kNone) {
+                    const auto stem = strip_ending(word, true);
+                    if (stem.size() != len)
+                        id = exact_.words.find(stem);
+                }
+                ids[i].exact = id;
+            }
+            if (len <= folded_limit * 2) {
+                const auto lowered = detail::ascii_lower(packed);
+                auto id = folded_.words.find_packed(lowered, len);
+                if (id == kNone) {
+                    char buf[8];
+                    std::memcpy(buf, &lowered, sizeof buf);
+                    const std::string_view form(buf, len);
+                    const auto stem = strip_ending(form, false);
+                    if (stem.size() != len)
+                        id = folded_.words.find(stem);
+                }
+                ids[i].folded = id;
+            }
+            continue;
+        }
         if (len <= exact_limit) {
             std::string_view form = word;
             if (!t.ascii) {
@@ -330,7 +365,7 @@ std::size_t EngineImpl::walk(const Trie& trie, const std::vector<Token>& tokens,
         const auto id = exact ? ids[j].exact : ids[j].folded;
         if (id == kNone)
             break;
-        node = trie.edges.find(node, id);
+        node = j == i ? trie.root_child[id] : trie.edges.find(node, id);
         if (node == kNone)
             break;
         if (trie.terminal[node] != kNone) {
@@ -341,35 +376,39 @@ std::size_t EngineImpl::walk(const Trie& trie, const std::vector<Token>& tokens,
     return best;
 }
 
-EngineImpl::Match EngineImpl::longest_match(const std::vector<Token>& tokens,
-                                            const std::vector<TokenIds>& ids, std::size_t i) const {
-    Match m;
+std::size_t EngineImpl::longest_match(const std::vector<Token>& tokens,
+                                      const std::vector<TokenIds>& ids, std::size_t i,
+                                      std::vector<std::uint32_t>& meanings) const {
+    meanings.clear();
     std::uint32_t te = kNone, tf = kNone;
     const auto le = ids[i].exact == kNone ? 0 : walk(exact_, tokens, ids, true, i, te);
     const auto lf = ids[i].folded == kNone ? 0 : walk(folded_, tokens, ids, false, i, tf);
-    m.length = std::max(le, lf);
-    if (m.length == 0)
-        return m;
-    if (le == m.length)
+    const auto length = std::max(le, lf);
+    if (length == 0)
+        return 0;
+    if (le == length)
         for (const auto& [id, written] : exact_.terminals[te])
-            m.meanings.push_back(id);
-    if (lf == m.length)
+            meanings.push_back(id);
+    if (lf == length)
         for (const auto& [id, written] : folded_.terminals[tf])
-            if (std::find(m.meanings.begin(), m.meanings.end(), id) == m.meanings.end())
-                m.meanings.push_back(id);
-    std::sort(m.meanings.begin(), m.meanings.end());
-    return m;
+            if (std::find(meanings.begin(), meanings.end(), id) == meanings.end())
+                meanings.push_back(id);
+    std::sort(meanings.begin(), meanings.end());
+    return length;
 }
 
 bool EngineImpl::inside_own_alternative(std::string_view text, const std::vector<Token>& tokens,
-                                        std::size_t i, std::size_t len, const Match& match) const {
-    std::string folded;
-    for (const auto id : match.meanings) {
+                                        std::size_t i, std::size_t len,
+                                        const std::vector<std::uint32_t>& meanings) const {
+    // Token i must be alt[k] for a placement to fit: fold it once and try only those.
+    std::string first, folded;
+    detail::folded_form(text.substr(tokens[i].start, tokens[i].end - tokens[i].start), first);
+    for (const auto id : meanings) {
         for (const auto& alt : meanings_[id].alternative_words) {
             if (alt.size() < len)
                 continue;
             for (std::size_t k = 0; k + len <= alt.size(); ++k) {
-                if (k > i || i - k + alt.size() > tokens.size())
+                if (k > i || i - k + alt.size() > tokens.size() || alt[k] != first)
                     continue;
                 const auto from = i - k;
                 bool same = true;
@@ -418,8 +457,7 @@ bool EngineImpl::flagged(const std::vector<std::uint32_t>& meanings, const Audie
 }
 
 Meaning EngineImpl::public_meaning(std::uint32_t id) const {
-    const auto& m = meanings_[id];
-    return {disciplines_[m.discipline], m.alternatives, m.explanation};
+    return (*public_)[id];
 }
 
 /// Acronyms the text defines ("Child in Need (CIN)" or "CIN (Child in Need)"), with the byte
@@ -526,18 +564,17 @@ CheckResult EngineImpl::check(std::string_view text, const Audience& audience) c
     };
 
     std::string exact;
+    std::vector<std::uint32_t> meanings;
     for (std::size_t i = 0; i < tokens.size();) {
         const auto& t = tokens[i];
-        auto match = longest_match(tokens, ids, i);
-        if (match.length > 0) {
-            const auto len = match.length;
-            const auto& first = meanings_[match.meanings.front()];
-            bool report = flagged(match.meanings, audience, mask);
-            if (report && first.kind == Kind::acronym) {
+        if (const auto len = longest_match(tokens, ids, i, meanings); len > 0) {
+            const auto& first = meanings_[meanings.front()];
+            bool report = flagged(meanings, audience, mask);
+            if (report && first.kind == Kind::acronym && !defs.empty()) {
                 detail::exact_form(text.substr(t.start, t.end - t.start), exact);
                 report = !is_defined(strip_ending(exact, true), t.start);
             }
-            if (report && inside_own_alternative(text, tokens, i, len, match))
+            if (report && inside_own_alternative(text, tokens, i, len, meanings))
                 report = false;
             if (report) {
                 Finding f;
@@ -546,8 +583,7 @@ CheckResult EngineImpl::check(std::string_view text, const Audience& audience) c
                 f.text = std::string(text.substr(f.start, f.end - f.start));
                 f.term = first.term;
                 f.kind = first.kind;
-                for (const auto id : match.meanings)
-                    f.meanings.push_back(public_meaning(id));
+                f.meanings = Meanings(public_, meanings);
                 locate(f);
                 result.findings.push_back(std::move(f));
             }
@@ -588,9 +624,8 @@ std::vector<Meaning> EngineImpl::explain(std::string_view term) const {
         return {};
     compute_ids(term, tokens, ids);
     std::vector<std::uint32_t> found;
-    const auto m = longest_match(tokens, ids, 0);
-    if (m.length == tokens.size())
-        found = m.meanings;
+    if (longest_match(tokens, ids, 0, found) != tokens.size())
+        found.clear();
     if (found.empty()) {
         if (const auto it = explain_index_.find(explain_key(term)); it != explain_index_.end())
             found = it->second;
@@ -605,6 +640,15 @@ std::vector<Meaning> EngineImpl::explain(std::string_view term) const {
 
 Result<std::shared_ptr<const Engine>> Engine::compile(const DictionarySet& set) {
     return EngineImpl::build(set);
+}
+
+Meanings::Meanings(std::shared_ptr<const std::vector<Meaning>> table,
+                   std::span<const std::uint32_t> ids)
+    : table_(std::move(table)), size_(static_cast<std::uint32_t>(ids.size())) {
+    if (ids.size() <= kInline)
+        std::copy(ids.begin(), ids.end(), inline_.begin());
+    else
+        more_.assign(ids.begin(), ids.end());
 }
 
 Audience Audience::everyone() {

@@ -1,47 +1,30 @@
 #include "readability.hpp"
 
+#include <cstdint>
+
 namespace liaise::jargon::detail {
 namespace {
 
+/// a, e, i, o, u or y in either case: one bit per letter from 'A' (bit 0) to 'z' (bit 57).
 bool vowel(char c) noexcept {
-    switch (c) {
-        case 'a':
-        case 'e':
-        case 'i':
-        case 'o':
-        case 'u':
-        case 'y':
-        case 'A':
-        case 'E':
-        case 'I':
-        case 'O':
-        case 'U':
-        case 'Y':
-            return true;
-        default:
-            return false;
-    }
-}
-
-bool letter(char c) noexcept {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    constexpr std::uint64_t upper = (1ull << ('A' - 'A')) | (1ull << ('E' - 'A')) |
+                                    (1ull << ('I' - 'A')) | (1ull << ('O' - 'A')) |
+                                    (1ull << ('U' - 'A')) | (1ull << ('Y' - 'A'));
+    constexpr std::uint64_t both = upper | (upper << ('a' - 'A'));
+    const auto offset = static_cast<unsigned>(static_cast<unsigned char>(c)) - 'A';
+    return offset < 64 && ((both >> offset) & 1u);
 }
 
 }  // namespace
 
 int syllables(std::string_view word) noexcept {
+    // Counts groups of vowels: a vowel after anything but a vowel starts one. Branch-free, as
+    // this runs over every letter of every text.
     int groups = 0;
     bool in_vowels = false;
-    std::size_t letters = 0;
     for (const char c : word) {
-        if (!letter(c)) {
-            in_vowels = false;
-            continue;
-        }
-        ++letters;
         const bool v = vowel(c);
-        if (v && !in_vowels)
-            ++groups;
+        groups += v && !in_vowels;
         in_vowels = v;
     }
     const auto n = word.size();

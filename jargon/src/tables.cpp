@@ -7,7 +7,7 @@ std::uint32_t WordIds::intern(std::string_view word) {
         return id;
     if ((count_ + 1) * 2 > slots_.size())
         grow();
-    const auto h = hash_bytes(word);
+    const auto h = hash_word(word);
     const auto mask = slots_.size() - 1;
     auto i = h & mask;
     while (slots_[i].id != kNone)
@@ -16,14 +16,13 @@ std::uint32_t WordIds::intern(std::string_view word) {
                  static_cast<std::uint32_t>(word.size()), static_cast<std::uint32_t>(count_)};
     arena_.append(word);
     if (!word.empty())
-        shapes_[shape(word)] |= shape_bit(word);
+        shapes_[shape(word)] |= shape_bit(word.size());
     if (word.size() > longest_)
         longest_ = word.size();
     return static_cast<std::uint32_t>(count_++);
 }
 
-std::uint32_t WordIds::find_hashed(std::string_view word) const noexcept {
-    const auto h = hash_bytes(word);
+std::uint32_t WordIds::find_long(std::uint64_t h, std::string_view word) const noexcept {
     const auto mask = slots_.size() - 1;
     for (auto i = h & mask;; i = (i + 1) & mask) {
         const auto& s = slots_[i];

@@ -99,12 +99,36 @@ bool is_digit(char32_t c) noexcept {
     return u_isdigit(static_cast<UChar32>(c));
 }
 
-std::uint8_t bump(std::uint8_t n) noexcept {
-    return n == 255 ? n : static_cast<std::uint8_t>(n + 1);
+std::uint8_t saturate(std::size_t n) noexcept {
+    return static_cast<std::uint8_t>(n < 255 ? n : 255);
 }
 
 bool is_space_byte(char c) noexcept {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/// Whether the whitespace-delimited chunk holding the word that ends at `j` ends at `j` or one
+/// byte later, with a punctuation mark that cannot be part of an address. Such a chunk holds no
+/// ':', '@' or "www." followed by more, so address_length would find no address in it: a cheap
+/// way to skip calling it for most words.
+bool chunk_is_plain(std::string_view s, std::size_t j) noexcept {
+    const auto ends_chunk = [&](std::size_t k) {
+        return k >= s.size() || is_space_byte(s[k]) || s[k] == '`';
+    };
+    if (ends_chunk(j))
+        return true;
+    switch (s[j]) {
+        case ',':
+        case '.':
+        case ';':
+        case ')':
+        case '!':
+        case '?':
+        case '"':
+            return ends_chunk(j + 1);
+        default:
+            return false;
+    }
 }
 
 /// Length in bytes of a URL or e-mail address starting at `i` (at the start of a word), or 0.
@@ -204,32 +228,20 @@ void tokenize(std::string_view text, std::vector<Token>& out) {
             cls = cp.valid ? classify(cp.value) : Cls::other;
         }
         if (cls == Cls::word) {
-            if (i >= plain_until) {
-                std::size_t chunk_end = i;
-                if (const auto skip = address_length(text, i, chunk_end); skip > 0) {
-                    i += skip;
-                    gap_breaks = true;
-                    gap_has_content = true;
-                    continue;
-                }
-                plain_until = chunk_end;
-            }
             Token t;
             t.start = static_cast<std::uint32_t>(i);
             t.joinable = gap_has_content && !gap_breaks;
             const char32_t first = value;
             char32_t prev = 0;
+            std::size_t upper = 0, lower = 0, digits = 0;  // saturated into t at the end
             std::size_t j = i;
             while (j < n) {
                 // Fast path: ASCII letters and digits, the bulk of most texts.
                 if (const auto b = static_cast<unsigned char>(text[j]);
                     b < 0x80 && kAscii[b] == Cls::word) {
-                    if (b >= 'A' && b <= 'Z')
-                        t.upper = bump(t.upper);
-                    else if (b >= 'a' && b <= 'z')
-                        t.lower = bump(t.lower);
-                    else
-                        t.digits = bump(t.digits);
+                    upper += static_cast<unsigned>(b - 'A') < 26u;
+                    lower += static_cast<unsigned>(b - 'a') < 26u;
+                    digits += static_cast<unsigned>(b - '0') < 10u;
                     prev = b;
                     ++j;
                     continue;
@@ -256,14 +268,31 @@ void tokenize(std::string_view text, std::vector<Token>& out) {
                 if (c.value >= 0x80)
                     t.ascii = false;
                 if (is_upper(c.value))
-                    t.upper = bump(t.upper);
+                    ++upper;
                 else if (is_lower(c.value))
-                    t.lower = bump(t.lower);
+                    ++lower;
                 else if (is_digit(c.value))
-                    t.digits = bump(t.digits);
+                    ++digits;
                 prev = c.value;
                 j += c.size;
             }
+            // URLs and e-mail addresses are skipped whole. Checked once per whitespace-delimited
+            // chunk, after the word so that the common plain chunk needs no second scan.
+            if (i >= plain_until) {
+                std::size_t chunk_end = j;
+                if (!chunk_is_plain(text, j)) {
+                    if (const auto skip = address_length(text, i, chunk_end); skip > 0) {
+                        i += skip;
+                        gap_breaks = true;
+                        gap_has_content = true;
+                        continue;
+                    }
+                }
+                plain_until = chunk_end;
+            }
+            t.upper = saturate(upper);
+            t.lower = saturate(lower);
+            t.digits = saturate(digits);
             t.end = static_cast<std::uint32_t>(j);
             t.sentence_start = out.empty() || ((gap_stop || gap_newlines >= 2) &&
                                                (is_upper(first) || is_digit(first)));

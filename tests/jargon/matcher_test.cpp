@@ -202,6 +202,49 @@ TEST_CASE("findings carry byte range, line, column, term, kind and meaning", "[m
     CHECK(unknown.findings.front().meanings.empty());
 }
 
+TEST_CASE("findings share their meanings and keep them after the engine is gone", "[matcher]") {
+    // Nine disciplines give the acronym more meanings than a finding holds without allocating.
+    jargon::DictionarySet set;
+    for (int d = 9; d >= 1; --d) {  // out of order: meanings come in discipline order
+        jargon::Entry e;
+        e.term = "QQX";
+        e.alternatives = {"plain " + std::to_string(d)};
+        e.explanation = "Meaning " + std::to_string(d) + ".";
+        e.kind = jargon::Kind::acronym;
+        set.dictionaries.push_back({"discipline-" + std::to_string(d), {e}});
+    }
+    set.dictionaries.push_back({"one", {set.dictionaries.front().entries.front()}});
+    set.dictionaries.back().entries.front().term = "ZZY";
+
+    std::vector<jargon::Finding> kept;
+    {
+        auto engine = jargon::Engine::compile(set).value();
+        auto r = engine->check("The QQX and the ZZY met.", jargon::Audience::everyone());
+        REQUIRE(r.findings.size() == 2);
+        kept = r.findings;  // copies outlive the result and the engine
+    }
+    const auto& many = kept.front();
+    REQUIRE(many.meanings.size() == 9);
+    std::vector<std::string> disciplines;
+    for (const auto& m : many.meanings)
+        disciplines.push_back(m.discipline);
+    CHECK(disciplines == many.disciplines());
+    CHECK(disciplines.front() == "discipline-1");
+    CHECK(disciplines.back() == "discipline-9");
+    CHECK(many.meanings[4].explanation == "Meaning 5.");
+    CHECK(many.meanings.back().alternatives == std::vector<std::string>{"plain 9"});
+    CHECK(std::distance(many.meanings.begin(), many.meanings.end()) == 9);
+
+    const auto one = kept.back();  // a copy of a copy
+    REQUIRE(one.meanings.size() == 1);
+    CHECK(one.meanings.front().discipline == "one");
+    CHECK(one.meanings.front().explanation == "Meaning 9.");
+    CHECK(one.explanation() == "Meaning 9.");
+    const jargon::Meanings none;
+    CHECK(none.empty());
+    CHECK(none.begin() == none.end());
+}
+
 TEST_CASE("invalid UTF-8 never crashes a check", "[matcher]") {
     const std::string text = "bad \xC3\x28 byte \xFF\xFE then CIN and \xE2\x82";
     const auto r = test_engine().check(text, jargon::Audience::everyone());

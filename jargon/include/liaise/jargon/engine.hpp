@@ -1,10 +1,14 @@
 // The plain-language engine: finds jargon a given audience may not share.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
+#include <iterator>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,6 +48,81 @@ struct Meaning {
     std::string explanation;
 };
 
+/// The meanings of one finding, in discipline order; reads like a `const std::vector<Meaning>`.
+/// It shares the immutable Meaning objects of the engine that made it rather than copying their
+/// strings, and keeps them alive for as long as it exists, also after that engine is replaced or
+/// destroyed: copying it copies one reference count and a few indices. Like a `const
+/// std::vector`, copies may be read from several threads at once.
+class Meanings {
+  public:
+    /// Iterates over the meanings; invalidated when its Meanings is destroyed or assigned.
+    class const_iterator {
+      public:
+        using iterator_category = std::forward_iterator_tag;
+        using value_type = Meaning;
+        using difference_type = std::ptrdiff_t;
+        using pointer = const Meaning*;
+        using reference = const Meaning&;
+
+        const_iterator() = default;
+        [[nodiscard]] reference operator*() const noexcept { return table_[*id_]; }
+        [[nodiscard]] pointer operator->() const noexcept { return &table_[*id_]; }
+        const_iterator& operator++() noexcept {
+            ++id_;
+            return *this;
+        }
+        const_iterator operator++(int) noexcept {
+            auto old = *this;
+            ++id_;
+            return old;
+        }
+        [[nodiscard]] bool operator==(const const_iterator& other) const noexcept {
+            return id_ == other.id_;
+        }
+
+      private:
+        friend class Meanings;
+        const_iterator(const Meaning* table, const std::uint32_t* id) noexcept
+            : table_(table), id_(id) {}
+        const Meaning* table_ = nullptr;
+        const std::uint32_t* id_ = nullptr;
+    };
+    using iterator = const_iterator;
+    using value_type = Meaning;
+    using size_type = std::size_t;
+
+    /// No meanings (an unknown acronym).
+    Meanings() = default;
+    /// `(*table)[ids[0]]`, `(*table)[ids[1]]`, ... Precondition: every id < table->size().
+    Meanings(std::shared_ptr<const std::vector<Meaning>> table, std::span<const std::uint32_t> ids);
+
+    [[nodiscard]] std::size_t size() const noexcept { return size_; }
+    [[nodiscard]] bool empty() const noexcept { return size_ == 0; }
+    /// Precondition: i < size().
+    [[nodiscard]] const Meaning& operator[](std::size_t i) const noexcept {
+        return (*table_)[ids()[i]];
+    }
+    /// Precondition: !empty().
+    [[nodiscard]] const Meaning& front() const noexcept { return (*this)[0]; }
+    /// Precondition: !empty().
+    [[nodiscard]] const Meaning& back() const noexcept { return (*this)[size_ - 1]; }
+    [[nodiscard]] const_iterator begin() const noexcept { return {base(), ids()}; }
+    [[nodiscard]] const_iterator end() const noexcept { return {base(), ids() + size_}; }
+
+  private:
+    static constexpr std::size_t kInline = 7;  // one per shipped discipline; more go to the heap
+
+    [[nodiscard]] const Meaning* base() const noexcept { return table_ ? table_->data() : nullptr; }
+    [[nodiscard]] const std::uint32_t* ids() const noexcept {
+        return size_ <= kInline ? inline_.data() : more_.data();
+    }
+
+    std::shared_ptr<const std::vector<Meaning>> table_;
+    std::array<std::uint32_t, kInline> inline_{};
+    std::uint32_t size_ = 0;
+    std::vector<std::uint32_t> more_;  // every id, when there are more than kInline
+};
+
 /// One flagged span of the checked text.
 struct Finding {
     std::size_t start = 0;   ///< UTF-8 byte offset of the first byte
@@ -53,7 +132,7 @@ struct Finding {
     std::string text;        ///< the matched text as written
     std::string term;        ///< canonical dictionary term (the text itself for unknown acronyms)
     Kind kind = Kind::term;
-    std::vector<Meaning> meanings;  ///< one per discipline; several for an ambiguous acronym
+    Meanings meanings;  ///< one per discipline; several for an ambiguous acronym; none if unknown
 
     [[nodiscard]] std::vector<std::string> disciplines() const;
     /// Every meaning's alternatives, in meaning order, without repeats.
