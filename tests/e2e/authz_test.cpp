@@ -1,0 +1,566 @@
+// The authorisation matrix (issue #7): every request type in protocol::request_specs(), tried as
+// six people who differ only in role and room membership, each outcome checked against a table.
+// A request type missing from the table fails the test, so a new request cannot be forgotten.
+//
+// The people talk to the real server over raw client::Connections with keys generated in
+// memory: enrolment and login through Client would spend half a second each in Argon2.
+#include <array>
+#include <functional>
+#include <set>
+
+#include "liaise/protocol/crypto.hpp"
+#include "liaise/protocol/messages.hpp"
+#include "server_fixture.hpp"
+
+namespace liaise::test {
+namespace {
+
+namespace json = boost::json;
+
+constexpr const char* kCare = "Northshire Children's Services";  // social-care, from init
+constexpr const char* kRoom = "case-1";     // the room of the matrix, with meeting and action
+constexpr const char* kScratch = "case-2";  // same members: meetings made and spent per try
+
+/// Who tries each request. "In" means a member of both rooms; everyone belongs to the agency
+/// kCare. The room's chair (cal) created the rooms and chairs and minutes the meeting.
+enum Who : std::size_t { member_out, member_in, chair_in, chair_out, admin_out, admin_in };
+constexpr std::array kEveryone = {member_out, member_in, chair_in, chair_out, admin_out, admin_in};
+constexpr std::array<const char*, 6> kWhoLabel = {
+    "mo, a member outside the room",
+    "mia, a member of the room",
+    "cal, a chair of the room (and the meeting's chair and minute-taker)",
+    "cho, a chair outside the room",
+    "ann, an admin outside the room",
+    "ada, an admin in the room"};
+
+/// The expected outcome per person, in Who order: "" allowed, else the exact error code.
+using Expect = std::array<std::string_view, 6>;
+constexpr std::string_view Y = "";  // allowed
+constexpr std::string_view F = "forbidden";
+constexpr Expect kAnyone = {Y, Y, Y, Y, Y, Y};
+constexpr Expect kAdmins = {F, F, F, F, Y, Y};
+constexpr Expect kChairs = {F, F, Y, Y, Y, Y};
+constexpr Expect kRoomMembers = {F, Y, Y, F, F, Y};          // admins are not exempt
+constexpr Expect kRoomMembersOrAdmins = {F, Y, Y, F, Y, Y};  // room_show
+constexpr Expect kRoomChairs = {F, F, Y, F, Y, Y};           // chair, in the room unless admin
+constexpr Expect kChairsInRoom = {F, F, Y, F, F, Y};         // chair and in the room
+constexpr Expect kMeetingEditors = {F, F, Y, F, F, F};       // the meeting's chair/minute-taker
+constexpr Expect kOwnerOrEditors = {F, Y, Y, F, F, F};       // mia owns the action
+
+std::string text(const json::value& v, std::string_view key) {
+    return std::string(v.at(key).as_string());
+}
+
+/// One account with its device keys and a logged-in connection of its own.
+struct Account {
+    std::string user;
+    crypto::DeviceKeys keys = crypto::DeviceKeys::generate();
+    std::string device;
+    std::unique_ptr<client::Connection> conn;
+
+    /// The error code of `type` ("" when it succeeded), with the server's message.
+    std::pair<std::string, std::string> outcome(std::string_view type, json::object fields) {
+        auto r = conn->request(type, std::move(fields));
+        return r ? std::pair<std::string, std::string>{}
+                 : std::pair{r.error().code, r.error().message};
+    }
+    /// Calls `type` and requires success.
+    json::object ok(std::string_view type, json::object fields = {}) {
+        auto r = conn->request(type, std::move(fields));
+        INFO(user << " " << type << ": " << (r ? "" : r.error().code + ": " + r.error().message));
+        REQUIRE(r.ok());
+        return std::move(r).value();
+    }
+};
+
+std::unique_ptr<client::Connection> connect(const Server& server) {
+    auto c = client::Connection::open(server.url());
+    INFO((c ? "" : c.error().message));
+    REQUIRE(c.ok());
+    return std::move(c).value();
+}
+
+/// The fields of an `enrol` for `keys`' public identity.
+json::object enrol_fields(const std::string& code, const crypto::DeviceKeys& keys) {
+    const auto& id = keys.identity();
+    return {{"code", code},
+            {"sign_key", id.sign_key.to_base64()},
+            {"box_key", id.box_key.to_base64()},
+            {"box_key_signature", id.box_key_signature.to_base64()}};
+}
+
+/// Enrols `user` with `code` and logs in on the same connection (hello's challenge is kept).
+Account enrol(const Server& server, const std::string& user, const std::string& code) {
+    Account a;
+    a.user = user;
+    a.conn = connect(server);
+    const auto hello = a.ok("hello", {{"version", protocol::kVersion}});
+    const auto challenge = crypto::from_base64(text(hello, "challenge"));
+    REQUIRE(challenge);
+    a.device = text(a.ok("enrol", enrol_fields(code, a.keys)), "device");
+    a.ok("login", {{"user", user},
+                   {"device", a.device},
+                   {"signature", crypto::sign_login(a.keys, *challenge).to_base64()}});
+    return a;
+}
+
+/// The six people, the rooms, a draft meeting in kRoom and an action in it owned by mia, and
+/// tom, an account for admin requests to act on (never logged in: nothing of his to cut off).
+struct Matrix {
+    Server server;
+    Account ann = enrol(server, "ann", server.admin_code());
+    Account mo = enrol(server, "mo", code_for("mo", "member"));
+    Account mia = enrol(server, "mia", code_for("mia", "member"));
+    Account cal = enrol(server, "cal", code_for("cal", "chair"));
+    Account cho = enrol(server, "cho", code_for("cho", "chair"));
+    Account ada = enrol(server, "ada", code_for("ada", "admin"));
+    Account tom = enrol(server, "tom", code_for("tom", "member"));
+    std::int64_t meeting = 0;  // in kRoom, chaired and minuted by cal
+    std::int64_t action = 0;   // raised in `meeting`, owned by mia
+    int counter = 0;
+
+    Matrix() {
+        tom.conn.reset();
+        for (const auto* room : {kRoom, kScratch})
+            cal.ok("room_create", {{"room", room}, {"members", {"mia", "ada"}}});
+        meeting = new_meeting(kRoom);
+        action = cal.ok("action_add", {{"meeting", meeting},
+                                       {"what", "Send the attendance letter"},
+                                       {"owner", "mia"},
+                                       {"due", "2026-12-04"}})
+                     .at("id")
+                     .as_int64();
+    }
+
+    std::string code_for(const std::string& user, const std::string& role) {
+        return text(ann.ok("enrol_code", {{"user", user}, {"agency", kCare}, {"role", role}}),
+                    "code");
+    }
+    Account& as(Who who) {
+        std::array<Account*, 6> people = {&mo, &mia, &cal, &cho, &ann, &ada};
+        return *people[who];
+    }
+    /// A name not used before in this test: "PREFIX-N".
+    std::string fresh(std::string_view prefix) {
+        return std::string(prefix) + "-" + std::to_string(++counter);
+    }
+    /// A dictionary term not used before: letters only, so that it is a plain term.
+    std::string fresh_term() {
+        std::string term = "zorblat";
+        for (int n = ++counter; n > 0; n /= 26)
+            term += static_cast<char>('a' + n % 26);
+        return term;
+    }
+    /// A draft meeting chaired and minuted by cal. Meetings after the first go in kScratch: a
+    /// new meeting in kRoom would carry the action forward into it.
+    std::int64_t new_meeting(const char* room = kScratch) {
+        return cal
+            .ok("meeting_create", {{"room", room},
+                                   {"title", "Core group"},
+                                   {"kind", "core-group"},
+                                   {"starts_at", "2026-11-20 10:00"},
+                                   {"place", "Riverside Primary"}})
+            .at("meeting")
+            .as_int64();
+    }
+    std::int64_t circulated_meeting() {
+        const auto id = new_meeting();
+        cal.ok("meeting_circulate", {{"meeting", id}, {"acknowledge", true}});
+        return id;
+    }
+    std::int64_t question() { return mia.ok("ask", {{"term", fresh("term")}}).at("id").as_int64(); }
+};
+
+/// One try of one request type: fresh fields for each person (setting up whatever the try
+/// needs), and `reset`, run by an admin after every try, to undo what a successful one changed.
+struct Row {
+    std::string_view type;
+    std::string_view what;  // which form of the request, when a type has several rows
+    Expect expect;
+    std::function<json::object(Matrix&, Who)> fields;
+    std::function<void(Matrix&)> reset = {};
+};
+
+json::object none(Matrix&, Who) {
+    return {};
+}
+
+std::vector<Row> rows() {
+    using M = Matrix&;
+    std::vector<Row> r;
+    // ---- before login: what a logged-in session gets ------------------------------------------
+    r.push_back({"hello", "a logged-in session may say hello again", kAnyone, [](M, Who) {
+                     return json::object{{"version", protocol::kVersion}};
+                 }});
+    r.push_back({"enrol", "open to anyone: an unknown code reaches the code check",
+                 Expect{"invalid_code", "invalid_code", "invalid_code", "invalid_code",
+                        "invalid_code", "invalid_code"},
+                 [](M, Who) {
+                     return enrol_fields("0000-0000-0000-0000-0000",
+                                         crypto::DeviceKeys::generate());
+                 }});
+    r.push_back({"login", "already logged in",
+                 Expect{"bad_request", "bad_request", "bad_request", "bad_request", "bad_request",
+                        "bad_request"},
+                 [](M m, Who w) {
+                     const std::vector<unsigned char> zeros(64, 0);
+                     return json::object{{"user", m.as(w).user},
+                                         {"device", m.as(w).device},
+                                         {"signature", crypto::to_base64(zeros)}};
+                 }});
+    // ---- any logged-in account --------------------------------------------------------------
+    r.push_back({"whoami", "", kAnyone, none});
+    r.push_back({"agency_list", "", kAnyone, none});
+    r.push_back({"rooms", "", kAnyone, none});
+    r.push_back({"user_keys", "", kAnyone, [](M, Who) { return json::object{{"user", "ann"}}; }});
+    r.push_back({"dictionaries", "", kAnyone, none});
+    r.push_back({"ask", "without a room", kAnyone, [](M m, Who) {
+                     return json::object{{"term", m.fresh("term")}};
+                 }});
+    r.push_back({"ask", "about a room", kRoomMembers, [](M m, Who) {
+                     return json::object{{"term", m.fresh("term")}, {"room", kRoom}};
+                 }});
+    r.push_back({"questions", "", kAnyone, none});
+    r.push_back(
+        {"dict_feedback", "", kAnyone, [](M, Who) {
+             return json::object{{"outcome", "fixed"}, {"entries", {"social-care:genogram"}}};
+         }});
+    r.push_back({"actions", "every room one is in", kAnyone, none});
+    r.push_back({"actions", "of one room", kRoomMembers, [](M, Who) {
+                     return json::object{{"room", kRoom}};
+                 }});
+    // ---- rooms --------------------------------------------------------------------------------
+    r.push_back({"room_create", "", kChairs, [](M m, Who) {
+                     return json::object{{"room", m.fresh("room")}};
+                 }});
+    r.push_back({"room_add", "", kRoomChairs,
+                 [](M, Who) {
+                     return json::object{{"room", kRoom}, {"user", "tom"}};
+                 },
+                 [](M m) {
+                     m.ann.ok("room_remove", {{"room", kRoom}, {"user", "tom"}});
+                 }});
+    r.push_back({"room_remove", "", kRoomChairs,
+                 [](M m, Who) {
+                     m.ann.ok("room_add", {{"room", kRoom}, {"user", "tom"}});
+                     return json::object{{"room", kRoom}, {"user", "tom"}};
+                 },
+                 [](M m) {
+                     m.ann.ok("room_remove", {{"room", kRoom}, {"user", "tom"}});
+                 }});
+    r.push_back({"room_show", "", kRoomMembersOrAdmins, [](M, Who) {
+                     return json::object{{"room", kRoom}};
+                 }});
+    r.push_back({"room_audience", "", kRoomChairs,
+                 [](M, Who) {
+                     return json::object{{"room", kRoom}, {"public", true}};
+                 },
+                 [](M m) {
+                     m.ann.ok("room_audience", {{"room", kRoom}, {"public", false}});
+                 }});
+    r.push_back({"sync", "", kRoomMembers, [](M, Who) { return json::object{{"room", kRoom}}; }});
+    r.push_back(
+        {"send", "an envelope for exactly the room's devices", kRoomMembers, [](M m, Who w) {
+             // Wrapped for the room's current devices, so that only membership decides.
+             const auto room = m.ann.ok("room_show", {{"room", kRoom}});
+             std::vector<crypto::Recipient> to;
+             for (const auto& member : room.at("members").as_array())
+                 for (const auto& d : member.at("devices").as_array()) {
+                     const auto box = crypto::BoxPublicKey::from_base64(text(d, "box_key"));
+                     REQUIRE(box);
+                     to.push_back({text(d, "device"), *box});
+                 }
+             const auto& me = m.as(w);
+             const auto env =
+                 crypto::seal(me.keys, me.device, kRoom, m.fresh("msg"), "hello all", to);
+             return json::object{{"room", kRoom}, {"envelope", crypto::to_json(env)}};
+         }});
+    // ---- meetings and actions -----------------------------------------------------------------
+    r.push_back({"meeting_create", "", kChairsInRoom, [](M, Who) {
+                     return json::object{{"room", kScratch},
+                                         {"title", "Strategy discussion"},
+                                         {"kind", "strategy"},
+                                         {"starts_at", "2026-11-21 09:30"},
+                                         {"place", "remote"}};
+                 }});
+    r.push_back({"meetings", "", kRoomMembers, [](M, Who) {
+                     return json::object{{"room", kRoom}};
+                 }});
+    r.push_back({"meeting_show", "", kRoomMembers, [](M m, Who) {
+                     return json::object{{"meeting", m.meeting}};
+                 }});
+    r.push_back({"meeting_check", "", kRoomMembers, [](M m, Who) {
+                     return json::object{{"meeting", m.meeting}};
+                 }});
+    r.push_back({"meeting_export", "", kRoomMembers, [](M m, Who) {
+                     return json::object{{"meeting", m.meeting}, {"format", "markdown"}};
+                 }});
+    r.push_back({"meeting_update", "", kMeetingEditors, [](M m, Who) {
+                     return json::object{{"meeting", m.meeting}, {"place", "Riverside Primary"}};
+                 }});
+    r.push_back(
+        {"meeting_attend", "", kMeetingEditors, [](M m, Who) {
+             return json::object{{"meeting", m.meeting}, {"user", "mia"}, {"status", "present"}};
+         }});
+    r.push_back({"meeting_agenda", "", kMeetingEditors, [](M m, Who) {
+                     return json::object{{"meeting", m.meeting}, {"title", "School attendance"}};
+                 }});
+    r.push_back({"meeting_decision", "", kMeetingEditors, [](M m, Who) {
+                     return json::object{{"meeting", m.meeting}, {"decision", "Keep the plan."}};
+                 }});
+    r.push_back({"meeting_remove", "an agenda item", kMeetingEditors, [](M m, Who) {
+                     const auto item = m.cal.ok(
+                         "meeting_agenda", {{"meeting", m.meeting}, {"title", "To be removed"}});
+                     return json::object{{"meeting", m.meeting},
+                                         {"section", "agenda"},
+                                         {"item", item.at("item").at("id")}};
+                 }});
+    r.push_back({"meeting_circulate", "a fresh draft", kMeetingEditors, [](M m, Who) {
+                     return json::object{{"meeting", m.new_meeting()}, {"acknowledge", true}};
+                 }});
+    r.push_back(
+        {"meeting_approve", "fresh circulated minutes", kMeetingEditors, [](M m, Who) {
+             return json::object{{"meeting", m.circulated_meeting()}, {"acknowledge", true}};
+         }});
+    r.push_back({"meeting_correct", "fresh circulated minutes", kMeetingEditors, [](M m, Who) {
+                     return json::object{{"meeting", m.circulated_meeting()},
+                                         {"reason", "The date was wrong."}};
+                 }});
+    r.push_back({"action_add", "", kMeetingEditors, [](M m, Who) {
+                     return json::object{{"meeting", m.meeting},
+                                         {"what", "Book a review"},
+                                         {"owner_name", "Kelly Smith"},
+                                         {"due", "2026-12-04"}};
+                 }});
+    r.push_back({"action_update", "its status (mia owns it)", kOwnerOrEditors, [](M m, Who) {
+                     return json::object{{"action", m.action}, {"status", "in_progress"}};
+                 }});
+    r.push_back({"action_update", "its plan (due date)", kMeetingEditors, [](M m, Who) {
+                     return json::object{{"action", m.action}, {"due", "2026-12-11"}};
+                 }});
+    // ---- administration -----------------------------------------------------------------------
+    r.push_back({"agency_add", "", kAdmins, [](M m, Who) {
+                     return json::object{{"name", m.fresh("Agency")}, {"discipline", "education"}};
+                 }});
+    r.push_back(
+        {"enrol_code", "", kAdmins, [](M m, Who) {
+             return json::object{{"user", m.fresh("new")}, {"agency", kCare}, {"role", "member"}};
+         }});
+    r.push_back({"agency_rename", "", kAdmins, [](M m, Who) {
+                     const auto name = m.fresh("Old agency");
+                     m.ann.ok("agency_add", {{"name", name}, {"discipline", "education"}});
+                     return json::object{{"name", name}, {"new_name", m.fresh("New agency")}};
+                 }});
+    r.push_back({"account_list", "", kAdmins, none});
+    r.push_back({"account_role", "", kAdmins,
+                 [](M, Who) {
+                     return json::object{{"user", "tom"}, {"role", "chair"}};
+                 },
+                 [](M m) {
+                     m.ann.ok("account_role", {{"user", "tom"}, {"role", "member"}});
+                 }});
+    r.push_back({"account_suspend", "", kAdmins,
+                 [](M, Who) {
+                     return json::object{{"user", "tom"}};
+                 },
+                 [](M m) {
+                     m.ann.ok("account_reinstate", {{"user", "tom"}});
+                 }});
+    r.push_back({"account_reinstate", "", kAdmins,
+                 [](M m, Who) {
+                     m.ann.ok("account_suspend", {{"user", "tom"}});
+                     return json::object{{"user", "tom"}};
+                 },
+                 [](M m) {
+                     m.ann.ok("account_reinstate", {{"user", "tom"}});
+                 }});
+    r.push_back({"device_replace", "", kAdmins, [](M, Who) {
+                     return json::object{{"user", "tom"}};
+                 }});
+    r.push_back({"dict_add", "", kAdmins, [](M m, Who) {
+                     return json::object{{"discipline", "social-care"},
+                                         {"term", m.fresh_term()},
+                                         {"alternatives", {"plain words"}},
+                                         {"explanation", "A word made up for a test."}};
+                 }});
+    r.push_back({"dict_edit", "", kAdmins, [](M m, Who) {
+                     return json::object{{"discipline", "social-care"},
+                                         {"term", "genogram"},
+                                         {"explanation", "A family tree, " + m.fresh("take")}};
+                 }});
+    r.push_back({"dict_remove", "", kAdmins, [](M m, Who) {
+                     const auto term = m.fresh_term();
+                     m.ann.ok("dict_add", {{"discipline", "social-care"},
+                                           {"term", term},
+                                           {"alternatives", {"plain words"}},
+                                           {"explanation", "A word made up for a test."}});
+                     return json::object{{"discipline", "social-care"}, {"term", term}};
+                 }});
+    r.push_back({"dict_discipline_add", "", kAdmins, [](M m, Who) {
+                     return json::object{{"discipline", m.fresh("authz")}};
+                 }});
+    r.push_back({"dict_discipline_remove", "", kAdmins, [](M m, Who) {
+                     const auto discipline = m.fresh("authz");
+                     m.ann.ok("dict_discipline_add", {{"discipline", discipline}});
+                     return json::object{{"discipline", discipline}};
+                 }});
+    r.push_back({"dict_import", "a new discipline", kAdmins, [](M m, Who) {
+                     return json::object{
+                         {"discipline", m.fresh("authz")},
+                         {"tsv", "term\tvariants\talternatives\texplanation\tkind\toptions\n"}};
+                 }});
+    r.push_back({"dict_export", "", kAdmins, [](M, Who) {
+                     return json::object{{"discipline", "social-care"}};
+                 }});
+    r.push_back({"dict_versions", "", kAdmins, none});
+    r.push_back({"dict_revert", "to the current version", kAdmins, [](M m, Who) {
+                     return json::object{{"version", m.ann.ok("dict_versions").at("version")}};
+                 }});
+    r.push_back({"dict_noisy", "", kAdmins, none});
+    r.push_back({"question_list", "", kAdmins, none});
+    r.push_back({"question_answer", "", kAdmins, [](M m, Who) {
+                     return json::object{{"question", m.question()}, {"reply", "It means this."}};
+                 }});
+    r.push_back({"question_dismiss", "", kAdmins, [](M m, Who) {
+                     return json::object{{"question", m.question()}};
+                 }});
+    r.push_back({"audit", "", kAdmins, none});
+    return r;
+}
+
+/// Fields that pass validation for `spec` (every required field, of its type and size) but
+/// mean nothing: enough for requests that must be refused before their handler runs.
+json::object placeholder_fields(const protocol::RequestSpec& spec) {
+    json::object fields;
+    for (const auto& f : spec.fields) {
+        if (!f.required)
+            continue;
+        switch (f.type) {
+            case protocol::FieldType::string:
+            case protocol::FieldType::text:
+                fields[f.name] = std::string(std::max<std::int64_t>(f.min, 1), 'x');
+                break;
+            case protocol::FieldType::integer:
+                fields[f.name] = std::max<std::int64_t>(f.min, 1);
+                break;
+            case protocol::FieldType::boolean:
+                fields[f.name] = false;
+                break;
+            case protocol::FieldType::string_array:
+                fields[f.name] = json::array();
+                break;
+            case protocol::FieldType::object:
+                fields[f.name] = json::object();
+                break;
+        }
+    }
+    return fields;
+}
+
+}  // namespace
+
+TEST_CASE("the authorisation matrix covers every request type", "[e2e][authz]") {
+    std::set<std::string_view> covered;
+    for (const auto& row : rows()) {
+        INFO(row.type);
+        CHECK(protocol::find_request(row.type) != nullptr);  // no stale or misspelt rows
+        covered.insert(row.type);
+    }
+    for (const auto& spec : protocol::request_specs()) {
+        INFO("request type '" << spec.type << "' has no row in the authorisation matrix");
+        CHECK(covered.contains(spec.type));
+    }
+}
+
+TEST_CASE("every request tried by each role in and outside the room", "[e2e][authz]") {
+    Matrix m;
+    const auto table = rows();
+    for (const auto& row : table) {
+        for (const auto who : kEveryone) {
+            auto fields = row.fields(m, who);
+            const auto [code, message] = m.as(who).outcome(row.type, fields);
+            INFO(row.type << (row.what.empty() ? "" : " (") << row.what
+                          << (row.what.empty() ? "" : ")") << " as " << kWhoLabel[who] << ": "
+                          << (code.empty() ? "allowed" : code + ": " + message));
+            CHECK(code == std::string(row.expect[who]));
+            if (row.reset)
+                row.reset(m);
+        }
+    }
+    // The shared objects are as the matrix left them: nothing refused changed them, and the
+    // resets undid what was allowed.
+    const auto minutes = m.cal.ok("meeting_show", {{"meeting", m.meeting}});
+    CHECK(text(minutes, "status") == "draft");
+    const auto room = m.ann.ok("room_show", {{"room", kRoom}});
+    CHECK_FALSE(room.at("public").as_bool());
+    CHECK(room.at("members").as_array().size() == 3);  // cal, mia, ada
+    const auto accounts = m.ann.ok("account_list");
+    for (const auto& a : accounts.at("accounts").as_array()) {
+        INFO(text(a, "user"));
+        CHECK_FALSE(a.at("suspended").as_bool());
+        if (text(a, "user") == "tom")
+            CHECK(text(a, "role") == "member");
+    }
+    // The lists anyone may ask for show only what is one's own: one's rooms, the actions of
+    // one's rooms, one's questions (every person asked some above).
+    for (const auto who : kEveryone) {
+        INFO(kWhoLabel[who]);
+        auto& p = m.as(who);
+        const bool in = who == member_in || who == chair_in || who == admin_in;
+        bool sees_room = false;
+        const auto rooms = p.ok("rooms");
+        for (const auto& r : rooms.at("rooms").as_array())
+            sees_room = sees_room || text(r, "room") == kRoom;
+        CHECK(sees_room == in);
+        bool sees_action = false;
+        const auto actions = p.ok("actions");
+        for (const auto& a : actions.at("actions").as_array()) {
+            CHECK((in || (text(a, "room") != kRoom && text(a, "room") != kScratch)));
+            sees_action = sees_action || a.at("id").as_int64() == m.action;
+        }
+        CHECK(sees_action == in);
+        const auto questions = p.ok("questions");
+        CHECK_FALSE(questions.at("questions").as_array().empty());
+        for (const auto& q : questions.at("questions").as_array())
+            CHECK(text(q, "asked_by") == p.user);
+    }
+}
+
+TEST_CASE("before login every request that needs a login is refused", "[e2e][authz]") {
+    Server server;
+    const auto specs = protocol::request_specs();
+
+    // Before hello: hello_required for everything but hello.
+    auto fresh = connect(server);
+    for (const auto& spec : specs) {
+        if (spec.type == "hello")
+            continue;
+        INFO(spec.type << " before hello");
+        auto r = fresh->request(spec.type, placeholder_fields(spec));
+        REQUIRE_FALSE(r.ok());
+        CHECK(r.error().code == "hello_required");
+    }
+
+    // After hello, not logged in: not_authenticated for everything but hello, enrol and login.
+    auto conn = connect(server);
+    REQUIRE(conn->request("hello", {{"version", protocol::kVersion}}).ok());
+    int refused = 0;
+    for (const auto& spec : specs) {
+        INFO(spec.type << " after hello, not logged in");
+        auto r = conn->request(spec.type, placeholder_fields(spec));
+        if (spec.access == protocol::Access::anyone) {
+            CHECK((r.ok() || r.error().code != "not_authenticated"));
+            continue;
+        }
+        REQUIRE_FALSE(r.ok());
+        CHECK(r.error().code == "not_authenticated");
+        ++refused;
+    }
+    CHECK(refused == static_cast<int>(specs.size()) - 3);
+    // The connection is still usable and still not logged in.
+    auto again = conn->request("whoami");
+    REQUIRE_FALSE(again.ok());
+    CHECK(again.error().code == "not_authenticated");
+}
+
+}  // namespace liaise::test
