@@ -213,19 +213,6 @@ json::array members_json(SQLite::Database& db, std::int64_t room) {
     return out;
 }
 
-/// Ids (as strings) of every current device of every member of `room`.
-std::set<std::string> member_devices(SQLite::Database& db, std::int64_t room) {
-    SQLite::Statement q(
-        db,
-        "SELECT d.id FROM room_members m JOIN devices d ON d.account_id = m.account_id "
-        "WHERE m.room_id = ? AND d.revoked_at IS NULL");
-    q.bind(1, room);
-    std::set<std::string> out;
-    while (q.executeStep())
-        out.insert(std::to_string(q.getColumn(0).getInt64()));
-    return out;
-}
-
 std::vector<std::int64_t> member_accounts(SQLite::Database& db, std::int64_t room) {
     SQLite::Statement q(db, "SELECT account_id FROM room_members WHERE room_id = ?");
     q.bind(1, room);
@@ -235,19 +222,65 @@ std::vector<std::int64_t> member_accounts(SQLite::Database& db, std::int64_t roo
     return out;
 }
 
-/// One stored message as clients receive it, in sync pages and in live events alike.
-json::object message_json(const std::string& room, std::int64_t seq, const std::string& envelope,
-                          std::int64_t sent_at, std::int64_t device, const std::string& user,
-                          const std::string& sign_key, const std::string& box_key,
-                          const std::string& signature) {
-    return {{"room", room},
-            {"seq", seq},
-            {"sender", user},
-            {"sender_device", std::to_string(device)},
-            {"sent_at", sent_at},
-            {"sender_keys",
-             {{"sign_key", sign_key}, {"box_key", box_key}, {"box_key_signature", signature}}},
-            {"envelope", json::parse(envelope)}};
+// The send path runs once per message on the writer thread: it uses the writer's cached
+// statements (Storage::writer_statements) rather than preparing its SQL per job.
+
+/// A room's id and last sequence number; not_found if there is none.
+std::pair<std::int64_t, std::int64_t> require_room_seq(StatementCache& sql,
+                                                       const std::string& name) {
+    auto q = sql.use("SELECT id, last_seq FROM rooms WHERE name = ?");
+    q->bind(1, name);
+    if (!q->executeStep())
+        throw ServiceError(errc::not_found, "no room named '" + name + "'");
+    return {q->getColumn(0).getInt64(), q->getColumn(1).getInt64()};
+}
+
+/// Ids (as strings) of every current device of every member of `room`.
+std::set<std::string> member_devices(StatementCache& sql, std::int64_t room) {
+    auto q = sql.use(
+        "SELECT d.id FROM room_members m JOIN devices d ON d.account_id = m.account_id "
+        "WHERE m.room_id = ? AND d.revoked_at IS NULL");
+    q->bind(1, room);
+    std::set<std::string> out;
+    while (q->executeStep())
+        out.insert(std::to_string(q->getColumn(0).getInt64()));
+    return out;
+}
+
+std::vector<std::int64_t> member_accounts(StatementCache& sql, std::int64_t room) {
+    auto q = sql.use("SELECT account_id FROM room_members WHERE room_id = ?");
+    q->bind(1, room);
+    std::vector<std::int64_t> out;
+    while (q->executeStep())
+        out.push_back(q->getColumn(0).getInt64());
+    return out;
+}
+
+/// Appends one stored message as clients receive it, in sync pages and in live events alike:
+/// the object's fields without its braces. The stored envelope is JSON text the server wrote
+/// itself and is spliced in as it is, not parsed again.
+void append_message_fields(std::string& out, std::string_view room, std::int64_t seq,
+                           std::string_view envelope, std::int64_t sent_at, std::int64_t device,
+                           std::string_view user, std::string_view sign_key,
+                           std::string_view box_key, std::string_view signature) {
+    out += "\"room\":";
+    out += json::serialize(room);
+    out += ",\"seq\":";
+    out += std::to_string(seq);
+    out += ",\"sender\":";
+    out += json::serialize(user);
+    out += ",\"sender_device\":\"";
+    out += std::to_string(device);
+    out += "\",\"sent_at\":";
+    out += std::to_string(sent_at);
+    out += ",\"sender_keys\":{\"sign_key\":";
+    out += json::serialize(sign_key);
+    out += ",\"box_key\":";
+    out += json::serialize(box_key);
+    out += ",\"box_key_signature\":";
+    out += json::serialize(signature);
+    out += "},\"envelope\":";
+    out += envelope;
 }
 
 constexpr const char* kMessageColumns =
@@ -873,7 +906,8 @@ void Service::user_keys(Context& ctx) {
 
 void Service::send(Context& ctx) {
     const auto room_name = std::string(ctx.req.string("room"));
-    auto envelope = crypto::envelope_from_json(ctx.req.object("envelope"));
+    const auto& envelope_json = ctx.req.object("envelope");
+    auto envelope = crypto::envelope_from_json(envelope_json);
     if (!envelope) {
         const auto& m = envelope.error().message;
         throw ServiceError(errc::bad_request, m.starts_with("envelope") ? m : "envelope: " + m);
@@ -886,56 +920,75 @@ void Service::send(Context& ctx) {
                            "envelope.sender_device: is not the device you logged in with");
     const auto devices = crypto::recipient_devices(env);
     const std::set<std::string> recipients(devices.begin(), devices.end());
-    auto stored = json::serialize(crypto::to_json(env));
+    // Stored as received, not rebuilt from `env`: envelope_from_json accepted exactly these
+    // fields, with these types, and its base64 decoder takes only canonical text, so this is
+    // what to_json(env) gives, in the client's key order.
+    auto stored = json::serialize(envelope_json);
     const auto device = ctx.who.device;
     const auto account = ctx.who.account;
     const auto user = ctx.who.user;
     const auto client_msg_id = env.client_msg_id;
     auto self = ctx.self;
+    // The `message` event, built on the writer thread and sent after the commit.
+    auto event = std::make_shared<std::string>();
     write(
         ctx,
-        [=, stored = std::move(stored)](SQLite::Database& db, json::object& out) {
-            const auto room = require_room(db, room_name);
-            require_member(db, room, account);
-            SQLite::Statement dup(db,
-                                  "SELECT seq FROM messages WHERE room_id = ? AND sender_device = "
-                                  "? AND client_msg_id = ?");
-            dup.bind(1, room.id);
-            dup.bind(2, device);
-            dup.bind(3, client_msg_id);
-            if (dup.executeStep()) {  // a retry: the first send was stored
-                out = {{"seq", dup.getColumn(0).getInt64()}, {"duplicate", true}};
-                return;
+        [=, this, stored = std::move(stored)](SQLite::Database& db, json::object& out) {
+            auto& sql = storage_.writer_statements();
+            const auto [room, last_seq] = require_room_seq(sql, room_name);
+            {
+                auto q = sql.use("SELECT 1 FROM room_members WHERE room_id = ? AND account_id = ?");
+                q->bind(1, room);
+                q->bind(2, account);
+                if (!q->executeStep())
+                    throw ServiceError(errc::forbidden,
+                                       "you are not a member of room '" + room_name + "'");
             }
-            if (member_devices(db, room.id) != recipients)
+            {
+                auto dup = sql.use(
+                    "SELECT seq FROM messages WHERE room_id = ? AND sender_device = ? AND "
+                    "client_msg_id = ?");
+                dup->bind(1, room);
+                dup->bind(2, device);
+                dup->bind(3, client_msg_id);
+                if (dup->executeStep()) {  // a retry: the first send was stored
+                    out = {{"seq", dup->getColumn(0).getInt64()}, {"duplicate", true}};
+                    return;
+                }
+            }
+            if (member_devices(sql, room) != recipients)
                 throw ServiceError(
                     errc::stale_membership,
                     "the room's members or their devices have changed: wrap the key for these",
-                    {{"members", members_json(db, room.id)}});
-            const auto seq = room.last_seq + 1;
+                    {{"members", members_json(db, room)}});
+            const auto seq = last_seq + 1;
             const auto sent_at = now_ms();
-            exec(db, "UPDATE rooms SET last_seq = ? WHERE id = ?", seq, room.id);
-            exec(db,
-                 "INSERT INTO messages(room_id, seq, sender_device, "
-                 "client_msg_id, envelope, sent_at) "
-                 "VALUES(?, ?, ?, ?, ?, ?)",
-                 room.id, seq, device, client_msg_id, stored, sent_at);
-            SQLite::Statement keys(
-                db, "SELECT sign_key, box_key, box_key_signature FROM devices WHERE id = ?");
-            keys.bind(1, device);
-            keys.executeStep();
-            auto event = message_json(room_name, seq, stored, sent_at, device, user,
-                                      keys.getColumn(0).getString(), keys.getColumn(1).getString(),
-                                      keys.getColumn(2).getString());
+            sql.exec("UPDATE rooms SET last_seq = ? WHERE id = ?", seq, room);
+            sql.exec(
+                "INSERT INTO messages(room_id, seq, sender_device, client_msg_id, envelope, "
+                "sent_at) VALUES(?, ?, ?, ?, ?, ?)",
+                room, seq, device, client_msg_id, stored, sent_at);
+            {
+                auto keys = sql.use(
+                    "SELECT sign_key, box_key, box_key_signature FROM devices WHERE id = ?");
+                keys->bind(1, device);
+                keys->executeStep();
+                event->clear();
+                event->reserve(stored.size() + 512);
+                *event += '{';
+                append_message_fields(*event, room_name, seq, stored, sent_at, device, user,
+                                      keys->getColumn(0).getText(), keys->getColumn(1).getText(),
+                                      keys->getColumn(2).getText());
+                *event += ",\"type\":\"message\"}";
+            }
             out = {{"seq", seq}, {"duplicate", false}, {"sent_at", sent_at}};
-            out["_event"] = protocol::encode_event("message", std::move(event));
-            notify_later(out, member_accounts(db, room.id));
+            notify_later(out, member_accounts(sql, room));
         },
-        [this, self](const json::object& out) {
+        [this, self, event](const json::object& out) {
             if (out.at("duplicate").as_bool())
                 return;
             metrics_.message_stored();
-            auto frame = std::make_shared<const std::string>(out.at("_event").as_string());
+            auto frame = std::make_shared<const std::string>(std::move(*event));
             metrics_.message_delivered(hub_.publish(notify_list(out), frame, self.get()));
         });
 }
@@ -943,7 +996,8 @@ void Service::send(Context& ctx) {
 void Service::sync(Context& ctx) {
     const auto after = ctx.req.integer("after", 0);
     const auto limit = std::min<std::int64_t>(ctx.req.integer("limit", 100), config_.sync_page_max);
-    auto out = storage_.read([&](SQLite::Database& db) {
+    // The reply is written as text so that stored envelopes are spliced in, not parsed again.
+    auto reply = storage_.read([&](SQLite::Database& db) {
         const auto room = require_room(db, ctx.req.string("room"));
         const auto joined = require_member(db, room, ctx.who.account);
         SQLite::Statement q(db, std::string(kMessageColumns) +
@@ -951,25 +1005,31 @@ void Service::sync(Context& ctx) {
         q.bind(1, room.id);
         q.bind(2, std::max(after, joined));
         q.bind(3, limit + 1);
-        json::array messages;
+        std::string out = "{\"room\":" + json::serialize(room.name) + ",\"messages\":[";
+        std::int64_t count = 0;
         bool more = false;
         while (q.executeStep()) {
-            if (static_cast<std::int64_t>(messages.size()) == limit) {
+            if (count == limit) {
                 more = true;
                 break;
             }
-            messages.push_back(message_json(room.name, q.getColumn(0).getInt64(),
-                                            q.getColumn(1).getString(), q.getColumn(2).getInt64(),
-                                            q.getColumn(3).getInt64(), q.getColumn(4).getString(),
-                                            q.getColumn(5).getString(), q.getColumn(6).getString(),
-                                            q.getColumn(7).getString()));
+            out += count++ == 0 ? "{" : ",{";
+            append_message_fields(
+                out, room.name, q.getColumn(0).getInt64(), q.getColumn(1).getText(),
+                q.getColumn(2).getInt64(), q.getColumn(3).getInt64(), q.getColumn(4).getText(),
+                q.getColumn(5).getText(), q.getColumn(6).getText(), q.getColumn(7).getText());
+            out += '}';
         }
-        return json::object{{"room", room.name},
-                            {"messages", std::move(messages)},
-                            {"more", more},
-                            {"last_seq", room.last_seq}};
+        out += "],\"more\":";
+        out += more ? "true" : "false";
+        out += ",\"last_seq\":";
+        out += std::to_string(room.last_seq);
+        return out;
     });
-    ctx.reply(protocol::encode_ok(ctx.req.id, std::move(out)));
+    reply += ",\"re\":";
+    reply += json::serialize(std::string_view(ctx.req.id));
+    reply += ",\"type\":\"ok\"}";
+    ctx.reply(std::move(reply));
 }
 
 void Service::room_audience(Context& ctx) {

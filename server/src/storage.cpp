@@ -210,6 +210,7 @@ Storage::Storage(const std::filesystem::path& path, Metrics* metrics, Durability
                                                     SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
     configure(*writer_db_, durability);
     create_schema(*writer_db_);
+    writer_statements_ = std::make_unique<StatementCache>(*writer_db_);
     for (int i = 0; i < readers; ++i) {
         auto r = std::make_unique<Reader>();
         r->db = std::make_unique<SQLite::Database>(path.string(), SQLite::OPEN_READONLY);
@@ -264,6 +265,7 @@ Storage::Lease Storage::lease_reader() {
 
 void Storage::run_writer() {
     auto& db = *writer_db_;
+    auto& cache = *writer_statements_;
     std::vector<Pending> batch;
     std::vector<std::exception_ptr> errors;
     while (true) {
@@ -283,14 +285,14 @@ void Storage::run_writer() {
         try {
             SQLite::Transaction tx(db);
             for (std::size_t i = 0; i < batch.size(); ++i) {
-                db.exec("SAVEPOINT job");
+                cache.exec("SAVEPOINT job");
                 try {
                     batch[i].job(db);
-                    db.exec("RELEASE job");
+                    cache.exec("RELEASE job");
                 } catch (...) {
                     errors[i] = std::current_exception();
-                    db.exec("ROLLBACK TO job");
-                    db.exec("RELEASE job");
+                    cache.exec("ROLLBACK TO job");
+                    cache.exec("RELEASE job");
                 }
             }
             tx.commit();

@@ -21,6 +21,8 @@
 #include <thread>
 #include <vector>
 
+#include "db.hpp"
+
 namespace liaise::server {
 
 class Metrics;
@@ -46,6 +48,10 @@ class Storage {
     using Job = std::function<void(SQLite::Database&)>;
     using Done = std::function<void(std::exception_ptr)>;
     void write(Job job, Done done);
+
+    /// The writer connection's prepared statements. Only for use inside a job (on the writer
+    /// thread), where hot paths use it instead of preparing their SQL per job.
+    [[nodiscard]] StatementCache& writer_statements() { return *writer_statements_; }
 
     /// Runs `job` as a write and waits for its commit; rethrows what the job threw.
     void write_and_wait(Job job);
@@ -79,6 +85,7 @@ class Storage {
 
     Metrics* metrics_;
     std::unique_ptr<SQLite::Database> writer_db_;
+    std::unique_ptr<StatementCache> writer_statements_;  // writer thread only
     std::vector<std::unique_ptr<Reader>> readers_;
     std::atomic<std::size_t> next_reader_{0};
 

@@ -135,3 +135,57 @@ TEST_CASE("stopping storage completes every queued write", "[storage]") {
     CHECK(db.execAndGet("SELECT COUNT(*) FROM agencies").getInt64() == 100);
     CHECK(db.execAndGet("PRAGMA journal_mode").getString() == "wal");
 }
+
+TEST_CASE("cached statements are reused, reset and safe to nest", "[storage]") {
+    SQLite::Database db(":memory:", SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    db.exec("CREATE TABLE t(k INTEGER PRIMARY KEY, v TEXT)");
+    StatementCache cache(db);
+    for (int i = 1; i <= 3; ++i)
+        CHECK(cache.exec("INSERT INTO t(k, v) VALUES(?, ?)", i, "v" + std::to_string(i)) == 1);
+    CHECK(cache.size() == 1);
+
+    const std::string select = "SELECT v FROM t WHERE k >= ? ORDER BY k";
+    {
+        auto q = cache.use(select);
+        q->bind(1, 1);
+        REQUIRE(q->executeStep());  // left mid-result: the end of the use resets it
+        CHECK(q->getColumn(0).getString() == "v1");
+        // The same SQL while it is in use gets a statement of its own.
+        auto nested = cache.use(select);
+        nested->bind(1, 3);
+        REQUIRE(nested->executeStep());
+        CHECK(nested->getColumn(0).getString() == "v3");
+        REQUIRE(q->executeStep());
+        CHECK(q->getColumn(0).getString() == "v2");
+    }
+    {
+        auto q = cache.use(select);  // reset, bindings cleared: k >= NULL matches nothing
+        CHECK_FALSE(q->executeStep());
+    }
+    {
+        auto q = cache.use(select);
+        q->bind(1, 2);
+        int rows = 0;
+        while (q->executeStep())
+            ++rows;
+        CHECK(rows == 2);
+    }
+    CHECK(cache.size() == 2);  // the INSERT and the SELECT
+    CHECK_THROWS_AS(cache.use("SELECT nonsense FROM"), SQLite::Exception);
+    CHECK(cache.size() == 2);
+}
+
+TEST_CASE("a job that fails rolls back what its cached statements did", "[storage]") {
+    TempDb tmp;
+    Storage storage(tmp.path, nullptr);
+    CHECK_THROWS(storage.write_and_wait([&](SQLite::Database&) {
+        storage.writer_statements().exec(
+            "INSERT INTO agencies(name, discipline, created_at) VALUES(?, 'health', 0)", "A");
+        throw std::runtime_error("job failed");
+    }));
+    storage.write_and_wait([&](SQLite::Database&) {
+        storage.writer_statements().exec(
+            "INSERT INTO agencies(name, discipline, created_at) VALUES(?, 'health', 0)", "B");
+    });
+    CHECK(count_agencies(storage) == 1);
+}
