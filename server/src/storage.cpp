@@ -5,6 +5,8 @@
 #include <chrono>
 #include <future>
 
+#include <spdlog/spdlog.h>
+
 #include "metrics.hpp"
 
 namespace liaise::server {
@@ -12,6 +14,10 @@ namespace {
 
 constexpr int kSchemaVersion = 2;
 constexpr std::size_t kMaxBatch = 1024;
+// WAL size, in pages, at which the checkpointer is woken (SQLite's own default), and at which
+// the writer, finding that checkpoints are not keeping up, checkpoints inline.
+constexpr int kCheckpointPages = 1000;
+constexpr int kWriterCheckpointPages = 32 * kCheckpointPages;
 
 void configure(SQLite::Database& db, Durability durability) {
     db.exec("PRAGMA journal_mode=WAL");
@@ -211,6 +217,10 @@ Storage::Storage(const std::filesystem::path& path, Metrics* metrics, Durability
     configure(*writer_db_, durability);
     create_schema(*writer_db_);
     writer_statements_ = std::make_unique<StatementCache>(*writer_db_);
+    // Replaces SQLite's automatic checkpoint, which would run on the writer after a commit.
+    sqlite3_wal_hook(writer_db_->getHandle(), &Storage::on_wal_commit, this);
+    checkpoint_db_ = std::make_unique<SQLite::Database>(path.string(), SQLite::OPEN_READWRITE);
+    configure(*checkpoint_db_, durability);  // a checkpoint syncs as the writer's commits do
     for (int i = 0; i < readers; ++i) {
         auto r = std::make_unique<Reader>();
         r->db = std::make_unique<SQLite::Database>(path.string(), SQLite::OPEN_READONLY);
@@ -218,6 +228,7 @@ Storage::Storage(const std::filesystem::path& path, Metrics* metrics, Durability
         readers_.push_back(std::move(r));
     }
     writer_ = std::thread([this] { run_writer(); });
+    checkpointer_ = std::thread([this] { run_checkpointer(); });
 }
 
 Storage::~Storage() {
@@ -228,6 +239,48 @@ Storage::~Storage() {
     wake_.notify_all();
     if (writer_.joinable())
         writer_.join();
+    {
+        std::lock_guard lock(checkpoint_mutex_);
+        checkpoint_stopping_ = true;
+    }
+    checkpoint_wake_.notify_all();
+    if (checkpointer_.joinable())
+        checkpointer_.join();
+    // The last connection to close checkpoints what is left and removes the WAL.
+}
+
+int Storage::on_wal_commit(void* self, sqlite3* db, const char* schema, int pages) {
+    auto& storage = *static_cast<Storage*>(self);
+    if (pages >= kWriterCheckpointPages) {
+        // Back-pressure: the checkpointer is not keeping up (or readers hold old snapshots), so
+        // the writer copies back what it can before taking more work.
+        sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    } else if (pages >= kCheckpointPages) {
+        {
+            std::lock_guard lock(storage.checkpoint_mutex_);
+            storage.checkpoint_wanted_ = true;
+        }
+        storage.checkpoint_wake_.notify_one();
+    }
+    return SQLITE_OK;
+}
+
+void Storage::run_checkpointer() {
+    while (true) {
+        {
+            std::unique_lock lock(checkpoint_mutex_);
+            checkpoint_wake_.wait(lock, [&] { return checkpoint_stopping_ || checkpoint_wanted_; });
+            if (checkpoint_stopping_)
+                return;
+            checkpoint_wanted_ = false;
+        }
+        // PASSIVE copies every frame no reader still needs, without blocking the writer or the
+        // readers; a frame left behind is copied by a later checkpoint.
+        const int rc = sqlite3_wal_checkpoint_v2(checkpoint_db_->getHandle(), nullptr,
+                                                 SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+        if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+            spdlog::warn("checkpoint: {}", sqlite3_errstr(rc));
+    }
 }
 
 void Storage::write(Job job, Done done) {

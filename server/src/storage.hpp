@@ -5,10 +5,12 @@
 // commits once (one WAL flush for the whole batch, with synchronous=FULL), and only then calls
 // each job's completion. So an "ok" sent from a completion is always durable, and throughput
 // does not pay one disk flush per message. Reads run on a small pool of read-only connections
-// and never wait for the writer (WAL).
+// and never wait for the writer (WAL). Checkpoints (copying the WAL back into the database
+// file) run on a thread of their own, so the writer does not stop for them.
 #pragma once
 
 #include <SQLiteCpp/Database.h>
+#include <sqlite3.h>
 
 #include <atomic>
 #include <condition_variable>
@@ -82,6 +84,9 @@ class Storage {
     };
     Lease lease_reader();
     void run_writer();
+    void run_checkpointer();
+    /// SQLite's WAL hook: called on the writer thread after each commit with the WAL's size.
+    static int on_wal_commit(void* self, sqlite3* db, const char* schema, int pages);
 
     Metrics* metrics_;
     std::unique_ptr<SQLite::Database> writer_db_;
@@ -94,6 +99,13 @@ class Storage {
     std::deque<Pending> queue_;  // GUARDED_BY(mutex_)
     bool stopping_ = false;      // GUARDED_BY(mutex_)
     std::thread writer_;
+
+    std::unique_ptr<SQLite::Database> checkpoint_db_;  // checkpointer thread only
+    std::mutex checkpoint_mutex_;
+    std::condition_variable checkpoint_wake_;
+    bool checkpoint_wanted_ = false;     // GUARDED_BY(checkpoint_mutex_)
+    bool checkpoint_stopping_ = false;  // GUARDED_BY(checkpoint_mutex_)
+    std::thread checkpointer_;
 };
 
 }  // namespace liaise::server

@@ -189,3 +189,28 @@ TEST_CASE("a job that fails rolls back what its cached statements did", "[storag
     });
     CHECK(count_agencies(storage) == 1);
 }
+
+TEST_CASE("the WAL is copied back into the database by the checkpointer, not left to grow",
+          "[storage]") {
+    TempDb tmp;
+    Metrics metrics;
+    Storage storage(tmp.path, &metrics);
+    const auto db_bytes = [&] { return fs::file_size(tmp.path); };
+    const auto before = db_bytes();
+    // About 6 MiB in 4 KiB rows, in commits of 64 rows: well past the 1,000-page threshold.
+    const std::string row(4000, 'x');
+    for (int batch = 0; batch < 24; ++batch) {
+        storage.write_and_wait([&](SQLite::Database& db) {
+            for (int i = 0; i < 64; ++i)
+                add_agency(db, row + std::to_string(batch * 64 + i));
+        });
+    }
+    // No write is waiting, so only the checkpointer thread can be copying pages back.
+    auto waited = std::chrono::milliseconds(0);
+    while (db_bytes() < before + 4 * 1024 * 1024 && waited < std::chrono::seconds(10)) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        waited += std::chrono::milliseconds(20);
+    }
+    CHECK(db_bytes() >= before + 4 * 1024 * 1024);
+    CHECK(count_agencies(storage) == 24 * 64);
+}
