@@ -15,6 +15,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -65,8 +66,11 @@ struct Options {
     int load_cpu = 1;
     int server_threads = 1;
     bool durable = true;
-    bool idle = false;  // hold connections logged in, send nothing (memory per connection)
-    int payload = 120;  // plaintext bytes per message
+    bool idle = false;    // hold connections logged in, send nothing (memory per connection)
+    int accounts = -1;    // -1: one per connection (idle mode: at most 100, shared in turn)
+    double rate = 0;      // > 0: open loop, this many sends per second in all, no in-flight cap
+    int payload = 120;    // plaintext bytes per message
+    int frame_bytes = 0;  // raw modes: pad each frame to this size (0: --payload decides)
 };
 
 [[noreturn]] void die(const std::string& what) {
@@ -90,6 +94,15 @@ struct ServerProcess {
         std::error_code ec;
         if (!dir.empty())
             fs::remove_all(dir, ec);
+    }
+
+    /// Resident memory now, in KiB, from /proc.
+    long rss_kib() const {
+        std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+        for (std::string line; std::getline(status, line);)
+            if (line.rfind("VmRSS:", 0) == 0)
+                return std::stol(line.substr(6));
+        return 0;
     }
 
     /// CPU seconds used so far and peak resident memory in KiB, from /proc.
@@ -305,11 +318,13 @@ class Conn : public std::enable_shared_from_this<Conn> {
 
     void start_reading() { do_read(); }
     void start_sending() {
+        if (o_.rate > 0)
+            return;  // the pacer sends
         for (int i = 0; i < o_.in_flight; ++i)
             send_one();
     }
 
-  private:
+    /// Sends one message now if this connection sends and the run is not over.
     void send_one() {
         if (!tmpl || Clock::now() >= stop_at)
             return;
@@ -319,6 +334,8 @@ class Conn : public std::enable_shared_from_this<Conn> {
         if (queue_.size() == 1)
             do_write();
     }
+
+  private:
     void do_write() {
         ws_.text(true);
         ws_.async_write(net::buffer(queue_.front()),
@@ -351,7 +368,8 @@ class Conn : public std::enable_shared_from_this<Conn> {
                 stats_.ack_ms.push_back(
                     std::chrono::duration<double, std::milli>(now - it->second).count());
                 ++stats_.sends;
-                send_one();
+                if (o_.rate <= 0)
+                    send_one();  // closed loop: the ack frees a slot
                 return;
             }
         }
@@ -370,6 +388,72 @@ class Conn : public std::enable_shared_from_this<Conn> {
     const Options& o_;
     std::uint64_t next_ = 0;
 };
+
+/// Open loop: `rate` sends per second in all, spread over the senders in turn, whatever the
+/// acks. Runs on the generator's only thread, as the connections do.
+class Pacer : public std::enable_shared_from_this<Pacer> {
+  public:
+    Pacer(net::io_context& ioc, std::vector<std::shared_ptr<Conn>> senders, double rate)
+        : timer_(ioc), senders_(std::move(senders)), rate_(rate) {}
+
+    void start(Clock::time_point started, Clock::time_point stop_at) {
+        started_ = started;
+        stop_at_ = stop_at;
+        tick();
+    }
+
+  private:
+    void tick() {
+        const auto now = Clock::now();
+        if (now >= stop_at_ || senders_.empty())
+            return;
+        const auto due = static_cast<std::uint64_t>(
+            rate_ * std::chrono::duration<double>(now - started_).count());
+        for (; sent_ < due; ++sent_)
+            senders_[sent_ % senders_.size()]->send_one();
+        timer_.expires_after(std::chrono::microseconds(200));
+        timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+            if (!ec)
+                self->tick();
+        });
+    }
+
+    net::steady_timer timer_;
+    std::vector<std::shared_ptr<Conn>> senders_;
+    double rate_;
+    Clock::time_point started_, stop_at_;
+    std::uint64_t sent_ = 0;
+};
+
+/// The server's open WebSocket connections, from its /metrics page; -1 if unreadable.
+long open_connections(net::io_context& ioc, int port) {
+    try {
+        tcp::socket s(ioc);
+        s.connect(
+            tcp::endpoint(net::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)));
+        const std::string req = "GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
+        net::write(s, net::buffer(req));
+        std::string page;
+        beast::error_code ec;
+        char buf[4096];
+        while (const auto n = s.read_some(net::buffer(buf), ec))
+            page.append(buf, n);
+        const std::string key = "\nliaise_connections ";
+        const auto at = page.find(key);
+        return at == std::string::npos ? -1 : std::stol(page.substr(at + key.size()));
+    } catch (const std::exception&) {
+        return -1;
+    }
+}
+
+/// Lifts this process's open-file limit to its hard limit: thousands of connections need it.
+void raise_file_limit() {
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        ::setrlimit(RLIMIT_NOFILE, &limit);
+    }
+}
 
 void connect_ws(net::io_context& ioc, websocket::stream<beast::tcp_stream>& ws,
                 const std::string& host, const std::string& port, const std::string& path) {
@@ -396,11 +480,22 @@ int main(int argc, char** argv) {
     app.add_option("--load-cpu", o.load_cpu, "Core this generator is pinned to");
     app.add_option("--server-threads", o.server_threads, "liaise-server worker threads");
     app.add_option("--payload", o.payload, "Plaintext bytes per message");
+    app.add_option("--frame-bytes", o.frame_bytes,
+                   "Raw modes: bytes per sent frame, to match a liaise run's frame_bytes");
     app.add_flag("!--no-durable", o.durable, "synchronous=OFF (to measure what durability costs)");
     app.add_flag("--idle", o.idle, "Hold the connections logged in and send nothing");
+    app.add_option("--accounts", o.accounts,
+                   "Accounts to log the connections in as, in turn (default: one per "
+                   "connection; with --idle at most 100)");
+    app.add_option("--rate", o.rate,
+                   "Open loop: sends per second in all, spread over the senders "
+                   "(default: closed loop with --in-flight)");
     CLI11_PARSE(app, argc, argv);
     if (o.senders < 0)
         o.senders = o.connections;
+    if (o.accounts <= 0)
+        o.accounts = o.idle ? std::min(o.connections, 100) : o.connections;
+    raise_file_limit();
 
     cpu_set_t set;
     CPU_ZERO(&set);
@@ -413,6 +508,7 @@ int main(int argc, char** argv) {
     std::unique_ptr<ServerProcess> server;
     const std::string host = "127.0.0.1";
     std::string port, path = "/";
+    long rss_before = 0;  // the server's resident KiB before the measured connections open
 
     if (o.mode == "liaise") {
         server = start_server(o);
@@ -428,7 +524,7 @@ int main(int argc, char** argv) {
             die("connect");
         login(*admin_conn.value(), admin);
         std::vector<Account> accounts;
-        for (int i = 0; i < o.connections; ++i) {
+        for (int i = 0; i < o.accounts; ++i) {
             auto c =
                 must(admin_conn.value()->request("enrol_code", {{"user", "u" + std::to_string(i)},
                                                                 {"agency", "Load Test"},
@@ -436,10 +532,10 @@ int main(int argc, char** argv) {
                      "enrol_code");
             accounts.push_back(enrol(url, std::string(c.at("code").as_string())));
         }
-        // Rooms of room_size members; each connection sends into its own room.
-        const int rooms = (o.connections + o.room_size - 1) / o.room_size;
+        // Rooms of room_size accounts; each connection sends into its account's room.
+        const int rooms = (o.accounts + o.room_size - 1) / o.room_size;
         std::vector<std::vector<int>> members(static_cast<std::size_t>(rooms));
-        for (int i = 0; i < o.connections; ++i)
+        for (int i = 0; i < o.accounts; ++i)
             members[static_cast<std::size_t>(i / o.room_size)].push_back(i);
         for (int r = 0; r < rooms; ++r) {
             json::array list;
@@ -454,6 +550,7 @@ int main(int argc, char** argv) {
                  "room_remove");
         }
         const std::string text(static_cast<std::size_t>(o.payload), 'x');
+        rss_before = server->rss_kib();
         for (int i = 0; i < o.connections; ++i) {
             auto c = std::make_shared<Conn>(ioc, i, stats, o);
             connect_ws(ioc, c->ws_, host, port, path);
@@ -465,7 +562,8 @@ int main(int argc, char** argv) {
             const auto challenge = *liaise::crypto::from_base64(
                 json::parse(beast::buffers_to_string(b.data())).at("challenge").as_string());
             b.consume(b.size());
-            const auto& a = accounts[static_cast<std::size_t>(i)];
+            const int account = i % o.accounts;
+            const auto& a = accounts[static_cast<std::size_t>(account)];
             c->ws_.write(net::buffer(json::serialize(json::object{
                 {"type", "login"},
                 {"id", "l"},
@@ -475,7 +573,7 @@ int main(int argc, char** argv) {
             c->ws_.read(b);
             if (beast::buffers_to_string(b.data()).find("\"ok\"") == std::string::npos)
                 die("login failed");
-            const int room = i / o.room_size;
+            const int room = account / o.room_size;
             if (i < o.senders && !o.idle) {
                 std::vector<liaise::crypto::Recipient> to;
                 for (const int m : members[static_cast<std::size_t>(room)])
@@ -502,9 +600,14 @@ int main(int argc, char** argv) {
             connect_ws(ioc, c->ws_, host, port, path);
             if (i < o.senders && !o.idle) {
                 // echo: the reply is the frame itself; broadcast: every other client gets it.
-                c->tmpl =
-                    Template::make("{\"id\":\"" + std::string(kIdWidth, '#') + "\",\"payload\":\"" +
-                                   std::string(static_cast<std::size_t>(o.payload), 'x') + "\"}");
+                const auto frame = [&](std::size_t payload) {
+                    return "{\"id\":\"" + std::string(kIdWidth, '#') + "\",\"payload\":\"" +
+                           std::string(payload, 'x') + "\"}";
+                };
+                const auto empty = frame(0).size();
+                c->tmpl = Template::make(frame(o.frame_bytes > static_cast<int>(empty)
+                                                   ? static_cast<std::size_t>(o.frame_bytes) - empty
+                                                   : static_cast<std::size_t>(o.payload)));
             }
             c->ack_key = o.mode == "echo" ? "\"id\":\"" : "\"ack\":\"";
             c->delivery_key = "\"id\":\"";
@@ -514,12 +617,20 @@ int main(int argc, char** argv) {
 
     const auto before = server ? server->usage() : std::pair<double, long>{0, 0};
     const auto started = Clock::now();
+    const auto stop_at = started + std::chrono::duration_cast<Clock::duration>(
+                                       std::chrono::duration<double>(o.seconds));
+    std::vector<std::shared_ptr<Conn>> senders;
     for (auto& c : conns) {
-        c->stop_at = started + std::chrono::duration_cast<Clock::duration>(
-                                   std::chrono::duration<double>(o.seconds));
+        c->stop_at = stop_at;
         c->start_reading();
         c->start_sending();
+        if (c->tmpl)
+            senders.push_back(c);
     }
+    // The size of one sent frame, the same for every sender (ids are fixed-width).
+    const std::size_t frame_bytes = senders.empty() ? 0 : senders.front()->tmpl->frame.size();
+    if (o.rate > 0)
+        std::make_shared<Pacer>(ioc, std::move(senders), o.rate)->start(started, stop_at);
     ioc.run_for(std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::duration<double>(o.seconds + 0.5)));
     const double elapsed = o.seconds;
@@ -532,6 +643,8 @@ int main(int argc, char** argv) {
                      {"in_flight", o.in_flight},
                      {"seconds", o.seconds},
                      {"durable", o.durable},
+                     {"rate", o.rate},
+                     {"frame_bytes", frame_bytes},
                      {"sends_per_s", static_cast<double>(stats.sends) / elapsed},
                      {"deliveries_per_s", static_cast<double>(stats.deliveries) / elapsed},
                      {"ack_ms",
@@ -545,7 +658,13 @@ int main(int argc, char** argv) {
     if (server) {
         out["server_cpu_s"] = after.first - before.first;
         out["server_peak_kib"] = after.second;
-        out["server_kib_per_connection"] = static_cast<double>(after.second) / o.connections;
+        const auto rss_after = server->rss_kib();
+        out["server_rss_kib_before"] = rss_before;
+        out["server_rss_kib_after"] = rss_after;
+        // What the measured connections added, over what the server held before they opened.
+        out["server_kib_per_connection"] =
+            static_cast<double>(rss_after - rss_before) / o.connections;
+        out["server_open_connections"] = open_connections(ioc, server->port);
     }
     std::cout << json::serialize(out) << std::endl;
     return 0;
