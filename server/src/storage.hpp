@@ -103,7 +103,7 @@ class Storage {
     std::unique_ptr<SQLite::Database> checkpoint_db_;  // checkpointer thread only
     std::mutex checkpoint_mutex_;
     std::condition_variable checkpoint_wake_;
-    bool checkpoint_wanted_ = false;     // GUARDED_BY(checkpoint_mutex_)
+    bool checkpoint_wanted_ = false;    // GUARDED_BY(checkpoint_mutex_)
     bool checkpoint_stopping_ = false;  // GUARDED_BY(checkpoint_mutex_)
     std::thread checkpointer_;
 };
