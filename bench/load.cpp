@@ -425,8 +425,8 @@ class Pacer : public std::enable_shared_from_this<Pacer> {
     std::uint64_t sent_ = 0;
 };
 
-/// The server's open WebSocket connections, from its /metrics page; -1 if unreadable.
-long open_connections(net::io_context& ioc, int port) {
+/// The server's /metrics page; empty if unreadable.
+std::string metrics_page(net::io_context& ioc, int port) {
     try {
         tcp::socket s(ioc);
         s.connect(
@@ -438,12 +438,17 @@ long open_connections(net::io_context& ioc, int port) {
         char buf[4096];
         while (const auto n = s.read_some(net::buffer(buf), ec))
             page.append(buf, n);
-        const std::string key = "\nliaise_connections ";
-        const auto at = page.find(key);
-        return at == std::string::npos ? -1 : std::stol(page.substr(at + key.size()));
+        return page;
     } catch (const std::exception&) {
-        return -1;
+        return {};
     }
+}
+
+/// The value of the unlabelled metric `name` on `page`; -1 if absent.
+double metric(const std::string& page, const std::string& name) {
+    const auto key = "\n" + name + " ";
+    const auto at = page.find(key);
+    return at == std::string::npos ? -1 : std::stod(page.substr(at + key.size()));
 }
 
 /// Lifts this process's open-file limit to its hard limit: thousands of connections need it.
@@ -459,6 +464,7 @@ void connect_ws(net::io_context& ioc, websocket::stream<beast::tcp_stream>& ws,
                 const std::string& host, const std::string& port, const std::string& path) {
     tcp::resolver r(ioc);
     beast::get_lowest_layer(ws).connect(r.resolve(host, port));
+    beast::get_lowest_layer(ws).socket().set_option(tcp::no_delay(true));
     ws.handshake(host + ":" + port, path);
 }
 
@@ -616,6 +622,7 @@ int main(int argc, char** argv) {
     }
 
     const auto before = server ? server->usage() : std::pair<double, long>{0, 0};
+    const auto metrics_before = server ? metrics_page(ioc, server->port) : std::string();
     const auto started = Clock::now();
     const auto stop_at = started + std::chrono::duration_cast<Clock::duration>(
                                        std::chrono::duration<double>(o.seconds));
@@ -664,7 +671,17 @@ int main(int argc, char** argv) {
         // What the measured connections added, over what the server held before they opened.
         out["server_kib_per_connection"] =
             static_cast<double>(rss_after - rss_before) / o.connections;
-        out["server_open_connections"] = open_connections(ioc, server->port);
+        // Grouped commits during the run: how many, how many writes each, how long each took.
+        const auto page = metrics_page(ioc, server->port);
+        const auto delta = [&](const std::string& name) {
+            return metric(page, name) - metric(metrics_before, name);
+        };
+        const auto commits = delta("liaise_commit_seconds_count");
+        out["server_open_connections"] = metric(page, "liaise_connections");
+        out["commits"] = commits;
+        out["writes_per_commit"] = commits > 0 ? delta("liaise_committed_jobs_total") / commits : 0;
+        out["commit_ms_mean"] =
+            commits > 0 ? 1000 * delta("liaise_commit_seconds_sum") / commits : 0;
     }
     std::cout << json::serialize(out) << std::endl;
     return 0;

@@ -42,8 +42,10 @@ class Session : public std::enable_shared_from_this<Session> {
 
 void accept(tcp::acceptor& a, net::io_context& ioc) {
     a.async_accept(net::make_strand(ioc), [&](beast::error_code ec, tcp::socket s) {
-        if (!ec)
+        if (!ec) {
+            s.set_option(tcp::no_delay(true), ec);  // as liaise-server and Node's ws do
             std::make_shared<Session>(std::move(s))->run();
+        }
         accept(a, ioc);
     });
 }

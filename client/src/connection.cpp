@@ -230,6 +230,8 @@ protocol::Expected<bool> connect(StreamImpl<Stream>& impl, const Url& url, std::
     if (!done || ec)
         return failure("connection_failed",
                        "cannot connect to " + std::string(shown) + ": " + ec.message());
+    beast::error_code ignored;  // requests are small and wanted at once: no Nagle delay
+    stream.socket().set_option(tcp::no_delay(true), ignored);
     if constexpr (std::is_same_v<Stream, TlsStream>) {
         if (auto shaken = tls_handshake(impl, url, shown, timeout); !shaken)
             return shaken.error();

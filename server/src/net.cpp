@@ -444,6 +444,10 @@ void Listener::on_accept(beast::error_code ec, tcp::socket socket) {
     }
     beast::error_code peer_ec;
     const auto peer = socket.remote_endpoint(peer_ec);
+    // Replies and events are small and wanted at once: do not hold them back for Nagle's
+    // algorithm (which, with the peer's delayed acknowledgements, adds tens of milliseconds).
+    beast::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
     auto slot = peer_ec ? std::nullopt : shared_.connections.acquire(peer.address());
     if (!slot) {
         socket.close(peer_ec);  // gone already, or too many being refused to answer each
