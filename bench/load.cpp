@@ -465,6 +465,8 @@ void connect_ws(net::io_context& ioc, websocket::stream<beast::tcp_stream>& ws,
     tcp::resolver r(ioc);
     beast::get_lowest_layer(ws).connect(r.resolve(host, port));
     beast::get_lowest_layer(ws).socket().set_option(tcp::no_delay(true));
+    ws.auto_fragment(false);           // as the client library: one frame per message,
+    ws.write_buffer_bytes(64 * 1024);  // masked through a buffer that holds most in one write
     ws.handshake(host + ":" + port, path);
 }
 

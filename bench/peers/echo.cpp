@@ -16,6 +16,7 @@ class Session : public std::enable_shared_from_this<Session> {
   public:
     explicit Session(tcp::socket&& s) : ws_(std::move(s)) {}
     void run() {
+        ws_.auto_fragment(false);  // one frame per message, as liaise-server
         ws_.async_accept([self = shared_from_this()](beast::error_code ec) {
             if (!ec)
                 self->do_read();

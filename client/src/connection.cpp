@@ -251,6 +251,9 @@ protocol::Expected<bool> connect(StreamImpl<Stream>& impl, const Url& url, std::
                                                 " failed: " + ec.message());
     stream.expires_never();
     impl.ws.read_message_max(64 << 20);
+    // One frame per message, masked through a buffer large enough for most in one write.
+    impl.ws.auto_fragment(false);
+    impl.ws.write_buffer_bytes(64 * 1024);
     return true;
 }
 

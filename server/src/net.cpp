@@ -62,6 +62,9 @@ class WsSessionImpl final : public WsSession,
         ws_.set_option(websocket::stream_base::decorator(
             [](websocket::response_type& res) { res.set(http::field::server, "liaise-server"); }));
         ws_.read_message_max(shared_.limits.max_frame_bytes);
+        // Each message goes out as one frame in one write, not cut into 4 KiB frames (one
+        // system call each): a large room's events are several KiB.
+        ws_.auto_fragment(false);
         ws_.async_accept(request, beast::bind_front_handler(&WsSessionImpl::on_accept,
                                                             this->shared_from_this()));
     }
