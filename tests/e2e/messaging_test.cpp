@@ -485,10 +485,16 @@ TEST_CASE("a frame over the size limit closes only that connection", "[e2e][prot
     Person ann(server, "ann", server.admin_code());
     auto conn = client::Connection::open(server.url());
     REQUIRE(conn.ok());
-    REQUIRE(conn.value()->send_raw(std::string(2 << 20, ' ')).ok());
-    auto r = conn.value()->read_raw(std::chrono::seconds(5));
-    REQUIRE_FALSE(r.ok());
-    CHECK(r.error().code == "connection_closed");
+    // The server closes as soon as the frame's header gives its size, so the close may be
+    // what the send reports (the frame is still going out) or what the next read reports.
+    const auto sent = conn.value()->send_raw(std::string(2 << 20, ' '));
+    if (sent.ok()) {
+        auto r = conn.value()->read_raw(std::chrono::seconds(5));
+        REQUIRE_FALSE(r.ok());
+        CHECK(r.error().code == "connection_closed");
+    } else {
+        CHECK(sent.error().code == "connection_closed");
+    }
     CHECK(ok(*ann, "whoami").at("user").as_string() == "ann");
 }
 
