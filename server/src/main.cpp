@@ -31,12 +31,14 @@ int main(int argc, char** argv) {
 
     liaise::server::Config config;
     std::string listen, config_file, serve_dictionaries, tls_cert, tls_key;
+    int threads = 0;  // 0: as the config file says, else one per core
     auto* serve_cmd =
         app.add_subcommand("serve", "Serve the WebSocket protocol until SIGINT or SIGTERM");
     serve_cmd->add_option("--data", config.data_dir, "Data directory made by init")->required();
     serve_cmd->add_option("--listen", listen, "HOST:PORT (default 127.0.0.1:7443)");
     serve_cmd->add_option("--config", config_file, "TOML settings file");
-    serve_cmd->add_option("--threads", config.threads, "Worker threads (default: one per core)");
+    serve_cmd->add_option("--threads", threads, "Worker threads (default: one per core)")
+        ->check(CLI::Range(1, 256));
     serve_cmd->add_option("--dictionaries", serve_dictionaries,
                           "Folder of dictionaries (default: the shipped ones)");
     serve_cmd->add_option("--tls-cert", tls_cert,
@@ -84,6 +86,8 @@ int main(int argc, char** argv) {
         std::cerr << "liaise-server: --listen must be HOST:PORT, e.g. 127.0.0.1:7443\n";
         return 2;
     }
+    if (threads > 0)
+        config.threads = threads;
     if (!serve_dictionaries.empty())
         config.dictionaries = serve_dictionaries;
     if (!tls_cert.empty())

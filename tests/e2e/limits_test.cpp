@@ -196,3 +196,10 @@ TEST_CASE("connections over the per-address limit are refused with 503; the othe
     for (auto& c : open)
         CHECK(says_hello(*c));
 }
+
+TEST_CASE("the --threads flag wins over threads in the settings file", "[e2e][limits]") {
+    Server server;  // the fixture starts every server with --threads 2
+    restart_with(server, "threads = 3\n");
+    CHECK(server.log().find("with 2 threads") != std::string::npos);
+    CHECK(server.log().find("with 3 threads") == std::string::npos);
+}
