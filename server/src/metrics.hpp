@@ -16,6 +16,8 @@ class Metrics {
   public:
     void connection_opened() { ++connections_open_, ++connections_total_; }
     void connection_closed() { --connections_open_; }
+    /// A connection turned away by the connection limits (answered 503, or closed unanswered).
+    void connection_refused() { ++connections_refused_; }
     void request(std::string_view type);
     void error(std::string_view code);
     void message_stored() { ++messages_stored_; }
@@ -31,6 +33,7 @@ class Metrics {
                                                         0.02,   0.05,  0.1,   0.25,  1.0};
     std::atomic<std::int64_t> connections_open_{0};
     std::atomic<std::uint64_t> connections_total_{0};
+    std::atomic<std::uint64_t> connections_refused_{0};
     std::atomic<std::uint64_t> messages_stored_{0};
     std::atomic<std::uint64_t> messages_delivered_{0};
 

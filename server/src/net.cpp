@@ -453,12 +453,16 @@ void Listener::on_accept(beast::error_code ec, tcp::socket socket) {
     socket.set_option(tcp::no_delay(true), ignored);
     auto slot = peer_ec ? std::nullopt : shared_.connections.acquire(peer.address());
     if (!slot) {
+        if (!peer_ec)
+            shared_.metrics.connection_refused();
         socket.close(peer_ec);  // gone already, or too many being refused to answer each
     } else {
-        if (!slot->admitted())
+        if (!slot->admitted()) {
+            shared_.metrics.connection_refused();
             spdlog::info("refusing a connection: limits are {} connections, {} per address",
                          shared_.limits.max_connections,
                          shared_.limits.max_connections_per_address);
+        }
         if (shared_.tls != nullptr) {
             std::make_shared<HttpSession<TlsStream>>(TlsStream(std::move(socket), *shared_.tls),
                                                      shared_, std::move(*slot))

@@ -48,6 +48,23 @@ int raw_connect(int port) {
     return fd;
 }
 
+/// GET `target` over a new plain connection; the whole reply, headers and body.
+std::string http_get(int port, const std::string& target) {
+    const int fd = raw_connect(port);
+    const std::string get = "GET " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    REQUIRE(::send(fd, get.data(), get.size(), 0) == static_cast<ssize_t>(get.size()));
+    std::string reply;
+    char buf[1024];
+    while (true) {
+        const auto n = ::recv(fd, buf, sizeof buf, 0);
+        if (n <= 0)
+            break;
+        reply.append(buf, static_cast<std::size_t>(n));
+    }
+    ::close(fd);
+    return reply;
+}
+
 }  // namespace
 
 TEST_CASE(
@@ -169,22 +186,9 @@ TEST_CASE("connections over the per-address limit are refused with 503; the othe
     CHECK_THAT(extra.error().message, Catch::Contains("too many connections"));
     CHECK_THAT(extra.error().message, Catch::Contains("503"));
     // Plain HTTP from the same address is refused the same way.
-    {
-        const int fd = raw_connect(server.port());
-        const std::string get = "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
-        REQUIRE(::send(fd, get.data(), get.size(), 0) == static_cast<ssize_t>(get.size()));
-        std::string reply;
-        char buf[1024];
-        while (true) {
-            const auto n = ::recv(fd, buf, sizeof buf, 0);
-            if (n <= 0)
-                break;
-            reply.append(buf, static_cast<std::size_t>(n));
-        }
-        ::close(fd);
-        CHECK_THAT(reply, Catch::StartsWith("HTTP/1.1 503"));
-        CHECK_THAT(reply, Catch::Contains("Retry-After"));
-    }
+    const auto reply = http_get(server.port(), "/healthz");
+    CHECK_THAT(reply, Catch::StartsWith("HTTP/1.1 503"));
+    CHECK_THAT(reply, Catch::Contains("Retry-After"));
     for (auto& c : open)
         CHECK(says_hello(*c));
 
@@ -195,6 +199,19 @@ TEST_CASE("connections over the per-address limit are refused with 503; the othe
     CHECK_FALSE(client::Connection::open(server.url(), 2s).ok());
     for (auto& c : open)
         CHECK(says_hello(*c));
+
+    // Operators see the refusals: at least the WebSocket, the HTTP request and the last
+    // WebSocket (retries while a closed connection's place was being freed count too).
+    open.pop_back();
+    std::string metrics;
+    for (int i = 0; i < 100 && !metrics.starts_with("HTTP/1.1 200"); ++i) {
+        std::this_thread::sleep_for(20ms);
+        metrics = http_get(server.port(), "/metrics");
+    }
+    const std::string key = "\nliaise_connections_refused_total ";
+    const auto at = metrics.find(key);
+    REQUIRE(at != std::string::npos);
+    CHECK(std::stoi(metrics.substr(at + key.size())) >= 3);
 }
 
 TEST_CASE("the --threads flag wins over threads in the settings file", "[e2e][limits]") {
