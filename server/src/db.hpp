@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace liaise::server {
 
@@ -27,6 +28,14 @@ int exec(SQLite::Database& db, const std::string& sql, const Args&... args) {
     SQLite::Statement q(db, sql);
     SQLite::bind(q, args...);
     return q.exec();
+}
+
+/// Steps `q` to the end and returns its first column, as integers.
+[[nodiscard]] inline std::vector<std::int64_t> int64_column(SQLite::Statement& q) {
+    std::vector<std::int64_t> out;
+    while (q.executeStep())
+        out.push_back(q.getColumn(0).getInt64());
+    return out;
 }
 
 /// Prepared statements kept across uses, keyed by their SQL text, so that a hot path pays for

@@ -229,10 +229,7 @@ bool is_member(SQLite::Database& db, std::int64_t room, std::int64_t account) {
 std::vector<std::int64_t> room_accounts(SQLite::Database& db, std::int64_t room) {
     SQLite::Statement q(db, "SELECT account_id FROM room_members WHERE room_id = ? ORDER BY 1");
     q.bind(1, room);
-    std::vector<std::int64_t> out;
-    while (q.executeStep())
-        out.push_back(q.getColumn(0).getInt64());
-    return out;
+    return int64_column(q);
 }
 
 std::string opened(const protocol::Expected<std::string>& text, std::string_view what,

@@ -106,10 +106,7 @@ std::vector<std::int64_t> co_members(SQLite::Database& db, std::int64_t account)
                         "o.room_id = m.room_id WHERE m.account_id = ? AND o.account_id != ?");
     q.bind(1, account);
     q.bind(2, account);
-    std::vector<std::int64_t> out;
-    while (q.executeStep())
-        out.push_back(q.getColumn(0).getInt64());
-    return out;
+    return int64_column(q);
 }
 
 struct Room {
@@ -213,13 +210,12 @@ json::array members_json(SQLite::Database& db, std::int64_t room) {
     return out;
 }
 
+constexpr const char* kMemberAccounts = "SELECT account_id FROM room_members WHERE room_id = ?";
+
 std::vector<std::int64_t> member_accounts(SQLite::Database& db, std::int64_t room) {
-    SQLite::Statement q(db, "SELECT account_id FROM room_members WHERE room_id = ?");
+    SQLite::Statement q(db, kMemberAccounts);
     q.bind(1, room);
-    std::vector<std::int64_t> out;
-    while (q.executeStep())
-        out.push_back(q.getColumn(0).getInt64());
-    return out;
+    return int64_column(q);
 }
 
 // The send path runs once per message on the writer thread: it uses the writer's cached
@@ -248,12 +244,9 @@ std::set<std::string> member_devices(StatementCache& sql, std::int64_t room) {
 }
 
 std::vector<std::int64_t> member_accounts(StatementCache& sql, std::int64_t room) {
-    auto q = sql.use("SELECT account_id FROM room_members WHERE room_id = ?");
+    auto q = sql.use(kMemberAccounts);
     q->bind(1, room);
-    std::vector<std::int64_t> out;
-    while (q->executeStep())
-        out.push_back(q->getColumn(0).getInt64());
-    return out;
+    return int64_column(*q);
 }
 
 /// Appends one stored message as clients receive it, in sync pages and in live events alike:
