@@ -7,6 +7,7 @@
 
 #include "inflect.hpp"
 #include "readability.hpp"
+#include "swar.hpp"
 #include "tables.hpp"
 #include "text.hpp"
 
@@ -27,7 +28,15 @@ struct CompiledMeaning {
     std::string term;
     std::vector<std::vector<std::string>>
         alternative_words;  // folded, for the own-alternative rule
+    // Bit word_bit(w) set for every word w of alternative_words: a word whose bit is clear is in
+    // none of them.
+    std::uint64_t alternative_word_bits = 0;
 };
+
+/// One of 64 bits chosen by a word's hash, for CompiledMeaning::alternative_word_bits.
+[[nodiscard]] std::uint64_t word_bit(std::string_view word) noexcept {
+    return std::uint64_t{1} << (detail::hash_word(word) & 63);
+}
 
 /// One trie over words, for either case-sensitive or case-insensitive entries.
 struct Trie {
@@ -144,6 +153,16 @@ std::string_view strip_ending(std::string_view w, bool acronym_rules) {
     return w;
 }
 
+/// False when strip_ending(w, either rules) certainly returns `w` unchanged: every ending it
+/// strips ends in 's', '\'' or 'd'. A cheap test before the call, for the common word with none
+/// of them.
+[[nodiscard]] inline bool may_have_ending(std::string_view w) noexcept {
+    if (w.empty())
+        return false;
+    const char last = w.back();
+    return last == 's' || last == '\'' || last == 'd';
+}
+
 /// The acronym a token writes ("CINs" -> "CIN"), if it is all capitals A-Z of two to six
 /// letters (allowing '&'), else empty.
 std::string_view acronym_base(std::string_view exact) {
@@ -233,9 +252,12 @@ Result<std::shared_ptr<const Engine>> EngineImpl::build(const DictionarySet& set
             engine->general_ = d;
         for (const auto& e : dicts[d]->entries) {
             const auto id = static_cast<std::uint32_t>(engine->meanings_.size());
-            CompiledMeaning m{d, e.kind, e.term, {}};
+            CompiledMeaning m{d, e.kind, e.term, {}, 0};
             for (const auto& alt : e.alternatives)
                 m.alternative_words.push_back(detail::split_words(alt, true));
+            for (const auto& alt : m.alternative_words)
+                for (const auto& w : alt)
+                    m.alternative_word_bits |= word_bit(w);
             engine->meanings_.push_back(std::move(m));
             shown->push_back({dicts[d]->discipline, e.alternatives, e.explanation});
             ++engine->entries_;
@@ -305,7 +327,7 @@ void EngineImpl::compute_ids(std::string_view text, const std::vector<Token>& to
             const auto packed = detail::pack(word);
             if (len <= exact_limit) {
                 auto id = exact_.words.find_packed(packed, len);
-                if (id == kNone) {
+                if (id == kNone && may_have_ending(word)) {
                     const auto stem = strip_ending(word, true);
                     if (stem.size() != len)
                         id = exact_.words.find(stem);
@@ -319,9 +341,11 @@ void EngineImpl::compute_ids(std::string_view text, const std::vector<Token>& to
                     char buf[8];
                     std::memcpy(buf, &lowered, sizeof buf);
                     const std::string_view form(buf, len);
-                    const auto stem = strip_ending(form, false);
-                    if (stem.size() != len)
-                        id = folded_.words.find(stem);
+                    if (may_have_ending(form)) {
+                        const auto stem = strip_ending(form, false);
+                        if (stem.size() != len)
+                            id = folded_.words.find(stem);
+                    }
                 }
                 ids[i].folded = id;
             }
@@ -403,7 +427,10 @@ bool EngineImpl::inside_own_alternative(std::string_view text, const std::vector
     // Token i must be alt[k] for a placement to fit: fold it once and try only those.
     std::string first, folded;
     detail::folded_form(text.substr(tokens[i].start, tokens[i].end - tokens[i].start), first);
+    const auto first_bit = word_bit(first);
     for (const auto id : meanings) {
+        if ((meanings_[id].alternative_word_bits & first_bit) == 0)
+            continue;  // first is no word of any alternative, so no placement fits
         for (const auto& alt : meanings_[id].alternative_words) {
             if (alt.size() < len)
                 continue;
@@ -521,6 +548,51 @@ std::vector<std::pair<std::string, std::uint32_t>> find_definitions(
     return defs;
 }
 
+/// A byte offset of a text with its 1-based line and column (in code points), moved forward
+/// through the text in one pass as findings are located in text order.
+struct TextPosition {
+    std::size_t pos = 0;
+    std::size_t line = 1;
+    std::size_t column = 1;
+
+    /// Moves to byte `to`. Precondition: pos <= to <= text.size(). A line ends at "\n", "\r\n" or
+    /// a lone "\r".
+    void advance(std::string_view text, std::size_t to) noexcept {
+        // Locals rather than members in the loop, so that they stay in registers.
+        auto at = pos, ln = line, col = column;
+        const char* const data = text.data();
+        const auto size = text.size();
+        while (at < to) {
+            // Up to eight bytes at a time while they hold no line break: every byte but a UTF-8
+            // continuation byte (10xxxxxx) is one more column. Lanes at and after `to` are loaded
+            // (they are inside the text) but masked out.
+            if (size - at >= 8) {
+                const auto lanes = std::min<std::size_t>(to - at, 8);
+                const auto keep =
+                    lanes == 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * lanes)) - 1;
+                const auto v = detail::swar::load64(data + at);
+                if (((detail::swar::equal(v, '\n') | detail::swar::equal(v, '\r')) & keep) == 0) {
+                    const auto continuation = v & ~(v << 1) & detail::swar::kHigh & keep;
+                    col += lanes - detail::swar::count(continuation);
+                    at += lanes;
+                    continue;
+                }
+            }
+            const auto c = static_cast<unsigned char>(data[at]);
+            if (c == '\n' || (c == '\r' && (at + 1 >= size || data[at + 1] != '\n'))) {
+                ++ln;
+                col = 1;
+            } else if ((c & 0xC0) != 0x80 && c != '\r') {
+                ++col;
+            }
+            ++at;
+        }
+        pos = at;
+        line = ln;
+        column = col;
+    }
+};
+
 /// Three or more words in capitals in a row are shouting or a heading, not acronyms.
 bool in_capitals_run(const std::vector<Token>& tokens, std::size_t i) {
     std::size_t from = i, to = i;
@@ -548,26 +620,30 @@ CheckResult EngineImpl::check(std::string_view text, const Audience& audience) c
     };
     const auto mask = audience_mask(audience);
 
-    std::size_t line = 1, column = 1, pos = 0;
-    const auto locate = [&](Finding& f) {
-        for (; pos < f.start; ++pos) {
-            const auto c = static_cast<unsigned char>(text[pos]);
-            if (c == '\n' || (c == '\r' && (pos + 1 >= text.size() || text[pos + 1] != '\n'))) {
-                ++line;
-                column = 1;
-            } else if ((c & 0xC0) != 0x80 && c != '\r') {
-                ++column;
-            }
-        }
-        f.line = line;
-        f.column = column;
+    // First the spans to report, compactly; then each Finding built in place in a vector of
+    // the right size, as growing a vector of Findings one by one moves them many times over.
+    struct Hit {
+        std::size_t meanings_from;     // into hit_meanings; unused for an unknown acronym
+        std::size_t term_from;         // unknown acronym: its base, in hit_terms; else unused
+        std::uint32_t token;           // first token
+        std::uint32_t len;             // tokens
+        std::uint32_t meanings_count;  // 0 for an unknown acronym
+        std::uint32_t term_size;
     };
+    thread_local std::vector<Hit> hits;
+    thread_local std::vector<std::uint32_t> hit_meanings;
+    thread_local std::string hit_terms;
+    hits.clear();
+    hit_meanings.clear();
+    hit_terms.clear();
 
     std::string exact;
     std::vector<std::uint32_t> meanings;
     for (std::size_t i = 0; i < tokens.size();) {
         const auto& t = tokens[i];
-        if (const auto len = longest_match(tokens, ids, i, meanings); len > 0) {
+        // Most tokens are in no trie: skip the call for them.
+        const bool in_a_trie = ids[i].exact != kNone || ids[i].folded != kNone;
+        if (const auto len = in_a_trie ? longest_match(tokens, ids, i, meanings) : 0; len > 0) {
             const auto& first = meanings_[meanings.front()];
             bool report = flagged(meanings, audience, mask);
             if (report && first.kind == Kind::acronym && !defs.empty()) {
@@ -577,15 +653,10 @@ CheckResult EngineImpl::check(std::string_view text, const Audience& audience) c
             if (report && inside_own_alternative(text, tokens, i, len, meanings))
                 report = false;
             if (report) {
-                Finding f;
-                f.start = t.start;
-                f.end = tokens[i + len - 1].end;
-                f.text = std::string(text.substr(f.start, f.end - f.start));
-                f.term = first.term;
-                f.kind = first.kind;
-                f.meanings = Meanings(public_, meanings);
-                locate(f);
-                result.findings.push_back(std::move(f));
+                hits.push_back({hit_meanings.size(), 0, static_cast<std::uint32_t>(i),
+                                static_cast<std::uint32_t>(len),
+                                static_cast<std::uint32_t>(meanings.size()), 0});
+                hit_meanings.insert(hit_meanings.end(), meanings.begin(), meanings.end());
             }
             i += len;
             continue;
@@ -600,17 +671,35 @@ CheckResult EngineImpl::check(std::string_view text, const Audience& audience) c
             const auto base = acronym_base(form);
             if (!base.empty() && !common_.contains(std::string(base)) &&
                 !is_defined(base, t.start) && !in_capitals_run(tokens, i)) {
-                Finding f;
-                f.start = t.start;
-                f.end = t.end;
-                f.text = std::string(word);
-                f.term = std::string(base);
-                f.kind = Kind::unknown_acronym;
-                locate(f);
-                result.findings.push_back(std::move(f));
+                hits.push_back({0, hit_terms.size(), static_cast<std::uint32_t>(i), 1, 0,
+                                static_cast<std::uint32_t>(base.size())});
+                hit_terms += base;
             }
         }
         ++i;
+    }
+
+    result.findings.reserve(hits.size());
+    TextPosition position;
+    for (const auto& h : hits) {
+        auto& f = result.findings.emplace_back();
+        f.start = tokens[h.token].start;
+        f.end = tokens[h.token + h.len - 1].end;
+        f.text = std::string(text.substr(f.start, f.end - f.start));
+        if (h.meanings_count > 0) {
+            const std::span<const std::uint32_t> ids_of_hit(hit_meanings.data() + h.meanings_from,
+                                                            h.meanings_count);
+            const auto& first = meanings_[ids_of_hit.front()];
+            f.term = first.term;
+            f.kind = first.kind;
+            f.meanings = Meanings(public_, ids_of_hit);
+        } else {
+            f.term = hit_terms.substr(h.term_from, h.term_size);
+            f.kind = Kind::unknown_acronym;
+        }
+        position.advance(text, f.start);
+        f.line = position.line;
+        f.column = position.column;
     }
     result.readability = detail::readability(text, tokens);
     return result;

@@ -1,18 +1,21 @@
 #include "readability.hpp"
 
+#include <array>
 #include <cstdint>
 
 namespace liaise::jargon::detail {
 namespace {
 
-/// a, e, i, o, u or y in either case: one bit per letter from 'A' (bit 0) to 'z' (bit 57).
+/// 1 for a, e, i, o, u or y in either case, else 0: one load per byte in the syllable loop.
+constexpr std::array<std::uint8_t, 256> kVowels = [] {
+    std::array<std::uint8_t, 256> t{};
+    for (const char c : std::string_view("aeiouyAEIOUY"))
+        t[static_cast<unsigned char>(c)] = 1;
+    return t;
+}();
+
 bool vowel(char c) noexcept {
-    constexpr std::uint64_t upper = (1ull << ('A' - 'A')) | (1ull << ('E' - 'A')) |
-                                    (1ull << ('I' - 'A')) | (1ull << ('O' - 'A')) |
-                                    (1ull << ('U' - 'A')) | (1ull << ('Y' - 'A'));
-    constexpr std::uint64_t both = upper | (upper << ('a' - 'A'));
-    const auto offset = static_cast<unsigned>(static_cast<unsigned char>(c)) - 'A';
-    return offset < 64 && ((both >> offset) & 1u);
+    return kVowels[static_cast<unsigned char>(c)] != 0;
 }
 
 }  // namespace
@@ -20,18 +23,17 @@ bool vowel(char c) noexcept {
 int syllables(std::string_view word) noexcept {
     // Counts groups of vowels: a vowel after anything but a vowel starts one. Branch-free, as
     // this runs over every letter of every text.
-    int groups = 0;
-    bool in_vowels = false;
+    unsigned groups = 0, in_vowels = 0;
     for (const char c : word) {
-        const bool v = vowel(c);
-        groups += v && !in_vowels;
+        const unsigned v = kVowels[static_cast<unsigned char>(c)];
+        groups += v & ~in_vowels;
         in_vowels = v;
     }
     const auto n = word.size();
     if (groups > 1 && n >= 3 && (word[n - 1] == 'e' || word[n - 1] == 'E') && !vowel(word[n - 2]) &&
         !(word[n - 2] == 'l' || word[n - 2] == 'L'))
         --groups;  // silent final e: "care", "make" (but not "table")
-    return groups > 0 ? groups : 1;
+    return groups > 0 ? static_cast<int>(groups) : 1;
 }
 
 std::optional<Readability> readability(std::string_view text, const std::vector<Token>& tokens) {

@@ -6,6 +6,9 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
+
+#include "swar.hpp"
 
 namespace liaise::jargon::detail {
 namespace {
@@ -97,6 +100,24 @@ bool is_digit(char32_t c) noexcept {
     if (c < 128)
         return c >= '0' && c <= '9';
     return u_isdigit(static_cast<UChar32>(c));
+}
+
+/// decode() then classify() (Cls::other for an invalid sequence), into separate variables. ASCII
+/// is handled without building a CodePoint: these run for every byte of every text, and a
+/// CodePoint merged from two paths lives on the stack, where storing its `valid` byte and
+/// reloading the struct stalls store forwarding.
+inline void read_char(std::string_view s, std::size_t i, char32_t& value, std::uint32_t& size,
+                      Cls& cls) noexcept {
+    if (const auto b = static_cast<unsigned char>(s[i]); b < 0x80) {
+        value = b;
+        size = 1;
+        cls = kAscii[b];
+    } else {
+        const auto cp = decode_multibyte(s, i);
+        value = cp.value;
+        size = cp.size;
+        cls = cp.valid ? classify(cp.value) : Cls::other;
+    }
 }
 
 std::uint8_t saturate(std::size_t n) noexcept {
@@ -213,20 +234,10 @@ void tokenize(std::string_view text, std::vector<Token>& out) {
     int gap_newlines = 2;          // a blank line also ends a sentence
     std::size_t plain_until = 0;   // the chunk up to here is known not to be an address
     while (i < n) {
-        // ASCII without building a CodePoint: this loop sees every byte of every text.
         char32_t value;
         std::uint32_t size;
         Cls cls;
-        if (const auto b = static_cast<unsigned char>(text[i]); b < 0x80) {
-            value = b;
-            size = 1;
-            cls = kAscii[b];
-        } else {
-            const auto cp = decode_multibyte(text, i);
-            value = cp.value;
-            size = cp.size;
-            cls = cp.valid ? classify(cp.value) : Cls::other;
-        }
+        read_char(text, i, value, size, cls);
         if (cls == Cls::word) {
             Token t;
             t.start = static_cast<std::uint32_t>(i);
@@ -236,9 +247,33 @@ void tokenize(std::string_view text, std::vector<Token>& out) {
             std::size_t upper = 0, lower = 0, digits = 0;  // saturated into t at the end
             std::size_t j = i;
             while (j < n) {
-                // Fast path: ASCII letters and digits, the bulk of most texts.
-                if (const auto b = static_cast<unsigned char>(text[j]);
-                    b < 0x80 && kAscii[b] == Cls::word) {
+                // Fast path: ASCII letters and digits, the bulk of most texts, eight bytes at a
+                // time. Counts the run of them at j; the byte after a shorter run is handled
+                // below.
+                if (j + 8 <= n) {
+                    const auto v = swar::load64(text.data() + j);
+                    const auto up = swar::in_range(v, 'A', 'Z');
+                    const auto low = swar::in_range(v, 'a', 'z');
+                    const auto dig = swar::in_range(v, '0', '9');
+                    const auto stop = ~(up | low | dig) & swar::kHigh;
+                    // The bits below the first stop (all of them when there is none), and the
+                    // number of lanes they cover: countr_zero(0) is 64.
+                    const auto run_mask = (stop & (0 - stop)) - 1;
+                    const auto run = static_cast<unsigned>(std::countr_zero(stop)) / 8;
+                    // Each byte of the run is exactly one of upper, lower and digit.
+                    const auto run_upper = swar::count(up & run_mask);
+                    const auto run_digits = swar::count(dig & run_mask);
+                    upper += run_upper;
+                    digits += run_digits;
+                    lower += run - run_upper - run_digits;
+                    if (run > 0) {
+                        prev = static_cast<unsigned char>(text[j + run - 1]);
+                        j += run;
+                    }
+                    if (run == 8)
+                        continue;
+                } else if (const auto b = static_cast<unsigned char>(text[j]);
+                           b < 0x80 && kAscii[b] == Cls::word) {
                     upper += static_cast<unsigned>(b - 'A') < 26u;
                     lower += static_cast<unsigned>(b - 'a') < 26u;
                     digits += static_cast<unsigned>(b - '0') < 10u;
@@ -246,35 +281,39 @@ void tokenize(std::string_view text, std::vector<Token>& out) {
                     ++j;
                     continue;
                 }
-                const auto c = decode(text, j);
-                Cls k = c.valid ? classify(c.value) : Cls::other;
+                char32_t c;
+                std::uint32_t c_size;
+                Cls k;
+                read_char(text, j, c, c_size, k);
                 if (k == Cls::apostrophe || k == Cls::ampersand) {
                     // Part of the word only between two letters (A&E: between capitals).
-                    if (j + c.size >= n)
+                    if (j + c_size >= n)
                         break;
-                    const auto next = decode(text, j + c.size);
-                    const Cls nk = next.valid ? classify(next.value) : Cls::other;
-                    if (nk != Cls::word || is_digit(next.value) || is_digit(prev))
+                    char32_t next;
+                    std::uint32_t next_size;
+                    Cls nk;
+                    read_char(text, j + c_size, next, next_size, nk);
+                    if (nk != Cls::word || is_digit(next) || is_digit(prev))
                         break;
-                    if (k == Cls::ampersand && !(is_upper(prev) && is_upper(next.value)))
+                    if (k == Cls::ampersand && !(is_upper(prev) && is_upper(next)))
                         break;
-                    if (c.value != '\'' && c.value != '&')
+                    if (c != '\'' && c != '&')
                         t.ascii = false;
-                    j += c.size;
+                    j += c_size;
                     continue;
                 }
                 if (k != Cls::word)
                     break;
-                if (c.value >= 0x80)
+                if (c >= 0x80)
                     t.ascii = false;
-                if (is_upper(c.value))
+                if (is_upper(c))
                     ++upper;
-                else if (is_lower(c.value))
+                else if (is_lower(c))
                     ++lower;
-                else if (is_digit(c.value))
+                else if (is_digit(c))
                     ++digits;
-                prev = c.value;
-                j += c.size;
+                prev = c;
+                j += c_size;
             }
             // URLs and e-mail addresses are skipped whole. Checked once per whitespace-delimited
             // chunk, after the word so that the common plain chunk needs no second scan.
