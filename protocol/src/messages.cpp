@@ -504,6 +504,28 @@ std::string encode_event(std::string_view type, json::object fields) {
     return json::serialize(fields);
 }
 
+namespace {
+
+/// '{' + members + the given closing members + '}', reusing `members`' storage.
+std::string close_members(std::string members, std::string_view tail) {
+    members.insert(members.begin(), '{');
+    if (members.size() > 1)
+        members += ',';
+    members += tail;
+    members += '}';
+    return members;
+}
+
+}  // namespace
+
+std::string encode_ok_members(std::string_view re, std::string members) {
+    return close_members(std::move(members), "\"re\":" + json::serialize(re) + ",\"type\":\"ok\"");
+}
+
+std::string encode_event_members(std::string_view type, std::string members) {
+    return close_members(std::move(members), "\"type\":" + json::serialize(type));
+}
+
 Expected<ServerFrame> decode_server_frame(std::string_view frame) {
     boost::system::error_code ec;
     json::value value = json::parse(frame, ec);

@@ -966,13 +966,12 @@ void Service::send(Context& ctx) {
                     "SELECT sign_key, box_key, box_key_signature FROM devices WHERE id = ?");
                 keys->bind(1, device);
                 keys->executeStep();
-                event->clear();
-                event->reserve(stored.size() + 512);
-                *event += '{';
-                append_message_fields(*event, room_name, seq, stored, sent_at, device, user,
+                std::string members;
+                members.reserve(stored.size() + 512);
+                append_message_fields(members, room_name, seq, stored, sent_at, device, user,
                                       keys->getColumn(0).getText(), keys->getColumn(1).getText(),
                                       keys->getColumn(2).getText());
-                *event += ",\"type\":\"message\"}";
+                *event = protocol::encode_event_members("message", std::move(members));
             }
             out = {{"seq", seq}, {"duplicate", false}, {"sent_at", sent_at}};
             notify_later(out, member_accounts(sql, room));
@@ -989,7 +988,8 @@ void Service::send(Context& ctx) {
 void Service::sync(Context& ctx) {
     const auto after = ctx.req.integer("after", 0);
     const auto limit = std::min<std::int64_t>(ctx.req.integer("limit", 100), config_.sync_page_max);
-    // The reply is written as text so that stored envelopes are spliced in, not parsed again.
+    // The reply's members are written as text so that stored envelopes are spliced in, not
+    // parsed again.
     auto reply = storage_.read([&](SQLite::Database& db) {
         const auto room = require_room(db, ctx.req.string("room"));
         const auto joined = require_member(db, room, ctx.who.account);
@@ -998,7 +998,7 @@ void Service::sync(Context& ctx) {
         q.bind(1, room.id);
         q.bind(2, std::max(after, joined));
         q.bind(3, limit + 1);
-        std::string out = "{\"room\":" + json::serialize(room.name) + ",\"messages\":[";
+        std::string out = "\"room\":" + json::serialize(room.name) + ",\"messages\":[";
         std::int64_t count = 0;
         bool more = false;
         while (q.executeStep()) {
@@ -1019,10 +1019,7 @@ void Service::sync(Context& ctx) {
         out += std::to_string(room.last_seq);
         return out;
     });
-    reply += ",\"re\":";
-    reply += json::serialize(std::string_view(ctx.req.id));
-    reply += ",\"type\":\"ok\"}";
-    ctx.reply(std::move(reply));
+    ctx.reply(protocol::encode_ok_members(ctx.req.id, std::move(reply)));
 }
 
 void Service::room_audience(Context& ctx) {

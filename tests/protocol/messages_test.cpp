@@ -103,6 +103,27 @@ TEST_CASE("replies and events have the documented shape", "[protocol][codec]") {
     CHECK_FALSE(decode_server_frame("[]"));
 }
 
+TEST_CASE("members already written as text encode as the same replies and events",
+          "[protocol][codec]") {
+    const boost::json::object fields{{"seq", 4}, {"room", "r"}, {"envelope", {{"v", 1}}}};
+    const auto members = [&] {
+        const auto text = boost::json::serialize(fields);
+        return text.substr(1, text.size() - 2);  // without the braces
+    }();
+    CHECK(boost::json::parse(encode_ok_members("9", members)) ==
+          boost::json::parse(encode_ok("9", fields)));
+    CHECK(boost::json::parse(encode_event_members("message", members)) ==
+          boost::json::parse(encode_event("message", fields)));
+    // No members at all: still one well-formed object.
+    CHECK(boost::json::parse(encode_ok_members("3", "")) == boost::json::parse(encode_ok("3")));
+    CHECK(boost::json::parse(encode_event_members("membership", "")) ==
+          boost::json::parse(encode_event("membership", {})));
+    const auto frame = decode_server_frame(encode_ok_members("7", members));
+    REQUIRE(frame);
+    CHECK(frame.value().is_reply);
+    CHECK(frame.value().re == "7");
+}
+
 TEST_CASE("names and roles", "[protocol]") {
     CHECK(valid_name("case-1234"));
     CHECK(valid_name("sam.jones"));

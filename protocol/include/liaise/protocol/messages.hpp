@@ -93,6 +93,12 @@ struct Decoded {
 /// {"type": type, ...fields}: a server-initiated event, with no `re`.
 [[nodiscard]] std::string encode_event(std::string_view type, boost::json::object fields);
 
+/// As encode_ok and encode_event, for fields already written as JSON text: `members` is an
+/// object's members without its braces (`"a":1,"b":[…]`), possibly empty, and must be valid
+/// JSON. For replies that splice stored JSON in rather than parse it again.
+[[nodiscard]] std::string encode_ok_members(std::string_view re, std::string members);
+[[nodiscard]] std::string encode_event_members(std::string_view type, std::string members);
+
 /// A frame from the server as the client sees it.
 struct ServerFrame {
     bool is_reply = false;  ///< has `re`
