@@ -2,13 +2,15 @@
 
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <boost/beast/ssl.hpp>
-#include <deque>
+#include <cstdint>
 #include <optional>
 #include <type_traits>
 
 #include "liaise/protocol/messages.hpp"
 #include "metrics.hpp"
+#include "write_behind.hpp"
 
 namespace liaise::server {
 namespace {
@@ -28,6 +30,27 @@ bool routine(beast::error_code ec) {
            ec == ssl::error::stream_truncated;
 }
 
+/// The header of an unfragmented, unmasked WebSocket text frame (RFC 6455 section 5.2) of
+/// `size` payload bytes, as a server sends it. The server never negotiates permessage-deflate,
+/// so a frame is exactly this header and the payload.
+std::string_view text_frame_header(std::size_t size, std::array<char, 10>& out) {
+    out[0] = static_cast<char>(0x81);  // FIN, opcode 1 (text)
+    if (size < 126) {
+        out[1] = static_cast<char>(size);
+        return {out.data(), 2};
+    }
+    if (size <= 0xFFFF) {
+        out[1] = 126;
+        out[2] = static_cast<char>(size >> 8);
+        out[3] = static_cast<char>(size);
+        return {out.data(), 4};
+    }
+    out[1] = 127;
+    for (int i = 0; i < 8; ++i)
+        out[2 + i] = static_cast<char>(static_cast<std::uint64_t>(size) >> (56 - 8 * i));
+    return {out.data(), 10};
+}
+
 /// The time left until `deadline`, at least a millisecond (Beast treats zero as "none").
 std::chrono::milliseconds left_until(Clock::time_point deadline) {
     const auto left =
@@ -40,6 +63,10 @@ std::chrono::milliseconds left_until(Clock::time_point deadline) {
 /// One WebSocket connection: reads frames, hands them to the Service, writes replies and
 /// events. Touched only on its strand, except deliver(), cut_off() and go_away(), which post to
 /// it. Holds its connection slot until it is destroyed.
+///
+/// Replies and events are framed here and queued on the WriteBehind layer under Beast, not
+/// written with Beast's async_write (one message, one system call): everything queued for a
+/// connection while its last write is on its way leaves in one write.
 template <class Stream>
 class WsSessionImpl final : public WsSession,
                             public std::enable_shared_from_this<WsSessionImpl<Stream>> {
@@ -56,15 +83,13 @@ class WsSessionImpl final : public WsSession,
 
     /// Answers the upgrade `request`; the answer must go out within `time_left`.
     void run(http::request<http::string_body> request, std::chrono::milliseconds time_left) {
+        ws_.next_layer().set_owner(this->weak_from_this());
         beast::get_lowest_layer(ws_).expires_never();  // the WebSocket timeouts take over
         ws_.set_option(
             websocket::stream_base::timeout{time_left, shared_.limits.idle_timeout, true});
         ws_.set_option(websocket::stream_base::decorator(
             [](websocket::response_type& res) { res.set(http::field::server, "liaise-server"); }));
         ws_.read_message_max(shared_.limits.max_frame_bytes);
-        // Each message goes out as one frame in one write, not cut into 4 KiB frames (one
-        // system call each): a large room's events are several KiB.
-        ws_.auto_fragment(false);
         ws_.async_accept(request, beast::bind_front_handler(&WsSessionImpl::on_accept,
                                                             this->shared_from_this()));
     }
@@ -175,41 +200,21 @@ class WsSessionImpl final : public WsSession,
     }
 
     void on_deliver(std::shared_ptr<const std::string> frame) {
-        if (!open_ || closing_)
+        // Not after a close frame, ours or the peer's (Beast is then no longer open).
+        if (!open_ || closing_ || !ws_.is_open())
             return;
+        auto& out = ws_.next_layer();
         // A reader that cannot keep up is cut off rather than allowed to grow without bound; it
         // resumes with sync from its last sequence number, so nothing it was sent is lost.
-        if (queued_bytes_ + frame->size() > shared_.limits.max_queue_bytes) {
+        if (out.unsent_bytes() + frame->size() > shared_.limits.max_queue_bytes) {
             spdlog::info("closing a connection whose unsent queue passed {} bytes",
                          shared_.limits.max_queue_bytes);
             close(websocket::close_code::policy_error);
             return;
         }
-        queued_bytes_ += frame->size();
-        queue_.push_back(std::move(frame));
-        if (queue_.size() == 1)
-            do_write();
-    }
-
-    void do_write() {
-        ws_.text(true);
-        ws_.async_write(
-            net::buffer(*queue_.front()),
-            beast::bind_front_handler(&WsSessionImpl::on_write, this->shared_from_this()));
-    }
-
-    void on_write(beast::error_code ec, std::size_t) {
-        if (ec || closing_) {
-            if (!routine(ec))
-                spdlog::debug("websocket write: {}", ec.message());
-            queue_.clear();
-            queued_bytes_ = 0;
-            return;
-        }
-        queued_bytes_ -= queue_.front()->size();
-        queue_.pop_front();
-        if (!queue_.empty())
-            do_write();
+        std::array<char, 10> header;
+        // False only after a write failed; the read then fails too and ends the session.
+        (void)out.append(text_frame_header(frame->size(), header), *frame);
     }
 
     /// Closes with `code`, dropping a peer that does not answer the close within a second:
@@ -223,21 +228,19 @@ class WsSessionImpl final : public WsSession,
     void close(websocket::close_code code, std::string reason = {}) {
         if (closing_ || !open_)
             return;
-        closing_ = true;  // a write in flight finishes; on_write then drops the rest
+        closing_ = true;  // nothing more is queued; what was queued goes out before the close
         login_timer_.cancel();
         websocket::close_reason why(code);
         why.reason = std::move(reason);
         ws_.async_close(why, [self = this->shared_from_this()](beast::error_code) {});
     }
 
-    websocket::stream<Stream> ws_;
+    websocket::stream<WriteBehind<Stream>> ws_;
     net::steady_timer login_timer_;
     beast::flat_buffer buffer_;
     Shared& shared_;
     ConnectionLimiter::Slot slot_;
     Identity who_;
-    std::deque<std::shared_ptr<const std::string>> queue_;
-    std::size_t queued_bytes_ = 0;
     bool open_ = false;
     bool closing_ = false;
 };
