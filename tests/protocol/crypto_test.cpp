@@ -123,6 +123,44 @@ TEST_CASE("base64 is URL-safe, unpadded and strict", "[crypto]") {
     CHECK_FALSE(Signature::from_base64(key.to_base64()));  // 32 bytes is not a signature
 }
 
+TEST_CASE("base64 decoding accepts and rejects exactly what libsodium's strict decoder does",
+          "[crypto]") {
+    // Round trips of every length up to 100, then random texts over the alphabet plus a few
+    // characters it does not have, with and without non-canonical tails.
+    for (std::size_t n = 0; n <= 100; ++n) {
+        const auto bytes = random_bytes(n);
+        CHECK(from_base64(to_base64(bytes)) == bytes);
+    }
+    const std::string chars =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_+/= \n";
+    for (int round = 0; round < 20000; ++round) {
+        const auto r = random_bytes(12);
+        std::string text(r[0] % 12, '\0');
+        for (std::size_t i = 0; i < text.size(); ++i) {
+            // Mostly alphabet characters, so that many texts are valid.
+            const unsigned pick = r[i + 1] % (r[11] % 8 == 0 ? chars.size() : 64);
+            text[i] = chars[pick];
+        }
+        std::vector<unsigned char> expected(text.size());
+        std::size_t len = 0;
+        const bool sodium_ok =
+            sodium_base642bin(expected.data(), expected.size(), text.data(), text.size(), nullptr,
+                              &len, nullptr, sodium_base64_VARIANT_URLSAFE_NO_PADDING) == 0;
+        expected.resize(len);
+        const auto ours = from_base64(text);
+        INFO(text);
+        REQUIRE(ours.has_value() == sodium_ok);
+        if (sodium_ok)
+            CHECK(*ours == expected);
+    }
+    // Bytes outside ASCII are refused. (libsodium 1.0.18's decoder reads them as signed chars
+    // and takes some of them for alphabet characters: "NYITm\x80" + "6k" decodes there.)
+    CHECK_FALSE(
+        from_base64("NYITm\x80"
+                    "6k"));
+    CHECK_FALSE(from_base64("AAAA\xc3\xa9"));
+}
+
 TEST_CASE("random_bytes gives the length asked for, differently each time", "[crypto]") {
     CHECK(random_bytes(0).empty());
     CHECK(random_bytes(24).size() == 24);
