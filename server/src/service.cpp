@@ -363,6 +363,37 @@ std::size_t Hub::cut_off(std::int64_t account, const std::string& reason) {
 
 // ---- service ---------------------------------------------------------------------------------
 
+/// The send path's memory of the rooms it has sent to and of the senders' devices, so that a
+/// message costs the writer its duplicate check and its two writes rather than eight queries.
+/// Writer thread only. Valid while Storage::writer_epoch() equals `epoch`: every job that may
+/// change rooms, members, accounts or devices moves the epoch, and so does every failed job or
+/// commit. Sends are `only_messages` jobs and keep `last_seq` up to date themselves.
+struct Service::SendState {
+    struct Room {
+        std::int64_t id = 0;
+        std::int64_t last_seq = 0;
+        std::vector<std::int64_t> accounts;  // members, ascending
+        std::set<std::string> devices;       // every current device of every member
+    };
+    struct Keys {
+        std::string sign_key, box_key, box_key_signature;
+    };
+    static constexpr std::size_t kMaxEntries = 10000;  // then start again: memory stays bounded
+
+    std::uint64_t epoch = 0;
+    std::unordered_map<std::string, Room> rooms;
+    std::unordered_map<std::int64_t, Keys> keys;
+
+    /// Forgets everything unless still valid at `now`.
+    void validate(std::uint64_t now) {
+        if (epoch == now && rooms.size() < kMaxEntries && keys.size() < kMaxEntries)
+            return;
+        rooms.clear();
+        keys.clear();
+        epoch = now;
+    }
+};
+
 Service::Service(Storage& storage, Metrics& metrics, Hub& hub, ServiceConfig config,
                  const AtRestKey* at_rest, jargon::SharedEngine* engine)
     : storage_(storage),
@@ -370,7 +401,10 @@ Service::Service(Storage& storage, Metrics& metrics, Hub& hub, ServiceConfig con
       hub_(hub),
       config_(config),
       at_rest_(at_rest),
-      engine_(engine) {}
+      engine_(engine),
+      send_state_(std::make_unique<SendState>()) {}
+
+Service::~Service() = default;
 
 void Service::fail(const Reply& reply, std::string_view re, const protocol::Error& error,
                    json::object extra) {
@@ -498,7 +532,7 @@ void Service::dispatch(Context& ctx) {
 }
 
 void Service::write(Context& ctx, std::function<void(SQLite::Database&, json::object&)> job,
-                    std::function<void(const json::object&)> after) {
+                    std::function<void(const json::object&)> after, Storage::Changes changes) {
     auto result = std::make_shared<json::object>();
     storage_.write(
         [job = std::move(job), result](SQLite::Database& db) { job(db, *result); },
@@ -519,7 +553,8 @@ void Service::write(Context& ctx, std::function<void(SQLite::Database&, json::ob
             reply(protocol::encode_ok(re, visible_fields(*result)));
             if (after)
                 after(*result);
-        });
+        },
+        changes);
 }
 
 void Service::hello(Context& ctx) {
@@ -928,15 +963,25 @@ void Service::send(Context& ctx) {
         ctx,
         [=, this, stored = std::move(stored)](SQLite::Database& db, json::object& out) {
             auto& sql = storage_.writer_statements();
-            const auto [room, last_seq] = require_room_seq(sql, room_name);
-            {
-                auto q = sql.use("SELECT 1 FROM room_members WHERE room_id = ? AND account_id = ?");
-                q->bind(1, room);
-                q->bind(2, account);
-                if (!q->executeStep())
-                    throw ServiceError(errc::forbidden,
-                                       "you are not a member of room '" + room_name + "'");
+            auto& state = *send_state_;
+            state.validate(storage_.writer_epoch());
+            auto [cached, fresh] = state.rooms.try_emplace(room_name);
+            auto& r = cached->second;
+            if (fresh) {
+                try {
+                    std::tie(r.id, r.last_seq) = require_room_seq(sql, room_name);
+                    r.accounts = member_accounts(sql, r.id);
+                    std::sort(r.accounts.begin(), r.accounts.end());
+                    r.devices = member_devices(sql, r.id);
+                } catch (...) {
+                    state.rooms.erase(cached);
+                    throw;
+                }
             }
+            const auto room = r.id;
+            if (!std::binary_search(r.accounts.begin(), r.accounts.end(), account))
+                throw ServiceError(errc::forbidden,
+                                   "you are not a member of room '" + room_name + "'");
             {
                 auto dup = sql.use(
                     "SELECT seq FROM messages WHERE room_id = ? AND sender_device = ? AND "
@@ -949,32 +994,36 @@ void Service::send(Context& ctx) {
                     return;
                 }
             }
-            if (member_devices(sql, room) != recipients)
+            if (r.devices != recipients)
                 throw ServiceError(
                     errc::stale_membership,
                     "the room's members or their devices have changed: wrap the key for these",
                     {{"members", members_json(db, room)}});
-            const auto seq = last_seq + 1;
+            const auto seq = r.last_seq + 1;
             const auto sent_at = now_ms();
             sql.exec("UPDATE rooms SET last_seq = ? WHERE id = ?", seq, room);
             sql.exec(
                 "INSERT INTO messages(room_id, seq, sender_device, client_msg_id, envelope, "
                 "sent_at) VALUES(?, ?, ?, ?, ?, ?)",
                 room, seq, device, client_msg_id, stored, sent_at);
-            {
-                auto keys = sql.use(
+            auto [k, no_keys] = state.keys.try_emplace(device);
+            if (no_keys) {
+                auto q = sql.use(
                     "SELECT sign_key, box_key, box_key_signature FROM devices WHERE id = ?");
-                keys->bind(1, device);
-                keys->executeStep();
-                std::string members;
-                members.reserve(stored.size() + 512);
-                append_message_fields(members, room_name, seq, stored, sent_at, device, user,
-                                      keys->getColumn(0).getText(), keys->getColumn(1).getText(),
-                                      keys->getColumn(2).getText());
-                *event = protocol::encode_event_members("message", std::move(members));
+                q->bind(1, device);
+                q->executeStep();
+                k->second = {q->getColumn(0).getString(), q->getColumn(1).getString(),
+                             q->getColumn(2).getString()};
             }
+            const auto& keys = k->second;
+            std::string members;
+            members.reserve(stored.size() + 512);
+            append_message_fields(members, room_name, seq, stored, sent_at, device, user,
+                                  keys.sign_key, keys.box_key, keys.box_key_signature);
+            *event = protocol::encode_event_members("message", std::move(members));
             out = {{"seq", seq}, {"duplicate", false}, {"sent_at", sent_at}};
-            notify_later(out, member_accounts(sql, room));
+            notify_later(out, r.accounts);
+            r.last_seq = seq;  // last: a throw before here rolls back and moves the epoch
         },
         [this, self, event](const json::object& out) {
             if (out.at("duplicate").as_bool())
@@ -982,7 +1031,8 @@ void Service::send(Context& ctx) {
             metrics_.message_stored();
             auto frame = std::make_shared<const std::string>(std::move(*event));
             metrics_.message_delivered(hub_.publish(notify_list(out), frame, self.get()));
-        });
+        },
+        Storage::Changes::only_messages);
 }
 
 void Service::sync(Context& ctx) {

@@ -14,6 +14,7 @@
 
 #include "liaise/protocol/expected.hpp"
 #include "liaise/protocol/messages.hpp"
+#include "storage.hpp"
 
 namespace SQLite {
 class Database;
@@ -98,6 +99,9 @@ class Service {
     /// answer `internal`.
     Service(Storage& storage, Metrics& metrics, Hub& hub, ServiceConfig config,
             const AtRestKey* at_rest = nullptr, jargon::SharedEngine* engine = nullptr);
+    ~Service();
+    Service(const Service&) = delete;
+    Service& operator=(const Service&) = delete;
 
     using Reply = std::function<void(std::string frame)>;
 
@@ -191,7 +195,8 @@ class Service {
 
     /// Runs `job` on the writer; replies ok with what it fills in, or the error it threw.
     void write(Context& ctx, std::function<void(SQLite::Database&, boost::json::object&)> job,
-               std::function<void(const boost::json::object&)> after = {});
+               std::function<void(const boost::json::object&)> after = {},
+               Storage::Changes changes = Storage::Changes::anything);
     void fail(const Reply& reply, std::string_view re, const protocol::Error& error,
               boost::json::object extra = {});
 
@@ -201,6 +206,9 @@ class Service {
     ServiceConfig config_;
     const AtRestKey* at_rest_;
     jargon::SharedEngine* engine_;
+    /// What send() keeps between messages; writer thread only (see service.cpp).
+    struct SendState;
+    std::unique_ptr<SendState> send_state_;
 };
 
 }  // namespace liaise::server

@@ -289,10 +289,10 @@ void Storage::run_checkpointer() {
     }
 }
 
-void Storage::write(Job job, Done done) {
+void Storage::write(Job job, Done done, Changes changes) {
     {
         std::lock_guard lock(mutex_);
-        queue_.push_back({std::move(job), std::move(done)});
+        queue_.push_back({std::move(job), std::move(done), changes});
     }
     wake_.notify_one();
 }
@@ -345,10 +345,13 @@ void Storage::run_writer() {
             SQLite::Transaction tx(db);
             for (std::size_t i = 0; i < batch.size(); ++i) {
                 cache.exec("SAVEPOINT job");
+                if (batch[i].changes == Changes::anything)
+                    ++epoch_;
                 try {
                     batch[i].job(db);
                     cache.exec("RELEASE job");
                 } catch (...) {
+                    ++epoch_;  // what the job changed, and what it remembered, is undone
                     errors[i] = std::current_exception();
                     cache.exec("ROLLBACK TO job");
                     cache.exec("RELEASE job");
@@ -358,6 +361,7 @@ void Storage::run_writer() {
         } catch (...) {
             // The commit itself failed (disk full, I/O error): nothing in the batch is durable.
             batch_error = std::current_exception();
+            ++epoch_;
         }
         if (metrics_ != nullptr) {
             const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;

@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <exception>
 #include <filesystem>
@@ -49,7 +50,20 @@ class Storage {
     /// the exception. `done` runs on the writer thread after the commit; it must not block.
     using Job = std::function<void(SQLite::Database&)>;
     using Done = std::function<void(std::exception_ptr)>;
-    void write(Job job, Done done);
+    /// What a job may change, as far as writer_epoch() is concerned.
+    enum class Changes {
+        anything,
+        /// Only rows of `messages` and `rooms.last_seq`: state derived from everything else
+        /// stays valid across the job.
+        only_messages,
+    };
+    void write(Job job, Done done, Changes changes = Changes::anything);
+
+    /// Writer thread only. Moves on before every job that may change anything, after every job
+    /// that throws and after every batch whose commit fails. A job may keep what it read from
+    /// the database for later jobs while the epoch has not moved (the send path keeps each
+    /// room's members and devices so); what `only_messages` jobs change it must track itself.
+    [[nodiscard]] std::uint64_t writer_epoch() const noexcept { return epoch_; }
 
     /// The writer connection's prepared statements. Only for use inside a job (on the writer
     /// thread), where hot paths use it instead of preparing their SQL per job.
@@ -73,6 +87,7 @@ class Storage {
     struct Pending {
         Job job;
         Done done;
+        Changes changes;
     };
     struct Reader {
         std::mutex mutex;
@@ -91,6 +106,7 @@ class Storage {
     Metrics* metrics_;
     std::unique_ptr<SQLite::Database> writer_db_;
     std::unique_ptr<StatementCache> writer_statements_;  // writer thread only
+    std::uint64_t epoch_ = 1;                            // writer thread only
     std::vector<std::unique_ptr<Reader>> readers_;
     std::atomic<std::size_t> next_reader_{0};
 

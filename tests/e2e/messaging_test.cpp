@@ -357,6 +357,59 @@ TEST_CASE(
     CHECK(texts(read_all(t.cai, "grow")) == std::vector<std::string>{"hello all"});
 }
 
+TEST_CASE("membership changes between sends take effect at the next send", "[e2e]") {
+    // The server keeps each room's members and devices between sends: every change to them
+    // must reach the next send, and refused sends must not disturb the sequence numbers.
+    ThreeAgencies t;
+    ok(*t.ann, "room_create", {{"room", "turns"}, {"members", {"bea"}}});
+    CHECK(send(t.ann, "turns", "one") == 1);
+    CHECK(send(t.bea, "turns", "two") == 2);
+    // cai joins: an envelope for ann and bea only is now stale.
+    const auto two_devices = [&] {
+        std::vector<crypto::Recipient> r;
+        for (auto* p : {&t.ann, &t.bea})
+            r.push_back({(*p)->profile().device, (*p)->keys().identity().box_key});
+        return r;
+    }();
+    ok(*t.ann, "room_add", {{"room", "turns"}, {"user", "cai"}});
+    const auto stale = crypto::seal(t.ann.client->keys(), t.ann.client->profile().device, "turns",
+                                    "s1", "for two", two_devices);
+    auto raw = t.ann.client->connection().request(
+        "send", {{"room", "turns"}, {"envelope", crypto::to_json(stale)}});
+    REQUIRE_FALSE(raw.ok());
+    CHECK(raw.error().code == "stale_membership");
+    CHECK(send(t.cai, "turns", "three") == 3);
+    // bea leaves: her sends are refused, even with an envelope wrapped for the old members.
+    ok(*t.ann, "room_remove", {{"room", "turns"}, {"user", "bea"}});
+    std::vector<crypto::Recipient> three = two_devices;
+    three.push_back({t.cai->profile().device, t.cai->keys().identity().box_key});
+    const auto gone = crypto::seal(t.bea.client->keys(), t.bea.client->profile().device, "turns",
+                                   "b1", "still here?", three);
+    raw = t.bea.client->connection().request(
+        "send", {{"room", "turns"}, {"envelope", crypto::to_json(gone)}});
+    REQUIRE_FALSE(raw.ok());
+    CHECK(raw.error().code == "forbidden");
+    // And an envelope that still wraps for her is stale for the others.
+    const auto with_bea = crypto::seal(t.ann.client->keys(), t.ann.client->profile().device,
+                                       "turns", "s2", "bea too", three);
+    raw = t.ann.client->connection().request(
+        "send", {{"room", "turns"}, {"envelope", crypto::to_json(with_bea)}});
+    REQUIRE_FALSE(raw.ok());
+    CHECK(raw.error().code == "stale_membership");
+    CHECK(send(t.ann, "turns", "four") == 4);
+    CHECK(ok(*t.ann, "room_show", {{"room", "turns"}}).at("last_seq").as_int64() == 4);
+    CHECK(texts(read_all(t.cai, "turns", 2)) == std::vector<std::string>{"three", "four"});
+    // A room created after the first sends is found; one that does not exist is not.
+    ok(*t.ann, "room_create", {{"room", "later"}, {"members", {"cai"}}});
+    CHECK(send(t.cai, "later", "first in later") == 1);
+    const auto nowhere = crypto::seal(t.ann.client->keys(), t.ann.client->profile().device,
+                                      "no-such-room", "n1", "anyone?", two_devices);
+    auto missing = t.ann.client->connection().request(
+        "send", {{"room", "no-such-room"}, {"envelope", crypto::to_json(nowhere)}});
+    REQUIRE_FALSE(missing.ok());
+    CHECK(missing.error().code == "not_found");
+}
+
 TEST_CASE("everything survives a server restart", "[e2e]") {
     ThreeAgencies t;
     ok(*t.ann, "room_create", {{"room", "durable"}, {"members", {"bea", "cai"}}});
