@@ -214,3 +214,97 @@ TEST_CASE("the WAL is copied back into the database by the checkpointer, not lef
     CHECK(db_bytes() >= before + 4 * 1024 * 1024);
     CHECK(count_agencies(storage) == 24 * 64);
 }
+
+TEST_CASE("a version 2 database's messages are carried over to the version 3 table", "[storage]") {
+    TempDb tmp;
+    { Storage fresh(tmp.path, nullptr); }
+    {
+        // Rebuild the version 2 messages table (WITHOUT ROWID, keyed by room and seq) and fill
+        // it, parents included, as a version 2 server would have.
+        SQLite::Database db(tmp.path.string(), SQLite::OPEN_READWRITE);
+        db.exec("DROP TABLE messages");
+        db.exec(
+            "CREATE TABLE messages(room_id INTEGER NOT NULL REFERENCES rooms(id), seq INTEGER "
+            "NOT NULL, sender_device INTEGER NOT NULL REFERENCES devices(id), client_msg_id TEXT "
+            "NOT NULL, envelope TEXT NOT NULL, sent_at INTEGER NOT NULL, PRIMARY KEY(room_id, "
+            "seq), UNIQUE(room_id, sender_device, client_msg_id)) WITHOUT ROWID");
+        add_agency(db, "Ward 4");
+        db.exec(
+            "INSERT INTO accounts(id, username, display_name, agency_id, role, created_at) "
+            "VALUES(1, 'ann', 'Ann', 1, 'admin', 0)");
+        db.exec(
+            "INSERT INTO devices(id, account_id, name, sign_key, box_key, box_key_signature, "
+            "created_at) VALUES(7, 1, 'laptop', 's', 'b', 'g', 0)");
+        db.exec(
+            "INSERT INTO rooms(id, name, created_by, created_at, last_seq) VALUES(1, 'r', 1, 0, "
+            "2)");
+        db.exec(
+            "INSERT INTO rooms(id, name, created_by, created_at, last_seq) VALUES(2, 'q', 1, 0, "
+            "1)");
+        db.exec(
+            "INSERT INTO messages VALUES(2, 1, 7, 'c', '{\"x\":3}', 30), (1, 2, 7, 'b', "
+            "'{\"x\":2}', 20), (1, 1, 7, 'a', '{\"x\":1}', 10)");
+        db.exec("UPDATE meta SET value = '2' WHERE key = 'schema_version'");
+    }
+    Storage upgraded(tmp.path, nullptr);
+    upgraded.read([](SQLite::Database& db) {
+        CHECK(db.execAndGet("SELECT value FROM meta WHERE key = 'schema_version'").getString() ==
+              "3");
+        CHECK(db.execAndGet("SELECT COUNT(*) FROM pragma_table_info('messages') WHERE name = 'id'")
+                  .getInt() == 1);
+        CHECK(db.execAndGet("SELECT COUNT(*) FROM sqlite_master WHERE name LIKE 'messages_v%'")
+                  .getInt() == 0);
+        SQLite::Statement q(db,
+                            "SELECT room_id, seq, sender_device, client_msg_id, envelope, sent_at "
+                            "FROM messages ORDER BY id");
+        std::vector<std::string> rows;
+        while (q.executeStep())
+            rows.push_back(q.getColumn(0).getString() + "/" + q.getColumn(1).getString() + "/" +
+                           q.getColumn(2).getString() + "/" + q.getColumn(3).getString() + "/" +
+                           q.getColumn(4).getString() + "/" + q.getColumn(5).getString());
+        CHECK(rows == std::vector<std::string>{"1/1/7/a/{\"x\":1}/10", "1/2/7/b/{\"x\":2}/20",
+                                               "2/1/7/c/{\"x\":3}/30"});
+    });
+    // Both uniqueness rules hold in the new table.
+    for (const char* again :
+         {"INSERT INTO messages(room_id, seq, sender_device, client_msg_id, envelope, sent_at) "
+          "VALUES(1, 2, 7, 'new', '{}', 40)",
+          "INSERT INTO messages(room_id, seq, sender_device, client_msg_id, envelope, sent_at) "
+          "VALUES(1, 3, 7, 'a', '{}', 40)"}) {
+        std::promise<bool> refused;
+        upgraded.write([again](SQLite::Database& db) { db.exec(again); },
+                       [&](std::exception_ptr e) { refused.set_value(e != nullptr); });
+        CHECK(refused.get_future().get());
+    }
+}
+
+TEST_CASE("the writer's epoch moves for every job except message-only ones that succeed",
+          "[storage]") {
+    TempDb tmp;
+    Storage s(tmp.path, nullptr);
+    const auto epoch_during = [&](Storage::Changes changes, bool fail) {
+        std::promise<std::uint64_t> seen;
+        s.write(
+            [&](SQLite::Database&) {
+                seen.set_value(s.writer_epoch());
+                if (fail)
+                    throw std::runtime_error("refused");
+            },
+            [](std::exception_ptr) {}, changes);
+        return seen.get_future().get();
+    };
+    const auto after = [&] {
+        std::promise<std::uint64_t> seen;
+        s.write([&](SQLite::Database&) { seen.set_value(s.writer_epoch()); },
+                [](std::exception_ptr) {}, Storage::Changes::only_messages);
+        return seen.get_future().get();
+    };
+    const auto e0 = epoch_during(Storage::Changes::only_messages, false);
+    CHECK(after() == e0);  // a message-only job leaves it
+    const auto e1 = epoch_during(Storage::Changes::anything, false);
+    CHECK(e1 > e0);  // any other job moves it before it runs
+    CHECK(after() == e1);
+    const auto e2 = epoch_during(Storage::Changes::only_messages, true);
+    CHECK(e2 == e1);
+    CHECK(after() > e2);  // a failed job moves it
+}
