@@ -282,23 +282,21 @@ TEST_CASE("the writer's epoch moves for every job except message-only ones that 
           "[storage]") {
     TempDb tmp;
     Storage s(tmp.path, nullptr);
-    const auto epoch_during = [&](Storage::Changes changes, bool fail) {
-        std::promise<std::uint64_t> seen;
+    // The epoch a job saw while it ran, returned once the job's commit completed.
+    const auto epoch_during = [&s](Storage::Changes changes, bool fail) {
+        auto seen = std::make_shared<std::uint64_t>(0);
+        std::promise<void> done;
         s.write(
-            [&](SQLite::Database&) {
-                seen.set_value(s.writer_epoch());
+            [&s, seen, fail](SQLite::Database&) {
+                *seen = s.writer_epoch();
                 if (fail)
                     throw std::runtime_error("refused");
             },
-            [](std::exception_ptr) {}, changes);
-        return seen.get_future().get();
+            [&done](std::exception_ptr) { done.set_value(); }, changes);
+        done.get_future().get();
+        return *seen;
     };
-    const auto after = [&] {
-        std::promise<std::uint64_t> seen;
-        s.write([&](SQLite::Database&) { seen.set_value(s.writer_epoch()); },
-                [](std::exception_ptr) {}, Storage::Changes::only_messages);
-        return seen.get_future().get();
-    };
+    const auto after = [&] { return epoch_during(Storage::Changes::only_messages, false); };
     const auto e0 = epoch_during(Storage::Changes::only_messages, false);
     CHECK(after() == e0);  // a message-only job leaves it
     const auto e1 = epoch_during(Storage::Changes::anything, false);
