@@ -205,8 +205,11 @@ class WsSessionImpl final : public WsSession,
             return;
         auto& out = ws_.next_layer();
         // A reader that cannot keep up is cut off rather than allowed to grow without bound; it
-        // resumes with sync from its last sequence number, so nothing it was sent is lost.
-        if (out.unsent_bytes() + frame->size() > shared_.limits.max_queue_bytes) {
+        // resumes with sync from its last sequence number, so nothing it was sent is lost. One
+        // frame on its own always goes, whatever its size (the dictionaries reply can be larger
+        // than a small limit).
+        const auto unsent = out.unsent_bytes();
+        if (unsent > 0 && unsent + frame->size() > shared_.limits.max_queue_bytes) {
             spdlog::info("closing a connection whose unsent queue passed {} bytes",
                          shared_.limits.max_queue_bytes);
             close(websocket::close_code::policy_error);

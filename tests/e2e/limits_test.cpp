@@ -65,6 +65,15 @@ std::string http_get(int port, const std::string& target) {
     return reply;
 }
 
+/// True once `p`'s connection ends (events are read and dropped meanwhile) within `ms`.
+bool cut_off_within_ms(Person& p, int ms) {
+    const auto until = Clock::now() + std::chrono::milliseconds(ms);
+    while (Clock::now() < until)
+        if (!p->next_event(100ms))
+            return true;
+    return false;
+}
+
 }  // namespace
 
 TEST_CASE(
@@ -219,4 +228,39 @@ TEST_CASE("the --threads flag wins over threads in the settings file", "[e2e][li
     restart_with(server, "threads = 3\n");
     CHECK(server.log().find("with 2 threads") != std::string::npos);
     CHECK(server.log().find("with 3 threads") == std::string::npos);
+}
+
+TEST_CASE("a reader that stops reading is cut off at the queue limit; nothing it missed is lost",
+          "[e2e][limits]") {
+    Server server;
+    restart_with(server,
+                 "max_queue_bytes = 65536\nrate_limit_per_second = 10000\n"
+                 "rate_limit_burst = 10000\n");
+    Person ann(server, "ann", server.admin_code());
+    Person bea(server, "bea", code_for(*ann, "bea", "Northshire Children's Services"));
+    ok(*ann, "room_create", {{"room", "flood"}, {"members", {"bea"}}});
+    // bea's connection is logged in and never reads again. Her socket buffers fill first
+    // (megabytes on loopback), then the server's queue for her, which is cut off at 64 KiB.
+    const std::string text(40000, 'x');
+    int sent = 0;
+    for (; sent < 600; ++sent) {
+        REQUIRE(ann->send("flood", text + std::to_string(sent)).ok());
+        if (sent % 50 == 49 &&
+            server.log().find("unsent queue passed 65536 bytes") != std::string::npos)
+            break;
+    }
+    INFO(sent << " messages sent");
+    CHECK_THAT(server.log(), Catch::Contains("closing a connection whose unsent queue passed "
+                                             "65536 bytes"));
+    // Reading now, bea gets what was written before the cut-off and then the close.
+    CHECK(cut_off_within_ms(bea, 20000));
+    // The sender was never held up, and nothing is lost: bea logs in again and reads it all.
+    REQUIRE(ann->send("flood", "after the cut-off").ok());
+    bea.login();
+    const auto messages = bea->read("flood", 0);
+    REQUIRE(messages.ok());
+    REQUIRE(messages.value().size() == static_cast<std::size_t>(sent + 2));
+    for (int i = 0; i <= sent; ++i)
+        CHECK(messages.value()[i].text == text + std::to_string(i));
+    CHECK(messages.value().back().text == "after the cut-off");
 }
