@@ -94,7 +94,7 @@ CREATE TABLE IF NOT EXISTS rooms(
   name TEXT NOT NULL UNIQUE,
   created_by INTEGER NOT NULL REFERENCES accounts(id),
   created_at INTEGER NOT NULL,
-  last_seq INTEGER NOT NULL DEFAULT 0,
+  last_seq INTEGER NOT NULL DEFAULT 0,  -- not kept since version 3: MAX(seq) of its messages
   public INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS room_members(
   room_id INTEGER NOT NULL REFERENCES rooms(id),

@@ -53,8 +53,8 @@ class Storage {
     /// What a job may change, as far as writer_epoch() is concerned.
     enum class Changes {
         anything,
-        /// Only rows of `messages` and `rooms.last_seq`: state derived from everything else
-        /// stays valid across the job.
+        /// Only rows of `messages`: state derived from everything else stays valid across the
+        /// job.
         only_messages,
     };
     void write(Job job, Done done, Changes changes = Changes::anything);
