@@ -104,16 +104,48 @@ class WriteBehind {
   private:
     using Waiter = boost::asio::any_completion_handler<void(boost::beast::error_code)>;
 
+    /// What a posted flush or a write on its way holds: the owner, kept alive, and the duty,
+    /// should the handler be destroyed without running (the executor shut down with it still
+    /// queued), to drop the writes waiting here. Those hold the owner too (Beast binds its
+    /// operations to it), so left alone they would keep it, and themselves, alive for ever.
+    class Hold {
+      public:
+        Hold(WriteBehind* self, std::shared_ptr<void> keep) noexcept
+            : self_(self), keep_(std::move(keep)) {}
+        Hold(Hold&& other) noexcept
+            : self_(std::exchange(other.self_, nullptr)), keep_(std::move(other.keep_)) {}
+        Hold& operator=(Hold&&) = delete;
+        ~Hold() {
+            if (self_ == nullptr)
+                return;
+            // Dropped here, before keep_ lets the owner (and this stream) go.
+            const auto sent = std::move(self_->on_sent_);
+            const auto written = std::move(self_->on_written_);
+            self_->on_sent_.clear();
+            self_->on_written_.clear();
+        }
+        /// The handler runs: nothing to drop.
+        [[nodiscard]] WriteBehind& run() noexcept { return *std::exchange(self_, nullptr); }
+
+      private:
+        WriteBehind* self_;
+        std::shared_ptr<void> keep_;
+    };
+
     void schedule_flush() {
         if (flush_posted_ || writing_now_)
             return;
+        auto keep = owner_.lock();
+        if (!keep)
+            return;  // the owner is being destroyed: nothing will be sent
         flush_posted_ = true;
         // Posted, not started here: the handlers already queued on the strand (more events
         // for this reader, say) run first and add to the same write.
-        boost::asio::post(next_.get_executor(), [this, keep = owner_.lock()] {
-            flush_posted_ = false;
-            if (!writing_now_)
-                start_write();
+        boost::asio::post(next_.get_executor(), [hold = Hold(this, std::move(keep))]() mutable {
+            auto& self = hold.run();
+            self.flush_posted_ = false;
+            if (!self.writing_now_)
+                self.start_write();
         });
     }
 
@@ -126,9 +158,11 @@ class WriteBehind {
         writing_.swap(pending_);
         on_written_.swap(on_sent_);
         writing_now_ = true;
-        boost::asio::async_write(next_, boost::asio::buffer(writing_),
-                                 [this, keep = owner_.lock()](boost::beast::error_code ec,
-                                                              std::size_t) { on_write(ec); });
+        boost::asio::async_write(
+            next_, boost::asio::buffer(writing_),
+            [hold = Hold(this, owner_.lock())](boost::beast::error_code ec, std::size_t) mutable {
+                hold.run().on_write(ec);
+            });
     }
 
     void on_write(boost::beast::error_code ec) {

@@ -111,3 +111,23 @@ TEST_CASE("write-behind's teardown sends everything queued before closing", "[wr
     CHECK(received.size() == data.size() + 3);
     CHECK(received.substr(received.size() - 3) == "end");
 }
+
+TEST_CASE("write-behind lets its owner go when the executor is destroyed with writes waiting",
+          "[write_behind]") {
+    // A waiting write holds its owner, as Beast's operations hold the session: if the executor
+    // is shut down before the flush runs, the writes are dropped and the owner freed, not kept
+    // alive by itself.
+    std::weak_ptr<WriteBehind<beast::tcp_stream>> gone;
+    {
+        Pair p;
+        gone = p.ours;
+        auto owner = p.ours;
+        p.ours->async_write_some(net::buffer(std::string_view("close")),
+                                 [owner](beast::error_code, std::size_t) {});
+        (void)p.ours->append("more");
+        owner.reset();
+        p.ours.reset();
+        CHECK_FALSE(gone.expired());  // the waiting write holds it
+    }                                 // the io_context goes, with the flush still queued
+    CHECK(gone.expired());
+}
