@@ -35,6 +35,8 @@ namespace liaise::server {
 ///   after everything queued before them). Neither ever completes inline.
 /// - After a write fails, nothing more is sent: append() returns false and writes complete
 ///   with that error.
+/// - If the executor is destroyed with a flush or write still queued (shutdown), the writes
+///   waiting here are dropped without completing, as Asio drops queued handlers.
 template <class Next>
 class WriteBehind {
   public:
