@@ -45,17 +45,6 @@ std::optional<json::object> wait_event(
     return std::nullopt;
 }
 
-/// Whether `p`'s connection is closed within `timeout` (events fail once it is).
-bool cut_off_within(Person& p, std::chrono::milliseconds timeout) {
-    const auto until = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < until) {
-        auto e = p->next_event(std::chrono::milliseconds(100));
-        if (!e)
-            return true;
-    }
-    return false;
-}
-
 std::string tsv_of(Person& admin, const std::string& discipline) {
     return std::string(
         ok(*admin, "dict_export", {{"discipline", discipline}}).at("tsv").as_string());

@@ -65,15 +65,6 @@ std::string http_get(int port, const std::string& target) {
     return reply;
 }
 
-/// True once `p`'s connection ends (events are read and dropped meanwhile) within `ms`.
-bool cut_off_within_ms(Person& p, int ms) {
-    const auto until = Clock::now() + std::chrono::milliseconds(ms);
-    while (Clock::now() < until)
-        if (!p->next_event(100ms))
-            return true;
-    return false;
-}
-
 }  // namespace
 
 TEST_CASE(
@@ -253,7 +244,7 @@ TEST_CASE("a reader that stops reading is cut off at the queue limit; nothing it
     CHECK_THAT(server.log(), Catch::Contains("closing a connection whose unsent queue passed "
                                              "65536 bytes"));
     // Reading now, bea gets what was written before the cut-off and then the close.
-    CHECK(cut_off_within_ms(bea, 20000));
+    CHECK(cut_off_within(bea, 20s));
     // The sender was never held up, and nothing is lost: bea logs in again and reads it all.
     REQUIRE(ann->send("flood", "after the cut-off").ok());
     bea.login();

@@ -227,6 +227,18 @@ inline std::string code_for(client::Client& admin, const std::string& user,
                            .as_string());
 }
 
+/// True once `p`'s connection ends within `timeout` (events arriving meanwhile are read and
+/// dropped): the server cut it off.
+inline bool cut_off_within(Person& p, std::chrono::milliseconds timeout) {
+    const auto until = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < until) {
+        auto e = p->next_event(std::chrono::milliseconds(100));
+        if (!e)
+            return true;
+    }
+    return false;
+}
+
 /// Runs the real `liaise` command as a person whose LIAISE_HOME is `server.dir()/cli-WHO`.
 struct Cli {
     const Server& server;
