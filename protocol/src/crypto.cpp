@@ -33,10 +33,13 @@ namespace {
 constexpr std::string_view kBoxKeyLabel = "liaise-box-key-v1";
 constexpr std::string_view kLoginLabel = "liaise-login-v1";
 constexpr std::string_view kEnvelopeLabel = "liaise-envelope-v1";
+constexpr std::string_view kEnvelopeV2Label = "liaise-envelope-v2";
+constexpr std::string_view kKeyCommitmentLabel = "liaise-message-key-commitment-v2";
 constexpr std::string_view kEnvelopeAdLabel = "liaise-envelope-ad-v1";
 constexpr std::string_view kFingerprintLabel = "liaise-fingerprint-v1";
 
-constexpr int kEnvelopeVersion = 1;
+constexpr int kEnvelopeVersion = 2;  // what seal() makes; open() reads 1 and 2
+constexpr std::size_t kCommitmentBytes = 32;
 constexpr std::size_t kMaxIdBytes = 128;
 constexpr std::size_t kMaxKeys = 10000;
 constexpr std::size_t kMessageKeyBytes = crypto_aead_xchacha20poly1305_ietf_KEYBYTES;
@@ -141,9 +144,25 @@ std::vector<unsigned char> envelope_ad(int version, std::string_view room,
     return e.result();
 }
 
-/// What the sender signs: every field, with the wrapped keys in (device, wrapped) order so the
-/// order on the wire does not matter.
+/// What the sender signs. Version 1: every field, with the wrapped keys in (device, wrapped)
+/// order so the order on the wire does not matter. Version 2: every field but the wrapped keys
+/// (each device receives only its own), with the key commitment and the sorted recipients.
 std::vector<unsigned char> envelope_transcript(const Envelope& env) {
+    const bool v2 = env.version == 2;
+    Encoder e;
+    e.text(v2 ? kEnvelopeV2Label : kEnvelopeLabel)
+        .number(version_number(env.version))
+        .text(env.room)
+        .text(env.sender_device)
+        .text(env.client_msg_id)
+        .bytes(env.nonce)
+        .bytes(env.ciphertext);
+    if (v2) {
+        e.bytes(env.key_commitment).number(env.recipients.size());
+        for (const auto& r : env.recipients)
+            e.text(r);
+        return e.result();
+    }
     std::vector<const WrappedKey*> keys;
     keys.reserve(env.keys.size());
     for (const auto& k : env.keys)
@@ -151,18 +170,22 @@ std::vector<unsigned char> envelope_transcript(const Envelope& env) {
     std::sort(keys.begin(), keys.end(), [](const WrappedKey* a, const WrappedKey* b) {
         return std::tie(a->device, a->wrapped) < std::tie(b->device, b->wrapped);
     });
-    Encoder e;
-    e.text(kEnvelopeLabel)
-        .number(version_number(env.version))
-        .text(env.room)
-        .text(env.sender_device)
-        .text(env.client_msg_id)
-        .bytes(env.nonce)
-        .bytes(env.ciphertext)
-        .number(keys.size());
+    e.number(keys.size());
     for (const WrappedKey* k : keys)
         e.text(k->device).bytes(k->wrapped);
     return e.result();
+}
+
+/// The version 2 commitment to a message key: BLAKE2b-256 keyed by the message key over a
+/// fixed label. Collision resistance binds the signature to one key, so every recipient that
+/// accepts the message decrypts it with the same key.
+std::array<unsigned char, kCommitmentBytes> key_commitment(
+    std::span<const unsigned char, kMessageKeyBytes> message_key) {
+    std::array<unsigned char, kCommitmentBytes> out{};
+    crypto_generichash(out.data(), out.size(),
+                       reinterpret_cast<const unsigned char*>(kKeyCommitmentLabel.data()),
+                       kKeyCommitmentLabel.size(), message_key.data(), message_key.size());
+    return out;
 }
 
 Error error(std::string code, std::string message) {
@@ -549,8 +572,19 @@ Envelope seal(const DeviceKeys& sender, std::string_view sender_device, std::str
         env.ciphertext.data(), nullptr, as_bytes(plaintext).data(), plaintext.size(), ad.data(),
         ad.size(), nullptr, env.nonce.data(), message_key.data());
 
-    env.keys.reserve(recipients.size());
-    for (const auto& r : recipients) {
+    const auto commitment = key_commitment(message_key.bytes);
+    env.key_commitment.assign(commitment.begin(), commitment.end());
+    std::vector<const Recipient*> sorted;
+    sorted.reserve(recipients.size());
+    for (const auto& r : recipients)
+        sorted.push_back(&r);
+    std::sort(sorted.begin(), sorted.end(),
+              [](const Recipient* a, const Recipient* b) { return a->device < b->device; });
+    env.recipients.reserve(sorted.size());
+    env.keys.reserve(sorted.size());
+    for (const Recipient* rp : sorted) {
+        const auto& r = *rp;
+        env.recipients.push_back(r.device);
         SecretArray<crypto_box_BEFORENMBYTES> shared;
         require(crypto_box_beforenm(shared.data(), r.box_key.data(), s.box_sk.data()) == 0,
                 "seal: unusable recipient box key (check PublicIdentity::verify)");
@@ -568,7 +602,7 @@ Envelope seal(const DeviceKeys& sender, std::string_view sender_device, std::str
 Expected<std::string> open(const Envelope& env, const DeviceKeys& me, std::string_view my_device,
                            const PublicIdentity& sender) {
     init();
-    if (env.version != kEnvelopeVersion)
+    if (env.version != 1 && env.version != 2)
         return error("bad_request", "envelope.v: unsupported version");
     if (!sender.verify())
         return error("bad_signature", "sender identity does not verify");
@@ -587,6 +621,10 @@ Expected<std::string> open(const Envelope& env, const DeviceKeys& me, std::strin
                              w.size() - crypto_box_NONCEBYTES, w.data(), sender.box_key.data(),
                              Access::secrets(me).box_sk.data()) != 0)
         return error("bad_wrapped_key", "the message key does not unwrap for this device");
+    if (env.version == 2 && (env.key_commitment.size() != kCommitmentBytes ||
+                             !detail::bytes_equal(key_commitment(message_key.bytes).data(),
+                                                  env.key_commitment.data(), kCommitmentBytes)))
+        return error("bad_wrapped_key", "the message key does not match the signed commitment");
 
     constexpr std::size_t kTag = crypto_aead_xchacha20poly1305_ietf_ABYTES;
     if (env.nonce.size() != kNonceBytes || env.ciphertext.size() < kTag)
@@ -604,6 +642,8 @@ Expected<std::string> open(const Envelope& env, const DeviceKeys& me, std::strin
 }
 
 std::vector<std::string> recipient_devices(const Envelope& env) {
+    if (env.version == 2)
+        return env.recipients;
     std::vector<std::string> out;
     out.reserve(env.keys.size());
     for (const auto& k : env.keys)
@@ -611,22 +651,35 @@ std::vector<std::string> recipient_devices(const Envelope& env) {
     return out;
 }
 
+Envelope for_device(const Envelope& env, std::string_view device) {
+    if (env.version == 1)
+        return env;
+    Envelope out = env;
+    std::erase_if(out.keys, [&](const WrappedKey& k) { return k.device != device; });
+    return out;
+}
+
 boost::json::object to_json(const Envelope& env) {
-    boost::json::array keys;
-    keys.reserve(env.keys.size());
-    for (const auto& k : env.keys)
-        keys.push_back(
-            boost::json::object{{"device", k.device}, {"wrapped", to_base64(k.wrapped)}});
-    return boost::json::object{
+    boost::json::object out{
         {"v", env.version},
         {"room", env.room},
         {"sender_device", env.sender_device},
         {"client_msg_id", env.client_msg_id},
         {"nonce", to_base64(env.nonce)},
         {"ciphertext", to_base64(env.ciphertext)},
-        {"keys", std::move(keys)},
-        {"signature", env.signature.to_base64()},
     };
+    if (env.version == 2) {
+        out["key_commitment"] = to_base64(env.key_commitment);
+        out["recipients"] = boost::json::array(env.recipients.begin(), env.recipients.end());
+    }
+    out["signature"] = env.signature.to_base64();
+    boost::json::array keys;
+    keys.reserve(env.keys.size());
+    for (const auto& k : env.keys)
+        keys.push_back(
+            boost::json::object{{"device", k.device}, {"wrapped", to_base64(k.wrapped)}});
+    out["keys"] = std::move(keys);
+    return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -644,6 +697,24 @@ std::string describe_key(std::string_view key) {
                                return c >= 0x20 && c < 0x7f;
                            });
     return printable ? std::string(key) : std::string("<unprintable>");
+}
+
+/// An id (room, device, message id): a 1..128-byte string of text without control characters.
+Expected<std::string> id_from_json(const boost::json::value& v, const std::string& path) {
+    if (!v.is_string())
+        return bad_request(path, "must be a string");
+    const auto& s = v.get_string();
+    if (s.empty())
+        return bad_request(path, "must not be empty");
+    if (s.size() > kMaxIdBytes)
+        return bad_request(path, "longer than 128 bytes");
+    // Ids are stored and echoed to other clients: they must be text a JSON parser accepts.
+    if (jargon::find_invalid_utf8(s))
+        return bad_request(path, "invalid UTF-8");
+    for (const char c : s)
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F)
+            return bad_request(path, "control characters are not allowed");
+    return std::string(s);
 }
 
 /// Reads the fields of one JSON object, remembering its path for error messages.
@@ -669,20 +740,7 @@ class Fields {
         auto v = get(name);
         if (!v)
             return v.error();
-        if (!v.value()->is_string())
-            return bad_request(path(name), "must be a string");
-        const auto& s = v.value()->get_string();
-        if (s.empty())
-            return bad_request(path(name), "must not be empty");
-        if (s.size() > kMaxIdBytes)
-            return bad_request(path(name), "longer than 128 bytes");
-        // Ids are stored and echoed to other clients: they must be text a JSON parser accepts.
-        if (jargon::find_invalid_utf8(s))
-            return bad_request(path(name), "invalid UTF-8");
-        for (const char c : s)
-            if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F)
-                return bad_request(path(name), "control characters are not allowed");
-        return std::string(s);
+        return id_from_json(*v.value(), path(name));
     }
 
     /// Base64 decoded; exactly `size` bytes, or at least `min_size` when size is 0.
@@ -726,14 +784,43 @@ Expected<WrappedKey> wrapped_key_from_json(const boost::json::value& json,
     return WrappedKey{std::move(device).value(), std::move(wrapped).value()};
 }
 
-Expected<std::vector<WrappedKey>> keys_from_json(const Fields& f) {
+/// Version 2's recipients: 1..10000 ids in strictly ascending byte order.
+Expected<std::vector<std::string>> recipients_from_json(const Fields& f) {
+    auto v = f.get("recipients");
+    if (!v)
+        return v.error();
+    if (!v.value()->is_array())
+        return bad_request(f.path("recipients"), "must be an array");
+    const auto& array = v.value()->get_array();
+    if (array.empty())
+        return bad_request(f.path("recipients"), "must not be empty");
+    if (array.size() > kMaxKeys)
+        return bad_request(f.path("recipients"), "more than 10000 recipients");
+    std::vector<std::string> out;
+    out.reserve(array.size());
+    for (std::size_t i = 0; i < array.size(); ++i) {
+        const auto path = f.path("recipients") + "[" + std::to_string(i) + "]";
+        auto id = id_from_json(array[i], path);
+        if (!id)
+            return id.error();
+        if (!out.empty() && !(out.back() < id.value()))
+            return bad_request(path, "must be distinct and in ascending order");
+        out.push_back(std::move(id).value());
+    }
+    return out;
+}
+
+/// The wrapped keys: version 1 needs 1..10000; version 2 allows 0..one per recipient, and
+/// only for recipients (`recipients` is sorted).
+Expected<std::vector<WrappedKey>> keys_from_json(const Fields& f, int version,
+                                                 const std::vector<std::string>& recipients) {
     auto v = f.get("keys");
     if (!v)
         return v.error();
     if (!v.value()->is_array())
         return bad_request(f.path("keys"), "must be an array");
     const auto& array = v.value()->get_array();
-    if (array.empty())
+    if (array.empty() && version == 1)
         return bad_request(f.path("keys"), "must not be empty");
     if (array.size() > kMaxKeys)
         return bad_request(f.path("keys"), "more than 10000 keys");
@@ -747,6 +834,9 @@ Expected<std::vector<WrappedKey>> keys_from_json(const Fields& f) {
             return k.error();
         if (!seen.insert(k.value().device).second)
             return bad_request(path + ".device", "duplicate device");
+        if (version == 2 &&
+            !std::binary_search(recipients.begin(), recipients.end(), k.value().device))
+            return bad_request(path + ".device", "not one of the recipients");
         keys.push_back(std::move(k).value());
     }
     return keys;
@@ -759,19 +849,24 @@ Expected<Envelope> envelope_from_json(const boost::json::value& json) {
     if (!json.is_object())
         return bad_request("envelope", "must be an object");
     const Fields f(json.get_object(), "envelope");
-    if (auto e = f.only({"v", "room", "sender_device", "client_msg_id", "nonce", "ciphertext",
-                         "keys", "signature"}))
-        return *e;
-
     auto v = f.get("v");
     if (!v)
         return v.error();
     const auto* version = v.value()->if_int64();
-    if (version == nullptr || *version != kEnvelopeVersion)
-        return bad_request(f.path("v"), "must be 1");
+    if (version == nullptr || (*version != 1 && *version != 2))
+        return bad_request(f.path("v"), "must be 1 or 2");
+    if (*version == 1) {
+        if (auto e = f.only({"v", "room", "sender_device", "client_msg_id", "nonce", "ciphertext",
+                             "keys", "signature"}))
+            return *e;
+    } else if (auto e =
+                   f.only({"v", "room", "sender_device", "client_msg_id", "nonce", "ciphertext",
+                           "key_commitment", "recipients", "keys", "signature"})) {
+        return *e;
+    }
 
     Envelope env;
-    env.version = kEnvelopeVersion;
+    env.version = static_cast<int>(*version);
     for (auto [name, out] :
          {std::pair{"room", &env.room}, std::pair{"sender_device", &env.sender_device},
           std::pair{"client_msg_id", &env.client_msg_id}}) {
@@ -788,7 +883,17 @@ Expected<Envelope> envelope_from_json(const boost::json::value& json) {
     if (!ciphertext)
         return ciphertext.error();
     env.ciphertext = std::move(ciphertext).value();
-    auto keys = keys_from_json(f);
+    if (env.version == 2) {
+        auto commitment = f.binary("key_commitment", kCommitmentBytes);
+        if (!commitment)
+            return commitment.error();
+        env.key_commitment = std::move(commitment).value();
+        auto recipients = recipients_from_json(f);
+        if (!recipients)
+            return recipients.error();
+        env.recipients = std::move(recipients).value();
+    }
+    auto keys = keys_from_json(f, env.version, env.recipients);
     if (!keys)
         return keys.error();
     env.keys = std::move(keys).value();

@@ -362,14 +362,14 @@ void Service::change_dictionaries(
         },
         [this, compiled](const json::object& out) {
             if (out.contains("_notify"))
-                hub_.publish(notify_list(out),
-                             std::make_shared<const std::string>(out.at("_event").as_string()));
+                hub_.publish(notify_list(out), std::make_shared<const Frame>(
+                                                   std::string(out.at("_event").as_string())));
             if (!*compiled)
                 return;
             if (engine_ != nullptr)
                 engine_->replace(*compiled);  // minutes checks use the new version at once
             spdlog::info("dictionaries are now version {}", out.at("version").as_int64());
-            hub_.broadcast(std::make_shared<const std::string>(
+            hub_.broadcast(std::make_shared<const Frame>(
                 protocol::encode_event("dictionaries", {{"version", out.at("version")}})));
         });
 }
@@ -633,8 +633,8 @@ void Service::question_close(Context& ctx, bool answer) {
                        {{"question", id}, {"term", question.term}});
             },
             [this](const json::object& out) {
-                hub_.publish(notify_list(out),
-                             std::make_shared<const std::string>(out.at("_event").as_string()));
+                hub_.publish(notify_list(out), std::make_shared<const Frame>(
+                                                   std::string(out.at("_event").as_string())));
             });
         return;
     }

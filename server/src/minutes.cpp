@@ -383,7 +383,7 @@ json::object* existing_item(Meeting& m, std::string_view section, std::int64_t i
 /// After an action write: tells its owner, if the write set "_owner", that it is theirs.
 void tell_owner(Hub& hub, const json::object& out) {
     if (const auto* owner = out.if_contains("_owner"))
-        hub.publish({owner->as_int64()}, std::make_shared<const std::string>(protocol::encode_event(
+        hub.publish({owner->as_int64()}, std::make_shared<const Frame>(protocol::encode_event(
                                              "action_assigned", visible_fields(out))));
 }
 
@@ -1490,7 +1490,7 @@ void Service::meeting_circulate(Context& ctx) {
             std::vector<std::int64_t> accounts;
             for (const auto& a : out.at("_notify").as_array())
                 accounts.push_back(a.as_int64());
-            hub_.publish(accounts, std::make_shared<const std::string>(protocol::encode_event(
+            hub_.publish(accounts, std::make_shared<const Frame>(protocol::encode_event(
                                        "minutes_circulated", {{"meeting", out.at("meeting")},
                                                               {"room", out.at("room")},
                                                               {"version", out.at("version")}})));
@@ -1844,7 +1844,7 @@ void Service::remind_actions(Context& ctx) {
         for (const auto& a : list)
             overdue += a.at("overdue").as_bool() ? 1 : 0;
         const auto due_soon = static_cast<std::int64_t>(list.size()) - overdue;
-        ctx.self->deliver(std::make_shared<const std::string>(protocol::encode_event(
+        ctx.self->deliver(std::make_shared<const Frame>(protocol::encode_event(
             "action_reminder",
             {{"overdue", overdue}, {"due_soon", due_soon}, {"actions", std::move(list)}})));
     } catch (const std::exception& e) {

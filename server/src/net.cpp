@@ -94,7 +94,7 @@ class WsSessionImpl final : public WsSession,
                                                             this->shared_from_this()));
     }
 
-    void deliver(std::shared_ptr<const std::string> frame) override {
+    void deliver(std::shared_ptr<const Frame> frame) override {
         net::post(ws_.get_executor(),
                   beast::bind_front_handler(&WsSessionImpl::on_deliver, this->shared_from_this(),
                                             std::move(frame)));
@@ -178,7 +178,7 @@ class WsSessionImpl final : public WsSession,
             who_, frame,
             [weak](std::string reply) {
                 if (auto self = weak.lock())
-                    self->deliver(std::make_shared<const std::string>(std::move(reply)));
+                    self->deliver(std::make_shared<const Frame>(std::move(reply)));
             },
             this->shared_from_this());
         if (!was_authenticated && who_.authenticated())
@@ -191,7 +191,7 @@ class WsSessionImpl final : public WsSession,
     void refuse_rate_limited(const std::string& frame, std::chrono::milliseconds wait) {
         const auto decoded = protocol::decode_request(frame);
         shared_.metrics.error(protocol::errc::rate_limited);
-        on_deliver(std::make_shared<const std::string>(
+        on_deliver(std::make_shared<const Frame>(
             protocol::encode_error(decoded.id,
                                    {std::string(protocol::errc::rate_limited),
                                     "too many requests from this account: try again in " +
@@ -199,7 +199,7 @@ class WsSessionImpl final : public WsSession,
                                    {{"retry_after_ms", wait.count()}})));
     }
 
-    void on_deliver(std::shared_ptr<const std::string> frame) {
+    void on_deliver(std::shared_ptr<const Frame> frame) {
         // Not after a close frame, ours or the peer's (Beast is then no longer open).
         if (!open_ || closing_ || !ws_.is_open())
             return;
@@ -209,15 +209,17 @@ class WsSessionImpl final : public WsSession,
         // frame on its own always goes, whatever its size (the dictionaries reply can be larger
         // than a small limit).
         const auto unsent = out.unsent_bytes();
-        if (unsent > 0 && unsent + frame->size() > shared_.limits.max_queue_bytes) {
+        const auto size = frame->size_for(who_.device);
+        if (unsent > 0 && unsent + size > shared_.limits.max_queue_bytes) {
             spdlog::info("closing a connection whose unsent queue passed {} bytes",
                          shared_.limits.max_queue_bytes);
             close(websocket::close_code::policy_error);
             return;
         }
         std::array<char, 10> header;
+        const auto [before, entry, after] = frame->pieces_for(who_.device);
         // False only after a write failed; the read then fails too and ends the session.
-        (void)out.append(text_frame_header(frame->size(), header), *frame);
+        (void)out.append({text_frame_header(size, header), before, entry, after});
     }
 
     /// Closes with `code`, dropping a peer that does not answer the close within a second:

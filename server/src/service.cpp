@@ -255,12 +255,13 @@ std::vector<std::int64_t> member_accounts(StatementCache& sql, std::int64_t room
 }
 
 /// Appends one stored message as clients receive it, in sync pages and in live events alike:
-/// the object's fields without its braces. The stored envelope is JSON text the server wrote
-/// itself and is spliced in as it is, not parsed again.
+/// the object's fields without its braces, up to and including `"envelope":`, the last field.
+/// The caller appends the stored envelope, JSON text the server wrote itself, spliced in (cut
+/// to the receiving device's copy), not parsed again.
 void append_message_fields(std::string& out, std::string_view room, std::int64_t seq,
-                           std::string_view envelope, std::int64_t sent_at, std::int64_t device,
-                           std::string_view user, std::string_view sign_key,
-                           std::string_view box_key, std::string_view signature) {
+                           std::int64_t sent_at, std::int64_t device, std::string_view user,
+                           std::string_view sign_key, std::string_view box_key,
+                           std::string_view signature) {
     out += "\"room\":";
     out += json::serialize(room);
     out += ",\"seq\":";
@@ -278,7 +279,21 @@ void append_message_fields(std::string& out, std::string_view room, std::int64_t
     out += ",\"box_key_signature\":";
     out += json::serialize(signature);
     out += "},\"envelope\":";
-    out += envelope;
+}
+
+/// The frame of a `message` event whose `text` holds `envelope` at `envelope_at`: each device
+/// receives only its own wrapped key (frame.hpp).
+std::shared_ptr<const Frame> message_frame(std::string text, std::size_t envelope_at,
+                                           std::string_view envelope) {
+    if (text.compare(envelope_at, envelope.size(), envelope) != 0)
+        throw std::logic_error("message_frame: the envelope is not where it was said to be");
+    auto list = find_key_list(envelope);
+    if (!list)
+        return std::make_shared<const Frame>(std::move(text));
+    for (auto& e : list->entries)
+        e.offset += envelope_at;
+    return std::make_shared<const Frame>(std::move(text), envelope_at + list->begin,
+                                         envelope_at + list->end, std::move(list->entries));
 }
 
 constexpr const char* kMessageColumns =
@@ -318,7 +333,7 @@ void Hub::remove(std::int64_t account, const Sink* sink) {
 }
 
 std::size_t Hub::publish(const std::vector<std::int64_t>& accounts,
-                         const std::shared_ptr<const std::string>& frame, const Sink* except) {
+                         const std::shared_ptr<const Frame>& frame, const Sink* except) {
     std::vector<std::shared_ptr<Sink>> targets;
     {
         std::lock_guard lock(mutex_);
@@ -336,7 +351,7 @@ std::size_t Hub::publish(const std::vector<std::int64_t>& accounts,
     return targets.size();
 }
 
-void Hub::broadcast(const std::shared_ptr<const std::string>& frame) {
+void Hub::broadcast(const std::shared_ptr<const Frame>& frame) {
     std::vector<std::shared_ptr<Sink>> targets;
     {
         std::lock_guard lock(mutex_);
@@ -668,9 +683,8 @@ void Service::enrol(Context& ctx) {
             // The old device may still be connected (it was lost, not broken): end it, and tell
             // everyone who shares a room with this person that their keys changed.
             hub_.cut_off(out.at("_account").as_int64(), "this account's device was replaced");
-            hub_.publish(notify_list(out),
-                         std::make_shared<const std::string>(
-                             protocol::encode_event("keys_changed", {{"user", out.at("user")}})));
+            hub_.publish(notify_list(out), std::make_shared<const Frame>(protocol::encode_event(
+                                               "keys_changed", {{"user", out.at("user")}})));
         });
 }
 
@@ -850,7 +864,7 @@ void Service::room_create(Context& ctx) {
         },
         [this, name](const json::object& out) {
             hub_.publish(notify_list(out),
-                         std::make_shared<const std::string>(protocol::encode_event(
+                         std::make_shared<const Frame>(protocol::encode_event(
                              "membership", {{"room", name}, {"change", "created"}})));
         });
 }
@@ -890,7 +904,7 @@ void Service::room_change(Context& ctx, bool add) {
                 return;
             hub_.publish(
                 notify_list(out),
-                std::make_shared<const std::string>(protocol::encode_event(
+                std::make_shared<const Frame>(protocol::encode_event(
                     "membership",
                     {{"room", room_name}, {"user", user}, {"change", add ? "added" : "removed"}})));
         });
@@ -951,19 +965,24 @@ void Service::send(Context& ctx) {
     if (env.sender_device != std::to_string(ctx.who.device))
         throw ServiceError(errc::bad_request,
                            "envelope.sender_device: is not the device you logged in with");
+    if (env.version == 2 && env.keys.size() != env.recipients.size())
+        throw ServiceError(errc::bad_request, "envelope.keys: every recipient needs a wrapped key");
     const auto devices = crypto::recipient_devices(env);
     const std::set<std::string> recipients(devices.begin(), devices.end());
-    // Stored as received, not rebuilt from `env`: envelope_from_json accepted exactly these
-    // fields, with these types, and its base64 decoder takes only canonical text, so this is
-    // what to_json(env) gives, in the client's key order.
-    auto stored = json::serialize(envelope_json);
+    // Version 2 is stored as to_json(env) writes it, wrapped keys last, so that each device's
+    // copy can be cut from the text (find_key_list). Version 1 is stored as received:
+    // envelope_from_json accepted exactly these fields, with these types, and its base64
+    // decoder takes only canonical text, so this is what to_json(env) gives, in the client's
+    // key order.
+    auto stored =
+        json::serialize(env.version == 2 ? json::value(crypto::to_json(env)) : envelope_json);
     const auto device = ctx.who.device;
     const auto account = ctx.who.account;
     const auto user = ctx.who.user;
     const auto client_msg_id = env.client_msg_id;
     auto self = ctx.self;
     // The `message` event, built on the writer thread and sent after the commit.
-    auto event = std::make_shared<std::string>();
+    auto event = std::make_shared<std::shared_ptr<const Frame>>();
     write(
         ctx,
         [=, this, stored = std::move(stored)](SQLite::Database& db, json::object& out) {
@@ -1022,9 +1041,12 @@ void Service::send(Context& ctx) {
             const auto& keys = k->second;
             std::string members;
             members.reserve(stored.size() + 512);
-            append_message_fields(members, room_name, seq, stored, sent_at, device, user,
-                                  keys.sign_key, keys.box_key, keys.box_key_signature);
-            *event = protocol::encode_event_members("message", std::move(members));
+            append_message_fields(members, room_name, seq, sent_at, device, user, keys.sign_key,
+                                  keys.box_key, keys.box_key_signature);
+            const auto envelope_at = members.size() + 1;  // encode_event_members adds '{'
+            members += stored;
+            *event = message_frame(protocol::encode_event_members("message", std::move(members)),
+                                   envelope_at, stored);
             out = {{"seq", seq}, {"duplicate", false}, {"sent_at", sent_at}};
             notify_later(out, r.accounts);
             r.last_seq = seq;  // last: a throw before here rolls back and moves the epoch
@@ -1033,8 +1055,7 @@ void Service::send(Context& ctx) {
             if (out.at("duplicate").as_bool())
                 return;
             metrics_.message_stored();
-            auto frame = std::make_shared<const std::string>(std::move(*event));
-            metrics_.message_delivered(hub_.publish(notify_list(out), frame, self.get()));
+            metrics_.message_delivered(hub_.publish(notify_list(out), *event, self.get()));
         },
         Storage::Changes::only_messages);
 }
@@ -1061,10 +1082,11 @@ void Service::sync(Context& ctx) {
                 break;
             }
             out += count++ == 0 ? "{" : ",{";
-            append_message_fields(
-                out, room.name, q.getColumn(0).getInt64(), q.getColumn(1).getText(),
-                q.getColumn(2).getInt64(), q.getColumn(3).getInt64(), q.getColumn(4).getText(),
-                q.getColumn(5).getText(), q.getColumn(6).getText(), q.getColumn(7).getText());
+            append_message_fields(out, room.name, q.getColumn(0).getInt64(),
+                                  q.getColumn(2).getInt64(), q.getColumn(3).getInt64(),
+                                  q.getColumn(4).getText(), q.getColumn(5).getText(),
+                                  q.getColumn(6).getText(), q.getColumn(7).getText());
+            append_envelope_for(out, q.getColumn(1).getText(), ctx.who.device);
             out += '}';
         }
         out += "],\"more\":";
@@ -1099,7 +1121,7 @@ void Service::room_audience(Context& ctx) {
                 return;
             hub_.publish(
                 notify_list(out),
-                std::make_shared<const std::string>(protocol::encode_event(
+                std::make_shared<const Frame>(protocol::encode_event(
                     "membership",
                     {{"room", room_name}, {"change", "audience"}, {"public", is_public}})));
         });

@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "frame.hpp"
 #include "liaise/protocol/expected.hpp"
 #include "liaise/protocol/messages.hpp"
 #include "storage.hpp"
@@ -35,7 +36,7 @@ class Storage;
 class Sink {
   public:
     virtual ~Sink() = default;
-    virtual void deliver(std::shared_ptr<const std::string> frame) = 0;
+    virtual void deliver(std::shared_ptr<const Frame> frame) = 0;
     /// Ends the session at once (policy violation, with `reason` as the close reason): no
     /// request it sends afterwards is handled. Thread-safe; must not block.
     virtual void cut_off(std::string reason) = 0;
@@ -48,10 +49,9 @@ class Hub {
     void remove(std::int64_t account, const Sink* sink);
     /// Delivers `frame` to every online sink of `accounts` except `except`; returns how many.
     std::size_t publish(const std::vector<std::int64_t>& accounts,
-                        const std::shared_ptr<const std::string>& frame,
-                        const Sink* except = nullptr);
+                        const std::shared_ptr<const Frame>& frame, const Sink* except = nullptr);
     /// Delivers `frame` to every online sink.
-    void broadcast(const std::shared_ptr<const std::string>& frame);
+    void broadcast(const std::shared_ptr<const Frame>& frame);
     /// Cuts off every online sink of `account`; returns how many.
     std::size_t cut_off(std::int64_t account, const std::string& reason);
 

@@ -13,6 +13,7 @@
 #include <boost/beast/core/role.hpp>
 #include <boost/beast/websocket/teardown.hpp>
 #include <cstddef>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -58,12 +59,12 @@ class WriteBehind {
         return pending_.size() + writing_.size();
     }
 
-    /// Queues `a` then `b`. False (and nothing queued) once a write has failed.
-    [[nodiscard]] bool append(std::string_view a, std::string_view b = {}) {
+    /// Queues `pieces`, in order. False (and nothing queued) once a write has failed.
+    [[nodiscard]] bool append(std::initializer_list<std::string_view> pieces) {
         if (failed_)
             return false;
-        pending_.append(a);
-        pending_.append(b);
+        for (const auto piece : pieces)
+            pending_.append(piece);
         schedule_flush();
         return true;
     }

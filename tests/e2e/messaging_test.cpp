@@ -298,6 +298,62 @@ TEST_CASE("a tampered envelope is rejected by the recipient with a clear error",
     CHECK(f.error.code == "bad_signature");
 }
 
+TEST_CASE("each device receives only its own wrapped key, live and in sync", "[e2e]") {
+    ThreeAgencies t;
+    ok(*t.ann, "room_create", {{"room", "copies"}, {"members", {"bea", "cai"}}});
+    (void)t.bea->next_event(std::chrono::milliseconds(100));  // the "room created" notice
+    send(t.ann, "copies", "Strategy discussion moved to Friday.");
+    const auto devices = [&] {
+        std::vector<std::string> d;
+        for (auto* p : {&t.ann, &t.bea, &t.cai})
+            d.push_back((*p)->profile().device);
+        std::sort(d.begin(), d.end());
+        return d;
+    }();
+    const auto check_copy = [&](Person& p, const json::object& message) {
+        const auto env = crypto::envelope_from_json(message.at("envelope"));
+        REQUIRE(env.ok());
+        CHECK(env.value().version == 2);
+        CHECK(env.value().recipients == devices);  // signed: everyone sees who can read it
+        REQUIRE(env.value().keys.size() == 1);
+        CHECK(env.value().keys[0].device == p->profile().device);
+        CHECK(p.client->open_message(message).text ==
+              std::optional<std::string>("Strategy discussion moved to Friday."));
+    };
+    // Live: bea's event.
+    std::optional<json::object> live;
+    for (int i = 0; i < 10 && !live; ++i) {
+        auto e = t.bea->next_event(std::chrono::seconds(2));
+        REQUIRE(e.ok());
+        if (e.value() && e.value()->at("type").as_string() == "message")
+            live = *e.value();
+    }
+    REQUIRE(live);
+    check_copy(t.bea, *live);
+    // Sync: each member's page, the sender's own included.
+    for (auto* p : {&t.ann, &t.bea, &t.cai}) {
+        const auto page = ok(**p, "sync", {{"room", "copies"}});
+        check_copy(*p, page.at("messages").as_array()[0].as_object());
+    }
+    // Bea's copy given to cai says plainly that it holds no key for him.
+    const auto bea_copy = ok(*t.bea, "sync", {{"room", "copies"}}).at("messages").as_array()[0];
+    CHECK(t.cai.client->open_message(bea_copy.as_object()).error.code == "not_a_recipient");
+
+    // A send must carry a key for every recipient it names; nothing is stored otherwise.
+    std::vector<crypto::Recipient> all;
+    for (auto* p : {&t.ann, &t.bea, &t.cai})
+        all.push_back({(*p)->profile().device, (*p)->keys().identity().box_key});
+    auto short_of_one = crypto::seal(t.ann.client->keys(), t.ann.client->profile().device, "copies",
+                                     "k1", "one key missing", all);
+    short_of_one.keys.pop_back();
+    auto raw = t.ann.client->connection().request(
+        "send", {{"room", "copies"}, {"envelope", crypto::to_json(short_of_one)}});
+    REQUIRE_FALSE(raw.ok());
+    CHECK(raw.error().code == "bad_request");
+    CHECK(raw.error().message == "envelope.keys: every recipient needs a wrapped key");
+    CHECK(ok(*t.ann, "room_show", {{"room", "copies"}}).at("last_seq").as_int64() == 1);
+}
+
 TEST_CASE("a member who was offline receives every message in order", "[e2e]") {
     ThreeAgencies t;
     ok(*t.ann, "room_create", {{"room", "catchup"}, {"members", {"bea", "cai"}}});

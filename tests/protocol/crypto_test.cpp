@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <regex>
 #include <string>
 #include <utility>
@@ -45,11 +46,25 @@ struct Enc {
 };
 
 std::vector<unsigned char> transcript(const Envelope& e) {
+    Enc enc;
+    if (e.version == 2) {
+        enc.str("liaise-envelope-v2")
+            .num(2)
+            .str(e.room)
+            .str(e.sender_device)
+            .str(e.client_msg_id)
+            .bin(e.nonce)
+            .bin(e.ciphertext)
+            .bin(e.key_commitment)
+            .num(e.recipients.size());
+        for (const auto& r : e.recipients)
+            enc.str(r);
+        return enc.out;
+    }
     auto keys = e.keys;
     std::sort(keys.begin(), keys.end(), [](const WrappedKey& a, const WrappedKey& b) {
         return std::tie(a.device, a.wrapped) < std::tie(b.device, b.wrapped);
     });
-    Enc enc;
     enc.str("liaise-envelope-v1")
         .num(static_cast<std::uint64_t>(e.version))
         .str(e.room)
@@ -63,6 +78,14 @@ std::vector<unsigned char> transcript(const Envelope& e) {
     return enc.out;
 }
 
+std::vector<unsigned char> commitment(const unsigned char* message_key) {
+    const std::string_view label = "liaise-message-key-commitment-v2";
+    std::vector<unsigned char> out(32);
+    crypto_generichash(out.data(), out.size(), reinterpret_cast<const unsigned char*>(label.data()),
+                       label.size(), message_key, 32);
+    return out;
+}
+
 std::vector<unsigned char> associated_data(const Envelope& e) {
     Enc enc;
     enc.str("liaise-envelope-ad-v1")
@@ -71,6 +94,81 @@ std::vector<unsigned char> associated_data(const Envelope& e) {
         .str(e.sender_device)
         .str(e.client_msg_id);
     return enc.out;
+}
+
+/// A device whose secret keys the test holds: generated here and loaded through a keystore
+/// made by hand (which pins the keystore format too), so that the test can seal the way a
+/// version 1 client did.
+struct KnownDevice {
+    unsigned char sign_pk[crypto_sign_PUBLICKEYBYTES];
+    unsigned char sign_sk[crypto_sign_SECRETKEYBYTES];
+    unsigned char box_pk[crypto_box_PUBLICKEYBYTES];
+    unsigned char box_sk[crypto_box_SECRETKEYBYTES];
+    std::optional<DeviceKeys> keys;
+
+    KnownDevice() {
+        crypto_sign_keypair(sign_pk, sign_sk);
+        crypto_box_keypair(box_pk, box_sk);
+        std::vector<unsigned char> signed_box_key = bytes_of("liaise-box-key-v1");
+        signed_box_key.insert(signed_box_key.end(), box_pk, box_pk + sizeof box_pk);
+        unsigned char sig[crypto_sign_BYTES];
+        crypto_sign_detached(sig, nullptr, signed_box_key.data(), signed_box_key.size(), sign_sk);
+        std::vector<unsigned char> plain(sign_sk, sign_sk + sizeof sign_sk);
+        plain.insert(plain.end(), box_sk, box_sk + sizeof box_sk);
+        plain.insert(plain.end(), sign_pk, sign_pk + sizeof sign_pk);
+        plain.insert(plain.end(), box_pk, box_pk + sizeof box_pk);
+        plain.insert(plain.end(), sig, sig + sizeof sig);
+        const auto salt = random_bytes(crypto_pwhash_SALTBYTES);
+        const auto nonce = random_bytes(crypto_secretbox_NONCEBYTES);
+        const std::string pass = "pass";
+        unsigned char key[crypto_secretbox_KEYBYTES];
+        REQUIRE(crypto_pwhash(key, sizeof key, pass.data(), pass.size(), salt.data(),
+                              crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                              crypto_pwhash_MEMLIMIT_INTERACTIVE,
+                              crypto_pwhash_ALG_ARGON2ID13) == 0);
+        std::vector<unsigned char> box(plain.size() + crypto_secretbox_MACBYTES);
+        crypto_secretbox_easy(box.data(), plain.data(), plain.size(), nonce.data(), key);
+        const boost::json::object store{{"v", 1},
+                                        {"kdf", "argon2id13"},
+                                        {"opslimit", crypto_pwhash_OPSLIMIT_INTERACTIVE},
+                                        {"memlimit", crypto_pwhash_MEMLIMIT_INTERACTIVE},
+                                        {"salt", to_base64(salt)},
+                                        {"nonce", to_base64(nonce)},
+                                        {"box", to_base64(box)}};
+        auto opened = open_keystore(boost::json::serialize(store), pass);
+        REQUIRE(opened.ok());
+        keys.emplace(std::move(opened).value());
+    }
+};
+
+std::vector<unsigned char> associated_data(const Envelope& e);
+
+/// A version 1 envelope, sealed by hand as version 1 clients did: every wrapped key signed.
+Envelope seal_v1(const KnownDevice& sender, std::string_view sender_device, std::string_view text,
+                 const std::vector<Recipient>& recipients) {
+    Envelope e;
+    e.version = 1;
+    e.room = "room-42";
+    e.sender_device = sender_device;
+    e.client_msg_id = "msg-0001";
+    unsigned char key[32];
+    crypto_aead_xchacha20poly1305_ietf_keygen(key);
+    e.nonce = random_bytes(24);
+    const auto ad = associated_data(e);
+    e.ciphertext.resize(text.size() + 16);
+    crypto_aead_xchacha20poly1305_ietf_encrypt(
+        e.ciphertext.data(), nullptr, reinterpret_cast<const unsigned char*>(text.data()),
+        text.size(), ad.data(), ad.size(), nullptr, e.nonce.data(), key);
+    for (const auto& r : recipients) {
+        auto wrapped = random_bytes(24);
+        wrapped.resize(72);
+        REQUIRE(crypto_box_easy(wrapped.data() + 24, key, 32, wrapped.data(), r.box_key.data(),
+                                sender.box_sk) == 0);
+        e.keys.push_back({r.device, wrapped});
+    }
+    sodium_memzero(key, sizeof key);
+    e.signature = sender.keys->sign(transcript(e));
+    return e;
 }
 
 struct Party {
@@ -250,20 +348,35 @@ TEST_CASE("login signatures verify for the challenge signed only", "[crypto]") {
 TEST_CASE("an envelope opens for every recipient and nobody else", "[crypto]") {
     const Room r;
     const auto env = r.send("Strategy meeting moved to 2pm — bring the CIN plan.");
+    CHECK(env.version == 2);
+    // Recipients and keys in ascending device order, whatever order seal() was given.
     CHECK(recipient_devices(env) ==
-          std::vector<std::string>{"bob-phone", "carol-desktop", "alice-laptop"});
+          std::vector<std::string>{"alice-laptop", "bob-phone", "carol-desktop"});
     CHECK(env.nonce.size() == 24);
-    for (const auto& k : env.keys)
-        CHECK(k.wrapped.size() == 72);
+    CHECK(env.key_commitment.size() == 32);
+    REQUIRE(env.keys.size() == 3);
+    for (std::size_t i = 0; i < env.keys.size(); ++i) {
+        CHECK(env.keys[i].device == env.recipients[i]);
+        CHECK(env.keys[i].wrapped.size() == 72);
+    }
 
     for (const Party* p : {&r.bob, &r.carol, &r.alice}) {
         const auto got = r.read(env, *p);
         REQUIRE(got.ok());
         CHECK(got.value() == "Strategy meeting moved to 2pm — bring the CIN plan.");
+        // What the server sends each device: only its own key, and that is enough.
+        const auto mine = for_device(env, p->device);
+        REQUIRE(mine.keys.size() == 1);
+        CHECK(mine.keys[0].device == p->device);
+        CHECK(mine.recipients == env.recipients);
+        CHECK(r.read(mine, *p).value() == got.value());
     }
     const auto outsider = r.read(env, r.mallory);
     REQUIRE_FALSE(outsider.ok());
     CHECK(outsider.error().code == "not_a_recipient");
+    // Carol's copy gives bob nothing; a copy for a device without a key has no keys.
+    CHECK(code_of(r.read(for_device(env, "carol-desktop"), r.bob)) == "not_a_recipient");
+    CHECK(for_device(env, "mallory-phone").keys.empty());
 
     // Right device name, wrong keys: the key does not unwrap.
     const auto impostor = open(env, r.mallory.keys, "bob-phone", r.alice.keys.identity());
@@ -278,27 +391,23 @@ TEST_CASE("an envelope opens for every recipient and nobody else", "[crypto]") {
 TEST_CASE("any change to a sealed envelope is caught", "[crypto]") {
     const Room r;
     const auto original = r.send("Home visit on Thursday.");
-    const std::vector<std::pair<std::string, std::function<void(Envelope&)>>> cases{
+    // Everything but the wrapped keys is signed.
+    const std::vector<std::pair<std::string, std::function<void(Envelope&)>>> signed_fields{
         {"ciphertext", [](Envelope& e) { e.ciphertext[3] ^= 1; }},
         {"nonce", [](Envelope& e) { e.nonce[0] ^= 1; }},
-        {"bob's wrapped key", [](Envelope& e) { key_for(e, "bob-phone").wrapped[30] ^= 1; }},
-        {"carol's wrapped key", [](Envelope& e) { key_for(e, "carol-desktop").wrapped[5] ^= 1; }},
-        {"alice's wrapped key", [](Envelope& e) { key_for(e, "alice-laptop").wrapped[71] ^= 1; }},
+        {"key commitment", [](Envelope& e) { e.key_commitment[31] ^= 1; }},
         {"room", [](Envelope& e) { e.room = "room-43"; }},
         {"client_msg_id", [](Envelope& e) { e.client_msg_id = "msg-0002"; }},
         {"sender_device", [](Envelope& e) { e.sender_device = "alice-phone"; }},
         {"signature", [](Envelope& e) { e.signature = flipped(e.signature, 0); }},
         {"signature end", [](Envelope& e) { e.signature = flipped(e.signature, 63); }},
-        {"a key dropped", [](Envelope& e) { e.keys.erase(e.keys.begin() + 2); }},
-        {"a key renamed", [](Envelope& e) { key_for(e, "carol-desktop").device = "carol-2"; }},
-        {"keys swapped between devices",
-         [](Envelope& e) { std::swap(e.keys[0].wrapped, e.keys[1].wrapped); }},
-        {"a key added",
-         [](Envelope& e) {
-             e.keys.push_back({"eve", e.keys[0].wrapped});
-         }},
+        {"a recipient dropped", [](Envelope& e) { e.recipients.erase(e.recipients.begin()); }},
+        {"a recipient added", [](Envelope& e) { e.recipients.push_back("eve"); }},
+        {"a recipient renamed", [](Envelope& e) { e.recipients[2] = "carol-2"; }},
+        {"recipients reordered", [](Envelope& e) { std::swap(e.recipients[0], e.recipients[1]); }},
+        {"version 1", [](Envelope& e) { e.version = 1; }},
     };
-    for (const auto& [name, mutate] : cases) {
+    for (const auto& [name, mutate] : signed_fields) {
         INFO(name);
         auto env = original;
         mutate(env);
@@ -306,13 +415,94 @@ TEST_CASE("any change to a sealed envelope is caught", "[crypto]") {
         CHECK(code_of(r.read(env, r.carol)) == "bad_signature");
     }
 
+    // A device's wrapped key is between the sender and that device (crypto_box), and the key
+    // inside must match the signed commitment: changing or moving keys fails for the device
+    // concerned and for nobody else.
+    const auto other = r.send("Home visit cancelled.");  // same sender, room, id and devices
+    const std::vector<std::pair<std::string, std::function<void(Envelope&)>>> bobs_key{
+        {"bob's wrapped key changed",
+         [](Envelope& e) { key_for(e, "bob-phone").wrapped[30] ^= 1; }},
+        {"bob's wrapped nonce changed",
+         [](Envelope& e) { key_for(e, "bob-phone").wrapped[0] ^= 1; }},
+        {"carol's key given to bob",
+         [](Envelope& e) {
+             key_for(e, "bob-phone").wrapped = key_for(e, "carol-desktop").wrapped;
+         }},
+        {"bob's key from another message",
+         [&](Envelope& e) {
+             key_for(e, "bob-phone").wrapped =
+                 key_for(const_cast<Envelope&>(other), "bob-phone").wrapped;
+         }},
+    };
+    for (const auto& [name, mutate] : bobs_key) {
+        INFO(name);
+        auto env = original;
+        mutate(env);
+        CHECK(code_of(r.read(env, r.bob)) == "bad_wrapped_key");
+        CHECK(code_of(r.read(env, r.carol)) == "ok");
+    }
+    auto replayed = original;
+    key_for(replayed, "bob-phone").wrapped =
+        key_for(const_cast<Envelope&>(other), "bob-phone").wrapped;
+    CHECK(r.read(replayed, r.bob).error().message ==
+          "the message key does not match the signed commitment");
+
+    auto dropped = original;
+    std::erase_if(dropped.keys, [](const WrappedKey& k) { return k.device == "bob-phone"; });
+    CHECK(code_of(r.read(dropped, r.bob)) == "not_a_recipient");
+    CHECK(code_of(r.read(dropped, r.carol)) == "ok");
+
     auto reordered = original;
     std::reverse(reordered.keys.begin(), reordered.keys.end());
     CHECK(code_of(r.read(reordered, r.bob)) == "ok");
 
-    auto v2 = original;
-    v2.version = 2;
-    CHECK(code_of(r.read(v2, r.bob)) == "bad_request");
+    auto v3 = original;
+    v3.version = 3;
+    CHECK(code_of(r.read(v3, r.bob)) == "bad_request");
+}
+
+TEST_CASE("version 1 envelopes, every key signed, still open", "[crypto]") {
+    const Room r;
+    const KnownDevice dana;
+    const auto env = seal_v1(dana, "dana-tablet", "Referral sent on Monday.",
+                             {r.bob.recipient(), r.carol.recipient()});
+    const auto read = [&](const Envelope& e, const Party& who) {
+        return open(e, who.keys, who.device, dana.keys->identity());
+    };
+    CHECK(read(env, r.bob).value() == "Referral sent on Monday.");
+    CHECK(read(env, r.carol).value() == "Referral sent on Monday.");
+    CHECK(code_of(read(env, r.mallory)) == "not_a_recipient");
+    CHECK(recipient_devices(env) == std::vector<std::string>{"bob-phone", "carol-desktop"});
+    // Every key is signed, so no copy can leave any out: for_device gives it whole.
+    CHECK(for_device(env, "bob-phone").keys.size() == 2);
+
+    const std::vector<std::pair<std::string, std::function<void(Envelope&)>>> cases{
+        {"carol's wrapped key", [](Envelope& e) { key_for(e, "carol-desktop").wrapped[5] ^= 1; }},
+        {"a key dropped", [](Envelope& e) { e.keys.erase(e.keys.begin() + 1); }},
+        {"a key renamed", [](Envelope& e) { key_for(e, "carol-desktop").device = "carol-2"; }},
+        {"keys swapped between devices",
+         [](Envelope& e) { std::swap(e.keys[0].wrapped, e.keys[1].wrapped); }},
+        {"a key added",
+         [](Envelope& e) {
+             e.keys.push_back({"eve", e.keys[0].wrapped});
+         }},
+        {"ciphertext", [](Envelope& e) { e.ciphertext[3] ^= 1; }},
+        {"version 2", [](Envelope& e) { e.version = 2; }},
+    };
+    for (const auto& [name, mutate] : cases) {
+        INFO(name);
+        auto e = env;
+        mutate(e);
+        CHECK(code_of(read(e, r.bob)) == "bad_signature");
+    }
+
+    const auto json = to_json(env);
+    CHECK(json.size() == 8);
+    CHECK_FALSE(json.contains("recipients"));
+    const auto back = envelope_from_json(boost::json::parse(boost::json::serialize(json)));
+    REQUIRE(back.ok());
+    CHECK(back.value().version == 1);
+    CHECK(read(back.value(), r.carol).value() == "Referral sent on Monday.");
 }
 
 TEST_CASE("the signature is checked against the pinned sender identity", "[crypto]") {
@@ -345,6 +535,8 @@ TEST_CASE("a recipient cannot reuse the message key to forge a message", "[crypt
     unsigned char k[32];
     REQUIRE(crypto_box_open_easy(k, w.data() + 24, w.size() - 24, w.data(),
                                  r.alice.keys.identity().box_key.data(), bob_sk) == 0);
+    // (it is the key alice committed to, by the rule PROTOCOL.md gives)...
+    CHECK(commitment(k) == env.key_commitment);
     // ...and encrypts his own text under it with alice's room, device and message id.
     auto forged = env;
     const std::string lie = "Discharge cancelled, no follow-up needed.";
@@ -382,6 +574,12 @@ TEST_CASE("a signed but broken envelope fails at the right step", "[crypto]") {
                          r.bob)) == "bad_wrapped_key");
     CHECK(code_of(r.read(resigned([](Envelope& e) { key_for(e, "bob-phone").wrapped.resize(71); }),
                          r.bob)) == "bad_wrapped_key");
+    // A key that unwraps but is not the committed one; a commitment of the wrong size.
+    const auto other = r.send("Review moved to the 13th.");
+    CHECK(code_of(r.read(resigned([&](Envelope& e) { e.key_commitment = other.key_commitment; }),
+                         r.bob)) == "bad_wrapped_key");
+    CHECK(code_of(r.read(resigned([](Envelope& e) { e.key_commitment.resize(31); }), r.bob)) ==
+          "bad_wrapped_key");
     CHECK(code_of(r.read(resigned([](Envelope& e) { e.ciphertext[0] ^= 1; }), r.bob)) ==
           "bad_ciphertext");
     CHECK(code_of(r.read(resigned([](Envelope& e) { e.ciphertext.resize(10); }), r.bob)) ==
@@ -412,16 +610,22 @@ TEST_CASE("envelopes survive a JSON round trip", "[crypto]") {
     const Room r;
     const auto env = r.send("Minutes attached.");
     const auto json = to_json(env);
-    CHECK(json.size() == 8);
-    CHECK(json.at("v").as_int64() == 1);
+    CHECK(json.size() == 10);
+    CHECK(json.at("v").as_int64() == 2);
     CHECK(json.at("nonce").as_string() == to_base64(env.nonce).c_str());
+    CHECK(json.at("key_commitment").as_string() == to_base64(env.key_commitment).c_str());
+    CHECK(json.at("recipients").as_array().size() == 3);
     CHECK(json.at("keys").as_array().size() == 3);
+    // The wrapped keys come last, so that a server can cut one device's copy from the text.
+    CHECK(std::prev(json.end())->key() == "keys");
 
     const auto parsed = envelope_from_json(boost::json::parse(boost::json::serialize(json)));
     REQUIRE(parsed.ok());
     const auto& back = parsed.value();
-    CHECK(back.version == 1);
+    CHECK(back.version == 2);
     CHECK(back.room == env.room);
+    CHECK(back.key_commitment == env.key_commitment);
+    CHECK(back.recipients == env.recipients);
     CHECK(back.sender_device == env.sender_device);
     CHECK(back.client_msg_id == env.client_msg_id);
     CHECK(back.nonce == env.nonce);
@@ -429,6 +633,12 @@ TEST_CASE("envelopes survive a JSON round trip", "[crypto]") {
     CHECK(back.signature == env.signature);
     CHECK(recipient_devices(back) == recipient_devices(env));
     CHECK(r.read(back, r.carol).value() == "Minutes attached.");
+
+    // One device's copy round-trips too.
+    const auto mine = envelope_from_json(to_json(for_device(env, "carol-desktop")));
+    REQUIRE(mine.ok());
+    CHECK(mine.value().keys.size() == 1);
+    CHECK(r.read(mine.value(), r.carol).value() == "Minutes attached.");
 }
 
 TEST_CASE("malformed envelope JSON is rejected naming the field", "[crypto]") {
@@ -441,9 +651,10 @@ TEST_CASE("malformed envelope JSON is rejected naming the field", "[crypto]") {
     const std::vector<std::pair<std::function<void(object&)>, std::string>> cases{
         {[](object& o) { o.erase("room"); }, "envelope.room: missing"},
         {[](object& o) { o["extra"] = 1; }, "envelope.extra: unknown field"},
-        {[](object& o) { o["v"] = 2; }, "envelope.v: must be 1"},
-        {[](object& o) { o["v"] = "1"; }, "envelope.v: must be 1"},
-        {[](object& o) { o["v"] = 1.0; }, "envelope.v: must be 1"},
+        {[](object& o) { o["v"] = 3; }, "envelope.v: must be 1 or 2"},
+        {[](object& o) { o["v"] = "2"; }, "envelope.v: must be 1 or 2"},
+        {[](object& o) { o["v"] = 2.0; }, "envelope.v: must be 1 or 2"},
+        {[](object& o) { o["v"] = 1; }, "envelope.key_commitment: unknown field"},
         {[](object& o) { o.erase("v"); }, "envelope.v: missing"},
         {[](object& o) { o["room"] = 5; }, "envelope.room: must be a string"},
         {[](object& o) { o["room"] = ""; }, "envelope.room: must not be empty"},
@@ -464,14 +675,36 @@ TEST_CASE("malformed envelope JSON is rejected naming the field", "[crypto]") {
          "envelope.ciphertext: must be a string"},
         {[](object& o) { o.erase("ciphertext"); }, "envelope.ciphertext: missing"},
         {[](object& o) { o["keys"] = object{}; }, "envelope.keys: must be an array"},
-        {[](object& o) { o["keys"] = boost::json::array{}; }, "envelope.keys: must not be empty"},
-        {[&](object& o) {
+        {[](object& o) { o.erase("key_commitment"); }, "envelope.key_commitment: missing"},
+        {[](object& o) { o["key_commitment"] = to_base64(random_bytes(31)); },
+         "envelope.key_commitment: must be 32 bytes"},
+        {[](object& o) { o.erase("recipients"); }, "envelope.recipients: missing"},
+        {[](object& o) { o["recipients"] = "bob-phone"; }, "envelope.recipients: must be an array"},
+        {[](object& o) { o["recipients"] = boost::json::array{}; },
+         "envelope.recipients: must not be empty"},
+        {[](object& o) { o["recipients"].as_array()[1] = 7; },
+         "envelope.recipients[1]: must be a string"},
+        {[](object& o) { o["recipients"].as_array()[2] = ""; },
+         "envelope.recipients[2]: must not be empty"},
+        {[](object& o) {
+             auto& a = o["recipients"].as_array();
+             std::swap(a[0], a[1]);
+         },
+         "envelope.recipients[1]: must be distinct and in ascending order"},
+        {[](object& o) {
+             auto& a = o["recipients"].as_array();
+             a[1] = a[0];
+         },
+         "envelope.recipients[1]: must be distinct and in ascending order"},
+        {[](object& o) {
              boost::json::array many;
              for (int i = 0; i <= 10000; ++i)
-                 many.push_back(keys(o)[0]);
-             o["keys"] = std::move(many);
+                 many.push_back(boost::json::string(std::to_string(100000 + i)));
+             o["recipients"] = std::move(many);
          },
-         "envelope.keys: more than 10000 keys"},
+         "envelope.recipients: more than 10000 recipients"},
+        {[&](object& o) { key1(o)["device"] = "eve"; },
+         "envelope.keys[1].device: not one of the recipients"},
         {[&](object& o) { keys(o)[1] = "bob"; }, "envelope.keys[1]: must be an object"},
         {[&](object& o) { key1(o)["wrapped"] = "a b"; },
          "envelope.keys[1].wrapped: not valid base64"},
@@ -503,6 +736,34 @@ TEST_CASE("malformed envelope JSON is rejected naming the field", "[crypto]") {
         CHECK(got.error().message == "envelope: must be an object");
     }
     CHECK(envelope_from_json(good).ok());  // the mutations were applied to copies
+    auto no_keys = good;
+    no_keys["keys"] = boost::json::array{};  // a copy for a device without a key
+    CHECK(envelope_from_json(no_keys).ok());
+
+    // Version 1: keys are required and there are no version 2 fields.
+    const KnownDevice dana;
+    const auto v1 = to_json(seal_v1(dana, "dana-tablet", "hi", {r.bob.recipient()}));
+    const std::vector<std::pair<std::function<void(object&)>, std::string>> v1_cases{
+        {[](object& o) { o["keys"] = boost::json::array{}; }, "envelope.keys: must not be empty"},
+        {[&](object& o) {
+             boost::json::array many;
+             for (int i = 0; i <= 10000; ++i)
+                 many.push_back(keys(o)[0]);
+             o["keys"] = std::move(many);
+         },
+         "envelope.keys: more than 10000 keys"},
+        {[](object& o) { o["recipients"] = boost::json::array{"bob-phone"}; },
+         "envelope.recipients: unknown field"},
+    };
+    for (const auto& [mutate, message] : v1_cases) {
+        INFO(message);
+        auto o = v1;
+        mutate(o);
+        const auto got = envelope_from_json(o);
+        REQUIRE_FALSE(got.ok());
+        CHECK(got.error().message == message);
+    }
+    CHECK(envelope_from_json(v1).ok());
 }
 
 TEST_CASE("keystores round-trip and refuse wrong passphrases", "[crypto]") {

@@ -47,7 +47,7 @@ TEST_CASE("write-behind sends queued bytes in order, together, and completes wri
     std::string expected;
     for (int i = 0; i < 200; ++i) {
         const std::string frame = "frame " + std::to_string(i) + ";";
-        REQUIRE(p.ours->append(frame.substr(0, 3), frame.substr(3)));
+        REQUIRE(p.ours->append({frame.substr(0, 3), frame.substr(3)}));
         expected += frame;
     }
     bool written = false;
@@ -78,7 +78,7 @@ TEST_CASE("write-behind refuses more once a write has failed, and says so to wri
     const std::string chunk(64 * 1024, 'x');
     bool refused = false;
     for (int i = 0; i < 1000 && !refused; ++i) {
-        refused = !p.ours->append(chunk);
+        refused = !p.ours->append({chunk});
         p.ioc.restart();
         p.ioc.poll();
     }
@@ -97,7 +97,7 @@ TEST_CASE("write-behind refuses more once a write has failed, and says so to wri
 TEST_CASE("write-behind's teardown sends everything queued before closing", "[write_behind]") {
     Pair p;
     const std::string data(3 * 1024 * 1024, 'y');  // more than the socket buffers hold
-    REQUIRE(p.ours->append(data, "end"));
+    REQUIRE(p.ours->append({data, "end"}));
     std::string received;
     std::thread peer([&] {
         received = p.receive(data.size() + 3 + 1);  // one byte more: reads to the end
@@ -124,7 +124,7 @@ TEST_CASE("write-behind lets its owner go when the executor is destroyed with wr
         auto owner = p.ours;
         p.ours->async_write_some(net::buffer(std::string_view("close")),
                                  [owner](beast::error_code, std::size_t) {});
-        (void)p.ours->append("more");
+        (void)p.ours->append({"more"});
         owner.reset();
         p.ours.reset();
         CHECK_FALSE(gone.expired());  // the waiting write holds it

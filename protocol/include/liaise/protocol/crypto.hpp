@@ -147,16 +147,27 @@ struct WrappedKey {
     std::vector<unsigned char> wrapped;
 };
 
-/// An encrypted, signed chat message. The signature covers every field (keys sorted by device),
-/// so nothing can be changed or swapped, not even by a recipient.
+/// An encrypted, signed chat message.
+///
+/// Version 2 (what seal() makes): the signature covers every field but the wrapped keys, and
+/// includes `key_commitment`, a hash keyed by the message key, and the sorted `recipients`.
+/// Each device therefore needs only its own wrapped key to check everything: the wrapped key
+/// is a crypto_box from the sender's box key, and the key inside must match the signed
+/// commitment, so no one (server or recipient) can hand a device a key for other content, and
+/// every recipient reads the same plaintext. The server sends each device only its own key.
+///
+/// Version 1 (still read): the signature covers every field, keys sorted by device, so every
+/// recipient needs the whole envelope.
 struct Envelope {
-    int version = 1;
+    int version = 2;
     std::string room;
     std::string sender_device;
     std::string client_msg_id;
-    std::vector<unsigned char> nonce;       // 24 bytes
-    std::vector<unsigned char> ciphertext;  // XChaCha20-Poly1305, plaintext + 16
-    std::vector<WrappedKey> keys;
+    std::vector<unsigned char> nonce;           // 24 bytes
+    std::vector<unsigned char> ciphertext;      // XChaCha20-Poly1305, plaintext + 16
+    std::vector<unsigned char> key_commitment;  // version 2: 32 bytes; version 1: empty
+    std::vector<std::string> recipients;        // version 2: ascending, distinct; 1: empty
+    std::vector<WrappedKey> keys;               // version 2: at most one per recipient
     Signature signature;
 };
 
@@ -166,29 +177,38 @@ struct Recipient {
 };
 
 /// Encrypts `plaintext` once and wraps the key for every recipient (include the sender's own
-/// devices to read the message back). Preconditions, else std::invalid_argument: room,
-/// sender_device and client_msg_id are 1..128 bytes; 1..10000 recipients with distinct,
-/// 1..128-byte device ids; no recipient box key is a low-order point.
+/// devices to read the message back); makes a version 2 envelope. Preconditions, else
+/// std::invalid_argument: room, sender_device and client_msg_id are 1..128 bytes; 1..10000
+/// recipients with distinct, 1..128-byte device ids; no recipient box key is a low-order point.
 [[nodiscard]] Envelope seal(const DeviceKeys& sender, std::string_view sender_device,
                             std::string_view room, std::string_view client_msg_id,
                             std::string_view plaintext, const std::vector<Recipient>& recipients);
 
-/// Checks, in order: the version (bad_request unless 1), the sender identity's verify() and
-/// the envelope signature (bad_signature), that `my_device` has a key (not_a_recipient), the
-/// key unwraps (bad_wrapped_key), the message decrypts (bad_ciphertext). `sender` must be the
-/// identity pinned for envelope.sender_device.
+/// Checks, in order: the version (bad_request unless 1 or 2), the sender identity's verify()
+/// and the envelope signature (bad_signature), that `my_device` has a key (not_a_recipient),
+/// the key unwraps and, in version 2, matches the signed commitment (bad_wrapped_key), the
+/// message decrypts (bad_ciphertext). `sender` must be the identity pinned for
+/// envelope.sender_device. A version 2 envelope may carry only `my_device`'s key.
 [[nodiscard]] protocol::Expected<std::string> open(const Envelope& envelope, const DeviceKeys& me,
                                                    std::string_view my_device,
                                                    const PublicIdentity& sender);
 
-/// The devices holding a wrapped key, in envelope order.
+/// The devices the message was sealed for: version 2's signed `recipients`; in version 1,
+/// the devices holding a wrapped key, in envelope order.
 [[nodiscard]] std::vector<std::string> recipient_devices(const Envelope& envelope);
 
-/// {"v","room","sender_device","client_msg_id","nonce","ciphertext",
-///  "keys":[{"device","wrapped"}],"signature"}, binary fields in to_base64().
+/// What one device needs of `envelope`: in version 2, the envelope with only `device`'s
+/// wrapped key (none if it has none); a version 1 envelope whole.
+[[nodiscard]] Envelope for_device(const Envelope& envelope, std::string_view device);
+
+/// {"v","room","sender_device","client_msg_id","nonce","ciphertext",["key_commitment",
+///  "recipients":[device],]"signature","keys":[{"device","wrapped"}]}, in this order, binary
+/// fields in to_base64(); key_commitment and recipients in version 2 only.
 [[nodiscard]] boost::json::object to_json(const Envelope& envelope);
 /// Strict: bad_request naming the first offending field ("envelope.keys[3].wrapped: ...").
-/// Checks shape and sizes only; open() checks the cryptography.
+/// Checks shape and sizes only; open() checks the cryptography. Version 2: recipients must be
+/// 1..10000 distinct ids in ascending byte order, and keys (0..one per recipient) may name only
+/// recipients; version 1: 1..10000 keys for distinct devices.
 [[nodiscard]] protocol::Expected<Envelope> envelope_from_json(const boost::json::value& json);
 
 }  // namespace liaise::crypto

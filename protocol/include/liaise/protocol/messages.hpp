@@ -95,7 +95,9 @@ struct Decoded {
 
 /// As encode_ok and encode_event, for fields already written as JSON text: `members` is an
 /// object's members without its braces (`"a":1,"b":[…]`), possibly empty, and must be valid
-/// JSON. For replies that splice stored JSON in rather than parse it again.
+/// JSON. For replies that splice stored JSON in rather than parse it again. The frame is '{',
+/// then `members` unchanged, then the frame's own fields: text at offset i of `members` is at
+/// offset i + 1 of the frame.
 [[nodiscard]] std::string encode_ok_members(std::string_view re, std::string members);
 [[nodiscard]] std::string encode_event_members(std::string_view type, std::string members);
 

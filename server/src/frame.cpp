@@ -1,0 +1,117 @@
+#include "frame.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <stdexcept>
+
+namespace liaise::server {
+
+Frame::Frame(std::string text, std::size_t list_begin, std::size_t list_end,
+             std::vector<Entry> entries)
+    : text_(std::move(text)),
+      list_begin_(list_begin),
+      list_end_(list_end),
+      has_list_(true),
+      entries_(std::move(entries)) {
+    if (list_begin_ > list_end_ || list_end_ > text_.size())
+        throw std::invalid_argument("Frame: the key list lies outside the text");
+    for (const auto& e : entries_)
+        if (e.offset < list_begin_ || e.offset > list_end_ || e.size > list_end_ - e.offset)
+            throw std::invalid_argument("Frame: an entry lies outside the key list");
+    std::sort(entries_.begin(), entries_.end(),
+              [](const Entry& a, const Entry& b) { return a.device < b.device; });
+}
+
+const Frame::Entry* Frame::entry_for(std::int64_t device) const {
+    const auto it = std::lower_bound(entries_.begin(), entries_.end(), device,
+                                     [](const Entry& e, std::int64_t d) { return e.device < d; });
+    return it != entries_.end() && it->device == device ? &*it : nullptr;
+}
+
+std::array<std::string_view, 3> Frame::pieces_for(std::int64_t device) const {
+    const std::string_view text = text_;
+    if (!has_list_)
+        return {text, {}, {}};
+    const Entry* e = entry_for(device);
+    return {text.substr(0, list_begin_),
+            e != nullptr ? text.substr(e->offset, e->size) : std::string_view{},
+            text.substr(list_end_)};
+}
+
+std::size_t Frame::size_for(std::int64_t device) const {
+    if (!has_list_)
+        return text_.size();
+    const Entry* e = entry_for(device);
+    return list_begin_ + (e != nullptr ? e->size : 0) + (text_.size() - list_end_);
+}
+
+namespace {
+
+/// Reads `what` at `at`, moving past it.
+bool take(std::string_view text, std::size_t& at, std::string_view what) {
+    if (text.substr(at, what.size()) != what)
+        return false;
+    at += what.size();
+    return true;
+}
+
+bool is_base64url(char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_';
+}
+
+}  // namespace
+
+std::optional<KeyList> find_key_list(std::string_view envelope) {
+    constexpr std::string_view kVersion2 = R"({"v":2,)";
+    constexpr std::string_view kKeys = R"(,"keys":[)";
+    if (!envelope.starts_with(kVersion2) || !envelope.ends_with("]}"))
+        return std::nullopt;
+    // The last `,"keys":[` is the list's: nothing after it (digits, base64) could spell one.
+    const auto at_keys = envelope.rfind(kKeys);
+    if (at_keys == std::string_view::npos)
+        return std::nullopt;
+    KeyList out;
+    out.begin = at_keys + kKeys.size();
+    out.end = envelope.size() - 2;
+    std::size_t at = out.begin;
+    while (at < out.end) {
+        if (!out.entries.empty() && !take(envelope, at, ","))
+            return std::nullopt;
+        const auto start = at;
+        if (!take(envelope, at, R"({"device":")"))
+            return std::nullopt;
+        const auto digits = at;
+        while (at < out.end && envelope[at] >= '0' && envelope[at] <= '9')
+            ++at;
+        std::int64_t device = 0;
+        const auto [end, ec] =
+            std::from_chars(envelope.data() + digits, envelope.data() + at, device);
+        if (ec != std::errc{} || end != envelope.data() + at ||
+            !take(envelope, at, R"(","wrapped":")"))
+            return std::nullopt;
+        while (at < out.end && is_base64url(envelope[at]))
+            ++at;
+        if (!take(envelope, at, R"("})"))
+            return std::nullopt;
+        out.entries.push_back({device, start, at - start});
+    }
+    if (at != out.end)
+        return std::nullopt;
+    return out;
+}
+
+void append_envelope_for(std::string& out, std::string_view envelope, std::int64_t device) {
+    const auto list = find_key_list(envelope);
+    if (!list) {
+        out += envelope;
+        return;
+    }
+    out += envelope.substr(0, list->begin);
+    for (const auto& e : list->entries)
+        if (e.device == device)
+            out += envelope.substr(e.offset, e.size);
+    out += envelope.substr(list->end);
+}
+
+}  // namespace liaise::server
