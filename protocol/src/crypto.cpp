@@ -845,10 +845,14 @@ Expected<std::vector<WrappedKey>> keys_from_json(const Fields& f, int version,
 }  // namespace
 
 Expected<Envelope> envelope_from_json(const boost::json::value& json) {
-    init();
     if (!json.is_object())
         return bad_request("envelope", "must be an object");
-    const Fields f(json.get_object(), "envelope");
+    return envelope_from_json(json.get_object());
+}
+
+Expected<Envelope> envelope_from_json(const boost::json::object& json) {
+    init();
+    const Fields f(json, "envelope");
     auto v = f.get("v");
     if (!v)
         return v.error();

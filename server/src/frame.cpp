@@ -1,6 +1,7 @@
 #include "frame.hpp"
 
 #include <algorithm>
+#include <boost/json.hpp>
 #include <charconv>
 #include <stdexcept>
 
@@ -98,6 +99,61 @@ std::optional<KeyList> find_key_list(std::string_view envelope) {
     }
     if (at != out.end)
         return std::nullopt;
+    return out;
+}
+
+namespace {
+
+/// Appends `s` as a JSON string: as it is when nothing in it needs escaping (base64, digits,
+/// most ids), else as boost::json writes it.
+void append_json_string(std::string& out, const boost::json::value& v) {
+    const auto& s = v.as_string();
+    const bool plain = std::all_of(
+        s.begin(), s.end(), [](char c) { return c >= 0x20 && c < 0x7F && c != '"' && c != '\\'; });
+    if (!plain) {
+        out += boost::json::serialize(v);
+        return;
+    }
+    out += '"';
+    out.append(s.data(), s.size());
+    out += '"';
+}
+
+}  // namespace
+
+std::string stored_envelope_text(const boost::json::object& accepted) {
+    std::string out;
+    out.reserve(256 + accepted.at("ciphertext").as_string().size() +
+                accepted.at("keys").as_array().size() * 140);
+    out += R"({"v":2)";
+    for (const char* name :
+         {"room", "sender_device", "client_msg_id", "nonce", "ciphertext", "key_commitment"}) {
+        out += R"(,")";
+        out += name;
+        out += R"(":)";
+        append_json_string(out, accepted.at(name));
+    }
+    out += R"(,"recipients":[)";
+    bool first = true;
+    for (const auto& r : accepted.at("recipients").as_array()) {
+        if (!std::exchange(first, false))
+            out += ',';
+        append_json_string(out, r);
+    }
+    out += R"(],"signature":)";
+    append_json_string(out, accepted.at("signature"));
+    out += R"(,"keys":[)";
+    first = true;
+    for (const auto& k : accepted.at("keys").as_array()) {
+        if (!std::exchange(first, false))
+            out += ',';
+        out += R"({"device":)";
+        append_json_string(out, k.at("device"));
+        out += R"(,"wrapped":)";
+        append_json_string(out, k.at("wrapped"));
+        out += '}';
+    }
+    out += "]}";
     return out;
 }
 

@@ -967,15 +967,17 @@ void Service::send(Context& ctx) {
                            "envelope.sender_device: is not the device you logged in with");
     if (env.version == 2 && env.keys.size() != env.recipients.size())
         throw ServiceError(errc::bad_request, "envelope.keys: every recipient needs a wrapped key");
-    const auto devices = crypto::recipient_devices(env);
-    const std::set<std::string> recipients(devices.begin(), devices.end());
+    // Sorted and distinct, as the room's device set is (envelope_from_json refused duplicates).
+    auto recipients = crypto::recipient_devices(env);
+    std::sort(recipients.begin(), recipients.end());
     // Version 2 is stored as to_json(env) writes it, wrapped keys last, so that each device's
-    // copy can be cut from the text (find_key_list). Version 1 is stored as received:
+    // copy can be cut from the text (find_key_list), but without encoding its binary fields
+    // again (stored_envelope_text). Version 1 is stored as received:
     // envelope_from_json accepted exactly these fields, with these types, and its base64
     // decoder takes only canonical text, so this is what to_json(env) gives, in the client's
     // key order.
     auto stored =
-        json::serialize(env.version == 2 ? json::value(crypto::to_json(env)) : envelope_json);
+        env.version == 2 ? stored_envelope_text(envelope_json) : json::serialize(envelope_json);
     const auto device = ctx.who.device;
     const auto account = ctx.who.account;
     const auto user = ctx.who.user;
@@ -985,7 +987,8 @@ void Service::send(Context& ctx) {
     auto event = std::make_shared<std::shared_ptr<const Frame>>();
     write(
         ctx,
-        [=, this, stored = std::move(stored)](SQLite::Database& db, json::object& out) {
+        [=, this, stored = std::move(stored), recipients = std::move(recipients)](
+            SQLite::Database& db, json::object& out) {
             auto& sql = storage_.writer_statements();
             auto& state = *send_state_;
             state.validate(storage_.writer_epoch());
@@ -1018,7 +1021,8 @@ void Service::send(Context& ctx) {
                     return;
                 }
             }
-            if (r.devices != recipients)
+            if (!std::equal(r.devices.begin(), r.devices.end(), recipients.begin(),
+                            recipients.end()))
                 throw ServiceError(
                     errc::stale_membership,
                     "the room's members or their devices have changed: wrap the key for these",

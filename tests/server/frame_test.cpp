@@ -64,6 +64,35 @@ TEST_CASE("a stored version 2 envelope is cut down to each device's copy", "[fra
     CHECK(env.value().keys.empty());
 }
 
+TEST_CASE("the stored text is what to_json writes, whatever order the client sent", "[frame]") {
+    const crypto::DeviceKeys sender = crypto::DeviceKeys::generate();
+    std::vector<crypto::Recipient> to;
+    for (const auto* device : {"12", "7", "d\"quoted\"", "caf\u00e9 x"})
+        to.push_back({device, crypto::DeviceKeys::generate().identity().box_key});
+    const auto env =
+        crypto::seal(sender, "7", "room \"A\" \\ caf\u00e9", "m\u00fc1", "Visit at 4pm.", to);
+    const auto canonical = boost::json::serialize(crypto::to_json(env));
+    // The client's fields and key fields in reverse order.
+    const auto json = crypto::to_json(env);
+    boost::json::object reversed;
+    for (auto it = json.end(); it != json.begin();) {
+        --it;
+        if (it->key() != "keys") {
+            reversed[it->key()] = it->value();
+            continue;
+        }
+        boost::json::array keys;
+        for (const auto& k : it->value().as_array())
+            keys.push_back(
+                boost::json::object{{"wrapped", k.at("wrapped")}, {"device", k.at("device")}});
+        reversed["keys"] = std::move(keys);
+    }
+    REQUIRE(boost::json::serialize(reversed) != canonical);
+    REQUIRE(crypto::envelope_from_json(reversed).ok());
+    CHECK(server::stored_envelope_text(reversed) == canonical);
+    CHECK(server::stored_envelope_text(json) == canonical);
+}
+
 TEST_CASE("anything but the stored version 2 form is passed on whole", "[frame]") {
     const Stored s;
     auto v1 = boost::json::parse(s.text).as_object();

@@ -210,5 +210,7 @@ struct Recipient {
 /// 1..10000 distinct ids in ascending byte order, and keys (0..one per recipient) may name only
 /// recipients; version 1: 1..10000 keys for distinct devices.
 [[nodiscard]] protocol::Expected<Envelope> envelope_from_json(const boost::json::value& json);
+/// The same for an object already in hand (no copy into a value).
+[[nodiscard]] protocol::Expected<Envelope> envelope_from_json(const boost::json::object& json);
 
 }  // namespace liaise::crypto
