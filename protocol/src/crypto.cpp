@@ -699,33 +699,50 @@ std::string describe_key(std::string_view key) {
     return printable ? std::string(key) : std::string("<unprintable>");
 }
 
+/// Where a value sits in the envelope ("envelope.keys[3].device"), for error messages: built
+/// only when there is an error to report, as decoding runs for every message sent. A path
+/// refers to its parent, which must outlive it.
+struct Path {
+    const Path* parent = nullptr;
+    std::string_view name;  // a field name; empty for an array element
+    std::size_t index = 0;
+
+    [[nodiscard]] std::string str() const {
+        std::string out = parent != nullptr ? parent->str() : std::string();
+        if (name.empty())
+            return out + "[" + std::to_string(index) + "]";
+        return parent != nullptr ? out + "." + std::string(name) : std::string(name);
+    }
+};
+
 /// An id (room, device, message id): a 1..128-byte string of text without control characters.
-Expected<std::string> id_from_json(const boost::json::value& v, const std::string& path) {
+Expected<std::string> id_from_json(const boost::json::value& v, const Path& at) {
+    const auto path = [&] { return at.str(); };
     if (!v.is_string())
-        return bad_request(path, "must be a string");
+        return bad_request(path(), "must be a string");
     const auto& s = v.get_string();
     if (s.empty())
-        return bad_request(path, "must not be empty");
+        return bad_request(path(), "must not be empty");
     if (s.size() > kMaxIdBytes)
-        return bad_request(path, "longer than 128 bytes");
+        return bad_request(path(), "longer than 128 bytes");
     // Ids are stored and echoed to other clients: they must be text a JSON parser accepts.
     if (jargon::find_invalid_utf8(s))
-        return bad_request(path, "invalid UTF-8");
+        return bad_request(path(), "invalid UTF-8");
     for (const char c : s)
         if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F)
-            return bad_request(path, "control characters are not allowed");
+            return bad_request(path(), "control characters are not allowed");
     return std::string(s);
 }
 
 /// Reads the fields of one JSON object, remembering its path for error messages.
 class Fields {
   public:
-    Fields(const boost::json::object& o, std::string path) : o_(o), path_(std::move(path)) {}
+    Fields(const boost::json::object& o, Path path) : o_(o), path_(path) {}
 
     std::optional<Error> only(std::initializer_list<std::string_view> allowed) const {
         for (const auto& [k, v] : o_) {
             if (std::find(allowed.begin(), allowed.end(), k) == allowed.end())
-                return bad_request(path_ + "." + describe_key(k), "unknown field");
+                return bad_request(path_.str() + "." + describe_key(k), "unknown field");
         }
         return std::nullopt;
     }
@@ -740,7 +757,7 @@ class Fields {
         auto v = get(name);
         if (!v)
             return v.error();
-        return id_from_json(*v.value(), path(name));
+        return id_from_json(*v.value(), at(name));
     }
 
     /// Base64 decoded; exactly `size` bytes, or at least `min_size` when size is 0.
@@ -761,17 +778,18 @@ class Fields {
         return std::move(*bytes);
     }
 
-    std::string path(std::string_view name) const { return path_ + "." + std::string(name); }
+    std::string path(std::string_view name) const { return at(name).str(); }
+    /// The path of field `name`; refers to this object's path.
+    Path at(std::string_view name) const { return {&path_, name}; }
 
   private:
     const boost::json::object& o_;
-    std::string path_;
+    Path path_;
 };
 
-Expected<WrappedKey> wrapped_key_from_json(const boost::json::value& json,
-                                           const std::string& path) {
+Expected<WrappedKey> wrapped_key_from_json(const boost::json::value& json, const Path& path) {
     if (!json.is_object())
-        return bad_request(path, "must be an object");
+        return bad_request(path.str(), "must be an object");
     const Fields f(json.get_object(), path);
     if (auto e = f.only({"device", "wrapped"}))
         return *e;
@@ -798,13 +816,14 @@ Expected<std::vector<std::string>> recipients_from_json(const Fields& f) {
         return bad_request(f.path("recipients"), "more than 10000 recipients");
     std::vector<std::string> out;
     out.reserve(array.size());
+    const Path list = f.at("recipients");
     for (std::size_t i = 0; i < array.size(); ++i) {
-        const auto path = f.path("recipients") + "[" + std::to_string(i) + "]";
+        const Path path{&list, {}, i};
         auto id = id_from_json(array[i], path);
         if (!id)
             return id.error();
         if (!out.empty() && !(out.back() < id.value()))
-            return bad_request(path, "must be distinct and in ascending order");
+            return bad_request(path.str(), "must be distinct and in ascending order");
         out.push_back(std::move(id).value());
     }
     return out;
@@ -826,17 +845,26 @@ Expected<std::vector<WrappedKey>> keys_from_json(const Fields& f, int version,
         return bad_request(f.path("keys"), "more than 10000 keys");
     std::vector<WrappedKey> keys;
     keys.reserve(array.size());
-    std::unordered_set<std::string> seen;
+    std::unordered_set<std::string> seen;                 // version 1
+    std::vector<char> seen_recipient(recipients.size());  // version 2, by recipient index
+    const Path list = f.at("keys");
     for (std::size_t i = 0; i < array.size(); ++i) {
-        const std::string path = f.path("keys") + "[" + std::to_string(i) + "]";
+        const Path path{&list, {}, i};
         auto k = wrapped_key_from_json(array[i], path);
         if (!k)
             return k.error();
-        if (!seen.insert(k.value().device).second)
-            return bad_request(path + ".device", "duplicate device");
-        if (version == 2 &&
-            !std::binary_search(recipients.begin(), recipients.end(), k.value().device))
-            return bad_request(path + ".device", "not one of the recipients");
+        const auto& device = k.value().device;
+        bool duplicate = false;
+        if (version == 2) {
+            const auto it = std::lower_bound(recipients.begin(), recipients.end(), device);
+            if (it == recipients.end() || *it != device)
+                return bad_request(path.str() + ".device", "not one of the recipients");
+            duplicate = std::exchange(seen_recipient[it - recipients.begin()], 1) != 0;
+        } else {
+            duplicate = !seen.insert(device).second;
+        }
+        if (duplicate)
+            return bad_request(path.str() + ".device", "duplicate device");
         keys.push_back(std::move(k).value());
     }
     return keys;
@@ -852,7 +880,7 @@ Expected<Envelope> envelope_from_json(const boost::json::value& json) {
 
 Expected<Envelope> envelope_from_json(const boost::json::object& json) {
     init();
-    const Fields f(json, "envelope");
+    const Fields f(json, Path{nullptr, "envelope"});
     auto v = f.get("v");
     if (!v)
         return v.error();
