@@ -611,7 +611,9 @@ Expected<std::string> open(const Envelope& env, const DeviceKeys& me, std::strin
 
     const auto mine = std::find_if(env.keys.begin(), env.keys.end(),
                                    [&](const WrappedKey& k) { return k.device == my_device; });
-    if (mine == env.keys.end())
+    const bool listed = env.version == 1 || std::find(env.recipients.begin(), env.recipients.end(),
+                                                      my_device) != env.recipients.end();
+    if (mine == env.keys.end() || !listed)
         return error("not_a_recipient", "no key for this device in the envelope");
 
     SecretArray<kMessageKeyBytes> message_key;

@@ -160,9 +160,10 @@ void append_envelope_for(std::string& out, std::string_view envelope, std::int64
         return;
     }
     out += envelope.substr(0, list->begin);
-    for (const auto& e : list->entries)
-        if (e.device == device)
-            out += envelope.substr(e.offset, e.size);
+    const auto mine = std::find_if(list->entries.begin(), list->entries.end(),
+                                   [&](const Frame::Entry& e) { return e.device == device; });
+    if (mine != list->entries.end())
+        out += envelope.substr(mine->offset, mine->size);
     out += envelope.substr(list->end);
 }
 

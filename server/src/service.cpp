@@ -281,15 +281,17 @@ void append_message_fields(std::string& out, std::string_view room, std::int64_t
     out += "},\"envelope\":";
 }
 
-/// The frame of a `message` event whose `text` holds `envelope` at `envelope_at`: each device
-/// receives only its own wrapped key (frame.hpp).
+/// The frame of a `message` event whose `text` holds `envelope`, a stored version 2 envelope
+/// with `keys` wrapped keys, at `envelope_at`: each device receives only its own wrapped key
+/// (frame.hpp).
 std::shared_ptr<const Frame> message_frame(std::string text, std::size_t envelope_at,
-                                           std::string_view envelope) {
+                                           std::string_view envelope, std::size_t keys) {
     if (text.compare(envelope_at, envelope.size(), envelope) != 0)
         throw std::logic_error("message_frame: the envelope is not where it was said to be");
     auto list = find_key_list(envelope);
-    if (!list)
-        return std::make_shared<const Frame>(std::move(text));
+    // Never expected; caught here rather than sending every key to every device unnoticed.
+    if (!list || list->entries.size() != keys)
+        throw std::logic_error("message_frame: the stored envelope's keys do not split");
     for (auto& e : list->entries)
         e.offset += envelope_at;
     return std::make_shared<const Frame>(std::move(text), envelope_at + list->begin,
@@ -965,19 +967,16 @@ void Service::send(Context& ctx) {
     if (env.sender_device != std::to_string(ctx.who.device))
         throw ServiceError(errc::bad_request,
                            "envelope.sender_device: is not the device you logged in with");
-    if (env.version == 2 && env.keys.size() != env.recipients.size())
+    if (env.version != 2)
+        throw ServiceError(errc::bad_request, "envelope.v: new messages must be version 2");
+    if (env.keys.size() != env.recipients.size())
         throw ServiceError(errc::bad_request, "envelope.keys: every recipient needs a wrapped key");
-    // Sorted and distinct, as the room's device set is (envelope_from_json refused duplicates).
-    auto recipients = crypto::recipient_devices(env);
-    std::sort(recipients.begin(), recipients.end());
-    // Version 2 is stored as to_json(env) writes it, wrapped keys last, so that each device's
-    // copy can be cut from the text (find_key_list), but without encoding its binary fields
-    // again (stored_envelope_text). Version 1 is stored as received:
-    // envelope_from_json accepted exactly these fields, with these types, and its base64
-    // decoder takes only canonical text, so this is what to_json(env) gives, in the client's
-    // key order.
-    auto stored =
-        env.version == 2 ? stored_envelope_text(envelope_json) : json::serialize(envelope_json);
+    // Ascending and distinct, as the room's device set is (envelope_from_json checked).
+    auto recipients = env.recipients;
+    // Stored as to_json(env) writes it, wrapped keys last, so that each device's copy can be
+    // cut from the text (find_key_list), but without encoding its binary fields again.
+    auto stored = stored_envelope_text(envelope_json);
+    const auto key_count = env.keys.size();
     const auto device = ctx.who.device;
     const auto account = ctx.who.account;
     const auto user = ctx.who.user;
@@ -1050,7 +1049,7 @@ void Service::send(Context& ctx) {
             const auto envelope_at = members.size() + 1;  // encode_event_members adds '{'
             members += stored;
             *event = message_frame(protocol::encode_event_members("message", std::move(members)),
-                                   envelope_at, stored);
+                                   envelope_at, stored, key_count);
             out = {{"seq", seq}, {"duplicate", false}, {"sent_at", sent_at}};
             notify_later(out, r.accounts);
             r.last_seq = seq;  // last: a throw before here rolls back and moves the epoch

@@ -351,6 +351,18 @@ TEST_CASE("each device receives only its own wrapped key, live and in sync", "[e
     REQUIRE_FALSE(raw.ok());
     CHECK(raw.error().code == "bad_request");
     CHECK(raw.error().message == "envelope.keys: every recipient needs a wrapped key");
+    // Version 1 envelopes are read but no longer accepted from senders (they do not bind every
+    // recipient to one message key).
+    auto v1 = crypto::to_json(crypto::seal(t.ann.client->keys(), t.ann.client->profile().device,
+                                           "copies", "k2", "old format", all));
+    v1["v"] = 1;
+    v1.erase("recipients");
+    v1.erase("key_commitment");
+    REQUIRE(crypto::envelope_from_json(v1).ok());
+    raw = t.ann.client->connection().request("send", {{"room", "copies"}, {"envelope", v1}});
+    REQUIRE_FALSE(raw.ok());
+    CHECK(raw.error().code == "bad_request");
+    CHECK(raw.error().message == "envelope.v: new messages must be version 2");
     CHECK(ok(*t.ann, "room_show", {{"room", "copies"}}).at("last_seq").as_int64() == 1);
 }
 

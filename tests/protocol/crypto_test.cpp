@@ -447,6 +447,15 @@ TEST_CASE("any change to a sealed envelope is caught", "[crypto]") {
     CHECK(r.read(replayed, r.bob).error().message ==
           "the message key does not match the signed commitment");
 
+    // A device the sender did not list cannot read it, even holding a key that would work: the
+    // test plays a sender that wraps for mallory but signs the list without her.
+    auto unlisted = seal(r.alice.keys, r.alice.device, "room-42", "msg-0001", "Home visit.",
+                         {r.bob.recipient(), r.mallory.recipient()});
+    std::erase(unlisted.recipients, "mallory-phone");
+    unlisted.signature = r.alice.keys.sign(transcript(unlisted));
+    CHECK(code_of(r.read(unlisted, r.bob)) == "ok");
+    CHECK(code_of(r.read(unlisted, r.mallory)) == "not_a_recipient");
+
     auto dropped = original;
     std::erase_if(dropped.keys, [](const WrappedKey& k) { return k.device == "bob-phone"; });
     CHECK(code_of(r.read(dropped, r.bob)) == "not_a_recipient");
@@ -754,6 +763,8 @@ TEST_CASE("malformed envelope JSON is rejected naming the field", "[crypto]") {
          "envelope.keys: more than 10000 keys"},
         {[](object& o) { o["recipients"] = boost::json::array{"bob-phone"}; },
          "envelope.recipients: unknown field"},
+        {[&](object& o) { keys(o).push_back(keys(o)[0]); },
+         "envelope.keys[1].device: duplicate device"},
     };
     for (const auto& [mutate, message] : v1_cases) {
         INFO(message);

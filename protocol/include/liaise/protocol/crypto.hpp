@@ -185,7 +185,8 @@ struct Recipient {
                             std::string_view plaintext, const std::vector<Recipient>& recipients);
 
 /// Checks, in order: the version (bad_request unless 1 or 2), the sender identity's verify()
-/// and the envelope signature (bad_signature), that `my_device` has a key (not_a_recipient),
+/// and the envelope signature (bad_signature), that `my_device` has a key and, in version 2, is
+/// among the signed recipients (not_a_recipient),
 /// the key unwraps and, in version 2, matches the signed commitment (bad_wrapped_key), the
 /// message decrypts (bad_ciphertext). `sender` must be the identity pinned for
 /// envelope.sender_device. A version 2 envelope may carry only `my_device`'s key.
