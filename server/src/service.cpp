@@ -1008,30 +1008,42 @@ void Service::send(Context& ctx) {
             if (!std::binary_search(r.accounts.begin(), r.accounts.end(), account))
                 throw ServiceError(errc::forbidden,
                                    "you are not a member of room '" + room_name + "'");
-            {
+            // A retry of a stored send (same room, device and message id) is answered with the
+            // first send's seq, whatever changed since. Looked up only when the insert meets
+            // it or the membership check would refuse the send, not before every insert.
+            const auto answer_retry = [&] {
                 auto dup = sql.use(
                     "SELECT seq FROM messages WHERE room_id = ? AND sender_device = ? AND "
                     "client_msg_id = ?");
                 dup->bind(1, room);
                 dup->bind(2, device);
                 dup->bind(3, client_msg_id);
-                if (dup->executeStep()) {  // a retry: the first send was stored
-                    out = {{"seq", dup->getColumn(0).getInt64()}, {"duplicate", true}};
-                    return;
-                }
-            }
+                if (!dup->executeStep())
+                    return false;
+                out = {{"seq", dup->getColumn(0).getInt64()}, {"duplicate", true}};
+                return true;
+            };
             if (!std::equal(r.devices.begin(), r.devices.end(), recipients.begin(),
-                            recipients.end()))
+                            recipients.end())) {
+                if (answer_retry())
+                    return;
                 throw ServiceError(
                     errc::stale_membership,
                     "the room's members or their devices have changed: wrap the key for these",
                     {{"members", members_json(db, room)}});
+            }
             const auto seq = r.last_seq + 1;
             const auto sent_at = now_ms();
-            sql.exec(
+            const int inserted = sql.exec(
                 "INSERT INTO messages(room_id, seq, sender_device, client_msg_id, envelope, "
-                "sent_at) VALUES(?, ?, ?, ?, ?, ?)",
+                "sent_at) VALUES(?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT(room_id, sender_device, client_msg_id) DO NOTHING",
                 room, seq, device, client_msg_id, stored, sent_at);
+            if (inserted == 0) {
+                if (!answer_retry())
+                    throw std::logic_error("send: an insert met a conflict it cannot find");
+                return;
+            }
             auto [k, no_keys] = state.keys.try_emplace(device);
             if (no_keys) {
                 auto q = sql.use(

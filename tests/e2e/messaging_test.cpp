@@ -398,6 +398,32 @@ TEST_CASE("a retried send is stored once", "[e2e]") {
     REQUIRE(second.ok());
     CHECK(first.value() == second.value());
     CHECK(texts(read_all(t.bea, "retry")) == std::vector<std::string>{"only once please"});
+
+    // A retry is answered as one even after the room changed: an envelope sealed for ann and
+    // bea, stored, then sent again once cai has joined, is a duplicate, not stale.
+    std::vector<crypto::Recipient> two;
+    for (auto* p : {&t.ann, &t.bea})
+        two.push_back({(*p)->profile().device, (*p)->keys().identity().box_key});
+    const auto env = crypto::to_json(crypto::seal(
+        t.ann.client->keys(), t.ann.client->profile().device, "retry", "fixed-id-2", "two", two));
+    const auto sent = ok(*t.ann, "send", {{"room", "retry"}, {"envelope", env}});
+    CHECK_FALSE(sent.at("duplicate").as_bool());
+    ok(*t.ann, "room_add", {{"room", "retry"}, {"user", "cai"}});
+    const auto again = ok(*t.ann, "send", {{"room", "retry"}, {"envelope", env}});
+    CHECK(again.at("duplicate").as_bool());
+    CHECK(again.at("seq").as_int64() == sent.at("seq").as_int64());
+    // The same message id with the current members: a duplicate too, nothing stored.
+    auto three = two;
+    three.push_back({t.cai->profile().device, t.cai->keys().identity().box_key});
+    const auto resealed =
+        ok(*t.ann, "send",
+           {{"room", "retry"},
+            {"envelope",
+             crypto::to_json(crypto::seal(t.ann.client->keys(), t.ann.client->profile().device,
+                                          "retry", "fixed-id-2", "two", three))}});
+    CHECK(resealed.at("duplicate").as_bool());
+    CHECK(resealed.at("seq").as_int64() == sent.at("seq").as_int64());
+    CHECK(ok(*t.ann, "room_show", {{"room", "retry"}}).at("last_seq").as_int64() == 2);
 }
 
 TEST_CASE(
