@@ -755,6 +755,23 @@ class Fields {
         return bad_request(path(name), "missing");
     }
 
+    /// An array of at most 10000 elements, not empty unless `may_be_empty`; `what` names the
+    /// elements in the error ("more than 10000 keys").
+    Expected<const boost::json::array*> list(std::string_view name, bool may_be_empty,
+                                             std::string_view what) const {
+        auto v = get(name);
+        if (!v)
+            return v.error();
+        if (!v.value()->is_array())
+            return bad_request(path(name), "must be an array");
+        const auto& array = v.value()->get_array();
+        if (array.empty() && !may_be_empty)
+            return bad_request(path(name), "must not be empty");
+        if (array.size() > kMaxKeys)
+            return bad_request(path(name), "more than 10000 " + std::string(what));
+        return &array;
+    }
+
     Expected<std::string> id(std::string_view name) const {
         auto v = get(name);
         if (!v)
@@ -806,16 +823,10 @@ Expected<WrappedKey> wrapped_key_from_json(const boost::json::value& json, const
 
 /// Version 2's recipients: 1..10000 ids in strictly ascending byte order.
 Expected<std::vector<std::string>> recipients_from_json(const Fields& f) {
-    auto v = f.get("recipients");
-    if (!v)
-        return v.error();
-    if (!v.value()->is_array())
-        return bad_request(f.path("recipients"), "must be an array");
-    const auto& array = v.value()->get_array();
-    if (array.empty())
-        return bad_request(f.path("recipients"), "must not be empty");
-    if (array.size() > kMaxKeys)
-        return bad_request(f.path("recipients"), "more than 10000 recipients");
+    auto list_or_error = f.list("recipients", false, "recipients");
+    if (!list_or_error)
+        return list_or_error.error();
+    const auto& array = *list_or_error.value();
     std::vector<std::string> out;
     out.reserve(array.size());
     const Path list = f.at("recipients");
@@ -835,16 +846,10 @@ Expected<std::vector<std::string>> recipients_from_json(const Fields& f) {
 /// only for recipients (`recipients` is sorted).
 Expected<std::vector<WrappedKey>> keys_from_json(const Fields& f, int version,
                                                  const std::vector<std::string>& recipients) {
-    auto v = f.get("keys");
-    if (!v)
-        return v.error();
-    if (!v.value()->is_array())
-        return bad_request(f.path("keys"), "must be an array");
-    const auto& array = v.value()->get_array();
-    if (array.empty() && version == 1)
-        return bad_request(f.path("keys"), "must not be empty");
-    if (array.size() > kMaxKeys)
-        return bad_request(f.path("keys"), "more than 10000 keys");
+    auto list_or_error = f.list("keys", version == 2, "keys");
+    if (!list_or_error)
+        return list_or_error.error();
+    const auto& array = *list_or_error.value();
     std::vector<WrappedKey> keys;
     keys.reserve(array.size());
     std::unordered_set<std::string> seen;                 // version 1
