@@ -976,7 +976,6 @@ void Service::send(Context& ctx) {
     // Stored as to_json(env) writes it, wrapped keys last, so that each device's copy can be
     // cut from the text (find_key_list), but without encoding its binary fields again.
     auto stored = stored_envelope_text(envelope_json);
-    const auto key_count = env.keys.size();
     const auto device = ctx.who.device;
     const auto account = ctx.who.account;
     const auto user = ctx.who.user;
@@ -1061,7 +1060,7 @@ void Service::send(Context& ctx) {
             const auto envelope_at = members.size() + 1;  // encode_event_members adds '{'
             members += stored;
             *event = message_frame(protocol::encode_event_members("message", std::move(members)),
-                                   envelope_at, stored, key_count);
+                                   envelope_at, stored, recipients.size());
             out = {{"seq", seq}, {"duplicate", false}, {"sent_at", sent_at}};
             notify_later(out, r.accounts);
             r.last_seq = seq;  // last: a throw before here rolls back and moves the epoch
