@@ -257,11 +257,15 @@ TEST_CASE("liaise chat shows history and live messages, and sends what is typed"
 
     // Smaller: still the messages, the status bar and the input line, laid out for 60 x 20.
     term.tmux("resize-window -t chat -x 60 -y 20");
+    // tmux clips the old 100-column layout to 60 x 20 at once, and that clip already has the
+    // status bar and input line at the bottom: wait for the redraw, which brings back the end
+    // of the long message that the clip cut off.
     screen = term.wait_until(
-        [](const std::string& s) {
+        [&](const std::string& s) {
             const auto r = lines_of(s);
             return r.size() == 20 && r[19].starts_with(">") &&
-                   r[18].find("case-7 | for") != std::string::npos;
+                   r[18].find("case-7 | for") != std::string::npos &&
+                   flat(s).find("ann: " + long_text) != std::string::npos;
         },
         "the 60 x 20 layout");
     CHECK_THAT(flat(screen), Catch::Contains("ann: " + long_text));
