@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "metrics.hpp"
+#include "wal_vfs.hpp"
 
 namespace liaise::server {
 namespace {
@@ -243,18 +244,22 @@ CREATE TABLE IF NOT EXISTS meeting_actions(
 Storage::Storage(const std::filesystem::path& path, Metrics* metrics, Durability durability,
                  int readers)
     : metrics_(metrics) {
-    writer_db_ = std::make_unique<SQLite::Database>(path.string(),
-                                                    SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    // Every connection opens the WAL through the gathering VFS (wal_vfs.hpp); only the writer's
+    // ever writes it.
+    const std::string vfs = wal_gathering_vfs();
+    writer_db_ = std::make_unique<SQLite::Database>(
+        path.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, 0, vfs);
     configure(*writer_db_, durability);
     create_schema(*writer_db_);
     writer_statements_ = std::make_unique<StatementCache>(*writer_db_);
     // Replaces SQLite's automatic checkpoint, which would run on the writer after a commit.
     sqlite3_wal_hook(writer_db_->getHandle(), &Storage::on_wal_commit, this);
-    checkpoint_db_ = std::make_unique<SQLite::Database>(path.string(), SQLite::OPEN_READWRITE);
+    checkpoint_db_ =
+        std::make_unique<SQLite::Database>(path.string(), SQLite::OPEN_READWRITE, 0, vfs);
     configure(*checkpoint_db_, durability);  // a checkpoint syncs as the writer's commits do
     for (int i = 0; i < readers; ++i) {
         auto r = std::make_unique<Reader>();
-        r->db = std::make_unique<SQLite::Database>(path.string(), SQLite::OPEN_READONLY);
+        r->db = std::make_unique<SQLite::Database>(path.string(), SQLite::OPEN_READONLY, 0, vfs);
         r->db->setBusyTimeout(5000);
         readers_.push_back(std::move(r));
     }

@@ -1,0 +1,295 @@
+#include "wal_vfs.hpp"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstddef>
+#include <new>
+#include <stdexcept>
+#include <vector>
+
+namespace liaise::server {
+namespace {
+
+constexpr char kName[] = "liaise-wal-gathering";
+constexpr int kWalHeaderBytes = 32;
+constexpr int kFrameHeaderBytes = 24;
+// A buffer this full is written out even mid-transaction (a schema migration can write far
+// more); one that grew past kKeepBytes is given back after its write.
+constexpr std::size_t kMaxGatherBytes = std::size_t{8} << 20;
+constexpr std::size_t kKeepBytes = std::size_t{2} << 20;
+// The default (unix) VFS writes at most 0x1ffff bytes per call, taking the size modulo that
+// (a write of exactly 128 KiB writes nothing and reports the disk full): hand it 31 pages
+// at a time.
+constexpr std::size_t kMaxWriteBytes = 31 * 4096;
+
+sqlite3_vfs* root = nullptr;  // the default VFS, set once before registration
+std::atomic<std::uint64_t> asked{0};
+std::atomic<std::uint64_t> made{0};
+
+/// Writes waiting for one WAL file, contiguous from `at`.
+struct Gathered {
+    std::vector<unsigned char> bytes;
+    sqlite3_int64 at = 0;
+    bool commit_frame_started = false;  // a commit frame's header is in, its page not yet
+};
+
+/// What SQLite allocates for a WAL file opened through the VFS (szOsFile bytes): our part
+/// first, the default VFS's file after it. Standard layout, so `base` is at its address.
+struct WalFile {
+    sqlite3_file base;
+    sqlite3_file* real;
+    Gathered* gathered;
+};
+constexpr int kRealOffset = static_cast<int>((sizeof(WalFile) + alignof(std::max_align_t) - 1) /
+                                             alignof(std::max_align_t) * alignof(std::max_align_t));
+
+WalFile& wal(sqlite3_file* f) {
+    return *reinterpret_cast<WalFile*>(f);
+}
+const sqlite3_io_methods& real_methods(const WalFile& w) {
+    return *w.real->pMethods;
+}
+
+/// The frame header's second field: the database size in pages for a commit frame, else 0.
+bool is_commit_frame_header(const void* data, int amount, sqlite3_int64 offset) {
+    if (amount != kFrameHeaderBytes || offset < kWalHeaderBytes)
+        return false;
+    const auto* p = static_cast<const unsigned char*>(data) + 4;
+    return (p[0] | p[1] | p[2] | p[3]) != 0;
+}
+
+int flush(WalFile& w) {
+    auto& g = *w.gathered;
+    int rc = SQLITE_OK;
+    for (std::size_t done = 0; done < g.bytes.size() && rc == SQLITE_OK;) {
+        const auto chunk = std::min(g.bytes.size() - done, kMaxWriteBytes);
+        made.fetch_add(1, std::memory_order_relaxed);
+        rc = real_methods(w).xWrite(w.real, g.bytes.data() + done, static_cast<int>(chunk),
+                                    g.at + static_cast<sqlite3_int64>(done));
+        done += chunk;
+    }
+    g.bytes.clear();
+    g.commit_frame_started = false;
+    if (g.bytes.capacity() > kKeepBytes)
+        std::vector<unsigned char>().swap(g.bytes);
+    return rc;
+}
+
+int wal_close(sqlite3_file* f) {
+    auto& w = wal(f);
+    const int flushed = flush(w);
+    const int closed = real_methods(w).xClose(w.real);
+    delete w.gathered;
+    w.gathered = nullptr;
+    return flushed != SQLITE_OK ? flushed : closed;
+}
+
+int wal_read(sqlite3_file* f, void* out, int amount, sqlite3_int64 offset) {
+    auto& w = wal(f);
+    if (const int rc = flush(w); rc != SQLITE_OK)
+        return rc;
+    return real_methods(w).xRead(w.real, out, amount, offset);
+}
+
+int wal_write(sqlite3_file* f, const void* data, int amount, sqlite3_int64 offset) {
+    auto& w = wal(f);
+    auto& g = *w.gathered;
+    asked.fetch_add(1, std::memory_order_relaxed);
+    if (!g.bytes.empty() && offset != g.at + static_cast<sqlite3_int64>(g.bytes.size())) {
+        if (const int rc = flush(w); rc != SQLITE_OK)
+            return rc;
+    }
+    if (g.bytes.empty())
+        g.at = offset;
+    try {
+        const auto* p = static_cast<const unsigned char*>(data);
+        g.bytes.insert(g.bytes.end(), p, p + amount);
+    } catch (const std::bad_alloc&) {
+        g.bytes.clear();  // what was gathered is lost with this write: the transaction fails
+        return SQLITE_IOERR_NOMEM;
+    }
+    if (is_commit_frame_header(data, amount, offset)) {
+        g.commit_frame_started = true;
+        return SQLITE_OK;
+    }
+    if (g.commit_frame_started || g.bytes.size() >= kMaxGatherBytes)
+        return flush(w);
+    return SQLITE_OK;
+}
+
+int wal_truncate(sqlite3_file* f, sqlite3_int64 size) {
+    auto& w = wal(f);
+    if (const int rc = flush(w); rc != SQLITE_OK)
+        return rc;
+    return real_methods(w).xTruncate(w.real, size);
+}
+
+int wal_sync(sqlite3_file* f, int flags) {
+    auto& w = wal(f);
+    if (const int rc = flush(w); rc != SQLITE_OK)
+        return rc;
+    return real_methods(w).xSync(w.real, flags);
+}
+
+int wal_file_size(sqlite3_file* f, sqlite3_int64* size) {
+    auto& w = wal(f);
+    if (const int rc = flush(w); rc != SQLITE_OK)
+        return rc;
+    return real_methods(w).xFileSize(w.real, size);
+}
+
+int wal_lock(sqlite3_file* f, int level) {
+    auto& w = wal(f);
+    return real_methods(w).xLock(w.real, level);
+}
+
+int wal_unlock(sqlite3_file* f, int level) {
+    auto& w = wal(f);
+    return real_methods(w).xUnlock(w.real, level);
+}
+
+int wal_check_reserved_lock(sqlite3_file* f, int* out) {
+    auto& w = wal(f);
+    return real_methods(w).xCheckReservedLock(w.real, out);
+}
+
+int wal_file_control(sqlite3_file* f, int op, void* arg) {
+    auto& w = wal(f);
+    if (const int rc = flush(w); rc != SQLITE_OK)
+        return rc;
+    return real_methods(w).xFileControl(w.real, op, arg);
+}
+
+int wal_sector_size(sqlite3_file* f) {
+    auto& w = wal(f);
+    return real_methods(w).xSectorSize(w.real);
+}
+
+int wal_device_characteristics(sqlite3_file* f) {
+    auto& w = wal(f);
+    return real_methods(w).xDeviceCharacteristics(w.real);
+}
+
+// Version 1: SQLite maps shared memory and pages through the database file, never the WAL.
+constexpr sqlite3_io_methods kWalMethods = {1,
+                                            wal_close,
+                                            wal_read,
+                                            wal_write,
+                                            wal_truncate,
+                                            wal_sync,
+                                            wal_file_size,
+                                            wal_lock,
+                                            wal_unlock,
+                                            wal_check_reserved_lock,
+                                            wal_file_control,
+                                            wal_sector_size,
+                                            wal_device_characteristics,
+                                            nullptr,
+                                            nullptr,
+                                            nullptr,
+                                            nullptr,
+                                            nullptr,
+                                            nullptr};
+
+int vfs_open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* f, int flags, int* out_flags) {
+    if ((flags & SQLITE_OPEN_WAL) == 0)  // the default VFS's file, in the same memory
+        return root->xOpen(root, name, f, flags, out_flags);
+    auto& w = wal(f);
+    w.base.pMethods = nullptr;  // until opened: SQLite does not close a file that failed
+    w.real = reinterpret_cast<sqlite3_file*>(reinterpret_cast<char*>(f) + kRealOffset);
+    w.gathered = nullptr;
+    if (const int rc = root->xOpen(root, name, w.real, flags, out_flags); rc != SQLITE_OK)
+        return rc;
+    w.gathered = new (std::nothrow) Gathered;
+    if (w.gathered == nullptr) {
+        real_methods(w).xClose(w.real);
+        return SQLITE_NOMEM;
+    }
+    w.base.pMethods = &kWalMethods;
+    return SQLITE_OK;
+}
+
+// Everything but opening files is the default VFS's.
+int vfs_delete(sqlite3_vfs*, const char* name, int sync_dir) {
+    return root->xDelete(root, name, sync_dir);
+}
+int vfs_access(sqlite3_vfs*, const char* name, int flags, int* out) {
+    return root->xAccess(root, name, flags, out);
+}
+int vfs_full_pathname(sqlite3_vfs*, const char* name, int size, char* out) {
+    return root->xFullPathname(root, name, size, out);
+}
+void* vfs_dl_open(sqlite3_vfs*, const char* name) {
+    return root->xDlOpen(root, name);
+}
+void vfs_dl_error(sqlite3_vfs*, int size, char* out) {
+    root->xDlError(root, size, out);
+}
+void (*vfs_dl_sym(sqlite3_vfs*, void* handle, const char* symbol))(void) {
+    return root->xDlSym(root, handle, symbol);
+}
+void vfs_dl_close(sqlite3_vfs*, void* handle) {
+    root->xDlClose(root, handle);
+}
+int vfs_randomness(sqlite3_vfs*, int size, char* out) {
+    return root->xRandomness(root, size, out);
+}
+int vfs_sleep(sqlite3_vfs*, int micros) {
+    return root->xSleep(root, micros);
+}
+int vfs_current_time(sqlite3_vfs*, double* out) {
+    return root->xCurrentTime(root, out);
+}
+int vfs_get_last_error(sqlite3_vfs*, int size, char* out) {
+    return root->xGetLastError(root, size, out);
+}
+int vfs_current_time_int64(sqlite3_vfs*, sqlite3_int64* out) {
+    return root->xCurrentTimeInt64(root, out);
+}
+
+sqlite3_vfs make_vfs() {
+    sqlite3_vfs v{};
+    v.iVersion = 2;
+    v.szOsFile = kRealOffset + root->szOsFile;  // other files use the first szOsFile bytes
+    v.mxPathname = root->mxPathname;
+    v.zName = kName;
+    v.xOpen = vfs_open;
+    v.xDelete = vfs_delete;
+    v.xAccess = vfs_access;
+    v.xFullPathname = vfs_full_pathname;
+    v.xDlOpen = vfs_dl_open;
+    v.xDlError = vfs_dl_error;
+    v.xDlSym = vfs_dl_sym;
+    v.xDlClose = vfs_dl_close;
+    v.xRandomness = vfs_randomness;
+    v.xSleep = vfs_sleep;
+    v.xCurrentTime = vfs_current_time;
+    v.xGetLastError = vfs_get_last_error;
+    v.xCurrentTimeInt64 = vfs_current_time_int64;
+    return v;
+}
+
+}  // namespace
+
+const char* wal_gathering_vfs() {
+    static const char* const name = [] {
+        if (sqlite3_initialize() != SQLITE_OK)
+            throw std::runtime_error("SQLite failed to initialise");
+        root = sqlite3_vfs_find(nullptr);
+        if (root == nullptr || root->iVersion < 2)
+            throw std::runtime_error("SQLite has no usable default VFS");
+        static sqlite3_vfs vfs = make_vfs();
+        if (sqlite3_vfs_register(&vfs, 0) != SQLITE_OK)
+            throw std::runtime_error("could not register the WAL-gathering VFS");
+        return kName;
+    }();
+    return name;
+}
+
+WalWriteCounts wal_write_counts() noexcept {
+    return {asked.load(std::memory_order_relaxed), made.load(std::memory_order_relaxed)};
+}
+
+}  // namespace liaise::server

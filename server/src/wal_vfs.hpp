@@ -1,0 +1,36 @@
+// Internal: a SQLite VFS that gathers each transaction's WAL writes into one write.
+//
+// SQLite appends a transaction to the WAL one frame at a time, and each frame as two writes
+// (its 24-byte header, then the page), so a commit of 200 pages costs 400 `pwrite` calls, each
+// touching one or two page-cache pages (a 4,120-byte frame straddles them). This VFS wraps the
+// default one. For WAL files only, it keeps writes that follow on from each other in a buffer
+// and hands the buffer to the default VFS as one write:
+//  - right after the page of a commit frame (a frame header that gives the database size), so a
+//    commit is in the file before SQLite publishes it to other connections, whether or not it
+//    then syncs (with synchronous=OFF it does not);
+//  - before any other call on the same file (read, sync, size, truncate, file control, close),
+//    so nothing SQLite does on the file sees it without SQLite's own writes;
+//  - before a write that does not follow on from the buffer, and when the buffer is full.
+// A write that fails reaches SQLite as the failure of the call that made the buffer leave (the
+// commit frame's write, a sync, ...): SQLite then treats the transaction as failed, as it would
+// have had its own write failed. Every other file (the database, journals, temporary files) is
+// the default VFS's own, untouched.
+#pragma once
+
+#include <cstdint>
+
+namespace liaise::server {
+
+/// Registers the VFS with SQLite on first use (thread-safe; never the default VFS) and returns
+/// its name, to pass to sqlite3_open_v2 or SQLite::Database.
+[[nodiscard]] const char* wal_gathering_vfs();
+
+/// Writes SQLite made to WAL files opened through the VFS (`asked`) and the writes the VFS
+/// made to the files for them (`made`), since the process started. For tests and benchmarks.
+struct WalWriteCounts {
+    std::uint64_t asked = 0;
+    std::uint64_t made = 0;
+};
+[[nodiscard]] WalWriteCounts wal_write_counts() noexcept;
+
+}  // namespace liaise::server
