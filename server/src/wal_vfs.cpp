@@ -5,9 +5,10 @@
 #include <algorithm>
 #include <atomic>
 #include <cstddef>
+#include <cstring>
+#include <memory>
 #include <new>
 #include <stdexcept>
-#include <vector>
 
 namespace liaise::server {
 namespace {
@@ -15,10 +16,10 @@ namespace {
 constexpr char kName[] = "liaise-wal-gathering";
 constexpr int kWalHeaderBytes = 32;
 constexpr int kFrameHeaderBytes = 24;
-// A buffer this full is written out even mid-transaction (a schema migration can write far
-// more); one that grew past kKeepBytes is given back after its write.
-constexpr std::size_t kMaxGatherBytes = std::size_t{8} << 20;
-constexpr std::size_t kKeepBytes = std::size_t{2} << 20;
+// The most a buffer holds before it is written out, even mid-transaction (a schema migration
+// writes far more). Allocated whole at a file's first write and kept: growing it a commit at a
+// time had glibc map fresh pages for each large commit (10,000 page faults a second).
+constexpr std::size_t kGatherBytes = std::size_t{8} << 20;
 // The default (unix) VFS writes at most 0x1ffff bytes per call, taking the size modulo that
 // (a write of exactly 128 KiB writes nothing and reports the disk full): hand it 31 pages
 // at a time.
@@ -30,7 +31,8 @@ std::atomic<std::uint64_t> made{0};
 
 /// Writes waiting for one WAL file, contiguous from `at`.
 struct Gathered {
-    std::vector<unsigned char> bytes;
+    std::unique_ptr<unsigned char[]> bytes;  // kGatherBytes, from the first write on
+    std::size_t size = 0;
     sqlite3_int64 at = 0;
     bool commit_frame_started = false;  // a commit frame's header is in, its page not yet
 };
@@ -63,17 +65,15 @@ bool is_commit_frame_header(const void* data, int amount, sqlite3_int64 offset) 
 int flush(WalFile& w) {
     auto& g = *w.gathered;
     int rc = SQLITE_OK;
-    for (std::size_t done = 0; done < g.bytes.size() && rc == SQLITE_OK;) {
-        const auto chunk = std::min(g.bytes.size() - done, kMaxWriteBytes);
+    for (std::size_t done = 0; done < g.size && rc == SQLITE_OK;) {
+        const auto chunk = std::min(g.size - done, kMaxWriteBytes);
         made.fetch_add(1, std::memory_order_relaxed);
-        rc = real_methods(w).xWrite(w.real, g.bytes.data() + done, static_cast<int>(chunk),
+        rc = real_methods(w).xWrite(w.real, g.bytes.get() + done, static_cast<int>(chunk),
                                     g.at + static_cast<sqlite3_int64>(done));
         done += chunk;
     }
-    g.bytes.clear();
+    g.size = 0;
     g.commit_frame_started = false;
-    if (g.bytes.capacity() > kKeepBytes)
-        std::vector<unsigned char>().swap(g.bytes);
     return rc;
 }
 
@@ -97,24 +97,28 @@ int wal_write(sqlite3_file* f, const void* data, int amount, sqlite3_int64 offse
     auto& w = wal(f);
     auto& g = *w.gathered;
     asked.fetch_add(1, std::memory_order_relaxed);
-    if (!g.bytes.empty() && offset != g.at + static_cast<sqlite3_int64>(g.bytes.size())) {
+    const auto n = static_cast<std::size_t>(amount);
+    if (g.size > 0 &&
+        (offset != g.at + static_cast<sqlite3_int64>(g.size) || g.size + n > kGatherBytes)) {
         if (const int rc = flush(w); rc != SQLITE_OK)
             return rc;
     }
-    if (g.bytes.empty())
-        g.at = offset;
-    try {
-        const auto* p = static_cast<const unsigned char*>(data);
-        g.bytes.insert(g.bytes.end(), p, p + amount);
-    } catch (const std::bad_alloc&) {
-        g.bytes.clear();  // what was gathered is lost with this write: the transaction fails
-        return SQLITE_IOERR_NOMEM;
+    if (n > kGatherBytes)  // (SQLite writes a page or a header at a time)
+        return real_methods(w).xWrite(w.real, data, amount, offset);
+    if (!g.bytes) {
+        g.bytes.reset(new (std::nothrow) unsigned char[kGatherBytes]);
+        if (!g.bytes)
+            return SQLITE_IOERR_NOMEM;
     }
+    if (g.size == 0)
+        g.at = offset;
+    std::memcpy(g.bytes.get() + g.size, data, n);
+    g.size += n;
     if (is_commit_frame_header(data, amount, offset)) {
         g.commit_frame_started = true;
         return SQLITE_OK;
     }
-    if (g.commit_frame_started || g.bytes.size() >= kMaxGatherBytes)
+    if (g.commit_frame_started)
         return flush(w);
     return SQLITE_OK;
 }

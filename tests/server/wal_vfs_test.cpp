@@ -112,6 +112,13 @@ TEST_CASE(
             tx.commit();
         }
         CHECK(count_with_default_vfs(tmp.path) == 1000);
+        {  // ~12 MB, all written at the commit: more than one buffer's worth
+            db.exec("PRAGMA cache_size=-65536");
+            SQLite::Transaction tx(db);
+            insert_rows(db, 10000, 20000, 600);
+            tx.commit();
+        }
+        CHECK(count_with_default_vfs(tmp.path) == 21000);
         db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
         CHECK(fs::file_size(tmp.path.string() + "-wal") == 0);
         {
@@ -122,10 +129,13 @@ TEST_CASE(
         CHECK(db.execAndGet("PRAGMA integrity_check").getString() == "ok");
     }
     // Reopened through the default VFS: every committed row, nothing of the rolled-back ones.
-    CHECK(count_with_default_vfs(tmp.path) == 1010);
+    CHECK(count_with_default_vfs(tmp.path) == 21010);
     SQLite::Database again(tmp.path.string(), SQLite::OPEN_READWRITE);
     CHECK(again.execAndGet("PRAGMA integrity_check").getString() == "ok");
-    CHECK(again.execAndGet("SELECT COUNT(*) FROM t WHERE id >= 5000").getInt64() == 10);
+    CHECK(again.execAndGet("SELECT COUNT(*) FROM t WHERE id BETWEEN 5000 AND 5009").getInt64() ==
+          10);
+    CHECK(again.execAndGet("SELECT SUM(LENGTH(body)) FROM t WHERE id >= 10000").getInt64() ==
+          20000 * 600);
 }
 
 TEST_CASE("A writer killed mid-transaction through the WAL-gathering VFS loses no commit",
