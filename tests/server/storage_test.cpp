@@ -10,20 +10,13 @@
 #include <thread>
 
 #include "metrics.hpp"
+#include "temp_db.hpp"
 
 using namespace liaise::server;
+using liaise::server::testing::TempDb;
 namespace fs = std::filesystem;
 
 namespace {
-
-struct TempDb {
-    fs::path path = fs::temp_directory_path() / ("liaise-storage-" + std::to_string(::getpid()) +
-                                                 "-" + std::to_string(std::rand()) + ".db");
-    ~TempDb() {
-        for (const char* suffix : {"", "-wal", "-shm"})
-            fs::remove(path.string() + suffix);
-    }
-};
 
 std::int64_t count_agencies(Storage& s) {
     return s.read([](SQLite::Database& db) {

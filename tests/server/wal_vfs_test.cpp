@@ -12,19 +12,13 @@
 #include <string>
 #include <thread>
 
+#include "temp_db.hpp"
+
 using namespace liaise::server;
+using liaise::server::testing::TempDb;
 namespace fs = std::filesystem;
 
 namespace {
-
-struct TempDb {
-    fs::path path = fs::temp_directory_path() / ("liaise-walvfs-" + std::to_string(::getpid()) +
-                                                 "-" + std::to_string(std::rand()) + ".db");
-    ~TempDb() {
-        for (const char* suffix : {"", "-wal", "-shm"})
-            fs::remove(path.string() + suffix);
-    }
-};
 
 SQLite::Database open_gathering(const fs::path& path, const char* synchronous) {
     SQLite::Database db(path.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, 0,
