@@ -30,6 +30,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -107,9 +108,40 @@ struct ServerProcess {
 
     /// CPU seconds used so far and peak resident memory in KiB, from /proc.
     std::pair<double, long> usage() const {
-        std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-        std::string s((std::istreambuf_iterator<char>(stat)), {});
+        const auto cpu = cpu_seconds("/proc/" + std::to_string(pid) + "/stat").second;
+        std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+        long hwm = 0;
+        for (std::string line; std::getline(status, line);)
+            if (line.rfind("VmHWM:", 0) == 0)
+                hwm = std::stol(line.substr(6));
+        return {cpu, hwm};
+    }
+
+    /// CPU seconds used so far by each thread name (liaise-writer, liaise-checkpt, liaise-net
+    /// and liaise-server, the main thread, which also serves connections), threads of one name
+    /// added together.
+    std::map<std::string, double> thread_cpu() const {
+        std::map<std::string, double> out;
+        std::error_code ec;
+        for (const auto& task :
+             fs::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
+            const auto [name, seconds] = cpu_seconds(task.path() / "stat");
+            if (!name.empty())
+                out[name] += seconds;
+        }
+        return out;
+    }
+
+  private:
+    /// The name and the user + system CPU seconds in a /proc stat file (a process's or a
+    /// thread's); an empty name if it could not be read.
+    static std::pair<std::string, double> cpu_seconds(const fs::path& stat_path) {
+        std::ifstream stat(stat_path);
+        const std::string s((std::istreambuf_iterator<char>(stat)), {});
+        const auto open = s.find('(');
         const auto close = s.rfind(')');
+        if (open == std::string::npos || close == std::string::npos || close + 2 > s.size())
+            return {};
         std::istringstream rest(s.substr(close + 2));
         std::string field;
         long utime = 0, stime = 0;
@@ -119,13 +151,8 @@ struct ServerProcess {
             if (i == 15)
                 stime = std::stol(field);
         }
-        std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-        long hwm = 0;
-        for (std::string line; std::getline(status, line);)
-            if (line.rfind("VmHWM:", 0) == 0)
-                hwm = std::stol(line.substr(6));
-        return {static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK)),
-                hwm};
+        return {s.substr(open + 1, close - open - 1),
+                static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK))};
     }
 };
 
@@ -624,6 +651,7 @@ int main(int argc, char** argv) {
     }
 
     const auto before = server ? server->usage() : std::pair<double, long>{0, 0};
+    const auto threads_before = server ? server->thread_cpu() : std::map<std::string, double>();
     const auto metrics_before = server ? metrics_page(ioc, server->port) : std::string();
     const auto started = Clock::now();
     const auto stop_at = started + std::chrono::duration_cast<Clock::duration>(
@@ -644,6 +672,7 @@ int main(int argc, char** argv) {
         std::chrono::duration<double>(o.seconds + 0.5)));
     const double elapsed = o.seconds;
     const auto after = server ? server->usage() : std::pair<double, long>{0, 0};
+    const auto threads_after = server ? server->thread_cpu() : std::map<std::string, double>();
 
     json::object out{{"mode", o.mode},
                      {"connections", o.connections},
@@ -666,6 +695,12 @@ int main(int argc, char** argv) {
                        {"p999", percentile(stats.delivery_ms, 99.9)}}}};
     if (server) {
         out["server_cpu_s"] = after.first - before.first;
+        json::object by_thread;
+        for (const auto& [name, seconds] : threads_after) {
+            const auto was = threads_before.find(name);
+            by_thread[name] = seconds - (was == threads_before.end() ? 0.0 : was->second);
+        }
+        out["server_thread_cpu_s"] = std::move(by_thread);
         out["server_peak_kib"] = after.second;
         const auto rss_after = server->rss_kib();
         out["server_rss_kib_before"] = rss_before;

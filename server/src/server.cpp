@@ -1,6 +1,7 @@
 #include "liaise/server/server.hpp"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
@@ -452,7 +453,11 @@ int serve(const Config& config) {
     });
     std::vector<std::thread> pool;
     for (int i = 1; i < threads; ++i)
-        pool.emplace_back([&] { ioc.run(); });
+        pool.emplace_back([&] {
+            // For top -H, perf and liaise-load; the main thread keeps the process's name.
+            (void)::pthread_setname_np(::pthread_self(), "liaise-net");
+            ioc.run();
+        });
     ioc.run();
     for (auto& t : pool)
         t.join();

@@ -2,6 +2,7 @@
 
 #include <SQLiteCpp/Transaction.h>
 
+#include <pthread.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -302,6 +303,7 @@ int Storage::on_wal_commit(void* self, sqlite3* db, const char* schema, int page
 }
 
 void Storage::run_checkpointer() {
+    (void)::pthread_setname_np(::pthread_self(), "liaise-checkpt");  // for top -H, perf, bench
     // Copying pages back can wait for the requests: lower this thread's share of a busy core
     // (on Linux a thread id gives one thread its own nice value). If refused, it runs as before.
     (void)::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 10);
@@ -356,6 +358,7 @@ Storage::Lease Storage::lease_reader() {
 }
 
 void Storage::run_writer() {
+    (void)::pthread_setname_np(::pthread_self(), "liaise-writer");
     auto& db = *writer_db_;
     auto& cache = *writer_statements_;
     std::vector<Pending> batch;
