@@ -62,6 +62,10 @@ bool is_commit_frame_header(const void* data, int amount, sqlite3_int64 offset) 
     return (p[0] | p[1] | p[2] | p[3]) != 0;
 }
 
+/// Hands the buffer to the default VFS. On failure the unwritten bytes are dropped and the
+/// error is SQLITE_IOERR_WRITE whichever call made the buffer leave: SQLite rolls a transaction
+/// back whole on an I/O error (for SQLITE_FULL it may roll back one statement and go on, over
+/// frames that never reached the file).
 int flush(WalFile& w) {
     auto& g = *w.gathered;
     int rc = SQLITE_OK;
@@ -74,7 +78,7 @@ int flush(WalFile& w) {
     }
     g.size = 0;
     g.commit_frame_started = false;
-    return rc;
+    return rc == SQLITE_OK ? SQLITE_OK : SQLITE_IOERR_WRITE;
 }
 
 int wal_close(sqlite3_file* f) {
@@ -103,18 +107,25 @@ int wal_write(sqlite3_file* f, const void* data, int amount, sqlite3_int64 offse
         if (const int rc = flush(w); rc != SQLITE_OK)
             return rc;
     }
-    if (n > kGatherBytes)  // (SQLite writes a page or a header at a time)
-        return real_methods(w).xWrite(w.real, data, amount, offset);
-    if (!g.bytes) {
+    const bool commit_header = is_commit_frame_header(data, amount, offset);
+    if (!g.bytes && n <= kGatherBytes)
         g.bytes.reset(new (std::nothrow) unsigned char[kGatherBytes]);
-        if (!g.bytes)
-            return SQLITE_IOERR_NOMEM;
+    // Written straight through: a write too large to gather (SQLite writes a page or a header
+    // at a time), any write if the buffer could not be had, and a commit frame's header that
+    // starts a buffer. The last is either a frame on its own or SQLite rewriting the header of
+    // a frame already in the file (new checksums at commit, after pages were spilled), when no
+    // page follows it: buffered, it would wait for the next call on the file, after SQLite had
+    // published the commit.
+    if (n > kGatherBytes || !g.bytes || (commit_header && g.size == 0)) {
+        g.commit_frame_started = commit_header;
+        made.fetch_add(1, std::memory_order_relaxed);
+        return real_methods(w).xWrite(w.real, data, amount, offset);
     }
     if (g.size == 0)
         g.at = offset;
     std::memcpy(g.bytes.get() + g.size, data, n);
     g.size += n;
-    if (is_commit_frame_header(data, amount, offset)) {
+    if (commit_header) {
         g.commit_frame_started = true;
         return SQLITE_OK;
     }
@@ -199,6 +210,14 @@ constexpr sqlite3_io_methods kWalMethods = {1,
 
 int vfs_open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* f, int flags, int* out_flags) {
     if ((flags & SQLITE_OPEN_WAL) == 0)  // the default VFS's file, in the same memory
+        return root->xOpen(root, name, f, flags, out_flags);
+    // Without powersafe overwrite SQLite pads a commit to a sector boundary and may split the
+    // last padding frame around a sync, leaving a tail that no rule above would send on before
+    // SQLite publishes the commit. The default VFS claims powersafe overwrite unless told
+    // otherwise (?psow=0); if not, this WAL is the default VFS's own too.
+    if (sqlite3_file* db = sqlite3_database_file_object(name);
+        db == nullptr || db->pMethods == nullptr ||
+        (db->pMethods->xDeviceCharacteristics(db) & SQLITE_IOCAP_POWERSAFE_OVERWRITE) == 0)
         return root->xOpen(root, name, f, flags, out_flags);
     auto& w = wal(f);
     w.base.pMethods = nullptr;  // until opened: SQLite does not close a file that failed

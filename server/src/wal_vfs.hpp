@@ -4,17 +4,25 @@
 // (its 24-byte header, then the page), so a commit of 200 pages costs 400 `pwrite` calls, each
 // touching one or two page-cache pages (a 4,120-byte frame straddles them). This VFS wraps the
 // default one. For WAL files only, it keeps writes that follow on from each other in a buffer
-// and hands the buffer to the default VFS as one write:
+// and hands the buffer to the default VFS in a few large writes:
 //  - right after the page of a commit frame (a frame header that gives the database size), so a
 //    commit is in the file before SQLite publishes it to other connections, whether or not it
-//    then syncs (with synchronous=OFF it does not);
+//    then syncs (with synchronous=OFF it does not). A commit frame's header that would start a
+//    buffer is written at once: it may be SQLite rewriting a header with no page to follow;
 //  - before any other call on the same file (read, sync, size, truncate, file control, close),
 //    so nothing SQLite does on the file sees it without SQLite's own writes;
 //  - before a write that does not follow on from the buffer, and when the buffer is full.
-// A write that fails reaches SQLite as the failure of the call that made the buffer leave (the
-// commit frame's write, a sync, ...): SQLite then treats the transaction as failed, as it would
-// have had its own write failed. Every other file (the database, journals, temporary files) is
-// the default VFS's own, untouched.
+// A failed write reaches SQLite as SQLITE_IOERR_WRITE from the call that made the buffer leave
+// (the commit frame's write, a sync, a read, ...), so SQLite rolls the whole transaction back,
+// as it would had its own write failed. Every other file (the database, journals, temporary
+// files) is the default VFS's own, untouched, and so is a WAL whose database does not have
+// powersafe overwrite (SQLite then pads commits to sector boundaries, splitting frames around
+// syncs in ways the rules above do not follow).
+//
+// Single writer: a buffer left by a rolled-back transaction is written out at the connection's
+// next call on the file. That is harmless when only this connection writes the WAL, as in
+// liaise-server (Storage holds a lock on the database for its whole life); another process
+// writing the same database could have its frames overwritten.
 #pragma once
 
 #include <cstdint>
