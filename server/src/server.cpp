@@ -14,6 +14,7 @@
 #include <fstream>
 #include <functional>
 #include <future>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -383,7 +384,14 @@ int serve(const Config& config) {
         return 2;
     }
     Metrics metrics;
-    Storage storage(db_path, &metrics, config.durable ? Durability::full : Durability::off);
+    std::optional<Storage> opened;
+    try {
+        opened.emplace(db_path, &metrics, config.durable ? Durability::full : Durability::off);
+    } catch (const std::exception& e) {
+        spdlog::error("cannot open the database: {}", e.what());
+        return 2;
+    }
+    Storage& storage = *opened;
     Hub hub;
     if (auto seeded = seed_dictionaries(storage, config.dictionaries); !seeded) {
         spdlog::error("{}", seeded.error().message);

@@ -2,12 +2,17 @@
 
 #include <SQLiteCpp/Transaction.h>
 
+#include <fcntl.h>
 #include <pthread.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <future>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
@@ -244,7 +249,7 @@ CREATE TABLE IF NOT EXISTS meeting_actions(
 
 Storage::Storage(const std::filesystem::path& path, Metrics* metrics, Durability durability,
                  int readers)
-    : metrics_(metrics) {
+    : lock_(path), metrics_(metrics) {
     // Every connection opens the WAL through the gathering VFS (wal_vfs.hpp); only the writer's
     // ever writes it.
     const std::string vfs = wal_gathering_vfs();
@@ -284,6 +289,28 @@ Storage::~Storage() {
     if (checkpointer_.joinable())
         checkpointer_.join();
     // The last connection to close checkpoints what is left and removes the WAL.
+}
+
+Storage::ProcessLock::ProcessLock(const std::filesystem::path& database) {
+    const auto path = database.string() + ".lock";
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd_ < 0)
+        throw std::runtime_error("cannot open " + path + ": " + std::strerror(errno));
+    // flock, not fcntl: SQLite's own fcntl locks on the database would be dropped by closing any
+    // other descriptor for it, and this file is never opened by SQLite.
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+        const int error = errno;
+        ::close(fd_);
+        throw std::runtime_error(
+            error == EWOULDBLOCK ? database.string() +
+                                       " is in use by another process (is a liaise-server already "
+                                       "running on this data directory?)"
+                                 : "cannot lock " + path + ": " + std::strerror(error));
+    }
+}
+
+Storage::ProcessLock::~ProcessLock() {
+    ::close(fd_);  // releases the lock
 }
 
 int Storage::on_wal_commit(void* self, sqlite3* db, const char* schema, int pages) {

@@ -37,7 +37,8 @@ enum class Durability { full, off };
 class Storage {
   public:
     /// Opens (creating if needed) the database at `path`, applies the schema, and starts the
-    /// writer. Throws SQLite::Exception if the database cannot be opened.
+    /// writer. Throws SQLite::Exception if the database cannot be opened, std::runtime_error if
+    /// another process (or another Storage in this one) has it open.
     Storage(const std::filesystem::path& path, Metrics* metrics,
             Durability durability = Durability::full, int readers = 4);
     /// Finishes every queued job (each is committed and completed), then stops the writer.
@@ -103,6 +104,22 @@ class Storage {
     /// SQLite's WAL hook: called on the writer thread after each commit with the WAL's size.
     static int on_wal_commit(void* self, sqlite3* db, const char* schema, int pages);
 
+    /// An exclusive flock on "<database>.lock", held from before the database is opened until
+    /// after every connection to it has closed: one process writes a database at a time (the
+    /// send path remembers room state between commits, and wal_vfs.hpp assumes one writer).
+    class ProcessLock {
+      public:
+        /// Throws std::runtime_error if another process (or another Storage) holds it.
+        explicit ProcessLock(const std::filesystem::path& database);
+        ~ProcessLock();
+        ProcessLock(const ProcessLock&) = delete;
+        ProcessLock& operator=(const ProcessLock&) = delete;
+
+      private:
+        int fd_ = -1;
+    };
+
+    ProcessLock lock_;  // first: destroyed last
     Metrics* metrics_;
     std::unique_ptr<SQLite::Database> writer_db_;
     std::unique_ptr<StatementCache> writer_statements_;  // writer thread only

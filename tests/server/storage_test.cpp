@@ -299,3 +299,20 @@ TEST_CASE("the writer's epoch moves for every job except message-only ones that 
     CHECK(e2 == e1);
     CHECK(after() > e2);  // a failed job moves it
 }
+
+TEST_CASE("a database is written by one Storage at a time", "[storage]") {
+    TempDb tmp;
+    {
+        Storage first(tmp.path, nullptr);
+        try {
+            Storage second(tmp.path, nullptr);
+            FAIL("a second Storage opened a database in use");
+        } catch (const std::runtime_error& e) {
+            CHECK(std::string(e.what()).find("in use by another process") != std::string::npos);
+        }
+        first.write_and_wait([](SQLite::Database& db) { add_agency(db, "still writable"); });
+        CHECK(count_agencies(first) == 1);
+    }
+    Storage again(tmp.path, nullptr);  // the lock went with the first
+    CHECK(count_agencies(again) == 1);
+}

@@ -1,4 +1,5 @@
-// A database path for one test, removed with its WAL and shared-memory files at scope exit.
+// A database path for one test, removed with its WAL, shared-memory and lock files at scope
+// exit.
 #pragma once
 
 #include <unistd.h>
@@ -17,7 +18,7 @@ struct TempDb {
     TempDb(const TempDb&) = delete;
     TempDb& operator=(const TempDb&) = delete;
     ~TempDb() {
-        for (const char* suffix : {"", "-wal", "-shm"})
+        for (const char* suffix : {"", "-wal", "-shm", ".lock"})
             std::filesystem::remove(path.string() + suffix);
     }
 };
