@@ -9,6 +9,7 @@
 #include <memory>
 #include <new>
 #include <stdexcept>
+#include <string>
 
 namespace liaise::server {
 namespace {
@@ -25,7 +26,6 @@ constexpr std::size_t kGatherBytes = std::size_t{8} << 20;
 // at a time.
 constexpr std::size_t kMaxWriteBytes = 31 * 4096;
 
-sqlite3_vfs* root = nullptr;  // the default VFS, set once before registration
 std::atomic<std::uint64_t> asked{0};
 std::atomic<std::uint64_t> made{0};
 
@@ -52,6 +52,11 @@ WalFile& wal(sqlite3_file* f) {
 }
 const sqlite3_io_methods& real_methods(const WalFile& w) {
     return *w.real->pMethods;
+}
+
+/// The VFS ours wraps.
+sqlite3_vfs* base(sqlite3_vfs* vfs) {
+    return static_cast<sqlite3_vfs*>(vfs->pAppData);
 }
 
 /// The frame header's second field: the database size in pages for a commit frame, else 0.
@@ -208,7 +213,8 @@ constexpr sqlite3_io_methods kWalMethods = {1,
                                             nullptr,
                                             nullptr};
 
-int vfs_open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* f, int flags, int* out_flags) {
+int vfs_open(sqlite3_vfs* vfs, sqlite3_filename name, sqlite3_file* f, int flags, int* out_flags) {
+    sqlite3_vfs* const root = base(vfs);
     if ((flags & SQLITE_OPEN_WAL) == 0)  // the default VFS's file, in the same memory
         return root->xOpen(root, name, f, flags, out_flags);
     // Without powersafe overwrite SQLite pads a commit to a sector boundary and may split the
@@ -234,50 +240,52 @@ int vfs_open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* f, int flags, in
     return SQLITE_OK;
 }
 
-// Everything but opening files is the default VFS's.
-int vfs_delete(sqlite3_vfs*, const char* name, int sync_dir) {
-    return root->xDelete(root, name, sync_dir);
+// Everything but opening files is the wrapped VFS's.
+int vfs_delete(sqlite3_vfs* vfs, const char* name, int sync_dir) {
+    return base(vfs)->xDelete(base(vfs), name, sync_dir);
 }
-int vfs_access(sqlite3_vfs*, const char* name, int flags, int* out) {
-    return root->xAccess(root, name, flags, out);
+int vfs_access(sqlite3_vfs* vfs, const char* name, int flags, int* out) {
+    return base(vfs)->xAccess(base(vfs), name, flags, out);
 }
-int vfs_full_pathname(sqlite3_vfs*, const char* name, int size, char* out) {
-    return root->xFullPathname(root, name, size, out);
+int vfs_full_pathname(sqlite3_vfs* vfs, const char* name, int size, char* out) {
+    return base(vfs)->xFullPathname(base(vfs), name, size, out);
 }
-void* vfs_dl_open(sqlite3_vfs*, const char* name) {
-    return root->xDlOpen(root, name);
+void* vfs_dl_open(sqlite3_vfs* vfs, const char* name) {
+    return base(vfs)->xDlOpen(base(vfs), name);
 }
-void vfs_dl_error(sqlite3_vfs*, int size, char* out) {
-    root->xDlError(root, size, out);
+void vfs_dl_error(sqlite3_vfs* vfs, int size, char* out) {
+    base(vfs)->xDlError(base(vfs), size, out);
 }
-void (*vfs_dl_sym(sqlite3_vfs*, void* handle, const char* symbol))(void) {
-    return root->xDlSym(root, handle, symbol);
+void (*vfs_dl_sym(sqlite3_vfs* vfs, void* handle, const char* symbol))(void) {
+    return base(vfs)->xDlSym(base(vfs), handle, symbol);
 }
-void vfs_dl_close(sqlite3_vfs*, void* handle) {
-    root->xDlClose(root, handle);
+void vfs_dl_close(sqlite3_vfs* vfs, void* handle) {
+    base(vfs)->xDlClose(base(vfs), handle);
 }
-int vfs_randomness(sqlite3_vfs*, int size, char* out) {
-    return root->xRandomness(root, size, out);
+int vfs_randomness(sqlite3_vfs* vfs, int size, char* out) {
+    return base(vfs)->xRandomness(base(vfs), size, out);
 }
-int vfs_sleep(sqlite3_vfs*, int micros) {
-    return root->xSleep(root, micros);
+int vfs_sleep(sqlite3_vfs* vfs, int micros) {
+    return base(vfs)->xSleep(base(vfs), micros);
 }
-int vfs_current_time(sqlite3_vfs*, double* out) {
-    return root->xCurrentTime(root, out);
+int vfs_current_time(sqlite3_vfs* vfs, double* out) {
+    return base(vfs)->xCurrentTime(base(vfs), out);
 }
-int vfs_get_last_error(sqlite3_vfs*, int size, char* out) {
-    return root->xGetLastError(root, size, out);
+int vfs_get_last_error(sqlite3_vfs* vfs, int size, char* out) {
+    return base(vfs)->xGetLastError(base(vfs), size, out);
 }
-int vfs_current_time_int64(sqlite3_vfs*, sqlite3_int64* out) {
-    return root->xCurrentTimeInt64(root, out);
+int vfs_current_time_int64(sqlite3_vfs* vfs, sqlite3_int64* out) {
+    return base(vfs)->xCurrentTimeInt64(base(vfs), out);
 }
 
-sqlite3_vfs make_vfs() {
+/// Our VFS over `root` (kept in pAppData), named `name`.
+sqlite3_vfs make_vfs(sqlite3_vfs* root, const char* name) {
     sqlite3_vfs v{};
     v.iVersion = 2;
     v.szOsFile = kRealOffset + root->szOsFile;  // other files use the first szOsFile bytes
     v.mxPathname = root->mxPathname;
-    v.zName = kName;
+    v.pAppData = root;
+    v.zName = name;
     v.xOpen = vfs_open;
     v.xDelete = vfs_delete;
     v.xAccess = vfs_access;
@@ -300,14 +308,19 @@ const char* wal_gathering_vfs() {
     static const char* const name = [] {
         if (sqlite3_initialize() != SQLITE_OK)
             throw std::runtime_error("SQLite failed to initialise");
-        root = sqlite3_vfs_find(nullptr);
-        if (root == nullptr || root->iVersion < 2)
-            throw std::runtime_error("SQLite has no usable default VFS");
-        static sqlite3_vfs vfs = make_vfs();
-        if (sqlite3_vfs_register(&vfs, 0) != SQLITE_OK)
-            throw std::runtime_error("could not register the WAL-gathering VFS");
-        return kName;
+        return register_wal_gathering_vfs(sqlite3_vfs_find(nullptr), kName);
     }();
+    return name;
+}
+
+const char* register_wal_gathering_vfs(sqlite3_vfs* root, const char* name) {
+    if (root == nullptr || root->iVersion < 2)
+        throw std::runtime_error("no VFS to wrap, or one older than SQLite 3.7");
+    auto* vfs = new sqlite3_vfs(make_vfs(root, name));  // registered for the process's life
+    if (sqlite3_vfs_register(vfs, 0) != SQLITE_OK) {
+        delete vfs;
+        throw std::runtime_error(std::string("could not register the VFS ") + name);
+    }
     return name;
 }
 

@@ -25,6 +25,8 @@
 // writing the same database could have its frames overwritten.
 #pragma once
 
+#include <sqlite3.h>
+
 #include <cstdint>
 
 namespace liaise::server {
@@ -32,6 +34,11 @@ namespace liaise::server {
 /// Registers the VFS with SQLite on first use (thread-safe; never the default VFS) and returns
 /// its name, to pass to sqlite3_open_v2 or SQLite::Database.
 [[nodiscard]] const char* wal_gathering_vfs();
+
+/// Registers the same VFS over `base` (which must outlive the process's use of it), named
+/// `name`, and returns `name`. For tests that put a VFS failing on purpose under it; call at
+/// most once per name.
+[[nodiscard]] const char* register_wal_gathering_vfs(sqlite3_vfs* base, const char* name);
 
 /// Writes SQLite made to WAL files opened through the VFS (`asked`) and the writes the VFS
 /// made to the files for them (`made`), since the process started. For tests and benchmarks.

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdlib>
@@ -256,4 +257,86 @@ TEST_CASE("What the WAL-gathering VFS leaves in the files right after a commit h
         CHECK(crashed.execAndGet("SELECT SUM(body = 'changed') FROM t").getInt64() ==
               (round + 1) * 20);
     }
+}
+
+namespace {
+
+// A VFS over the default one whose WAL writes fail while `fail_wal_writes` is set, reporting a
+// full disk as the default VFS does; the gathering VFS is registered over it.
+std::atomic<bool> fail_wal_writes{false};
+sqlite3_vfs* unix_vfs = nullptr;
+const sqlite3_io_methods* unix_wal_methods = nullptr;
+sqlite3_io_methods failing_wal_methods;
+
+int failing_write(sqlite3_file* f, const void* data, int amount, sqlite3_int64 offset) {
+    if (fail_wal_writes)
+        return SQLITE_FULL;
+    return unix_wal_methods->xWrite(f, data, amount, offset);
+}
+
+int failing_open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* f, int flags, int* out) {
+    const int rc = unix_vfs->xOpen(unix_vfs, name, f, flags, out);
+    if (rc == SQLITE_OK && (flags & SQLITE_OPEN_WAL) != 0 && f->pMethods != nullptr) {
+        unix_wal_methods = f->pMethods;
+        failing_wal_methods = *f->pMethods;
+        failing_wal_methods.xWrite = failing_write;
+        f->pMethods = &failing_wal_methods;
+    }
+    return rc;
+}
+
+const char* gathering_over_failing_vfs() {
+    static const char* const name = [] {
+        REQUIRE(sqlite3_initialize() == SQLITE_OK);
+        unix_vfs = sqlite3_vfs_find(nullptr);
+        static sqlite3_vfs failing = *unix_vfs;  // the rest is the default VFS's, pAppData too
+        failing.zName = "liaise-test-failing-wal";
+        failing.xOpen = failing_open;
+        REQUIRE(sqlite3_vfs_register(&failing, 0) == SQLITE_OK);
+        return register_wal_gathering_vfs(&failing, "liaise-test-gathering-over-failing");
+    }();
+    return name;
+}
+
+}  // namespace
+
+TEST_CASE("A WAL write that fails under the WAL-gathering VFS rolls its transaction back whole",
+          "[wal_vfs]") {
+    TempDb tmp;
+    SQLite::Database db(tmp.path.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, 0,
+                        gathering_over_failing_vfs());
+    db.exec("PRAGMA journal_mode=WAL");
+    db.exec("PRAGMA synchronous=FULL");
+    db.exec("CREATE TABLE t(id INTEGER PRIMARY KEY, k TEXT UNIQUE, body TEXT)");
+    insert_rows(db, 1, 10, 100);
+    const auto rows = [&] { return count_with_default_vfs(tmp.path); };
+    REQUIRE(rows() == 10);
+
+    SECTION("the commit's own write") {
+        SQLite::Transaction tx(db);
+        insert_rows(db, 100, 100, 300);
+        fail_wal_writes = true;
+        CHECK_THROWS_AS(tx.commit(), SQLite::Exception);
+        fail_wal_writes = false;
+    }
+    SECTION("a read that makes spilled pages leave first") {
+        // The read fails with an I/O error rather than a full disk: SQLite rolls the whole
+        // transaction back instead of one statement, so nothing goes on over the lost frames.
+        db.exec("PRAGMA cache_size=8");
+        SQLite::Transaction tx(db);
+        insert_rows(db, 100, 2000, 300);
+        fail_wal_writes = true;
+        try {
+            (void)db.execAndGet("SELECT SUM(LENGTH(body)) FROM t").getInt64();
+            FAIL("the read succeeded: nothing was waiting to be written");
+        } catch (const SQLite::Exception& e) {
+            CHECK(e.getExtendedErrorCode() == SQLITE_IOERR_WRITE);
+        }
+        fail_wal_writes = false;
+        CHECK(sqlite3_get_autocommit(db.getHandle()) != 0);  // the transaction is gone
+    }
+    CHECK(rows() == 10);
+    insert_rows(db, 5000, 5, 100);  // and the database goes on
+    CHECK(rows() == 15);
+    CHECK(db.execAndGet("PRAGMA integrity_check").getString() == "ok");
 }
