@@ -107,17 +107,11 @@ TEST_CASE("a second liaise-server on the same data directory refuses to start", 
     const std::string command = std::string("'") + LIAISE_SERVER_BINARY + "' serve --data '" +
                                 server.data().string() +
                                 "' --listen 127.0.0.1:" + std::to_string(free_port()) + " 2>&1";
-    std::string out;
-    FILE* p = ::popen(command.c_str(), "r");
-    REQUIRE(p != nullptr);
-    char buf[4096];
-    while (const auto n = std::fread(buf, 1, sizeof buf, p))
-        out.append(buf, n);
-    const int status = ::pclose(p);
-    INFO(out);
-    REQUIRE(WIFEXITED(status));
-    CHECK(WEXITSTATUS(status) == 2);
-    CHECK(out.find("is in use by another process") != std::string::npos);
+    const auto ran = run_any(command);
+    INFO(ran.out);
+    REQUIRE(WIFEXITED(ran.status));
+    CHECK(WEXITSTATUS(ran.status) == 2);
+    CHECK(ran.out.find("is in use by another process") != std::string::npos);
     // The first goes on serving.
     ok(*ann, "room_create", {{"room", "still-here"}, {"members", boost::json::array{}}});
 }
