@@ -8,6 +8,7 @@
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
@@ -36,7 +37,7 @@ void insert_rows(SQLite::Database& db, int first, int count, std::size_t body_by
     for (int i = first; i < first + count; ++i) {
         q.bind(1, i);
         // Scattered index entries, as message ids are.
-        q.bind(2, std::to_string(i * 7919 % 100003) + "-" + std::to_string(i));
+        q.bind(2, std::to_string(std::int64_t{i} * 7919 % 100003) + "-" + std::to_string(i));
         q.bind(3, std::string(body_bytes, static_cast<char>('a' + i % 26)));
         q.exec();
         q.reset();
