@@ -38,7 +38,7 @@ struct Gathered {
 };
 
 /// What SQLite allocates for a WAL file opened through the VFS (szOsFile bytes): our part
-/// first, the default VFS's file after it. Standard layout, so `base` is at its address.
+/// first, the wrapped VFS's file after it. Standard layout, so `base` is at its address.
 struct WalFile {
     sqlite3_file base;
     sqlite3_file* real;
@@ -55,7 +55,7 @@ const sqlite3_io_methods& real_methods(const WalFile& w) {
 }
 
 /// The VFS ours wraps.
-sqlite3_vfs* base(sqlite3_vfs* vfs) {
+sqlite3_vfs* wrapped(sqlite3_vfs* vfs) {
     return static_cast<sqlite3_vfs*>(vfs->pAppData);
 }
 
@@ -67,7 +67,7 @@ bool is_commit_frame_header(const void* data, int amount, sqlite3_int64 offset) 
     return (p[0] | p[1] | p[2] | p[3]) != 0;
 }
 
-/// Hands the buffer to the default VFS. On failure the unwritten bytes are dropped and the
+/// Hands the buffer to the wrapped VFS. On failure the unwritten bytes are dropped and the
 /// error is SQLITE_IOERR_WRITE whichever call made the buffer leave: SQLite rolls a transaction
 /// back whole on an I/O error (for SQLITE_FULL it may roll back one statement and go on, over
 /// frames that never reached the file).
@@ -214,13 +214,13 @@ constexpr sqlite3_io_methods kWalMethods = {1,
                                             nullptr};
 
 int vfs_open(sqlite3_vfs* vfs, sqlite3_filename name, sqlite3_file* f, int flags, int* out_flags) {
-    sqlite3_vfs* const root = base(vfs);
-    if ((flags & SQLITE_OPEN_WAL) == 0)  // the default VFS's file, in the same memory
+    sqlite3_vfs* const root = wrapped(vfs);
+    if ((flags & SQLITE_OPEN_WAL) == 0)  // the wrapped VFS's file, in the same memory
         return root->xOpen(root, name, f, flags, out_flags);
     // Without powersafe overwrite SQLite pads a commit to a sector boundary and may split the
     // last padding frame around a sync, leaving a tail that no rule above would send on before
-    // SQLite publishes the commit. The default VFS claims powersafe overwrite unless told
-    // otherwise (?psow=0); if not, this WAL is the default VFS's own too.
+    // SQLite publishes the commit. The unix VFS claims powersafe overwrite unless told
+    // otherwise (?psow=0); if not, this WAL is the wrapped VFS's own too.
     if (sqlite3_file* db = sqlite3_database_file_object(name);
         db == nullptr || db->pMethods == nullptr ||
         (db->pMethods->xDeviceCharacteristics(db) & SQLITE_IOCAP_POWERSAFE_OVERWRITE) == 0)
@@ -242,40 +242,40 @@ int vfs_open(sqlite3_vfs* vfs, sqlite3_filename name, sqlite3_file* f, int flags
 
 // Everything but opening files is the wrapped VFS's.
 int vfs_delete(sqlite3_vfs* vfs, const char* name, int sync_dir) {
-    return base(vfs)->xDelete(base(vfs), name, sync_dir);
+    return wrapped(vfs)->xDelete(wrapped(vfs), name, sync_dir);
 }
 int vfs_access(sqlite3_vfs* vfs, const char* name, int flags, int* out) {
-    return base(vfs)->xAccess(base(vfs), name, flags, out);
+    return wrapped(vfs)->xAccess(wrapped(vfs), name, flags, out);
 }
 int vfs_full_pathname(sqlite3_vfs* vfs, const char* name, int size, char* out) {
-    return base(vfs)->xFullPathname(base(vfs), name, size, out);
+    return wrapped(vfs)->xFullPathname(wrapped(vfs), name, size, out);
 }
 void* vfs_dl_open(sqlite3_vfs* vfs, const char* name) {
-    return base(vfs)->xDlOpen(base(vfs), name);
+    return wrapped(vfs)->xDlOpen(wrapped(vfs), name);
 }
 void vfs_dl_error(sqlite3_vfs* vfs, int size, char* out) {
-    base(vfs)->xDlError(base(vfs), size, out);
+    wrapped(vfs)->xDlError(wrapped(vfs), size, out);
 }
 void (*vfs_dl_sym(sqlite3_vfs* vfs, void* handle, const char* symbol))(void) {
-    return base(vfs)->xDlSym(base(vfs), handle, symbol);
+    return wrapped(vfs)->xDlSym(wrapped(vfs), handle, symbol);
 }
 void vfs_dl_close(sqlite3_vfs* vfs, void* handle) {
-    base(vfs)->xDlClose(base(vfs), handle);
+    wrapped(vfs)->xDlClose(wrapped(vfs), handle);
 }
 int vfs_randomness(sqlite3_vfs* vfs, int size, char* out) {
-    return base(vfs)->xRandomness(base(vfs), size, out);
+    return wrapped(vfs)->xRandomness(wrapped(vfs), size, out);
 }
 int vfs_sleep(sqlite3_vfs* vfs, int micros) {
-    return base(vfs)->xSleep(base(vfs), micros);
+    return wrapped(vfs)->xSleep(wrapped(vfs), micros);
 }
 int vfs_current_time(sqlite3_vfs* vfs, double* out) {
-    return base(vfs)->xCurrentTime(base(vfs), out);
+    return wrapped(vfs)->xCurrentTime(wrapped(vfs), out);
 }
 int vfs_get_last_error(sqlite3_vfs* vfs, int size, char* out) {
-    return base(vfs)->xGetLastError(base(vfs), size, out);
+    return wrapped(vfs)->xGetLastError(wrapped(vfs), size, out);
 }
 int vfs_current_time_int64(sqlite3_vfs* vfs, sqlite3_int64* out) {
-    return base(vfs)->xCurrentTimeInt64(base(vfs), out);
+    return wrapped(vfs)->xCurrentTimeInt64(wrapped(vfs), out);
 }
 
 /// Our VFS over `root` (kept in pAppData), named `name`.
