@@ -2,6 +2,7 @@
 // had acknowledged must be there after a restart, exactly once and in order, and retrying the
 // unacknowledged ones with the same client message id must not create duplicates.
 #include <atomic>
+#include <fstream>
 #include <map>
 #include <thread>
 
@@ -100,18 +101,40 @@ TEST_CASE("messages acknowledged before a SIGKILL survive it exactly once, in or
     }
 }
 
+namespace {
+
+/// Runs `liaise-server serve` on `server`'s data directory (a port of its own) until it exits.
+Ran serve_again(const Server& server) {
+    return run_any(std::string("'") + LIAISE_SERVER_BINARY + "' serve --data '" +
+                   server.data().string() + "' --listen 127.0.0.1:" + std::to_string(free_port()) +
+                   " 2>&1");
+}
+
+}  // namespace
+
 TEST_CASE("a second liaise-server on the same data directory refuses to start", "[e2e][crash]") {
     // Two servers writing one database would number messages from two memories of the rooms.
     Server server;
     Person ann(server, "ann", server.admin_code());
-    const std::string command = std::string("'") + LIAISE_SERVER_BINARY + "' serve --data '" +
-                                server.data().string() +
-                                "' --listen 127.0.0.1:" + std::to_string(free_port()) + " 2>&1";
-    const auto ran = run_any(command);
+    const auto ran = serve_again(server);
     INFO(ran.out);
     REQUIRE(WIFEXITED(ran.status));
     CHECK(WEXITSTATUS(ran.status) == 2);
     CHECK(ran.out.find("is in use by another process") != std::string::npos);
     // The first goes on serving.
     ok(*ann, "room_create", {{"room", "still-here"}, {"members", boost::json::array{}}});
+}
+
+TEST_CASE("liaise-server reports a database it cannot open instead of crashing", "[e2e][crash]") {
+    Server server;
+    server.stop();
+    const auto db = server.data() / "liaise.db";
+    for (const char* suffix : {"-wal", "-shm"})
+        fs::remove(db.string() + suffix);
+    std::ofstream(db, std::ios::binary | std::ios::trunc) << std::string(8192, 'x');
+    const auto ran = serve_again(server);
+    INFO(ran.out);
+    REQUIRE(WIFEXITED(ran.status));
+    CHECK(WEXITSTATUS(ran.status) == 2);
+    CHECK(ran.out.find("cannot open the database") != std::string::npos);
 }
