@@ -95,11 +95,18 @@ int wal_close(sqlite3_file* f) {
     return flushed != SQLITE_OK ? flushed : closed;
 }
 
-int wal_read(sqlite3_file* f, void* out, int amount, sqlite3_int64 offset) {
+/// Sends what is gathered on, then calls `Method` of the wrapped file with `args`: every call
+/// on the file but a write sees the file with SQLite's own writes in it.
+template <auto Method, class... Args>
+int after_flush(sqlite3_file* f, Args... args) {
     auto& w = wal(f);
     if (const int rc = flush(w); rc != SQLITE_OK)
         return rc;
-    return real_methods(w).xRead(w.real, out, amount, offset);
+    return (real_methods(w).*Method)(w.real, args...);
+}
+
+int wal_read(sqlite3_file* f, void* out, int amount, sqlite3_int64 offset) {
+    return after_flush<&sqlite3_io_methods::xRead>(f, out, amount, offset);
 }
 
 int wal_write(sqlite3_file* f, const void* data, int amount, sqlite3_int64 offset) {
@@ -140,24 +147,15 @@ int wal_write(sqlite3_file* f, const void* data, int amount, sqlite3_int64 offse
 }
 
 int wal_truncate(sqlite3_file* f, sqlite3_int64 size) {
-    auto& w = wal(f);
-    if (const int rc = flush(w); rc != SQLITE_OK)
-        return rc;
-    return real_methods(w).xTruncate(w.real, size);
+    return after_flush<&sqlite3_io_methods::xTruncate>(f, size);
 }
 
 int wal_sync(sqlite3_file* f, int flags) {
-    auto& w = wal(f);
-    if (const int rc = flush(w); rc != SQLITE_OK)
-        return rc;
-    return real_methods(w).xSync(w.real, flags);
+    return after_flush<&sqlite3_io_methods::xSync>(f, flags);
 }
 
 int wal_file_size(sqlite3_file* f, sqlite3_int64* size) {
-    auto& w = wal(f);
-    if (const int rc = flush(w); rc != SQLITE_OK)
-        return rc;
-    return real_methods(w).xFileSize(w.real, size);
+    return after_flush<&sqlite3_io_methods::xFileSize>(f, size);
 }
 
 int wal_lock(sqlite3_file* f, int level) {
@@ -176,10 +174,7 @@ int wal_check_reserved_lock(sqlite3_file* f, int* out) {
 }
 
 int wal_file_control(sqlite3_file* f, int op, void* arg) {
-    auto& w = wal(f);
-    if (const int rc = flush(w); rc != SQLITE_OK)
-        return rc;
-    return real_methods(w).xFileControl(w.real, op, arg);
+    return after_flush<&sqlite3_io_methods::xFileControl>(f, op, arg);
 }
 
 int wal_sector_size(sqlite3_file* f) {
