@@ -34,7 +34,9 @@ struct Gathered {
     std::unique_ptr<unsigned char[]> bytes;  // kGatherBytes, from the first write on
     std::size_t size = 0;
     sqlite3_int64 at = 0;
-    bool commit_frame_started = false;  // a commit frame's header is in, its page not yet
+    // Where the page of the commit frame whose header was the last write goes, else -1. Kept
+    // across flushes: the header may fill the buffer and its page start the next one.
+    sqlite3_int64 commit_page_at = -1;
 };
 
 /// What SQLite allocates for a WAL file opened through the VFS (szOsFile bytes): our part
@@ -82,7 +84,6 @@ int flush(WalFile& w) {
         done += chunk;
     }
     g.size = 0;
-    g.commit_frame_started = false;
     return rc == SQLITE_OK ? SQLITE_OK : SQLITE_IOERR_WRITE;
 }
 
@@ -114,12 +115,16 @@ int wal_write(sqlite3_file* f, const void* data, int amount, sqlite3_int64 offse
     auto& g = *w.gathered;
     asked.fetch_add(1, std::memory_order_relaxed);
     const auto n = static_cast<std::size_t>(amount);
+    // SQLite writes a frame as its header and then its page; a commit frame's page is the last
+    // write of the commit, after which the commit leaves for the file.
+    const bool commit_page = offset == g.commit_page_at;
+    const bool commit_header = is_commit_frame_header(data, amount, offset);
+    g.commit_page_at = commit_header ? offset + kFrameHeaderBytes : -1;
     if (g.size > 0 &&
         (offset != g.at + static_cast<sqlite3_int64>(g.size) || g.size + n > kGatherBytes)) {
         if (const int rc = flush(w); rc != SQLITE_OK)
             return rc;
     }
-    const bool commit_header = is_commit_frame_header(data, amount, offset);
     if (!g.bytes && n <= kGatherBytes)
         g.bytes.reset(new (std::nothrow) unsigned char[kGatherBytes]);
     // Written straight through: a write too large to gather (SQLite writes a page or a header
@@ -129,7 +134,6 @@ int wal_write(sqlite3_file* f, const void* data, int amount, sqlite3_int64 offse
     // page follows it: buffered, it would wait for the next call on the file, after SQLite had
     // published the commit.
     if (n > kGatherBytes || !g.bytes || (commit_header && g.size == 0)) {
-        g.commit_frame_started = commit_header;
         made.fetch_add(1, std::memory_order_relaxed);
         return real_methods(w).xWrite(w.real, data, amount, offset);
     }
@@ -137,13 +141,7 @@ int wal_write(sqlite3_file* f, const void* data, int amount, sqlite3_int64 offse
         g.at = offset;
     std::memcpy(g.bytes.get() + g.size, data, n);
     g.size += n;
-    if (commit_header) {
-        g.commit_frame_started = true;
-        return SQLITE_OK;
-    }
-    if (g.commit_frame_started)
-        return flush(w);
-    return SQLITE_OK;
+    return commit_page ? flush(w) : SQLITE_OK;
 }
 
 int wal_truncate(sqlite3_file* f, sqlite3_int64 size) {

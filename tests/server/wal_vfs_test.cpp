@@ -229,6 +229,51 @@ TEST_CASE("The WAL-gathering VFS leaves the WAL of a database without powersafe 
     CHECK(count_with_default_vfs(tmp.path) == 100);
 }
 
+namespace {
+
+/// Counts the commits SQLite published before the WAL file held all their frames.
+struct PublishedAhead {
+    fs::path wal;
+    int commits = 0;
+    int short_of_file = 0;
+};
+
+int check_wal_holds_published(void* arg, sqlite3*, const char*, int frames) {
+    auto& p = *static_cast<PublishedAhead*>(arg);
+    ++p.commits;
+    const auto needed = std::uintmax_t{32} + std::uintmax_t(frames) * (4096 + 24);
+    if (fs::file_size(p.wal) < needed)
+        ++p.short_of_file;
+    return SQLITE_OK;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "A commit frame whose header fills the WAL-gathering buffer is in the file once published",
+    "[wal_vfs]") {
+    // The buffer holds 2,036 frames of a 4 KiB page and the header of one more: in a commit of
+    // 2,037 frames, the commit frame's page makes the full buffer leave and starts the next
+    // one, and must leave too before SQLite publishes the commit (with synchronous=OFF nothing
+    // else calls the file first). Commits of 2,025 to 2,045 frames, one row each.
+    TempDb tmp;
+    auto db = open_gathering(tmp.path, "OFF");
+    db.exec("PRAGMA cache_size=-100000");  // no spills: each commit's frames go in one run
+    PublishedAhead published{tmp.path.string() + "-wal"};
+    sqlite3_wal_hook(db.getHandle(), check_wal_holds_published, &published);
+    SQLite::Statement insert(db, "INSERT INTO t(id, body) VALUES(?, CAST(zeroblob(?) AS TEXT))");
+    for (int pages = 2025; pages <= 2045; ++pages) {
+        insert.bind(1, pages);
+        insert.bind(2, std::int64_t{pages} * 4092 - 2000);  // about `pages` overflow pages
+        insert.exec();
+        insert.reset();
+    }
+    sqlite3_wal_hook(db.getHandle(), nullptr, nullptr);
+    CHECK(published.commits == 21);
+    CHECK(published.short_of_file == 0);
+    CHECK(count_with_default_vfs(tmp.path) == 21);
+}
+
 TEST_CASE("What the WAL-gathering VFS leaves in the files right after a commit holds the commit",
           "[wal_vfs]") {
     // A copy of the files taken while the connection stays open is what a crash of the process
