@@ -39,6 +39,57 @@ std::uint64_t metric(const Metrics& m, const std::string& name) {
     return std::stoull(match[1]);
 }
 
+/// Holds the writer on a job of its own, so that the jobs added next land in one batch; run()
+/// lets them go and says which succeeded.
+class HeldBatch {
+  public:
+    explicit HeldBatch(Storage& storage) : storage_(storage) {
+        std::promise<void> holding;
+        storage_.write(
+            [&holding, opened = gate_.get_future().share()](SQLite::Database&) {
+                holding.set_value();  // the writer has taken this job, and nothing after it
+                opened.wait();
+            },
+            nullptr);
+        holding.get_future().wait();
+    }
+    void add(Storage::Job job) {
+        auto p = std::make_shared<std::promise<bool>>();
+        results_.push_back(p->get_future());
+        storage_.write(std::move(job), [p](std::exception_ptr e) { p->set_value(e == nullptr); });
+    }
+    std::vector<bool> run() {
+        gate_.set_value();
+        std::vector<bool> ok;
+        for (auto& r : results_)
+            ok.push_back(r.get());
+        return ok;
+    }
+
+  private:
+    Storage& storage_;
+    std::promise<void> gate_;
+    std::vector<std::future<bool>> results_;
+};
+
+/// What a crash of the process would leave now: the database and its WAL as they are in the
+/// files, copied while `storage` stays open.
+void copy_as_crashed(const fs::path& from, const fs::path& to) {
+    for (const char* suffix : {"", "-wal"})
+        fs::copy_file(from.string() + suffix, to.string() + suffix,
+                      fs::copy_options::overwrite_existing);
+    fs::remove(to.string() + "-shm");
+}
+
+void insert_bulk(SQLite::Database& db, int rows, std::size_t bytes) {
+    SQLite::Statement q(db, "INSERT INTO bulk(body) VALUES(?)");
+    for (int i = 0; i < rows; ++i) {
+        q.bind(1, std::string(bytes, static_cast<char>('a' + i % 26)));
+        q.exec();
+        q.reset();
+    }
+}
+
 }  // namespace
 
 TEST_CASE("a write is visible to reads once its completion runs", "[storage]") {
@@ -53,30 +104,69 @@ TEST_CASE("a failing job is rolled back alone; the rest of its batch commits", "
     TempDb tmp;
     Metrics metrics;
     Storage storage(tmp.path, &metrics);
-    std::promise<void> gate;
-    auto opened = gate.get_future().share();
-    // Hold the writer so that the next three jobs land in one batch.
-    storage.write([opened](SQLite::Database&) { opened.wait(); }, nullptr);
-    std::vector<std::future<bool>> results;
-    const auto job = [&](std::function<void(SQLite::Database&)> fn) {
-        auto p = std::make_shared<std::promise<bool>>();
-        results.push_back(p->get_future());
-        storage.write(std::move(fn), [p](std::exception_ptr e) { p->set_value(e == nullptr); });
-    };
-    job([](SQLite::Database& db) { add_agency(db, "first"); });
-    job([](SQLite::Database& db) {
+    HeldBatch batch(storage);
+    batch.add([](SQLite::Database& db) { add_agency(db, "first"); });
+    batch.add([](SQLite::Database& db) {
         add_agency(db, "doomed");
         throw std::runtime_error("refused");  // its insert must not survive
     });
-    job([](SQLite::Database& db) { add_agency(db, "third"); });
-    gate.set_value();
-    CHECK(results[0].get());
-    CHECK_FALSE(results[1].get());
-    CHECK(results[2].get());
+    batch.add([](SQLite::Database& db) { add_agency(db, "third"); });
+    CHECK(batch.run() == std::vector<bool>{true, false, true});
     CHECK(count_agencies(storage) == 2);
     CHECK(storage.read([](SQLite::Database& db) {
         return db.execAndGet("SELECT COUNT(*) FROM agencies WHERE name = 'doomed'").getInt64();
     }) == 0);
+}
+
+TEST_CASE("a large job that fails leaves its batch and later commits to survive a crash",
+          "[storage]") {
+    // The failing job changes more than the page cache holds and then changes all of it again:
+    // had SQLite spilled pages to the WAL and rewritten them in place, rolling back to the job's
+    // savepoint would leave the frames written after it without checksums, and recovery would
+    // drop this commit and every later one.
+    TempDb tmp;
+    TempDb crashed;
+    Storage storage(tmp.path, nullptr);
+    storage.write_and_wait([](SQLite::Database& db) {
+        db.exec("CREATE TABLE bulk(id INTEGER PRIMARY KEY, body TEXT)");
+    });
+    HeldBatch batch(storage);
+    batch.add([](SQLite::Database& db) { add_agency(db, "before"); });
+    batch.add([](SQLite::Database& db) {
+        insert_bulk(db, 3000, 2000);  // ~6 MB, three times the default page cache
+        db.exec("UPDATE bulk SET body = body || 'again'");  // every page again
+        throw std::runtime_error("refused");
+    });
+    batch.add([](SQLite::Database& db) { add_agency(db, "after"); });
+    CHECK(batch.run() == std::vector<bool>{true, false, true});
+    storage.write_and_wait([](SQLite::Database& db) { add_agency(db, "later"); });
+
+    copy_as_crashed(tmp.path, crashed.path);
+    SQLite::Database db(crashed.path.string(), SQLite::OPEN_READWRITE);
+    CHECK(db.execAndGet("PRAGMA integrity_check").getString() == "ok");
+    CHECK(db.execAndGet("SELECT group_concat(name, ',') FROM (SELECT name FROM agencies ORDER BY "
+                        "id)")
+              .getString() == "before,after,later");
+    CHECK(db.execAndGet("SELECT COUNT(*) FROM bulk").getInt64() == 0);
+}
+
+TEST_CASE("a batch takes no more jobs once its page cache holds 32 MiB", "[storage]") {
+    TempDb tmp;
+    Metrics metrics;
+    Storage storage(tmp.path, &metrics);
+    storage.write_and_wait([](SQLite::Database& db) {
+        db.exec("CREATE TABLE bulk(id INTEGER PRIMARY KEY, body TEXT)");
+    });
+    HeldBatch batch(storage);
+    for (int job = 0; job < 4; ++job)
+        batch.add([](SQLite::Database& db) { insert_bulk(db, 3000, 4000); });  // ~12 MB each
+    CHECK(batch.run() == std::vector<bool>{true, true, true, true});
+    // The first three pass 32 MiB, so the fourth waits for a commit of its own: the table's, the
+    // held job's, then two.
+    CHECK(metric(metrics, "liaise_commit_seconds_count") == 4);
+    CHECK(storage.read([](SQLite::Database& db) {
+        return db.execAndGet("SELECT COUNT(*) FROM bulk").getInt64();
+    }) == 4 * 3000);
 }
 
 TEST_CASE("writes waiting together share one commit", "[storage]") {
