@@ -176,8 +176,15 @@ TEST_CASE("A writer killed mid-transaction through the WAL-gathering VFS loses n
         }
         ::close(fds[1]);
         int last = 0;
-        const auto stop_at = std::chrono::steady_clock::now() + std::chrono::milliseconds(400);
-        while (std::chrono::steady_clock::now() < stop_at) {
+        // At least 400 ms and ten commits (a slow or busy machine, a sanitizer build), at most
+        // half a minute.
+        const auto started = std::chrono::steady_clock::now();
+        const auto running = [&] {
+            const auto ran = std::chrono::steady_clock::now() - started;
+            return ran < std::chrono::seconds(30) &&
+                   (ran < std::chrono::milliseconds(400) || last <= 10);
+        };
+        while (running()) {
             int i = 0;
             if (::read(fds[0], &i, sizeof i) != sizeof i)
                 break;
