@@ -469,7 +469,15 @@ int serve(const Config& config) {
     ioc.run();
     for (auto& t : pool)
         t.join();
-    // Storage's destructor commits every write still queued before the process exits.
+    // Every write still queued commits, and its completion runs, while what completions use (the
+    // service, the hub, the io_context they post to) is still here: all of it is destroyed
+    // before the storage.
+    try {
+        storage.write_and_wait([](SQLite::Database&) {});
+    } catch (const std::exception& e) {
+        spdlog::error("the last writes could not be stored: {}", e.what());
+        return 1;
+    }
     spdlog::info("stopped");
     return 0;
 }

@@ -458,8 +458,16 @@ void Storage::run_writer() {
             metrics_->commit(took.count(), batch.size());
         }
         for (std::size_t i = 0; i < batch.size(); ++i) {
-            if (batch[i].done)
+            if (!batch[i].done)
+                continue;
+            // A completion that throws must not end the writer, nor the completions after it.
+            try {
                 batch[i].done(batch_error ? batch_error : errors[i]);
+            } catch (const std::exception& e) {
+                spdlog::error("a write's completion failed: {}", e.what());
+            } catch (...) {
+                spdlog::error("a write's completion failed");
+            }
         }
         batch.clear();
     }

@@ -48,7 +48,8 @@ class Storage {
 
     /// A job runs on the writer thread inside the batch transaction. It may throw: its own
     /// changes are then rolled back (the rest of the batch is unaffected) and `done` receives
-    /// the exception. `done` runs on the writer thread after the commit; it must not block.
+    /// the exception. `done` runs on the writer thread after the commit; it must not block, and
+    /// what it throws is logged and dropped.
     using Job = std::function<void(SQLite::Database&)>;
     using Done = std::function<void(std::exception_ptr)>;
     /// What a job may change, as far as writer_epoch() is concerned.

@@ -118,6 +118,19 @@ TEST_CASE("a failing job is rolled back alone; the rest of its batch commits", "
     }) == 0);
 }
 
+TEST_CASE("a completion that throws stops neither the writer nor the completions after it",
+          "[storage]") {
+    TempDb tmp;
+    Storage storage(tmp.path, nullptr);
+    HeldBatch batch(storage);
+    storage.write([](SQLite::Database& db) { add_agency(db, "first"); },
+                  [](std::exception_ptr) { throw std::runtime_error("completion"); });
+    batch.add([](SQLite::Database& db) { add_agency(db, "second"); });
+    CHECK(batch.run() == std::vector<bool>{true});
+    storage.write_and_wait([](SQLite::Database& db) { add_agency(db, "third"); });
+    CHECK(count_agencies(storage) == 3);
+}
+
 TEST_CASE("a large job that fails leaves its batch and later commits to survive a crash",
           "[storage]") {
     // The failing job changes more than the page cache holds and then changes all of it again:
