@@ -426,12 +426,17 @@ void Storage::run_writer() {
         std::exception_ptr batch_error;
         try {
             SQLite::Transaction tx(db);
+            // Jobs from `from` on have not run: they go back to the front of the queue, in order,
+            // and start the next batch.
+            const auto put_back = [&](std::size_t from) {
+                std::lock_guard lock(mutex_);
+                queue_.insert(queue_.begin(), std::make_move_iterator(batch.begin() + from),
+                              std::make_move_iterator(batch.end()));
+                batch.erase(batch.begin() + from, batch.end());
+            };
             for (std::size_t i = 0; i < batch.size(); ++i) {
                 if (i > 0 && cache_bytes(db) > kMaxBatchCacheBytes) {
-                    std::lock_guard lock(mutex_);
-                    queue_.insert(queue_.begin(), std::make_move_iterator(batch.begin() + i),
-                                  std::make_move_iterator(batch.end()));
-                    batch.erase(batch.begin() + i, batch.end());
+                    put_back(i);
                     break;
                 }
                 cache.exec("SAVEPOINT job");
@@ -443,11 +448,19 @@ void Storage::run_writer() {
                 } catch (...) {
                     ++epoch_;  // what the job changed, and what it remembered, is undone
                     errors[i] = std::current_exception();
+                    if (sqlite3_get_autocommit(db.getHandle()) != 0) {
+                        // SQLite rolled the whole transaction back (disk full, I/O error, out of
+                        // memory): the jobs before this one are undone too, with this error.
+                        batch_error = errors[i];
+                        put_back(i + 1);
+                        break;
+                    }
                     cache.exec("ROLLBACK TO job");
                     cache.exec("RELEASE job");
                 }
             }
-            tx.commit();
+            if (!batch_error)
+                tx.commit();
         } catch (...) {
             // The commit itself failed (disk full, I/O error): nothing in the batch is durable.
             batch_error = std::current_exception();

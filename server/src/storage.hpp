@@ -48,8 +48,10 @@ class Storage {
 
     /// A job runs on the writer thread inside the batch transaction. It may throw: its own
     /// changes are then rolled back (the rest of the batch is unaffected) and `done` receives
-    /// the exception. `done` runs on the writer thread after the commit; it must not block, and
-    /// what it throws is logged and dropped.
+    /// the exception. If SQLite itself rolled the whole transaction back (disk full, I/O error,
+    /// out of memory), the jobs before it in the batch fail with its error too, and those after
+    /// it run in the next batch. `done` runs on the writer thread after the commit; it must not
+    /// block, and what it throws is logged and dropped.
     using Job = std::function<void(SQLite::Database&)>;
     using Done = std::function<void(std::exception_ptr)>;
     /// What a job may change, as far as writer_epoch() is concerned.

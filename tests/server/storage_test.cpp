@@ -40,7 +40,7 @@ std::uint64_t metric(const Metrics& m, const std::string& name) {
 }
 
 /// Holds the writer on a job of its own, so that the jobs added next land in one batch; run()
-/// lets them go and says which succeeded.
+/// lets them go and gives each one's error message ("" for success).
 class HeldBatch {
   public:
     explicit HeldBatch(Storage& storage) : storage_(storage) {
@@ -54,22 +54,30 @@ class HeldBatch {
         holding.get_future().wait();
     }
     void add(Storage::Job job) {
-        auto p = std::make_shared<std::promise<bool>>();
+        auto p = std::make_shared<std::promise<std::string>>();
         results_.push_back(p->get_future());
-        storage_.write(std::move(job), [p](std::exception_ptr e) { p->set_value(e == nullptr); });
+        storage_.write(std::move(job), [p](std::exception_ptr e) {
+            if (!e)
+                return p->set_value("");
+            try {
+                std::rethrow_exception(e);
+            } catch (const std::exception& failed) {
+                p->set_value(failed.what());
+            }
+        });
     }
-    std::vector<bool> run() {
+    std::vector<std::string> run() {
         gate_.set_value();
-        std::vector<bool> ok;
+        std::vector<std::string> errors;
         for (auto& r : results_)
-            ok.push_back(r.get());
-        return ok;
+            errors.push_back(r.get());
+        return errors;
     }
 
   private:
     Storage& storage_;
     std::promise<void> gate_;
-    std::vector<std::future<bool>> results_;
+    std::vector<std::future<std::string>> results_;
 };
 
 /// What a crash of the process would leave now: the database and its WAL as they are in the
@@ -111,7 +119,7 @@ TEST_CASE("a failing job is rolled back alone; the rest of its batch commits", "
         throw std::runtime_error("refused");  // its insert must not survive
     });
     batch.add([](SQLite::Database& db) { add_agency(db, "third"); });
-    CHECK(batch.run() == std::vector<bool>{true, false, true});
+    CHECK(batch.run() == std::vector<std::string>{"", "refused", ""});
     CHECK(count_agencies(storage) == 2);
     CHECK(storage.read([](SQLite::Database& db) {
         return db.execAndGet("SELECT COUNT(*) FROM agencies WHERE name = 'doomed'").getInt64();
@@ -126,7 +134,7 @@ TEST_CASE("a completion that throws stops neither the writer nor the completions
     storage.write([](SQLite::Database& db) { add_agency(db, "first"); },
                   [](std::exception_ptr) { throw std::runtime_error("completion"); });
     batch.add([](SQLite::Database& db) { add_agency(db, "second"); });
-    CHECK(batch.run() == std::vector<bool>{true});
+    CHECK(batch.run() == std::vector<std::string>{""});
     storage.write_and_wait([](SQLite::Database& db) { add_agency(db, "third"); });
     CHECK(count_agencies(storage) == 3);
 }
@@ -151,7 +159,7 @@ TEST_CASE("a large job that fails leaves its batch and later commits to survive 
         throw std::runtime_error("refused");
     });
     batch.add([](SQLite::Database& db) { add_agency(db, "after"); });
-    CHECK(batch.run() == std::vector<bool>{true, false, true});
+    CHECK(batch.run() == std::vector<std::string>{"", "refused", ""});
     storage.write_and_wait([](SQLite::Database& db) { add_agency(db, "later"); });
 
     copy_as_crashed(tmp.path, crashed.path);
@@ -161,6 +169,37 @@ TEST_CASE("a large job that fails leaves its batch and later commits to survive 
                         "id)")
               .getString() == "before,after,later");
     CHECK(db.execAndGet("SELECT COUNT(*) FROM bulk").getInt64() == 0);
+}
+
+TEST_CASE("a job during which SQLite rolls the whole batch back fails it with the real error",
+          "[storage]") {
+    // Disk full (here: the page limit) in a statement with no journal of its own makes SQLite
+    // roll back the whole transaction, savepoints and all. The jobs before that one are undone
+    // too; the jobs after it have not run, and run in the next batch.
+    TempDb tmp;
+    Storage storage(tmp.path, nullptr);
+    storage.write_and_wait([](SQLite::Database& db) {
+        db.exec("CREATE TABLE bulk(id INTEGER PRIMARY KEY, body TEXT)");
+    });
+    HeldBatch batch(storage);
+    batch.add([](SQLite::Database& db) { add_agency(db, "undone"); });
+    batch.add([](SQLite::Database& db) {
+        db.exec("PRAGMA max_page_count = " +
+                std::to_string(db.execAndGet("PRAGMA page_count").getInt()));
+        insert_bulk(db, 1, 100000);
+    });
+    batch.add([](SQLite::Database& db) {
+        db.exec("PRAGMA max_page_count = 1073741823");
+        add_agency(db, "next batch");
+    });
+    const auto errors = batch.run();
+    REQUIRE(errors.size() == 3);
+    CHECK_THAT(errors[0], Catch::Contains("full"));
+    CHECK_THAT(errors[1], Catch::Contains("full"));
+    CHECK(errors[2].empty());
+    CHECK(storage.read([](SQLite::Database& db) {
+        return db.execAndGet("SELECT group_concat(name) FROM agencies").getString();
+    }) == "next batch");
 }
 
 TEST_CASE("a batch takes no more jobs once its page cache holds 32 MiB", "[storage]") {
@@ -173,7 +212,7 @@ TEST_CASE("a batch takes no more jobs once its page cache holds 32 MiB", "[stora
     HeldBatch batch(storage);
     for (int job = 0; job < 4; ++job)
         batch.add([](SQLite::Database& db) { insert_bulk(db, 3000, 4000); });  // ~12 MB each
-    CHECK(batch.run() == std::vector<bool>{true, true, true, true});
+    CHECK(batch.run() == std::vector<std::string>(4, ""));
     // The first three pass 32 MiB, so the fourth waits for a commit of its own: the table's, the
     // held job's, then two.
     CHECK(metric(metrics, "liaise_commit_seconds_count") == 4);
