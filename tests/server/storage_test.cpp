@@ -89,6 +89,12 @@ void copy_as_crashed(const fs::path& from, const fs::path& to) {
     fs::remove(to.string() + "-shm");
 }
 
+void create_bulk(Storage& storage) {
+    storage.write_and_wait([](SQLite::Database& db) {
+        db.exec("CREATE TABLE bulk(id INTEGER PRIMARY KEY, body TEXT)");
+    });
+}
+
 void insert_bulk(SQLite::Database& db, int rows, std::size_t bytes) {
     SQLite::Statement q(db, "INSERT INTO bulk(body) VALUES(?)");
     for (int i = 0; i < rows; ++i) {
@@ -148,9 +154,7 @@ TEST_CASE("a large job that fails leaves its batch and later commits to survive 
     TempDb tmp;
     TempDb crashed;
     Storage storage(tmp.path, nullptr);
-    storage.write_and_wait([](SQLite::Database& db) {
-        db.exec("CREATE TABLE bulk(id INTEGER PRIMARY KEY, body TEXT)");
-    });
+    create_bulk(storage);
     HeldBatch batch(storage);
     batch.add([](SQLite::Database& db) { add_agency(db, "before"); });
     batch.add([](SQLite::Database& db) {
@@ -178,9 +182,7 @@ TEST_CASE("a job during which SQLite rolls the whole batch back fails it with th
     // too; the jobs after it have not run, and run in the next batch.
     TempDb tmp;
     Storage storage(tmp.path, nullptr);
-    storage.write_and_wait([](SQLite::Database& db) {
-        db.exec("CREATE TABLE bulk(id INTEGER PRIMARY KEY, body TEXT)");
-    });
+    create_bulk(storage);
     HeldBatch batch(storage);
     batch.add([](SQLite::Database& db) { add_agency(db, "undone"); });
     batch.add([](SQLite::Database& db) {
@@ -206,9 +208,7 @@ TEST_CASE("a batch takes no more jobs once its page cache holds 32 MiB", "[stora
     TempDb tmp;
     Metrics metrics;
     Storage storage(tmp.path, &metrics);
-    storage.write_and_wait([](SQLite::Database& db) {
-        db.exec("CREATE TABLE bulk(id INTEGER PRIMARY KEY, body TEXT)");
-    });
+    create_bulk(storage);
     HeldBatch batch(storage);
     for (int job = 0; job < 4; ++job)
         batch.add([](SQLite::Database& db) { insert_bulk(db, 3000, 4000); });  // ~12 MB each
