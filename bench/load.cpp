@@ -318,8 +318,12 @@ struct Template {
 
 std::string make_id(int conn, std::uint64_t n) {
     char buf[48];
-    std::snprintf(buf, sizeof buf, "%05u%011llu", static_cast<unsigned>(conn) % 100000u,
-                  static_cast<unsigned long long>(n % 100000000000ULL));
+    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                        std::chrono::system_clock::now().time_since_epoch())
+                        .count();
+    std::snprintf(buf, sizeof buf, "%010llx%03u%03u",
+                  static_cast<unsigned long long>(us) & 0xFFFFFFFFFFULL,
+                  static_cast<unsigned>(conn) % 1000u, static_cast<unsigned>(n % 1000u));
     return std::string(buf, kIdWidth);
 }
 

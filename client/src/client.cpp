@@ -1,6 +1,9 @@
 #include "liaise/client/client.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
+#include <chrono>
+#include <cstdio>
 
 #include "liaise/protocol/fields.hpp"
 
@@ -51,7 +54,14 @@ Client::Client(const Home& home, Profile profile, crypto::DeviceKeys keys,
       known_(home) {}
 
 std::string Client::new_message_id() {
-    return crypto::to_base64(crypto::random_bytes(16));
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::system_clock::now().time_since_epoch())
+                        .count();
+    char time[16];
+    std::snprintf(
+        time, sizeof time, "%012llx",
+        static_cast<unsigned long long>(std::max<std::int64_t>(ms, 0)) & 0xFFFFFFFFFFFFULL);
+    return time + crypto::to_base64(crypto::random_bytes(12));
 }
 
 protocol::Expected<json::object> Client::enrol(const Home& home, std::string_view server,

@@ -1036,7 +1036,7 @@ void Service::send(Context& ctx) {
             const int inserted = sql.exec(
                 "INSERT INTO messages(room_id, seq, sender_device, client_msg_id, envelope, "
                 "sent_at) VALUES(?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT(room_id, sender_device, client_msg_id) DO NOTHING",
+                "ON CONFLICT(client_msg_id, room_id, sender_device) DO NOTHING",
                 room, seq, device, client_msg_id, stored, sent_at);
             if (inserted == 0) {
                 if (!answer_retry())

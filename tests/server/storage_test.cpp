@@ -7,7 +7,10 @@
 #include <filesystem>
 #include <future>
 #include <regex>
+#include <set>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "metrics.hpp"
 #include "temp_db.hpp"
@@ -350,19 +353,32 @@ TEST_CASE("the WAL is copied back into the database by the checkpointer, not lef
     CHECK(count_agencies(storage) == 24 * 64);
 }
 
-TEST_CASE("a version 2 database's messages are carried over to the version 3 table", "[storage]") {
+TEST_CASE("older databases' messages are carried over to the version 4 table", "[storage]") {
+    // Version 2: WITHOUT ROWID, keyed by room and seq. Version 3: a rowid table whose retry
+    // index leads with room_id. Version 4 keeps version 3's row ids.
+    const int version = GENERATE(2, 3);
+    CAPTURE(version);
     TempDb tmp;
     { Storage fresh(tmp.path, nullptr); }
     {
-        // Rebuild the version 2 messages table (WITHOUT ROWID, keyed by room and seq) and fill
-        // it, parents included, as a version 2 server would have.
+        // Rebuild the older messages table and fill it, parents included, as that version's
+        // server would have.
         SQLite::Database db(tmp.path.string(), SQLite::OPEN_READWRITE);
         db.exec("DROP TABLE messages");
-        db.exec(
-            "CREATE TABLE messages(room_id INTEGER NOT NULL REFERENCES rooms(id), seq INTEGER "
-            "NOT NULL, sender_device INTEGER NOT NULL REFERENCES devices(id), client_msg_id TEXT "
-            "NOT NULL, envelope TEXT NOT NULL, sent_at INTEGER NOT NULL, PRIMARY KEY(room_id, "
-            "seq), UNIQUE(room_id, sender_device, client_msg_id)) WITHOUT ROWID");
+        if (version == 2) {
+            db.exec(
+                "CREATE TABLE messages(room_id INTEGER NOT NULL REFERENCES rooms(id), seq INTEGER "
+                "NOT NULL, sender_device INTEGER NOT NULL REFERENCES devices(id), client_msg_id "
+                "TEXT NOT NULL, envelope TEXT NOT NULL, sent_at INTEGER NOT NULL, PRIMARY "
+                "KEY(room_id, seq), UNIQUE(room_id, sender_device, client_msg_id)) WITHOUT ROWID");
+        } else {
+            db.exec(
+                "CREATE TABLE messages(id INTEGER PRIMARY KEY, room_id INTEGER NOT NULL "
+                "REFERENCES rooms(id), seq INTEGER NOT NULL, sender_device INTEGER NOT NULL "
+                "REFERENCES devices(id), client_msg_id TEXT NOT NULL, envelope TEXT NOT NULL, "
+                "sent_at INTEGER NOT NULL, UNIQUE(room_id, seq), UNIQUE(room_id, sender_device, "
+                "client_msg_id))");
+        }
         add_agency(db, "Ward 4");
         db.exec(
             "INSERT INTO accounts(id, username, display_name, agency_id, role, created_at) "
@@ -376,29 +392,55 @@ TEST_CASE("a version 2 database's messages are carried over to the version 3 tab
         db.exec(
             "INSERT INTO rooms(id, name, created_by, created_at, last_seq) VALUES(2, 'q', 1, 0, "
             "1)");
-        db.exec(
-            "INSERT INTO messages VALUES(2, 1, 7, 'c', '{\"x\":3}', 30), (1, 2, 7, 'b', "
-            "'{\"x\":2}', 20), (1, 1, 7, 'a', '{\"x\":1}', 10)");
-        db.exec("UPDATE meta SET value = '2' WHERE key = 'schema_version'");
+        if (version == 2)
+            db.exec(
+                "INSERT INTO messages VALUES(2, 1, 7, 'c', '{\"x\":3}', 30), (1, 2, 7, 'b', "
+                "'{\"x\":2}', 20), (1, 1, 7, 'a', '{\"x\":1}', 10)");
+        else
+            db.exec(
+                "INSERT INTO messages VALUES(5, 2, 1, 7, 'c', '{\"x\":3}', 30), (3, 1, 1, 7, 'a', "
+                "'{\"x\":1}', 10), (4, 1, 2, 7, 'b', '{\"x\":2}', 20)");
+        db.exec("UPDATE meta SET value = '" + std::to_string(version) +
+                "' WHERE key = 'schema_version'");
     }
     Storage upgraded(tmp.path, nullptr);
-    upgraded.read([](SQLite::Database& db) {
+    upgraded.read([&](SQLite::Database& db) {
         CHECK(db.execAndGet("SELECT value FROM meta WHERE key = 'schema_version'").getString() ==
-              "3");
-        CHECK(db.execAndGet("SELECT COUNT(*) FROM pragma_table_info('messages') WHERE name = 'id'")
-                  .getInt() == 1);
-        CHECK(db.execAndGet("SELECT COUNT(*) FROM sqlite_master WHERE name LIKE 'messages_v%'")
+              "4");
+        CHECK(db.execAndGet("SELECT COUNT(*) FROM sqlite_master WHERE name LIKE 'messages_%'")
                   .getInt() == 0);
         SQLite::Statement q(db,
-                            "SELECT room_id, seq, sender_device, client_msg_id, envelope, sent_at "
-                            "FROM messages ORDER BY id");
+                            "SELECT id, room_id, seq, sender_device, client_msg_id, envelope, "
+                            "sent_at FROM messages ORDER BY id");
         std::vector<std::string> rows;
-        while (q.executeStep())
-            rows.push_back(q.getColumn(0).getString() + "/" + q.getColumn(1).getString() + "/" +
-                           q.getColumn(2).getString() + "/" + q.getColumn(3).getString() + "/" +
-                           q.getColumn(4).getString() + "/" + q.getColumn(5).getString());
-        CHECK(rows == std::vector<std::string>{"1/1/7/a/{\"x\":1}/10", "1/2/7/b/{\"x\":2}/20",
-                                               "2/1/7/c/{\"x\":3}/30"});
+        while (q.executeStep()) {
+            std::string row;
+            for (int c = 0; c < 7; ++c)
+                row += (c == 0 ? "" : "/") + q.getColumn(c).getString();
+            rows.push_back(row);
+        }
+        if (version == 2)
+            CHECK(rows == std::vector<std::string>{"1/1/1/7/a/{\"x\":1}/10",
+                                                   "2/1/2/7/b/{\"x\":2}/20",
+                                                   "3/2/1/7/c/{\"x\":3}/30"});
+        else
+            CHECK(rows == std::vector<std::string>{"3/1/1/7/a/{\"x\":1}/10",
+                                                   "4/1/2/7/b/{\"x\":2}/20",
+                                                   "5/2/1/7/c/{\"x\":3}/30"});
+        // The unique indexes, each as its columns in order.
+        std::set<std::string> unique;
+        SQLite::Statement indexes(
+            db, "SELECT name FROM pragma_index_list('messages') WHERE \"unique\" = 1");
+        while (indexes.executeStep()) {
+            SQLite::Statement columns(db, "SELECT name FROM pragma_index_info(?) ORDER BY seqno");
+            columns.bind(1, indexes.getColumn(0).getString());
+            std::string list;
+            while (columns.executeStep())
+                list += (list.empty() ? "" : ",") + columns.getColumn(0).getString();
+            unique.insert(list);
+        }
+        CHECK(unique ==
+              std::set<std::string>{"client_msg_id,room_id,sender_device", "room_id,seq"});
     });
     // Both uniqueness rules hold in the new table.
     for (const char* again :

@@ -95,7 +95,10 @@ class Client {
     /// Accepts `user`'s current devices as theirs (after comparing fingerprints).
     [[nodiscard]] protocol::Expected<boost::json::object> trust(std::string_view user);
 
-    /// A fresh random client message id.
+    /// A fresh client message id: the time in milliseconds as 12 lowercase hex digits, then
+    /// 96 random bits in base64 (28 characters). Ids made later sort later (byte order) unless
+    /// the clock steps back, which keeps the server's index of them compact; the random part
+    /// alone makes them unique.
     [[nodiscard]] static std::string new_message_id();
 
   private:
