@@ -400,18 +400,22 @@ struct Service::SendState {
     struct Keys {
         std::string sign_key, box_key, box_key_signature;
     };
+    enum class Standing { active, replaced, suspended };
     static constexpr std::size_t kMaxEntries = 10000;  // then start again: memory stays bounded
 
     std::uint64_t epoch = 0;
     std::unordered_map<std::string, Room> rooms;
     std::unordered_map<std::int64_t, Keys> keys;
+    std::unordered_map<std::int64_t, Standing> devices;  // by device id
 
     /// Forgets everything unless still valid at `now`.
     void validate(std::uint64_t now) {
-        if (epoch == now && rooms.size() < kMaxEntries && keys.size() < kMaxEntries)
+        if (epoch == now && rooms.size() < kMaxEntries && keys.size() < kMaxEntries &&
+            devices.size() < kMaxEntries)
             return;
         rooms.clear();
         keys.clear();
+        devices.clear();
         epoch = now;
     }
 };
@@ -557,7 +561,12 @@ void Service::write(Context& ctx, std::function<void(SQLite::Database&, json::ob
                     std::function<void(const json::object&)> after, Storage::Changes changes) {
     auto result = std::make_shared<json::object>();
     storage_.write(
-        [job = std::move(job), result](SQLite::Database& db) { job(db, *result); },
+        [this, job = std::move(job), result, device = ctx.who.authenticated() ? ctx.who.device : 0,
+         remember = changes == Storage::Changes::only_messages](SQLite::Database& db) {
+            if (device != 0)
+                require_active(device, remember);
+            job(db, *result);
+        },
         [this, result, reply = ctx.reply, re = ctx.req.id, type = std::string(ctx.req.type()),
          after = std::move(after)](std::exception_ptr error) {
             if (error) {
@@ -577,6 +586,35 @@ void Service::write(Context& ctx, std::function<void(SQLite::Database&, json::ob
                 after(*result);
         },
         changes);
+}
+
+void Service::require_active(std::int64_t device, bool remember) {
+    using Standing = SendState::Standing;
+    const auto look_up = [&] {
+        auto q = storage_.writer_statements().use(
+            "SELECT d.revoked_at IS NOT NULL, a.suspended FROM devices d JOIN accounts a ON "
+            "a.id = d.account_id WHERE d.id = ?");
+        q->bind(1, device);
+        if (!q->executeStep() || q->getColumn(0).getInt() != 0)
+            return Standing::replaced;
+        return q->getColumn(1).getInt() != 0 ? Standing::suspended : Standing::active;
+    };
+    auto standing = Standing::active;
+    if (remember) {
+        auto& state = *send_state_;
+        state.validate(storage_.writer_epoch());
+        const auto [it, fresh] = state.devices.try_emplace(device, Standing::active);
+        if (fresh)
+            it->second = look_up();
+        standing = it->second;
+    } else {
+        standing = look_up();
+    }
+    if (standing == Standing::replaced)
+        throw ServiceError(errc::forbidden,
+                           "this device has been replaced: it can no longer make changes");
+    if (standing == Standing::suspended)
+        throw ServiceError(errc::suspended, "this account is suspended");
 }
 
 void Service::hello(Context& ctx) {

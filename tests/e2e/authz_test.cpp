@@ -563,4 +563,132 @@ TEST_CASE("before login every request that needs a login is refused", "[e2e][aut
     CHECK(again.error().code == "not_authenticated");
 }
 
+/// How many requests the server has refused with `code`, from its metrics page.
+int refusals(const Server& server, const std::string& code) {
+    const auto metrics = http_get(server.port(), "/metrics");
+    const std::string key = "liaise_errors_total{code=\"" + code + "\"} ";
+    const auto at = metrics.find(key);
+    return at == std::string::npos ? 0 : std::stoi(metrics.substr(at + key.size()));
+}
+
+TEST_CASE("sends queued behind the sender's suspension are refused, and none is stored after it",
+          "[e2e][authz]") {
+    Server server;
+    server.stop();
+    server.set_config("rate_limit_per_second = 100000\nrate_limit_burst = 100000\n");
+    server.start();
+    Person ann(server, "ann", server.admin_code());
+    Person bea(server, "bea", code_for(*ann, "bea", kCare));
+    ok(*ann, "room_create", {{"room", "r"}, {"members", {"bea"}}});
+    std::vector<crypto::Recipient> to;
+    for (auto* p : {&ann, &bea})
+        to.push_back({(*p)->profile().device, (*p)->keys().identity().box_key});
+    const auto send_frame = [&](Person& p, const std::string& id) {
+        const auto env = crypto::seal(p->keys(), p->profile().device, "r", id, "text " + id, to);
+        return json::serialize(json::object{
+            {"type", "send"}, {"id", id}, {"room", "r"}, {"envelope", crypto::to_json(env)}});
+    };
+
+    // Bea streams her sends without waiting for replies. After her first 20, ann sends, also
+    // without waiting, a dictionary change (the writer validates and compiles every dictionary
+    // for it, tens of milliseconds), bea's suspension and a message of her own. The writer runs
+    // ann's three in order, and the sends of bea's that reach it while it is busy with them run
+    // behind the suspension but before her connection is cut off (after the suspension
+    // commits). A message of bea's stored after ann's would be one of those. The server's
+    // network threads may read ann's requests after all of bea's, so the round is repeated
+    // (bea reinstated) until some of bea's were refused.
+    constexpr int kSends = 400;
+    constexpr std::array kTerms = {"strengths huddle", "family huddle", "review huddle",
+                                   "safety huddle", "team huddle"};
+    std::int64_t seen = 0;  // the room's messages up to here were checked in earlier rounds
+    int refused = 0;
+    for (std::size_t round = 0; round < kTerms.size() && refused == 0; ++round) {
+        INFO("round " << round);
+        std::vector<std::string> frames;
+        for (int i = 0; i < kSends; ++i)
+            frames.push_back(
+                send_frame(bea, "b" + std::to_string(round) + "-" + std::to_string(i)));
+        const auto after = send_frame(ann, "after" + std::to_string(round));
+        const int refused_before = refusals(server, "suspended");
+        auto& bc = bea->connection();
+        auto& ac = ann->connection();
+        std::size_t written = 0;
+        for (const auto& frame : frames) {
+            if (written == 20) {
+                REQUIRE(ac.send_raw(
+                              json::serialize(json::object{{"type", "dict_add"},
+                                                           {"id", "slow"},
+                                                           {"discipline", "social-care"},
+                                                           {"term", kTerms[round]},
+                                                           {"alternatives", {"short meeting"}},
+                                                           {"explanation", "A short team talk."}}))
+                            .ok());
+                REQUIRE(
+                    ac.send_raw(json::serialize(json::object{
+                                    {"type", "account_suspend"}, {"id", "sus"}, {"user", "bea"}}))
+                        .ok());
+                REQUIRE(ac.send_raw(after).ok());
+            }
+            if (!bc.send_raw(frame).ok())
+                break;  // cut off already
+            ++written;
+        }
+        std::int64_t after_seq = 0;
+        for (int replies = 0; replies < 3;) {
+            const auto frame = ac.read_raw(std::chrono::seconds(10));
+            REQUIRE(frame.ok());
+            const auto reply = json::parse(frame.value()).as_object();
+            const auto* re = reply.if_contains("re");
+            if (re == nullptr)
+                continue;  // an event
+            ++replies;
+            INFO(frame.value());
+            REQUIRE(reply.at("type").as_string() == "ok");
+            if (re->as_string().starts_with("after"))
+                after_seq = reply.at("seq").as_int64();
+        }
+        REQUIRE(after_seq > 0);
+
+        // Bea's replies until her connection closes: the sends stored before her suspension.
+        // Those refused after it get no reply (the cut-off reaches her connection first); the
+        // server counts them.
+        std::set<std::string> stored;
+        while (true) {
+            const auto frame = bc.read_raw(std::chrono::seconds(10));
+            if (!frame)
+                break;
+            const auto reply = json::parse(frame.value()).as_object();
+            const auto* re = reply.if_contains("re");
+            if (re == nullptr)
+                continue;
+            INFO(frame.value());
+            CHECK(reply.at("type").as_string() == "ok");
+            stored.insert(std::string(re->as_string()));
+        }
+        // Her connection is closed, so none of her requests is still to reach the writer: once
+        // a write of ann's queued now is done, every one of bea's has run and been counted.
+        REQUIRE(ann->send("r", "round " + std::to_string(round) + " done").ok());
+        refused = refusals(server, "suspended") - refused_before;
+        INFO(written << " of bea's sends written, " << stored.size() << " stored, " << refused
+                     << " refused as suspended");
+        CHECK(stored.size() + static_cast<std::size_t>(refused) == written);
+
+        // In the room: every send bea was told was stored, and nothing of hers after ann's.
+        const auto messages = ann->read("r", seen);
+        REQUIRE(messages.ok());
+        std::size_t hers = 0;
+        for (const auto& m : messages.value()) {
+            seen = m.seq;
+            if (m.sender != "bea")
+                continue;
+            ++hers;
+            CHECK(m.seq < after_seq);
+        }
+        CHECK(hers == stored.size());
+        ok(*ann, "account_reinstate", {{"user", "bea"}});
+        bea.login();
+    }
+    CHECK(refused > 0);  // the moment this test is about did happen
+}
+
 }  // namespace liaise::test

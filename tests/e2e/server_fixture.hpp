@@ -79,6 +79,35 @@ inline std::string run(const std::string& command) {
 }
 
 /// One liaise-server: `init` on construction, then start()/stop() as often as a test likes.
+/// A raw TCP connection to the server's port (no HTTP, no WebSocket).
+inline int raw_connect(int port) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(fd >= 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<std::uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    return fd;
+}
+
+/// GET `target` over a new plain connection; the whole reply, headers and body.
+inline std::string http_get(int port, const std::string& target) {
+    const int fd = raw_connect(port);
+    const std::string get = "GET " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    REQUIRE(::send(fd, get.data(), get.size(), 0) == static_cast<ssize_t>(get.size()));
+    std::string reply;
+    char buf[1024];
+    while (true) {
+        const auto n = ::recv(fd, buf, sizeof buf, 0);
+        if (n <= 0)
+            break;
+        reply.append(buf, static_cast<std::size_t>(n));
+    }
+    ::close(fd);
+    return reply;
+}
+
 class Server {
   public:
     explicit Server(const std::string& agency = "Northshire Children's Services",
