@@ -400,7 +400,12 @@ struct Service::SendState {
     struct Keys {
         std::string sign_key, box_key, box_key_signature;
     };
-    enum class Standing { active, replaced, suspended };
+    /// A device's standing as the writer last read it.
+    struct Standing {
+        bool current = false;  // not revoked (replaced)
+        bool suspended = false;
+        Role role = Role::member;
+    };
     static constexpr std::size_t kMaxEntries = 10000;  // then start again: memory stays bounded
 
     std::uint64_t epoch = 0;
@@ -562,9 +567,10 @@ void Service::write(Context& ctx, std::function<void(SQLite::Database&, json::ob
     auto result = std::make_shared<json::object>();
     storage_.write(
         [this, job = std::move(job), result, device = ctx.who.authenticated() ? ctx.who.device : 0,
+         access = ctx.req.spec->access,
          remember = changes == Storage::Changes::only_messages](SQLite::Database& db) {
             if (device != 0)
-                require_active(device, remember);
+                require_active(device, access, remember);
             job(db, *result);
         },
         [this, result, reply = ctx.reply, re = ctx.req.id, type = std::string(ctx.req.type()),
@@ -588,33 +594,40 @@ void Service::write(Context& ctx, std::function<void(SQLite::Database&, json::ob
         changes);
 }
 
-void Service::require_active(std::int64_t device, bool remember) {
+void Service::require_active(std::int64_t device, protocol::Access access, bool remember) {
     using Standing = SendState::Standing;
     const auto look_up = [&] {
         auto q = storage_.writer_statements().use(
-            "SELECT d.revoked_at IS NOT NULL, a.suspended FROM devices d JOIN accounts a ON "
+            "SELECT d.revoked_at IS NULL, a.suspended, a.role FROM devices d JOIN accounts a ON "
             "a.id = d.account_id WHERE d.id = ?");
         q->bind(1, device);
-        if (!q->executeStep() || q->getColumn(0).getInt() != 0)
-            return Standing::replaced;
-        return q->getColumn(1).getInt() != 0 ? Standing::suspended : Standing::active;
+        Standing out;
+        if (q->executeStep())
+            out = {q->getColumn(0).getInt() != 0, q->getColumn(1).getInt() != 0,
+                   protocol::parse_role(q->getColumn(2).getString()).value_or(Role::member)};
+        return out;
     };
-    auto standing = Standing::active;
+    Standing standing;
     if (remember) {
         auto& state = *send_state_;
         state.validate(storage_.writer_epoch());
-        const auto [it, fresh] = state.devices.try_emplace(device, Standing::active);
+        const auto [it, fresh] = state.devices.try_emplace(device);
         if (fresh)
             it->second = look_up();
         standing = it->second;
     } else {
         standing = look_up();
     }
-    if (standing == Standing::replaced)
+    if (!standing.current)
         throw ServiceError(errc::forbidden,
                            "this device has been replaced: it can no longer make changes");
-    if (standing == Standing::suspended)
+    if (standing.suspended)
         throw ServiceError(errc::suspended, "this account is suspended");
+    if (access == protocol::Access::admin && standing.role != Role::admin)
+        throw ServiceError(errc::forbidden, "your role has changed: only admins may do this");
+    if (access == protocol::Access::chair && standing.role == Role::member)
+        throw ServiceError(errc::forbidden,
+                           "your role has changed: only chairs and admins may do this");
 }
 
 void Service::hello(Context& ctx) {
@@ -773,16 +786,24 @@ void Service::login(Context& ctx) {
     ctx.who.user = user;
     ctx.who.role = found->account.role;
     hub_.add(ctx.who.account, ctx.self);
-    // A suspension committed between the check above and hub_.add() cut off nobody: look again.
-    const bool suspended_now = storage_.read([&](SQLite::Database& db) {
-        const auto a = find_account(db, user);
-        return !a || a->suspended;
+    // A suspension, device replacement or role change committed between the checks above and
+    // hub_.add() cut off nobody: look again, now that any later one will find this session.
+    const auto now = storage_.read([&](SQLite::Database& db) -> std::optional<Account> {
+        auto a = find_account(db, user);
+        SQLite::Statement q(db, "SELECT 1 FROM devices WHERE id = ? AND revoked_at IS NULL");
+        q.bind(1, ctx.who.device);
+        if (!a || !q.executeStep())
+            return std::nullopt;
+        return a;
     });
-    if (suspended_now) {
+    if (!now || now->suspended) {
         hub_.remove(ctx.who.account, ctx.self.get());
         ctx.who = Identity{};
+        if (!now)
+            throw ServiceError(errc::bad_signature, "login failed: this device was replaced");
         throw ServiceError(errc::suspended, "this account is suspended");
     }
+    ctx.who.role = now->role;
     spdlog::info("login {} (device {})", user, ctx.who.device);
     auto out = account_json(found->account);
     out["device"] = device;

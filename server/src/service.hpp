@@ -194,10 +194,10 @@ class Service {
     jargon::SharedEngine& engine() const;
 
     /// Runs `job` on the writer; replies ok with what it fills in, or the error it threw.
-    /// A logged-in request is refused first (`suspended`, or `forbidden` for a replaced
-    /// device) if its account was suspended or its device replaced after the session logged
-    /// in: the session is cut off once that change commits, but its requests queued behind
-    /// the change must not run.
+    /// A logged-in request is refused first (`suspended`, or `forbidden`) if, since the
+    /// session logged in, its account was suspended, its device replaced, or its role lowered
+    /// below what the request needs: the session is cut off once that change commits, but its
+    /// requests queued behind the change must not run.
     void write(Context& ctx, std::function<void(SQLite::Database&, boost::json::object&)> job,
                std::function<void(const boost::json::object&)> after = {},
                Storage::Changes changes = Storage::Changes::anything);
@@ -210,10 +210,11 @@ class Service {
     ServiceConfig config_;
     const AtRestKey* at_rest_;
     jargon::SharedEngine* engine_;
-    /// Writer thread only: throws unless `device` is current and its account not suspended.
-    /// With `remember` (only in `only_messages` jobs, which cannot change the answer) the
-    /// answer is kept for later jobs while the writer's epoch holds.
-    void require_active(std::int64_t device, bool remember);
+    /// Writer thread only: throws unless `device` is current, its account not suspended and
+    /// its account's role still allows `access`. With `remember` (only in `only_messages` jobs,
+    /// which cannot change the answer) the answer is kept for later jobs while the writer's
+    /// epoch holds.
+    void require_active(std::int64_t device, protocol::Access access, bool remember);
     /// What send() keeps between messages; writer thread only (see service.cpp).
     struct SendState;
     std::unique_ptr<SendState> send_state_;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <cstring>
 #include <future>
@@ -236,6 +237,17 @@ CREATE TABLE IF NOT EXISTS meeting_actions(
                              "SELECT COALESCE((SELECT value FROM meta WHERE key = "
                              "'schema_version'), '0')")
                            .getString();
+    int found_version = 0;
+    const auto [end, ec] =
+        std::from_chars(found.data(), found.data() + found.size(), found_version);
+    if (ec != std::errc{} || end != found.data() + found.size() || found_version < 0)
+        throw std::runtime_error("the database's schema version '" + found + "' is not a number");
+    // Nothing is changed (the transaction rolls back): a newer server's database is left as is.
+    if (found_version > kSchemaVersion)
+        throw std::runtime_error(
+            "the database was written by a newer liaise-server (schema "
+            "version " +
+            found + "; this server knows versions up to " + std::to_string(kSchemaVersion) + ")");
     if (found == "1") {
         db.exec("ALTER TABLE enrolment_codes ADD COLUMN replaces INTEGER REFERENCES accounts(id)");
         db.exec("ALTER TABLE questions ADD COLUMN reply TEXT");

@@ -6,6 +6,7 @@
 // memory: enrolment and login through Client would spend half a second each in Argon2.
 #include <array>
 #include <functional>
+#include <map>
 #include <set>
 
 #include "liaise/protocol/crypto.hpp"
@@ -571,12 +572,93 @@ int refusals(const Server& server, const std::string& code) {
     return at == std::string::npos ? 0 : std::stoi(metrics.substr(at + key.size()));
 }
 
-TEST_CASE("sends queued behind the sender's suspension are refused, and none is stored after it",
-          "[e2e][authz]") {
-    Server server;
+/// What one round of race() saw.
+struct RaceRound {
+    std::size_t written = 0;     // bea's requests written before she was cut off
+    std::set<std::string> done;  // ids of bea's requests answered ok
+    int refused = 0;             // bea's requests refused with the code asked for
+    std::map<std::string, json::object> ann_replies;  // by id
+};
+
+/// Bea streams `bea_frames` without waiting for replies. After her first 20, ann sends, also
+/// without waiting, a dictionary change (the writer validates and compiles every dictionary
+/// for it, tens of milliseconds; its term is `round`'s) and then `ann_frames`. The writer runs
+/// ann's requests in order, and the requests of bea's that reach it while it is busy with them
+/// run behind ann's change but before bea's connection is cut off (when the change commits).
+/// Returns once every request of bea's has run: her connection is closed, then a write of
+/// ann's (an agency) is done. Refusals are counted from the server's metrics, as bea's
+/// connection is closed before they could be answered.
+RaceRound race(const Server& server, Person& ann, Person& bea,
+               const std::vector<std::string>& bea_frames,
+               const std::vector<std::string>& ann_frames, const std::string& refusal,
+               std::size_t round) {
+    constexpr std::array kTerms = {"strengths huddle", "family huddle", "review huddle",
+                                   "safety huddle", "team huddle"};
+    REQUIRE(round < kTerms.size());
+    RaceRound out;
+    const int refused_before = refusals(server, refusal);
+    auto& bc = bea->connection();
+    auto& ac = ann->connection();
+    for (const auto& frame : bea_frames) {
+        if (out.written == 20) {
+            REQUIRE(ac.send_raw(json::serialize(json::object{{"type", "dict_add"},
+                                                             {"id", "slow"},
+                                                             {"discipline", "social-care"},
+                                                             {"term", kTerms[round]},
+                                                             {"alternatives", {"short meeting"}},
+                                                             {"explanation", "A team talk."}}))
+                        .ok());
+            for (const auto& f : ann_frames)
+                REQUIRE(ac.send_raw(f).ok());
+        }
+        if (!bc.send_raw(frame).ok())
+            break;  // cut off already
+        ++out.written;
+    }
+    while (out.ann_replies.size() < ann_frames.size() + 1) {
+        const auto frame = ac.read_raw(std::chrono::seconds(10));
+        REQUIRE(frame.ok());
+        const auto reply = json::parse(frame.value()).as_object();
+        const auto* re = reply.if_contains("re");
+        if (re == nullptr)
+            continue;  // an event
+        INFO(frame.value());
+        REQUIRE(reply.at("type").as_string() == "ok");
+        out.ann_replies[std::string(re->as_string())] = reply;
+    }
+    while (true) {
+        const auto frame = bc.read_raw(std::chrono::seconds(10));
+        if (!frame)
+            break;
+        const auto reply = json::parse(frame.value()).as_object();
+        const auto* re = reply.if_contains("re");
+        if (re == nullptr)
+            continue;
+        INFO(frame.value());
+        CHECK(reply.at("type").as_string() == "ok");
+        out.done.insert(std::string(re->as_string()));
+    }
+    ok(*ann, "agency_add",
+       {{"name", "Barrier " + std::to_string(round)}, {"discipline", "health"}});
+    out.refused = refusals(server, refusal) - refused_before;
+    INFO(out.written << " of bea's requests written, " << out.done.size() << " done, "
+                     << out.refused << " refused as " << refusal);
+    // Requests read after the cut-off are dropped unanswered and uncounted, hence not ==.
+    CHECK(out.done.size() + static_cast<std::size_t>(out.refused) <= out.written);
+    return out;
+}
+
+/// A server that lets one account make thousands of requests a second.
+void allow_floods(Server& server) {
     server.stop();
     server.set_config("rate_limit_per_second = 100000\nrate_limit_burst = 100000\n");
     server.start();
+}
+
+TEST_CASE("sends queued behind the sender's suspension are refused, and none is stored after it",
+          "[e2e][authz]") {
+    Server server;
+    allow_floods(server);
     Person ann(server, "ann", server.admin_code());
     Person bea(server, "bea", code_for(*ann, "bea", kCare));
     ok(*ann, "room_create", {{"room", "r"}, {"members", {"bea"}}});
@@ -588,91 +670,24 @@ TEST_CASE("sends queued behind the sender's suspension are refused, and none is 
         return json::serialize(json::object{
             {"type", "send"}, {"id", id}, {"room", "r"}, {"envelope", crypto::to_json(env)}});
     };
-
-    // Bea streams her sends without waiting for replies. After her first 20, ann sends, also
-    // without waiting, a dictionary change (the writer validates and compiles every dictionary
-    // for it, tens of milliseconds), bea's suspension and a message of her own. The writer runs
-    // ann's three in order, and the sends of bea's that reach it while it is busy with them run
-    // behind the suspension but before her connection is cut off (after the suspension
-    // commits). A message of bea's stored after ann's would be one of those. The server's
-    // network threads may read ann's requests after all of bea's, so the round is repeated
-    // (bea reinstated) until some of bea's were refused.
-    constexpr int kSends = 400;
-    constexpr std::array kTerms = {"strengths huddle", "family huddle", "review huddle",
-                                   "safety huddle", "team huddle"};
+    // Ann suspends bea and then sends a message of her own: a message of bea's stored after
+    // ann's ran behind the suspension. The network threads may read ann's requests after all
+    // of bea's, so rounds repeat (bea reinstated) until some of bea's were refused.
     std::int64_t seen = 0;  // the room's messages up to here were checked in earlier rounds
     int refused = 0;
-    for (std::size_t round = 0; round < kTerms.size() && refused == 0; ++round) {
+    for (std::size_t round = 0; round < 5 && refused == 0; ++round) {
         INFO("round " << round);
         std::vector<std::string> frames;
-        for (int i = 0; i < kSends; ++i)
+        for (int i = 0; i < 400; ++i)
             frames.push_back(
                 send_frame(bea, "b" + std::to_string(round) + "-" + std::to_string(i)));
-        const auto after = send_frame(ann, "after" + std::to_string(round));
-        const int refused_before = refusals(server, "suspended");
-        auto& bc = bea->connection();
-        auto& ac = ann->connection();
-        std::size_t written = 0;
-        for (const auto& frame : frames) {
-            if (written == 20) {
-                REQUIRE(ac.send_raw(
-                              json::serialize(json::object{{"type", "dict_add"},
-                                                           {"id", "slow"},
-                                                           {"discipline", "social-care"},
-                                                           {"term", kTerms[round]},
-                                                           {"alternatives", {"short meeting"}},
-                                                           {"explanation", "A short team talk."}}))
-                            .ok());
-                REQUIRE(
-                    ac.send_raw(json::serialize(json::object{
-                                    {"type", "account_suspend"}, {"id", "sus"}, {"user", "bea"}}))
-                        .ok());
-                REQUIRE(ac.send_raw(after).ok());
-            }
-            if (!bc.send_raw(frame).ok())
-                break;  // cut off already
-            ++written;
-        }
-        std::int64_t after_seq = 0;
-        for (int replies = 0; replies < 3;) {
-            const auto frame = ac.read_raw(std::chrono::seconds(10));
-            REQUIRE(frame.ok());
-            const auto reply = json::parse(frame.value()).as_object();
-            const auto* re = reply.if_contains("re");
-            if (re == nullptr)
-                continue;  // an event
-            ++replies;
-            INFO(frame.value());
-            REQUIRE(reply.at("type").as_string() == "ok");
-            if (re->as_string().starts_with("after"))
-                after_seq = reply.at("seq").as_int64();
-        }
-        REQUIRE(after_seq > 0);
-
-        // Bea's replies until her connection closes: the sends stored before her suspension.
-        // Those refused after it get no reply (the cut-off reaches her connection first); the
-        // server counts them.
-        std::set<std::string> stored;
-        while (true) {
-            const auto frame = bc.read_raw(std::chrono::seconds(10));
-            if (!frame)
-                break;
-            const auto reply = json::parse(frame.value()).as_object();
-            const auto* re = reply.if_contains("re");
-            if (re == nullptr)
-                continue;
-            INFO(frame.value());
-            CHECK(reply.at("type").as_string() == "ok");
-            stored.insert(std::string(re->as_string()));
-        }
-        // Her connection is closed, so none of her requests is still to reach the writer: once
-        // a write of ann's queued now is done, every one of bea's has run and been counted.
-        REQUIRE(ann->send("r", "round " + std::to_string(round) + " done").ok());
-        refused = refusals(server, "suspended") - refused_before;
-        INFO(written << " of bea's sends written, " << stored.size() << " stored, " << refused
-                     << " refused as suspended");
-        CHECK(stored.size() + static_cast<std::size_t>(refused) == written);
-
+        const auto r = race(server, ann, bea, frames,
+                            {json::serialize(json::object{
+                                 {"type", "account_suspend"}, {"id", "sus"}, {"user", "bea"}}),
+                             send_frame(ann, "after")},
+                            "suspended", round);
+        refused = r.refused;
+        const auto after_seq = r.ann_replies.at("after").at("seq").as_int64();
         // In the room: every send bea was told was stored, and nothing of hers after ann's.
         const auto messages = ann->read("r", seen);
         REQUIRE(messages.ok());
@@ -684,8 +699,58 @@ TEST_CASE("sends queued behind the sender's suspension are refused, and none is 
             ++hers;
             CHECK(m.seq < after_seq);
         }
-        CHECK(hers == stored.size());
+        CHECK(hers == r.done.size());
         ok(*ann, "account_reinstate", {{"user", "bea"}});
+        bea.login();
+    }
+    CHECK(refused > 0);  // the moment this test is about did happen
+}
+
+TEST_CASE("admin requests queued behind the admin's demotion are refused, none recorded after it",
+          "[e2e][authz]") {
+    Server server;
+    allow_floods(server);
+    Person ann(server, "ann", server.admin_code());
+    Person bea(server, "bea", code_for(*ann, "bea", kCare, "admin"));
+    // Bea, an admin, adds agencies; ann makes her a member. The audit log records both in the
+    // writer's order: an agency of bea's recorded after the role change ran behind it.
+    int refused = 0;
+    for (std::size_t round = 0; round < 5 && refused == 0; ++round) {
+        INFO("round " << round);
+        std::vector<std::string> frames;
+        for (int i = 0; i < 400; ++i) {
+            const auto id = "a" + std::to_string(round) + "-" + std::to_string(i);
+            frames.push_back(json::serialize(json::object{{"type", "agency_add"},
+                                                          {"id", id},
+                                                          {"name", "Agency " + id},
+                                                          {"discipline", "health"}}));
+        }
+        const auto audit = [&] { return ok(*ann, "audit", {{"limit", 10000}}).at("records"); };
+        const auto start = audit().as_array().back().at("seq").as_int64();
+        const auto r = race(
+            server, ann, bea, frames,
+            {json::serialize(json::object{
+                {"type", "account_role"}, {"id", "demote"}, {"user", "bea"}, {"role", "member"}})},
+            "forbidden", round);
+        refused = r.refused;
+        // This round's records, in the writer's order (the log is ordered by seq).
+        std::int64_t demoted_at = 0;
+        std::size_t hers = 0;
+        const auto records = audit();
+        for (const auto& rec : records.as_array()) {
+            const auto& o = rec.as_object();
+            if (o.at("seq").as_int64() <= start)
+                continue;
+            if (o.at("kind").as_string() == "role_changed" && demoted_at == 0)
+                demoted_at = o.at("seq").as_int64();
+            if (o.at("kind").as_string() != "agency_added" || o.at("actor").as_string() != "bea")
+                continue;
+            ++hers;
+            CHECK(demoted_at == 0);  // recorded before the role change
+        }
+        CHECK(demoted_at > 0);
+        CHECK(hers == r.done.size());
+        ok(*ann, "account_role", {{"user", "bea"}, {"role", "admin"}});
         bea.login();
     }
     CHECK(refused > 0);  // the moment this test is about did happen

@@ -78,7 +78,6 @@ inline std::string run(const std::string& command) {
     return std::move(ran.out);
 }
 
-/// One liaise-server: `init` on construction, then start()/stop() as often as a test likes.
 /// A raw TCP connection to the server's port (no HTTP, no WebSocket).
 inline int raw_connect(int port) {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -108,6 +107,7 @@ inline std::string http_get(int port, const std::string& target) {
     return reply;
 }
 
+/// One liaise-server: `init` on construction, then start()/stop() as often as a test likes.
 class Server {
   public:
     explicit Server(const std::string& agency = "Northshire Children's Services",

@@ -455,6 +455,24 @@ TEST_CASE("older databases' messages are carried over to the version 4 table", "
     }
 }
 
+TEST_CASE("a database from a newer server, or with an unreadable version, is refused as it is",
+          "[storage]") {
+    const auto [version, says] = GENERATE(table<std::string, std::string>(
+        {{"5", "written by a newer liaise-server (schema version 5"},
+         {"4x", "schema version '4x' is not a number"}}));
+    CAPTURE(version);
+    TempDb tmp;
+    { Storage fresh(tmp.path, nullptr); }
+    {
+        SQLite::Database db(tmp.path.string(), SQLite::OPEN_READWRITE);
+        db.exec("UPDATE meta SET value = '" + version + "' WHERE key = 'schema_version'");
+    }
+    CHECK_THROWS_WITH(Storage(tmp.path, nullptr), Catch::Contains(says));
+    SQLite::Database db(tmp.path.string(), SQLite::OPEN_READONLY);
+    CHECK(db.execAndGet("SELECT value FROM meta WHERE key = 'schema_version'").getString() ==
+          version);
+}
+
 TEST_CASE("the writer's epoch moves for every job except message-only ones that succeed",
           "[storage]") {
     TempDb tmp;
