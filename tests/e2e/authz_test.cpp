@@ -574,60 +574,71 @@ int refusals(const Server& server, const std::string& code) {
 
 /// What one round of race() saw.
 struct RaceRound {
-    std::size_t written = 0;     // bea's requests written before she was cut off
-    std::set<std::string> done;  // ids of bea's requests answered ok
-    int refused = 0;             // bea's requests refused with the code asked for
-    std::map<std::string, json::object> ann_replies;  // by id
+    std::size_t written = 0;                      // bea's requests written before she was cut off
+    std::set<std::string> done;                   // ids of bea's requests answered ok
+    int refused = 0;                              // bea's requests refused with the code asked for
+    std::map<std::string, json::object> replies;  // to the `change` frames, by id
 };
 
-/// Bea streams `bea_frames` without waiting for replies. After her first 20, ann sends, also
-/// without waiting, a dictionary change (the writer validates and compiles every dictionary
-/// for it, tens of milliseconds; its term is `round`'s) and then `ann_frames`. The writer runs
-/// ann's requests in order, and the requests of bea's that reach it while it is busy with them
-/// run behind ann's change but before bea's connection is cut off (when the change commits).
-/// Returns once every request of bea's has run: her connection is closed, then a write of
-/// ann's (an agency) is done. Refusals are counted from the server's metrics, as bea's
+/// A request to write without waiting, on a connection of its own.
+struct Pipelined {
+    client::Connection* conn;
+    std::string frame;
+};
+
+/// Bea streams `bea_frames` on `bea` without waiting for replies. After her first 20, ann sends
+/// on `ann`, also without waiting, a dictionary change (the writer validates and compiles every
+/// dictionary for it, tens of milliseconds; its term is `round`'s), and then the `change`
+/// frames are written in order. Requests of bea's that reach the writer while it is busy run
+/// behind the change but before bea's connection is cut off (when the change commits).
+/// Returns once every request of bea's has run: her connection is closed, then `barrier` (a
+/// write of its own) is done. Refusals are counted from the server's metrics, as bea's
 /// connection is closed before they could be answered.
-RaceRound race(const Server& server, Person& ann, Person& bea,
-               const std::vector<std::string>& bea_frames,
-               const std::vector<std::string>& ann_frames, const std::string& refusal,
-               std::size_t round) {
+RaceRound race(const Server& server, client::Connection& ann, client::Connection& bea,
+               const std::vector<std::string>& bea_frames, const std::vector<Pipelined>& change,
+               const std::string& refusal, std::size_t round,
+               const std::function<void()>& barrier) {
     constexpr std::array kTerms = {"strengths huddle", "family huddle", "review huddle",
                                    "safety huddle", "team huddle"};
     REQUIRE(round < kTerms.size());
     RaceRound out;
     const int refused_before = refusals(server, refusal);
-    auto& bc = bea->connection();
-    auto& ac = ann->connection();
     for (const auto& frame : bea_frames) {
         if (out.written == 20) {
-            REQUIRE(ac.send_raw(json::serialize(json::object{{"type", "dict_add"},
-                                                             {"id", "slow"},
-                                                             {"discipline", "social-care"},
-                                                             {"term", kTerms[round]},
-                                                             {"alternatives", {"short meeting"}},
-                                                             {"explanation", "A team talk."}}))
+            REQUIRE(ann.send_raw(json::serialize(json::object{{"type", "dict_add"},
+                                                              {"id", "slow"},
+                                                              {"discipline", "social-care"},
+                                                              {"term", kTerms[round]},
+                                                              {"alternatives", {"short meeting"}},
+                                                              {"explanation", "A team talk."}}))
                         .ok());
-            for (const auto& f : ann_frames)
-                REQUIRE(ac.send_raw(f).ok());
+            for (const auto& c : change)
+                REQUIRE(c.conn->send_raw(c.frame).ok());
         }
-        if (!bc.send_raw(frame).ok())
+        if (!bea.send_raw(frame).ok())
             break;  // cut off already
         ++out.written;
     }
-    while (out.ann_replies.size() < ann_frames.size() + 1) {
-        const auto frame = ac.read_raw(std::chrono::seconds(10));
-        REQUIRE(frame.ok());
-        const auto reply = json::parse(frame.value()).as_object();
-        const auto* re = reply.if_contains("re");
-        if (re == nullptr)
-            continue;  // an event
-        INFO(frame.value());
-        REQUIRE(reply.at("type").as_string() == "ok");
-        out.ann_replies[std::string(re->as_string())] = reply;
+    // The replies to the slow change and to `change`, on whichever connection each went.
+    std::map<client::Connection*, std::size_t> awaited{{&ann, 1}};
+    for (const auto& c : change)
+        ++awaited[c.conn];
+    for (auto [conn, count] : awaited) {
+        for (std::size_t got = 0; got < count;) {
+            const auto frame = conn->read_raw(std::chrono::seconds(10));
+            REQUIRE(frame.ok());
+            const auto reply = json::parse(frame.value()).as_object();
+            const auto* re = reply.if_contains("re");
+            if (re == nullptr)
+                continue;  // an event
+            ++got;
+            INFO(frame.value());
+            REQUIRE(reply.at("type").as_string() == "ok");
+            out.replies[std::string(re->as_string())] = reply;
+        }
     }
     while (true) {
-        const auto frame = bc.read_raw(std::chrono::seconds(10));
+        const auto frame = bea.read_raw(std::chrono::seconds(10));
         if (!frame)
             break;
         const auto reply = json::parse(frame.value()).as_object();
@@ -638,14 +649,43 @@ RaceRound race(const Server& server, Person& ann, Person& bea,
         CHECK(reply.at("type").as_string() == "ok");
         out.done.insert(std::string(re->as_string()));
     }
-    ok(*ann, "agency_add",
-       {{"name", "Barrier " + std::to_string(round)}, {"discipline", "health"}});
+    barrier();
     out.refused = refusals(server, refusal) - refused_before;
     INFO(out.written << " of bea's requests written, " << out.done.size() << " done, "
                      << out.refused << " refused as " << refusal);
     // Requests read after the cut-off are dropped unanswered and uncounted, hence not ==.
     CHECK(out.done.size() + static_cast<std::size_t>(out.refused) <= out.written);
     return out;
+}
+
+/// The audit records after seq `start`, in the writer's order.
+json::array audit_after(client::Connection& admin, std::int64_t start) {
+    auto r = admin.request("audit", {{"limit", 10000}});
+    REQUIRE(r.ok());
+    json::array out;
+    for (const auto& rec : r.value().at("records").as_array())
+        if (rec.at("seq").as_int64() > start)
+            out.push_back(rec);
+    return out;
+}
+
+/// Checks that no record of `actor` of `kind` follows the first record of `change_kind`, and
+/// returns how many of `actor`'s there are.
+std::size_t recorded_before(const json::array& records, const std::string& change_kind,
+                            const std::string& actor, const std::string& kind) {
+    bool changed = false;
+    std::size_t theirs = 0;
+    for (const auto& rec : records) {
+        const auto& o = rec.as_object();
+        if (o.at("kind").as_string() == change_kind)
+            changed = true;
+        if (o.at("kind").as_string() != kind || o.at("actor").as_string() != actor)
+            continue;
+        ++theirs;
+        CHECK_FALSE(changed);
+    }
+    CHECK(changed);
+    return theirs;
 }
 
 /// A server that lets one account make thousands of requests a second.
@@ -681,13 +721,18 @@ TEST_CASE("sends queued behind the sender's suspension are refused, and none is 
         for (int i = 0; i < 400; ++i)
             frames.push_back(
                 send_frame(bea, "b" + std::to_string(round) + "-" + std::to_string(i)));
-        const auto r = race(server, ann, bea, frames,
-                            {json::serialize(json::object{
-                                 {"type", "account_suspend"}, {"id", "sus"}, {"user", "bea"}}),
-                             send_frame(ann, "after")},
-                            "suspended", round);
+        const auto r =
+            race(server, ann->connection(), bea->connection(), frames,
+                 {{&ann->connection(),
+                   json::serialize(
+                       json::object{{"type", "account_suspend"}, {"id", "sus"}, {"user", "bea"}})},
+                  {&ann->connection(), send_frame(ann, "after")}},
+                 "suspended", round, [&] {
+                     ok(*ann, "agency_add",
+                        {{"name", "Barrier " + std::to_string(round)}, {"discipline", "health"}});
+                 });
         refused = r.refused;
-        const auto after_seq = r.ann_replies.at("after").at("seq").as_int64();
+        const auto after_seq = r.replies.at("after").at("seq").as_int64();
         // In the room: every send bea was told was stored, and nothing of hers after ann's.
         const auto messages = ann->read("r", seen);
         REQUIRE(messages.ok());
@@ -725,35 +770,74 @@ TEST_CASE("admin requests queued behind the admin's demotion are refused, none r
                                                           {"name", "Agency " + id},
                                                           {"discipline", "health"}}));
         }
-        const auto audit = [&] { return ok(*ann, "audit", {{"limit", 10000}}).at("records"); };
-        const auto start = audit().as_array().back().at("seq").as_int64();
-        const auto r = race(
-            server, ann, bea, frames,
-            {json::serialize(json::object{
-                {"type", "account_role"}, {"id", "demote"}, {"user", "bea"}, {"role", "member"}})},
-            "forbidden", round);
+        const auto start = audit_after(ann->connection(), 0).back().at("seq").as_int64();
+        const auto r =
+            race(server, ann->connection(), bea->connection(), frames,
+                 {{&ann->connection(), json::serialize(json::object{{"type", "account_role"},
+                                                                    {"id", "demote"},
+                                                                    {"user", "bea"},
+                                                                    {"role", "member"}})}},
+                 "forbidden", round, [&] {
+                     ok(*ann, "agency_add",
+                        {{"name", "Barrier " + std::to_string(round)}, {"discipline", "health"}});
+                 });
         refused = r.refused;
-        // This round's records, in the writer's order (the log is ordered by seq).
-        std::int64_t demoted_at = 0;
-        std::size_t hers = 0;
-        const auto records = audit();
-        for (const auto& rec : records.as_array()) {
-            const auto& o = rec.as_object();
-            if (o.at("seq").as_int64() <= start)
-                continue;
-            if (o.at("kind").as_string() == "role_changed" && demoted_at == 0)
-                demoted_at = o.at("seq").as_int64();
-            if (o.at("kind").as_string() != "agency_added" || o.at("actor").as_string() != "bea")
-                continue;
-            ++hers;
-            CHECK(demoted_at == 0);  // recorded before the role change
-        }
-        CHECK(demoted_at > 0);
-        CHECK(hers == r.done.size());
+        CHECK(recorded_before(audit_after(ann->connection(), start), "role_changed", "bea",
+                              "agency_added") == r.done.size());
         ok(*ann, "account_role", {{"user", "bea"}, {"role", "admin"}});
         bea.login();
     }
     CHECK(refused > 0);  // the moment this test is about did happen
 }
 
+TEST_CASE("requests queued behind a device's replacement are refused, none recorded after it",
+          "[e2e][authz]") {
+    Server server;
+    allow_floods(server);
+    Account ann = enrol(server, "ann", server.admin_code());
+    Account bea =
+        enrol(server, "bea",
+              text(ann.ok("enrol_code", {{"user", "bea"}, {"agency", kCare}, {"role", "chair"}}),
+                   "code"));
+    // Bea, a chair, creates rooms from her device while a new device of hers enrols with a
+    // replacement code. The audit log records both in the writer's order: a room of bea's
+    // recorded after the replacement was created by the replaced device.
+    int refused = 0;
+    for (std::size_t round = 0; round < 5 && refused == 0; ++round) {
+        INFO("round " << round);
+        std::vector<std::string> frames;
+        for (int i = 0; i < 400; ++i) {
+            const auto id = "r" + std::to_string(round) + "-" + std::to_string(i);
+            frames.push_back(
+                json::serialize(json::object{{"type", "room_create"}, {"id", id}, {"room", id}}));
+        }
+        const auto code = text(ann.ok("device_replace", {{"user", "bea"}}), "code");
+        Account fresh;
+        fresh.user = "bea";
+        fresh.conn = connect(server);
+        const auto challenge = crypto::from_base64(
+            text(fresh.ok("hello", {{"version", protocol::kVersion}}), "challenge"));
+        REQUIRE(challenge);
+        auto enrol_frame = enrol_fields(code, fresh.keys);
+        enrol_frame["type"] = "enrol";
+        enrol_frame["id"] = "replace";
+        const auto start = audit_after(*ann.conn, 0).back().at("seq").as_int64();
+        const auto r = race(
+            server, *ann.conn, *bea.conn, frames,
+            {{fresh.conn.get(), json::serialize(enrol_frame)}}, "forbidden", round, [&] {
+                ann.ok("agency_add",
+                       {{"name", "Barrier " + std::to_string(round)}, {"discipline", "health"}});
+            });
+        refused = r.refused;
+        CHECK(recorded_before(audit_after(*ann.conn, start), "device_replaced", "bea",
+                              "room_created") == r.done.size());
+        // The new device is bea's now: it logs in on the connection it enrolled on.
+        fresh.device = text(r.replies.at("replace"), "device");
+        fresh.ok("login", {{"user", "bea"},
+                           {"device", fresh.device},
+                           {"signature", crypto::sign_login(fresh.keys, *challenge).to_base64()}});
+        bea = std::move(fresh);
+    }
+    CHECK(refused > 0);  // the moment this test is about did happen
+}
 }  // namespace liaise::test
