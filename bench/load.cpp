@@ -316,6 +316,10 @@ struct Template {
     }
 };
 
+/// A 16-character client message id in the order ids are made, as the client library's are
+/// (Client::new_message_id): 10 hex digits of the time in microseconds, then the connection and
+/// its send counter, each mod 1000. Unique per connection while fewer than 1000 sends share a
+/// microsecond, and across connections while fewer than 1000 connections send.
 std::string make_id(int conn, std::uint64_t n) {
     char buf[48];
     const auto us = std::chrono::duration_cast<std::chrono::microseconds>(

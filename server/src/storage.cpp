@@ -248,7 +248,7 @@ CREATE TABLE IF NOT EXISTS meeting_actions(
             "the database was written by a newer liaise-server (schema "
             "version " +
             found + "; this server knows versions up to " + std::to_string(kSchemaVersion) + ")");
-    if (found == "1") {
+    if (found_version == 1) {
         db.exec("ALTER TABLE enrolment_codes ADD COLUMN replaces INTEGER REFERENCES accounts(id)");
         db.exec("ALTER TABLE questions ADD COLUMN reply TEXT");
         db.exec("ALTER TABLE questions ADD COLUMN answered_by INTEGER REFERENCES accounts(id)");
@@ -259,7 +259,7 @@ CREATE TABLE IF NOT EXISTS meeting_actions(
     // row ids; the older ones in room and seq order).
     const bool has_messages =
         db.execAndGet("SELECT COUNT(*) FROM sqlite_master WHERE name = 'messages'").getInt() == 1;
-    if (has_messages && found != std::to_string(kSchemaVersion)) {
+    if (has_messages && found_version < kSchemaVersion) {
         const bool has_id =
             db.execAndGet("SELECT COUNT(*) FROM pragma_table_info('messages') WHERE name = 'id'")
                 .getInt() == 1;
