@@ -246,7 +246,7 @@ void Service::agency_rename(Context& ctx) {
 void Service::account_list(Context& ctx) {
     const auto agency = std::string(ctx.req.string("agency"));
     const auto* suspended = ctx.req.body.if_contains("suspended");
-    auto list = storage_.read([&](SQLite::Database& db) {
+    auto list = read(ctx, [&](SQLite::Database& db) {
         std::string sql =
             "SELECT a.username, a.display_name, g.name, g.discipline, a.role, a.suspended, "
             "a.created_at, (SELECT COUNT(*) FROM devices d WHERE d.account_id = a.id AND "
@@ -491,7 +491,7 @@ void Service::dict_import(Context& ctx) {
 
 void Service::dict_export(Context& ctx) {
     const auto discipline = std::string(ctx.req.string("discipline"));
-    auto out = storage_.read([&](SQLite::Database& db) {
+    auto out = read(ctx, [&](SQLite::Database& db) {
         const auto files = dictionary_store::current(db);
         const auto it = files.find(discipline);
         if (it == files.end())
@@ -505,7 +505,7 @@ void Service::dict_export(Context& ctx) {
 
 void Service::dict_versions(Context& ctx) {
     const auto limit = ctx.req.integer("limit", 50);
-    auto out = storage_.read([&](SQLite::Database& db) {
+    auto out = read(ctx, [&](SQLite::Database& db) {
         return json::object{{"version", dictionary_store::current_version(db)},
                             {"versions", dictionary_store::versions(db, limit)}};
     });
@@ -547,7 +547,7 @@ void Service::dict_feedback(Context& ctx) {
 
 void Service::dict_noisy(Context& ctx) {
     const auto limit = ctx.req.integer("limit", 50);
-    auto list = storage_.read([&](SQLite::Database& db) {
+    auto list = read(ctx, [&](SQLite::Database& db) {
         std::set<std::pair<std::string, std::string>> known;
         for (const auto& [discipline, tsv] : dictionary_store::current(db)) {
             auto parsed = jargon::parse_dictionary(discipline, discipline, tsv);
@@ -583,7 +583,7 @@ void Service::dict_noisy(Context& ctx) {
 // ---- questions about terms ----------------------------------------------------------------------
 
 void Service::questions(Context& ctx) {
-    auto list = storage_.read([&](SQLite::Database& db) {
+    auto list = read(ctx, [&](SQLite::Database& db) {
         SQLite::Statement q(db, std::string(kQuestionColumns) +
                                     "WHERE q.asked_by = ? ORDER BY q.id DESC LIMIT 200");
         q.bind(1, ctx.who.account);
@@ -601,7 +601,7 @@ void Service::question_list(Context& ctx) {
         status = "open";
     if (status != "open" && status != "answered" && status != "dismissed" && status != "all")
         throw ServiceError(errc::bad_request, "status: must be open, answered, dismissed or all");
-    auto list = storage_.read([&](SQLite::Database& db) {
+    auto list = read(ctx, [&](SQLite::Database& db) {
         SQLite::Statement q(db, std::string(kQuestionColumns) +
                                     "WHERE ? = 'all' OR q.status = ? ORDER BY q.id LIMIT 1000");
         SQLite::bind(q, status, status);
@@ -672,7 +672,7 @@ void Service::audit_log(Context& ctx) {
     const auto& key = at_rest();
     if (ctx.req.boolean("verify", false)) {
         const auto verdict =
-            storage_.read([&](SQLite::Database& db) { return audit::verify(db, key); });
+            read(ctx, [&](SQLite::Database& db) { return audit::verify(db, key); });
         json::object out{{"verified", !verdict.first_bad}, {"records", verdict.records}};
         if (verdict.first_bad) {
             out["first_bad"] = *verdict.first_bad;
@@ -683,7 +683,7 @@ void Service::audit_log(Context& ctx) {
     }
     const auto since = ctx.req.integer("since", 0);
     const auto limit = ctx.req.integer("limit", 1000);
-    auto records = storage_.read([&](SQLite::Database& db) {
+    auto records = read(ctx, [&](SQLite::Database& db) {
         json::array out;
         for (auto& r : audit::list(db, key, since, limit))
             out.push_back(json::object{{"seq", r.seq},

@@ -1178,7 +1178,7 @@ void Service::meeting_update(Context& ctx) {
 
 void Service::meetings(Context& ctx) {
     const auto& key = at_rest();
-    auto out = storage_.read([&](SQLite::Database& db) {
+    auto out = read(ctx, [&](SQLite::Database& db) {
         const auto room = require_room(db, ctx.req.string("room"));
         if (!is_member(db, room.id, ctx.who.account))
             throw ServiceError(errc::forbidden, "you are not a member of room '" + room.name + "'");
@@ -1197,7 +1197,7 @@ void Service::meeting_show(Context& ctx) {
     const auto id = ctx.req.integer("meeting", 0);
     const auto asked = ctx.req.integer("version", 0);
     std::int64_t received = 0;  // the fixed version the caller has now seen, if any
-    auto out = storage_.read([&](SQLite::Database& db) {
+    auto out = read(ctx, [&](SQLite::Database& db) {
         const auto m = load_meeting(db, key, id);
         require_reader(db, m, ctx.who.account);
         json::object o;
@@ -1377,7 +1377,7 @@ void Service::meeting_remove(Context& ctx) {
 void Service::meeting_check(Context& ctx) {
     const auto& key = at_rest();
     const auto checker = engine().get();
-    auto out = storage_.read([&](SQLite::Database& db) {
+    auto out = read(ctx, [&](SQLite::Database& db) {
         const auto m = load_meeting(db, key, ctx.req.integer("meeting", 0));
         require_reader(db, m, ctx.who.account);
         auto o = check_minutes(*checker, minutes_audience(db, m), minutes_json(db, key, m));
@@ -1579,7 +1579,7 @@ void Service::meeting_export(Context& ctx) {
     if (format != "markdown" && format != "html")
         throw ServiceError(errc::bad_request, "format: must be markdown or html");
     std::int64_t version = 0;
-    auto doc = storage_.read([&](SQLite::Database& db) {
+    auto doc = read(ctx, [&](SQLite::Database& db) {
         const auto m = load_meeting(db, key, id);
         require_reader(db, m, ctx.who.account);
         version = asked != 0 ? asked : m.version;
@@ -1780,7 +1780,7 @@ void Service::actions(Context& ctx) {
     const bool mine = ctx.req.boolean("mine", false);
     const bool overdue = ctx.req.boolean("overdue", false);
     const auto room_name = std::string(ctx.req.string("room"));
-    auto list = storage_.read([&](SQLite::Database& db) {
+    auto list = read(ctx, [&](SQLite::Database& db) {
         std::string where =
             "WHERE a.room_id IN (SELECT room_id FROM room_members WHERE account_id = ?) ";
         std::optional<std::int64_t> room;
@@ -1824,7 +1824,7 @@ void Service::remind_actions(Context& ctx) {
     if (at_rest_ == nullptr || !ctx.self)
         return;
     try {
-        auto list = storage_.read([&](SQLite::Database& db) {
+        auto list = read(ctx, [&](SQLite::Database& db) {
             SQLite::Statement q(db, std::string(kActionColumns) +
                                         "WHERE a.owner_id = ? AND a.status IN " + kOpenStatuses +
                                         " AND a.due <= ? ORDER BY a.due, a.id");

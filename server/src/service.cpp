@@ -304,6 +304,42 @@ constexpr const char* kMessageColumns =
     "FROM messages m JOIN devices d ON d.id = m.sender_device JOIN accounts a ON a.id = "
     "d.account_id ";
 
+/// A device's standing: whether it may still act for its account, and as what.
+struct Standing {
+    bool current = false;  // not revoked (replaced)
+    bool suspended = false;
+    Role role = Role::member;
+};
+
+/// Looks up the standing of device `?1`; a device that does not exist is not current.
+constexpr const char* kStandingSql =
+    "SELECT d.revoked_at IS NULL, a.suspended, a.role FROM devices d JOIN accounts a ON "
+    "a.id = d.account_id WHERE d.id = ?";
+
+/// Runs `q` (kStandingSql, prepared) for `device`.
+Standing standing_of(SQLite::Statement& q, std::int64_t device) {
+    q.bind(1, device);
+    Standing out;
+    if (q.executeStep())
+        out = {q.getColumn(0).getInt() != 0, q.getColumn(1).getInt() != 0,
+               protocol::parse_role(q.getColumn(2).getString()).value_or(Role::member)};
+    return out;
+}
+
+/// Throws unless a device of `standing` may make a request that needs `access`.
+void require_standing(const Standing& standing, protocol::Access access) {
+    if (!standing.current)
+        throw ServiceError(errc::forbidden,
+                           "this device has been replaced: it can no longer be used");
+    if (standing.suspended)
+        throw ServiceError(errc::suspended, "this account is suspended");
+    if (access == protocol::Access::admin && standing.role != Role::admin)
+        throw ServiceError(errc::forbidden, "your role has changed: only admins may do this");
+    if (access == protocol::Access::chair && standing.role == Role::member)
+        throw ServiceError(errc::forbidden,
+                           "your role has changed: only chairs and admins may do this");
+}
+
 }  // namespace
 
 json::object visible_fields(const json::object& result) {
@@ -400,18 +436,12 @@ struct Service::SendState {
     struct Keys {
         std::string sign_key, box_key, box_key_signature;
     };
-    /// A device's standing as the writer last read it.
-    struct Standing {
-        bool current = false;  // not revoked (replaced)
-        bool suspended = false;
-        Role role = Role::member;
-    };
     static constexpr std::size_t kMaxEntries = 10000;  // then start again: memory stays bounded
 
     std::uint64_t epoch = 0;
     std::unordered_map<std::string, Room> rooms;
     std::unordered_map<std::int64_t, Keys> keys;
-    std::unordered_map<std::int64_t, Standing> devices;  // by device id
+    std::unordered_map<std::int64_t, Standing> devices;  // by device id, as last read
 
     /// Forgets everything unless still valid at `now`.
     void validate(std::uint64_t now) {
@@ -595,39 +625,27 @@ void Service::write(Context& ctx, std::function<void(SQLite::Database&, json::ob
 }
 
 void Service::require_active(std::int64_t device, protocol::Access access, bool remember) {
-    using Standing = SendState::Standing;
     const auto look_up = [&] {
-        auto q = storage_.writer_statements().use(
-            "SELECT d.revoked_at IS NULL, a.suspended, a.role FROM devices d JOIN accounts a ON "
-            "a.id = d.account_id WHERE d.id = ?");
-        q->bind(1, device);
-        Standing out;
-        if (q->executeStep())
-            out = {q->getColumn(0).getInt() != 0, q->getColumn(1).getInt() != 0,
-                   protocol::parse_role(q->getColumn(2).getString()).value_or(Role::member)};
-        return out;
+        auto q = storage_.writer_statements().use(kStandingSql);
+        return standing_of(*q, device);
     };
-    Standing standing;
-    if (remember) {
-        auto& state = *send_state_;
-        state.validate(storage_.writer_epoch());
-        const auto [it, fresh] = state.devices.try_emplace(device);
-        if (fresh)
-            it->second = look_up();
-        standing = it->second;
-    } else {
-        standing = look_up();
+    if (!remember) {
+        require_standing(look_up(), access);
+        return;
     }
-    if (!standing.current)
-        throw ServiceError(errc::forbidden,
-                           "this device has been replaced: it can no longer make changes");
-    if (standing.suspended)
-        throw ServiceError(errc::suspended, "this account is suspended");
-    if (access == protocol::Access::admin && standing.role != Role::admin)
-        throw ServiceError(errc::forbidden, "your role has changed: only admins may do this");
-    if (access == protocol::Access::chair && standing.role == Role::member)
-        throw ServiceError(errc::forbidden,
-                           "your role has changed: only chairs and admins may do this");
+    auto& state = *send_state_;
+    state.validate(storage_.writer_epoch());
+    const auto [it, fresh] = state.devices.try_emplace(device);
+    if (fresh)
+        it->second = look_up();
+    require_standing(it->second, access);
+}
+
+void Service::require_active(SQLite::Database& db, const Context& ctx) {
+    if (!ctx.who.authenticated())
+        return;
+    SQLite::Statement q(db, kStandingSql);
+    require_standing(standing_of(q, ctx.who.device), ctx.req.spec->access);
 }
 
 void Service::hello(Context& ctx) {
@@ -812,8 +830,8 @@ void Service::login(Context& ctx) {
 }
 
 void Service::whoami(Context& ctx) {
-    auto out = storage_.read(
-        [&](SQLite::Database& db) { return account_json(require_account(db, ctx.who.user)); });
+    auto out = read(
+        ctx, [&](SQLite::Database& db) { return account_json(require_account(db, ctx.who.user)); });
     out["device"] = std::to_string(ctx.who.device);
     ctx.reply(protocol::encode_ok(ctx.req.id, std::move(out)));
 }
@@ -836,7 +854,7 @@ void Service::agency_add(Context& ctx) {
 }
 
 void Service::agency_list(Context& ctx) {
-    auto agencies = storage_.read([](SQLite::Database& db) {
+    auto agencies = read(ctx, [](SQLite::Database& db) {
         SQLite::Statement q(db, "SELECT name, discipline FROM agencies ORDER BY name");
         json::array out;
         while (q.executeStep())
@@ -972,7 +990,7 @@ void Service::room_change(Context& ctx, bool add) {
 }
 
 void Service::rooms(Context& ctx) {
-    auto list = storage_.read([&](SQLite::Database& db) {
+    auto list = read(ctx, [&](SQLite::Database& db) {
         SQLite::Statement q(db, "SELECT r.name, " LIAISE_LAST_SEQ
                                 ", (SELECT COUNT(*) FROM room_members c WHERE "
                                 "c.room_id = r.id) "
@@ -990,7 +1008,7 @@ void Service::rooms(Context& ctx) {
 }
 
 void Service::room_show(Context& ctx) {
-    auto out = storage_.read([&](SQLite::Database& db) {
+    auto out = read(ctx, [&](SQLite::Database& db) {
         const auto room = require_room(db, ctx.req.string("room"));
         if (ctx.who.role != Role::admin)
             require_member(db, room, ctx.who.account);
@@ -1003,7 +1021,7 @@ void Service::room_show(Context& ctx) {
 }
 
 void Service::user_keys(Context& ctx) {
-    auto out = storage_.read([&](SQLite::Database& db) {
+    auto out = read(ctx, [&](SQLite::Database& db) {
         const auto a = require_account(db, ctx.req.string("user"));
         auto o = account_json(a);
         o["devices"] = devices_of(db, a.id);
@@ -1138,7 +1156,7 @@ void Service::sync(Context& ctx) {
     const auto limit = std::min<std::int64_t>(ctx.req.integer("limit", 100), config_.sync_page_max);
     // The reply's members are written as text so that stored envelopes are spliced in, not
     // parsed again.
-    auto reply = storage_.read([&](SQLite::Database& db) {
+    auto reply = read(ctx, [&](SQLite::Database& db) {
         const auto room = require_room(db, ctx.req.string("room"));
         const auto joined = require_member(db, room, ctx.who.account);
         SQLite::Statement q(db, std::string(kMessageColumns) +
@@ -1202,7 +1220,7 @@ void Service::room_audience(Context& ctx) {
 
 void Service::dictionaries(Context& ctx) {
     const auto have = ctx.req.integer("have", 0);
-    auto out = storage_.read([&](SQLite::Database& db) {
+    auto out = read(ctx, [&](SQLite::Database& db) {
         const auto version = std::stoll(
             db.execAndGet(
                   "SELECT COALESCE((SELECT value FROM meta WHERE key = 'dictionary_version'), '0')")

@@ -215,6 +215,20 @@ class Service {
     /// which cannot change the answer) the answer is kept for later jobs while the writer's
     /// epoch holds.
     void require_active(std::int64_t device, protocol::Access access, bool remember);
+    /// The same check for `ctx`'s session (none before login), against `db` as it is now.
+    void require_active(SQLite::Database& db, const Context& ctx);
+
+    /// Runs `fn` as Storage::read does and returns what it returns. A logged-in request is
+    /// refused first, in the snapshot `fn` reads, as write() refuses it: a session whose
+    /// account was suspended, whose device was replaced or whose role fell below the request
+    /// reads nothing stored after that change, even before the change closes its connection.
+    template <class Fn>
+    auto read(const Context& ctx, Fn&& fn) {
+        return storage_.read([&](SQLite::Database& db) {
+            require_active(db, ctx);
+            return fn(db);
+        });
+    }
     /// What send() keeps between messages; writer thread only (see service.cpp).
     struct SendState;
     std::unique_ptr<SendState> send_state_;

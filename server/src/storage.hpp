@@ -10,6 +10,7 @@
 #pragma once
 
 #include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Transaction.h>
 #include <sqlite3.h>
 
 #include <atomic>
@@ -77,10 +78,13 @@ class Storage {
     void write_and_wait(Job job);
 
     /// Runs `fn` on a read-only connection and returns what it returns. Safe from any thread;
-    /// sees every commit whose completion has run.
+    /// sees every commit whose completion has run. Every statement `fn` runs sees the same
+    /// snapshot: the database as it was when the first of them began, whatever commits while
+    /// `fn` runs. `fn` must not keep a statement past its return.
     template <class Fn>
     auto read(Fn&& fn) {
         auto lease = lease_reader();
+        SQLite::Transaction snapshot(*lease.db);  // ends (rolled back: nothing to undo) on return
         return fn(*lease.db);
     }
 

@@ -576,6 +576,8 @@ int refusals(const Server& server, const std::string& code) {
 struct RaceRound {
     std::size_t written = 0;                      // bea's requests written before she was cut off
     std::set<std::string> done;                   // ids of bea's requests answered ok
+    std::vector<json::object> answers;            // those replies, in the order they came
+    std::vector<json::object> events;             // events bea received
     int refused = 0;                              // bea's requests refused with the code asked for
     std::map<std::string, json::object> replies;  // to the `change` frames, by id
 };
@@ -593,7 +595,8 @@ struct Pipelined {
 /// behind the change but before bea's connection is cut off (when the change commits).
 /// Returns once every request of bea's has run: her connection is closed, then `barrier` (a
 /// write of its own) is done. Refusals are counted from the server's metrics, as bea's
-/// connection is closed before they could be answered.
+/// connection is usually closed before they could be answered; a refusal that does reach her
+/// must have the code `refusal`.
 RaceRound race(const Server& server, client::Connection& ann, client::Connection& bea,
                const std::vector<std::string>& bea_frames, const std::vector<Pipelined>& change,
                const std::string& refusal, std::size_t round,
@@ -643,11 +646,19 @@ RaceRound race(const Server& server, client::Connection& ann, client::Connection
             break;
         const auto reply = json::parse(frame.value()).as_object();
         const auto* re = reply.if_contains("re");
-        if (re == nullptr)
+        if (re == nullptr) {
+            out.events.push_back(reply);
             continue;
+        }
         INFO(frame.value());
+        if (reply.at("type").as_string() == "error") {
+            // A refusal can arrive before the close (reads are refused on the network thread).
+            CHECK(reply.at("code").as_string() == refusal);
+            continue;
+        }
         CHECK(reply.at("type").as_string() == "ok");
         out.done.insert(std::string(re->as_string()));
+        out.answers.push_back(reply);
     }
     barrier();
     out.refused = refusals(server, refusal) - refused_before;
@@ -695,21 +706,30 @@ void allow_floods(Server& server) {
     server.start();
 }
 
-TEST_CASE("sends queued behind the sender's suspension are refused, and none is stored after it",
-          "[e2e][authz]") {
+/// Ann (an admin) and bea (a member of kCare) share room "r", on a server that allows floods.
+struct Shared {
     Server server;
-    allow_floods(server);
-    Person ann(server, "ann", server.admin_code());
-    Person bea(server, "bea", code_for(*ann, "bea", kCare));
-    ok(*ann, "room_create", {{"room", "r"}, {"members", {"bea"}}});
-    std::vector<crypto::Recipient> to;
-    for (auto* p : {&ann, &bea})
-        to.push_back({(*p)->profile().device, (*p)->keys().identity().box_key});
-    const auto send_frame = [&](Person& p, const std::string& id) {
-        const auto env = crypto::seal(p->keys(), p->profile().device, "r", id, "text " + id, to);
+    Person ann{(allow_floods(server), server), "ann", server.admin_code()};
+    Person bea{server, "bea", code_for(*ann, "bea", kCare)};
+
+    Shared() { ok(*ann, "room_create", {{"room", "r"}, {"members", {"bea"}}}); }
+
+    /// A `send` frame of `from`'s to both, with `id` as request and client message id.
+    std::string send_frame(Person& from, const std::string& id) {
+        std::vector<crypto::Recipient> to;
+        for (auto* p : {&ann, &bea})
+            to.push_back({(*p)->profile().device, (*p)->keys().identity().box_key});
+        const auto env =
+            crypto::seal(from->keys(), from->profile().device, "r", id, "text " + id, to);
         return json::serialize(json::object{
             {"type", "send"}, {"id", id}, {"room", "r"}, {"envelope", crypto::to_json(env)}});
-    };
+    }
+};
+
+TEST_CASE("sends queued behind the sender's suspension are refused, and none is stored after it",
+          "[e2e][authz]") {
+    Shared room;
+    auto& [server, ann, bea] = room;
     // Ann suspends bea and then sends a message of her own: a message of bea's stored after
     // ann's ran behind the suspension. The network threads may read ann's requests after all
     // of bea's, so rounds repeat (bea reinstated) until some of bea's were refused.
@@ -720,13 +740,13 @@ TEST_CASE("sends queued behind the sender's suspension are refused, and none is 
         std::vector<std::string> frames;
         for (int i = 0; i < 400; ++i)
             frames.push_back(
-                send_frame(bea, "b" + std::to_string(round) + "-" + std::to_string(i)));
+                room.send_frame(bea, "b" + std::to_string(round) + "-" + std::to_string(i)));
         const auto r =
             race(server, ann->connection(), bea->connection(), frames,
                  {{&ann->connection(),
                    json::serialize(
                        json::object{{"type", "account_suspend"}, {"id", "sus"}, {"user", "bea"}})},
-                  {&ann->connection(), send_frame(ann, "after")}},
+                  {&ann->connection(), room.send_frame(ann, "after")}},
                  "suspended", round, [&] {
                      ok(*ann, "agency_add",
                         {{"name", "Barrier " + std::to_string(round)}, {"discipline", "health"}});
@@ -745,6 +765,50 @@ TEST_CASE("sends queued behind the sender's suspension are refused, and none is 
             CHECK(m.seq < after_seq);
         }
         CHECK(hers == r.done.size());
+        ok(*ann, "account_reinstate", {{"user", "bea"}});
+        bea.login();
+    }
+    CHECK(refused > 0);  // the moment this test is about did happen
+}
+
+TEST_CASE("reads behind the reader's suspension are refused: nothing stored after it is read",
+          "[e2e][authz]") {
+    Shared room;
+    auto& [server, ann, bea] = room;
+    // Bea reads the room's messages after the last one, over and over; ann suspends her and
+    // then sends a message. A read that returned ann's message ran after the suspension. The
+    // network threads may read ann's requests after all of bea's, so rounds repeat (bea
+    // reinstated) until some of bea's reads were refused.
+    std::int64_t last = 0;
+    int refused = 0;
+    for (std::size_t round = 0; round < 5 && refused == 0; ++round) {
+        INFO("round " << round);
+        std::vector<std::string> frames;
+        for (int i = 0; i < 400; ++i)
+            frames.push_back(json::serialize(
+                json::object{{"type", "sync"},
+                             {"id", "s" + std::to_string(round) + "-" + std::to_string(i)},
+                             {"room", "r"},
+                             {"after", last}}));
+        const auto id = "after" + std::to_string(round);
+        const auto r =
+            race(server, ann->connection(), bea->connection(), frames,
+                 {{&ann->connection(),
+                   json::serialize(
+                       json::object{{"type", "account_suspend"}, {"id", "sus"}, {"user", "bea"}})},
+                  {&ann->connection(), room.send_frame(ann, id)}},
+                 "suspended", round, [&] {
+                     ok(*ann, "agency_add",
+                        {{"name", "Barrier " + std::to_string(round)}, {"discipline", "health"}});
+                 });
+        refused = r.refused;
+        for (const auto& reply : r.answers) {
+            INFO(json::serialize(reply));
+            CHECK(reply.at("messages").as_array().empty());
+        }
+        for (const auto& event : r.events)  // nor is it pushed to her
+            CHECK(event.at("type").as_string() != "message");
+        last = r.replies.at(id).at("seq").as_int64();
         ok(*ann, "account_reinstate", {{"user", "bea"}});
         bea.login();
     }

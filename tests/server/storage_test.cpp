@@ -117,6 +117,21 @@ TEST_CASE("a write is visible to reads once its completion runs", "[storage]") {
     CHECK(count_agencies(storage) == 1);
 }
 
+TEST_CASE("a read sees one snapshot, whatever commits while it runs", "[storage]") {
+    TempDb tmp;
+    Metrics metrics;
+    Storage storage(tmp.path, &metrics);
+    storage.write_and_wait([](SQLite::Database& db) { add_agency(db, "A"); });
+    const auto [first, second] = storage.read([&](SQLite::Database& db) {
+        const auto before = db.execAndGet("SELECT COUNT(*) FROM agencies").getInt64();
+        storage.write_and_wait([](SQLite::Database& w) { add_agency(w, "B"); });
+        return std::pair{before, db.execAndGet("SELECT COUNT(*) FROM agencies").getInt64()};
+    });
+    CHECK(first == 1);
+    CHECK(second == 1);
+    CHECK(count_agencies(storage) == 2);  // the next read sees the commit
+}
+
 TEST_CASE("a failing job is rolled back alone; the rest of its batch commits", "[storage]") {
     TempDb tmp;
     Metrics metrics;
