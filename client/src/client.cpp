@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 #include <chrono>
 #include <cstdio>
+#include <thread>
 
 #include "liaise/protocol/fields.hpp"
 
@@ -125,7 +126,25 @@ protocol::Expected<std::unique_ptr<Client>> Client::login(const Home& home,
 }
 
 protocol::Expected<json::object> Client::call(std::string_view type, json::object fields) {
-    return conn_->request(type, std::move(fields));
+    return request(type, fields);
+}
+
+protocol::Expected<json::object> Client::request(std::string_view type,
+                                                 const json::object& fields) {
+    std::chrono::milliseconds waited{0};
+    while (true) {
+        auto reply = conn_->request(type, fields);
+        if (reply || reply.error().code != protocol::errc::rate_limited)
+            return reply;
+        // Nothing was done: the same request may be sent again once the server's wait is over.
+        const auto* after = conn_->last_error_body().if_contains("retry_after_ms");
+        const auto asked = after != nullptr && after->is_int64() ? after->get_int64() : 0;
+        const std::chrono::milliseconds wait{std::clamp<std::int64_t>(asked, 10, 5000)};
+        if (waited + wait > rate_limit_patience_)
+            return reply;
+        std::this_thread::sleep_for(wait);
+        waited += wait;
+    }
 }
 
 protocol::Expected<std::vector<crypto::Recipient>> Client::recipients(const json::array& members) {
@@ -160,7 +179,7 @@ protocol::Expected<std::vector<crypto::Recipient>> Client::recipients(const json
 protocol::Expected<std::int64_t> Client::send(std::string_view room, std::string_view text,
                                               std::optional<std::string> client_msg_id) {
     const auto msg_id = client_msg_id ? *client_msg_id : new_message_id();
-    auto shown = conn_->request("room_show", {{"room", room}});
+    auto shown = request("room_show", {{"room", room}});
     if (!shown)
         return shown.error();
     json::array members = shown.value().at("members").as_array();
@@ -169,8 +188,7 @@ protocol::Expected<std::int64_t> Client::send(std::string_view room, std::string
         if (!to)
             return to.error();
         const auto envelope = crypto::seal(keys_, profile_.device, room, msg_id, text, to.value());
-        auto reply =
-            conn_->request("send", {{"room", room}, {"envelope", crypto::to_json(envelope)}});
+        auto reply = request("send", {{"room", room}, {"envelope", crypto::to_json(envelope)}});
         if (reply)
             return num(reply.value(), "seq");
         if (reply.error().code != "stale_membership")
@@ -230,7 +248,7 @@ protocol::Expected<std::vector<ReadMessage>> Client::read(std::string_view room,
                                                           std::int64_t after) {
     std::vector<ReadMessage> out;
     while (true) {
-        auto page = conn_->request("sync", {{"room", room}, {"after", after}, {"limit", 500}});
+        auto page = request("sync", {{"room", room}, {"after", after}, {"limit", 500}});
         if (!page)
             return page.error();
         const auto& messages = page.value().at("messages").as_array();
@@ -255,7 +273,7 @@ protocol::Expected<std::shared_ptr<const jargon::Engine>> Client::engine() {
 }
 
 protocol::Expected<jargon::Audience> Client::audience(std::string_view room) {
-    auto shown = conn_->request("room_show", {{"room", room}});
+    auto shown = request("room_show", {{"room", room}});
     if (!shown)
         return shown.error();
     return room_audience(shown.value());
@@ -283,15 +301,14 @@ protocol::Expected<std::size_t> Client::report_findings(
     const auto count = entries.size();
     if (count == 0)
         return count;
-    auto reply =
-        conn_->request("dict_feedback", {{"outcome", outcome}, {"entries", std::move(entries)}});
+    auto reply = request("dict_feedback", {{"outcome", outcome}, {"entries", std::move(entries)}});
     if (!reply)
         return reply.error();
     return count;
 }
 
 protocol::Expected<json::object> Client::trust(std::string_view user) {
-    auto keys = conn_->request("user_keys", {{"user", user}});
+    auto keys = request("user_keys", {{"user", user}});
     if (!keys)
         return keys.error();
     std::map<std::string, std::string> devices;

@@ -50,9 +50,14 @@ TEST_CASE(
     auto ann_again = client::Client::login(*ann.home, kPassphrase);
     REQUIRE(ann_again.ok());
 
+    // Without patience Client shows each refusal; with it, it waits them out (below).
+    ann->set_rate_limit_patience(0ms);
+    ann_again.value()->set_rate_limit_patience(0ms);
+    bea->set_rate_limit_patience(0ms);
+    const auto code_of = [](client::Client& c) { return error_code(c, "whoami"); };
     std::string code;
     int served = 0;
-    while (served < 20 && (code = error_code(*ann, "whoami")).empty())
+    while (served < 20 && (code = code_of(*ann)).empty())
         ++served;
     INFO(served << " requests served before the limit");
     REQUIRE(code == "rate_limited");
@@ -67,12 +72,33 @@ TEST_CASE(
 
     // The bucket belongs to the account: its other connection is limited too, other accounts
     // are not.
-    CHECK(error_code(*ann_again.value(), "whoami") == "rate_limited");
-    CHECK(error_code(*bea, "whoami").empty());
+    CHECK(code_of(*ann_again.value()) == "rate_limited");
+    CHECK(code_of(*bea).empty());
 
     // Waiting as told is enough; the connection stayed open throughout.
     std::this_thread::sleep_for(std::chrono::milliseconds(retry_after + 20));
+    CHECK(code_of(*ann).empty());
+
+    // Client waits as told and sends again: a burst well over the limit is all served, at the
+    // account's rate (two a second after the burst of six).
+    ann->set_rate_limit_patience(10s);
+    const auto started = std::chrono::steady_clock::now();
+    for (int i = 0; i < 10; ++i)
+        CHECK(error_code(*ann, "whoami").empty());
+    CHECK(std::chrono::steady_clock::now() - started >= 1s);
+}
+
+TEST_CASE("Client returns rate_limited at once when the wait asked for exceeds its patience",
+          "[e2e][limits]") {
+    Server server;
+    restart_with(server, "rate_limit_per_second = 1\nrate_limit_burst = 1\n");
+    Person ann(server, "ann", server.admin_code());
+    ann->set_rate_limit_patience(300ms);  // less than the second a token takes
+    std::this_thread::sleep_for(1100ms);  // login's requests spent the burst
     CHECK(error_code(*ann, "whoami").empty());
+    const auto started = std::chrono::steady_clock::now();
+    CHECK(error_code(*ann, "whoami") == "rate_limited");
+    CHECK(std::chrono::steady_clock::now() - started < 300ms);  // it did not wait
 }
 
 TEST_CASE("a connection that does not log in in time is closed with 1008", "[e2e][limits]") {
