@@ -1223,6 +1223,8 @@ void Service::meeting_show(Context& ctx) {
         return o;
     });
     ctx.reply(protocol::encode_ok(ctx.req.id, std::move(out)));
+    // Not refused for a session whose standing changed since the read: the minutes were read
+    // (and answered) in a snapshot from before the change, and the record says so.
     if (received != 0)
         storage_.write([id, received, account = ctx.who.account](
                            SQLite::Database& db) { mark_received(db, id, received, account); },
@@ -1597,6 +1599,8 @@ void Service::meeting_export(Context& ctx) {
                      {"status", status},
                      {"format", format},
                      {"content", format == "html" ? export_html(doc) : export_markdown(doc)}}));
+    // Recorded whatever happened to the session's standing since the read: the export has
+    // left the server, and the audit log must show it (see meeting_show).
     storage_.write(
         [this, id, version, format, draft = status == "draft",
          account = ctx.who.account](SQLite::Database& db) {
@@ -1847,6 +1851,9 @@ void Service::remind_actions(Context& ctx) {
         ctx.self->deliver(std::make_shared<const Frame>(protocol::encode_event(
             "action_reminder",
             {{"overdue", overdue}, {"due_soon", due_soon}, {"actions", std::move(list)}})));
+    } catch (const ServiceError&) {
+        // The session's account was suspended, its device replaced or its role lowered since
+        // the login: it is about to be closed, and gets no reminders.
     } catch (const std::exception& e) {
         // The login has succeeded and been answered; a reminder that fails is only logged.
         spdlog::error("action reminders for account {} failed: {}", ctx.who.account, e.what());

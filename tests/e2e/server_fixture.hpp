@@ -216,6 +216,14 @@ class Server {
     fs::path ca_;
 };
 
+/// How many requests the server has refused with `code`, from its metrics page.
+inline int refusals(const Server& server, const std::string& code) {
+    const auto metrics = http_get(server.port(), "/metrics");
+    const std::string key = "liaise_errors_total{code=\"" + code + "\"} ";
+    const auto at = metrics.find(key);
+    return at == std::string::npos ? 0 : std::stoi(metrics.substr(at + key.size()));
+}
+
 inline constexpr const char* kPassphrase = "correct horse battery staple";
 
 /// A person with their own LIAISE_HOME, enrolled and logged in.
