@@ -4,7 +4,6 @@
 #include <boost/json.hpp>
 #include <chrono>
 #include <cstdio>
-#include <thread>
 
 #include "liaise/protocol/fields.hpp"
 
@@ -52,7 +51,10 @@ Client::Client(const Home& home, Profile profile, crypto::DeviceKeys keys,
       profile_(std::move(profile)),
       keys_(std::move(keys)),
       conn_(std::move(conn)),
-      known_(home) {}
+      known_(home) {
+    // This device's own key needs no comparing: sending to a room it is in never asks to.
+    known_.pin(profile_.user, profile_.device, keys_.identity().sign_key);
+}
 
 std::string Client::new_message_id() {
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -126,25 +128,7 @@ protocol::Expected<std::unique_ptr<Client>> Client::login(const Home& home,
 }
 
 protocol::Expected<json::object> Client::call(std::string_view type, json::object fields) {
-    return request(type, fields);
-}
-
-protocol::Expected<json::object> Client::request(std::string_view type,
-                                                 const json::object& fields) {
-    std::chrono::milliseconds waited{0};
-    while (true) {
-        auto reply = conn_->request(type, fields);
-        if (reply || reply.error().code != protocol::errc::rate_limited)
-            return reply;
-        // Nothing was done: the same request may be sent again once the server's wait is over.
-        const auto* after = conn_->last_error_body().if_contains("retry_after_ms");
-        const auto asked = after != nullptr && after->is_int64() ? after->get_int64() : 0;
-        const std::chrono::milliseconds wait{std::clamp<std::int64_t>(asked, 10, 5000)};
-        if (waited + wait > rate_limit_patience_)
-            return reply;
-        std::this_thread::sleep_for(wait);
-        waited += wait;
-    }
+    return conn_->request(type, std::move(fields));
 }
 
 protocol::Expected<std::vector<crypto::Recipient>> Client::recipients(const json::array& members) {
@@ -165,7 +149,8 @@ protocol::Expected<std::vector<crypto::Recipient>> Client::recipients(const json
             if (!identity || !identity->verify())
                 return failure("bad_signature", "the key of " + user + "'s device " + device +
                                                     " is not properly signed");
-            if (known_.check(user, device, identity->sign_key) == KnownKeys::Verdict::changed)
+            const auto verdict = known_.check(user, device, identity->sign_key);
+            if (verdict == KnownKeys::Verdict::new_device || verdict == KnownKeys::Verdict::changed)
                 return failure("key_changed", user + "'s keys have changed (device " + device +
                                                   ", fingerprint " + identity->fingerprint() +
                                                   "). Compare fingerprints with " + user +
@@ -179,7 +164,7 @@ protocol::Expected<std::vector<crypto::Recipient>> Client::recipients(const json
 protocol::Expected<std::int64_t> Client::send(std::string_view room, std::string_view text,
                                               std::optional<std::string> client_msg_id) {
     const auto msg_id = client_msg_id ? *client_msg_id : new_message_id();
-    auto shown = request("room_show", {{"room", room}});
+    auto shown = conn_->request("room_show", {{"room", room}});
     if (!shown)
         return shown.error();
     json::array members = shown.value().at("members").as_array();
@@ -188,7 +173,8 @@ protocol::Expected<std::int64_t> Client::send(std::string_view room, std::string
         if (!to)
             return to.error();
         const auto envelope = crypto::seal(keys_, profile_.device, room, msg_id, text, to.value());
-        auto reply = request("send", {{"room", room}, {"envelope", crypto::to_json(envelope)}});
+        auto reply =
+            conn_->request("send", {{"room", room}, {"envelope", crypto::to_json(envelope)}});
         if (reply)
             return num(reply.value(), "seq");
         if (reply.error().code != "stale_membership")
@@ -217,14 +203,6 @@ ReadMessage Client::open_message(const json::object& m) {
             failure("bad_signature", "the sender's keys are missing or not properly signed");
         return out;
     }
-    if (known_.check(out.sender, out.sender_device, identity->sign_key) ==
-        KnownKeys::Verdict::changed) {
-        out.error = failure(
-            "key_changed",
-            out.sender + "'s keys have changed; compare fingerprints, then run 'liaise trust " +
-                out.sender + "'");
-        return out;
-    }
     auto envelope = crypto::envelope_from_json(*env);
     if (!envelope) {
         out.error = envelope.error();
@@ -235,12 +213,26 @@ ReadMessage Client::open_message(const json::object& m) {
             failure("bad_signature", "the envelope does not belong to this room and sender");
         return out;
     }
+    // Opened before the sender's key is checked against the pins, so that a message this
+    // device cannot read (sent before it joined) reports that, and pins nothing; the text is
+    // kept only if the key is the one pinned.
     auto text = crypto::open(envelope.value(), keys_, profile_.device, *identity);
     if (!text) {
         out.error = text.error();
         return out;
     }
-    out.text = std::move(text).value();
+    const auto verdict = known_.check(out.sender, out.sender_device, identity->sign_key);
+    if (verdict == KnownKeys::Verdict::pinned_now || verdict == KnownKeys::Verdict::matches) {
+        out.text = std::move(text).value();
+        return out;
+    }
+    const auto advice =
+        "compare fingerprints with " + out.sender + ", then run 'liaise trust " + out.sender + "'";
+    out.error = failure("key_changed", verdict == KnownKeys::Verdict::new_device
+                                           ? "sent from a device of " + out.sender +
+                                                 "'s that you have not verified (device " +
+                                                 out.sender_device + "); " + advice
+                                           : out.sender + "'s keys have changed; " + advice);
     return out;
 }
 
@@ -248,7 +240,7 @@ protocol::Expected<std::vector<ReadMessage>> Client::read(std::string_view room,
                                                           std::int64_t after) {
     std::vector<ReadMessage> out;
     while (true) {
-        auto page = request("sync", {{"room", room}, {"after", after}, {"limit", 500}});
+        auto page = conn_->request("sync", {{"room", room}, {"after", after}, {"limit", 500}});
         if (!page)
             return page.error();
         const auto& messages = page.value().at("messages").as_array();
@@ -273,7 +265,7 @@ protocol::Expected<std::shared_ptr<const jargon::Engine>> Client::engine() {
 }
 
 protocol::Expected<jargon::Audience> Client::audience(std::string_view room) {
-    auto shown = request("room_show", {{"room", room}});
+    auto shown = conn_->request("room_show", {{"room", room}});
     if (!shown)
         return shown.error();
     return room_audience(shown.value());
@@ -301,14 +293,15 @@ protocol::Expected<std::size_t> Client::report_findings(
     const auto count = entries.size();
     if (count == 0)
         return count;
-    auto reply = request("dict_feedback", {{"outcome", outcome}, {"entries", std::move(entries)}});
+    auto reply =
+        conn_->request("dict_feedback", {{"outcome", outcome}, {"entries", std::move(entries)}});
     if (!reply)
         return reply.error();
     return count;
 }
 
 protocol::Expected<json::object> Client::trust(std::string_view user) {
-    auto keys = request("user_keys", {{"user", user}});
+    auto keys = conn_->request("user_keys", {{"user", user}});
     if (!keys)
         return keys.error();
     std::map<std::string, std::string> devices;

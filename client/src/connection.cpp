@@ -4,12 +4,14 @@
 #include <openssl/x509_vfy.h>
 #include <boost/asio.hpp>
 
+#include <algorithm>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast.hpp>
 #include <boost/beast/ssl.hpp>
 #include <boost/json.hpp>
 #include <deque>
 #include <optional>
+#include <thread>
 #include <type_traits>
 
 #include "liaise/protocol/messages.hpp"
@@ -310,12 +312,31 @@ protocol::Expected<std::string> Connection::read_raw(std::chrono::milliseconds t
 
 protocol::Expected<json::object> Connection::request(std::string_view type, json::object fields,
                                                      std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    std::chrono::milliseconds waited{0};
+    while (true) {
+        auto reply = request_once(type, fields, deadline);
+        if (reply || reply.error().code != protocol::errc::rate_limited)
+            return reply;
+        // Nothing was done: the same request may be sent again once the server's wait is over.
+        const auto* after = last_error_.if_contains("retry_after_ms");
+        const auto asked = after != nullptr && after->is_int64() ? after->get_int64() : 0;
+        const std::chrono::milliseconds wait{std::clamp<std::int64_t>(asked, 10, 5000)};
+        if (waited + wait > rate_limit_patience_ ||
+            std::chrono::steady_clock::now() + wait >= deadline)
+            return reply;
+        std::this_thread::sleep_for(wait);
+        waited += wait;
+    }
+}
+
+protocol::Expected<json::object> Connection::request_once(
+    std::string_view type, json::object fields, std::chrono::steady_clock::time_point deadline) {
     const auto id = std::to_string(next_id_++);
     fields["type"] = type;
     fields["id"] = id;
     if (auto sent = send_raw(json::serialize(fields)); !sent)
         return sent.error();
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (true) {
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
             deadline - std::chrono::steady_clock::now());

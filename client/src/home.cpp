@@ -179,12 +179,24 @@ KnownKeys::Verdict KnownKeys::check(const std::string& user, const std::string& 
     }
     const auto d = it->second.find(device);
     if (d == it->second.end())
-        return Verdict::changed;  // a new device of someone known
+        return Verdict::new_device;
     return d->second == encoded ? Verdict::matches : Verdict::changed;
 }
 
+void KnownKeys::pin(const std::string& user, const std::string& device,
+                    const crypto::SignPublicKey& key) {
+    auto& pinned = pins_[user][device];
+    const auto encoded = key.to_base64();
+    if (pinned == encoded)
+        return;
+    pinned = encoded;
+    save();
+}
+
 void KnownKeys::trust(const std::string& user, const std::map<std::string, std::string>& devices) {
-    pins_[user] = devices;
+    auto& pinned = pins_[user];
+    for (const auto& [device, key] : devices)
+        pinned[device] = key;
     save();
 }
 

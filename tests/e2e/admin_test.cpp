@@ -218,10 +218,22 @@ TEST_CASE("a lost device is replaced: the old one stops working, contacts see a 
     REQUIRE(t.cara->send("case-3", "Can you confirm?").ok());
     auto ben = client::Client::login(new_home, kPassphrase);
     REQUIRE(ben.ok());
-    const auto messages = ben.value()->read("case-3", 1);
+    // The new device was not a recipient of what came before it: it says so, and pins
+    // nothing from it; it can send to the room without being asked about its own key.
+    const auto messages = ben.value()->read("case-3", 0);
     REQUIRE(messages.ok());
-    REQUIRE(messages.value().size() == 1);
-    CHECK(messages.value()[0].text == "Can you confirm?");
+    REQUIRE(messages.value().size() == 2);
+    CHECK_FALSE(messages.value()[0].text);
+    CHECK(messages.value()[0].error.code == "not_a_recipient");
+    CHECK(messages.value()[1].text == "Can you confirm?");
+    REQUIRE(ben.value()->send("case-3", "Confirmed, from my new laptop").ok());
+    // Trusting ben's new device kept the old one's pin: cara still reads what it sent.
+    const auto seen_by_cara = t.cara->read("case-3", 0);
+    REQUIRE(seen_by_cara.ok());
+    REQUIRE(seen_by_cara.value().size() == 3);
+    INFO(seen_by_cara.value()[0].error.message);
+    CHECK(seen_by_cara.value()[0].text == "Hello from my old laptop");
+    CHECK(seen_by_cara.value()[2].text == "Confirmed, from my new laptop");
     // The same code does not work twice.
     client::Home third(t.server.dir() / "home-ben-third");
     const auto reused =

@@ -50,10 +50,10 @@ TEST_CASE(
     auto ann_again = client::Client::login(*ann.home, kPassphrase);
     REQUIRE(ann_again.ok());
 
-    // Without patience Client shows each refusal; with it, it waits them out (below).
-    ann->set_rate_limit_patience(0ms);
-    ann_again.value()->set_rate_limit_patience(0ms);
-    bea->set_rate_limit_patience(0ms);
+    // Without patience the client shows each refusal; with it, it waits them out (below).
+    ann->connection().set_rate_limit_patience(0ms);
+    ann_again.value()->connection().set_rate_limit_patience(0ms);
+    bea->connection().set_rate_limit_patience(0ms);
     const auto code_of = [](client::Client& c) { return error_code(c, "whoami"); };
     std::string code;
     int served = 0;
@@ -79,22 +79,24 @@ TEST_CASE(
     std::this_thread::sleep_for(std::chrono::milliseconds(retry_after + 20));
     CHECK(code_of(*ann).empty());
 
-    // Client waits as told and sends again: a burst well over the limit is all served, at the
-    // account's rate (two a second after the burst of six).
-    ann->set_rate_limit_patience(10s);
+    // The client waits as told and sends again: a burst well over the limit is all served,
+    // at the account's rate (two a second), each request refused about once on the way.
+    ann->connection().set_rate_limit_patience(10s);
+    const int refused_before = refusals(server, "rate_limited");
     const auto started = std::chrono::steady_clock::now();
     for (int i = 0; i < 10; ++i)
         CHECK(error_code(*ann, "whoami").empty());
     CHECK(std::chrono::steady_clock::now() - started >= 1s);
+    CHECK(refusals(server, "rate_limited") - refused_before <= 20);  // waited, did not poll
 }
 
-TEST_CASE("Client returns rate_limited at once when the wait asked for exceeds its patience",
+TEST_CASE("the client returns rate_limited at once when the wait asked for exceeds its patience",
           "[e2e][limits]") {
     Server server;
     restart_with(server, "rate_limit_per_second = 1\nrate_limit_burst = 1\n");
     Person ann(server, "ann", server.admin_code());
-    ann->set_rate_limit_patience(300ms);  // less than the second a token takes
-    std::this_thread::sleep_for(1100ms);  // login's requests spent the burst
+    ann->connection().set_rate_limit_patience(300ms);  // less than the second a token takes
+    std::this_thread::sleep_for(1100ms);               // login's requests spent the burst
     CHECK(error_code(*ann, "whoami").empty());
     const auto started = std::chrono::steady_clock::now();
     CHECK(error_code(*ann, "whoami") == "rate_limited");

@@ -4,7 +4,6 @@
 #pragma once
 
 #include <boost/json/object.hpp>
-#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -61,19 +60,10 @@ class Client {
     [[nodiscard]] const crypto::DeviceKeys& keys() const noexcept { return keys_; }
     [[nodiscard]] Connection& connection() noexcept { return *conn_; }
 
-    /// A request with no client-side crypto (rooms, admin). Errors are the server's. Like
-    /// every request of this class's, one refused with `rate_limited` (nothing was done) is
-    /// sent again after the wait the server asks for, as long as the waits for it add up to at
-    /// most rate_limit_patience(); otherwise the `rate_limited` error is returned at once.
+    /// A request with no client-side crypto (rooms, admin). Errors are the server's
+    /// (`rate_limited` only once the connection's patience ran out: Connection::request).
     [[nodiscard]] protocol::Expected<boost::json::object> call(std::string_view type,
                                                                boost::json::object fields = {});
-    [[nodiscard]] std::chrono::milliseconds rate_limit_patience() const noexcept {
-        return rate_limit_patience_;
-    }
-    /// 10 seconds unless set; zero returns every `rate_limited` at once.
-    void set_rate_limit_patience(std::chrono::milliseconds patience) noexcept {
-        rate_limit_patience_ = patience;
-    }
 
     /// Encrypts `text` for every current member device of `room`, signs it and sends it.
     /// Re-wraps and retries when membership changed under it. Returns the sequence number. A
@@ -115,9 +105,6 @@ class Client {
   private:
     Client(const Home& home, Profile profile, crypto::DeviceKeys keys,
            std::unique_ptr<Connection> conn);
-    /// Connection::request, sending again after `rate_limited` as call() describes.
-    protocol::Expected<boost::json::object> request(std::string_view type,
-                                                    const boost::json::object& fields);
     /// Recipients from a member list (room_show or stale_membership), checking every key.
     protocol::Expected<std::vector<crypto::Recipient>> recipients(
         const boost::json::array& members);
@@ -126,7 +113,6 @@ class Client {
     Profile profile_;
     crypto::DeviceKeys keys_;
     std::unique_ptr<Connection> conn_;
-    std::chrono::milliseconds rate_limit_patience_{10000};
     KnownKeys known_;
     std::string discipline_;
     std::shared_ptr<const jargon::Engine> engine_;

@@ -41,9 +41,20 @@ class Connection {
 
     /// Sends {"type": type, "id": …, …fields} and waits for its reply. An `error` reply becomes
     /// an Error with the server's code and message (its other fields are in `last_error_body`).
+    /// A request refused with `rate_limited` (nothing was done) is sent again after the wait
+    /// the server asks for, while the waits for it add up to at most rate_limit_patience() and
+    /// the reply is due within `timeout`; otherwise the `rate_limited` error is returned.
     [[nodiscard]] protocol::Expected<boost::json::object> request(
         std::string_view type, boost::json::object fields = {},
         std::chrono::milliseconds timeout = std::chrono::seconds(30));
+
+    [[nodiscard]] std::chrono::milliseconds rate_limit_patience() const noexcept {
+        return rate_limit_patience_;
+    }
+    /// 10 seconds unless set; zero returns every `rate_limited` at once.
+    void set_rate_limit_patience(std::chrono::milliseconds patience) noexcept {
+        rate_limit_patience_ = patience;
+    }
 
     /// The whole body of the last error reply (e.g. the member list of stale_membership).
     [[nodiscard]] const boost::json::object& last_error_body() const noexcept {
@@ -66,8 +77,14 @@ class Connection {
   private:
     explicit Connection(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;
+    /// One try of request(): sends the frame and waits until `deadline` for its reply.
+    protocol::Expected<boost::json::object> request_once(
+        std::string_view type, boost::json::object fields,
+        std::chrono::steady_clock::time_point deadline);
+
     boost::json::object last_error_;
     std::uint64_t next_id_ = 1;
+    std::chrono::milliseconds rate_limit_patience_{10000};
 };
 
 }  // namespace liaise::client

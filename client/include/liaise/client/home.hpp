@@ -58,11 +58,17 @@ class KnownKeys {
   public:
     explicit KnownKeys(const Home& home);
 
-    enum class Verdict { pinned_now, matches, changed };
+    /// `new_device`: the user is known but this device of theirs is not; `changed`: the device
+    /// is known with another key.
+    enum class Verdict { pinned_now, matches, new_device, changed };
     /// Checks `user`'s `device` against the pins, pinning it if the user is new. Saves on change.
     [[nodiscard]] Verdict check(const std::string& user, const std::string& device,
                                 const crypto::SignPublicKey& key);
-    /// Replaces `user`'s pins with exactly these devices (after the person compared fingerprints).
+    /// Pins `user`'s `device` to `key` without asking: for this device's own key. Saves on change.
+    void pin(const std::string& user, const std::string& device, const crypto::SignPublicKey& key);
+    /// Pins these devices of `user`'s (device -> sign key, after the person compared
+    /// fingerprints), replacing a listed device's earlier pin. Devices not listed keep theirs:
+    /// what a replaced device signed while it was trusted still verifies.
     void trust(const std::string& user, const std::map<std::string, std::string>& devices);
 
   private:
