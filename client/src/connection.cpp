@@ -248,6 +248,11 @@ protocol::Expected<bool> connect(StreamImpl<Stream>& impl, const Url& url, std::
                        std::string(shown) +
                            " refused the connection: too many connections (HTTP 503); try "
                            "again later");
+    if (ec && !std::is_same_v<Stream, TlsStream> && ec == beast::http::error::end_of_stream)
+        return failure("connection_failed", "WebSocket handshake with " + std::string(shown) +
+                                                " failed: the server closed the connection "
+                                                "without answering; if it serves TLS, use "
+                                                "wss:// instead of ws://");
     if (ec)
         return failure("connection_failed", "WebSocket handshake with " + std::string(shown) +
                                                 " failed: " + ec.message());

@@ -26,7 +26,8 @@ int main(int argc, char** argv) {
     init_cmd->add_option("--discipline", init.discipline, "The first agency's discipline")
         ->required();
     init_cmd->add_option("--dictionaries", init_dictionaries,
-                         "Folder of dictionaries (default: the shipped ones)");
+                         "Folder of dictionaries to seed the database with (default: the "
+                         "shipped ones)");
     init_cmd->add_flag("--json", json, "Print {\"admin\": …, \"code\": …}");
 
     liaise::server::Config config;
@@ -40,7 +41,8 @@ int main(int argc, char** argv) {
     serve_cmd->add_option("--threads", threads, "Worker threads (default: one per core)")
         ->check(CLI::Range(1, 256));
     serve_cmd->add_option("--dictionaries", serve_dictionaries,
-                          "Folder of dictionaries (default: the shipped ones)");
+                          "Folder of dictionaries to seed a database that has none (default: "
+                          "the shipped ones); one that has its own keeps them");
     serve_cmd->add_option("--tls-cert", tls_cert,
                           "Serve wss:// with this PEM certificate chain (needs --tls-key)");
     serve_cmd->add_option("--tls-key", tls_key, "The certificate's PEM private key");

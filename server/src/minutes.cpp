@@ -717,12 +717,15 @@ std::string status_line(const json::object& minutes) {
     return s;
 }
 
+/// An export's action tables: the minutes' actions always (an empty table says none were
+/// agreed), those carried forward from earlier meetings only when there are some.
 struct ActionList {
     const char* key;
     const char* heading;
+    bool when_empty;
 };
-constexpr ActionList kActionLists[] = {{"carried_forward", "Actions carried forward for review"},
-                                       {"actions", "Actions"}};
+constexpr ActionList kActionLists[] = {
+    {"carried_forward", "Actions carried forward for review", false}, {"actions", "Actions", true}};
 
 std::string export_markdown(const json::object& m) {
     const auto marking = str(m, "marking");
@@ -764,6 +767,8 @@ std::string export_markdown(const json::object& m) {
             o += "   - Dissent: " + md(r, true) + "\n";
     }
     for (const auto& list : kActionLists) {
+        if (!list.when_empty && array_of(m, list.key).empty())
+            continue;
         o += std::string("\n## ") + list.heading +
              "\n\n| # | Action | Outcome it serves | Owner | Due | Review | Status | Evidence "
              "|\n|---|---|---|---|---|---|---|---|\n";
@@ -863,6 +868,8 @@ th { background: #eee; }
     }
     o += "</ol>\n";
     for (const auto& list : kActionLists) {
+        if (!list.when_empty && array_of(m, list.key).empty())
+            continue;
         o += std::string("<h2>") + list.heading +
              "</h2>\n<table>\n<tr><th>#</th><th>Action</th><th>Outcome it serves</th>"
              "<th>Owner</th><th>Due</th><th>Review</th><th>Status</th><th>Evidence</th></tr>\n";

@@ -49,6 +49,11 @@ protocol::Expected<bool> seed_dictionaries(Storage& storage, const std::optional
         return db.execAndGet("SELECT COUNT(*) FROM dictionaries").getInt64() > 0;
     });
     if (seeded) {
+        if (dir)
+            spdlog::warn(
+                "dictionaries {} not loaded: this database already holds its own "
+                "(change them with 'liaise admin dict import')",
+                dir->string());
         storage.write_and_wait([](SQLite::Database& db) { dictionary_store::ensure_history(db); });
         return false;
     }

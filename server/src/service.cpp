@@ -759,6 +759,12 @@ void Service::enrol(Context& ctx) {
         });
 }
 
+namespace {
+constexpr const char* kReplacedLogin =
+    "login failed: this device was replaced; enrol the new device with the code your "
+    "administrator gave you";
+}  // namespace
+
 void Service::login(Context& ctx) {
     const auto user = std::string(ctx.req.string("user"));
     const auto device = std::string(ctx.req.string("device"));
@@ -777,25 +783,29 @@ void Service::login(Context& ctx) {
     struct Found {
         Account account;
         std::string sign_key;
+        bool replaced = false;
     };
     const auto found = storage_.read([&](SQLite::Database& db) -> std::optional<Found> {
         auto account = find_account(db, user);
         if (!account)
             return std::nullopt;
-        SQLite::Statement q(
-            db,
-            "SELECT sign_key FROM devices WHERE id = ? AND account_id = ? AND revoked_at IS NULL");
+        SQLite::Statement q(db,
+                            "SELECT sign_key, revoked_at IS NOT NULL FROM devices WHERE id = ? "
+                            "AND account_id = ?");
         q.bind(1, static_cast<std::int64_t>(std::strtoll(device.c_str(), nullptr, 10)));
         q.bind(2, account->id);
         if (!q.executeStep())
             return std::nullopt;
-        return Found{*account, q.getColumn(0).getString()};
+        return Found{*account, q.getColumn(0).getString(), q.getColumn(1).getInt() != 0};
     });
     const auto key = found ? crypto::SignPublicKey::from_base64(found->sign_key) : std::nullopt;
     // Unknown account, unknown device and wrong signature look the same to the caller.
     if (!key || !crypto::verify_login(*key, ctx.who.challenge, *signature))
         refuse(errc::bad_signature,
                "login failed: the signature does not match this account's device");
+    // Only the holder of the replaced device's key learns that it was replaced.
+    if (found->replaced)
+        refuse(errc::bad_signature, kReplacedLogin);
     if (found->account.suspended)
         refuse(errc::suspended, "this account is suspended");
     ctx.who.challenge.clear();
@@ -818,7 +828,7 @@ void Service::login(Context& ctx) {
         hub_.remove(ctx.who.account, ctx.self.get());
         ctx.who = Identity{};
         if (!now)
-            throw ServiceError(errc::bad_signature, "login failed: this device was replaced");
+            throw ServiceError(errc::bad_signature, kReplacedLogin);
         throw ServiceError(errc::suspended, "this account is suspended");
     }
     ctx.who.role = now->role;

@@ -208,7 +208,10 @@ TEST_CASE("a lost device is replaced: the old one stops working, contacts see a 
 
     // The old device was connected: it is cut off and cannot log in again.
     CHECK(cut_off_within(t.ben, std::chrono::seconds(3)));
-    CHECK_FALSE(client::Client::login(*t.ben.home, kPassphrase).ok());
+    const auto old_login = client::Client::login(*t.ben.home, kPassphrase);
+    REQUIRE_FALSE(old_login.ok());
+    CHECK(old_login.error().code == "bad_signature");
+    CHECK_THAT(old_login.error().message, Catch::Contains("this device was replaced"));
     // cara is told, and sending to ben now needs her to compare fingerprints.
     CHECK(wait_event(t.cara, "keys_changed").has_value());
     const auto sent = t.cara->send("case-3", "Can you confirm?");

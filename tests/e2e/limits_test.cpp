@@ -213,6 +213,15 @@ TEST_CASE("connections over the per-address limit are refused with 503; the othe
     CHECK(std::stoi(metrics.substr(at + key.size())) >= 3);
 }
 
+TEST_CASE("a dictionaries folder is not loaded into a database that has its own, and says so",
+          "[e2e][limits]") {
+    Server server;  // init seeded the shipped dictionaries
+    restart_with(server, "dictionaries = \"/nonexistent/dictionaries\"\n");
+    CHECK_THAT(server.log(), Catch::Contains("dictionaries /nonexistent/dictionaries not loaded"));
+    Person ann(server, "ann", server.admin_code());  // and the server serves as before
+    CHECK(ok(*ann, "dict_versions").at("versions").as_array().size() == 1);
+}
+
 TEST_CASE("the --threads flag wins over threads in the settings file", "[e2e][limits]") {
     Server server;  // the fixture starts every server with --threads 2
     restart_with(server, "threads = 3\n");

@@ -192,6 +192,7 @@ TEST_CASE("a whole meeting: record, check, circulate, approve and export", "[e2e
               "Send Kelly the attendance letter", "J attends school every day", "2026-12-04",
               "2026-12-18", "Book a GP appointment for J", "Distribution"})
             CHECK_THAT(doc, Catch::Contains(needle));
+        CHECK(doc.find("carried forward") == std::string::npos);  // none were
         if (format == "html") {
             CHECK_THAT(doc, Catch::StartsWith("<!DOCTYPE html>"));
             CHECK_THAT(doc, Catch::Contains("<style>"));
@@ -393,6 +394,13 @@ TEST_CASE("open actions carry forward, and owners hear of theirs at login and li
     CHECK(carried[0].at("id") == open.at("id"));
     CHECK(carried[0].at("status").as_string() == "carried_forward");
     CHECK(second.at("actions").as_array().empty());
+    for (const std::string format : {"markdown", "html"}) {
+        const auto doc = text(
+            ok(*t.sam, "meeting_export", {{"meeting", second.at("meeting")}, {"format", format}}),
+            "content");
+        INFO(doc);
+        CHECK_THAT(doc, Catch::Contains("Actions carried forward for review"));
+    }
     // Reviewed at the second meeting, it closes there; a third meeting does not see it again.
     const auto second_id = second.at("meeting").as_int64();
     CHECK(error_code(*t.sam, "meeting_remove",

@@ -102,6 +102,7 @@ TEST_CASE("wss:// with the private authority works end to end", "[e2e][tls]") {
                                                 std::chrono::milliseconds(2000));
     REQUIRE_FALSE(plain.ok());
     CHECK(plain.error().code == "connection_failed");
+    CHECK_THAT(plain.error().message, Catch::Contains("use wss://"));
     // And the server is still serving everyone else.
     CHECK(error_code(*bea, "whoami").empty());
 }
