@@ -84,7 +84,11 @@ class Storage {
     template <class Fn>
     auto read(Fn&& fn) {
         auto lease = lease_reader();
-        SQLite::Transaction snapshot(*lease.db);  // ends (rolled back: nothing to undo) on return
+        // A read's transaction is rolled back (nothing to undo) when it returns; should that
+        // ever have failed, end it now rather than read from a snapshot left behind.
+        if (sqlite3_get_autocommit(lease.db->getHandle()) == 0)
+            lease.db->exec("ROLLBACK");
+        SQLite::Transaction snapshot(*lease.db);
         return fn(*lease.db);
     }
 
