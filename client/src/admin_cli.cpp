@@ -107,8 +107,8 @@ void accounts(CLI::App& admin, State& s, Options& o, std::function<int()>& actio
 
     auto* ls = account->add_subcommand("list", "List accounts");
     ls->add_option("--agency", s.agency, "Only this agency's accounts");
-    ls->add_flag("--suspended", s.suspended, "Only suspended accounts");
-    ls->add_flag("--active", s.active, "Only accounts that are not suspended");
+    auto* suspended = ls->add_flag("--suspended", s.suspended, "Only suspended accounts");
+    ls->add_flag("--active", s.active, "Only accounts that are not suspended")->excludes(suspended);
     json_flag(ls);
     ls->callback([&] {
         action = [&] {
@@ -117,8 +117,16 @@ void accounts(CLI::App& admin, State& s, Options& o, std::function<int()>& actio
                 f["agency"] = s.agency;
             if (s.suspended || s.active)
                 f["suspended"] = s.suspended;
-            return simple(o, "account_list", std::move(f), [](const json::object& r) {
-                for (const auto& a : list(r, "accounts")) {
+            return simple(o, "account_list", std::move(f), [&](const json::object& r) {
+                const auto& accounts = list(r, "accounts");
+                if (accounts.empty()) {
+                    const std::string which = s.suspended ? "suspended "
+                                              : s.active  ? "active "
+                                                          : "";
+                    std::cout << "No " << which << "accounts"
+                              << (s.agency.empty() ? "" : " at " + s.agency) << ".\n";
+                }
+                for (const auto& a : accounts) {
                     const auto& x = a.as_object();
                     std::cout << str(x, "user") << "  " << str(x, "display_name") << "  "
                               << str(x, "agency") << " [" << str(x, "discipline") << "]  "
@@ -185,8 +193,8 @@ void accounts(CLI::App& admin, State& s, Options& o, std::function<int()>& actio
                 f["hours"] = *s.hours;
             return simple(o, "device_replace", std::move(f), [](const json::object& r) {
                 std::cout << "Replacement-device code for " << str(r, "user")
-                          << " (use it once, before " << clock_time(num(r, "expires_at"))
-                          << "):\n  " << str(r, "code")
+                          << " (use it once, before " << utc_time(num(r, "expires_at")) << "):\n  "
+                          << str(r, "code")
                           << "\nWhen it is used, their old devices stop working and the people "
                              "they talk to see a key-change warning.\n";
             });
@@ -281,6 +289,8 @@ versions->callback([&] {
         if (s.limit > 0)
             f["limit"] = s.limit;
         return simple(o, "dict_versions", std::move(f), [](const json::object& r) {
+            if (list(r, "versions").empty())
+                std::cout << "No dictionary versions.\n";
             for (const auto& v : list(r, "versions")) {
                 const auto& x = v.as_object();
                 std::cout << num(x, "version") << "  " << clock_time(num(x, "at")) << "  "
@@ -438,7 +448,10 @@ void audit(CLI::App& admin, State& s, Options& o, std::function<int()>& action) 
                 }
                 f["since"] = *since;
             }
-            return simple(o, "audit", std::move(f), [](const json::object& r) {
+            return simple(o, "audit", std::move(f), [&](const json::object& r) {
+                if (list(r, "records").empty())
+                    std::cout << "No audit records" << (s.since.empty() ? "" : " since " + s.since)
+                              << ".\n";
                 for (const auto& rec : list(r, "records")) {
                     const auto& x = rec.as_object();
                     std::cout << num(x, "seq") << "  " << clock_time(num(x, "at")) << "  "

@@ -415,20 +415,8 @@ class Chat {
         add_line("Not sent yet: readers in this room (" + audience_text() +
                      ") may not know these terms:",
                  Tone::finding);
-        for (const auto& f : findings) {
-            std::string who;
-            for (const auto& d : f.disciplines())
-                who += (who.empty() ? "" : ", ") + d;
-            std::string line = "  " + f.text + " (" + (who.empty() ? "unknown acronym" : who) + ")";
-            const auto alternatives = f.alternatives();
-            if (f.meanings.size() > 1)
-                line += " -> several meanings: reword it yourself";
-            else if (!alternatives.empty())
-                line += " -> " + alternatives.front();
-            if (const auto explanation = f.explanation(); !explanation.empty())
-                line += ": " + explanation;
-            add_line(line, Tone::finding);
-        }
+        for (const auto& f : findings)
+            add_line("  " + finding_line(f), Tone::finding);
     }
 
     // ---- keys

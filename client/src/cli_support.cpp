@@ -1,8 +1,13 @@
 #include "cli_support.hpp"
 
+#include <unistd.h>
+
 #include <boost/json.hpp>
+#include <charconv>
+#include <chrono>
 #include <ctime>
 #include <iostream>
+#include <optional>
 
 #include "liaise/protocol/fields.hpp"
 
@@ -14,29 +19,68 @@ using protocol::list;
 using protocol::num;
 using protocol::str;
 
-/// The action reminders the server sent after login, on stderr (not with --json, which prints
-/// only the reply).
-void print_reminders(const Options& o, Client& c) {
+/// Where the last reminder shown from this home is kept: "MILLISECONDS WHAT-IT-SAID".
+constexpr const char* kReminded = "reminded";
+
+std::int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+/// Shows the action reminder the server sent after login on standard error, but only to a
+/// person: every command logs in, so a script (or --json, which prints only the reply) would
+/// get it on every call, and someone at a terminal would see the same list command after
+/// command. The same reminder stays quiet for kReminderQuiet; a new or newly overdue action
+/// changes what it says and shows at once.
+void print_reminder(const Options& o, const Home& home, Client& c) {
+    std::optional<json::object> reminder;
     while (true) {
         auto e = c.next_event(std::chrono::milliseconds(0));
         if (!e || !e.value())
-            return;
-        const auto& event = *e.value();
-        if (o.json || str(event, "type") != "action_reminder")
-            continue;
-        std::cerr << "Reminder: you have " << num(event, "overdue") << " overdue action(s) and "
-                  << num(event, "due_soon") << " due within two days:\n";
-        for (const auto& a : list(event, "actions"))
-            std::cerr << "  #" << num(a.as_object(), "id") << " due " << str(a.as_object(), "due")
-                      << " (" << str(a.as_object(), "room") << "): " << str(a.as_object(), "what")
-                      << "\n";
+            break;
+        if (str(*e.value(), "type") == "action_reminder")
+            reminder = *e.value();
     }
+    if (!reminder || o.json || ::isatty(STDERR_FILENO) == 0)
+        return;
+    std::string said = std::to_string(num(*reminder, "overdue")) + "/" +
+                       std::to_string(num(*reminder, "due_soon"));
+    for (const auto& a : list(*reminder, "actions"))
+        said += " " + std::to_string(num(a.as_object(), "id"));
+    const auto now = now_ms();
+    if (const auto last = home.read_file(kReminded)) {
+        std::int64_t at = 0;
+        const auto* end = last->data() + last->size();
+        const auto [rest, ec] = std::from_chars(last->data(), end, at);
+        const auto quiet = std::chrono::duration_cast<std::chrono::milliseconds>(kReminderQuiet);
+        if (ec == std::errc() && std::string_view(rest, end) == " " + said && at <= now &&
+            now - at < quiet.count())
+            return;
+    }
+    std::cerr << "Reminder: you have " << num(*reminder, "overdue") << " overdue action(s) and "
+              << num(*reminder, "due_soon") << " due within two days:\n";
+    for (const auto& a : list(*reminder, "actions"))
+        std::cerr << "  #" << num(a.as_object(), "id") << " due " << str(a.as_object(), "due")
+                  << " (" << str(a.as_object(), "room") << "): " << str(a.as_object(), "what")
+                  << "\n";
+    // Not remembering it only means it shows again next time.
+    (void)home.write_file(kReminded, std::to_string(now) + " " + said);
+}
+
+/// `message` with each wire phrase of `words` in the command's words.
+std::string reworded(std::string message, std::span<const Rewording> words) {
+    for (const auto& w : words)
+        for (auto at = message.find(w.wire); at != std::string::npos;
+             at = message.find(w.wire, at + w.cli.size()))
+            message.replace(at, w.wire.size(), w.cli);
+    return message;
 }
 
 }  // namespace
 
-int report(const protocol::Error& e) {
-    std::cerr << "liaise: " << e.message << " (" << e.code << ")\n";
+int report(const protocol::Error& e, std::span<const Rewording> words) {
+    std::cerr << "liaise: " << reworded(e.message, words) << " (" << e.code << ")\n";
     return 1;
 }
 
@@ -52,7 +96,7 @@ int with_client(const Options& o, const std::function<int(Client&)>& fn) {
     if (!client)
         return report(client.error());
     const int status = fn(*client.value());
-    print_reminders(o, *client.value());
+    print_reminder(o, home, *client.value());
     return status;
 }
 
@@ -90,7 +134,8 @@ void print_check(std::ostream& out, const json::object& check) {
 /// Runs one request and prints the reply: JSON as is, or via `human`. A
 /// findings_unacknowledged error also prints the findings.
 int simple(const Options& o, std::string_view type, json::object fields,
-           const std::function<void(const json::object&)>& human) {
+           const std::function<void(const json::object&)>& human,
+           std::span<const Rewording> words) {
     return with_client(o, [&](Client& c) {
         auto reply = c.call(type, std::move(fields));
         if (!reply) {
@@ -113,7 +158,7 @@ int simple(const Options& o, std::string_view type, json::object fields,
                         std::cerr << ": " << str(problem, "message") << "\n";
                     }
             }
-            return report(reply.error());
+            return report(reply.error(), words);
         }
         if (o.json)
             std::cout << json::serialize(reply.value()) << "\n";
@@ -123,13 +168,27 @@ int simple(const Options& o, std::string_view type, json::object fields,
     });
 }
 
+std::string finding_line(const jargon::Finding& f) {
+    std::string who;
+    for (const auto& d : f.disciplines())
+        who += (who.empty() ? "" : ", ") + d;
+    std::string line = f.text + " (" + (who.empty() ? "unknown acronym" : who) + ")";
+    const auto alternatives = f.alternatives();
+    if (f.meanings.size() > 1)
+        line += " -> several meanings: reword it yourself";
+    else if (!alternatives.empty())
+        line += " -> " + alternatives.front();
+    if (const auto explanation = f.explanation(); !explanation.empty())
+        line += ": " + explanation;
+    return line;
+}
+
 std::string clock_time(std::int64_t ms) {
-    const std::time_t t = static_cast<std::time_t>(ms / 1000);
-    std::tm tm{};
-    localtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &tm);
-    return buf;
+    return protocol::minute_time(ms, false);
+}
+
+std::string utc_time(std::int64_t ms) {
+    return protocol::minute_time(ms, true);
 }
 
 }  // namespace liaise::client::cli

@@ -3,9 +3,11 @@
 #pragma once
 
 #include <boost/json/object.hpp>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <iosfwd>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -15,22 +17,45 @@
 
 namespace liaise::client::cli {
 
-/// Prints "liaise: MESSAGE (CODE)" on standard error; returns exit status 1.
-int report(const protocol::Error& e);
+/// A phrase of the wire protocol in a server's error message, and what the `liaise` command
+/// calls it: {"(acknowledge: true)", "(--acknowledge)"}.
+struct Rewording {
+    std::string_view wire;
+    std::string_view cli;
+};
+
+/// Prints "liaise: MESSAGE (CODE)" on standard error, each `words` phrase in MESSAGE replaced
+/// by the command's own words (the code is kept as sent); returns exit status 1.
+int report(const protocol::Error& e, std::span<const Rewording> words = {});
 
 /// Logs in with this device's keys (passphrase from LIAISE_PASSPHRASE or the terminal), runs
-/// `fn`, then shows any action reminders the server sent at login. Any error is one line.
+/// `fn`, then shows the action reminder the server sent at login, if a person will see it:
+/// not with --json, not when standard error is not a terminal, and not again within
+/// kReminderQuiet of showing the same reminder from this home. Any error is one line.
 int with_client(const Options& o, const std::function<int(Client&)>& fn);
 
+/// How long the same action reminder stays quiet after it was shown (a changed list of actions
+/// is shown at once). The time is kept in $LIAISE_HOME/reminded.
+inline constexpr std::chrono::hours kReminderQuiet{4};
+
 /// Runs one request and prints the reply: JSON as is with --json, else via `human`. A
-/// findings_unacknowledged error also prints the findings.
+/// findings_unacknowledged error also prints the findings. An error is reported with `words`.
 int simple(const Options& o, std::string_view type, boost::json::object fields,
-           const std::function<void(const boost::json::object&)>& human);
+           const std::function<void(const boost::json::object&)>& human,
+           std::span<const Rewording> words = {});
+
+/// One finding of a draft for people: "CIN (social-care) -> child needing extra council help:
+/// A child the council must help …"; several meanings say so instead of an alternative.
+[[nodiscard]] std::string finding_line(const jargon::Finding& f);
 
 /// Prints a plain-language check of minutes (meeting_check's reply) for people.
 void print_check(std::ostream& out, const boost::json::object& check);
 
 /// "2026-11-22 10:04" in local time, from milliseconds since the epoch.
 [[nodiscard]] std::string clock_time(std::int64_t ms);
+
+/// "2026-11-22 10:04 UTC", from milliseconds since the epoch: for times another person reads
+/// (an enrolment code's expiry), like the server's own ("sent 2026-11-22 16:02 UTC").
+[[nodiscard]] std::string utc_time(std::int64_t ms);
 
 }  // namespace liaise::client::cli

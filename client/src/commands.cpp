@@ -60,10 +60,11 @@ void print_message(const Options& o, const ReadMessage& m, const jargon::Engine*
     std::cout << std::flush;
 }
 
-/// "CIN (social-care) -> child in need: explanation", one line per finding.
+/// "[1] CIN (social-care) -> child needing extra council help: explanation", one line per
+/// finding, as `chat` shows a held-back draft.
 void print_findings(const std::vector<jargon::Finding>& findings) {
-    for (const auto& note : notes(findings))
-        std::cerr << "  " << note << "\n";
+    for (std::size_t i = 0; i < findings.size(); ++i)
+        std::cerr << "  [" << i + 1 << "] " << finding_line(findings[i]) << "\n";
 }
 
 void print_devices(const json::object& account) {
@@ -114,6 +115,8 @@ int agency_add(const Options& o, const std::string& name, const std::string& dis
 
 int agency_list(const Options& o) {
     return simple(o, "agency_list", {}, [](const json::object& r) {
+        if (r.at("agencies").as_array().empty())
+            std::cout << "No agencies.\n";
         for (const auto& a : r.at("agencies").as_array())
             std::cout << str(a.as_object(), "name") << " [" << str(a.as_object(), "discipline")
                       << "]\n";
@@ -130,8 +133,7 @@ int admin_enrol(const Options& o, const std::string& user, const std::string& ag
         fields["hours"] = *hours;
     return simple(o, "enrol_code", std::move(fields), [](const json::object& r) {
         std::cout << "Enrolment code for " << str(r, "user") << " (use it once, before "
-                  << clock_time(r.at("expires_at").as_int64()) << "):\n  " << str(r, "code")
-                  << "\n";
+                  << utc_time(r.at("expires_at").as_int64()) << "):\n  " << str(r, "code") << "\n";
     });
 }
 

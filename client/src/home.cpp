@@ -212,14 +212,34 @@ void KnownKeys::save() const {
 }
 
 protocol::Expected<std::string> passphrase(bool confirm) {
-    if (const char* env = std::getenv("LIAISE_PASSPHRASE"); env != nullptr && *env != '\0')
+    // A new passphrase (`confirm`: enrolling) is all that protects the device's keys if its
+    // keystore is copied, so it must not be trivially short. An existing keystore opens with
+    // whatever passphrase it was sealed with.
+    constexpr std::size_t kMinimum = 8;
+    const auto too_short = [&](const std::string& p) {
+        std::size_t characters = 0;  // UTF-8 code points: bytes that do not continue one
+        for (const char c : p)
+            characters += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
+        return confirm && characters < kMinimum;
+    };
+    const auto short_error = [&] {
+        return failure("bad_passphrase", "a new passphrase needs at least " +
+                                             std::to_string(kMinimum) +
+                                             " characters: it protects this device's keys");
+    };
+    if (const char* env = std::getenv("LIAISE_PASSPHRASE"); env != nullptr && *env != '\0') {
+        if (too_short(env))
+            return short_error();
         return std::string(env);
+    }
     const auto first = ask("Passphrase: ");
     if (!first)
         return failure("bad_passphrase",
                        "no terminal to ask for the passphrase: set LIAISE_PASSPHRASE");
     if (first->empty())
         return failure("bad_passphrase", "the passphrase must not be empty");
+    if (too_short(*first))
+        return short_error();
     if (confirm) {
         const auto second = ask("Passphrase again: ");
         if (!second || *second != *first)

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,6 +22,23 @@ namespace json = boost::json;
 using protocol::list;
 using protocol::num;
 using protocol::str;
+
+/// What the server's refusals of meeting and action requests call things, in the command's
+/// words: the request fields that are options, and the requests that are commands.
+constexpr Rewording kWords[] = {
+    {"(acknowledge: true)", "(--acknowledge)"},
+    {"(meeting_correct)", "(liaise meeting correct)"},
+    {"starts_at: ", "--at: "},
+    {"next_meeting: ", "--next: "},
+    {"minute_taker: ", "--minute-taker: "},
+    {"owner_agency: ", "--owner-agency: "},
+};
+
+/// simple(), with refusals in the command's words.
+int minutes_request(const Options& o, std::string_view type, json::object fields,
+                    const std::function<void(const json::object&)>& human) {
+    return simple(o, type, std::move(fields), human, kWords);
+}
 
 /// "carried forward" and "carried-forward" as the server's "carried_forward".
 std::string code(std::string s) {
@@ -181,7 +199,7 @@ int meeting_create(const Options& o, const Args& a) {
     put(f, "minute_taker", a.minute_taker);
     put(f, "marking", a.marking);
     put(f, "next_meeting", a.next);
-    return simple(o, "meeting_create", std::move(f), [](const json::object& r) {
+    return minutes_request(o, "meeting_create", std::move(f), [](const json::object& r) {
         std::cout << "Created meeting " << num(r, "meeting") << " in " << str(r, "room") << " ("
                   << str(r, "marking") << ", draft version 1).\n";
         if (const auto n = list(r, "carried_forward").size(); n > 0)
@@ -199,13 +217,13 @@ int meeting_update(const Options& o, const Args& a) {
     put(f, "minute_taker", a.u_minute_taker);
     put(f, "marking", a.u_marking);
     put(f, "next_meeting", a.u_next);
-    return simple(o, "meeting_update", std::move(f), [](const json::object& r) {
+    return minutes_request(o, "meeting_update", std::move(f), [](const json::object& r) {
         std::cout << "Updated meeting " << num(r, "meeting") << ".\n";
     });
 }
 
 int meeting_list(const Options& o, const Args& a) {
-    return simple(o, "meetings", {{"room", a.room}}, [](const json::object& r) {
+    return minutes_request(o, "meetings", {{"room", a.room}}, [](const json::object& r) {
         const auto& meetings = list(r, "meetings");
         if (meetings.empty())
             std::cout << "No meetings in " << str(r, "room") << " yet.\n";
@@ -222,7 +240,7 @@ int meeting_list(const Options& o, const Args& a) {
 int meeting_show(const Options& o, const Args& a) {
     json::object f{{"meeting", a.meeting}};
     put(f, "version", a.version);
-    return simple(o, "meeting_show", std::move(f), print_minutes);
+    return minutes_request(o, "meeting_show", std::move(f), print_minutes);
 }
 
 int meeting_attend(const Options& o, const Args& a) {
@@ -237,7 +255,7 @@ int meeting_attend(const Options& o, const Args& a) {
         f["family"] = true;
     if (a.copy)
         f["copy"] = true;
-    return simple(o, "meeting_attend", std::move(f), [](const json::object& r) {
+    return minutes_request(o, "meeting_attend", std::move(f), [](const json::object& r) {
         const auto& e = r.at("entry").as_object();
         std::cout << "Attendance entry " << num(e, "id") << ": " << str(e, "name") << ", "
                   << str(e, "status") << ".\n";
@@ -248,7 +266,7 @@ int meeting_agenda(const Options& o, const Args& a) {
     json::object f{{"meeting", a.meeting}, {"title", a.title}};
     put(f, "item", a.item);
     put(f, "discussion", text_or_stdin(a.discussion));
-    return simple(o, "meeting_agenda", std::move(f), [](const json::object& r) {
+    return minutes_request(o, "meeting_agenda", std::move(f), [](const json::object& r) {
         std::cout << "Agenda item " << num(r.at("item").as_object(), "id") << " saved.\n";
     });
 }
@@ -259,24 +277,25 @@ int meeting_decision(const Options& o, const Args& a) {
     put(f, "agenda", a.agenda);
     put(f, "reasons", a.reasons);
     put(f, "dissent", a.dissent);
-    return simple(o, "meeting_decision", std::move(f), [](const json::object& r) {
+    return minutes_request(o, "meeting_decision", std::move(f), [](const json::object& r) {
         std::cout << "Decision " << num(r.at("item").as_object(), "id") << " saved.\n";
     });
 }
 
 int meeting_remove(const Options& o, const Args& a) {
-    return simple(o, "meeting_remove",
-                  {{"meeting", a.meeting}, {"section", a.section}, {"item", a.item.value_or(0)}},
-                  [&](const json::object&) {
-                      std::cout << "Removed " << a.section << " " << a.item.value_or(0) << ".\n";
-                  });
+    return minutes_request(
+        o, "meeting_remove",
+        {{"meeting", a.meeting}, {"section", a.section}, {"item", a.item.value_or(0)}},
+        [&](const json::object&) {
+            std::cout << "Removed " << a.section << " " << a.item.value_or(0) << ".\n";
+        });
 }
 
 int meeting_check(const Options& o, const Args& a) {
     return with_client(o, [&](Client& c) {
         auto reply = c.call("meeting_check", {{"meeting", a.meeting}});
         if (!reply)
-            return report(reply.error());
+            return report(reply.error(), kWords);
         if (o.json)
             std::cout << json::serialize(reply.value()) << "\n";
         else
@@ -289,27 +308,28 @@ int meeting_sign(const Options& o, const Args& a, bool approve) {
     json::object f{{"meeting", a.meeting}};
     if (a.acknowledge)
         f["acknowledge"] = true;
-    return simple(o, approve ? "meeting_approve" : "meeting_circulate", std::move(f),
-                  [approve](const json::object& r) {
-                      if (approve) {
-                          std::cout << "Approved version " << num(r, "version") << " of meeting "
-                                    << num(r, "meeting") << ": the minutes are now locked.\n";
-                          return;
-                      }
-                      std::cout << "Circulated version " << num(r, "version") << " of meeting "
-                                << num(r, "meeting") << " to " << list(r, "distribution").size()
-                                << " recipient(s).\n";
-                  });
+    return minutes_request(o, approve ? "meeting_approve" : "meeting_circulate", std::move(f),
+                           [approve](const json::object& r) {
+                               if (approve) {
+                                   std::cout << "Approved version " << num(r, "version")
+                                             << " of meeting " << num(r, "meeting")
+                                             << ": the minutes are now locked.\n";
+                                   return;
+                               }
+                               std::cout << "Circulated version " << num(r, "version")
+                                         << " of meeting " << num(r, "meeting") << " to "
+                                         << list(r, "distribution").size() << " recipient(s).\n";
+                           });
 }
 
 int meeting_correct(const Options& o, const Args& a) {
-    return simple(o, "meeting_correct", {{"meeting", a.meeting}, {"reason", a.reason}},
-                  [](const json::object& r) {
-                      std::cout << "Started version " << num(r, "version") << " of meeting "
-                                << num(r, "meeting")
-                                << " as a correction (draft); the earlier version stays "
-                                   "readable.\n";
-                  });
+    return minutes_request(o, "meeting_correct", {{"meeting", a.meeting}, {"reason", a.reason}},
+                           [](const json::object& r) {
+                               std::cout << "Started version " << num(r, "version")
+                                         << " of meeting " << num(r, "meeting")
+                                         << " as a correction (draft); the earlier version stays "
+                                            "readable.\n";
+                           });
 }
 
 int meeting_export(const Options& o, const Args& a) {
@@ -318,7 +338,7 @@ int meeting_export(const Options& o, const Args& a) {
     return with_client(o, [&](Client& c) {
         auto reply = c.call("meeting_export", std::move(f));
         if (!reply)
-            return report(reply.error());
+            return report(reply.error(), kWords);
         const auto content = str(reply.value(), "content");
         if (!a.output.empty()) {
             std::ofstream out(a.output, std::ios::binary | std::ios::trunc);
@@ -354,7 +374,7 @@ int action_add(const Options& o, const Args& a) {
     put(f, "owner_name", a.owner_name);
     put(f, "owner_agency", a.owner_agency);
     put(f, "review", a.review);
-    return simple(o, "action_add", std::move(f), [](const json::object& r) {
+    return minutes_request(o, "action_add", std::move(f), [](const json::object& r) {
         std::cout << "Action " << num(r, "id") << " for " << owner(r) << ", due " << str(r, "due")
                   << ".\n";
     });
@@ -372,7 +392,7 @@ int action_update(const Options& o, const Args& a) {
     put(f, "owner_agency", a.owner_agency);
     put(f, "due", a.due);
     put(f, "review", a.review);
-    return simple(o, "action_update", std::move(f), [](const json::object& r) {
+    return minutes_request(o, "action_update", std::move(f), [](const json::object& r) {
         std::cout << "Action " << num(r, "id") << " is " << str(r, "status") << ".\n";
     });
 }
@@ -384,15 +404,27 @@ int actions(const Options& o, const Args& a) {
     if (a.overdue)
         f["overdue"] = true;
     put(f, "room", a.room);
-    return simple(o, "actions", std::move(f), [](const json::object& r) {
+    return minutes_request(o, "actions", std::move(f), [](const json::object& r) {
         const auto& all = list(r, "actions");
         if (all.empty())
             std::cout << "No actions.\n";
+        // The server sends them by due date, which interleaves meetings: each meeting is shown
+        // once, with its actions by due date, meetings in the order of their first action due.
+        std::vector<std::vector<const json::object*>> meetings;
+        std::map<std::int64_t, std::size_t> index;  // meeting -> its place in `meetings`
         for (const auto& v : all) {
             const auto& x = v.as_object();
-            std::cout << str(x, "room") << ", meeting " << num(x, "meeting") << " ("
-                      << str(x, "meeting_title") << "):\n";
-            print_action(x);
+            const auto [at, added] = index.try_emplace(num(x, "meeting"), meetings.size());
+            if (added)
+                meetings.emplace_back();
+            meetings[at->second].push_back(&x);
+        }
+        for (const auto& actions : meetings) {
+            const auto& first = *actions.front();
+            std::cout << str(first, "room") << ", meeting " << num(first, "meeting") << " ("
+                      << str(first, "meeting_title") << "):\n";
+            for (const auto* x : actions)
+                print_action(*x);
         }
     });
 }

@@ -1,5 +1,7 @@
 #include "liaise/protocol/fields.hpp"
 
+#include <ctime>
+
 namespace liaise::protocol {
 
 std::string str(const boost::json::object& o, std::string_view key) {
@@ -21,6 +23,18 @@ const boost::json::array& list(const boost::json::object& o, std::string_view ke
     static const boost::json::array empty;
     const auto* v = o.if_contains(key);
     return v != nullptr && v->is_array() ? v->get_array() : empty;
+}
+
+std::string minute_time(std::int64_t ms, bool utc) {
+    const std::time_t t = static_cast<std::time_t>(ms / 1000);
+    std::tm tm{};
+    if (utc)
+        gmtime_r(&t, &tm);
+    else
+        localtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, utc ? "%Y-%m-%d %H:%M UTC" : "%Y-%m-%d %H:%M", &tm);
+    return buf;
 }
 
 }  // namespace liaise::protocol

@@ -105,12 +105,7 @@ std::string day(int days = 0) {
 }
 
 std::string utc_time(std::int64_t ms) {
-    const std::time_t t = static_cast<std::time_t>(ms / 1000);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &tm);
-    return buf;
+    return protocol::minute_time(ms, true);
 }
 
 // ---- vocabularies ------------------------------------------------------------------------------

@@ -1,6 +1,11 @@
 // The README's walkthrough, driven through the real `liaise` command.
+#include <poll.h>
+
+#include <ctime>
+
 #include "server_fixture.hpp"
 
+using namespace liaise;
 using namespace liaise::test;
 namespace json = boost::json;
 
@@ -57,4 +62,213 @@ TEST_CASE("the README walkthrough works with the liaise command", "[e2e][cli]") 
     const auto [s3, o3] = liaise("bea", "send no-such-room hello");
     CHECK(s3 == 1);
     CHECK_THAT(o3, Catch::Contains("no room named 'no-such-room' (not_found)"));
+}
+
+namespace {
+
+/// How often `part` occurs in `text`.
+std::size_t occurrences(const std::string& text, const std::string& part) {
+    std::size_t n = 0;
+    for (auto at = text.find(part); at != std::string::npos; at = text.find(part, at + 1))
+        ++n;
+    return n;
+}
+
+/// `liaise ARGS` as `who` (home `server.dir()/cli-WHO`, as Cli) with this passphrase;
+/// {exit status, standard output and error}.
+std::pair<int, std::string> liaise_with(const Server& server, const std::string& who,
+                                        const std::string& passphrase, const std::string& args) {
+    const auto ran = run_any("LIAISE_HOME='" + (server.dir() / ("cli-" + who)).string() +
+                             "' LIAISE_PASSPHRASE='" + passphrase + "' '" + LIAISE_BINARY + "' " +
+                             args + " </dev/null 2>&1");
+    return {WIFEXITED(ran.status) ? WEXITSTATUS(ran.status) : -1, ran.out};
+}
+
+/// Runs `liaise ARGS` as `who` with its standard error on a terminal (a pseudo-terminal this
+/// test holds open, so nothing is lost when liaise exits); returns what that terminal got.
+std::string stderr_on_terminal(const Server& server, const std::string& who,
+                               const std::string& args) {
+    const int master = ::posix_openpt(O_RDWR | O_NOCTTY);
+    REQUIRE(master >= 0);
+    REQUIRE(::grantpt(master) == 0);
+    REQUIRE(::unlockpt(master) == 0);
+    const std::string terminal = ::ptsname(master);
+    const int held = ::open(terminal.c_str(), O_RDWR | O_NOCTTY);
+    REQUIRE(held >= 0);
+    const auto ran = run_any("LIAISE_HOME='" + (server.dir() / ("cli-" + who)).string() +
+                             "' LIAISE_PASSPHRASE='" + kPassphrase + "' '" + LIAISE_BINARY + "' " +
+                             args + " </dev/null >/dev/null 2>'" + terminal + "'");
+    CHECK(WIFEXITED(ran.status));
+    CHECK(WEXITSTATUS(ran.status) == 0);
+    std::string out;
+    pollfd p{master, POLLIN, 0};
+    while (::poll(&p, 1, 300) > 0 && (p.revents & POLLIN) != 0) {
+        char buf[4096];
+        const auto n = ::read(master, buf, sizeof buf);
+        if (n <= 0)
+            break;
+        out.append(buf, static_cast<std::size_t>(n));
+    }
+    ::close(held);
+    ::close(master);
+    return out;
+}
+
+/// An admin (ann) with a room case-9 shared with tess, a chair at a school.
+struct CaseRoom {
+    Server server;
+    Cli liaise{server};
+    CaseRoom() {
+        liaise.enrol("ann", server.admin_code());
+        liaise.ok("ann", "admin agency add 'Riverside Primary' --discipline education");
+        const auto code =
+            liaise.ok("ann", "admin enrol tess --agency 'Riverside Primary' --role chair --json");
+        liaise.enrol("tess", std::string(json::parse(code).at("code").as_string()));
+        liaise.ok("ann", "room create case-9 --member tess");
+    }
+    /// Creates a meeting in case-9 chaired by ann; returns its number.
+    std::string meeting(const std::string& title) const {
+        const auto created = json::parse(liaise.ok(
+            "ann", "meeting create case-9 --title '" + title +
+                       "' --kind core-group --at '2030-01-10 10:00' --place remote --json"));
+        return std::to_string(created.at("meeting").as_int64());
+    }
+};
+
+}  // namespace
+
+TEST_CASE("liaise actions shows each meeting once, its actions by due date", "[e2e][cli]") {
+    const CaseRoom t;
+    const auto first = t.meeting("First core group");
+    t.liaise.ok("ann", "action add " + first + " 'Book the GP' --owner tess --due 2030-02-01");
+    const auto second = t.meeting("Second core group");  // carries 'Book the GP' forward
+    t.liaise.ok("ann", "action add " + second + " 'Visit at home' --owner tess --due 2030-02-05");
+    t.liaise.ok("ann", "action add " + first + " 'Send the letter' --owner tess --due 2030-02-10");
+
+    // By due date the meetings interleave: 1, 2, 1.
+    const auto listed = t.liaise.ok("tess", "actions");
+    INFO(listed);
+    CHECK(occurrences(listed, "case-9, meeting " + first + " (First core group):") == 1);
+    CHECK(occurrences(listed, "case-9, meeting " + second + " (Second core group):") == 1);
+    const auto at = [&](const std::string& s) { return listed.find(s); };
+    CHECK(at("meeting " + first + " (") < at("Book the GP"));
+    CHECK(at("Book the GP") < at("Send the letter"));
+    CHECK(at("Send the letter") < at("meeting " + second + " ("));
+    CHECK(at("meeting " + second + " (") < at("Visit at home"));
+    // Scripts still get the server's list as it is.
+    CHECK(json::parse(t.liaise.ok("tess", "actions --json")).at("actions").as_array().size() == 3);
+}
+
+TEST_CASE("meeting refusals use the command's words and keep the error code", "[e2e][cli]") {
+    const CaseRoom t;
+    const auto [bad_at, at_why] = t.liaise(
+        "ann", "meeting create case-9 --title T --kind core-group --at tomorrow --place remote");
+    CHECK(bad_at == 1);
+    CHECK_THAT(at_why, Catch::Contains("--at: must be a date and time"));
+    CHECK_THAT(at_why, Catch::Contains("(bad_request)"));
+
+    const auto id = t.meeting("Core group for J");
+    t.liaise.ok("ann", "meeting attend " + id +
+                           " --name 'Kelly Smith' --role Mother --family "
+                           "--status present");  // the public reads it
+    t.liaise.ok("ann", "action add " + id +
+                           " 'Send the TAF plan to Kelly' --owner tess "
+                           "--due 2030-02-01");
+    const auto [held, why] = t.liaise("ann", "meeting circulate " + id);
+    CHECK(held == 1);
+    CHECK_THAT(why, Catch::Contains("the chair must acknowledge them (--acknowledge) before "
+                                    "circulating (findings_unacknowledged)"));
+    CHECK(why.find("acknowledge: true") == std::string::npos);
+    t.liaise.ok("ann", "meeting circulate " + id + " --acknowledge");
+
+    const auto [locked, locked_why] = t.liaise("ann", "meeting agenda " + id + " 'A late item'");
+    CHECK(locked == 1);
+    CHECK_THAT(locked_why, Catch::Contains("the chair can start a correction (liaise meeting "
+                                           "correct) to make a new version (minutes_locked)"));
+    CHECK(locked_why.find("meeting_correct") == std::string::npos);
+}
+
+TEST_CASE(
+    "the action reminder is shown to a person at a terminal, not to scripts, and not "
+    "again and again",
+    "[e2e][cli]") {
+    const CaseRoom t;
+    const auto id = t.meeting("Core group for J");
+    t.liaise.ok("ann", "action add " + id + " 'Book the GP' --owner tess --due " + utc_day());
+
+    // Every command logs in; a script reading standard error gets no reminder.
+    const auto piped = t.liaise.ok("tess", "whoami");
+    CHECK(piped.find("Reminder") == std::string::npos);
+    CHECK(piped.find("Book the GP") == std::string::npos);
+    CHECK(stderr_on_terminal(t.server, "tess", "rooms --json").find("Reminder") ==
+          std::string::npos);
+
+    // A person sees it once ...
+    const auto shown = stderr_on_terminal(t.server, "tess", "rooms");
+    CHECK_THAT(shown, Catch::Contains("Reminder: you have 0 overdue action(s) and 1 due"));
+    CHECK_THAT(shown, Catch::Contains("Book the GP"));
+    // ... then not on every command while nothing changed ...
+    CHECK(stderr_on_terminal(t.server, "tess", "rooms").find("Reminder") == std::string::npos);
+    // ... and at once when there is something new.
+    t.liaise.ok("ann", "action add " + id + " 'Ring the school' --owner tess --due " + utc_day(-1));
+    const auto again = stderr_on_terminal(t.server, "tess", "rooms");
+    CHECK_THAT(again, Catch::Contains("Reminder: you have 1 overdue action(s) and 1 due"));
+    CHECK_THAT(again, Catch::Contains("Ring the school"));
+}
+
+TEST_CASE("enrolling needs a passphrase of 8 characters; an existing keystore opens with its own",
+          "[e2e][cli]") {
+    Server server;
+    const auto enrol = "enrol --server " + server.url() + " --code " + server.admin_code();
+    const auto [status, out] = liaise_with(server, "ann", "x", enrol);
+    CHECK(status == 1);
+    CHECK_THAT(out, Catch::Contains("at least 8 characters"));
+    CHECK_THAT(out, Catch::Contains("(bad_passphrase)"));
+    CHECK(liaise_with(server, "ann", "sevenÅÅ", enrol).first == 1);  // 7 characters, 9 bytes
+    CHECK_FALSE(fs::exists(server.dir() / "cli-ann" / "keystore.json"));
+    // The refusal did not use the code up.
+    const auto [enrolled, said] = liaise_with(server, "ann", "eight ÅÅ", enrol);
+    INFO(said);
+    CHECK(enrolled == 0);
+
+    // A keystore sealed earlier with a short passphrase still opens.
+    const auto code = json::parse(liaise_with(server, "ann", "eight ÅÅ",
+                                              "admin enrol bea --agency \"Northshire Children's "
+                                              "Services\" --role member --json")
+                                      .second);
+    const client::Home home(server.dir() / "cli-bea");
+    REQUIRE(client::Client::enrol(home, server.url(), std::string(code.at("code").as_string()), "x",
+                                  "laptop")
+                .ok());
+    const auto [opened, who] = liaise_with(server, "bea", "x", "whoami");
+    CHECK(opened == 0);
+    CHECK_THAT(who, Catch::Contains("bea (bea), member"));
+}
+
+TEST_CASE("admin lists say when nothing matches; codes expire at a time in UTC", "[e2e][cli]") {
+    const CaseRoom t;
+    CHECK_THAT(t.liaise.ok("ann", "admin account list --suspended"),
+               Catch::Contains("No suspended accounts."));
+    CHECK_THAT(t.liaise.ok("ann", "admin account list --agency 'Riverside Primary' --suspended"),
+               Catch::Contains("No suspended accounts at Riverside Primary."));
+    CHECK(json::parse(t.liaise.ok("ann", "admin account list --suspended --json"))
+              .at("accounts")
+              .as_array()
+              .empty());
+    CHECK_THAT(t.liaise.ok("ann", "admin audit --since 2099-01-01"),
+               Catch::Contains("No audit records since 2099-01-01."));
+
+    CHECK_THAT(t.liaise.ok("ann", "admin enrol sam --agency 'Riverside Primary' --role member"),
+               Catch::Matches(R"([\s\S]*before \d{4}-\d\d-\d\d \d\d:\d\d UTC\):[\s\S]*)"));
+    CHECK_THAT(t.liaise.ok("ann", "admin account replace-device tess"),
+               Catch::Matches(R"([\s\S]*before \d{4}-\d\d-\d\d \d\d:\d\d UTC\):[\s\S]*)"));
+}
+
+TEST_CASE("a held-back draft shows each term's plain alternative and meaning", "[e2e][cli]") {
+    const CaseRoom t;
+    const auto [held, why] = t.liaise("ann", "send case-9 'The CIN plan was agreed.'");
+    CHECK(held == 1);
+    CHECK_THAT(why, Catch::Contains("[1] CIN (social-care) -> child needing extra council help: A "
+                                    "child the council must help"));
+    CHECK(t.liaise.ok("tess", "read case-9").find("CIN") == std::string::npos);  // not sent
 }

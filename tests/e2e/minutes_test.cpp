@@ -60,15 +60,6 @@ std::optional<json::object> wait_event(
     return std::nullopt;
 }
 
-std::string day(int offset) {
-    const std::time_t t = std::time(nullptr) + static_cast<std::time_t>(offset) * 86400;
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[16];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-    return buf;
-}
-
 std::string text(const json::value& v, std::string_view key) {
     return std::string(v.at(key).as_string());
 }
@@ -421,16 +412,16 @@ TEST_CASE("open actions carry forward, and owners hear of theirs at login and li
     // Reminders: at login, of what is overdue or due within two days; live, of new actions.
     {
         const auto id = t.create();
-        const auto late =
-            ok(*t.sam, "action_add",
-               {{"meeting", id}, {"what", "Overdue thing"}, {"owner", "tess"}, {"due", day(-3)}});
+        const auto late = ok(
+            *t.sam, "action_add",
+            {{"meeting", id}, {"what", "Overdue thing"}, {"owner", "tess"}, {"due", utc_day(-3)}});
         CHECK(late.at("overdue").as_bool());
         ok(*t.sam, "action_add",
-           {{"meeting", id}, {"what", "Due tomorrow"}, {"owner", "tess"}, {"due", day(1)}});
+           {{"meeting", id}, {"what", "Due tomorrow"}, {"owner", "tess"}, {"due", utc_day(1)}});
         ok(*t.sam, "action_add",
-           {{"meeting", id}, {"what", "Due next month"}, {"owner", "tess"}, {"due", day(30)}});
+           {{"meeting", id}, {"what", "Due next month"}, {"owner", "tess"}, {"due", utc_day(30)}});
         ok(*t.sam, "action_add",
-           {{"meeting", id}, {"what", "Sam's own"}, {"owner", "sam"}, {"due", day(30)}});
+           {{"meeting", id}, {"what", "Sam's own"}, {"owner", "sam"}, {"due", utc_day(30)}});
         CHECK(wait_event(t.tess, "action_assigned"));
 
         t.tess.login();

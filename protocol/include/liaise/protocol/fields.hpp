@@ -19,4 +19,8 @@ namespace liaise::protocol {
 /// `o[key]` if it is an array, else an empty one.
 [[nodiscard]] const boost::json::array& list(const boost::json::object& o, std::string_view key);
 
+/// "2026-11-22 10:04 UTC" (with `utc`) or "2026-11-22 10:04" in local time, from
+/// milliseconds since the epoch.
+[[nodiscard]] std::string minute_time(std::int64_t ms, bool utc);
+
 }  // namespace liaise::protocol
