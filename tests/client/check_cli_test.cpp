@@ -25,13 +25,21 @@ std::string slurp(const fs::path& p) {
     return buf.str();
 }
 
+/// This process's scratch folder, removed when the process ends.
+struct TempDir {
+    fs::path path = fs::temp_directory_path() / ("liaise-cli-test-" + std::to_string(::getpid()));
+    TempDir() { fs::create_directories(path); }
+    ~TempDir() {
+        std::error_code ec;
+        fs::remove_all(path, ec);
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+};
+
 fs::path temp_dir() {
-    static const fs::path dir = [] {
-        auto d = fs::temp_directory_path() / ("liaise-cli-test-" + std::to_string(::getpid()));
-        fs::create_directories(d);
-        return d;
-    }();
-    return dir;
+    static const TempDir dir;
+    return dir.path;
 }
 
 fs::path write_temp(const std::string& name, const std::string& content) {
