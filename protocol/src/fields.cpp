@@ -37,4 +37,13 @@ std::string minute_time(std::int64_t ms, bool utc) {
     return buf;
 }
 
+std::string utc_date(int days) {
+    const std::time_t t = std::time(nullptr) + static_cast<std::time_t>(days) * 86400;
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[16];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+    return buf;
+}
+
 }  // namespace liaise::protocol

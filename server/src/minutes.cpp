@@ -14,7 +14,6 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <chrono>
-#include <ctime>
 #include <map>
 #include <set>
 
@@ -92,16 +91,6 @@ std::optional<std::string> parse_when(std::string_view s) {
     if (valid_date(s))
         return std::string(s);
     return parse_datetime(s);
-}
-
-/// Today (UTC) plus `days`, as "YYYY-MM-DD".
-std::string day(int days = 0) {
-    const std::time_t t = std::time(nullptr) + static_cast<std::time_t>(days) * 86400;
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[16];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-    return buf;
 }
 
 std::string utc_time(std::int64_t ms) {
@@ -459,7 +448,7 @@ json::object action_json(const Action& a) {
                    {"review", a.review.empty() ? json::value() : json::value(a.review)},
                    {"status", a.status},
                    {"evidence", str(a.body, "evidence")},
-                   {"overdue", is_open(a.status) && a.due < day()}};
+                   {"overdue", is_open(a.status) && a.due < protocol::utc_date()}};
     return o;
 }
 
@@ -1810,7 +1799,7 @@ void Service::actions(Context& ctx) {
         if (mine)
             q.bind(n++, ctx.who.account);
         if (overdue)
-            q.bind(n++, day());
+            q.bind(n++, protocol::utc_date());
         json::array out;
         std::map<std::int64_t, std::string> titles;
         while (q.executeStep()) {
@@ -1835,7 +1824,7 @@ void Service::remind_actions(Context& ctx) {
                                         "WHERE a.owner_id = ? AND a.status IN " + kOpenStatuses +
                                         " AND a.due <= ? ORDER BY a.due, a.id");
             q.bind(1, ctx.who.account);
-            q.bind(2, day(2));
+            q.bind(2, protocol::utc_date(2));
             json::array out;
             while (q.executeStep()) {
                 const auto a = action_from(q, *at_rest_);

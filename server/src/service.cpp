@@ -816,22 +816,18 @@ void Service::login(Context& ctx) {
     hub_.add(ctx.who.account, ctx.self);
     // A suspension, device replacement or role change committed between the checks above and
     // hub_.add() cut off nobody: look again, now that any later one will find this session.
-    const auto now = storage_.read([&](SQLite::Database& db) -> std::optional<Account> {
-        auto a = find_account(db, user);
-        SQLite::Statement q(db, "SELECT 1 FROM devices WHERE id = ? AND revoked_at IS NULL");
-        q.bind(1, ctx.who.device);
-        if (!a || !q.executeStep())
-            return std::nullopt;
-        return a;
+    const auto now = storage_.read([&](SQLite::Database& db) {
+        SQLite::Statement q(db, kStandingSql);
+        return standing_of(q, ctx.who.device);
     });
-    if (!now || now->suspended) {
+    if (!now.current || now.suspended) {
         hub_.remove(ctx.who.account, ctx.self.get());
         ctx.who = Identity{};
-        if (!now)
+        if (!now.current)
             throw ServiceError(errc::bad_signature, kReplacedLogin);
         throw ServiceError(errc::suspended, "this account is suspended");
     }
-    ctx.who.role = now->role;
+    ctx.who.role = now.role;
     spdlog::info("login {} (device {})", user, ctx.who.device);
     auto out = account_json(found->account);
     out["device"] = device;

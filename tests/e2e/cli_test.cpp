@@ -194,7 +194,8 @@ TEST_CASE(
     "[e2e][cli]") {
     const CaseRoom t;
     const auto id = t.meeting("Core group for J");
-    t.liaise.ok("ann", "action add " + id + " 'Book the GP' --owner tess --due " + utc_day());
+    t.liaise.ok("ann",
+                "action add " + id + " 'Book the GP' --owner tess --due " + protocol::utc_date());
 
     // Every command logs in; a script reading standard error gets no reminder.
     const auto piped = t.liaise.ok("tess", "whoami");
@@ -210,7 +211,8 @@ TEST_CASE(
     // ... then not on every command while nothing changed ...
     CHECK(stderr_on_terminal(t.server, "tess", "rooms").find("Reminder") == std::string::npos);
     // ... and at once when there is something new.
-    t.liaise.ok("ann", "action add " + id + " 'Ring the school' --owner tess --due " + utc_day(-1));
+    t.liaise.ok("ann", "action add " + id + " 'Ring the school' --owner tess --due " +
+                           protocol::utc_date(-1));
     const auto again = stderr_on_terminal(t.server, "tess", "rooms");
     CHECK_THAT(again, Catch::Contains("Reminder: you have 1 overdue action(s) and 1 due"));
     CHECK_THAT(again, Catch::Contains("Ring the school"));

@@ -412,16 +412,27 @@ TEST_CASE("open actions carry forward, and owners hear of theirs at login and li
     // Reminders: at login, of what is overdue or due within two days; live, of new actions.
     {
         const auto id = t.create();
-        const auto late = ok(
-            *t.sam, "action_add",
-            {{"meeting", id}, {"what", "Overdue thing"}, {"owner", "tess"}, {"due", utc_day(-3)}});
+        const auto late = ok(*t.sam, "action_add",
+                             {{"meeting", id},
+                              {"what", "Overdue thing"},
+                              {"owner", "tess"},
+                              {"due", protocol::utc_date(-3)}});
         CHECK(late.at("overdue").as_bool());
         ok(*t.sam, "action_add",
-           {{"meeting", id}, {"what", "Due tomorrow"}, {"owner", "tess"}, {"due", utc_day(1)}});
+           {{"meeting", id},
+            {"what", "Due tomorrow"},
+            {"owner", "tess"},
+            {"due", protocol::utc_date(1)}});
         ok(*t.sam, "action_add",
-           {{"meeting", id}, {"what", "Due next month"}, {"owner", "tess"}, {"due", utc_day(30)}});
+           {{"meeting", id},
+            {"what", "Due next month"},
+            {"owner", "tess"},
+            {"due", protocol::utc_date(30)}});
         ok(*t.sam, "action_add",
-           {{"meeting", id}, {"what", "Sam's own"}, {"owner", "sam"}, {"due", utc_day(30)}});
+           {{"meeting", id},
+            {"what", "Sam's own"},
+            {"owner", "sam"},
+            {"due", protocol::utc_date(30)}});
         CHECK(wait_event(t.tess, "action_assigned"));
 
         t.tess.login();

@@ -14,7 +14,6 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdio>
-#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -24,6 +23,7 @@
 #include <vector>
 
 #include "liaise/client/client.hpp"
+#include "liaise/protocol/fields.hpp"
 
 extern char** environ;
 
@@ -89,16 +89,6 @@ inline int raw_connect(int port) {
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
     return fd;
-}
-
-/// "YYYY-MM-DD", `days` from today (UTC, as the server counts days).
-inline std::string utc_day(int days = 0) {
-    const std::time_t t = std::time(nullptr) + static_cast<std::time_t>(days) * 86400;
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[16];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-    return buf;
 }
 
 /// GET `target` over a new plain connection; the whole reply, headers and body.

@@ -23,4 +23,7 @@ namespace liaise::protocol {
 /// milliseconds since the epoch.
 [[nodiscard]] std::string minute_time(std::int64_t ms, bool utc);
 
+/// Today (UTC) plus `days`, as "YYYY-MM-DD": the day the server counts due dates by.
+[[nodiscard]] std::string utc_date(int days = 0);
+
 }  // namespace liaise::protocol
