@@ -625,6 +625,24 @@ class Chat {
                    str(e, "reply"));
             return;
         }
+        if (type == "action_reminder") {  // after every login: shown again only if it changed
+            const auto overdue = protocol::num(e, "overdue");
+            const auto soon = protocol::num(e, "due_soon");
+            std::string said = "Reminder: you have " + std::to_string(overdue) +
+                               " overdue action(s) and " + std::to_string(soon) +
+                               " due within two days";
+            const char* separator = ": ";
+            for (const auto& v : protocol::list(e, "actions")) {
+                const auto& a = v.as_object();
+                said += separator + ("#" + std::to_string(protocol::num(a, "id"))) + " " +
+                        str(a, "what") + " (due " + str(a, "due") + ")";
+                separator = "; ";
+            }
+            if (said != last_reminder_)
+                notice(said + ". 'liaise actions --mine' lists them.");
+            last_reminder_ = std::move(said);
+            return;
+        }
         if (type == "keys_changed") {
             notice(str(e, "user") + " has a new device: compare fingerprints before trusting it.");
             return;
@@ -860,6 +878,8 @@ class Chat {
     bool reconnecting_ = false;
     Clock::time_point retry_at_{};
     std::string last_login_error_;
+    std::string
+        last_reminder_;  ///< the action reminder last shown, so a reconnect does not repeat it
 };
 
 }  // namespace

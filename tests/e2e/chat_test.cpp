@@ -350,3 +350,40 @@ TEST_CASE("liaise chat reports a failed login in one line and exits 1", "[e2e][c
     CHECK(nowhere.exit_status() == 1);
     CHECK_THAT(nowhere.errors(), Catch::Contains("no-such-room"));
 }
+
+TEST_CASE("liaise chat shows the action reminder sent after login", "[e2e][chat]") {
+    CaseRoom t;
+    const auto meeting = ok(*t.ann, "meeting_create",
+                            {{"room", "case-7"},
+                             {"title", "Core group"},
+                             {"kind", "core-group"},
+                             {"starts_at", "2026-11-20 10:00"},
+                             {"place", "remote"}})
+                             .at("meeting");
+    const auto late = ok(*t.ann, "action_add",
+                         {{"meeting", meeting},
+                          {"what", "Send the attendance letter"},
+                          {"owner", "bea"},
+                          {"due", protocol::utc_date(-3)}});
+    ok(*t.ann, "action_add",
+       {{"meeting", meeting},
+        {"what", "Book the next meeting"},
+        {"owner", "bea"},
+        {"due", protocol::utc_date(30)}});
+
+    const Terminal bea(t.server, "bea", "case-7");
+    const auto screen = flat(bea.wait_for("'liaise actions --mine' lists them."));
+    CHECK_THAT(screen, Catch::Contains("Reminder: you have 1 overdue action(s) and 0 due within "
+                                       "two days: #" +
+                                       std::to_string(late.at("id").as_int64()) +
+                                       " Send the attendance letter (due " +
+                                       protocol::utc_date(-3) + ")."));
+    CHECK_THAT(screen, !Catch::Contains("Book the next meeting"));
+
+    // ann owns nothing: no reminder. The server sends one right after the login's reply, so
+    // once a later message is on ann's screen, any reminder would be there too.
+    const Terminal ann(t.server, "ann", "case-7");
+    ann.wait_until(is_ready, "the chat, online");
+    t.send(t.bea, "Letter sent this morning.");
+    CHECK_THAT(ann.wait_for("bea: Letter sent this morning."), !Catch::Contains("Reminder"));
+}
