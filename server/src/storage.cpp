@@ -448,6 +448,14 @@ void Storage::run_writer() {
         const auto started = std::chrono::steady_clock::now();
         std::exception_ptr batch_error;
         try {
+            // Every batch ends its transaction (committed, or rolled back by `tx`); should the
+            // rollback after a failed commit itself have failed, end it now, or every later
+            // BEGIN would fail and no write could ever be stored again.
+            if (sqlite3_get_autocommit(db.getHandle()) == 0) {
+                spdlog::warn("the writer found a transaction left open: rolling it back");
+                db.exec("ROLLBACK");
+                ++epoch_;
+            }
             SQLite::Transaction tx(db);
             // Jobs from `from` on have not run: they go back to the front of the queue, in order,
             // and start the next batch.

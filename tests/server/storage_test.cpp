@@ -163,6 +163,32 @@ TEST_CASE("a completion that throws stops neither the writer nor the completions
     CHECK(count_agencies(storage) == 3);
 }
 
+TEST_CASE("a transaction left open between batches is rolled back, and writes go on", "[storage]") {
+    // Stands in for a rollback that failed after a failed commit, which cannot be provoked:
+    // a completion (on the writer thread, after the commit) leaves a transaction open.
+    TempDb tmp;
+    Storage storage(tmp.path, nullptr);
+    SQLite::Database* writer = nullptr;
+    std::promise<void> left_open;
+    storage.write(
+        [&](SQLite::Database& db) {
+            writer = &db;
+            add_agency(db, "first");
+        },
+        [&](std::exception_ptr) {
+            writer->exec("BEGIN");
+            add_agency(*writer, "never committed");
+            left_open.set_value();
+        });
+    left_open.get_future().wait();
+    storage.write_and_wait([](SQLite::Database& db) { add_agency(db, "after"); });
+    CHECK(count_agencies(storage) == 2);
+    CHECK(storage.read([](SQLite::Database& db) {
+        return db.execAndGet("SELECT COUNT(*) FROM agencies WHERE name = 'never committed'")
+            .getInt64();
+    }) == 0);
+}
+
 TEST_CASE("a large job that fails leaves its batch and later commits to survive a crash",
           "[storage]") {
     // The failing job changes more than the page cache holds and then changes all of it again:
