@@ -557,6 +557,8 @@ class Chat {
             const bool fix = c == L'f' || c == L'F';
             auto held = std::move(*pending_);
             pending_.reset();
+            if (const auto left = left_as_written(held.findings); fix && !left.empty())
+                notice(left);
             if (send(fix ? jargon::rewrite(held.text, held.findings) : held.text) && client_) {
                 // Per entry only, never the text: admins see which entries people override.
                 (void)client_->report_findings(fix ? "fixed" : "sent_anyway", held.findings);

@@ -100,6 +100,18 @@ int with_client(const Options& o, const std::function<int(Client&)>& fn) {
     return status;
 }
 
+std::string left_as_written(const std::vector<jargon::Finding>& findings) {
+    std::string terms;
+    for (const auto& f : findings)
+        if (jargon::agreed_alternative(f) == nullptr)
+            terms += (terms.empty() ? "" : ", ") + f.text;
+    if (terms.empty())
+        return terms;
+    return "Left as written (it means different things to different disciplines, or has no "
+           "plain alternative): " +
+           terms + ".";
+}
+
 /// Prints the findings of a meeting check (the reply of meeting_check, or the `check` of a
 /// findings_unacknowledged error) for people.
 void print_check(std::ostream& out, const json::object& check) {

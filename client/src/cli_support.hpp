@@ -48,6 +48,10 @@ int simple(const Options& o, std::string_view type, boost::json::object fields,
 /// A child the council must help …"; several meanings say so instead of an alternative.
 [[nodiscard]] std::string finding_line(const jargon::Finding& f);
 
+/// What --fix (or [f]ix in the chat) leaves as written — the findings whose meanings differ, or
+/// that have no plain alternative — as one sentence naming them; empty when it fixes them all.
+[[nodiscard]] std::string left_as_written(const std::vector<jargon::Finding>& findings);
+
 /// Prints a plain-language check of minutes (meeting_check's reply) for people.
 void print_check(std::ostream& out, const boost::json::object& check);
 

@@ -285,18 +285,24 @@ protocol::Expected<std::optional<json::object>> Client::next_event(
 
 protocol::Expected<std::size_t> Client::report_findings(
     std::string_view outcome, const std::vector<jargon::Finding>& findings) {
-    json::array entries;
-    for (const auto& f : findings)
+    json::array fixed, as_written;
+    for (const auto& f : findings) {
+        auto& entries =
+            outcome == "fixed" && jargon::agreed_alternative(f) == nullptr ? as_written : fixed;
         for (const auto& discipline : f.disciplines())
-            if (entries.size() < 100)
+            if (fixed.size() + as_written.size() < 100)
                 entries.emplace_back(discipline + ":" + f.term);
-    const auto count = entries.size();
-    if (count == 0)
-        return count;
-    auto reply =
-        conn_->request("dict_feedback", {{"outcome", outcome}, {"entries", std::move(entries)}});
-    if (!reply)
-        return reply.error();
+    }
+    const auto count = fixed.size() + as_written.size();
+    for (auto* entries : {&fixed, &as_written}) {
+        if (entries->empty())
+            continue;
+        auto reply = conn_->request("dict_feedback",
+                                    {{"outcome", entries == &fixed ? outcome : "sent_anyway"},
+                                     {"entries", std::move(*entries)}});
+        if (!reply)
+            return reply.error();
+    }
     return count;
 }
 

@@ -252,14 +252,17 @@ int send(const Options& o, const std::string& room, const std::vector<std::strin
             std::cout << json::serialize(doc) << "\n";
             return 0;
         }
-        if (to_send != text) {
-            std::cout << "Changed before sending:\n";
-            for (const auto& f : result.findings) {
-                const auto alternatives = f.alternatives();
-                if (f.meanings.size() == 1 && !alternatives.empty())
-                    std::cout << "  " << f.text << " -> " << alternatives.front() << "\n";
-            }
-            std::cout << "Sent: " << to_send << "\n";
+        if (policy == DraftPolicy::fix) {
+            std::string changed;
+            for (const auto& f : result.findings)
+                if (const auto* plain = jargon::agreed_alternative(f))
+                    changed += "  " + f.text + " -> " + *plain + "\n";
+            if (!changed.empty())
+                std::cout << "Changed before sending:\n" << changed;
+            if (const auto left = left_as_written(result.findings); !left.empty())
+                std::cout << left << "\n";
+            if (to_send != text)
+                std::cout << "Sent: " << to_send << "\n";
         }
         std::cout << "Sent #" << seq.value() << " to " << room << ".\n";
         return 0;

@@ -29,10 +29,12 @@ int main(int argc, char** argv) {
         "--audience", check.audience,
         "'public' (default) or comma-separated disciplines, e.g. social-care,education");
     check_cmd->add_option("--dictionaries", dictionaries,
-                          "Folder of dictionaries (default: the shipped ones)");
+                          "Folder of dictionaries (default: those fetched from your server at the "
+                          "last login, else the shipped ones)");
     check_cmd->add_flag("--json", check.json, "Print one JSON object");
     check_cmd->add_flag("--fix", check.fix,
-                        "Print the text with each finding replaced by its first alternative");
+                        "Print the text with plain words in place of each finding whose meanings "
+                        "agree (one that means different things is left as written)");
     check_cmd->add_option("input", check.input, "File to check, or - for standard input (default)");
     check_cmd->callback([&] {
         action = [&] {

@@ -53,19 +53,6 @@ std::string_view kept_ending(const Finding& f) {
     return {};
 }
 
-/// The alternative every meaning agrees on ("NFA" is "no further action" to police and social
-/// care alike), or nullptr when meanings differ and only a person can choose.
-const std::string* agreed_alternative(const Finding& f) {
-    if (f.meanings.empty() || f.meanings.front().alternatives.empty())
-        return nullptr;
-    const auto& first = f.meanings.front().alternatives.front();
-    for (const auto& m : f.meanings) {
-        if (m.alternatives.empty() || m.alternatives.front() != first)
-            return nullptr;
-    }
-    return &first;
-}
-
 /// Does the match begin with a word in capitals ("EHC needs assessment")? Then it is written
 /// like an acronym, and its capital says nothing about the sentence.
 bool starts_with_capitals_word(std::string_view s) {
@@ -129,6 +116,17 @@ void fix_article(std::string& out, std::string_view next) {
 }
 
 }  // namespace
+
+const std::string* agreed_alternative(const Finding& f) {
+    if (f.meanings.empty() || f.meanings.front().alternatives.empty())
+        return nullptr;
+    const auto& first = f.meanings.front().alternatives.front();
+    for (const auto& m : f.meanings) {
+        if (m.alternatives.empty() || m.alternatives.front() != first)
+            return nullptr;
+    }
+    return &first;
+}
 
 std::string rewrite(std::string_view text, const std::vector<Finding>& findings) {
     std::string out;

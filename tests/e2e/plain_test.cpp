@@ -104,6 +104,27 @@ TEST_CASE("send with --fix sends the rewritten text and with --anyway the text a
     CHECK(p.liaise("sam", "send mixed --fix --anyway hello").first == 2);
 }
 
+TEST_CASE("send --fix leaves a term that means different things as written, and says so",
+          "[e2e][plain]") {
+    Partnership p;
+    // CP is child protection to social care and cerebral palsy to health: only sam can say.
+    const auto out = p.liaise.ok("sam", "send mixed --fix 'The CP plan was agreed at core group.'");
+    CHECK_THAT(out, Catch::Contains("core group -> "));
+    CHECK_THAT(out, Catch::Contains("Left as written (it means different things to different "
+                                    "disciplines, or has no plain alternative): CP"));
+    CHECK_THAT(out, !Catch::Contains("CP -> "));
+    const auto received = p.read("tess", "mixed");
+    REQUIRE(received.size() == 1);
+    const std::string text(received[0].at("text").as_string());
+    CHECK_THAT(text, Catch::StartsWith("The CP plan was agreed at "));
+    CHECK(text.find("core group") == std::string::npos);
+
+    // The admins' statistics say what happened: core group fixed, CP sent as written.
+    const auto noisy = p.liaise.ok("ann", "admin dict noisy");
+    CHECK_THAT(noisy, Catch::Contains("social-care:CP  sent anyway 1, fixed 0"));
+    CHECK_THAT(noisy, Catch::Contains("social-care:core group  sent anyway 0, fixed 1"));
+}
+
 TEST_CASE("a teacher reading a social worker's message sees the explanations", "[e2e][plain]") {
     Partnership p;
     p.liaise.ok("sam", "send mixed --anyway '" + kDraft + "'");

@@ -184,6 +184,11 @@ class Engine {
     [[nodiscard]] virtual std::size_t entry_count() const noexcept = 0;
 };
 
+/// The plain words rewrite() puts in place of `f`: the first alternative every meaning agrees
+/// on ("NFA" is "no further action" to police and social care alike), or nullptr when the
+/// meanings differ (or none has an alternative) and only the writer can choose.
+[[nodiscard]] const std::string* agreed_alternative(const Finding& f);
+
 /// Applies the first alternative of every finding whose meanings agree on one (an ambiguous
 /// acronym and an unknown one are left as written), keeping a capital letter where the original
 /// had one (for acronyms: at the start of a sentence) and a possessive "'s", and making a
