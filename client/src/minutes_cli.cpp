@@ -32,6 +32,19 @@ constexpr Rewording kWords[] = {
     {"next_meeting: ", "--next: "},
     {"minute_taker: ", "--minute-taker: "},
     {"owner_agency: ", "--owner-agency: "},
+    {"owner: say who: give either owner (an account) or owner_name (someone without one)",
+     "say who owns it: give --owner (an account) or --owner-name (someone without one)"},
+    {"owner: not both: give either owner (an account) or owner_name (someone without one)",
+     "give either --owner (an account) or --owner-name (someone without one), not both"},
+    {"owner_name: ", "--owner-name: "},
+    {"user: say who: give either user (someone with an account) or name (someone without one)",
+     "say who: give --user (someone with an account) or --name (someone without one)"},
+    {"user: not both: give either user (someone with an account) or name (someone without one)",
+     "give either --user (someone with an account) or --name (someone without one), not both"},
+    {"status: must be one of", "--status: must be one of"},
+    {"in_progress", "in-progress"},
+    {"not_done", "not-done"},
+    {"carried_forward", "carried-forward"},
 };
 
 /// simple(), with refusals in the command's words.

@@ -1238,8 +1238,9 @@ void Service::meeting_attend(Context& ctx) {
         throw ServiceError(errc::bad_request, "status: must be one of " + codes(kAttendance));
     if (user.empty() == name.empty())
         throw ServiceError(errc::bad_request,
-                           "user: give either user (someone with an account) or name (someone "
-                           "without one), not both");
+                           std::string(user.empty() ? "user: say who" : "user: not both") +
+                               ": give either user (someone with an account) or name (someone "
+                               "without one)");
     if (!user.empty() && (!agency.empty() || !discipline.empty() || family || copy))
         throw ServiceError(errc::bad_request,
                            "agency: comes from the account for a user; agency, discipline, "
@@ -1617,8 +1618,9 @@ void Service::action_add(Context& ctx) {
                             : std::string();
     if (owner.empty() == owner_name.empty())
         throw ServiceError(errc::bad_request,
-                           "owner: give either owner (an account) or owner_name (someone "
-                           "without one), not both");
+                           std::string(owner.empty() ? "owner: say who" : "owner: not both") +
+                               ": give either owner (an account) or owner_name (someone "
+                               "without one)");
     if (!owner.empty() && !owner_agency.empty())
         throw ServiceError(errc::bad_request,
                            "owner_agency: comes from the account when the owner has one");

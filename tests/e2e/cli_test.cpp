@@ -174,6 +174,26 @@ TEST_CASE("meeting refusals use the command's words and keep the error code", "[
     t.liaise.ok("ann", "action add " + id +
                            " 'Send the TAF plan to Kelly' --owner tess "
                            "--due 2030-02-01");
+    // Who: neither, or both, each said as it is; the wire's field names in the flags' words.
+    const auto refused = [&](const std::string& command) {
+        const auto [status, out] = t.liaise("ann", command);
+        CHECK(status == 1);
+        CHECK_THAT(out, Catch::Contains("(bad_request)"));
+        for (const auto* wire : {"owner_name", "in_progress", "not_done", "carried_forward"})
+            CHECK(out.find(wire) == std::string::npos);
+        return out;
+    };
+    CHECK_THAT(refused("action add " + id + " 'Ring the school' --due 2030-02-01"),
+               Catch::Contains("say who owns it: give --owner (an account) or --owner-name"));
+    CHECK_THAT(refused("action add " + id +
+                       " 'Ring the school' --owner tess --owner-name Kelly --due 2030-02-01"),
+               Catch::Contains("--owner-name (someone without one), not both"));
+    CHECK_THAT(refused("meeting attend " + id + " --role GP --status present"),
+               Catch::Contains("say who: give --user (someone with an account) or --name"));
+    CHECK_THAT(refused("action update 1 --status finished"),
+               Catch::Contains("--status: must be one of open, in-progress, done, not-done, "
+                               "carried-forward, cancelled"));
+
     const auto [held, why] = t.liaise("ann", "meeting circulate " + id);
     CHECK(held == 1);
     CHECK_THAT(why, Catch::Contains("the chair must acknowledge them (--acknowledge) before "
