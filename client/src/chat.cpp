@@ -393,7 +393,7 @@ class Chat {
                 Tone::error);
             return;
         }
-        const auto explained = explain_for(*engine_, *m.text, discipline_);
+        const auto explained = explain_for(*engine_, *m.text, discipline_, audience_);
         const auto text = annotate(*m.text, explained.findings);
         const Tone tone = m.sender == me_ ? Tone::own : Tone::message;
         std::size_t begin = 0;

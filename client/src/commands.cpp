@@ -23,12 +23,13 @@ using protocol::num;
 using protocol::str;
 
 /// Prints one message; `engine` (when not plain) adds explanations of terms from disciplines
-/// other than the reader's.
+/// other than the reader's, and of the reader's terms that mean something else to another
+/// discipline in the room (`room`).
 void print_message(const Options& o, const ReadMessage& m, const jargon::Engine* engine,
-                   const std::string& reader) {
+                   const std::string& reader, const jargon::Audience& room) {
     jargon::CheckResult explained;
     if (engine != nullptr && m.text)
-        explained = explain_for(*engine, *m.text, reader);
+        explained = explain_for(*engine, *m.text, reader, room);
     if (o.json) {
         json::object out{{"room", m.room},
                          {"seq", m.seq},
@@ -272,14 +273,19 @@ int send(const Options& o, const std::string& room, const std::vector<std::strin
 int read(const Options& o, const std::string& room, std::int64_t since, bool follow, bool plain) {
     return with_client(o, [&](Client& c) {
         std::shared_ptr<const jargon::Engine> engine;
+        jargon::Audience audience;
         if (!plain) {
             auto e = c.engine();
             if (!e)
                 return report(e.error());
             engine = e.value();
+            auto a = c.audience(room);
+            if (!a)
+                return report(a.error());
+            audience = std::move(a).value();
         }
         const auto show = [&](const ReadMessage& m) {
-            print_message(o, m, engine.get(), c.discipline());
+            print_message(o, m, engine.get(), c.discipline(), audience);
         };
         auto messages = c.read(room, since);
         if (!messages)
@@ -311,6 +317,12 @@ int read(const Options& o, const std::string& room, std::int64_t since, bool fol
                              "fingerprint "
                           << str(e, "user") << "'), then 'liaise trust " << str(e, "user")
                           << "'.\n";
+            if (type == "membership" && str(e, "room") == room && !plain) {
+                // Who reads the room changed: so may what its terms can mean to them.
+                if (auto a = c.audience(room))
+                    audience = std::move(a).value();
+                continue;
+            }
             if (type != "message" || str(e, "room") != room)
                 continue;
             const auto m = c.open_message(e);

@@ -1,5 +1,6 @@
 #include "liaise/client/plain.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "liaise/jargon/dictionary.hpp"
@@ -109,8 +110,50 @@ jargon::Audience room_audience(const json::object& room_show) {
 }
 
 jargon::CheckResult explain_for(const jargon::Engine& engine, std::string_view text,
-                                const std::string& reader_discipline) {
-    return engine.check(text, jargon::Audience::of({reader_discipline}));
+                                const std::string& reader_discipline,
+                                const jargon::Audience& room) {
+    auto result = engine.check(text, jargon::Audience::of({reader_discipline}));
+    auto others = room.disciplines();
+    std::erase(others, reader_discipline);
+    if (!room.is_public() && others.empty())
+        return result;  // the reader's discipline only: nobody here means anything else
+    const auto in_room = [&](const std::string& d) {
+        return room.is_public() || std::binary_search(others.begin(), others.end(), d);
+    };
+    const auto first_alternative = [](const jargon::Meaning& m) {
+        return m.alternatives.empty() ? m.explanation : m.alternatives.front();
+    };
+    // The room's own check flags a term its disciplines do not share, with every meaning.
+    auto with_reader = room.disciplines();
+    with_reader.push_back(reader_discipline);
+    const auto wider =
+        engine.check(text, room.is_public() ? jargon::Audience::everyone()
+                                            : jargon::Audience::of(std::move(with_reader)));
+    bool added = false;
+    for (const auto& f : wider.findings) {
+        const auto mine = std::find_if(f.meanings.begin(), f.meanings.end(), [&](const auto& m) {
+            return m.discipline == reader_discipline;
+        });
+        if (mine == f.meanings.end())
+            continue;  // not the reader's term: the reader's own check has it
+        const bool differs =
+            std::any_of(f.meanings.begin(), f.meanings.end(), [&](const jargon::Meaning& m) {
+                return m.discipline != reader_discipline && in_room(m.discipline) &&
+                       first_alternative(m) != first_alternative(*mine);
+            });
+        const bool overlaps = std::any_of(
+            result.findings.begin(), result.findings.end(),
+            [&](const jargon::Finding& g) { return g.start < f.end && f.start < g.end; });
+        if (differs && !overlaps) {
+            result.findings.push_back(f);
+            added = true;
+        }
+    }
+    if (added)
+        std::sort(
+            result.findings.begin(), result.findings.end(),
+            [](const jargon::Finding& a, const jargon::Finding& b) { return a.start < b.start; });
+    return result;
 }
 
 std::string annotate(std::string_view text, const std::vector<jargon::Finding>& findings) {

@@ -146,6 +146,31 @@ TEST_CASE("a teacher reading a social worker's message sees the explanations", "
     CHECK(p.liaise.ok("ann", "read mixed").find("[1]") == std::string::npos);
 }
 
+TEST_CASE("a reader is told when a term of their own may mean something else to the writer",
+          "[e2e][plain]") {
+    Partnership p;
+    p.liaise.ok("ann", "admin agency add 'Northshire GP Practice' --discipline health");
+    const auto code = p.liaise.ok(
+        "ann", "admin enrol hana --agency 'Northshire GP Practice' --role chair --json");
+    p.liaise.enrol("hana", std::string(json::parse(code).at("code").as_string()));
+    p.liaise.ok("ann", "room create clinic --member sam --member hana");
+    p.liaise.ok("hana", "room create ward");  // hana (a chair) alone: health only
+    // CP is cerebral palsy to health and child protection to social care; the room mixes both.
+    const std::string draft = "The CP plan was agreed.";
+    p.liaise.ok("sam", "send clinic --anyway '" + draft + "'");
+    const auto shown = p.liaise.ok("hana", "read clinic");
+    CHECK_THAT(shown, Catch::Contains("CP [cerebral palsy (health) or child protection "
+                                      "(social-care)]"));
+    CHECK_THAT(shown, Catch::Contains("[1] CP (health, social-care): "));
+    // sam, who wrote it, is told the same: a nurse in the room reads it otherwise.
+    CHECK_THAT(p.liaise.ok("sam", "read clinic"), Catch::Contains("[1] CP (health, social-care)"));
+    // Where every reader shares the writer's meaning, nothing is added.
+    p.liaise.ok("sam", "send social --anyway '" + draft + "'");
+    CHECK(p.liaise.ok("ann", "read social").find("[1]") == std::string::npos);
+    p.liaise.ok("hana", "send ward '" + draft + "'");  // not held back: health only
+    CHECK(p.liaise.ok("hana", "read ward").find("[1]") == std::string::npos);
+}
+
 TEST_CASE("a public room flags general terms and every discipline's terms", "[e2e][plain]") {
     Partnership p;
     CHECK(p.liaise("tess", "room audience social --public on").first == 1);  // members may not

@@ -42,10 +42,14 @@ class DictionaryCache {
 /// when the room includes the public.
 [[nodiscard]] jargon::Audience room_audience(const boost::json::object& room_show);
 
-/// What a reader from `reader_discipline` may not know in `text`: every term from another
-/// discipline (and officialese), checked with the reader as the only audience.
+/// What a reader from `reader_discipline` may not know in `text`, read in a room of `room`:
+/// every term from another discipline (and officialese), and every term the reader's own
+/// dictionary knows that means something else to another discipline in the room ("CP" is
+/// cerebral palsy to a nurse, child protection to a social worker: the writer may mean either).
+/// Findings in text order, never overlapping.
 [[nodiscard]] jargon::CheckResult explain_for(const jargon::Engine& engine, std::string_view text,
-                                              const std::string& reader_discipline);
+                                              const std::string& reader_discipline,
+                                              const jargon::Audience& room);
 
 /// `text` with each finding followed by its plain meaning in brackets ("CIN [child in need]").
 [[nodiscard]] std::string annotate(std::string_view text,
