@@ -738,13 +738,17 @@ TEST_CASE("sends queued behind the sender's suspension are refused, and none is 
                  {{&ann->connection(),
                    json::serialize(
                        json::object{{"type", "account_suspend"}, {"id", "sus"}, {"user", "bea"}})},
-                  {&ann->connection(), room.send_frame(ann, "after")}},
+                  {&ann->connection(), room.send_frame(ann, "after" + std::to_string(round))}},
                  "suspended", round, [&] {
                      ok(*ann, "agency_add",
                         {{"name", "Barrier " + std::to_string(round)}, {"discipline", "health"}});
                  });
         refused = r.refused;
-        const auto after_seq = r.replies.at("after").at("seq").as_int64();
+        // Each round's own message: the same id again would be answered as a retry of the
+        // first round's, with that round's seq.
+        const auto& after = r.replies.at("after" + std::to_string(round));
+        REQUIRE_FALSE(after.at("duplicate").as_bool());
+        const auto after_seq = after.at("seq").as_int64();
         // In the room: every send bea was told was stored, and nothing of hers after ann's.
         const auto messages = ann->read("r", seen);
         REQUIRE(messages.ok());
