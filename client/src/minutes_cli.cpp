@@ -2,6 +2,9 @@
 
 #include <boost/json.hpp>
 
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -184,7 +187,7 @@ struct Args {
     std::optional<std::int64_t> version, entry, item, agenda;
     std::string user, name, agency, role, discipline, status;
     bool family = false, copy = false, acknowledge = false;
-    std::string text, discussion, reasons, dissent, reason, section, format = "markdown", output;
+    std::string text, discussion, reasons, dissent, reason, section, format, output;
     std::optional<std::string> what, outcome, owner, owner_name, owner_agency, due, review,
         evidence, a_status;
     bool mine = false, overdue = false;
@@ -345,21 +348,51 @@ int meeting_correct(const Options& o, const Args& a) {
                            });
 }
 
+/// The format `meeting export` asks for: --format, else what the --output file's name says.
+std::string export_format(const Args& a) {
+    if (a.format == "md")
+        return "markdown";
+    if (!a.format.empty())
+        return a.format;
+    const auto ext = std::filesystem::path(a.output).extension().string();
+    return ext == ".html" || ext == ".htm" ? "html" : "markdown";
+}
+
 int meeting_export(const Options& o, const Args& a) {
-    json::object f{{"meeting", a.meeting}, {"format", a.format == "md" ? "markdown" : a.format}};
+    json::object f{{"meeting", a.meeting}, {"format", export_format(a)}};
     put(f, "version", a.version);
-    return with_client(o, [&](Client& c) {
+    // The file is written beside its final name and moved there once complete, and opened before
+    // asking: a file that cannot be written costs no export (the server records each one), and
+    // a refused or failed export leaves an existing file as it was.
+    const std::filesystem::path target(a.output);
+    auto partial = target;
+    partial += ".partial";
+    std::ofstream out;
+    if (!a.output.empty()) {
+        out.open(partial, std::ios::binary | std::ios::trunc);
+        if (!out)
+            return report({"io_error", "cannot write " + a.output + ": " + std::strerror(errno)});
+    }
+    const auto discard = [&] {
+        if (a.output.empty())
+            return;
+        if (out.is_open())
+            out.close();
+        std::error_code ignored;
+        std::filesystem::remove(partial, ignored);
+    };
+    const int status = with_client(o, [&](Client& c) {
         auto reply = c.call("meeting_export", std::move(f));
         if (!reply)
             return report(reply.error(), kWords);
         const auto content = str(reply.value(), "content");
         if (!a.output.empty()) {
-            std::ofstream out(a.output, std::ios::binary | std::ios::trunc);
             out << content;
-            if (!out.flush()) {
-                std::cerr << "liaise: cannot write " << a.output << "\n";
-                return 1;
-            }
+            out.close();
+            std::error_code moved;
+            if (out.fail() || (std::filesystem::rename(partial, target, moved), moved))
+                return report({"io_error", "cannot write " + a.output + ": " +
+                                               (moved ? moved.message() : "the write failed")});
             if (o.json) {
                 auto r = reply.value();
                 r.erase("content");
@@ -367,7 +400,8 @@ int meeting_export(const Options& o, const Args& a) {
                 std::cout << json::serialize(r) << "\n";
             } else {
                 std::cout << "Wrote version " << num(reply.value(), "version") << " ("
-                          << str(reply.value(), "status") << ") to " << a.output << ".\n";
+                          << str(reply.value(), "status") << ", " << str(reply.value(), "format")
+                          << ") to " << a.output << ".\n";
             }
             return 0;
         }
@@ -377,6 +411,9 @@ int meeting_export(const Options& o, const Args& a) {
             std::cout << content;
         return 0;
     });
+    if (status != 0)
+        discard();  // not logged in, refused, or not written: no partial file stays
+    return status;
 }
 
 int action_add(const Options& o, const Args& a) {
@@ -570,7 +607,9 @@ void add_minutes_commands(CLI::App& app, Options& o, std::function<int()>& actio
     auto* exp =
         meeting->add_subcommand("export", "Export the minutes as Markdown or printable HTML");
     meeting_arg(exp);
-    exp->add_option("--format", a->format, "markdown (default) or html")
+    exp->add_option("--format", a->format,
+                    "markdown or html (default: html for an --output ending .html or .htm, else "
+                    "markdown)")
         ->check(CLI::IsMember({"markdown", "md", "html"}));
     exp->add_option("--version", a->version, "A circulated or approved version");
     exp->add_option("--output", a->output, "Write to this file (default: standard output)");

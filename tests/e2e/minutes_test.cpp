@@ -554,6 +554,38 @@ TEST_CASE("the liaise command records a meeting from creation to approved export
     const auto page = slurp(html);
     CHECK_THAT(page, Catch::StartsWith("<!DOCTYPE html>"));
     CHECK_THAT(page, Catch::Contains("Kelly wants fewer visits."));
+    // Without --format, the file's name says which: .html is a page, anything else Markdown.
+    const auto guessed = (server.dir() / "guessed.html").string();
+    CHECK_THAT(liaise.ok("ann", "meeting export " + id + " --output '" + guessed + "'"),
+               Catch::Contains("(approved, html) to "));
+    CHECK_THAT(slurp(guessed), Catch::StartsWith("<!DOCTYPE html>"));
+    const auto md = (server.dir() / "minutes.md").string();
+    liaise.ok("ann", "meeting export " + id + " --output '" + md + "'");
+    CHECK(slurp(md).find("<!DOCTYPE") == std::string::npos);
+    CHECK_THAT(slurp(md), Catch::Contains("Kelly wants fewer visits."));
+    // A file that cannot be written says why, and nothing is exported (or recorded as such).
+    const auto exports = [&] {
+        const auto log = liaise.ok("ann", "admin audit --json");
+        std::size_t n = 0;
+        for (auto at = log.find("minutes_exported"); at != std::string::npos;
+             at = log.find("minutes_exported", at + 1))
+            ++n;
+        return n;
+    };
+    const auto before = exports();
+    CHECK(before == 3);
+    const auto nowhere = (server.dir() / "no-such-folder" / "x.md").string();
+    const auto [unwritable, why_not] =
+        liaise("ann", "meeting export " + id + " --output '" + nowhere + "'");
+    CHECK(unwritable == 1);
+    CHECK_THAT(why_not, Catch::Contains("cannot write " + nowhere +
+                                        ": No such file or directory "
+                                        "(io_error)"));
+    CHECK(exports() == before);
+    // A refused export leaves an existing file as it was, with no partial file beside it.
+    CHECK(liaise("ann", "meeting export " + id + " --version 7 --output '" + md + "'").first == 1);
+    CHECK_THAT(slurp(md), Catch::Contains("Kelly wants fewer visits."));
+    CHECK_FALSE(fs::exists(md + ".partial"));
     const auto shown = liaise.ok("tess", "meeting show " + id);
     CHECK_THAT(shown, Catch::Contains("version 1, approved"));
     const auto mine = json::parse(liaise.ok("tess", "actions --mine --json"));
