@@ -169,8 +169,11 @@ void print_minutes(const json::object& m) {
         for (const auto& v : list(m, "distribution")) {
             const auto& d = v.as_object();
             const auto* got = d.if_contains("received_at");
-            std::cout << "  " << str(d, "name") << " (" << str(d, "agency") << ")"
-                      << (got != nullptr && got->is_int64() ? ": received" : ": not opened yet")
+            const auto agency = str(d, "agency");
+            std::cout << "  " << str(d, "name") << (agency.empty() ? "" : " (" + agency + ")")
+                      << (!d.contains("user") ? ": a copy to be given to them (no account)"
+                          : got != nullptr && got->is_int64() ? ": received"
+                                                              : ": not opened yet")
                       << "\n";
         }
     }

@@ -673,6 +673,17 @@ std::string recipient_line(const json::object& d) {
     return str(d, "name") + (agency.empty() ? "" : " (" + agency + ")");
 }
 
+/// What became of one recipient's copy: sent (and opened) for an account, which the server
+/// sends it to; for someone without one, that it is theirs to be given.
+std::string delivery(const json::object& d) {
+    if (!d.contains("user"))
+        return "a copy to be given to them (no account), circulated " + utc_time(num(d, "sent_at"));
+    auto s = "sent " + utc_time(num(d, "sent_at"));
+    if (const auto at = num(d, "received_at"); at != 0)
+        s += ", received " + utc_time(at);
+    return s;
+}
+
 std::string attendee_who(const json::object& e) {
     auto s = str(e, "name");
     if (flag(e, "family"))
@@ -772,10 +783,7 @@ std::string export_markdown(const json::object& m) {
         o += "\n## Distribution\n\n";
         for (const auto& v : dist) {
             const auto& d = v.as_object();
-            o += "- " + md(recipient_line(d)) + ": sent " + utc_time(num(d, "sent_at"));
-            if (const auto at = num(d, "received_at"); at != 0)
-                o += ", received " + utc_time(at);
-            o += "\n";
+            o += "- " + md(recipient_line(d)) + ": " + delivery(d) + "\n";
         }
     }
     o += "\n**" + marking + "**\n";
@@ -876,10 +884,7 @@ th { background: #eee; }
         o += "<h2>Distribution</h2>\n<ul>\n";
         for (const auto& v : dist) {
             const auto& d = v.as_object();
-            o += "<li>" + html_escape(recipient_line(d)) + ": sent " + utc_time(num(d, "sent_at"));
-            if (const auto at = num(d, "received_at"); at != 0)
-                o += ", received " + utc_time(at);
-            o += "</li>\n";
+            o += "<li>" + html_escape(recipient_line(d) + ": " + delivery(d)) + "</li>\n";
         }
         o += "</ul>\n";
     }

@@ -588,6 +588,12 @@ TEST_CASE("the liaise command records a meeting from creation to approved export
     CHECK_FALSE(fs::exists(md + ".partial"));
     const auto shown = liaise.ok("tess", "meeting show " + id);
     CHECK_THAT(shown, Catch::Contains("version 1, approved"));
+    // Kelly has no account: hers is a copy for the team to give her, not one she can open.
+    CHECK_THAT(shown, Catch::Contains("  Kelly Smith: a copy to be given to them (no account)\n"));
+    CHECK_THAT(page, Catch::Contains("<li>Kelly Smith: a copy to be given to them (no account), "
+                                     "circulated "));
+    CHECK_THAT(slurp(md),
+               Catch::Contains("- Kelly Smith: a copy to be given to them (no account)"));
     const auto mine = json::parse(liaise.ok("tess", "actions --mine --json"));
     CHECK(mine.at("actions").as_array().size() == 1);
     CHECK(liaise("tess", "action update 1 --status not-done").first == 1);  // needs evidence
