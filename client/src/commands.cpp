@@ -295,6 +295,10 @@ int read(const Options& o, const std::string& room, std::int64_t since, bool fol
             show(m);
             last = m.seq;
         }
+        if (messages.value().empty() && !o.json)  // a list with nothing in it says so
+            std::cout << "No messages in " << room
+                      << (since > 0 ? " after #" + std::to_string(since) : "")
+                      << (follow ? " yet: waiting for new ones.\n" : ".\n");
         while (follow) {
             auto event = c.next_event(std::chrono::seconds(30));
             if (!event)

@@ -318,7 +318,8 @@ void require_editor(SQLite::Database& db, const Meeting& m, std::int64_t account
     if (m.status != "draft")
         throw ServiceError(errc::minutes_locked,
                            "version " + std::to_string(m.version) + " of these minutes is " +
-                               m.status + " and locked; the chair can start a correction " +
+                               m.status +
+                               " and locked; the chair or minute-taker can start a correction " +
                                "(meeting_correct) to make a new version");
 }
 
@@ -1144,6 +1145,8 @@ void Service::meeting_update(Context& ctx) {
         chair = std::string(ctx.req.string("chair"));
     if (b.contains("minute_taker"))
         taker = std::string(ctx.req.string("minute_taker"));
+    if (!title && !place && !kind && !starts_at && !marking && !next && !chair && !taker)
+        throw ServiceError(errc::bad_request, "meeting: nothing to change");
     const auto caller = ctx.who.account;
     write(ctx, [=, &key](SQLite::Database& db, json::object& out) {
         auto m = load_meeting(db, key, id);

@@ -226,6 +226,7 @@ TEST_CASE("only the chair and minute-taker edit; only room members read; bad inp
     ok(*t.tess, "meeting_agenda", {{"meeting", id}, {"title", "Now she may"}});
     CHECK(error_code(*t.tess, "meeting_update", {{"meeting", id}, {"chair", "tess"}}) ==
           "forbidden");
+    CHECK(error_code(*t.sam, "meeting_update", {{"meeting", id}}) == "bad_request");  // nothing
     // ann (an admin, but not in the room) can neither read, list, check nor export.
     CHECK(error_code(*t.ann, "meeting_show", {{"meeting", id}}) == "forbidden");
     CHECK(error_code(*t.ann, "meeting_check", {{"meeting", id}}) == "forbidden");
