@@ -196,7 +196,8 @@ void accounts(CLI::App& admin, State& s, Options& o, std::function<int()>& actio
                           << " (use it once, before " << utc_time(num(r, "expires_at")) << "):\n  "
                           << str(r, "code")
                           << "\nWhen it is used, their old devices stop working and the people "
-                             "they talk to see a key-change warning.\n";
+                             "they talk to see a key-change warning.\n"
+                          << withdrawn_note(r);
             });
         };
     });

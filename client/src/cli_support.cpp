@@ -112,6 +112,14 @@ std::string left_as_written(const std::vector<jargon::Finding>& findings) {
            terms + ".";
 }
 
+std::string withdrawn_note(const json::object& code_reply) {
+    const auto n = num(code_reply, "withdrawn");
+    if (n <= 0)
+        return {};
+    return std::string(n == 1 ? "The earlier code" : "The earlier codes") + " for " +
+           str(code_reply, "user") + " no longer " + (n == 1 ? "works" : "work") + ".\n";
+}
+
 /// Prints the findings of a meeting check (the reply of meeting_check, or the `check` of a
 /// findings_unacknowledged error) for people.
 void print_check(std::ostream& out, const json::object& check) {

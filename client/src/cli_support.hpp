@@ -52,6 +52,10 @@ int simple(const Options& o, std::string_view type, boost::json::object fields,
 /// that have no plain alternative — as one sentence naming them; empty when it fixes them all.
 [[nodiscard]] std::string left_as_written(const std::vector<jargon::Finding>& findings);
 
+/// "The earlier code for USER no longer works.\n" when issuing a code (enrol_code,
+/// device_replace) withdrew an unused one; else empty.
+[[nodiscard]] std::string withdrawn_note(const boost::json::object& code_reply);
+
 /// Prints a plain-language check of minutes (meeting_check's reply) for people.
 void print_check(std::ostream& out, const boost::json::object& check);
 

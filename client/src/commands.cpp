@@ -134,7 +134,8 @@ int admin_enrol(const Options& o, const std::string& user, const std::string& ag
         fields["hours"] = *hours;
     return simple(o, "enrol_code", std::move(fields), [](const json::object& r) {
         std::cout << "Enrolment code for " << str(r, "user") << " (use it once, before "
-                  << utc_time(r.at("expires_at").as_int64()) << "):\n  " << str(r, "code") << "\n";
+                  << utc_time(r.at("expires_at").as_int64()) << "):\n  " << str(r, "code") << "\n"
+                  << withdrawn_note(r);
     });
 }
 

@@ -80,11 +80,23 @@ struct CodeFor {
     std::int64_t replaces = 0;
 };
 
-/// Stores a fresh code (only its hash) and returns {"user", "code", "expires_at"}.
+/// Stores a fresh code (only its hash) and returns {"user", "code", "expires_at", "withdrawn"}.
+/// Unused codes issued earlier for the same purpose (`user`'s account, or a new device for it)
+/// stop working now: two codes for one account would leave the second to fail at enrolment,
+/// and a code an admin issues again is usually one that went astray. `withdrawn` counts them.
 json::object issue_code(SQLite::Database& db, const CodeFor& c) {
     const auto code = new_code();
     const auto now = now_ms();
     const auto expires = now + c.hours * 3600 * 1000;
+    SQLite::Statement withdraw(db,
+                               "UPDATE enrolment_codes SET expires_at = ? WHERE username = ? AND "
+                               "used_at IS NULL AND expires_at > ? AND replaces IS ?");
+    SQLite::bind(withdraw, now, c.user, now);
+    if (c.replaces != 0)
+        withdraw.bind(4, c.replaces);
+    else
+        withdraw.bind(4);
+    const auto withdrawn = withdraw.exec();
     SQLite::Statement q(db,
                         "INSERT INTO enrolment_codes(code_hash, username, display_name, agency_id, "
                         "role, created_by, created_at, expires_at, replaces) "
@@ -96,7 +108,7 @@ json::object issue_code(SQLite::Database& db, const CodeFor& c) {
     else
         q.bind(9);
     q.exec();
-    return {{"user", c.user}, {"code", code}, {"expires_at", expires}};
+    return {{"user", c.user}, {"code", code}, {"expires_at", expires}, {"withdrawn", withdrawn}};
 }
 
 /// Everyone who shares a room with `account`, not counting the account itself.
@@ -699,8 +711,10 @@ void Service::enrol(Context& ctx) {
             if (!q.getColumn(5).isNull())
                 throw ServiceError(errc::code_used, "this enrolment code has already been used");
             if (q.getColumn(4).getInt64() < now_ms())
-                throw ServiceError(errc::code_expired,
-                                   "this enrolment code has expired; ask an admin for a new one");
+                throw ServiceError(
+                    errc::code_expired,
+                    "this enrolment code has expired or was replaced by a newer one; "
+                    "ask an admin for a new one");
             const bool replacement = !q.getColumn(6).isNull();
             const auto existing = find_account(db, user);
             const auto now = now_ms();

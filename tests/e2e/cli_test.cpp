@@ -33,6 +33,12 @@ TEST_CASE("the README walkthrough works with the liaise command", "[e2e][cli]") 
     liaise.ok("hana", "enrol --server " + server.url() + " --code " +
                           code_for("hana", "Northshire Health Visiting", "chair"));
 
+    // A second code for someone who has not enrolled yet replaces the first, and says so.
+    const auto zed = "admin enrol zed --agency 'Riverside Primary' --role member";
+    CHECK(liaise.ok("admin", zed).find("no longer works") == std::string::npos);
+    CHECK_THAT(liaise.ok("admin", zed),
+               Catch::Contains("The earlier code for zed no longer works."));
+
     liaise.ok("admin", "room create case-2041 --member bea --member hana");
     CHECK_THAT(liaise.ok("bea", "rooms"), Catch::Contains("case-2041: 3 members"));
     CHECK_THAT(liaise.ok("hana", "room show case-2041"), Catch::Contains("[education]"));

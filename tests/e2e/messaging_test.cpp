@@ -196,6 +196,34 @@ TEST_CASE("a used, unknown or expired enrolment code is refused", "[e2e]") {
     CHECK_FALSE(late.enrolled());  // nothing saved for a refused enrolment
 }
 
+TEST_CASE("a new code for a pending account withdraws the earlier unused one", "[e2e]") {
+    Server server;
+    Person ann(server, "ann", server.admin_code());
+    const auto issue = [&] {
+        return ok(
+            *ann, "enrol_code",
+            {{"user", "dee"}, {"agency", "Northshire Children's Services"}, {"role", "member"}});
+    };
+    const auto first = issue();
+    CHECK(first.at("withdrawn").as_int64() == 0);
+    const auto second = issue();  // the first went astray, say
+    CHECK(second.at("withdrawn").as_int64() == 1);
+    const client::Home old_code(server.dir() / "home-dee-old");
+    auto refused = client::Client::enrol(
+        old_code, server.url(), std::string(first.at("code").as_string()), kPassphrase, "x");
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().code == "code_expired");
+    CHECK_THAT(refused.error().message, Catch::Contains("replaced by a newer one"));
+    const client::Home new_code(server.dir() / "home-dee");
+    REQUIRE(client::Client::enrol(new_code, server.url(),
+                                  std::string(second.at("code").as_string()), kPassphrase, "x")
+                .ok());
+    // A replacement-device code withdraws only an earlier replacement code for that account.
+    const auto replace = [&] { return ok(*ann, "device_replace", {{"user", "dee"}}); };
+    CHECK(replace().at("withdrawn").as_int64() == 0);
+    CHECK(replace().at("withdrawn").as_int64() == 1);
+}
+
 TEST_CASE("codes are stored only as hashes", "[e2e]") {
     Server server;
     Person ann(server, "ann", server.admin_code());
