@@ -895,10 +895,32 @@ th { background: #eee; }
 
 // ---- versions ----------------------------------------------------------------------------------
 
+/// The room's members as a version is circulated, by account name: {"user", "name", "agency"},
+/// kept in the sealed version so that its distribution reads as it was sent, whatever is renamed
+/// later.
+json::array recipients_json(SQLite::Database& db, std::int64_t room) {
+    SQLite::Statement q(db,
+                        "SELECT a.username, a.display_name, g.name FROM room_members m JOIN "
+                        "accounts a ON a.id = m.account_id JOIN agencies g ON g.id = a.agency_id "
+                        "WHERE m.room_id = ? ORDER BY a.username");
+    q.bind(1, room);
+    json::array out;
+    while (q.executeStep())
+        out.push_back(json::object{{"user", q.getColumn(0).getString()},
+                                   {"name", q.getColumn(1).getString()},
+                                   {"agency", q.getColumn(2).getString()}});
+    return out;
+}
+
 /// The distribution of a fixed version: every room member it was sent to, when, and when they
-/// first opened it; then anyone without an account who is to receive a copy.
+/// first opened it; then anyone without an account who is to receive a copy. Names and agencies
+/// are those kept in `snapshot` when it was circulated (versions circulated before they were
+/// kept show today's).
 json::array distribution_json(SQLite::Database& db, std::int64_t meeting, std::int64_t version,
                               const json::object& snapshot) {
+    std::map<std::string, const json::object*> as_sent;
+    for (const auto& r : array_of(snapshot, "recipients"))
+        as_sent[str(r.as_object(), "user")] = &r.as_object();
     SQLite::Statement q(db,
                         "SELECT a.username, a.display_name, g.name, d.sent_at, d.received_at FROM "
                         "minutes_distribution d JOIN accounts a ON a.id = d.account_id JOIN "
@@ -908,9 +930,13 @@ json::array distribution_json(SQLite::Database& db, std::int64_t meeting, std::i
     q.bind(2, version);
     json::array out;
     while (q.executeStep()) {
-        json::object d{{"user", q.getColumn(0).getString()},
-                       {"name", q.getColumn(1).getString()},
-                       {"agency", q.getColumn(2).getString()},
+        const auto user = q.getColumn(0).getString();
+        const auto kept = as_sent.find(user);
+        json::object d{{"user", user},
+                       {"name", kept != as_sent.end() ? str(*kept->second, "name")
+                                                      : q.getColumn(1).getString()},
+                       {"agency", kept != as_sent.end() ? str(*kept->second, "agency")
+                                                        : q.getColumn(2).getString()},
                        {"sent_at", q.getColumn(3).getInt64()}};
         d["received_at"] =
             q.getColumn(4).isNull() ? json::value() : json::value(q.getColumn(4).getInt64());
@@ -948,6 +974,7 @@ json::object fixed_version(SQLite::Database& db, const AtRestKey& key, std::int6
     m["findings_acknowledged"] = q.getColumn(5).getInt64();
     m["distribution"] = distribution_json(db, meeting, version, m);
     m.erase("copies");
+    m.erase("recipients");
     return m;
 }
 
@@ -1446,6 +1473,7 @@ void Service::meeting_circulate(Context& ctx) {
             }
             snapshot["status"] = "circulated";
             snapshot["copies"] = std::move(copies);
+            snapshot["recipients"] = recipients_json(db, m.room.id);
             const auto sealed =
                 key.seal(json::serialize(snapshot), {"minutes_versions", m.id, m.version});
             SQLite::Statement ins(db,

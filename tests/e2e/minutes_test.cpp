@@ -589,6 +589,13 @@ TEST_CASE("the liaise command records a meeting from creation to approved export
     CHECK_FALSE(fs::exists(md + ".partial"));
     const auto shown = liaise.ok("tess", "meeting show " + id);
     CHECK_THAT(shown, Catch::Contains("version 1, approved"));
+    // The approved record keeps the agencies as they were when it went out.
+    CHECK_THAT(shown, Catch::Contains("  tess (Riverside Primary): "));
+    liaise.ok("ann", "admin agency rename 'Riverside Primary' 'Riverside Primary School'");
+    CHECK_THAT(liaise.ok("tess", "meeting show " + id),
+               Catch::Contains("  tess (Riverside Primary): "));
+    CHECK_THAT(liaise.ok("ann", "meeting export " + id),
+               Catch::Contains("- tess (Riverside Primary): sent "));
     // Kelly has no account: hers is a copy for the team to give her, not one she can open.
     CHECK_THAT(shown, Catch::Contains("  Kelly Smith: a copy to be given to them (no account)\n"));
     CHECK_THAT(page, Catch::Contains("<li>Kelly Smith: a copy to be given to them (no account), "
