@@ -641,8 +641,8 @@ void add_minutes_commands(CLI::App& app, Options& o, std::function<int()>& actio
     upd->add_option("--owner", a->owner, "A new owner's account");
     upd->add_option("--owner-name", a->owner_name, "A new owner without an account");
     upd->add_option("--owner-agency", a->owner_agency, "Their agency");
-    upd->add_option("--due", a->due, "Due date");
-    upd->add_option("--review", a->review, "Review date");
+    upd->add_option("--due", a->due, "Due date, YYYY-MM-DD");
+    upd->add_option("--review", a->review, "Review date, YYYY-MM-DD");
     runs(upd, action_update);
 
     auto* all = app.add_subcommand("actions", "Actions in your rooms");

@@ -247,6 +247,12 @@ void Service::account_list(Context& ctx) {
     const auto agency = std::string(ctx.req.string("agency"));
     const auto* suspended = ctx.req.body.if_contains("suspended");
     auto list = read(ctx, [&](SQLite::Database& db) {
+        if (!agency.empty()) {
+            SQLite::Statement known(db, "SELECT 1 FROM agencies WHERE name = ?");
+            known.bind(1, agency);
+            if (!known.executeStep())
+                throw ServiceError(errc::not_found, "no agency named '" + agency + "'");
+        }
         std::string sql =
             "SELECT a.username, a.display_name, g.name, g.discipline, a.role, a.suspended, "
             "a.created_at, (SELECT COUNT(*) FROM devices d WHERE d.account_id = a.id AND "
@@ -282,7 +288,10 @@ void Service::account_role(Context& ctx) {
             const auto target = require_account(db, user);
             const bool changed = target.role != *role;
             if (changed && target.role == Role::admin && other_admins(db, target.id) == 0)
-                throw ServiceError(errc::conflict, user + " is the last admin who can log in");
+                throw ServiceError(errc::conflict,
+                                   user +
+                                       " is the only admin who can log in: make someone else "
+                                       "an admin first");
             if (changed) {
                 exec(db, "UPDATE accounts SET role = ? WHERE id = ?",
                      std::string(protocol::to_string(*role)), target.id);
@@ -315,7 +324,10 @@ void Service::account_suspend(Context& ctx, bool suspend) {
             if (suspend && target.id == actor)
                 throw ServiceError(errc::conflict, "you cannot suspend your own account");
             if (suspend && target.role == Role::admin && other_admins(db, target.id) == 0)
-                throw ServiceError(errc::conflict, user + " is the last admin who can log in");
+                throw ServiceError(errc::conflict,
+                                   user +
+                                       " is the only admin who can log in: make someone else "
+                                       "an admin first");
             const bool changed = target.suspended != suspend;
             if (changed) {
                 exec(db, "UPDATE accounts SET suspended = ? WHERE id = ?", suspend ? 1 : 0,

@@ -1427,8 +1427,8 @@ void require_acknowledged(const json::object& check, bool acknowledge, bool is_c
         return;
     if (!acknowledge)
         throw ServiceError(errc::findings_unacknowledged,
-                           "the minutes have " + std::to_string(findings) +
-                               " plain-language findings for their readers (" +
+                           "the minutes have " + std::to_string(findings) + " plain-language " +
+                               (findings == 1 ? "finding" : "findings") + " for their readers (" +
                                str(check, "audience") + "); reword them, or the chair must " +
                                "acknowledge them (acknowledge: true) before " + std::string(doing),
                            {{"check", check}});

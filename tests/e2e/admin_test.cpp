@@ -148,6 +148,7 @@ TEST_CASE("agencies are renamed and listed; accounts are listed", "[e2e][admin]"
     CHECK(all[2].at("devices").as_int64() == 1);
     const auto care = ok(*t.ann, "account_list", {{"agency", kCare}}).at("accounts").as_array();
     CHECK(care.size() == 2);
+    CHECK(error_code(*t.ann, "account_list", {{"agency", "Nowhere"}}) == "not_found");
 }
 
 TEST_CASE("a suspended account is cut off mid-session, cannot log in, and can be reinstated",
