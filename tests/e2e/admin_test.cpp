@@ -385,6 +385,13 @@ TEST_CASE("a bad import changes nothing and reports each bad line; export and im
     CHECK(status == 1);
     CHECK(out.find("education:3:") != std::string::npos);
     CHECK(out.find("education:5:") != std::string::npos);
+    // One bad entry: its problem said once, in the error line.
+    const auto [bad_entry, why] =
+        cli("ann2",
+            "admin dict add education 'bad term' --alt 'a bad term' --explanation 'Something.'");
+    CHECK(bad_entry == 1);
+    CHECK_THAT(why, Catch::Contains("(invalid_dictionary)"));
+    CHECK(why.find('\n') == why.size() - 1);  // one line
     const auto file = (t.server.dir() / "education.tsv").string();
     cli.ok("ann2", "admin dict export education '" + file + "'");
     CHECK(slurp(file) == edited);
