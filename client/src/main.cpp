@@ -7,6 +7,7 @@
 #include "cli_support.hpp"
 #include "commands.hpp"
 #include "liaise/client/check.hpp"
+#include "liaise/protocol/messages.hpp"
 #include "minutes_cli.hpp"
 
 namespace cli = liaise::client::cli;
@@ -14,6 +15,8 @@ namespace cli = liaise::client::cli;
 int main(int argc, char** argv) {
     CLI::App app{"Liaise: secure multi-agency messaging and plain-language checks", "liaise"};
     app.require_subcommand(1);
+    app.set_version_flag("--version", std::string("liaise ") + LIAISE_VERSION + " (protocol " +
+                                          std::to_string(liaise::protocol::kVersion) + ")");
     cli::Options o;
     const auto json_flag = [&o](CLI::App* cmd) {
         cmd->add_flag("--json", o.json, "Print JSON for scripts");
@@ -230,8 +233,16 @@ int main(int argc, char** argv) {
         return app.exit(e);
     } catch (const CLI::CallForAllHelp& e) {
         return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
     } catch (const CLI::ParseError& e) {
-        std::cerr << "liaise: " << e.what() << "\nRun 'liaise --help' for usage.\n";
+        // Point at the help of the command that was being given ("liaise action add --help").
+        std::string where = "liaise";
+        for (const CLI::App* at = &app; !at->get_subcommands().empty();) {
+            at = at->get_subcommands().front();
+            where += " " + at->get_name();
+        }
+        std::cerr << "liaise: " << e.what() << "\nRun '" << where << " --help' for usage.\n";
         return 2;
     }
     return action ? action() : 2;

@@ -614,7 +614,8 @@ Expected<std::string> open(const Envelope& env, const DeviceKeys& me, std::strin
     const bool listed = env.version == 1 || std::find(env.recipients.begin(), env.recipients.end(),
                                                       my_device) != env.recipients.end();
     if (mine == env.keys.end() || !listed)
-        return error("not_a_recipient", "no key for this device in the envelope");
+        return error("not_a_recipient",
+                     "not encrypted for this device (sent before it was enrolled, or not to it)");
 
     SecretArray<kMessageKeyBytes> message_key;
     const auto& w = mine->wrapped;

@@ -146,3 +146,13 @@ TEST_CASE("liaise check finds the shipped dictionaries by itself", "[cli]") {
     const auto doc = boost::json::parse(r.out).as_object();
     CHECK(doc.at("findings").as_array().size() == 2);
 }
+
+TEST_CASE("liaise --version, and a usage error points at the command's own help", "[cli]") {
+    const auto version = liaise("--version");
+    CHECK(version.status == 0);
+    CHECK_THAT(version.out, Catch::StartsWith("liaise 0.") && Catch::Contains("(protocol 1)"));
+    const auto missing = liaise("action add");
+    CHECK(missing.status == 2);
+    CHECK_THAT(missing.err, Catch::Contains("Run 'liaise action add --help' for usage."));
+    CHECK_THAT(liaise("bogus").err, Catch::Contains("Run 'liaise --help' for usage."));
+}
