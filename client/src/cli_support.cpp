@@ -85,7 +85,7 @@ int report(const protocol::Error& e, std::span<const Rewording> words) {
 }
 
 /// Logs in with this device's keys and runs `fn`; reports any error as one line.
-int with_client(const Options& o, const std::function<int(Client&)>& fn) {
+int with_client(const Options& o, const std::function<int(Client&, const Relogin&)>& fn) {
     const Home home;
     if (auto profile = home.profile(); !profile)
         return report(profile.error());
@@ -95,9 +95,14 @@ int with_client(const Options& o, const std::function<int(Client&)>& fn) {
     auto client = Client::login(home, pass.value());
     if (!client)
         return report(client.error());
-    const int status = fn(*client.value());
+    const Relogin relogin = [&] { return Client::login(home, pass.value()); };
+    const int status = fn(*client.value(), relogin);
     print_reminder(o, home, *client.value());
     return status;
+}
+
+int with_client(const Options& o, const std::function<int(Client&)>& fn) {
+    return with_client(o, [&](Client& c, const Relogin&) { return fn(c); });
 }
 
 std::string left_as_written(const std::vector<jargon::Finding>& findings) {

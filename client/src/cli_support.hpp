@@ -34,6 +34,12 @@ int report(const protocol::Error& e, std::span<const Rewording> words = {});
 /// kReminderQuiet of showing the same reminder from this home. Any error is one line.
 int with_client(const Options& o, const std::function<int(Client&)>& fn);
 
+/// Logs in again as with_client() did (same home and passphrase): for a command that outlives a
+/// lost connection.
+using Relogin = std::function<protocol::Expected<std::unique_ptr<Client>>()>;
+/// with_client(), for `fn` that may log in again with `relogin`.
+int with_client(const Options& o, const std::function<int(Client&, const Relogin& relogin)>& fn);
+
 /// How long the same action reminder stays quiet after it was shown (a changed list of actions
 /// is shown at once). The time is kept in $LIAISE_HOME/reminded.
 inline constexpr std::chrono::hours kReminderQuiet{4};

@@ -7,6 +7,7 @@
 #include <iostream>
 #include <iterator>
 #include <sstream>
+#include <thread>
 #include "liaise/protocol/fields.hpp"
 
 #include "cli_support.hpp"
@@ -272,23 +273,25 @@ int send(const Options& o, const std::string& room, const std::vector<std::strin
 }
 
 int read(const Options& o, const std::string& room, std::int64_t since, bool follow, bool plain) {
-    return with_client(o, [&](Client& c) {
+    return with_client(o, [&](Client& first, const Relogin& relogin) {
+        Client* c = &first;
+        std::unique_ptr<Client> again;  // the client after a reconnection
         std::shared_ptr<const jargon::Engine> engine;
         jargon::Audience audience;
         if (!plain) {
-            auto e = c.engine();
+            auto e = c->engine();
             if (!e)
                 return report(e.error());
             engine = e.value();
-            auto a = c.audience(room);
+            auto a = c->audience(room);
             if (!a)
                 return report(a.error());
             audience = std::move(a).value();
         }
         const auto show = [&](const ReadMessage& m) {
-            print_message(o, m, engine.get(), c.discipline(), audience);
+            print_message(o, m, engine.get(), c->discipline(), audience);
         };
-        auto messages = c.read(room, since);
+        auto messages = c->read(room, since);
         if (!messages)
             return report(messages.error());
         std::int64_t last = since;
@@ -301,7 +304,36 @@ int read(const Options& o, const std::string& room, std::int64_t since, bool fol
                       << (since > 0 ? " after #" + std::to_string(since) : "")
                       << (follow ? " yet: waiting for new ones.\n" : ".\n");
         while (follow) {
-            auto event = c.next_event(std::chrono::seconds(30));
+            auto event = c->next_event(std::chrono::seconds(30));
+            if (!event && event.error().code == "connection_closed") {
+                // The server restarted, or the network went: log in again (waiting longer each
+                // time, up to 30 s) and catch up from the last message shown.
+                if (!o.json)
+                    std::cerr << "liaise: " << event.error().message << "; reconnecting\n";
+                auto wait = std::chrono::seconds(1);
+                while (true) {
+                    std::this_thread::sleep_for(wait);
+                    auto fresh = relogin();
+                    if (fresh) {
+                        again = std::move(fresh).value();
+                        c = again.get();
+                        break;
+                    }
+                    const auto& why = fresh.error().code;
+                    if (why != "connection_failed" && why != "connection_closed" &&
+                        why != "timeout")
+                        return report(fresh.error());  // refused (suspended, say): stop here
+                    wait = std::min(wait * 2, std::chrono::seconds(30));
+                }
+                if (!o.json)
+                    std::cerr << "liaise: reconnected\n";
+                auto gap = c->read(room, last);
+                if (!gap)
+                    return report(gap.error());
+                for (const auto& g : gap.value())
+                    show(g), last = g.seq;
+                continue;
+            }
             if (!event)
                 return report(event.error());
             if (!event.value())
@@ -309,7 +341,7 @@ int read(const Options& o, const std::string& room, std::int64_t since, bool fol
             const auto& e = *event.value();
             const auto type = str(e, "type");
             if (type == "dictionaries" && !plain) {  // the client fetched the new version
-                if (auto fresh = c.engine())
+                if (auto fresh = c->engine())
                     engine = fresh.value();
                 continue;
             }
@@ -324,17 +356,17 @@ int read(const Options& o, const std::string& room, std::int64_t since, bool fol
                           << "'.\n";
             if (type == "membership" && str(e, "room") == room && !plain) {
                 // Who reads the room changed: so may what its terms can mean to them.
-                if (auto a = c.audience(room))
+                if (auto a = c->audience(room))
                     audience = std::move(a).value();
                 continue;
             }
             if (type != "message" || str(e, "room") != room)
                 continue;
-            const auto m = c.open_message(e);
+            const auto m = c->open_message(e);
             if (m.seq <= last)
                 continue;
             if (m.seq > last + 1) {  // missed some (e.g. a slow-reader cut-off): catch up in order
-                auto gap = c.read(room, last);
+                auto gap = c->read(room, last);
                 if (!gap)
                     return report(gap.error());
                 for (const auto& g : gap.value())

@@ -304,3 +304,26 @@ TEST_CASE("a held-back draft shows each term's plain alternative and meaning", "
                                     "child the council must help"));
     CHECK(t.liaise.ok("tess", "read case-9").find("CIN") == std::string::npos);  // not sent
 }
+
+TEST_CASE("liaise read --follow reconnects after the server restarts and misses nothing",
+          "[e2e][cli]") {
+    CaseRoom t;
+    t.liaise.ok("ann", "send case-9 --anyway 'Before the restart.'");
+    const Cli::Running follow(t.liaise, "tess", "read case-9 --follow --plain");
+    follow.wait_for("ann: Before the restart.");
+    t.liaise.ok("ann", "send case-9 --anyway 'Live, first.'");
+    follow.wait_for("ann: Live, first.");
+
+    REQUIRE(t.server.stop() == 0);
+    follow.wait_for("reconnecting");
+    t.server.start();
+    // Sent while tess's follow may still be logging in again: caught up, in order, once.
+    t.liaise.ok("ann", "send case-9 --anyway 'Right after the restart.'");
+    t.liaise.ok("ann", "send case-9 --anyway 'And one more.'");
+    const auto out = follow.wait_for("ann: And one more.");
+    CHECK_THAT(out, Catch::Contains("liaise: reconnected"));
+    const auto first = out.find("Right after the restart.");
+    REQUIRE(first != std::string::npos);
+    CHECK(out.find("Right after the restart.", first + 1) == std::string::npos);
+    CHECK(first < out.find("And one more."));
+}

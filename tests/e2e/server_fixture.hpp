@@ -321,6 +321,50 @@ struct Cli {
     void enrol(const std::string& who, const std::string& code) const {
         ok(who, "enrol --server " + server.url() + " --code " + code);
     }
+
+    /// `liaise ARGS` as `who`, left running (`read --follow`, say) with its standard output and
+    /// error in a file; killed on destruction however the test ends.
+    class Running {
+      public:
+        Running(const Cli& cli, const std::string& who, const std::string& args)
+            : out_(cli.server.dir() / ("running-" + who + "-" + std::to_string(count()++))) {
+            const std::string cmd = "LIAISE_HOME='" + (cli.server.dir() / ("cli-" + who)).string() +
+                                    "' LIAISE_PASSPHRASE='" + kPassphrase + "' '" + LIAISE_BINARY +
+                                    "' " + args + " < /dev/null > '" + out_.string() +
+                                    "' 2>&1 & echo $!";
+            FILE* p = ::popen(cmd.c_str(), "r");
+            REQUIRE(p != nullptr);
+            char buf[64] = {};
+            const auto n = std::fread(buf, 1, sizeof buf - 1, p);
+            ::pclose(p);
+            pid_ = std::atoi(std::string(buf, n).c_str());
+            REQUIRE(pid_ > 0);
+        }
+        ~Running() { ::kill(pid_, SIGKILL); }
+        Running(const Running&) = delete;
+        Running& operator=(const Running&) = delete;
+
+        /// Waits up to 10 s for `text` in the output; returns the output then.
+        std::string wait_for(const std::string& text) const {
+            std::string out;
+            for (int i = 0; i < 500; ++i) {
+                out = slurp(out_);
+                if (out.find(text) != std::string::npos)
+                    return out;
+                std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            }
+            FAIL("never printed '" << text << "':\n" << out);
+            return out;
+        }
+
+      private:
+        static int& count() {
+            static int n = 0;
+            return n;
+        }
+        fs::path out_;
+        pid_t pid_ = 0;
+    };
 };
 
 }  // namespace liaise::test
