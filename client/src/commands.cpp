@@ -432,6 +432,16 @@ int ask(const Options& o, const std::string& term, const std::string& room) {
     return simple(o, "ask", std::move(fields), [&](const json::object& r) {
         std::cout << "Your question about '" << term << "' was recorded (#" << r.at("id").as_int64()
                   << "). An administrator will add it to a dictionary or reply.\n";
+        // Asked of a term the dictionaries know: say so, in case their answer is enough.
+        const Home home;
+        if (const auto engine = DictionaryCache(home).engine()) {
+            std::string known;
+            for (const auto& m : engine.value()->explain(term))
+                known += (known.empty() ? "" : ", ") + m.discipline;
+            if (!known.empty())
+                std::cout << "The dictionaries already explain it (" << known
+                          << "): liaise explain \"" << term << "\"\n";
+        }
     });
 }
 

@@ -241,7 +241,12 @@ TEST_CASE("a dictionary update on the server reaches a client at its next login"
 
 TEST_CASE("asking about an unknown term records the question", "[e2e][plain]") {
     Partnership p;
-    CHECK_THAT(p.liaise.ok("tess", "ask ZORP --room mixed"), Catch::Contains("was recorded"));
+    const auto asked = p.liaise.ok("tess", "ask ZORP --room mixed");
+    CHECK_THAT(asked, Catch::Contains("was recorded"));
+    CHECK(asked.find("already explain") == std::string::npos);
+    CHECK_THAT(p.liaise.ok("tess", "ask 'core group'"),
+               Catch::Contains("The dictionaries already explain it (social-care): liaise explain "
+                               "\"core group\""));
     CHECK(p.liaise("tess", "ask ZORP --room social").first == 1);  // not her room
     SQLite::Database db((p.server.data() / "liaise.db").string());
     CHECK(db.execAndGet("SELECT COUNT(*) FROM questions WHERE term = 'ZORP'").getInt64() == 1);
