@@ -1,9 +1,11 @@
 #include "liaise/client/check.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <iterator>
 #include <sstream>
 
 #include "liaise/client/plain.hpp"
@@ -93,8 +95,12 @@ CheckStatus run_check(const CheckOptions& options, std::istream& in, std::ostrea
     const auto& known = engine.value()->disciplines();
     for (const auto& d : audience.value().disciplines()) {
         if (std::find(known.begin(), known.end(), d) == known.end()) {
+            // `general` (officialese) is flagged for every audience: not one to name.
+            std::vector<std::string> audiences;
+            std::copy_if(known.begin(), known.end(), std::back_inserter(audiences),
+                         [](const std::string& k) { return k != jargon::kGeneralDiscipline; });
             err << "liaise check: unknown discipline '" << d
-                << "' in --audience (known: " << join(known, ", ") << ", or public)\n";
+                << "' in --audience (known: " << join(audiences, ", ") << ", or public)\n";
             return CheckStatus::error;
         }
     }

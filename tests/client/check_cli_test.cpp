@@ -138,6 +138,9 @@ TEST_CASE("liaise check input and usage errors exit 2 with one clear line", "[cl
         CHECK_THAT(r.err, Catch::Contains(row.message));
         CHECK(r.out.empty());
     }
+    // The audiences it names are disciplines: officialese (general) is flagged for all of them.
+    CHECK(liaise("check " + kDicts + "--audience teachers -", "x").err.find("general") ==
+          std::string::npos);
 }
 
 TEST_CASE("liaise check finds the shipped dictionaries by itself", "[cli]") {
