@@ -1,5 +1,6 @@
 #include "admin_cli.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <ctime>
 #include <fstream>
@@ -455,9 +456,23 @@ void audit(CLI::App& admin, State& s, Options& o, std::function<int()>& action) 
                               << ".\n";
                 for (const auto& rec : list(r, "records")) {
                     const auto& x = rec.as_object();
+                    // For people: "account suspended  user bea, reason left the team" (--json
+                    // keeps the record's own names).
+                    auto kind = str(x, "kind");
+                    std::replace(kind.begin(), kind.end(), '_', ' ');
+                    std::string details;
+                    if (const auto* d = x.if_contains("details"); d && d->is_object()) {
+                        for (const auto& [key, value] : d->get_object()) {
+                            std::string name(key);
+                            std::replace(name.begin(), name.end(), '_', ' ');
+                            details += (details.empty() ? "" : ", ") + name + " " +
+                                       (value.is_string() ? std::string(value.get_string())
+                                                          : json::serialize(value));
+                        }
+                    }
                     std::cout << num(x, "seq") << "  " << clock_time(num(x, "at")) << "  "
-                              << (str(x, "actor").empty() ? "?" : str(x, "actor")) << "  "
-                              << str(x, "kind") << "  " << json::serialize(x.at("details")) << "\n";
+                              << (str(x, "actor").empty() ? "?" : str(x, "actor")) << "  " << kind
+                              << (details.empty() ? "" : "  " + details) << "\n";
                 }
             });
         };

@@ -506,7 +506,11 @@ TEST_CASE("the audit log records administration and minutes; --verify finds an e
     Cli cli{t.server};
     cli.enrol("ann4", code_for(*t.ann, "ann4", kCare, "admin"));
     CHECK(cli.ok("ann4", "admin audit --verify").find("verifies") != std::string::npos);
-    CHECK(cli.ok("ann4", "admin audit").find("account_suspended") != std::string::npos);
+    const auto log = cli.ok("ann4", "admin audit");
+    CHECK(log.find("account suspended  user ") != std::string::npos);
+    CHECK(log.find("account_suspended") == std::string::npos);  // the record's name, for people
+    CHECK(log.find("{\"") == std::string::npos);                // no JSON
+    CHECK(cli.ok("ann4", "admin audit --json").find("\"account_suspended\"") != std::string::npos);
 
     // The body is sealed: nothing readable in the database.
     std::string original_kind;
