@@ -341,7 +341,7 @@ Standing standing_of(SQLite::Statement& q, std::int64_t device) {
 /// Throws unless a device of `standing` may make a request that needs `access`.
 void require_standing(const Standing& standing, protocol::Access access) {
     if (!standing.current)
-        throw ServiceError(errc::forbidden,
+        throw ServiceError(errc::device_replaced,
                            "this device has been replaced: it can no longer be used");
     if (standing.suspended)
         throw ServiceError(errc::suspended, "this account is suspended");
@@ -819,7 +819,7 @@ void Service::login(Context& ctx) {
                "login failed: the signature does not match this account's device");
     // Only the holder of the replaced device's key learns that it was replaced.
     if (found->replaced)
-        refuse(errc::bad_signature, kReplacedLogin);
+        refuse(errc::device_replaced, kReplacedLogin);
     if (found->account.suspended)
         refuse(errc::suspended, "this account is suspended");
     ctx.who.challenge.clear();
@@ -838,7 +838,7 @@ void Service::login(Context& ctx) {
         hub_.remove(ctx.who.account, ctx.self.get());
         ctx.who = Identity{};
         if (!now.current)
-            throw ServiceError(errc::bad_signature, kReplacedLogin);
+            throw ServiceError(errc::device_replaced, kReplacedLogin);
         throw ServiceError(errc::suspended, "this account is suspended");
     }
     ctx.who.role = now.role;

@@ -211,7 +211,7 @@ TEST_CASE("a lost device is replaced: the old one stops working, contacts see a 
     CHECK(cut_off_within(t.ben, std::chrono::seconds(3)));
     const auto old_login = client::Client::login(*t.ben.home, kPassphrase);
     REQUIRE_FALSE(old_login.ok());
-    CHECK(old_login.error().code == "bad_signature");
+    CHECK(old_login.error().code == "device_replaced");
     CHECK_THAT(old_login.error().message, Catch::Contains("this device was replaced"));
     // cara is told, and sending to ben now needs her to compare fingerprints.
     CHECK(wait_event(t.cara, "keys_changed").has_value());

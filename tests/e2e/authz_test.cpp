@@ -882,7 +882,7 @@ TEST_CASE("requests queued behind a device's replacement are refused, none recor
         const auto start = audit_after(*ann.conn, 0).back().at("seq").as_int64();
         const auto r = race(
             server, *ann.conn, *bea.conn, frames,
-            {{fresh.conn.get(), json::serialize(enrol_frame)}}, "forbidden", round, [&] {
+            {{fresh.conn.get(), json::serialize(enrol_frame)}}, "device_replaced", round, [&] {
                 ann.ok("agency_add",
                        {{"name", "Barrier " + std::to_string(round)}, {"discipline", "health"}});
             });

@@ -90,8 +90,9 @@ TEST_CASE("a read from a session whose standing changed is refused before any cu
         const char* change;
         const char* refusal;
     };
-    const auto c = GENERATE(Case{"UPDATE accounts SET suspended = 1 WHERE id = 2", "suspended"},
-                            Case{"UPDATE devices SET revoked_at = 1 WHERE id = 2", "forbidden"});
+    const auto c =
+        GENERATE(Case{"UPDATE accounts SET suspended = 1 WHERE id = 2", "suspended"},
+                 Case{"UPDATE devices SET revoked_at = 1 WHERE id = 2", "device_replaced"});
     Standing t(liaise::protocol::Role::member);
     INFO(c.change);
     const auto before = t.request("sync", {{"room", "r"}, {"after", 0}});

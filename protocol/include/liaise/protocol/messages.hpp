@@ -125,6 +125,7 @@ inline constexpr std::string_view code_expired = "code_expired";
 inline constexpr std::string_view bad_signature = "bad_signature";
 inline constexpr std::string_view stale_membership = "stale_membership";
 inline constexpr std::string_view suspended = "suspended";
+inline constexpr std::string_view device_replaced = "device_replaced";
 inline constexpr std::string_view internal = "internal";
 inline constexpr std::string_view minutes_locked = "minutes_locked";
 inline constexpr std::string_view findings_unacknowledged = "findings_unacknowledged";
