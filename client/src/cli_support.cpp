@@ -177,10 +177,11 @@ int simple(const Options& o, std::string_view type, json::object fields,
                 else
                     for (const auto& p : list(body, "problems")) {
                         const auto& problem = p.as_object();
-                        // The message names one entry's problems, or an import's first: each
-                        // is said once.
-                        if (reply.error().message.find(str(problem, "message")) !=
-                            std::string::npos)
+                        // One entry's problems (no line) are all in the message already; an
+                        // import's, one per line, are each listed.
+                        if (num(problem, "line") == 0 &&
+                            reply.error().message.find(str(problem, "message")) !=
+                                std::string::npos)
                             continue;
                         std::cerr << str(problem, "discipline");
                         if (num(problem, "line") > 0)

@@ -385,6 +385,16 @@ TEST_CASE("a bad import changes nothing and reports each bad line; export and im
     CHECK(status == 1);
     CHECK(out.find("education:3:") != std::string::npos);
     CHECK(out.find("education:5:") != std::string::npos);
+    // Two rows with the same fault: each is named.
+    std::ofstream(t.server.dir() / "same.tsv") << std::string(kHeader)
+                                               << "ZAP\t\tzap\t\tacronym\t\n"
+                                                  "phonics\t\treading by sounds\tSounds.\tterm\t\n"
+                                                  "ZOP\t\tzop\t\tacronym\t\n";
+    const auto [same_status, same_out] =
+        cli("ann2", "admin dict import education '" + (t.server.dir() / "same.tsv").string() + "'");
+    CHECK(same_status == 1);
+    CHECK(same_out.find("education:2: empty explanation") != std::string::npos);
+    CHECK(same_out.find("education:4: empty explanation") != std::string::npos);
     // One bad entry: its problem said once, in the error line.
     const auto [bad_entry, why] =
         cli("ann2",
