@@ -322,7 +322,7 @@ struct Pending {
 class Chat {
   public:
     Chat(const Home& home, std::string passphrase, std::unique_ptr<Client> client, std::string room,
-         std::shared_ptr<const jargon::Engine> engine, jargon::Audience audience)
+         std::shared_ptr<const jargon::Engine> engine, RoomReaders readers)
         : home_(home),
           passphrase_(std::move(passphrase)),
           client_(std::move(client)),
@@ -330,7 +330,7 @@ class Chat {
           me_(client_->profile().user),
           discipline_(client_->discipline()),
           engine_(std::move(engine)),
-          audience_(std::move(audience)) {}
+          readers_(std::move(readers)) {}
     ~Chat() { ::explicit_bzero(passphrase_.data(), passphrase_.size()); }
     Chat(const Chat&) = delete;
     Chat& operator=(const Chat&) = delete;
@@ -393,7 +393,7 @@ class Chat {
                 Tone::error);
             return;
         }
-        const auto explained = explain_for(*engine_, *m.text, discipline_, audience_);
+        const auto explained = explain_for(*engine_, *m.text, discipline_, m.sender, readers_);
         const auto text = annotate(*m.text, explained.findings);
         const Tone tone = m.sender == me_ ? Tone::own : Tone::message;
         std::size_t begin = 0;
@@ -541,7 +541,7 @@ class Chat {
             quit_ = true;
             return;
         }
-        auto result = engine_->check(text, audience_);
+        auto result = engine_->check(text, readers_.audience);
         if (result.findings.empty()) {
             (void)send(text);
             return;
@@ -695,13 +695,13 @@ class Chat {
     void refresh_audience() {
         if (!client_)
             return;
-        auto audience = client_->audience(room_);
-        if (!audience) {
-            failed("Cannot tell who reads this room: ", audience.error());
+        auto readers = client_->readers(room_);
+        if (!readers) {
+            failed("Cannot tell who reads this room: ", readers.error());
             return;
         }
-        const bool changed = audience.value().to_string() != audience_.to_string();
-        audience_ = std::move(audience).value();
+        const bool changed = readers.value().audience.to_string() != readers_.audience.to_string();
+        readers_ = std::move(readers).value();
         if (changed)
             notice("Drafts are now checked for: " + audience_text() + ".");
     }
@@ -752,10 +752,10 @@ class Chat {
     }
 
     [[nodiscard]] std::string audience_text() const {
-        if (audience_.is_public())
+        if (readers_.audience.is_public())
             return "the public";
         std::string out;
-        for (const auto& d : audience_.disciplines())
+        for (const auto& d : readers_.audience.disciplines())
             out += (out.empty() ? "" : ", ") + d;
         return out.empty() ? "no one" : out;
     }
@@ -865,7 +865,7 @@ class Chat {
     std::string me_;
     std::string discipline_;
     std::shared_ptr<const jargon::Engine> engine_;
-    jargon::Audience audience_;
+    RoomReaders readers_;
 
     std::vector<PaneLine> lines_;
     std::int64_t last_seq_ = 0;
@@ -905,15 +905,15 @@ int chat(const Options& /*o*/, const std::string& room) {
     auto engine = client.value()->engine();
     if (!engine)
         return report(engine.error());
-    auto audience = client.value()->audience(room);
-    if (!audience)
-        return report(audience.error());
+    auto readers = client.value()->readers(room);
+    if (!readers)
+        return report(readers.error());
     auto history = client.value()->read(room, 0);
     if (!history)
         return report(history.error());
 
     Chat chat(home, std::move(pass).value(), std::move(client).value(), room,
-              std::move(engine).value(), std::move(audience).value());
+              std::move(engine).value(), std::move(readers).value());
     chat.show_history(history.value());
     const StopSignals signals;
     const Screen screen;

@@ -265,10 +265,17 @@ protocol::Expected<std::shared_ptr<const jargon::Engine>> Client::engine() {
 }
 
 protocol::Expected<jargon::Audience> Client::audience(std::string_view room) {
+    auto r = readers(room);
+    if (!r)
+        return r.error();
+    return std::move(r).value().audience;
+}
+
+protocol::Expected<RoomReaders> Client::readers(std::string_view room) {
     auto shown = conn_->request("room_show", {{"room", room}});
     if (!shown)
         return shown.error();
-    return room_audience(shown.value());
+    return room_readers(shown.value());
 }
 
 protocol::Expected<std::optional<json::object>> Client::next_event(

@@ -24,13 +24,13 @@ using protocol::num;
 using protocol::str;
 
 /// Prints one message; `engine` (when not plain) adds explanations of terms from disciplines
-/// other than the reader's, and of the reader's terms that mean something else to another
-/// discipline in the room (`room`).
+/// other than the reader's, and of the reader's terms that mean something else to the writer's
+/// (explain_for, with the room's `readers`).
 void print_message(const Options& o, const ReadMessage& m, const jargon::Engine* engine,
-                   const std::string& reader, const jargon::Audience& room) {
+                   const std::string& reader, const RoomReaders& readers) {
     jargon::CheckResult explained;
     if (engine != nullptr && m.text)
-        explained = explain_for(*engine, *m.text, reader, room);
+        explained = explain_for(*engine, *m.text, reader, m.sender, readers);
     if (o.json) {
         json::object out{{"room", m.room},
                          {"seq", m.seq},
@@ -277,19 +277,19 @@ int read(const Options& o, const std::string& room, std::int64_t since, bool fol
         Client* c = &first;
         std::unique_ptr<Client> again;  // the client after a reconnection
         std::shared_ptr<const jargon::Engine> engine;
-        jargon::Audience audience;
+        RoomReaders readers;
         if (!plain) {
             auto e = c->engine();
             if (!e)
                 return report(e.error());
             engine = e.value();
-            auto a = c->audience(room);
-            if (!a)
-                return report(a.error());
-            audience = std::move(a).value();
+            auto r = c->readers(room);
+            if (!r)
+                return report(r.error());
+            readers = std::move(r).value();
         }
         const auto show = [&](const ReadMessage& m) {
-            print_message(o, m, engine.get(), c->discipline(), audience);
+            print_message(o, m, engine.get(), c->discipline(), readers);
         };
         auto messages = c->read(room, since);
         if (!messages)
@@ -356,8 +356,8 @@ int read(const Options& o, const std::string& room, std::int64_t since, bool fol
                           << "'.\n";
             if (type == "membership" && str(e, "room") == room && !plain) {
                 // Who reads the room changed: so may what its terms can mean to them.
-                if (auto a = c->audience(room))
-                    audience = std::move(a).value();
+                if (auto r = c->readers(room))
+                    readers = std::move(r).value();
                 continue;
             }
             if (type != "message" || str(e, "room") != room)

@@ -98,37 +98,48 @@ protocol::Expected<std::shared_ptr<const jargon::Engine>> DictionaryCache::engin
     return engine.value();
 }
 
-jargon::Audience room_audience(const json::object& room_show) {
-    if (const auto* p = room_show.if_contains("public"); p && p->is_bool() && p->get_bool())
-        return jargon::Audience::everyone();
+RoomReaders room_readers(const json::object& room_show) {
+    RoomReaders out;
     std::vector<std::string> disciplines;
     if (const auto* members = room_show.if_contains("members"); members && members->is_array())
-        for (const auto& m : members->get_array())
-            if (const auto* d = m.as_object().if_contains("discipline"); d && d->is_string())
-                disciplines.emplace_back(d->get_string());
-    return jargon::Audience::of(std::move(disciplines));
+        for (const auto& m : members->get_array()) {
+            const auto* d = m.as_object().if_contains("discipline");
+            if (d == nullptr || !d->is_string())
+                continue;
+            disciplines.emplace_back(d->get_string());
+            if (const auto* u = m.as_object().if_contains("user"); u && u->is_string())
+                out.disciplines[std::string(u->get_string())] = std::string(d->get_string());
+        }
+    const auto* p = room_show.if_contains("public");
+    out.audience = p != nullptr && p->is_bool() && p->get_bool()
+                       ? jargon::Audience::everyone()
+                       : jargon::Audience::of(std::move(disciplines));
+    return out;
 }
 
 jargon::CheckResult explain_for(const jargon::Engine& engine, std::string_view text,
-                                const std::string& reader_discipline,
-                                const jargon::Audience& room) {
+                                const std::string& reader_discipline, const std::string& writer,
+                                const RoomReaders& readers) {
     auto result = engine.check(text, jargon::Audience::of({reader_discipline}));
-    auto others = room.disciplines();
+    // The disciplines whose meaning the writer may have had in mind.
+    std::vector<std::string> others;
+    if (const auto w = readers.disciplines.find(writer); w != readers.disciplines.end()) {
+        others.push_back(w->second);
+    } else {
+        for (const auto& [member, discipline] : readers.disciplines)
+            others.push_back(discipline);
+    }
+    std::sort(others.begin(), others.end());
+    others.erase(std::unique(others.begin(), others.end()), others.end());
     std::erase(others, reader_discipline);
-    if (!room.is_public() && others.empty())
-        return result;  // the reader's discipline only: nobody here means anything else
-    const auto in_room = [&](const std::string& d) {
-        return room.is_public() || std::binary_search(others.begin(), others.end(), d);
-    };
+    if (others.empty())
+        return result;  // written in the reader's own discipline: it means what they think
     const auto first_alternative = [](const jargon::Meaning& m) {
         return m.alternatives.empty() ? m.explanation : m.alternatives.front();
     };
-    // The room's own check flags a term its disciplines do not share, with every meaning.
-    auto with_reader = room.disciplines();
+    auto with_reader = others;
     with_reader.push_back(reader_discipline);
-    const auto wider =
-        engine.check(text, room.is_public() ? jargon::Audience::everyone()
-                                            : jargon::Audience::of(std::move(with_reader)));
+    const auto wider = engine.check(text, jargon::Audience::of(std::move(with_reader)));
     bool added = false;
     for (const auto& f : wider.findings) {
         const auto mine = std::find_if(f.meanings.begin(), f.meanings.end(), [&](const auto& m) {
@@ -138,7 +149,7 @@ jargon::CheckResult explain_for(const jargon::Engine& engine, std::string_view t
             continue;  // not the reader's term: the reader's own check has it
         const bool differs =
             std::any_of(f.meanings.begin(), f.meanings.end(), [&](const jargon::Meaning& m) {
-                return m.discipline != reader_discipline && in_room(m.discipline) &&
+                return std::binary_search(others.begin(), others.end(), m.discipline) &&
                        first_alternative(m) != first_alternative(*mine);
             });
         const bool overlaps = std::any_of(

@@ -57,6 +57,8 @@ class Client {
     }
     /// Who reads `room`: its members' disciplines, or everyone when it includes the public.
     [[nodiscard]] protocol::Expected<jargon::Audience> audience(std::string_view room);
+    /// Who reads `room`: its audience, and each member's discipline.
+    [[nodiscard]] protocol::Expected<RoomReaders> readers(std::string_view room);
     [[nodiscard]] const crypto::DeviceKeys& keys() const noexcept { return keys_; }
     [[nodiscard]] Connection& connection() noexcept { return *conn_; }
 

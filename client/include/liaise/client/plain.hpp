@@ -5,6 +5,7 @@
 #include <boost/json/object.hpp>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -38,18 +39,25 @@ class DictionaryCache {
     const Home& home_;
 };
 
-/// The audience of a room as `room_show` describes it: the members' disciplines, or everyone
-/// when the room includes the public.
-[[nodiscard]] jargon::Audience room_audience(const boost::json::object& room_show);
+/// Who reads a room, as `room_show` describes it.
+struct RoomReaders {
+    /// The members' disciplines, or everyone when the room includes the public: what drafts
+    /// are checked against.
+    jargon::Audience audience;
+    /// Each member's discipline, by account name.
+    std::map<std::string, std::string> disciplines;
+};
+[[nodiscard]] RoomReaders room_readers(const boost::json::object& room_show);
 
-/// What a reader from `reader_discipline` may not know in `text`, read in a room of `room`:
-/// every term from another discipline (and officialese), and every term the reader's own
-/// dictionary knows that means something else to another discipline in the room ("CP" is
-/// cerebral palsy to a nurse, child protection to a social worker: the writer may mean either).
-/// Findings in text order, never overlapping.
+/// What a reader from `reader_discipline` may not know in `text`, written by `writer` in a room
+/// of `readers`: every term from another discipline (and officialese), and every term the
+/// reader's own dictionary knows that means something else in the writer's discipline ("CP" is
+/// cerebral palsy to a nurse, child protection to a social worker). A writer no longer in the
+/// room may be from any discipline the room has. Findings in text order, never overlapping.
 [[nodiscard]] jargon::CheckResult explain_for(const jargon::Engine& engine, std::string_view text,
                                               const std::string& reader_discipline,
-                                              const jargon::Audience& room);
+                                              const std::string& writer,
+                                              const RoomReaders& readers);
 
 /// `text` with each finding followed by its plain meaning in brackets ("CIN [child in need]").
 [[nodiscard]] std::string annotate(std::string_view text,
