@@ -91,7 +91,7 @@ json::object issue_code(SQLite::Database& db, const CodeFor& c) {
     SQLite::Statement withdraw(db,
                                "UPDATE enrolment_codes SET expires_at = ? WHERE username = ? AND "
                                "used_at IS NULL AND expires_at > ? AND replaces IS ?");
-    SQLite::bind(withdraw, now, c.user, now);
+    SQLite::bind(withdraw, now - 1, c.user, now);  // a code works until, and at, its expiry
     if (c.replaces != 0)
         withdraw.bind(4, c.replaces);
     else
@@ -109,6 +109,13 @@ json::object issue_code(SQLite::Database& db, const CodeFor& c) {
         q.bind(9);
     q.exec();
     return {{"user", c.user}, {"code", code}, {"expires_at", expires}, {"withdrawn", withdrawn}};
+}
+
+/// An issued code's audit details: `details`, and how many earlier codes it withdrew, if any.
+json::object issued_details(json::object details, const json::object& issued) {
+    if (issued.at("withdrawn").as_int64() > 0)
+        details["withdrawn"] = issued.at("withdrawn");
+    return details;
 }
 
 /// Everyone who shares a room with `account`, not counting the account itself.
@@ -907,8 +914,10 @@ void Service::enrol_code(Context& ctx) {
         if (find_account(db, user))
             throw ServiceError(errc::conflict, "an account named '" + user + "' already exists");
         out = issue_code(db, {user, display, g.getColumn(0).getInt64(), *role, creator, hours, 0});
-        record(db, creator, "enrolment_code_issued",
-               {{"user", user}, {"role", protocol::to_string(*role)}, {"agency", agency}});
+        record(
+            db, creator, "enrolment_code_issued",
+            issued_details(
+                {{"user", user}, {"role", protocol::to_string(*role)}, {"agency", agency}}, out));
     });
 }
 
@@ -923,7 +932,7 @@ void Service::device_replace(Context& ctx) {
         g.executeStep();
         out = issue_code(db, {user, target.display_name, g.getColumn(0).getInt64(), target.role,
                               creator, hours, target.id});
-        record(db, creator, "device_replacement_issued", {{"user", user}});
+        record(db, creator, "device_replacement_issued", issued_details({{"user", user}}, out));
     });
 }
 

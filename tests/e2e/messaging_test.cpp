@@ -222,6 +222,13 @@ TEST_CASE("a new code for a pending account withdraws the earlier unused one", "
     const auto replace = [&] { return ok(*ann, "device_replace", {{"user", "dee"}}); };
     CHECK(replace().at("withdrawn").as_int64() == 0);
     CHECK(replace().at("withdrawn").as_int64() == 1);
+    // The audit log says so.
+    std::size_t noted = 0;
+    const auto audit = ok(*ann, "audit");
+    for (const auto& r : audit.at("records").as_array())
+        if (const auto* w = r.at("details").as_object().if_contains("withdrawn"))
+            noted += static_cast<std::size_t>(w->as_int64());
+    CHECK(noted == 2);
 }
 
 TEST_CASE("codes are stored only as hashes", "[e2e]") {
