@@ -1,7 +1,11 @@
 #include "minutes_cli.hpp"
 
-#include <boost/json.hpp>
+#include <fcntl.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <boost/json.hpp>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -357,66 +361,116 @@ std::string export_format(const Args& a) {
         return "markdown";
     if (!a.format.empty())
         return a.format;
-    const auto ext = std::filesystem::path(a.output).extension().string();
+    auto ext = std::filesystem::path(a.output).extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return ext == ".html" || ext == ".htm" ? "html" : "markdown";
 }
+
+/// A file written whole or not at all. The bytes go to a new file beside the target, which
+/// commit() moves into place; destroyed before that, the new file is removed and the target is
+/// as it was. The new file is readable by its owner only, or takes the permissions of the file
+/// it replaces (minutes are personal data: a file made private stays private). A symbolic link
+/// is written through, not replaced.
+class WholeFile {
+  public:
+    /// Opens the new file; io_error (with the reason) if it cannot be, or `path` is a folder.
+    static protocol::Expected<std::unique_ptr<WholeFile>> open(const std::filesystem::path& path) {
+        namespace fs = std::filesystem;
+        std::error_code ec;
+        auto target = fs::is_symlink(path, ec) ? fs::weakly_canonical(path, ec) : path;
+        const auto cannot = [&](const std::string& why) {
+            return protocol::Error{"io_error", "cannot write " + path.string() + ": " + why};
+        };
+        if (fs::is_directory(target, ec))
+            return cannot("it is a folder");
+        auto partial = target;
+        partial += ".partial-" + std::to_string(::getpid());
+        const int fd = ::open(partial.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd < 0)
+            return cannot(std::strerror(errno));
+        ::close(fd);
+        auto file =
+            std::unique_ptr<WholeFile>(new WholeFile(std::move(target), std::move(partial)));
+        file->out_.open(file->partial_, std::ios::binary | std::ios::trunc);
+        if (!file->out_)
+            return cannot(std::strerror(errno));
+        return file;
+    }
+    ~WholeFile() {
+        if (committed_)
+            return;
+        out_.close();
+        std::error_code ignored;
+        std::filesystem::remove(partial_, ignored);
+    }
+    WholeFile(const WholeFile&) = delete;
+    WholeFile& operator=(const WholeFile&) = delete;
+
+    [[nodiscard]] std::ostream& stream() { return out_; }
+
+    /// Finishes the new file and puts it in the target's place; an empty string, or the reason.
+    [[nodiscard]] std::string commit() {
+        namespace fs = std::filesystem;
+        out_.close();
+        if (out_.fail())
+            return "the write failed";
+        std::error_code ec;
+        if (const auto old = fs::status(target_, ec); fs::exists(old))
+            fs::permissions(partial_, old.permissions(), ec);
+        if (fs::rename(partial_, target_, ec); ec)
+            return ec.message();
+        committed_ = true;
+        return {};
+    }
+
+  private:
+    WholeFile(std::filesystem::path target, std::filesystem::path partial)
+        : target_(std::move(target)), partial_(std::move(partial)) {}
+    std::filesystem::path target_, partial_;
+    std::ofstream out_;
+    bool committed_ = false;
+};
 
 int meeting_export(const Options& o, const Args& a) {
     json::object f{{"meeting", a.meeting}, {"format", export_format(a)}};
     put(f, "version", a.version);
-    // The file is written beside its final name and moved there once complete, and opened before
-    // asking: a file that cannot be written costs no export (the server records each one), and
-    // a refused or failed export leaves an existing file as it was.
-    const std::filesystem::path target(a.output);
-    auto partial = target;
-    partial += ".partial";
-    std::ofstream out;
+    // Opened before asking: a file that cannot be written costs no export (the server records
+    // each one), and a refused or failed export leaves an existing file as it was.
+    std::unique_ptr<WholeFile> file;
     if (!a.output.empty()) {
-        out.open(partial, std::ios::binary | std::ios::trunc);
-        if (!out)
-            return report({"io_error", "cannot write " + a.output + ": " + std::strerror(errno)});
+        auto opened = WholeFile::open(a.output);
+        if (!opened)
+            return report(opened.error());
+        file = std::move(opened).value();
     }
-    const auto discard = [&] {
-        if (a.output.empty())
-            return;
-        if (out.is_open())
-            out.close();
-        std::error_code ignored;
-        std::filesystem::remove(partial, ignored);
-    };
-    const int status = with_client(o, [&](Client& c) {
+    return with_client(o, [&](Client& c) {
         auto reply = c.call("meeting_export", std::move(f));
         if (!reply)
             return report(reply.error(), kWords);
         const auto content = str(reply.value(), "content");
-        if (!a.output.empty()) {
-            out << content;
-            out.close();
-            std::error_code moved;
-            if (out.fail() || (std::filesystem::rename(partial, target, moved), moved))
-                return report({"io_error", "cannot write " + a.output + ": " +
-                                               (moved ? moved.message() : "the write failed")});
-            if (o.json) {
-                auto r = reply.value();
-                r.erase("content");
-                r["output"] = a.output;
-                std::cout << json::serialize(r) << "\n";
-            } else {
-                std::cout << "Wrote version " << num(reply.value(), "version") << " ("
-                          << str(reply.value(), "status") << ", " << str(reply.value(), "format")
-                          << ") to " << a.output << ".\n";
-            }
+        if (!file) {
+            if (o.json)
+                std::cout << json::serialize(reply.value()) << "\n";
+            else
+                std::cout << content;
             return 0;
         }
-        if (o.json)
-            std::cout << json::serialize(reply.value()) << "\n";
-        else
-            std::cout << content;
+        file->stream() << content;
+        if (const auto why = file->commit(); !why.empty())
+            return report({"io_error", "cannot write " + a.output + ": " + why});
+        if (o.json) {
+            auto r = reply.value();
+            r.erase("content");
+            r["output"] = a.output;
+            std::cout << json::serialize(r) << "\n";
+        } else {
+            std::cout << "Wrote version " << num(reply.value(), "version") << " ("
+                      << str(reply.value(), "status") << ", " << str(reply.value(), "format")
+                      << ") to " << a.output << ".\n";
+        }
         return 0;
     });
-    if (status != 0)
-        discard();  // not logged in, refused, or not written: no partial file stays
-    return status;
 }
 
 int action_add(const Options& o, const Args& a) {

@@ -586,7 +586,32 @@ TEST_CASE("the liaise command records a meeting from creation to approved export
     // A refused export leaves an existing file as it was, with no partial file beside it.
     CHECK(liaise("ann", "meeting export " + id + " --version 7 --output '" + md + "'").first == 1);
     CHECK_THAT(slurp(md), Catch::Contains("Kelly wants fewer visits."));
-    CHECK_FALSE(fs::exists(md + ".partial"));
+    for (const auto& entry : fs::directory_iterator(server.dir()))
+        CHECK(entry.path().filename().string().find(".partial") == std::string::npos);
+    // A new file is its owner's only; a replaced one keeps its permissions; a link is written
+    // through; a folder is refused before anything is exported.
+    const auto perms = [](const std::string& p) {
+        return fs::status(p).permissions() & fs::perms::all;
+    };
+    CHECK(perms(md) == (fs::perms::owner_read | fs::perms::owner_write));
+    fs::permissions(md, fs::perms::owner_all | fs::perms::group_read);
+    liaise.ok("ann", "meeting export " + id + " --output '" + md + "'");
+    CHECK(perms(md) == (fs::perms::owner_all | fs::perms::group_read));
+    const auto linked = (server.dir() / "linked.html").string();
+    std::ofstream(linked) << "old";
+    const auto link = (server.dir() / "link.html").string();
+    fs::create_symlink(linked, link);
+    liaise.ok("ann", "meeting export " + id + " --output '" + link + "'");
+    CHECK(fs::is_symlink(link));
+    CHECK_THAT(slurp(linked), Catch::StartsWith("<!DOCTYPE html>"));
+    const auto [folder, folder_why] =
+        liaise("ann", "meeting export " + id + " --output '" + server.dir().string() + "'");
+    CHECK(folder == 1);
+    CHECK_THAT(folder_why, Catch::Contains("it is a folder (io_error)"));
+    CHECK(exports() == before + 2);
+    const auto capitals = (server.dir() / "MINUTES.HTML").string();
+    liaise.ok("ann", "meeting export " + id + " --output '" + capitals + "'");
+    CHECK_THAT(slurp(capitals), Catch::StartsWith("<!DOCTYPE html>"));
     const auto shown = liaise.ok("tess", "meeting show " + id);
     CHECK_THAT(shown, Catch::Contains("version 1, approved"));
     // The approved record keeps the agencies as they were when it went out.
