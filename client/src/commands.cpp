@@ -303,41 +303,71 @@ int read(const Options& o, const std::string& room, std::int64_t since, bool fol
             std::cout << "No messages in " << room
                       << (since > 0 ? " after #" + std::to_string(since) : "")
                       << (follow ? " yet: waiting for new ones.\n" : ".\n");
+        // Logs in again after a lost connection (waiting longer each time, up to 30 s, and
+        // saying why when the reason changes), reads the room's readers and dictionaries again
+        // and catches up from the last message shown. False, reported, if a login is refused
+        // (a suspension, say): following stops there.
+        const auto reconnect = [&](const protocol::Error& lost) {
+            if (!o.json)
+                std::cerr << "liaise: " << lost.message << "; reconnecting\n";
+            auto wait = std::chrono::seconds(1);
+            std::string said;
+            while (true) {
+                std::this_thread::sleep_for(wait);
+                auto fresh = relogin();
+                if (fresh) {
+                    again = std::move(fresh).value();
+                    c = again.get();
+                    break;
+                }
+                const auto& why = fresh.error();
+                if (why.code != "connection_failed" && why.code != "connection_closed" &&
+                    why.code != "timeout") {
+                    report(why);
+                    return false;
+                }
+                if (!o.json && why.message != said)
+                    std::cerr << "liaise: cannot reconnect yet: " << why.message << "\n";
+                said = why.message;
+                wait = std::min(wait * 2, std::chrono::seconds(30));
+            }
+            if (!o.json)
+                std::cerr << "liaise: reconnected\n";
+            if (!plain) {
+                if (auto e = c->engine())
+                    engine = e.value();
+                if (auto r = c->readers(room))
+                    readers = std::move(r).value();
+            }
+            auto gap = c->read(room, last);
+            if (!gap) {
+                report(gap.error());
+                return false;
+            }
+            for (const auto& g : gap.value())
+                show(g), last = g.seq;
+            return true;
+        };
+        const auto lost = [](const protocol::Error& e) {
+            return e.code == "connection_closed" || e.code == "timeout";
+        };
         while (follow) {
             auto event = c->next_event(std::chrono::seconds(30));
-            if (!event && event.error().code == "connection_closed") {
-                // The server restarted, or the network went: log in again (waiting longer each
-                // time, up to 30 s) and catch up from the last message shown.
-                if (!o.json)
-                    std::cerr << "liaise: " << event.error().message << "; reconnecting\n";
-                auto wait = std::chrono::seconds(1);
-                while (true) {
-                    std::this_thread::sleep_for(wait);
-                    auto fresh = relogin();
-                    if (fresh) {
-                        again = std::move(fresh).value();
-                        c = again.get();
-                        break;
-                    }
-                    const auto& why = fresh.error().code;
-                    if (why != "connection_failed" && why != "connection_closed" &&
-                        why != "timeout")
-                        return report(fresh.error());  // refused (suspended, say): stop here
-                    wait = std::min(wait * 2, std::chrono::seconds(30));
-                }
-                if (!o.json)
-                    std::cerr << "liaise: reconnected\n";
-                auto gap = c->read(room, last);
-                if (!gap)
-                    return report(gap.error());
-                for (const auto& g : gap.value())
-                    show(g), last = g.seq;
+            if (event && !event.value()) {
+                // Quiet for 30 s. A network that went away may not say so: ask something small,
+                // which fails (closed, or no answer in time) if the connection is gone.
+                auto alive = c->call("whoami", {});
+                if (alive)
+                    continue;
+                event = alive.error();
+            }
+            if (!event && lost(event.error())) {
+                if (!reconnect(event.error()))
+                    return 1;
                 continue;
             }
             if (!event)
                 return report(event.error());
-            if (!event.value())
-                continue;
             const auto& e = *event.value();
             const auto type = str(e, "type");
             if (type == "dictionaries" && !plain) {  // the client fetched the new version
