@@ -378,7 +378,12 @@ class WholeFile {
     static protocol::Expected<std::unique_ptr<WholeFile>> open(const std::filesystem::path& path) {
         namespace fs = std::filesystem;
         std::error_code ec;
-        auto target = fs::is_symlink(path, ec) ? fs::weakly_canonical(path, ec) : path;
+        auto target = path;
+        if (fs::is_symlink(path, ec)) {  // written through to what it points at, if it can be
+            auto resolved = fs::weakly_canonical(path, ec);
+            if (!ec && !resolved.empty())
+                target = std::move(resolved);
+        }
         const auto cannot = [&](const std::string& why) {
             return protocol::Error{"io_error", "cannot write " + path.string() + ": " + why};
         };
