@@ -628,11 +628,7 @@ class Chat {
             return;
         }
         if (type == "action_reminder") {  // after every login: shown again only if it changed
-            const auto overdue = protocol::num(e, "overdue");
-            const auto soon = protocol::num(e, "due_soon");
-            std::string said = "Reminder: you have " + std::to_string(overdue) +
-                               " overdue action(s) and " + std::to_string(soon) +
-                               " due within two days";
+            auto said = reminder_heading(e);
             const char* separator = ": ";
             for (const auto& v : protocol::list(e, "actions")) {
                 const auto& a = v.as_object();

@@ -58,8 +58,7 @@ void print_reminder(const Options& o, const Home& home, Client& c) {
             now - at < quiet.count())
             return;
     }
-    std::cerr << "Reminder: you have " << num(*reminder, "overdue") << " overdue action(s) and "
-              << num(*reminder, "due_soon") << " due within two days:\n";
+    std::cerr << reminder_heading(*reminder) << ":\n";
     for (const auto& a : list(*reminder, "actions"))
         std::cerr << "  #" << num(a.as_object(), "id") << " due " << str(a.as_object(), "due")
                   << " (" << str(a.as_object(), "room") << "): " << str(a.as_object(), "what")
@@ -78,6 +77,12 @@ std::string reworded(std::string message, std::span<const Rewording> words) {
 }
 
 }  // namespace
+
+std::string reminder_heading(const json::object& reminder) {
+    return "Reminder: you have " + std::to_string(num(reminder, "overdue")) +
+           " overdue action(s) and " + std::to_string(num(reminder, "due_soon")) +
+           " due within two days";
+}
 
 int report(const protocol::Error& e, std::span<const Rewording> words) {
     std::cerr << "liaise: " << reworded(e.message, words) << " (" << e.code << ")\n";

@@ -40,6 +40,10 @@ using Relogin = std::function<protocol::Expected<std::unique_ptr<Client>>()>;
 /// with_client(), for `fn` that may log in again with `relogin`.
 int with_client(const Options& o, const std::function<int(Client&, const Relogin& relogin)>& fn);
 
+/// The first words of an `action_reminder` event for people: "Reminder: you have 1 overdue
+/// action(s) and 0 due within two days".
+[[nodiscard]] std::string reminder_heading(const boost::json::object& reminder);
+
 /// How long the same action reminder stays quiet after it was shown (a changed list of actions
 /// is shown at once). The time is kept in $LIAISE_HOME/reminded.
 inline constexpr std::chrono::hours kReminderQuiet{4};

@@ -17,6 +17,11 @@ protocol::Error failure(std::string code, std::string message) {
     return {std::move(code), std::move(message)};
 }
 
+/// A meaning in plain words: its first alternative, else its explanation.
+const std::string& plain_words(const jargon::Meaning& m) {
+    return m.alternatives.empty() ? m.explanation : m.alternatives.front();
+}
+
 }  // namespace
 
 std::optional<std::int64_t> DictionaryCache::version() const {
@@ -134,9 +139,6 @@ jargon::CheckResult explain_for(const jargon::Engine& engine, std::string_view t
     std::erase(others, reader_discipline);
     if (others.empty())
         return result;  // written in the reader's own discipline: it means what they think
-    const auto first_alternative = [](const jargon::Meaning& m) {
-        return m.alternatives.empty() ? m.explanation : m.alternatives.front();
-    };
     auto with_reader = others;
     with_reader.push_back(reader_discipline);
     const auto wider = engine.check(text, jargon::Audience::of(std::move(with_reader)));
@@ -150,7 +152,7 @@ jargon::CheckResult explain_for(const jargon::Engine& engine, std::string_view t
         const bool differs =
             std::any_of(f.meanings.begin(), f.meanings.end(), [&](const jargon::Meaning& m) {
                 return std::binary_search(others.begin(), others.end(), m.discipline) &&
-                       first_alternative(m) != first_alternative(*mine);
+                       plain_words(m) != plain_words(*mine);
             });
         const bool overlaps = std::any_of(
             result.findings.begin(), result.findings.end(),
@@ -180,9 +182,7 @@ std::string annotate(std::string_view text, const std::vector<jargon::Finding>& 
         } else if (f.meanings.size() > 1) {
             std::string all;
             for (const auto& m : f.meanings)
-                all += (all.empty() ? "" : " or ") +
-                       (m.alternatives.empty() ? m.explanation : m.alternatives.front()) + " (" +
-                       m.discipline + ")";
+                all += (all.empty() ? "" : " or ") + plain_words(m) + " (" + m.discipline + ")";
             out += " [" + all + "]";
         } else {
             out += " [?]";  // an acronym nobody has defined

@@ -36,6 +36,14 @@ std::int64_t other_admins(SQLite::Database& db, std::int64_t except) {
     return q.getColumn(0).getInt64();
 }
 
+/// The refusal to suspend or demote `user`, the only admin who can log in.
+ServiceError only_admin(const std::string& user) {
+    return ServiceError(errc::conflict,
+                        user +
+                            " is the only admin who can log in: make someone else an admin "
+                            "first");
+}
+
 std::string join(const std::vector<std::string>& items, std::string_view separator) {
     std::string out;
     for (const auto& item : items) {
@@ -288,10 +296,7 @@ void Service::account_role(Context& ctx) {
             const auto target = require_account(db, user);
             const bool changed = target.role != *role;
             if (changed && target.role == Role::admin && other_admins(db, target.id) == 0)
-                throw ServiceError(errc::conflict,
-                                   user +
-                                       " is the only admin who can log in: make someone else "
-                                       "an admin first");
+                throw only_admin(user);
             if (changed) {
                 exec(db, "UPDATE accounts SET role = ? WHERE id = ?",
                      std::string(protocol::to_string(*role)), target.id);
@@ -324,10 +329,7 @@ void Service::account_suspend(Context& ctx, bool suspend) {
             if (suspend && target.id == actor)
                 throw ServiceError(errc::conflict, "you cannot suspend your own account");
             if (suspend && target.role == Role::admin && other_admins(db, target.id) == 0)
-                throw ServiceError(errc::conflict,
-                                   user +
-                                       " is the only admin who can log in: make someone else "
-                                       "an admin first");
+                throw only_admin(user);
             const bool changed = target.suspended != suspend;
             if (changed) {
                 exec(db, "UPDATE accounts SET suspended = ? WHERE id = ?", suspend ? 1 : 0,

@@ -91,11 +91,15 @@ json::object issue_code(SQLite::Database& db, const CodeFor& c) {
     SQLite::Statement withdraw(db,
                                "UPDATE enrolment_codes SET expires_at = ? WHERE username = ? AND "
                                "used_at IS NULL AND expires_at > ? AND replaces IS ?");
+    // `replaces`: the account a new device is for, or NULL for a new account.
+    const auto bind_replaces = [&](SQLite::Statement& q, int at) {
+        if (c.replaces != 0)
+            q.bind(at, c.replaces);
+        else
+            q.bind(at);
+    };
     SQLite::bind(withdraw, now - 1, c.user, now);  // a code works until, and at, its expiry
-    if (c.replaces != 0)
-        withdraw.bind(4, c.replaces);
-    else
-        withdraw.bind(4);
+    bind_replaces(withdraw, 4);
     const auto withdrawn = withdraw.exec();
     SQLite::Statement q(db,
                         "INSERT INTO enrolment_codes(code_hash, username, display_name, agency_id, "
@@ -103,10 +107,7 @@ json::object issue_code(SQLite::Database& db, const CodeFor& c) {
                         "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)");
     SQLite::bind(q, hash_code(code), c.user, c.display_name, c.agency,
                  std::string(protocol::to_string(c.role)), c.created_by, now, expires);
-    if (c.replaces != 0)
-        q.bind(9, c.replaces);
-    else
-        q.bind(9);
+    bind_replaces(q, 9);
     q.exec();
     return {{"user", c.user}, {"code", code}, {"expires_at", expires}, {"withdrawn", withdrawn}};
 }
