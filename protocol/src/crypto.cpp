@@ -34,11 +34,15 @@ constexpr std::string_view kBoxKeyLabel = "liaise-box-key-v1";
 constexpr std::string_view kLoginLabel = "liaise-login-v1";
 constexpr std::string_view kEnvelopeLabel = "liaise-envelope-v1";
 constexpr std::string_view kEnvelopeV2Label = "liaise-envelope-v2";
+constexpr std::string_view kEnvelopeV3Label = "liaise-envelope-v3";
+constexpr std::string_view kMessageHashLabel = "liaise-message-hash-v3";
+constexpr std::string_view kSafetyNumberLabel = "liaise-safety-number-v1";
 constexpr std::string_view kKeyCommitmentLabel = "liaise-message-key-commitment-v2";
 constexpr std::string_view kEnvelopeAdLabel = "liaise-envelope-ad-v1";
 constexpr std::string_view kFingerprintLabel = "liaise-fingerprint-v1";
 
-constexpr int kEnvelopeVersion = 2;  // what seal() makes; open() reads 1 and 2
+constexpr int kEnvelopeVersion = 3;  // what seal() makes; open() reads 1, 2 and 3
+constexpr std::size_t kHashBytes = 32;
 constexpr std::size_t kCommitmentBytes = 32;
 constexpr std::size_t kMaxIdBytes = 128;
 constexpr std::size_t kMaxKeys = 10000;
@@ -147,10 +151,13 @@ std::vector<unsigned char> envelope_ad(int version, std::string_view room,
 /// What the sender signs. Version 1: every field, with the wrapped keys in (device, wrapped)
 /// order so the order on the wire does not matter. Version 2: every field but the wrapped keys
 /// (each device receives only its own), with the key commitment and the sorted recipients.
+/// Version 3: version 2's, then the history fields (previous_hash as its 0..32 bytes).
 std::vector<unsigned char> envelope_transcript(const Envelope& env) {
-    const bool v2 = env.version == 2;
+    const bool v2 = env.version >= 2;
     Encoder e;
-    e.text(v2 ? kEnvelopeV2Label : kEnvelopeLabel)
+    e.text(env.version == 3 ? kEnvelopeV3Label
+           : v2             ? kEnvelopeV2Label
+                            : kEnvelopeLabel)
         .number(version_number(env.version))
         .text(env.room)
         .text(env.sender_device)
@@ -161,6 +168,14 @@ std::vector<unsigned char> envelope_transcript(const Envelope& env) {
         e.bytes(env.key_commitment).number(env.recipients.size());
         for (const auto& r : env.recipients)
             e.text(r);
+        if (env.version == 3) {
+            const auto& h = env.history;
+            e.text(h.sender)
+                .number(h.counter)
+                .number(static_cast<std::uint64_t>(h.sent_at))
+                .number(static_cast<std::uint64_t>(h.previous_seq))
+                .bytes(h.previous_hash);
+        }
         return e.result();
     }
     std::vector<const WrappedKey*> keys;
@@ -328,6 +343,51 @@ std::string PublicIdentity::fingerprint() const {
             out += std::string(5 - digits.size(), '0') + digits;
         }
     }
+    return out;
+}
+
+namespace {
+
+/// One party's 30 digits (six groups of 5, no spaces) for safety_number().
+std::string party_digits(const Party& p) {
+    std::vector<SignPublicKey> keys = p.sign_keys;
+    std::sort(keys.begin(), keys.end(), [](const SignPublicKey& a, const SignPublicKey& b) {
+        return std::lexicographical_compare(a.bytes().begin(), a.bytes().end(), b.bytes().begin(),
+                                            b.bytes().end());
+    });
+    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+    Encoder e;
+    e.text(kSafetyNumberLabel).text(p.account).number(keys.size());
+    for (const auto& k : keys)
+        e.bytes(k.bytes());
+    std::array<unsigned char, 32> h{};
+    crypto_generichash(h.data(), h.size(), e.result().data(), e.result().size(), nullptr, 0);
+    std::string out;
+    for (std::size_t chunk = 0; chunk < 6; ++chunk) {
+        std::uint64_t v = 0;
+        for (std::size_t i = 0; i < 5; ++i)
+            v = (v << 8) | h[chunk * 5 + i];
+        const std::string digits = std::to_string(v % 100000);
+        out += std::string(5 - digits.size(), '0') + digits;
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string safety_number(const Party& a, const Party& b) {
+    init();
+    require(
+        !a.account.empty() && !b.account.empty() && !a.sign_keys.empty() && !b.sign_keys.empty(),
+        "safety_number: each party needs an account name and at least one key");
+    auto first = party_digits(a);
+    auto second = party_digits(b);
+    if (second < first)
+        std::swap(first, second);
+    const auto digits = first + second;
+    std::string out;
+    for (std::size_t i = 0; i < digits.size(); i += 5)
+        out += (out.empty() ? "" : " ") + digits.substr(i, 5);
     return out;
 }
 
@@ -545,10 +605,15 @@ Expected<DeviceKeys> open_keystore(std::string_view json, std::string_view passp
 
 Envelope seal(const DeviceKeys& sender, std::string_view sender_device, std::string_view room,
               std::string_view client_msg_id, std::string_view plaintext,
-              const std::vector<Recipient>& recipients) {
+              const std::vector<Recipient>& recipients, const History& history) {
     init();
     require(valid_id(room) && valid_id(sender_device) && valid_id(client_msg_id),
             "seal: room, sender_device and client_msg_id must be 1..128 bytes");
+    require(valid_id(history.sender) && history.counter >= 1 && history.sent_at >= 0 &&
+                history.previous_seq >= 0 &&
+                history.previous_hash.size() == (history.previous_seq > 0 ? kHashBytes : 0),
+            "seal: history needs a sender, a counter from 1, times >= 0 and a 32-byte hash "
+            "exactly when previous_seq > 0");
     require(!recipients.empty() && recipients.size() <= kMaxKeys,
             "seal: 1..10000 recipients required");
     std::unordered_set<std::string_view> seen;
@@ -562,6 +627,7 @@ Envelope seal(const DeviceKeys& sender, std::string_view sender_device, std::str
     env.room = room;
     env.sender_device = sender_device;
     env.client_msg_id = client_msg_id;
+    env.history = history;
 
     SecretArray<kMessageKeyBytes> message_key;
     crypto_aead_xchacha20poly1305_ietf_keygen(message_key.data());
@@ -602,7 +668,7 @@ Envelope seal(const DeviceKeys& sender, std::string_view sender_device, std::str
 Expected<std::string> open(const Envelope& env, const DeviceKeys& me, std::string_view my_device,
                            const PublicIdentity& sender) {
     init();
-    if (env.version != 1 && env.version != 2)
+    if (env.version < 1 || env.version > 3)
         return error("bad_request", "envelope.v: unsupported version");
     if (!sender.verify())
         return error("bad_signature", "sender identity does not verify");
@@ -624,7 +690,7 @@ Expected<std::string> open(const Envelope& env, const DeviceKeys& me, std::strin
                              w.size() - crypto_box_NONCEBYTES, w.data(), sender.box_key.data(),
                              Access::secrets(me).box_sk.data()) != 0)
         return error("bad_wrapped_key", "the message key does not unwrap for this device");
-    if (env.version == 2 && (env.key_commitment.size() != kCommitmentBytes ||
+    if (env.version >= 2 && (env.key_commitment.size() != kCommitmentBytes ||
                              !detail::bytes_equal(key_commitment(message_key.bytes).data(),
                                                   env.key_commitment.data(), kCommitmentBytes)))
         return error("bad_wrapped_key", "the message key does not match the signed commitment");
@@ -644,8 +710,28 @@ Expected<std::string> open(const Envelope& env, const DeviceKeys& me, std::strin
     return plaintext;
 }
 
+std::array<unsigned char, 32> message_hash(const Envelope& env) {
+    init();
+    auto bytes = concat(kMessageHashLabel, envelope_transcript(env));
+    const auto sig = env.signature.bytes();
+    bytes.insert(bytes.end(), sig.begin(), sig.end());
+    std::array<unsigned char, 32> out{};
+    crypto_generichash(out.data(), out.size(), bytes.data(), bytes.size(), nullptr, 0);
+    return out;
+}
+
+Signature sign_envelope(const DeviceKeys& sender, const Envelope& env) {
+    init();
+    return sign_bytes(Access::secrets(sender).sign_sk.data(), envelope_transcript(env));
+}
+
+bool signature_valid(const Envelope& env, const SignPublicKey& sign_key) {
+    return env.version >= 1 && env.version <= 3 &&
+           verify_bytes(sign_key, envelope_transcript(env), env.signature);
+}
+
 std::vector<std::string> recipient_devices(const Envelope& env) {
-    if (env.version == 2)
+    if (env.version >= 2)
         return env.recipients;
     std::vector<std::string> out;
     out.reserve(env.keys.size());
@@ -671,9 +757,18 @@ boost::json::object to_json(const Envelope& env) {
         {"nonce", to_base64(env.nonce)},
         {"ciphertext", to_base64(env.ciphertext)},
     };
-    if (env.version == 2) {
+    if (env.version >= 2) {
         out["key_commitment"] = to_base64(env.key_commitment);
         out["recipients"] = boost::json::array(env.recipients.begin(), env.recipients.end());
+    }
+    if (env.version == 3) {
+        const auto& h = env.history;
+        out["sender"] = h.sender;
+        out["counter"] = static_cast<std::int64_t>(h.counter);
+        out["sent_at"] = h.sent_at;
+        out["previous_seq"] = h.previous_seq;
+        if (h.previous_seq > 0)
+            out["previous_hash"] = to_base64(h.previous_hash);
     }
     out["signature"] = env.signature.to_base64();
     boost::json::array keys;
@@ -798,6 +893,26 @@ class Fields {
         return std::move(*bytes);
     }
 
+    /// An integer from `min` to 2^53 (what every JSON parser reads exactly).
+    Expected<std::int64_t> integer(std::string_view name, std::int64_t min) const {
+        auto v = get(name);
+        if (!v)
+            return v.error();
+        const auto* n = v.value()->if_int64();
+        const auto* u = v.value()->if_uint64();
+        constexpr std::int64_t kMax = std::int64_t{1} << 53;
+        const std::int64_t value = n != nullptr ? *n
+                                   : u != nullptr && *u <= static_cast<std::uint64_t>(kMax)
+                                       ? static_cast<std::int64_t>(*u)
+                                       : min - 1;
+        if ((n == nullptr && u == nullptr) || value < min || value > kMax)
+            return bad_request(path(name),
+                               "must be an integer from " + std::to_string(min) + " to 2^53");
+        return value;
+    }
+
+    [[nodiscard]] bool has(std::string_view name) const { return o_.if_contains(name) != nullptr; }
+
     std::string path(std::string_view name) const { return at(name).str(); }
     /// The path of field `name`; refers to this object's path.
     Path at(std::string_view name) const { return {&path_, name}; }
@@ -847,7 +962,7 @@ Expected<std::vector<std::string>> recipients_from_json(const Fields& f) {
 /// only for recipients (`recipients` is sorted).
 Expected<std::vector<WrappedKey>> keys_from_json(const Fields& f, int version,
                                                  const std::vector<std::string>& recipients) {
-    auto list_or_error = f.list("keys", version == 2, "keys");
+    auto list_or_error = f.list("keys", version >= 2, "keys");
     if (!list_or_error)
         return list_or_error.error();
     const auto& array = *list_or_error.value();
@@ -863,7 +978,7 @@ Expected<std::vector<WrappedKey>> keys_from_json(const Fields& f, int version,
             return k.error();
         const auto& device = k.value().device;
         bool duplicate = false;
-        if (version == 2) {
+        if (version >= 2) {
             const auto it = std::lower_bound(recipients.begin(), recipients.end(), device);
             if (it == recipients.end() || *it != device)
                 return bad_request(path.str() + ".device", "not one of the recipients");
@@ -876,6 +991,36 @@ Expected<std::vector<WrappedKey>> keys_from_json(const Fields& f, int version,
         keys.push_back(std::move(k).value());
     }
     return keys;
+}
+
+/// Version 3's history fields: previous_hash present exactly when previous_seq > 0.
+Expected<History> history_from_json(const Fields& f) {
+    History h;
+    auto sender = f.id("sender");
+    if (!sender)
+        return sender.error();
+    h.sender = std::move(sender).value();
+    const auto counter = f.integer("counter", 1);
+    if (!counter)
+        return counter.error();
+    h.counter = static_cast<std::uint64_t>(counter.value());
+    const auto sent_at = f.integer("sent_at", 0);
+    if (!sent_at)
+        return sent_at.error();
+    h.sent_at = sent_at.value();
+    const auto previous = f.integer("previous_seq", 0);
+    if (!previous)
+        return previous.error();
+    h.previous_seq = previous.value();
+    if (h.previous_seq > 0) {
+        auto hash = f.binary("previous_hash", kHashBytes);
+        if (!hash)
+            return hash.error();
+        h.previous_hash = std::move(hash).value();
+    } else if (f.has("previous_hash")) {
+        return bad_request(f.path("previous_hash"), "only with a previous_seq above 0");
+    }
+    return h;
 }
 
 }  // namespace
@@ -893,15 +1038,19 @@ Expected<Envelope> envelope_from_json(const boost::json::object& json) {
     if (!v)
         return v.error();
     const auto* version = v.value()->if_int64();
-    if (version == nullptr || (*version != 1 && *version != 2))
-        return bad_request(f.path("v"), "must be 1 or 2");
+    if (version == nullptr || *version < 1 || *version > 3)
+        return bad_request(f.path("v"), "must be 1, 2 or 3");
     if (*version == 1) {
         if (auto e = f.only({"v", "room", "sender_device", "client_msg_id", "nonce", "ciphertext",
                              "keys", "signature"}))
             return *e;
-    } else if (auto e =
-                   f.only({"v", "room", "sender_device", "client_msg_id", "nonce", "ciphertext",
-                           "key_commitment", "recipients", "keys", "signature"})) {
+    } else if (*version == 2) {
+        if (auto e = f.only({"v", "room", "sender_device", "client_msg_id", "nonce", "ciphertext",
+                             "key_commitment", "recipients", "keys", "signature"}))
+            return *e;
+    } else if (auto e = f.only({"v", "room", "sender_device", "client_msg_id", "nonce",
+                                "ciphertext", "key_commitment", "recipients", "sender", "counter",
+                                "sent_at", "previous_seq", "previous_hash", "keys", "signature"})) {
         return *e;
     }
 
@@ -923,7 +1072,7 @@ Expected<Envelope> envelope_from_json(const boost::json::object& json) {
     if (!ciphertext)
         return ciphertext.error();
     env.ciphertext = std::move(ciphertext).value();
-    if (env.version == 2) {
+    if (env.version >= 2) {
         auto commitment = f.binary("key_commitment", kCommitmentBytes);
         if (!commitment)
             return commitment.error();
@@ -932,6 +1081,12 @@ Expected<Envelope> envelope_from_json(const boost::json::object& json) {
         if (!recipients)
             return recipients.error();
         env.recipients = std::move(recipients).value();
+    }
+    if (env.version == 3) {
+        auto history = history_from_json(f);
+        if (!history)
+            return history.error();
+        env.history = std::move(history).value();
     }
     auto keys = keys_from_json(f, env.version, env.recipients);
     if (!keys)

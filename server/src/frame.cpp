@@ -60,8 +60,10 @@ bool take(std::string_view text, std::size_t& at, std::string_view what) {
 
 std::optional<KeyList> find_key_list(std::string_view envelope) {
     constexpr std::string_view kVersion2 = R"({"v":2,)";
+    constexpr std::string_view kVersion3 = R"({"v":3,)";
     constexpr std::string_view kKeys = R"(,"keys":[)";
-    if (!envelope.starts_with(kVersion2) || !envelope.ends_with("]}"))
+    if ((!envelope.starts_with(kVersion2) && !envelope.starts_with(kVersion3)) ||
+        !envelope.ends_with("]}"))
         return std::nullopt;
     // The last `,"keys":[` is the list's: nothing after it (digits, base64) could spell one.
     const auto at_keys = envelope.rfind(kKeys);
@@ -121,7 +123,8 @@ std::string stored_envelope_text(const boost::json::object& accepted) {
     std::string out;
     out.reserve(256 + accepted.at("ciphertext").as_string().size() +
                 accepted.at("keys").as_array().size() * 140);
-    out += R"({"v":2)";
+    const bool v3 = accepted.at("v").as_int64() == 3;
+    out += v3 ? R"({"v":3)" : R"({"v":2)";
     for (const char* name :
          {"room", "sender_device", "client_msg_id", "nonce", "ciphertext", "key_commitment"}) {
         out += R"(,")";
@@ -136,7 +139,22 @@ std::string stored_envelope_text(const boost::json::object& accepted) {
             out += ',';
         append_json_string(out, r);
     }
-    out += R"(],"signature":)";
+    out += ']';
+    if (v3) {
+        out += R"(,"sender":)";
+        append_json_string(out, accepted.at("sender"));
+        for (const char* name : {"counter", "sent_at", "previous_seq"}) {
+            out += R"(,")";
+            out += name;
+            out += R"(":)";
+            out += boost::json::serialize(accepted.at(name));  // an integer, checked
+        }
+        if (const auto* hash = accepted.if_contains("previous_hash")) {
+            out += R"(,"previous_hash":)";
+            append_json_string(out, *hash);
+        }
+    }
+    out += R"(,"signature":)";
     append_json_string(out, accepted.at("signature"));
     out += R"(,"keys":[)";
     first = true;

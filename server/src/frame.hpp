@@ -63,10 +63,10 @@ struct KeyList {
 };
 [[nodiscard]] std::optional<KeyList> find_key_list(std::string_view envelope);
 
-/// The text the server stores for a version 2 envelope: serialize(crypto::to_json(env)) for
-/// the envelope crypto::envelope_from_json read from `accepted`, built from the accepted JSON's
-/// own strings (envelope_from_json takes only canonical base64, so nothing is decoded or
-/// encoded again). Precondition: envelope_from_json(accepted) gave a version 2 envelope.
+/// The text the server stores for a version 2 or 3 envelope: serialize(crypto::to_json(env))
+/// for the envelope crypto::envelope_from_json read from `accepted`, built from the accepted
+/// JSON's own strings (envelope_from_json takes only canonical base64, so nothing is decoded or
+/// encoded again). Precondition: envelope_from_json(accepted) gave a version 2 or 3 envelope.
 [[nodiscard]] std::string stored_envelope_text(const boost::json::object& accepted);
 
 /// Appends `envelope` as `device` should receive it: a version 2 envelope with only that

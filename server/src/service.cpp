@@ -185,11 +185,7 @@ json::object device_json(std::int64_t id, const std::string& name, const std::st
                    {"sign_key", sign_key},
                    {"box_key", box_key},
                    {"box_key_signature", signature}};
-    const auto sk = crypto::SignPublicKey::from_base64(sign_key);
-    const auto bk = crypto::BoxPublicKey::from_base64(box_key);
-    const auto sig = crypto::Signature::from_base64(signature);
-    if (sk && bk && sig)
-        d["fingerprint"] = crypto::PublicIdentity{*sk, *bk, *sig}.fingerprint();
+    // No fingerprint: safety numbers are computed on devices, never taken from the server.
     return d;
 }
 
@@ -835,6 +831,7 @@ void Service::login(Context& ctx) {
     ctx.who.device = std::strtoll(device.c_str(), nullptr, 10);
     ctx.who.user = user;
     ctx.who.role = found->account.role;
+    ctx.who.sign_key = *key;
     hub_.add(ctx.who.account, ctx.self);
     // A suspension, device replacement or role change committed between the checks above and
     // hub_.add() cut off nobody: look again, now that any later one will find this session.
@@ -1074,8 +1071,16 @@ void Service::send(Context& ctx) {
     if (env.sender_device != std::to_string(ctx.who.device))
         throw ServiceError(errc::bad_request,
                            "envelope.sender_device: is not the device you logged in with");
-    if (env.version != 2)
-        throw ServiceError(errc::bad_request, "envelope.v: new messages must be version 2");
+    if (env.version != 3)
+        throw ServiceError(errc::bad_request, "envelope.v: new messages must be version 3");
+    if (env.history.sender != ctx.who.user)
+        throw ServiceError(errc::bad_request,
+                           "envelope.sender: is not the account you logged in as");
+    // Checked here, on the session's thread, not on the writer: a message is stored only if the
+    // device it claims to be from signed it, so what the server keeps is what was sent.
+    if (!crypto::signature_valid(env, ctx.who.sign_key))
+        throw ServiceError(errc::bad_signature,
+                           "the envelope's signature does not verify with your device's key");
     if (env.keys.size() != env.recipients.size())
         throw ServiceError(errc::bad_request, "envelope.keys: every recipient needs a wrapped key");
     // Ascending and distinct, as the room's device set is (envelope_from_json checked).

@@ -2,6 +2,8 @@
 // sends back what it replies, so the same logic serves every connection.
 #pragma once
 
+#include "liaise/protocol/crypto.hpp"
+
 #include <boost/json/object.hpp>
 #include <cstdint>
 #include <functional>
@@ -73,6 +75,8 @@ struct Identity {
     std::int64_t device = 0;
     std::string user;
     protocol::Role role = protocol::Role::member;
+    /// The logged-in device's registered key: every envelope it sends must verify with it.
+    crypto::SignPublicKey sign_key;
     [[nodiscard]] bool authenticated() const noexcept { return account != 0; }
 };
 

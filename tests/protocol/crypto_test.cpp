@@ -16,6 +16,16 @@
 
 namespace {
 
+/// Version 3 history for a test message: `sender`'s first message, sent now.
+[[maybe_unused]] liaise::crypto::History test_history(std::string sender,
+                                                      std::uint64_t counter = 1) {
+    liaise::crypto::History h;
+    h.sender = std::move(sender);
+    h.counter = counter;
+    h.sent_at = 1'800'000'000'000;
+    return h;
+}
+
 using namespace liaise::crypto;
 
 std::vector<unsigned char> bytes_of(std::string_view s) {
@@ -47,9 +57,9 @@ struct Enc {
 
 std::vector<unsigned char> transcript(const Envelope& e) {
     Enc enc;
-    if (e.version == 2) {
-        enc.str("liaise-envelope-v2")
-            .num(2)
+    if (e.version >= 2) {
+        enc.str(e.version == 3 ? "liaise-envelope-v3" : "liaise-envelope-v2")
+            .num(static_cast<std::uint64_t>(e.version))
             .str(e.room)
             .str(e.sender_device)
             .str(e.client_msg_id)
@@ -59,6 +69,12 @@ std::vector<unsigned char> transcript(const Envelope& e) {
             .num(e.recipients.size());
         for (const auto& r : e.recipients)
             enc.str(r);
+        if (e.version == 3)
+            enc.str(e.history.sender)
+                .num(e.history.counter)
+                .num(static_cast<std::uint64_t>(e.history.sent_at))
+                .num(static_cast<std::uint64_t>(e.history.previous_seq))
+                .bin(e.history.previous_hash);
         return enc.out;
     }
     auto keys = e.keys;
@@ -171,23 +187,23 @@ Envelope seal_v1(const KnownDevice& sender, std::string_view sender_device, std:
     return e;
 }
 
-struct Party {
+struct Holder {
     std::string device;
     DeviceKeys keys = DeviceKeys::generate();
     Recipient recipient() const { return {device, keys.identity().box_key}; }
 };
 
 struct Room {
-    Party alice{"alice-laptop"};
-    Party bob{"bob-phone"};
-    Party carol{"carol-desktop"};
-    Party mallory{"mallory-phone"};
+    Holder alice{"alice-laptop"};
+    Holder bob{"bob-phone"};
+    Holder carol{"carol-desktop"};
+    Holder mallory{"mallory-phone"};
 
     Envelope send(std::string_view text) const {
         return seal(alice.keys, alice.device, "room-42", "msg-0001", text,
-                    {bob.recipient(), carol.recipient(), alice.recipient()});
+                    {bob.recipient(), carol.recipient(), alice.recipient()}, test_history("alice"));
     }
-    liaise::protocol::Expected<std::string> read(const Envelope& env, const Party& who) const {
+    liaise::protocol::Expected<std::string> read(const Envelope& env, const Holder& who) const {
         return open(env, who.keys, who.device, alice.keys.identity());
     }
 };
@@ -285,7 +301,8 @@ TEST_CASE("an identity's box key is bound to its sign key", "[crypto]") {
     msg.insert(msg.end(), zero.data(), zero.data() + zero.size());
     const PublicIdentity low{alice.identity().sign_key, zero, alice.sign(msg)};
     CHECK_FALSE(low.verify());
-    CHECK_THROWS_AS(seal(alice, "a", "room", "id", "hi", {{"x", zero}}), std::invalid_argument);
+    CHECK_THROWS_AS(seal(alice, "a", "room", "id", "hi", {{"x", zero}}, test_history("alice")),
+                    std::invalid_argument);
 }
 
 TEST_CASE("fingerprints are stable, distinct and follow the documented rule", "[crypto]") {
@@ -348,8 +365,9 @@ TEST_CASE("login signatures verify for the challenge signed only", "[crypto]") {
 TEST_CASE("an envelope opens for every recipient and nobody else", "[crypto]") {
     const Room r;
     const auto env = r.send("Strategy meeting moved to 2pm — bring the CIN plan.");
-    CHECK(env.version == 2);
-    // Recipients and keys in ascending device order, whatever order seal() was given.
+    CHECK(env.version == 3);
+    // Recipients and keys in ascending device order, whatever order seal(, test_history("alice"))
+    // was given.
     CHECK(recipient_devices(env) ==
           std::vector<std::string>{"alice-laptop", "bob-phone", "carol-desktop"});
     CHECK(env.nonce.size() == 24);
@@ -360,7 +378,7 @@ TEST_CASE("an envelope opens for every recipient and nobody else", "[crypto]") {
         CHECK(env.keys[i].wrapped.size() == 72);
     }
 
-    for (const Party* p : {&r.bob, &r.carol, &r.alice}) {
+    for (const Holder* p : {&r.bob, &r.carol, &r.alice}) {
         const auto got = r.read(env, *p);
         REQUIRE(got.ok());
         CHECK(got.value() == "Strategy meeting moved to 2pm — bring the CIN plan.");
@@ -406,6 +424,15 @@ TEST_CASE("any change to a sealed envelope is caught", "[crypto]") {
         {"a recipient renamed", [](Envelope& e) { e.recipients[2] = "carol-2"; }},
         {"recipients reordered", [](Envelope& e) { std::swap(e.recipients[0], e.recipients[1]); }},
         {"version 1", [](Envelope& e) { e.version = 1; }},
+        {"version 2", [](Envelope& e) { e.version = 2; }},
+        {"sender", [](Envelope& e) { e.history.sender = "mallory"; }},
+        {"counter", [](Envelope& e) { e.history.counter += 1; }},
+        {"sent_at", [](Envelope& e) { e.history.sent_at -= 86'400'000; }},
+        {"previous message",
+         [](Envelope& e) {
+             e.history.previous_seq = 7;
+             e.history.previous_hash.assign(32, 1);
+         }},
     };
     for (const auto& [name, mutate] : signed_fields) {
         INFO(name);
@@ -450,7 +477,7 @@ TEST_CASE("any change to a sealed envelope is caught", "[crypto]") {
     // A device the sender did not list cannot read it, even holding a key that would work: the
     // test plays a sender that wraps for mallory but signs the list without her.
     auto unlisted = seal(r.alice.keys, r.alice.device, "room-42", "msg-0001", "Home visit.",
-                         {r.bob.recipient(), r.mallory.recipient()});
+                         {r.bob.recipient(), r.mallory.recipient()}, test_history("alice"));
     std::erase(unlisted.recipients, "mallory-phone");
     unlisted.signature = r.alice.keys.sign(transcript(unlisted));
     CHECK(code_of(r.read(unlisted, r.bob)) == "ok");
@@ -465,9 +492,9 @@ TEST_CASE("any change to a sealed envelope is caught", "[crypto]") {
     std::reverse(reordered.keys.begin(), reordered.keys.end());
     CHECK(code_of(r.read(reordered, r.bob)) == "ok");
 
-    auto v3 = original;
-    v3.version = 3;
-    CHECK(code_of(r.read(v3, r.bob)) == "bad_request");
+    auto v4 = original;
+    v4.version = 4;
+    CHECK(code_of(r.read(v4, r.bob)) == "bad_request");
 }
 
 TEST_CASE("version 1 envelopes, every key signed, still open", "[crypto]") {
@@ -475,7 +502,7 @@ TEST_CASE("version 1 envelopes, every key signed, still open", "[crypto]") {
     const KnownDevice dana;
     const auto env = seal_v1(dana, "dana-tablet", "Referral sent on Monday.",
                              {r.bob.recipient(), r.carol.recipient()});
-    const auto read = [&](const Envelope& e, const Party& who) {
+    const auto read = [&](const Envelope& e, const Holder& who) {
         return open(e, who.keys, who.device, dana.keys->identity());
     };
     CHECK(read(env, r.bob).value() == "Referral sent on Monday.");
@@ -525,8 +552,8 @@ TEST_CASE("the signature is checked against the pinned sender identity", "[crypt
     forged.box_key = r.mallory.keys.identity().box_key;
     CHECK(code_of(open(env, r.bob.keys, "bob-phone", forged)) == "bad_signature");
     // Mallory seals as "alice-laptop": bob, who pinned alice's identity, rejects it.
-    const auto spoof =
-        seal(r.mallory.keys, "alice-laptop", "room-42", "msg-0001", "pay me", {r.bob.recipient()});
+    const auto spoof = seal(r.mallory.keys, "alice-laptop", "room-42", "msg-0001", "pay me",
+                            {r.bob.recipient()}, test_history("alice"));
     CHECK(code_of(r.read(spoof, r.bob)) == "bad_signature");
 }
 
@@ -536,8 +563,9 @@ TEST_CASE("a recipient cannot reuse the message key to forge a message", "[crypt
     unsigned char bob_pk[crypto_box_PUBLICKEYBYTES], bob_sk[crypto_box_SECRETKEYBYTES];
     crypto_box_keypair(bob_pk, bob_sk);
     const Recipient bob{"bob-phone", BoxPublicKey(std::span<const unsigned char, 32>(bob_pk))};
-    const auto env = seal(r.alice.keys, r.alice.device, "room-42", "msg-0001",
-                          "Discharge planned Friday.", {bob, r.carol.recipient()});
+    const auto env =
+        seal(r.alice.keys, r.alice.device, "room-42", "msg-0001", "Discharge planned Friday.",
+             {bob, r.carol.recipient()}, test_history("alice"));
 
     // Bob unwraps the message key...
     const auto& w = key_for(const_cast<Envelope&>(env), "bob-phone").wrapped;
@@ -606,21 +634,31 @@ TEST_CASE("seal refuses arguments the wire format would reject", "[crypto]") {
     const Room r;
     const auto bob = r.bob.recipient();
     const std::string long_id(129, 'x');
-    CHECK_THROWS_AS(seal(r.alice.keys, "a", "", "id", "t", {bob}), std::invalid_argument);
-    CHECK_THROWS_AS(seal(r.alice.keys, "a", long_id, "id", "t", {bob}), std::invalid_argument);
-    CHECK_THROWS_AS(seal(r.alice.keys, "", "room", "id", "t", {bob}), std::invalid_argument);
-    CHECK_THROWS_AS(seal(r.alice.keys, "a", "room", "", "t", {bob}), std::invalid_argument);
-    CHECK_THROWS_AS(seal(r.alice.keys, "a", "room", "id", "t", {}), std::invalid_argument);
-    CHECK_THROWS_AS(seal(r.alice.keys, "a", "room", "id", "t", {bob, bob}), std::invalid_argument);
-    CHECK_NOTHROW((void)seal(r.alice.keys, "a", std::string(128, 'x'), "id", "t", {bob}));
+    CHECK_THROWS_AS(seal(r.alice.keys, "a", "", "id", "t", {bob}, test_history("alice")),
+                    std::invalid_argument);
+    CHECK_THROWS_AS(seal(r.alice.keys, "a", long_id, "id", "t", {bob}, test_history("alice")),
+                    std::invalid_argument);
+    CHECK_THROWS_AS(seal(r.alice.keys, "", "room", "id", "t", {bob}, test_history("alice")),
+                    std::invalid_argument);
+    CHECK_THROWS_AS(seal(r.alice.keys, "a", "room", "", "t", {bob}, test_history("alice")),
+                    std::invalid_argument);
+    CHECK_THROWS_AS(seal(r.alice.keys, "a", "room", "id", "t", {}, test_history("alice")),
+                    std::invalid_argument);
+    CHECK_THROWS_AS(seal(r.alice.keys, "a", "room", "id", "t", {bob, bob}, test_history("alice")),
+                    std::invalid_argument);
+    CHECK_NOTHROW((void)seal(r.alice.keys, "a", std::string(128, 'x'), "id", "t", {bob},
+                             test_history("alice")));
 }
 
 TEST_CASE("envelopes survive a JSON round trip", "[crypto]") {
     const Room r;
     const auto env = r.send("Minutes attached.");
     const auto json = to_json(env);
-    CHECK(json.size() == 10);
-    CHECK(json.at("v").as_int64() == 2);
+    CHECK(json.size() == 14);
+    CHECK(json.at("v").as_int64() == 3);
+    CHECK(json.at("sender").as_string() == "alice");
+    CHECK(json.at("counter").as_int64() == 1);
+    CHECK_FALSE(json.contains("previous_hash"));  // previous_seq 0: nothing seen before
     CHECK(json.at("nonce").as_string() == to_base64(env.nonce).c_str());
     CHECK(json.at("key_commitment").as_string() == to_base64(env.key_commitment).c_str());
     CHECK(json.at("recipients").as_array().size() == 3);
@@ -631,7 +669,11 @@ TEST_CASE("envelopes survive a JSON round trip", "[crypto]") {
     const auto parsed = envelope_from_json(boost::json::parse(boost::json::serialize(json)));
     REQUIRE(parsed.ok());
     const auto& back = parsed.value();
-    CHECK(back.version == 2);
+    CHECK(back.version == 3);
+    CHECK(back.history.sender == env.history.sender);
+    CHECK(back.history.counter == env.history.counter);
+    CHECK(back.history.sent_at == env.history.sent_at);
+    CHECK(back.history.previous_seq == 0);
     CHECK(back.room == env.room);
     CHECK(back.key_commitment == env.key_commitment);
     CHECK(back.recipients == env.recipients);
@@ -660,9 +702,20 @@ TEST_CASE("malformed envelope JSON is rejected naming the field", "[crypto]") {
     const std::vector<std::pair<std::function<void(object&)>, std::string>> cases{
         {[](object& o) { o.erase("room"); }, "envelope.room: missing"},
         {[](object& o) { o["extra"] = 1; }, "envelope.extra: unknown field"},
-        {[](object& o) { o["v"] = 3; }, "envelope.v: must be 1 or 2"},
-        {[](object& o) { o["v"] = "2"; }, "envelope.v: must be 1 or 2"},
-        {[](object& o) { o["v"] = 2.0; }, "envelope.v: must be 1 or 2"},
+        {[](object& o) { o["v"] = 4; }, "envelope.v: must be 1, 2 or 3"},
+        {[](object& o) { o["v"] = "2"; }, "envelope.v: must be 1, 2 or 3"},
+        {[](object& o) { o["v"] = 2.0; }, "envelope.v: must be 1, 2 or 3"},
+        {[](object& o) { o["v"] = 2; }, "envelope.sender: unknown field"},
+        {[](object& o) { o.erase("sender"); }, "envelope.sender: missing"},
+        {[](object& o) { o["counter"] = 0; },
+         "envelope.counter: must be an integer from 1 to 2^53"},
+        {[](object& o) { o["counter"] = -3; },
+         "envelope.counter: must be an integer from 1 to 2^53"},
+        {[](object& o) { o["sent_at"] = "now"; },
+         "envelope.sent_at: must be an integer from 0 to 2^53"},
+        {[](object& o) { o["previous_seq"] = 3; }, "envelope.previous_hash: missing"},
+        {[](object& o) { o["previous_hash"] = to_base64(random_bytes(32)); },
+         "envelope.previous_hash: only with a previous_seq above 0"},
         {[](object& o) { o["v"] = 1; }, "envelope.key_commitment: unknown field"},
         {[](object& o) { o.erase("v"); }, "envelope.v: missing"},
         {[](object& o) { o["room"] = 5; }, "envelope.room: must be a string"},
@@ -891,4 +944,75 @@ TEST_CASE("a keystore whose contents disagree is rejected", "[crypto]") {
     CHECK(rewritten(160 + 5) == "bad_keystore");  // box key signature
     sodium_memzero(key, sizeof key);
     sodium_memzero(plain.data(), plain.size());
+}
+
+TEST_CASE("a safety number is the same on both sides and changes with any key or name",
+          "[crypto][trust]") {
+    const auto a1 = DeviceKeys::generate(), a2 = DeviceKeys::generate();
+    const auto b1 = DeviceKeys::generate(), m1 = DeviceKeys::generate();
+    const Party hana{"hana", {a1.identity().sign_key, a2.identity().sign_key}};
+    const Party bea{"bea", {b1.identity().sign_key}};
+    const auto number = safety_number(hana, bea);
+    CHECK(number == safety_number(bea, hana));
+    REQUIRE(number.size() == 71);  // 12 groups of 5 digits, 11 spaces
+    for (std::size_t i = 0; i < number.size(); ++i)
+        CHECK((i % 6 == 5 ? number[i] == ' ' : std::isdigit(number[i]) != 0));
+    // Device order and repeats do not matter; every key and both names do.
+    CHECK(safety_number(
+              {"hana", {a2.identity().sign_key, a1.identity().sign_key, a2.identity().sign_key}},
+              bea) == number);
+    CHECK(safety_number(hana, {"bea", {m1.identity().sign_key}}) != number);
+    CHECK(safety_number({"hana", {a1.identity().sign_key}}, bea) != number);
+    CHECK(safety_number(hana, {"bea2", {b1.identity().sign_key}}) != number);
+    // The same keys under the names swapped are another pair of people.
+    CHECK(safety_number({"bea", hana.sign_keys}, {"hana", bea.sign_keys}) != number);
+    CHECK_THROWS_AS(safety_number(hana, {"bea", {}}), std::invalid_argument);
+
+    // Pinned down independently of the code: each side's 30 digits are the first 30 bytes of
+    // BLAKE2b-256 over the encoding, six 5-byte numbers mod 100000; the smaller side first.
+    const auto side = [](const Party& p) {
+        auto keys = p.sign_keys;
+        std::sort(keys.begin(), keys.end(), [](const SignPublicKey& x, const SignPublicKey& y) {
+            return std::lexicographical_compare(x.bytes().begin(), x.bytes().end(),
+                                                y.bytes().begin(), y.bytes().end());
+        });
+        Enc enc;
+        enc.str("liaise-safety-number-v1").str(p.account).num(keys.size());
+        for (const auto& k : keys)
+            enc.bin(k.bytes());
+        unsigned char h[32];
+        crypto_generichash(h, 32, enc.out.data(), enc.out.size(), nullptr, 0);
+        std::string digits;
+        for (int c = 0; c < 6; ++c) {
+            std::uint64_t v = 0;
+            for (int i = 0; i < 5; ++i)
+                v = (v << 8) | h[c * 5 + i];
+            char group[6];
+            std::snprintf(group, sizeof group, "%05u", static_cast<unsigned>(v % 100000));
+            digits += group;
+        }
+        return digits;
+    };
+    auto x = side(hana), y = side(bea);
+    if (y < x)
+        std::swap(x, y);
+    std::string spaced;
+    for (std::size_t i = 0; i < 60; i += 5)
+        spaced += (i == 0 ? "" : " ") + (x + y).substr(i, 5);
+    CHECK(number == spaced);
+}
+
+TEST_CASE("a message's hash covers what is signed and the signature, not the wrapped keys",
+          "[crypto][trust]") {
+    const Room r;
+    const auto env = r.send("Strategy meeting at 3pm.");
+    const auto hash = message_hash(env);
+    CHECK(message_hash(for_device(env, "bob-phone")) == hash);  // every reader computes it
+    auto changed = env;
+    changed.history.counter += 1;
+    CHECK(message_hash(changed) != hash);
+    CHECK(message_hash(r.send("Strategy meeting at 3pm.")) != hash);
+    CHECK(signature_valid(env, r.alice.keys.identity().sign_key));
+    CHECK_FALSE(signature_valid(changed, r.alice.keys.identity().sign_key));
+    CHECK_FALSE(signature_valid(env, r.bob.keys.identity().sign_key));
 }

@@ -6,6 +6,16 @@
 
 using namespace liaise::protocol;
 
+namespace {
+/// Version 3 history for a test message.
+liaise::crypto::History test_history(std::string sender) {
+    liaise::crypto::History h;
+    h.sender = std::move(sender);
+    h.counter = 1;
+    return h;
+}
+}  // namespace
+
 TEST_CASE("every request type decodes with its fields", "[protocol][codec]") {
     const auto d =
         decode_request(R"({"type":"sync","id":"7","room":"case-1","after":3,"limit":10})");
@@ -139,8 +149,8 @@ TEST_CASE("names and roles", "[protocol]") {
 
 TEST_CASE("envelope ids must be valid UTF-8 without control characters", "[protocol][codec]") {
     const auto a = liaise::crypto::DeviceKeys::generate();
-    const auto env =
-        liaise::crypto::seal(a, "1", "room", "m1", "hi", {{"1", a.identity().box_key}});
+    const auto env = liaise::crypto::seal(a, "1", "room", "m1", "hi", {{"1", a.identity().box_key}},
+                                          test_history("alice"));
     for (const auto& [field, bad] : std::vector<std::pair<std::string, std::string>>{
              {"client_msg_id", "caf\xC3\x28"}, {"room", "a\x01b"}, {"sender_device", "\xFF"}}) {
         auto j = liaise::crypto::to_json(env);

@@ -11,6 +11,16 @@ using liaise::server::Frame;
 
 namespace {
 
+/// Version 3 history for a test message: `sender`'s first message, sent now.
+[[maybe_unused]] liaise::crypto::History test_history(std::string sender,
+                                                      std::uint64_t counter = 1) {
+    liaise::crypto::History h;
+    h.sender = std::move(sender);
+    h.counter = counter;
+    h.sent_at = 1'800'000'000'000;
+    return h;
+}
+
 /// A version 2 envelope for devices 7, 12 and 300, as the server stores it.
 struct Stored {
     crypto::DeviceKeys sender = crypto::DeviceKeys::generate();
@@ -20,7 +30,8 @@ struct Stored {
     crypto::Envelope env = crypto::seal(sender, "7", "room", "m1", "Visit at 4pm.",
                                         {{"300", d300.identity().box_key},
                                          {"7", d7.identity().box_key},
-                                         {"12", d12.identity().box_key}});
+                                         {"12", d12.identity().box_key}},
+                                        test_history("alice"));
     std::string text = boost::json::serialize(crypto::to_json(env));
 };
 
@@ -69,8 +80,8 @@ TEST_CASE("the stored text is what to_json writes, whatever order the client sen
     std::vector<crypto::Recipient> to;
     for (const auto* device : {"12", "7", "d\"quoted\"", "caf\u00e9 x"})
         to.push_back({device, crypto::DeviceKeys::generate().identity().box_key});
-    const auto env =
-        crypto::seal(sender, "7", "room \"A\" \\ caf\u00e9", "m\u00fc1", "Visit at 4pm.", to);
+    const auto env = crypto::seal(sender, "7", "room \"A\" \\ caf\u00e9", "m\u00fc1",
+                                  "Visit at 4pm.", to, test_history("alice"));
     const auto canonical = boost::json::serialize(crypto::to_json(env));
     // The client's fields and key fields in reverse order.
     const auto json = crypto::to_json(env);

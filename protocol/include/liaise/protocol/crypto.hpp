@@ -90,11 +90,29 @@ struct PublicIdentity {
     /// True if box_key_signature is sign_key's signature over box_key and box_key is not a
     /// low-order point. Pin and seal to an identity only if this holds.
     [[nodiscard]] bool verify() const;
-    /// The safety number people compare aloud: 12 groups of 5 digits separated by spaces.
+    /// One device key's number (12 groups of 5 digits separated by spaces): what a key-change
+    /// notice shows as "old" and "new". People compare safety_number(), not this.
     /// Rule: h = BLAKE2b-256("liaise-fingerprint-v1" || sign_key); read the first 30 bytes of h
     /// as twelve big-endian 20-bit numbers; print each mod 100000, zero-padded to 5 digits.
     [[nodiscard]] std::string fingerprint() const;
 };
+
+/// One side of a conversation, for safety_number(): an account name and the signing keys of
+/// its devices (any order; duplicates count once).
+struct Party {
+    std::string account;
+    std::vector<SignPublicKey> sign_keys;
+};
+
+/// The pairwise safety number two people compare (in person, by phone, or by QR code): 60
+/// digits in 12 groups of 5 separated by spaces, the same whichever side computes it.
+/// Rule (PROTOCOL.md "Safety numbers"): for each party, h = BLAKE2b-256 of the encoding
+/// "liaise-safety-number-v1" || account || count || its sign keys in ascending byte order
+/// (every item length-prefixed as in envelopes); its 30 digits are the first 30 bytes of h read
+/// as six 5-byte big-endian numbers, each mod 100000, zero-padded to 5 digits. The number is
+/// the two parties' 30 digits, the smaller string first. Throws std::invalid_argument if a
+/// party has no key or an account name is empty.
+[[nodiscard]] std::string safety_number(const Party& a, const Party& b);
 
 /// A device's secret keys. Owns them; the secret bytes live on the heap and are zeroed when
 /// the object is destroyed. Move-only; a moved-from object may only be destroyed or assigned
@@ -147,7 +165,23 @@ struct WrappedKey {
     std::vector<unsigned char> wrapped;
 };
 
+/// What a version 3 envelope binds besides its content: who sent it, in which order and when,
+/// and after which message. Readers check these (a gap or repeat in `counter`, a `sender` that
+/// is not the key's owner, a clock far from the server's, a `previous` message they were never
+/// shown); the server cannot change any of them without breaking the signature.
+struct History {
+    std::string sender;             ///< the sender's account name, 1..128 bytes
+    std::uint64_t counter = 0;      ///< per (sender device, room): 1 for the first, then +1
+    std::int64_t sent_at = 0;       ///< the sender's clock, milliseconds since the epoch, >= 0
+    std::int64_t previous_seq = 0;  ///< seq of the last message the sender had seen; 0: none
+    /// message_hash() of that message: 32 bytes, or empty when previous_seq is 0.
+    std::vector<unsigned char> previous_hash;
+};
+
 /// An encrypted, signed chat message.
+///
+/// Version 3 (what seal() makes): version 2 plus `history`, inside the signature. Below,
+/// "version 2" stands for versions 2 and 3 alike.
 ///
 /// Version 2 (what seal() makes): the signature covers every field but the wrapped keys, and
 /// includes `key_commitment`, a hash keyed by the message key, and the sorted `recipients`.
@@ -159,17 +193,28 @@ struct WrappedKey {
 /// Version 1 (still read): the signature covers every field, keys sorted by device, so every
 /// recipient needs the whole envelope.
 struct Envelope {
-    int version = 2;
+    int version = 3;
     std::string room;
     std::string sender_device;
     std::string client_msg_id;
     std::vector<unsigned char> nonce;           // 24 bytes
     std::vector<unsigned char> ciphertext;      // XChaCha20-Poly1305, plaintext + 16
-    std::vector<unsigned char> key_commitment;  // version 2: 32 bytes; version 1: empty
-    std::vector<std::string> recipients;        // version 2: ascending, distinct; 1: empty
-    std::vector<WrappedKey> keys;               // version 2: at most one per recipient
+    std::vector<unsigned char> key_commitment;  // versions 2, 3: 32 bytes; 1: empty
+    std::vector<std::string> recipients;        // versions 2, 3: ascending, distinct
+    std::vector<WrappedKey> keys;               // versions 2, 3: at most one each
+    History history;                            // version 3 only
     Signature signature;
 };
+
+/// A message's identity for History::previous_hash: BLAKE2b-256 keyed by nothing over
+/// "liaise-message-hash-v3" || the signed transcript || the signature. Every reader can compute
+/// it from its own copy (the wrapped keys are not part of it), readable by it or not.
+[[nodiscard]] std::array<unsigned char, 32> message_hash(const Envelope& envelope);
+
+/// True if `envelope` is signed by `sign_key` (the whole transcript of its version). The server
+/// checks this against the sending device's registered key before storing a message; readers
+/// get the same check from open().
+[[nodiscard]] bool signature_valid(const Envelope& envelope, const SignPublicKey& sign_key);
 
 struct Recipient {
     std::string device;
@@ -177,14 +222,22 @@ struct Recipient {
 };
 
 /// Encrypts `plaintext` once and wraps the key for every recipient (include the sender's own
-/// devices to read the message back); makes a version 2 envelope. Preconditions, else
-/// std::invalid_argument: room, sender_device and client_msg_id are 1..128 bytes; 1..10000
-/// recipients with distinct, 1..128-byte device ids; no recipient box key is a low-order point.
+/// devices to read the message back); makes a version 3 envelope carrying `history`.
+/// Preconditions, else std::invalid_argument: room, sender_device, client_msg_id and
+/// history.sender are 1..128 bytes; history.counter >= 1; history.sent_at and previous_seq >=
+/// 0, previous_hash 32 bytes when previous_seq > 0 and empty otherwise; 1..10000 recipients with
+/// distinct, 1..128-byte device ids; no recipient box key is a low-order point.
 [[nodiscard]] Envelope seal(const DeviceKeys& sender, std::string_view sender_device,
                             std::string_view room, std::string_view client_msg_id,
-                            std::string_view plaintext, const std::vector<Recipient>& recipients);
+                            std::string_view plaintext, const std::vector<Recipient>& recipients,
+                            const History& history);
 
-/// Checks, in order: the version (bad_request unless 1 or 2), the sender identity's verify()
+/// The signature seal() puts on `envelope` once its fields are final. For a caller that reuses
+/// one sealed envelope under new ids (the load generator): the ciphertext then no longer opens,
+/// as its associated data holds the id, but the envelope is signed as the server requires.
+[[nodiscard]] Signature sign_envelope(const DeviceKeys& sender, const Envelope& envelope);
+
+/// Checks, in order: the version (bad_request unless 1, 2 or 3), the sender identity's verify()
 /// and the envelope signature (bad_signature), that `my_device` has a key and, in version 2, is
 /// among the signed recipients (not_a_recipient),
 /// the key unwraps and, in version 2, matches the signed commitment (bad_wrapped_key), the
@@ -203,8 +256,10 @@ struct Recipient {
 [[nodiscard]] Envelope for_device(const Envelope& envelope, std::string_view device);
 
 /// {"v","room","sender_device","client_msg_id","nonce","ciphertext",["key_commitment",
-///  "recipients":[device],]"signature","keys":[{"device","wrapped"}]}, in this order, binary
-/// fields in to_base64(); key_commitment and recipients in version 2 only.
+///  "recipients":[device],]["sender","counter","sent_at","previous_seq",["previous_hash",]]
+///  "signature","keys":[{"device","wrapped"}]}, in this order, binary fields in to_base64();
+/// key_commitment and recipients from version 2, the history fields in version 3
+/// (previous_hash only when previous_seq > 0).
 [[nodiscard]] boost::json::object to_json(const Envelope& envelope);
 /// Strict: bad_request naming the first offending field ("envelope.keys[3].wrapped: ...").
 /// Checks shape and sizes only; open() checks the cryptography. Version 2: recipients must be
