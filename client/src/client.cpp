@@ -51,7 +51,8 @@ Client::Client(const Home& home, Profile profile, crypto::DeviceKeys keys,
       profile_(std::move(profile)),
       keys_(std::move(keys)),
       conn_(std::move(conn)),
-      known_(home) {
+      known_(home),
+      ledger_(home) {
     // This device's own key needs no comparing: sending to a room it is in never asks to.
     known_.pin(profile_.user, profile_.device, keys_.identity().sign_key);
 }
@@ -131,7 +132,8 @@ protocol::Expected<json::object> Client::call(std::string_view type, json::objec
     return conn_->request(type, std::move(fields));
 }
 
-protocol::Expected<std::vector<crypto::Recipient>> Client::recipients(const json::array& members) {
+protocol::Expected<std::vector<crypto::Recipient>> Client::recipients(
+    const json::array& members, std::set<std::string>& readers) {
     std::vector<crypto::Recipient> out;
     for (const auto& m : members) {
         if (!m.is_object())
@@ -149,12 +151,34 @@ protocol::Expected<std::vector<crypto::Recipient>> Client::recipients(const json
             if (!identity || !identity->verify())
                 return failure("bad_signature", "the key of " + user + "'s device " + device +
                                                     " is not properly signed");
+            if (const auto other = known_.other_owner(user, identity->sign_key))
+                return failure("key_changed", "the server lists " + *other + "'s key as " + user +
+                                                  "'s device " + device +
+                                                  ": one key cannot be two people's; nothing "
+                                                  "was sent");
+            const auto before = known_.pinned(user, device);
             const auto verdict = known_.check(user, device, identity->sign_key);
-            if (verdict == KnownKeys::Verdict::new_device || verdict == KnownKeys::Verdict::changed)
-                return failure("key_changed", user + "'s keys have changed (device " + device +
-                                                  ", fingerprint " + identity->fingerprint() +
-                                                  "). Compare fingerprints with " + user +
-                                                  ", then run 'liaise trust " + user + "'");
+            if (verdict == KnownKeys::Verdict::new_device ||
+                verdict == KnownKeys::Verdict::changed) {
+                const auto was = before ? crypto::PublicIdentity{*before, {}, {}}.fingerprint()
+                                        : std::string("none");
+                if (known_.verified(user))
+                    return failure("key_changed",
+                                   user + "'s keys have changed since you verified them (device " +
+                                       device + ", was " + was + ", now " +
+                                       identity->fingerprint() +
+                                       "). Nothing was sent. Compare safety numbers with " + user +
+                                       " again ('liaise fingerprint " + user +
+                                       "'), then run 'liaise verify " + user + " NUMBER'");
+                known_.pin(user, device, identity->sign_key);
+                notices_.push_back(
+                    {"key_changed", verdict == KnownKeys::Verdict::new_device
+                                        ? user + " has a new device (" + device + ", key " +
+                                              identity->fingerprint() + ")"
+                                        : user + "'s device " + device + " has a new key (was " +
+                                              was + ", now " + identity->fingerprint() + ")"});
+            }
+            readers.insert(user + "/" + device);
             out.push_back({device, identity->box_key});
         }
     }
@@ -162,28 +186,66 @@ protocol::Expected<std::vector<crypto::Recipient>> Client::recipients(const json
 }
 
 protocol::Expected<std::int64_t> Client::send(std::string_view room, std::string_view text,
-                                              std::optional<std::string> client_msg_id) {
+                                              std::optional<std::string> client_msg_id,
+                                              const ConfirmReaders& confirm) {
+    notices_.clear();
     const auto msg_id = client_msg_id ? *client_msg_id : new_message_id();
     auto shown = conn_->request("room_show", {{"room", room}});
     if (!shown)
         return shown.error();
     json::array members = shown.value().at("members").as_array();
+    const std::string room_name(room);
+    std::optional<crypto::History> history;
+    const auto give_back = [&] {
+        if (history)
+            ledger_.unsend(room_name, history->counter);
+    };
     for (int attempt = 0; attempt < 4; ++attempt) {
-        auto to = recipients(members);
-        if (!to)
+        std::set<std::string> readers;
+        auto to = recipients(members, readers);
+        if (!to) {
+            give_back();
             return to.error();
-        const auto envelope = crypto::seal(keys_, profile_.device, room, msg_id, text, to.value());
+        }
+        readers.erase(profile_.user + "/" + profile_.device);
+        if (auto fresh = ledger_.new_readers(room_name, readers); !fresh.empty()) {
+            if (confirm && !confirm(fresh)) {
+                give_back();
+                return failure("new_readers",
+                               "not sent: the room has readers you have not "
+                               "written to before");
+            }
+            ledger_.encrypted_to(room_name, readers);
+        }
+        if (!history)
+            history = ledger_.next(room_name, profile_.user,
+                                   std::chrono::duration_cast<std::chrono::milliseconds>(
+                                       std::chrono::system_clock::now().time_since_epoch())
+                                       .count());
+        const auto envelope =
+            crypto::seal(keys_, profile_.device, room, msg_id, text, to.value(), *history);
         auto reply =
             conn_->request("send", {{"room", room}, {"envelope", crypto::to_json(envelope)}});
-        if (reply)
-            return num(reply.value(), "seq");
-        if (reply.error().code != "stale_membership")
+        if (reply) {
+            const auto seq = num(reply.value(), "seq");
+            ledger_.sent(room_name, seq, envelope);
+            return seq;
+        }
+        if (reply.error().code != "stale_membership") {
+            // Refused outright (nothing stored): the counter was not used. A lost connection
+            // may have stored it: keep the counter, at worst a reader sees one gap.
+            if (reply.error().code != "connection_closed" && reply.error().code != "timeout")
+                give_back();
             return reply.error();
+        }
         const auto* fresh = conn_->last_error_body().if_contains("members");
-        if (!fresh || !fresh->is_array())
+        if (!fresh || !fresh->is_array()) {
+            give_back();
             return reply.error();
+        }
         members = fresh->get_array();  // re-wrap for the room as it is now, same message id
     }
+    give_back();
     return failure("stale_membership", "the room's membership kept changing; try again");
 }
 
@@ -215,24 +277,50 @@ ReadMessage Client::open_message(const json::object& m) {
     }
     // Opened before the sender's key is checked against the pins, so that a message this
     // device cannot read (sent before it joined) reports that, and pins nothing; the text is
-    // kept only if the key is the one pinned.
+    // kept only if the key is acceptable.
     auto text = crypto::open(envelope.value(), keys_, profile_.device, *identity);
+    if (!text && text.error().code == "bad_signature") {
+        out.error = text.error();
+        return out;
+    }
+    // The signature holds: what it binds can be checked against what this device was shown.
+    out.warnings = ledger_.observe(out.room, out.seq, out.sent_at, out.sender, envelope.value(),
+                                   [this](const std::string& d) { return known_.owner_of(d); });
     if (!text) {
         out.error = text.error();
         return out;
     }
+    if (const auto other = known_.other_owner(out.sender, identity->sign_key)) {
+        out.warnings.push_back({"sender_mismatch", "shown as from " + out.sender +
+                                                       ", but signed with the key of " + *other});
+        out.text = std::move(text).value();
+        return out;
+    }
+    const auto before = known_.pinned(out.sender, out.sender_device);
     const auto verdict = known_.check(out.sender, out.sender_device, identity->sign_key);
     if (verdict == KnownKeys::Verdict::pinned_now || verdict == KnownKeys::Verdict::matches) {
         out.text = std::move(text).value();
         return out;
     }
-    const auto advice =
-        "compare fingerprints with " + out.sender + ", then run 'liaise trust " + out.sender + "'";
-    out.error = failure("key_changed", verdict == KnownKeys::Verdict::new_device
-                                           ? "sent from a device of " + out.sender +
-                                                 "'s that you have not verified (device " +
-                                                 out.sender_device + "); " + advice
-                                           : out.sender + "'s keys have changed; " + advice);
+    const auto was =
+        before ? crypto::PublicIdentity{*before, {}, {}}.fingerprint() : std::string("none");
+    const auto change = verdict == KnownKeys::Verdict::new_device
+                            ? out.sender + " wrote from a new device (" + out.sender_device +
+                                  ", key " + identity->fingerprint() + ")"
+                            : out.sender + "'s device " + out.sender_device +
+                                  " has a new key (was " + was + ", now " +
+                                  identity->fingerprint() + ")";
+    if (known_.verified(out.sender)) {
+        out.error = failure("key_changed", change +
+                                               " since you verified them; compare safety "
+                                               "numbers again ('liaise fingerprint " +
+                                               out.sender + "'), then 'liaise verify " +
+                                               out.sender + " NUMBER'");
+        return out;
+    }
+    known_.pin(out.sender, out.sender_device, identity->sign_key);
+    out.warnings.push_back({"key_changed", change});
+    out.text = std::move(text).value();
     return out;
 }
 
@@ -313,20 +401,69 @@ protocol::Expected<std::size_t> Client::report_findings(
     return count;
 }
 
-protocol::Expected<json::object> Client::trust(std::string_view user) {
-    auto keys = conn_->request("user_keys", {{"user", user}});
-    if (!keys)
-        return keys.error();
-    std::map<std::string, std::string> devices;
-    for (const auto& d : keys.value().at("devices").as_array()) {
-        const auto identity = identity_of(d.as_object());
-        if (!identity || !identity->verify())
-            return failure("bad_signature",
-                           "a key of " + std::string(user) + " is not properly signed");
-        devices[str(d.as_object(), "device")] = identity->sign_key.to_base64();
+protocol::Expected<SafetyNumber> Client::safety_number(std::string_view user) {
+    std::vector<crypto::Party> parties;
+    SafetyNumber out;
+    out.user = user;
+    for (const std::string& account : {profile_.user, std::string(user)}) {
+        auto keys = conn_->request("user_keys", {{"user", account}});
+        if (!keys)
+            return keys.error();
+        crypto::Party party{account, {}};
+        for (const auto& d : keys.value().at("devices").as_array()) {
+            const auto identity = identity_of(d.as_object());
+            if (!identity || !identity->verify())
+                return failure("bad_signature", "a key of " + account + " is not properly signed");
+            party.sign_keys.push_back(identity->sign_key);
+            if (account == user)
+                out.devices[str(d.as_object(), "device")] = identity->sign_key.to_base64();
+        }
+        if (account == profile_.user &&
+            std::find(party.sign_keys.begin(), party.sign_keys.end(), keys_.identity().sign_key) ==
+                party.sign_keys.end())
+            return failure("key_changed",
+                           "the server does not list this device's own key as "
+                           "yours: it cannot be trusted for safety numbers");
+        if (party.sign_keys.empty())
+            return failure("not_found", account + " has no current device");
+        parties.push_back(std::move(party));
     }
-    known_.trust(std::string(user), devices);
-    return keys;
+    out.number = crypto::safety_number(parties[0], parties[1]);
+    out.verified = known_.verified(out.user);
+    for (const auto& [device, key] : out.devices) {
+        const auto pinned = known_.pinned(out.user, device);
+        if (!pinned || pinned->to_base64() != key)
+            out.verified = false;
+    }
+    return out;
+}
+
+protocol::Expected<SafetyNumber> Client::verify(std::string_view user, std::string_view number) {
+    auto computed = safety_number(user);
+    if (!computed)
+        return computed.error();
+    std::string digits;
+    for (const char c : number)
+        if (c >= '0' && c <= '9')
+            digits += c;
+        else if (c != ' ' && c != '-')
+            return failure("bad_request", "a safety number is 60 digits, in groups of 5");
+    std::string expected;
+    for (const char c : computed.value().number)
+        if (c != ' ')
+            expected += c;
+    if (digits.size() != 60)
+        return failure("bad_request", "a safety number is 60 digits, in groups of 5; that was " +
+                                          std::to_string(digits.size()));
+    if (digits != expected)
+        return failure("number_mismatch",
+                       "that is not the safety number this device computes for you and " +
+                           std::string(user) +
+                           ": do not trust these keys. Someone may be between you (a changed "
+                           "key, or a server showing you different keys); nothing was pinned");
+    known_.verify(std::string(user), computed.value().devices);
+    computed.value().verified = true;
+    return computed;
 }
 
 }  // namespace liaise::client

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include <cstdio>
 #include <ctime>
 #include <functional>
 #include <iostream>
@@ -14,6 +15,7 @@
 #include "liaise/client/client.hpp"
 #include "liaise/client/plain.hpp"
 #include "liaise/protocol/findings.hpp"
+#include "qr.hpp"
 
 namespace liaise::client::cli {
 namespace {
@@ -41,6 +43,10 @@ void print_message(const Options& o, const ReadMessage& m, const jargon::Engine*
             out["text"] = *m.text;
         else
             out["error"] = json::object{{"code", m.error.code}, {"message", m.error.message}};
+        json::array warnings;
+        for (const auto& w : m.warnings)
+            warnings.push_back(json::object{{"code", w.code}, {"message", w.message}});
+        out["warnings"] = std::move(warnings);
         if (engine != nullptr) {
             json::array explanations;
             for (const auto& f : explained.findings)
@@ -51,14 +57,21 @@ void print_message(const Options& o, const ReadMessage& m, const jargon::Engine*
         return;
     }
     std::cout << "#" << m.seq << " " << clock_time(m.sent_at) << " " << m.sender << ": ";
+    const auto warn = [&] {
+        for (const auto& w : m.warnings)
+            std::cout << "    ! warning: " << w.message << "\n";
+    };
     if (!m.text) {
         std::cout << "[cannot read this message: " << m.error.message << " (" << m.error.code
-                  << ")]" << std::endl;
+                  << ")]\n";
+        warn();
+        std::cout << std::flush;
         return;
     }
     std::cout << annotate(*m.text, explained.findings) << "\n";
     for (const auto& note : notes(explained.findings))
         std::cout << "    " << note << "\n";
+    warn();
     std::cout << std::flush;
 }
 
@@ -69,12 +82,31 @@ void print_findings(const std::vector<jargon::Finding>& findings) {
         std::cerr << "  [" << i + 1 << "] " << finding_line(findings[i]) << "\n";
 }
 
+/// A device's key as this device computes its number (never the server's word).
+std::string key_number(const json::object& device) {
+    const auto key = crypto::SignPublicKey::from_base64(str(device, "sign_key"));
+    return key ? crypto::PublicIdentity{*key, {}, {}}.fingerprint() : "(no valid key)";
+}
+
 void print_devices(const json::object& account) {
     for (const auto& d : account.at("devices").as_array()) {
         const auto& dev = d.as_object();
-        std::cout << "  device " << str(dev, "device") << " (" << str(dev, "name")
-                  << "): " << str(dev, "fingerprint") << "\n";
+        std::cout << "  device " << str(dev, "device") << " (" << str(dev, "name") << "): key "
+                  << key_number(dev) << "\n";
     }
+}
+
+/// Asks a yes/no question on the terminal; nullopt when there is none.
+std::optional<bool> ask_yes(const std::string& question) {
+    std::FILE* tty = std::fopen("/dev/tty", "r+");
+    if (tty == nullptr)
+        return std::nullopt;
+    std::fputs(question.c_str(), tty);
+    std::fflush(tty);
+    char line[64] = {};
+    const bool got = std::fgets(line, sizeof line, tty) != nullptr;
+    std::fclose(tty);
+    return got && (line[0] == 'y' || line[0] == 'Y');
 }
 
 }  // namespace
@@ -192,7 +224,7 @@ int rooms(const Options& o) {
 }
 
 int send(const Options& o, const std::string& room, const std::vector<std::string>& words,
-         DraftPolicy policy) {
+         DraftPolicy policy, bool accept_new_readers) {
     std::string text;
     if (words.empty()) {
         text.assign(std::istreambuf_iterator<char>(std::cin), {});
@@ -234,7 +266,36 @@ int send(const Options& o, const std::string& room, const std::vector<std::strin
             if (policy == DraftPolicy::fix)
                 to_send = jargon::rewrite(text, result.findings);
         }
-        auto seq = c.send(room, to_send);
+        std::string refused_readers;
+        const auto confirm = [&](const std::vector<std::string>& fresh) {
+            std::string list;
+            for (const auto& r : fresh) {
+                const auto slash = r.find('/');
+                list += "  " + r.substr(0, slash) + " (device " + r.substr(slash + 1) + ")\n";
+            }
+            if (accept_new_readers)
+                return true;
+            const auto yes = ask_yes(
+                "This message will also be readable by people you have not "
+                "written to in " +
+                room + " before:\n" + list + "Send it to them? [y/N] ");
+            if (!yes)
+                refused_readers = list;
+            return yes.value_or(false);
+        };
+        auto seq = c.send(room, to_send, std::nullopt, confirm);
+        for (const auto& n : c.last_notices())
+            std::cerr << "Note: " << n.message << ".\n";
+        if (!seq && seq.error().code == "new_readers") {
+            if (!refused_readers.empty())
+                std::cerr << "Not sent: " << room
+                          << " has readers you have not written to before:\n"
+                          << refused_readers << "Check who they are ('liaise room show " << room
+                          << "'); to send to them without being asked, add --accept-new-readers.\n";
+            else
+                std::cerr << "Not sent.\n";
+            return 1;
+        }
         if (!seq)
             return report(seq.error());
         // Which entries people fix or override tells admins which ones are noisy. A failed
@@ -475,33 +536,80 @@ int ask(const Options& o, const std::string& term, const std::string& room) {
     });
 }
 
+namespace {
+
+/// What `fingerprint USER` and `verify` print: the number, its QR code, and what it means.
+void print_safety_number(const Client& c, const SafetyNumber& n) {
+    std::cout << "Safety number for you (" << c.profile().user << ") and " << n.user << ":\n\n  "
+              << n.number.substr(0, 35) << "\n  " << n.number.substr(36) << "\n\n";
+    if (const auto qr = qr_text("liaise-safety-number:" + n.number))
+        std::cout << *qr << "\n";
+    if (n.verified)
+        std::cout << "Verified: these are the keys you compared with " << n.user << ".\n";
+    else
+        std::cout << "Not verified. Compare this number with " << n.user
+                  << " in person or by phone (they run 'liaise fingerprint " << c.profile().user
+                  << "'). If it matches, run:\n  liaise verify " << n.user << " " << n.number
+                  << "\nIf it does not match, do not send them anything sensitive "
+                  << "and tell your administrator.\n";
+}
+
+json::object safety_json(const SafetyNumber& n) {
+    json::object devices;
+    for (const auto& [device, key] : n.devices)
+        devices[device] = key;
+    return {{"user", n.user},
+            {"safety_number", n.number},
+            {"verified", n.verified},
+            {"devices", std::move(devices)}};
+}
+
+}  // namespace
+
 int fingerprint(const Options& o, const std::optional<std::string>& user) {
-    return with_client(o, [&](Client& c) {
-        auto reply = c.call("user_keys", {{"user", user ? *user : c.profile().user}});
-        if (!reply)
-            return report(reply.error());
+    if (!user) {
+        // This device's own key, from the keystore: no server involved.
+        const Home home;
+        auto pass = passphrase(false);
+        if (!pass)
+            return report(pass.error());
+        auto keys = home.open_keys(pass.value());
+        if (!keys)
+            return report(keys.error());
+        const auto number = keys.value().identity().fingerprint();
         if (o.json) {
-            std::cout << json::serialize(reply.value()) << "\n";
+            std::cout << json::serialize(json::object{{"device_key", number}}) << "\n";
             return 0;
         }
-        std::cout << "Safety numbers of " << str(reply.value(), "user")
-                  << " (compare them in person or by phone):\n";
-        print_devices(reply.value());
+        std::cout << "This device's key: " << number
+                  << "\nTo compare with someone, run 'liaise fingerprint THEIR-NAME': you will "
+                     "both see the same safety number.\n";
+        return 0;
+    }
+    return with_client(o, [&](Client& c) {
+        auto n = c.safety_number(*user);
+        if (!n)
+            return report(n.error());
+        if (o.json) {
+            std::cout << json::serialize(safety_json(n.value())) << "\n";
+            return 0;
+        }
+        print_safety_number(c, n.value());
         return 0;
     });
 }
 
-int trust(const Options& o, const std::string& user) {
+int verify(const Options& o, const std::string& user, const std::string& number) {
     return with_client(o, [&](Client& c) {
-        auto reply = c.trust(user);
-        if (!reply)
-            return report(reply.error());
+        auto n = c.verify(user, number);
+        if (!n)
+            return report(n.error());
         if (o.json) {
-            std::cout << json::serialize(reply.value()) << "\n";
+            std::cout << json::serialize(safety_json(n.value())) << "\n";
             return 0;
         }
-        std::cout << "Now trusting these keys of " << user << ":\n";
-        print_devices(reply.value());
+        std::cout << "Verified " << user << ". If their keys ever change, Liaise will stop "
+                  << "sending to rooms with them until you compare numbers again.\n";
         return 0;
     });
 }

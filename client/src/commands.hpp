@@ -28,13 +28,14 @@ int rooms(const Options& o);
 enum class DraftPolicy { check, anyway, fix };
 
 int send(const Options& o, const std::string& room, const std::vector<std::string>& words,
-         DraftPolicy policy);
+         DraftPolicy policy, bool accept_new_readers = false);
 /// `plain`: print messages as written, without explanations.
 int read(const Options& o, const std::string& room, std::int64_t since, bool follow, bool plain);
 int room_audience(const Options& o, const std::string& room, bool is_public);
 int explain(const Options& o, const std::string& term);
 int ask(const Options& o, const std::string& term, const std::string& room);
 int fingerprint(const Options& o, const std::optional<std::string>& user);
-int trust(const Options& o, const std::string& user);
+/// Marks `user` verified when `number` is the safety number this device computes.
+int verify(const Options& o, const std::string& user, const std::string& number);
 
 }  // namespace liaise::client::cli

@@ -21,6 +21,8 @@ constexpr const char* kProfile = "profile.json";
 constexpr const char* kKeystore = "keystore.json";
 constexpr const char* kKnownKeys = "known-keys.json";
 constexpr const char* kCa = "ca.pem";
+// In known-keys.json beside the users (account names never contain '*'): who is verified.
+constexpr const char* kVerifiedKey = "*verified";
 
 protocol::Error failure(std::string code, std::string message) {
     return {std::move(code), std::move(message)};
@@ -160,6 +162,12 @@ KnownKeys::KnownKeys(const Home& home) : home_(home) {
     if (ec || !v.is_object())
         return;
     for (const auto& [user, devices] : v.get_object()) {
+        if (user == kVerifiedKey && devices.is_array()) {
+            for (const auto& u : devices.get_array())
+                if (u.is_string())
+                    verified_.insert(std::string(u.get_string()));
+            continue;
+        }
         if (!devices.is_object())
             continue;
         for (const auto& [device, key] : devices.get_object())
@@ -185,6 +193,10 @@ KnownKeys::Verdict KnownKeys::check(const std::string& user, const std::string& 
 
 void KnownKeys::pin(const std::string& user, const std::string& device,
                     const crypto::SignPublicKey& key) {
+    // A key pinned anew is no longer the one the person compared: verify again.
+    if (const auto d = pins_.find(user);
+        d != pins_.end() && d->second.contains(device) && d->second.at(device) != key.to_base64())
+        verified_.erase(user);
     auto& pinned = pins_[user][device];
     const auto encoded = key.to_base64();
     if (pinned == encoded)
@@ -193,11 +205,43 @@ void KnownKeys::pin(const std::string& user, const std::string& device,
     save();
 }
 
-void KnownKeys::trust(const std::string& user, const std::map<std::string, std::string>& devices) {
+void KnownKeys::verify(const std::string& user, const std::map<std::string, std::string>& devices) {
     auto& pinned = pins_[user];
     for (const auto& [device, key] : devices)
         pinned[device] = key;
+    verified_.insert(user);
     save();
+}
+
+std::optional<crypto::SignPublicKey> KnownKeys::pinned(const std::string& user,
+                                                       const std::string& device) const {
+    const auto u = pins_.find(user);
+    if (u == pins_.end())
+        return std::nullopt;
+    const auto d = u->second.find(device);
+    if (d == u->second.end())
+        return std::nullopt;
+    return crypto::SignPublicKey::from_base64(d->second);
+}
+
+std::optional<std::string> KnownKeys::other_owner(const std::string& user,
+                                                  const crypto::SignPublicKey& key) const {
+    const auto encoded = key.to_base64();
+    for (const auto& [other, devices] : pins_) {
+        if (other == user)
+            continue;
+        for (const auto& [device, pinned] : devices)
+            if (pinned == encoded)
+                return other;
+    }
+    return std::nullopt;
+}
+
+std::string KnownKeys::owner_of(const std::string& device) const {
+    for (const auto& [user, devices] : pins_)
+        if (devices.contains(device))
+            return user;
+    return {};
 }
 
 void KnownKeys::save() const {
@@ -208,6 +252,8 @@ void KnownKeys::save() const {
             d[device] = key;
         root[user] = std::move(d);
     }
+    if (!verified_.empty())
+        root[kVerifiedKey] = json::array(verified_.begin(), verified_.end());
     (void)home_.write_file(kKnownKeys, json::serialize(root) + "\n");
 }
 

@@ -152,6 +152,10 @@ int main(int argc, char** argv) {
     send_cmd->add_option("text", words, "The message (default: read standard input)");
     send_cmd->add_flag("--anyway", anyway, "Send as written even if it has findings");
     send_cmd->add_flag("--fix", fix, "Replace findings with their plain alternatives, then send");
+    bool accept_new_readers = false;
+    send_cmd->add_flag("--accept-new-readers", accept_new_readers,
+                       "Send even if the room has readers you have not written to before "
+                       "(without a terminal to ask you)");
     json_flag(send_cmd);
     send_cmd->callback([&] {
         action = [&] {
@@ -162,7 +166,7 @@ int main(int argc, char** argv) {
             const auto policy = fix      ? cli::DraftPolicy::fix
                                 : anyway ? cli::DraftPolicy::anyway
                                          : cli::DraftPolicy::check;
-            return cli::send(o, room_name, words, policy);
+            return cli::send(o, room_name, words, policy, accept_new_readers);
         };
     });
     std::int64_t since = 0;
@@ -217,12 +221,28 @@ int main(int argc, char** argv) {
     fp->add_option("user", fp_user, "Account");
     json_flag(fp);
     fp->callback([&] { action = [&] { return cli::fingerprint(o, fp_user); }; });
-    std::string trust_user;
-    auto* trust =
-        app.add_subcommand("trust", "Accept USER's current keys after comparing safety numbers");
-    trust->add_option("user", trust_user, "Account")->required();
-    json_flag(trust);
-    trust->callback([&] { action = [&] { return cli::trust(o, trust_user); }; });
+    std::string verify_user;
+    std::vector<std::string> verify_number;
+    for (const char* name : {"verify", "trust"}) {
+        auto* verify = app.add_subcommand(
+            name, std::string(name) == "verify"
+                      ? "Mark USER verified if NUMBER is the safety number this device computes"
+                      : "The same as verify: trust USER's keys only with the matching NUMBER");
+        verify->add_option("user", verify_user, "Account")->required();
+        verify
+            ->add_option("number", verify_number,
+                         "The 60-digit safety number USER read out to you (spaces allowed)")
+            ->required();
+        json_flag(verify);
+        verify->callback([&] {
+            action = [&] {
+                std::string number;
+                for (const auto& part : verify_number)
+                    number += part;
+                return cli::verify(o, verify_user, number);
+            };
+        });
+    }
 
     cli::add_minutes_commands(app, o, action);        // meeting, action, actions
     cli::add_admin_commands(app, *admin, o, action);  // accounts, dict, questions, audit

@@ -272,8 +272,8 @@ std::vector<Row> rows() {
                      to.push_back({text(d, "device"), *box});
                  }
              const auto& me = m.as(w);
-             const auto env =
-                 crypto::seal(me.keys, me.device, kRoom, m.fresh("msg"), "hello all", to);
+             const auto env = crypto::seal(me.keys, me.device, kRoom, m.fresh("msg"), "hello all",
+                                           to, test_history(me.user));
              return json::object{{"room", kRoom}, {"envelope", crypto::to_json(env)}};
          }});
     // ---- meetings and actions -----------------------------------------------------------------
@@ -711,8 +711,8 @@ struct Shared {
         std::vector<crypto::Recipient> to;
         for (auto* p : {&ann, &bea})
             to.push_back({(*p)->profile().device, (*p)->keys().identity().box_key});
-        const auto env =
-            crypto::seal(from->keys(), from->profile().device, "r", id, "text " + id, to);
+        const auto env = crypto::seal(from->keys(), from->profile().device, "r", id, "text " + id,
+                                      to, test_history(from->profile().user));
         return json::serialize(json::object{
             {"type", "send"}, {"id", id}, {"room", "r"}, {"envelope", crypto::to_json(env)}});
     }

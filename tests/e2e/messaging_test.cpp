@@ -134,7 +134,8 @@ TEST_CASE("a non-member cannot read, sync or send", "[e2e]") {
     // Sending with a hand-made envelope is refused by the server too, not just by our client.
     const auto env =
         crypto::seal(t.cai.client->keys(), t.cai.client->profile().device, "private", "x1", "hi",
-                     {{t.cai.client->profile().device, t.cai.client->keys().identity().box_key}});
+                     {{t.cai.client->profile().device, t.cai.client->keys().identity().box_key}},
+                     test_history(t.cai.client->profile().user));
     auto raw = t.cai.client->connection().request(
         "send", {{"room", "private"}, {"envelope", crypto::to_json(env)}});
     REQUIRE_FALSE(raw.ok());
@@ -307,6 +308,7 @@ TEST_CASE("a tampered envelope is rejected by the recipient with a clear error",
     send(t.ann, "tamper", "original words");
     auto page = ok(*t.bea, "sync", {{"room", "tamper"}});
     const auto original = page.at("messages").as_array()[0].as_object();
+    INFO(t.bea.client->open_message(original).error.message);
     CHECK(t.bea.client->open_message(original).text ==
           std::optional<std::string>("original words"));
 
@@ -326,7 +328,8 @@ TEST_CASE("a tampered envelope is rejected by the recipient with a clear error",
     auto mine =
         crypto::seal(t.bea.client->keys(), original.at("sender_device").as_string(), "tamper",
                      env.value().client_msg_id, "ann says: cancel the meeting",
-                     {{t.cai.client->profile().device, t.cai.client->keys().identity().box_key}});
+                     {{t.cai.client->profile().device, t.cai.client->keys().identity().box_key}},
+                     test_history(t.bea.client->profile().user));
     forged["envelope"] = crypto::to_json(mine);
     const auto f = t.cai.client->open_message(forged);
     CHECK_FALSE(f.text);
@@ -378,8 +381,9 @@ TEST_CASE("each device receives only its own wrapped key, live and in sync", "[e
     std::vector<crypto::Recipient> all;
     for (auto* p : {&t.ann, &t.bea, &t.cai})
         all.push_back({(*p)->profile().device, (*p)->keys().identity().box_key});
-    auto short_of_one = crypto::seal(t.ann.client->keys(), t.ann.client->profile().device, "copies",
-                                     "k1", "one key missing", all);
+    auto short_of_one =
+        crypto::seal(t.ann.client->keys(), t.ann.client->profile().device, "copies", "k1",
+                     "one key missing", all, test_history(t.ann.client->profile().user));
     short_of_one.keys.pop_back();
     auto raw = t.ann.client->connection().request(
         "send", {{"room", "copies"}, {"envelope", crypto::to_json(short_of_one)}});
@@ -389,7 +393,8 @@ TEST_CASE("each device receives only its own wrapped key, live and in sync", "[e
     // Version 1 envelopes are read but no longer accepted from senders (they do not bind every
     // recipient to one message key).
     auto v1 = crypto::to_json(crypto::seal(t.ann.client->keys(), t.ann.client->profile().device,
-                                           "copies", "k2", "old format", all));
+                                           "copies", "k2", "old format", all,
+                                           test_history(t.ann.client->profile().user)));
     v1["v"] = 1;
     v1.erase("recipients");
     v1.erase("key_commitment");
@@ -439,8 +444,9 @@ TEST_CASE("a retried send is stored once", "[e2e]") {
     std::vector<crypto::Recipient> two;
     for (auto* p : {&t.ann, &t.bea})
         two.push_back({(*p)->profile().device, (*p)->keys().identity().box_key});
-    const auto env = crypto::to_json(crypto::seal(
-        t.ann.client->keys(), t.ann.client->profile().device, "retry", "fixed-id-2", "two", two));
+    const auto env = crypto::to_json(
+        crypto::seal(t.ann.client->keys(), t.ann.client->profile().device, "retry", "fixed-id-2",
+                     "two", two, test_history(t.ann.client->profile().user)));
     const auto sent = ok(*t.ann, "send", {{"room", "retry"}, {"envelope", env}});
     CHECK_FALSE(sent.at("duplicate").as_bool());
     ok(*t.ann, "room_add", {{"room", "retry"}, {"user", "cai"}});
@@ -455,7 +461,8 @@ TEST_CASE("a retried send is stored once", "[e2e]") {
            {{"room", "retry"},
             {"envelope",
              crypto::to_json(crypto::seal(t.ann.client->keys(), t.ann.client->profile().device,
-                                          "retry", "fixed-id-2", "two", three))}});
+                                          "retry", "fixed-id-2", "two", three,
+                                          test_history(t.ann.client->profile().user)))}});
     CHECK(resealed.at("duplicate").as_bool());
     CHECK(resealed.at("seq").as_int64() == sent.at("seq").as_int64());
     CHECK(ok(*t.ann, "room_show", {{"room", "retry"}}).at("last_seq").as_int64() == 2);
@@ -474,8 +481,9 @@ TEST_CASE(
             old.push_back({std::string(d.at("device").as_string()),
                            *crypto::BoxPublicKey::from_base64(d.at("box_key").as_string())});
     ok(*t.ann, "room_add", {{"room", "grow"}, {"user", "cai"}});
-    const auto env = crypto::seal(t.ann.client->keys(), t.ann.client->profile().device, "grow",
-                                  "m1", "hello all", old);
+    const auto env =
+        crypto::seal(t.ann.client->keys(), t.ann.client->profile().device, "grow", "m1",
+                     "hello all", old, test_history(t.ann.client->profile().user));
     auto raw = t.ann.client->connection().request(
         "send", {{"room", "grow"}, {"envelope", crypto::to_json(env)}});
     REQUIRE_FALSE(raw.ok());
@@ -501,8 +509,9 @@ TEST_CASE("membership changes between sends take effect at the next send", "[e2e
         return r;
     }();
     ok(*t.ann, "room_add", {{"room", "turns"}, {"user", "cai"}});
-    const auto stale = crypto::seal(t.ann.client->keys(), t.ann.client->profile().device, "turns",
-                                    "s1", "for two", two_devices);
+    const auto stale =
+        crypto::seal(t.ann.client->keys(), t.ann.client->profile().device, "turns", "s1", "for two",
+                     two_devices, test_history(t.ann.client->profile().user));
     auto raw = t.ann.client->connection().request(
         "send", {{"room", "turns"}, {"envelope", crypto::to_json(stale)}});
     REQUIRE_FALSE(raw.ok());
@@ -512,15 +521,17 @@ TEST_CASE("membership changes between sends take effect at the next send", "[e2e
     ok(*t.ann, "room_remove", {{"room", "turns"}, {"user", "bea"}});
     std::vector<crypto::Recipient> three = two_devices;
     three.push_back({t.cai->profile().device, t.cai->keys().identity().box_key});
-    const auto gone = crypto::seal(t.bea.client->keys(), t.bea.client->profile().device, "turns",
-                                   "b1", "still here?", three);
+    const auto gone =
+        crypto::seal(t.bea.client->keys(), t.bea.client->profile().device, "turns", "b1",
+                     "still here?", three, test_history(t.bea.client->profile().user));
     raw = t.bea.client->connection().request(
         "send", {{"room", "turns"}, {"envelope", crypto::to_json(gone)}});
     REQUIRE_FALSE(raw.ok());
     CHECK(raw.error().code == "forbidden");
     // And an envelope that still wraps for her is stale for the others.
-    const auto with_bea = crypto::seal(t.ann.client->keys(), t.ann.client->profile().device,
-                                       "turns", "s2", "bea too", three);
+    const auto with_bea =
+        crypto::seal(t.ann.client->keys(), t.ann.client->profile().device, "turns", "s2", "bea too",
+                     three, test_history(t.ann.client->profile().user));
     raw = t.ann.client->connection().request(
         "send", {{"room", "turns"}, {"envelope", crypto::to_json(with_bea)}});
     REQUIRE_FALSE(raw.ok());
@@ -531,8 +542,9 @@ TEST_CASE("membership changes between sends take effect at the next send", "[e2e
     // A room created after the first sends is found; one that does not exist is not.
     ok(*t.ann, "room_create", {{"room", "later"}, {"members", {"cai"}}});
     CHECK(send(t.cai, "later", "first in later") == 1);
-    const auto nowhere = crypto::seal(t.ann.client->keys(), t.ann.client->profile().device,
-                                      "no-such-room", "n1", "anyone?", two_devices);
+    const auto nowhere =
+        crypto::seal(t.ann.client->keys(), t.ann.client->profile().device, "no-such-room", "n1",
+                     "anyone?", two_devices, test_history(t.ann.client->profile().user));
     auto missing = t.ann.client->connection().request(
         "send", {{"room", "no-such-room"}, {"envelope", crypto::to_json(nowhere)}});
     REQUIRE_FALSE(missing.ok());
@@ -556,32 +568,65 @@ TEST_CASE("everything survives a server restart", "[e2e]") {
     CHECK(ok(*t.ann, "agency_list").at("agencies").as_array().size() == 3);
 }
 
-TEST_CASE("a changed key is an error until the user trusts it", "[e2e]") {
+TEST_CASE("a changed key: noticed for an unverified contact, blocking for a verified one",
+          "[e2e][trust]") {
     ThreeAgencies t;
     ok(*t.ann, "room_create", {{"room", "keys"}, {"members", {"bea"}}});
     send(t.ann, "keys", "first");  // ann pins bea's key
-    // bea's device is replaced behind ann's back: same account, a new key on the server. The
+    // ann verifies bea with the number bea's own device computes.
+    auto number = t.bea->safety_number("ann");
+    REQUIRE(number.ok());
+    auto wrong = number.value().number;
+    wrong[0] = wrong[0] == '1' ? '2' : '1';
+    auto mismatch = t.ann->verify("bea", wrong);
+    REQUIRE_FALSE(mismatch.ok());
+    CHECK(mismatch.error().code == "number_mismatch");
+    REQUIRE(t.ann->verify("bea", number.value().number).ok());
+    CHECK(t.ann->safety_number("bea").value().verified);
+    // bea's device key is replaced behind ann's back: same account, a new key on the server. The
     // server is stopped for the edit: its writer is the database's only writer while it runs.
-    t.server.stop();
-    {
+    const auto swap_key = [&](const char* device) {
+        t.server.stop();
         SQLite::Database db((t.server.data() / "liaise.db").string(), SQLite::OPEN_READWRITE);
         const auto other = crypto::DeviceKeys::generate();
         SQLite::Statement q(db,
                             "UPDATE devices SET sign_key = ?, box_key = ?, box_key_signature = ? "
-                            "WHERE name = 'bea-laptop'");
+                            "WHERE name = ?");
         q.bind(1, other.identity().sign_key.to_base64());
         q.bind(2, other.identity().box_key.to_base64());
         q.bind(3, other.identity().box_key_signature.to_base64());
+        q.bind(4, device);
         q.exec();
-    }
+    };
+    swap_key("bea-laptop");
     t.server.start();
     t.ann.login();
     auto refused = t.ann->send("keys", "second");
     REQUIRE_FALSE(refused.ok());
     CHECK(refused.error().code == "key_changed");
-    CHECK_THAT(refused.error().message, Catch::Contains("liaise trust bea"));
-    REQUIRE(t.ann.client->trust("bea").ok());
+    CHECK_THAT(refused.error().message, Catch::Contains("since you verified them"));
+    CHECK_THAT(refused.error().message, Catch::Contains("liaise verify bea"));
+    CHECK_FALSE(t.ann->safety_number("bea").value().verified);
+    // The numbers differ now: bea's real device does not hold the key the server lists.
+    // Verifying again with the number ann's device now computes (as after a real new device
+    // whose owner read it out) unblocks the room.
+    const auto fresh = t.ann->safety_number("bea");
+    REQUIRE(fresh.ok());
+    CHECK(fresh.value().number != number.value().number);
+    REQUIRE(t.ann->verify("bea", fresh.value().number).ok());
     CHECK(t.ann->send("keys", "second").ok());
+
+    // An unverified contact's change does not block: it is sent, with a notice.
+    ok(*t.ann, "room_create", {{"room", "cai-room"}, {"members", {"cai"}}});
+    send(t.ann, "cai-room", "first to cai");
+    swap_key("cai-laptop");
+    t.server.start();
+    t.ann.login();
+    auto sent = t.ann->send("cai-room", "second to cai");
+    REQUIRE(sent.ok());
+    REQUIRE(t.ann->last_notices().size() == 1);
+    CHECK(t.ann->last_notices()[0].code == "key_changed");
+    CHECK_THAT(t.ann->last_notices()[0].message, Catch::Contains("cai's device"));
 }
 
 TEST_CASE(

@@ -5,13 +5,17 @@
 
 #include <boost/json/object.hpp>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "liaise/client/connection.hpp"
 #include "liaise/client/home.hpp"
+#include "liaise/client/ledger.hpp"
 #include "liaise/client/plain.hpp"
 #include "liaise/jargon/engine.hpp"
 #include "liaise/protocol/crypto.hpp"
@@ -28,6 +32,21 @@ struct ReadMessage {
     std::int64_t sent_at = 0;  ///< milliseconds since the epoch, by the server's clock
     std::optional<std::string> text;
     protocol::Error error;  ///< set when !text: bad_signature, key_changed, not_a_recipient, …
+    /// What the reader should know about this message (Ledger::observe, key changes); empty on
+    /// an honest server with unchanged keys.
+    std::vector<Warning> warnings;
+};
+
+/// Asked before a message is encrypted for readers ("user/device") this device has never
+/// encrypted to in the room; true sends. Empty: accept them (the library's callers decide).
+using ConfirmReaders = std::function<bool(const std::vector<std::string>& new_readers)>;
+
+/// A person's pairwise safety number with this device's account, as this device computes it.
+struct SafetyNumber {
+    std::string user;
+    std::string number;                          ///< 12 groups of 5 digits
+    std::map<std::string, std::string> devices;  ///< device -> base64 sign key it covers
+    bool verified = false;                       ///< verified, and the keys are the pinned ones
 };
 
 class Client {
@@ -72,9 +91,15 @@ class Client {
     /// retry with the same `client_msg_id` is stored once. Errors: key_changed (a member's key
     /// differs from the pinned one), bad_signature (a member's key is not self-signed) and the
     /// server's.
+    /// Errors also: new_readers (`confirm` said no; nothing was sent), key_changed (a verified
+    /// person's keys changed: verify again). An unverified person's key change is accepted and
+    /// reported in last_notices().
     [[nodiscard]] protocol::Expected<std::int64_t> send(
         std::string_view room, std::string_view text,
-        std::optional<std::string> client_msg_id = std::nullopt);
+        std::optional<std::string> client_msg_id = std::nullopt,
+        const ConfirmReaders& confirm = {});
+    /// What the last send() accepted that the person should hear of (key_changed notices).
+    [[nodiscard]] const std::vector<Warning>& last_notices() const noexcept { return notices_; }
 
     /// Every message of `room` after `after`, decrypted, in order (pages through sync).
     [[nodiscard]] protocol::Expected<std::vector<ReadMessage>> read(std::string_view room,
@@ -98,8 +123,15 @@ class Client {
     [[nodiscard]] protocol::Expected<std::optional<boost::json::object>> next_event(
         std::chrono::milliseconds timeout);
 
-    /// Accepts `user`'s current devices as theirs (after comparing fingerprints).
-    [[nodiscard]] protocol::Expected<boost::json::object> trust(std::string_view user);
+    /// The safety number of this account and `user` over both accounts' current devices as
+    /// the server lists them, each key checked to be self-signed (bad_signature). The same
+    /// number on both people's devices means both see the same keys.
+    [[nodiscard]] protocol::Expected<SafetyNumber> safety_number(std::string_view user);
+    /// Pins `user`'s current devices and marks them verified, only if `number` (spaces
+    /// optional) is the safety number this device computes; else `number_mismatch` and nothing
+    /// is pinned.
+    [[nodiscard]] protocol::Expected<SafetyNumber> verify(std::string_view user,
+                                                          std::string_view number);
 
     /// A fresh client message id: the time in milliseconds as 12 lowercase hex digits, then
     /// 96 random bits in base64 (28 characters). Ids made later sort later (byte order) unless
@@ -111,14 +143,18 @@ class Client {
     Client(const Home& home, Profile profile, crypto::DeviceKeys keys,
            std::unique_ptr<Connection> conn);
     /// Recipients from a member list (room_show or stale_membership), checking every key.
-    protocol::Expected<std::vector<crypto::Recipient>> recipients(
-        const boost::json::array& members);
+    /// `readers` receives "user/device" of each; key changes of unverified people are pinned
+    /// and noted in notices_.
+    protocol::Expected<std::vector<crypto::Recipient>> recipients(const boost::json::array& members,
+                                                                  std::set<std::string>& readers);
 
     const Home& home_;
     Profile profile_;
     crypto::DeviceKeys keys_;
     std::unique_ptr<Connection> conn_;
     KnownKeys known_;
+    Ledger ledger_;
+    std::vector<Warning> notices_;
     std::string discipline_;
     std::shared_ptr<const jargon::Engine> engine_;
     protocol::Expected<bool> dictionary_refresh_{false};

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -66,15 +67,27 @@ class KnownKeys {
                                 const crypto::SignPublicKey& key);
     /// Pins `user`'s `device` to `key` without asking: for this device's own key. Saves on change.
     void pin(const std::string& user, const std::string& device, const crypto::SignPublicKey& key);
-    /// Pins these devices of `user`'s (device -> sign key, after the person compared
-    /// fingerprints), replacing a listed device's earlier pin. Devices not listed keep theirs:
-    /// what a replaced device signed while it was trusted still verifies.
-    void trust(const std::string& user, const std::map<std::string, std::string>& devices);
+    /// True once the person compared safety numbers with `user` (`liaise verify`), until
+    /// `user`'s keys change: a verified person's changed or new device is never accepted
+    /// silently.
+    [[nodiscard]] bool verified(const std::string& user) const { return verified_.contains(user); }
+    /// Pins exactly these devices of `user` (device -> base64 sign key) as verified.
+    void verify(const std::string& user, const std::map<std::string, std::string>& devices);
+    /// The pinned key of `user`'s `device`, if any.
+    [[nodiscard]] std::optional<crypto::SignPublicKey> pinned(const std::string& user,
+                                                              const std::string& device) const;
+    /// The account another than `user` that `key` is pinned to, if any: one key may belong
+    /// to one person only.
+    [[nodiscard]] std::optional<std::string> other_owner(const std::string& user,
+                                                         const crypto::SignPublicKey& key) const;
+    /// The account that pinned device `device` belongs to, or empty.
+    [[nodiscard]] std::string owner_of(const std::string& device) const;
 
   private:
     void save() const;
     const Home& home_;
     std::map<std::string, std::map<std::string, std::string>> pins_;  // user -> device -> sign key
+    std::set<std::string> verified_;
 };
 
 /// The passphrase: $LIAISE_PASSPHRASE, else asked on the terminal (twice when `confirm`).
