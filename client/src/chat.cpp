@@ -29,6 +29,7 @@
 
 #include "cli_support.hpp"
 #include "liaise/client/client.hpp"
+#include "liaise/client/display.hpp"
 #include "liaise/client/plain.hpp"
 #include "liaise/protocol/fields.hpp"
 
@@ -134,10 +135,11 @@ int cells(std::wstring_view s) {
     return n;
 }
 
-/// `text` safe to draw: tabs become spaces, and control and unprintable characters (which
-/// could move the cursor or have no width we can know) become a replacement mark.
+/// `text` safe to draw as one line: display_line() (controls, bidirectional overrides and
+/// invalid UTF-8 shown as U+FFFD, tabs as spaces), and then any character this terminal cannot
+/// draw or measure becomes a replacement mark too.
 std::wstring printable(std::string_view text) {
-    auto out = widen(text);
+    auto out = widen(display_line(text));
     const wchar_t mark = ::wcwidth(L'\uFFFD') == 1 ? L'\uFFFD' : L'?';
     for (auto& c : out) {
         if (c == L'\t')
@@ -394,21 +396,20 @@ class Chat {
             return;
         }
         const auto explained = explain_for(*engine_, *m.text, discipline_, m.sender, readers_);
-        const auto text = annotate(*m.text, explained.findings);
+        // Each line after the first comes indented (display_block), as in `liaise read`.
+        const auto text = display_block(annotate(*m.text, explained.findings));
         const Tone tone = m.sender == me_ ? Tone::own : Tone::message;
         std::size_t begin = 0;
         for (bool first = true;; first = false) {
             const auto end = std::min(text.find('\n', begin), text.size());
-            auto part = std::string_view(text).substr(begin, end - begin);
-            if (part.ends_with('\r'))
-                part.remove_suffix(1);
-            add_line(first ? head + std::string(part) : "    " + std::string(part), tone);
+            const auto part = std::string_view(text).substr(begin, end - begin);
+            add_line(first ? head + std::string(part) : std::string(part), tone);
             if (end == text.size())
                 break;
             begin = end + 1;
         }
         for (const auto& note : notes(explained.findings))
-            add_line("    " + note, Tone::note);
+            add_line(std::string(kContinuation) + note, Tone::note);
     }
 
     void show_findings(const std::vector<jargon::Finding>& findings) {

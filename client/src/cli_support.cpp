@@ -11,6 +11,7 @@
 
 #include "liaise/protocol/fields.hpp"
 
+#include "liaise/client/display.hpp"
 namespace liaise::client::cli {
 namespace {
 
@@ -60,8 +61,8 @@ void print_reminder(const Options& o, const Home& home, Client& c) {
     }
     std::cerr << reminder_heading(*reminder) << ":\n";
     for (const auto& a : list(*reminder, "actions"))
-        std::cerr << "  #" << num(a.as_object(), "id") << " due " << str(a.as_object(), "due")
-                  << " (" << str(a.as_object(), "room") << "): " << str(a.as_object(), "what")
+        std::cerr << "  #" << num(a.as_object(), "id") << " due " << shown(a.as_object(), "due")
+                  << " (" << shown(a.as_object(), "room") << "): " << shown(a.as_object(), "what")
                   << "\n";
     // Not remembering it only means it shows again next time.
     (void)home.write_file(kReminded, std::to_string(now) + " " + said);
@@ -85,7 +86,8 @@ std::string reminder_heading(const json::object& reminder) {
 }
 
 int report(const protocol::Error& e, std::span<const Rewording> words) {
-    std::cerr << "liaise: " << reworded(e.message, words) << " (" << e.code << ")\n";
+    std::cerr << "liaise: " << display_line(reworded(e.message, words)) << " ("
+              << display_line(e.code) << ")\n";
     return 1;
 }
 
@@ -127,13 +129,13 @@ std::string withdrawn_note(const json::object& code_reply) {
     if (n <= 0)
         return {};
     return std::string(n == 1 ? "The earlier code" : "The earlier codes") + " for " +
-           str(code_reply, "user") + " no longer " + (n == 1 ? "works" : "work") + ".\n";
+           shown(code_reply, "user") + " no longer " + (n == 1 ? "works" : "work") + ".\n";
 }
 
 /// Prints the findings of a meeting check (the reply of meeting_check, or the `check` of a
 /// findings_unacknowledged error) for people.
 void print_check(std::ostream& out, const json::object& check) {
-    out << "Plain-language check for " << str(check, "audience") << ": " << num(check, "findings")
+    out << "Plain-language check for " << shown(check, "audience") << ": " << num(check, "findings")
         << " finding(s)\n";
     for (const auto& s : list(check, "sections")) {
         const auto& section = s.as_object();
@@ -141,7 +143,7 @@ void print_check(std::ostream& out, const json::object& check) {
         const auto* r = section.if_contains("readability");
         if (findings.empty() && (r == nullptr || !r->is_object()))
             continue;
-        out << "  " << str(section, "label") << ":";
+        out << "  " << shown(section, "label") << ":";
         if (r != nullptr && r->is_object())
             out << " reading ease "
                 << static_cast<int>(r->as_object().at("flesch_reading_ease").to_number<double>());
@@ -153,10 +155,10 @@ void print_check(std::ostream& out, const json::object& check) {
                 disciplines += (disciplines.empty() ? "" : ",") + std::string(d.as_string());
             for (const auto& a : list(finding, "alternatives"))
                 alternatives += (alternatives.empty() ? "" : " | ") + std::string(a.as_string());
-            out << "    " << str(finding, "text") << " ("
-                << (disciplines.empty() ? "unknown acronym" : disciplines) << ")"
-                << (alternatives.empty() ? "" : " -> " + alternatives) << ": "
-                << str(finding, "explanation") << "\n";
+            out << "    " << shown(finding, "text") << " ("
+                << (disciplines.empty() ? "unknown acronym" : display_line(disciplines)) << ")"
+                << (alternatives.empty() ? "" : " -> " + display_line(alternatives)) << ": "
+                << shown(finding, "explanation") << "\n";
         }
     }
 }
@@ -188,10 +190,10 @@ int simple(const Options& o, std::string_view type, json::object fields,
                             reply.error().message.find(str(problem, "message")) !=
                                 std::string::npos)
                             continue;
-                        std::cerr << str(problem, "discipline");
+                        std::cerr << shown(problem, "discipline");
                         if (num(problem, "line") > 0)
                             std::cerr << ":" << num(problem, "line");
-                        std::cerr << ": " << str(problem, "message") << "\n";
+                        std::cerr << ": " << shown(problem, "message") << "\n";
                     }
             }
             return report(reply.error(), words);
@@ -202,6 +204,10 @@ int simple(const Options& o, std::string_view type, json::object fields,
             human(reply.value());
         return 0;
     });
+}
+
+std::string shown(const json::object& o, std::string_view key) {
+    return display_line(str(o, key));
 }
 
 std::string finding_line(const jargon::Finding& f) {
@@ -216,7 +222,7 @@ std::string finding_line(const jargon::Finding& f) {
         line += " -> " + alternatives.front();
     if (const auto explanation = f.explanation(); !explanation.empty())
         line += ": " + explanation;
-    return line;
+    return display_line(line);  // the dictionaries' words, from the server
 }
 
 std::string clock_time(std::int64_t ms) {

@@ -55,6 +55,10 @@ int simple(const Options& o, std::string_view type, boost::json::object fields,
            std::span<const Rewording> words = {});
 
 /// One finding of a draft for people: "CIN (social-care) -> child needing extra council help:
+/// The string `key` of a reply (of the server's, or another person's words), as display_line()
+/// makes it safe for a terminal: "" when absent. For what is printed, never for what is sent.
+[[nodiscard]] std::string shown(const boost::json::object& o, std::string_view key);
+
 /// A child the council must help …"; several meanings say so instead of an alternative.
 [[nodiscard]] std::string finding_line(const jargon::Finding& f);
 

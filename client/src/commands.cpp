@@ -12,6 +12,7 @@
 
 #include "cli_support.hpp"
 #include "liaise/client/client.hpp"
+#include "liaise/client/display.hpp"
 #include "liaise/client/plain.hpp"
 #include "liaise/protocol/findings.hpp"
 
@@ -50,15 +51,17 @@ void print_message(const Options& o, const ReadMessage& m, const jargon::Engine*
         std::cout << json::serialize(out) << std::endl;
         return;
     }
-    std::cout << "#" << m.seq << " " << clock_time(m.sent_at) << " " << m.sender << ": ";
+    // The text is the sender's, the names the server's: shown, never obeyed (display.hpp).
+    std::cout << "#" << m.seq << " " << clock_time(m.sent_at) << " " << display_line(m.sender)
+              << ": ";
     if (!m.text) {
-        std::cout << "[cannot read this message: " << m.error.message << " (" << m.error.code
-                  << ")]" << std::endl;
+        std::cout << "[cannot read this message: " << display_line(m.error.message) << " ("
+                  << display_line(m.error.code) << ")]" << std::endl;
         return;
     }
-    std::cout << annotate(*m.text, explained.findings) << "\n";
+    std::cout << display_block(annotate(*m.text, explained.findings)) << "\n";
     for (const auto& note : notes(explained.findings))
-        std::cout << "    " << note << "\n";
+        std::cout << kContinuation << note << "\n";
     std::cout << std::flush;
 }
 
@@ -91,9 +94,9 @@ int enrol(const Options& o, const std::string& server, const std::string& code,
     if (o.json) {
         std::cout << json::serialize(reply.value()) << "\n";
     } else {
-        std::cout << "Enrolled " << str(reply.value(), "user") << " (" << str(reply.value(), "role")
-                  << ", " << str(reply.value(), "agency") << ") as device "
-                  << str(reply.value(), "device") << ".\n"
+        std::cout << "Enrolled " << shown(reply.value(), "user") << " ("
+                  << shown(reply.value(), "role") << ", " << shown(reply.value(), "agency")
+                  << ") as device " << shown(reply.value(), "device") << ".\n"
                   << "Keys are in " << home.dir().string() << ", protected by your passphrase.\n";
     }
     return 0;
@@ -101,17 +104,17 @@ int enrol(const Options& o, const std::string& server, const std::string& code,
 
 int whoami(const Options& o) {
     return simple(o, "whoami", {}, [](const json::object& r) {
-        std::cout << str(r, "user") << " (" << str(r, "display_name") << "), " << str(r, "role")
-                  << " at " << str(r, "agency") << " [" << str(r, "discipline") << "], device "
-                  << str(r, "device") << "\n";
+        std::cout << shown(r, "user") << " (" << shown(r, "display_name") << "), "
+                  << shown(r, "role") << " at " << shown(r, "agency") << " ["
+                  << shown(r, "discipline") << "], device " << shown(r, "device") << "\n";
     });
 }
 
 int agency_add(const Options& o, const std::string& name, const std::string& discipline) {
     return simple(o, "agency_add", {{"name", name}, {"discipline", discipline}},
                   [](const json::object& r) {
-                      std::cout << "Added agency " << str(r, "name") << " (" << str(r, "discipline")
-                                << ").\n";
+                      std::cout << "Added agency " << shown(r, "name") << " ("
+                                << shown(r, "discipline") << ").\n";
                   });
 }
 
@@ -120,7 +123,7 @@ int agency_list(const Options& o) {
         if (r.at("agencies").as_array().empty())
             std::cout << "No agencies.\n";
         for (const auto& a : r.at("agencies").as_array())
-            std::cout << str(a.as_object(), "name") << " [" << str(a.as_object(), "discipline")
+            std::cout << shown(a.as_object(), "name") << " [" << shown(a.as_object(), "discipline")
                       << "]\n";
     });
 }
@@ -134,8 +137,8 @@ int admin_enrol(const Options& o, const std::string& user, const std::string& ag
     if (hours)
         fields["hours"] = *hours;
     return simple(o, "enrol_code", std::move(fields), [](const json::object& r) {
-        std::cout << "Enrolment code for " << str(r, "user") << " (use it once, before "
-                  << utc_time(r.at("expires_at").as_int64()) << "):\n  " << str(r, "code") << "\n"
+        std::cout << "Enrolment code for " << shown(r, "user") << " (use it once, before "
+                  << utc_time(r.at("expires_at").as_int64()) << "):\n  " << shown(r, "code") << "\n"
                   << withdrawn_note(r);
     });
 }
@@ -147,7 +150,7 @@ int room_create(const Options& o, const std::string& room,
         list.emplace_back(m);
     return simple(o, "room_create", {{"room", room}, {"members", std::move(list)}},
                   [](const json::object& r) {
-                      std::cout << "Created room " << str(r, "room") << " with "
+                      std::cout << "Created room " << shown(r, "room") << " with "
                                 << r.at("members").as_array().size() << " members.\n";
                   });
 }
@@ -167,13 +170,13 @@ int room_change(const Options& o, const std::string& room, const std::string& us
 
 int room_show(const Options& o, const std::string& room) {
     return simple(o, "room_show", {{"room", room}}, [](const json::object& r) {
-        std::cout << "Room " << str(r, "room") << " (last message #" << r.at("last_seq").as_int64()
-                  << ")\n";
+        std::cout << "Room " << shown(r, "room") << " (last message #"
+                  << r.at("last_seq").as_int64() << ")\n";
         for (const auto& m : r.at("members").as_array()) {
             const auto& member = m.as_object();
-            std::cout << str(member, "user") << " (" << str(member, "display_name") << "), "
-                      << str(member, "role") << ", " << str(member, "agency") << " ["
-                      << str(member, "discipline") << "]\n";
+            std::cout << shown(member, "user") << " (" << shown(member, "display_name") << "), "
+                      << shown(member, "role") << ", " << shown(member, "agency") << " ["
+                      << shown(member, "discipline") << "]\n";
             print_devices(member);
         }
     });
@@ -185,7 +188,7 @@ int rooms(const Options& o) {
         if (list.empty())
             std::cout << "You are not in any room yet.\n";
         for (const auto& x : list)
-            std::cout << str(x.as_object(), "room") << ": "
+            std::cout << shown(x.as_object(), "room") << ": "
                       << x.as_object().at("members").as_int64() << " members, last message #"
                       << x.as_object().at("last_seq").as_int64() << "\n";
     });
@@ -259,13 +262,13 @@ int send(const Options& o, const std::string& room, const std::vector<std::strin
             std::string changed;
             for (const auto& f : result.findings)
                 if (const auto* plain = jargon::agreed_alternative(f))
-                    changed += "  " + f.text + " -> " + *plain + "\n";
+                    changed += "  " + display_line(f.text) + " -> " + display_line(*plain) + "\n";
             if (!changed.empty())
                 std::cout << "Changed before sending:\n" << changed;
             if (const auto left = left_as_written(result.findings); !left.empty())
                 std::cout << left << "\n";
             if (to_send != text)
-                std::cout << "Sent: " << to_send << "\n";
+                std::cout << "Sent: " << display_block(to_send) << "\n";
         }
         std::cout << "Sent #" << seq.value() << " to " << room << ".\n";
         return 0;
@@ -302,7 +305,7 @@ int read(const Options& o, const std::string& room, std::int64_t since, bool fol
         if (messages.value().empty() && !o.json)  // a list with nothing in it says so
             std::cout << "No messages in " << room
                       << (since > 0 ? " after #" + std::to_string(since) : "")
-                      << (follow ? " yet: waiting for new ones.\n" : ".\n");
+                      << (follow ? " yet: waiting for new ones.\n" : ".\n") << std::flush;
         // Logs in again after a lost connection (waiting longer each time, up to 30 s, and
         // saying why when the reason changes), reads the room's readers and dictionaries again
         // and catches up from the last message shown. False, reported, if a login is refused
@@ -376,13 +379,13 @@ int read(const Options& o, const std::string& room, std::int64_t since, bool fol
                 continue;
             }
             if (type == "question" && !o.json)
-                std::cerr << "Your question about '" << str(e, "term") << "' was "
-                          << str(e, "status") << ": " << str(e, "reply") << "\n";
+                std::cerr << "Your question about '" << shown(e, "term") << "' was "
+                          << shown(e, "status") << ": " << shown(e, "reply") << "\n";
             if (type == "keys_changed" && !o.json)
-                std::cerr << str(e, "user")
+                std::cerr << shown(e, "user")
                           << " has a new device: compare fingerprints ('liaise "
                              "fingerprint "
-                          << str(e, "user") << "'), then 'liaise trust " << str(e, "user")
+                          << shown(e, "user") << "'), then 'liaise trust " << shown(e, "user")
                           << "'.\n";
             if (type == "membership" && str(e, "room") == room && !plain) {
                 // Who reads the room changed: so may what its terms can mean to them.
@@ -449,8 +452,8 @@ int explain(const Options& o, const std::string& term) {
         std::string alts;
         for (const auto& a : m.alternatives)
             alts += (alts.empty() ? "" : " | ") + a;
-        std::cout << term << " (" << m.discipline << "): " << alts << "\n  " << m.explanation
-                  << "\n";
+        std::cout << display_line(term) << " (" << display_line(m.discipline)
+                  << "): " << display_line(alts) << "\n  " << display_line(m.explanation) << "\n";
     }
     return 0;
 }
@@ -469,7 +472,7 @@ int ask(const Options& o, const std::string& term, const std::string& room) {
             for (const auto& m : engine.value()->explain(term))
                 known += (known.empty() ? "" : ", ") + m.discipline;
             if (!known.empty())
-                std::cout << "The dictionaries already explain it (" << known
+                std::cout << "The dictionaries already explain it (" << display_line(known)
                           << "): liaise explain \"" << term << "\"\n";
         }
     });
