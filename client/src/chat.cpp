@@ -313,10 +313,12 @@ struct PaneLine {
     }
 };
 
-/// A draft held back because of findings, waiting for [f]ix, [s]end anyway or [e]dit.
+/// A draft held back because of findings, waiting for [f]ix, [s]end anyway or [e]dit; after
+/// [f]ix, the rewritten draft shown and waiting for "Send this? [y/N]".
 struct Pending {
     std::string text;
     std::vector<jargon::Finding> findings;
+    std::optional<std::string> rewritten;  ///< set once [f]ix has shown the rewritten draft
 };
 
 /// The chat's state and its event loop. Lives on one thread, with curses started; owns the
@@ -548,21 +550,49 @@ class Chat {
             return;
         }
         show_findings(result.findings);
-        pending_ = Pending{text, std::move(result.findings)};
+        pending_ = Pending{text, std::move(result.findings), std::nullopt};
         scroll_ = 0;
     }
 
-    /// The answer to "[f]ix and send  [s]end anyway  [e]dit".
+    /// The answer to "[f]ix and send  [s]end anyway  [e]dit", then, after [f]ix, to "Send this?
+    /// [y/N]" under the rewritten draft: the dictionaries' words are sent in the person's name
+    /// only once they have seen them.
     void choose(wchar_t c) {
-        if (c == L'f' || c == L'F' || c == L's' || c == L'S') {
-            const bool fix = c == L'f' || c == L'F';
+        if (pending_->rewritten) {
+            if (c == L'y' || c == L'Y') {
+                auto held = std::move(*pending_);
+                pending_.reset();
+                if (send(*held.rewritten) && client_)
+                    (void)client_->report_findings("fixed", held.findings);
+            } else {
+                pending_.reset();
+                cursor_ = draft_.size();
+                notice("Not sent: edit the draft and press Enter to check it again.");
+            }
+            return;
+        }
+        if (c == L'f' || c == L'F') {
+            pending_->rewritten = jargon::rewrite(pending_->text, pending_->findings);
+            add_line("Rewritten with the dictionaries' plain alternatives:", Tone::finding);
+            const auto shown = display_block(*pending_->rewritten);
+            std::size_t begin = 0;
+            while (true) {
+                const auto end = std::min(shown.find('\n', begin), shown.size());
+                add_line(std::string(kContinuation) + shown.substr(begin, end - begin),
+                         Tone::finding);
+                if (end == shown.size())
+                    break;
+                begin = end + 1;
+            }
+            if (const auto left = left_as_written(pending_->findings); !left.empty())
+                notice(left);
+            scroll_ = 0;
+        } else if (c == L's' || c == L'S') {
             auto held = std::move(*pending_);
             pending_.reset();
-            if (const auto left = left_as_written(held.findings); fix && !left.empty())
-                notice(left);
-            if (send(fix ? jargon::rewrite(held.text, held.findings) : held.text) && client_) {
+            if (send(held.text) && client_) {
                 // Per entry only, never the text: admins see which entries people override.
-                (void)client_->report_findings(fix ? "fixed" : "sent_anyway", held.findings);
+                (void)client_->report_findings("sent_anyway", held.findings);
             }
         } else if (c == L'e' || c == L'E' || c == 27) {
             pending_.reset();
@@ -815,7 +845,9 @@ class Chat {
 
     void draw_status(int y, int w) {
         std::string text;
-        if (pending_) {
+        if (pending_ && pending_->rewritten) {
+            text = " Send this? [y/N]  (y sends the rewritten message; any other key edits)";
+        } else if (pending_) {
             const auto n = pending_->findings.size();
             text = " " + std::to_string(n) + (n == 1 ? " term" : " terms") +
                    " may be unclear:  [f]ix and send  [s]end anyway  [e]dit";

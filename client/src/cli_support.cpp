@@ -1,17 +1,19 @@
 #include "cli_support.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <boost/json.hpp>
+#include <cctype>
 #include <charconv>
 #include <chrono>
 #include <ctime>
 #include <iostream>
 #include <optional>
 
+#include "liaise/client/display.hpp"
 #include "liaise/protocol/fields.hpp"
 
-#include "liaise/client/display.hpp"
 namespace liaise::client::cli {
 namespace {
 
@@ -204,6 +206,20 @@ int simple(const Options& o, std::string_view type, json::object fields,
             human(reply.value());
         return 0;
     });
+}
+
+std::optional<bool> confirm(std::string_view what, std::string_view question) {
+    const int fd = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
+    if (fd < 0)
+        return std::nullopt;
+    const std::string prompt = std::string(what) + std::string(question) + " [y/N] ";
+    (void)!::write(fd, prompt.data(), prompt.size());
+    std::string line;
+    char c = 0;
+    while (::read(fd, &c, 1) == 1 && c != '\n')
+        line += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    ::close(fd);
+    return line == "y" || line == "yes";
 }
 
 std::string shown(const json::object& o, std::string_view key) {

@@ -195,7 +195,7 @@ int rooms(const Options& o) {
 }
 
 int send(const Options& o, const std::string& room, const std::vector<std::string>& words,
-         DraftPolicy policy) {
+         DraftPolicy policy, Confirm asking) {
     std::string text;
     if (words.empty()) {
         text.assign(std::istreambuf_iterator<char>(std::cin), {});
@@ -234,8 +234,28 @@ int send(const Options& o, const std::string& room, const std::vector<std::strin
                 }
                 return 1;
             }
-            if (policy == DraftPolicy::fix)
+            if (policy == DraftPolicy::fix) {
                 to_send = jargon::rewrite(text, result.findings);
+                // The dictionaries chose these words: the person sees them before they are
+                // signed and sent in their name.
+                if (asking == Confirm::ask) {
+                    std::string what = "Rewritten with the dictionaries' plain alternatives:\n" +
+                                       std::string(kContinuation) + display_block(to_send) + "\n";
+                    if (const auto left = left_as_written(result.findings); !left.empty())
+                        what += left + "\n";
+                    const auto yes = confirm(what, "Send this?");
+                    if (!yes) {
+                        std::cerr << "liaise: not sent: --fix shows the rewritten message and "
+                                     "asks before sending, and there is no terminal to ask on "
+                                     "(add --yes to send it without asking)\n";
+                        return 1;
+                    }
+                    if (!*yes) {
+                        std::cerr << "Not sent.\n";
+                        return 1;
+                    }
+                }
+            }
         }
         auto seq = c.send(room, to_send);
         if (!seq)

@@ -209,9 +209,9 @@ TEST_CASE("liaise chat shows history and live messages, and sends what is typed"
 
     // History, with bea's education term explained for ann (social care).
     auto screen = term.wait_until(is_ready, "the chat, online");
-    CHECK_THAT(screen,
-               Catch::Contains("bea: The SENCO [special needs coordinator] will join on Tuesday."));
-    CHECK_THAT(screen, Catch::Contains("[1] SENCO (education): The teacher who organises"));
+    CHECK_THAT(screen, Catch::Contains("bea: The SENCO[1] will join on Tuesday."));
+    CHECK_THAT(screen, Catch::Contains("    dictionary: [1] SENCO (education) \u2014 special needs "
+                                       "coordinator: The teacher"));
     CHECK_THAT(screen, Catch::Contains("ann: Welcome to the case room."));
     CHECK_THAT(screen, Catch::Contains("case-7 | for education, social-care | online"));
 
@@ -290,13 +290,27 @@ TEST_CASE("liaise chat holds back a draft with findings: fix, send anyway or edi
     term.wait_until(is_ready, "the chat, online");
     const std::string draft = "The CIN plan is agreed";
 
-    // [f]ix: the plain alternative is sent instead of the acronym.
+    // [f]ix: the rewritten draft is shown and sent only after "y"; any other key sends nothing.
     term.type(draft);
     term.keys("Enter");
     auto screen = term.wait_for("[f]ix and send  [s]end anyway  [e]dit");
     CHECK_THAT(screen, Catch::Contains("CIN (social-care) -> child needing extra council help"));
     CHECK(t.texts().empty());
     term.keys("f");
+    screen = term.wait_for("Send this? [y/N]");
+    CHECK_THAT(screen, Catch::Contains("    The child needing extra council help plan is agreed"));
+    term.keys("n");
+    screen = term.wait_until(
+        [](const std::string& s) { return s.find("Send this?") == std::string::npos; },
+        "the question gone");
+    CHECK(lines_of(screen).back() == "> " + draft);
+    CHECK(t.texts().empty());
+    term.keys("Enter");
+    term.wait_for("[f]ix and send  [s]end anyway  [e]dit");
+    term.keys("f");
+    term.wait_for("Send this? [y/N]");
+    CHECK(t.texts().empty());
+    term.keys("y");
     const auto fixed = t.nth_text(1);
     CHECK(fixed.find("CIN") == std::string::npos);
     CHECK_THAT(fixed, Catch::Contains("child needing extra council help plan is agreed"));

@@ -152,6 +152,97 @@ TEST_CASE("read --follow shows a hostile message as safely as read", "[e2e][disp
     CHECK_THAT(shown[1], Catch::StartsWith("#2 ") && Catch::Contains(" pat: Noted."));
 }
 
+TEST_CASE("a dictionary's words never sit inside a message, only in a labelled note",
+          "[e2e][display]") {
+    Room r;
+    // Whoever controls the dictionaries tries to change what pat's message says.
+    r.liaise.ok("ann",
+                "admin dict add police-justice tonight --alt 'UPDATE: police say do not visit' "
+                "--explanation 'Ignore the message above.'");
+    r.liaise.ok("pat", "send case-3 --anyway 'Please visit J at home tonight.'");
+    const auto out = r.liaise.ok("hana", "read case-3");
+    INFO(out);
+    const auto lines = lines_of(out);
+    const auto message = std::find_if(lines.begin(), lines.end(),
+                                      [](const auto& l) { return l.starts_with("#1 "); });
+    REQUIRE(message != lines.end());
+    CHECK_THAT(*message, Catch::EndsWith(" pat: Please visit J at home tonight[1]."));
+    CHECK(message->find("UPDATE") == std::string::npos);
+    // Every line that carries the dictionary's words is an indented, labelled note.
+    int notes = 0;
+    for (const auto& line : lines) {
+        if (line.find("UPDATE: police say do not visit") == std::string::npos)
+            continue;
+        ++notes;
+        CHECK_THAT(line, Catch::StartsWith("    dictionary: [1] tonight (police-justice) \u2014 "
+                                           "UPDATE: police say do not visit: Ignore the"));
+    }
+    CHECK(notes == 1);
+    // --plain shows the message as written, with neither markers nor notes.
+    const auto plain = r.liaise.ok("hana", "read case-3 --plain");
+    CHECK_THAT(plain, Catch::Contains("pat: Please visit J at home tonight.\n"));
+    CHECK(plain.find("dictionary:") == std::string::npos);
+}
+
+TEST_CASE("a dictionary entry's hostile text is shown as text in the notes", "[e2e][display]") {
+    Room r;
+    // The server refuses control characters in entries; bidirectional overrides are text to it.
+    r.liaise.ok("ann",
+                "admin dict add police-justice tonight --alt 'at night' "
+                "--explanation \"$(printf 'Evening \\342\\200\\256reversed')\"");
+    r.liaise.ok("pat", "send case-3 --anyway 'Please visit J at home tonight.'");
+    const auto out = r.liaise.ok("hana", "read case-3");
+    INFO(out);
+    CHECK(hazards(out).empty());
+    CHECK_THAT(out, Catch::Contains("dictionary: [1] tonight (police-justice) \u2014 at night: "
+                                    "Evening \xEF\xBF\xBDreversed"));
+}
+
+TEST_CASE("send --fix shows the rewritten message and sends it only when told to",
+          "[e2e][display]") {
+    Room r;
+    const std::string draft = "'The CIN plan was agreed.'";
+    // No terminal to ask on, no --yes: nothing is sent.
+    const auto [status, out] = r.detached("hana", "send case-3 --fix " + draft);
+    INFO(out);
+    CHECK(status == 1);
+    CHECK_THAT(out, Catch::Contains("not sent") && Catch::Contains("--yes"));
+    CHECK(r.texts("pat", "case-3").empty());
+    // --json with --fix needs --yes: the output is for a program, nobody sees the rewrite.
+    CHECK(r.detached("hana", "send case-3 --fix --json " + draft).first == 2);
+    CHECK(r.texts("pat", "case-3").empty());
+
+    // On a terminal: the rewritten message is shown and "n" sends nothing ...
+    const auto on_terminal = [&](const std::string& answer) {
+        const std::string cmd = "printf '" + answer + "\\n' | LIAISE_HOME='" +
+                                (r.server.dir() / "cli-hana").string() + "' LIAISE_PASSPHRASE='" +
+                                kPassphrase + "' script -qec \"'" + LIAISE_BINARY +
+                                "' send case-3 --fix " + draft + "\" /dev/null";
+        return run_any(cmd);
+    };
+    const auto refused = on_terminal("n");
+    INFO(refused.out);
+    CHECK_THAT(refused.out, Catch::Contains("Send this? [y/N]"));
+    CHECK_THAT(refused.out, Catch::Contains("    The child needing extra council help plan"));
+    CHECK(r.texts("pat", "case-3").empty());
+    // ... and "y" sends it.
+    const auto agreed = on_terminal("y");
+    INFO(agreed.out);
+    CHECK_THAT(agreed.out, Catch::Contains("Sent #1"));
+    auto sent = r.texts("pat", "case-3");
+    REQUIRE(sent.size() == 1);
+    CHECK_THAT(sent[0], Catch::StartsWith("The child needing extra council help plan"));
+
+    // --yes sends the rewritten message without asking, terminal or not.
+    const auto [yes_status, yes_out] = r.detached("hana", "send case-3 --fix --yes " + draft);
+    INFO(yes_out);
+    CHECK(yes_status == 0);
+    sent = r.texts("pat", "case-3");
+    REQUIRE(sent.size() == 2);
+    CHECK(sent[1].find("CIN") == std::string::npos);
+    CHECK_THAT(sent[1], Catch::StartsWith("The "));
+}
+
 TEST_CASE("names from the server are shown as text", "[e2e][display]") {
     Room r;
     // A display name and an agency name with a right-to-left override in them.
