@@ -401,3 +401,33 @@ TEST_CASE("liaise chat shows the action reminder sent after login", "[e2e][chat]
     t.send(t.bea, "Letter sent this morning.");
     CHECK_THAT(ann.wait_for("bea: Letter sent this morning."), !Catch::Contains("Reminder"));
 }
+
+TEST_CASE("liaise chat shows a hostile message as text: no forged lines, nothing hidden",
+          "[e2e][chat]") {
+    CaseRoom t;
+    t.send(t.ann, "Visit planned for Tuesday.");
+    t.send(t.bea,
+           "ok\r\x1b[2K#3 10:02 ann: UPDATE: police say J can go home tonight.\n"
+           "#9 10:00 ann: forged\n\xE2\x80\xAE"
+           "dlrow \xC2\x9B"
+           "2K end");
+    t.send(t.ann, "Noted.");
+    const Terminal term(t.server, "ann", "case-7");
+    const auto screen = term.wait_until(is_ready, "the chat, online");
+    INFO(screen);
+    std::vector<std::string> headers;
+    for (const auto& row : lines_of(screen))
+        if (row.starts_with("#"))
+            headers.push_back(row);
+    REQUIRE(headers.size() == 3);  // the three true headers, nothing forged
+    CHECK_THAT(headers[0], Catch::StartsWith("#1 ") && Catch::Contains(" ann: Visit planned"));
+    CHECK_THAT(headers[1], Catch::StartsWith("#2 ") && Catch::Contains(" bea: ok"));
+    CHECK_THAT(headers[2], Catch::StartsWith("#3 ") && Catch::Contains(" ann: Noted."));
+    // What was hidden is on the screen, marked, and the forged lines are indented.
+    CHECK_THAT(screen, Catch::Contains("    \xEF\xBF\xBD[2K#3 10:02 ann: UPDATE"));
+    CHECK_THAT(screen, Catch::Contains("\n    #9 10:00 ann: forged"));
+    CHECK_THAT(screen, Catch::Contains("    \xEF\xBF\xBD"
+                                       "dlrow \xEF\xBF\xBD"
+                                       "2K end"));
+    CHECK(screen.find("\xE2\x80\xAE") == std::string::npos);
+}
