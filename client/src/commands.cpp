@@ -1,5 +1,8 @@
 #include "commands.hpp"
 
+#include <sys/ioctl.h>
+#include <unistd.h>
+
 #include <boost/json.hpp>
 
 #include <ctime>
@@ -23,6 +26,14 @@ namespace json = boost::json;
 using protocol::list;
 using protocol::num;
 using protocol::str;
+
+/// The width of the terminal standard output is, or 0 when it is not a terminal.
+std::size_t terminal_width() {
+    winsize size{};
+    if (::isatty(STDOUT_FILENO) == 0 || ::ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) != 0)
+        return 0;
+    return size.ws_col;
+}
 
 /// Prints one message; `engine` (when not plain) adds explanations of terms from disciplines
 /// other than the reader's, and of the reader's terms that mean something else to the writer's
@@ -51,17 +62,23 @@ void print_message(const Options& o, const ReadMessage& m, const jargon::Engine*
         std::cout << json::serialize(out) << std::endl;
         return;
     }
-    // The text is the sender's, the names the server's: shown, never obeyed (display.hpp).
-    std::cout << "#" << m.seq << " " << clock_time(m.sent_at) << " " << display_line(m.sender)
-              << ": ";
+    // The text is the sender's, the names the server's: shown, never obeyed (display.hpp). On a
+    // terminal the rows are broken here, indented, so the terminal never wraps one to column 0.
+    const auto width = terminal_width();
+    std::string shown = "#" + std::to_string(m.seq) + " " + clock_time(m.sent_at) + " " +
+                        display_line(m.sender) + ": ";
     if (!m.text) {
-        std::cout << "[cannot read this message: " << display_line(m.error.message) << " ("
-                  << display_line(m.error.code) << ")]" << std::endl;
+        shown += "[cannot read this message: " + display_line(m.error.message) + " (" +
+                 display_line(m.error.code) + ")]";
+        std::cout << fit_width(shown, width) << std::endl;
         return;
     }
-    std::cout << display_block(annotate(*m.text, explained.findings)) << "\n";
+    shown += display_block(annotate(*m.text, explained.findings));
+    std::cout << fit_width(shown, width) << "\n";
     for (const auto& note : notes(explained.findings))
-        std::cout << kContinuation << note << "\n";
+        std::cout << fit_width(std::string(kContinuation) + note, width,
+                               std::string(kContinuation) + "  ")
+                  << "\n";
     std::cout << std::flush;
 }
 

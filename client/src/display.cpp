@@ -90,6 +90,34 @@ std::string sanitise(std::string_view text, const std::string_view* indent) {
 
 }  // namespace
 
+std::string fit_width(std::string_view shown, std::size_t width, std::string_view indent) {
+    if (width < indent.size() + 16)
+        return std::string(shown);
+    std::string out;
+    out.reserve(shown.size() + shown.size() / width * (indent.size() + 1));
+    std::size_t used = 0;
+    for (std::size_t i = 0; i < shown.size();) {
+        const auto b = static_cast<unsigned char>(shown[i]);
+        if (b == '\n') {
+            out += '\n';
+            used = 0;
+            ++i;
+            continue;
+        }
+        const std::size_t len = b < 0x80 ? 1 : b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : 2;
+        const std::size_t cells = b < 0x80 ? 1 : 2;
+        if (used + cells > width) {
+            out += '\n';
+            out += indent;
+            used = indent.size();
+        }
+        out.append(shown.substr(i, len));
+        used += cells;
+        i += len;
+    }
+    return out;
+}
+
 std::string display_line(std::string_view text) {
     return sanitise(text, nullptr);
 }

@@ -101,3 +101,31 @@ TEST_CASE("display_block: a hostile message cannot forge a header line", "[displ
                        "[2K#3 10:02 hana: UPDATE from Health\n    #9 10:00 hana: forged" + kMark +
                        "dlrow");
 }
+
+TEST_CASE("fit_width breaks long lines itself, indented, before a terminal would", "[display]") {
+    using liaise::client::fit_width;
+    // A run of spaces meant to push a forged header to column 0 of the next row.
+    const std::string forged = "#2 10:00 mallory: hi" + std::string(60, ' ') + "#9 10:00 hana: x";
+    const auto rows = fit_width(forged, 40);
+    std::size_t begin = 0;
+    bool first = true;
+    while (begin <= rows.size()) {
+        const auto end = std::min(rows.find('\n', begin), rows.size());
+        const auto row = rows.substr(begin, end - begin);
+        INFO(row);
+        CHECK(row.size() <= 40);
+        if (!first)
+            CHECK(row.starts_with("    "));
+        first = false;
+        begin = end + 1;
+    }
+    // Short lines and existing line breaks are kept; a width of 0 changes nothing.
+    CHECK(fit_width("short\n    second", 40) == "short\n    second");
+    CHECK(fit_width(forged, 0) == forged);
+    // Non-ASCII counts two cells: "é" x 30 is 60 cells, so it takes rows of 20 and 18.
+    std::string accents;
+    for (int i = 0; i < 30; ++i)
+        accents += "\xC3\xA9";
+    const auto split = fit_width(accents, 40);
+    CHECK(split == accents.substr(0, 40) + "\n    " + accents.substr(40));
+}

@@ -23,8 +23,8 @@ struct Room {
         for (const auto& [who, agency] : {std::pair{"hana", "Northshire Children's Services"},
                                           std::pair{"mallory", "Northshire Children's Services"},
                                           std::pair{"pat", "Northshire Police"}}) {
-            const auto out = liaise.ok(
-                "ann", std::string("admin enrol ") + who + " --agency \"" + agency + "\" --role member --json");
+            const auto out = liaise.ok("ann", std::string("admin enrol ") + who + " --agency \"" +
+                                                  agency + "\" --role member --json");
             liaise.enrol(who, std::string(json::parse(out).at("code").as_string()));
         }
         liaise.ok("ann", "room create case-3 --member hana --member mallory --member pat");
@@ -249,10 +249,10 @@ TEST_CASE("names from the server are shown as text", "[e2e][display]") {
     r.liaise.ok("ann",
                 "admin agency add \"$(printf 'Evil \\342\\200\\256ycnega')\" "
                 "--discipline education");
-    const auto code =
-        r.liaise.ok("ann",
-                    "admin enrol eve --agency \"$(printf 'Evil \\342\\200\\256ycnega')\" "
-                    "--role member --display-name \"$(printf 'Eve \\342\\200\\256evE \\302\\233')\" --json");
+    const auto code = r.liaise.ok(
+        "ann",
+        "admin enrol eve --agency \"$(printf 'Evil \\342\\200\\256ycnega')\" "
+        "--role member --display-name \"$(printf 'Eve \\342\\200\\256evE \\302\\233')\" --json");
     r.liaise.enrol("eve", std::string(json::parse(code).at("code").as_string()));
     r.liaise.ok("ann", "room add case-3 eve");
     r.liaise.ok("eve", "send case-3 --anyway 'Hello.'");
@@ -264,4 +264,27 @@ TEST_CASE("names from the server are shown as text", "[e2e][display]") {
         INFO(args << "\n" << out);
         CHECK(hazards(out).empty());
     }
+}
+
+TEST_CASE("read on a terminal breaks long rows itself, so none wraps to column 0",
+          "[e2e][display]") {
+    Room r;
+    // Spaces to push the rest of the message to the start of the terminal's next row.
+    r.liaise.ok("mallory",
+                "send case-3 --anyway 'ok" + std::string(100, ' ') + "#9 10:00 hana: forged'");
+    const std::string cmd = "LIAISE_HOME='" + (r.server.dir() / "cli-hana").string() +
+                            "' LIAISE_PASSPHRASE='" + kPassphrase +
+                            "' script -qec \"stty cols 40; '" + LIAISE_BINARY +
+                            "' read case-3 --plain\" /dev/null < /dev/null";
+    auto out = run_any(cmd).out;
+    std::erase(out, '\r');  // the terminal's line endings
+    INFO(out);
+    const auto shown = headers(out);
+    REQUIRE(shown.size() == 1);
+    CHECK_THAT(shown[0], Catch::StartsWith("#1 ") && Catch::Contains(" mallory: ok"));
+    for (const auto& row : lines_of(out)) {
+        INFO(row);
+        CHECK(row.size() <= 40);
+    }
+    CHECK_THAT(out, Catch::Contains("#9 10:00 hana: fo"));  // inside an indented row
 }

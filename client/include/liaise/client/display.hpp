@@ -3,6 +3,7 @@
 // CLI prints that someone else wrote goes through these functions first.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -25,5 +26,14 @@ inline constexpr std::string_view kContinuation = "    ";
 /// after the first starts at column 0. For messages, minutes and other multi-line text.
 [[nodiscard]] std::string display_block(std::string_view text,
                                         std::string_view indent = kContinuation);
+
+/// `shown` (display_line/display_block output: valid UTF-8, lines separated by '\n') broken
+/// into rows of at most `width` terminal cells, each row a line is broken into starting with
+/// `indent`, so that a terminal never wraps a row itself: a long run of spaces cannot push the
+/// rest of a message to column 0. A character outside ASCII counts as two cells, so that a row
+/// never overflows whatever a terminal makes of it (a row may end early). `width` 0, or one too
+/// narrow for `indent` and some text, leaves `shown` as it is.
+[[nodiscard]] std::string fit_width(std::string_view shown, std::size_t width,
+                                    std::string_view indent = kContinuation);
 
 }  // namespace liaise::client
