@@ -1,5 +1,7 @@
 #include "admin_cli.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <boost/json.hpp>
 #include <ctime>
@@ -9,6 +11,7 @@
 #include <sstream>
 
 #include "cli_support.hpp"
+#include "liaise/client/display.hpp"
 #include "liaise/protocol/fields.hpp"
 
 namespace liaise::client::cli {
@@ -48,7 +51,7 @@ void print_change(const json::object& r) {
         std::cout << "No change: the dictionaries stay at version " << num(r, "version") << ".\n";
     else
         std::cout << "Dictionaries are now version " << num(r, "version") << ": "
-                  << str(r, "summary") << ".\n";
+                  << shown(r, "summary") << ".\n";
 }
 
 /// Every option an entry can carry (dict add, dict edit).
@@ -129,9 +132,9 @@ void accounts(CLI::App& admin, State& s, Options& o, std::function<int()>& actio
                 }
                 for (const auto& a : accounts) {
                     const auto& x = a.as_object();
-                    std::cout << str(x, "user") << "  " << str(x, "display_name") << "  "
-                              << str(x, "agency") << " [" << str(x, "discipline") << "]  "
-                              << str(x, "role") << "  " << num(x, "devices") << " device(s)"
+                    std::cout << shown(x, "user") << "  " << shown(x, "display_name") << "  "
+                              << shown(x, "agency") << " [" << shown(x, "discipline") << "]  "
+                              << shown(x, "role") << "  " << num(x, "devices") << " device(s)"
                               << (x.at("suspended").as_bool() ? "  SUSPENDED" : "") << "\n";
                 }
             });
@@ -147,10 +150,11 @@ void accounts(CLI::App& admin, State& s, Options& o, std::function<int()>& actio
             return simple(
                 o, "account_role", {{"user", s.user}, {"role", s.role}}, [](const json::object& r) {
                     if (!r.at("changed").as_bool())
-                        std::cout << str(r, "user") << " is already " << str(r, "role") << ".\n";
+                        std::cout << shown(r, "user") << " is already " << shown(r, "role")
+                                  << ".\n";
                     else
-                        std::cout << str(r, "user") << " is now " << str(r, "role") << " (was "
-                                  << str(r, "previous") << "); their open sessions were ended.\n";
+                        std::cout << shown(r, "user") << " is now " << shown(r, "role") << " (was "
+                                  << shown(r, "previous") << "); their open sessions were ended.\n";
                 });
         };
     });
@@ -172,7 +176,7 @@ void accounts(CLI::App& admin, State& s, Options& o, std::function<int()>& actio
                 return simple(o, suspend ? "account_suspend" : "account_reinstate", std::move(f),
                               [suspend](const json::object& r) {
                                   std::cout
-                                      << str(r, "user")
+                                      << shown(r, "user")
                                       << (r.at("changed").as_bool() ? " is now " : " was already ")
                                       << (suspend ? "suspended" : "active") << ".\n";
                               });
@@ -193,9 +197,9 @@ void accounts(CLI::App& admin, State& s, Options& o, std::function<int()>& actio
             if (s.hours)
                 f["hours"] = *s.hours;
             return simple(o, "device_replace", std::move(f), [](const json::object& r) {
-                std::cout << "Replacement-device code for " << str(r, "user")
+                std::cout << "Replacement-device code for " << shown(r, "user")
                           << " (use it once, before " << utc_time(num(r, "expires_at")) << "):\n  "
-                          << str(r, "code")
+                          << shown(r, "code")
                           << "\nWhen it is used, their old devices stop working and the people "
                              "they talk to see a key-change warning.\n"
                           << withdrawn_note(r);
@@ -271,12 +275,14 @@ export_cmd->callback([&] {
     action = [&] {
         return simple(o, "dict_export", {{"discipline", s.discipline}}, [&](const json::object& r) {
             if (s.file.empty() || s.file == "-") {
-                std::cout << str(r, "tsv");
+                // A terminal shows the entries; a pipe gets them byte for byte.
+                std::cout << (::isatty(STDOUT_FILENO) != 0 ? display_block(str(r, "tsv"), "")
+                                                           : str(r, "tsv"));
                 return;
             }
             std::ofstream out(s.file, std::ios::binary);
             out << str(r, "tsv");
-            std::cout << "Wrote " << str(r, "discipline") << " (version " << num(r, "version")
+            std::cout << "Wrote " << shown(r, "discipline") << " (version " << num(r, "version")
                       << ") to " << s.file << ".\n";
         });
     };
@@ -296,7 +302,7 @@ versions->callback([&] {
             for (const auto& v : list(r, "versions")) {
                 const auto& x = v.as_object();
                 std::cout << num(x, "version") << "  " << clock_time(num(x, "at")) << "  "
-                          << str(x, "by") << "  " << str(x, "summary") << "\n";
+                          << shown(x, "by") << "  " << shown(x, "summary") << "\n";
             }
         });
     };
@@ -326,7 +332,7 @@ noisy->callback([&] {
             for (const auto& e : entries) {
                 const auto& x = e.as_object();
                 const auto rate = x.at("override_rate").to_number<double>();
-                std::cout << str(x, "discipline") << ":" << str(x, "term") << "  sent anyway "
+                std::cout << shown(x, "discipline") << ":" << shown(x, "term") << "  sent anyway "
                           << num(x, "sent_anyway") << ", fixed " << num(x, "fixed") << " ("
                           << static_cast<int>(rate * 100 + 0.5) << "% overridden)\n";
             }
@@ -341,13 +347,13 @@ void print_questions(const json::object& r) {
         std::cout << "No questions.\n";
     for (const auto& q : questions) {
         const auto& x = q.as_object();
-        std::cout << "#" << num(x, "id") << "  " << str(x, "term") << "  asked by "
-                  << str(x, "asked_by") << " " << clock_time(num(x, "asked_at"));
+        std::cout << "#" << num(x, "id") << "  " << shown(x, "term") << "  asked by "
+                  << shown(x, "asked_by") << " " << clock_time(num(x, "asked_at"));
         if (!str(x, "room").empty())
-            std::cout << " in " << str(x, "room");
-        std::cout << "  [" << str(x, "status") << "]\n";
+            std::cout << " in " << shown(x, "room");
+        std::cout << "  [" << shown(x, "status") << "]\n";
         if (x.contains("reply") && !str(x, "reply").empty())
-            std::cout << "    " << str(x, "reply") << "\n";
+            std::cout << "    " << shown(x, "reply") << "\n";
     }
 }
 
@@ -391,7 +397,7 @@ void questions(CLI::App& app, CLI::App& admin, State& s, Options& o, std::functi
             if (!s.explanation.empty())
                 f["explanation"] = s.explanation;
             return simple(o, "question_answer", std::move(f), [](const json::object& r) {
-                std::cout << "Question " << num(r, "question") << " answered: " << str(r, "reply")
+                std::cout << "Question " << num(r, "question") << " answered: " << shown(r, "reply")
                           << "\n";
                 if (r.contains("version") && r.at("changed").as_bool())
                     std::cout << "Dictionaries are now version " << num(r, "version") << ".\n";
@@ -438,7 +444,7 @@ void audit(CLI::App& admin, State& s, Options& o, std::function<int()>& action) 
                                   << " record(s), each chained to the one before.\n";
                     else
                         std::cout << "The audit log does NOT verify: record " << num(v, "first_bad")
-                                  << " does not fit (" << str(v, "reason") << ").\n";
+                                  << " does not fit (" << shown(v, "reason") << ").\n";
                     return v.at("verified").as_bool() ? 0 : 1;
                 });
             }
@@ -471,8 +477,9 @@ void audit(CLI::App& admin, State& s, Options& o, std::function<int()>& action) 
                         }
                     }
                     std::cout << num(x, "seq") << "  " << clock_time(num(x, "at")) << "  "
-                              << (str(x, "actor").empty() ? "?" : str(x, "actor")) << "  " << kind
-                              << (details.empty() ? "" : "  " + details) << "\n";
+                              << (shown(x, "actor").empty() ? "?" : shown(x, "actor")) << "  "
+                              << display_line(kind)
+                              << (details.empty() ? "" : "  " + display_line(details)) << "\n";
                 }
             });
         };
@@ -492,8 +499,8 @@ void add_admin_commands(CLI::App& app, CLI::App& admin, Options& o, std::functio
         action = [&] {
             return simple(o, "agency_rename", {{"name", s.agency}, {"new_name", s.new_name}},
                           [](const json::object& r) {
-                              std::cout << "Renamed " << str(r, "previous") << " to "
-                                        << str(r, "name") << ".\n";
+                              std::cout << "Renamed " << shown(r, "previous") << " to "
+                                        << shown(r, "name") << ".\n";
                           });
         };
     });

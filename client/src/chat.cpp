@@ -29,6 +29,7 @@
 
 #include "cli_support.hpp"
 #include "liaise/client/client.hpp"
+#include "liaise/client/display.hpp"
 #include "liaise/client/plain.hpp"
 #include "liaise/protocol/fields.hpp"
 
@@ -134,10 +135,11 @@ int cells(std::wstring_view s) {
     return n;
 }
 
-/// `text` safe to draw: tabs become spaces, and control and unprintable characters (which
-/// could move the cursor or have no width we can know) become a replacement mark.
+/// `text` safe to draw as one line: display_line() (controls, bidirectional overrides and
+/// invalid UTF-8 shown as U+FFFD, tabs as spaces), and then any character this terminal cannot
+/// draw or measure becomes a replacement mark too.
 std::wstring printable(std::string_view text) {
-    auto out = widen(text);
+    auto out = widen(display_line(text));
     const wchar_t mark = ::wcwidth(L'\uFFFD') == 1 ? L'\uFFFD' : L'?';
     for (auto& c : out) {
         if (c == L'\t')
@@ -311,10 +313,12 @@ struct PaneLine {
     }
 };
 
-/// A draft held back because of findings, waiting for [f]ix, [s]end anyway or [e]dit.
+/// A draft held back because of findings, waiting for [f]ix, [s]end anyway or [e]dit; after
+/// [f]ix, the rewritten draft shown and waiting for "Send this? [y/N]".
 struct Pending {
     std::string text;
     std::vector<jargon::Finding> findings;
+    std::optional<std::string> rewritten;  ///< set once [f]ix has shown the rewritten draft
 };
 
 /// The chat's state and its event loop. Lives on one thread, with curses started; owns the
@@ -394,21 +398,20 @@ class Chat {
             return;
         }
         const auto explained = explain_for(*engine_, *m.text, discipline_, m.sender, readers_);
-        const auto text = annotate(*m.text, explained.findings);
+        // Each line after the first comes indented (display_block), as in `liaise read`.
+        const auto text = display_block(annotate(*m.text, explained.findings));
         const Tone tone = m.sender == me_ ? Tone::own : Tone::message;
         std::size_t begin = 0;
         for (bool first = true;; first = false) {
             const auto end = std::min(text.find('\n', begin), text.size());
-            auto part = std::string_view(text).substr(begin, end - begin);
-            if (part.ends_with('\r'))
-                part.remove_suffix(1);
-            add_line(first ? head + std::string(part) : "    " + std::string(part), tone);
+            const auto part = std::string_view(text).substr(begin, end - begin);
+            add_line(first ? head + std::string(part) : std::string(part), tone);
             if (end == text.size())
                 break;
             begin = end + 1;
         }
         for (const auto& note : notes(explained.findings))
-            add_line("    " + note, Tone::note);
+            add_line(std::string(kContinuation) + note, Tone::note);
     }
 
     void show_findings(const std::vector<jargon::Finding>& findings) {
@@ -547,21 +550,49 @@ class Chat {
             return;
         }
         show_findings(result.findings);
-        pending_ = Pending{text, std::move(result.findings)};
+        pending_ = Pending{text, std::move(result.findings), std::nullopt};
         scroll_ = 0;
     }
 
-    /// The answer to "[f]ix and send  [s]end anyway  [e]dit".
+    /// The answer to "[f]ix and send  [s]end anyway  [e]dit", then, after [f]ix, to "Send this?
+    /// [y/N]" under the rewritten draft: the dictionaries' words are sent in the person's name
+    /// only once they have seen them.
     void choose(wchar_t c) {
-        if (c == L'f' || c == L'F' || c == L's' || c == L'S') {
-            const bool fix = c == L'f' || c == L'F';
+        if (pending_->rewritten) {
+            if (c == L'y' || c == L'Y') {
+                auto held = std::move(*pending_);
+                pending_.reset();
+                if (send(*held.rewritten) && client_)
+                    (void)client_->report_findings("fixed", held.findings);
+            } else {
+                pending_.reset();
+                cursor_ = draft_.size();
+                notice("Not sent: edit the draft and press Enter to check it again.");
+            }
+            return;
+        }
+        if (c == L'f' || c == L'F') {
+            pending_->rewritten = jargon::rewrite(pending_->text, pending_->findings);
+            add_line("Rewritten with the dictionaries' plain alternatives:", Tone::finding);
+            const auto shown = display_block(*pending_->rewritten);
+            std::size_t begin = 0;
+            while (true) {
+                const auto end = std::min(shown.find('\n', begin), shown.size());
+                add_line(std::string(kContinuation) + shown.substr(begin, end - begin),
+                         Tone::finding);
+                if (end == shown.size())
+                    break;
+                begin = end + 1;
+            }
+            if (const auto left = left_as_written(pending_->findings); !left.empty())
+                notice(left);
+            scroll_ = 0;
+        } else if (c == L's' || c == L'S') {
             auto held = std::move(*pending_);
             pending_.reset();
-            if (const auto left = left_as_written(held.findings); fix && !left.empty())
-                notice(left);
-            if (send(fix ? jargon::rewrite(held.text, held.findings) : held.text) && client_) {
+            if (send(held.text) && client_) {
                 // Per entry only, never the text: admins see which entries people override.
-                (void)client_->report_findings(fix ? "fixed" : "sent_anyway", held.findings);
+                (void)client_->report_findings("sent_anyway", held.findings);
             }
         } else if (c == L'e' || c == L'E' || c == 27) {
             pending_.reset();
@@ -814,7 +845,9 @@ class Chat {
 
     void draw_status(int y, int w) {
         std::string text;
-        if (pending_) {
+        if (pending_ && pending_->rewritten) {
+            text = " Send this? [y/N]  (y sends the rewritten message; any other key edits)";
+        } else if (pending_) {
             const auto n = pending_->findings.size();
             text = " " + std::to_string(n) + (n == 1 ? " term" : " terms") +
                    " may be unclear:  [f]ix and send  [s]end anyway  [e]dit";

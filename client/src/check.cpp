@@ -8,6 +8,7 @@
 #include <iterator>
 #include <sstream>
 
+#include "liaise/client/display.hpp"
 #include "liaise/client/plain.hpp"
 #include "liaise/jargon/engine.hpp"
 #include "liaise/jargon/utf8.hpp"
@@ -132,7 +133,8 @@ CheckStatus run_check(const CheckOptions& options, std::istream& in, std::ostrea
         return status;
     }
     for (const auto& f : result.findings)
-        out << name << ":" << f.line << ":" << f.column << ": " << describe(f) << "\n";
+        out << name << ":" << f.line << ":" << f.column << ": " << display_line(describe(f))
+            << "\n";
     const auto n = result.findings.size();
     if (n == 0)
         out << "no findings for audience " << audience.value().to_string() << "\n";

@@ -1,14 +1,17 @@
 #include "cli_support.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <boost/json.hpp>
+#include <cctype>
 #include <charconv>
 #include <chrono>
 #include <ctime>
 #include <iostream>
 #include <optional>
 
+#include "liaise/client/display.hpp"
 #include "liaise/protocol/fields.hpp"
 
 namespace liaise::client::cli {
@@ -60,8 +63,8 @@ void print_reminder(const Options& o, const Home& home, Client& c) {
     }
     std::cerr << reminder_heading(*reminder) << ":\n";
     for (const auto& a : list(*reminder, "actions"))
-        std::cerr << "  #" << num(a.as_object(), "id") << " due " << str(a.as_object(), "due")
-                  << " (" << str(a.as_object(), "room") << "): " << str(a.as_object(), "what")
+        std::cerr << "  #" << num(a.as_object(), "id") << " due " << shown(a.as_object(), "due")
+                  << " (" << shown(a.as_object(), "room") << "): " << shown(a.as_object(), "what")
                   << "\n";
     // Not remembering it only means it shows again next time.
     (void)home.write_file(kReminded, std::to_string(now) + " " + said);
@@ -85,7 +88,8 @@ std::string reminder_heading(const json::object& reminder) {
 }
 
 int report(const protocol::Error& e, std::span<const Rewording> words) {
-    std::cerr << "liaise: " << reworded(e.message, words) << " (" << e.code << ")\n";
+    std::cerr << "liaise: " << display_line(reworded(e.message, words)) << " ("
+              << display_line(e.code) << ")\n";
     return 1;
 }
 
@@ -127,13 +131,13 @@ std::string withdrawn_note(const json::object& code_reply) {
     if (n <= 0)
         return {};
     return std::string(n == 1 ? "The earlier code" : "The earlier codes") + " for " +
-           str(code_reply, "user") + " no longer " + (n == 1 ? "works" : "work") + ".\n";
+           shown(code_reply, "user") + " no longer " + (n == 1 ? "works" : "work") + ".\n";
 }
 
 /// Prints the findings of a meeting check (the reply of meeting_check, or the `check` of a
 /// findings_unacknowledged error) for people.
 void print_check(std::ostream& out, const json::object& check) {
-    out << "Plain-language check for " << str(check, "audience") << ": " << num(check, "findings")
+    out << "Plain-language check for " << shown(check, "audience") << ": " << num(check, "findings")
         << " finding(s)\n";
     for (const auto& s : list(check, "sections")) {
         const auto& section = s.as_object();
@@ -141,7 +145,7 @@ void print_check(std::ostream& out, const json::object& check) {
         const auto* r = section.if_contains("readability");
         if (findings.empty() && (r == nullptr || !r->is_object()))
             continue;
-        out << "  " << str(section, "label") << ":";
+        out << "  " << shown(section, "label") << ":";
         if (r != nullptr && r->is_object())
             out << " reading ease "
                 << static_cast<int>(r->as_object().at("flesch_reading_ease").to_number<double>());
@@ -153,10 +157,10 @@ void print_check(std::ostream& out, const json::object& check) {
                 disciplines += (disciplines.empty() ? "" : ",") + std::string(d.as_string());
             for (const auto& a : list(finding, "alternatives"))
                 alternatives += (alternatives.empty() ? "" : " | ") + std::string(a.as_string());
-            out << "    " << str(finding, "text") << " ("
-                << (disciplines.empty() ? "unknown acronym" : disciplines) << ")"
-                << (alternatives.empty() ? "" : " -> " + alternatives) << ": "
-                << str(finding, "explanation") << "\n";
+            out << "    " << shown(finding, "text") << " ("
+                << (disciplines.empty() ? "unknown acronym" : display_line(disciplines)) << ")"
+                << (alternatives.empty() ? "" : " -> " + display_line(alternatives)) << ": "
+                << shown(finding, "explanation") << "\n";
         }
     }
 }
@@ -188,10 +192,10 @@ int simple(const Options& o, std::string_view type, json::object fields,
                             reply.error().message.find(str(problem, "message")) !=
                                 std::string::npos)
                             continue;
-                        std::cerr << str(problem, "discipline");
+                        std::cerr << shown(problem, "discipline");
                         if (num(problem, "line") > 0)
                             std::cerr << ":" << num(problem, "line");
-                        std::cerr << ": " << str(problem, "message") << "\n";
+                        std::cerr << ": " << shown(problem, "message") << "\n";
                     }
             }
             return report(reply.error(), words);
@@ -202,6 +206,24 @@ int simple(const Options& o, std::string_view type, json::object fields,
             human(reply.value());
         return 0;
     });
+}
+
+std::optional<bool> confirm(std::string_view what, std::string_view question) {
+    const int fd = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
+    if (fd < 0)
+        return std::nullopt;
+    const std::string prompt = std::string(what) + std::string(question) + " [y/N] ";
+    (void)!::write(fd, prompt.data(), prompt.size());
+    std::string line;
+    char c = 0;
+    while (::read(fd, &c, 1) == 1 && c != '\n')
+        line += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    ::close(fd);
+    return line == "y" || line == "yes";
+}
+
+std::string shown(const json::object& o, std::string_view key) {
+    return display_line(str(o, key));
 }
 
 std::string finding_line(const jargon::Finding& f) {
@@ -216,7 +238,7 @@ std::string finding_line(const jargon::Finding& f) {
         line += " -> " + alternatives.front();
     if (const auto explanation = f.explanation(); !explanation.empty())
         line += ": " + explanation;
-    return line;
+    return display_line(line);  // the dictionaries' words, from the server
 }
 
 std::string clock_time(std::int64_t ms) {

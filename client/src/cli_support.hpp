@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <iosfwd>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -54,6 +55,10 @@ int simple(const Options& o, std::string_view type, boost::json::object fields,
            const std::function<void(const boost::json::object&)>& human,
            std::span<const Rewording> words = {});
 
+/// The string `key` of a reply (of the server's, or another person's words), as display_line()
+/// makes it safe for a terminal: "" when absent. For what is printed, never for what is sent.
+[[nodiscard]] std::string shown(const boost::json::object& o, std::string_view key);
+
 /// One finding of a draft for people: "CIN (social-care) -> child needing extra council help:
 /// A child the council must help …"; several meanings say so instead of an alternative.
 [[nodiscard]] std::string finding_line(const jargon::Finding& f);
@@ -68,6 +73,11 @@ int simple(const Options& o, std::string_view type, boost::json::object fields,
 
 /// Prints a plain-language check of minutes (meeting_check's reply) for people.
 void print_check(std::ostream& out, const boost::json::object& check);
+
+/// Writes `what` and then `question` (" [y/N] " is added) on the controlling terminal
+/// (/dev/tty, not standard output, so a pipe or a script cannot answer) and reads one line there.
+/// True for "y" or "yes" in any case, false for anything else; nullopt when there is no terminal.
+[[nodiscard]] std::optional<bool> confirm(std::string_view what, std::string_view question);
 
 /// "2026-11-22 10:04" in local time, from milliseconds since the epoch.
 [[nodiscard]] std::string clock_time(std::int64_t ms);

@@ -1,5 +1,8 @@
 #include "commands.hpp"
 
+#include <sys/ioctl.h>
+#include <unistd.h>
+
 #include <boost/json.hpp>
 
 #include <cstdio>
@@ -13,6 +16,7 @@
 
 #include "cli_support.hpp"
 #include "liaise/client/client.hpp"
+#include "liaise/client/display.hpp"
 #include "liaise/client/plain.hpp"
 #include "liaise/protocol/findings.hpp"
 #include "qr.hpp"
@@ -24,6 +28,22 @@ namespace json = boost::json;
 using protocol::list;
 using protocol::num;
 using protocol::str;
+
+/// The width of the terminal standard output is, or 0 when it is not a terminal.
+std::size_t terminal_width() {
+    winsize size{};
+    if (::isatty(STDOUT_FILENO) == 0 || ::ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) != 0)
+        return 0;
+    return size.ws_col;
+}
+
+/// What the reader should know about `m` (Ledger warnings, key changes), a line each under it.
+void print_warnings(const ReadMessage& m, std::size_t width) {
+    for (const auto& w : m.warnings)
+        std::cout << fit_width(std::string(kContinuation) + "! warning: " + display_line(w.message),
+                               width, std::string(kContinuation) + "  ")
+                  << "\n";
+}
 
 /// Prints one message; `engine` (when not plain) adds explanations of terms from disciplines
 /// other than the reader's, and of the reader's terms that mean something else to the writer's
@@ -56,22 +76,26 @@ void print_message(const Options& o, const ReadMessage& m, const jargon::Engine*
         std::cout << json::serialize(out) << std::endl;
         return;
     }
-    std::cout << "#" << m.seq << " " << clock_time(m.sent_at) << " " << m.sender << ": ";
-    const auto warn = [&] {
-        for (const auto& w : m.warnings)
-            std::cout << "    ! warning: " << w.message << "\n";
-    };
+    // The text is the sender's, the names the server's: shown, never obeyed (display.hpp). On a
+    // terminal the rows are broken here, indented, so the terminal never wraps one to column 0.
+    const auto width = terminal_width();
+    std::string shown = "#" + std::to_string(m.seq) + " " + clock_time(m.sent_at) + " " +
+                        display_line(m.sender) + ": ";
     if (!m.text) {
-        std::cout << "[cannot read this message: " << m.error.message << " (" << m.error.code
-                  << ")]\n";
-        warn();
+        shown += "[cannot read this message: " + display_line(m.error.message) + " (" +
+                 display_line(m.error.code) + ")]";
+        std::cout << fit_width(shown, width) << "\n";
+        print_warnings(m, width);
         std::cout << std::flush;
         return;
     }
-    std::cout << annotate(*m.text, explained.findings) << "\n";
+    shown += display_block(annotate(*m.text, explained.findings));
+    std::cout << fit_width(shown, width) << "\n";
     for (const auto& note : notes(explained.findings))
-        std::cout << "    " << note << "\n";
-    warn();
+        std::cout << fit_width(std::string(kContinuation) + note, width,
+                               std::string(kContinuation) + "  ")
+                  << "\n";
+    print_warnings(m, width);
     std::cout << std::flush;
 }
 
@@ -91,22 +115,9 @@ std::string key_number(const json::object& device) {
 void print_devices(const json::object& account) {
     for (const auto& d : account.at("devices").as_array()) {
         const auto& dev = d.as_object();
-        std::cout << "  device " << str(dev, "device") << " (" << str(dev, "name") << "): key "
+        std::cout << "  device " << shown(dev, "device") << " (" << shown(dev, "name") << "): key "
                   << key_number(dev) << "\n";
     }
-}
-
-/// Asks a yes/no question on the terminal; nullopt when there is none.
-std::optional<bool> ask_yes(const std::string& question) {
-    std::FILE* tty = std::fopen("/dev/tty", "r+");
-    if (tty == nullptr)
-        return std::nullopt;
-    std::fputs(question.c_str(), tty);
-    std::fflush(tty);
-    char line[64] = {};
-    const bool got = std::fgets(line, sizeof line, tty) != nullptr;
-    std::fclose(tty);
-    return got && (line[0] == 'y' || line[0] == 'Y');
 }
 
 }  // namespace
@@ -123,9 +134,9 @@ int enrol(const Options& o, const std::string& server, const std::string& code,
     if (o.json) {
         std::cout << json::serialize(reply.value()) << "\n";
     } else {
-        std::cout << "Enrolled " << str(reply.value(), "user") << " (" << str(reply.value(), "role")
-                  << ", " << str(reply.value(), "agency") << ") as device "
-                  << str(reply.value(), "device") << ".\n"
+        std::cout << "Enrolled " << shown(reply.value(), "user") << " ("
+                  << shown(reply.value(), "role") << ", " << shown(reply.value(), "agency")
+                  << ") as device " << shown(reply.value(), "device") << ".\n"
                   << "Keys are in " << home.dir().string() << ", protected by your passphrase.\n";
     }
     return 0;
@@ -133,17 +144,17 @@ int enrol(const Options& o, const std::string& server, const std::string& code,
 
 int whoami(const Options& o) {
     return simple(o, "whoami", {}, [](const json::object& r) {
-        std::cout << str(r, "user") << " (" << str(r, "display_name") << "), " << str(r, "role")
-                  << " at " << str(r, "agency") << " [" << str(r, "discipline") << "], device "
-                  << str(r, "device") << "\n";
+        std::cout << shown(r, "user") << " (" << shown(r, "display_name") << "), "
+                  << shown(r, "role") << " at " << shown(r, "agency") << " ["
+                  << shown(r, "discipline") << "], device " << shown(r, "device") << "\n";
     });
 }
 
 int agency_add(const Options& o, const std::string& name, const std::string& discipline) {
     return simple(o, "agency_add", {{"name", name}, {"discipline", discipline}},
                   [](const json::object& r) {
-                      std::cout << "Added agency " << str(r, "name") << " (" << str(r, "discipline")
-                                << ").\n";
+                      std::cout << "Added agency " << shown(r, "name") << " ("
+                                << shown(r, "discipline") << ").\n";
                   });
 }
 
@@ -152,7 +163,7 @@ int agency_list(const Options& o) {
         if (r.at("agencies").as_array().empty())
             std::cout << "No agencies.\n";
         for (const auto& a : r.at("agencies").as_array())
-            std::cout << str(a.as_object(), "name") << " [" << str(a.as_object(), "discipline")
+            std::cout << shown(a.as_object(), "name") << " [" << shown(a.as_object(), "discipline")
                       << "]\n";
     });
 }
@@ -166,8 +177,8 @@ int admin_enrol(const Options& o, const std::string& user, const std::string& ag
     if (hours)
         fields["hours"] = *hours;
     return simple(o, "enrol_code", std::move(fields), [](const json::object& r) {
-        std::cout << "Enrolment code for " << str(r, "user") << " (use it once, before "
-                  << utc_time(r.at("expires_at").as_int64()) << "):\n  " << str(r, "code") << "\n"
+        std::cout << "Enrolment code for " << shown(r, "user") << " (use it once, before "
+                  << utc_time(r.at("expires_at").as_int64()) << "):\n  " << shown(r, "code") << "\n"
                   << withdrawn_note(r);
     });
 }
@@ -179,7 +190,7 @@ int room_create(const Options& o, const std::string& room,
         list.emplace_back(m);
     return simple(o, "room_create", {{"room", room}, {"members", std::move(list)}},
                   [](const json::object& r) {
-                      std::cout << "Created room " << str(r, "room") << " with "
+                      std::cout << "Created room " << shown(r, "room") << " with "
                                 << r.at("members").as_array().size() << " members.\n";
                   });
 }
@@ -199,13 +210,13 @@ int room_change(const Options& o, const std::string& room, const std::string& us
 
 int room_show(const Options& o, const std::string& room) {
     return simple(o, "room_show", {{"room", room}}, [](const json::object& r) {
-        std::cout << "Room " << str(r, "room") << " (last message #" << r.at("last_seq").as_int64()
-                  << ")\n";
+        std::cout << "Room " << shown(r, "room") << " (last message #"
+                  << r.at("last_seq").as_int64() << ")\n";
         for (const auto& m : r.at("members").as_array()) {
             const auto& member = m.as_object();
-            std::cout << str(member, "user") << " (" << str(member, "display_name") << "), "
-                      << str(member, "role") << ", " << str(member, "agency") << " ["
-                      << str(member, "discipline") << "]\n";
+            std::cout << shown(member, "user") << " (" << shown(member, "display_name") << "), "
+                      << shown(member, "role") << ", " << shown(member, "agency") << " ["
+                      << shown(member, "discipline") << "]\n";
             print_devices(member);
         }
     });
@@ -217,14 +228,14 @@ int rooms(const Options& o) {
         if (list.empty())
             std::cout << "You are not in any room yet.\n";
         for (const auto& x : list)
-            std::cout << str(x.as_object(), "room") << ": "
+            std::cout << shown(x.as_object(), "room") << ": "
                       << x.as_object().at("members").as_int64() << " members, last message #"
                       << x.as_object().at("last_seq").as_int64() << "\n";
     });
 }
 
 int send(const Options& o, const std::string& room, const std::vector<std::string>& words,
-         DraftPolicy policy, bool accept_new_readers) {
+         DraftPolicy policy, Confirm asking, bool accept_new_readers) {
     std::string text;
     if (words.empty()) {
         text.assign(std::istreambuf_iterator<char>(std::cin), {});
@@ -263,27 +274,49 @@ int send(const Options& o, const std::string& room, const std::vector<std::strin
                 }
                 return 1;
             }
-            if (policy == DraftPolicy::fix)
+            if (policy == DraftPolicy::fix) {
                 to_send = jargon::rewrite(text, result.findings);
+                // The dictionaries chose these words: the person sees them before they are
+                // signed and sent in their name.
+                if (asking == Confirm::ask) {
+                    std::string what = "Rewritten with the dictionaries' plain alternatives:\n" +
+                                       std::string(kContinuation) + display_block(to_send) + "\n";
+                    if (const auto left = left_as_written(result.findings); !left.empty())
+                        what += left + "\n";
+                    const auto yes = confirm(what, "Send this?");
+                    if (!yes) {
+                        std::cerr << "liaise: not sent: --fix shows the rewritten message and "
+                                     "asks before sending, and there is no terminal to ask on "
+                                     "(add --yes to send it without asking)\n";
+                        return 1;
+                    }
+                    if (!*yes) {
+                        std::cerr << "Not sent.\n";
+                        return 1;
+                    }
+                }
+            }
         }
         std::string refused_readers;
-        const auto confirm = [&](const std::vector<std::string>& fresh) {
+        const auto confirm_readers = [&](const std::vector<std::string>& fresh) {
             std::string list;
             for (const auto& r : fresh) {
                 const auto slash = r.find('/');
-                list += "  " + r.substr(0, slash) + " (device " + r.substr(slash + 1) + ")\n";
+                list += "  " + display_line(r.substr(0, slash)) + " (device " +
+                        display_line(r.substr(slash + 1)) + ")\n";
             }
             if (accept_new_readers)
                 return true;
-            const auto yes = ask_yes(
+            const auto yes = confirm(
                 "This message will also be readable by people you have not "
                 "written to in " +
-                room + " before:\n" + list + "Send it to them? [y/N] ");
+                    room + " before:\n" + list,
+                "Send it to them?");
             if (!yes)
                 refused_readers = list;
             return yes.value_or(false);
         };
-        auto seq = c.send(room, to_send, std::nullopt, confirm);
+        auto seq = c.send(room, to_send, std::nullopt, confirm_readers);
         for (const auto& n : c.last_notices())
             std::cerr << "Note: " << n.message << ".\n";
         if (!seq && seq.error().code == "new_readers") {
@@ -320,13 +353,13 @@ int send(const Options& o, const std::string& room, const std::vector<std::strin
             std::string changed;
             for (const auto& f : result.findings)
                 if (const auto* plain = jargon::agreed_alternative(f))
-                    changed += "  " + f.text + " -> " + *plain + "\n";
+                    changed += "  " + display_line(f.text) + " -> " + display_line(*plain) + "\n";
             if (!changed.empty())
                 std::cout << "Changed before sending:\n" << changed;
             if (const auto left = left_as_written(result.findings); !left.empty())
                 std::cout << left << "\n";
             if (to_send != text)
-                std::cout << "Sent: " << to_send << "\n";
+                std::cout << "Sent: " << display_block(to_send) << "\n";
         }
         std::cout << "Sent #" << seq.value() << " to " << room << ".\n";
         return 0;
@@ -363,7 +396,7 @@ int read(const Options& o, const std::string& room, std::int64_t since, bool fol
         if (messages.value().empty() && !o.json)  // a list with nothing in it says so
             std::cout << "No messages in " << room
                       << (since > 0 ? " after #" + std::to_string(since) : "")
-                      << (follow ? " yet: waiting for new ones.\n" : ".\n");
+                      << (follow ? " yet: waiting for new ones.\n" : ".\n") << std::flush;
         // Logs in again after a lost connection (waiting longer each time, up to 30 s, and
         // saying why when the reason changes), reads the room's readers and dictionaries again
         // and catches up from the last message shown. False, reported, if a login is refused
@@ -437,13 +470,13 @@ int read(const Options& o, const std::string& room, std::int64_t since, bool fol
                 continue;
             }
             if (type == "question" && !o.json)
-                std::cerr << "Your question about '" << str(e, "term") << "' was "
-                          << str(e, "status") << ": " << str(e, "reply") << "\n";
+                std::cerr << "Your question about '" << shown(e, "term") << "' was "
+                          << shown(e, "status") << ": " << shown(e, "reply") << "\n";
             if (type == "keys_changed" && !o.json)
-                std::cerr << str(e, "user")
+                std::cerr << shown(e, "user")
                           << " has a new device: compare fingerprints ('liaise "
                              "fingerprint "
-                          << str(e, "user") << "'), then 'liaise trust " << str(e, "user")
+                          << shown(e, "user") << "'), then 'liaise trust " << shown(e, "user")
                           << "'.\n";
             if (type == "membership" && str(e, "room") == room && !plain) {
                 // Who reads the room changed: so may what its terms can mean to them.
@@ -510,8 +543,8 @@ int explain(const Options& o, const std::string& term) {
         std::string alts;
         for (const auto& a : m.alternatives)
             alts += (alts.empty() ? "" : " | ") + a;
-        std::cout << term << " (" << m.discipline << "): " << alts << "\n  " << m.explanation
-                  << "\n";
+        std::cout << display_line(term) << " (" << display_line(m.discipline)
+                  << "): " << display_line(alts) << "\n  " << display_line(m.explanation) << "\n";
     }
     return 0;
 }
@@ -530,7 +563,7 @@ int ask(const Options& o, const std::string& term, const std::string& room) {
             for (const auto& m : engine.value()->explain(term))
                 known += (known.empty() ? "" : ", ") + m.discipline;
             if (!known.empty())
-                std::cout << "The dictionaries already explain it (" << known
+                std::cout << "The dictionaries already explain it (" << display_line(known)
                           << "): liaise explain \"" << term << "\"\n";
         }
     });

@@ -27,8 +27,12 @@ int rooms(const Options& o);
 /// How `send` treats a draft with findings: hold it back, send it as written, or send the fix.
 enum class DraftPolicy { check, anyway, fix };
 
+/// Whether a rewritten draft (DraftPolicy::fix) is shown on the terminal and sent only if the
+/// person says yes, or sent without asking (--yes). Asking with no terminal sends nothing.
+enum class Confirm { ask, no };
+
 int send(const Options& o, const std::string& room, const std::vector<std::string>& words,
-         DraftPolicy policy, bool accept_new_readers = false);
+         DraftPolicy policy, Confirm asking, bool accept_new_readers = false);
 /// `plain`: print messages as written, without explanations.
 int read(const Options& o, const std::string& room, std::int64_t since, bool follow, bool plain);
 int room_audience(const Options& o, const std::string& room, bool is_public);

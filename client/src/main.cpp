@@ -145,13 +145,17 @@ int main(int argc, char** argv) {
 
     // messages
     std::vector<std::string> words;
-    bool anyway = false, fix = false;
+    bool anyway = false, fix = false, yes = false;
     auto* send_cmd = app.add_subcommand(
         "send", "Check a message against the room's audience, then encrypt and send it");
     send_cmd->add_option("room", room_name, "Room")->required();
     send_cmd->add_option("text", words, "The message (default: read standard input)");
     send_cmd->add_flag("--anyway", anyway, "Send as written even if it has findings");
-    send_cmd->add_flag("--fix", fix, "Replace findings with their plain alternatives, then send");
+    send_cmd->add_flag("--fix", fix,
+                       "Replace findings with their plain alternatives, show the result and ask "
+                       "before sending it");
+    send_cmd->add_flag("--yes", yes,
+                       "With --fix: send the rewritten message without asking (for scripts)");
     bool accept_new_readers = false;
     send_cmd->add_flag("--accept-new-readers", accept_new_readers,
                        "Send even if the room has readers you have not written to before "
@@ -166,7 +170,13 @@ int main(int argc, char** argv) {
             const auto policy = fix      ? cli::DraftPolicy::fix
                                 : anyway ? cli::DraftPolicy::anyway
                                          : cli::DraftPolicy::check;
-            return cli::send(o, room_name, words, policy, accept_new_readers);
+            if (fix && o.json && !yes) {  // nobody to ask: the output is for a program
+                std::cerr << "liaise: --fix with --json sends a rewritten message unseen: add "
+                             "--yes to allow it\n";
+                return 2;
+            }
+            return cli::send(o, room_name, words, policy,
+                             yes ? cli::Confirm::no : cli::Confirm::ask, accept_new_readers);
         };
     });
     std::int64_t since = 0;

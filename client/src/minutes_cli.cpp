@@ -21,6 +21,7 @@
 
 #include "cli_support.hpp"
 #include "liaise/client/client.hpp"
+#include "liaise/client/display.hpp"
 
 namespace liaise::client::cli {
 namespace {
@@ -78,87 +79,76 @@ std::string text_or_stdin(const std::string& text) {
     return in;
 }
 
-/// `text` with every line after the first indented by `indent`.
-std::string indented(const std::string& text, std::string_view indent) {
-    std::string out;
-    for (const char c : text) {
-        out += c;
-        if (c == '\n')
-            out += indent;
-    }
-    return out;
-}
-
 std::string person(const json::value& p) {
     if (!p.is_object())
         return "";
-    return str(p.as_object(), "display_name") + " (" + str(p.as_object(), "user") + ", " +
-           str(p.as_object(), "agency") + ")";
+    return shown(p.as_object(), "display_name") + " (" + shown(p.as_object(), "user") + ", " +
+           shown(p.as_object(), "agency") + ")";
 }
 
 std::string owner(const json::object& a) {
     const auto& o = a.at("owner").as_object();
-    std::string s = str(o, "name");
-    if (const auto user = str(o, "user"); !user.empty())
+    std::string s = shown(o, "name");
+    if (const auto user = shown(o, "user"); !user.empty())
         s += " (" + user + ")";
-    else if (const auto agency = str(o, "agency"); !agency.empty())
+    else if (const auto agency = shown(o, "agency"); !agency.empty())
         s += ", " + agency;
     return s;
 }
 
 void print_action(const json::object& a) {
-    std::cout << "  #" << num(a, "id") << " [" << str(a, "status") << "] " << str(a, "what")
-              << "\n      owner " << owner(a) << ", due " << str(a, "due");
-    if (const auto review = str(a, "review"); !review.empty())
+    std::cout << "  #" << num(a, "id") << " [" << shown(a, "status") << "] " << shown(a, "what")
+              << "\n      owner " << owner(a) << ", due " << shown(a, "due");
+    if (const auto review = shown(a, "review"); !review.empty())
         std::cout << ", review " << review;
     if (a.contains("overdue") && a.at("overdue").as_bool())
         std::cout << ", OVERDUE";
     std::cout << "\n";
-    if (const auto outcome = str(a, "outcome"); !outcome.empty())
+    if (const auto outcome = shown(a, "outcome"); !outcome.empty())
         std::cout << "      for: " << outcome << "\n";
-    if (const auto evidence = str(a, "evidence"); !evidence.empty())
+    if (const auto evidence = shown(a, "evidence"); !evidence.empty())
         std::cout << "      evidence: " << evidence << "\n";
 }
 
 void print_minutes(const json::object& m) {
-    std::cout << str(m, "marking") << "\n"
-              << "Meeting " << num(m, "meeting") << " in " << str(m, "room") << ": "
-              << str(m, "title") << "\n"
-              << "  " << str(m, "kind") << ", " << str(m, "starts_at") << ", " << str(m, "place")
-              << "\n"
+    std::cout << shown(m, "marking") << "\n"
+              << "Meeting " << num(m, "meeting") << " in " << shown(m, "room") << ": "
+              << shown(m, "title") << "\n"
+              << "  " << shown(m, "kind") << ", " << shown(m, "starts_at") << ", "
+              << shown(m, "place") << "\n"
               << "  chair " << person(m.at("chair")) << ", minutes by "
               << person(m.at("minute_taker")) << "\n"
-              << "  version " << num(m, "version") << ", " << str(m, "status") << "\n";
+              << "  version " << num(m, "version") << ", " << shown(m, "status") << "\n";
     if (const auto* c = m.if_contains("correction"); c != nullptr && c->is_object())
         std::cout << "  correction of version " << num(c->as_object(), "of_version") << ": "
-                  << str(c->as_object(), "reason") << "\n";
+                  << shown(c->as_object(), "reason") << "\n";
     std::cout << "Attendance:\n";
     for (const auto& v : list(m, "attendance")) {
         const auto& e = v.as_object();
-        std::cout << "  [" << num(e, "id") << "] " << str(e, "name");
-        if (const auto user = str(e, "user"); !user.empty())
+        std::cout << "  [" << num(e, "id") << "] " << shown(e, "name");
+        if (const auto user = shown(e, "user"); !user.empty())
             std::cout << " (" << user << ")";
         for (const auto* field : {"agency", "role"})
-            if (const auto v = str(e, field); !v.empty())
+            if (const auto v = shown(e, field); !v.empty())
                 std::cout << ", " << v;
-        std::cout << (e.at("family").as_bool() ? ", family" : "") << ": " << str(e, "status")
+        std::cout << (e.at("family").as_bool() ? ", family" : "") << ": " << shown(e, "status")
                   << "\n";
     }
     std::cout << "Agenda:\n";
     for (const auto& v : list(m, "agenda")) {
         const auto& e = v.as_object();
-        std::cout << "  [" << num(e, "id") << "] " << str(e, "title") << "\n";
+        std::cout << "  [" << num(e, "id") << "] " << shown(e, "title") << "\n";
         if (const auto d = str(e, "discussion"); !d.empty())
-            std::cout << "      " << indented(d, "      ") << "\n";
+            std::cout << "      " << display_block(d, "      ") << "\n";
     }
     std::cout << "Decisions:\n";
     for (const auto& v : list(m, "decisions")) {
         const auto& e = v.as_object();
-        std::cout << "  [" << num(e, "id") << "] " << str(e, "decision") << "\n";
+        std::cout << "  [" << num(e, "id") << "] " << shown(e, "decision") << "\n";
         if (const auto r = str(e, "reasons"); !r.empty())
-            std::cout << "      reasons: " << indented(r, "      ") << "\n";
+            std::cout << "      reasons: " << display_block(r, "      ") << "\n";
         if (const auto r = str(e, "dissent"); !r.empty())
-            std::cout << "      dissent: " << indented(r, "      ") << "\n";
+            std::cout << "      dissent: " << display_block(r, "      ") << "\n";
     }
     std::cout << "Actions:\n";
     for (const auto& a : list(m, "actions"))
@@ -173,15 +163,15 @@ void print_minutes(const json::object& m) {
         for (const auto& v : list(m, "distribution")) {
             const auto& d = v.as_object();
             const auto* got = d.if_contains("received_at");
-            const auto agency = str(d, "agency");
-            std::cout << "  " << str(d, "name") << (agency.empty() ? "" : " (" + agency + ")")
+            const auto agency = shown(d, "agency");
+            std::cout << "  " << shown(d, "name") << (agency.empty() ? "" : " (" + agency + ")")
                       << (!d.contains("user") ? ": a copy to be given to them (no account)"
                           : got != nullptr && got->is_int64() ? ": received"
                                                               : ": not opened yet")
                       << "\n";
         }
     }
-    std::cout << str(m, "marking") << "\n";
+    std::cout << shown(m, "marking") << "\n";
 }
 
 /// Every option of every minutes command. Shared by the parsed callbacks and the action they
@@ -223,8 +213,8 @@ int meeting_create(const Options& o, const Args& a) {
     put(f, "marking", a.marking);
     put(f, "next_meeting", a.next);
     return minutes_request(o, "meeting_create", std::move(f), [](const json::object& r) {
-        std::cout << "Created meeting " << num(r, "meeting") << " in " << str(r, "room") << " ("
-                  << str(r, "marking") << ", draft version 1).\n";
+        std::cout << "Created meeting " << num(r, "meeting") << " in " << shown(r, "room") << " ("
+                  << shown(r, "marking") << ", draft version 1).\n";
         if (const auto n = list(r, "carried_forward").size(); n > 0)
             std::cout << n << " open action(s) carried forward for review from the last meeting.\n";
     });
@@ -249,13 +239,13 @@ int meeting_list(const Options& o, const Args& a) {
     return minutes_request(o, "meetings", {{"room", a.room}}, [](const json::object& r) {
         const auto& meetings = list(r, "meetings");
         if (meetings.empty())
-            std::cout << "No meetings in " << str(r, "room") << " yet.\n";
+            std::cout << "No meetings in " << shown(r, "room") << " yet.\n";
         for (const auto& v : meetings) {
             const auto& m = v.as_object();
-            std::cout << "#" << num(m, "meeting") << " " << str(m, "starts_at") << " "
-                      << str(m, "title") << " (" << str(m, "kind") << ", version "
-                      << num(m, "version") << " " << str(m, "status") << ", chair "
-                      << str(m, "chair") << ")\n";
+            std::cout << "#" << num(m, "meeting") << " " << shown(m, "starts_at") << " "
+                      << shown(m, "title") << " (" << shown(m, "kind") << ", version "
+                      << num(m, "version") << " " << shown(m, "status") << ", chair "
+                      << shown(m, "chair") << ")\n";
         }
     });
 }
@@ -280,8 +270,8 @@ int meeting_attend(const Options& o, const Args& a) {
         f["copy"] = true;
     return minutes_request(o, "meeting_attend", std::move(f), [](const json::object& r) {
         const auto& e = r.at("entry").as_object();
-        std::cout << "Attendance entry " << num(e, "id") << ": " << str(e, "name") << ", "
-                  << str(e, "status") << ".\n";
+        std::cout << "Attendance entry " << num(e, "id") << ": " << shown(e, "name") << ", "
+                  << shown(e, "status") << ".\n";
     });
 }
 
@@ -457,8 +447,8 @@ int meeting_export(const Options& o, const Args& a) {
         if (!file) {
             if (o.json)
                 std::cout << json::serialize(reply.value()) << "\n";
-            else
-                std::cout << content;
+            else  // a terminal shows the document; a pipe or file gets it byte for byte
+                std::cout << (::isatty(STDOUT_FILENO) != 0 ? display_block(content, "") : content);
             return 0;
         }
         file->stream() << content;
@@ -471,7 +461,7 @@ int meeting_export(const Options& o, const Args& a) {
             std::cout << json::serialize(r) << "\n";
         } else {
             std::cout << "Wrote version " << num(reply.value(), "version") << " ("
-                      << str(reply.value(), "status") << ", " << str(reply.value(), "format")
+                      << shown(reply.value(), "status") << ", " << shown(reply.value(), "format")
                       << ") to " << a.output << ".\n";
         }
         return 0;
@@ -487,7 +477,7 @@ int action_add(const Options& o, const Args& a) {
     put(f, "owner_agency", a.owner_agency);
     put(f, "review", a.review);
     return minutes_request(o, "action_add", std::move(f), [](const json::object& r) {
-        std::cout << "Action " << num(r, "id") << " for " << owner(r) << ", due " << str(r, "due")
+        std::cout << "Action " << num(r, "id") << " for " << owner(r) << ", due " << shown(r, "due")
                   << ".\n";
     });
 }
@@ -505,7 +495,7 @@ int action_update(const Options& o, const Args& a) {
     put(f, "due", a.due);
     put(f, "review", a.review);
     return minutes_request(o, "action_update", std::move(f), [](const json::object& r) {
-        std::cout << "Action " << num(r, "id") << " is " << str(r, "status") << ".\n";
+        std::cout << "Action " << num(r, "id") << " is " << shown(r, "status") << ".\n";
     });
 }
 
@@ -533,8 +523,8 @@ int actions(const Options& o, const Args& a) {
         }
         for (const auto& actions : meetings) {
             const auto& first = *actions.front();
-            std::cout << str(first, "room") << ", meeting " << num(first, "meeting") << " ("
-                      << str(first, "meeting_title") << "):\n";
+            std::cout << shown(first, "room") << ", meeting " << num(first, "meeting") << " ("
+                      << shown(first, "meeting_title") << "):\n";
             for (const auto* x : actions)
                 print_action(*x);
         }

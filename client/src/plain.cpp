@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 
+#include "liaise/client/display.hpp"
 #include "liaise/jargon/dictionary.hpp"
 
 namespace liaise::client {
@@ -172,21 +173,12 @@ jargon::CheckResult explain_for(const jargon::Engine& engine, std::string_view t
 std::string annotate(std::string_view text, const std::vector<jargon::Finding>& findings) {
     std::string out;
     std::size_t pos = 0;
-    for (const auto& f : findings) {
+    for (std::size_t i = 0; i < findings.size(); ++i) {
+        const auto& f = findings[i];
         if (f.start < pos || f.end > text.size())
             continue;
         out.append(text.substr(pos, f.end - pos));
-        const auto alternatives = f.alternatives();
-        if (f.meanings.size() == 1 && !alternatives.empty()) {
-            out += " [" + alternatives.front() + "]";
-        } else if (f.meanings.size() > 1) {
-            std::string all;
-            for (const auto& m : f.meanings)
-                all += (all.empty() ? "" : " or ") + plain_words(m) + " (" + m.discipline + ")";
-            out += " [" + all + "]";
-        } else {
-            out += " [?]";  // an acronym nobody has defined
-        }
+        out += "[" + std::to_string(i + 1) + "]";
         pos = f.end;
     }
     out.append(text.substr(pos));
@@ -197,12 +189,24 @@ std::vector<std::string> notes(const std::vector<jargon::Finding>& findings) {
     std::vector<std::string> out;
     for (std::size_t i = 0; i < findings.size(); ++i) {
         const auto& f = findings[i];
-        std::string who;
-        for (const auto& d : f.disciplines())
-            who += (who.empty() ? "" : ", ") + d;
-        out.push_back("[" + std::to_string(i + 1) + "] " + f.text +
-                      (who.empty() ? " (unknown acronym)" : " (" + who + ")") + ": " +
-                      f.explanation());
+        std::string line = std::string(kNoteLabel) + "[" + std::to_string(i + 1) + "] " + f.text;
+        const auto alternatives = f.alternatives();
+        if (f.meanings.empty()) {
+            line += " (unknown acronym) \u2014 no dictionary explains it";
+        } else if (f.meanings.size() == 1) {
+            line += " (" + f.meanings.front().discipline + ")";
+            if (!alternatives.empty())
+                line += " \u2014 " + alternatives.front();
+        } else {
+            std::string all;
+            for (const auto& m : f.meanings)
+                all += (all.empty() ? "" : " or ") + plain_words(m) + " (" + m.discipline + ")";
+            line += " \u2014 " + all;
+        }
+        if (const auto explanation = f.explanation(); !f.meanings.empty() && !explanation.empty())
+            line += ": " + explanation;
+        // The dictionaries come from the server: their words are shown, never obeyed.
+        out.push_back(display_line(line));
     }
     return out;
 }

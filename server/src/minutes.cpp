@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <cctype>
 #include <chrono>
 #include <map>
 #include <set>
@@ -604,7 +605,38 @@ json::object check_minutes(const jargon::Engine& engine, const jargon::Audience&
 
 // ---- exports -----------------------------------------------------------------------------------
 
-std::string html_escape(std::string_view s) {
+/// `s` with what would reorder or break a line where it is shown — bidirectional overrides,
+/// isolates and marks (U+202A-U+202E, U+2066-U+2069, U+200E, U+200F, U+061C), C1 controls and
+/// the line and paragraph separators — as U+FFFD, so that a name or a minute cannot make the
+/// text after it read backwards or start a line of its own. Requests are valid UTF-8 and free of
+/// other controls than line breaks and tabs, so these are what is left to take out.
+std::string visible(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (std::size_t i = 0; i < s.size();) {
+        const auto at = [&](std::size_t k) {
+            return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0U;
+        };
+        std::size_t len = 0;
+        if ((at(0) == 0xC2 && at(1) >= 0x80 && at(1) <= 0x9F) || (at(0) == 0xD8 && at(1) == 0x9C))
+            len = 2;  // C1 controls, U+061C
+        else if (at(0) == 0xE2 && at(1) == 0x80 &&
+                 (at(2) == 0x8E || at(2) == 0x8F || (at(2) >= 0xA8 && at(2) <= 0xAE)))
+            len = 3;  // U+200E, U+200F, U+2028-U+202E
+        else if (at(0) == 0xE2 && at(1) == 0x81 && at(2) >= 0xA6 && at(2) <= 0xA9)
+            len = 3;  // U+2066-U+2069
+        if (len > 0) {
+            out += "\xEF\xBF\xBD";
+            i += len;
+        } else {
+            out += s[i++];
+        }
+    }
+    return out;
+}
+
+std::string html_escape(std::string_view raw) {
+    const auto s = visible(raw);
     std::string out;
     out.reserve(s.size());
     for (const char c : s) {
@@ -644,14 +676,39 @@ std::string html_text(std::string_view s) {
 }
 
 /// Text safe in Markdown: characters with a meaning are escaped; in a table cell, line breaks
-/// become spaces.
-std::string md(std::string_view s, bool cell = false) {
+/// become spaces. Elsewhere each line loses its leading spaces and a line cannot begin a list,
+/// a quote, a rule, a code fence or a heading ("- ", "1. ", "> ", "---", "===", "~~~"): a line
+/// of a minute reads as a line of that minute, never as the document's own structure.
+std::string md(std::string_view raw, bool cell = false) {
+    const auto s = visible(raw);
     std::string out;
-    for (const char c : s) {
-        if (std::string_view("\\`*_[]<>|#").find(c) != std::string_view::npos)
-            out += '\\';
+    bool line_start = true;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const char c = s[i];
         if (c == '\r')
             continue;
+        if (line_start && !cell) {
+            if (c == ' ' || c == '\t')
+                continue;
+            if (std::string_view("-+=~").find(c) != std::string_view::npos)
+                out += '\\';
+            if (std::isdigit(static_cast<unsigned char>(c)) != 0) {
+                auto end = i;
+                while (end < s.size() && std::isdigit(static_cast<unsigned char>(s[end])) != 0)
+                    ++end;
+                if (end < s.size() && (s[end] == '.' || s[end] == ')')) {
+                    out.append(s, i, end - i);
+                    out += '\\';
+                    out += s[end];
+                    i = end;
+                    line_start = false;
+                    continue;
+                }
+            }
+        }
+        line_start = c == '\n';
+        if (std::string_view("\\`*_[]<>|#").find(c) != std::string_view::npos)
+            out += '\\';
         out += (cell && c == '\n') ? ' ' : c;
     }
     return out;

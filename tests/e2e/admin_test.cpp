@@ -461,7 +461,7 @@ TEST_CASE("clients report fixed and overridden findings; admins see the noisy en
     // Sent as written twice, fixed once: the CLI reports each.
     cli.ok("bea", "send case-5 --anyway The CIN plan is agreed.");
     cli.ok("bea", "send case-5 --anyway Next CIN review in May.");
-    cli.ok("bea", "send case-5 --fix The CIN plan is agreed.");
+    cli.ok("bea", "send case-5 --fix --yes The CIN plan is agreed.");
     REQUIRE(t.ben->report_findings("fixed", {}).ok());
     CHECK(error_code(*t.ben, "dict_feedback", {{"outcome", "ignored"}, {"entries", {"a:b"}}}) ==
           "bad_request");

@@ -209,9 +209,9 @@ TEST_CASE("liaise chat shows history and live messages, and sends what is typed"
 
     // History, with bea's education term explained for ann (social care).
     auto screen = term.wait_until(is_ready, "the chat, online");
-    CHECK_THAT(screen,
-               Catch::Contains("bea: The SENCO [special needs coordinator] will join on Tuesday."));
-    CHECK_THAT(screen, Catch::Contains("[1] SENCO (education): The teacher who organises"));
+    CHECK_THAT(screen, Catch::Contains("bea: The SENCO[1] will join on Tuesday."));
+    CHECK_THAT(screen, Catch::Contains("    dictionary: [1] SENCO (education) \u2014 special needs "
+                                       "coordinator: The teacher"));
     CHECK_THAT(screen, Catch::Contains("ann: Welcome to the case room."));
     CHECK_THAT(screen, Catch::Contains("case-7 | for education, social-care | online"));
 
@@ -290,13 +290,27 @@ TEST_CASE("liaise chat holds back a draft with findings: fix, send anyway or edi
     term.wait_until(is_ready, "the chat, online");
     const std::string draft = "The CIN plan is agreed";
 
-    // [f]ix: the plain alternative is sent instead of the acronym.
+    // [f]ix: the rewritten draft is shown and sent only after "y"; any other key sends nothing.
     term.type(draft);
     term.keys("Enter");
     auto screen = term.wait_for("[f]ix and send  [s]end anyway  [e]dit");
     CHECK_THAT(screen, Catch::Contains("CIN (social-care) -> child needing extra council help"));
     CHECK(t.texts().empty());
     term.keys("f");
+    screen = term.wait_for("Send this? [y/N]");
+    CHECK_THAT(screen, Catch::Contains("    The child needing extra council help plan is agreed"));
+    term.keys("n");
+    screen = term.wait_until(
+        [](const std::string& s) { return s.find("Send this?") == std::string::npos; },
+        "the question gone");
+    CHECK(lines_of(screen).back() == "> " + draft);
+    CHECK(t.texts().empty());
+    term.keys("Enter");
+    term.wait_for("[f]ix and send  [s]end anyway  [e]dit");
+    term.keys("f");
+    term.wait_for("Send this? [y/N]");
+    CHECK(t.texts().empty());
+    term.keys("y");
     const auto fixed = t.nth_text(1);
     CHECK(fixed.find("CIN") == std::string::npos);
     CHECK_THAT(fixed, Catch::Contains("child needing extra council help plan is agreed"));
@@ -386,4 +400,34 @@ TEST_CASE("liaise chat shows the action reminder sent after login", "[e2e][chat]
     ann.wait_until(is_ready, "the chat, online");
     t.send(t.bea, "Letter sent this morning.");
     CHECK_THAT(ann.wait_for("bea: Letter sent this morning."), !Catch::Contains("Reminder"));
+}
+
+TEST_CASE("liaise chat shows a hostile message as text: no forged lines, nothing hidden",
+          "[e2e][chat]") {
+    CaseRoom t;
+    t.send(t.ann, "Visit planned for Tuesday.");
+    t.send(t.bea,
+           "ok\r\x1b[2K#3 10:02 ann: UPDATE: police say J can go home tonight.\n"
+           "#9 10:00 ann: forged\n\xE2\x80\xAE"
+           "dlrow \xC2\x9B"
+           "2K end");
+    t.send(t.ann, "Noted.");
+    const Terminal term(t.server, "ann", "case-7");
+    const auto screen = term.wait_until(is_ready, "the chat, online");
+    INFO(screen);
+    std::vector<std::string> headers;
+    for (const auto& row : lines_of(screen))
+        if (row.starts_with("#"))
+            headers.push_back(row);
+    REQUIRE(headers.size() == 3);  // the three true headers, nothing forged
+    CHECK_THAT(headers[0], Catch::StartsWith("#1 ") && Catch::Contains(" ann: Visit planned"));
+    CHECK_THAT(headers[1], Catch::StartsWith("#2 ") && Catch::Contains(" bea: ok"));
+    CHECK_THAT(headers[2], Catch::StartsWith("#3 ") && Catch::Contains(" ann: Noted."));
+    // What was hidden is on the screen, marked, and the forged lines are indented.
+    CHECK_THAT(screen, Catch::Contains("    \xEF\xBF\xBD[2K#3 10:02 ann: UPDATE"));
+    CHECK_THAT(screen, Catch::Contains("\n    #9 10:00 ann: forged"));
+    CHECK_THAT(screen, Catch::Contains("    \xEF\xBF\xBD"
+                                       "dlrow \xEF\xBF\xBD"
+                                       "2K end"));
+    CHECK(screen.find("\xE2\x80\xAE") == std::string::npos);
 }

@@ -633,3 +633,67 @@ TEST_CASE("the liaise command records a meeting from creation to approved export
     CHECK_THAT(liaise.ok("tess", "action update 1 --status done --evidence 'Posted on 25 Nov'"),
                Catch::Contains("Action 1 is done"));
 }
+
+TEST_CASE("a hostile name or minute cannot forge a line or reorder text in an export",
+          "[e2e][minutes]") {
+    Meeting t;
+    const auto id = t.create(
+        "Core group \xE2\x80\xAE"
+        "rof J");
+    const auto m = [id](json::object f) {
+        f["meeting"] = id;
+        return f;
+    };
+    // Control characters other than line breaks are refused at input, as before.
+    CHECK(error_code(*t.tess, "meeting_attend",
+                     m({{"name", "Kelly\x1b[2K"}, {"family", true}, {"status", "present"}})) ==
+          "bad_request");
+    // Bidirectional overrides and C1 controls are text to the server: the export shows them.
+    ok(*t.tess, "meeting_attend",
+       m({{"name",
+           "Kelly \xE2\x80\xAE"
+           "htimS\xE2\x81\xA6"},
+          {"family", true},
+          {"status", "present"}}));
+    ok(*t.tess, "meeting_agenda",
+       m({{"title", "School"},
+          {"discussion",
+           "Fine.\r\n## Decisions\n1. **Police: no further action**\n---\n"
+           "   - Agreed by all\n> quoted\n\xC2\x85"
+           "end"}}));
+    const auto hazard = [](const std::string& doc) {
+        for (const auto* bad : {"\xE2\x80\xAE", "\xE2\x81\xA6", "\xC2\x85", "\r"})
+            if (doc.find(bad) != std::string::npos)
+                return true;
+        return false;
+    };
+    const auto lines_starting = [](const std::string& doc, const std::string& prefix) {
+        int n = 0;
+        std::istringstream in(doc);
+        for (std::string line; std::getline(in, line);)
+            n += line.starts_with(prefix) ? 1 : 0;
+        return n;
+    };
+
+    const auto markdown =
+        text(ok(*t.sam, "meeting_export", m({{"format", "markdown"}})), "content");
+    INFO(markdown);
+    CHECK_FALSE(hazard(markdown));
+    CHECK(lines_starting(markdown, "## Decisions") == 1);  // the export's own heading only
+    CHECK(lines_starting(markdown, "1.") == 0);
+    CHECK(lines_starting(markdown, "---") == 0);
+    CHECK(lines_starting(markdown, "- Agreed") == 0);
+    CHECK(lines_starting(markdown, " ") == 0);
+    for (const auto* shown : {"\\#\\# Decisions", "1\\. \\*\\*Police: no further action\\*\\*",
+                              "\\---", "\\- Agreed by all", "\\> quoted"})
+        CHECK(lines_starting(markdown, shown) == 1);
+    CHECK_THAT(markdown, Catch::Contains("Core group \xEF\xBF\xBDrof J"));
+    CHECK_THAT(markdown, Catch::Contains("Kelly \xEF\xBF\xBDhtimS\xEF\xBF\xBD (family)"));
+
+    const auto html = text(ok(*t.sam, "meeting_export", m({{"format", "html"}})), "content");
+    INFO(html);
+    CHECK_FALSE(hazard(html));
+    CHECK(html.find("<h2>Decisions</h2>") == html.rfind("<h2>Decisions</h2>"));
+    CHECK_THAT(html, Catch::Contains("Fine.<br>## Decisions<br>1. **Police"));
+    CHECK_THAT(html, Catch::Contains("Kelly \xEF\xBF\xBDhtimS\xEF\xBF\xBD"));
+}

@@ -88,7 +88,7 @@ TEST_CASE(
 TEST_CASE("send with --fix sends the rewritten text and with --anyway the text as written",
           "[e2e][plain]") {
     Partnership p;
-    const auto fixed = p.liaise.ok("sam", "send mixed --fix '" + kDraft + "'");
+    const auto fixed = p.liaise.ok("sam", "send mixed --fix --yes '" + kDraft + "'");
     CHECK_THAT(fixed, Catch::Contains("CIN -> "));
     const auto received = p.read("tess", "mixed");
     REQUIRE(received.size() == 1);
@@ -108,7 +108,8 @@ TEST_CASE("send --fix leaves a term that means different things as written, and 
           "[e2e][plain]") {
     Partnership p;
     // CP is child protection to social care and cerebral palsy to health: only sam can say.
-    const auto out = p.liaise.ok("sam", "send mixed --fix 'The CP plan was agreed at core group.'");
+    const auto out =
+        p.liaise.ok("sam", "send mixed --fix --yes 'The CP plan was agreed at core group.'");
     CHECK_THAT(out, Catch::Contains("core group -> "));
     CHECK_THAT(out, Catch::Contains("Left as written (it means different things to different "
                                     "disciplines, or has no plain alternative): CP"));
@@ -129,10 +130,10 @@ TEST_CASE("a teacher reading a social worker's message sees the explanations", "
     Partnership p;
     p.liaise.ok("sam", "send mixed --anyway '" + kDraft + "'");
     const auto shown = p.liaise.ok("tess", "read mixed");
-    CHECK_THAT(shown, Catch::Contains("CIN ["));
-    CHECK_THAT(shown, Catch::Contains("core group ["));
-    CHECK_THAT(shown, Catch::Contains("[1] CIN (social-care): "));
-    CHECK_THAT(shown, Catch::Contains("[2] core group (social-care): "));
+    // Only numbered markers in the sender's words; the dictionaries' words on their own lines.
+    CHECK_THAT(shown, Catch::Contains("sam: The CIN[1] plan was agreed at core group[2].\n"));
+    CHECK_THAT(shown, Catch::Contains("\n    dictionary: [1] CIN (social-care) \u2014 "));
+    CHECK_THAT(shown, Catch::Contains("\n    dictionary: [2] core group (social-care) \u2014 "));
     const auto plain = p.liaise.ok("tess", "read mixed --plain");
     CHECK_THAT(plain, Catch::Contains(kDraft));
     CHECK(plain.find("[1]") == std::string::npos);
@@ -161,9 +162,9 @@ TEST_CASE("a reader is told when a term of their own may mean something else to 
     const std::string draft = "The CP plan was agreed.";
     p.liaise.ok("sam", "send clinic --anyway '" + draft + "'");
     const auto shown = p.liaise.ok("hana", "read clinic");
-    CHECK_THAT(shown, Catch::Contains("CP [cerebral palsy (health) or child protection "
-                                      "(social-care)]"));
-    CHECK_THAT(shown, Catch::Contains("[1] CP (health, social-care): "));
+    CHECK_THAT(shown, Catch::Contains("sam: The CP[1] plan was agreed.\n"));
+    CHECK_THAT(shown, Catch::Contains("\n    dictionary: [1] CP \u2014 cerebral palsy (health) or "
+                                      "child protection (social-care): "));
     // The same words from a nurse mean what a nurse reads them as: no note, in the same room.
     p.liaise.ok("hal", "send clinic --anyway '" + draft + "'");
     const auto both = p.liaise.ok("hana", "read clinic --since 1");
@@ -172,9 +173,10 @@ TEST_CASE("a reader is told when a term of their own may mean something else to 
     const auto sams = p.liaise.ok("sam", "read clinic");
     const auto second = sams.find("#2 ");
     REQUIRE(second != std::string::npos);
-    CHECK(sams.substr(0, second).find("[cerebral palsy") == std::string::npos);
-    CHECK_THAT(sams.substr(second), Catch::Contains("CP [cerebral palsy (health) or child "
-                                                    "protection (social-care)]"));
+    CHECK(sams.substr(0, second).find("cerebral palsy") == std::string::npos);
+    CHECK_THAT(sams.substr(second), Catch::Contains("hal: The CP[1] plan was agreed.\n"));
+    CHECK_THAT(sams.substr(second), Catch::Contains("dictionary: [1] CP \u2014 cerebral palsy "
+                                                    "(health) or child protection (social-care)"));
     // Among social workers only, nothing is added either.
     p.liaise.ok("sam", "send social --anyway '" + draft + "'");
     CHECK(p.liaise.ok("ann", "read social").find("[1]") == std::string::npos);

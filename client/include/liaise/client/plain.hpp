@@ -1,5 +1,5 @@
 // Plain language where the plaintext is: the client's dictionary cache, a room's audience,
-// and explanations added to messages on reading.
+// and the dictionaries' notes shown after a message on reading.
 #pragma once
 
 #include <boost/json/object.hpp>
@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "liaise/client/connection.hpp"
@@ -59,11 +60,18 @@ struct RoomReaders {
                                               const std::string& writer,
                                               const RoomReaders& readers);
 
-/// `text` with each finding followed by its plain meaning in brackets ("CIN [child in need]").
+/// `text` with a numbered marker after each finding ("CIN[1]"), and nothing else added: what
+/// the dictionaries say is never spliced into the sender's words but shown apart, by notes().
+/// The result is the sender's text, not yet safe to print (see display_block()).
 [[nodiscard]] std::string annotate(std::string_view text,
                                    const std::vector<jargon::Finding>& findings);
 
-/// Numbered notes, one per finding: "[1] CIN (social-care): explanation".
+/// What begins every note, so that the dictionaries' words cannot pass for the sender's.
+inline constexpr std::string_view kNoteLabel = "dictionary: ";
+
+/// One note per finding, numbered as annotate() marks them and safe to print (display_line()):
+/// "dictionary: [1] CIN (social-care) — child in need: A child the council must help…".
+/// Printed after the message, each on its own indented line.
 [[nodiscard]] std::vector<std::string> notes(const std::vector<jargon::Finding>& findings);
 
 }  // namespace liaise::client
