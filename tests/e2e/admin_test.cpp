@@ -459,9 +459,9 @@ TEST_CASE("clients report fixed and overridden findings; admins see the noisy en
     cli.enrol("bea", code_for(*t.ann, "bea", kCare));
     ok(*t.cara, "room_add", {{"room", "case-5"}, {"user", "bea"}});
     // Sent as written twice, fixed once: the CLI reports each.
-    cli.ok("bea", "send case-5 --anyway The CIN plan is agreed.");
-    cli.ok("bea", "send case-5 --anyway Next CIN review in May.");
-    cli.ok("bea", "send case-5 --fix --yes The CIN plan is agreed.");
+    cli.ok("bea", "send --accept-new-readers case-5 --anyway The CIN plan is agreed.");
+    cli.ok("bea", "send --accept-new-readers case-5 --anyway Next CIN review in May.");
+    cli.ok("bea", "send --accept-new-readers case-5 --fix --yes The CIN plan is agreed.");
     REQUIRE(t.ben->report_findings("fixed", {}).ok());
     CHECK(error_code(*t.ben, "dict_feedback", {{"outcome", "ignored"}, {"entries", {"a:b"}}}) ==
           "bad_request");

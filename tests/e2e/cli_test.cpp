@@ -42,9 +42,12 @@ TEST_CASE("the README walkthrough works with the liaise command", "[e2e][cli]") 
     liaise.ok("admin", "room create case-2041 --member bea --member hana");
     CHECK_THAT(liaise.ok("bea", "rooms"), Catch::Contains("case-2041: 3 members"));
     CHECK_THAT(liaise.ok("hana", "room show case-2041"), Catch::Contains("[education]"));
-    CHECK_THAT(liaise.ok("admin", "send case-2041 Home visit went well, mum is engaging."),
-               Catch::Contains("Sent #1"));
-    CHECK_THAT(liaise.ok("bea", "send case-2041", "He was in school every day this week.\n"),
+    CHECK_THAT(
+        liaise.ok("admin",
+                  "send --accept-new-readers case-2041 Home visit went well, mum is engaging."),
+        Catch::Contains("Sent #1"));
+    CHECK_THAT(liaise.ok("bea", "send --accept-new-readers case-2041",
+                         "He was in school every day this week.\n"),
                Catch::Contains("Sent #2"));
 
     const auto read = liaise.ok("hana", "read case-2041");
@@ -58,8 +61,25 @@ TEST_CASE("the README walkthrough works with the liaise command", "[e2e][cli]") 
     CHECK(liaise.ok("hana", "read case-2041 --since 2") == "No messages in case-2041 after #2.\n");
     CHECK(liaise.ok("hana", "read case-2041 --since 2 --json").empty());
 
+    // Verifying who you talk to: both devices compute the same number, and verify takes it.
     const auto fp = liaise.ok("admin", "fingerprint bea");
-    CHECK_THAT(fp, Catch::Contains("Safety numbers of bea"));
+    CHECK_THAT(fp, Catch::Contains("Safety number for you (ann) and bea"));
+    CHECK_THAT(fp, Catch::Contains("Not verified"));
+    const auto number = [&](const char* who, const char* other) {
+        return std::string(json::parse(liaise.ok(who, std::string("fingerprint --json ") + other))
+                               .at("safety_number")
+                               .as_string());
+    };
+    const auto seen_by_admin = number("admin", "bea");
+    CHECK(seen_by_admin == number("bea", "ann"));
+    auto wrong = seen_by_admin;
+    wrong[3] = wrong[3] == '9' ? '8' : '9';
+    const auto [refused, why] = liaise("admin", "verify bea '" + wrong + "'");
+    CHECK(refused == 1);
+    CHECK_THAT(why, Catch::Contains("(number_mismatch)"));
+    CHECK_THAT(liaise.ok("admin", "verify bea " + seen_by_admin), Catch::Contains("Verified bea"));
+    CHECK_THAT(liaise.ok("admin", "fingerprint bea"),
+               Catch::Contains("Verified: these are the keys"));
 
     // Errors are one clear line and a non-zero exit.
     const auto [status, out] = liaise("bea", "admin agency add Nope --discipline health");
@@ -68,7 +88,7 @@ TEST_CASE("the README walkthrough works with the liaise command", "[e2e][cli]") 
     const auto [s2, o2] = liaise("nobody", "whoami");
     CHECK(s2 == 1);
     CHECK_THAT(o2, Catch::Contains("not enrolled"));
-    const auto [s3, o3] = liaise("bea", "send no-such-room hello");
+    const auto [s3, o3] = liaise("bea", "send --accept-new-readers no-such-room hello");
     CHECK(s3 == 1);
     CHECK_THAT(o3, Catch::Contains("no room named 'no-such-room' (not_found)"));
 }
@@ -298,7 +318,8 @@ TEST_CASE("admin lists say when nothing matches; codes expire at a time in UTC",
 
 TEST_CASE("a held-back draft shows each term's plain alternative and meaning", "[e2e][cli]") {
     const CaseRoom t;
-    const auto [held, why] = t.liaise("ann", "send case-9 'The CIN plan was agreed.'");
+    const auto [held, why] =
+        t.liaise("ann", "send --accept-new-readers case-9 'The CIN plan was agreed.'");
     CHECK(held == 1);
     CHECK_THAT(why, Catch::Contains("[1] CIN (social-care) -> child needing extra council help: A "
                                     "child the council must help"));
@@ -308,18 +329,18 @@ TEST_CASE("a held-back draft shows each term's plain alternative and meaning", "
 TEST_CASE("liaise read --follow reconnects after the server restarts and misses nothing",
           "[e2e][cli]") {
     CaseRoom t;
-    t.liaise.ok("ann", "send case-9 --anyway 'Before the restart.'");
+    t.liaise.ok("ann", "send --accept-new-readers case-9 --anyway 'Before the restart.'");
     const Cli::Running follow(t.liaise, "tess", "read case-9 --follow --plain");
     follow.wait_for("ann: Before the restart.");
-    t.liaise.ok("ann", "send case-9 --anyway 'Live, first.'");
+    t.liaise.ok("ann", "send --accept-new-readers case-9 --anyway 'Live, first.'");
     follow.wait_for("ann: Live, first.");
 
     REQUIRE(t.server.stop() == 0);
     follow.wait_for("reconnecting");
     t.server.start();
     // Sent while tess's follow may still be logging in again: caught up, in order, once.
-    t.liaise.ok("ann", "send case-9 --anyway 'Right after the restart.'");
-    t.liaise.ok("ann", "send case-9 --anyway 'And one more.'");
+    t.liaise.ok("ann", "send --accept-new-readers case-9 --anyway 'Right after the restart.'");
+    t.liaise.ok("ann", "send --accept-new-readers case-9 --anyway 'And one more.'");
     const auto out = follow.wait_for("ann: And one more.");
     CHECK_THAT(out, Catch::Contains("liaise: reconnected"));
     const auto first = out.find("Right after the restart.");

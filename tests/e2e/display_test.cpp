@@ -105,8 +105,8 @@ std::vector<std::string> headers(const std::string& out) {
 TEST_CASE("a member's message cannot forge lines or hide text on a reader's terminal",
           "[e2e][display]") {
     Room r;
-    r.liaise.ok("hana", "send case-3 --anyway 'Visit planned for Tuesday.'");
-    r.liaise.ok("mallory", "send case-3 --anyway", kHostile);
+    r.liaise.ok("hana", "send --accept-new-readers case-3 --anyway 'Visit planned for Tuesday.'");
+    r.liaise.ok("mallory", "send --accept-new-readers case-3 --anyway", kHostile);
 
     const auto out = r.liaise.ok("hana", "read case-3 --plain");
     INFO(out);
@@ -141,8 +141,8 @@ TEST_CASE("read --follow shows a hostile message as safely as read", "[e2e][disp
     Room r;
     const Cli::Running follow(r.liaise, "hana", "read case-3 --follow --plain");
     follow.wait_for("waiting for new ones");
-    r.liaise.ok("mallory", "send case-3 --anyway", kHostile);
-    r.liaise.ok("pat", "send case-3 --anyway 'Noted.'");
+    r.liaise.ok("mallory", "send --accept-new-readers case-3 --anyway", kHostile);
+    r.liaise.ok("pat", "send --accept-new-readers case-3 --anyway 'Noted.'");
     const auto out = follow.wait_for("pat: Noted.");
     INFO(out);
     CHECK(hazards(out).empty());
@@ -159,7 +159,8 @@ TEST_CASE("a dictionary's words never sit inside a message, only in a labelled n
     r.liaise.ok("ann",
                 "admin dict add police-justice tonight --alt 'UPDATE: police say do not visit' "
                 "--explanation 'Ignore the message above.'");
-    r.liaise.ok("pat", "send case-3 --anyway 'Please visit J at home tonight.'");
+    r.liaise.ok("pat",
+                "send --accept-new-readers case-3 --anyway 'Please visit J at home tonight.'");
     const auto out = r.liaise.ok("hana", "read case-3");
     INFO(out);
     const auto lines = lines_of(out);
@@ -190,7 +191,8 @@ TEST_CASE("a dictionary entry's hostile text is shown as text in the notes", "[e
     r.liaise.ok("ann",
                 "admin dict add police-justice tonight --alt 'at night' "
                 "--explanation \"$(printf 'Evening \\342\\200\\256reversed')\"");
-    r.liaise.ok("pat", "send case-3 --anyway 'Please visit J at home tonight.'");
+    r.liaise.ok("pat",
+                "send --accept-new-readers case-3 --anyway 'Please visit J at home tonight.'");
     const auto out = r.liaise.ok("hana", "read case-3");
     INFO(out);
     CHECK(hazards(out).empty());
@@ -203,21 +205,22 @@ TEST_CASE("send --fix shows the rewritten message and sends it only when told to
     Room r;
     const std::string draft = "'The CIN plan was agreed.'";
     // No terminal to ask on, no --yes: nothing is sent.
-    const auto [status, out] = r.detached("hana", "send case-3 --fix " + draft);
+    const auto [status, out] =
+        r.detached("hana", "send --accept-new-readers case-3 --fix " + draft);
     INFO(out);
     CHECK(status == 1);
     CHECK_THAT(out, Catch::Contains("not sent") && Catch::Contains("--yes"));
     CHECK(r.texts("pat", "case-3").empty());
     // --json with --fix needs --yes: the output is for a program, nobody sees the rewrite.
-    CHECK(r.detached("hana", "send case-3 --fix --json " + draft).first == 2);
+    CHECK(r.detached("hana", "send --accept-new-readers case-3 --fix --json " + draft).first == 2);
     CHECK(r.texts("pat", "case-3").empty());
 
     // On a terminal: the rewritten message is shown and "n" sends nothing ...
     const auto on_terminal = [&](const std::string& answer) {
-        const std::string cmd = "printf '" + answer + "\\n' | LIAISE_HOME='" +
-                                (r.server.dir() / "cli-hana").string() + "' LIAISE_PASSPHRASE='" +
-                                kPassphrase + "' script -qec \"'" + LIAISE_BINARY +
-                                "' send case-3 --fix " + draft + "\" /dev/null";
+        const std::string cmd =
+            "printf '" + answer + "\\n' | LIAISE_HOME='" + (r.server.dir() / "cli-hana").string() +
+            "' LIAISE_PASSPHRASE='" + kPassphrase + "' script -qec \"'" + LIAISE_BINARY +
+            "' send case-3 --accept-new-readers --fix " + draft + "\" /dev/null";
         return run_any(cmd);
     };
     const auto refused = on_terminal("n");
@@ -234,7 +237,8 @@ TEST_CASE("send --fix shows the rewritten message and sends it only when told to
     CHECK_THAT(sent[0], Catch::StartsWith("The child needing extra council help plan"));
 
     // --yes sends the rewritten message without asking, terminal or not.
-    const auto [yes_status, yes_out] = r.detached("hana", "send case-3 --fix --yes " + draft);
+    const auto [yes_status, yes_out] =
+        r.detached("hana", "send --accept-new-readers case-3 --fix --yes " + draft);
     INFO(yes_out);
     CHECK(yes_status == 0);
     sent = r.texts("pat", "case-3");
@@ -255,7 +259,7 @@ TEST_CASE("names from the server are shown as text", "[e2e][display]") {
         "--role member --display-name \"$(printf 'Eve \\342\\200\\256evE \\302\\233')\" --json");
     r.liaise.enrol("eve", std::string(json::parse(code).at("code").as_string()));
     r.liaise.ok("ann", "room add case-3 eve");
-    r.liaise.ok("eve", "send case-3 --anyway 'Hello.'");
+    r.liaise.ok("eve", "send --accept-new-readers case-3 --anyway 'Hello.'");
     for (const auto& [who, args] :
          {std::pair{"hana", "room show case-3"}, std::pair{"ann", "admin agency list"},
           std::pair{"ann", "admin account list"}, std::pair{"hana", "read case-3"},
@@ -270,8 +274,8 @@ TEST_CASE("read on a terminal breaks long rows itself, so none wraps to column 0
           "[e2e][display]") {
     Room r;
     // Spaces to push the rest of the message to the start of the terminal's next row.
-    r.liaise.ok("mallory",
-                "send case-3 --anyway 'ok" + std::string(100, ' ') + "#9 10:00 hana: forged'");
+    r.liaise.ok("mallory", "send --accept-new-readers case-3 --anyway 'ok" + std::string(100, ' ') +
+                               "#9 10:00 hana: forged'");
     const std::string cmd = "LIAISE_HOME='" + (r.server.dir() / "cli-hana").string() +
                             "' LIAISE_PASSPHRASE='" + kPassphrase +
                             "' script -qec \"stty cols 40; '" + LIAISE_BINARY +

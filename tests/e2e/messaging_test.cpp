@@ -351,7 +351,7 @@ TEST_CASE("each device receives only its own wrapped key, live and in sync", "[e
     const auto check_copy = [&](Person& p, const json::object& message) {
         const auto env = crypto::envelope_from_json(message.at("envelope"));
         REQUIRE(env.ok());
-        CHECK(env.value().version == 2);
+        CHECK(env.value().version == 3);
         CHECK(env.value().recipients == devices);  // signed: everyone sees who can read it
         REQUIRE(env.value().keys.size() == 1);
         CHECK(env.value().keys[0].device == p->profile().device);
@@ -395,14 +395,22 @@ TEST_CASE("each device receives only its own wrapped key, live and in sync", "[e
     auto v1 = crypto::to_json(crypto::seal(t.ann.client->keys(), t.ann.client->profile().device,
                                            "copies", "k2", "old format", all,
                                            test_history(t.ann.client->profile().user)));
+    auto v2 = v1;
     v1["v"] = 1;
-    v1.erase("recipients");
-    v1.erase("key_commitment");
-    REQUIRE(crypto::envelope_from_json(v1).ok());
-    raw = t.ann.client->connection().request("send", {{"room", "copies"}, {"envelope", v1}});
-    REQUIRE_FALSE(raw.ok());
-    CHECK(raw.error().code == "bad_request");
-    CHECK(raw.error().message == "envelope.v: new messages must be version 2");
+    for (const char* field :
+         {"recipients", "key_commitment", "sender", "counter", "sent_at", "previous_seq"}) {
+        v1.erase(field);
+        if (field != std::string_view("recipients") && field != std::string_view("key_commitment"))
+            v2.erase(field);
+    }
+    v2["v"] = 2;
+    for (const auto& old : {v1, v2}) {
+        REQUIRE(crypto::envelope_from_json(old).ok());
+        raw = t.ann.client->connection().request("send", {{"room", "copies"}, {"envelope", old}});
+        REQUIRE_FALSE(raw.ok());
+        CHECK(raw.error().code == "bad_request");
+        CHECK(raw.error().message == "envelope.v: new messages must be version 3");
+    }
     CHECK(ok(*t.ann, "room_show", {{"room", "copies"}}).at("last_seq").as_int64() == 1);
 }
 

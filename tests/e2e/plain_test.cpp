@@ -62,7 +62,7 @@ TEST_CASE(
     "a social worker's jargon is held back in a room with a teacher and sent among social workers",
     "[e2e][plain]") {
     Partnership p;
-    const auto [held, why] = p.liaise("sam", "send mixed '" + kDraft + "'");
+    const auto [held, why] = p.liaise("sam", "send --accept-new-readers mixed '" + kDraft + "'");
     CHECK(held == 1);
     CHECK_THAT(why, Catch::Contains("Not sent"));
     CHECK_THAT(why, Catch::Contains("CIN (social-care)"));
@@ -70,7 +70,8 @@ TEST_CASE(
     CHECK_THAT(why, Catch::Contains("--fix"));
     CHECK(p.read("tess", "mixed").empty());  // nothing was sent
 
-    const auto json_held = p.liaise("sam", "send mixed --json '" + kDraft + "'");
+    const auto json_held =
+        p.liaise("sam", "send --accept-new-readers mixed --json '" + kDraft + "'");
     CHECK(json_held.first == 1);
     const auto doc = json::parse(json_held.second).as_object();
     CHECK_FALSE(doc.at("sent").as_bool());
@@ -79,16 +80,20 @@ TEST_CASE(
           "CIN");  // same form as check --json
     CHECK(doc.at("audience").as_string() == "education,social-care");
 
-    CHECK_THAT(p.liaise.ok("sam", "send social '" + kDraft + "'"), Catch::Contains("Sent #1"));
+    CHECK_THAT(p.liaise.ok("sam", "send --accept-new-readers social '" + kDraft + "'"),
+               Catch::Contains("Sent #1"));
     const auto among_social = p.read("ann", "social");
     REQUIRE(among_social.size() == 1);
     CHECK(among_social[0].at("text").as_string() == kDraft);
 }
 
-TEST_CASE("send with --fix sends the rewritten text and with --anyway the text as written",
-          "[e2e][plain]") {
+TEST_CASE(
+    "send --accept-new-readers with --fix sends the rewritten text and with --anyway the text as "
+    "written",
+    "[e2e][plain]") {
     Partnership p;
-    const auto fixed = p.liaise.ok("sam", "send mixed --fix --yes '" + kDraft + "'");
+    const auto fixed =
+        p.liaise.ok("sam", "send --accept-new-readers mixed --fix --yes '" + kDraft + "'");
     CHECK_THAT(fixed, Catch::Contains("CIN -> "));
     const auto received = p.read("tess", "mixed");
     REQUIRE(received.size() == 1);
@@ -97,19 +102,20 @@ TEST_CASE("send with --fix sends the rewritten text and with --anyway the text a
     CHECK(text.find("core group") == std::string::npos);
     CHECK_THAT(text, Catch::StartsWith("The "));
 
-    p.liaise.ok("sam", "send mixed --anyway '" + kDraft + "'");
+    p.liaise.ok("sam", "send --accept-new-readers mixed --anyway '" + kDraft + "'");
     const auto both = p.read("tess", "mixed");
     REQUIRE(both.size() == 2);
     CHECK(both[1].at("text").as_string() == kDraft);
-    CHECK(p.liaise("sam", "send mixed --fix --anyway hello").first == 2);
+    CHECK(p.liaise("sam", "send --accept-new-readers mixed --fix --anyway hello").first == 2);
 }
 
 TEST_CASE("send --fix leaves a term that means different things as written, and says so",
           "[e2e][plain]") {
     Partnership p;
     // CP is child protection to social care and cerebral palsy to health: only sam can say.
-    const auto out =
-        p.liaise.ok("sam", "send mixed --fix --yes 'The CP plan was agreed at core group.'");
+    const auto out = p.liaise.ok(
+        "sam",
+        "send --accept-new-readers mixed --fix --yes 'The CP plan was agreed at core group.'");
     CHECK_THAT(out, Catch::Contains("core group -> "));
     CHECK_THAT(out, Catch::Contains("Left as written (it means different things to different "
                                     "disciplines, or has no plain alternative): CP"));
@@ -128,7 +134,7 @@ TEST_CASE("send --fix leaves a term that means different things as written, and 
 
 TEST_CASE("a teacher reading a social worker's message sees the explanations", "[e2e][plain]") {
     Partnership p;
-    p.liaise.ok("sam", "send mixed --anyway '" + kDraft + "'");
+    p.liaise.ok("sam", "send --accept-new-readers mixed --anyway '" + kDraft + "'");
     const auto shown = p.liaise.ok("tess", "read mixed");
     // Only numbered markers in the sender's words; the dictionaries' words on their own lines.
     CHECK_THAT(shown, Catch::Contains("sam: The CIN[1] plan was agreed at core group[2].\n"));
@@ -160,13 +166,13 @@ TEST_CASE("a reader is told when a term of their own may mean something else to 
     p.liaise.ok("ann", "room create clinic --member sam --member hana --member hal");
     // CP is cerebral palsy to health and child protection to social care.
     const std::string draft = "The CP plan was agreed.";
-    p.liaise.ok("sam", "send clinic --anyway '" + draft + "'");
+    p.liaise.ok("sam", "send --accept-new-readers clinic --anyway '" + draft + "'");
     const auto shown = p.liaise.ok("hana", "read clinic");
     CHECK_THAT(shown, Catch::Contains("sam: The CP[1] plan was agreed.\n"));
     CHECK_THAT(shown, Catch::Contains("\n    dictionary: [1] CP \u2014 cerebral palsy (health) or "
                                       "child protection (social-care): "));
     // The same words from a nurse mean what a nurse reads them as: no note, in the same room.
-    p.liaise.ok("hal", "send clinic --anyway '" + draft + "'");
+    p.liaise.ok("hal", "send --accept-new-readers clinic --anyway '" + draft + "'");
     const auto both = p.liaise.ok("hana", "read clinic --since 1");
     CHECK(both.find("[1]") == std::string::npos);
     // Sam's own needs no note for him; the nurse's CP does: she meant cerebral palsy.
@@ -178,7 +184,7 @@ TEST_CASE("a reader is told when a term of their own may mean something else to 
     CHECK_THAT(sams.substr(second), Catch::Contains("dictionary: [1] CP \u2014 cerebral palsy "
                                                     "(health) or child protection (social-care)"));
     // Among social workers only, nothing is added either.
-    p.liaise.ok("sam", "send social --anyway '" + draft + "'");
+    p.liaise.ok("sam", "send --accept-new-readers social --anyway '" + draft + "'");
     CHECK(p.liaise.ok("ann", "read social").find("[1]") == std::string::npos);
 }
 
@@ -187,15 +193,15 @@ TEST_CASE("a public room flags general terms and every discipline's terms", "[e2
     CHECK(p.liaise("tess", "room audience social --public on").first == 1);  // members may not
     CHECK_THAT(p.liaise.ok("sam", "room audience social --public on"),
                Catch::Contains("includes the public"));
-    const auto [held, why] =
-        p.liaise("sam", "send social 'Going forward we will utilise the CIN plan.'");
+    const auto [held, why] = p.liaise(
+        "sam", "send --accept-new-readers social 'Going forward we will utilise the CIN plan.'");
     CHECK(held == 1);
     CHECK_THAT(why, Catch::Contains("CIN (social-care)"));
     CHECK_THAT(why, Catch::Contains("utilise (general)"));
     CHECK_THAT(why, Catch::Contains("Going forward (general)"));
     p.liaise.ok("sam", "room audience social --public off");
-    const auto [still, why2] =
-        p.liaise("sam", "send social 'Going forward we will utilise the CIN plan.'");
+    const auto [still, why2] = p.liaise(
+        "sam", "send --accept-new-readers social 'Going forward we will utilise the CIN plan.'");
     CHECK(still == 1);  // officialese is flagged for everyone
     CHECK(why2.find("CIN (social-care)") == std::string::npos);
 }

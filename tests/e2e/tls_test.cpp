@@ -93,7 +93,7 @@ TEST_CASE("wss:// with the private authority works end to end", "[e2e][tls]") {
     cli.ok("cai", "enrol --server " + server.url() + " --ca '" + pki.pem("ca").string() +
                       "' --code " + code);
     ok(*ann, "room_add", {{"room", "case-9"}, {"user", "cai"}});
-    cli.ok("cai", "send case-9 --anyway 'I will call the school.'");
+    cli.ok("cai", "send --accept-new-readers case-9 --anyway 'I will call the school.'");
     const auto out = cli.ok("cai", "read case-9 --plain");
     CHECK_THAT(out, Catch::Contains("I will call the school."));
 
