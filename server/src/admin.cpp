@@ -363,11 +363,12 @@ void Service::account_suspend(Context& ctx, bool suspend) {
                    {"_account", target.id}};
         },
         [this, suspend, user, events](const json::object& out) {
+            if (suspend) {
+                // First: nothing stored after the suspension reaches the suspended sessions.
+                const auto cut = hub_.cut_off(out.at("_account").as_int64(), "account suspended");
+                spdlog::info("suspended {}: {} open connection(s) closed", user, cut);
+            }
             events->publish(hub_);
-            if (!suspend)
-                return;
-            const auto cut = hub_.cut_off(out.at("_account").as_int64(), "account suspended");
-            spdlog::info("suspended {}: {} open connection(s) closed", user, cut);
         });
 }
 

@@ -70,6 +70,17 @@ int cache_bytes(SQLite::Database& db) {
     return bytes;
 }
 
+/// Adds `column` (declared as `declaration`) to `table` unless the table has it already.
+void add_column_if_missing(SQLite::Database& db, const std::string& table,
+                           const std::string& column, const std::string& declaration) {
+    SQLite::Statement q(db, "SELECT COUNT(*) FROM pragma_table_info(?) WHERE name = ?");
+    q.bind(1, table);
+    q.bind(2, column);
+    q.executeStep();
+    if (q.getColumn(0).getInt() == 0)
+        db.exec("ALTER TABLE " + table + " ADD COLUMN " + column + " " + declaration);
+}
+
 void configure(SQLite::Database& db, Durability durability) {
     db.exec("PRAGMA journal_mode=WAL");
     db.exec(durability == Durability::full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=OFF");
@@ -260,18 +271,17 @@ CREATE TABLE IF NOT EXISTS meeting_actions(
         db.exec("ALTER TABLE questions ADD COLUMN answered_by INTEGER REFERENCES accounts(id)");
         db.exec("ALTER TABLE questions ADD COLUMN answered_at INTEGER");
     }
-    if (found_version >= 1 && found_version < 5) {
-        db.exec("ALTER TABLE devices ADD COLUMN issued_by INTEGER REFERENCES accounts(id)");
-        db.exec("ALTER TABLE devices ADD COLUMN issued_at INTEGER");
-        db.exec("ALTER TABLE devices ADD COLUMN replaces INTEGER");
-    }
+    // Version 5 added who issued a replacement device's code, and membership events.
+    add_column_if_missing(db, "devices", "issued_by", "INTEGER REFERENCES accounts(id)");
+    add_column_if_missing(db, "devices", "issued_at", "INTEGER");
+    add_column_if_missing(db, "devices", "replaces", "INTEGER");
     // Versions 1 and 2 keyed messages by (room_id, seq) WITHOUT ROWID, and version 3's retry
     // index led with room_id: copy the rows across to the current table (keeping version 3's
     // row ids; the older ones in room and seq order).
     const bool has_messages =
         db.execAndGet("SELECT COUNT(*) FROM sqlite_master WHERE name = 'messages'").getInt() == 1;
     if (has_messages && found_version == 4) {
-        db.exec("ALTER TABLE messages ADD COLUMN event TEXT");
+        add_column_if_missing(db, "messages", "event", "TEXT");
     } else if (has_messages && found_version < 4) {
         const bool has_id =
             db.execAndGet("SELECT COUNT(*) FROM pragma_table_info('messages') WHERE name = 'id'")

@@ -179,7 +179,8 @@ struct CaseRoom {
         REQUIRE(messages.ok());
         std::vector<std::string> out;
         for (const auto& m : messages.value())
-            out.push_back(m.text.value_or("<unreadable>"));
+            if (!m.event)  // membership events are not messages
+                out.push_back(m.text.value_or("<unreadable>"));
         return out;
     }
     /// The newest text once there are `count` messages (waiting up to 5 s).
