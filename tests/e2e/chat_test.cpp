@@ -388,3 +388,24 @@ TEST_CASE("liaise chat shows the action reminder sent after login", "[e2e][chat]
     t.send(t.bea, "Letter sent this morning.");
     CHECK_THAT(ann.wait_for("bea: Letter sent this morning."), !Catch::Contains("Reminder"));
 }
+
+TEST_CASE("liaise chat shows who joined and left the room, in order", "[e2e][chat]") {
+    CaseRoom t;
+    t.send(t.bea, "Before cai joined.");
+    const Person cai{t.server, "cai", code_for(*t.ann, "cai", "Riverside Primary")};
+    const Terminal term(t.server, "ann", "case-7");
+    auto screen = term.wait_until(is_ready, "the chat, online");
+    CHECK_THAT(screen, Catch::Contains("#1 "));
+    CHECK_THAT(screen, Catch::Contains("ann created the room for ann, Northshire Children's "
+                                       "Services; bea, Riverside Primary."));
+    // ann adds cai from another device of hers; then removes him: the open chat shows both.
+    ok(*t.ann, "room_add", {{"room", "case-7"}, {"user", "cai"}});
+    screen = term.wait_for("cai, Riverside Primary, was added by ann.");
+    CHECK_THAT(screen, Catch::Contains("#3 "));
+    ok(*t.ann, "room_remove", {{"room", "case-7"}, {"user", "cai"}});
+    screen = term.wait_for("cai, Riverside Primary, was removed by ann.");
+    CHECK(screen.find("was added by ann") < screen.find("was removed by ann"));
+    term.type("/quit");
+    term.keys("Enter");
+    CHECK(term.exit_status() == 0);
+}
