@@ -26,8 +26,9 @@ namespace liaise::server {
 class Frame;
 class Hub;
 
-/// Events a write job stored, to deliver live once the job commits. Owned by the job; the
-/// job clears it when it starts, for a job may run again after a failed batch.
+/// Events a write job stored, to deliver live once the job commits. Shared by the job and its
+/// completion, both on the writer thread; the job clears it when it starts, for a job may run
+/// again after a failed batch.
 class RoomEvents {
   public:
     /// Stores `event` (its "kind" and fields) in room `room`'s history at the room's next
