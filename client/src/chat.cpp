@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "cli_support.hpp"
+#include "events.hpp"
 #include "liaise/client/client.hpp"
 #include "liaise/client/display.hpp"
 #include "liaise/client/plain.hpp"
@@ -389,6 +390,12 @@ class Chat {
 
     /// A message as `liaise read` prints it: annotated for this reader, with numbered notes.
     void show(const ReadMessage& m) {
+        if (m.event) {  // a membership change, in the room's own order
+            add_line("#" + std::to_string(m.seq) + " " + when(m.sent_at) + " \u2014 " +
+                         describe_event(*m.event) + ".",
+                     Tone::notice);
+            return;
+        }
         const std::string head =
             "#" + std::to_string(m.seq) + " " + when(m.sent_at) + " " + m.sender + ": ";
         if (!m.text) {
@@ -695,10 +702,7 @@ class Chat {
                          Tone::error);
                 return;
             }
-            if (change == "added")
-                notice(user + " joined the room.");
-            else if (change == "removed")
-                notice(user + " left the room.");
+            // Who was added or removed, and by whom, arrives as a `message` with an event.
             refresh_audience();
         }
     }

@@ -253,6 +253,12 @@ ReadMessage Client::open_message(const json::object& m) {
     ReadMessage out;
     out.room = str(m, "room");
     out.seq = num(m, "seq");
+    if (const auto* event = m.if_contains("event"); event && event->is_object()) {
+        out.sent_at = num(m, "sent_at");
+        out.event = event->get_object();
+        ledger_.observe_event(out.room, out.seq);  // the history seen stays contiguous
+        return out;
+    }
     out.sender = str(m, "sender");
     out.sender_device = str(m, "sender_device");
     out.sent_at = num(m, "sent_at");

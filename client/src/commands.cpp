@@ -15,6 +15,7 @@
 #include "liaise/protocol/fields.hpp"
 
 #include "cli_support.hpp"
+#include "events.hpp"
 #include "liaise/client/client.hpp"
 #include "liaise/client/display.hpp"
 #include "liaise/client/plain.hpp"
@@ -50,6 +51,20 @@ void print_warnings(const ReadMessage& m, std::size_t width) {
 /// (explain_for, with the room's `readers`).
 void print_message(const Options& o, const ReadMessage& m, const jargon::Engine* engine,
                    const std::string& reader, const RoomReaders& readers) {
+    if (m.event) {  // a membership change the server recorded in the room's history
+        if (o.json)
+            std::cout << json::serialize(json::object{{"room", m.room},
+                                                      {"seq", m.seq},
+                                                      {"sent_at", m.sent_at},
+                                                      {"event", *m.event}})
+                      << std::endl;
+        else
+            std::cout << fit_width("#" + std::to_string(m.seq) + " " + clock_time(m.sent_at) +
+                                       " \u2014 " + display_line(describe_event(*m.event)) + ".",
+                                   terminal_width())
+                      << std::endl;
+        return;
+    }
     jargon::CheckResult explained;
     if (engine != nullptr && m.text)
         explained = explain_for(*engine, *m.text, reader, m.sender, readers);
@@ -210,14 +225,30 @@ int room_change(const Options& o, const std::string& room, const std::string& us
 
 int room_show(const Options& o, const std::string& room) {
     return simple(o, "room_show", {{"room", room}}, [](const json::object& r) {
-        std::cout << "Room " << shown(r, "room") << " (last message #"
-                  << r.at("last_seq").as_int64() << ")\n";
+        if (const auto* last = r.if_contains("last_seq"))
+            std::cout << "Room " << shown(r, "room") << " (last message #" << last->as_int64()
+                      << ")\n";
+        else  // an admin who is not a member sees who is in it, and no more
+            std::cout << "Room " << shown(r, "room") << " (you are not a member)\n";
         for (const auto& m : r.at("members").as_array()) {
             const auto& member = m.as_object();
+            const auto* suspended = member.if_contains("suspended");
             std::cout << shown(member, "user") << " (" << shown(member, "display_name") << "), "
                       << shown(member, "role") << ", " << shown(member, "agency") << " ["
-                      << shown(member, "discipline") << "]\n";
+                      << shown(member, "discipline") << "]"
+                      << (suspended && suspended->is_bool() && suspended->get_bool()
+                              ? " (suspended)"
+                              : "")
+                      << "\n";
+            if (!member.contains("devices"))
+                continue;
             print_devices(member);
+            for (const auto& d : member.at("devices").as_array())
+                if (const auto& dev = d.as_object(); dev.contains("issued_by"))
+                    std::cout << "    device " << shown(dev, "device") << " was issued by admin "
+                              << shown(dev, "issued_by") << " on "
+                              << clock_time(num(dev, "issued_at"))
+                              << ": verify this person again before trusting it\n";
         }
     });
 }

@@ -15,6 +15,7 @@
 #include "db.hpp"
 #include "dictionary_store.hpp"
 #include "liaise/jargon/engine.hpp"
+#include "room_events.hpp"
 #include "service.hpp"
 #include "storage.hpp"
 
@@ -290,9 +291,12 @@ void Service::account_role(Context& ctx) {
     if (!role)
         throw ServiceError(errc::bad_request, "role: must be member, chair or admin");
     const auto actor = ctx.who.account;
+    const auto actor_device = ctx.who.device;
+    auto events = std::make_shared<RoomEvents>();
     write(
         ctx,
         [=, this](SQLite::Database& db, json::object& out) {
+            events->clear();
             const auto target = require_account(db, user);
             const bool changed = target.role != *role;
             if (changed && target.role == Role::admin && other_admins(db, target.id) == 0)
@@ -304,6 +308,11 @@ void Service::account_role(Context& ctx) {
                        {{"user", user},
                         {"from", protocol::to_string(target.role)},
                         {"to", protocol::to_string(*role)}});
+                auto event = event_about("role_changed", target);
+                event["role"] = protocol::to_string(*role);
+                event["previous_role"] = protocol::to_string(target.role);
+                set_event_actor(event, account_by_id(db, actor));
+                events->append_to_rooms_of(db, target.id, actor_device, event);
             }
             out = {{"user", user},
                    {"role", protocol::to_string(*role)},
@@ -311,10 +320,11 @@ void Service::account_role(Context& ctx) {
                    {"changed", changed},
                    {"_account", target.id}};
         },
-        [this](const json::object& out) {
+        [this, events](const json::object& out) {
             // A session keeps the role it logged in with: end it so the new role applies.
             if (out.at("changed").as_bool())
                 hub_.cut_off(out.at("_account").as_int64(), "your role changed: log in again");
+            events->publish(hub_);
         });
 }
 
@@ -322,9 +332,12 @@ void Service::account_suspend(Context& ctx, bool suspend) {
     const auto user = std::string(ctx.req.string("user"));
     const auto reason = std::string(ctx.req.string("reason"));
     const auto actor = ctx.who.account;
+    const auto actor_device = ctx.who.device;
+    auto events = std::make_shared<RoomEvents>();
     write(
         ctx,
         [=, this](SQLite::Database& db, json::object& out) {
+            events->clear();
             const auto target = require_account(db, user);
             if (suspend && target.id == actor)
                 throw ServiceError(errc::conflict, "you cannot suspend your own account");
@@ -338,17 +351,24 @@ void Service::account_suspend(Context& ctx, bool suspend) {
                 if (!reason.empty())
                     details["reason"] = reason;
                 record(db, actor, suspend ? "account_suspended" : "account_reinstated", details);
+                // The reason stays in the audit log: it may be personal.
+                auto event =
+                    event_about(suspend ? "account_suspended" : "account_reinstated", target);
+                set_event_actor(event, account_by_id(db, actor));
+                events->append_to_rooms_of(db, target.id, actor_device, event);
             }
             out = {{"user", user},
                    {"suspended", suspend},
                    {"changed", changed},
                    {"_account", target.id}};
         },
-        [this, suspend, user](const json::object& out) {
-            if (!suspend)
-                return;
-            const auto cut = hub_.cut_off(out.at("_account").as_int64(), "account suspended");
-            spdlog::info("suspended {}: {} open connection(s) closed", user, cut);
+        [this, suspend, user, events](const json::object& out) {
+            if (suspend) {
+                // First: nothing stored after the suspension reaches the suspended sessions.
+                const auto cut = hub_.cut_off(out.at("_account").as_int64(), "account suspended");
+                spdlog::info("suspended {}: {} open connection(s) closed", user, cut);
+            }
+            events->publish(hub_);
         });
 }
 

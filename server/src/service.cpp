@@ -17,6 +17,7 @@
 #include "liaise/jargon/dictionary.hpp"
 #include "liaise/protocol/crypto.hpp"
 #include "metrics.hpp"
+#include "room_events.hpp"
 #include "storage.hpp"
 
 namespace liaise::server {
@@ -169,12 +170,16 @@ std::int64_t require_member(SQLite::Database& db, const Room& room, std::int64_t
     return *joined;
 }
 
-/// A room `caller` may manage: admins any room, chairs only rooms they are members of.
-Room require_room_to_change(SQLite::Database& db, std::string_view name, std::int64_t caller,
-                            Role role) {
+/// A room `caller` may manage: only a room `caller` is a member of, whatever its role. (The
+/// request's access rule already requires a chair or an admin.) An admin outside a room can
+/// neither add itself nor staff it: members alone decide who reads their room.
+Room require_room_to_change(SQLite::Database& db, std::string_view name, std::int64_t caller) {
     auto room = require_room(db, name);
-    if (role != Role::admin && !membership(db, room.id, caller))
-        throw ServiceError(errc::forbidden, "chairs may change only rooms they are members of");
+    if (!membership(db, room.id, caller))
+        throw ServiceError(errc::forbidden,
+                           "you can change only rooms you are a member of; ask a chair or admin "
+                           "who is a member of '" +
+                               room.name + "'");
     return room;
 }
 
@@ -189,17 +194,30 @@ json::object device_json(std::int64_t id, const std::string& name, const std::st
     return d;
 }
 
-/// Current (not revoked) devices of an account.
+/// Current (not revoked) devices of an account. A device enrolled with an admin's replacement
+/// code says so: "issued_by" (the admin's user name), "issued_by_display_name", "issued_at"
+/// and "replaces" (the newest device it revoked, when there was one).
 json::array devices_of(SQLite::Database& db, std::int64_t account) {
     SQLite::Statement q(db,
-                        "SELECT id, name, sign_key, box_key, box_key_signature FROM devices "
-                        "WHERE account_id = ? AND revoked_at IS NULL ORDER BY id");
+                        "SELECT d.id, d.name, d.sign_key, d.box_key, d.box_key_signature, "
+                        "i.username, i.display_name, d.issued_at, d.replaces FROM devices d "
+                        "LEFT JOIN accounts i ON i.id = d.issued_by "
+                        "WHERE d.account_id = ? AND d.revoked_at IS NULL ORDER BY d.id");
     q.bind(1, account);
     json::array out;
-    while (q.executeStep())
-        out.push_back(device_json(q.getColumn(0).getInt64(), q.getColumn(1).getString(),
-                                  q.getColumn(2).getString(), q.getColumn(3).getString(),
-                                  q.getColumn(4).getString()));
+    while (q.executeStep()) {
+        auto d = device_json(q.getColumn(0).getInt64(), q.getColumn(1).getString(),
+                             q.getColumn(2).getString(), q.getColumn(3).getString(),
+                             q.getColumn(4).getString());
+        if (!q.getColumn(5).isNull()) {
+            d["issued_by"] = q.getColumn(5).getString();
+            d["issued_by_display_name"] = q.getColumn(6).getString();
+            d["issued_at"] = q.getColumn(7).getInt64();
+            if (!q.getColumn(8).isNull())
+                d["replaces"] = std::to_string(q.getColumn(8).getInt64());
+        }
+        out.push_back(std::move(d));
+    }
     return out;
 }
 
@@ -220,12 +238,17 @@ std::vector<Member> members_of(SQLite::Database& db, std::int64_t room) {
     return out;
 }
 
-/// Every member with their current devices: what a client needs to wrap a message key.
-json::array members_json(SQLite::Database& db, std::int64_t room) {
+/// Every member with their current devices: what a client needs to wrap a message key. A
+/// suspended member is listed with "suspended": true and no devices: they are not sent to.
+/// With `names_only`, who the members are and nothing more (no devices).
+json::array members_json(SQLite::Database& db, std::int64_t room, bool names_only = false) {
     json::array out;
     for (const auto& m : members_of(db, room)) {
         auto o = account_json(m.account);
-        o["devices"] = devices_of(db, m.account.id);
+        if (m.account.suspended)
+            o["suspended"] = true;
+        if (!names_only)
+            o["devices"] = m.account.suspended ? json::array{} : devices_of(db, m.account.id);
         out.push_back(std::move(o));
     }
     return out;
@@ -252,11 +275,13 @@ std::pair<std::int64_t, std::int64_t> require_room_seq(StatementCache& sql,
     return {q->getColumn(0).getInt64(), q->getColumn(1).getInt64()};
 }
 
-/// Ids (as strings) of every current device of every member of `room`.
+/// Ids (as strings) of every current device of every member of `room` whose account is not
+/// suspended: the devices a message must be wrapped for.
 std::set<std::string> member_devices(StatementCache& sql, std::int64_t room) {
     auto q = sql.use(
         "SELECT d.id FROM room_members m JOIN devices d ON d.account_id = m.account_id "
-        "WHERE m.room_id = ? AND d.revoked_at IS NULL");
+        "JOIN accounts a ON a.id = m.account_id "
+        "WHERE m.room_id = ? AND d.revoked_at IS NULL AND a.suspended = 0");
     q->bind(1, room);
     std::set<std::string> out;
     while (q->executeStep())
@@ -316,7 +341,7 @@ std::shared_ptr<const Frame> message_frame(std::string text, std::size_t envelop
 
 constexpr const char* kMessageColumns =
     "SELECT m.seq, m.envelope, m.sent_at, d.id, a.username, d.sign_key, d.box_key, "
-    "d.box_key_signature "
+    "d.box_key_signature, m.event "
     "FROM messages m JOIN devices d ON d.id = m.sender_device JOIN accounts a ON a.id = "
     "d.account_id ";
 
@@ -695,16 +720,18 @@ void Service::enrol(Context& ctx) {
     auto name = std::string(ctx.req.string("device_name"));
     if (name.empty())
         name = "device";
+    auto events = std::make_shared<RoomEvents>();
     write(
         ctx,
-        [this, hash, name, sk = std::string(ctx.req.string("sign_key")),
+        [this, hash, name, events, sk = std::string(ctx.req.string("sign_key")),
          bk = std::string(ctx.req.string("box_key")),
          sig = std::string(ctx.req.string("box_key_signature"))](SQLite::Database& db,
                                                                  json::object& out) {
+            events->clear();
             SQLite::Statement q(
                 db,
                 "SELECT username, display_name, agency_id, role, expires_at, used_at, "
-                "replaces FROM enrolment_codes WHERE code_hash = ?");
+                "replaces, created_by, created_at FROM enrolment_codes WHERE code_hash = ?");
             q.bind(1, hash);
             if (!q.executeStep())
                 throw ServiceError(errc::invalid_code, "this enrolment code is not known");
@@ -724,11 +751,20 @@ void Service::enrol(Context& ctx) {
             const auto now = now_ms();
             std::int64_t account = 0;
             int revoked = 0;
+            std::optional<std::int64_t> replaces;  // the newest device this one revokes
+            // The admin who issued the code (0: not known).
+            const std::int64_t issued_by = q.getColumn(7).isNull() ? 0 : q.getColumn(7).getInt64();
+            const auto issued_at = q.getColumn(8).getInt64();
             if (replacement) {
                 // A lost device: the same account gets a new device and its old ones stop working.
                 if (!existing || existing->id != q.getColumn(6).getInt64())
                     throw ServiceError(errc::invalid_code, "this code's account no longer exists");
                 account = existing->id;
+                SQLite::Statement newest(
+                    db, "SELECT MAX(id) FROM devices WHERE account_id = ? AND revoked_at IS NULL");
+                newest.bind(1, account);
+                if (newest.executeStep() && !newest.getColumn(0).isNull())
+                    replaces = newest.getColumn(0).getInt64();
                 revoked = exec(db,
                                "UPDATE devices SET revoked_at = ? WHERE account_id = ? AND "
                                "revoked_at IS NULL",
@@ -755,6 +791,31 @@ void Service::enrol(Context& ctx) {
             if (replacement) {
                 record(db, account, "device_replaced",
                        {{"user", user}, {"device", device}, {"revoked", revoked}});
+                // Whoever redeems an admin's code is, to the server, this person: every room
+                // they are in is told which admin issued it and when, to verify them again.
+                auto event = event_about("device_replaced", *existing);
+                event["device"] = std::to_string(device);
+                if (replaces)
+                    event["replaces"] = std::to_string(*replaces);
+                event["issued_at"] = issued_at;
+                if (issued_by != 0) {
+                    const auto admin = account_by_id(db, issued_by);
+                    SQLite::Statement mark(db,
+                                           "UPDATE devices SET issued_by = ?, issued_at = ?, "
+                                           "replaces = ? WHERE id = ?");
+                    mark.bind(1, admin.id);
+                    mark.bind(2, issued_at);
+                    if (replaces)
+                        mark.bind(3, *replaces);
+                    else
+                        mark.bind(3);
+                    mark.bind(4, device);
+                    mark.exec();
+                    event["issued_by"] = admin.user;
+                    event["issued_by_display_name"] = admin.display_name;
+                    set_event_actor(event, admin);
+                }
+                events->append_to_rooms_of(db, account, device, event);
                 out["_account"] = account;
                 notify_later(out, co_members(db, account));
             } else {
@@ -766,7 +827,7 @@ void Service::enrol(Context& ctx) {
             }
             spdlog::info("enrolled {} (device {})", user, device);
         },
-        [this](const json::object& out) {
+        [this, events](const json::object& out) {
             if (!out.contains("_account"))
                 return;
             // The old device may still be connected (it was lost, not broken): end it, and tell
@@ -774,6 +835,7 @@ void Service::enrol(Context& ctx) {
             hub_.cut_off(out.at("_account").as_int64(), "this account's device was replaced");
             hub_.publish(notify_list(out), std::make_shared<const Frame>(protocol::encode_event(
                                                "keys_changed", {{"user", out.at("user")}})));
+            events->publish(hub_);
         });
 }
 
@@ -941,9 +1003,13 @@ void Service::room_create(Context& ctx) {
                            "room: use 1-64 lower-case letters, digits, '.', '_' or '-'");
     auto members = ctx.req.strings("members");
     const auto creator = ctx.who.account;
+    const auto creator_device = ctx.who.device;
+    auto events = std::make_shared<RoomEvents>();
     write(
         ctx,
-        [this, name, members, creator](SQLite::Database& db, json::object& out) {
+        [this, name, members, creator, creator_device, events](SQLite::Database& db,
+                                                               json::object& out) {
+            events->clear();
             SQLite::Statement exists(db, "SELECT 1 FROM rooms WHERE name = ?");
             exists.bind(1, name);
             if (exists.executeStep())
@@ -966,12 +1032,19 @@ void Service::room_create(Context& ctx) {
             for (const auto& m : out["members"].as_array())
                 names.push_back(m.as_object().at("user"));
             record(db, creator, "room_created", {{"room", name}, {"members", names}});
+            json::array people;
+            for (const auto id : ids)
+                people.push_back(person_fields(account_by_id(db, id)));
+            json::object event{{"kind", "room_created"}, {"members", std::move(people)}};
+            set_event_actor(event, account_by_id(db, creator));
+            events->append(db, room, name, creator_device, event);
             notify_later(out, ids);
         },
-        [this, name](const json::object& out) {
+        [this, name, events](const json::object& out) {
             hub_.publish(notify_list(out),
                          std::make_shared<const Frame>(protocol::encode_event(
                              "membership", {{"room", name}, {"change", "created"}})));
+            events->publish(hub_);
         });
 }
 
@@ -979,11 +1052,13 @@ void Service::room_change(Context& ctx, bool add) {
     const auto room_name = std::string(ctx.req.string("room"));
     const auto user = std::string(ctx.req.string("user"));
     const auto caller = ctx.who.account;
-    const auto caller_role = ctx.who.role;
+    const auto caller_device = ctx.who.device;
+    auto events = std::make_shared<RoomEvents>();
     write(
         ctx,
         [=, this](SQLite::Database& db, json::object& out) {
-            const auto room = require_room_to_change(db, room_name, caller, caller_role);
+            events->clear();
+            const auto room = require_room_to_change(db, room_name, caller);
             const auto target = require_account(db, user);
             const bool member = membership(db, room.id, target.id).has_value();
             const auto before = member_accounts(db, room.id);
@@ -997,15 +1072,22 @@ void Service::room_change(Context& ctx, bool add) {
                      target.id);
             }
             out = {{"room", room_name}, {"user", user}, {"changed", add != member}};
-            if (add != member)
+            if (add != member) {
                 record(db, caller, add ? "room_member_added" : "room_member_removed",
                        {{"room", room_name}, {"user", user}});
+                auto event = event_about(add ? "member_added" : "member_removed", target);
+                set_event_actor(event, account_by_id(db, caller));
+                // A removed member is told live too, though they can no longer read the room.
+                events->append(
+                    db, room.id, room_name, caller_device, event,
+                    add ? std::vector<std::int64_t>{} : std::vector<std::int64_t>{target.id});
+            }
             auto notify = before;  // a removed member is told too; an added one as well
             if (add)
                 notify.push_back(target.id);
             notify_later(out, notify);
         },
-        [this, room_name, user, add](const json::object& out) {
+        [this, room_name, user, add, events](const json::object& out) {
             if (!out.at("changed").as_bool())
                 return;
             hub_.publish(
@@ -1013,6 +1095,7 @@ void Service::room_change(Context& ctx, bool add) {
                 std::make_shared<const Frame>(protocol::encode_event(
                     "membership",
                     {{"room", room_name}, {"user", user}, {"change", add ? "added" : "removed"}})));
+            events->publish(hub_);
         });
 }
 
@@ -1037,8 +1120,14 @@ void Service::rooms(Context& ctx) {
 void Service::room_show(Context& ctx) {
     auto out = read(ctx, [&](SQLite::Database& db) {
         const auto room = require_room(db, ctx.req.string("room"));
-        if (ctx.who.role != Role::admin)
-            require_member(db, room, ctx.who.account);
+        // An admin may see who is in any room (to know whom to ask about it), but not the
+        // devices a message would go to, nor how much was said: only members see those.
+        if (ctx.who.role == Role::admin && !membership(db, room.id, ctx.who.account))
+            return json::object{{"room", room.name},
+                                {"public", room.is_public},
+                                {"member", false},
+                                {"members", members_json(db, room.id, true)}};
+        require_member(db, room, ctx.who.account);
         return json::object{{"room", room.name},
                             {"last_seq", room.last_seq},
                             {"public", room.is_public},
@@ -1208,6 +1297,12 @@ void Service::sync(Context& ctx) {
                 break;
             }
             out += count++ == 0 ? "{" : ",{";
+            if (!q.getColumn(8).isNull()) {  // a membership event: no sender, no envelope
+                append_event_fields(out, room.name, q.getColumn(0).getInt64(),
+                                    q.getColumn(2).getInt64(), q.getColumn(8).getText());
+                out += '}';
+                continue;
+            }
             append_message_fields(out, room.name, q.getColumn(0).getInt64(),
                                   q.getColumn(2).getInt64(), q.getColumn(3).getInt64(),
                                   q.getColumn(4).getText(), q.getColumn(5).getText(),
@@ -1228,21 +1323,27 @@ void Service::room_audience(Context& ctx) {
     const auto room_name = std::string(ctx.req.string("room"));
     const bool is_public = ctx.req.boolean("public", false);
     const auto caller = ctx.who.account;
-    const auto caller_role = ctx.who.role;
+    const auto caller_device = ctx.who.device;
+    auto events = std::make_shared<RoomEvents>();
     write(
         ctx,
         [=, this](SQLite::Database& db, json::object& out) {
-            const auto room = require_room_to_change(db, room_name, caller, caller_role);
+            events->clear();
+            const auto room = require_room_to_change(db, room_name, caller);
             exec(db, "UPDATE rooms SET public = ? WHERE id = ?", is_public ? 1 : 0, room.id);
-            if (is_public != room.is_public)
+            if (is_public != room.is_public) {
                 record(db, caller, "room_audience_changed",
                        {{"room", room_name}, {"public", is_public}});
+                json::object event{{"kind", "audience_changed"}, {"public", is_public}};
+                set_event_actor(event, account_by_id(db, caller));
+                events->append(db, room.id, room_name, caller_device, event);
+            }
             out = {{"room", room_name},
                    {"public", is_public},
                    {"changed", is_public != room.is_public}};
             notify_later(out, member_accounts(db, room.id));
         },
-        [this, room_name, is_public](const json::object& out) {
+        [this, room_name, is_public, events](const json::object& out) {
             if (!out.at("changed").as_bool())
                 return;
             hub_.publish(
@@ -1250,6 +1351,7 @@ void Service::room_audience(Context& ctx) {
                 std::make_shared<const Frame>(protocol::encode_event(
                     "membership",
                     {{"room", room_name}, {"change", "audience"}, {"public", is_public}})));
+            events->publish(hub_);
         });
 }
 

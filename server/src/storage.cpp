@@ -25,7 +25,7 @@
 namespace liaise::server {
 namespace {
 
-constexpr int kSchemaVersion = 4;
+constexpr int kSchemaVersion = 5;
 
 /// The messages table (version 4). A rowid table, not WITHOUT ROWID keyed by (room_id, seq)
 /// as in versions 1 and 2: rows are whole envelopes (~0.7 KB for two devices, ~7 KB for 51),
@@ -48,6 +48,7 @@ std::string messages_table(std::string_view name) {
   client_msg_id TEXT NOT NULL,
   envelope TEXT NOT NULL,
   sent_at INTEGER NOT NULL,
+  event TEXT,  -- since version 5: a membership event (room_events.hpp), with envelope ''
   UNIQUE(room_id, seq),
   UNIQUE(client_msg_id, room_id, sender_device)))sql";
 }
@@ -67,6 +68,17 @@ int cache_bytes(SQLite::Database& db) {
     int highest = 0;
     sqlite3_db_status(db.getHandle(), SQLITE_DBSTATUS_CACHE_USED, &bytes, &highest, 0);
     return bytes;
+}
+
+/// Adds `column` (declared as `declaration`) to `table` unless the table has it already.
+void add_column_if_missing(SQLite::Database& db, const std::string& table,
+                           const std::string& column, const std::string& declaration) {
+    SQLite::Statement q(db, "SELECT COUNT(*) FROM pragma_table_info(?) WHERE name = ?");
+    q.bind(1, table);
+    q.bind(2, column);
+    q.executeStep();
+    if (q.getColumn(0).getInt() == 0)
+        db.exec("ALTER TABLE " + table + " ADD COLUMN " + column + " " + declaration);
 }
 
 void configure(SQLite::Database& db, Durability durability) {
@@ -103,7 +115,12 @@ CREATE TABLE IF NOT EXISTS devices(
   box_key TEXT NOT NULL,
   box_key_signature TEXT NOT NULL,
   created_at INTEGER NOT NULL,
-  revoked_at INTEGER);
+  revoked_at INTEGER,
+  -- Since version 5, for a device enrolled with an admin's replacement code: who issued the
+  -- code and when, and the newest device it revoked.
+  issued_by INTEGER REFERENCES accounts(id),
+  issued_at INTEGER,
+  replaces INTEGER);
 CREATE TABLE IF NOT EXISTS enrolment_codes(
   code_hash TEXT PRIMARY KEY,
   username TEXT NOT NULL,
@@ -254,12 +271,18 @@ CREATE TABLE IF NOT EXISTS meeting_actions(
         db.exec("ALTER TABLE questions ADD COLUMN answered_by INTEGER REFERENCES accounts(id)");
         db.exec("ALTER TABLE questions ADD COLUMN answered_at INTEGER");
     }
+    // Version 5 added who issued a replacement device's code, and membership events.
+    add_column_if_missing(db, "devices", "issued_by", "INTEGER REFERENCES accounts(id)");
+    add_column_if_missing(db, "devices", "issued_at", "INTEGER");
+    add_column_if_missing(db, "devices", "replaces", "INTEGER");
     // Versions 1 and 2 keyed messages by (room_id, seq) WITHOUT ROWID, and version 3's retry
     // index led with room_id: copy the rows across to the current table (keeping version 3's
     // row ids; the older ones in room and seq order).
     const bool has_messages =
         db.execAndGet("SELECT COUNT(*) FROM sqlite_master WHERE name = 'messages'").getInt() == 1;
-    if (has_messages && found_version < kSchemaVersion) {
+    if (has_messages && found_version == 4) {
+        add_column_if_missing(db, "messages", "event", "TEXT");
+    } else if (has_messages && found_version < 4) {
         const bool has_id =
             db.execAndGet("SELECT COUNT(*) FROM pragma_table_info('messages') WHERE name = 'id'")
                 .getInt() == 1;

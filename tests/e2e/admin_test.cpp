@@ -168,7 +168,15 @@ TEST_CASE("a suspended account is cut off mid-session, cannot log in, and can be
     const auto listed = ok(*t.ann, "account_list", {{"suspended", true}}).at("accounts").as_array();
     REQUIRE(listed.size() == 1);
     CHECK(listed[0].at("user").as_string() == "ben");
-    CHECK(ok(*t.cara, "sync", {{"room", "case-1"}}).at("messages").as_array().size() == 1);
+    const auto page = ok(*t.cara, "sync", {{"room", "case-1"}}).at("messages").as_array();
+    CHECK(std::count_if(page.begin(), page.end(), [](const json::value& m) {
+              return !m.as_object().contains("event");
+          }) == 1);
+    // And the room's members see, in its history, that ben was suspended and by whom.
+    REQUIRE_FALSE(page.empty());
+    CHECK(page.back().at("event").at("kind").as_string() == "account_suspended");
+    CHECK(page.back().at("event").at("user").as_string() == "ben");
+    CHECK(page.back().at("event").at("by").as_string() == "ann");
 
     // Admins cannot lock everyone out.
     CHECK(error_code(*t.ann, "account_suspend", {{"user", "ann"}}) == "conflict");
@@ -223,8 +231,10 @@ TEST_CASE("a lost device is replaced: the old one stops working, contacts see a 
     REQUIRE(ben.ok());
     // The new device was not a recipient of what came before it: it says so, and pins
     // nothing from it; it can send to the room without being asked about its own key.
-    const auto messages = ben.value()->read("case-3", 0);
+    auto messages = ben.value()->read("case-3", 0);
     REQUIRE(messages.ok());
+    std::erase_if(messages.value(),
+                  [](const client::ReadMessage& m) { return m.event.has_value(); });
     REQUIRE(messages.value().size() == 2);
     CHECK_FALSE(messages.value()[0].text);
     CHECK(messages.value()[0].error.code == "not_a_recipient");
@@ -233,10 +243,29 @@ TEST_CASE("a lost device is replaced: the old one stops working, contacts see a 
     // Trusting ben's new device kept the old one's pin: cara still reads what it sent.
     const auto seen_by_cara = t.cara->read("case-3", 0);
     REQUIRE(seen_by_cara.ok());
-    REQUIRE(seen_by_cara.value().size() == 3);
-    INFO(seen_by_cara.value()[0].error.message);
-    CHECK(seen_by_cara.value()[0].text == "Hello from my old laptop");
-    CHECK(seen_by_cara.value()[2].text == "Confirmed, from my new laptop");
+    // #1 the room's creation, #2 hello, #3 the replacement, #4 cara's question, #5 the answer.
+    REQUIRE(seen_by_cara.value().size() == 5);
+    INFO(seen_by_cara.value()[1].error.message);
+    CHECK(seen_by_cara.value()[1].text == "Hello from my old laptop");
+    CHECK(seen_by_cara.value()[4].text == "Confirmed, from my new laptop");
+    // The replacement is in the room's history, naming the admin who issued the code.
+    const auto& replaced = seen_by_cara.value()[2];
+    REQUIRE(replaced.event);
+    CHECK(replaced.event->at("kind").as_string() == "device_replaced");
+    CHECK(replaced.event->at("user").as_string() == "ben");
+    CHECK(replaced.event->at("issued_by").as_string() == "ann");
+    CHECK(replaced.event->at("device").as_string() == enrolled.value().at("device").as_string());
+    // And room_show says so of the device itself.
+    const auto shown = ok(*t.cara, "room_show", {{"room", "case-3"}});
+    for (const auto& m : shown.at("members").as_array()) {
+        if (m.at("user").as_string() != "ben")
+            continue;
+        const auto& devices = m.at("devices").as_array();
+        REQUIRE(devices.size() == 1);
+        CHECK(devices[0].at("issued_by").as_string() == "ann");
+        CHECK(devices[0].at("issued_at").as_int64() > 0);
+        CHECK(devices[0].at("replaces").as_string() == replaced.event->at("replaces").as_string());
+    }
     // The same code does not work twice.
     client::Home third(t.server.dir() / "home-ben-third");
     const auto reused =

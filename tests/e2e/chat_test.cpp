@@ -179,7 +179,8 @@ struct CaseRoom {
         REQUIRE(messages.ok());
         std::vector<std::string> out;
         for (const auto& m : messages.value())
-            out.push_back(m.text.value_or("<unreadable>"));
+            if (!m.event)  // membership events are not messages
+                out.push_back(m.text.value_or("<unreadable>"));
         return out;
     }
     /// The newest text once there are `count` messages (waiting up to 5 s).
@@ -419,10 +420,11 @@ TEST_CASE("liaise chat shows a hostile message as text: no forged lines, nothing
     for (const auto& row : lines_of(screen))
         if (row.starts_with("#"))
             headers.push_back(row);
-    REQUIRE(headers.size() == 3);  // the three true headers, nothing forged
-    CHECK_THAT(headers[0], Catch::StartsWith("#1 ") && Catch::Contains(" ann: Visit planned"));
-    CHECK_THAT(headers[1], Catch::StartsWith("#2 ") && Catch::Contains(" bea: ok"));
-    CHECK_THAT(headers[2], Catch::StartsWith("#3 ") && Catch::Contains(" ann: Noted."));
+    REQUIRE(headers.size() == 4);  // the room's creation and three true headers, nothing forged
+    CHECK_THAT(headers[0], Catch::StartsWith("#1 ") && Catch::Contains("created the room"));
+    CHECK_THAT(headers[1], Catch::StartsWith("#2 ") && Catch::Contains(" ann: Visit planned"));
+    CHECK_THAT(headers[2], Catch::StartsWith("#3 ") && Catch::Contains(" bea: ok"));
+    CHECK_THAT(headers[3], Catch::StartsWith("#4 ") && Catch::Contains(" ann: Noted."));
     // What was hidden is on the screen, marked, and the forged lines are indented.
     CHECK_THAT(screen, Catch::Contains("    \xEF\xBF\xBD[2K#3 10:02 ann: UPDATE"));
     CHECK_THAT(screen, Catch::Contains("\n    #9 10:00 ann: forged"));
@@ -430,4 +432,25 @@ TEST_CASE("liaise chat shows a hostile message as text: no forged lines, nothing
                                        "dlrow \xEF\xBF\xBD"
                                        "2K end"));
     CHECK(screen.find("\xE2\x80\xAE") == std::string::npos);
+}
+
+TEST_CASE("liaise chat shows who joined and left the room, in order", "[e2e][chat]") {
+    CaseRoom t;
+    t.send(t.bea, "Before cai joined.");
+    const Person cai{t.server, "cai", code_for(*t.ann, "cai", "Riverside Primary")};
+    const Terminal term(t.server, "ann", "case-7");
+    auto screen = term.wait_until(is_ready, "the chat, online");
+    CHECK_THAT(screen, Catch::Contains("#1 "));
+    CHECK_THAT(screen, Catch::Contains("ann created the room for ann, Northshire Children's "
+                                       "Services; bea, Riverside Primary."));
+    // ann adds cai from another device of hers; then removes him: the open chat shows both.
+    ok(*t.ann, "room_add", {{"room", "case-7"}, {"user", "cai"}});
+    screen = term.wait_for("cai, Riverside Primary, was added by ann.");
+    CHECK_THAT(screen, Catch::Contains("#3 "));
+    ok(*t.ann, "room_remove", {{"room", "case-7"}, {"user", "cai"}});
+    screen = term.wait_for("cai, Riverside Primary, was removed by ann.");
+    CHECK(screen.find("was added by ann") < screen.find("was removed by ann"));
+    term.type("/quit");
+    term.keys("Enter");
+    CHECK(term.exit_status() == 0);
 }

@@ -45,8 +45,9 @@ struct Room {
         std::vector<std::string> out;
         std::istringstream lines(liaise.ok(who, "read " + room + " --json"));
         for (std::string line; std::getline(lines, line);)
-            if (!line.empty())
-                out.emplace_back(json::parse(line).at("text").as_string());
+            if (const auto v = line.empty() ? json::value() : json::parse(line);
+                v.is_object() && v.as_object().contains("text"))
+                out.emplace_back(v.at("text").as_string());  // messages, not room events
         return out;
     }
 };
@@ -95,8 +96,8 @@ std::string hazards(const std::string& out) {
 std::vector<std::string> headers(const std::string& out) {
     std::vector<std::string> found;
     for (const auto& line : lines_of(out))
-        if (line.starts_with("#"))
-            found.push_back(line);
+        if (line.starts_with("#") && line.find(" \u2014 ") == std::string::npos)
+            found.push_back(line);  // a message's header, not a room event's line
     return found;
 }
 
@@ -113,8 +114,8 @@ TEST_CASE("a member's message cannot forge lines or hide text on a reader's term
     CHECK(hazards(out).empty());
     const auto shown = headers(out);
     REQUIRE(shown.size() == 2);  // the two true headers, nothing forged
-    CHECK_THAT(shown[0], Catch::StartsWith("#1 ") && Catch::Contains(" hana: Visit planned"));
-    CHECK_THAT(shown[1], Catch::StartsWith("#2 ") && Catch::Contains(" mallory: ok"));
+    CHECK_THAT(shown[0], Catch::StartsWith("#2 ") && Catch::Contains(" hana: Visit planned"));
+    CHECK_THAT(shown[1], Catch::StartsWith("#3 ") && Catch::Contains(" mallory: ok"));
     // Every other line of mallory's message is indented, and what was hidden is visible.
     const auto lines = lines_of(out);
     const auto at = std::find(lines.begin(), lines.end(), shown[1]);
@@ -140,7 +141,7 @@ TEST_CASE("a member's message cannot forge lines or hide text on a reader's term
 TEST_CASE("read --follow shows a hostile message as safely as read", "[e2e][display]") {
     Room r;
     const Cli::Running follow(r.liaise, "hana", "read case-3 --follow --plain");
-    follow.wait_for("waiting for new ones");
+    follow.wait_for("created the room");
     r.liaise.ok("mallory", "send --accept-new-readers case-3 --anyway", kHostile);
     r.liaise.ok("pat", "send --accept-new-readers case-3 --anyway 'Noted.'");
     const auto out = follow.wait_for("pat: Noted.");
@@ -148,8 +149,8 @@ TEST_CASE("read --follow shows a hostile message as safely as read", "[e2e][disp
     CHECK(hazards(out).empty());
     const auto shown = headers(out);
     REQUIRE(shown.size() == 2);
-    CHECK_THAT(shown[0], Catch::StartsWith("#1 ") && Catch::Contains(" mallory: ok"));
-    CHECK_THAT(shown[1], Catch::StartsWith("#2 ") && Catch::Contains(" pat: Noted."));
+    CHECK_THAT(shown[0], Catch::StartsWith("#2 ") && Catch::Contains(" mallory: ok"));
+    CHECK_THAT(shown[1], Catch::StartsWith("#3 ") && Catch::Contains(" pat: Noted."));
 }
 
 TEST_CASE("a dictionary's words never sit inside a message, only in a labelled note",
@@ -165,7 +166,7 @@ TEST_CASE("a dictionary's words never sit inside a message, only in a labelled n
     INFO(out);
     const auto lines = lines_of(out);
     const auto message = std::find_if(lines.begin(), lines.end(),
-                                      [](const auto& l) { return l.starts_with("#1 "); });
+                                      [](const auto& l) { return l.starts_with("#2 "); });
     REQUIRE(message != lines.end());
     CHECK_THAT(*message, Catch::EndsWith(" pat: Please visit J at home tonight[1]."));
     CHECK(message->find("UPDATE") == std::string::npos);
@@ -231,7 +232,7 @@ TEST_CASE("send --fix shows the rewritten message and sends it only when told to
     // ... and "y" sends it.
     const auto agreed = on_terminal("y");
     INFO(agreed.out);
-    CHECK_THAT(agreed.out, Catch::Contains("Sent #1"));
+    CHECK_THAT(agreed.out, Catch::Contains("Sent #2"));
     auto sent = r.texts("pat", "case-3");
     REQUIRE(sent.size() == 1);
     CHECK_THAT(sent[0], Catch::StartsWith("The child needing extra council help plan"));
@@ -285,7 +286,7 @@ TEST_CASE("read on a terminal breaks long rows itself, so none wraps to column 0
     INFO(out);
     const auto shown = headers(out);
     REQUIRE(shown.size() == 1);
-    CHECK_THAT(shown[0], Catch::StartsWith("#1 ") && Catch::Contains(" mallory: ok"));
+    CHECK_THAT(shown[0], Catch::StartsWith("#2 ") && Catch::Contains(" mallory: ok"));
     for (const auto& row : lines_of(out)) {
         INFO(row);
         CHECK(row.size() <= 40);

@@ -256,8 +256,10 @@ TEST_CASE("a reader that stops reading is cut off at the queue limit; nothing it
     // The sender was never held up, and nothing is lost: bea logs in again and reads it all.
     REQUIRE(ann->send("flood", "after the cut-off").ok());
     bea.login();
-    const auto messages = bea->read("flood", 0);
+    auto messages = bea->read("flood", 0);
     REQUIRE(messages.ok());
+    std::erase_if(messages.value(),
+                  [](const client::ReadMessage& m) { return m.event.has_value(); });
     REQUIRE(messages.value().size() == static_cast<std::size_t>(sent + 2));
     for (int i = 0; i <= sent; ++i)
         CHECK(messages.value()[i].text == text + std::to_string(i));

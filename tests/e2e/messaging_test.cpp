@@ -32,12 +32,29 @@ std::vector<std::string> texts(const std::vector<client::ReadMessage>& messages)
     return out;
 }
 
+/// The messages of `room` after `after`, without the membership events between them.
 std::vector<client::ReadMessage> read_all(Person& p, const std::string& room,
                                           std::int64_t after = 0) {
     auto r = p->read(room, after);
     INFO((r ? "" : r.error().message));
     REQUIRE(r.ok());
-    return r.value();
+    auto out = std::move(r).value();
+    std::erase_if(out, [](const client::ReadMessage& m) { return m.event.has_value(); });
+    return out;
+}
+
+/// The first message of a sync page that is a message, not a membership event.
+json::object first_message(const json::object& page) {
+    for (const auto& m : page.at("messages").as_array())
+        if (!m.as_object().contains("event"))
+            return m.as_object();
+    FAIL("no message in the page");
+    return {};
+}
+
+/// Whether event `e` is a `message` event carrying a message (not a membership event).
+bool is_chat_message(const json::object& e) {
+    return e.at("type").as_string() == "message" && !e.contains("event");
 }
 
 std::int64_t send(Person& p, const std::string& room, const std::string& text) {
@@ -52,10 +69,11 @@ std::int64_t send(Person& p, const std::string& room, const std::string& text) {
 TEST_CASE("three people from three agencies exchange messages", "[e2e]") {
     ThreeAgencies t;
     ok(*t.ann, "room_create", {{"room", "case-1"}, {"members", {"bea", "cai"}}});
-    CHECK(send(t.ann, "case-1", "Hello both: the meeting is on Tuesday at 10.") == 1);
-    CHECK(send(t.bea, "case-1", "Thanks, I will bring the attendance figures.") == 2);
+    // #1 is the room's creation (a membership event).
+    CHECK(send(t.ann, "case-1", "Hello both: the meeting is on Tuesday at 10.") == 2);
+    CHECK(send(t.bea, "case-1", "Thanks, I will bring the attendance figures.") == 3);
     CHECK(send(t.cai, "case-1", "I can come for the first half hour. \u00c7a marche \U0001F44D") ==
-          3);
+          4);
     const std::vector<std::string> expected = {
         "Hello both: the meeting is on Tuesday at 10.",
         "Thanks, I will bring the attendance figures.",
@@ -76,7 +94,7 @@ TEST_CASE("three people from three agencies exchange messages", "[e2e]") {
     CHECK(disciplines == std::vector<std::string>{"social-care", "education", "police-justice"});
     const auto rooms = ok(*t.cai, "rooms");
     REQUIRE(rooms.at("rooms").as_array().size() == 1);
-    CHECK(rooms.at("rooms").as_array()[0].at("last_seq").as_int64() == 3);
+    CHECK(rooms.at("rooms").as_array()[0].at("last_seq").as_int64() == 4);
 }
 
 TEST_CASE("online members receive messages live", "[e2e]") {
@@ -88,12 +106,12 @@ TEST_CASE("online members receive messages live", "[e2e]") {
     for (int i = 0; i < 10 && !got; ++i) {
         auto e = t.bea->next_event(std::chrono::seconds(2));
         REQUIRE(e.ok());
-        if (e.value() && e.value()->at("type").as_string() == "message")
+        if (e.value() && is_chat_message(*e.value()))
             got = t.bea.client->open_message(*e.value());
     }
     REQUIRE(got);
     CHECK(got->text == std::optional<std::string>("Are you there?"));
-    CHECK(got->seq == 1);
+    CHECK(got->seq == 2);
 }
 
 TEST_CASE("the database and its WAL never hold message plaintext", "[e2e]") {
@@ -307,8 +325,7 @@ TEST_CASE("a tampered envelope is rejected by the recipient with a clear error",
     ok(*t.ann, "room_create", {{"room", "tamper"}, {"members", {"bea", "cai"}}});
     send(t.ann, "tamper", "original words");
     auto page = ok(*t.bea, "sync", {{"room", "tamper"}});
-    const auto original = page.at("messages").as_array()[0].as_object();
-    INFO(t.bea.client->open_message(original).error.message);
+    const auto original = first_message(page);
     CHECK(t.bea.client->open_message(original).text ==
           std::optional<std::string>("original words"));
 
@@ -363,7 +380,7 @@ TEST_CASE("each device receives only its own wrapped key, live and in sync", "[e
     for (int i = 0; i < 10 && !live; ++i) {
         auto e = t.bea->next_event(std::chrono::seconds(2));
         REQUIRE(e.ok());
-        if (e.value() && e.value()->at("type").as_string() == "message")
+        if (e.value() && is_chat_message(*e.value()))
             live = *e.value();
     }
     REQUIRE(live);
@@ -371,11 +388,11 @@ TEST_CASE("each device receives only its own wrapped key, live and in sync", "[e
     // Sync: each member's page, the sender's own included.
     for (auto* p : {&t.ann, &t.bea, &t.cai}) {
         const auto page = ok(**p, "sync", {{"room", "copies"}});
-        check_copy(*p, page.at("messages").as_array()[0].as_object());
+        check_copy(*p, first_message(page));
     }
     // Bea's copy given to cai says plainly that it holds no key for him.
-    const auto bea_copy = ok(*t.bea, "sync", {{"room", "copies"}}).at("messages").as_array()[0];
-    CHECK(t.cai.client->open_message(bea_copy.as_object()).error.code == "not_a_recipient");
+    const auto bea_copy = first_message(ok(*t.bea, "sync", {{"room", "copies"}}));
+    CHECK(t.cai.client->open_message(bea_copy).error.code == "not_a_recipient");
 
     // A send must carry a key for every recipient it names; nothing is stored otherwise.
     std::vector<crypto::Recipient> all;
@@ -411,7 +428,7 @@ TEST_CASE("each device receives only its own wrapped key, live and in sync", "[e
         CHECK(raw.error().code == "bad_request");
         CHECK(raw.error().message == "envelope.v: new messages must be version 3");
     }
-    CHECK(ok(*t.ann, "room_show", {{"room", "copies"}}).at("last_seq").as_int64() == 1);
+    CHECK(ok(*t.ann, "room_show", {{"room", "copies"}}).at("last_seq").as_int64() == 2);
 }
 
 TEST_CASE("a member who was offline receives every message in order", "[e2e]") {
@@ -427,9 +444,9 @@ TEST_CASE("a member who was offline receives every message in order", "[e2e]") {
     const auto messages = read_all(t.cai, "catchup");
     CHECK(texts(messages) == sent);
     for (std::size_t i = 0; i < messages.size(); ++i)
-        CHECK(messages[i].seq == static_cast<std::int64_t>(i + 1));
+        CHECK(messages[i].seq == static_cast<std::int64_t>(i + 2));  // after the creation
     // Resuming from a sequence number returns only what came after it.
-    CHECK(texts(read_all(t.cai, "catchup", 10)) ==
+    CHECK(texts(read_all(t.cai, "catchup", 11)) ==
           std::vector<std::string>{"update 11", "update 12"});
     // Paging: small pages return everything, in order.
     auto first = ok(*t.cai, "sync", {{"room", "catchup"}, {"after", 0}, {"limit", 5}});
@@ -473,7 +490,8 @@ TEST_CASE("a retried send is stored once", "[e2e]") {
                                           test_history(t.ann.client->profile().user)))}});
     CHECK(resealed.at("duplicate").as_bool());
     CHECK(resealed.at("seq").as_int64() == sent.at("seq").as_int64());
-    CHECK(ok(*t.ann, "room_show", {{"room", "retry"}}).at("last_seq").as_int64() == 2);
+    // Created #1, two messages, cai's addition #4.
+    CHECK(ok(*t.ann, "room_show", {{"room", "retry"}}).at("last_seq").as_int64() == 4);
 }
 
 TEST_CASE(
@@ -507,8 +525,9 @@ TEST_CASE("membership changes between sends take effect at the next send", "[e2e
     // must reach the next send, and refused sends must not disturb the sequence numbers.
     ThreeAgencies t;
     ok(*t.ann, "room_create", {{"room", "turns"}, {"members", {"bea"}}});
-    CHECK(send(t.ann, "turns", "one") == 1);
-    CHECK(send(t.bea, "turns", "two") == 2);
+    // Membership events take sequence numbers too: the creation is #1.
+    CHECK(send(t.ann, "turns", "one") == 2);
+    CHECK(send(t.bea, "turns", "two") == 3);
     // cai joins: an envelope for ann and bea only is now stale.
     const auto two_devices = [&] {
         std::vector<crypto::Recipient> r;
@@ -524,7 +543,7 @@ TEST_CASE("membership changes between sends take effect at the next send", "[e2e
         "send", {{"room", "turns"}, {"envelope", crypto::to_json(stale)}});
     REQUIRE_FALSE(raw.ok());
     CHECK(raw.error().code == "stale_membership");
-    CHECK(send(t.cai, "turns", "three") == 3);
+    CHECK(send(t.cai, "turns", "three") == 5);  // cai's addition is #4
     // bea leaves: her sends are refused, even with an envelope wrapped for the old members.
     ok(*t.ann, "room_remove", {{"room", "turns"}, {"user", "bea"}});
     std::vector<crypto::Recipient> three = two_devices;
@@ -544,12 +563,12 @@ TEST_CASE("membership changes between sends take effect at the next send", "[e2e
         "send", {{"room", "turns"}, {"envelope", crypto::to_json(with_bea)}});
     REQUIRE_FALSE(raw.ok());
     CHECK(raw.error().code == "stale_membership");
-    CHECK(send(t.ann, "turns", "four") == 4);
-    CHECK(ok(*t.ann, "room_show", {{"room", "turns"}}).at("last_seq").as_int64() == 4);
+    CHECK(send(t.ann, "turns", "four") == 7);  // bea's removal is #6
+    CHECK(ok(*t.ann, "room_show", {{"room", "turns"}}).at("last_seq").as_int64() == 7);
     CHECK(texts(read_all(t.cai, "turns", 2)) == std::vector<std::string>{"three", "four"});
     // A room created after the first sends is found; one that does not exist is not.
     ok(*t.ann, "room_create", {{"room", "later"}, {"members", {"cai"}}});
-    CHECK(send(t.cai, "later", "first in later") == 1);
+    CHECK(send(t.cai, "later", "first in later") == 2);
     const auto nowhere =
         crypto::seal(t.ann.client->keys(), t.ann.client->profile().device, "no-such-room", "n1",
                      "anyone?", two_devices, test_history(t.ann.client->profile().user));
@@ -571,7 +590,7 @@ TEST_CASE("everything survives a server restart", "[e2e]") {
     const auto messages = read_all(t.bea, "durable");
     REQUIRE(messages.size() == 5);
     CHECK(messages.back().text == std::optional<std::string>("before restart 5"));
-    CHECK(send(t.ann, "durable", "after restart") == 6);
+    CHECK(send(t.ann, "durable", "after restart") == 7);
     CHECK(ok(*t.bea, "whoami").at("agency").as_string() == "Riverside Primary");
     CHECK(ok(*t.ann, "agency_list").at("agencies").as_array().size() == 3);
 }

@@ -84,8 +84,9 @@ TEST_CASE("wss:// with the private authority works end to end", "[e2e][tls]") {
     REQUIRE(seq.ok());
     auto read = bea->read("case-9", 0);
     REQUIRE(read.ok());
-    REQUIRE(read.value().size() == 1);
-    CHECK(read.value()[0].text == "Visit on Tuesday went well.");
+    REQUIRE(read.value().size() == 2);  // the room's creation, then the message
+    CHECK(read.value()[0].event);
+    CHECK(read.value()[1].text == "Visit on Tuesday went well.");
 
     // The command: `liaise enrol --ca` keeps the authority, so later commands verify with it.
     Cli cli{server};

@@ -394,7 +394,7 @@ TEST_CASE("the WAL is copied back into the database by the checkpointer, not lef
     CHECK(count_agencies(storage) == 24 * 64);
 }
 
-TEST_CASE("older databases' messages are carried over to the version 4 table", "[storage]") {
+TEST_CASE("older databases' messages are carried over to the current table", "[storage]") {
     // Version 2: WITHOUT ROWID, keyed by room and seq. Version 3: a rowid table whose retry
     // index leads with room_id. Version 4 keeps version 3's row ids.
     const int version = GENERATE(2, 3);
@@ -447,7 +447,8 @@ TEST_CASE("older databases' messages are carried over to the version 4 table", "
     Storage upgraded(tmp.path, nullptr);
     upgraded.read([&](SQLite::Database& db) {
         CHECK(db.execAndGet("SELECT value FROM meta WHERE key = 'schema_version'").getString() ==
-              "4");
+              "5");
+        CHECK(db.execAndGet("SELECT COUNT(*) FROM messages WHERE event IS NOT NULL").getInt() == 0);
         CHECK(db.execAndGet("SELECT COUNT(*) FROM sqlite_master WHERE name LIKE 'messages_%'")
                   .getInt() == 0);
         SQLite::Statement q(db,
@@ -496,10 +497,49 @@ TEST_CASE("older databases' messages are carried over to the version 4 table", "
     }
 }
 
+TEST_CASE("a version 4 database gains membership events and replacement-device columns",
+          "[storage]") {
+    TempDb tmp;
+    { Storage fresh(tmp.path, nullptr); }
+    {
+        // Version 4's messages and devices tables, with a row in each.
+        SQLite::Database db(tmp.path.string(), SQLite::OPEN_READWRITE);
+        db.exec("DROP TABLE messages");
+        db.exec(
+            "CREATE TABLE messages(id INTEGER PRIMARY KEY, room_id INTEGER NOT NULL REFERENCES "
+            "rooms(id), seq INTEGER NOT NULL, sender_device INTEGER NOT NULL REFERENCES "
+            "devices(id), client_msg_id TEXT NOT NULL, envelope TEXT NOT NULL, sent_at INTEGER "
+            "NOT NULL, UNIQUE(room_id, seq), UNIQUE(client_msg_id, room_id, sender_device))");
+        db.exec("DROP TABLE devices");
+        db.exec(
+            "CREATE TABLE devices(id INTEGER PRIMARY KEY, account_id INTEGER NOT NULL REFERENCES "
+            "accounts(id), name TEXT NOT NULL, sign_key TEXT NOT NULL, box_key TEXT NOT NULL, "
+            "box_key_signature TEXT NOT NULL, created_at INTEGER NOT NULL, revoked_at INTEGER)");
+        add_agency(db, "Ward 4");
+        db.exec(
+            "INSERT INTO accounts(id, username, display_name, agency_id, role, created_at) "
+            "VALUES(1, 'ann', 'Ann', 1, 'admin', 0)");
+        db.exec("INSERT INTO devices VALUES(7, 1, 'laptop', 's', 'b', 'g', 0, NULL)");
+        db.exec("INSERT INTO rooms(id, name, created_by, created_at) VALUES(1, 'r', 1, 0)");
+        db.exec("INSERT INTO messages VALUES(3, 1, 1, 7, 'a', '{\"x\":1}', 10)");
+        db.exec("UPDATE meta SET value = '4' WHERE key = 'schema_version'");
+    }
+    Storage upgraded(tmp.path, nullptr);
+    upgraded.read([&](SQLite::Database& db) {
+        CHECK(db.execAndGet("SELECT value FROM meta WHERE key = 'schema_version'").getString() ==
+              "5");
+        CHECK(db.execAndGet("SELECT id || '/' || envelope || '/' || (event IS NULL) FROM messages")
+                  .getString() == "3/{\"x\":1}/1");
+        CHECK(db.execAndGet("SELECT (issued_by IS NULL) + (issued_at IS NULL) + (replaces IS NULL) "
+                            "FROM devices WHERE id = 7")
+                  .getInt() == 3);
+    });
+}
+
 TEST_CASE("a database from a newer server, or with an unreadable version, is refused as it is",
           "[storage]") {
     const auto [version, says] = GENERATE(table<std::string, std::string>(
-        {{"5", "written by a newer liaise-server (schema version 5"},
+        {{"6", "written by a newer liaise-server (schema version 6"},
          {"4x", "schema version '4x' is not a number"}}));
     CAPTURE(version);
     TempDb tmp;

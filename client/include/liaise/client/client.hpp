@@ -31,7 +31,10 @@ struct ReadMessage {
     std::string sender_device;
     std::int64_t sent_at = 0;  ///< milliseconds since the epoch, by the server's clock
     std::optional<std::string> text;
-    protocol::Error error;  ///< set when !text: bad_signature, key_changed, not_a_recipient, …
+    protocol::Error error;  ///< set when !text and !event: bad_signature, key_changed, …
+    /// Set when this entry of the room's history is a membership event the server recorded
+    /// (PROTOCOL.md, "Room events"), not a message: no sender, no text, no error.
+    std::optional<boost::json::object> event;
     /// What the reader should know about this message (Ledger::observe, key changes); empty on
     /// an honest server with unchanged keys.
     std::vector<Warning> warnings;
