@@ -68,10 +68,11 @@ class Client {
                                                                boost::json::object fields = {});
 
     /// Encrypts `text` for every current member device of `room`, signs it and sends it.
-    /// Re-wraps and retries when membership changed under it. Returns the sequence number. A
-    /// retry with the same `client_msg_id` is stored once. Errors: key_changed (a member's key
-    /// differs from the pinned one), bad_signature (a member's key is not self-signed) and the
-    /// server's.
+    /// Re-wraps and retries when membership changed under it. Returns the sequence number. Each
+    /// call seals anew, so a second call with the same `client_msg_id` is another message to the
+    /// server (id_reused); a retry resends the envelope it sealed (PROTOCOL.md, send). Errors:
+    /// key_changed (a member's key differs from the pinned one), bad_signature (a member's key
+    /// is not self-signed) and the server's.
     [[nodiscard]] protocol::Expected<std::int64_t> send(
         std::string_view room, std::string_view text,
         std::optional<std::string> client_msg_id = std::nullopt);
