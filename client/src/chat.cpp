@@ -560,7 +560,8 @@ class Chat {
             if (const auto left = left_as_written(held.findings); fix && !left.empty())
                 notice(left);
             if (send(fix ? jargon::rewrite(held.text, held.findings) : held.text) && client_) {
-                // Per entry only, never the text: admins see which entries people override.
+                // Counted per entry on this device, never the text, and reported a day later:
+                // admins see which entries people override.
                 (void)client_->report_findings(fix ? "fixed" : "sent_anyway", held.findings);
             }
         } else if (c == L'e' || c == L'E' || c == 27) {

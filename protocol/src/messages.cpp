@@ -163,8 +163,7 @@ constexpr std::array<FieldSpec, 2> kDictImport = {
     {{"discipline", F::string, true, kName}, {"tsv", F::text, true, kDictText}}};
 constexpr std::array<FieldSpec, 1> kLimit = {{{"limit", F::integer, false, 10'000, 1}}};
 constexpr std::array<FieldSpec, 1> kDictRevert = {{{"version", F::integer, true, kId, 1}}};
-constexpr std::array<FieldSpec, 2> kDictFeedback = {
-    {{"outcome", F::string, true, 16}, {"entries", F::string_array, true, 100}}};
+constexpr std::array<FieldSpec, 1> kDictFeedback = {{{"counts", F::object, true, 0}}};
 constexpr std::array<FieldSpec, 1> kQuestionList = {{{"status", F::string, false, 16}}};
 constexpr std::array<FieldSpec, 6> kQuestionAnswer = {{{"question", F::integer, true, kId, 1},
                                                        {"reply", F::string, false, 1000},

@@ -84,12 +84,13 @@ class Client {
     /// Decrypts and verifies one message object (from sync or a "message" event).
     [[nodiscard]] ReadMessage open_message(const boost::json::object& message);
 
-    /// Tells the server, per dictionary entry and without any text, that the person fixed
+    /// Counts on this device, per dictionary entry and without any text, that the person fixed
     /// these findings ("fixed": sent as jargon::rewrite() changed them) or sent them as written
     /// ("sent_anyway"). With "fixed", findings the rewrite leaves as written (their meanings
-    /// differ) are reported as sent anyway, for that is what happened to them. Unknown
-    /// acronyms, which belong to no dictionary, are left out. Returns how many entries were
-    /// reported.
+    /// differ) are counted as sent anyway, for that is what happened to them. Unknown
+    /// acronyms, which belong to no dictionary, are left out. Nothing is sent now: login()
+    /// reports the totals on a later UTC day (feedback.hpp). Returns how many entries were
+    /// counted.
     [[nodiscard]] protocol::Expected<std::size_t> report_findings(
         std::string_view outcome, const std::vector<jargon::Finding>& findings);
 
