@@ -81,8 +81,9 @@ struct Decoded {
 };
 
 /// Parses and validates one client frame. Never throws: malformed JSON, a non-object, a missing
-/// or unknown `type`, a missing or bad `id`, missing, mistyped, oversized or unknown fields and
-/// invalid UTF-8 all give `bad_request` with the offending field named in the message.
+/// or unknown `type`, a missing or bad `id`, missing, mistyped, oversized or unknown fields,
+/// invalid UTF-8 and a key repeated in any object ("duplicate key 'room'") all give
+/// `bad_request` with the offending field named in the message.
 [[nodiscard]] Decoded decode_request(std::string_view frame);
 
 /// {"re": re, "type": "ok", ...fields}
