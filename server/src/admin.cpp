@@ -15,6 +15,7 @@
 #include "db.hpp"
 #include "dictionary_store.hpp"
 #include "liaise/jargon/engine.hpp"
+#include "liaise/jargon/utf8.hpp"
 #include "service.hpp"
 #include "storage.hpp"
 
@@ -36,6 +37,20 @@ struct FeedbackCount {
     std::string discipline, term;
     std::int64_t fixed, sent_anyway;
 };
+
+/// `entry` as an error message may quote it: in quotes, cut to 100 bytes at a character
+/// boundary, or a placeholder when it is not UTF-8 (a reply must be).
+std::string quoted_entry(std::string entry) {
+    if (jargon::find_invalid_utf8(entry))
+        return "(an entry that is not valid UTF-8)";
+    if (entry.size() > 100) {
+        std::size_t cut = 100;
+        while (cut > 0 && (static_cast<unsigned char>(entry[cut]) & 0xC0) == 0x80)
+            --cut;
+        entry = entry.substr(0, cut) + "...";
+    }
+    return "'" + entry + "'";
+}
 
 /// Every (discipline, term) of the current dictionaries.
 std::set<std::pair<std::string, std::string>> known_entries(SQLite::Database& db) {
@@ -568,22 +583,22 @@ void Service::dict_feedback(Context& ctx) {
             !protocol::valid_name(name.substr(0, colon)))
             throw ServiceError(
                 errc::bad_request,
-                "counts: each entry must be DISCIPLINE:TERM, not '" + name.substr(0, 64) + "'");
+                "counts: each entry must be DISCIPLINE:TERM, not " + quoted_entry(name));
         const auto* both = value.if_object();
         FeedbackCount c{name.substr(0, colon), name.substr(colon + 1), 0, 0};
         for (const auto& [column, n] : both != nullptr ? *both : json::object{}) {
             if ((column != "fixed" && column != "sent_anyway") || !n.is_int64() ||
                 n.get_int64() < 0 || n.get_int64() > kFeedbackMaxCount)
                 throw ServiceError(errc::bad_request,
-                                   "counts: '" + name.substr(0, 64) +
-                                       "' must be {\"fixed\": n, \"sent_anyway\": m} with "
+                                   "counts: " + quoted_entry(name) +
+                                       " must be {\"fixed\": n, \"sent_anyway\": m} with "
                                        "0 <= n, m <= " +
                                        std::to_string(kFeedbackMaxCount));
             (column == "fixed" ? c.fixed : c.sent_anyway) = n.get_int64();
         }
         if (both == nullptr || c.fixed + c.sent_anyway == 0)
             throw ServiceError(errc::bad_request,
-                               "counts: '" + name.substr(0, 64) + "' must count something");
+                               "counts: " + quoted_entry(name) + " must count something");
         counts.push_back(std::move(c));
     }
     if (counts.empty())
@@ -592,9 +607,9 @@ void Service::dict_feedback(Context& ctx) {
     const auto known = read(ctx, [](SQLite::Database& db) { return known_entries(db); });
     for (const auto& c : counts)
         if (!known.contains({c.discipline, c.term}))
-            throw ServiceError(errc::bad_request, "counts: '" +
-                                                      (c.discipline + ":" + c.term).substr(0, 200) +
-                                                      "' is not an entry of the dictionaries");
+            throw ServiceError(errc::bad_request,
+                               "counts: " + quoted_entry(c.discipline + ":" + c.term) +
+                                   " is not an entry of the dictionaries");
     const auto account = ctx.who.account;
     write(ctx, [=](SQLite::Database& db, json::object& out) {
         // One report per account per UTC day; the day is the server's, not the client's.
