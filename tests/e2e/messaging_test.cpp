@@ -457,8 +457,11 @@ TEST_CASE("a retried send is stored once; a message id is not used for another m
     auto again = t.ann->send("retry", "only once please", "fixed-id-1");
     REQUIRE_FALSE(again.ok());
     CHECK(again.error().code == "id_reused");
-    // The stored message is the first one, once.
+    // The stored message is the first one, once, and its retry is still answered as one.
     CHECK(texts(read_all(t.bea, "retry")) == std::vector<std::string>{"only once please"});
+    const auto after_refusal = ok(*t.ann, "send", {{"room", "retry"}, {"envelope", env}});
+    CHECK(after_refusal.at("duplicate").as_bool());
+    CHECK(after_refusal.at("seq").as_int64() == first.at("seq").as_int64());
     CHECK(ok(*t.ann, "room_show", {{"room", "retry"}}).at("last_seq").as_int64() == 1);
 
     // A retry is answered as one even after the room changed: an envelope sealed for ann and
