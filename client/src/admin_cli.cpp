@@ -317,7 +317,9 @@ revert->callback([&] {
 });
 
 auto* noisy =
-    dict->add_subcommand("noisy", "Entries people most often send anyway instead of fixing");
+    dict->add_subcommand("noisy",
+                         "Entries people most often send anyway instead of fixing (once three "
+                         "accounts have reported them)");
 noisy->add_option("--limit", s.limit, "How many (default 50)");
 json_flag(noisy);
 noisy->callback([&] {

@@ -598,7 +598,8 @@ class Chat {
             auto held = std::move(*pending_);
             pending_.reset();
             if (send(held.text) && client_) {
-                // Per entry only, never the text: admins see which entries people override.
+                // Counted per entry on this device, never the text, and reported a day later:
+                // admins see which entries people override.
                 (void)client_->report_findings("sent_anyway", held.findings);
             }
         } else if (c == L'e' || c == L'E' || c == 27) {

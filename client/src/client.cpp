@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "liaise/client/feedback.hpp"
 #include "liaise/protocol/fields.hpp"
 
 #include "liaise/protocol/messages.hpp"
@@ -125,6 +126,10 @@ protocol::Expected<std::unique_ptr<Client>> Client::login(const Home& home,
     // A failed refresh (a damaged download) keeps the cache as it was: checks go on working
     // with the last good dictionaries, and the next login tries again.
     client->dictionary_refresh_ = DictionaryCache(home).refresh(*client->conn_);
+    // Yesterday's noisy-entry counts, if not sent yet. A failure keeps them for the next try
+    // and does not stop the command that logged in.
+    (void)feedback::report_if_due(home, *client->conn_,
+                                  feedback::utc_day(std::chrono::system_clock::now()));
     return client;
 }
 
@@ -386,25 +391,8 @@ protocol::Expected<std::optional<json::object>> Client::next_event(
 
 protocol::Expected<std::size_t> Client::report_findings(
     std::string_view outcome, const std::vector<jargon::Finding>& findings) {
-    json::array fixed, as_written;
-    for (const auto& f : findings) {
-        auto& entries =
-            outcome == "fixed" && jargon::agreed_alternative(f) == nullptr ? as_written : fixed;
-        for (const auto& discipline : f.disciplines())
-            if (fixed.size() + as_written.size() < 100)
-                entries.emplace_back(discipline + ":" + f.term);
-    }
-    const auto count = fixed.size() + as_written.size();
-    for (auto* entries : {&fixed, &as_written}) {
-        if (entries->empty())
-            continue;
-        auto reply = conn_->request("dict_feedback",
-                                    {{"outcome", entries == &fixed ? outcome : "sent_anyway"},
-                                     {"entries", std::move(*entries)}});
-        if (!reply)
-            return reply.error();
-    }
-    return count;
+    return feedback::record(home_, outcome, findings,
+                            feedback::utc_day(std::chrono::system_clock::now()));
 }
 
 protocol::Expected<SafetyNumber> Client::safety_number(std::string_view user) {

@@ -362,13 +362,14 @@ int send(const Options& o, const std::string& room, const std::vector<std::strin
         }
         if (!seq)
             return report(seq.error());
-        // Which entries people fix or override tells admins which ones are noisy. A failed
-        // report does not undo a sent message, so it is only mentioned.
+        // Which entries people fix or override tells admins which ones are noisy: counted here,
+        // reported a day later (feedback.hpp). A failed count does not undo a sent message, so
+        // it is only mentioned.
         if (!result.findings.empty())
             if (auto reported = c.report_findings(
                     policy == DraftPolicy::fix ? "fixed" : "sent_anyway", result.findings);
                 !reported)
-                std::cerr << "liaise: could not report the findings: " << reported.error().message
+                std::cerr << "liaise: could not count the findings: " << reported.error().message
                           << "\n";
         if (o.json) {
             auto doc = protocol::to_json(result).as_object();

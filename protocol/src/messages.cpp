@@ -2,6 +2,8 @@
 
 #include <array>
 #include <boost/json.hpp>
+#include <cstring>
+#include <set>
 
 #include "liaise/jargon/utf8.hpp"
 
@@ -161,8 +163,7 @@ constexpr std::array<FieldSpec, 2> kDictImport = {
     {{"discipline", F::string, true, kName}, {"tsv", F::text, true, kDictText}}};
 constexpr std::array<FieldSpec, 1> kLimit = {{{"limit", F::integer, false, 10'000, 1}}};
 constexpr std::array<FieldSpec, 1> kDictRevert = {{{"version", F::integer, true, kId, 1}}};
-constexpr std::array<FieldSpec, 2> kDictFeedback = {
-    {{"outcome", F::string, true, 16}, {"entries", F::string_array, true, 100}}};
+constexpr std::array<FieldSpec, 1> kDictFeedback = {{{"counts", F::object, true, 0}}};
 constexpr std::array<FieldSpec, 1> kQuestionList = {{{"status", F::string, false, 16}}};
 constexpr std::array<FieldSpec, 6> kQuestionAnswer = {{{"question", F::integer, true, kId, 1},
                                                        {"reply", F::string, false, 1000},
@@ -353,6 +354,105 @@ Error bad_request(std::string message) {
     return {std::string(errc::bad_request), std::move(message)};
 }
 
+/// The closing quote of the JSON string that opens at `open`. `text` must be valid JSON. The
+/// string's body is skipped with memchr, so a long base64 value costs little.
+const char* string_end(const char* open, const char* end) {
+    const char* close = open + 1;
+    for (;;) {
+        close = static_cast<const char*>(std::memchr(close, '"', end - close));
+        if (close == nullptr)
+            return end;  // not reached for valid JSON
+        std::size_t backslashes = 0;
+        for (const char* b = close; b[-1] == '\\'; --b)
+            ++backslashes;
+        if (backslashes % 2 == 0)
+            return close;
+        ++close;
+    }
+}
+
+/// Whether the string that closed at `close` is an object key: a ':' follows it.
+bool is_key(const char*& after, const char* end) {
+    while (after < end && (*after == ' ' || *after == '\t' || *after == '\n' || *after == '\r'))
+        ++after;
+    return after < end && *after == ':';
+}
+
+/// The number of object keys written in `text` (valid JSON), duplicates included.
+std::size_t keys_written(std::string_view text) {
+    std::size_t keys = 0;
+    const char* p = text.data();
+    const char* const end = p + text.size();
+    while (const char* open = static_cast<const char*>(std::memchr(p, '"', end - p))) {
+        p = string_end(open, end) + 1;
+        if (is_key(p, end))
+            ++keys;
+    }
+    return keys;
+}
+
+/// The number of object members in `v`, at any depth. boost::json keeps one member per key (the
+/// last), so this is below keys_written() exactly when some object repeats a key.
+std::size_t members_kept(const json::value& v) {
+    std::size_t n = 0;
+    if (const auto* o = v.if_object()) {
+        n += o->size();
+        for (const auto& m : *o)
+            n += members_kept(m.value());
+    } else if (const auto* a = v.if_array()) {
+        for (const auto& item : *a)
+            n += members_kept(item);
+    }
+    return n;
+}
+
+/// The first key that an object in `text` (valid JSON) repeats, decoded ("ro\\u006fm" is
+/// "room"). Allocates per key: called only once members_kept() has found a repeat.
+std::optional<std::string> repeated_key(std::string_view text) {
+    std::vector<std::set<std::string>> objects;  // the keys of each object still open
+    const char* p = text.data();
+    const char* const end = p + text.size();
+    while (p < end) {
+        const char c = *p;
+        if (c == '{') {
+            objects.emplace_back();
+            ++p;
+        } else if (c == '}') {
+            objects.pop_back();
+            ++p;
+        } else if (c == '"') {
+            const char* open = p;
+            const char* close = string_end(open, end);
+            p = close + 1;
+            if (!is_key(p, end) || objects.empty())
+                continue;
+            boost::system::error_code ec;
+            const auto decoded = json::parse(std::string_view(open, close + 1 - open), ec);
+            auto key = !ec && decoded.is_string() ? std::string(decoded.get_string())
+                                                  : std::string(open + 1, close);
+            if (!objects.back().insert(key).second)
+                return key;
+        } else {
+            ++p;
+        }
+    }
+    return std::nullopt;
+}
+
+/// "duplicate key 'room'", the key cut to 64 bytes at a character boundary and left out when
+/// it is not UTF-8.
+std::string duplicate_key_message(std::string key) {
+    if (jargon::find_invalid_utf8(key))
+        return "duplicate key (not valid UTF-8)";
+    if (key.size() > 64) {
+        std::size_t cut = 64;
+        while (cut > 0 && (static_cast<unsigned char>(key[cut]) & 0xC0) == 0x80)
+            --cut;
+        key = key.substr(0, cut) + "...";
+    }
+    return "duplicate key '" + key + "'";
+}
+
 }  // namespace
 
 std::span<const RequestSpec> request_specs() noexcept {
@@ -447,6 +547,15 @@ Decoded decode_request(std::string_view frame) {
                                                  !jargon::find_invalid_utf8(id->get_string()) &&
                                                  id->get_string().size() <= kName) {
         out.id = std::string(id->get_string());
+    }
+    // Every key once, at any depth: a repeated key would otherwise be read as its last copy
+    // here and perhaps as its first by another reader of the same text.
+    if (members_kept(value) != keys_written(frame)) {
+        auto key = repeated_key(frame);
+        if (key == "id")
+            out.id.clear();  // which of the ids to answer is the question
+        out.error = bad_request(key ? duplicate_key_message(std::move(*key)) : "duplicate key");
+        return out;
     }
     const auto* id = body.if_contains("id");
     if (id == nullptr) {

@@ -15,6 +15,7 @@
 #include "db.hpp"
 #include "dictionary_store.hpp"
 #include "liaise/jargon/engine.hpp"
+#include "liaise/jargon/utf8.hpp"
 #include "room_events.hpp"
 #include "service.hpp"
 #include "storage.hpp"
@@ -26,6 +27,43 @@ namespace json = boost::json;
 using protocol::Role;
 namespace errc = protocol::errc;
 using Files = dictionary_store::Files;
+
+/// A day's counts per entry in a report: at most this many each.
+constexpr std::int64_t kFeedbackMaxCount = 1000;
+/// dict_noisy shows an entry once this many distinct accounts have reported it.
+constexpr std::int64_t kNoisyMinAccounts = 3;
+
+/// One entry of a dict_feedback report.
+struct FeedbackCount {
+    std::string discipline, term;
+    std::int64_t fixed, sent_anyway;
+};
+
+/// `entry` as an error message may quote it: in quotes, cut to 100 bytes at a character
+/// boundary, or a placeholder when it is not UTF-8 (a reply must be).
+std::string quoted_entry(std::string entry) {
+    if (jargon::find_invalid_utf8(entry))
+        return "(an entry that is not valid UTF-8)";
+    if (entry.size() > 100) {
+        std::size_t cut = 100;
+        while (cut > 0 && (static_cast<unsigned char>(entry[cut]) & 0xC0) == 0x80)
+            --cut;
+        entry = entry.substr(0, cut) + "...";
+    }
+    return "'" + entry + "'";
+}
+
+/// Every (discipline, term) of the current dictionaries.
+std::set<std::pair<std::string, std::string>> known_entries(SQLite::Database& db) {
+    std::set<std::pair<std::string, std::string>> known;
+    for (const auto& [discipline, tsv] : dictionary_store::current(db)) {
+        auto parsed = jargon::parse_dictionary(discipline, discipline, tsv);
+        if (parsed.ok())
+            for (const auto& e : parsed.value().entries)
+                known.emplace(discipline, e.term);
+    }
+    return known;
+}
 
 /// Admins other than `except` who can still log in.
 std::int64_t other_admins(SQLite::Database& db, std::int64_t except) {
@@ -556,49 +594,89 @@ void Service::dict_revert(Context& ctx) {
 }
 
 void Service::dict_feedback(Context& ctx) {
-    const auto outcome = std::string(ctx.req.string("outcome"));
-    if (outcome != "fixed" && outcome != "sent_anyway")
-        throw ServiceError(errc::bad_request, "outcome: must be fixed or sent_anyway");
-    std::vector<std::pair<std::string, std::string>> entries;
-    for (const auto& e : ctx.req.strings("entries")) {
-        const auto colon = e.find(':');
-        if (colon == std::string::npos || colon + 1 == e.size() ||
-            !protocol::valid_name(e.substr(0, colon)))
-            throw ServiceError(errc::bad_request, "entries: each must be DISCIPLINE:TERM");
-        entries.emplace_back(e.substr(0, colon), e.substr(colon + 1));
+    // Shape first, so that nothing below meets a count it cannot store.
+    std::vector<FeedbackCount> counts;
+    for (const auto& [entry, value] : ctx.req.object("counts")) {
+        const std::string name(entry);
+        const auto colon = name.find(':');
+        if (colon == std::string::npos || colon + 1 == name.size() ||
+            !protocol::valid_name(name.substr(0, colon)))
+            throw ServiceError(
+                errc::bad_request,
+                "counts: each entry must be DISCIPLINE:TERM, not " + quoted_entry(name));
+        const auto* both = value.if_object();
+        FeedbackCount c{name.substr(0, colon), name.substr(colon + 1), 0, 0};
+        for (const auto& [column, n] : both != nullptr ? *both : json::object{}) {
+            if ((column != "fixed" && column != "sent_anyway") || !n.is_int64() ||
+                n.get_int64() < 0 || n.get_int64() > kFeedbackMaxCount)
+                throw ServiceError(errc::bad_request,
+                                   "counts: " + quoted_entry(name) +
+                                       " must be {\"fixed\": n, \"sent_anyway\": m} with "
+                                       "0 <= n, m <= " +
+                                       std::to_string(kFeedbackMaxCount));
+            (column == "fixed" ? c.fixed : c.sent_anyway) = n.get_int64();
+        }
+        if (both == nullptr || c.fixed + c.sent_anyway == 0)
+            throw ServiceError(errc::bad_request,
+                               "counts: " + quoted_entry(name) + " must count something");
+        counts.push_back(std::move(c));
     }
+    if (counts.empty())
+        throw ServiceError(errc::bad_request, "counts: nothing to report");
+    // Only entries of the current dictionaries: anything else would be free storage.
+    const auto known = read(ctx, [](SQLite::Database& db) { return known_entries(db); });
+    for (const auto& c : counts)
+        if (!known.contains({c.discipline, c.term}))
+            throw ServiceError(errc::bad_request,
+                               "counts: " + quoted_entry(c.discipline + ":" + c.term) +
+                                   " is not an entry of the dictionaries");
+    const auto account = ctx.who.account;
     write(ctx, [=](SQLite::Database& db, json::object& out) {
-        const auto column = outcome == "fixed" ? "fixed" : "sent_anyway";
-        for (const auto& [discipline, term] : entries)
+        // One report per account per UTC day; the day is the server's, not the client's.
+        const int first_today =
             exec(db,
-                 std::string("INSERT INTO dictionary_feedback(discipline, term, ") + column +
-                     ", last_at) VALUES(?, ?, 1, ?) ON CONFLICT(discipline, term) DO UPDATE SET " +
-                     column + " = " + column + " + 1, last_at = excluded.last_at",
-                 discipline, term, now_ms());
-        out = {{"recorded", entries.size()}};
+                 "INSERT INTO dictionary_feedback_days(account, day) VALUES(?, date('now')) "
+                 "ON CONFLICT(account) DO UPDATE SET day = excluded.day WHERE day < excluded.day",
+                 account);
+        if (first_today == 0)
+            throw ServiceError(errc::already_reported,
+                               "this account has already reported today; try again tomorrow");
+        for (const auto& c : counts) {
+            exec(db,
+                 "INSERT INTO dictionary_feedback(discipline, term, day, fixed, sent_anyway) "
+                 "VALUES(?, ?, date('now'), ?, ?) ON CONFLICT(discipline, term, day) DO UPDATE "
+                 "SET fixed = fixed + excluded.fixed, sent_anyway = sent_anyway + "
+                 "excluded.sent_anyway",
+                 c.discipline, c.term, c.fixed, c.sent_anyway);
+            exec(db,
+                 "INSERT OR IGNORE INTO dictionary_feedback_reporters(discipline, term, account) "
+                 "VALUES(?, ?, ?)",
+                 c.discipline, c.term, account);
+        }
+        out = {{"recorded", counts.size()}};
     });
 }
 
 void Service::dict_noisy(Context& ctx) {
     const auto limit = ctx.req.integer("limit", 50);
     auto list = read(ctx, [&](SQLite::Database& db) {
-        std::set<std::pair<std::string, std::string>> known;
-        for (const auto& [discipline, tsv] : dictionary_store::current(db)) {
-            auto parsed = jargon::parse_dictionary(discipline, discipline, tsv);
-            if (parsed.ok())
-                for (const auto& e : parsed.value().entries)
-                    known.emplace(discipline, e.term);
-        }
-        SQLite::Statement q(db,
-                            "SELECT discipline, term, fixed, sent_anyway FROM dictionary_feedback "
-                            "ORDER BY sent_anyway DESC, "
-                            "CAST(sent_anyway AS REAL) / (fixed + sent_anyway) DESC, term");
+        const auto known = known_entries(db);
+        // Only entries that at least kNoisyMinAccounts accounts reported: fewer could be one
+        // person's messages read off the figures.
+        SQLite::Statement q(
+            db,
+            "SELECT f.discipline, f.term, SUM(f.fixed) AS fixed, SUM(f.sent_anyway) AS anyway "
+            "FROM dictionary_feedback f WHERE (SELECT COUNT(*) FROM dictionary_feedback_reporters "
+            "r WHERE r.discipline = f.discipline AND r.term = f.term) >= ? "
+            "GROUP BY f.discipline, f.term "
+            "ORDER BY anyway DESC, CAST(anyway AS REAL) / (fixed + anyway) DESC, f.term");
+        q.bind(1, kNoisyMinAccounts);
         json::array out;
         while (q.executeStep() && static_cast<std::int64_t>(out.size()) < limit) {
             const auto discipline = q.getColumn(0).getString();
             const auto term = q.getColumn(1).getString();
             if (!known.contains({discipline, term}))
-                continue;  // reports about entries that are gone, or that never were
+                continue;  // reports about entries that are gone
             const auto fixed = q.getColumn(2).getInt64();
             const auto anyway = q.getColumn(3).getInt64();
             const auto total = fixed + anyway;

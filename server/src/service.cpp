@@ -381,6 +381,26 @@ void require_standing(const Standing& standing, protocol::Access access) {
                            "your role has changed: only chairs and admins may do this");
 }
 
+/// Whether two stored envelope texts are one message sent twice: the same signature, nonce and
+/// ciphertext. The signature covers every field a reader checks except the wrapped keys (each
+/// recipient checks its own against the key commitment), so a retry that wrapped the keys again
+/// is still the same message; a new seal of the same text is not (its nonce is new). Parses
+/// both: called only when a send meets a stored message id.
+bool same_envelope(std::string_view stored, std::string_view sent) {
+    boost::system::error_code ec1, ec2;
+    const auto a = json::parse(stored, ec1);
+    const auto b = json::parse(sent, ec2);
+    if (ec1 || ec2 || !a.is_object() || !b.is_object())
+        return false;
+    for (const char* field : {"signature", "nonce", "ciphertext"}) {
+        const auto* x = a.get_object().if_contains(field);
+        const auto* y = b.get_object().if_contains(field);
+        if (x == nullptr || y == nullptr || *x != *y)
+            return false;
+    }
+    return true;
+}
+
 }  // namespace
 
 json::object visible_fields(const json::object& result) {
@@ -1208,18 +1228,22 @@ void Service::send(Context& ctx) {
             if (!std::binary_search(r.accounts.begin(), r.accounts.end(), account))
                 throw ServiceError(errc::forbidden,
                                    "you are not a member of room '" + room_name + "'");
-            // A retry of a stored send (same room, device and message id) is answered with the
-            // first send's seq, whatever changed since. Looked up only when the insert meets
+            // A retry of a stored send (same room, device and message id, same envelope: see
+            // same_envelope) is answered with the first send's seq, whatever changed since;
+            // another message under a used id is refused. Looked up only when the insert meets
             // it or the membership check would refuse the send, not before every insert.
             const auto answer_retry = [&] {
                 auto dup = sql.use(
-                    "SELECT seq FROM messages WHERE room_id = ? AND sender_device = ? AND "
-                    "client_msg_id = ?");
+                    "SELECT seq, envelope FROM messages WHERE room_id = ? AND sender_device = ? "
+                    "AND client_msg_id = ?");
                 dup->bind(1, room);
                 dup->bind(2, device);
                 dup->bind(3, client_msg_id);
                 if (!dup->executeStep())
                     return false;
+                if (!same_envelope(dup->getColumn(1).getString(), stored))
+                    throw ServiceError(errc::id_reused,
+                                       "this message id was already used for a different message");
                 out = {{"seq", dup->getColumn(0).getInt64()}, {"duplicate", true}};
                 return true;
             };

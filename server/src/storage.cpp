@@ -52,6 +52,29 @@ std::string messages_table(std::string_view name) {
   UNIQUE(room_id, seq),
   UNIQUE(client_msg_id, room_id, sender_device)))sql";
 }
+/// Noisy-entry reports (dict_feedback, version 5), day-level only: never any message text, room
+/// or time finer than the UTC day. Counts per entry and day summed over the accounts that
+/// reported; which accounts ever reported an entry (dict_noisy shows it from three on); each
+/// account's last report day (one report a day). Version 4's table kept a millisecond time
+/// per entry, close to each send: it is dropped, not converted, for its counts cannot say how
+/// many accounts made them.
+constexpr std::string_view kFeedbackTables = R"sql(
+CREATE TABLE IF NOT EXISTS dictionary_feedback(
+  discipline TEXT NOT NULL,
+  term TEXT NOT NULL,
+  day TEXT NOT NULL,  -- YYYY-MM-DD, UTC
+  fixed INTEGER NOT NULL DEFAULT 0,
+  sent_anyway INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY(discipline, term, day));
+CREATE TABLE IF NOT EXISTS dictionary_feedback_reporters(
+  discipline TEXT NOT NULL,
+  term TEXT NOT NULL,
+  account INTEGER NOT NULL REFERENCES accounts(id),
+  PRIMARY KEY(discipline, term, account)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS dictionary_feedback_days(
+  account INTEGER PRIMARY KEY REFERENCES accounts(id),
+  day TEXT NOT NULL);
+)sql";
 constexpr std::size_t kMaxBatch = 1024;
 // The writer never spills dirty pages to the WAL mid-transaction (see Storage::Storage), so a
 // batch's changes stay in its page cache until the commit: a batch takes no more jobs once that
@@ -171,14 +194,6 @@ CREATE TABLE IF NOT EXISTS dictionary_files(
   version INTEGER NOT NULL,
   tsv TEXT,
   PRIMARY KEY(discipline, version));
--- How often people fixed or overrode a finding, per entry; never any message text.
-CREATE TABLE IF NOT EXISTS dictionary_feedback(
-  discipline TEXT NOT NULL,
-  term TEXT NOT NULL,
-  fixed INTEGER NOT NULL DEFAULT 0,
-  sent_anyway INTEGER NOT NULL DEFAULT 0,
-  last_at INTEGER NOT NULL,
-  PRIMARY KEY(discipline, term));
 -- The audit log (server/src/audit.hpp): append-only, each body sealed at rest, each record
 -- chained to the one before by a keyed hash.
 CREATE TABLE IF NOT EXISTS audit(
@@ -298,6 +313,11 @@ CREATE TABLE IF NOT EXISTS meeting_actions(
     } else {
         db.exec(messages_table("messages"));
     }
+    if (db.execAndGet("SELECT COUNT(*) FROM pragma_table_info('dictionary_feedback') WHERE "
+                      "name = 'last_at'")
+            .getInt() == 1)
+        db.exec("DROP TABLE dictionary_feedback");
+    db.exec(std::string(kFeedbackTables));
     SQLite::Statement version(
         db, "INSERT OR REPLACE INTO meta(key, value) VALUES('schema_version', ?)");
     version.bind(1, std::to_string(kSchemaVersion));

@@ -480,35 +480,137 @@ TEST_CASE("questions about terms are answered, by reply or by a new entry, or di
     CHECK(mine[1].at("reply").as_string().find("Public Law Outline") == 0);
 }
 
-TEST_CASE("clients report fixed and overridden findings; admins see the noisy entries",
+/// The server's noisy-entry rows, "discipline:term day fixed/sent_anyway", and how many rows
+/// its two other feedback tables hold.
+std::vector<std::string> feedback_rows(const Server& server) {
+    SQLite::Database db((server.data() / "liaise.db").string(), SQLite::OPEN_READONLY);
+    SQLite::Statement q(db,
+                        "SELECT discipline || ':' || term || ' ' || day || ' ' || fixed || '/' "
+                        "|| sent_anyway FROM dictionary_feedback ORDER BY discipline, term, day");
+    std::vector<std::string> out;
+    while (q.executeStep())
+        out.push_back(q.getColumn(0).getString());
+    return out;
+}
+
+std::int64_t rows_in(const Server& server, const std::string& table) {
+    SQLite::Database db((server.data() / "liaise.db").string(), SQLite::OPEN_READONLY);
+    return db.execAndGet("SELECT COUNT(*) FROM " + table).getInt64();
+}
+
+/// Today as the server's SQLite says it, UTC.
+std::string server_today(const Server& server) {
+    SQLite::Database db((server.data() / "liaise.db").string(), SQLite::OPEN_READONLY);
+    return db.execAndGet("SELECT date('now')").getString();
+}
+
+/// Moves a home's noisy-entry counts back to an earlier day, as if counted and last reported
+/// before today: the next login reports them.
+void back_date_feedback(const fs::path& home) {
+    client::Home h(home);
+    auto state = json::parse(*h.read_file("feedback.json")).as_object();
+    state["counted"] = "2000-01-01";
+    state["reported"] = "2000-01-01";
+    REQUIRE(h.write_file("feedback.json", json::serialize(state)).ok());
+}
+
+json::object counts_of(const fs::path& home) {
+    return json::parse(slurp(home / "feedback.json")).at("counts").as_object();
+}
+
+json::object report(std::initializer_list<std::pair<std::string, std::int64_t>> sent_anyway) {
+    json::object counts;
+    for (const auto& [entry, n] : sent_anyway)
+        counts[entry] = {{"fixed", 0}, {"sent_anyway", n}};
+    return {{"counts", counts}};
+}
+
+TEST_CASE("findings are counted on the device and reported a day later, by the day",
           "[e2e][admin]") {
     Agencies t;
     ok(*t.cara, "room_create", {{"room", "case-5"}, {"members", {"ben"}}});
     Cli cli{t.server};
     cli.enrol("bea", code_for(*t.ann, "bea", kCare));
     ok(*t.cara, "room_add", {{"room", "case-5"}, {"user", "bea"}});
-    // Sent as written twice, fixed once: the CLI reports each.
+    const auto bea = t.server.dir() / "cli-bea";
+    // Sent as written twice, fixed once: counted on bea's device, nothing told to the server.
     cli.ok("bea", "send --accept-new-readers case-5 --anyway The CIN plan is agreed.");
+    CHECK(rows_in(t.server, "dictionary_feedback") == 0);
     cli.ok("bea", "send --accept-new-readers case-5 --anyway Next CIN review in May.");
     cli.ok("bea", "send --accept-new-readers case-5 --fix --yes The CIN plan is agreed.");
-    REQUIRE(t.ben->report_findings("fixed", {}).ok());
-    CHECK(error_code(*t.ben, "dict_feedback", {{"outcome", "ignored"}, {"entries", {"a:b"}}}) ==
-          "bad_request");
-    CHECK(error_code(*t.ben, "dict_feedback", {{"outcome", "fixed"}, {"entries", {"nocolon"}}}) ==
-          "bad_request");
-    const auto noisy = ok(*t.ann, "dict_noisy").at("entries").as_array();
-    REQUIRE_FALSE(noisy.empty());
-    CHECK(noisy[0].at("term").as_string() == "CIN");
-    CHECK(noisy[0].at("sent_anyway").as_int64() == 2);
-    CHECK(noisy[0].at("fixed").as_int64() == 1);
+    const auto counted = counts_of(bea);
+    CHECK(json::serialize(counted) == R"({"social-care:CIN":{"fixed":1,"sent_anyway":2}})");
+    CHECK((fs::status(bea / "feedback.json").permissions() & fs::perms::all) ==
+          (fs::perms::owner_read | fs::perms::owner_write));
+    // Another command the same day logs in, and still sends nothing: counted today.
+    cli.ok("bea", "rooms");
+    CHECK(rows_in(t.server, "dictionary_feedback") == 0);
+    CHECK(rows_in(t.server, "dictionary_feedback_reporters") == 0);
+    CHECK(rows_in(t.server, "dictionary_feedback_days") == 0);
+
+    // A day later, the first command that logs in reports the totals, stored by the day.
+    back_date_feedback(bea);
+    cli.ok("bea", "rooms");
+    const auto today = server_today(t.server);
+    CHECK(feedback_rows(t.server) == std::vector<std::string>{"social-care:CIN " + today + " 1/2"});
+    CHECK(counts_of(bea).empty());
+    CHECK(json::parse(slurp(bea / "feedback.json")).at("reported").as_string() == today);
+
+    // A second report the same day is refused and stores nothing; the device keeps its counts.
+    cli.ok("bea", "send --accept-new-readers case-5 --anyway The CIN plan is agreed.");
+    back_date_feedback(bea);
+    cli.ok("bea", "rooms");
+    CHECK(feedback_rows(t.server) == std::vector<std::string>{"social-care:CIN " + today + " 1/2"});
+    CHECK(json::serialize(counts_of(bea)) == R"({"social-care:CIN":{"fixed":0,"sent_anyway":1}})");
+    CHECK(error_code(*t.ben, "dict_feedback", report({{"social-care:CIN", 1}})) == "");
+    auto again = t.ben->call("dict_feedback", report({{"social-care:CIN", 1}}));
+    REQUIRE_FALSE(again.ok());
+    CHECK(again.error().code == "already_reported");
+    CHECK(again.error().message == "this account has already reported today; try again tomorrow");
+    CHECK(feedback_rows(t.server) == std::vector<std::string>{"social-care:CIN " + today + " 1/3"});
+
+    // Only entries of the current dictionaries: the first unknown one is named, nothing is
+    // stored, and the refusal does not use up the day.
+    auto unknown = t.cara->call("dict_feedback",
+                                report({{"social-care:CIN", 4}, {"social-care:no such term", 1}}));
+    REQUIRE_FALSE(unknown.ok());
+    CHECK(unknown.error().code == "bad_request");
+    CHECK(unknown.error().message ==
+          "counts: 'social-care:no such term' is not an entry of the dictionaries");
+    for (const auto& bad :
+         {report({{"nocolon", 1}}), report({{"social-care:CIN", 1001}}),
+          report({{"social-care:CIN", 0}}), json::object{{"counts", json::object{}}},
+          json::object{{"counts", {{"social-care:CIN", {{"fixed", 1}, {"at", 5}}}}}},
+          json::object{{"outcome", "fixed"}, {"entries", {"social-care:CIN"}}}}) {
+        INFO(json::serialize(bad));
+        CHECK(error_code(*t.cara, "dict_feedback", bad) == "bad_request");
+    }
+    CHECK(feedback_rows(t.server) == std::vector<std::string>{"social-care:CIN " + today + " 1/3"});
+    CHECK(rows_in(t.server, "dictionary_feedback_reporters") == 2);  // bea, ben
+    CHECK(error_code(*t.cara, "dict_feedback", report({{"social-care:CIN", 4}})) == "");
+}
+
+TEST_CASE("admin dict noisy shows an entry only once three accounts have reported it",
+          "[e2e][admin]") {
+    Agencies t;
+    Cli cli{t.server};
     cli.enrol("ann3", code_for(*t.ann, "ann3", kCare, "admin"));
-    CHECK(cli.ok("ann3", "admin dict noisy").find("social-care:CIN  sent anyway 2, fixed 1") !=
-          std::string::npos);
-    // What the server keeps is per entry only: no message text.
-    SQLite::Database db((t.server.data() / "liaise.db").string(), SQLite::OPEN_READONLY);
-    SQLite::Statement q(db, "SELECT discipline, term FROM dictionary_feedback");
-    while (q.executeStep())
-        CHECK(q.getColumn(1).getString().find("plan") == std::string::npos);
+    ok(*t.ben, "dict_feedback", report({{"social-care:CIN", 5}, {"social-care:genogram", 1}}));
+    ok(*t.cara, "dict_feedback",
+       {{"counts", {{"social-care:CIN", {{"fixed", 1}, {"sent_anyway", 2}}}}}});
+    // Two accounts: one of them could be read off the figures.
+    CHECK(ok(*t.ann, "dict_noisy").at("entries").as_array().empty());
+    CHECK(cli.ok("ann3", "admin dict noisy").find("CIN") == std::string::npos);
+    // A third: shown, with everyone's counts; genogram (one account) still is not.
+    ok(*t.ann, "dict_feedback", report({{"social-care:CIN", 1}}));
+    const auto noisy = ok(*t.ann, "dict_noisy").at("entries").as_array();
+    REQUIRE(noisy.size() == 1);
+    CHECK(noisy[0].at("term").as_string() == "CIN");
+    CHECK(noisy[0].at("sent_anyway").as_int64() == 8);
+    CHECK(noisy[0].at("fixed").as_int64() == 1);
+    const auto shown = cli.ok("ann3", "admin dict noisy");
+    CHECK_THAT(shown, Catch::Contains("social-care:CIN  sent anyway 8, fixed 1"));
+    CHECK_THAT(shown, !Catch::Contains("genogram"));
 }
 
 TEST_CASE("the audit log records administration and minutes; --verify finds an edited record",

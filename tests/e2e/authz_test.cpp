@@ -223,7 +223,8 @@ std::vector<Row> rows() {
     r.push_back({"questions", "", kAnyone, none});
     r.push_back(
         {"dict_feedback", "", kAnyone, [](M, Who) {
-             return json::object{{"outcome", "fixed"}, {"entries", {"social-care:genogram"}}};
+             return json::object{
+                 {"counts", {{"social-care:genogram", {{"fixed", 1}, {"sent_anyway", 0}}}}}};
          }});
     r.push_back({"actions", "every room one is in", kAnyone, none});
     r.push_back({"actions", "of one room", kRoomMembers, [](M, Who) {

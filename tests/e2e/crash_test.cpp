@@ -7,6 +7,7 @@
 #include <map>
 #include <thread>
 
+#include "liaise/protocol/crypto.hpp"
 #include "server_fixture.hpp"
 
 using namespace liaise;
@@ -27,6 +28,25 @@ TEST_CASE("messages acknowledged before a SIGKILL or SIGTERM survive it exactly 
     struct Outcome {
         std::vector<std::pair<std::string, std::int64_t>> acked;  // id, seq
         std::optional<std::string> pending;                       // sent, no answer
+        boost::json::object pending_envelope, first_envelope;     // as sent, for a retry
+    };
+    // Sealed here rather than by Client::send so that a retry resends the very envelope: a new
+    // seal of the same text is another message to the server (id_reused).
+    std::vector<crypto::Recipient> everyone = {
+        {ann->profile().device, ann->keys().identity().box_key}};
+    for (const auto& s : senders)
+        everyone.push_back({s->client->profile().device, s->client->keys().identity().box_key});
+    const auto seal = [&](Person& p, const std::string& id) {
+        return crypto::to_json(crypto::seal(
+            p->keys(), p->profile().device, "busy", id, "message " + id, everyone,
+            test_history(p->profile().user, std::stoull(id.substr(id.rfind('-') + 1)) + 1)));
+    };
+    const auto send = [](Person& p,
+                         const boost::json::object& envelope) -> protocol::Expected<std::int64_t> {
+        auto r = p->call("send", {{"room", "busy"}, {"envelope", envelope}});
+        if (!r)
+            return r.error();
+        return r.value().at("seq").as_int64();
     };
     std::vector<Outcome> outcomes(senders.size());
     std::atomic<bool> killed{false};
@@ -35,11 +55,15 @@ TEST_CASE("messages acknowledged before a SIGKILL or SIGTERM survive it exactly 
         threads.emplace_back([&, t] {
             for (int i = 0; i < 100000 && !killed.load(); ++i) {
                 const auto id = senders[t]->client->profile().user + "-" + std::to_string(i);
-                auto seq = senders[t]->client->send("busy", "message " + id, id);
+                auto envelope = seal(*senders[t], id);
+                auto seq = send(*senders[t], envelope);
                 if (!seq) {
                     outcomes[t].pending = id;
+                    outcomes[t].pending_envelope = std::move(envelope);
                     return;
                 }
+                if (i == 0)
+                    outcomes[t].first_envelope = envelope;
                 outcomes[t].acked.emplace_back(id, seq.value());
             }
         });
@@ -63,12 +87,11 @@ TEST_CASE("messages acknowledged before a SIGKILL or SIGTERM survive it exactly 
         senders[t]->login();
         // A client retries what it never heard back about, with the same id: stored at most once.
         if (outcomes[t].pending) {
-            const auto& id = *outcomes[t].pending;
-            REQUIRE(senders[t]->client->send("busy", "message " + id, id).ok());
+            REQUIRE(send(*senders[t], outcomes[t].pending_envelope).ok());
             // And a retry of an acknowledged one returns its original number.
             if (!outcomes[t].acked.empty()) {
-                const auto& [first_id, first_seq] = outcomes[t].acked.front();
-                auto again = senders[t]->client->send("busy", "message " + first_id, first_id);
+                const auto first_seq = outcomes[t].acked.front().second;
+                auto again = send(*senders[t], outcomes[t].first_envelope);
                 REQUIRE(again.ok());
                 CHECK(again.value() == first_seq);
             }

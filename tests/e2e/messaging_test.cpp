@@ -454,44 +454,63 @@ TEST_CASE("a member who was offline receives every message in order", "[e2e]") {
     CHECK(first.at("more").as_bool());
 }
 
-TEST_CASE("a retried send is stored once", "[e2e]") {
+TEST_CASE("a retried send is stored once; a message id is not used for another message", "[e2e]") {
     ThreeAgencies t;
     ok(*t.ann, "room_create", {{"room", "retry"}, {"members", {"bea"}}});
-    auto first = t.ann->send("retry", "only once please", "fixed-id-1");
-    auto second = t.ann->send("retry", "only once please", "fixed-id-1");
-    REQUIRE(first.ok());
-    REQUIRE(second.ok());
-    CHECK(first.value() == second.value());
-    CHECK(texts(read_all(t.bea, "retry")) == std::vector<std::string>{"only once please"});
-
-    // A retry is answered as one even after the room changed: an envelope sealed for ann and
-    // bea, stored, then sent again once cai has joined, is a duplicate, not stale.
     std::vector<crypto::Recipient> two;
     for (auto* p : {&t.ann, &t.bea})
         two.push_back({(*p)->profile().device, (*p)->keys().identity().box_key});
-    const auto env = crypto::to_json(
-        crypto::seal(t.ann.client->keys(), t.ann.client->profile().device, "retry", "fixed-id-2",
-                     "two", two, test_history(t.ann.client->profile().user)));
-    const auto sent = ok(*t.ann, "send", {{"room", "retry"}, {"envelope", env}});
-    CHECK_FALSE(sent.at("duplicate").as_bool());
+    const auto seal = [&](const std::string& id, const std::string& text,
+                          const std::vector<crypto::Recipient>& to) {
+        return crypto::to_json(crypto::seal(t.ann.client->keys(), t.ann.client->profile().device,
+                                            "retry", id, text, to,
+                                            test_history(t.ann.client->profile().user)));
+    };
+    // The same envelope twice (a retry after a lost reply): stored once, the first seq.
+    const auto env = seal("fixed-id-1", "only once please", two);
+    const auto first = ok(*t.ann, "send", {{"room", "retry"}, {"envelope", env}});
+    CHECK_FALSE(first.at("duplicate").as_bool());
+    const auto retried = ok(*t.ann, "send", {{"room", "retry"}, {"envelope", env}});
+    CHECK(retried.at("duplicate").as_bool());
+    CHECK(retried.at("seq").as_int64() == first.at("seq").as_int64());
+
+    // Another message under the same id is refused, not dropped in silence.
+    auto other = t.ann.client->call(
+        "send", {{"room", "retry"}, {"envelope", seal("fixed-id-1", "a different text", two)}});
+    REQUIRE_FALSE(other.ok());
+    CHECK(other.error().code == "id_reused");
+    CHECK(other.error().message == "this message id was already used for a different message");
+    // So is the same text sealed again (a new nonce: the server cannot tell it from another
+    // text), and the client library says so too.
+    CHECK(error_code(*t.ann, "send",
+                     {{"room", "retry"},
+                      {"envelope", seal("fixed-id-1", "only once please", two)}}) == "id_reused");
+    auto again = t.ann->send("retry", "only once please", "fixed-id-1");
+    REQUIRE_FALSE(again.ok());
+    CHECK(again.error().code == "id_reused");
+    // The stored message is the first one, once, and its retry is still answered as one.
+    CHECK(texts(read_all(t.bea, "retry")) == std::vector<std::string>{"only once please"});
+    const auto after_refusal = ok(*t.ann, "send", {{"room", "retry"}, {"envelope", env}});
+    CHECK(after_refusal.at("duplicate").as_bool());
+    CHECK(after_refusal.at("seq").as_int64() == first.at("seq").as_int64());
+    CHECK(ok(*t.ann, "room_show", {{"room", "retry"}}).at("last_seq").as_int64() ==
+          2);  // #1: the room's creation
+
+    // A retry is answered as one even after the room changed: an envelope sealed for ann and
+    // bea, stored, then sent again once cai has joined, is a duplicate, not stale.
     ok(*t.ann, "room_add", {{"room", "retry"}, {"user", "cai"}});
-    const auto again = ok(*t.ann, "send", {{"room", "retry"}, {"envelope", env}});
-    CHECK(again.at("duplicate").as_bool());
-    CHECK(again.at("seq").as_int64() == sent.at("seq").as_int64());
-    // The same message id with the current members: a duplicate too, nothing stored.
+    const auto late = ok(*t.ann, "send", {{"room", "retry"}, {"envelope", env}});
+    CHECK(late.at("duplicate").as_bool());
+    CHECK(late.at("seq").as_int64() == first.at("seq").as_int64());
+    // The same id sealed anew for the current members is another message.
     auto three = two;
     three.push_back({t.cai->profile().device, t.cai->keys().identity().box_key});
-    const auto resealed =
-        ok(*t.ann, "send",
-           {{"room", "retry"},
-            {"envelope",
-             crypto::to_json(crypto::seal(t.ann.client->keys(), t.ann.client->profile().device,
-                                          "retry", "fixed-id-2", "two", three,
-                                          test_history(t.ann.client->profile().user)))}});
-    CHECK(resealed.at("duplicate").as_bool());
-    CHECK(resealed.at("seq").as_int64() == sent.at("seq").as_int64());
-    // Created #1, two messages, cai's addition #4.
-    CHECK(ok(*t.ann, "room_show", {{"room", "retry"}}).at("last_seq").as_int64() == 4);
+    CHECK(error_code(*t.ann, "send",
+                     {{"room", "retry"},
+                      {"envelope", seal("fixed-id-1", "only once please", three)}}) == "id_reused");
+    CHECK(ok(*t.ann, "room_show", {{"room", "retry"}}).at("last_seq").as_int64() ==
+          3);  // creation, message, cai added
+    CHECK(texts(read_all(t.bea, "retry")) == std::vector<std::string>{"only once please"});
 }
 
 TEST_CASE(

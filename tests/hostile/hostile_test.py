@@ -105,6 +105,23 @@ async def binary_frames(server):
         assert reply["code"] == "bad_request", reply
 
 
+@case("a key written twice is bad_request naming the key, however it is spelt")
+async def duplicate_keys(server):
+    async with websockets.connect(server.url) as ws:
+        frames = {
+            '{"type":"hello","id":"d1","version":1,"version":2}': "version",
+            '{"type":"hello","id":"d2","client":"a","version":1,"cli\\u0065nt":"b"}': "client",
+            '{"type":"send","id":"d3","room":"r","envelope":{"v":2,"keys":[{"device":"1","device":"2"}]}}': "device",
+        }
+        for frame, key in frames.items():
+            reply = await request(ws, frame)
+            assert reply["type"] == "error" and reply["code"] == "bad_request", reply
+            assert reply["message"] == f"duplicate key '{key}'", reply
+            assert reply["re"] == json.loads(frame)["id"], reply
+        reply = await request(ws, json.dumps({"type": "hello", "id": "d4", "version": 1}))
+        assert reply["type"] == "ok", reply
+
+
 @case("a fragmented frame is reassembled")
 async def fragmented(server):
     async with websockets.connect(server.url) as ws:
@@ -228,7 +245,7 @@ async def http(server):
 async def main():
     server = Server()
     try:
-        for fn in [invalid_json, binary_frames, fragmented, huge, invalid_utf8_text, before_login, flood, half_open,
+        for fn in [invalid_json, binary_frames, duplicate_keys, fragmented, huge, invalid_utf8_text, before_login, flood, half_open,
                    slow_handshake, http]:
             try:
                 await asyncio.wait_for(fn(server), 60)

@@ -88,6 +88,47 @@ TEST_CASE("malformed requests are rejected with bad_request naming the field",
     }
 }
 
+TEST_CASE("a key written twice in one object is refused at any depth, naming the key",
+          "[protocol][codec]") {
+    struct Row {
+        std::string frame, message, id;
+    };
+    const std::vector<Row> rows = {
+        {R"({"id":"1","type":"sync","room":"a","room":"b"})", "duplicate key 'room'", "1"},
+        // Escapes are undone before keys are compared.
+        {R"({"id":"1","type":"sync","room":"a","ro\u006fm":"b"})", "duplicate key 'room'", "1"},
+        {R"({"id":"1","type":"sync", "room" : "a" ,"after":1,  "room"  :"b"})",
+         "duplicate key 'room'", "1"},
+        // Inside the envelope, two levels down.
+        {R"({"id":"2","type":"send","room":"r","envelope":{"v":2,"keys":[{"device":"1",)"
+         R"("wrapped":"x","device":"2"}]}})",
+         "duplicate key 'device'", "2"},
+        // Which id to answer cannot be told.
+        {R"({"id":"1","type":"whoami","id":"2"})", "duplicate key 'id'", ""},
+        {R"({"type":"whoami","id":"1","type":"whoami"})", "duplicate key 'type'", "1"},
+    };
+    for (const auto& row : rows) {
+        INFO(row.frame);
+        const auto d = decode_request(row.frame);
+        REQUIRE_FALSE(d.request);
+        CHECK(d.error.code == "bad_request");
+        CHECK(d.error.message == row.message);
+        CHECK(d.id == row.id);
+    }
+    // The same key in sibling objects, a key-like string inside a value and escaped quotes are
+    // not repeats.
+    for (const std::string frame :
+         {R"({"id":"1","type":"room_create","room":"r\"room\":","members":["room:","a"]})",
+          R"({"id":"1","type":"sync","room":"a\\","after":1})",
+          R"({"id":"1","type":"send","room":"r","envelope":{"keys":[{"device":"1","wrapped":"x"},)"
+          R"({"device":"2","wrapped":"y"}]}})"}) {
+        INFO(frame);
+        const auto d = decode_request(frame);
+        CHECK(d.error.message == "");
+        CHECK(d.request);
+    }
+}
+
 TEST_CASE("replies and events have the documented shape", "[protocol][codec]") {
     const auto ok = boost::json::parse(encode_ok("9", {{"seq", 4}})).as_object();
     CHECK(ok.at("re").as_string() == "9");

@@ -599,3 +599,48 @@ TEST_CASE("a database is written by one Storage at a time", "[storage]") {
     Storage again(tmp.path, nullptr);  // the lock went with the first
     CHECK(count_agencies(again) == 1);
 }
+
+TEST_CASE("version 4's noisy-entry times are dropped; its messages stay where they are",
+          "[storage]") {
+    TempDb tmp;
+    { Storage fresh(tmp.path, nullptr); }
+    {
+        // Version 4's table: totals per entry with the millisecond time of the last report.
+        SQLite::Database db(tmp.path.string(), SQLite::OPEN_READWRITE);
+        db.exec("DROP TABLE dictionary_feedback");
+        db.exec(
+            "CREATE TABLE dictionary_feedback(discipline TEXT NOT NULL, term TEXT NOT NULL, "
+            "fixed INTEGER NOT NULL DEFAULT 0, sent_anyway INTEGER NOT NULL DEFAULT 0, last_at "
+            "INTEGER NOT NULL, PRIMARY KEY(discipline, term))");
+        db.exec(
+            "INSERT INTO dictionary_feedback VALUES('social-care', 'CSE', 0, 1, 1796564822357)");
+        add_agency(db, "Ward 4");
+        db.exec(
+            "INSERT INTO accounts(id, username, display_name, agency_id, role, created_at) "
+            "VALUES(1, 'ann', 'Ann', 1, 'admin', 0)");
+        db.exec(
+            "INSERT INTO devices(id, account_id, name, sign_key, box_key, box_key_signature, "
+            "created_at) VALUES(7, 1, 'laptop', 's', 'b', 'g', 0)");
+        db.exec(
+            "INSERT INTO rooms(id, name, created_by, created_at, last_seq) VALUES(1, 'r', 1, 0, "
+            "1)");
+        db.exec(
+            "INSERT INTO messages(id, room_id, seq, sender_device, client_msg_id, envelope, "
+            "sent_at) VALUES(9, 1, 1, 7, 'a', '{}', 10)");
+        db.exec("UPDATE meta SET value = '4' WHERE key = 'schema_version'");
+    }
+    Storage upgraded(tmp.path, nullptr);
+    upgraded.read([&](SQLite::Database& db) {
+        CHECK(db.execAndGet("SELECT value FROM meta WHERE key = 'schema_version'").getString() ==
+              "5");
+        CHECK(db.execAndGet("SELECT COUNT(*) FROM dictionary_feedback").getInt() == 0);
+        std::set<std::string> columns;
+        SQLite::Statement q(db, "SELECT name FROM pragma_table_info('dictionary_feedback')");
+        while (q.executeStep())
+            columns.insert(q.getColumn(0).getString());
+        CHECK(columns ==
+              std::set<std::string>{"discipline", "term", "day", "fixed", "sent_anyway"});
+        CHECK(db.execAndGet("SELECT id || '/' || client_msg_id FROM messages").getString() ==
+              "9/a");
+    });
+}

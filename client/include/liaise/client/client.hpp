@@ -90,10 +90,11 @@ class Client {
                                                                boost::json::object fields = {});
 
     /// Encrypts `text` for every current member device of `room`, signs it and sends it.
-    /// Re-wraps and retries when membership changed under it. Returns the sequence number. A
-    /// retry with the same `client_msg_id` is stored once. Errors: key_changed (a member's key
-    /// differs from the pinned one), bad_signature (a member's key is not self-signed) and the
-    /// server's.
+    /// Re-wraps and retries when membership changed under it. Returns the sequence number. Each
+    /// call seals anew, so a second call with the same `client_msg_id` is another message to the
+    /// server (id_reused); a retry resends the envelope it sealed (PROTOCOL.md, send). Errors:
+    /// key_changed (a member's key differs from the pinned one), bad_signature (a member's key
+    /// is not self-signed) and the server's.
     /// Errors also: new_readers (`confirm` said no; nothing was sent), key_changed (a verified
     /// person's keys changed: verify again). An unverified person's key change is accepted and
     /// reported in last_notices().
@@ -111,12 +112,13 @@ class Client {
     /// Decrypts and verifies one message object (from sync or a "message" event).
     [[nodiscard]] ReadMessage open_message(const boost::json::object& message);
 
-    /// Tells the server, per dictionary entry and without any text, that the person fixed
+    /// Counts on this device, per dictionary entry and without any text, that the person fixed
     /// these findings ("fixed": sent as jargon::rewrite() changed them) or sent them as written
     /// ("sent_anyway"). With "fixed", findings the rewrite leaves as written (their meanings
-    /// differ) are reported as sent anyway, for that is what happened to them. Unknown
-    /// acronyms, which belong to no dictionary, are left out. Returns how many entries were
-    /// reported.
+    /// differ) are counted as sent anyway, for that is what happened to them. Unknown
+    /// acronyms, which belong to no dictionary, are left out. Nothing is sent now: login()
+    /// reports the totals on a later UTC day (feedback.hpp). Returns how many entries were
+    /// counted.
     [[nodiscard]] protocol::Expected<std::size_t> report_findings(
         std::string_view outcome, const std::vector<jargon::Finding>& findings);
 

@@ -81,8 +81,9 @@ struct Decoded {
 };
 
 /// Parses and validates one client frame. Never throws: malformed JSON, a non-object, a missing
-/// or unknown `type`, a missing or bad `id`, missing, mistyped, oversized or unknown fields and
-/// invalid UTF-8 all give `bad_request` with the offending field named in the message.
+/// or unknown `type`, a missing or bad `id`, missing, mistyped, oversized or unknown fields,
+/// invalid UTF-8 and a key repeated in any object ("duplicate key 'room'") all give
+/// `bad_request` with the offending field named in the message.
 [[nodiscard]] Decoded decode_request(std::string_view frame);
 
 /// {"re": re, "type": "ok", ...fields}
@@ -132,6 +133,8 @@ inline constexpr std::string_view findings_unacknowledged = "findings_unacknowle
 inline constexpr std::string_view wrong_status = "wrong_status";
 inline constexpr std::string_view invalid_dictionary = "invalid_dictionary";
 inline constexpr std::string_view rate_limited = "rate_limited";  ///< carries retry_after_ms
+inline constexpr std::string_view id_reused = "id_reused";  ///< same client_msg_id, other message
+inline constexpr std::string_view already_reported = "already_reported";  ///< dict_feedback
 }  // namespace errc
 
 /// Account, room and device names: 1–64 bytes of a-z, 0-9, '.', '_' and '-', starting with a
