@@ -235,7 +235,7 @@ std::unique_ptr<ServerProcess> start_server(const Options& o) {
 struct Account {
     std::string user;
     std::string device;
-    std::unique_ptr<liaise::crypto::DeviceKeys> keys;
+    std::shared_ptr<const liaise::crypto::DeviceKeys> keys;  // shared: senders re-sign with it
 };
 
 json::object must(liaise::protocol::Expected<json::object> r, const std::string& what) {
@@ -264,7 +264,7 @@ Account enrol(const std::string& url, const std::string& code) {
         die("connect: " + conn.error().message);
     hello(*conn.value());
     Account a;
-    a.keys = std::make_unique<liaise::crypto::DeviceKeys>(liaise::crypto::DeviceKeys::generate());
+    a.keys = std::make_shared<const liaise::crypto::DeviceKeys>(liaise::crypto::DeviceKeys::generate());
     const auto& id = a.keys->identity();
     auto r = must(
         conn.value()->request("enrol", {{"code", code},
@@ -649,7 +649,7 @@ int main(int argc, char** argv) {
                                                  {"room", "r" + std::to_string(room)},
                                                  {"envelope", std::move(sealed)}}));
                 c->tmpl->signature_mark = mark;
-                c->tmpl->resign = [env, keys = a.keys.get()](const std::string& id) {
+                c->tmpl->resign = [env, keys = a.keys](const std::string& id) {
                     env->client_msg_id = id;
                     return liaise::crypto::sign_envelope(*keys, *env).to_base64();
                 };
