@@ -322,6 +322,13 @@ struct Pending {
     std::optional<std::string> rewritten;  ///< set once [f]ix has shown the rewritten draft
 };
 
+/// A message waiting for "Send it to them? [y/N]": the room has readers this device has never
+/// written to (Client::send's ConfirmReaders), shown to the person before anything is sent.
+struct NewReaders {
+    std::string text;
+    std::vector<std::string> readers;  ///< "user/device"
+};
+
 /// The chat's state and its event loop. Lives on one thread, with curses started; owns the
 /// Client (replaced by a fresh login when the connection is lost).
 class Chat {
@@ -398,10 +405,15 @@ class Chat {
         }
         const std::string head =
             "#" + std::to_string(m.seq) + " " + when(m.sent_at) + " " + m.sender + ": ";
+        const auto warn = [&] {
+            for (const auto& w : m.warnings)
+                add_line(std::string(kContinuation) + "! warning: " + w.message, Tone::error);
+        };
         if (!m.text) {
             add_line(
                 head + "[cannot read this message: " + m.error.message + " (" + m.error.code + ")]",
                 Tone::error);
+            warn();
             return;
         }
         const auto explained = explain_for(*engine_, *m.text, discipline_, m.sender, readers_);
@@ -419,6 +431,7 @@ class Chat {
         }
         for (const auto& note : notes(explained.findings))
             add_line(std::string(kContinuation) + note, Tone::note);
+        warn();
     }
 
     void show_findings(const std::vector<jargon::Finding>& findings) {
@@ -435,6 +448,17 @@ class Chat {
         dirty_ = true;
         if (c == 3) {  // Ctrl-C
             quit_ = true;
+            return;
+        }
+        if (new_readers_) {
+            auto held = std::move(*new_readers_);
+            new_readers_.reset();
+            if (c == L'y' || c == L'Y') {
+                (void)send(held.text, true);
+            } else {
+                cursor_ = draft_.size();
+                notice("Not sent: the draft is still here; press Enter to be asked again.");
+            }
             return;
         }
         if (pending_) {
@@ -501,7 +525,7 @@ class Chat {
             default:
                 break;
         }
-        if (pending_)
+        if (pending_ || new_readers_)
             return;
         switch (key) {
             case KEY_ENTER:
@@ -610,17 +634,39 @@ class Chat {
     }
 
     /// Sends `text`; on success clears the draft, shows what the room now holds and returns
-    /// true. On failure the draft stays in the input line.
-    bool send(const std::string& text) {
+    /// true. On failure the draft stays in the input line. Readers this device has never
+    /// written to in the room are shown first and the person asked (new_readers_), unless
+    /// `readers_accepted` (they said yes to that question).
+    bool send(const std::string& text, bool readers_accepted = false) {
         if (!client_) {
             add_line("Not sent: not connected to the server (trying again).", Tone::error);
             return false;
         }
         sending_ = true;
         render();
-        auto seq = client_->send(room_, text);
+        std::vector<std::string> fresh;
+        auto seq =
+            client_->send(room_, text, std::nullopt, [&](const std::vector<std::string>& readers) {
+                fresh = readers;
+                return readers_accepted;
+            });
         sending_ = false;
         dirty_ = true;
+        for (const auto& n : client_->last_notices())
+            notice("Note: " + n.message + ".");
+        if (!seq && seq.error().code == "new_readers") {
+            add_line("This message will also be readable by people you have not written to in " +
+                         room_ + " before:",
+                     Tone::finding);
+            for (const auto& r : fresh) {
+                const auto slash = r.find('/');
+                add_line("  " + r.substr(0, slash) + " (device " + r.substr(slash + 1) + ")",
+                         Tone::finding);
+            }
+            new_readers_ = NewReaders{text, std::move(fresh)};
+            scroll_ = 0;
+            return false;
+        }
         if (!seq) {
             failed("Not sent: ", seq.error());
             return false;
@@ -681,7 +727,10 @@ class Chat {
             return;
         }
         if (type == "keys_changed") {
-            notice(str(e, "user") + " has a new device: compare fingerprints before trusting it.");
+            notice(str(e, "user") +
+                   " has a new device: compare safety numbers ('liaise "
+                   "fingerprint " +
+                   str(e, "user") + "') before sharing anything sensitive.");
             return;
         }
         if (str(e, "room") != room_)
@@ -850,7 +899,9 @@ class Chat {
 
     void draw_status(int y, int w) {
         std::string text;
-        if (pending_ && pending_->rewritten) {
+        if (new_readers_) {
+            text = " Send it to them? [y/N]  (any other key keeps the draft unsent)";
+        } else if (pending_ && pending_->rewritten) {
             text = " Send this? [y/N]  (y sends the rewritten message; any other key edits)";
         } else if (pending_) {
             const auto n = pending_->findings.size();
@@ -908,6 +959,7 @@ class Chat {
     std::size_t cursor_ = 0;  // index into draft_
     std::size_t first_ = 0;   // first character of draft_ in view
     std::optional<Pending> pending_;
+    std::optional<NewReaders> new_readers_;
     bool quit_ = false;
     bool dirty_ = true;
     bool sending_ = false;

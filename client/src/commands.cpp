@@ -506,10 +506,9 @@ int read(const Options& o, const std::string& room, std::int64_t since, bool fol
                           << shown(e, "status") << ": " << shown(e, "reply") << "\n";
             if (type == "keys_changed" && !o.json)
                 std::cerr << shown(e, "user")
-                          << " has a new device: compare fingerprints ('liaise "
-                             "fingerprint "
-                          << shown(e, "user") << "'), then 'liaise trust " << shown(e, "user")
-                          << "'.\n";
+                          << " has a new device: compare safety numbers ('liaise fingerprint "
+                          << shown(e, "user") << "'), then 'liaise verify " << shown(e, "user")
+                          << " NUMBER'.\n";
             if (type == "membership" && str(e, "room") == room && !plain) {
                 // Who reads the room changed: so may what its terms can mean to them.
                 if (auto r = c->readers(room))

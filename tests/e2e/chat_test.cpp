@@ -312,6 +312,21 @@ TEST_CASE("liaise chat holds back a draft with findings: fix, send anyway or edi
     term.wait_for("Send this? [y/N]");
     CHECK(t.texts().empty());
     term.keys("y");
+    // This device's first message in the room: who else will read it is asked first, and "n"
+    // keeps it unsent.
+    screen = term.wait_for("Send it to them? [y/N]");
+    CHECK_THAT(screen, Catch::Contains("will also be readable by people you have not written to"));
+    CHECK_THAT(screen, Catch::Contains("bea (device"));
+    term.keys("n");
+    term.wait_for("Not sent: the draft is still here");
+    CHECK(t.texts().empty());
+    term.keys("Enter");
+    term.wait_for("[f]ix and send  [s]end anyway  [e]dit");
+    term.keys("f");
+    term.wait_for("Send this? [y/N]");
+    term.keys("y");
+    term.wait_for("Send it to them? [y/N]");
+    term.keys("y");
     const auto fixed = t.nth_text(1);
     CHECK(fixed.find("CIN") == std::string::npos);
     CHECK_THAT(fixed, Catch::Contains("child needing extra council help plan is agreed"));
