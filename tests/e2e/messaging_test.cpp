@@ -353,6 +353,50 @@ TEST_CASE("a tampered envelope is rejected by the recipient with a clear error",
     CHECK(f.error.code == "bad_signature");
 }
 
+TEST_CASE("the server stores only envelopes signed by the sending device, as its account",
+          "[e2e][trust]") {
+    ThreeAgencies t;
+    ok(*t.ann, "room_create", {{"room", "signed"}, {"members", {"bea"}}});
+    const auto room = ok(*t.ann, "room_show", {{"room", "signed"}});
+    std::vector<crypto::Recipient> to;
+    for (const auto& m : room.at("members").as_array())
+        for (const auto& d : m.at("devices").as_array())
+            to.push_back({std::string(d.at("device").as_string()),
+                          *crypto::BoxPublicKey::from_base64(d.at("box_key").as_string())});
+    const auto& me = t.ann.client;
+    const auto attempt = [&](const crypto::Envelope& env) {
+        return t.ann.client->connection().request(
+            "send", {{"room", "signed"}, {"envelope", crypto::to_json(env)}});
+    };
+    // A flipped signature, a signature by another key, and a signed sender that is not ann:
+    // each refused, nothing stored.
+    auto flipped = crypto::seal(me->keys(), me->profile().device, "signed", "s1", "one", to,
+                                test_history("ann"));
+    auto bytes = std::vector<unsigned char>(flipped.signature.bytes().begin(),
+                                            flipped.signature.bytes().end());
+    bytes[10] ^= 1;
+    flipped.signature = crypto::Signature(std::span<const unsigned char, 64>(bytes.data(), 64));
+    const auto stranger = crypto::DeviceKeys::generate();
+    const crypto::Envelope other_key = crypto::seal(stranger, me->profile().device, "signed", "s2",
+                                                    "two", to, test_history("ann"));
+    for (const crypto::Envelope* env :
+         std::array<const crypto::Envelope*, 2>{&flipped, &other_key}) {
+        auto r = attempt(*env);
+        REQUIRE_FALSE(r.ok());
+        CHECK(r.error().code == "bad_signature");
+    }
+    auto as_bea = attempt(crypto::seal(me->keys(), me->profile().device, "signed", "s3", "three",
+                                       to, test_history("bea")));
+    REQUIRE_FALSE(as_bea.ok());
+    CHECK(as_bea.error().code == "bad_request");
+    CHECK(as_bea.error().message == "envelope.sender: is not the account you logged in as");
+    CHECK(ok(*t.ann, "room_show", {{"room", "signed"}}).at("last_seq").as_int64() == 1);
+    // Properly signed, it is stored.
+    CHECK(attempt(crypto::seal(me->keys(), me->profile().device, "signed", "s4", "four", to,
+                               test_history("ann")))
+              .ok());
+}
+
 TEST_CASE("each device receives only its own wrapped key, live and in sync", "[e2e]") {
     ThreeAgencies t;
     ok(*t.ann, "room_create", {{"room", "copies"}, {"members", {"bea", "cai"}}});
