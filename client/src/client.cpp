@@ -255,6 +255,13 @@ protocol::Expected<std::int64_t> Client::send(std::string_view room, std::string
 }
 
 ReadMessage Client::open_message(const json::object& m) {
+    auto out = open_one(m);
+    if (!batching_)
+        ledger_.flush();
+    return out;
+}
+
+ReadMessage Client::open_one(const json::object& m) {
     ReadMessage out;
     out.room = str(m, "room");
     out.seq = num(m, "seq");
@@ -343,10 +350,13 @@ protocol::Expected<std::vector<ReadMessage>> Client::read(std::string_view room,
         if (!page)
             return page.error();
         const auto& messages = page.value().at("messages").as_array();
+        batching_ = true;  // one ledger write per page, not per message
         for (const auto& m : messages) {
             out.push_back(open_message(m.as_object()));
             after = out.back().seq;
         }
+        batching_ = false;
+        ledger_.flush();
         const auto* more = page.value().if_contains("more");
         if (messages.empty() || !more || !more->is_bool() || !more->get_bool())
             return out;

@@ -64,7 +64,8 @@ Ledger::Room& Ledger::load(const std::string& room) {
 }
 
 void Ledger::save(const std::string& room) {
-    const auto& r = load(room);
+    auto& r = load(room);
+    r.dirty = false;
     json::object hashes, senders;
     for (const auto& [seq, hash] : r.hashes)
         hashes[std::to_string(seq)] = hash;
@@ -137,8 +138,13 @@ void Ledger::observe_event(const std::string& room, std::int64_t seq) {
     auto& r = load(room);
     const auto before = r.contiguous_to;
     seen(r, seq);
-    if (r.contiguous_to != before)
-        save(room);
+    r.dirty = r.dirty || r.contiguous_to != before;
+}
+
+void Ledger::flush() {
+    for (auto& [room, r] : rooms_)
+        if (r.dirty)
+            save(room);
 }
 
 void Ledger::sent(const std::string& room, std::int64_t seq, const crypto::Envelope& envelope) {
@@ -231,7 +237,7 @@ std::vector<Warning> Ledger::observe(
     while (r.hashes.size() > kHashesKept)
         r.hashes.erase(r.hashes.begin());
     seen(r, seq);
-    save(room);
+    r.dirty = true;  // saved by flush(): once per page read, not once per message
     return out;
 }
 

@@ -67,11 +67,15 @@ TEST_CASE("an honest history raises nothing, read once or again", "[ledger]") {
     ledger.observe_event("r", 1);  // the room's creation
     CHECK(ledger.observe("r", 2, kNow, "bea", m1, kNoOwner).empty());
     CHECK(ledger.observe("r", 3, kNow + 1000, "bea", m2, kNoOwner).empty());
-    // Another process (a later `liaise read`) reads it all again from the saved ledger.
+    ledger.flush();
+    // Another process (a later `liaise read`) reads it all again from the saved ledger, which
+    // remembers enough to catch an old message shown again as new.
     client::Ledger later(t.home);
     later.observe_event("r", 1);
     CHECK(later.observe("r", 2, kNow, "bea", m1, kNoOwner).empty());
     CHECK(later.observe("r", 3, kNow, "bea", m2, kNoOwner).empty());
+    CHECK(codes(later.observe("r", 4, kNow, "bea", m1, kNoOwner)) ==
+          std::vector<std::string>{"replay"});
 }
 
 TEST_CASE("a withheld, replayed, re-attributed or back-dated message is flagged", "[ledger]") {

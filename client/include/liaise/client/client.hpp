@@ -157,8 +157,12 @@ class Client {
     Profile profile_;
     crypto::DeviceKeys keys_;
     std::unique_ptr<Connection> conn_;
+    /// open_message() without saving the ledger (read() saves it once a page).
+    ReadMessage open_one(const boost::json::object& message);
+
     KnownKeys known_;
     Ledger ledger_;
+    bool batching_ = false;  // inside read(): the ledger is saved after the page
     std::vector<Warning> notices_;
     std::string discipline_;
     std::shared_ptr<const jargon::Engine> engine_;

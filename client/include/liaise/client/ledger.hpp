@@ -49,13 +49,16 @@ class Ledger {
 
     /// Checks one message the server showed at `seq` (sent_at by its clock, from the account
     /// it names `shown_sender`), whose envelope's signature has been verified, and remembers
-    /// it. `owner_of` names the pinned owner of a recipient device for the new-reader warning
-    /// (empty when unknown). Returns what the reader should be told; nothing on an honest
-    /// server.
+    /// it (in memory: flush() saves). `owner_of` names the pinned owner of a recipient device for
+    /// the new-reader warning (empty when unknown). Returns what the reader should be told; nothing
+    /// on an honest server.
     [[nodiscard]] std::vector<Warning> observe(
         const std::string& room, std::int64_t seq, std::int64_t sent_at,
         const std::string& shown_sender, const crypto::Envelope& envelope,
         const std::function<std::string(const std::string&)>& owner_of);
+    /// Saves what observe() and observe_event() learnt. Until then it is kept in memory only,
+    /// so that reading a page of messages writes the file once.
+    void flush();
     /// Notes that the server showed something (a membership event) at `seq`, so that the
     /// history this device has seen stays contiguous.
     void observe_event(const std::string& room, std::int64_t seq);
@@ -69,6 +72,7 @@ class Ledger {
     };
     struct Room {
         bool loaded = false;
+        bool dirty = false;                             // observed since the last save
         std::uint64_t counter = 0;                      // this device's last counter in the room
         std::int64_t first_seq = 0, contiguous_to = 0;  // seen without a hole: first..contiguous
         std::int64_t last_seq = 0;                      // last message seen (for `previous`)
