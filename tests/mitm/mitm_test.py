@@ -1,0 +1,530 @@
+#!/usr/bin/env python3
+"""A malicious server against the real `liaise` command: the attack of the security review's
+findings #1 (server-supplied keys), #2 (readers slipped into a room) and #5 (withheld, replayed,
+re-attributed and back-dated messages), tested the way an attacker would.
+
+Each scenario starts its own liaise-server with a malicious proxy in front of it (proxy.py) and
+enrols everyone THROUGH the proxy (the server address is saved at enrolment). People are real
+`liaise` homes: ann (admin, social care), hana (chair, health), bea (member, education), and
+pcarter (member, police) where needed; the room case-1 holds hana, bea and ann. The proxy
+rewrites only what the victim's connections receive, after the victim has seen the room
+honestly, as a real attacker would have to.
+
+Usage: mitm_test.py PATH/TO/liaise-server PATH/TO/liaise
+Prints one line per check; exits 1 if any check failed.
+"""
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from proxy import Identity, Proxy, each_message, free_port, open_wrapped, reply_to, safety_number, \
+    swap_keys, unb64  # noqa: E402
+
+SERVER, LIAISE = (os.path.abspath(p) for p in sys.argv[1:3])
+PASSPHRASE = "correct horse battery staple"
+DAY_MS = 24 * 60 * 60 * 1000
+ROOM = "case-1"
+
+results = []  # (passed, scenario, check)
+current = {"scenario": ""}
+
+
+def check(what, passed, detail=""):
+    """Records and prints one check; `detail` is shown when it fails."""
+    results.append((bool(passed), current["scenario"], what))
+    line = f"{'PASS' if passed else 'FAIL'} [{current['scenario']}] {what}"
+    if not passed and detail:
+        line += f"\n      {detail}"
+    print(line, flush=True)
+    return bool(passed)
+
+
+class Ran:
+    def __init__(self, proc):
+        self.code, self.out, self.err = proc.returncode, proc.stdout, proc.stderr
+
+    @property
+    def both(self):
+        return self.out + self.err
+
+    def __str__(self):
+        return f"exit {self.code}; stdout: {self.out.strip()!r}; stderr: {self.err.strip()!r}"
+
+
+class World:
+    """A fresh liaise-server, the malicious proxy in front of it, and people enrolled through
+    the proxy. ann creates the agencies; hana (chair) creates case-1 for hana, bea and ann."""
+
+    PEOPLE = {  # account: (display name, agency, discipline, role)
+        "hana": ("Hana Ali", "Northshire NHS Trust", "health", "chair"),
+        "bea": ("Bea Patel", "Riverside Primary", "education", "member"),
+        "pcarter": ("Pat Carter", "Westshire Police", "police-justice", "member"),
+    }
+
+    def __init__(self, people=("hana", "bea")):
+        self.dir = tempfile.mkdtemp(prefix="liaise-mitm-")
+        self.server = None
+        self.proxy = None
+        data = os.path.join(self.dir, "data")
+        init = subprocess.run([SERVER, "init", "--data", data, "--admin", "ann", "--agency",
+                               "Test Agency", "--discipline", "social-care", "--json"],
+                              check=True, capture_output=True, text=True)
+        admin_code = json.loads(init.stdout)["code"]
+        port = free_port()
+        self.log = open(os.path.join(self.dir, "server.log"), "w")
+        self.server = subprocess.Popen([SERVER, "serve", "--data", data, "--listen",
+                                        f"127.0.0.1:{port}", "--threads", "2"],
+                                       stdout=self.log, stderr=self.log)
+        for _ in range(200):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.025)
+        else:
+            raise RuntimeError("liaise-server did not start")
+        self.proxy = Proxy(port)
+        self.ok("ann", "enrol", "--server", self.proxy.url, "--code", admin_code)
+        for _, agency, discipline, _ in self.PEOPLE.values():
+            self.ok("ann", "admin", "agency", "add", agency, "--discipline", discipline)
+        for who in people:
+            self.enrol(who)
+        self.ok("hana", "room", "create", ROOM, "--member", "bea", "--member", "ann")
+
+    def enrol(self, who):
+        name, agency, _, role = self.PEOPLE[who]
+        out = self.ok("ann", "admin", "enrol", who, "--agency", agency, "--role", role,
+                      "--display-name", name, "--json")
+        self.ok(who, "enrol", "--server", self.proxy.url, "--code", json.loads(out.out)["code"])
+
+    def home(self, who):
+        return os.path.join(self.dir, "home-" + who)
+
+    def liaise(self, who, *args):
+        """Runs the real `liaise ARGS` as `who`, with no terminal (standard input empty)."""
+        env = dict(os.environ, LIAISE_HOME=self.home(who), LIAISE_PASSPHRASE=PASSPHRASE)
+        return Ran(subprocess.run([LIAISE, *args], env=env, stdin=subprocess.DEVNULL,
+                                  capture_output=True, text=True, timeout=60))
+
+    def ok(self, who, *args):
+        ran = self.liaise(who, *args)
+        if ran.code != 0:
+            raise AssertionError(f"{who}: liaise {' '.join(args)} failed: {ran}")
+        return ran
+
+    def send(self, who, text, *flags):
+        """`who` sends `text` to case-1 (--anyway: no dictionary hold-back); returns its seq."""
+        ran = self.ok(who, "send", "--anyway", *flags, ROOM, text)
+        return int(ran.out.split("Sent #")[1].split()[0])
+
+    def read(self, who, room=ROOM):
+        """`who`'s `liaise read ROOM --json --plain`, one object per line."""
+        ran = self.ok(who, "read", room, "--json", "--plain")
+        return [json.loads(line) for line in ran.out.splitlines() if line.strip()]
+
+    def number(self, who, other):
+        """The safety number `who`'s device computes for `who` and `other`."""
+        return json.loads(self.ok(who, "fingerprint", other, "--json").out)["safety_number"]
+
+    def seen_keys(self, who):
+        """`who`'s device keys as the real server lists them (asked directly, past the proxy's
+        rewrites: ann's connection is never rewritten)."""
+        keys = json.loads(self.ok("ann", "fingerprint", who, "--json").out)["devices"]
+        return {device: unb64(key) for device, key in keys.items()}
+
+    def close(self):
+        if self.proxy:
+            self.proxy.stop()
+        if self.server:
+            self.server.send_signal(signal.SIGTERM)
+            try:
+                self.server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.server.kill()
+                self.server.wait()
+        self.log.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+# --- What a read shows ------------------------------------------------------------------------
+
+def messages(lines):
+    return [m for m in lines if "event" not in m]
+
+
+def by_seq(lines):
+    return {m["seq"]: m for m in lines}
+
+
+def codes(m):
+    return [w["code"] for w in m.get("warnings", [])]
+
+
+def clean(m):
+    """A message shown as written, with nothing to warn about."""
+    return "error" not in m and "text" in m and m.get("warnings") == []
+
+
+def check_clean(what, lines):
+    bad = [m for m in messages(lines) if not clean(m)]
+    return check(what, messages(lines) and not bad, f"flagged or unreadable: {bad}")
+
+
+def honest_start(w):
+    """ann, hana and bea each write once (accepting the room's readers, as on a first send),
+    and everyone reads the room honestly: the ledger every device keeps starts here."""
+    w.send("ann", "Strategy meeting on Thursday at 10.", "--accept-new-readers")
+    w.send("hana", "Health visitor saw him on Monday; weight is fine.", "--accept-new-readers")
+    w.send("bea", "He was in school every day this week.", "--accept-new-readers")
+    for who in ("hana", "bea", "ann"):
+        w.read(who)
+
+
+# --- Scenarios --------------------------------------------------------------------------------
+
+def honest(w):
+    """The proxy passes everything unchanged. Several messages go both ways; every line of
+    everyone's read has no warnings and no error; the safety numbers hana and bea compute for
+    each other match (and match the number computed here from the real keys); verify succeeds
+    both ways and is then shown as verified."""
+    honest_start(w)
+    w.send("hana", "Thanks. Any concerns about his attendance before this term?")
+    w.send("bea", "None; he missed two days in September, both explained.")
+    w.send("ann", "Noted. I will circulate the plan after the meeting.")
+    for who in ("hana", "bea", "ann"):
+        lines = w.read(who)
+        check_clean(f"{who}'s read: every message shown, no warnings", lines)
+        check(f"{who}'s read: all 6 messages present", len(messages(lines)) == 6, lines)
+    hana_sees, bea_sees = w.number("hana", "bea"), w.number("bea", "hana")
+    check("hana's number for bea == bea's number for hana", hana_sees == bea_sees,
+          f"{hana_sees} vs {bea_sees}")
+    expected = safety_number("hana", list(w.seen_keys("hana").values()),
+                             "bea", list(w.seen_keys("bea").values()))
+    check("the number is the one computed here from both real keys", hana_sees == expected,
+          f"{hana_sees} vs {expected}")
+    ran = w.liaise("hana", "verify", "bea", bea_sees)
+    check("hana: verify bea <bea's number> succeeds", ran.code == 0 and "Verified bea" in ran.out,
+          ran)
+    ran = w.liaise("bea", "verify", "hana", hana_sees)
+    check("bea: verify hana <hana's number> succeeds", ran.code == 0 and "Verified hana" in ran.out,
+          ran)
+    shown = json.loads(w.ok("hana", "fingerprint", "bea", "--json").out)
+    check("hana's fingerprint bea now says verified", shown["verified"] is True, shown)
+    seq = w.send("hana", "Plan agreed; thank you both.")
+    check("a verified contact does not stop an honest send", seq == 8, seq)
+    check_clean("bea's read after verifying: still no warnings", w.read("bea"))
+
+
+def key_swap(w):
+    """Finding #1. From the start, the proxy gives hana's connection an attacker identity in
+    place of bea's device keys (user_keys, room_show, sender_keys of bea's messages). The
+    safety number hana's device computes for bea must differ from the one bea's device computes
+    for hana, and `verify bea <bea's real number>` on hana's device must fail with
+    number_mismatch, pinning nothing. (That this is the only line of defence is shown too: a
+    message hana sends unverified is readable by the attacker, and not by bea.)"""
+    attacker = {}
+    w.proxy.rewrite("hana", swap_keys("bea", attacker))
+    honest_start(w)
+    secret = "Dad has been arrested; do not tell mum before 5pm."
+    seq = w.send("hana", secret)
+
+    hana_sees, bea_sees = w.number("hana", "bea"), w.number("bea", "hana")
+    check("hana's number for bea != bea's number for hana", hana_sees != bea_sees,
+          f"both {hana_sees}")
+    bea_real = list(w.seen_keys("bea").values())
+    fake = [unb64(i.public()["sign_key"]) for i in attacker.values()]
+    check("bea's number for hana is the one from the real keys",
+          bea_sees == safety_number("hana", list(w.seen_keys("hana").values()), "bea", bea_real))
+    check("hana's number for bea is computed from the key hana was served (the attacker's)",
+          hana_sees == safety_number("hana", list(w.seen_keys("hana").values()), "bea", fake))
+    ran = w.liaise("hana", "verify", "bea", bea_sees)
+    check("hana: verify bea <bea's real number> fails with number_mismatch",
+          ran.code == 1 and "(number_mismatch)" in ran.err and "Verified" not in ran.out, ran)
+    shown = json.loads(w.ok("hana", "fingerprint", "bea", "--json").out)
+    check("hana's fingerprint bea still says not verified", shown["verified"] is False, shown)
+
+    # What verification is protecting against: the unverified send went to the attacker's key.
+    sends = [r for r in w.proxy.requests_of("hana", "send") if r["envelope"]["sender"] == "hana"]
+    if not check("the proxy gave hana's device an attacker identity for bea, and saw her send",
+                 attacker and sends, f"identities {attacker}, sends {sends}"):
+        return
+    env = sends[-1]["envelope"]
+    bea_device = next(iter(attacker))
+    members = json.loads(w.ok("bea", "room", "show", ROOM, "--json").out)["members"]
+    hana_box = unb64(next(m for m in members if m["user"] == "hana")["devices"][0]["box_key"])
+    try:
+        stolen = open_wrapped(env, bea_device, attacker[bea_device].box, hana_box)
+    except Exception as e:  # noqa: BLE001
+        stolen = f"(could not open: {e})"
+    check("unverified, hana's message was wrapped for the attacker's key (the attacker reads it)",
+          stolen == secret, stolen)
+    bea_view = by_seq(w.read("bea")).get(seq, {})
+    check("bea cannot read hana's diverted message (bad_wrapped_key)",
+          bea_view.get("error", {}).get("code") == "bad_wrapped_key", bea_view)
+
+    hana_lines = w.read("hana")
+    from_bea = [m for m in messages(hana_lines) if m["sender"] == "bea"]
+    check("hana: bea's messages under the swapped key are not shown as bea's text",
+          from_bea and all("text" not in m and m["error"]["code"] == "bad_signature"
+                           for m in from_bea), from_bea)
+    check_clean("hana: ann's and hana's own messages are unflagged",
+                [m for m in hana_lines if m.get("sender") in ("ann", "hana")])
+
+
+def verified_then_swapped(w):
+    """Finding #1, later. hana verifies bea honestly; then the proxy swaps bea's keys for
+    hana's connection. hana's next send (--anyway --accept-new-readers) must exit 1 with
+    key_changed, "since you verified them", and the server must have stored nothing new."""
+    honest_start(w)
+    ran = w.liaise("hana", "verify", "bea", w.number("bea", "hana"))
+    check("hana verifies bea honestly", ran.code == 0, ran)
+    before = w.read("bea")
+    check_clean("bea's read before the swap: no warnings", before)
+
+    sends_before = len(w.proxy.requests_of("hana", "send"))
+    w.proxy.rewrite("hana", swap_keys("bea", {}))
+    ran = w.liaise("hana", "send", "--anyway", "--accept-new-readers", ROOM,
+                   "Mum has agreed to the safety plan.")
+    check("hana's send exits 1 with key_changed",
+          ran.code == 1 and "(key_changed)" in ran.err, ran)
+    check("the refusal says bea's keys changed since hana verified them",
+          "since you verified them" in ran.err and "bea" in ran.err, ran)
+    check("nothing was sent (no send request left hana's device)",
+          len(w.proxy.requests_of("hana", "send")) == sends_before,
+          w.proxy.requests_of("hana", "send")[sends_before:])
+    after = w.read("bea")
+    check("the server stored nothing new (bea's read is unchanged)",
+          [m["seq"] for m in after] == [m["seq"] for m in before], after[len(before):])
+    shown = json.loads(w.ok("hana", "fingerprint", "bea", "--json").out)
+    check("hana's fingerprint bea no longer says verified", shown["verified"] is False, shown)
+
+    # The same with an extra device slipped in for bea instead of a swapped one.
+    extra = Identity()
+
+    def add_bea_device(frame, request):
+        if reply_to(frame, request, "room_show"):
+            for member in frame["members"]:
+                if member["user"] == "bea":
+                    member["devices"].append(dict(extra.public(), device="9999", name="phone"))
+        return frame
+    w.proxy.rewrite("hana", add_bea_device)
+    ran = w.liaise("hana", "send", "--anyway", "--accept-new-readers", ROOM,
+                   "Mum has agreed to the safety plan.")
+    check("an extra device listed for verified bea: send exits 1 with key_changed naming it",
+          ran.code == 1 and "(key_changed)" in ran.err and "device 9999" in ran.err, ran)
+    check("nothing was sent for it either",
+          len(w.proxy.requests_of("hana", "send")) == sends_before,
+          w.proxy.requests_of("hana", "send")[sends_before:])
+
+    w.proxy.rewrite("hana", None)
+    seq = w.send("hana", "Mum has agreed to the safety plan.")
+    check("once the server is honest again hana's send goes through", seq == len(before) + 1, seq)
+
+
+def withheld(w):
+    """Finding #5, withholding. After hana has read the room honestly, bea sends three
+    messages; the proxy drops the middle one from hana's sync replies and live events. hana's
+    next read must show a "gap" warning on bea's following message, and nothing else flagged."""
+    honest_start(w)
+    first = w.send("bea", "Update 1: mum phoned the school.")
+    middle = w.send("bea", "Update 2: mum withdrew consent, do NOT release him to her.")
+    last = w.send("bea", "Update 3: he is in class as normal.")
+
+    def drop_middle(frame, request):
+        return each_message(frame, request,
+                            lambda m: None if m.get("room") == ROOM and m["seq"] == middle else m)
+    w.proxy.rewrite("hana", drop_middle)
+    lines = by_seq(w.read("hana"))
+    check("hana is not shown the withheld message", middle not in lines, lines.get(middle))
+    check("bea's message after the withheld one has a gap warning",
+          "gap" in codes(lines.get(last, {})), lines.get(last))
+    check("the gap warning says a message from bea is missing",
+          any("missing" in w_["message"] and "bea" in w_["message"]
+              for w_ in lines.get(last, {}).get("warnings", [])), lines.get(last))
+    check_clean("hana: every message before the withheld one is unflagged",
+                [m for s, m in lines.items() if s < middle])
+    check("bea's message before the withheld one is unflagged", clean(lines.get(first, {})),
+          lines.get(first))
+    check_clean("bea's own (honest) read: no warnings", w.read("bea"))
+
+
+def replay(w):
+    """Finding #5, replay. After hana has read the room honestly, the proxy re-inserts an old
+    bea message (the whole object, signature and all) into hana's sync with a new seq above the
+    last. hana must see a "replay" warning on it, and nothing else flagged."""
+    honest_start(w)
+    captured = {}
+
+    def record(frame, request):  # an honest pass that keeps bea's messages
+        return each_message(frame, request,
+                            lambda m: captured.setdefault(m["seq"], m) if m.get("sender") == "bea"
+                            else m)
+    w.proxy.rewrite("hana", record)
+    w.read("hana")
+    if not check("the proxy captured bea's honest message from hana's sync", captured):
+        return
+    old = dict(next(iter(captured.values())))
+    top = w.send("ann", "Reminder: reports by Wednesday.")
+
+    def replay_old(frame, request):
+        if reply_to(frame, request, "sync") and frame.get("room") == ROOM:
+            fake = dict(old, seq=top + 1)
+            frame["messages"].append(fake)
+            frame["last_seq"] = top + 1
+        return frame
+    w.proxy.rewrite("hana", replay_old)
+    lines = by_seq(w.read("hana"))
+    check("hana is shown the replayed copy as a new message", top + 1 in lines, sorted(lines))
+    check("the replayed message has a replay warning", "replay" in codes(lines.get(top + 1, {})),
+          lines.get(top + 1))
+    check_clean("hana: every real message is unflagged", [m for s, m in lines.items() if s <= top])
+
+
+def reattributed(w):
+    """Finding #5, re-attribution. hana knows pcarter from another room. After hana has read
+    case-1 honestly, the proxy rewrites "sender" of a new bea message to "pcarter" in hana's
+    sync. hana must see "sender_mismatch" on it, and nothing else flagged."""
+    w.ok("hana", "room", "create", "case-2", "--member", "pcarter")
+    w.ok("pcarter", "send", "--anyway", "--accept-new-readers", "case-2", "Police are aware.")
+    w.read("hana", "case-2")
+    honest_start(w)
+    seq = w.send("bea", "The police officer said he can go home with dad tonight.")
+
+    def as_pcarter(frame, request):
+        return each_message(frame, request,
+                            lambda m: dict(m, sender="pcarter") if m.get("seq") == seq and
+                            m.get("room") == ROOM else m)
+    w.proxy.rewrite("hana", as_pcarter)
+    lines = by_seq(w.read("hana"))
+    m = lines.get(seq, {})
+    check("the message is shown as from pcarter (the server's claim)", m.get("sender") == "pcarter",
+          m)
+    check("and carries a sender_mismatch warning", "sender_mismatch" in codes(m), m)
+    check("the warning names bea as the signer",
+          any("bea" in x["message"] for x in m.get("warnings", [])
+              if x["code"] == "sender_mismatch"), m)
+    check_clean("hana: every other message is unflagged",
+                [x for s, x in lines.items() if s != seq])
+    check_clean("hana's read of case-2 (pcarter's real message) stays unflagged",
+                w.read("hana", "case-2"))
+
+
+def clock(w):
+    """Finding #5, back-dating. After hana has read the room honestly, the proxy moves a new bea
+    message's "sent_at" a day earlier in hana's sync. hana must see a "clock" warning on it."""
+    honest_start(w)
+    seq = w.send("bea", "I saw the bruise this morning.")
+
+    def backdate(frame, request):
+        return each_message(frame, request,
+                            lambda m: dict(m, sent_at=m["sent_at"] - DAY_MS)
+                            if m.get("seq") == seq and m.get("room") == ROOM else m)
+    w.proxy.rewrite("hana", backdate)
+    lines = by_seq(w.read("hana"))
+    m = lines.get(seq, {})
+    check("the back-dated message has a clock warning", "clock" in codes(m), m)
+    check("the warning says the device's time is about a day later than the server's",
+          any(x["code"] == "clock" and ("1439 minutes later" in x["message"] or
+                                        "1440 minutes later" in x["message"])
+              for x in m.get("warnings", [])), m)
+    check("it is still shown with its text (the signature holds)", "text" in m, m)
+    check_clean("hana: every other message is unflagged",
+                [x for s, x in lines.items() if s != seq])
+
+
+def new_reader(w):
+    """Finding #2. After hana has written to the room once, the proxy adds a ghost member with a
+    fresh identity to room_show replies for hana's connection. hana's `send --anyway` without
+    --accept-new-readers must exit 1 "Not sent" naming the ghost, and send nothing at all.
+    Then the honest case: ann (admin, in the room) really adds pcarter; hana's next send without
+    --accept-new-readers is refused naming pcarter, and bea's read shows the addition."""
+    honest_start(w)
+    ghost = Identity()
+    ghost_member = {"user": "ghost", "display_name": "Gus Host", "role": "member",
+                    "agency": "Northshire NHS Trust", "discipline": "health",
+                    "devices": [dict(ghost.public(), device="9999", name="laptop")]}
+
+    def add_ghost(frame, request):
+        if reply_to(frame, request, "room_show") and frame.get("room") == ROOM:
+            frame["members"].append(ghost_member)
+        return frame
+    sends_before = len(w.proxy.requests_of("hana", "send"))
+    w.proxy.rewrite("hana", add_ghost)
+    ran = w.liaise("hana", "send", "--anyway", ROOM, "The foster placement is at 12 Elm Road.")
+    check("hana's send exits 1, Not sent", ran.code == 1 and "Not sent" in ran.err, ran)
+    check("the refusal names the ghost and its device",
+          "ghost (device 9999)" in ran.err, ran)
+    check("nothing was sent: no send request left hana's device",
+          len(w.proxy.requests_of("hana", "send")) == sends_before,
+          w.proxy.requests_of("hana", "send")[sends_before:])
+    w.proxy.rewrite("hana", None)
+    seq = w.send("hana", "Placement details to follow by phone.")
+    check("with the honest server again hana's send needs no confirmation", seq > 0, seq)
+    check_clean("bea's read: no warnings so far", w.read("bea"))
+
+    # The honest case: a real addition, made by an admin who is in the room.
+    w.enrol("pcarter")
+    w.ok("ann", "room", "add", ROOM, "pcarter")
+    ran = w.liaise("hana", "send", "--anyway", ROOM, "Welcome, and please read back.")
+    check("after ann adds pcarter, hana's send is refused, Not sent",
+          ran.code == 1 and "Not sent" in ran.err, ran)
+    check("the refusal names pcarter", "pcarter (device" in ran.err, ran)
+    text = w.ok("bea", "read", ROOM, "--plain").out
+    check("bea's read shows pcarter was added by ann",
+          "Pat Carter, Westshire Police, was added by ann" in text, text)
+    events = [m["event"] for m in w.read("bea") if "event" in m]
+    check("bea's read --json has the member_added event for pcarter",
+          any(e.get("kind") == "member_added" and e.get("user") == "pcarter" and e.get("by") == "ann"
+              for e in events), events)
+    seq = w.send("hana", "Welcome, and please read back.", "--accept-new-readers")
+    members = json.loads(w.ok("bea", "room", "show", ROOM, "--json").out)["members"]
+    device = next(m for m in members if m["user"] == "pcarter")["devices"][0]["device"]
+    m = by_seq(w.read("bea")).get(seq, {})
+    # bea has not pinned pcarter's device (she never wrote to him), so it is named by number.
+    check("accepted, the send reaches bea with a new_reader note naming pcarter's device",
+          "new_reader" in codes(m) and f"device {device}" in json.dumps(m.get("warnings")), m)
+
+
+SCENARIOS = [
+    ("1 honest", honest, ("hana", "bea")),
+    ("2 key swap", key_swap, ("hana", "bea")),
+    ("3 verified, then swapped", verified_then_swapped, ("hana", "bea")),
+    ("4 withheld", withheld, ("hana", "bea")),
+    ("5 replay", replay, ("hana", "bea")),
+    ("6 re-attribution", reattributed, ("hana", "bea", "pcarter")),
+    ("7 clock", clock, ("hana", "bea")),
+    ("8 new reader", new_reader, ("hana", "bea")),
+]
+
+
+def main():
+    only = sys.argv[3:]  # optional scenario numbers, for debugging
+    for name, fn, people in SCENARIOS:
+        if only and name.split()[0] not in only:
+            continue
+        current["scenario"] = name
+        w = None
+        try:
+            w = World(people)
+            fn(w)
+        except Exception:  # noqa: BLE001
+            check("scenario ran to the end", False, traceback.format_exc().strip())
+        finally:
+            if w:
+                w.close()
+    failed = [r for r in results if not r[0]]
+    print(f"{len(results) - len(failed)} of {len(results)} checks passed", flush=True)
+    return 1 if failed or not results else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
