@@ -736,13 +736,15 @@ class Chat {
         if (str(e, "room") != room_)
             return;
         if (type == "message") {
-            const auto m = client_->open_message(e);
-            if (m.seq <= last_seq_)
+            // Placed by its seq before it is opened: the ledger sees the history in order.
+            const auto seq = protocol::num(e, "seq");
+            if (seq <= last_seq_)
                 return;
-            if (m.seq > last_seq_ + 1) {  // missed some (e.g. cut off as a slow reader)
+            if (seq > last_seq_ + 1) {  // missed some (e.g. cut off as a slow reader)
                 catch_up();
                 return;
             }
+            const auto m = client_->open_message(e);
             show(m);
             last_seq_ = m.seq;
         } else if (type == "membership") {

@@ -138,7 +138,7 @@ protocol::Expected<json::object> Client::call(std::string_view type, json::objec
 }
 
 protocol::Expected<std::vector<crypto::Recipient>> Client::recipients(
-    const json::array& members, std::set<std::string>& readers) {
+    const json::array& members, std::set<std::string>& readers, std::vector<Pin>& pins) {
     std::vector<crypto::Recipient> out;
     for (const auto& m : members) {
         if (!m.is_object())
@@ -162,7 +162,11 @@ protocol::Expected<std::vector<crypto::Recipient>> Client::recipients(
                                                   ": one key cannot be two people's; nothing "
                                                   "was sent");
             const auto before = known_.pinned(user, device);
-            const auto verdict = known_.check(user, device, identity->sign_key);
+            // Pinned only once the message is on its way (send()): a reader the person refuses
+            // leaves no pin behind.
+            const auto verdict = known_.peek(user, device, identity->sign_key);
+            if (verdict != KnownKeys::Verdict::matches)
+                pins.push_back({user, device, identity->sign_key});
             if (verdict == KnownKeys::Verdict::new_device ||
                 verdict == KnownKeys::Verdict::changed) {
                 const auto was = before ? crypto::PublicIdentity{*before, {}, {}}.fingerprint()
@@ -175,7 +179,6 @@ protocol::Expected<std::vector<crypto::Recipient>> Client::recipients(
                                        "). Nothing was sent. Compare safety numbers with " + user +
                                        " again ('liaise fingerprint " + user +
                                        "'), then run 'liaise verify " + user + " NUMBER'");
-                known_.pin(user, device, identity->sign_key);
                 notices_.push_back(
                     {"key_changed", verdict == KnownKeys::Verdict::new_device
                                         ? user + " has a new device (" + device + ", key " +
@@ -207,7 +210,9 @@ protocol::Expected<std::int64_t> Client::send(std::string_view room, std::string
     };
     for (int attempt = 0; attempt < 4; ++attempt) {
         std::set<std::string> readers;
-        auto to = recipients(members, readers);
+        std::vector<Pin> pins;
+        notices_.clear();
+        auto to = recipients(members, readers, pins);
         if (!to) {
             give_back();
             return to.error();
@@ -222,6 +227,8 @@ protocol::Expected<std::int64_t> Client::send(std::string_view room, std::string
             }
             ledger_.encrypted_to(room_name, readers);
         }
+        for (const auto& p : pins)  // the person accepted these readers (or none was new)
+            known_.pin(p.user, p.device, p.key);
         if (!history)
             history = ledger_.next(room_name, profile_.user,
                                    std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -268,9 +275,18 @@ ReadMessage Client::open_one(const json::object& m) {
     if (const auto* event = m.if_contains("event"); event && event->is_object()) {
         out.sent_at = num(m, "sent_at");
         out.event = event->get_object();
-        ledger_.observe_event(out.room, out.seq);  // the history seen stays contiguous
+        // This account added again: what was said while it was out of the room is not its.
+        const bool rejoined =
+            str(*out.event, "kind") == "member_added" && str(*out.event, "user") == profile_.user;
+        out.warnings = ledger_.observe_event(out.room, out.seq, rejoined);
         return out;
     }
+    // A message this device cannot check still takes its place in the history seen.
+    const auto unverifiable = [&](protocol::Error error) {
+        out.error = std::move(error);
+        out.warnings = ledger_.observe_event(out.room, out.seq, false);
+        return out;
+    };
     out.sender = str(m, "sender");
     out.sender_device = str(m, "sender_device");
     out.sent_at = num(m, "sent_at");
@@ -278,29 +294,21 @@ ReadMessage Client::open_one(const json::object& m) {
     const auto* env = m.if_contains("envelope");
     const auto identity =
         keys && keys->is_object() ? identity_of(keys->get_object()) : std::nullopt;
-    if (!identity || !identity->verify() || !env) {
-        out.error =
-            failure("bad_signature", "the sender's keys are missing or not properly signed");
-        return out;
-    }
+    if (!identity || !identity->verify() || !env)
+        return unverifiable(
+            failure("bad_signature", "the sender's keys are missing or not properly signed"));
     auto envelope = crypto::envelope_from_json(*env);
-    if (!envelope) {
-        out.error = envelope.error();
-        return out;
-    }
-    if (envelope.value().sender_device != out.sender_device || envelope.value().room != out.room) {
-        out.error =
-            failure("bad_signature", "the envelope does not belong to this room and sender");
-        return out;
-    }
+    if (!envelope)
+        return unverifiable(envelope.error());
+    if (envelope.value().sender_device != out.sender_device || envelope.value().room != out.room)
+        return unverifiable(
+            failure("bad_signature", "the envelope does not belong to this room and sender"));
     // Opened before the sender's key is checked against the pins, so that a message this
     // device cannot read (sent before it joined) reports that, and pins nothing; the text is
     // kept only if the key is acceptable.
     auto text = crypto::open(envelope.value(), keys_, profile_.device, *identity);
-    if (!text && text.error().code == "bad_signature") {
-        out.error = text.error();
-        return out;
-    }
+    if (!text && text.error().code == "bad_signature")
+        return unverifiable(text.error());
     // The signature holds: what it binds can be checked against what this device was shown.
     out.warnings = ledger_.observe(out.room, out.seq, out.sent_at, out.sender, envelope.value(),
                                    [this](const std::string& d) { return known_.owner_of(d); });
@@ -345,6 +353,7 @@ ReadMessage Client::open_one(const json::object& m) {
 protocol::Expected<std::vector<ReadMessage>> Client::read(std::string_view room,
                                                           std::int64_t after) {
     std::vector<ReadMessage> out;
+    ledger_.reading_from(std::string(room), after);
     while (true) {
         auto page = conn_->request("sync", {{"room", room}, {"after", after}, {"limit", 500}});
         if (!page)
@@ -419,8 +428,13 @@ protocol::Expected<SafetyNumber> Client::safety_number(std::string_view user) {
             if (!identity || !identity->verify())
                 return failure("bad_signature", "a key of " + account + " is not properly signed");
             party.sign_keys.push_back(identity->sign_key);
+            const auto device = str(d.as_object(), "device");
+            auto& listed = account == user ? out.their_devices : out.my_devices;
+            listed.push_back(
+                device + " (" + str(d.as_object(), "name") +
+                (account == profile_.user && device == profile_.device ? ", this one" : "") + ")");
             if (account == user)
-                out.devices[str(d.as_object(), "device")] = identity->sign_key.to_base64();
+                out.devices[device] = identity->sign_key.to_base64();
         }
         if (account == profile_.user &&
             std::find(party.sign_keys.begin(), party.sign_keys.end(), keys_.identity().sign_key) ==

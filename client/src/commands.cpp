@@ -52,17 +52,25 @@ void print_warnings(const ReadMessage& m, std::size_t width) {
 void print_message(const Options& o, const ReadMessage& m, const jargon::Engine* engine,
                    const std::string& reader, const RoomReaders& readers) {
     if (m.event) {  // a membership change the server recorded in the room's history
-        if (o.json)
-            std::cout << json::serialize(json::object{{"room", m.room},
-                                                      {"seq", m.seq},
-                                                      {"sent_at", m.sent_at},
-                                                      {"event", *m.event}})
-                      << std::endl;
-        else
-            std::cout << fit_width("#" + std::to_string(m.seq) + " " + clock_time(m.sent_at) +
-                                       " \u2014 " + display_line(describe_event(*m.event)) + ".",
-                                   terminal_width())
-                      << std::endl;
+        if (o.json) {
+            json::object out{
+                {"room", m.room}, {"seq", m.seq}, {"sent_at", m.sent_at}, {"event", *m.event}};
+            if (!m.warnings.empty()) {  // a hole in the history before it
+                json::array warnings;
+                for (const auto& w : m.warnings)
+                    warnings.push_back(json::object{{"code", w.code}, {"message", w.message}});
+                out["warnings"] = std::move(warnings);
+            }
+            std::cout << json::serialize(out) << std::endl;
+            return;
+        }
+        const auto width = terminal_width();
+        std::cout << fit_width("#" + std::to_string(m.seq) + " " + clock_time(m.sent_at) +
+                                   " \u2014 " + display_line(describe_event(*m.event)) + ".",
+                               width)
+                  << "\n";
+        print_warnings(m, width);
+        std::cout << std::flush;
         return;
     }
     jargon::CheckResult explained;
@@ -517,10 +525,11 @@ int read(const Options& o, const std::string& room, std::int64_t since, bool fol
             }
             if (type != "message" || str(e, "room") != room)
                 continue;
-            const auto m = c->open_message(e);
-            if (m.seq <= last)
+            // Placed by its seq before it is opened: the device's ledger sees the history in order.
+            const auto seq = num(e, "seq");
+            if (seq <= last)
                 continue;
-            if (m.seq > last + 1) {  // missed some (e.g. a slow-reader cut-off): catch up in order
+            if (seq > last + 1) {  // missed some (e.g. a slow-reader cut-off): catch up in order
                 auto gap = c->read(room, last);
                 if (!gap)
                     return report(gap.error());
@@ -528,6 +537,7 @@ int read(const Options& o, const std::string& room, std::int64_t since, bool fol
                     show(g), last = g.seq;
                 continue;
             }
+            const auto m = c->open_message(e);
             show(m);
             last = m.seq;
         }
@@ -608,6 +618,15 @@ void print_safety_number(const Client& c, const SafetyNumber& n) {
               << n.number.substr(0, 35) << "\n  " << n.number.substr(36) << "\n\n";
     if (const auto qr = qr_text("liaise-safety-number:" + n.number))
         std::cout << *qr << "\n";
+    const auto list = [](const std::vector<std::string>& devices) {
+        std::string out;
+        for (const auto& d : devices)
+            out += (out.empty() ? "" : ", ") + display_line(d);
+        return out;
+    };
+    std::cout << "It covers " << display_line(n.user) << "'s devices " << list(n.their_devices)
+              << " and yours " << list(n.my_devices)
+              << ". If either list has a device that should not be there, stop and ask.\n";
     if (n.verified)
         std::cout << "Verified: these are the keys you compared with " << n.user << ".\n";
     else

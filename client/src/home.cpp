@@ -176,19 +176,25 @@ KnownKeys::KnownKeys(const Home& home) : home_(home) {
     }
 }
 
-KnownKeys::Verdict KnownKeys::check(const std::string& user, const std::string& device,
-                                    const crypto::SignPublicKey& key) {
-    const auto encoded = key.to_base64();
-    auto it = pins_.find(user);
-    if (it == pins_.end()) {
-        pins_[user][device] = encoded;
-        save();
+KnownKeys::Verdict KnownKeys::peek(const std::string& user, const std::string& device,
+                                   const crypto::SignPublicKey& key) const {
+    const auto it = pins_.find(user);
+    if (it == pins_.end())
         return Verdict::pinned_now;
-    }
     const auto d = it->second.find(device);
     if (d == it->second.end())
         return Verdict::new_device;
-    return d->second == encoded ? Verdict::matches : Verdict::changed;
+    return d->second == key.to_base64() ? Verdict::matches : Verdict::changed;
+}
+
+KnownKeys::Verdict KnownKeys::check(const std::string& user, const std::string& device,
+                                    const crypto::SignPublicKey& key) {
+    const auto verdict = peek(user, device, key);
+    if (verdict == Verdict::pinned_now) {
+        pins_[user][device] = key.to_base64();
+        save();
+    }
+    return verdict;
 }
 
 void KnownKeys::pin(const std::string& user, const std::string& device,

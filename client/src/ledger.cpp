@@ -125,20 +125,48 @@ void Ledger::encrypted_to(const std::string& room, const std::set<std::string>& 
         save(room);
 }
 
-void Ledger::seen(Room& r, std::int64_t seq) {
+std::optional<Warning> Ledger::seen(Room& r, std::int64_t seq, bool rejoined) {
     if (r.first_seq == 0) {  // history before the first thing seen is not this device's
         r.first_seq = seq;
         r.contiguous_to = seq;
+        return std::nullopt;
     }
-    if (seq == r.contiguous_to + 1)
+    if (seq <= r.contiguous_to)
+        return std::nullopt;  // seen before: the hash check says whether it is the same
+    const auto from = r.contiguous_to + 1;
+    if (seq == from) {
         r.contiguous_to = seq;
+        return std::nullopt;
+    }
+    // Every seq of a room is a message or an event for each member: a hole is something left
+    // out, unless this device's account was out of the room and has just been added again.
+    r.first_seq = seq;  // what was left out cannot be checked later: start again from here
+    r.contiguous_to = seq;
+    if (rejoined)
+        return std::nullopt;
+    return Warning{"gap",
+                   (seq - from == 1 ? "message #" + std::to_string(from) + " of this room was"
+                                    : "messages #" + std::to_string(from) + " to #" +
+                                          std::to_string(seq - 1) + " of this room were") +
+                       " not shown to this device (withheld by the server, or lost)"};
 }
 
-void Ledger::observe_event(const std::string& room, std::int64_t seq) {
+void Ledger::reading_from(const std::string& room, std::int64_t after) {
     auto& r = load(room);
-    const auto before = r.contiguous_to;
-    seen(r, seq);
-    r.dirty = r.dirty || r.contiguous_to != before;
+    if (r.first_seq != 0 && after > r.contiguous_to) {
+        r.first_seq = r.contiguous_to = 0;  // skipping ahead on purpose: a new start
+        r.dirty = true;
+    }
+}
+
+std::vector<Warning> Ledger::observe_event(const std::string& room, std::int64_t seq,
+                                           bool rejoined) {
+    auto& r = load(room);
+    std::vector<Warning> out;
+    if (auto hole = seen(r, seq, rejoined))
+        out.push_back(std::move(*hole));
+    r.dirty = true;
+    return out;
 }
 
 void Ledger::flush() {
@@ -152,7 +180,8 @@ void Ledger::sent(const std::string& room, std::int64_t seq, const crypto::Envel
     r.hashes[seq] = crypto::to_base64(crypto::message_hash(envelope));
     r.last_seq = std::max(r.last_seq, seq);
     r.senders[envelope.sender_device] = {envelope.history.counter, seq};
-    seen(r, seq);
+    if (seq == r.contiguous_to + 1)  // its own message: no hole, but no proof of one either
+        r.contiguous_to = seq;
     while (r.hashes.size() > kHashesKept)
         r.hashes.erase(r.hashes.begin());
     save(room);
@@ -236,7 +265,8 @@ std::vector<Warning> Ledger::observe(
     r.last_seq = std::max(r.last_seq, seq);
     while (r.hashes.size() > kHashesKept)
         r.hashes.erase(r.hashes.begin());
-    seen(r, seq);
+    if (auto hole = seen(r, seq, false))
+        out.insert(out.begin(), std::move(*hole));
     r.dirty = true;  // saved by flush(): once per page read, not once per message
     return out;
 }

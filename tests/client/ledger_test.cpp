@@ -64,14 +64,14 @@ TEST_CASE("an honest history raises nothing, read once or again", "[ledger]") {
     client::Ledger ledger(t.home);
     const auto m1 = bea.seal("one");
     const auto m2 = bea.seal("two", 2, &m1);
-    ledger.observe_event("r", 1);  // the room's creation
+    CHECK(ledger.observe_event("r", 1, false).empty());  // the room's creation
     CHECK(ledger.observe("r", 2, kNow, "bea", m1, kNoOwner).empty());
     CHECK(ledger.observe("r", 3, kNow + 1000, "bea", m2, kNoOwner).empty());
     ledger.flush();
     // Another process (a later `liaise read`) reads it all again from the saved ledger, which
     // remembers enough to catch an old message shown again as new.
     client::Ledger later(t.home);
-    later.observe_event("r", 1);
+    CHECK(later.observe_event("r", 1, false).empty());
     CHECK(later.observe("r", 2, kNow, "bea", m1, kNoOwner).empty());
     CHECK(later.observe("r", 3, kNow, "bea", m2, kNoOwner).empty());
     CHECK(codes(later.observe("r", 4, kNow, "bea", m1, kNoOwner)) ==
@@ -146,4 +146,28 @@ TEST_CASE("a sender's own counter survives restarts and is given back when nothi
           std::vector<std::string>{"sam/7"});
     CHECK(fs::status(t.dir / "ledger-r.json").permissions() ==
           (fs::perms::owner_read | fs::perms::owner_write));
+}
+
+TEST_CASE("a seq left out of the room's history is a gap, unless skipped on purpose or rejoined",
+          "[ledger]") {
+    TempHome t;
+    Sender ann{"ann", "1"}, bea{"bea", "2"};
+    client::Ledger ledger(t.home);
+    const auto a1 = ann.seal("ann's first: the child must not go home");
+    const auto b1 = bea.seal("bea's first");
+    CHECK(ledger.observe_event("r", 1, false).empty());
+    // #2 (ann's first message ever) withheld: nothing in #3 itself could tell.
+    const auto w = ledger.observe("r", 3, kNow, "bea", b1, kNoOwner);
+    REQUIRE(codes(w) == std::vector<std::string>{"gap"});
+    CHECK_THAT(w[0].message, Catch::Contains("message #2 of this room was not shown"));
+    // Shown later, it is no hole any more; the history goes on from #3.
+    CHECK(ledger.observe("r", 4, kNow, "ann", a1, kNoOwner).empty());
+
+    // `read --since 9` skips ahead on purpose: not a hole.
+    ledger.reading_from("r", 9);
+    CHECK(ledger.observe_event("r", 10, false).empty());
+    // Removed at #11 and added again at #15: what was said between is not this device's.
+    CHECK(ledger.observe_event("r", 11, false).empty());
+    CHECK(ledger.observe_event("r", 15, true).empty());
+    CHECK(codes(ledger.observe_event("r", 17, false)) == std::vector<std::string>{"gap"});
 }

@@ -357,6 +357,26 @@ def withheld(w):
     check_clean("bea's own (honest) read: no warnings", w.read("bea"))
 
 
+def withheld_first(w):
+    """Withholding a sender's first message in the room: nothing in the messages around it
+    can tell (no earlier counter from that device, nothing it had seen), but every seq of a
+    room is shown to each member, so the hole itself is flagged as a gap."""
+    honest_start(w)
+    hidden = w.send("ann", "ann's first: the child must not go home tonight", "--accept-new-readers")
+    after = w.send("bea", "Noted, thanks.")
+
+    def drop(frame, request):
+        return each_message(frame, request,
+                            lambda m: None if m.get("room") == ROOM and m["seq"] == hidden else m)
+    w.proxy.rewrite("hana", drop)
+    lines = by_seq(w.read("hana"))
+    check("hana is not shown ann's first message", hidden not in lines, lines.get(hidden))
+    check("the message after the hole has a gap warning naming the missing number",
+          any(x["code"] == "gap" and f"#{hidden}" in x["message"]
+              for x in lines.get(after, {}).get("warnings", [])), lines.get(after))
+    check_clean("bea's own (honest) read: no warnings", w.read("bea"))
+
+
 def replay(w):
     """Finding #5, replay. After hana has read the room honestly, the proxy re-inserts an old
     bea message (the whole object, signature and all) into hana's sync with a new seq above the
@@ -503,6 +523,7 @@ SCENARIOS = [
     ("6 re-attribution", reattributed, ("hana", "bea", "pcarter")),
     ("7 clock", clock, ("hana", "bea")),
     ("8 new reader", new_reader, ("hana", "bea")),
+    ("9 withheld first", withheld_first, ("hana", "bea")),
 ]
 
 

@@ -49,7 +49,10 @@ struct SafetyNumber {
     std::string user;
     std::string number;                          ///< 12 groups of 5 digits
     std::map<std::string, std::string> devices;  ///< device -> base64 sign key it covers
-    bool verified = false;                       ///< verified, and the keys are the pinned ones
+    /// What the number covers, as the server listed it: each side's devices ("3 (bea-laptop)").
+    /// A device someone does not recognise, theirs or yours, is reason to stop and ask.
+    std::vector<std::string> their_devices, my_devices;
+    bool verified = false;  ///< verified, and the keys are the pinned ones
 };
 
 class Client {
@@ -148,10 +151,16 @@ class Client {
     Client(const Home& home, Profile profile, crypto::DeviceKeys keys,
            std::unique_ptr<Connection> conn);
     /// Recipients from a member list (room_show or stale_membership), checking every key.
-    /// `readers` receives "user/device" of each; key changes of unverified people are pinned
-    /// and noted in notices_.
+    /// A key to pin once the message it was checked for is sent.
+    struct Pin {
+        std::string user, device;
+        crypto::SignPublicKey key;
+    };
+    /// `readers` receives "user/device" of each, `pins` the keys not pinned yet (new people,
+    /// and unverified people's changed keys, which are noted in notices_).
     protocol::Expected<std::vector<crypto::Recipient>> recipients(const boost::json::array& members,
-                                                                  std::set<std::string>& readers);
+                                                                  std::set<std::string>& readers,
+                                                                  std::vector<Pin>& pins);
 
     const Home& home_;
     Profile profile_;

@@ -65,6 +65,9 @@ class KnownKeys {
     /// Checks `user`'s `device` against the pins, pinning it if the user is new. Saves on change.
     [[nodiscard]] Verdict check(const std::string& user, const std::string& device,
                                 const crypto::SignPublicKey& key);
+    /// What check() would say, changing nothing (pinned_now: the user is new and would be).
+    [[nodiscard]] Verdict peek(const std::string& user, const std::string& device,
+                               const crypto::SignPublicKey& key) const;
     /// Pins `user`'s `device` to `key` without asking: for this device's own key. Saves on change.
     void pin(const std::string& user, const std::string& device, const crypto::SignPublicKey& key);
     /// True once the person compared safety numbers with `user` (`liaise verify`), until

@@ -59,9 +59,15 @@ class Ledger {
     /// Saves what observe() and observe_event() learnt. Until then it is kept in memory only,
     /// so that reading a page of messages writes the file once.
     void flush();
-    /// Notes that the server showed something (a membership event) at `seq`, so that the
-    /// history this device has seen stays contiguous.
-    void observe_event(const std::string& room, std::int64_t seq);
+    /// Notes that the server showed something at `seq` that is not a checkable message (a
+    /// membership event, or a message whose signature fails), so that the history this device
+    /// has seen stays contiguous. `rejoined`: it is this account's own addition to the room,
+    /// after which a hole is expected. Returns a "gap" warning for seqs skipped before it.
+    [[nodiscard]] std::vector<Warning> observe_event(const std::string& room, std::int64_t seq,
+                                                     bool rejoined);
+    /// Called before reading `room` from after `after`: reading from beyond what this device
+    /// has seen (`read --since`) starts its history again, so the skip is not taken for a hole.
+    void reading_from(const std::string& room, std::int64_t after);
     /// Remembers a message this device sent (stored at `seq`).
     void sent(const std::string& room, std::int64_t seq, const crypto::Envelope& envelope);
 
@@ -84,7 +90,8 @@ class Ledger {
 
     Room& load(const std::string& room);
     void save(const std::string& room);
-    void seen(Room& r, std::int64_t seq);
+    /// Extends the history seen with `seq`; a hole before it is a "gap" (and a new start).
+    std::optional<Warning> seen(Room& r, std::int64_t seq, bool rejoined);
 
     const Home& home_;
     std::map<std::string, Room> rooms_;
