@@ -64,35 +64,9 @@ constexpr auto kNextRetry = std::chrono::seconds(5);
 std::wstring widen(std::string_view s) {
     std::wstring out;
     out.reserve(s.size());
-    std::size_t i = 0;
-    while (i < s.size()) {
-        const auto b = static_cast<unsigned char>(s[i]);
-        std::size_t len = 0;
-        char32_t cp = 0;
-        if (b < 0x80) {
-            len = 1, cp = b;
-        } else if ((b & 0xE0) == 0xC0) {
-            len = 2, cp = b & 0x1F;
-        } else if ((b & 0xF0) == 0xE0) {
-            len = 3, cp = b & 0x0F;
-        } else if ((b & 0xF8) == 0xF0) {
-            len = 4, cp = b & 0x07;
-        }
-        bool valid = len > 0 && i + len <= s.size();
-        for (std::size_t k = 1; valid && k < len; ++k) {
-            const auto c = static_cast<unsigned char>(s[i + k]);
-            valid = (c & 0xC0) == 0x80;
-            cp = (cp << 6) | (c & 0x3F);
-        }
-        valid = valid && !(len == 2 && cp < 0x80) && !(len == 3 && cp < 0x800) &&
-                !(len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) && !(cp >= 0xD800 && cp <= 0xDFFF);
-        if (!valid) {
-            out += L'\uFFFD';
-            ++i;
-            continue;
-        }
-        out += static_cast<wchar_t>(cp);
-        i += len;
+    for (std::size_t i = 0; i < s.size();) {
+        const auto cp = next_code_point(s, i);
+        out += cp == kInvalidUtf8 ? L'\uFFFD' : static_cast<wchar_t>(cp);
     }
     return out;
 }

@@ -4,37 +4,6 @@ namespace liaise::client {
 namespace {
 
 constexpr char32_t kReplacement = 0xFFFD;
-constexpr char32_t kInvalid = 0xFFFFFFFF;  // not a code point: an invalid sequence
-
-/// The code point at `s[i]`, advancing `i`; kInvalid (advancing one byte) for an invalid,
-/// overlong, surrogate or truncated sequence.
-char32_t next_code_point(std::string_view s, std::size_t& i) {
-    const auto b = static_cast<unsigned char>(s[i]);
-    std::size_t len = 0;
-    char32_t cp = 0;
-    if (b < 0x80)
-        len = 1, cp = b;
-    else if ((b & 0xE0) == 0xC0)
-        len = 2, cp = b & 0x1F;
-    else if ((b & 0xF0) == 0xE0)
-        len = 3, cp = b & 0x0F;
-    else if ((b & 0xF8) == 0xF0)
-        len = 4, cp = b & 0x07;
-    bool valid = len > 0 && i + len <= s.size();
-    for (std::size_t k = 1; valid && k < len; ++k) {
-        const auto c = static_cast<unsigned char>(s[i + k]);
-        valid = (c & 0xC0) == 0x80;
-        cp = (cp << 6) | (c & 0x3F);
-    }
-    valid = valid && !(len == 2 && cp < 0x80) && !(len == 3 && cp < 0x800) &&
-            !(len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) && !(cp >= 0xD800 && cp <= 0xDFFF);
-    if (!valid) {
-        ++i;
-        return kInvalid;
-    }
-    i += len;
-    return cp;
-}
 
 void append_utf8(std::string& out, char32_t cp) {
     if (cp < 0x80) {
@@ -79,7 +48,7 @@ std::string sanitise(std::string_view text, const std::string_view* indent) {
             out += *indent;
         } else if (cp == U'\t') {
             out += ' ';
-        } else if (cp == kInvalid || is_unsafe(cp)) {
+        } else if (cp == kInvalidUtf8 || is_unsafe(cp)) {
             append_utf8(out, kReplacement);
         } else {
             append_utf8(out, cp);
@@ -89,6 +58,34 @@ std::string sanitise(std::string_view text, const std::string_view* indent) {
 }
 
 }  // namespace
+
+char32_t next_code_point(std::string_view s, std::size_t& i) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    std::size_t len = 0;
+    char32_t cp = 0;
+    if (b < 0x80)
+        len = 1, cp = b;
+    else if ((b & 0xE0) == 0xC0)
+        len = 2, cp = b & 0x1F;
+    else if ((b & 0xF0) == 0xE0)
+        len = 3, cp = b & 0x0F;
+    else if ((b & 0xF8) == 0xF0)
+        len = 4, cp = b & 0x07;
+    bool valid = len > 0 && i + len <= s.size();
+    for (std::size_t k = 1; valid && k < len; ++k) {
+        const auto c = static_cast<unsigned char>(s[i + k]);
+        valid = (c & 0xC0) == 0x80;
+        cp = (cp << 6) | (c & 0x3F);
+    }
+    valid = valid && !(len == 2 && cp < 0x80) && !(len == 3 && cp < 0x800) &&
+            !(len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) && !(cp >= 0xD800 && cp <= 0xDFFF);
+    if (!valid) {
+        ++i;
+        return kInvalidUtf8;
+    }
+    i += len;
+    return cp;
+}
 
 std::string fit_width(std::string_view shown, std::size_t width, std::string_view indent) {
     if (width < indent.size() + 16)

@@ -22,21 +22,13 @@
 #include <thread>
 #include <vector>
 
+#include "../support/history.hpp"
 #include "liaise/client/client.hpp"
 #include "liaise/protocol/fields.hpp"
 
 extern char** environ;
 
 namespace liaise::test {
-
-/// Version 3 history for a message a test seals by hand: `sender`'s message number `counter`.
-inline crypto::History test_history(std::string sender, std::uint64_t counter = 1) {
-    crypto::History h;
-    h.sender = std::move(sender);
-    h.counter = counter;
-    h.sent_at = 1'800'000'000'000;
-    return h;
-}
 
 namespace fs = std::filesystem;
 

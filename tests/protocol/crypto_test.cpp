@@ -14,17 +14,11 @@
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
-namespace {
+#include "../support/history.hpp"
 
-/// Version 3 history for a test message: `sender`'s first message, sent now.
-[[maybe_unused]] liaise::crypto::History test_history(std::string sender,
-                                                      std::uint64_t counter = 1) {
-    liaise::crypto::History h;
-    h.sender = std::move(sender);
-    h.counter = counter;
-    h.sent_at = 1'800'000'000'000;
-    return h;
-}
+using liaise::test::test_history;
+
+namespace {
 
 using namespace liaise::crypto;
 

@@ -1,20 +1,13 @@
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
+#include "../support/history.hpp"
 #include "liaise/protocol/crypto.hpp"
 #include "liaise/protocol/messages.hpp"
 
 using namespace liaise::protocol;
 
-namespace {
-/// Version 3 history for a test message.
-liaise::crypto::History test_history(std::string sender) {
-    liaise::crypto::History h;
-    h.sender = std::move(sender);
-    h.counter = 1;
-    return h;
-}
-}  // namespace
+using liaise::test::test_history;
 
 TEST_CASE("every request type decodes with its fields", "[protocol][codec]") {
     const auto d =

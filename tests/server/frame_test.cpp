@@ -2,24 +2,18 @@
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
+
 #include <string>
+#include "../support/history.hpp"
 
 #include "liaise/protocol/crypto.hpp"
 
 using namespace liaise;
 using liaise::server::Frame;
 
-namespace {
+using liaise::test::test_history;
 
-/// Version 3 history for a test message: `sender`'s first message, sent now.
-[[maybe_unused]] liaise::crypto::History test_history(std::string sender,
-                                                      std::uint64_t counter = 1) {
-    liaise::crypto::History h;
-    h.sender = std::move(sender);
-    h.counter = counter;
-    h.sent_at = 1'800'000'000'000;
-    return h;
-}
+namespace {
 
 /// A version 2 envelope for devices 7, 12 and 300, as the server stores it.
 struct Stored {

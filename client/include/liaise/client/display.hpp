@@ -9,6 +9,12 @@
 
 namespace liaise::client {
 
+/// What next_code_point() returns for an invalid sequence: not a code point.
+inline constexpr char32_t kInvalidUtf8 = 0xFFFFFFFF;
+/// The code point at `s[i]` (i < s.size()), advancing `i` past it; kInvalidUtf8, advancing one
+/// byte, for an invalid, overlong, surrogate or truncated sequence.
+[[nodiscard]] char32_t next_code_point(std::string_view s, std::size_t& i);
+
 /// What begins every line of a message after its first, so that no line of a message can start
 /// at column 0 and pass for a "#N time user:" header.
 inline constexpr std::string_view kContinuation = "    ";
