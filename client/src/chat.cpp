@@ -300,7 +300,7 @@ struct Pending {
 /// written to (Client::send's ConfirmReaders), shown to the person before anything is sent.
 struct NewReaders {
     std::string text;
-    std::vector<std::string> readers;  ///< "user/device"
+    std::vector<NewReader> readers;
 };
 
 /// The chat's state and its event loop. Lives on one thread, with curses started; owns the
@@ -618,9 +618,9 @@ class Chat {
         }
         sending_ = true;
         render();
-        std::vector<std::string> fresh;
+        std::vector<NewReader> fresh;
         auto seq =
-            client_->send(room_, text, std::nullopt, [&](const std::vector<std::string>& readers) {
+            client_->send(room_, text, std::nullopt, [&](const std::vector<NewReader>& readers) {
                 fresh = readers;
                 return readers_accepted;
             });
@@ -632,11 +632,8 @@ class Chat {
             add_line("This message will also be readable by people you have not written to in " +
                          room_ + " before:",
                      Tone::finding);
-            for (const auto& r : fresh) {
-                const auto slash = r.find('/');
-                add_line("  " + r.substr(0, slash) + " (device " + r.substr(slash + 1) + ")",
-                         Tone::finding);
-            }
+            for (const auto& r : fresh)
+                add_line("  " + r.describe(), Tone::finding);
             new_readers_ = NewReaders{text, std::move(fresh)};
             scroll_ = 0;
             return false;

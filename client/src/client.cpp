@@ -193,6 +193,34 @@ protocol::Expected<std::vector<crypto::Recipient>> Client::recipients(
     return out;
 }
 
+std::string NewReader::describe() const {
+    std::string who = display_name.empty() ? user : display_name;
+    if (!agency.empty())
+        who += ", " + agency;
+    return who + " (" + user + ", device " + device + ")";
+}
+
+namespace {
+
+/// `readers` ("user/device") with the names and agencies `members` (room_show's) give them.
+std::vector<NewReader> describe_readers(const json::array& members,
+                                        const std::vector<std::string>& readers) {
+    std::vector<NewReader> out;
+    for (const auto& r : readers) {
+        const auto slash = r.find('/');
+        NewReader n{r.substr(0, slash), r.substr(slash + 1), {}, {}};
+        for (const auto& m : members)
+            if (m.is_object() && str(m.get_object(), "user") == n.user) {
+                n.display_name = str(m.get_object(), "display_name");
+                n.agency = str(m.get_object(), "agency");
+            }
+        out.push_back(std::move(n));
+    }
+    return out;
+}
+
+}  // namespace
+
 protocol::Expected<std::int64_t> Client::send(std::string_view room, std::string_view text,
                                               std::optional<std::string> client_msg_id,
                                               const ConfirmReaders& confirm) {
@@ -219,7 +247,7 @@ protocol::Expected<std::int64_t> Client::send(std::string_view room, std::string
         }
         readers.erase(profile_.user + "/" + profile_.device);
         if (auto fresh = ledger_.new_readers(room_name, readers); !fresh.empty()) {
-            if (confirm && !confirm(fresh)) {
+            if (confirm && !confirm(describe_readers(members, fresh))) {
                 give_back();
                 return failure("new_readers",
                                "not sent: the room has readers you have not "

@@ -337,13 +337,10 @@ int send(const Options& o, const std::string& room, const std::vector<std::strin
             }
         }
         std::string refused_readers;
-        const auto confirm_readers = [&](const std::vector<std::string>& fresh) {
+        const auto confirm_readers = [&](const std::vector<NewReader>& fresh) {
             std::string list;
-            for (const auto& r : fresh) {
-                const auto slash = r.find('/');
-                list += "  " + display_line(r.substr(0, slash)) + " (device " +
-                        display_line(r.substr(slash + 1)) + ")\n";
-            }
+            for (const auto& r : fresh)
+                list += "  " + display_line(r.describe()) + "\n";
             if (accept_new_readers)
                 return true;
             const auto yes = confirm(

@@ -316,7 +316,7 @@ TEST_CASE("liaise chat holds back a draft with findings: fix, send anyway or edi
     // keeps it unsent.
     screen = term.wait_for("Send it to them? [y/N]");
     CHECK_THAT(screen, Catch::Contains("will also be readable by people you have not written to"));
-    CHECK_THAT(screen, Catch::Contains("bea (device"));
+    CHECK_THAT(screen, Catch::Contains("bea, Riverside Primary (bea, device"));
     term.keys("n");
     term.wait_for("Not sent: the draft is still here");
     CHECK(t.texts().empty());

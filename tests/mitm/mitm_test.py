@@ -482,7 +482,7 @@ def new_reader(w):
     ran = w.liaise("hana", "send", "--anyway", ROOM, "The foster placement is at 12 Elm Road.")
     check("hana's send exits 1, Not sent", ran.code == 1 and "Not sent" in ran.err, ran)
     check("the refusal names the ghost and its device",
-          "ghost (device 9999)" in ran.err, ran)
+          "Gus Host, Northshire NHS Trust (ghost, device 9999)" in ran.err, ran)
     check("nothing was sent: no send request left hana's device",
           len(w.proxy.requests_of("hana", "send")) == sends_before,
           w.proxy.requests_of("hana", "send")[sends_before:])
@@ -497,7 +497,7 @@ def new_reader(w):
     ran = w.liaise("hana", "send", "--anyway", ROOM, "Welcome, and please read back.")
     check("after ann adds pcarter, hana's send is refused, Not sent",
           ran.code == 1 and "Not sent" in ran.err, ran)
-    check("the refusal names pcarter", "pcarter (device" in ran.err, ran)
+    check("the refusal names pcarter", "Pat Carter, Westshire Police (pcarter, device" in ran.err, ran)
     text = w.ok("bea", "read", ROOM, "--plain").out
     check("bea's read shows pcarter was added by ann",
           "Pat Carter, Westshire Police, was added by ann" in text, text)

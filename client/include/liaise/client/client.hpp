@@ -40,9 +40,16 @@ struct ReadMessage {
     std::vector<Warning> warnings;
 };
 
-/// Asked before a message is encrypted for readers ("user/device") this device has never
-/// encrypted to in the room; true sends. Empty: accept them (the library's callers decide).
-using ConfirmReaders = std::function<bool(const std::vector<std::string>& new_readers)>;
+/// A reader a message is about to be encrypted for that this device never wrote to in the room.
+struct NewReader {
+    std::string user, device;
+    std::string display_name, agency;  ///< as the server lists the member
+    /// "Pat Carter, Westshire Police (pcarter, device 4)": who to check before saying yes.
+    [[nodiscard]] std::string describe() const;
+};
+/// Asked before a message is encrypted for new readers; true sends. Empty: accept them (the
+/// library's callers decide; the CLI and chat always ask).
+using ConfirmReaders = std::function<bool(const std::vector<NewReader>& new_readers)>;
 
 /// A person's pairwise safety number with this device's account, as this device computes it.
 struct SafetyNumber {
