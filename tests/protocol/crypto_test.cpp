@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <fstream>
 #include <functional>
+#include <iterator>
 #include <optional>
 #include <regex>
 #include <string>
@@ -1009,4 +1011,30 @@ TEST_CASE("a message's hash covers what is signed and the signature, not the wra
     CHECK(signature_valid(env, r.alice.keys.identity().sign_key));
     CHECK_FALSE(signature_valid(changed, r.alice.keys.identity().sign_key));
     CHECK_FALSE(signature_valid(env, r.bob.keys.identity().sign_key));
+}
+
+TEST_CASE("safety numbers match the golden vectors another implementation computed",
+          "[crypto][trust]") {
+    // tests/data/golden/safety-numbers.json was computed with Python's hashlib from the rule in
+    // PROTOCOL.md; the browser client must reproduce it too.
+    std::ifstream in(LIAISE_TEST_DATA "/golden/safety-numbers.json");
+    REQUIRE(in);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto doc = boost::json::parse(text);
+    const auto party = [](const boost::json::value& v) {
+        Party p{std::string(v.at("account").as_string()), {}};
+        for (const auto& k : v.at("sign_keys").as_array()) {
+            const auto key = SignPublicKey::from_base64(k.as_string());
+            REQUIRE(key);
+            p.sign_keys.push_back(*key);
+        }
+        return p;
+    };
+    const auto& vectors = doc.at("vectors").as_array();
+    REQUIRE(vectors.size() == 2);
+    for (const auto& v : vectors) {
+        const auto a = party(v.at("a")), b = party(v.at("b"));
+        CHECK(safety_number(a, b) == v.at("safety_number").as_string());
+        CHECK(safety_number(b, a) == v.at("safety_number").as_string());
+    }
 }
