@@ -1,7 +1,12 @@
 #include "liaise/client/ledger.hpp"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <boost/json.hpp>
 #include <cstdlib>
+#include <filesystem>
 
 namespace liaise::client {
 namespace {
@@ -19,6 +24,26 @@ std::int64_t int_of(const json::object& o, const char* key) {
     const auto* v = o.if_contains(key);
     return v && v->is_int64() ? v->get_int64() : 0;
 }
+
+/// An exclusive flock on `path` (created, mode 0600) for its lifetime; without one (a file
+/// that cannot be opened) it goes on unlocked, as a single process would.
+class FileLock {
+  public:
+    explicit FileLock(const std::filesystem::path& path)
+        : fd_(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600)) {
+        if (fd_ >= 0)
+            (void)::flock(fd_, LOCK_EX);
+    }
+    FileLock(const FileLock&) = delete;
+    FileLock& operator=(const FileLock&) = delete;
+    ~FileLock() {
+        if (fd_ >= 0)
+            ::close(fd_);  // releases the lock
+    }
+
+  private:
+    int fd_;
+};
 
 std::string plural(std::uint64_t n, const char* one, const char* many) {
     return std::to_string(n) + " " + (n == 1 ? one : many);
@@ -85,6 +110,17 @@ void Ledger::save(const std::string& room) {
 crypto::History Ledger::next(const std::string& room, const std::string& sender,
                              std::int64_t now_ms) {
     auto& r = load(room);
+    // Another process of this home (a chat open beside `liaise send`) may have used counters
+    // since this one loaded the room: take the next one after both, under a lock, so that no
+    // counter goes out twice (readers would see a replay).
+    const FileLock lock(home_.dir() / ("ledger-" + room + ".lock"));
+    if (const auto text = home_.read_file(file_of(room))) {
+        boost::system::error_code ec;
+        const auto v = json::parse(*text, ec);
+        if (!ec && v.is_object())
+            r.counter =
+                std::max(r.counter, static_cast<std::uint64_t>(int_of(v.get_object(), "counter")));
+    }
     crypto::History h;
     h.sender = sender;
     h.counter = ++r.counter;

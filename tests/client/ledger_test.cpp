@@ -171,3 +171,11 @@ TEST_CASE("a seq left out of the room's history is a gap, unless skipped on purp
     CHECK(ledger.observe_event("r", 15, true).empty());
     CHECK(codes(ledger.observe_event("r", 17, false)) == std::vector<std::string>{"gap"});
 }
+
+TEST_CASE("two processes of one home never hand out the same counter", "[ledger]") {
+    TempHome t;
+    client::Ledger chat(t.home), send(t.home);
+    CHECK(chat.next("r", "hana", kNow).counter == 1);  // the chat has the room loaded
+    CHECK(send.next("r", "hana", kNow).counter == 2);  // `liaise send` beside it
+    CHECK(chat.next("r", "hana", kNow).counter == 3);  // not 2 again: a reader would see a replay
+}
