@@ -264,7 +264,8 @@ Account enrol(const std::string& url, const std::string& code) {
         die("connect: " + conn.error().message);
     hello(*conn.value());
     Account a;
-    a.keys = std::make_shared<const liaise::crypto::DeviceKeys>(liaise::crypto::DeviceKeys::generate());
+    a.keys =
+        std::make_shared<const liaise::crypto::DeviceKeys>(liaise::crypto::DeviceKeys::generate());
     const auto& id = a.keys->identity();
     auto r = must(
         conn.value()->request("enrol", {{"code", code},

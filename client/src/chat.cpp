@@ -76,23 +76,8 @@ std::string narrow(std::wstring_view s) {
     out.reserve(s.size());
     for (const wchar_t wc : s) {
         const auto cp = static_cast<char32_t>(wc);
-        if (cp < 0x80) {
-            out += static_cast<char>(cp);
-        } else if (cp < 0x800) {
-            out += static_cast<char>(0xC0 | (cp >> 6));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
-        } else if (cp < 0x10000) {
-            if (cp >= 0xD800 && cp <= 0xDFFF)
-                continue;
-            out += static_cast<char>(0xE0 | (cp >> 12));
-            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
-        } else if (cp <= 0x10FFFF) {
-            out += static_cast<char>(0xF0 | (cp >> 18));
-            out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
-        }
+        if ((cp < 0xD800 || cp > 0xDFFF) && cp <= 0x10FFFF)  // others are not characters
+            append_utf8(out, cp);
     }
     return out;
 }

@@ -34,14 +34,6 @@ std::pair<int, std::string> shell(const std::string& command) {
     return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
 
-std::vector<std::string> lines_of(const std::string& text) {
-    std::vector<std::string> out;
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);)
-        out.push_back(line);
-    return out;
-}
-
 /// The screen's text as one line, runs of spaces and line breaks as one space: what a wrapped
 /// message reads as.
 std::string flat(const std::string& screen) {

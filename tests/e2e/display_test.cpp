@@ -59,14 +59,6 @@ const std::string kHostile =
     "dlrow olleh \xE2\x81\xA6 \xC2\x9B"
     "2K \x07\x7f end";
 
-std::vector<std::string> lines_of(const std::string& text) {
-    std::vector<std::string> out;
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);)
-        out.push_back(line);
-    return out;
-}
-
 /// Every character in `out` that could move the cursor, clear the screen or reorder a line:
 /// C0 controls other than line feed, DEL, C1 controls (U+0080-U+009F), bidirectional overrides,
 /// isolates and marks. Empty when there are none. `out` must be valid UTF-8.

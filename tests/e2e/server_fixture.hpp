@@ -32,6 +32,15 @@ namespace liaise::test {
 
 namespace fs = std::filesystem;
 
+/// `text` split at line feeds (a screen, a command's output).
+inline std::vector<std::string> lines_of(const std::string& text) {
+    std::vector<std::string> out;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);)
+        out.push_back(line);
+    return out;
+}
+
 inline std::string slurp(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);
     std::ostringstream buf;

@@ -14,6 +14,8 @@ inline constexpr char32_t kInvalidUtf8 = 0xFFFFFFFF;
 /// The code point at `s[i]` (i < s.size()), advancing `i` past it; kInvalidUtf8, advancing one
 /// byte, for an invalid, overlong, surrogate or truncated sequence.
 [[nodiscard]] char32_t next_code_point(std::string_view s, std::size_t& i);
+/// Appends `cp` (a code point up to U+10FFFF, not a surrogate) to `out` in UTF-8.
+void append_utf8(std::string& out, char32_t cp);
 
 /// What begins every line of a message after its first, so that no line of a message can start
 /// at column 0 and pass for a "#N time user:" header.
