@@ -2,7 +2,12 @@
 
 #include <sodium.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 
@@ -26,6 +31,13 @@ std::string associated_data(const RecordId& where) {
 
 const unsigned char* bytes(const std::string& s) {
     return reinterpret_cast<const unsigned char*>(s.data());
+}
+
+std::string hex(const unsigned char* data, std::size_t size) {
+    std::string out(size * 2 + 1, '\0');
+    sodium_bin2hex(out.data(), out.size(), data, size);
+    out.pop_back();
+    return out;
 }
 
 }  // namespace
@@ -52,6 +64,52 @@ AtRestKey AtRestKey::generate() {
     AtRestKey key;
     crypto_aead_xchacha20poly1305_ietf_keygen(key.key_.data());
     return key;
+}
+
+bool sync_parent_directory(const std::filesystem::path& file) {
+    const auto dir = file.has_parent_path() ? file.parent_path() : std::filesystem::path(".");
+    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    const bool ok = ::fsync(fd) == 0;
+    ::close(fd);
+    return ok;
+}
+
+protocol::Expected<bool> AtRestKey::save(const std::filesystem::path& file) const {
+    const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        if (errno == EEXIST)
+            return protocol::Error{"key_exists",
+                                   file.string() + " already exists; refusing to overwrite it"};
+        return protocol::Error{"bad_key_file",
+                               "cannot create " + file.string() + ": " + std::strerror(errno)};
+    }
+    const bool written =
+        ::write(fd, key_.data(), key_.size()) == static_cast<ssize_t>(kSize) && ::fsync(fd) == 0;
+    ::close(fd);
+    if (!written || !sync_parent_directory(file)) {
+        std::error_code ec;
+        std::filesystem::remove(file, ec);
+        return protocol::Error{"bad_key_file", "cannot write the key file " + file.string()};
+    }
+    return true;
+}
+
+std::string AtRestKey::id() const {
+    constexpr std::array<std::string_view, 1> label = {"liaise at-rest key id v1"};
+    const auto h = keyed_hash("keyid", label);
+    return hex(h.data(), 8);
+}
+
+std::string AtRestKey::check_value() const {
+    constexpr std::array<std::string_view, 1> label = {"liaise at-rest key check v1"};
+    const auto h = keyed_hash("keycheck", label);
+    return hex(h.data(), h.size());
+}
+
+bool AtRestKey::same_as(const AtRestKey& other) const {
+    return sodium_memcmp(key_.data(), other.key_.data(), kSize) == 0;
 }
 
 AtRestKey::~AtRestKey() {

@@ -1,5 +1,6 @@
-// Internal: encryption at rest for records the server must be able to read back (minutes and
-// actions), under the key file `<data>/at-rest.key` that `liaise-server init` creates.
+// Internal: encryption at rest for records the server must be able to read back (minutes,
+// actions and audit bodies), under the key file that `liaise-server init` creates outside the data
+// directory (key_custody.hpp says where it is looked for).
 //
 // A sealed record is nonce(24) || XChaCha20-Poly1305-IETF ciphertext with a fresh random nonce,
 // and the record's identity — table, row id and row version — as associated data, so a sealed
@@ -39,6 +40,12 @@ class AtRestKey {
     /// A fresh random key (for tests and tools).
     [[nodiscard]] static AtRestKey generate();
 
+    /// Writes the key to a NEW file `file` (never over an existing one), mode 0600, and syncs
+    /// the file and its directory before returning, so that a key that sealed anything is never
+    /// lost to a crash. Errors (code `bad_key_file`, or `key_exists` when `file` exists) name the
+    /// file, never the key.
+    [[nodiscard]] protocol::Expected<bool> save(const std::filesystem::path& file) const;
+
     ~AtRestKey();
     AtRestKey(AtRestKey&& other) noexcept;
     AtRestKey& operator=(AtRestKey&& other) noexcept;
@@ -60,9 +67,23 @@ class AtRestKey {
     [[nodiscard]] std::array<unsigned char, 32> keyed_hash(
         std::string_view purpose, std::span<const std::string_view> parts) const;
 
+    /// The key's public name: 16 hex digits, the first 8 bytes of a keyed BLAKE2b of a fixed
+    /// label under a subkey of this key. Safe to print and to store; it says nothing about the
+    /// key but lets two keys be told apart.
+    [[nodiscard]] std::string id() const;
+    /// The key-check value stored in the database: 64 hex digits, a MAC of a fixed label under
+    /// another subkey of this key. Only this key gives it; it does not give the key.
+    [[nodiscard]] std::string check_value() const;
+    /// Whether `other` holds the same 32 bytes (in constant time).
+    [[nodiscard]] bool same_as(const AtRestKey& other) const;
+
   private:
     AtRestKey() = default;
     std::array<unsigned char, kSize> key_{};
 };
+
+/// fsync of the directory that holds `file`, so that a new, renamed or removed entry for it
+/// survives a crash. False if the directory cannot be opened or synced.
+[[nodiscard]] bool sync_parent_directory(const std::filesystem::path& file);
 
 }  // namespace liaise::server

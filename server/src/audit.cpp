@@ -4,6 +4,7 @@
 
 #include <array>
 #include <boost/json.hpp>
+#include <stdexcept>
 
 #include "at_rest.hpp"
 #include "db.hpp"
@@ -145,6 +146,54 @@ Verdict verify(SQLite::Database& db, const AtRestKey& key) {
         return bad(v.records + 1, "records " + std::to_string(v.records + 1) + " to " +
                                       std::to_string(newest) + " are missing from the end");
     return v;
+}
+
+void reseal(SQLite::Database& db, const AtRestKey& from, const AtRestKey& to) {
+    const auto verdict = verify(db, from);
+    if (verdict.first_bad)
+        throw std::runtime_error("the audit log does not verify at record " +
+                                 std::to_string(*verdict.first_bad) + " (" + verdict.reason +
+                                 "); nothing was re-sealed");
+    struct Row {
+        std::int64_t seq, at, actor;
+        std::string kind;
+        std::vector<unsigned char> body;
+    };
+    // Read first, then write: no row changes under an open scan of its table.
+    std::vector<Row> rows;
+    {
+        SQLite::Statement q(db, "SELECT seq, at, actor, kind, body FROM audit ORDER BY seq");
+        while (q.executeStep()) {
+            const auto body = q.getColumn(4);
+            const auto* data = static_cast<const unsigned char*>(body.getBlob());
+            rows.push_back({q.getColumn(0).getInt64(),
+                            q.getColumn(1).getInt64(),
+                            q.getColumn(2).getInt64(),
+                            q.getColumn(3).getString(),
+                            {data, data + body.getBytes()}});
+        }
+    }
+    SQLite::Statement update(db, "UPDATE audit SET body = ?, prev = ?, hash = ? WHERE seq = ?");
+    Hash prev{};
+    for (const auto& row : rows) {
+        const auto opened = from.open(row.body, {kTable, row.seq, 0});
+        if (!opened)  // verify() opened it a moment ago, in the same transaction
+            throw std::runtime_error("audit record " + std::to_string(row.seq) + " does not open");
+        const auto sealed = to.seal(opened.value(), {kTable, row.seq, 0});
+        const auto hash = chain_hash(to, prev, row.seq, row.at, row.actor, row.kind,
+                                     view(sealed.data(), sealed.size()));
+        update.bind(1, sealed.data(), static_cast<int>(sealed.size()));
+        update.bind(2, prev.data(), static_cast<int>(prev.size()));
+        update.bind(3, hash.data(), static_cast<int>(hash.size()));
+        update.bind(4, row.seq);
+        update.exec();
+        update.reset();
+        prev = hash;
+    }
+    // The head is the newest seq, which re-sealing does not change; written again so that a
+    // version of the head that depends on the key is rewritten here too.
+    exec(db, "INSERT OR REPLACE INTO meta(key, value) VALUES('audit_head', ?)",
+         std::to_string(verdict.records));
 }
 
 }  // namespace liaise::server::audit

@@ -53,5 +53,11 @@ struct Verdict {
 /// contents, a body that does not open, or records missing from the end.
 [[nodiscard]] Verdict verify(SQLite::Database& db, const AtRestKey& key);
 
+/// For `liaise-server rotate-key`: re-seals every record's body from `from` to `to` and
+/// recomputes the chain (and the head) under `to`, inside the caller's transaction. Refuses
+/// (throws std::runtime_error, changing nothing the caller commits) a log that does not verify
+/// under `from`, so a rotation never launders a broken chain.
+void reseal(SQLite::Database& db, const AtRestKey& from, const AtRestKey& to);
+
 }  // namespace audit
 }  // namespace liaise::server

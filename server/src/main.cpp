@@ -1,4 +1,5 @@
-// liaise-server: `init` a data directory, then `serve` it.
+// liaise-server: `init` a data directory, then `serve` it; `move-key` and `rotate-key` look
+// after its at-rest key.
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -28,7 +29,11 @@ int main(int argc, char** argv) {
     init_cmd->add_option("--dictionaries", init_dictionaries,
                          "Folder of dictionaries to seed the database with (default: the "
                          "shipped ones)");
-    init_cmd->add_flag("--json", json, "Print {\"admin\": …, \"code\": …}");
+    init_cmd->add_flag("--json", json, "Print {\"admin\": …, \"code\": …, \"key_file\": …}");
+    std::string init_key_file;
+    init_cmd->add_option("--key-file", init_key_file,
+                         "Where to write the at-rest key, outside the data directory (default: "
+                         "$LIAISE_KEY_FILE, else DATA.key beside it)");
 
     liaise::server::Config config;
     std::string listen, config_file, serve_dictionaries, tls_cert, tls_key;
@@ -46,6 +51,26 @@ int main(int argc, char** argv) {
     serve_cmd->add_option("--tls-cert", tls_cert,
                           "Serve wss:// with this PEM certificate chain (needs --tls-key)");
     serve_cmd->add_option("--tls-key", tls_key, "The certificate's PEM private key");
+    std::string serve_key_file;
+    const char* kKeyFileHelp =
+        "The at-rest key file (default: $LIAISE_KEY_FILE, then the systemd credential "
+        "liaise-at-rest-key, then DATA.key beside the data directory)";
+    serve_cmd->add_option("--key-file", serve_key_file, kKeyFileHelp);
+
+    liaise::server::KeyOptions keys;
+    std::string key_file, new_key_file;
+    auto* move_cmd = app.add_subcommand(
+        "move-key", "Move the at-rest key out of a data directory made by an earlier version");
+    move_cmd->add_option("--data", keys.data_dir, "The data directory")->required();
+    move_cmd->add_option("--key-file", key_file,
+                         "Where the key goes (default: $LIAISE_KEY_FILE, else DATA.key)");
+    auto* rotate_cmd = app.add_subcommand(
+        "rotate-key", "With the server stopped, re-seal every at-rest record under a new key");
+    rotate_cmd->add_option("--data", keys.data_dir, "The data directory")->required();
+    rotate_cmd->add_option("--key-file", key_file, kKeyFileHelp);
+    rotate_cmd->add_option("--new-key-file", new_key_file,
+                           "Where the new key goes (default: where the current key is; the old "
+                           "one is renamed KEY.old)");
 
     try {
         app.parse(argc, argv);
@@ -56,7 +81,47 @@ int main(int argc, char** argv) {
         return 2;
     }
 
+    if (!key_file.empty())
+        keys.key_file = key_file;
+    if (!new_key_file.empty())
+        keys.new_key_file = new_key_file;
+    if (move_cmd->parsed()) {
+        const auto moved = liaise::server::move_key(keys);
+        if (!moved) {
+            std::cerr << "liaise-server move-key: " << moved.error().message << "\n";
+            return 2;
+        }
+        const auto& m = moved.value();
+        if (m.moved)
+            std::cout << "Moved the at-rest key from " << m.from.string() << " to " << m.to.string()
+                      << ".\n";
+        else
+            std::cout << "Nothing to move: the at-rest key is already at " << m.to.string()
+                      << ".\n";
+        std::cout << "Back up " << m.to.string()
+                  << " on its own, never in the same archive as the data directory.\n";
+        return 0;
+    }
+    if (rotate_cmd->parsed()) {
+        const auto rotated = liaise::server::rotate_key(keys);
+        if (!rotated) {
+            std::cerr << "liaise-server rotate-key: " << rotated.error().message << "\n";
+            return 2;
+        }
+        const auto& r = rotated.value();
+        std::cout << "Re-sealed " << r.records << " record(s) under a new at-rest key.\n"
+                  << "  new key id " << r.new_id << ", in " << r.key_file.string() << "\n"
+                  << "  old key id " << r.old_id << ", now " << r.old_key_file.string() << "\n"
+                  << "Back up the new key now (on its own, never with the data directory). "
+                     "Then destroy the old key, "
+                  << r.old_key_file.string()
+                  << ", and its backups: they open only backups of the data made before "
+                     "this rotation.\n";
+        return 0;
+    }
     if (init_cmd->parsed()) {
+        if (!init_key_file.empty())
+            init.key_file = init_key_file;
         if (!init_dictionaries.empty())
             init.dictionaries = init_dictionaries;
         const auto result = liaise::server::init_data_dir(init);
@@ -65,11 +130,17 @@ int main(int argc, char** argv) {
             return 2;
         }
         if (json) {
-            std::cout << boost::json::serialize(boost::json::object{{"admin", result.value().admin},
-                                                                    {"code", result.value().code}})
+            std::cout << boost::json::serialize(
+                             boost::json::object{{"admin", result.value().admin},
+                                                 {"code", result.value().code},
+                                                 {"key_file", result.value().key_file.string()},
+                                                 {"key_id", result.value().key_id}})
                       << "\n";
         } else {
             std::cout << "Created " << init.data_dir.string() << ".\n"
+                      << "Its at-rest key (id " << result.value().key_id << ") is in "
+                      << result.value().key_file.string()
+                      << ": back it up on its own, never in the same archive as the data.\n"
                       << "Enrolment code for admin '" << result.value().admin
                       << "' (use it once, within 72 hours):\n"
                       << "  " << result.value().code << "\n";
@@ -96,5 +167,7 @@ int main(int argc, char** argv) {
         config.tls_cert = tls_cert;
     if (!tls_key.empty())
         config.tls_key = tls_key;
+    if (!serve_key_file.empty())
+        config.key_file = serve_key_file;
     return liaise::server::serve(config);
 }

@@ -21,6 +21,7 @@
 #include "at_rest.hpp"
 #include "audit.hpp"
 #include "dictionary_store.hpp"
+#include "key_custody.hpp"
 #include "liaise/jargon/dictionary.hpp"
 #include "liaise/jargon/engine.hpp"
 #include "liaise/protocol/crypto.hpp"
@@ -36,7 +37,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* kDatabase = "liaise.db";
-constexpr const char* kKeyFile = "at-rest.key";
 
 protocol::Error config_error(std::string message) {
     return {"bad_config", std::move(message)};
@@ -115,19 +115,6 @@ std::vector<std::string> disciplines_of(const jargon::DictionarySet& set) {
         if (d.discipline != jargon::kGeneralDiscipline)
             out.push_back(d.discipline);
     return out;
-}
-
-/// Writes 32 random bytes to a new file readable by its owner only.
-bool write_key_file(const fs::path& path) {
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return false;
-    auto key = crypto::random_bytes(32);
-    const bool ok =
-        ::write(fd, key.data(), key.size()) == static_cast<ssize_t>(key.size()) && ::fsync(fd) == 0;
-    sodium_memzero(key.data(), key.size());
-    ::close(fd);
-    return ok;
 }
 
 /// The network limits as the sessions use them.
@@ -312,14 +299,32 @@ protocol::Expected<InitResult> init_data_dir(const InitOptions& options) {
     if (fs::exists(options.data_dir, ec) && !fs::is_empty(options.data_dir, ec))
         return config_error(options.data_dir.string() +
                             " already exists and is not empty; refusing to overwrite it");
+    const auto key_file = custody::locate(options.data_dir, options.key_file, false).path;
+    if (auto inside = custody::inside_data(options.data_dir, key_file))
+        return *inside;
+    if (fs::exists(fs::symlink_status(key_file, ec)))
+        return config_error("the key file " + key_file.string() +
+                            " already exists; refusing to overwrite it (choose another "
+                            "--key-file, or remove it if it belongs to no data directory)");
     fs::create_directories(options.data_dir, ec);
     if (ec)
         return config_error("cannot create " + options.data_dir.string() + ": " + ec.message());
     fs::permissions(options.data_dir, fs::perms::owner_all, fs::perm_options::replace, ec);
-    if (!write_key_file(options.data_dir / kKeyFile))
-        return config_error("cannot write the key file in " + options.data_dir.string());
+    const auto key = AtRestKey::generate();
+    if (auto saved = key.save(key_file); !saved)
+        return saved.error();
+    // A failed init leaves no key behind for a directory that does not work.
+    struct RemoveUnlessKept {
+        fs::path file;
+        bool keep = false;
+        ~RemoveUnlessKept() {
+            std::error_code ignored;
+            if (!keep)
+                fs::remove(file, ignored);
+        }
+    } written{key_file};
 
-    InitResult result{options.admin, ""};
+    InitResult result{options.admin, "", key_file, key.id()};
     try {
         // The database holds personal data: readable by its owner only, like the key file.
         const auto db_path = options.data_dir / kDatabase;
@@ -329,12 +334,13 @@ protocol::Expected<InitResult> init_data_dir(const InitOptions& options) {
         ::close(fd);
         Metrics metrics;
         Storage storage(db_path, &metrics);
+        // Records the new key's id and check value before anything is sealed.
+        auto at_rest = custody::open_for(storage, {key_file, custody::Source::option});
+        if (!at_rest)
+            return at_rest.error();
         if (auto seeded = seed_dictionaries(storage, dict_dir); !seeded)
             return seeded.error();
         Hub hub;
-        auto at_rest = AtRestKey::load(options.data_dir / kKeyFile);
-        if (!at_rest)
-            return at_rest.error();
         Service service(storage, metrics, hub, {}, &at_rest.value());
         storage.write_and_wait([&](SQLite::Database& db) {
             SQLite::Statement agency(db,
@@ -366,6 +372,7 @@ protocol::Expected<InitResult> init_data_dir(const InitOptions& options) {
                 "could not issue the admin's code: " +
                 (frame ? std::string(frame.value().body.at("message").as_string()) : "no reply"));
         result.code = std::string(frame.value().body.at("code").as_string());
+        written.keep = true;
     } catch (const std::exception& e) {
         return config_error(std::string("cannot create the database: ") + e.what());
     }
@@ -375,19 +382,19 @@ protocol::Expected<InitResult> init_data_dir(const InitOptions& options) {
 int serve(const Config& config) {
     const auto db_path = config.data_dir / kDatabase;
     std::error_code ec;
-    if (!fs::exists(db_path, ec) || !fs::exists(config.data_dir / kKeyFile, ec)) {
+    if (!fs::exists(db_path, ec)) {
         spdlog::error("{} is not a Liaise data directory: run 'liaise-server init' first",
                       config.data_dir.string());
+        return 2;
+    }
+    if (auto legacy = custody::legacy_key_error(config.data_dir)) {
+        spdlog::error("{}", legacy->message);
         return 2;
     }
     const int threads =
         config.threads > 0 ? config.threads : std::max(1u, std::thread::hardware_concurrency());
     // Declared before the storage: queued writes that seal minutes may run until it is gone.
-    auto at_rest = AtRestKey::load(config.data_dir / kKeyFile);
-    if (!at_rest) {
-        spdlog::error("{}", at_rest.error().message);
-        return 2;
-    }
+    std::optional<AtRestKey> at_rest;
     Metrics metrics;
     std::optional<Storage> opened;
     try {
@@ -396,6 +403,16 @@ int serve(const Config& config) {
         spdlog::error("cannot open the database: {}", e.what());
         return 2;
     }
+    const auto where = custody::locate(config.data_dir, config.key_file);
+    {
+        auto key = custody::open_for(*opened, where);
+        if (!key) {
+            spdlog::error("{}", key.error().message);
+            return 2;
+        }
+        at_rest.emplace(std::move(key).value());
+    }
+    spdlog::info("at-rest key {} from {}", at_rest->id(), where.path.string());
     Storage& storage = *opened;
     Hub hub;
     if (auto seeded = seed_dictionaries(storage, config.dictionaries); !seeded) {
@@ -416,7 +433,7 @@ int serve(const Config& config) {
     // The server checks minutes with the same engine the clients use.
     jargon::SharedEngine engine(std::move(compiled).value());
     Service service(storage, metrics, hub, {config.enrolment_code_hours, config.sync_page_max},
-                    &at_rest.value(), &engine);
+                    &*at_rest, &engine);
     std::optional<ssl::context> tls;
     if (config.tls_cert || config.tls_key) {
         auto made = tls_context(config);

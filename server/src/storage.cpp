@@ -25,7 +25,7 @@
 namespace liaise::server {
 namespace {
 
-constexpr int kSchemaVersion = 5;
+constexpr int kSchemaVersion = 6;
 
 /// The messages table (version 4). A rowid table, not WITHOUT ROWID keyed by (room_id, seq)
 /// as in versions 1 and 2: rows are whole envelopes (~0.7 KB for two devices, ~7 KB for 51),
@@ -318,6 +318,10 @@ CREATE TABLE IF NOT EXISTS meeting_actions(
             .getInt() == 1)
         db.exec("DROP TABLE dictionary_feedback");
     db.exec(std::string(kFeedbackTables));
+    // Version 6 (key custody, key_custody.hpp): meta rows 'at_rest_key_id', 'at_rest_key_check'
+    // and 'previous_at_rest_key_id'. No table or column changes; the rows cannot be written here
+    // (the schema has no key): the first start with a key that opens the database's sealed
+    // records writes them, and an older server refuses this version instead of ignoring them.
     SQLite::Statement version(
         db, "INSERT OR REPLACE INTO meta(key, value) VALUES('schema_version', ?)");
     version.bind(1, std::to_string(kSchemaVersion));

@@ -13,6 +13,9 @@ namespace liaise::server {
 /// Everything `serve` needs. Defaults are the documented safe values.
 struct Config {
     std::filesystem::path data_dir;
+    /// The at-rest key file (--key-file); unset: $LIAISE_KEY_FILE, the systemd credential
+    /// liaise-at-rest-key, then `<data_dir>.key`, in that order.
+    std::optional<std::filesystem::path> key_file;
     std::string host = "127.0.0.1";
     std::uint16_t port = 7443;
     int threads = 0;                         ///< 0: one per core
@@ -51,18 +54,55 @@ struct InitOptions {
     std::string agency;      ///< the first agency
     std::string discipline;  ///< its discipline
     std::optional<std::filesystem::path> dictionaries;
+    /// Where to write the at-rest key; unset: $LIAISE_KEY_FILE, else `<data_dir>.key`.
+    std::optional<std::filesystem::path> key_file;
 };
 
 struct InitResult {
     std::string admin;
     std::string code;  ///< the admin's one-time enrolment code
+    std::filesystem::path key_file;
+    std::string key_id;
 };
 
-/// Creates the data directory, its database and its at-rest key file (mode 0600), the first
-/// agency and an enrolment code for the first admin. Refuses an existing, non-empty directory.
+/// Creates the data directory, its database, the at-rest key file (mode 0600, outside the data
+/// directory), the first agency and an enrolment code for the first admin. Refuses an existing,
+/// non-empty directory and an existing key file.
 [[nodiscard]] protocol::Expected<InitResult> init_data_dir(const InitOptions& options);
 
-/// Serves until SIGINT or SIGTERM; returns the process exit status.
+/// Serves until SIGINT or SIGTERM; returns the process exit status. Refuses to start (status 2)
+/// with a key that is not the database's, or with a data directory that still holds its key.
 [[nodiscard]] int serve(const Config& config);
+
+/// For move-key and rotate-key.
+struct KeyOptions {
+    std::filesystem::path data_dir;
+    std::optional<std::filesystem::path> key_file;      ///< as for serve
+    std::optional<std::filesystem::path> new_key_file;  ///< rotate-key: default `key_file`
+};
+
+struct MoveKeyResult {
+    std::filesystem::path from;
+    std::filesystem::path to;
+    bool moved = false;  ///< false: there was nothing to move (already done)
+};
+
+/// Moves the key that an earlier version kept in `<data_dir>/at-rest.key` to the key file
+/// (default `<data_dir>.key`): writes the new file (0600, synced), then removes the old one.
+/// Safe to run again after a crash at any point; refuses to overwrite a different key.
+[[nodiscard]] protocol::Expected<MoveKeyResult> move_key(const KeyOptions& options);
+
+struct RotateResult {
+    std::int64_t records = 0;  ///< sealed records re-sealed
+    std::string old_id;
+    std::string new_id;
+    std::filesystem::path key_file;      ///< where the new key is
+    std::filesystem::path old_key_file;  ///< the old key's new name (`<key file>.old`)
+};
+
+/// With the server stopped, generates a new at-rest key and re-seals every sealed record
+/// under it in one transaction; crash-safe (see key_custody.hpp). Refuses while a server holds
+/// the data directory, and while `<key file>.old` from an earlier rotation still exists.
+[[nodiscard]] protocol::Expected<RotateResult> rotate_key(const KeyOptions& options);
 
 }  // namespace liaise::server
