@@ -334,14 +334,12 @@ protocol::Expected<InitResult> init_data_dir(const InitOptions& options) {
         ::close(fd);
         Metrics metrics;
         Storage storage(db_path, &metrics);
-        // Records the new key's id and check value before anything is sealed.
-        auto at_rest = custody::open_for(storage, {key_file, custody::Source::option});
-        if (!at_rest)
-            return at_rest.error();
+        // The new key's id and check value, before anything is sealed.
+        storage.write_and_wait([&](SQLite::Database& db) { custody::bind(db, key); });
         if (auto seeded = seed_dictionaries(storage, dict_dir); !seeded)
             return seeded.error();
         Hub hub;
-        Service service(storage, metrics, hub, {}, &at_rest.value());
+        Service service(storage, metrics, hub, {}, &key);
         storage.write_and_wait([&](SQLite::Database& db) {
             SQLite::Statement agency(db,
                                      "INSERT INTO agencies(name, discipline, created_at) VALUES(?, "

@@ -864,6 +864,6 @@ TEST_CASE("init refuses to overwrite an existing data directory", "[e2e]") {
     const int status = ::pclose(p);
     CHECK(WEXITSTATUS(status) == 2);
     CHECK_THAT(std::string(buf, n), Catch::Contains("refusing to overwrite"));
-    CHECK((fs::status(server.data() / "at-rest.key").permissions() &
+    CHECK((fs::status(server.data().string() + ".key").permissions() &
            (fs::perms::group_all | fs::perms::others_all)) == fs::perms::none);
 }
