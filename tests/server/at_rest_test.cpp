@@ -68,3 +68,46 @@ TEST_CASE("the key file must hold exactly 32 bytes", "[minutes]") {
     CHECK_FALSE(AtRestKey::load(dir / "missing.key").ok());
     fs::remove_all(dir);
 }
+
+TEST_CASE("a key's id and check value tell keys apart and give nothing of the key away", "[keys]") {
+    namespace fs = std::filesystem;
+    const auto a = AtRestKey::generate();
+    const auto b = AtRestKey::generate();
+    CHECK(a.id().size() == 16);
+    CHECK(a.check_value().size() == 64);
+    CHECK(a.id() != b.id());
+    CHECK(a.check_value() != b.check_value());
+    // Two independent values: the id is not a prefix of the check value.
+    CHECK(a.check_value().substr(0, 16) != a.id());
+    CHECK(a.same_as(a));
+    CHECK_FALSE(a.same_as(b));
+
+    // Saved to a new file (0600) it loads as the same key, with the same id; never over a file.
+    const auto dir = fs::temp_directory_path() / ("liaise-key-id-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    REQUIRE(a.save(dir / "a.key").ok());
+    CHECK((fs::status(dir / "a.key").permissions() &
+           (fs::perms::group_all | fs::perms::others_all)) == fs::perms::none);
+    const auto loaded = AtRestKey::load(dir / "a.key");
+    REQUIRE(loaded.ok());
+    CHECK(loaded.value().id() == a.id());
+    CHECK(loaded.value().check_value() == a.check_value());
+    CHECK(loaded.value().same_as(a));
+    const auto again = b.save(dir / "a.key");
+    REQUIRE_FALSE(again.ok());
+    CHECK(again.error().code == "key_exists");
+    CHECK(AtRestKey::load(dir / "a.key").value().same_as(a));  // untouched
+    // The file's bytes appear in neither value.
+    std::ifstream in(dir / "a.key", std::ios::binary);
+    std::string raw((std::istreambuf_iterator<char>(in)), {});
+    std::string raw_hex;
+    for (const unsigned char c : raw) {
+        static const char* digits = "0123456789abcdef";
+        raw_hex += digits[c >> 4];
+        raw_hex += digits[c & 15];
+    }
+    CHECK(a.check_value().find(raw_hex.substr(0, 16)) == std::string::npos);
+    CHECK(raw_hex.find(a.id()) == std::string::npos);
+    fs::remove_all(dir);
+}
