@@ -95,8 +95,8 @@ protocol::Expected<RotateResult> rotate_key(const KeyOptions& options) {
     try {
         storage.emplace(options.data_dir / kDatabase, nullptr);
     } catch (const std::exception& e) {
-        return protocol::Error{"server_running",
-                               std::string(e.what()) + "; stop the server, then run rotate-key"};
+        return protocol::Error{"bad_config", "cannot open the database: " + std::string(e.what()) +
+                                                 "; rotate-key runs only with the server stopped"};
     }
     auto old_key = custody::open_for(*storage, where);
     if (!old_key)

@@ -144,6 +144,19 @@ std::optional<protocol::Error> inside_data(const fs::path& data_dir, const fs::p
                             "--key-file outside it"};
 }
 
+void warn_if_exposed(const fs::path& data_dir, const KeyLocation& where) {
+    if (inside_data(data_dir, where.path))
+        spdlog::warn(
+            "the key file {} is inside the data directory {}: every backup of the directory "
+            "carries it; move it out (and give --key-file)",
+            where.path.string(), data_dir.string());
+    std::error_code ec;
+    const auto perms = fs::status(where.path, ec).permissions();
+    if (!ec && (perms & (fs::perms::group_all | fs::perms::others_all)) != fs::perms::none)
+        spdlog::warn("the key file {} can be read by others than its owner: chmod 600 {}",
+                     where.path.string(), where.path.string());
+}
+
 std::optional<protocol::Error> legacy_key_error(const fs::path& data_dir) {
     const auto legacy = data_dir / kLegacyKeyFile;
     if (!present(legacy))

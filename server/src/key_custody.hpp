@@ -61,6 +61,10 @@ struct KeyLocation {
 [[nodiscard]] std::optional<protocol::Error> legacy_key_error(
     const std::filesystem::path& data_dir);
 
+/// Logs a warning when the key file at `where` is inside the data directory, or can be read by
+/// anyone but its owner.
+void warn_if_exposed(const std::filesystem::path& data_dir, const KeyLocation& where);
+
 /// What the database says about its key (meta rows at_rest_key_id and at_rest_key_check).
 struct Binding {
     std::string id;

@@ -411,6 +411,7 @@ int serve(const Config& config) {
         at_rest.emplace(std::move(key).value());
     }
     spdlog::info("at-rest key {} from {}", at_rest->id(), where.path.string());
+    custody::warn_if_exposed(config.data_dir, where);
     Storage& storage = *opened;
     Hub hub;
     if (auto seeded = seed_dictionaries(storage, config.dictionaries); !seeded) {

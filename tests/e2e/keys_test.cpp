@@ -159,10 +159,13 @@ TEST_CASE("serve refuses a key that is not the database's, and changes nothing",
     CHECK_THAT(missing.out, Catch::Contains("no at-rest key at " + key_file(t.server).string()));
 
     // The right key found through LIAISE_KEY_FILE, then through a systemd credential.
+    // (Made readable by its group: served, with a warning.)
+    fs::permissions(t.server.dir() / "elsewhere.key", fs::perms::group_read, fs::perm_options::add);
     ::setenv("LIAISE_KEY_FILE", (t.server.dir() / "elsewhere.key").c_str(), 1);
     t.restart();
     ::unsetenv("LIAISE_KEY_FILE");
     CHECK(t.read(id).second == discussion(1));
+    CHECK_THAT(t.server.log(), Catch::Contains("can be read by others than its owner"));
     fs::create_directories(t.server.dir() / "creds");
     fs::rename(t.server.dir() / "elsewhere.key", t.server.dir() / "creds" / "liaise-at-rest-key");
     ::setenv("CREDENTIALS_DIRECTORY", (t.server.dir() / "creds").c_str(), 1);
@@ -241,7 +244,8 @@ TEST_CASE("rotate-key re-seals minutes, versions and the audit log under a new k
     const auto old_id = meta(t.server, "at_rest_key_id");
     const auto busy = server_command("rotate-key --data " + q(t.server.data()));
     CHECK(status_of(busy) == 2);
-    CHECK_THAT(busy.out, Catch::Contains("stop the server"));
+    CHECK_THAT(busy.out, Catch::Contains("in use by another process"));
+    CHECK_THAT(busy.out, Catch::Contains("rotate-key runs only with the server stopped"));
     CHECK(meta(t.server, "at_rest_key_id") == old_id);
     CHECK_FALSE(fs::exists(key_file(t.server).string() + ".new"));
     CHECK(before == 32);
