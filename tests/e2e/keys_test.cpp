@@ -295,6 +295,30 @@ TEST_CASE("rotate-key re-seals minutes, versions and the audit log under a new k
     const auto again = server_command("rotate-key --data " + q(t.server.data()));
     CHECK(status_of(again) == 2);
     CHECK_THAT(again.out, Catch::Contains(".old is still there"));
+
+    // Once it is destroyed: a rotation to a new place, never over an existing file.
+    fs::remove(key_file(t.server).string() + ".old");
+    const auto elsewhere = t.server.dir() / "keys" / "liaise.key";
+    fs::create_directories(elsewhere.parent_path());
+    std::ofstream(elsewhere) << "taken";
+    const auto taken = server_command("rotate-key --data " + q(t.server.data()) +
+                                      " --new-key-file " + q(elsewhere));
+    CHECK(status_of(taken) == 2);
+    CHECK_THAT(taken.out, Catch::Contains("already exists; refusing to overwrite it"));
+    CHECK(meta(t.server, "at_rest_key_id") == new_id);
+    fs::remove(elsewhere);
+    const auto moved = server_command("rotate-key --data " + q(t.server.data()) +
+                                      " --new-key-file " + q(elsewhere));
+    INFO(moved.out);
+    REQUIRE(status_of(moved) == 0);
+    CHECK_FALSE(fs::exists(key_file(t.server)));
+    CHECK(fs::exists(key_file(t.server).string() + ".old"));
+    CHECK(meta(t.server, "previous_at_rest_key_id") == new_id);
+    t.server.set_extra_args({"--key-file", elsewhere.string()});
+    t.server.start();
+    t.ann.login();
+    CHECK(t.read(second).first == "Strategy for K");
+    CHECK(t.audit_verifies());
 }
 
 TEST_CASE("rotate-key killed at random points leaves a directory that serves with its key",
