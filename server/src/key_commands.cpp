@@ -133,13 +133,15 @@ protocol::Expected<RotateResult> rotate_key(const KeyOptions& options) {
     }
     // Committed: from here on the database opens only with the new key. Each step below is
     // redone by the next serve or rotate-key should this process die (key_custody.hpp).
+    // Each rename is made durable before the next, so the old key is never lost to a crash
+    // that kept the second rename and not the first.
     fs::rename(where.path, old_file, ec);
-    if (ec)
+    if (ec || !sync_parent_directory(old_file))
         return key_error("the keys were rotated, but " + where.path.string() +
-                         " could not be renamed to " + old_file.string() + " (" + ec.message() +
-                         "); the new key is " + staged.string());
+                         " could not be renamed to " + old_file.string() + "; the new key is " +
+                         staged.string());
     fs::rename(staged, target, ec);
-    if (ec || !sync_parent_directory(target) || !sync_parent_directory(old_file))
+    if (ec || !sync_parent_directory(target))
         return key_error("the keys were rotated, but " + staged.string() +
                          " could not be renamed to " + target.string() + "; the new key is " +
                          staged.string());

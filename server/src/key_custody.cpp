@@ -83,9 +83,9 @@ std::optional<protocol::Error> settle_rotation(const fs::path& path, const Bindi
     const auto old = with_suffix(path, ".old");
     if (present(path)) {
         fs::rename(path, old, ec);
-        if (ec)
-            return protocol::Error{"bad_key_file", "cannot rename " + path.string() + " to " +
-                                                       old.string() + ": " + ec.message()};
+        if (ec || !sync_parent_directory(old))
+            return protocol::Error{"bad_key_file",
+                                   "cannot rename " + path.string() + " to " + old.string()};
     }
     fs::rename(staged, path, ec);
     if (ec || !sync_parent_directory(path))
