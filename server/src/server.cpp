@@ -117,6 +117,18 @@ std::vector<std::string> disciplines_of(const jargon::DictionarySet& set) {
     return out;
 }
 
+/// The server's secrets (creating them, and converting an older audit log, the first time).
+protocol::Expected<ServerKeys> open_server_keys(Storage& storage, const AtRestKey& at_rest) {
+    std::optional<ServerKeys> keys;
+    try {
+        storage.write_and_wait(
+            [&](SQLite::Database& db) { keys.emplace(audit::setup(db, at_rest)); });
+    } catch (const std::exception& e) {
+        return config_error(std::string("cannot open the server's secrets: ") + e.what());
+    }
+    return std::move(*keys);
+}
+
 /// Writes 32 random bytes to a new file readable by its owner only.
 bool write_key_file(const fs::path& path) {
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -328,6 +340,7 @@ protocol::Expected<InitResult> init_data_dir(const InitOptions& options) {
             return config_error("cannot create " + db_path.string());
         ::close(fd);
         Metrics metrics;
+        std::optional<ServerKeys> server_keys;  // before the storage, like the at-rest key
         Storage storage(db_path, &metrics);
         if (auto seeded = seed_dictionaries(storage, dict_dir); !seeded)
             return seeded.error();
@@ -335,7 +348,11 @@ protocol::Expected<InitResult> init_data_dir(const InitOptions& options) {
         auto at_rest = AtRestKey::load(options.data_dir / kKeyFile);
         if (!at_rest)
             return at_rest.error();
-        Service service(storage, metrics, hub, {}, &at_rest.value());
+        auto opened_keys = open_server_keys(storage, at_rest.value());
+        if (!opened_keys)
+            return opened_keys.error();
+        server_keys.emplace(std::move(opened_keys).value());
+        Service service(storage, metrics, hub, {}, &at_rest.value(), nullptr, &*server_keys);
         storage.write_and_wait([&](SQLite::Database& db) {
             SQLite::Statement agency(db,
                                      "INSERT INTO agencies(name, discipline, created_at) VALUES(?, "
@@ -389,6 +406,7 @@ int serve(const Config& config) {
         return 2;
     }
     Metrics metrics;
+    std::optional<ServerKeys> server_keys;  // before the storage, like the at-rest key
     std::optional<Storage> opened;
     try {
         opened.emplace(db_path, &metrics, config.durable ? Durability::full : Durability::off);
@@ -397,6 +415,12 @@ int serve(const Config& config) {
         return 2;
     }
     Storage& storage = *opened;
+    if (auto keys = open_server_keys(storage, at_rest.value()); keys) {
+        server_keys.emplace(std::move(keys).value());
+    } else {
+        spdlog::error("{}", keys.error().message);
+        return 2;
+    }
     Hub hub;
     if (auto seeded = seed_dictionaries(storage, config.dictionaries); !seeded) {
         spdlog::error("{}", seeded.error().message);
@@ -416,7 +440,7 @@ int serve(const Config& config) {
     // The server checks minutes with the same engine the clients use.
     jargon::SharedEngine engine(std::move(compiled).value());
     Service service(storage, metrics, hub, {config.enrolment_code_hours, config.sync_page_max},
-                    &at_rest.value(), &engine);
+                    &at_rest.value(), &engine, &*server_keys);
     std::optional<ssl::context> tls;
     if (config.tls_cert || config.tls_key) {
         auto made = tls_context(config);

@@ -25,7 +25,7 @@
 namespace liaise::server {
 namespace {
 
-constexpr int kSchemaVersion = 5;
+constexpr int kSchemaVersion = 6;
 
 /// The messages table (version 4). A rowid table, not WITHOUT ROWID keyed by (room_id, seq)
 /// as in versions 1 and 2: rows are whole envelopes (~0.7 KB for two devices, ~7 KB for 51),
@@ -318,6 +318,26 @@ CREATE TABLE IF NOT EXISTS meeting_actions(
             .getInt() == 1)
         db.exec("DROP TABLE dictionary_feedback");
     db.exec(std::string(kFeedbackTables));
+    // Version 6 (audit log that cannot lose its tail; server/src/audit.hpp, server_keys.hpp):
+    // the server's own secrets, sealed with the at-rest key, and the audit log's head with a MAC
+    // under the chain key and the server's signature. Filling them (and re-chaining a log made
+    // by an earlier version) needs the at-rest key: audit::setup() does it when the server
+    // opens the database with its key.
+    db.exec(R"sql(
+CREATE TABLE IF NOT EXISTS server_secrets(
+  name TEXT PRIMARY KEY,
+  id INTEGER NOT NULL UNIQUE,  -- the RecordId the secret is sealed for
+  sealed BLOB NOT NULL,
+  public_half BLOB);
+CREATE TABLE IF NOT EXISTS audit_head(
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  count INTEGER NOT NULL,
+  last_seq INTEGER NOT NULL,
+  last_hash BLOB NOT NULL,
+  at INTEGER NOT NULL,
+  mac BLOB NOT NULL,
+  signature BLOB NOT NULL);
+)sql");
     SQLite::Statement version(
         db, "INSERT OR REPLACE INTO meta(key, value) VALUES('schema_version', ?)");
     version.bind(1, std::to_string(kSchemaVersion));
