@@ -294,6 +294,17 @@ std::vector<Record> list(SQLite::Database& db, const AtRestKey& key, std::int64_
     return out;
 }
 
+void reset_head(SQLite::Database& db, const ServerKeys& keys) {
+    SQLite::Statement q(db,
+                        "SELECT COUNT(*), COALESCE(MAX(seq), 0), (SELECT hash FROM audit ORDER BY "
+                        "seq DESC LIMIT 1), (SELECT at FROM audit ORDER BY seq DESC LIMIT 1) FROM "
+                        "audit");
+    q.executeStep();
+    const auto last_hash = q.getColumn(2).isNull() ? Hash{} : hash_from(q.getColumn(2));
+    const auto at = q.getColumn(3).isNull() ? now_ms() : q.getColumn(3).getInt64();
+    write_head(db, keys, q.getColumn(0).getInt64(), q.getColumn(1).getInt64(), last_hash, at);
+}
+
 std::optional<Head> head(SQLite::Database& db) {
     SQLite::Statement q(db, "SELECT count, last_seq, last_hash, at, signature FROM audit_head");
     if (!q.executeStep())

@@ -64,6 +64,11 @@ struct Record {
 [[nodiscard]] std::vector<Record> list(SQLite::Database& db, const AtRestKey& key,
                                        std::int64_t since, std::int64_t limit);
 
+/// Rewrites the head from the records as they stand (count, last seq, last hash, the last
+/// record's time), with a fresh MAC and signature, whatever the head said before. setup() uses it
+/// after re-chaining; tests use it to play an attacker who holds both keys. Nothing else should.
+void reset_head(SQLite::Database& db, const ServerKeys& keys);
+
 /// The stored head as it is, unchecked (verify() checks it).
 struct Head {
     protocol::AuditHead signed_part;  ///< count, last hash, time
