@@ -7,6 +7,7 @@
 
 #include "liaise/protocol/audit_head.hpp"
 #include "liaise/protocol/fields.hpp"
+#include "liaise/protocol/messages.hpp"
 
 namespace liaise::client {
 namespace {
@@ -83,7 +84,7 @@ protocol::Expected<bool> ServerPin::check_key(const std::optional<crypto::SignPu
         return true;
     }
     if (!key || !(*key == *key_))
-        return failure("server_key_changed",
+        return failure(std::string(protocol::errc::server_key_changed),
                        "the server's signing key is not the one this device pinned on " +
                            utc_time(pinned_at_) +
                            "; it may not be the same server, or its keys were replaced. Ask "
@@ -118,7 +119,7 @@ protocol::Expected<AuditHeadCheck> check_audit_head(const Home& home, Connection
     if (well_formed)
         std::copy(hash->begin(), hash->end(), head.last_hash.begin());
     if (!well_formed || !protocol::verify_audit_head(*pin.key(), head, *signature))
-        return failure("bad_signature",
+        return failure(std::string(protocol::errc::bad_signature),
                        "the server's signature on its audit log does not verify with the key "
                        "this device pinned; do not trust this log");
     AuditHeadCheck out{head.count, before ? before->count : 0};
@@ -126,10 +127,11 @@ protocol::Expected<AuditHeadCheck> check_audit_head(const Home& home, Connection
         const auto seen = "the one this device saw on " + utc_time(before->seen_at) + " (" +
                           std::to_string(before->count) + " records)";
         if (head.count < before->count)
-            return failure("audit_log_shorter", "the audit log is shorter than " + seen +
-                                                    "; records may have been removed");
+            return failure(
+                std::string(protocol::errc::audit_log_shorter),
+                "the audit log is shorter than " + seen + "; records may have been removed");
         if (str(r, "at_hash") != before->last_hash)
-            return failure("audit_log_rewritten",
+            return failure(std::string(protocol::errc::audit_log_rewritten),
                            "the audit log does not extend " + seen + ": record " +
                                std::to_string(before->count) +
                                " is not the one seen then; records may have been removed or "
