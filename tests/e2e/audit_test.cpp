@@ -194,6 +194,16 @@ TEST_CASE("a pinned admin device refuses a server whose signing key changed", "[
     Audited t;
     t.cli.ok("boss", "admin audit --verify");
     CHECK(t.cli.ok("boss", "whoami").find("server_key_changed") == std::string::npos);
+    // What the device pinned at enrolment is the key every hello announces.
+    {
+        auto conn = client::Connection::open(t.server.url());
+        REQUIRE(conn.ok());
+        const auto hello = conn.value()->request("hello", {{"version", protocol::kVersion}});
+        REQUIRE(hello.ok());
+        const auto pinned = json::parse(slurp(t.server.dir() / "cli-boss" / "server.json"));
+        CHECK(pinned.at("server_key") == hello.value().at("server_key"));
+        CHECK(pinned.at("audit_head").at("count").as_int64() == t.records());
+    }
     t.server.stop();
     {
         // The signing key replaced (the new one is made when the server opens the database).
