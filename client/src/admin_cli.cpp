@@ -447,6 +447,17 @@ void audit(CLI::App& admin, State& s, Options& o, std::function<int()>& action) 
                     else
                         std::cout << "The audit log does NOT verify: record " << num(v, "first_bad")
                                   << " does not fit (" << shown(v, "reason") << ").\n";
+                    // Login already refused a log shorter than, or not extending, the one this
+                    // device saw before (server_pin.hpp); say what it compared.
+                    if (const auto& seen = c.audit_head_check(); seen && !o.json)
+                        std::cout << (seen->previous_count == 0
+                                          ? "This device had seen no earlier head; it keeps this "
+                                            "one"
+                                          : "It extends the " +
+                                                std::to_string(seen->previous_count) +
+                                                " record(s) this device saw before")
+                                  << " (" << seen->count
+                                  << " record(s), signed with the server's pinned key).\n";
                     return v.at("verified").as_bool() ? 0 : 1;
                 });
             }

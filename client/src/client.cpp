@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "liaise/client/feedback.hpp"
+#include "liaise/client/server_pin.hpp"
 #include "liaise/protocol/fields.hpp"
 
 #include "liaise/protocol/messages.hpp"
@@ -91,6 +92,12 @@ protocol::Expected<json::object> Client::enrol(const Home& home, std::string_vie
                                         {"device_name", device_name}});
     if (!reply)
         return reply.error();
+    // The server's own key, for checking its signed audit heads later (server_pin.hpp). A
+    // fresh home has nothing pinned, so this only records the key.
+    if (auto pinned = ServerPin(home).check_key(
+            crypto::SignPublicKey::from_base64(str(reply.value(), "server_key")));
+        !pinned)
+        return pinned.error();
     if (auto saved = home.save_keys(keys, passphrase); !saved)
         return saved.error();
     if (auto saved = home.save_profile(
@@ -120,9 +127,23 @@ protocol::Expected<std::unique_ptr<Client>> Client::login(const Home& home,
                                                  {"signature", signature.to_base64()}});
     if (!reply)
         return reply.error();
+    std::optional<AuditHeadCheck> audit_check;
+    if (str(reply.value(), "role") == "admin") {
+        // An admin's device refuses a server whose key changed, and an audit log shorter than
+        // (or not extending) the one it saw before, before anything else is done.
+        if (auto pinned = ServerPin(home).check_key(
+                crypto::SignPublicKey::from_base64(str(reply.value(), "server_key")));
+            !pinned)
+            return pinned.error();
+        auto checked = check_audit_head(home, *conn.value());
+        if (!checked)
+            return checked.error();
+        audit_check = checked.value();
+    }
     std::unique_ptr<Client> client(new Client(home, std::move(profile).value(),
                                               std::move(keys).value(), std::move(conn).value()));
     client->discipline_ = str(reply.value(), "discipline");
+    client->audit_head_check_ = audit_check;
     // A failed refresh (a damaged download) keeps the cache as it was: checks go on working
     // with the last good dictionaries, and the next login tries again.
     client->dictionary_refresh_ = DictionaryCache(home).refresh(*client->conn_);

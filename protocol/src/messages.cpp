@@ -173,9 +173,11 @@ constexpr std::array<FieldSpec, 6> kQuestionAnswer = {{{"question", F::integer, 
                                                        {"kind", F::string, false, 16}}};
 constexpr std::array<FieldSpec, 2> kQuestionDismiss = {
     {{"question", F::integer, true, kId, 1}, {"reply", F::string, false, 1000}}};
-constexpr std::array<FieldSpec, 3> kAudit = {{{"since", F::integer, false, INT64_MAX},
+constexpr std::array<FieldSpec, 5> kAudit = {{{"since", F::integer, false, INT64_MAX},
                                               {"limit", F::integer, false, 10'000, 1},
-                                              {"verify", F::boolean, false, 0}}};
+                                              {"verify", F::boolean, false, 0},
+                                              {"head", F::boolean, false, 0},
+                                              {"at", F::integer, false, INT64_MAX, 1}}};
 
 constexpr std::array<RequestSpec, 56> kRequests = {{
     {"hello", Access::anyone, kHello},

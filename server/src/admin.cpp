@@ -263,7 +263,18 @@ constexpr const char* kQuestionColumns =
 
 void Service::record(SQLite::Database& db, std::int64_t actor, std::string_view kind,
                      const json::object& details) const {
-    audit::append(db, at_rest(), actor, kind, details);
+    audit::append(db, at_rest(), server_keys(), actor, kind, details);
+}
+
+const ServerKeys& Service::server_keys() const {
+    if (server_keys_ == nullptr)
+        throw ServiceError(errc::internal, "the audit log is not available on this server");
+    return *server_keys_;
+}
+
+void Service::add_server_key(json::object& out) const {
+    if (server_keys_ != nullptr)
+        out["server_key"] = server_keys_->public_key().to_base64();
 }
 
 // ---- agencies and accounts ----------------------------------------------------------------------
@@ -782,9 +793,33 @@ void Service::question_close(Context& ctx, bool answer) {
 
 void Service::audit_log(Context& ctx) {
     const auto& key = at_rest();
+    if (ctx.req.boolean("head", false)) {
+        // The signed head, for an admin's client to check against the head it saw last
+        // (PROTOCOL.md, "Signed audit heads"), and the hash of record `at` if asked.
+        const auto at = ctx.req.integer("at", 0);
+        auto out = read(ctx, [&](SQLite::Database& db) {
+            const auto h = audit::head(db);
+            if (!h)
+                throw ServiceError(errc::internal, "the audit log has no head");
+            json::object o{{"count", h->signed_part.count},
+                           {"last_hash", crypto::to_base64(h->signed_part.last_hash)},
+                           {"signed_at", h->signed_part.at},
+                           {"signature", h->signature.to_base64()}};
+            if (at > 0) {
+                o["at"] = at;
+                if (const auto hash = audit::hash_of(db, at))
+                    o["at_hash"] = crypto::to_base64(*hash);
+            }
+            return o;
+        });
+        out["server_key"] = server_keys().public_key().to_base64();
+        ctx.reply(protocol::encode_ok(ctx.req.id, std::move(out)));
+        return;
+    }
     if (ctx.req.boolean("verify", false)) {
+        const auto& keys = server_keys();
         const auto verdict =
-            read(ctx, [&](SQLite::Database& db) { return audit::verify(db, key); });
+            read(ctx, [&](SQLite::Database& db) { return audit::verify(db, key, keys); });
         json::object out{{"verified", !verdict.first_bad}, {"records", verdict.records}};
         if (verdict.first_bad) {
             out["first_bad"] = *verdict.first_bad;

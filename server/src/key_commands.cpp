@@ -122,7 +122,7 @@ protocol::Expected<RotateResult> rotate_key(const KeyOptions& options) {
                 result.records += count.records;
             custody::bind(db, fresh, result.old_id);
             audit::append(
-                db, fresh, audit::kOperator, "at_rest_key_rotated",
+                db, fresh, audit::setup(db, fresh), audit::kOperator, "at_rest_key_rotated",
                 {{"from", result.old_id}, {"to", result.new_id}, {"records", result.records}});
         });
     } catch (const std::exception& e) {

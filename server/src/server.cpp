@@ -117,6 +117,18 @@ std::vector<std::string> disciplines_of(const jargon::DictionarySet& set) {
     return out;
 }
 
+/// The server's secrets (creating them, and converting an older audit log, the first time).
+protocol::Expected<ServerKeys> open_server_keys(Storage& storage, const AtRestKey& at_rest) {
+    std::optional<ServerKeys> keys;
+    try {
+        storage.write_and_wait(
+            [&](SQLite::Database& db) { keys.emplace(audit::setup(db, at_rest)); });
+    } catch (const std::exception& e) {
+        return config_error(std::string("cannot open the server's secrets: ") + e.what());
+    }
+    return std::move(*keys);
+}
+
 /// The network limits as the sessions use them.
 Limits limits_of(const Config& c) {
     Limits l;
@@ -333,13 +345,18 @@ protocol::Expected<InitResult> init_data_dir(const InitOptions& options) {
             return config_error("cannot create " + db_path.string());
         ::close(fd);
         Metrics metrics;
+        std::optional<ServerKeys> server_keys;  // before the storage, like the at-rest key
         Storage storage(db_path, &metrics);
         // The new key's id and check value, before anything is sealed.
         storage.write_and_wait([&](SQLite::Database& db) { custody::bind(db, key); });
         if (auto seeded = seed_dictionaries(storage, dict_dir); !seeded)
             return seeded.error();
         Hub hub;
-        Service service(storage, metrics, hub, {}, &key);
+        auto opened_keys = open_server_keys(storage, key);
+        if (!opened_keys)
+            return opened_keys.error();
+        server_keys.emplace(std::move(opened_keys).value());
+        Service service(storage, metrics, hub, {}, &key, nullptr, &*server_keys);
         storage.write_and_wait([&](SQLite::Database& db) {
             SQLite::Statement agency(db,
                                      "INSERT INTO agencies(name, discipline, created_at) VALUES(?, "
@@ -394,6 +411,7 @@ int serve(const Config& config) {
     // Declared before the storage: queued writes that seal minutes may run until it is gone.
     std::optional<AtRestKey> at_rest;
     Metrics metrics;
+    std::optional<ServerKeys> server_keys;  // before the storage, like the at-rest key
     std::optional<Storage> opened;
     try {
         opened.emplace(db_path, &metrics, config.durable ? Durability::full : Durability::off);
@@ -413,6 +431,12 @@ int serve(const Config& config) {
     spdlog::info("at-rest key {} from {}", at_rest->id(), where.path.string());
     custody::warn_if_exposed(config.data_dir, where);
     Storage& storage = *opened;
+    if (auto keys = open_server_keys(storage, at_rest.value()); keys) {
+        server_keys.emplace(std::move(keys).value());
+    } else {
+        spdlog::error("{}", keys.error().message);
+        return 2;
+    }
     Hub hub;
     if (auto seeded = seed_dictionaries(storage, config.dictionaries); !seeded) {
         spdlog::error("{}", seeded.error().message);
@@ -432,7 +456,7 @@ int serve(const Config& config) {
     // The server checks minutes with the same engine the clients use.
     jargon::SharedEngine engine(std::move(compiled).value());
     Service service(storage, metrics, hub, {config.enrolment_code_hours, config.sync_page_max},
-                    &*at_rest, &engine);
+                    &*at_rest, &engine, &*server_keys);
     std::optional<ssl::context> tls;
     if (config.tls_cert || config.tls_key) {
         auto made = tls_context(config);

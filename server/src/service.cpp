@@ -517,13 +517,15 @@ struct Service::SendState {
 };
 
 Service::Service(Storage& storage, Metrics& metrics, Hub& hub, ServiceConfig config,
-                 const AtRestKey* at_rest, jargon::SharedEngine* engine)
+                 const AtRestKey* at_rest, jargon::SharedEngine* engine,
+                 const ServerKeys* server_keys)
     : storage_(storage),
       metrics_(metrics),
       hub_(hub),
       config_(config),
       at_rest_(at_rest),
       engine_(engine),
+      server_keys_(server_keys),
       send_state_(std::make_unique<SendState>()) {}
 
 Service::~Service() = default;
@@ -718,10 +720,11 @@ void Service::hello(Context& ctx) {
             {{"version", protocol::kVersion}});
     ctx.who.hello = true;
     ctx.who.challenge = crypto::random_bytes(32);
-    ctx.reply(
-        protocol::encode_ok(ctx.req.id, {{"version", protocol::kVersion},
-                                         {"server", "liaise-server/0.1.0"},
-                                         {"challenge", crypto::to_base64(ctx.who.challenge)}}));
+    json::object out{{"version", protocol::kVersion},
+                     {"server", "liaise-server/0.1.0"},
+                     {"challenge", crypto::to_base64(ctx.who.challenge)}};
+    add_server_key(out);
+    ctx.reply(protocol::encode_ok(ctx.req.id, std::move(out)));
 }
 
 void Service::enrol(Context& ctx) {
@@ -808,6 +811,7 @@ void Service::enrol(Context& ctx) {
             exec(db, "UPDATE enrolment_codes SET used_at = ? WHERE code_hash = ?", now, hash);
             out = account_json(require_account(db, user));
             out["device"] = std::to_string(device);
+            add_server_key(out);
             if (replacement) {
                 record(db, account, "device_replaced",
                        {{"user", user}, {"device", device}, {"revoked", revoked}});
@@ -932,6 +936,7 @@ void Service::login(Context& ctx) {
     spdlog::info("login {} (device {})", user, ctx.who.device);
     auto out = account_json(found->account);
     out["device"] = device;
+    add_server_key(out);
     ctx.reply(protocol::encode_ok(ctx.req.id, std::move(out)));
     remind_actions(ctx);  // after the reply: the client sees the login succeed first
 }

@@ -30,6 +30,7 @@ class SharedEngine;
 namespace liaise::server {
 
 class AtRestKey;
+class ServerKeys;
 class Metrics;
 class Storage;
 
@@ -100,9 +101,12 @@ class Service {
     /// `general`. `at_rest` seals minutes, actions and the audit log;
     /// `engine` checks minutes and is replaced when an admin changes the dictionaries; both must
     /// outlive the Service and every write it queued. Without them the requests that need them
-    /// answer `internal`.
+    /// answer `internal`. `server_keys` (audit::setup()) chain and sign the audit log, and its
+    /// public key goes out in the hello, enrol and login replies; it must outlive the Service
+    /// too, and without it the requests that change anything an admin does answer `internal`.
     Service(Storage& storage, Metrics& metrics, Hub& hub, ServiceConfig config,
-            const AtRestKey* at_rest = nullptr, jargon::SharedEngine* engine = nullptr);
+            const AtRestKey* at_rest = nullptr, jargon::SharedEngine* engine = nullptr,
+            const ServerKeys* server_keys = nullptr);
     ~Service();
     Service(const Service&) = delete;
     Service& operator=(const Service&) = delete;
@@ -195,6 +199,10 @@ class Service {
     void remind_actions(Context& ctx);
     /// The key and engine, or `internal` when this Service was built without them.
     const AtRestKey& at_rest() const;
+    /// The server's secrets, or `internal` when this Service was built without them.
+    const ServerKeys& server_keys() const;
+    /// Adds `server_key` (the server's public signing key, base64) to a reply when known.
+    void add_server_key(boost::json::object& out) const;
     jargon::SharedEngine& engine() const;
 
     /// Runs `job` on the writer; replies ok with what it fills in, or the error it threw.
@@ -214,6 +222,7 @@ class Service {
     ServiceConfig config_;
     const AtRestKey* at_rest_;
     jargon::SharedEngine* engine_;
+    const ServerKeys* server_keys_;
     /// Writer thread only: throws unless `device` is current, its account not suspended and
     /// its account's role still allows `access`. With `remember` (only in `only_messages` jobs,
     /// which cannot change the answer) the answer is kept for later jobs while the writer's

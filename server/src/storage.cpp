@@ -322,6 +322,26 @@ CREATE TABLE IF NOT EXISTS meeting_actions(
     // and 'previous_at_rest_key_id'. No table or column changes; the rows cannot be written here
     // (the schema has no key): the first start with a key that opens the database's sealed
     // records writes them, and an older server refuses this version instead of ignoring them.
+    // Version 6 (audit log that cannot lose its tail; server/src/audit.hpp, server_keys.hpp):
+    // the server's own secrets, sealed with the at-rest key, and the audit log's head with a MAC
+    // under the chain key and the server's signature. Filling them (and re-chaining a log made
+    // by an earlier version) needs the at-rest key: audit::setup() does it when the server
+    // opens the database with its key.
+    db.exec(R"sql(
+CREATE TABLE IF NOT EXISTS server_secrets(
+  name TEXT PRIMARY KEY,
+  id INTEGER NOT NULL UNIQUE,  -- the RecordId the secret is sealed for
+  sealed BLOB NOT NULL,
+  public_half BLOB);
+CREATE TABLE IF NOT EXISTS audit_head(
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  count INTEGER NOT NULL,
+  last_seq INTEGER NOT NULL,
+  last_hash BLOB NOT NULL,
+  at INTEGER NOT NULL,
+  mac BLOB NOT NULL,
+  signature BLOB NOT NULL);
+)sql");
     SQLite::Statement version(
         db, "INSERT OR REPLACE INTO meta(key, value) VALUES('schema_version', ?)");
     version.bind(1, std::to_string(kSchemaVersion));

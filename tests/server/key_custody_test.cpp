@@ -86,8 +86,9 @@ struct Sealed {
         put("INSERT INTO actions(id, room_id, raised_in, due, status, rev, body, created_at, "
             "updated_at) VALUES(9, 1, 2, '2026-12-01', 'open', 3, ?, 0, 0)",
             "actions", 9, 3, "action 9");
+        const auto keys = audit::setup(db, key);
         for (int i = 0; i < 4; ++i)
-            audit::append(db, key, audit::kOperator, "role_changed", {{"n", i}});
+            audit::append(db, key, keys, audit::kOperator, "role_changed", {{"n", i}});
     }
     std::string open(const AtRestKey& k, const std::string& sql, std::string_view table,
                      std::int64_t id, std::int64_t version) {
@@ -121,9 +122,10 @@ TEST_CASE("reseal_all moves every sealed record to the new key, or none", "[keys
     CHECK(s.open(fresh, "SELECT body FROM minutes_versions", "minutes_versions", 2, 1) ==
           "version 1 of meeting 2");
     CHECK(s.open(fresh, "SELECT body FROM actions", "actions", 9, 3) == "action 9");
-    CHECK_FALSE(audit::verify(s.db, fresh).first_bad.has_value());
-    CHECK(audit::verify(s.db, fresh).records == 4);
-    CHECK(audit::verify(s.db, s.key).first_bad.has_value());
+    const auto keys = audit::setup(s.db, fresh);  // the server's secrets, re-sealed too
+    CHECK_FALSE(audit::verify(s.db, fresh, keys).first_bad.has_value());
+    CHECK(audit::verify(s.db, fresh, keys).records == 4);
+    CHECK(audit::verify(s.db, s.key, keys).first_bad.has_value());
     CHECK(audit::list(s.db, fresh, 0, 10).at(3).details.at("n").as_int64() == 3);
 
     // One record that does not open with the current key: an error naming it, and after the
@@ -140,7 +142,7 @@ TEST_CASE("reseal_all moves every sealed record to the new key, or none", "[keys
                           Catch::Contains("actions record 9"));
     }
     CHECK(s.open(fresh, "SELECT body FROM meetings WHERE id = 1", "meetings", 1, 5) == before);
-    CHECK_FALSE(audit::verify(s.db, fresh).first_bad.has_value());
+    CHECK_FALSE(audit::verify(s.db, fresh, keys).first_bad.has_value());
 }
 
 TEST_CASE("a broken audit chain is not re-sealed into a whole one", "[keys][audit]") {

@@ -17,6 +17,7 @@
 #include "liaise/client/home.hpp"
 #include "liaise/client/ledger.hpp"
 #include "liaise/client/plain.hpp"
+#include "liaise/client/server_pin.hpp"
 #include "liaise/jargon/engine.hpp"
 #include "liaise/protocol/crypto.hpp"
 #include "liaise/protocol/expected.hpp"
@@ -92,6 +93,11 @@ class Client {
     /// Who reads `room`: its audience, and each member's discipline.
     [[nodiscard]] protocol::Expected<RoomReaders> readers(std::string_view room);
     [[nodiscard]] const crypto::DeviceKeys& keys() const noexcept { return keys_; }
+    /// For an admin: what the check of the server's signed audit head at login found
+    /// (server_pin.hpp); login() failed if it refused the log. Empty for everyone else.
+    [[nodiscard]] const std::optional<AuditHeadCheck>& audit_head_check() const noexcept {
+        return audit_head_check_;
+    }
     [[nodiscard]] Connection& connection() noexcept { return *conn_; }
 
     /// A request with no client-side crypto (rooms, admin). Errors are the server's
@@ -181,6 +187,7 @@ class Client {
     bool batching_ = false;  // inside read(): the ledger is saved after the page
     std::vector<Warning> notices_;
     std::string discipline_;
+    std::optional<AuditHeadCheck> audit_head_check_;
     std::shared_ptr<const jargon::Engine> engine_;
     protocol::Expected<bool> dictionary_refresh_{false};
 };

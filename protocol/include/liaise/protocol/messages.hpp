@@ -135,6 +135,13 @@ inline constexpr std::string_view invalid_dictionary = "invalid_dictionary";
 inline constexpr std::string_view rate_limited = "rate_limited";  ///< carries retry_after_ms
 inline constexpr std::string_view id_reused = "id_reused";  ///< same client_msg_id, other message
 inline constexpr std::string_view already_reported = "already_reported";  ///< dict_feedback
+// Client-side, never sent by the server (PROTOCOL.md, "Signed audit heads"):
+/// "the server's signing key is not the one this device pinned on DATE"
+inline constexpr std::string_view server_key_changed = "server_key_changed";
+/// "the audit log is shorter than the one this device saw on DATE (N records)"
+inline constexpr std::string_view audit_log_shorter = "audit_log_shorter";
+/// "the audit log does not extend the one this device saw on DATE": record N differs
+inline constexpr std::string_view audit_log_rewritten = "audit_log_rewritten";
 }  // namespace errc
 
 /// Account, room and device names: 1–64 bytes of a-z, 0-9, '.', '_' and '-', starting with a
