@@ -15,6 +15,7 @@
 #include <boost/json.hpp>
 #include <cctype>
 #include <chrono>
+#include <cstdlib>
 #include <map>
 #include <set>
 
@@ -24,6 +25,7 @@
 #include "liaise/jargon/engine.hpp"
 #include "liaise/protocol/fields.hpp"
 #include "liaise/protocol/findings.hpp"
+#include "liaise/protocol/minutes_digest.hpp"
 #include "service.hpp"
 #include "storage.hpp"
 
@@ -240,6 +242,21 @@ std::vector<unsigned char> blob(SQLite::Statement& q, int column) {
     return std::vector<unsigned char>(p, p + c.getBytes());
 }
 
+/// What a meeting the asker may not see answers: exactly what a missing one does, naming no
+/// room (PROTOCOL.md, "Errors").
+ServiceError no_such_meeting(std::int64_t id) {
+    return ServiceError(errc::not_found, "no meeting " + std::to_string(id));
+}
+
+/// The same for rooms (as service.cpp's) and actions.
+ServiceError no_such_room(std::string_view name) {
+    return ServiceError(errc::not_found, "no room named '" + std::string(name) + "'");
+}
+
+ServiceError no_such_action(std::int64_t id) {
+    return ServiceError(errc::not_found, "no action " + std::to_string(id));
+}
+
 /// A meeting with its sealed body opened.
 struct Meeting {
     std::int64_t id = 0;
@@ -257,7 +274,7 @@ Meeting load_meeting(SQLite::Database& db, const AtRestKey& key, std::int64_t id
                         "ON r.id = m.room_id WHERE m.id = ?");
     q.bind(1, id);
     if (!q.executeStep())
-        throw ServiceError(errc::not_found, "no meeting " + std::to_string(id));
+        throw no_such_meeting(id);
     Meeting m;
     m.id = q.getColumn(0).getInt64();
     m.room = {q.getColumn(1).getInt64(), q.getColumn(2).getString(), q.getColumn(3).getInt() != 0};
@@ -301,11 +318,10 @@ void save_meeting(SQLite::Database& db, const AtRestKey& key, Meeting& m) {
     q.exec();
 }
 
-/// Only the room's members may see a meeting.
+/// Only the room's members may see a meeting; to anyone else it does not exist.
 void require_reader(SQLite::Database& db, const Meeting& m, std::int64_t account) {
     if (!is_member(db, m.room.id, account))
-        throw ServiceError(errc::forbidden, "you are not a member of room '" + m.room.name +
-                                                "', so you cannot see its meetings");
+        throw no_such_meeting(m.id);
 }
 
 /// Only the chair and the minute-taker may edit, and only a draft.
@@ -407,7 +423,7 @@ Action load_action(SQLite::Database& db, const AtRestKey& key, std::int64_t id) 
     SQLite::Statement q(db, std::string(kActionColumns) + "WHERE a.id = ?");
     q.bind(1, id);
     if (!q.executeStep())
-        throw ServiceError(errc::not_found, "no action " + std::to_string(id));
+        throw no_such_action(id);
     return action_from(q, key);
 }
 
@@ -950,6 +966,91 @@ th { background: #eee; }
     return o;
 }
 
+// ---- signatures (PROTOCOL.md, "Signed minutes") -------------------------------------------------
+
+/// How far a signer's clock may be from the server's when it signs.
+constexpr std::int64_t kSignatureSkewMs = 10 * 60 * 1000;
+
+/// The signature a circulate or approve request carries, with who sent it.
+struct SignedAct {
+    protocol::MinutesAct act = protocol::MinutesAct::approve;
+    std::string user;
+    std::int64_t account = 0, device = 0;
+    crypto::SignPublicKey key;  ///< the logged-in device's registered key
+    std::int64_t signed_at = 0;
+    crypto::Signature signature;
+};
+
+/// The request's signed_at and signature, checked for shape (bad_request) before any write.
+SignedAct signed_act(const protocol::Request& req, const Identity& who, protocol::MinutesAct act) {
+    SignedAct s;
+    s.act = act;
+    s.user = who.user;
+    s.account = who.account;
+    s.device = who.device;
+    s.key = who.sign_key;
+    s.signed_at = req.integer("signed_at", 0);
+    const auto sig = crypto::Signature::from_base64(req.string("signature"));
+    if (!sig)
+        throw ServiceError(errc::bad_request, "signature: must be 64 bytes in base64");
+    s.signature = *sig;
+    if (std::llabs(s.signed_at - now_ms()) > kSignatureSkewMs)
+        throw ServiceError(errc::bad_request,
+                           "signed_at: is more than 10 minutes from the server's clock (" +
+                               utc_time(now_ms()) + "); check this device's clock");
+    return s;
+}
+
+/// Records `s` on `version` of `meeting` if it is the signature of the caller's device over
+/// `minutes` as stored; else bad_signature, and the caller's transaction records nothing.
+void record_signature(SQLite::Database& db, std::int64_t meeting, std::int64_t version,
+                      const json::object& minutes, const SignedAct& s) {
+    const auto digest = protocol::minutes_digest(minutes, {s.act, s.user, s.signed_at});
+    if (!protocol::minutes_signature_valid(s.key, digest, s.signature))
+        throw ServiceError(errc::bad_signature,
+                           "the signature does not match version " + std::to_string(version) +
+                               " of these minutes as they are stored, signed with your device's "
+                               "key; show the minutes again, check them, and sign what you see");
+    exec(db,
+         "INSERT INTO minutes_signatures(meeting_id, version, act, account_id, device_id, "
+         "signed_at, signature, recorded_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
+         meeting, version, std::string(protocol::act_name(s.act)), s.account, s.device, s.signed_at,
+         s.signature.to_base64(), now_ms());
+}
+
+/// The signatures on a fixed version, circulation first: {"act", "user", "display_name",
+/// "agency", "device", "signed_at", "signature", "signer_keys": {"device", "sign_key",
+/// "box_key", "box_key_signature"}}; the signer's device keys whether or not it was revoked
+/// since, for clients to pin and check (never to trust unpinned).
+json::array signatures_json(SQLite::Database& db, std::int64_t meeting, std::int64_t version) {
+    SQLite::Statement q(db,
+                        "SELECT s.act, a.username, a.display_name, g.name, s.device_id, "
+                        "s.signed_at, s.signature, d.sign_key, d.box_key, d.box_key_signature "
+                        "FROM minutes_signatures s JOIN accounts a ON a.id = s.account_id JOIN "
+                        "agencies g ON g.id = a.agency_id JOIN devices d ON d.id = s.device_id "
+                        "WHERE s.meeting_id = ? AND s.version = ? ORDER BY s.act = 'approve', "
+                        "s.signed_at");
+    q.bind(1, meeting);
+    q.bind(2, version);
+    json::array out;
+    while (q.executeStep()) {
+        const auto device = std::to_string(q.getColumn(4).getInt64());
+        out.push_back(json::object{
+            {"act", q.getColumn(0).getString()},
+            {"user", q.getColumn(1).getString()},
+            {"display_name", q.getColumn(2).getString()},
+            {"agency", q.getColumn(3).getString()},
+            {"device", device},
+            {"signed_at", q.getColumn(5).getInt64()},
+            {"signature", q.getColumn(6).getString()},
+            {"signer_keys", json::object{{"device", device},
+                                         {"sign_key", q.getColumn(7).getString()},
+                                         {"box_key", q.getColumn(8).getString()},
+                                         {"box_key_signature", q.getColumn(9).getString()}}}});
+    }
+    return out;
+}
+
 // ---- versions ----------------------------------------------------------------------------------
 
 /// The room's members as a version is circulated, by account name: {"user", "name", "agency"},
@@ -1030,6 +1131,7 @@ json::object fixed_version(SQLite::Database& db, const AtRestKey& key, std::int6
     }
     m["findings_acknowledged"] = q.getColumn(5).getInt64();
     m["distribution"] = distribution_json(db, meeting, version, m);
+    m["signatures"] = signatures_json(db, meeting, version);
     m.erase("copies");
     m.erase("recipients");
     return m;
@@ -1156,7 +1258,7 @@ void Service::meeting_create(Context& ctx) {
     write(ctx, [=, &key](SQLite::Database& db, json::object& out) {
         const auto room = require_room(db, room_name);
         if (!is_member(db, room.id, caller))
-            throw ServiceError(errc::forbidden, "you are not a member of room '" + room_name + "'");
+            throw no_such_room(room_name);
         const auto chair =
             chair_user.empty() ? caller : require_room_member(db, room, "chair", chair_user).id;
         const auto taker = taker_user.empty()
@@ -1264,7 +1366,7 @@ void Service::meetings(Context& ctx) {
     auto out = read(ctx, [&](SQLite::Database& db) {
         const auto room = require_room(db, ctx.req.string("room"));
         if (!is_member(db, room.id, ctx.who.account))
-            throw ServiceError(errc::forbidden, "you are not a member of room '" + room.name + "'");
+            throw no_such_room(room.name);
         SQLite::Statement q(db, "SELECT id FROM meetings WHERE room_id = ? ORDER BY starts_at, id");
         q.bind(1, room.id);
         json::array list;
@@ -1295,7 +1397,7 @@ void Service::meeting_show(Context& ctx) {
             if (m.status != "draft") {
                 const auto fixed = fixed_version(db, key, id, m.version);
                 for (const auto* k : {"circulated_by", "circulated_at", "approved_by",
-                                      "approved_at", "distribution"})
+                                      "approved_at", "distribution", "signatures"})
                     if (const auto* v = fixed.if_contains(k))
                         o[k] = *v;
                 received = m.version;
@@ -1503,6 +1605,7 @@ void Service::meeting_circulate(Context& ctx) {
     const auto id = ctx.req.integer("meeting", 0);
     const bool acknowledge = ctx.req.boolean("acknowledge", false);
     const auto caller = ctx.who.account;
+    const auto signature = signed_act(ctx.req, ctx.who, protocol::MinutesAct::circulate);
     write(
         ctx,
         [=, this, &key](SQLite::Database& db, json::object& out) {
@@ -1548,6 +1651,7 @@ void Service::meeting_circulate(Context& ctx) {
                 ins.bind(6);
             ins.bind(7, sealed.data(), static_cast<int>(sealed.size()));
             ins.exec();
+            record_signature(db, m.id, m.version, snapshot, signature);
             const auto members = room_accounts(db, m.room.id);
             for (const auto account : members)
                 exec(db,
@@ -1561,7 +1665,8 @@ void Service::meeting_circulate(Context& ctx) {
                    {"version", m.version},
                    {"status", "circulated"},
                    {"findings", check.at("findings")},
-                   {"distribution", distribution_json(db, m.id, m.version, snapshot)}};
+                   {"distribution", distribution_json(db, m.id, m.version, snapshot)},
+                   {"signatures", signatures_json(db, m.id, m.version)}};
             json::array notify;
             for (const auto a : members)
                 notify.push_back(a);
@@ -1590,6 +1695,7 @@ void Service::meeting_approve(Context& ctx) {
     const auto id = ctx.req.integer("meeting", 0);
     const bool acknowledge = ctx.req.boolean("acknowledge", false);
     const auto caller = ctx.who.account;
+    const auto signature = signed_act(ctx.req, ctx.who, protocol::MinutesAct::approve);
     write(ctx, [=, this, &key](SQLite::Database& db, json::object& out) {
         auto m = load_meeting(db, key, id);
         require_reader(db, m, caller);
@@ -1605,6 +1711,7 @@ void Service::meeting_approve(Context& ctx) {
         const auto fixed = fixed_version(db, key, id, m.version);
         const auto check = check_minutes(*checker, minutes_audience(db, m), fixed);
         require_acknowledged(check, acknowledge, true, "approving");
+        record_signature(db, id, m.version, fixed, signature);
         const auto now = now_ms();
         exec(db,
              "UPDATE minutes_versions SET status = 'approved', approved_by = ?, approved_at = ?, "
@@ -1614,11 +1721,9 @@ void Service::meeting_approve(Context& ctx) {
              id, m.version);
         m.status = "approved";
         save_meeting(db, key, m);
-        out = {{"meeting", id},
-               {"version", m.version},
-               {"status", "approved"},
-               {"approved_by", person_json(person_by_id(db, caller))},
-               {"approved_at", now}};
+        out = {{"meeting", id},        {"version", m.version},
+               {"status", "approved"}, {"approved_by", person_json(person_by_id(db, caller))},
+               {"approved_at", now},   {"signatures", signatures_json(db, id, m.version)}};
         record(db, caller, "minutes_approved", {{"meeting", id}, {"version", m.version}});
         spdlog::info("meeting {} version {} approved", id, m.version);
     });
@@ -1802,8 +1907,7 @@ void Service::action_update(Context& ctx) {
         [=, &key](SQLite::Database& db, json::object& out) {
             auto a = load_action(db, key, id);
             if (!is_member(db, a.room_id, caller))
-                throw ServiceError(errc::forbidden,
-                                   "you are not a member of room '" + a.room + "'");
+                throw no_such_action(id);
             const bool runs = runs_meeting_of(db, id, caller, false);
             if (!runs && a.owner != caller)
                 throw ServiceError(errc::forbidden,
@@ -1877,8 +1981,7 @@ void Service::actions(Context& ctx) {
         if (!room_name.empty()) {
             const auto r = require_room(db, room_name);
             if (!is_member(db, r.id, ctx.who.account))
-                throw ServiceError(errc::forbidden,
-                                   "you are not a member of room '" + room_name + "'");
+                throw no_such_room(room_name);
             room = r.id;
             where += "AND a.room_id = ? ";
         }

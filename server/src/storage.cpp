@@ -25,7 +25,7 @@
 namespace liaise::server {
 namespace {
 
-constexpr int kSchemaVersion = 5;
+constexpr int kSchemaVersion = 6;
 
 /// The messages table (version 4). A rowid table, not WITHOUT ROWID keyed by (room_id, seq)
 /// as in versions 1 and 2: rows are whole envelopes (~0.7 KB for two devices, ~7 KB for 51),
@@ -318,6 +318,21 @@ CREATE TABLE IF NOT EXISTS meeting_actions(
             .getInt() == 1)
         db.exec("DROP TABLE dictionary_feedback");
     db.exec(std::string(kFeedbackTables));
+    // Version 6: device signatures on circulated and approved minutes (PROTOCOL.md, "Signed
+    // minutes"), one per act on a version. Versions fixed before have none and stay readable.
+    db.exec(R"sql(
+CREATE TABLE IF NOT EXISTS minutes_signatures(
+  meeting_id INTEGER NOT NULL,
+  version INTEGER NOT NULL,
+  act TEXT NOT NULL,
+  account_id INTEGER NOT NULL REFERENCES accounts(id),
+  device_id INTEGER NOT NULL REFERENCES devices(id),
+  signed_at INTEGER NOT NULL,
+  signature TEXT NOT NULL,
+  recorded_at INTEGER NOT NULL,
+  PRIMARY KEY(meeting_id, version, act),
+  FOREIGN KEY(meeting_id, version) REFERENCES minutes_versions(meeting_id, version));
+)sql");
     SQLite::Statement version(
         db, "INSERT OR REPLACE INTO meta(key, value) VALUES('schema_version', ?)");
     version.bind(1, std::to_string(kSchemaVersion));
