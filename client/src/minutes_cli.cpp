@@ -258,20 +258,6 @@ void print_signatures(std::ostream& out, const MinutesCheck& check) {
         out << "  " << display_line(line) << "\n";
 }
 
-/// The fixed version a reply shows, checked: the version itself when the reply is of one asked
-/// for by number (it carries the signed snapshot), else fetched by number. nullopt for a draft.
-protocol::Expected<std::optional<MinutesCheck>> check_shown(Client& c, const json::object& shown,
-                                                            bool asked_by_number) {
-    if (str(shown, "status") == "draft")
-        return std::optional<MinutesCheck>();
-    if (asked_by_number)
-        return std::optional<MinutesCheck>(c.check_minutes(shown));
-    auto checked = c.verify_minutes(num(shown, "meeting"), num(shown, "version"));
-    if (!checked)
-        return checked.error();
-    return std::optional<MinutesCheck>(std::move(checked).value());
-}
-
 int meeting_show(const Options& o, const Args& a) {
     json::object f{{"meeting", a.meeting}};
     put(f, "version", a.version);
@@ -279,21 +265,32 @@ int meeting_show(const Options& o, const Args& a) {
         auto reply = c.call("meeting_show", std::move(f));
         if (!reply)
             return report(reply.error(), kWords);
-        auto checked = check_shown(c, reply.value(), a.version.has_value());
-        if (!checked)
-            return report(checked.error(), kWords);
-        const auto& check = checked.value();
+        auto minutes = std::move(reply).value();
+        // A circulated or approved version is shown as it was fixed, and only as this device
+        // checked its signatures: what the server says of it since (its meeting row, the live
+        // state of its actions) is not what anyone signed.
+        std::optional<MinutesCheck> check;
+        if (str(minutes, "status") != "draft") {
+            if (!a.version) {
+                auto fixed = c.call("meeting_show",
+                                    {{"meeting", a.meeting}, {"version", num(minutes, "version")}});
+                if (!fixed)
+                    return report(fixed.error(), kWords);
+                minutes = std::move(fixed).value();
+            }
+            check = c.check_minutes(minutes);
+        }
         if (o.json) {
-            auto r = reply.value();
             if (check) {
                 json::array lines;
                 for (const auto& line : check->lines())
                     lines.push_back(json::string(line));
-                r["signatures_checked"] = json::object{{"ok", check->ok()}, {"lines", lines}};
+                minutes["signatures_checked"] =
+                    json::object{{"ok", check->ok()}, {"lines", std::move(lines)}};
             }
-            std::cout << json::serialize(r) << "\n";
+            std::cout << json::serialize(minutes) << "\n";
         } else {
-            print_minutes(reply.value());
+            print_minutes(minutes);
             if (check)
                 print_signatures(std::cout, *check);
         }
