@@ -447,7 +447,7 @@ TEST_CASE("older databases' messages are carried over to the current table", "[s
     Storage upgraded(tmp.path, nullptr);
     upgraded.read([&](SQLite::Database& db) {
         CHECK(db.execAndGet("SELECT value FROM meta WHERE key = 'schema_version'").getString() ==
-              "5");
+              "6");
         CHECK(db.execAndGet("SELECT COUNT(*) FROM messages WHERE event IS NOT NULL").getInt() == 0);
         CHECK(db.execAndGet("SELECT COUNT(*) FROM sqlite_master WHERE name LIKE 'messages_%'")
                   .getInt() == 0);
@@ -527,7 +527,7 @@ TEST_CASE("a version 4 database gains membership events and replacement-device c
     Storage upgraded(tmp.path, nullptr);
     upgraded.read([&](SQLite::Database& db) {
         CHECK(db.execAndGet("SELECT value FROM meta WHERE key = 'schema_version'").getString() ==
-              "5");
+              "6");
         CHECK(db.execAndGet("SELECT id || '/' || envelope || '/' || (event IS NULL) FROM messages")
                   .getString() == "3/{\"x\":1}/1");
         CHECK(db.execAndGet("SELECT (issued_by IS NULL) + (issued_at IS NULL) + (replaces IS NULL) "
@@ -539,7 +539,7 @@ TEST_CASE("a version 4 database gains membership events and replacement-device c
 TEST_CASE("a database from a newer server, or with an unreadable version, is refused as it is",
           "[storage]") {
     const auto [version, says] = GENERATE(table<std::string, std::string>(
-        {{"6", "written by a newer liaise-server (schema version 6"},
+        {{"7", "written by a newer liaise-server (schema version 7"},
          {"4x", "schema version '4x' is not a number"}}));
     CAPTURE(version);
     TempDb tmp;
@@ -632,7 +632,7 @@ TEST_CASE("version 4's noisy-entry times are dropped; its messages stay where th
     Storage upgraded(tmp.path, nullptr);
     upgraded.read([&](SQLite::Database& db) {
         CHECK(db.execAndGet("SELECT value FROM meta WHERE key = 'schema_version'").getString() ==
-              "5");
+              "6");
         CHECK(db.execAndGet("SELECT COUNT(*) FROM dictionary_feedback").getInt() == 0);
         std::set<std::string> columns;
         SQLite::Statement q(db, "SELECT name FROM pragma_table_info('dictionary_feedback')");
