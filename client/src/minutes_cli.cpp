@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 #include "liaise/protocol/fields.hpp"
+#include "liaise/protocol/minutes_export.hpp"
 
 #include "cli_support.hpp"
 #include "liaise/client/client.hpp"
@@ -602,16 +603,20 @@ int meeting_export(const Options& o, const Args& a) {
         if (!reply)
             return report(reply.error(), kWords);
         auto content = str(reply.value(), "content");
-        // A circulated or approved version says whose signatures it carries and whether they
-        // verify here: the document is the signed record only if they do.
+        // A circulated or approved version is written as this device makes it from the version
+        // whose signatures it checked (the server's rendering is not signed), with a section
+        // saying whose signatures it carries and whether they verify here.
         std::optional<MinutesCheck> check;
         if (str(reply.value(), "status") != "draft") {
-            auto checked = c.verify_minutes(a.meeting, num(reply.value(), "version"));
-            if (!checked)
-                return report(checked.error(), kWords);
-            check = std::move(checked).value();
-            content =
-                with_signatures(std::move(content), *check, str(reply.value(), "format") == "html");
+            auto fixed = c.call("meeting_show", {{"meeting", a.meeting},
+                                                 {"version", num(reply.value(), "version")}});
+            if (!fixed)
+                return report(fixed.error(), kWords);
+            check = c.check_minutes(fixed.value());
+            const bool html = str(reply.value(), "format") == "html";
+            content = with_signatures(html ? protocol::export_html(fixed.value())
+                                           : protocol::export_markdown(fixed.value()),
+                                      *check, html);
             reply.value()["content"] = content;
         }
         const int status = check && !check->ok() ? 1 : 0;
