@@ -283,3 +283,68 @@ TEST_CASE("a room, meeting or action one may not see answers exactly as a missin
     CHECK(ok(*ann, "user_keys", {{"user", "sam"}}).at("devices").as_array().size() == 1);
     CHECK(ok(*mo, "user_keys", {{"user", "mo"}}).at("user").as_string() == "mo");
 }
+
+TEST_CASE(
+    "changed minutes re-signed with a key of the server's own fail where the signer is "
+    "pinned",
+    "[e2e][signed-minutes]") {
+    Signed t;
+    const auto id = t.approved_meeting();
+    // tess compares safety numbers with hana, then checks: a verified contact, and her device
+    // now holds hana's key.
+    const auto number =
+        json::parse(t.liaise.ok("tess", "fingerprint --json hana")).at("safety_number").as_string();
+    t.liaise.ok("tess", "verify hana '" + std::string(number) + "'");
+    CHECK_THAT(t.liaise.ok("tess", "meeting verify " + id),
+               Catch::Contains("signature verified (a verified contact)"));
+
+    // The operator changes the decision, gives hana's device a key of its own and signs the
+    // changed minutes with it, as hana, at the times she signed.
+    t.server.stop();
+    json::object changed;
+    tamper(t.server, std::stoll(id), 1, [&](json::object& body) {
+        body["decisions"].as_array()[0].as_object()["decision"] = "No further action";
+        changed = body;
+    });
+    const auto mallory = crypto::DeviceKeys::generate();
+    {
+        SQLite::Database db((t.server.data() / "liaise.db").string(), SQLite::OPEN_READWRITE);
+        SQLite::Statement q(db,
+                            "SELECT act, signed_at, device_id FROM minutes_signatures WHERE "
+                            "meeting_id = ?");
+        q.bind(1, static_cast<std::int64_t>(std::stoll(id)));
+        int resigned = 0;
+        while (q.executeStep()) {
+            const auto act = q.getColumn(0).getString() == "approve"
+                                 ? protocol::MinutesAct::approve
+                                 : protocol::MinutesAct::circulate;
+            const auto digest =
+                protocol::minutes_digest(changed, {act, "hana", q.getColumn(1).getInt64()});
+            SQLite::Statement u(db,
+                                "UPDATE minutes_signatures SET signature = ? WHERE meeting_id = "
+                                "? AND act = ?");
+            u.bind(1, protocol::sign_minutes(mallory, digest).to_base64());
+            u.bind(2, static_cast<std::int64_t>(std::stoll(id)));
+            u.bind(3, q.getColumn(0).getString());
+            u.exec();
+            SQLite::Statement k(db,
+                                "UPDATE devices SET sign_key = ?, box_key = ?, box_key_signature "
+                                "= ? WHERE id = ?");
+            const auto& pub = mallory.identity();
+            k.bind(1, pub.sign_key.to_base64());
+            k.bind(2, pub.box_key.to_base64());
+            k.bind(3, pub.box_key_signature.to_base64());
+            k.bind(4, q.getColumn(2).getInt64());
+            k.exec();
+            ++resigned;
+        }
+        CHECK(resigned == 2);
+    }
+    t.server.start();
+
+    const auto [status, out] = t.liaise("tess", "meeting verify " + id);
+    CHECK(status == 1);
+    CHECK_THAT(out, Catch::Contains("signature does NOT verify \u2014 this version is not the one "
+                                    "Hana Ali approved"));
+    CHECK_THAT(out, Catch::Contains("the server shows another key for hana's device"));
+}
