@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 #include "liaise/protocol/fields.hpp"
+#include "liaise/protocol/minutes_export.hpp"
 
 #include "cli_support.hpp"
 #include "liaise/client/client.hpp"
@@ -250,10 +251,78 @@ int meeting_list(const Options& o, const Args& a) {
     });
 }
 
+/// The signatures on a fixed version, as this device judges them, one line each: "Signatures
+/// (checked on this device):" then each, indented.
+void print_signatures(std::ostream& out, const MinutesCheck& check) {
+    out << "Signatures (checked on this device against the keys it pinned):\n";
+    for (const auto& line : check.lines())
+        out << "  " << display_line(line) << "\n";
+}
+
 int meeting_show(const Options& o, const Args& a) {
     json::object f{{"meeting", a.meeting}};
     put(f, "version", a.version);
-    return minutes_request(o, "meeting_show", std::move(f), print_minutes);
+    return with_client(o, [&](Client& c) {
+        auto reply = c.call("meeting_show", std::move(f));
+        if (!reply)
+            return report(reply.error(), kWords);
+        auto minutes = std::move(reply).value();
+        // A circulated or approved version is shown as it was fixed, and only as this device
+        // checked its signatures: what the server says of it since (its meeting row, the live
+        // state of its actions) is not what anyone signed.
+        std::optional<MinutesCheck> check;
+        if (str(minutes, "status") != "draft") {
+            if (!a.version) {
+                auto fixed = c.call("meeting_show",
+                                    {{"meeting", a.meeting}, {"version", num(minutes, "version")}});
+                if (!fixed)
+                    return report(fixed.error(), kWords);
+                minutes = std::move(fixed).value();
+            }
+            check = c.check_minutes(minutes);
+        }
+        if (o.json) {
+            if (check) {
+                json::array lines;
+                for (const auto& line : check->lines())
+                    lines.push_back(json::string(line));
+                minutes["signatures_checked"] =
+                    json::object{{"ok", check->ok()}, {"lines", std::move(lines)}};
+            }
+            std::cout << json::serialize(minutes) << "\n";
+        } else {
+            print_minutes(minutes);
+            if (check)
+                print_signatures(std::cout, *check);
+        }
+        return check && !check->ok() ? 1 : 0;
+    });
+}
+
+int meeting_verify(const Options& o, const Args& a) {
+    return with_client(o, [&](Client& c) {
+        auto checked = c.verify_minutes(a.meeting, a.version.value_or(0));
+        if (!checked)
+            return report(checked.error(), kWords);
+        const auto& check = checked.value();
+        if (o.json) {
+            json::array lines;
+            for (const auto& line : check.lines())
+                lines.push_back(json::string(line));
+            std::cout << json::serialize(json::object{{"meeting", check.meeting},
+                                                      {"version", check.version},
+                                                      {"status", check.status},
+                                                      {"ok", check.ok()},
+                                                      {"lines", lines}})
+                      << "\n";
+        } else {
+            std::cout << "Meeting " << check.meeting << ", version " << check.version << " ("
+                      << display_line(check.status) << "):\n";
+            for (const auto& line : check.lines())
+                std::cout << "  " << display_line(line) << "\n";
+        }
+        return check.ok() ? 0 : 1;
+    });
 }
 
 int meeting_attend(const Options& o, const Args& a) {
@@ -317,22 +386,69 @@ int meeting_check(const Options& o, const Args& a) {
     });
 }
 
+/// Fetches the version to be signed (the draft to circulate; the circulated version, as it was
+/// fixed, to approve), says what is being signed, and signs it. The server refuses the act
+/// (bad_signature) unless it holds exactly what was fetched.
+protocol::Expected<json::object> signed_fields(Client& c, std::int64_t meeting, bool approve) {
+    auto current = c.call("meeting_show", {{"meeting", meeting}});
+    if (!current)
+        return current.error();
+    auto minutes = std::move(current).value();
+    if (approve && str(minutes, "status") != "draft") {
+        auto fixed =
+            c.call("meeting_show", {{"meeting", meeting}, {"version", num(minutes, "version")}});
+        if (!fixed)
+            return fixed.error();
+        minutes = std::move(fixed).value();
+    }
+    std::cerr << (approve ? "Approving" : "Circulating") << " version " << num(minutes, "version")
+              << " of meeting " << meeting << ", \"" << shown(minutes, "title") << "\" ("
+              << shown(minutes, "starts_at") << "): " << list(minutes, "attendance").size()
+              << " attendance entries, " << list(minutes, "agenda").size() << " agenda items, "
+              << list(minutes, "decisions").size() << " decisions, "
+              << list(minutes, "actions").size() << " actions, as shown by 'liaise meeting show "
+              << meeting << "'. Your device signs exactly this version.\n";
+    return c.sign_minutes(
+        minutes, approve ? protocol::MinutesAct::approve : protocol::MinutesAct::circulate);
+}
+
 int meeting_sign(const Options& o, const Args& a, bool approve) {
     json::object f{{"meeting", a.meeting}};
     if (a.acknowledge)
         f["acknowledge"] = true;
-    return minutes_request(o, approve ? "meeting_approve" : "meeting_circulate", std::move(f),
-                           [approve](const json::object& r) {
-                               if (approve) {
-                                   std::cout << "Approved version " << num(r, "version")
-                                             << " of meeting " << num(r, "meeting")
-                                             << ": the minutes are now locked.\n";
-                                   return;
-                               }
-                               std::cout << "Circulated version " << num(r, "version")
-                                         << " of meeting " << num(r, "meeting") << " to "
-                                         << list(r, "distribution").size() << " recipient(s).\n";
-                           });
+    auto print = [approve](const json::object& r) {
+        if (approve) {
+            std::cout << "Approved version " << num(r, "version") << " of meeting "
+                      << num(r, "meeting") << ": the minutes are now locked.\n";
+            return;
+        }
+        std::cout << "Circulated version " << num(r, "version") << " of meeting "
+                  << num(r, "meeting") << " to " << list(r, "distribution").size()
+                  << " recipient(s).\n";
+    };
+    return with_client(o, [&](Client& c) {
+        auto signature = signed_fields(c, a.meeting, approve);
+        if (!signature)
+            return report(signature.error(), kWords);
+        for (auto& [k, v] : signature.value())
+            f[k] = v;
+        auto reply = c.call(approve ? "meeting_approve" : "meeting_circulate", f);
+        if (!reply) {
+            const auto& body = c.connection().last_error_body();
+            if (reply.error().code == "findings_unacknowledged" && body.contains("check")) {
+                if (o.json)
+                    std::cout << json::serialize(body) << "\n";
+                else
+                    print_check(std::cerr, body.at("check").as_object());
+            }
+            return report(reply.error(), kWords);
+        }
+        if (o.json)
+            std::cout << json::serialize(reply.value()) << "\n";
+        else
+            print(reply.value());
+        return 0;
+    });
 }
 
 int meeting_correct(const Options& o, const Args& a) {
@@ -427,6 +543,49 @@ class WholeFile {
     bool committed_ = false;
 };
 
+/// `s` with what Markdown or HTML would read as markup escaped.
+std::string escaped(std::string_view s, bool html) {
+    std::string out;
+    for (const char c : s) {
+        if (html && c == '&')
+            out += "&amp;";
+        else if (html && c == '<')
+            out += "&lt;";
+        else if (html && c == '>')
+            out += "&gt;";
+        else if (html && c == '"')
+            out += "&quot;";
+        else if (!html && std::string_view("\\`*_[]<>|#").find(c) != std::string_view::npos)
+            out += std::string("\\") + c;
+        else
+            out += c;
+    }
+    return out;
+}
+
+/// The exported document with a "Signatures" section, as this device checked them, before its
+/// closing protective marking (at the end when there is none).
+std::string with_signatures(std::string content, const MinutesCheck& check, bool html) {
+    std::string section;
+    if (html) {
+        section =
+            "<h2>Signatures</h2>\n<p>Checked by the exporting device against the keys it "
+            "pinned.</p>\n<ul>\n";
+        for (const auto& line : check.lines())
+            section += "<li>" + escaped(display_line(line), true) + "</li>\n";
+        section += "</ul>\n";
+    } else {
+        section =
+            "\n## Signatures\n\nChecked by the exporting device against the keys it "
+            "pinned.\n\n";
+        for (const auto& line : check.lines())
+            section += "- " + escaped(display_line(line), false) + "\n";
+    }
+    const auto at = html ? content.rfind("<div class=\"marking\">") : content.rfind("\n**");
+    content.insert(at == std::string::npos ? content.size() : at, section);
+    return content;
+}
+
 int meeting_export(const Options& o, const Args& a) {
     json::object f{{"meeting", a.meeting}, {"format", export_format(a)}};
     put(f, "version", a.version);
@@ -443,13 +602,33 @@ int meeting_export(const Options& o, const Args& a) {
         auto reply = c.call("meeting_export", std::move(f));
         if (!reply)
             return report(reply.error(), kWords);
-        const auto content = str(reply.value(), "content");
+        auto content = str(reply.value(), "content");
+        // A circulated or approved version is written as this device makes it from the version
+        // whose signatures it checked (the server's rendering is not signed), with a section
+        // saying whose signatures it carries and whether they verify here.
+        std::optional<MinutesCheck> check;
+        if (str(reply.value(), "status") != "draft") {
+            auto fixed = c.call("meeting_show", {{"meeting", a.meeting},
+                                                 {"version", num(reply.value(), "version")}});
+            if (!fixed)
+                return report(fixed.error(), kWords);
+            check = c.check_minutes(fixed.value());
+            const bool html = str(reply.value(), "format") == "html";
+            content = with_signatures(html ? protocol::export_html(fixed.value())
+                                           : protocol::export_markdown(fixed.value()),
+                                      *check, html);
+            reply.value()["content"] = content;
+        }
+        const int status = check && !check->ok() ? 1 : 0;
+        if (check && !check->ok())
+            for (const auto& line : check->lines())
+                std::cerr << "liaise: " << display_line(line) << "\n";
         if (!file) {
             if (o.json)
                 std::cout << json::serialize(reply.value()) << "\n";
             else  // a terminal shows the document; a pipe or file gets it byte for byte
                 std::cout << (::isatty(STDOUT_FILENO) != 0 ? display_block(content, "") : content);
-            return 0;
+            return status;
         }
         file->stream() << content;
         if (const auto why = file->commit(); !why.empty())
@@ -463,8 +642,10 @@ int meeting_export(const Options& o, const Args& a) {
             std::cout << "Wrote version " << num(reply.value(), "version") << " ("
                       << shown(reply.value(), "status") << ", " << shown(reply.value(), "format")
                       << ") to " << a.output << ".\n";
+            if (check)
+                print_signatures(std::cout, *check);
         }
-        return 0;
+        return status;
     });
 }
 
@@ -588,6 +769,14 @@ void add_minutes_commands(CLI::App& app, Options& o, std::function<int()>& actio
     meeting_arg(show);
     show->add_option("--version", a->version, "A circulated or approved version");
     runs(show, meeting_show);
+
+    auto* verify = meeting->add_subcommand(
+        "verify",
+        "Check the signatures on circulated or approved minutes against the signers' pinned "
+        "keys (exit 1 if one does not verify)");
+    meeting_arg(verify);
+    verify->add_option("--version", a->version, "A circulated or approved version");
+    runs(verify, meeting_verify);
 
     auto* attend = meeting->add_subcommand(
         "attend", "Record someone invited: an account (--user) or a person without one (--name)");

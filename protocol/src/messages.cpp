@@ -16,6 +16,7 @@ using F = FieldType;
 constexpr std::int64_t kName = 64;   // account, room, device names and ids
 constexpr std::int64_t kText = 200;  // display names, agency names
 constexpr std::int64_t kKey = 128;   // base64 keys and signatures
+constexpr std::int64_t kMaxTime = 253402300799999;  // ms: the end of the year 9999
 
 constexpr std::array<FieldSpec, 2> kHello = {
     {{"version", F::integer, true, 1'000'000}, {"client", F::string, false, kText}}};
@@ -101,8 +102,12 @@ constexpr std::array<FieldSpec, 6> kMeetingDecision = {{{"meeting", F::integer, 
 constexpr std::array<FieldSpec, 3> kMeetingRemove = {{{"meeting", F::integer, true, kId, 1},
                                                       {"section", F::string, true, 16},
                                                       {"item", F::integer, true, kId, 1}}};
-constexpr std::array<FieldSpec, 2> kMeetingSign = {
-    {{"meeting", F::integer, true, kId, 1}, {"acknowledge", F::boolean, false, 0}}};
+// Circulating and approving are signed (PROTOCOL.md, "Signed minutes"): the signer's clock in
+// milliseconds, and the device's signature over the minutes digest.
+constexpr std::array<FieldSpec, 4> kMeetingSign = {{{"meeting", F::integer, true, kId, 1},
+                                                    {"acknowledge", F::boolean, false, 0},
+                                                    {"signed_at", F::integer, true, kMaxTime, 0},
+                                                    {"signature", F::string, true, kKey}}};
 constexpr std::array<FieldSpec, 2> kMeetingCorrect = {
     {{"meeting", F::integer, true, kId, 1}, {"reason", F::text, true, kLong}}};
 constexpr std::array<FieldSpec, 3> kMeetingExport = {{{"meeting", F::integer, true, kId, 1},

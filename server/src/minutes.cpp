@@ -15,6 +15,7 @@
 #include <boost/json.hpp>
 #include <cctype>
 #include <chrono>
+#include <cstdlib>
 #include <map>
 #include <set>
 
@@ -24,6 +25,8 @@
 #include "liaise/jargon/engine.hpp"
 #include "liaise/protocol/fields.hpp"
 #include "liaise/protocol/findings.hpp"
+#include "liaise/protocol/minutes_digest.hpp"
+#include "liaise/protocol/minutes_export.hpp"
 #include "service.hpp"
 #include "storage.hpp"
 
@@ -100,24 +103,13 @@ std::string utc_time(std::int64_t ms) {
 
 // ---- vocabularies ------------------------------------------------------------------------------
 
-struct Term {
-    std::string_view code;
-    std::string_view label;
-};
-
-constexpr Term kKinds[] = {{"core-group", "Core group"},
-                           {"team-around-the-family", "Team around the family"},
-                           {"strategy", "Strategy meeting"},
-                           {"child-in-need", "Child in need review"},
-                           {"professionals", "Professionals' meeting"},
-                           {"other", "Meeting"}};
+// The vocabularies an export shows are protocol's (minutes_export.hpp), shared with clients.
+using protocol::Term;
+constexpr const auto& kKinds = protocol::kMeetingKinds;
 constexpr Term kMarkings[] = {{"OFFICIAL", "OFFICIAL"},
                               {"OFFICIAL-SENSITIVE", "OFFICIAL-SENSITIVE"}};
-constexpr Term kAttendance[] = {
-    {"present", "Present"}, {"apologies", "Apologies sent"}, {"absent", "Absent"}};
-constexpr Term kActionStatuses[] = {
-    {"open", "Open"},         {"in_progress", "In progress"},         {"done", "Done"},
-    {"not_done", "Not done"}, {"carried_forward", "Carried forward"}, {"cancelled", "Cancelled"}};
+constexpr const auto& kAttendance = protocol::kAttendanceStatuses;
+constexpr const auto& kActionStatuses = protocol::kActionStatuses;
 
 template <std::size_t N>
 bool known(const Term (&terms)[N], std::string_view code) {
@@ -240,6 +232,21 @@ std::vector<unsigned char> blob(SQLite::Statement& q, int column) {
     return std::vector<unsigned char>(p, p + c.getBytes());
 }
 
+/// What a meeting the asker may not see answers: exactly what a missing one does, naming no
+/// room (PROTOCOL.md, "Errors").
+ServiceError no_such_meeting(std::int64_t id) {
+    return ServiceError(errc::not_found, "no meeting " + std::to_string(id));
+}
+
+/// The same for rooms (as service.cpp's) and actions.
+ServiceError no_such_room(std::string_view name) {
+    return ServiceError(errc::not_found, "no room named '" + std::string(name) + "'");
+}
+
+ServiceError no_such_action(std::int64_t id) {
+    return ServiceError(errc::not_found, "no action " + std::to_string(id));
+}
+
 /// A meeting with its sealed body opened.
 struct Meeting {
     std::int64_t id = 0;
@@ -257,7 +264,7 @@ Meeting load_meeting(SQLite::Database& db, const AtRestKey& key, std::int64_t id
                         "ON r.id = m.room_id WHERE m.id = ?");
     q.bind(1, id);
     if (!q.executeStep())
-        throw ServiceError(errc::not_found, "no meeting " + std::to_string(id));
+        throw no_such_meeting(id);
     Meeting m;
     m.id = q.getColumn(0).getInt64();
     m.room = {q.getColumn(1).getInt64(), q.getColumn(2).getString(), q.getColumn(3).getInt() != 0};
@@ -301,11 +308,10 @@ void save_meeting(SQLite::Database& db, const AtRestKey& key, Meeting& m) {
     q.exec();
 }
 
-/// Only the room's members may see a meeting.
+/// Only the room's members may see a meeting; to anyone else it does not exist.
 void require_reader(SQLite::Database& db, const Meeting& m, std::int64_t account) {
     if (!is_member(db, m.room.id, account))
-        throw ServiceError(errc::forbidden, "you are not a member of room '" + m.room.name +
-                                                "', so you cannot see its meetings");
+        throw no_such_meeting(m.id);
 }
 
 /// Only the chair and the minute-taker may edit, and only a draft.
@@ -407,7 +413,7 @@ Action load_action(SQLite::Database& db, const AtRestKey& key, std::int64_t id) 
     SQLite::Statement q(db, std::string(kActionColumns) + "WHERE a.id = ?");
     q.bind(1, id);
     if (!q.executeStep())
-        throw ServiceError(errc::not_found, "no action " + std::to_string(id));
+        throw no_such_action(id);
     return action_from(q, key);
 }
 
@@ -603,351 +609,89 @@ json::object check_minutes(const jargon::Engine& engine, const jargon::Audience&
             {"sections", std::move(sections)}};
 }
 
-// ---- exports -----------------------------------------------------------------------------------
+// ---- signatures (PROTOCOL.md, "Signed minutes") -------------------------------------------------
 
-/// `s` with what would reorder or break a line where it is shown — bidirectional overrides,
-/// isolates and marks (U+202A-U+202E, U+2066-U+2069, U+200E, U+200F, U+061C), C1 controls and
-/// the line and paragraph separators — as U+FFFD, so that a name or a minute cannot make the
-/// text after it read backwards or start a line of its own. Requests are valid UTF-8 and free of
-/// other controls than line breaks and tabs, so these are what is left to take out.
-std::string visible(std::string_view s) {
-    std::string out;
-    out.reserve(s.size());
-    for (std::size_t i = 0; i < s.size();) {
-        const auto at = [&](std::size_t k) {
-            return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0U;
-        };
-        std::size_t len = 0;
-        if ((at(0) == 0xC2 && at(1) >= 0x80 && at(1) <= 0x9F) || (at(0) == 0xD8 && at(1) == 0x9C))
-            len = 2;  // C1 controls, U+061C
-        else if (at(0) == 0xE2 && at(1) == 0x80 &&
-                 (at(2) == 0x8E || at(2) == 0x8F || (at(2) >= 0xA8 && at(2) <= 0xAE)))
-            len = 3;  // U+200E, U+200F, U+2028-U+202E
-        else if (at(0) == 0xE2 && at(1) == 0x81 && at(2) >= 0xA6 && at(2) <= 0xA9)
-            len = 3;  // U+2066-U+2069
-        if (len > 0) {
-            out += "\xEF\xBF\xBD";
-            i += len;
-        } else {
-            out += s[i++];
-        }
-    }
-    return out;
-}
+/// How far a signer's clock may be from the server's when it signs.
+constexpr std::int64_t kSignatureSkewMs = 10 * 60 * 1000;
 
-std::string html_escape(std::string_view raw) {
-    const auto s = visible(raw);
-    std::string out;
-    out.reserve(s.size());
-    for (const char c : s) {
-        switch (c) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            case '\'':
-                out += "&#39;";
-                break;
-            default:
-                out += c;
-        }
-    }
-    return out;
-}
-
-/// Text as HTML with line breaks kept.
-std::string html_text(std::string_view s) {
-    std::string out;
-    for (const char c : html_escape(s)) {
-        if (c == '\n')
-            out += "<br>";
-        else if (c != '\r')
-            out += c;
-    }
-    return out;
-}
-
-/// Text safe in Markdown: characters with a meaning are escaped; in a table cell, line breaks
-/// become spaces. Elsewhere each line loses its leading spaces and a line cannot begin a list,
-/// a quote, a rule, a code fence or a heading ("- ", "1. ", "> ", "---", "===", "~~~"): a line
-/// of a minute reads as a line of that minute, never as the document's own structure.
-std::string md(std::string_view raw, bool cell = false) {
-    const auto s = visible(raw);
-    std::string out;
-    bool line_start = true;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        const char c = s[i];
-        if (c == '\r')
-            continue;
-        if (line_start && !cell) {
-            if (c == ' ' || c == '\t')
-                continue;
-            if (std::string_view("-+=~").find(c) != std::string_view::npos)
-                out += '\\';
-            if (std::isdigit(static_cast<unsigned char>(c)) != 0) {
-                auto end = i;
-                while (end < s.size() && std::isdigit(static_cast<unsigned char>(s[end])) != 0)
-                    ++end;
-                if (end < s.size() && (s[end] == '.' || s[end] == ')')) {
-                    out.append(s, i, end - i);
-                    out += '\\';
-                    out += s[end];
-                    i = end;
-                    line_start = false;
-                    continue;
-                }
-            }
-        }
-        line_start = c == '\n';
-        if (std::string_view("\\`*_[]<>|#").find(c) != std::string_view::npos)
-            out += '\\';
-        out += (cell && c == '\n') ? ' ' : c;
-    }
-    return out;
-}
-
-std::string person_line(const json::object& p) {
-    return str(p, "display_name") + " (" + str(p, "agency") + ")";
-}
-
-std::string owner_line(const json::object& a) {
-    const auto& o = a.at("owner").as_object();
-    auto s = str(o, "name");
-    if (const auto agency = str(o, "agency"); !agency.empty())
-        s += ", " + agency;
-    return s;
-}
-
-std::string recipient_line(const json::object& d) {
-    const auto agency = str(d, "agency");
-    return str(d, "name") + (agency.empty() ? "" : " (" + agency + ")");
-}
-
-/// What became of one recipient's copy: sent (and opened) for an account, which the server
-/// sends it to; for someone without one, that it is theirs to be given.
-std::string delivery(const json::object& d) {
-    if (!d.contains("user"))
-        return "a copy to be given to them (no account), circulated " + utc_time(num(d, "sent_at"));
-    auto s = "sent " + utc_time(num(d, "sent_at"));
-    if (const auto at = num(d, "received_at"); at != 0)
-        s += ", received " + utc_time(at);
-    return s;
-}
-
-std::string attendee_who(const json::object& e) {
-    auto s = str(e, "name");
-    if (flag(e, "family"))
-        s += " (family)";
-    return s;
-}
-
-/// The status line of a version: "Draft", "Circulated …", "Approved by … on …".
-std::string status_line(const json::object& minutes) {
-    const auto status = str(minutes, "status");
-    std::string s = "Version " + std::to_string(num(minutes, "version")) + ", ";
-    if (status == "approved") {
-        s += "approved";
-        if (const auto* by = minutes.if_contains("approved_by"); by != nullptr && by->is_object())
-            s += " by " + person_line(by->as_object());
-        if (const auto at = num(minutes, "approved_at"); at != 0)
-            s += " on " + utc_time(at);
-    } else if (status == "circulated" || status == "superseded") {
-        s += status;
-        if (const auto at = num(minutes, "circulated_at"); at != 0)
-            s += " on " + utc_time(at);
-        s += status == "circulated" ? ", awaiting approval" : "";
-    } else {
-        s += "draft: not yet circulated";
-    }
-    return s;
-}
-
-/// An export's action tables: the minutes' actions always (an empty table says none were
-/// agreed), those carried forward from earlier meetings only when there are some.
-struct ActionList {
-    const char* key;
-    const char* heading;
-    bool when_empty;
+/// The signature a circulate or approve request carries, with who sent it.
+struct SignedAct {
+    protocol::MinutesAct act = protocol::MinutesAct::approve;
+    std::string user;
+    std::int64_t account = 0, device = 0;
+    crypto::SignPublicKey key;  ///< the logged-in device's registered key
+    std::int64_t signed_at = 0;
+    crypto::Signature signature;
 };
-constexpr ActionList kActionLists[] = {
-    {"carried_forward", "Actions carried forward for review", false}, {"actions", "Actions", true}};
 
-std::string export_markdown(const json::object& m) {
-    const auto marking = str(m, "marking");
-    std::string o;
-    o += "**" + marking + "**\n\n";
-    o += "# " + md(str(m, "title")) + "\n\n";
-    o += "- **Meeting:** " + label(kKinds, str(m, "kind")) + "\n";
-    o += "- **Date and time:** " + str(m, "starts_at") + "\n";
-    o += "- **Place:** " + md(str(m, "place")) + "\n";
-    o += "- **Chair:** " + md(person_line(m.at("chair").as_object())) + "\n";
-    o += "- **Minutes taken by:** " + md(person_line(m.at("minute_taker").as_object())) + "\n";
-    o += "- **Status:** " + md(status_line(m)) + "\n";
-    if (const auto* next = m.if_contains("next_meeting"); next != nullptr && next->is_string())
-        o += "- **Next meeting:** " + std::string(next->get_string()) + "\n";
-    if (const auto* c = m.if_contains("correction"); c != nullptr && c->is_object())
-        o += "- **Correction of version " + std::to_string(num(c->as_object(), "of_version")) +
-             ":** " + md(str(c->as_object(), "reason"), true) + "\n";
-    o += "\n## Attendance\n\n| Name | Agency | Role | Attendance |\n|---|---|---|---|\n";
-    for (const auto& v : array_of(m, "attendance")) {
-        const auto& e = v.as_object();
-        o += "| " + md(attendee_who(e), true) + " | " + md(str(e, "agency"), true) + " | " +
-             md(str(e, "role"), true) + " | " + label(kAttendance, str(e, "status")) + " |\n";
-    }
-    o += "\n## Agenda and discussion\n\n";
-    int n = 0;
-    for (const auto& v : array_of(m, "agenda")) {
-        const auto& item = v.as_object();
-        o += "### " + std::to_string(++n) + ". " + md(str(item, "title")) + "\n\n";
-        o += md(str(item, "discussion")) + "\n\n";
-    }
-    o += "## Decisions\n\n";
-    n = 0;
-    for (const auto& v : array_of(m, "decisions")) {
-        const auto& d = v.as_object();
-        o += std::to_string(++n) + ". **" + md(str(d, "decision"), true) + "**\n";
-        if (const auto r = str(d, "reasons"); !r.empty())
-            o += "   - Reasons: " + md(r, true) + "\n";
-        if (const auto r = str(d, "dissent"); !r.empty())
-            o += "   - Dissent: " + md(r, true) + "\n";
-    }
-    for (const auto& list : kActionLists) {
-        if (!list.when_empty && array_of(m, list.key).empty())
-            continue;
-        o += std::string("\n## ") + list.heading +
-             "\n\n| # | Action | Outcome it serves | Owner | Due | Review | Status | Evidence "
-             "|\n|---|---|---|---|---|---|---|---|\n";
-        for (const auto& v : array_of(m, list.key)) {
-            const auto& a = v.as_object();
-            const auto* review = a.if_contains("review");
-            o += "| " + std::to_string(num(a, "id")) + " | " + md(str(a, "what"), true) + " | " +
-                 md(str(a, "outcome"), true) + " | " + md(owner_line(a), true) + " | " +
-                 str(a, "due") + " | " +
-                 (review != nullptr && review->is_string() ? std::string(review->get_string())
-                                                           : std::string()) +
-                 " | " + label(kActionStatuses, str(a, "status")) + " | " +
-                 md(str(a, "evidence"), true) + " |\n";
-        }
-    }
-    if (const auto& dist = array_of(m, "distribution"); !dist.empty()) {
-        o += "\n## Distribution\n\n";
-        for (const auto& v : dist) {
-            const auto& d = v.as_object();
-            o += "- " + md(recipient_line(d)) + ": " + delivery(d) + "\n";
-        }
-    }
-    o += "\n**" + marking + "**\n";
-    return o;
+/// The request's signed_at and signature, checked for shape (bad_request) before any write.
+SignedAct signed_act(const protocol::Request& req, const Identity& who, protocol::MinutesAct act) {
+    SignedAct s;
+    s.act = act;
+    s.user = who.user;
+    s.account = who.account;
+    s.device = who.device;
+    s.key = who.sign_key;
+    s.signed_at = req.integer("signed_at", 0);
+    const auto sig = crypto::Signature::from_base64(req.string("signature"));
+    if (!sig)
+        throw ServiceError(errc::bad_request, "signature: must be 64 bytes in base64");
+    s.signature = *sig;
+    if (std::llabs(s.signed_at - now_ms()) > kSignatureSkewMs)
+        throw ServiceError(errc::bad_request,
+                           "signed_at: is more than 10 minutes from the server's clock (" +
+                               utc_time(now_ms()) + "); check this device's clock");
+    return s;
 }
 
-std::string export_html(const json::object& m) {
-    const auto marking = html_escape(str(m, "marking"));
-    std::string o = R"(<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>)" + marking +
-                    " &#8212; " + html_escape(str(m, "title")) +
-                    R"(</title>
-<style>
-body { font-family: Arial, Helvetica, sans-serif; font-size: 11pt; line-height: 1.4; color: #000; max-width: 60em; margin: 1em auto; padding: 0 1em; }
-.marking { text-align: center; font-weight: bold; letter-spacing: 0.1em; border: 2px solid #000; padding: 0.3em; margin: 0.5em 0; }
-h1 { font-size: 18pt; margin: 0.6em 0 0.3em; }
-h2 { font-size: 14pt; border-bottom: 1px solid #000; margin-top: 1.2em; }
-h3 { font-size: 12pt; }
-dl.facts { display: grid; grid-template-columns: max-content auto; gap: 0.2em 1em; }
-dl.facts dt { font-weight: bold; }
-dl.facts dd { margin: 0; }
-table { border-collapse: collapse; width: 100%; margin: 0.5em 0; }
-th, td { border: 1px solid #000; padding: 0.25em 0.4em; text-align: left; vertical-align: top; }
-th { background: #eee; }
-.reasons, .dissent { margin: 0.2em 0 0.6em 1.5em; }
-@media print { body { margin: 0; max-width: none; } h2 { page-break-after: avoid; } tr { page-break-inside: avoid; } }
-</style>
-</head>
-<body>
-)";
-    o += "<div class=\"marking\">" + marking + "</div>\n";
-    o += "<h1>" + html_escape(str(m, "title")) + "</h1>\n<dl class=\"facts\">\n";
-    const auto fact = [&o](std::string_view name, const std::string& value) {
-        o += "<dt>" + std::string(name) + "</dt><dd>" + html_text(value) + "</dd>\n";
-    };
-    fact("Meeting", label(kKinds, str(m, "kind")));
-    fact("Date and time", str(m, "starts_at"));
-    fact("Place", str(m, "place"));
-    fact("Chair", person_line(m.at("chair").as_object()));
-    fact("Minutes taken by", person_line(m.at("minute_taker").as_object()));
-    fact("Status", status_line(m));
-    if (const auto* next = m.if_contains("next_meeting"); next != nullptr && next->is_string())
-        fact("Next meeting", std::string(next->get_string()));
-    if (const auto* c = m.if_contains("correction"); c != nullptr && c->is_object())
-        fact("Correction of version " + std::to_string(num(c->as_object(), "of_version")),
-             str(c->as_object(), "reason"));
-    o += "</dl>\n<h2>Attendance</h2>\n<table>\n<tr><th>Name</th><th>Agency</th><th>Role</th>"
-         "<th>Attendance</th></tr>\n";
-    for (const auto& v : array_of(m, "attendance")) {
-        const auto& e = v.as_object();
-        o += "<tr><td>" + html_escape(attendee_who(e)) + "</td><td>" +
-             html_escape(str(e, "agency")) + "</td><td>" + html_escape(str(e, "role")) +
-             "</td><td>" + label(kAttendance, str(e, "status")) + "</td></tr>\n";
+/// Records `s` on `version` of `meeting` if it is the signature of the caller's device over
+/// `minutes` as stored; else bad_signature, and the caller's transaction records nothing.
+void record_signature(SQLite::Database& db, std::int64_t meeting, std::int64_t version,
+                      const json::object& minutes, const SignedAct& s) {
+    const auto digest = protocol::minutes_digest(minutes, {s.act, s.user, s.signed_at});
+    if (!protocol::minutes_signature_valid(s.key, digest, s.signature))
+        throw ServiceError(errc::bad_signature,
+                           "the signature does not match version " + std::to_string(version) +
+                               " of these minutes as they are stored, signed with your device's "
+                               "key; show the minutes again, check them, and sign what you see");
+    exec(db,
+         "INSERT INTO minutes_signatures(meeting_id, version, act, account_id, device_id, "
+         "signed_at, signature, recorded_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
+         meeting, version, std::string(protocol::act_name(s.act)), s.account, s.device, s.signed_at,
+         s.signature.to_base64(), now_ms());
+}
+
+/// The signatures on a fixed version, circulation first: {"act", "user", "display_name",
+/// "agency", "device", "signed_at", "signature", "signer_keys": {"device", "sign_key",
+/// "box_key", "box_key_signature"}}; the signer's device keys whether or not it was revoked
+/// since, for clients to pin and check (never to trust unpinned).
+json::array signatures_json(SQLite::Database& db, std::int64_t meeting, std::int64_t version) {
+    SQLite::Statement q(db,
+                        "SELECT s.act, a.username, a.display_name, g.name, s.device_id, "
+                        "s.signed_at, s.signature, d.sign_key, d.box_key, d.box_key_signature "
+                        "FROM minutes_signatures s JOIN accounts a ON a.id = s.account_id JOIN "
+                        "agencies g ON g.id = a.agency_id JOIN devices d ON d.id = s.device_id "
+                        "WHERE s.meeting_id = ? AND s.version = ? ORDER BY s.act = 'approve', "
+                        "s.signed_at");
+    q.bind(1, meeting);
+    q.bind(2, version);
+    json::array out;
+    while (q.executeStep()) {
+        const auto device = std::to_string(q.getColumn(4).getInt64());
+        out.push_back(json::object{
+            {"act", q.getColumn(0).getString()},
+            {"user", q.getColumn(1).getString()},
+            {"display_name", q.getColumn(2).getString()},
+            {"agency", q.getColumn(3).getString()},
+            {"device", device},
+            {"signed_at", q.getColumn(5).getInt64()},
+            {"signature", q.getColumn(6).getString()},
+            {"signer_keys", json::object{{"device", device},
+                                         {"sign_key", q.getColumn(7).getString()},
+                                         {"box_key", q.getColumn(8).getString()},
+                                         {"box_key_signature", q.getColumn(9).getString()}}}});
     }
-    o += "</table>\n<h2>Agenda and discussion</h2>\n";
-    int n = 0;
-    for (const auto& v : array_of(m, "agenda")) {
-        const auto& item = v.as_object();
-        o += "<h3>" + std::to_string(++n) + ". " + html_escape(str(item, "title")) + "</h3>\n<p>" +
-             html_text(str(item, "discussion")) + "</p>\n";
-    }
-    o += "<h2>Decisions</h2>\n<ol>\n";
-    for (const auto& v : array_of(m, "decisions")) {
-        const auto& d = v.as_object();
-        o += "<li><strong>" + html_text(str(d, "decision")) + "</strong>";
-        if (const auto r = str(d, "reasons"); !r.empty())
-            o += "<div class=\"reasons\">Reasons: " + html_text(r) + "</div>";
-        if (const auto r = str(d, "dissent"); !r.empty())
-            o += "<div class=\"dissent\">Dissent: " + html_text(r) + "</div>";
-        o += "</li>\n";
-    }
-    o += "</ol>\n";
-    for (const auto& list : kActionLists) {
-        if (!list.when_empty && array_of(m, list.key).empty())
-            continue;
-        o += std::string("<h2>") + list.heading +
-             "</h2>\n<table>\n<tr><th>#</th><th>Action</th><th>Outcome it serves</th>"
-             "<th>Owner</th><th>Due</th><th>Review</th><th>Status</th><th>Evidence</th></tr>\n";
-        for (const auto& v : array_of(m, list.key)) {
-            const auto& a = v.as_object();
-            const auto* review = a.if_contains("review");
-            o += "<tr><td>" + std::to_string(num(a, "id")) + "</td><td>" +
-                 html_text(str(a, "what")) + "</td><td>" + html_text(str(a, "outcome")) +
-                 "</td><td>" + html_escape(owner_line(a)) + "</td><td>" +
-                 html_escape(str(a, "due")) + "</td><td>" +
-                 (review != nullptr && review->is_string()
-                      ? html_escape(std::string(review->get_string()))
-                      : std::string()) +
-                 "</td><td>" + label(kActionStatuses, str(a, "status")) + "</td><td>" +
-                 html_text(str(a, "evidence")) + "</td></tr>\n";
-        }
-        o += "</table>\n";
-    }
-    if (const auto& dist = array_of(m, "distribution"); !dist.empty()) {
-        o += "<h2>Distribution</h2>\n<ul>\n";
-        for (const auto& v : dist) {
-            const auto& d = v.as_object();
-            o += "<li>" + html_escape(recipient_line(d) + ": " + delivery(d)) + "</li>\n";
-        }
-        o += "</ul>\n";
-    }
-    o += "<div class=\"marking\">" + marking + "</div>\n</body>\n</html>\n";
-    return o;
+    return out;
 }
 
 // ---- versions ----------------------------------------------------------------------------------
@@ -1030,6 +774,7 @@ json::object fixed_version(SQLite::Database& db, const AtRestKey& key, std::int6
     }
     m["findings_acknowledged"] = q.getColumn(5).getInt64();
     m["distribution"] = distribution_json(db, meeting, version, m);
+    m["signatures"] = signatures_json(db, meeting, version);
     m.erase("copies");
     m.erase("recipients");
     return m;
@@ -1156,7 +901,7 @@ void Service::meeting_create(Context& ctx) {
     write(ctx, [=, &key](SQLite::Database& db, json::object& out) {
         const auto room = require_room(db, room_name);
         if (!is_member(db, room.id, caller))
-            throw ServiceError(errc::forbidden, "you are not a member of room '" + room_name + "'");
+            throw no_such_room(room_name);
         const auto chair =
             chair_user.empty() ? caller : require_room_member(db, room, "chair", chair_user).id;
         const auto taker = taker_user.empty()
@@ -1264,7 +1009,7 @@ void Service::meetings(Context& ctx) {
     auto out = read(ctx, [&](SQLite::Database& db) {
         const auto room = require_room(db, ctx.req.string("room"));
         if (!is_member(db, room.id, ctx.who.account))
-            throw ServiceError(errc::forbidden, "you are not a member of room '" + room.name + "'");
+            throw no_such_room(room.name);
         SQLite::Statement q(db, "SELECT id FROM meetings WHERE room_id = ? ORDER BY starts_at, id");
         q.bind(1, room.id);
         json::array list;
@@ -1295,7 +1040,7 @@ void Service::meeting_show(Context& ctx) {
             if (m.status != "draft") {
                 const auto fixed = fixed_version(db, key, id, m.version);
                 for (const auto* k : {"circulated_by", "circulated_at", "approved_by",
-                                      "approved_at", "distribution"})
+                                      "approved_at", "distribution", "signatures"})
                     if (const auto* v = fixed.if_contains(k))
                         o[k] = *v;
                 received = m.version;
@@ -1503,6 +1248,7 @@ void Service::meeting_circulate(Context& ctx) {
     const auto id = ctx.req.integer("meeting", 0);
     const bool acknowledge = ctx.req.boolean("acknowledge", false);
     const auto caller = ctx.who.account;
+    const auto signature = signed_act(ctx.req, ctx.who, protocol::MinutesAct::circulate);
     write(
         ctx,
         [=, this, &key](SQLite::Database& db, json::object& out) {
@@ -1548,6 +1294,7 @@ void Service::meeting_circulate(Context& ctx) {
                 ins.bind(6);
             ins.bind(7, sealed.data(), static_cast<int>(sealed.size()));
             ins.exec();
+            record_signature(db, m.id, m.version, snapshot, signature);
             const auto members = room_accounts(db, m.room.id);
             for (const auto account : members)
                 exec(db,
@@ -1561,7 +1308,8 @@ void Service::meeting_circulate(Context& ctx) {
                    {"version", m.version},
                    {"status", "circulated"},
                    {"findings", check.at("findings")},
-                   {"distribution", distribution_json(db, m.id, m.version, snapshot)}};
+                   {"distribution", distribution_json(db, m.id, m.version, snapshot)},
+                   {"signatures", signatures_json(db, m.id, m.version)}};
             json::array notify;
             for (const auto a : members)
                 notify.push_back(a);
@@ -1590,6 +1338,7 @@ void Service::meeting_approve(Context& ctx) {
     const auto id = ctx.req.integer("meeting", 0);
     const bool acknowledge = ctx.req.boolean("acknowledge", false);
     const auto caller = ctx.who.account;
+    const auto signature = signed_act(ctx.req, ctx.who, protocol::MinutesAct::approve);
     write(ctx, [=, this, &key](SQLite::Database& db, json::object& out) {
         auto m = load_meeting(db, key, id);
         require_reader(db, m, caller);
@@ -1605,6 +1354,7 @@ void Service::meeting_approve(Context& ctx) {
         const auto fixed = fixed_version(db, key, id, m.version);
         const auto check = check_minutes(*checker, minutes_audience(db, m), fixed);
         require_acknowledged(check, acknowledge, true, "approving");
+        record_signature(db, id, m.version, fixed, signature);
         const auto now = now_ms();
         exec(db,
              "UPDATE minutes_versions SET status = 'approved', approved_by = ?, approved_at = ?, "
@@ -1614,11 +1364,9 @@ void Service::meeting_approve(Context& ctx) {
              id, m.version);
         m.status = "approved";
         save_meeting(db, key, m);
-        out = {{"meeting", id},
-               {"version", m.version},
-               {"status", "approved"},
-               {"approved_by", person_json(person_by_id(db, caller))},
-               {"approved_at", now}};
+        out = {{"meeting", id},        {"version", m.version},
+               {"status", "approved"}, {"approved_by", person_json(person_by_id(db, caller))},
+               {"approved_at", now},   {"signatures", signatures_json(db, id, m.version)}};
         record(db, caller, "minutes_approved", {{"meeting", id}, {"version", m.version}});
         spdlog::info("meeting {} version {} approved", id, m.version);
     });
@@ -1683,7 +1431,8 @@ void Service::meeting_export(Context& ctx) {
                      {"version", version},
                      {"status", status},
                      {"format", format},
-                     {"content", format == "html" ? export_html(doc) : export_markdown(doc)}}));
+                     {"content", format == "html" ? protocol::export_html(doc)
+                                                  : protocol::export_markdown(doc)}}));
     // Recorded whatever happened to the session's standing since the read: the export has
     // left the server, and the audit log must show it (see meeting_show).
     storage_.write(
@@ -1802,8 +1551,7 @@ void Service::action_update(Context& ctx) {
         [=, &key](SQLite::Database& db, json::object& out) {
             auto a = load_action(db, key, id);
             if (!is_member(db, a.room_id, caller))
-                throw ServiceError(errc::forbidden,
-                                   "you are not a member of room '" + a.room + "'");
+                throw no_such_action(id);
             const bool runs = runs_meeting_of(db, id, caller, false);
             if (!runs && a.owner != caller)
                 throw ServiceError(errc::forbidden,
@@ -1877,8 +1625,7 @@ void Service::actions(Context& ctx) {
         if (!room_name.empty()) {
             const auto r = require_room(db, room_name);
             if (!is_member(db, r.id, ctx.who.account))
-                throw ServiceError(errc::forbidden,
-                                   "you are not a member of room '" + room_name + "'");
+                throw no_such_room(room_name);
             room = r.id;
             where += "AND a.room_id = ? ";
         }

@@ -163,18 +163,29 @@ std::optional<std::int64_t> membership(SQLite::Database& db, std::int64_t room,
     return q.getColumn(0).getInt64();
 }
 
+/// What a room the asker may not see answers: exactly what a room that does not exist does, so
+/// that no one learns which rooms exist by asking (PROTOCOL.md, "Errors").
+ServiceError no_such_room(std::string_view name) {
+    return ServiceError(errc::not_found, "no room named '" + std::string(name) + "'");
+}
+
 std::int64_t require_member(SQLite::Database& db, const Room& room, std::int64_t account) {
     const auto joined = membership(db, room.id, account);
     if (!joined)
-        throw ServiceError(errc::forbidden, "you are not a member of room '" + room.name + "'");
+        throw no_such_room(room.name);
     return *joined;
 }
 
 /// A room `caller` may manage: only a room `caller` is a member of, whatever its role. (The
 /// request's access rule already requires a chair or an admin.) An admin outside a room can
 /// neither add itself nor staff it: members alone decide who reads their room.
-Room require_room_to_change(SQLite::Database& db, std::string_view name, std::int64_t caller) {
+/// Outside the room, a chair who is not an admin is answered as if it did not exist; an admin,
+/// who may list any room's members (room_show), is told why.
+Room require_room_to_change(SQLite::Database& db, std::string_view name, std::int64_t caller,
+                            Role role) {
     auto room = require_room(db, name);
+    if (!membership(db, room.id, caller) && role != Role::admin)
+        throw no_such_room(name);
     if (!membership(db, room.id, caller))
         throw ServiceError(errc::forbidden,
                            "you can change only rooms you are a member of; ask a chair or admin "
@@ -1077,13 +1088,14 @@ void Service::room_change(Context& ctx, bool add) {
     const auto room_name = std::string(ctx.req.string("room"));
     const auto user = std::string(ctx.req.string("user"));
     const auto caller = ctx.who.account;
+    const auto role = ctx.who.role;
     const auto caller_device = ctx.who.device;
     auto events = std::make_shared<RoomEvents>();
     write(
         ctx,
         [=, this](SQLite::Database& db, json::object& out) {
             events->clear();
-            const auto room = require_room_to_change(db, room_name, caller);
+            const auto room = require_room_to_change(db, room_name, caller, role);
             const auto target = require_account(db, user);
             const bool member = membership(db, room.id, target.id).has_value();
             const auto before = member_accounts(db, room.id);
@@ -1163,7 +1175,20 @@ void Service::room_show(Context& ctx) {
 
 void Service::user_keys(Context& ctx) {
     auto out = read(ctx, [&](SQLite::Database& db) {
-        const auto a = require_account(db, ctx.req.string("user"));
+        const auto user = ctx.req.string("user");
+        const auto a = require_account(db, user);
+        // Only the asker, people who share a room with them, and admins: to anyone else the
+        // account answers as one that does not exist.
+        if (a.id != ctx.who.account && ctx.who.role != Role::admin) {
+            SQLite::Statement shared(db,
+                                     "SELECT 1 FROM room_members x JOIN room_members y ON "
+                                     "y.room_id = x.room_id WHERE x.account_id = ? AND "
+                                     "y.account_id = ? LIMIT 1");
+            shared.bind(1, ctx.who.account);
+            shared.bind(2, a.id);
+            if (!shared.executeStep())
+                throw ServiceError(errc::not_found, "no account named '" + std::string(user) + "'");
+        }
         auto o = account_json(a);
         o["devices"] = devices_of(db, a.id);
         return o;
@@ -1231,8 +1256,7 @@ void Service::send(Context& ctx) {
             }
             const auto room = r.id;
             if (!std::binary_search(r.accounts.begin(), r.accounts.end(), account))
-                throw ServiceError(errc::forbidden,
-                                   "you are not a member of room '" + room_name + "'");
+                throw no_such_room(room_name);
             // A retry of a stored send (same room, device and message id, same envelope: see
             // same_envelope) is answered with the first send's seq, whatever changed since;
             // another message under a used id is refused. Looked up only when the insert meets
@@ -1352,13 +1376,14 @@ void Service::room_audience(Context& ctx) {
     const auto room_name = std::string(ctx.req.string("room"));
     const bool is_public = ctx.req.boolean("public", false);
     const auto caller = ctx.who.account;
+    const auto role = ctx.who.role;
     const auto caller_device = ctx.who.device;
     auto events = std::make_shared<RoomEvents>();
     write(
         ctx,
         [=, this](SQLite::Database& db, json::object& out) {
             events->clear();
-            const auto room = require_room_to_change(db, room_name, caller);
+            const auto room = require_room_to_change(db, room_name, caller, role);
             exec(db, "UPDATE rooms SET public = ? WHERE id = ?", is_public ? 1 : 0, room.id);
             if (is_public != room.is_public) {
                 record(db, caller, "room_audience_changed",

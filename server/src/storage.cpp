@@ -342,6 +342,21 @@ CREATE TABLE IF NOT EXISTS audit_head(
   mac BLOB NOT NULL,
   signature BLOB NOT NULL);
 )sql");
+    // Version 6 (as well): device signatures on circulated and approved minutes (PROTOCOL.md, "Signed
+    // minutes"), one per act on a version. Versions fixed before have none and stay readable.
+    db.exec(R"sql(
+CREATE TABLE IF NOT EXISTS minutes_signatures(
+  meeting_id INTEGER NOT NULL,
+  version INTEGER NOT NULL,
+  act TEXT NOT NULL,
+  account_id INTEGER NOT NULL REFERENCES accounts(id),
+  device_id INTEGER NOT NULL REFERENCES devices(id),
+  signed_at INTEGER NOT NULL,
+  signature TEXT NOT NULL,
+  recorded_at INTEGER NOT NULL,
+  PRIMARY KEY(meeting_id, version, act),
+  FOREIGN KEY(meeting_id, version) REFERENCES minutes_versions(meeting_id, version));
+)sql");
     SQLite::Statement version(
         db, "INSERT OR REPLACE INTO meta(key, value) VALUES('schema_version', ?)");
     version.bind(1, std::to_string(kSchemaVersion));

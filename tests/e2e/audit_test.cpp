@@ -37,7 +37,7 @@ struct Audited {
     fs::path database() const { return server.data() / "liaise.db"; }
     /// The server's at-rest key, read from beside the data directory, where `serve` finds it.
     AtRestKey at_rest() const {
-        auto key = AtRestKey::load(server.data().string() + ".key");
+        auto key = AtRestKey::load(at_rest_key_file(server));
         REQUIRE(key.ok());
         return std::move(key).value();
     }

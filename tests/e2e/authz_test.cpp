@@ -38,14 +38,18 @@ constexpr std::array<const char*, 6> kWhoLabel = {
 using Expect = std::array<std::string_view, 6>;
 constexpr std::string_view Y = "";  // allowed
 constexpr std::string_view F = "forbidden";
+// A room, meeting or action someone may not see answers as one that does not exist.
+constexpr std::string_view N = "not_found";
 constexpr Expect kAnyone = {Y, Y, Y, Y, Y, Y};
 constexpr Expect kAdmins = {F, F, F, F, Y, Y};
 constexpr Expect kChairs = {F, F, Y, Y, Y, Y};
-constexpr Expect kRoomMembers = {F, Y, Y, F, F, Y};          // admins are not exempt
-constexpr Expect kRoomMembersOrAdmins = {F, Y, Y, F, Y, Y};  // room_show (names only if out)
-constexpr Expect kChairsInRoom = {F, F, Y, F, F, Y};         // chair and in the room
-constexpr Expect kMeetingEditors = {F, F, Y, F, F, F};       // the meeting's chair/minute-taker
-constexpr Expect kOwnerOrEditors = {F, Y, Y, F, F, F};       // mia owns the action
+constexpr Expect kRoomMembers = {N, Y, Y, N, N, Y};          // admins are not exempt
+constexpr Expect kRoomMembersOrAdmins = {N, Y, Y, N, Y, Y};  // room_show (names only if out)
+// Chair and in the room; an admin outside it, who may list its members, is told why.
+constexpr Expect kChairsInRoom = {F, F, Y, N, F, Y};
+constexpr Expect kChairsInRoomMeeting = {F, F, Y, N, N, Y};  // meeting_create
+constexpr Expect kMeetingEditors = {N, F, Y, N, N, F};       // the meeting's chair/minute-taker
+constexpr Expect kOwnerOrEditors = {N, Y, Y, N, N, F};       // mia owns the action
 
 std::string text(const json::value& v, std::string_view key) {
     return std::string(v.at(key).as_string());
@@ -165,7 +169,8 @@ struct Matrix {
     }
     std::int64_t circulated_meeting() {
         const auto id = new_meeting();
-        cal.ok("meeting_circulate", {{"meeting", id}, {"acknowledge", true}});
+        cal.ok("meeting_circulate", signed_as(*cal.conn, cal.keys, "cal", "meeting_circulate",
+                                              {{"meeting", id}, {"acknowledge", true}}));
         return id;
     }
     std::int64_t question() { return mia.ok("ask", {{"term", fresh("term")}}).at("id").as_int64(); }
@@ -212,7 +217,10 @@ std::vector<Row> rows() {
     r.push_back({"whoami", "", kAnyone, none});
     r.push_back({"agency_list", "", kAnyone, none});
     r.push_back({"rooms", "", kAnyone, none});
-    r.push_back({"user_keys", "", kAnyone, [](M, Who) { return json::object{{"user", "ann"}}; }});
+    // Someone's keys, agency and role: for those who share a room with them, and admins.
+    r.push_back({"user_keys", "of ada, in the room", kRoomMembersOrAdmins, [](M, Who) {
+                     return json::object{{"user", "ada"}};
+                 }});
     r.push_back({"dictionaries", "", kAnyone, none});
     r.push_back({"ask", "without a room", kAnyone, [](M m, Who) {
                      return json::object{{"term", m.fresh("term")}};
@@ -278,7 +286,7 @@ std::vector<Row> rows() {
              return json::object{{"room", kRoom}, {"envelope", crypto::to_json(env)}};
          }});
     // ---- meetings and actions -----------------------------------------------------------------
-    r.push_back({"meeting_create", "", kChairsInRoom, [](M, Who) {
+    r.push_back({"meeting_create", "", kChairsInRoomMeeting, [](M, Who) {
                      return json::object{{"room", kScratch},
                                          {"title", "Strategy discussion"},
                                          {"kind", "strategy"},
@@ -318,12 +326,15 @@ std::vector<Row> rows() {
                                          {"item", item.at("item").at("id")}};
                  }});
     r.push_back({"meeting_circulate", "a fresh draft", kMeetingEditors, [](M m, Who) {
-                     return json::object{{"meeting", m.new_meeting()}, {"acknowledge", true}};
+                     // Signed by cal, whose meeting it is: anyone else is refused before the
+                     // signature is looked at.
+                     return signed_as(*m.cal.conn, m.cal.keys, "cal", "meeting_circulate",
+                                      {{"meeting", m.new_meeting()}, {"acknowledge", true}});
                  }});
-    r.push_back(
-        {"meeting_approve", "fresh circulated minutes", kMeetingEditors, [](M m, Who) {
-             return json::object{{"meeting", m.circulated_meeting()}, {"acknowledge", true}};
-         }});
+    r.push_back({"meeting_approve", "fresh circulated minutes", kMeetingEditors, [](M m, Who) {
+                     return signed_as(*m.cal.conn, m.cal.keys, "cal", "meeting_approve",
+                                      {{"meeting", m.circulated_meeting()}, {"acknowledge", true}});
+                 }});
     r.push_back({"meeting_correct", "fresh circulated minutes", kMeetingEditors, [](M m, Who) {
                      return json::object{{"meeting", m.circulated_meeting()},
                                          {"reason", "The date was wrong."}};

@@ -14,10 +14,6 @@ namespace json = boost::json;
 
 namespace {
 
-fs::path key_file(const Server& s) {
-    return s.data().string() + ".key";
-}
-
 std::string q(const fs::path& p) {
     return "'" + p.string() + "'";
 }
@@ -114,16 +110,17 @@ TEST_CASE("init writes the key beside the data directory, not in it, and never o
           "[e2e][keys]") {
     Server server;
     CHECK_FALSE(fs::exists(server.data() / "at-rest.key"));
-    REQUIRE(fs::file_size(key_file(server)) == 32);
-    CHECK((fs::status(key_file(server)).permissions() &
+    REQUIRE(fs::file_size(at_rest_key_file(server)) == 32);
+    CHECK((fs::status(at_rest_key_file(server)).permissions() &
            (fs::perms::group_all | fs::perms::others_all)) == fs::perms::none);
     CHECK(meta(server, "at_rest_key_id").size() == 16);
     CHECK(meta(server, "at_rest_key_check").size() == 64);
 
     // A second data directory pointed at the same key file is refused, and nothing is created.
     const auto other = server.dir() / "other";
-    const auto r = server_command("init --data " + q(other) + " --key-file " + q(key_file(server)) +
-                                  " --admin zed --agency X --discipline health");
+    const auto r =
+        server_command("init --data " + q(other) + " --key-file " + q(at_rest_key_file(server)) +
+                       " --admin zed --agency X --discipline health");
     CHECK(status_of(r) == 2);
     CHECK_THAT(r.out, Catch::Contains("already exists; refusing to overwrite it"));
     CHECK_FALSE(fs::exists(other));
@@ -153,10 +150,11 @@ TEST_CASE("serve refuses a key that is not the database's, and changes nothing",
     // A file that is not a key at all, and a missing one.
     std::ofstream(t.server.dir() / "short.key") << "0123456789";
     CHECK(status_of(refused_serve(t.server, "--key-file " + q(t.server.dir() / "short.key"))) == 2);
-    fs::rename(key_file(t.server), t.server.dir() / "elsewhere.key");
+    fs::rename(at_rest_key_file(t.server), t.server.dir() / "elsewhere.key");
     const auto missing = refused_serve(t.server);
     CHECK(status_of(missing) == 2);
-    CHECK_THAT(missing.out, Catch::Contains("no at-rest key at " + key_file(t.server).string()));
+    CHECK_THAT(missing.out,
+               Catch::Contains("no at-rest key at " + at_rest_key_file(t.server).string()));
 
     // The right key found through LIAISE_KEY_FILE, then through a systemd credential.
     // (Made readable by its group: served, with a warning.)
@@ -182,7 +180,7 @@ TEST_CASE("a data directory from an earlier version is refused until move-key mo
     t.server.stop();
     // As an earlier version left it: the key inside, and no key id or check in the database.
     const auto legacy = t.server.data() / "at-rest.key";
-    fs::rename(key_file(t.server), legacy);
+    fs::rename(at_rest_key_file(t.server), legacy);
     {
         SQLite::Database db((t.server.data() / "liaise.db").string(), SQLite::OPEN_READWRITE);
         db.exec("DELETE FROM meta WHERE key IN ('at_rest_key_id', 'at_rest_key_check')");
@@ -196,19 +194,19 @@ TEST_CASE("a data directory from an earlier version is refused until move-key mo
     INFO(moved.out);
     REQUIRE(status_of(moved) == 0);
     CHECK_THAT(moved.out, Catch::Contains("Moved the at-rest key from " + legacy.string() + " to " +
-                                          key_file(t.server).string()));
+                                          at_rest_key_file(t.server).string()));
     CHECK_FALSE(fs::exists(legacy));
-    CHECK((fs::status(key_file(t.server)).permissions() &
+    CHECK((fs::status(at_rest_key_file(t.server)).permissions() &
            (fs::perms::group_all | fs::perms::others_all)) == fs::perms::none);
     // Again: nothing to do. After a crash between writing the new file and removing the old
     // one (both there, the same key): the old one goes.
     CHECK_THAT(server_command("move-key --data " + q(t.server.data())).out,
                Catch::Contains("Nothing to move"));
-    fs::copy_file(key_file(t.server), legacy);
+    fs::copy_file(at_rest_key_file(t.server), legacy);
     REQUIRE(status_of(server_command("move-key --data " + q(t.server.data()))) == 0);
     CHECK_FALSE(fs::exists(legacy));
     // A different key at the destination is never overwritten.
-    fs::copy_file(key_file(t.server), legacy);
+    fs::copy_file(at_rest_key_file(t.server), legacy);
     const auto other = t.server.dir() / "other.key";
     write_random_key(other);
     const auto clash =
@@ -237,38 +235,39 @@ TEST_CASE("rotate-key re-seals minutes, versions and the audit log under a new k
     const auto second = t.meeting("Strategy for K", discussion(4));
     ok(*t.ann, "action_add",
        {{"meeting", second}, {"what", "Visit K at home"}, {"owner", "ann"}, {"due", "2026-12-01"}});
-    ok(*t.ann, "meeting_circulate", {{"meeting", first}, {"acknowledge", true}});
+    ok(*t.ann, "meeting_circulate",
+       signed_by(*t.ann, "meeting_circulate", {{"meeting", first}, {"acknowledge", true}}));
 
     // Refused while the server holds the data directory; nothing changes.
-    const auto before = fs::file_size(key_file(t.server));
+    const auto before = fs::file_size(at_rest_key_file(t.server));
     const auto old_id = meta(t.server, "at_rest_key_id");
     const auto busy = server_command("rotate-key --data " + q(t.server.data()));
     CHECK(status_of(busy) == 2);
     CHECK_THAT(busy.out, Catch::Contains("in use by another process"));
     CHECK_THAT(busy.out, Catch::Contains("rotate-key runs only with the server stopped"));
     CHECK(meta(t.server, "at_rest_key_id") == old_id);
-    CHECK_FALSE(fs::exists(key_file(t.server).string() + ".new"));
+    CHECK_FALSE(fs::exists(at_rest_key_file(t.server).string() + ".new"));
     CHECK(before == 32);
 
     t.server.stop();
-    const auto old_key = slurp(key_file(t.server));
+    const auto old_key = slurp(at_rest_key_file(t.server));
     const auto r = server_command("rotate-key --data " + q(t.server.data()));
     INFO(r.out);
     REQUIRE(status_of(r) == 0);
     const auto new_id = meta(t.server, "at_rest_key_id");
     CHECK(new_id != old_id);
     CHECK(meta(t.server, "previous_at_rest_key_id") == old_id);
-    CHECK_THAT(r.out,
-               Catch::Contains("new key id " + new_id + ", in " + key_file(t.server).string()));
+    CHECK_THAT(r.out, Catch::Contains("new key id " + new_id + ", in " +
+                                      at_rest_key_file(t.server).string()));
     CHECK_THAT(r.out, Catch::Contains("old key id " + old_id + ", now " +
-                                      key_file(t.server).string() + ".old"));
+                                      at_rest_key_file(t.server).string() + ".old"));
     CHECK_THAT(r.out, Catch::Contains("Back up the new key"));
-    CHECK(slurp(key_file(t.server).string() + ".old") == old_key);
-    CHECK(slurp(key_file(t.server)) != old_key);
+    CHECK(slurp(at_rest_key_file(t.server).string() + ".old") == old_key);
+    CHECK(slurp(at_rest_key_file(t.server)) != old_key);
 
     // The old key no longer opens the database.
     const auto stale =
-        refused_serve(t.server, "--key-file " + q(key_file(t.server).string() + ".old"));
+        refused_serve(t.server, "--key-file " + q(at_rest_key_file(t.server).string() + ".old"));
     CHECK(status_of(stale) == 2);
     CHECK_THAT(stale.out, Catch::Contains("the key the database used before its last rotate-key"));
 
@@ -297,7 +296,7 @@ TEST_CASE("rotate-key re-seals minutes, versions and the audit log under a new k
     CHECK_THAT(again.out, Catch::Contains(".old is still there"));
 
     // Once it is destroyed: a rotation to a new place, never over an existing file.
-    fs::remove(key_file(t.server).string() + ".old");
+    fs::remove(at_rest_key_file(t.server).string() + ".old");
     const auto elsewhere = t.server.dir() / "keys" / "liaise.key";
     fs::create_directories(elsewhere.parent_path());
     std::ofstream(elsewhere) << "taken";
@@ -311,8 +310,8 @@ TEST_CASE("rotate-key re-seals minutes, versions and the audit log under a new k
                                       " --new-key-file " + q(elsewhere));
     INFO(moved.out);
     REQUIRE(status_of(moved) == 0);
-    CHECK_FALSE(fs::exists(key_file(t.server)));
-    CHECK(fs::exists(key_file(t.server).string() + ".old"));
+    CHECK_FALSE(fs::exists(at_rest_key_file(t.server)));
+    CHECK(fs::exists(at_rest_key_file(t.server).string() + ".old"));
     CHECK(meta(t.server, "previous_at_rest_key_id") == new_id);
     t.server.set_extra_args({"--key-file", elsewhere.string()});
     t.server.start();
@@ -328,7 +327,7 @@ TEST_CASE("rotate-key killed at random points leaves a directory that serves wit
     for (int i = 0; i < 150; ++i)
         ids.push_back(t.meeting("Meeting " + std::to_string(i), discussion(i)));
     t.server.stop();
-    const auto path = key_file(t.server);
+    const auto path = at_rest_key_file(t.server);
     const auto rotate = [&] {
         std::vector<std::string> args = {LIAISE_SERVER_BINARY, "rotate-key", "--data",
                                          t.server.data().string()};
@@ -395,7 +394,7 @@ TEST_CASE("serve finishes or discards what an interrupted rotate-key left beside
     Minutes t;
     const auto id = t.meeting("Core group for J", discussion(5));
     t.server.stop();
-    const auto path = key_file(t.server);
+    const auto path = at_rest_key_file(t.server);
     const fs::path staged = path.string() + ".new", old = path.string() + ".old";
 
     // Killed before its commit: a staged key (here half written) beside the database's key.

@@ -130,10 +130,13 @@ TEST_CASE("a whole meeting: record, check, circulate, approve and export", "[e2e
     CHECK(flagged_cin);
 
     // Circulating needs the chair's acknowledgement of the findings.
-    CHECK(error_code(*t.tess, "meeting_circulate", m({})) == "findings_unacknowledged");
-    CHECK(error_code(*t.tess, "meeting_circulate", m({{"acknowledge", true}})) ==
+    CHECK(error_code(*t.tess, "meeting_circulate",
+                     signed_by(*t.tess, "meeting_circulate", m({}))) == "findings_unacknowledged");
+    CHECK(error_code(*t.tess, "meeting_circulate",
+                     signed_by(*t.tess, "meeting_circulate", m({{"acknowledge", true}}))) ==
           "findings_unacknowledged");
-    const auto circulated = ok(*t.sam, "meeting_circulate", m({{"acknowledge", true}}));
+    const auto circulated = ok(*t.sam, "meeting_circulate",
+                               signed_by(*t.sam, "meeting_circulate", m({{"acknowledge", true}})));
     CHECK(circulated.at("version").as_int64() == 1);
     std::vector<std::string> recipients;
     for (const auto& d : circulated.at("distribution").as_array())
@@ -144,11 +147,17 @@ TEST_CASE("a whole meeting: record, check, circulate, approve and export", "[e2e
     // Circulated minutes are fixed.
     CHECK(error_code(*t.tess, "meeting_agenda", m({{"title", "Late addition"}})) ==
           "minutes_locked");
-    CHECK(error_code(*t.tess, "meeting_approve", m({{"acknowledge", true}})) == "forbidden");
-    CHECK(error_code(*t.sam, "meeting_approve", m({})) == "findings_unacknowledged");
-    const auto approved = ok(*t.sam, "meeting_approve", m({{"acknowledge", true}}));
+    CHECK(error_code(*t.tess, "meeting_approve",
+                     signed_by(*t.tess, "meeting_approve", m({{"acknowledge", true}}))) ==
+          "forbidden");
+    CHECK(error_code(*t.sam, "meeting_approve", signed_by(*t.sam, "meeting_approve", m({}))) ==
+          "findings_unacknowledged");
+    const auto approved = ok(*t.sam, "meeting_approve",
+                             signed_by(*t.sam, "meeting_approve", m({{"acknowledge", true}})));
     CHECK(approved.at("approved_by").at("user").as_string() == "sam");
-    CHECK(error_code(*t.sam, "meeting_approve", m({{"acknowledge", true}})) == "wrong_status");
+    CHECK(error_code(*t.sam, "meeting_approve",
+                     signed_by(*t.sam, "meeting_approve", m({{"acknowledge", true}}))) ==
+          "wrong_status");
 
     // Tess opens it; the distribution list records when.
     ok(*t.tess, "meeting_show", m({{"version", 1}}));
@@ -216,7 +225,8 @@ TEST_CASE("only the chair and minute-taker edit; only room members read; bad inp
     CHECK(error_code(*t.tess, "action_add",
                      {{"meeting", id}, {"what", "x"}, {"owner", "tess"}, {"due", "2026-12-01"}}) ==
           "forbidden");
-    CHECK(error_code(*t.tess, "meeting_circulate", {{"meeting", id}}) == "forbidden");
+    CHECK(error_code(*t.tess, "meeting_circulate",
+                     signed_by(*t.tess, "meeting_circulate", {{"meeting", id}})) == "forbidden");
     CHECK(error_code(*t.tess, "meeting_remove",
                      {{"meeting", id}, {"section", "agenda"}, {"item", 1}}) == "forbidden");
     ok(*t.tess, "meeting_show", {{"meeting", id}});  // members may read
@@ -227,20 +237,21 @@ TEST_CASE("only the chair and minute-taker edit; only room members read; bad inp
     CHECK(error_code(*t.tess, "meeting_update", {{"meeting", id}, {"chair", "tess"}}) ==
           "forbidden");
     CHECK(error_code(*t.sam, "meeting_update", {{"meeting", id}}) == "bad_request");  // nothing
-    // ann (an admin, but not in the room) can neither read, list, check nor export.
-    CHECK(error_code(*t.ann, "meeting_show", {{"meeting", id}}) == "forbidden");
-    CHECK(error_code(*t.ann, "meeting_check", {{"meeting", id}}) == "forbidden");
+    // ann (an admin, but not in the room) can neither read, list, check nor export: to her the
+    // meeting and the room are as missing as ones that do not exist.
+    CHECK(error_code(*t.ann, "meeting_show", {{"meeting", id}}) == "not_found");
+    CHECK(error_code(*t.ann, "meeting_check", {{"meeting", id}}) == "not_found");
     CHECK(error_code(*t.ann, "meeting_export", {{"meeting", id}, {"format", "html"}}) ==
-          "forbidden");
-    CHECK(error_code(*t.ann, "meetings", {{"room", "case-7"}}) == "forbidden");
-    CHECK(error_code(*t.ann, "actions", {{"room", "case-7"}}) == "forbidden");
+          "not_found");
+    CHECK(error_code(*t.ann, "meetings", {{"room", "case-7"}}) == "not_found");
+    CHECK(error_code(*t.ann, "actions", {{"room", "case-7"}}) == "not_found");
     CHECK(ok(*t.ann, "actions").at("actions").as_array().empty());
     const json::object base{{"room", "case-7"},
                             {"title", "x"},
                             {"kind", "core-group"},
                             {"starts_at", "2026-11-20 10:00"},
                             {"place", "remote"}};
-    CHECK(error_code(*t.ann, "meeting_create", base) == "forbidden");
+    CHECK(error_code(*t.ann, "meeting_create", base) == "not_found");
     CHECK(error_code(*t.tess, "meeting_create", base) == "forbidden");  // members may not start one
     CHECK(error_code(*t.sam, "meeting_show", {{"meeting", 999}}) == "not_found");
 
@@ -288,7 +299,8 @@ TEST_CASE("only the chair and minute-taker edit; only room members read; bad inp
     CHECK(error_code(*t.sam, "meeting_remove",
                      {{"meeting", id}, {"section", "agenda"}, {"item", 42}}) == "not_found");
     CHECK(error_code(*t.sam, "action_update", {{"action", 42}, {"status", "done"}}) == "not_found");
-    CHECK(error_code(*t.sam, "meeting_approve", {{"meeting", id}}) == "wrong_status");
+    CHECK(error_code(*t.sam, "meeting_approve",
+                     signed_by(*t.sam, "meeting_approve", {{"meeting", id}})) == "wrong_status");
     CHECK(error_code(*t.sam, "meeting_correct", {{"meeting", id}, {"reason", "x"}}) ==
           "wrong_status");
     // Multi-line text is allowed where minutes need it.
@@ -304,8 +316,8 @@ TEST_CASE("approved minutes are locked and a correction keeps both versions", "[
         ok(*t.tess, "meeting_agenda",
            {{"meeting", id}, {"title", "Housing"}, {"discussion", "The family moved on Monday."}});
     const auto item_id = item.at("item").at("id").as_int64();
-    ok(*t.sam, "meeting_circulate", {{"meeting", id}});
-    ok(*t.sam, "meeting_approve", {{"meeting", id}});
+    ok(*t.sam, "meeting_circulate", signed_by(*t.sam, "meeting_circulate", {{"meeting", id}}));
+    ok(*t.sam, "meeting_approve", signed_by(*t.sam, "meeting_approve", {{"meeting", id}}));
     const auto edit =
         t.tess->call("meeting_agenda", {{"meeting", id},
                                         {"item", item_id},
@@ -314,7 +326,7 @@ TEST_CASE("approved minutes are locked and a correction keeps both versions", "[
     REQUIRE_FALSE(edit.ok());
     CHECK(edit.error().code == "minutes_locked");
     CHECK_THAT(edit.error().message, Catch::Contains("locked"));
-    CHECK(error_code(*t.ann, "meeting_correct", {{"meeting", id}, {"reason", "x"}}) == "forbidden");
+    CHECK(error_code(*t.ann, "meeting_correct", {{"meeting", id}, {"reason", "x"}}) == "not_found");
 
     const auto corrected =
         ok(*t.sam, "meeting_correct",
@@ -326,8 +338,8 @@ TEST_CASE("approved minutes are locked and a correction keeps both versions", "[
         {"item", item_id},
         {"title", "Housing"},
         {"discussion", "The family moved on Tuesday."}});
-    ok(*t.sam, "meeting_circulate", {{"meeting", id}});
-    ok(*t.sam, "meeting_approve", {{"meeting", id}});
+    ok(*t.sam, "meeting_circulate", signed_by(*t.sam, "meeting_circulate", {{"meeting", id}}));
+    ok(*t.sam, "meeting_approve", signed_by(*t.sam, "meeting_approve", {{"meeting", id}}));
 
     const auto v1 = ok(*t.tess, "meeting_show", {{"meeting", id}, {"version", 1}});
     const auto v2 = ok(*t.tess, "meeting_show", {{"meeting", id}, {"version", 2}});
@@ -492,8 +504,10 @@ TEST_CASE("the database files never hold minutes text in plain", "[e2e][minutes]
                        {"due", "2026-12-01"}});
     ok(*t.sam, "action_update",
        {{"action", a.at("id")}, {"status", "done"}, {"evidence", secrets[7]}});
-    ok(*t.sam, "meeting_circulate", {{"meeting", id}, {"acknowledge", true}});
-    ok(*t.sam, "meeting_approve", {{"meeting", id}, {"acknowledge", true}});
+    ok(*t.sam, "meeting_circulate",
+       signed_by(*t.sam, "meeting_circulate", {{"meeting", id}, {"acknowledge", true}}));
+    ok(*t.sam, "meeting_approve",
+       signed_by(*t.sam, "meeting_approve", {{"meeting", id}, {"acknowledge", true}}));
     ok(*t.sam, "meeting_correct", {{"meeting", id}, {"reason", secrets[8]}});
     const auto check_files = [&] {
         for (const auto& entry : fs::directory_iterator(t.server.data())) {

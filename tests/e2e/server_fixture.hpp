@@ -279,6 +279,58 @@ inline std::string error_code(client::Client& c, std::string_view type,
     return r ? std::string() : r.error().code;
 }
 
+/// The file holding `server`'s at-rest key: the one place tests look for it, for tests that
+/// open the database as the server does (playing a server that changes what it stores).
+/// `init` writes it beside the data directory, as `<data>.key`.
+inline fs::path at_rest_key_file(const Server& server) {
+    return server.data().string() + ".key";
+}
+
+/// The version of `meeting` that meeting_circulate or meeting_approve (`type`) acts on, as the
+/// `liaise` command fetches it: the draft to circulate, the version as circulated to approve.
+/// Empty when `minutes` cannot be shown to the caller (it will be refused anyway).
+inline boost::json::object version_to_sign(client::Connection& conn, std::string_view type,
+                                           std::int64_t meeting) {
+    auto shown = conn.request("meeting_show", {{"meeting", meeting}});
+    if (!shown)
+        return {};
+    if (type == "meeting_approve" && protocol::str(shown.value(), "status") != "draft") {
+        auto fixed = conn.request("meeting_show",
+                                  {{"meeting", meeting}, {"version", shown.value().at("version")}});
+        return fixed ? fixed.value() : boost::json::object{};
+    }
+    return shown.value();
+}
+
+/// `fields` of a meeting_circulate or meeting_approve request (`type`) with the signature
+/// `keys` (the caller's device) makes, as `liaise` signs them, over what `conn` is shown.
+inline boost::json::object signed_as(client::Connection& conn, const crypto::DeviceKeys& keys,
+                                     const std::string& user, std::string_view type,
+                                     boost::json::object fields) {
+    const auto act =
+        type == "meeting_approve" ? protocol::MinutesAct::approve : protocol::MinutesAct::circulate;
+    const auto minutes = version_to_sign(conn, type, fields.at("meeting").as_int64());
+    const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+    fields["signed_at"] = now;
+    fields["signature"] =
+        protocol::sign_minutes(keys, protocol::minutes_digest(minutes, {act, user, now}))
+            .to_base64();
+    return fields;
+}
+
+/// signed_as() for a client library user: the fields `c` signs for `type`.
+inline boost::json::object signed_by(client::Client& c, std::string_view type,
+                                     boost::json::object fields) {
+    const auto minutes = version_to_sign(c.connection(), type, fields.at("meeting").as_int64());
+    auto sig = c.sign_minutes(minutes, type == "meeting_approve" ? protocol::MinutesAct::approve
+                                                                 : protocol::MinutesAct::circulate);
+    for (auto& [k, v] : sig)
+        fields[k] = v;
+    return fields;
+}
+
 /// An admin issues a code for `user`.
 inline std::string code_for(client::Client& admin, const std::string& user,
                             const std::string& agency, const std::string& role = "member") {

@@ -514,6 +514,50 @@ def new_reader(w):
           "new_reader" in codes(m) and f"device {device}" in json.dumps(m.get("warnings")), m)
 
 
+def minutes_rewritten(w):
+    """The server changes approved minutes for bea: first only the export it renders, then the
+    version it shows as well. bea's device writes exports from the version whose signatures it
+    checked, so the first changes nothing; the second fails every check."""
+    honest, forged = "Start a child protection enquiry", "No further action"
+    made = json.loads(w.ok("hana", "meeting", "create", ROOM, "--title", "Strategy meeting",
+                           "--kind", "strategy", "--at", "2030-01-10 10:00", "--place",
+                           "remote", "--json").out)
+    meeting = str(made["meeting"])
+    w.ok("hana", "meeting", "decision", meeting, honest)
+    w.ok("hana", "meeting", "circulate", meeting, "--acknowledge")
+    w.ok("hana", "meeting", "approve", meeting, "--acknowledge")
+    ran = w.liaise("bea", "meeting", "verify", meeting)
+    check("honest: bea verifies hana's approval", ran.code == 0 and "signature verified" in ran.out,
+          ran)
+
+    def export_only(frame, request):
+        if reply_to(frame, request, "meeting_export"):
+            frame["content"] = frame.get("content", "").replace(honest, forged)
+        return frame
+
+    w.proxy.rewrite("bea", export_only)
+    ran = w.liaise("bea", "meeting", "export", meeting, "--format", "markdown")
+    check("a forged rendering is not what bea's export writes",
+          ran.code == 0 and honest in ran.out and forged not in ran.out, ran)
+    check("and the export says the approval verifies",
+          "approved by Hana Ali" in ran.out and "signature verified" in ran.out, ran)
+
+    def everything(frame, request):
+        frame = export_only(frame, request)
+        if reply_to(frame, request, "meeting_show"):
+            for d in frame.get("decisions", []):
+                if d.get("decision") == honest:
+                    d["decision"] = forged
+        return frame
+
+    w.proxy.rewrite("bea", everything)
+    for args in (("verify",), ("show",), ("export", "--format", "html")):
+        ran = w.liaise("bea", "meeting", *args, meeting)
+        check(f"changed minutes: bea's meeting {args[0]} says the approval does NOT verify",
+              ran.code == 1 and "signature does NOT verify" in ran.both
+              and "not the one Hana Ali approved" in ran.both, ran)
+
+
 SCENARIOS = [
     ("1 honest", honest, ("hana", "bea")),
     ("2 key swap", key_swap, ("hana", "bea")),
@@ -524,6 +568,7 @@ SCENARIOS = [
     ("7 clock", clock, ("hana", "bea")),
     ("8 new reader", new_reader, ("hana", "bea")),
     ("9 withheld first", withheld_first, ("hana", "bea")),
+    ("10 minutes rewritten", minutes_rewritten, ("hana", "bea")),
 ]
 
 

@@ -16,11 +16,13 @@
 #include "liaise/client/connection.hpp"
 #include "liaise/client/home.hpp"
 #include "liaise/client/ledger.hpp"
+#include "liaise/client/minutes.hpp"
 #include "liaise/client/plain.hpp"
 #include "liaise/client/server_pin.hpp"
 #include "liaise/jargon/engine.hpp"
 #include "liaise/protocol/crypto.hpp"
 #include "liaise/protocol/expected.hpp"
+#include "liaise/protocol/minutes_digest.hpp"
 
 namespace liaise::client {
 
@@ -153,6 +155,20 @@ class Client {
     /// is pinned.
     [[nodiscard]] protocol::Expected<SafetyNumber> verify(std::string_view user,
                                                           std::string_view number);
+
+    /// The fields that sign `minutes` (a version as meeting_show returns it) for `act` with this
+    /// device's key, now: {"signed_at", "signature"}, to add to meeting_circulate or
+    /// meeting_approve. The server refuses them (bad_signature) unless it stores the same.
+    [[nodiscard]] boost::json::object sign_minutes(const boost::json::object& minutes,
+                                                   protocol::MinutesAct act) const;
+    /// Checks each signature on `minutes` (a fixed version as meeting_show returns it, with
+    /// "signatures") against the signer's pinned key, pinning a key first seen as messages do
+    /// (a verified person's new or changed key is refused, never pinned).
+    [[nodiscard]] MinutesCheck check_minutes(const boost::json::object& minutes);
+    /// Fetches fixed `version` of `meeting` (the current one when 0) and check_minutes() it.
+    /// wrong_status when the version asked for is still a draft (nothing is signed yet).
+    [[nodiscard]] protocol::Expected<MinutesCheck> verify_minutes(std::int64_t meeting,
+                                                                  std::int64_t version);
 
     /// A fresh client message id: the time in milliseconds as 12 lowercase hex digits, then
     /// 96 random bits in base64 (28 characters). Ids made later sort later (byte order) unless

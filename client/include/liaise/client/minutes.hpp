@@ -1,0 +1,46 @@
+// Signed minutes on the client (PROTOCOL.md, "Signed minutes"): what this device concluded
+// about the signatures on one version, checked against the keys it pinned, never against a key
+// only the server vouches for.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace liaise::client {
+
+/// One signature on a version of minutes, as this device judged it.
+struct MinutesSignatureCheck {
+    enum class Result {
+        verified,         ///< the pinned key signed exactly this version
+        does_not_verify,  ///< the version shown is not the one signed (or the key is not theirs)
+    };
+    std::string act;  ///< "circulate" or "approve"
+    std::string user, display_name, agency, device;
+    std::int64_t signed_at = 0;
+    Result result = Result::does_not_verify;
+    bool verified_contact = false;  ///< this device compared safety numbers with `user`
+    bool pinned_now = false;        ///< the signer's key was first seen, and pinned, now
+    std::string note;               ///< why it does not verify, or what the person should know
+
+    /// "approved by Hana Ali (hana, Westshire NHS) on 2026-11-22 10:04 UTC, signature
+    /// verified" or "… signature does NOT verify — this version is not the one Hana Ali
+    /// approved", with the note after it.
+    [[nodiscard]] std::string describe() const;
+};
+
+/// Every signature on one fixed version of minutes.
+struct MinutesCheck {
+    std::int64_t meeting = 0, version = 0;
+    std::string status;  ///< the version's status as the server reports it
+    std::vector<MinutesSignatureCheck> signatures;
+    /// Set when the version is approved but carries no approval signature: approved before
+    /// signatures existed ("not signed (approved before signatures)").
+    std::string unsigned_approval;
+    /// True when no signature fails: what `liaise meeting verify` exits 0 for.
+    [[nodiscard]] bool ok() const;
+    /// One line per signature (and the unsigned approval), for people.
+    [[nodiscard]] std::vector<std::string> lines() const;
+};
+
+}  // namespace liaise::client

@@ -1,0 +1,54 @@
+// The canonical digest of one version of a meeting's minutes, and the device signatures that
+// circulating and approving put on it (PROTOCOL.md, "Signed minutes"). The server recomputes the
+// digest from what it stores and checks the signature before it records an act; every client
+// recomputes it from what the server shows and checks the signature against the key it pinned,
+// so a version changed after it was signed does not verify anywhere.
+//
+// Thread-safety: free functions without shared state; callable from any thread.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <boost/json/object.hpp>
+
+#include "liaise/protocol/crypto.hpp"
+
+namespace liaise::protocol {
+
+/// What a signature on minutes says its signer did.
+enum class MinutesAct { circulate, approve };
+
+/// "circulate" or "approve": the word the digest encodes.
+[[nodiscard]] std::string_view act_name(MinutesAct act) noexcept;
+
+/// Who signed, and when, as the digest binds it.
+struct MinutesSigner {
+    MinutesAct act = MinutesAct::approve;
+    std::string account;         ///< the acting account's name
+    std::int64_t signed_at = 0;  ///< the signer's clock, milliseconds since the epoch
+};
+
+using MinutesDigest = std::array<unsigned char, 32>;
+
+/// BLAKE2b-256 over the unambiguous encoding of every field of `minutes` that an export shows
+/// (meeting, room, version, kind, title, date and time, place, chair, minute-taker, marking,
+/// next meeting, attendance, agenda, decisions, actions, carried-forward actions, correction),
+/// preceded by the label "liaise-minutes-v1", the act, the account and the time. `minutes` is a
+/// version as meeting_show returns it; lifecycle fields (status, circulation, approval,
+/// distribution, versions, overdue) are not covered. Fields are read leniently (fields.hpp):
+/// a missing or mistyped field counts as empty, as every display of it reads it.
+[[nodiscard]] MinutesDigest minutes_digest(const boost::json::object& minutes,
+                                           const MinutesSigner& signer);
+
+/// The Ed25519 signature of `keys` over "liaise-minutes-signature-v1" || digest.
+[[nodiscard]] crypto::Signature sign_minutes(const crypto::DeviceKeys& keys,
+                                             const MinutesDigest& digest);
+/// True only if `signature` is `key`'s signature over `digest` made by sign_minutes().
+[[nodiscard]] bool minutes_signature_valid(const crypto::SignPublicKey& key,
+                                           const MinutesDigest& digest,
+                                           const crypto::Signature& signature);
+
+}  // namespace liaise::protocol

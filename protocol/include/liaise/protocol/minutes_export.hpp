@@ -1,0 +1,44 @@
+// Minutes as documents: the Markdown and the printable HTML export (PROTOCOL.md, "Meetings and
+// minutes"), made from a version as meeting_show returns it. The server makes them for
+// meeting_export; a client makes them itself from a fixed version whose signatures it checked,
+// so that the document it writes is the version that was signed, whatever the server renders.
+//
+// Thread-safety: free functions without shared state; callable from any thread.
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+
+#include <boost/json/object.hpp>
+
+namespace liaise::protocol {
+
+/// A code of a vocabulary and how a document shows it.
+struct Term {
+    std::string_view code;
+    std::string_view label;
+};
+
+inline constexpr Term kMeetingKinds[] = {{"core-group", "Core group"},
+                                         {"team-around-the-family", "Team around the family"},
+                                         {"strategy", "Strategy meeting"},
+                                         {"child-in-need", "Child in need review"},
+                                         {"professionals", "Professionals' meeting"},
+                                         {"other", "Meeting"}};
+inline constexpr Term kAttendanceStatuses[] = {
+    {"present", "Present"}, {"apologies", "Apologies sent"}, {"absent", "Absent"}};
+inline constexpr Term kActionStatuses[] = {
+    {"open", "Open"},         {"in_progress", "In progress"},         {"done", "Done"},
+    {"not_done", "Not done"}, {"carried_forward", "Carried forward"}, {"cancelled", "Cancelled"}};
+
+/// The label of `code` in `terms`, or `code` itself when it is not one of them.
+[[nodiscard]] std::string term_label(std::span<const Term> terms, std::string_view code);
+
+/// The minutes `m` as one Markdown document (every text escaped so that it cannot pass for the
+/// document's structure).
+[[nodiscard]] std::string export_markdown(const boost::json::object& m);
+/// The minutes `m` as a self-contained printable HTML page (inline CSS, every text escaped).
+[[nodiscard]] std::string export_html(const boost::json::object& m);
+
+}  // namespace liaise::protocol
