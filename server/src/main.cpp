@@ -46,6 +46,13 @@ int main(int argc, char** argv) {
     serve_cmd->add_option("--tls-cert", tls_cert,
                           "Serve wss:// with this PEM certificate chain (needs --tls-key)");
     serve_cmd->add_option("--tls-key", tls_key, "The certificate's PEM private key");
+    bool insecure_listen = false;
+    serve_cmd->add_flag("--insecure-listen", insecure_listen,
+                        "Allow plain ws:// on an address other than loopback (refused otherwise)");
+    std::vector<std::string> trusted_proxies;
+    serve_cmd->add_option("--trusted-proxy", trusted_proxies,
+                          "CIDR of a reverse proxy whose X-Forwarded-For names the client "
+                          "(repeatable; adds to trusted_proxies in --config)");
 
     try {
         app.parse(argc, argv);
@@ -96,5 +103,14 @@ int main(int argc, char** argv) {
         config.tls_cert = tls_cert;
     if (!tls_key.empty())
         config.tls_key = tls_key;
+    if (insecure_listen)
+        config.insecure_listen = true;
+    for (const auto& cidr : trusted_proxies)
+        if (!liaise::server::add_trusted_proxy(cidr, config)) {
+            std::cerr << "liaise-server: --trusted-proxy must be an address range like "
+                         "10.0.0.0/8 or 192.0.2.7, not '"
+                      << cidr << "'\n";
+            return 2;
+        }
     return liaise::server::serve(config);
 }
