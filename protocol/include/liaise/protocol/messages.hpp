@@ -135,6 +135,9 @@ inline constexpr std::string_view invalid_dictionary = "invalid_dictionary";
 inline constexpr std::string_view rate_limited = "rate_limited";  ///< carries retry_after_ms
 inline constexpr std::string_view id_reused = "id_reused";  ///< same client_msg_id, other message
 inline constexpr std::string_view already_reported = "already_reported";  ///< dict_feedback
+/// Client-side only (never sent by a server): plain ws:// to a host that is not this machine,
+/// refused before connecting. "refusing to connect to HOST over plain ws://, …: use wss://…".
+inline constexpr std::string_view insecure_transport = "insecure_transport";
 }  // namespace errc
 
 /// Account, room and device names: 1–64 bytes of a-z, 0-9, '.', '_' and '-', starting with a
