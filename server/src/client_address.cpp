@@ -13,6 +13,15 @@ ip::address unmapped(const ip::address& address) {
     return address;
 }
 
+ip::address budget_key(const ip::address& address) {
+    const auto a = unmapped(address);
+    if (a.is_v4())
+        return a;
+    auto bytes = a.to_v6().to_bytes();
+    std::fill(bytes.begin() + 8, bytes.end(), 0);
+    return ip::make_address_v6(bytes);
+}
+
 bool is_loopback(const ip::address& address) {
     return unmapped(address).is_loopback();
 }

@@ -31,6 +31,11 @@ class Cidr {
 /// `address`, with an IPv4-mapped IPv6 address (::ffff:a.b.c.d) turned into its IPv4 address.
 [[nodiscard]] boost::asio::ip::address unmapped(const boost::asio::ip::address& address);
 
+/// Whose budget a client address draws from: an IPv4 address itself, an IPv6 address's /64
+/// (one site's network: a single host commonly holds a whole /64, and could otherwise take a
+/// fresh address for every attempt).
+[[nodiscard]] boost::asio::ip::address budget_key(const boost::asio::ip::address& address);
+
 /// True for 127.0.0.0/8 and ::1 (also as ::ffff:127.x.y.z).
 [[nodiscard]] bool is_loopback(const boost::asio::ip::address& address);
 

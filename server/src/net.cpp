@@ -182,7 +182,7 @@ class WsSessionImpl final : public WsSession,
         } else if (signs_in(frame)) {
             // Before login the account is not known: enrol and login are held to a budget per
             // address, so that guessing codes cannot crowd out everyone else's writes.
-            if (const auto wait = shared_.preauth.take(client_); wait.count() > 0) {
+            if (const auto wait = shared_.preauth.take(budget_key(client_)); wait.count() > 0) {
                 refuse_rate_limited(frame, wait, "too many sign-in attempts from this address");
                 do_read();
                 return;

@@ -60,6 +60,14 @@ TEST_CASE("loopback is 127.0.0.0/8 and ::1", "[client_address]") {
     CHECK_FALSE(is_loopback(addr("198.51.100.7")));
 }
 
+TEST_CASE("an IPv6 client's budget is its /64's", "[client_address]") {
+    CHECK(budget_key(addr("198.51.100.7")) == addr("198.51.100.7"));
+    CHECK(budget_key(addr("::ffff:198.51.100.7")) == addr("198.51.100.7"));
+    CHECK(budget_key(addr("2001:db8:1:2:aaaa:bbbb:cccc:dddd")) == addr("2001:db8:1:2::"));
+    CHECK(budget_key(addr("2001:db8:1:2::1")) == budget_key(addr("2001:db8:1:2::2")));
+    CHECK(budget_key(addr("2001:db8:1:3::1")) != budget_key(addr("2001:db8:1:2::1")));
+}
+
 TEST_CASE("X-Forwarded-For is believed only from a trusted proxy, from the right",
           "[client_address]") {
     const auto proxies = trusting({"127.0.0.1/32", "10.0.0.0/8"});
