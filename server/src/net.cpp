@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <boost/beast/ssl.hpp>
+#include <cctype>
 #include <cstdint>
 #include <optional>
 #include <type_traits>
@@ -416,10 +417,13 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
         const auto& token = shared_.access.metrics_token;
         if (token.empty())
             return false;
-        const std::string wanted = "Bearer " + token;
+        // "Bearer TOKEN"; the scheme's name is case-insensitive (RFC 9110, section 11.1).
+        constexpr std::string_view kScheme = "bearer ";
         const auto given = req[http::field::authorization];
-        return given.size() == wanted.size() &&
-               CRYPTO_memcmp(given.data(), wanted.data(), wanted.size()) == 0;
+        if (given.size() != kScheme.size() + token.size() ||
+            !beast::iequals(given.substr(0, kScheme.size()), kScheme))
+            return false;
+        return CRYPTO_memcmp(given.data() + kScheme.size(), token.data(), token.size()) == 0;
     }
 
     /// No Origin (not a browser), or one allowed: listed in allowed_origins, or, when none are

@@ -267,6 +267,8 @@ TEST_CASE("/metrics answers loopback clients and the bearer token, no one else",
     std::tie(status, body) = get_from("127.0.0.1", port, "/metrics", with);
     CHECK(status == 200);
     CHECK_THAT(body, Catch::Contains("liaise_connections_total"));
+    with.back().second = "bearer " + token;  // the scheme's name in any case
+    CHECK(get_from("127.0.0.1", port, "/metrics", with).first == 200);
     auto wrong = token;
     wrong.back() = 'X';
     for (const auto& authorization :
