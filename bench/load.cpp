@@ -192,6 +192,8 @@ std::unique_ptr<ServerProcess> start_server(const Options& o) {
     std::ofstream(s->dir / "load.toml") << "durable = " << (o.durable ? "true" : "false") << "\n"
                                         << "rate_limit_per_second = 1000000\n"
                                         << "rate_limit_burst = 10000000\n"
+                                        << "preauth_rate_per_second = 1000000\n"
+                                        << "preauth_rate_burst = 10000000\n"
                                         << "max_connections = 1000000\n"
                                         << "max_connections_per_address = 1000000\n"
                                         << "idle_timeout_ms = 86400000\n"

@@ -77,7 +77,9 @@ protocol::Expected<json::object> Client::enrol(const Home& home, std::string_vie
         return failure(
             "already_enrolled",
             home.dir().string() + " already holds an enrolled device; use another LIAISE_HOME");
-    auto conn = Connection::open(server, ConnectOptions{.ca_file = home.ca_file()});
+    auto conn = Connection::open(
+        server,
+        ConnectOptions{.ca_file = home.ca_file(), .plain_text = plain_text_from_environment()});
     if (!conn)
         return conn.error();
     if (auto h = hello(*conn.value()); !h)
@@ -115,7 +117,9 @@ protocol::Expected<std::unique_ptr<Client>> Client::login(const Home& home,
     auto keys = home.open_keys(passphrase);
     if (!keys)
         return keys.error();
-    auto conn = Connection::open(profile.value().server, ConnectOptions{.ca_file = home.ca_file()});
+    auto conn = Connection::open(
+        profile.value().server,
+        ConnectOptions{.ca_file = home.ca_file(), .plain_text = plain_text_from_environment()});
     if (!conn)
         return conn.error();
     auto challenge = hello(*conn.value());

@@ -9,6 +9,8 @@
 #include <boost/beast.hpp>
 #include <boost/beast/ssl.hpp>
 #include <boost/json.hpp>
+#include <cctype>
+#include <cstdlib>
 #include <deque>
 #include <optional>
 #include <thread>
@@ -65,6 +67,23 @@ std::optional<Url> parse_url(std::string_view url) {
         out.host = out.host.substr(1, out.host.size() - 2);
     out.port = std::string(url.substr(colon + 1));
     return out;
+}
+
+/// True for "localhost" and for addresses in 127.0.0.0/8 or ::1 (also as ::ffff:127.x.y.z),
+/// decided from the text alone: nothing is looked up.
+bool loopback_host(std::string_view host) {
+    std::string lower(host);
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (lower == "localhost")
+        return true;
+    beast::error_code ec;
+    const auto address = net::ip::make_address(lower, ec);
+    if (ec)
+        return false;
+    if (address.is_v6() && address.to_v6().is_v4_mapped())
+        return net::ip::make_address_v4(net::ip::v4_mapped, address.to_v6()).is_loopback();
+    return address.is_loopback();
 }
 
 /// Why the server ended the connection, from its close frame.
@@ -266,6 +285,12 @@ protocol::Expected<bool> connect(StreamImpl<Stream>& impl, const Url& url, std::
 
 }  // namespace
 
+PlainText plain_text_from_environment() {
+    const char* value = std::getenv("LIAISE_INSECURE");
+    return value != nullptr && std::string_view(value) == "1" ? PlainText::allowed
+                                                              : PlainText::loopback_only;
+}
+
 Connection::Connection(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Connection::~Connection() {
@@ -279,6 +304,15 @@ protocol::Expected<std::unique_ptr<Connection>> Connection::open(std::string_vie
     if (!parsed)
         return failure("bad_url",
                        "server address must look like ws://HOST:PORT or wss://HOST:PORT");
+    // Decided before any look-up or connection: nothing about the person leaves this machine
+    // in the clear, not even the name of the server they use.
+    if (!parsed->tls && options.plain_text != PlainText::allowed && !loopback_host(parsed->host))
+        return failure(std::string(protocol::errc::insecure_transport),
+                       "refusing to connect to " + parsed->host +
+                           " over plain ws://, which anyone on the network could read and "
+                           "change: use wss://" +
+                           parsed->host + ":" + parsed->port +
+                           " (or, on a network you trust, --insecure or LIAISE_INSECURE=1)");
     std::unique_ptr<Impl> impl;
     protocol::Expected<bool> connected = true;
     if (parsed->tls) {

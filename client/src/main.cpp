@@ -1,5 +1,6 @@
 // `liaise`: the Liaise command-line client.
 #include <CLI/CLI.hpp>
+#include <cstdlib>
 #include <iostream>
 
 #include "admin_cli.hpp"
@@ -17,6 +18,14 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     app.set_version_flag("--version", std::string("liaise ") + LIAISE_VERSION + " (protocol " +
                                           std::to_string(liaise::protocol::kVersion) + ")");
+    // Global: before or after the command ("liaise --insecure whoami", "liaise whoami
+    // --insecure"); passed on to the connection code as LIAISE_INSECURE=1.
+    bool insecure = false;
+    app.add_flag("--insecure", insecure,
+                 "Allow plain ws:// to a server that is not on this machine (also "
+                 "LIAISE_INSECURE=1); messages stay end-to-end encrypted, everything else does not")
+        ->configurable(false);
+    app.fallthrough();
     cli::Options o;
     const auto json_flag = [&o](CLI::App* cmd) {
         cmd->add_flag("--json", o.json, "Print JSON for scripts");
@@ -275,5 +284,7 @@ int main(int argc, char** argv) {
         std::cerr << "liaise: " << e.what() << "\nRun '" << where << " --help' for usage.\n";
         return 2;
     }
+    if (insecure)
+        ::setenv("LIAISE_INSECURE", "1", 1);
     return action ? action() : 2;
 }

@@ -6,13 +6,17 @@
 
 namespace liaise::server {
 
-RateLimiter::RateLimiter(double per_second, double burst)
+template <class Key>
+BasicRateLimiter<Key>::BasicRateLimiter(double per_second, double burst)
     : interval_(std::max<std::int64_t>(1, std::llround(1e9 / per_second))),
       tolerance_(interval_ * std::max<std::int64_t>(0, std::llround(burst) - 1)) {}
 
-std::chrono::milliseconds RateLimiter::take(std::int64_t account, Clock::time_point now) {
+template <class Key>
+std::chrono::milliseconds BasicRateLimiter<Key>::take(const Key& key, Clock::time_point now) {
     std::lock_guard lock(mutex_);
-    auto& full_at = full_at_.try_emplace(account, now).first->second;
+    if (full_at_.size() > kForgetAbove)
+        std::erase_if(full_at_, [&](const auto& entry) { return entry.second <= now; });
+    auto& full_at = full_at_.try_emplace(key, now).first->second;
     // The bucket holds burst - (full_at - now) / interval tokens; it needs one.
     const auto from = std::max(full_at, now);
     if (const auto over = from - now - tolerance_; over.count() > 0) {
@@ -22,6 +26,9 @@ std::chrono::milliseconds RateLimiter::take(std::int64_t account, Clock::time_po
     full_at = from + interval_;
     return std::chrono::milliseconds(0);
 }
+
+template class BasicRateLimiter<std::int64_t>;
+template class BasicRateLimiter<boost::asio::ip::address>;
 
 ConnectionLimiter::Slot& ConnectionLimiter::Slot::operator=(Slot&& other) noexcept {
     if (this != &other) {
@@ -39,18 +46,19 @@ void ConnectionLimiter::Slot::release() noexcept {
 }
 
 std::optional<ConnectionLimiter::Slot> ConnectionLimiter::acquire(
-    const boost::asio::ip::address& address) {
+    const std::optional<boost::asio::ip::address>& address) {
     std::lock_guard lock(mutex_);
     Slot slot;
     slot.address_ = address;
-    auto& mine = per_address_[address];
+    std::size_t none = 0;
+    auto& mine = address ? per_address_[*address] : none;
     if (total_ < max_total_ && mine < max_per_address_) {
         ++total_;
         ++mine;
         slot.admitted_ = true;
     } else {
-        if (mine == 0)
-            per_address_.erase(address);
+        if (address && mine == 0)
+            per_address_.erase(*address);
         if (refusing_ >= kMaxRefusing)
             return std::nullopt;
         ++refusing_;
@@ -59,9 +67,29 @@ std::optional<ConnectionLimiter::Slot> ConnectionLimiter::acquire(
     return slot;
 }
 
+bool ConnectionLimiter::rekey(Slot& slot, const boost::asio::ip::address& address) {
+    if (!slot.admitted_ || slot.address_ == address)
+        return slot.admitted_;
+    std::lock_guard lock(mutex_);
+    auto& mine = per_address_[address];
+    if (mine >= max_per_address_)
+        return false;
+    ++mine;
+    forget(slot.address_);
+    slot.address_ = address;
+    return true;
+}
+
 std::size_t ConnectionLimiter::total() const {
     std::lock_guard lock(mutex_);
     return total_;
+}
+
+void ConnectionLimiter::forget(const std::optional<boost::asio::ip::address>& address) noexcept {
+    if (!address)
+        return;
+    if (const auto it = per_address_.find(*address); it != per_address_.end() && --it->second == 0)
+        per_address_.erase(it);
 }
 
 void ConnectionLimiter::release(const Slot& slot) noexcept {
@@ -71,9 +99,7 @@ void ConnectionLimiter::release(const Slot& slot) noexcept {
         return;
     }
     --total_;
-    if (const auto it = per_address_.find(slot.address_);
-        it != per_address_.end() && --it->second == 0)
-        per_address_.erase(it);
+    forget(slot.address_);
 }
 
 }  // namespace liaise::server

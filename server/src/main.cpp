@@ -71,6 +71,13 @@ int main(int argc, char** argv) {
     rotate_cmd->add_option("--new-key-file", new_key_file,
                            "Where the new key goes (default: where the current key is; the old "
                            "one is renamed KEY.old)");
+    bool insecure_listen = false;
+    serve_cmd->add_flag("--insecure-listen", insecure_listen,
+                        "Allow plain ws:// on an address other than loopback (refused otherwise)");
+    std::vector<std::string> trusted_proxies;
+    serve_cmd->add_option("--trusted-proxy", trusted_proxies,
+                          "CIDR of a reverse proxy whose X-Forwarded-For names the client "
+                          "(repeatable; adds to trusted_proxies in --config)");
 
     try {
         app.parse(argc, argv);
@@ -169,5 +176,14 @@ int main(int argc, char** argv) {
         config.tls_key = tls_key;
     if (!serve_key_file.empty())
         config.key_file = serve_key_file;
+    if (insecure_listen)
+        config.insecure_listen = true;
+    for (const auto& cidr : trusted_proxies)
+        if (!liaise::server::add_trusted_proxy(cidr, config)) {
+            std::cerr << "liaise-server: --trusted-proxy must be an address range like "
+                         "10.0.0.0/8 or 192.0.2.7, not '"
+                      << cidr << "'\n";
+            return 2;
+        }
     return liaise::server::serve(config);
 }

@@ -1,9 +1,12 @@
 #include "net.hpp"
 
+#include <openssl/crypto.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <array>
 #include <boost/beast/ssl.hpp>
+#include <cctype>
 #include <cstdint>
 #include <optional>
 #include <type_traits>
@@ -71,11 +74,17 @@ template <class Stream>
 class WsSessionImpl final : public WsSession,
                             public std::enable_shared_from_this<WsSessionImpl<Stream>> {
   public:
-    WsSessionImpl(Stream&& stream, Shared& shared, ConnectionLimiter::Slot slot)
+    /// `client`: the client's address, as the connection limits and logs know it (forwarded
+    /// by a trusted proxy, or the peer's).
+    WsSessionImpl(Stream&& stream, Shared& shared, ConnectionLimiter::Slot slot,
+                  net::ip::address client)
         : ws_(std::move(stream)),
           login_timer_(ws_.get_executor()),
           shared_(shared),
-          slot_(std::move(slot)) {}
+          slot_(std::move(slot)),
+          client_(client) {
+        who_.address = client_.to_string();
+    }
     ~WsSessionImpl() override {
         if (open_)
             shared_.metrics.connection_closed();
@@ -167,7 +176,15 @@ class WsSessionImpl final : public WsSession,
         }
         if (who_.authenticated()) {
             if (const auto wait = shared_.rate.take(who_.account); wait.count() > 0) {
-                refuse_rate_limited(frame, wait);
+                refuse_rate_limited(frame, wait, "too many requests from this account");
+                do_read();
+                return;
+            }
+        } else if (signs_in(frame)) {
+            // Before login the account is not known: enrol and login are held to a budget per
+            // address, so that guessing codes cannot crowd out everyone else's writes.
+            if (const auto wait = shared_.preauth.take(budget_key(client_)); wait.count() > 0) {
+                refuse_rate_limited(frame, wait, "too many sign-in attempts from this address");
                 do_read();
                 return;
             }
@@ -186,17 +203,25 @@ class WsSessionImpl final : public WsSession,
         do_read();
     }
 
-    /// Answers a request over the account's rate with `rate_limited`. Only refused frames are
-    /// parsed here, for their id; the Service never sees them.
-    void refuse_rate_limited(const std::string& frame, std::chrono::milliseconds wait) {
+    /// True for an `enrol` or `login` request (parsed here only before login, where frames
+    /// are few and small).
+    static bool signs_in(const std::string& frame) {
+        const auto decoded = protocol::decode_request(frame);
+        return decoded.request &&
+               (decoded.request->type() == "enrol" || decoded.request->type() == "login");
+    }
+
+    /// Answers a request over its rate with `rate_limited`, saying `whose` rate it was. Only
+    /// refused frames are parsed here, for their id; the Service never sees them.
+    void refuse_rate_limited(const std::string& frame, std::chrono::milliseconds wait,
+                             std::string_view whose) {
         const auto decoded = protocol::decode_request(frame);
         shared_.metrics.error(protocol::errc::rate_limited);
-        on_deliver(std::make_shared<const Frame>(
-            protocol::encode_error(decoded.id,
-                                   {std::string(protocol::errc::rate_limited),
-                                    "too many requests from this account: try again in " +
-                                        std::to_string(wait.count()) + " ms"},
-                                   {{"retry_after_ms", wait.count()}})));
+        on_deliver(std::make_shared<const Frame>(protocol::encode_error(
+            decoded.id,
+            {std::string(protocol::errc::rate_limited),
+             std::string(whose) + ": try again in " + std::to_string(wait.count()) + " ms"},
+            {{"retry_after_ms", wait.count()}})));
     }
 
     void on_deliver(std::shared_ptr<const Frame> frame) {
@@ -245,6 +270,7 @@ class WsSessionImpl final : public WsSession,
     beast::flat_buffer buffer_;
     Shared& shared_;
     ConnectionLimiter::Slot slot_;
+    const net::ip::address client_;
     Identity who_;
     bool open_ = false;
     bool closing_ = false;
@@ -260,8 +286,14 @@ class WsSessionImpl final : public WsSession,
 template <class Stream>
 class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
   public:
-    HttpSession(Stream&& stream, Shared& shared, ConnectionLimiter::Slot slot)
-        : stream_(std::move(stream)), shared_(shared), slot_(std::move(slot)) {}
+    /// `peer`: the address the connection comes from.
+    HttpSession(Stream&& stream, Shared& shared, ConnectionLimiter::Slot slot,
+                net::ip::address peer)
+        : stream_(std::move(stream)),
+          shared_(shared),
+          slot_(std::move(slot)),
+          peer_(unmapped(peer)),
+          client_(peer_) {}
 
     void run() {
         restart_clock();
@@ -317,13 +349,31 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
                     false);
             return;
         }
+        const auto& proxies = shared_.access.proxies;
+        client_ = proxies.client_of(peer_, forwarded_for(req));
+        // A trusted proxy's connection counts against the client it forwards, once known.
+        if (proxies.trusts(peer_) && !shared_.connections.rekey(slot_, client_)) {
+            shared_.metrics.connection_refused();
+            respond(http::status::service_unavailable, "too many connections: try again later\n",
+                    false);
+            return;
+        }
         if (websocket::is_upgrade(req)) {
             if (req.target() != "/v1") {
                 respond(http::status::not_found, "the WebSocket endpoint is /v1\n", false);
                 return;
             }
+            if (!origin_allowed(req)) {
+                spdlog::info("refusing a WebSocket upgrade from a web page at another origin");
+                respond(http::status::forbidden,
+                        "this web page's origin may not open a Liaise connection (the server's "
+                        "allowed_origins setting lists those that may)\n",
+                        false);
+                return;
+            }
             const auto left = left_until(deadline_);
-            std::make_shared<WsSessionImpl<Stream>>(std::move(stream_), shared_, std::move(slot_))
+            std::make_shared<WsSessionImpl<Stream>>(std::move(stream_), shared_, std::move(slot_),
+                                                    client_)
                 ->run(parser_->release(), left);
             return;
         }
@@ -333,12 +383,75 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
         } else if (req.target() == "/healthz") {
             respond(http::status::ok, "ok\n", req.keep_alive());
         } else if (req.target() == "/metrics") {
-            respond(http::status::ok, shared_.metrics.render(), req.keep_alive(),
-                    "text/plain; version=0.0.4");
+            if (may_see_metrics(req))
+                respond(http::status::ok, shared_.metrics.render(), req.keep_alive(),
+                        "text/plain; version=0.0.4");
+            else
+                respond(http::status::forbidden,
+                        "metrics are served only to this machine (loopback), or with the "
+                        "configured bearer token\n",
+                        req.keep_alive());
         } else {
             respond(http::status::not_found,
                     "not found: try /v1 (WebSocket), /healthz or /metrics\n", req.keep_alive());
         }
+    }
+
+    /// Every X-Forwarded-For header's value, in order, joined with ",".
+    static std::string forwarded_for(const http::request<http::string_body>& req) {
+        std::string out;
+        for (auto [at, end] = req.equal_range("X-Forwarded-For"); at != end; ++at) {
+            if (!out.empty())
+                out += ',';
+            out.append(at->value().data(), at->value().size());
+        }
+        return out;
+    }
+
+    /// A loopback client (both the peer and, through a trusted proxy, the client it forwards:
+    /// a proxy on this machine passes on the whole world), or the configured bearer token,
+    /// compared in constant time.
+    bool may_see_metrics(const http::request<http::string_body>& req) const {
+        if (is_loopback(peer_) && is_loopback(client_))
+            return true;
+        const auto& token = shared_.access.metrics_token;
+        if (token.empty())
+            return false;
+        // "Bearer TOKEN"; the scheme's name is case-insensitive (RFC 9110, section 11.1).
+        constexpr std::string_view kScheme = "bearer ";
+        const auto given = req[http::field::authorization];
+        if (given.size() != kScheme.size() + token.size() ||
+            !beast::iequals(given.substr(0, kScheme.size()), kScheme))
+            return false;
+        return CRYPTO_memcmp(given.data() + kScheme.size(), token.data(), token.size()) == 0;
+    }
+
+    /// No Origin (not a browser), or one allowed: listed in allowed_origins, or, when none are
+    /// listed, the server's own (https://HOST, also http://HOST on plain ws://). Compared
+    /// without regard to case.
+    bool origin_allowed(const http::request<http::string_body>& req) const {
+        const auto found = req.find(http::field::origin);
+        if (found == req.end())
+            return true;
+        const auto lower = [](std::string_view text) {
+            std::string out(text);
+            std::transform(out.begin(), out.end(), out.begin(),
+                           [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+            return out;
+        };
+        const auto origin = lower(found->value());
+        const auto& allowed = shared_.access.allowed_origins;
+        if (!allowed.empty())
+            return std::any_of(allowed.begin(), allowed.end(), [&](const std::string& a) {
+                auto want = lower(a);
+                if (want.ends_with('/'))
+                    want.pop_back();
+                return want == origin;
+            });
+        const auto host = lower(req[http::field::host]);
+        if (host.empty())
+            return false;
+        return origin == "https://" + host || (!kTls<Stream> && origin == "http://" + host);
     }
 
     void respond(http::status status, std::string body, bool keep_alive,
@@ -383,6 +496,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     std::optional<http::response<http::string_body>> response_;
     Shared& shared_;
     ConnectionLimiter::Slot slot_;
+    const net::ip::address peer_;  ///< where the connection comes from
+    net::ip::address client_;      ///< whom it is for: peer_, or forwarded by a trusted proxy
 };
 
 }  // namespace
@@ -459,7 +574,13 @@ void Listener::on_accept(beast::error_code ec, tcp::socket socket) {
     // algorithm (which, with the peer's delayed acknowledgements, adds tens of milliseconds).
     beast::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
-    auto slot = peer_ec ? std::nullopt : shared_.connections.acquire(peer.address());
+    // A trusted proxy's connection is counted against its client once its request names it.
+    const auto address = peer_ec ? net::ip::address() : unmapped(peer.address());
+    auto slot = peer_ec
+                    ? std::nullopt
+                    : shared_.connections.acquire(shared_.access.proxies.trusts(address)
+                                                      ? std::nullopt
+                                                      : std::optional<net::ip::address>(address));
     if (!slot) {
         if (!peer_ec)
             shared_.metrics.connection_refused();
@@ -473,11 +594,11 @@ void Listener::on_accept(beast::error_code ec, tcp::socket socket) {
         }
         if (shared_.tls != nullptr) {
             std::make_shared<HttpSession<TlsStream>>(TlsStream(std::move(socket), *shared_.tls),
-                                                     shared_, std::move(*slot))
+                                                     shared_, std::move(*slot), address)
                 ->run();
         } else {
             std::make_shared<HttpSession<PlainStream>>(PlainStream(std::move(socket)), shared_,
-                                                       std::move(*slot))
+                                                       std::move(*slot), address)
                 ->run();
         }
     }

@@ -9,8 +9,10 @@
 #include <boost/beast.hpp>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <vector>
 
+#include "client_address.hpp"
 #include "limits.hpp"
 #include "service.hpp"
 
@@ -32,23 +34,36 @@ class WsSession : public Sink {
     virtual void go_away() = 0;
 };
 
+/// Who may reach what: Config's trusted_proxies, metrics_token and allowed_origins.
+struct Access {
+    TrustedProxies proxies;
+    std::string metrics_token;  ///< empty: /metrics for loopback clients only
+    /// Empty: the server's own origin (https://HOST, and http://HOST when serving plain ws://).
+    std::vector<std::string> allowed_origins;
+};
+
 /// What every connection shares. Owned by serve(); outlives every session.
 struct Shared {
     /// `tls`, when given, makes every connection TLS (wss://); it must outlive the Shared.
-    Shared(Service& service, Metrics& metrics, const Limits& limits, ssl::context* tls = nullptr)
+    Shared(Service& service, Metrics& metrics, const Limits& limits, ssl::context* tls = nullptr,
+           Access access = {})
         : service(service),
           metrics(metrics),
           limits(limits),
           tls(tls),
+          access(std::move(access)),
           rate(limits.rate_per_second, limits.rate_burst),
+          preauth(limits.preauth_rate_per_second, limits.preauth_rate_burst),
           connections(limits.max_connections, limits.max_connections_per_address) {}
 
     Service& service;
     Metrics& metrics;
     const Limits limits;
-    ssl::context* const tls;        ///< null: plain ws://
+    ssl::context* const tls;  ///< null: plain ws://
+    const Access access;
     RateLimiter rate;               ///< requests per account, across its connections
-    ConnectionLimiter connections;  ///< connections per address and in total
+    AddressRateLimiter preauth;     ///< enrol and login before login, per client address
+    ConnectionLimiter connections;  ///< connections per client address and in total
 
     /// Open WebSocket sessions, so that shutdown can say "going away" to each. Thread-safe.
     void add(const std::shared_ptr<WsSession>& s);

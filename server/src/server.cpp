@@ -20,6 +20,7 @@
 
 #include "at_rest.hpp"
 #include "audit.hpp"
+#include "client_address.hpp"
 #include "dictionary_store.hpp"
 #include "key_custody.hpp"
 #include "liaise/jargon/dictionary.hpp"
@@ -141,17 +142,33 @@ Limits limits_of(const Config& c) {
     l.idle_timeout = std::chrono::milliseconds(c.idle_timeout_ms);
     l.max_connections = static_cast<std::size_t>(c.max_connections);
     l.max_connections_per_address = static_cast<std::size_t>(c.max_connections_per_address);
+    l.preauth_rate_per_second = c.preauth_rate_per_second;
+    l.preauth_rate_burst = c.preauth_rate_burst;
     return l;
 }
 
-/// A TLS 1.2+ server context with the configured certificate chain and key, or why not.
+/// TLS 1.2 suites allowed: forward-secret (ECDHE) key exchange with an AEAD cipher only — no
+/// RSA key exchange, no CBC, no SHA-1 MACs. TLS 1.3's own suites are all of that kind already.
+constexpr const char* kTls12Ciphers =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+
+/// A TLS 1.3 (and 1.2 with kTls12Ciphers) server context with the configured certificate chain
+/// and key, or why not.
 protocol::Expected<ssl::context> tls_context(const Config& config) {
     if (!config.tls_cert || !config.tls_key)
         return config_error("TLS needs both a certificate (--tls-cert) and a key (--tls-key)");
     ssl::context ctx(ssl::context::tls_server);
     ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
                     ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
-                    ssl::context::single_dh_use);
+                    ssl::context::single_dh_use | ssl::context::no_compression);
+    SSL_CTX* native = ctx.native_handle();
+    // Our preference order, not the client's; no renegotiation (nothing needs it).
+    SSL_CTX_set_options(native, SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_RENEGOTIATION);
+    if (SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION) != 1 ||
+        SSL_CTX_set_cipher_list(native, kTls12Ciphers) != 1)
+        return config_error("this OpenSSL cannot be limited to TLS 1.2 ECDHE+AEAD and TLS 1.3");
     boost::system::error_code ec;
     ctx.use_certificate_chain_file(config.tls_cert->string(), ec);
     if (ec)
@@ -162,6 +179,15 @@ protocol::Expected<ssl::context> tls_context(const Config& config) {
         return config_error("cannot use the TLS key " + config.tls_key->string() + ": " +
                             ec.message());
     return ctx;
+}
+
+/// What the sessions need to know about who may reach what.
+Access access_of(const Config& c) {
+    std::vector<Cidr> ranges;
+    for (const auto& text : c.trusted_proxies)
+        if (auto cidr = Cidr::parse(text))  // validated when the Config was made
+            ranges.push_back(*cidr);
+    return {TrustedProxies(std::move(ranges)), c.metrics_token, c.allowed_origins};
 }
 
 /// Raises the soft limit on open files to the hard limit: each connection is a descriptor.
@@ -186,6 +212,13 @@ void raise_file_limit(const Config& config) {
 }
 
 }  // namespace
+
+bool add_trusted_proxy(std::string_view cidr, Config& config) {
+    if (!Cidr::parse(cidr))
+        return false;
+    config.trusted_proxies.emplace_back(cidr);
+    return true;
+}
 
 bool parse_listen(std::string_view text, Config& config) {
     const auto colon = text.rfind(':');
@@ -258,6 +291,46 @@ protocol::Expected<Config> load_config(const fs::path& file, Config base) {
             base.max_connections = static_cast<int>(integer(node, k, 1, 1'000'000));
         } else if (k == "max_connections_per_address") {
             base.max_connections_per_address = static_cast<int>(integer(node, k, 1, 1'000'000));
+        } else if (k == "preauth_rate_per_second") {
+            base.preauth_rate_per_second = static_cast<int>(integer(node, k, 1, 1'000'000));
+        } else if (k == "preauth_rate_burst") {
+            base.preauth_rate_burst = static_cast<int>(integer(node, k, 1, 10'000'000));
+        } else if (k == "trusted_proxies" || k == "allowed_origins") {
+            const auto* list = node.as_array();
+            std::vector<std::string> values;
+            if (list == nullptr)
+                problem = std::string(k) + " must be a list of strings";
+            else
+                for (const auto& item : *list) {
+                    const auto v = item.value<std::string>();
+                    if (!v || v->empty()) {
+                        problem = std::string(k) + " must be a list of strings";
+                        break;
+                    }
+                    values.push_back(*v);
+                }
+            if (problem.empty() && k == "trusted_proxies") {
+                for (const auto& v : values)
+                    if (!add_trusted_proxy(v, base)) {
+                        problem = "trusted_proxies: '" + v +
+                                  "' is not an address range like \"10.0.0.0/8\"";
+                        break;
+                    }
+            } else if (problem.empty()) {
+                for (const auto& v : values)
+                    if (!v.starts_with("https://") && !v.starts_with("http://")) {
+                        problem = "allowed_origins: '" + v +
+                                  "' is not an origin like \"https://liaise.example.org\"";
+                        break;
+                    }
+                base.allowed_origins = std::move(values);
+            }
+        } else if (k == "metrics_token") {
+            const auto v = node.value<std::string>();
+            if (!v || v->size() < 16)
+                problem = "metrics_token must be a string of at least 16 characters";
+            else
+                base.metrics_token = *v;
         } else if (k == "tls_cert" || k == "tls_key") {
             const auto v = node.value<std::string>();
             if (!v || v->empty())
@@ -397,6 +470,16 @@ protocol::Expected<InitResult> init_data_dir(const InitOptions& options) {
 int serve(const Config& config) {
     const auto db_path = config.data_dir / kDatabase;
     std::error_code ec;
+    if (const auto listen = net::ip::make_address(config.host);
+        !is_loopback(listen) && !config.tls_cert && !config.insecure_listen) {
+        spdlog::error(
+            "refusing to serve plain ws:// on {}, which other machines can reach: give a "
+            "certificate (--tls-cert and --tls-key) to serve wss://, listen on 127.0.0.1 behind "
+            "a TLS-terminating proxy, or pass --insecure-listen if the network itself is "
+            "protected",
+            config.host);
+        return 2;
+    }
     if (!fs::exists(db_path, ec)) {
         spdlog::error("{} is not a Liaise data directory: run 'liaise-server init' first",
                       config.data_dir.string());
@@ -467,7 +550,7 @@ int serve(const Config& config) {
         tls.emplace(std::move(made).value());
     }
     raise_file_limit(config);
-    Shared shared{service, metrics, limits_of(config), tls ? &*tls : nullptr};
+    Shared shared{service, metrics, limits_of(config), tls ? &*tls : nullptr, access_of(config)};
 
     net::io_context ioc(threads);
     std::shared_ptr<Listener> listener;

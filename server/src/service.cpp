@@ -751,14 +751,30 @@ void Service::enrol(Context& ctx) {
     if (!crypto::PublicIdentity{*sign_key, *box_key, *signature}.verify())
         throw ServiceError(errc::bad_signature, "box_key_signature does not verify with sign_key");
     const auto hash = hash_code(ctx.req.string("code"));
+    // A code that is unknown, used or expired is refused from a reader: guessing codes queues
+    // no writes. The write below checks again, for a code used or withdrawn meanwhile.
+    storage_.read([&](SQLite::Database& db) {
+        SQLite::Statement q(
+            db, "SELECT used_at IS NOT NULL, expires_at FROM enrolment_codes WHERE code_hash = ?");
+        q.bind(1, hash);
+        if (!q.executeStep())
+            throw ServiceError(errc::invalid_code, "this enrolment code is not known");
+        if (q.getColumn(0).getInt() != 0)
+            throw ServiceError(errc::code_used, "this enrolment code has already been used");
+        if (q.getColumn(1).getInt64() < now_ms())
+            throw ServiceError(errc::code_expired,
+                               "this enrolment code has expired or was replaced by a newer one; "
+                               "ask an admin for a new one");
+        return 0;
+    });
     auto name = std::string(ctx.req.string("device_name"));
     if (name.empty())
         name = "device";
     auto events = std::make_shared<RoomEvents>();
     write(
         ctx,
-        [this, hash, name, events, sk = std::string(ctx.req.string("sign_key")),
-         bk = std::string(ctx.req.string("box_key")),
+        [this, hash, name, events, address = ctx.who.address,
+         sk = std::string(ctx.req.string("sign_key")), bk = std::string(ctx.req.string("box_key")),
          sig = std::string(ctx.req.string("box_key_signature"))](SQLite::Database& db,
                                                                  json::object& out) {
             events->clear();
@@ -860,7 +876,7 @@ void Service::enrol(Context& ctx) {
                         {"role", role},
                         {"agency", out["agency"]}});
             }
-            spdlog::info("enrolled {} (device {})", user, device);
+            spdlog::info("enrolled {} (device {}) from {}", user, device, address);
         },
         [this, events](const json::object& out) {
             if (!out.contains("_account"))
@@ -938,13 +954,15 @@ void Service::login(Context& ctx) {
     });
     if (!now.current || now.suspended) {
         hub_.remove(ctx.who.account, ctx.self.get());
+        auto address = std::move(ctx.who.address);
         ctx.who = Identity{};
+        ctx.who.address = std::move(address);
         if (!now.current)
             throw ServiceError(errc::device_replaced, kReplacedLogin);
         throw ServiceError(errc::suspended, "this account is suspended");
     }
     ctx.who.role = now.role;
-    spdlog::info("login {} (device {})", user, ctx.who.device);
+    spdlog::info("login {} (device {}) from {}", user, ctx.who.device, ctx.who.address);
     auto out = account_json(found->account);
     out["device"] = device;
     add_server_key(out);

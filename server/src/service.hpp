@@ -70,6 +70,8 @@ class Hub {
 
 /// The state of one connection, owned by its session and touched only on its strand.
 struct Identity {
+    /// The client's address ("192.0.2.7"; forwarded by a trusted proxy, or the peer's): for logs.
+    std::string address;
     bool hello = false;
     std::vector<unsigned char> challenge;
     std::int64_t account = 0;  ///< 0 until login

@@ -19,6 +19,10 @@ class Pki {
         make_ca("other-ca", "Another Test Authority");
         issue("server", "ca", "IP:127.0.0.1");  // the address only, not "localhost"
     }
+
+    /// An RSA server certificate, `name`.pem and .key, signed by "ca": with it, RSA key
+    /// exchange suites could be chosen (an ECDSA key cannot use them, refused or not).
+    void issue_rsa(const std::string& name) { issue(name, "ca", "IP:127.0.0.1", "rsa:2048"); }
     ~Pki() {
         std::error_code ec;
         fs::remove_all(dir_, ec);
@@ -45,12 +49,15 @@ class Pki {
             q(key(name)) + " -out " + q(pem(name)) + " 2>&1");
     }
 
-    void issue(const std::string& name, const std::string& ca, const std::string& san) {
+    void issue(const std::string& name, const std::string& ca, const std::string& san,
+               const std::string& key_type = "ec -pkeyopt ec_paramgen_curve:P-256") {
         const auto ext = dir_ / (name + ".ext");
-        std::ofstream(ext) << "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\n"
+        std::ofstream(ext) << "basicConstraints=CA:FALSE\n"
+                           << "keyUsage=critical,digitalSignature,keyEncipherment\n"
                            << "extendedKeyUsage=serverAuth\nsubjectAltName=" << san << "\n";
         const auto csr = dir_ / (name + ".csr");
-        run("openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "
+        run("openssl req -new -newkey " + key_type +
+            " -nodes -subj "
             "'/CN=liaise test server' -keyout " +
             q(key(name)) + " -out " + q(csr) + " 2>&1");
         run("openssl x509 -req -days 2 -in " + q(csr) + " -CA " + q(pem(ca)) + " -CAkey " +
@@ -174,4 +181,48 @@ TEST_CASE("serve refuses an incomplete or unreadable TLS setting", "[e2e][tls]")
         serve("--tls-cert '" + pki.pem("server").string() + "' --tls-key /no/such/key.pem");
     CHECK(status == 2);
     CHECK_THAT(out, Catch::Contains("cannot use the TLS key /no/such/key.pem"));
+}
+
+namespace {
+
+/// What `openssl s_client` makes of a handshake with `server` offering only `offer` (e.g.
+/// "-tls1_2 -cipher AES128-SHA"): the negotiated "Protocol, Cipher is …" line, or "" when the
+/// handshake failed.
+std::string negotiated(const Server& server, const std::string& offer) {
+    const auto ran = run_any("echo | timeout 10 openssl s_client -connect 127.0.0.1:" +
+                             std::to_string(server.port()) + " " + offer + " 2>&1");
+    for (const auto& line : lines_of(ran.out))
+        if (line.starts_with("New, ") && line.find("(NONE)") == std::string::npos)
+            return WEXITSTATUS(ran.status) == 0 ? line : "";
+    return "";
+}
+
+}  // namespace
+
+TEST_CASE("TLS 1.3, and TLS 1.2 with forward-secret AEAD suites only", "[e2e][tls][transport]") {
+    Pki pki;
+    pki.issue_rsa("rsa-server");
+    Server server;
+    server.stop();
+    server.use_tls(pki.pem("rsa-server"), pki.key("rsa-server"), pki.pem("ca"));
+    server.start();
+
+    // Accepted: ECDHE with an AEAD cipher, and TLS 1.3.
+    CHECK_THAT(negotiated(server, "-tls1_2 -cipher ECDHE-RSA-AES128-GCM-SHA256"),
+               Catch::Contains("Cipher is ECDHE-RSA-AES128-GCM-SHA256"));
+    CHECK_THAT(negotiated(server, "-tls1_2 -cipher ECDHE-RSA-CHACHA20-POLY1305"),
+               Catch::Contains("Cipher is ECDHE-RSA-CHACHA20-POLY1305"));
+    CHECK_THAT(negotiated(server, "-tls1_3"), Catch::Contains("TLSv1.3"));
+    // Refused: RSA key exchange (no forward secrecy), CBC, SHA-1 MACs, finite-field DHE, and
+    // TLS before 1.2.
+    for (const char* offer :
+         {"-tls1_2 -cipher AES128-SHA", "-tls1_2 -cipher AES256-GCM-SHA384",
+          "-tls1_2 -cipher AES128-GCM-SHA256", "-tls1_2 -cipher ECDHE-RSA-AES128-SHA",
+          "-tls1_2 -cipher ECDHE-RSA-AES256-SHA384", "-tls1_2 -cipher DHE-RSA-AES128-GCM-SHA256",
+          "-tls1_1 -cipher ALL:@SECLEVEL=0"}) {
+        INFO(offer);
+        CHECK(negotiated(server, offer).empty());
+    }
+    // Still serving.
+    CHECK_THAT(negotiated(server, "-tls1_2"), Catch::Contains("ECDHE-RSA-"));
 }

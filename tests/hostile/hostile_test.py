@@ -242,11 +242,53 @@ async def http(server):
     assert get(b"\x16\x03\x01garbage\r\n\r\n") == "" or "400" in get(b"\x16\x03\x01garbage\r\n\r\n")
 
 
+@case("a web page from another origin cannot open /v1; programs without Origin can")
+async def foreign_origin(server):
+    try:
+        async with websockets.connect(server.url, origin="https://evil.example"):
+            raise AssertionError("upgraded for a foreign origin")
+    except websockets.exceptions.InvalidStatusCode as refused:
+        assert refused.status_code == 403, refused
+    own = f"http://127.0.0.1:{server.port}"
+    async with websockets.connect(server.url, origin=own) as ws:
+        reply = await request(ws, json.dumps({"type": "hello", "id": "o", "version": 1}))
+        assert reply["type"] == "ok", reply
+
+
+@case("a forged X-Forwarded-For from an untrusted peer is ignored: no escape from the sign-in budget")
+async def forged_forwarded_for(server):
+    # This server trusts no proxy: the header is the client's own claim and is ignored.
+    replies = []
+    for n in range(5):
+        headers = {"X-Forwarded-For": f"198.51.100.{n + 1}"}
+        async with websockets.connect(server.url, extra_headers=headers) as ws:
+            await request(ws, json.dumps({"type": "hello", "id": "h", "version": 1}))
+            for i in range(10):
+                await ws.send(json.dumps({"type": "login", "id": str(i), "user": "ann", "device": "1",
+                                          "signature": "A" * 86}))
+            for i in range(10):
+                replies.append(json.loads(await asyncio.wait_for(ws.recv(), 5)))
+    codes = [r.get("code") for r in replies]
+    assert set(codes) <= {"bad_signature", "rate_limited"}, codes
+    # Burst of 20 at 10 a second: 50 attempts from one address cannot all be answered.
+    assert codes.count("rate_limited") >= 20, codes
+    limited = next(r for r in replies if r.get("code") == "rate_limited")
+    assert limited["retry_after_ms"] > 0 and "this address" in limited["message"], limited
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as s:
+        s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 198.51.100.7\r\n"
+                  b"Connection: close\r\n\r\n")
+        data = b""
+        while chunk := s.recv(65536):
+            data += chunk
+    # From loopback, the forged header changes nothing: still served.
+    assert b" 200 " in data and b"liaise_connections" in data, data[:200]
+
+
 async def main():
     server = Server()
     try:
         for fn in [invalid_json, binary_frames, duplicate_keys, fragmented, huge, invalid_utf8_text, before_login, flood, half_open,
-                   slow_handshake, http]:
+                   slow_handshake, http, foreign_origin, forged_forwarded_for]:
             try:
                 await asyncio.wait_for(fn(server), 60)
                 ok = await healthy(server)

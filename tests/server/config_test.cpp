@@ -137,3 +137,49 @@ TEST_CASE("limits out of range are refused with the range", "[config]") {
         fs::remove(p);
     }
 }
+
+TEST_CASE("a config file sets the transport settings", "[config]") {
+    const auto p = write(
+        "trusted_proxies = [\"127.0.0.1\", \"10.0.0.0/8\"]\n"
+        "allowed_origins = [\"https://liaise.example.org\"]\n"
+        "metrics_token = \"0123456789abcdef0123\"\n"
+        "preauth_rate_per_second = 3\npreauth_rate_burst = 6\n");
+    const auto c = load_config(p, {});
+    REQUIRE(c.ok());
+    CHECK(c.value().trusted_proxies == std::vector<std::string>{"127.0.0.1", "10.0.0.0/8"});
+    CHECK(c.value().allowed_origins == std::vector<std::string>{"https://liaise.example.org"});
+    CHECK(c.value().metrics_token == "0123456789abcdef0123");
+    CHECK(c.value().preauth_rate_per_second == 3);
+    CHECK(c.value().preauth_rate_burst == 6);
+    fs::remove(p);
+
+    const auto defaults = Config{};
+    CHECK(defaults.preauth_rate_per_second == 10);
+    CHECK(defaults.preauth_rate_burst == 20);
+    CHECK_FALSE(defaults.insecure_listen);
+
+    struct Row {
+        const char* text;
+        const char* reason;
+    };
+    const Row rows[] = {
+        {"trusted_proxies = \"10.0.0.0/8\"\n", "trusted_proxies must be a list of strings"},
+        {"trusted_proxies = [\"10.0.0.0/33\"]\n", "'10.0.0.0/33' is not an address range"},
+        {"trusted_proxies = [\"proxy.example.org\"]\n", "is not an address range"},
+        {"allowed_origins = [\"liaise.example.org\"]\n", "is not an origin"},
+        {"allowed_origins = [1]\n", "allowed_origins must be a list of strings"},
+        {"metrics_token = \"short\"\n", "at least 16 characters"},
+    };
+    for (const auto& row : rows) {
+        INFO(row.text);
+        const auto bad = write(row.text);
+        const auto refused = load_config(bad, {});
+        REQUIRE_FALSE(refused.ok());
+        CHECK_THAT(refused.error().message, Catch::Contains(row.reason));
+        fs::remove(bad);
+    }
+    Config cli;
+    CHECK(add_trusted_proxy("192.0.2.0/24", cli));
+    CHECK_FALSE(add_trusted_proxy("192.0.2.0/24/1", cli));
+    CHECK(cli.trusted_proxies == std::vector<std::string>{"192.0.2.0/24"});
+}

@@ -14,6 +14,16 @@
 
 namespace liaise::client {
 
+/// Whether plain ws:// (no TLS) may be used to reach a server other than this machine.
+enum class PlainText {
+    loopback_only,  ///< ws:// only to 127.0.0.0/8, ::1 or "localhost"; wss:// anywhere
+    allowed,        ///< ws:// anywhere (`--insecure`, LIAISE_INSECURE=1)
+};
+
+/// PlainText::allowed when the environment variable LIAISE_INSECURE is "1" (which the
+/// command's --insecure flag sets), else loopback_only.
+[[nodiscard]] PlainText plain_text_from_environment();
+
 /// How to reach a server.
 struct ConnectOptions {
     /// For connecting and every handshake (TCP, TLS, WebSocket).
@@ -21,6 +31,7 @@ struct ConnectOptions {
     /// wss:// only: a PEM file of the certificate authority that signed the server's
     /// certificate (a private authority). Empty: the system's trusted authorities.
     std::filesystem::path ca_file;
+    PlainText plain_text = PlainText::loopback_only;
 };
 
 class Connection {
@@ -28,12 +39,14 @@ class Connection {
     /// Connects to `url` (ws://HOST:PORT or wss://HOST:PORT, path /v1 implied). With wss:// the
     /// server's certificate must chain to a trusted authority and name HOST. Errors:
     /// connection_failed (with the reason: a refused certificate says "certificate
-    /// verification"; a server at its connection limit says "too many connections"), bad_url.
+    /// verification"; a server at its connection limit says "too many connections"), bad_url,
+    /// insecure_transport (ws:// to a host that is not loopback without PlainText::allowed;
+    /// refused before the name is looked up or anything is sent).
     [[nodiscard]] static protocol::Expected<std::unique_ptr<Connection>> open(
         std::string_view url, const ConnectOptions& options);
     [[nodiscard]] static protocol::Expected<std::unique_ptr<Connection>> open(
         std::string_view url, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
-        return open(url, ConnectOptions{timeout, {}});
+        return open(url, ConnectOptions{timeout, {}, PlainText::loopback_only});
     }
     ~Connection();
     Connection(const Connection&) = delete;

@@ -142,6 +142,9 @@ inline constexpr std::string_view server_key_changed = "server_key_changed";
 inline constexpr std::string_view audit_log_shorter = "audit_log_shorter";
 /// "the audit log does not extend the one this device saw on DATE": record N differs
 inline constexpr std::string_view audit_log_rewritten = "audit_log_rewritten";
+/// Client-side only (never sent by a server): plain ws:// to a host that is not this machine,
+/// refused before connecting. "refusing to connect to HOST over plain ws://, …: use wss://…".
+inline constexpr std::string_view insecure_transport = "insecure_transport";
 }  // namespace errc
 
 /// Account, room and device names: 1–64 bytes of a-z, 0-9, '.', '_' and '-', starting with a

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "liaise/protocol/expected.hpp"
 
@@ -30,6 +31,23 @@ struct Config {
     int idle_timeout_ms = 120'000;      ///< silent this long (a ping half way) and it is dropped
     int max_connections = 10'000;       ///< open connections in total; more get HTTP 503
     int max_connections_per_address = 256;  ///< from one remote address; more get HTTP 503
+    /// `enrol` and `login` before a connection has logged in, per client address (a token
+    /// bucket like the account's); more are refused with `rate_limited`.
+    int preauth_rate_per_second = 10;
+    int preauth_rate_burst = 20;
+    /// Serve plain ws:// on an address other than loopback (refused otherwise: passwords-free
+    /// as the protocol is, everything else on it would cross the network in the clear).
+    bool insecure_listen = false;
+    /// Address ranges ("10.0.0.0/8") of reverse proxies whose X-Forwarded-For header names the
+    /// client; for connections from anywhere else the header is ignored. Validated CIDR text.
+    std::vector<std::string> trusted_proxies;
+    /// When not empty, GET /metrics also answers a request with "Authorization: Bearer TOKEN"
+    /// from any address (otherwise only loopback clients are answered).
+    std::string metrics_token;
+    /// Origins ("https://liaise.example.org") a browser page may open /v1 from. Empty: the
+    /// server's own origin, https://HOST (and http://HOST when serving plain ws://), HOST being
+    /// the request's Host header.
+    std::vector<std::string> allowed_origins;
     /// TLS: both set serves wss:// with this certificate chain and private key (PEM files);
     /// neither serves plain ws://.
     std::optional<std::filesystem::path> tls_cert;
@@ -44,6 +62,10 @@ struct Config {
 /// wrong types are errors, so a typo never silently leaves a default in place.
 [[nodiscard]] protocol::Expected<Config> load_config(const std::filesystem::path& file,
                                                      Config base);
+
+/// Adds one --trusted-proxy range; false (and nothing added) unless `cidr` is an address with
+/// an optional prefix length ("10.0.0.0/8", "::1", "fd00::/8").
+[[nodiscard]] bool add_trusted_proxy(std::string_view cidr, Config& config);
 
 /// Parses "HOST:PORT" into `config`.
 [[nodiscard]] bool parse_listen(std::string_view text, Config& config);
