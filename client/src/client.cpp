@@ -108,21 +108,32 @@ protocol::Expected<std::unique_ptr<Client>> Client::login(const Home& home,
     auto keys = home.open_keys(passphrase);
     if (!keys)
         return keys.error();
+    return login(home, std::move(keys).value());
+}
+
+protocol::Expected<std::unique_ptr<Client>> Client::login(const Home& home,
+                                                          crypto::DeviceKeys keys) {
+    auto profile = home.profile();
+    if (!profile)
+        return profile.error();
     auto conn = Connection::open(profile.value().server, ConnectOptions{.ca_file = home.ca_file()});
     if (!conn)
         return conn.error();
     auto challenge = hello(*conn.value());
     if (!challenge)
         return challenge.error();
-    const auto signature = crypto::sign_login(keys.value(), challenge.value());
+    const auto signature = crypto::sign_login(keys, challenge.value());
     auto reply = conn.value()->request("login", {{"user", profile.value().user},
                                                  {"device", profile.value().device},
                                                  {"signature", signature.to_base64()}});
     if (!reply)
         return reply.error();
-    std::unique_ptr<Client> client(new Client(home, std::move(profile).value(),
-                                              std::move(keys).value(), std::move(conn).value()));
+    std::unique_ptr<Client> client(
+        new Client(home, std::move(profile).value(), std::move(keys), std::move(conn).value()));
     client->discipline_ = str(reply.value(), "discipline");
+    if (const auto* logins = reply.value().if_contains("new_logins");
+        logins != nullptr && logins->is_array())
+        client->new_logins_ = logins->get_array();
     // A failed refresh (a damaged download) keeps the cache as it was: checks go on working
     // with the last good dictionaries, and the next login tries again.
     client->dictionary_refresh_ = DictionaryCache(home).refresh(*client->conn_);
