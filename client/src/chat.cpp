@@ -311,7 +311,7 @@ class Chat {
     void show_new_logins() {
         for (const auto& l : client_->new_logins())
             if (l.is_object())
-                notice(login_line(l.get_object(), "New login from"));
+                notice(new_login_line(l.get_object(), client_->profile().device));
     }
 
     void show_history(const std::vector<ReadMessage>& messages) {

@@ -120,10 +120,16 @@ std::string login_line(const json::object& login, std::string_view first) {
     return line;
 }
 
+std::string new_login_line(const json::object& login, const std::string& own_device) {
+    if (shown(login, "device") == own_device)
+        return login_line(login, "New login with this device's keys, from another copy of them:");
+    return login_line(login, "New login from");
+}
+
 void print_new_logins(const Client& c) {
     for (const auto& l : c.new_logins())
         if (l.is_object())
-            std::cerr << login_line(l.get_object(), "New login from") << "\n";
+            std::cerr << new_login_line(l.get_object(), c.profile().device) << "\n";
     if (!c.new_logins().empty())
         std::cerr << "If that was not you or someone you know of, tell your administrator now: "
                      "'liaise admin device replace' shuts a lost device out.\n";

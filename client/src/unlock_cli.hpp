@@ -23,7 +23,13 @@ namespace liaise::client::cli {
 /// says who issued it and when.
 [[nodiscard]] std::string login_line(const boost::json::object& login, std::string_view first);
 
-/// Prints "New login from …" on standard error for each of `c`'s new_logins().
+/// login_line() for a login of `new_logins`: "New login from device 3 …", or, for a login with
+/// `own_device`'s keys (which this home did not make), "New login with this device's keys,
+/// from another copy of them: device 3 …".
+[[nodiscard]] std::string new_login_line(const boost::json::object& login,
+                                         const std::string& own_device);
+
+/// Prints new_login_line() on standard error for each of `c`'s new_logins().
 void print_new_logins(const Client& c);
 
 /// `liaise unlock [--for DURATION] [--status]`. `duration`: a number with s, m, h or d.

@@ -73,6 +73,8 @@ class ConnectionLimiter {
 
         /// True for a connection within the limits; false for one being refused politely.
         [[nodiscard]] bool admitted() const noexcept { return admitted_; }
+        /// The address the connection came from.
+        [[nodiscard]] const boost::asio::ip::address& address() const noexcept { return address_; }
 
       private:
         friend class ConnectionLimiter;

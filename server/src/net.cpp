@@ -75,7 +75,9 @@ class WsSessionImpl final : public WsSession,
         : ws_(std::move(stream)),
           login_timer_(ws_.get_executor()),
           shared_(shared),
-          slot_(std::move(slot)) {}
+          slot_(std::move(slot)) {
+        who_.address = slot_.address().to_string();
+    }
     ~WsSessionImpl() override {
         if (open_)
             shared_.metrics.connection_closed();

@@ -74,6 +74,8 @@ struct Identity {
     std::int64_t account = 0;  ///< 0 until login
     std::int64_t device = 0;
     std::string user;
+    /// The peer's address as the server saw it (recorded with each login).
+    std::string address;
     protocol::Role role = protocol::Role::member;
     /// The logged-in device's registered key: every envelope it sends must verify with it.
     crypto::SignPublicKey sign_key;
@@ -130,6 +132,7 @@ class Service {
     void enrol(Context& ctx);
     void login(Context& ctx);
     void whoami(Context& ctx);
+    void list_sessions(Context& ctx);
     void agency_add(Context& ctx);
     void agency_list(Context& ctx);
     void enrol_code(Context& ctx);
@@ -191,8 +194,9 @@ class Service {
     void record(SQLite::Database& db, std::int64_t actor, std::string_view kind,
                 const boost::json::object& details) const;
 
-    /// After a login: tells `ctx.self` of the account's actions overdue or due within two days.
-    void remind_actions(Context& ctx);
+    /// At a login: the event that tells the account of its actions overdue or due within two
+    /// days, to deliver once the login is answered; null when there are none (or no session).
+    std::shared_ptr<const Frame> action_reminder(Context& ctx);
     /// The key and engine, or `internal` when this Service was built without them.
     const AtRestKey& at_rest() const;
     jargon::SharedEngine& engine() const;

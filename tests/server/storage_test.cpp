@@ -447,7 +447,7 @@ TEST_CASE("older databases' messages are carried over to the current table", "[s
     Storage upgraded(tmp.path, nullptr);
     upgraded.read([&](SQLite::Database& db) {
         CHECK(db.execAndGet("SELECT value FROM meta WHERE key = 'schema_version'").getString() ==
-              "5");
+              "6");
         CHECK(db.execAndGet("SELECT COUNT(*) FROM messages WHERE event IS NOT NULL").getInt() == 0);
         CHECK(db.execAndGet("SELECT COUNT(*) FROM sqlite_master WHERE name LIKE 'messages_%'")
                   .getInt() == 0);
@@ -527,9 +527,12 @@ TEST_CASE("a version 4 database gains membership events and replacement-device c
     Storage upgraded(tmp.path, nullptr);
     upgraded.read([&](SQLite::Database& db) {
         CHECK(db.execAndGet("SELECT value FROM meta WHERE key = 'schema_version'").getString() ==
-              "5");
+              "6");
         CHECK(db.execAndGet("SELECT id || '/' || envelope || '/' || (event IS NULL) FROM messages")
                   .getString() == "3/{\"x\":1}/1");
+        // Version 6: logins are recorded.
+        CHECK(db.execAndGet("SELECT COUNT(*) FROM sqlite_master WHERE name = 'sessions'")
+                  .getInt() == 1);
         CHECK(db.execAndGet("SELECT (issued_by IS NULL) + (issued_at IS NULL) + (replaces IS NULL) "
                             "FROM devices WHERE id = 7")
                   .getInt() == 3);
@@ -632,7 +635,7 @@ TEST_CASE("version 4's noisy-entry times are dropped; its messages stay where th
     Storage upgraded(tmp.path, nullptr);
     upgraded.read([&](SQLite::Database& db) {
         CHECK(db.execAndGet("SELECT value FROM meta WHERE key = 'schema_version'").getString() ==
-              "5");
+              "6");
         CHECK(db.execAndGet("SELECT COUNT(*) FROM dictionary_feedback").getInt() == 0);
         std::set<std::string> columns;
         SQLite::Statement q(db, "SELECT name FROM pragma_table_info('dictionary_feedback')");

@@ -135,6 +135,8 @@ inline constexpr std::string_view invalid_dictionary = "invalid_dictionary";
 inline constexpr std::string_view rate_limited = "rate_limited";  ///< carries retry_after_ms
 inline constexpr std::string_view id_reused = "id_reused";  ///< same client_msg_id, other message
 inline constexpr std::string_view already_reported = "already_reported";  ///< dict_feedback
+/// Client-side only: a new passphrase that is too easy to guess (enrol, `liaise passphrase`).
+inline constexpr std::string_view weak_passphrase = "weak_passphrase";
 }  // namespace errc
 
 /// Account, room and device names: 1–64 bytes of a-z, 0-9, '.', '_' and '-', starting with a
