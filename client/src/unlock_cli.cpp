@@ -132,7 +132,7 @@ void print_new_logins(const Client& c) {
             std::cerr << new_login_line(l.get_object(), c.profile().device) << "\n";
     if (!c.new_logins().empty())
         std::cerr << "If that was not you or someone you know of, tell your administrator now: "
-                     "'liaise admin device replace' shuts a lost device out.\n";
+                     "'liaise admin account replace-device' shuts a lost device out.\n";
 }
 
 int unlock(const Options& o, const std::string& duration, bool status) {

@@ -542,7 +542,7 @@ TEST_CASE("a version 4 database gains membership events and replacement-device c
 TEST_CASE("a database from a newer server, or with an unreadable version, is refused as it is",
           "[storage]") {
     const auto [version, says] = GENERATE(table<std::string, std::string>(
-        {{"6", "written by a newer liaise-server (schema version 6"},
+        {{"999", "written by a newer liaise-server (schema version 999"},
          {"4x", "schema version '4x' is not a number"}}));
     CAPTURE(version);
     TempDb tmp;
