@@ -183,7 +183,7 @@ crypto::DeviceKeys HeldKeys::keys() const {
     return std::move(keys).value();
 }
 
-protocol::Expected<fs::path> socket_path(const Home& home) {
+protocol::Expected<fs::path> socket_path(const Home& home, MakeDir make) {
     crypto::init();
     std::error_code ec;
     auto absolute = fs::absolute(home.dir(), ec);
@@ -205,7 +205,7 @@ protocol::Expected<fs::path> socket_path(const Home& home) {
         return fs::path(run) / name;
     // The fallback is shared ground: make it ours and private, or refuse it.
     const fs::path dir = "/tmp/liaise-" + std::to_string(::getuid());
-    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
+    if (make == MakeDir::yes && ::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
         return failure("agent_dir", "cannot create " + dir.string() + " for the unlock agent");
     struct stat st {};
     if (::lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != ::getuid() ||
@@ -255,7 +255,7 @@ bool stop(const Home& home) {
 
 protocol::Expected<bool> start(const Home& home, const crypto::DeviceKeys& keys,
                                Clock::time_point until, const fs::path& self) {
-    const auto path = socket_path(home);
+    const auto path = socket_path(home, MakeDir::yes);
     if (!path)
         return path.error();
     (void)stop(home);  // one agent per home: the new one replaces it
@@ -332,7 +332,7 @@ int serve(const Home& home, Clock::time_point until, int ready_fd) {
         return 1;
     keys.hide();
 
-    const auto path = socket_path(home);
+    const auto path = socket_path(home, MakeDir::yes);
     sockaddr_un addr{};
     if (!path || !fill_address(addr, path.value()))
         return 1;

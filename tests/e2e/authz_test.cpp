@@ -210,6 +210,7 @@ std::vector<Row> rows() {
                  }});
     // ---- any logged-in account --------------------------------------------------------------
     r.push_back({"whoami", "", kAnyone, none});
+    r.push_back({"sessions", "", kAnyone, none});
     r.push_back({"agency_list", "", kAnyone, none});
     r.push_back({"rooms", "", kAnyone, none});
     r.push_back({"user_keys", "", kAnyone, [](M, Who) { return json::object{{"user", "ann"}}; }});

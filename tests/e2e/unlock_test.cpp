@@ -118,7 +118,7 @@ std::string code_for(const Runner& liaise, const std::string& user, const std::s
 
 }  // namespace
 
-TEST_CASE("after 'liaise unlock' commands need no passphrase; after 'liaise lock' they ask",
+TEST_CASE("after 'liaise unlock' commands need no passphrase, after 'liaise lock' they ask",
           "[e2e][unlock]") {
     Server server;
     const Runner liaise(server);

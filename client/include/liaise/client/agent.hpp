@@ -47,9 +47,12 @@ class HeldKeys {
     unsigned char* bytes_;
 };
 
-/// Where the agent for `home` listens. Errors: agent_dir (the fallback directory exists but
-/// is not a private directory of this user).
-[[nodiscard]] protocol::Expected<std::filesystem::path> socket_path(const Home& home);
+/// Whether socket_path() may create the fallback directory (only the agent itself does).
+enum class MakeDir { no, yes };
+/// Where the agent for `home` listens. Errors: agent_dir (the fallback directory is not a
+/// private directory of this user, or is missing and `make` is no).
+[[nodiscard]] protocol::Expected<std::filesystem::path> socket_path(const Home& home,
+                                                                    MakeDir make = MakeDir::no);
 
 /// The keys from the agent for `home`, or nullopt when none answers (none running, stopped,
 /// expired, run by another user, or sending keys that do not check out).
