@@ -230,6 +230,16 @@ TEST_CASE("a weak passphrase is refused at enrolment and at a change, with advic
     // Refused before the code was used: it still enrols, with a strong passphrase.
     liaise.ok("hana", enrol, "kettle violin harbour crayon");
 
+    // Before the code is used the names are not known; once they are, a passphrase made of
+    // them is reported (the code is spent and the keys are sealed), for a change at once.
+    const auto sam = liaise.ok("sam",
+                               "enrol --server " + server.url() + " --code " +
+                                   code_for(liaise, "sam.jones", "--display-name 'Sam Jones'"),
+                               "Sam.Jones.Northshire");
+    CHECK_THAT(sam, Catch::Contains("Enrolled sam.jones"));
+    CHECK_THAT(sam, Catch::Contains("warning: Too easy to guess: it contains your name"));
+    CHECK_THAT(sam, Catch::Contains("Change it now with 'liaise passphrase'"));
+
     // A change of passphrase knows her names.
     const auto change = [&](const std::string& fresh) {
         return liaise("hana", "passphrase", "kettle violin harbour crayon",
