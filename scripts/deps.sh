@@ -5,7 +5,7 @@ LIAISE_PACKAGES=(
   libboost1.81-dev libboost-json1.81-dev
   libsqlitecpp-dev libsqlite3-dev libsodium-dev libicu-dev libssl-dev
   catch2 libcli11-dev libtomlplusplus-dev libspdlog-dev libbenchmark-dev
-  libncurses-dev tmux python3-websockets python3-nacl openssl libqrencode-dev
+  libncurses-dev tmux python3-websockets python3-nacl openssl libqrencode-dev libzxcvbn-dev
 )
 
 liaise_install_deps() {

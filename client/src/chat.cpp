@@ -33,6 +33,7 @@
 #include "liaise/client/display.hpp"
 #include "liaise/client/plain.hpp"
 #include "liaise/protocol/fields.hpp"
+#include "unlock_cli.hpp"
 
 // Last, with the wide-character API and without the function-like macros (move, erase,
 // timeout, …) that would clash with the standard library.
@@ -292,19 +293,26 @@ struct NewReaders {
 /// Client (replaced by a fresh login when the connection is lost).
 class Chat {
   public:
-    Chat(const Home& home, std::string passphrase, std::unique_ptr<Client> client, std::string room,
+    Chat(const Home& home, std::shared_ptr<const agent::HeldKeys> keys,
+         std::unique_ptr<Client> client, std::string room,
          std::shared_ptr<const jargon::Engine> engine, RoomReaders readers)
         : home_(home),
-          passphrase_(std::move(passphrase)),
+          keys_(std::move(keys)),
           client_(std::move(client)),
           room_(std::move(room)),
           me_(client_->profile().user),
           discipline_(client_->discipline()),
           engine_(std::move(engine)),
           readers_(std::move(readers)) {}
-    ~Chat() { ::explicit_bzero(passphrase_.data(), passphrase_.size()); }
     Chat(const Chat&) = delete;
     Chat& operator=(const Chat&) = delete;
+
+    /// "New login from device 3 …" for each login by another device since this one's last.
+    void show_new_logins() {
+        for (const auto& l : client_->new_logins())
+            if (l.is_object())
+                notice(new_login_line(l.get_object(), client_->profile().device));
+    }
 
     void show_history(const std::vector<ReadMessage>& messages) {
         for (const auto& m : messages) {
@@ -761,7 +769,7 @@ class Chat {
             return;
         reconnecting_ = true;
         render();
-        auto client = Client::login(home_, passphrase_);
+        auto client = Client::login(home_, keys_->keys());
         reconnecting_ = false;
         dirty_ = true;
         if (!client) {
@@ -773,6 +781,7 @@ class Chat {
         }
         client_ = std::move(client).value();
         last_login_error_.clear();
+        show_new_logins();
         notice("Reconnected.");
         refresh_audience();
         catch_up();
@@ -902,8 +911,8 @@ class Chat {
     }
 
     const Home& home_;
-    std::string passphrase_;          // kept to log in again after a lost connection
-    std::unique_ptr<Client> client_;  // null while disconnected
+    std::shared_ptr<const agent::HeldKeys> keys_;  // to log in again after a lost connection
+    std::unique_ptr<Client> client_;               // null while disconnected
     std::string room_;
     std::string me_;
     std::string discipline_;
@@ -940,10 +949,10 @@ int chat(const Options& /*o*/, const std::string& room) {
     const Home home;
     if (auto profile = home.profile(); !profile)
         return report(profile.error());
-    auto pass = passphrase(false);  // before curses takes the terminal over
-    if (!pass)
-        return report(pass.error());
-    auto client = Client::login(home, pass.value());
+    auto keys = unlock_keys(home);  // before curses takes the terminal over
+    if (!keys)
+        return report(keys.error());
+    auto client = Client::login(home, keys.value()->keys());
     if (!client)
         return report(client.error());
     auto engine = client.value()->engine();
@@ -956,9 +965,10 @@ int chat(const Options& /*o*/, const std::string& room) {
     if (!history)
         return report(history.error());
 
-    Chat chat(home, std::move(pass).value(), std::move(client).value(), room,
+    Chat chat(home, std::move(keys).value(), std::move(client).value(), room,
               std::move(engine).value(), std::move(readers).value());
     chat.show_history(history.value());
+    chat.show_new_logins();
     const StopSignals signals;
     const Screen screen;
     if (!screen) {

@@ -1,4 +1,5 @@
 #include "cli_support.hpp"
+#include "unlock_cli.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -98,13 +99,14 @@ int with_client(const Options& o, const std::function<int(Client&, const Relogin
     const Home home;
     if (auto profile = home.profile(); !profile)
         return report(profile.error());
-    auto pass = passphrase(false);
-    if (!pass)
-        return report(pass.error());
-    auto client = Client::login(home, pass.value());
+    const auto keys = unlock_keys(home);
+    if (!keys)
+        return report(keys.error());
+    auto client = Client::login(home, keys.value()->keys());
     if (!client)
         return report(client.error());
-    const Relogin relogin = [&] { return Client::login(home, pass.value()); };
+    print_new_logins(*client.value());
+    const Relogin relogin = [&] { return Client::login(home, keys.value()->keys()); };
     const int status = fn(*client.value(), relogin);
     print_reminder(o, home, *client.value());
     return status;

@@ -14,6 +14,17 @@
 namespace liaise::client {
 namespace {
 
+/// The id of the session this home's last login was given (PROTOCOL.md, login).
+constexpr const char* kLastSession = "last-session";
+
+/// The session id in kLastSession, or 0.
+std::int64_t last_session(const Home& home) {
+    const auto text = home.read_file(kLastSession);
+    if (!text || text->empty() || text->find_first_not_of("0123456789\n") != std::string::npos)
+        return 0;
+    return std::strtoll(text->c_str(), nullptr, 10);
+}
+
 namespace json = boost::json;
 using protocol::list;
 using protocol::num;
@@ -117,6 +128,14 @@ protocol::Expected<std::unique_ptr<Client>> Client::login(const Home& home,
     auto keys = home.open_keys(passphrase);
     if (!keys)
         return keys.error();
+    return login(home, std::move(keys).value());
+}
+
+protocol::Expected<std::unique_ptr<Client>> Client::login(const Home& home,
+                                                          crypto::DeviceKeys keys) {
+    auto profile = home.profile();
+    if (!profile)
+        return profile.error();
     auto conn = Connection::open(
         profile.value().server,
         ConnectOptions{.ca_file = home.ca_file(), .plain_text = plain_text_from_environment()});
@@ -125,10 +144,15 @@ protocol::Expected<std::unique_ptr<Client>> Client::login(const Home& home,
     auto challenge = hello(*conn.value());
     if (!challenge)
         return challenge.error();
-    const auto signature = crypto::sign_login(keys.value(), challenge.value());
-    auto reply = conn.value()->request("login", {{"user", profile.value().user},
-                                                 {"device", profile.value().device},
-                                                 {"signature", signature.to_base64()}});
+    const auto signature = crypto::sign_login(keys, challenge.value());
+    json::object fields{{"user", profile.value().user},
+                        {"device", profile.value().device},
+                        {"signature", signature.to_base64()}};
+    // The session this home was given last time: the server tells of every login since then,
+    // including a copy of this device's keystore logging in somewhere else.
+    if (const auto last = last_session(home); last > 0)
+        fields["last_session"] = last;
+    auto reply = conn.value()->request("login", std::move(fields));
     if (!reply)
         return reply.error();
     std::optional<AuditHeadCheck> audit_check;
@@ -144,9 +168,30 @@ protocol::Expected<std::unique_ptr<Client>> Client::login(const Home& home,
             return checked.error();
         audit_check = checked.value();
     }
-    std::unique_ptr<Client> client(new Client(home, std::move(profile).value(),
-                                              std::move(keys).value(), std::move(conn).value()));
+    json::array new_logins;
+    if (const auto* logins = reply.value().if_contains("new_logins");
+        logins != nullptr && logins->is_array()) {
+        // A command of this same home that logged in meanwhile (scripts run in parallel) has
+        // written its session by now: it is not another copy of the keys.
+        const auto mine = last_session(home);
+        for (const auto& l : logins->get_array()) {
+            const auto* o = l.if_object();
+            if (o == nullptr)
+                continue;
+            const auto* id = o->if_contains("session");
+            if (str(*o, "device") == profile.value().device && id != nullptr && id->is_int64() &&
+                id->get_int64() <= mine)
+                continue;
+            new_logins.push_back(l);
+        }
+    }
+    if (const auto* session = reply.value().if_contains("session");
+        session != nullptr && session->is_int64() && session->get_int64() > last_session(home))
+        (void)home.write_file(kLastSession, std::to_string(session->get_int64()) + "\n");
+    std::unique_ptr<Client> client(
+        new Client(home, std::move(profile).value(), std::move(keys), std::move(conn).value()));
     client->discipline_ = str(reply.value(), "discipline");
+    client->new_logins_ = std::move(new_logins);
     client->audit_head_check_ = audit_check;
     // A failed refresh (a damaged download) keeps the cache as it was: checks go on working
     // with the last good dictionaries, and the next login tries again.

@@ -19,8 +19,10 @@
 #include "liaise/client/client.hpp"
 #include "liaise/client/display.hpp"
 #include "liaise/client/plain.hpp"
+#include "liaise/client/strength.hpp"
 #include "liaise/protocol/findings.hpp"
 #include "qr.hpp"
+#include "unlock_cli.hpp"
 
 namespace liaise::client::cli {
 namespace {
@@ -151,9 +153,21 @@ int enrol(const Options& o, const std::string& server, const std::string& code,
     auto pass = passphrase(true);
     if (!pass)
         return report(pass.error());
+    // Before the code is used: what this device knows of the person is only the device name.
+    if (auto strong = check_new_passphrase(pass.value(), {device_name}); !strong)
+        return report(strong.error());
     auto reply = Client::enrol(home, server, code, pass.value(), device_name);
     if (!reply)
         return report(reply.error());
+    // Now the person's names are known, but the code is spent and the keys are sealed: a
+    // passphrase that contains them is reported, for 'liaise passphrase' to change it.
+    std::vector<std::string> names;
+    for (const auto* key : {"user", "display_name", "agency"})
+        if (const auto* v = reply.value().if_contains(key); v != nullptr && v->is_string())
+            names.emplace_back(v->get_string());
+    if (auto strong = check_new_passphrase(pass.value(), names); !strong)
+        std::cerr << "liaise: warning: " << strong.error().message
+                  << ". Change it now with 'liaise passphrase'.\n";
     if (o.json) {
         std::cout << json::serialize(reply.value()) << "\n";
     } else {
@@ -650,13 +664,10 @@ int fingerprint(const Options& o, const std::optional<std::string>& user) {
     if (!user) {
         // This device's own key, from the keystore: no server involved.
         const Home home;
-        auto pass = passphrase(false);
-        if (!pass)
-            return report(pass.error());
-        auto keys = home.open_keys(pass.value());
+        const auto keys = unlock_keys(home);
         if (!keys)
             return report(keys.error());
-        const auto number = keys.value().identity().fingerprint();
+        const auto number = keys.value()->keys().identity().fingerprint();
         if (o.json) {
             std::cout << json::serialize(json::object{{"device_key", number}}) << "\n";
             return 0;

@@ -54,7 +54,7 @@ std::optional<std::string> ask(const char* prompt) {
 
 }  // namespace
 
-Home::Home(std::optional<fs::path> dir) {
+Home::Home(std::optional<fs::path> dir, crypto::KeystoreCost cost) : cost_(cost) {
     if (dir) {
         dir_ = *dir;
     } else if (const char* env = std::getenv("LIAISE_HOME"); env != nullptr && *env != '\0') {
@@ -145,12 +145,19 @@ protocol::Expected<crypto::DeviceKeys> Home::open_keys(std::string_view passphra
     const auto text = read_file(kKeystore);
     if (!text)
         return failure("not_enrolled", "no keystore in " + dir_.string());
-    return crypto::open_keystore(*text, passphrase);
+    auto keys = crypto::open_keystore(*text, passphrase);
+    if (keys && crypto::keystore_weaker_than(*text, cost_)) {
+        // The passphrase is right: seal again so that a copy taken from now on costs a guesser
+        // the current limits. A failed write keeps the old keystore, which still opens.
+        if (save_keys(keys.value(), passphrase))
+            resealed_ = true;
+    }
+    return keys;
 }
 
 protocol::Expected<bool> Home::save_keys(const crypto::DeviceKeys& keys,
                                          std::string_view passphrase) const {
-    return write_file(kKeystore, crypto::seal_keystore(keys, passphrase));
+    return write_file(kKeystore, crypto::seal_keystore(keys, passphrase, cost_));
 }
 
 KnownKeys::KnownKeys(const Home& home) : home_(home) {
@@ -263,7 +270,7 @@ void KnownKeys::save() const {
     (void)home_.write_file(kKnownKeys, json::serialize(root) + "\n");
 }
 
-protocol::Expected<std::string> passphrase(bool confirm) {
+protocol::Expected<std::string> passphrase(bool confirm, const char* env_name, const char* prompt) {
     // A new passphrase (`confirm`: enrolling) is all that protects the device's keys if its
     // keystore is copied, so it must not be trivially short. An existing keystore opens with
     // whatever passphrase it was sealed with.
@@ -279,15 +286,15 @@ protocol::Expected<std::string> passphrase(bool confirm) {
                                              std::to_string(kMinimum) +
                                              " characters: it protects this device's keys");
     };
-    if (const char* env = std::getenv("LIAISE_PASSPHRASE"); env != nullptr && *env != '\0') {
+    if (const char* env = std::getenv(env_name); env != nullptr && *env != '\0') {
         if (too_short(env))
             return short_error();
         return std::string(env);
     }
-    const auto first = ask("Passphrase: ");
+    const auto first = ask(prompt);
     if (!first)
         return failure("bad_passphrase",
-                       "no terminal to ask for the passphrase: set LIAISE_PASSPHRASE");
+                       std::string("no terminal to ask for the passphrase: set ") + env_name);
     if (first->empty())
         return failure("bad_passphrase", "the passphrase must not be empty");
     if (too_short(*first))

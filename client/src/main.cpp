@@ -10,6 +10,7 @@
 #include "liaise/client/check.hpp"
 #include "liaise/protocol/messages.hpp"
 #include "minutes_cli.hpp"
+#include "unlock_cli.hpp"
 
 namespace cli = liaise::client::cli;
 
@@ -262,6 +263,38 @@ int main(int argc, char** argv) {
             };
         });
     }
+
+    // unlock, lock, passphrase, sessions (and the hidden agent that unlock starts)
+    std::string unlock_for = "8h";
+    bool unlock_status = false;
+    auto* unlock_cmd = app.add_subcommand(
+        "unlock", "Unlock this device's keys for a working day: later commands need no passphrase");
+    unlock_cmd->add_option("--for", unlock_for,
+                           "How long, e.g. 30m, 8h (default) or 2d; at most 7 days");
+    unlock_cmd->add_flag("--status", unlock_status, "Say whether unlocked, and until when");
+    json_flag(unlock_cmd);
+    unlock_cmd->callback(
+        [&] { action = [&] { return cli::unlock(o, unlock_for, unlock_status); }; });
+    auto* lock_cmd =
+        app.add_subcommand("lock", "Lock this device's keys again (the agent wipes them)");
+    json_flag(lock_cmd);
+    lock_cmd->callback([&] { action = [&] { return cli::lock(o); }; });
+    std::string agent_home;
+    std::int64_t agent_until = 0;
+    auto* agent_cmd = app.add_subcommand("agent", "");  // no description: hidden from help
+    agent_cmd->group("");
+    agent_cmd->add_option("--home", agent_home)->required();
+    agent_cmd->add_option("--until", agent_until)->required();
+    agent_cmd->callback(
+        [&] { action = [&] { return cli::agent_process(agent_home, agent_until); }; });
+    auto* passphrase_cmd =
+        app.add_subcommand("passphrase", "Change the passphrase that protects this device's keys");
+    json_flag(passphrase_cmd);
+    passphrase_cmd->callback([&] { action = [&] { return cli::change_passphrase(o); }; });
+    auto* sessions_cmd =
+        app.add_subcommand("sessions", "Recent logins of your account: device, time, address");
+    json_flag(sessions_cmd);
+    sessions_cmd->callback([&] { action = [&] { return cli::sessions(o); }; });
 
     cli::add_minutes_commands(app, o, action);        // meeting, action, actions
     cli::add_admin_commands(app, *admin, o, action);  // accounts, dict, questions, audit

@@ -51,14 +51,12 @@ constexpr std::size_t kNonceBytes = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
 constexpr std::size_t kWrappedBytes =
     crypto_box_NONCEBYTES + kMessageKeyBytes + crypto_box_MACBYTES;  // 72
 
-// Keystore. New keystores use the interactive limits; the limits are stored in the file, so
-// raising them later only changes what seal_keystore writes. open_keystore accepts anything
-// from interactive to sensitive: below is too weak to be ours, above would let a hostile file
-// make us allocate or compute without bound.
+// Keystore. New keystores use the MODERATE limits (KeystoreCost); the limits are stored in the
+// file, so raising them later only changes what seal_keystore writes. open_keystore accepts
+// anything from interactive to sensitive: below is too weak to be ours, above would let a hostile
+// file make us allocate or compute without bound.
 constexpr int kKeystoreVersion = 1;
 constexpr std::string_view kKeystoreKdf = "argon2id13";
-constexpr std::uint64_t kOpsLimit = crypto_pwhash_OPSLIMIT_INTERACTIVE;
-constexpr std::uint64_t kMemLimit = crypto_pwhash_MEMLIMIT_INTERACTIVE;
 constexpr std::uint64_t kMinOpsLimit = crypto_pwhash_OPSLIMIT_INTERACTIVE;
 constexpr std::uint64_t kMaxOpsLimit = crypto_pwhash_OPSLIMIT_SENSITIVE;
 constexpr std::uint64_t kMinMemLimit = crypto_pwhash_MEMLIMIT_INTERACTIVE;
@@ -501,13 +499,62 @@ std::optional<std::vector<unsigned char>> binary_of_size(const boost::json::obje
 
 }  // namespace
 
-std::string seal_keystore(const DeviceKeys& keys, std::string_view passphrase) {
+namespace {
+
+std::uint64_t ops_limit(KeystoreCost cost) {
+    return cost == KeystoreCost::moderate ? crypto_pwhash_OPSLIMIT_MODERATE
+                                          : crypto_pwhash_OPSLIMIT_INTERACTIVE;
+}
+std::uint64_t mem_limit(KeystoreCost cost) {
+    return cost == KeystoreCost::moderate ? crypto_pwhash_MEMLIMIT_MODERATE
+                                          : crypto_pwhash_MEMLIMIT_INTERACTIVE;
+}
+
+/// The keys from the keystore's plaintext layout, checked for consistency.
+Expected<DeviceKeys> keys_from_plain(const unsigned char* p) {
+    auto s = Access::new_secrets();
+    auto take = [&p](auto& out) {  // copies the next out.size() bytes; same layout as export
+        std::copy_n(p, out.size(), out.begin());
+        p += out.size();
+    };
+    std::array<unsigned char, crypto_sign_PUBLICKEYBYTES> stored_sign_pk{};
+    std::array<unsigned char, crypto_box_PUBLICKEYBYTES> stored_box_pk{};
+    std::array<unsigned char, crypto_sign_BYTES> stored_sig{};
+    take(s->sign_sk);
+    take(s->box_sk);
+    take(stored_sign_pk);
+    take(stored_box_pk);
+    take(stored_sig);
+    const PublicIdentity id{SignPublicKey(stored_sign_pk), BoxPublicKey(stored_box_pk),
+                            Signature(stored_sig)};
+
+    std::array<unsigned char, crypto_sign_PUBLICKEYBYTES> sign_pk{};
+    std::array<unsigned char, crypto_box_PUBLICKEYBYTES> box_pk{};
+    // From the seed, not the copy of the public key inside sign_sk: bytes that did not come
+    // from our own sealed box (the agent's) must not pass with a bent seed.
+    {
+        SecretArray<crypto_sign_SEEDBYTES> seed;
+        SecretArray<crypto_sign_SECRETKEYBYTES> again;
+        crypto_sign_ed25519_sk_to_seed(seed.data(), s->sign_sk.data());
+        crypto_sign_seed_keypair(sign_pk.data(), again.data(), seed.data());
+        if (!detail::bytes_equal(again.data(), s->sign_sk.data(), again.bytes.size()))
+            return bad_keystore("keys are inconsistent");
+    }
+    const bool box_ok = crypto_scalarmult_base(box_pk.data(), s->box_sk.data()) == 0;
+    if (!box_ok || !(SignPublicKey(sign_pk) == id.sign_key) ||
+        !(BoxPublicKey(box_pk) == id.box_key) || !id.verify())
+        return bad_keystore("keys are inconsistent");
+    return Access::make(std::move(s), id);
+}
+
+}  // namespace
+
+void export_device_keys(const DeviceKeys& keys, std::span<unsigned char, kDeviceKeysBytes> out) {
+    static_assert(kDeviceKeysBytes == kKeystorePlainBytes);
     init();
     const auto& s = Access::secrets(keys);
     const auto& id = keys.identity();
-
-    SecretVector plain(kKeystorePlainBytes);
-    auto* p = plain.bytes.data();
+    auto* p = out.data();
     for (std::span<const unsigned char> part :
          {std::span<const unsigned char>(s.sign_sk), std::span<const unsigned char>(s.box_sk),
           std::span<const unsigned char>(id.sign_key.bytes()),
@@ -515,11 +562,23 @@ std::string seal_keystore(const DeviceKeys& keys, std::string_view passphrase) {
           std::span<const unsigned char>(id.box_key_signature.bytes())}) {
         p = std::copy(part.begin(), part.end(), p);
     }
+}
+
+Expected<DeviceKeys> import_device_keys(std::span<const unsigned char, kDeviceKeysBytes> bytes) {
+    init();
+    return keys_from_plain(bytes.data());
+}
+
+std::string seal_keystore(const DeviceKeys& keys, std::string_view passphrase, KeystoreCost cost) {
+    init();
+    SecretVector plain(kKeystorePlainBytes);
+    export_device_keys(
+        keys, std::span<unsigned char, kDeviceKeysBytes>(plain.bytes.data(), kDeviceKeysBytes));
 
     const auto salt = random_bytes(crypto_pwhash_SALTBYTES);
     const auto nonce = random_bytes(crypto_secretbox_NONCEBYTES);
     SecretArray<crypto_secretbox_KEYBYTES> key;
-    derive_key(key, passphrase, salt, kOpsLimit, kMemLimit);
+    derive_key(key, passphrase, salt, ops_limit(cost), mem_limit(cost));
     std::vector<unsigned char> box(plain.bytes.size() + crypto_secretbox_MACBYTES);
     crypto_secretbox_easy(box.data(), plain.bytes.data(), plain.bytes.size(), nonce.data(),
                           key.data());
@@ -527,12 +586,24 @@ std::string seal_keystore(const DeviceKeys& keys, std::string_view passphrase) {
     boost::json::object o;
     o["v"] = kKeystoreVersion;
     o["kdf"] = kKeystoreKdf;
-    o["opslimit"] = kOpsLimit;
-    o["memlimit"] = kMemLimit;
+    o["opslimit"] = ops_limit(cost);
+    o["memlimit"] = mem_limit(cost);
     o["salt"] = to_base64(salt);
     o["nonce"] = to_base64(nonce);
     o["box"] = to_base64(box);
     return boost::json::serialize(o);
+}
+
+bool keystore_weaker_than(std::string_view json, KeystoreCost cost) {
+    boost::system::error_code ec;
+    const boost::json::value doc = boost::json::parse(json, ec);
+    if (ec || !doc.is_object())
+        return false;
+    const auto ops = integer_in(doc.get_object(), "opslimit", 0, kMaxOpsLimit);
+    const auto mem = integer_in(doc.get_object(), "memlimit", 0, kMaxMemLimit);
+    if (!ops || !mem)
+        return false;
+    return *ops < ops_limit(cost) || *mem < mem_limit(cost);
 }
 
 Expected<DeviceKeys> open_keystore(std::string_view json, std::string_view passphrase) {
@@ -572,32 +643,7 @@ Expected<DeviceKeys> open_keystore(std::string_view json, std::string_view passp
                                    key.data()) != 0)
         return error("bad_passphrase", "keystore: wrong passphrase (or a damaged keystore)");
 
-    auto s = Access::new_secrets();
-    const unsigned char* p = plain.bytes.data();
-    auto take = [&p](auto& out) {  // copies the next out.size() bytes; same layout as seal
-        std::copy_n(p, out.size(), out.begin());
-        p += out.size();
-    };
-    std::array<unsigned char, crypto_sign_PUBLICKEYBYTES> stored_sign_pk{};
-    std::array<unsigned char, crypto_box_PUBLICKEYBYTES> stored_box_pk{};
-    std::array<unsigned char, crypto_sign_BYTES> stored_sig{};
-    take(s->sign_sk);
-    take(s->box_sk);
-    take(stored_sign_pk);
-    take(stored_box_pk);
-    take(stored_sig);
-    const PublicIdentity id{SignPublicKey(stored_sign_pk), BoxPublicKey(stored_box_pk),
-                            Signature(stored_sig)};
-
-    // The box is authenticated, so this only fails for a keystore we did not write.
-    std::array<unsigned char, crypto_sign_PUBLICKEYBYTES> sign_pk{};
-    std::array<unsigned char, crypto_box_PUBLICKEYBYTES> box_pk{};
-    crypto_sign_ed25519_sk_to_pk(sign_pk.data(), s->sign_sk.data());
-    const bool box_ok = crypto_scalarmult_base(box_pk.data(), s->box_sk.data()) == 0;
-    if (!box_ok || !(SignPublicKey(sign_pk) == id.sign_key) ||
-        !(BoxPublicKey(box_pk) == id.box_key) || !id.verify())
-        return bad_keystore("keys are inconsistent");
-    return Access::make(std::move(s), id);
+    return keys_from_plain(plain.bytes.data());
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -25,9 +25,10 @@ constexpr std::array<FieldSpec, 5> kEnrol = {{{"code", F::string, true, kName},
                                               {"box_key", F::string, true, kKey},
                                               {"box_key_signature", F::string, true, kKey},
                                               {"device_name", F::string, false, kText}}};
-constexpr std::array<FieldSpec, 3> kLogin = {{{"user", F::string, true, kName},
+constexpr std::array<FieldSpec, 4> kLogin = {{{"user", F::string, true, kName},
                                               {"device", F::string, true, kName},
-                                              {"signature", F::string, true, kKey}}};
+                                              {"signature", F::string, true, kKey},
+                                              {"last_session", F::integer, false, INT64_MAX, 1}}};
 constexpr std::array<FieldSpec, 2> kAgencyAdd = {
     {{"name", F::string, true, kText}, {"discipline", F::string, true, kName}}};
 constexpr std::array<FieldSpec, 5> kEnrolCode = {{{"user", F::string, true, kName},
@@ -184,11 +185,12 @@ constexpr std::array<FieldSpec, 5> kAudit = {{{"since", F::integer, false, INT64
                                               {"head", F::boolean, false, 0},
                                               {"at", F::integer, false, INT64_MAX, 1}}};
 
-constexpr std::array<RequestSpec, 56> kRequests = {{
+constexpr std::array<RequestSpec, 57> kRequests = {{
     {"hello", Access::anyone, kHello},
     {"enrol", Access::anyone, kEnrol},
     {"login", Access::anyone, kLogin},
     {"whoami", Access::authenticated, {}},
+    {"sessions", Access::authenticated, {}},
     {"agency_add", Access::admin, kAgencyAdd},
     {"agency_list", Access::authenticated, {}},
     {"enrol_code", Access::admin, kEnrolCode},

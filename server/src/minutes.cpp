@@ -1657,9 +1657,9 @@ void Service::actions(Context& ctx) {
     ctx.reply(protocol::encode_ok(ctx.req.id, {{"actions", std::move(list)}}));
 }
 
-void Service::remind_actions(Context& ctx) {
+std::shared_ptr<const Frame> Service::action_reminder(Context& ctx) {
     if (at_rest_ == nullptr || !ctx.self)
-        return;
+        return nullptr;
     try {
         auto list = read(ctx, [&](SQLite::Database& db) {
             SQLite::Statement q(db, std::string(kActionColumns) +
@@ -1676,21 +1676,22 @@ void Service::remind_actions(Context& ctx) {
             return out;
         });
         if (list.empty())
-            return;
+            return nullptr;
         std::int64_t overdue = 0;
         for (const auto& a : list)
             overdue += a.at("overdue").as_bool() ? 1 : 0;
         const auto due_soon = static_cast<std::int64_t>(list.size()) - overdue;
-        ctx.self->deliver(std::make_shared<const Frame>(protocol::encode_event(
+        return std::make_shared<const Frame>(protocol::encode_event(
             "action_reminder",
-            {{"overdue", overdue}, {"due_soon", due_soon}, {"actions", std::move(list)}})));
+            {{"overdue", overdue}, {"due_soon", due_soon}, {"actions", std::move(list)}}));
     } catch (const ServiceError&) {
         // The session's account was suspended, its device replaced or its role lowered since
         // the login: it is about to be closed, and gets no reminders.
     } catch (const std::exception& e) {
-        // The login has succeeded and been answered; a reminder that fails is only logged.
+        // The login has succeeded; a reminder that fails is only logged.
         spdlog::error("action reminders for account {} failed: {}", ctx.who.account, e.what());
     }
+    return nullptr;
 }
 
 }  // namespace liaise::server

@@ -18,6 +18,7 @@
 #include "liaise/protocol/crypto.hpp"
 #include "metrics.hpp"
 #include "room_events.hpp"
+#include "sessions.hpp"
 #include "storage.hpp"
 
 namespace liaise::server {
@@ -607,6 +608,7 @@ void Service::dispatch(Context& ctx) {
         LIAISE_HANDLER("enrol", enrol(c)),
         LIAISE_HANDLER("login", login(c)),
         LIAISE_HANDLER("whoami", whoami(c)),
+        LIAISE_HANDLER("sessions", list_sessions(c)),
         LIAISE_HANDLER("agency_add", agency_add(c)),
         LIAISE_HANDLER("agency_list", agency_list(c)),
         LIAISE_HANDLER("enrol_code", enrol_code(c)),
@@ -963,11 +965,33 @@ void Service::login(Context& ctx) {
     }
     ctx.who.role = now.role;
     spdlog::info("login {} (device {}) from {}", user, ctx.who.device, ctx.who.address);
-    auto out = account_json(found->account);
-    out["device"] = device;
-    add_server_key(out);
-    ctx.reply(protocol::encode_ok(ctx.req.id, std::move(out)));
-    remind_actions(ctx);  // after the reply: the client sees the login succeed first
+    auto reminder = action_reminder(ctx);
+    // The login is answered once it is recorded (sessions.hpp), with the logins its holder
+    // should hear of.
+    write(
+        ctx,
+        [this, account = found->account, device, device_id = ctx.who.device,
+         address = ctx.who.address,
+         last = ctx.req.integer("last_session", 0)](SQLite::Database& db, json::object& out) {
+            auto recorded =
+                sessions::record_login(db, account.id, device_id, address, now_ms(), last);
+            out = account_json(account);
+            out["device"] = device;
+            add_server_key(out);
+            out["session"] = recorded.session;
+            out["new_logins"] = std::move(recorded.new_logins);
+        },
+        // After the reply: the client sees the login succeed first.
+        [self = ctx.self, reminder = std::move(reminder)](const json::object&) {
+            if (self && reminder)
+                self->deliver(reminder);
+        });
+}
+
+void Service::list_sessions(Context& ctx) {
+    auto list =
+        read(ctx, [&](SQLite::Database& db) { return sessions::recent(db, ctx.who.account); });
+    ctx.reply(protocol::encode_ok(ctx.req.id, {{"sessions", std::move(list)}}));
 }
 
 void Service::whoami(Context& ctx) {

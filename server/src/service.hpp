@@ -70,7 +70,8 @@ class Hub {
 
 /// The state of one connection, owned by its session and touched only on its strand.
 struct Identity {
-    /// The client's address ("192.0.2.7"; forwarded by a trusted proxy, or the peer's): for logs.
+    /// The client's address ("192.0.2.7"; forwarded by a trusted proxy, or the peer's): for logs
+    /// and the sessions each login records.
     std::string address;
     bool hello = false;
     std::vector<unsigned char> challenge;
@@ -136,6 +137,7 @@ class Service {
     void enrol(Context& ctx);
     void login(Context& ctx);
     void whoami(Context& ctx);
+    void list_sessions(Context& ctx);
     void agency_add(Context& ctx);
     void agency_list(Context& ctx);
     void enrol_code(Context& ctx);
@@ -197,8 +199,9 @@ class Service {
     void record(SQLite::Database& db, std::int64_t actor, std::string_view kind,
                 const boost::json::object& details) const;
 
-    /// After a login: tells `ctx.self` of the account's actions overdue or due within two days.
-    void remind_actions(Context& ctx);
+    /// At a login: the event that tells the account of its actions overdue or due within two
+    /// days, to deliver once the login is answered; null when there are none (or no session).
+    std::shared_ptr<const Frame> action_reminder(Context& ctx);
     /// The key and engine, or `internal` when this Service was built without them.
     const AtRestKey& at_rest() const;
     /// The server's secrets, or `internal` when this Service was built without them.

@@ -313,6 +313,18 @@ CREATE TABLE IF NOT EXISTS meeting_actions(
     } else {
         db.exec(messages_table("messages"));
     }
+    // Version 6 (sessions.hpp): each successful login, for "new login" notices and `sessions`.
+    db.exec(R"sql(
+CREATE TABLE IF NOT EXISTS sessions(
+  id INTEGER PRIMARY KEY,
+  account_id INTEGER NOT NULL REFERENCES accounts(id),
+  device_id INTEGER NOT NULL REFERENCES devices(id),
+  at INTEGER NOT NULL,
+  address TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS sessions_by_account ON sessions(account_id, at);
+CREATE INDEX IF NOT EXISTS sessions_by_device ON sessions(device_id, at);
+CREATE INDEX IF NOT EXISTS sessions_by_time ON sessions(at);
+)sql");
     if (db.execAndGet("SELECT COUNT(*) FROM pragma_table_info('dictionary_feedback') WHERE "
                       "name = 'last_at'")
             .getInt() == 1)

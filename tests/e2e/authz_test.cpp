@@ -215,6 +215,7 @@ std::vector<Row> rows() {
                  }});
     // ---- any logged-in account --------------------------------------------------------------
     r.push_back({"whoami", "", kAnyone, none});
+    r.push_back({"sessions", "", kAnyone, none});
     r.push_back({"agency_list", "", kAnyone, none});
     r.push_back({"rooms", "", kAnyone, none});
     // Someone's keys, agency and role: for those who share a room with them, and admins.

@@ -274,7 +274,12 @@ TEST_CASE("liaise chat shows history and live messages, and sends what is typed"
     term.keys("Enter");
     CHECK(term.exit_status() == 0);
     CHECK(t.texts().size() == 7);  // "/quit" was not sent
-    CHECK(term.errors().empty());
+    // Nothing went wrong. (The library's people seal their keystores with the older interactive
+    // limits, so the command seals ann's again and says so once, before the chat starts.)
+    auto errors = term.errors();
+    if (const auto at = errors.find("liaise: your keystore was sealed again"); at == 0)
+        errors.erase(0, errors.find('\n') + 1);
+    CHECK(errors.empty());
 }
 
 TEST_CASE("liaise chat holds back a draft with findings: fix, send anyway or edit", "[e2e][chat]") {

@@ -243,7 +243,10 @@ struct Person {
     std::unique_ptr<client::Client> client;
 
     Person(const Server& server, const std::string& name, const std::string& code) {
-        home = std::make_unique<client::Home>(server.dir() / ("home-" + name));
+        // Interactive limits: the library's people are many and their keystores are not what
+        // these tests are about (the `liaise` command always seals with moderate limits).
+        home = std::make_unique<client::Home>(server.dir() / ("home-" + name),
+                                              crypto::KeystoreCost::interactive);
         if (!server.ca().empty())
             REQUIRE(home->save_ca(server.ca()).ok());
         const auto enrolled =

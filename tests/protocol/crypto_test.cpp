@@ -832,8 +832,10 @@ TEST_CASE("keystores round-trip and refuse wrong passphrases", "[crypto]") {
     const auto json = boost::json::parse(text).as_object();
     CHECK(json.at("v").as_int64() == 1);
     CHECK(json.at("kdf").as_string() == "argon2id13");
-    CHECK(json.at("opslimit").to_number<std::uint64_t>() == crypto_pwhash_OPSLIMIT_INTERACTIVE);
-    CHECK(json.at("memlimit").to_number<std::uint64_t>() == crypto_pwhash_MEMLIMIT_INTERACTIVE);
+    // New keystores cost a guesser MODERATE limits (about a second and 256 MiB a guess).
+    CHECK(json.at("opslimit").to_number<std::uint64_t>() == crypto_pwhash_OPSLIMIT_MODERATE);
+    CHECK(json.at("memlimit").to_number<std::uint64_t>() == crypto_pwhash_MEMLIMIT_MODERATE);
+    CHECK_FALSE(keystore_weaker_than(text, KeystoreCost::moderate));
     // No key material in the clear.
     CHECK(text.find(r.bob.keys.identity().sign_key.to_base64()) == std::string::npos);
     CHECK(text.find(r.bob.keys.identity().box_key.to_base64()) == std::string::npos);
@@ -856,13 +858,49 @@ TEST_CASE("keystores round-trip and refuse wrong passphrases", "[crypto]") {
     CHECK(wrong.error().code == "bad_passphrase");
 
     // Two sealings of one key differ (fresh salt and nonce).
-    CHECK(seal_keystore(r.bob.keys, "pw") != seal_keystore(r.bob.keys, "pw"));
-    CHECK(open_keystore(seal_keystore(r.bob.keys, ""), "").ok());
+    constexpr auto kCheap = KeystoreCost::interactive;
+    CHECK(seal_keystore(r.bob.keys, "pw", kCheap) != seal_keystore(r.bob.keys, "pw", kCheap));
+    CHECK(open_keystore(seal_keystore(r.bob.keys, "", kCheap), "").ok());
+}
+
+TEST_CASE("keystores sealed with the older interactive limits still open, and say so",
+          "[crypto][keystore]") {
+    const auto keys = DeviceKeys::generate();
+    const auto old = seal_keystore(keys, "pw", KeystoreCost::interactive);
+    const auto json = boost::json::parse(old).as_object();
+    CHECK(json.at("opslimit").to_number<std::uint64_t>() == crypto_pwhash_OPSLIMIT_INTERACTIVE);
+    CHECK(json.at("memlimit").to_number<std::uint64_t>() == crypto_pwhash_MEMLIMIT_INTERACTIVE);
+    CHECK(keystore_weaker_than(old, KeystoreCost::moderate));
+    CHECK_FALSE(keystore_weaker_than(old, KeystoreCost::interactive));
+    CHECK_FALSE(keystore_weaker_than("not a keystore", KeystoreCost::moderate));
+    auto opened = open_keystore(old, "pw");
+    REQUIRE(opened.ok());
+    CHECK(opened.value().identity().sign_key == keys.identity().sign_key);
+}
+
+TEST_CASE("exported device keys import back; tampered ones are refused", "[crypto][keystore]") {
+    const auto keys = DeviceKeys::generate();
+    std::array<unsigned char, kDeviceKeysBytes> raw{};
+    export_device_keys(keys, raw);
+    auto back = import_device_keys(raw);
+    REQUIRE(back.ok());
+    CHECK(back.value().identity().sign_key == keys.identity().sign_key);
+    const auto challenge = random_bytes(32);
+    CHECK(verify_login(keys.identity().sign_key, challenge, sign_login(back.value(), challenge)));
+    for (const std::size_t at :
+         {std::size_t{0}, std::size_t{70}, std::size_t{100}, std::size_t{130}, std::size_t{200}}) {
+        auto bent = raw;
+        bent[at] ^= 1;
+        const auto got = import_device_keys(bent);
+        INFO("byte " << at);
+        REQUIRE_FALSE(got.ok());
+        CHECK(got.error().code == "bad_keystore");
+    }
 }
 
 TEST_CASE("garbled keystores are rejected without crashing", "[crypto]") {
     const auto keys = DeviceKeys::generate();
-    const std::string text = seal_keystore(keys, "pw");
+    const std::string text = seal_keystore(keys, "pw", KeystoreCost::interactive);
     const auto code = [](std::string_view json) {
         auto got = open_keystore(json, "pw");
         return got ? std::string("ok") : got.error().code;
@@ -907,7 +945,8 @@ TEST_CASE("a keystore whose contents disagree is rejected", "[crypto]") {
     // Plays someone who knows the passphrase and rewrites the box (PROTOCOL.md layout:
     // sign_sk 64 || box_sk 32 || sign_pk 32 || box_pk 32 || box_key_signature 64).
     const auto keys = DeviceKeys::generate();
-    const auto o = boost::json::parse(seal_keystore(keys, "pw")).as_object();
+    const auto o =
+        boost::json::parse(seal_keystore(keys, "pw", KeystoreCost::interactive)).as_object();
     const auto salt = *from_base64(std::string(o.at("salt").as_string()));
     const auto nonce = *from_base64(std::string(o.at("nonce").as_string()));
     const auto box = *from_base64(std::string(o.at("box").as_string()));

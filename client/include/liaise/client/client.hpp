@@ -3,6 +3,7 @@
 // one thread.
 #pragma once
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <cstdint>
 #include <functional>
@@ -78,6 +79,13 @@ class Client {
     /// brings the dictionary cache up to date when the server has a newer version.
     [[nodiscard]] static protocol::Expected<std::unique_ptr<Client>> login(
         const Home& home, std::string_view passphrase);
+    /// login() with keys already opened (by the unlock agent, or held from an earlier login).
+    [[nodiscard]] static protocol::Expected<std::unique_ptr<Client>> login(const Home& home,
+                                                                           crypto::DeviceKeys keys);
+
+    /// Logins by this account's other devices since this device's previous login, as the
+    /// server recorded them (PROTOCOL.md, login: `new_logins`), oldest first.
+    [[nodiscard]] const boost::json::array& new_logins() const noexcept { return new_logins_; }
 
     [[nodiscard]] const Profile& profile() const noexcept { return profile_; }
     /// This account's discipline, as the server reported it at login.
@@ -204,6 +212,7 @@ class Client {
     std::vector<Warning> notices_;
     std::string discipline_;
     std::optional<AuditHeadCheck> audit_head_check_;
+    boost::json::array new_logins_;
     std::shared_ptr<const jargon::Engine> engine_;
     protocol::Expected<bool> dictionary_refresh_{false};
 };

@@ -25,14 +25,22 @@ struct Profile {
 class Home {
   public:
     /// `dir`, else $LIAISE_HOME, else ~/.local/share/liaise. Creates nothing until a write.
-    explicit Home(std::optional<std::filesystem::path> dir = std::nullopt);
+    /// `cost`: how hard new keystores are to guess (the `liaise` command always uses
+    /// moderate; tests that enrol many devices may ask for interactive).
+    explicit Home(std::optional<std::filesystem::path> dir = std::nullopt,
+                  crypto::KeystoreCost cost = crypto::KeystoreCost::moderate);
 
     [[nodiscard]] const std::filesystem::path& dir() const noexcept { return dir_; }
     /// not_enrolled when this home has no profile.
     [[nodiscard]] protocol::Expected<Profile> profile() const;
     [[nodiscard]] protocol::Expected<bool> save_profile(const Profile& profile) const;
+    /// Opens the keystore. A keystore sealed with limits weaker than this home's cost (one
+    /// written before MODERATE was the default) is sealed again under the same passphrase;
+    /// resealed() then says so, for the caller to tell the person once.
     [[nodiscard]] protocol::Expected<crypto::DeviceKeys> open_keys(
         std::string_view passphrase) const;
+    /// True once open_keys() re-sealed an older keystore with stronger limits.
+    [[nodiscard]] bool resealed() const noexcept { return resealed_; }
     [[nodiscard]] protocol::Expected<bool> save_keys(const crypto::DeviceKeys& keys,
                                                      std::string_view passphrase) const;
     [[nodiscard]] bool enrolled() const;
@@ -51,6 +59,8 @@ class Home {
 
   private:
     std::filesystem::path dir_;
+    crypto::KeystoreCost cost_;
+    mutable bool resealed_ = false;
 };
 
 /// Keys pinned on first use. A device whose key differs from the pinned one, or a new device
@@ -94,7 +104,10 @@ class KnownKeys {
 };
 
 /// The passphrase: $LIAISE_PASSPHRASE, else asked on the terminal (twice when `confirm`).
-/// bad_passphrase when neither is available.
-[[nodiscard]] protocol::Expected<std::string> passphrase(bool confirm);
+/// bad_passphrase when neither is available. `env` and `prompt` name another variable and
+/// question (a new passphrase: LIAISE_NEW_PASSPHRASE, "New passphrase: ").
+[[nodiscard]] protocol::Expected<std::string> passphrase(bool confirm,
+                                                         const char* env = "LIAISE_PASSPHRASE",
+                                                         const char* prompt = "Passphrase: ");
 
 }  // namespace liaise::client

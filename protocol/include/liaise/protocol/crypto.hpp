@@ -142,15 +142,38 @@ class DeviceKeys {
     PublicIdentity identity_;
 };
 
-/// Encrypts the keys under `passphrase` (Argon2id, interactive limits recorded in the file so
-/// that they can be raised later) and returns the keystore as JSON text:
+/// How hard the keystore's key derivation is. `moderate` (libsodium's MODERATE limits: 3
+/// passes over 256 MiB, about a second a guess) is what every new keystore uses;
+/// `interactive` (2 passes over 64 MiB), what keystores written before it used, is only for
+/// tests that enrol many devices and must not be offered to people.
+enum class KeystoreCost { moderate, interactive };
+
+/// Encrypts the keys under `passphrase` (Argon2id with the limits of `cost`, recorded in the
+/// file so that they can be raised later) and returns the keystore as JSON text:
 /// {"v":1,"kdf":"argon2id13","opslimit":..,"memlimit":..,"salt":..,"nonce":..,"box":..}.
 /// Throws std::runtime_error if the key derivation runs out of memory.
-[[nodiscard]] std::string seal_keystore(const DeviceKeys& keys, std::string_view passphrase);
+[[nodiscard]] std::string seal_keystore(const DeviceKeys& keys, std::string_view passphrase,
+                                        KeystoreCost cost = KeystoreCost::moderate);
 /// bad_keystore if `json` is not a keystore this version writes (or its contents are
 /// inconsistent); bad_passphrase if it does not decrypt (wrong passphrase or a damaged box).
+/// Opens keystores of any cost from interactive to sensitive.
 [[nodiscard]] protocol::Expected<DeviceKeys> open_keystore(std::string_view json,
                                                            std::string_view passphrase);
+/// True when `json` is a keystore whose limits are below those of `cost` (a keystore written
+/// before MODERATE became the default): seal it again once it is opened. False for anything
+/// that is not a keystore.
+[[nodiscard]] bool keystore_weaker_than(std::string_view json, KeystoreCost cost);
+
+/// The secret and public keys as raw bytes (sign_sk || box_sk || sign_pk || box_pk || box key
+/// signature, 224 bytes, the keystore's plaintext), for handing them to the unlock agent over a
+/// private channel. The caller must wipe `out` (sodium_memzero) when done; it is written in
+/// place so that it can live in locked memory.
+inline constexpr std::size_t kDeviceKeysBytes = 224;
+void export_device_keys(const DeviceKeys& keys, std::span<unsigned char, kDeviceKeysBytes> out);
+/// The keys from export_device_keys' bytes; bad_keystore if they are inconsistent (the public
+/// keys do not belong to the secret ones, or the box key is not signed).
+[[nodiscard]] protocol::Expected<DeviceKeys> import_device_keys(
+    std::span<const unsigned char, kDeviceKeysBytes> bytes);
 
 /// Login: the server sends a random challenge; the device signs
 /// "liaise-login-v1" || challenge.

@@ -145,6 +145,8 @@ inline constexpr std::string_view audit_log_rewritten = "audit_log_rewritten";
 /// Client-side only (never sent by a server): plain ws:// to a host that is not this machine,
 /// refused before connecting. "refusing to connect to HOST over plain ws://, …: use wss://…".
 inline constexpr std::string_view insecure_transport = "insecure_transport";
+/// Client-side only: a new passphrase that is too easy to guess (enrol, `liaise passphrase`).
+inline constexpr std::string_view weak_passphrase = "weak_passphrase";
 }  // namespace errc
 
 /// Account, room and device names: 1–64 bytes of a-z, 0-9, '.', '_' and '-', starting with a
