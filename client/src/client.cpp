@@ -81,13 +81,19 @@ std::string Client::new_message_id() {
     return time + crypto::to_base64(crypto::random_bytes(12));
 }
 
-protocol::Expected<json::object> Client::enrol(const Home& home, std::string_view server,
-                                               std::string_view code, std::string_view passphrase,
-                                               std::string_view device_name) {
+protocol::Expected<bool> Client::can_enrol(const Home& home, std::string_view server) {
     if (home.enrolled())
         return failure(
             "already_enrolled",
             home.dir().string() + " already holds an enrolled device; use another LIAISE_HOME");
+    return check_url(server, plain_text_from_environment());
+}
+
+protocol::Expected<json::object> Client::enrol(const Home& home, std::string_view server,
+                                               std::string_view code, std::string_view passphrase,
+                                               std::string_view device_name) {
+    if (auto allowed = can_enrol(home, server); !allowed)
+        return allowed.error();
     auto conn = Connection::open(
         server,
         ConnectOptions{.ca_file = home.ca_file(), .plain_text = plain_text_from_environment()});

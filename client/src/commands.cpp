@@ -150,6 +150,9 @@ void print_devices(const json::object& account) {
 int enrol(const Options& o, const std::string& server, const std::string& code,
           const std::string& device_name) {
     const Home home;
+    // What can be refused without the passphrase is refused before it is asked for.
+    if (auto allowed = Client::can_enrol(home, server); !allowed)
+        return report(allowed.error());
     auto pass = passphrase(true);
     if (!pass)
         return report(pass.error());

@@ -298,21 +298,28 @@ Connection::~Connection() {
         impl_->drop();
 }
 
-protocol::Expected<std::unique_ptr<Connection>> Connection::open(std::string_view url,
-                                                                 const ConnectOptions& options) {
+protocol::Expected<bool> check_url(std::string_view url, PlainText plain_text) {
     const auto parsed = parse_url(url);
     if (!parsed)
         return failure("bad_url",
                        "server address must look like ws://HOST:PORT or wss://HOST:PORT");
     // Decided before any look-up or connection: nothing about the person leaves this machine
     // in the clear, not even the name of the server they use.
-    if (!parsed->tls && options.plain_text != PlainText::allowed && !loopback_host(parsed->host))
+    if (!parsed->tls && plain_text != PlainText::allowed && !loopback_host(parsed->host))
         return failure(std::string(protocol::errc::insecure_transport),
                        "refusing to connect to " + parsed->host +
                            " over plain ws://, which anyone on the network could read and "
                            "change: use wss://" +
                            parsed->host + ":" + parsed->port +
                            " (or, on a network you trust, --insecure or LIAISE_INSECURE=1)");
+    return true;
+}
+
+protocol::Expected<std::unique_ptr<Connection>> Connection::open(std::string_view url,
+                                                                 const ConnectOptions& options) {
+    if (auto allowed = check_url(url, options.plain_text); !allowed)
+        return allowed.error();
+    const auto parsed = parse_url(url);
     std::unique_ptr<Impl> impl;
     protocol::Expected<bool> connected = true;
     if (parsed->tls) {

@@ -244,8 +244,24 @@ int sessions(const Options& o) {
         const auto& list = r.at("sessions").as_array();
         if (list.empty())
             std::cout << "No logins recorded.\n";
-        for (const auto& s : list)
-            std::cout << login_line(s.as_object(), "Login from") << "\n";
+        // Every command is a login: a run of logins (newest first) by one device from one
+        // address is one line, so that a login from elsewhere stands out.
+        const auto same = [](const json::object& a, const json::object& b) {
+            return shown(a, "device") == shown(b, "device") &&
+                   shown(a, "address") == shown(b, "address");
+        };
+        for (std::size_t i = 0; i < list.size();) {
+            const auto& newest = list[i].as_object();
+            std::size_t end = i + 1;
+            while (end < list.size() && same(newest, list[end].as_object()))
+                ++end;
+            std::cout << login_line(newest, "Login from");
+            if (end - i > 1)
+                std::cout << ", and " << end - i - 1 << " earlier from there since "
+                          << when(from_ms(num(list[end - 1].as_object(), "at")));
+            std::cout << "\n";
+            i = end;
+        }
     });
 }
 

@@ -329,6 +329,9 @@ TEST_CASE("a login with a copy of this device's keystore is shown at the next lo
     // `liaise sessions` lists the account's logins, newest first: bea's 4 and the thief's 2.
     const auto listed = liaise.ok("bea", "sessions");
     CHECK_THAT(listed, Catch::Contains("Login from device 2 (cli) at "));
+    // One device from one address is one line, however many commands it ran.
+    CHECK_THAT(listed, Catch::Contains(", and 6 earlier from there since "));
+    CHECK(std::count(listed.begin(), listed.end(), '\n') == 1);
     const auto sessions = json::parse(liaise.ok("bea", "sessions --json")).at("sessions");
     REQUIRE(sessions.as_array().size() == 8);
     std::int64_t previous = INT64_MAX;

@@ -74,6 +74,10 @@ class Client {
     [[nodiscard]] static protocol::Expected<boost::json::object> enrol(
         const Home& home, std::string_view server, std::string_view code,
         std::string_view passphrase, std::string_view device_name);
+    /// What enrol() refuses before it does anything: an enrolled `home` (already_enrolled), and
+    /// a `server` address Connection::open would not try (bad_url, insecure_transport).
+    [[nodiscard]] static protocol::Expected<bool> can_enrol(const Home& home,
+                                                            std::string_view server);
 
     /// Opens the keystore with `passphrase`, connects to the profile's server, logs in, and
     /// brings the dictionary cache up to date when the server has a newer version.

@@ -24,6 +24,11 @@ enum class PlainText {
 /// command's --insecure flag sets), else loopback_only.
 [[nodiscard]] PlainText plain_text_from_environment();
 
+/// Whether Connection::open would even try `url` with `plain_text`: bad_url or
+/// insecure_transport as open() gives them, decided from the text alone (no look-up). For
+/// commands that check before asking a person for anything.
+[[nodiscard]] protocol::Expected<bool> check_url(std::string_view url, PlainText plain_text);
+
 /// How to reach a server.
 struct ConnectOptions {
     /// For connecting and every handshake (TCP, TLS, WebSocket).
