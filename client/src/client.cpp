@@ -34,16 +34,6 @@ protocol::Error failure(std::string code, std::string message) {
     return {std::move(code), std::move(message)};
 }
 
-/// The public identity a device object (from room_show, user_keys or sender_keys) describes.
-std::optional<crypto::PublicIdentity> identity_of(const json::object& d) {
-    const auto sk = crypto::SignPublicKey::from_base64(str(d, "sign_key"));
-    const auto bk = crypto::BoxPublicKey::from_base64(str(d, "box_key"));
-    const auto sig = crypto::Signature::from_base64(str(d, "box_key_signature"));
-    if (!sk || !bk || !sig)
-        return std::nullopt;
-    return crypto::PublicIdentity{*sk, *bk, *sig};
-}
-
 /// Connects and says hello; returns the login challenge.
 protocol::Expected<std::vector<unsigned char>> hello(Connection& conn) {
     auto reply =
@@ -57,6 +47,15 @@ protocol::Expected<std::vector<unsigned char>> hello(Connection& conn) {
 }
 
 }  // namespace
+
+std::optional<crypto::PublicIdentity> device_identity(const json::object& d) {
+    const auto sk = crypto::SignPublicKey::from_base64(str(d, "sign_key"));
+    const auto bk = crypto::BoxPublicKey::from_base64(str(d, "box_key"));
+    const auto sig = crypto::Signature::from_base64(str(d, "box_key_signature"));
+    if (!sk || !bk || !sig)
+        return std::nullopt;
+    return crypto::PublicIdentity{*sk, *bk, *sig};
+}
 
 Client::Client(const Home& home, Profile profile, crypto::DeviceKeys keys,
                std::unique_ptr<Connection> conn)
@@ -228,7 +227,7 @@ protocol::Expected<std::vector<crypto::Recipient>> Client::recipients(
             if (!d.is_object())
                 continue;
             const auto device = str(d.get_object(), "device");
-            const auto identity = identity_of(d.get_object());
+            const auto identity = device_identity(d.get_object());
             if (!identity || !identity->verify())
                 return failure("bad_signature", "the key of " + user + "'s device " + device +
                                                     " is not properly signed");
@@ -397,7 +396,7 @@ ReadMessage Client::open_one(const json::object& m) {
     const auto* keys = m.if_contains("sender_keys");
     const auto* env = m.if_contains("envelope");
     const auto identity =
-        keys && keys->is_object() ? identity_of(keys->get_object()) : std::nullopt;
+        keys && keys->is_object() ? device_identity(keys->get_object()) : std::nullopt;
     if (!identity || !identity->verify() || !env)
         return unverifiable(
             failure("bad_signature", "the sender's keys are missing or not properly signed"));
@@ -528,7 +527,7 @@ protocol::Expected<SafetyNumber> Client::safety_number(std::string_view user) {
             return keys.error();
         crypto::Party party{account, {}};
         for (const auto& d : keys.value().at("devices").as_array()) {
-            const auto identity = identity_of(d.as_object());
+            const auto identity = device_identity(d.as_object());
             if (!identity || !identity->verify())
                 return failure("bad_signature", "a key of " + account + " is not properly signed");
             party.sign_keys.push_back(identity->sign_key);

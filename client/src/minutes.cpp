@@ -21,16 +21,6 @@ std::int64_t now_ms() {
         .count();
 }
 
-/// The identity a "signer_keys" object describes, if it is well formed.
-std::optional<crypto::PublicIdentity> signer_identity(const json::object& d) {
-    const auto sk = crypto::SignPublicKey::from_base64(str(d, "sign_key"));
-    const auto bk = crypto::BoxPublicKey::from_base64(str(d, "box_key"));
-    const auto sig = crypto::Signature::from_base64(str(d, "box_key_signature"));
-    if (!sk || !bk || !sig)
-        return std::nullopt;
-    return crypto::PublicIdentity{*sk, *bk, *sig};
-}
-
 std::string past_tense(std::string_view act) {
     return act == "circulate" ? "circulated" : "approved";
 }
@@ -112,7 +102,7 @@ MinutesCheck Client::check_minutes(const json::object& minutes) {
             c.act == "circulate" ? protocol::MinutesAct::circulate : protocol::MinutesAct::approve;
         const auto* keys = e.if_contains("signer_keys");
         const auto identity = keys != nullptr && keys->is_object()
-                                  ? signer_identity(keys->get_object())
+                                  ? device_identity(keys->get_object())
                                   : std::nullopt;
         const auto signature = crypto::Signature::from_base64(str(e, "signature"));
         if (c.user.empty() || c.device.empty() || !identity || !identity->verify() ||

@@ -13,9 +13,9 @@ namespace {
 namespace json = boost::json;
 using F = FieldType;
 
-constexpr std::int64_t kName = 64;   // account, room, device names and ids
-constexpr std::int64_t kText = 200;  // display names, agency names
-constexpr std::int64_t kKey = 128;   // base64 keys and signatures
+constexpr std::int64_t kName = 64;                  // account, room, device names and ids
+constexpr std::int64_t kText = 200;                 // display names, agency names
+constexpr std::int64_t kKey = 128;                  // base64 keys and signatures
 constexpr std::int64_t kMaxTime = 253402300799999;  // ms: the end of the year 9999
 
 constexpr std::array<FieldSpec, 2> kHello = {

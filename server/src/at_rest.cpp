@@ -165,13 +165,14 @@ protocol::Expected<std::string> AtRestKey::open(std::span<const unsigned char> s
     return out;
 }
 
-std::array<unsigned char, 32> AtRestKey::keyed_hash(std::string_view purpose,
-                                                    std::span<const std::string_view> parts) const {
-    static_assert(crypto_kdf_CONTEXTBYTES == 8 && crypto_kdf_KEYBYTES == kSize);
+std::array<unsigned char, 32> keyed_hash(std::span<const unsigned char, 32> key,
+                                         std::string_view purpose,
+                                         std::span<const std::string_view> parts) {
+    static_assert(crypto_kdf_CONTEXTBYTES == 8 && crypto_kdf_KEYBYTES == 32);
     char context[crypto_kdf_CONTEXTBYTES] = {};
     std::copy_n(purpose.data(), std::min(purpose.size(), sizeof context), context);
     std::array<unsigned char, 32> subkey{};
-    crypto_kdf_derive_from_key(subkey.data(), subkey.size(), 1, context, key_.data());
+    crypto_kdf_derive_from_key(subkey.data(), subkey.size(), 1, context, key.data());
     crypto_generichash_state state;
     crypto_generichash_init(&state, subkey.data(), subkey.size(), 32);
     for (const auto part : parts) {
@@ -187,6 +188,11 @@ std::array<unsigned char, 32> AtRestKey::keyed_hash(std::string_view purpose,
     sodium_memzero(subkey.data(), subkey.size());
     sodium_memzero(&state, sizeof state);
     return out;
+}
+
+std::array<unsigned char, 32> AtRestKey::keyed_hash(std::string_view purpose,
+                                                    std::span<const std::string_view> parts) const {
+    return server::keyed_hash(key_, purpose, parts);
 }
 
 }  // namespace liaise::server

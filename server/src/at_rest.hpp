@@ -30,6 +30,12 @@ struct RecordId {
 /// The server's at-rest key: 32 secret bytes, wiped when destroyed. Move-only; a moved-from
 /// key is all zeroes and must not be used. seal() and open() are const and touch no mutable
 /// state, so one key may be shared by every thread.
+/// A keyed BLAKE2b-256 hash of `parts`, each prefixed with its length (8 bytes, big-endian),
+/// under a subkey of `key` derived for `purpose` (its first 8 bytes are the KDF context).
+[[nodiscard]] std::array<unsigned char, 32> keyed_hash(std::span<const unsigned char, 32> key,
+                                                       std::string_view purpose,
+                                                       std::span<const std::string_view> parts);
+
 class AtRestKey {
   public:
     static constexpr std::size_t kSize = 32;

@@ -166,26 +166,7 @@ void ServerKeys::wipe() noexcept {
 
 std::array<unsigned char, 32> ServerKeys::chain_hash(
     std::string_view purpose, std::span<const std::string_view> parts) const {
-    static_assert(crypto_kdf_CONTEXTBYTES == 8 && crypto_kdf_KEYBYTES == 32);
-    char context[crypto_kdf_CONTEXTBYTES] = {};
-    std::copy_n(purpose.data(), std::min(purpose.size(), sizeof context), context);
-    std::array<unsigned char, 32> subkey{};
-    crypto_kdf_derive_from_key(subkey.data(), subkey.size(), 1, context, chain_key_.data());
-    crypto_generichash_state state;
-    crypto_generichash_init(&state, subkey.data(), subkey.size(), 32);
-    for (const auto part : parts) {
-        unsigned char length[8];
-        for (int i = 0; i < 8; ++i)
-            length[i] = static_cast<unsigned char>((part.size() >> (56 - 8 * i)) & 0xff);
-        crypto_generichash_update(&state, length, sizeof length);
-        crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(part.data()),
-                                  part.size());
-    }
-    std::array<unsigned char, 32> out{};
-    crypto_generichash_final(&state, out.data(), out.size());
-    sodium_memzero(subkey.data(), subkey.size());
-    sodium_memzero(&state, sizeof state);
-    return out;
+    return keyed_hash(chain_key_, purpose, parts);
 }
 
 crypto::Signature ServerKeys::sign(std::span<const unsigned char> message) const {

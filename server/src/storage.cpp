@@ -354,8 +354,9 @@ CREATE TABLE IF NOT EXISTS audit_head(
   mac BLOB NOT NULL,
   signature BLOB NOT NULL);
 )sql");
-    // Version 6 (as well): device signatures on circulated and approved minutes (PROTOCOL.md, "Signed
-    // minutes"), one per act on a version. Versions fixed before have none and stay readable.
+    // Version 6 (as well): device signatures on circulated and approved minutes (PROTOCOL.md,
+    // "Signed minutes"), one per act on a version. Versions fixed before have none and stay
+    // readable.
     db.exec(R"sql(
 CREATE TABLE IF NOT EXISTS minutes_signatures(
   meeting_id INTEGER NOT NULL,

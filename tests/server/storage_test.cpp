@@ -531,8 +531,9 @@ TEST_CASE("a version 4 database gains membership events and replacement-device c
         CHECK(db.execAndGet("SELECT id || '/' || envelope || '/' || (event IS NULL) FROM messages")
                   .getString() == "3/{\"x\":1}/1");
         // Version 6: logins are recorded.
-        CHECK(db.execAndGet("SELECT COUNT(*) FROM sqlite_master WHERE name = 'sessions'")
-                  .getInt() == 1);
+        CHECK(
+            db.execAndGet("SELECT COUNT(*) FROM sqlite_master WHERE name = 'sessions'").getInt() ==
+            1);
         CHECK(db.execAndGet("SELECT (issued_by IS NULL) + (issued_at IS NULL) + (replaces IS NULL) "
                             "FROM devices WHERE id = 7")
                   .getInt() == 3);

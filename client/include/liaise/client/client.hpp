@@ -66,6 +66,12 @@ struct SafetyNumber {
     bool verified = false;  ///< verified, and the keys are the pinned ones
 };
 
+/// The public identity a device object describes (as room_show, user_keys, sender_keys and
+/// the signer_keys of signed minutes give them); nullopt if a key is missing or malformed. Its
+/// self-signature is not checked here (PublicIdentity::valid does that).
+[[nodiscard]] std::optional<crypto::PublicIdentity> device_identity(
+    const boost::json::object& device);
+
 class Client {
   public:
     /// Generates this device's keys, enrols with `code` at `server`, and saves the profile and
