@@ -22,14 +22,23 @@ liaise_install_deps() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
 }
 
-# Configures (once) and builds into build/ with Ninja: every target, or those named.
+# Where scripts build: $LIAISE_BUILD_DIR if set (e.g. a ctest build tree), else ROOT/build.
+liaise_build_dir() {
+  echo "${LIAISE_BUILD_DIR:-$1/build}"
+}
+
+# Configures (once) and builds into liaise_build_dir with Ninja: every target, or those named.
+# An already configured tree is not configured again (Ninja re-runs CMake itself when a
+# CMakeLists.txt changes), so a ctest tree keeps its own options.
 liaise_build() {
   local root="$1"
   shift
-  cmake -S "$root" -B "$root/build" -G Ninja >/dev/null
+  local build
+  build="$(liaise_build_dir "$root")"
+  [ -f "$build/build.ninja" ] || cmake -S "$root" -B "$build" -G Ninja >/dev/null
   if [ $# -gt 0 ]; then
-    cmake --build "$root/build" -j "$(nproc)" --target "$@"
+    cmake --build "$build" -j "$(nproc)" --target "$@"
   else
-    cmake --build "$root/build" -j "$(nproc)"
+    cmake --build "$build" -j "$(nproc)"
   fi
 }
