@@ -58,7 +58,7 @@ struct Config {
     std::optional<std::filesystem::path> dictionaries;  ///< default: the shipped ones
 };
 
-/// Reads a TOML file over `base` (PROTOCOL.md and the README list the keys). Unknown keys and
+/// Reads a TOML file over `base` (PROTOCOL.md and docs/operator.md list the keys). Unknown keys and
 /// wrong types are errors, so a typo never silently leaves a default in place.
 [[nodiscard]] protocol::Expected<Config> load_config(const std::filesystem::path& file,
                                                      Config base);
