@@ -413,8 +413,20 @@ class Chat {
 
     void on_char(wchar_t c) {
         dirty_ = true;
-        if (c == 3) {  // Ctrl-C
-            quit_ = true;
+        if (discarding_) {  // "Discard the draft? (y/n)"
+            discarding_ = false;
+            if (c == L'y' || c == L'Y' || c == 3)  // Ctrl-C twice also means yes
+                quit_ = true;
+            else
+                notice("The draft is kept.");
+            return;
+        }
+        if (c == 3) {  // Ctrl-C: at once on an empty line; a half-written draft is asked about
+            if (draft_.empty() || pending_ || new_readers_) {
+                quit_ = true;
+                return;
+            }
+            discarding_ = true;
             return;
         }
         if (new_readers_) {
@@ -492,7 +504,7 @@ class Chat {
             default:
                 break;
         }
-        if (pending_ || new_readers_)
+        if (pending_ || new_readers_ || discarding_)
             return;
         switch (key) {
             case KEY_ENTER:
@@ -538,10 +550,110 @@ class Chat {
         const auto first = text.find_first_not_of(' ');
         if (first == std::string::npos)
             return;
-        if (text.substr(first, text.find_last_not_of(' ') + 1 - first) == "/quit") {
-            quit_ = true;
+        if (text.compare(first, 2, "//") == 0) {  // a literal slash: "//text" sends "/text"
+            check_and_send(text.substr(0, first) + text.substr(first + 1));
             return;
         }
+        if (text[first] == '/') {  // a command, never sent to the room
+            command(text.substr(first, text.find_last_not_of(' ') + 1 - first));
+            return;
+        }
+        check_and_send(text);
+    }
+
+    static constexpr const char* kCommands =
+        "/help  /quit  /verify  /explain TERM  /actions  (start with // to send a line that "
+        "begins with /)";
+
+    /// `line`: "/name" and its argument, trimmed. An unknown one is refused and the draft kept.
+    void command(const std::string& line) {
+        const auto space = line.find(' ');
+        const auto name = line.substr(0, space);
+        auto arg = space == std::string::npos ? std::string() : line.substr(space + 1);
+        arg.erase(0, std::min(arg.find_first_not_of(' '), arg.size()));
+        const auto done = [this] {
+            draft_.clear();
+            cursor_ = first_ = 0;
+            scroll_ = 0;
+        };
+        if (name == "/quit") {
+            quit_ = true;
+        } else if (name == "/help") {
+            done();
+            notice(std::string("Commands: ") + kCommands +
+                   ". Anything else you type is checked "
+                   "for this room's readers and sent.");
+        } else if (name == "/verify") {
+            done();
+            show_verify();
+        } else if (name == "/explain" && !arg.empty()) {
+            done();
+            show_explain(arg);
+        } else if (name == "/explain") {
+            notice("Say which term: /explain TERM (e.g. /explain CIN).");
+        } else if (name == "/actions") {
+            done();
+            show_actions();
+        } else {
+            add_line("Not sent: '" + name + "' is not a command. Commands: " + kCommands + ".",
+                     Tone::error);
+        }
+    }
+
+    void show_verify() {
+        notice("To verify someone in " + room_ +
+               ": meet or phone them, compare the safety number 'liaise fingerprint USER' shows "
+               "you with the one theirs shows them, then run 'liaise verify USER NUMBER' (or "
+               "'liaise trust USER' after checking). 'liaise room show " +
+               room_ + "' lists who is verified. This chat uses the new keys at its next send.");
+    }
+
+    void show_explain(const std::string& term) {
+        const auto meanings = engine_->explain(term);
+        if (meanings.empty()) {
+            notice("No dictionary knows '" + term + "'. Ask the administrators: liaise ask '" +
+                   term + "'.");
+            return;
+        }
+        for (const auto& m : meanings) {
+            std::string alts;
+            for (const auto& a : m.alternatives)
+                alts += (alts.empty() ? "" : " | ") + a;
+            add_line(term + " (" + m.discipline + "): " + alts, Tone::note);
+            add_line(std::string(kContinuation) + m.explanation, Tone::note);
+        }
+    }
+
+    void show_actions() {
+        if (!client_) {
+            add_line("Cannot list your actions: not connected to the server (trying again).",
+                     Tone::error);
+            return;
+        }
+        auto reply = client_->call("actions", {{"mine", true}});
+        if (!reply) {
+            failed("Cannot list your actions: ", reply.error());
+            return;
+        }
+        const auto& all = protocol::list(reply.value(), "actions");
+        if (all.empty()) {
+            notice("You have no open actions.");
+            return;
+        }
+        notice("Your actions:");
+        for (const auto& v : all) {
+            if (!v.is_object())
+                continue;
+            const auto& a = v.as_object();
+            add_line("  #" + std::to_string(protocol::num(a, "id")) + " " + str(a, "what") +
+                         " (due " + str(a, "due") + ", " + str(a, "room") + ", " +
+                         str(a, "status") + ")",
+                     Tone::notice);
+        }
+    }
+
+    /// Checks `text` for this room's readers; sends it, or holds it back with its findings.
+    void check_and_send(const std::string& text) {
         auto result = engine_->check(text, readers_.audience);
         if (result.findings.empty()) {
             (void)send(text);
@@ -611,6 +723,7 @@ class Chat {
         }
         sending_ = true;
         render();
+        client_->reload_pins();  // `liaise verify`/`trust` in another terminal counts at once
         std::vector<NewReader> fresh;
         auto seq =
             client_->send(room_, text, std::nullopt, [&](const std::vector<NewReader>& readers) {
@@ -664,38 +777,16 @@ class Chat {
     void on_event(const json::object& e) {
         const auto type = str(e, "type");
         if (type == "dictionaries") {  // the client library has fetched the new version
-            if (auto fresh = client_->engine()) {
+            if (auto fresh = client_->engine())
                 engine_ = fresh.value();
-                notice("The dictionaries were updated (version " +
-                       std::to_string(protocol::num(e, "version")) + ").");
-            }
-            return;
         }
-        if (type == "question") {
-            notice("Your question about '" + str(e, "term") + "' was " + str(e, "status") + ": " +
-                   str(e, "reply"));
-            return;
-        }
-        if (type == "action_reminder") {  // after every login: shown again only if it changed
-            auto said = reminder_heading(e);
-            const char* separator = ": ";
-            for (const auto& v : protocol::list(e, "actions")) {
-                const auto& a = v.as_object();
-                said += separator + ("#" + std::to_string(protocol::num(a, "id"))) + " " +
-                        str(a, "what") + " (due " + str(a, "due") + ")";
-                separator = "; ";
-            }
-            if (said != last_reminder_)
-                notice(said + ". 'liaise actions --mine' lists them.");
-            last_reminder_ = std::move(said);
-            return;
-        }
-        if (type == "keys_changed") {
-            notice(str(e, "user") +
-                   " has a new device: compare safety numbers ('liaise "
-                   "fingerprint " +
-                   str(e, "user") + "') before sharing anything sensitive.");
-            return;
+        if (const auto said = describe_notice(e, me_, room_)) {
+            // The reminder comes after every login: shown again only if it changed.
+            if (type == "action_reminder" && *said == last_reminder_)
+                return;
+            if (type == "action_reminder")
+                last_reminder_ = *said;
+            notice(*said + ".");
         }
         if (str(e, "room") != room_)
             return;
@@ -866,7 +957,9 @@ class Chat {
 
     void draw_status(int y, int w) {
         std::string text;
-        if (new_readers_) {
+        if (discarding_) {
+            text = " Discard the draft? (y/n)";
+        } else if (new_readers_) {
             text = " Send it to them? [y/N]  (any other key keeps the draft unsent)";
         } else if (pending_ && pending_->rewritten) {
             text = " Send this? [y/N]  (y sends the rewritten message; any other key edits)";
@@ -881,7 +974,7 @@ class Chat {
                                                       : "offline";
             text = " " + room_ + " | for " + audience_text() + " | " + state +
                    (scroll_ > 0 ? " | more below (PgDn)" : "") +
-                   " | Enter send  PgUp/PgDn scroll  /quit";
+                   " | Enter send  PgUp/PgDn scroll  /help  /quit";
         }
         ::wattrset(stdscr, A_REVERSE);
         ::mvwhline(stdscr, y, 0, ' ' | A_REVERSE, w);
@@ -931,6 +1024,7 @@ class Chat {
     bool dirty_ = true;
     bool sending_ = false;
     bool reconnecting_ = false;
+    bool discarding_ = false;  ///< Ctrl-C with a draft: waiting for "Discard the draft? (y/n)"
     Clock::time_point retry_at_{};
     std::string last_login_error_;
     std::string

@@ -293,7 +293,8 @@ int rooms(const Options& o) {
 int send(const Options& o, const std::string& room, const std::vector<std::string>& words,
          DraftPolicy policy, Confirm asking, bool accept_new_readers) {
     std::string text;
-    if (words.empty()) {
+    // `-` alone means standard input, as for `check -` and `--discussion -`: never the text "-".
+    if (words.empty() || (words.size() == 1 && words.front() == "-")) {
         text.assign(std::istreambuf_iterator<char>(std::cin), {});
         while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
             text.pop_back();
@@ -499,6 +500,7 @@ int read(const Options& o, const std::string& room, std::int64_t since, bool fol
         const auto lost = [](const protocol::Error& e) {
             return e.code == "connection_closed" || e.code == "timeout";
         };
+        std::string last_reminder;  // the reminder last printed while following
         while (follow) {
             auto event = c->next_event(std::chrono::seconds(30));
             if (event && !event.value()) {
@@ -523,14 +525,14 @@ int read(const Options& o, const std::string& room, std::int64_t since, bool fol
                     engine = fresh.value();
                 continue;
             }
-            if (type == "question" && !o.json)
-                std::cerr << "Your question about '" << shown(e, "term") << "' was "
-                          << shown(e, "status") << ": " << shown(e, "reply") << "\n";
-            if (type == "keys_changed" && !o.json)
-                std::cerr << shown(e, "user")
-                          << " has a new device: compare safety numbers ('liaise fingerprint "
-                          << shown(e, "user") << "'), then 'liaise verify " << shown(e, "user")
-                          << " NUMBER'.\n";
+            // Every other notice in words; the login's reminder was printed before the
+            // messages (with_client), so only a changed one after a reconnection is news.
+            if (const auto said = describe_notice(e, c->profile().user, room); said && !o.json) {
+                if (type != "action_reminder" || *said != last_reminder)
+                    std::cerr << *said << ".\n" << std::flush;
+                if (type == "action_reminder")
+                    last_reminder = *said;
+            }
             if (type == "membership" && str(e, "room") == room && !plain) {
                 // Who reads the room changed: so may what its terms can mean to them.
                 if (auto r = c->readers(room))

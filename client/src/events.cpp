@@ -65,6 +65,84 @@ std::int64_t number(const json::object& e, std::string_view key) {
     return v && v->is_int64() ? v->get_int64() : 0;
 }
 
+/// "2026-12-04" as "4 Dec 2026"; anything else as it came (made safe).
+std::string due_day(std::string_view date) {
+    static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                              "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    const auto digits = [&](std::size_t from, std::size_t n) {
+        int v = 0;
+        for (std::size_t i = from; i < from + n; ++i) {
+            if (date[i] < '0' || date[i] > '9')
+                return -1;
+            v = v * 10 + (date[i] - '0');
+        }
+        return v;
+    };
+    if (date.size() != 10 || date[4] != '-' || date[7] != '-')
+        return safe(date);
+    const int month = digits(5, 2), d = digits(8, 2);
+    if (digits(0, 4) < 0 || month < 1 || month > 12 || d < 1 || d > 31)
+        return safe(date);
+    return std::to_string(d) + " " + kMonths[month - 1] + " " + std::string(date.substr(0, 4));
+}
+
+bool flag(const json::object& e, std::string_view key) {
+    const auto* v = e.if_contains(key);
+    return v && v->is_bool() && v->get_bool();
+}
+
+std::string action_assigned(const json::object& a) {
+    auto out = "Action for you: '" + safe(field(a, "what")) + "'";
+    if (const auto due = field(a, "due"); !due.empty())
+        out += ", due " + due_day(due);
+    if (const auto meeting = number(a, "meeting"); meeting > 0) {
+        out += ", from meeting " + std::to_string(meeting);
+        if (const auto title = safe(field(a, "meeting_title")); !title.empty())
+            out += " ('" + title + "')";
+    }
+    if (const auto room = safe(field(a, "room")); !room.empty())
+        out += " in " + room;
+    if (flag(a, "overdue"))
+        out += ": already overdue";
+    return out + " ('liaise actions --mine' lists yours)";
+}
+
+std::string membership(const json::object& e, std::string_view me) {
+    const auto room = safe(field(e, "room"));
+    const auto change = field(e, "change");
+    const auto user = field(e, "user");
+    const bool you = !user.empty() && user == me;
+    if (change == "created")
+        return "You are in a new room, " + room + " ('liaise chat " + room + "' opens it)";
+    if (change == "added")
+        return you ? "You were added to " + room + " ('liaise chat " + room + "' opens it)"
+                   : safe(user) + " was added to " + room;
+    if (change == "removed")
+        return you ? "You were removed from " + room + ": you can no longer read or send there"
+                   : safe(user) + " was removed from " + room;
+    if (change == "audience")
+        return flag(e, "public") ? room + " now includes the public"
+                                 : room + " is now for professionals only";
+    return "Who reads " + room + " changed";
+}
+
+std::string reminder(const json::object& e) {
+    auto out = "Reminder: you have " + std::to_string(number(e, "overdue")) +
+               " overdue action(s) and " + std::to_string(number(e, "due_soon")) +
+               " due within two days";
+    const char* separator = ": ";
+    if (const auto* list = e.if_contains("actions"); list && list->is_array())
+        for (const auto& v : list->get_array()) {
+            if (!v.is_object())
+                continue;
+            const auto& a = v.get_object();
+            out += separator + ("#" + std::to_string(number(a, "id"))) + " " +
+                   safe(field(a, "what")) + " (due " + due_day(field(a, "due")) + ")";
+            separator = "; ";
+        }
+    return out + ". 'liaise actions --mine' lists them";
+}
+
 }  // namespace
 
 std::string describe_event(const json::object& e) {
@@ -112,6 +190,38 @@ std::string describe_event(const json::object& e) {
         return out + ": verify " + subject(e) + " again before trusting it";
     }
     return "The room changed ('" + safe(kind) + "'; a newer liaise shows it in words)";
+}
+
+std::optional<std::string> describe_notice(const json::object& e, std::string_view me,
+                                           std::string_view room) {
+    const auto type = field(e, "type");
+    if (type == "message")
+        return std::nullopt;
+    if (type == "membership")
+        return field(e, "room") == room ? std::nullopt : std::optional(membership(e, me));
+    if (type == "action_assigned")
+        return action_assigned(e);
+    if (type == "minutes_circulated") {
+        const auto meeting = std::to_string(number(e, "meeting"));
+        return "Minutes of meeting " + meeting + " in " + safe(field(e, "room")) +
+               " were circulated (version " + std::to_string(number(e, "version")) +
+               "): 'liaise meeting show " + meeting + "' shows them";
+    }
+    if (type == "action_reminder")
+        return reminder(e);
+    if (type == "question")
+        return "Your question about '" + safe(field(e, "term")) + "' was " +
+               safe(field(e, "status")) + ": " + safe(field(e, "reply"));
+    if (type == "keys_changed") {
+        const auto user = safe(field(e, "user"));
+        return user + " has a new device: compare safety numbers ('liaise fingerprint " + user +
+               "'), then 'liaise verify " + user + " NUMBER'";
+    }
+    if (type == "dictionaries")
+        return "The dictionaries were updated (version " + std::to_string(number(e, "version")) +
+               ")";
+    return "The server sent a notice this liaise does not know ('" + safe(type) +
+           "'; a newer liaise shows it in words)";
 }
 
 }  // namespace liaise::client

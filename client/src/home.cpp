@@ -161,7 +161,13 @@ protocol::Expected<bool> Home::save_keys(const crypto::DeviceKeys& keys,
 }
 
 KnownKeys::KnownKeys(const Home& home) : home_(home) {
-    const auto text = home.read_file(kKnownKeys);
+    reload();
+}
+
+void KnownKeys::reload() {
+    pins_.clear();
+    verified_.clear();
+    const auto text = home_.read_file(kKnownKeys);
     if (!text)
         return;
     boost::system::error_code ec;

@@ -159,7 +159,7 @@ int main(int argc, char** argv) {
     auto* send_cmd = app.add_subcommand(
         "send", "Check a message against the room's audience, then encrypt and send it");
     send_cmd->add_option("room", room_name, "Room")->required();
-    send_cmd->add_option("text", words, "The message (default: read standard input)");
+    send_cmd->add_option("text", words, "The message, or - for standard input (the default)");
     send_cmd->add_flag("--anyway", anyway, "Send as written even if it has findings");
     send_cmd->add_flag("--fix", fix,
                        "Replace findings with their plain alternatives, show the result and ask "

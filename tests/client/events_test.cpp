@@ -74,3 +74,58 @@ TEST_CASE("names in events cannot draw on the terminal", "[events]") {
     for (const char c : said)
         CHECK((static_cast<unsigned char>(c) >= 0x20 && c != 0x7F));
 }
+
+TEST_CASE("notices the server pushes read as sentences; messages are not notices", "[events]") {
+    using liaise::client::describe_notice;
+    const auto [text, says] = GENERATE(table<std::string, std::string>({
+        {R"({"type":"action_assigned","id":3,"room":"case-2041","meeting":1,
+             "meeting_title":"Core group","what":"Send Kelly the attendance letter",
+             "due":"2026-12-04","status":"open","overdue":false})",
+         "Action for you: 'Send Kelly the attendance letter', due 4 Dec 2026, from meeting 1 "
+         "('Core group') in case-2041 ('liaise actions --mine' lists yours)"},
+        {R"({"type":"action_assigned","id":3,"room":"case-2041","meeting":1,
+             "what":"Visit","due":"2026-01-10","overdue":true})",
+         "Action for you: 'Visit', due 10 Jan 2026, from meeting 1 in case-2041: already overdue "
+         "('liaise actions --mine' lists yours)"},
+        {R"({"type":"minutes_circulated","meeting":2,"room":"case-2041","version":3})",
+         "Minutes of meeting 2 in case-2041 were circulated (version 3): 'liaise meeting show 2' "
+         "shows them"},
+        {R"({"type":"membership","room":"case-9","change":"created"})",
+         "You are in a new room, case-9 ('liaise chat case-9' opens it)"},
+        {R"({"type":"membership","room":"case-9","change":"added","user":"bea"})",
+         "You were added to case-9 ('liaise chat case-9' opens it)"},
+        {R"({"type":"membership","room":"case-9","change":"removed","user":"bea"})",
+         "You were removed from case-9: you can no longer read or send there"},
+        {R"({"type":"membership","room":"case-9","change":"added","user":"sam"})",
+         "sam was added to case-9"},
+        {R"({"type":"membership","room":"case-9","change":"audience","public":true})",
+         "case-9 now includes the public"},
+        {R"({"type":"action_reminder","overdue":1,"due_soon":0,
+             "actions":[{"id":4,"what":"Book the GP","due":"2026-12-01"}]})",
+         "Reminder: you have 1 overdue action(s) and 0 due within two days: #4 Book the GP (due 1 "
+         "Dec 2026). 'liaise actions --mine' lists them"},
+        {R"({"type":"question","id":1,"term":"CIN","status":"answered","reply":"Child in need"})",
+         "Your question about 'CIN' was answered: Child in need"},
+        {R"({"type":"keys_changed","user":"sam"})",
+         "sam has a new device: compare safety numbers ('liaise fingerprint sam'), then 'liaise "
+         "verify sam NUMBER'"},
+        {R"({"type":"dictionaries","version":7})", "The dictionaries were updated (version 7)"},
+        {R"({"type":"new_thing"})",
+         "The server sent a notice this liaise does not know ('new_thing'; a newer liaise shows "
+         "it in words)"},
+        {R"({"type":"action_assigned","room":"case-1","what":"Call\u001b[2J","due":"x"})",
+         "Action for you: 'Call?[2J', due x in case-1 ('liaise actions --mine' lists yours)"},
+    }));
+    CAPTURE(text);
+    const auto said = describe_notice(event(text), "bea", "case-2041");
+    REQUIRE(said);
+    CHECK(*said == says);
+}
+
+TEST_CASE("a room's own messages and membership are not shown as notices", "[events]") {
+    using liaise::client::describe_notice;
+    CHECK(!describe_notice(event(R"({"type":"message","room":"case-9","seq":4})"), "bea", "x"));
+    CHECK(!describe_notice(event(R"({"type":"membership","room":"case-9","change":"added",
+                                     "user":"sam"})"),
+                           "bea", "case-9"));
+}

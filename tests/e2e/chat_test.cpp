@@ -188,6 +188,14 @@ struct CaseRoom {
     }
 };
 
+/// "2026-12-04" as the chat shows it: "4 Dec 2026".
+std::string uk_day(const std::string& iso) {
+    static const char* const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    return std::to_string(std::stoi(iso.substr(8, 2))) + " " +
+           months[std::stoi(iso.substr(5, 2)) - 1] + " " + iso.substr(0, 4);
+}
+
 bool is_ready(const std::string& screen) {
     return screen.find("| online") != std::string::npos;
 }
@@ -404,7 +412,7 @@ TEST_CASE("liaise chat shows the action reminder sent after login", "[e2e][chat]
                                        "two days: #" +
                                        std::to_string(late.at("id").as_int64()) +
                                        " Send the attendance letter (due " +
-                                       protocol::utc_date(-3) + ")."));
+                                       uk_day(protocol::utc_date(-3)) + ")."));
     CHECK_THAT(screen, !Catch::Contains("Book the next meeting"));
 
     // ann owns nothing: no reminder. The server sends one right after the login's reply, so
@@ -465,4 +473,79 @@ TEST_CASE("liaise chat shows who joined and left the room, in order", "[e2e][cha
     term.type("/quit");
     term.keys("Enter");
     CHECK(term.exit_status() == 0);
+}
+
+TEST_CASE("liaise chat shows an action given to the person and circulated minutes in words",
+          "[e2e][chat][notices]") {
+    CaseRoom t;
+    const Terminal bea(t.server, "bea", "case-7");
+    bea.wait_until(is_ready, "the chat, online");
+    const auto meeting = ok(*t.ann, "meeting_create",
+                            {{"room", "case-7"},
+                             {"title", "Core group"},
+                             {"kind", "core-group"},
+                             {"starts_at", "2030-11-20 10:00"},
+                             {"place", "remote"}})
+                             .at("meeting");
+    ok(*t.ann, "action_add",
+       {{"meeting", meeting},
+        {"what", "Send the attendance letter"},
+        {"owner", "bea"},
+        {"due", "2030-12-04"}});
+    const auto m = std::to_string(meeting.as_int64());
+    const auto said =
+        "Action for you: 'Send the attendance letter', due 4 Dec 2030, from meeting " + m +
+        " ('Core group') in case-7";
+    bea.wait_until([&](const std::string& s) { return flat(s).find(said) != std::string::npos; },
+                   said);
+    // Another room, made while the chat is open.
+    ok(*t.ann, "room_create", {{"room", "case-8"}, {"members", {"bea"}}});
+    bea.wait_until(
+        [](const std::string& s) {
+            return flat(s).find("You are in a new room, case-8 ('liaise chat case-8' opens it).") !=
+                   std::string::npos;
+        },
+        "the new room");
+}
+
+TEST_CASE(
+    "liaise chat refuses an unknown /command, sends //text as /text, asks before "
+    "discarding a draft",
+    "[e2e][chat][commands]") {
+    CaseRoom t;
+    const Terminal ann(t.server, "ann", "case-7");
+    ann.wait_until(is_ready, "the chat, online");
+    ann.type("/hlep");
+    ann.keys("Enter");
+    const auto refused = flat(ann.wait_for("is not a command"));
+    CHECK_THAT(refused, Catch::Contains("/help /quit /verify /explain TERM /actions"));
+    CHECK(t.texts().empty());  // nothing went to the room
+    ann.keys("C-u");
+    ann.type("/help");
+    ann.keys("Enter");
+    ann.wait_for("Commands:");
+    ann.type("/explain CIN");
+    ann.keys("Enter");
+    ann.wait_for("CIN (social-care)");
+    ann.type("/actions");
+    ann.keys("Enter");
+    ann.wait_for("You have no open actions.");
+    ann.type("//shrug");
+    ann.keys("Enter");
+    ann.wait_for("Send it to them? [y/N]");  // ann has not written to bea before
+    ann.keys("y");
+    CHECK(t.nth_text(1) == "/shrug");
+    CHECK(t.texts().size() == 1);
+
+    // Ctrl-C with a half-written draft asks; n keeps it, y quits.
+    ann.type("Half a sentence");
+    ann.keys("C-c");
+    ann.wait_for("Discard the draft? (y/n)");
+    ann.keys("n");
+    ann.wait_for("The draft is kept.");
+    CHECK_THAT(ann.screen(), Catch::Contains("> Half a sentence"));
+    ann.keys("C-c");
+    ann.wait_for("Discard the draft? (y/n)");
+    ann.keys("y");
+    CHECK(ann.exit_status() == 0);
 }

@@ -354,3 +354,50 @@ TEST_CASE("liaise read --follow reconnects after the server restarts and misses 
     CHECK(out.find("Right after the restart.", first + 1) == std::string::npos);
     CHECK(first < out.find("And one more."));
 }
+
+TEST_CASE("liaise send ROOM - reads the message from standard input, never sends '-'",
+          "[e2e][cli][stdin]") {
+    const CaseRoom t;
+    CHECK_THAT(t.liaise.ok("ann", "send --accept-new-readers case-9 -",
+                           "Letter posted to mum today.\nShe will call the school.\n"),
+               Catch::Contains("Sent #2"));
+    const auto read = t.liaise.ok("tess", "read case-9 --since 1 --json");
+    const auto line = json::parse(read.substr(0, read.find('\n')));
+    CHECK(line.at("text").as_string() == "Letter posted to mum today.\nShe will call the school.");
+    // Nothing on standard input: nothing sent, and no message that is just "-".
+    const auto [status, why] = t.liaise("ann", "send case-9 -");
+    CHECK(status == 2);
+    CHECK_THAT(why, Catch::Contains("nothing to send"));
+    CHECK(t.liaise.ok("tess", "read case-9 --since 2") == "No messages in case-9 after #2.\n");
+}
+
+TEST_CASE("liaise read --follow shows in words every notice the server sends to the person",
+          "[e2e][cli][notices]") {
+    CaseRoom t;
+    const auto id = t.meeting("First core group");
+    const Cli::Running follow(t.liaise, "tess", "read case-9 --follow");
+    follow.wait_for("created the room");
+
+    // An action given to tess.
+    t.liaise.ok("ann", "action add " + id +
+                           " 'Send Kelly the attendance letter' --owner tess "
+                           "--due 2030-12-04");
+    follow.wait_for(
+        "Action for you: 'Send Kelly the attendance letter', due 4 Dec 2030, from "
+        "meeting " +
+        id + " ('First core group') in case-9");
+    // Minutes circulated to the room.
+    t.liaise.ok("ann", "meeting circulate " + id + " --acknowledge");
+    follow.wait_for("Minutes of meeting " + id +
+                    " in case-9 were circulated (version 1): 'liaise meeting show " + id +
+                    "' shows them.");
+    // A new room with tess in it; removed from it and added again.
+    t.liaise.ok("ann", "room create case-10 --member tess");
+    follow.wait_for("You are in a new room, case-10 ('liaise chat case-10' opens it).");
+    t.liaise.ok("ann", "room remove case-10 tess");
+    follow.wait_for("You were removed from case-10: you can no longer read or send there.");
+    t.liaise.ok("ann", "room add case-10 tess");
+    const auto out = follow.wait_for("You were added to case-10 ('liaise chat case-10' opens it).");
+    // The room being read shows its own membership changes as its history does, once.
+    CHECK(out.find("Who reads case-9") == std::string::npos);
+}

@@ -96,6 +96,9 @@ class Client {
     /// Logins by this account's other devices since this device's previous login, as the
     /// server recorded them (PROTOCOL.md, login: `new_logins`), oldest first.
     [[nodiscard]] const boost::json::array& new_logins() const noexcept { return new_logins_; }
+    /// Reads the pinned keys again from the home (after `liaise verify` or `trust` in another
+    /// process), so a long-running client does not keep refusing a change already accepted.
+    void reload_pins() { known_.reload(); }
 
     [[nodiscard]] const Profile& profile() const noexcept { return profile_; }
     /// This account's discipline, as the server reported it at login.

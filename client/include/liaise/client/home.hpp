@@ -68,6 +68,10 @@ class Home {
 class KnownKeys {
   public:
     explicit KnownKeys(const Home& home);
+    /// Reads the pins again from the home, dropping those held in memory: another `liaise`
+    /// (verify, trust) may have changed them since. Every change is saved as it is made, so
+    /// nothing this object learned is lost.
+    void reload();
 
     /// `new_device`: the user is known but this device of theirs is not; `changed`: the device
     /// is known with another key.
