@@ -26,6 +26,11 @@ using protocol::str;
 /// Where the last reminder shown from this home is kept: "MILLISECONDS WHAT-IT-SAID".
 constexpr const char* kReminded = "reminded";
 
+/// After "the server ... cannot be reached": what a person can still do meanwhile.
+constexpr const char* kOffline =
+    "Without the server you can still check a draft ('liaise check') and look up a term "
+    "('liaise explain'); messages and minutes need the server.\n";
+
 std::int64_t now_ms() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(
                std::chrono::system_clock::now().time_since_epoch())
@@ -103,8 +108,12 @@ int with_client(const Options& o, const std::function<int(Client&, const Relogin
     if (!keys)
         return report(keys.error());
     auto client = Client::login(home, keys.value()->keys());
-    if (!client)
-        return report(client.error());
+    if (!client) {
+        const int status = report(client.error());
+        if (client.error().code == "connection_failed")
+            std::cerr << kOffline;
+        return status;
+    }
     print_new_logins(*client.value());
     const Relogin relogin = [&] { return Client::login(home, keys.value()->keys()); };
     const int status = fn(*client.value(), relogin);

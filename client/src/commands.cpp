@@ -18,6 +18,7 @@
 #include "events.hpp"
 #include "liaise/client/client.hpp"
 #include "liaise/client/display.hpp"
+#include "liaise/client/message_size.hpp"
 #include "liaise/client/plain.hpp"
 #include "liaise/client/strength.hpp"
 #include "liaise/protocol/findings.hpp"
@@ -305,6 +306,8 @@ int send(const Options& o, const std::string& room, const std::vector<std::strin
         std::cerr << "liaise: nothing to send\n";
         return 2;
     }
+    if (auto too_long = message_too_long(text.size()))  // before logging in or checking it
+        return report(*too_long);
     return with_client(o, [&](Client& c) {
         auto engine = c.engine();
         if (!engine)
