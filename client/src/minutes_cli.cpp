@@ -737,7 +737,7 @@ void add_minutes_commands(CLI::App& app, Options& o, std::function<int()>& actio
         cmd->callback([&action, &o, a, fn] { action = [&o, a, fn] { return fn(o, *a); }; });
     };
     const auto meeting_arg = [&](CLI::App* cmd) {
-        cmd->add_option("meeting", a->meeting, "Meeting number")->required();
+        cmd->add_option("meeting", a->meeting, "The meeting number")->required();
     };
 
     auto* meeting = app.add_subcommand("meeting", "Meetings and their minutes");
@@ -882,7 +882,7 @@ void add_minutes_commands(CLI::App& app, Options& o, std::function<int()>& actio
     runs(add, action_add);
 
     auto* upd = act->add_subcommand("update", "Record progress on an action, or re-plan it");
-    upd->add_option("action", a->action, "Action number")->required();
+    upd->add_option("action", a->action, "The action number")->required();
     upd->add_option("--status", a->a_status,
                     "open, in-progress, done, not-done, carried-forward or cancelled");
     upd->add_option("--evidence", a->evidence, "What shows it is done (needed to close it)");

@@ -103,3 +103,42 @@ TEST_CASE("an action due in the past is created with a warning that it is overdu
     CHECK_THAT(liaise.ok("ann", "action update 1 --what 'Ring the school office'"),
                !Catch::Contains("Warning"));
 }
+
+TEST_CASE("a missing or mistyped argument is named, with the command's usage line",
+          "[e2e][errors][usage]") {
+    Server server;
+    const Cli liaise{server};
+    const auto usage =
+        "Usage: liaise meeting agenda MEETING TITLE [--discussion TEXT] "
+        "[--item NUMBER] [--json]\n";
+    // The title typed, the meeting number left out: the title is not "a bad meeting number".
+    auto [status, out] = liaise("ann", "meeting agenda 'Item 1'");
+    CHECK(status == 2);
+    CHECK_THAT(out, Catch::StartsWith("liaise meeting agenda: missing MEETING (the meeting "
+                                      "number)\n") &&
+                        Catch::Contains(usage) && !Catch::Contains("Could not convert"));
+    std::tie(status, out) = liaise("ann", "meeting agenda");
+    CHECK(status == 2);
+    CHECK_THAT(out, Catch::StartsWith("liaise meeting agenda: missing MEETING (the meeting "
+                                      "number)\n") &&
+                        Catch::Contains(usage));
+    // Both given, but a word where the number goes.
+    std::tie(status, out) = liaise("ann", "meeting agenda twelve 'Item 1'");
+    CHECK(status == 2);
+    CHECK_THAT(out, Catch::StartsWith("liaise meeting agenda: MEETING must be a number (the "
+                                      "meeting number), not 'twelve'\n") &&
+                        Catch::Contains(usage));
+    std::tie(status, out) = liaise("ann", "read case-2041 --since yesterday");
+    CHECK_THAT(out, Catch::StartsWith("liaise read: --since must be a number") &&
+                        Catch::Contains(", not 'yesterday'") &&
+                        Catch::Contains("Usage: liaise read ROOM [--since NUMBER] [--follow]"));
+    std::tie(status, out) = liaise("ann", "room show");
+    CHECK_THAT(out, Catch::StartsWith("liaise room show: missing ROOM\nUsage: liaise room show "
+                                      "ROOM [--json]\n"));
+    std::tie(status, out) = liaise("ann", "action add 3 'Ring the school' --due");
+    CHECK_THAT(out, Catch::StartsWith("liaise action add: --due needs a value (due date, "
+                                      "YYYY-MM-DD)\n") &&
+                        Catch::Contains("Usage: liaise action add MEETING TEXT --due TEXT "));
+    std::tie(status, out) = liaise("ann", "admin enrol sam");
+    CHECK_THAT(out, Catch::StartsWith("liaise admin enrol: missing --agency (their agency)\n"));
+}
