@@ -314,7 +314,7 @@ int send(const Options& o, const std::string& room, const std::vector<std::strin
             return report(engine.error());
         auto audience = c.audience(room);
         if (!audience)
-            return report(audience.error());
+            return report_room(c, audience.error(), room);
         const auto result = engine.value()->check(text, audience.value());
         std::string to_send = text;
         if (!result.findings.empty()) {
@@ -436,7 +436,7 @@ int read(const Options& o, const std::string& room, std::int64_t since, bool fol
             engine = e.value();
             auto r = c->readers(room);
             if (!r)
-                return report(r.error());
+                return report_room(*c, r.error(), room);
             readers = std::move(r).value();
         }
         const auto show = [&](const ReadMessage& m) {
@@ -444,7 +444,7 @@ int read(const Options& o, const std::string& room, std::int64_t since, bool fol
         };
         auto messages = c->read(room, since);
         if (!messages)
-            return report(messages.error());
+            return report_room(*c, messages.error(), room);
         std::int64_t last = since;
         for (const auto& m : messages.value()) {
             show(m);

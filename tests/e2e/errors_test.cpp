@@ -142,3 +142,29 @@ TEST_CASE("a missing or mistyped argument is named, with the command's usage lin
     std::tie(status, out) = liaise("ann", "admin enrol sam");
     CHECK_THAT(out, Catch::StartsWith("liaise admin enrol: missing --agency (their agency)\n"));
 }
+
+TEST_CASE(
+    "a room name with capitals or a near miss gets 'did you mean', among the person's "
+    "own rooms only",
+    "[e2e][errors][did_you_mean]") {
+    Server server;
+    const Cli liaise{server};
+    two_in_a_room(liaise);
+    liaise.ok("ann", "room create case-9999");  // bea is not in it
+    auto [status, out] = liaise("bea", "read Case-2041");
+    CHECK(status == 1);
+    CHECK_THAT(out, Catch::Contains("no room named 'Case-2041'; did you mean 'case-2041'? "
+                                    "(not_found)"));
+    std::tie(status, out) = liaise("bea", "send case-2014 hello");
+    CHECK(status == 1);
+    CHECK_THAT(out, Catch::Contains("did you mean 'case-2041'?"));
+    std::tie(status, out) = liaise("bea", "room show CASE-2041");
+    CHECK_THAT(out, Catch::Contains("did you mean 'case-2041'?"));
+    // A room bea is not in is never named, however near; a name far from all says nothing more.
+    std::tie(status, out) = liaise("bea", "read case-9990");
+    CHECK(status == 1);
+    CHECK_THAT(out, Catch::Contains("no room named 'case-9990'") && !Catch::Contains("case-9999") &&
+                        !Catch::Contains("did you mean"));
+    std::tie(status, out) = liaise("bea", "read youth-panel");
+    CHECK_THAT(out, !Catch::Contains("did you mean"));
+}
