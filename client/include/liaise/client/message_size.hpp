@@ -27,7 +27,7 @@ inline constexpr std::size_t kTypicalOverhead = 16 * 1024;
 /// A size for people: "840 bytes", "700 KB", "1.25 MB" (1 KB = 1000 bytes).
 [[nodiscard]] std::string size_words(std::size_t bytes);
 
-/// too_long ("the message is 1.25 MB; a message can be at most about 770 KB of text: ...")
+/// too_long ("the message is 1.25 MB; a message can be at most about 774 KB of text: ...")
 /// when `text_bytes` of text exceed max_text_bytes(overhead, max_frame); else nullopt.
 [[nodiscard]] std::optional<protocol::Error> message_too_long(
     std::size_t text_bytes, std::size_t overhead = kTypicalOverhead,
