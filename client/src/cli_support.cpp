@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <cctype>
 #include <charconv>
@@ -25,6 +26,11 @@ using protocol::str;
 
 /// Where the last reminder shown from this home is kept: "MILLISECONDS WHAT-IT-SAID".
 constexpr const char* kReminded = "reminded";
+
+/// After "the server ... cannot be reached": what a person can still do meanwhile.
+constexpr const char* kOffline =
+    "Without the server you can still check a draft ('liaise check') and look up a term "
+    "('liaise explain'); messages and minutes need the server.\n";
 
 std::int64_t now_ms() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -94,6 +100,69 @@ int report(const protocol::Error& e, std::span<const Rewording> words) {
     return 1;
 }
 
+namespace {
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (auto& c : out)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
+/// Levenshtein distance: letters added, removed or changed to make `a` into `b`.
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j)
+        row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diagonal = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const std::size_t above = row[j];
+            row[j] =
+                std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diagonal = above;
+        }
+    }
+    return row[b.size()];
+}
+
+}  // namespace
+
+std::optional<std::string> nearest_room(std::string_view typed,
+                                        const std::vector<std::string>& rooms) {
+    constexpr std::size_t kNear = 2;
+    const auto want = lower(typed);
+    std::optional<std::string> best;
+    std::size_t best_distance = kNear + 1;
+    for (const auto& r : rooms) {
+        if (r == typed)
+            return std::nullopt;
+        // Capitals alone count as no difference: "Case-2041" is "case-2041".
+        const auto d = edit_distance(want, lower(r));
+        if (d < best_distance) {
+            best = r;
+            best_distance = d;
+        }
+    }
+    return best;
+}
+
+int report_room(Client& c, const protocol::Error& e, std::string_view room,
+                std::span<const Rewording> words) {
+    if (e.code != "not_found" || e.message.find("room") == std::string::npos)
+        return report(e, words);
+    std::vector<std::string> mine;
+    if (auto rooms = c.call("rooms"); rooms)
+        for (const auto& r : list(rooms.value(), "rooms"))
+            if (r.is_object())
+                mine.push_back(str(r.as_object(), "room"));
+    const auto near = nearest_room(room, mine);
+    if (!near)
+        return report(e, words);
+    return report({e.code, e.message + "; did you mean '" + *near + "'?"}, words);
+}
+
 /// Logs in with this device's keys and runs `fn`; reports any error as one line.
 int with_client(const Options& o, const std::function<int(Client&, const Relogin&)>& fn) {
     const Home home;
@@ -103,8 +172,12 @@ int with_client(const Options& o, const std::function<int(Client&, const Relogin
     if (!keys)
         return report(keys.error());
     auto client = Client::login(home, keys.value()->keys());
-    if (!client)
-        return report(client.error());
+    if (!client) {
+        const int status = report(client.error());
+        if (client.error().code == "connection_failed")
+            std::cerr << kOffline;
+        return status;
+    }
     print_new_logins(*client.value());
     const Relogin relogin = [&] { return Client::login(home, keys.value()->keys()); };
     const int status = fn(*client.value(), relogin);
@@ -173,6 +246,9 @@ int simple(const Options& o, std::string_view type, json::object fields,
            const std::function<void(const json::object&)>& human,
            std::span<const Rewording> words) {
     return with_client(o, [&](Client& c) {
+        std::optional<std::string> room;  // a room named in the request, for "did you mean"
+        if (const auto* r = fields.if_contains("room"); r && r->is_string())
+            room = std::string(r->get_string());
         auto reply = c.call(type, std::move(fields));
         if (!reply) {
             const auto& body = c.connection().last_error_body();
@@ -200,6 +276,8 @@ int simple(const Options& o, std::string_view type, json::object fields,
                         std::cerr << ": " << shown(problem, "message") << "\n";
                     }
             }
+            if (room)
+                return report_room(c, reply.error(), *room, words);
             return report(reply.error(), words);
         }
         if (o.json)

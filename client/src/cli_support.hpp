@@ -29,6 +29,17 @@ struct Rewording {
 /// by the command's own words (the code is kept as sent); returns exit status 1.
 int report(const protocol::Error& e, std::span<const Rewording> words = {});
 
+/// report(), and after a not_found for `room` whose name differs from one of the person's own
+/// rooms only in capitals or by at most two letters (edit distance), "; did you mean
+/// 'case-2041'?". Only rooms the person is in are named (it asks the server for `rooms`).
+int report_room(Client& c, const protocol::Error& e, std::string_view room,
+                std::span<const Rewording> words = {});
+
+/// The room of `rooms` nearest `typed`: equal but for capitals, else at most two letters
+/// added, removed or changed; nullopt if none is (or `typed` is one of them).
+[[nodiscard]] std::optional<std::string> nearest_room(std::string_view typed,
+                                                      const std::vector<std::string>& rooms);
+
 /// Logs in with this device's keys (passphrase from LIAISE_PASSPHRASE or the terminal), runs
 /// `fn`, then shows the action reminder the server sent at login, if a person will see it:
 /// not with --json, not when standard error is not a terminal, and not again within

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "liaise/client/feedback.hpp"
+#include "liaise/client/message_size.hpp"
 #include "liaise/client/server_pin.hpp"
 #include "liaise/protocol/fields.hpp"
 
@@ -300,6 +301,10 @@ protocol::Expected<std::int64_t> Client::send(std::string_view room, std::string
                                               std::optional<std::string> client_msg_id,
                                               const ConfirmReaders& confirm) {
     notices_.clear();
+    // A frame over the server's limit would be cut off with the connection ("Broken pipe"):
+    // a text that cannot fit whatever the room is refused before anything is sent.
+    if (auto too_long = message_too_long(text.size()))
+        return *too_long;
     const auto msg_id = client_msg_id ? *client_msg_id : new_message_id();
     auto shown = conn_->request("room_show", {{"room", room}});
     if (!shown)
@@ -339,8 +344,17 @@ protocol::Expected<std::int64_t> Client::send(std::string_view room, std::string
                                        .count());
         const auto envelope =
             crypto::seal(keys_, profile_.device, room, msg_id, text, to.value(), *history);
+        auto envelope_json = crypto::to_json(envelope);
+        // The request as sent: the envelope, the room again, and "type" and "id" (64 is ample).
+        const auto frame = json::serialize(envelope_json).size() + room.size() + 64;
+        if (frame > kMaxFrameBytes) {
+            give_back();
+            const auto text_part = crypto::to_base64(envelope.ciphertext).size();
+            if (auto too_long = message_too_long(text.size(), frame - text_part))
+                return *too_long;
+        }
         auto reply =
-            conn_->request("send", {{"room", room}, {"envelope", crypto::to_json(envelope)}});
+            conn_->request("send", {{"room", room}, {"envelope", std::move(envelope_json)}});
         if (reply) {
             const auto seq = num(reply.value(), "seq");
             ledger_.sent(room_name, seq, envelope);

@@ -18,6 +18,7 @@
 #include "events.hpp"
 #include "liaise/client/client.hpp"
 #include "liaise/client/display.hpp"
+#include "liaise/client/message_size.hpp"
 #include "liaise/client/plain.hpp"
 #include "liaise/client/strength.hpp"
 #include "liaise/protocol/findings.hpp"
@@ -306,13 +307,15 @@ int send(const Options& o, const std::string& room, const std::vector<std::strin
         std::cerr << "liaise: nothing to send\n";
         return 2;
     }
+    if (auto too_long = message_too_long(text.size()))  // before logging in or checking it
+        return report(*too_long);
     return with_client(o, [&](Client& c) {
         auto engine = c.engine();
         if (!engine)
             return report(engine.error());
         auto audience = c.audience(room);
         if (!audience)
-            return report(audience.error());
+            return report_room(c, audience.error(), room);
         const auto result = engine.value()->check(text, audience.value());
         std::string to_send = text;
         if (!result.findings.empty()) {
@@ -434,7 +437,7 @@ int read(const Options& o, const std::string& room, std::int64_t since, bool fol
             engine = e.value();
             auto r = c->readers(room);
             if (!r)
-                return report(r.error());
+                return report_room(*c, r.error(), room);
             readers = std::move(r).value();
         }
         const auto show = [&](const ReadMessage& m) {
@@ -442,7 +445,7 @@ int read(const Options& o, const std::string& room, std::int64_t since, bool fol
         };
         auto messages = c->read(room, since);
         if (!messages)
-            return report(messages.error());
+            return report_room(*c, messages.error(), room);
         std::int64_t last = since;
         for (const auto& m : messages.value()) {
             show(m);

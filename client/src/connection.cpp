@@ -239,7 +239,10 @@ protocol::Expected<bool> connect(StreamImpl<Stream>& impl, const Url& url, std::
     tcp::resolver resolver(impl.ioc);
     const auto endpoints = resolver.resolve(url.host, url.port, ec);
     if (ec)
-        return failure("connection_failed", "cannot resolve " + url.host + ": " + ec.message());
+        return failure("connection_failed", "the server " + std::string(shown) +
+                                                " cannot be reached: its name " + url.host +
+                                                " was not found (" + ec.message() +
+                                                "); this computer may be offline");
     auto& stream = beast::get_lowest_layer(impl.ws);
     stream.expires_after(timeout);
     bool done = false;
@@ -250,7 +253,9 @@ protocol::Expected<bool> connect(StreamImpl<Stream>& impl, const Url& url, std::
     run_until_done(impl.ioc);
     if (!done || ec)
         return failure("connection_failed",
-                       "cannot connect to " + std::string(shown) + ": " + ec.message());
+                       "the server " + std::string(shown) + " cannot be reached (" +
+                           (done ? ec.message() : std::string("no answer")) +
+                           "): it may be down, or this computer may be offline");
     beast::error_code ignored;  // requests are small and wanted at once: no Nagle delay
     stream.socket().set_option(tcp::no_delay(true), ignored);
     if constexpr (std::is_same_v<Stream, TlsStream>) {

@@ -10,6 +10,7 @@
 #include "liaise/client/check.hpp"
 #include "liaise/protocol/messages.hpp"
 #include "minutes_cli.hpp"
+#include "parse_errors.hpp"
 #include "unlock_cli.hpp"
 
 namespace cli = liaise::client::cli;
@@ -308,13 +309,8 @@ int main(int argc, char** argv) {
     } catch (const CLI::CallForVersion& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
-        // Point at the help of the command that was being given ("liaise action add --help").
-        std::string where = "liaise";
-        for (const CLI::App* at = &app; !at->get_subcommands().empty();) {
-            at = at->get_subcommands().front();
-            where += " " + at->get_name();
-        }
-        std::cerr << "liaise: " << e.what() << "\nRun '" << where << " --help' for usage.\n";
+        // Which argument is missing or wrong, and the usage line of the command being given.
+        std::cerr << cli::parse_error_text(app, e);
         return 2;
     }
     if (insecure)

@@ -62,6 +62,15 @@ int minutes_request(const Options& o, std::string_view type, json::object fields
     return simple(o, type, std::move(fields), human, kWords);
 }
 
+/// A due date in the past makes an action overdue the moment it is saved (by the server's
+/// date, which the reply's "overdue" gives): say so, as a mistyped year is the usual cause.
+void warn_overdue(const json::object& action) {
+    if (const auto* overdue = action.if_contains("overdue");
+        overdue && overdue->is_bool() && overdue->get_bool())
+        std::cerr << "Warning: the due date " << shown(action, "due")
+                  << " is in the past: the action is overdue at once.\n";
+}
+
 /// "carried forward" and "carried-forward" as the server's "carried_forward".
 std::string code(std::string s) {
     for (auto& c : s)
@@ -660,6 +669,7 @@ int action_add(const Options& o, const Args& a) {
     return minutes_request(o, "action_add", std::move(f), [](const json::object& r) {
         std::cout << "Action " << num(r, "id") << " for " << owner(r) << ", due " << shown(r, "due")
                   << ".\n";
+        warn_overdue(r);
     });
 }
 
@@ -675,8 +685,10 @@ int action_update(const Options& o, const Args& a) {
     put(f, "owner_agency", a.owner_agency);
     put(f, "due", a.due);
     put(f, "review", a.review);
-    return minutes_request(o, "action_update", std::move(f), [](const json::object& r) {
+    return minutes_request(o, "action_update", std::move(f), [&a](const json::object& r) {
         std::cout << "Action " << num(r, "id") << " is " << shown(r, "status") << ".\n";
+        if (a.due)
+            warn_overdue(r);
     });
 }
 
@@ -725,7 +737,7 @@ void add_minutes_commands(CLI::App& app, Options& o, std::function<int()>& actio
         cmd->callback([&action, &o, a, fn] { action = [&o, a, fn] { return fn(o, *a); }; });
     };
     const auto meeting_arg = [&](CLI::App* cmd) {
-        cmd->add_option("meeting", a->meeting, "Meeting number")->required();
+        cmd->add_option("meeting", a->meeting, "The meeting number")->required();
     };
 
     auto* meeting = app.add_subcommand("meeting", "Meetings and their minutes");
@@ -870,7 +882,7 @@ void add_minutes_commands(CLI::App& app, Options& o, std::function<int()>& actio
     runs(add, action_add);
 
     auto* upd = act->add_subcommand("update", "Record progress on an action, or re-plan it");
-    upd->add_option("action", a->action, "Action number")->required();
+    upd->add_option("action", a->action, "The action number")->required();
     upd->add_option("--status", a->a_status,
                     "open, in-progress, done, not-done, carried-forward or cancelled");
     upd->add_option("--evidence", a->evidence, "What shows it is done (needed to close it)");

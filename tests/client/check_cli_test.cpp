@@ -128,7 +128,8 @@ TEST_CASE("liaise check input and usage errors exit 2 with one clear line", "[cl
          "x", "bad-rows.tsv:4: missing column"},
         {"no dictionaries", "check --dictionaries /no/such/folder -", "x",
          "not a folder of dictionaries"},
-        {"unknown option", "check --colour", "", "liaise:"},
+        {"unknown option", "check --colour", "",
+         "liaise check: The following argument was not expected: --colour\nUsage: liaise check "},
         {"no command", "", "", "liaise:"},
     };
     for (const auto& row : rows) {
