@@ -240,6 +240,15 @@ void print_check(std::ostream& out, const json::object& check) {
     }
 }
 
+void print_unacknowledged(bool as_json, std::string_view code, const json::object& body) {
+    if (code != "findings_unacknowledged" || !body.contains("check"))
+        return;
+    if (as_json)
+        std::cout << json::serialize(body) << "\n";
+    else
+        print_check(std::cerr, body.at("check").as_object());
+}
+
 /// Runs one request and prints the reply: JSON as is, or via `human`. A
 /// findings_unacknowledged error also prints the findings.
 int simple(const Options& o, std::string_view type, json::object fields,
@@ -252,12 +261,7 @@ int simple(const Options& o, std::string_view type, json::object fields,
         auto reply = c.call(type, std::move(fields));
         if (!reply) {
             const auto& body = c.connection().last_error_body();
-            if (reply.error().code == "findings_unacknowledged" && body.contains("check")) {
-                if (o.json)
-                    std::cout << json::serialize(body) << "\n";
-                else
-                    print_check(std::cerr, body.at("check").as_object());
-            }
+            print_unacknowledged(o.json, reply.error().code, body);
             if (reply.error().code == "invalid_dictionary" && body.contains("problems")) {
                 if (o.json)
                     std::cout << json::serialize(body) << "\n";

@@ -85,6 +85,11 @@ int simple(const Options& o, std::string_view type, boost::json::object fields,
 /// Prints a plain-language check of minutes (meeting_check's reply) for people.
 void print_check(std::ostream& out, const boost::json::object& check);
 
+/// After a refused request: when it was refused as findings_unacknowledged, prints the findings
+/// from the error's `body` (as JSON on standard output with `as_json`, else for people on standard
+/// error). Anything else prints nothing.
+void print_unacknowledged(bool as_json, std::string_view code, const boost::json::object& body);
+
 /// Writes `what` and then `question` (" [y/N] " is added) on the controlling terminal
 /// (/dev/tty, not standard output, so a pipe or a script cannot answer) and reads one line there.
 /// True for "y" or "yes" in any case, false for anything else; nullopt when there is no terminal.

@@ -444,12 +444,7 @@ int meeting_sign(const Options& o, const Args& a, bool approve) {
         auto reply = c.call(approve ? "meeting_approve" : "meeting_circulate", f);
         if (!reply) {
             const auto& body = c.connection().last_error_body();
-            if (reply.error().code == "findings_unacknowledged" && body.contains("check")) {
-                if (o.json)
-                    std::cout << json::serialize(body) << "\n";
-                else
-                    print_check(std::cerr, body.at("check").as_object());
-            }
+            print_unacknowledged(o.json, reply.error().code, body);
             return report(reply.error(), kWords);
         }
         if (o.json)
