@@ -1,4 +1,5 @@
-// The README's walkthrough, driven through the real `liaise` command.
+// The guides' walkthrough (docs/staff.md, docs/chairs.md, docs/admin.md), driven through the real
+// `liaise` command.
 #include <poll.h>
 
 #include <ctime>
@@ -9,7 +10,7 @@ using namespace liaise;
 using namespace liaise::test;
 namespace json = boost::json;
 
-TEST_CASE("the README walkthrough works with the liaise command", "[e2e][cli]") {
+TEST_CASE("the walkthrough in the guides works with the liaise command", "[e2e][cli]") {
     Server server;
     const Cli liaise{server};
     CHECK_THAT(
