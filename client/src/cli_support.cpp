@@ -164,12 +164,12 @@ int report_room(Client& c, const protocol::Error& e, std::string_view room,
 }
 
 int with_client(const Options& o, const std::function<int(Client&, const Relogin&)>& fn) {
-    return with_client(o, fn, {});
+    return with_client(o, Offline{}, fn);
 }
 
 /// Logs in with this device's keys and runs `fn`; reports any error as one line.
-int with_client(const Options& o, const std::function<int(Client&, const Relogin&)>& fn,
-                const Offline& offline) {
+int with_client(const Options& o, const Offline& offline,
+                const std::function<int(Client&, const Relogin&)>& fn) {
     const Home home;
     if (auto profile = home.profile(); !profile)
         return report(profile.error());

@@ -58,8 +58,8 @@ int with_client(const Options& o, const std::function<int(Client&, const Relogin
 using Offline = std::function<int(const Home& home, const crypto::DeviceKeys& keys,
                                   const protocol::Error& why)>;
 /// with_client(), calling `offline` instead of failing when the server cannot be reached.
-int with_client(const Options& o, const std::function<int(Client&, const Relogin& relogin)>& fn,
-                const Offline& offline);
+int with_client(const Options& o, const Offline& offline,
+                const std::function<int(Client&, const Relogin& relogin)>& fn);
 
 /// After "the server ... cannot be reached": what a person can still do meanwhile.
 extern const char* const kOfflineHint;

@@ -474,156 +474,151 @@ int read(const Options& o, const std::string& room, std::int64_t since, bool fol
                                 const protocol::Error& why) {
         return read_offline(o, room, since, home, keys, why);
     };
-    return with_client(
-        o,
-        [&](Client& first, const Relogin& relogin) {
-            Client* c = &first;
-            std::unique_ptr<Client> again;  // the client after a reconnection
-            std::shared_ptr<const jargon::Engine> engine;
-            RoomReaders readers;
-            if (!plain) {
-                auto e = c->engine();
-                if (!e)
-                    return report(e.error());
-                engine = e.value();
-                auto r = c->readers(room);
-                if (!r)
-                    return report_room(*c, r.error(), room);
-                readers = std::move(r).value();
-            }
-            const auto show = [&](const ReadMessage& m) {
-                print_message(o, m, engine.get(), c->discipline(), readers);
-            };
-            // What this device kept first, then only what is new (history_store.hpp).
-            auto history = c->history(room, since);
-            if (!history)
-                return report_room(*c, history.error(), room);
-            const auto& messages = history.value().messages;
-            std::int64_t last = since;
-            for (const auto& m : messages) {
-                show(m);
-                last = m.seq;
-            }
-            for (const auto& note : history.value().notes)
-                std::cerr << "liaise: " << note << "\n";
-            if (verbose)
-                std::cerr << "liaise: " << history.value().kept << " kept on this device, "
-                          << history.value().fetched << " fetched from the server\n";
-            if (messages.empty() && !o.json)  // a list with nothing in it says so
-                std::cout << "No messages in " << room
-                          << (since > 0 ? " after #" + std::to_string(since) : "")
-                          << (follow ? " yet: waiting for new ones.\n" : ".\n") << std::flush;
-            // Logs in again after a lost connection (waiting longer each time, up to 30 s, and
-            // saying why when the reason changes), reads the room's readers and dictionaries again
-            // and catches up from the last message shown. False, reported, if a login is refused
-            // (a suspension, say): following stops there.
-            const auto reconnect = [&](const protocol::Error& lost) {
-                if (!o.json)
-                    std::cerr << "liaise: " << lost.message << "; reconnecting\n";
-                auto wait = std::chrono::seconds(1);
-                std::string said;
-                while (true) {
-                    std::this_thread::sleep_for(wait);
-                    auto fresh = relogin();
-                    if (fresh) {
-                        again = std::move(fresh).value();
-                        c = again.get();
-                        break;
-                    }
-                    const auto& why = fresh.error();
-                    if (why.code != "connection_failed" && why.code != "connection_closed" &&
-                        why.code != "timeout") {
-                        report(why);
-                        return false;
-                    }
-                    if (!o.json && why.message != said)
-                        std::cerr << "liaise: cannot reconnect yet: " << why.message << "\n";
-                    said = why.message;
-                    wait = std::min(wait * 2, std::chrono::seconds(30));
+    return with_client(o, offline, [&](Client& first, const Relogin& relogin) {
+        Client* c = &first;
+        std::unique_ptr<Client> again;  // the client after a reconnection
+        std::shared_ptr<const jargon::Engine> engine;
+        RoomReaders readers;
+        if (!plain) {
+            auto e = c->engine();
+            if (!e)
+                return report(e.error());
+            engine = e.value();
+            auto r = c->readers(room);
+            if (!r)
+                return report_room(*c, r.error(), room);
+            readers = std::move(r).value();
+        }
+        const auto show = [&](const ReadMessage& m) {
+            print_message(o, m, engine.get(), c->discipline(), readers);
+        };
+        // What this device kept first, then only what is new (history_store.hpp).
+        auto history = c->history(room, since);
+        if (!history)
+            return report_room(*c, history.error(), room);
+        const auto& messages = history.value().messages;
+        std::int64_t last = since;
+        for (const auto& m : messages) {
+            show(m);
+            last = m.seq;
+        }
+        for (const auto& note : history.value().notes)
+            std::cerr << "liaise: " << note << "\n";
+        if (verbose)
+            std::cerr << "liaise: " << history.value().kept << " kept on this device, "
+                      << history.value().fetched << " fetched from the server\n";
+        if (messages.empty() && !o.json)  // a list with nothing in it says so
+            std::cout << "No messages in " << room
+                      << (since > 0 ? " after #" + std::to_string(since) : "")
+                      << (follow ? " yet: waiting for new ones.\n" : ".\n") << std::flush;
+        // Logs in again after a lost connection (waiting longer each time, up to 30 s, and
+        // saying why when the reason changes), reads the room's readers and dictionaries again
+        // and catches up from the last message shown. False, reported, if a login is refused
+        // (a suspension, say): following stops there.
+        const auto reconnect = [&](const protocol::Error& lost) {
+            if (!o.json)
+                std::cerr << "liaise: " << lost.message << "; reconnecting\n";
+            auto wait = std::chrono::seconds(1);
+            std::string said;
+            while (true) {
+                std::this_thread::sleep_for(wait);
+                auto fresh = relogin();
+                if (fresh) {
+                    again = std::move(fresh).value();
+                    c = again.get();
+                    break;
                 }
-                if (!o.json)
-                    std::cerr << "liaise: reconnected\n";
-                if (!plain) {
-                    if (auto e = c->engine())
-                        engine = e.value();
-                    if (auto r = c->readers(room))
-                        readers = std::move(r).value();
-                }
-                auto gap = c->read(room, last);
-                if (!gap) {
-                    report(gap.error());
+                const auto& why = fresh.error();
+                if (why.code != "connection_failed" && why.code != "connection_closed" &&
+                    why.code != "timeout") {
+                    report(why);
                     return false;
                 }
+                if (!o.json && why.message != said)
+                    std::cerr << "liaise: cannot reconnect yet: " << why.message << "\n";
+                said = why.message;
+                wait = std::min(wait * 2, std::chrono::seconds(30));
+            }
+            if (!o.json)
+                std::cerr << "liaise: reconnected\n";
+            if (!plain) {
+                if (auto e = c->engine())
+                    engine = e.value();
+                if (auto r = c->readers(room))
+                    readers = std::move(r).value();
+            }
+            auto gap = c->read(room, last);
+            if (!gap) {
+                report(gap.error());
+                return false;
+            }
+            for (const auto& g : gap.value())
+                show(g), last = g.seq;
+            return true;
+        };
+        const auto lost = [](const protocol::Error& e) {
+            return e.code == "connection_closed" || e.code == "timeout";
+        };
+        std::string last_reminder;  // the reminder last printed while following
+        while (follow) {
+            auto event = c->next_event(std::chrono::seconds(30));
+            if (event && !event.value()) {
+                // Quiet for 30 s. A network that went away may not say so: ask something small,
+                // which fails (closed, or no answer in time) if the connection is gone.
+                auto alive = c->call("whoami", {});
+                if (alive)
+                    continue;
+                event = alive.error();
+            }
+            if (!event && lost(event.error())) {
+                if (!reconnect(event.error()))
+                    return 1;
+                continue;
+            }
+            if (!event)
+                return report(event.error());
+            const auto& e = *event.value();
+            const auto type = str(e, "type");
+            if (type == "dictionaries" && !plain) {  // the client fetched the new version
+                if (auto fresh = c->engine())
+                    engine = fresh.value();
+                continue;
+            }
+            // Every other notice in words; the login's reminder was printed before the
+            // messages (with_client), so only a changed one after a reconnection is news.
+            if (const auto said = describe_notice(e, c->profile().user, room); said && !o.json) {
+                if (type != "action_reminder" || *said != last_reminder)
+                    std::cerr << *said << ".\n" << std::flush;
+                if (type == "action_reminder")
+                    last_reminder = *said;
+            }
+            if (type == "membership" && str(e, "room") == room && !plain) {
+                // Who reads the room changed: so may what its terms can mean to them.
+                if (auto r = c->readers(room))
+                    readers = std::move(r).value();
+                continue;
+            }
+            if (type != "message" || str(e, "room") != room)
+                continue;
+            // Placed by its seq before it is opened: the device's ledger sees the history in
+            // order.
+            const auto seq = num(e, "seq");
+            if (seq <= last)
+                continue;
+            if (seq > last + 1) {  // missed some (e.g. a slow-reader cut-off): catch up in order
+                auto gap = c->read(room, last);
+                if (!gap)
+                    return report(gap.error());
                 for (const auto& g : gap.value())
                     show(g), last = g.seq;
-                return true;
-            };
-            const auto lost = [](const protocol::Error& e) {
-                return e.code == "connection_closed" || e.code == "timeout";
-            };
-            std::string last_reminder;  // the reminder last printed while following
-            while (follow) {
-                auto event = c->next_event(std::chrono::seconds(30));
-                if (event && !event.value()) {
-                    // Quiet for 30 s. A network that went away may not say so: ask something small,
-                    // which fails (closed, or no answer in time) if the connection is gone.
-                    auto alive = c->call("whoami", {});
-                    if (alive)
-                        continue;
-                    event = alive.error();
-                }
-                if (!event && lost(event.error())) {
-                    if (!reconnect(event.error()))
-                        return 1;
-                    continue;
-                }
-                if (!event)
-                    return report(event.error());
-                const auto& e = *event.value();
-                const auto type = str(e, "type");
-                if (type == "dictionaries" && !plain) {  // the client fetched the new version
-                    if (auto fresh = c->engine())
-                        engine = fresh.value();
-                    continue;
-                }
-                // Every other notice in words; the login's reminder was printed before the
-                // messages (with_client), so only a changed one after a reconnection is news.
-                if (const auto said = describe_notice(e, c->profile().user, room);
-                    said && !o.json) {
-                    if (type != "action_reminder" || *said != last_reminder)
-                        std::cerr << *said << ".\n" << std::flush;
-                    if (type == "action_reminder")
-                        last_reminder = *said;
-                }
-                if (type == "membership" && str(e, "room") == room && !plain) {
-                    // Who reads the room changed: so may what its terms can mean to them.
-                    if (auto r = c->readers(room))
-                        readers = std::move(r).value();
-                    continue;
-                }
-                if (type != "message" || str(e, "room") != room)
-                    continue;
-                // Placed by its seq before it is opened: the device's ledger sees the history in
-                // order.
-                const auto seq = num(e, "seq");
-                if (seq <= last)
-                    continue;
-                if (seq >
-                    last + 1) {  // missed some (e.g. a slow-reader cut-off): catch up in order
-                    auto gap = c->read(room, last);
-                    if (!gap)
-                        return report(gap.error());
-                    for (const auto& g : gap.value())
-                        show(g), last = g.seq;
-                    continue;
-                }
-                const auto m = c->open_message(e);
-                show(m);
-                last = m.seq;
+                continue;
             }
-            return 0;
-        },
-        offline);
+            const auto m = c->open_message(e);
+            show(m);
+            last = m.seq;
+        }
+        return 0;
+    });
 }
 
 int room_audience(const Options& o, const std::string& room, bool is_public) {
