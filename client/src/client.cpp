@@ -160,8 +160,22 @@ protocol::Expected<std::unique_ptr<Client>> Client::login(const Home& home,
     if (const auto last = last_session(home); last > 0)
         fields["last_session"] = last;
     auto reply = conn.value()->request("login", std::move(fields));
-    if (!reply)
-        return reply.error();
+    if (!reply) {
+        if (reply.error().code != "device_replaced")
+            return reply.error();
+        // This device is shut out for good: what it kept of the rooms goes with it, before
+        // anyone can read it offline (history_store.hpp).
+        std::error_code ec;
+        bool removed = false;
+        for (const char* suffix : {"", "-journal"})
+            removed =
+                std::filesystem::remove(home.dir() / (std::string(kHistoryFile) + suffix), ec) ||
+                removed;
+        auto error = reply.error();
+        if (removed)
+            error.message += "; the history kept on this device was deleted";
+        return error;
+    }
     std::optional<AuditHeadCheck> audit_check;
     if (str(reply.value(), "role") == "admin") {
         // An admin's device refuses a server whose key changed, and an audit log shorter than

@@ -227,3 +227,29 @@ TEST_CASE("read --follow keeps what arrives, for reading offline later", "[e2e][
     CHECK_THAT(offline, Catch::Contains(kFirst[0]));
     CHECK_THAT(offline, Catch::Contains(kFirst[1]));
 }
+
+TEST_CASE("a replaced device deletes what it kept when the server shuts it out", "[e2e][offline]") {
+    Server server;
+    const Cli liaise{server};
+    two_in_a_room(liaise);
+    send_all(liaise, kFirst);
+    liaise.ok("bea", "read case-2041");
+    REQUIRE(fs::exists(store_of(server, "bea")));
+
+    const auto code = liaise.ok("ann", "admin account replace-device bea --json");
+    liaise.ok("bea-new", "enrol --server " + server.url() + " --code " +
+                             std::string(json::parse(code).at("code").as_string()));
+    const auto [status, out] = liaise("bea", "read case-2041");
+    INFO(out);
+    CHECK(status == 1);
+    CHECK_THAT(out, Catch::Contains("(device_replaced)"));
+    CHECK_THAT(out, Catch::Contains("the history kept on this device was deleted"));
+    CHECK(!fs::exists(store_of(server, "bea")));
+    for (const auto& t : kFirst)
+        CHECK_THAT(out, !Catch::Contains(t));
+
+    server.stop();
+    const auto [offline, none] = liaise("bea", "read case-2041");
+    CHECK(offline == 1);
+    CHECK_THAT(none, !Catch::Contains(kFirst[0]));
+}
