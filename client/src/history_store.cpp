@@ -359,16 +359,19 @@ std::int64_t HistoryStore::tail(const std::string& room) {
 }
 
 bool HistoryStore::keep(const std::string& room, std::int64_t after,
-                        const std::vector<ReadMessage>& messages) {
+                        const std::vector<ReadMessage>& messages, Replace replace) {
     if (!impl_->db)
         return false;
     try {
         const auto id = impl_->room_id(room);
-        SQLite::Transaction t(*impl_->db);
+        // IMMEDIATE: another process of this home (a chat beside a read) waits its turn rather
+        // than failing when both read the room's last row and then write after it.
+        SQLite::Transaction t(*impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
         SQLite::Statement drop(*impl_->db, "DELETE FROM rows WHERE room = ? AND seq > ?");
         drop.bind(1, id.data(), static_cast<int>(id.size()));
         drop.bind(2, after);
-        drop.exec();
+        if (replace == Replace::yes)
+            drop.exec();
         SQLite::Statement last(*impl_->db, "SELECT COALESCE(MAX(seq), 0) FROM rows WHERE room = ?");
         last.bind(1, id.data(), static_cast<int>(id.size()));
         last.executeStep();
@@ -399,10 +402,11 @@ bool HistoryStore::keep(const std::string& room, std::int64_t after,
 }
 
 bool HistoryStore::append(const ReadMessage& message) {
-    const auto after = tail(message.room);
-    if (message.seq <= after)
+    if (!impl_->db || message.seq <= tail(message.room))
         return false;
-    return keep(message.room, after, {message});
+    // Placed after the room's last row as the file has it now, which another process of this
+    // home may have moved on since tail() was cached: never replaces what is there.
+    return keep(message.room, message.seq - 1, {message}, Replace::no);
 }
 
 std::vector<std::string> HistoryStore::take_notes() {

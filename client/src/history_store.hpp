@@ -73,10 +73,13 @@ class HistoryStore {
     [[nodiscard]] KeptRoom load(const std::string& room);
     /// The highest seq kept for `room`, opened or not (0: none).
     [[nodiscard]] std::int64_t tail(const std::string& room);
-    /// Replaces the rows of `room` after `after` with `messages` (each seq > after, in order).
+    /// Whether keep() first drops the rows after the point it continues from.
+    enum class Replace { yes, no };
+    /// Replaces the rows of `room` after `after` with `messages` (each seq > after, in order);
+    /// with Replace::no keeps those rows and adds only the messages after the last of them.
     /// False (and a note) if it could not be written: the history is then simply not kept.
-    bool keep(const std::string& room, std::int64_t after,
-              const std::vector<ReadMessage>& messages);
+    bool keep(const std::string& room, std::int64_t after, const std::vector<ReadMessage>& messages,
+              Replace replace = Replace::yes);
     /// Adds `message` after the last row of its room; ignored unless its seq is higher.
     bool append(const ReadMessage& message);
 

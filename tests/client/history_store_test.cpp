@@ -246,3 +246,19 @@ TEST_CASE("kept_summary counts messages, not membership events, and names the la
     CHECK(one.rfind("the 1 message kept on this device, up to ", 0) == 0);
     CHECK(one.find("2026") != std::string::npos);
 }
+
+TEST_CASE("two processes of one home keep one history between them", "[history]") {
+    const TempDir t;
+    const auto keys = crypto::DeviceKeys::generate();
+    auto chat = open(t.file(), keys);
+    auto reader = open(t.file(), keys);
+    REQUIRE(chat->keep("r", 0, {message(1, "a", "r"), message(2, "b", "r")}));
+    CHECK(chat->tail("r") == 2);  // what the chat believes from here on
+    REQUIRE(reader->keep("r", 2, {message(3, "c", "r"), message(4, "d", "r")}));
+    CHECK(chat->append(message(5, "e", "r")));  // after 4, which the chat never saw kept
+    CHECK_FALSE(chat->append(message(5, "e", "r")));
+    const auto kept = reader->load("r");
+    CHECK(kept.refused.empty());
+    CHECK(kept.messages.size() == 5);
+    CHECK(kept.resume_after == 5);
+}
