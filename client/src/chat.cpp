@@ -314,11 +314,13 @@ class Chat {
                 notice(new_login_line(l.get_object(), client_->profile().device));
     }
 
-    void show_history(const std::vector<ReadMessage>& messages) {
-        for (const auto& m : messages) {
+    void show_history(const History& history) {
+        for (const auto& m : history.messages) {
             show(m);
             last_seq_ = std::max(last_seq_, m.seq);
         }
+        for (const auto& note : history.notes)
+            notice("Note: " + note + ".");
         notice("You are " + me_ + " in " + room_ +
                ". Drafts are checked for this room's readers before they are sent.");
     }
@@ -1055,7 +1057,8 @@ int chat(const Options& /*o*/, const std::string& room) {
     auto readers = client.value()->readers(room);
     if (!readers)
         return report(readers.error());
-    auto history = client.value()->read(room, 0);
+    // What this device kept first, then only what is new (history_store.hpp).
+    auto history = client.value()->history(room, 0);
     if (!history)
         return report(history.error());
 

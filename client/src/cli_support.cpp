@@ -27,11 +27,6 @@ using protocol::str;
 /// Where the last reminder shown from this home is kept: "MILLISECONDS WHAT-IT-SAID".
 constexpr const char* kReminded = "reminded";
 
-/// After "the server ... cannot be reached": what a person can still do meanwhile.
-constexpr const char* kOffline =
-    "Without the server you can still check a draft ('liaise check') and look up a term "
-    "('liaise explain'); messages and minutes need the server.\n";
-
 std::int64_t now_ms() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(
                std::chrono::system_clock::now().time_since_epoch())
@@ -87,6 +82,11 @@ std::string reworded(std::string message, std::span<const Rewording> words) {
 }
 
 }  // namespace
+
+const char* const kOfflineHint =
+    "Without the server you can still check a draft ('liaise check'), look up a term "
+    "('liaise explain') and read what this device has kept of a room ('liaise read ROOM'); "
+    "sending and minutes need the server.\n";
 
 std::string reminder_heading(const json::object& reminder) {
     return "Reminder: you have " + std::to_string(num(reminder, "overdue")) +
@@ -163,8 +163,13 @@ int report_room(Client& c, const protocol::Error& e, std::string_view room,
     return report({e.code, e.message + "; did you mean '" + *near + "'?"}, words);
 }
 
-/// Logs in with this device's keys and runs `fn`; reports any error as one line.
 int with_client(const Options& o, const std::function<int(Client&, const Relogin&)>& fn) {
+    return with_client(o, Offline{}, fn);
+}
+
+/// Logs in with this device's keys and runs `fn`; reports any error as one line.
+int with_client(const Options& o, const Offline& offline,
+                const std::function<int(Client&, const Relogin&)>& fn) {
     const Home home;
     if (auto profile = home.profile(); !profile)
         return report(profile.error());
@@ -173,9 +178,14 @@ int with_client(const Options& o, const std::function<int(Client&, const Relogin
         return report(keys.error());
     auto client = Client::login(home, keys.value()->keys());
     if (!client) {
-        const int status = report(client.error());
-        if (client.error().code == "connection_failed")
-            std::cerr << kOffline;
+        const auto& why = client.error();
+        const bool unreachable = why.code == "connection_failed" || why.code == "timeout" ||
+                                 why.code == "connection_closed";
+        if (unreachable && offline)
+            return offline(home, keys.value()->keys(), why);
+        const int status = report(why);
+        if (why.code == "connection_failed")
+            std::cerr << kOfflineHint;
         return status;
     }
     print_new_logins(*client.value());

@@ -52,6 +52,18 @@ using Relogin = std::function<protocol::Expected<std::unique_ptr<Client>>()>;
 /// with_client(), for `fn` that may log in again with `relogin`.
 int with_client(const Options& o, const std::function<int(Client&, const Relogin& relogin)>& fn);
 
+/// What a command still does when the server cannot be reached (the login failed with
+/// connection_failed, timeout or connection_closed), with this device's unlocked keys; returns
+/// the exit status. It reports `why` itself.
+using Offline = std::function<int(const Home& home, const crypto::DeviceKeys& keys,
+                                  const protocol::Error& why)>;
+/// with_client(), calling `offline` instead of failing when the server cannot be reached.
+int with_client(const Options& o, const Offline& offline,
+                const std::function<int(Client&, const Relogin& relogin)>& fn);
+
+/// After "the server ... cannot be reached": what a person can still do meanwhile.
+extern const char* const kOfflineHint;
+
 /// The first words of an `action_reminder` event for people: "Reminder: you have 1 overdue
 /// action(s) and 0 due within two days".
 [[nodiscard]] std::string reminder_heading(const boost::json::object& reminder);

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "history_store.hpp"
 #include "liaise/client/feedback.hpp"
 #include "liaise/client/message_size.hpp"
 #include "liaise/client/server_pin.hpp"
@@ -159,8 +160,22 @@ protocol::Expected<std::unique_ptr<Client>> Client::login(const Home& home,
     if (const auto last = last_session(home); last > 0)
         fields["last_session"] = last;
     auto reply = conn.value()->request("login", std::move(fields));
-    if (!reply)
-        return reply.error();
+    if (!reply) {
+        if (reply.error().code != "device_replaced")
+            return reply.error();
+        // This device is shut out for good: what it kept of the rooms goes with it, before
+        // anyone can read it offline (history_store.hpp).
+        std::error_code ec;
+        bool removed = false;
+        for (const char* suffix : {"", "-journal"})
+            removed =
+                std::filesystem::remove(home.dir() / (std::string(kHistoryFile) + suffix), ec) ||
+                removed;
+        auto error = reply.error();
+        if (removed)
+            error.message += "; the history kept on this device was deleted";
+        return error;
+    }
     std::optional<AuditHeadCheck> audit_check;
     if (str(reply.value(), "role") == "admin") {
         // An admin's device refuses a server whose key changed, and an audit log shorter than
@@ -380,8 +395,12 @@ protocol::Expected<std::int64_t> Client::send(std::string_view room, std::string
 
 ReadMessage Client::open_message(const json::object& m) {
     auto out = open_one(m);
-    if (!batching_)
+    if (!batching_) {
         ledger_.flush();
+        if (kept_rooms_.contains(out.room))
+            if (auto* kept = store())
+                kept->append(out);  // one the person saw as it came: the history goes on
+    }
     return out;
 }
 
@@ -467,8 +486,87 @@ ReadMessage Client::open_one(const json::object& m) {
     return out;
 }
 
+Client::~Client() = default;
+
+HistoryStore* Client::store() {
+    if (!store_tried_) {
+        store_tried_ = true;
+        auto opened = HistoryStore::open(home_, profile_.user, profile_.device, keys_);
+        if (opened)
+            store_ = std::move(opened).value();
+        else
+            history_notes_.push_back(opened.error().message);
+    }
+    return store_.get();
+}
+
 protocol::Expected<std::vector<ReadMessage>> Client::read(std::string_view room,
                                                           std::int64_t after) {
+    const std::string name(room);
+    auto* kept = store();
+    // Kept only when it continues what is kept: reading from anywhere else would leave a hole.
+    const bool keeping = kept != nullptr && after == kept->tail(name);
+    auto out = fetch(room, after);
+    if (out && keeping && kept->keep(name, after, out.value()))
+        kept_rooms_.insert(name);
+    return out;
+}
+
+protocol::Expected<History> Client::history(std::string_view room, std::int64_t after) {
+    const std::string name(room);
+    History out;
+    auto* kept = store();
+    std::int64_t from = after;
+    std::map<std::int64_t, ReadMessage> beyond;  // rows kept past the point fetched from
+    bool keeping = false;
+    if (kept != nullptr) {
+        auto loaded = kept->load(name);
+        for (const auto seq : loaded.refused)
+            out.notes.push_back("message #" + std::to_string(seq) +
+                                " kept on this device did not open (damaged or altered); it is "
+                                "fetched again from the server");
+        if (after <= loaded.resume_after) {
+            keeping = true;
+            from = loaded.resume_after;
+            for (auto& m : loaded.messages) {
+                if (m.seq > after && m.seq <= from) {
+                    out.messages.push_back(std::move(m));
+                    ++out.kept;
+                } else if (m.seq > from) {
+                    beyond.emplace(m.seq, std::move(m));
+                }
+            }
+        }
+    }
+    fetched_ = 0;
+    auto fresh = fetch(room, from);
+    for (auto& n : history_notes_)
+        out.notes.push_back(std::move(n));
+    history_notes_.clear();
+    if (!fresh)
+        return fresh.error();
+    out.fetched = fetched_;
+    for (auto& m : fresh.value()) {
+        // Fetched again after a hole: what the ledger said when it first came still holds.
+        if (const auto it = beyond.find(m.seq); it != beyond.end())
+            for (auto& w : it->second.warnings)
+                if (std::none_of(m.warnings.begin(), m.warnings.end(), [&](const Warning& x) {
+                        return x.code == w.code && x.message == w.message;
+                    }))
+                    m.warnings.push_back(std::move(w));
+    }
+    if (keeping && kept->keep(name, from, fresh.value()))
+        kept_rooms_.insert(name);
+    for (auto& m : fresh.value())
+        out.messages.push_back(std::move(m));
+    if (kept != nullptr)
+        for (auto& n : kept->take_notes())
+            out.notes.push_back(std::move(n));
+    return out;
+}
+
+protocol::Expected<std::vector<ReadMessage>> Client::fetch(std::string_view room,
+                                                           std::int64_t after) {
     std::vector<ReadMessage> out;
     ledger_.reading_from(std::string(room), after);
     while (true) {
@@ -476,6 +574,7 @@ protocol::Expected<std::vector<ReadMessage>> Client::read(std::string_view room,
         if (!page)
             return page.error();
         const auto& messages = page.value().at("messages").as_array();
+        fetched_ += messages.size();
         batching_ = true;  // one ledger write per page, not per message
         for (const auto& m : messages) {
             out.push_back(open_message(m.as_object()));

@@ -16,6 +16,7 @@
 
 #include "cli_support.hpp"
 #include "events.hpp"
+#include "history_store.hpp"
 #include "liaise/client/client.hpp"
 #include "liaise/client/display.hpp"
 #include "liaise/client/message_size.hpp"
@@ -424,8 +425,56 @@ int send(const Options& o, const std::string& room, const std::vector<std::strin
     });
 }
 
-int read(const Options& o, const std::string& room, std::int64_t since, bool follow, bool plain) {
-    return with_client(o, [&](Client& first, const Relogin& relogin) {
+namespace {
+
+/// `read` without the server: what this device kept of `room` after `since`, then one line
+/// saying so (0); nothing kept: the error and that line (1, as any command without a server).
+int read_offline(const Options& o, const std::string& room, std::int64_t since, const Home& home,
+                 const crypto::DeviceKeys& keys, const protocol::Error& why) {
+    const auto profile = home.profile();
+    const auto server = profile ? display_line(profile.value().server) : std::string("(unknown)");
+    KeptRoom kept;
+    std::vector<std::string> notes;
+    if (profile)
+        if (auto store =
+                HistoryStore::open(home, profile.value().user, profile.value().device, keys)) {
+            kept = store.value()->load(room);
+            notes = store.value()->take_notes();
+        }
+    std::vector<ReadMessage> shown;
+    for (auto& m : kept.messages)
+        if (m.seq > since)
+            shown.push_back(std::move(m));
+    if (shown.empty()) {
+        const int status = report(why);
+        std::cerr << "Offline: the server at " << server << " cannot be reached; nothing of "
+                  << display_line(room) << (since > 0 ? " after #" + std::to_string(since) : "")
+                  << " is kept on this device.\n"
+                  << kOfflineHint;
+        return status;
+    }
+    for (const auto& m : shown)
+        print_message(o, m, nullptr, "", RoomReaders{});
+    std::cout << std::flush;
+    for (const auto seq : kept.refused)
+        std::cerr << "liaise: message #" << seq
+                  << " kept on this device did not open (damaged or altered); it is not shown\n";
+    for (const auto& note : notes)
+        std::cerr << "liaise: " << note << "\n";
+    std::cerr << "Offline: the server at " << server << " cannot be reached; showing "
+              << kept_summary(shown) << ".\n";
+    return 0;
+}
+
+}  // namespace
+
+int read(const Options& o, const std::string& room, std::int64_t since, bool follow, bool plain,
+         bool verbose) {
+    const Offline offline = [&](const Home& home, const crypto::DeviceKeys& keys,
+                                const protocol::Error& why) {
+        return read_offline(o, room, since, home, keys, why);
+    };
+    return with_client(o, offline, [&](Client& first, const Relogin& relogin) {
         Client* c = &first;
         std::unique_ptr<Client> again;  // the client after a reconnection
         std::shared_ptr<const jargon::Engine> engine;
@@ -443,15 +492,22 @@ int read(const Options& o, const std::string& room, std::int64_t since, bool fol
         const auto show = [&](const ReadMessage& m) {
             print_message(o, m, engine.get(), c->discipline(), readers);
         };
-        auto messages = c->read(room, since);
-        if (!messages)
-            return report_room(*c, messages.error(), room);
+        // What this device kept first, then only what is new (history_store.hpp).
+        auto history = c->history(room, since);
+        if (!history)
+            return report_room(*c, history.error(), room);
+        const auto& messages = history.value().messages;
         std::int64_t last = since;
-        for (const auto& m : messages.value()) {
+        for (const auto& m : messages) {
             show(m);
             last = m.seq;
         }
-        if (messages.value().empty() && !o.json)  // a list with nothing in it says so
+        for (const auto& note : history.value().notes)
+            std::cerr << "liaise: " << note << "\n";
+        if (verbose)
+            std::cerr << "liaise: " << history.value().kept << " kept on this device, "
+                      << history.value().fetched << " fetched from the server\n";
+        if (messages.empty() && !o.json)  // a list with nothing in it says so
             std::cout << "No messages in " << room
                       << (since > 0 ? " after #" + std::to_string(since) : "")
                       << (follow ? " yet: waiting for new ones.\n" : ".\n") << std::flush;
@@ -544,7 +600,8 @@ int read(const Options& o, const std::string& room, std::int64_t since, bool fol
             }
             if (type != "message" || str(e, "room") != room)
                 continue;
-            // Placed by its seq before it is opened: the device's ledger sees the history in order.
+            // Placed by its seq before it is opened: the device's ledger sees the history in
+            // order.
             const auto seq = num(e, "seq");
             if (seq <= last)
                 continue;

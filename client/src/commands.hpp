@@ -33,8 +33,11 @@ enum class Confirm { ask, no };
 
 int send(const Options& o, const std::string& room, const std::vector<std::string>& words,
          DraftPolicy policy, Confirm asking, bool accept_new_readers = false);
-/// `plain`: print messages as written, without explanations.
-int read(const Options& o, const std::string& room, std::int64_t since, bool follow, bool plain);
+/// `plain`: print messages as written, without explanations. What this device kept is shown
+/// first and only what is new is fetched; without the server, what is kept (history_store.hpp).
+/// `verbose`: also say how many came from each.
+int read(const Options& o, const std::string& room, std::int64_t since, bool follow, bool plain,
+         bool verbose = false);
 int room_audience(const Options& o, const std::string& room, bool is_public);
 int explain(const Options& o, const std::string& term);
 int ask(const Options& o, const std::string& term, const std::string& room);

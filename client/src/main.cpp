@@ -198,9 +198,13 @@ int main(int argc, char** argv) {
     read_cmd->add_option("--since", since, "Only messages after this sequence number");
     read_cmd->add_flag("--follow", follow, "Keep printing new messages as they arrive");
     read_cmd->add_flag("--plain", plain, "Print messages as written, without explanations");
+    bool verbose = false;
+    read_cmd->add_flag("--verbose,-v", verbose,
+                       "Also say how many messages were kept on this device and how many were "
+                       "fetched from the server");
     json_flag(read_cmd);
     read_cmd->callback(
-        [&] { action = [&] { return cli::read(o, room_name, since, follow, plain); }; });
+        [&] { action = [&] { return cli::read(o, room_name, since, follow, plain, verbose); }; });
 
     auto* chat_cmd = app.add_subcommand(
         "chat", "Chat in a room in this terminal, with drafts checked before sending");

@@ -377,11 +377,51 @@ def withheld_first(w):
     check_clean("bea's own (honest) read: no warnings", w.read("bea"))
 
 
+def withheld_then_shown(w):
+    """Withholding against the history a device keeps (client/src/history_store.hpp): hana's
+    read fetches only what is new, so the withheld message must not stay missing once kept.
+    After the gap warning, the server is honest again: hana's next read shows the message that
+    was withheld (fetched again from the hole), the message after it keeps the gap warning it
+    had when it arrived, and with the server gone the kept history holds both."""
+    honest_start(w)
+    w.send("bea", "Update 1: mum phoned the school.")
+    middle = w.send("bea", "Update 2: mum withdrew consent, do NOT release him to her.")
+    last = w.send("bea", "Update 3: he is in class as normal.")
+
+    def drop_middle(frame, request):
+        return each_message(frame, request,
+                            lambda m: None if m.get("room") == ROOM and m["seq"] == middle else m)
+    w.proxy.rewrite("hana", drop_middle)
+    gapped = by_seq(w.read("hana"))
+    check("hana is not shown the withheld message", middle not in gapped, gapped.get(middle))
+    check("the message after it has a gap warning", "gap" in codes(gapped.get(last, {})),
+          gapped.get(last))
+
+    w.proxy.rewrite("hana", None)
+    lines = by_seq(w.read("hana"))
+    check("once the server is honest, hana is shown the message that was withheld",
+          clean(lines.get(middle, {})) and "do NOT release" in lines[middle]["text"],
+          lines.get(middle))
+    check("the message after it keeps the gap warning it arrived with",
+          "gap" in codes(lines.get(last, {})), lines.get(last))
+    check_clean("hana: every message before the hole is unflagged",
+                [m for s, m in lines.items() if s < middle])
+
+    w.proxy.stop()
+    w.proxy = None
+    offline = w.liaise("hana", "read", ROOM, "--json", "--plain")
+    kept = by_seq([json.loads(x) for x in offline.out.splitlines() if x.strip()])
+    check("offline, hana's device shows the kept history with the once-withheld message",
+          offline.code == 0 and middle in kept and last in kept, offline)
+    check("offline, the read says so in one line", "Offline: the server at" in offline.err,
+          offline)
+
+
 def replay(w):
     """Finding #5, replay. After hana has read the room honestly, the proxy re-inserts an old
     bea message (the whole object, signature and all) into hana's sync with a new seq above the
-    last. hana must see a "replay" warning on it, and nothing else flagged."""
-    honest_start(w)
+    last. hana must see a "replay" warning on it, and nothing else flagged. (The proxy records
+    during hana's first read: later reads fetch only what hana's device has not kept.)"""
     captured = {}
 
     def record(frame, request):  # an honest pass that keeps bea's messages
@@ -389,7 +429,7 @@ def replay(w):
                             lambda m: captured.setdefault(m["seq"], m) if m.get("sender") == "bea"
                             else m)
     w.proxy.rewrite("hana", record)
-    w.read("hana")
+    honest_start(w)
     if not check("the proxy captured bea's honest message from hana's sync", captured):
         return
     old = dict(next(iter(captured.values())))
@@ -569,6 +609,7 @@ SCENARIOS = [
     ("8 new reader", new_reader, ("hana", "bea")),
     ("9 withheld first", withheld_first, ("hana", "bea")),
     ("10 minutes rewritten", minutes_rewritten, ("hana", "bea")),
+    ("11 withheld, then shown", withheld_then_shown, ("hana", "bea")),
 ]
 
 

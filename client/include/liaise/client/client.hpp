@@ -27,6 +27,8 @@
 
 namespace liaise::client {
 
+class HistoryStore;  // history_store.hpp: this device's kept history, sealed
+
 /// One message as the reader sees it: decrypted and verified, or the reason it could not be.
 struct ReadMessage {
     std::string room;
@@ -42,6 +44,17 @@ struct ReadMessage {
     /// What the reader should know about this message (Ledger::observe, key changes); empty on
     /// an honest server with unchanged keys.
     std::vector<Warning> warnings;
+};
+
+/// A room's history as Client::history() gives it: what this device kept, then what the server
+/// had after it.
+struct History {
+    std::vector<ReadMessage> messages;  ///< in seq order
+    std::size_t kept = 0;     ///< how many of `messages`, from the first, were kept on this device
+    std::size_t fetched = 0;  ///< how many messages the server sent this time
+    /// What the person should know about the kept history, in plain words (a row that did not
+    /// open and is fetched again; a store emptied as not this device's); never message text.
+    std::vector<std::string> notes;
 };
 
 /// A reader a message is about to be encrypted for that this device never wrote to in the room.
@@ -144,11 +157,21 @@ class Client {
     /// What the last send() accepted that the person should hear of (key_changed notices).
     [[nodiscard]] const std::vector<Warning>& last_notices() const noexcept { return notices_; }
 
-    /// Every message of `room` after `after`, decrypted, in order (pages through sync).
+    /// Every message of `room` after `after`, decrypted, in order (pages through sync). When
+    /// `after` is the last seq this device keeps for the room, what is read is kept too.
     [[nodiscard]] protocol::Expected<std::vector<ReadMessage>> read(std::string_view room,
                                                                     std::int64_t after);
 
-    /// Decrypts and verifies one message object (from sync or a "message" event).
+    /// `room`'s history after `after`: what this device kept (history_store.hpp) first, then
+    /// only what the server has after the last of it that still opens and has no hole, which
+    /// is decrypted and checked by the ledger like any message read, and kept. Reading from
+    /// beyond what is kept (`after` past it) fetches and keeps nothing else. Errors: the
+    /// server's (the kept history alone is read with HistoryStore, without a Client).
+    [[nodiscard]] protocol::Expected<History> history(std::string_view room, std::int64_t after);
+
+    /// Decrypts and verifies one message object (from sync or a "message" event). It is kept
+    /// on this device when it follows the room's history this client has read (history(), or
+    /// read() from the last kept seq).
     [[nodiscard]] ReadMessage open_message(const boost::json::object& message);
 
     /// Counts on this device, per dictionary entry and without any text, that the person fixed
@@ -197,6 +220,10 @@ class Client {
     /// alone makes them unique.
     [[nodiscard]] static std::string new_message_id();
 
+    ~Client();
+    Client(const Client&) = delete;
+    Client& operator=(const Client&) = delete;
+
   private:
     Client(const Home& home, Profile profile, crypto::DeviceKeys keys,
            std::unique_ptr<Connection> conn);
@@ -218,11 +245,20 @@ class Client {
     std::unique_ptr<Connection> conn_;
     /// open_message() without saving the ledger (read() saves it once a page).
     ReadMessage open_one(const boost::json::object& message);
+    /// read() without keeping anything; counts what the server sent in fetched_.
+    protocol::Expected<std::vector<ReadMessage>> fetch(std::string_view room, std::int64_t after);
+    /// The kept history, opened on first use; null if it cannot be (history_notes_ says why).
+    HistoryStore* store();
 
     KnownKeys known_;
     Ledger ledger_;
     bool batching_ = false;  // inside read(): the ledger is saved after the page
     std::vector<Warning> notices_;
+    std::unique_ptr<HistoryStore> store_;
+    bool store_tried_ = false;
+    std::vector<std::string> history_notes_;  // from opening the store, for the next history()
+    std::set<std::string> kept_rooms_;        // rooms whose messages this client keeps as they come
+    std::size_t fetched_ = 0;
     std::string discipline_;
     std::optional<AuditHeadCheck> audit_head_check_;
     boost::json::array new_logins_;
