@@ -4,6 +4,7 @@
 // (a finding every ~60 bytes) and one written plainly.
 #include <benchmark/benchmark.h>
 
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -14,7 +15,7 @@ using namespace liaise::jargon;
 
 namespace {
 
-const Engine& engine() {
+const std::shared_ptr<const Engine>& shared_engine() {
     static const auto compiled = [] {
         const auto set = load_dictionary_dir(LIAISE_SOURCE_DICTIONARIES);
         if (!set.ok()) {
@@ -27,7 +28,11 @@ const Engine& engine() {
             std::exit(2);
         return e.value();
     }();
-    return *compiled;
+    return compiled;
+}
+
+const Engine& engine() {
+    return *shared_engine();
 }
 
 // Realistic chat: a mix of plain words, dictionary terms and an unknown acronym.
@@ -61,6 +66,43 @@ void BM_Chat200(benchmark::State& state) {
         benchmark::Counter(static_cast<double>(findings) / static_cast<double>(state.iterations()));
 }
 BENCHMARK(BM_Chat200);
+
+// BM_Chat200 with the engine taken from a SharedEngine for every message, as the server does;
+// and the same with std::atomic<std::shared_ptr> (what SharedEngine used before it moved to a
+// mutex, for the WebAssembly build): compare the two in one run. ->Threads(2) has both cores
+// take it at once.
+template <class Holder>
+void chat_through(benchmark::State& state, const Holder& holder) {
+    const std::string msgs[3] = {message(0), message(1), message(2)};
+    const auto audience = Audience::of({"social-care", "education"});
+    std::size_t i = 0;
+    for (auto _ : state) {
+        const auto e = holder.get();
+        auto r = e->check(msgs[i++ % 3], audience);
+        benchmark::DoNotOptimize(r);
+    }
+    state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * 200);
+}
+
+void BM_Chat200Shared(benchmark::State& state) {
+    static const SharedEngine shared(shared_engine());
+    chat_through(state, shared);
+}
+BENCHMARK(BM_Chat200Shared)->Threads(1)->Threads(2);
+
+#if defined(__cpp_lib_atomic_shared_ptr)
+struct AtomicHolder {
+    explicit AtomicHolder(std::shared_ptr<const Engine> e) : engine(std::move(e)) {}
+    std::shared_ptr<const Engine> get() const { return engine.load(); }
+    std::atomic<std::shared_ptr<const Engine>> engine;
+};
+
+void BM_Chat200AtomicBaseline(benchmark::State& state) {
+    static const AtomicHolder shared(shared_engine());
+    chat_through(state, shared);
+}
+BENCHMARK(BM_Chat200AtomicBaseline)->Threads(1)->Threads(2);
+#endif
 
 void BM_LongDocument(benchmark::State& state) {
     const auto& e = engine();
