@@ -5,11 +5,15 @@
 #include <benchmark/benchmark.h>
 
 #include <atomic>
+#include <boost/json.hpp>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <string>
 
 #include "liaise/jargon/engine.hpp"
+#include "liaise/protocol/findings.hpp"
 
 using namespace liaise::jargon;
 
@@ -88,6 +92,44 @@ void BM_Chat200Shared(benchmark::State& state) {
     static const SharedEngine shared(shared_engine());
     chat_through(state, shared);
 }
+// The 1,000-character draft that bench/jargon_wasm_bench.js checks with the WebAssembly engine
+// (audience social-care + education, 20 findings): the check alone, and the check with the JSON
+// `liaise check --json` prints (what the browser's engine returns).
+std::string draft() {
+    std::ifstream in(LIAISE_BENCH_DRAFT, std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(in)), {});
+    if (text.empty())
+        std::exit(2);
+    return text;
+}
+
+void BM_Draft1000(benchmark::State& state) {
+    const auto& e = engine();
+    const auto text = draft();
+    const auto audience = Audience::of({"social-care", "education"});
+    for (auto _ : state) {
+        auto r = e.check(text, audience);
+        benchmark::DoNotOptimize(r);
+    }
+    state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * text.size()));
+}
+BENCHMARK(BM_Draft1000);
+
+void BM_Draft1000Json(benchmark::State& state) {
+    const auto& e = engine();
+    const auto text = draft();
+    const auto audience = Audience::of({"social-care", "education"});
+    for (auto _ : state) {
+        const auto r = e.check(text, audience);
+        auto doc = liaise::protocol::to_json(r);
+        doc.as_object()["audience"] = audience.to_string();
+        auto json = boost::json::serialize(doc);
+        benchmark::DoNotOptimize(json);
+    }
+    state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * text.size()));
+}
+BENCHMARK(BM_Draft1000Json);
+
 BENCHMARK(BM_Chat200Shared)->Threads(1)->Threads(2);
 
 #if defined(__cpp_lib_atomic_shared_ptr)
