@@ -27,7 +27,7 @@ class Session {
     /// invalid UTF-8 (the engine reads it as separators; the CLI refuses such input). Returns
     /// {"error": {"code", "message"}} with code `no_dictionaries` before a successful load() or
     /// `bad_audience` when `audience` does not parse. A discipline no dictionary has is allowed,
-    /// as in the client's send check: it adds no terms.
+    /// as in the client's send check: its readers are taken to know no terms.
     [[nodiscard]] std::string check(std::string_view text, std::string_view audience,
                                     bool fix) const;
 
