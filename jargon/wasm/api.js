@@ -76,6 +76,22 @@ Module['check'] = function (text, audience, options) {
   return JSON.parse(Module['checkJson'](text, audience, !!(options && options.fix), false));
 };
 
+/**
+ * The reader's check of a message: terms a reader from `readerDiscipline` may not know in `text`
+ * from a writer of `writerDisciplines` (an array or comma list: the writer's discipline, or the
+ * room's when the writer's is not known), including the reader's own terms that mean something
+ * else to the writer. Returns the JSON text {findings, readability, reader}, or {"error"}.
+ */
+Module['checkForReaderJson'] = function (text, readerDiscipline, writerDisciplines, asBytes) {
+  return liaiseCall(_liaise_check_for_reader, text,
+    [String(readerDiscipline), liaiseAudience(writerDisciplines || [])], !!asBytes);
+};
+
+/** checkForReaderJson, parsed. */
+Module['checkForReader'] = function (text, readerDiscipline, writerDisciplines) {
+  return JSON.parse(Module['checkForReaderJson'](text, readerDiscipline, writerDisciplines, false));
+};
+
 /** Every dictionary's meaning of `term`: {term, meanings: [{discipline, alternatives, explanation}]}. */
 Module['explain'] = function (term) {
   return JSON.parse(liaiseCall(_liaise_explain, String(term), [], false));

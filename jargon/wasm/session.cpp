@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 #include <vector>
 
+#include "liaise/jargon/reader.hpp"
 #include "liaise/protocol/findings.hpp"
 
 namespace liaise::jargon::wasm {
@@ -103,6 +104,26 @@ std::string Session::check(std::string_view text, std::string_view audience, boo
     doc.as_object()["audience"] = parsed.value().to_string();
     if (fix)
         doc.as_object()["fixed"] = rewrite(text, result.findings);
+    return json::serialize(doc);
+}
+
+std::string Session::check_for_reader(std::string_view text, std::string_view reader_discipline,
+                                      std::string_view writer_disciplines) const {
+    if (!engine_)
+        return error("no_dictionaries", "no dictionaries loaded");
+    if (reader_discipline.empty())
+        return error("bad_audience", "no reader discipline");
+    std::vector<std::string> writers;
+    if (!writer_disciplines.empty()) {
+        const auto parsed = Audience::parse(writer_disciplines);
+        if (!parsed.ok() || parsed.value().is_public())
+            return error("bad_audience", parsed.ok() ? "writers are disciplines, not the public"
+                                                     : parsed.problems().front().reason);
+        writers = parsed.value().disciplines();
+    }
+    const std::string reader(reader_discipline);
+    auto doc = protocol::to_json(jargon::check_for_reader(*engine_, text, reader, writers));
+    doc.as_object()["reader"] = reader;
     return json::serialize(doc);
 }
 

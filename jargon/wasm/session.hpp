@@ -31,6 +31,15 @@ class Session {
     [[nodiscard]] std::string check(std::string_view text, std::string_view audience,
                                     bool fix) const;
 
+    /// The reader's check (check_for_reader in liaise/jargon/reader.hpp) of a message from a
+    /// writer of `writer_disciplines` (comma-separated; the room's disciplines when the writer's
+    /// is not known) read by someone from `reader_discipline`: {"findings", "readability",
+    /// "reader"}; "findings" is what `liaise read --json` prints as a message's "explanations".
+    /// {"error": ...} before a load() or when a discipline name is empty.
+    [[nodiscard]] std::string check_for_reader(std::string_view text,
+                                               std::string_view reader_discipline,
+                                               std::string_view writer_disciplines) const;
+
     /// What `liaise explain --json TERM` prints: {"term", "meanings": [{"discipline",
     /// "alternatives", "explanation"}]}; {"error": ...} before a load().
     [[nodiscard]] std::string explain(std::string_view term) const;

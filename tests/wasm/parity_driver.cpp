@@ -3,6 +3,8 @@
 // audience given.
 //   parity_driver DICTIONARY_DIR CORPUS AUDIENCE...
 //   parity_driver DICTIONARY_DIR CORPUS --explain
+// An AUDIENCE of the form "reader:READER:WRITER,WRITER" is the reader's check
+// (check_for_reader) instead, with the JSON the WebAssembly engine's checkForReader gives.
 // CORPUS holds the texts, each as a 4-byte little-endian length and its bytes (any bytes:
 // invalid UTF-8 is checked too). Prints one line per (text, audience), texts outermost; with
 // --explain, one line per text: what `liaise explain --json TEXT` prints.
@@ -11,10 +13,12 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "liaise/jargon/engine.hpp"
+#include "liaise/jargon/reader.hpp"
 #include "liaise/protocol/findings.hpp"
 
 using namespace liaise;
@@ -36,7 +40,25 @@ int main(int argc, char** argv) {
     }
     const bool explain = std::string_view(argv[3]) == "--explain";
     std::vector<jargon::Audience> audiences;
+    struct Reader {
+        std::string reader;
+        std::vector<std::string> writers;
+    };
+    std::vector<std::optional<Reader>> readers;  // one per audience
     for (int i = 3; i < argc && !explain; ++i) {
+        if (const std::string_view arg = argv[i]; arg.starts_with("reader:")) {
+            const auto colon = arg.find(':', 7);
+            auto writers = jargon::Audience::parse(arg.substr(colon + 1));
+            if (colon == std::string_view::npos || !writers.ok()) {
+                std::cerr << "parity_driver: bad reader " << arg << "\n";
+                return 2;
+            }
+            readers.push_back(
+                Reader{std::string(arg.substr(7, colon - 7)), writers.value().disciplines()});
+            audiences.push_back(jargon::Audience::everyone());
+            continue;
+        }
+        readers.push_back(std::nullopt);
         auto a = jargon::Audience::parse(argv[i]);
         if (!a.ok()) {
             std::cerr << "parity_driver: bad audience " << argv[i] << "\n";
@@ -68,7 +90,16 @@ int main(int argc, char** argv) {
             out += '\n';
             continue;
         }
-        for (const auto& audience : audiences) {
+        for (std::size_t k = 0; k < audiences.size(); ++k) {
+            const auto& audience = audiences[k];
+            if (const auto& r = readers[k]) {
+                auto doc = protocol::to_json(
+                    jargon::check_for_reader(*engine.value(), text, r->reader, r->writers));
+                doc.as_object()["reader"] = r->reader;
+                out += boost::json::serialize(doc);
+                out += '\n';
+                continue;
+            }
             // As run_check() in client/src/check.cpp.
             const auto result = engine.value()->check(text, audience);
             auto doc = protocol::to_json(result);

@@ -1,5 +1,5 @@
 // The WebAssembly engine (jargon/wasm) against the native one, byte for byte: every text of the
-// test corpus and the fuzz corpus, for several audiences and two dictionary sets, through
+// test corpus and the fuzz corpus, for several audiences, readers and two dictionary sets, through
 // parity_driver (the native engine, JSON built as `liaise check --json --fix` builds it), and a
 // sample through the real `liaise check --json --fix`. Any difference fails.
 //   node parity_test.js SOURCE_DIR WASM_DIR PARITY_DRIVER LIAISE
@@ -138,8 +138,10 @@ async function main() {
   const sets = [
     { dir: path.join(root, 'dictionaries'),
       audiences: ['public', 'social-care', 'education', 'health', 'mental-health', 'police-justice',
-        'housing-benefits', 'social-care,education'] },
-    { dir: unicodeDir, audiences: ['public', 'education', 'unicode', 'health,social-care'] },
+        'housing-benefits', 'social-care,education', 'reader:health:social-care',
+        'reader:social-care:health,education,police-justice', 'reader:education:education'] },
+    { dir: unicodeDir, audiences: ['public', 'education', 'unicode', 'health,social-care',
+      'reader:health:social-care,unicode'] },
   ];
   let failures = 0;
   let compared = 0;
@@ -149,8 +151,13 @@ async function main() {
     if (run.status !== 0) throw new Error(`parity_driver failed: ${run.stderr}`);
     const native = run.stdout;
     const wasm = [];
+    const checkOne = (t, a) => {
+      if (!a.startsWith('reader:')) return engine.checkJson(t, a, true, true);
+      const [, reader, writers] = a.split(':');
+      return engine.checkForReaderJson(t, reader, writers, true);
+    };
     for (const t of texts)
-      for (const a of set.audiences) wasm.push(Buffer.from(engine.checkJson(t, a, true, true)), Buffer.from('\n'));
+      for (const a of set.audiences) wasm.push(Buffer.from(checkOne(t, a)), Buffer.from('\n'));
     const wasmOut = Buffer.concat(wasm);
     const nativeLines = native.toString('latin1').split('\n');
     const wasmLines = wasmOut.toString('latin1').split('\n');
