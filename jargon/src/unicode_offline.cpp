@@ -251,6 +251,42 @@ char32_t to_upper(char32_t c) noexcept {
     return c;
 }
 
+namespace {
+
+/// `c` folded by kFoldRuns or kFoldRemoved: its fold, 0 when removed, or `c` itself.
+char32_t fold_run(char32_t c) noexcept {
+    const std::span<const std::uint32_t> runs = kFoldRuns;
+    std::size_t lo = 0, hi = runs.size() / 3;  // the last run starting at or before c
+    while (lo < hi) {
+        const auto mid = (lo + hi) / 2;
+        if (runs[3 * mid] <= c)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo > 0) {
+        const auto* run = &runs[3 * (lo - 1)];
+        const auto count = run[1] >> 8, stride = run[1] & 0xFF;
+        const auto k = (c - run[0]) / stride;
+        if (k < count && (c - run[0]) % stride == 0)
+            return static_cast<char32_t>(c + run[2]);
+    }
+    const std::span<const std::uint32_t> removed = kFoldRemoved;
+    lo = 0, hi = removed.size() / 2;
+    while (lo < hi) {
+        const auto mid = (lo + hi) / 2;
+        if (removed[2 * mid + 1] < c)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < removed.size() / 2 && removed[2 * lo] <= c)
+        return 0;
+    return c;
+}
+
+}  // namespace
+
 bool to_nfc(std::string_view text, std::string& out) {
     std::vector<char32_t> s;
     const bool valid = for_each_code_point(text, [&](char32_t c) { decompose(c, s); });
@@ -268,13 +304,20 @@ bool to_nfc(std::string_view text, std::string& out) {
 void to_nfkc_casefold(std::string_view text, std::string& out) {
     std::vector<char32_t> s;
     (void)for_each_code_point(text, [&](char32_t c) {
+        if (c < 0x41) {
+            s.push_back(c);
+            return;
+        }
         std::span<const std::uint32_t> folded;
-        if (c >= 0x41 && find_mapping(kFolds, kFoldPool, c, folded)) {
+        if (find_mapping(kFolds, kFoldPool, c, folded)) {
             for (const auto f : folded)  // the fold is in NFC: decompose it again
                 decompose(f, s);
-        } else {
-            decompose(c, s);
+            return;
         }
+        const auto to = fold_run(c);
+        if (to == 0)
+            return;  // removed
+        decompose(to, s);
     });
     reorder(s);
     compose(s);

@@ -12,7 +12,10 @@
 //   kCompositions   triples {first, second, composite}: every canonical primary composite
 //                   (not Hangul)
 //   kFolds          {c, offset << 5 | length} into kFoldPool: NFKC_Casefold of c (in NFC),
-//                   for each c that the fold changes (length 0: removed)
+//                   for each c that the fold changes, except those in the next two tables
+//   kFoldRuns       triples {start, count << 8 | stride, delta}: start + k * stride (k < count)
+//                   folds to itself + delta (mod 2^32), and nothing else in that span folds
+//   kFoldRemoved    pairs {first, last}: ranges of code points the fold removes
 #include <unicode/normalizer2.h>
 #include <unicode/uchar.h>
 #include <unicode/unistr.h>
@@ -84,7 +87,12 @@ int main(int argc, char** argv) {
     }
 
     std::vector<std::uint32_t> props, ccc, upper, decompositions, decomposition_pool, compositions,
-        folds, fold_pool;
+        folds, fold_pool, fold_runs, fold_removed;
+    struct Fold {
+        std::uint32_t c;
+        std::vector<std::uint32_t> to;
+    };
+    std::vector<Fold> all_folds;
     std::uint32_t last_flags = ~0u, last_ccc = ~0u;
     for (UChar32 c = 0; c <= kMax; ++c) {
         const auto uc = static_cast<std::uint32_t>(c);
@@ -125,13 +133,48 @@ int main(int argc, char** argv) {
                 std::cerr << "gen_unicode_tables: folding U+" << std::hex << uc << " failed\n";
                 return 1;
             }
-            if (folded.size() != 1 || folded[0] != uc) {
-                folds.push_back(uc);
-                folds.push_back(static_cast<std::uint32_t>(fold_pool.size() << 5 | folded.size()));
-                fold_pool.insert(fold_pool.end(), folded.begin(), folded.end());
-            }
+            if (folded.size() != 1 || folded[0] != uc)
+                all_folds.push_back({uc, folded});
         }
     }
+    // Folds, compacted: removed code points as ranges; runs of at least 3 code points, 1 or 2
+    // apart, each folding to one code point at the same distance (A-Z, Ā ā Ă ă …) as runs whose
+    // span holds no other fold; the rest one by one.
+    const auto single = [&](std::size_t i) { return all_folds[i].to.size() == 1; };
+    const auto delta = [&](std::size_t i) { return all_folds[i].to[0] - all_folds[i].c; };
+    for (std::size_t i = 0; i < all_folds.size();) {
+        const auto& f = all_folds[i];
+        if (f.to.empty()) {
+            std::size_t j = i + 1;
+            while (j < all_folds.size() && all_folds[j].to.empty() &&
+                   all_folds[j].c == all_folds[j - 1].c + 1)
+                ++j;
+            fold_removed.insert(fold_removed.end(), {f.c, all_folds[j - 1].c});
+            i = j;
+            continue;
+        }
+        if (single(i) && i + 1 < all_folds.size() && single(i + 1) && delta(i + 1) == delta(i)) {
+            const auto stride = all_folds[i + 1].c - f.c;
+            std::size_t j = i + 1;
+            if (stride <= 2) {
+                while (j + 1 < all_folds.size() && single(j + 1) && delta(j + 1) == delta(i) &&
+                       all_folds[j + 1].c == all_folds[j].c + stride)
+                    ++j;
+            }
+            if (stride <= 2 && j - i + 1 >= 3) {
+                fold_runs.insert(
+                    fold_runs.end(),
+                    {f.c, static_cast<std::uint32_t>((j - i + 1) << 8 | stride), delta(i)});
+                i = j + 1;
+                continue;
+            }
+        }
+        folds.push_back(f.c);
+        folds.push_back(static_cast<std::uint32_t>(fold_pool.size() << 5 | f.to.size()));
+        fold_pool.insert(fold_pool.end(), f.to.begin(), f.to.end());
+        ++i;
+    }
+
     // Sorted by (first, second) for the lookup.
     std::vector<std::array<std::uint32_t, 3>> triples;
     for (std::size_t i = 0; i < compositions.size(); i += 3)
@@ -157,6 +200,8 @@ int main(int argc, char** argv) {
     write_array(out, "kCompositions", compositions);
     write_array(out, "kFolds", folds);
     write_array(out, "kFoldPool", fold_pool);
+    write_array(out, "kFoldRuns", fold_runs);
+    write_array(out, "kFoldRemoved", fold_removed);
     if (!out) {
         std::cerr << "gen_unicode_tables: cannot write " << argv[1] << "\n";
         return 1;
@@ -164,6 +209,7 @@ int main(int argc, char** argv) {
     std::cerr << "gen_unicode_tables: " << props.size() << " property runs, " << ccc.size()
               << " ccc runs, " << upper.size() / 2 << " uppercase, " << decompositions.size() / 2
               << " decompositions, " << triples.size() << " compositions, " << folds.size() / 2
-              << " folds (" << fold_pool.size() << " code points)\n";
+              << " single folds (" << fold_pool.size() << " code points), " << fold_runs.size() / 3
+              << " fold runs, " << fold_removed.size() / 2 << " removed ranges\n";
     return 0;
 }
