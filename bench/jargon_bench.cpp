@@ -4,17 +4,22 @@
 // (a finding every ~60 bytes) and one written plainly.
 #include <benchmark/benchmark.h>
 
+#include <atomic>
+#include <boost/json.hpp>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <string>
 
 #include "liaise/jargon/engine.hpp"
+#include "liaise/protocol/findings.hpp"
 
 using namespace liaise::jargon;
 
 namespace {
 
-const Engine& engine() {
+const std::shared_ptr<const Engine>& shared_engine() {
     static const auto compiled = [] {
         const auto set = load_dictionary_dir(LIAISE_SOURCE_DICTIONARIES);
         if (!set.ok()) {
@@ -27,7 +32,11 @@ const Engine& engine() {
             std::exit(2);
         return e.value();
     }();
-    return *compiled;
+    return compiled;
+}
+
+const Engine& engine() {
+    return *shared_engine();
 }
 
 // Realistic chat: a mix of plain words, dictionary terms and an unknown acronym.
@@ -61,6 +70,81 @@ void BM_Chat200(benchmark::State& state) {
         benchmark::Counter(static_cast<double>(findings) / static_cast<double>(state.iterations()));
 }
 BENCHMARK(BM_Chat200);
+
+// BM_Chat200 with the engine taken from a SharedEngine for every message, as the server does;
+// and the same with std::atomic<std::shared_ptr> (what SharedEngine used before it moved to a
+// mutex, for the WebAssembly build): compare the two in one run. ->Threads(2) has both cores
+// take it at once.
+template <class Holder>
+void chat_through(benchmark::State& state, const Holder& holder) {
+    const std::string msgs[3] = {message(0), message(1), message(2)};
+    const auto audience = Audience::of({"social-care", "education"});
+    std::size_t i = 0;
+    for (auto _ : state) {
+        const auto e = holder.get();
+        auto r = e->check(msgs[i++ % 3], audience);
+        benchmark::DoNotOptimize(r);
+    }
+    state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * 200);
+}
+
+void BM_Chat200Shared(benchmark::State& state) {
+    static const SharedEngine shared(shared_engine());
+    chat_through(state, shared);
+}
+// The 1,000-character draft that bench/jargon_wasm_bench.js checks with the WebAssembly engine
+// (audience social-care + education, 20 findings): the check alone, and the check with the JSON
+// `liaise check --json` prints (what the browser's engine returns).
+std::string draft() {
+    std::ifstream in(LIAISE_BENCH_DRAFT, std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(in)), {});
+    if (text.empty())
+        std::exit(2);
+    return text;
+}
+
+void BM_Draft1000(benchmark::State& state) {
+    const auto& e = engine();
+    const auto text = draft();
+    const auto audience = Audience::of({"social-care", "education"});
+    for (auto _ : state) {
+        auto r = e.check(text, audience);
+        benchmark::DoNotOptimize(r);
+    }
+    state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * text.size()));
+}
+BENCHMARK(BM_Draft1000);
+
+void BM_Draft1000Json(benchmark::State& state) {
+    const auto& e = engine();
+    const auto text = draft();
+    const auto audience = Audience::of({"social-care", "education"});
+    for (auto _ : state) {
+        const auto r = e.check(text, audience);
+        auto doc = liaise::protocol::to_json(r);
+        doc.as_object()["audience"] = audience.to_string();
+        auto json = boost::json::serialize(doc);
+        benchmark::DoNotOptimize(json);
+    }
+    state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * text.size()));
+}
+BENCHMARK(BM_Draft1000Json);
+
+BENCHMARK(BM_Chat200Shared)->Threads(1)->Threads(2);
+
+#if defined(__cpp_lib_atomic_shared_ptr)
+struct AtomicHolder {
+    explicit AtomicHolder(std::shared_ptr<const Engine> e) : engine(std::move(e)) {}
+    std::shared_ptr<const Engine> get() const { return engine.load(); }
+    std::atomic<std::shared_ptr<const Engine>> engine;
+};
+
+void BM_Chat200AtomicBaseline(benchmark::State& state) {
+    static const AtomicHolder shared(shared_engine());
+    chat_through(state, shared);
+}
+BENCHMARK(BM_Chat200AtomicBaseline)->Threads(1)->Threads(2);
+#endif
 
 void BM_LongDocument(benchmark::State& state) {
     const auto& e = engine();

@@ -5,6 +5,7 @@
 
 #include "liaise/client/display.hpp"
 #include "liaise/jargon/dictionary.hpp"
+#include "liaise/jargon/reader.hpp"
 
 namespace liaise::client {
 namespace {
@@ -126,48 +127,14 @@ RoomReaders room_readers(const json::object& room_show) {
 jargon::CheckResult explain_for(const jargon::Engine& engine, std::string_view text,
                                 const std::string& reader_discipline, const std::string& writer,
                                 const RoomReaders& readers) {
-    auto result = engine.check(text, jargon::Audience::of({reader_discipline}));
-    // The disciplines whose meaning the writer may have had in mind.
-    std::vector<std::string> others;
+    std::vector<std::string> writers;
     if (const auto w = readers.disciplines.find(writer); w != readers.disciplines.end()) {
-        others.push_back(w->second);
+        writers.push_back(w->second);
     } else {
         for (const auto& [member, discipline] : readers.disciplines)
-            others.push_back(discipline);
+            writers.push_back(discipline);
     }
-    std::sort(others.begin(), others.end());
-    others.erase(std::unique(others.begin(), others.end()), others.end());
-    std::erase(others, reader_discipline);
-    if (others.empty())
-        return result;  // written in the reader's own discipline: it means what they think
-    auto with_reader = others;
-    with_reader.push_back(reader_discipline);
-    const auto wider = engine.check(text, jargon::Audience::of(std::move(with_reader)));
-    bool added = false;
-    for (const auto& f : wider.findings) {
-        const auto mine = std::find_if(f.meanings.begin(), f.meanings.end(), [&](const auto& m) {
-            return m.discipline == reader_discipline;
-        });
-        if (mine == f.meanings.end())
-            continue;  // not the reader's term: the reader's own check has it
-        const bool differs =
-            std::any_of(f.meanings.begin(), f.meanings.end(), [&](const jargon::Meaning& m) {
-                return std::binary_search(others.begin(), others.end(), m.discipline) &&
-                       plain_words(m) != plain_words(*mine);
-            });
-        const bool overlaps = std::any_of(
-            result.findings.begin(), result.findings.end(),
-            [&](const jargon::Finding& g) { return g.start < f.end && f.start < g.end; });
-        if (differs && !overlaps) {
-            result.findings.push_back(f);
-            added = true;
-        }
-    }
-    if (added)
-        std::sort(
-            result.findings.begin(), result.findings.end(),
-            [](const jargon::Finding& a, const jargon::Finding& b) { return a.start < b.start; });
-    return result;
+    return jargon::check_for_reader(engine, text, reader_discipline, std::move(writers));
 }
 
 std::string annotate(std::string_view text, const std::vector<jargon::Finding>& findings) {

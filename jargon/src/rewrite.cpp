@@ -1,8 +1,6 @@
-#include <unicode/uchar.h>
-#include <unicode/unistr.h>
-
 #include "liaise/jargon/engine.hpp"
 #include "text.hpp"
+#include "unicode.hpp"
 
 namespace liaise::jargon {
 namespace {
@@ -24,7 +22,7 @@ bool starts_upper(std::string_view s) {
     if (s.empty())
         return false;
     const auto cp = detail::decode(s, 0);
-    return cp.valid && u_isupper(static_cast<UChar32>(cp.value));
+    return cp.valid && detail::unicode::is_upper(cp.value);
 }
 
 std::string capitalise(std::string_view s) {
@@ -34,8 +32,7 @@ std::string capitalise(std::string_view s) {
     if (!cp.valid)
         return std::string(s);
     std::string out;
-    icu::UnicodeString(static_cast<UChar32>(u_toupper(static_cast<UChar32>(cp.value))))
-        .toUTF8String(out);
+    detail::append_utf8(detail::unicode::to_upper(cp.value), out);
     out.append(s.substr(cp.size));
     return out;
 }

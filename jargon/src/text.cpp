@@ -1,14 +1,11 @@
 #include "text.hpp"
 
-#include <unicode/normalizer2.h>
-#include <unicode/uchar.h>
-#include <unicode/unistr.h>
-
 #include <algorithm>
 #include <array>
 #include <bit>
 
 #include "swar.hpp"
+#include "unicode.hpp"
 
 namespace liaise::jargon::detail {
 namespace {
@@ -76,12 +73,9 @@ Cls classify(char32_t c) noexcept {
         default:
             break;
     }
-    if (u_isUWhiteSpace(static_cast<UChar32>(c)))
+    if (unicode::is_white_space(c))
         return Cls::space;  // includes NBSP
-    if (u_isalnum(static_cast<UChar32>(c)))
-        return Cls::word;
-    const auto type = u_charType(static_cast<UChar32>(c));
-    if (type == U_NON_SPACING_MARK || type == U_COMBINING_SPACING_MARK || type == U_ENCLOSING_MARK)
+    if (unicode::is_alnum(c) || unicode::is_mark(c))
         return Cls::word;
     return Cls::other;
 }
@@ -89,17 +83,17 @@ Cls classify(char32_t c) noexcept {
 bool is_upper(char32_t c) noexcept {
     if (c < 128)
         return c >= 'A' && c <= 'Z';
-    return u_isupper(static_cast<UChar32>(c));
+    return unicode::is_upper(c);
 }
 bool is_lower(char32_t c) noexcept {
     if (c < 128)
         return c >= 'a' && c <= 'z';
-    return u_islower(static_cast<UChar32>(c));
+    return unicode::is_lower(c);
 }
 bool is_digit(char32_t c) noexcept {
     if (c < 128)
         return c >= '0' && c <= '9';
-    return u_isdigit(static_cast<UChar32>(c));
+    return unicode::is_digit(c);
 }
 
 /// decode() then classify() (Cls::other for an invalid sequence), into separate variables. ASCII
@@ -195,6 +189,25 @@ std::size_t address_length(std::string_view s, std::size_t i, std::size_t& chunk
 }
 
 }  // namespace
+
+void append_utf8(char32_t c, std::string& out) {
+    if (c < 0x80) {
+        out.push_back(static_cast<char>(c));
+    } else if (c < 0x800) {
+        const char b[] = {static_cast<char>(0xC0 | (c >> 6)), static_cast<char>(0x80 | (c & 0x3F))};
+        out.append(b, 2);
+    } else if (c < 0x10000) {
+        const char b[] = {static_cast<char>(0xE0 | (c >> 12)),
+                          static_cast<char>(0x80 | ((c >> 6) & 0x3F)),
+                          static_cast<char>(0x80 | (c & 0x3F))};
+        out.append(b, 3);
+    } else {
+        const char b[] = {
+            static_cast<char>(0xF0 | (c >> 18)), static_cast<char>(0x80 | ((c >> 12) & 0x3F)),
+            static_cast<char>(0x80 | ((c >> 6) & 0x3F)), static_cast<char>(0x80 | (c & 0x3F))};
+        out.append(b, 4);
+    }
+}
 
 CodePoint decode_multibyte(std::string_view s, std::size_t i) noexcept {
     const auto b0 = static_cast<unsigned char>(s[i]);
@@ -389,19 +402,9 @@ void exact_form(std::string_view word, std::string& out) {
     }
     if (ascii)
         return;
-    UErrorCode status = U_ZERO_ERROR;
-    const auto* nfc = icu::Normalizer2::getNFCInstance(status);
-    if (U_FAILURE(status))
-        return;
-    auto u = icu::UnicodeString::fromUTF8(out);
-    if (nfc->isNormalized(u, status) && U_SUCCESS(status))
-        return;
-    status = U_ZERO_ERROR;
-    const auto normalised = nfc->normalize(u, status);
-    if (U_FAILURE(status))
-        return;
-    out.clear();
-    normalised.toUTF8String(out);
+    std::string normalised;
+    if (unicode::to_nfc(out, normalised))
+        out = std::move(normalised);
 }
 
 void folded_form(std::string_view word, std::string& out) {
@@ -422,19 +425,7 @@ void folded_form(std::string_view word, std::string& out) {
     }
     std::string straight;
     exact_form(word, straight);
-    UErrorCode status = U_ZERO_ERROR;
-    const auto* fold = icu::Normalizer2::getNFKCCasefoldInstance(status);
-    if (U_FAILURE(status)) {
-        out = std::move(straight);
-        return;
-    }
-    const auto folded = fold->normalize(icu::UnicodeString::fromUTF8(straight), status);
-    out.clear();
-    if (U_FAILURE(status)) {
-        out = std::move(straight);
-        return;
-    }
-    folded.toUTF8String(out);
+    unicode::to_nfkc_casefold(straight, out);
 }
 
 std::vector<std::string> split_words(std::string_view text, bool folded) {

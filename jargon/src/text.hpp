@@ -28,6 +28,9 @@ struct CodePoint {
     return decode_multibyte(s, i);
 }
 
+/// Appends the UTF-8 encoding of `c` (precondition: a Unicode scalar value) to `out`.
+void append_utf8(char32_t c, std::string& out);
+
 /// One word of a text: letters and digits, with apostrophes between letters ("children's",
 /// "GP’s") and '&' between capitals ("A&E").
 struct Token {

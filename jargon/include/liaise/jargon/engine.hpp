@@ -2,11 +2,11 @@
 #pragma once
 
 #include <array>
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -197,15 +197,29 @@ class Engine {
 
 /// The engine in use, swappable at run time. A reload compiles a new Engine and swaps it in; a
 /// check that already holds the old one finishes with it. Thread-safe.
+///
+/// A mutex guards the pointer rather than std::atomic<std::shared_ptr>, which libc++ (and so
+/// the WebAssembly build) does not provide; libstdc++'s is itself a lock, and get() is called
+/// once per check, not per word (bench/RESULTS.md, "SharedEngine", measured no difference).
 class SharedEngine {
   public:
     explicit SharedEngine(std::shared_ptr<const Engine> engine) : engine_(std::move(engine)) {}
 
-    [[nodiscard]] std::shared_ptr<const Engine> get() const { return engine_.load(); }
-    void replace(std::shared_ptr<const Engine> engine) { engine_.store(std::move(engine)); }
+    [[nodiscard]] std::shared_ptr<const Engine> get() const {
+        const std::lock_guard lock(mutex_);
+        return engine_;
+    }
+    void replace(std::shared_ptr<const Engine> engine) {
+        {
+            const std::lock_guard lock(mutex_);
+            engine_.swap(engine);
+        }
+        // The old engine, if this held the last reference, is destroyed here, outside the lock.
+    }
 
   private:
-    std::atomic<std::shared_ptr<const Engine>> engine_;
+    mutable std::mutex mutex_;
+    std::shared_ptr<const Engine> engine_;  // guarded by mutex_
 };
 
 }  // namespace liaise::jargon

@@ -1,0 +1,119 @@
+// The engine's JavaScript API, appended to Emscripten's glue (--post-js): methods on the module
+// object that createLiaiseJargon() resolves to. README.md documents them.
+
+/** Copies `bytes` (Uint8Array) into the module's memory; the caller frees the pointer. */
+function liaiseCopyIn(bytes) {
+  var ptr = _malloc(bytes.length + 1);
+  HEAPU8.set(bytes, ptr);
+  HEAPU8[ptr + bytes.length] = 0;
+  return ptr;
+}
+
+function liaiseUtf8(text) {
+  var size = lengthBytesUTF8(text);
+  var ptr = _malloc(size + 1);
+  stringToUTF8(text, ptr, size + 1);
+  return { ptr: ptr, size: size };
+}
+
+function liaiseAudience(audience) {
+  return Array.isArray(audience) ? audience.join(',') : String(audience);
+}
+
+/** Calls `fn(ptr, size, ...rest)` with `input` (string or Uint8Array) in memory. */
+function liaiseCall(fn, input, rest, asBytes) {
+  var ptr, size;
+  if (typeof input === 'string') {
+    var s = liaiseUtf8(input);
+    ptr = s.ptr;
+    size = s.size;
+  } else {
+    ptr = liaiseCopyIn(input);
+    size = input.length;
+  }
+  var extra = [];
+  try {
+    var args = [ptr, size];
+    for (var i = 0; i < rest.length; i++) {
+      if (typeof rest[i] === 'string') {
+        var r = liaiseUtf8(rest[i]);
+        extra.push(r.ptr);
+        args.push(r.ptr);
+      } else {
+        args.push(rest[i]);
+      }
+    }
+    var out = fn.apply(null, args);
+    var n = _liaise_result_size();
+    return asBytes ? HEAPU8.slice(out, out + n) : UTF8ToString(out, n);
+  } finally {
+    _free(ptr);
+    for (var j = 0; j < extra.length; j++) _free(extra[j]);
+  }
+}
+
+/**
+ * Loads the dictionaries: the `dictionaries` reply (object or JSON text),
+ * {dictionaries: [{discipline, tsv}], common_acronyms}. Returns {ok: true, disciplines, entries}
+ * or {ok: false, problems: [text]}; a failed load keeps the dictionaries loaded before.
+ */
+Module['load'] = function (reply) {
+  var text = typeof reply === 'string' ? reply : JSON.stringify(reply);
+  return JSON.parse(liaiseCall(_liaise_load, text, [], false));
+};
+
+/**
+ * Checks `text` for `audience` ("public", "social-care,education" or an array of disciplines).
+ * Returns the JSON text `liaise check --json` prints (with `fixed` when `fix`), or {"error"}.
+ * `text` may be a string or the UTF-8 bytes (Uint8Array); `asBytes` returns a Uint8Array.
+ */
+Module['checkJson'] = function (text, audience, fix, asBytes) {
+  return liaiseCall(_liaise_check, text, [liaiseAudience(audience), fix ? 1 : 0], !!asBytes);
+};
+
+/** checkJson, parsed: {findings, readability, audience[, fixed]} or {error: {code, message}}. */
+Module['check'] = function (text, audience, options) {
+  return JSON.parse(Module['checkJson'](text, audience, !!(options && options.fix), false));
+};
+
+/**
+ * The reader's check of a message: terms a reader from `readerDiscipline` may not know in `text`
+ * from a writer of `writerDisciplines` (an array or comma list: the writer's discipline, or the
+ * room's when the writer's is not known), including the reader's own terms that mean something
+ * else to the writer. Returns the JSON text {findings, readability, reader}, or {"error"}.
+ */
+Module['checkForReaderJson'] = function (text, readerDiscipline, writerDisciplines, asBytes) {
+  return liaiseCall(_liaise_check_for_reader, text,
+    [String(readerDiscipline), liaiseAudience(writerDisciplines || [])], !!asBytes);
+};
+
+/** checkForReaderJson, parsed. */
+Module['checkForReader'] = function (text, readerDiscipline, writerDisciplines) {
+  return JSON.parse(Module['checkForReaderJson'](text, readerDiscipline, writerDisciplines, false));
+};
+
+/** Every dictionary's meaning of `term`: {term, meanings: [{discipline, alternatives, explanation}]}. */
+Module['explain'] = function (term) {
+  return JSON.parse(liaiseCall(_liaise_explain, String(term), [], false));
+};
+
+/**
+ * Findings carry UTF-8 byte offsets (start, end); a browser's strings count UTF-16 units.
+ * Returns [[start, end], ...] in UTF-16 units of `text` for the findings of a check of `text`.
+ */
+Module['utf16Ranges'] = function (text, findings) {
+  var wanted = [];
+  for (var i = 0; i < findings.length; i++) wanted.push(findings[i].start, findings[i].end);
+  var map = {};
+  var bytes = 0;
+  var k = 0;
+  var sorted = wanted.slice().sort(function (a, b) { return a - b; });
+  for (var u = 0; u <= text.length && k < sorted.length; ) {
+    while (k < sorted.length && sorted[k] <= bytes) map[sorted[k++]] = u;
+    if (u === text.length) break;
+    var c = text.codePointAt(u);
+    bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+    u += c >= 0x10000 ? 2 : 1;
+  }
+  return findings.map(function (f) { return [map[f.start], map[f.end]]; });
+};

@@ -1,0 +1,146 @@
+#include "session.hpp"
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <vector>
+
+#include "liaise/jargon/reader.hpp"
+#include "liaise/protocol/findings.hpp"
+
+namespace liaise::jargon::wasm {
+namespace {
+
+namespace json = boost::json;
+
+std::string error(std::string_view code, std::string_view message) {
+    return json::serialize(
+        json::object{{"error", json::object{{"code", code}, {"message", message}}}});
+}
+
+std::string problems(const std::vector<Problem>& list) {
+    json::array out;
+    for (const auto& p : list)
+        out.emplace_back(p.to_string());
+    return json::serialize(json::object{{"ok", false}, {"problems", std::move(out)}});
+}
+
+std::string problem(std::string reason) {
+    return problems({Problem{"", 0, std::move(reason)}});
+}
+
+}  // namespace
+
+std::string Session::load(std::string_view reply_json) {
+    json::error_code ec;
+    const auto reply = json::parse(reply_json, ec);
+    if (ec || !reply.is_object())
+        return problem("the dictionaries are not a JSON object");
+    const auto* list = reply.as_object().if_contains("dictionaries");
+    if (list == nullptr || !list->is_array())
+        return problem("the dictionaries have no \"dictionaries\" list");
+    // As load_dictionary_dir() reads the cache: files in name order, every problem collected.
+    struct File {
+        std::string name;
+        std::string discipline;
+        std::string_view tsv;
+    };
+    std::vector<File> files;
+    for (const auto& d : list->as_array()) {
+        const auto* o = d.if_object();
+        const auto* discipline = o ? o->if_contains("discipline") : nullptr;
+        const auto* tsv = o ? o->if_contains("tsv") : nullptr;
+        if (discipline == nullptr || !discipline->is_string() || tsv == nullptr ||
+            !tsv->is_string())
+            return problem("a dictionary without a \"discipline\" or \"tsv\" string");
+        const std::string name(discipline->get_string());
+        files.push_back({name + ".tsv", name, tsv->get_string()});
+    }
+    std::sort(files.begin(), files.end(),
+              [](const File& a, const File& b) { return a.name < b.name; });
+    std::vector<Problem> found;
+    DictionarySet set;
+    for (const auto& f : files) {
+        auto parsed = parse_dictionary(f.discipline, f.discipline, f.tsv);
+        if (!parsed.ok()) {
+            found.insert(found.end(), parsed.problems().begin(), parsed.problems().end());
+            continue;
+        }
+        set.dictionaries.push_back(std::move(parsed).value());
+    }
+    if (const auto* common = reply.as_object().if_contains("common_acronyms")) {
+        if (!common->is_string())
+            return problem("\"common_acronyms\" is not a string");
+        auto parsed = parse_common_acronyms("common-acronyms", common->get_string());
+        if (parsed.ok())
+            set.common_acronyms = std::move(parsed).value();
+        else
+            found.insert(found.end(), parsed.problems().begin(), parsed.problems().end());
+    }
+    if (files.empty())
+        found.push_back({"", 0, "no dictionaries"});
+    if (!found.empty())
+        return problems(found);
+    auto compiled = Engine::compile(set);
+    if (!compiled.ok())
+        return problems(compiled.problems());
+    engine_ = std::move(compiled).value();
+    json::array disciplines;
+    for (const auto& d : engine_->disciplines())
+        disciplines.emplace_back(d);
+    return json::serialize(json::object{{"ok", true},
+                                        {"disciplines", std::move(disciplines)},
+                                        {"entries", engine_->entry_count()}});
+}
+
+std::string Session::check(std::string_view text, std::string_view audience, bool fix) const {
+    if (!engine_)
+        return error("no_dictionaries", "no dictionaries loaded");
+    const auto parsed = Audience::parse(audience);
+    if (!parsed.ok())
+        return error("bad_audience", parsed.problems().front().reason);
+    // As run_check() in client/src/check.cpp builds it.
+    const auto result = engine_->check(text, parsed.value());
+    auto doc = protocol::to_json(result);
+    doc.as_object()["audience"] = parsed.value().to_string();
+    if (fix)
+        doc.as_object()["fixed"] = rewrite(text, result.findings);
+    return json::serialize(doc);
+}
+
+std::string Session::check_for_reader(std::string_view text, std::string_view reader_discipline,
+                                      std::string_view writer_disciplines) const {
+    if (!engine_)
+        return error("no_dictionaries", "no dictionaries loaded");
+    if (reader_discipline.empty())
+        return error("bad_audience", "no reader discipline");
+    std::vector<std::string> writers;
+    if (!writer_disciplines.empty()) {
+        const auto parsed = Audience::parse(writer_disciplines);
+        if (!parsed.ok() || parsed.value().is_public())
+            return error("bad_audience", parsed.ok() ? "writers are disciplines, not the public"
+                                                     : parsed.problems().front().reason);
+        writers = parsed.value().disciplines();
+    }
+    const std::string reader(reader_discipline);
+    auto doc = protocol::to_json(jargon::check_for_reader(*engine_, text, reader, writers));
+    doc.as_object()["reader"] = reader;
+    return json::serialize(doc);
+}
+
+std::string Session::explain(std::string_view term) const {
+    if (!engine_)
+        return error("no_dictionaries", "no dictionaries loaded");
+    // As cli::explain() in client/src/commands.cpp builds it.
+    json::array list;
+    for (const auto& m : engine_->explain(term)) {
+        json::array alts;
+        for (const auto& a : m.alternatives)
+            alts.emplace_back(a);
+        list.push_back(json::object{{"discipline", m.discipline},
+                                    {"alternatives", std::move(alts)},
+                                    {"explanation", m.explanation}});
+    }
+    return json::serialize(json::object{{"term", term}, {"meanings", std::move(list)}});
+}
+
+}  // namespace liaise::jargon::wasm

@@ -1,0 +1,51 @@
+// What the WebAssembly module does, in portable C++: it holds one compiled engine and answers
+// in the JSON that the `liaise` command prints, so that the browser and the CLI agree byte for
+// byte. binding.cpp exposes it to JavaScript; api.js wraps that (README.md is the API).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "liaise/jargon/engine.hpp"
+
+namespace liaise::jargon::wasm {
+
+/// One engine, replaced by each successful load(). Not thread-safe (a module instance runs on
+/// one thread).
+class Session {
+  public:
+    /// Compiles the dictionaries in a `dictionaries` reply (protocol/PROTOCOL.md):
+    /// {"dictionaries": [{"discipline", "tsv"}], "common_acronyms": text}; other fields are
+    /// ignored. Validated as the CLI validates its cache (every problem reported, dictionaries in
+    /// file-name order). Returns {"ok": true, "disciplines": [...], "entries": N}, or
+    /// {"ok": false, "problems": ["discipline:LINE: reason", ...]} and keeps the engine it had.
+    [[nodiscard]] std::string load(std::string_view reply_json);
+
+    /// Exactly what `liaise check --json [--fix] --audience AUDIENCE` prints for `text`, without
+    /// the final newline: {"findings", "readability", "audience"[, "fixed"]}. `text` may hold
+    /// invalid UTF-8 (the engine reads it as separators; the CLI refuses such input). Returns
+    /// {"error": {"code", "message"}} with code `no_dictionaries` before a successful load() or
+    /// `bad_audience` when `audience` does not parse. A discipline no dictionary has is allowed,
+    /// as in the client's send check: its readers are taken to know no terms.
+    [[nodiscard]] std::string check(std::string_view text, std::string_view audience,
+                                    bool fix) const;
+
+    /// The reader's check (check_for_reader in liaise/jargon/reader.hpp) of a message from a
+    /// writer of `writer_disciplines` (comma-separated; the room's disciplines when the writer's
+    /// is not known) read by someone from `reader_discipline`: {"findings", "readability",
+    /// "reader"}; "findings" is what `liaise read --json` prints as a message's "explanations".
+    /// {"error": ...} before a load() or when a discipline name is empty.
+    [[nodiscard]] std::string check_for_reader(std::string_view text,
+                                               std::string_view reader_discipline,
+                                               std::string_view writer_disciplines) const;
+
+    /// What `liaise explain --json TERM` prints: {"term", "meanings": [{"discipline",
+    /// "alternatives", "explanation"}]}; {"error": ...} before a load().
+    [[nodiscard]] std::string explain(std::string_view term) const;
+
+  private:
+    std::shared_ptr<const Engine> engine_;
+};
+
+}  // namespace liaise::jargon::wasm

@@ -1,0 +1,80 @@
+// The WebAssembly engine's JavaScript API (jargon/wasm/README.md) as the browser client uses it:
+// loading (and a bad load keeping the dictionaries before it), errors, explain, and UTF-16
+// ranges for underlining.
+//   node api_test.js SOURCE_DIR WASM_DIR
+'use strict';
+const assert = require('assert');
+const fs = require('fs');
+const path = require('path');
+
+const [root, wasmDir] = process.argv.slice(2);
+
+(async () => {
+  const create = require(path.resolve(wasmDir, 'liaise_jargon.js'));
+  const engine = await create({ wasmBinary: fs.readFileSync(path.join(wasmDir, 'liaise_jargon.wasm')) });
+
+  assert.deepStrictEqual(engine.check('The CIN plan.', 'public'),
+    { error: { code: 'no_dictionaries', message: 'no dictionaries loaded' } });
+
+  const dir = path.join(root, 'tests/data/dicts');
+  const dictionaries = fs.readdirSync(dir).filter((f) => f.endsWith('.tsv')).map((f) => ({
+    discipline: f.slice(0, -4), tsv: fs.readFileSync(path.join(dir, f), 'utf8') }));
+  const reply = { version: 3, dictionaries, common_acronyms: fs.readFileSync(path.join(dir, 'common-acronyms.txt'), 'utf8') };
+  const loaded = engine.load(JSON.stringify(reply));
+  assert.strictEqual(loaded.ok, true);
+  assert.deepStrictEqual(loaded.disciplines, ['education', 'general', 'health', 'social-care']);
+
+  // A bad download reports every problem with its line and keeps the engine loaded before.
+  const bad = engine.load({ dictionaries: [{ discipline: 'health', tsv: dictionaries[0].tsv + 'CIN\t\t\t\tacronym\t\n' }] });
+  assert.strictEqual(bad.ok, false);
+  assert.match(bad.problems.join('\n'), /^health:\d+: /);
+  assert.strictEqual(engine.load('not json').ok, false);
+  const r = engine.check('The CIN plan was agreed.', 'education');
+  assert.deepStrictEqual(r.findings.map((f) => [f.text, f.kind, f.disciplines]), [['CIN', 'acronym', ['social-care']]]);
+  assert.strictEqual(r.audience, 'education');
+  assert.strictEqual(r.readability, null);
+  assert.strictEqual('fixed' in r, false);
+
+  // Arrays and comma lists are the same audience, flagged for whoever of it lacks a term;
+  // fix adds the rewritten text.
+  const both = engine.check('The CIN plan was agreed.', ['social-care', 'health']);
+  assert.strictEqual(both.audience, 'health,social-care');
+  assert.deepStrictEqual(both.findings.map((f) => f.text), ['CIN']);
+  const fixed = engine.check('The CIN plan was agreed.', ['social-care'], { fix: true });
+  assert.strictEqual(fixed.findings.length, 0);
+  assert.strictEqual(fixed.fixed, 'The CIN plan was agreed.');
+  assert.match(engine.check('The CIN plan was agreed.', 'education', { fix: true }).fixed, /^The (?!CIN)/);
+  assert.strictEqual(engine.check('x', 'social-care,,').error.code, 'bad_audience');
+
+  // Offsets are UTF-8 bytes; utf16Ranges gives what a browser's strings use.
+  const text = '😀 Ünïcödé — the CIN plan and the XYZ.';
+  const found = engine.check(text, 'public');
+  assert.deepStrictEqual(found.findings.map((f) => f.text), ['CIN', 'XYZ']);
+  assert.notStrictEqual(found.findings[0].start, text.indexOf('CIN'));
+  assert.deepStrictEqual(engine.utf16Ranges(text, found.findings).map(([s, e]) => text.slice(s, e)), ['CIN', 'XYZ']);
+
+  // Reading: a nurse reading a social worker's "CP" is told it is not cerebral palsy; from
+  // another nurse it means what she thinks; the CIN from social care is explained either way.
+  const fromSocialWorker = engine.checkForReader('The CP conference and the CIN plan.', 'health', ['social-care']);
+  assert.deepStrictEqual(fromSocialWorker.findings.map((f) => [f.text, f.meanings.map((m) => m.discipline)]),
+    [['CP', ['health', 'social-care']], ['CIN', ['social-care']]]);
+  assert.strictEqual(fromSocialWorker.reader, 'health');
+  const fromNurse = engine.checkForReader('The CP conference and the CIN plan.', 'health', 'health');
+  assert.deepStrictEqual(fromNurse.findings.map((f) => f.text), ['CIN']);
+  assert.strictEqual(engine.checkForReader('CP', '', 'health').error.code, 'bad_audience');
+
+  const explained = engine.explain('CIN');
+  assert.strictEqual(explained.term, 'CIN');
+  assert.deepStrictEqual(explained.meanings.map((m) => m.discipline), ['social-care']);
+  assert.deepStrictEqual(engine.explain('no such term'), { term: 'no such term', meanings: [] });
+
+  // Bytes in, bytes out: the same JSON; invalid UTF-8 is read as separators, not refused.
+  const asBytes = engine.checkJson(Buffer.from('The CIN plan.'), 'public', false, true);
+  assert.strictEqual(Buffer.from(asBytes).toString(), engine.checkJson('The CIN plan.', 'public', false));
+  const invalid = JSON.parse(Buffer.from(engine.checkJson(Buffer.from([0x43, 0x49, 0x4e, 0xff, 0x20, 0x43, 0x50]), 'public', false, true)).toString('latin1'));
+  assert.deepStrictEqual(invalid.findings.map((f) => f.text), ['CIN', 'CP']);
+  console.log('PASSED');
+})().catch((e) => {
+  console.error(e.stack || String(e));
+  process.exit(1);
+});

@@ -1,0 +1,114 @@
+// The native side of the WebAssembly parity test (parity_test.js): the native engine's findings
+// JSON, built as `liaise check --json --fix` builds it, for every text of a corpus and every
+// audience given.
+//   parity_driver DICTIONARY_DIR CORPUS AUDIENCE...
+//   parity_driver DICTIONARY_DIR CORPUS --explain
+// An AUDIENCE of the form "reader:READER:WRITER,WRITER" is the reader's check
+// (check_for_reader) instead, with the JSON the WebAssembly engine's checkForReader gives.
+// CORPUS holds the texts, each as a 4-byte little-endian length and its bytes (any bytes:
+// invalid UTF-8 is checked too). Prints one line per (text, audience), texts outermost; with
+// --explain, one line per text: what `liaise explain --json TEXT` prints.
+#include <boost/json.hpp>
+#include <cstdint>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "liaise/jargon/engine.hpp"
+#include "liaise/jargon/reader.hpp"
+#include "liaise/protocol/findings.hpp"
+
+using namespace liaise;
+
+int main(int argc, char** argv) {
+    if (argc < 4) {
+        std::cerr << "usage: parity_driver DICTIONARY_DIR CORPUS AUDIENCE...\n";
+        return 2;
+    }
+    const auto set = jargon::load_dictionary_dir(argv[1]);
+    if (!set.ok()) {
+        std::cerr << "parity_driver: " << set.problems().front().to_string() << "\n";
+        return 1;
+    }
+    const auto engine = jargon::Engine::compile(set.value());
+    if (!engine.ok()) {
+        std::cerr << "parity_driver: " << engine.problems().front().to_string() << "\n";
+        return 1;
+    }
+    const bool explain = std::string_view(argv[3]) == "--explain";
+    std::vector<jargon::Audience> audiences;
+    struct Reader {
+        std::string reader;
+        std::vector<std::string> writers;
+    };
+    std::vector<std::optional<Reader>> readers;  // one per audience
+    for (int i = 3; i < argc && !explain; ++i) {
+        if (const std::string_view arg = argv[i]; arg.starts_with("reader:")) {
+            const auto colon = arg.find(':', 7);
+            auto writers = jargon::Audience::parse(arg.substr(colon + 1));
+            if (colon == std::string_view::npos || !writers.ok()) {
+                std::cerr << "parity_driver: bad reader " << arg << "\n";
+                return 2;
+            }
+            readers.push_back(
+                Reader{std::string(arg.substr(7, colon - 7)), writers.value().disciplines()});
+            audiences.push_back(jargon::Audience::everyone());
+            continue;
+        }
+        readers.push_back(std::nullopt);
+        auto a = jargon::Audience::parse(argv[i]);
+        if (!a.ok()) {
+            std::cerr << "parity_driver: bad audience " << argv[i] << "\n";
+            return 2;
+        }
+        audiences.push_back(std::move(a).value());
+    }
+    std::ifstream in(argv[2], std::ios::binary);
+    const std::string corpus((std::istreambuf_iterator<char>(in)), {});
+    std::string out;
+    for (std::size_t at = 0; at + 4 <= corpus.size();) {
+        const auto* p = reinterpret_cast<const unsigned char*>(corpus.data() + at);
+        const std::size_t size = p[0] | p[1] << 8 | p[2] << 16 | std::uint32_t{p[3]} << 24;
+        const std::string_view text(corpus.data() + at + 4, size);
+        at += 4 + size;
+        if (explain) {
+            // As cli::explain() in client/src/commands.cpp.
+            boost::json::array list;
+            for (const auto& m : engine.value()->explain(text)) {
+                boost::json::array alts;
+                for (const auto& a : m.alternatives)
+                    alts.emplace_back(a);
+                list.push_back(boost::json::object{{"discipline", m.discipline},
+                                                   {"alternatives", std::move(alts)},
+                                                   {"explanation", m.explanation}});
+            }
+            out += boost::json::serialize(
+                boost::json::object{{"term", text}, {"meanings", std::move(list)}});
+            out += '\n';
+            continue;
+        }
+        for (std::size_t k = 0; k < audiences.size(); ++k) {
+            const auto& audience = audiences[k];
+            if (const auto& r = readers[k]) {
+                auto doc = protocol::to_json(
+                    jargon::check_for_reader(*engine.value(), text, r->reader, r->writers));
+                doc.as_object()["reader"] = r->reader;
+                out += boost::json::serialize(doc);
+                out += '\n';
+                continue;
+            }
+            // As run_check() in client/src/check.cpp.
+            const auto result = engine.value()->check(text, audience);
+            auto doc = protocol::to_json(result);
+            doc.as_object()["audience"] = audience.to_string();
+            doc.as_object()["fixed"] = jargon::rewrite(text, result.findings);
+            out += boost::json::serialize(doc);
+            out += '\n';
+        }
+    }
+    std::cout << out;
+    return std::cout ? 0 : 1;
+}
