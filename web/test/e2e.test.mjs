@@ -137,6 +137,33 @@ test('two browsers and the liaise command talk to each other', { timeout: 240000
   await server.cli('ann', ['send', 'case-2041', 'After the restart', '--anyway']);
   for (const page of [bea, cal]) await timeline(page).getByText('After the restart').waitFor();
 
+  // Bea verifies Cal by their safety number: a wrong number is refused, the right one marks
+  // Cal verified (checked again at the end, when Cal's key changes).
+  const openVerify = async (page, name) => {
+    await page.getByText(/^\d+ members$/).click();
+    await page.getByRole('button', { name: new RegExp(`^Verify ${name}`) }).click();
+    const d = page.getByRole('dialog', { name: /^Safety number with / });
+    await d.locator('.safety-number').waitFor();
+    return d;
+  };
+  const calDialog = await openVerify(cal, 'Bea Patel');
+  const calNumber = (await calDialog.locator('.safety-number').getAttribute('aria-label')).replace('Safety number: ', '');
+  await calDialog.getByRole('button', { name: 'Close' }).click();
+  const beaDialog = await openVerify(bea, 'Cal Jones');
+  assert.equal((await beaDialog.locator('.safety-number').getAttribute('aria-label')).replace('Safety number: ', ''), calNumber,
+    'both sides compute the same number');
+  await noViolations(bea, 'safety number');
+  await shot(bea, '7-verify');
+  const wrong = calNumber.replace(/^\d/, (d) => String((Number(d) + 1) % 10));
+  await beaDialog.getByLabel(/reads out to you/).fill(wrong);
+  await beaDialog.getByRole('button', { name: /^Mark .* as verified/ }).click();
+  await beaDialog.getByText(/is not the safety number this device computes/).waitFor();
+  await beaDialog.getByLabel(/reads out to you/).fill(calNumber.replace(/ /g, '-'));
+  await beaDialog.getByRole('button', { name: /^Mark .* as verified/ }).click();
+  await beaDialog.getByText(/You have verified Cal Jones/).waitFor();
+  await beaDialog.getByRole('button', { name: 'Close' }).click();
+  await bea.getByText('Verified', { exact: true }).waitFor();
+
   // Lock from the menu.
   await bea.getByRole('button', { name: /menu/ }).click();
   await bea.getByRole('button', { name: 'Lock' }).click();
@@ -168,6 +195,21 @@ test('two browsers and the liaise command talk to each other', { timeout: 240000
   await annPage.getByRole('button', { name: 'Bring the keys here' }).click();
   await annPage.getByRole('link', { name: /case-2041/ }).click({ timeout: 60000 });
   await timeline(annPage).getByText('Thanks Bea, typed without a mouse').waitFor();
+
+  // Cal's device is replaced and the new one writes: Bea verified Cal, so her room is blocked
+  // with a banner, the message is not shown, and she cannot send until she verifies again.
+  await bea.getByLabel('Passphrase').fill(PASSPHRASE);
+  await bea.getByRole('button', { name: 'Unlock' }).click();
+  await bea.getByRole('heading', { name: 'case-2041' }).waitFor({ timeout: 60000 });
+  const replace = JSON.parse(await server.cli('ann', ['admin', 'account', 'replace-device', 'cal', '--json']));
+  await server.cli('cal-new', ['enrol', '--server', `ws://127.0.0.1:${server.port}`, '--code', replace.code]);
+  await server.cli('cal-new', ['send', 'case-2041', 'From my new laptop', '--anyway', '--accept-new-readers']);
+  await bea.getByRole('alert').filter({ hasText: 'Sending is stopped in this room' }).waitFor();
+  assert.equal(await timeline(bea).getByText('From my new laptop').count(), 0, 'not shown from an unverified key');
+  await timeline(bea).getByText(/key changed since you verified them/).waitFor();
+  assert.ok(await bea.getByLabel('Message to case-2041').isDisabled());
+  await noViolations(bea, 'blocked room');
+  await shot(bea, '8-blocked');
 
   assert.deepEqual(errors.filter((e) => !/WebSocket connection to .* failed/.test(e)), []);
 });

@@ -8,6 +8,7 @@
 import { type Envelope, envelopeFromJson, envelopeToJson, messageHash, open, seal, transcript } from '../crypto/envelope';
 import { CryptoError, type DeviceKeys, identityFromJson, signLogin, verifyIdentity } from '../crypto/keys';
 import { fromBase64, sodium, toBase64 } from '../crypto/sodium';
+import { safetyNumber } from '../crypto/safety';
 import { Connection, type Json, ProtocolError } from '../protocol/connection';
 import * as store from './store';
 import { describeEvent, describeNotice, personName } from './words';
@@ -462,6 +463,62 @@ export class Session {
     if (type === 'membership' || type === 'keys_changed') await this.refreshRooms();
     const words = describeNotice(e, this.user);
     if (words) this.notice(words);
+    this.changed();
+  }
+
+  // ---- verification --------------------------------------------------------------------------
+
+  isVerified(user: string): boolean {
+    return this.known.verified[user] === true;
+  }
+
+  /** An account's current devices' Ed25519 keys, each self-signature checked (`user_keys`). */
+  private async keysOf(user: string): Promise<Map<string, string>> {
+    const reply = await this.request('user_keys', { user });
+    const out = new Map<string, string>();
+    for (const d of Array.isArray(reply.devices) ? (reply.devices as Device[]) : []) {
+      const id = identityFromJson(d);
+      if (!id || !verifyIdentity(id))
+        throw new CryptoError('bad_signature', `${user}’s device ${d.device} has keys that are not self-signed`);
+      out.set(d.device, toBase64(id.signKey));
+    }
+    return out;
+  }
+
+  /**
+   * The safety number with `user` (PROTOCOL.md, "Safety numbers"), computed here from the keys
+   * the server lists for both accounts; refused (key_changed) when this device's own key is not
+   * among its account's.
+   */
+  async safetyNumberWith(user: string): Promise<{ number: string; devices: Map<string, string> }> {
+    const [mine, theirs] = await Promise.all([this.keysOf(this.user), this.keysOf(user)]);
+    const own = toBase64(this.keys.identity.signKey);
+    if (![...mine.values()].includes(own))
+      throw new CryptoError('key_changed', 'The server does not list this device’s key for your account: do not trust a safety number now, and tell your administrator.');
+    if (theirs.size === 0) throw new ProtocolError('not_found', `${user} has no devices`);
+    const keys = (m: Map<string, string>) => [...m.values()].map((k) => fromBase64(k) as Uint8Array);
+    return {
+      number: safetyNumber({ account: this.user, signKeys: keys(mine) }, { account: user, signKeys: keys(theirs) }),
+      devices: theirs,
+    };
+  }
+
+  /**
+   * Compares `typed` (60 digits; spaces and dashes ignored) with the safety number: the same
+   * pins exactly the devices that went into it and marks `user` verified; a different one is
+   * number_mismatch and pins nothing.
+   */
+  async verify(user: string, typed: string): Promise<void> {
+    const digits = typed.replace(/[\s-]/g, '');
+    if (!/^[0-9]{60}$/.test(digits))
+      throw new ProtocolError('bad_request', 'A safety number is 60 digits (12 groups of five). Check it and type it again.');
+    const { number, devices } = await this.safetyNumberWith(user);
+    if (number.replace(/ /g, '') !== digits)
+      throw new ProtocolError('number_mismatch', `That is not the safety number this device computes with ${user}. Nothing was marked as verified: ask them to read theirs out again, and if it still differs, tell your administrator.`);
+    this.known.keys[user] = Object.fromEntries(devices);
+    this.known.verified[user] = true;
+    await store.put('known-keys', this.known);
+    for (const room of this.rooms.values()) if (room.blocked === user) room.blocked = '';
     this.changed();
   }
 

@@ -5,10 +5,12 @@ import type { Item, Room, Session } from '../client/session';
 import * as store from '../client/store';
 import { isoTime, personName, ukWhen } from '../client/words';
 import { audienceOf } from './Main';
+import { Verify } from './Verify';
 
 export function RoomView({ session, room, onBack }: { session: Session; room: Room; onBack: () => void }) {
   const [error, setError] = useState('');
   const [loading, setLoading] = useState(!room.loaded);
+  const [verifying, setVerifying] = useState<{ user: string; name: string } | null>(null);
   const timeline = useRef<HTMLOListElement>(null);
   const heading = useRef<HTMLHeadingElement>(null);
 
@@ -19,6 +21,8 @@ export function RoomView({ session, room, onBack }: { session: Session; room: Ro
 
   // Keep the newest message in view, and the room marked read while it is open.
   const count = room.items.length;
+  const blockedMember = room.members.find((m) => m.user === room.blocked);
+  const blockedName = blockedMember ? blockedMember.display_name || blockedMember.user : room.blocked;
   useLayoutEffect(() => {
     const t = timeline.current;
     if (t) t.scrollTop = t.scrollHeight;
@@ -34,15 +38,25 @@ export function RoomView({ session, room, onBack }: { session: Session; room: Ro
         <details class="members">
           <summary>{room.memberCount} {room.memberCount === 1 ? 'member' : 'members'}</summary>
           <ul>
-            {room.members.map((m) => (
-              <li key={m.user}>{personName(m.display_name, m.agency, m.user)}{m.suspended ? ' — suspended' : ''}</li>
-            ))}
+            {room.members.map((m) => {
+              const name = personName(m.display_name, m.agency, m.user);
+              return (
+                <li key={m.user}>
+                  {name}{m.suspended ? ' — suspended' : ''}
+                  {m.user === session.user ? ' (you)'
+                    : session.isVerified(m.user) ? <span class="badge">Verified</span>
+                    : <button type="button" class="link" onClick={() => setVerifying({ user: m.user, name: m.display_name || m.user })}>
+                        Verify<span class="visually-hidden"> {name}</span></button>}
+                </li>
+              );
+            })}
           </ul>
         </details>
       </div>
       {room.blocked && (
         <p class="banner danger" role="alert">
-          Sending is stopped in this room: {room.blocked}’s key changed since you verified them. Compare safety numbers with them again before trusting it.
+          Sending is stopped in this room: {blockedName}’s key changed since you verified them. Compare safety numbers with them again before trusting it.{' '}
+          <button type="button" class="link" onClick={() => setVerifying({ user: room.blocked, name: blockedName })}>Compare safety numbers with {blockedName}</button>
         </p>
       )}
       {error && <p class="error" role="alert">{error}</p>}
@@ -52,6 +66,7 @@ export function RoomView({ session, room, onBack }: { session: Session; room: Ro
         {room.items.map((item) => <TimelineItem key={item.seq} item={item} />)}
       </ol>
       <Composer session={session} room={room} />
+      {verifying && <Verify session={session} user={verifying.user} name={verifying.name} onClose={() => setVerifying(null)} />}
     </main>
   );
 }
