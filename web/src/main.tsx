@@ -82,6 +82,7 @@ function App() {
       lastActive.current = Date.now();
       if (note) session.notice(note);
       setPhase({ kind: 'main', session });
+      requestAnimationFrame(() => performance.mark('liaise:rooms-shown'));
     } catch (e) {
       session.stop();
       setPhase({ kind: 'unlock', profile, reason: `Could not sign in: ${(e as Error).message}` });
