@@ -21,6 +21,7 @@ type Phase =
 const kIdleKey = 'liaise-idle-minutes';
 
 function roomFromHash(): string {
+  if (window.location.hash === '#/actions') return '#actions';
   const m = /^#\/room\/(.+)$/.exec(window.location.hash);
   return m ? decodeURIComponent(m[1] as string) : '';
 }
@@ -90,7 +91,7 @@ function App() {
   };
 
   const open = (name: string) => {
-    window.location.hash = name ? `#/room/${encodeURIComponent(name)}` : '#/';
+    window.location.hash = name === '#actions' ? '#/actions' : name ? `#/room/${encodeURIComponent(name)}` : '#/';
     setRoom(name);
   };
 

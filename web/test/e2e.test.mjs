@@ -164,6 +164,30 @@ test('two browsers and the liaise command talk to each other', { timeout: 240000
   await beaDialog.getByRole('button', { name: 'Close' }).click();
   await bea.getByText('Verified', { exact: true }).waitFor();
 
+  // My actions: an action given to Bea in a meeting shows, overdue first; she closes it with
+  // evidence (without, the server refuses and says why), and the command sees it done.
+  const meeting = JSON.parse(await server.cli('ann', ['meeting', 'create', 'case-2041', '--title', 'Core group',
+    '--kind', 'core-group', '--at', '2026-12-01 10:00', '--place', 'remote', '--json']));
+  await server.cli('ann', ['action', 'add', String(meeting.meeting), 'Send the attendance figures',
+    '--due', '2026-12-01', '--owner', 'bea']);
+  await bea.getByText(/An action was given to you: Send the attendance figures/).waitFor();
+  await bea.getByRole('link', { name: 'My actions' }).click();
+  const card = bea.getByRole('listitem').filter({ hasText: 'Send the attendance figures' });
+  await card.getByText('Overdue').waitFor();
+  await noViolations(bea, 'my actions');
+  await card.getByLabel('Status').selectOption({ label: 'Done' });
+  await card.getByRole('button', { name: /^Save/ }).click();
+  await card.getByRole('alert').waitFor();
+  await card.getByLabel('Evidence or note').fill('Sent to the school nurse on Monday');
+  await card.getByRole('button', { name: /^Save/ }).click();
+  await card.getByText('Saved.').waitFor();
+  await shot(bea, '9-actions');
+  const actions = await server.cli('ann', ['actions', '--room', 'case-2041', '--json']);
+  assert.match(actions, /"status":"done"/);
+  assert.match(actions, /Sent to the school nurse on Monday/);
+  await bea.getByRole('link', { name: /case-2041/ }).click();
+  await bea.getByRole('heading', { name: 'case-2041' }).waitFor();
+
   // Lock from the menu.
   await bea.getByRole('button', { name: /menu/ }).click();
   await bea.getByRole('button', { name: 'Lock' }).click();

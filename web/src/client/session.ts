@@ -69,6 +69,21 @@ export interface Room {
   blocked: string;
 }
 
+export interface Action {
+  id: number;
+  room: string;
+  meeting: number;
+  meeting_title?: string;
+  what: string;
+  outcome: string;
+  owner: { user?: string; name: string; agency: string };
+  due: string;
+  review: string | null;
+  status: string;
+  evidence: string;
+  overdue: boolean;
+}
+
 export interface Notice {
   id: number;
   at: number;
@@ -464,6 +479,24 @@ export class Session {
     const words = describeNotice(e, this.user);
     if (words) this.notice(words);
     this.changed();
+  }
+
+  // ---- actions -------------------------------------------------------------------------------
+
+  /** The actions owned by this account: overdue first, then by due date; closed ones last. */
+  async myActions(): Promise<Action[]> {
+    const reply = await this.request('actions', { mine: true });
+    const list = Array.isArray(reply.actions) ? (reply.actions as Action[]) : [];
+    const closed = (a: Action) => ['done', 'not_done', 'cancelled'].includes(a.status);
+    return list.sort((a, b) => Number(closed(a)) - Number(closed(b)) || Number(b.overdue) - Number(a.overdue) ||
+      a.due.localeCompare(b.due));
+  }
+
+  /** Sets an action's status and evidence (done, not_done and cancelled need evidence). */
+  async updateAction(id: number, status: string, evidence: string): Promise<Action> {
+    const fields: Json = { action: id, status };
+    if (evidence.trim()) fields.evidence = evidence.trim();
+    return (await this.request('action_update', fields)) as unknown as Action;
   }
 
   // ---- verification --------------------------------------------------------------------------

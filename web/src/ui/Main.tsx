@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { exportKeys } from '../client/device';
 import type { Room, Session } from '../client/session';
 import { personName } from '../client/words';
+import { ActionsView } from './Actions';
 import { RoomView } from './RoomView';
 
 /** Re-renders the caller whenever the session changes. */
@@ -31,11 +32,12 @@ export function Main({ session, room, onOpen, onLock, idleMinutes, setIdleMinute
   idleMinutes: number; setIdleMinutes: (n: number) => void;
 }) {
   useSession(session);
-  const current = session.rooms.get(room);
+  const showActions = room === '#actions';
+  const current = showActions ? undefined : session.rooms.get(room);
   const rooms = [...session.rooms.values()].sort((a, b) => a.name.localeCompare(b.name));
   const me = session.account;
   return (
-    <div class={`shell ${current ? 'has-room' : 'no-room'}`}>
+    <div class={`shell ${current || showActions ? 'has-room' : 'no-room'}`}>
       <a class="skip" href="#composer-text">Skip to the message box</a>
       <header class="bar">
         <p class="brand">Liaise</p>
@@ -48,6 +50,10 @@ export function Main({ session, room, onOpen, onLock, idleMinutes, setIdleMinute
       <Notices session={session} />
       <div class="columns">
         <nav class="rooms" aria-label="Rooms">
+          <p class="my-actions">
+            <a href="#/actions" aria-current={showActions ? 'page' : undefined}
+              onClick={(e) => { e.preventDefault(); onOpen('#actions'); }}>My actions</a>
+          </p>
           <h2>Rooms</h2>
           {rooms.length === 0 && <p class="hint">You are not in any room yet. A chair adds you to one.</p>}
           <ul>
@@ -66,7 +72,8 @@ export function Main({ session, room, onOpen, onLock, idleMinutes, setIdleMinute
             })}
           </ul>
         </nav>
-        {current ? <RoomView key={current.name} session={session} room={current} onBack={() => onOpen('')} />
+        {showActions ? <ActionsView session={session} onBack={() => onOpen('')} />
+          : current ? <RoomView key={current.name} session={session} room={current} onBack={() => onOpen('')} />
           : <main id="main" class="empty"><h1>Choose a room</h1><p>Your rooms are listed {window.innerWidth < 700 ? 'above' : 'on the left'}. New messages show a count.</p></main>}
       </div>
     </div>
