@@ -290,3 +290,33 @@ test('served with the right types, caching, gzip and a strict CSP; other origins
   assert.equal(await upgrade(server.url), 101);
   assert.equal(await upgrade('https://evil.example'), 403);
 });
+
+test('a long room opens at its newest messages; older ones load as you scroll up', { timeout: 180000 }, async () => {
+  const code = JSON.parse(await server.cli('ann', ['admin', 'enrol', 'dan', '--agency', 'Westshire NHS',
+    '--role', 'member', '--display-name', 'Dan Okafor', '--json'])).code;
+  const dan = await personPage(browser, server.url, errors);
+  await enrolInBrowser(dan, code, 'Dan');
+  await server.cli('ann', ['room', 'create', 'case-long', '--member', 'dan']);
+  await dan.getByRole('link', { name: /case-long/ }).click();
+  const box = dan.getByLabel('Message to case-long');
+  for (let i = 1; i <= 60; i++) {
+    await box.fill(`Long room message ${i}`);
+    await box.press('Enter');
+    if (i === 1) await dan.getByRole('dialog', { name: 'New readers' }).getByRole('button', { name: 'Send to them too' }).click();
+    await timeline(dan).getByText(`Long room message ${i}`, { exact: true }).waitFor();
+  }
+  await dan.reload();
+  await dan.getByLabel('Passphrase').fill(PASSPHRASE);
+  await dan.getByRole('button', { name: 'Unlock' }).click();
+  await timeline(dan).getByText('Long room message 60', { exact: true }).waitFor({ timeout: 60000 });
+  assert.equal(await timeline(dan).getByText('Long room message 1', { exact: true }).count(), 0,
+    'only the newest page is fetched at first');
+  await dan.getByRole('button', { name: 'Load earlier messages' }).waitFor();
+  await timeline(dan).evaluate((t) => { t.scrollTop = 0; });
+  await timeline(dan).getByText('Long room message 1', { exact: true }).waitFor();
+  assert.equal(await dan.getByRole('button', { name: 'Load earlier messages' }).count(), 0, 'nothing earlier is left');
+  const texts = await timeline(dan).locator('.text').allInnerTexts();
+  assert.deepEqual(texts, Array.from({ length: 60 }, (_, i) => `Long room message ${i + 1}`), 'in order, once each');
+  await noViolations(dan, 'long room');
+  assert.deepEqual(errors.filter((e) => !/WebSocket connection to .* failed/.test(e)), []);
+});

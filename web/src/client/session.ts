@@ -63,6 +63,8 @@ export interface Room {
   items: Item[];
   /** The highest seq this device has fetched for the timeline. */
   loadedSeq: number;
+  /** The oldest seq the timeline holds (0: none yet); older history loads on request. */
+  firstSeq: number;
   readSeq: number;
   loaded: boolean;
   /** Set when a verified person's key changed: sending is blocked until verified again. */
@@ -109,6 +111,8 @@ interface KnownKeys {
 export type ConnectionState = 'online' | 'connecting' | 'offline';
 
 const kMaxHashes = 4000;
+/** Messages fetched when a room is first opened, and per "load earlier" step. */
+const kPage = 50;
 
 function newLedger(): Ledger {
   return { counter: 0, lastSeq: 0, lastHash: '', hashes: {}, senders: {}, readers: [], recipientsSeen: [], seenAny: false };
@@ -132,6 +136,7 @@ export class Session {
   private retry = 0;
   private noticeId = 0;
   private syncing = new Map<string, Promise<void>>();
+  private loadingEarlier = new Set<string>();
   /** Called for a message from someone else, for desktop notifications (never given the text). */
   onIncoming: ((room: string) => void) | null = null;
 
@@ -247,7 +252,7 @@ export class Session {
       if (!room) {
         room = {
           name, lastSeq: 0, memberCount: 0, members: [], public: false, disciplines: [], items: [],
-          loadedSeq: 0, readSeq: (await store.get<number>(`read:${name}`)) ?? 0, loaded: false, blocked: '',
+          loadedSeq: 0, firstSeq: 0, readSeq: (await store.get<number>(`read:${name}`)) ?? 0, loaded: false, blocked: '',
         };
         this.rooms.set(name, room);
       }
@@ -284,6 +289,11 @@ export class Session {
     if (!room) return;
     if (!room.loaded) {
       room.loaded = true;
+      // The newest page first; older history loads as the person scrolls up (loadEarlier).
+      if (room.lastSeq > kPage) {
+        room.loadedSeq = room.lastSeq - kPage;
+        room.firstSeq = room.loadedSeq + 1;
+      }
       await this.catchUp(name);
     }
     await this.markRead(room);
@@ -315,20 +325,51 @@ export class Session {
     return job;
   }
 
+  /** True when the room has history before what the timeline holds. */
+  hasEarlier(room: Room): boolean {
+    return room.loaded && room.firstSeq > 1;
+  }
+
+  /** Loads the page of history before the oldest the timeline holds. */
+  async loadEarlier(name: string): Promise<void> {
+    const room = this.rooms.get(name);
+    if (!room || !this.hasEarlier(room) || this.loadingEarlier.has(name)) return;
+    this.loadingEarlier.add(name);
+    try {
+      const after = Math.max(0, room.firstSeq - 1 - kPage);
+      const page = await this.request('sync', { room: name, after, limit: room.firstSeq - 1 - after });
+      const older: Item[] = [];
+      for (const m of Array.isArray(page.messages) ? (page.messages as Json[]) : [])
+        if (Number(m.seq) < room.firstSeq) await this.take(room, m, older);
+      room.items = [...older, ...room.items];
+      room.firstSeq = after + 1;
+      this.changed();
+    } finally {
+      this.loadingEarlier.delete(name);
+    }
+  }
+
   private displayName(room: Room, user: string): string {
     const m = room.members.find((x) => x.user === user);
     return m ? personName(m.display_name, m.agency, m.user) : user;
   }
 
-  /** Adds a stored message or room event to the room's timeline, checked and decrypted. */
-  private async take(room: Room, m: Json): Promise<void> {
+  /**
+   * Adds a stored message or room event to the room's timeline, checked and decrypted: after
+   * the newest (the default), or to `older` (earlier history being loaded).
+   */
+  private async take(room: Room, m: Json, older?: Item[]): Promise<void> {
     const seq = Number(m.seq);
-    if (!(seq > room.loadedSeq)) return;
-    room.loadedSeq = seq;
+    if (!older) {
+      if (!(seq > room.loadedSeq)) return;
+      room.loadedSeq = seq;
+      if (room.firstSeq === 0) room.firstSeq = seq;
+    }
     room.lastSeq = Math.max(room.lastSeq, seq);
+    const sink = older ?? room.items;
     const sentAt = Number(m.sent_at ?? 0);
     if (m.event && typeof m.event === 'object') {
-      room.items.push({ seq, kind: 'event', sentAt, eventText: describeEvent(m.event as Json), warnings: [] });
+      sink.push({ seq, kind: 'event', sentAt, eventText: describeEvent(m.event as Json), warnings: [] });
       return;
     }
     const sender = String(m.sender ?? '');
@@ -336,7 +377,7 @@ export class Session {
       seq, kind: 'message', sentAt, sender, senderName: this.displayName(room, sender),
       mine: sender === this.user && m.sender_device === this.profile.device, text: null, warnings: [],
     };
-    room.items.push(item);
+    sink.push(item);
     let env: Envelope;
     try {
       env = envelopeFromJson(m.envelope);

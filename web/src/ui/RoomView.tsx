@@ -19,15 +19,28 @@ export function RoomView({ session, room, onBack }: { session: Session; room: Ro
     session.openRoom(room.name).catch((e: Error) => setError(e.message)).finally(() => setLoading(false));
   }, [room.name]);
 
-  // Keep the newest message in view, and the room marked read while it is open.
-  const count = room.items.length;
   const blockedMember = room.members.find((m) => m.user === room.blocked);
   const blockedName = blockedMember ? blockedMember.display_name || blockedMember.user : room.blocked;
+
+  // Keep the newest message in view, and the room marked read while it is open; when older
+  // history is added above, keep what was on screen where it was.
+  const newest = room.items.length ? (room.items[room.items.length - 1] as Item).seq : 0;
+  const oldest = room.items.length ? (room.items[0] as Item).seq : 0;
+  const heightBefore = useRef(0);
   useLayoutEffect(() => {
     const t = timeline.current;
     if (t) t.scrollTop = t.scrollHeight;
     if (document.visibilityState === 'visible') void session.markRead(room);
-  }, [count]);
+  }, [newest]);
+  useLayoutEffect(() => {
+    const t = timeline.current;
+    if (t && heightBefore.current) t.scrollTop += t.scrollHeight - heightBefore.current;
+    heightBefore.current = 0;
+  }, [oldest]);
+  const earlier = () => {
+    if (timeline.current) heightBefore.current = timeline.current.scrollHeight;
+    session.loadEarlier(room.name).catch((e: Error) => setError(e.message));
+  };
 
   return (
     <main id="main" class="room" aria-labelledby="room-title">
@@ -60,7 +73,11 @@ export function RoomView({ session, room, onBack }: { session: Session; room: Ro
         </p>
       )}
       {error && <p class="error" role="alert">{error}</p>}
-      <ol class="timeline" ref={timeline} tabIndex={0} aria-label={`Messages in ${room.name}`} aria-busy={loading}>
+      <ol class="timeline" ref={timeline} tabIndex={0} aria-label={`Messages in ${room.name}`} aria-busy={loading}
+        onScroll={(e) => { if (e.currentTarget.scrollTop < 40 && session.hasEarlier(room)) earlier(); }}>
+        {session.hasEarlier(room) && (
+          <li class="event"><button type="button" class="link" onClick={earlier}>Load earlier messages</button></li>
+        )}
         {loading && room.items.length === 0 && <li class="event">Loading messages…</li>}
         {!loading && room.items.length === 0 && <li class="event">No messages yet. Say hello.</li>}
         {room.items.map((item) => <TimelineItem key={item.seq} item={item} />)}
