@@ -63,7 +63,17 @@ test('two browsers and the liaise command talk to each other', { timeout: 240000
   await enrolInBrowser(bea, beaCode, 'Bea');
   await noViolations(bea, 'room list (empty)');
 
-  const cal = await personPage(browser, server.url, errors, { width: 360, height: 740 });
+  // Cal's desktop notifications are recorded (the page is treated as in the background).
+  const recordNotifications = () => {
+    window.shownNotifications = [];
+    window.Notification = class {
+      static permission = 'granted';
+      static requestPermission() { return Promise.resolve('granted'); }
+      constructor(title, options) { window.shownNotifications.push({ title, body: options?.body ?? '' }); }
+    };
+    Object.defineProperty(document, 'visibilityState', { get: () => 'hidden' });
+  };
+  const cal = await personPage(browser, server.url, errors, { width: 360, height: 740 }, recordNotifications);
   await enrolInBrowser(cal, calCode, 'Cal');
 
   await server.cli('ann', ['room', 'create', 'case-2041', '--member', 'bea', '--member', 'cal']);
@@ -114,6 +124,10 @@ test('two browsers and the liaise command talk to each other', { timeout: 240000
   for (const page of [bea, cal]) await timeline(page).getByText('Ann here, on the command line').waitFor();
   await noViolations(bea, 'room');
   await shot(bea, '5-room');
+  // A desktop notification names the room, never the sender or the text.
+  const shown = await cal.evaluate(() => window.shownNotifications);
+  assert.ok(shown.some((n) => n.body === 'New message in case-2041'), JSON.stringify(shown));
+  assert.ok(shown.every((n) => !/Ann here|Hello from Bea|ann|Bea/.test(n.title + n.body)), JSON.stringify(shown));
 
   // A draft survives a reload; so does the history (from the server, decrypted again).
   await bea.getByLabel('Message to case-2041').fill('An unsent draft');

@@ -115,9 +115,10 @@ export async function launch() {
  * A page in its own browser context (its own IndexedDB: one person's browser). Fails the test
  * on any console error or CSP violation.
  */
-export async function personPage(browser, url, errors, viewport = { width: 1100, height: 760 }) {
+export async function personPage(browser, url, errors, viewport = { width: 1100, height: 760 }, init = null) {
   const context = await browser.newContext({ viewport, acceptDownloads: true });
   const page = await context.newPage();
+  if (init) await page.addInitScript(init);
   page.on('console', (m) => { if (m.type() === 'error') errors.push(`${m.text()}`); });
   page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
   await page.goto(url);
