@@ -332,5 +332,28 @@ test('a long room opens at its newest messages; older ones load as you scroll up
   const texts = await timeline(dan).locator('.text').allInnerTexts();
   assert.deepEqual(texts, Array.from({ length: 60 }, (_, i) => `Long room message ${i + 1}`), 'in order, once each');
   await noViolations(dan, 'long room');
+
+  // Changing the passphrase: a weak one is refused, then the new one opens and the old not.
+  await dan.getByRole('button', { name: /menu/ }).click();
+  await dan.getByRole('button', { name: 'Change passphrase' }).click();
+  const d = dan.getByRole('dialog', { name: 'Change your passphrase' });
+  await d.getByLabel('Current passphrase').fill(PASSPHRASE);
+  await d.getByLabel('New passphrase', { exact: true }).fill('dan okafor 2024');
+  await d.getByLabel('New passphrase again').fill('dan okafor 2024');
+  await d.getByRole('button', { name: 'Change passphrase' }).click();
+  await d.getByText(/Too easy to guess: it contains your name/).waitFor();
+  await noViolations(dan, 'change passphrase');
+  const fresh = 'walnut harbour signal tundra';
+  await d.getByLabel('New passphrase', { exact: true }).fill(fresh);
+  await d.getByLabel('New passphrase again').fill(fresh);
+  await d.getByRole('button', { name: 'Change passphrase' }).click();
+  await d.getByText('Your passphrase is changed.').waitFor({ timeout: 60000 });
+  await dan.reload();
+  await dan.getByLabel('Passphrase').fill(PASSPHRASE);
+  await dan.getByRole('button', { name: 'Unlock' }).click();
+  await dan.getByRole('alert').filter({ hasText: 'That passphrase does not open' }).waitFor({ timeout: 60000 });
+  await dan.getByLabel('Passphrase').fill(fresh);
+  await dan.getByRole('button', { name: 'Unlock' }).click();
+  await timeline(dan).getByText('Long room message 60', { exact: true }).waitFor({ timeout: 60000 });
   assert.deepEqual(errors.filter((e) => !/WebSocket connection to .* failed/.test(e)), []);
 });

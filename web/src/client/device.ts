@@ -78,3 +78,14 @@ export async function exportKeys(): Promise<{ keystore: string; profile: string 
   if (!keystore || !profile) throw new ProtocolError('not_enrolled', 'This browser holds no Liaise keys.');
   return { keystore: keystore + '\n', profile: JSON.stringify(profile) + '\n' };
 }
+
+/**
+ * Changes the passphrase: opens the stored keystore with the current one (bad_passphrase
+ * otherwise) and seals the same keys under the new one, with a fresh salt and nonce.
+ */
+export async function changePassphrase(current: string, next: string): Promise<void> {
+  const keystore = await store.get<string>('keystore');
+  if (!keystore) throw new ProtocolError('not_enrolled', 'This browser holds no Liaise keys.');
+  const keys = openKeystore(keystore, current);
+  await store.put('keystore', sealKeystore(keys, next));
+}

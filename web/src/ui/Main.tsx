@@ -4,6 +4,7 @@ import { exportKeys } from '../client/device';
 import type { Room, Session } from '../client/session';
 import { personName } from '../client/words';
 import { ActionsView } from './Actions';
+import { ChangePassphrase } from './Passphrase';
 import { RoomView } from './RoomView';
 
 /** Re-renders the caller whenever the session changes. */
@@ -101,6 +102,7 @@ function Menu({ session, who, onLock, idleMinutes, setIdleMinutes }: {
 }) {
   const [open, setOpen] = useState(false);
   const [about, setAbout] = useState(false);
+  const [passphrase, setPassphrase] = useState(false);
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (!open) return;
@@ -132,12 +134,14 @@ function Menu({ session, who, onLock, idleMinutes, setIdleMinutes }: {
                 {[5, 15, 30, 60, 120].map((m) => <option key={m} value={String(m)}>{m} minutes</option>)}
               </select>
             </li>
+            <li><button type="button" onClick={() => { setPassphrase(true); setOpen(false); }}>Change passphrase</button></li>
             <li><button type="button" onClick={() => { setAbout(true); setOpen(false); }}>About Liaise</button></li>
             <li><button type="button" onClick={onLock}>Lock</button></li>
           </ul>
         </div>
       )}
       {about && <About session={session} onClose={() => setAbout(false)} />}
+      {passphrase && <ChangePassphrase session={session} onClose={() => setPassphrase(false)} />}
     </div>
   );
 }

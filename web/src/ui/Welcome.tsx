@@ -50,7 +50,7 @@ export function Enrol({ onDone }: { onDone: (profile: Profile, keys: DeviceKeys,
       const keys = done.keys;
       const names = ['user', 'display_name', 'agency'].map((k) => String(done.account[k] ?? ''));
       const after = await checkPassphrase(pass, names);
-      onDone(done.profile, keys, after.ok ? '' : `Your passphrase is easy to guess: ${after.why}. Choose another one soon.`);
+      onDone(done.profile, keys, after.ok ? '' : `Your passphrase is easy to guess: ${after.why}. Change it now: “Change passphrase” in the menu.`);
     } catch (e) {
       setError(message(e));
     } finally {
