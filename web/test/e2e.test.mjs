@@ -333,6 +333,16 @@ test('a long room opens at its newest messages; older ones load as you scroll up
   assert.deepEqual(texts, Array.from({ length: 60 }, (_, i) => `Long room message ${i + 1}`), 'in order, once each');
   await noViolations(dan, 'long room');
 
+  // Asking the administrators about a word; the answer arrives as a notice.
+  await dan.getByText('Ask an administrator what a word means').click();
+  await dan.getByLabel('Word or abbreviation').fill('CAMHS');
+  await dan.getByRole('button', { name: 'Ask', exact: true }).click();
+  await dan.getByText(/Your question about “CAMHS” was sent/).waitFor();
+  const questions = JSON.parse(await server.cli('ann', ['admin', 'questions', '--json']));
+  const asked = (questions.questions ?? questions).find((q) => q.term === 'CAMHS');
+  await server.cli('ann', ['admin', 'answer', String(asked.id), '--reply', 'Child and adolescent mental health services']);
+  await dan.getByText('Your question about “CAMHS” was answered: Child and adolescent mental health services').waitFor();
+
   // Changing the passphrase: a weak one is refused, then the new one opens and the old not.
   await dan.getByRole('button', { name: /menu/ }).click();
   await dan.getByRole('button', { name: 'Change passphrase' }).click();

@@ -522,6 +522,14 @@ export class Session {
     this.changed();
   }
 
+  // ---- questions -----------------------------------------------------------------------------
+
+  /** Asks the administrators what `term` means (in `room`); the answer comes as a notice. */
+  async ask(term: string, room: string): Promise<number> {
+    const reply = await this.request('ask', { term: term.trim(), room });
+    return Number(reply.id);
+  }
+
   // ---- actions -------------------------------------------------------------------------------
 
   /** The actions owned by this account: overdue first, then by due date; closed ones last. */

@@ -83,6 +83,7 @@ export function RoomView({ session, room, onBack }: { session: Session; room: Ro
         {room.items.map((item) => <TimelineItem key={item.seq} item={item} />)}
       </ol>
       <Composer session={session} room={room} />
+      <AskTerm session={session} room={room} />
       {verifying && <Verify session={session} user={verifying.user} name={verifying.name} onClose={() => setVerifying(null)} />}
     </main>
   );
@@ -181,5 +182,39 @@ function NewReaders({ names, roomName, answer }: { names: string[]; roomName: st
         <button type="button" onClick={() => answer(false)}>Don’t send</button>
       </div>
     </dialog>
+  );
+}
+
+/** "Ask an administrator about a word": the answer comes back as a notice. */
+function AskTerm({ session, room }: { session: Session; room: Room }) {
+  const [term, setTerm] = useState('');
+  const [status, setStatus] = useState('');
+  const [error, setError] = useState('');
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setError('');
+    setStatus('');
+    if (!term.trim()) return;
+    try {
+      await session.ask(term, room.name);
+      setStatus(`Your question about “${term.trim()}” was sent to the administrators. Their answer will appear at the top of the page.`);
+      setTerm('');
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
+  return (
+    <details class="ask">
+      <summary>Ask an administrator what a word means</summary>
+      <form onSubmit={submit}>
+        {error && <p class="error" role="alert">{error}</p>}
+        <label for="ask-term">Word or abbreviation</label>
+        <div class="ask-row">
+          <input id="ask-term" value={term} onInput={(e) => setTerm(e.currentTarget.value)} autocomplete="off" />
+          <button type="submit">Ask</button>
+        </div>
+        {status && <p role="status" class="hint">{status}</p>}
+      </form>
+    </details>
   );
 }
