@@ -124,6 +124,9 @@ test('two browsers and the liaise command talk to each other', { timeout: 240000
   for (const page of [bea, cal]) await timeline(page).getByText('Ann here, on the command line').waitFor();
   await noViolations(bea, 'room');
   await shot(bea, '5-room');
+  // The CSP's Trusted Types: HTML from a string is refused in the page.
+  await assert.rejects(bea.evaluate(() => { document.createElement('div').innerHTML = '<b>injected</b>'; }),
+    /TrustedHTML/);
   // A desktop notification names the room, never the sender or the text.
   const shown = await cal.evaluate(() => window.shownNotifications);
   assert.ok(shown.some((n) => n.body === 'New message in case-2041'), JSON.stringify(shown));
@@ -249,7 +252,7 @@ test('two browsers and the liaise command talk to each other', { timeout: 240000
   await noViolations(bea, 'blocked room');
   await shot(bea, '8-blocked');
 
-  assert.deepEqual(errors.filter((e) => !/WebSocket connection to .* failed/.test(e)), []);
+  assert.deepEqual(errors.filter((e) => !/WebSocket connection to .* failed|requires 'TrustedHTML' assignment/.test(e)), []);
 });
 
 test('served with the right types, caching, gzip and a strict CSP; other origins refused', async () => {
@@ -284,6 +287,14 @@ test('served with the right types, caching, gzip and a strict CSP; other origins
   const { execFileSync } = await import('node:child_process');
   const version = execFileSync(process.env.LIAISE_SERVER_BINARY, ['--version'], { encoding: 'utf8' });
   assert.match(version, new RegExp(`bundle sha256 ${createHash('sha256').update(sums).digest('hex')}`));
+  // A build from the same source gives the same hash (what an operator compares).
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const out = mkdtempSync(join(tmpdir(), 'liaise-web-build-'));
+  const rebuilt = execFileSync(process.execPath, ['build.mjs', '--out', out],
+    { encoding: 'utf8', cwd: new URL('..', import.meta.url).pathname });
+  rmSync(out, { recursive: true, force: true });
+  assert.match(rebuilt, new RegExp(`bundle sha256 ${createHash('sha256').update(sums).digest('hex')}`));
 
   // The WebSocket upgrade: the server's own origin is let in, any other refused.
   const upgrade = async (origin) => {
@@ -365,5 +376,5 @@ test('a long room opens at its newest messages; older ones load as you scroll up
   await dan.getByLabel('Passphrase').fill(fresh);
   await dan.getByRole('button', { name: 'Unlock' }).click();
   await timeline(dan).getByText('Long room message 60', { exact: true }).waitFor({ timeout: 60000 });
-  assert.deepEqual(errors.filter((e) => !/WebSocket connection to .* failed/.test(e)), []);
+  assert.deepEqual(errors.filter((e) => !/WebSocket connection to .* failed|requires 'TrustedHTML' assignment/.test(e)), []);
 });
