@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "liaise/server/server.hpp"
+#include "web_assets.hpp"
 
 int main(int argc, char** argv) {
     // Logs go to standard error, so that standard output carries only what a command prints
@@ -15,6 +16,15 @@ int main(int argc, char** argv) {
     spdlog::set_default_logger(spdlog::stderr_color_mt("liaise-server"));
     CLI::App app{"Liaise server: end-to-end encrypted multi-agency messaging", "liaise-server"};
     app.require_subcommand(1);
+    {
+        // The bundle hash lets anyone compare the web client this server delivers with one
+        // built from source (docs/operator.md, "The web client").
+        const auto bundle = liaise::server::web::bundle_sha256();
+        app.set_version_flag("--version",
+                             std::string("liaise-server ") + LIAISE_VERSION + "\nweb client: " +
+                                 (bundle.empty() ? std::string("not built in")
+                                                 : "bundle sha256 " + std::string(bundle)));
+    }
 
     liaise::server::InitOptions init;
     std::string init_dictionaries;
@@ -82,6 +92,8 @@ int main(int argc, char** argv) {
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
         std::cerr << "liaise-server: " << e.what() << "\nRun 'liaise-server --help' for usage.\n";

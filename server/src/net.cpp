@@ -13,6 +13,7 @@
 
 #include "liaise/protocol/messages.hpp"
 #include "metrics.hpp"
+#include "web_assets.hpp"
 #include "write_behind.hpp"
 
 namespace liaise::server {
@@ -377,6 +378,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
                 ->run(parser_->release(), left);
             return;
         }
+        if (auto page = web::respond(req, kTls<Stream>)) {  // the browser client's files
+            write(std::move(*page));
+            return;
+        }
         if (req.method() != http::verb::get) {
             respond(http::status::method_not_allowed, "only GET is served here\n",
                     req.keep_alive());
@@ -464,9 +469,20 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
         response_->body() = std::move(body);
         response_->keep_alive(keep_alive);
         response_->prepare_payload();
-        http::async_write(stream_, *response_,
-                          beast::bind_front_handler(&HttpSession::on_write,
-                                                    this->shared_from_this(), keep_alive));
+        write_response();
+    }
+
+    /// Writes `response`, complete with its headers.
+    void write(http::response<http::string_body> response) {
+        response_.emplace(std::move(response));
+        write_response();
+    }
+
+    void write_response() {
+        http::async_write(
+            stream_, *response_,
+            beast::bind_front_handler(&HttpSession::on_write, this->shared_from_this(),
+                                      response_->keep_alive()));
     }
 
     void on_write(bool keep_alive, beast::error_code ec, std::size_t) {

@@ -1,0 +1,80 @@
+// The browser client's speed and size, against a real liaise-server on loopback, in Debian's
+// headless Chromium:
+//   - the bytes a first visit downloads (gzipped, as served): index.html and everything it
+//     loads before anything is asked of the person (not the passphrase checker's chunk,
+//     fetched only when a passphrase is chosen);
+//   - unlock to room list: from the keystore opened (after Argon2id) to the room list drawn,
+//     with ROOMS rooms of a few messages each;
+//   - the key derivation itself (Argon2id, MODERATE: 3 passes, 256 MiB) in the browser.
+// Usage (after scripts/test or a build with the web client):
+//   LIAISE_SERVER_BINARY=build/server/liaise-server LIAISE_BINARY=build/client/liaise \
+//     node bench/web_bench.mjs [RUNS] [ROOMS]
+import { request } from 'node:http';
+
+const { PASSPHRASE, Server, launch, personPage } = await import('../web/test/support.mjs');
+const runs = Number(process.argv[2] ?? 5);
+const roomCount = Number(process.argv[3] ?? 10);
+
+function gzippedSize(url) {
+  return new Promise((resolve, reject) => {
+    request(url, { headers: { 'accept-encoding': 'gzip' } }, (res) => {
+      let n = 0;
+      res.on('data', (d) => { n += d.length; });
+      res.on('end', () => resolve({ bytes: n, type: res.headers['content-type'], body: null }));
+    }).on('error', reject).end();
+  });
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const server = new Server();
+await server.init();
+await server.start();
+let browser;
+try {
+  const html = await (await fetch(`${server.url}/`)).text();
+  const names = ['/', ...[...html.matchAll(/(?:src|href)="(\/[^"]+)"/g)].map((m) => m[1])];
+  // The modules the entry script imports statically load at once too.
+  const entry = names.find((n) => n.endsWith('.js'));
+  const js = await (await fetch(`${server.url}${entry}`)).text();
+  for (const m of js.matchAll(/from"\.\/(chunk-[A-Z0-9]+\.js)"/g)) names.push(`/${m[1]}`);
+  let firstVisit = 0;
+  for (const n of new Set(names)) firstVisit += (await gzippedSize(`${server.url}${n}`)).bytes;
+
+  await server.cli('ann', ['enrol', '--server', `ws://127.0.0.1:${server.port}`, '--code', server.adminCode]);
+  const code = JSON.parse(await server.cli('ann', ['admin', 'enrol', 'bea', '--agency', 'Westshire Council',
+    '--role', 'member', '--display-name', 'Bea Patel', '--json'])).code;
+  browser = await launch();
+  const errors = [];
+  const page = await personPage(browser, server.url, errors);
+  await page.getByLabel('Enrolment code').fill(code);
+  await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
+  await page.getByLabel('Passphrase again').fill(PASSPHRASE);
+  await page.getByRole('button', { name: 'Set up this computer' }).click();
+  await page.getByRole('navigation', { name: 'Rooms' }).waitFor({ timeout: 60000 });
+  for (let i = 1; i <= roomCount; i++) {
+    await server.cli('ann', ['room', 'create', `case-${1000 + i}`, '--member', 'bea']);
+    await server.cli('ann', ['send', `case-${1000 + i}`, `Message ${i}`, '--anyway', '--accept-new-readers']);
+  }
+  const toRooms = [];
+  const kdf = [];
+  for (let r = 0; r < runs; r++) {
+    await page.reload();
+    await page.getByLabel('Passphrase').fill(PASSPHRASE);
+    await page.getByRole('button', { name: 'Unlock' }).click();
+    await page.getByRole('link', { name: new RegExp(`case-${1000 + roomCount}`) }).waitFor({ timeout: 60000 });
+    await page.waitForFunction(() => performance.getEntriesByName('liaise:rooms-shown').length > 0);
+    const m = await page.evaluate(() => Object.fromEntries(performance.getEntriesByType('mark').map((e) => [e.name, e.startTime])));
+    kdf.push(m['liaise:keys-open'] - m['liaise:unlock-start']);
+    toRooms.push(m['liaise:rooms-shown'] - m['liaise:keys-open']);
+  }
+  const fmt = (xs) => `median ${median(xs).toFixed(0)} ms (min ${Math.min(...xs).toFixed(0)}, max ${Math.max(...xs).toFixed(0)})`;
+  console.log(`chromium ${browser.version()}`);
+  console.log(`first visit: ${firstVisit} bytes gzipped (${names.length} files; aim: at most 400 KB = 409600)`);
+  console.log(`unlock to room list (${roomCount} rooms, after the key derivation), ${runs} runs: ${fmt(toRooms)} (aim: < 1500 ms)`);
+  console.log(`key derivation (Argon2id MODERATE) in the browser, ${runs} runs: ${fmt(kdf)}`);
+  if (errors.length) console.log(`console errors: ${errors.join('; ')}`);
+} finally {
+  await browser?.close();
+  await server.cleanup();
+}

@@ -1,0 +1,706 @@
+// A logged-in browser device: connects, logs in, keeps each room's timeline (decrypted and
+// checked), sends, and reconnects by itself, catching up by sequence number. The UI reads its
+// state and subscribes to changes; it never touches the connection or the keys itself.
+//
+// The checks follow PROTOCOL.md, "Checking the history" and "Pinning and verification": keys
+// are pinned on first use; a changed key is a warning, or for a verified person blocks the
+// room; each room's ledger (counter, message hashes, readers) lives in IndexedDB.
+import { type Envelope, envelopeFromJson, envelopeToJson, messageHash, open, seal, transcript } from '../crypto/envelope';
+import { CryptoError, type DeviceKeys, identityFromJson, signLogin, verifyIdentity } from '../crypto/keys';
+import { fromBase64, sodium, toBase64 } from '../crypto/sodium';
+import { safetyNumber } from '../crypto/safety';
+import { Connection, type Json, ProtocolError } from '../protocol/connection';
+import * as store from './store';
+import { describeEvent, describeNotice, personName } from './words';
+
+export interface Device {
+  device: string;
+  name: string;
+  sign_key: string;
+  box_key: string;
+  box_key_signature: string;
+}
+
+export interface Member {
+  user: string;
+  display_name: string;
+  agency: string;
+  discipline: string;
+  role: string;
+  suspended?: boolean;
+  devices?: Device[];
+}
+
+export interface Warning {
+  code: string;
+  message: string;
+}
+
+export interface Item {
+  seq: number;
+  kind: 'message' | 'event';
+  sentAt: number;
+  /** For messages: who (account) and how to show them. */
+  sender?: string;
+  senderName?: string;
+  mine?: boolean;
+  /** The decrypted text, or null when it cannot be read (then `problem` says why). */
+  text?: string | null;
+  problem?: string;
+  /** For events: what happened, in words. */
+  eventText?: string;
+  warnings: Warning[];
+}
+
+export interface Room {
+  name: string;
+  lastSeq: number;
+  memberCount: number;
+  members: Member[];
+  public: boolean;
+  /** Disciplines of the members, sorted (the room's audience unless public). */
+  disciplines: string[];
+  items: Item[];
+  /** The highest seq this device has fetched for the timeline. */
+  loadedSeq: number;
+  /** The oldest seq the timeline holds (0: none yet); older history loads on request. */
+  firstSeq: number;
+  readSeq: number;
+  loaded: boolean;
+  /** Set when a verified person's key changed: sending is blocked until verified again. */
+  blocked: string;
+}
+
+export interface Action {
+  id: number;
+  room: string;
+  meeting: number;
+  meeting_title?: string;
+  what: string;
+  outcome: string;
+  owner: { user?: string; name: string; agency: string };
+  due: string;
+  review: string | null;
+  status: string;
+  evidence: string;
+  overdue: boolean;
+}
+
+export interface Notice {
+  id: number;
+  at: number;
+  text: string;
+}
+
+interface Ledger {
+  counter: number;
+  lastSeq: number;
+  lastHash: string;
+  hashes: Record<string, string>;
+  senders: Record<string, { counter: number; seq: number }>;
+  readers: string[];
+  recipientsSeen: string[];
+  seenAny: boolean;
+}
+
+interface KnownKeys {
+  keys: Record<string, Record<string, string>>;
+  verified: Record<string, boolean>;
+}
+
+export type ConnectionState = 'online' | 'connecting' | 'offline';
+
+const kMaxHashes = 4000;
+/** Messages fetched when a room is first opened, and per "load earlier" step. */
+const kPage = 50;
+
+function newLedger(): Ledger {
+  return { counter: 0, lastSeq: 0, lastHash: '', hashes: {}, senders: {}, readers: [], recipientsSeen: [], seenAny: false };
+}
+
+/** The client_msg_id of PROTOCOL.md: ms as 12 hex digits, then 96 random bits in base64. */
+function newMessageId(): string {
+  return Date.now().toString(16).padStart(12, '0') + toBase64(sodium.randombytes_buf(12));
+}
+
+export class Session {
+  account: Json = {};
+  rooms = new Map<string, Room>();
+  notices: Notice[] = [];
+  state: ConnectionState = 'connecting';
+  private conn: Connection | null = null;
+  private listeners = new Set<() => void>();
+  private known: KnownKeys = { keys: {}, verified: {} };
+  private ledgers = new Map<string, Ledger>();
+  private closed = false;
+  private retry = 0;
+  private noticeId = 0;
+  private syncing = new Map<string, Promise<void>>();
+  private loadingEarlier = new Set<string>();
+  /** Called for a message from someone else, for desktop notifications (never given the text). */
+  onIncoming: ((room: string) => void) | null = null;
+
+  constructor(readonly keys: DeviceKeys, readonly profile: store.Profile, private url: string) {}
+
+  get user(): string {
+    return this.profile.user;
+  }
+
+  subscribe(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private changed(): void {
+    for (const fn of this.listeners) fn();
+  }
+
+  notice(text: string): void {
+    this.notices = [{ id: ++this.noticeId, at: Date.now(), text }, ...this.notices].slice(0, 50);
+    this.changed();
+  }
+
+  dismissNotice(id: number): void {
+    this.notices = this.notices.filter((n) => n.id !== id);
+    this.changed();
+  }
+
+  /** Connects and logs in; rejects with the server's error (bad_signature, suspended, …). */
+  async start(): Promise<void> {
+    this.known = (await store.get<KnownKeys>('known-keys')) ?? { keys: {}, verified: {} };
+    await this.connect();
+    await this.refreshRooms();
+  }
+
+  /** Ends the session: closes the connection and forgets the keys held here. */
+  stop(): void {
+    this.closed = true;
+    this.conn?.close();
+    this.conn = null;
+    this.listeners.clear();
+  }
+
+  private async connect(): Promise<void> {
+    this.state = 'connecting';
+    this.changed();
+    const conn = new Connection(this.url, (e) => this.event(e), () => this.lost(conn));
+    this.conn = conn;
+    const hello = await conn.request('hello', { version: 1, client: 'liaise-web/0.1.0' });
+    const challenge = typeof hello.challenge === 'string' ? fromBase64(hello.challenge) : null;
+    if (!challenge) throw new ProtocolError('bad_reply', 'The server’s hello carried no challenge.');
+    const fields: Json = {
+      user: this.profile.user, device: this.profile.device, signature: toBase64(signLogin(this.keys, challenge)),
+    };
+    const last = (await store.get<number>('last-session')) ?? 0;
+    if (last > 0) fields.last_session = last;
+    const reply = await conn.request('login', fields);
+    this.account = reply;
+    if (typeof reply.session === 'number' && reply.session > last) await store.put('last-session', reply.session);
+    for (const l of Array.isArray(reply.new_logins) ? (reply.new_logins as Json[]) : []) {
+      const own = l.device === this.profile.device;
+      this.notice(own
+        ? `This device’s keys were used to log in from ${String(l.address)} at ${new Date(Number(l.at)).toLocaleString('en-GB', { timeZone: 'Europe/London' })}. If that was not you, tell your administrator.`
+        : `New login from ${String(l.address)} (device ${String(l.device)}${l.device_name ? `, ${String(l.device_name)}` : ''}).`);
+    }
+    this.retry = 0;
+    this.state = 'online';
+    this.changed();
+  }
+
+  private lost(conn: Connection): void {
+    if (this.closed || conn !== this.conn) return;
+    this.state = 'offline';
+    this.changed();
+    const delay = Math.min(10000, 500 * 2 ** this.retry++);
+    setTimeout(() => void this.reconnect(), delay);
+  }
+
+  private async reconnect(): Promise<void> {
+    if (this.closed) return;
+    try {
+      await this.connect();
+      await this.refreshRooms();
+      for (const room of this.rooms.values()) if (room.loaded) await this.catchUp(room.name);
+    } catch (e) {
+      if (e instanceof ProtocolError && ['bad_signature', 'suspended', 'device_replaced'].includes(e.code)) {
+        this.notice(`The server refused this device: ${e.message}`);
+        this.closed = true;
+        this.state = 'offline';
+        this.changed();
+        return;
+      }
+      if (this.conn) this.lost(this.conn);
+    }
+  }
+
+  private request(type: string, fields: Json = {}): Promise<Json> {
+    if (!this.conn || this.state !== 'online')
+      return Promise.reject(new ProtocolError('connection_closed', 'Not connected to the server just now: Liaise is reconnecting.'));
+    return this.conn.request(type, fields);
+  }
+
+  // ---- rooms ---------------------------------------------------------------------------------
+
+  async refreshRooms(): Promise<void> {
+    const reply = await this.request('rooms');
+    const list = Array.isArray(reply.rooms) ? (reply.rooms as Json[]) : [];
+    const names = new Set<string>();
+    for (const r of list) {
+      const name = String(r.room);
+      names.add(name);
+      let room = this.rooms.get(name);
+      if (!room) {
+        room = {
+          name, lastSeq: 0, memberCount: 0, members: [], public: false, disciplines: [], items: [],
+          loadedSeq: 0, firstSeq: 0, readSeq: (await store.get<number>(`read:${name}`)) ?? 0, loaded: false, blocked: '',
+        };
+        this.rooms.set(name, room);
+      }
+      room.lastSeq = Number(r.last_seq ?? 0);
+      room.memberCount = Number(r.members ?? 0);
+    }
+    for (const name of [...this.rooms.keys()]) if (!names.has(name)) this.rooms.delete(name);
+    await Promise.all([...this.rooms.values()].map((r) => this.showRoom(r.name).catch(() => undefined)));
+    this.changed();
+  }
+
+  private async showRoom(name: string): Promise<void> {
+    const reply = await this.request('room_show', { room: name });
+    const room = this.rooms.get(name);
+    if (!room) return;
+    this.setMembers(room, Array.isArray(reply.members) ? (reply.members as Member[]) : []);
+    room.public = reply.public === true;
+    if (typeof reply.last_seq === 'number') room.lastSeq = Math.max(room.lastSeq, reply.last_seq);
+  }
+
+  private setMembers(room: Room, members: Member[]): void {
+    room.members = members;
+    room.memberCount = members.length;
+    room.disciplines = [...new Set(members.map((m) => m.discipline).filter(Boolean))].sort();
+  }
+
+  unread(room: Room): number {
+    return Math.max(0, room.lastSeq - room.readSeq);
+  }
+
+  /** Loads a room's timeline the first time it is opened, then keeps it live. */
+  async openRoom(name: string): Promise<void> {
+    const room = this.rooms.get(name);
+    if (!room) return;
+    if (!room.loaded) {
+      room.loaded = true;
+      // The newest page first; older history loads as the person scrolls up (loadEarlier).
+      if (room.lastSeq > kPage) {
+        room.loadedSeq = room.lastSeq - kPage;
+        room.firstSeq = room.loadedSeq + 1;
+      }
+      await this.catchUp(name);
+    }
+    await this.markRead(room);
+  }
+
+  async markRead(room: Room): Promise<void> {
+    if (room.readSeq >= room.lastSeq) return;
+    room.readSeq = room.lastSeq;
+    await store.put(`read:${room.name}`, room.readSeq);
+    this.changed();
+  }
+
+  /** Fetches everything after the last seq the timeline holds (one fetch at a time per room). */
+  catchUp(name: string): Promise<void> {
+    const running = this.syncing.get(name);
+    if (running) return running.then(() => this.catchUp(name));
+    const job = (async () => {
+      const room = this.rooms.get(name);
+      if (!room) return;
+      for (;;) {
+        const page = await this.request('sync', { room: name, after: room.loadedSeq, limit: 200 });
+        for (const m of Array.isArray(page.messages) ? (page.messages as Json[]) : []) await this.take(room, m);
+        if (typeof page.last_seq === 'number') room.lastSeq = Math.max(room.lastSeq, page.last_seq);
+        this.changed();
+        if (page.more !== true) break;
+      }
+    })().finally(() => this.syncing.delete(name));
+    this.syncing.set(name, job);
+    return job;
+  }
+
+  /** True when the room has history before what the timeline holds. */
+  hasEarlier(room: Room): boolean {
+    return room.loaded && room.firstSeq > 1;
+  }
+
+  /** Loads the page of history before the oldest the timeline holds. */
+  async loadEarlier(name: string): Promise<void> {
+    const room = this.rooms.get(name);
+    if (!room || !this.hasEarlier(room) || this.loadingEarlier.has(name)) return;
+    this.loadingEarlier.add(name);
+    try {
+      const after = Math.max(0, room.firstSeq - 1 - kPage);
+      const page = await this.request('sync', { room: name, after, limit: room.firstSeq - 1 - after });
+      const older: Item[] = [];
+      for (const m of Array.isArray(page.messages) ? (page.messages as Json[]) : [])
+        if (Number(m.seq) < room.firstSeq) await this.take(room, m, older);
+      room.items = [...older, ...room.items];
+      room.firstSeq = after + 1;
+      this.changed();
+    } finally {
+      this.loadingEarlier.delete(name);
+    }
+  }
+
+  private displayName(room: Room, user: string): string {
+    const m = room.members.find((x) => x.user === user);
+    return m ? personName(m.display_name, m.agency, m.user) : user;
+  }
+
+  /**
+   * Adds a stored message or room event to the room's timeline, checked and decrypted: after
+   * the newest (the default), or to `older` (earlier history being loaded).
+   */
+  private async take(room: Room, m: Json, older?: Item[]): Promise<void> {
+    const seq = Number(m.seq);
+    if (!older) {
+      if (!(seq > room.loadedSeq)) return;
+      room.loadedSeq = seq;
+      if (room.firstSeq === 0) room.firstSeq = seq;
+    }
+    room.lastSeq = Math.max(room.lastSeq, seq);
+    const sink = older ?? room.items;
+    const sentAt = Number(m.sent_at ?? 0);
+    if (m.event && typeof m.event === 'object') {
+      sink.push({ seq, kind: 'event', sentAt, eventText: describeEvent(m.event as Json), warnings: [] });
+      return;
+    }
+    const sender = String(m.sender ?? '');
+    const item: Item = {
+      seq, kind: 'message', sentAt, sender, senderName: this.displayName(room, sender),
+      mine: sender === this.user && m.sender_device === this.profile.device, text: null, warnings: [],
+    };
+    sink.push(item);
+    let env: Envelope;
+    try {
+      env = envelopeFromJson(m.envelope);
+    } catch (e) {
+      item.problem = `cannot read this message: ${(e as Error).message}`;
+      return;
+    }
+    const senderKeys = identityFromJson(m.sender_keys);
+    if (!senderKeys || env.room !== room.name || env.senderDevice !== m.sender_device) {
+      item.problem = 'cannot read this message: it does not belong here (bad_signature)';
+      return;
+    }
+    // Verify the signature first: only a signed message goes into the history checks.
+    try {
+      if (!verifyIdentity(senderKeys) ||
+        !sodium.crypto_sign_verify_detached(env.signature, transcript(env), senderKeys.signKey))
+        throw new CryptoError('bad_signature', 'the signature does not verify');
+    } catch (e) {
+      item.problem = `cannot read this message: ${(e as Error).message} (bad_signature)`;
+      return;
+    }
+    const ledger = await this.ledger(room.name);
+    item.warnings.push(...this.checkHistory(ledger, env, seq, sender, String(m.sender_device)));
+    const keyWarning = this.checkKey(sender, String(m.sender_device), toBase64(senderKeys.signKey));
+    if (keyWarning === 'blocked') {
+      item.problem = `cannot read this message: ${this.displayName(room, sender)}’s key changed since you verified them (key_changed)`;
+      room.blocked = sender;
+      await this.saveLedger(room.name, ledger);
+      return;
+    }
+    if (keyWarning) item.warnings.push(keyWarning);
+    try {
+      item.text = open(env, this.keys, this.profile.device, senderKeys);
+    } catch (e) {
+      const code = e instanceof CryptoError ? e.code : 'bad_ciphertext';
+      item.problem = code === 'not_a_recipient'
+        ? 'not encrypted for this device (sent before it was enrolled, or not to it)'
+        : `cannot read this message (${code})`;
+    }
+    await this.saveLedger(room.name, ledger);
+    await store.put('known-keys', this.known);
+  }
+
+  /** The history warnings of PROTOCOL.md's table, recording the message in the ledger. */
+  private checkHistory(ledger: Ledger, env: Envelope, seq: number, sender: string, device: string): Warning[] {
+    const out: Warning[] = [];
+    const hash = toBase64(messageHash(env));
+    const key = String(seq);
+    const before = ledger.hashes[key];
+    if (before && before !== hash)
+      out.push({ code: 'replay', message: `a different message was shown at this place before (seq ${seq})` });
+    if (env.v === 3 && env.history) {
+      const h = env.history;
+      if (h.sender !== sender)
+        out.push({ code: 'sender_mismatch', message: `signed by ${h.sender}, but the server says ${sender} sent it` });
+      const seen = ledger.senders[`${sender}/${device}`];
+      if (seen && seen.seq < seq) {
+        if (h.counter > seen.counter + 1) {
+          const missing = h.counter - seen.counter - 1;
+          out.push({ code: 'gap', message: `${missing} earlier message${missing === 1 ? '' : 's'} from ${sender} ${missing === 1 ? 'is' : 'are'} missing` });
+        } else if (h.counter <= seen.counter) {
+          out.push({ code: 'replay', message: `an old message from ${sender} was shown again as new` });
+        }
+      }
+      if (!seen || seen.seq < seq) ledger.senders[`${sender}/${device}`] = { counter: h.counter, seq };
+    }
+    if (env.v >= 2) {
+      const fresh = env.recipients.filter((r) => !ledger.recipientsSeen.includes(r));
+      if (ledger.seenAny && fresh.length > 0)
+        out.push({ code: 'new_reader', message: `also readable by device${fresh.length === 1 ? '' : 's'} ${fresh.join(', ')}, which could not read this room’s earlier messages` });
+      ledger.recipientsSeen.push(...fresh);
+    }
+    ledger.seenAny = true;
+    ledger.hashes[key] = hash;
+    const seqs = Object.keys(ledger.hashes);
+    if (seqs.length > kMaxHashes) for (const s of seqs.map(Number).sort((a, b) => a - b).slice(0, seqs.length - kMaxHashes)) delete ledger.hashes[String(s)];
+    if (seq > ledger.lastSeq) {
+      ledger.lastSeq = seq;
+      ledger.lastHash = hash;
+    }
+    return out;
+  }
+
+  /** Pins a key on first use; a changed key warns, or for a verified person blocks. */
+  private checkKey(user: string, device: string, signKey: string): Warning | 'blocked' | null {
+    for (const [other, devices] of Object.entries(this.known.keys))
+      if (other !== user && Object.values(devices).includes(signKey))
+        return { code: 'sender_mismatch', message: `this key belongs to ${other}, not ${user}` };
+    const mine = (this.known.keys[user] ??= {});
+    const pinned = mine[device];
+    if (pinned === signKey) return null;
+    if (this.known.verified[user]) return 'blocked';
+    mine[device] = signKey;
+    if (pinned) return { code: 'key_changed', message: `${user}’s device ${device} has a new key` };
+    if (Object.keys(mine).length > 1) return { code: 'key_changed', message: `${user} has a new device (${device})` };
+    return null;
+  }
+
+  private async ledger(room: string): Promise<Ledger> {
+    let l = this.ledgers.get(room);
+    if (!l) {
+      l = (await store.get<Ledger>(`ledger:${room}`)) ?? newLedger();
+      this.ledgers.set(room, l);
+    }
+    return l;
+  }
+
+  private saveLedger(room: string, l: Ledger): Promise<void> {
+    return store.put(`ledger:${room}`, l);
+  }
+
+  // ---- events --------------------------------------------------------------------------------
+
+  private event(e: Json): void {
+    void this.handleEvent(e).catch(() => undefined);
+  }
+
+  private async handleEvent(e: Json): Promise<void> {
+    const type = String(e.type);
+    const roomName = typeof e.room === 'string' ? e.room : '';
+    if (type === 'message') {
+      let room = this.rooms.get(roomName);
+      if (!room) {
+        await this.refreshRooms();
+        room = this.rooms.get(roomName);
+        if (!room) return;
+      }
+      const seq = Number(e.seq);
+      room.lastSeq = Math.max(room.lastSeq, seq);
+      if (e.event) await this.showRoom(roomName).catch(() => undefined);
+      if (room.loaded) {
+        if (seq === room.loadedSeq + 1 && !this.syncing.has(roomName)) await this.take(room, e);
+        else await this.catchUp(roomName);
+      }
+      if (!e.event && e.sender !== this.user) this.onIncoming?.(roomName);
+      this.changed();
+      return;
+    }
+    if (type === 'membership' || type === 'keys_changed') await this.refreshRooms();
+    const words = describeNotice(e, this.user);
+    if (words) this.notice(words);
+    this.changed();
+  }
+
+  // ---- questions -----------------------------------------------------------------------------
+
+  /** Asks the administrators what `term` means (in `room`); the answer comes as a notice. */
+  async ask(term: string, room: string): Promise<number> {
+    const reply = await this.request('ask', { term: term.trim(), room });
+    return Number(reply.id);
+  }
+
+  // ---- actions -------------------------------------------------------------------------------
+
+  /** The actions owned by this account: overdue first, then by due date; closed ones last. */
+  async myActions(): Promise<Action[]> {
+    const reply = await this.request('actions', { mine: true });
+    const list = Array.isArray(reply.actions) ? (reply.actions as Action[]) : [];
+    const closed = (a: Action) => ['done', 'not_done', 'cancelled'].includes(a.status);
+    return list.sort((a, b) => Number(closed(a)) - Number(closed(b)) || Number(b.overdue) - Number(a.overdue) ||
+      a.due.localeCompare(b.due));
+  }
+
+  /** Sets an action's status and evidence (done, not_done and cancelled need evidence). */
+  async updateAction(id: number, status: string, evidence: string): Promise<Action> {
+    const fields: Json = { action: id, status };
+    if (evidence.trim()) fields.evidence = evidence.trim();
+    return (await this.request('action_update', fields)) as unknown as Action;
+  }
+
+  // ---- verification --------------------------------------------------------------------------
+
+  isVerified(user: string): boolean {
+    return this.known.verified[user] === true;
+  }
+
+  /** An account's current devices' Ed25519 keys, each self-signature checked (`user_keys`). */
+  private async keysOf(user: string): Promise<Map<string, string>> {
+    const reply = await this.request('user_keys', { user });
+    const out = new Map<string, string>();
+    for (const d of Array.isArray(reply.devices) ? (reply.devices as Device[]) : []) {
+      const id = identityFromJson(d);
+      if (!id || !verifyIdentity(id))
+        throw new CryptoError('bad_signature', `${user}’s device ${d.device} has keys that are not self-signed`);
+      out.set(d.device, toBase64(id.signKey));
+    }
+    return out;
+  }
+
+  /**
+   * The safety number with `user` (PROTOCOL.md, "Safety numbers"), computed here from the keys
+   * the server lists for both accounts; refused (key_changed) when this device's own key is not
+   * among its account's.
+   */
+  async safetyNumberWith(user: string): Promise<{ number: string; devices: Map<string, string> }> {
+    const [mine, theirs] = await Promise.all([this.keysOf(this.user), this.keysOf(user)]);
+    const own = toBase64(this.keys.identity.signKey);
+    if (![...mine.values()].includes(own))
+      throw new CryptoError('key_changed', 'The server does not list this device’s key for your account: do not trust a safety number now, and tell your administrator.');
+    if (theirs.size === 0) throw new ProtocolError('not_found', `${user} has no devices`);
+    const keys = (m: Map<string, string>) => [...m.values()].map((k) => fromBase64(k) as Uint8Array);
+    return {
+      number: safetyNumber({ account: this.user, signKeys: keys(mine) }, { account: user, signKeys: keys(theirs) }),
+      devices: theirs,
+    };
+  }
+
+  /**
+   * Compares `typed` (60 digits; spaces and dashes ignored) with the safety number: the same
+   * pins exactly the devices that went into it and marks `user` verified; a different one is
+   * number_mismatch and pins nothing.
+   */
+  async verify(user: string, typed: string): Promise<void> {
+    const digits = typed.replace(/[\s-]/g, '');
+    if (!/^[0-9]{60}$/.test(digits))
+      throw new ProtocolError('bad_request', 'A safety number is 60 digits (12 groups of five). Check it and type it again.');
+    const { number, devices } = await this.safetyNumberWith(user);
+    if (number.replace(/ /g, '') !== digits)
+      throw new ProtocolError('number_mismatch', `That is not the safety number this device computes with ${user}. Nothing was marked as verified: ask them to read theirs out again, and if it still differs, tell your administrator.`);
+    this.known.keys[user] = Object.fromEntries(devices);
+    this.known.verified[user] = true;
+    await store.put('known-keys', this.known);
+    for (const room of this.rooms.values()) if (room.blocked === user) room.blocked = '';
+    this.changed();
+  }
+
+  // ---- sending -------------------------------------------------------------------------------
+
+  /**
+   * Seals `text` for the room's current devices and sends it. `confirmReaders` is asked when
+   * the message would go to devices this device has not written to in the room before; a
+   * false answer sends nothing (new_readers).
+   */
+  async send(roomName: string, text: string, confirmReaders: (names: string[]) => Promise<boolean>): Promise<void> {
+    const room = this.rooms.get(roomName);
+    if (!room) throw new ProtocolError('not_found', `No room named ${roomName}.`);
+    const reply = await this.request('room_show', { room: roomName });
+    let members = Array.isArray(reply.members) ? (reply.members as Member[]) : [];
+    this.setMembers(room, members);
+    const ledger = await this.ledger(roomName);
+    const clientMsgId = newMessageId();
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const recipients = this.recipientsOf(room, members);
+      const fresh = recipients.filter((r) => !(r.user === this.user && r.device === this.profile.device) &&
+        !ledger.readers.includes(`${r.user}/${r.device}`));
+      if (fresh.length > 0) {
+        const names = fresh.map((r) => `${this.displayName(room, r.user)} — ${r.user}, device ${r.device}`);
+        if (!(await confirmReaders(names)))
+          throw new ProtocolError('new_readers', 'Nothing was sent: you did not confirm the new readers.');
+        ledger.readers.push(...fresh.map((r) => `${r.user}/${r.device}`));
+      }
+      const counter = ledger.counter + 1;
+      ledger.counter = counter;
+      await this.saveLedger(roomName, ledger);
+      const previousSeq = ledger.lastSeq;
+      const env = seal(this.keys, this.profile.device, roomName, clientMsgId, text,
+        recipients.map((r) => ({ device: r.device, boxKey: r.boxKey })),
+        {
+          sender: this.user, counter, sentAt: Date.now(), previousSeq,
+          previousHash: previousSeq > 0 ? (fromBase64(ledger.lastHash) ?? new Uint8Array(0)) : new Uint8Array(0),
+        });
+      try {
+        const sent = await this.request('send', { room: roomName, envelope: envelopeToJson(env) });
+        const seq = Number(sent.seq);
+        const hash = toBase64(messageHash(env));
+        ledger.hashes[String(seq)] = hash;
+        ledger.senders[`${this.user}/${this.profile.device}`] = { counter, seq };
+        for (const r of env.recipients) if (!ledger.recipientsSeen.includes(r)) ledger.recipientsSeen.push(r);
+        ledger.seenAny = true;
+        if (seq > ledger.lastSeq) { ledger.lastSeq = seq; ledger.lastHash = hash; }
+        await this.saveLedger(roomName, ledger);
+        room.lastSeq = Math.max(room.lastSeq, seq);
+        if (room.loaded && seq === room.loadedSeq + 1) {
+          room.loadedSeq = seq;
+          room.items.push({
+            seq, kind: 'message', sentAt: Number(sent.sent_at ?? Date.now()), sender: this.user,
+            senderName: this.displayName(room, this.user), mine: true, text, warnings: [],
+          });
+        } else if (room.loaded) {
+          await this.catchUp(roomName);
+        }
+        await this.markRead(room);
+        this.changed();
+        return;
+      } catch (e) {
+        if (e instanceof ProtocolError && e.code === 'stale_membership' && Array.isArray(e.reply.members)) {
+          ledger.counter = counter - 1;
+          members = e.reply.members as Member[];
+          this.setMembers(room, members);
+          continue;
+        }
+        // Refused outright: the counter was not used. A lost connection may have stored it.
+        if (e instanceof ProtocolError && e.code !== 'connection_closed' && e.code !== 'timeout') {
+          ledger.counter = counter - 1;
+          await this.saveLedger(roomName, ledger);
+        }
+        throw e;
+      }
+    }
+    throw new ProtocolError('stale_membership', 'The room’s membership kept changing; try again.');
+  }
+
+  private recipientsOf(room: Room, members: Member[]): { user: string; device: string; boxKey: Uint8Array }[] {
+    const out: { user: string; device: string; boxKey: Uint8Array }[] = [];
+    for (const m of members) {
+      if (m.suspended) continue;
+      for (const d of m.devices ?? []) {
+        const id = identityFromJson(d);
+        if (!id || !verifyIdentity(id))
+          throw new CryptoError('bad_signature', `${m.user}’s device ${d.device} has keys that are not self-signed; nothing was sent`);
+        const check = this.checkKey(m.user, d.device, toBase64(id.signKey));
+        if (check === 'blocked') {
+          room.blocked = m.user;
+          this.changed();
+          throw new CryptoError('key_changed', `${this.displayName(room, m.user)}’s key changed since you verified them; nothing was sent`);
+        }
+        if (check && check.code === 'sender_mismatch')
+          throw new CryptoError('key_changed', 'one key cannot be two people’s; nothing was sent');
+        if (check) this.notice(`Note: ${check.message}.`);
+        out.push({ user: m.user, device: d.device, boxKey: id.boxKey });
+      }
+    }
+    void store.put('known-keys', this.known);
+    return out;
+  }
+}

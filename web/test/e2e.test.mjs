@@ -1,0 +1,380 @@
+// The browser client end to end: a real liaise-server serving the client, two people in two
+// Chromium contexts (their own IndexedDB each) and a third on the real `liaise` command
+// exchange messages in both directions; axe-core finds nothing on each screen; one person
+// does a whole conversation with the keyboard alone; a reload keeps drafts and history; a
+// server restart is recovered from; keys move between the command and the browser.
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { PASSPHRASE, Server, axeViolations, launch, personPage } from './support.mjs';
+
+const server = new Server();
+let browser;
+const errors = [];
+const shots = process.env.LIAISE_WEB_SCREENSHOTS; // a folder: screenshots are saved there
+
+async function shot(page, name) {
+  if (shots) await page.screenshot({ path: join(shots, `${name}.png`), fullPage: false });
+}
+
+async function noViolations(page, screen) {
+  const found = await axeViolations(page);
+  assert.deepEqual(found, [], `axe-core on the ${screen} screen`);
+}
+
+async function enrolInBrowser(page, code, name) {
+  await page.getByLabel('Enrolment code').fill(code);
+  await page.getByLabel('Name for this computer').fill(`${name}'s laptop`);
+  await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
+  await page.getByLabel('Passphrase again').fill(PASSPHRASE);
+  await page.getByRole('button', { name: 'Set up this computer' }).click();
+  await page.getByRole('navigation', { name: 'Rooms' }).waitFor({ timeout: 60000 });
+}
+
+const timeline = (page) => page.getByRole('list', { name: /^Messages in / });
+
+before(async () => {
+  await server.init();
+  await server.start();
+  await server.cli('ann', ['enrol', '--server', `ws://127.0.0.1:${server.port}`, '--code', server.adminCode]);
+  await server.cli('ann', ['admin', 'agency', 'add', 'Riverside Primary', '--discipline', 'education']);
+  await server.cli('ann', ['admin', 'agency', 'add', 'Westshire NHS', '--discipline', 'health']);
+  browser = await launch();
+  console.log(`# chromium ${browser.version()}`);
+});
+
+after(async () => {
+  await browser?.close();
+  if (process.exitCode && process.exitCode !== 0) console.log(server.log());
+  await server.cleanup();
+});
+
+test('two browsers and the liaise command talk to each other', { timeout: 240000 }, async () => {
+  const code = async (user, display, agency) => JSON.parse(await server.cli('ann',
+    ['admin', 'enrol', user, '--agency', agency, '--role', 'member', '--display-name', display, '--json'])).code;
+  const beaCode = await code('bea', 'Bea Patel', 'Riverside Primary');
+  const calCode = await code('cal', 'Cal Jones', 'Westshire NHS');
+
+  const bea = await personPage(browser, server.url, errors);
+  await bea.getByRole('heading', { name: 'Set up Liaise on this computer' }).waitFor();
+  await noViolations(bea, 'enrol');
+  await shot(bea, '1-enrol');
+  await enrolInBrowser(bea, beaCode, 'Bea');
+  await noViolations(bea, 'room list (empty)');
+
+  // Cal's desktop notifications are recorded (the page is treated as in the background).
+  const recordNotifications = () => {
+    window.shownNotifications = [];
+    window.Notification = class {
+      static permission = 'granted';
+      static requestPermission() { return Promise.resolve('granted'); }
+      constructor(title, options) { window.shownNotifications.push({ title, body: options?.body ?? '' }); }
+    };
+    Object.defineProperty(document, 'visibilityState', { get: () => 'hidden' });
+  };
+  const cal = await personPage(browser, server.url, errors, { width: 360, height: 740 }, recordNotifications);
+  await enrolInBrowser(cal, calCode, 'Cal');
+
+  await server.cli('ann', ['room', 'create', 'case-2041', '--member', 'bea', '--member', 'cal']);
+  for (const page of [bea, cal]) await page.getByRole('link', { name: /case-2041/ }).waitFor();
+  await shot(bea, '2-rooms');
+
+  // Bea, with the mouse: opens the room and sends; she is asked about readers first.
+  await bea.getByRole('link', { name: /case-2041/ }).click();
+  await bea.getByRole('heading', { name: 'case-2041' }).waitFor();
+  await bea.getByLabel('Message to case-2041').fill('Hello from Bea in the browser');
+  await bea.getByRole('button', { name: 'Send', exact: true }).click();
+  const dialog = bea.getByRole('dialog', { name: 'New readers' });
+  await dialog.waitFor();
+  assert.match(await dialog.innerText(), /Cal Jones \(Westshire NHS\)/);
+  await noViolations(bea, 'new readers');
+  await shot(bea, '3-new-readers');
+  await dialog.getByRole('button', { name: 'Send to them too' }).click();
+  await timeline(bea).getByText('Hello from Bea in the browser').waitFor();
+
+  // Cal, with the keyboard alone: finds the room, reads Bea's message, answers.
+  for (let i = 0; i < 30; i++) {
+    await cal.keyboard.press('Tab');
+    if (await cal.evaluate(() => document.activeElement?.textContent?.includes('case-2041'))) break;
+  }
+  await cal.keyboard.press('Enter');
+  await cal.getByRole('heading', { name: 'case-2041' }).waitFor();
+  const fromBea = timeline(cal).getByRole('listitem').filter({ hasText: 'Hello from Bea in the browser' });
+  await fromBea.waitFor();
+  assert.match(await fromBea.innerText(), /Bea Patel \(Riverside Primary\)/);
+  await noViolations(cal, 'room at 360 px');
+  for (let i = 0; i < 30; i++) {
+    if (await cal.evaluate(() => document.activeElement?.id === 'composer-text')) break;
+    await cal.keyboard.press('Tab');
+  }
+  await cal.keyboard.type('Thanks Bea, typed without a mouse');
+  await cal.keyboard.press('Enter');
+  await cal.getByRole('dialog', { name: 'New readers' }).waitFor();
+  await cal.keyboard.press('Enter'); // the dialog's first button: "Send to them too"
+  await timeline(cal).getByText('Thanks Bea, typed without a mouse').waitFor();
+  await shot(cal, '4-room-360px');
+  await timeline(bea).getByText('Thanks Bea, typed without a mouse').waitFor();
+
+  // The command reads both, and writes to both.
+  const read = await server.cli('ann', ['read', 'case-2041', '--plain', '--json']);
+  assert.match(read, /Hello from Bea in the browser/);
+  assert.match(read, /Thanks Bea, typed without a mouse/);
+  await server.cli('ann', ['send', 'case-2041', 'Ann here, on the command line', '--anyway', '--accept-new-readers']);
+  for (const page of [bea, cal]) await timeline(page).getByText('Ann here, on the command line').waitFor();
+  await noViolations(bea, 'room');
+  await shot(bea, '5-room');
+  // The CSP's Trusted Types: HTML from a string is refused in the page.
+  await assert.rejects(bea.evaluate(() => { document.createElement('div').innerHTML = '<b>injected</b>'; }),
+    /TrustedHTML/);
+  // A desktop notification names the room, never the sender or the text.
+  const shown = await cal.evaluate(() => window.shownNotifications);
+  assert.ok(shown.some((n) => n.body === 'New message in case-2041'), JSON.stringify(shown));
+  assert.ok(shown.every((n) => !/Ann here|Hello from Bea|ann|Bea/.test(n.title + n.body)), JSON.stringify(shown));
+
+  // A draft survives a reload; so does the history (from the server, decrypted again).
+  await bea.getByLabel('Message to case-2041').fill('An unsent draft');
+  await bea.waitForTimeout(400);
+  await bea.reload();
+  await bea.getByRole('heading', { name: 'Unlock Liaise' }).waitFor();
+  await noViolations(bea, 'unlock');
+  await shot(bea, '6-unlock');
+  await bea.getByLabel('Passphrase').fill(PASSPHRASE);
+  await bea.getByRole('button', { name: 'Unlock' }).click();
+  await bea.getByRole('heading', { name: 'case-2041' }).waitFor({ timeout: 60000 });
+  for (const text of ['Hello from Bea in the browser', 'Thanks Bea, typed without a mouse', 'Ann here, on the command line'])
+    await timeline(bea).getByText(text).waitFor();
+  assert.equal(await bea.getByLabel('Message to case-2041').inputValue(), 'An unsent draft');
+
+  // The server restarts: both pages reconnect by themselves and catch up.
+  await server.stop();
+  await bea.getByText('Offline: reconnecting…').waitFor();
+  await server.start();
+  for (const page of [bea, cal]) await page.getByText('Connected', { exact: true }).waitFor({ timeout: 30000 });
+  await server.cli('ann', ['send', 'case-2041', 'After the restart', '--anyway']);
+  for (const page of [bea, cal]) await timeline(page).getByText('After the restart').waitFor();
+
+  // Bea verifies Cal by their safety number: a wrong number is refused, the right one marks
+  // Cal verified (checked again at the end, when Cal's key changes).
+  const openVerify = async (page, name) => {
+    await page.getByText(/^\d+ members$/).click();
+    await page.getByRole('button', { name: new RegExp(`^Verify ${name}`) }).click();
+    const d = page.getByRole('dialog', { name: /^Safety number with / });
+    await d.locator('.safety-number').waitFor();
+    return d;
+  };
+  const calDialog = await openVerify(cal, 'Bea Patel');
+  const calNumber = (await calDialog.locator('.safety-number').getAttribute('aria-label')).replace('Safety number: ', '');
+  await calDialog.getByRole('button', { name: 'Close' }).click();
+  const beaDialog = await openVerify(bea, 'Cal Jones');
+  assert.equal((await beaDialog.locator('.safety-number').getAttribute('aria-label')).replace('Safety number: ', ''), calNumber,
+    'both sides compute the same number');
+  await noViolations(bea, 'safety number');
+  await shot(bea, '7-verify');
+  const wrong = calNumber.replace(/^\d/, (d) => String((Number(d) + 1) % 10));
+  await beaDialog.getByLabel(/reads out to you/).fill(wrong);
+  await beaDialog.getByRole('button', { name: /^Mark .* as verified/ }).click();
+  await beaDialog.getByText(/is not the safety number this device computes/).waitFor();
+  await beaDialog.getByLabel(/reads out to you/).fill(calNumber.replace(/ /g, '-'));
+  await beaDialog.getByRole('button', { name: /^Mark .* as verified/ }).click();
+  await beaDialog.getByText(/You have verified Cal Jones/).waitFor();
+  await beaDialog.getByRole('button', { name: 'Close' }).click();
+  await bea.getByText('Verified', { exact: true }).waitFor();
+
+  // My actions: an action given to Bea in a meeting shows, overdue first; she closes it with
+  // evidence (without, the server refuses and says why), and the command sees it done.
+  const meeting = JSON.parse(await server.cli('ann', ['meeting', 'create', 'case-2041', '--title', 'Core group',
+    '--kind', 'core-group', '--at', '2026-12-01 10:00', '--place', 'remote', '--json']));
+  await server.cli('ann', ['action', 'add', String(meeting.meeting), 'Send the attendance figures',
+    '--due', '2026-12-01', '--owner', 'bea']);
+  await bea.getByText(/An action was given to you: Send the attendance figures/).waitFor();
+  await bea.getByRole('link', { name: 'My actions' }).click();
+  const card = bea.getByRole('listitem').filter({ hasText: 'Send the attendance figures' });
+  await card.getByText('Overdue').waitFor();
+  await noViolations(bea, 'my actions');
+  await card.getByLabel('Status').selectOption({ label: 'Done' });
+  await card.getByRole('button', { name: /^Save/ }).click();
+  await card.getByRole('alert').waitFor();
+  await card.getByLabel('Evidence or note').fill('Sent to the school nurse on Monday');
+  await card.getByRole('button', { name: /^Save/ }).click();
+  await card.getByText('Saved.').waitFor();
+  await shot(bea, '9-actions');
+  const actions = await server.cli('ann', ['actions', '--room', 'case-2041', '--json']);
+  assert.match(actions, /"status":"done"/);
+  assert.match(actions, /Sent to the school nurse on Monday/);
+  await bea.getByRole('link', { name: /case-2041/ }).click();
+  await bea.getByRole('heading', { name: 'case-2041' }).waitFor();
+
+  // Lock from the menu.
+  await bea.getByRole('button', { name: /menu/ }).click();
+  await bea.getByRole('button', { name: 'Lock' }).click();
+  await bea.getByRole('heading', { name: 'Unlock Liaise' }).waitFor();
+
+  // Cal's keys, exported from the browser, work in the liaise command (same keystore format).
+  await cal.getByRole('button', { name: /menu/ }).click();
+  const downloads = [];
+  cal.on('download', (d) => downloads.push(d));
+  await cal.getByRole('button', { name: /Export my keys/ }).click();
+  for (let i = 0; i < 50 && downloads.length < 2; i++) await cal.waitForTimeout(100);
+  assert.equal(downloads.length, 2);
+  const calHome = server.home('cal-cli');
+  await server.cli('cal-cli', ['--version']);
+  for (const d of downloads) await d.saveAs(join(calHome, d.suggestedFilename()));
+  const profile = JSON.parse(readFileSync(join(calHome, 'profile.json'), 'utf8'));
+  profile.server = `ws://127.0.0.1:${server.port}`;
+  writeFileSync(join(calHome, 'profile.json'), JSON.stringify(profile));
+  const calRead = await server.cli('cal-cli', ['read', 'case-2041', '--plain', '--json']);
+  assert.match(calRead, /Hello from Bea in the browser/);
+  assert.match(calRead, /After the restart/);
+
+  // And the command's keys (ann's) open in a browser.
+  const annPage = await personPage(browser, server.url, errors);
+  await annPage.getByRole('button', { name: /bring its keys here/ }).click();
+  await annPage.getByLabel('keystore.json').setInputFiles(join(server.home('ann'), 'keystore.json'));
+  await annPage.getByLabel('profile.json').setInputFiles(join(server.home('ann'), 'profile.json'));
+  await annPage.getByLabel('Passphrase of those keys').fill(PASSPHRASE);
+  await annPage.getByRole('button', { name: 'Bring the keys here' }).click();
+  await annPage.getByRole('link', { name: /case-2041/ }).click({ timeout: 60000 });
+  await timeline(annPage).getByText('Thanks Bea, typed without a mouse').waitFor();
+
+  // Cal's device is replaced and the new one writes: Bea verified Cal, so her room is blocked
+  // with a banner, the message is not shown, and she cannot send until she verifies again.
+  await bea.getByLabel('Passphrase').fill(PASSPHRASE);
+  await bea.getByRole('button', { name: 'Unlock' }).click();
+  await bea.getByRole('heading', { name: 'case-2041' }).waitFor({ timeout: 60000 });
+  const replace = JSON.parse(await server.cli('ann', ['admin', 'account', 'replace-device', 'cal', '--json']));
+  await server.cli('cal-new', ['enrol', '--server', `ws://127.0.0.1:${server.port}`, '--code', replace.code]);
+  await server.cli('cal-new', ['send', 'case-2041', 'From my new laptop', '--anyway', '--accept-new-readers']);
+  await bea.getByRole('alert').filter({ hasText: 'Sending is stopped in this room' }).waitFor();
+  assert.equal(await timeline(bea).getByText('From my new laptop').count(), 0, 'not shown from an unverified key');
+  await timeline(bea).getByText(/key changed since you verified them/).waitFor();
+  assert.ok(await bea.getByLabel('Message to case-2041').isDisabled());
+  await noViolations(bea, 'blocked room');
+  await shot(bea, '8-blocked');
+
+  assert.deepEqual(errors.filter((e) => !/WebSocket connection to .* failed|requires 'TrustedHTML' assignment/.test(e)), []);
+});
+
+test('served with the right types, caching, gzip and a strict CSP; other origins refused', async () => {
+  const index = await fetch(`${server.url}/`);
+  assert.equal(index.status, 200);
+  assert.equal(index.headers.get('content-type'), 'text/html; charset=utf-8');
+  assert.equal(index.headers.get('cache-control'), 'no-cache');
+  const csp = index.headers.get('content-security-policy') ?? '';
+  assert.match(csp, /default-src 'none'/);
+  assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'(;|$)/);
+  assert.doesNotMatch(csp, /unsafe-inline/);
+  assert.equal(index.headers.get('x-content-type-options'), 'nosniff');
+  const html = await index.text();
+  assert.doesNotMatch(html, /<script>|<style|style=/, 'nothing inline');
+  const script = /src="(\/main-[A-Z0-9]+\.js)"/.exec(html)?.[1];
+  assert.ok(script, 'index.html names a hashed script');
+
+  const js = await fetch(`${server.url}${script}`, { headers: { 'accept-encoding': 'gzip' } });
+  assert.equal(js.headers.get('content-type'), 'text/javascript; charset=utf-8');
+  assert.equal(js.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+  assert.equal(js.headers.get('content-encoding'), 'gzip');
+  const etag = js.headers.get('etag');
+  await js.arrayBuffer();
+  const again = await fetch(`${server.url}${script}`, { headers: { 'if-none-match': etag } });
+  assert.equal(again.status, 304);
+  assert.equal((await fetch(`${server.url}/main-NOPE.js`)).status, 404);
+  assert.equal((await fetch(`${server.url}/`, { method: 'POST', body: 'x' })).status, 405);
+
+  // The bundle hash: what --version prints is the SHA-256 of the served SHA256SUMS.
+  const { createHash } = await import('node:crypto');
+  const sums = Buffer.from(await (await fetch(`${server.url}/SHA256SUMS`)).arrayBuffer());
+  const { execFileSync } = await import('node:child_process');
+  const version = execFileSync(process.env.LIAISE_SERVER_BINARY, ['--version'], { encoding: 'utf8' });
+  assert.match(version, new RegExp(`bundle sha256 ${createHash('sha256').update(sums).digest('hex')}`));
+  // A build from the same source gives the same hash (what an operator compares).
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const out = mkdtempSync(join(tmpdir(), 'liaise-web-build-'));
+  const rebuilt = execFileSync(process.execPath, ['build.mjs', '--out', out],
+    { encoding: 'utf8', cwd: new URL('..', import.meta.url).pathname });
+  rmSync(out, { recursive: true, force: true });
+  assert.match(rebuilt, new RegExp(`bundle sha256 ${createHash('sha256').update(sums).digest('hex')}`));
+
+  // The WebSocket upgrade: the server's own origin is let in, any other refused.
+  const upgrade = async (origin) => {
+    const { request } = await import('node:http');
+    return new Promise((resolve, reject) => {
+      const req = request(`${server.url}/v1`, {
+        headers: {
+          Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13',
+          'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==', Origin: origin,
+        },
+      });
+      req.on('upgrade', (res, socket) => { socket.destroy(); resolve(res.statusCode); });
+      req.on('response', (res) => { res.resume(); resolve(res.statusCode); });
+      req.on('error', reject);
+      req.end();
+    });
+  };
+  assert.equal(await upgrade(server.url), 101);
+  assert.equal(await upgrade('https://evil.example'), 403);
+});
+
+test('a long room opens at its newest messages; older ones load as you scroll up', { timeout: 180000 }, async () => {
+  const code = JSON.parse(await server.cli('ann', ['admin', 'enrol', 'dan', '--agency', 'Westshire NHS',
+    '--role', 'member', '--display-name', 'Dan Okafor', '--json'])).code;
+  const dan = await personPage(browser, server.url, errors);
+  await enrolInBrowser(dan, code, 'Dan');
+  await server.cli('ann', ['room', 'create', 'case-long', '--member', 'dan']);
+  await dan.getByRole('link', { name: /case-long/ }).click();
+  const box = dan.getByLabel('Message to case-long');
+  for (let i = 1; i <= 60; i++) {
+    await box.fill(`Long room message ${i}`);
+    await box.press('Enter');
+    if (i === 1) await dan.getByRole('dialog', { name: 'New readers' }).getByRole('button', { name: 'Send to them too' }).click();
+    await timeline(dan).getByText(`Long room message ${i}`, { exact: true }).waitFor();
+  }
+  await dan.reload();
+  await dan.getByLabel('Passphrase').fill(PASSPHRASE);
+  await dan.getByRole('button', { name: 'Unlock' }).click();
+  await timeline(dan).getByText('Long room message 60', { exact: true }).waitFor({ timeout: 60000 });
+  assert.equal(await timeline(dan).getByText('Long room message 1', { exact: true }).count(), 0,
+    'only the newest page is fetched at first');
+  await dan.getByRole('button', { name: 'Load earlier messages' }).waitFor();
+  await timeline(dan).evaluate((t) => { t.scrollTop = 0; });
+  await timeline(dan).getByText('Long room message 1', { exact: true }).waitFor();
+  assert.equal(await dan.getByRole('button', { name: 'Load earlier messages' }).count(), 0, 'nothing earlier is left');
+  const texts = await timeline(dan).locator('.text').allInnerTexts();
+  assert.deepEqual(texts, Array.from({ length: 60 }, (_, i) => `Long room message ${i + 1}`), 'in order, once each');
+  await noViolations(dan, 'long room');
+
+  // Asking the administrators about a word; the answer arrives as a notice.
+  await dan.getByText('Ask an administrator what a word means').click();
+  await dan.getByLabel('Word or abbreviation').fill('CAMHS');
+  await dan.getByRole('button', { name: 'Ask', exact: true }).click();
+  await dan.getByText(/Your question about “CAMHS” was sent/).waitFor();
+  const questions = JSON.parse(await server.cli('ann', ['admin', 'questions', '--json']));
+  const asked = (questions.questions ?? questions).find((q) => q.term === 'CAMHS');
+  await server.cli('ann', ['admin', 'answer', String(asked.id), '--reply', 'Child and adolescent mental health services']);
+  await dan.getByText('Your question about “CAMHS” was answered: Child and adolescent mental health services').waitFor();
+
+  // Changing the passphrase: a weak one is refused, then the new one opens and the old not.
+  await dan.getByRole('button', { name: /menu/ }).click();
+  await dan.getByRole('button', { name: 'Change passphrase' }).click();
+  const d = dan.getByRole('dialog', { name: 'Change your passphrase' });
+  await d.getByLabel('Current passphrase').fill(PASSPHRASE);
+  await d.getByLabel('New passphrase', { exact: true }).fill('dan okafor 2024');
+  await d.getByLabel('New passphrase again').fill('dan okafor 2024');
+  await d.getByRole('button', { name: 'Change passphrase' }).click();
+  await d.getByText(/Too easy to guess: it contains your name/).waitFor();
+  await noViolations(dan, 'change passphrase');
+  const fresh = 'walnut harbour signal tundra';
+  await d.getByLabel('New passphrase', { exact: true }).fill(fresh);
+  await d.getByLabel('New passphrase again').fill(fresh);
+  await d.getByRole('button', { name: 'Change passphrase' }).click();
+  await d.getByText('Your passphrase is changed.').waitFor({ timeout: 60000 });
+  await dan.reload();
+  await dan.getByLabel('Passphrase').fill(PASSPHRASE);
+  await dan.getByRole('button', { name: 'Unlock' }).click();
+  await dan.getByRole('alert').filter({ hasText: 'That passphrase does not open' }).waitFor({ timeout: 60000 });
+  await dan.getByLabel('Passphrase').fill(fresh);
+  await dan.getByRole('button', { name: 'Unlock' }).click();
+  await timeline(dan).getByText('Long room message 60', { exact: true }).waitFor({ timeout: 60000 });
+  assert.deepEqual(errors.filter((e) => !/WebSocket connection to .* failed|requires 'TrustedHTML' assignment/.test(e)), []);
+});
