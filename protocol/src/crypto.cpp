@@ -1,6 +1,6 @@
 #include "liaise/protocol/crypto.hpp"
 
-#include "liaise/jargon/utf8.hpp"
+#include "liaise/base/utf8.hpp"
 
 #include <sodium.h>
 
@@ -870,7 +870,7 @@ Expected<std::string> id_from_json(const boost::json::value& v, const Path& at) 
     if (s.size() > kMaxIdBytes)
         return bad_request(path(), "longer than 128 bytes");
     // Ids are stored and echoed to other clients: they must be text a JSON parser accepts.
-    if (jargon::find_invalid_utf8(s))
+    if (base::find_invalid_utf8(s))
         return bad_request(path(), "invalid UTF-8");
     for (const char c : s)
         if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F)
