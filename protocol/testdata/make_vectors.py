@@ -319,7 +319,7 @@ def main() -> None:
     write("identity.json", identities())
     write("login.json", login())
     write("envelope.json", envelopes())
-    write("keystore.json", keystore())
+    write("device-keystore.json", keystore())
 
 
 if __name__ == "__main__":
