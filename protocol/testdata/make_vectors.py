@@ -5,7 +5,8 @@ An implementation independent of the C++ one (Python with PyNaCl, Debian's pytho
 never calls liaise code. The C++ tests (tests/protocol/vectors_test.cpp) and any second
 implementation (the browser client) must reproduce every value byte for byte.
 
-    /usr/bin/python3 protocol/testdata/make_vectors.py      # rewrites vectors/*.json
+    /usr/bin/python3 protocol/testdata/make_vectors.py          # rewrites vectors/*.json
+    /usr/bin/python3 protocol/testdata/make_vectors.py --check  # ctest: are they current?
 
 Every input is fixed, so running it again writes the same files. The keys, nonces and salts
 below are test values: never reuse a fixed nonce or key outside these vectors.
@@ -306,11 +307,25 @@ def keystore() -> dict:
     }
 
 
+CHECK_ONLY = "--check" in sys.argv[1:]
+STALE = []
+
+
 def write(name: str, doc: dict) -> None:
+    """Writes vectors/NAME; with --check, only compares it with what is there."""
     path = os.path.join(OUT, name)
+    text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    if CHECK_ONLY:
+        try:
+            with open(path, encoding="utf-8") as f:
+                current = f.read()
+        except FileNotFoundError:
+            current = None
+        if current != text:
+            STALE.append(name)
+        return
     with open(path, "w", encoding="utf-8") as f:
-        json.dump(doc, f, indent=2, ensure_ascii=False)
-        f.write("\n")
+        f.write(text)
     print(f"wrote {os.path.relpath(path)}", file=sys.stderr)
 
 
@@ -320,6 +335,10 @@ def main() -> None:
     write("login.json", login())
     write("envelope.json", envelopes())
     write("device-keystore.json", keystore())
+    if STALE:
+        print("make_vectors.py: these vectors differ from what the script writes now: " +
+              ", ".join(STALE) + " (run it without --check and review the diff)", file=sys.stderr)
+        sys.exit(1)
 
 
 if __name__ == "__main__":
