@@ -8,11 +8,11 @@
 #include <iterator>
 #include <sstream>
 
+#include "liaise/base/utf8.hpp"
 #include "liaise/client/display.hpp"
 #include "liaise/client/plain.hpp"
 #include "liaise/jargon/engine.hpp"
-#include "liaise/jargon/utf8.hpp"
-#include "liaise/protocol/findings.hpp"
+#include "liaise/jargon/findings_json.hpp"
 
 namespace liaise::client {
 namespace {
@@ -110,7 +110,7 @@ CheckStatus run_check(const CheckOptions& options, std::istream& in, std::ostrea
     if (!read_input(options, in, text, err))
         return CheckStatus::error;
     const std::string name = options.input == "-" ? "<stdin>" : options.input;
-    if (const auto bad = jargon::find_invalid_utf8(text)) {
+    if (const auto bad = base::find_invalid_utf8(text)) {
         const auto line =
             1 + std::count(text.begin(), text.begin() + static_cast<long>(*bad), '\n');
         err << "liaise check: " << name << ": invalid UTF-8 at byte " << *bad << " (line " << line
@@ -121,7 +121,7 @@ CheckStatus run_check(const CheckOptions& options, std::istream& in, std::ostrea
     const auto result = engine.value()->check(text, audience.value());
     const auto status = result.findings.empty() ? CheckStatus::clean : CheckStatus::findings;
     if (options.json) {
-        auto doc = protocol::to_json(result);
+        auto doc = boost::json::parse(jargon::findings_json(result));
         doc.as_object()["audience"] = audience.value().to_string();
         if (options.fix)
             doc.as_object()["fixed"] = jargon::rewrite(text, result.findings);

@@ -22,7 +22,7 @@
 #include "liaise/client/message_size.hpp"
 #include "liaise/client/plain.hpp"
 #include "liaise/client/strength.hpp"
-#include "liaise/protocol/findings.hpp"
+#include "liaise/jargon/findings_json.hpp"
 #include "qr.hpp"
 #include "unlock_cli.hpp"
 
@@ -97,7 +97,7 @@ void print_message(const Options& o, const ReadMessage& m, const jargon::Engine*
         if (engine != nullptr) {
             json::array explanations;
             for (const auto& f : explained.findings)
-                explanations.push_back(protocol::to_json(f));
+                explanations.push_back(json::parse(jargon::findings_json(f)));
             out["explanations"] = std::move(explanations);
         }
         std::cout << json::serialize(out) << std::endl;
@@ -322,7 +322,7 @@ int send(const Options& o, const std::string& room, const std::vector<std::strin
         if (!result.findings.empty()) {
             if (policy == DraftPolicy::check) {
                 if (o.json) {
-                    auto doc = protocol::to_json(result);
+                    auto doc = json::parse(jargon::findings_json(result));
                     doc.as_object()["audience"] = audience.value().to_string();
                     doc.as_object()["sent"] = false;
                     std::cout << json::serialize(doc) << "\n";
@@ -399,7 +399,7 @@ int send(const Options& o, const std::string& room, const std::vector<std::strin
                 std::cerr << "liaise: could not count the findings: " << reported.error().message
                           << "\n";
         if (o.json) {
-            auto doc = protocol::to_json(result).as_object();
+            auto doc = json::parse(jargon::findings_json(result)).as_object();
             doc["audience"] = audience.value().to_string();
             doc["sent"] = true;
             doc["room"] = room;

@@ -345,6 +345,8 @@ protocol::Expected<std::unique_ptr<Connection>> Connection::open(std::string_vie
 }
 
 protocol::Expected<bool> Connection::send_raw(std::string_view frame, bool binary) {
+    if (observer_ && !binary)
+        observer_(true, frame);
     beast::error_code ec;
     impl_->write(frame, binary, ec);
     if (ec)
@@ -352,8 +354,16 @@ protocol::Expected<bool> Connection::send_raw(std::string_view frame, bool binar
     return true;
 }
 
-protocol::Expected<std::string> Connection::read_raw(std::chrono::milliseconds timeout) {
+protocol::Expected<std::optional<std::string>> Connection::read_observed(
+    std::chrono::milliseconds timeout) {
     auto frame = impl_->read_frame(timeout);
+    if (observer_ && frame && frame.value())
+        observer_(false, *frame.value());
+    return frame;
+}
+
+protocol::Expected<std::string> Connection::read_raw(std::chrono::milliseconds timeout) {
+    auto frame = read_observed(timeout);
     if (!frame)
         return frame.error();
     if (!frame.value())
@@ -393,7 +403,7 @@ protocol::Expected<json::object> Connection::request_once(
             deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0)
             return failure("timeout", "no reply from the server to '" + std::string(type) + "'");
-        auto frame = impl_->read_frame(left);
+        auto frame = read_observed(left);
         if (!frame)
             return frame.error();
         if (!frame.value())
@@ -430,7 +440,7 @@ protocol::Expected<std::optional<json::object>> Connection::next_event(
             deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0)
             return std::optional<json::object>{};
-        auto frame = impl_->read_frame(left);
+        auto frame = read_observed(left);
         if (!frame)
             return frame.error();
         if (!frame.value())

@@ -6,7 +6,7 @@
 #include <sstream>
 #include <unordered_map>
 
-#include "liaise/jargon/utf8.hpp"
+#include "liaise/base/utf8.hpp"
 #include "text.hpp"
 
 namespace liaise::jargon {
@@ -145,7 +145,7 @@ Result<Dictionary> parse_dictionary(std::string_view discipline, std::string_vie
                                     std::string_view text) {
     std::vector<Problem> problems;
     const std::string file(file_name);
-    if (const auto bad = find_invalid_utf8(text)) {
+    if (const auto bad = base::find_invalid_utf8(text)) {
         problems.push_back({file, line_of_offset(text, *bad), "invalid UTF-8"});
         return Result<Dictionary>::failure(std::move(problems));
     }
@@ -310,7 +310,7 @@ Result<std::vector<std::string>> parse_common_acronyms(std::string_view file_nam
                                                        std::string_view text) {
     std::vector<Problem> problems;
     const std::string file(file_name);
-    if (const auto bad = find_invalid_utf8(text)) {
+    if (const auto bad = base::find_invalid_utf8(text)) {
         problems.push_back({file, line_of_offset(text, *bad), "invalid UTF-8"});
         return Result<std::vector<std::string>>::failure(std::move(problems));
     }

@@ -4,8 +4,8 @@
 #include <boost/json.hpp>
 #include <vector>
 
+#include "liaise/jargon/findings_json.hpp"
 #include "liaise/jargon/reader.hpp"
-#include "liaise/protocol/findings.hpp"
 
 namespace liaise::jargon::wasm {
 namespace {
@@ -100,7 +100,7 @@ std::string Session::check(std::string_view text, std::string_view audience, boo
         return error("bad_audience", parsed.problems().front().reason);
     // As run_check() in client/src/check.cpp builds it.
     const auto result = engine_->check(text, parsed.value());
-    auto doc = protocol::to_json(result);
+    auto doc = json::parse(jargon::findings_json(result));
     doc.as_object()["audience"] = parsed.value().to_string();
     if (fix)
         doc.as_object()["fixed"] = rewrite(text, result.findings);
@@ -122,7 +122,8 @@ std::string Session::check_for_reader(std::string_view text, std::string_view re
         writers = parsed.value().disciplines();
     }
     const std::string reader(reader_discipline);
-    auto doc = protocol::to_json(jargon::check_for_reader(*engine_, text, reader, writers));
+    auto doc = json::parse(
+        jargon::findings_json(jargon::check_for_reader(*engine_, text, reader, writers)));
     doc.as_object()["reader"] = reader;
     return json::serialize(doc);
 }

@@ -5,7 +5,7 @@
 #include <cstring>
 #include <set>
 
-#include "liaise/jargon/utf8.hpp"
+#include "liaise/base/utf8.hpp"
 
 namespace liaise::protocol {
 namespace {
@@ -278,7 +278,7 @@ bool has_control_character(std::string_view s, bool multiline = false) {
 /// Checks one string value; returns an error message or empty.
 std::string check_string(std::string_view field, std::string_view value, std::int64_t min,
                          std::int64_t max, bool multiline = false) {
-    if (jargon::find_invalid_utf8(value))
+    if (base::find_invalid_utf8(value))
         return std::string(field) + ": invalid UTF-8";
     if (static_cast<std::int64_t>(value.size()) > max)
         return std::string(field) + ": longer than " + std::to_string(max) + " bytes";
@@ -298,7 +298,7 @@ std::string validate(const RequestSpec& spec, const json::object& body) {
         for (const auto& f : spec.fields)
             if (f.name == key)
                 field = &f;
-        if (jargon::find_invalid_utf8(key))
+        if (base::find_invalid_utf8(key))
             return "field name: invalid UTF-8";
         if (field == nullptr)
             return std::string(key) + ": unknown field for '" + std::string(spec.type) + "'";
@@ -451,7 +451,7 @@ std::optional<std::string> repeated_key(std::string_view text) {
 /// "duplicate key 'room'", the key cut to 64 bytes at a character boundary and left out when
 /// it is not UTF-8.
 std::string duplicate_key_message(std::string key) {
-    if (jargon::find_invalid_utf8(key))
+    if (base::find_invalid_utf8(key))
         return "duplicate key (not valid UTF-8)";
     if (key.size() > 64) {
         std::size_t cut = 64;
@@ -553,7 +553,7 @@ Decoded decode_request(std::string_view frame) {
     }
     auto& body = value.get_object();
     if (const auto* id = body.if_contains("id"); id != nullptr && id->is_string() &&
-                                                 !jargon::find_invalid_utf8(id->get_string()) &&
+                                                 !base::find_invalid_utf8(id->get_string()) &&
                                                  id->get_string().size() <= kName) {
         out.id = std::string(id->get_string());
     }
@@ -589,7 +589,7 @@ Decoded decode_request(std::string_view frame) {
         return out;
     }
     const std::string_view type_text = type->get_string();
-    if (jargon::find_invalid_utf8(type_text)) {
+    if (base::find_invalid_utf8(type_text)) {
         out.error = bad_request("type: invalid UTF-8");
         return out;
     }

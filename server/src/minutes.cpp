@@ -24,7 +24,7 @@
 #include "dictionary_store.hpp"
 #include "liaise/jargon/engine.hpp"
 #include "liaise/protocol/fields.hpp"
-#include "liaise/protocol/findings.hpp"
+#include "liaise/jargon/findings_json.hpp"
 #include "liaise/protocol/minutes_digest.hpp"
 #include "liaise/protocol/minutes_export.hpp"
 #include "service.hpp"
@@ -565,7 +565,7 @@ json::object check_minutes(const jargon::Engine& engine, const jargon::Audience&
         if (text.empty())
             return;
         all += text + "\n\n";
-        auto result = protocol::to_json(engine.check(text, audience)).as_object();
+        auto result = json::parse(jargon::findings_json(engine.check(text, audience))).as_object();
         total += result.at("findings").as_array().size();
         result["section"] = section;
         if (id != 0)
@@ -602,7 +602,7 @@ json::object check_minutes(const jargon::Engine& engine, const jargon::Audience&
     }
     if (const auto* c = minutes.if_contains("correction"); c != nullptr && c->is_object())
         check("correction", 0, "reason", "Reason for correction", str(c->as_object(), "reason"));
-    auto whole = protocol::to_json(engine.check(all, audience)).as_object();
+    auto whole = json::parse(jargon::findings_json(engine.check(all, audience))).as_object();
     return {{"audience", audience.to_string()},
             {"findings", static_cast<std::int64_t>(total)},
             {"readability", whole.at("readability")},

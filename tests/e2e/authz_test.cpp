@@ -9,6 +9,7 @@
 #include <map>
 #include <set>
 
+#include "frame_log.hpp"
 #include "liaise/protocol/crypto.hpp"
 #include "liaise/protocol/messages.hpp"
 #include "server_fixture.hpp"
@@ -94,10 +95,14 @@ json::object enrol_fields(const std::string& code, const crypto::DeviceKeys& key
 }
 
 /// Enrols `user` with `code` and logs in on the same connection (hello's challenge is kept).
-Account enrol(const Server& server, const std::string& user, const std::string& code) {
+/// With a `log`, every frame of the connection is recorded there.
+Account enrol(const Server& server, const std::string& user, const std::string& code,
+              FrameLog* log = nullptr) {
     Account a;
     a.user = user;
     a.conn = connect(server);
+    if (log != nullptr)
+        log->watch(*a.conn);
     const auto hello = a.ok("hello", {{"version", protocol::kVersion}});
     const auto challenge = crypto::from_base64(text(hello, "challenge"));
     REQUIRE(challenge);
@@ -111,14 +116,15 @@ Account enrol(const Server& server, const std::string& user, const std::string& 
 /// The six people, the rooms, a draft meeting in kRoom and an action in it owned by mia, and
 /// tom, an account for admin requests to act on (never logged in: nothing of his to cut off).
 struct Matrix {
+    FrameLog log;  // every frame of every connection below
     Server server;
-    Account ann = enrol(server, "ann", server.admin_code());
-    Account mo = enrol(server, "mo", code_for("mo", "member"));
-    Account mia = enrol(server, "mia", code_for("mia", "member"));
-    Account cal = enrol(server, "cal", code_for("cal", "chair"));
-    Account cho = enrol(server, "cho", code_for("cho", "chair"));
-    Account ada = enrol(server, "ada", code_for("ada", "admin"));
-    Account tom = enrol(server, "tom", code_for("tom", "member"));
+    Account ann = enrol(server, "ann", server.admin_code(), &log);
+    Account mo = enrol(server, "mo", code_for("mo", "member"), &log);
+    Account mia = enrol(server, "mia", code_for("mia", "member"), &log);
+    Account cal = enrol(server, "cal", code_for("cal", "chair"), &log);
+    Account cho = enrol(server, "cho", code_for("cho", "chair"), &log);
+    Account ada = enrol(server, "ada", code_for("ada", "admin"), &log);
+    Account tom = enrol(server, "tom", code_for("tom", "member"), &log);
     std::int64_t meeting = 0;  // in kRoom, chaired and minuted by cal
     std::int64_t action = 0;   // raised in `meeting`, owned by mia
     int counter = 0;
@@ -538,6 +544,26 @@ TEST_CASE("every request tried by each role in and outside the room", "[e2e][aut
         for (const auto& q : questions.at("questions").as_array())
             CHECK(text(q, "asked_by") == p.user);
     }
+
+    // Every frame the server sent in all of this, replies, errors and events, has the shape
+    // protocol/schemas.hpp declares (so PROTOCOL.md and the golden vectors describe it).
+    for (const auto who : kEveryone)
+        while (true) {
+            auto event = m.as(who).conn->next_event(std::chrono::milliseconds(200));
+            if (!event || !event.value())
+                break;
+        }
+    const auto seen = m.log.check_all();
+    for (const auto& spec : protocol::request_specs()) {
+        INFO("no ok reply to '" << spec.type << "' was seen");
+        CHECK(seen.contains("reply:" + std::string(spec.type)));
+    }
+    for (const auto* event : {"message", "membership", "minutes_circulated", "action_assigned",
+                              "dictionaries", "question"}) {
+        INFO("no '" << event << "' event was seen");
+        CHECK(seen.contains(std::string("event:") + event));
+    }
+    CHECK(seen.contains("error"));
 }
 
 TEST_CASE("before login every request that needs a login is refused", "[e2e][authz]") {

@@ -22,7 +22,7 @@ std::string hex(const MinutesDigest& d) {
 }
 
 json::array golden() {
-    std::ifstream in(LIAISE_TEST_DATA "/golden/minutes-digest.json");
+    std::ifstream in(LIAISE_VECTORS "/minutes-digest.json");
     REQUIRE(in);
     const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     return json::parse(text).at("vectors").as_array();
@@ -37,7 +37,7 @@ MinutesSigner signer_of(const json::object& v) {
 
 TEST_CASE("minutes digests match the golden vectors another implementation computed",
           "[minutes-digest]") {
-    // tests/data/golden/minutes-digest.json was computed by minutes_digest.py beside it, with
+    // protocol/testdata/vectors/minutes-digest.json was computed by ../minutes_digest.py, with
     // Python's hashlib from the rule in PROTOCOL.md; the browser client must reproduce it too.
     const auto vectors = golden();
     REQUIRE(vectors.size() == 3);

@@ -18,8 +18,8 @@
 #include <vector>
 
 #include "liaise/jargon/engine.hpp"
+#include "liaise/jargon/findings_json.hpp"
 #include "liaise/jargon/reader.hpp"
-#include "liaise/protocol/findings.hpp"
 
 using namespace liaise;
 
@@ -93,8 +93,8 @@ int main(int argc, char** argv) {
         for (std::size_t k = 0; k < audiences.size(); ++k) {
             const auto& audience = audiences[k];
             if (const auto& r = readers[k]) {
-                auto doc = protocol::to_json(
-                    jargon::check_for_reader(*engine.value(), text, r->reader, r->writers));
+                auto doc = boost::json::parse(jargon::findings_json(
+                    jargon::check_for_reader(*engine.value(), text, r->reader, r->writers)));
                 doc.as_object()["reader"] = r->reader;
                 out += boost::json::serialize(doc);
                 out += '\n';
@@ -102,7 +102,7 @@ int main(int argc, char** argv) {
             }
             // As run_check() in client/src/check.cpp.
             const auto result = engine.value()->check(text, audience);
-            auto doc = protocol::to_json(result);
+            auto doc = boost::json::parse(jargon::findings_json(result));
             doc.as_object()["audience"] = audience.to_string();
             doc.as_object()["fixed"] = jargon::rewrite(text, result.findings);
             out += boost::json::serialize(doc);

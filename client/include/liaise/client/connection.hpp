@@ -5,6 +5,7 @@
 #include <boost/json/object.hpp>
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -89,18 +90,28 @@ class Connection {
     /// Waits for the next frame of any kind, raw.
     [[nodiscard]] protocol::Expected<std::string> read_raw(std::chrono::milliseconds timeout);
 
+    /// Called with every text frame this connection sends (`sent` true) or receives, on the
+    /// calling thread, before the frame is used. For tests that check every frame against the
+    /// protocol's schemas; an observer must not call back into the connection. Frames hold
+    /// ciphertext and names, never keys; whoever observes them must not log them.
+    using FrameObserver = std::function<void(bool sent, std::string_view frame)>;
+    void observe_frames(FrameObserver observer) { observer_ = std::move(observer); }
+
     /// The I/O behind a connection, over a plain or a TLS stream (connection.cpp only).
     struct Impl;
 
   private:
     explicit Connection(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;
+    /// impl_->read_frame, showing a frame read to the observer.
+    protocol::Expected<std::optional<std::string>> read_observed(std::chrono::milliseconds timeout);
     /// One try of request(): sends the frame and waits until `deadline` for its reply.
     protocol::Expected<boost::json::object> request_once(
         std::string_view type, boost::json::object fields,
         std::chrono::steady_clock::time_point deadline);
 
     boost::json::object last_error_;
+    FrameObserver observer_;
     std::uint64_t next_id_ = 1;
     std::chrono::milliseconds rate_limit_patience_{10000};
 };

@@ -1,14 +1,11 @@
-// UTF-8 validation shared by the engine, the CLI and the protocol codec.
+// The jargon engine's name for base::find_invalid_utf8 (the validator lives in base/ so that the
+// protocol codec needs no part of the engine). New code may include "liaise/base/utf8.hpp".
 #pragma once
 
-#include <cstddef>
-#include <optional>
-#include <string_view>
+#include "liaise/base/utf8.hpp"
 
 namespace liaise::jargon {
 
-/// Byte offset of the first invalid UTF-8 sequence in `text` (overlong forms, surrogates and
-/// code points above U+10FFFF are invalid), or nullopt when all of it is valid.
-[[nodiscard]] std::optional<std::size_t> find_invalid_utf8(std::string_view text) noexcept;
+using base::find_invalid_utf8;
 
 }  // namespace liaise::jargon

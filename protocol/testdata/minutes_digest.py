@@ -124,7 +124,7 @@ vectors = [
 ]
 for v in vectors:
     v["digest"] = digest(v["minutes"], v["act"], v["account"], v["signed_at"])
-json.dump({"comment": "Canonical minutes digest (PROTOCOL.md, Signed minutes), computed independently "
-                      "with Python's hashlib by minutes_digest.py; digest is lowercase hex of BLAKE2b-256.",
+json.dump({"description": "Canonical minutes digest (PROTOCOL.md, Signed minutes), computed independently "
+                      "with Python's hashlib by protocol/testdata/minutes_digest.py; digest is lowercase hex of BLAKE2b-256.",
            "vectors": vectors}, sys.stdout, indent=2, ensure_ascii=False)
 sys.stdout.write("\n")

@@ -1,0 +1,23 @@
+// JSON form of plain-language findings: one encoding for `liaise check --json`, the client's
+// send/read output, the server's minutes checks and the WebAssembly build of the engine.
+// PROTOCOL.md, "Findings", is the spec.
+//
+// Written by a small writer of its own (no Boost, no ICU), so that the WebAssembly build needs
+// nothing but the engine. Callers that add fields parse the text with their JSON library.
+#pragma once
+
+#include <string>
+
+#include "liaise/jargon/engine.hpp"
+
+namespace liaise::jargon {
+
+/// One finding as a compact JSON object {"start", "end", "line", "column", "text", "term",
+/// "kind", "disciplines", "alternatives", "explanation", "meanings"}, keys in that order.
+[[nodiscard]] std::string findings_json(const Finding& finding);
+
+/// {"findings": [...], "readability": {...} or null}, compact. Numbers in "readability" are
+/// written in their shortest round-trip form (null if not finite, which the engine never gives).
+[[nodiscard]] std::string findings_json(const CheckResult& result);
+
+}  // namespace liaise::jargon
