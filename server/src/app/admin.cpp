@@ -9,16 +9,16 @@
 #include <boost/json.hpp>
 #include <set>
 
-#include "accounts.hpp"
-#include "at_rest.hpp"
-#include "audit.hpp"
-#include "db.hpp"
-#include "dictionary_store.hpp"
+#include "app/room_events.hpp"
+#include "app/service.hpp"
 #include "liaise/jargon/engine.hpp"
 #include "liaise/jargon/utf8.hpp"
-#include "room_events.hpp"
-#include "service.hpp"
-#include "storage.hpp"
+#include "store/accounts.hpp"
+#include "store/at_rest.hpp"
+#include "store/audit.hpp"
+#include "store/db.hpp"
+#include "store/dictionary_store.hpp"
+#include "store/storage.hpp"
 
 namespace liaise::server {
 namespace {
@@ -372,8 +372,8 @@ void Service::account_role(Context& ctx) {
         [this, events](const json::object& out) {
             // A session keeps the role it logged in with: end it so the new role applies.
             if (out.at("changed").as_bool())
-                hub_.cut_off(out.at("_account").as_int64(), "your role changed: log in again");
-            events->publish(hub_);
+                bus_.cut_off(out.at("_account").as_int64(), "your role changed: log in again");
+            events->publish(bus_);
         });
 }
 
@@ -414,10 +414,10 @@ void Service::account_suspend(Context& ctx, bool suspend) {
         [this, suspend, user, events](const json::object& out) {
             if (suspend) {
                 // First: nothing stored after the suspension reaches the suspended sessions.
-                const auto cut = hub_.cut_off(out.at("_account").as_int64(), "account suspended");
+                const auto cut = bus_.cut_off(out.at("_account").as_int64(), "account suspended");
                 spdlog::info("suspended {}: {} open connection(s) closed", user, cut);
             }
-            events->publish(hub_);
+            events->publish(bus_);
         });
 }
 
@@ -445,15 +445,14 @@ void Service::change_dictionaries(
         },
         [this, compiled](const json::object& out) {
             if (out.contains("_notify"))
-                hub_.publish(notify_list(out), std::make_shared<const Frame>(
+                bus_.publish(notify_list(out), std::make_shared<const Frame>(
                                                    std::string(out.at("_event").as_string())));
             if (!*compiled)
                 return;
             if (engine_ != nullptr)
                 engine_->replace(*compiled);  // minutes checks use the new version at once
             spdlog::info("dictionaries are now version {}", out.at("version").as_int64());
-            hub_.broadcast(std::make_shared<const Frame>(
-                protocol::encode_event("dictionaries", {{"version", out.at("version")}})));
+            bus_.dictionaries_changed(out.at("version").as_int64());
         });
 }
 
@@ -756,7 +755,7 @@ void Service::question_close(Context& ctx, bool answer) {
                        {{"question", id}, {"term", question.term}});
             },
             [this](const json::object& out) {
-                hub_.publish(notify_list(out), std::make_shared<const Frame>(
+                bus_.publish(notify_list(out), std::make_shared<const Frame>(
                                                    std::string(out.at("_event").as_string())));
             });
         return;

@@ -19,16 +19,16 @@
 #include <map>
 #include <set>
 
-#include "at_rest.hpp"
-#include "db.hpp"
-#include "dictionary_store.hpp"
+#include "app/service.hpp"
 #include "liaise/jargon/engine.hpp"
 #include "liaise/protocol/fields.hpp"
 #include "liaise/protocol/findings.hpp"
 #include "liaise/protocol/minutes_digest.hpp"
 #include "liaise/protocol/minutes_export.hpp"
-#include "service.hpp"
-#include "storage.hpp"
+#include "store/at_rest.hpp"
+#include "store/db.hpp"
+#include "store/dictionary_store.hpp"
+#include "store/storage.hpp"
 
 namespace liaise::server {
 namespace {
@@ -373,9 +373,9 @@ json::object* existing_item(Meeting& m, std::string_view section, std::int64_t i
 // ---- actions -----------------------------------------------------------------------------------
 
 /// After an action write: tells its owner, if the write set "_owner", that it is theirs.
-void tell_owner(Hub& hub, const json::object& out) {
+void tell_owner(Bus& bus, const json::object& out) {
     if (const auto* owner = out.if_contains("_owner"))
-        hub.publish({owner->as_int64()}, std::make_shared<const Frame>(protocol::encode_event(
+        bus.publish({owner->as_int64()}, std::make_shared<const Frame>(protocol::encode_event(
                                              "action_assigned", visible_fields(out))));
 }
 
@@ -1325,7 +1325,7 @@ void Service::meeting_circulate(Context& ctx) {
             std::vector<std::int64_t> accounts;
             for (const auto& a : out.at("_notify").as_array())
                 accounts.push_back(a.as_int64());
-            hub_.publish(accounts, std::make_shared<const Frame>(protocol::encode_event(
+            bus_.publish(accounts, std::make_shared<const Frame>(protocol::encode_event(
                                        "minutes_circulated", {{"meeting", out.at("meeting")},
                                                               {"room", out.at("room")},
                                                               {"version", out.at("version")}})));
@@ -1504,7 +1504,7 @@ void Service::action_add(Context& ctx) {
             if (a.owner)
                 out["_owner"] = *a.owner;
         },
-        [this](const json::object& out) { tell_owner(hub_, out); });
+        [this](const json::object& out) { tell_owner(bus_, out); });
 }
 
 void Service::action_update(Context& ctx) {
@@ -1610,7 +1610,7 @@ void Service::action_update(Context& ctx) {
             if (assigned)
                 out["_owner"] = *assigned;
         },
-        [this](const json::object& out) { tell_owner(hub_, out); });
+        [this](const json::object& out) { tell_owner(bus_, out); });
 }
 
 void Service::actions(Context& ctx) {

@@ -1,4 +1,4 @@
-#include "room_events.hpp"
+#include "app/room_events.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <SQLiteCpp/VariadicBind.h>
@@ -7,10 +7,11 @@
 #include <boost/json.hpp>
 #include <stdexcept>
 
-#include "db.hpp"
-#include "frame.hpp"
+#include "app/service.hpp"
+#include "bus/bus.hpp"
+#include "bus/frame.hpp"
 #include "liaise/protocol/messages.hpp"
-#include "service.hpp"
+#include "store/db.hpp"
 
 namespace liaise::server {
 
@@ -59,9 +60,9 @@ void RoomEvents::append_to_rooms_of(SQLite::Database& db, std::int64_t account,
         append(db, id, name, actor_device, event);
 }
 
-void RoomEvents::publish(Hub& hub) const {
+void RoomEvents::publish(Bus& bus) const {
     for (const auto& p : pending_)
-        hub.publish(p.accounts, p.frame);
+        bus.publish(p.accounts, p.frame);
 }
 
 Account account_by_id(SQLite::Database& db, std::int64_t id) {

@@ -15,7 +15,7 @@
 #include <utility>
 #include <vector>
 
-#include "accounts.hpp"
+#include "store/accounts.hpp"
 
 namespace SQLite {
 class Database;
@@ -24,7 +24,7 @@ class Database;
 namespace liaise::server {
 
 class Frame;
-class Hub;
+class Bus;
 
 /// Events a write job stored, to deliver live once the job commits. Shared by the job and its
 /// completion, both on the writer thread; the job clears it when it starts, for a job may run
@@ -43,7 +43,7 @@ class RoomEvents {
     void append_to_rooms_of(SQLite::Database& db, std::int64_t account, std::int64_t actor_device,
                             const boost::json::object& event);
     /// Delivers every queued frame. After the commit only; safe from the writer's completion.
-    void publish(Hub& hub) const;
+    void publish(Bus& bus) const;
     void clear() { pending_.clear(); }
     [[nodiscard]] bool empty() const noexcept { return pending_.empty(); }
 

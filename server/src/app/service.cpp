@@ -1,5 +1,5 @@
-#include "service.hpp"
-#include "db.hpp"
+#include "app/service.hpp"
+#include "store/db.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <SQLiteCpp/VariadicBind.h>
@@ -12,14 +12,14 @@
 #include <set>
 #include <unordered_map>
 
-#include "accounts.hpp"
-#include "dictionary_store.hpp"
+#include "app/room_events.hpp"
 #include "liaise/jargon/dictionary.hpp"
 #include "liaise/protocol/crypto.hpp"
 #include "metrics.hpp"
-#include "room_events.hpp"
-#include "sessions.hpp"
-#include "storage.hpp"
+#include "store/accounts.hpp"
+#include "store/dictionary_store.hpp"
+#include "store/sessions.hpp"
+#include "store/storage.hpp"
 
 namespace liaise::server {
 namespace {
@@ -423,75 +423,6 @@ json::object visible_fields(const json::object& result) {
     return visible;
 }
 
-// ---- hub -------------------------------------------------------------------------------------
-
-void Hub::add(std::int64_t account, const std::shared_ptr<Sink>& sink) {
-    std::lock_guard lock(mutex_);
-    online_[account].push_back(sink);
-}
-
-void Hub::remove(std::int64_t account, const Sink* sink) {
-    std::lock_guard lock(mutex_);
-    const auto it = online_.find(account);
-    if (it == online_.end())
-        return;
-    std::erase_if(it->second, [&](const std::weak_ptr<Sink>& w) {
-        const auto s = w.lock();
-        return !s || s.get() == sink;
-    });
-    if (it->second.empty())
-        online_.erase(it);
-}
-
-std::size_t Hub::publish(const std::vector<std::int64_t>& accounts,
-                         const std::shared_ptr<const Frame>& frame, const Sink* except) {
-    std::vector<std::shared_ptr<Sink>> targets;
-    {
-        std::lock_guard lock(mutex_);
-        for (const auto account : accounts) {
-            const auto it = online_.find(account);
-            if (it == online_.end())
-                continue;
-            for (const auto& w : it->second)
-                if (auto s = w.lock(); s && s.get() != except)
-                    targets.push_back(std::move(s));
-        }
-    }
-    for (const auto& s : targets)
-        s->deliver(frame);  // outside the lock: deliver only queues
-    return targets.size();
-}
-
-void Hub::broadcast(const std::shared_ptr<const Frame>& frame) {
-    std::vector<std::shared_ptr<Sink>> targets;
-    {
-        std::lock_guard lock(mutex_);
-        for (const auto& [account, sinks] : online_)
-            for (const auto& w : sinks)
-                if (auto s = w.lock())
-                    targets.push_back(std::move(s));
-    }
-    for (const auto& s : targets)
-        s->deliver(frame);
-}
-
-std::size_t Hub::cut_off(std::int64_t account, const std::string& reason) {
-    std::vector<std::shared_ptr<Sink>> targets;
-    {
-        std::lock_guard lock(mutex_);
-        const auto it = online_.find(account);
-        if (it == online_.end())
-            return 0;
-        for (const auto& w : it->second)
-            if (auto s = w.lock())
-                targets.push_back(std::move(s));
-        online_.erase(it);
-    }
-    for (const auto& s : targets)
-        s->cut_off(reason);
-    return targets.size();
-}
-
 // ---- service ---------------------------------------------------------------------------------
 
 /// The send path's memory of the rooms it has sent to and of the senders' devices, so that a
@@ -528,12 +459,12 @@ struct Service::SendState {
     }
 };
 
-Service::Service(Storage& storage, Metrics& metrics, Hub& hub, ServiceConfig config,
+Service::Service(Storage& storage, Metrics& metrics, Bus& bus, ServiceConfig config,
                  const AtRestKey* at_rest, jargon::SharedEngine* engine,
                  const ServerKeys* server_keys)
     : storage_(storage),
       metrics_(metrics),
-      hub_(hub),
+      bus_(bus),
       config_(config),
       at_rest_(at_rest),
       engine_(engine),
@@ -571,7 +502,7 @@ void Service::handle(Identity& who, std::string_view frame, const Reply& reply,
 
 void Service::disconnected(const Identity& who, const Sink* self) {
     if (who.authenticated())
-        hub_.remove(who.account, self);
+        bus_.leave(who.account, self);
 }
 
 void Service::dispatch(Context& ctx) {
@@ -885,10 +816,10 @@ void Service::enrol(Context& ctx) {
                 return;
             // The old device may still be connected (it was lost, not broken): end it, and tell
             // everyone who shares a room with this person that their keys changed.
-            hub_.cut_off(out.at("_account").as_int64(), "this account's device was replaced");
-            hub_.publish(notify_list(out), std::make_shared<const Frame>(protocol::encode_event(
+            bus_.cut_off(out.at("_account").as_int64(), "this account's device was replaced");
+            bus_.publish(notify_list(out), std::make_shared<const Frame>(protocol::encode_event(
                                                "keys_changed", {{"user", out.at("user")}})));
-            events->publish(hub_);
+            events->publish(bus_);
         });
 }
 
@@ -947,15 +878,15 @@ void Service::login(Context& ctx) {
     ctx.who.user = user;
     ctx.who.role = found->account.role;
     ctx.who.sign_key = *key;
-    hub_.add(ctx.who.account, ctx.self);
+    bus_.join(ctx.who.account, ctx.self);
     // A suspension, device replacement or role change committed between the checks above and
-    // hub_.add() cut off nobody: look again, now that any later one will find this session.
+    // bus_.join() cut off nobody: look again, now that any later one will find this session.
     const auto now = storage_.read([&](SQLite::Database& db) {
         SQLite::Statement q(db, kStandingSql);
         return standing_of(q, ctx.who.device);
     });
     if (!now.current || now.suspended) {
-        hub_.remove(ctx.who.account, ctx.self.get());
+        bus_.leave(ctx.who.account, ctx.self.get());
         auto address = std::move(ctx.who.address);
         ctx.who = Identity{};
         ctx.who.address = std::move(address);
@@ -1119,10 +1050,10 @@ void Service::room_create(Context& ctx) {
             notify_later(out, ids);
         },
         [this, name, events](const json::object& out) {
-            hub_.publish(notify_list(out),
+            bus_.publish(notify_list(out),
                          std::make_shared<const Frame>(protocol::encode_event(
                              "membership", {{"room", name}, {"change", "created"}})));
-            events->publish(hub_);
+            events->publish(bus_);
         });
 }
 
@@ -1169,12 +1100,12 @@ void Service::room_change(Context& ctx, bool add) {
         [this, room_name, user, add, events](const json::object& out) {
             if (!out.at("changed").as_bool())
                 return;
-            hub_.publish(
+            bus_.publish(
                 notify_list(out),
                 std::make_shared<const Frame>(protocol::encode_event(
                     "membership",
                     {{"room", room_name}, {"user", user}, {"change", add ? "added" : "removed"}})));
-            events->publish(hub_);
+            events->publish(bus_);
         });
 }
 
@@ -1365,7 +1296,7 @@ void Service::send(Context& ctx) {
             if (out.at("duplicate").as_bool())
                 return;
             metrics_.message_stored();
-            metrics_.message_delivered(hub_.publish(notify_list(out), *event, self.get()));
+            metrics_.message_delivered(bus_.publish(notify_list(out), *event, self.get()));
         },
         Storage::Changes::only_messages);
 }
@@ -1442,12 +1373,12 @@ void Service::room_audience(Context& ctx) {
         [this, room_name, is_public, events](const json::object& out) {
             if (!out.at("changed").as_bool())
                 return;
-            hub_.publish(
+            bus_.publish(
                 notify_list(out),
                 std::make_shared<const Frame>(protocol::encode_event(
                     "membership",
                     {{"room", room_name}, {"change", "audience"}, {"public", is_public}})));
-            events->publish(hub_);
+            events->publish(bus_);
         });
 }
 

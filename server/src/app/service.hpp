@@ -14,10 +14,12 @@
 #include <unordered_map>
 #include <vector>
 
-#include "frame.hpp"
+#include "app/requests.hpp"
+#include "bus/bus.hpp"
+#include "bus/frame.hpp"
 #include "liaise/protocol/expected.hpp"
 #include "liaise/protocol/messages.hpp"
-#include "storage.hpp"
+#include "store/storage.hpp"
 
 namespace SQLite {
 class Database;
@@ -34,55 +36,9 @@ class ServerKeys;
 class Metrics;
 class Storage;
 
-/// Something that can receive server-initiated events: a connected session. deliver() must be
-/// thread-safe and must not block.
-class Sink {
-  public:
-    virtual ~Sink() = default;
-    virtual void deliver(std::shared_ptr<const Frame> frame) = 0;
-    /// Ends the session at once (policy violation, with `reason` as the close reason): no
-    /// request it sends afterwards is handled. Thread-safe; must not block.
-    virtual void cut_off(std::string reason) = 0;
-};
-
-/// Who is online: logged-in sinks by account. Thread-safe.
-class Hub {
-  public:
-    void add(std::int64_t account, const std::shared_ptr<Sink>& sink);
-    void remove(std::int64_t account, const Sink* sink);
-    /// Delivers `frame` to every online sink of `accounts` except `except`; returns how many.
-    std::size_t publish(const std::vector<std::int64_t>& accounts,
-                        const std::shared_ptr<const Frame>& frame, const Sink* except = nullptr);
-    /// Delivers `frame` to every online sink.
-    void broadcast(const std::shared_ptr<const Frame>& frame);
-    /// Cuts off every online sink of `account`; returns how many.
-    std::size_t cut_off(std::int64_t account, const std::string& reason);
-
-  private:
-    std::mutex mutex_;
-    std::unordered_map<std::int64_t, std::vector<std::weak_ptr<Sink>>>
-        online_;  // GUARDED_BY(mutex_)
-};
-
 /// A write job's result without its internal fields: those starting with '_' tell the job's
 /// `after` step whom to notify and are never sent to a client.
 [[nodiscard]] boost::json::object visible_fields(const boost::json::object& result);
-
-/// The state of one connection, owned by its session and touched only on its strand.
-struct Identity {
-    /// The client's address ("192.0.2.7"; forwarded by a trusted proxy, or the peer's): for logs
-    /// and the sessions each login records.
-    std::string address;
-    bool hello = false;
-    std::vector<unsigned char> challenge;
-    std::int64_t account = 0;  ///< 0 until login
-    std::int64_t device = 0;
-    std::string user;
-    protocol::Role role = protocol::Role::member;
-    /// The logged-in device's registered key: every envelope it sends must verify with it.
-    crypto::SignPublicKey sign_key;
-    [[nodiscard]] bool authenticated() const noexcept { return account != 0; }
-};
 
 struct ServiceConfig {
     int enrolment_code_hours = 72;
@@ -98,7 +54,7 @@ struct ServiceError : std::exception {
     boost::json::object extra;
 };
 
-class Service {
+class Service final : public Requests {
   public:
     /// Agencies and attendees may have any discipline with a stored dictionary except
     /// `general`. `at_rest` seals minutes, actions and the audit log;
@@ -107,22 +63,16 @@ class Service {
     /// answer `internal`. `server_keys` (audit::setup()) chain and sign the audit log, and its
     /// public key goes out in the hello, enrol and login replies; it must outlive the Service
     /// too, and without it the requests that change anything an admin does answer `internal`.
-    Service(Storage& storage, Metrics& metrics, Hub& hub, ServiceConfig config,
+    Service(Storage& storage, Metrics& metrics, Bus& bus, ServiceConfig config,
             const AtRestKey* at_rest = nullptr, jargon::SharedEngine* engine = nullptr,
             const ServerKeys* server_keys = nullptr);
     ~Service();
     Service(const Service&) = delete;
     Service& operator=(const Service&) = delete;
 
-    using Reply = std::function<void(std::string frame)>;
-
-    /// Handles one frame from `who`'s connection. Calls `reply` exactly once, either before
-    /// returning or later from the storage writer thread. `self` receives events once logged in.
     void handle(Identity& who, std::string_view frame, const Reply& reply,
-                const std::shared_ptr<Sink>& self);
-
-    /// Forgets a closed connection.
-    void disconnected(const Identity& who, const Sink* self);
+                const std::shared_ptr<Sink>& self) override;
+    void disconnected(const Identity& who, const Sink* self) override;
 
   private:
     /// One request being handled: who sent it, the validated request, and where replies go.
@@ -223,7 +173,7 @@ class Service {
 
     Storage& storage_;
     Metrics& metrics_;
-    Hub& hub_;
+    Bus& bus_;
     ServiceConfig config_;
     const AtRestKey* at_rest_;
     jargon::SharedEngine* engine_;

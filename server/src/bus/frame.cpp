@@ -1,4 +1,4 @@
-#include "frame.hpp"
+#include "bus/frame.hpp"
 
 #include <algorithm>
 #include <boost/json.hpp>

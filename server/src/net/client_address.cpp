@@ -1,4 +1,4 @@
-#include "client_address.hpp"
+#include "net/client_address.hpp"
 
 #include <algorithm>
 #include <charconv>

@@ -1,4 +1,4 @@
-#include "net.hpp"
+#include "net/net.hpp"
 
 #include <openssl/crypto.h>
 #include <spdlog/spdlog.h>
@@ -13,7 +13,7 @@
 
 #include "liaise/protocol/messages.hpp"
 #include "metrics.hpp"
-#include "write_behind.hpp"
+#include "net/write_behind.hpp"
 
 namespace liaise::server {
 namespace {

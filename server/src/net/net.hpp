@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "client_address.hpp"
-#include "limits.hpp"
-#include "service.hpp"
+#include "app/requests.hpp"
+#include "net/client_address.hpp"
+#include "net/limits.hpp"
 
 namespace liaise::server {
 
@@ -45,7 +45,7 @@ struct Access {
 /// What every connection shares. Owned by serve(); outlives every session.
 struct Shared {
     /// `tls`, when given, makes every connection TLS (wss://); it must outlive the Shared.
-    Shared(Service& service, Metrics& metrics, const Limits& limits, ssl::context* tls = nullptr,
+    Shared(Requests& service, Metrics& metrics, const Limits& limits, ssl::context* tls = nullptr,
            Access access = {})
         : service(service),
           metrics(metrics),
@@ -56,7 +56,7 @@ struct Shared {
           preauth(limits.preauth_rate_per_second, limits.preauth_rate_burst),
           connections(limits.max_connections, limits.max_connections_per_address) {}
 
-    Service& service;
+    Requests& service;
     Metrics& metrics;
     const Limits limits;
     ssl::context* const tls;  ///< null: plain ws://

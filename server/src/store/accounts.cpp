@@ -1,8 +1,8 @@
-#include "accounts.hpp"
+#include "store/accounts.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
-#include "service.hpp"
+#include "app/service.hpp"
 
 namespace liaise::server {
 

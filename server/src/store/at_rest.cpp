@@ -1,4 +1,4 @@
-#include "at_rest.hpp"
+#include "store/at_rest.hpp"
 
 #include <sodium.h>
 

@@ -1,4 +1,4 @@
-#include "audit.hpp"
+#include "store/audit.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <sodium.h>
@@ -7,8 +7,8 @@
 #include <boost/json.hpp>
 #include <stdexcept>
 
-#include "at_rest.hpp"
-#include "db.hpp"
+#include "store/at_rest.hpp"
+#include "store/db.hpp"
 
 namespace liaise::server::audit {
 namespace {

@@ -22,7 +22,7 @@
 #include <vector>
 
 #include "liaise/protocol/audit_head.hpp"
-#include "server_keys.hpp"
+#include "store/server_keys.hpp"
 
 namespace SQLite {
 class Database;

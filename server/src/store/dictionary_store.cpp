@@ -1,13 +1,13 @@
-#include "dictionary_store.hpp"
+#include "store/dictionary_store.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <boost/json.hpp>
 
-#include "db.hpp"
+#include "app/service.hpp"
 #include "liaise/jargon/engine.hpp"
 #include "liaise/protocol/messages.hpp"
-#include "service.hpp"
+#include "store/db.hpp"
 
 namespace liaise::server::dictionary_store {
 namespace {

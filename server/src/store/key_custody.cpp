@@ -1,4 +1,4 @@
-#include "key_custody.hpp"
+#include "store/key_custody.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <sodium.h>
@@ -6,9 +6,9 @@
 
 #include <cstdlib>
 
-#include "db.hpp"
-#include "sealed.hpp"
-#include "storage.hpp"
+#include "store/db.hpp"
+#include "store/sealed.hpp"
+#include "store/storage.hpp"
 
 namespace liaise::server::custody {
 namespace {

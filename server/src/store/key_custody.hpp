@@ -12,8 +12,8 @@
 #include <optional>
 #include <string>
 
-#include "at_rest.hpp"
 #include "liaise/protocol/expected.hpp"
+#include "store/at_rest.hpp"
 
 namespace SQLite {
 class Database;

@@ -1,12 +1,12 @@
-#include "sealed.hpp"
+#include "store/sealed.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <stdexcept>
 #include <string_view>
 
-#include "at_rest.hpp"
-#include "audit.hpp"
+#include "store/at_rest.hpp"
+#include "store/audit.hpp"
 
 namespace liaise::server::sealed {
 namespace {

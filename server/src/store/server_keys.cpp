@@ -1,4 +1,4 @@
-#include "server_keys.hpp"
+#include "store/server_keys.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <sodium.h>
@@ -7,7 +7,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "at_rest.hpp"
+#include "store/at_rest.hpp"
 
 namespace liaise::server {
 namespace {

@@ -1,4 +1,4 @@
-#include "sessions.hpp"
+#include "store/sessions.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 

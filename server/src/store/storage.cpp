@@ -1,4 +1,4 @@
-#include "storage.hpp"
+#include "store/storage.hpp"
 
 #include <SQLiteCpp/Transaction.h>
 
@@ -20,7 +20,7 @@
 #include <spdlog/spdlog.h>
 
 #include "metrics.hpp"
-#include "wal_vfs.hpp"
+#include "store/wal_vfs.hpp"
 
 namespace liaise::server {
 namespace {

@@ -25,7 +25,7 @@
 #include <thread>
 #include <vector>
 
-#include "db.hpp"
+#include "store/db.hpp"
 
 namespace liaise::server {
 
