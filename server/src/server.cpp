@@ -18,6 +18,7 @@
 #include <sstream>
 #include <thread>
 
+#include "app/routes.hpp"
 #include "app/service.hpp"
 #include "bus/local_bus.hpp"
 #include "liaise/jargon/dictionary.hpp"
@@ -469,6 +470,12 @@ protocol::Expected<InitResult> init_data_dir(const InitOptions& options) {
 }
 
 int serve(const Config& config) {
+    if (const auto problems = route_problems(Service::route_names(), protocol::request_specs());
+        !problems.empty()) {
+        for (const auto& problem : problems)
+            spdlog::error("this build of the server does not match its protocol: {}", problem);
+        return 2;
+    }
     const auto db_path = config.data_dir / kDatabase;
     std::error_code ec;
     if (const auto listen = net::ip::make_address(config.host);

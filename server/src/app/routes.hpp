@@ -14,7 +14,7 @@ namespace liaise::server {
 /// What disagrees between the request types the server routes (`routes`) and those the protocol
 /// defines (`specs`): one plain sentence for each type with no route, each route with no spec and
 /// each type routed more than once. Empty when the two agree. serve() refuses to start otherwise.
-[[nodiscard]] std::vector<std::string> route_problems(
-    std::span<const std::string_view> routes, std::span<const protocol::RequestSpec> specs);
+[[nodiscard]] std::vector<std::string> route_problems(std::span<const std::string_view> routes,
+                                                      std::span<const protocol::RequestSpec> specs);
 
 }  // namespace liaise::server

@@ -529,71 +529,12 @@ void Service::dispatch(Context& ctx) {
                 throw ServiceError(errc::forbidden, "only admins may do this");
             break;
     }
-    using Handler = void (*)(Service&, Context&);
-#define LIAISE_HANDLER(name, call)                   \
-    {                                                \
-        name, [](Service& s, Context& c) { s.call; } \
-    }
-    static const std::unordered_map<std::string_view, Handler> handlers = {
-        LIAISE_HANDLER("hello", hello(c)),
-        LIAISE_HANDLER("enrol", enrol(c)),
-        LIAISE_HANDLER("login", login(c)),
-        LIAISE_HANDLER("whoami", whoami(c)),
-        LIAISE_HANDLER("sessions", list_sessions(c)),
-        LIAISE_HANDLER("agency_add", agency_add(c)),
-        LIAISE_HANDLER("agency_list", agency_list(c)),
-        LIAISE_HANDLER("enrol_code", enrol_code(c)),
-        LIAISE_HANDLER("room_create", room_create(c)),
-        LIAISE_HANDLER("room_add", room_change(c, true)),
-        LIAISE_HANDLER("room_remove", room_change(c, false)),
-        LIAISE_HANDLER("rooms", rooms(c)),
-        LIAISE_HANDLER("room_show", room_show(c)),
-        LIAISE_HANDLER("user_keys", user_keys(c)),
-        LIAISE_HANDLER("send", send(c)),
-        LIAISE_HANDLER("sync", sync(c)),
-        LIAISE_HANDLER("room_audience", room_audience(c)),
-        LIAISE_HANDLER("dictionaries", dictionaries(c)),
-        LIAISE_HANDLER("ask", ask(c)),
-        LIAISE_HANDLER("meeting_create", meeting_create(c)),
-        LIAISE_HANDLER("meeting_update", meeting_update(c)),
-        LIAISE_HANDLER("meetings", meetings(c)),
-        LIAISE_HANDLER("meeting_show", meeting_show(c)),
-        LIAISE_HANDLER("meeting_attend", meeting_attend(c)),
-        LIAISE_HANDLER("meeting_agenda", meeting_agenda(c)),
-        LIAISE_HANDLER("meeting_decision", meeting_decision(c)),
-        LIAISE_HANDLER("meeting_remove", meeting_remove(c)),
-        LIAISE_HANDLER("meeting_check", meeting_check(c)),
-        LIAISE_HANDLER("meeting_circulate", meeting_circulate(c)),
-        LIAISE_HANDLER("meeting_approve", meeting_approve(c)),
-        LIAISE_HANDLER("meeting_correct", meeting_correct(c)),
-        LIAISE_HANDLER("meeting_export", meeting_export(c)),
-        LIAISE_HANDLER("action_add", action_add(c)),
-        LIAISE_HANDLER("action_update", action_update(c)),
-        LIAISE_HANDLER("actions", actions(c)),
-        LIAISE_HANDLER("agency_rename", agency_rename(c)),
-        LIAISE_HANDLER("account_list", account_list(c)),
-        LIAISE_HANDLER("account_role", account_role(c)),
-        LIAISE_HANDLER("account_suspend", account_suspend(c, true)),
-        LIAISE_HANDLER("account_reinstate", account_suspend(c, false)),
-        LIAISE_HANDLER("device_replace", device_replace(c)),
-        LIAISE_HANDLER("dict_add", dict_entry(c)),
-        LIAISE_HANDLER("dict_edit", dict_entry(c)),
-        LIAISE_HANDLER("dict_remove", dict_entry(c)),
-        LIAISE_HANDLER("dict_discipline_add", dict_discipline(c, true)),
-        LIAISE_HANDLER("dict_discipline_remove", dict_discipline(c, false)),
-        LIAISE_HANDLER("dict_import", dict_import(c)),
-        LIAISE_HANDLER("dict_export", dict_export(c)),
-        LIAISE_HANDLER("dict_versions", dict_versions(c)),
-        LIAISE_HANDLER("dict_revert", dict_revert(c)),
-        LIAISE_HANDLER("dict_feedback", dict_feedback(c)),
-        LIAISE_HANDLER("dict_noisy", dict_noisy(c)),
-        LIAISE_HANDLER("questions", questions(c)),
-        LIAISE_HANDLER("question_list", question_list(c)),
-        LIAISE_HANDLER("question_answer", question_close(c, true)),
-        LIAISE_HANDLER("question_dismiss", question_close(c, false)),
-        LIAISE_HANDLER("audit", audit_log(c)),
-    };
-#undef LIAISE_HANDLER
+    static const auto handlers = [] {
+        std::unordered_map<std::string_view, void (*)(Service&, Context&)> table;
+        for (const auto& route : routes())
+            table.emplace(route.type, route.handle);
+        return table;
+    }();
     if (const auto it = handlers.find(type); it != handlers.end())
         return it->second(*this, ctx);
     throw ServiceError(errc::bad_request, "type: not handled");

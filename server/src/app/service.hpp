@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -74,6 +75,10 @@ class Service final : public Requests {
                 const std::shared_ptr<Sink>& self) override;
     void disconnected(const Identity& who, const Sink* self) override;
 
+    /// The request types this Service routes (app/routes.cpp), in table order: serve() checks
+    /// them against protocol::request_specs() with route_problems() (app/routes.hpp).
+    [[nodiscard]] static std::vector<std::string_view> route_names();
+
   private:
     /// One request being handled: who sent it, the validated request, and where replies go.
     struct Context {
@@ -82,6 +87,13 @@ class Service final : public Requests {
         const Reply& reply;
         const std::shared_ptr<Sink>& self;  ///< may be null (a request from `init`)
     };
+    /// A request type and the handler that serves it.
+    struct Route {
+        std::string_view type;
+        void (*handle)(Service&, Context&);
+    };
+    /// The route table, defined in app/routes.cpp.
+    static std::span<const Route> routes() noexcept;
     void dispatch(Context& ctx);
     void hello(Context& ctx);
     void enrol(Context& ctx);
