@@ -228,17 +228,17 @@ Question require_open_question(SQLite::Database& db, std::int64_t id) {
 
 /// Closes a question and queues the event that tells the person who asked.
 void close_question(SQLite::Database& db, const Question& question, std::string_view status,
-                    const std::string& reply, std::int64_t admin, json::object& out) {
+                    const std::string& reply, std::int64_t admin, Outcome& out) {
     exec(
         db,
         "UPDATE questions SET status = ?, reply = ?, answered_by = ?, answered_at = ? WHERE id = ?",
         std::string(status), reply, admin, now_ms(), question.id);
     json::object event{
         {"id", question.id}, {"term", question.term}, {"status", status}, {"reply", reply}};
-    out["question"] = question.id;
-    out["status"] = status;
-    out["reply"] = reply;
-    out["_event"] = protocol::encode_event("question", std::move(event));
+    out.reply["question"] = question.id;
+    out.reply["status"] = status;
+    out.reply["reply"] = reply;
+    out.event = protocol::encode_event("question", std::move(event));
     notify_later(out, std::vector<std::int64_t>{question.asked_by});
 }
 
@@ -283,7 +283,7 @@ void Service::agency_rename(Context& ctx) {
     const auto name = std::string(ctx.req.string("name"));
     const auto new_name = std::string(ctx.req.string("new_name"));
     const auto actor = ctx.who.account;
-    write(ctx, [=, this](SQLite::Database& db, json::object& out) {
+    write(ctx, [=, this](SQLite::Database& db, Outcome& out) {
         SQLite::Statement q(db, "SELECT id, name FROM agencies WHERE name = ?");
         q.bind(1, name);
         if (!q.executeStep())
@@ -297,7 +297,7 @@ void Service::agency_rename(Context& ctx) {
             throw ServiceError(errc::conflict, "an agency named '" + new_name + "' already exists");
         exec(db, "UPDATE agencies SET name = ? WHERE id = ?", new_name, id);
         record(db, actor, "agency_renamed", {{"from", previous}, {"to", new_name}});
-        out = {{"name", new_name}, {"previous", previous}};
+        out.reply = {{"name", new_name}, {"previous", previous}};
     });
 }
 
@@ -344,7 +344,7 @@ void Service::account_role(Context& ctx) {
     auto events = std::make_shared<RoomEvents>();
     write(
         ctx,
-        [=, this](SQLite::Database& db, json::object& out) {
+        [=, this](SQLite::Database& db, Outcome& out) {
             events->clear();
             const auto target = require_account(db, user);
             const bool changed = target.role != *role;
@@ -363,16 +363,16 @@ void Service::account_role(Context& ctx) {
                 set_event_actor(event, account_by_id(db, actor));
                 events->append_to_rooms_of(db, target.id, actor_device, event);
             }
-            out = {{"user", user},
-                   {"role", protocol::to_string(*role)},
-                   {"previous", protocol::to_string(target.role)},
-                   {"changed", changed},
-                   {"_account", target.id}};
+            out.reply = {{"user", user},
+                         {"role", protocol::to_string(*role)},
+                         {"previous", protocol::to_string(target.role)},
+                         {"changed", changed}};
+            out.account = target.id;
         },
-        [this, events](const json::object& out) {
+        [this, events](const Outcome& out) {
             // A session keeps the role it logged in with: end it so the new role applies.
-            if (out.at("changed").as_bool())
-                bus_.cut_off(out.at("_account").as_int64(), "your role changed: log in again");
+            if (out.reply.at("changed").as_bool())
+                bus_.cut_off(out.account, "your role changed: log in again");
             events->publish(bus_);
         });
 }
@@ -385,7 +385,7 @@ void Service::account_suspend(Context& ctx, bool suspend) {
     auto events = std::make_shared<RoomEvents>();
     write(
         ctx,
-        [=, this](SQLite::Database& db, json::object& out) {
+        [=, this](SQLite::Database& db, Outcome& out) {
             events->clear();
             const auto target = require_account(db, user);
             if (suspend && target.id == actor)
@@ -406,15 +406,13 @@ void Service::account_suspend(Context& ctx, bool suspend) {
                 set_event_actor(event, account_by_id(db, actor));
                 events->append_to_rooms_of(db, target.id, actor_device, event);
             }
-            out = {{"user", user},
-                   {"suspended", suspend},
-                   {"changed", changed},
-                   {"_account", target.id}};
+            out.reply = {{"user", user}, {"suspended", suspend}, {"changed", changed}};
+            out.account = target.id;
         },
-        [this, suspend, user, events](const json::object& out) {
+        [this, suspend, user, events](const Outcome& out) {
             if (suspend) {
                 // First: nothing stored after the suspension reaches the suspended sessions.
-                const auto cut = bus_.cut_off(out.at("_account").as_int64(), "account suspended");
+                const auto cut = bus_.cut_off(out.account, "account suspended");
                 spdlog::info("suspended {}: {} open connection(s) closed", user, cut);
             }
             events->publish(bus_);
@@ -424,35 +422,33 @@ void Service::account_suspend(Context& ctx, bool suspend) {
 // ---- dictionaries -------------------------------------------------------------------------------
 
 void Service::change_dictionaries(
-    Context& ctx, std::function<std::string(SQLite::Database&, Files&, json::object&)> change) {
+    Context& ctx, std::function<std::string(SQLite::Database&, Files&, Outcome&)> change) {
     auto compiled = std::make_shared<std::shared_ptr<const jargon::Engine>>();
     const auto actor = ctx.who.account;
     write(
         ctx,
-        [this, change = std::move(change), compiled, actor](SQLite::Database& db,
-                                                            json::object& out) {
+        [this, change = std::move(change), compiled, actor](SQLite::Database& db, Outcome& out) {
             auto files = dictionary_store::current(db);
             const auto summary = change(db, files, out);
             auto result = dictionary_store::compile(db, files);  // throws: nothing is stored
             const auto version = dictionary_store::commit(db, files, actor, summary);
-            out["changed"] = version.has_value();
-            out["version"] = version.value_or(dictionary_store::current_version(db));
-            out["summary"] = summary;
+            out.reply["changed"] = version.has_value();
+            out.reply["version"] = version.value_or(dictionary_store::current_version(db));
+            out.reply["summary"] = summary;
             if (!version)
                 return;
             record(db, actor, "dictionary_changed", {{"version", *version}, {"summary", summary}});
             *compiled = std::move(result.engine);
         },
-        [this, compiled](const json::object& out) {
-            if (out.contains("_notify"))
-                bus_.publish(notify_list(out), std::make_shared<const Frame>(
-                                                   std::string(out.at("_event").as_string())));
+        [this, compiled](const Outcome& out) {
+            if (!out.notify.empty())
+                bus_.publish(out.notify, std::make_shared<const Frame>(out.event));
             if (!*compiled)
                 return;
             if (engine_ != nullptr)
                 engine_->replace(*compiled);  // minutes checks use the new version at once
-            spdlog::info("dictionaries are now version {}", out.at("version").as_int64());
-            bus_.dictionaries_changed(out.at("version").as_int64());
+            spdlog::info("dictionaries are now version {}", out.reply.at("version").as_int64());
+            bus_.dictionaries_changed(out.reply.at("version").as_int64());
         });
 }
 
@@ -472,11 +468,11 @@ void Service::dict_entry(Context& ctx) {
         given[4] = std::string(ctx.req.string("kind"));
     if (ctx.req.body.contains("options"))
         given[5] = std::string(ctx.req.string("options"));
-    change_dictionaries(ctx, [=](SQLite::Database&, Files& files, json::object& out) {
+    change_dictionaries(ctx, [=](SQLite::Database&, Files& files, Outcome& out) {
         auto dict = parse_file(files, discipline);
         auto it = find_entry(dict, term);
-        out["discipline"] = discipline;
-        out["term"] = term;
+        out.reply["discipline"] = discipline;
+        out.reply["term"] = term;
         if (type == "dict_remove") {
             if (it == dict.entries.end())
                 throw ServiceError(errc::not_found, "'" + term + "' is not in " + discipline);
@@ -515,8 +511,8 @@ void Service::dict_discipline(Context& ctx, bool add) {
     if (!protocol::valid_name(discipline))
         throw ServiceError(errc::bad_request,
                            "discipline: use 1-64 lower-case letters, digits, '.', '_' or '-'");
-    change_dictionaries(ctx, [=](SQLite::Database& db, Files& files, json::object& out) {
-        out["discipline"] = discipline;
+    change_dictionaries(ctx, [=](SQLite::Database& db, Files& files, Outcome& out) {
+        out.reply["discipline"] = discipline;
         if (add) {
             if (files.contains(discipline))
                 throw ServiceError(errc::conflict,
@@ -559,16 +555,15 @@ void Service::dict_import(Context& ctx) {
             {{"problems", std::move(problems)}});
     }
     auto dict = std::make_shared<jargon::Dictionary>(std::move(parsed).value());
-    change_dictionaries(
-        ctx, [dict, discipline](SQLite::Database&, Files& files, json::object& out) {
-            const auto it = files.find(discipline);
-            const auto before = it == files.end() ? jargon::Dictionary{discipline, {}}
-                                                  : parse_file(files, discipline);
-            files[discipline] = jargon::write_dictionary(*dict);
-            out["discipline"] = discipline;
-            out["entries"] = dict->entries.size();
-            return "imported " + discipline + " (" + difference(before, *dict) + ")";
-        });
+    change_dictionaries(ctx, [dict, discipline](SQLite::Database&, Files& files, Outcome& out) {
+        const auto it = files.find(discipline);
+        const auto before =
+            it == files.end() ? jargon::Dictionary{discipline, {}} : parse_file(files, discipline);
+        files[discipline] = jargon::write_dictionary(*dict);
+        out.reply["discipline"] = discipline;
+        out.reply["entries"] = dict->entries.size();
+        return "imported " + discipline + " (" + difference(before, *dict) + ")";
+    });
 }
 
 void Service::dict_export(Context& ctx) {
@@ -596,9 +591,9 @@ void Service::dict_versions(Context& ctx) {
 
 void Service::dict_revert(Context& ctx) {
     const auto version = ctx.req.integer("version", 0);
-    change_dictionaries(ctx, [version](SQLite::Database& db, Files& files, json::object& out) {
+    change_dictionaries(ctx, [version](SQLite::Database& db, Files& files, Outcome& out) {
         files = dictionary_store::at_version(db, version);
-        out["reverted_to"] = version;
+        out.reply["reverted_to"] = version;
         return "reverted to version " + std::to_string(version);
     });
 }
@@ -641,7 +636,7 @@ void Service::dict_feedback(Context& ctx) {
                                "counts: " + quoted_entry(c.discipline + ":" + c.term) +
                                    " is not an entry of the dictionaries");
     const auto account = ctx.who.account;
-    write(ctx, [=](SQLite::Database& db, json::object& out) {
+    write(ctx, [=](SQLite::Database& db, Outcome& out) {
         // One report per account per UTC day; the day is the server's, not the client's.
         const int first_today =
             exec(db,
@@ -663,7 +658,7 @@ void Service::dict_feedback(Context& ctx) {
                  "VALUES(?, ?, ?)",
                  c.discipline, c.term, account);
         }
-        out = {{"recorded", counts.size()}};
+        out.reply = {{"recorded", counts.size()}};
     });
 }
 
@@ -747,16 +742,15 @@ void Service::question_close(Context& ctx, bool answer) {
                                "add the term to a dictionary");
         write(
             ctx,
-            [=, this](SQLite::Database& db, json::object& out) {
+            [=, this](SQLite::Database& db, Outcome& out) {
                 const auto question = require_open_question(db, id);
                 const auto status = answer ? "answered" : "dismissed";
                 close_question(db, question, status, reply, admin, out);
                 record(db, admin, answer ? "question_answered" : "question_dismissed",
                        {{"question", id}, {"term", question.term}});
             },
-            [this](const json::object& out) {
-                bus_.publish(notify_list(out), std::make_shared<const Frame>(
-                                                   std::string(out.at("_event").as_string())));
+            [this](const Outcome& out) {
+                bus_.publish(out.notify, std::make_shared<const Frame>(out.event));
             });
         return;
     }
@@ -767,7 +761,7 @@ void Service::question_close(Context& ctx, bool answer) {
     const auto alternatives = list_field(ctx.req, "alternatives");
     const auto explanation = std::string(ctx.req.string("explanation"));
     const auto kind = std::string(ctx.req.string("kind"));
-    change_dictionaries(ctx, [=, this](SQLite::Database& db, Files& files, json::object& out) {
+    change_dictionaries(ctx, [=, this](SQLite::Database& db, Files& files, Outcome& out) {
         const auto question = require_open_question(db, id);
         auto dict = parse_file(files, discipline);
         if (find_entry(dict, question.term) != dict.entries.end())

@@ -372,11 +372,11 @@ json::object* existing_item(Meeting& m, std::string_view section, std::int64_t i
 
 // ---- actions -----------------------------------------------------------------------------------
 
-/// After an action write: tells its owner, if the write set "_owner", that it is theirs.
-void tell_owner(Bus& bus, const json::object& out) {
-    if (const auto* owner = out.if_contains("_owner"))
-        bus.publish({owner->as_int64()}, std::make_shared<const Frame>(protocol::encode_event(
-                                             "action_assigned", visible_fields(out))));
+/// After an action write: tells its owner, if the write set one, that it is theirs.
+void tell_owner(Bus& bus, const Outcome& out) {
+    if (out.owner)
+        bus.publish({*out.owner}, std::make_shared<const Frame>(
+                                      protocol::encode_event("action_assigned", out.reply)));
 }
 
 struct Action {
@@ -898,7 +898,7 @@ void Service::meeting_create(Context& ctx) {
     const auto chair_user = std::string(ctx.req.string("chair"));
     const auto taker_user = std::string(ctx.req.string("minute_taker"));
     const auto caller = ctx.who.account;
-    write(ctx, [=, &key](SQLite::Database& db, json::object& out) {
+    write(ctx, [=, &key](SQLite::Database& db, Outcome& out) {
         const auto room = require_room(db, room_name);
         if (!is_member(db, room.id, caller))
             throw no_such_room(room_name);
@@ -948,7 +948,7 @@ void Service::meeting_create(Context& ctx) {
                  "(SELECT action_id FROM meeting_actions WHERE meeting_id = ? AND carried = 1)",
                  now, m.id);
         }
-        out = minutes_json(db, key, m);
+        out.reply = minutes_json(db, key, m);
         spdlog::info("meeting {} created in room {}", m.id, room.id);
     });
 }
@@ -977,7 +977,7 @@ void Service::meeting_update(Context& ctx) {
     if (!title && !place && !kind && !starts_at && !marking && !next && !chair && !taker)
         throw ServiceError(errc::bad_request, "meeting: nothing to change");
     const auto caller = ctx.who.account;
-    write(ctx, [=, &key](SQLite::Database& db, json::object& out) {
+    write(ctx, [=, &key](SQLite::Database& db, Outcome& out) {
         auto m = load_meeting(db, key, id);
         require_editor(db, m, caller);
         if (chair) {
@@ -1000,7 +1000,7 @@ void Service::meeting_update(Context& ctx) {
         if (next)
             m.next_meeting = *next;
         save_meeting(db, key, m);
-        out = minutes_json(db, key, m);
+        out.reply = minutes_json(db, key, m);
     });
 }
 
@@ -1083,7 +1083,7 @@ void Service::meeting_attend(Context& ctx) {
                            "agency: comes from the account for a user; agency, discipline, "
                            "family and copy are for people without an account");
     const auto caller = ctx.who.account;
-    write(ctx, [=, &key](SQLite::Database& db, json::object& out) {
+    write(ctx, [=, &key](SQLite::Database& db, Outcome& out) {
         if (!discipline.empty())
             dictionary_store::require_discipline(db, discipline);
         auto m = load_meeting(db, key, id);
@@ -1111,7 +1111,7 @@ void Service::meeting_attend(Context& ctx) {
                     target = &v.as_object();
         put_item(m, "attendance", target, e);
         save_meeting(db, key, m);
-        out = {{"meeting", id}, {"entry", e}, {"attendance", array_of(m.body, "attendance")}};
+        out.reply = {{"meeting", id}, {"entry", e}, {"attendance", array_of(m.body, "attendance")}};
     });
 }
 
@@ -1122,13 +1122,13 @@ void Service::meeting_agenda(Context& ctx) {
     const auto title = std::string(ctx.req.string("title"));
     const auto discussion = std::string(ctx.req.string("discussion"));
     const auto caller = ctx.who.account;
-    write(ctx, [=, &key](SQLite::Database& db, json::object& out) {
+    write(ctx, [=, &key](SQLite::Database& db, Outcome& out) {
         auto m = load_meeting(db, key, id);
         require_editor(db, m, caller);
         json::object e{{"title", title}, {"discussion", discussion}};
         put_item(m, "agenda", existing_item(m, "agenda", item, "item", "agenda item"), e);
         save_meeting(db, key, m);
-        out = {{"meeting", id}, {"item", e}};
+        out.reply = {{"meeting", id}, {"item", e}};
     });
 }
 
@@ -1141,7 +1141,7 @@ void Service::meeting_decision(Context& ctx) {
     const auto reasons = std::string(ctx.req.string("reasons"));
     const auto dissent = std::string(ctx.req.string("dissent"));
     const auto caller = ctx.who.account;
-    write(ctx, [=, &key](SQLite::Database& db, json::object& out) {
+    write(ctx, [=, &key](SQLite::Database& db, Outcome& out) {
         auto m = load_meeting(db, key, id);
         require_editor(db, m, caller);
         if (agenda != 0 && find_item(m.body, "agenda", agenda) == nullptr)
@@ -1151,7 +1151,7 @@ void Service::meeting_decision(Context& ctx) {
         e["agenda"] = agenda != 0 ? json::value(agenda) : json::value();
         put_item(m, "decisions", existing_item(m, "decisions", item, "item", "decision"), e);
         save_meeting(db, key, m);
-        out = {{"meeting", id}, {"item", e}};
+        out.reply = {{"meeting", id}, {"item", e}};
     });
 }
 
@@ -1165,7 +1165,7 @@ void Service::meeting_remove(Context& ctx) {
         throw ServiceError(errc::bad_request,
                            "section: must be attendance, agenda, decision or action");
     const auto caller = ctx.who.account;
-    write(ctx, [=, &key](SQLite::Database& db, json::object& out) {
+    write(ctx, [=, &key](SQLite::Database& db, Outcome& out) {
         auto m = load_meeting(db, key, id);
         require_editor(db, m, caller);
         const auto missing =
@@ -1201,7 +1201,7 @@ void Service::meeting_remove(Context& ctx) {
                         d.as_object()["agenda"] = nullptr;
             save_meeting(db, key, m);
         }
-        out = {{"meeting", id}, {"section", section}, {"item", item}, {"removed", true}};
+        out.reply = {{"meeting", id}, {"section", section}, {"item", item}, {"removed", true}};
     });
 }
 
@@ -1251,7 +1251,7 @@ void Service::meeting_circulate(Context& ctx) {
     const auto signature = signed_act(ctx.req, ctx.who, protocol::MinutesAct::circulate);
     write(
         ctx,
-        [=, this, &key](SQLite::Database& db, json::object& out) {
+        [=, this, &key](SQLite::Database& db, Outcome& out) {
             auto m = load_meeting(db, key, id);
             require_reader(db, m, caller);
             if (caller != m.chair && caller != m.minute_taker)
@@ -1303,17 +1303,14 @@ void Service::meeting_circulate(Context& ctx) {
                      m.id, m.version, account, now);
             m.status = "circulated";
             save_meeting(db, key, m);
-            out = {{"meeting", m.id},
-                   {"room", m.room.name},
-                   {"version", m.version},
-                   {"status", "circulated"},
-                   {"findings", check.at("findings")},
-                   {"distribution", distribution_json(db, m.id, m.version, snapshot)},
-                   {"signatures", signatures_json(db, m.id, m.version)}};
-            json::array notify;
-            for (const auto a : members)
-                notify.push_back(a);
-            out["_notify"] = std::move(notify);
+            out.reply = {{"meeting", m.id},
+                         {"room", m.room.name},
+                         {"version", m.version},
+                         {"status", "circulated"},
+                         {"findings", check.at("findings")},
+                         {"distribution", distribution_json(db, m.id, m.version, snapshot)},
+                         {"signatures", signatures_json(db, m.id, m.version)}};
+            out.notify = members;
             record(db, caller, "minutes_circulated",
                    {{"meeting", m.id},
                     {"room", m.room.name},
@@ -1321,14 +1318,12 @@ void Service::meeting_circulate(Context& ctx) {
                     {"findings", check.at("findings")}});
             spdlog::info("meeting {} version {} circulated", m.id, m.version);
         },
-        [this](const json::object& out) {
-            std::vector<std::int64_t> accounts;
-            for (const auto& a : out.at("_notify").as_array())
-                accounts.push_back(a.as_int64());
-            bus_.publish(accounts, std::make_shared<const Frame>(protocol::encode_event(
-                                       "minutes_circulated", {{"meeting", out.at("meeting")},
-                                                              {"room", out.at("room")},
-                                                              {"version", out.at("version")}})));
+        [this](const Outcome& out) {
+            bus_.publish(out.notify,
+                         std::make_shared<const Frame>(protocol::encode_event(
+                             "minutes_circulated", {{"meeting", out.reply.at("meeting")},
+                                                    {"room", out.reply.at("room")},
+                                                    {"version", out.reply.at("version")}})));
         });
 }
 
@@ -1339,7 +1334,7 @@ void Service::meeting_approve(Context& ctx) {
     const bool acknowledge = ctx.req.boolean("acknowledge", false);
     const auto caller = ctx.who.account;
     const auto signature = signed_act(ctx.req, ctx.who, protocol::MinutesAct::approve);
-    write(ctx, [=, this, &key](SQLite::Database& db, json::object& out) {
+    write(ctx, [=, this, &key](SQLite::Database& db, Outcome& out) {
         auto m = load_meeting(db, key, id);
         require_reader(db, m, caller);
         if (caller != m.chair)
@@ -1364,9 +1359,9 @@ void Service::meeting_approve(Context& ctx) {
              id, m.version);
         m.status = "approved";
         save_meeting(db, key, m);
-        out = {{"meeting", id},        {"version", m.version},
-               {"status", "approved"}, {"approved_by", person_json(person_by_id(db, caller))},
-               {"approved_at", now},   {"signatures", signatures_json(db, id, m.version)}};
+        out.reply = {{"meeting", id},        {"version", m.version},
+                     {"status", "approved"}, {"approved_by", person_json(person_by_id(db, caller))},
+                     {"approved_at", now},   {"signatures", signatures_json(db, id, m.version)}};
         record(db, caller, "minutes_approved", {{"meeting", id}, {"version", m.version}});
         spdlog::info("meeting {} version {} approved", id, m.version);
     });
@@ -1377,7 +1372,7 @@ void Service::meeting_correct(Context& ctx) {
     const auto id = ctx.req.integer("meeting", 0);
     const auto reason = std::string(ctx.req.string("reason"));
     const auto caller = ctx.who.account;
-    write(ctx, [=, this, &key](SQLite::Database& db, json::object& out) {
+    write(ctx, [=, this, &key](SQLite::Database& db, Outcome& out) {
         auto m = load_meeting(db, key, id);
         require_reader(db, m, caller);
         if (caller != m.chair && caller != m.minute_taker)
@@ -1399,8 +1394,8 @@ void Service::meeting_correct(Context& ctx) {
         ++m.version;
         m.status = "draft";
         save_meeting(db, key, m);
-        out = minutes_json(db, key, m);
-        out["versions"] = versions_json(db, id);
+        out.reply = minutes_json(db, key, m);
+        out.reply["versions"] = versions_json(db, id);
         record(db, caller, "minutes_correction_started", {{"meeting", id}, {"version", m.version}});
         spdlog::info("meeting {}: correction started as version {}", id, m.version);
     });
@@ -1469,7 +1464,7 @@ void Service::action_add(Context& ctx) {
     const auto caller = ctx.who.account;
     write(
         ctx,
-        [=, &key](SQLite::Database& db, json::object& out) {
+        [=, &key](SQLite::Database& db, Outcome& out) {
             auto m = load_meeting(db, key, id);
             require_editor(db, m, caller);
             Action a;
@@ -1499,12 +1494,12 @@ void Service::action_add(Context& ctx) {
             save_action(db, key, a);
             exec(db, "INSERT INTO meeting_actions(meeting_id, action_id, carried) VALUES(?, ?, 0)",
                  m.id, a.id);
-            out = action_json(a);
-            out["meeting_title"] = str(m.body, "title");
+            out.reply = action_json(a);
+            out.reply["meeting_title"] = str(m.body, "title");
             if (a.owner)
-                out["_owner"] = *a.owner;
+                out.owner = *a.owner;
         },
-        [this](const json::object& out) { tell_owner(bus_, out); });
+        [this](const Outcome& out) { tell_owner(bus_, out); });
 }
 
 void Service::action_update(Context& ctx) {
@@ -1548,7 +1543,7 @@ void Service::action_update(Context& ctx) {
     const auto caller = ctx.who.account;
     write(
         ctx,
-        [=, &key](SQLite::Database& db, json::object& out) {
+        [=, &key](SQLite::Database& db, Outcome& out) {
             auto a = load_action(db, key, id);
             if (!is_member(db, a.room_id, caller))
                 throw no_such_action(id);
@@ -1606,11 +1601,11 @@ void Service::action_update(Context& ctx) {
                                        label(kActionStatuses, a.status) +
                                        " (a closed action needs a note of evidence)");
             save_action(db, key, a);
-            out = action_json(a);
+            out.reply = action_json(a);
             if (assigned)
-                out["_owner"] = *assigned;
+                out.owner = *assigned;
         },
-        [this](const json::object& out) { tell_owner(bus_, out); });
+        [this](const Outcome& out) { tell_owner(bus_, out); });
 }
 
 void Service::actions(Context& ctx) {

@@ -415,14 +415,6 @@ bool same_envelope(std::string_view stored, std::string_view sent) {
 
 }  // namespace
 
-json::object visible_fields(const json::object& result) {
-    json::object visible;
-    for (const auto& [key, value] : result)
-        if (!key.starts_with("_"))
-            visible.emplace(key, value);
-    return visible;
-}
-
 // ---- service ---------------------------------------------------------------------------------
 
 /// The send path's memory of the rooms it has sent to and of the senders' devices, so that a
@@ -540,15 +532,16 @@ void Service::dispatch(Context& ctx) {
     throw ServiceError(errc::bad_request, "type: not handled");
 }
 
-void Service::write(Context& ctx, std::function<void(SQLite::Database&, json::object&)> job,
-                    std::function<void(const json::object&)> after, Storage::Changes changes) {
-    auto result = std::make_shared<json::object>();
+void Service::write(Context& ctx, std::function<void(SQLite::Database&, Outcome&)> job,
+                    std::function<void(const Outcome&)> after, Storage::Changes changes) {
+    auto result = std::make_shared<Outcome>();
     storage_.write(
         [this, job = std::move(job), result, device = ctx.who.authenticated() ? ctx.who.device : 0,
          access = ctx.req.spec->access,
          remember = changes == Storage::Changes::only_messages](SQLite::Database& db) {
             if (device != 0)
                 require_active(device, access, remember);
+            *result = {};  // a job runs again after a failed batch
             job(db, *result);
         },
         [this, result, reply = ctx.reply, re = ctx.req.id, type = std::string(ctx.req.type()),
@@ -565,9 +558,12 @@ void Service::write(Context& ctx, std::function<void(SQLite::Database&, json::ob
                 }
                 return;
             }
-            reply(protocol::encode_ok(re, visible_fields(*result)));
-            if (after)
-                after(*result);
+            if (!after) {
+                reply(protocol::encode_ok(re, std::move(result->reply)));
+                return;
+            }
+            reply(protocol::encode_ok(re, result->reply));
+            after(*result);
         },
         changes);
 }
@@ -650,7 +646,7 @@ void Service::enrol(Context& ctx) {
         [this, hash, name, events, address = ctx.who.address,
          sk = std::string(ctx.req.string("sign_key")), bk = std::string(ctx.req.string("box_key")),
          sig = std::string(ctx.req.string("box_key_signature"))](SQLite::Database& db,
-                                                                 json::object& out) {
+                                                                 Outcome& out) {
             events->clear();
             SQLite::Statement q(
                 db,
@@ -710,9 +706,9 @@ void Service::enrol(Context& ctx) {
                  account, name, sk, bk, sig, now);
             const auto device = db.getLastInsertRowid();
             exec(db, "UPDATE enrolment_codes SET used_at = ? WHERE code_hash = ?", now, hash);
-            out = account_json(require_account(db, user));
-            out["device"] = std::to_string(device);
-            add_server_key(out);
+            out.reply = account_json(require_account(db, user));
+            out.reply["device"] = std::to_string(device);
+            add_server_key(out.reply);
             if (replacement) {
                 record(db, account, "device_replaced",
                        {{"user", user}, {"device", device}, {"revoked", revoked}});
@@ -741,25 +737,25 @@ void Service::enrol(Context& ctx) {
                     set_event_actor(event, admin);
                 }
                 events->append_to_rooms_of(db, account, device, event);
-                out["_account"] = account;
+                out.account = account;
                 notify_later(out, co_members(db, account));
             } else {
                 record(db, account, "enrolled",
                        {{"user", user},
                         {"device", device},
                         {"role", role},
-                        {"agency", out["agency"]}});
+                        {"agency", out.reply["agency"]}});
             }
             spdlog::info("enrolled {} (device {}) from {}", user, device, address);
         },
-        [this, events](const json::object& out) {
-            if (!out.contains("_account"))
+        [this, events](const Outcome& out) {
+            if (out.account == 0)
                 return;
             // The old device may still be connected (it was lost, not broken): end it, and tell
             // everyone who shares a room with this person that their keys changed.
-            bus_.cut_off(out.at("_account").as_int64(), "this account's device was replaced");
-            bus_.publish(notify_list(out), std::make_shared<const Frame>(protocol::encode_event(
-                                               "keys_changed", {{"user", out.at("user")}})));
+            bus_.cut_off(out.account, "this account's device was replaced");
+            bus_.publish(out.notify, std::make_shared<const Frame>(protocol::encode_event(
+                                         "keys_changed", {{"user", out.reply.at("user")}})));
             events->publish(bus_);
         });
 }
@@ -844,17 +840,17 @@ void Service::login(Context& ctx) {
         ctx,
         [this, account = found->account, device, device_id = ctx.who.device,
          address = ctx.who.address,
-         last = ctx.req.integer("last_session", 0)](SQLite::Database& db, json::object& out) {
+         last = ctx.req.integer("last_session", 0)](SQLite::Database& db, Outcome& out) {
             auto recorded =
                 sessions::record_login(db, account.id, device_id, address, now_ms(), last);
-            out = account_json(account);
-            out["device"] = device;
-            add_server_key(out);
-            out["session"] = recorded.session;
-            out["new_logins"] = std::move(recorded.new_logins);
+            out.reply = account_json(account);
+            out.reply["device"] = device;
+            add_server_key(out.reply);
+            out.reply["session"] = recorded.session;
+            out.reply["new_logins"] = std::move(recorded.new_logins);
         },
         // After the reply: the client sees the login succeed first.
-        [self = ctx.self, reminder = std::move(reminder)](const json::object&) {
+        [self = ctx.self, reminder = std::move(reminder)](const Outcome&) {
             if (self && reminder)
                 self->deliver(reminder);
         });
@@ -877,7 +873,7 @@ void Service::agency_add(Context& ctx) {
     const auto name = std::string(ctx.req.string("name"));
     const auto discipline = std::string(ctx.req.string("discipline"));
     const auto actor = ctx.who.account;
-    write(ctx, [this, name, discipline, actor](SQLite::Database& db, json::object& out) {
+    write(ctx, [this, name, discipline, actor](SQLite::Database& db, Outcome& out) {
         dictionary_store::require_discipline(db, discipline);
         SQLite::Statement exists(db, "SELECT 1 FROM agencies WHERE name = ?");
         exists.bind(1, name);
@@ -886,7 +882,7 @@ void Service::agency_add(Context& ctx) {
         exec(db, "INSERT INTO agencies(name, discipline, created_at) VALUES(?, ?, ?)", name,
              discipline, now_ms());
         record(db, actor, "agency_added", {{"name", name}, {"discipline", discipline}});
-        out = {{"name", name}, {"discipline", discipline}};
+        out.reply = {{"name", name}, {"discipline", discipline}};
     });
 }
 
@@ -916,18 +912,19 @@ void Service::enrol_code(Context& ctx) {
     const auto agency = std::string(ctx.req.string("agency"));
     const auto hours = ctx.req.integer("hours", config_.enrolment_code_hours);
     const auto creator = ctx.who.account;
-    write(ctx, [=, this](SQLite::Database& db, json::object& out) {
+    write(ctx, [=, this](SQLite::Database& db, Outcome& out) {
         SQLite::Statement g(db, "SELECT id FROM agencies WHERE name = ?");
         g.bind(1, agency);
         if (!g.executeStep())
             throw ServiceError(errc::not_found, "no agency named '" + agency + "'");
         if (find_account(db, user))
             throw ServiceError(errc::conflict, "an account named '" + user + "' already exists");
-        out = issue_code(db, {user, display, g.getColumn(0).getInt64(), *role, creator, hours, 0});
+        out.reply =
+            issue_code(db, {user, display, g.getColumn(0).getInt64(), *role, creator, hours, 0});
         record(
             db, creator, "enrolment_code_issued",
             issued_details(
-                {{"user", user}, {"role", protocol::to_string(*role)}, {"agency", agency}}, out));
+                {{"user", user}, {"role", protocol::to_string(*role)}, {"agency", agency}}, out.reply));
     });
 }
 
@@ -935,14 +932,15 @@ void Service::device_replace(Context& ctx) {
     const auto user = std::string(ctx.req.string("user"));
     const auto hours = ctx.req.integer("hours", config_.enrolment_code_hours);
     const auto creator = ctx.who.account;
-    write(ctx, [=, this](SQLite::Database& db, json::object& out) {
+    write(ctx, [=, this](SQLite::Database& db, Outcome& out) {
         const auto target = require_account(db, user);
         SQLite::Statement g(db, "SELECT agency_id FROM accounts WHERE id = ?");
         g.bind(1, target.id);
         g.executeStep();
-        out = issue_code(db, {user, target.display_name, g.getColumn(0).getInt64(), target.role,
-                              creator, hours, target.id});
-        record(db, creator, "device_replacement_issued", issued_details({{"user", user}}, out));
+        out.reply = issue_code(db, {user, target.display_name, g.getColumn(0).getInt64(),
+                                    target.role, creator, hours, target.id});
+        record(db, creator, "device_replacement_issued",
+               issued_details({{"user", user}}, out.reply));
     });
 }
 
@@ -957,8 +955,7 @@ void Service::room_create(Context& ctx) {
     auto events = std::make_shared<RoomEvents>();
     write(
         ctx,
-        [this, name, members, creator, creator_device, events](SQLite::Database& db,
-                                                               json::object& out) {
+        [this, name, members, creator, creator_device, events](SQLite::Database& db, Outcome& out) {
             events->clear();
             SQLite::Statement exists(db, "SELECT 1 FROM rooms WHERE name = ?");
             exists.bind(1, name);
@@ -977,9 +974,9 @@ void Service::room_create(Context& ctx) {
                      "added_at) VALUES(?, ?, 0, ?)",
                      room, id, now);
             }
-            out = {{"room", name}, {"members", members_json(db, room)}};
+            out.reply = {{"room", name}, {"members", members_json(db, room)}};
             json::array names;
-            for (const auto& m : out["members"].as_array())
+            for (const auto& m : out.reply["members"].as_array())
                 names.push_back(m.as_object().at("user"));
             record(db, creator, "room_created", {{"room", name}, {"members", names}});
             json::array people;
@@ -990,10 +987,9 @@ void Service::room_create(Context& ctx) {
             events->append(db, room, name, creator_device, event);
             notify_later(out, ids);
         },
-        [this, name, events](const json::object& out) {
-            bus_.publish(notify_list(out),
-                         std::make_shared<const Frame>(protocol::encode_event(
-                             "membership", {{"room", name}, {"change", "created"}})));
+        [this, name, events](const Outcome& out) {
+            bus_.publish(out.notify, std::make_shared<const Frame>(protocol::encode_event(
+                                         "membership", {{"room", name}, {"change", "created"}})));
             events->publish(bus_);
         });
 }
@@ -1007,7 +1003,7 @@ void Service::room_change(Context& ctx, bool add) {
     auto events = std::make_shared<RoomEvents>();
     write(
         ctx,
-        [=, this](SQLite::Database& db, json::object& out) {
+        [=, this](SQLite::Database& db, Outcome& out) {
             events->clear();
             const auto room = require_room_to_change(db, room_name, caller, role);
             const auto target = require_account(db, user);
@@ -1022,7 +1018,7 @@ void Service::room_change(Context& ctx, bool add) {
                 exec(db, "DELETE FROM room_members WHERE room_id = ? AND account_id = ?", room.id,
                      target.id);
             }
-            out = {{"room", room_name}, {"user", user}, {"changed", add != member}};
+            out.reply = {{"room", room_name}, {"user", user}, {"changed", add != member}};
             if (add != member) {
                 record(db, caller, add ? "room_member_added" : "room_member_removed",
                        {{"room", room_name}, {"user", user}});
@@ -1038,11 +1034,11 @@ void Service::room_change(Context& ctx, bool add) {
                 notify.push_back(target.id);
             notify_later(out, notify);
         },
-        [this, room_name, user, add, events](const json::object& out) {
-            if (!out.at("changed").as_bool())
+        [this, room_name, user, add, events](const Outcome& out) {
+            if (!out.reply.at("changed").as_bool())
                 return;
             bus_.publish(
-                notify_list(out),
+                out.notify,
                 std::make_shared<const Frame>(protocol::encode_event(
                     "membership",
                     {{"room", room_name}, {"user", user}, {"change", add ? "added" : "removed"}})));
@@ -1151,7 +1147,7 @@ void Service::send(Context& ctx) {
     write(
         ctx,
         [=, this, stored = std::move(stored), recipients = std::move(recipients)](
-            SQLite::Database& db, json::object& out) {
+            SQLite::Database& db, Outcome& out) {
             auto& sql = storage_.writer_statements();
             auto& state = *send_state_;
             state.validate(storage_.writer_epoch());
@@ -1187,7 +1183,7 @@ void Service::send(Context& ctx) {
                 if (!same_envelope(dup->getColumn(1).getString(), stored))
                     throw ServiceError(errc::id_reused,
                                        "this message id was already used for a different message");
-                out = {{"seq", dup->getColumn(0).getInt64()}, {"duplicate", true}};
+                out.reply = {{"seq", dup->getColumn(0).getInt64()}, {"duplicate", true}};
                 return true;
             };
             if (!std::equal(r.devices.begin(), r.devices.end(), recipients.begin(),
@@ -1229,15 +1225,15 @@ void Service::send(Context& ctx) {
             members += stored;
             *event = message_frame(protocol::encode_event_members("message", std::move(members)),
                                    envelope_at, stored, recipients.size());
-            out = {{"seq", seq}, {"duplicate", false}, {"sent_at", sent_at}};
+            out.reply = {{"seq", seq}, {"duplicate", false}, {"sent_at", sent_at}};
             notify_later(out, r.accounts);
             r.last_seq = seq;  // last: a throw before here rolls back and moves the epoch
         },
-        [this, self, event](const json::object& out) {
-            if (out.at("duplicate").as_bool())
+        [this, self, event](const Outcome& out) {
+            if (out.reply.at("duplicate").as_bool())
                 return;
             metrics_.message_stored();
-            metrics_.message_delivered(bus_.publish(notify_list(out), *event, self.get()));
+            metrics_.message_delivered(bus_.publish(out.notify, *event, self.get()));
         },
         Storage::Changes::only_messages);
 }
@@ -1295,7 +1291,7 @@ void Service::room_audience(Context& ctx) {
     auto events = std::make_shared<RoomEvents>();
     write(
         ctx,
-        [=, this](SQLite::Database& db, json::object& out) {
+        [=, this](SQLite::Database& db, Outcome& out) {
             events->clear();
             const auto room = require_room_to_change(db, room_name, caller, role);
             exec(db, "UPDATE rooms SET public = ? WHERE id = ?", is_public ? 1 : 0, room.id);
@@ -1306,16 +1302,16 @@ void Service::room_audience(Context& ctx) {
                 set_event_actor(event, account_by_id(db, caller));
                 events->append(db, room.id, room_name, caller_device, event);
             }
-            out = {{"room", room_name},
-                   {"public", is_public},
-                   {"changed", is_public != room.is_public}};
+            out.reply = {{"room", room_name},
+                         {"public", is_public},
+                         {"changed", is_public != room.is_public}};
             notify_later(out, member_accounts(db, room.id));
         },
-        [this, room_name, is_public, events](const json::object& out) {
-            if (!out.at("changed").as_bool())
+        [this, room_name, is_public, events](const Outcome& out) {
+            if (!out.reply.at("changed").as_bool())
                 return;
             bus_.publish(
-                notify_list(out),
+                out.notify,
                 std::make_shared<const Frame>(protocol::encode_event(
                     "membership",
                     {{"room", room_name}, {"change", "audience"}, {"public", is_public}})));
@@ -1354,7 +1350,7 @@ void Service::ask(Context& ctx) {
     const auto term = std::string(ctx.req.string("term"));
     const auto room_name = std::string(ctx.req.string("room"));
     const auto account = ctx.who.account;
-    write(ctx, [=](SQLite::Database& db, json::object& out) {
+    write(ctx, [=](SQLite::Database& db, Outcome& out) {
         std::optional<std::int64_t> room;
         if (!room_name.empty()) {
             const auto r = require_room(db, room_name);
@@ -1371,7 +1367,7 @@ void Service::ask(Context& ctx) {
         q.bind(3, account);
         q.bind(4, now_ms());
         q.exec();
-        out = {{"id", db.getLastInsertRowid()}, {"term", term}, {"status", "recorded"}};
+        out.reply = {{"id", db.getLastInsertRowid()}, {"term", term}, {"status", "recorded"}};
     });
 }
 

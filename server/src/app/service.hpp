@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "app/outcome.hpp"
 #include "app/requests.hpp"
 #include "bus/bus.hpp"
 #include "bus/frame.hpp"
@@ -36,10 +37,6 @@ class AtRestKey;
 class ServerKeys;
 class Metrics;
 class Storage;
-
-/// A write job's result without its internal fields: those starting with '_' tell the job's
-/// `after` step whom to notify and are never sent to a client.
-[[nodiscard]] boost::json::object visible_fields(const boost::json::object& result);
 
 struct ServiceConfig {
     int enrolment_code_hours = 72;
@@ -154,8 +151,7 @@ class Service final : public Requests {
     /// in the audit log, then swaps the server's engine and tells every online client.
     void change_dictionaries(
         Context& ctx,
-        std::function<std::string(SQLite::Database&, std::map<std::string, std::string>&,
-                                  boost::json::object&)>
+        std::function<std::string(SQLite::Database&, std::map<std::string, std::string>&, Outcome&)>
             change);
     /// Appends to the audit log inside the current write job.
     void record(SQLite::Database& db, std::int64_t actor, std::string_view kind,
@@ -177,8 +173,8 @@ class Service final : public Requests {
     /// session logged in, its account was suspended, its device replaced, or its role lowered
     /// below what the request needs: the session is cut off once that change commits, but its
     /// requests queued behind the change must not run.
-    void write(Context& ctx, std::function<void(SQLite::Database&, boost::json::object&)> job,
-               std::function<void(const boost::json::object&)> after = {},
+    void write(Context& ctx, std::function<void(SQLite::Database&, Outcome&)> job,
+               std::function<void(const Outcome&)> after = {},
                Storage::Changes changes = Storage::Changes::anything);
     void fail(const Reply& reply, std::string_view re, const protocol::Error& error,
               boost::json::object extra = {});

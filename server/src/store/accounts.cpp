@@ -42,11 +42,4 @@ boost::json::object account_json(const Account& a) {
             {"role", protocol::to_string(a.role)}};
 }
 
-std::vector<std::int64_t> notify_list(const boost::json::object& out) {
-    std::vector<std::int64_t> accounts;
-    for (const auto& a : out.at("_notify").as_array())
-        accounts.push_back(a.as_int64());
-    return accounts;
-}
-
 }  // namespace liaise::server

@@ -1,4 +1,4 @@
-// Internal: account rows and the "_notify" convention, shared by the request handlers in
+// Internal: account rows, shared by the request handlers in
 // service.cpp, minutes.cpp and admin.cpp.
 #pragma once
 
@@ -38,18 +38,5 @@ inline constexpr const char* kAccountColumns =
 [[nodiscard]] Account require_account(SQLite::Database& db, std::string_view user);
 /// {"user", "display_name", "agency", "discipline", "role"}
 [[nodiscard]] boost::json::object account_json(const Account& a);
-
-/// A write's result carries, under "_notify" (never sent to the client), the accounts its
-/// `after` step should tell about the change.
-template <class Ids>
-void notify_later(boost::json::object& out, const Ids& accounts) {
-    boost::json::array list;
-    for (const auto id : accounts)
-        list.push_back(id);
-    out["_notify"] = std::move(list);
-}
-
-/// The accounts notify_later() stored in `out`.
-[[nodiscard]] std::vector<std::int64_t> notify_list(const boost::json::object& out);
 
 }  // namespace liaise::server
