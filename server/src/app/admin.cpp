@@ -9,6 +9,7 @@
 #include <boost/json.hpp>
 #include <set>
 
+#include "app/require.hpp"
 #include "app/room_events.hpp"
 #include "app/service.hpp"
 #include "liaise/jargon/engine.hpp"
@@ -430,7 +431,7 @@ void Service::change_dictionaries(
         [this, change = std::move(change), compiled, actor](SQLite::Database& db, Outcome& out) {
             auto files = dictionary_store::current(db);
             const auto summary = change(db, files, out);
-            auto result = dictionary_store::compile(db, files);  // throws: nothing is stored
+            auto result = require_compiled(db, files);  // throws: nothing is stored
             const auto version = dictionary_store::commit(db, files, actor, summary);
             out.reply["changed"] = version.has_value();
             out.reply["version"] = version.value_or(dictionary_store::current_version(db));
@@ -592,7 +593,7 @@ void Service::dict_versions(Context& ctx) {
 void Service::dict_revert(Context& ctx) {
     const auto version = ctx.req.integer("version", 0);
     change_dictionaries(ctx, [version](SQLite::Database& db, Files& files, Outcome& out) {
-        files = dictionary_store::at_version(db, version);
+        files = require_version(db, version);
         out.reply["reverted_to"] = version;
         return "reverted to version " + std::to_string(version);
     });

@@ -19,12 +19,14 @@
 #include <map>
 #include <set>
 
+#include "app/require.hpp"
 #include "app/service.hpp"
 #include "liaise/jargon/engine.hpp"
 #include "liaise/protocol/fields.hpp"
 #include "liaise/protocol/findings.hpp"
 #include "liaise/protocol/minutes_digest.hpp"
 #include "liaise/protocol/minutes_export.hpp"
+#include "store/accounts.hpp"
 #include "store/at_rest.hpp"
 #include "store/db.hpp"
 #include "store/dictionary_store.hpp"
@@ -201,12 +203,6 @@ bool is_member(SQLite::Database& db, std::int64_t room, std::int64_t account) {
     q.bind(1, room);
     q.bind(2, account);
     return q.executeStep();
-}
-
-std::vector<std::int64_t> room_accounts(SQLite::Database& db, std::int64_t room) {
-    SQLite::Statement q(db, "SELECT account_id FROM room_members WHERE room_id = ? ORDER BY 1");
-    q.bind(1, room);
-    return int64_column(q);
 }
 
 std::string opened(const protocol::Expected<std::string>& text, std::string_view what,
@@ -547,7 +543,7 @@ jargon::Audience minutes_audience(SQLite::Database& db, const Meeting& m) {
         }
     }
     if (disciplines.empty())
-        for (const auto id : room_accounts(db, m.room.id))
+        for (const auto id : member_accounts(db, m.room.id))
             disciplines.insert(person_by_id(db, id).discipline);
     return jargon::Audience::of({disciplines.begin(), disciplines.end()});
 }
@@ -1085,7 +1081,7 @@ void Service::meeting_attend(Context& ctx) {
     const auto caller = ctx.who.account;
     write(ctx, [=, &key](SQLite::Database& db, Outcome& out) {
         if (!discipline.empty())
-            dictionary_store::require_discipline(db, discipline);
+            require_discipline(db, discipline);
         auto m = load_meeting(db, key, id);
         require_editor(db, m, caller);
         json::object e{{"role", role}, {"status", status}};
@@ -1295,7 +1291,7 @@ void Service::meeting_circulate(Context& ctx) {
             ins.bind(7, sealed.data(), static_cast<int>(sealed.size()));
             ins.exec();
             record_signature(db, m.id, m.version, snapshot, signature);
-            const auto members = room_accounts(db, m.room.id);
+            const auto members = member_accounts(db, m.room.id);
             for (const auto account : members)
                 exec(db,
                      "INSERT INTO minutes_distribution(meeting_id, version, account_id, sent_at) "

@@ -1,4 +1,5 @@
 #include "app/service.hpp"
+#include "app/require.hpp"
 #include "store/db.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
@@ -267,12 +268,6 @@ json::array members_json(SQLite::Database& db, std::int64_t room, bool names_onl
 }
 
 constexpr const char* kMemberAccounts = "SELECT account_id FROM room_members WHERE room_id = ?";
-
-std::vector<std::int64_t> member_accounts(SQLite::Database& db, std::int64_t room) {
-    SQLite::Statement q(db, kMemberAccounts);
-    q.bind(1, room);
-    return int64_column(q);
-}
 
 // The send path runs once per message on the writer thread: it uses the writer's cached
 // statements (Storage::writer_statements) rather than preparing its SQL per job.
@@ -874,7 +869,7 @@ void Service::agency_add(Context& ctx) {
     const auto discipline = std::string(ctx.req.string("discipline"));
     const auto actor = ctx.who.account;
     write(ctx, [this, name, discipline, actor](SQLite::Database& db, Outcome& out) {
-        dictionary_store::require_discipline(db, discipline);
+        require_discipline(db, discipline);
         SQLite::Statement exists(db, "SELECT 1 FROM agencies WHERE name = ?");
         exists.bind(1, name);
         if (exists.executeStep())
@@ -921,10 +916,10 @@ void Service::enrol_code(Context& ctx) {
             throw ServiceError(errc::conflict, "an account named '" + user + "' already exists");
         out.reply =
             issue_code(db, {user, display, g.getColumn(0).getInt64(), *role, creator, hours, 0});
-        record(
-            db, creator, "enrolment_code_issued",
-            issued_details(
-                {{"user", user}, {"role", protocol::to_string(*role)}, {"agency", agency}}, out.reply));
+        record(db, creator, "enrolment_code_issued",
+               issued_details(
+                   {{"user", user}, {"role", protocol::to_string(*role)}, {"agency", agency}},
+                   out.reply));
     });
 }
 

@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "app/error.hpp"
 #include "app/outcome.hpp"
 #include "app/requests.hpp"
 #include "bus/bus.hpp"
@@ -41,15 +42,6 @@ class Storage;
 struct ServiceConfig {
     int enrolment_code_hours = 72;
     int sync_page_max = 500;
-};
-
-/// A failure a handler reports to the client: a stable code, a message and optional fields.
-struct ServiceError : std::exception {
-    ServiceError(std::string_view code, std::string message, boost::json::object extra = {})
-        : error{std::string(code), std::move(message)}, extra(std::move(extra)) {}
-    const char* what() const noexcept override { return error.message.c_str(); }
-    protocol::Error error;
-    boost::json::object extra;
 };
 
 class Service final : public Requests {

@@ -2,8 +2,6 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
-#include "app/service.hpp"
-
 namespace liaise::server {
 
 Account account_from(SQLite::Statement& q) {
@@ -26,12 +24,13 @@ std::optional<Account> find_account(SQLite::Database& db, std::string_view user)
     return account_from(q);
 }
 
-Account require_account(SQLite::Database& db, std::string_view user) {
-    auto a = find_account(db, user);
-    if (!a)
-        throw ServiceError(protocol::errc::not_found,
-                           "no account named '" + std::string(user) + "'");
-    return *a;
+std::vector<std::int64_t> member_accounts(SQLite::Database& db, std::int64_t room) {
+    SQLite::Statement q(db, "SELECT account_id FROM room_members WHERE room_id = ? ORDER BY 1");
+    q.bind(1, room);
+    std::vector<std::int64_t> ids;
+    while (q.executeStep())
+        ids.push_back(q.getColumn(0).getInt64());
+    return ids;
 }
 
 boost::json::object account_json(const Account& a) {

@@ -34,8 +34,9 @@ inline constexpr const char* kAccountColumns =
 /// The account in the current row of a query that starts with kAccountColumns.
 [[nodiscard]] Account account_from(SQLite::Statement& q);
 [[nodiscard]] std::optional<Account> find_account(SQLite::Database& db, std::string_view user);
-/// Throws ServiceError not_found when there is no such account.
-[[nodiscard]] Account require_account(SQLite::Database& db, std::string_view user);
+/// The accounts that are members of `room`, ascending; empty for a room with none.
+[[nodiscard]] std::vector<std::int64_t> member_accounts(SQLite::Database& db, std::int64_t room);
+
 /// {"user", "display_name", "agency", "discipline", "role"}
 [[nodiscard]] boost::json::object account_json(const Account& a);
 

@@ -4,17 +4,13 @@
 
 #include <boost/json.hpp>
 
-#include "app/service.hpp"
 #include "liaise/jargon/engine.hpp"
 #include "liaise/protocol/messages.hpp"
 #include "store/db.hpp"
 
 namespace liaise::server::dictionary_store {
-namespace {
-
 namespace json = boost::json;
 
-/// What problems look like on the wire: the discipline (the "file"), the line and the reason.
 json::array problems_json(const std::vector<jargon::Problem>& problems) {
     json::array out;
     for (const auto& p : problems)
@@ -22,8 +18,6 @@ json::array problems_json(const std::vector<jargon::Problem>& problems) {
             json::object{{"discipline", p.file}, {"line", p.line}, {"message", p.reason}});
     return out;
 }
-
-}  // namespace
 
 std::int64_t current_version(SQLite::Database& db) {
     return std::stoll(
@@ -40,12 +34,11 @@ Files current(SQLite::Database& db) {
     return files;
 }
 
-Files at_version(SQLite::Database& db, std::int64_t version) {
+std::optional<Files> at_version(SQLite::Database& db, std::int64_t version) {
     SQLite::Statement exists(db, "SELECT 1 FROM dictionary_versions WHERE version = ?");
     exists.bind(1, version);
     if (!exists.executeStep())
-        throw ServiceError(protocol::errc::not_found,
-                           "there is no dictionary version " + std::to_string(version));
+        return std::nullopt;
     SQLite::Statement q(db,
                         "SELECT f.discipline, f.tsv FROM dictionary_files f WHERE f.version = "
                         "(SELECT MAX(g.version) FROM dictionary_files g WHERE g.discipline = "
@@ -85,14 +78,7 @@ Compiled compile(SQLite::Database& db, const Files& files) {
         else
             problems = engine.problems();
     }
-    if (!problems.empty()) {
-        const auto first = problems.front().to_string();
-        throw ServiceError(protocol::errc::invalid_dictionary,
-                           std::to_string(problems.size()) +
-                               (problems.size() == 1 ? " problem" : " problems") +
-                               "; nothing was changed. First: " + first,
-                           {{"problems", problems_json(problems)}});
-    }
+    out.problems = std::move(problems);
     return out;
 }
 
@@ -131,17 +117,12 @@ std::optional<std::int64_t> commit(SQLite::Database& db, const Files& files, std
     return version;
 }
 
-void require_discipline(SQLite::Database& db, const std::string& discipline) {
-    std::string known;
-    for (const auto& [name, tsv] : current(db)) {
-        if (name == jargon::kGeneralDiscipline)
-            continue;
-        if (name == discipline)
-            return;
-        known += (known.empty() ? "" : ", ") + name;
-    }
-    throw ServiceError(protocol::errc::bad_request,
-                       "discipline: '" + discipline + "' is not one of " + known);
+std::vector<std::string> agency_disciplines(SQLite::Database& db) {
+    std::vector<std::string> names;
+    for (const auto& [name, tsv] : current(db))
+        if (name != jargon::kGeneralDiscipline)
+            names.push_back(name);
+    return names;
 }
 
 void ensure_history(SQLite::Database& db) {

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "liaise/jargon/dictionary.hpp"
 
@@ -28,16 +29,17 @@ using Files = std::map<std::string, std::string>;
 
 [[nodiscard]] std::int64_t current_version(SQLite::Database& db);
 [[nodiscard]] Files current(SQLite::Database& db);
-/// Throws ServiceError not_found for a version that does not exist.
-[[nodiscard]] Files at_version(SQLite::Database& db, std::int64_t version);
+/// The files of `version`; nullopt for a version that does not exist.
+[[nodiscard]] std::optional<Files> at_version(SQLite::Database& db, std::int64_t version);
 /// The common acronyms list (not versioned).
 [[nodiscard]] std::string common_acronyms(SQLite::Database& db);
 
-/// Parses every file and compiles the engine. Throws ServiceError `invalid_dictionary` whose
-/// `problems` field lists each problem as {"discipline", "line", "message"}.
+/// Parses every file and compiles the engine. When any file does not parse or the engine does
+/// not compile, `problems` lists why (then `engine` is null); nothing is stored either way.
 struct Compiled {
     jargon::DictionarySet set;
     std::shared_ptr<const jargon::Engine> engine;
+    std::vector<jargon::Problem> problems;
 };
 [[nodiscard]] Compiled compile(SQLite::Database& db, const Files& files);
 
@@ -46,9 +48,12 @@ struct Compiled {
 [[nodiscard]] std::optional<std::int64_t> commit(SQLite::Database& db, const Files& files,
                                                  std::int64_t actor, const std::string& summary);
 
-/// Throws ServiceError bad_request naming the known disciplines unless `discipline` is one an
-/// agency or attendee may have: any stored dictionary except `general`.
-void require_discipline(SQLite::Database& db, const std::string& discipline);
+/// The disciplines an agency or attendee may have: every stored dictionary except `general`, in
+/// name order.
+[[nodiscard]] std::vector<std::string> agency_disciplines(SQLite::Database& db);
+
+/// What problems look like on the wire: {"discipline", "line", "message"} for each.
+[[nodiscard]] boost::json::array problems_json(const std::vector<jargon::Problem>& problems);
 
 /// Gives a database whose dictionaries predate versioning a history row for its current files.
 void ensure_history(SQLite::Database& db);
