@@ -5,12 +5,12 @@
 #include <boost/json.hpp>
 #include <stdexcept>
 
-#include "at_rest.hpp"
-#include "audit.hpp"
-#include "key_custody.hpp"
 #include "liaise/server/server.hpp"
-#include "sealed.hpp"
-#include "storage.hpp"
+#include "store/at_rest.hpp"
+#include "store/audit.hpp"
+#include "store/key_custody.hpp"
+#include "store/sealed.hpp"
+#include "store/storage.hpp"
 
 namespace liaise::server {
 namespace {

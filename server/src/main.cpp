@@ -8,7 +8,7 @@
 #include <iostream>
 
 #include "liaise/server/server.hpp"
-#include "web_assets.hpp"
+#include "net/web_assets.hpp"
 
 int main(int argc, char** argv) {
     // Logs go to standard error, so that standard output carries only what a command prints

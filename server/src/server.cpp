@@ -18,19 +18,21 @@
 #include <sstream>
 #include <thread>
 
-#include "at_rest.hpp"
-#include "audit.hpp"
-#include "client_address.hpp"
-#include "dictionary_store.hpp"
-#include "key_custody.hpp"
+#include "app/routes.hpp"
+#include "app/service.hpp"
+#include "bus/local_bus.hpp"
 #include "liaise/jargon/dictionary.hpp"
 #include "liaise/jargon/engine.hpp"
 #include "liaise/protocol/crypto.hpp"
 #include "liaise/protocol/messages.hpp"
 #include "metrics.hpp"
-#include "net.hpp"
-#include "service.hpp"
-#include "storage.hpp"
+#include "net/client_address.hpp"
+#include "net/net.hpp"
+#include "store/at_rest.hpp"
+#include "store/audit.hpp"
+#include "store/dictionary_store.hpp"
+#include "store/key_custody.hpp"
+#include "store/storage.hpp"
 
 namespace liaise::server {
 namespace {
@@ -424,12 +426,12 @@ protocol::Expected<InitResult> init_data_dir(const InitOptions& options) {
         storage.write_and_wait([&](SQLite::Database& db) { custody::bind(db, key); });
         if (auto seeded = seed_dictionaries(storage, dict_dir); !seeded)
             return seeded.error();
-        Hub hub;
+        LocalBus bus;
         auto opened_keys = open_server_keys(storage, key);
         if (!opened_keys)
             return opened_keys.error();
         server_keys.emplace(std::move(opened_keys).value());
-        Service service(storage, metrics, hub, {}, &key, nullptr, &*server_keys);
+        Service service(storage, metrics, bus, {}, &key, nullptr, &*server_keys);
         storage.write_and_wait([&](SQLite::Database& db) {
             SQLite::Statement agency(db,
                                      "INSERT INTO agencies(name, discipline, created_at) VALUES(?, "
@@ -468,6 +470,12 @@ protocol::Expected<InitResult> init_data_dir(const InitOptions& options) {
 }
 
 int serve(const Config& config) {
+    if (const auto problems = route_problems(Service::route_names(), protocol::request_specs());
+        !problems.empty()) {
+        for (const auto& problem : problems)
+            spdlog::error("this build of the server does not match its protocol: {}", problem);
+        return 2;
+    }
     const auto db_path = config.data_dir / kDatabase;
     std::error_code ec;
     if (const auto listen = net::ip::make_address(config.host);
@@ -520,7 +528,7 @@ int serve(const Config& config) {
         spdlog::error("{}", keys.error().message);
         return 2;
     }
-    Hub hub;
+    LocalBus bus;
     if (auto seeded = seed_dictionaries(storage, config.dictionaries); !seeded) {
         spdlog::error("{}", seeded.error().message);
         return 2;
@@ -538,7 +546,7 @@ int serve(const Config& config) {
     }
     // The server checks minutes with the same engine the clients use.
     jargon::SharedEngine engine(std::move(compiled).value());
-    Service service(storage, metrics, hub, {config.enrolment_code_hours, config.sync_page_max},
+    Service service(storage, metrics, bus, {config.enrolment_code_hours, config.sync_page_max},
                     &*at_rest, &engine, &*server_keys);
     std::optional<ssl::context> tls;
     if (config.tls_cert || config.tls_key) {
@@ -598,7 +606,7 @@ int serve(const Config& config) {
     for (auto& t : pool)
         t.join();
     // Every write still queued commits, and its completion runs, while what completions use (the
-    // service, the hub, the io_context they post to) is still here: all of it is destroyed
+    // service, the bus, the io_context they post to) is still here: all of it is destroyed
     // before the storage.
     try {
         storage.write_and_wait([](SQLite::Database&) {});

@@ -3,11 +3,11 @@
 // (playing a modified server); and a server whose signing key changed under an admin's pin.
 #include <SQLiteCpp/SQLiteCpp.h>
 
-#include "at_rest.hpp"
-#include "audit.hpp"
 #include "liaise/protocol/messages.hpp"
 #include "server_fixture.hpp"
-#include "server_keys.hpp"
+#include "store/at_rest.hpp"
+#include "store/audit.hpp"
+#include "store/server_keys.hpp"
 
 namespace liaise::test {
 namespace {

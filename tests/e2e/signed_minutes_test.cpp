@@ -3,8 +3,8 @@
 // as the server does and changing what it stores.
 #include <SQLiteCpp/SQLiteCpp.h>
 
-#include "at_rest.hpp"
 #include "server_fixture.hpp"
+#include "store/at_rest.hpp"
 
 using namespace liaise;
 using namespace liaise::test;

@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "at_rest.hpp"
+#include "store/at_rest.hpp"
 
 using liaise::server::AtRestKey;
 using liaise::server::RecordId;

@@ -1,14 +1,14 @@
-#include "audit.hpp"
+#include "store/audit.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
-#include "at_rest.hpp"
 #include "liaise/protocol/audit_head.hpp"
-#include "server_keys.hpp"
-#include "storage.hpp"
+#include "store/at_rest.hpp"
+#include "store/server_keys.hpp"
+#include "store/storage.hpp"
 
 using namespace liaise::server;
 

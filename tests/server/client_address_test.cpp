@@ -2,8 +2,8 @@
 // proxies.
 #include <catch2/catch.hpp>
 
-#include "client_address.hpp"
-#include "limits.hpp"
+#include "net/client_address.hpp"
+#include "net/limits.hpp"
 
 using namespace liaise::server;
 namespace ip = boost::asio::ip;

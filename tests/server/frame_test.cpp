@@ -1,4 +1,4 @@
-#include "frame.hpp"
+#include "bus/frame.hpp"
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>

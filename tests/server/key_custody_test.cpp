@@ -7,11 +7,11 @@
 #include <filesystem>
 #include <fstream>
 
-#include "at_rest.hpp"
-#include "audit.hpp"
-#include "key_custody.hpp"
-#include "sealed.hpp"
-#include "storage.hpp"
+#include "store/at_rest.hpp"
+#include "store/audit.hpp"
+#include "store/key_custody.hpp"
+#include "store/sealed.hpp"
+#include "store/storage.hpp"
 
 using namespace liaise::server;
 namespace fs = std::filesystem;

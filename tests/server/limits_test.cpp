@@ -1,4 +1,4 @@
-#include "limits.hpp"
+#include "net/limits.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -2,7 +2,8 @@
 // that closes its sessions. Over the network that moment lasts microseconds; here the change is
 // committed straight through Storage, with no completion to cut anyone off, so the session's
 // next request always meets it.
-#include "service.hpp"
+#include "app/service.hpp"
+#include "bus/local_bus.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
@@ -26,7 +27,7 @@ struct Standing {
     TempDb tmp;
     Metrics metrics;
     Storage storage{tmp.path, &metrics};
-    Hub hub;
+    LocalBus hub;
     Service service{storage, metrics, hub, ServiceConfig{}};
     Identity bea;
 

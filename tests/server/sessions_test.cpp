@@ -1,12 +1,12 @@
 // Logins as sessions (sessions.hpp): what a device's holder is told at the next login, and
 // pruning, against a real schema.
-#include "sessions.hpp"
+#include "store/sessions.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <catch2/catch.hpp>
 
-#include "storage.hpp"
+#include "store/storage.hpp"
 #include "temp_db.hpp"
 
 using namespace liaise::server;

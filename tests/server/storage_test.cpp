@@ -1,4 +1,4 @@
-#include "storage.hpp"
+#include "store/storage.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <unistd.h>

@@ -1,4 +1,4 @@
-#include "wal_vfs.hpp"
+#include "store/wal_vfs.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <signal.h>

@@ -1,4 +1,4 @@
-#include "write_behind.hpp"
+#include "net/write_behind.hpp"
 
 #include <boost/asio.hpp>
 #include <boost/beast/core/tcp_stream.hpp>

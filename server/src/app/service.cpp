@@ -1,0 +1,1369 @@
+#include "app/service.hpp"
+#include "app/require.hpp"
+#include "store/db.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <SQLiteCpp/VariadicBind.h>
+#include <sodium.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <chrono>
+#include <set>
+#include <unordered_map>
+
+#include "app/room_events.hpp"
+#include "liaise/jargon/dictionary.hpp"
+#include "liaise/protocol/crypto.hpp"
+#include "metrics.hpp"
+#include "store/accounts.hpp"
+#include "store/dictionary_store.hpp"
+#include "store/sessions.hpp"
+#include "store/storage.hpp"
+
+namespace liaise::server {
+namespace {
+
+namespace json = boost::json;
+using protocol::Role;
+namespace errc = protocol::errc;
+
+// ---- enrolment codes -------------------------------------------------------------------------
+
+constexpr char kCodeAlphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";  // Crockford base32
+
+/// A new code: 20 symbols (100 random bits) as five groups of four.
+std::string new_code() {
+    const auto bytes = crypto::random_bytes(20);
+    std::string code;
+    for (std::size_t i = 0; i < 20; ++i) {
+        if (i > 0 && i % 4 == 0)
+            code += '-';
+        code += kCodeAlphabet[bytes[i] & 31];
+    }
+    return code;
+}
+
+/// Canonical form people may type loosely: any case, with or without dashes and spaces, and
+/// the letters O, I and L read as the digits they look like.
+std::string normalise_code(std::string_view code) {
+    std::string out;
+    for (char c : code) {
+        if (c == '-' || c == ' ')
+            continue;
+        if (c >= 'a' && c <= 'z')
+            c = static_cast<char>(c - 'a' + 'A');
+        if (c == 'O')
+            c = '0';
+        if (c == 'I' || c == 'L')
+            c = '1';
+        out += c;
+    }
+    return out;
+}
+
+/// Codes are stored only as hashes. They carry 100 random bits, so a fast hash suffices.
+std::string hash_code(std::string_view code) {
+    const auto canonical = normalise_code(code);
+    unsigned char digest[32];
+    crypto_generichash(digest, sizeof digest,
+                       reinterpret_cast<const unsigned char*>(canonical.data()), canonical.size(),
+                       nullptr, 0);
+    return crypto::to_base64(digest);
+}
+
+/// What an enrolment code is for: a new account, or (`replaces` != 0) a new device for one.
+struct CodeFor {
+    std::string user, display_name;
+    std::int64_t agency = 0;
+    Role role = Role::member;
+    std::int64_t created_by = 0;
+    std::int64_t hours = 72;
+    std::int64_t replaces = 0;
+};
+
+/// Stores a fresh code (only its hash) and returns {"user", "code", "expires_at", "withdrawn"}.
+/// Unused codes issued earlier for the same purpose (`user`'s account, or a new device for it)
+/// stop working now: two codes for one account would leave the second to fail at enrolment,
+/// and a code an admin issues again is usually one that went astray. `withdrawn` counts them.
+json::object issue_code(SQLite::Database& db, const CodeFor& c) {
+    const auto code = new_code();
+    const auto now = now_ms();
+    const auto expires = now + c.hours * 3600 * 1000;
+    SQLite::Statement withdraw(db,
+                               "UPDATE enrolment_codes SET expires_at = ? WHERE username = ? AND "
+                               "used_at IS NULL AND expires_at > ? AND replaces IS ?");
+    // `replaces`: the account a new device is for, or NULL for a new account.
+    const auto bind_replaces = [&](SQLite::Statement& q, int at) {
+        if (c.replaces != 0)
+            q.bind(at, c.replaces);
+        else
+            q.bind(at);
+    };
+    SQLite::bind(withdraw, now - 1, c.user, now);  // a code works until, and at, its expiry
+    bind_replaces(withdraw, 4);
+    const auto withdrawn = withdraw.exec();
+    SQLite::Statement q(db,
+                        "INSERT INTO enrolment_codes(code_hash, username, display_name, agency_id, "
+                        "role, created_by, created_at, expires_at, replaces) "
+                        "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    SQLite::bind(q, hash_code(code), c.user, c.display_name, c.agency,
+                 std::string(protocol::to_string(c.role)), c.created_by, now, expires);
+    bind_replaces(q, 9);
+    q.exec();
+    return {{"user", c.user}, {"code", code}, {"expires_at", expires}, {"withdrawn", withdrawn}};
+}
+
+/// An issued code's audit details: `details`, and how many earlier codes it withdrew, if any.
+json::object issued_details(json::object details, const json::object& issued) {
+    if (issued.at("withdrawn").as_int64() > 0)
+        details["withdrawn"] = issued.at("withdrawn");
+    return details;
+}
+
+/// Everyone who shares a room with `account`, not counting the account itself.
+std::vector<std::int64_t> co_members(SQLite::Database& db, std::int64_t account) {
+    SQLite::Statement q(db,
+                        "SELECT DISTINCT o.account_id FROM room_members m JOIN room_members o ON "
+                        "o.room_id = m.room_id WHERE m.account_id = ? AND o.account_id != ?");
+    q.bind(1, account);
+    q.bind(2, account);
+    return int64_column(q);
+}
+
+struct Room {
+    std::int64_t id = 0;
+    std::string name;
+    std::int64_t last_seq = 0;
+    bool is_public = false;  ///< families or young people take part: every term is jargon
+};
+
+/// A room's last sequence number, from the messages index, for a query over `rooms r`. (The
+/// rooms.last_seq column is no longer kept: updating it cost a page per commit.)
+#define LIAISE_LAST_SEQ "(SELECT COALESCE(MAX(seq), 0) FROM messages WHERE room_id = r.id)"
+
+Room require_room(SQLite::Database& db, std::string_view name) {
+    SQLite::Statement q(
+        db, "SELECT r.id, r.name, " LIAISE_LAST_SEQ ", r.public FROM rooms r WHERE r.name = ?");
+    q.bind(1, std::string(name));
+    if (!q.executeStep())
+        throw ServiceError(errc::not_found, "no room named '" + std::string(name) + "'");
+    return {q.getColumn(0).getInt64(), q.getColumn(1).getString(), q.getColumn(2).getInt64(),
+            q.getColumn(3).getInt() != 0};
+}
+
+/// The sequence number a member joined at, if `account` is a member of `room`.
+std::optional<std::int64_t> membership(SQLite::Database& db, std::int64_t room,
+                                       std::int64_t account) {
+    SQLite::Statement q(db,
+                        "SELECT joined_seq FROM room_members WHERE room_id = ? AND account_id = ?");
+    q.bind(1, room);
+    q.bind(2, account);
+    if (!q.executeStep())
+        return std::nullopt;
+    return q.getColumn(0).getInt64();
+}
+
+/// What a room the asker may not see answers: exactly what a room that does not exist does, so
+/// that no one learns which rooms exist by asking (PROTOCOL.md, "Errors").
+ServiceError no_such_room(std::string_view name) {
+    return ServiceError(errc::not_found, "no room named '" + std::string(name) + "'");
+}
+
+std::int64_t require_member(SQLite::Database& db, const Room& room, std::int64_t account) {
+    const auto joined = membership(db, room.id, account);
+    if (!joined)
+        throw no_such_room(room.name);
+    return *joined;
+}
+
+/// A room `caller` may manage: only a room `caller` is a member of, whatever its role. (The
+/// request's access rule already requires a chair or an admin.) An admin outside a room can
+/// neither add itself nor staff it: members alone decide who reads their room.
+/// Outside the room, a chair who is not an admin is answered as if it did not exist; an admin,
+/// who may list any room's members (room_show), is told why.
+Room require_room_to_change(SQLite::Database& db, std::string_view name, std::int64_t caller,
+                            Role role) {
+    auto room = require_room(db, name);
+    if (!membership(db, room.id, caller) && role != Role::admin)
+        throw no_such_room(name);
+    if (!membership(db, room.id, caller))
+        throw ServiceError(errc::forbidden,
+                           "you can change only rooms you are a member of; ask a chair or admin "
+                           "who is a member of '" +
+                               room.name + "'");
+    return room;
+}
+
+json::object device_json(std::int64_t id, const std::string& name, const std::string& sign_key,
+                         const std::string& box_key, const std::string& signature) {
+    json::object d{{"device", std::to_string(id)},
+                   {"name", name},
+                   {"sign_key", sign_key},
+                   {"box_key", box_key},
+                   {"box_key_signature", signature}};
+    // No fingerprint: safety numbers are computed on devices, never taken from the server.
+    return d;
+}
+
+/// Current (not revoked) devices of an account. A device enrolled with an admin's replacement
+/// code says so: "issued_by" (the admin's user name), "issued_by_display_name", "issued_at"
+/// and "replaces" (the newest device it revoked, when there was one).
+json::array devices_of(SQLite::Database& db, std::int64_t account) {
+    SQLite::Statement q(db,
+                        "SELECT d.id, d.name, d.sign_key, d.box_key, d.box_key_signature, "
+                        "i.username, i.display_name, d.issued_at, d.replaces FROM devices d "
+                        "LEFT JOIN accounts i ON i.id = d.issued_by "
+                        "WHERE d.account_id = ? AND d.revoked_at IS NULL ORDER BY d.id");
+    q.bind(1, account);
+    json::array out;
+    while (q.executeStep()) {
+        auto d = device_json(q.getColumn(0).getInt64(), q.getColumn(1).getString(),
+                             q.getColumn(2).getString(), q.getColumn(3).getString(),
+                             q.getColumn(4).getString());
+        if (!q.getColumn(5).isNull()) {
+            d["issued_by"] = q.getColumn(5).getString();
+            d["issued_by_display_name"] = q.getColumn(6).getString();
+            d["issued_at"] = q.getColumn(7).getInt64();
+            if (!q.getColumn(8).isNull())
+                d["replaces"] = std::to_string(q.getColumn(8).getInt64());
+        }
+        out.push_back(std::move(d));
+    }
+    return out;
+}
+
+struct Member {
+    Account account;
+    std::int64_t joined_seq = 0;
+};
+
+std::vector<Member> members_of(SQLite::Database& db, std::int64_t room) {
+    SQLite::Statement q(
+        db, std::string(kAccountColumns) +
+                ", room_members m WHERE m.account_id = a.id AND m.room_id = ? ORDER BY a.username");
+    // kAccountColumns ends in a JOIN; the comma join above adds room_members.
+    q.bind(1, room);
+    std::vector<Member> out;
+    while (q.executeStep())
+        out.push_back({account_from(q), 0});
+    return out;
+}
+
+/// Every member with their current devices: what a client needs to wrap a message key. A
+/// suspended member is listed with "suspended": true and no devices: they are not sent to.
+/// With `names_only`, who the members are and nothing more (no devices).
+json::array members_json(SQLite::Database& db, std::int64_t room, bool names_only = false) {
+    json::array out;
+    for (const auto& m : members_of(db, room)) {
+        auto o = account_json(m.account);
+        if (m.account.suspended)
+            o["suspended"] = true;
+        if (!names_only)
+            o["devices"] = m.account.suspended ? json::array{} : devices_of(db, m.account.id);
+        out.push_back(std::move(o));
+    }
+    return out;
+}
+
+constexpr const char* kMemberAccounts = "SELECT account_id FROM room_members WHERE room_id = ?";
+
+// The send path runs once per message on the writer thread: it uses the writer's cached
+// statements (Storage::writer_statements) rather than preparing its SQL per job.
+
+/// A room's id and last sequence number; not_found if there is none.
+std::pair<std::int64_t, std::int64_t> require_room_seq(StatementCache& sql,
+                                                       const std::string& name) {
+    auto q = sql.use("SELECT r.id, " LIAISE_LAST_SEQ " FROM rooms r WHERE r.name = ?");
+    q->bind(1, name);
+    if (!q->executeStep())
+        throw ServiceError(errc::not_found, "no room named '" + name + "'");
+    return {q->getColumn(0).getInt64(), q->getColumn(1).getInt64()};
+}
+
+/// Ids (as strings) of every current device of every member of `room` whose account is not
+/// suspended: the devices a message must be wrapped for.
+std::set<std::string> member_devices(StatementCache& sql, std::int64_t room) {
+    auto q = sql.use(
+        "SELECT d.id FROM room_members m JOIN devices d ON d.account_id = m.account_id "
+        "JOIN accounts a ON a.id = m.account_id "
+        "WHERE m.room_id = ? AND d.revoked_at IS NULL AND a.suspended = 0");
+    q->bind(1, room);
+    std::set<std::string> out;
+    while (q->executeStep())
+        out.insert(std::to_string(q->getColumn(0).getInt64()));
+    return out;
+}
+
+std::vector<std::int64_t> member_accounts(StatementCache& sql, std::int64_t room) {
+    auto q = sql.use(kMemberAccounts);
+    q->bind(1, room);
+    return int64_column(*q);
+}
+
+/// Appends one stored message as clients receive it, in sync pages and in live events alike:
+/// the object's fields without its braces, up to and including `"envelope":`, the last field.
+/// The caller appends the stored envelope, JSON text the server wrote itself, spliced in (cut
+/// to the receiving device's copy), not parsed again.
+void append_message_fields(std::string& out, std::string_view room, std::int64_t seq,
+                           std::int64_t sent_at, std::int64_t device, std::string_view user,
+                           std::string_view sign_key, std::string_view box_key,
+                           std::string_view signature) {
+    out += "\"room\":";
+    out += json::serialize(room);
+    out += ",\"seq\":";
+    out += std::to_string(seq);
+    out += ",\"sender\":";
+    out += json::serialize(user);
+    out += ",\"sender_device\":\"";
+    out += std::to_string(device);
+    out += "\",\"sent_at\":";
+    out += std::to_string(sent_at);
+    out += ",\"sender_keys\":{\"sign_key\":";
+    out += json::serialize(sign_key);
+    out += ",\"box_key\":";
+    out += json::serialize(box_key);
+    out += ",\"box_key_signature\":";
+    out += json::serialize(signature);
+    out += "},\"envelope\":";
+}
+
+/// The frame of a `message` event whose `text` holds `envelope`, a stored version 2 envelope
+/// with `keys` wrapped keys, at `envelope_at`: each device receives only its own wrapped key
+/// (frame.hpp).
+std::shared_ptr<const Frame> message_frame(std::string text, std::size_t envelope_at,
+                                           std::string_view envelope, std::size_t keys) {
+    if (text.compare(envelope_at, envelope.size(), envelope) != 0)
+        throw std::logic_error("message_frame: the envelope is not where it was said to be");
+    auto list = find_key_list(envelope);
+    // Never expected; caught here rather than sending every key to every device unnoticed.
+    if (!list || list->entries.size() != keys)
+        throw std::logic_error("message_frame: the stored envelope's keys do not split");
+    for (auto& e : list->entries)
+        e.offset += envelope_at;
+    return std::make_shared<const Frame>(std::move(text), envelope_at + list->begin,
+                                         envelope_at + list->end, std::move(list->entries));
+}
+
+constexpr const char* kMessageColumns =
+    "SELECT m.seq, m.envelope, m.sent_at, d.id, a.username, d.sign_key, d.box_key, "
+    "d.box_key_signature, m.event "
+    "FROM messages m JOIN devices d ON d.id = m.sender_device JOIN accounts a ON a.id = "
+    "d.account_id ";
+
+/// A device's standing: whether it may still act for its account, and as what.
+struct Standing {
+    bool current = false;  // not revoked (replaced)
+    bool suspended = false;
+    Role role = Role::member;
+};
+
+/// Looks up the standing of device `?1`; a device that does not exist is not current.
+constexpr const char* kStandingSql =
+    "SELECT d.revoked_at IS NULL, a.suspended, a.role FROM devices d JOIN accounts a ON "
+    "a.id = d.account_id WHERE d.id = ?";
+
+/// Runs `q` (kStandingSql, prepared) for `device`.
+Standing standing_of(SQLite::Statement& q, std::int64_t device) {
+    q.bind(1, device);
+    Standing out;
+    if (q.executeStep())
+        out = {q.getColumn(0).getInt() != 0, q.getColumn(1).getInt() != 0,
+               protocol::parse_role(q.getColumn(2).getString()).value_or(Role::member)};
+    return out;
+}
+
+/// Throws unless a device of `standing` may make a request that needs `access`.
+void require_standing(const Standing& standing, protocol::Access access) {
+    if (!standing.current)
+        throw ServiceError(errc::device_replaced,
+                           "this device has been replaced: it can no longer be used");
+    if (standing.suspended)
+        throw ServiceError(errc::suspended, "this account is suspended");
+    if (access == protocol::Access::admin && standing.role != Role::admin)
+        throw ServiceError(errc::forbidden, "your role has changed: only admins may do this");
+    if (access == protocol::Access::chair && standing.role == Role::member)
+        throw ServiceError(errc::forbidden,
+                           "your role has changed: only chairs and admins may do this");
+}
+
+/// Whether two stored envelope texts are one message sent twice: the same signature, nonce and
+/// ciphertext. The signature covers every field a reader checks except the wrapped keys (each
+/// recipient checks its own against the key commitment), so a retry that wrapped the keys again
+/// is still the same message; a new seal of the same text is not (its nonce is new). Parses
+/// both: called only when a send meets a stored message id.
+bool same_envelope(std::string_view stored, std::string_view sent) {
+    boost::system::error_code ec1, ec2;
+    const auto a = json::parse(stored, ec1);
+    const auto b = json::parse(sent, ec2);
+    if (ec1 || ec2 || !a.is_object() || !b.is_object())
+        return false;
+    for (const char* field : {"signature", "nonce", "ciphertext"}) {
+        const auto* x = a.get_object().if_contains(field);
+        const auto* y = b.get_object().if_contains(field);
+        if (x == nullptr || y == nullptr || *x != *y)
+            return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+// ---- service ---------------------------------------------------------------------------------
+
+/// The send path's memory of the rooms it has sent to and of the senders' devices, so that a
+/// message costs the writer its duplicate check and its two writes rather than eight queries.
+/// Writer thread only. Valid while Storage::writer_epoch() equals `epoch`: every job that may
+/// change rooms, members, accounts or devices moves the epoch, and so does every failed job or
+/// commit. Sends are `only_messages` jobs and keep `last_seq` up to date themselves.
+struct Service::SendState {
+    struct Room {
+        std::int64_t id = 0;
+        std::int64_t last_seq = 0;
+        std::vector<std::int64_t> accounts;  // members, ascending
+        std::set<std::string> devices;       // every current device of every member
+    };
+    struct Keys {
+        std::string sign_key, box_key, box_key_signature;
+    };
+    static constexpr std::size_t kMaxEntries = 10000;  // then start again: memory stays bounded
+
+    std::uint64_t epoch = 0;
+    std::unordered_map<std::string, Room> rooms;
+    std::unordered_map<std::int64_t, Keys> keys;
+    std::unordered_map<std::int64_t, Standing> devices;  // by device id, as last read
+
+    /// Forgets everything unless still valid at `now`.
+    void validate(std::uint64_t now) {
+        if (epoch == now && rooms.size() < kMaxEntries && keys.size() < kMaxEntries &&
+            devices.size() < kMaxEntries)
+            return;
+        rooms.clear();
+        keys.clear();
+        devices.clear();
+        epoch = now;
+    }
+};
+
+Service::Service(Storage& storage, Metrics& metrics, Bus& bus, ServiceConfig config,
+                 const AtRestKey* at_rest, jargon::SharedEngine* engine,
+                 const ServerKeys* server_keys)
+    : storage_(storage),
+      metrics_(metrics),
+      bus_(bus),
+      config_(config),
+      at_rest_(at_rest),
+      engine_(engine),
+      server_keys_(server_keys),
+      send_state_(std::make_unique<SendState>()) {}
+
+Service::~Service() = default;
+
+void Service::fail(const Reply& reply, std::string_view re, const protocol::Error& error,
+                   json::object extra) {
+    metrics_.error(error.code);
+    reply(protocol::encode_error(re, error, std::move(extra)));
+}
+
+void Service::handle(Identity& who, std::string_view frame, const Reply& reply,
+                     const std::shared_ptr<Sink>& self) {
+    auto decoded = protocol::decode_request(frame);
+    if (!decoded.request) {
+        fail(reply, decoded.id, decoded.error);
+        return;
+    }
+    const auto& req = *decoded.request;
+    metrics_.request(req.type());
+    Context ctx{who, req, reply, self};
+    try {
+        dispatch(ctx);
+    } catch (const ServiceError& e) {
+        fail(reply, req.id, e.error, e.extra);
+    } catch (const std::exception& e) {
+        spdlog::error("request {} failed: {}", req.type(), e.what());
+        fail(reply, req.id,
+             {std::string(errc::internal), "the server could not complete this request"});
+    }
+}
+
+void Service::disconnected(const Identity& who, const Sink* self) {
+    if (who.authenticated())
+        bus_.leave(who.account, self);
+}
+
+void Service::dispatch(Context& ctx) {
+    const auto type = ctx.req.type();
+    if (!ctx.who.hello && type != "hello")
+        throw ServiceError(errc::hello_required, "send hello first");
+    switch (ctx.req.spec->access) {
+        case protocol::Access::anyone:
+            break;
+        case protocol::Access::authenticated:
+            if (!ctx.who.authenticated())
+                throw ServiceError(errc::not_authenticated, "log in first");
+            break;
+        case protocol::Access::chair:
+            if (!ctx.who.authenticated())
+                throw ServiceError(errc::not_authenticated, "log in first");
+            if (ctx.who.role == Role::member)
+                throw ServiceError(errc::forbidden, "only chairs and admins may do this");
+            break;
+        case protocol::Access::admin:
+            if (!ctx.who.authenticated())
+                throw ServiceError(errc::not_authenticated, "log in first");
+            if (ctx.who.role != Role::admin)
+                throw ServiceError(errc::forbidden, "only admins may do this");
+            break;
+    }
+    static const auto handlers = [] {
+        std::unordered_map<std::string_view, void (*)(Service&, Context&)> table;
+        for (const auto& route : routes())
+            table.emplace(route.type, route.handle);
+        return table;
+    }();
+    if (const auto it = handlers.find(type); it != handlers.end())
+        return it->second(*this, ctx);
+    throw ServiceError(errc::bad_request, "type: not handled");
+}
+
+void Service::write(Context& ctx, std::function<void(SQLite::Database&, Outcome&)> job,
+                    std::function<void(const Outcome&)> after, Storage::Changes changes) {
+    auto result = std::make_shared<Outcome>();
+    storage_.write(
+        [this, job = std::move(job), result, device = ctx.who.authenticated() ? ctx.who.device : 0,
+         access = ctx.req.spec->access,
+         remember = changes == Storage::Changes::only_messages](SQLite::Database& db) {
+            if (device != 0)
+                require_active(device, access, remember);
+            *result = {};  // a job runs again after a failed batch
+            job(db, *result);
+        },
+        [this, result, reply = ctx.reply, re = ctx.req.id, type = std::string(ctx.req.type()),
+         after = std::move(after)](std::exception_ptr error) {
+            if (error) {
+                try {
+                    std::rethrow_exception(error);
+                } catch (const ServiceError& e) {
+                    fail(reply, re, e.error, e.extra);
+                } catch (const std::exception& e) {
+                    spdlog::error("request {} failed in storage: {}", type, e.what());
+                    fail(reply, re,
+                         {std::string(errc::internal), "the server could not store this change"});
+                }
+                return;
+            }
+            if (!after) {
+                reply(protocol::encode_ok(re, std::move(result->reply)));
+                return;
+            }
+            reply(protocol::encode_ok(re, result->reply));
+            after(*result);
+        },
+        changes);
+}
+
+void Service::require_active(std::int64_t device, protocol::Access access, bool remember) {
+    const auto look_up = [&] {
+        auto q = storage_.writer_statements().use(kStandingSql);
+        return standing_of(*q, device);
+    };
+    if (!remember) {
+        require_standing(look_up(), access);
+        return;
+    }
+    auto& state = *send_state_;
+    state.validate(storage_.writer_epoch());
+    const auto [it, fresh] = state.devices.try_emplace(device);
+    if (fresh)
+        it->second = look_up();
+    require_standing(it->second, access);
+}
+
+void Service::require_active(SQLite::Database& db, const Context& ctx) {
+    if (!ctx.who.authenticated())
+        return;
+    SQLite::Statement q(db, kStandingSql);
+    require_standing(standing_of(q, ctx.who.device), ctx.req.spec->access);
+}
+
+void Service::hello(Context& ctx) {
+    const auto version = ctx.req.integer("version", 0);
+    if (version != protocol::kVersion)
+        throw ServiceError(
+            errc::unsupported_version,
+            "this server speaks protocol version " + std::to_string(protocol::kVersion),
+            {{"version", protocol::kVersion}});
+    ctx.who.hello = true;
+    ctx.who.challenge = crypto::random_bytes(32);
+    json::object out{{"version", protocol::kVersion},
+                     {"server", "liaise-server/0.1.0"},
+                     {"challenge", crypto::to_base64(ctx.who.challenge)}};
+    add_server_key(out);
+    ctx.reply(protocol::encode_ok(ctx.req.id, std::move(out)));
+}
+
+void Service::enrol(Context& ctx) {
+    const auto sign_key = crypto::SignPublicKey::from_base64(ctx.req.string("sign_key"));
+    const auto box_key = crypto::BoxPublicKey::from_base64(ctx.req.string("box_key"));
+    const auto signature = crypto::Signature::from_base64(ctx.req.string("box_key_signature"));
+    if (!sign_key)
+        throw ServiceError(errc::bad_request, "sign_key: not a base64 Ed25519 public key");
+    if (!box_key)
+        throw ServiceError(errc::bad_request, "box_key: not a base64 X25519 public key");
+    if (!signature)
+        throw ServiceError(errc::bad_request, "box_key_signature: not a base64 signature");
+    if (!crypto::PublicIdentity{*sign_key, *box_key, *signature}.verify())
+        throw ServiceError(errc::bad_signature, "box_key_signature does not verify with sign_key");
+    const auto hash = hash_code(ctx.req.string("code"));
+    // A code that is unknown, used or expired is refused from a reader: guessing codes queues
+    // no writes. The write below checks again, for a code used or withdrawn meanwhile.
+    storage_.read([&](SQLite::Database& db) {
+        SQLite::Statement q(
+            db, "SELECT used_at IS NOT NULL, expires_at FROM enrolment_codes WHERE code_hash = ?");
+        q.bind(1, hash);
+        if (!q.executeStep())
+            throw ServiceError(errc::invalid_code, "this enrolment code is not known");
+        if (q.getColumn(0).getInt() != 0)
+            throw ServiceError(errc::code_used, "this enrolment code has already been used");
+        if (q.getColumn(1).getInt64() < now_ms())
+            throw ServiceError(errc::code_expired,
+                               "this enrolment code has expired or was replaced by a newer one; "
+                               "ask an admin for a new one");
+        return 0;
+    });
+    auto name = std::string(ctx.req.string("device_name"));
+    if (name.empty())
+        name = "device";
+    auto events = std::make_shared<RoomEvents>();
+    write(
+        ctx,
+        [this, hash, name, events, address = ctx.who.address,
+         sk = std::string(ctx.req.string("sign_key")), bk = std::string(ctx.req.string("box_key")),
+         sig = std::string(ctx.req.string("box_key_signature"))](SQLite::Database& db,
+                                                                 Outcome& out) {
+            events->clear();
+            SQLite::Statement q(
+                db,
+                "SELECT username, display_name, agency_id, role, expires_at, used_at, "
+                "replaces, created_by, created_at FROM enrolment_codes WHERE code_hash = ?");
+            q.bind(1, hash);
+            if (!q.executeStep())
+                throw ServiceError(errc::invalid_code, "this enrolment code is not known");
+            const auto user = q.getColumn(0).getString();
+            const auto display = q.getColumn(1).getString();
+            const auto agency = q.getColumn(2).getInt64();
+            const auto role = q.getColumn(3).getString();
+            if (!q.getColumn(5).isNull())
+                throw ServiceError(errc::code_used, "this enrolment code has already been used");
+            if (q.getColumn(4).getInt64() < now_ms())
+                throw ServiceError(
+                    errc::code_expired,
+                    "this enrolment code has expired or was replaced by a newer one; "
+                    "ask an admin for a new one");
+            const bool replacement = !q.getColumn(6).isNull();
+            const auto existing = find_account(db, user);
+            const auto now = now_ms();
+            std::int64_t account = 0;
+            int revoked = 0;
+            std::optional<std::int64_t> replaces;  // the newest device this one revokes
+            // The admin who issued the code (0: not known).
+            const std::int64_t issued_by = q.getColumn(7).isNull() ? 0 : q.getColumn(7).getInt64();
+            const auto issued_at = q.getColumn(8).getInt64();
+            if (replacement) {
+                // A lost device: the same account gets a new device and its old ones stop working.
+                if (!existing || existing->id != q.getColumn(6).getInt64())
+                    throw ServiceError(errc::invalid_code, "this code's account no longer exists");
+                account = existing->id;
+                SQLite::Statement newest(
+                    db, "SELECT MAX(id) FROM devices WHERE account_id = ? AND revoked_at IS NULL");
+                newest.bind(1, account);
+                if (newest.executeStep() && !newest.getColumn(0).isNull())
+                    replaces = newest.getColumn(0).getInt64();
+                revoked = exec(db,
+                               "UPDATE devices SET revoked_at = ? WHERE account_id = ? AND "
+                               "revoked_at IS NULL",
+                               now, account);
+            } else {
+                if (existing)
+                    throw ServiceError(errc::conflict,
+                                       "an account named '" + user + "' already exists");
+                exec(db,
+                     "INSERT INTO accounts(username, display_name, agency_id, role, created_at) "
+                     "VALUES(?, ?, ?, ?, ?)",
+                     user, display, agency, role, now);
+                account = db.getLastInsertRowid();
+            }
+            exec(db,
+                 "INSERT INTO devices(account_id, name, sign_key, box_key, "
+                 "box_key_signature, created_at) "
+                 "VALUES(?, ?, ?, ?, ?, ?)",
+                 account, name, sk, bk, sig, now);
+            const auto device = db.getLastInsertRowid();
+            exec(db, "UPDATE enrolment_codes SET used_at = ? WHERE code_hash = ?", now, hash);
+            out.reply = account_json(require_account(db, user));
+            out.reply["device"] = std::to_string(device);
+            add_server_key(out.reply);
+            if (replacement) {
+                record(db, account, "device_replaced",
+                       {{"user", user}, {"device", device}, {"revoked", revoked}});
+                // Whoever redeems an admin's code is, to the server, this person: every room
+                // they are in is told which admin issued it and when, to verify them again.
+                auto event = event_about("device_replaced", *existing);
+                event["device"] = std::to_string(device);
+                if (replaces)
+                    event["replaces"] = std::to_string(*replaces);
+                event["issued_at"] = issued_at;
+                if (issued_by != 0) {
+                    const auto admin = account_by_id(db, issued_by);
+                    SQLite::Statement mark(db,
+                                           "UPDATE devices SET issued_by = ?, issued_at = ?, "
+                                           "replaces = ? WHERE id = ?");
+                    mark.bind(1, admin.id);
+                    mark.bind(2, issued_at);
+                    if (replaces)
+                        mark.bind(3, *replaces);
+                    else
+                        mark.bind(3);
+                    mark.bind(4, device);
+                    mark.exec();
+                    event["issued_by"] = admin.user;
+                    event["issued_by_display_name"] = admin.display_name;
+                    set_event_actor(event, admin);
+                }
+                events->append_to_rooms_of(db, account, device, event);
+                out.account = account;
+                notify_later(out, co_members(db, account));
+            } else {
+                record(db, account, "enrolled",
+                       {{"user", user},
+                        {"device", device},
+                        {"role", role},
+                        {"agency", out.reply["agency"]}});
+            }
+            spdlog::info("enrolled {} (device {}) from {}", user, device, address);
+        },
+        [this, events](const Outcome& out) {
+            if (out.account == 0)
+                return;
+            // The old device may still be connected (it was lost, not broken): end it, and tell
+            // everyone who shares a room with this person that their keys changed.
+            bus_.cut_off(out.account, "this account's device was replaced");
+            bus_.publish(out.notify, std::make_shared<const Frame>(protocol::encode_event(
+                                         "keys_changed", {{"user", out.reply.at("user")}})));
+            events->publish(bus_);
+        });
+}
+
+namespace {
+constexpr const char* kReplacedLogin =
+    "login failed: this device was replaced; enrol the new device with the code your "
+    "administrator gave you";
+}  // namespace
+
+void Service::login(Context& ctx) {
+    const auto user = std::string(ctx.req.string("user"));
+    const auto device = std::string(ctx.req.string("device"));
+    const auto refuse = [&](std::string_view code, std::string message) {
+        ctx.who.challenge = crypto::random_bytes(32);  // a challenge is good for one attempt
+        throw ServiceError(code, std::move(message),
+                           {{"challenge", crypto::to_base64(ctx.who.challenge)}});
+    };
+    if (ctx.who.authenticated())
+        throw ServiceError(errc::bad_request, "already logged in");
+    if (ctx.who.challenge.empty())
+        refuse(errc::hello_required, "send hello for a challenge first");
+    const auto signature = crypto::Signature::from_base64(ctx.req.string("signature"));
+    if (!signature)
+        throw ServiceError(errc::bad_request, "signature: not a base64 signature");
+    struct Found {
+        Account account;
+        std::string sign_key;
+        bool replaced = false;
+    };
+    const auto found = storage_.read([&](SQLite::Database& db) -> std::optional<Found> {
+        auto account = find_account(db, user);
+        if (!account)
+            return std::nullopt;
+        SQLite::Statement q(db,
+                            "SELECT sign_key, revoked_at IS NOT NULL FROM devices WHERE id = ? "
+                            "AND account_id = ?");
+        q.bind(1, static_cast<std::int64_t>(std::strtoll(device.c_str(), nullptr, 10)));
+        q.bind(2, account->id);
+        if (!q.executeStep())
+            return std::nullopt;
+        return Found{*account, q.getColumn(0).getString(), q.getColumn(1).getInt() != 0};
+    });
+    const auto key = found ? crypto::SignPublicKey::from_base64(found->sign_key) : std::nullopt;
+    // Unknown account, unknown device and wrong signature look the same to the caller.
+    if (!key || !crypto::verify_login(*key, ctx.who.challenge, *signature))
+        refuse(errc::bad_signature,
+               "login failed: the signature does not match this account's device");
+    // Only the holder of the replaced device's key learns that it was replaced.
+    if (found->replaced)
+        refuse(errc::device_replaced, kReplacedLogin);
+    if (found->account.suspended)
+        refuse(errc::suspended, "this account is suspended");
+    ctx.who.challenge.clear();
+    ctx.who.account = found->account.id;
+    ctx.who.device = std::strtoll(device.c_str(), nullptr, 10);
+    ctx.who.user = user;
+    ctx.who.role = found->account.role;
+    ctx.who.sign_key = *key;
+    bus_.join(ctx.who.account, ctx.self);
+    // A suspension, device replacement or role change committed between the checks above and
+    // bus_.join() cut off nobody: look again, now that any later one will find this session.
+    const auto now = storage_.read([&](SQLite::Database& db) {
+        SQLite::Statement q(db, kStandingSql);
+        return standing_of(q, ctx.who.device);
+    });
+    if (!now.current || now.suspended) {
+        bus_.leave(ctx.who.account, ctx.self.get());
+        auto address = std::move(ctx.who.address);
+        ctx.who = Identity{};
+        ctx.who.address = std::move(address);
+        if (!now.current)
+            throw ServiceError(errc::device_replaced, kReplacedLogin);
+        throw ServiceError(errc::suspended, "this account is suspended");
+    }
+    ctx.who.role = now.role;
+    spdlog::info("login {} (device {}) from {}", user, ctx.who.device, ctx.who.address);
+    auto reminder = action_reminder(ctx);
+    // The login is answered once it is recorded (sessions.hpp), with the logins its holder
+    // should hear of.
+    write(
+        ctx,
+        [this, account = found->account, device, device_id = ctx.who.device,
+         address = ctx.who.address,
+         last = ctx.req.integer("last_session", 0)](SQLite::Database& db, Outcome& out) {
+            auto recorded =
+                sessions::record_login(db, account.id, device_id, address, now_ms(), last);
+            out.reply = account_json(account);
+            out.reply["device"] = device;
+            add_server_key(out.reply);
+            out.reply["session"] = recorded.session;
+            out.reply["new_logins"] = std::move(recorded.new_logins);
+        },
+        // After the reply: the client sees the login succeed first.
+        [self = ctx.self, reminder = std::move(reminder)](const Outcome&) {
+            if (self && reminder)
+                self->deliver(reminder);
+        });
+}
+
+void Service::list_sessions(Context& ctx) {
+    auto list =
+        read(ctx, [&](SQLite::Database& db) { return sessions::recent(db, ctx.who.account); });
+    ctx.reply(protocol::encode_ok(ctx.req.id, {{"sessions", std::move(list)}}));
+}
+
+void Service::whoami(Context& ctx) {
+    auto out = read(
+        ctx, [&](SQLite::Database& db) { return account_json(require_account(db, ctx.who.user)); });
+    out["device"] = std::to_string(ctx.who.device);
+    ctx.reply(protocol::encode_ok(ctx.req.id, std::move(out)));
+}
+
+void Service::agency_add(Context& ctx) {
+    const auto name = std::string(ctx.req.string("name"));
+    const auto discipline = std::string(ctx.req.string("discipline"));
+    const auto actor = ctx.who.account;
+    write(ctx, [this, name, discipline, actor](SQLite::Database& db, Outcome& out) {
+        require_discipline(db, discipline);
+        SQLite::Statement exists(db, "SELECT 1 FROM agencies WHERE name = ?");
+        exists.bind(1, name);
+        if (exists.executeStep())
+            throw ServiceError(errc::conflict, "an agency named '" + name + "' already exists");
+        exec(db, "INSERT INTO agencies(name, discipline, created_at) VALUES(?, ?, ?)", name,
+             discipline, now_ms());
+        record(db, actor, "agency_added", {{"name", name}, {"discipline", discipline}});
+        out.reply = {{"name", name}, {"discipline", discipline}};
+    });
+}
+
+void Service::agency_list(Context& ctx) {
+    auto agencies = read(ctx, [](SQLite::Database& db) {
+        SQLite::Statement q(db, "SELECT name, discipline FROM agencies ORDER BY name");
+        json::array out;
+        while (q.executeStep())
+            out.push_back(json::object{{"name", q.getColumn(0).getString()},
+                                       {"discipline", q.getColumn(1).getString()}});
+        return out;
+    });
+    ctx.reply(protocol::encode_ok(ctx.req.id, {{"agencies", std::move(agencies)}}));
+}
+
+void Service::enrol_code(Context& ctx) {
+    const auto user = std::string(ctx.req.string("user"));
+    if (!protocol::valid_name(user))
+        throw ServiceError(errc::bad_request,
+                           "user: use 1-64 lower-case letters, digits, '.', '_' or '-'");
+    const auto role = protocol::parse_role(ctx.req.string("role"));
+    if (!role)
+        throw ServiceError(errc::bad_request, "role: must be member, chair or admin");
+    auto display = std::string(ctx.req.string("display_name"));
+    if (display.empty())
+        display = user;
+    const auto agency = std::string(ctx.req.string("agency"));
+    const auto hours = ctx.req.integer("hours", config_.enrolment_code_hours);
+    const auto creator = ctx.who.account;
+    write(ctx, [=, this](SQLite::Database& db, Outcome& out) {
+        SQLite::Statement g(db, "SELECT id FROM agencies WHERE name = ?");
+        g.bind(1, agency);
+        if (!g.executeStep())
+            throw ServiceError(errc::not_found, "no agency named '" + agency + "'");
+        if (find_account(db, user))
+            throw ServiceError(errc::conflict, "an account named '" + user + "' already exists");
+        out.reply =
+            issue_code(db, {user, display, g.getColumn(0).getInt64(), *role, creator, hours, 0});
+        record(db, creator, "enrolment_code_issued",
+               issued_details(
+                   {{"user", user}, {"role", protocol::to_string(*role)}, {"agency", agency}},
+                   out.reply));
+    });
+}
+
+void Service::device_replace(Context& ctx) {
+    const auto user = std::string(ctx.req.string("user"));
+    const auto hours = ctx.req.integer("hours", config_.enrolment_code_hours);
+    const auto creator = ctx.who.account;
+    write(ctx, [=, this](SQLite::Database& db, Outcome& out) {
+        const auto target = require_account(db, user);
+        SQLite::Statement g(db, "SELECT agency_id FROM accounts WHERE id = ?");
+        g.bind(1, target.id);
+        g.executeStep();
+        out.reply = issue_code(db, {user, target.display_name, g.getColumn(0).getInt64(),
+                                    target.role, creator, hours, target.id});
+        record(db, creator, "device_replacement_issued",
+               issued_details({{"user", user}}, out.reply));
+    });
+}
+
+void Service::room_create(Context& ctx) {
+    const auto name = std::string(ctx.req.string("room"));
+    if (!protocol::valid_name(name))
+        throw ServiceError(errc::bad_request,
+                           "room: use 1-64 lower-case letters, digits, '.', '_' or '-'");
+    auto members = ctx.req.strings("members");
+    const auto creator = ctx.who.account;
+    const auto creator_device = ctx.who.device;
+    auto events = std::make_shared<RoomEvents>();
+    write(
+        ctx,
+        [this, name, members, creator, creator_device, events](SQLite::Database& db, Outcome& out) {
+            events->clear();
+            SQLite::Statement exists(db, "SELECT 1 FROM rooms WHERE name = ?");
+            exists.bind(1, name);
+            if (exists.executeStep())
+                throw ServiceError(errc::conflict, "a room named '" + name + "' already exists");
+            std::set<std::int64_t> ids{creator};
+            for (const auto& m : members)
+                ids.insert(require_account(db, m).id);
+            const auto now = now_ms();
+            exec(db, "INSERT INTO rooms(name, created_by, created_at) VALUES(?, ?, ?)", name,
+                 creator, now);
+            const auto room = db.getLastInsertRowid();
+            for (const auto id : ids) {
+                exec(db,
+                     "INSERT INTO room_members(room_id, account_id, joined_seq, "
+                     "added_at) VALUES(?, ?, 0, ?)",
+                     room, id, now);
+            }
+            out.reply = {{"room", name}, {"members", members_json(db, room)}};
+            json::array names;
+            for (const auto& m : out.reply["members"].as_array())
+                names.push_back(m.as_object().at("user"));
+            record(db, creator, "room_created", {{"room", name}, {"members", names}});
+            json::array people;
+            for (const auto id : ids)
+                people.push_back(person_fields(account_by_id(db, id)));
+            json::object event{{"kind", "room_created"}, {"members", std::move(people)}};
+            set_event_actor(event, account_by_id(db, creator));
+            events->append(db, room, name, creator_device, event);
+            notify_later(out, ids);
+        },
+        [this, name, events](const Outcome& out) {
+            bus_.publish(out.notify, std::make_shared<const Frame>(protocol::encode_event(
+                                         "membership", {{"room", name}, {"change", "created"}})));
+            events->publish(bus_);
+        });
+}
+
+void Service::room_change(Context& ctx, bool add) {
+    const auto room_name = std::string(ctx.req.string("room"));
+    const auto user = std::string(ctx.req.string("user"));
+    const auto caller = ctx.who.account;
+    const auto role = ctx.who.role;
+    const auto caller_device = ctx.who.device;
+    auto events = std::make_shared<RoomEvents>();
+    write(
+        ctx,
+        [=, this](SQLite::Database& db, Outcome& out) {
+            events->clear();
+            const auto room = require_room_to_change(db, room_name, caller, role);
+            const auto target = require_account(db, user);
+            const bool member = membership(db, room.id, target.id).has_value();
+            const auto before = member_accounts(db, room.id);
+            if (add && !member) {
+                exec(db,
+                     "INSERT INTO room_members(room_id, account_id, joined_seq, "
+                     "added_at) VALUES(?, ?, ?, ?)",
+                     room.id, target.id, room.last_seq, now_ms());
+            } else if (!add && member) {
+                exec(db, "DELETE FROM room_members WHERE room_id = ? AND account_id = ?", room.id,
+                     target.id);
+            }
+            out.reply = {{"room", room_name}, {"user", user}, {"changed", add != member}};
+            if (add != member) {
+                record(db, caller, add ? "room_member_added" : "room_member_removed",
+                       {{"room", room_name}, {"user", user}});
+                auto event = event_about(add ? "member_added" : "member_removed", target);
+                set_event_actor(event, account_by_id(db, caller));
+                // A removed member is told live too, though they can no longer read the room.
+                events->append(
+                    db, room.id, room_name, caller_device, event,
+                    add ? std::vector<std::int64_t>{} : std::vector<std::int64_t>{target.id});
+            }
+            auto notify = before;  // a removed member is told too; an added one as well
+            if (add)
+                notify.push_back(target.id);
+            notify_later(out, notify);
+        },
+        [this, room_name, user, add, events](const Outcome& out) {
+            if (!out.reply.at("changed").as_bool())
+                return;
+            bus_.publish(
+                out.notify,
+                std::make_shared<const Frame>(protocol::encode_event(
+                    "membership",
+                    {{"room", room_name}, {"user", user}, {"change", add ? "added" : "removed"}})));
+            events->publish(bus_);
+        });
+}
+
+void Service::rooms(Context& ctx) {
+    auto list = read(ctx, [&](SQLite::Database& db) {
+        SQLite::Statement q(db, "SELECT r.name, " LIAISE_LAST_SEQ
+                                ", (SELECT COUNT(*) FROM room_members c WHERE "
+                                "c.room_id = r.id) "
+                                "FROM rooms r JOIN room_members m ON m.room_id = r.id WHERE "
+                                "m.account_id = ? ORDER BY r.name");
+        q.bind(1, ctx.who.account);
+        json::array out;
+        while (q.executeStep())
+            out.push_back(json::object{{"room", q.getColumn(0).getString()},
+                                       {"last_seq", q.getColumn(1).getInt64()},
+                                       {"members", q.getColumn(2).getInt64()}});
+        return out;
+    });
+    ctx.reply(protocol::encode_ok(ctx.req.id, {{"rooms", std::move(list)}}));
+}
+
+void Service::room_show(Context& ctx) {
+    auto out = read(ctx, [&](SQLite::Database& db) {
+        const auto room = require_room(db, ctx.req.string("room"));
+        // An admin may see who is in any room (to know whom to ask about it), but not the
+        // devices a message would go to, nor how much was said: only members see those.
+        if (ctx.who.role == Role::admin && !membership(db, room.id, ctx.who.account))
+            return json::object{{"room", room.name},
+                                {"public", room.is_public},
+                                {"member", false},
+                                {"members", members_json(db, room.id, true)}};
+        require_member(db, room, ctx.who.account);
+        return json::object{{"room", room.name},
+                            {"last_seq", room.last_seq},
+                            {"public", room.is_public},
+                            {"members", members_json(db, room.id)}};
+    });
+    ctx.reply(protocol::encode_ok(ctx.req.id, std::move(out)));
+}
+
+void Service::user_keys(Context& ctx) {
+    auto out = read(ctx, [&](SQLite::Database& db) {
+        const auto user = ctx.req.string("user");
+        const auto a = require_account(db, user);
+        // Only the asker, people who share a room with them, and admins: to anyone else the
+        // account answers as one that does not exist.
+        if (a.id != ctx.who.account && ctx.who.role != Role::admin) {
+            SQLite::Statement shared(db,
+                                     "SELECT 1 FROM room_members x JOIN room_members y ON "
+                                     "y.room_id = x.room_id WHERE x.account_id = ? AND "
+                                     "y.account_id = ? LIMIT 1");
+            shared.bind(1, ctx.who.account);
+            shared.bind(2, a.id);
+            if (!shared.executeStep())
+                throw ServiceError(errc::not_found, "no account named '" + std::string(user) + "'");
+        }
+        auto o = account_json(a);
+        o["devices"] = devices_of(db, a.id);
+        return o;
+    });
+    ctx.reply(protocol::encode_ok(ctx.req.id, std::move(out)));
+}
+
+void Service::send(Context& ctx) {
+    const auto room_name = std::string(ctx.req.string("room"));
+    const auto& envelope_json = ctx.req.object("envelope");
+    auto envelope = crypto::envelope_from_json(envelope_json);
+    if (!envelope) {
+        const auto& m = envelope.error().message;
+        throw ServiceError(errc::bad_request, m.starts_with("envelope") ? m : "envelope: " + m);
+    }
+    const auto& env = envelope.value();
+    if (env.room != room_name)
+        throw ServiceError(errc::bad_request, "envelope.room: does not match room");
+    if (env.sender_device != std::to_string(ctx.who.device))
+        throw ServiceError(errc::bad_request,
+                           "envelope.sender_device: is not the device you logged in with");
+    if (env.version != 3)
+        throw ServiceError(errc::bad_request, "envelope.v: new messages must be version 3");
+    if (env.history.sender != ctx.who.user)
+        throw ServiceError(errc::bad_request,
+                           "envelope.sender: is not the account you logged in as");
+    // Checked here, on the session's thread, not on the writer: a message is stored only if the
+    // device it claims to be from signed it, so what the server keeps is what was sent.
+    if (!crypto::signature_valid(env, ctx.who.sign_key))
+        throw ServiceError(errc::bad_signature,
+                           "the envelope's signature does not verify with your device's key");
+    if (env.keys.size() != env.recipients.size())
+        throw ServiceError(errc::bad_request, "envelope.keys: every recipient needs a wrapped key");
+    // Ascending and distinct, as the room's device set is (envelope_from_json checked).
+    auto recipients = env.recipients;
+    // Stored as to_json(env) writes it, wrapped keys last, so that each device's copy can be
+    // cut from the text (find_key_list), but without encoding its binary fields again.
+    auto stored = stored_envelope_text(envelope_json);
+    const auto device = ctx.who.device;
+    const auto account = ctx.who.account;
+    const auto user = ctx.who.user;
+    const auto client_msg_id = env.client_msg_id;
+    auto self = ctx.self;
+    // The `message` event, built on the writer thread and sent after the commit.
+    auto event = std::make_shared<std::shared_ptr<const Frame>>();
+    write(
+        ctx,
+        [=, this, stored = std::move(stored), recipients = std::move(recipients)](
+            SQLite::Database& db, Outcome& out) {
+            auto& sql = storage_.writer_statements();
+            auto& state = *send_state_;
+            state.validate(storage_.writer_epoch());
+            auto [cached, fresh] = state.rooms.try_emplace(room_name);
+            auto& r = cached->second;
+            if (fresh) {
+                try {
+                    std::tie(r.id, r.last_seq) = require_room_seq(sql, room_name);
+                    r.accounts = member_accounts(sql, r.id);
+                    std::sort(r.accounts.begin(), r.accounts.end());
+                    r.devices = member_devices(sql, r.id);
+                } catch (...) {
+                    state.rooms.erase(cached);
+                    throw;
+                }
+            }
+            const auto room = r.id;
+            if (!std::binary_search(r.accounts.begin(), r.accounts.end(), account))
+                throw no_such_room(room_name);
+            // A retry of a stored send (same room, device and message id, same envelope: see
+            // same_envelope) is answered with the first send's seq, whatever changed since;
+            // another message under a used id is refused. Looked up only when the insert meets
+            // it or the membership check would refuse the send, not before every insert.
+            const auto answer_retry = [&] {
+                auto dup = sql.use(
+                    "SELECT seq, envelope FROM messages WHERE room_id = ? AND sender_device = ? "
+                    "AND client_msg_id = ?");
+                dup->bind(1, room);
+                dup->bind(2, device);
+                dup->bind(3, client_msg_id);
+                if (!dup->executeStep())
+                    return false;
+                if (!same_envelope(dup->getColumn(1).getString(), stored))
+                    throw ServiceError(errc::id_reused,
+                                       "this message id was already used for a different message");
+                out.reply = {{"seq", dup->getColumn(0).getInt64()}, {"duplicate", true}};
+                return true;
+            };
+            if (!std::equal(r.devices.begin(), r.devices.end(), recipients.begin(),
+                            recipients.end())) {
+                if (answer_retry())
+                    return;
+                throw ServiceError(
+                    errc::stale_membership,
+                    "the room's members or their devices have changed: wrap the key for these",
+                    {{"members", members_json(db, room)}});
+            }
+            const auto seq = r.last_seq + 1;
+            const auto sent_at = now_ms();
+            const int inserted = sql.exec(
+                "INSERT INTO messages(room_id, seq, sender_device, client_msg_id, envelope, "
+                "sent_at) VALUES(?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT(client_msg_id, room_id, sender_device) DO NOTHING",
+                room, seq, device, client_msg_id, stored, sent_at);
+            if (inserted == 0) {
+                if (!answer_retry())
+                    throw std::logic_error("send: an insert met a conflict it cannot find");
+                return;
+            }
+            auto [k, no_keys] = state.keys.try_emplace(device);
+            if (no_keys) {
+                auto q = sql.use(
+                    "SELECT sign_key, box_key, box_key_signature FROM devices WHERE id = ?");
+                q->bind(1, device);
+                q->executeStep();
+                k->second = {q->getColumn(0).getString(), q->getColumn(1).getString(),
+                             q->getColumn(2).getString()};
+            }
+            const auto& keys = k->second;
+            std::string members;
+            members.reserve(stored.size() + 512);
+            append_message_fields(members, room_name, seq, sent_at, device, user, keys.sign_key,
+                                  keys.box_key, keys.box_key_signature);
+            const auto envelope_at = members.size() + 1;  // encode_event_members adds '{'
+            members += stored;
+            *event = message_frame(protocol::encode_event_members("message", std::move(members)),
+                                   envelope_at, stored, recipients.size());
+            out.reply = {{"seq", seq}, {"duplicate", false}, {"sent_at", sent_at}};
+            notify_later(out, r.accounts);
+            r.last_seq = seq;  // last: a throw before here rolls back and moves the epoch
+        },
+        [this, self, event](const Outcome& out) {
+            if (out.reply.at("duplicate").as_bool())
+                return;
+            metrics_.message_stored();
+            metrics_.message_delivered(bus_.publish(out.notify, *event, self.get()));
+        },
+        Storage::Changes::only_messages);
+}
+
+void Service::sync(Context& ctx) {
+    const auto after = ctx.req.integer("after", 0);
+    const auto limit = std::min<std::int64_t>(ctx.req.integer("limit", 100), config_.sync_page_max);
+    // The reply's members are written as text so that stored envelopes are spliced in, not
+    // parsed again.
+    auto reply = read(ctx, [&](SQLite::Database& db) {
+        const auto room = require_room(db, ctx.req.string("room"));
+        const auto joined = require_member(db, room, ctx.who.account);
+        SQLite::Statement q(db, std::string(kMessageColumns) +
+                                    "WHERE m.room_id = ? AND m.seq > ? ORDER BY m.seq LIMIT ?");
+        q.bind(1, room.id);
+        q.bind(2, std::max(after, joined));
+        q.bind(3, limit + 1);
+        std::string out = "\"room\":" + json::serialize(room.name) + ",\"messages\":[";
+        std::int64_t count = 0;
+        bool more = false;
+        while (q.executeStep()) {
+            if (count == limit) {
+                more = true;
+                break;
+            }
+            out += count++ == 0 ? "{" : ",{";
+            if (!q.getColumn(8).isNull()) {  // a membership event: no sender, no envelope
+                append_event_fields(out, room.name, q.getColumn(0).getInt64(),
+                                    q.getColumn(2).getInt64(), q.getColumn(8).getText());
+                out += '}';
+                continue;
+            }
+            append_message_fields(out, room.name, q.getColumn(0).getInt64(),
+                                  q.getColumn(2).getInt64(), q.getColumn(3).getInt64(),
+                                  q.getColumn(4).getText(), q.getColumn(5).getText(),
+                                  q.getColumn(6).getText(), q.getColumn(7).getText());
+            append_envelope_for(out, q.getColumn(1).getText(), ctx.who.device);
+            out += '}';
+        }
+        out += "],\"more\":";
+        out += more ? "true" : "false";
+        out += ",\"last_seq\":";
+        out += std::to_string(room.last_seq);
+        return out;
+    });
+    ctx.reply(protocol::encode_ok_members(ctx.req.id, std::move(reply)));
+}
+
+void Service::room_audience(Context& ctx) {
+    const auto room_name = std::string(ctx.req.string("room"));
+    const bool is_public = ctx.req.boolean("public", false);
+    const auto caller = ctx.who.account;
+    const auto role = ctx.who.role;
+    const auto caller_device = ctx.who.device;
+    auto events = std::make_shared<RoomEvents>();
+    write(
+        ctx,
+        [=, this](SQLite::Database& db, Outcome& out) {
+            events->clear();
+            const auto room = require_room_to_change(db, room_name, caller, role);
+            exec(db, "UPDATE rooms SET public = ? WHERE id = ?", is_public ? 1 : 0, room.id);
+            if (is_public != room.is_public) {
+                record(db, caller, "room_audience_changed",
+                       {{"room", room_name}, {"public", is_public}});
+                json::object event{{"kind", "audience_changed"}, {"public", is_public}};
+                set_event_actor(event, account_by_id(db, caller));
+                events->append(db, room.id, room_name, caller_device, event);
+            }
+            out.reply = {{"room", room_name},
+                         {"public", is_public},
+                         {"changed", is_public != room.is_public}};
+            notify_later(out, member_accounts(db, room.id));
+        },
+        [this, room_name, is_public, events](const Outcome& out) {
+            if (!out.reply.at("changed").as_bool())
+                return;
+            bus_.publish(
+                out.notify,
+                std::make_shared<const Frame>(protocol::encode_event(
+                    "membership",
+                    {{"room", room_name}, {"change", "audience"}, {"public", is_public}})));
+            events->publish(bus_);
+        });
+}
+
+void Service::dictionaries(Context& ctx) {
+    const auto have = ctx.req.integer("have", 0);
+    auto out = read(ctx, [&](SQLite::Database& db) {
+        const auto version = std::stoll(
+            db.execAndGet(
+                  "SELECT COALESCE((SELECT value FROM meta WHERE key = 'dictionary_version'), '0')")
+                .getString());
+        json::object o{{"version", version}};
+        if (have == version) {
+            o["unchanged"] = true;
+            return o;
+        }
+        json::array list;
+        SQLite::Statement q(db, "SELECT discipline, tsv FROM dictionaries ORDER BY discipline");
+        while (q.executeStep())
+            list.push_back(json::object{{"discipline", q.getColumn(0).getString()},
+                                        {"tsv", q.getColumn(1).getString()}});
+        o["dictionaries"] = std::move(list);
+        o["common_acronyms"] =
+            db.execAndGet(
+                  "SELECT COALESCE((SELECT value FROM meta WHERE key = 'common_acronyms'), '')")
+                .getString();
+        return o;
+    });
+    ctx.reply(protocol::encode_ok(ctx.req.id, std::move(out)));
+}
+
+void Service::ask(Context& ctx) {
+    const auto term = std::string(ctx.req.string("term"));
+    const auto room_name = std::string(ctx.req.string("room"));
+    const auto account = ctx.who.account;
+    write(ctx, [=](SQLite::Database& db, Outcome& out) {
+        std::optional<std::int64_t> room;
+        if (!room_name.empty()) {
+            const auto r = require_room(db, room_name);
+            require_member(db, r, account);
+            room = r.id;
+        }
+        SQLite::Statement q(
+            db, "INSERT INTO questions(term, room_id, asked_by, asked_at) VALUES(?, ?, ?, ?)");
+        q.bind(1, term);
+        if (room)
+            q.bind(2, *room);
+        else
+            q.bind(2);
+        q.bind(3, account);
+        q.bind(4, now_ms());
+        q.exec();
+        out.reply = {{"id", db.getLastInsertRowid()}, {"term", term}, {"status", "recorded"}};
+    });
+}
+
+}  // namespace liaise::server

@@ -1,0 +1,205 @@
+// Internal: the request handlers. Transport-free: the WebSocket session hands it frames and
+// sends back what it replies, so the same logic serves every connection.
+#pragma once
+
+#include "liaise/protocol/crypto.hpp"
+
+#include <boost/json/object.hpp>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "app/error.hpp"
+#include "app/outcome.hpp"
+#include "app/requests.hpp"
+#include "bus/bus.hpp"
+#include "bus/frame.hpp"
+#include "liaise/protocol/expected.hpp"
+#include "liaise/protocol/messages.hpp"
+#include "store/storage.hpp"
+
+namespace SQLite {
+class Database;
+}
+
+namespace liaise::jargon {
+class SharedEngine;
+}
+
+namespace liaise::server {
+
+class AtRestKey;
+class ServerKeys;
+class Metrics;
+class Storage;
+
+struct ServiceConfig {
+    int enrolment_code_hours = 72;
+    int sync_page_max = 500;
+};
+
+class Service final : public Requests {
+  public:
+    /// Agencies and attendees may have any discipline with a stored dictionary except
+    /// `general`. `at_rest` seals minutes, actions and the audit log;
+    /// `engine` checks minutes and is replaced when an admin changes the dictionaries; both must
+    /// outlive the Service and every write it queued. Without them the requests that need them
+    /// answer `internal`. `server_keys` (audit::setup()) chain and sign the audit log, and its
+    /// public key goes out in the hello, enrol and login replies; it must outlive the Service
+    /// too, and without it the requests that change anything an admin does answer `internal`.
+    Service(Storage& storage, Metrics& metrics, Bus& bus, ServiceConfig config,
+            const AtRestKey* at_rest = nullptr, jargon::SharedEngine* engine = nullptr,
+            const ServerKeys* server_keys = nullptr);
+    ~Service();
+    Service(const Service&) = delete;
+    Service& operator=(const Service&) = delete;
+
+    void handle(Identity& who, std::string_view frame, const Reply& reply,
+                const std::shared_ptr<Sink>& self) override;
+    void disconnected(const Identity& who, const Sink* self) override;
+
+    /// The request types this Service routes (app/routes.cpp), in table order: serve() checks
+    /// them against protocol::request_specs() with route_problems() (app/routes.hpp).
+    [[nodiscard]] static std::vector<std::string_view> route_names();
+
+  private:
+    /// One request being handled: who sent it, the validated request, and where replies go.
+    struct Context {
+        Identity& who;
+        const protocol::Request& req;
+        const Reply& reply;
+        const std::shared_ptr<Sink>& self;  ///< may be null (a request from `init`)
+    };
+    /// A request type and the handler that serves it.
+    struct Route {
+        std::string_view type;
+        void (*handle)(Service&, Context&);
+    };
+    /// The route table, defined in app/routes.cpp.
+    static std::span<const Route> routes() noexcept;
+    void dispatch(Context& ctx);
+    void hello(Context& ctx);
+    void enrol(Context& ctx);
+    void login(Context& ctx);
+    void whoami(Context& ctx);
+    void list_sessions(Context& ctx);
+    void agency_add(Context& ctx);
+    void agency_list(Context& ctx);
+    void enrol_code(Context& ctx);
+    void room_create(Context& ctx);
+    void room_change(Context& ctx, bool add);
+    void rooms(Context& ctx);
+    void room_show(Context& ctx);
+    void user_keys(Context& ctx);
+    void send(Context& ctx);
+    void sync(Context& ctx);
+    void room_audience(Context& ctx);
+    void dictionaries(Context& ctx);
+    void ask(Context& ctx);
+
+    // Meetings, minutes and actions (minutes.cpp).
+    void meeting_create(Context& ctx);
+    void meeting_update(Context& ctx);
+    void meetings(Context& ctx);
+    void meeting_show(Context& ctx);
+    void meeting_attend(Context& ctx);
+    void meeting_agenda(Context& ctx);
+    void meeting_decision(Context& ctx);
+    void meeting_remove(Context& ctx);
+    void meeting_check(Context& ctx);
+    void meeting_circulate(Context& ctx);
+    void meeting_approve(Context& ctx);
+    void meeting_correct(Context& ctx);
+    void meeting_export(Context& ctx);
+    void action_add(Context& ctx);
+    void action_update(Context& ctx);
+    void actions(Context& ctx);
+    // Administration (admin.cpp).
+    void agency_rename(Context& ctx);
+    void account_list(Context& ctx);
+    void account_role(Context& ctx);
+    void account_suspend(Context& ctx, bool suspend);
+    void device_replace(Context& ctx);
+    void dict_entry(Context& ctx);
+    void dict_discipline(Context& ctx, bool add);
+    void dict_import(Context& ctx);
+    void dict_export(Context& ctx);
+    void dict_versions(Context& ctx);
+    void dict_revert(Context& ctx);
+    void dict_feedback(Context& ctx);
+    void dict_noisy(Context& ctx);
+    void questions(Context& ctx);
+    void question_list(Context& ctx);
+    void question_close(Context& ctx, bool answer);
+    void audit_log(Context& ctx);
+    /// Runs `change` (which edits the current dictionary files and returns a one-line summary)
+    /// on the writer; validates and compiles the result, stores it as a new version, records it
+    /// in the audit log, then swaps the server's engine and tells every online client.
+    void change_dictionaries(
+        Context& ctx,
+        std::function<std::string(SQLite::Database&, std::map<std::string, std::string>&, Outcome&)>
+            change);
+    /// Appends to the audit log inside the current write job.
+    void record(SQLite::Database& db, std::int64_t actor, std::string_view kind,
+                const boost::json::object& details) const;
+
+    /// At a login: the event that tells the account of its actions overdue or due within two
+    /// days, to deliver once the login is answered; null when there are none (or no session).
+    std::shared_ptr<const Frame> action_reminder(Context& ctx);
+    /// The key and engine, or `internal` when this Service was built without them.
+    const AtRestKey& at_rest() const;
+    /// The server's secrets, or `internal` when this Service was built without them.
+    const ServerKeys& server_keys() const;
+    /// Adds `server_key` (the server's public signing key, base64) to a reply when known.
+    void add_server_key(boost::json::object& out) const;
+    jargon::SharedEngine& engine() const;
+
+    /// Runs `job` on the writer; replies ok with what it fills in, or the error it threw.
+    /// A logged-in request is refused first (`suspended`, or `forbidden`) if, since the
+    /// session logged in, its account was suspended, its device replaced, or its role lowered
+    /// below what the request needs: the session is cut off once that change commits, but its
+    /// requests queued behind the change must not run.
+    void write(Context& ctx, std::function<void(SQLite::Database&, Outcome&)> job,
+               std::function<void(const Outcome&)> after = {},
+               Storage::Changes changes = Storage::Changes::anything);
+    void fail(const Reply& reply, std::string_view re, const protocol::Error& error,
+              boost::json::object extra = {});
+
+    Storage& storage_;
+    Metrics& metrics_;
+    Bus& bus_;
+    ServiceConfig config_;
+    const AtRestKey* at_rest_;
+    jargon::SharedEngine* engine_;
+    const ServerKeys* server_keys_;
+    /// Writer thread only: throws unless `device` is current, its account not suspended and
+    /// its account's role still allows `access`. With `remember` (only in `only_messages` jobs,
+    /// which cannot change the answer) the answer is kept for later jobs while the writer's
+    /// epoch holds.
+    void require_active(std::int64_t device, protocol::Access access, bool remember);
+    /// The same check for `ctx`'s session (none before login), against `db` as it is now.
+    void require_active(SQLite::Database& db, const Context& ctx);
+
+    /// Runs `fn` as Storage::read does and returns what it returns. A logged-in request is
+    /// refused first, in the snapshot `fn` reads, as write() refuses it: a session whose
+    /// account was suspended, whose device was replaced or whose role fell below the request
+    /// reads nothing stored after that change, even before the change closes its connection.
+    template <class Fn>
+    auto read(const Context& ctx, Fn&& fn) {
+        return storage_.read([&](SQLite::Database& db) {
+            require_active(db, ctx);
+            return fn(db);
+        });
+    }
+    /// What send() keeps between messages; writer thread only (see service.cpp).
+    struct SendState;
+    std::unique_ptr<SendState> send_state_;
+};
+
+}  // namespace liaise::server

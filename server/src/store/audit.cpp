@@ -1,0 +1,409 @@
+#include "store/audit.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <sodium.h>
+
+#include <array>
+#include <boost/json.hpp>
+#include <stdexcept>
+
+#include "store/at_rest.hpp"
+#include "store/db.hpp"
+
+namespace liaise::server::audit {
+namespace {
+
+namespace json = boost::json;
+
+constexpr std::string_view kChainPurpose = "auditlog";
+constexpr std::string_view kHeadPurpose = "auditmac";
+constexpr std::string_view kHeadMacDomain = "liaise-audit-head-mac-v1";
+constexpr std::string_view kTable = "audit";
+using Hash = std::array<unsigned char, 32>;
+
+std::string_view view(const void* data, std::size_t size) {
+    return {static_cast<const char*>(data), size};
+}
+
+std::span<const unsigned char> blob(const SQLite::Column& column) {
+    return {static_cast<const unsigned char*>(column.getBlob()),
+            static_cast<std::size_t>(column.getBytes())};
+}
+
+Hash hash_from(const SQLite::Column& column) {
+    Hash h{};
+    if (column.getBytes() == static_cast<int>(h.size()))
+        std::copy_n(static_cast<const unsigned char*>(column.getBlob()), h.size(), h.begin());
+    return h;
+}
+
+/// BLAKE2b-256 of a body's plaintext: what the chain covers instead of the sealed bytes.
+Hash body_hash(std::string_view plaintext) {
+    Hash h{};
+    crypto_generichash(h.data(), h.size(), reinterpret_cast<const unsigned char*>(plaintext.data()),
+                       plaintext.size(), nullptr, 0);
+    return h;
+}
+
+Hash chain_hash(const ServerKeys& keys, const Hash& prev, std::int64_t seq, std::int64_t at,
+                std::int64_t actor, std::string_view kind, const Hash& body) {
+    const auto seq_text = std::to_string(seq);
+    const auto at_text = std::to_string(at);
+    const auto actor_text = std::to_string(actor);
+    const std::array<std::string_view, 6> parts = {
+        view(prev.data(), prev.size()), seq_text, at_text, actor_text, kind,
+        view(body.data(), body.size())};
+    return keys.chain_hash(kChainPurpose, parts);
+}
+
+Hash head_mac(const ServerKeys& keys, const protocol::AuditHead& h, std::int64_t last_seq) {
+    const auto count = std::to_string(h.count);
+    const auto seq = std::to_string(last_seq);
+    const auto at = std::to_string(h.at);
+    const std::array<std::string_view, 5> parts = {
+        kHeadMacDomain, count, seq, view(h.last_hash.data(), h.last_hash.size()), at};
+    return keys.chain_hash(kHeadPurpose, parts);
+}
+
+void write_head(SQLite::Database& db, const ServerKeys& keys, std::int64_t count,
+                std::int64_t last_seq, const Hash& last_hash, std::int64_t at) {
+    const protocol::AuditHead h{count, last_hash, at};
+    const auto mac = head_mac(keys, h, last_seq);
+    const auto signature = keys.sign(protocol::audit_head_message(keys.public_key(), h));
+    SQLite::Statement q(db,
+                        "INSERT OR REPLACE INTO audit_head(id, count, last_seq, last_hash, at, "
+                        "mac, signature) VALUES(1, ?, ?, ?, ?, ?, ?)");
+    q.bind(1, count);
+    q.bind(2, last_seq);
+    q.bind(3, last_hash.data(), static_cast<int>(last_hash.size()));
+    q.bind(4, at);
+    q.bind(5, mac.data(), static_cast<int>(mac.size()));
+    q.bind(6, signature.data(), static_cast<int>(signature.size()));
+    q.exec();
+}
+
+/// Why the stored head cannot be trusted, or "" when its MAC holds.
+std::string head_problem(SQLite::Database& db, const ServerKeys& keys, Head* out) {
+    SQLite::Statement q(db,
+                        "SELECT count, last_seq, last_hash, at, mac, signature FROM audit_head");
+    if (!q.executeStep())
+        return "the log's head is missing";
+    Head h;
+    h.signed_part.count = q.getColumn(0).getInt64();
+    h.last_seq = q.getColumn(1).getInt64();
+    h.signed_part.last_hash = hash_from(q.getColumn(2));
+    h.signed_part.at = q.getColumn(3).getInt64();
+    const auto mac = head_mac(keys, h.signed_part, h.last_seq);
+    if (q.getColumn(2).getBytes() != 32 || q.getColumn(4).getBytes() != 32 ||
+        sodium_memcmp(q.getColumn(4).getBlob(), mac.data(), mac.size()) != 0)
+        return "the log's head was not written by this server (its MAC does not verify)";
+    if (q.getColumn(5).getBytes() == static_cast<int>(crypto::Signature::size()))
+        h.signature = crypto::Signature(std::span<const unsigned char, 64>(
+            static_cast<const unsigned char*>(q.getColumn(5).getBlob()), 64));
+    if (!protocol::verify_audit_head(keys.public_key(), h.signed_part, h.signature))
+        return "the log's head is not signed by this server's key";
+    if (out != nullptr)
+        *out = h;
+    return "";
+}
+
+/// The chain before version 6: keyed with the at-rest key over the sealed body, the newest seq
+/// in meta('audit_head'). Used once, to say in the conversion record whether it verified.
+std::string legacy_problem(SQLite::Database& db, const AtRestKey& key) {
+    Hash prev{};
+    std::int64_t expected = 1;
+    SQLite::Statement q(db,
+                        "SELECT seq, at, actor, kind, body, prev, hash FROM audit ORDER BY seq");
+    while (q.executeStep()) {
+        const auto seq = q.getColumn(0).getInt64();
+        if (seq != expected)
+            return "record " + std::to_string(expected) + " was missing";
+        const auto body = q.getColumn(4);
+        const auto seq_text = std::to_string(seq);
+        const auto at_text = std::to_string(q.getColumn(1).getInt64());
+        const auto actor_text = std::to_string(q.getColumn(2).getInt64());
+        const auto kind = q.getColumn(3).getString();
+        const std::array<std::string_view, 6> parts = {
+            view(prev.data(), prev.size()),
+            seq_text,
+            at_text,
+            actor_text,
+            kind,
+            view(body.getBlob(), static_cast<std::size_t>(body.getBytes()))};
+        const auto hash = key.keyed_hash(kChainPurpose, parts);
+        if (hash_from(q.getColumn(5)) != prev || hash_from(q.getColumn(6)) != hash)
+            return "record " + seq_text + " did not fit the chain";
+        prev = hash;
+        ++expected;
+    }
+    const auto newest = std::stoll(
+        db.execAndGet("SELECT COALESCE((SELECT value FROM meta WHERE key = 'audit_head'), '0')")
+            .getString());
+    if (newest >= expected)
+        return "records " + std::to_string(expected) + " to " + std::to_string(newest) +
+               " were missing from the end";
+    return "";
+}
+
+/// Re-chains every record under `keys` and writes the head; returns how many there were.
+std::int64_t rechain(SQLite::Database& db, const AtRestKey& at_rest, const ServerKeys& keys) {
+    struct Row {
+        std::int64_t seq;
+        Hash hash;
+    };
+    std::vector<Row> rows;
+    Hash prev{};
+    std::int64_t last_seq = 0;
+    std::int64_t last_at = now_ms();
+    {
+        SQLite::Statement q(db, "SELECT seq, at, actor, kind, body FROM audit ORDER BY seq");
+        while (q.executeStep()) {
+            const auto seq = q.getColumn(0).getInt64();
+            const auto opened = at_rest.open(blob(q.getColumn(4)), {kTable, seq, 0});
+            // A body that does not open keeps failing verify(): it is hashed as empty.
+            const auto body = body_hash(opened ? opened.value() : std::string());
+            const auto hash =
+                chain_hash(keys, prev, seq, q.getColumn(1).getInt64(), q.getColumn(2).getInt64(),
+                           q.getColumn(3).getString(), body);
+            rows.push_back({seq, hash});
+            prev = hash;
+            last_seq = seq;
+            last_at = q.getColumn(1).getInt64();
+        }
+    }
+    Hash before{};
+    for (const auto& row : rows) {
+        SQLite::Statement u(db, "UPDATE audit SET prev = ?, hash = ? WHERE seq = ?");
+        u.bind(1, before.data(), static_cast<int>(before.size()));
+        u.bind(2, row.hash.data(), static_cast<int>(row.hash.size()));
+        u.bind(3, row.seq);
+        u.exec();
+        before = row.hash;
+    }
+    write_head(db, keys, static_cast<std::int64_t>(rows.size()), last_seq, prev, last_at);
+    return static_cast<std::int64_t>(rows.size());
+}
+
+void append_one(SQLite::Database& db, const AtRestKey& at_rest, const ServerKeys& keys,
+                std::int64_t seq, const Hash& prev, std::int64_t count, std::int64_t actor,
+                std::string_view kind, const json::object& details) {
+    const auto at = now_ms();
+    const auto plaintext = json::serialize(details);
+    const auto sealed = at_rest.seal(plaintext, {kTable, seq, 0});
+    const auto hash = chain_hash(keys, prev, seq, at, actor, kind, body_hash(plaintext));
+    SQLite::Statement q(
+        db,
+        "INSERT INTO audit(seq, at, actor, kind, body, prev, hash) VALUES(?, ?, ?, ?, ?, ?, ?)");
+    q.bind(1, seq);
+    q.bind(2, at);
+    q.bind(3, actor);
+    q.bind(4, std::string(kind));
+    q.bind(5, sealed.data(), static_cast<int>(sealed.size()));
+    q.bind(6, prev.data(), static_cast<int>(prev.size()));
+    q.bind(7, hash.data(), static_cast<int>(hash.size()));
+    q.exec();
+    write_head(db, keys, count, seq, hash, at);
+}
+
+}  // namespace
+
+ServerKeys setup(SQLite::Database& db, const AtRestKey& at_rest) {
+    ServerKeys::Created created = ServerKeys::Created::no;
+    auto keys = ServerKeys::open_or_create(db, at_rest, &created);
+    // Only while the chain key is new may the log be re-chained: later, a log that looks old
+    // (no head) is one whose head was removed, and re-chaining it would hide what was cut.
+    if (created != ServerKeys::Created::chain_key)
+        return keys;
+    const bool had_records = db.execAndGet("SELECT COUNT(*) FROM audit").getInt64() > 0;
+    const auto earlier = had_records ? legacy_problem(db, at_rest) : std::string();
+    const auto converted = rechain(db, at_rest, keys);
+    db.exec("DELETE FROM meta WHERE key = 'audit_head'");
+    if (had_records) {
+        json::object details{{"records", converted}, {"earlier_chain_verified", earlier.empty()}};
+        if (!earlier.empty())
+            details["earlier_chain_problem"] = earlier;
+        append(db, at_rest, keys, kOperator, "audit_log_converted", details);
+    }
+    return keys;
+}
+
+void append(SQLite::Database& db, const AtRestKey& at_rest, const ServerKeys& keys,
+            std::int64_t actor, std::string_view kind, const json::object& details) {
+    std::int64_t last_seq = 0;
+    Hash last_hash{};
+    {
+        SQLite::Statement last(db, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1");
+        if (last.executeStep()) {
+            last_seq = last.getColumn(0).getInt64();
+            last_hash = hash_from(last.getColumn(1));
+        }
+    }
+    Head h;
+    const auto problem = head_problem(db, keys, &h);
+    if (problem.empty() && h.last_seq == last_seq && h.signed_part.last_hash == last_hash &&
+        h.signed_part.count == last_seq) {
+        append_one(db, at_rest, keys, last_seq + 1, last_hash, last_seq + 1, actor, kind, details);
+        return;
+    }
+    // The head and the records disagree. A head whose MAC holds and that is ahead of the records
+    // is the truth: continue from it, so the records missing from the end stay a visible gap.
+    // Either way, say so in the log.
+    json::object note{{"records_found", last_seq}};
+    if (problem.empty()) {
+        note["head_count"] = h.signed_part.count;
+        if (h.last_seq > last_seq) {
+            last_seq = h.last_seq;
+            last_hash = h.signed_part.last_hash;
+        }
+    } else {
+        note["problem"] = problem;
+    }
+    append_one(db, at_rest, keys, last_seq + 1, last_hash, last_seq + 1, kOperator,
+               "audit_head_mismatch", note);
+    SQLite::Statement last(db, "SELECT hash FROM audit WHERE seq = ?");
+    last.bind(1, last_seq + 1);
+    last.executeStep();
+    append_one(db, at_rest, keys, last_seq + 2, hash_from(last.getColumn(0)), last_seq + 2, actor,
+               kind, details);
+}
+
+std::vector<Record> list(SQLite::Database& db, const AtRestKey& key, std::int64_t since,
+                         std::int64_t limit) {
+    SQLite::Statement q(db,
+                        "SELECT l.seq, l.at, l.actor, a.username, l.kind, l.body FROM audit l "
+                        "LEFT JOIN accounts a ON a.id = l.actor "
+                        "WHERE l.at >= ? ORDER BY l.seq LIMIT ?");
+    q.bind(1, since);
+    q.bind(2, limit);
+    std::vector<Record> out;
+    while (q.executeStep()) {
+        Record r;
+        r.seq = q.getColumn(0).getInt64();
+        r.at = q.getColumn(1).getInt64();
+        r.actor = q.getColumn(2).getInt64() == kOperator ? "operator" : q.getColumn(3).getString();
+        r.kind = q.getColumn(4).getString();
+        const auto opened = key.open(blob(q.getColumn(5)), {kTable, r.seq, 0});
+        json::value details;
+        if (opened) {
+            boost::system::error_code ec;
+            details = json::parse(opened.value(), ec);
+        }
+        r.details = details.is_object() ? details.as_object() : json::object{{"unreadable", true}};
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
+void reset_head(SQLite::Database& db, const ServerKeys& keys) {
+    SQLite::Statement q(db,
+                        "SELECT COUNT(*), COALESCE(MAX(seq), 0), (SELECT hash FROM audit ORDER BY "
+                        "seq DESC LIMIT 1), (SELECT at FROM audit ORDER BY seq DESC LIMIT 1) FROM "
+                        "audit");
+    q.executeStep();
+    const auto last_hash = q.getColumn(2).isNull() ? Hash{} : hash_from(q.getColumn(2));
+    const auto at = q.getColumn(3).isNull() ? now_ms() : q.getColumn(3).getInt64();
+    write_head(db, keys, q.getColumn(0).getInt64(), q.getColumn(1).getInt64(), last_hash, at);
+}
+
+std::optional<Head> head(SQLite::Database& db) {
+    SQLite::Statement q(db, "SELECT count, last_seq, last_hash, at, signature FROM audit_head");
+    if (!q.executeStep())
+        return std::nullopt;
+    Head h;
+    h.signed_part.count = q.getColumn(0).getInt64();
+    h.last_seq = q.getColumn(1).getInt64();
+    h.signed_part.last_hash = hash_from(q.getColumn(2));
+    h.signed_part.at = q.getColumn(3).getInt64();
+    if (q.getColumn(4).getBytes() == static_cast<int>(crypto::Signature::size()))
+        h.signature = crypto::Signature(std::span<const unsigned char, 64>(
+            static_cast<const unsigned char*>(q.getColumn(4).getBlob()), 64));
+    return h;
+}
+
+std::optional<std::array<unsigned char, 32>> hash_of(SQLite::Database& db, std::int64_t seq) {
+    SQLite::Statement q(db, "SELECT hash FROM audit WHERE seq = ?");
+    q.bind(1, seq);
+    if (!q.executeStep())
+        return std::nullopt;
+    return hash_from(q.getColumn(0));
+}
+
+Verdict verify(SQLite::Database& db, const AtRestKey& at_rest, const ServerKeys& keys) {
+    Verdict v;
+    Hash prev{};
+    std::int64_t expected = 1;
+    SQLite::Statement q(db,
+                        "SELECT seq, at, actor, kind, body, prev, hash FROM audit ORDER BY seq");
+    const auto bad = [&v](std::int64_t seq, std::string reason) {
+        v.first_bad = seq;
+        v.reason = std::move(reason);
+        return v;
+    };
+    while (q.executeStep()) {
+        const auto seq = q.getColumn(0).getInt64();
+        if (seq != expected)
+            return bad(expected, "record " + std::to_string(expected) + " is missing");
+        if (hash_from(q.getColumn(5)) != prev)
+            return bad(seq, "it does not follow the record before it");
+        const auto opened = at_rest.open(blob(q.getColumn(4)), {kTable, seq, 0});
+        if (!opened)
+            return bad(seq, "its body does not open with this server's key");
+        const auto hash =
+            chain_hash(keys, prev, seq, q.getColumn(1).getInt64(), q.getColumn(2).getInt64(),
+                       q.getColumn(3).getString(), body_hash(opened.value()));
+        if (q.getColumn(6).getBytes() != static_cast<int>(hash.size()) ||
+            hash_from(q.getColumn(6)) != hash)
+            return bad(seq, "its contents do not match its hash");
+        prev = hash;
+        ++v.records;
+        ++expected;
+    }
+    const auto next = v.records + 1;
+    Head h;
+    if (const auto problem = head_problem(db, keys, &h); !problem.empty())
+        return bad(next, problem + ": records may have been removed from the end");
+    const auto count = h.signed_part.count;
+    if (count > v.records)
+        return bad(next, "records " + std::to_string(next) + " to " + std::to_string(count) +
+                             " are missing from the end");
+    if (count < v.records)
+        return bad(count + 1, "the log's head covers only " + std::to_string(count) +
+                                  " record(s): it was moved back");
+    if (h.last_seq != v.records || h.signed_part.last_hash != prev)
+        return bad(next, "the log's head does not match its last record");
+    return v;
+}
+
+void reseal(SQLite::Database& db, const AtRestKey& from, const AtRestKey& to) {
+    // A rotation never launders a broken chain: the log must verify under `from` first.
+    const auto verdict = verify(db, from, setup(db, from));
+    if (verdict.first_bad)
+        throw std::runtime_error("the audit log does not verify at record " +
+                                 std::to_string(*verdict.first_bad) + " (" + verdict.reason +
+                                 "); nothing was re-sealed");
+    std::vector<std::pair<std::int64_t, std::vector<unsigned char>>> resealed;
+    {
+        SQLite::Statement q(db, "SELECT seq, body FROM audit ORDER BY seq");
+        while (q.executeStep()) {
+            const auto seq = q.getColumn(0).getInt64();
+            const auto sealed = blob(q.getColumn(1));
+            auto opened = from.open(sealed, {kTable, seq, 0});
+            if (!opened) {
+                if (to.open(sealed, {kTable, seq, 0}))
+                    continue;  // done by an earlier run
+                throw std::runtime_error("audit record " + std::to_string(seq) +
+                                         " opens with neither the old nor the new key");
+            }
+            resealed.emplace_back(seq, to.seal(opened.value(), {kTable, seq, 0}));
+        }
+    }
+    for (const auto& [seq, sealed] : resealed) {
+        SQLite::Statement u(db, "UPDATE audit SET body = ? WHERE seq = ?");
+        u.bind(1, sealed.data(), static_cast<int>(sealed.size()));
+        u.bind(2, seq);
+        u.exec();
+    }
+    ServerKeys::reseal(db, from, to);
+}
+
+}  // namespace liaise::server::audit

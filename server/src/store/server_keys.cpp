@@ -1,0 +1,178 @@
+#include "store/server_keys.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <sodium.h>
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+
+#include "store/at_rest.hpp"
+
+namespace liaise::server {
+namespace {
+
+constexpr const char* kChainKeyName = "audit_chain_key";
+constexpr const char* kSigningKeyName = "server_signing_key";
+
+std::string_view view(const unsigned char* data, std::size_t size) {
+    return {reinterpret_cast<const char*>(data), size};
+}
+
+void store(SQLite::Database& db, const AtRestKey& at_rest, const char* name, std::int64_t id,
+           std::span<const unsigned char> secret, std::span<const unsigned char> public_half) {
+    const auto sealed =
+        at_rest.seal(view(secret.data(), secret.size()), {ServerKeys::kTable, id, 0});
+    SQLite::Statement q(db,
+                        "INSERT INTO server_secrets(name, id, sealed, public_half) "
+                        "VALUES(?, ?, ?, ?)");
+    q.bind(1, name);
+    q.bind(2, id);
+    q.bind(3, sealed.data(), static_cast<int>(sealed.size()));
+    if (public_half.empty())
+        q.bind(4);
+    else
+        q.bind(4, public_half.data(), static_cast<int>(public_half.size()));
+    q.exec();
+}
+
+/// The secret `id` opened with `at_rest`, or nothing if it is not stored. Throws if it is
+/// stored but does not open.
+std::optional<std::string> load(SQLite::Database& db, const AtRestKey& at_rest, std::int64_t id,
+                                std::string* public_half) {
+    SQLite::Statement q(db, "SELECT sealed, public_half FROM server_secrets WHERE id = ?");
+    q.bind(1, id);
+    if (!q.executeStep())
+        return std::nullopt;
+    const auto sealed = q.getColumn(0);
+    auto opened = at_rest.open({static_cast<const unsigned char*>(sealed.getBlob()),
+                                static_cast<std::size_t>(sealed.getBytes())},
+                               {ServerKeys::kTable, id, 0});
+    if (!opened)
+        throw std::runtime_error(
+            "the server's secrets (server_secrets) do not open with this at-rest key: is it the "
+            "key file this data directory was made with?");
+    if (public_half != nullptr)
+        *public_half = q.getColumn(1).getString();
+    return std::move(opened).value();
+}
+
+}  // namespace
+
+ServerKeys ServerKeys::open_or_create(SQLite::Database& db, const AtRestKey& at_rest,
+                                      Created* created) {
+    if (sodium_init() < 0)
+        throw std::runtime_error("libsodium could not be initialised");
+    ServerKeys keys;
+    if (created != nullptr)
+        *created = Created::no;
+    if (auto chain = load(db, at_rest, kChainKeyId, nullptr)) {
+        if (chain->size() != keys.chain_key_.size())
+            throw std::runtime_error("the stored audit chain key is not 32 bytes");
+        std::copy(chain->begin(), chain->end(), keys.chain_key_.begin());
+        sodium_memzero(chain->data(), chain->size());
+    } else {
+        randombytes_buf(keys.chain_key_.data(), keys.chain_key_.size());
+        store(db, at_rest, kChainKeyName, kChainKeyId, keys.chain_key_, {});
+        if (created != nullptr)
+            *created = Created::chain_key;
+    }
+    std::array<unsigned char, crypto_sign_PUBLICKEYBYTES> pk{};
+    std::string stored_public;
+    if (auto seed = load(db, at_rest, kSigningKeyId, &stored_public)) {
+        if (seed->size() != crypto_sign_SEEDBYTES)
+            throw std::runtime_error("the stored server signing key is not 32 bytes");
+        crypto_sign_seed_keypair(pk.data(), keys.sign_secret_.data(),
+                                 reinterpret_cast<const unsigned char*>(seed->data()));
+        sodium_memzero(seed->data(), seed->size());
+        if (stored_public.size() != pk.size() ||
+            sodium_memcmp(stored_public.data(), pk.data(), pk.size()) != 0)
+            throw std::runtime_error(
+                "the server's stored public key does not match its signing key");
+    } else {
+        std::array<unsigned char, crypto_sign_SEEDBYTES> fresh{};
+        randombytes_buf(fresh.data(), fresh.size());
+        crypto_sign_seed_keypair(pk.data(), keys.sign_secret_.data(), fresh.data());
+        store(db, at_rest, kSigningKeyName, kSigningKeyId, fresh, pk);
+        sodium_memzero(fresh.data(), fresh.size());
+    }
+    keys.public_ = crypto::SignPublicKey(std::span<const unsigned char, 32>(pk));
+    return keys;
+}
+
+ServerKeys ServerKeys::generate() {
+    if (sodium_init() < 0)
+        std::abort();  // no safe way to continue without a random source
+    ServerKeys keys;
+    randombytes_buf(keys.chain_key_.data(), keys.chain_key_.size());
+    std::array<unsigned char, crypto_sign_PUBLICKEYBYTES> pk{};
+    crypto_sign_keypair(pk.data(), keys.sign_secret_.data());
+    keys.public_ = crypto::SignPublicKey(std::span<const unsigned char, 32>(pk));
+    return keys;
+}
+
+void ServerKeys::reseal(SQLite::Database& db, const AtRestKey& from, const AtRestKey& to) {
+    std::vector<std::pair<std::int64_t, std::vector<unsigned char>>> resealed;
+    {
+        SQLite::Statement q(db, "SELECT id, sealed FROM server_secrets ORDER BY id");
+        while (q.executeStep()) {
+            const auto id = q.getColumn(0).getInt64();
+            const auto blob = q.getColumn(1);
+            const std::span<const unsigned char> sealed{
+                static_cast<const unsigned char*>(blob.getBlob()),
+                static_cast<std::size_t>(blob.getBytes())};
+            auto opened = from.open(sealed, {kTable, id, 0});
+            if (!opened) {
+                if (to.open(sealed, {kTable, id, 0}))
+                    continue;  // done by an earlier run
+                throw std::runtime_error("server secret " + std::to_string(id) +
+                                         " opens with neither the old nor the new key");
+            }
+            resealed.emplace_back(id, to.seal(opened.value(), {kTable, id, 0}));
+            sodium_memzero(opened.value().data(), opened.value().size());
+        }
+    }
+    for (const auto& [id, sealed] : resealed) {
+        SQLite::Statement u(db, "UPDATE server_secrets SET sealed = ? WHERE id = ?");
+        u.bind(1, sealed.data(), static_cast<int>(sealed.size()));
+        u.bind(2, id);
+        u.exec();
+    }
+}
+
+ServerKeys::~ServerKeys() {
+    wipe();
+}
+
+ServerKeys::ServerKeys(ServerKeys&& other) noexcept
+    : chain_key_(other.chain_key_), sign_secret_(other.sign_secret_), public_(other.public_) {
+    other.wipe();
+}
+
+ServerKeys& ServerKeys::operator=(ServerKeys&& other) noexcept {
+    if (this != &other) {
+        chain_key_ = other.chain_key_;
+        sign_secret_ = other.sign_secret_;
+        public_ = other.public_;
+        other.wipe();
+    }
+    return *this;
+}
+
+void ServerKeys::wipe() noexcept {
+    sodium_memzero(chain_key_.data(), chain_key_.size());
+    sodium_memzero(sign_secret_.data(), sign_secret_.size());
+}
+
+std::array<unsigned char, 32> ServerKeys::chain_hash(
+    std::string_view purpose, std::span<const std::string_view> parts) const {
+    return keyed_hash(chain_key_, purpose, parts);
+}
+
+crypto::Signature ServerKeys::sign(std::span<const unsigned char> message) const {
+    std::array<unsigned char, crypto_sign_BYTES> sig{};
+    crypto_sign_detached(sig.data(), nullptr, message.data(), message.size(), sign_secret_.data());
+    return crypto::Signature(std::span<const unsigned char, crypto_sign_BYTES>(sig));
+}
+
+}  // namespace liaise::server
