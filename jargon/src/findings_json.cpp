@@ -2,6 +2,8 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <string_view>
 
 namespace liaise::jargon {
@@ -66,8 +68,21 @@ class Writer {
             return;
         }
         char buf[32];
+#if defined(_LIBCPP_VERSION)
+        // libc++ (the WebAssembly build) has no floating-point to_chars: the shortest "%.*g"
+        // that reads back as the same double. Nothing there changes the C locale, and every
+        // reader parses the number, so both builds give the same value.
+        int len = 0;
+        for (int precision = 1; precision <= 17; ++precision) {
+            len = std::snprintf(buf, sizeof buf, "%.*g", precision, d);
+            if (std::strtod(buf, nullptr) == d)
+                break;
+        }
+        const std::string_view text(buf, static_cast<std::size_t>(len));
+#else
         const auto r = std::to_chars(buf, buf + sizeof buf, d);
         const std::string_view text(buf, static_cast<std::size_t>(r.ptr - buf));
+#endif
         out_.append(text);
         // Keep it a JSON number with a fraction, so that readers keep it a double (3 -> 3.0).
         if (text.find_first_of(".e") == std::string_view::npos)
