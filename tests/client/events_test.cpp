@@ -75,7 +75,7 @@ TEST_CASE("names in events cannot draw on the terminal", "[events]") {
         CHECK((static_cast<unsigned char>(c) >= 0x20 && c != 0x7F));
 }
 
-TEST_CASE("notices the server pushes read as sentences; messages are not notices", "[events]") {
+TEST_CASE("notices the server pushes read as sentences, messages are not notices", "[events]") {
     using liaise::client::describe_notice;
     const auto [text, says] = GENERATE(table<std::string, std::string>({
         {R"({"type":"action_assigned","id":3,"room":"case-2041","meeting":1,

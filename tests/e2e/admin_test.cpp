@@ -125,7 +125,7 @@ TEST_CASE("only admins may administer: every admin request, tried as a member an
     }
 }
 
-TEST_CASE("agencies are renamed and listed; accounts are listed", "[e2e][admin]") {
+TEST_CASE("agencies are renamed and listed, accounts are listed", "[e2e][admin]") {
     Agencies t;
     const auto renamed =
         ok(*t.ann, "agency_rename", {{"name", kHealth}, {"new_name", "Northshire NHS Trust"}});
@@ -365,7 +365,7 @@ TEST_CASE("dictionary changes are versioned, reach connected clients and the ser
     CHECK(error_code(*t.ann, "dict_export", {{"discipline", "housing-benefits"}}) == "not_found");
 }
 
-TEST_CASE("a bad import changes nothing and reports each bad line; export and import round-trip",
+TEST_CASE("a bad import changes nothing and reports each bad line, export and import round-trip",
           "[e2e][admin]") {
     Agencies t;
     const auto before = tsv_of(t.ann, "education");
@@ -613,7 +613,7 @@ TEST_CASE("admin dict noisy shows an entry only once three accounts have reporte
     CHECK_THAT(shown, !Catch::Contains("genogram"));
 }
 
-TEST_CASE("the audit log records administration and minutes; --verify finds an edited record",
+TEST_CASE("the audit log records administration and minutes, --verify finds an edited record",
           "[e2e][admin]") {
     Agencies t;
     ok(*t.cara, "room_create", {{"room", "case-6"}, {"members", {"ben"}}});

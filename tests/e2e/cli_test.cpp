@@ -271,7 +271,7 @@ TEST_CASE(
     CHECK_THAT(again, Catch::Contains("Ring the school"));
 }
 
-TEST_CASE("enrolling needs a strong passphrase; an existing keystore opens with its own",
+TEST_CASE("enrolling needs a strong passphrase, an existing keystore opens with its own",
           "[e2e][cli]") {
     Server server;
     const auto enrol = "enrol --server " + server.url() + " --code " + server.admin_code();
@@ -304,7 +304,7 @@ TEST_CASE("enrolling needs a strong passphrase; an existing keystore opens with 
     CHECK_THAT(who, Catch::Contains("bea (bea), member"));
 }
 
-TEST_CASE("admin lists say when nothing matches; codes expire at a time in UTC", "[e2e][cli]") {
+TEST_CASE("admin lists say when nothing matches, codes expire at a time in UTC", "[e2e][cli]") {
     const CaseRoom t;
     CHECK_THAT(t.liaise.ok("ann", "admin account list --suspended"),
                Catch::Contains("No suspended accounts."));

@@ -146,7 +146,7 @@ TEST_CASE("an unfinished handshake is closed after the handshake timeout", "[e2e
     CHECK(says_hello(*c.value()));
 }
 
-TEST_CASE("a silent peer is pinged and dropped after the idle timeout; a reading one stays",
+TEST_CASE("a silent peer is pinged and dropped after the idle timeout, a reading one stays",
           "[e2e][limits]") {
     Server server;
     restart_with(server, "idle_timeout_ms = 400\n");
@@ -170,7 +170,7 @@ TEST_CASE("a silent peer is pinged and dropped after the idle timeout; a reading
     CHECK(dropped.error().code == "connection_closed");
 }
 
-TEST_CASE("connections over the per-address limit are refused with 503; the others keep working",
+TEST_CASE("connections over the per-address limit are refused with 503, the others keep working",
           "[e2e][limits]") {
     Server server;
     restart_with(server, "max_connections_per_address = 3\n");
@@ -229,7 +229,7 @@ TEST_CASE("the --threads flag wins over threads in the settings file", "[e2e][li
     CHECK(server.log().find("with 3 threads") == std::string::npos);
 }
 
-TEST_CASE("a reader that stops reading is cut off at the queue limit; nothing it missed is lost",
+TEST_CASE("a reader that stops reading is cut off at the queue limit, nothing it missed is lost",
           "[e2e][limits]") {
     Server server;
     restart_with(server,

@@ -165,7 +165,7 @@ TEST_CASE("a non-member cannot read, sync or send", "[e2e]") {
     CHECK(error_code(*t.bea, "sync", {{"room", "private"}}) == "not_found");
 }
 
-TEST_CASE("only chairs and admins manage rooms; only admins manage agencies and codes", "[e2e]") {
+TEST_CASE("only chairs and admins manage rooms, only admins manage agencies and codes", "[e2e]") {
     ThreeAgencies t;
     CHECK(error_code(*t.bea, "room_create", {{"room", "mine"}}) == "forbidden");
     CHECK(error_code(*t.bea, "agency_add", {{"name", "X"}, {"discipline", "health"}}) ==
@@ -177,8 +177,8 @@ TEST_CASE("only chairs and admins manage rooms; only admins manage agencies and 
     CHECK(error_code(*t.bea, "room_add", {{"room", "police-room"}, {"user", "ann"}}) ==
           "forbidden");
     ok(*t.ann, "room_create", {{"room", "ann-room"}});
-    CHECK(error_code(*t.cai, "room_add", {{"room", "ann-room"}, {"user", "bea"}}) ==
-          "forbidden");  // not a member
+    // A chair outside the room is told it does not exist, as anyone outside it is.
+    CHECK(error_code(*t.cai, "room_add", {{"room", "ann-room"}, {"user", "bea"}}) == "not_found");
     CHECK(error_code(*t.ann, "room_create", {{"room", "ann-room"}}) == "conflict");
     CHECK(error_code(*t.ann, "room_create", {{"room", "Bad Name"}}) == "bad_request");
     CHECK(error_code(*t.ann, "room_create", {{"room", "x"}, {"members", {"nobody"}}}) ==
@@ -499,7 +499,7 @@ TEST_CASE("a member who was offline receives every message in order", "[e2e]") {
     CHECK(first.at("more").as_bool());
 }
 
-TEST_CASE("a retried send is stored once; a message id is not used for another message", "[e2e]") {
+TEST_CASE("a retried send is stored once, a message id is not used for another message", "[e2e]") {
     ThreeAgencies t;
     ok(*t.ann, "room_create", {{"room", "retry"}, {"members", {"bea"}}});
     std::vector<crypto::Recipient> two;

@@ -206,7 +206,7 @@ TEST_CASE("a whole meeting: record, check, circulate, approve and export", "[e2e
     }
 }
 
-TEST_CASE("only the chair and minute-taker edit; only room members read; bad input is refused",
+TEST_CASE("only the chair and minute-taker edit, only room members read, bad input is refused",
           "[e2e][minutes]") {
     Meeting t;
     // sam chairs and takes the minutes; tess is a member of the room, ann is not.

@@ -294,7 +294,7 @@ TEST_CASE("/metrics without a token is for loopback clients only", "[e2e][transp
               .first == 403);
 }
 
-TEST_CASE("the /v1 upgrade checks Origin: the server's own, or the allowed list; none is fine",
+TEST_CASE("the /v1 upgrade checks Origin: the server's own, or the allowed list, none is fine",
           "[e2e][transport]") {
     Server server;
     const int port = server.port();

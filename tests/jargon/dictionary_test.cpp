@@ -89,7 +89,7 @@ TEST_CASE("every bad row is reported with file, line and reason", "[dictionary]"
     }
 }
 
-TEST_CASE("duplicates fold case, hyphens and spaces; acronyms may differ in case", "[dictionary]") {
+TEST_CASE("duplicates fold case, hyphens and spaces, acronyms may differ in case", "[dictionary]") {
     const auto dup = [](const std::string& rows) {
         return parse_dictionary("x", "x.tsv", kHeader + rows);
     };

@@ -878,7 +878,7 @@ TEST_CASE("keystores sealed with the older interactive limits still open, and sa
     CHECK(opened.value().identity().sign_key == keys.identity().sign_key);
 }
 
-TEST_CASE("exported device keys import back; tampered ones are refused", "[crypto][keystore]") {
+TEST_CASE("exported device keys import back, tampered ones are refused", "[crypto][keystore]") {
     const auto keys = DeviceKeys::generate();
     std::array<unsigned char, kDeviceKeysBytes> raw{};
     export_device_keys(keys, raw);

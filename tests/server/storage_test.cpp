@@ -132,7 +132,7 @@ TEST_CASE("a read sees one snapshot, whatever commits while it runs", "[storage]
     CHECK(count_agencies(storage) == 2);  // the next read sees the commit
 }
 
-TEST_CASE("a failing job is rolled back alone; the rest of its batch commits", "[storage]") {
+TEST_CASE("a failing job is rolled back alone, the rest of its batch commits", "[storage]") {
     TempDb tmp;
     Metrics metrics;
     Storage storage(tmp.path, &metrics);
@@ -604,7 +604,7 @@ TEST_CASE("a database is written by one Storage at a time", "[storage]") {
     CHECK(count_agencies(again) == 1);
 }
 
-TEST_CASE("version 4's noisy-entry times are dropped; its messages stay where they are",
+TEST_CASE("version 4's noisy-entry times are dropped, its messages stay where they are",
           "[storage]") {
     TempDb tmp;
     { Storage fresh(tmp.path, nullptr); }
