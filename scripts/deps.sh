@@ -6,6 +6,7 @@ LIAISE_PACKAGES=(
   libsqlitecpp-dev libsqlite3-dev libsodium-dev libicu-dev libssl-dev
   catch2 libcli11-dev libtomlplusplus-dev libspdlog-dev libbenchmark-dev
   libncurses-dev tmux python3-websockets python3-nacl openssl libqrencode-dev libzxcvbn-dev
+  tzdata  # zones named in TZ (Europe/London, Asia/Tokyo in the tests)
 )
 
 liaise_install_deps() {
