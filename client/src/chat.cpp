@@ -308,7 +308,7 @@ class Chat {
             show(m);
             last_seq_ = std::max(last_seq_, m.seq);
         }
-        notice("You are " + me_ + " in " + room_ +
+        notice("You are " + readers_.people.name(me_) + " in " + room_ +
                ". Drafts are checked for this room's readers before they are sent.");
     }
 

@@ -248,7 +248,8 @@ TEST_CASE("liaise chat shows history and live messages, and sends what is typed"
         "row instead of cutting it off at the edge, and the last words are still there.";
     term.type(long_text);
     term.keys("Enter");
-    screen = term.wait_for("still there.");
+    // Sent and shown in the pane, not only typed in the input line.
+    screen = term.wait_for_wrapped("ann (Northshire Children's Services): " + long_text);
     CHECK_THAT(flat(screen), Catch::Contains("ann (Northshire Children's Services): " + long_text));
     CHECK(t.nth_text(6) == long_text);
     auto rows = lines_of(screen);
