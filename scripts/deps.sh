@@ -7,6 +7,7 @@ LIAISE_PACKAGES=(
   catch2 libcli11-dev libtomlplusplus-dev libspdlog-dev libbenchmark-dev
   libncurses-dev tmux python3-websockets python3-nacl openssl libqrencode-dev libzxcvbn-dev
   emscripten chromium
+  tzdata  # zones named in TZ (Europe/London, Asia/Tokyo in the tests)
 )
 
 liaise_install_deps() {

@@ -31,6 +31,7 @@
 #include "events.hpp"
 #include "liaise/client/client.hpp"
 #include "liaise/client/display.hpp"
+#include "liaise/client/local_time.hpp"
 #include "liaise/client/plain.hpp"
 #include "liaise/protocol/fields.hpp"
 #include "unlock_cli.hpp"
@@ -159,18 +160,6 @@ void use_utf8_locale() {
     std::setlocale(LC_CTYPE, "");
     if (std::strcmp(::nl_langinfo(CODESET), "UTF-8") != 0)
         std::setlocale(LC_CTYPE, "C.UTF-8");
-}
-
-std::string when(std::int64_t ms) {
-    const auto t = static_cast<std::time_t>(ms / 1000);
-    const std::time_t now = std::time(nullptr);
-    std::tm tm{}, today{};
-    localtime_r(&t, &tm);
-    localtime_r(&now, &today);
-    const bool same_day = tm.tm_year == today.tm_year && tm.tm_yday == today.tm_yday;
-    char buf[32];
-    std::strftime(buf, sizeof buf, same_day ? "%H:%M" : "%Y-%m-%d %H:%M", &tm);
-    return buf;
 }
 
 // ---- The terminal --------------------------------------------------------------------------
@@ -321,7 +310,7 @@ class Chat {
         }
         for (const auto& note : history.notes)
             notice("Note: " + note + ".");
-        notice("You are " + me_ + " in " + room_ +
+        notice("You are " + readers_.people.name(me_) + " in " + room_ +
                ". Drafts are checked for this room's readers before they are sent.");
     }
 
@@ -366,14 +355,16 @@ class Chat {
 
     /// A message as `liaise read` prints it: annotated for this reader, with numbered notes.
     void show(const ReadMessage& m) {
+        if (const auto heading = days_.next(m.sent_at))  // the time alone is shown below it
+            add_line(*heading, Tone::notice);
         if (m.event) {  // a membership change, in the room's own order
-            add_line("#" + std::to_string(m.seq) + " " + when(m.sent_at) + " \u2014 " +
+            add_line("#" + std::to_string(m.seq) + " " + local_clock(m.sent_at) + " \u2014 " +
                          describe_event(*m.event) + ".",
                      Tone::notice);
             return;
         }
-        const std::string head =
-            "#" + std::to_string(m.seq) + " " + when(m.sent_at) + " " + m.sender + ": ";
+        const std::string head = "#" + std::to_string(m.seq) + " " + local_clock(m.sent_at) + " " +
+                                 readers_.people.name(m.sender) + ": ";
         const auto warn = [&] {
             for (const auto& w : m.warnings)
                 add_line(std::string(kContinuation) + "! warning: " + w.message, Tone::error);
@@ -648,7 +639,7 @@ class Chat {
                 continue;
             const auto& a = v.as_object();
             add_line("  #" + std::to_string(protocol::num(a, "id")) + " " + str(a, "what") +
-                         " (due " + str(a, "due") + ", " + str(a, "room") + ", " +
+                         " (due " + calendar_text(str(a, "due")) + ", " + str(a, "room") + ", " +
                          str(a, "status") + ")",
                      Tone::notice);
         }
@@ -782,7 +773,7 @@ class Chat {
             if (auto fresh = client_->engine())
                 engine_ = fresh.value();
         }
-        if (const auto said = describe_notice(e, me_, room_)) {
+        if (const auto said = describe_notice(e, me_, room_, readers_.people)) {
             // The reminder comes after every login: shown again only if it changed.
             if (type == "action_reminder" && *said == last_reminder_)
                 return;
@@ -1013,6 +1004,7 @@ class Chat {
     std::string discipline_;
     std::shared_ptr<const jargon::Engine> engine_;
     RoomReaders readers_;
+    DayHeadings days_;  // of the messages shown so far
 
     std::vector<PaneLine> lines_;
     std::int64_t last_seq_ = 0;

@@ -14,6 +14,7 @@
 #include <optional>
 
 #include "liaise/client/display.hpp"
+#include "liaise/client/local_time.hpp"
 #include "liaise/protocol/fields.hpp"
 
 namespace liaise::client::cli {
@@ -65,9 +66,9 @@ void print_reminder(const Options& o, const Home& home, Client& c) {
     }
     std::cerr << reminder_heading(*reminder) << ":\n";
     for (const auto& a : list(*reminder, "actions"))
-        std::cerr << "  #" << num(a.as_object(), "id") << " due " << shown(a.as_object(), "due")
-                  << " (" << shown(a.as_object(), "room") << "): " << shown(a.as_object(), "what")
-                  << "\n";
+        std::cerr << "  #" << num(a.as_object(), "id") << " due "
+                  << calendar_text(shown(a.as_object(), "due")) << " ("
+                  << shown(a.as_object(), "room") << "): " << shown(a.as_object(), "what") << "\n";
     // Not remembering it only means it shows again next time.
     (void)home.write_file(kReminded, std::to_string(now) + " " + said);
 }
@@ -336,7 +337,7 @@ std::string finding_line(const jargon::Finding& f) {
 }
 
 std::string clock_time(std::int64_t ms) {
-    return protocol::minute_time(ms, false);
+    return local_date_time(ms);
 }
 
 std::string utc_time(std::int64_t ms) {

@@ -107,7 +107,7 @@ void print_unacknowledged(bool as_json, std::string_view code, const boost::json
 /// True for "y" or "yes" in any case, false for anything else; nullopt when there is no terminal.
 [[nodiscard]] std::optional<bool> confirm(std::string_view what, std::string_view question);
 
-/// "2026-11-22 10:04" in local time, from milliseconds since the epoch.
+/// "22 Nov 2026 10:04" in local time, from milliseconds since the epoch (local_time.hpp).
 [[nodiscard]] std::string clock_time(std::int64_t ms);
 
 /// "2026-11-22 10:04 UTC", from milliseconds since the epoch: for times another person reads

@@ -19,6 +19,7 @@
 #include "history_store.hpp"
 #include "liaise/client/client.hpp"
 #include "liaise/client/display.hpp"
+#include "liaise/client/local_time.hpp"
 #include "liaise/client/message_size.hpp"
 #include "liaise/client/plain.hpp"
 #include "liaise/client/strength.hpp"
@@ -69,7 +70,7 @@ void print_message(const Options& o, const ReadMessage& m, const jargon::Engine*
             return;
         }
         const auto width = terminal_width();
-        std::cout << fit_width("#" + std::to_string(m.seq) + " " + clock_time(m.sent_at) +
+        std::cout << fit_width("#" + std::to_string(m.seq) + " " + local_clock(m.sent_at) +
                                    " \u2014 " + display_line(describe_event(*m.event)) + ".",
                                width)
                   << "\n";
@@ -106,8 +107,8 @@ void print_message(const Options& o, const ReadMessage& m, const jargon::Engine*
     // The text is the sender's, the names the server's: shown, never obeyed (display.hpp). On a
     // terminal the rows are broken here, indented, so the terminal never wraps one to column 0.
     const auto width = terminal_width();
-    std::string shown = "#" + std::to_string(m.seq) + " " + clock_time(m.sent_at) + " " +
-                        display_line(m.sender) + ": ";
+    std::string shown = "#" + std::to_string(m.seq) + " " + local_clock(m.sent_at) + " " +
+                        readers.people.name(m.sender) + ": ";
     if (!m.text) {
         shown += "[cannot read this message: " + display_line(m.error.message) + " (" +
                  display_line(m.error.code) + ")]";
@@ -478,18 +479,22 @@ int read(const Options& o, const std::string& room, std::int64_t since, bool fol
         Client* c = &first;
         std::unique_ptr<Client> again;  // the client after a reconnection
         std::shared_ptr<const jargon::Engine> engine;
-        RoomReaders readers;
         if (!plain) {
             auto e = c->engine();
             if (!e)
                 return report(e.error());
             engine = e.value();
-            auto r = c->readers(room);
-            if (!r)
-                return report_room(*c, r.error(), room);
-            readers = std::move(r).value();
         }
+        // Who reads the room, and their names (one room_show), with --plain too.
+        auto r = c->readers(room);
+        if (!r)
+            return report_room(*c, r.error(), room);
+        RoomReaders readers = std::move(r).value();
+        DayHeadings days;
         const auto show = [&](const ReadMessage& m) {
+            if (!o.json)
+                if (const auto heading = days.next(m.sent_at))
+                    std::cout << *heading << "\n";
             print_message(o, m, engine.get(), c->discipline(), readers);
         };
         // What this device kept first, then only what is new (history_store.hpp).
@@ -541,12 +546,11 @@ int read(const Options& o, const std::string& room, std::int64_t since, bool fol
             }
             if (!o.json)
                 std::cerr << "liaise: reconnected\n";
-            if (!plain) {
+            if (!plain)
                 if (auto e = c->engine())
                     engine = e.value();
-                if (auto r = c->readers(room))
-                    readers = std::move(r).value();
-            }
+            if (auto fresh = c->readers(room))
+                readers = std::move(fresh).value();
             auto gap = c->read(room, last);
             if (!gap) {
                 report(gap.error());
@@ -586,14 +590,16 @@ int read(const Options& o, const std::string& room, std::int64_t since, bool fol
             }
             // Every other notice in words; the login's reminder was printed before the
             // messages (with_client), so only a changed one after a reconnection is news.
-            if (const auto said = describe_notice(e, c->profile().user, room); said && !o.json) {
+            if (const auto said = describe_notice(e, c->profile().user, room, readers.people);
+                said && !o.json) {
                 if (type != "action_reminder" || *said != last_reminder)
                     std::cerr << *said << ".\n" << std::flush;
                 if (type == "action_reminder")
                     last_reminder = *said;
             }
-            if (type == "membership" && str(e, "room") == room && !plain) {
-                // Who reads the room changed: so may what its terms can mean to them.
+            if (type == "membership" && str(e, "room") == room) {
+                // Who reads the room changed: so may what its terms can mean to them, and
+                // a new member's messages are shown by name.
                 if (auto r = c->readers(room))
                     readers = std::move(r).value();
                 continue;

@@ -1,7 +1,8 @@
 #include "events.hpp"
 
-#include <ctime>
 #include <string_view>
+
+#include "liaise/client/local_time.hpp"
 
 namespace liaise::client {
 namespace {
@@ -49,17 +50,6 @@ std::string with_agency(const json::object& e) {
     return agency.empty() ? subject(e) : subject(e) + ", " + agency;
 }
 
-/// "6 Dec 2026", local.
-std::string day(std::int64_t ms) {
-    const auto t = static_cast<std::time_t>(ms / 1000);
-    std::tm tm{};
-    localtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%d %b %Y", &tm);
-    std::string out = buf;
-    return out.starts_with('0') ? out.substr(1) : out;
-}
-
 std::int64_t number(const json::object& e, std::string_view key) {
     const auto* v = e.if_contains(key);
     return v && v->is_int64() ? v->get_int64() : 0;
@@ -67,23 +57,7 @@ std::int64_t number(const json::object& e, std::string_view key) {
 
 /// "2026-12-04" as "4 Dec 2026"; anything else as it came (made safe).
 std::string due_day(std::string_view date) {
-    static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                              "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-    const auto digits = [&](std::size_t from, std::size_t n) {
-        int v = 0;
-        for (std::size_t i = from; i < from + n; ++i) {
-            if (date[i] < '0' || date[i] > '9')
-                return -1;
-            v = v * 10 + (date[i] - '0');
-        }
-        return v;
-    };
-    if (date.size() != 10 || date[4] != '-' || date[7] != '-')
-        return safe(date);
-    const int month = digits(5, 2), d = digits(8, 2);
-    if (digits(0, 4) < 0 || month < 1 || month > 12 || d < 1 || d > 31)
-        return safe(date);
-    return std::to_string(d) + " " + kMonths[month - 1] + " " + std::string(date.substr(0, 4));
+    return safe(calendar_text(date));
 }
 
 bool flag(const json::object& e, std::string_view key) {
@@ -107,7 +81,7 @@ std::string action_assigned(const json::object& a) {
     return out + " ('liaise actions --mine' lists yours)";
 }
 
-std::string membership(const json::object& e, std::string_view me) {
+std::string membership(const json::object& e, std::string_view me, const People& people) {
     const auto room = safe(field(e, "room"));
     const auto change = field(e, "change");
     const auto user = field(e, "user");
@@ -116,10 +90,10 @@ std::string membership(const json::object& e, std::string_view me) {
         return "You are in a new room, " + room + " ('liaise chat " + room + "' opens it)";
     if (change == "added")
         return you ? "You were added to " + room + " ('liaise chat " + room + "' opens it)"
-                   : safe(user) + " was added to " + room;
+                   : people.name(user) + " was added to " + room;
     if (change == "removed")
         return you ? "You were removed from " + room + ": you can no longer read or send there"
-                   : safe(user) + " was removed from " + room;
+                   : people.name(user) + " was removed from " + room;
     if (change == "audience")
         return flag(e, "public") ? room + " now includes the public"
                                  : room + " is now for professionals only";
@@ -186,19 +160,19 @@ std::string describe_event(const json::object& e) {
         if (!admin.empty())
             out += ", issued by admin " + admin;
         if (const auto at = number(e, "issued_at"); at > 0)
-            out += " on " + day(at);
+            out += " on " + local_date(at);
         return out + ": verify " + subject(e) + " again before trusting it";
     }
     return "The room changed ('" + safe(kind) + "'; a newer liaise shows it in words)";
 }
 
 std::optional<std::string> describe_notice(const json::object& e, std::string_view me,
-                                           std::string_view room) {
+                                           std::string_view room, const People& people) {
     const auto type = field(e, "type");
     if (type == "message")
         return std::nullopt;
     if (type == "membership")
-        return field(e, "room") == room ? std::nullopt : std::optional(membership(e, me));
+        return field(e, "room") == room ? std::nullopt : std::optional(membership(e, me, people));
     if (type == "action_assigned")
         return action_assigned(e);
     if (type == "minutes_circulated") {
@@ -214,7 +188,8 @@ std::optional<std::string> describe_notice(const json::object& e, std::string_vi
                safe(field(e, "status")) + ": " + safe(field(e, "reply"));
     if (type == "keys_changed") {
         const auto user = safe(field(e, "user"));
-        return user + " has a new device: compare safety numbers ('liaise fingerprint " + user +
+        return (people.knows(field(e, "user")) ? people.name(field(e, "user")) : user) +
+               " has a new device: compare safety numbers ('liaise fingerprint " + user +
                "'), then 'liaise verify " + user + " NUMBER'";
     }
     if (type == "dictionaries")

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "liaise/client/people.hpp"
+
 namespace liaise::client {
 
 /// One sentence for `event`, e.g. "Sam Jones, Westshire Police, was added by Hana Ali" or
@@ -25,8 +27,11 @@ namespace liaise::client {
 /// `message` event (shown as a message) and for a `membership` event of `room`, the room being
 /// shown (its change arrives as a room event in its history). A type this version does not
 /// know is still mentioned, by its type. Controls in the server's strings are shown as '?'.
+/// Someone `people` (the members of `room`) knows is named as People::name() names them ("Bea
+/// Patel (Riverside Primary) has a new device"), anyone else by account name; a command to
+/// type keeps the account name ('liaise fingerprint bea').
 [[nodiscard]] std::optional<std::string> describe_notice(const boost::json::object& event,
-                                                         std::string_view me,
-                                                         std::string_view room);
+                                                         std::string_view me, std::string_view room,
+                                                         const People& people = {});
 
 }  // namespace liaise::client

@@ -8,6 +8,7 @@
 #include "cli_support.hpp"
 #include "commands.hpp"
 #include "liaise/client/check.hpp"
+#include "liaise/client/local_time.hpp"
 #include "liaise/protocol/messages.hpp"
 #include "minutes_cli.hpp"
 #include "parse_errors.hpp"
@@ -16,6 +17,8 @@
 namespace cli = liaise::client::cli;
 
 int main(int argc, char** argv) {
+    // Times are shown local: $TZ, else the system's zone, else the UK's (before any thread).
+    liaise::client::use_local_zone();
     CLI::App app{"Liaise: secure multi-agency messaging and plain-language checks", "liaise"};
     app.require_subcommand(1);
     app.set_version_flag("--version", std::string("liaise ") + LIAISE_VERSION + " (protocol " +

@@ -23,6 +23,7 @@
 #include "cli_support.hpp"
 #include "liaise/client/client.hpp"
 #include "liaise/client/display.hpp"
+#include "liaise/client/local_time.hpp"
 
 namespace liaise::client::cli {
 namespace {
@@ -89,27 +90,35 @@ std::string text_or_stdin(const std::string& text) {
     return in;
 }
 
+/// "Hana Ali (Westshire Council)", as people are named everywhere else (people.hpp).
+std::string named(const std::string& name, const std::string& agency) {
+    return agency.empty() ? name : name + " (" + agency + ")";
+}
+
 std::string person(const json::value& p) {
     if (!p.is_object())
         return "";
-    return shown(p.as_object(), "display_name") + " (" + shown(p.as_object(), "user") + ", " +
-           shown(p.as_object(), "agency") + ")";
+    auto name = shown(p.as_object(), "display_name");
+    return named(name.empty() ? shown(p.as_object(), "user") : name,
+                 shown(p.as_object(), "agency"));
 }
 
+/// The owner as the action names them ("Bea Patel (Riverside Primary)"), an account's or not.
 std::string owner(const json::object& a) {
     const auto& o = a.at("owner").as_object();
-    std::string s = shown(o, "name");
-    if (const auto user = shown(o, "user"); !user.empty())
-        s += " (" + user + ")";
-    else if (const auto agency = shown(o, "agency"); !agency.empty())
-        s += ", " + agency;
-    return s;
+    auto name = shown(o, "name");
+    return named(name.empty() ? shown(o, "user") : name, shown(o, "agency"));
+}
+
+/// A date from the wire ("2026-12-04") as people read it ("4 Dec 2026"), safe to print.
+std::string date_shown(const json::object& o, std::string_view key) {
+    return calendar_text(shown(o, key));
 }
 
 void print_action(const json::object& a) {
     std::cout << "  #" << num(a, "id") << " [" << shown(a, "status") << "] " << shown(a, "what")
-              << "\n      owner " << owner(a) << ", due " << shown(a, "due");
-    if (const auto review = shown(a, "review"); !review.empty())
+              << "\n      owner " << owner(a) << ", due " << date_shown(a, "due");
+    if (const auto review = date_shown(a, "review"); !review.empty())
         std::cout << ", review " << review;
     if (a.contains("overdue") && a.at("overdue").as_bool())
         std::cout << ", OVERDUE";
@@ -124,7 +133,7 @@ void print_minutes(const json::object& m) {
     std::cout << shown(m, "marking") << "\n"
               << "Meeting " << num(m, "meeting") << " in " << shown(m, "room") << ": "
               << shown(m, "title") << "\n"
-              << "  " << shown(m, "kind") << ", " << shown(m, "starts_at") << ", "
+              << "  " << shown(m, "kind") << ", " << date_shown(m, "starts_at") << ", "
               << shown(m, "place") << "\n"
               << "  chair " << person(m.at("chair")) << ", minutes by "
               << person(m.at("minute_taker")) << "\n"
@@ -252,7 +261,7 @@ int meeting_list(const Options& o, const Args& a) {
             std::cout << "No meetings in " << shown(r, "room") << " yet.\n";
         for (const auto& v : meetings) {
             const auto& m = v.as_object();
-            std::cout << "#" << num(m, "meeting") << " " << shown(m, "starts_at") << " "
+            std::cout << "#" << num(m, "meeting") << " " << date_shown(m, "starts_at") << " "
                       << shown(m, "title") << " (" << shown(m, "kind") << ", version "
                       << num(m, "version") << " " << shown(m, "status") << ", chair "
                       << shown(m, "chair") << ")\n";
@@ -412,7 +421,7 @@ protocol::Expected<json::object> signed_fields(Client& c, std::int64_t meeting, 
     }
     std::cerr << (approve ? "Approving" : "Circulating") << " version " << num(minutes, "version")
               << " of meeting " << meeting << ", \"" << shown(minutes, "title") << "\" ("
-              << shown(minutes, "starts_at") << "): " << list(minutes, "attendance").size()
+              << date_shown(minutes, "starts_at") << "): " << list(minutes, "attendance").size()
               << " attendance entries, " << list(minutes, "agenda").size() << " agenda items, "
               << list(minutes, "decisions").size() << " decisions, "
               << list(minutes, "actions").size() << " actions, as shown by 'liaise meeting show "
@@ -662,8 +671,8 @@ int action_add(const Options& o, const Args& a) {
     put(f, "owner_agency", a.owner_agency);
     put(f, "review", a.review);
     return minutes_request(o, "action_add", std::move(f), [](const json::object& r) {
-        std::cout << "Action " << num(r, "id") << " for " << owner(r) << ", due " << shown(r, "due")
-                  << ".\n";
+        std::cout << "Action " << num(r, "id") << " for " << owner(r) << ", due "
+                  << date_shown(r, "due") << ".\n";
         warn_overdue(r);
     });
 }

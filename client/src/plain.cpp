@@ -117,6 +117,8 @@ RoomReaders room_readers(const json::object& room_show) {
             if (const auto* u = m.as_object().if_contains("user"); u && u->is_string())
                 out.disciplines[std::string(u->get_string())] = std::string(d->get_string());
         }
+    if (const auto* members = room_show.if_contains("members"); members && members->is_array())
+        out.people = People(members->get_array());
     const auto* p = room_show.if_contains("public");
     out.audience = p != nullptr && p->is_bool() && p->get_bool()
                        ? jargon::Audience::everyone()

@@ -129,3 +129,21 @@ TEST_CASE("a room's own messages and membership are not shown as notices", "[eve
                                      "user":"sam"})"),
                            "bea", "case-9"));
 }
+
+TEST_CASE("notices name a member of the room being read by name and agency", "[events][people]") {
+    using liaise::client::describe_notice;
+    const liaise::client::People people(json::parse(R"([
+        {"user":"sam","display_name":"Sam Jones","agency":"Westshire Police"}])")
+                                            .as_array());
+    CHECK(describe_notice(event(R"({"type":"keys_changed","user":"sam"})"), "bea", "case-9",
+                          people) ==
+          "Sam Jones (Westshire Police) has a new device: compare safety numbers ('liaise "
+          "fingerprint sam'), then 'liaise verify sam NUMBER'");
+    CHECK(describe_notice(event(R"({"type":"membership","room":"case-2","change":"added",
+                                    "user":"sam"})"),
+                          "bea", "case-9",
+                          people) == "Sam Jones (Westshire Police) was added to case-2");
+    // Someone the room does not know: by account name.
+    CHECK(describe_notice(event(R"({"type":"keys_changed","user":"kim"})"), "bea", "case-9", people)
+              ->starts_with("kim has a new device"));
+}

@@ -125,6 +125,12 @@ class Terminal {
         return wait_until([&](const std::string& s) { return s.find(text) != std::string::npos; },
                           "'" + text + "'");
     }
+    /// wait_for(), for text that may be wrapped over several rows (flat()).
+    std::string wait_for_wrapped(const std::string& text) const {
+        return wait_until(
+            [&](const std::string& s) { return flat(s).find(text) != std::string::npos; },
+            "'" + text + "'");
+    }
 
     /// The chat's exit status, waiting up to 5 s for it to end.
     int exit_status() const {
@@ -210,28 +216,30 @@ TEST_CASE("liaise chat shows history and live messages, and sends what is typed"
 
     // History, with bea's education term explained for ann (social care).
     auto screen = term.wait_until(is_ready, "the chat, online");
-    CHECK_THAT(screen, Catch::Contains("bea: The SENCO[1] will join on Tuesday."));
+    CHECK_THAT(screen,
+               Catch::Contains("bea (Riverside Primary): The SENCO[1] will join on Tuesday."));
     CHECK_THAT(screen, Catch::Contains("    dictionary: [1] SENCO (education) \u2014 special needs "
                                        "coordinator: The teacher"));
-    CHECK_THAT(screen, Catch::Contains("ann: Welcome to the case room."));
+    CHECK_THAT(screen,
+               Catch::Contains("ann (Northshire Children's Services): Welcome to the case room."));
     CHECK_THAT(screen, Catch::Contains("case-7 | for education, social-care | online"));
 
     // A message from bea appears while ann's chat is open.
     t.send(t.bea, "Bore da! Diolch yn fawr \u2014 \u00e7a va \U0001F44D");
-    term.wait_for("bea: Bore da! Diolch yn fawr \u2014 \u00e7a va \U0001F44D");
+    term.wait_for("bea (Riverside Primary): Bore da! Diolch yn fawr \u2014 \u00e7a va \U0001F44D");
 
     // What ann types is sent, and bea reads it.
     term.type("See you all on Tuesday.");
     term.wait_for("> See you all on Tuesday.");
     term.keys("Enter");
-    term.wait_for("ann: See you all on Tuesday.");
+    term.wait_for_wrapped("ann (Northshire Children's Services): See you all on Tuesday.");
     CHECK(t.nth_text(4) == "See you all on Tuesday.");
 
     // Non-ASCII text round-trips: Welsh, French, an em dash and an emoji.
     const std::string welsh = "Diolch yn fawr \u2014 \u00e7a va \U0001F44D, \u0175yr";
     term.type(welsh);
     term.keys("Enter");
-    term.wait_for("ann: " + welsh);
+    term.wait_for_wrapped("ann (Northshire Children's Services): " + welsh);
     CHECK(t.nth_text(5) == welsh);
 
     // A line longer than the terminal wraps at a space onto the next row, losing nothing.
@@ -240,12 +248,14 @@ TEST_CASE("liaise chat shows history and live messages, and sends what is typed"
         "row instead of cutting it off at the edge, and the last words are still there.";
     term.type(long_text);
     term.keys("Enter");
-    screen = term.wait_for("still there.");
-    CHECK_THAT(flat(screen), Catch::Contains("ann: " + long_text));
+    // Sent and shown in the pane, not only typed in the input line.
+    screen = term.wait_for_wrapped("ann (Northshire Children's Services): " + long_text);
+    CHECK_THAT(flat(screen), Catch::Contains("ann (Northshire Children's Services): " + long_text));
     CHECK(t.nth_text(6) == long_text);
     auto rows = lines_of(screen);
     const auto starts = std::find_if(rows.begin(), rows.end(), [](const std::string& r) {
-        return r.find("ann: This message is longer") != std::string::npos;
+        return r.find("ann (Northshire Children's Services): This message is longer") !=
+               std::string::npos;
     });
     const auto ends = std::find_if(rows.begin(), rows.end(), [](const std::string& r) {
         return r.find("still there.") != std::string::npos;
@@ -266,15 +276,16 @@ TEST_CASE("liaise chat shows history and live messages, and sends what is typed"
             const auto r = lines_of(s);
             return r.size() == 20 && r[19].starts_with(">") &&
                    r[18].find("case-7 | for") != std::string::npos &&
-                   flat(s).find("ann: " + long_text) != std::string::npos;
+                   flat(s).find("ann (Northshire Children's Services): " + long_text) !=
+                       std::string::npos;
         },
         "the 60 x 20 layout");
-    CHECK_THAT(flat(screen), Catch::Contains("ann: " + long_text));
+    CHECK_THAT(flat(screen), Catch::Contains("ann (Northshire Children's Services): " + long_text));
     for (const auto& r : lines_of(screen))
         CHECK(code_points(r) <= 60);
     term.type("Still here after the resize.");
     term.keys("Enter");
-    term.wait_for("ann: Still here after the resize.");
+    term.wait_for_wrapped("ann (Northshire Children's Services): Still here after the resize.");
     CHECK(t.nth_text(7) == "Still here after the resize.");
 
     // /quit ends the chat cleanly.
@@ -335,7 +346,7 @@ TEST_CASE("liaise chat holds back a draft with findings: fix, send anyway or edi
     const auto fixed = t.nth_text(1);
     CHECK(fixed.find("CIN") == std::string::npos);
     CHECK_THAT(fixed, Catch::Contains("child needing extra council help plan is agreed"));
-    term.wait_for("ann: " + fixed);
+    term.wait_for_wrapped("ann (Northshire Children's Services): " + fixed);
 
     // [s]end anyway: as written.
     term.type(draft);
@@ -347,7 +358,7 @@ TEST_CASE("liaise chat holds back a draft with findings: fix, send anyway or edi
         "the findings prompt again");
     term.keys("s");
     CHECK(t.nth_text(2) == draft);
-    term.wait_for("ann: " + draft);
+    term.wait_for_wrapped("ann (Northshire Children's Services): " + draft);
 
     // [e]dit: nothing is sent, and the draft is back in the input line to change.
     term.type(draft);
@@ -420,7 +431,8 @@ TEST_CASE("liaise chat shows the action reminder sent after login", "[e2e][chat]
     const Terminal ann(t.server, "ann", "case-7");
     ann.wait_until(is_ready, "the chat, online");
     t.send(t.bea, "Letter sent this morning.");
-    CHECK_THAT(ann.wait_for("bea: Letter sent this morning."), !Catch::Contains("Reminder"));
+    CHECK_THAT(ann.wait_for("bea (Riverside Primary): Letter sent this morning."),
+               !Catch::Contains("Reminder"));
 }
 
 TEST_CASE("liaise chat shows a hostile message as text: no forged lines, nothing hidden",
@@ -442,9 +454,13 @@ TEST_CASE("liaise chat shows a hostile message as text: no forged lines, nothing
             headers.push_back(row);
     REQUIRE(headers.size() == 4);  // the room's creation and three true headers, nothing forged
     CHECK_THAT(headers[0], Catch::StartsWith("#1 ") && Catch::Contains("created the room"));
-    CHECK_THAT(headers[1], Catch::StartsWith("#2 ") && Catch::Contains(" ann: Visit planned"));
-    CHECK_THAT(headers[2], Catch::StartsWith("#3 ") && Catch::Contains(" bea: ok"));
-    CHECK_THAT(headers[3], Catch::StartsWith("#4 ") && Catch::Contains(" ann: Noted."));
+    CHECK_THAT(headers[1],
+               Catch::StartsWith("#2 ") &&
+                   Catch::Contains(" ann (Northshire Children's Services): Visit planned"));
+    CHECK_THAT(headers[2],
+               Catch::StartsWith("#3 ") && Catch::Contains(" bea (Riverside Primary): ok"));
+    CHECK_THAT(headers[3], Catch::StartsWith("#4 ") &&
+                               Catch::Contains(" ann (Northshire Children's Services): Noted."));
     // What was hidden is on the screen, marked, and the forged lines are indented.
     CHECK_THAT(screen, Catch::Contains("    \xEF\xBF\xBD[2K#3 10:02 ann: UPDATE"));
     CHECK_THAT(screen, Catch::Contains("\n    #9 10:00 ann: forged"));

@@ -52,8 +52,11 @@ TEST_CASE("the walkthrough in the guides works with the liaise command", "[e2e][
                Catch::Contains("Sent #3"));
 
     const auto read = liaise.ok("hana", "read case-2041");
-    CHECK_THAT(read, Catch::Contains("ann: Home visit went well, mum is engaging."));
-    CHECK_THAT(read, Catch::Contains("bea: He was in school every day this week."));
+    CHECK_THAT(read,
+               Catch::Contains(
+                   "ann (Northshire Children's Services): Home visit went well, mum is engaging."));
+    CHECK_THAT(read,
+               Catch::Contains("bea (Riverside Primary): He was in school every day this week."));
     CHECK_THAT(read, Catch::Contains("#1 "));
     CHECK_THAT(read, Catch::Contains(" created the room for "));
     const auto since = liaise.ok("hana", "read case-2041 --since 2 --json");
@@ -338,9 +341,9 @@ TEST_CASE("liaise read --follow reconnects after the server restarts and misses 
     CaseRoom t;
     t.liaise.ok("ann", "send --accept-new-readers case-9 --anyway 'Before the restart.'");
     const Cli::Running follow(t.liaise, "tess", "read case-9 --follow --plain");
-    follow.wait_for("ann: Before the restart.");
+    follow.wait_for("ann (Northshire Children's Services): Before the restart.");
     t.liaise.ok("ann", "send --accept-new-readers case-9 --anyway 'Live, first.'");
-    follow.wait_for("ann: Live, first.");
+    follow.wait_for("ann (Northshire Children's Services): Live, first.");
 
     REQUIRE(t.server.stop() == 0);
     follow.wait_for("reconnecting");
@@ -348,7 +351,7 @@ TEST_CASE("liaise read --follow reconnects after the server restarts and misses 
     // Sent while tess's follow may still be logging in again: caught up, in order, once.
     t.liaise.ok("ann", "send --accept-new-readers case-9 --anyway 'Right after the restart.'");
     t.liaise.ok("ann", "send --accept-new-readers case-9 --anyway 'And one more.'");
-    const auto out = follow.wait_for("ann: And one more.");
+    const auto out = follow.wait_for("ann (Northshire Children's Services): And one more.");
     CHECK_THAT(out, Catch::Contains("liaise: reconnected"));
     const auto first = out.find("Right after the restart.");
     REQUIRE(first != std::string::npos);

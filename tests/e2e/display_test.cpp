@@ -106,8 +106,11 @@ TEST_CASE("a member's message cannot forge lines or hide text on a reader's term
     CHECK(hazards(out).empty());
     const auto shown = headers(out);
     REQUIRE(shown.size() == 2);  // the two true headers, nothing forged
-    CHECK_THAT(shown[0], Catch::StartsWith("#2 ") && Catch::Contains(" hana: Visit planned"));
-    CHECK_THAT(shown[1], Catch::StartsWith("#3 ") && Catch::Contains(" mallory: ok"));
+    CHECK_THAT(shown[0],
+               Catch::StartsWith("#2 ") &&
+                   Catch::Contains(" hana (Northshire Children's Services): Visit planned"));
+    CHECK_THAT(shown[1], Catch::StartsWith("#3 ") &&
+                             Catch::Contains(" mallory (Northshire Children's Services): ok"));
     // Every other line of mallory's message is indented, and what was hidden is visible.
     const auto lines = lines_of(out);
     const auto at = std::find(lines.begin(), lines.end(), shown[1]);
@@ -136,13 +139,15 @@ TEST_CASE("read --follow shows a hostile message as safely as read", "[e2e][disp
     follow.wait_for("created the room");
     r.liaise.ok("mallory", "send --accept-new-readers case-3 --anyway", kHostile);
     r.liaise.ok("pat", "send --accept-new-readers case-3 --anyway 'Noted.'");
-    const auto out = follow.wait_for("pat: Noted.");
+    const auto out = follow.wait_for("pat (Northshire Police): Noted.");
     INFO(out);
     CHECK(hazards(out).empty());
     const auto shown = headers(out);
     REQUIRE(shown.size() == 2);
-    CHECK_THAT(shown[0], Catch::StartsWith("#2 ") && Catch::Contains(" mallory: ok"));
-    CHECK_THAT(shown[1], Catch::StartsWith("#3 ") && Catch::Contains(" pat: Noted."));
+    CHECK_THAT(shown[0], Catch::StartsWith("#2 ") &&
+                             Catch::Contains(" mallory (Northshire Children's Services): ok"));
+    CHECK_THAT(shown[1],
+               Catch::StartsWith("#3 ") && Catch::Contains(" pat (Northshire Police): Noted."));
 }
 
 TEST_CASE("a dictionary's words never sit inside a message, only in a labelled note",
@@ -160,7 +165,8 @@ TEST_CASE("a dictionary's words never sit inside a message, only in a labelled n
     const auto message = std::find_if(lines.begin(), lines.end(),
                                       [](const auto& l) { return l.starts_with("#2 "); });
     REQUIRE(message != lines.end());
-    CHECK_THAT(*message, Catch::EndsWith(" pat: Please visit J at home tonight[1]."));
+    CHECK_THAT(*message,
+               Catch::EndsWith(" pat (Northshire Police): Please visit J at home tonight[1]."));
     CHECK(message->find("UPDATE") == std::string::npos);
     // Every line that carries the dictionary's words is an indented, labelled note.
     int notes = 0;
@@ -174,7 +180,8 @@ TEST_CASE("a dictionary's words never sit inside a message, only in a labelled n
     CHECK(notes == 1);
     // --plain shows the message as written, with neither markers nor notes.
     const auto plain = r.liaise.ok("hana", "read case-3 --plain");
-    CHECK_THAT(plain, Catch::Contains("pat: Please visit J at home tonight.\n"));
+    CHECK_THAT(plain,
+               Catch::Contains("pat (Northshire Police): Please visit J at home tonight.\n"));
     CHECK(plain.find("dictionary:") == std::string::npos);
 }
 
@@ -278,7 +285,9 @@ TEST_CASE("read on a terminal breaks long rows itself, so none wraps to column 0
     INFO(out);
     const auto shown = headers(out);
     REQUIRE(shown.size() == 1);
-    CHECK_THAT(shown[0], Catch::StartsWith("#2 ") && Catch::Contains(" mallory: ok"));
+    // The name is broken onto the next row too, at 40 columns.
+    CHECK_THAT(shown[0],
+               Catch::StartsWith("#2 ") && Catch::Contains(" mallory (Northshire Children's"));
     for (const auto& row : lines_of(out)) {
         INFO(row);
         // Characters, not bytes: an event's dash is one character of three bytes.

@@ -142,7 +142,8 @@ TEST_CASE("a teacher reading a social worker's message sees the explanations", "
     p.liaise.ok("sam", "send --accept-new-readers mixed --anyway '" + kDraft + "'");
     const auto shown = p.liaise.ok("tess", "read mixed");
     // Only numbered markers in the sender's words; the dictionaries' words on their own lines.
-    CHECK_THAT(shown, Catch::Contains("sam: The CIN[1] plan was agreed at core group[2].\n"));
+    CHECK_THAT(shown, Catch::Contains("sam (Northshire Children's Services): The CIN[1] plan was "
+                                      "agreed at core group[2].\n"));
     CHECK_THAT(shown, Catch::Contains("\n    dictionary: [1] CIN (social-care) \u2014 "));
     CHECK_THAT(shown, Catch::Contains("\n    dictionary: [2] core group (social-care) \u2014 "));
     const auto plain = p.liaise.ok("tess", "read mixed --plain");
@@ -173,7 +174,8 @@ TEST_CASE("a reader is told when a term of their own may mean something else to 
     const std::string draft = "The CP plan was agreed.";
     p.liaise.ok("sam", "send --accept-new-readers clinic --anyway '" + draft + "'");
     const auto shown = p.liaise.ok("hana", "read clinic");
-    CHECK_THAT(shown, Catch::Contains("sam: The CP[1] plan was agreed.\n"));
+    CHECK_THAT(shown, Catch::Contains(
+                          "sam (Northshire Children's Services): The CP[1] plan was agreed.\n"));
     CHECK_THAT(shown, Catch::Contains("\n    dictionary: [1] CP \u2014 cerebral palsy (health) or "
                                       "child protection (social-care): "));
     // The same words from a nurse mean what a nurse reads them as: no note, in the same room.
@@ -185,7 +187,8 @@ TEST_CASE("a reader is told when a term of their own may mean something else to 
     const auto second = sams.find("#3 ");
     REQUIRE(second != std::string::npos);
     CHECK(sams.substr(0, second).find("cerebral palsy") == std::string::npos);
-    CHECK_THAT(sams.substr(second), Catch::Contains("hal: The CP[1] plan was agreed.\n"));
+    CHECK_THAT(sams.substr(second),
+               Catch::Contains("hal (Northshire GP Practice): The CP[1] plan was agreed.\n"));
     CHECK_THAT(sams.substr(second), Catch::Contains("dictionary: [1] CP \u2014 cerebral palsy "
                                                     "(health) or child protection (social-care)"));
     // Among social workers only, nothing is added either.

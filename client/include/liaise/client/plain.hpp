@@ -14,6 +14,7 @@
 
 #include "liaise/client/connection.hpp"
 #include "liaise/client/home.hpp"
+#include "liaise/client/people.hpp"
 #include "liaise/jargon/engine.hpp"
 #include "liaise/protocol/expected.hpp"
 
@@ -47,6 +48,8 @@ struct RoomReaders {
     jargon::Audience audience;
     /// Each member's discipline, by account name.
     std::map<std::string, std::string> disciplines;
+    /// How each member is named to a person reading the room ("Bea Patel (Riverside Primary)").
+    People people;
 };
 [[nodiscard]] RoomReaders room_readers(const boost::json::object& room_show);
 
