@@ -449,7 +449,9 @@ test('writing and reading with help: findings underlined, fixed, asked about, ex
   await ask.waitFor();
   await noViolations(dee, 'send with findings');
   await shot(dee, '12-send-with-findings');
-  await ask.getByRole('button', { name: 'Keep editing' }).click();
+  assert.equal(await dee.evaluate(() => document.activeElement?.textContent), 'Keep editing', 'the safe answer has the focus');
+  await dee.keyboard.press('Enter');
+  await ask.waitFor({ state: 'detached' });
   assert.equal(await box.inputValue(), draft);
   await dee.getByRole('button', { name: 'Send', exact: true }).click();
   await ask.getByRole('button', { name: 'Send as written' }).click();

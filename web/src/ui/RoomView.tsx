@@ -358,7 +358,8 @@ function SendWithFindings({ count, canFix, onSend, onFix, onEdit }: {
       <div class="dialog-actions">
         <button type="button" onClick={onSend}>Send as written</button>
         {canFix && <button type="button" class="primary" onClick={onFix}>Fix: use plain words</button>}
-        <button type="button" onClick={onEdit}>Keep editing</button>
+        {/* Focused first: Enter pressed twice by habit keeps the draft rather than sending it. */}
+        <button type="button" onClick={onEdit} autoFocus>Keep editing</button>
       </div>
     </dialog>
   );
