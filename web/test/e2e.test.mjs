@@ -489,5 +489,17 @@ test('writing and reading with help: findings underlined, fixed, asked about, ex
   await shot(fay, '13-term-popover');
   await fay.keyboard.press('Escape');
   await popover.waitFor({ state: 'detached' });
+
+  // An administrator adds a term: the open page fetches the new dictionaries (the server's
+  // `dictionaries` event) and underlines it without a reload.
+  const before = 'We talked it over at the sunrise huddle.';
+  await box.fill(before);
+  await dee.waitForTimeout(400);
+  assert.equal(await dee.locator('.draft-mirror mark.finding').count(), 0);
+  await server.cli('ann', ['admin', 'dict', 'add', 'social-care', 'sunrise huddle', '--alt', 'short meeting about the level of help',
+    '--explanation', 'A quick meeting of managers to decide which level of help a family needs.', '--kind', 'phrase']);
+  await box.press('End');
+  await dee.keyboard.type(' ');
+  await dee.locator('.draft-mirror mark.finding', { hasText: 'sunrise huddle' }).waitFor({ timeout: 30000 });
   assert.deepEqual(errors.slice(errorsBefore), [], 'no errors in either page');
 });
