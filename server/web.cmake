@@ -30,17 +30,29 @@ if(LIAISE_WEB_BUILT)
   file(GLOB_RECURSE LIAISE_WEB_SOURCES CONFIGURE_DEPENDS
        ${LIAISE_WEB_DIR}/src/* ${LIAISE_WEB_DIR}/public/*)
   set(LIAISE_WEB_TABLE ${CMAKE_CURRENT_BINARY_DIR}/web_assets_data.cpp)
+  # The plain-language engine as WebAssembly ships with the client when it is built
+  # (jargon/CMakeLists.txt, LIAISE_WASM); without it the client offers no plain-language help.
+  set(web_wasm_args)
+  set(web_wasm_files)
+  if(TARGET jargon_wasm)
+    set(web_wasm_args --wasm ${LIAISE_JARGON_WASM_DIR})
+    set(web_wasm_files ${LIAISE_JARGON_WASM_DIR}/liaise_jargon.js
+                       ${LIAISE_JARGON_WASM_DIR}/liaise_jargon.wasm)
+  endif()
   add_custom_command(
     OUTPUT ${LIAISE_WEB_TABLE}
     COMMAND ${LIAISE_NODE} ${LIAISE_WEB_DIR}/node_modules/typescript/bin/tsc -p ${LIAISE_WEB_DIR}
     COMMAND ${LIAISE_NODE} ${LIAISE_WEB_DIR}/build.mjs --out ${CMAKE_CURRENT_BINARY_DIR}/web
-            --cpp ${LIAISE_WEB_TABLE}
-    DEPENDS ${LIAISE_WEB_SOURCES} ${LIAISE_WEB_DIR}/build.mjs ${LIAISE_WEB_DIR}/tsconfig.json
+            --cpp ${LIAISE_WEB_TABLE} ${web_wasm_args}
+    DEPENDS ${LIAISE_WEB_SOURCES} ${web_wasm_files} ${LIAISE_WEB_DIR}/build.mjs ${LIAISE_WEB_DIR}/tsconfig.json
             ${LIAISE_WEB_DIR}/package-lock.json
     WORKING_DIRECTORY ${LIAISE_WEB_DIR}
     COMMENT "Type-checking and bundling the browser client"
     VERBATIM)
   target_sources(liaise_server PRIVATE ${LIAISE_WEB_TABLE})
+  if(TARGET jargon_wasm)
+    add_dependencies(liaise_server jargon_wasm)
+  endif()
   # The generated table is large and has no warnings worth reading.
   set_source_files_properties(${LIAISE_WEB_TABLE} PROPERTIES COMPILE_OPTIONS "-w")
   target_include_directories(liaise_server PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/src/net)

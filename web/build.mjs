@@ -2,7 +2,13 @@
 // writes index.html, a gzip copy of every file, SHA256SUMS (sha256sum's format, sorted by
 // name) and, with --cpp FILE, the C++ source that embeds them all in liaise-server.
 //
-//   node build.mjs [--out DIR] [--cpp FILE]
+//   node build.mjs [--out DIR] [--cpp FILE] [--wasm DIR]
+//
+// --wasm DIR names the plain-language engine's WebAssembly build (liaise_jargon.js and
+// liaise_jargon.wasm, CMake's jargon_wasm target). The glue is bundled as a chunk of its own
+// (imported as 'liaise-jargon-glue', only after unlocking); the .wasm is shipped content-hashed
+// and named in index.html's <meta name="liaise-jargon">. Without it the client offers no
+// plain-language help.
 //
 // The bundle's hash (what `liaise-server --version` and the About box show) is the SHA-256 of
 // SHA256SUMS, so anyone can rebuild from source and compare: `sha256sum dist/SHA256SUMS`.
@@ -10,7 +16,7 @@
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync, constants } from 'node:zlib';
 
@@ -22,10 +28,22 @@ const option = (name, fallback) => {
 };
 const out = option('--out', join(here, 'dist'));
 const cpp = option('--cpp', '');
+const wasmDir = option('--wasm', '') && resolve(option('--wasm', ''));
 
 const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
 
+// The engine's Emscripten glue: a CommonJS file outside web/, or nothing without --wasm.
+const jargonGlue = {
+  name: 'liaise-jargon-glue',
+  setup(b) {
+    b.onResolve({ filter: /^liaise-jargon-glue$/ }, () =>
+      wasmDir ? { path: join(wasmDir, 'liaise_jargon.js') } : { path: 'none', namespace: 'no-engine' });
+    b.onLoad({ filter: /.*/, namespace: 'no-engine' }, () => ({ contents: 'module.exports = null;', loader: 'js' }));
+  },
+};
+
 const result = await build({
+  plugins: [jargonGlue],
   entryPoints: [join(here, 'src/main.tsx'), join(here, 'src/app.css')],
   bundle: true,
   minify: true,
@@ -72,6 +90,15 @@ const favicon = readFileSync(join(here, 'public/favicon.svg'));
 const faviconName = `/favicon-${sha256(favicon).slice(0, 8)}.svg`;
 files.set(faviconName, favicon);
 
+// The engine: not part of a first visit (the page loads it after unlocking).
+let jargonMeta = '';
+if (wasmDir) {
+  const wasm = readFileSync(join(wasmDir, 'liaise_jargon.wasm'));
+  const wasmName = `/liaise_jargon-${sha256(wasm).slice(0, 8)}.wasm`;
+  files.set(wasmName, wasm);
+  jargonMeta = `<meta name="liaise-jargon" content="${wasmName}">\n`;
+}
+
 // No inline script or style anywhere: the Content-Security-Policy forbids both.
 const index = `<!doctype html>
 <html lang="en-GB">
@@ -80,7 +107,7 @@ const index = `<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light">
 <title>Liaise</title>
-<link rel="icon" href="${faviconName}" type="image/svg+xml">
+${jargonMeta}<link rel="icon" href="${faviconName}" type="image/svg+xml">
 <link rel="stylesheet" href="${style}">
 <script type="module" src="${script}"></script>
 </head>
@@ -97,6 +124,7 @@ const typeOf = (path) =>
   : path.endsWith('.js') ? 'text/javascript; charset=utf-8'
   : path.endsWith('.css') ? 'text/css; charset=utf-8'
   : path.endsWith('.svg') ? 'image/svg+xml'
+  : path.endsWith('.wasm') ? 'application/wasm'
   : path === '/SHA256SUMS' ? 'text/plain; charset=utf-8'
   : 'application/octet-stream';
 

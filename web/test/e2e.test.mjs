@@ -291,7 +291,12 @@ test('served with the right types, caching, gzip and a strict CSP; other origins
   const { mkdtempSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const out = mkdtempSync(join(tmpdir(), 'liaise-web-build-'));
-  const rebuilt = execFileSync(process.execPath, ['build.mjs', '--out', out],
+  // The server embeds the engine built beside it (build/jargon-wasm) unless told otherwise.
+  const { existsSync } = await import('node:fs');
+  const { dirname } = await import('node:path');
+  const wasmDir = process.env.LIAISE_JARGON_WASM_DIR ?? join(dirname(dirname(process.env.LIAISE_SERVER_BINARY)), 'jargon-wasm');
+  const wasmArgs = existsSync(join(wasmDir, 'liaise_jargon.wasm')) ? ['--wasm', wasmDir] : [];
+  const rebuilt = execFileSync(process.execPath, ['build.mjs', '--out', out, ...wasmArgs],
     { encoding: 'utf8', cwd: new URL('..', import.meta.url).pathname });
   rmSync(out, { recursive: true, force: true });
   assert.match(rebuilt, new RegExp(`bundle sha256 ${createHash('sha256').update(sums).digest('hex')}`));
@@ -377,4 +382,124 @@ test('a long room opens at its newest messages; older ones load as you scroll up
   await dan.getByRole('button', { name: 'Unlock' }).click();
   await timeline(dan).getByText('Long room message 60', { exact: true }).waitFor({ timeout: 60000 });
   assert.deepEqual(errors.filter((e) => !/WebSocket connection to .* failed|requires 'TrustedHTML' assignment/.test(e)), []);
+});
+
+test('writing and reading with help: findings underlined, fixed, asked about, explained to the reader',
+  { timeout: 240000 }, async () => {
+  const errorsBefore = errors.length;
+  // The engine ships with the client, named in index.html and served as WebAssembly.
+  const index = await (await fetch(`${server.url}/`)).text();
+  const wasmPath = index.match(/<meta name="liaise-jargon" content="([^"]+)">/)?.[1];
+  assert.match(wasmPath ?? '', /^\/liaise_jargon-[0-9a-f]{8}\.wasm$/);
+  const wasm = await fetch(`${server.url}${wasmPath}`);
+  assert.equal(wasm.headers.get('content-type'), 'application/wasm');
+  assert.deepEqual([...new Uint8Array(await wasm.arrayBuffer()).slice(0, 4)], [0, 0x61, 0x73, 0x6d]);
+
+  await server.cli('ann', ['admin', 'agency', 'add', 'Westshire Children’s Services', '--discipline', 'social-care']);
+  const code = async (user, display, agency) => JSON.parse(await server.cli('ann',
+    ['admin', 'enrol', user, '--agency', agency, '--role', 'member', '--display-name', display, '--json'])).code;
+  const deeCode = await code('dee', 'Dee Okafor', 'Westshire Children’s Services');
+  const fayCode = await code('fay', 'Fay Hughes', 'Riverside Primary');
+  const dee = await personPage(browser, server.url, errors);
+  await enrolInBrowser(dee, deeCode, 'Dee');
+  const fay = await personPage(browser, server.url, errors);
+  await enrolInBrowser(fay, fayCode, 'Fay');
+  await server.cli('ann', ['room', 'create', 'case-3001', '--member', 'dee', '--member', 'fay']);
+  for (const page of [dee, fay]) await page.getByRole('link', { name: /case-3001/ }).waitFor();
+
+  // Dee, a social worker, writes to a teacher: both terms are underlined and listed.
+  await dee.getByRole('link', { name: /case-3001/ }).click();
+  await dee.getByText('Writing for: education, social care').waitFor();
+  const box = dee.getByLabel('Message to case-3001');
+  await box.click();
+  await dee.keyboard.type('The core group talked about the CIN plan today.');
+  const findings = dee.getByRole('list', { name: /your readers may not know/ });
+  await findings.getByRole('button', { name: /^core group/ }).waitFor({ timeout: 30000 });
+  await findings.getByRole('button', { name: /^CIN/ }).waitFor();
+  assert.deepEqual(await dee.locator('.draft-mirror mark.finding').allInnerTexts(), ['core group', 'CIN']);
+  await shot(dee, '10-findings-underlined');
+
+  // The keyboard alone: from the draft, Tab reaches the first finding; Enter opens its card,
+  // whose first button is "use plain words".
+  await dee.keyboard.press('Tab');
+  assert.equal(await dee.evaluate(() => document.activeElement?.textContent), 'core group: what it means and plainer words');
+  await dee.keyboard.press('Enter');
+  const coreCard = dee.getByRole('dialog', { name: '“core group”' });
+  await coreCard.waitFor();
+  await noViolations(dee, 'finding card');
+  await shot(dee, '11-finding-card');
+  const corePlain = (await coreCard.getByRole('list', { name: 'Plainer words' }).getByRole('listitem').first().innerText()).trim();
+  assert.ok(corePlain.length > 0);
+  assert.match(await dee.evaluate(() => document.activeElement?.textContent ?? ''), /^Use plain words/);
+  await dee.keyboard.press('Enter');
+  await coreCard.waitFor({ state: 'detached' });
+  assert.equal(await box.inputValue(), `The ${corePlain} talked about the CIN plan today.`);
+
+  // With the mouse: "explain in brackets" keeps CIN and adds its plain meaning after it.
+  await findings.getByRole('button', { name: /^CIN/ }).click();
+  const cinCard = dee.getByRole('dialog', { name: '“CIN”' });
+  const cinPlain = (await cinCard.getByRole('list', { name: 'Plainer words' }).getByRole('listitem').first().innerText()).trim();
+  await cinCard.getByRole('button', { name: 'Explain in brackets' }).click();
+  const draft = `The ${corePlain} talked about the CIN (${cinPlain}) plan today.`;
+  assert.equal(await box.inputValue(), draft);
+
+  // Sending with a finding left asks once; "keep editing" sends nothing.
+  await dee.getByRole('button', { name: 'Send', exact: true }).click();
+  const ask = dee.getByRole('dialog', { name: 'Send with words your readers may not know?' });
+  await ask.waitFor();
+  await noViolations(dee, 'send with findings');
+  await shot(dee, '12-send-with-findings');
+  assert.equal(await dee.evaluate(() => document.activeElement?.textContent), 'Keep editing', 'the safe answer has the focus');
+  await dee.keyboard.press('Enter');
+  await ask.waitFor({ state: 'detached' });
+  assert.equal(await box.inputValue(), draft);
+  await dee.getByRole('button', { name: 'Send', exact: true }).click();
+  await ask.getByRole('button', { name: 'Send as written' }).click();
+  await dee.getByRole('dialog', { name: 'New readers' }).getByRole('button', { name: 'Send to them too' }).click();
+  await timeline(dee).getByText(draft).waitFor();
+  // Counted for the daily dict_feedback report, as `liaise send` counts.
+  const expected = { 'social-care:core group': { fixed: 1, sent_anyway: 0 }, 'social-care:CIN': { fixed: 0, sent_anyway: 1 } };
+  let counts = null;
+  for (let i = 0; i < 50 && Object.keys(counts ?? {}).length < 2; i++) {
+    await dee.waitForTimeout(100);
+    counts = await dee.evaluate(() => new Promise((resolve) => {
+      const req = indexedDB.open('liaise');
+      req.onsuccess = () => {
+        const get = req.result.transaction('kv').objectStore('kv').get('dict-feedback');
+        get.onsuccess = () => resolve(get.result?.counts ?? null);
+      };
+    }));
+  }
+  assert.deepEqual(counts, expected);
+
+  // Fay, the teacher, reads it: CIN is marked; its explanation is the dictionary's, shown
+  // beside Dee's words, which stay as Dee wrote them.
+  await fay.getByRole('link', { name: /case-3001/ }).click();
+  const message = timeline(fay).getByRole('listitem').filter({ hasText: 'plan today' });
+  await message.waitFor();
+  const term = message.getByRole('button', { name: 'CIN (explain this term)' });
+  await term.waitFor({ timeout: 30000 });
+  assert.equal((await message.locator('.text').textContent()).replace(' (explain this term)', ''), draft);
+  await term.click();
+  const popover = fay.getByRole('dialog', { name: 'What “CIN” may mean' });
+  await popover.waitFor();
+  assert.match(await popover.innerText(), /not from Dee Okafor/);
+  assert.match(await popover.innerText(), /social care/);
+  await noViolations(fay, 'term popover');
+  await shot(fay, '13-term-popover');
+  await fay.keyboard.press('Escape');
+  await popover.waitFor({ state: 'detached' });
+
+  // An administrator adds a term: the open page fetches the new dictionaries (the server's
+  // `dictionaries` event) and underlines it without a reload.
+  const before = 'We talked it over at the sunrise huddle.';
+  await box.fill(before);
+  await dee.waitForTimeout(400);
+  assert.equal(await dee.locator('.draft-mirror mark.finding').count(), 0);
+  await server.cli('ann', ['admin', 'dict', 'add', 'social-care', 'sunrise huddle', '--alt', 'short meeting about the level of help',
+    '--explanation', 'A quick meeting of managers to decide which level of help a family needs.', '--kind', 'phrase']);
+  await box.press('End');
+  await dee.keyboard.type(' ');
+  await dee.locator('.draft-mirror mark.finding', { hasText: 'sunrise huddle' }).waitFor({ timeout: 30000 });
+  assert.deepEqual(errors.slice(errorsBefore), [], 'no errors in either page');
 });

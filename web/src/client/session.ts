@@ -11,6 +11,7 @@ import { fromBase64, sodium, toBase64 } from '../crypto/sodium';
 import { safetyNumber } from '../crypto/safety';
 import { Connection, type Json, ProtocolError } from '../protocol/connection';
 import * as store from './store';
+import * as plain from './plain';
 import { describeEvent, describeNotice, personName } from './words';
 
 export interface Device {
@@ -123,6 +124,14 @@ function newMessageId(): string {
   return Date.now().toString(16).padStart(12, '0') + toBase64(sodium.randombytes_buf(12));
 }
 
+interface FeedbackState {
+  counts: Record<string, { fixed: number; sent_anyway: number }>;
+  counted: string; // UTC days, "YYYY-MM-DD"
+  reported: string;
+}
+
+const utcDay = (): string => new Date().toISOString().slice(0, 10);
+
 export class Session {
   account: Json = {};
   rooms = new Map<string, Room>();
@@ -170,6 +179,54 @@ export class Session {
     this.known = (await store.get<KnownKeys>('known-keys')) ?? { keys: {}, verified: {} };
     await this.connect();
     await this.refreshRooms();
+    // Plain-language help loads after the room list is shown, never before it.
+    setTimeout(() => void plain.startEngine((t, f) => this.request(t, f)).then(() => this.reportFeedback()), 0);
+  }
+
+  /** This account's discipline (empty when the server gave none). */
+  get discipline(): string {
+    return typeof this.account.discipline === 'string' ? this.account.discipline : '';
+  }
+
+  /** The discipline of `user` as a member of `room` (empty when not known). */
+  disciplineOf(room: Room, user: string): string {
+    return room.members.find((m) => m.user === user)?.discipline ?? '';
+  }
+
+  /**
+   * Counts, as `liaise send` does, each term of a message sent as written ("sent_anyway") or
+   * changed to plain words ("fixed"), per discipline; the counts go to the server with
+   * `dict_feedback` at most once a UTC day, at a later login (PROTOCOL.md, "Dictionary feedback").
+   */
+  async recordFeedback(outcome: 'fixed' | 'sent_anyway', findings: plain.Finding[]): Promise<void> {
+    if (findings.length === 0) return;
+    const state = (await store.get<FeedbackState>('dict-feedback')) ?? { counts: {}, counted: '', reported: '' };
+    for (const f of findings) {
+      for (const d of f.disciplines) {
+        const entry = (state.counts[`${d}:${f.term}`] ??= { fixed: 0, sent_anyway: 0 });
+        entry[outcome] = Math.min(entry[outcome] + 1, 1000);
+      }
+    }
+    const today = utcDay();
+    state.counted = today;
+    if (!state.reported) state.reported = today; // a new device waits a day like any other
+    await store.put('dict-feedback', state);
+  }
+
+  private async reportFeedback(): Promise<void> {
+    const state = await store.get<FeedbackState>('dict-feedback');
+    const today = utcDay();
+    if (!state || Object.keys(state.counts).length === 0 || !(state.counted < today && state.reported < today)) return;
+    try {
+      await this.request('dict_feedback', { counts: state.counts as unknown as Json });
+      state.counts = {};
+    } catch (e) {
+      const code = e instanceof ProtocolError ? e.code : '';
+      if (code === 'bad_request') state.counts = {};
+      else if (code !== 'already_reported') return; // the next login tries again
+    }
+    state.reported = today;
+    await store.put('dict-feedback', state);
   }
 
   /** Ends the session: closes the connection and forgets the keys held here. */
@@ -517,6 +574,7 @@ export class Session {
       return;
     }
     if (type === 'membership' || type === 'keys_changed') await this.refreshRooms();
+    if (type === 'dictionaries') void plain.startEngine((t, f) => this.request(t, f), true);
     const words = describeNotice(e, this.user);
     if (words) this.notice(words);
     this.changed();

@@ -1,6 +1,6 @@
 // One room: who is in it and for whom to write, the timeline, and the message box.
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
-import { checkDraft, engineAvailable } from '../client/plain';
+import * as plain from '../client/plain';
 import type { Item, Room, Session } from '../client/session';
 import * as store from '../client/store';
 import { isoTime, personName, ukWhen } from '../client/words';
@@ -80,7 +80,7 @@ export function RoomView({ session, room, onBack }: { session: Session; room: Ro
         )}
         {loading && room.items.length === 0 && <li class="event">Loading messages…</li>}
         {!loading && room.items.length === 0 && <li class="event">No messages yet. Say hello.</li>}
-        {room.items.map((item) => <TimelineItem key={item.seq} item={item} />)}
+        {room.items.map((item) => <TimelineItem key={item.seq} item={item} session={session} room={room} />)}
       </ol>
       <Composer session={session} room={room} />
       <AskTerm session={session} room={room} />
@@ -89,14 +89,14 @@ export function RoomView({ session, room, onBack }: { session: Session; room: Ro
   );
 }
 
-function TimelineItem({ item }: { item: Item }) {
+function TimelineItem({ item, session, room }: { item: Item; session: Session; room: Room }) {
   const when = <time dateTime={isoTime(item.sentAt)}>{ukWhen(item.sentAt)}</time>;
   if (item.kind === 'event') return <li class="event"><span>{item.eventText}</span> · {when}</li>;
   return (
     <li class={`message ${item.mine ? 'mine' : ''}`}>
       <p class="meta"><span class="sender">{item.mine ? 'You' : item.senderName}</span> · {when}</p>
       {item.text !== null && item.text !== undefined
-        ? <p class="text">{item.text}</p>
+        ? <p class="text">{item.mine ? item.text : <ReadWithHelp text={item.text} session={session} room={room} sender={item.sender ?? ''} senderName={item.senderName ?? ''} />}</p>
         : <p class="text unreadable">{item.problem ?? 'This message cannot be read.'}</p>}
       {item.warnings.length > 0 && (
         <ul class="warnings" aria-label="Warnings about this message">
@@ -107,35 +107,134 @@ function TimelineItem({ item }: { item: Item }) {
   );
 }
 
+/**
+ * A message from someone else with each term from another discipline marked; a marked term
+ * opens the dictionary's explanation. The sender's words are shown as they wrote them: nothing
+ * is put into them.
+ */
+function ReadWithHelp({ text, session, room, sender, senderName }: {
+  text: string; session: Session; room: Room; sender: string; senderName: string;
+}) {
+  const [, setReady] = useState(plain.engineReady());
+  const [open, setOpen] = useState<plain.Finding | null>(null);
+  useEffect(() => plain.onEngineChange(() => setReady(true)), []);
+  const writer = session.disciplineOf(room, sender);
+  const findings = plain.checkForReader(text, session.discipline, writer ? [writer] : room.disciplines);
+  if (findings.length === 0) return <>{text}</>;
+  const parts: preact.ComponentChild[] = [];
+  let at = 0;
+  findings.forEach((f, i) => {
+    if (f.start < at) return;
+    parts.push(text.slice(at, f.start));
+    parts.push(<button key={i} type="button" class="term" aria-haspopup="dialog"
+      onClick={() => setOpen(f)}>{text.slice(f.start, f.end)}<span class="visually-hidden"> (explain this term)</span></button>);
+    at = f.end;
+  });
+  parts.push(text.slice(at));
+  return (
+    <>
+      {parts}
+      {open && <TermPopover finding={open} senderName={senderName} onClose={() => setOpen(null)} />}
+    </>
+  );
+}
+
+function TermPopover({ finding, senderName, onClose }: { finding: plain.Finding; senderName: string; onClose: () => void }) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  useEffect(() => { dialog.current?.showModal(); }, []);
+  const meanings = finding.meanings.length > 0 ? finding.meanings
+    : [{ discipline: finding.disciplines[0] ?? '', alternatives: finding.alternatives, explanation: finding.explanation }];
+  return (
+    <dialog ref={dialog} class="dialog term-popover" aria-labelledby="term-title" aria-describedby="term-source"
+      onCancel={(e) => { e.preventDefault(); onClose(); }}>
+      <h2 id="term-title">What “{finding.text}” may mean</h2>
+      <p id="term-source" class="hint">From Liaise’s dictionary, not from {senderName || 'the sender'}: ask them if you are not sure.</p>
+      {finding.kind === 'unknown-acronym'
+        ? <p>No dictionary knows this abbreviation.</p>
+        : <ul class="meanings">
+            {meanings.map((m, i) => (
+              <li key={i}>
+                {m.discipline && <strong>In {disciplineWords(m.discipline)}: </strong>}
+                {m.alternatives[0] ?? ''}{m.explanation ? ` — ${m.explanation}` : ''}
+              </li>
+            ))}
+          </ul>}
+      <div class="dialog-actions"><button type="button" class="primary" onClick={onClose}>Close</button></div>
+    </dialog>
+  );
+}
+
 function Composer({ session, room }: { session: Session; room: Room }) {
   const [text, setText] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
   const [confirm, setConfirm] = useState<{ names: string[]; answer: (yes: boolean) => void } | null>(null);
+  const [findings, setFindings] = useState<plain.Finding[]>([]);
+  const [ignored, setIgnored] = useState<string[]>([]);
+  const [card, setCard] = useState<number | null>(null);
+  const [asking, setAsking] = useState(false);
+  const fixed = useRef<plain.Finding[]>([]); // made plain in this draft: counted when it is sent
   const box = useRef<HTMLTextAreaElement>(null);
+  const mirror = useRef<HTMLDivElement>(null);
   const draftKey = `draft:${room.name}`;
   const saveTimer = useRef<number>(0);
+  const checkTimer = useRef<number>(0);
+  const audience = { public: room.public, disciplines: room.disciplines };
+
+  const shown = findings.filter((f) => !ignored.includes(f.term));
+  const check = (value: string) => setFindings(plain.checkDraft(value, audience));
 
   useEffect(() => {
-    void store.get<string>(draftKey).then((d) => { if (d) setText(d); });
+    void store.get<string>(draftKey).then((d) => { if (d) { setText(d); check(d); } });
   }, [draftKey]);
+  // Check again when the engine arrives, the dictionaries change or the room's audience does.
+  useEffect(() => plain.onEngineChange(() => check(box.current?.value ?? '')), [room.public, room.disciplines.join()]);
+  useEffect(() => check(text), [room.public, room.disciplines.join()]);
 
-  const update = (value: string) => {
+  const update = (value: string, now = false) => {
     setText(value);
     window.clearTimeout(saveTimer.current);
     saveTimer.current = window.setTimeout(() => void (value ? store.put(draftKey, value) : store.remove(draftKey)), 250);
-    // The plain-language seam: the WebAssembly engine's findings will be underlined here.
-    if (engineAvailable) checkDraft(value, { public: room.public, disciplines: room.disciplines });
+    window.clearTimeout(checkTimer.current);
+    if (now) check(value);
+    else checkTimer.current = window.setTimeout(() => check(value), 150);
   };
 
-  const send = async () => {
+  const apply = (f: plain.Finding, how: 'plain' | 'brackets' | 'ignore') => {
+    setCard(null);
+    if (how === 'ignore') setIgnored([...ignored, f.term]);
+    else {
+      if (how === 'plain') fixed.current.push(f);
+      const next = how === 'plain' ? plain.usePlainWords(text, f) : plain.explainInBrackets(text, f);
+      update(next, true);
+      // Put the caret after the changed words so that typing goes on from there.
+      const at = how === 'plain' ? f.start + (f.alternatives[0] ?? '').length : f.end + (f.alternatives[0] ?? '').length + 3;
+      requestAnimationFrame(() => { box.current?.focus(); box.current?.setSelectionRange(at, at); });
+      return;
+    }
+    box.current?.focus();
+  };
+
+  const send = async (asWritten = false) => {
     const message = text.trim();
     if (!message || busy) return;
+    const current = plain.checkDraft(text, audience).filter((f) => !ignored.includes(f.term));
+    if (current.length > 0 && !asWritten) {
+      setFindings(plain.checkDraft(text, audience));
+      setAsking(true);
+      return;
+    }
+    setAsking(false);
     setBusy(true);
     setError('');
     try {
       await session.send(room.name, message, (names) => new Promise((answer) => setConfirm({ names, answer })));
+      const made = fixed.current;
+      fixed.current = [];
+      void session.recordFeedback('fixed', made).then(() => session.recordFeedback('sent_anyway', current));
       setText('');
+      setFindings([]);
+      setIgnored([]);
       window.clearTimeout(saveTimer.current);
       await store.remove(draftKey);
     } catch (e) {
@@ -147,22 +246,122 @@ function Composer({ session, room }: { session: Session; room: Room }) {
     }
   };
 
+  const fixAll = () => {
+    setAsking(false);
+    fixed.current.push(...shown.filter((f) => f.alternatives.length > 0));
+    update(plain.fixDraft(text, audience), true);
+    box.current?.focus();
+  };
+
+  // The mirror behind the textarea: the same text, transparent, with each finding underlined.
+  const marked: preact.ComponentChild[] = [];
+  let at = 0;
+  shown.forEach((f, i) => {
+    if (f.start < at) return;
+    marked.push(text.slice(at, f.start));
+    marked.push(<mark key={i} class="finding">{text.slice(f.start, f.end)}</mark>);
+    at = f.end;
+  });
+  marked.push(text.slice(at) + '\n');
+  const open = card === null ? null : shown[card] ?? null;
+
   return (
     <form class="composer" onSubmit={(e) => { e.preventDefault(); void send(); }}>
       {error && <p class="error" role="alert">{error}</p>}
       <label for="composer-text">Message to {room.name}</label>
-      <textarea id="composer-text" ref={box} rows={3} value={text} disabled={!!room.blocked}
-        aria-describedby="composer-hint"
-        onInput={(e) => update(e.currentTarget.value)}
-        onKeyDown={(e) => {
-          if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); void send(); }
-        }} />
+      <div class="draft">
+        <div class="draft-mirror" ref={mirror} aria-hidden="true">{marked}</div>
+        <textarea id="composer-text" ref={box} rows={3} value={text} disabled={!!room.blocked}
+          aria-describedby={shown.length ? 'composer-hint composer-findings-title' : 'composer-hint'}
+          onInput={(e) => update(e.currentTarget.value)}
+          onScroll={(e) => { if (mirror.current) mirror.current.scrollTop = e.currentTarget.scrollTop; }}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); void send(); }
+          }} />
+      </div>
+      {shown.length > 0 && (
+        <div class="findings">
+          <p id="composer-findings-title" class="hint">
+            {shown.length === 1 ? '1 word' : `${shown.length} words`} your readers may not know (underlined):
+          </p>
+          <ul aria-labelledby="composer-findings-title">
+            {shown.map((f, i) => (
+              <li key={`${f.start}-${f.term}`}>
+                <button type="button" class="finding-button" aria-haspopup="dialog" onClick={() => setCard(i)}>
+                  {f.text}<span class="visually-hidden">: what it means and plainer words</span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
       <div class="composer-row">
         <p class="hint" id="composer-hint">Enter sends; Shift+Enter starts a new line. Only the people in this room can read it.</p>
         <button type="submit" class="primary" disabled={busy || !text.trim() || !!room.blocked}>{busy ? 'Sending…' : 'Send'}</button>
       </div>
+      {open && <FindingCard finding={open} onClose={() => { setCard(null); box.current?.focus(); }} onApply={(how) => apply(open, how)} />}
+      {asking && (
+        <SendWithFindings count={shown.length} canFix={shown.some((f) => f.alternatives.length > 0)}
+          onSend={() => void send(true)} onFix={fixAll} onEdit={() => { setAsking(false); box.current?.focus(); }} />
+      )}
       {confirm && <NewReaders names={confirm.names} roomName={room.name} answer={confirm.answer} />}
     </form>
+  );
+}
+
+const disciplineWords = (d: string) => d.replace(/-/g, ' ');
+
+/** One finding: what it means, plainer words, and what to do about it. */
+function FindingCard({ finding, onClose, onApply }: {
+  finding: plain.Finding; onClose: () => void; onApply: (how: 'plain' | 'brackets' | 'ignore') => void;
+}) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  useEffect(() => { dialog.current?.showModal(); }, []);
+  const plainWords = finding.alternatives[0];
+  return (
+    <dialog ref={dialog} class="dialog finding-card" aria-labelledby="finding-title" aria-describedby="finding-meaning"
+      onCancel={(e) => { e.preventDefault(); onClose(); }}>
+      <h2 id="finding-title">“{finding.text}”</h2>
+      <div id="finding-meaning">
+        {finding.kind === 'unknown-acronym'
+          ? <p>No dictionary knows this abbreviation: your readers may not know it either. Spell it out.</p>
+          : <p>{finding.explanation || 'Your readers may not know this.'}
+              {finding.disciplines.length > 0 && <> (Used in {finding.disciplines.map(disciplineWords).join(', ')}.)</>}</p>}
+      </div>
+      {finding.alternatives.length > 0 && (
+        <>
+          <h3 class="small-heading" id="finding-alternatives">Plainer words</h3>
+          <ul aria-labelledby="finding-alternatives">{finding.alternatives.map((a) => <li key={a}>{a}</li>)}</ul>
+        </>
+      )}
+      <div class="dialog-actions">
+        {plainWords && <button type="button" class="primary" onClick={() => onApply('plain')}>Use plain words<span class="visually-hidden">: {plainWords}</span></button>}
+        {plainWords && <button type="button" onClick={() => onApply('brackets')}>Explain in brackets</button>}
+        <button type="button" onClick={() => onApply('ignore')}>Ignore in this message</button>
+        <button type="button" class="link" onClick={onClose}>Close</button>
+      </div>
+    </dialog>
+  );
+}
+
+/** Asked once when a draft with findings is sent. */
+function SendWithFindings({ count, canFix, onSend, onFix, onEdit }: {
+  count: number; canFix: boolean; onSend: () => void; onFix: () => void; onEdit: () => void;
+}) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  useEffect(() => { dialog.current?.showModal(); }, []);
+  return (
+    <dialog ref={dialog} class="dialog" aria-labelledby="plain-send-title" aria-describedby="plain-send-text"
+      onCancel={(e) => { e.preventDefault(); onEdit(); }}>
+      <h2 id="plain-send-title">Send with words your readers may not know?</h2>
+      <p id="plain-send-text">This message still has {count === 1 ? '1 underlined word' : `${count} underlined words`} that people in this room may not know.</p>
+      <div class="dialog-actions">
+        <button type="button" onClick={onSend}>Send as written</button>
+        {canFix && <button type="button" class="primary" onClick={onFix}>Fix: use plain words</button>}
+        {/* Focused first: Enter pressed twice by habit keeps the draft rather than sending it. */}
+        <button type="button" onClick={onEdit} autoFocus>Keep editing</button>
+      </div>
+    </dialog>
   );
 }
 
