@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <unordered_map>
 
 #include "swar.hpp"
 #include "unicode.hpp"
@@ -447,6 +448,96 @@ std::vector<std::string> split_words(std::string_view text, bool folded) {
 
 bool is_all_capitals(const Token& token) noexcept {
     return token.upper >= 2 && token.lower == 0 && token.digits == 0;
+}
+
+namespace {
+
+// Words common in running Welsh or Polish text and rare in English, lower-case as written. Each
+// list is short on purpose: two of them in a sentence are enough, and a word that English also
+// uses ("a", "i", "do", "to", "no", "on") would mark English sentences.
+constexpr std::string_view kWelsh[] = {
+    "mae",      "mae'r", "yn",    "yr",      "y",     "wedi",  "bod",    "roedd",  "oedd",
+    "bydd",     "fydd",  "gyda",  "gyda'r",  "ond",   "hefyd", "ddim",   "dydy",   "nid",
+    "heddiw",   "yfory", "ysgol", "plentyn", "plant", "teulu", "rhieni", "diolch", "iawn",
+    "cyfarfod", "ei",    "eu",    "ac",      "gan",   "efo",   "fy",     "eich",   "chi",
+    "ni",       "nhw",   "i'r",   "o'r",     "a'r",   "ydy",   "ydw",    "wnaeth", "fawr",
+    "dros",     "rhaid", "gallu", "gwaith",  "mam",   "tad",   "hwn"};
+constexpr std::string_view kPolish[] = {
+    "się",     "że",    "nie",    "jest",   "są",     "był",       "była",    "było",    "będzie",
+    "oraz",    "dla",   "przez",  "który",  "która",  "które",     "już",     "czy",     "jak",
+    "tak",     "jego",  "jej",    "ich",    "mnie",   "mamy",      "został",  "została", "dziecko",
+    "dziecka", "matka", "ojciec", "szkoła", "szkole", "spotkanie", "dzisiaj", "jutro",   "w",
+    "z",       "na",    "po",     "od",     "za",     "przy",      "bardzo",  "tylko",   "jeszcze",
+    "też",     "także", "może",   "trzeba", "wizyta", "lekarz",    "rodzina", "syn",     "córka",
+    "pani",    "pan",   "proszę"};
+constexpr std::string_view kEnglish[] = {"the", "and", "is",   "was",  "are",  "were", "will", "to",
+                                         "of",  "for", "with", "that", "this", "have", "has",  "be",
+                                         "at",  "on",  "we",   "he",   "she",  "they", "it",   "in",
+                                         "a",   "an",  "not",  "her",  "his",  "our"};
+
+/// Which list `word` (lower-cased) is in: 1 Welsh, 2 Polish, 4 English, bits combined.
+unsigned language_of(std::string_view word) {
+    static const auto table = [] {
+        std::unordered_map<std::string_view, unsigned> t;
+        for (const auto w : kWelsh)
+            t[w] |= 1;
+        for (const auto w : kPolish)
+            t[w] |= 2;
+        for (const auto w : kEnglish)
+            t[w] |= 4;
+        return t;
+    }();
+    const auto it = table.find(word);
+    return it == table.end() ? 0 : it->second;
+}
+
+}  // namespace
+
+bool mark_foreign_sentences(std::string_view text, const std::vector<Token>& tokens,
+                            std::vector<std::uint8_t>& foreign) {
+    foreign.assign(tokens.size(), 0);
+    bool any = false;
+    std::size_t from = 0;
+    unsigned welsh = 0, polish = 0, english = 0;
+    char lower[16];
+    const auto close = [&](std::size_t to) {
+        const auto most = std::max(welsh, polish);
+        if (most >= 2 && most > english) {
+            std::fill(foreign.begin() + static_cast<std::ptrdiff_t>(from),
+                      foreign.begin() + static_cast<std::ptrdiff_t>(to), std::uint8_t{1});
+            any = true;
+        }
+        welsh = polish = english = 0;
+        from = to;
+    };
+    for (std::size_t i = 0; i < tokens.size(); ++i) {
+        const auto& t = tokens[i];
+        if (i > 0) {
+            const auto gap = text.substr(tokens[i - 1].end, t.start - tokens[i - 1].end);
+            if (gap.find_first_of(".!?;\n\r") != std::string_view::npos)
+                close(i);
+        }
+        const auto word = text.substr(t.start, t.end - t.start);
+        if (word.size() > sizeof lower || t.digits > 0 || t.upper > 1)
+            continue;
+        // Lower-case ASCII letters and straighten a curly apostrophe ("Mae’r").
+        std::size_t size = 0;
+        for (std::size_t k = 0; k < word.size(); ++k) {
+            const char c = word[k];
+            if (word.substr(k, 3) == "\xE2\x80\x99") {
+                lower[size++] = '\'';
+                k += 2;
+            } else {
+                lower[size++] = c >= 'A' && c <= 'Z' ? static_cast<char>(c | 0x20) : c;
+            }
+        }
+        const auto bits = language_of({lower, size});
+        welsh += bits & 1;
+        polish += (bits >> 1) & 1;
+        english += (bits >> 2) & 1;
+    }
+    close(tokens.size());
+    return any;
 }
 
 }  // namespace liaise::jargon::detail
