@@ -126,7 +126,9 @@ void parse_known(std::string_view value, Entry& e, std::vector<std::string>& rea
     }
     std::vector<std::string> names;
     for (const auto part : split(value, '+')) {
-        if (!valid_discipline_name(part)) {
+        // "all" or "public" is a slip for all-professionals or everyone, not a discipline.
+        if (!valid_discipline_name(part) || part == "all" || part == "public" ||
+            part == "professionals") {
             reasons.push_back("known='" + std::string(value) +
                               "': expected everyone, all-professionals or discipline names "
                               "joined by '+'");
