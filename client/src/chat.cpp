@@ -32,6 +32,7 @@
 #include "liaise/client/client.hpp"
 #include "liaise/client/display.hpp"
 #include "liaise/client/plain.hpp"
+#include "liaise/jargon/reader.hpp"
 #include "liaise/protocol/fields.hpp"
 #include "unlock_cli.hpp"
 
@@ -657,6 +658,9 @@ class Chat {
     /// Checks `text` for this room's readers; sends it, or holds it back with its findings.
     void check_and_send(const std::string& text) {
         auto result = engine_->check(text, readers_.audience);
+        // The writer's discipline settles what an ambiguous term of theirs means.
+        if (!discipline_.empty())
+            jargon::settle_meanings(result, {discipline_});
         if (result.findings.empty()) {
             (void)send(text);
             return;

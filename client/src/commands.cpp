@@ -22,6 +22,7 @@
 #include "liaise/client/message_size.hpp"
 #include "liaise/client/plain.hpp"
 #include "liaise/client/strength.hpp"
+#include "liaise/jargon/reader.hpp"
 #include "liaise/protocol/findings.hpp"
 #include "qr.hpp"
 #include "unlock_cli.hpp"
@@ -317,7 +318,10 @@ int send(const Options& o, const std::string& room, const std::vector<std::strin
         auto audience = c.audience(room);
         if (!audience)
             return report_room(c, audience.error(), room);
-        const auto result = engine.value()->check(text, audience.value());
+        auto result = engine.value()->check(text, audience.value());
+        // The writer's discipline settles what an ambiguous term of theirs means.
+        if (const auto& own = c.discipline(); !own.empty())
+            jargon::settle_meanings(result, {own});
         std::string to_send = text;
         if (!result.findings.empty()) {
             if (policy == DraftPolicy::check) {

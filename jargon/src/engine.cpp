@@ -1,6 +1,7 @@
 #include "liaise/jargon/engine.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 #include <unordered_map>
 #include <unordered_set>
@@ -508,19 +509,21 @@ bool EngineImpl::flagged(const std::vector<std::uint32_t>& meanings, const Audie
                 return true;
         return false;
     }
-    // Shared when every reader knows a meaning of the term and the meanings they know agree in
-    // plain words: "CP" in a room of nurses and social workers is two things.
+    // Readers of one discipline read a term of theirs as they mean it.
+    if (!is_public && std::has_single_bit(mask))
+        for (const auto id : meanings)
+            if (mask == 1ull << meanings_[id].discipline)
+                return false;
+    // Otherwise the term is shared when every reader knows it and it means one thing: "CP" in a
+    // room of nurses and social workers is two things, and "TA" (a teaching assistant to all of
+    // them) may be temporary housing to the writer.
     std::uint64_t covered = 0;
-    const std::string* plain = nullptr;
+    const std::string& plain = meanings_[meanings.front()].plain;
     for (const auto id : meanings) {
         const auto& m = meanings_[id];
-        const auto knows = (is_public ? (m.known_by_public ? 1 : 0) : m.known) & mask;
-        if (knows == 0)
-            continue;
-        if (plain != nullptr && *plain != m.plain)
+        if (m.plain != plain)
             return true;
-        plain = &m.plain;
-        covered |= knows;
+        covered |= (is_public ? (m.known_by_public ? 1 : 0) : m.known) & mask;
     }
     return covered != mask;
 }

@@ -1,6 +1,9 @@
 // Who knows what: the known= option, the writer settling an ambiguous term, and sentences in
 // other languages.
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <fstream>
+#include <iostream>
 
 #include "fixture.hpp"
 #include "liaise/jargon/reader.hpp"
@@ -182,4 +185,81 @@ TEST_CASE("Welsh and Polish sentences are not checked for English jargon", "[kno
                                  audience("public"))) == Strings{"CIN"});
     CHECK(matched(shipped->check("Pan and Nowak spoke to the SENCO about the plan.",
                                  audience("public"))) == Strings{"SENCO"});
+}
+
+namespace {
+
+std::vector<std::string> data_lines(const std::string& path) {
+    std::ifstream in(path);
+    REQUIRE(in);
+    std::vector<std::string> out;
+    for (std::string line; std::getline(in, line);)
+        if (!line.empty() && line.front() != '#')
+            out.push_back(line);
+    return out;
+}
+
+/// The shipped dictionaries as they were before known=: every entry known by its own
+/// discipline only.
+DictionarySet without_known(DictionarySet set) {
+    for (auto& d : set.dictionaries)
+        for (auto& e : d.entries) {
+            e.known_by = KnownBy::own_discipline;
+            e.known_disciplines.clear();
+        }
+    return set;
+}
+
+struct Figures {
+    std::size_t held = 0, drafts = 0, found = 0, expected = 0;
+};
+
+Figures measure(const Engine& engine) {
+    Figures out;
+    const auto room = audience("health,education,social-care");
+    for (const auto& draft : data_lines(LIAISE_TEST_DATA "/plain/professional-drafts.txt")) {
+        ++out.drafts;
+        if (!engine.check(draft, room).findings.empty())
+            ++out.held;
+    }
+    for (const auto& line : data_lines(LIAISE_TEST_DATA "/plain/public-heldout.tsv")) {
+        const auto tab = line.find('\t');
+        REQUIRE(tab != std::string::npos);
+        const auto result = engine.check(line.substr(0, tab), Audience::everyone());
+        std::string_view terms = std::string_view(line).substr(tab + 1);
+        while (!terms.empty()) {
+            const auto bar = std::min(terms.find('|'), terms.size());
+            const auto term = terms.substr(0, bar);
+            ++out.expected;
+            const bool hit = std::any_of(result.findings.begin(), result.findings.end(),
+                                         [&](const Finding& f) { return f.term == term; });
+            out.found += hit ? 1 : 0;
+            INFO(line);
+            terms.remove_prefix(std::min(bar + 1, terms.size()));
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("measured: fewer professional drafts held back, no less recall for the public",
+          "[known][measure]") {
+    const auto set = load_dictionary_dir(LIAISE_SOURCE_DICTIONARIES);
+    REQUIRE(set.ok());
+    const auto before = measure(*Engine::compile(without_known(set.value())).value());
+    const auto after = measure(*Engine::compile(set.value()).value());
+    const auto share = [](std::size_t a, std::size_t b) { return 100.0 * double(a) / double(b); };
+    // Printed for bench/RESULTS.md.
+    std::cout << "professional room (health, education, social-care): " << before.drafts
+              << " drafts, held back before " << before.held << " ("
+              << share(before.held, before.drafts) << "%), after " << after.held << " ("
+              << share(after.held, after.drafts) << "%)\n"
+              << "held-out recall for the public: before " << before.found << "/" << before.expected
+              << " (" << share(before.found, before.expected) << "%), after " << after.found << "/"
+              << after.expected << " (" << share(after.found, after.expected) << "%)\n";
+    REQUIRE(before.drafts >= 200);
+    CHECK(after.held * 2 <= before.held);
+    CHECK(after.found >= before.found);
+    CHECK(after.expected == before.expected);
 }
