@@ -36,8 +36,8 @@ struct CompiledMeaning {
     // as in an audience mask, every bit (kOtherDiscipline too) for "all professionals".
     std::uint64_t known = 0;
     bool known_by_public = false;  // KnownBy::everyone
-    // What the meaning is in plain words (its first alternative): readers who know two meanings
-    // of a term that agree here share it.
+    // What the meaning is in plain words (its first alternative): a term whose meanings differ
+    // here is flagged for readers of more than one discipline.
     std::string plain;
 };
 
@@ -509,6 +509,10 @@ bool EngineImpl::flagged(const std::vector<std::uint32_t>& meanings, const Audie
                 return true;
         return false;
     }
+    // Officialese is flagged for every professional unless its entry says who knows it.
+    for (const auto id : meanings)
+        if (meanings_[id].discipline == general_ && meanings_[id].known == 0)
+            return true;
     // Readers of one discipline read a term of theirs as they mean it.
     if (!is_public && std::has_single_bit(mask))
         for (const auto id : meanings)
@@ -517,11 +521,11 @@ bool EngineImpl::flagged(const std::vector<std::uint32_t>& meanings, const Audie
     // Otherwise the term is shared when every reader knows it and it means one thing: "CP" in a
     // room of nurses and social workers is two things, and "TA" (a teaching assistant to all of
     // them) may be temporary housing to the writer.
-    std::uint64_t covered = 0;
     const std::string& plain = meanings_[meanings.front()].plain;
+    std::uint64_t covered = 0;
     for (const auto id : meanings) {
         const auto& m = meanings_[id];
-        if (m.plain != plain)
+        if (meanings.size() > 1 && m.plain != plain)
             return true;
         covered |= (is_public ? (m.known_by_public ? 1 : 0) : m.known) & mask;
     }
