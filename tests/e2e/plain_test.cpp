@@ -113,28 +113,35 @@ TEST_CASE(
 TEST_CASE("send --fix leaves a term that means different things as written, and says so",
           "[e2e][plain]") {
     Partnership p;
-    // CP is child protection to social care and cerebral palsy to health: only sam can say.
+    // CP is child protection to social care and cerebral palsy to health; tess, a teacher, has
+    // no meaning of her own for it: only she can say which she meant.
     const auto out = p.liaise.ok(
-        "sam",
+        "tess",
         "send --accept-new-readers mixed --fix --yes 'The CP plan was agreed at core group.'");
     CHECK_THAT(out, Catch::Contains("core group -> "));
     CHECK_THAT(out, Catch::Contains("Left as written (it means different things to different "
                                     "disciplines, or has no plain alternative): CP"));
     CHECK_THAT(out, !Catch::Contains("CP -> "));
-    const auto received = p.read("tess", "mixed");
+    const auto received = p.read("sam", "mixed");
     REQUIRE(received.size() == 1);
     const std::string text(received[0].at("text").as_string());
     CHECK_THAT(text, Catch::StartsWith("The CP plan was agreed at "));
     CHECK(text.find("core group") == std::string::npos);
 
     // The noisy-entry counts say what happened: core group fixed, CP sent as written (counted
-    // on sam's device, for the server a day later).
+    // on tess's device, for the server a day later).
     const auto counts =
-        boost::json::parse(slurp(p.server.dir() / "cli-sam" / "feedback.json")).at("counts");
+        boost::json::parse(slurp(p.server.dir() / "cli-tess" / "feedback.json")).at("counts");
     CHECK(counts.at("social-care:CP").at("sent_anyway").as_int64() == 1);
     CHECK(counts.at("social-care:CP").at("fixed").as_int64() == 0);
     CHECK(counts.at("social-care:core group").at("fixed").as_int64() == 1);
     CHECK(counts.at("social-care:core group").at("sent_anyway").as_int64() == 0);
+
+    // Written by a social worker, CP has one meaning, his: --fix can use its plain words.
+    const auto sams =
+        p.liaise.ok("sam", "send --accept-new-readers mixed --fix --yes 'The CP plan was agreed.'");
+    CHECK_THAT(sams, Catch::Contains("CP -> child protection"));
+    CHECK_THAT(sams, !Catch::Contains("cerebral palsy"));
 }
 
 TEST_CASE("a teacher reading a social worker's message sees the explanations", "[e2e][plain]") {
