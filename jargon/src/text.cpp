@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <span>
 #include <unordered_map>
 
 #include "swar.hpp"
@@ -491,15 +492,67 @@ unsigned language_of(std::string_view word) {
     return it == table.end() ? 0 : it->second;
 }
 
+/// Per first byte (lower-cased), bit L set when a Welsh or Polish word of L bytes starts with
+/// it: most words are ruled out by this alone, before any look-up.
+const std::array<std::uint32_t, 256>& foreign_shapes() {
+    static const auto shapes = [] {
+        std::array<std::uint32_t, 256> t{};
+        for (const auto& list : {std::span<const std::string_view>(kWelsh),
+                                 std::span<const std::string_view>(kPolish)})
+            for (const auto w : list)
+                t[static_cast<unsigned char>(w.front())] |= std::uint32_t{1} << w.size();
+        return t;
+    }();
+    return shapes;
+}
+
+/// The token lower-cased (ASCII letters) with a curly apostrophe made straight, into `out`;
+/// its size, or 0 when it is too long to be a listed word.
+std::size_t lowered(std::string_view word, char (&out)[16]) {
+    if (word.size() > sizeof out)
+        return 0;
+    std::size_t size = 0;
+    for (std::size_t k = 0; k < word.size(); ++k) {
+        const char c = word[k];
+        if (c == '\xE2' && word.substr(k, 3) == "\xE2\x80\x99") {
+            out[size++] = '\'';
+            k += 2;
+        } else {
+            out[size++] = c >= 'A' && c <= 'Z' ? static_cast<char>(c | 0x20) : c;
+        }
+    }
+    return size;
+}
+
 }  // namespace
 
 bool mark_foreign_sentences(std::string_view text, const std::vector<Token>& tokens,
                             std::vector<std::uint8_t>& foreign) {
+    // First a cheap pass: a text with fewer than two Welsh or Polish words has no such sentence.
+    const auto& shapes = foreign_shapes();
+    const auto maybe_foreign = [&](const Token& t) {
+        const auto size = t.end - t.start;
+        const auto first = static_cast<unsigned char>(text[t.start]) | 0x20;
+        // A curly apostrophe ("Mae’r") changes the size: non-ASCII words are always looked up.
+        return size < 32 && t.digits == 0 && t.upper <= 1 &&
+               (!t.ascii || ((shapes[first] >> size) & 1) != 0);
+    };
+    char lower[16];
+    std::size_t candidates = 0;
+    for (const auto& t : tokens) {
+        if (!maybe_foreign(t))
+            continue;
+        const auto size = lowered(text.substr(t.start, t.end - t.start), lower);
+        if (size > 0 && (language_of({lower, size}) & 3) != 0 && ++candidates >= 2)
+            break;
+    }
+    if (candidates < 2)
+        return false;
+
     foreign.assign(tokens.size(), 0);
     bool any = false;
     std::size_t from = 0;
     unsigned welsh = 0, polish = 0, english = 0;
-    char lower[16];
     const auto close = [&](std::size_t to) {
         const auto most = std::max(welsh, polish);
         if (most >= 2 && most > english) {
@@ -517,20 +570,11 @@ bool mark_foreign_sentences(std::string_view text, const std::vector<Token>& tok
             if (gap.find_first_of(".!?;\n\r") != std::string_view::npos)
                 close(i);
         }
-        const auto word = text.substr(t.start, t.end - t.start);
-        if (word.size() > sizeof lower || t.digits > 0 || t.upper > 1)
+        if (t.digits > 0 || t.upper > 1)
             continue;
-        // Lower-case ASCII letters and straighten a curly apostrophe ("Mae’r").
-        std::size_t size = 0;
-        for (std::size_t k = 0; k < word.size(); ++k) {
-            const char c = word[k];
-            if (word.substr(k, 3) == "\xE2\x80\x99") {
-                lower[size++] = '\'';
-                k += 2;
-            } else {
-                lower[size++] = c >= 'A' && c <= 'Z' ? static_cast<char>(c | 0x20) : c;
-            }
-        }
+        const auto size = lowered(text.substr(t.start, t.end - t.start), lower);
+        if (size == 0)
+            continue;
         const auto bits = language_of({lower, size});
         welsh += bits & 1;
         polish += (bits >> 1) & 1;
