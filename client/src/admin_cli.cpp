@@ -72,7 +72,9 @@ struct EntryOptions {
         cmd->add_option("--variant", variants, "Another spelling (repeatable)");
         cmd->add_option("--kind", kind, "acronym, term or phrase (default: guessed)");
         cmd->add_option("--options", options,
-                        "case-sensitive, case-insensitive and/or no-inflection, comma-separated");
+                        "case-sensitive, case-insensitive, no-inflection and/or known=WHO "
+                        "(everyone, all-professionals or disciplines joined by +), "
+                        "comma-separated");
     }
 
     json::object fields(const CLI::App* cmd) const {

@@ -33,6 +33,7 @@
 #include "liaise/client/display.hpp"
 #include "liaise/client/local_time.hpp"
 #include "liaise/client/plain.hpp"
+#include "liaise/jargon/reader.hpp"
 #include "liaise/protocol/fields.hpp"
 #include "unlock_cli.hpp"
 
@@ -648,6 +649,9 @@ class Chat {
     /// Checks `text` for this room's readers; sends it, or holds it back with its findings.
     void check_and_send(const std::string& text) {
         auto result = engine_->check(text, readers_.audience);
+        // The writer's discipline settles what an ambiguous term of theirs means.
+        if (!discipline_.empty())
+            jargon::settle_meanings(result, {discipline_});
         if (result.findings.empty()) {
             (void)send(text);
             return;

@@ -24,6 +24,7 @@
 #include "liaise/client/plain.hpp"
 #include "liaise/client/strength.hpp"
 #include "liaise/jargon/findings_json.hpp"
+#include "liaise/jargon/reader.hpp"
 #include "qr.hpp"
 #include "unlock_cli.hpp"
 
@@ -318,7 +319,10 @@ int send(const Options& o, const std::string& room, const std::vector<std::strin
         auto audience = c.audience(room);
         if (!audience)
             return report_room(c, audience.error(), room);
-        const auto result = engine.value()->check(text, audience.value());
+        auto result = engine.value()->check(text, audience.value());
+        // The writer's discipline settles what an ambiguous term of theirs means.
+        if (const auto& own = c.discipline(); !own.empty())
+            jargon::settle_meanings(result, {own});
         std::string to_send = text;
         if (!result.findings.empty()) {
             if (policy == DraftPolicy::check) {

@@ -113,6 +113,49 @@ bool valid_discipline_name(std::string_view name) {
     });
 }
 
+/// The value of a `known=` option: "everyone", "all-professionals" or disciplines joined by '+'
+/// ("health+social-care"). Problems go to `reasons`.
+void parse_known(std::string_view value, Entry& e, std::vector<std::string>& reasons) {
+    if (value == "everyone") {
+        e.known_by = KnownBy::everyone;
+        return;
+    }
+    if (value == "all-professionals") {
+        e.known_by = KnownBy::all_professionals;
+        return;
+    }
+    std::vector<std::string> names;
+    for (const auto part : split(value, '+')) {
+        // "all" or "public" is a slip for all-professionals or everyone, not a discipline.
+        if (!valid_discipline_name(part) || part == "all" || part == "public" ||
+            part == "professionals") {
+            reasons.push_back("known='" + std::string(value) +
+                              "': expected everyone, all-professionals or discipline names "
+                              "joined by '+'");
+            return;
+        }
+        names.emplace_back(part);
+    }
+    std::sort(names.begin(), names.end());
+    names.erase(std::unique(names.begin(), names.end()), names.end());
+    e.known_by = KnownBy::listed;
+    e.known_disciplines = std::move(names);
+}
+
+std::string known_option(const Entry& e) {
+    switch (e.known_by) {
+        case KnownBy::own_discipline:
+            return {};
+        case KnownBy::listed:
+            return "known=" + join(e.known_disciplines, "+");
+        case KnownBy::all_professionals:
+            return "known=all-professionals";
+        case KnownBy::everyone:
+            return "known=everyone";
+    }
+    return {};
+}
+
 }  // namespace
 
 bool matches_case_sensitively(const Entry& e, std::size_t words) noexcept {
@@ -212,7 +255,7 @@ Result<Dictionary> parse_dictionary(std::string_view discipline, std::string_vie
                                                 : "unknown kind '" + std::string(kind_text) +
                                                       "': expected acronym, term or phrase");
         }
-        bool saw_cs = false, saw_ci = false;
+        bool saw_cs = false, saw_ci = false, saw_known = false;
         if (!trim(fields[5]).empty()) {
             for (const auto part : split(fields[5], ',')) {
                 const auto opt = trim(part);
@@ -224,10 +267,15 @@ Result<Dictionary> parse_dictionary(std::string_view discipline, std::string_vie
                     e.case_rule = CaseRule::insensitive;
                 } else if (opt == "no-inflection") {
                     e.inflect = false;
+                } else if (opt.starts_with("known=")) {
+                    if (saw_known)
+                        reasons.emplace_back("option known= given twice");
+                    saw_known = true;
+                    parse_known(opt.substr(6), e, reasons);
                 } else {
-                    reasons.push_back(
-                        "unknown option '" + std::string(opt) +
-                        "': expected case-sensitive, case-insensitive or no-inflection");
+                    reasons.push_back("unknown option '" + std::string(opt) +
+                                      "': expected case-sensitive, case-insensitive, "
+                                      "no-inflection or known=");
                 }
             }
         }
@@ -300,6 +348,8 @@ std::string write_dictionary(const Dictionary& dictionary) {
                                                                     : "case-insensitive");
         if (!e.inflect)
             options.emplace_back("no-inflection");
+        if (auto known = known_option(e); !known.empty())
+            options.push_back(std::move(known));
         out += join(options, ",");
         out += '\n';
     }

@@ -1,6 +1,7 @@
 #include "liaise/jargon/engine.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 #include <unordered_map>
 #include <unordered_set>
@@ -31,6 +32,13 @@ struct CompiledMeaning {
     // Bit word_bit(w) set for every word w of alternative_words: a word whose bit is clear is in
     // none of them.
     std::uint64_t alternative_word_bits = 0;
+    // The professional readers who know this meaning (Entry::known_by): one bit per discipline,
+    // as in an audience mask, every bit (kOtherDiscipline too) for "all professionals".
+    std::uint64_t known = 0;
+    bool known_by_public = false;  // KnownBy::everyone
+    // What the meaning is in plain words (its first alternative): a term whose meanings differ
+    // here is flagged for readers of more than one discipline.
+    std::string plain;
 };
 
 /// One of 64 bits chosen by a word's hash, for CompiledMeaning::alternative_word_bits.
@@ -252,7 +260,29 @@ Result<std::shared_ptr<const Engine>> EngineImpl::build(const DictionarySet& set
             engine->general_ = d;
         for (const auto& e : dicts[d]->entries) {
             const auto id = static_cast<std::uint32_t>(engine->meanings_.size());
-            CompiledMeaning m{d, e.kind, e.term, {}, 0};
+            CompiledMeaning m{d, e.kind, e.term, {}, 0, 0, false, e.alternatives.front()};
+            switch (e.known_by) {
+                case KnownBy::everyone:
+                    m.known_by_public = true;
+                    [[fallthrough]];
+                case KnownBy::all_professionals:
+                    m.known = ~std::uint64_t{0};
+                    break;
+                case KnownBy::listed:
+                    for (const auto& name : e.known_disciplines) {
+                        const auto it = std::lower_bound(engine->disciplines_.begin(),
+                                                         engine->disciplines_.end(), name);
+                        if (it != engine->disciplines_.end() && *it == name)
+                            m.known |= 1ull
+                                       << static_cast<unsigned>(it - engine->disciplines_.begin());
+                    }
+                    [[fallthrough]];
+                case KnownBy::own_discipline:
+                    // Officialese ("general") is nobody's own language.
+                    if (dicts[d]->discipline != kGeneralDiscipline)
+                        m.known |= 1ull << d;
+                    break;
+            }
             for (const auto& alt : e.alternatives)
                 m.alternative_words.push_back(detail::split_words(alt, true));
             for (const auto& alt : m.alternative_words)
@@ -469,18 +499,37 @@ std::uint64_t EngineImpl::audience_mask(const Audience& audience) const {
 
 bool EngineImpl::flagged(const std::vector<std::uint32_t>& meanings, const Audience& audience,
                          std::uint64_t mask) const {
-    if (audience.is_public())
-        return true;
-    for (const auto id : meanings)
-        if (meanings_[id].discipline == general_)
-            return true;
-    if (mask == 0)
+    // The public reads as one reader, bit 0.
+    const bool is_public = audience.is_public();
+    if (is_public)
+        mask = 1;
+    if (mask == 0) {  // no readers at all: only officialese is flagged
+        for (const auto id : meanings)
+            if (meanings_[id].discipline == general_)
+                return true;
         return false;
-    // Shared only when every reader is of one discipline that uses the term.
+    }
+    // Officialese is flagged for every professional unless its entry says who knows it.
     for (const auto id : meanings)
-        if (mask == 1ull << meanings_[id].discipline)
-            return false;
-    return true;
+        if (meanings_[id].discipline == general_ && meanings_[id].known == 0)
+            return true;
+    // Readers of one discipline read a term of theirs as they mean it.
+    if (!is_public && std::has_single_bit(mask))
+        for (const auto id : meanings)
+            if (mask == 1ull << meanings_[id].discipline)
+                return false;
+    // Otherwise the term is shared when every reader knows it and it means one thing: "CP" in a
+    // room of nurses and social workers is two things, and "TA" (a teaching assistant to all of
+    // them) may be temporary housing to the writer.
+    const std::string& plain = meanings_[meanings.front()].plain;
+    std::uint64_t covered = 0;
+    for (const auto id : meanings) {
+        const auto& m = meanings_[id];
+        if (meanings.size() > 1 && m.plain != plain)
+            return true;
+        covered |= (is_public ? (m.known_by_public ? 1 : 0) : m.known) & mask;
+    }
+    return covered != mask;
 }
 
 Meaning EngineImpl::public_meaning(std::uint32_t id) const {
@@ -637,10 +686,18 @@ CheckResult EngineImpl::check(std::string_view text, const Audience& audience) c
     hit_meanings.clear();
     hit_terms.clear();
 
+    // Sentences in Welsh or Polish are not checked for English jargon.
+    thread_local std::vector<std::uint8_t> foreign;
+    const bool any_foreign = detail::mark_foreign_sentences(text, tokens, foreign);
+
     std::string exact;
     std::vector<std::uint32_t> meanings;
     for (std::size_t i = 0; i < tokens.size();) {
         const auto& t = tokens[i];
+        if (any_foreign && foreign[i] != 0) {
+            ++i;
+            continue;
+        }
         // Most tokens are in no trie: skip the call for them.
         const bool in_a_trie = ids[i].exact != kNone || ids[i].folded != kNone;
         if (const auto len = in_a_trie ? longest_match(tokens, ids, i, meanings) : 0; len > 0) {
@@ -738,6 +795,16 @@ Meanings::Meanings(std::shared_ptr<const std::vector<Meaning>> table,
         std::copy(ids.begin(), ids.end(), inline_.begin());
     else
         more_.assign(ids.begin(), ids.end());
+}
+
+Meanings Meanings::only_from(const std::vector<std::string>& disciplines) const {
+    std::vector<std::uint32_t> kept;
+    for (std::size_t i = 0; i < size_; ++i)
+        if (std::binary_search(disciplines.begin(), disciplines.end(), (*this)[i].discipline))
+            kept.push_back(ids()[i]);
+    if (kept.empty())
+        return {};
+    return {table_, kept};
 }
 
 Audience Audience::everyone() {

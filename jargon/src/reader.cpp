@@ -12,12 +12,30 @@ const std::string& plain_words(const Meaning& m) {
 
 }  // namespace
 
+void settle_meanings(CheckResult& result, std::vector<std::string> writer_disciplines) {
+    std::sort(writer_disciplines.begin(), writer_disciplines.end());
+    writer_disciplines.erase(std::unique(writer_disciplines.begin(), writer_disciplines.end()),
+                             writer_disciplines.end());
+    for (auto& f : result.findings) {
+        if (f.meanings.size() < 2)
+            continue;
+        auto writers = f.meanings.only_from(writer_disciplines);
+        if (writers.empty())
+            continue;
+        const bool one_meaning = std::all_of(writers.begin(), writers.end(), [&](const Meaning& m) {
+            return plain_words(m) == plain_words(writers.front());
+        });
+        if (one_meaning)
+            f.meanings = std::move(writers);
+    }
+}
+
 CheckResult check_for_reader(const Engine& engine, std::string_view text,
                              const std::string& reader_discipline,
                              std::vector<std::string> writer_disciplines) {
     auto result = engine.check(text, Audience::of({reader_discipline}));
     // The disciplines whose meaning the writer may have had in mind.
-    auto& others = writer_disciplines;
+    auto others = writer_disciplines;
     std::sort(others.begin(), others.end());
     others.erase(std::unique(others.begin(), others.end()), others.end());
     std::erase(others, reader_discipline);
@@ -49,6 +67,8 @@ CheckResult check_for_reader(const Engine& engine, std::string_view text,
     if (added)
         std::sort(result.findings.begin(), result.findings.end(),
                   [](const Finding& a, const Finding& b) { return a.start < b.start; });
+    // The writer's discipline settles what an ambiguous term means.
+    settle_meanings(result, std::move(writer_disciplines));
     return result;
 }
 

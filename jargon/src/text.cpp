@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <cstring>
+#include <span>
+#include <unordered_map>
 
 #include "swar.hpp"
 #include "unicode.hpp"
@@ -447,6 +450,165 @@ std::vector<std::string> split_words(std::string_view text, bool folded) {
 
 bool is_all_capitals(const Token& token) noexcept {
     return token.upper >= 2 && token.lower == 0 && token.digits == 0;
+}
+
+namespace {
+
+// Words common in running Welsh or Polish text and rare in English, lower-case as written. Each
+// list is short on purpose: two of them in a sentence are enough, and a word that English also
+// uses ("a", "i", "do", "to", "no", "on") would mark English sentences.
+constexpr std::string_view kWelsh[] = {
+    "mae",    "mae'r", "yn",     "yr",      "y",     "wedi",   "bod",    "roedd", "oedd",
+    "bydd",   "fydd",  "gyda",   "gyda'r",  "ond",   "hefyd",  "ddim",   "dydy",  "nid",
+    "heddiw", "yfory", "ysgol",  "plentyn", "teulu", "rhieni", "diolch", "iawn",  "cyfarfod",
+    "ei",     "eu",    "ac",     "gan",     "efo",   "fy",     "eich",   "chi",   "ni",
+    "nhw",    "i'r",   "o'r",    "a'r",     "ydy",   "ydw",    "wnaeth", "fawr",  "dros",
+    "rhaid",  "gallu", "gwaith", "mam",     "tad",   "hwn"};
+constexpr std::string_view kPolish[] = {
+    "się",     "że",      "nie",     "jest",    "są",    "był",    "była",   "było",
+    "będzie",  "oraz",    "dla",     "przez",   "który", "która",  "które",  "już",
+    "czy",     "jak",     "tak",     "jego",    "jej",   "ich",    "mnie",   "mamy",
+    "został",  "została", "dziecko", "dziecka", "matka", "ojciec", "szkoła", "szkole",
+    "dzisiaj", "jutro",   "w",       "z",       "na",    "po",     "od",     "za",
+    "przy",    "bardzo",  "tylko",   "jeszcze", "też",   "także",  "może",   "trzeba",
+    "wizyta",  "lekarz",  "rodzina", "syn",     "córka", "pani",   "proszę"};
+constexpr std::string_view kEnglish[] = {"the", "and", "is",   "was",  "are",  "were", "will", "to",
+                                         "of",  "for", "with", "that", "this", "have", "has",  "be",
+                                         "at",  "on",  "we",   "he",   "she",  "they", "it",   "in",
+                                         "a",   "an",  "not",  "her",  "his",  "our"};
+
+/// Which list `word` (lower-cased) is in: 1 Welsh, 2 Polish, 4 English, bits combined.
+unsigned language_of(std::string_view word) {
+    static const auto table = [] {
+        std::unordered_map<std::string_view, unsigned> t;
+        for (const auto w : kWelsh)
+            t[w] |= 1;
+        for (const auto w : kPolish)
+            t[w] |= 2;
+        for (const auto w : kEnglish)
+            t[w] |= 4;
+        return t;
+    }();
+    const auto it = table.find(word);
+    return it == table.end() ? 0 : it->second;
+}
+
+/// A lower-cased word of up to eight bytes as one number (0 for a longer one).
+std::uint64_t packed(const char* word, std::size_t size) noexcept {
+    std::uint64_t v = 0;
+    if (size <= 8)
+        std::memcpy(&v, word, size);
+    return v;
+}
+
+/// One of 4,096 bits for a packed word.
+unsigned shape_bit(std::uint64_t v) noexcept {
+    return static_cast<unsigned>((v * 0x9E3779B97F4A7C15ull) >> 52);
+}
+
+/// A bit set over shape_bit() of every Welsh and Polish word (all of eight bytes or fewer): a
+/// word whose bit is clear is in neither list, and most words are ruled out this way without a
+/// look-up.
+const std::array<std::uint64_t, 64>& foreign_shapes() {
+    static const auto shapes = [] {
+        std::array<std::uint64_t, 64> t{};
+        for (const auto& list : {std::span<const std::string_view>(kWelsh),
+                                 std::span<const std::string_view>(kPolish)})
+            for (const auto w : list) {
+                const auto bit = shape_bit(packed(w.data(), w.size()));
+                t[bit / 64] |= std::uint64_t{1} << (bit % 64);
+            }
+        return t;
+    }();
+    return shapes;
+}
+
+/// The token lower-cased (ASCII letters) with a curly apostrophe made straight, into `out`;
+/// its size, or 0 when it is too long to be a listed word.
+std::size_t lowered(std::string_view word, char (&out)[16]) {
+    if (word.size() > sizeof out)
+        return 0;
+    std::size_t size = 0;
+    for (std::size_t k = 0; k < word.size(); ++k) {
+        const char c = word[k];
+        if (c == '\xE2' && word.substr(k, 3) == "\xE2\x80\x99") {
+            out[size++] = '\'';
+            k += 2;
+        } else {
+            out[size++] = c >= 'A' && c <= 'Z' ? static_cast<char>(c | 0x20) : c;
+        }
+    }
+    return size;
+}
+
+}  // namespace
+
+bool mark_foreign_sentences(std::string_view text, const std::vector<Token>& tokens,
+                            std::vector<std::uint8_t>& foreign) {
+    const auto& shapes = foreign_shapes();
+    char lower[16];
+    // The languages of token i's word (language_of), ruling most words out cheaply first.
+    const auto languages = [&](std::size_t i, bool english_too) -> unsigned {
+        const auto& t = tokens[i];
+        const std::size_t raw = t.end - t.start;
+        if (raw > sizeof lower || t.digits > 0 || t.upper > 1)
+            return 0;
+        if (!english_too && t.ascii) {
+            // ASCII letters and apostrophes lower-case by setting bit 5 of each byte: no copy.
+            if (raw > 8)
+                return 0;
+            std::uint64_t v = 0;
+            std::memcpy(&v, text.data() + t.start, raw);
+            v |= 0x2020202020202020ull >> (8 * (8 - raw));
+            const auto bit = shape_bit(v);
+            if ((shapes[bit / 64] >> (bit % 64) & 1) == 0)
+                return 0;
+        }
+        const auto size = lowered(text.substr(t.start, raw), lower);
+        if (size == 0 || size > 8)
+            return 0;
+        return language_of({lower, size});
+    };
+    // First the Welsh and Polish words, cheaply; then only the sentences around them.
+    thread_local std::vector<std::size_t> hits;
+    hits.clear();
+    for (std::size_t i = 0; i < tokens.size(); ++i)
+        if ((languages(i, false) & 3) != 0)
+            hits.push_back(i);
+    if (hits.size() < 2)
+        return false;
+    const auto starts_sentence = [&](std::size_t i) {
+        if (i == 0)
+            return true;
+        const auto gap = text.substr(tokens[i - 1].end, tokens[i].start - tokens[i - 1].end);
+        return gap.find_first_of(".!?;\n\r") != std::string_view::npos;
+    };
+    bool any = false;
+    for (std::size_t k = 0; k < hits.size();) {
+        std::size_t from = hits[k], to = hits[k] + 1;
+        while (!starts_sentence(from))
+            --from;
+        while (to < tokens.size() && !starts_sentence(to))
+            ++to;
+        unsigned welsh = 0, polish = 0, english = 0;
+        for (std::size_t i = from; i < to; ++i) {
+            const auto bits = languages(i, true);
+            welsh += bits & 1;
+            polish += (bits >> 1) & 1;
+            english += (bits >> 2) & 1;
+        }
+        const auto most = std::max(welsh, polish);
+        if (most >= 2 && most > english) {
+            if (!any)
+                foreign.assign(tokens.size(), 0);
+            any = true;
+            std::fill(foreign.begin() + static_cast<std::ptrdiff_t>(from),
+                      foreign.begin() + static_cast<std::ptrdiff_t>(to), std::uint8_t{1});
+        }
+        while (k < hits.size() && hits[k] < to)
+            ++k;
+    }
+    return any;
 }
 
 }  // namespace liaise::jargon::detail

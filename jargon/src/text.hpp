@@ -68,4 +68,12 @@ void folded_form(std::string_view word, std::string& out);
 /// letters, no digits), allowing '&' and a trailing plural or possessive suffix.
 [[nodiscard]] bool is_all_capitals(const Token& token) noexcept;
 
+/// Marks the tokens of sentences written in another language than English, found cheaply by
+/// their common words (Welsh and Polish): `foreign[i]` is 1 for such a token, else 0. A
+/// sentence counts as foreign when at least two of its words are common words of one of those
+/// languages and they outnumber its common English words. Sentences end at '.', '!', '?', ';'
+/// or a line break. Returns whether any token is marked.
+bool mark_foreign_sentences(std::string_view text, const std::vector<Token>& tokens,
+                            std::vector<std::uint8_t>& foreign);
+
 }  // namespace liaise::jargon::detail

@@ -53,11 +53,12 @@ const [root, wasmDir] = process.argv.slice(2);
   assert.notStrictEqual(found.findings[0].start, text.indexOf('CIN'));
   assert.deepStrictEqual(engine.utf16Ranges(text, found.findings).map(([s, e]) => text.slice(s, e)), ['CIN', 'XYZ']);
 
-  // Reading: a nurse reading a social worker's "CP" is told it is not cerebral palsy; from
-  // another nurse it means what she thinks; the CIN from social care is explained either way.
+  // Reading: a nurse reading a social worker's "CP" is told what the social worker means by it
+  // (child protection, that meaning only); from another nurse it means what she thinks; the CIN
+  // from social care is explained either way.
   const fromSocialWorker = engine.checkForReader('The CP conference and the CIN plan.', 'health', ['social-care']);
   assert.deepStrictEqual(fromSocialWorker.findings.map((f) => [f.text, f.meanings.map((m) => m.discipline)]),
-    [['CP', ['health', 'social-care']], ['CIN', ['social-care']]]);
+    [['CP', ['social-care']], ['CIN', ['social-care']]]);
   assert.strictEqual(fromSocialWorker.reader, 'health');
   const fromNurse = engine.checkForReader('The CP conference and the CIN plan.', 'health', 'health');
   assert.deepStrictEqual(fromNurse.findings.map((f) => f.text), ['CIN']);

@@ -19,6 +19,15 @@ enum class Kind { acronym, term, phrase, unknown_acronym };
 /// matches in any case.
 enum class CaseRule { by_kind, sensitive, insensitive };
 
+/// Who understands a term without explanation (the `known=` option). A term is flagged only for
+/// readers who do not know it.
+enum class KnownBy {
+    own_discipline,     ///< the default: only the discipline whose dictionary has it
+    listed,             ///< its own discipline and Entry::known_disciplines
+    all_professionals,  ///< every professional reader, but not the public
+    everyone,           ///< everyone, the public included
+};
+
 /// "acronym", "term", "phrase" or "unknown-acronym".
 [[nodiscard]] std::string_view to_string(Kind kind) noexcept;
 
@@ -31,7 +40,10 @@ struct Entry {
     Kind kind = Kind::term;
     CaseRule case_rule = CaseRule::by_kind;
     bool inflect = true;  ///< generate plurals, -ed and -ing forms (terms and phrases)
-    int line = 0;         ///< line in the source file, for messages
+    KnownBy known_by = KnownBy::own_discipline;
+    /// For KnownBy::listed: the other disciplines that know the term, sorted, without repeats.
+    std::vector<std::string> known_disciplines;
+    int line = 0;  ///< line in the source file, for messages
 };
 
 /// A discipline's whole dictionary. The discipline name is the file name without ".tsv".

@@ -109,6 +109,10 @@ class Meanings {
     [[nodiscard]] const_iterator begin() const noexcept { return {base(), ids()}; }
     [[nodiscard]] const_iterator end() const noexcept { return {base(), ids() + size_}; }
 
+    /// The meanings whose discipline is in `disciplines` (sorted), in order, sharing this one's
+    /// table; an empty Meanings when none is.
+    [[nodiscard]] Meanings only_from(const std::vector<std::string>& disciplines) const;
+
   private:
     static constexpr std::size_t kInline = 7;  // one per shipped discipline; more go to the heap
 
