@@ -19,6 +19,10 @@ enum class Kind { acronym, term, phrase, unknown_acronym };
 /// matches in any case.
 enum class CaseRule { by_kind, sensitive, insensitive };
 
+/// How a plain alternative fits a sentence in place of its term: as a noun phrase ("the child in
+/// need"), as a modifier before a noun ("child protection" in "child protection plan"), or both.
+enum class Fit { noun, modifier, both };
+
 /// "acronym", "term", "phrase" or "unknown-acronym".
 [[nodiscard]] std::string_view to_string(Kind kind) noexcept;
 
@@ -31,7 +35,16 @@ struct Entry {
     Kind kind = Kind::term;
     CaseRule case_rule = CaseRule::by_kind;
     bool inflect = true;  ///< generate plurals, -ed and -ing forms (terms and phrases)
-    int line = 0;         ///< line in the source file, for messages
+    /// What an acronym stands for ("Child in Need"), from the `expansion=` option; empty when the
+    /// file gives none (the engine may then find it among the variants and alternatives).
+    std::string expansion;
+    /// One per alternative, from the `fit=` option; empty when the file gives none, which means
+    /// "noun" for every alternative of an acronym or phrase and "both" for a one-word term.
+    std::vector<Fit> fits;
+    /// The term is used as a name without an article ("agreed at core group"); fixes add "the"
+    /// where no article is written. The `bare-name` option.
+    bool bare_name = false;
+    int line = 0;  ///< line in the source file, for messages
 };
 
 /// A discipline's whole dictionary. The discipline name is the file name without ".tsv".
