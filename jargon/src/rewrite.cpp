@@ -460,8 +460,10 @@ std::vector<FixChoice> offer_fixes(std::string_view text, const std::vector<Find
             break;
         }
 
-        // Explain: the term kept, its expansion or plain words in brackets after it.
-        if (!choice.bracketed) {
+        // Explain: the term kept, its expansion or plain words in brackets after it. Not for an
+        // inflected term or phrase ("stepped down"): its plain words would not match the tense.
+        const bool inflected_words = f.kind != Kind::acronym && inflection == Inflection::other;
+        if (!choice.bracketed && !inflected_words) {
             std::string inside =
                 meaning->expansion.empty() ? meaning->alternatives.front() : meaning->expansion;
             if (meaning->expansion.empty() && meaning->bare_name && !starts_with_the(inside) &&
