@@ -201,23 +201,23 @@ bool ends_noun_phrase(std::string_view word) {
     if (w.ends_with("ly") || w.ends_with("ed"))
         return true;
     return one_of(
-        w, {"a",       "an",    "the",     "and",     "or",      "but",   "nor",      "of",
-            "to",      "in",    "on",      "at",      "for",     "with",  "by",       "from",
-            "as",      "into",  "onto",    "over",    "under",   "about", "after",    "before",
-            "until",   "since", "during",  "between", "is",      "are",   "was",      "were",
-            "be",      "been",  "being",   "am",      "will",    "would", "can",      "could",
-            "should",  "shall", "may",     "might",   "must",    "has",   "have",     "had",
-            "do",      "does",  "did",     "not",     "that",    "which", "who",      "whom",
-            "whose",   "this",  "these",   "those",   "it",      "he",    "she",      "they",
-            "we",      "you",   "him",     "them",    "us",      "me",    "his",      "her",
-            "their",   "our",   "my",      "your",    "its",     "if",    "so",       "then",
-            "than",    "when",  "while",   "where",   "because", "today", "tomorrow", "yesterday",
-            "again",   "also",  "now",     "soon",    "there",   "here",  "yet",      "only",
-            "all",     "too",   "says",    "said",    "thinks",  "feels", "wants",    "knows",
-            "agrees",  "met",   "saw",     "told",    "asked",   "made",  "gave",     "took",
-            "went",    "came",  "came",    "says",    "called",  "rang",  "please",   "next",
-            "last",    "first", "instead", "either",  "each",    "due",   "overdue",  "pending",
-            "ongoing", "open",  "closed",  "needed"});
+        w, {"a",       "an",      "the",     "and",     "or",      "but",   "nor",      "of",
+            "to",      "in",      "on",      "at",      "for",     "with",  "by",       "from",
+            "as",      "into",    "onto",    "over",    "under",   "about", "after",    "before",
+            "until",   "since",   "during",  "between", "is",      "are",   "was",      "were",
+            "be",      "been",    "being",   "am",      "will",    "would", "can",      "could",
+            "should",  "shall",   "may",     "might",   "must",    "has",   "have",     "had",
+            "do",      "does",    "did",     "not",     "that",    "which", "who",      "whom",
+            "whose",   "this",    "these",   "those",   "it",      "he",    "she",      "they",
+            "we",      "you",     "him",     "them",    "us",      "me",    "his",      "her",
+            "their",   "our",     "my",      "your",    "its",     "if",    "so",       "then",
+            "than",    "when",    "while",   "where",   "because", "today", "tomorrow", "yesterday",
+            "again",   "also",    "now",     "soon",    "there",   "here",  "yet",      "only",
+            "all",     "too",     "says",    "said",    "thinks",  "feels", "wants",    "knows",
+            "agrees",  "met",     "saw",     "told",    "asked",   "made",  "gave",     "took",
+            "went",    "came",    "came",    "says",    "called",  "rang",  "please",   "next",
+            "last",    "first",   "instead", "either",  "each",    "due",   "going",    "overdue",
+            "pending", "ongoing", "open",    "closed",  "needed"});
 }
 
 bool is_determiner(std::string_view word) {
@@ -404,8 +404,21 @@ std::vector<FixChoice> offer_fixes(std::string_view text, const std::vector<Find
         const auto before = word_before(text, f.start);
         const auto before_word =
             before ? text.substr(before->start, before->end - before->start) : std::string_view{};
-        const bool determined = before && is_determiner(before_word);
         const bool sentence_start = at_sentence_start(text, f.start);
+        // "the" is added to a bare name only where it is plainly missing: at the start of a
+        // sentence or after a preposition or a verb of attending ("at core group", "attended
+        // core group"), never after an adjective or another term ("weekly core group", "the CIN
+        // core group").
+        const bool wants_article =
+            !choice.follows_modifier &&
+            (sentence_start || (!before && f.start == 0) ||
+             (before &&
+              one_of(before_word,
+                     {"at",    "to",      "from",     "before",  "after",     "until", "since",
+                      "for",   "in",      "on",       "with",    "by",        "of",    "about",
+                      "into",  "attend",  "attended", "attends", "attending", "join",  "joined",
+                      "chair", "chaired", "chairs",   "chairing"})));
+        const bool determined = (before && is_determiner(before_word)) || !wants_article;
         const bool name_like = f.kind == Kind::acronym || starts_with_capitals_word(f.text);
 
         // A term the writer explained in brackets is left as written.
