@@ -705,7 +705,8 @@ class Chat {
                     break;
                 begin = end + 1;
             }
-            if (const auto left = left_as_written(pending_->findings); !left.empty())
+            if (const auto left = left_as_written(pending_->text, pending_->findings);
+                !left.empty())
                 notice(left);
             scroll_ = 0;
         } else if (c == L's' || c == L'S') {

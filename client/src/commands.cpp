@@ -349,7 +349,7 @@ int send(const Options& o, const std::string& room, const std::vector<std::strin
                                                        : "Rewritten in plain words where they "
                                                          "fit, else explained:\n") +
                                        std::string(kContinuation) + display_block(to_send) + "\n";
-                    if (const auto left = left_as_written(result.findings); !left.empty())
+                    if (const auto left = left_as_written(text, result.findings); !left.empty())
                         what += left + "\n";
                     const auto yes = confirm(what, "Send this?");
                     if (!yes) {
@@ -426,7 +426,7 @@ int send(const Options& o, const std::string& room, const std::vector<std::strin
                            display_line(f.text) + "\n";
             if (!changed.empty())
                 std::cout << "Changed before sending:\n" << changed;
-            if (const auto left = left_as_written(result.findings); !left.empty())
+            if (const auto left = left_as_written(text, result.findings); !left.empty())
                 std::cout << left << "\n";
             if (to_send != text)
                 std::cout << "Sent: " << display_block(to_send) << "\n";
