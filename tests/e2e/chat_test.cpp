@@ -211,9 +211,8 @@ TEST_CASE("liaise chat shows history and live messages, and sends what is typed"
     // History, with bea's education term explained for ann (social care).
     auto screen = term.wait_until(is_ready, "the chat, online");
     CHECK_THAT(screen, Catch::Contains("bea: The SENCO[1] will join on Tuesday."));
-    // The explanation leads with what the acronym stands for.
     CHECK_THAT(screen, Catch::Contains("    dictionary: [1] SENCO (education) \u2014 special needs "
-                                       "coordinator: special"));
+                                       "coordinator: The teacher"));
     CHECK_THAT(screen, Catch::Contains("ann: Welcome to the case room."));
     CHECK_THAT(screen, Catch::Contains("case-7 | for education, social-care | online"));
 
