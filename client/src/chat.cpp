@@ -33,6 +33,7 @@
 #include "liaise/client/display.hpp"
 #include "liaise/client/local_time.hpp"
 #include "liaise/client/plain.hpp"
+#include "liaise/jargon/fix.hpp"
 #include "liaise/jargon/reader.hpp"
 #include "liaise/protocol/fields.hpp"
 #include "unlock_cli.hpp"
@@ -264,8 +265,9 @@ struct PaneLine {
     }
 };
 
-/// A draft held back because of findings, waiting for [f]ix, [s]end anyway or [e]dit; after
-/// [f]ix, the rewritten draft shown and waiting for "Send this? [y/N]".
+/// A draft held back because of findings, waiting for [f]ix, [s]end anyway, [e]dit or
+/// e[x]plain; after [f]ix or e[x]plain, the rewritten draft shown and waiting for "Send this?
+/// [y/N]".
 struct Pending {
     std::string text;
     std::vector<jargon::Finding> findings;
@@ -661,7 +663,8 @@ class Chat {
         scroll_ = 0;
     }
 
-    /// The answer to "[f]ix and send  [s]end anyway  [e]dit", then, after [f]ix, to "Send this?
+    /// The answer to "[f]ix and send  [s]end anyway  [e]dit  e[x]plain", then, after [f]ix or
+    /// e[x]plain, to "Send this?
     /// [y/N]" under the rewritten draft: the dictionaries' words are sent in the person's name
     /// only once they have seen them.
     void choose(wchar_t c) {
@@ -678,9 +681,15 @@ class Chat {
             }
             return;
         }
-        if (c == L'f' || c == L'F') {
-            pending_->rewritten = jargon::rewrite(pending_->text, pending_->findings);
-            add_line("Rewritten with the dictionaries' plain alternatives:", Tone::finding);
+        if (c == L'f' || c == L'F' || c == L'x' || c == L'X') {
+            const bool explain_only = c == L'x' || c == L'X';
+            pending_->rewritten =
+                jargon::fix_text(pending_->text, pending_->findings,
+                                 explain_only ? jargon::FixMode::explain_only
+                                              : jargon::FixMode::replace_where_it_fits);
+            add_line(explain_only ? "Each term explained on first use:"
+                                  : "Rewritten in plain words where they fit, else explained:",
+                     Tone::finding);
             const auto shown = display_block(*pending_->rewritten);
             std::size_t begin = 0;
             while (true) {
@@ -691,7 +700,8 @@ class Chat {
                     break;
                 begin = end + 1;
             }
-            if (const auto left = left_as_written(pending_->findings); !left.empty())
+            if (const auto left = left_as_written(pending_->text, pending_->findings);
+                !left.empty())
                 notice(left);
             scroll_ = 0;
         } else if (c == L's' || c == L'S') {
@@ -963,7 +973,7 @@ class Chat {
         } else if (pending_) {
             const auto n = pending_->findings.size();
             text = " " + std::to_string(n) + (n == 1 ? " term" : " terms") +
-                   " may be unclear:  [f]ix and send  [s]end anyway  [e]dit";
+                   " may be unclear:  [f]ix and send  [s]end anyway  [e]dit  e[x]plain";
         } else {
             const std::string state = sending_        ? "sending..."
                                       : reconnecting_ ? "reconnecting..."

@@ -13,6 +13,8 @@
 #include "liaise/client/plain.hpp"
 #include "liaise/jargon/engine.hpp"
 #include "liaise/jargon/findings_json.hpp"
+#include "liaise/jargon/fix.hpp"
+#include "liaise/jargon/utf8.hpp"
 
 namespace liaise::client {
 namespace {
@@ -63,6 +65,11 @@ bool read_input(const CheckOptions& options, std::istream& in, std::string& text
     }
     text = std::move(buf).str();
     return true;
+}
+
+jargon::FixMode fix_mode(const CheckOptions& options) {
+    return options.explain_fix ? jargon::FixMode::explain_only
+                               : jargon::FixMode::replace_where_it_fits;
 }
 
 }  // namespace
@@ -123,13 +130,13 @@ CheckStatus run_check(const CheckOptions& options, std::istream& in, std::ostrea
     if (options.json) {
         auto doc = boost::json::parse(jargon::findings_json(result));
         doc.as_object()["audience"] = audience.value().to_string();
-        if (options.fix)
-            doc.as_object()["fixed"] = jargon::rewrite(text, result.findings);
+        if (options.fix || options.explain_fix)
+            doc.as_object()["fixed"] = jargon::fix_text(text, result.findings, fix_mode(options));
         out << boost::json::serialize(doc) << "\n";
         return status;
     }
-    if (options.fix) {
-        out << jargon::rewrite(text, result.findings);
+    if (options.fix || options.explain_fix) {
+        out << jargon::fix_text(text, result.findings, fix_mode(options));
         return status;
     }
     for (const auto& f : result.findings)

@@ -15,6 +15,7 @@
 
 #include "liaise/client/display.hpp"
 #include "liaise/client/local_time.hpp"
+#include "liaise/jargon/fix.hpp"
 #include "liaise/protocol/fields.hpp"
 
 namespace liaise::client::cli {
@@ -200,11 +201,12 @@ int with_client(const Options& o, const std::function<int(Client&)>& fn) {
     return with_client(o, [&](Client& c, const Relogin&) { return fn(c); });
 }
 
-std::string left_as_written(const std::vector<jargon::Finding>& findings) {
+std::string left_as_written(std::string_view text, const std::vector<jargon::Finding>& findings) {
     std::string terms;
-    for (const auto& f : findings)
-        if (jargon::agreed_alternative(f) == nullptr)
-            terms += (terms.empty() ? "" : ", ") + f.text;
+    const auto choices = jargon::offer_fixes(text, findings);
+    for (std::size_t i = 0; i < findings.size(); ++i)
+        if (!choices[i].replace && !choices[i].explain && !choices[i].bracketed)
+            terms += (terms.empty() ? "" : ", ") + findings[i].text;
     if (terms.empty())
         return terms;
     return "Left as written (it means different things to different disciplines, or has no "

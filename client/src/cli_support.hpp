@@ -86,9 +86,11 @@ int simple(const Options& o, std::string_view type, boost::json::object fields,
 /// A child the council must help …"; several meanings say so instead of an alternative.
 [[nodiscard]] std::string finding_line(const jargon::Finding& f);
 
-/// What --fix (or [f]ix in the chat) leaves as written — the findings whose meanings differ, or
-/// that have no plain alternative — as one sentence naming them; empty when it fixes them all.
-[[nodiscard]] std::string left_as_written(const std::vector<jargon::Finding>& findings);
+/// What --fix (or [f]ix in the chat) leaves as written in `text` — the findings it can neither
+/// replace nor explain, because their meanings differ — as one sentence naming them; empty when
+/// it fixes them all.
+[[nodiscard]] std::string left_as_written(std::string_view text,
+                                          const std::vector<jargon::Finding>& findings);
 
 /// "The earlier code for USER no longer works.\n" when issuing a code (enrol_code,
 /// device_replace) withdrew an unused one; else empty.

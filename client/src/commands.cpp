@@ -24,6 +24,7 @@
 #include "liaise/client/plain.hpp"
 #include "liaise/client/strength.hpp"
 #include "liaise/jargon/findings_json.hpp"
+#include "liaise/jargon/fix.hpp"
 #include "liaise/jargon/reader.hpp"
 #include "qr.hpp"
 #include "unlock_cli.hpp"
@@ -340,14 +341,20 @@ int send(const Options& o, const std::string& room, const std::vector<std::strin
                 }
                 return 1;
             }
-            if (policy == DraftPolicy::fix) {
-                to_send = jargon::rewrite(text, result.findings);
+            if (policy == DraftPolicy::fix || policy == DraftPolicy::explain) {
+                to_send = jargon::fix_text(text, result.findings,
+                                           policy == DraftPolicy::explain
+                                               ? jargon::FixMode::explain_only
+                                               : jargon::FixMode::replace_where_it_fits);
                 // The dictionaries chose these words: the person sees them before they are
                 // signed and sent in their name.
                 if (asking == Confirm::ask) {
-                    std::string what = "Rewritten with the dictionaries' plain alternatives:\n" +
+                    std::string what = std::string(policy == DraftPolicy::explain
+                                                       ? "Each term explained on first use:\n"
+                                                       : "Rewritten in plain words where they "
+                                                         "fit, else explained:\n") +
                                        std::string(kContinuation) + display_block(to_send) + "\n";
-                    if (const auto left = left_as_written(result.findings); !left.empty())
+                    if (const auto left = left_as_written(text, result.findings); !left.empty())
                         what += left + "\n";
                     const auto yes = confirm(what, "Send this?");
                     if (!yes) {
@@ -399,7 +406,7 @@ int send(const Options& o, const std::string& room, const std::vector<std::strin
         // it is only mentioned.
         if (!result.findings.empty())
             if (auto reported = c.report_findings(
-                    policy == DraftPolicy::fix ? "fixed" : "sent_anyway", result.findings);
+                    policy == DraftPolicy::anyway ? "sent_anyway" : "fixed", result.findings);
                 !reported)
                 std::cerr << "liaise: could not count the findings: " << reported.error().message
                           << "\n";
@@ -413,14 +420,18 @@ int send(const Options& o, const std::string& room, const std::vector<std::strin
             std::cout << json::serialize(doc) << "\n";
             return 0;
         }
-        if (policy == DraftPolicy::fix) {
+        if (policy == DraftPolicy::fix || policy == DraftPolicy::explain) {
             std::string changed;
-            for (const auto& f : result.findings)
-                if (const auto* plain = jargon::agreed_alternative(f))
-                    changed += "  " + display_line(f.text) + " -> " + display_line(*plain) + "\n";
+            const auto fixes = jargon::choose_fixes(jargon::offer_fixes(text, result.findings),
+                                                    policy == DraftPolicy::explain
+                                                        ? jargon::FixMode::explain_only
+                                                        : jargon::FixMode::replace_where_it_fits);
+            for (const auto& f : fixes)
+                changed += "  " + display_line(text.substr(f.start, f.end - f.start)) + " -> " +
+                           display_line(f.text) + "\n";
             if (!changed.empty())
                 std::cout << "Changed before sending:\n" << changed;
-            if (const auto left = left_as_written(result.findings); !left.empty())
+            if (const auto left = left_as_written(text, result.findings); !left.empty())
                 std::cout << left << "\n";
             if (to_send != text)
                 std::cout << "Sent: " << display_block(to_send) << "\n";

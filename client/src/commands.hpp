@@ -25,7 +25,9 @@ int room_change(const Options& o, const std::string& room, const std::string& us
 int room_show(const Options& o, const std::string& room);
 int rooms(const Options& o);
 /// How `send` treats a draft with findings: hold it back, send it as written, or send the fix.
-enum class DraftPolicy { check, anyway, fix };
+/// What `send` does with a draft that has findings: hold it back, send it as written, or fix it
+/// (`fix`: plain words where they fit, else explained; `explain`: every term explained) and ask.
+enum class DraftPolicy { check, anyway, fix, explain };
 
 /// Whether a rewritten draft (DraftPolicy::fix) is shown on the terminal and sent only if the
 /// person says yes, or sent without asking (--yes). Asking with no terminal sends nothing.

@@ -50,11 +50,19 @@ int main(int argc, char** argv) {
                           "last login, else the shipped ones)");
     check_cmd->add_flag("--json", check.json, "Print one JSON object");
     check_cmd->add_flag("--fix", check.fix,
-                        "Print the text with plain words in place of each finding whose meanings "
-                        "agree (one that means different things is left as written)");
+                        "Print the text with plain words in place of each finding where they fit "
+                        "the sentence, else the term explained in brackets on first use (a term "
+                        "that means different things is left as written)");
+    check_cmd->add_flag("--explain-fix", check.explain_fix,
+                        "Print the text with every term kept and its plain meaning in brackets "
+                        "on first use");
     check_cmd->add_option("input", check.input, "File to check, or - for standard input (default)");
     check_cmd->callback([&] {
         action = [&] {
+            if (check.fix && check.explain_fix) {
+                std::cerr << "liaise: choose --fix or --explain-fix, not both\n";
+                return 2;
+            }
             if (!dictionaries.empty())
                 check.dictionaries = dictionaries;
             return static_cast<int>(
@@ -159,15 +167,18 @@ int main(int argc, char** argv) {
 
     // messages
     std::vector<std::string> words;
-    bool anyway = false, fix = false, yes = false;
+    bool anyway = false, fix = false, explain_fix = false, yes = false;
     auto* send_cmd = app.add_subcommand(
         "send", "Check a message against the room's audience, then encrypt and send it");
     send_cmd->add_option("room", room_name, "Room")->required();
     send_cmd->add_option("text", words, "The message, or - for standard input (the default)");
     send_cmd->add_flag("--anyway", anyway, "Send as written even if it has findings");
     send_cmd->add_flag("--fix", fix,
-                       "Replace findings with their plain alternatives, show the result and ask "
-                       "before sending it");
+                       "Put plain words in place of findings where they fit the sentence (else "
+                       "explain them in brackets), show the result and ask before sending it");
+    send_cmd->add_flag("--explain-fix", explain_fix,
+                       "Keep every term and add its plain meaning in brackets on first use, show "
+                       "the result and ask before sending it");
     send_cmd->add_flag("--yes", yes,
                        "With --fix: send the rewritten message without asking (for scripts)");
     bool accept_new_readers = false;
@@ -177,13 +188,15 @@ int main(int argc, char** argv) {
     json_flag(send_cmd);
     send_cmd->callback([&] {
         action = [&] {
-            if (anyway && fix) {
-                std::cerr << "liaise: choose --fix or --anyway, not both\n";
+            if (int(anyway) + int(fix) + int(explain_fix) > 1) {
+                std::cerr << "liaise: choose one of --fix, --explain-fix or --anyway\n";
                 return 2;
             }
-            const auto policy = fix      ? cli::DraftPolicy::fix
-                                : anyway ? cli::DraftPolicy::anyway
-                                         : cli::DraftPolicy::check;
+            fix = fix || explain_fix;
+            const auto policy = explain_fix ? cli::DraftPolicy::explain
+                                : fix       ? cli::DraftPolicy::fix
+                                : anyway    ? cli::DraftPolicy::anyway
+                                            : cli::DraftPolicy::check;
             if (fix && o.json && !yes) {  // nobody to ask: the output is for a program
                 std::cerr << "liaise: --fix with --json sends a rewritten message unseen: add "
                              "--yes to allow it\n";

@@ -67,6 +67,16 @@ std::string join(const std::vector<std::string>& words, std::string_view sep) {
     return out;
 }
 
+std::optional<Fit> parse_fit(std::string_view s) {
+    if (s == "noun")
+        return Fit::noun;
+    if (s == "modifier")
+        return Fit::modifier;
+    if (s == "both")
+        return Fit::both;
+    return std::nullopt;
+}
+
 std::optional<Kind> parse_kind(std::string_view s) {
     if (s == "acronym")
         return Kind::acronym;
@@ -257,8 +267,16 @@ Result<Dictionary> parse_dictionary(std::string_view discipline, std::string_vie
         }
         bool saw_cs = false, saw_ci = false, saw_known = false;
         if (!trim(fields[5]).empty()) {
-            for (const auto part : split(fields[5], ',')) {
-                const auto opt = trim(part);
+            const auto parts = split(fields[5], ',');
+            for (std::size_t p = 0; p < parts.size(); ++p) {
+                auto opt = trim(parts[p]);
+                if (opt.starts_with("expansion=")) {
+                    // The expansion runs to the end of the field, commas and all
+                    // ("expansion=Education, Health and Care Plan").
+                    const auto from = static_cast<std::size_t>(opt.data() - fields[5].data());
+                    opt = trim(fields[5].substr(from));
+                    p = parts.size();
+                }
                 if (opt == "case-sensitive") {
                     saw_cs = true;
                     e.case_rule = CaseRule::sensitive;
@@ -272,10 +290,31 @@ Result<Dictionary> parse_dictionary(std::string_view discipline, std::string_vie
                         reasons.emplace_back("option known= given twice");
                     saw_known = true;
                     parse_known(opt.substr(6), e, reasons);
+                } else if (opt == "bare-name") {
+                    e.bare_name = true;
+                } else if (opt.starts_with("expansion=")) {
+                    e.expansion = std::string(trim(opt.substr(10)));
+                    if (e.expansion.empty())
+                        reasons.emplace_back("empty expansion");
+                    else if (e.kind != Kind::acronym)
+                        reasons.emplace_back("expansion on an entry that is not an acronym");
+                } else if (opt.starts_with("fit=")) {
+                    for (const auto f : split(opt.substr(4), '|')) {
+                        if (const auto fit = parse_fit(trim(f))) {
+                            e.fits.push_back(*fit);
+                        } else {
+                            reasons.push_back("unknown fit '" + std::string(trim(f)) +
+                                              "': expected noun, modifier or both");
+                        }
+                    }
+                    if (e.fits.size() != e.alternatives.size())
+                        reasons.push_back("fit lists " + std::to_string(e.fits.size()) +
+                                          " forms for " + std::to_string(e.alternatives.size()) +
+                                          " alternatives");
                 } else {
                     reasons.push_back("unknown option '" + std::string(opt) +
                                       "': expected case-sensitive, case-insensitive, "
-                                      "no-inflection or known=");
+                                      "no-inflection, known=, bare-name, expansion=... or fit=...");
                 }
             }
         }
@@ -350,6 +389,18 @@ std::string write_dictionary(const Dictionary& dictionary) {
             options.emplace_back("no-inflection");
         if (auto known = known_option(e); !known.empty())
             options.push_back(std::move(known));
+        if (e.bare_name)
+            options.emplace_back("bare-name");
+        if (!e.fits.empty()) {
+            std::vector<std::string> fits;
+            for (const auto f : e.fits)
+                fits.emplace_back(f == Fit::noun       ? "noun"
+                                  : f == Fit::modifier ? "modifier"
+                                                       : "both");
+            options.push_back("fit=" + join(fits, "|"));
+        }
+        if (!e.expansion.empty())
+            options.push_back("expansion=" + e.expansion);  // last: it may hold commas
         out += join(options, ",");
         out += '\n';
     }

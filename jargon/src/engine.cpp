@@ -6,6 +6,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "explain.hpp"
 #include "inflect.hpp"
 #include "readability.hpp"
 #include "swar.hpp"
@@ -289,7 +290,7 @@ Result<std::shared_ptr<const Engine>> EngineImpl::build(const DictionarySet& set
                 for (const auto& w : alt)
                     m.alternative_word_bits |= word_bit(w);
             engine->meanings_.push_back(std::move(m));
-            shown->push_back({dicts[d]->discipline, e.alternatives, e.explanation});
+            shown->push_back(detail::shown_meaning(dicts[d]->discipline, e));
             ++engine->entries_;
 
             std::vector<std::string> forms{e.term};
@@ -877,7 +878,7 @@ std::vector<std::string> Finding::alternatives() const {
 
 std::string Finding::explanation() const {
     if (meanings.size() == 1)
-        return meanings.front().explanation;
+        return detail::explained(meanings.front());
     if (meanings.empty())
         return "an acronym no dictionary knows: spell it out the first time you use it";
     // "health: A condition that affects movement; social-care: Work to protect a child."
@@ -885,7 +886,8 @@ std::string Finding::explanation() const {
     for (const auto& m : meanings) {
         if (!out.empty())
             out += "; ";
-        std::string_view text = m.explanation;
+        const auto full = detail::explained(m);
+        std::string_view text = full;
         if (text.ends_with('.'))
             text.remove_suffix(1);
         out += m.discipline + ": ";

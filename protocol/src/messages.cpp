@@ -154,14 +154,14 @@ constexpr std::array<FieldSpec, 7> kDictAdd = {{{"discipline", F::string, true, 
                                                 {"alternatives", F::string_array, true, 20},
                                                 {"explanation", F::string, true, 1000},
                                                 {"kind", F::string, false, 16},
-                                                {"options", F::string, false, 64}}};
+                                                {"options", F::string, false, 400}}};
 constexpr std::array<FieldSpec, 7> kDictEdit = {{{"discipline", F::string, true, kName},
                                                  {"term", F::string, true, kText},
                                                  {"variants", F::string_array, false, 50},
                                                  {"alternatives", F::string_array, false, 20},
                                                  {"explanation", F::string, false, 1000},
                                                  {"kind", F::string, false, 16},
-                                                 {"options", F::string, false, 64}}};
+                                                 {"options", F::string, false, 400}}};
 constexpr std::array<FieldSpec, 2> kDictTerm = {
     {{"discipline", F::string, true, kName}, {"term", F::string, true, kText}}};
 constexpr std::array<FieldSpec, 1> kDiscipline = {{{"discipline", F::string, true, kName}}};

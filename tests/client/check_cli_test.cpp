@@ -106,7 +106,7 @@ TEST_CASE("liaise check --json prints the documented object", "[cli]") {
 TEST_CASE("liaise check --fix prints the rewritten text", "[cli]") {
     const auto r = liaise("check " + kDicts + "--fix", "CIN plan: we will utilise the room.\n");
     CHECK(r.status == 1);
-    CHECK(r.out == "Child who needs extra help plan: we will use the room.\n");
+    CHECK(r.out == "CIN (child in need) plan: we will use the room.\n");
 }
 
 TEST_CASE("liaise check input and usage errors exit 2 with one clear line", "[cli]") {

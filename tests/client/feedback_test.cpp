@@ -39,7 +39,7 @@ jargon::Finding finding(std::string term,
     std::vector<std::uint32_t> ids;
     for (auto& [discipline, alternative] : meanings) {
         ids.push_back(static_cast<std::uint32_t>(table->size()));
-        table->push_back({discipline, {alternative}, "explained"});
+        table->push_back({discipline, {alternative}, "explained", {}, {jargon::Fit::noun}, false});
     }
     jargon::Finding f;
     f.text = f.term = std::move(term);

@@ -172,3 +172,54 @@ TEST_CASE("common acronyms list", "[dictionary]") {
     REQUIRE_FALSE(bad.ok());
     CHECK(bad.problems().front().line == 2);
 }
+
+TEST_CASE("fit=, bare-name and expansion= options parse, are checked and round-trip",
+          "[dictionary][fix]") {
+    const auto r = parse_dictionary(
+        "education", "ed.tsv",
+        kHeader +
+            "EHCP\t\tlegal plan for extra help|special needs\tA legal plan.\tacronym\t"
+            "fit=noun|modifier,expansion=Education, Health and Care Plan\n"
+            "core group\t\tgroup of the family\tThe team.\tphrase\tbare-name,no-inflection\n"
+            "holistic\t\tall-round\tWhole-person.\tterm\t\n");
+    REQUIRE(r.ok());
+    const auto& e = r.value().entries;
+    REQUIRE(e.size() == 3);
+    CHECK(e[0].expansion == "Education, Health and Care Plan");
+    CHECK(e[0].fits == std::vector<Fit>{Fit::noun, Fit::modifier});
+    CHECK_FALSE(e[0].bare_name);
+    CHECK(e[1].bare_name);
+    CHECK_FALSE(e[1].inflect);
+    CHECK(e[1].fits.empty());  // the engine's default: noun for a phrase
+    CHECK(e[2].expansion.empty());
+
+    const auto written = write_dictionary(r.value());
+    const auto again = parse_dictionary("education", "again.tsv", written);
+    REQUIRE(again.ok());
+    CHECK(write_dictionary(again.value()) == written);
+    CHECK(again.value().entries[0].expansion == e[0].expansion);
+    CHECK(again.value().entries[0].fits == e[0].fits);
+    CHECK(again.value().entries[1].bare_name);
+
+    struct Bad {
+        const char* options;
+        const char* reason;
+    };
+    for (const auto& bad : {
+             Bad{"fit=noun", "fit lists 1 forms for 2 alternatives"},
+             Bad{"fit=noun|adverb", "unknown fit 'adverb': expected noun, modifier or both"},
+             Bad{"expansion=", "empty expansion"},
+         }) {
+        INFO(bad.options);
+        const auto b = parse_dictionary(
+            "x", "x.tsv",
+            kHeader + "EHCP\t\tlegal plan|plan\tA plan.\tacronym\t" + bad.options + "\n");
+        REQUIRE_FALSE(b.ok());
+        CHECK(problem_lines(b).front() == std::string("x.tsv:2: ") + bad.reason);
+    }
+    const auto not_acronym = parse_dictionary(
+        "x", "x.tsv", kHeader + "core group\t\tteam\tA team.\tphrase\texpansion=Core Group\n");
+    REQUIRE_FALSE(not_acronym.ok());
+    CHECK(problem_lines(not_acronym) ==
+          std::vector<std::string>{"x.tsv:2: expansion on an entry that is not an acronym"});
+}

@@ -1,6 +1,9 @@
 #include <catch2/catch.hpp>
 
+#include <fstream>
+
 #include "fixture.hpp"
+#include "liaise/jargon/fix.hpp"
 
 using namespace liaise;
 using liaise::test::test_engine;
@@ -20,9 +23,9 @@ TEST_CASE("rewrite applies the first alternative and keeps capitals", "[rewrite]
         const char* out;
     };
     const Row rows[] = {
-        {"The CIN plan.", "The child who needs extra help plan."},
-        {"CIN plan agreed.", "Child who needs extra help plan agreed."},
-        {"Agreed. CIN plan next.", "Agreed. Child who needs extra help plan next."},
+        {"The CIN plan.", "The CIN (child in need) plan."},  // a modifier: explained
+        {"CIN plan agreed.", "CIN (child in need) plan agreed."},
+        {"Agreed. CIN plan next.", "Agreed. CIN (child in need) plan next."},
         {"Core group met.", "Small team around the child met."},
         {"The core group met.", "The small team around the child met."},
         {"The GP's letter.", "The family doctor's letter."},
@@ -33,7 +36,7 @@ TEST_CASE("rewrite applies the first alternative and keeps capitals", "[rewrite]
         {"Caf\u00e9: CIN \U0001F389", "Caf\u00e9: child who needs extra help \U0001F389"},
         {"The NFA was agreed.", "The no further action was agreed."},  // meanings agree
         {"A holistic plan.", "An all-round plan."},                    // article follows
-        {"We need an LAC review.", "We need a child in care review."},
+        {"We need an LAC review.", "We need an LAC (looked-after child) review."},
         {"The EHC needs assessment is due.", "The council check of a child's needs is due."},
         {"EHC needs assessment due.", "Council check of a child's needs due."},
     };
@@ -43,9 +46,108 @@ TEST_CASE("rewrite applies the first alternative and keeps capitals", "[rewrite]
     }
 }
 
-TEST_CASE("a rewritten text has no findings left from the rewrite", "[rewrite]") {
+TEST_CASE("a rewritten text has nothing left to fix", "[rewrite]") {
     const std::string text = "The CIN core group will facilitate a step down. The GP's TTO.";
     const auto once = fix(text);
-    const auto again = test_engine().check(once, jargon::Audience::everyone());
-    CHECK(again.findings.empty());
+    CHECK(once != text);
+    CHECK(fix(once) == once);
+}
+
+TEST_CASE("a noun replaced, a modifier explained", "[rewrite]") {
+    CHECK(fix("The CIN was closed.") == "The child who needs extra help was closed.");
+    CHECK(fix("The CIN plan was closed.") == "The CIN (child in need) plan was closed.");
+}
+
+namespace {
+
+const jargon::Engine& shipped_engine() {
+    static const auto engine = [] {
+        const auto set = jargon::load_dictionary_dir(LIAISE_SOURCE_DICTIONARIES);
+        REQUIRE(set.ok());
+        auto compiled = jargon::Engine::compile(set.value());
+        REQUIRE(compiled.ok());
+        return compiled.value();
+    }();
+    return *engine;
+}
+
+struct HeldOut {
+    std::string draft, replaced, explained;
+};
+
+std::vector<HeldOut> held_out() {
+    std::ifstream in(LIAISE_TEST_DATA "/fixes/held-out.tsv");
+    REQUIRE(in);
+    std::vector<HeldOut> rows;
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.empty() || line.front() == '#')
+            continue;
+        const auto a = line.find('\t');
+        const auto b = line.find('\t', a + 1);
+        REQUIRE(a != std::string::npos);
+        REQUIRE(b != std::string::npos);
+        rows.push_back({line.substr(0, a), line.substr(a + 1, b - a - 1), line.substr(b + 1)});
+    }
+    return rows;
+}
+
+}  // namespace
+
+TEST_CASE("held-out drafts get the fixes a reader checked", "[rewrite][held-out]") {
+    const auto rows = held_out();
+    REQUIRE(rows.size() >= 40);
+    for (const auto& row : rows) {
+        INFO(row.draft);
+        const auto r = shipped_engine().check(row.draft, jargon::Audience::everyone());
+        CHECK(jargon::fix_text(row.draft, r.findings, jargon::FixMode::replace_where_it_fits) ==
+              row.replaced);
+        CHECK(jargon::fix_text(row.draft, r.findings, jargon::FixMode::explain_only) ==
+              row.explained);
+        CHECK(jargon::rewrite(row.draft, r.findings) == row.replaced);
+    }
+}
+
+TEST_CASE("fixing a fixed draft changes nothing more", "[rewrite][held-out]") {
+    for (const auto& row : held_out()) {
+        for (const auto mode :
+             {jargon::FixMode::replace_where_it_fits, jargon::FixMode::explain_only}) {
+            const auto once_checked =
+                shipped_engine().check(row.draft, jargon::Audience::everyone());
+            const auto once = jargon::fix_text(row.draft, once_checked.findings, mode);
+            const auto again = shipped_engine().check(once, jargon::Audience::everyone());
+            INFO(once);
+            CHECK(jargon::fix_text(once, again.findings, jargon::FixMode::explain_only) == once);
+        }
+    }
+}
+
+TEST_CASE("each finding is offered the fixes that fit where it stands", "[rewrite]") {
+    const std::string text = "The CIN plan was agreed at core group. The CIN was closed.";
+    const auto r = shipped_engine().check(text, jargon::Audience::everyone());
+    const auto choices = jargon::offer_fixes(text, r.findings);
+    REQUIRE(choices.size() == 3);
+    // "CIN plan": a modifier, and no alternative of CIN is one, so only explaining fits.
+    CHECK(choices[0].modifier);
+    CHECK(!choices[0].replace);
+    REQUIRE(choices[0].explain);
+    CHECK(choices[0].explain->text == "CIN (child in need)");
+    // "at core group": a noun phrase used as a name, so "the" comes with either fix.
+    REQUIRE(choices[1].replace);
+    CHECK(choices[1].replace->text == "the group of the family and key workers");
+    REQUIRE(choices[1].explain);
+    CHECK(choices[1].explain->text == "the core group (the group of the family and key workers)");
+    // The second CIN is a noun: it may be replaced; explaining it again is offered but not chosen.
+    REQUIRE(choices[2].replace);
+    CHECK(choices[2].replace->text == "child needing extra council help");
+    const auto fixes = jargon::choose_fixes(choices, jargon::FixMode::explain_only);
+    CHECK(fixes.size() == 2);
+}
+
+TEST_CASE("acronym explanations lead with the expansion", "[rewrite][expansion]") {
+    const auto r = shipped_engine().check("The EHCP and the CIN.", jargon::Audience::everyone());
+    REQUIRE(r.findings.size() == 2);
+    CHECK(
+        r.findings[0].explanation().starts_with("Education, Health and Care Plan \u2014 a legal"));
+    CHECK(r.findings[1].explanation().starts_with("child in need \u2014 a child the council"));
 }

@@ -12,8 +12,9 @@ struct CheckOptions {
     std::string audience = "public";                    ///< "public" or "d1,d2,…"
     std::optional<std::filesystem::path> dictionaries;  ///< default: jargon::find_dictionaries()
     bool json = false;
-    bool fix = false;
-    std::string input = "-";  ///< a file name, or "-" for `in`
+    bool fix = false;          ///< print the text fixed: plain words where they fit, else explained
+    bool explain_fix = false;  ///< print the text with every term kept and explained on first use
+    std::string input = "-";   ///< a file name, or "-" for `in`
 };
 
 /// Exit statuses of `liaise check`.

@@ -28,6 +28,10 @@ enum class KnownBy {
     everyone,           ///< everyone, the public included
 };
 
+/// How a plain alternative fits a sentence in place of its term: as a noun phrase ("the child in
+/// need"), as a modifier before a noun ("child protection" in "child protection plan"), or both.
+enum class Fit { noun, modifier, both };
+
 /// "acronym", "term", "phrase" or "unknown-acronym".
 [[nodiscard]] std::string_view to_string(Kind kind) noexcept;
 
@@ -43,6 +47,16 @@ struct Entry {
     KnownBy known_by = KnownBy::own_discipline;
     /// For KnownBy::listed: the other disciplines that know the term, sorted, without repeats.
     std::vector<std::string> known_disciplines;
+
+    /// What an acronym stands for ("Child in Need"), from the `expansion=` option; empty when the
+    /// file gives none (the engine may then find it among the variants and alternatives).
+    std::string expansion;
+    /// One per alternative, from the `fit=` option; empty when the file gives none, which means
+    /// "noun" for every alternative of an acronym or phrase and "both" for a one-word term.
+    std::vector<Fit> fits;
+    /// The term is used as a name without an article ("agreed at core group"); fixes add "the"
+    /// where no article is written. The `bare-name` option.
+    bool bare_name = false;
     int line = 0;  ///< line in the source file, for messages
 };
 

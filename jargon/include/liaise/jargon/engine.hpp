@@ -46,6 +46,12 @@ struct Meaning {
     std::string discipline;
     std::vector<std::string> alternatives;
     std::string explanation;
+    /// What an acronym stands for, or empty: the entry's `expansion=`, else a variant or
+    /// alternative whose words' initials spell the acronym.
+    std::string expansion;
+    /// How each alternative fits a sentence; same size as `alternatives`.
+    std::vector<Fit> fits;
+    bool bare_name = false;  ///< used as a name without an article ("at core group")
 };
 
 /// The meanings of one finding, in discipline order; reads like a `const std::vector<Meaning>`.
@@ -193,10 +199,9 @@ class Engine {
 /// meanings differ (or none has an alternative) and only the writer can choose.
 [[nodiscard]] const std::string* agreed_alternative(const Finding& f);
 
-/// Applies the first alternative of every finding whose meanings agree on one (an ambiguous
-/// acronym and an unknown one are left as written), keeping a capital letter where the original
-/// had one (for acronyms: at the start of a sentence) and a possessive "'s", and making a
-/// preceding "a"/"an" fit. Findings must come from a check of the same `text`.
+/// fix_text(text, findings, FixMode::replace_where_it_fits) (see fix.hpp): the plain alternative
+/// where it fits the sentence, else the term explained in brackets on first use; ambiguous and
+/// unknown acronyms are left as written. Findings must come from a check of the same `text`.
 [[nodiscard]] std::string rewrite(std::string_view text, const std::vector<Finding>& findings);
 
 /// The engine in use, swappable at run time. A reload compiles a new Engine and swaps it in; a
