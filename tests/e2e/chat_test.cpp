@@ -210,16 +210,18 @@ bool is_ready(const std::string& screen) {
 
 TEST_CASE("liaise chat shows history and live messages, and sends what is typed", "[e2e][chat]") {
     CaseRoom t;
-    t.send(t.bea, "The SENCO will join on Tuesday.");
+    t.send(t.bea, "The EWO will join on Tuesday.");
     t.send(t.ann, "Welcome to the case room.");
     const Terminal term(t.server, "ann", "case-7");
 
-    // History, with bea's education term explained for ann (social care).
+    // History, with bea's education term explained for ann (social care; social workers know
+    // SENCO, so the term is one they do not).
     auto screen = term.wait_until(is_ready, "the chat, online");
     CHECK_THAT(screen,
-               Catch::Contains("bea (Riverside Primary): The SENCO[1] will join on Tuesday."));
-    CHECK_THAT(screen, Catch::Contains("    dictionary: [1] SENCO (education) \u2014 special needs "
-                                       "coordinator: The teacher"));
+               Catch::Contains("bea (Riverside Primary): The EWO[1] will join on Tuesday."));
+    CHECK_THAT(screen,
+               Catch::Contains("    dictionary: [1] EWO (education) \u2014 school attendance "
+                               "officer: education welfare officer"));
     CHECK_THAT(screen,
                Catch::Contains("ann (Northshire Children's Services): Welcome to the case room."));
     CHECK_THAT(screen, Catch::Contains("case-7 | for education, social-care | online"));

@@ -136,7 +136,9 @@ TEST_CASE("the writer's discipline settles an ambiguous term", "[known]") {
     REQUIRE(teacher.findings.size() == 1);
     REQUIRE(teacher.findings[0].meanings.size() == 1);
     CHECK(teacher.findings[0].meanings[0].discipline == "social-care");
-    CHECK(teacher.findings[0].explanation() == "Work to keep a child safe from harm.");
+    // One explanation, led by the expansion its plain words spell.
+    CHECK(teacher.findings[0].explanation() ==
+          "child protection \u2014 Work to keep a child safe from harm.");
     // A nurse reads the same: her own meaning is not the writer's, so she is told the writer's.
     const auto nurse = check_for_reader(e, "CP concerns remain.", "health", {"social-care"});
     REQUIRE(nurse.findings.size() == 1);
