@@ -619,4 +619,3 @@ const FrameShape& error_shape() noexcept {
 }
 
 }  // namespace liaise::protocol
-

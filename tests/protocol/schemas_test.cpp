@@ -45,8 +45,12 @@ TEST_CASE("there is one reply shape per request type, in the same order", "[prot
 }
 
 TEST_CASE("conforming frames pass the check", "[protocol][schemas]") {
-    CHECK(problem({{"re", "1"}, {"type", "ok"}, {"version", 1}, {"server", "liaise"},
-                   {"challenge", "AAAA"}, {"server_key", "BBBB"}},
+    CHECK(problem({{"re", "1"},
+                   {"type", "ok"},
+                   {"version", 1},
+                   {"server", "liaise"},
+                   {"challenge", "AAAA"},
+                   {"server_key", "BBBB"}},
                   "hello") == "");
     CHECK(problem({{"type", "dictionaries"}, {"version", 7}}) == "");
     CHECK(problem({{"re", "2"}, {"type", "error"}, {"code", "not_found"}, {"message", "No."}}) ==
@@ -55,7 +59,7 @@ TEST_CASE("conforming frames pass the check", "[protocol][schemas]") {
 }
 
 TEST_CASE("frames that differ from their shape are caught", "[protocol][schemas]") {
-    const json::object hello{{"re", "1"},         {"type", "ok"},          {"version", 1},
+    const json::object hello{{"re", "1"},          {"type", "ok"},        {"version", 1},
                              {"server", "liaise"}, {"challenge", "AAAA"}, {"server_key", "BBBB"}};
     SECTION("no type") {
         CHECK(problem({{"re", "1"}}, "hello") == "frame: no string 'type'");
