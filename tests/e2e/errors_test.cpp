@@ -7,26 +7,13 @@ using namespace liaise;
 using namespace liaise::test;
 namespace json = boost::json;
 
-namespace {
-
-/// ann (admin) and bea (a member of ann's agency), both enrolled, in room case-2041.
-void two_in_a_room(const Cli& liaise) {
-    liaise.enrol("ann", liaise.server.admin_code());
-    const auto code = liaise.ok(
-        "ann", "admin enrol bea --agency \"Northshire Children's Services\" --role member --json");
-    liaise.enrol("bea", std::string(json::parse(code).at("code").as_string()));
-    liaise.ok("ann", "room create case-2041 --member bea");
-}
-
-}  // namespace
-
 TEST_CASE(
     "a message too long for the server is refused before sending, saying how long one "
     "may be",
     "[e2e][errors][too_long]") {
     Server server;
     const Cli liaise{server};
-    two_in_a_room(liaise);
+    liaise.two_in_a_room();
     const auto [status, out] =
         liaise("ann", "send --accept-new-readers case-2041", std::string(1'250'000, 'x'));
     INFO(out);
@@ -81,7 +68,7 @@ TEST_CASE("an action due in the past is created with a warning that it is overdu
           "[e2e][errors][overdue]") {
     Server server;
     const Cli liaise{server};
-    two_in_a_room(liaise);
+    liaise.two_in_a_room();
     const auto created =
         json::parse(liaise.ok("ann",
                               "meeting create case-2041 --title 'Core group' --kind core-group "
@@ -149,7 +136,7 @@ TEST_CASE(
     "[e2e][errors][did_you_mean]") {
     Server server;
     const Cli liaise{server};
-    two_in_a_room(liaise);
+    liaise.two_in_a_room();
     liaise.ok("ann", "room create case-9999");  // bea is not in it
     auto [status, out] = liaise("bea", "read Case-2041");
     CHECK(status == 1);

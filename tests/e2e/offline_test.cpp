@@ -15,15 +15,6 @@ namespace json = boost::json;
 
 namespace {
 
-/// ann (admin) and bea (a member of ann's agency), both enrolled, in room case-2041.
-void two_in_a_room(const Cli& liaise) {
-    liaise.enrol("ann", liaise.server.admin_code());
-    const auto code = liaise.ok(
-        "ann", "admin enrol bea --agency \"Northshire Children's Services\" --role member --json");
-    liaise.enrol("bea", std::string(json::parse(code).at("code").as_string()));
-    liaise.ok("ann", "room create case-2041 --member bea");
-}
-
 const std::vector<std::string> kFirst = {"Strategy meeting moved to Thursday at ten.",
                                          "Mum phoned the school about the pick-up.",
                                          "His aunt collected him; all well."};
@@ -82,7 +73,7 @@ TEST_CASE(
     "[e2e][offline]") {
     Server server;
     const Cli liaise{server};
-    two_in_a_room(liaise);
+    liaise.two_in_a_room();
     send_all(liaise, kFirst);
 
     const auto first = liaise.ok("bea", "read case-2041 --verbose");
@@ -140,7 +131,7 @@ TEST_CASE("a kept row with a flipped byte is refused, never shown altered, and f
           "[e2e][offline]") {
     Server server;
     const Cli liaise{server};
-    two_in_a_room(liaise);
+    liaise.two_in_a_room();
     send_all(liaise, kFirst);
     const auto seq = seq_of(liaise.ok("bea", "read case-2041 --json --plain"), kFirst[1]);
     const auto file = store_of(server, "bea");
@@ -181,7 +172,7 @@ TEST_CASE("a kept row with a flipped byte is refused, never shown altered, and f
 TEST_CASE("a missing store or another device's store is fetched again in full", "[e2e][offline]") {
     Server server;
     const Cli liaise{server};
-    two_in_a_room(liaise);
+    liaise.two_in_a_room();
     send_all(liaise, kFirst);
     liaise.ok("ann", "read case-2041");
     liaise.ok("bea", "read case-2041");
@@ -212,7 +203,7 @@ TEST_CASE("a missing store or another device's store is fetched again in full", 
 TEST_CASE("read --follow keeps what arrives, for reading offline later", "[e2e][offline]") {
     Server server;
     const Cli liaise{server};
-    two_in_a_room(liaise);
+    liaise.two_in_a_room();
     send_all(liaise, {kFirst[0]});
     {
         const Cli::Running follow(liaise, "bea", "read case-2041 --follow --plain");
@@ -231,7 +222,7 @@ TEST_CASE("read --follow keeps what arrives, for reading offline later", "[e2e][
 TEST_CASE("a replaced device deletes what it kept when the server shuts it out", "[e2e][offline]") {
     Server server;
     const Cli liaise{server};
-    two_in_a_room(liaise);
+    liaise.two_in_a_room();
     send_all(liaise, kFirst);
     liaise.ok("bea", "read case-2041");
     REQUIRE(fs::exists(store_of(server, "bea")));

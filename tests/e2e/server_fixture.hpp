@@ -386,6 +386,15 @@ struct Cli {
     void enrol(const std::string& who, const std::string& code) const {
         ok(who, "enrol --server " + server.url() + " --code " + code);
     }
+    /// ann (the first admin) and bea (a member of ann's agency), both enrolled, in room case-2041.
+    void two_in_a_room() const {
+        enrol("ann", server.admin_code());
+        const auto code = ok("ann",
+                             "admin enrol bea --agency \"Northshire Children's Services\" "
+                             "--role member --json");
+        enrol("bea", std::string(boost::json::parse(code).at("code").as_string()));
+        ok("ann", "room create case-2041 --member bea");
+    }
 
     /// `liaise ARGS` as `who`, left running (`read --follow`, say) with its standard output and
     /// error in a file; killed on destruction however the test ends.
