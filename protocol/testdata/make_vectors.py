@@ -334,7 +334,7 @@ def main() -> None:
     write("identity.json", identities())
     write("login.json", login())
     write("envelope.json", envelopes())
-    write("device-keystore.json", keystore())
+    write("passphrase-sealed-device.json", keystore())
     if STALE:
         print("make_vectors.py: these vectors differ from what the script writes now: " +
               ", ".join(STALE) + " (run it without --check and review the diff)", file=sys.stderr)

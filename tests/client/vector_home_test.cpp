@@ -1,5 +1,5 @@
-// The keystore golden vector (protocol/testdata/vectors/device-keystore.json, written by an
-// independent Python implementation) as the client meets it: a file in $LIAISE_HOME that a home
+// The keystore golden vector (protocol/testdata/vectors/passphrase-sealed-device.json, written by
+// an independent Python implementation) as the client meets it: a file in $LIAISE_HOME that a home
 // opens.
 #include <unistd.h>
 #include <boost/json.hpp>
@@ -17,7 +17,7 @@ namespace fs = std::filesystem;
 namespace {
 
 boost::json::object keystore_vector() {
-    std::ifstream in(LIAISE_VECTORS "/device-keystore.json");
+    std::ifstream in(LIAISE_VECTORS "/passphrase-sealed-device.json");
     REQUIRE(in);
     std::ostringstream buf;
     buf << in.rdbuf();

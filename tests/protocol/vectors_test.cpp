@@ -220,7 +220,7 @@ TEST_CASE("vectors: envelopes sealed with fixed keys and nonces", "[protocol][ve
 }
 
 TEST_CASE("vectors: the keystore file", "[protocol][vectors]") {
-    const auto doc = vectors("device-keystore.json");
+    const auto doc = vectors("passphrase-sealed-device.json");
     const auto ids = vectors("identity.json");
     const auto keys = device_keys(device_named(ids.at("devices").as_array(), "alice-laptop"));
     const auto& ks = doc.at("keystore").as_object();
