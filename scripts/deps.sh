@@ -8,6 +8,7 @@ LIAISE_PACKAGES=(
   libncurses-dev tmux python3-websockets python3-nacl openssl libqrencode-dev libzxcvbn-dev
   emscripten chromium
   tzdata  # zones named in TZ (Europe/London, Asia/Tokyo in the tests)
+  python3-aiosmtpd  # the SMTP server the mail tests send to
 )
 
 liaise_install_deps() {
