@@ -95,6 +95,8 @@ struct EntryOptions {
 
 struct State {
     std::string user, role, reason, agency, new_name, discipline, file, status, reply, since;
+    std::string email;  // account email: the address notices go to
+    bool clear = false;
     std::optional<int> hours;
     std::int64_t number = 0;
     int limit = 0;
@@ -158,6 +160,29 @@ void accounts(CLI::App& admin, State& s, Options& o, std::function<int()>& actio
                         std::cout << shown(r, "user") << " is now " << shown(r, "role") << " (was "
                                   << shown(r, "previous") << "); their open sessions were ended.\n";
                 });
+        };
+    });
+
+    auto* email = account->add_subcommand(
+        "email", "Set the address an account's email notices go to (no case content is emailed)");
+    email->add_option("user", s.user, "Account")->required();
+    email->add_option("address", s.email, "Email address, e.g. bea.patel@council.example.org");
+    email->add_flag("--clear", s.clear, "Remove the address: no more email notices");
+    json_flag(email);
+    email->callback([&] {
+        if (s.email.empty() == !s.clear)
+            throw CLI::ValidationError("email", "give an address, or --clear (not both)");
+        action = [&] {
+            return simple(o, "account_email", {{"user", s.user}, {"email", s.email}},
+                          [&](const json::object& r) {
+                              if (!r.at("changed").as_bool())
+                                  std::cout << "Nothing changed for " << shown(r, "user") << ".\n";
+                              else if (s.clear)
+                                  std::cout << shown(r, "user") << " will get no email notices.\n";
+                              else
+                                  std::cout << shown(r, "user") << " will get email notices at "
+                                            << shown(r, "email") << ".\n";
+                          });
         };
     });
 

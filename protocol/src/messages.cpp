@@ -144,6 +144,9 @@ constexpr std::array<FieldSpec, 2> kAccountList = {
     {{"agency", F::string, false, kText}, {"suspended", F::boolean, false, 0}}};
 constexpr std::array<FieldSpec, 2> kAccountRole = {
     {{"user", F::string, true, kName}, {"role", F::string, true, 16}}};
+// An empty email clears the address.
+constexpr std::array<FieldSpec, 2> kAccountEmail = {
+    {{"user", F::string, true, kName}, {"email", F::string, true, 254}}};
 constexpr std::array<FieldSpec, 2> kAccountSuspend = {
     {{"user", F::string, true, kName}, {"reason", F::string, false, kText}}};
 constexpr std::array<FieldSpec, 2> kDeviceReplace = {
@@ -185,7 +188,7 @@ constexpr std::array<FieldSpec, 5> kAudit = {{{"since", F::integer, false, INT64
                                               {"head", F::boolean, false, 0},
                                               {"at", F::integer, false, INT64_MAX, 1}}};
 
-constexpr std::array<RequestSpec, 57> kRequests = {{
+constexpr std::array<RequestSpec, 58> kRequests = {{
     {"hello", Access::anyone, kHello},
     {"enrol", Access::anyone, kEnrol},
     {"login", Access::anyone, kLogin},
@@ -224,6 +227,7 @@ constexpr std::array<RequestSpec, 57> kRequests = {{
     {"agency_rename", Access::admin, kAgencyRename},
     {"account_list", Access::admin, kAccountList},
     {"account_role", Access::admin, kAccountRole},
+    {"account_email", Access::admin, kAccountEmail},
     {"account_suspend", Access::admin, kAccountSuspend},
     {"account_reinstate", Access::admin, kUser},
     {"device_replace", Access::admin, kDeviceReplace},

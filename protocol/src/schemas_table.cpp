@@ -344,6 +344,12 @@ constexpr ReplyField r_account_role[] = {
     {"previous", kString, true},
     {"changed", kBoolean, true},
 };
+// account_email
+constexpr ReplyField r_account_email[] = {
+    {"user", kString, true},
+    {"email", kString, false},
+    {"changed", kBoolean, true},
+};
 // account_suspend
 constexpr ReplyField r_account_suspend[] = {
     {"user", kString, true},
@@ -569,6 +575,7 @@ constexpr FrameShape kReplies[] = {
     {"agency_rename", r_agency_rename},
     {"account_list", r_account_list},
     {"account_role", r_account_role},
+    {"account_email", r_account_email},
     {"account_suspend", r_account_suspend},
     {"account_reinstate", r_account_reinstate},
     {"device_replace", r_device_replace},

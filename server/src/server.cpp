@@ -18,6 +18,7 @@
 #include <sstream>
 #include <thread>
 
+#include "app/mail_notices.hpp"
 #include "app/routes.hpp"
 #include "app/service.hpp"
 #include "bus/local_bus.hpp"
@@ -355,6 +356,8 @@ protocol::Expected<Config> load_config(const fs::path& file, Config base) {
                 problem = "dictionaries must be a folder name";
             else
                 base.dictionaries = *v;
+        } else if (k == "smtp") {
+            problem = load_smtp_config(node, base);
         } else {
             problem = "unknown setting '" + std::string(k) + "'";
         }
@@ -548,6 +551,10 @@ int serve(const Config& config) {
     jargon::SharedEngine engine(std::move(compiled).value());
     Service service(storage, metrics, bus, {config.enrolment_code_hours, config.sync_page_max},
                     &*at_rest, &engine, &*server_keys);
+    // Email notices, on their own thread (app/mail_notices.hpp); stopped before the storage.
+    std::optional<MailNotices> mail_notices;
+    if (config.mail)
+        mail_notices.emplace(storage, *config.mail);
     std::optional<ssl::context> tls;
     if (config.tls_cert || config.tls_key) {
         auto made = tls_context(config);

@@ -379,6 +379,9 @@ std::vector<Row> rows() {
                  [](M m) {
                      m.ann.ok("account_role", {{"user", "tom"}, {"role", "member"}});
                  }});
+    r.push_back({"account_email", "", kAdmins, [](M, Who) {
+                     return json::object{{"user", "tom"}, {"email", "tom@school.example.org"}};
+                 }});
     r.push_back({"account_suspend", "", kAdmins,
                  [](M, Who) {
                      return json::object{{"user", "tom"}};

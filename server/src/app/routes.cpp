@@ -50,6 +50,7 @@ std::span<const Service::Route> Service::routes() noexcept {
         {"agency_rename", [](Service& s, Context& c) { s.agency_rename(c); }},
         {"account_list", [](Service& s, Context& c) { s.account_list(c); }},
         {"account_role", [](Service& s, Context& c) { s.account_role(c); }},
+        {"account_email", [](Service& s, Context& c) { s.account_email(c); }},
         {"account_suspend", [](Service& s, Context& c) { s.account_suspend(c, true); }},
         {"account_reinstate", [](Service& s, Context& c) { s.account_suspend(c, false); }},
         {"device_replace", [](Service& s, Context& c) { s.device_replace(c); }},

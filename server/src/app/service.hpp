@@ -124,6 +124,8 @@ class Service final : public Requests {
     void agency_rename(Context& ctx);
     void account_list(Context& ctx);
     void account_role(Context& ctx);
+    /// Email notices (mail_notices_admin.cpp).
+    void account_email(Context& ctx);
     void account_suspend(Context& ctx, bool suspend);
     void device_replace(Context& ctx);
     void dict_entry(Context& ctx);

@@ -20,6 +20,7 @@
 #include <spdlog/spdlog.h>
 
 #include "metrics.hpp"
+#include "store/mail_notices_store.hpp"
 #include "store/wal_vfs.hpp"
 
 namespace liaise::server {
@@ -370,6 +371,8 @@ CREATE TABLE IF NOT EXISTS minutes_signatures(
   PRIMARY KEY(meeting_id, version, act),
   FOREIGN KEY(meeting_id, version) REFERENCES minutes_versions(meeting_id, version));
 )sql");
+    // The email outbox's column and table (mail_notices_store.hpp).
+    mail_store::create_schema(db);
     SQLite::Statement version(
         db, "INSERT OR REPLACE INTO meta(key, value) VALUES('schema_version', ?)");
     version.bind(1, std::to_string(kSchemaVersion));

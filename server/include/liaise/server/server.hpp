@@ -7,9 +7,19 @@
 #include <string>
 #include <vector>
 
+#include "liaise/mail/smtp.hpp"
 #include "liaise/protocol/expected.hpp"
 
 namespace liaise::server {
+
+/// Email notices through the operator's SMTP relay (the [smtp] table; docs/operator.md).
+struct MailConfig {
+    mail::SmtpSettings smtp;
+    /// Where people open Liaise, named in each email; empty: not named.
+    std::string service_url;
+    /// How often the outbox looks for notices to send.
+    int check_seconds = 60;
+};
 
 /// Everything `serve` needs. Defaults are the documented safe values.
 struct Config {
@@ -56,6 +66,8 @@ struct Config {
     int sync_page_max = 500;
     bool durable = true;  ///< synchronous=FULL; false only for benchmarks
     std::optional<std::filesystem::path> dictionaries;  ///< default: the shipped ones
+    /// Set by an [smtp] table: send action notices by email. Unset: no email at all.
+    std::optional<MailConfig> mail;
 };
 
 /// Reads a TOML file over `base` (PROTOCOL.md and docs/operator.md list the keys). Unknown keys and

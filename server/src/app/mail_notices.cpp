@@ -1,0 +1,175 @@
+#include "app/mail_notices.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "liaise/calendar/london_time.hpp"
+#include "liaise/mail/notices.hpp"
+#include "store/db.hpp"
+#include "store/mail_notices_store.hpp"
+#include "store/storage.hpp"
+
+namespace liaise::server {
+namespace {
+
+/// Notices sent per pass at most; the rest wait for the next.
+constexpr int kBatch = 200;
+
+}  // namespace
+
+MailNotices::MailNotices(Storage& storage, MailConfig config)
+    : storage_(storage), config_(std::move(config)) {
+    storage_.write_and_wait(
+        [this](SQLite::Database& db) { since_ms_ = mail_store::started_at(db, now_ms()); });
+    spdlog::info("email notices on, through {}:{}", config_.smtp.host, config_.smtp.port);
+    thread_ = std::thread([this] { run(); });
+}
+
+MailNotices::~MailNotices() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_all();
+    if (thread_.joinable())
+        thread_.join();
+}
+
+void MailNotices::run() {
+    std::unique_lock lock(mutex_);
+    while (!stopping_) {
+        lock.unlock();
+        try {
+            sweep();
+        } catch (const std::exception& e) {
+            spdlog::warn("email notices: {}", e.what());
+        }
+        lock.lock();
+        wake_.wait_for(lock, std::chrono::seconds(config_.check_seconds),
+                       [this] { return stopping_; });
+    }
+}
+
+int MailNotices::sweep() {
+    const auto today = calendar::iso_text(calendar::london_date(now_ms()));
+    const auto todo = storage_.read(
+        [&](SQLite::Database& db) { return mail_store::pending(db, since_ms_, today, kBatch); });
+    const mail::Where where{config_.service_url};
+    int sent = 0;
+    for (const auto& p : todo) {
+        {
+            std::lock_guard lock(mutex_);
+            if (stopping_)
+                break;
+        }
+        const auto due = calendar::parse_date(p.due);
+        if (!due)
+            continue;  // not a date (the minutes code validates dues): nothing sensible to say
+        const mail::Recipient to{p.email, p.display_name};
+        const auto message = p.notice == mail_store::Notice::action_assigned
+                                 ? mail::action_assigned(to, where, p.action, *due)
+                                 : mail::action_overdue(to, where, p.action, *due);
+        const auto result = mail::send(config_.smtp, message);
+        if (!result) {
+            // The relay's words, never the message; the rest wait for the next pass.
+            spdlog::warn("email notices: {} ({}); trying again in {} s", result.error().message,
+                         result.error().code, config_.check_seconds);
+            break;
+        }
+        storage_.write_and_wait(
+            [&](SQLite::Database& db) { mail_store::mark_sent(db, p, now_ms()); });
+        ++sent;
+    }
+    if (sent > 0)
+        spdlog::info("email notices: {} sent", sent);
+    return sent;
+}
+
+std::string load_smtp_config(const toml::node& node, Config& config) {
+    const auto* table = node.as_table();
+    if (table == nullptr)
+        return "smtp must be a table: [smtp]";
+    MailConfig mail;
+    for (const auto& [key, value] : *table) {
+        const std::string k(key.str());
+        const auto text = [&]() -> std::optional<std::string> {
+            auto v = value.value<std::string>();
+            if (!value.is_string() || !v || v->empty())
+                return std::nullopt;
+            return v;
+        };
+        const auto number = [&](std::int64_t min, std::int64_t max) -> std::optional<std::int64_t> {
+            auto v = value.value<std::int64_t>();
+            if (!value.is_integer() || !v || *v < min || *v > max)
+                return std::nullopt;
+            return v;
+        };
+        if (k == "host" || k == "from" || k == "from_name" || k == "username" ||
+            k == "service_url") {
+            const auto v = text();
+            if (!v)
+                return "smtp." + k + " must be a string";
+            if (k == "host")
+                mail.smtp.host = *v;
+            else if (k == "from")
+                mail.smtp.from = *v;
+            else if (k == "from_name")
+                mail.smtp.from_name = *v;
+            else if (k == "username")
+                mail.smtp.username = *v;
+            else
+                mail.service_url = *v;
+        } else if (k == "password_file" || k == "ca_file") {
+            const auto v = text();
+            if (!v)
+                return "smtp." + k + " must be the name of a file";
+            if (k == "ca_file") {
+                mail.smtp.ca_file = *v;
+                continue;
+            }
+            std::ifstream in(*v, std::ios::binary);
+            if (!in)
+                return "smtp.password_file: " + *v + " cannot be read";
+            std::ostringstream s;
+            s << in.rdbuf();
+            auto password = s.str();
+            while (!password.empty() && (password.back() == '\n' || password.back() == '\r'))
+                password.pop_back();
+            if (password.empty())
+                return "smtp.password_file: " + *v + " is empty";
+            mail.smtp.password = std::move(password);
+        } else if (k == "port") {
+            const auto v = number(1, 65535);
+            if (!v)
+                return "smtp.port must be an integer from 1 to 65535";
+            mail.smtp.port = static_cast<std::uint16_t>(*v);
+        } else if (k == "timeout_ms") {
+            const auto v = number(100, 600'000);
+            if (!v)
+                return "smtp.timeout_ms must be an integer from 100 to 600000";
+            mail.smtp.timeout = std::chrono::milliseconds(*v);
+        } else if (k == "check_seconds") {
+            const auto v = number(1, 86'400);
+            if (!v)
+                return "smtp.check_seconds must be an integer from 1 to 86400";
+            mail.check_seconds = static_cast<int>(*v);
+        } else if (k == "plain_loopback") {
+            const auto v = value.value<bool>();
+            if (!value.is_boolean() || !v)
+                return "smtp.plain_loopback must be true or false";
+            mail.smtp.plain_loopback = *v;
+        } else {
+            return "unknown setting 'smtp." + k + "'";
+        }
+    }
+    if (!mail.smtp.username.empty() && mail.smtp.password.empty())
+        return "smtp.username is set without smtp.password_file";
+    if (const auto ok = mail::check_settings(mail.smtp); !ok)
+        return "smtp: " + ok.error().message;
+    config.mail = std::move(mail);
+    return {};
+}
+
+}  // namespace liaise::server

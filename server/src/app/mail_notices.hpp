@@ -1,0 +1,51 @@
+// Internal: the email outbox. A thread of its own that, every `check_seconds`, finds the action
+// notices due (an action given to someone, an action overdue) for accounts with an email address
+// and sends each through the operator's SMTP relay, then records it as sent. It never runs on
+// the request path: a slow or broken relay delays only the next email, never a request, and a
+// failed send is tried again at the next check. Emails carry no case content (mail/notices.hpp).
+// At least once: a crash between a send and its record sends that notice again.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include <toml++/toml.h>
+
+#include "liaise/server/server.hpp"
+
+namespace liaise::server {
+
+class Storage;
+
+class MailNotices {
+  public:
+    /// Starts the outbox thread; `storage` must outlive this.
+    MailNotices(Storage& storage, MailConfig config);
+    /// Stops the thread, after the send under way (at most one SMTP timeout per step).
+    ~MailNotices();
+    MailNotices(const MailNotices&) = delete;
+    MailNotices& operator=(const MailNotices&) = delete;
+
+  private:
+    void run();
+    /// One pass: sends what is pending; returns how many were sent.
+    int sweep();
+
+    Storage& storage_;
+    MailConfig config_;
+    std::int64_t since_ms_ = 0;
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    bool stopping_ = false;
+    std::thread thread_;
+};
+
+/// Reads the server config's [smtp] table into `config.mail`; returns the problem in plain words,
+/// or empty. Keys: host, port, from, from_name, username, password_file, ca_file,
+/// plain_loopback, timeout_ms, service_url, check_seconds.
+[[nodiscard]] std::string load_smtp_config(const toml::node& node, Config& config);
+
+}  // namespace liaise::server

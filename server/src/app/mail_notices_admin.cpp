@@ -1,0 +1,34 @@
+// Administration of email notices (PROTOCOL.md, "Administration"): an admin sets or clears the
+// address an account's notices go to. The change and its audit record commit together; the
+// address itself is not written to the audit log (personal data it does not need).
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <boost/json.hpp>
+
+#include "app/require.hpp"
+#include "app/service.hpp"
+#include "liaise/mail/smtp.hpp"
+#include "store/accounts.hpp"
+#include "store/mail_notices_store.hpp"
+
+namespace liaise::server {
+
+void Service::account_email(Context& ctx) {
+    const auto user = std::string(ctx.req.string("user"));
+    const auto email = std::string(ctx.req.string("email"));
+    if (!email.empty() && !mail::plausible_address(email))
+        throw ServiceError(protocol::errc::bad_request,
+                           "email: not an email address like name@council.example.org");
+    const auto actor = ctx.who.account;
+    write(ctx, [=, this](SQLite::Database& db, Outcome& out) {
+        const auto target = require_account(db, user);
+        const bool changed = mail_store::set_email(db, target.id, email);
+        if (changed)
+            record(db, actor, email.empty() ? "email_cleared" : "email_set", {{"user", user}});
+        out.reply = {{"user", user}, {"changed", changed}};
+        if (!email.empty())
+            out.reply["email"] = email;
+    });
+}
+
+}  // namespace liaise::server
