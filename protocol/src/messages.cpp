@@ -144,9 +144,9 @@ constexpr std::array<FieldSpec, 2> kAccountList = {
     {{"agency", F::string, false, kText}, {"suspended", F::boolean, false, 0}}};
 constexpr std::array<FieldSpec, 2> kAccountRole = {
     {{"user", F::string, true, kName}, {"role", F::string, true, 16}}};
-// An empty email clears the address.
+// No email (or an empty one) clears the address.
 constexpr std::array<FieldSpec, 2> kAccountEmail = {
-    {{"user", F::string, true, kName}, {"email", F::string, true, 254}}};
+    {{"user", F::string, true, kName}, {"email", F::string, false, 254}}};
 constexpr std::array<FieldSpec, 2> kAccountSuspend = {
     {{"user", F::string, true, kName}, {"reason", F::string, false, kText}}};
 constexpr std::array<FieldSpec, 2> kDeviceReplace = {
