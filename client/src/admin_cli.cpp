@@ -173,16 +173,18 @@ void accounts(CLI::App& admin, State& s, Options& o, std::function<int()>& actio
         if (s.email.empty() == !s.clear)
             throw CLI::ValidationError("email", "give an address, or --clear (not both)");
         action = [&] {
-            return simple(o, "account_email", {{"user", s.user}, {"email", s.email}},
-                          [&](const json::object& r) {
-                              if (!r.at("changed").as_bool())
-                                  std::cout << "Nothing changed for " << shown(r, "user") << ".\n";
-                              else if (s.clear)
-                                  std::cout << shown(r, "user") << " will get no email notices.\n";
-                              else
-                                  std::cout << shown(r, "user") << " will get email notices at "
-                                            << shown(r, "email") << ".\n";
-                          });
+            json::object f{{"user", s.user}};
+            if (!s.clear)
+                f["email"] = s.email;
+            return simple(o, "account_email", std::move(f), [&](const json::object& r) {
+                if (!r.at("changed").as_bool())
+                    std::cout << "Nothing changed for " << shown(r, "user") << ".\n";
+                else if (s.clear)
+                    std::cout << shown(r, "user") << " will get no email notices.\n";
+                else
+                    std::cout << shown(r, "user") << " will get email notices at "
+                              << shown(r, "email") << ".\n";
+            });
         };
     });
 

@@ -144,7 +144,7 @@ constexpr std::array<FieldSpec, 2> kAccountList = {
     {{"agency", F::string, false, kText}, {"suspended", F::boolean, false, 0}}};
 constexpr std::array<FieldSpec, 2> kAccountRole = {
     {{"user", F::string, true, kName}, {"role", F::string, true, 16}}};
-// No email (or an empty one) clears the address.
+// Without an email, the address is cleared.
 constexpr std::array<FieldSpec, 2> kAccountEmail = {
     {{"user", F::string, true, kName}, {"email", F::string, false, 254}}};
 constexpr std::array<FieldSpec, 2> kAccountSuspend = {

@@ -1,6 +1,7 @@
 // Administration of email notices (PROTOCOL.md, "Administration"): an admin sets or clears the
 // address an account's notices go to. The change and its audit record commit together; the
-// address itself is not written to the audit log (personal data it does not need).
+// address itself is not written to the audit log (personal data it does not need). Without an
+// `email` field the address is cleared.
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <boost/json.hpp>
