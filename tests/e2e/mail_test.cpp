@@ -111,6 +111,9 @@ TEST_CASE("an action given to someone with an email address is emailed once, wit
     // Sent once: a few more checks pass without another email.
     std::this_thread::sleep_for(std::chrono::milliseconds(2500));
     CHECK(sink.received().size() == 1);
+    // An action whose notice went out can still be removed from the draft.
+    ok(**t.tess, "meeting_remove",
+       {{"meeting", t.meeting}, {"section", "action"}, {"item", given.at("id").as_int64()}});
     // The change is in the audit log, without the address.
     const auto audit = json::serialize(ok(**t.ann, "audit"));
     CHECK(has(audit, "email_set"));

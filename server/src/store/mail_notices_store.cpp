@@ -15,11 +15,12 @@ void create_schema(SQLite::Database& db) {
             .getInt() == 0)
         db.exec("ALTER TABLE accounts ADD COLUMN email TEXT");
     // One row per notice sent: (notice, action, account) is sent once. A reassigned action is a
-    // new (action, account) pair and so a new notice.
+    // new (action, account) pair and so a new notice. An action removed from a draft takes its
+    // rows with it.
     db.exec(R"sql(
 CREATE TABLE IF NOT EXISTS mail_notices_sent(
   notice TEXT NOT NULL,
-  action_id INTEGER NOT NULL REFERENCES actions(id),
+  action_id INTEGER NOT NULL REFERENCES actions(id) ON DELETE CASCADE,
   account_id INTEGER NOT NULL REFERENCES accounts(id),
   sent_at INTEGER NOT NULL,
   PRIMARY KEY(notice, action_id, account_id));
