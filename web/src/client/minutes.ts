@@ -166,6 +166,41 @@ export function utcTime(ms: number): string {
   return `${new Date(ms).toLocaleString('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' })} UTC`;
 }
 
+/** A time in ms as `liaise` prints it in minutes: "2026-12-04 10:05 UTC". */
+export function minuteTime(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** A line as a terminal or document may show it: controls and bidi marks as U+FFFD. */
+function displayLine(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069\u2028\u2029]/g, '\ufffd');
+}
+
+/** `s` with what Markdown or HTML would read as markup escaped (as `liaise meeting export`). */
+function escaped(s: string, html: boolean): string {
+  if (html) return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
+  return s.replace(/[\\`*_[\]<>|#]/g, (c) => `\\${c}`);
+}
+
+/**
+ * The exported document with a "Signatures" section (this device's verdicts) before its closing
+ * protective marking, byte for byte as `liaise meeting export` adds it.
+ */
+export function withSignatures(content: string, lines: string[], html: boolean): string {
+  let section: string;
+  if (html) {
+    section = '<h2>Signatures</h2>\n<p>Checked by the exporting device against the keys it pinned.</p>\n<ul>\n';
+    for (const l of lines) section += `<li>${escaped(displayLine(l), true)}</li>\n`;
+    section += '</ul>\n';
+  } else {
+    section = '\n## Signatures\n\nChecked by the exporting device against the keys it pinned.\n\n';
+    for (const l of lines) section += `- ${escaped(displayLine(l), false)}\n`;
+  }
+  const at = html ? content.lastIndexOf('<div class="marking">') : content.lastIndexOf('\n**');
+  const where = at < 0 ? content.length : at;
+  return content.slice(0, where) + section + content.slice(where);
+}
+
 /** A wire date or date-time ("2026-12-04", "2026-12-04 10:00") as people read it. */
 export function dateShown(d: string | null | undefined): string {
   if (!d) return '';
@@ -266,11 +301,25 @@ export class MinutesClient {
     return (await this.call('meeting_correct', { meeting, reason })) as unknown as Minutes;
   }
 
-  async exportDoc(meeting: number, format: 'markdown' | 'html', version?: number): Promise<string> {
+  /**
+   * Markdown or printable HTML, as `liaise meeting export` writes it: the server's rendering
+   * (which records the export), and for a circulated or approved version a "Signatures" section
+   * with this device's verdicts on the version as it was fixed. `ok` is false when a signature
+   * does not verify.
+   */
+  async exportDoc(meeting: number, format: 'markdown' | 'html', version?: number): Promise<{ content: string; version: number; ok: boolean }> {
     const fields: Json = { meeting, format };
     if (version) fields.version = version;
     const r = await this.call('meeting_export', fields);
-    return String(r.content ?? '');
+    const content = String(r.content ?? '');
+    const v = Number(r.version);
+    if (r.status === 'draft') return { content, version: v, ok: true };
+    const fixed = await this.show(meeting, v);
+    const { verdicts, unsignedApproval } = await this.verify(fixed);
+    const lines = verdicts.map((x) => x.words);
+    if (unsignedApproval) lines.push(unsignedApproval);
+    if (lines.length === 0) lines.push('circulated before signatures: no signature to check');
+    return { content: withSignatures(content, lines, format === 'html'), version: v, ok: verdicts.every((x) => x.verified) };
   }
 
   /**
@@ -300,7 +349,7 @@ export class MinutesClient {
       const who = v.displayName || v.user;
       const past = v.act === 'circulate' ? 'circulated' : 'approved';
       let w = `${past} by ${who} (${v.user}${v.agency ? `, ${v.agency}` : ''})`;
-      if (v.signedAt) w += ` on ${utcTime(v.signedAt)}`;
+      if (v.signedAt) w += ` on ${minuteTime(v.signedAt)}`;
       w += v.verified ? `, signature verified${v.verifiedContact ? ' (a verified contact)' : ''}`
         : `: signature does NOT verify — this version is not the one ${who} ${past}`;
       if (v.note) w += ` [${v.note}]`;

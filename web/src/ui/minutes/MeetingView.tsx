@@ -89,9 +89,9 @@ export function MeetingView({ client, session, meeting, version }: {
 }
 
 async function exportAs(client: MinutesClient, m: Minutes, format: 'markdown' | 'html', version: number) {
-  const content = await client.exportDoc(m.meeting, format, version || undefined);
-  const v = version || m.version;
-  download(`minutes-${m.meeting}-v${v}.${format === 'html' ? 'html' : 'md'}`, content,
+  const doc = await client.exportDoc(m.meeting, format, version || undefined);
+  if (!doc.ok && !window.confirm('A signature on these minutes does NOT verify on this device (see Signatures). Save the export anyway?')) return;
+  download(`minutes-${m.meeting}-v${doc.version}.${format === 'html' ? 'html' : 'md'}`, doc.content,
     format === 'html' ? 'text/html' : 'text/markdown');
 }
 
@@ -415,7 +415,7 @@ function CheckPanel({ client, meeting }: { client: MinutesClient; meeting: numbe
       {check && (
         <div role="status">
           <p>{check.findings === 0 ? `Nothing found for ${check.audience}.` : `${check.findings} finding${check.findings === 1 ? '' : 's'} for ${check.audience}:`}</p>
-          <ul class="findings">
+          <ul class="check-findings">
             {check.sections.flatMap((s) => s.findings.map((f, i) => (
               <li key={`${s.section}-${s.id}-${s.field}-${i}`}>
                 <a href={`#${fieldId(s.section, s.id ?? 0, s.field)}`} onClick={(e) => { e.preventDefault(); goToFinding(s.section, s.id ?? 0, s.field, f); }}>

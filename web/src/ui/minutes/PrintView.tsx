@@ -1,6 +1,6 @@
 // The print view: the record alone, laid out for paper. The print stylesheet (app.css, "Minutes:
-// print") repeats the protective marking at the top and bottom of every page and numbers the
-// pages ("Page 2 of 5"); the browser's Print dialog saves it as a PDF.
+// print") repeats the protective marking at the top and bottom of every page (a named page per
+// marking) and numbers the pages ("Page 2 of 5"); the browser's Print dialog saves it as a PDF.
 import { useEffect, useState } from 'preact/hooks';
 import type { Minutes, MinutesClient, SignatureVerdict } from '../../client/minutes';
 import { Record, Signatures } from './Record';
@@ -24,15 +24,9 @@ export function PrintView({ client, meeting, version }: { client: MinutesClient;
       }
     })().catch((e) => setError(refusal(e)));
   }, [meeting, version]);
-  useEffect(() => {
-    if (!m) return;
-    // The marking goes into the page margins through a custom property (see app.css).
-    document.documentElement.style.setProperty('--print-marking', JSON.stringify(m.marking));
-    return () => document.documentElement.style.removeProperty('--print-marking');
-  }, [m]);
   if (!m) return <main id="main" class="print-view">{error ? <p class="error" role="alert">{error}</p> : <p role="status">Preparing the print view…</p>}</main>;
   return (
-    <main id="main" class="print-view" aria-labelledby="print-title">
+    <main id="main" class={`print-view ${m.marking === 'OFFICIAL-SENSITIVE' ? 'page-sensitive' : 'page-official'}`} aria-labelledby="print-title">
       <p class="no-print screen-tools">
         <a href={hashOf({ page: 'meeting', meeting, version })}>← Back to the minutes</a>
         <button type="button" class="primary" onClick={() => window.print()}>Print or save as PDF</button>
