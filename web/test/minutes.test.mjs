@@ -93,6 +93,80 @@ test('the browser computes the minutes digest of the golden vectors', async () =
   }
 });
 
+test('signatures on minutes are checked against pinned keys, and a changed record fails', async () => {
+  const out = join(server.dir, 'minutes.mjs');
+  await build({
+    stdin: {
+      contents: `export * from './src/client/minutes'; export * from './src/client/minutes-digest';
+                 export * from './src/crypto/keys'; export * from './src/crypto/sodium';`,
+      resolveDir: new URL('..', import.meta.url).pathname, loader: 'ts',
+    },
+    bundle: true, format: 'esm', platform: 'node', outfile: out, logLevel: 'warning',
+  });
+  const c = await import(out);
+  await c.loadSodium();
+  const hana = c.generateDeviceKeys();
+  const mallory = c.generateDeviceKeys();
+  // A session as MinutesClient sees it: pins kept in memory.
+  const fakeSession = (verified = {}) => {
+    const keys = {};
+    return {
+      user: 'reader', account: {},
+      pinnedKey: (u, d) => keys[u]?.[d],
+      otherOwner: (u, k) => Object.entries(keys).find(([o, ds]) => o !== u && Object.values(ds).includes(k))?.[0],
+      knowsAnyKey: (u) => Object.keys(keys[u] ?? {}).length > 0,
+      isVerified: (u) => verified[u] === true,
+      pinKey: async (u, d, k) => { (keys[u] ??= {})[d] = k; },
+      keys,
+    };
+  };
+  const vector = JSON.parse(readFileSync(new URL('../../protocol/testdata/vectors/minutes-digest.json', import.meta.url), 'utf8')).vectors[0];
+  const signed = (minutes, keys, user = 'hana', device = 'd1') => {
+    const signedAt = 1795100000123;
+    const digest = c.minutesDigest(minutes, 'approve', user, signedAt);
+    return {
+      ...minutes,
+      signatures: [{
+        act: 'approve', user, display_name: 'Hana Ali', agency: 'Westshire NHS', device, signed_at: signedAt,
+        signature: c.toBase64(c.sign(keys, c.concat('liaise-minutes-signature-v1', digest))),
+        signer_keys: { device, ...c.identityToJson(keys.identity) },
+      }],
+    };
+  };
+  const good = signed(structuredClone(vector.minutes), hana);
+  const session = fakeSession();
+  const client = new c.MinutesClient(session);
+  let r = await client.verify(good);
+  assert.equal(r.verdicts[0].verified, true, r.verdicts[0].words);
+  assert.match(r.verdicts[0].words, /^approved by Hana Ali \(hana, Westshire NHS\) on 2026-.* UTC, signature verified \[first time/);
+  // The server changes one word of the approved record: the signature no longer verifies.
+  const changed = structuredClone(good);
+  changed.agenda[0].discussion = changed.agenda[0].discussion.replace('bruising', 'nothing');
+  r = await client.verify(changed);
+  assert.equal(r.verdicts[0].verified, false);
+  assert.match(r.verdicts[0].words, /signature does NOT verify — this version is not the one Hana Ali approved/);
+  // The server re-signs the changed record with a key of its own for Hana's device: the pinned
+  // key is used, so it still fails.
+  r = await client.verify(signed(changed, mallory));
+  assert.equal(r.verdicts[0].verified, false);
+  assert.match(r.verdicts[0].words, /another key for hana’s device d1/);
+  // A key this device knows as someone else's cannot sign for Hana.
+  const other = fakeSession();
+  await other.pinKey('cal', 'c1', c.toBase64(mallory.identity.signKey));
+  r = await new c.MinutesClient(other).verify(signed(structuredClone(vector.minutes), mallory));
+  assert.equal(r.verdicts[0].verified, false);
+  assert.match(r.verdicts[0].words, /a key this device knows as cal’s/);
+  // A verified contact's new device is refused, never pinned.
+  const careful = fakeSession({ hana: true });
+  await careful.pinKey('hana', 'd1', c.toBase64(hana.identity.signKey));
+  r = await new c.MinutesClient(careful).verify(signed(structuredClone(vector.minutes), mallory, 'hana', 'd2'));
+  assert.equal(r.verdicts[0].verified, false);
+  assert.equal(careful.pinnedKey('hana', 'd2'), undefined);
+  // Approved without an approval signature: said so.
+  r = await client.verify({ ...structuredClone(vector.minutes), status: 'approved', signatures: [] });
+  assert.match(r.unsignedApproval, /not signed \(approved before signatures\)/);
+});
+
 test('a chair and a minute-taker minute a meeting in the browser, and the command agrees', { timeout: 300000 }, async () => {
   const enrol = async (user, display, agency, role) => JSON.parse(await server.cli('ann',
     ['admin', 'enrol', user, '--agency', agency, '--role', role, '--display-name', display, '--json'])).code;

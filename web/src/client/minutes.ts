@@ -8,6 +8,9 @@ import { fromBase64Sized, sodium, toBase64 } from '../crypto/sodium';
 import type { Json } from '../protocol/connection';
 import type { Action, Session } from './session';
 import { type MinutesAct, minutesDigest, signedMessage } from './minutes-digest';
+import { exportHtml, exportMarkdown, minuteTime } from './minutes-export';
+
+export { minuteTime };
 
 export interface Person {
   user: string;
@@ -133,7 +136,7 @@ export interface SignatureVerdict {
 
 export const kKinds: [string, string][] = [
   ['core-group', 'Core group'], ['team-around-the-family', 'Team around the family'], ['strategy', 'Strategy meeting'],
-  ['child-in-need', 'Child in need review'], ['professionals', 'Professionals’ meeting'], ['other', 'Meeting'],
+  ['child-in-need', 'Child in need review'], ['professionals', 'Professionals\' meeting'], ['other', 'Meeting'],
 ];
 
 export const kindLabel = (kind: string): string => kKinds.find(([k]) => k === kind)?.[1] ?? kind;
@@ -166,10 +169,6 @@ export function utcTime(ms: number): string {
   return `${new Date(ms).toLocaleString('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' })} UTC`;
 }
 
-/** A time in ms as `liaise` prints it in minutes: "2026-12-04 10:05 UTC". */
-export function minuteTime(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-}
 
 /** A line as a terminal or document may show it: controls and bidi marks as U+FFFD. */
 function displayLine(s: string): string {
@@ -302,10 +301,11 @@ export class MinutesClient {
   }
 
   /**
-   * Markdown or printable HTML, as `liaise meeting export` writes it: the server's rendering
-   * (which records the export), and for a circulated or approved version a "Signatures" section
-   * with this device's verdicts on the version as it was fixed. `ok` is false when a signature
-   * does not verify.
+   * Markdown or printable HTML, as `liaise meeting export` writes it. The server is always asked
+   * (it records the export); a draft is its rendering, but a circulated or approved version is
+   * rendered here from the version whose signatures this device checked (the server's rendering
+   * is not signed), with a "Signatures" section of this device's verdicts. `ok` is false when a
+   * signature does not verify.
    */
   async exportDoc(meeting: number, format: 'markdown' | 'html', version?: number): Promise<{ content: string; version: number; ok: boolean }> {
     const fields: Json = { meeting, format };
@@ -319,7 +319,9 @@ export class MinutesClient {
     const lines = verdicts.map((x) => x.words);
     if (unsignedApproval) lines.push(unsignedApproval);
     if (lines.length === 0) lines.push('circulated before signatures: no signature to check');
-    return { content: withSignatures(content, lines, format === 'html'), version: v, ok: verdicts.every((x) => x.verified) };
+    const html = format === 'html';
+    const own = (html ? exportHtml : exportMarkdown)(fixed as unknown as Json);
+    return { content: withSignatures(own, lines, html), version: v, ok: verdicts.every((x) => x.verified) };
   }
 
   /**
