@@ -6,7 +6,7 @@
 // shown as they were signed, with each signature checked on this device.
 import { useEffect, useState } from 'preact/hooks';
 import {
-  type Check, type CheckFinding, kActionStatuses, type Minutes, type MinutesClient, personLabel, type SignatureVerdict,
+  type Attendee, type Check, type CheckFinding, kActionStatuses, type Minutes, type MinutesClient, personLabel, type SignatureVerdict,
 } from '../../client/minutes';
 import type { Action, Session } from '../../client/session';
 import { Page } from './Meetings';
@@ -121,17 +121,7 @@ function Editor({ client, session, m, reload, isChair }: {
         <ul class="entries">
           {m.attendance.map((a) => (
             <li key={a.id}>
-              <SaveForm label={`Attendance of ${a.name || a.user}`} submit="Save" save={() => saved(client.attend(id, fields({
-                entry: a.id, user: a.user, name: a.user ? '' : a.name, agency: a.user ? '' : a.agency,
-                discipline: a.user ? '' : a.discipline, family: a.user ? undefined : a.family, copy: a.user ? undefined : a.copy,
-                role: a.role, status: (document.getElementById(`at-${a.id}-status`) as HTMLSelectElement).value,
-              })))}>
-                <span class="entry-name">{a.name || a.user}{a.agency ? ` (${a.agency})` : ''}{a.role ? `, ${a.role}` : ''}{a.family ? ' · family member' : ''}{a.copy ? ' · receives a copy' : ''}</span>
-                <label for={`at-${a.id}-status`} class="visually-hidden">Attendance of {a.name || a.user}</label>
-                <select id={`at-${a.id}-status`} value={a.status}>
-                  <option value="present">Present</option><option value="apologies">Apologies</option><option value="absent">Absent</option>
-                </select>
-              </SaveForm>
+              <AttendanceEntry client={client} meeting={id} a={a} reload={reload} />
               <RemoveButton what={`${a.name || a.user} from attendance`} run={() => saved(client.remove(id, 'attendance', a.id))} />
             </li>
           ))}
@@ -225,6 +215,26 @@ function DetailsForm({ client, m, reload, isChair, members }: {
         </select>
       </div>
       {!isChair && <p class="hint">Only the chair, {personLabel(m.chair)}, can hand over the chair.</p>}
+    </SaveForm>
+  );
+}
+
+function AttendanceEntry({ client, meeting, a, reload }: {
+  client: MinutesClient; meeting: number; a: Attendee; reload: () => Promise<void>;
+}) {
+  const [status, setStatus] = useState<string>(a.status);
+  const who = a.name || a.user || '';
+  // An entry is changed by sending it again with its id (an account's by its user alone).
+  const save = () => client.attend(meeting, fields(a.user ? { entry: a.id, user: a.user, role: a.role, status } : {
+    entry: a.id, name: a.name, agency: a.agency, discipline: a.discipline, family: a.family, copy: a.copy, role: a.role, status,
+  })).then(reload);
+  return (
+    <SaveForm label={`Attendance of ${who}`} submit="Save" save={save} class="entry-form inline-form">
+      <span class="entry-name">{who}{a.agency ? ` (${a.agency})` : ''}{a.role ? `, ${a.role}` : ''}{a.family ? ' · family member' : ''}{a.copy ? ' · receives a copy' : ''}</span>
+      <label for={`at-${a.id}-status`} class="visually-hidden">Attendance of {who}</label>
+      <select id={`at-${a.id}-status`} value={status} onChange={(e) => setStatus(e.currentTarget.value)}>
+        <option value="present">Present</option><option value="apologies">Apologies</option><option value="absent">Absent</option>
+      </select>
     </SaveForm>
   );
 }
