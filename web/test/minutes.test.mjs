@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { inflateSync } from 'node:zlib';
 import { after, before, test } from 'node:test';
 import { build } from 'esbuild';
 import { PASSPHRASE, Server, axeViolations, launch, personPage } from './support.mjs';
@@ -40,6 +41,21 @@ async function tabTo(page, id, shift = false) {
     await page.keyboard.press(shift ? 'Shift+Tab' : 'Tab');
   }
   throw new Error(`Tab never reached #${id}`);
+}
+
+/**
+ * The vertical positions (in PDF units from the top, as Chromium writes them) of the text runs
+ * on each page of a PDF Chromium printed: one array per page content stream.
+ */
+function pdfTextRows(pdf) {
+  const pages = [];
+  for (const m of pdf.toString('latin1').matchAll(/stream\r?\n([\s\S]*?)\r?\nendstream/g)) {
+    let text;
+    try { text = inflateSync(Buffer.from(m[1], 'latin1')).toString('latin1'); } catch { continue; }
+    if (!text.includes('BT')) continue;
+    pages.push([...text.matchAll(/([\d.]+) ([\d.]+) Td/g)].map((t) => Number(t[2])).filter((y) => y > 0));
+  }
+  return pages;
 }
 
 /** Opens a page of the app by its address (a fresh visit, even to the page already shown). */
@@ -357,6 +373,14 @@ test('a chair and a minute-taker minute a meeting in the browser, and the comman
   assert.match(printed.rules, /@page sensitive[\s\S]*@top-center[\s\S]*"OFFICIAL-SENSITIVE"[\s\S]*@bottom-center[\s\S]*"OFFICIAL-SENSITIVE"[\s\S]*counter\(page\)[\s\S]*counter\(pages\)/);
   const pdf = await hana.pdf({ format: 'A4' });
   assert.equal(pdf.subarray(0, 5).toString(), '%PDF-');
+  // Every page has text in its top margin and in its bottom margin (the marking, and the page
+  // number), beyond the page's content.
+  const rows = pdfTextRows(pdf);
+  assert.ok(rows.length >= 1, 'the PDF has pages with text');
+  for (const [i, ys] of rows.entries()) {
+    assert.ok(ys.some((y) => y < 60), `page ${i + 1} has text in its top margin: ${ys}`);
+    assert.ok(ys.some((y) => y > 1060), `page ${i + 1} has text in its bottom margin: ${ys}`);
+  }
   if (shots) (await import('node:fs')).writeFileSync(join(shots, 'minutes-print.pdf'), pdf);
   await hana.emulateMedia({ media: 'screen' });
 

@@ -22,10 +22,11 @@ export function Details({ m }: { m: Minutes }) {
   );
 }
 
-export function ActionsTable({ actions, caption }: { actions: Action[]; caption: string }) {
+/** A table of actions; its caption is read out, and shown unless a heading already says it. */
+export function ActionsTable({ actions, caption, showCaption }: { actions: Action[]; caption: string; showCaption?: boolean }) {
   return (
     <table class="minutes-table">
-      <caption>{caption}</caption>
+      <caption class={showCaption ? undefined : 'visually-hidden'}>{caption}</caption>
       <thead><tr><th scope="col">#</th><th scope="col">Action</th><th scope="col">Owner</th><th scope="col">Due</th><th scope="col">Review</th><th scope="col">Status</th></tr></thead>
       <tbody>
         {actions.map((a) => (
@@ -46,7 +47,7 @@ export function ActionsTable({ actions, caption }: { actions: Action[]; caption:
 export function AttendanceTable({ m }: { m: Minutes }) {
   return (
     <table class="minutes-table">
-      <caption>Attendance</caption>
+      <caption class="visually-hidden">Attendance</caption>
       <thead><tr><th scope="col">Name</th><th scope="col">Role</th><th scope="col">Attendance</th><th scope="col">Notes</th></tr></thead>
       <tbody>
         {m.attendance.map((a) => (
