@@ -233,16 +233,16 @@ test('a chair and a minute-taker minute a meeting in the browser, and the comman
   await noViolations(bea, 'minute-taking (empty)');
 
   // Bea minutes it, with the mouse: attendance, including Kelly, a parent without an account.
-  const addAttendee = async (who, role, extra = async () => {}) => {
+  const addAttendee = async (who, name, role, extra = async () => {}) => {
     await bea.getByLabel('Who').selectOption(who);
     await extra();
     await bea.getByLabel(/^Role/).fill(role);
     await bea.getByRole('button', { name: 'Add to attendance' }).click();
-    await bea.getByRole('form', { name: 'Add someone to the attendance' }).getByText('Added.').waitFor();
+    await bea.getByRole('form', { name: `Attendance of ${name}` }).waitFor();
   };
-  await addAttendee('hana', 'Health visitor');
-  await addAttendee('bea', 'Class teacher');
-  await addAttendee('#other', 'Mother', async () => {
+  await addAttendee('hana', 'Hana Ali', 'Health visitor');
+  await addAttendee('bea', 'Bea Patel', 'Class teacher');
+  await addAttendee('#other', 'Kelly Smith', 'Mother', async () => {
     await bea.getByLabel('Name', { exact: true }).fill('Kelly Smith');
     await bea.getByLabel('A family member').check();
     await bea.getByLabel('Receives a copy of the minutes').check();
@@ -283,6 +283,7 @@ test('a chair and a minute-taker minute a meeting in the browser, and the comman
   await bea.getByLabel('Owner’s agency').fill('Family');
   await bea.getByLabel('Due', { exact: true }).last().fill('2030-12-01');
   await bea.getByRole('button', { name: 'Add action' }).click();
+  await bea.getByText(/Action \d+, owner Kelly Smith \(Family\)/).waitFor();
   await bea.getByLabel('What is to be done').last().fill('Share the health plan with the school');
   await bea.getByLabel('Owner', { exact: true }).selectOption('cal');
   await bea.getByLabel('Due', { exact: true }).last().fill('2030-12-08');
@@ -309,6 +310,7 @@ test('a chair and a minute-taker minute a meeting in the browser, and the comman
   await item.getByRole('button', { name: 'Save item' }).click();
   await item.getByText('Saved.').waitFor();
   await bea.getByRole('button', { name: 'Check the language' }).click();
+  await bea.getByRole('link', { name: /“TAF”/ }).waitFor({ state: 'detached' });
   await bea.getByRole('status').filter({ hasText: /finding|Nothing found/ }).waitFor();
   assert.equal(await bea.getByRole('link', { name: /“TAF”/ }).count(), 0, 'the fixed finding is gone');
   const left = await bea.getByRole('list').filter({ has: bea.getByRole('link', { name: /” in / }) }).getByRole('listitem').count();
@@ -354,7 +356,7 @@ test('a chair and a minute-taker minute a meeting in the browser, and the comman
   // The print view: the record, the marking on every page (a named page whose margin boxes
   // carry it) and page numbers; saved as a PDF.
   await hana.getByRole('link', { name: 'Print view (save as PDF)' }).click();
-  await hana.getByRole('heading', { name: 'Core group for J' }).waitFor();
+  await hana.getByRole('button', { name: 'Print or save as PDF' }).waitFor();
   await hana.getByText(/approved by Hana Ali .*signature verified/).waitFor();
   await noViolations(hana, 'print view');
   await shot(hana, '5-print-screen');

@@ -415,12 +415,18 @@ function goToFinding(section: string, id: number, field: string, f: CheckFinding
 function CheckPanel({ client, meeting }: { client: MinutesClient; meeting: number }) {
   const [check, setCheck] = useState<Check | null>(null);
   const [error, setError] = useState('');
-  const run = () => client.check(meeting).then((c) => { setCheck(c); setError(''); }, (e) => setError(refusal(e)));
+  const [busy, setBusy] = useState(false);
+  const run = () => {
+    setCheck(null);
+    setBusy(true);
+    return client.check(meeting).then((c) => { setCheck(c); setError(''); }, (e) => setError(refusal(e))).finally(() => setBusy(false));
+  };
   return (
     <section aria-labelledby="sec-check" class="check-panel">
       <h2 id="sec-check">Plain-language check</h2>
       <p class="hint">Checks the whole record against the people who will read it. Save your changes first.</p>
-      <button type="button" onClick={() => void run()}>Check the language</button>
+      <button type="button" onClick={() => void run()} disabled={busy}>Check the language</button>
+      {busy && <p role="status">Checking…</p>}
       {error && <p class="error" role="alert">{error}</p>}
       {check && (
         <div role="status">
