@@ -431,6 +431,13 @@ test('a chair and a minute-taker minute a meeting in the browser, and the comman
   const unsigned = (t) => t.replace(/\n## Signatures\n[\s\S]*?(?=\n\*\*)/, '');
   assert.notEqual(unsigned(markdown), markdown);
   assert.equal(unsigned(markdown), unsigned(cliMarkdown));
+  const [htmlDownload] = await Promise.all([hana.waitForEvent('download'), hana.getByRole('button', { name: 'Export HTML' }).click()]);
+  const html = readFileSync(await htmlDownload.path(), 'utf8');
+  assert.match(html, /<h2>Signatures<\/h2>[\s\S]*approved by Hana Ali \(hana, Westshire NHS\) on .*, signature verified/);
+  const cliHtml = await server.cli('cal', ['meeting', 'export', String(meeting), '--format', 'html']);
+  const unsignedHtml = (t) => t.replace(/<h2>Signatures<\/h2>[\s\S]*?<\/ul>\n/, '');
+  assert.notEqual(unsignedHtml(html), html);
+  assert.equal(unsignedHtml(html), unsignedHtml(cliHtml));
 
   // A correction: a new draft version with its reason; version 1 stays readable, still verified.
   await hana.getByLabel('Reason for the correction').fill('Kelly’s role was recorded wrongly.');
