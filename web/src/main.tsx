@@ -22,6 +22,7 @@ const kIdleKey = 'liaise-idle-minutes';
 
 function roomFromHash(): string {
   if (window.location.hash === '#/actions') return '#actions';
+  if (window.location.hash.startsWith('#/meetings')) return '#meetings';
   const m = /^#\/room\/(.+)$/.exec(window.location.hash);
   return m ? decodeURIComponent(m[1] as string) : '';
 }

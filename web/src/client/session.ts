@@ -290,7 +290,8 @@ export class Session {
     }
   }
 
-  private request(type: string, fields: Json = {}): Promise<Json> {
+  /** One request to the server; rejects with a ProtocolError (its code and plain words). */
+  request(type: string, fields: Json = {}): Promise<Json> {
     if (!this.conn || this.state !== 'online')
       return Promise.reject(new ProtocolError('connection_closed', 'Not connected to the server just now: Liaise is reconnecting.'));
     return this.conn.request(type, fields);
@@ -610,6 +611,27 @@ export class Session {
 
   isVerified(user: string): boolean {
     return this.known.verified[user] === true;
+  }
+
+  /** The Ed25519 key this device pinned for `user`'s `device` (base64), if any. */
+  pinnedKey(user: string, device: string): string | undefined {
+    return this.known.keys[user]?.[device];
+  }
+
+  /** The account, other than `user`, that this device pinned `signKey` for, if any. */
+  otherOwner(user: string, signKey: string): string | undefined {
+    return Object.entries(this.known.keys).find(([other, d]) => other !== user && Object.values(d).includes(signKey))?.[0];
+  }
+
+  /** Whether this device has pinned any key for `user`. */
+  knowsAnyKey(user: string): boolean {
+    return Object.keys(this.known.keys[user] ?? {}).length > 0;
+  }
+
+  /** Pins `signKey` for `user`'s `device` (trust on first use), kept in IndexedDB. */
+  async pinKey(user: string, device: string, signKey: string): Promise<void> {
+    (this.known.keys[user] ??= {})[device] = signKey;
+    await store.put('known-keys', this.known);
   }
 
   /** An account's current devices' Ed25519 keys, each self-signature checked (`user_keys`). */

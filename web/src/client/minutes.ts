@@ -1,0 +1,397 @@
+// Meetings and minutes for chairs and minute-takers: the same server requests as `liaise
+// meeting …` and `liaise action …` (PROTOCOL.md, "Meetings and minutes"), and the signed
+// circulation and approval of "Signed minutes": this device signs the version it fetched, and
+// checks every signature on a fixed version against the key it pinned for the signer, as
+// client/src/minutes.cpp does.
+import { identityFromJson, sign, verifyIdentity } from '../crypto/keys';
+import { fromBase64Sized, sodium, toBase64 } from '../crypto/sodium';
+import type { Json } from '../protocol/connection';
+import type { Action, Session } from './session';
+import { type MinutesAct, minutesDigest, signedMessage } from './minutes-digest';
+import { exportHtml, exportMarkdown, minuteTime } from './minutes-export';
+
+export { minuteTime };
+
+export interface Person {
+  user: string;
+  display_name: string;
+  agency: string;
+}
+
+export interface Attendee {
+  id: number;
+  user?: string;
+  name: string;
+  agency: string;
+  role: string;
+  discipline?: string;
+  family: boolean;
+  copy: boolean;
+  status: 'present' | 'apologies' | 'absent';
+}
+
+export interface AgendaItem {
+  id: number;
+  title: string;
+  discussion: string;
+}
+
+export interface Decision {
+  id: number;
+  agenda: number | null;
+  decision: string;
+  reasons: string;
+  dissent: string;
+}
+
+export interface Signature {
+  act: string;
+  user: string;
+  display_name: string;
+  agency: string;
+  device: string;
+  signed_at: number;
+  signature: string;
+  signer_keys?: Json;
+}
+
+export interface Minutes {
+  meeting: number;
+  room: string;
+  version: number;
+  status: 'draft' | 'circulated' | 'approved' | 'superseded';
+  kind: string;
+  title: string;
+  starts_at: string;
+  place: string;
+  chair: Person;
+  minute_taker: Person;
+  marking: string;
+  next_meeting?: string | null;
+  attendance: Attendee[];
+  agenda: AgendaItem[];
+  decisions: Decision[];
+  actions: Action[];
+  carried_forward: Action[];
+  correction?: { reason: string; of_version: number; by: string; at: number };
+  versions?: { version: number; status: string; circulated_at: number; approved_at: number | null }[];
+  audience?: string;
+  circulated_by?: Person;
+  circulated_at?: number;
+  approved_by?: Person;
+  approved_at?: number;
+  distribution?: { user?: string; name: string; agency: string; sent_at: number | null; received_at: number | null }[];
+  signatures?: Signature[];
+}
+
+export interface MeetingSummary {
+  meeting: number;
+  room: string;
+  kind: string;
+  title: string;
+  starts_at: string;
+  status: string;
+  version: number;
+  chair: Person;
+  minute_taker: Person;
+}
+
+/** One finding of the server's check (PROTOCOL.md, "Findings"): UTF-8 offsets into its text. */
+export interface CheckFinding {
+  start: number;
+  end: number;
+  text: string;
+  term: string;
+  alternatives: string[];
+  explanation: string;
+}
+
+export interface CheckSection {
+  section: 'title' | 'agenda' | 'decision' | 'action' | 'correction';
+  id: number;
+  field: string;
+  label: string;
+  findings: CheckFinding[];
+}
+
+export interface Check {
+  audience: string;
+  findings: number;
+  sections: CheckSection[];
+}
+
+/** How this device judges one signature on a fixed version. */
+export interface SignatureVerdict {
+  act: string;
+  user: string;
+  displayName: string;
+  agency: string;
+  signedAt: number;
+  verified: boolean;
+  verifiedContact: boolean;
+  note: string;
+  /** The verdict in words, as `liaise meeting verify` prints it. */
+  words: string;
+}
+
+export const kKinds: [string, string][] = [
+  ['core-group', 'Core group'], ['team-around-the-family', 'Team around the family'], ['strategy', 'Strategy meeting'],
+  ['child-in-need', 'Child in need review'], ['professionals', 'Professionals\' meeting'], ['other', 'Meeting'],
+];
+
+export const kindLabel = (kind: string): string => kKinds.find(([k]) => k === kind)?.[1] ?? kind;
+
+export const kActionStatuses: [string, string][] = [
+  ['open', 'Open'], ['in_progress', 'In progress'], ['done', 'Done'], ['not_done', 'Not done'],
+  ['carried_forward', 'Carried forward'], ['cancelled', 'Cancelled'],
+];
+
+export const actionStatusLabel = (s: string): string => kActionStatuses.find(([k]) => k === s)?.[1] ?? s;
+
+export const isClosed = (a: Action): boolean => ['done', 'not_done', 'cancelled'].includes(a.status);
+
+/** "Hana Ali (Westshire NHS)", as people are named everywhere else. */
+export function named(name: string, agency: string): string {
+  return agency ? `${name} (${agency})` : name;
+}
+
+export function personLabel(p: Person | undefined): string {
+  if (!p) return '';
+  return named(p.display_name || p.user, p.agency);
+}
+
+export function ownerLabel(a: Action): string {
+  return named(a.owner.name || a.owner.user || '', a.owner.agency);
+}
+
+/** A UTC time in ms as "4 Dec 2026, 10:05 UTC". */
+export function utcTime(ms: number): string {
+  return `${new Date(ms).toLocaleString('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' })} UTC`;
+}
+
+
+/** A line as a terminal or document may show it: controls and bidi marks as U+FFFD. */
+function displayLine(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069\u2028\u2029]/g, '\ufffd');
+}
+
+/** `s` with what Markdown or HTML would read as markup escaped (as `liaise meeting export`). */
+function escaped(s: string, html: boolean): string {
+  if (html) return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
+  return s.replace(/[\\`*_[\]<>|#]/g, (c) => `\\${c}`);
+}
+
+/**
+ * The exported document with a "Signatures" section (this device's verdicts) before its closing
+ * protective marking, byte for byte as `liaise meeting export` adds it.
+ */
+export function withSignatures(content: string, lines: string[], html: boolean): string {
+  let section: string;
+  if (html) {
+    section = '<h2>Signatures</h2>\n<p>Checked by the exporting device against the keys it pinned.</p>\n<ul>\n';
+    for (const l of lines) section += `<li>${escaped(displayLine(l), true)}</li>\n`;
+    section += '</ul>\n';
+  } else {
+    section = '\n## Signatures\n\nChecked by the exporting device against the keys it pinned.\n\n';
+    for (const l of lines) section += `- ${escaped(displayLine(l), false)}\n`;
+  }
+  const at = html ? content.lastIndexOf('<div class="marking">') : content.lastIndexOf('\n**');
+  const where = at < 0 ? content.length : at;
+  return content.slice(0, where) + section + content.slice(where);
+}
+
+/** A wire date or date-time ("2026-12-04", "2026-12-04 10:00") as people read it. */
+export function dateShown(d: string | null | undefined): string {
+  if (!d) return '';
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2}))?$/.exec(d);
+  if (!m) return d;
+  const day = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  const text = day.toLocaleDateString('en-GB', { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' });
+  return m[4] ? `${text}, ${m[4]}:${m[5]}` : text;
+}
+
+/** The minutes' requests, for one logged-in session. */
+export class MinutesClient {
+  constructor(private session: Session) {}
+
+  get user(): string {
+    return this.session.user;
+  }
+
+  /** This account's role ("member", "chair", "admin"). */
+  get role(): string {
+    return String(this.session.account.role ?? 'member');
+  }
+
+  private call(type: string, fields: Json): Promise<Json> {
+    return this.session.request(type, fields);
+  }
+
+  async meetings(room: string): Promise<MeetingSummary[]> {
+    const r = await this.call('meetings', { room });
+    return Array.isArray(r.meetings) ? (r.meetings as MeetingSummary[]) : [];
+  }
+
+  async show(meeting: number, version?: number): Promise<Minutes> {
+    const fields: Json = { meeting };
+    if (version) fields.version = version;
+    return (await this.call('meeting_show', fields)) as unknown as Minutes;
+  }
+
+  async create(fields: Json): Promise<Minutes> {
+    return (await this.call('meeting_create', fields)) as unknown as Minutes;
+  }
+
+  async update(meeting: number, fields: Json): Promise<Minutes> {
+    return (await this.call('meeting_update', { meeting, ...fields })) as unknown as Minutes;
+  }
+
+  attend(meeting: number, fields: Json): Promise<Json> {
+    return this.call('meeting_attend', { meeting, ...fields });
+  }
+
+  agenda(meeting: number, fields: Json): Promise<Json> {
+    return this.call('meeting_agenda', { meeting, ...fields });
+  }
+
+  decision(meeting: number, fields: Json): Promise<Json> {
+    return this.call('meeting_decision', { meeting, ...fields });
+  }
+
+  remove(meeting: number, section: string, item: number): Promise<Json> {
+    return this.call('meeting_remove', { meeting, section, item });
+  }
+
+  addAction(meeting: number, fields: Json): Promise<Json> {
+    return this.call('action_add', { meeting, ...fields });
+  }
+
+  updateAction(action: number, fields: Json): Promise<Json> {
+    return this.call('action_update', { action, ...fields });
+  }
+
+  async check(meeting: number): Promise<Check> {
+    return (await this.call('meeting_check', { meeting })) as unknown as Check;
+  }
+
+  /** Every action in the rooms this account is in (`actions` with no filter), by due date. */
+  async allActions(): Promise<Action[]> {
+    const r = await this.call('actions', {});
+    return Array.isArray(r.actions) ? (r.actions as Action[]) : [];
+  }
+
+  /**
+   * Circulates (the draft as fetched now) or approves (the circulated version as it was fixed),
+   * signed by this device. The server refuses with bad_signature if what it stores is not what
+   * was fetched and signed.
+   */
+  async signAndSend(meeting: number, act: MinutesAct, acknowledge: boolean): Promise<Json> {
+    let minutes = await this.show(meeting);
+    if (act === 'approve' && minutes.status !== 'draft') minutes = await this.show(meeting, minutes.version);
+    const signedAt = Date.now();
+    const digest = minutesDigest(minutes as unknown as Json, act, this.user, signedAt);
+    const signature = toBase64(sign(this.session.keys, signedMessage(digest)));
+    const fields: Json = { meeting, signed_at: signedAt, signature };
+    if (acknowledge) fields.acknowledge = true;
+    return this.call(act === 'circulate' ? 'meeting_circulate' : 'meeting_approve', fields);
+  }
+
+  async correct(meeting: number, reason: string): Promise<Minutes> {
+    return (await this.call('meeting_correct', { meeting, reason })) as unknown as Minutes;
+  }
+
+  /**
+   * Markdown or printable HTML, as `liaise meeting export` writes it. The server is always asked
+   * (it records the export); a draft is its rendering, but a circulated or approved version is
+   * rendered here from the version whose signatures this device checked (the server's rendering
+   * is not signed), with a "Signatures" section of this device's verdicts. `ok` is false when a
+   * signature does not verify.
+   */
+  async exportDoc(meeting: number, format: 'markdown' | 'html', version?: number): Promise<{ content: string; version: number; ok: boolean }> {
+    const fields: Json = { meeting, format };
+    if (version) fields.version = version;
+    const r = await this.call('meeting_export', fields);
+    const content = String(r.content ?? '');
+    const v = Number(r.version);
+    if (r.status === 'draft') return { content, version: v, ok: true };
+    const fixed = await this.show(meeting, v);
+    const { verdicts, unsignedApproval } = await this.verify(fixed);
+    const lines = verdicts.map((x) => x.words);
+    if (unsignedApproval) lines.push(unsignedApproval);
+    if (lines.length === 0) lines.push('circulated before signatures: no signature to check');
+    const html = format === 'html';
+    const own = (html ? exportHtml : exportMarkdown)(fixed as unknown as Json);
+    return { content: withSignatures(own, lines, html), version: v, ok: verdicts.every((x) => x.verified) };
+  }
+
+  /**
+   * Checks each signature on a fixed version against the key this device pinned for the
+   * signer's device; a key not yet pinned is pinned from `signer_keys` after its self-signature
+   * is checked, unless the signer is a verified contact (then a new device is refused).
+   */
+  async verify(minutes: Minutes): Promise<{ verdicts: SignatureVerdict[]; unsignedApproval: string }> {
+    const verdicts: SignatureVerdict[] = [];
+    let approvalSigned = false;
+    for (const s of minutes.signatures ?? []) {
+      approvalSigned ||= s.act === 'approve';
+      verdicts.push(await this.verifyOne(minutes, s));
+    }
+    let unsignedApproval = '';
+    if (minutes.status === 'approved' && !approvalSigned)
+      unsignedApproval = `approved${minutes.approved_by ? ` by ${minutes.approved_by.display_name} (${minutes.approved_by.user})` : ''}: not signed (approved before signatures)`;
+    return { verdicts, unsignedApproval };
+  }
+
+  private async verifyOne(minutes: Minutes, s: Signature): Promise<SignatureVerdict> {
+    const v: SignatureVerdict = {
+      act: s.act, user: s.user ?? '', displayName: s.display_name ?? '', agency: s.agency ?? '',
+      signedAt: Number(s.signed_at) || 0, verified: false, verifiedContact: false, note: '', words: '',
+    };
+    const finish = (): SignatureVerdict => {
+      const who = v.displayName || v.user;
+      const past = v.act === 'circulate' ? 'circulated' : 'approved';
+      let w = `${past} by ${who} (${v.user}${v.agency ? `, ${v.agency}` : ''})`;
+      if (v.signedAt) w += ` on ${minuteTime(v.signedAt)}`;
+      w += v.verified ? `, signature verified${v.verifiedContact ? ' (a verified contact)' : ''}`
+        : `: signature does NOT verify — this version is not the one ${who} ${past}`;
+      if (v.note) w += ` [${v.note}]`;
+      v.words = w;
+      return v;
+    };
+    if (s.act !== 'circulate' && s.act !== 'approve') {
+      v.note = 'an unknown kind of signature';
+      return finish();
+    }
+    const identity = identityFromJson(s.signer_keys);
+    const signature = fromBase64Sized(s.signature, 64);
+    if (!v.user || !s.device || !identity || !verifyIdentity(identity) || s.signer_keys?.device !== s.device || !signature) {
+      v.note = 'the signer’s keys or signature are missing or malformed';
+      return finish();
+    }
+    const shownKey = toBase64(identity.signKey);
+    const other = this.session.otherOwner(v.user, shownKey);
+    if (other) {
+      v.note = `signed with a key this device knows as ${other}’s`;
+      return finish();
+    }
+    let key = this.session.pinnedKey(v.user, s.device);
+    if (!key) {
+      if (this.session.isVerified(v.user) && this.session.knowsAnyKey(v.user)) {
+        v.note = `signed by a device of ${v.user} you have not verified (device ${s.device}); compare safety numbers again`;
+        return finish();
+      }
+      v.note = this.session.knowsAnyKey(v.user)
+        ? `signed from a device of ${v.user} first seen now (device ${s.device})`
+        : `first time this device sees ${v.user}’s key; compare safety numbers with them`;
+      await this.session.pinKey(v.user, s.device, shownKey);
+      key = shownKey;
+    } else if (key !== shownKey) {
+      v.note = `the server shows another key for ${v.user}’s device ${s.device} than the one this device pinned`;
+    }
+    const pinned = fromBase64Sized(key, 32);
+    const digest = minutesDigest(minutes as unknown as Json, s.act, v.user, v.signedAt);
+    v.verified = pinned !== null && sodium.crypto_sign_verify_detached(signature, signedMessage(digest), pinned);
+    v.verifiedContact = v.verified && this.session.isVerified(v.user);
+    return finish();
+  }
+}
