@@ -290,7 +290,8 @@ export class Session {
     }
   }
 
-  private request(type: string, fields: Json = {}): Promise<Json> {
+  /** Sends one request on this session's connection (refused while it is reconnecting). */
+  request(type: string, fields: Json = {}): Promise<Json> {
     if (!this.conn || this.state !== 'online')
       return Promise.reject(new ProtocolError('connection_closed', 'Not connected to the server just now: Liaise is reconnecting.'));
     return this.conn.request(type, fields);

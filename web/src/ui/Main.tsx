@@ -4,6 +4,7 @@ import { exportKeys } from '../client/device';
 import type { Room, Session } from '../client/session';
 import { personName } from '../client/words';
 import { ActionsView } from './Actions';
+import { AdminLink, AdminRoute, adminPageOf } from './admin/AdminEntry';
 import { ChangePassphrase } from './Passphrase';
 import { RoomView } from './RoomView';
 
@@ -34,11 +35,12 @@ export function Main({ session, room, onOpen, onLock, idleMinutes, setIdleMinute
 }) {
   useSession(session);
   const showActions = room === '#actions';
-  const current = showActions ? undefined : session.rooms.get(room);
+  const adminPage = adminPageOf(room);
+  const current = showActions || adminPage !== null ? undefined : session.rooms.get(room);
   const rooms = [...session.rooms.values()].sort((a, b) => a.name.localeCompare(b.name));
   const me = session.account;
   return (
-    <div class={`shell ${current || showActions ? 'has-room' : 'no-room'}`}>
+    <div class={`shell ${current || showActions || adminPage !== null ? 'has-room' : 'no-room'}`}>
       <a class="skip" href="#composer-text">Skip to the message box</a>
       <header class="bar">
         <p class="brand">Liaise</p>
@@ -55,6 +57,7 @@ export function Main({ session, room, onOpen, onLock, idleMinutes, setIdleMinute
             <a href="#/actions" aria-current={showActions ? 'page' : undefined}
               onClick={(e) => { e.preventDefault(); onOpen('#actions'); }}>My actions</a>
           </p>
+          <AdminLink session={session} current={adminPage !== null} onOpen={() => onOpen('#admin')} />
           <h2>Rooms</h2>
           {rooms.length === 0 && <p class="hint">You are not in any room yet. A chair adds you to one.</p>}
           <ul>
@@ -73,7 +76,8 @@ export function Main({ session, room, onOpen, onLock, idleMinutes, setIdleMinute
             })}
           </ul>
         </nav>
-        {showActions ? <ActionsView session={session} onBack={() => onOpen('')} />
+        {adminPage !== null ? <AdminRoute session={session} page={adminPage} onOpen={(p) => onOpen(`#admin/${p}`)} onBack={() => onOpen('')} />
+          : showActions ? <ActionsView session={session} onBack={() => onOpen('')} />
           : current ? <RoomView key={current.name} session={session} room={current} onBack={() => onOpen('')} />
           : <main id="main" class="empty"><h1>Choose a room</h1><p>Your rooms are listed {window.innerWidth < 700 ? 'above' : 'on the left'}. New messages show a count.</p></main>}
       </div>
