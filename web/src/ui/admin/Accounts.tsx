@@ -78,7 +78,7 @@ function Enrol({ admin, agencies, me, onLetter }: {
     <section class="admin-section" aria-labelledby="enrol-title">
       <h2 id="enrol-title">Enrol a person</h2>
       <p class="hint">This makes a one-time code and a letter that tells the person how to set up Liaise with it.</p>
-      <form onSubmit={submit} class="admin-form">
+      <form onSubmit={submit} class="admin-form" aria-labelledby="enrol-title">
         <label for="enrol-user">Account name</label>
         <input id="enrol-user" required value={user} onInput={(e) => setUser(e.currentTarget.value)}
           aria-describedby="enrol-user-hint" autocomplete="off" spellcheck={false} />
@@ -188,8 +188,8 @@ function Agencies({ admin, agencies, onChanged }: { admin: Admin; agencies: Agen
       <ul class="cards">
         {agencies.map((a) => <AgencyRow key={a.name} admin={admin} agency={a} onChanged={onChanged} />)}
       </ul>
-      <form onSubmit={add} class="admin-form">
-        <h3>Add an agency</h3>
+      <form onSubmit={add} class="admin-form" aria-labelledby="agency-add-title">
+        <h3 id="agency-add-title">Add an agency</h3>
         <label for="agency-name">Name</label>
         <input id="agency-name" required value={name} onInput={(e) => setName(e.currentTarget.value)} />
         <label for="agency-discipline">Discipline</label>

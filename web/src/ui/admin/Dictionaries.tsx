@@ -50,7 +50,7 @@ export function DictionariesPage({ admin }: { admin: Admin }) {
             <input id="dict-query" type="search" value={query} onInput={(e) => setQuery(e.currentTarget.value)} />
           </div>
           <div>
-            <label for="dict-discipline">Dictionary</label>
+            <label for="dict-discipline">In</label>
             <select id="dict-discipline" value={discipline} onChange={(e) => setDiscipline(e.currentTarget.value)}>
               <option value="">Every dictionary</option>
               {data?.disciplines.map((d) => <option key={d} value={d}>{disciplineName(d)}</option>)}
@@ -206,7 +206,7 @@ function ImportExport({ admin, disciplines, onChanged }: { admin: Admin; discipl
       <h2 id="import-title">Import and export</h2>
       <p class="hint">Importing replaces one dictionary with a TSV file (the format of dictionaries/README.md). Every line is checked
         first: if any line is wrong, each one is listed and nothing changes.</p>
-      <label for="import-discipline">Dictionary</label>
+      <label for="import-discipline">Dictionary to import or export</label>
       <select id="import-discipline" value={discipline} onChange={(e) => setDiscipline(e.currentTarget.value)}>
         {disciplines.map((d) => <option key={d} value={d}>{disciplineName(d)}</option>)}
       </select>

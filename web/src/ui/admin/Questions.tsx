@@ -25,24 +25,24 @@ export function QuestionsPage({ admin }: { admin: Admin }) {
       <OutcomeLine outcome={loaded} />
       {questions?.length === 0 && <p>No questions here.</p>}
       <ul class="cards">
-        {questions?.map((q) => <QuestionCard key={q.id} admin={admin} question={q} disciplines={disciplines} onDone={() => void refresh()} />)}
+        {questions?.map((q) => <QuestionCard key={q.id} admin={admin} question={q} disciplines={disciplines} />)}
       </ul>
     </section>
   );
 }
 
-function QuestionCard({ admin, question: q, disciplines, onDone }: {
-  admin: Admin; question: Question; disciplines: string[]; onDone: () => void;
-}) {
+function QuestionCard({ admin, question: q, disciplines }: { admin: Admin; question: Question; disciplines: string[] }) {
   const [reply, setReply] = useState('');
   const [discipline, setDiscipline] = useState('');
   const [alternatives, setAlternatives] = useState('');
   const [explanation, setExplanation] = useState('');
   const [outcome, run] = useOutcome();
+  const [closed, setClosed] = useState(false);
   const id = `question-${q.id}`;
-  const open = q.status === 'open';
+  const open = q.status === 'open' && !closed;
   const chosen = discipline || disciplines.find((d) => d !== 'general') || '';
-  const after = (r: unknown) => { if (r) setTimeout(onDone, 1500); };
+  // Answered or dismissed: the forms go; the list is fetched again when the filter changes.
+  const after = (r: unknown) => { if (r) setClosed(true); };
   return (
     <li class="admin-card" aria-labelledby={`${id}-title`}>
       <h3 id={`${id}-title`}>“{q.term}” <span class="meta">· question {q.id}</span></h3>
