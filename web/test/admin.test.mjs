@@ -161,6 +161,8 @@ test('an admin enrols people with a letter and manages accounts; a member sees n
   // Bea, a member, enrols with her letter's code: no administration entry, and an admin
   // address shows nothing but "no such page".
   bea = await personPage(browser, server.url, errors, { width: 1100, height: 760 }, recordSockets);
+  const beaScripts = [];
+  bea.on('response', (r) => { if (r.url().endsWith('.js')) beaScripts.push(r.text().catch(() => '')); });
   await enrolInBrowser(bea, codes.bea, 'Bea');
   await bea.getByRole('link', { name: /case-7/ }).waitFor();
   assert.equal(await bea.getByRole('link', { name: 'Administration' }).count(), 0);
@@ -168,6 +170,8 @@ test('an admin enrols people with a letter and manages accounts; a member sees n
   await bea.getByRole('heading', { name: 'No such page' }).waitFor();
   assert.equal(await bea.getByRole('navigation', { name: 'Administration' }).count(), 0);
   assert.equal(await bea.getByText(/Enrol a person|Administration/).count(), 0, 'nothing of the admin pages is rendered');
+  for (const script of await Promise.all(beaScripts))
+    assert.doesNotMatch(script, /Make the code and letter/, 'the administration code is not even loaded');
   await noViolations(bea, 'member at an admin address');
   await shot(bea, '4-member-no-such-page');
 
