@@ -173,9 +173,9 @@ describe('the administrator in the browser', () => {
     await ann.emulateMedia({ media: 'screen' });
     await ann.getByRole('button', { name: 'Done' }).click();
 
-    // The same account name again is refused in words, and no letter is made.
+    // An account name already taken is refused in words, and no letter is made.
     const enrol = ann.getByRole('form', { name: 'Enrol a person' });
-    await enrol.getByLabel('Account name').fill('bea');
+    await enrol.getByLabel('Account name').fill('ann');
     await enrol.getByRole('button', { name: 'Make the code and letter' }).click();
     await ann.getByRole('alert').filter({ hasText: /\(conflict\)$/ }).waitFor();
 
@@ -190,7 +190,6 @@ describe('the administrator in the browser', () => {
     await cal.getByLabel('Role').selectOption({ label: 'Chair' });
     await cal.getByRole('button', { name: 'Change role of cal' }).click();
     await cal.getByText('cal is now chair; their open sessions were ended.').waitFor();
-    await server.cli('cal', ['room', 'create', 'case-7', '--member', 'bea']);
 
     // Bea, a member, enrols with her letter's code: no administration entry, and an admin
     // address shows nothing but "no such page".
@@ -198,6 +197,7 @@ describe('the administrator in the browser', () => {
     const beaScripts = [];
     bea.on('response', (r) => { if (r.url().endsWith('.js')) beaScripts.push(r.text().catch(() => '')); });
     await enrolInBrowser(bea, codes.bea, 'Bea');
+    await server.cli('cal', ['room', 'create', 'case-7', '--member', 'bea']);
     await bea.getByRole('link', { name: /case-7/ }).waitFor();
     assert.equal(await bea.getByRole('link', { name: 'Administration' }).count(), 0);
     await bea.evaluate(() => { window.location.hash = '#/admin/accounts'; });
@@ -339,13 +339,13 @@ describe('the administrator in the browser', () => {
 
     // The questions queue: Bea asks; Ann answers by adding the term; Bea is told.
     await bea.getByText('Ask an administrator what a word means').click();
-    await bea.getByLabel('Word or abbreviation').fill('PLO');
+    await bea.getByLabel('Word or abbreviation').fill('blue folder review');
     await bea.getByRole('button', { name: 'Ask', exact: true }).click();
-    await bea.getByText(/Your question about “PLO” was sent/).waitFor();
+    await bea.getByText(/Your question about “blue folder review” was sent/).waitFor();
     await adminPage('Questions');
-    const question = ann.getByRole('listitem').filter({ hasText: '“PLO”' });
+    const question = ann.getByRole('listitem').filter({ hasText: '“blue folder review”' });
     await question.waitFor();
-    await question.getByText('Add “PLO” to a dictionary and answer').click();
+    await question.getByText('Add “blue folder review” to a dictionary and answer').click();
     await question.getByLabel('Dictionary').selectOption({ label: 'social care' });
     await question.getByLabel(/^Plain words/).fill('letter before court action');
     await question.getByLabel(/^Explanation/).fill('A last formal step the council takes with parents before going to court.');
@@ -353,8 +353,8 @@ describe('the administrator in the browser', () => {
     await noViolations(ann, 'questions');
     await shot(ann, '11-questions');
     await question.getByRole('button', { name: 'Add the term and answer' }).click();
-    await question.getByText('Added “PLO” to social care and answered question 1.').waitFor();
-    await bea.getByText(/Your question about “PLO” was answered/).waitFor({ timeout: 30000 });
+    await question.getByText('Added “blue folder review” to social care and answered question 1.').waitFor();
+    await bea.getByText(/Your question about “blue folder review” was answered/).waitFor({ timeout: 30000 });
 
     // Noisy entries: none reported yet.
     await adminPage('Noisy entries');
