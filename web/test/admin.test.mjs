@@ -186,6 +186,7 @@ describe('the administrator in the browser', () => {
     assert.match(await server.cli('cal', ['whoami']), /cal/);
 
     // Roles: Cal becomes a chair (and can then make rooms with the command).
+    await ann.getByRole('button', { name: 'Refresh the list' }).click();
     const cal = accountCard('cal');
     await cal.getByLabel('Role').selectOption({ label: 'Chair' });
     await cal.getByRole('button', { name: 'Change role of cal' }).click();

@@ -44,6 +44,7 @@ export function AccountsPage({ admin, me }: { admin: Admin; me: string }) {
             </select>
           </div>
         </div>
+        <p><button type="button" onClick={() => void refresh()}>Refresh the list</button></p>
         <OutcomeLine outcome={loaded} />
         {accounts === null && !loaded.error && <p role="status">Loading accounts…</p>}
         {accounts?.length === 0 && <p>No accounts match.</p>}
