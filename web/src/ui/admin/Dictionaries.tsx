@@ -110,11 +110,17 @@ function EntryForm({ admin, entry, disciplines, defaultDiscipline, onDone }: {
   const submit = async (e: Event) => {
     e.preventDefault();
     setProblems([]);
-    const fields: EntryFields = { discipline, term: term.trim(), alternatives: lines(alternatives), explanation: explanation.trim() };
-    // An edit sends every field (an emptied one is cleared); an addition only what was given.
-    if (entry || lines(variants).length > 0) fields.variants = lines(variants);
-    if (entry || options.trim()) fields.options = options.trim();
-    if (kind) fields.kind = kind;
+    // An addition sends what was given; an edit only the fields that changed (an emptied one
+    // is cleared), as `liaise admin dict edit` does.
+    const fields: EntryFields = { discipline, term: term.trim() };
+    const given = { alternatives: lines(alternatives), explanation: explanation.trim(), variants: lines(variants), options: options.trim(), kind };
+    const was = entry ? { alternatives: entry.alternatives, explanation: entry.explanation, variants: entry.variants, options: entry.options, kind: entry.kind } : null;
+    for (const key of ['alternatives', 'explanation', 'variants', 'options', 'kind'] as const) {
+      const value = given[key];
+      const empty = Array.isArray(value) ? value.length === 0 : value === '';
+      if (was ? JSON.stringify(value) !== JSON.stringify(was[key]) && !(key === 'kind' && empty) : !empty)
+        Object.assign(fields, { [key]: value });
+    }
     const c = await run(async () => {
       try {
         return await (entry ? admin.editEntry(fields) : admin.addEntry(fields));
