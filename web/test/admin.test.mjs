@@ -20,7 +20,7 @@ const errors = [];
 const shots = process.env.LIAISE_WEB_SCREENSHOTS; // a folder: screenshots are saved there
 
 async function shot(page, name) {
-  if (shots) await page.screenshot({ path: join(shots, `admin-${name}.png`), fullPage: true });
+  if (shots) await page.screenshot({ path: join(shots, `admin-${name}.png`), fullPage: false });
 }
 
 async function noViolations(page, screen) {
