@@ -23,6 +23,7 @@ const kIdleKey = 'liaise-idle-minutes';
 function roomFromHash(): string {
   if (window.location.hash === '#/actions') return '#actions';
   if (window.location.hash.startsWith('#/meetings')) return '#meetings';
+  if (/^#\/admin(\/|$)/.test(window.location.hash)) return window.location.hash.slice(2).replace(/^admin/, '#admin');
   const m = /^#\/room\/(.+)$/.exec(window.location.hash);
   return m ? decodeURIComponent(m[1] as string) : '';
 }
@@ -92,7 +93,8 @@ function App() {
   };
 
   const open = (name: string) => {
-    window.location.hash = name === '#actions' ? '#/actions' : name ? `#/room/${encodeURIComponent(name)}` : '#/';
+    window.location.hash = name === '#actions' ? '#/actions' : name.startsWith('#admin') ? `#/${name.slice(1)}`
+      : name ? `#/room/${encodeURIComponent(name)}` : '#/';
     setRoom(name);
   };
 

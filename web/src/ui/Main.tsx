@@ -5,6 +5,7 @@ import type { Room, Session } from '../client/session';
 import { personName } from '../client/words';
 import { ActionsView } from './Actions';
 import { MeetingsView } from './minutes/Meetings';
+import { AdminLink, AdminRoute, adminPageOf } from './admin/AdminEntry';
 import { ChangePassphrase } from './Passphrase';
 import { RoomView } from './RoomView';
 
@@ -36,11 +37,13 @@ export function Main({ session, room, onOpen, onLock, idleMinutes, setIdleMinute
   useSession(session);
   const showActions = room === '#actions';
   const showMeetings = room === '#meetings';
-  const current = showActions || showMeetings ? undefined : session.rooms.get(room);
+  const adminPage = adminPageOf(room);
+  const other = showActions || showMeetings || adminPage !== null;
+  const current = other ? undefined : session.rooms.get(room);
   const rooms = [...session.rooms.values()].sort((a, b) => a.name.localeCompare(b.name));
   const me = session.account;
   return (
-    <div class={`shell ${current || showActions || showMeetings ? 'has-room' : 'no-room'}`}>
+    <div class={`shell ${current || other ? 'has-room' : 'no-room'}`}>
       <a class="skip" href="#composer-text">Skip to the message box</a>
       <header class="bar">
         <p class="brand">Liaise</p>
@@ -58,6 +61,7 @@ export function Main({ session, room, onOpen, onLock, idleMinutes, setIdleMinute
               onClick={(e) => { e.preventDefault(); onOpen('#actions'); }}>My actions</a>
             <a href="#/meetings" aria-current={showMeetings ? 'page' : undefined}>Meetings and minutes</a>
           </p>
+          <AdminLink session={session} current={adminPage !== null} onOpen={() => onOpen('#admin')} />
           <h2>Rooms</h2>
           {rooms.length === 0 && <p class="hint">You are not in any room yet. A chair adds you to one.</p>}
           <ul>
@@ -76,7 +80,8 @@ export function Main({ session, room, onOpen, onLock, idleMinutes, setIdleMinute
             })}
           </ul>
         </nav>
-        {showMeetings ? <MeetingsView session={session} />
+        {adminPage !== null ? <AdminRoute session={session} page={adminPage} onOpen={(p) => onOpen(`#admin/${p}`)} onBack={() => onOpen('')} />
+          : showMeetings ? <MeetingsView session={session} />
           : showActions ? <ActionsView session={session} onBack={() => onOpen('')} />
           : current ? <RoomView key={current.name} session={session} room={current} onBack={() => onOpen('')} />
           : <main id="main" class="empty"><h1>Choose a room</h1><p>Your rooms are listed {window.innerWidth < 700 ? 'above' : 'on the left'}. New messages show a count.</p></main>}
