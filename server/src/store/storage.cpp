@@ -1,4 +1,5 @@
 #include "store/storage.hpp"
+#include "store/key_backup.hpp"
 
 #include <SQLiteCpp/Transaction.h>
 
@@ -370,6 +371,7 @@ CREATE TABLE IF NOT EXISTS minutes_signatures(
   PRIMARY KEY(meeting_id, version, act),
   FOREIGN KEY(meeting_id, version) REFERENCES minutes_versions(meeting_id, version));
 )sql");
+    key_backup::create_schema(db);  // continuity's tables (store/key_backup.hpp)
     SQLite::Statement version(
         db, "INSERT OR REPLACE INTO meta(key, value) VALUES('schema_version', ?)");
     version.bind(1, std::to_string(kSchemaVersion));
