@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <set>
+#include <utility>
 
 #include "history_store.hpp"
 #include "liaise/client/client.hpp"
@@ -333,14 +334,14 @@ protocol::Expected<std::size_t> Client::receive_transfer(std::string_view code) 
     const auto from_id =
         from && from->is_object() ? device_identity(from->get_object()) : std::nullopt;
     const auto from_device = str(taken.value(), "from_device");
-    auto opened = crypto::open_transfer(
-        str(taken.value(), "bundle"), code, profile_.user,
-        [&](std::string_view device) -> std::optional<crypto::SignPublicKey> {
-            if (!from_id || !from_id->verify() || device != from_device ||
-                !own_device(from_device, from_id->sign_key))
-                return std::nullopt;
-            return from_id->sign_key;
-        });
+    auto opened =
+        crypto::open_transfer(str(taken.value(), "bundle"), code, profile_.user,
+                              [&](std::string_view device) -> std::optional<crypto::SignPublicKey> {
+                                  if (!from_id || !from_id->verify() || device != from_device ||
+                                      !own_device(from_device, from_id->sign_key))
+                                      return std::nullopt;
+                                  return from_id->sign_key;
+                              });
     if (!opened)
         return opened.error();
     std::set<std::string> rooms;

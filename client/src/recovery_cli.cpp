@@ -1,5 +1,6 @@
 #include "recovery_cli.hpp"
 
+#include <cstdio>
 #include <ctime>
 #include <iostream>
 
@@ -165,8 +166,10 @@ int device_transfer(const Options& o, bool receive, const std::optional<std::str
 int share_history(const Options& o, const std::string& room, const std::string& user,
                   const std::string& since) {
     const auto from = local_midnight(since);
-    if (!from)
-        return report({"bad_request", "--since: a date as YYYY-MM-DD, e.g. 2026-03-01"}), 2;
+    if (!from) {
+        (void)report({"bad_request", "--since: a date as YYYY-MM-DD, e.g. 2026-03-01"});
+        return 2;
+    }
     return with_client(o, [&](Client& c) {
         auto seq = c.share_history(room, user, *from);
         if (!seq)

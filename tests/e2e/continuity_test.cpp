@@ -282,8 +282,8 @@ TEST_CASE("a server that swaps backup entries or forges a share gets nothing ope
                             "INSERT INTO history_shares(room_id, to_device, from_device, since, "
                             "first_seq, last_seq, share, created_at) VALUES((SELECT id FROM rooms "
                             "WHERE name = 'case-1'), ?, ?, 0, 2, 3, ?, 0)");
-        q.bind(1, std::stoll(sam->profile().device));
-        q.bind(2, std::stoll(t.ann->profile().device));
+        q.bind(1, static_cast<std::int64_t>(std::stoll(sam->profile().device)));
+        q.bind(2, static_cast<std::int64_t>(std::stoll(t.ann->profile().device)));
         q.bind(3, crypto::share_to_json(s));
         q.exec();
     }

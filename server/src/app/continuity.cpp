@@ -2,7 +2,9 @@
 // sealed key backup, the device-to-device transfer mailbox and history shares. The server
 // stores what devices sealed and checks who may store or fetch it; it never holds anything that
 // opens a message key. Its SQL is in store/key_backup.*.
+#include <algorithm>
 #include <boost/json.hpp>
+#include <set>
 
 #include "app/room_events.hpp"
 #include "app/service.hpp"
@@ -89,9 +91,9 @@ void Service::backup_key_set(Context& ctx) {
     if (!public_key || !signature)
         throw ServiceError(errc::bad_request,
                            "public_key and signature: must be base64 of 32 and 64 bytes");
-    crypto::BackupKeyRecord record{ctx.who.user, version, *public_key,
-                                   std::to_string(ctx.who.device), *signature};
-    if (!crypto::backup_key_valid(record, ctx.who.sign_key))
+    crypto::BackupKeyRecord signed_key{ctx.who.user, version, *public_key,
+                                       std::to_string(ctx.who.device), *signature};
+    if (!crypto::backup_key_valid(signed_key, ctx.who.sign_key))
         throw ServiceError(errc::bad_signature,
                            "the backup key's signature does not verify with your device's key");
     const auto account = ctx.who.account;

@@ -220,8 +220,9 @@ std::optional<std::string> message_without_keys(SQLite::Database& db, std::int64
     auto envelope = json::parse(q.getColumn(0).getString(), ec);
     if (ec || !envelope.is_object())
         return std::nullopt;
-    if (envelope.as_object().contains("v") && envelope.as_object().at("v") != 1)
-        envelope.as_object()["keys"] = json::array{};
+    const auto* version = envelope.as_object().if_contains("v");
+    if (!(version && version->is_int64() && version->get_int64() == 1))
+        envelope.as_object()["keys"] = json::array{};  // version 1 signs every wrapped key
     json::object m{{"room", room_name},
                    {"seq", seq},
                    {"sender", q.getColumn(3).getString()},
