@@ -327,6 +327,11 @@ protocol::Expected<std::size_t> Client::receive_transfer(std::string_view code) 
     auto taken = conn_->request("transfer_take", {});
     if (!taken)
         return taken.error();
+    if (const auto* waiting = taken.value().if_contains("waiting");
+        !waiting || !waiting->is_bool() || !waiting->get_bool())
+        return failure("not_found",
+                       "no transfer is waiting: run 'liaise device transfer' on your old device "
+                       "first (a transfer lasts ten minutes)");
     // The old device: usually the one this device replaced. The code authenticates the bundle
     // (the server never sees it); the signature must still be that device's, and its key the
     // one this device has pinned for it, if any.

@@ -548,8 +548,9 @@ constexpr ReplyField r_transfer_put[] = {
 };
 // transfer_take
 constexpr ReplyField r_transfer_take[] = {
-    {"bundle", kString, true},
-    {"from_device", kString, true},
+    {"waiting", kBoolean, true},
+    {"bundle", kString, false},
+    {"from_device", kString, false},
     {"from_keys", kObject, false},
 };
 // history_share

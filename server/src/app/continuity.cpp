@@ -181,14 +181,16 @@ void Service::transfer_take(Context& ctx) {
     const auto device = ctx.who.device;
     write(ctx, [=, this](SQLite::Database& db, Outcome& out) {
         const auto t = key_backup::take_transfer(db, account, device, now_ms());
-        if (!t)
-            throw ServiceError(errc::not_found,
-                               "no transfer is waiting: run 'liaise device transfer' on your old "
-                               "device first (a transfer lasts ten minutes)");
+        if (!t) {
+            out.reply = {{"waiting", false}};
+            return;
+        }
         record(
             db, account, "key_transfer_taken",
             {{"from_device", std::to_string(t->from_device)}, {"device", std::to_string(device)}});
-        out.reply = {{"bundle", t->bundle}, {"from_device", std::to_string(t->from_device)}};
+        out.reply = {{"waiting", true},
+                     {"bundle", t->bundle},
+                     {"from_device", std::to_string(t->from_device)}};
         if (const auto from = key_backup::any_device(db, account, t->from_device))
             out.reply["from_keys"] = device_object(*from);
     });
