@@ -519,7 +519,7 @@ protocol::Expected<std::vector<ReadMessage>> Client::read(std::string_view room,
     const bool keeping = kept != nullptr && after == kept->tail(name);
     begin_backup();
     auto out = fetch(room, after);
-    back_up_collected();
+    back_up_collected(out.ok());
     if (out && keeping && kept->keep(name, after, out.value()))
         kept_rooms_.insert(name);
     return out;
@@ -554,7 +554,7 @@ protocol::Expected<History> Client::history(std::string_view room, std::int64_t 
     fetched_ = 0;
     begin_backup();
     auto fresh = fetch(room, from);
-    back_up_collected();
+    back_up_collected(fresh.ok());
     for (auto& n : history_notes_)
         out.notes.push_back(std::move(n));
     history_notes_.clear();

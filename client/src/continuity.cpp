@@ -138,12 +138,12 @@ protocol::Expected<Client::BackupStatus> Client::backup_status() {
     const auto sig = crypto::Signature::from_base64(str(o, "signature"));
     const auto mine = kept_recovery_key(home_, keys_);
     s.on_this_device = mine && pk && mine->backup_public_key() == *pk;
-    const auto* signer = o.if_contains("signer");
-    const auto id =
-        signer && signer->is_object() ? device_identity(signer->get_object()) : std::nullopt;
-    if (pk && sig && id && id->verify()) {
+    // Keys are sealed only to a backup key this device vouched for itself (it created or
+    // restored the recovery key), never to one another device or the server names: a key the
+    // server substituted would hand it every message this device reads.
+    if (pk && sig && s.device == profile_.device) {
         crypto::BackupKeyRecord r{profile_.user, s.version, *pk, s.device, *sig};
-        s.trusted = crypto::backup_key_valid(r, id->sign_key) && own_device(s.device, id->sign_key);
+        s.trusted = crypto::backup_key_valid(r, keys_.identity().sign_key);
     }
     s.trusted = s.trusted || s.on_this_device;
     backup_checked_ = true;
@@ -151,8 +151,8 @@ protocol::Expected<Client::BackupStatus> Client::backup_status() {
     backup_key_ = s.trusted ? pk : std::nullopt;
     if (!s.trusted)
         continuity_notes_.push_back(
-            "the key backup's public key is not signed by a device of yours this device "
-            "accepts: nothing is backed up from here (run 'liaise recovery restore')");
+            "the key backup's public key is not one this device vouched for: nothing is backed "
+            "up from here until you restore your recovery key on it ('liaise recovery restore')");
     return s;
 }
 
@@ -164,14 +164,16 @@ std::optional<crypto::BoxPublicKey> Client::backup_target() {
 
 void Client::begin_backup() {
     collected_.clear();
-    collecting_ = backup_target().has_value();
+    // Until the server was asked (after the first read that worked), collect: asking before
+    // a read would cost a request on a connection that may be gone.
+    collecting_ = !backup_checked_ || backup_key_.has_value();
 }
 
-void Client::back_up_collected() {
+void Client::back_up_collected(bool connected) {
     collecting_ = false;
     auto held = std::move(collected_);
     collected_.clear();
-    if (held.empty() || !backup_key_)
+    if (held.empty() || !connected || !backup_target())
         return;
     std::map<std::string, json::object> by_room;
     for (const auto& h : held)

@@ -96,8 +96,9 @@ int recovery_status(const Options& o) {
                                          "('liaise recovery create').\n"
                                        : "This device does not keep the recovery key.\n")
                   << (b.trusted ? "This device backs up the keys of the messages it reads.\n"
-                                : "This device does not accept the backup key: nothing is backed "
-                                  "up from here until you restore ('liaise recovery restore').\n");
+                                : "This device does not accept the backup key (it did not make or "
+                                  "restore it): nothing is backed up from here until you restore "
+                                  "('liaise recovery restore').\n");
         return 0;
     });
 }

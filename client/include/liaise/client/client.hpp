@@ -308,8 +308,9 @@ class Client {
     bool own_device(const std::string& device, const crypto::SignPublicKey& key);
     /// The account's backup public key when it is one this device accepts; looked up once.
     std::optional<crypto::BoxPublicKey> backup_target();
-    /// Seals the collected keys to the backup key and stores them; clears the collection.
-    void back_up_collected();
+    /// Seals the collected keys to the backup key and stores them (when `connected`: the read
+    /// that collected them worked); clears the collection.
+    void back_up_collected(bool connected = true);
     void begin_backup();
     std::map<std::pair<std::string, std::int64_t>, crypto::KeyEntry> extra_keys_;
     std::size_t extra_used_ = 0;
