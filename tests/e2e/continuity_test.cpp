@@ -8,6 +8,7 @@
 
 #include <algorithm>
 
+#include "frame_log.hpp"
 #include "liaise/protocol/continuity.hpp"
 #include "server_fixture.hpp"
 
@@ -316,6 +317,32 @@ TEST_CASE("liaise recovery create, status and restore", "[e2e][continuity][cli]"
     // Asked at the prompt when --key is not given.
     CHECK_THAT(cli.ok("bea-new", "recovery restore", key + "\n"), Catch::Contains("Restored: 1"));
     CHECK_THAT(cli.ok("bea-new", "read case-2041 --plain"), Catch::Contains("Home visit done"));
+}
+
+TEST_CASE("continuity replies have the shapes the protocol declares",
+          "[e2e][continuity][schemas]") {
+    // LIAISE_FRAME_LOG=FILE also writes them for protocol/testdata/make_frames.py.
+    FrameLog log;
+    Team t;
+    log.watch(t.ann->connection());
+    log.watch(t.bea->connection());
+    REQUIRE(t.bea->send("case-1", "Visit on Monday").ok());
+    REQUIRE(t.bea->create_recovery_key().ok());
+    REQUIRE(t.bea->backup_status().ok());
+    ok(*t.bea, "backup_get", {{"room", "case-1"}});
+    REQUIRE(t.bea->offer_transfer().ok());
+    ok(*t.bea, "transfer_take");  // the device that put it cannot take it: waiting false
+    Person sam{t.server, "sam", code_for(*t.ann, "sam", kCare)};
+    log.watch(sam->connection());
+    ok(*t.ann, "room_add", {{"room", "case-1"}, {"user", "sam"}});
+    REQUIRE(t.ann->share_history("case-1", "sam", 0).ok());
+    REQUIRE(sam->shared_history("case-1").ok());
+    const auto seen = log.check_all();
+    for (const auto* type : {"backup_key", "backup_key_set", "backup_put", "backup_get",
+                             "transfer_put", "transfer_take", "history_share", "history_shared"}) {
+        INFO(type);
+        CHECK(seen.contains(std::string("reply:") + type));
+    }
 }
 
 }  // namespace liaise::test
