@@ -248,7 +248,9 @@ TEST_CASE("a server that swaps backup entries or forges a share gets nothing ope
     auto key = t.bea->create_recovery_key();
     REQUIRE(key.ok());
 
-    // The server swaps the two entries' sealed keys (same account, same room).
+    // The server swaps the two entries' sealed keys (same account, same room), in its stopped
+    // database as an operator could.
+    REQUIRE(t.server.stop() == 0);
     {
         SQLite::Database db(t.server.data() / "liaise.db", SQLite::OPEN_READWRITE);
         const auto rows = db.execAndGet("SELECT COUNT(*) FROM backup_entries").getInt();
@@ -256,6 +258,8 @@ TEST_CASE("a server that swaps backup entries or forges a share gets nothing ope
         db.exec("UPDATE backup_entries SET seq = -seq");
         db.exec("UPDATE backup_entries SET seq = CASE -seq WHEN 2 THEN 3 ELSE 2 END");
     }
+    t.server.start();
+    t.ann.login();
     client::Home home(t.server.dir() / "home-bea-new");
     auto bea = t.replace("bea", home);
     const auto restored = bea->restore(key.value());
@@ -277,6 +281,7 @@ TEST_CASE("a server that swaps backup entries or forges a share gets nothing ope
     CHECK(error_code(*t.ann, "history_share",
                      {{"room", "case-1"}, {"user", "sam"}, {"shares", shares}}) == "bad_share");
     // ...and one planted in the database directly is left out by the newcomer's device.
+    REQUIRE(t.server.stop() == 0);
     {
         SQLite::Database db(t.server.data() / "liaise.db", SQLite::OPEN_READWRITE);
         SQLite::Statement q(db,
@@ -288,6 +293,8 @@ TEST_CASE("a server that swaps backup entries or forges a share gets nothing ope
         q.bind(3, crypto::share_to_json(s));
         q.exec();
     }
+    t.server.start();
+    sam.login();
     const auto shared = sam->shared_history("case-1");
     REQUIRE(shared.ok());
     CHECK(shared.value().empty());
