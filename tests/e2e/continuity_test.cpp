@@ -225,7 +225,8 @@ TEST_CASE("a newcomer reads shared history only from the date and only after the
     CHECK(last.event->at("since").as_int64() == since);
     // And the audit log records it.
     bool audited = false;
-    for (const auto& r : ok(*t.ann, "audit").at("records").as_array())
+    const auto audit = ok(*t.ann, "audit");
+    for (const auto& r : audit.at("records").as_array())
         audited = audited || r.as_object().at("kind").as_string() == "history_shared";
     CHECK(audited);
 
