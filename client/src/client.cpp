@@ -443,6 +443,17 @@ ReadMessage Client::open_one(const json::object& m) {
     // device cannot read (sent before it joined) reports that, and pins nothing; the text is
     // kept only if the key is acceptable.
     auto text = crypto::open(envelope.value(), keys_, profile_.device, *identity);
+    // Not sent to this device: a key restored, transferred or shared may still open it.
+    if (!text && text.error().code == "not_a_recipient")
+        if (const auto it = extra_keys_.find({out.room, out.seq});
+            it != extra_keys_.end() &&
+            it->second.message_hash == crypto::message_hash(envelope.value())) {
+            text = crypto::open_with_key(envelope.value(), it->second.key, *identity);
+            if (text)
+                ++extra_used_;
+        }
+    if (text && collecting_)
+        note_key(envelope.value(), out.seq, *identity);
     if (!text && text.error().code == "bad_signature")
         return unverifiable(text.error());
     // The signature holds: what it binds can be checked against what this device was shown.
@@ -506,7 +517,9 @@ protocol::Expected<std::vector<ReadMessage>> Client::read(std::string_view room,
     auto* kept = store();
     // Kept only when it continues what is kept: reading from anywhere else would leave a hole.
     const bool keeping = kept != nullptr && after == kept->tail(name);
+    begin_backup();
     auto out = fetch(room, after);
+    back_up_collected(out.ok());
     if (out && keeping && kept->keep(name, after, out.value()))
         kept_rooms_.insert(name);
     return out;
@@ -539,7 +552,9 @@ protocol::Expected<History> Client::history(std::string_view room, std::int64_t 
         }
     }
     fetched_ = 0;
+    begin_backup();
     auto fresh = fetch(room, from);
+    back_up_collected(fresh.ok());
     for (auto& n : history_notes_)
         out.notes.push_back(std::move(n));
     history_notes_.clear();

@@ -512,6 +512,15 @@ int read(const Options& o, const std::string& room, std::int64_t since, bool fol
                     std::cout << *heading << "\n";
             print_message(o, m, engine.get(), c->discipline(), readers);
         };
+        // History another member shared with this device (PROTOCOL.md, "Continuity"): the
+        // messages from before it joined, each checked, shown first.
+        if (auto shared = c->shared_history(room); shared) {
+            for (const auto& m : shared.value())
+                if (m.seq > since)
+                    show(m);
+        }
+        for (const auto& note : c->take_continuity_notes())
+            std::cerr << "liaise: " << note << "\n";
         // What this device kept first, then only what is new (history_store.hpp).
         auto history = c->history(room, since);
         if (!history)

@@ -163,6 +163,9 @@ std::string describe_event(const json::object& e) {
             out += " on " + local_date(at);
         return out + ": verify " + subject(e) + " again before trusting it";
     }
+    if (kind == "history_shared")  // "Hana Ali shared history since 1 Mar 2026 with Sam Jones"
+        return actor(e) + " shared history since " + local_date(number(e, "since")) + " with " +
+               subject(e);
     return "The room changed ('" + safe(kind) + "'; a newer liaise shows it in words)";
 }
 

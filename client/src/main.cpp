@@ -12,6 +12,7 @@
 #include "liaise/protocol/messages.hpp"
 #include "minutes_cli.hpp"
 #include "parse_errors.hpp"
+#include "recovery_cli.hpp"
 #include "unlock_cli.hpp"
 
 namespace cli = liaise::client::cli;
@@ -161,6 +162,44 @@ int main(int argc, char** argv) {
     room_show->add_option("room", room_name, "Room")->required();
     json_flag(room_show);
     room_show->callback([&] { action = [&] { return cli::room_show(o, room_name); }; });
+    std::string share_since;
+    auto* share_cmd = room->add_subcommand(
+        "share-history", "Let a member read the room's messages since a date (everyone sees it)");
+    share_cmd->add_option("room", room_name, "Room")->required();
+    share_cmd->add_option("user", room_user, "The member to share with")->required();
+    share_cmd->add_option("--since", share_since, "First day to share, YYYY-MM-DD")->required();
+    json_flag(share_cmd);
+    share_cmd->callback(
+        [&] { action = [&] { return cli::share_history(o, room_name, room_user, share_since); }; });
+
+    // continuity: recovery key and device transfer
+    auto* recovery =
+        app.add_subcommand("recovery", "Recovery key: read your history on a new device");
+    recovery->require_subcommand(1);
+    std::optional<std::string> recovery_key, transfer_code;
+    auto* recovery_create =
+        recovery->add_subcommand("create", "Make a recovery key and back up your message keys");
+    json_flag(recovery_create);
+    recovery_create->callback([&] { action = [&] { return cli::recovery_create(o); }; });
+    auto* recovery_status = recovery->add_subcommand("status", "Say whether keys are backed up");
+    json_flag(recovery_status);
+    recovery_status->callback([&] { action = [&] { return cli::recovery_status(o); }; });
+    auto* recovery_restore = recovery->add_subcommand(
+        "restore", "Read your earlier messages on this device with your recovery key");
+    recovery_restore->add_option("--key", recovery_key, "The recovery key (else asked)");
+    json_flag(recovery_restore);
+    recovery_restore->callback(
+        [&] { action = [&] { return cli::recovery_restore(o, recovery_key); }; });
+    auto* device = app.add_subcommand("device", "This device");
+    device->require_subcommand(1);
+    bool transfer_receive = false;
+    auto* transfer = device->add_subcommand(
+        "transfer", "Move your message keys from this (old) device to a new one with a code");
+    transfer->add_flag("--receive", transfer_receive, "On the new device: take the keys");
+    transfer->add_option("--code", transfer_code, "The code the old device shows (else asked)");
+    json_flag(transfer);
+    transfer->callback(
+        [&] { action = [&] { return cli::device_transfer(o, transfer_receive, transfer_code); }; });
     auto* rooms_cmd = app.add_subcommand("rooms", "List your rooms");
     json_flag(rooms_cmd);
     rooms_cmd->callback([&] { action = [&] { return cli::rooms(o); }; });

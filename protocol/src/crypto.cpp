@@ -24,6 +24,7 @@ static_assert(SignPublicKey::size() == crypto_sign_PUBLICKEYBYTES);
 static_assert(BoxPublicKey::size() == crypto_box_PUBLICKEYBYTES);
 static_assert(Signature::size() == crypto_sign_BYTES);
 
+using detail::Encoder;
 using detail::error;
 using protocol::Error;
 using protocol::Expected;
@@ -88,27 +89,6 @@ struct SecretVector {
 std::span<const unsigned char> as_bytes(std::string_view s) noexcept {
     return {reinterpret_cast<const unsigned char*>(s.data()), s.size()};
 }
-
-/// An unambiguous byte encoding: every variable-length item is preceded by its length as an
-/// 8-byte big-endian number; numbers are 8-byte big-endian. Used for signatures and AEAD data.
-class Encoder {
-  public:
-    Encoder& number(std::uint64_t n) {
-        for (int shift = 56; shift >= 0; shift -= 8)
-            buf_.push_back(static_cast<unsigned char>(n >> shift));
-        return *this;
-    }
-    Encoder& bytes(std::span<const unsigned char> b) {
-        number(b.size());
-        buf_.insert(buf_.end(), b.begin(), b.end());
-        return *this;
-    }
-    Encoder& text(std::string_view s) { return bytes(as_bytes(s)); }
-    [[nodiscard]] const std::vector<unsigned char>& result() const noexcept { return buf_; }
-
-  private:
-    std::vector<unsigned char> buf_;
-};
 
 std::vector<unsigned char> concat(std::string_view label, std::span<const unsigned char> tail) {
     std::vector<unsigned char> out(label.begin(), label.end());
@@ -738,16 +718,27 @@ Envelope detail::seal_with(const SealChoices& choices, const DeviceKeys& sender,
     return env;
 }
 
-Expected<std::string> open(const Envelope& env, const DeviceKeys& me, std::string_view my_device,
-                           const PublicIdentity& sender) {
-    init();
-    if (env.version < 1 || env.version > 3)
-        return error("bad_request", "envelope.v: unsupported version");
-    if (!sender.verify())
-        return error("bad_signature", "sender identity does not verify");
-    if (!verify_bytes(sender.sign_key, envelope_transcript(env), env.signature))
-        return error("bad_signature", "envelope signature does not verify");
+MessageKey::~MessageKey() {
+    sodium_memzero(bytes.data(), bytes.size());
+}
 
+namespace {
+
+/// The checks open() makes before it unwraps: version, identity, signature, recipient.
+std::optional<Error> check_signed(const Envelope& env, const PublicIdentity& sender) {
+    if (env.version < 1 || env.version > 3)
+        return Error{"bad_request", "envelope.v: unsupported version"};
+    if (!sender.verify())
+        return Error{"bad_signature", "sender identity does not verify"};
+    if (!verify_bytes(sender.sign_key, envelope_transcript(env), env.signature))
+        return Error{"bad_signature", "envelope signature does not verify"};
+    return std::nullopt;
+}
+
+/// Unwraps `my_device`'s key (the signature already checked), and checks it against the
+/// commitment in versions 2 and 3.
+Expected<MessageKey> unwrap(const Envelope& env, const DeviceKeys& me, std::string_view my_device,
+                            const PublicIdentity& sender) {
     const auto mine = std::find_if(env.keys.begin(), env.keys.end(),
                                    [&](const WrappedKey& k) { return k.device == my_device; });
     const bool listed = env.version == 1 || std::find(env.recipients.begin(), env.recipients.end(),
@@ -755,19 +746,21 @@ Expected<std::string> open(const Envelope& env, const DeviceKeys& me, std::strin
     if (mine == env.keys.end() || !listed)
         return error("not_a_recipient",
                      "not encrypted for this device (sent before it was enrolled, or not to it)");
-
-    SecretArray<kMessageKeyBytes> message_key;
+    MessageKey key;
     const auto& w = mine->wrapped;
     if (w.size() != kWrappedBytes ||
-        crypto_box_open_easy(message_key.data(), w.data() + crypto_box_NONCEBYTES,
+        crypto_box_open_easy(key.bytes.data(), w.data() + crypto_box_NONCEBYTES,
                              w.size() - crypto_box_NONCEBYTES, w.data(), sender.box_key.data(),
                              Access::secrets(me).box_sk.data()) != 0)
         return error("bad_wrapped_key", "the message key does not unwrap for this device");
     if (env.version >= 2 && (env.key_commitment.size() != kCommitmentBytes ||
-                             !detail::bytes_equal(key_commitment(message_key.bytes).data(),
+                             !detail::bytes_equal(key_commitment(key.bytes).data(),
                                                   env.key_commitment.data(), kCommitmentBytes)))
         return error("bad_wrapped_key", "the message key does not match the signed commitment");
+    return key;
+}
 
+Expected<std::string> decrypt(const Envelope& env, const MessageKey& key) {
     constexpr std::size_t kTag = crypto_aead_xchacha20poly1305_ietf_ABYTES;
     if (env.nonce.size() != kNonceBytes || env.ciphertext.size() < kTag)
         return error("bad_ciphertext", "the message does not decrypt");
@@ -776,11 +769,61 @@ Expected<std::string> open(const Envelope& env, const DeviceKeys& me, std::strin
     if (crypto_aead_xchacha20poly1305_ietf_decrypt(
             reinterpret_cast<unsigned char*>(plaintext.data()), nullptr, nullptr,
             env.ciphertext.data(), env.ciphertext.size(), ad.data(), ad.size(), env.nonce.data(),
-            message_key.data()) != 0) {
+            key.bytes.data()) != 0) {
         sodium_memzero(plaintext.data(), plaintext.size());
         return error("bad_ciphertext", "the message does not decrypt");
     }
     return plaintext;
+}
+
+}  // namespace
+
+Expected<std::string> open(const Envelope& env, const DeviceKeys& me, std::string_view my_device,
+                           const PublicIdentity& sender) {
+    init();
+    if (auto refused = check_signed(env, sender))
+        return std::move(*refused);
+    auto key = unwrap(env, me, my_device, sender);
+    if (!key)
+        return key.error();
+    return decrypt(env, key.value());
+}
+
+Expected<MessageKey> message_key(const Envelope& env, const DeviceKeys& me,
+                                 std::string_view my_device, const PublicIdentity& sender) {
+    init();
+    if (env.version == 1)
+        return error("bad_request", "a version 1 envelope's key cannot be checked on its own");
+    if (auto refused = check_signed(env, sender))
+        return std::move(*refused);
+    return unwrap(env, me, my_device, sender);
+}
+
+Expected<std::string> open_with_key(const Envelope& env, const MessageKey& key,
+                                    const PublicIdentity& sender) {
+    init();
+    if (env.version == 1)
+        return error("bad_request", "a version 1 envelope's key cannot be checked on its own");
+    if (auto refused = check_signed(env, sender))
+        return std::move(*refused);
+    if (env.key_commitment.size() != kCommitmentBytes ||
+        !detail::bytes_equal(key_commitment(key.bytes).data(), env.key_commitment.data(),
+                             kCommitmentBytes))
+        return error("bad_wrapped_key", "the message key does not match the signed commitment");
+    return decrypt(env, key);
+}
+
+std::optional<std::vector<unsigned char>> open_sealed(const DeviceKeys& me,
+                                                      std::span<const unsigned char> sealed) {
+    init();
+    if (sealed.size() < crypto_box_SEALBYTES)
+        return std::nullopt;
+    const auto& id = me.identity();
+    std::vector<unsigned char> out(sealed.size() - crypto_box_SEALBYTES);
+    if (crypto_box_seal_open(out.data(), sealed.data(), sealed.size(), id.box_key.data(),
+                             Access::secrets(me).box_sk.data()) != 0)
+        return std::nullopt;
+    return out;
 }
 
 std::array<unsigned char, 32> message_hash(const Envelope& env) {

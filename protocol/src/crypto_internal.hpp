@@ -5,6 +5,8 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +27,29 @@ inline constexpr std::size_t kWrappedBytes = 72;     // box nonce || key || MAC
 namespace detail {
 
 [[nodiscard]] protocol::Error error(std::string code, std::string message);
+
+/// An unambiguous byte encoding: every variable-length item is preceded by its length as an
+/// 8-byte big-endian number; numbers are 8-byte big-endian. Used for signatures and AEAD data.
+class Encoder {
+  public:
+    Encoder& number(std::uint64_t n) {
+        for (int shift = 56; shift >= 0; shift -= 8)
+            buf_.push_back(static_cast<unsigned char>(n >> shift));
+        return *this;
+    }
+    Encoder& bytes(std::span<const unsigned char> b) {
+        number(b.size());
+        buf_.insert(buf_.end(), b.begin(), b.end());
+        return *this;
+    }
+    Encoder& text(std::string_view s) {
+        return bytes({reinterpret_cast<const unsigned char*>(s.data()), s.size()});
+    }
+    [[nodiscard]] const std::vector<unsigned char>& result() const noexcept { return buf_; }
+
+  private:
+    std::vector<unsigned char> buf_;
+};
 
 /// Every random choice seal() makes. Not for production use: a fixed choice repeated for two
 /// messages breaks their confidentiality.

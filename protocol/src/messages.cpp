@@ -188,7 +188,20 @@ constexpr std::array<FieldSpec, 5> kAudit = {{{"since", F::integer, false, INT64
                                               {"head", F::boolean, false, 0},
                                               {"at", F::integer, false, INT64_MAX, 1}}};
 
-constexpr std::array<RequestSpec, 58> kRequests = {{
+// Continuity (PROTOCOL.md, "Continuity").
+constexpr std::array<FieldSpec, 3> kBackupKeySet = {{{"version", F::integer, true, kId, 1},
+                                                     {"public_key", F::string, true, kKey},
+                                                     {"signature", F::string, true, kKey}}};
+constexpr std::array<FieldSpec, 3> kBackupPut = {{{"room", F::string, true, kName},
+                                                  {"version", F::integer, true, kId, 1},
+                                                  {"keys", F::object, true, 0}}};
+constexpr std::array<FieldSpec, 2> kBackupGet = {
+    {{"room", F::string, true, kName}, {"after", F::integer, false, INT64_MAX}}};
+constexpr std::array<FieldSpec, 1> kTransferPut = {{{"bundle", F::string, true, 900'000}}};
+constexpr std::array<FieldSpec, 3> kHistoryShare = {{{"room", F::string, true, kName},
+                                                     {"user", F::string, true, kName},
+                                                     {"shares", F::object, true, 0}}};
+constexpr std::array<RequestSpec, 66> kRequests = {{
     {"hello", Access::anyone, kHello},
     {"enrol", Access::anyone, kEnrol},
     {"login", Access::anyone, kLogin},
@@ -247,6 +260,14 @@ constexpr std::array<RequestSpec, 58> kRequests = {{
     {"question_answer", Access::admin, kQuestionAnswer},
     {"question_dismiss", Access::admin, kQuestionDismiss},
     {"audit", Access::admin, kAudit},
+    {"backup_key", Access::authenticated, {}},
+    {"backup_key_set", Access::authenticated, kBackupKeySet},
+    {"backup_put", Access::authenticated, kBackupPut},
+    {"backup_get", Access::authenticated, kBackupGet},
+    {"transfer_put", Access::authenticated, kTransferPut},
+    {"transfer_take", Access::authenticated, {}},
+    {"history_share", Access::authenticated, kHistoryShare},
+    {"history_shared", Access::authenticated, kRoom},
 }};
 
 std::string_view type_name(F type) {

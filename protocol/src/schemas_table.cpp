@@ -525,6 +525,53 @@ constexpr ReplyField e_action_reminder[] = {
     {"due_soon", kInteger, true},
     {"actions", kArray, true},
 };
+// backup_key
+constexpr ReplyField r_backup_key[] = {
+    {"version", kInteger, true},
+    {"public_key", kString, false},
+    {"device", kString, false},
+    {"signature", kString, false},
+    {"signer", kObject, false},
+};
+// backup_key_set
+constexpr ReplyField r_backup_key_set[] = {
+    {"version", kInteger, true},
+};
+// backup_put
+constexpr ReplyField r_backup_put[] = {
+    {"stored", kInteger, true},
+};
+// backup_get
+constexpr ReplyField r_backup_get[] = {
+    {"room", kString, true},
+    {"version", kInteger, true},
+    {"keys", kObject, true},
+    {"more", kBoolean, true},
+};
+// transfer_put
+constexpr ReplyField r_transfer_put[] = {
+    {"expires_at", kInteger, true},
+};
+// transfer_take
+constexpr ReplyField r_transfer_take[] = {
+    {"waiting", kBoolean, true},
+    {"bundle", kString, false},
+    {"from_device", kString, false},
+    {"from_keys", kObject, false},
+};
+// history_share
+constexpr ReplyField r_history_share[] = {
+    {"room", kString, true},
+    {"user", kString, true},
+    {"devices", kInteger, true},
+    {"seq", kInteger, true},
+};
+// history_shared
+constexpr ReplyField r_history_shared[] = {
+    {"room", kString, true},
+    {"shares", kArray, true},
+    {"messages", kArray, true},
+};
 // error: challenge (a refused login), members (stale_membership), check
 // (findings_unacknowledged), problems (invalid_dictionary), retry_after_ms (rate_limited)
 constexpr ReplyField error_fields[] = {
@@ -595,6 +642,14 @@ constexpr FrameShape kReplies[] = {
     {"question_answer", r_question_answer},
     {"question_dismiss", r_question_dismiss},
     {"audit", r_audit},
+    {"backup_key", r_backup_key},
+    {"backup_key_set", r_backup_key_set},
+    {"backup_put", r_backup_put},
+    {"backup_get", r_backup_get},
+    {"transfer_put", r_transfer_put},
+    {"transfer_take", r_transfer_take},
+    {"history_share", r_history_share},
+    {"history_shared", r_history_shared},
 };
 constexpr FrameShape kEvents[] = {
     {"membership", e_membership},

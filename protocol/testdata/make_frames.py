@@ -2,8 +2,8 @@
 """Writes protocol/testdata/vectors/frames.json: the reply and event shapes, and an example of
 each as the real server sent it.
 
-    LIAISE_FRAME_LOG=/tmp/frames.jsonl build/tests/e2e_tests "[authz]"
-    /usr/bin/python3 protocol/testdata/make_frames.py /tmp/frames.jsonl
+    LIAISE_FRAME_LOG=/tmp/frames.jsonl build/tests/e2e_tests "[authz],[continuity][schemas]"
+    /usr/bin/python3 protocol/testdata/make_frames.py /tmp/frames.jsonl [MORE.jsonl ...]
 
 The shapes are read from protocol/src/schemas_table.cpp (the table protocol_tests checks this
 file against); the examples are the first frame of each shape in the log, which the e2e test
@@ -55,10 +55,10 @@ def shorten(value):
 
 
 def main():
-    log = sys.argv[1]
     table = shapes()
     examples = {}
-    for line in open(log, encoding="utf-8"):
+    lines = [line for log in sys.argv[1:] for line in open(log, encoding="utf-8")]
+    for line in lines:
         entry = json.loads(line)
         frame = entry["frame"]
         t = frame["type"]
@@ -84,7 +84,8 @@ def main():
             "same per event type (besides 'type'); 'error' the error reply's. A frame conforms "
             "when it has every 'always' field, each field present is of one of its kinds (an "
             "integer is accepted where a number is), and it has no other field. 'examples' are "
-            "frames the real server sent in the authorisation matrix test, one per shape seen "
+            "frames the real server sent in the authorisation matrix test (and the continuity "
+            "test), one per shape seen "
             "(with 'request', the request type a reply answers), long strings cut to 100 characters and arrays to two items; each conforms."),
         "replies": table["kReplies"],
         "events": table["kEvents"],

@@ -307,6 +307,103 @@ def keystore() -> dict:
     }
 
 
+# --- continuity: recovery key, key backup, transfer, history share -------------------------------
+
+CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def base32(b: bytes) -> str:
+    """Crockford's base32, 5 bits at a time from the most significant (len(b)*8 % 5 == 0)."""
+    n = int.from_bytes(b, "big")
+    count = len(b) * 8 // 5
+    return "".join(CROCKFORD[(n >> (5 * (count - 1 - i))) & 31] for i in range(count))
+
+
+def key_entry(room: str, seq: int, message_hash: bytes, key: bytes) -> bytes:
+    return str_("liaise-key-entry-v1") + str_(room) + num(seq) + bin_(message_hash) + bin_(key)
+
+
+def box_seal(message: bytes, pk: bytes, label: str) -> bytes:
+    """crypto_box_seal with a fixed ephemeral key (libsodium's construction, spelled out so the
+    vectors stay the same): epk || crypto_box(message, BLAKE2b-192(epk || pk), pk, esk)."""
+    esk = fixed(label, 32)
+    epk = s.crypto_scalarmult_base(esk)
+    nonce = hashlib.blake2b(epk + pk, digest_size=24).digest()
+    return epk + s.crypto_box(message, nonce, pk, esk)
+
+
+def continuity() -> dict:
+    first = envelopes()["envelopes"][0]
+    message_key = base64.urlsafe_b64decode(first["inputs"]["message_key"] + "=")
+    message_hash = base64.urlsafe_b64decode(first["message_hash"] + "=")
+    room = first["inputs"]["room"]
+
+    secret = fixed("liaise-vector-recovery-secret", 28)
+    check = blake2b256(b"liaise-recovery-check-v1" + secret)[:2]
+    symbols = base32(secret + check)
+    text = " ".join(symbols[i:i + 4] for i in range(0, 48, 4))
+    seed = blake2b256(b"liaise-backup-key-v1", key=secret)
+    backup_pk, backup_sk = s.crypto_box_seed_keypair(seed)
+
+    entry = key_entry(room, 41, message_hash, message_key)
+    backup_sealed = box_seal(entry, backup_pk, "liaise-vector-seal-1")
+    moved_sealed = box_seal(key_entry(room, 42, message_hash, message_key), backup_pk,
+                            "liaise-vector-seal-2")
+
+    record = (str_("liaise-backup-public-key-v1") + str_("alice") + num(1) + bin_(backup_pk) +
+              str_(ALICE.device))
+    record_signature = sign(ALICE.sign_sk, record)
+
+    code = "7K3QD-M9XPA"
+    canonical = code.replace("-", "")
+    salt = fixed("liaise-vector-transfer-salt", 16)
+    nonce = fixed("liaise-vector-transfer-nonce", 24)
+    key = s.crypto_pwhash_alg(32, canonical.encode(), salt,
+                              s.crypto_pwhash_argon2id_OPSLIMIT_INTERACTIVE,
+                              s.crypto_pwhash_argon2id_MEMLIMIT_INTERACTIVE,
+                              s.crypto_pwhash_ALG_ARGON2ID13)
+    payload = (str_("liaise-transfer-v1") + str_("alice") + str_(ALICE.device) + num(1) +
+               str_(room) + num(41) + bin_(message_hash) + bin_(message_key))
+    bundle = {"v": 1, "salt": b64(salt), "nonce": b64(nonce),
+              "box": b64(s.crypto_secretbox(payload + sign(ALICE.sign_sk, payload), nonce, key))}
+
+    shared = box_seal(entry, BOB_PHONE.box_pk, "liaise-vector-seal-3")
+    share = {"room": room, "from_user": "alice", "from_device": ALICE.device, "to_user": "bob",
+             "to_device": BOB_PHONE.device, "since": 1764000000000, "first_seq": 41,
+             "last_seq": 41, "entries": [{"seq": 41, "hash": b64(message_hash),
+                                          "sealed": b64(shared)}]}
+    transcript = (str_("liaise-history-share-v1") + str_(room) + str_("alice") +
+                  str_(ALICE.device) + str_("bob") + str_(BOB_PHONE.device) +
+                  num(share["since"]) + num(41) + num(41) + num(1) + num(41) +
+                  bin_(message_hash) + bin_(shared))
+    share["signature"] = b64(sign(ALICE.sign_sk, transcript))
+    return {
+        "description": (
+            "Continuity formats (PROTOCOL.md, 'Continuity'). recovery: the 28-byte secret, its "
+            "text (48 Crockford base32 symbols of secret || check, check = first 2 bytes of "
+            "BLAKE2b-256('liaise-recovery-check-v1' || secret), in groups of 4) and the backup "
+            "public key (crypto_box_seed_keypair of BLAKE2b-256 keyed by the secret over "
+            "'liaise-backup-key-v1'). backup_entry: the key entry plaintext of the first "
+            "message of envelope.json (stored at seq 41) and crypto_box_seal of it to the backup "
+            "public key (with a fixed ephemeral key; any sealing opens the same way); moved_sealed is the same key "
+            "entry naming seq 42, which must be refused at seq 41. backup_key_record: the "
+            "record alice-laptop signs. transfer: a bundle sealed under 'code' with fixed salt "
+            "and nonce by alice-laptop, holding that one key. share: a history share from "
+            "alice-laptop to bob-phone holding that key sealed to bob-phone's box key; "
+            "transcript_hex is what is signed."),
+        "recovery": {"secret": b64(secret), "text": text, "backup_public_key": b64(backup_pk)},
+        "backup_entry": {"room": room, "seq": 41, "message_hash": b64(message_hash),
+                         "message_key": b64(message_key), "plaintext_hex": entry.hex(),
+                         "sealed": b64(backup_sealed), "moved_sealed": b64(moved_sealed)},
+        "backup_key_record": {"account": "alice", "version": 1, "public_key": b64(backup_pk),
+                              "device": ALICE.device, "transcript_hex": record.hex(),
+                              "signature": b64(record_signature)},
+        "transfer": {"code": code, "account": "alice", "from_device": ALICE.device,
+                     "payload_hex": payload.hex(), "bundle_text": compact(bundle)},
+        "share": {"share": share, "share_text": compact(share), "transcript_hex": transcript.hex()},
+    }
+
+
 CHECK_ONLY = "--check" in sys.argv[1:]
 STALE = []
 
@@ -335,6 +432,7 @@ def main() -> None:
     write("login.json", login())
     write("envelope.json", envelopes())
     write("passphrase-sealed-device.json", keystore())
+    write("continuity.json", continuity())
     if STALE:
         print("make_vectors.py: these vectors differ from what the script writes now: " +
               ", ".join(STALE) + " (run it without --check and review the diff)", file=sys.stderr)

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "frame_log.hpp"
+#include "liaise/protocol/continuity.hpp"
 #include "liaise/protocol/crypto.hpp"
 #include "liaise/protocol/messages.hpp"
 #include "server_fixture.hpp"
@@ -180,6 +181,14 @@ struct Matrix {
         return id;
     }
     std::int64_t question() { return mia.ok("ask", {{"term", fresh("term")}}).at("id").as_int64(); }
+    /// The seq of a message (not an event) in kRoom, sending one first if there is none.
+    std::int64_t message_seq() {
+        for (const auto& m : ada.ok("sync", {{"room", kRoom}}).at("messages").as_array())
+            if (m.as_object().contains("envelope"))
+                return m.at("seq").as_int64();
+        FAIL("no message in " << kRoom << ": the send row runs first");
+        return 0;
+    }
 };
 
 /// One try of one request type: fresh fields for each person (setting up whatever the try
@@ -292,6 +301,52 @@ std::vector<Row> rows() {
                                            to, test_history(me.user));
              return json::object{{"room", kRoom}, {"envelope", crypto::to_json(env)}};
          }});
+    // ---- continuity: key backup, transfer, history share (PROTOCOL.md, "Continuity") ---------
+    r.push_back({"backup_key", "", kAnyone, none});
+    r.push_back(
+        {"backup_key_set", "the next version, signed by one's device", kAnyone, [](M m, Who w) {
+             auto& me = m.as(w);
+             crypto::BackupKeyRecord rec{me.user,
+                                         me.ok("backup_key").at("version").as_int64() + 1,
+                                         crypto::RecoveryKey::generate().backup_public_key(),
+                                         me.device,
+                                         {}};
+             crypto::sign_backup_key(rec, me.keys);
+             return json::object{{"version", rec.version},
+                                 {"public_key", rec.public_key.to_base64()},
+                                 {"signature", rec.signature.to_base64()}};
+         }});
+    r.push_back(
+        {"backup_put", "", kRoomMembers, [](M m, Who w) {
+             const auto seq = m.message_seq();
+             return json::object{
+                 {"room", kRoom},
+                 {"version", m.as(w).ok("backup_key").at("version").as_int64()},
+                 {"keys", {{std::to_string(seq), crypto::to_base64(crypto::random_bytes(120))}}}};
+         }});
+    r.push_back({"backup_get", "", kRoomMembers, [](M, Who) {
+                     return json::object{{"room", kRoom}};
+                 }});
+    r.push_back({"transfer_put", "", kAnyone, [](M, Who) {
+                     return json::object{{"bundle", "{\"v\":1}"}};
+                 }});
+    r.push_back({"transfer_take", "none waiting for this device", kAnyone, none});
+    r.push_back(
+        {"history_share", "one message, to a member of the room", kRoomMembers, [](M m, Who w) {
+             auto& me = m.as(w);
+             auto& to = w == member_in ? m.cal : m.mia;
+             const auto seq = m.message_seq();
+             crypto::HistoryShare s{kRoom, me.user, me.device, to.user, to.device,
+                                    0,     seq,     seq,       {},      {}};
+             s.entries.push_back({seq, {}, crypto::random_bytes(150)});
+             crypto::sign_share(s, me.keys);
+             return json::object{{"room", kRoom},
+                                 {"user", to.user},
+                                 {"shares", {{to.device, json::parse(crypto::share_to_json(s))}}}};
+         }});
+    r.push_back({"history_shared", "", kRoomMembers, [](M, Who) {
+                     return json::object{{"room", kRoom}};
+                 }});
     // ---- meetings and actions -----------------------------------------------------------------
     r.push_back({"meeting_create", "", kChairsInRoomMeeting, [](M, Who) {
                      return json::object{{"room", kScratch},

@@ -13,6 +13,7 @@ honestly, as a real attacker would have to.
 Usage: mitm_test.py PATH/TO/liaise-server PATH/TO/liaise
 Prints one line per check; exits 1 if any check failed.
 """
+import base64
 import json
 import os
 import shutil
@@ -598,6 +599,43 @@ def minutes_rewritten(w):
               and "not the one Hana Ali approved" in ran.both, ran)
 
 
+def backup_key_substituted(w):
+    """Continuity (issue 26): the server names its own key as the account's backup key. hana
+    made her recovery key honestly; then the proxy puts an attacker's public key (with a
+    signature of the attacker's) in hana's backup_key replies. hana's device must refuse it:
+    `liaise recovery status` says it does not accept the key, and no message key is backed up
+    from hana's device after the substitution, however many messages she reads."""
+    honest_start(w)
+    created = json.loads(w.ok("hana", "recovery", "create", "--json").out)
+    check("hana's recovery key is 48 symbols in 12 groups",
+          len(created["recovery_key"].replace(" ", "")) == 48, created)
+    attacker = Identity()
+
+    def substitute(frame, request):
+        if reply_to(frame, request, "backup_key"):
+            frame["version"] = frame.get("version", 0) + 1
+            frame["public_key"] = base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip("=")
+            frame["signature"] = base64.urlsafe_b64encode(os.urandom(64)).decode().rstrip("=")
+            frame["signer"] = dict(attacker.public(), device=frame.get("device", "1"),
+                                   name="attacker")
+        return frame
+    w.proxy.rewrite("hana", substitute)
+
+    def backups_from_hana():
+        with w.proxy.lock:
+            return sum(1 for user, r in w.proxy.requests
+                       if user == "hana" and r.get("type") == "backup_put")
+    before = backups_from_hana()
+    ran = w.ok("hana", "recovery", "status")
+    check("hana's device does not accept the substituted backup key",
+          "does not accept the backup key" in ran.out, ran)
+    w.send("bea", "Mum called the school this morning.")
+    w.send("ann", "Noted, thank you.")
+    w.read("hana")
+    check("nothing is backed up from hana's device to the substituted key",
+          backups_from_hana() == before, backups_from_hana() - before)
+
+
 SCENARIOS = [
     ("1 honest", honest, ("hana", "bea")),
     ("2 key swap", key_swap, ("hana", "bea")),
@@ -610,6 +648,7 @@ SCENARIOS = [
     ("9 withheld first", withheld_first, ("hana", "bea")),
     ("10 minutes rewritten", minutes_rewritten, ("hana", "bea")),
     ("11 withheld, then shown", withheld_then_shown, ("hana", "bea")),
+    ("12 backup key substituted", backup_key_substituted, ("hana", "bea")),
 ]
 
 

@@ -70,6 +70,14 @@ std::span<const Service::Route> Service::routes() noexcept {
         {"question_answer", [](Service& s, Context& c) { s.question_close(c, true); }},
         {"question_dismiss", [](Service& s, Context& c) { s.question_close(c, false); }},
         {"audit", [](Service& s, Context& c) { s.audit_log(c); }},
+        {"backup_key", [](Service& s, Context& c) { s.backup_key(c); }},
+        {"backup_key_set", [](Service& s, Context& c) { s.backup_key_set(c); }},
+        {"backup_put", [](Service& s, Context& c) { s.backup_put(c); }},
+        {"backup_get", [](Service& s, Context& c) { s.backup_get(c); }},
+        {"transfer_put", [](Service& s, Context& c) { s.transfer_put(c); }},
+        {"transfer_take", [](Service& s, Context& c) { s.transfer_take(c); }},
+        {"history_share", [](Service& s, Context& c) { s.history_share(c); }},
+        {"history_shared", [](Service& s, Context& c) { s.history_shared(c); }},
     };
     return kRoutes;
 }

@@ -140,6 +140,15 @@ class Service final : public Requests {
     void question_list(Context& ctx);
     void question_close(Context& ctx, bool answer);
     void audit_log(Context& ctx);
+    // Key backup, device transfer and history share (continuity.cpp).
+    void backup_key(Context& ctx);
+    void backup_key_set(Context& ctx);
+    void backup_put(Context& ctx);
+    void backup_get(Context& ctx);
+    void transfer_put(Context& ctx);
+    void transfer_take(Context& ctx);
+    void history_share(Context& ctx);
+    void history_shared(Context& ctx);
     /// Runs `change` (which edits the current dictionary files and returns a one-line summary)
     /// on the writer; validates and compiles the result, stores it as a new version, records it
     /// in the audit log, then swaps the server's engine and tells every online client.

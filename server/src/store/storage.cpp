@@ -1,4 +1,5 @@
 #include "store/storage.hpp"
+#include "store/key_backup.hpp"
 
 #include <SQLiteCpp/Transaction.h>
 
@@ -373,6 +374,7 @@ CREATE TABLE IF NOT EXISTS minutes_signatures(
 )sql");
     // The email outbox's column and table (mail_notices_store.hpp).
     mail_store::create_schema(db);
+    key_backup::create_schema(db);  // continuity's tables (store/key_backup.hpp)
     SQLite::Statement version(
         db, "INSERT OR REPLACE INTO meta(key, value) VALUES('schema_version', ?)");
     version.bind(1, std::to_string(kSchemaVersion));

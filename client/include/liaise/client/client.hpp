@@ -21,6 +21,7 @@
 #include "liaise/client/plain.hpp"
 #include "liaise/client/server_pin.hpp"
 #include "liaise/jargon/engine.hpp"
+#include "liaise/protocol/continuity.hpp"
 #include "liaise/protocol/crypto.hpp"
 #include "liaise/protocol/expected.hpp"
 #include "liaise/protocol/minutes_digest.hpp"
@@ -214,6 +215,44 @@ class Client {
     [[nodiscard]] protocol::Expected<MinutesCheck> verify_minutes(std::int64_t meeting,
                                                                   std::int64_t version);
 
+    // ---- continuity (continuity.cpp; PROTOCOL.md, "Continuity") ----------------------------
+
+    /// The account's key backup as the server and this device know it.
+    struct BackupStatus {
+        std::int64_t version = 0;     ///< 0: no recovery key yet
+        std::string device;           ///< the device that signed the backup key
+        bool on_this_device = false;  ///< this device keeps the recovery key
+        bool trusted = false;         ///< the backup key is signed by a device this one accepts
+    };
+    [[nodiscard]] protocol::Expected<BackupStatus> backup_status();
+    /// Makes a new recovery key: publishes its backup public key as the next version (signed by
+    /// this device), keeps it on this device, and backs up the key of every message this device
+    /// can read in every room. Shown once by the caller.
+    [[nodiscard]] protocol::Expected<crypto::RecoveryKey> create_recovery_key();
+    /// Restores every backed-up key with `key` and reads each room again, keeping what now
+    /// opens. bad_recovery_key, with nothing changed, if `key` is not the account's current one.
+    /// Returns how many messages opened with a restored key.
+    [[nodiscard]] protocol::Expected<std::size_t> restore(const crypto::RecoveryKey& key);
+    /// Old device: seals every key it holds under a new code for the account's next device.
+    /// Returns the code to show.
+    [[nodiscard]] protocol::Expected<std::string> offer_transfer();
+    /// New device: takes the waiting transfer, opens it with `code` (from the old device, which
+    /// must be a current device of this account) and reads each room again. Returns how many
+    /// messages opened with a transferred key.
+    [[nodiscard]] protocol::Expected<std::size_t> receive_transfer(std::string_view code);
+    /// Shares `room`'s messages sent since `since` (ms) with member `user`'s devices. Returns
+    /// the seq of the room event that says so.
+    [[nodiscard]] protocol::Expected<std::int64_t> share_history(std::string_view room,
+                                                                 std::string_view user,
+                                                                 std::int64_t since);
+    /// The messages shared with this device in `room` (oldest first), each checked: the share
+    /// signed by a member's device, the message within its range and sent at or after its date,
+    /// the key matching the signed message. Messages that fail are left out (notes say why).
+    [[nodiscard]] protocol::Expected<std::vector<ReadMessage>> shared_history(
+        std::string_view room);
+    /// Why shared_history() left messages out, since the last call (plain words, no text).
+    [[nodiscard]] std::vector<std::string> take_continuity_notes();
+
     /// A fresh client message id: the time in milliseconds as 12 lowercase hex digits, then
     /// 96 random bits in base64 (28 characters). Ids made later sort later (byte order) unless
     /// the clock steps back, which keeps the server's index of them compact; the random part
@@ -249,6 +288,38 @@ class Client {
     protocol::Expected<std::vector<ReadMessage>> fetch(std::string_view room, std::int64_t after);
     /// The kept history, opened on first use; null if it cannot be (history_notes_ says why).
     HistoryStore* store();
+
+    // Continuity (continuity.cpp).
+    struct HeldKey {
+        crypto::KeyEntry entry;
+        std::int64_t sent_at = 0;  ///< the envelope's signed sent_at
+    };
+    /// Notes the key of a message open_one() read, when collecting (backup, transfer, share).
+    void note_key(const crypto::Envelope& envelope, std::int64_t seq,
+                  const crypto::PublicIdentity& sender);
+    /// Every key this device can read in `room`, reading it from the start.
+    protocol::Expected<std::vector<HeldKey>> keys_of(const std::string& room);
+    /// Reads `room` from the start and keeps it, after keys were added; counts what opened
+    /// with one of them.
+    protocol::Expected<std::size_t> read_again(const std::string& room);
+    /// The rooms of this account.
+    protocol::Expected<std::vector<std::string>> room_names();
+    /// Accepts a device of this account (a key pinned, or first seen and not verified).
+    bool own_device(const std::string& device, const crypto::SignPublicKey& key);
+    /// The account's backup public key when it is one this device accepts; looked up once.
+    std::optional<crypto::BoxPublicKey> backup_target();
+    /// Seals the collected keys to the backup key and stores them (when `connected`: the read
+    /// that collected them worked); clears the collection.
+    void back_up_collected(bool connected = true);
+    void begin_backup();
+    std::map<std::pair<std::string, std::int64_t>, crypto::KeyEntry> extra_keys_;
+    std::size_t extra_used_ = 0;
+    bool collecting_ = false;
+    std::vector<HeldKey> collected_;
+    bool backup_checked_ = false;
+    std::int64_t backup_version_ = 0;
+    std::optional<crypto::BoxPublicKey> backup_key_;
+    std::vector<std::string> continuity_notes_;
 
     KnownKeys known_;
     Ledger ledger_;

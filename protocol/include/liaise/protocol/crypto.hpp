@@ -267,6 +267,38 @@ struct Recipient {
                                                    std::string_view my_device,
                                                    const PublicIdentity& sender);
 
+/// A message's XChaCha20-Poly1305 key, for the key backup, device transfer and history share
+/// (continuity.hpp). Secret: zeroed when destroyed; copies are secrets too.
+struct MessageKey {
+    std::array<unsigned char, 32> bytes{};
+    MessageKey() = default;
+    MessageKey(const MessageKey&) = default;
+    MessageKey& operator=(const MessageKey&) = default;
+    ~MessageKey();
+};
+
+/// The key of a version 2 or 3 `envelope` as `my_device` received it, with every check open()
+/// makes before it decrypts (same error codes), so that it can be backed up or shared.
+/// bad_request for a version 1 envelope, which has no key commitment to check a key against.
+[[nodiscard]] protocol::Expected<MessageKey> message_key(const Envelope& envelope,
+                                                         const DeviceKeys& me,
+                                                         std::string_view my_device,
+                                                         const PublicIdentity& sender);
+
+/// Reads a version 2 or 3 envelope with a key from elsewhere (a backup, a transfer, a shared
+/// history): the sender's identity and signature as open() checks them (bad_signature), the
+/// key against the signed commitment (bad_wrapped_key), then decryption (bad_ciphertext). A
+/// key for another message never passes the commitment, so whoever supplied it cannot change
+/// what the signed envelope says.
+[[nodiscard]] protocol::Expected<std::string> open_with_key(const Envelope& envelope,
+                                                            const MessageKey& key,
+                                                            const PublicIdentity& sender);
+
+/// Opens a crypto_box_seal addressed to this device's box key (a shared history's entries);
+/// nullopt if it does not open. The plaintext is secret: wipe it when done.
+[[nodiscard]] std::optional<std::vector<unsigned char>> open_sealed(
+    const DeviceKeys& me, std::span<const unsigned char> sealed);
+
 /// The devices the message was sealed for: version 2's signed `recipients`; in version 1,
 /// the devices holding a wrapped key, in envelope order.
 [[nodiscard]] std::vector<std::string> recipient_devices(const Envelope& envelope);

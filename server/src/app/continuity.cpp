@@ -1,0 +1,311 @@
+// The continuity requests (PROTOCOL.md, "Continuity"): the account's backup public key, its
+// sealed key backup, the device-to-device transfer mailbox and history shares. The server
+// stores what devices sealed and checks who may store or fetch it; it never holds anything that
+// opens a message key. Its SQL is in store/key_backup.*.
+#include <algorithm>
+#include <boost/json.hpp>
+#include <set>
+
+#include "app/room_events.hpp"
+#include "app/service.hpp"
+#include "liaise/protocol/continuity.hpp"
+#include "liaise/protocol/crypto.hpp"
+#include "store/accounts.hpp"
+#include "store/db.hpp"
+#include "store/key_backup.hpp"
+
+namespace liaise::server {
+namespace {
+
+namespace json = boost::json;
+namespace errc = protocol::errc;
+
+constexpr std::int64_t kTransferLifetimeMs = 10 * 60 * 1000;
+constexpr std::size_t kMaxPutEntries = 500;
+constexpr std::int64_t kGetPage = 1000;
+constexpr std::size_t kMaxSealedBytes = 1024;
+
+/// The room and the caller's joined seq; not_found (as for a room that does not exist) unless
+/// the caller's account is a member.
+std::pair<std::int64_t, std::int64_t> require_membership(SQLite::Database& db,
+                                                         const std::string& room,
+                                                         std::int64_t account) {
+    const auto id = key_backup::room_id(db, room);
+    const auto joined = id ? key_backup::joined_seq(db, *id, account) : std::nullopt;
+    if (!joined)
+        throw ServiceError(errc::not_found, "no room named '" + room + "'");
+    return {*id, *joined};
+}
+
+/// A seq given as an object key ("41"): 1..2^53.
+std::int64_t seq_key(std::string_view key) {
+    std::int64_t n = 0;
+    if (key.empty() || key.size() > 16)
+        throw ServiceError(errc::bad_request, "keys: '" + std::string(key) + "' is not a seq");
+    for (const char c : key) {
+        if (c < '0' || c > '9')
+            throw ServiceError(errc::bad_request, "keys: '" + std::string(key) + "' is not a seq");
+        n = n * 10 + (c - '0');
+    }
+    if (n < 1)
+        throw ServiceError(errc::bad_request, "keys: seqs start at 1");
+    return n;
+}
+
+json::object device_object(const key_backup::DeviceKeys& d) {
+    return {{"device", std::to_string(d.id)},
+            {"name", d.name},
+            {"sign_key", d.sign_key},
+            {"box_key", d.box_key},
+            {"box_key_signature", d.box_key_signature}};
+}
+
+ServiceError bad_share(std::string why) {
+    return ServiceError("bad_share", "history share: " + std::move(why));
+}
+
+}  // namespace
+
+void Service::backup_key(Context& ctx) {
+    const auto account = ctx.who.account;
+    auto out = read(ctx, [&](SQLite::Database& db) {
+        json::object o{{"version", 0}};
+        const auto key = key_backup::current_key(db, account);
+        if (!key)
+            return o;
+        o["version"] = key->version;
+        o["public_key"] = key->public_key;
+        o["device"] = std::to_string(key->device);
+        o["signature"] = key->signature;
+        if (const auto d = key_backup::current_device(db, account, key->device))
+            o["signer"] = device_object(*d);
+        return o;
+    });
+    ctx.reply(protocol::encode_ok(ctx.req.id, std::move(out)));
+}
+
+void Service::backup_key_set(Context& ctx) {
+    const auto version = ctx.req.integer("version", 0);
+    const auto public_key = crypto::BoxPublicKey::from_base64(ctx.req.string("public_key"));
+    const auto signature = crypto::Signature::from_base64(ctx.req.string("signature"));
+    if (!public_key || !signature)
+        throw ServiceError(errc::bad_request,
+                           "public_key and signature: must be base64 of 32 and 64 bytes");
+    crypto::BackupKeyRecord signed_key{ctx.who.user, version, *public_key,
+                                       std::to_string(ctx.who.device), *signature};
+    if (!crypto::backup_key_valid(signed_key, ctx.who.sign_key))
+        throw ServiceError(errc::bad_signature,
+                           "the backup key's signature does not verify with your device's key");
+    const auto account = ctx.who.account;
+    const auto device = ctx.who.device;
+    const auto text = std::string(ctx.req.string("public_key"));
+    const auto sig = std::string(ctx.req.string("signature"));
+    write(ctx, [=, this](SQLite::Database& db, Outcome& out) {
+        const auto current = key_backup::current_key(db, account);
+        const auto expected = current ? current->version + 1 : 1;
+        if (version != expected)
+            throw ServiceError(errc::conflict,
+                               "the backup key is at version " + std::to_string(expected - 1) +
+                                   ": a new one must be version " + std::to_string(expected));
+        key_backup::set_key(db, account, {version, text, device, sig});
+        record(db, account, "backup_key_set", {{"version", version}});
+        out.reply = {{"version", version}};
+    });
+}
+
+void Service::backup_put(Context& ctx) {
+    const auto room = std::string(ctx.req.string("room"));
+    const auto version = ctx.req.integer("version", 0);
+    const auto& keys = ctx.req.object("keys");
+    if (keys.empty() || keys.size() > kMaxPutEntries)
+        throw ServiceError(errc::bad_request, "keys: 1 to 500 entries");
+    std::vector<std::pair<std::int64_t, std::string>> list;
+    for (const auto& [k, v] : keys) {
+        const auto sealed = v.is_string() ? crypto::from_base64(v.get_string()) : std::nullopt;
+        if (!sealed || sealed->empty() || sealed->size() > kMaxSealedBytes)
+            throw ServiceError(errc::bad_request,
+                               "keys." + std::string(k) + ": must be base64 of a sealed entry");
+        list.emplace_back(seq_key(k), std::string(v.get_string()));
+    }
+    const auto account = ctx.who.account;
+    write(ctx, [=](SQLite::Database& db, Outcome& out) {
+        const auto [room_id, joined] = require_membership(db, room, account);
+        const auto current = key_backup::current_key(db, account);
+        if (!current || current->version != version)
+            throw ServiceError(errc::conflict, "the backup key is at version " +
+                                                   std::to_string(current ? current->version : 0) +
+                                                   ": seal the entries to that key");
+        for (const auto& [seq, sealed] : list)
+            if (!key_backup::is_message(db, room_id, seq))
+                throw ServiceError(errc::bad_request, "keys." + std::to_string(seq) +
+                                                          ": no such message in '" + room + "'");
+        out.reply = {{"stored", key_backup::put_entries(db, account, room_id, version, list)}};
+    });
+}
+
+void Service::backup_get(Context& ctx) {
+    const auto room = std::string(ctx.req.string("room"));
+    const auto after = ctx.req.integer("after", 0);
+    const auto account = ctx.who.account;
+    auto out = read(ctx, [&](SQLite::Database& db) {
+        const auto [room_id, joined] = require_membership(db, room, account);
+        const auto current = key_backup::current_key(db, account);
+        const auto version = current ? current->version : 0;
+        auto list = key_backup::entries(db, account, room_id, version, after, kGetPage + 1);
+        const bool more = list.size() > static_cast<std::size_t>(kGetPage);
+        if (more)
+            list.pop_back();
+        json::object keys;
+        for (auto& [seq, sealed] : list)
+            keys[std::to_string(seq)] = std::move(sealed);
+        return json::object{
+            {"room", room}, {"version", version}, {"keys", std::move(keys)}, {"more", more}};
+    });
+    ctx.reply(protocol::encode_ok(ctx.req.id, std::move(out)));
+}
+
+void Service::transfer_put(Context& ctx) {
+    const auto bundle = std::string(ctx.req.string("bundle"));
+    const auto account = ctx.who.account;
+    const auto device = ctx.who.device;
+    write(ctx, [=, this](SQLite::Database& db, Outcome& out) {
+        const auto expires = now_ms() + kTransferLifetimeMs;
+        key_backup::put_transfer(db, account, device, bundle, expires);
+        record(db, account, "key_transfer_offered", {{"device", std::to_string(device)}});
+        out.reply = {{"expires_at", expires}};
+    });
+}
+
+void Service::transfer_take(Context& ctx) {
+    const auto account = ctx.who.account;
+    const auto device = ctx.who.device;
+    write(ctx, [=, this](SQLite::Database& db, Outcome& out) {
+        const auto t = key_backup::take_transfer(db, account, device, now_ms());
+        if (!t) {
+            out.reply = {{"waiting", false}};
+            return;
+        }
+        record(
+            db, account, "key_transfer_taken",
+            {{"from_device", std::to_string(t->from_device)}, {"device", std::to_string(device)}});
+        out.reply = {{"waiting", true},
+                     {"bundle", t->bundle},
+                     {"from_device", std::to_string(t->from_device)}};
+        if (const auto from = key_backup::any_device(db, account, t->from_device))
+            out.reply["from_keys"] = device_object(*from);
+    });
+}
+
+void Service::history_share(Context& ctx) {
+    const auto room = std::string(ctx.req.string("room"));
+    const auto user = std::string(ctx.req.string("user"));
+    const auto& shares_obj = ctx.req.object("shares");
+    if (shares_obj.empty() || shares_obj.size() > 100)
+        throw bad_share("one share for each of the member's devices");
+    std::vector<crypto::HistoryShare> shares;
+    for (const auto& [device, v] : shares_obj) {
+        auto parsed = crypto::share_from_json(json::serialize(v));
+        if (!parsed)
+            throw bad_share("the share for device " + std::string(device) + " is malformed");
+        const auto& s = parsed.value();
+        if (s.to_device != device || s.room != room || s.to_user != user ||
+            s.from_user != ctx.who.user || s.from_device != std::to_string(ctx.who.device))
+            throw bad_share("the share for device " + std::string(device) +
+                            " names another room, person or device");
+        if (!shares.empty() && (s.since != shares[0].since || s.first_seq != shares[0].first_seq ||
+                                s.last_seq != shares[0].last_seq))
+            throw bad_share("every device's share must cover the same messages");
+        if (!crypto::share_valid(s, ctx.who.sign_key))
+            throw bad_share("the share for device " + std::string(device) +
+                            " is not signed by your device (or its entries are out of range)");
+        shares.push_back(std::move(parsed).value());
+    }
+    const auto caller = ctx.who.account;
+    const auto caller_device = ctx.who.device;
+    auto events = std::make_shared<RoomEvents>();
+    write(
+        ctx,
+        [=, this](SQLite::Database& db, Outcome& out) {
+            events->clear();
+            const auto [room_id, joined] = require_membership(db, room, caller);
+            const auto target = find_account(db, user);
+            if (!target || !key_backup::joined_seq(db, room_id, target->id))
+                throw ServiceError(errc::not_found, user + " is not a member of '" + room + "'");
+            if (target->id == caller)
+                throw bad_share("share history with someone else");
+            const auto& first = shares[0];
+            if (first.first_seq <= joined)
+                throw bad_share("you can share only what was sent after you joined (seq " +
+                                std::to_string(joined) + ")");
+            const auto devices = key_backup::current_devices(db, target->id);
+            if (devices.size() != shares.size())
+                throw bad_share(user + " has " + std::to_string(devices.size()) +
+                                " devices: share with each of them");
+            for (const auto& d : devices) {
+                const auto it = std::find_if(shares.begin(), shares.end(), [&](const auto& s) {
+                    return s.to_device == std::to_string(d.id);
+                });
+                if (it == shares.end())
+                    throw bad_share("no share for " + user + "'s device " + std::to_string(d.id));
+                for (const auto& e : it->entries)
+                    if (!key_backup::is_message(db, room_id, e.seq))
+                        throw bad_share("seq " + std::to_string(e.seq) + " is not a message of '" +
+                                        room + "'");
+                key_backup::put_share(db, {room_id, d.id, caller_device, it->since, it->first_seq,
+                                           it->last_seq, crypto::share_to_json(*it)});
+            }
+            auto event = event_about("history_shared", *target);
+            event["since"] = first.since;
+            event["first_seq"] = first.first_seq;
+            event["last_seq"] = first.last_seq;
+            set_event_actor(event, account_by_id(db, caller));
+            events->append(db, room_id, room, caller_device, event);
+            record(db, caller, "history_shared",
+                   {{"room", room},
+                    {"user", user},
+                    {"since", first.since},
+                    {"first_seq", first.first_seq},
+                    {"last_seq", first.last_seq}});
+            const auto seq = db.execAndGet("SELECT MAX(seq) FROM messages WHERE room_id = " +
+                                           std::to_string(room_id))
+                                 .getInt64();
+            out.reply = {{"room", room},
+                         {"user", user},
+                         {"devices", static_cast<std::int64_t>(devices.size())},
+                         {"seq", seq}};
+        },
+        [this, events](const Outcome&) { events->publish(bus_); });
+}
+
+void Service::history_shared(Context& ctx) {
+    const auto room = std::string(ctx.req.string("room"));
+    const auto account = ctx.who.account;
+    const auto device = ctx.who.device;
+    auto out = read(ctx, [&](SQLite::Database& db) {
+        const auto [room_id, joined] = require_membership(db, room, account);
+        std::string text = "\"room\":" + json::serialize(json::string(room)) + ",\"shares\":[";
+        std::set<std::int64_t> seqs;
+        bool first = true;
+        for (const auto& share : key_backup::shares_for(db, room_id, device)) {
+            text += first ? "" : ",";
+            text += share;
+            first = false;
+            const auto parsed = json::parse(share).as_object();
+            for (const auto& e : parsed.at("entries").as_array())
+                seqs.insert(e.at("seq").as_int64());
+        }
+        text += "],\"messages\":[";
+        first = true;
+        for (const auto seq : seqs) {
+            if (const auto m = key_backup::message_without_keys(db, room_id, room, seq)) {
+                text += first ? "" : ",";
+                text += *m;
+                first = false;
+            }
+        }
+        return text + "]";
+    });
+    ctx.reply(protocol::encode_ok_members(ctx.req.id, std::move(out)));
+}
+
+}  // namespace liaise::server
