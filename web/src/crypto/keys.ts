@@ -96,12 +96,17 @@ function badKeystore(why: string): CryptoError {
   return new CryptoError('bad_keystore', `keystore: ${why}`);
 }
 
-function deriveKey(passphrase: string, salt: Uint8Array, ops: number, mem: number): Uint8Array {
+/** The keystore's key: Argon2id13 of the passphrase (32 bytes). */
+export function deriveKey(passphrase: string, salt: Uint8Array, ops: number, mem: number): Uint8Array {
   return sodium.crypto_pwhash(32, passphrase, salt, ops, mem, sodium.crypto_pwhash_ALG_ARGON2ID13);
 }
 
-/** The keystore JSON (v1, Argon2id, MODERATE limits), byte-compatible with the CLI's. */
-export function sealKeystore(keys: DeviceKeys, passphrase: string, limits = kModerate): string {
+/**
+ * The keystore JSON (v1, Argon2id, MODERATE limits), byte-compatible with the CLI's. `fixed`
+ * (salt and nonce) is for the golden-vector test only; a real keystore draws fresh ones.
+ */
+export function sealKeystore(keys: DeviceKeys, passphrase: string, limits = kModerate,
+  fixed?: { salt: Uint8Array; nonce: Uint8Array }): string {
   const plain = new Uint8Array(kPlainBytes);
   let at = 0;
   for (const part of [keys.signSecret, keys.boxSecret, keys.identity.signKey, keys.identity.boxKey,
@@ -109,8 +114,8 @@ export function sealKeystore(keys: DeviceKeys, passphrase: string, limits = kMod
     plain.set(part, at);
     at += part.length;
   }
-  const salt = sodium.randombytes_buf(16);
-  const nonce = sodium.randombytes_buf(24);
+  const salt = fixed?.salt ?? sodium.randombytes_buf(16);
+  const nonce = fixed?.nonce ?? sodium.randombytes_buf(24);
   const key = deriveKey(passphrase, salt, limits.ops, limits.mem);
   const box = sodium.crypto_secretbox_easy(plain, nonce, key);
   sodium.memzero(key);
