@@ -30,6 +30,7 @@ export async function enrol(code: string, deviceName: string, passphrase: string
     const profile: store.Profile = { server: url, user: String(reply.user), device: String(reply.device) };
     await store.put('keystore', sealKeystore(keys, passphrase));
     await store.put('profile', profile);
+    await store.keepAccountName(reply);
     if (typeof reply.server_key === 'string') await store.put('server-key', reply.server_key);
     await store.askPersistent();
     return { profile, account: reply, keys };

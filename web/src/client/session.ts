@@ -252,6 +252,7 @@ export class Session {
     if (last > 0) fields.last_session = last;
     const reply = await conn.request('login', fields);
     this.account = reply;
+    await store.keepAccountName(reply);
     if (typeof reply.session === 'number' && reply.session > last) await store.put('last-session', reply.session);
     for (const l of Array.isArray(reply.new_logins) ? (reply.new_logins as Json[]) : []) {
       const own = l.device === this.profile.device;
