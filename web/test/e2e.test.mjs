@@ -4,10 +4,11 @@
 // does a whole conversation with the keyboard alone; a reload keeps drafts and history; a
 // server restart is recovered from; keys move between the command and the browser.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { PASSPHRASE, Server, axeViolations, launch, personPage } from './support.mjs';
+import { CLI, PASSPHRASE, Server, axeViolations, launch, personPage } from './support.mjs';
 
 const server = new Server();
 let browser;
@@ -435,12 +436,22 @@ test('writing and reading with help: findings underlined, fixed, asked about, ex
   await coreCard.waitFor({ state: 'detached' });
   assert.equal(await box.inputValue(), `The ${corePlain} talked about the CIN plan today.`);
 
-  // With the mouse: "explain in brackets" keeps CIN and adds its plain meaning after it.
+  // With the mouse: "explain in brackets" keeps CIN and adds its plain meaning after it. CIN
+  // describes the plan ("CIN plan"), so the engine's rules offer no replacement, only the
+  // explanation, the same one `liaise check --explain-fix` gives.
   await findings.getByRole('button', { name: /^CIN/ }).click();
   const cinCard = dee.getByRole('dialog', { name: '“CIN”' });
-  const cinPlain = (await cinCard.getByRole('list', { name: 'Plainer words' }).getByRole('listitem').first().innerText()).trim();
-  await cinCard.getByRole('button', { name: 'Explain in brackets' }).click();
-  const draft = `The ${corePlain} talked about the CIN (${cinPlain}) plan today.`;
+  await cinCard.waitFor();
+  assert.equal(await cinCard.getByRole('button', { name: /^Use plain words/ }).count(), 0);
+  await cinCard.getByRole('button', { name: /^Explain in brackets/ }).click();
+  const cliSays = (text, flag) => new Promise((resolve, reject) => {
+    const child = execFile(CLI, ['check', '--json', flag, '--audience', 'education', '--dictionaries',
+      new URL('../../dictionaries', import.meta.url).pathname, '-'], { env: { ...process.env, LIAISE_HOME: join(server.dir, 'home-check') } },
+    (e, out) => (out ? resolve(JSON.parse(out).fixed) : reject(e))); // exit status 1: it has findings
+    child.stdin.end(text);
+  });
+  const draft = await cliSays(`The ${corePlain} talked about the CIN plan today.`, '--explain-fix');
+  assert.match(draft, /the CIN \(.+\) plan today\.$/);
   assert.equal(await box.inputValue(), draft);
 
   // Sending with a finding left asks once; "keep editing" sends nothing.

@@ -13,6 +13,13 @@ export interface Meaning {
   explanation: string;
 }
 
+/** One edit of a draft: [start, end) in UTF-16 units becomes `text`. */
+export interface Fix {
+  start: number;
+  end: number;
+  text: string;
+}
+
 /** One finding as the engine gives it (PROTOCOL.md, "Findings"), plus UTF-16 offsets. */
 export interface Finding {
   /** UTF-16 offsets into the checked text (the engine's UTF-8 offsets, converted). */
@@ -25,6 +32,23 @@ export interface Finding {
   alternatives: string[];
   explanation: string;
   meanings: Meaning[];
+  /**
+   * In a draft: "use plain words" and "explain in brackets" for this finding alone, as the
+   * engine's offer_fixes() gives them (jargon/include/liaise/jargon/fix.hpp); null where the
+   * rules give none (an acronym describing a noun is not replaced; a term whose meanings differ
+   * is left for the writer).
+   */
+  replace?: Fix | null;
+  explain?: Fix | null;
+}
+
+/** A draft checked for its room: the findings and the whole text fixed both ways. */
+export interface Draft {
+  findings: Finding[];
+  /** Plain words where they fit, else explained (`liaise send --fix`). */
+  fixed: string;
+  /** Every term kept and explained on first use (`liaise send --explain-fix`). */
+  explained: string;
 }
 
 export interface Audience {
@@ -37,8 +61,9 @@ type Json = Record<string, unknown>;
 interface Engine {
   load(reply: Json): { ok: boolean; problems?: string[] };
   check(text: string, audience: string | string[], options?: { fix?: boolean }): Json;
+  draft(text: string, audience: string | string[], writers: string[]): Json;
   checkForReader(text: string, reader: string, writers: string[]): Json;
-  utf16Ranges(text: string, findings: Json[]): [number, number][];
+  utf16Ranges(text: string, findings: { start: number; end: number }[]): [number, number][];
 }
 
 let engine: Engine | null = null;
@@ -109,7 +134,7 @@ export function startEngine(request: (type: string, fields: Json) => Promise<Jso
 function withRanges(text: string, result: Json): Finding[] {
   if (!engine || !Array.isArray(result.findings)) return [];
   const raw = result.findings as Json[];
-  const ranges = engine.utf16Ranges(text, raw);
+  const ranges = engine.utf16Ranges(text, raw as unknown as Fix[]);
   return raw.map((f, i) => {
     const [start, end] = ranges[i] ?? [0, 0];
     return {
@@ -129,17 +154,32 @@ function audienceArg(a: Audience): string | string[] {
   return a.public ? 'public' : a.disciplines;
 }
 
-/** What readers of `audience` may not share in `text` (nothing before the engine is ready). */
-export function checkDraft(text: string, audience: Audience): Finding[] {
-  if (!engine || !text || (!audience.public && audience.disciplines.length === 0)) return [];
-  return withRanges(text, engine.check(text, audienceArg(audience)));
-}
-
-/** The whole draft with every agreed plain alternative put in (the engine's "fix"). */
-export function fixDraft(text: string, audience: Audience): string {
-  if (!engine) return text;
-  const r = engine.check(text, audienceArg(audience), { fix: true });
-  return typeof r.fixed === 'string' ? r.fixed : text;
+/**
+ * What readers of `audience` may not share in `text`, with `liaise send`'s rules: the writer's
+ * own disciplines (`writers`; empty when not known) settle what an ambiguous term means, and each
+ * finding carries the engine's fixes. Nothing is found before the engine is ready.
+ */
+export function checkDraft(text: string, audience: Audience, writers: string[]): Draft {
+  const none: Draft = { findings: [], fixed: text, explained: text };
+  if (!engine || !text || (!audience.public && audience.disciplines.length === 0)) return none;
+  const r = engine.draft(text, audienceArg(audience), writers);
+  if (!Array.isArray(r.fixes)) return none;
+  const findings = withRanges(text, r);
+  const choices = r.fixes as { replace: Fix | null; explain: Fix | null }[];
+  const inUtf16 = (f: Fix | null): Fix | null => {
+    if (!f || !engine) return null;
+    const [[start, end]] = engine.utf16Ranges(text, [f]) as [[number, number]];
+    return { start, end, text: f.text };
+  };
+  findings.forEach((f, i) => {
+    f.replace = inUtf16(choices[i]?.replace ?? null);
+    f.explain = inUtf16(choices[i]?.explain ?? null);
+  });
+  return {
+    findings,
+    fixed: typeof r.fixed === 'string' ? r.fixed : text,
+    explained: typeof r.explained === 'string' ? r.explained : text,
+  };
 }
 
 /** What a reader of `reader`'s discipline may not understand in a message from `writers`. */
@@ -148,14 +188,7 @@ export function checkForReader(text: string, reader: string, writers: string[]):
   return withRanges(text, engine.checkForReader(text, reader, writers));
 }
 
-/** "Use plain words": the finding's words replaced with its first plain alternative. */
-export function usePlainWords(text: string, f: Finding): string {
-  const plain = f.alternatives[0];
-  return plain ? text.slice(0, f.start) + plain + text.slice(f.end) : text;
-}
-
-/** "Explain in brackets": the words kept, with the first plain alternative after them. */
-export function explainInBrackets(text: string, f: Finding): string {
-  const plain = f.alternatives[0];
-  return plain ? `${text.slice(0, f.end)} (${plain})${text.slice(f.end)}` : text;
+/** `text` with one fix applied, and where the caret goes after it (the end of the new words). */
+export function applyFix(text: string, fix: Fix): { text: string; caret: number } {
+  return { text: text.slice(0, fix.start) + fix.text + text.slice(fix.end), caret: fix.start + fix.text.length };
 }

@@ -182,7 +182,10 @@ function Composer({ session, room }: { session: Session; room: Room }) {
   const audience = { public: room.public, disciplines: room.disciplines };
 
   const shown = findings.filter((f) => !ignored.includes(f.term));
-  const check = (value: string) => setFindings(plain.checkDraft(value, audience));
+  // The writer's discipline settles what an ambiguous term of theirs means, as in `liaise send`.
+  const writers = session.discipline ? [session.discipline] : [];
+  const checked = (value: string) => plain.checkDraft(value, audience, writers);
+  const check = (value: string) => setFindings(checked(value).findings);
 
   useEffect(() => {
     void store.get<string>(draftKey).then((d) => { if (d) { setText(d); check(d); } });
@@ -202,25 +205,26 @@ function Composer({ session, room }: { session: Session; room: Room }) {
 
   const apply = (f: plain.Finding, how: 'plain' | 'brackets' | 'ignore') => {
     setCard(null);
-    if (how === 'ignore') setIgnored([...ignored, f.term]);
-    else {
-      if (how === 'plain') fixed.current.push(f);
-      const next = how === 'plain' ? plain.usePlainWords(text, f) : plain.explainInBrackets(text, f);
-      update(next, true);
-      // Put the caret after the changed words so that typing goes on from there.
-      const at = how === 'plain' ? f.start + (f.alternatives[0] ?? '').length : f.end + (f.alternatives[0] ?? '').length + 3;
-      requestAnimationFrame(() => { box.current?.focus(); box.current?.setSelectionRange(at, at); });
+    const fix = how === 'plain' ? f.replace : how === 'brackets' ? f.explain : null;
+    if (how === 'ignore' || !fix) {
+      if (how === 'ignore') setIgnored([...ignored, f.term]);
+      box.current?.focus();
       return;
     }
-    box.current?.focus();
+    fixed.current.push(f);
+    const next = plain.applyFix(text, fix);
+    update(next.text, true);
+    // Put the caret after the changed words so that typing goes on from there.
+    requestAnimationFrame(() => { box.current?.focus(); box.current?.setSelectionRange(next.caret, next.caret); });
   };
 
   const send = async (asWritten = false) => {
     const message = text.trim();
     if (!message || busy) return;
-    const current = plain.checkDraft(text, audience).filter((f) => !ignored.includes(f.term));
+    const all = checked(text).findings;
+    const current = all.filter((f) => !ignored.includes(f.term));
     if (current.length > 0 && !asWritten) {
-      setFindings(plain.checkDraft(text, audience));
+      setFindings(all);
       setAsking(true);
       return;
     }
@@ -246,10 +250,13 @@ function Composer({ session, room }: { session: Session; room: Room }) {
     }
   };
 
-  const fixAll = () => {
+  // The whole draft fixed as `liaise send --fix` or `--explain-fix` fixes it; the person sees
+  // the dictionaries' words in the box before anything is sent in their name.
+  const fixAll = (how: 'fixed' | 'explained') => {
     setAsking(false);
-    fixed.current.push(...shown.filter((f) => f.alternatives.length > 0));
-    update(plain.fixDraft(text, audience), true);
+    const draft = checked(text);
+    fixed.current.push(...draft.findings.filter((f) => f.replace || f.explain));
+    update(draft[how], true);
     box.current?.focus();
   };
 
@@ -301,8 +308,9 @@ function Composer({ session, room }: { session: Session; room: Room }) {
       </div>
       {open && <FindingCard finding={open} onClose={() => { setCard(null); box.current?.focus(); }} onApply={(how) => apply(open, how)} />}
       {asking && (
-        <SendWithFindings count={shown.length} canFix={shown.some((f) => f.alternatives.length > 0)}
-          onSend={() => void send(true)} onFix={fixAll} onEdit={() => { setAsking(false); box.current?.focus(); }} />
+        <SendWithFindings count={shown.length} canFix={shown.some((f) => f.replace)} canExplain={shown.some((f) => f.explain)}
+          onSend={() => void send(true)} onFix={() => fixAll('fixed')} onExplain={() => fixAll('explained')}
+          onEdit={() => { setAsking(false); box.current?.focus(); }} />
       )}
       {confirm && <NewReaders names={confirm.names} roomName={room.name} answer={confirm.answer} />}
     </form>
@@ -317,7 +325,7 @@ function FindingCard({ finding, onClose, onApply }: {
 }) {
   const dialog = useRef<HTMLDialogElement>(null);
   useEffect(() => { dialog.current?.showModal(); }, []);
-  const plainWords = finding.alternatives[0];
+  const plainWords = finding.replace?.text;
   return (
     <dialog ref={dialog} class="dialog finding-card" aria-labelledby="finding-title" aria-describedby="finding-meaning"
       onCancel={(e) => { e.preventDefault(); onClose(); }}>
@@ -334,9 +342,14 @@ function FindingCard({ finding, onClose, onApply }: {
           <ul aria-labelledby="finding-alternatives">{finding.alternatives.map((a) => <li key={a}>{a}</li>)}</ul>
         </>
       )}
+      {!finding.replace && !finding.explain && finding.kind !== 'unknown-acronym' && (
+        <p class="hint">{finding.meanings.length > 1
+          ? 'It means different things to different disciplines: only you know which you mean, so say it in your own words.'
+          : 'There is no plain alternative that fits here: say it in your own words.'}</p>
+      )}
       <div class="dialog-actions">
         {plainWords && <button type="button" class="primary" onClick={() => onApply('plain')}>Use plain words<span class="visually-hidden">: {plainWords}</span></button>}
-        {plainWords && <button type="button" onClick={() => onApply('brackets')}>Explain in brackets</button>}
+        {finding.explain && <button type="button" class={plainWords ? '' : 'primary'} onClick={() => onApply('brackets')}>Explain in brackets<span class="visually-hidden">: {finding.explain.text}</span></button>}
         <button type="button" onClick={() => onApply('ignore')}>Ignore in this message</button>
         <button type="button" class="link" onClick={onClose}>Close</button>
       </div>
@@ -345,8 +358,9 @@ function FindingCard({ finding, onClose, onApply }: {
 }
 
 /** Asked once when a draft with findings is sent. */
-function SendWithFindings({ count, canFix, onSend, onFix, onEdit }: {
-  count: number; canFix: boolean; onSend: () => void; onFix: () => void; onEdit: () => void;
+function SendWithFindings({ count, canFix, canExplain, onSend, onFix, onExplain, onEdit }: {
+  count: number; canFix: boolean; canExplain: boolean; onSend: () => void; onFix: () => void; onExplain: () => void;
+  onEdit: () => void;
 }) {
   const dialog = useRef<HTMLDialogElement>(null);
   useEffect(() => { dialog.current?.showModal(); }, []);
@@ -358,6 +372,7 @@ function SendWithFindings({ count, canFix, onSend, onFix, onEdit }: {
       <div class="dialog-actions">
         <button type="button" onClick={onSend}>Send as written</button>
         {canFix && <button type="button" class="primary" onClick={onFix}>Fix: use plain words</button>}
+        {canExplain && <button type="button" onClick={onExplain}>Explain each in brackets</button>}
         {/* Focused first: Enter pressed twice by habit keeps the draft rather than sending it. */}
         <button type="button" onClick={onEdit} autoFocus>Keep editing</button>
       </div>
