@@ -140,9 +140,31 @@ test('two browsers and the liaise command talk to each other', { timeout: 240000
   await bea.getByRole('heading', { name: 'Unlock Liaise' }).waitFor();
   await noViolations(bea, 'unlock');
   await shot(bea, '6-unlock');
+  // The unlock screen says whose keys these are.
+  assert.match(await bea.locator('main').innerText(), /keys of Bea Patel \(Riverside Primary\) \(account bea, device \d+\)/);
   await bea.getByLabel('Passphrase').fill(PASSPHRASE);
+  // Argon2id runs in the page's Web Worker: while it works, the page's own thread stays free
+  // (a timer on it keeps ticking), where on the page it would stall for the whole derivation.
+  await bea.evaluate(() => {
+    window.ticks = [performance.now()];
+    window.ticker = setInterval(() => window.ticks.push(performance.now()), 10);
+  });
   await bea.getByRole('button', { name: 'Unlock' }).click();
   await bea.getByRole('heading', { name: 'case-2041' }).waitFor({ timeout: 60000 });
+  const unlocking = await bea.evaluate(() => {
+    clearInterval(window.ticker);
+    const start = performance.getEntriesByName('liaise:unlock-start').at(-1).startTime;
+    const open = performance.getEntriesByName('liaise:keys-open').at(-1).startTime;
+    // The longest the page's thread went without a tick while the keys were being derived.
+    let longest = 0;
+    for (let i = 1; i < window.ticks.length; i++)
+      if (window.ticks[i] > start && window.ticks[i - 1] < open) longest = Math.max(longest, window.ticks[i] - window.ticks[i - 1]);
+    return { derive: open - start, longest,
+      worker: performance.getEntriesByType('resource').some((r) => /\/worker-[A-Z0-9]+\.js$/.test(r.name)) };
+  });
+  assert.ok(unlocking.worker, 'the worker script was loaded');
+  assert.ok(unlocking.longest < unlocking.derive / 2,
+    `the page's thread was never blocked for long while the keys opened: ${JSON.stringify(unlocking)}`);
   for (const text of ['Hello from Bea in the browser', 'Thanks Bea, typed without a mouse', 'Ann here, on the command line'])
     await timeline(bea).getByText(text).waitFor();
   assert.equal(await bea.getByLabel('Message to case-2041').inputValue(), 'An unsent draft');
@@ -264,6 +286,8 @@ test('served with the right types, caching, gzip and a strict CSP; other origins
   const csp = index.headers.get('content-security-policy') ?? '';
   assert.match(csp, /default-src 'none'/);
   assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'(;|$)/);
+  assert.match(csp, /worker-src 'self'(;|$)/);
+  assert.match(csp, /require-trusted-types-for 'script'; trusted-types liaise-worker$/);
   assert.doesNotMatch(csp, /unsafe-inline/);
   assert.equal(index.headers.get('x-content-type-options'), 'nosniff');
   const html = await index.text();
