@@ -128,6 +128,11 @@ test('two browsers and the liaise command talk to each other', { timeout: 240000
   // The CSP's Trusted Types: HTML from a string is refused in the page.
   await assert.rejects(bea.evaluate(() => { document.createElement('div').innerHTML = '<b>injected</b>'; }),
     /TrustedHTML/);
+  // ... and so is a worker from any other script, or another Trusted Types policy (the page's
+  // one policy, made when it first started its worker, passes only that worker's URL).
+  await assert.rejects(bea.evaluate(() => new Worker('/evil.js')), /TrustedScriptURL/);
+  await assert.rejects(bea.evaluate(() => trustedTypes.createPolicy('another', { createScriptURL: (u) => u })), /another/);
+  await assert.rejects(bea.evaluate(() => trustedTypes.createPolicy('liaise-worker', { createScriptURL: (u) => u })), /liaise-worker/);
   // A desktop notification names the room, never the sender or the text.
   const shown = await cal.evaluate(() => window.shownNotifications);
   assert.ok(shown.some((n) => n.body === 'New message in case-2041'), JSON.stringify(shown));
@@ -275,7 +280,7 @@ test('two browsers and the liaise command talk to each other', { timeout: 240000
   await noViolations(bea, 'blocked room');
   await shot(bea, '8-blocked');
 
-  assert.deepEqual(errors.filter((e) => !/WebSocket connection to .* failed|requires 'TrustedHTML' assignment/.test(e)), []);
+  assert.deepEqual(errors.filter((e) => !/WebSocket connection to .* failed|requires 'Trusted(HTML|ScriptURL)' assignment|Trusted Type(s)? policy/.test(e)), []);
 });
 
 test('served with the right types, caching, gzip and a strict CSP; other origins refused', async () => {
@@ -406,7 +411,7 @@ test('a long room opens at its newest messages; older ones load as you scroll up
   await dan.getByLabel('Passphrase').fill(fresh);
   await dan.getByRole('button', { name: 'Unlock' }).click();
   await timeline(dan).getByText('Long room message 60', { exact: true }).waitFor({ timeout: 60000 });
-  assert.deepEqual(errors.filter((e) => !/WebSocket connection to .* failed|requires 'TrustedHTML' assignment/.test(e)), []);
+  assert.deepEqual(errors.filter((e) => !/WebSocket connection to .* failed|requires 'Trusted(HTML|ScriptURL)' assignment|Trusted Type(s)? policy/.test(e)), []);
 });
 
 test('writing and reading with help: findings underlined, fixed, asked about, explained to the reader',
