@@ -209,6 +209,45 @@ test('two browsers and the liaise command talk to each other', { timeout: 240000
   await beaDialog.getByRole('button', { name: 'Close' }).click();
   await bea.getByText('Verified', { exact: true }).waitFor();
 
+  // Cal scans Bea's QR code instead. Debian's Chromium has no QR reader (BarcodeDetector), so
+  // the page offers typing only; given a reader and a camera (stand-ins for a laptop's), it
+  // scans: another QR code is named and skipped, a wrong number is refused, Bea's marks her
+  // verified.
+  let calCheck = await openVerify(cal, 'Bea Patel');
+  assert.equal(await calCheck.getByRole('button', { name: 'Scan their QR code' }).count(), 0);
+  await calCheck.getByRole('button', { name: 'Close' }).click();
+  await cal.evaluate(() => {
+    window.nextCode = null;
+    window.BarcodeDetector = class {
+      constructor(o) { if (!o.formats.includes('qr_code')) throw new Error('asked for no QR codes'); }
+      async detect(video) {
+        if (!(video instanceof HTMLVideoElement) || !video.srcObject) throw new Error('no camera picture');
+        const code = window.nextCode;
+        window.nextCode = null;
+        return code ? [{ rawValue: code }] : [];
+      }
+    };
+    navigator.mediaDevices.getUserMedia = async () => {
+      const c = document.createElement('canvas');
+      c.getContext('2d').fillRect(0, 0, 64, 48);
+      return c.captureStream(5);
+    };
+  });
+  calCheck = await openVerify(cal, 'Bea Patel');
+  await calCheck.getByRole('button', { name: 'Scan their QR code' }).click();
+  await calCheck.getByText('Point the camera at the QR code').waitFor();
+  await noViolations(cal, 'scanning a QR code');
+  await cal.evaluate(() => { window.nextCode = 'https://example.org/not-a-safety-number'; });
+  await calCheck.getByText('That QR code is not a Liaise safety number').waitFor();
+  await cal.evaluate((n) => { window.nextCode = `liaise-safety-number:${n}`; }, wrong);
+  await calCheck.getByText(/is not the safety number this device computes/).waitFor();
+  assert.equal(await calCheck.getByText(/You have verified/).count(), 0);
+  await calCheck.getByRole('button', { name: 'Scan their QR code' }).click();
+  await cal.evaluate((n) => { window.nextCode = `liaise-safety-number:${n}`; }, calNumber);
+  await calCheck.getByText(/You have verified Bea Patel/).waitFor();
+  assert.equal(await calCheck.locator('video').count(), 0, 'the camera is closed');
+  await calCheck.getByRole('button', { name: 'Close' }).click();
+
   // My actions: an action given to Bea in a meeting shows, overdue first; she closes it with
   // evidence (without, the server refuses and says why), and the command sees it done.
   const meeting = JSON.parse(await server.cli('ann', ['meeting', 'create', 'case-2041', '--title', 'Core group',
