@@ -125,6 +125,23 @@ test('two browsers and the liaise command talk to each other', { timeout: 240000
   for (const page of [bea, cal]) await timeline(page).getByText('Ann here, on the command line').waitFor();
   await noViolations(bea, 'room');
   await shot(bea, '5-room');
+  // 200% zoom: Bea's 1100 × 760 window then shows 550 × 380 CSS pixels, each twice the size.
+  // The room still fits its width (nothing scrolls sideways) and the message box and Send are
+  // there; likewise Cal's 360 px-wide window.
+  const noSideways = (page) => page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth);
+  const cdp = await bea.context().newCDPSession(bea);
+  await cdp.send('Emulation.setDeviceMetricsOverride', { width: 550, height: 380, deviceScaleFactor: 2, mobile: false });
+  await bea.waitForFunction(() => window.innerWidth === 550);
+  assert.ok(await noSideways(bea), 'nothing scrolls sideways at 200%');
+  await bea.getByLabel('Message to case-2041').scrollIntoViewIfNeeded();
+  assert.ok(await bea.getByLabel('Message to case-2041').isVisible());
+  assert.ok(await bea.getByRole('button', { name: 'Send', exact: true }).isVisible());
+  await noViolations(bea, 'room at 200% zoom');
+  await shot(bea, '5b-room-200-percent');
+  await cdp.send('Emulation.clearDeviceMetricsOverride');
+  await bea.setViewportSize({ width: 1100, height: 760 });
+  await cdp.detach();
+  assert.ok(await noSideways(cal), 'nothing scrolls sideways at 360 px');
   // The CSP's Trusted Types: HTML from a string is refused in the page.
   await assert.rejects(bea.evaluate(() => { document.createElement('div').innerHTML = '<b>injected</b>'; }),
     /TrustedHTML/);
