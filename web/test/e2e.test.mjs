@@ -444,6 +444,10 @@ test('a long room opens at its newest messages; older ones load as you scroll up
   const asked = (questions.questions ?? questions).find((q) => q.term === 'CAMHS');
   await server.cli('ann', ['admin', 'answer', String(asked.id), '--reply', 'Child and adolescent mental health services']);
   await dan.getByText('Your question about “CAMHS” was answered: Child and adolescent mental health services').waitFor();
+  // ... and listed under the question box with its answer.
+  const mine = dan.getByRole('list', { name: 'Your questions' });
+  await mine.getByText('CAMHS').waitFor();
+  assert.match(await mine.innerText(), /CAMHS \(in [a-z0-9-]+\): Child and adolescent mental health services/);
 
   // Changing the passphrase: a weak one is refused, then the new one opens and the old not.
   await dan.getByRole('button', { name: /menu/ }).click();

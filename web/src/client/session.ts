@@ -86,6 +86,15 @@ export interface Action {
   overdue: boolean;
 }
 
+/** A question this account asked the administrators (PROTOCOL.md, "questions"). */
+export interface Question {
+  id: number;
+  term: string;
+  room: string;
+  status: string; // open, answered, dismissed
+  reply?: string;
+}
+
 export interface Notice {
   id: number;
   at: number;
@@ -540,6 +549,7 @@ export class Session {
       return;
     }
     if (type === 'membership' || type === 'keys_changed') await this.refreshRooms();
+    if (type === 'question') this.questionsChanged++;
     if (type === 'dictionaries') void plain.startEngine((t, f) => this.request(t, f), true);
     const words = describeNotice(e, this.user);
     if (words) this.notice(words);
@@ -551,7 +561,17 @@ export class Session {
   /** Asks the administrators what `term` means (in `room`); the answer comes as a notice. */
   async ask(term: string, room: string): Promise<number> {
     const reply = await this.request('ask', { term: term.trim(), room });
+    this.questionsChanged++;
     return Number(reply.id);
+  }
+
+  /** Counts asks and answers: a list of questions shown reloads when it changes. */
+  questionsChanged = 0;
+
+  /** This account's own questions, newest first, with the answers given so far. */
+  async myQuestions(): Promise<Question[]> {
+    const reply = await this.request('questions');
+    return Array.isArray(reply.questions) ? (reply.questions as Question[]) : [];
   }
 
   // ---- actions -------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 // One room: who is in it and for whom to write, the timeline, and the message box.
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import * as plain from '../client/plain';
-import type { Item, Room, Session } from '../client/session';
+import type { Item, Question, Room, Session } from '../client/session';
 import * as store from '../client/store';
 import { isoTime, personName, ukWhen } from '../client/words';
 import { audienceOf } from './Main';
@@ -399,11 +399,19 @@ function NewReaders({ names, roomName, answer }: { names: string[]; roomName: st
   );
 }
 
-/** "Ask an administrator about a word": the answer comes back as a notice. */
+/**
+ * "Ask an administrator about a word": the answer comes back as a notice, and the person's
+ * questions are listed here with their answers once given.
+ */
 function AskTerm({ session, room }: { session: Session; room: Room }) {
   const [term, setTerm] = useState('');
   const [status, setStatus] = useState('');
   const [error, setError] = useState('');
+  const [open, setOpen] = useState(false);
+  const [asked, setAsked] = useState<Question[]>([]);
+  useEffect(() => {
+    if (open) void session.myQuestions().then(setAsked, () => undefined);
+  }, [open, session.questionsChanged]);
   const submit = async (e: Event) => {
     e.preventDefault();
     setError('');
@@ -411,14 +419,18 @@ function AskTerm({ session, room }: { session: Session; room: Room }) {
     if (!term.trim()) return;
     try {
       await session.ask(term, room.name);
-      setStatus(`Your question about “${term.trim()}” was sent to the administrators. Their answer will appear at the top of the page.`);
+      setStatus(`Your question about “${term.trim()}” was sent to the administrators. Their answer will appear at the top of the page and below.`);
       setTerm('');
     } catch (err) {
       setError((err as Error).message);
     }
   };
+  const answer = (q: Question) =>
+    q.status === 'answered' ? q.reply || 'answered'
+    : q.status === 'dismissed' ? `not answered${q.reply ? `: ${q.reply}` : ''}`
+    : 'waiting for an answer';
   return (
-    <details class="ask">
+    <details class="ask" onToggle={(e) => setOpen(e.currentTarget.open)}>
       <summary>Ask an administrator what a word means</summary>
       <form onSubmit={submit}>
         {error && <p class="error" role="alert">{error}</p>}
@@ -429,6 +441,16 @@ function AskTerm({ session, room }: { session: Session; room: Room }) {
         </div>
         {status && <p role="status" class="hint">{status}</p>}
       </form>
+      {asked.length > 0 && (
+        <>
+          <h3 class="small-heading" id="asked-title">Your questions</h3>
+          <ul class="asked" aria-labelledby="asked-title">
+            {asked.map((q) => (
+              <li key={q.id}><strong>{q.term}</strong>{q.room ? ` (in ${q.room})` : ''}: {answer(q)}</li>
+            ))}
+          </ul>
+        </>
+      )}
     </details>
   );
 }
