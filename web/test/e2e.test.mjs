@@ -191,13 +191,24 @@ test('two browsers and the liaise command talk to each other', { timeout: 240000
     await timeline(bea).getByText(text).waitFor();
   assert.equal(await bea.getByLabel('Message to case-2041').inputValue(), 'An unsent draft');
 
-  // The server restarts: both pages reconnect by themselves and catch up.
+  // The server restarts: both pages reconnect by themselves and catch up by seq. What the
+  // command sends while the pages are still reconnecting appears in order, with no warning
+  // (no seq skipped, no counter out of step).
   await server.stop();
   await bea.getByText('Offline: reconnecting…').waitFor();
   await server.start();
+  const meanwhile = ['While you were away 1', 'While you were away 2', 'While you were away 3'];
+  for (const text of meanwhile) await server.cli('ann', ['send', 'case-2041', text, '--anyway']);
   for (const page of [bea, cal]) await page.getByText('Connected', { exact: true }).waitFor({ timeout: 30000 });
   await server.cli('ann', ['send', 'case-2041', 'After the restart', '--anyway']);
-  for (const page of [bea, cal]) await timeline(page).getByText('After the restart').waitFor();
+  for (const page of [bea, cal]) {
+    await timeline(page).getByText('After the restart').waitFor();
+    const texts = (await timeline(page).locator('.text').allInnerTexts()).map((t) => t.trim());
+    const at = meanwhile.map((m) => texts.indexOf(m));
+    assert.ok(at.every((i, k) => i >= 0 && (k === 0 || i > at[k - 1])), `in order: ${JSON.stringify(texts)}`);
+    assert.ok(texts.indexOf('After the restart') > at[2]);
+    assert.equal(await timeline(page).getByLabel('Warnings about this message').count(), 0);
+  }
 
   // Bea verifies Cal by their safety number: a wrong number is refused, the right one marks
   // Cal verified (checked again at the end, when Cal's key changes).
