@@ -115,11 +115,17 @@ function TimelineItem({ item, session, room }: { item: Item; session: Session; r
 function ReadWithHelp({ text, session, room, sender, senderName }: {
   text: string; session: Session; room: Room; sender: string; senderName: string;
 }) {
-  const [, setReady] = useState(plain.engineReady());
+  const [ready, setReady] = useState(0);
   const [open, setOpen] = useState<plain.Finding | null>(null);
-  useEffect(() => plain.onEngineChange(() => setReady(true)), []);
+  const [findings, setFindings] = useState<plain.Finding[]>([]);
+  useEffect(() => plain.onEngineChange(() => setReady((n) => n + 1)), []);
   const writer = session.disciplineOf(room, sender);
-  const findings = plain.checkForReader(text, session.discipline, writer ? [writer] : room.disciplines);
+  const writers = writer ? [writer] : room.disciplines;
+  useEffect(() => {
+    let current = true;
+    void plain.checkForReader(text, session.discipline, writers).then((f) => { if (current) setFindings(f); });
+    return () => { current = false; };
+  }, [text, session.discipline, writers.join(), ready]);
   if (findings.length === 0) return <>{text}</>;
   const parts: preact.ComponentChild[] = [];
   let at = 0;
@@ -185,7 +191,12 @@ function Composer({ session, room }: { session: Session; room: Room }) {
   // The writer's discipline settles what an ambiguous term of theirs means, as in `liaise send`.
   const writers = session.discipline ? [session.discipline] : [];
   const checked = (value: string) => plain.checkDraft(value, audience, writers);
-  const check = (value: string) => setFindings(checked(value).findings);
+  // Checks run in the worker: only the answer for the newest text is shown.
+  const latest = useRef(0);
+  const check = (value: string) => {
+    const n = ++latest.current;
+    void checked(value).then((d) => { if (n === latest.current) setFindings(d.findings); });
+  };
 
   useEffect(() => {
     void store.get<string>(draftKey).then((d) => { if (d) { setText(d); check(d); } });
@@ -220,13 +231,16 @@ function Composer({ session, room }: { session: Session; room: Room }) {
     requestAnimationFrame(() => { box.current?.focus(); box.current?.setSelectionRange(next.caret, next.caret); });
   };
 
+  const sending = useRef(false); // one send at a time, even before `busy` is drawn
   const send = async (asWritten = false) => {
     const message = text.trim();
-    if (!message || busy) return;
-    const all = checked(text).findings;
-    const current = all.filter((f) => !ignored.includes(f.term));
+    if (!message || busy || sending.current) return;
+    sending.current = true;
+    const n = ++latest.current;
+    const all = await checked(text).finally(() => { sending.current = false; });
+    if (n === latest.current) setFindings(all.findings);
+    const current = all.findings.filter((f) => !ignored.includes(f.term));
     if (current.length > 0 && !asWritten) {
-      setFindings(all);
       setAsking(true);
       return;
     }
@@ -254,9 +268,9 @@ function Composer({ session, room }: { session: Session; room: Room }) {
 
   // The whole draft fixed as `liaise send --fix` or `--explain-fix` fixes it; the person sees
   // the dictionaries' words in the box before anything is sent in their name.
-  const fixAll = (how: 'fixed' | 'explained') => {
+  const fixAll = async (how: 'fixed' | 'explained') => {
     setAsking(false);
-    const draft = checked(text);
+    const draft = await checked(text);
     fixed.current.push(...draft.findings.filter((f) => f.replace || f.explain));
     update(draft[how], true);
     box.current?.focus();
@@ -311,7 +325,7 @@ function Composer({ session, room }: { session: Session; room: Room }) {
       {open && <FindingCard finding={open} onClose={() => { setCard(null); box.current?.focus(); }} onApply={(how) => apply(open, how)} />}
       {asking && (
         <SendWithFindings count={shown.length} canFix={shown.some((f) => f.replace)} canExplain={shown.some((f) => f.explain)}
-          onSend={() => void send(true)} onFix={() => fixAll('fixed')} onExplain={() => fixAll('explained')}
+          onSend={() => void send(true)} onFix={() => void fixAll('fixed')} onExplain={() => void fixAll('explained')}
           onEdit={() => { setAsking(false); box.current?.focus(); }} />
       )}
       {confirm && <NewReaders names={confirm.names} roomName={room.name} answer={confirm.answer} />}
