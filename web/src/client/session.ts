@@ -101,7 +101,6 @@ export interface Notice {
   text: string;
 }
 
-
 interface KnownKeys {
   keys: Record<string, Record<string, string>>;
   verified: Record<string, boolean>;
@@ -111,7 +110,6 @@ export type ConnectionState = 'online' | 'connecting' | 'offline';
 
 /** Messages fetched when a room is first opened, and per "load earlier" step. */
 const kPage = 50;
-
 
 /** The client_msg_id of PROTOCOL.md: ms as 12 hex digits, then 96 random bits in base64. */
 function newMessageId(): string {
