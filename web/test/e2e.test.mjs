@@ -242,7 +242,14 @@ test('two browsers and the liaise command talk to each other', { timeout: 240000
   // the page offers typing only; given a reader and a camera (stand-ins for a laptop's), it
   // scans: another QR code is named and skipped, a wrong number is refused, Bea's marks her
   // verified.
-  let calCheck = await openVerify(cal, 'Bea Patel');
+  // (Cal's member list is still open from comparing numbers above.)
+  const reopen = async () => {
+    await cal.getByRole('button', { name: /^Verify Bea Patel/ }).click();
+    const d = cal.getByRole('dialog', { name: /^Safety number with / });
+    await d.locator('.safety-number').waitFor();
+    return d;
+  };
+  let calCheck = await reopen();
   assert.equal(await calCheck.getByRole('button', { name: 'Scan their QR code' }).count(), 0);
   await calCheck.getByRole('button', { name: 'Close' }).click();
   await cal.evaluate(() => {
@@ -262,9 +269,7 @@ test('two browsers and the liaise command talk to each other', { timeout: 240000
       return c.captureStream(5);
     };
   });
-  await cal.getByRole('button', { name: /^Verify Bea Patel/ }).click(); // the member list is still open
-  calCheck = cal.getByRole('dialog', { name: /^Safety number with / });
-  await calCheck.locator('.safety-number').waitFor();
+  calCheck = await reopen();
   await calCheck.getByRole('button', { name: 'Scan their QR code' }).click();
   await calCheck.getByText('Point the camera at the QR code').waitFor();
   await noViolations(cal, 'scanning a QR code');
