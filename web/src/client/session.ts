@@ -279,7 +279,12 @@ export class Session {
         this.changed();
         return;
       }
-      if (this.conn) this.lost(this.conn);
+      // A connection that opened but whose catch-up failed is closed first (its close event
+      // schedules the next attempt): left open, it would stay logged in beside the next one
+      // and every event would arrive twice.
+      const conn = this.conn;
+      if (conn?.isOpen()) conn.close();
+      else if (conn) this.lost(conn);
     }
   }
 
