@@ -596,11 +596,13 @@ test('writing and reading with help: findings underlined, fixed, asked about, ex
   await fay.getByRole('link', { name: /case-3001/ }).click();
   const message = timeline(fay).getByRole('listitem').filter({ hasText: 'plan today' });
   await message.waitFor();
-  const term = message.getByRole('button', { name: 'CIN (explain this term)' });
+  // Dee explained CIN in brackets with its expansion, "child in need": itself social care's
+  // words, so that is what is marked for Fay.
+  const term = message.getByRole('button', { name: 'child in need (explain this term)' });
   await term.waitFor({ timeout: 30000 });
   assert.equal((await message.locator('.text').textContent()).replace(' (explain this term)', ''), draft);
   await term.click();
-  const popover = fay.getByRole('dialog', { name: 'What “CIN” may mean' });
+  const popover = fay.getByRole('dialog', { name: 'What “child in need” may mean' });
   await popover.waitFor();
   assert.match(await popover.innerText(), /not from Dee Okafor/);
   assert.match(await popover.innerText(), /social care/);
