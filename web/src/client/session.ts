@@ -135,6 +135,7 @@ export class Session {
   private ledgers = new Map<string, Ledger>();
   private closed = false;
   private retry = 0;
+  private retryTimer = 0;
   private noticeId = 0;
   private syncing = new Map<string, Promise<void>>();
   private loadingEarlier = new Set<string>();
@@ -261,8 +262,14 @@ export class Session {
     if (this.closed || conn !== this.conn) return;
     this.state = 'offline';
     this.changed();
+    // One attempt at a time: a failed attempt reports itself twice (its socket's close event
+    // and reconnect()'s catch), and two attempts would leave two sessions getting every event.
+    if (this.retryTimer) return;
     const delay = Math.min(10000, 500 * 2 ** this.retry++);
-    setTimeout(() => void this.reconnect(), delay);
+    this.retryTimer = window.setTimeout(() => {
+      this.retryTimer = 0;
+      void this.reconnect();
+    }, delay);
   }
 
   private async reconnect(): Promise<void> {
