@@ -5,10 +5,14 @@
 //     fetched only when a passphrase is chosen);
 //   - unlock to room list: from the keystore opened (after Argon2id) to the room list drawn,
 //     with ROOMS rooms of a few messages each;
-//   - the key derivation itself (Argon2id, MODERATE: 3 passes, 256 MiB) in the browser.
+//   - the key derivation itself (Argon2id, MODERATE: 3 passes, 256 MiB) in the browser (in the
+//     page's Web Worker), and the longest the page's own thread was busy meanwhile;
+//   - the writing help's check of a 1,000-character draft (bench/draft-1000.txt) in the page:
+//     the engine's draft check with its fixes, as each pause in typing runs it.
 // Usage (after scripts/test or a build with the web client):
 //   LIAISE_SERVER_BINARY=build/server/liaise-server LIAISE_BINARY=build/client/liaise \
 //     node bench/web_bench.mjs [RUNS] [ROOMS]
+import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 
 const { PASSPHRASE, Server, launch, personPage } = await import('../web/test/support.mjs');
@@ -38,6 +42,13 @@ try {
   const entry = names.find((n) => n.endsWith('.js'));
   const js = await (await fetch(`${server.url}${entry}`)).text();
   for (const m of js.matchAll(/from"\.\/(chunk-[A-Z0-9]+\.js)"/g)) names.push(`/${m[1]}`);
+  // The worker (started at the first unlock or enrolment) and the chunks it imports.
+  const worker = html.match(/<meta name="liaise-worker" content="([^"]+)">/)?.[1];
+  if (worker) {
+    names.push(worker);
+    const wjs = await (await fetch(`${server.url}${worker}`)).text();
+    for (const m of wjs.matchAll(/from"\.\/(chunk-[A-Z0-9]+\.js)"/g)) names.push(`/${m[1]}`);
+  }
   let firstVisit = 0;
   for (const n of new Set(names)) firstVisit += (await gzippedSize(`${server.url}${n}`)).bytes;
   // The plain-language engine, loaded after unlocking: the .wasm (named in a meta tag) and the
@@ -69,30 +80,57 @@ try {
   }
   const toRooms = [];
   const kdf = [];
+  const blocked = [];
   const toPlain = [];
+  const drafts = [];
+  const draft = readFileSync(new URL('draft-1000.txt', import.meta.url), 'utf8').slice(0, 1000);
   for (let r = 0; r < runs; r++) {
     await page.reload();
     await page.getByLabel('Passphrase').fill(PASSPHRASE);
+    await page.evaluate(() => {
+      window.ticks = [performance.now()];
+      window.ticker = setInterval(() => window.ticks.push(performance.now()), 5);
+    });
     await page.getByRole('button', { name: 'Unlock' }).click();
     await page.getByRole('link', { name: new RegExp(`case-${1000 + roomCount}`) }).waitFor({ timeout: 60000 });
     await page.waitForFunction(() => performance.getEntriesByName('liaise:rooms-shown').length > 0);
     const m = await page.evaluate(() => Object.fromEntries(performance.getEntriesByType('mark').map((e) => [e.name, e.startTime])));
     kdf.push(m['liaise:keys-open'] - m['liaise:unlock-start']);
+    blocked.push(await page.evaluate(([start, open]) => {
+      clearInterval(window.ticker);
+      let longest = 0;
+      for (let i = 1; i < window.ticks.length; i++)
+        if (window.ticks[i] > start && window.ticks[i - 1] < open) longest = Math.max(longest, window.ticks[i] - window.ticks[i - 1]);
+      return longest;
+    }, [m['liaise:unlock-start'], m['liaise:keys-open']]));
     toRooms.push(m['liaise:rooms-shown'] - m['liaise:keys-open']);
     if (wasmName) {
       await page.waitForFunction(() => performance.getEntriesByName('liaise:plain-ready').length > 0, null, { timeout: 60000 });
       const ready = await page.evaluate(() => performance.getEntriesByName('liaise:plain-ready')[0].startTime);
       toPlain.push(ready - m['liaise:rooms-shown']);
+      // The draft, checked as typing pauses: five edits of it, each timed by the page.
+      await page.getByRole('link', { name: new RegExp(`case-${1000 + roomCount}`) }).click();
+      const box = page.getByLabel(`Message to case-${1000 + roomCount}`);
+      for (let k = 0; k < 5; k++) {
+        await page.evaluate(() => performance.clearMeasures('liaise:draft-check'));
+        await box.fill(draft.slice(0, 1000 - k) + 'x'.repeat(k));
+        await page.waitForFunction(() => performance.getEntriesByName('liaise:draft-check').length > 0);
+        drafts.push(await page.evaluate(() => performance.getEntriesByName('liaise:draft-check')[0].duration));
+      }
+      await box.fill('');
     }
   }
   const fmt = (xs) => `median ${median(xs).toFixed(0)} ms (min ${Math.min(...xs).toFixed(0)}, max ${Math.max(...xs).toFixed(0)})`;
   console.log(`chromium ${browser.version()}`);
   console.log(`first visit: ${firstVisit} bytes gzipped (${names.length} files; aim: at most 400 KB = 409600)`);
   console.log(`unlock to room list (${roomCount} rooms, after the key derivation), ${runs} runs: ${fmt(toRooms)} (aim: < 1500 ms)`);
-  console.log(`key derivation (Argon2id MODERATE) in the browser, ${runs} runs: ${fmt(kdf)}`);
+  console.log(`key derivation (Argon2id MODERATE) in the browser's worker, ${runs} runs: ${fmt(kdf)}`);
+  console.log(`longest the page's thread was busy during it, ${runs} runs: ${fmt(blocked)}`);
   if (wasmName) {
     console.log(`plain-language engine, loaded after unlocking: ${engineBytes} bytes gzipped (.wasm and glue)`);
     console.log(`room list shown to engine and dictionaries ready, ${runs} runs: ${fmt(toPlain)}`);
+    const fine = (xs) => `median ${median(xs).toFixed(2)} ms (min ${Math.min(...xs).toFixed(2)}, max ${Math.max(...xs).toFixed(2)})`;
+    console.log(`check of a ${draft.length}-character draft in the page, ${drafts.length} checks: ${fine(drafts)} (aim: < 2 ms)`);
   }
   if (errors.length) console.log(`console errors: ${errors.join('; ')}`);
 } finally {

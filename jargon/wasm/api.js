@@ -77,6 +77,23 @@ Module['check'] = function (text, audience, options) {
 };
 
 /**
+ * The writing help's check of a draft, with `liaise send`'s rules: findings for `audience`, each
+ * ambiguous one narrowed to the meaning of the writer's discipline(s) (`writerDisciplines`, an
+ * array or comma list; empty when not known), one fix choice per finding (`fixes[i].replace`,
+ * `fixes[i].explain`: {start, end, text} in UTF-8 bytes, or null) and the whole draft fixed both
+ * ways (`fixed` as `--fix`, `explained` as `--explain-fix`). Returns the JSON text, or {"error"}.
+ */
+Module['draftJson'] = function (text, audience, writerDisciplines, asBytes) {
+  return liaiseCall(_liaise_draft, text,
+    [liaiseAudience(audience), liaiseAudience(writerDisciplines || [])], !!asBytes);
+};
+
+/** draftJson, parsed: {findings, readability, audience, fixes, fixed, explained} or {error}. */
+Module['draft'] = function (text, audience, writerDisciplines) {
+  return JSON.parse(Module['draftJson'](text, audience, writerDisciplines, false));
+};
+
+/**
  * The reader's check of a message: terms a reader from `readerDiscipline` may not know in `text`
  * from a writer of `writerDisciplines` (an array or comma list: the writer's discipline, or the
  * room's when the writer's is not known), including the reader's own terms that mean something

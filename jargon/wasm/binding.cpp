@@ -39,6 +39,11 @@ EMSCRIPTEN_KEEPALIVE const char* liaise_check(const char* text, std::size_t size
     return answer(session().check({text, size}, audience, fix != 0));
 }
 
+EMSCRIPTEN_KEEPALIVE const char* liaise_draft(const char* text, std::size_t size,
+                                              const char* audience, const char* writers) {
+    return answer(session().draft({text, size}, audience, writers));
+}
+
 EMSCRIPTEN_KEEPALIVE const char* liaise_check_for_reader(const char* text, std::size_t size,
                                                          const char* reader, const char* writers) {
     return answer(session().check_for_reader({text, size}, reader, writers));

@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <optional>
 #include <vector>
 
 #include "liaise/jargon/findings_json.hpp"
+#include "liaise/jargon/fix.hpp"
 #include "liaise/jargon/reader.hpp"
 
 namespace liaise::jargon::wasm {
@@ -104,6 +106,46 @@ std::string Session::check(std::string_view text, std::string_view audience, boo
     doc.as_object()["audience"] = parsed.value().to_string();
     if (fix)
         doc.as_object()["fixed"] = rewrite(text, result.findings);
+    return json::serialize(doc);
+}
+
+std::string Session::draft(std::string_view text, std::string_view audience,
+                           std::string_view writer_disciplines) const {
+    if (!engine_)
+        return error("no_dictionaries", "no dictionaries loaded");
+    const auto parsed = Audience::parse(audience);
+    if (!parsed.ok())
+        return error("bad_audience", parsed.problems().front().reason);
+    std::vector<std::string> writers;
+    if (!writer_disciplines.empty()) {
+        const auto w = Audience::parse(writer_disciplines);
+        if (!w.ok() || w.value().is_public())
+            return error("bad_audience", w.ok() ? "writers are disciplines, not the public"
+                                                : w.problems().front().reason);
+        writers = w.value().disciplines();
+    }
+    // As `liaise send` in client/src/commands.cpp checks a draft.
+    auto result = engine_->check(text, parsed.value());
+    if (!writers.empty())
+        settle_meanings(result, writers);
+    auto doc = json::parse(jargon::findings_json(result));
+    auto& out = doc.as_object();
+    out["audience"] = parsed.value().to_string();
+    const auto fix = [](const std::optional<Fix>& f) -> json::value {
+        if (!f)
+            return nullptr;
+        return json::object{{"start", f->start}, {"end", f->end}, {"text", f->text}};
+    };
+    json::array fixes;
+    for (const auto& c : offer_fixes(text, result.findings))
+        fixes.push_back(json::object{{"replace", fix(c.replace)},
+                                     {"explain", fix(c.explain)},
+                                     {"modifier", c.modifier},
+                                     {"bracketed", c.bracketed},
+                                     {"follows_modifier", c.follows_modifier}});
+    out["fixes"] = std::move(fixes);
+    out["fixed"] = fix_text(text, result.findings, FixMode::replace_where_it_fits);
+    out["explained"] = fix_text(text, result.findings, FixMode::explain_only);
     return json::serialize(doc);
 }
 

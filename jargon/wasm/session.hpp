@@ -40,6 +40,20 @@ class Session {
                                                std::string_view reader_discipline,
                                                std::string_view writer_disciplines) const;
 
+    /// The writing help's check of a draft, with the same rules as `liaise send`: the findings
+    /// of check(text, audience), each ambiguous one narrowed to the meaning of the writer's
+    /// discipline(s) when they give it exactly one (settle_meanings: the writer settles the
+    /// meaning); one fix choice per finding (offer_fixes: "use plain words" and "explain in
+    /// brackets" on that finding alone); and the whole draft fixed as `--fix` and
+    /// `--explain-fix` fix it (fix_text). {"findings", "readability", "audience", "fixes":
+    /// [{"replace": FIX | null, "explain": FIX | null, "modifier", "bracketed",
+    /// "follows_modifier"}], "fixed", "explained"}, FIX = {"start", "end", "text"} with UTF-8
+    /// byte offsets into `text` (a fix may start before its finding, to fit an article).
+    /// `writer_disciplines` is a comma list, or empty when the writer's is not known (nothing
+    /// settled). {"error": ...} as check() gives it, or `bad_audience` for bad writers.
+    [[nodiscard]] std::string draft(std::string_view text, std::string_view audience,
+                                    std::string_view writer_disciplines) const;
+
     /// What `liaise explain --json TERM` prints: {"term", "meanings": [{"discipline",
     /// "alternatives", "explanation"}]}; {"error": ...} before a load().
     [[nodiscard]] std::string explain(std::string_view term) const;

@@ -68,6 +68,41 @@ const [root, wasmDir] = process.argv.slice(2);
   assert.deepStrictEqual(fromNurse.findings.map((f) => f.text), ['CIN']);
   assert.strictEqual(engine.checkForReader('CP', '', 'health').error.code, 'bad_audience');
 
+  // Writing: "CP" means two things (child protection, cerebral palsy); written by a social
+  // worker it means theirs (the writer settles the meaning), so it can be replaced; from a
+  // writer whose discipline is not known it is left for them to choose.
+  const cp = 'The CP conference was held.';
+  const unsettled = engine.draft(cp, 'education', []);
+  assert.deepStrictEqual(unsettled.findings[0].meanings.map((m) => m.discipline), ['health', 'social-care']);
+  assert.strictEqual(unsettled.fixes.length, 1);
+  assert.strictEqual(unsettled.fixes[0].replace, null);
+  assert.strictEqual(unsettled.fixes[0].explain, null);
+  assert.strictEqual(unsettled.fixed, cp);
+  const settled = engine.draft(cp, 'education', ['social-care']);
+  assert.deepStrictEqual(settled.findings[0].meanings.map((m) => m.discipline), ['social-care']);
+  assert.strictEqual(settled.audience, 'education');
+  // "CP conference": CP describes the conference, so it is explained, not replaced.
+  assert.strictEqual(settled.fixes[0].replace, null);
+  assert.deepStrictEqual(settled.fixes[0].explain, { start: 4, end: 6, text: 'CP (child protection)' });
+  assert.strictEqual(settled.fixed, 'The CP (child protection) conference was held.');
+  assert.strictEqual(settled.explained, settled.fixed);
+  // Each finding's own fixes, in UTF-8 bytes: an article changes to fit ("a" before a vowel).
+  const holistic = engine.draft('Ünï wrote a holistic plan for the CIN.', 'public', 'social-care');
+  assert.deepStrictEqual(holistic.findings.map((f) => f.text), ['holistic', 'CIN']);
+  const [h, cin] = holistic.fixes;
+  assert.deepStrictEqual(h.replace && h.replace.text, 'an all-round');
+  assert.ok(h.replace.start < holistic.findings[0].start, 'the fix takes the article in');
+  assert.strictEqual(cin.replace.text, 'child who needs extra help');
+  assert.strictEqual(cin.explain.text, 'CIN (child in need)');
+  const [[s16, e16]] = engine.utf16Ranges('Ünï wrote a holistic plan for the CIN.', [h.replace]);
+  assert.strictEqual('Ünï wrote a holistic plan for the CIN.'.slice(s16, e16), 'a holistic');
+  assert.strictEqual(holistic.fixed, 'Ünï wrote an all-round plan for the child who needs extra help.');
+  assert.strictEqual(holistic.explained, 'Ünï wrote a holistic (all-round) plan for the CIN (child in need).');
+  // Not a modifier: "the CP" alone, settled, is replaced.
+  assert.strictEqual(engine.draft('The CP was discussed.', 'education', 'social-care').fixed, 'The child protection was discussed.');
+  assert.strictEqual(engine.draft('x', 'education', 'public').error.code, 'bad_audience');
+  assert.strictEqual(engine.draft('x', 'education,,', []).error.code, 'bad_audience');
+
   const explained = engine.explain('CIN');
   assert.strictEqual(explained.term, 'CIN');
   assert.deepStrictEqual(explained.meanings.map((m) => m.discipline), ['social-care']);

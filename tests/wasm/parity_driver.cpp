@@ -4,7 +4,9 @@
 //   parity_driver DICTIONARY_DIR CORPUS AUDIENCE...
 //   parity_driver DICTIONARY_DIR CORPUS --explain
 // An AUDIENCE of the form "reader:READER:WRITER,WRITER" is the reader's check
-// (check_for_reader) instead, with the JSON the WebAssembly engine's checkForReader gives.
+// (check_for_reader) instead, with the JSON the WebAssembly engine's checkForReader gives; one of
+// the form "draft:AUDIENCE:WRITER,WRITER" (writers may be empty) is the draft check of
+// `liaise send` (settle_meanings, offer_fixes, fix_text), as the engine's draft gives it.
 // CORPUS holds the texts, each as a 4-byte little-endian length and its bytes (any bytes:
 // invalid UTF-8 is checked too). Prints one line per (text, audience), texts outermost; with
 // --explain, one line per text: what `liaise explain --json TEXT` prints.
@@ -19,6 +21,7 @@
 
 #include "liaise/jargon/engine.hpp"
 #include "liaise/jargon/findings_json.hpp"
+#include "liaise/jargon/fix.hpp"
 #include "liaise/jargon/reader.hpp"
 
 using namespace liaise;
@@ -41,7 +44,7 @@ int main(int argc, char** argv) {
     const bool explain = std::string_view(argv[3]) == "--explain";
     std::vector<jargon::Audience> audiences;
     struct Reader {
-        std::string reader;
+        std::string reader;  // empty for a draft check
         std::vector<std::string> writers;
     };
     std::vector<std::optional<Reader>> readers;  // one per audience
@@ -56,6 +59,21 @@ int main(int argc, char** argv) {
             readers.push_back(
                 Reader{std::string(arg.substr(7, colon - 7)), writers.value().disciplines()});
             audiences.push_back(jargon::Audience::everyone());
+            continue;
+        }
+        if (const std::string_view arg = argv[i]; arg.starts_with("draft:")) {
+            const auto colon = arg.find(':', 6);
+            auto a = jargon::Audience::parse(arg.substr(6, colon - 6));
+            const auto w =
+                colon == std::string_view::npos ? std::string_view{} : arg.substr(colon + 1);
+            auto writers = jargon::Audience::parse(w);
+            if (colon == std::string_view::npos || !a.ok() || (!w.empty() && !writers.ok())) {
+                std::cerr << "parity_driver: bad draft " << arg << "\n";
+                return 2;
+            }
+            readers.push_back(
+                Reader{"", w.empty() ? std::vector<std::string>{} : writers.value().disciplines()});
+            audiences.push_back(std::move(a).value());
             continue;
         }
         readers.push_back(std::nullopt);
@@ -92,6 +110,35 @@ int main(int argc, char** argv) {
         }
         for (std::size_t k = 0; k < audiences.size(); ++k) {
             const auto& audience = audiences[k];
+            if (const auto& r = readers[k]; r && r->reader.empty()) {
+                // As `liaise send` in client/src/commands.cpp checks and fixes a draft.
+                auto result = engine.value()->check(text, audience);
+                if (!r->writers.empty())
+                    jargon::settle_meanings(result, r->writers);
+                auto doc = boost::json::parse(jargon::findings_json(result));
+                doc.as_object()["audience"] = audience.to_string();
+                boost::json::array fixes;
+                const auto fix = [](const std::optional<jargon::Fix>& f) -> boost::json::value {
+                    if (!f)
+                        return nullptr;
+                    return boost::json::object{
+                        {"start", f->start}, {"end", f->end}, {"text", f->text}};
+                };
+                for (const auto& c : jargon::offer_fixes(text, result.findings))
+                    fixes.push_back(boost::json::object{{"replace", fix(c.replace)},
+                                                        {"explain", fix(c.explain)},
+                                                        {"modifier", c.modifier},
+                                                        {"bracketed", c.bracketed},
+                                                        {"follows_modifier", c.follows_modifier}});
+                doc.as_object()["fixes"] = std::move(fixes);
+                doc.as_object()["fixed"] =
+                    jargon::fix_text(text, result.findings, jargon::FixMode::replace_where_it_fits);
+                doc.as_object()["explained"] =
+                    jargon::fix_text(text, result.findings, jargon::FixMode::explain_only);
+                out += boost::json::serialize(doc);
+                out += '\n';
+                continue;
+            }
             if (const auto& r = readers[k]) {
                 auto doc = boost::json::parse(jargon::findings_json(
                     jargon::check_for_reader(*engine.value(), text, r->reader, r->writers)));

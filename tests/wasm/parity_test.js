@@ -139,9 +139,10 @@ async function main() {
     { dir: path.join(root, 'dictionaries'),
       audiences: ['public', 'social-care', 'education', 'health', 'mental-health', 'police-justice',
         'housing-benefits', 'social-care,education', 'reader:health:social-care',
-        'reader:social-care:health,education,police-justice', 'reader:education:education'] },
+        'reader:social-care:health,education,police-justice', 'reader:education:education',
+        'draft:public:social-care', 'draft:education,health:', 'draft:education:health,social-care'] },
     { dir: unicodeDir, audiences: ['public', 'education', 'unicode', 'health,social-care',
-      'reader:health:social-care,unicode'] },
+      'reader:health:social-care,unicode', 'draft:public:unicode'] },
   ];
   let failures = 0;
   let compared = 0;
@@ -152,6 +153,10 @@ async function main() {
     const native = run.stdout;
     const wasm = [];
     const checkOne = (t, a) => {
+      if (a.startsWith('draft:')) {
+        const [, audience, writers] = a.split(':');
+        return engine.draftJson(t, audience, writers, true);
+      }
       if (!a.startsWith('reader:')) return engine.checkJson(t, a, true, true);
       const [, reader, writers] = a.split(':');
       return engine.checkForReaderJson(t, reader, writers, true);
@@ -214,10 +219,20 @@ async function main() {
           console.error(`liaise check differs for ${JSON.stringify(t.slice(0, 80))} (${audience}): ${cli.stderr}` +
             showDiff(cli.stdout, w));
       }
+      // The browser's whole-draft fixes are the CLI's --fix and --explain-fix.
+      const draft = engine.draft(t, audience, '');
+      const explained = spawnSync(liaise, ['check', '--json', '--explain-fix', '--audience', audience, '--dictionaries', dir, file],
+        { env: { ...process.env, LIAISE_HOME: home } });
+      const cliFixed = JSON.parse(cli.stdout.toString()).fixed;
+      const cliExplained = JSON.parse(explained.stdout.toString()).fixed;
+      if ((draft.fixed !== cliFixed || draft.explained !== cliExplained) && ++cliDiffer <= 5)
+        console.error(`the draft's fixes differ for ${JSON.stringify(t.slice(0, 80))} (${audience}):\n` +
+          `  --fix:         ${JSON.stringify(cliFixed)}\n  draft.fixed:     ${JSON.stringify(draft.fixed)}\n` +
+          `  --explain-fix: ${JSON.stringify(cliExplained)}\n  draft.explained: ${JSON.stringify(draft.explained)}`);
     }
   }
   failures += cliDiffer;
-  console.log(`liaise check --json --fix: ${sample.length * 2} runs, ${cliDiffer} differences`);
+  console.log(`liaise check --json --fix and --explain-fix: ${sample.length * 2} texts, ${cliDiffer} differences`);
   fs.rmSync(tmp, { recursive: true, force: true });
   if (failures > 0) {
     console.error(`FAILED: ${failures} differences between the native and WebAssembly engines`);

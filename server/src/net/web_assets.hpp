@@ -25,13 +25,14 @@ struct Asset {
 [[nodiscard]] std::string_view bundle_sha256();
 
 /// The Content-Security-Policy sent with every embedded file: scripts, styles, images and
-/// connections only from the server's own origin, WebAssembly allowed, nothing inline, and no
-/// HTML from strings (Trusted Types with no policy: innerHTML and the like throw).
+/// connections only from the server's own origin, WebAssembly allowed, workers only from the
+/// server's own files, nothing inline, and no HTML from strings (Trusted Types: the one policy,
+/// `liaise-worker`, passes only the worker script index.html names; innerHTML and the like throw).
 inline constexpr std::string_view kContentSecurityPolicy =
-    "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
-    "img-src 'self' data:; connect-src 'self'; manifest-src 'self'; base-uri 'none'; "
-    "form-action 'none'; frame-ancestors 'none'; require-trusted-types-for 'script'; "
-    "trusted-types 'none'";
+    "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; "
+    "style-src 'self'; img-src 'self' data:; connect-src 'self'; manifest-src 'self'; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'; "
+    "require-trusted-types-for 'script'; trusted-types liaise-worker";
 
 using Request = boost::beast::http::request<boost::beast::http::string_body>;
 using Response = boost::beast::http::response<boost::beast::http::string_body>;

@@ -1,7 +1,8 @@
 // This browser as a Liaise device: enrolling with a code from an admin, importing the keys of
 // a `liaise` command home, unlocking, and exporting the keystore. The keystore is stored in
 // IndexedDB exactly as the CLI's keystore.json (sealed with the passphrase, Argon2id).
-import { type DeviceKeys, generateDeviceKeys, identityToJson, keystoreWeak, openKeystore, parseKeystore, sealKeystore } from '../crypto/keys';
+import { type DeviceKeys, generateDeviceKeys, identityToJson, keystoreWeak, openKeystoreWith, parseKeystore, sealKeystoreWith } from '../crypto/keys';
+import { derive } from './background';
 import { Connection, ProtocolError, serverUrl } from '../protocol/connection';
 import * as store from './store';
 
@@ -28,8 +29,9 @@ export async function enrol(code: string, deviceName: string, passphrase: string
       code: code.trim(), ...identityToJson(keys.identity), device_name: deviceName,
     });
     const profile: store.Profile = { server: url, user: String(reply.user), device: String(reply.device) };
-    await store.put('keystore', sealKeystore(keys, passphrase));
+    await store.put('keystore', await sealKeystoreWith(derive, keys, passphrase));
     await store.put('profile', profile);
+    await store.keepAccountName(reply);
     if (typeof reply.server_key === 'string') await store.put('server-key', reply.server_key);
     await store.askPersistent();
     return { profile, account: reply, keys };
@@ -53,8 +55,8 @@ export async function importKeys(keystoreJson: string, profileJson: string, pass
   }
   if (typeof p.user !== 'string' || typeof p.device !== 'string' || !p.user || !p.device)
     throw new ProtocolError('bad_profile', 'profile.json does not name an account and a device.');
-  const keys = openKeystore(keystoreJson, passphrase); // throws bad_passphrase
-  const sealed = keystoreWeak(keystoreJson) ? sealKeystore(keys, passphrase) : keystoreJson;
+  const keys = await openKeystoreWith(derive, keystoreJson, passphrase); // throws bad_passphrase
+  const sealed = keystoreWeak(keystoreJson) ? await sealKeystoreWith(derive, keys, passphrase) : keystoreJson;
   const profile: store.Profile = { server: serverUrl(window.location), user: p.user, device: p.device };
   await store.put('keystore', sealed);
   await store.put('profile', profile);
@@ -66,8 +68,8 @@ export async function importKeys(keystoreJson: string, profileJson: string, pass
 export async function unlock(passphrase: string): Promise<DeviceKeys> {
   const keystore = await store.get<string>('keystore');
   if (!keystore) throw new ProtocolError('not_enrolled', 'This browser holds no Liaise keys.');
-  const keys = openKeystore(keystore, passphrase);
-  if (keystoreWeak(keystore)) await store.put('keystore', sealKeystore(keys, passphrase));
+  const keys = await openKeystoreWith(derive, keystore, passphrase);
+  if (keystoreWeak(keystore)) await store.put('keystore', await sealKeystoreWith(derive, keys, passphrase));
   return keys;
 }
 
@@ -86,6 +88,6 @@ export async function exportKeys(): Promise<{ keystore: string; profile: string 
 export async function changePassphrase(current: string, next: string): Promise<void> {
   const keystore = await store.get<string>('keystore');
   if (!keystore) throw new ProtocolError('not_enrolled', 'This browser holds no Liaise keys.');
-  const keys = openKeystore(keystore, current);
-  await store.put('keystore', sealKeystore(keys, next));
+  const keys = await openKeystoreWith(derive, keystore, current);
+  await store.put('keystore', await sealKeystoreWith(derive, keys, next));
 }

@@ -1,44 +1,24 @@
 // Plain-language help: the jargon engine compiled to WebAssembly (jargon/wasm/README.md), shipped
 // with the client (web/build.mjs bundles the glue as a chunk and names the .wasm in
-// <meta name="liaise-jargon">) and loaded only after
-// unlocking, so it never delays the room list. The dictionaries come from the server's
-// `dictionaries` request and are kept in IndexedDB by version. Until the engine is ready (or in
-// a build without it) every check finds nothing: the browser shows no help rather than made-up
-// help.
+// <meta name="liaise-jargon">) and loaded only after unlocking, so it never delays the room list.
+// It runs in the page's Web Worker (src/worker.ts), so that compiling the dictionaries and
+// checking never hold up typing; where no worker can start, on the page. The dictionaries come
+// from the server's `dictionaries` request and are kept in IndexedDB by version. Until the
+// engine is ready (or in a build without it) every check finds nothing: the browser shows no
+// help rather than made-up help.
+import { call, offThread } from './background';
+import { type Audience, type Draft, EngineHost, type Finding, type Fix } from './engine';
 import * as store from './store';
 
-export interface Meaning {
-  discipline: string;
-  alternatives: string[];
-  explanation: string;
-}
-
-/** One finding as the engine gives it (PROTOCOL.md, "Findings"), plus UTF-16 offsets. */
-export interface Finding {
-  /** UTF-16 offsets into the checked text (the engine's UTF-8 offsets, converted). */
-  start: number;
-  end: number;
-  text: string; // the words as written
-  term: string; // the dictionary's term
-  kind: string;
-  disciplines: string[];
-  alternatives: string[];
-  explanation: string;
-  meanings: Meaning[];
-}
-
-export interface Audience {
-  public: boolean;
-  disciplines: string[];
-}
+export type { Audience, Draft, Finding, Fix, Meaning } from './engine';
 
 type Json = Record<string, unknown>;
 
+/** The engine where it runs: the worker (through messages) or this page. */
 interface Engine {
-  load(reply: Json): { ok: boolean; problems?: string[] };
-  check(text: string, audience: string | string[], options?: { fix?: boolean }): Json;
-  checkForReader(text: string, reader: string, writers: string[]): Json;
-  utf16Ranges(text: string, findings: Json[]): [number, number][];
+  load(reply: Json): Promise<boolean>;
+  draft(text: string, audience: Audience, writers: string[]): Promise<Draft>;
+  reader(text: string, reader: string, writers: string[]): Promise<Finding[]>;
 }
 
 let engine: Engine | null = null;
@@ -61,10 +41,24 @@ function shipped(): string | null {
 }
 
 async function createEngine(wasm: string): Promise<Engine> {
-  // The Emscripten glue, a chunk of its own (web/build.mjs): not part of a first visit.
-  const glue = (await import('liaise-jargon-glue')).default;
-  if (!glue) throw new Error('this build has no plain-language engine');
-  return glue({ locateFile: () => wasm }) as Promise<Engine>;
+  if (offThread()) {
+    try {
+      await call('engine-start', { wasm });
+      return {
+        load: async (reply) => (await call('engine-load', { reply })) as boolean,
+        draft: async (text, audience, writers) => (await call('draft', { text, audience, writers })) as Draft,
+        reader: async (text, reader, writers) => (await call('reader', { text, reader, writers })) as Finding[],
+      };
+    } catch {
+      // the worker could not start the engine: the page runs it
+    }
+  }
+  const host = await EngineHost.create(wasm);
+  return {
+    load: async (reply) => host.load(reply),
+    draft: async (text, audience, writers) => host.draft(text, audience, writers),
+    reader: async (text, reader, writers) => host.reader(text, reader, writers),
+  };
 }
 
 /**
@@ -84,15 +78,14 @@ export function startEngine(request: (type: string, fields: Json) => Promise<Jso
       const reply = await request('dictionaries', cached && typeof cached.version === 'number' ? { have: cached.version } : {});
       let dictionaries = cached;
       if (!reply.unchanged && Array.isArray(reply.dictionaries)) {
-        const loaded = e.load(reply);
-        if (loaded.ok) {
+        if (await e.load(reply)) {
           await store.put('dictionaries', reply);
           dictionaries = reply;
         } else if (cached) {
-          e.load(cached); // a download that does not validate is discarded, the cache kept
+          await e.load(cached); // a download that does not validate is discarded, the cache kept
         }
       } else if (dictionaries && !engine) {
-        e.load(dictionaries);
+        await e.load(dictionaries);
       }
       if (dictionaries) {
         if (!engine) performance.mark('liaise:plain-ready'); // bench/web_bench.mjs
@@ -106,56 +99,27 @@ export function startEngine(request: (type: string, fields: Json) => Promise<Jso
   return loading;
 }
 
-function withRanges(text: string, result: Json): Finding[] {
-  if (!engine || !Array.isArray(result.findings)) return [];
-  const raw = result.findings as Json[];
-  const ranges = engine.utf16Ranges(text, raw);
-  return raw.map((f, i) => {
-    const [start, end] = ranges[i] ?? [0, 0];
-    return {
-      start, end,
-      text: String(f.text ?? ''),
-      term: String(f.term ?? ''),
-      kind: String(f.kind ?? ''),
-      disciplines: (f.disciplines as string[]) ?? [],
-      alternatives: (f.alternatives as string[]) ?? [],
-      explanation: String(f.explanation ?? ''),
-      meanings: (f.meanings as Meaning[]) ?? [],
-    };
-  });
-}
-
-function audienceArg(a: Audience): string | string[] {
-  return a.public ? 'public' : a.disciplines;
-}
-
-/** What readers of `audience` may not share in `text` (nothing before the engine is ready). */
-export function checkDraft(text: string, audience: Audience): Finding[] {
-  if (!engine || !text || (!audience.public && audience.disciplines.length === 0)) return [];
-  return withRanges(text, engine.check(text, audienceArg(audience)));
-}
-
-/** The whole draft with every agreed plain alternative put in (the engine's "fix"). */
-export function fixDraft(text: string, audience: Audience): string {
-  if (!engine) return text;
-  const r = engine.check(text, audienceArg(audience), { fix: true });
-  return typeof r.fixed === 'string' ? r.fixed : text;
+/**
+ * What readers of `audience` may not share in `text`, with `liaise send`'s rules: the writer's
+ * own disciplines (`writers`; empty when not known) settle what an ambiguous term means, and each
+ * finding carries the engine's fixes. Nothing is found before the engine is ready.
+ */
+export async function checkDraft(text: string, audience: Audience, writers: string[]): Promise<Draft> {
+  if (!engine) return { findings: [], fixed: text, explained: text };
+  const started = performance.now();
+  const draft = await engine.draft(text, audience, writers);
+  // The last check's time as the page waits for it, for bench/web_bench.mjs (one entry).
+  performance.clearMeasures('liaise:draft-check');
+  performance.measure('liaise:draft-check', { start: started });
+  return draft;
 }
 
 /** What a reader of `reader`'s discipline may not understand in a message from `writers`. */
-export function checkForReader(text: string, reader: string, writers: string[]): Finding[] {
-  if (!engine || !text || !reader || writers.length === 0) return [];
-  return withRanges(text, engine.checkForReader(text, reader, writers));
+export async function checkForReader(text: string, reader: string, writers: string[]): Promise<Finding[]> {
+  return engine ? engine.reader(text, reader, writers) : [];
 }
 
-/** "Use plain words": the finding's words replaced with its first plain alternative. */
-export function usePlainWords(text: string, f: Finding): string {
-  const plain = f.alternatives[0];
-  return plain ? text.slice(0, f.start) + plain + text.slice(f.end) : text;
-}
-
-/** "Explain in brackets": the words kept, with the first plain alternative after them. */
-export function explainInBrackets(text: string, f: Finding): string {
-  const plain = f.alternatives[0];
-  return plain ? `${text.slice(0, f.end)} (${plain})${text.slice(f.end)}` : text;
+/** `text` with one fix applied, and where the caret goes after it (the end of the new words). */
+export function applyFix(text: string, fix: Fix): { text: string; caret: number } {
+  return { text: text.slice(0, fix.start) + fix.text + text.slice(fix.end), caret: fix.start + fix.text.length };
 }

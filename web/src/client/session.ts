@@ -10,6 +10,8 @@ import { CryptoError, type DeviceKeys, identityFromJson, signLogin, verifyIdenti
 import { fromBase64, sodium, toBase64 } from '../crypto/sodium';
 import { safetyNumber } from '../crypto/safety';
 import { Connection, type Json, ProtocolError } from '../protocol/connection';
+import * as ledgers from './ledger';
+import type { Ledger, Warning } from './ledger';
 import * as store from './store';
 import * as plain from './plain';
 import { describeEvent, describeNotice, personName } from './words';
@@ -32,10 +34,7 @@ export interface Member {
   devices?: Device[];
 }
 
-export interface Warning {
-  code: string;
-  message: string;
-}
+export type { Warning } from './ledger';
 
 export interface Item {
   seq: number;
@@ -87,21 +86,19 @@ export interface Action {
   overdue: boolean;
 }
 
+/** A question this account asked the administrators (PROTOCOL.md, "questions"). */
+export interface Question {
+  id: number;
+  term: string;
+  room: string;
+  status: string; // open, answered, dismissed
+  reply?: string;
+}
+
 export interface Notice {
   id: number;
   at: number;
   text: string;
-}
-
-interface Ledger {
-  counter: number;
-  lastSeq: number;
-  lastHash: string;
-  hashes: Record<string, string>;
-  senders: Record<string, { counter: number; seq: number }>;
-  readers: string[];
-  recipientsSeen: string[];
-  seenAny: boolean;
 }
 
 interface KnownKeys {
@@ -111,13 +108,8 @@ interface KnownKeys {
 
 export type ConnectionState = 'online' | 'connecting' | 'offline';
 
-const kMaxHashes = 4000;
 /** Messages fetched when a room is first opened, and per "load earlier" step. */
 const kPage = 50;
-
-function newLedger(): Ledger {
-  return { counter: 0, lastSeq: 0, lastHash: '', hashes: {}, senders: {}, readers: [], recipientsSeen: [], seenAny: false };
-}
 
 /** The client_msg_id of PROTOCOL.md: ms as 12 hex digits, then 96 random bits in base64. */
 function newMessageId(): string {
@@ -143,6 +135,7 @@ export class Session {
   private ledgers = new Map<string, Ledger>();
   private closed = false;
   private retry = 0;
+  private retryTimer = 0;
   private noticeId = 0;
   private syncing = new Map<string, Promise<void>>();
   private loadingEarlier = new Set<string>();
@@ -252,6 +245,7 @@ export class Session {
     if (last > 0) fields.last_session = last;
     const reply = await conn.request('login', fields);
     this.account = reply;
+    await store.keepAccountName(reply);
     if (typeof reply.session === 'number' && reply.session > last) await store.put('last-session', reply.session);
     for (const l of Array.isArray(reply.new_logins) ? (reply.new_logins as Json[]) : []) {
       const own = l.device === this.profile.device;
@@ -268,8 +262,14 @@ export class Session {
     if (this.closed || conn !== this.conn) return;
     this.state = 'offline';
     this.changed();
+    // One attempt at a time: a failed attempt reports itself twice (its socket's close event
+    // and reconnect()'s catch), and two attempts would leave two sessions getting every event.
+    if (this.retryTimer) return;
     const delay = Math.min(10000, 500 * 2 ** this.retry++);
-    setTimeout(() => void this.reconnect(), delay);
+    this.retryTimer = window.setTimeout(() => {
+      this.retryTimer = 0;
+      void this.reconnect();
+    }, delay);
   }
 
   private async reconnect(): Promise<void> {
@@ -286,7 +286,12 @@ export class Session {
         this.changed();
         return;
       }
-      if (this.conn) this.lost(this.conn);
+      // A connection that opened but whose catch-up failed is closed first (its close event
+      // schedules the next attempt): left open, it would stay logged in beside the next one
+      // and every event would arrive twice.
+      const conn = this.conn;
+      if (conn?.isOpen()) conn.close();
+      else if (conn) this.lost(conn);
     }
   }
 
@@ -352,6 +357,8 @@ export class Session {
         room.loadedSeq = room.lastSeq - kPage;
         room.firstSeq = room.loadedSeq + 1;
       }
+      // Opening beyond what this device saw last time starts its history again (not a hole).
+      ledgers.readingFrom(await this.ledger(name), room.loadedSeq);
       await this.catchUp(name);
     }
     await this.markRead(room);
@@ -427,7 +434,13 @@ export class Session {
     const sink = older ?? room.items;
     const sentAt = Number(m.sent_at ?? 0);
     if (m.event && typeof m.event === 'object') {
-      sink.push({ seq, kind: 'event', sentAt, eventText: describeEvent(m.event as Json), warnings: [] });
+      const ev = m.event as Json;
+      // This account added back to the room: the seqs it was out for are not a hole.
+      const rejoined = ev.kind === 'member_added' && ev.user === this.user;
+      const ledger = await this.ledger(room.name);
+      const warnings = older ? [] : ledgers.observeEvent(ledger, seq, rejoined);
+      sink.push({ seq, kind: 'event', sentAt, eventText: describeEvent(ev), warnings });
+      await this.saveLedger(room.name, ledger);
       return;
     }
     const sender = String(m.sender ?? '');
@@ -455,10 +468,15 @@ export class Session {
         throw new CryptoError('bad_signature', 'the signature does not verify');
     } catch (e) {
       item.problem = `cannot read this message: ${(e as Error).message} (bad_signature)`;
+      if (!older) item.warnings.push(...ledgers.observeEvent(await this.ledger(room.name), seq, false));
       return;
     }
     const ledger = await this.ledger(room.name);
-    item.warnings.push(...this.checkHistory(ledger, env, seq, sender, String(m.sender_device)));
+    const h = env.history;
+    item.warnings.push(...ledgers.observe(ledger, {
+      seq, sentAt, sender, senderDevice: String(m.sender_device), hash: toBase64(messageHash(env)), v: env.v,
+      history: h ? { ...h, previousHash: toBase64(h.previousHash) } : null, recipients: env.recipients,
+    }, (device) => this.ownerOf(room, device)));
     const keyWarning = this.checkKey(sender, String(m.sender_device), toBase64(senderKeys.signKey));
     if (keyWarning === 'blocked') {
       item.problem = `cannot read this message: ${this.displayName(room, sender)}’s key changed since you verified them (key_changed)`;
@@ -479,46 +497,6 @@ export class Session {
     await store.put('known-keys', this.known);
   }
 
-  /** The history warnings of PROTOCOL.md's table, recording the message in the ledger. */
-  private checkHistory(ledger: Ledger, env: Envelope, seq: number, sender: string, device: string): Warning[] {
-    const out: Warning[] = [];
-    const hash = toBase64(messageHash(env));
-    const key = String(seq);
-    const before = ledger.hashes[key];
-    if (before && before !== hash)
-      out.push({ code: 'replay', message: `a different message was shown at this place before (seq ${seq})` });
-    if (env.v === 3 && env.history) {
-      const h = env.history;
-      if (h.sender !== sender)
-        out.push({ code: 'sender_mismatch', message: `signed by ${h.sender}, but the server says ${sender} sent it` });
-      const seen = ledger.senders[`${sender}/${device}`];
-      if (seen && seen.seq < seq) {
-        if (h.counter > seen.counter + 1) {
-          const missing = h.counter - seen.counter - 1;
-          out.push({ code: 'gap', message: `${missing} earlier message${missing === 1 ? '' : 's'} from ${sender} ${missing === 1 ? 'is' : 'are'} missing` });
-        } else if (h.counter <= seen.counter) {
-          out.push({ code: 'replay', message: `an old message from ${sender} was shown again as new` });
-        }
-      }
-      if (!seen || seen.seq < seq) ledger.senders[`${sender}/${device}`] = { counter: h.counter, seq };
-    }
-    if (env.v >= 2) {
-      const fresh = env.recipients.filter((r) => !ledger.recipientsSeen.includes(r));
-      if (ledger.seenAny && fresh.length > 0)
-        out.push({ code: 'new_reader', message: `also readable by device${fresh.length === 1 ? '' : 's'} ${fresh.join(', ')}, which could not read this room’s earlier messages` });
-      ledger.recipientsSeen.push(...fresh);
-    }
-    ledger.seenAny = true;
-    ledger.hashes[key] = hash;
-    const seqs = Object.keys(ledger.hashes);
-    if (seqs.length > kMaxHashes) for (const s of seqs.map(Number).sort((a, b) => a - b).slice(0, seqs.length - kMaxHashes)) delete ledger.hashes[String(s)];
-    if (seq > ledger.lastSeq) {
-      ledger.lastSeq = seq;
-      ledger.lastHash = hash;
-    }
-    return out;
-  }
-
   /** Pins a key on first use; a changed key warns, or for a verified person blocks. */
   private checkKey(user: string, device: string, signKey: string): Warning | 'blocked' | null {
     for (const [other, devices] of Object.entries(this.known.keys))
@@ -537,10 +515,17 @@ export class Session {
   private async ledger(room: string): Promise<Ledger> {
     let l = this.ledgers.get(room);
     if (!l) {
-      l = (await store.get<Ledger>(`ledger:${room}`)) ?? newLedger();
+      l = ledgers.fromStore(await store.get<Partial<Ledger>>(`ledger:${room}`));
       this.ledgers.set(room, l);
     }
     return l;
+  }
+
+  /** Who owns `device` as this device has pinned it, in words ('' when not known). */
+  private ownerOf(room: Room, device: string): string {
+    for (const [user, devices] of Object.entries(this.known.keys))
+      if (device in devices) return this.displayName(room, user);
+    return '';
   }
 
   private saveLedger(room: string, l: Ledger): Promise<void> {
@@ -575,6 +560,7 @@ export class Session {
       return;
     }
     if (type === 'membership' || type === 'keys_changed') await this.refreshRooms();
+    if (type === 'question') this.questionsChanged++;
     if (type === 'dictionaries') void plain.startEngine((t, f) => this.request(t, f), true);
     const words = describeNotice(e, this.user);
     if (words) this.notice(words);
@@ -586,7 +572,17 @@ export class Session {
   /** Asks the administrators what `term` means (in `room`); the answer comes as a notice. */
   async ask(term: string, room: string): Promise<number> {
     const reply = await this.request('ask', { term: term.trim(), room });
+    this.questionsChanged++;
     return Number(reply.id);
+  }
+
+  /** Counts asks and answers: a list of questions shown reloads when it changes. */
+  questionsChanged = 0;
+
+  /** This account's own questions, newest first, with the answers given so far. */
+  async myQuestions(): Promise<Question[]> {
+    const reply = await this.request('questions');
+    return Array.isArray(reply.questions) ? (reply.questions as Question[]) : [];
   }
 
   // ---- actions -------------------------------------------------------------------------------
@@ -709,25 +705,18 @@ export class Session {
           throw new ProtocolError('new_readers', 'Nothing was sent: you did not confirm the new readers.');
         ledger.readers.push(...fresh.map((r) => `${r.user}/${r.device}`));
       }
-      const counter = ledger.counter + 1;
-      ledger.counter = counter;
+      const { counter, previousSeq, previousHash } = ledgers.nextHistory(ledger);
       await this.saveLedger(roomName, ledger);
-      const previousSeq = ledger.lastSeq;
       const env = seal(this.keys, this.profile.device, roomName, clientMsgId, text,
         recipients.map((r) => ({ device: r.device, boxKey: r.boxKey })),
         {
           sender: this.user, counter, sentAt: Date.now(), previousSeq,
-          previousHash: previousSeq > 0 ? (fromBase64(ledger.lastHash) ?? new Uint8Array(0)) : new Uint8Array(0),
+          previousHash: previousSeq > 0 ? (fromBase64(previousHash) ?? new Uint8Array(0)) : new Uint8Array(0),
         });
       try {
         const sent = await this.request('send', { room: roomName, envelope: envelopeToJson(env) });
         const seq = Number(sent.seq);
-        const hash = toBase64(messageHash(env));
-        ledger.hashes[String(seq)] = hash;
-        ledger.senders[`${this.user}/${this.profile.device}`] = { counter, seq };
-        for (const r of env.recipients) if (!ledger.recipientsSeen.includes(r)) ledger.recipientsSeen.push(r);
-        ledger.seenAny = true;
-        if (seq > ledger.lastSeq) { ledger.lastSeq = seq; ledger.lastHash = hash; }
+        ledgers.sent(ledger, seq, toBase64(messageHash(env)), this.profile.device, counter, env.recipients);
         await this.saveLedger(roomName, ledger);
         room.lastSeq = Math.max(room.lastSeq, seq);
         if (room.loaded && seq === room.loadedSeq + 1) {

@@ -40,6 +40,24 @@ export async function remove(key: string): Promise<void> {
 }
 
 /** The profile: which account and device this browser's keys are (the CLI's profile.json). */
+/**
+ * Who this browser's keys belong to, in words, for the unlock screen (kept under "account" as
+ * the server last said it at enrolment or login; not part of the CLI's profile.json).
+ */
+export interface AccountName {
+  display_name: string;
+  agency: string;
+}
+
+/** The account's name and agency from an enrol or login reply, kept for the unlock screen. */
+export function keepAccountName(reply: Record<string, unknown>): Promise<void> {
+  const name: AccountName = {
+    display_name: typeof reply.display_name === 'string' ? reply.display_name : '',
+    agency: typeof reply.agency === 'string' ? reply.agency : '',
+  };
+  return put('account', name);
+}
+
 export interface Profile {
   server: string;
   user: string;

@@ -43,7 +43,8 @@ export interface Recipient {
   boxKey: Uint8Array;
 }
 
-function ad(v: number, room: string, senderDevice: string, clientMsgId: string): Uint8Array {
+/** The AEAD associated data of an envelope. */
+export function associatedData(v: number, room: string, senderDevice: string, clientMsgId: string): Uint8Array {
   return new Encoder().str(kAd).num(v).str(room).str(senderDevice).str(clientMsgId).result();
 }
 
@@ -80,20 +81,42 @@ export function transcript(env: Envelope): Uint8Array {
   return e.result();
 }
 
+/**
+ * The random values a seal uses. Only the golden-vector test (web/test/vectors.test.mjs) fixes
+ * them; a real seal always draws fresh ones.
+ */
+export interface SealRandomness {
+  messageKey: Uint8Array; // 32 bytes
+  nonce: Uint8Array; // 24 bytes
+  wrapNonces: Uint8Array[]; // 24 bytes each, one per recipient in sorted order
+}
+
+function freshRandomness(count: number): SealRandomness {
+  return {
+    messageKey: sodium.crypto_aead_xchacha20poly1305_ietf_keygen(),
+    nonce: sodium.randombytes_buf(24),
+    wrapNonces: Array.from({ length: count }, () => sodium.randombytes_buf(24)),
+  };
+}
+
 /** Seals `text` for `recipients` (every current device of the room, this one included). */
 export function seal(sender: DeviceKeys, senderDevice: string, room: string, clientMsgId: string,
-  text: string, recipients: Recipient[], history: History): Envelope {
+  text: string, recipients: Recipient[], history: History,
+  random: SealRandomness = freshRandomness(recipients.length)): Envelope {
   if (recipients.length === 0) throw new Error('seal: no recipients');
   if (history.previousHash.length !== (history.previousSeq > 0 ? 32 : 0))
     throw new Error('seal: previous_hash must be 32 bytes exactly when previous_seq > 0');
-  const messageKey = sodium.crypto_aead_xchacha20poly1305_ietf_keygen();
-  const nonce = sodium.randombytes_buf(24);
+  if (random.messageKey.length !== 32 || random.nonce.length !== 24 ||
+    random.wrapNonces.length !== recipients.length || random.wrapNonces.some((n) => n.length !== 24))
+    throw new Error('seal: a 32-byte key, a 24-byte nonce and one 24-byte nonce per recipient');
+  const messageKey = random.messageKey.slice();
+  const nonce = random.nonce;
   const ciphertext = sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(
-    utf8.encode(text), ad(3, room, senderDevice, clientMsgId), null, nonce, messageKey);
+    utf8.encode(text), associatedData(3, room, senderDevice, clientMsgId), null, nonce, messageKey);
   const sorted = [...recipients].sort((a, b) => compareUtf8(a.device, b.device));
-  const keys: WrappedKey[] = sorted.map((r) => {
+  const keys: WrappedKey[] = sorted.map((r, i) => {
     const shared = sodium.crypto_box_beforenm(r.boxKey, sender.boxSecret);
-    const boxNonce = sodium.randombytes_buf(24);
+    const boxNonce = random.wrapNonces[i] as Uint8Array;
     const boxed = sodium.crypto_box_easy_afternm(messageKey, boxNonce, shared);
     sodium.memzero(shared);
     const wrapped = new Uint8Array(72);
@@ -135,7 +158,7 @@ export function open(env: Envelope, me: DeviceKeys, myDevice: string, sender: Pu
   try {
     if (env.nonce.length !== 24 || env.ciphertext.length < 16) throw new Error();
     const plain = sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(null, env.ciphertext,
-      ad(env.v, env.room, env.senderDevice, env.clientMsgId), env.nonce, messageKey);
+      associatedData(env.v, env.room, env.senderDevice, env.clientMsgId), env.nonce, messageKey);
     return new TextDecoder('utf-8', { fatal: true }).decode(plain);
   } catch {
     throw new CryptoError('bad_ciphertext', 'the message does not decrypt');

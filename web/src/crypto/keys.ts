@@ -96,12 +96,32 @@ function badKeystore(why: string): CryptoError {
   return new CryptoError('bad_keystore', `keystore: ${why}`);
 }
 
-function deriveKey(passphrase: string, salt: Uint8Array, ops: number, mem: number): Uint8Array {
+/** The keystore's key: Argon2id13 of the passphrase (32 bytes). */
+export function deriveKey(passphrase: string, salt: Uint8Array, ops: number, mem: number): Uint8Array {
   return sodium.crypto_pwhash(32, passphrase, salt, ops, mem, sodium.crypto_pwhash_ALG_ARGON2ID13);
 }
 
-/** The keystore JSON (v1, Argon2id, MODERATE limits), byte-compatible with the CLI's. */
-export function sealKeystore(keys: DeviceKeys, passphrase: string, limits = kModerate): string {
+/** Derives a keystore's key: deriveKey here, or the same off the page's thread (a Worker). */
+export type Derive = (passphrase: string, salt: Uint8Array, ops: number, mem: number) => Promise<Uint8Array>;
+
+/**
+ * The keystore JSON (v1, Argon2id, MODERATE limits), byte-compatible with the CLI's. `fixed`
+ * (salt and nonce) is for the golden-vector test only; a real keystore draws fresh ones.
+ */
+export function sealKeystore(keys: DeviceKeys, passphrase: string, limits = kModerate,
+  fixed?: { salt: Uint8Array; nonce: Uint8Array }): string {
+  const salt = fixed?.salt ?? sodium.randombytes_buf(16);
+  return sealWithKey(keys, deriveKey(passphrase, salt, limits.ops, limits.mem), salt, limits, fixed?.nonce);
+}
+
+/** sealKeystore, with the key derived by `derive` (the page's Worker). */
+export async function sealKeystoreWith(derive: Derive, keys: DeviceKeys, passphrase: string, limits = kModerate): Promise<string> {
+  const salt = sodium.randombytes_buf(16);
+  return sealWithKey(keys, await derive(passphrase, salt, limits.ops, limits.mem), salt, limits);
+}
+
+function sealWithKey(keys: DeviceKeys, key: Uint8Array, salt: Uint8Array, limits: { ops: number; mem: number },
+  fixedNonce?: Uint8Array): string {
   const plain = new Uint8Array(kPlainBytes);
   let at = 0;
   for (const part of [keys.signSecret, keys.boxSecret, keys.identity.signKey, keys.identity.boxKey,
@@ -109,9 +129,7 @@ export function sealKeystore(keys: DeviceKeys, passphrase: string, limits = kMod
     plain.set(part, at);
     at += part.length;
   }
-  const salt = sodium.randombytes_buf(16);
-  const nonce = sodium.randombytes_buf(24);
-  const key = deriveKey(passphrase, salt, limits.ops, limits.mem);
+  const nonce = fixedNonce ?? sodium.randombytes_buf(24);
   const box = sodium.crypto_secretbox_easy(plain, nonce, key);
   sodium.memzero(key);
   sodium.memzero(plain);
@@ -158,7 +176,16 @@ export function keystoreWeak(json: string): boolean {
 /** Opens a keystore: bad_keystore, or bad_passphrase for a wrong passphrase. */
 export function openKeystore(json: string, passphrase: string): DeviceKeys {
   const k = parseKeystore(json);
-  const key = deriveKey(passphrase, k.salt, k.ops, k.mem);
+  return openWithKey(k, deriveKey(passphrase, k.salt, k.ops, k.mem));
+}
+
+/** openKeystore, with the key derived by `derive` (the page's Worker). */
+export async function openKeystoreWith(derive: Derive, json: string, passphrase: string): Promise<DeviceKeys> {
+  const k = parseKeystore(json);
+  return openWithKey(k, await derive(passphrase, k.salt, k.ops, k.mem));
+}
+
+function openWithKey(k: ReturnType<typeof parseKeystore>, key: Uint8Array): DeviceKeys {
   let plain: Uint8Array;
   try {
     plain = sodium.crypto_secretbox_open_easy(k.box, k.nonce, key);

@@ -41,6 +41,11 @@ export class Connection {
     return this.opened;
   }
 
+  /** Whether the socket is open (false once it has closed or failed). */
+  isOpen(): boolean {
+    return this.socket.readyState === WebSocket.OPEN;
+  }
+
   /** Sends a request and resolves with its ok reply; an error reply rejects with ProtocolError. */
   async request(type: string, fields: Json = {}, timeoutMs = 30000): Promise<Json> {
     await this.opened;

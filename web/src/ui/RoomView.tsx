@@ -1,7 +1,7 @@
 // One room: who is in it and for whom to write, the timeline, and the message box.
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import * as plain from '../client/plain';
-import type { Item, Room, Session } from '../client/session';
+import type { Item, Question, Room, Session } from '../client/session';
 import * as store from '../client/store';
 import { isoTime, personName, ukWhen } from '../client/words';
 import { audienceOf } from './Main';
@@ -115,11 +115,17 @@ function TimelineItem({ item, session, room }: { item: Item; session: Session; r
 function ReadWithHelp({ text, session, room, sender, senderName }: {
   text: string; session: Session; room: Room; sender: string; senderName: string;
 }) {
-  const [, setReady] = useState(plain.engineReady());
+  const [ready, setReady] = useState(0);
   const [open, setOpen] = useState<plain.Finding | null>(null);
-  useEffect(() => plain.onEngineChange(() => setReady(true)), []);
+  const [findings, setFindings] = useState<plain.Finding[]>([]);
+  useEffect(() => plain.onEngineChange(() => setReady((n) => n + 1)), []);
   const writer = session.disciplineOf(room, sender);
-  const findings = plain.checkForReader(text, session.discipline, writer ? [writer] : room.disciplines);
+  const writers = writer ? [writer] : room.disciplines;
+  useEffect(() => {
+    let current = true;
+    void plain.checkForReader(text, session.discipline, writers).then((f) => { if (current) setFindings(f); });
+    return () => { current = false; };
+  }, [text, session.discipline, writers.join(), ready]);
   if (findings.length === 0) return <>{text}</>;
   const parts: preact.ComponentChild[] = [];
   let at = 0;
@@ -182,7 +188,15 @@ function Composer({ session, room }: { session: Session; room: Room }) {
   const audience = { public: room.public, disciplines: room.disciplines };
 
   const shown = findings.filter((f) => !ignored.includes(f.term));
-  const check = (value: string) => setFindings(plain.checkDraft(value, audience));
+  // The writer's discipline settles what an ambiguous term of theirs means, as in `liaise send`.
+  const writers = session.discipline ? [session.discipline] : [];
+  const checked = (value: string) => plain.checkDraft(value, audience, writers);
+  // Checks run in the worker: only the answer for the newest text is shown.
+  const latest = useRef(0);
+  const check = (value: string) => {
+    const n = ++latest.current;
+    void checked(value).then((d) => { if (n === latest.current) setFindings(d.findings); });
+  };
 
   useEffect(() => {
     void store.get<string>(draftKey).then((d) => { if (d) { setText(d); check(d); } });
@@ -202,25 +216,31 @@ function Composer({ session, room }: { session: Session; room: Room }) {
 
   const apply = (f: plain.Finding, how: 'plain' | 'brackets' | 'ignore') => {
     setCard(null);
-    if (how === 'ignore') setIgnored([...ignored, f.term]);
-    else {
-      if (how === 'plain') fixed.current.push(f);
-      const next = how === 'plain' ? plain.usePlainWords(text, f) : plain.explainInBrackets(text, f);
-      update(next, true);
-      // Put the caret after the changed words so that typing goes on from there.
-      const at = how === 'plain' ? f.start + (f.alternatives[0] ?? '').length : f.end + (f.alternatives[0] ?? '').length + 3;
-      requestAnimationFrame(() => { box.current?.focus(); box.current?.setSelectionRange(at, at); });
+    const fix = how === 'plain' ? f.replace : how === 'brackets' ? f.explain : null;
+    if (how === 'ignore' || !fix) {
+      if (how === 'ignore') setIgnored([...ignored, f.term]);
+      box.current?.focus();
       return;
     }
-    box.current?.focus();
+    // Made plain: counted as fixed when sent. A term explained in brackets is still the term
+    // (still underlined), so it is counted by how the message is sent.
+    if (how === 'plain') fixed.current.push(f);
+    const next = plain.applyFix(text, fix);
+    update(next.text, true);
+    // Put the caret after the changed words so that typing goes on from there.
+    requestAnimationFrame(() => { box.current?.focus(); box.current?.setSelectionRange(next.caret, next.caret); });
   };
 
+  const sending = useRef(false); // one send at a time, even before `busy` is drawn
   const send = async (asWritten = false) => {
     const message = text.trim();
-    if (!message || busy) return;
-    const current = plain.checkDraft(text, audience).filter((f) => !ignored.includes(f.term));
+    if (!message || busy || sending.current) return;
+    sending.current = true;
+    const n = ++latest.current;
+    const all = await checked(text).finally(() => { sending.current = false; });
+    if (n === latest.current) setFindings(all.findings);
+    const current = all.findings.filter((f) => !ignored.includes(f.term));
     if (current.length > 0 && !asWritten) {
-      setFindings(plain.checkDraft(text, audience));
       setAsking(true);
       return;
     }
@@ -246,10 +266,13 @@ function Composer({ session, room }: { session: Session; room: Room }) {
     }
   };
 
-  const fixAll = () => {
+  // The whole draft fixed as `liaise send --fix` or `--explain-fix` fixes it; the person sees
+  // the dictionaries' words in the box before anything is sent in their name.
+  const fixAll = async (how: 'fixed' | 'explained') => {
     setAsking(false);
-    fixed.current.push(...shown.filter((f) => f.alternatives.length > 0));
-    update(plain.fixDraft(text, audience), true);
+    const draft = await checked(text);
+    fixed.current.push(...draft.findings.filter((f) => f.replace || f.explain));
+    update(draft[how], true);
     box.current?.focus();
   };
 
@@ -301,8 +324,9 @@ function Composer({ session, room }: { session: Session; room: Room }) {
       </div>
       {open && <FindingCard finding={open} onClose={() => { setCard(null); box.current?.focus(); }} onApply={(how) => apply(open, how)} />}
       {asking && (
-        <SendWithFindings count={shown.length} canFix={shown.some((f) => f.alternatives.length > 0)}
-          onSend={() => void send(true)} onFix={fixAll} onEdit={() => { setAsking(false); box.current?.focus(); }} />
+        <SendWithFindings count={shown.length} canFix={shown.some((f) => f.replace)} canExplain={shown.some((f) => f.explain)}
+          onSend={() => void send(true)} onFix={() => void fixAll('fixed')} onExplain={() => void fixAll('explained')}
+          onEdit={() => { setAsking(false); box.current?.focus(); }} />
       )}
       {confirm && <NewReaders names={confirm.names} roomName={room.name} answer={confirm.answer} />}
     </form>
@@ -317,7 +341,7 @@ function FindingCard({ finding, onClose, onApply }: {
 }) {
   const dialog = useRef<HTMLDialogElement>(null);
   useEffect(() => { dialog.current?.showModal(); }, []);
-  const plainWords = finding.alternatives[0];
+  const plainWords = finding.replace?.text;
   return (
     <dialog ref={dialog} class="dialog finding-card" aria-labelledby="finding-title" aria-describedby="finding-meaning"
       onCancel={(e) => { e.preventDefault(); onClose(); }}>
@@ -334,9 +358,14 @@ function FindingCard({ finding, onClose, onApply }: {
           <ul aria-labelledby="finding-alternatives">{finding.alternatives.map((a) => <li key={a}>{a}</li>)}</ul>
         </>
       )}
+      {!finding.replace && !finding.explain && finding.kind !== 'unknown-acronym' && (
+        <p class="hint">{finding.meanings.length > 1
+          ? 'It means different things to different disciplines: only you know which you mean, so say it in your own words.'
+          : 'There is no plain alternative that fits here: say it in your own words.'}</p>
+      )}
       <div class="dialog-actions">
         {plainWords && <button type="button" class="primary" onClick={() => onApply('plain')}>Use plain words<span class="visually-hidden">: {plainWords}</span></button>}
-        {plainWords && <button type="button" onClick={() => onApply('brackets')}>Explain in brackets</button>}
+        {finding.explain && <button type="button" class={plainWords ? '' : 'primary'} onClick={() => onApply('brackets')}>Explain in brackets<span class="visually-hidden">: {finding.explain.text}</span></button>}
         <button type="button" onClick={() => onApply('ignore')}>Ignore in this message</button>
         <button type="button" class="link" onClick={onClose}>Close</button>
       </div>
@@ -345,8 +374,9 @@ function FindingCard({ finding, onClose, onApply }: {
 }
 
 /** Asked once when a draft with findings is sent. */
-function SendWithFindings({ count, canFix, onSend, onFix, onEdit }: {
-  count: number; canFix: boolean; onSend: () => void; onFix: () => void; onEdit: () => void;
+function SendWithFindings({ count, canFix, canExplain, onSend, onFix, onExplain, onEdit }: {
+  count: number; canFix: boolean; canExplain: boolean; onSend: () => void; onFix: () => void; onExplain: () => void;
+  onEdit: () => void;
 }) {
   const dialog = useRef<HTMLDialogElement>(null);
   useEffect(() => { dialog.current?.showModal(); }, []);
@@ -358,6 +388,7 @@ function SendWithFindings({ count, canFix, onSend, onFix, onEdit }: {
       <div class="dialog-actions">
         <button type="button" onClick={onSend}>Send as written</button>
         {canFix && <button type="button" class="primary" onClick={onFix}>Fix: use plain words</button>}
+        {canExplain && <button type="button" onClick={onExplain}>Explain each in brackets</button>}
         {/* Focused first: Enter pressed twice by habit keeps the draft rather than sending it. */}
         <button type="button" onClick={onEdit} autoFocus>Keep editing</button>
       </div>
@@ -384,11 +415,19 @@ function NewReaders({ names, roomName, answer }: { names: string[]; roomName: st
   );
 }
 
-/** "Ask an administrator about a word": the answer comes back as a notice. */
+/**
+ * "Ask an administrator about a word": the answer comes back as a notice, and the person's
+ * questions are listed here with their answers once given.
+ */
 function AskTerm({ session, room }: { session: Session; room: Room }) {
   const [term, setTerm] = useState('');
   const [status, setStatus] = useState('');
   const [error, setError] = useState('');
+  const [open, setOpen] = useState(false);
+  const [asked, setAsked] = useState<Question[]>([]);
+  useEffect(() => {
+    if (open) void session.myQuestions().then(setAsked, () => undefined);
+  }, [open, session.questionsChanged]);
   const submit = async (e: Event) => {
     e.preventDefault();
     setError('');
@@ -396,14 +435,18 @@ function AskTerm({ session, room }: { session: Session; room: Room }) {
     if (!term.trim()) return;
     try {
       await session.ask(term, room.name);
-      setStatus(`Your question about “${term.trim()}” was sent to the administrators. Their answer will appear at the top of the page.`);
+      setStatus(`Your question about “${term.trim()}” was sent to the administrators. Their answer will appear at the top of the page and below.`);
       setTerm('');
     } catch (err) {
       setError((err as Error).message);
     }
   };
+  const answer = (q: Question) =>
+    q.status === 'answered' ? q.reply || 'answered'
+    : q.status === 'dismissed' ? `not answered${q.reply ? `: ${q.reply}` : ''}`
+    : 'waiting for an answer';
   return (
-    <details class="ask">
+    <details class="ask" onToggle={(e) => setOpen(e.currentTarget.open)}>
       <summary>Ask an administrator what a word means</summary>
       <form onSubmit={submit}>
         {error && <p class="error" role="alert">{error}</p>}
@@ -414,6 +457,16 @@ function AskTerm({ session, room }: { session: Session; room: Room }) {
         </div>
         {status && <p role="status" class="hint">{status}</p>}
       </form>
+      {asked.length > 0 && (
+        <>
+          <h3 class="small-heading" id="asked-title">Your questions</h3>
+          <ul class="asked" aria-labelledby="asked-title">
+            {asked.map((q) => (
+              <li key={q.id}><strong>{q.term}</strong>{q.room ? ` (in ${q.room})` : ''}: {answer(q)}</li>
+            ))}
+          </ul>
+        </>
+      )}
     </details>
   );
 }

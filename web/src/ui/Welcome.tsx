@@ -2,7 +2,8 @@
 // `liaise` command) and unlocking it.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { enrol, importKeys, unlock } from '../client/device';
-import type { Profile } from '../client/store';
+import { type AccountName, type Profile, get } from '../client/store';
+import { personName } from '../client/words';
 import type { DeviceKeys } from '../crypto/keys';
 
 function message(e: unknown): string {
@@ -135,6 +136,8 @@ export function Unlock({ profile, reason, onDone }: { profile: Profile; reason: 
   const [pass, setPass] = useState('');
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
+  const [name, setName] = useState<AccountName | null>(null);
+  useEffect(() => void get<AccountName>('account').then((a) => setName(a ?? null)), [profile.user]);
   const submit = async (ev: Event) => {
     ev.preventDefault();
     setError('');
@@ -154,7 +157,9 @@ export function Unlock({ profile, reason, onDone }: { profile: Profile; reason: 
     <main class="welcome" id="main">
       <h1>Unlock Liaise</h1>
       {reason && <p class="notice-line" role="status">{reason}</p>}
-      <p>Signed in on this computer as <strong>{profile.user}</strong> (device {profile.device}).</p>
+      <p>This computer holds the keys of <strong>{name ? personName(name.display_name, name.agency, profile.user) : profile.user}</strong>
+        {name?.display_name ? <> (account {profile.user}, device {profile.device})</> : <> (device {profile.device})</>}.
+        {' '}If that is not you, close this page: only that person’s passphrase unlocks it.</p>
       <form onSubmit={submit} class="card">
         {error && <p class="error" role="alert">{error}</p>}
         <label for="unlock-pass">Passphrase</label>

@@ -1,0 +1,133 @@
+// The plain-language engine (jargon/wasm, the same C++ as `liaise check`) and what the writing
+// and reading help ask of it, in whichever thread holds it: the page's Web Worker
+// (src/worker.ts), or the page itself where no worker can start (src/client/plain.ts decides).
+// Offsets come back in UTF-16 units, ready for the page's strings.
+
+export interface Meaning {
+  discipline: string;
+  alternatives: string[];
+  explanation: string;
+}
+
+/** One edit of a draft: [start, end) in UTF-16 units becomes `text`. */
+export interface Fix {
+  start: number;
+  end: number;
+  text: string;
+}
+
+/** One finding as the engine gives it (PROTOCOL.md, "Findings"), plus UTF-16 offsets. */
+export interface Finding {
+  /** UTF-16 offsets into the checked text (the engine's UTF-8 offsets, converted). */
+  start: number;
+  end: number;
+  text: string; // the words as written
+  term: string; // the dictionary's term
+  kind: string;
+  disciplines: string[];
+  alternatives: string[];
+  explanation: string;
+  meanings: Meaning[];
+  /**
+   * In a draft: "use plain words" and "explain in brackets" for this finding alone, as the
+   * engine's offer_fixes() gives them (jargon/include/liaise/jargon/fix.hpp); null where the
+   * rules give none (an acronym describing a noun is not replaced; a term whose meanings differ
+   * is left for the writer).
+   */
+  replace?: Fix | null;
+  explain?: Fix | null;
+}
+
+/** A draft checked for its room: the findings and the whole text fixed both ways. */
+export interface Draft {
+  findings: Finding[];
+  /** Plain words where they fit, else explained (`liaise send --fix`). */
+  fixed: string;
+  /** Every term kept and explained on first use (`liaise send --explain-fix`). */
+  explained: string;
+}
+
+export interface Audience {
+  public: boolean;
+  disciplines: string[];
+}
+
+type Json = Record<string, unknown>;
+
+interface Module {
+  load(reply: Json): { ok: boolean; problems?: string[] };
+  draft(text: string, audience: string | string[], writers: string[]): Json;
+  checkForReader(text: string, reader: string, writers: string[]): Json;
+  utf16Ranges(text: string, findings: { start: number; end: number }[]): [number, number][];
+}
+
+function audienceArg(a: Audience): string | string[] {
+  return a.public ? 'public' : a.disciplines;
+}
+
+/** One engine instance with its dictionaries. */
+export class EngineHost {
+  private constructor(private readonly m: Module) {}
+
+  /** Compiles the WebAssembly at `wasm` (a URL on this server). */
+  static async create(wasm: string): Promise<EngineHost> {
+    // The Emscripten glue, a chunk of its own (web/build.mjs): not part of a first visit.
+    const glue = (await import('liaise-jargon-glue')).default;
+    if (!glue) throw new Error('this build has no plain-language engine');
+    return new EngineHost((await glue({ locateFile: () => wasm })) as Module);
+  }
+
+  /** Loads a `dictionaries` reply; a reply that does not validate keeps the ones before. */
+  load(reply: Json): boolean {
+    return this.m.load(reply).ok;
+  }
+
+  private withRanges(text: string, result: Json): Finding[] {
+    if (!Array.isArray(result.findings)) return [];
+    const raw = result.findings as Json[];
+    const ranges = this.m.utf16Ranges(text, raw as unknown as Fix[]);
+    return raw.map((f, i) => {
+      const [start, end] = ranges[i] ?? [0, 0];
+      return {
+        start, end,
+        text: String(f.text ?? ''),
+        term: String(f.term ?? ''),
+        kind: String(f.kind ?? ''),
+        disciplines: (f.disciplines as string[]) ?? [],
+        alternatives: (f.alternatives as string[]) ?? [],
+        explanation: String(f.explanation ?? ''),
+        meanings: (f.meanings as Meaning[]) ?? [],
+      };
+    });
+  }
+
+  /** The draft check with `liaise send`'s rules (see checkDraft in plain.ts). */
+  draft(text: string, audience: Audience, writers: string[]): Draft {
+    const none: Draft = { findings: [], fixed: text, explained: text };
+    if (!text || (!audience.public && audience.disciplines.length === 0)) return none;
+    const r = this.m.draft(text, audienceArg(audience), writers);
+    if (!Array.isArray(r.fixes)) return none;
+    const findings = this.withRanges(text, r);
+    const choices = r.fixes as { replace: Fix | null; explain: Fix | null }[];
+    const inUtf16 = (f: Fix | null): Fix | null => {
+      if (!f) return null;
+      const [[start, end]] = this.m.utf16Ranges(text, [f]) as [[number, number]];
+      return { start, end, text: f.text };
+    };
+    findings.forEach((f, i) => {
+      f.replace = inUtf16(choices[i]?.replace ?? null);
+      f.explain = inUtf16(choices[i]?.explain ?? null);
+    });
+    return {
+      findings,
+      fixed: typeof r.fixed === 'string' ? r.fixed : text,
+      explained: typeof r.explained === 'string' ? r.explained : text,
+    };
+  }
+
+  /** The reader's check (see checkForReader in plain.ts). */
+  reader(text: string, reader: string, writers: string[]): Finding[] {
+    if (!text || !reader || writers.length === 0) return [];
+    return this.withRanges(text, this.m.checkForReader(text, reader, writers));
+  }
+}

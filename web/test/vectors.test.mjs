@@ -1,0 +1,237 @@
+// The browser client's crypto and protocol code (web/src) against the golden vectors in
+// protocol/testdata/vectors: identities, key numbers and safety numbers, the login signature,
+// envelopes sealed with fixed keys and nonces (byte for byte, and opened by every recipient),
+// the keystore (sealed byte for byte and opened), and the reply and event shapes. Needs no
+// server: `node --test test/vectors.test.mjs` in web/.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { build } from 'esbuild';
+
+const vectors = new URL('../../protocol/testdata/vectors/', import.meta.url);
+const load = (name) => JSON.parse(readFileSync(new URL(name, vectors), 'utf8'));
+const identity = load('identity.json');
+const login = load('login.json');
+const envelopes = load('envelope.json');
+const keystore = load('passphrase-sealed-device.json');
+const frames = load('frames.json');
+
+const dir = mkdtempSync(join(tmpdir(), 'liaise-web-vectors-'));
+let c; // the browser's modules, bundled for Node
+
+before(async () => {
+  const out = join(dir, 'browser.mjs');
+  await build({
+    stdin: {
+      contents: `export * from './src/crypto/keys'; export * from './src/crypto/envelope';
+                 export * from './src/crypto/safety'; export * from './src/crypto/sodium';
+                 export { describeEvent, describeNotice } from './src/client/words';`,
+      resolveDir: new URL('..', import.meta.url).pathname, loader: 'ts',
+    },
+    bundle: true, format: 'esm', platform: 'node', outfile: out, logLevel: 'warning',
+  });
+  c = await import(out);
+  await c.loadSodium();
+});
+
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const b64 = (s) => {
+  const bytes = c.fromBase64(s);
+  assert.ok(bytes, `${s} is URL-safe base64 without padding`);
+  return bytes;
+};
+const hex = (bytes) => Buffer.from(bytes).toString('hex');
+const device = (name) => identity.devices.find((d) => d.device === name);
+/** The device's keys as the browser holds them after opening its keystore. */
+const keysOf = (d) => ({
+  signSecret: b64(d.sign_secret_key),
+  boxSecret: b64(d.box_secret_key),
+  identity: { signKey: b64(d.sign_key), boxKey: b64(d.box_key), boxKeySignature: b64(d.box_key_signature) },
+});
+
+test('identities: the sign key from its seed, the box key and its signature, the key number', () => {
+  assert.ok(identity.devices.length >= 2);
+  for (const d of identity.devices) {
+    const pair = c.sodium.crypto_sign_seed_keypair(b64(d.sign_seed));
+    assert.equal(c.toBase64(pair.publicKey), d.sign_key, d.device);
+    assert.equal(c.toBase64(pair.privateKey), d.sign_secret_key, d.device);
+    assert.equal(c.toBase64(c.sodium.crypto_scalarmult_base(b64(d.box_secret_key))), d.box_key, d.device);
+    const id = c.identityFromJson(d);
+    assert.ok(id && c.verifyIdentity(id), `${d.device}'s box key signature verifies`);
+    assert.deepEqual(c.identityToJson(id), { sign_key: d.sign_key, box_key: d.box_key, box_key_signature: d.box_key_signature });
+    assert.equal(c.keyNumber(id.signKey), d.fingerprint, d.device);
+    // Ed25519 signatures are deterministic: the browser's own signature over the box key is the vector's.
+    const made = c.sodium.crypto_sign_detached(c.concat('liaise-box-key-v1', id.boxKey), b64(d.sign_secret_key));
+    assert.equal(c.toBase64(made), d.box_key_signature, d.device);
+  }
+  // An identity whose box key is signed by another device does not verify.
+  const [a, b] = identity.devices;
+  assert.equal(c.verifyIdentity({ ...c.identityFromJson(a), boxKeySignature: b64(b.box_key_signature) }), false);
+});
+
+test('safety numbers: every pair, in either order, with repeated and unsorted keys', () => {
+  assert.ok(identity.safety_numbers.length >= 3);
+  for (const pair of identity.safety_numbers) {
+    const party = (p) => ({ account: p.account, signKeys: p.sign_keys.map(b64) });
+    assert.equal(c.safetyNumber(party(pair.a), party(pair.b)), pair.safety_number);
+    assert.equal(c.safetyNumber(party(pair.b), party(pair.a)), pair.safety_number);
+    // Each party's 30 digits appear in the number, the smaller first.
+    const [x, y] = [pair.a.digits, pair.b.digits].sort();
+    assert.equal(pair.safety_number.replaceAll(' ', ''), x + y);
+    // Another account name with the same keys gives another number.
+    assert.notEqual(c.safetyNumber({ ...party(pair.a), account: `${pair.a.account}x` }, party(pair.b)), pair.safety_number);
+  }
+});
+
+test('the login signature and the login request', () => {
+  const d = device(login.device);
+  assert.equal(d.sign_key, login.sign_key);
+  const challenge = b64(login.challenge);
+  assert.equal(hex(c.concat('liaise-login-v1', challenge)), login.signed_hex);
+  const signature = c.signLogin(keysOf(d), challenge);
+  assert.equal(c.toBase64(signature), login.signature);
+  assert.equal(c.sodium.crypto_sign_verify_detached(signature, Buffer.from(login.signed_hex, 'hex'), b64(login.sign_key)), true);
+  assert.equal(c.sodium.crypto_sign_verify_detached(signature, challenge, b64(login.sign_key)), false,
+    'the label is part of what is signed');
+  // The request as web/src/client/session.ts builds it.
+  const request = { type: 'login', id: login.request.id, user: d.account, device: d.device, signature: c.toBase64(signature) };
+  assert.deepEqual(request, login.request);
+  assert.equal(JSON.stringify(request), JSON.stringify(login.request));
+});
+
+test('envelopes sealed with the fixed keys and nonces are the vectors, byte for byte', () => {
+  assert.ok(envelopes.envelopes.length >= 2);
+  for (const v of envelopes.envelopes) {
+    const i = v.inputs;
+    const sender = keysOf(device(i.sender));
+    const history = {
+      sender: i.history.sender, counter: i.history.counter, sentAt: i.history.sent_at,
+      previousSeq: i.history.previous_seq, previousHash: i.history.previous_hash ? b64(i.history.previous_hash) : new Uint8Array(0),
+    };
+    const recipients = i.recipients.map((r) => ({ device: r, boxKey: b64(device(r).box_key) }));
+    const env = c.seal(sender, i.sender, i.room, i.client_msg_id, i.plaintext, recipients, history, {
+      messageKey: b64(i.message_key), nonce: b64(i.nonce), wrapNonces: i.wrap_nonces.map(b64),
+    });
+    assert.equal(hex(c.associatedData(3, i.room, i.sender, i.client_msg_id)), v.associated_data_hex);
+    assert.equal(hex(c.transcript(env)), v.transcript_hex);
+    assert.deepEqual(c.envelopeToJson(env), v.envelope);
+    assert.equal(JSON.stringify(c.envelopeToJson(env)), v.envelope_text, 'the exact text, fields in order');
+    assert.equal(c.toBase64(c.messageHash(env)), v.message_hash);
+    // The vector's text read back gives the same envelope and hash.
+    const parsed = c.envelopeFromJson(JSON.parse(v.envelope_text));
+    assert.equal(c.toBase64(c.messageHash(parsed)), v.message_hash);
+  }
+  // The second envelope's history names the first's hash.
+  const [first, second] = envelopes.envelopes;
+  assert.equal(second.inputs.history.previous_hash, first.message_hash);
+});
+
+test('every recipient opens its copy of each vector envelope; nobody else does', () => {
+  for (const v of envelopes.envelopes) {
+    const senderId = c.identityFromJson(device(v.inputs.sender));
+    for (const [name, text] of Object.entries(v.copies)) {
+      const copy = c.envelopeFromJson(JSON.parse(text));
+      assert.equal(copy.keys.length, 1, `${name}'s copy holds only its own wrapped key`);
+      assert.equal(copy.keys[0].device, name);
+      assert.equal(c.open(copy, keysOf(device(name)), name, senderId), v.opens_to[name]);
+      assert.equal(c.toBase64(c.messageHash(copy)), v.message_hash, 'the hash does not depend on the copy');
+    }
+    // A device that is not a recipient cannot open the full envelope.
+    const outsider = identity.devices.find((d) => !v.inputs.recipients.includes(d.device));
+    if (outsider) {
+      assert.throws(() => c.open(c.envelopeFromJson(v.envelope), keysOf(outsider), outsider.device, senderId),
+        (e) => e.code === 'not_a_recipient');
+    }
+    // Another device's copy, claimed by a recipient, or a changed field: refused.
+    const [one, two] = Object.keys(v.copies);
+    assert.throws(() => c.open(c.envelopeFromJson(JSON.parse(v.copies[one])), keysOf(device(two)), two, senderId),
+      (e) => e.code === 'not_a_recipient');
+    for (const change of [{ room: 'case-9999' }, { counter: v.envelope.counter + 1 }, { sent_at: v.envelope.sent_at + 1 },
+      { client_msg_id: 'another' }, { recipients: v.envelope.recipients.slice(1) }]) {
+      const changed = c.envelopeFromJson({ ...JSON.parse(v.copies[one]), ...change });
+      assert.throws(() => c.open(changed, keysOf(device(one)), one, senderId), (e) => e.code === 'bad_signature',
+        `changed ${Object.keys(change)[0]} is refused`);
+    }
+  }
+});
+
+test('the keystore: the Argon2id key, sealed byte for byte, opened, and refused when wrong', () => {
+  const k = keystore.keystore;
+  assert.equal(JSON.stringify(k), keystore.keystore_text);
+  const key = c.deriveKey(keystore.passphrase, b64(k.salt), k.opslimit, k.memlimit);
+  assert.equal(c.toBase64(key), keystore.derived_key);
+  const keys = c.openKeystore(keystore.keystore_text, keystore.passphrase);
+  const d = device('alice-laptop');
+  assert.deepEqual(keys, keysOf(d));
+  const sealed = c.sealKeystore(keys, keystore.passphrase, { ops: k.opslimit, mem: k.memlimit },
+    { salt: b64(k.salt), nonce: b64(k.nonce) });
+  assert.equal(sealed, keystore.keystore_text);
+  assert.equal(c.keystoreWeak(keystore.keystore_text), true, 'INTERACTIVE limits are below MODERATE');
+  // The passphrase is taken as UTF-8 exactly: another normalisation of é does not open it.
+  assert.throws(() => c.openKeystore(keystore.keystore_text, keystore.passphrase.normalize('NFD')),
+    (e) => e.code === 'bad_passphrase');
+  assert.throws(() => c.openKeystore(keystore.keystore_text, `${keystore.passphrase} `), (e) => e.code === 'bad_passphrase');
+});
+
+/** A frame conforms to a shape: every 'always' field, each field of one of its kinds, no other. */
+function conforms(frame, shape, skip) {
+  const kindOf = (v) => (v === null ? 'null' : Array.isArray(v) ? 'array' : Number.isInteger(v) ? 'integer'
+    : typeof v === 'number' ? 'number' : typeof v === 'boolean' ? 'boolean' : typeof v);
+  const fields = new Map(shape.fields.map((f) => [f.name, f]));
+  for (const f of shape.fields) if (f.always && !(f.name in frame)) return `missing ${f.name}`;
+  for (const [name, value] of Object.entries(frame)) {
+    if (skip.includes(name)) continue;
+    const f = fields.get(name);
+    if (!f) return `unexpected field ${name}`;
+    const kind = kindOf(value);
+    if (!f.kinds.includes(kind) && !(kind === 'integer' && f.kinds.includes('number'))) return `${name} is ${kind}`;
+  }
+  return null;
+}
+
+test('reply and event shapes: the examples conform, and the browser reads them', () => {
+  const shapes = new Map([...frames.replies.map((s) => [`reply:${s.name}`, s]),
+    ...frames.events.map((s) => [`event:${s.name}`, s]), ['error', frames.error]]);
+  let events = 0;
+  let envelopesRead = 0;
+  let identitiesRead = 0;
+  for (const ex of frames.examples) {
+    const shape = shapes.get(ex.shape);
+    assert.ok(shape, `${ex.shape} has a shape`);
+    assert.equal(conforms(ex.frame, shape, ['re', 'type']), null, ex.shape);
+    // A frame with one more field, or without an 'always' one, does not conform.
+    assert.notEqual(conforms({ ...ex.frame, surprise: 1 }, shape, ['re', 'type']), null);
+    const always = shape.fields.find((f) => f.always);
+    if (always) {
+      const less = { ...ex.frame };
+      delete less[always.name];
+      assert.notEqual(conforms(less, shape, ['re', 'type']), null);
+    }
+    // What the browser makes of them: room events in words, envelopes and device keys parsed.
+    const stored = ex.shape === 'reply:sync' ? ex.frame.messages : ex.shape === 'event:message' ? [ex.frame] : [];
+    for (const m of stored) {
+      if (m.event) {
+        const words = c.describeEvent(m.event);
+        assert.ok(words && !/undefined|null|\[object/.test(words), `${m.event.kind}: "${words}"`);
+        events++;
+      }
+      if (m.envelope) {
+        assert.equal(c.envelopeFromJson(m.envelope).room, m.room);
+        assert.ok(c.identityFromJson(m.sender_keys), 'sender_keys parse');
+        envelopesRead++;
+      }
+    }
+    for (const d of ex.shape === 'reply:user_keys' ? ex.frame.devices : []) {
+      assert.ok(c.verifyIdentity(c.identityFromJson(d)), `device ${d.device}'s keys verify`);
+      identitiesRead++;
+    }
+    if (ex.shape.startsWith('event:') && ex.shape !== 'event:message') {
+      const words = c.describeNotice(ex.frame, 'someone-else');
+      if (words !== null) assert.ok(!/undefined|\[object/.test(words), `${ex.shape}: "${words}"`);
+    }
+  }
+  assert.ok(events > 0 && identitiesRead > 0, `room events ${events}, envelopes ${envelopesRead}, identities ${identitiesRead}`);
+});
