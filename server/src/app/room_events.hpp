@@ -33,9 +33,10 @@ class RoomEvents {
   public:
     /// Stores `event` (its "kind" and fields) in room `room`'s history at the room's next
     /// sequence number, as sent by `actor_device`, and queues its `message` frame for the
-    /// room's members as they are now plus `also`. Writer thread only, inside a job that is
-    /// Storage::Changes::anything: such a job moves the writer epoch, so the send path does
-    /// not hand out the sequence number again from what it cached.
+    /// room's members as they are now plus `also`. Writer thread only, inside a job queued by
+    /// Service::write() (Storage::Changes::anything): such a job moves the writer epoch, so
+    /// the SQLite store's send path (store/sqlite/messages.cpp) forgets the last seq it
+    /// remembered and does not hand it out again.
     void append(SQLite::Database& db, std::int64_t room, std::string_view room_name,
                 std::int64_t actor_device, const boost::json::object& event,
                 const std::vector<std::int64_t>& also = {});

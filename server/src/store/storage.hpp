@@ -66,8 +66,9 @@ class Storage {
 
     /// Writer thread only. Moves on before every job that may change anything, after every job
     /// that throws and after every batch whose commit fails. A job may keep what it read from
-    /// the database for later jobs while the epoch has not moved (the send path keeps each
-    /// room's members and devices so); what `only_messages` jobs change it must track itself.
+    /// the database for later jobs while the epoch has not moved (the SQLite store keeps each
+    /// room's members and devices so, store/sqlite/conn.hpp); what `only_messages` jobs change
+    /// it must track itself (the SQLite store queues every unit so and counts its changes).
     [[nodiscard]] std::uint64_t writer_epoch() const noexcept { return epoch_; }
 
     /// The writer connection's prepared statements. Only for use inside a job (on the writer
