@@ -8,6 +8,7 @@ LIAISE_PACKAGES=(
   libncurses-dev tmux python3-websockets python3-nacl openssl libqrencode-dev libzxcvbn-dev
   emscripten chromium
   tzdata  # zones named in TZ (Europe/London, Asia/Tokyo in the tests)
+  postgresql libpq-dev  # the PostgreSQL store (several nodes) and its throwaway test clusters
 )
 
 liaise_install_deps() {
