@@ -68,6 +68,12 @@ CREATE TABLE messages(
   event TEXT,
   UNIQUE(room_id, seq),
   UNIQUE(client_msg_id, room_id, sender_device));
+-- Bus frames too large for a NOTIFY payload (bus/pg_bus.hpp): the NOTIFY names the row. Kept a
+-- minute, for nodes that are slow to read them.
+CREATE TABLE bus_frames(
+  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  payload TEXT NOT NULL,
+  created_at BIGINT NOT NULL);
 
 -- One send, inside the caller's transaction (messages.hpp has the contract). Standing and
 -- membership are read here, under the room's lock, never from a node's cache: a suspension or
@@ -107,6 +113,71 @@ BEGIN
        VALUES (p_room, o_seq, p_device, p_client_msg_id, p_envelope, p_sent_at);
   o_sent_at := p_sent_at;
   o_outcome := 'stored';
+END $$;
+
+-- store::Messages::append (messages_repo.hpp): one round trip, with the checks in the order the
+-- contract gives (store/repo/messages.hpp). The room's row lock is taken first and held to
+-- commit, so seq order is commit order on every node.
+CREATE FUNCTION liaise_append_message(
+    p_room_name TEXT, p_account BIGINT, p_device BIGINT, p_client_msg_id TEXT, p_envelope TEXT,
+    p_recipients BIGINT[], p_at BIGINT,
+    OUT o_outcome TEXT, OUT o_seq BIGINT, OUT o_sent_at BIGINT, OUT o_room BIGINT,
+    OUT o_existing TEXT, OUT o_members BIGINT[], OUT o_sign_key TEXT, OUT o_box_key TEXT,
+    OUT o_box_key_signature TEXT)
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_current BIGINT[];
+BEGIN
+  o_room := 0;
+  SELECT id INTO o_room FROM rooms WHERE name = p_room_name FOR UPDATE;
+  IF NOT FOUND THEN
+    o_room := 0;
+    o_outcome := 'no_room';
+    RETURN;
+  END IF;
+  PERFORM 1 FROM room_members WHERE room_id = o_room AND account_id = p_account;
+  IF NOT FOUND THEN
+    o_outcome := 'not_member';
+    RETURN;
+  END IF;
+  SELECT m.seq, m.sent_at, m.envelope INTO o_seq, o_sent_at, o_existing FROM messages m
+   WHERE m.client_msg_id = p_client_msg_id AND m.room_id = o_room AND m.sender_device = p_device;
+  IF FOUND THEN
+    o_outcome := 'duplicate';
+    RETURN;
+  END IF;
+  SELECT coalesce(array_agg(d.id ORDER BY d.id), '{}') INTO v_current
+    FROM room_members rm JOIN accounts a ON a.id = rm.account_id
+    JOIN devices d ON d.account_id = a.id
+   WHERE rm.room_id = o_room AND NOT a.suspended AND d.revoked_at IS NULL;
+  IF p_recipients IS NULL OR p_recipients <> v_current THEN
+    o_outcome := 'stale_recipients';
+    RETURN;
+  END IF;
+  UPDATE rooms SET last_seq = last_seq + 1 WHERE id = o_room RETURNING last_seq INTO o_seq;
+  INSERT INTO messages(room_id, seq, sender_device, client_msg_id, envelope, sent_at)
+       VALUES (o_room, o_seq, p_device, p_client_msg_id, p_envelope, p_at);
+  o_sent_at := p_at;
+  SELECT array_agg(account_id ORDER BY account_id) INTO o_members
+    FROM room_members WHERE room_id = o_room;
+  SELECT sign_key, box_key, box_key_signature INTO o_sign_key, o_box_key, o_box_key_signature
+    FROM devices WHERE id = p_device;
+  o_outcome := 'stored';
+END $$;
+
+-- store::Messages::append_event: a membership event takes the room's next seq like a message.
+CREATE FUNCTION liaise_append_event(p_room BIGINT, p_device BIGINT, p_event TEXT, p_at BIGINT)
+RETURNS BIGINT LANGUAGE plpgsql AS $$
+DECLARE
+  v_seq BIGINT;
+BEGIN
+  UPDATE rooms SET last_seq = last_seq + 1 WHERE id = p_room RETURNING last_seq INTO v_seq;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'no room %', p_room USING ERRCODE = 'P0002';
+  END IF;
+  INSERT INTO messages(room_id, seq, sender_device, client_msg_id, envelope, sent_at, event)
+       VALUES (p_room, v_seq, p_device, 'event:' || v_seq, '', p_at, p_event);
+  RETURN v_seq;
 END $$;
 )sql";
 
