@@ -41,12 +41,17 @@ std::string room_array(std::span<const Send> sends) {
 
 }  // namespace
 
-std::vector<Appended> append_batch(Connection& db, std::span<const Send> sends) {
+namespace {
+
+/// The batch's statements, with or without BEGIN and COMMIT around them.
+std::vector<Appended> run_batch(Connection& db, std::span<const Send> sends, bool own_transaction) {
     if (sends.empty())
         return {};
     std::vector<Query> q;
     q.reserve(sends.size() + 3);
-    q.push_back({"BEGIN", {}, {}});
+    if (own_transaction)
+        q.push_back({"BEGIN", {}, {}});
+    const std::size_t first = q.size() + 1;
     q.push_back({"SELECT id FROM rooms WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE",
                  {room_array(sends)},
                  "liaise_lock_rooms"});
@@ -55,16 +60,21 @@ std::vector<Appended> append_batch(Connection& db, std::span<const Send> sends) 
                      {std::to_string(s.room), std::to_string(s.device), s.client_msg_id, s.envelope,
                       std::to_string(s.sent_at)},
                      "liaise_append"});
-    q.push_back({"COMMIT", {}, {}});
+    if (own_transaction)
+        q.push_back({"COMMIT", {}, {}});
     auto results = db.pipeline(q);
-    // The first failure says why; every later statement was skipped and the batch rolled back.
-    for (auto& r : results)
-        if (!r.ok())
-            r.check("storing a batch of messages");
+    // The first failure says why; every later statement was skipped.
+    for (auto& r : results) {
+        if (r.ok())
+            continue;
+        if (own_transaction && db.in_failed_transaction())
+            db.exec("ROLLBACK");
+        r.check("storing a batch of messages");
+    }
     std::vector<Appended> out;
     out.reserve(sends.size());
     for (std::size_t i = 0; i < sends.size(); ++i) {
-        const auto& r = results[i + 2];
+        const auto& r = results[first + i];
         Appended a;
         a.result = outcome(r.text(0, 0));
         if (a.result == Appended::Result::stored || a.result == Appended::Result::duplicate) {
@@ -74,6 +84,16 @@ std::vector<Appended> append_batch(Connection& db, std::span<const Send> sends) 
         out.push_back(a);
     }
     return out;
+}
+
+}  // namespace
+
+std::vector<Appended> append_batch(Connection& db, std::span<const Send> sends) {
+    return run_batch(db, sends, true);
+}
+
+std::vector<Appended> append_in_transaction(Connection& db, std::span<const Send> sends) {
+    return run_batch(db, sends, false);
 }
 
 std::vector<Stored> fetch_after(Connection& db, std::int64_t room, std::int64_t after, int limit) {

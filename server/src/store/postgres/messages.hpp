@@ -45,6 +45,13 @@ struct Appended {
 /// batch is stored and Error is thrown; sending the same batch again is then safe, since sends
 /// that did commit before a broken connection come back as duplicates with their seqs.
 [[nodiscard]] std::vector<Appended> append_batch(Connection& db, std::span<const Send> sends);
+[[nodiscard]] std::vector<Appended> append_in_transaction(Connection& db,
+                                                          std::span<const Send> sends);
+
+/// append_batch() inside the caller's transaction (a Writer job): the same locks, checks and
+/// outcomes, in one pipeline, without BEGIN and COMMIT. The rooms stay locked until the
+/// caller's transaction ends; nothing is durable before it commits. On failure throws Error and
+/// leaves the caller's transaction failed (the Writer rolls the job back to its savepoint).
 
 /// A stored message, as fetched by another node.
 struct Stored {

@@ -140,6 +140,9 @@ int Connection::socket() const noexcept {
 int Connection::backend_pid() const noexcept {
     return PQbackendPID(conn_);
 }
+bool Connection::in_failed_transaction() const noexcept {
+    return PQtransactionStatus(conn_) == PQTRANS_INERROR;
+}
 bool Connection::healthy() const noexcept {
     return PQstatus(conn_) == CONNECTION_OK;
 }
@@ -248,8 +251,6 @@ std::vector<Result> Connection::pipeline(const std::vector<Query>& queries) {
         fail("PostgreSQL did not answer the pipeline's sync");
     if (PQexitPipelineMode(conn_) == 0)
         fail("cannot leave pipeline mode");
-    if (PQtransactionStatus(conn_) == PQTRANS_INERROR)
-        exec("ROLLBACK");
     return out;
 }
 

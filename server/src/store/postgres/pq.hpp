@@ -99,9 +99,9 @@ class Connection {
 
     /// Sends every query in one pipeline with a single sync at the end, and returns one result
     /// per query, in order, without throwing for a statement's error: after the first failure
-    /// the rest are aborted() (PostgreSQL skips them). If the pipeline left a transaction open
-    /// and failed, it is rolled back before this returns, so the connection is always idle
-    /// afterwards. Throws Error only if the connection itself fails (then nothing may be
+    /// the rest are aborted() (PostgreSQL skips them). A failure inside a transaction block
+    /// leaves it failed (in_failed_transaction()): the caller rolls it back, or back to a
+    /// savepoint. Throws Error only if the connection itself fails (then nothing may be
     /// assumed about which statements committed).
     std::vector<Result> pipeline(const std::vector<Query>& queries);
 
@@ -115,6 +115,8 @@ class Connection {
     [[nodiscard]] int socket() const noexcept;
     /// The server process's id (a NOTIFY from this connection carries it).
     [[nodiscard]] int backend_pid() const noexcept;
+    /// True inside a transaction block that a failed statement has aborted.
+    [[nodiscard]] bool in_failed_transaction() const noexcept;
     /// False once the connection has broken (a restarted server, a killed backend).
     [[nodiscard]] bool healthy() const noexcept;
 
