@@ -32,6 +32,7 @@
 #include "store/audit.hpp"
 #include "store/dictionary_store.hpp"
 #include "store/key_custody.hpp"
+#include "store/sqlite/sqlite_store.hpp"
 #include "store/storage.hpp"
 
 namespace liaise::server {
@@ -422,6 +423,7 @@ protocol::Expected<InitResult> init_data_dir(const InitOptions& options) {
         Metrics metrics;
         std::optional<ServerKeys> server_keys;  // before the storage, like the at-rest key
         Storage storage(db_path, &metrics);
+        store::sqlite::SqliteStore store(storage);
         // The new key's id and check value, before anything is sealed.
         storage.write_and_wait([&](SQLite::Database& db) { custody::bind(db, key); });
         if (auto seeded = seed_dictionaries(storage, dict_dir); !seeded)
@@ -431,7 +433,7 @@ protocol::Expected<InitResult> init_data_dir(const InitOptions& options) {
         if (!opened_keys)
             return opened_keys.error();
         server_keys.emplace(std::move(opened_keys).value());
-        Service service(storage, metrics, bus, {}, &key, nullptr, &*server_keys);
+        Service service(storage, store, metrics, bus, {}, &key, nullptr, &*server_keys);
         storage.write_and_wait([&](SQLite::Database& db) {
             SQLite::Statement agency(db,
                                      "INSERT INTO agencies(name, discipline, created_at) VALUES(?, "
@@ -522,6 +524,7 @@ int serve(const Config& config) {
     spdlog::info("at-rest key {} from {}", at_rest->id(), where.path.string());
     custody::warn_if_exposed(config.data_dir, where);
     Storage& storage = *opened;
+    store::sqlite::SqliteStore store(storage);
     if (auto keys = open_server_keys(storage, at_rest.value()); keys) {
         server_keys.emplace(std::move(keys).value());
     } else {
@@ -546,8 +549,9 @@ int serve(const Config& config) {
     }
     // The server checks minutes with the same engine the clients use.
     jargon::SharedEngine engine(std::move(compiled).value());
-    Service service(storage, metrics, bus, {config.enrolment_code_hours, config.sync_page_max},
-                    &*at_rest, &engine, &*server_keys);
+    Service service(storage, store, metrics, bus,
+                    {config.enrolment_code_hours, config.sync_page_max}, &*at_rest, &engine,
+                    &*server_keys);
     std::optional<ssl::context> tls;
     if (config.tls_cert || config.tls_key) {
         auto made = tls_context(config);

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "metrics.hpp"
+#include "store/sqlite/sqlite_store.hpp"
 #include "temp_db.hpp"
 
 using namespace liaise::server;
@@ -27,8 +28,9 @@ struct Standing {
     TempDb tmp;
     Metrics metrics;
     Storage storage{tmp.path, &metrics};
+    store::sqlite::SqliteStore store{storage};
     LocalBus hub;
-    Service service{storage, metrics, hub, ServiceConfig{}};
+    Service service{storage, store, metrics, hub, ServiceConfig{}};
     Identity bea;
 
     explicit Standing(liaise::protocol::Role role) {

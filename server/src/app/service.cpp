@@ -14,6 +14,7 @@
 #include <unordered_map>
 
 #include "app/room_events.hpp"
+#include "app/rows_json.hpp"
 #include "liaise/jargon/dictionary.hpp"
 #include "liaise/protocol/crypto.hpp"
 #include "metrics.hpp"
@@ -267,41 +268,6 @@ json::array members_json(SQLite::Database& db, std::int64_t room, bool names_onl
     return out;
 }
 
-constexpr const char* kMemberAccounts = "SELECT account_id FROM room_members WHERE room_id = ?";
-
-// The send path runs once per message on the writer thread: it uses the writer's cached
-// statements (Storage::writer_statements) rather than preparing its SQL per job.
-
-/// A room's id and last sequence number; not_found if there is none.
-std::pair<std::int64_t, std::int64_t> require_room_seq(StatementCache& sql,
-                                                       const std::string& name) {
-    auto q = sql.use("SELECT r.id, " LIAISE_LAST_SEQ " FROM rooms r WHERE r.name = ?");
-    q->bind(1, name);
-    if (!q->executeStep())
-        throw ServiceError(errc::not_found, "no room named '" + name + "'");
-    return {q->getColumn(0).getInt64(), q->getColumn(1).getInt64()};
-}
-
-/// Ids (as strings) of every current device of every member of `room` whose account is not
-/// suspended: the devices a message must be wrapped for.
-std::set<std::string> member_devices(StatementCache& sql, std::int64_t room) {
-    auto q = sql.use(
-        "SELECT d.id FROM room_members m JOIN devices d ON d.account_id = m.account_id "
-        "JOIN accounts a ON a.id = m.account_id "
-        "WHERE m.room_id = ? AND d.revoked_at IS NULL AND a.suspended = 0");
-    q->bind(1, room);
-    std::set<std::string> out;
-    while (q->executeStep())
-        out.insert(std::to_string(q->getColumn(0).getInt64()));
-    return out;
-}
-
-std::vector<std::int64_t> member_accounts(StatementCache& sql, std::int64_t room) {
-    auto q = sql.use(kMemberAccounts);
-    q->bind(1, room);
-    return int64_column(*q);
-}
-
 /// Appends one stored message as clients receive it, in sync pages and in live events alike:
 /// the object's fields without its braces, up to and including `"envelope":`, the last field.
 /// The caller appends the stored envelope, JSON text the server wrote itself, spliced in (cut
@@ -352,12 +318,7 @@ constexpr const char* kMessageColumns =
     "FROM messages m JOIN devices d ON d.id = m.sender_device JOIN accounts a ON a.id = "
     "d.account_id ";
 
-/// A device's standing: whether it may still act for its account, and as what.
-struct Standing {
-    bool current = false;  // not revoked (replaced)
-    bool suspended = false;
-    Role role = Role::member;
-};
+using store::Standing;
 
 /// Looks up the standing of device `?1`; a device that does not exist is not current.
 constexpr const char* kStandingSql =
@@ -412,51 +373,17 @@ bool same_envelope(std::string_view stored, std::string_view sent) {
 
 // ---- service ---------------------------------------------------------------------------------
 
-/// The send path's memory of the rooms it has sent to and of the senders' devices, so that a
-/// message costs the writer its duplicate check and its two writes rather than eight queries.
-/// Writer thread only. Valid while Storage::writer_epoch() equals `epoch`: every job that may
-/// change rooms, members, accounts or devices moves the epoch, and so does every failed job or
-/// commit. Sends are `only_messages` jobs and keep `last_seq` up to date themselves.
-struct Service::SendState {
-    struct Room {
-        std::int64_t id = 0;
-        std::int64_t last_seq = 0;
-        std::vector<std::int64_t> accounts;  // members, ascending
-        std::set<std::string> devices;       // every current device of every member
-    };
-    struct Keys {
-        std::string sign_key, box_key, box_key_signature;
-    };
-    static constexpr std::size_t kMaxEntries = 10000;  // then start again: memory stays bounded
-
-    std::uint64_t epoch = 0;
-    std::unordered_map<std::string, Room> rooms;
-    std::unordered_map<std::int64_t, Keys> keys;
-    std::unordered_map<std::int64_t, Standing> devices;  // by device id, as last read
-
-    /// Forgets everything unless still valid at `now`.
-    void validate(std::uint64_t now) {
-        if (epoch == now && rooms.size() < kMaxEntries && keys.size() < kMaxEntries &&
-            devices.size() < kMaxEntries)
-            return;
-        rooms.clear();
-        keys.clear();
-        devices.clear();
-        epoch = now;
-    }
-};
-
-Service::Service(Storage& storage, Metrics& metrics, Bus& bus, ServiceConfig config,
-                 const AtRestKey* at_rest, jargon::SharedEngine* engine,
+Service::Service(Storage& storage, store::Store& store, Metrics& metrics, Bus& bus,
+                 ServiceConfig config, const AtRestKey* at_rest, jargon::SharedEngine* engine,
                  const ServerKeys* server_keys)
     : storage_(storage),
+      store_(store),
       metrics_(metrics),
       bus_(bus),
       config_(config),
       at_rest_(at_rest),
       engine_(engine),
-      server_keys_(server_keys),
-      send_state_(std::make_unique<SendState>()) {}
+      server_keys_(server_keys) {}
 
 Service::~Service() = default;
 
@@ -527,30 +454,13 @@ void Service::dispatch(Context& ctx) {
     throw ServiceError(errc::bad_request, "type: not handled");
 }
 
-void Service::write(Context& ctx, std::function<void(SQLite::Database&, Outcome&)> job,
-                    std::function<void(const Outcome&)> after, Storage::Changes changes) {
-    auto result = std::make_shared<Outcome>();
-    storage_.write(
-        [this, job = std::move(job), result, device = ctx.who.authenticated() ? ctx.who.device : 0,
-         access = ctx.req.spec->access,
-         remember = changes == Storage::Changes::only_messages](SQLite::Database& db) {
-            if (device != 0)
-                require_active(device, access, remember);
-            *result = {};  // a job runs again after a failed batch
-            job(db, *result);
-        },
-        [this, result, reply = ctx.reply, re = ctx.req.id, type = std::string(ctx.req.type()),
-         after = std::move(after)](std::exception_ptr error) {
+store::Store::Done Service::completion(Context& ctx, std::shared_ptr<Outcome> result,
+                                       std::function<void(const Outcome&)> after) {
+    return
+        [this, result = std::move(result), reply = ctx.reply, re = ctx.req.id,
+         type = std::string(ctx.req.type()), after = std::move(after)](std::exception_ptr error) {
             if (error) {
-                try {
-                    std::rethrow_exception(error);
-                } catch (const ServiceError& e) {
-                    fail(reply, re, e.error, e.extra);
-                } catch (const std::exception& e) {
-                    spdlog::error("request {} failed in storage: {}", type, e.what());
-                    fail(reply, re,
-                         {std::string(errc::internal), "the server could not store this change"});
-                }
+                fail_with(reply, re, type, error);
                 return;
             }
             if (!after) {
@@ -559,25 +469,74 @@ void Service::write(Context& ctx, std::function<void(SQLite::Database&, Outcome&
             }
             reply(protocol::encode_ok(re, result->reply));
             after(*result);
-        },
-        changes);
+        };
 }
 
-void Service::require_active(std::int64_t device, protocol::Access access, bool remember) {
-    const auto look_up = [&] {
-        auto q = storage_.writer_statements().use(kStandingSql);
-        return standing_of(*q, device);
-    };
-    if (!remember) {
-        require_standing(look_up(), access);
-        return;
+void Service::fail_with(const Reply& reply, std::string_view re, std::string_view type,
+                        std::exception_ptr error) {
+    try {
+        std::rethrow_exception(error);
+    } catch (const ServiceError& e) {
+        fail(reply, re, e.error, e.extra);
+    } catch (const std::exception& e) {
+        spdlog::error("request {} failed in storage: {}", type, e.what());
+        fail(reply, re, {std::string(errc::internal), "the server could not store this change"});
     }
-    auto& state = *send_state_;
-    state.validate(storage_.writer_epoch());
-    const auto [it, fresh] = state.devices.try_emplace(device);
-    if (fresh)
-        it->second = look_up();
-    require_standing(it->second, access);
+}
+
+void Service::write(Context& ctx, std::function<void(SQLite::Database&, Outcome&)> job,
+                    std::function<void(const Outcome&)> after) {
+    auto result = std::make_shared<Outcome>();
+    storage_.write(
+        [job = std::move(job), result, device = ctx.who.authenticated() ? ctx.who.device : 0,
+         access = ctx.req.spec->access](SQLite::Database& db) {
+            if (device != 0) {
+                SQLite::Statement q(db, kStandingSql);
+                require_standing(standing_of(q, device), access);
+            }
+            *result = {};  // a job runs again after a failed batch
+            job(db, *result);
+        },
+        completion(ctx, result, std::move(after)));
+}
+
+void Service::write_tx(Context& ctx, std::function<void(store::Tx&, Outcome&)> job,
+                       std::function<void(const Outcome&)> after) {
+    auto result = std::make_shared<Outcome>();
+    store_.write(
+        [job = std::move(job), result, device = ctx.who.authenticated() ? ctx.who.device : 0,
+         access = ctx.req.spec->access](store::Tx& tx) {
+            // The store may answer from memory that it invalidates itself (store.hpp).
+            if (device != 0)
+                require_standing(tx.accounts().standing(device), access);
+            *result = {};  // a unit runs again after a failed batch
+            job(tx, *result);
+        },
+        completion(ctx, result, std::move(after)));
+}
+
+void Service::read_members(Context& ctx, std::function<std::string(const store::ReadTx&)> job) {
+    auto members = std::make_shared<std::string>();
+    store_.read(
+        [job = std::move(job), members, device = ctx.who.authenticated() ? ctx.who.device : 0,
+         access = ctx.req.spec->access](const store::ReadTx& tx) {
+            if (device != 0)
+                require_standing(tx.accounts().standing(device), access);
+            *members = job(tx);
+        },
+        [this, members, reply = ctx.reply, re = ctx.req.id,
+         type = std::string(ctx.req.type())](std::exception_ptr error) {
+            if (error)
+                return fail_with(reply, re, type, error);
+            reply(protocol::encode_ok_members(re, std::move(*members)));
+        });
+}
+
+void Service::read_object(Context& ctx, std::function<json::object(const store::ReadTx&)> job) {
+    read_members(ctx, [job = std::move(job)](const store::ReadTx& tx) {
+        auto text = json::serialize(job(tx));
+        return text.substr(1, text.size() - 2);  // the members, without the braces
+    });
 }
 
 void Service::require_active(SQLite::Database& db, const Context& ctx) {
@@ -1042,63 +1001,52 @@ void Service::room_change(Context& ctx, bool add) {
 }
 
 void Service::rooms(Context& ctx) {
-    auto list = read(ctx, [&](SQLite::Database& db) {
-        SQLite::Statement q(db, "SELECT r.name, " LIAISE_LAST_SEQ
-                                ", (SELECT COUNT(*) FROM room_members c WHERE "
-                                "c.room_id = r.id) "
-                                "FROM rooms r JOIN room_members m ON m.room_id = r.id WHERE "
-                                "m.account_id = ? ORDER BY r.name");
-        q.bind(1, ctx.who.account);
+    read_object(ctx, [account = ctx.who.account](const store::ReadTx& tx) {
         json::array out;
-        while (q.executeStep())
-            out.push_back(json::object{{"room", q.getColumn(0).getString()},
-                                       {"last_seq", q.getColumn(1).getInt64()},
-                                       {"members", q.getColumn(2).getInt64()}});
-        return out;
+        for (const auto& r : tx.rooms().rooms_of(account))
+            out.push_back(
+                json::object{{"room", r.name}, {"last_seq", r.last_seq}, {"members", r.members}});
+        return json::object{{"rooms", std::move(out)}};
     });
-    ctx.reply(protocol::encode_ok(ctx.req.id, {{"rooms", std::move(list)}}));
 }
 
 void Service::room_show(Context& ctx) {
-    auto out = read(ctx, [&](SQLite::Database& db) {
-        const auto room = require_room(db, ctx.req.string("room"));
+    read_object(ctx, [name = std::string(ctx.req.string("room")), account = ctx.who.account,
+                      role = ctx.who.role](const store::ReadTx& tx) {
+        const auto room = tx.rooms().find(name);
+        if (!room)
+            throw no_such_room(name);
+        const bool member = tx.rooms().membership(room->id, account).has_value();
         // An admin may see who is in any room (to know whom to ask about it), but not the
         // devices a message would go to, nor how much was said: only members see those.
-        if (ctx.who.role == Role::admin && !membership(db, room.id, ctx.who.account))
-            return json::object{{"room", room.name},
-                                {"public", room.is_public},
-                                {"member", false},
-                                {"members", members_json(db, room.id, true)}};
-        require_member(db, room, ctx.who.account);
-        return json::object{{"room", room.name},
-                            {"last_seq", room.last_seq},
-                            {"public", room.is_public},
-                            {"members", members_json(db, room.id)}};
+        if (role == Role::admin && !member)
+            return json::object{
+                {"room", room->name},
+                {"public", room->is_public},
+                {"member", false},
+                {"members", members_json(tx.rooms(), tx.accounts(), room->id, true)}};
+        if (!member)
+            throw no_such_room(name);
+        return json::object{{"room", room->name},
+                            {"last_seq", room->last_seq},
+                            {"public", room->is_public},
+                            {"members", members_json(tx.rooms(), tx.accounts(), room->id)}};
     });
-    ctx.reply(protocol::encode_ok(ctx.req.id, std::move(out)));
 }
 
 void Service::user_keys(Context& ctx) {
-    auto out = read(ctx, [&](SQLite::Database& db) {
-        const auto user = ctx.req.string("user");
-        const auto a = require_account(db, user);
+    read_object(ctx, [user = std::string(ctx.req.string("user")), account = ctx.who.account,
+                      role = ctx.who.role](const store::ReadTx& tx) {
+        const auto a = tx.accounts().find(user);
         // Only the asker, people who share a room with them, and admins: to anyone else the
         // account answers as one that does not exist.
-        if (a.id != ctx.who.account && ctx.who.role != Role::admin) {
-            SQLite::Statement shared(db,
-                                     "SELECT 1 FROM room_members x JOIN room_members y ON "
-                                     "y.room_id = x.room_id WHERE x.account_id = ? AND "
-                                     "y.account_id = ? LIMIT 1");
-            shared.bind(1, ctx.who.account);
-            shared.bind(2, a.id);
-            if (!shared.executeStep())
-                throw ServiceError(errc::not_found, "no account named '" + std::string(user) + "'");
-        }
-        auto o = account_json(a);
-        o["devices"] = devices_of(db, a.id);
+        if (!a ||
+            (a->id != account && role != Role::admin && !tx.rooms().share_a_room(account, a->id)))
+            throw ServiceError(errc::not_found, "no account named '" + user + "'");
+        auto o = account_json(*a);
+        o["devices"] = devices_json(tx.accounts().devices(a->id));
         return o;
     });
-    ctx.reply(protocol::encode_ok(ctx.req.id, std::move(out)));
 }
 
 void Service::send(Context& ctx) {
@@ -1139,98 +1087,52 @@ void Service::send(Context& ctx) {
     auto self = ctx.self;
     // The `message` event, built on the writer thread and sent after the commit.
     auto event = std::make_shared<std::shared_ptr<const Frame>>();
-    write(
+    write_tx(
         ctx,
-        [=, this, stored = std::move(stored), recipients = std::move(recipients)](
-            SQLite::Database& db, Outcome& out) {
-            auto& sql = storage_.writer_statements();
-            auto& state = *send_state_;
-            state.validate(storage_.writer_epoch());
-            auto [cached, fresh] = state.rooms.try_emplace(room_name);
-            auto& r = cached->second;
-            if (fresh) {
-                try {
-                    std::tie(r.id, r.last_seq) = require_room_seq(sql, room_name);
-                    r.accounts = member_accounts(sql, r.id);
-                    std::sort(r.accounts.begin(), r.accounts.end());
-                    r.devices = member_devices(sql, r.id);
-                } catch (...) {
-                    state.rooms.erase(cached);
-                    throw;
-                }
-            }
-            const auto room = r.id;
-            if (!std::binary_search(r.accounts.begin(), r.accounts.end(), account))
-                throw no_such_room(room_name);
-            // A retry of a stored send (same room, device and message id, same envelope: see
-            // same_envelope) is answered with the first send's seq, whatever changed since;
-            // another message under a used id is refused. Looked up only when the insert meets
-            // it or the membership check would refuse the send, not before every insert.
-            const auto answer_retry = [&] {
-                auto dup = sql.use(
-                    "SELECT seq, envelope FROM messages WHERE room_id = ? AND sender_device = ? "
-                    "AND client_msg_id = ?");
-                dup->bind(1, room);
-                dup->bind(2, device);
-                dup->bind(3, client_msg_id);
-                if (!dup->executeStep())
-                    return false;
-                if (!same_envelope(dup->getColumn(1).getString(), stored))
-                    throw ServiceError(errc::id_reused,
-                                       "this message id was already used for a different message");
-                out.reply = {{"seq", dup->getColumn(0).getInt64()}, {"duplicate", true}};
-                return true;
-            };
-            if (!std::equal(r.devices.begin(), r.devices.end(), recipients.begin(),
-                            recipients.end())) {
-                if (answer_retry())
+        [=, stored = std::move(stored), recipients = std::move(recipients)](store::Tx& tx,
+                                                                            Outcome& out) {
+            using R = store::Appended::Result;
+            const auto a = tx.messages().append(
+                {room_name, account, device, client_msg_id, stored, &recipients, now_ms()});
+            switch (a.result) {
+                case R::no_room:
+                case R::not_member:
+                    throw no_such_room(room_name);
+                case R::stale_recipients:
+                    throw ServiceError(
+                        errc::stale_membership,
+                        "the room's members or their devices have changed: wrap the key for these",
+                        {{"members", members_json(tx.rooms(), tx.accounts(), a.room)}});
+                case R::duplicate:
+                    // A retry of a stored send (same room, device and message id, same
+                    // envelope: see same_envelope) is answered with the first send's seq,
+                    // whatever changed since; another message under a used id is refused.
+                    if (!same_envelope(a.existing_envelope, stored))
+                        throw ServiceError(
+                            errc::id_reused,
+                            "this message id was already used for a different message");
+                    out.reply = {{"seq", a.seq}, {"duplicate", true}};
                     return;
-                throw ServiceError(
-                    errc::stale_membership,
-                    "the room's members or their devices have changed: wrap the key for these",
-                    {{"members", members_json(db, room)}});
+                case R::stored:
+                    break;
             }
-            const auto seq = r.last_seq + 1;
-            const auto sent_at = now_ms();
-            const int inserted = sql.exec(
-                "INSERT INTO messages(room_id, seq, sender_device, client_msg_id, envelope, "
-                "sent_at) VALUES(?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT(client_msg_id, room_id, sender_device) DO NOTHING",
-                room, seq, device, client_msg_id, stored, sent_at);
-            if (inserted == 0) {
-                if (!answer_retry())
-                    throw std::logic_error("send: an insert met a conflict it cannot find");
-                return;
-            }
-            auto [k, no_keys] = state.keys.try_emplace(device);
-            if (no_keys) {
-                auto q = sql.use(
-                    "SELECT sign_key, box_key, box_key_signature FROM devices WHERE id = ?");
-                q->bind(1, device);
-                q->executeStep();
-                k->second = {q->getColumn(0).getString(), q->getColumn(1).getString(),
-                             q->getColumn(2).getString()};
-            }
-            const auto& keys = k->second;
             std::string members;
             members.reserve(stored.size() + 512);
-            append_message_fields(members, room_name, seq, sent_at, device, user, keys.sign_key,
-                                  keys.box_key, keys.box_key_signature);
+            append_message_fields(members, room_name, a.seq, a.sent_at, device, user,
+                                  a.sender.sign_key, a.sender.box_key, a.sender.box_key_signature);
             const auto envelope_at = members.size() + 1;  // encode_event_members adds '{'
             members += stored;
             *event = message_frame(protocol::encode_event_members("message", std::move(members)),
                                    envelope_at, stored, recipients.size());
-            out.reply = {{"seq", seq}, {"duplicate", false}, {"sent_at", sent_at}};
-            notify_later(out, r.accounts);
-            r.last_seq = seq;  // last: a throw before here rolls back and moves the epoch
+            out.reply = {{"seq", a.seq}, {"duplicate", false}, {"sent_at", a.sent_at}};
+            notify_later(out, a.members);
         },
         [this, self, event](const Outcome& out) {
             if (out.reply.at("duplicate").as_bool())
                 return;
             metrics_.message_stored();
             metrics_.message_delivered(bus_.publish(out.notify, *event, self.get()));
-        },
-        Storage::Changes::only_messages);
+        });
 }
 
 void Service::sync(Context& ctx) {
@@ -1238,43 +1140,37 @@ void Service::sync(Context& ctx) {
     const auto limit = std::min<std::int64_t>(ctx.req.integer("limit", 100), config_.sync_page_max);
     // The reply's members are written as text so that stored envelopes are spliced in, not
     // parsed again.
-    auto reply = read(ctx, [&](SQLite::Database& db) {
-        const auto room = require_room(db, ctx.req.string("room"));
-        const auto joined = require_member(db, room, ctx.who.account);
-        SQLite::Statement q(db, std::string(kMessageColumns) +
-                                    "WHERE m.room_id = ? AND m.seq > ? ORDER BY m.seq LIMIT ?");
-        q.bind(1, room.id);
-        q.bind(2, std::max(after, joined));
-        q.bind(3, limit + 1);
-        std::string out = "\"room\":" + json::serialize(room.name) + ",\"messages\":[";
-        std::int64_t count = 0;
-        bool more = false;
-        while (q.executeStep()) {
-            if (count == limit) {
-                more = true;
-                break;
-            }
-            out += count++ == 0 ? "{" : ",{";
-            if (!q.getColumn(8).isNull()) {  // a membership event: no sender, no envelope
-                append_event_fields(out, room.name, q.getColumn(0).getInt64(),
-                                    q.getColumn(2).getInt64(), q.getColumn(8).getText());
+    read_members(ctx, [after, limit, name = std::string(ctx.req.string("room")),
+                       account = ctx.who.account,
+                       device = ctx.who.device](const store::ReadTx& tx) {
+        const auto room = tx.rooms().find(name);
+        if (!room)
+            throw no_such_room(name);
+        const auto joined = tx.rooms().membership(room->id, account);
+        if (!joined)
+            throw no_such_room(name);
+        const auto page = tx.messages().after(room->id, std::max(after, *joined), limit + 1);
+        const bool more = static_cast<std::int64_t>(page.size()) > limit;
+        std::string out = "\"room\":" + json::serialize(room->name) + ",\"messages\":[";
+        for (std::size_t i = 0; i < page.size() && static_cast<std::int64_t>(i) < limit; ++i) {
+            const auto& m = page[i];
+            out += i == 0 ? "{" : ",{";
+            if (!m.event.empty()) {  // a membership event: no sender, no envelope
+                append_event_fields(out, room->name, m.seq, m.sent_at, m.event);
                 out += '}';
                 continue;
             }
-            append_message_fields(out, room.name, q.getColumn(0).getInt64(),
-                                  q.getColumn(2).getInt64(), q.getColumn(3).getInt64(),
-                                  q.getColumn(4).getText(), q.getColumn(5).getText(),
-                                  q.getColumn(6).getText(), q.getColumn(7).getText());
-            append_envelope_for(out, q.getColumn(1).getText(), ctx.who.device);
+            append_message_fields(out, room->name, m.seq, m.sent_at, m.device, m.user,
+                                  m.sender.sign_key, m.sender.box_key, m.sender.box_key_signature);
+            append_envelope_for(out, m.envelope, device);
             out += '}';
         }
         out += "],\"more\":";
         out += more ? "true" : "false";
         out += ",\"last_seq\":";
-        out += std::to_string(room.last_seq);
+        out += std::to_string(room->last_seq);
         return out;
     });
-    ctx.reply(protocol::encode_ok_members(ctx.req.id, std::move(reply)));
 }
 
 void Service::room_audience(Context& ctx) {

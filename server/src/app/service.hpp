@@ -23,6 +23,7 @@
 #include "liaise/protocol/expected.hpp"
 #include "liaise/protocol/messages.hpp"
 #include "store/storage.hpp"
+#include "store/store.hpp"
 
 namespace SQLite {
 class Database;
@@ -53,7 +54,10 @@ class Service final : public Requests {
     /// answer `internal`. `server_keys` (audit::setup()) chain and sign the audit log, and its
     /// public key goes out in the hello, enrol and login replies; it must outlive the Service
     /// too, and without it the requests that change anything an admin does answer `internal`.
-    Service(Storage& storage, Metrics& metrics, Bus& bus, ServiceConfig config,
+    ///
+    /// `store` is the storage seam (store/store.hpp) the handlers move to, capability by
+    /// capability; `storage` serves those not moved yet. Both must outlive the Service.
+    Service(Storage& storage, store::Store& store, Metrics& metrics, Bus& bus, ServiceConfig config,
             const AtRestKey* at_rest = nullptr, jargon::SharedEngine* engine = nullptr,
             const ServerKeys* server_keys = nullptr);
     ~Service();
@@ -166,23 +170,34 @@ class Service final : public Requests {
     /// below what the request needs: the session is cut off once that change commits, but its
     /// requests queued behind the change must not run.
     void write(Context& ctx, std::function<void(SQLite::Database&, Outcome&)> job,
-               std::function<void(const Outcome&)> after = {},
-               Storage::Changes changes = Storage::Changes::anything);
+               std::function<void(const Outcome&)> after = {});
+    /// The same as a write unit of work on the store.
+    void write_tx(Context& ctx, std::function<void(store::Tx&, Outcome&)> job,
+                  std::function<void(const Outcome&)> after = {});
+    /// Runs `job` as a read unit of work on the store, refused first as write() refuses, and
+    /// replies ok with the members it returns (JSON object members without the braces), or the
+    /// error it threw. `job` may run after the handler returned: it captures what it needs by
+    /// value.
+    void read_members(Context& ctx, std::function<std::string(const store::ReadTx&)> job);
+    /// read_members() with a reply object.
+    void read_object(Context& ctx, std::function<boost::json::object(const store::ReadTx&)> job);
+    /// A write's completion: replies ok with `result` and runs `after`, or replies the error.
+    store::Store::Done completion(Context& ctx, std::shared_ptr<Outcome> result,
+                                  std::function<void(const Outcome&)> after);
+    /// Replies the error `error` holds: its code if a ServiceError, else `internal`.
+    void fail_with(const Reply& reply, std::string_view re, std::string_view type,
+                   std::exception_ptr error);
     void fail(const Reply& reply, std::string_view re, const protocol::Error& error,
               boost::json::object extra = {});
 
     Storage& storage_;
+    store::Store& store_;
     Metrics& metrics_;
     Bus& bus_;
     ServiceConfig config_;
     const AtRestKey* at_rest_;
     jargon::SharedEngine* engine_;
     const ServerKeys* server_keys_;
-    /// Writer thread only: throws unless `device` is current, its account not suspended and
-    /// its account's role still allows `access`. With `remember` (only in `only_messages` jobs,
-    /// which cannot change the answer) the answer is kept for later jobs while the writer's
-    /// epoch holds.
-    void require_active(std::int64_t device, protocol::Access access, bool remember);
     /// The same check for `ctx`'s session (none before login), against `db` as it is now.
     void require_active(SQLite::Database& db, const Context& ctx);
 
@@ -197,9 +212,6 @@ class Service final : public Requests {
             return fn(db);
         });
     }
-    /// What send() keeps between messages; writer thread only (see service.cpp).
-    struct SendState;
-    std::unique_ptr<SendState> send_state_;
 };
 
 }  // namespace liaise::server

@@ -50,12 +50,16 @@ class DictionariesView {
     [[nodiscard]] virtual std::string common_acronyms() const = 0;
     /// Newest first, at most `limit`.
     [[nodiscard]] virtual std::vector<DictionaryVersion> versions(std::int64_t limit) const = 0;
-    /// Entries reported noisy since `since_day` (YYYY-MM-DD), most reported first.
-    [[nodiscard]] virtual std::vector<NoisyEntry> noisy(std::string_view since_day) const = 0;
+    /// Entries that at least `min_reporters` accounts reported noisy, with their counts summed
+    /// over every day: most sent anyway first, then by override rate, then by term.
+    [[nodiscard]] virtual std::vector<NoisyEntry> noisy(std::int64_t min_reporters) const = 0;
     [[nodiscard]] virtual std::optional<Question> question(Id id) const = 0;
-    /// Questions with `status` ("" for all), newest first, at most `limit`.
+    /// Questions with `status` ("" for all), oldest first, at most `limit`.
     [[nodiscard]] virtual std::vector<Question> questions(std::string_view status,
                                                           std::int64_t limit) const = 0;
+    /// The questions `account` asked, newest first, at most `limit`.
+    [[nodiscard]] virtual std::vector<Question> questions_asked_by(Id account,
+                                                                   std::int64_t limit) const = 0;
 };
 
 class Dictionaries : public DictionariesView {
@@ -65,10 +69,11 @@ class Dictionaries : public DictionariesView {
     [[nodiscard]] virtual std::optional<std::int64_t> commit(const DictionaryFiles& files, Id actor,
                                                              std::string_view summary,
                                                              Millis at) = 0;
-    /// Records one account's noisy-entry report for `day`; false if it already reported that
-    /// day (one report a day).
-    virtual bool report_noisy(Id account, std::string_view day,
-                              const std::vector<NoisyEntry>& entries) = 0;
+    /// Records one account's noisy-entry counts (`reporters` ignored) for `day` (YYYY-MM-DD,
+    /// UTC); false, recording nothing, if it already reported on `day` or later (one report a
+    /// day).
+    [[nodiscard]] virtual bool report_noisy(Id account, std::string_view day,
+                                            const std::vector<NoisyEntry>& entries) = 0;
     /// Records a question; returns its id.
     [[nodiscard]] virtual Id ask(std::string_view term, Id room, Id asked_by, Millis at) = 0;
     virtual void close_question(Id id, std::string_view status, std::string_view reply,

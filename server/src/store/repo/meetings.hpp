@@ -65,6 +65,16 @@ struct MinutesSignature {
     std::string sign_key, box_key, box_key_signature;
 };
 
+/// Which actions to list (MeetingsView::actions); an empty or zero field matches any.
+struct ActionFilter {
+    Id member = 0;  ///< only actions of rooms this account is a member of
+    Id room = 0;
+    Id owner = 0;
+    std::vector<std::string> statuses;  ///< a status among these
+    std::string due_before;             ///< due < this (YYYY-MM-DD)
+    std::string due_by;                 ///< due <= this
+};
+
 class MeetingsView {
   public:
     virtual ~MeetingsView() = default;
@@ -86,9 +96,8 @@ class MeetingsView {
     [[nodiscard]] virtual std::optional<ActionRow> action(Id id) const = 0;
     /// The actions a meeting lists, ascending, each with whether it was carried forward to it.
     [[nodiscard]] virtual std::vector<std::pair<ActionRow, bool>> actions_of(Id meeting) const = 0;
-    /// Actions by owner and/or room (0: any) with a status among `statuses` (empty: any).
-    [[nodiscard]] virtual std::vector<ActionRow> actions(
-        Id owner, Id room, const std::vector<std::string>& statuses) const = 0;
+    /// The actions that match every condition of `f`, by due date then id.
+    [[nodiscard]] virtual std::vector<ActionRow> actions(const ActionFilter& f) const = 0;
     /// Whether `account` chairs or takes the minutes of a meeting listing action `id`
     /// (with `draft_only`, a draft meeting).
     [[nodiscard]] virtual bool runs_meeting_of(Id action, Id account, bool draft_only) const = 0;

@@ -39,10 +39,10 @@ struct SenderKeys {
 
 struct Appended {
     enum class Result {
-        stored,            ///< a new message: seq, sent_at, room, members, sender are set
-        duplicate,         ///< the identity was used before: seq and existing_envelope are set
-        no_room,           ///< no room has that name
-        not_member,        ///< the sender is not a member (answer it as no_room)
+        stored,      ///< a new message: seq, sent_at, room, members, sender are set
+        duplicate,   ///< the identity was used before: seq, sent_at and existing_envelope are set
+        no_room,     ///< no room has that name
+        not_member,  ///< the sender is not a member (answer it as no_room)
         stale_recipients,  ///< recipients are not the room's current devices; room is set
     };
     Result result = Result::no_room;

@@ -1,0 +1,31 @@
+// Internal to the SQLite store: the repositories over one unit of work's connection. Each is
+// made on first use in a unit (sqlite_store.cpp).
+#pragma once
+
+#include <memory>
+
+#include "store/sqlite/conn.hpp"
+#include "store/store.hpp"
+
+namespace liaise::server::store::sqlite {
+
+[[nodiscard]] std::unique_ptr<Accounts> make_accounts(const Conn& c);
+[[nodiscard]] std::unique_ptr<Rooms> make_rooms(const Conn& c);
+[[nodiscard]] std::unique_ptr<Messages> make_messages(const Conn& c);
+[[nodiscard]] std::unique_ptr<Enrolment> make_enrolment(const Conn& c);
+[[nodiscard]] std::unique_ptr<Meetings> make_meetings(const Conn& c);
+[[nodiscard]] std::unique_ptr<AuditLog> make_audit(const Conn& c);
+[[nodiscard]] std::unique_ptr<Dictionaries> make_dictionaries(const Conn& c);
+[[nodiscard]] std::unique_ptr<Secrets> make_secrets(const Conn& c);
+
+/// The columns account_row() reads, over `accounts a JOIN agencies g`.
+#define LIAISE_ACCOUNT_COLUMNS \
+    "a.id, a.username, a.display_name, g.name, g.discipline, a.role, a.suspended, a.agency_id"
+/// The SELECT that account_row() reads, ending in a join; append a WHERE clause.
+inline constexpr const char* kAccountSelect =
+    "SELECT " LIAISE_ACCOUNT_COLUMNS " FROM accounts a JOIN agencies g ON g.id = a.agency_id ";
+/// The account in the current row of a query that starts with kAccountSelect, its columns
+/// from `first` on.
+[[nodiscard]] AccountRow account_row(SQLite::Statement& q, int first = 0);
+
+}  // namespace liaise::server::store::sqlite

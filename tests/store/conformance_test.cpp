@@ -1,0 +1,694 @@
+// The repository conformance suite (conformance.hpp): what every store must do, written against
+// store.hpp alone. Rows are made through the repositories, never with a store's own language.
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <future>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "conformance.hpp"
+
+using namespace liaise::server::store;
+using conformance::factories;
+using liaise::protocol::Role;
+
+namespace {
+
+/// Runs `fn` once per registered store, each in its own section, on a fresh store.
+template <class Fn>
+void each_store(Fn fn) {
+    REQUIRE_FALSE(factories().empty());
+    for (auto& factory : factories()) {
+        DYNAMIC_SECTION("store " << factory.name) {
+            auto fixture = factory.make();
+            if (!fixture) {
+                WARN("store " << factory.name << " is not available here: skipped");
+                continue;
+            }
+            fn(fixture->store());
+        }
+    }
+}
+
+/// Ann (admin), bea and cal (members) of one agency, each with one device; ann and bea in room
+/// "r", ann alone in room "s".
+struct People {
+    Id ann = 0, bea = 0, cal = 0;
+    Id ann_dev = 0, bea_dev = 0, cal_dev = 0;
+    Id r = 0, s = 0;
+};
+
+Device device_named(const std::string& name) {
+    Device d;
+    d.name = name;
+    d.sign_key = "sign-" + name;
+    d.box_key = "box-" + name;
+    d.box_key_signature = "sig-" + name;
+    d.created_at = 1;
+    return d;
+}
+
+People seed(Store& store) {
+    People p;
+    store.write_and_wait([&](Tx& tx) {
+        const auto agency = tx.accounts().add_agency("Care", "social-care", 1);
+        REQUIRE(agency);
+        p.ann = *tx.accounts().add("ann", "Ann", *agency, Role::admin, 1);
+        p.bea = *tx.accounts().add("bea", "Bea", *agency, Role::member, 1);
+        p.cal = *tx.accounts().add("cal", "Cal", *agency, Role::member, 1);
+        p.ann_dev = tx.accounts().add_device(p.ann, device_named("ann-laptop"));
+        p.bea_dev = tx.accounts().add_device(p.bea, device_named("bea-phone"));
+        p.cal_dev = tx.accounts().add_device(p.cal, device_named("cal-phone"));
+        p.r = *tx.rooms().create("r", p.ann, 2);
+        p.s = *tx.rooms().create("s", p.ann, 2);
+        REQUIRE(tx.rooms().add_member(p.r, p.ann, 0, 2));
+        REQUIRE(tx.rooms().add_member(p.r, p.bea, 0, 2));
+        REQUIRE(tx.rooms().add_member(p.s, p.ann, 0, 2));
+    });
+    return p;
+}
+
+/// Device ids as a message's recipients: decimal text, ascending as text.
+std::vector<std::string> devices(std::initializer_list<Id> ids) {
+    std::vector<std::string> out;
+    for (const auto id : ids)
+        out.push_back(std::to_string(id));
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+/// Appends in its own write unit and returns the outcome.
+Appended send(Store& store, std::string_view room, Id account, Id device, std::string_view id,
+              std::string_view envelope, const std::vector<std::string>& recipients,
+              Millis at = 100) {
+    Appended out;
+    store.write_and_wait([&](Tx& tx) {
+        out = tx.messages().append({room, account, device, id, envelope, &recipients, at});
+    });
+    return out;
+}
+
+using R = Appended::Result;
+
+}  // namespace
+
+TEST_CASE("store: sequence numbers are contiguous per room and start at 1", "[store]") {
+    each_store([](Store& store) {
+        const auto p = seed(store);
+        const auto in_r = devices({p.ann_dev, p.bea_dev});
+        const auto in_s = devices({p.ann_dev});
+        for (int i = 1; i <= 5; ++i) {
+            const auto a = send(store, "r", p.ann, p.ann_dev, "r" + std::to_string(i), "{}", in_r);
+            REQUIRE(a.result == R::stored);
+            CHECK(a.seq == i);
+            CHECK(a.room == p.r);
+        }
+        const auto first_in_s = send(store, "s", p.ann, p.ann_dev, "s1", "{}", in_s);
+        REQUIRE(first_in_s.result == R::stored);
+        CHECK(first_in_s.seq == 1);
+        // Many appends in one unit of work number on from each other.
+        store.write_and_wait([&](Tx& tx) {
+            for (int i = 6; i <= 8; ++i) {
+                const auto id = "r" + std::to_string(i);
+                const auto a = tx.messages().append({"r", p.ann, p.ann_dev, id, "{}", &in_r, 1});
+                REQUIRE(a.result == R::stored);
+                CHECK(a.seq == i);
+            }
+        });
+        store.read_and_wait([&](const ReadTx& tx) {
+            CHECK(tx.messages().last_seq(p.r) == 8);
+            CHECK(tx.messages().last_seq(p.s) == 1);
+            CHECK(tx.rooms().find("r")->last_seq == 8);
+            const auto page = tx.messages().after(p.r, 0, 100);
+            REQUIRE(page.size() == 8);
+            for (std::size_t i = 0; i < page.size(); ++i)
+                CHECK(page[i].seq == static_cast<std::int64_t>(i) + 1);
+        });
+    });
+}
+
+TEST_CASE("store: an append answers what it stored for the event clients receive", "[store]") {
+    each_store([](Store& store) {
+        const auto p = seed(store);
+        const auto a = send(store, "r", p.bea, p.bea_dev, "m1", R"({"x":1})",
+                            devices({p.ann_dev, p.bea_dev}), 4242);
+        REQUIRE(a.result == R::stored);
+        CHECK(a.sent_at == 4242);
+        CHECK(a.members == std::vector<Id>{std::min(p.ann, p.bea), std::max(p.ann, p.bea)});
+        CHECK(a.sender.sign_key == "sign-bea-phone");
+        CHECK(a.sender.box_key == "box-bea-phone");
+        CHECK(a.sender.box_key_signature == "sig-bea-phone");
+        store.read_and_wait([&](const ReadTx& tx) {
+            const auto page = tx.messages().after(p.r, 0, 10);
+            REQUIRE(page.size() == 1);
+            CHECK(page[0].envelope == R"({"x":1})");
+            CHECK(page[0].user == "bea");
+            CHECK(page[0].device == p.bea_dev);
+            CHECK(page[0].sent_at == 4242);
+            CHECK(page[0].event.empty());
+            CHECK(page[0].sender.sign_key == "sign-bea-phone");
+        });
+    });
+}
+
+TEST_CASE("store: a repeated message id is answered with its original seq and stores nothing",
+          "[store]") {
+    each_store([](Store& store) {
+        const auto p = seed(store);
+        const auto in_r = devices({p.ann_dev, p.bea_dev});
+        REQUIRE(send(store, "r", p.ann, p.ann_dev, "a", "{1}", in_r).seq == 1);
+        REQUIRE(send(store, "r", p.ann, p.ann_dev, "b", "{2}", in_r).seq == 2);
+        const auto again = send(store, "r", p.ann, p.ann_dev, "a", "{other}", in_r, 999);
+        CHECK(again.result == R::duplicate);
+        CHECK(again.seq == 1);
+        CHECK(again.existing_envelope == "{1}");
+        CHECK(again.sent_at == 100);
+        // The same id from another device, or in another room, is another message.
+        CHECK(send(store, "r", p.bea, p.bea_dev, "a", "{3}", in_r).seq == 3);
+        CHECK(send(store, "s", p.ann, p.ann_dev, "a", "{4}", devices({p.ann_dev})).seq == 1);
+        // A retry is answered even after the room's devices changed.
+        store.write_and_wait([&](Tx& tx) { tx.rooms().add_member(p.r, p.cal, 3, 5); });
+        const auto late = send(store, "r", p.ann, p.ann_dev, "b", "{2}", in_r);
+        CHECK(late.result == R::duplicate);
+        CHECK(late.seq == 2);
+        store.read_and_wait([&](const ReadTx& tx) { CHECK(tx.messages().last_seq(p.r) == 3); });
+    });
+}
+
+TEST_CASE("store: an append is refused for no room, a non-member and stale recipients", "[store]") {
+    each_store([](Store& store) {
+        const auto p = seed(store);
+        const auto in_r = devices({p.ann_dev, p.bea_dev});
+        CHECK(send(store, "nowhere", p.ann, p.ann_dev, "x", "{}", in_r).result == R::no_room);
+        CHECK(send(store, "r", p.cal, p.cal_dev, "x", "{}", in_r).result == R::not_member);
+        const auto stale = send(store, "r", p.ann, p.ann_dev, "x", "{}", devices({p.ann_dev}));
+        CHECK(stale.result == R::stale_recipients);
+        CHECK(stale.room == p.r);
+        store.read_and_wait([&](const ReadTx& tx) { CHECK(tx.messages().last_seq(p.r) == 0); });
+        // None of them used a seq.
+        CHECK(send(store, "r", p.ann, p.ann_dev, "x", "{}", in_r).seq == 1);
+    });
+}
+
+TEST_CASE("store: the recipients an append requires follow membership, devices and suspension",
+          "[store]") {
+    each_store([](Store& store) {
+        const auto p = seed(store);
+        REQUIRE(
+            send(store, "r", p.ann, p.ann_dev, "1", "{}", devices({p.ann_dev, p.bea_dev})).result ==
+            R::stored);
+        // A member added: the old set is stale, the new one stored.
+        store.write_and_wait([&](Tx& tx) { tx.rooms().add_member(p.r, p.cal, 1, 5); });
+        const auto three = devices({p.ann_dev, p.bea_dev, p.cal_dev});
+        CHECK(
+            send(store, "r", p.ann, p.ann_dev, "2", "{}", devices({p.ann_dev, p.bea_dev})).result ==
+            R::stale_recipients);
+        const auto with_cal = send(store, "r", p.cal, p.cal_dev, "3", "{}", three);
+        CHECK(with_cal.result == R::stored);
+        CHECK(with_cal.seq == 2);
+        // A member suspended: their devices are no longer sent to.
+        store.write_and_wait([&](Tx& tx) { tx.accounts().set_suspended(p.bea, true); });
+        CHECK(send(store, "r", p.ann, p.ann_dev, "4", "{}", three).result == R::stale_recipients);
+        CHECK(send(store, "r", p.ann, p.ann_dev, "5", "{}", devices({p.ann_dev, p.cal_dev})).seq ==
+              3);
+        // A device replaced: the new one is, the old one is not.
+        Id cal_new = 0;
+        store.write_and_wait([&](Tx& tx) {
+            CHECK(tx.accounts().revoke_devices(p.cal, 6) == 1);
+            cal_new = tx.accounts().add_device(p.cal, device_named("cal-new"));
+        });
+        CHECK(
+            send(store, "r", p.ann, p.ann_dev, "6", "{}", devices({p.ann_dev, p.cal_dev})).result ==
+            R::stale_recipients);
+        CHECK(send(store, "r", p.ann, p.ann_dev, "7", "{}", devices({p.ann_dev, cal_new})).seq ==
+              4);
+        // A member removed can no longer send.
+        store.write_and_wait([&](Tx& tx) { CHECK(tx.rooms().remove_member(p.r, p.cal)); });
+        CHECK(send(store, "r", p.cal, cal_new, "8", "{}", devices({p.ann_dev})).result ==
+              R::not_member);
+    });
+}
+
+TEST_CASE("store: a write unit that fails keeps nothing and leaves no gap in the sequence",
+          "[store]") {
+    each_store([](Store& store) {
+        const auto p = seed(store);
+        const auto in_r = devices({p.ann_dev, p.bea_dev});
+        REQUIRE(send(store, "r", p.ann, p.ann_dev, "1", "{}", in_r).seq == 1);
+        CHECK_THROWS_AS(store.write_and_wait([&](Tx& tx) {
+            const auto a = tx.messages().append({"r", p.ann, p.ann_dev, "2", "{}", &in_r, 1});
+            REQUIRE(a.seq == 2);
+            tx.rooms().add_member(p.r, p.cal, 0, 1);
+            throw std::runtime_error("the unit changes its mind");
+        }),
+                        std::runtime_error);
+        store.read_and_wait([&](const ReadTx& tx) {
+            CHECK(tx.messages().last_seq(p.r) == 1);
+            CHECK_FALSE(tx.rooms().membership(p.r, p.cal));
+        });
+        // The id was not used, and the next message takes seq 2.
+        const auto next = send(store, "r", p.ann, p.ann_dev, "2", "{}", in_r);
+        CHECK(next.result == R::stored);
+        CHECK(next.seq == 2);
+    });
+}
+
+TEST_CASE("store: membership events share the room's sequence with messages", "[store]") {
+    each_store([](Store& store) {
+        const auto p = seed(store);
+        const auto in_r = devices({p.ann_dev, p.bea_dev});
+        REQUIRE(send(store, "r", p.ann, p.ann_dev, "1", "{}", in_r).seq == 1);
+        store.write_and_wait([&](Tx& tx) {
+            CHECK(tx.messages().append_event(p.r, p.ann_dev, R"({"kind":"x"})", 7) == 2);
+        });
+        CHECK(send(store, "r", p.bea, p.bea_dev, "2", "{}", in_r).seq == 3);
+        store.read_and_wait([&](const ReadTx& tx) {
+            const auto page = tx.messages().after(p.r, 1, 10);
+            REQUIRE(page.size() == 2);
+            CHECK(page[0].seq == 2);
+            CHECK(page[0].event == R"({"kind":"x"})");
+            CHECK(page[0].sent_at == 7);
+            CHECK(page[1].event.empty());
+            CHECK(tx.messages().after(p.r, 0, 1).size() == 1);
+        });
+    });
+}
+
+TEST_CASE("store: rooms and membership", "[store]") {
+    each_store([](Store& store) {
+        const auto p = seed(store);
+        store.write_and_wait([&](Tx& tx) {
+            CHECK_FALSE(tx.rooms().create("r", p.bea, 3));
+            CHECK_FALSE(tx.rooms().add_member(p.r, p.bea, 9, 3));  // already a member
+            CHECK(tx.rooms().add_member(p.s, p.cal, 4, 3));
+            tx.rooms().set_public(p.s, true);
+        });
+        store.read_and_wait([&](const ReadTx& tx) {
+            const auto& rooms = tx.rooms();
+            CHECK(rooms.find("s")->is_public);
+            CHECK_FALSE(rooms.find("r")->is_public);
+            CHECK_FALSE(rooms.find("t"));
+            CHECK(rooms.by_id(p.r)->name == "r");
+            CHECK(rooms.membership(p.s, p.cal) == 4);
+            CHECK(rooms.membership(p.r, p.bea) == 0);
+            CHECK_FALSE(rooms.membership(p.r, p.cal));
+            const auto members = rooms.members(p.s);
+            REQUIRE(members.size() == 2);
+            CHECK(members[0].account.user == "ann");
+            CHECK(members[1].account.user == "cal");
+            CHECK(members[1].joined_seq == 4);
+            CHECK(members[1].account.agency == "Care");
+            CHECK(rooms.member_accounts(p.r) == std::vector<Id>{p.ann, p.bea});
+            const auto of_ann = rooms.rooms_of(p.ann);
+            REQUIRE(of_ann.size() == 2);
+            CHECK(of_ann[0].name == "r");
+            CHECK(of_ann[0].members == 2);
+            CHECK(rooms.rooms_with(p.cal).size() == 1);
+            CHECK(rooms.share_a_room(p.ann, p.cal));
+            CHECK_FALSE(rooms.share_a_room(p.bea, p.cal));
+            CHECK(rooms.co_members(p.ann) == std::vector<Id>{p.bea, p.cal});
+        });
+        store.write_and_wait([&](Tx& tx) {
+            CHECK(tx.rooms().remove_member(p.s, p.cal));
+            CHECK_FALSE(tx.rooms().remove_member(p.s, p.cal));
+        });
+        store.read_and_wait([&](const ReadTx& tx) { CHECK(tx.rooms().co_members(p.cal).empty()); });
+    });
+}
+
+TEST_CASE("store: accounts, devices and standing", "[store]") {
+    each_store([](Store& store) {
+        const auto p = seed(store);
+        store.read_and_wait([&](const ReadTx& tx) {
+            const auto& a = tx.accounts();
+            const auto ann = a.find("ann");
+            REQUIRE(ann);
+            CHECK(ann->role == Role::admin);
+            CHECK(ann->agency == "Care");
+            CHECK(ann->discipline == "social-care");
+            CHECK(a.by_id(p.bea)->user == "bea");
+            CHECK_FALSE(a.find("nobody"));
+            CHECK(a.all().size() == 3);
+            CHECK(a.active_admins_except(p.ann) == 0);
+            CHECK(a.device(p.bea_dev, p.bea)->name == "bea-phone");
+            CHECK_FALSE(a.device(p.bea_dev, p.ann));
+            const auto s = a.standing(p.bea_dev);
+            CHECK(s.current);
+            CHECK_FALSE(s.suspended);
+            CHECK(s.role == Role::member);
+            CHECK_FALSE(a.standing(99999).current);
+            CHECK(a.discipline_in_use("social-care"));
+            CHECK_FALSE(a.discipline_in_use("health"));
+        });
+        store.write_and_wait([&](Tx& tx) {
+            // Standing read, then changed, within one unit: the change shows at once.
+            CHECK(tx.accounts().standing(p.bea_dev).role == Role::member);
+            tx.accounts().set_role(p.bea, Role::chair);
+            CHECK(tx.accounts().standing(p.bea_dev).role == Role::chair);
+            CHECK_FALSE(tx.accounts().add("bea", "Again", 1, Role::member, 1));
+            CHECK_FALSE(tx.accounts().add_agency("care", "health", 1));  // any case
+        });
+        // And in the units after it.
+        store.write_and_wait([&](Tx& tx) {
+            CHECK(tx.accounts().standing(p.bea_dev).role == Role::chair);
+            tx.accounts().set_suspended(p.bea, true);
+        });
+        store.write_and_wait([&](Tx& tx) {
+            CHECK(tx.accounts().standing(p.bea_dev).suspended);
+            tx.accounts().revoke_devices(p.bea, 50);
+        });
+        store.read_and_wait([&](const ReadTx& tx) {
+            CHECK_FALSE(tx.accounts().standing(p.bea_dev).current);
+            CHECK(tx.accounts().devices(p.bea).empty());
+            CHECK(tx.accounts().device(p.bea_dev, p.bea)->revoked_at == 50);
+        });
+    });
+}
+
+TEST_CASE("store: enrolment codes withdraw earlier ones and are used once", "[store]") {
+    each_store([](Store& store) {
+        const auto p = seed(store);
+        EnrolmentCode first{"h1", "dan", "Dan", 1, Role::member, p.ann, 10, 1000, std::nullopt, 0};
+        EnrolmentCode second{"h2", "dan", "Dan", 1, Role::member, p.ann, 20, 2000, std::nullopt, 0};
+        store.write_and_wait([&](Tx& tx) {
+            first.agency = tx.accounts().agency("Care")->id;
+            second.agency = first.agency;
+            CHECK(tx.enrolment().issue(first) == 0);
+            CHECK(tx.enrolment().issue(second) == 1);
+        });
+        store.write_and_wait([&](Tx& tx) {
+            CHECK(tx.enrolment().code("h1")->expires_at == 19);
+            CHECK(tx.enrolment().code("h2")->expires_at == 2000);
+            CHECK(tx.enrolment().mark_used("h2", 30));
+            CHECK_FALSE(tx.enrolment().mark_used("h2", 31));
+            CHECK_FALSE(tx.enrolment().code("h3"));
+        });
+        store.read_and_wait([&](const ReadTx& tx) {
+            const auto c = tx.enrolment().code("h2");
+            REQUIRE(c);
+            CHECK(c->used_at == 30);
+            CHECK(c->user == "dan");
+            CHECK(c->created_by == p.ann);
+            CHECK(c->replaces == 0);
+        });
+    });
+}
+
+TEST_CASE("store: logins tell of the account's other devices", "[store]") {
+    each_store([](Store& store) {
+        const auto p = seed(store);
+        Id second = 0;
+        store.write_and_wait(
+            [&](Tx& tx) { second = tx.accounts().add_device(p.ann, device_named("ann-phone")); });
+        store.write_and_wait([&](Tx& tx) {
+            auto& e = tx.enrolment();
+            CHECK(e.record_login(p.ann, p.ann_dev, "a", 100, 0, 0, 50).new_logins.empty());
+            CHECK(e.record_login(p.ann, second, "b", 200, 0, 0, 50).new_logins.empty());
+            const auto back = e.record_login(p.ann, p.ann_dev, "a", 300, 0, 0, 50);
+            REQUIRE(back.new_logins.size() == 1);
+            CHECK(back.new_logins[0].device == second);
+            CHECK(back.new_logins[0].address == "b");
+            CHECK(back.new_logins[0].device_name == "ann-phone");
+        });
+        store.read_and_wait([&](const ReadTx& tx) {
+            const auto recent = tx.enrolment().recent_logins(p.ann, 2);
+            REQUIRE(recent.size() == 2);
+            CHECK(recent[0].at == 300);
+            CHECK(recent[1].at == 200);
+        });
+    });
+}
+
+TEST_CASE("store: the audit log appends at the end and keeps its head", "[store]") {
+    each_store([](Store& store) {
+        const auto p = seed(store);
+        const Bytes h1{1, 2, 3}, h2{4, 5, 6}, zero(3, 0);
+        store.write_and_wait([&](Tx& tx) {
+            CHECK_FALSE(tx.audit().last());
+            tx.audit().append({1, 10, p.ann, "", "room_created", {9, 9}, zero, h1});
+            tx.audit().append({2, 20, -1, "", "init", {8}, h1, h2});
+            tx.audit().set_head({2, 2, h2, 20, {7}, {6}});
+        });
+        CHECK_THROWS(store.write_and_wait([&](Tx& tx) {
+            tx.audit().append({2, 30, p.ann, "", "again", {1}, h2, h1});
+        }));
+        store.read_and_wait([&](const ReadTx& tx) {
+            const auto last = tx.audit().last();
+            REQUIRE(last);
+            CHECK(last->seq == 2);
+            CHECK(last->prev == h1);
+            CHECK(last->hash == h2);
+            const auto all = tx.audit().records(0, 0, -1);
+            REQUIRE(all.size() == 2);
+            CHECK(all[0].actor_user == "ann");
+            CHECK(all[0].body == Bytes{9, 9});
+            CHECK(all[1].actor == -1);
+            CHECK(all[1].actor_user.empty());
+            CHECK(tx.audit().records(0, 15, 10).size() == 1);
+            CHECK(tx.audit().records(2, 0, 10).size() == 1);
+            const auto head = tx.audit().head();
+            REQUIRE(head);
+            CHECK(head->count == 2);
+            CHECK(head->last_hash == h2);
+            CHECK(head->signature == Bytes{6});
+        });
+        store.write_and_wait([&](Tx& tx) { tx.audit().rewrite(1, {5}, zero, h1); });
+        store.read_and_wait(
+            [&](const ReadTx& tx) { CHECK(tx.audit().records(1, 0, 1)[0].body == Bytes{5}); });
+    });
+}
+
+TEST_CASE("store: dictionaries keep every version", "[store]") {
+    each_store([](Store& store) {
+        const auto p = seed(store);
+        store.write_and_wait([&](Tx& tx) {
+            auto& d = tx.dictionaries();
+            CHECK(d.current_version() == 0);
+            CHECK(d.commit({{"general", "g1"}, {"health", "h1"}}, p.ann, "first", 10) == 1);
+            CHECK_FALSE(d.commit({{"general", "g1"}, {"health", "h1"}}, p.ann, "same", 11));
+            CHECK(d.commit({{"general", "g2"}}, -1, "second", 12) == 2);
+        });
+        store.read_and_wait([&](const ReadTx& tx) {
+            const auto& d = tx.dictionaries();
+            CHECK(d.current_version() == 2);
+            CHECK(d.current() == DictionaryFiles{{"general", "g2"}});
+            CHECK(d.at_version(1) == DictionaryFiles{{"general", "g1"}, {"health", "h1"}});
+            CHECK(d.at_version(2) == DictionaryFiles{{"general", "g2"}});
+            CHECK_FALSE(d.at_version(3));
+            const auto v = d.versions(10);
+            REQUIRE(v.size() == 2);
+            CHECK(v[0].version == 2);
+            CHECK(v[0].by == "operator");
+            CHECK(v[1].by == "ann");
+            CHECK(v[1].summary == "first");
+        });
+    });
+}
+
+TEST_CASE("store: noisy-entry reports count once a day and show from enough reporters", "[store]") {
+    each_store([](Store& store) {
+        const auto p = seed(store);
+        const std::vector<NoisyEntry> counts{{"health", "obs", 1, 2, 0}};
+        store.write_and_wait([&](Tx& tx) {
+            auto& d = tx.dictionaries();
+            CHECK(d.report_noisy(p.ann, "2026-01-01", counts));
+            CHECK_FALSE(d.report_noisy(p.ann, "2026-01-01", counts));
+            CHECK(d.report_noisy(p.bea, "2026-01-01", counts));
+            CHECK(d.report_noisy(p.ann, "2026-01-02", counts));
+        });
+        store.read_and_wait([&](const ReadTx& tx) {
+            CHECK(tx.dictionaries().noisy(3).empty());
+            const auto two = tx.dictionaries().noisy(2);
+            REQUIRE(two.size() == 1);
+            CHECK(two[0].fixed == 3);
+            CHECK(two[0].sent_anyway == 6);
+            CHECK(two[0].reporters == 2);
+        });
+    });
+}
+
+TEST_CASE("store: questions are asked and closed", "[store]") {
+    each_store([](Store& store) {
+        const auto p = seed(store);
+        Id q1 = 0, q2 = 0;
+        store.write_and_wait([&](Tx& tx) {
+            q1 = tx.dictionaries().ask("obs", p.r, p.bea, 10);
+            q2 = tx.dictionaries().ask("LAC", 0, p.bea, 11);
+            tx.dictionaries().close_question(q1, "answered", "observations", p.ann, 12);
+        });
+        store.read_and_wait([&](const ReadTx& tx) {
+            const auto a = tx.dictionaries().question(q1);
+            REQUIRE(a);
+            CHECK(a->status == "answered");
+            CHECK(a->room == "r");
+            CHECK(a->reply == "observations");
+            CHECK(a->answered_by_user == "ann");
+            CHECK(a->answered_at == 12);
+            CHECK(tx.dictionaries().question(q2)->room.empty());
+            CHECK(tx.dictionaries().questions("open", 10).size() == 1);
+            CHECK(tx.dictionaries().questions("", 10).size() == 2);
+            const auto mine = tx.dictionaries().questions_asked_by(p.bea, 10);
+            REQUIRE(mine.size() == 2);
+            CHECK(mine[0].id == q2);
+        });
+    });
+}
+
+TEST_CASE("store: meetings, fixed versions, distribution, signatures and actions", "[store]") {
+    each_store([](Store& store) {
+        const auto p = seed(store);
+        Id m1 = 0, m2 = 0, act = 0;
+        store.write_and_wait([&](Tx& tx) {
+            auto& m = tx.meetings();
+            MeetingRow row;
+            row.room = p.r;
+            row.kind = "core";
+            row.starts_at = "2026-01-05T10:00";
+            row.marking = "OFFICIAL";
+            row.status = "draft";
+            row.chair = p.ann;
+            row.minute_taker = p.bea;
+            row.version = 1;
+            row.body = {1};
+            m1 = m.create(row, p.ann, 5);
+            row.id = m1;
+            row.rev = 1;
+            row.body = {2, 2};
+            row.next_meeting = "2026-02-05";
+            m.update(row, 6);
+            ActionRow a;
+            a.room = p.r;
+            a.raised_in = m1;
+            a.owner = p.bea;
+            a.due = "2026-01-20";
+            a.status = "open";
+            a.body = {3};
+            act = m.add_action(a, 7);
+            m.add_version({m1, 1, "circulated", p.ann, 8, 0, {}, 2, 0, {4}});
+            m.distribute(m1, 1, {p.ann, p.bea}, 8);
+            MinutesSignature s;
+            s.act = "circulate";
+            s.account = p.ann;
+            s.device = p.ann_dev;
+            s.signed_at = 8;
+            s.signature = "c2ln";
+            m.add_signature(m1, 1, s, 9);
+        });
+        store.write_and_wait([&](Tx& tx) {
+            auto& m = tx.meetings();
+            CHECK(m.mark_received(m1, 1, p.bea, 10));
+            CHECK_FALSE(m.mark_received(m1, 1, p.bea, 11));
+            CHECK_FALSE(m.mark_received(m1, 1, p.cal, 11));
+            auto v = *m.version(m1, 1);
+            v.status = "approved";
+            v.approved_by = p.ann;
+            v.approved_at = 12;
+            m.update_version(v);
+            MeetingRow next = *m.meeting(m1);
+            next.status = "draft";
+            m2 = m.create(next, p.ann, 13);
+            CHECK(m.carry_forward(m1, m2, {"open", "in_progress"}, "carried_forward", 13) == 1);
+        });
+        store.read_and_wait([&](const ReadTx& tx) {
+            const auto& m = tx.meetings();
+            const auto row = m.meeting(m1);
+            REQUIRE(row);
+            CHECK(row->room_name == "r");
+            CHECK(row->rev == 1);
+            CHECK(row->body == Bytes{2, 2});
+            CHECK(row->next_meeting == "2026-02-05");
+            CHECK_FALSE(m.meeting(99999));
+            CHECK(m.meetings_in(p.r) == std::vector<Id>{m1, m2});
+            CHECK(m.latest_meeting(p.r) == m2);
+            CHECK(m.latest_meeting(p.s) == 0);
+            const auto v = m.versions(m1);
+            REQUIRE(v.size() == 1);
+            CHECK(v[0].status == "approved");
+            CHECK(v[0].approved_at == 12);
+            CHECK(v[0].findings == 2);
+            const auto dist = m.distribution(m1, 1);
+            REQUIRE(dist.size() == 2);
+            CHECK(dist[0].user == "ann");
+            CHECK_FALSE(dist[0].received_at);
+            CHECK(dist[1].received_at == 10);
+            const auto sigs = m.signatures(m1, 1);
+            REQUIRE(sigs.size() == 1);
+            CHECK(sigs[0].user == "ann");
+            CHECK(sigs[0].sign_key == "sign-ann-laptop");
+            const auto action = m.action(act);
+            REQUIRE(action);
+            CHECK(action->status == "carried_forward");
+            CHECK(action->owner_user == "bea");
+            CHECK(m.carried(m2, act) == true);
+            CHECK(m.carried(m1, act) == false);
+            CHECK_FALSE(m.carried(m1, 99999));
+            const auto listed = m.actions_of(m2);
+            REQUIRE(listed.size() == 1);
+            CHECK(listed[0].second);
+            CHECK(m.runs_meeting_of(act, p.bea, false));
+            CHECK_FALSE(m.runs_meeting_of(act, p.cal, false));
+            ActionFilter mine;
+            mine.owner = p.bea;
+            mine.member = p.bea;
+            CHECK(m.actions(mine).size() == 1);
+            mine.statuses = {"open"};
+            CHECK(m.actions(mine).empty());
+            ActionFilter due;
+            due.due_before = "2026-01-20";
+            CHECK(m.actions(due).empty());
+            due.due_before.clear();
+            due.due_by = "2026-01-20";
+            CHECK(m.actions(due).size() == 1);
+            ActionFilter outsider;
+            outsider.member = p.cal;
+            CHECK(m.actions(outsider).empty());
+        });
+        store.write_and_wait([&](Tx& tx) { tx.meetings().remove_action(act); });
+        store.read_and_wait([&](const ReadTx& tx) {
+            CHECK_FALSE(tx.meetings().action(act));
+            CHECK(tx.meetings().actions_of(m2).empty());
+        });
+    });
+}
+
+TEST_CASE("store: settings and sealed secrets", "[store]") {
+    each_store([](Store& store) {
+        store.write_and_wait([&](Tx& tx) {
+            CHECK_FALSE(tx.secrets().setting("k"));
+            tx.secrets().set_setting("k", "v1");
+            tx.secrets().set_setting("k", "v2");
+            CHECK(tx.secrets().add_secret({"chain", 7, {1, 2}, std::nullopt}));
+            CHECK_FALSE(tx.secrets().add_secret({"chain", 8, {3}, std::nullopt}));
+            CHECK(tx.secrets().add_secret({"signing", 9, {4}, Bytes{5}}));
+            tx.secrets().reseal_secret(7, {6});
+        });
+        store.read_and_wait([&](const ReadTx& tx) {
+            CHECK(tx.secrets().setting("k") == "v2");
+            CHECK(tx.secrets().secret(7)->sealed == Bytes{6});
+            CHECK(tx.secrets().secret(9)->public_half == Bytes{5});
+            CHECK_FALSE(tx.secrets().secret(8));
+            CHECK(tx.secrets().secrets().size() == 2);
+        });
+    });
+}
+
+TEST_CASE("store: a read sees every write whose completion ran, and reports what it throws",
+          "[store]") {
+    each_store([](Store& store) {
+        const auto p = seed(store);
+        std::promise<std::exception_ptr> finished;
+        store.read(
+            [&](const ReadTx& tx) {
+                CHECK(tx.rooms().find("r")->id == p.r);
+                throw std::runtime_error("read failed");
+            },
+            [&](std::exception_ptr e) { finished.set_value(e); });
+        // `done` may run later, on another thread.
+        auto done = finished.get_future();
+        REQUIRE(done.wait_for(std::chrono::seconds(10)) == std::future_status::ready);
+        CHECK_THROWS_WITH(std::rethrow_exception(done.get()), "read failed");
+        CHECK(store.read_now([&](const ReadTx& tx) { return tx.accounts().all().size(); }) == 3);
+    });
+}
