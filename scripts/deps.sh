@@ -9,6 +9,7 @@ LIAISE_PACKAGES=(
   emscripten chromium
   tzdata  # zones named in TZ (Europe/London, Asia/Tokyo in the tests)
   python3-aiosmtpd  # the SMTP server the mail tests send to
+  postgresql libpq-dev  # the PostgreSQL store (several nodes) and its throwaway test clusters
 )
 
 liaise_install_deps() {

@@ -9,6 +9,7 @@
 
 #include "liaise/server/server.hpp"
 #include "net/web_assets.hpp"
+#include "store/postgres/schema.hpp"
 
 int main(int argc, char** argv) {
     // Logs go to standard error, so that standard output carries only what a command prints
@@ -89,6 +90,15 @@ int main(int argc, char** argv) {
                           "CIDR of a reverse proxy whose X-Forwarded-For names the client "
                           "(repeatable; adds to trusted_proxies in --config)");
 
+    std::string database;
+    auto* migrate_cmd = app.add_subcommand(
+        "migrate", "Create or upgrade the schema of a PostgreSQL database shared by several nodes");
+    migrate_cmd
+        ->add_option("--database", database,
+                     "postgresql://USER@HOST:PORT/DBNAME (a password is best kept in ~/.pgpass "
+                     "or PGPASSWORD, not in the URL)")
+        ->required();
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -104,6 +114,29 @@ int main(int argc, char** argv) {
         keys.key_file = key_file;
     if (!new_key_file.empty())
         keys.new_key_file = new_key_file;
+    if (migrate_cmd->parsed()) {
+        if (database.rfind("postgresql://", 0) != 0 && database.rfind("postgres://", 0) != 0) {
+            std::cerr << "liaise-server migrate: --database takes a postgresql:// URL (an SQLite "
+                         "data directory is brought up to date by serve itself)\n";
+            return 2;
+        }
+        try {
+            liaise::server::pg::Connection db(database);
+            const int found = liaise::server::pg::migrate(db);
+            const int now = liaise::server::pg::schema_version;
+            if (found == 0)
+                std::cout << "Created the Liaise schema, version " << now << ".\n";
+            else if (found < now)
+                std::cout << "Upgraded the Liaise schema from version " << found << " to " << now
+                          << ".\n";
+            else
+                std::cout << "The Liaise schema is already at version " << now << ".\n";
+            return 0;
+        } catch (const std::exception& e) {
+            std::cerr << "liaise-server migrate: " << e.what() << "\n";
+            return 2;
+        }
+    }
     if (move_cmd->parsed()) {
         const auto moved = liaise::server::move_key(keys);
         if (!moved) {

@@ -39,6 +39,12 @@ class Frame {
     /// is {text, "", ""}.
     [[nodiscard]] std::array<std::string_view, 3> pieces_for(std::int64_t device) const;
 
+    /// True for a frame with per-device entries (a `message` event): its text is not what any
+    /// one device receives. A bus that carries frames between nodes carries only the others.
+    [[nodiscard]] bool per_device() const noexcept { return has_list_; }
+    /// The whole text (for a per_device() frame, with every device's entry).
+    [[nodiscard]] const std::string& text() const noexcept { return text_; }
+
     /// The size of what `device` receives (the sum of pieces_for(device)).
     [[nodiscard]] std::size_t size_for(std::int64_t device) const;
 

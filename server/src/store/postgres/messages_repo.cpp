@@ -1,0 +1,125 @@
+#include "store/postgres/messages_repo.hpp"
+
+#include <charconv>
+
+namespace liaise::server::pg {
+
+namespace {
+
+/// The recipients as a PostgreSQL array literal, or nullopt if one is not a device id in
+/// decimal (then they cannot be the room's devices).
+std::optional<std::string> id_array(const std::vector<std::string>* ids) {
+    if (!ids)
+        return std::nullopt;
+    std::string out = "{";
+    for (const auto& id : *ids) {
+        std::int64_t v = 0;
+        const auto [end, ec] = std::from_chars(id.data(), id.data() + id.size(), v);
+        if (id.empty() || ec != std::errc() || end != id.data() + id.size() || v <= 0)
+            return std::nullopt;
+        if (out.size() > 1)
+            out += ',';
+        out += std::to_string(v);
+    }
+    return out + "}";
+}
+
+/// Parses an array of integers as PostgreSQL writes it ({1,2,3}).
+std::vector<store::Id> parse_ids(std::string_view text) {
+    std::vector<store::Id> out;
+    if (text.size() < 2)
+        return out;
+    text = text.substr(1, text.size() - 2);
+    while (!text.empty()) {
+        const auto comma = text.find(',');
+        const auto part = text.substr(0, comma);
+        store::Id v = 0;
+        std::from_chars(part.data(), part.data() + part.size(), v);
+        out.push_back(v);
+        if (comma == std::string_view::npos)
+            break;
+        text.remove_prefix(comma + 1);
+    }
+    return out;
+}
+
+}  // namespace
+
+std::int64_t PgMessages::last_seq(store::Id room) const {
+    auto r = db_.exec("SELECT last_seq FROM rooms WHERE id = $1", {std::to_string(room)});
+    return r.rows() == 0 ? 0 : r.int64(0, 0);
+}
+
+std::vector<store::StoredMessage> PgMessages::after(store::Id room, std::int64_t after,
+                                                    std::int64_t limit) const {
+    auto r = db_.exec(
+        "SELECT m.seq, m.sent_at, coalesce(m.event, ''), m.envelope, m.sender_device, "
+        "a.username, d.sign_key, d.box_key, d.box_key_signature FROM messages m "
+        "JOIN devices d ON d.id = m.sender_device JOIN accounts a ON a.id = d.account_id "
+        "WHERE m.room_id = $1 AND m.seq > $2 ORDER BY m.seq LIMIT $3",
+        {std::to_string(room), std::to_string(after), std::to_string(limit)});
+    std::vector<store::StoredMessage> out;
+    out.reserve(static_cast<std::size_t>(r.rows()));
+    for (int i = 0; i < r.rows(); ++i) {
+        store::StoredMessage m;
+        m.seq = r.int64(i, 0);
+        m.sent_at = r.int64(i, 1);
+        m.event = r.text(i, 2);
+        if (m.event.empty()) {
+            m.envelope = r.text(i, 3);
+            m.device = r.int64(i, 4);
+            m.user = r.text(i, 5);
+            m.sender = {std::string(r.text(i, 6)), std::string(r.text(i, 7)),
+                        std::string(r.text(i, 8))};
+        }
+        out.push_back(std::move(m));
+    }
+    return out;
+}
+
+store::Appended PgMessages::append(const store::NewMessage& m) {
+    auto r = db_.exec(
+        "SELECT o_outcome, o_seq, o_sent_at, o_room, o_existing, o_members, o_sign_key, "
+        "o_box_key, o_box_key_signature FROM liaise_append_message($1, $2, $3, $4, $5, "
+        "$6::bigint[], $7)",
+        {std::string(m.room), std::to_string(m.account), std::to_string(m.device),
+         std::string(m.client_msg_id), std::string(m.envelope), id_array(m.recipients),
+         std::to_string(m.at)});
+    using R = store::Appended::Result;
+    store::Appended a;
+    const auto outcome = r.text(0, 0);
+    a.room = r.int64(0, 3);
+    if (outcome == "no_room") {
+        a.result = R::no_room;
+    } else if (outcome == "not_member") {
+        a.result = R::not_member;
+    } else if (outcome == "stale_recipients") {
+        a.result = R::stale_recipients;
+    } else if (outcome == "duplicate") {
+        a.result = R::duplicate;
+        a.seq = r.int64(0, 1);
+        a.sent_at = r.int64(0, 2);
+        a.existing_envelope = r.text(0, 4);
+    } else if (outcome == "stored") {
+        a.result = R::stored;
+        a.seq = r.int64(0, 1);
+        a.sent_at = r.int64(0, 2);
+        a.members = parse_ids(r.text(0, 5));
+        a.sender = {std::string(r.text(0, 6)), std::string(r.text(0, 7)),
+                    std::string(r.text(0, 8))};
+    } else {
+        throw Error("liaise_append_message answered an unknown outcome", "");
+    }
+    return a;
+}
+
+std::int64_t PgMessages::append_event(store::Id room, store::Id actor_device,
+                                      std::string_view event_json, store::Millis at) {
+    return db_
+        .exec("SELECT liaise_append_event($1, $2, $3, $4)",
+              {std::to_string(room), std::to_string(actor_device), std::string(event_json),
+               std::to_string(at)})
+        .int64(0, 0);
+}
+
+}  // namespace liaise::server::pg

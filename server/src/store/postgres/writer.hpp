@@ -1,0 +1,75 @@
+// Internal: a node's group-commit writer on PostgreSQL: the write side of a PostgreSQL Store.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "store/postgres/pq.hpp"
+
+namespace liaise::server::pg {
+
+/// One thread, one connection. Jobs queued from any thread run in queue order inside one
+/// transaction per batch (each under a savepoint of its own), and each job's `done` runs after
+/// the COMMIT that holds it, on the writer thread: so a reply sent from `done` is durable.
+///
+/// - A job that throws has its own changes rolled back; `done` gets what it threw and the rest
+///   of the batch carries on.
+/// - A batch that fails as a whole (deadlock 40P01, serialisation failure 40001, a broken
+///   connection, a failed COMMIT) is rolled back and run again from its first job on a fresh
+///   connection, up to `attempts` times; then every job of it gets the error. Jobs must
+///   therefore be safe to run more than once (store.hpp asks that of every write unit). Two
+///   nodes whose batches lock rows in different orders resolve that way too, though the
+///   message path locks rooms in ascending order and does not deadlock (messages.hpp).
+class Writer {
+  public:
+    using Job = std::function<void(Connection&)>;
+    using Done = std::function<void(std::exception_ptr)>;
+
+    struct Options {
+        std::size_t max_batch = 64;
+        int attempts = 5;
+    };
+
+    /// Connects to `url` and starts the writer thread. Throws Error if it cannot connect.
+    Writer(std::string url, Options options);
+    /// Runs and completes every queued job, then stops.
+    ~Writer();
+    Writer(const Writer&) = delete;
+    Writer& operator=(const Writer&) = delete;
+
+    void write(Job job, Done done);
+
+    /// Batches committed and batches run again after a batch-level failure (tests, metrics).
+    [[nodiscard]] std::size_t commits() const;
+    [[nodiscard]] std::size_t retries() const;
+
+  private:
+    struct Pending {
+        Job job;
+        Done done;
+    };
+    void run();
+    /// Runs `batch` in one transaction; fills `errors` per job. Throws Error if the batch as a
+    /// whole failed.
+    void run_batch(std::deque<Pending>& batch, std::vector<std::exception_ptr>& errors);
+
+    std::string url_;
+    Options options_;
+    std::unique_ptr<Connection> db_;  // writer thread only (after construction)
+    mutable std::mutex mutex_;
+    std::condition_variable wake_;
+    std::deque<Pending> queue_;  // GUARDED_BY(mutex_)
+    bool stopping_ = false;      // GUARDED_BY(mutex_)
+    std::size_t commits_ = 0;    // GUARDED_BY(mutex_)
+    std::size_t retries_ = 0;    // GUARDED_BY(mutex_)
+    std::thread thread_;
+};
+
+}  // namespace liaise::server::pg
