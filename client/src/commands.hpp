@@ -41,6 +41,11 @@ int send(const Options& o, const std::string& room, const std::vector<std::strin
 int read(const Options& o, const std::string& room, std::int64_t since, bool follow, bool plain,
          bool verbose = false);
 int room_audience(const Options& o, const std::string& room, bool is_public);
+/// `room glossary list`: the room's agreed terms, and with `history` every change (plain_cli.cpp).
+int room_glossary_list(const Options& o, const std::string& room, bool history);
+/// `room glossary add` (`add`, with `meaning`) and `room glossary remove` (chairs).
+int room_glossary_change(const Options& o, const std::string& room, const std::string& term,
+                         const std::string& meaning, bool add);
 int explain(const Options& o, const std::string& term);
 int ask(const Options& o, const std::string& term, const std::string& room);
 int fingerprint(const Options& o, const std::optional<std::string>& user);

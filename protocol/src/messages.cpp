@@ -51,6 +51,14 @@ constexpr std::array<FieldSpec, 3> kSync = {{{"room", F::string, true, kName},
 constexpr std::array<FieldSpec, 1> kDictionaries = {{{"have", F::integer, false, INT64_MAX}}};
 constexpr std::array<FieldSpec, 2> kRoomAudience = {
     {{"room", F::string, true, kName}, {"public", F::boolean, true, 0}}};
+// A room's agreed terms (PROTOCOL.md, "Room glossary"); the lengths are jargon/glossary.hpp's.
+constexpr std::array<FieldSpec, 2> kGlossary = {
+    {{"room", F::string, true, kName}, {"history", F::boolean, false, 0}}};
+constexpr std::array<FieldSpec, 3> kGlossaryAdd = {{{"room", F::string, true, kName},
+                                                    {"term", F::string, true, 64},
+                                                    {"meaning", F::string, true, 300}}};
+constexpr std::array<FieldSpec, 2> kGlossaryRemove = {
+    {{"room", F::string, true, kName}, {"term", F::string, true, 64}}};
 constexpr std::array<FieldSpec, 2> kAsk = {
     {{"term", F::string, true, kText}, {"room", F::string, false, kName}}};
 
@@ -185,7 +193,7 @@ constexpr std::array<FieldSpec, 5> kAudit = {{{"since", F::integer, false, INT64
                                               {"head", F::boolean, false, 0},
                                               {"at", F::integer, false, INT64_MAX, 1}}};
 
-constexpr std::array<RequestSpec, 57> kRequests = {{
+constexpr std::array<RequestSpec, 60> kRequests = {{
     {"hello", Access::anyone, kHello},
     {"enrol", Access::anyone, kEnrol},
     {"login", Access::anyone, kLogin},
@@ -243,6 +251,9 @@ constexpr std::array<RequestSpec, 57> kRequests = {{
     {"question_answer", Access::admin, kQuestionAnswer},
     {"question_dismiss", Access::admin, kQuestionDismiss},
     {"audit", Access::admin, kAudit},
+    {"glossary", Access::authenticated, kGlossary},
+    {"glossary_add", Access::chair, kGlossaryAdd},
+    {"glossary_remove", Access::chair, kGlossaryRemove},
 }};
 
 std::string_view type_name(F type) {

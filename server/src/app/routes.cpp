@@ -69,6 +69,9 @@ std::span<const Service::Route> Service::routes() noexcept {
         {"question_answer", [](Service& s, Context& c) { s.question_close(c, true); }},
         {"question_dismiss", [](Service& s, Context& c) { s.question_close(c, false); }},
         {"audit", [](Service& s, Context& c) { s.audit_log(c); }},
+        {"glossary", [](Service& s, Context& c) { s.glossary(c); }},
+        {"glossary_add", [](Service& s, Context& c) { s.glossary_change(c, true); }},
+        {"glossary_remove", [](Service& s, Context& c) { s.glossary_change(c, false); }},
     };
     return kRoutes;
 }

@@ -19,6 +19,7 @@
 #include "metrics.hpp"
 #include "store/accounts.hpp"
 #include "store/dictionary_store.hpp"
+#include "store/glossary_store.hpp"
 #include "store/sessions.hpp"
 #include "store/storage.hpp"
 
@@ -1073,7 +1074,8 @@ void Service::room_show(Context& ctx) {
         return json::object{{"room", room.name},
                             {"last_seq", room.last_seq},
                             {"public", room.is_public},
-                            {"members", members_json(db, room.id)}};
+                            {"members", members_json(db, room.id)},
+                            {"glossary", glossary_store::to_json(db, room.id)}};
     });
     ctx.reply(protocol::encode_ok(ctx.req.id, std::move(out)));
 }

@@ -20,6 +20,7 @@
 #include <spdlog/spdlog.h>
 
 #include "metrics.hpp"
+#include "store/glossary_store.hpp"
 #include "store/wal_vfs.hpp"
 
 namespace liaise::server {
@@ -370,6 +371,8 @@ CREATE TABLE IF NOT EXISTS minutes_signatures(
   PRIMARY KEY(meeting_id, version, act),
   FOREIGN KEY(meeting_id, version) REFERENCES minutes_versions(meeting_id, version));
 )sql");
+    // A room's agreed terms (glossary_store.hpp): new tables only, which an older server ignores.
+    glossary_store::create_tables(db);
     SQLite::Statement version(
         db, "INSERT OR REPLACE INTO meta(key, value) VALUES('schema_version', ?)");
     version.bind(1, std::to_string(kSchemaVersion));
