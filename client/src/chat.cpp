@@ -33,6 +33,8 @@
 #include "liaise/client/display.hpp"
 #include "liaise/client/local_time.hpp"
 #include "liaise/client/plain.hpp"
+#include "liaise/jargon/reading_age.hpp"
+#include "plain_reading.hpp"
 #include "liaise/jargon/fix.hpp"
 #include "liaise/jargon/reader.hpp"
 #include "liaise/protocol/fields.hpp"
@@ -663,6 +665,11 @@ class Chat {
     void check_and_send(const std::string& text) {
         // The writer's discipline settles ambiguous terms; the room's agreed terms pass.
         auto result = check_draft(*engine_, text, readers_, discipline_);
+        // For families: say when the draft needs an older reader than the aim (not a hold-back).
+        if (readers_.audience.is_public())
+            if (const auto age = jargon::reading_age(text); age && age->above_aim())
+                for (const auto& line : reading_age_lines(text, *age))
+                    add_line(line, Tone::finding);
         if (result.findings.empty()) {
             (void)send(text);
             return;

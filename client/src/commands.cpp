@@ -27,6 +27,8 @@
 #include "liaise/jargon/findings_json.hpp"
 #include "liaise/jargon/fix.hpp"
 #include "liaise/jargon/reader.hpp"
+#include "liaise/jargon/reading_age.hpp"
+#include "plain_reading.hpp"
 #include "qr.hpp"
 #include "unlock_cli.hpp"
 
@@ -340,6 +342,11 @@ int send(const Options& o, const std::string& room, const std::vector<std::strin
         const auto& audience = readers.value().audience;
         // The writer's discipline settles ambiguous terms; the room's agreed terms pass.
         auto result = check_draft(*engine.value(), text, readers.value(), c.discipline());
+        // For families: say when the draft needs an older reader than the aim (not a hold-back).
+        if (audience.is_public() && !o.json)
+            if (const auto age = jargon::reading_age(text); age && age->above_aim())
+                for (const auto& line : reading_age_lines(text, *age))
+                    std::cerr << line << "\n";
         std::string to_send = text;
         if (!result.findings.empty()) {
             if (policy == DraftPolicy::check) {
