@@ -33,11 +33,11 @@
 #include "liaise/client/display.hpp"
 #include "liaise/client/local_time.hpp"
 #include "liaise/client/plain.hpp"
-#include "liaise/jargon/reading_age.hpp"
-#include "plain_reading.hpp"
 #include "liaise/jargon/fix.hpp"
 #include "liaise/jargon/reader.hpp"
+#include "liaise/jargon/reading_age.hpp"
 #include "liaise/protocol/fields.hpp"
+#include "plain_reading.hpp"
 #include "unlock_cli.hpp"
 
 // Last, with the wide-character API and without the function-like macros (move, erase,

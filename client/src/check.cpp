@@ -136,7 +136,8 @@ CheckStatus run_check(const CheckOptions& options, std::istream& in, std::ostrea
         auto doc = boost::json::parse(jargon::findings_json(result));
         doc.as_object()["audience"] = audience.value().to_string();
         if (age)
-            doc.as_object()["reading_age"] = boost::json::parse(jargon::reading_age_json(text, *age));
+            doc.as_object()["reading_age"] =
+                boost::json::parse(jargon::reading_age_json(text, *age));
         if (options.fix || options.explain_fix)
             doc.as_object()["fixed"] = jargon::fix_text(text, result.findings, fix_mode(options));
         out << boost::json::serialize(doc) << "\n";

@@ -47,6 +47,10 @@ int room_glossary_list(const Options& o, const std::string& room, bool history);
 int room_glossary_change(const Options& o, const std::string& room, const std::string& term,
                          const std::string& meaning, bool add);
 int explain(const Options& o, const std::string& term);
+/// `admin dict known DISCIPLINE TERM --by WHO`: sets the entry's `known=` (WHO is
+/// all-professionals, everyone, own, or disciplines joined by '+'), keeping the rest of it.
+int dict_mark_known(const Options& o, const std::string& discipline, const std::string& term,
+                    const std::string& by);
 int ask(const Options& o, const std::string& term, const std::string& room);
 int fingerprint(const Options& o, const std::optional<std::string>& user);
 /// Marks `user` verified when `number` is the safety number this device computes.

@@ -1,7 +1,11 @@
 // `liaise room glossary`: the terms a room's chairs agree its members know (PROTOCOL.md, "Room
 // glossary"). Listing is for any member; adding and removing for the room's chairs.
+#include <algorithm>
 #include <boost/json.hpp>
 #include <iostream>
+
+#include "liaise/client/client.hpp"
+#include "liaise/jargon/dictionary.hpp"
 
 #include "cli_support.hpp"
 #include "commands.hpp"
@@ -66,6 +70,69 @@ int room_glossary_change(const Options& o, const std::string& room, const std::s
                                     << shown(r, "room") << ": " << what << " (glossary version "
                                     << num(r, "version") << ").\n";
                   });
+}
+
+}  // namespace liaise::client::cli
+
+namespace liaise::client::cli {
+
+int dict_mark_known(const Options& o, const std::string& discipline, const std::string& term,
+                    const std::string& by) {
+    jargon::KnownBy known = jargon::KnownBy::listed;
+    std::vector<std::string> listed;
+    if (by == "all-professionals") {
+        known = jargon::KnownBy::all_professionals;
+    } else if (by == "everyone") {
+        known = jargon::KnownBy::everyone;
+    } else if (by == "own") {
+        known = jargon::KnownBy::own_discipline;
+    } else {
+        for (std::size_t at = 0; at <= by.size();) {
+            const auto plus = std::min(by.find_first_of("+,", at), by.size());
+            if (plus > at)
+                listed.push_back(by.substr(at, plus - at));
+            at = plus + 1;
+        }
+        if (listed.empty()) {
+            std::cerr << "liaise: --by takes all-professionals, everyone, own, or disciplines "
+                         "joined by '+' (health+education)\n";
+            return 2;
+        }
+        std::sort(listed.begin(), listed.end());
+        listed.erase(std::unique(listed.begin(), listed.end()), listed.end());
+    }
+    return with_client(o, [&](Client& c) {
+        // The entry as the server holds it now, so that only its `known=` changes.
+        auto current = c.call("dict_export", {{"discipline", discipline}});
+        if (!current)
+            return report(current.error());
+        auto parsed = jargon::parse_dictionary(discipline, discipline, str(current.value(), "tsv"));
+        if (!parsed.ok())
+            return report({"bad_reply", "the server's dictionary does not load: " +
+                                            parsed.problems().front().to_string()});
+        auto dict = std::move(parsed).value();
+        const auto it = std::find_if(dict.entries.begin(), dict.entries.end(),
+                                     [&](const jargon::Entry& e) { return e.term == term; });
+        if (it == dict.entries.end())
+            return report({"not_found", "'" + term + "' is not in " + discipline});
+        it->known_by = known;
+        it->known_disciplines = listed;
+        // The options column of the entry as the dictionary format writes it.
+        const auto row = jargon::write_dictionary({discipline, {*it}});
+        auto line = std::string_view(row).substr(row.find('\n') + 1);
+        line = line.substr(0, line.find('\n'));
+        const auto options = std::string(line.substr(line.rfind('\t') + 1));
+        auto edited =
+            c.call("dict_edit", {{"discipline", discipline}, {"term", term}, {"options", options}});
+        if (!edited)
+            return report(edited.error());
+        if (o.json)
+            std::cout << json::serialize(edited.value()) << "\n";
+        else
+            std::cout << "Marked " << term << " (" << discipline << ") as known by " << by
+                      << ": dictionary version " << num(edited.value(), "version") << ".\n";
+        return 0;
+    });
 }
 
 }  // namespace liaise::client::cli

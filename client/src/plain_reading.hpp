@@ -16,5 +16,4 @@ namespace liaise::client {
 [[nodiscard]] std::vector<std::string> reading_age_lines(std::string_view text,
                                                          const jargon::ReadingAge& age);
 
-
 }  // namespace liaise::client

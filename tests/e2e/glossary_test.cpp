@@ -66,8 +66,9 @@ TEST_CASE("a chair agrees terms and members are no longer stopped for them", "[e
     CHECK_THAT(half.second, Catch::Contains("core group (social-care)"));
     CHECK_THAT(half.second, !Catch::Contains("CIN (social-care)"));
 
-    r.liaise.ok("sam", "room glossary add mixed 'core group' 'the family and the workers on the "
-                       "plan, who meet every six weeks'");
+    r.liaise.ok("sam",
+                "room glossary add mixed 'core group' 'the family and the workers on the "
+                "plan, who meet every six weeks'");
     CHECK_THAT(r.liaise.ok("sam", "send --accept-new-readers mixed '" + kDraft + "'"),
                Catch::Contains("Sent #"));
 

@@ -16,7 +16,8 @@ const std::string kHard =
 }  // namespace
 
 TEST_CASE("plain words in short sentences are within the aim", "[reading_age]") {
-    const auto r = reading_age("We met on Monday. Sam is safe at home. We will talk again next week.");
+    const auto r =
+        reading_age("We met on Monday. Sam is safe at home. We will talk again next week.");
     REQUIRE(r);
     CHECK(r->sentences == 3);
     CHECK(r->words == 15);

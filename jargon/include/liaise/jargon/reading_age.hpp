@@ -40,7 +40,6 @@ struct ReadingAge {
 /// The reading age of `text` and its `hardest` hardest sentences; nullopt for a text without
 /// words. Sentences are split as readability() splits them (engine.hpp); a number is not a word.
 /// Invalid UTF-8 is treated as separators, as in a check.
-[[nodiscard]] std::optional<ReadingAge> reading_age(std::string_view text,
-                                                    std::size_t hardest = 3);
+[[nodiscard]] std::optional<ReadingAge> reading_age(std::string_view text, std::size_t hardest = 3);
 
 }  // namespace liaise::jargon
