@@ -74,7 +74,7 @@ TEST_CASE("a chair agrees terms and members are no longer stopped for them", "[e
 
     // The same meaning again changes nothing; a new meaning is a new version.
     CHECK_THAT(r.liaise.ok("sam", "room glossary add mixed cin '" + kCin + "'"),
-               Catch::Contains("Agreed in mixed: cin (glossary version 3)"));
+               Catch::Contains("New meaning agreed in mixed: cin (glossary version 3)"));
     CHECK_THAT(r.liaise.ok("sam", "room glossary add mixed cin '" + kCin + "'"),
                Catch::Contains("Already agreed with that meaning"));
     const auto g = json::parse(r.liaise.ok("tess", "room glossary list mixed --history --json"));
