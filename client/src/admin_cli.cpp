@@ -7,10 +7,12 @@
 #include <ctime>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <sstream>
 
 #include "cli_support.hpp"
+#include "commands.hpp"
 #include "liaise/client/display.hpp"
 #include "liaise/protocol/fields.hpp"
 
@@ -337,6 +339,20 @@ versions->callback([&] {
     };
 });
 
+auto* known = dict->add_subcommand(
+    "known", "Mark an entry as known by more readers (its known= option), e.g. from noisy");
+known->add_option("discipline", s.discipline, "The entry's discipline")->required();
+known->add_option("term", s.entry.term, "The entry's term")->required();
+known
+    ->add_option("--by", s.file,
+                 "all-professionals, everyone, own, or disciplines joined by '+' "
+                 "(health+education)")
+    ->required();
+json_flag(known);
+known->callback([&] {
+    action = [&] { return dict_mark_known(o, s.discipline, s.entry.term, s.file); };
+});
+
 auto* revert =
     dict->add_subcommand("revert", "Make an earlier version current again (as a new version)");
 revert->add_option("version", s.number, "Version")->required();
@@ -360,12 +376,28 @@ noisy->callback([&] {
             const auto& entries = list(r, "entries");
             if (entries.empty())
                 std::cout << "No reports yet.\n";
+            // By the entry's discipline, most often sent as written first, each with the
+            // command that marks it as known (plain_cli.cpp, dict_mark_known).
+            std::vector<std::string> order;
+            std::map<std::string, std::vector<const json::object*>> by_discipline;
             for (const auto& e : entries) {
-                const auto& x = e.as_object();
-                const auto rate = x.at("override_rate").to_number<double>();
-                std::cout << shown(x, "discipline") << ":" << shown(x, "term") << "  sent anyway "
-                          << num(x, "sent_anyway") << ", fixed " << num(x, "fixed") << " ("
-                          << static_cast<int>(rate * 100 + 0.5) << "% overridden)\n";
+                const auto d = str(e.as_object(), "discipline");
+                if (!by_discipline.contains(d))
+                    order.push_back(d);
+                by_discipline[d].push_back(&e.as_object());
+            }
+            for (const auto& d : order) {
+                std::cout << display_line(d) << ":\n";
+                for (const auto* x : by_discipline[d]) {
+                    const auto rate = x->at("override_rate").to_number<double>();
+                    std::cout << "  " << shown(*x, "term") << "  sent as written "
+                              << num(*x, "sent_anyway") << ", fixed " << num(*x, "fixed") << " ("
+                              << static_cast<int>(rate * 100 + 0.5) << "% sent as written)\n"
+                              << "    mark as known: liaise admin dict known " << display_line(d)
+                              << " '" << shown(*x, "term")
+                              << "' --by all-professionals (or everyone, or "
+                                 "discipline+discipline)\n";
+                }
             }
         });
     };

@@ -35,7 +35,9 @@
 #include "liaise/client/plain.hpp"
 #include "liaise/jargon/fix.hpp"
 #include "liaise/jargon/reader.hpp"
+#include "liaise/jargon/reading_age.hpp"
 #include "liaise/protocol/fields.hpp"
+#include "plain_reading.hpp"
 #include "unlock_cli.hpp"
 
 // Last, with the wide-character API and without the function-like macros (move, erase,
@@ -315,6 +317,13 @@ class Chat {
             notice("Note: " + note + ".");
         notice("You are " + readers_.people.name(me_) + " in " + room_ +
                ". Drafts are checked for this room's readers before they are sent.");
+        show_glossary();
+    }
+
+    /// The room's agreed terms, for someone who joins it or whose room just agreed new ones.
+    void show_glossary() {
+        for (const auto& line : glossary_lines(readers_.glossary, readers_.glossary_version))
+            add_line(line, Tone::notice);
     }
 
     /// Runs until the person quits or a stop signal arrives. Returns the exit status.
@@ -379,7 +388,9 @@ class Chat {
             warn();
             return;
         }
-        const auto explained = explain_for(*engine_, *m.text, discipline_, m.sender, readers_);
+        const auto in_room =
+            explain_in_room(*engine_, *m.text, discipline_, m.sender, readers_, met_);
+        const auto& explained = in_room.result;
         // Each line after the first comes indented (display_block), as in `liaise read`.
         const auto text = display_block(annotate(*m.text, explained.findings));
         const Tone tone = m.sender == me_ ? Tone::own : Tone::message;
@@ -393,6 +404,8 @@ class Chat {
             begin = end + 1;
         }
         for (const auto& note : notes(explained.findings))
+            add_line(std::string(kContinuation) + note, Tone::note);
+        for (const auto& note : room_notes(in_room.first_met))
             add_line(std::string(kContinuation) + note, Tone::note);
         warn();
     }
@@ -650,10 +663,13 @@ class Chat {
 
     /// Checks `text` for this room's readers; sends it, or holds it back with its findings.
     void check_and_send(const std::string& text) {
-        auto result = engine_->check(text, readers_.audience);
-        // The writer's discipline settles what an ambiguous term of theirs means.
-        if (!discipline_.empty())
-            jargon::settle_meanings(result, {discipline_});
+        // The writer's discipline settles ambiguous terms; the room's agreed terms pass.
+        auto result = check_draft(*engine_, text, readers_, discipline_);
+        // For families: say when the draft needs an older reader than the aim (not a hold-back).
+        if (readers_.audience.is_public())
+            if (const auto age = jargon::reading_age(text); age && age->above_aim())
+                for (const auto& line : reading_age_lines(text, *age))
+                    add_line(line, Tone::finding);
         if (result.findings.empty()) {
             (void)send(text);
             return;
@@ -846,9 +862,14 @@ class Chat {
             return;
         }
         const bool changed = readers.value().audience.to_string() != readers_.audience.to_string();
+        const bool new_terms = readers.value().glossary_version != readers_.glossary_version;
         readers_ = std::move(readers).value();
         if (changed)
             notice("Drafts are now checked for: " + audience_text() + ".");
+        if (new_terms && readers_.glossary.empty())
+            notice("This room has no agreed terms now.");
+        else if (new_terms)
+            show_glossary();
     }
 
     /// One line in the pane; a lost connection also starts reconnecting.
@@ -1018,7 +1039,8 @@ class Chat {
     std::string discipline_;
     std::shared_ptr<const jargon::Engine> engine_;
     RoomReaders readers_;
-    DayHeadings days_;  // of the messages shown so far
+    std::set<std::string> met_;  // the room's agreed terms explained so far (explain_in_room)
+    DayHeadings days_;           // of the messages shown so far
 
     std::vector<PaneLine> lines_;
     std::int64_t last_seq_ = 0;

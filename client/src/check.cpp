@@ -14,7 +14,9 @@
 #include "liaise/jargon/engine.hpp"
 #include "liaise/jargon/findings_json.hpp"
 #include "liaise/jargon/fix.hpp"
+#include "liaise/jargon/reading_age.hpp"
 #include "liaise/jargon/utf8.hpp"
+#include "plain_reading.hpp"
 
 namespace liaise::client {
 namespace {
@@ -127,9 +129,15 @@ CheckStatus run_check(const CheckOptions& options, std::istream& in, std::ostrea
 
     const auto result = engine.value()->check(text, audience.value());
     const auto status = result.findings.empty() ? CheckStatus::clean : CheckStatus::findings;
+    // For families: how old a reader the text needs, and what to shorten first.
+    const auto age = audience.value().is_public() ? jargon::reading_age(text)
+                                                  : std::optional<jargon::ReadingAge>();
     if (options.json) {
         auto doc = boost::json::parse(jargon::findings_json(result));
         doc.as_object()["audience"] = audience.value().to_string();
+        if (age)
+            doc.as_object()["reading_age"] =
+                boost::json::parse(jargon::reading_age_json(text, *age));
         if (options.fix || options.explain_fix)
             doc.as_object()["fixed"] = jargon::fix_text(text, result.findings, fix_mode(options));
         out << boost::json::serialize(doc) << "\n";
@@ -155,6 +163,9 @@ CheckStatus run_check(const CheckOptions& options, std::istream& in, std::ostrea
             << std::setprecision(0) << r.long_sentence_share * 100 << "% of " << r.sentences
             << " sentences over " << jargon::kLongSentenceWords << " words\n";
     }
+    if (age)
+        for (const auto& line : reading_age_lines(text, *age))
+            out << line << "\n";
     return status;
 }
 

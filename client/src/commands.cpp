@@ -10,6 +10,7 @@
 #include <functional>
 #include <iostream>
 #include <iterator>
+#include <set>
 #include <sstream>
 #include <thread>
 #include "liaise/protocol/fields.hpp"
@@ -26,6 +27,8 @@
 #include "liaise/jargon/findings_json.hpp"
 #include "liaise/jargon/fix.hpp"
 #include "liaise/jargon/reader.hpp"
+#include "liaise/jargon/reading_age.hpp"
+#include "plain_reading.hpp"
 #include "qr.hpp"
 #include "unlock_cli.hpp"
 
@@ -55,9 +58,11 @@ void print_warnings(const ReadMessage& m, std::size_t width) {
 
 /// Prints one message; `engine` (when not plain) adds explanations of terms from disciplines
 /// other than the reader's, and of the reader's terms that mean something else to the writer's
-/// (explain_for, with the room's `readers`).
+/// (explain_for, with the room's `readers`). The room's agreed terms are not explained, except
+/// once, in the room's words, to a reader who meets one for the first time (`met`).
 void print_message(const Options& o, const ReadMessage& m, const jargon::Engine* engine,
-                   const std::string& reader, const RoomReaders& readers) {
+                   const std::string& reader, const RoomReaders& readers,
+                   std::set<std::string>& met) {
     if (m.event) {  // a membership change the server recorded in the room's history
         if (o.json) {
             json::object out{
@@ -80,9 +85,10 @@ void print_message(const Options& o, const ReadMessage& m, const jargon::Engine*
         std::cout << std::flush;
         return;
     }
-    jargon::CheckResult explained;
+    Explained in_room;
     if (engine != nullptr && m.text)
-        explained = explain_for(*engine, *m.text, reader, m.sender, readers);
+        in_room = explain_in_room(*engine, *m.text, reader, m.sender, readers, met);
+    const auto& explained = in_room.result;
     if (o.json) {
         json::object out{{"room", m.room},
                          {"seq", m.seq},
@@ -102,6 +108,10 @@ void print_message(const Options& o, const ReadMessage& m, const jargon::Engine*
             for (const auto& f : explained.findings)
                 explanations.push_back(json::parse(jargon::findings_json(f)));
             out["explanations"] = std::move(explanations);
+            json::array agreed;
+            for (const auto& t : in_room.first_met)
+                agreed.push_back(json::object{{"term", t.term}, {"meaning", t.meaning}});
+            out["room_terms"] = std::move(agreed);
         }
         std::cout << json::serialize(out) << std::endl;
         return;
@@ -122,6 +132,10 @@ void print_message(const Options& o, const ReadMessage& m, const jargon::Engine*
     shown += display_block(annotate(*m.text, explained.findings));
     std::cout << fit_width(shown, width) << "\n";
     for (const auto& note : notes(explained.findings))
+        std::cout << fit_width(std::string(kContinuation) + note, width,
+                               std::string(kContinuation) + "  ")
+                  << "\n";
+    for (const auto& note : room_notes(in_room.first_met))
         std::cout << fit_width(std::string(kContinuation) + note, width,
                                std::string(kContinuation) + "  ")
                   << "\n";
@@ -260,6 +274,8 @@ int room_show(const Options& o, const std::string& room) {
                       << ")\n";
         else  // an admin who is not a member sees who is in it, and no more
             std::cout << "Room " << shown(r, "room") << " (you are not a member)\n";
+        if (r.at("public").is_bool() && r.at("public").as_bool())
+            std::cout << "Includes the public: every term is flagged, agreed ones too.\n";
         for (const auto& m : r.at("members").as_array()) {
             const auto& member = m.as_object();
             const auto* suspended = member.if_contains("suspended");
@@ -280,6 +296,9 @@ int room_show(const Options& o, const std::string& room) {
                               << clock_time(num(dev, "issued_at"))
                               << ": verify this person again before trusting it\n";
         }
+        if (const auto* g = r.if_contains("glossary"); g && g->is_object())
+            for (const auto& line : glossary_lines(g->get_object()))
+                std::cout << line << "\n";
     });
 }
 
@@ -317,23 +336,27 @@ int send(const Options& o, const std::string& room, const std::vector<std::strin
         auto engine = c.engine();
         if (!engine)
             return report(engine.error());
-        auto audience = c.audience(room);
-        if (!audience)
-            return report_room(c, audience.error(), room);
-        auto result = engine.value()->check(text, audience.value());
-        // The writer's discipline settles what an ambiguous term of theirs means.
-        if (const auto& own = c.discipline(); !own.empty())
-            jargon::settle_meanings(result, {own});
+        auto readers = c.readers(room);
+        if (!readers)
+            return report_room(c, readers.error(), room);
+        const auto& audience = readers.value().audience;
+        // The writer's discipline settles ambiguous terms; the room's agreed terms pass.
+        auto result = check_draft(*engine.value(), text, readers.value(), c.discipline());
+        // For families: say when the draft needs an older reader than the aim (not a hold-back).
+        if (audience.is_public() && !o.json)
+            if (const auto age = jargon::reading_age(text); age && age->above_aim())
+                for (const auto& line : reading_age_lines(text, *age))
+                    std::cerr << line << "\n";
         std::string to_send = text;
         if (!result.findings.empty()) {
             if (policy == DraftPolicy::check) {
                 if (o.json) {
                     auto doc = json::parse(jargon::findings_json(result));
-                    doc.as_object()["audience"] = audience.value().to_string();
+                    doc.as_object()["audience"] = audience.to_string();
                     doc.as_object()["sent"] = false;
                     std::cout << json::serialize(doc) << "\n";
                 } else {
-                    std::cerr << "Not sent: the room (" << audience.value().to_string()
+                    std::cerr << "Not sent: the room (" << audience.to_string()
                               << ") may not understand these terms:\n";
                     print_findings(result.findings);
                     std::cerr << "Reword it, or send with --fix (plain alternatives) or --anyway "
@@ -412,7 +435,7 @@ int send(const Options& o, const std::string& room, const std::vector<std::strin
                           << "\n";
         if (o.json) {
             auto doc = json::parse(jargon::findings_json(result)).as_object();
-            doc["audience"] = audience.value().to_string();
+            doc["audience"] = audience.to_string();
             doc["sent"] = true;
             doc["room"] = room;
             doc["seq"] = seq.value();
@@ -469,8 +492,9 @@ int read_offline(const Options& o, const std::string& room, std::int64_t since, 
                   << kOfflineHint;
         return status;
     }
+    std::set<std::string> met;
     for (const auto& m : shown)
-        print_message(o, m, nullptr, "", RoomReaders{});
+        print_message(o, m, nullptr, "", RoomReaders{}, met);
     std::cout << std::flush;
     for (const auto seq : kept.refused)
         std::cerr << "liaise: message #" << seq
@@ -505,12 +529,13 @@ int read(const Options& o, const std::string& room, std::int64_t since, bool fol
         if (!r)
             return report_room(*c, r.error(), room);
         RoomReaders readers = std::move(r).value();
+        std::set<std::string> met;  // the room's agreed terms this reading has explained
         DayHeadings days;
         const auto show = [&](const ReadMessage& m) {
             if (!o.json)
                 if (const auto heading = days.next(m.sent_at))
                     std::cout << *heading << "\n";
-            print_message(o, m, engine.get(), c->discipline(), readers);
+            print_message(o, m, engine.get(), c->discipline(), readers, met);
         };
         // History another member shared with this device (PROTOCOL.md, "Continuity"): the
         // messages from before it joined, each checked, shown first.

@@ -41,7 +41,16 @@ int send(const Options& o, const std::string& room, const std::vector<std::strin
 int read(const Options& o, const std::string& room, std::int64_t since, bool follow, bool plain,
          bool verbose = false);
 int room_audience(const Options& o, const std::string& room, bool is_public);
+/// `room glossary list`: the room's agreed terms, and with `history` every change (plain_cli.cpp).
+int room_glossary_list(const Options& o, const std::string& room, bool history);
+/// `room glossary add` (`add`, with `meaning`) and `room glossary remove` (chairs).
+int room_glossary_change(const Options& o, const std::string& room, const std::string& term,
+                         const std::string& meaning, bool add);
 int explain(const Options& o, const std::string& term);
+/// `admin dict known DISCIPLINE TERM --by WHO`: sets the entry's `known=` (WHO is
+/// all-professionals, everyone, own, or disciplines joined by '+'), keeping the rest of it.
+int dict_mark_known(const Options& o, const std::string& discipline, const std::string& term,
+                    const std::string& by);
 int ask(const Options& o, const std::string& term, const std::string& room);
 int fingerprint(const Options& o, const std::optional<std::string>& user);
 /// Marks `user` verified when `number` is the safety number this device computes.

@@ -144,6 +144,14 @@ std::string describe_event(const json::object& e) {
                           : "The room is now for professionals only (changed by ") +
                actor(e) + ")";
     }
+    if (kind == "glossary_changed") {
+        const auto change = field(e, "change");
+        const auto term = safe(field(e, "term"));
+        if (change == "removed")
+            return actor(e) + " withdrew the agreed term " + term + " from this room";
+        return actor(e) + (change == "changed" ? " gave the agreed term " : " agreed the term ") +
+               term + " for this room: " + safe(field(e, "meaning"));
+    }
     if (kind == "role_changed")
         return subject(e) + "'s role changed from " + safe(field(e, "previous_role")) + " to " +
                safe(field(e, "role")) + " (changed by " + actor(e) + ")";

@@ -279,6 +279,42 @@ int main(int argc, char** argv) {
     audience->callback(
         [&] { action = [&] { return cli::room_audience(o, room_name, on_off == "on"); }; });
 
+    // a room's agreed terms (plain_cli.cpp)
+    std::string glossary_term;
+    std::vector<std::string> glossary_meaning;
+    bool glossary_history = false;
+    auto* glossary = room->add_subcommand(
+        "glossary", "The terms a room has agreed its members know (chairs add and remove them)");
+    glossary->require_subcommand(1);
+    auto* glossary_list = glossary->add_subcommand("list", "Show the room's agreed terms");
+    glossary_list->add_option("room", room_name, "Room")->required();
+    glossary_list->add_flag("--history", glossary_history, "Also show every change, newest first");
+    json_flag(glossary_list);
+    glossary_list->callback(
+        [&] { action = [&] { return cli::room_glossary_list(o, room_name, glossary_history); }; });
+    auto* glossary_add = glossary->add_subcommand(
+        "add", "Agree a term for the room, with the meaning the room uses (chairs)");
+    glossary_add->add_option("room", room_name, "Room")->required();
+    glossary_add->add_option("term", glossary_term, "The term, e.g. IRO")->required();
+    glossary_add->add_option("meaning", glossary_meaning, "What it means in this room")->required();
+    json_flag(glossary_add);
+    glossary_add->callback([&] {
+        action = [&] {
+            std::string meaning;
+            for (const auto& w : glossary_meaning)
+                meaning += (meaning.empty() ? "" : " ") + w;
+            return cli::room_glossary_change(o, room_name, glossary_term, meaning, true);
+        };
+    });
+    auto* glossary_remove =
+        glossary->add_subcommand("remove", "Withdraw a term the room agreed (chairs)");
+    glossary_remove->add_option("room", room_name, "Room")->required();
+    glossary_remove->add_option("term", glossary_term, "The term")->required();
+    json_flag(glossary_remove);
+    glossary_remove->callback([&] {
+        action = [&] { return cli::room_glossary_change(o, room_name, glossary_term, "", false); };
+    });
+
     // plain language
     std::string term;
     auto* explain =

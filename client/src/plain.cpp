@@ -6,12 +6,14 @@
 #include "liaise/client/display.hpp"
 #include "liaise/jargon/dictionary.hpp"
 #include "liaise/jargon/reader.hpp"
+#include "liaise/protocol/fields.hpp"
 
 namespace liaise::client {
 namespace {
 
 namespace fs = std::filesystem;
 namespace json = boost::json;
+using protocol::str;
 
 constexpr const char* kVersionFile = "dictionaries/version";
 
@@ -123,6 +125,80 @@ RoomReaders room_readers(const json::object& room_show) {
     out.audience = p != nullptr && p->is_bool() && p->get_bool()
                        ? jargon::Audience::everyone()
                        : jargon::Audience::of(std::move(disciplines));
+    if (const auto* g = room_show.if_contains("glossary"); g && g->is_object()) {
+        std::vector<jargon::AgreedTerm> terms;
+        if (const auto* list = g->get_object().if_contains("terms"); list && list->is_array())
+            for (const auto& t : list->get_array())
+                if (t.is_object())
+                    terms.push_back({str(t.get_object(), "term"), str(t.get_object(), "meaning")});
+        // The server validated them; a glossary that does not validate here is not applied.
+        if (auto made = jargon::Glossary::make(std::move(terms)); made.ok()) {
+            out.glossary = std::move(made).value();
+            out.glossary_version = protocol::num(g->get_object(), "version");
+        }
+    }
+    return out;
+}
+
+jargon::CheckResult check_draft(const jargon::Engine& engine, std::string_view text,
+                                const RoomReaders& readers, const std::string& own) {
+    auto result = engine.check(text, readers.audience);
+    // The writer's discipline settles what an ambiguous term of theirs means.
+    if (!own.empty())
+        jargon::settle_meanings(result, {own});
+    (void)jargon::apply_glossary(result, readers.glossary, readers.audience);
+    return result;
+}
+
+Explained explain_in_room(const jargon::Engine& engine, std::string_view text,
+                          const std::string& reader_discipline, const std::string& writer,
+                          const RoomReaders& readers, std::set<std::string>& met) {
+    Explained out{explain_for(engine, text, reader_discipline, writer, readers), {}};
+    out.first_met = jargon::meet_agreed_terms(text, out.result, readers.glossary, engine, met);
+    return out;
+}
+
+std::vector<std::string> room_notes(const std::vector<jargon::AgreedTerm>& terms) {
+    std::vector<std::string> out;
+    for (const auto& t : terms)
+        out.push_back(display_line(std::string(kRoomNoteLabel) + t.term + " \u2014 " + t.meaning +
+                                   " (agreed in this room)"));
+    return out;
+}
+
+namespace {
+
+std::string glossary_heading(std::int64_t version) {
+    return "Terms agreed in this room (version " + std::to_string(version) +
+           "): members are not stopped for them; each is explained once to anyone who meets it "
+           "first.";
+}
+
+}  // namespace
+
+std::vector<std::string> glossary_lines(const jargon::Glossary& glossary, std::int64_t version) {
+    std::vector<std::string> out;
+    if (glossary.empty())
+        return out;
+    out.push_back(glossary_heading(version));
+    for (const auto& t : glossary.terms())
+        out.push_back(display_line("  " + t.term + " \u2014 " + t.meaning));
+    return out;
+}
+
+std::vector<std::string> glossary_lines(const json::object& glossary) {
+    std::vector<std::string> out;
+    const auto* list = glossary.if_contains("terms");
+    if (list == nullptr || !list->is_array() || list->get_array().empty())
+        return out;
+    out.push_back(glossary_heading(protocol::num(glossary, "version")));
+    for (const auto& t : list->get_array()) {
+        if (!t.is_object())
+            continue;
+        const auto& o = t.get_object();
+        out.push_back(display_line("  " + str(o, "term") + " \u2014 " + str(o, "meaning") +
+                                   " (agreed by " + str(o, "by") + ")"));
+    }
     return out;
 }
 

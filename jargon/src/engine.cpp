@@ -207,8 +207,11 @@ class EngineImpl final : public Engine {
     std::size_t entry_count() const noexcept override { return entries_; }
 
   private:
+    /// Looks every token up. With `foreign`, also lists the tokens that may be common Welsh or
+    /// Polish words (detail::mark_foreign_sentences' candidates), from the same packed forms.
     void compute_ids(std::string_view text, const std::vector<Token>& tokens,
-                     std::vector<TokenIds>& ids) const;
+                     std::vector<TokenIds>& ids,
+                     std::vector<std::uint32_t>* foreign = nullptr) const;
     std::size_t walk(const Trie& trie, const std::vector<Token>& tokens,
                      const std::vector<TokenIds>& ids, bool exact, std::size_t i,
                      std::uint32_t& terminal) const;
@@ -343,8 +346,11 @@ Result<std::shared_ptr<const Engine>> EngineImpl::build(const DictionarySet& set
 }
 
 void EngineImpl::compute_ids(std::string_view text, const std::vector<Token>& tokens,
-                             std::vector<TokenIds>& ids) const {
+                             std::vector<TokenIds>& ids,
+                             std::vector<std::uint32_t>* foreign) const {
     ids.assign(tokens.size(), TokenIds{});
+    if (foreign != nullptr)
+        foreign->clear();
     const std::size_t exact_limit = exact_.words.longest() + 3;
     const std::size_t folded_limit = folded_.words.longest() + 3;
     std::string exact, folded;
@@ -356,6 +362,10 @@ void EngineImpl::compute_ids(std::string_view text, const std::vector<Token>& to
             // The common case, without copying: the word packed into one integer is both the
             // exact form and, with A-Z lowered, the folded form.
             const auto packed = detail::pack(word);
+            const auto lowered = detail::ascii_lower(packed);
+            if (foreign != nullptr && t.digits == 0 && t.upper <= 1 &&
+                detail::may_be_foreign_word(lowered))
+                foreign->push_back(static_cast<std::uint32_t>(i));
             if (len <= exact_limit) {
                 auto id = exact_.words.find_packed(packed, len);
                 if (id == kNone && may_have_ending(word)) {
@@ -366,7 +376,6 @@ void EngineImpl::compute_ids(std::string_view text, const std::vector<Token>& to
                 ids[i].exact = id;
             }
             if (len <= folded_limit * 2) {
-                const auto lowered = detail::ascii_lower(packed);
                 auto id = folded_.words.find_packed(lowered, len);
                 if (id == kNone) {
                     char buf[8];
@@ -382,6 +391,9 @@ void EngineImpl::compute_ids(std::string_view text, const std::vector<Token>& to
             }
             continue;
         }
+        if (foreign != nullptr && !t.ascii && len <= detail::kForeignWordMaxBytes &&
+            t.digits == 0 && t.upper <= 1)
+            foreign->push_back(static_cast<std::uint32_t>(i));
         if (len <= exact_limit) {
             std::string_view form = word;
             if (!t.ascii) {
@@ -657,8 +669,9 @@ CheckResult EngineImpl::check(std::string_view text, const Audience& audience) c
     CheckResult result;
     thread_local std::vector<Token> tokens;
     thread_local std::vector<TokenIds> ids;
+    thread_local std::vector<std::uint32_t> maybe_foreign;
     detail::tokenize(text, tokens);
-    compute_ids(text, tokens, ids);
+    compute_ids(text, tokens, ids, &maybe_foreign);
     const auto defs = std::memchr(text.data(), '(', text.size()) != nullptr
                           ? find_definitions(text, tokens)
                           : std::vector<std::pair<std::string, std::uint32_t>>{};
@@ -689,7 +702,8 @@ CheckResult EngineImpl::check(std::string_view text, const Audience& audience) c
 
     // Sentences in Welsh or Polish are not checked for English jargon.
     thread_local std::vector<std::uint8_t> foreign;
-    const bool any_foreign = detail::mark_foreign_sentences(text, tokens, foreign);
+    const bool any_foreign =
+        detail::mark_foreign_sentences(text, tokens, maybe_foreign, foreign);
 
     std::string exact;
     std::vector<std::uint32_t> meanings;

@@ -51,6 +51,35 @@ bool spells_from(std::string_view letters, const std::vector<std::string_view>& 
     return joining(w) && spells_from(letters, words, li, wi + 1);
 }
 
+/// Whether the explanation's first word is an ordinary word capitalised only because it starts
+/// the sentence ("A child", "Work with", "Gives urgent"), not a name ("Children Act", "London's
+/// record", "Latin for", "NHS service"): an article, or a word with capitals at the start only
+/// and no apostrophe, followed by a word in lower case, and not a language.
+bool reads_on_in_lower_case(std::string_view text) {
+    for (const std::string_view article : {"A ", "An ", "The "})
+        if (text.starts_with(article))
+            return true;
+    const auto space = text.find(' ');
+    if (space == std::string_view::npos || space + 1 >= text.size())
+        return false;
+    const auto first = text.substr(0, space);
+    if (!std::isupper(static_cast<unsigned char>(first.front())))
+        return false;
+    for (std::size_t i = 1; i < first.size(); ++i) {
+        const auto c = static_cast<unsigned char>(first[i]);
+        if (std::isupper(c) || std::isdigit(c) || c == '\'' || c >= 0x80)
+            return false;
+    }
+    if (!std::islower(static_cast<unsigned char>(text[space + 1])))
+        return false;
+    constexpr std::array<std::string_view, 9> kLanguages = {
+        "Latin", "French", "Greek", "English", "Welsh", "British", "Scottish", "Irish", "European"};
+    for (const auto l : kLanguages)
+        if (first == l)
+            return false;
+    return true;
+}
+
 }  // namespace
 
 bool spells(std::string_view acronym, std::string_view candidate) {
@@ -97,13 +126,9 @@ std::string explained(const Meaning& m) {
             return m.explanation;
     }
     std::string text = m.explanation;
-    // "A child ..." reads on after a dash as "a child ..."; other capitals may be names.
-    for (const std::string_view article : {"A ", "An ", "The "}) {
-        if (text.starts_with(article)) {
-            text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
-            break;
-        }
-    }
+    // "A child ..." and "Work with ..." read on after a dash in lower case.
+    if (reads_on_in_lower_case(text))
+        text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
     return m.expansion + " \xE2\x80\x94 " + text;
 }
 

@@ -195,4 +195,38 @@ std::string findings_json(const CheckResult& result) {
     return out;
 }
 
+std::string reading_age_json(std::string_view text, const ReadingAge& age) {
+    const auto tenths = [](double x) { return std::round(x * 10) / 10; };
+    std::string out;
+    Writer w(out);
+    w.raw("{");
+    w.key("years", true);
+    w.number(tenths(age.years));
+    w.key("aim");
+    w.string("9-11");
+    w.key("above_aim");
+    w.raw(age.above_aim() ? "true" : "false");
+    w.key("sentences");
+    w.number(age.sentences);
+    w.key("words");
+    w.number(age.words);
+    w.key("hardest");
+    w.raw("[");
+    for (std::size_t i = 0; i < age.hardest.size(); ++i) {
+        const auto& s = age.hardest[i];
+        w.raw(i > 0 ? ",{" : "{");
+        w.key("start", true);
+        w.number(s.start);
+        w.key("end");
+        w.number(s.end);
+        w.key("reading_age");
+        w.number(tenths(s.reading_age));
+        w.key("text");
+        w.string(text.substr(s.start, s.end - s.start));
+        w.raw("}");
+    }
+    w.raw("]}");
+    return out;
+}
+
 }  // namespace liaise::jargon

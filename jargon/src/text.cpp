@@ -543,37 +543,32 @@ std::size_t lowered(std::string_view word, char (&out)[16]) {
 
 }  // namespace
 
+bool may_be_foreign_word(std::uint64_t lowered) noexcept {
+    const auto bit = shape_bit(lowered);
+    return (foreign_shapes()[bit / 64] >> (bit % 64) & 1) != 0;
+}
+
 bool mark_foreign_sentences(std::string_view text, const std::vector<Token>& tokens,
+                            const std::vector<std::uint32_t>& candidates,
                             std::vector<std::uint8_t>& foreign) {
-    const auto& shapes = foreign_shapes();
-    char lower[16];
-    // The languages of token i's word (language_of), ruling most words out cheaply first.
-    const auto languages = [&](std::size_t i, bool english_too) -> unsigned {
+    char lower[kForeignWordMaxBytes];
+    // The languages of token i's word (language_of).
+    const auto languages = [&](std::size_t i) -> unsigned {
         const auto& t = tokens[i];
         const std::size_t raw = t.end - t.start;
         if (raw > sizeof lower || t.digits > 0 || t.upper > 1)
             return 0;
-        if (!english_too && t.ascii) {
-            // ASCII letters and apostrophes lower-case by setting bit 5 of each byte: no copy.
-            if (raw > 8)
-                return 0;
-            std::uint64_t v = 0;
-            std::memcpy(&v, text.data() + t.start, raw);
-            v |= 0x2020202020202020ull >> (8 * (8 - raw));
-            const auto bit = shape_bit(v);
-            if ((shapes[bit / 64] >> (bit % 64) & 1) == 0)
-                return 0;
-        }
         const auto size = lowered(text.substr(t.start, raw), lower);
         if (size == 0 || size > 8)
             return 0;
         return language_of({lower, size});
     };
-    // First the Welsh and Polish words, cheaply; then only the sentences around them.
+    // First the Welsh and Polish words among the candidates; then only the sentences around
+    // two or more of them.
     thread_local std::vector<std::size_t> hits;
     hits.clear();
-    for (std::size_t i = 0; i < tokens.size(); ++i)
-        if ((languages(i, false) & 3) != 0)
+    for (const auto i : candidates)
+        if ((languages(i) & 3) != 0)
             hits.push_back(i);
     if (hits.size() < 2)
         return false;
@@ -590,23 +585,28 @@ bool mark_foreign_sentences(std::string_view text, const std::vector<Token>& tok
             --from;
         while (to < tokens.size() && !starts_sentence(to))
             ++to;
-        unsigned welsh = 0, polish = 0, english = 0;
-        for (std::size_t i = from; i < to; ++i) {
-            const auto bits = languages(i, true);
-            welsh += bits & 1;
-            polish += (bits >> 1) & 1;
-            english += (bits >> 2) & 1;
+        // A sentence with one Welsh or Polish word is English: no need to count its words.
+        std::size_t in_sentence = 0;
+        while (k + in_sentence < hits.size() && hits[k + in_sentence] < to)
+            ++in_sentence;
+        if (in_sentence >= 2) {
+            unsigned welsh = 0, polish = 0, english = 0;
+            for (std::size_t i = from; i < to; ++i) {
+                const auto bits = languages(i);
+                welsh += bits & 1;
+                polish += (bits >> 1) & 1;
+                english += (bits >> 2) & 1;
+            }
+            const auto most = std::max(welsh, polish);
+            if (most >= 2 && most > english) {
+                if (!any)
+                    foreign.assign(tokens.size(), 0);
+                any = true;
+                std::fill(foreign.begin() + static_cast<std::ptrdiff_t>(from),
+                          foreign.begin() + static_cast<std::ptrdiff_t>(to), std::uint8_t{1});
+            }
         }
-        const auto most = std::max(welsh, polish);
-        if (most >= 2 && most > english) {
-            if (!any)
-                foreign.assign(tokens.size(), 0);
-            any = true;
-            std::fill(foreign.begin() + static_cast<std::ptrdiff_t>(from),
-                      foreign.begin() + static_cast<std::ptrdiff_t>(to), std::uint8_t{1});
-        }
-        while (k < hits.size() && hits[k] < to)
-            ++k;
+        k += in_sentence;
     }
     return any;
 }

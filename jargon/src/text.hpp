@@ -68,12 +68,26 @@ void folded_form(std::string_view word, std::string& out);
 /// letters, no digits), allowing '&' and a trailing plural or possessive suffix.
 [[nodiscard]] bool is_all_capitals(const Token& token) noexcept;
 
+/// The longest common Welsh or Polish word, in bytes, that mark_foreign_sentences looks for.
+inline constexpr std::size_t kForeignWordMaxBytes = 16;
+
+/// False when a word of up to eight ASCII bytes, packed and lower-cased (tables.hpp: pack(),
+/// ascii_lower()), is none of the common Welsh or Polish words; true when it may be one.
+[[nodiscard]] bool may_be_foreign_word(std::uint64_t lowered) noexcept;
+
 /// Marks the tokens of sentences written in another language than English, found cheaply by
 /// their common words (Welsh and Polish): `foreign[i]` is 1 for such a token, else 0. A
 /// sentence counts as foreign when at least two of its words are common words of one of those
 /// languages and they outnumber its common English words. Sentences end at '.', '!', '?', ';'
 /// or a line break. Returns whether any token is marked.
+///
+/// `candidates` lists, in order, every token that may be such a word: each without digits and
+/// with at most one capital that is either ASCII of up to eight bytes not ruled out by
+/// may_be_foreign_word(), or not ASCII and of up to kForeignWordMaxBytes bytes. The engine
+/// collects them while it looks its tokens up (engine.cpp, compute_ids), so that the text is
+/// not read a second time for this.
 bool mark_foreign_sentences(std::string_view text, const std::vector<Token>& tokens,
+                            const std::vector<std::uint32_t>& candidates,
                             std::vector<std::uint8_t>& foreign);
 
 }  // namespace liaise::jargon::detail

@@ -115,6 +115,17 @@ Module['explain'] = function (term) {
 };
 
 /**
+ * The reading age of `text` for families (the GOV.UK and NHS aim is 9 to 11), with at most
+ * `hardest` (default 3) of the sentences that raise it most: {years, aim, above_aim, sentences,
+ * words, hardest: [{start, end, reading_age, text}]} (byte offsets, as findings), or
+ * {reading_age: null} for a text without words. Needs no dictionaries.
+ */
+Module['readingAge'] = function (text, hardest) {
+  var n = hardest === undefined ? 3 : Number(hardest);
+  return JSON.parse(liaiseCall(_liaise_reading_age, text, [n], false));
+};
+
+/**
  * Findings carry UTF-8 byte offsets (start, end); a browser's strings count UTF-16 units.
  * Returns [[start, end], ...] in UTF-16 units of `text` for the findings of a check of `text`.
  */

@@ -53,6 +53,12 @@ EMSCRIPTEN_KEEPALIVE const char* liaise_explain(const char* term, std::size_t si
     return answer(session().explain({term, size}));
 }
 
+EMSCRIPTEN_KEEPALIVE const char* liaise_reading_age(const char* text, std::size_t size,
+                                                    int hardest) {
+    return answer(liaise::jargon::wasm::Session::reading_age(
+        {text, size}, static_cast<std::size_t>(hardest < 0 ? 0 : hardest)));
+}
+
 EMSCRIPTEN_KEEPALIVE std::size_t liaise_result_size() {
     return result().size();
 }

@@ -186,4 +186,9 @@ std::string Session::explain(std::string_view term) const {
     return json::serialize(json::object{{"term", term}, {"meanings", std::move(list)}});
 }
 
+std::string Session::reading_age(std::string_view text, std::size_t hardest) {
+    const auto age = jargon::reading_age(text, hardest);
+    return age ? reading_age_json(text, *age) : std::string(R"({"reading_age":null})");
+}
+
 }  // namespace liaise::jargon::wasm

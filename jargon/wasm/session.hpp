@@ -58,6 +58,12 @@ class Session {
     /// "alternatives", "explanation"}]}; {"error": ...} before a load().
     [[nodiscard]] std::string explain(std::string_view term) const;
 
+    /// The reading age of `text` for families (liaise/jargon/reading_age.hpp), as `liaise check
+    /// --json` prints it under "reading_age" for the public: {"years", "aim", "above_aim",
+    /// "sentences", "words", "hardest": [{"start", "end", "reading_age", "text"}]}, or
+    /// {"reading_age": null} for a text without words. Needs no dictionaries.
+    [[nodiscard]] static std::string reading_age(std::string_view text, std::size_t hardest);
+
   private:
     std::shared_ptr<const Engine> engine_;
 };

@@ -51,6 +51,14 @@ constexpr std::array<FieldSpec, 3> kSync = {{{"room", F::string, true, kName},
 constexpr std::array<FieldSpec, 1> kDictionaries = {{{"have", F::integer, false, INT64_MAX}}};
 constexpr std::array<FieldSpec, 2> kRoomAudience = {
     {{"room", F::string, true, kName}, {"public", F::boolean, true, 0}}};
+// A room's agreed terms (PROTOCOL.md, "Room glossary"); the lengths are jargon/glossary.hpp's.
+constexpr std::array<FieldSpec, 2> kGlossary = {
+    {{"room", F::string, true, kName}, {"history", F::boolean, false, 0}}};
+constexpr std::array<FieldSpec, 3> kGlossaryAdd = {{{"room", F::string, true, kName},
+                                                    {"term", F::string, true, 64},
+                                                    {"meaning", F::string, true, 300}}};
+constexpr std::array<FieldSpec, 2> kGlossaryRemove = {
+    {{"room", F::string, true, kName}, {"term", F::string, true, 64}}};
 constexpr std::array<FieldSpec, 2> kAsk = {
     {{"term", F::string, true, kText}, {"room", F::string, false, kName}}};
 
@@ -201,7 +209,7 @@ constexpr std::array<FieldSpec, 1> kTransferPut = {{{"bundle", F::string, true, 
 constexpr std::array<FieldSpec, 3> kHistoryShare = {{{"room", F::string, true, kName},
                                                      {"user", F::string, true, kName},
                                                      {"shares", F::object, true, 0}}};
-constexpr std::array<RequestSpec, 66> kRequests = {{
+constexpr std::array<RequestSpec, 69> kRequests = {{
     {"hello", Access::anyone, kHello},
     {"enrol", Access::anyone, kEnrol},
     {"login", Access::anyone, kLogin},
@@ -268,6 +276,9 @@ constexpr std::array<RequestSpec, 66> kRequests = {{
     {"transfer_take", Access::authenticated, {}},
     {"history_share", Access::authenticated, kHistoryShare},
     {"history_shared", Access::authenticated, kRoom},
+    {"glossary", Access::authenticated, kGlossary},
+    {"glossary_add", Access::chair, kGlossaryAdd},
+    {"glossary_remove", Access::chair, kGlossaryRemove},
 }};
 
 std::string_view type_name(F type) {

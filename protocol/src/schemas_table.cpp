@@ -95,6 +95,7 @@ constexpr ReplyField r_room_show[] = {
     {"public", kBoolean, true},
     {"members", kArray, true},
     {"member", kBoolean, false},
+    {"glossary", kObject, false},
 };
 // user_keys
 constexpr ReplyField r_user_keys[] = {
@@ -123,6 +124,28 @@ constexpr ReplyField r_room_audience[] = {
     {"room", kString, true},
     {"public", kBoolean, true},
     {"changed", kBoolean, true},
+};
+// glossary
+constexpr ReplyField r_glossary[] = {
+    {"room", kString, true},
+    {"public", kBoolean, true},
+    {"version", kInteger, true},
+    {"terms", kArray, true},
+    {"history", kArray, false},
+};
+// glossary_add
+constexpr ReplyField r_glossary_add[] = {
+    {"room", kString, true},
+    {"term", kString, true},
+    {"version", kInteger, true},
+    {"change", kString, true},
+};
+// glossary_remove
+constexpr ReplyField r_glossary_remove[] = {
+    {"room", kString, true},
+    {"term", kString, true},
+    {"version", kInteger, true},
+    {"change", kString, true},
 };
 // dictionaries
 constexpr ReplyField r_dictionaries[] = {
@@ -650,6 +673,9 @@ constexpr FrameShape kReplies[] = {
     {"transfer_take", r_transfer_take},
     {"history_share", r_history_share},
     {"history_shared", r_history_shared},
+    {"glossary", r_glossary},
+    {"glossary_add", r_glossary_add},
+    {"glossary_remove", r_glossary_remove},
 };
 constexpr FrameShape kEvents[] = {
     {"membership", e_membership},

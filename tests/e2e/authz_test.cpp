@@ -284,6 +284,28 @@ std::vector<Row> rows() {
                  [](M m) {
                      m.ada.ok("room_audience", {{"room", kRoom}, {"public", false}});
                  }});
+    // A room's agreed terms: read like room_show, changed like room_audience.
+    r.push_back({"glossary", "", kRoomMembersOrAdmins, [](M, Who) {
+                     return json::object{{"room", kRoom}, {"history", true}};
+                 }});
+    r.push_back({"glossary_add", "", kChairsInRoom,
+                 [](M, Who) {
+                     return json::object{
+                         {"room", kRoom}, {"term", "IRO"}, {"meaning", "the reviewing officer"}};
+                 },
+                 [](M m) {
+                     m.ada.ok("glossary_remove", {{"room", kRoom}, {"term", "IRO"}});
+                 }});
+    r.push_back({"glossary_remove", "", kChairsInRoom,
+                 [](M m, Who) {
+                     m.ada.ok("glossary_add", {{"room", kRoom},
+                                               {"term", "PEP"},
+                                               {"meaning", "the personal education plan"}});
+                     return json::object{{"room", kRoom}, {"term", "PEP"}};
+                 },
+                 [](M m) {
+                     m.ada.ok("glossary_remove", {{"room", kRoom}, {"term", "PEP"}});
+                 }});
     r.push_back({"sync", "", kRoomMembers, [](M, Who) { return json::object{{"room", kRoom}}; }});
     r.push_back(
         {"send", "an envelope for exactly the room's devices", kRoomMembers, [](M m, Who w) {

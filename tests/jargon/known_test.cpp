@@ -138,7 +138,7 @@ TEST_CASE("the writer's discipline settles an ambiguous term", "[known]") {
     CHECK(teacher.findings[0].meanings[0].discipline == "social-care");
     // One explanation, led by the expansion its plain words spell.
     CHECK(teacher.findings[0].explanation() ==
-          "child protection \u2014 Work to keep a child safe from harm.");
+          "child protection \u2014 work to keep a child safe from harm.");
     // A nurse reads the same: her own meaning is not the writer's, so she is told the writer's.
     const auto nurse = check_for_reader(e, "CP concerns remain.", "health", {"social-care"});
     REQUIRE(nurse.findings.size() == 1);

@@ -113,6 +113,20 @@ const [root, wasmDir] = process.argv.slice(2);
   assert.strictEqual(Buffer.from(asBytes).toString(), engine.checkJson('The CIN plan.', 'public', false));
   const invalid = JSON.parse(Buffer.from(engine.checkJson(Buffer.from([0x43, 0x49, 0x4e, 0xff, 0x20, 0x43, 0x50]), 'public', false, true)).toString('latin1'));
   assert.deepStrictEqual(invalid.findings.map((f) => f.text), ['CIN', 'CP']);
+  // Reading age for families: the same rule and JSON as the native engine (reading_age.hpp).
+  const hard = 'Following the multi-agency strategy discussion, the local authority determined that the ' +
+    'threshold for statutory intervention under section forty-seven had been met, and an initial ' +
+    'child protection conference will be convened.';
+  const text = 'We met on Monday. ' + hard + ' Sam is safe at home.';
+  const age = engine.readingAge(text);
+  assert.strictEqual(age.sentences, 3);
+  assert.strictEqual(age.above_aim, true);
+  assert.strictEqual(age.aim, '9-11');
+  assert.deepStrictEqual(age.hardest.map((h) => h.text), [hard]);
+  assert.strictEqual(age.hardest[0].start, Buffer.byteLength('We met on Monday. '));
+  assert.strictEqual(engine.readingAge('We met on Monday. Sam is safe.').above_aim, false);
+  assert.deepStrictEqual(engine.readingAge('12 34'), { reading_age: null });
+  assert.strictEqual(engine.readingAge(text, 0).hardest.length, 0);
   console.log('PASSED');
 })().catch((e) => {
   console.error(e.stack || String(e));

@@ -78,6 +78,9 @@ std::span<const Service::Route> Service::routes() noexcept {
         {"transfer_take", [](Service& s, Context& c) { s.transfer_take(c); }},
         {"history_share", [](Service& s, Context& c) { s.history_share(c); }},
         {"history_shared", [](Service& s, Context& c) { s.history_shared(c); }},
+        {"glossary", [](Service& s, Context& c) { s.glossary(c); }},
+        {"glossary_add", [](Service& s, Context& c) { s.glossary_change(c, true); }},
+        {"glossary_remove", [](Service& s, Context& c) { s.glossary_change(c, false); }},
     };
     return kRoutes;
 }

@@ -20,6 +20,7 @@
 #include "metrics.hpp"
 #include "store/accounts.hpp"
 #include "store/dictionary_store.hpp"
+#include "store/glossary_store.hpp"
 #include "store/sessions.hpp"
 #include "store/storage.hpp"
 
@@ -1011,27 +1012,23 @@ void Service::rooms(Context& ctx) {
 }
 
 void Service::room_show(Context& ctx) {
-    read_object(ctx, [name = std::string(ctx.req.string("room")), account = ctx.who.account,
-                      role = ctx.who.role](const store::ReadTx& tx) {
-        const auto room = tx.rooms().find(name);
-        if (!room)
-            throw no_such_room(name);
-        const bool member = tx.rooms().membership(room->id, account).has_value();
+    auto out = read(ctx, [&](SQLite::Database& db) {
+        const auto room = require_room(db, ctx.req.string("room"));
         // An admin may see who is in any room (to know whom to ask about it), but not the
         // devices a message would go to, nor how much was said: only members see those.
-        if (role == Role::admin && !member)
-            return json::object{
-                {"room", room->name},
-                {"public", room->is_public},
-                {"member", false},
-                {"members", members_json(tx.rooms(), tx.accounts(), room->id, true)}};
-        if (!member)
-            throw no_such_room(name);
-        return json::object{{"room", room->name},
-                            {"last_seq", room->last_seq},
-                            {"public", room->is_public},
-                            {"members", members_json(tx.rooms(), tx.accounts(), room->id)}};
+        if (ctx.who.role == Role::admin && !membership(db, room.id, ctx.who.account))
+            return json::object{{"room", room.name},
+                                {"public", room.is_public},
+                                {"member", false},
+                                {"members", members_json(db, room.id, true)}};
+        require_member(db, room, ctx.who.account);
+        return json::object{{"room", room.name},
+                            {"last_seq", room.last_seq},
+                            {"public", room.is_public},
+                            {"members", members_json(db, room.id)},
+                            {"glossary", glossary_store::to_json(db, room.id)}};
     });
+    ctx.reply(protocol::encode_ok(ctx.req.id, std::move(out)));
 }
 
 void Service::user_keys(Context& ctx) {

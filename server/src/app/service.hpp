@@ -106,6 +106,9 @@ class Service final : public Requests {
     void room_audience(Context& ctx);
     void dictionaries(Context& ctx);
     void ask(Context& ctx);
+    // A room's agreed terms (glossary.cpp).
+    void glossary(Context& ctx);
+    void glossary_change(Context& ctx, bool add);
 
     // Meetings, minutes and actions (minutes.cpp).
     void meeting_create(Context& ctx);

@@ -22,6 +22,7 @@
 
 #include "metrics.hpp"
 #include "store/mail_notices_store.hpp"
+#include "store/glossary_store.hpp"
 #include "store/wal_vfs.hpp"
 
 namespace liaise::server {
@@ -375,6 +376,8 @@ CREATE TABLE IF NOT EXISTS minutes_signatures(
     // The email outbox's column and table (mail_notices_store.hpp).
     mail_store::create_schema(db);
     key_backup::create_schema(db);  // continuity's tables (store/key_backup.hpp)
+    // A room's agreed terms (glossary_store.hpp): new tables only, which an older server ignores.
+    glossary_store::create_tables(db);
     SQLite::Statement version(
         db, "INSERT OR REPLACE INTO meta(key, value) VALUES('schema_version', ?)");
     version.bind(1, std::to_string(kSchemaVersion));

@@ -52,6 +52,20 @@ export interface Item {
   warnings: Warning[];
 }
 
+/** A term a room's chairs agreed its members know (PROTOCOL.md, "Room glossary"). */
+export interface AgreedTerm {
+  term: string;
+  meaning: string;
+  by: string;
+  at: number;
+}
+
+export interface Glossary {
+  version: number;
+  public: boolean;
+  terms: AgreedTerm[];
+}
+
 export interface Room {
   name: string;
   lastSeq: number;
@@ -583,6 +597,34 @@ export class Session {
   async myQuestions(): Promise<Question[]> {
     const reply = await this.request('questions');
     return Array.isArray(reply.questions) ? (reply.questions as Question[]) : [];
+  }
+
+  // ---- a room's agreed terms (PROTOCOL.md, "Room glossary") ----------------------------------
+
+  /** This account's role: "member", "chair" or "admin". */
+  get role(): string {
+    return typeof this.account.role === 'string' ? this.account.role : 'member';
+  }
+
+  /** The terms `room` has agreed its members know, with the room's meaning of each. */
+  async glossary(room: string): Promise<Glossary> {
+    const reply = await this.request('glossary', { room });
+    return {
+      version: Number(reply.version ?? 0),
+      public: reply.public === true,
+      terms: Array.isArray(reply.terms) ? (reply.terms as AgreedTerm[]) : [],
+    };
+  }
+
+  /** Agrees `term` for `room` with `meaning` (chairs who are members); returns the change. */
+  async agreeTerm(room: string, term: string, meaning: string): Promise<string> {
+    const reply = await this.request('glossary_add', { room, term: term.trim(), meaning: meaning.trim() });
+    return String(reply.change);
+  }
+
+  /** Withdraws an agreed term from `room` (chairs who are members). */
+  async withdrawTerm(room: string, term: string): Promise<void> {
+    await this.request('glossary_remove', { room, term });
   }
 
   // ---- actions -------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import type { Item, Question, Room, Session } from '../client/session';
 import * as store from '../client/store';
 import { isoTime, personName, ukWhen } from '../client/words';
 import { audienceOf } from './Main';
+import { GlossaryPanel } from './Glossary';
 import { Verify } from './Verify';
 
 export function RoomView({ session, room, onBack }: { session: Session; room: Room; onBack: () => void }) {
@@ -65,6 +66,7 @@ export function RoomView({ session, room, onBack }: { session: Session; room: Ro
             })}
           </ul>
         </details>
+        <GlossaryPanel session={session} room={room} />
       </div>
       {room.blocked && (
         <p class="banner danger" role="alert">

@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,6 +17,7 @@
 #include "liaise/client/home.hpp"
 #include "liaise/client/people.hpp"
 #include "liaise/jargon/engine.hpp"
+#include "liaise/jargon/glossary.hpp"
 #include "liaise/protocol/expected.hpp"
 
 namespace liaise::client {
@@ -50,6 +52,10 @@ struct RoomReaders {
     std::map<std::string, std::string> disciplines;
     /// How each member is named to a person reading the room ("Bea Patel (Riverside Primary)").
     People people;
+    /// The terms the room's chairs agreed its members know (empty from an older server, or when
+    /// what it sent does not validate: then every term is checked as if none were agreed).
+    jargon::Glossary glossary;
+    std::int64_t glossary_version = 0;
 };
 [[nodiscard]] RoomReaders room_readers(const boost::json::object& room_show);
 
@@ -62,6 +68,37 @@ struct RoomReaders {
                                               const std::string& reader_discipline,
                                               const std::string& writer,
                                               const RoomReaders& readers);
+
+/// A draft checked for the room's readers as `send` and `chat` check it: the writer's discipline
+/// (`own`, may be empty) settles ambiguous terms, and the room's agreed terms are not held back
+/// unless the room includes the public.
+[[nodiscard]] jargon::CheckResult check_draft(const jargon::Engine& engine, std::string_view text,
+                                              const RoomReaders& readers, const std::string& own);
+
+/// What a reader is shown about a message: explain_for()'s findings without the room's agreed
+/// terms, and the agreed terms the reader meets here for the first time (`met` holds the ones
+/// met before, and gains these).
+struct Explained {
+    jargon::CheckResult result;
+    std::vector<jargon::AgreedTerm> first_met;
+};
+[[nodiscard]] Explained explain_in_room(const jargon::Engine& engine, std::string_view text,
+                                        const std::string& reader_discipline,
+                                        const std::string& writer, const RoomReaders& readers,
+                                        std::set<std::string>& met);
+
+/// What begins a note about an agreed term: the room's words, not the dictionaries'.
+inline constexpr std::string_view kRoomNoteLabel = "room's term: ";
+
+/// One note per agreed term, safe to print: "room's term: IRO — the independent reviewing…".
+[[nodiscard]] std::vector<std::string> room_notes(const std::vector<jargon::AgreedTerm>& terms);
+
+/// The room's glossary as lines safe to print, for `room show`, `room glossary list` and
+/// `chat`: a heading, then "  TERM — MEANING (agreed by USER)" per term; nothing when empty.
+[[nodiscard]] std::vector<std::string> glossary_lines(const boost::json::object& glossary);
+/// The same from the glossary a client holds (without who agreed each term).
+[[nodiscard]] std::vector<std::string> glossary_lines(const jargon::Glossary& glossary,
+                                                      std::int64_t version);
 
 /// `text` with a numbered marker after each finding ("CIN[1]"), and nothing else added: what
 /// the dictionaries say is never spliced into the sender's words but shown apart, by notes().

@@ -8,7 +8,10 @@
 
 #include <string>
 
+#include <string_view>
+
 #include "liaise/jargon/engine.hpp"
+#include "liaise/jargon/reading_age.hpp"
 
 namespace liaise::jargon {
 
@@ -19,5 +22,10 @@ namespace liaise::jargon {
 /// {"findings": [...], "readability": {...} or null}, compact. Numbers in "readability" are
 /// written in their shortest round-trip form (null if not finite, which the engine never gives).
 [[nodiscard]] std::string findings_json(const CheckResult& result);
+
+/// The reading age of `text` for families, compact: {"years", "aim": "9-11", "above_aim",
+/// "sentences", "words", "hardest": [{"start", "end", "reading_age", "text"}]}, ages rounded to
+/// one decimal. `age` must come from reading_age(text).
+[[nodiscard]] std::string reading_age_json(std::string_view text, const ReadingAge& age);
 
 }  // namespace liaise::jargon
