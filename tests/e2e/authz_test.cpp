@@ -183,7 +183,9 @@ struct Matrix {
     std::int64_t question() { return mia.ok("ask", {{"term", fresh("term")}}).at("id").as_int64(); }
     /// The seq of a message (not an event) in kRoom, sending one first if there is none.
     std::int64_t message_seq() {
-        for (const auto& m : ada.ok("sync", {{"room", kRoom}}).at("messages").as_array())
+        // The reply is kept: a range-for over a part of a temporary would read freed memory.
+        const auto reply = ada.ok("sync", {{"room", kRoom}});
+        for (const auto& m : reply.at("messages").as_array())
             if (m.as_object().contains("envelope"))
                 return m.at("seq").as_int64();
         FAIL("no message in " << kRoom << ": the send row runs first");
