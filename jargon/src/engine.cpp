@@ -702,8 +702,7 @@ CheckResult EngineImpl::check(std::string_view text, const Audience& audience) c
 
     // Sentences in Welsh or Polish are not checked for English jargon.
     thread_local std::vector<std::uint8_t> foreign;
-    const bool any_foreign =
-        detail::mark_foreign_sentences(text, tokens, maybe_foreign, foreign);
+    const bool any_foreign = detail::mark_foreign_sentences(text, tokens, maybe_foreign, foreign);
 
     std::string exact;
     std::vector<std::uint32_t> meanings;

@@ -21,8 +21,8 @@
 #include <spdlog/spdlog.h>
 
 #include "metrics.hpp"
-#include "store/mail_notices_store.hpp"
 #include "store/glossary_store.hpp"
+#include "store/mail_notices_store.hpp"
 #include "store/wal_vfs.hpp"
 
 namespace liaise::server {
