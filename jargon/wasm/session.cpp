@@ -104,6 +104,16 @@ std::string Session::check(std::string_view text, std::string_view audience, boo
     const auto result = engine_->check(text, parsed.value());
     auto doc = json::parse(jargon::findings_json(result));
     doc.as_object()["audience"] = parsed.value().to_string();
+    // For families: how old a reader the text needs (reading_age.hpp), as the CLI adds it. The
+    // CLI refuses invalid UTF-8 before it gets here; this API reads it as separators, and the
+    // hardest sentences it quotes would not parse, so such a text gets no reading age.
+    if (parsed.value().is_public())
+        if (const auto age = jargon::reading_age(text)) {
+            boost::system::error_code ec;
+            auto value = json::parse(reading_age_json(text, *age), ec);
+            if (!ec)
+                doc.as_object()["reading_age"] = std::move(value);
+        }
     if (fix)
         doc.as_object()["fixed"] = rewrite(text, result.findings);
     return json::serialize(doc);

@@ -117,8 +117,8 @@ const [root, wasmDir] = process.argv.slice(2);
   const hard = 'Following the multi-agency strategy discussion, the local authority determined that the ' +
     'threshold for statutory intervention under section forty-seven had been met, and an initial ' +
     'child protection conference will be convened.';
-  const text = 'We met on Monday. ' + hard + ' Sam is safe at home.';
-  const age = engine.readingAge(text);
+  const family = 'We met on Monday. ' + hard + ' Sam is safe at home.';
+  const age = engine.readingAge(family);
   assert.strictEqual(age.sentences, 3);
   assert.strictEqual(age.above_aim, true);
   assert.strictEqual(age.aim, '9-11');
@@ -126,7 +126,7 @@ const [root, wasmDir] = process.argv.slice(2);
   assert.strictEqual(age.hardest[0].start, Buffer.byteLength('We met on Monday. '));
   assert.strictEqual(engine.readingAge('We met on Monday. Sam is safe.').above_aim, false);
   assert.deepStrictEqual(engine.readingAge('12 34'), { reading_age: null });
-  assert.strictEqual(engine.readingAge(text, 0).hardest.length, 0);
+  assert.strictEqual(engine.readingAge(family, 0).hardest.length, 0);
   console.log('PASSED');
 })().catch((e) => {
   console.error(e.stack || String(e));

@@ -23,6 +23,7 @@
 #include "liaise/jargon/findings_json.hpp"
 #include "liaise/jargon/fix.hpp"
 #include "liaise/jargon/reader.hpp"
+#include "liaise/jargon/reading_age.hpp"
 
 using namespace liaise;
 
@@ -151,6 +152,15 @@ int main(int argc, char** argv) {
             const auto result = engine.value()->check(text, audience);
             auto doc = boost::json::parse(jargon::findings_json(result));
             doc.as_object()["audience"] = audience.to_string();
+            // As the WebAssembly check (jargon/wasm/session.cpp): no reading age for a text
+            // whose quoted sentences are not valid UTF-8 (the CLI refuses such a text).
+            if (audience.is_public())
+                if (const auto age = jargon::reading_age(text)) {
+                    boost::system::error_code ec;
+                    auto value = boost::json::parse(jargon::reading_age_json(text, *age), ec);
+                    if (!ec)
+                        doc.as_object()["reading_age"] = std::move(value);
+                }
             doc.as_object()["fixed"] = jargon::rewrite(text, result.findings);
             out += boost::json::serialize(doc);
             out += '\n';
