@@ -1,6 +1,4 @@
-#define CATCH_CONFIG_MAIN
-#include <catch2/catch.hpp>
-
+// The registry of store factories the conformance cases run against.
 #include "conformance.hpp"
 
 namespace liaise::server::store::conformance {
