@@ -382,9 +382,14 @@ struct Cli {
         REQUIRE(status == 0);
         return out;
     }
-    /// Enrols `who` with `code`.
+    /// Enrols `who` with `code`, then unlocks the device into its agent (`liaise unlock`), as
+    /// a person does at the start of a working day: later commands fetch the keys from the agent
+    /// instead of deriving the keystore key again (Argon2id, about a second each). The agent ends
+    /// when the test's directory, and with it the keystore, is removed. Tests of the passphrase
+    /// path itself run `liaise lock` first, or enrol without this helper.
     void enrol(const std::string& who, const std::string& code) const {
         ok(who, "enrol --server " + server.url() + " --code " + code);
+        ok(who, "unlock --for 2h");
     }
     /// ann (the first admin) and bea (a member of ann's agency), both enrolled, in room case-2041.
     void two_in_a_room() const {
