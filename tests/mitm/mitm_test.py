@@ -95,6 +95,7 @@ class World:
             raise RuntimeError("liaise-server did not start")
         self.proxy = Proxy(port)
         self.ok("ann", "enrol", "--server", self.proxy.url, "--code", admin_code)
+        self.unlock("ann")
         for _, agency, discipline, _ in self.PEOPLE.values():
             self.ok("ann", "admin", "agency", "add", agency, "--discipline", discipline)
         for who in people:
@@ -106,6 +107,13 @@ class World:
         out = self.ok("ann", "admin", "enrol", who, "--agency", agency, "--role", role,
                       "--display-name", name, "--json")
         self.ok(who, "enrol", "--server", self.proxy.url, "--code", json.loads(out.out)["code"])
+        self.unlock(who)
+
+    def unlock(self, who):
+        """Unlocks `who`'s device into its agent, as a person does at the start of a day: later
+        commands take the keys from the agent instead of deriving the keystore key again
+        (Argon2id, about a second each). The agent ends when close() removes the keystore."""
+        self.ok(who, "unlock", "--for", "2h")
 
     def home(self, who):
         return os.path.join(self.dir, "home-" + who)
