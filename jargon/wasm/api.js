@@ -20,6 +20,12 @@ function liaiseAudience(audience) {
   return Array.isArray(audience) ? audience.join(',') : String(audience);
 }
 
+/** A room's agreed terms ([{term, meaning}], or none) as the C side reads them: JSON or "". */
+function liaiseGlossary(glossary) {
+  if (!glossary || !glossary.length) return '';
+  return JSON.stringify(glossary.map(function (t) { return { term: String(t.term), meaning: String(t.meaning) }; }));
+}
+
 /** Calls `fn(ptr, size, ...rest)` with `input` (string or Uint8Array) in memory. */
 function liaiseCall(fn, input, rest, asBytes) {
   var ptr, size;
@@ -83,14 +89,19 @@ Module['check'] = function (text, audience, options) {
  * `fixes[i].explain`: {start, end, text} in UTF-8 bytes, or null) and the whole draft fixed both
  * ways (`fixed` as `--fix`, `explained` as `--explain-fix`). Returns the JSON text, or {"error"}.
  */
-Module['draftJson'] = function (text, audience, writerDisciplines, asBytes) {
+Module['draftJson'] = function (text, audience, writerDisciplines, asBytes, glossary) {
   return liaiseCall(_liaise_draft, text,
-    [liaiseAudience(audience), liaiseAudience(writerDisciplines || [])], !!asBytes);
+    [liaiseAudience(audience), liaiseAudience(writerDisciplines || []), liaiseGlossary(glossary)],
+    !!asBytes);
 };
 
-/** draftJson, parsed: {findings, readability, audience, fixes, fixed, explained} or {error}. */
-Module['draft'] = function (text, audience, writerDisciplines) {
-  return JSON.parse(Module['draftJson'](text, audience, writerDisciplines, false));
+/**
+ * draftJson, parsed: {findings, readability, audience, fixes, fixed, explained} or {error}.
+ * `glossary` (optional): the room's agreed terms, [{term, meaning}]; their findings are left out
+ * unless `audience` is "public", as `liaise send` does.
+ */
+Module['draft'] = function (text, audience, writerDisciplines, glossary) {
+  return JSON.parse(Module['draftJson'](text, audience, writerDisciplines, false, glossary));
 };
 
 /**

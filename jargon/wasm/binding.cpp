@@ -40,8 +40,9 @@ EMSCRIPTEN_KEEPALIVE const char* liaise_check(const char* text, std::size_t size
 }
 
 EMSCRIPTEN_KEEPALIVE const char* liaise_draft(const char* text, std::size_t size,
-                                              const char* audience, const char* writers) {
-    return answer(session().draft({text, size}, audience, writers));
+                                              const char* audience, const char* writers,
+                                              const char* glossary) {
+    return answer(session().draft({text, size}, audience, writers, glossary));
 }
 
 EMSCRIPTEN_KEEPALIVE const char* liaise_check_for_reader(const char* text, std::size_t size,

@@ -7,6 +7,7 @@
 
 #include "liaise/jargon/findings_json.hpp"
 #include "liaise/jargon/fix.hpp"
+#include "liaise/jargon/glossary.hpp"
 #include "liaise/jargon/reader.hpp"
 
 namespace liaise::jargon::wasm {
@@ -28,6 +29,29 @@ std::string problems(const std::vector<Problem>& list) {
 
 std::string problem(std::string reason) {
     return problems({Problem{"", 0, std::move(reason)}});
+}
+
+/// A room's agreed terms from a JSON array of {"term", "meaning"}, as client/src/plain.cpp reads
+/// them from `room_show`: an entry without both strings is skipped; a list that does not parse
+/// or validate gives no glossary (not applied).
+Glossary glossary_of(std::string_view glossary_json) {
+    if (glossary_json.empty())
+        return {};
+    json::error_code ec;
+    const auto parsed = json::parse(glossary_json, ec);
+    if (ec || !parsed.is_array())
+        return {};
+    std::vector<AgreedTerm> terms;
+    for (const auto& t : parsed.get_array()) {
+        const auto* o = t.if_object();
+        const auto* term = o ? o->if_contains("term") : nullptr;
+        const auto* meaning = o ? o->if_contains("meaning") : nullptr;
+        if (term == nullptr || !term->is_string() || meaning == nullptr || !meaning->is_string())
+            continue;
+        terms.push_back({std::string(term->get_string()), std::string(meaning->get_string())});
+    }
+    auto made = Glossary::make(std::move(terms));
+    return made.ok() ? std::move(made).value() : Glossary{};
 }
 
 }  // namespace
@@ -120,7 +144,8 @@ std::string Session::check(std::string_view text, std::string_view audience, boo
 }
 
 std::string Session::draft(std::string_view text, std::string_view audience,
-                           std::string_view writer_disciplines) const {
+                           std::string_view writer_disciplines,
+                           std::string_view glossary_json) const {
     if (!engine_)
         return error("no_dictionaries", "no dictionaries loaded");
     const auto parsed = Audience::parse(audience);
@@ -138,6 +163,9 @@ std::string Session::draft(std::string_view text, std::string_view audience,
     auto result = engine_->check(text, parsed.value());
     if (!writers.empty())
         settle_meanings(result, writers);
+    // The room's agreed terms pass, unless the room includes the public (check_draft in
+    // client/src/plain.cpp).
+    (void)apply_glossary(result, glossary_of(glossary_json), parsed.value());
     auto doc = json::parse(jargon::findings_json(result));
     auto& out = doc.as_object();
     out["audience"] = parsed.value().to_string();

@@ -50,9 +50,15 @@ class Session {
     /// "follows_modifier"}], "fixed", "explained"}, FIX = {"start", "end", "text"} with UTF-8
     /// byte offsets into `text` (a fix may start before its finding, to fit an article).
     /// `writer_disciplines` is a comma list, or empty when the writer's is not known (nothing
-    /// settled). {"error": ...} as check() gives it, or `bad_audience` for bad writers.
+    /// settled). `glossary_json` is the room's agreed terms, a JSON array of {"term", "meaning"}
+    /// (the `terms` of the server's `glossary` or `room_show` reply; other fields ignored), or
+    /// empty for none: as `liaise send` does (apply_glossary in liaise/jargon/glossary.hpp),
+    /// their findings are removed unless `audience` is the public, before any fix is offered.
+    /// A glossary that does not parse or validate is not applied, as in the CLI.
+    /// {"error": ...} as check() gives it, or `bad_audience` for bad writers.
     [[nodiscard]] std::string draft(std::string_view text, std::string_view audience,
-                                    std::string_view writer_disciplines) const;
+                                    std::string_view writer_disciplines,
+                                    std::string_view glossary_json = {}) const;
 
     /// What `liaise explain --json TERM` prints: {"term", "meanings": [{"discipline",
     /// "alternatives", "explanation"}]}; {"error": ...} before a load().

@@ -622,5 +622,36 @@ test('writing and reading with help: findings underlined, fixed, asked about, ex
   await box.press('End');
   await dee.keyboard.type(' ');
   await dee.locator('.draft-mirror mark.finding', { hasText: 'sunrise huddle' }).waitFor({ timeout: 30000 });
+
+  // A room's agreed terms (issue #24), as `liaise send` applies them: a term the room agreed is
+  // not underlined in a room of professionals, the moment it is agreed; in a room that includes
+  // the public the same term still is. Ann (an admin, and a member) agrees CIN in both.
+  await server.cli('ann', ['room', 'create', 'case-3002', '--member', 'ann', '--member', 'dee', '--member', 'fay']);
+  await server.cli('ann', ['room', 'create', 'case-3003', '--member', 'ann', '--member', 'dee']);
+  await server.cli('ann', ['room', 'audience', 'case-3003', '--public', 'on']);
+  const cinMeaning = 'child in need: the council helps this family under section 17';
+  await server.cli('ann', ['room', 'glossary', 'add', 'case-3003', 'CIN', cinMeaning]);
+  const agreedDraft = 'The CIN plan was agreed at core group.';
+  const marks = () => dee.locator('.draft-mirror mark.finding').allInnerTexts();
+  const marksBecome = async (want) => {
+    for (let i = 0; i < 100 && JSON.stringify(await marks()) !== JSON.stringify(want); i++) await dee.waitForTimeout(100);
+    assert.deepEqual(await marks(), want);
+  };
+  await dee.getByRole('button', { name: '← All rooms' }).click();
+  await dee.getByRole('link', { name: /case-3002/ }).click();
+  const box2 = dee.getByLabel('Message to case-3002');
+  await box2.fill(agreedDraft);
+  await marksBecome(['CIN', 'core group']);
+  await server.cli('ann', ['room', 'glossary', 'add', 'case-3002', 'CIN', cinMeaning]);
+  await marksBecome(['core group']);
+  await dee.locator('details.glossary summary').click();
+  await dee.getByText(cinMeaning).waitFor();
+  await shot(dee, '14-agreed-term-not-underlined');
+  await dee.getByRole('button', { name: '← All rooms' }).click();
+  await dee.getByRole('link', { name: /case-3003/ }).click();
+  await dee.getByText('Writing for: Includes the public').waitFor();
+  await dee.getByLabel('Message to case-3003').fill(agreedDraft);
+  await dee.locator('.draft-mirror mark.finding', { hasText: 'CIN' }).waitFor({ timeout: 30000 });
+  assert.ok((await marks()).includes('core group'));
   assert.deepEqual(errors.slice(errorsBefore), [], 'no errors in either page');
 });

@@ -52,11 +52,17 @@ export interface Audience {
   disciplines: string[];
 }
 
+/** One of a room's agreed terms (PROTOCOL.md, "Room glossary"), as the engine needs it. */
+export interface RoomTerm {
+  term: string;
+  meaning: string;
+}
+
 type Json = Record<string, unknown>;
 
 interface Module {
   load(reply: Json): { ok: boolean; problems?: string[] };
-  draft(text: string, audience: string | string[], writers: string[]): Json;
+  draft(text: string, audience: string | string[], writers: string[], glossary: RoomTerm[]): Json;
   checkForReader(text: string, reader: string, writers: string[]): Json;
   utf16Ranges(text: string, findings: { start: number; end: number }[]): [number, number][];
 }
@@ -102,10 +108,11 @@ export class EngineHost {
   }
 
   /** The draft check with `liaise send`'s rules (see checkDraft in plain.ts). */
-  draft(text: string, audience: Audience, writers: string[]): Draft {
+  draft(text: string, audience: Audience, writers: string[], glossary: RoomTerm[] = []): Draft {
     const none: Draft = { findings: [], fixed: text, explained: text };
     if (!text || (!audience.public && audience.disciplines.length === 0)) return none;
-    const r = this.m.draft(text, audienceArg(audience), writers);
+    const terms = glossary.map((t) => ({ term: t.term, meaning: t.meaning }));
+    const r = this.m.draft(text, audienceArg(audience), writers, terms);
     if (!Array.isArray(r.fixes)) return none;
     const findings = this.withRanges(text, r);
     const choices = r.fixes as { replace: Fix | null; explain: Fix | null }[];

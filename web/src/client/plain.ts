@@ -7,17 +7,17 @@
 // engine is ready (or in a build without it) every check finds nothing: the browser shows no
 // help rather than made-up help.
 import { call, offThread } from './background';
-import { type Audience, type Draft, EngineHost, type Finding, type Fix } from './engine';
+import { type Audience, type Draft, EngineHost, type Finding, type Fix, type RoomTerm } from './engine';
 import * as store from './store';
 
-export type { Audience, Draft, Finding, Fix, Meaning } from './engine';
+export type { Audience, Draft, Finding, Fix, Meaning, RoomTerm } from './engine';
 
 type Json = Record<string, unknown>;
 
 /** The engine where it runs: the worker (through messages) or this page. */
 interface Engine {
   load(reply: Json): Promise<boolean>;
-  draft(text: string, audience: Audience, writers: string[]): Promise<Draft>;
+  draft(text: string, audience: Audience, writers: string[], glossary: RoomTerm[]): Promise<Draft>;
   reader(text: string, reader: string, writers: string[]): Promise<Finding[]>;
 }
 
@@ -46,7 +46,8 @@ async function createEngine(wasm: string): Promise<Engine> {
       await call('engine-start', { wasm });
       return {
         load: async (reply) => (await call('engine-load', { reply })) as boolean,
-        draft: async (text, audience, writers) => (await call('draft', { text, audience, writers })) as Draft,
+        draft: async (text, audience, writers, glossary) =>
+          (await call('draft', { text, audience, writers, glossary: glossary.map((t) => ({ term: t.term, meaning: t.meaning })) })) as Draft,
         reader: async (text, reader, writers) => (await call('reader', { text, reader, writers })) as Finding[],
       };
     } catch {
@@ -56,7 +57,7 @@ async function createEngine(wasm: string): Promise<Engine> {
   const host = await EngineHost.create(wasm);
   return {
     load: async (reply) => host.load(reply),
-    draft: async (text, audience, writers) => host.draft(text, audience, writers),
+    draft: async (text, audience, writers, glossary) => host.draft(text, audience, writers, glossary),
     reader: async (text, reader, writers) => host.reader(text, reader, writers),
   };
 }
@@ -101,13 +102,14 @@ export function startEngine(request: (type: string, fields: Json) => Promise<Jso
 
 /**
  * What readers of `audience` may not share in `text`, with `liaise send`'s rules: the writer's
- * own disciplines (`writers`; empty when not known) settle what an ambiguous term means, and each
+ * own disciplines (`writers`; empty when not known) settle what an ambiguous term means, the room's
+ * agreed terms (`glossary`) are not flagged unless the audience includes the public, and each
  * finding carries the engine's fixes. Nothing is found before the engine is ready.
  */
-export async function checkDraft(text: string, audience: Audience, writers: string[]): Promise<Draft> {
+export async function checkDraft(text: string, audience: Audience, writers: string[], glossary: RoomTerm[] = []): Promise<Draft> {
   if (!engine) return { findings: [], fixed: text, explained: text };
   const started = performance.now();
-  const draft = await engine.draft(text, audience, writers);
+  const draft = await engine.draft(text, audience, writers, glossary);
   // The last check's time as the page waits for it, for bench/web_bench.mjs (one entry).
   performance.clearMeasures('liaise:draft-check');
   performance.measure('liaise:draft-check', { start: started });

@@ -192,7 +192,9 @@ function Composer({ session, room }: { session: Session; room: Room }) {
   const shown = findings.filter((f) => !ignored.includes(f.term));
   // The writer's discipline settles what an ambiguous term of theirs means, as in `liaise send`.
   const writers = session.discipline ? [session.discipline] : [];
-  const checked = (value: string) => plain.checkDraft(value, audience, writers);
+  // The room's agreed terms pass unless it includes the public, as in `liaise send`.
+  const checked = (value: string) => plain.checkDraft(value, audience, writers, room.glossary);
+  const agreed = room.glossary.map((t) => t.term).join('\n');
   // Checks run in the worker: only the answer for the newest text is shown.
   const latest = useRef(0);
   const check = (value: string) => {
@@ -203,9 +205,10 @@ function Composer({ session, room }: { session: Session; room: Room }) {
   useEffect(() => {
     void store.get<string>(draftKey).then((d) => { if (d) { setText(d); check(d); } });
   }, [draftKey]);
-  // Check again when the engine arrives, the dictionaries change or the room's audience does.
-  useEffect(() => plain.onEngineChange(() => check(box.current?.value ?? '')), [room.public, room.disciplines.join()]);
-  useEffect(() => check(text), [room.public, room.disciplines.join()]);
+  // Check again when the engine arrives, the dictionaries change, or the room's audience or
+  // agreed terms do.
+  useEffect(() => plain.onEngineChange(() => check(box.current?.value ?? '')), [room.public, room.disciplines.join(), agreed]);
+  useEffect(() => check(text), [room.public, room.disciplines.join(), agreed]);
 
   const update = (value: string, now = false) => {
     setText(value);
