@@ -136,6 +136,20 @@ test('two browsers and the liaise command talk to each other', { timeout: 240000
   await bea.getByLabel('Message to case-2041').scrollIntoViewIfNeeded();
   assert.ok(await bea.getByLabel('Message to case-2041').isVisible());
   assert.ok(await bea.getByRole('button', { name: 'Send', exact: true }).isVisible());
+  // ... and the timeline keeps most of the window while the message box is in view (it used
+  // to be squeezed to one line), with the newest message in sight.
+  const timelineShown = (page) => page.evaluate(() => {
+    const t = document.querySelector('.timeline').getBoundingClientRect();
+    const box = document.getElementById('composer-text').getBoundingClientRect();
+    const last = [...document.querySelectorAll('.timeline > li')].pop().getBoundingClientRect();
+    return {
+      share: (Math.min(t.bottom, innerHeight) - Math.max(t.top, 0)) / innerHeight,
+      boxInView: box.top >= 0 && box.bottom <= innerHeight,
+      newestInView: last.bottom > 0 && last.top < innerHeight,
+    };
+  });
+  const zoomed = await timelineShown(bea);
+  assert.ok(zoomed.share >= 0.5 && zoomed.boxInView && zoomed.newestInView, `at 200%: ${JSON.stringify(zoomed)}`);
   await noViolations(bea, 'room at 200% zoom');
   // Playwright's own screenshot would put its viewport back first: the page's own, as shown.
   if (shots) writeFileSync(join(shots, '5b-room-200-percent.png'), Buffer.from((await cdp.send('Page.captureScreenshot')).data, 'base64'));
@@ -143,6 +157,8 @@ test('two browsers and the liaise command talk to each other', { timeout: 240000
   await bea.setViewportSize({ width: 1100, height: 760 });
   await cdp.detach();
   assert.ok(await noSideways(cal), 'nothing scrolls sideways at 360 px');
+  const narrow = await timelineShown(cal);
+  assert.ok(narrow.share >= 0.5 && narrow.boxInView && narrow.newestInView, `at 360 px: ${JSON.stringify(narrow)}`);
   // The CSP's Trusted Types: HTML from a string is refused in the page.
   await assert.rejects(bea.evaluate(() => { document.createElement('div').innerHTML = '<b>injected</b>'; }),
     /TrustedHTML/);

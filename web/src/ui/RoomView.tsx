@@ -14,9 +14,11 @@ export function RoomView({ session, room, onBack }: { session: Session; room: Ro
   const [verifying, setVerifying] = useState<{ user: string; name: string } | null>(null);
   const timeline = useRef<HTMLOListElement>(null);
   const heading = useRef<HTMLHeadingElement>(null);
+  const page = useRef<HTMLElement>(null);
 
   useEffect(() => {
-    heading.current?.focus();
+    // Announced, not scrolled to: in a short window the room opens at its newest messages.
+    heading.current?.focus({ preventScroll: true });
     session.openRoom(room.name).catch((e: Error) => setError(e.message)).finally(() => setLoading(false));
   }, [room.name]);
 
@@ -28,9 +30,30 @@ export function RoomView({ session, room, onBack }: { session: Session; room: Ro
   const newest = room.items.length ? (room.items[room.items.length - 1] as Item).seq : 0;
   const oldest = room.items.length ? (room.items[0] as Item).seq : 0;
   const heightBefore = useRef(0);
+  // In a short window the page scrolls as one (app.css): show the newest messages and the
+  // message box together, when the room opens, when a message comes, and when the window turns
+  // short (zoomed in) with the box out of sight.
+  const showComposer = (onlyIfHidden: boolean) => {
+    const s = document.scrollingElement;
+    const box = page.current?.querySelector('.composer');
+    if (!s || !box || s.scrollHeight <= s.clientHeight + 1) return;
+    if (onlyIfHidden && box.getBoundingClientRect().bottom <= window.innerHeight) return;
+    box.scrollIntoView({ block: 'end' });
+  };
+  const atBottom = useRef(true); // the timeline shows its newest message (kept so on a resize)
+  useEffect(() => {
+    const resized = () => {
+      const t = timeline.current;
+      if (t && atBottom.current) t.scrollTop = t.scrollHeight;
+      showComposer(true);
+    };
+    window.addEventListener('resize', resized);
+    return () => window.removeEventListener('resize', resized);
+  }, []);
   useLayoutEffect(() => {
     const t = timeline.current;
     if (t) t.scrollTop = t.scrollHeight;
+    showComposer(false);
     if (document.visibilityState === 'visible') void session.markRead(room);
   }, [newest]);
   useLayoutEffect(() => {
@@ -44,7 +67,7 @@ export function RoomView({ session, room, onBack }: { session: Session; room: Ro
   };
 
   return (
-    <main id="main" class="room" aria-labelledby="room-title">
+    <main id="main" class="room" ref={page} aria-labelledby="room-title">
       <div class="room-head">
         <button type="button" class="link back" onClick={onBack}>← All rooms</button>
         <h1 id="room-title" ref={heading} tabIndex={-1}>{room.name}</h1>
@@ -76,7 +99,11 @@ export function RoomView({ session, room, onBack }: { session: Session; room: Ro
       )}
       {error && <p class="error" role="alert">{error}</p>}
       <ol class="timeline" ref={timeline} tabIndex={0} aria-label={`Messages in ${room.name}`} aria-busy={loading}
-        onScroll={(e) => { if (e.currentTarget.scrollTop < 40 && session.hasEarlier(room)) earlier(); }}>
+        onScroll={(e) => {
+          const t = e.currentTarget;
+          atBottom.current = t.scrollHeight - t.scrollTop - t.clientHeight < 8;
+          if (t.scrollTop < 40 && session.hasEarlier(room)) earlier();
+        }}>
         {session.hasEarlier(room) && (
           <li class="event"><button type="button" class="link" onClick={earlier}>Load earlier messages</button></li>
         )}
@@ -324,9 +351,9 @@ function Composer({ session, room }: { session: Session; room: Room }) {
         </div>
       )}
       <div class="composer-row">
-        <p class="hint" id="composer-hint">Enter sends; Shift+Enter starts a new line. Only the people in this room can read it.</p>
         <button type="submit" class="primary" disabled={busy || !text.trim() || !!room.blocked}>{busy ? 'Sending…' : 'Send'}</button>
       </div>
+      <p class="hint composer-hint" id="composer-hint">Enter sends; Shift+Enter starts a new line. Only the people in this room can read it.</p>
       {open && <FindingCard finding={open} onClose={() => { setCard(null); box.current?.focus(); }} onApply={(how) => apply(open, how)} />}
       {asking && (
         <SendWithFindings count={shown.length} canFix={shown.some((f) => f.replace)} canExplain={shown.some((f) => f.explain)}
