@@ -110,14 +110,20 @@ Module['draft'] = function (text, audience, writerDisciplines, glossary) {
  * room's when the writer's is not known), including the reader's own terms that mean something
  * else to the writer. Returns the JSON text {findings, readability, reader}, or {"error"}.
  */
-Module['checkForReaderJson'] = function (text, readerDiscipline, writerDisciplines, asBytes) {
+Module['checkForReaderJson'] = function (text, readerDiscipline, writerDisciplines, asBytes, glossary, met) {
   return liaiseCall(_liaise_check_for_reader, text,
-    [String(readerDiscipline), liaiseAudience(writerDisciplines || [])], !!asBytes);
+    [String(readerDiscipline), liaiseAudience(writerDisciplines || []), liaiseGlossary(glossary),
+     met && met.length ? JSON.stringify(met.map(String)) : ''], !!asBytes);
 };
 
-/** checkForReaderJson, parsed. */
-Module['checkForReader'] = function (text, readerDiscipline, writerDisciplines) {
-  return JSON.parse(Module['checkForReaderJson'](text, readerDiscipline, writerDisciplines, false));
+/**
+ * checkForReaderJson, parsed. With the room's agreed terms (`glossary`, [{term, meaning}]) their
+ * findings are left out and the result adds `room_terms` (the agreed terms explained here for the
+ * first time, [{term, meaning}]) and `met` (every agreed term met so far, given `met` before):
+ * pass `met` on to the next message, in reading order.
+ */
+Module['checkForReader'] = function (text, readerDiscipline, writerDisciplines, glossary, met) {
+  return JSON.parse(Module['checkForReaderJson'](text, readerDiscipline, writerDisciplines, false, glossary, met));
 };
 
 /** Every dictionary's meaning of `term`: {term, meanings: [{discipline, alternatives, explanation}]}. */

@@ -46,8 +46,9 @@ EMSCRIPTEN_KEEPALIVE const char* liaise_draft(const char* text, std::size_t size
 }
 
 EMSCRIPTEN_KEEPALIVE const char* liaise_check_for_reader(const char* text, std::size_t size,
-                                                         const char* reader, const char* writers) {
-    return answer(session().check_for_reader({text, size}, reader, writers));
+                                                         const char* reader, const char* writers,
+                                                         const char* glossary, const char* met) {
+    return answer(session().check_for_reader({text, size}, reader, writers, glossary, met));
 }
 
 EMSCRIPTEN_KEEPALIVE const char* liaise_explain(const char* term, std::size_t size) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <optional>
+#include <set>
 #include <vector>
 
 #include "liaise/jargon/findings_json.hpp"
@@ -188,7 +189,9 @@ std::string Session::draft(std::string_view text, std::string_view audience,
 }
 
 std::string Session::check_for_reader(std::string_view text, std::string_view reader_discipline,
-                                      std::string_view writer_disciplines) const {
+                                      std::string_view writer_disciplines,
+                                      std::string_view glossary_json,
+                                      std::string_view met_json) const {
     if (!engine_)
         return error("no_dictionaries", "no dictionaries loaded");
     if (reader_discipline.empty())
@@ -202,9 +205,36 @@ std::string Session::check_for_reader(std::string_view text, std::string_view re
         writers = parsed.value().disciplines();
     }
     const std::string reader(reader_discipline);
-    auto doc = json::parse(
-        jargon::findings_json(jargon::check_for_reader(*engine_, text, reader, writers)));
-    doc.as_object()["reader"] = reader;
+    auto result = jargon::check_for_reader(*engine_, text, reader, writers);
+    const auto glossary = glossary_of(glossary_json);
+    if (glossary.empty()) {
+        auto doc = json::parse(jargon::findings_json(result));
+        doc.as_object()["reader"] = reader;
+        return json::serialize(doc);
+    }
+    // As explain_in_room() in client/src/plain.cpp: the room's words, once, instead of the
+    // dictionaries' for an agreed term.
+    std::set<std::string> met;
+    if (!met_json.empty()) {
+        json::error_code ec;
+        const auto parsed = json::parse(met_json, ec);
+        if (!ec && parsed.is_array())
+            for (const auto& k : parsed.get_array())
+                if (k.is_string())
+                    met.insert(std::string(k.get_string()));
+    }
+    const auto first = meet_agreed_terms(text, result, glossary, *engine_, met);
+    auto doc = json::parse(jargon::findings_json(result));
+    auto& out = doc.as_object();
+    out["reader"] = reader;
+    json::array terms;
+    for (const auto& t : first)
+        terms.push_back(json::object{{"term", t.term}, {"meaning", t.meaning}});
+    out["room_terms"] = std::move(terms);
+    json::array keys;
+    for (const auto& k : met)
+        keys.emplace_back(k);
+    out["met"] = std::move(keys);
     return json::serialize(doc);
 }
 

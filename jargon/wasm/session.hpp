@@ -36,9 +36,19 @@ class Session {
     /// is not known) read by someone from `reader_discipline`: {"findings", "readability",
     /// "reader"}; "findings" is what `liaise read --json` prints as a message's "explanations".
     /// {"error": ...} before a load() or when a discipline name is empty.
+    ///
+    /// With the room's agreed terms (`glossary_json`, as draft() takes them; empty for none), as
+    /// `liaise read` applies them (meet_agreed_terms in liaise/jargon/glossary.hpp): their
+    /// findings are removed, and two fields are added: "room_terms", the agreed terms this text
+    /// explains to the reader for the first time ([{"term", "meaning"}], as `read --json`
+    /// prints them), and "met", every agreed term met so far (folded keys): `met_json` (a JSON
+    /// array of such keys, or empty) plus those this text uses. Pass "met" back with the next
+    /// message in the order the reader reads them.
     [[nodiscard]] std::string check_for_reader(std::string_view text,
                                                std::string_view reader_discipline,
-                                               std::string_view writer_disciplines) const;
+                                               std::string_view writer_disciplines,
+                                               std::string_view glossary_json = {},
+                                               std::string_view met_json = {}) const;
 
     /// The writing help's check of a draft, with the same rules as `liaise send`: the findings
     /// of check(text, audience), each ambiguous one narrowed to the meaning of the writer's

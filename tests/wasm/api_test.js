@@ -114,6 +114,15 @@ const [root, wasmDir] = process.argv.slice(2);
     .findings.map((f) => f.text), ['CIN']);
   assert.strictEqual(engine.draftJson('The CIN.', 'education', [], false, []),
     engine.draftJson('The CIN.', 'education', [], false));
+  // The reader's side (meet_agreed_terms, as `liaise read`): an agreed term is not marked; the
+  // room's meaning is given the first time the reader meets it, then not again.
+  const readOnce = engine.checkForReader('The CIN plan. The CIN again.', 'education', ['social-care'], agreed, []);
+  assert.deepStrictEqual(readOnce.findings.map((f) => f.text), []);
+  assert.deepStrictEqual(readOnce.room_terms, [{ term: 'CIN', meaning: agreed[0].meaning }]);
+  assert.deepStrictEqual(readOnce.met, ['cin']);
+  const readAgain = engine.checkForReader('The CIN plan.', 'education', ['social-care'], agreed, readOnce.met);
+  assert.deepStrictEqual([readAgain.findings.length, readAgain.room_terms], [0, []]);
+  assert.strictEqual(engine.checkForReader('The CIN plan.', 'education', ['social-care']).room_terms, undefined);
   assert.strictEqual(engine.draft('x', 'education', 'public').error.code, 'bad_audience');
   assert.strictEqual(engine.draft('x', 'education,,', []).error.code, 'bad_audience');
 

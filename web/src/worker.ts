@@ -2,8 +2,8 @@
 // message {id, op, ...} gets one answer, {id, value} or {id, error}:
 //   derive {passphrase, salt, ops, mem} -> the keystore's key (Argon2id13, a second or so);
 //   engine-start {wasm} -> the plain-language engine compiled; engine-load {reply} -> whether
-//   the dictionaries loaded; draft {text, audience, writers, glossary} and reader {text, reader, writers}
-//   -> the checks of src/client/engine.ts.
+//   the dictionaries loaded; draft {text, audience, writers, glossary} and
+//   reader {text, reader, writers, glossary, met} -> the checks of src/client/engine.ts.
 // web/build.mjs names this script in index.html's <meta name="liaise-worker">;
 // src/client/background.ts starts it.
 import { EngineHost } from './client/engine';
@@ -37,7 +37,10 @@ async function answer(a: Ask): Promise<{ value: unknown; transfer?: Transferable
         value: (await need()).draft(a.text as string, a.audience as never, a.writers as string[], (a.glossary as never) ?? []),
       };
     case 'reader':
-      return { value: (await need()).reader(a.text as string, a.reader as string, a.writers as string[]) };
+      return {
+        value: (await need()).reader(a.text as string, a.reader as string, a.writers as string[],
+          (a.glossary as never) ?? [], (a.met as string[]) ?? []),
+      };
     default:
       throw new Error(`unknown request ${a.op}`);
   }

@@ -663,6 +663,26 @@ test('writing and reading with help: findings underlined, fixed, asked about, ex
   await dee.locator('details.glossary summary').click();
   await dee.getByText(cinMeaning).waitFor();
   await shot(dee, '14-agreed-term-not-underlined');
+  // Fay reads it, as `liaise read` shows it: CIN is not marked; the room's meaning is given the
+  // first time she meets it, and not again.
+  await dee.getByRole('button', { name: 'Send', exact: true }).click();
+  await dee.getByRole('dialog', { name: 'Send with words your readers may not know?' }).getByRole('button', { name: 'Send as written' }).click();
+  await dee.getByRole('dialog', { name: 'New readers' }).getByRole('button', { name: 'Send to them too' }).click();
+  await timeline(dee).getByText(agreedDraft).waitFor();
+  await box2.fill('The CIN review is on Friday.');
+  await box2.press('Enter');
+  await timeline(dee).getByText('The CIN review is on Friday.').waitFor();
+  await fay.getByRole('link', { name: /case-3002/ }).click();
+  const first = timeline(fay).getByRole('listitem').filter({ hasText: 'agreed at core group' });
+  const second = timeline(fay).getByRole('listitem').filter({ hasText: 'review is on Friday' });
+  await first.getByRole('list', { name: 'Agreed in case-3002' }).getByText(cinMeaning).waitFor({ timeout: 30000 });
+  await first.getByRole('button', { name: 'core group (explain this term)' }).waitFor();
+  assert.equal(await first.getByRole('button', { name: /^CIN/ }).count(), 0);
+  await second.waitFor();
+  assert.equal(await second.getByRole('button').count(), 0);
+  assert.equal(await second.getByRole('list', { name: 'Agreed in case-3002' }).count(), 0);
+  await noViolations(fay, 'agreed term explained once');
+  await shot(fay, '15-agreed-term-explained-once');
   await dee.getByRole('button', { name: '← All rooms' }).click();
   await dee.getByRole('link', { name: /case-3003/ }).click();
   await dee.getByText('Writing for: Includes the public').waitFor();

@@ -38,6 +38,17 @@ export interface Finding {
   explain?: Fix | null;
 }
 
+/**
+ * A message from someone else checked for this reader: what to mark, and the room's agreed terms
+ * it explains to the reader for the first time (`met`: every agreed term met so far, to pass on
+ * with the next message).
+ */
+export interface Reading {
+  findings: Finding[];
+  roomTerms: RoomTerm[];
+  met: string[];
+}
+
 /** A draft checked for its room: the findings and the whole text fixed both ways. */
 export interface Draft {
   findings: Finding[];
@@ -63,7 +74,7 @@ type Json = Record<string, unknown>;
 interface Module {
   load(reply: Json): { ok: boolean; problems?: string[] };
   draft(text: string, audience: string | string[], writers: string[], glossary: RoomTerm[]): Json;
-  checkForReader(text: string, reader: string, writers: string[]): Json;
+  checkForReader(text: string, reader: string, writers: string[], glossary: RoomTerm[], met: string[]): Json;
   utf16Ranges(text: string, findings: { start: number; end: number }[]): [number, number][];
 }
 
@@ -132,9 +143,15 @@ export class EngineHost {
     };
   }
 
-  /** The reader's check (see checkForReader in plain.ts). */
-  reader(text: string, reader: string, writers: string[]): Finding[] {
-    if (!text || !reader || writers.length === 0) return [];
-    return this.withRanges(text, this.m.checkForReader(text, reader, writers));
+  /** The reader's check, with the room's agreed terms (see readInRoom in plain.ts). */
+  reader(text: string, reader: string, writers: string[], glossary: RoomTerm[] = [], met: string[] = []): Reading {
+    if (!text || !reader || writers.length === 0) return { findings: [], roomTerms: [], met };
+    const terms = glossary.map((t) => ({ term: t.term, meaning: t.meaning }));
+    const r = this.m.checkForReader(text, reader, writers, terms, met);
+    return {
+      findings: this.withRanges(text, r),
+      roomTerms: Array.isArray(r.room_terms) ? (r.room_terms as RoomTerm[]) : [],
+      met: Array.isArray(r.met) ? (r.met as string[]) : met,
+    };
   }
 }

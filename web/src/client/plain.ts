@@ -7,10 +7,10 @@
 // engine is ready (or in a build without it) every check finds nothing: the browser shows no
 // help rather than made-up help.
 import { call, offThread } from './background';
-import { type Audience, type Draft, EngineHost, type Finding, type Fix, type RoomTerm } from './engine';
+import { type Audience, type Draft, EngineHost, type Fix, type Reading, type RoomTerm } from './engine';
 import * as store from './store';
 
-export type { Audience, Draft, Finding, Fix, Meaning, RoomTerm } from './engine';
+export type { Audience, Draft, Finding, Fix, Meaning, Reading, RoomTerm } from './engine';
 
 type Json = Record<string, unknown>;
 
@@ -18,7 +18,7 @@ type Json = Record<string, unknown>;
 interface Engine {
   load(reply: Json): Promise<boolean>;
   draft(text: string, audience: Audience, writers: string[], glossary: RoomTerm[]): Promise<Draft>;
-  reader(text: string, reader: string, writers: string[]): Promise<Finding[]>;
+  reader(text: string, reader: string, writers: string[], glossary: RoomTerm[], met: string[]): Promise<Reading>;
 }
 
 let engine: Engine | null = null;
@@ -48,7 +48,9 @@ async function createEngine(wasm: string): Promise<Engine> {
         load: async (reply) => (await call('engine-load', { reply })) as boolean,
         draft: async (text, audience, writers, glossary) =>
           (await call('draft', { text, audience, writers, glossary: glossary.map((t) => ({ term: t.term, meaning: t.meaning })) })) as Draft,
-        reader: async (text, reader, writers) => (await call('reader', { text, reader, writers })) as Finding[],
+        reader: async (text, reader, writers, glossary, met) => (await call('reader', {
+          text, reader, writers, glossary: glossary.map((t) => ({ term: t.term, meaning: t.meaning })), met,
+        })) as Reading,
       };
     } catch {
       // the worker could not start the engine: the page runs it
@@ -58,7 +60,7 @@ async function createEngine(wasm: string): Promise<Engine> {
   return {
     load: async (reply) => host.load(reply),
     draft: async (text, audience, writers, glossary) => host.draft(text, audience, writers, glossary),
-    reader: async (text, reader, writers) => host.reader(text, reader, writers),
+    reader: async (text, reader, writers, glossary, met) => host.reader(text, reader, writers, glossary, met),
   };
 }
 
@@ -116,9 +118,14 @@ export async function checkDraft(text: string, audience: Audience, writers: stri
   return draft;
 }
 
-/** What a reader of `reader`'s discipline may not understand in a message from `writers`. */
-export async function checkForReader(text: string, reader: string, writers: string[]): Promise<Finding[]> {
-  return engine ? engine.reader(text, reader, writers) : [];
+/**
+ * What a reader of `reader`'s discipline may not understand in a message from `writers`, in a
+ * room with agreed terms (`glossary`, possibly none) as `liaise read` does it: agreed terms are
+ * not marked, and each is explained in the room's words the first time the reader meets it.
+ * `met` is the previous message's `met` (reading order), empty for the first.
+ */
+export async function readInRoom(text: string, reader: string, writers: string[], glossary: RoomTerm[], met: string[]): Promise<Reading> {
+  return engine ? engine.reader(text, reader, writers, glossary, met) : { findings: [], roomTerms: [], met };
 }
 
 /** `text` with one fix applied, and where the caret goes after it (the end of the new words). */

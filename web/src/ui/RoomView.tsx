@@ -61,6 +61,7 @@ export function RoomView({ session, room, onBack }: { session: Session; room: Ro
     if (t && heightBefore.current) t.scrollTop += t.scrollHeight - heightBefore.current;
     heightBefore.current = 0;
   }, [oldest]);
+  const help = useReadingHelp(session, room);
   const earlier = () => {
     if (timeline.current) heightBefore.current = timeline.current.scrollHeight;
     session.loadEarlier(room.name).catch((e: Error) => setError(e.message));
@@ -109,7 +110,7 @@ export function RoomView({ session, room, onBack }: { session: Session; room: Ro
         )}
         {loading && room.items.length === 0 && <li class="event">Loading messages…</li>}
         {!loading && room.items.length === 0 && <li class="event">No messages yet. Say hello.</li>}
-        {room.items.map((item) => <TimelineItem key={item.seq} item={item} session={session} room={room} />)}
+        {room.items.map((item) => <TimelineItem key={item.seq} item={item} room={room} help={help.get(item.seq)} />)}
       </ol>
       <Composer session={session} room={room} />
       <AskTerm session={session} room={room} />
@@ -118,15 +119,53 @@ export function RoomView({ session, room, onBack }: { session: Session; room: Ro
   );
 }
 
-function TimelineItem({ item, session, room }: { item: Item; session: Session; room: Room }) {
+/**
+ * The reading help for the room's messages from others, by seq, as `liaise read` gives it: the
+ * terms from other disciplines to mark, and the room's agreed terms, not marked but explained in
+ * the room's words the first time the reader meets each (in timeline order). Checked in the
+ * worker, message by message, again when the messages, the glossary or the dictionaries change.
+ */
+function useReadingHelp(session: Session, room: Room): Map<number, plain.Reading> {
+  const [ready, setReady] = useState(0);
+  const [help, setHelp] = useState<Map<number, plain.Reading>>(new Map());
+  useEffect(() => plain.onEngineChange(() => setReady((n) => n + 1)), []);
+  const messages = room.items.filter((i) => i.kind === 'message' && !i.mine && typeof i.text === 'string');
+  const key = [messages.map((i) => i.seq).join(), room.glossary.map((t) => `${t.term}\u0000${t.meaning}`).join('\u0001'),
+    session.discipline, room.disciplines.join(), ready].join('|');
+  useEffect(() => {
+    let current = true;
+    void (async () => {
+      const out = new Map<number, plain.Reading>();
+      let met: string[] = [];
+      for (const m of messages) {
+        const writer = session.disciplineOf(room, m.sender ?? '');
+        const r = await plain.readInRoom(m.text as string, session.discipline, writer ? [writer] : room.disciplines, room.glossary, met);
+        if (!current) return;
+        met = r.met;
+        out.set(m.seq, r);
+      }
+      setHelp(out);
+    })();
+    return () => { current = false; };
+  }, [key]);
+  return help;
+}
+
+function TimelineItem({ item, room, help }: { item: Item; room: Room; help: plain.Reading | undefined }) {
   const when = <time dateTime={isoTime(item.sentAt)}>{ukWhen(item.sentAt)}</time>;
   if (item.kind === 'event') return <li class="event"><span>{item.eventText}</span> · {when}</li>;
+  const agreed = help?.roomTerms ?? [];
   return (
     <li class={`message ${item.mine ? 'mine' : ''}`}>
       <p class="meta"><span class="sender">{item.mine ? 'You' : item.senderName}</span> · {when}</p>
       {item.text !== null && item.text !== undefined
-        ? <p class="text">{item.mine ? item.text : <ReadWithHelp text={item.text} session={session} room={room} sender={item.sender ?? ''} senderName={item.senderName ?? ''} />}</p>
+        ? <p class="text">{item.mine ? item.text : <ReadWithHelp text={item.text} findings={help?.findings ?? []} senderName={item.senderName ?? ''} />}</p>
         : <p class="text unreadable">{item.problem ?? 'This message cannot be read.'}</p>}
+      {agreed.length > 0 && (
+        <ul class="room-terms" aria-label={`Agreed in ${room.name}`}>
+          {agreed.map((t) => <li key={t.term}><strong>{t.term}</strong>: {t.meaning} <span class="meta">(agreed in this room)</span></li>)}
+        </ul>
+      )}
       {item.warnings.length > 0 && (
         <ul class="warnings" aria-label="Warnings about this message">
           {item.warnings.map((w, i) => <li key={i}><strong>Warning:</strong> {w.message}</li>)}
@@ -141,20 +180,8 @@ function TimelineItem({ item, session, room }: { item: Item; session: Session; r
  * opens the dictionary's explanation. The sender's words are shown as they wrote them: nothing
  * is put into them.
  */
-function ReadWithHelp({ text, session, room, sender, senderName }: {
-  text: string; session: Session; room: Room; sender: string; senderName: string;
-}) {
-  const [ready, setReady] = useState(0);
+function ReadWithHelp({ text, findings, senderName }: { text: string; findings: plain.Finding[]; senderName: string }) {
   const [open, setOpen] = useState<plain.Finding | null>(null);
-  const [findings, setFindings] = useState<plain.Finding[]>([]);
-  useEffect(() => plain.onEngineChange(() => setReady((n) => n + 1)), []);
-  const writer = session.disciplineOf(room, sender);
-  const writers = writer ? [writer] : room.disciplines;
-  useEffect(() => {
-    let current = true;
-    void plain.checkForReader(text, session.discipline, writers).then((f) => { if (current) setFindings(f); });
-    return () => { current = false; };
-  }, [text, session.discipline, writers.join(), ready]);
   if (findings.length === 0) return <>{text}</>;
   const parts: preact.ComponentChild[] = [];
   let at = 0;
