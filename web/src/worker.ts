@@ -3,7 +3,8 @@
 //   derive {passphrase, salt, ops, mem} -> the keystore's key (Argon2id13, a second or so);
 //   engine-start {wasm} -> the plain-language engine compiled; engine-load {reply} -> whether
 //   the dictionaries loaded; draft {text, audience, writers, glossary} and
-//   reader {text, reader, writers, glossary, met} -> the checks of src/client/engine.ts.
+//   reader {text, reader, writers, glossary, met} -> the checks of src/client/engine.ts;
+//   explain {term} -> every dictionary's meaning of the term.
 // web/build.mjs names this script in index.html's <meta name="liaise-worker">;
 // src/client/background.ts starts it.
 import { EngineHost } from './client/engine';
@@ -41,6 +42,8 @@ async function answer(a: Ask): Promise<{ value: unknown; transfer?: Transferable
         value: (await need()).reader(a.text as string, a.reader as string, a.writers as string[],
           (a.glossary as never) ?? [], (a.met as string[]) ?? []),
       };
+    case 'explain':
+      return { value: (await need()).explain(a.term as string) };
     default:
       throw new Error(`unknown request ${a.op}`);
   }

@@ -683,6 +683,15 @@ test('writing and reading with help: findings underlined, fixed, asked about, ex
   assert.equal(await second.getByRole('list', { name: 'Agreed in case-3002' }).count(), 0);
   await noViolations(fay, 'agreed term explained once');
   await shot(fay, '15-agreed-term-explained-once');
+  // Any word can be looked up in the dictionaries (`liaise explain`) before asking about it.
+  await fay.getByText('Ask an administrator what a word means').click();
+  await fay.getByLabel('Word or abbreviation').fill('IRO');
+  await fay.getByRole('button', { name: 'Look it up' }).click();
+  await fay.getByRole('status').filter({ hasText: 'What Liaise’s dictionaries say “IRO” means' })
+    .getByText(/In social care: .*independent/).waitFor();
+  await fay.getByLabel('Word or abbreviation').fill('QZXW');
+  await fay.getByRole('button', { name: 'Look it up' }).click();
+  await fay.getByText('No dictionary has “QZXW”: ask an administrator.').waitFor();
   await dee.getByRole('button', { name: '← All rooms' }).click();
   await dee.getByRole('link', { name: /case-3003/ }).click();
   await dee.getByText('Writing for: Includes the public').waitFor();

@@ -76,6 +76,7 @@ interface Module {
   draft(text: string, audience: string | string[], writers: string[], glossary: RoomTerm[]): Json;
   checkForReader(text: string, reader: string, writers: string[], glossary: RoomTerm[], met: string[]): Json;
   utf16Ranges(text: string, findings: { start: number; end: number }[]): [number, number][];
+  explain(term: string): Json;
 }
 
 function audienceArg(a: Audience): string | string[] {
@@ -141,6 +142,12 @@ export class EngineHost {
       fixed: typeof r.fixed === 'string' ? r.fixed : text,
       explained: typeof r.explained === 'string' ? r.explained : text,
     };
+  }
+
+  /** Every dictionary's meaning of `term` (`liaise explain`); none for a term no dictionary has. */
+  explain(term: string): Meaning[] {
+    const r = this.m.explain(term);
+    return Array.isArray(r.meanings) ? (r.meanings as Meaning[]) : [];
   }
 
   /** The reader's check, with the room's agreed terms (see readInRoom in plain.ts). */

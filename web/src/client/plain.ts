@@ -7,7 +7,7 @@
 // engine is ready (or in a build without it) every check finds nothing: the browser shows no
 // help rather than made-up help.
 import { call, offThread } from './background';
-import { type Audience, type Draft, EngineHost, type Fix, type Reading, type RoomTerm } from './engine';
+import { type Audience, type Draft, EngineHost, type Fix, type Meaning, type Reading, type RoomTerm } from './engine';
 import * as store from './store';
 
 export type { Audience, Draft, Finding, Fix, Meaning, Reading, RoomTerm } from './engine';
@@ -19,6 +19,7 @@ interface Engine {
   load(reply: Json): Promise<boolean>;
   draft(text: string, audience: Audience, writers: string[], glossary: RoomTerm[]): Promise<Draft>;
   reader(text: string, reader: string, writers: string[], glossary: RoomTerm[], met: string[]): Promise<Reading>;
+  explain(term: string): Promise<Meaning[]>;
 }
 
 let engine: Engine | null = null;
@@ -51,6 +52,7 @@ async function createEngine(wasm: string): Promise<Engine> {
         reader: async (text, reader, writers, glossary, met) => (await call('reader', {
           text, reader, writers, glossary: glossary.map((t) => ({ term: t.term, meaning: t.meaning })), met,
         })) as Reading,
+        explain: async (term) => (await call('explain', { term })) as Meaning[],
       };
     } catch {
       // the worker could not start the engine: the page runs it
@@ -61,6 +63,7 @@ async function createEngine(wasm: string): Promise<Engine> {
     load: async (reply) => host.load(reply),
     draft: async (text, audience, writers, glossary) => host.draft(text, audience, writers, glossary),
     reader: async (text, reader, writers, glossary, met) => host.reader(text, reader, writers, glossary, met),
+    explain: async (term) => host.explain(term),
   };
 }
 
@@ -126,6 +129,14 @@ export async function checkDraft(text: string, audience: Audience, writers: stri
  */
 export async function readInRoom(text: string, reader: string, writers: string[], glossary: RoomTerm[], met: string[]): Promise<Reading> {
   return engine ? engine.reader(text, reader, writers, glossary, met) : { findings: [], roomTerms: [], met };
+}
+
+/**
+ * Every dictionary's meaning of `term`, as `liaise explain` gives them (none: no dictionary has
+ * it); null before the engine is ready.
+ */
+export async function lookUp(term: string): Promise<Meaning[] | null> {
+  return engine ? engine.explain(term) : null;
 }
 
 /** `text` with one fix applied, and where the caret goes after it (the end of the new words). */

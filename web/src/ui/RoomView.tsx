@@ -475,11 +475,13 @@ function NewReaders({ names, roomName, answer }: { names: string[]; roomName: st
 }
 
 /**
- * "Ask an administrator about a word": the answer comes back as a notice, and the person's
- * questions are listed here with their answers once given.
+ * "Ask an administrator about a word": first "Look it up" in the dictionaries (`liaise
+ * explain`); the answer to a question comes back as a notice, and the person's questions are
+ * listed here with their answers once given.
  */
 function AskTerm({ session, room }: { session: Session; room: Room }) {
   const [term, setTerm] = useState('');
+  const [found, setFound] = useState<{ term: string; meanings: plain.Meaning[] | null } | null>(null);
   const [status, setStatus] = useState('');
   const [error, setError] = useState('');
   const [open, setOpen] = useState(false);
@@ -500,6 +502,12 @@ function AskTerm({ session, room }: { session: Session; room: Room }) {
       setError((err as Error).message);
     }
   };
+  const lookUp = async () => {
+    const t = term.trim();
+    setError('');
+    setStatus('');
+    if (t) setFound({ term: t, meanings: await plain.lookUp(t) });
+  };
   const answer = (q: Question) =>
     q.status === 'answered' ? q.reply || 'answered'
     : q.status === 'dismissed' ? `not answered${q.reply ? `: ${q.reply}` : ''}`
@@ -511,10 +519,23 @@ function AskTerm({ session, room }: { session: Session; room: Room }) {
         {error && <p class="error" role="alert">{error}</p>}
         <label for="ask-term">Word or abbreviation</label>
         <div class="ask-row">
-          <input id="ask-term" value={term} onInput={(e) => setTerm(e.currentTarget.value)} autocomplete="off" />
+          <input id="ask-term" value={term} onInput={(e) => { setTerm(e.currentTarget.value); setFound(null); }} autocomplete="off" />
+          <button type="button" onClick={() => void lookUp()}>Look it up</button>
           <button type="submit">Ask</button>
         </div>
         {status && <p role="status" class="hint">{status}</p>}
+        {found && (
+          <div role="status" class="looked-up">
+            {found.meanings === null ? <p>The dictionaries are not loaded yet: try again in a moment, or ask.</p>
+              : found.meanings.length === 0 ? <p>No dictionary has “{found.term}”: ask an administrator.</p>
+              : <>
+                  <p>What Liaise’s dictionaries say “{found.term}” means:</p>
+                  <ul>{found.meanings.map((m, i) => (
+                    <li key={i}><strong>In {disciplineWords(m.discipline)}: </strong>{m.alternatives[0] ?? ''}{m.explanation ? ` — ${m.explanation}` : ''}</li>
+                  ))}</ul>
+                </>}
+          </div>
+        )}
       </form>
       {asked.length > 0 && (
         <>
