@@ -653,7 +653,6 @@ test('writing and reading with help: findings underlined, fixed, asked about, ex
     for (let i = 0; i < 100 && JSON.stringify(await marks()) !== JSON.stringify(want); i++) await dee.waitForTimeout(100);
     assert.deepEqual(await marks(), want);
   };
-  await dee.getByRole('button', { name: '← All rooms' }).click();
   await dee.getByRole('link', { name: /case-3002/ }).click();
   const box2 = dee.getByLabel('Message to case-3002');
   await box2.fill(agreedDraft);
@@ -677,6 +676,7 @@ test('writing and reading with help: findings underlined, fixed, asked about, ex
   const second = timeline(fay).getByRole('listitem').filter({ hasText: 'review is on Friday' });
   await first.getByRole('list', { name: 'Agreed in case-3002' }).getByText(cinMeaning).waitFor({ timeout: 30000 });
   await first.getByRole('button', { name: 'core group (explain this term)' }).waitFor();
+  await timeline(fay).getByText(`agreed the term CIN for this room: ${cinMeaning}`).waitFor();
   assert.equal(await first.getByRole('button', { name: /^CIN/ }).count(), 0);
   await second.waitFor();
   assert.equal(await second.getByRole('button').count(), 0);
@@ -692,7 +692,6 @@ test('writing and reading with help: findings underlined, fixed, asked about, ex
   await fay.getByLabel('Word or abbreviation').fill('QZXW');
   await fay.getByRole('button', { name: 'Look it up' }).click();
   await fay.getByText('No dictionary has “QZXW”: ask an administrator.').waitFor();
-  await dee.getByRole('button', { name: '← All rooms' }).click();
   await dee.getByRole('link', { name: /case-3003/ }).click();
   await dee.getByText('Writing for: Includes the public').waitFor();
   await dee.getByLabel('Message to case-3003').fill(agreedDraft);

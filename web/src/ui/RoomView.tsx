@@ -62,6 +62,11 @@ export function RoomView({ session, room, onBack }: { session: Session; room: Ro
     heightBefore.current = 0;
   }, [oldest]);
   const help = useReadingHelp(session, room);
+  // The reading help can add notes under messages: the newest stays in view.
+  useLayoutEffect(() => {
+    const t = timeline.current;
+    if (t && atBottom.current) t.scrollTop = t.scrollHeight;
+  }, [help]);
   const earlier = () => {
     if (timeline.current) heightBefore.current = timeline.current.scrollHeight;
     session.loadEarlier(room.name).catch((e: Error) => setError(e.message));
