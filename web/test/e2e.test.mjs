@@ -39,6 +39,8 @@ before(async () => {
   await server.init();
   await server.start();
   await server.cli('ann', ['enrol', '--server', `ws://127.0.0.1:${server.port}`, '--code', server.adminCode]);
+  // Ann's many commands skip the key derivation (about a second each): unlocked once.
+  await server.cli('ann', ['unlock', '--for', '30m']);
   await server.cli('ann', ['admin', 'agency', 'add', 'Riverside Primary', '--discipline', 'education']);
   await server.cli('ann', ['admin', 'agency', 'add', 'Westshire NHS', '--discipline', 'health']);
   browser = await launch();
@@ -46,6 +48,7 @@ before(async () => {
 });
 
 after(async () => {
+  await server.cli('ann', ['lock']).catch(() => undefined);
   await browser?.close();
   if (process.exitCode && process.exitCode !== 0) console.log(server.log());
   await server.cleanup();
