@@ -663,7 +663,7 @@ test('writing and reading with help: findings underlined, fixed, asked about, ex
   await server.cli('ann', ['room', 'glossary', 'add', 'case-3002', 'CIN', cinMeaning]);
   await marksBecome(['core group']);
   await dee.locator('details.glossary summary').click();
-  await dee.getByText(cinMeaning).waitFor();
+  await dee.locator('details.glossary').getByText(cinMeaning).waitFor();
   await shot(dee, '14-agreed-term-not-underlined');
   // Fay reads it, as `liaise read` shows it: CIN is not marked; the room's meaning is given the
   // first time she meets it, and not again.
