@@ -20,6 +20,12 @@ function liaiseAudience(audience) {
   return Array.isArray(audience) ? audience.join(',') : String(audience);
 }
 
+/** A room's agreed terms ([{term, meaning}], or none) as the C side reads them: JSON or "". */
+function liaiseGlossary(glossary) {
+  if (!glossary || !glossary.length) return '';
+  return JSON.stringify(glossary.map(function (t) { return { term: String(t.term), meaning: String(t.meaning) }; }));
+}
+
 /** Calls `fn(ptr, size, ...rest)` with `input` (string or Uint8Array) in memory. */
 function liaiseCall(fn, input, rest, asBytes) {
   var ptr, size;
@@ -83,14 +89,19 @@ Module['check'] = function (text, audience, options) {
  * `fixes[i].explain`: {start, end, text} in UTF-8 bytes, or null) and the whole draft fixed both
  * ways (`fixed` as `--fix`, `explained` as `--explain-fix`). Returns the JSON text, or {"error"}.
  */
-Module['draftJson'] = function (text, audience, writerDisciplines, asBytes) {
+Module['draftJson'] = function (text, audience, writerDisciplines, asBytes, glossary) {
   return liaiseCall(_liaise_draft, text,
-    [liaiseAudience(audience), liaiseAudience(writerDisciplines || [])], !!asBytes);
+    [liaiseAudience(audience), liaiseAudience(writerDisciplines || []), liaiseGlossary(glossary)],
+    !!asBytes);
 };
 
-/** draftJson, parsed: {findings, readability, audience, fixes, fixed, explained} or {error}. */
-Module['draft'] = function (text, audience, writerDisciplines) {
-  return JSON.parse(Module['draftJson'](text, audience, writerDisciplines, false));
+/**
+ * draftJson, parsed: {findings, readability, audience, fixes, fixed, explained} or {error}.
+ * `glossary` (optional): the room's agreed terms, [{term, meaning}]; their findings are left out
+ * unless `audience` is "public", as `liaise send` does.
+ */
+Module['draft'] = function (text, audience, writerDisciplines, glossary) {
+  return JSON.parse(Module['draftJson'](text, audience, writerDisciplines, false, glossary));
 };
 
 /**
@@ -99,14 +110,20 @@ Module['draft'] = function (text, audience, writerDisciplines) {
  * room's when the writer's is not known), including the reader's own terms that mean something
  * else to the writer. Returns the JSON text {findings, readability, reader}, or {"error"}.
  */
-Module['checkForReaderJson'] = function (text, readerDiscipline, writerDisciplines, asBytes) {
+Module['checkForReaderJson'] = function (text, readerDiscipline, writerDisciplines, asBytes, glossary, met) {
   return liaiseCall(_liaise_check_for_reader, text,
-    [String(readerDiscipline), liaiseAudience(writerDisciplines || [])], !!asBytes);
+    [String(readerDiscipline), liaiseAudience(writerDisciplines || []), liaiseGlossary(glossary),
+     met && met.length ? JSON.stringify(met.map(String)) : ''], !!asBytes);
 };
 
-/** checkForReaderJson, parsed. */
-Module['checkForReader'] = function (text, readerDiscipline, writerDisciplines) {
-  return JSON.parse(Module['checkForReaderJson'](text, readerDiscipline, writerDisciplines, false));
+/**
+ * checkForReaderJson, parsed. With the room's agreed terms (`glossary`, [{term, meaning}]) their
+ * findings are left out and the result adds `room_terms` (the agreed terms explained here for the
+ * first time, [{term, meaning}]) and `met` (every agreed term met so far, given `met` before):
+ * pass `met` on to the next message, in reading order.
+ */
+Module['checkForReader'] = function (text, readerDiscipline, writerDisciplines, glossary, met) {
+  return JSON.parse(Module['checkForReaderJson'](text, readerDiscipline, writerDisciplines, false, glossary, met));
 };
 
 /** Every dictionary's meaning of `term`: {term, meanings: [{discipline, alternatives, explanation}]}. */

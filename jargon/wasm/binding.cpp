@@ -40,13 +40,15 @@ EMSCRIPTEN_KEEPALIVE const char* liaise_check(const char* text, std::size_t size
 }
 
 EMSCRIPTEN_KEEPALIVE const char* liaise_draft(const char* text, std::size_t size,
-                                              const char* audience, const char* writers) {
-    return answer(session().draft({text, size}, audience, writers));
+                                              const char* audience, const char* writers,
+                                              const char* glossary) {
+    return answer(session().draft({text, size}, audience, writers, glossary));
 }
 
 EMSCRIPTEN_KEEPALIVE const char* liaise_check_for_reader(const char* text, std::size_t size,
-                                                         const char* reader, const char* writers) {
-    return answer(session().check_for_reader({text, size}, reader, writers));
+                                                         const char* reader, const char* writers,
+                                                         const char* glossary, const char* met) {
+    return answer(session().check_for_reader({text, size}, reader, writers, glossary, met));
 }
 
 EMSCRIPTEN_KEEPALIVE const char* liaise_explain(const char* term, std::size_t size) {

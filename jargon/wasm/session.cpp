@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <optional>
+#include <set>
 #include <vector>
 
 #include "liaise/jargon/findings_json.hpp"
 #include "liaise/jargon/fix.hpp"
+#include "liaise/jargon/glossary.hpp"
 #include "liaise/jargon/reader.hpp"
 
 namespace liaise::jargon::wasm {
@@ -28,6 +30,29 @@ std::string problems(const std::vector<Problem>& list) {
 
 std::string problem(std::string reason) {
     return problems({Problem{"", 0, std::move(reason)}});
+}
+
+/// A room's agreed terms from a JSON array of {"term", "meaning"}, as client/src/plain.cpp reads
+/// them from `room_show`: an entry without both strings is skipped; a list that does not parse
+/// or validate gives no glossary (not applied).
+Glossary glossary_of(std::string_view glossary_json) {
+    if (glossary_json.empty())
+        return {};
+    json::error_code ec;
+    const auto parsed = json::parse(glossary_json, ec);
+    if (ec || !parsed.is_array())
+        return {};
+    std::vector<AgreedTerm> terms;
+    for (const auto& t : parsed.get_array()) {
+        const auto* o = t.if_object();
+        const auto* term = o ? o->if_contains("term") : nullptr;
+        const auto* meaning = o ? o->if_contains("meaning") : nullptr;
+        if (term == nullptr || !term->is_string() || meaning == nullptr || !meaning->is_string())
+            continue;
+        terms.push_back({std::string(term->get_string()), std::string(meaning->get_string())});
+    }
+    auto made = Glossary::make(std::move(terms));
+    return made.ok() ? std::move(made).value() : Glossary{};
 }
 
 }  // namespace
@@ -120,7 +145,8 @@ std::string Session::check(std::string_view text, std::string_view audience, boo
 }
 
 std::string Session::draft(std::string_view text, std::string_view audience,
-                           std::string_view writer_disciplines) const {
+                           std::string_view writer_disciplines,
+                           std::string_view glossary_json) const {
     if (!engine_)
         return error("no_dictionaries", "no dictionaries loaded");
     const auto parsed = Audience::parse(audience);
@@ -138,6 +164,9 @@ std::string Session::draft(std::string_view text, std::string_view audience,
     auto result = engine_->check(text, parsed.value());
     if (!writers.empty())
         settle_meanings(result, writers);
+    // The room's agreed terms pass, unless the room includes the public (check_draft in
+    // client/src/plain.cpp).
+    (void)apply_glossary(result, glossary_of(glossary_json), parsed.value());
     auto doc = json::parse(jargon::findings_json(result));
     auto& out = doc.as_object();
     out["audience"] = parsed.value().to_string();
@@ -160,7 +189,9 @@ std::string Session::draft(std::string_view text, std::string_view audience,
 }
 
 std::string Session::check_for_reader(std::string_view text, std::string_view reader_discipline,
-                                      std::string_view writer_disciplines) const {
+                                      std::string_view writer_disciplines,
+                                      std::string_view glossary_json,
+                                      std::string_view met_json) const {
     if (!engine_)
         return error("no_dictionaries", "no dictionaries loaded");
     if (reader_discipline.empty())
@@ -174,9 +205,36 @@ std::string Session::check_for_reader(std::string_view text, std::string_view re
         writers = parsed.value().disciplines();
     }
     const std::string reader(reader_discipline);
-    auto doc = json::parse(
-        jargon::findings_json(jargon::check_for_reader(*engine_, text, reader, writers)));
-    doc.as_object()["reader"] = reader;
+    auto result = jargon::check_for_reader(*engine_, text, reader, writers);
+    const auto glossary = glossary_of(glossary_json);
+    if (glossary.empty()) {
+        auto doc = json::parse(jargon::findings_json(result));
+        doc.as_object()["reader"] = reader;
+        return json::serialize(doc);
+    }
+    // As explain_in_room() in client/src/plain.cpp: the room's words, once, instead of the
+    // dictionaries' for an agreed term.
+    std::set<std::string> met;
+    if (!met_json.empty()) {
+        json::error_code ec;
+        const auto parsed = json::parse(met_json, ec);
+        if (!ec && parsed.is_array())
+            for (const auto& k : parsed.get_array())
+                if (k.is_string())
+                    met.insert(std::string(k.get_string()));
+    }
+    const auto first = meet_agreed_terms(text, result, glossary, *engine_, met);
+    auto doc = json::parse(jargon::findings_json(result));
+    auto& out = doc.as_object();
+    out["reader"] = reader;
+    json::array terms;
+    for (const auto& t : first)
+        terms.push_back(json::object{{"term", t.term}, {"meaning", t.meaning}});
+    out["room_terms"] = std::move(terms);
+    json::array keys;
+    for (const auto& k : met)
+        keys.emplace_back(k);
+    out["met"] = std::move(keys);
     return json::serialize(doc);
 }
 

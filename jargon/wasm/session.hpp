@@ -36,9 +36,19 @@ class Session {
     /// is not known) read by someone from `reader_discipline`: {"findings", "readability",
     /// "reader"}; "findings" is what `liaise read --json` prints as a message's "explanations".
     /// {"error": ...} before a load() or when a discipline name is empty.
+    ///
+    /// With the room's agreed terms (`glossary_json`, as draft() takes them; empty for none), as
+    /// `liaise read` applies them (meet_agreed_terms in liaise/jargon/glossary.hpp): their
+    /// findings are removed, and two fields are added: "room_terms", the agreed terms this text
+    /// explains to the reader for the first time ([{"term", "meaning"}], as `read --json`
+    /// prints them), and "met", every agreed term met so far (folded keys): `met_json` (a JSON
+    /// array of such keys, or empty) plus those this text uses. Pass "met" back with the next
+    /// message in the order the reader reads them.
     [[nodiscard]] std::string check_for_reader(std::string_view text,
                                                std::string_view reader_discipline,
-                                               std::string_view writer_disciplines) const;
+                                               std::string_view writer_disciplines,
+                                               std::string_view glossary_json = {},
+                                               std::string_view met_json = {}) const;
 
     /// The writing help's check of a draft, with the same rules as `liaise send`: the findings
     /// of check(text, audience), each ambiguous one narrowed to the meaning of the writer's
@@ -50,9 +60,15 @@ class Session {
     /// "follows_modifier"}], "fixed", "explained"}, FIX = {"start", "end", "text"} with UTF-8
     /// byte offsets into `text` (a fix may start before its finding, to fit an article).
     /// `writer_disciplines` is a comma list, or empty when the writer's is not known (nothing
-    /// settled). {"error": ...} as check() gives it, or `bad_audience` for bad writers.
+    /// settled). `glossary_json` is the room's agreed terms, a JSON array of {"term", "meaning"}
+    /// (the `terms` of the server's `glossary` or `room_show` reply; other fields ignored), or
+    /// empty for none: as `liaise send` does (apply_glossary in liaise/jargon/glossary.hpp),
+    /// their findings are removed unless `audience` is the public, before any fix is offered.
+    /// A glossary that does not parse or validate is not applied, as in the CLI.
+    /// {"error": ...} as check() gives it, or `bad_audience` for bad writers.
     [[nodiscard]] std::string draft(std::string_view text, std::string_view audience,
-                                    std::string_view writer_disciplines) const;
+                                    std::string_view writer_disciplines,
+                                    std::string_view glossary_json = {}) const;
 
     /// What `liaise explain --json TERM` prints: {"term", "meanings": [{"discipline",
     /// "alternatives", "explanation"}]}; {"error": ...} before a load().

@@ -100,6 +100,29 @@ const [root, wasmDir] = process.argv.slice(2);
   assert.strictEqual(holistic.explained, 'Ünï wrote a holistic (all-round) plan for the CIN (child in need).');
   // Not a modifier: "the CP" alone, settled, is replaced.
   assert.strictEqual(engine.draft('The CP was discussed.', 'education', 'social-care').fixed, 'The child protection was discussed.');
+  // The room's agreed terms pass in a room of professionals (apply_glossary, as `liaise send`):
+  // the CIN is no longer flagged, fixed or explained; in a room that includes the public it is.
+  const agreed = [{ term: 'CIN', meaning: 'child in need, as this room uses it', by: 'ann', at: 1 }];
+  const inRoom = engine.draft('Ünï wrote a holistic plan for the CIN.', 'education', 'social-care', agreed);
+  assert.deepStrictEqual(inRoom.findings.map((f) => f.text), ['holistic']);
+  assert.strictEqual(inRoom.fixes.length, 1);
+  assert.strictEqual(inRoom.explained, 'Ünï wrote a holistic (all-round) plan for the CIN.');
+  assert.deepStrictEqual(engine.draft('Ünï wrote a holistic plan for the CIN.', 'public', 'social-care', agreed)
+    .findings.map((f) => f.text), ['holistic', 'CIN']);
+  // A glossary that does not validate (brackets in a term) is not applied, as in the CLI.
+  assert.deepStrictEqual(engine.draft('The CIN.', 'education', [], [{ term: '(CIN)', meaning: 'x' }])
+    .findings.map((f) => f.text), ['CIN']);
+  assert.strictEqual(engine.draftJson('The CIN.', 'education', [], false, []),
+    engine.draftJson('The CIN.', 'education', [], false));
+  // The reader's side (meet_agreed_terms, as `liaise read`): an agreed term is not marked; the
+  // room's meaning is given the first time the reader meets it, then not again.
+  const readOnce = engine.checkForReader('The CIN plan. The CIN again.', 'education', ['social-care'], agreed, []);
+  assert.deepStrictEqual(readOnce.findings.map((f) => f.text), []);
+  assert.deepStrictEqual(readOnce.room_terms, [{ term: 'CIN', meaning: agreed[0].meaning }]);
+  assert.deepStrictEqual(readOnce.met, ['cin']);
+  const readAgain = engine.checkForReader('The CIN plan.', 'education', ['social-care'], agreed, readOnce.met);
+  assert.deepStrictEqual([readAgain.findings.length, readAgain.room_terms], [0, []]);
+  assert.strictEqual(engine.checkForReader('The CIN plan.', 'education', ['social-care']).room_terms, undefined);
   assert.strictEqual(engine.draft('x', 'education', 'public').error.code, 'bad_audience');
   assert.strictEqual(engine.draft('x', 'education,,', []).error.code, 'bad_audience');
 

@@ -2,8 +2,9 @@
 // message {id, op, ...} gets one answer, {id, value} or {id, error}:
 //   derive {passphrase, salt, ops, mem} -> the keystore's key (Argon2id13, a second or so);
 //   engine-start {wasm} -> the plain-language engine compiled; engine-load {reply} -> whether
-//   the dictionaries loaded; draft {text, audience, writers} and reader {text, reader, writers}
-//   -> the checks of src/client/engine.ts.
+//   the dictionaries loaded; draft {text, audience, writers, glossary} and
+//   reader {text, reader, writers, glossary, met} -> the checks of src/client/engine.ts;
+//   explain {term} -> every dictionary's meaning of the term.
 // web/build.mjs names this script in index.html's <meta name="liaise-worker">;
 // src/client/background.ts starts it.
 import { EngineHost } from './client/engine';
@@ -33,9 +34,16 @@ async function answer(a: Ask): Promise<{ value: unknown; transfer?: Transferable
     case 'engine-load':
       return { value: (await need()).load(a.reply as Record<string, unknown>) };
     case 'draft':
-      return { value: (await need()).draft(a.text as string, a.audience as never, a.writers as string[]) };
+      return {
+        value: (await need()).draft(a.text as string, a.audience as never, a.writers as string[], (a.glossary as never) ?? []),
+      };
     case 'reader':
-      return { value: (await need()).reader(a.text as string, a.reader as string, a.writers as string[]) };
+      return {
+        value: (await need()).reader(a.text as string, a.reader as string, a.writers as string[],
+          (a.glossary as never) ?? [], (a.met as string[]) ?? []),
+      };
+    case 'explain':
+      return { value: (await need()).explain(a.term as string) };
     default:
       throw new Error(`unknown request ${a.op}`);
   }

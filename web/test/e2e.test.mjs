@@ -39,6 +39,8 @@ before(async () => {
   await server.init();
   await server.start();
   await server.cli('ann', ['enrol', '--server', `ws://127.0.0.1:${server.port}`, '--code', server.adminCode]);
+  // Ann's many commands skip the key derivation (about a second each): unlocked once.
+  await server.cli('ann', ['unlock', '--for', '30m']);
   await server.cli('ann', ['admin', 'agency', 'add', 'Riverside Primary', '--discipline', 'education']);
   await server.cli('ann', ['admin', 'agency', 'add', 'Westshire NHS', '--discipline', 'health']);
   browser = await launch();
@@ -46,6 +48,7 @@ before(async () => {
 });
 
 after(async () => {
+  await server.cli('ann', ['lock']).catch(() => undefined);
   await browser?.close();
   if (process.exitCode && process.exitCode !== 0) console.log(server.log());
   await server.cleanup();
@@ -136,6 +139,20 @@ test('two browsers and the liaise command talk to each other', { timeout: 240000
   await bea.getByLabel('Message to case-2041').scrollIntoViewIfNeeded();
   assert.ok(await bea.getByLabel('Message to case-2041').isVisible());
   assert.ok(await bea.getByRole('button', { name: 'Send', exact: true }).isVisible());
+  // ... and the timeline keeps most of the window while the message box is in view (it used
+  // to be squeezed to one line), with the newest message in sight.
+  const timelineShown = (page) => page.evaluate(() => {
+    const t = document.querySelector('.timeline').getBoundingClientRect();
+    const box = document.getElementById('composer-text').getBoundingClientRect();
+    const last = [...document.querySelectorAll('.timeline > li')].pop().getBoundingClientRect();
+    return {
+      share: (Math.min(t.bottom, innerHeight) - Math.max(t.top, 0)) / innerHeight,
+      boxInView: box.top >= 0 && box.bottom <= innerHeight,
+      newestInView: last.bottom > 0 && last.top < innerHeight,
+    };
+  });
+  const zoomed = await timelineShown(bea);
+  assert.ok(zoomed.share >= 0.5 && zoomed.boxInView && zoomed.newestInView, `at 200%: ${JSON.stringify(zoomed)}`);
   await noViolations(bea, 'room at 200% zoom');
   // Playwright's own screenshot would put its viewport back first: the page's own, as shown.
   if (shots) writeFileSync(join(shots, '5b-room-200-percent.png'), Buffer.from((await cdp.send('Page.captureScreenshot')).data, 'base64'));
@@ -143,6 +160,8 @@ test('two browsers and the liaise command talk to each other', { timeout: 240000
   await bea.setViewportSize({ width: 1100, height: 760 });
   await cdp.detach();
   assert.ok(await noSideways(cal), 'nothing scrolls sideways at 360 px');
+  const narrow = await timelineShown(cal);
+  assert.ok(narrow.share >= 0.5 && narrow.boxInView && narrow.newestInView, `at 360 px: ${JSON.stringify(narrow)}`);
   // The CSP's Trusted Types: HTML from a string is refused in the page.
   await assert.rejects(bea.evaluate(() => { document.createElement('div').innerHTML = '<b>injected</b>'; }),
     /TrustedHTML/);
@@ -622,5 +641,64 @@ test('writing and reading with help: findings underlined, fixed, asked about, ex
   await box.press('End');
   await dee.keyboard.type(' ');
   await dee.locator('.draft-mirror mark.finding', { hasText: 'sunrise huddle' }).waitFor({ timeout: 30000 });
+
+  // A room's agreed terms (issue #24), as `liaise send` applies them: a term the room agreed is
+  // not underlined in a room of professionals, the moment it is agreed; in a room that includes
+  // the public the same term still is. Ann (an admin, and a member) agrees CIN in both.
+  await server.cli('ann', ['room', 'create', 'case-3002', '--member', 'ann', '--member', 'dee', '--member', 'fay']);
+  await server.cli('ann', ['room', 'create', 'case-3003', '--member', 'ann', '--member', 'dee']);
+  await server.cli('ann', ['room', 'audience', 'case-3003', '--public', 'on']);
+  const cinMeaning = 'child in need: the council helps this family under section 17';
+  await server.cli('ann', ['room', 'glossary', 'add', 'case-3003', 'CIN', cinMeaning]);
+  const agreedDraft = 'The CIN plan was agreed at core group.';
+  const marks = () => dee.locator('.draft-mirror mark.finding').allInnerTexts();
+  const marksBecome = async (want) => {
+    for (let i = 0; i < 100 && JSON.stringify(await marks()) !== JSON.stringify(want); i++) await dee.waitForTimeout(100);
+    assert.deepEqual(await marks(), want);
+  };
+  await dee.getByRole('link', { name: /case-3002/ }).click();
+  const box2 = dee.getByLabel('Message to case-3002');
+  await box2.fill(agreedDraft);
+  await marksBecome(['CIN', 'core group']);
+  await server.cli('ann', ['room', 'glossary', 'add', 'case-3002', 'CIN', cinMeaning]);
+  await marksBecome(['core group']);
+  await dee.locator('details.glossary summary').click();
+  await dee.locator('details.glossary').getByText(cinMeaning).waitFor();
+  await shot(dee, '14-agreed-term-not-underlined');
+  // Fay reads it, as `liaise read` shows it: CIN is not marked; the room's meaning is given the
+  // first time she meets it, and not again.
+  await dee.getByRole('button', { name: 'Send', exact: true }).click();
+  await dee.getByRole('dialog', { name: 'Send with words your readers may not know?' }).getByRole('button', { name: 'Send as written' }).click();
+  await dee.getByRole('dialog', { name: 'New readers' }).getByRole('button', { name: 'Send to them too' }).click();
+  await timeline(dee).getByText(agreedDraft).waitFor();
+  await box2.fill('The CIN review is on Friday.');
+  await box2.press('Enter');
+  await timeline(dee).getByText('The CIN review is on Friday.').waitFor();
+  await fay.getByRole('link', { name: /case-3002/ }).click();
+  const first = timeline(fay).getByRole('listitem').filter({ hasText: 'agreed at core group' });
+  const second = timeline(fay).getByRole('listitem').filter({ hasText: 'review is on Friday' });
+  await first.getByRole('list', { name: 'Agreed in case-3002' }).getByText(cinMeaning).waitFor({ timeout: 30000 });
+  await first.getByRole('button', { name: 'core group (explain this term)' }).waitFor();
+  await timeline(fay).getByText(`agreed the term CIN for this room: ${cinMeaning}`).waitFor();
+  assert.equal(await first.getByRole('button', { name: /^CIN/ }).count(), 0);
+  await second.waitFor();
+  assert.equal(await second.getByRole('button').count(), 0);
+  assert.equal(await second.getByRole('list', { name: 'Agreed in case-3002' }).count(), 0);
+  await noViolations(fay, 'agreed term explained once');
+  await shot(fay, '15-agreed-term-explained-once');
+  // Any word can be looked up in the dictionaries (`liaise explain`) before asking about it.
+  await fay.getByText('Ask an administrator what a word means').click();
+  await fay.getByLabel('Word or abbreviation').fill('IRO');
+  await fay.getByRole('button', { name: 'Look it up' }).click();
+  await fay.getByRole('status').filter({ hasText: 'What Liaise’s dictionaries say “IRO” means' })
+    .getByText(/In social care: .*independent/).waitFor();
+  await fay.getByLabel('Word or abbreviation').fill('QZXW');
+  await fay.getByRole('button', { name: 'Look it up' }).click();
+  await fay.getByText('No dictionary has “QZXW”: ask an administrator.').waitFor();
+  await dee.getByRole('link', { name: /case-3003/ }).click();
+  await dee.getByText('Writing for: Includes the public').waitFor();
+  await dee.getByLabel('Message to case-3003').fill(agreedDraft);
+  await dee.locator('.draft-mirror mark.finding', { hasText: 'CIN' }).waitFor({ timeout: 30000 });
+  assert.ok((await marks()).includes('core group'));
   assert.deepEqual(errors.slice(errorsBefore), [], 'no errors in either page');
 });

@@ -38,6 +38,17 @@ export interface Finding {
   explain?: Fix | null;
 }
 
+/**
+ * A message from someone else checked for this reader: what to mark, and the room's agreed terms
+ * it explains to the reader for the first time (`met`: every agreed term met so far, to pass on
+ * with the next message).
+ */
+export interface Reading {
+  findings: Finding[];
+  roomTerms: RoomTerm[];
+  met: string[];
+}
+
 /** A draft checked for its room: the findings and the whole text fixed both ways. */
 export interface Draft {
   findings: Finding[];
@@ -52,13 +63,20 @@ export interface Audience {
   disciplines: string[];
 }
 
+/** One of a room's agreed terms (PROTOCOL.md, "Room glossary"), as the engine needs it. */
+export interface RoomTerm {
+  term: string;
+  meaning: string;
+}
+
 type Json = Record<string, unknown>;
 
 interface Module {
   load(reply: Json): { ok: boolean; problems?: string[] };
-  draft(text: string, audience: string | string[], writers: string[]): Json;
-  checkForReader(text: string, reader: string, writers: string[]): Json;
+  draft(text: string, audience: string | string[], writers: string[], glossary: RoomTerm[]): Json;
+  checkForReader(text: string, reader: string, writers: string[], glossary: RoomTerm[], met: string[]): Json;
   utf16Ranges(text: string, findings: { start: number; end: number }[]): [number, number][];
+  explain(term: string): Json;
 }
 
 function audienceArg(a: Audience): string | string[] {
@@ -102,10 +120,11 @@ export class EngineHost {
   }
 
   /** The draft check with `liaise send`'s rules (see checkDraft in plain.ts). */
-  draft(text: string, audience: Audience, writers: string[]): Draft {
+  draft(text: string, audience: Audience, writers: string[], glossary: RoomTerm[] = []): Draft {
     const none: Draft = { findings: [], fixed: text, explained: text };
     if (!text || (!audience.public && audience.disciplines.length === 0)) return none;
-    const r = this.m.draft(text, audienceArg(audience), writers);
+    const terms = glossary.map((t) => ({ term: t.term, meaning: t.meaning }));
+    const r = this.m.draft(text, audienceArg(audience), writers, terms);
     if (!Array.isArray(r.fixes)) return none;
     const findings = this.withRanges(text, r);
     const choices = r.fixes as { replace: Fix | null; explain: Fix | null }[];
@@ -125,9 +144,21 @@ export class EngineHost {
     };
   }
 
-  /** The reader's check (see checkForReader in plain.ts). */
-  reader(text: string, reader: string, writers: string[]): Finding[] {
-    if (!text || !reader || writers.length === 0) return [];
-    return this.withRanges(text, this.m.checkForReader(text, reader, writers));
+  /** Every dictionary's meaning of `term` (`liaise explain`); none for a term no dictionary has. */
+  explain(term: string): Meaning[] {
+    const r = this.m.explain(term);
+    return Array.isArray(r.meanings) ? (r.meanings as Meaning[]) : [];
+  }
+
+  /** The reader's check, with the room's agreed terms (see readInRoom in plain.ts). */
+  reader(text: string, reader: string, writers: string[], glossary: RoomTerm[] = [], met: string[] = []): Reading {
+    if (!text || !reader || writers.length === 0) return { findings: [], roomTerms: [], met };
+    const terms = glossary.map((t) => ({ term: t.term, meaning: t.meaning }));
+    const r = this.m.checkForReader(text, reader, writers, terms, met);
+    return {
+      findings: this.withRanges(text, r),
+      roomTerms: Array.isArray(r.room_terms) ? (r.room_terms as RoomTerm[]) : [],
+      met: Array.isArray(r.met) ? (r.met as string[]) : met,
+    };
   }
 }

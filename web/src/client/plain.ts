@@ -7,18 +7,19 @@
 // engine is ready (or in a build without it) every check finds nothing: the browser shows no
 // help rather than made-up help.
 import { call, offThread } from './background';
-import { type Audience, type Draft, EngineHost, type Finding, type Fix } from './engine';
+import { type Audience, type Draft, EngineHost, type Fix, type Meaning, type Reading, type RoomTerm } from './engine';
 import * as store from './store';
 
-export type { Audience, Draft, Finding, Fix, Meaning } from './engine';
+export type { Audience, Draft, Finding, Fix, Meaning, Reading, RoomTerm } from './engine';
 
 type Json = Record<string, unknown>;
 
 /** The engine where it runs: the worker (through messages) or this page. */
 interface Engine {
   load(reply: Json): Promise<boolean>;
-  draft(text: string, audience: Audience, writers: string[]): Promise<Draft>;
-  reader(text: string, reader: string, writers: string[]): Promise<Finding[]>;
+  draft(text: string, audience: Audience, writers: string[], glossary: RoomTerm[]): Promise<Draft>;
+  reader(text: string, reader: string, writers: string[], glossary: RoomTerm[], met: string[]): Promise<Reading>;
+  explain(term: string): Promise<Meaning[]>;
 }
 
 let engine: Engine | null = null;
@@ -46,8 +47,12 @@ async function createEngine(wasm: string): Promise<Engine> {
       await call('engine-start', { wasm });
       return {
         load: async (reply) => (await call('engine-load', { reply })) as boolean,
-        draft: async (text, audience, writers) => (await call('draft', { text, audience, writers })) as Draft,
-        reader: async (text, reader, writers) => (await call('reader', { text, reader, writers })) as Finding[],
+        draft: async (text, audience, writers, glossary) =>
+          (await call('draft', { text, audience, writers, glossary: glossary.map((t) => ({ term: t.term, meaning: t.meaning })) })) as Draft,
+        reader: async (text, reader, writers, glossary, met) => (await call('reader', {
+          text, reader, writers, glossary: glossary.map((t) => ({ term: t.term, meaning: t.meaning })), met,
+        })) as Reading,
+        explain: async (term) => (await call('explain', { term })) as Meaning[],
       };
     } catch {
       // the worker could not start the engine: the page runs it
@@ -56,8 +61,9 @@ async function createEngine(wasm: string): Promise<Engine> {
   const host = await EngineHost.create(wasm);
   return {
     load: async (reply) => host.load(reply),
-    draft: async (text, audience, writers) => host.draft(text, audience, writers),
-    reader: async (text, reader, writers) => host.reader(text, reader, writers),
+    draft: async (text, audience, writers, glossary) => host.draft(text, audience, writers, glossary),
+    reader: async (text, reader, writers, glossary, met) => host.reader(text, reader, writers, glossary, met),
+    explain: async (term) => host.explain(term),
   };
 }
 
@@ -101,22 +107,36 @@ export function startEngine(request: (type: string, fields: Json) => Promise<Jso
 
 /**
  * What readers of `audience` may not share in `text`, with `liaise send`'s rules: the writer's
- * own disciplines (`writers`; empty when not known) settle what an ambiguous term means, and each
+ * own disciplines (`writers`; empty when not known) settle what an ambiguous term means, the room's
+ * agreed terms (`glossary`) are not flagged unless the audience includes the public, and each
  * finding carries the engine's fixes. Nothing is found before the engine is ready.
  */
-export async function checkDraft(text: string, audience: Audience, writers: string[]): Promise<Draft> {
+export async function checkDraft(text: string, audience: Audience, writers: string[], glossary: RoomTerm[] = []): Promise<Draft> {
   if (!engine) return { findings: [], fixed: text, explained: text };
   const started = performance.now();
-  const draft = await engine.draft(text, audience, writers);
+  const draft = await engine.draft(text, audience, writers, glossary);
   // The last check's time as the page waits for it, for bench/web_bench.mjs (one entry).
   performance.clearMeasures('liaise:draft-check');
   performance.measure('liaise:draft-check', { start: started });
   return draft;
 }
 
-/** What a reader of `reader`'s discipline may not understand in a message from `writers`. */
-export async function checkForReader(text: string, reader: string, writers: string[]): Promise<Finding[]> {
-  return engine ? engine.reader(text, reader, writers) : [];
+/**
+ * What a reader of `reader`'s discipline may not understand in a message from `writers`, in a
+ * room with agreed terms (`glossary`, possibly none) as `liaise read` does it: agreed terms are
+ * not marked, and each is explained in the room's words the first time the reader meets it.
+ * `met` is the previous message's `met` (reading order), empty for the first.
+ */
+export async function readInRoom(text: string, reader: string, writers: string[], glossary: RoomTerm[], met: string[]): Promise<Reading> {
+  return engine ? engine.reader(text, reader, writers, glossary, met) : { findings: [], roomTerms: [], met };
+}
+
+/**
+ * Every dictionary's meaning of `term`, as `liaise explain` gives them (none: no dictionary has
+ * it); null before the engine is ready.
+ */
+export async function lookUp(term: string): Promise<Meaning[] | null> {
+  return engine ? engine.explain(term) : null;
 }
 
 /** `text` with one fix applied, and where the caret goes after it (the end of the new words). */

@@ -74,6 +74,8 @@ export interface Room {
   public: boolean;
   /** Disciplines of the members, sorted (the room's audience unless public). */
   disciplines: string[];
+  /** The terms the room agreed its members know (room_show's glossary); refreshed on a change. */
+  glossary: AgreedTerm[];
   items: Item[];
   /** The highest seq this device has fetched for the timeline. */
   loadedSeq: number;
@@ -328,7 +330,7 @@ export class Session {
       let room = this.rooms.get(name);
       if (!room) {
         room = {
-          name, lastSeq: 0, memberCount: 0, members: [], public: false, disciplines: [], items: [],
+          name, lastSeq: 0, memberCount: 0, members: [], public: false, disciplines: [], glossary: [], items: [],
           loadedSeq: 0, firstSeq: 0, readSeq: (await store.get<number>(`read:${name}`)) ?? 0, loaded: false, blocked: '',
         };
         this.rooms.set(name, room);
@@ -347,6 +349,8 @@ export class Session {
     if (!room) return;
     this.setMembers(room, Array.isArray(reply.members) ? (reply.members as Member[]) : []);
     room.public = reply.public === true;
+    const glossary = reply.glossary as Json | undefined;
+    room.glossary = glossary && Array.isArray(glossary.terms) ? (glossary.terms as AgreedTerm[]) : [];
     if (typeof reply.last_seq === 'number') room.lastSeq = Math.max(room.lastSeq, reply.last_seq);
   }
 
@@ -609,11 +613,14 @@ export class Session {
   /** The terms `room` has agreed its members know, with the room's meaning of each. */
   async glossary(room: string): Promise<Glossary> {
     const reply = await this.request('glossary', { room });
-    return {
-      version: Number(reply.version ?? 0),
-      public: reply.public === true,
-      terms: Array.isArray(reply.terms) ? (reply.terms as AgreedTerm[]) : [],
-    };
+    const terms = Array.isArray(reply.terms) ? (reply.terms as AgreedTerm[]) : [];
+    // The draft check uses the newest terms at once (the composer checks again).
+    const shown = this.rooms.get(room);
+    if (shown && JSON.stringify(shown.glossary) !== JSON.stringify(terms)) {
+      shown.glossary = terms;
+      this.changed();
+    }
+    return { version: Number(reply.version ?? 0), public: reply.public === true, terms };
   }
 
   /** Agrees `term` for `room` with `meaning` (chairs who are members); returns the change. */
@@ -735,6 +742,8 @@ export class Session {
     const reply = await this.request('room_show', { room: roomName });
     let members = Array.isArray(reply.members) ? (reply.members as Member[]) : [];
     this.setMembers(room, members);
+    const glossary = reply.glossary as Json | undefined;
+    if (glossary && Array.isArray(glossary.terms)) room.glossary = glossary.terms as AgreedTerm[];
     const ledger = await this.ledger(roomName);
     const clientMsgId = newMessageId();
     for (let attempt = 0; attempt < 3; attempt++) {

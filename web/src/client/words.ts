@@ -37,6 +37,11 @@ export function describeEvent(e: Json): string {
     case 'audience_changed':
       return e.public === true ? `The room now includes the public (changed by ${actor(e)})`
         : `The room is now for professionals only (changed by ${actor(e)})`;
+    case 'glossary_changed': {
+      const term = field(e, 'term');
+      if (field(e, 'change') === 'removed') return `${actor(e)} withdrew the agreed term ${term} from this room`;
+      return `${actor(e)} ${field(e, 'change') === 'changed' ? 'gave the agreed term' : 'agreed the term'} ${term} for this room: ${field(e, 'meaning')}`;
+    }
     case 'role_changed':
       return `${subject(e)}’s role changed from ${field(e, 'previous_role')} to ${field(e, 'role')} (changed by ${actor(e)})`;
     case 'account_suspended':

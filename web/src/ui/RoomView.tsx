@@ -14,9 +14,11 @@ export function RoomView({ session, room, onBack }: { session: Session; room: Ro
   const [verifying, setVerifying] = useState<{ user: string; name: string } | null>(null);
   const timeline = useRef<HTMLOListElement>(null);
   const heading = useRef<HTMLHeadingElement>(null);
+  const page = useRef<HTMLElement>(null);
 
   useEffect(() => {
-    heading.current?.focus();
+    // Announced, not scrolled to: in a short window the room opens at its newest messages.
+    heading.current?.focus({ preventScroll: true });
     session.openRoom(room.name).catch((e: Error) => setError(e.message)).finally(() => setLoading(false));
   }, [room.name]);
 
@@ -28,9 +30,30 @@ export function RoomView({ session, room, onBack }: { session: Session; room: Ro
   const newest = room.items.length ? (room.items[room.items.length - 1] as Item).seq : 0;
   const oldest = room.items.length ? (room.items[0] as Item).seq : 0;
   const heightBefore = useRef(0);
+  // In a short window the page scrolls as one (app.css): show the newest messages and the
+  // message box together, when the room opens, when a message comes, and when the window turns
+  // short (zoomed in) with the box out of sight.
+  const showComposer = (onlyIfHidden: boolean) => {
+    const s = document.scrollingElement;
+    const box = page.current?.querySelector('.composer');
+    if (!s || !box || s.scrollHeight <= s.clientHeight + 1) return;
+    if (onlyIfHidden && box.getBoundingClientRect().bottom <= window.innerHeight) return;
+    box.scrollIntoView({ block: 'end' });
+  };
+  const atBottom = useRef(true); // the timeline shows its newest message (kept so on a resize)
+  useEffect(() => {
+    const resized = () => {
+      const t = timeline.current;
+      if (t && atBottom.current) t.scrollTop = t.scrollHeight;
+      showComposer(true);
+    };
+    window.addEventListener('resize', resized);
+    return () => window.removeEventListener('resize', resized);
+  }, []);
   useLayoutEffect(() => {
     const t = timeline.current;
     if (t) t.scrollTop = t.scrollHeight;
+    showComposer(false);
     if (document.visibilityState === 'visible') void session.markRead(room);
   }, [newest]);
   useLayoutEffect(() => {
@@ -38,13 +61,19 @@ export function RoomView({ session, room, onBack }: { session: Session; room: Ro
     if (t && heightBefore.current) t.scrollTop += t.scrollHeight - heightBefore.current;
     heightBefore.current = 0;
   }, [oldest]);
+  const help = useReadingHelp(session, room);
+  // The reading help can add notes under messages: the newest stays in view.
+  useLayoutEffect(() => {
+    const t = timeline.current;
+    if (t && atBottom.current) t.scrollTop = t.scrollHeight;
+  }, [help]);
   const earlier = () => {
     if (timeline.current) heightBefore.current = timeline.current.scrollHeight;
     session.loadEarlier(room.name).catch((e: Error) => setError(e.message));
   };
 
   return (
-    <main id="main" class="room" aria-labelledby="room-title">
+    <main id="main" class="room" ref={page} aria-labelledby="room-title">
       <div class="room-head">
         <button type="button" class="link back" onClick={onBack}>← All rooms</button>
         <h1 id="room-title" ref={heading} tabIndex={-1}>{room.name}</h1>
@@ -76,13 +105,17 @@ export function RoomView({ session, room, onBack }: { session: Session; room: Ro
       )}
       {error && <p class="error" role="alert">{error}</p>}
       <ol class="timeline" ref={timeline} tabIndex={0} aria-label={`Messages in ${room.name}`} aria-busy={loading}
-        onScroll={(e) => { if (e.currentTarget.scrollTop < 40 && session.hasEarlier(room)) earlier(); }}>
+        onScroll={(e) => {
+          const t = e.currentTarget;
+          atBottom.current = t.scrollHeight - t.scrollTop - t.clientHeight < 8;
+          if (t.scrollTop < 40 && session.hasEarlier(room)) earlier();
+        }}>
         {session.hasEarlier(room) && (
           <li class="event"><button type="button" class="link" onClick={earlier}>Load earlier messages</button></li>
         )}
         {loading && room.items.length === 0 && <li class="event">Loading messages…</li>}
         {!loading && room.items.length === 0 && <li class="event">No messages yet. Say hello.</li>}
-        {room.items.map((item) => <TimelineItem key={item.seq} item={item} session={session} room={room} />)}
+        {room.items.map((item) => <TimelineItem key={item.seq} item={item} room={room} help={help.get(item.seq)} />)}
       </ol>
       <Composer session={session} room={room} />
       <AskTerm session={session} room={room} />
@@ -91,15 +124,53 @@ export function RoomView({ session, room, onBack }: { session: Session; room: Ro
   );
 }
 
-function TimelineItem({ item, session, room }: { item: Item; session: Session; room: Room }) {
+/**
+ * The reading help for the room's messages from others, by seq, as `liaise read` gives it: the
+ * terms from other disciplines to mark, and the room's agreed terms, not marked but explained in
+ * the room's words the first time the reader meets each (in timeline order). Checked in the
+ * worker, message by message, again when the messages, the glossary or the dictionaries change.
+ */
+function useReadingHelp(session: Session, room: Room): Map<number, plain.Reading> {
+  const [ready, setReady] = useState(0);
+  const [help, setHelp] = useState<Map<number, plain.Reading>>(new Map());
+  useEffect(() => plain.onEngineChange(() => setReady((n) => n + 1)), []);
+  const messages = room.items.filter((i) => i.kind === 'message' && !i.mine && typeof i.text === 'string');
+  const key = [messages.map((i) => i.seq).join(), room.glossary.map((t) => `${t.term}\u0000${t.meaning}`).join('\u0001'),
+    session.discipline, room.disciplines.join(), ready].join('|');
+  useEffect(() => {
+    let current = true;
+    void (async () => {
+      const out = new Map<number, plain.Reading>();
+      let met: string[] = [];
+      for (const m of messages) {
+        const writer = session.disciplineOf(room, m.sender ?? '');
+        const r = await plain.readInRoom(m.text as string, session.discipline, writer ? [writer] : room.disciplines, room.glossary, met);
+        if (!current) return;
+        met = r.met;
+        out.set(m.seq, r);
+      }
+      setHelp(out);
+    })();
+    return () => { current = false; };
+  }, [key]);
+  return help;
+}
+
+function TimelineItem({ item, room, help }: { item: Item; room: Room; help: plain.Reading | undefined }) {
   const when = <time dateTime={isoTime(item.sentAt)}>{ukWhen(item.sentAt)}</time>;
   if (item.kind === 'event') return <li class="event"><span>{item.eventText}</span> · {when}</li>;
+  const agreed = help?.roomTerms ?? [];
   return (
     <li class={`message ${item.mine ? 'mine' : ''}`}>
       <p class="meta"><span class="sender">{item.mine ? 'You' : item.senderName}</span> · {when}</p>
       {item.text !== null && item.text !== undefined
-        ? <p class="text">{item.mine ? item.text : <ReadWithHelp text={item.text} session={session} room={room} sender={item.sender ?? ''} senderName={item.senderName ?? ''} />}</p>
+        ? <p class="text">{item.mine ? item.text : <ReadWithHelp text={item.text} findings={help?.findings ?? []} senderName={item.senderName ?? ''} />}</p>
         : <p class="text unreadable">{item.problem ?? 'This message cannot be read.'}</p>}
+      {agreed.length > 0 && (
+        <ul class="room-terms" aria-label={`Agreed in ${room.name}`}>
+          {agreed.map((t) => <li key={t.term}><strong>{t.term}</strong>: {t.meaning} <span class="meta">(agreed in this room)</span></li>)}
+        </ul>
+      )}
       {item.warnings.length > 0 && (
         <ul class="warnings" aria-label="Warnings about this message">
           {item.warnings.map((w, i) => <li key={i}><strong>Warning:</strong> {w.message}</li>)}
@@ -114,20 +185,8 @@ function TimelineItem({ item, session, room }: { item: Item; session: Session; r
  * opens the dictionary's explanation. The sender's words are shown as they wrote them: nothing
  * is put into them.
  */
-function ReadWithHelp({ text, session, room, sender, senderName }: {
-  text: string; session: Session; room: Room; sender: string; senderName: string;
-}) {
-  const [ready, setReady] = useState(0);
+function ReadWithHelp({ text, findings, senderName }: { text: string; findings: plain.Finding[]; senderName: string }) {
   const [open, setOpen] = useState<plain.Finding | null>(null);
-  const [findings, setFindings] = useState<plain.Finding[]>([]);
-  useEffect(() => plain.onEngineChange(() => setReady((n) => n + 1)), []);
-  const writer = session.disciplineOf(room, sender);
-  const writers = writer ? [writer] : room.disciplines;
-  useEffect(() => {
-    let current = true;
-    void plain.checkForReader(text, session.discipline, writers).then((f) => { if (current) setFindings(f); });
-    return () => { current = false; };
-  }, [text, session.discipline, writers.join(), ready]);
   if (findings.length === 0) return <>{text}</>;
   const parts: preact.ComponentChild[] = [];
   let at = 0;
@@ -192,7 +251,9 @@ function Composer({ session, room }: { session: Session; room: Room }) {
   const shown = findings.filter((f) => !ignored.includes(f.term));
   // The writer's discipline settles what an ambiguous term of theirs means, as in `liaise send`.
   const writers = session.discipline ? [session.discipline] : [];
-  const checked = (value: string) => plain.checkDraft(value, audience, writers);
+  // The room's agreed terms pass unless it includes the public, as in `liaise send`.
+  const checked = (value: string) => plain.checkDraft(value, audience, writers, room.glossary);
+  const agreed = room.glossary.map((t) => t.term).join('\n');
   // Checks run in the worker: only the answer for the newest text is shown.
   const latest = useRef(0);
   const check = (value: string) => {
@@ -203,9 +264,10 @@ function Composer({ session, room }: { session: Session; room: Room }) {
   useEffect(() => {
     void store.get<string>(draftKey).then((d) => { if (d) { setText(d); check(d); } });
   }, [draftKey]);
-  // Check again when the engine arrives, the dictionaries change or the room's audience does.
-  useEffect(() => plain.onEngineChange(() => check(box.current?.value ?? '')), [room.public, room.disciplines.join()]);
-  useEffect(() => check(text), [room.public, room.disciplines.join()]);
+  // Check again when the engine arrives, the dictionaries change, or the room's audience or
+  // agreed terms do.
+  useEffect(() => plain.onEngineChange(() => check(box.current?.value ?? '')), [room.public, room.disciplines.join(), agreed]);
+  useEffect(() => check(text), [room.public, room.disciplines.join(), agreed]);
 
   const update = (value: string, now = false) => {
     setText(value);
@@ -321,9 +383,9 @@ function Composer({ session, room }: { session: Session; room: Room }) {
         </div>
       )}
       <div class="composer-row">
-        <p class="hint" id="composer-hint">Enter sends; Shift+Enter starts a new line. Only the people in this room can read it.</p>
         <button type="submit" class="primary" disabled={busy || !text.trim() || !!room.blocked}>{busy ? 'Sending…' : 'Send'}</button>
       </div>
+      <p class="hint composer-hint" id="composer-hint">Enter sends; Shift+Enter starts a new line. Only the people in this room can read it.</p>
       {open && <FindingCard finding={open} onClose={() => { setCard(null); box.current?.focus(); }} onApply={(how) => apply(open, how)} />}
       {asking && (
         <SendWithFindings count={shown.length} canFix={shown.some((f) => f.replace)} canExplain={shown.some((f) => f.explain)}
@@ -418,11 +480,13 @@ function NewReaders({ names, roomName, answer }: { names: string[]; roomName: st
 }
 
 /**
- * "Ask an administrator about a word": the answer comes back as a notice, and the person's
- * questions are listed here with their answers once given.
+ * "Ask an administrator about a word": first "Look it up" in the dictionaries (`liaise
+ * explain`); the answer to a question comes back as a notice, and the person's questions are
+ * listed here with their answers once given.
  */
 function AskTerm({ session, room }: { session: Session; room: Room }) {
   const [term, setTerm] = useState('');
+  const [found, setFound] = useState<{ term: string; meanings: plain.Meaning[] | null } | null>(null);
   const [status, setStatus] = useState('');
   const [error, setError] = useState('');
   const [open, setOpen] = useState(false);
@@ -443,6 +507,12 @@ function AskTerm({ session, room }: { session: Session; room: Room }) {
       setError((err as Error).message);
     }
   };
+  const lookUp = async () => {
+    const t = term.trim();
+    setError('');
+    setStatus('');
+    if (t) setFound({ term: t, meanings: await plain.lookUp(t) });
+  };
   const answer = (q: Question) =>
     q.status === 'answered' ? q.reply || 'answered'
     : q.status === 'dismissed' ? `not answered${q.reply ? `: ${q.reply}` : ''}`
@@ -454,10 +524,23 @@ function AskTerm({ session, room }: { session: Session; room: Room }) {
         {error && <p class="error" role="alert">{error}</p>}
         <label for="ask-term">Word or abbreviation</label>
         <div class="ask-row">
-          <input id="ask-term" value={term} onInput={(e) => setTerm(e.currentTarget.value)} autocomplete="off" />
+          <input id="ask-term" value={term} onInput={(e) => { setTerm(e.currentTarget.value); setFound(null); }} autocomplete="off" />
+          <button type="button" onClick={() => void lookUp()}>Look it up</button>
           <button type="submit">Ask</button>
         </div>
         {status && <p role="status" class="hint">{status}</p>}
+        {found && (
+          <div role="status" class="looked-up">
+            {found.meanings === null ? <p>The dictionaries are not loaded yet: try again in a moment, or ask.</p>
+              : found.meanings.length === 0 ? <p>No dictionary has “{found.term}”: ask an administrator.</p>
+              : <>
+                  <p>What Liaise’s dictionaries say “{found.term}” means:</p>
+                  <ul>{found.meanings.map((m, i) => (
+                    <li key={i}><strong>In {disciplineWords(m.discipline)}: </strong>{m.alternatives[0] ?? ''}{m.explanation ? ` — ${m.explanation}` : ''}</li>
+                  ))}</ul>
+                </>}
+          </div>
+        )}
       </form>
       {asked.length > 0 && (
         <>
