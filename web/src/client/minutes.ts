@@ -223,6 +223,24 @@ export class MinutesClient {
     return String(this.session.account.role ?? 'member');
   }
 
+  /**
+   * Calls `fn` when minutes in `room` (every room for null) may have changed: the server's
+   * `minutes_changed` and `minutes_circulated` events (identifiers only: `fn` fetches what it
+   * shows), and a connection that comes back (events may have been missed meanwhile).
+   */
+  watch(room: string | null, fn: () => void): () => void {
+    let state = this.session.state;
+    const stopEvents = this.session.onEvent((e) => {
+      if ((e.type === 'minutes_changed' || e.type === 'minutes_circulated') && (room === null || e.room === room)) fn();
+    });
+    const stopState = this.session.subscribe(() => {
+      const was = state;
+      state = this.session.state;
+      if (state === 'online' && was !== 'online') fn();
+    });
+    return () => { stopEvents(); stopState(); };
+  }
+
   private call(type: string, fields: Json): Promise<Json> {
     return this.session.request(type, fields);
   }

@@ -145,6 +145,7 @@ export class Session {
   state: ConnectionState = 'connecting';
   private conn: Connection | null = null;
   private listeners = new Set<() => void>();
+  private eventListeners = new Set<(e: Json) => void>();
   private known: KnownKeys = { keys: {}, verified: {} };
   private ledgers = new Map<string, Ledger>();
   private closed = false;
@@ -165,6 +166,12 @@ export class Session {
   subscribe(fn: () => void): () => void {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
+  }
+
+  /** `fn` gets every event the server sends unasked (after the session's own handling). */
+  onEvent(fn: (e: Json) => void): () => void {
+    this.eventListeners.add(fn);
+    return () => this.eventListeners.delete(fn);
   }
 
   private changed(): void {
@@ -242,6 +249,7 @@ export class Session {
     this.conn?.close();
     this.conn = null;
     this.listeners.clear();
+    this.eventListeners.clear();
   }
 
   private async connect(): Promise<void> {
@@ -579,6 +587,7 @@ export class Session {
     const words = describeNotice(e, this.user);
     if (words) this.notice(words);
     this.changed();
+    for (const fn of this.eventListeners) fn(e);
   }
 
   // ---- questions -----------------------------------------------------------------------------

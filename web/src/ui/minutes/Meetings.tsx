@@ -8,7 +8,7 @@ import { useSession } from '../Main';
 import { ChairActions } from './ChairActions';
 import { MeetingView } from './MeetingView';
 import { PrintView } from './PrintView';
-import { Field, SaveForm, fields, go, hashOf, type Route, routeFromHash } from './shared';
+import { Field, SaveForm, fields, go, hashOf, type Route, routeFromHash, useLiveReload } from './shared';
 
 export function MeetingsView({ session }: { session: Session }) {
   useSession(session);
@@ -70,6 +70,7 @@ function RoomMeetings({ session, client, room }: { session: Session; client: Min
   const [error, setError] = useState('');
   const load = () => client.meetings(room).then(setList, (e: Error) => setError(e.message));
   useEffect(() => void load(), [room]);
+  useLiveReload(client, room, load);
   // Chairs and admins who are members start meetings (the server's rule).
   const canStart = ['chair', 'admin'].includes(client.role) && session.rooms.has(room);
   return (
