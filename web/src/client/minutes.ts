@@ -92,8 +92,9 @@ export interface MeetingSummary {
   starts_at: string;
   status: string;
   version: number;
-  chair: Person;
-  minute_taker: Person;
+  /** The account names (`meetings` replies "hana", not a person). */
+  chair: string | Person;
+  minute_taker: string | Person;
 }
 
 /** One finding of the server's check (PROTOCOL.md, "Findings"): UTF-8 offsets into its text. */
