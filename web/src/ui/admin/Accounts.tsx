@@ -65,7 +65,7 @@ export function AccountsPage({ admin, me }: { admin: Admin; me: string }) {
         {state === 'codes' && accounts !== null && pending.length === 0 && <p>Every code issued has been used, or expired more than 30 days ago.</p>}
         {state !== 'codes' && pending.length > 0 && accounts !== null && accounts.length > 0 && <p class="subhead">Enrolled</p>}
         {state !== 'codes' && accounts?.length === 0 && <p>No accounts match.</p>}
-        <ul class="cards">
+        <ul class="cards" aria-labelledby="accounts-title">
           {accounts?.map((a) => (
             <AccountCard key={a.user} admin={admin} account={a} me={me} onChanged={() => void refresh()}
               onLetter={setLetter} />

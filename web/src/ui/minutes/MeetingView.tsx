@@ -113,7 +113,7 @@ function Editor({ client, session, m, reload, isChair }: {
     <div class="editor">
       <section aria-labelledby="sec-details">
         <h2 id="sec-details">Details</h2>
-        <DetailsForm client={client} m={m} reload={reload} isChair={isChair} members={members.map((x) => x.user)} />
+        <DetailsForm client={client} m={m} reload={reload} isChair={isChair} members={members} />
         {isChair && <HandOver client={client} m={m} members={members} reload={reload} />}
       </section>
       {m.carried_forward.length > 0 && (
@@ -196,7 +196,7 @@ function RemoveButton({ what, run }: { what: string; run: () => Promise<unknown>
 }
 
 function DetailsForm({ client, m, reload, isChair, members }: {
-  client: MinutesClient; m: Minutes; reload: () => Promise<void>; isChair: boolean; members: string[];
+  client: MinutesClient; m: Minutes; reload: () => Promise<void>; isChair: boolean; members: { user: string; display_name: string; agency: string }[];
 }) {
   const [title, setTitle, titleClash] = useSynced(m.title);
   const [at, setAt, atClash] = useSynced(m.starts_at);
@@ -221,7 +221,7 @@ function DetailsForm({ client, m, reload, isChair, members }: {
       <div class="field">
         <label for="md-taker">Minute-taker</label>
         <select id="md-taker" value={taker} onChange={(e) => setTaker(e.currentTarget.value)}>
-          {members.map((u) => <option key={u} value={u}>{u}</option>)}
+          {members.map((x) => <option key={x.user} value={x.user}>{x.display_name || x.user} ({x.agency})</option>)}
         </select>
       </div>
       <p class="hint">Chair: {personLabel(m.chair)}.{isChair ? '' : ' Only the chair can hand over the chair.'}</p>
@@ -235,7 +235,7 @@ function HandOver({ client, m, members, reload }: {
 }) {
   const [to, setTo] = useState('');
   return (
-    <SaveForm label="Hand over the chair" submit="Hand over the chair" class="entry-form inline-form" done="Handed over."
+    <SaveForm label="Hand over the chair" submit="Hand over the chair" class="entry-form hand-over" done="Handed over."
       save={() => client.update(m.meeting, { chair: to }).then(reload)}>
       <div class="field">
         <label for="md-chair">New chair</label>
