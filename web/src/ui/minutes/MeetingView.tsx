@@ -6,7 +6,7 @@
 // shown as they were signed, with each signature checked on this device.
 import { useEffect, useState } from 'preact/hooks';
 import {
-  type Attendee, type Check, type CheckFinding, kActionStatuses, type Minutes, type MinutesClient, personLabel, type SignatureVerdict,
+  type Attendee, type Check, type CheckFinding, kActionStatuses, kKinds, type Minutes, type MinutesClient, personLabel, type SignatureVerdict,
 } from '../../client/minutes';
 import type { Action, Session } from '../../client/session';
 import { Page } from './Meetings';
@@ -203,12 +203,19 @@ function DetailsForm({ client, m, reload, isChair, members }: {
   const [place, setPlace, placeClash] = useSynced(m.place);
   const [next, setNext, nextClash] = useSynced(m.next_meeting ?? '');
   const [marking, setMarking] = useSynced(m.marking);
+  const [kind, setKind] = useSynced(m.kind);
   const [taker, setTaker] = useSynced(m.minute_taker.user);
   return (
     <SaveForm label="Details" submit="Save details" class="entry-form grid-form" save={() => client.update(m.meeting, fields({
-      title, starts_at: at, place, next_meeting: next, marking, minute_taker: taker,
+      title, kind, starts_at: at, place, next_meeting: next, marking, minute_taker: taker,
     })).then(reload)}>
       <Field id="md-title" label="Title" value={title} onInput={setTitle} required changed={titleClash} />
+      <div class="field">
+        <label for="md-kind">Kind of meeting</label>
+        <select id="md-kind" value={kind} onChange={(e) => setKind(e.currentTarget.value)}>
+          {kKinds.map(([k, l]) => <option key={k} value={k}>{l}</option>)}
+        </select>
+      </div>
       <Field id="md-at" label="Date and time" value={at} onInput={setAt} required hint="YYYY-MM-DD HH:MM" changed={atClash} />
       <Field id="md-place" label="Place" value={place} onInput={setPlace} required changed={placeClash} />
       <Field id="md-next" label="Next meeting" value={next} onInput={setNext} hint="YYYY-MM-DD" changed={nextClash} />
@@ -491,8 +498,10 @@ function CheckPanel({ client, meeting }: { client: MinutesClient; meeting: numbe
           <ul class="check-findings">
             {check.sections.flatMap((s) => s.findings.map((f, i) => (
               <li key={`${s.section}-${s.id}-${s.field}-${i}`}>
-                <a href={`#${fieldId(s.section, s.id ?? 0, s.field)}`} onClick={(e) => { e.preventDefault(); goToFinding(s.section, s.id ?? 0, s.field, f); }}>
-                  “{f.text}” in {s.label}</a>
+                {document.getElementById(fieldId(s.section, s.id ?? 0, s.field))
+                  ? <a href={`#${fieldId(s.section, s.id ?? 0, s.field)}`} onClick={(e) => { e.preventDefault(); goToFinding(s.section, s.id ?? 0, s.field, f); }}>
+                    “{f.text}” in {s.label}</a>
+                  : <>“{f.text}” in {s.label} <span class="hint">(not changed here: {s.section === 'correction' ? 'the reason for this correction' : 'an action carried forward; record its progress instead'})</span></>}
                 {f.alternatives.length > 0 && <> — try “{f.alternatives.join('”, or “')}”</>}
                 {f.explanation && <span class="hint"> ({f.explanation})</span>}
               </li>
