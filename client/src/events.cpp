@@ -180,7 +180,9 @@ std::string describe_event(const json::object& e) {
 std::optional<std::string> describe_notice(const json::object& e, std::string_view me,
                                            std::string_view room, const People& people) {
     const auto type = field(e, "type");
-    if (type == "message")
+    // minutes_changed: live hints for screens showing a meeting (the browser refetches it);
+    // nothing a person at a terminal needs to read.
+    if (type == "message" || type == "minutes_changed")
         return std::nullopt;
     if (type == "membership")
         return field(e, "room") == room ? std::nullopt : std::optional(membership(e, me, people));

@@ -359,6 +359,7 @@ constexpr ReplyField r_agency_rename[] = {
 // account_list
 constexpr ReplyField r_account_list[] = {
     {"accounts", kArray, true},
+    {"pending", kArray, true},
 };
 // account_role
 constexpr ReplyField r_account_role[] = {
@@ -527,6 +528,14 @@ constexpr ReplyField e_minutes_circulated[] = {
     {"room", kString, true},
     {"version", kInteger, true},
 };
+// event minutes_changed
+constexpr ReplyField e_minutes_changed[] = {
+    {"meeting", kInteger, true},
+    {"room", kString, true},
+    {"by", kString, true},
+    {"version", kInteger, false},
+    {"action", kInteger, false},
+};
 // event dictionaries
 constexpr ReplyField e_dictionaries[] = {
     {"version", kInteger, true},
@@ -682,6 +691,7 @@ constexpr FrameShape kEvents[] = {
     {"message", e_message},
     {"action_assigned", e_action_assigned},
     {"minutes_circulated", e_minutes_circulated},
+    {"minutes_changed", e_minutes_changed},
     {"dictionaries", e_dictionaries},
     {"question", e_question},
     {"keys_changed", e_keys_changed},

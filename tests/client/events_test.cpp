@@ -125,6 +125,9 @@ TEST_CASE("notices the server pushes read as sentences, messages are not notices
 TEST_CASE("a room's own messages and membership are not shown as notices", "[events]") {
     using liaise::client::describe_notice;
     CHECK(!describe_notice(event(R"({"type":"message","room":"case-9","seq":4})"), "bea", "x"));
+    CHECK(!describe_notice(event(R"({"type":"minutes_changed","room":"case-9","meeting":2,
+                                     "by":"sam","version":1})"),
+                           "bea", "x"));
     CHECK(!describe_notice(event(R"({"type":"membership","room":"case-9","change":"added",
                                      "user":"sam"})"),
                            "bea", "case-9"));

@@ -55,7 +55,8 @@ async function enrolFromBrowser(user, display, agency, role = 'Member') {
   return (await ann.locator('.letter-code .code').innerText()).trim();
 }
 
-const accountCard = (user) => ann.getByRole('listitem').filter({ has: ann.locator('.meta', { hasText: new RegExp(`^${user} ·`) }) });
+const accountCard = (user) => ann.getByRole('list', { name: 'Accounts', exact: true }).getByRole('listitem')
+  .filter({ has: ann.locator('.meta', { hasText: new RegExp(`^${user} ·`) }) });
 
 /** Records every WebSocket the page opens, so a test can write to the page's own connection. */
 function recordSockets() {
@@ -179,6 +180,34 @@ describe('the administrator in the browser', () => {
     await enrol.getByRole('button', { name: 'Make the code and letter' }).click();
     await ann.getByRole('alert').filter({ hasText: /\(conflict\)$/ }).waitFor();
 
+    // A code not used yet is listed with its expiry as the server gives it; the admin issues a
+    // new one in its place: the old code stops working and the new one enrols.
+    codes.dan = await enrolFromBrowser('dan', 'Dan Reid', 'Riverside Primary (education)');
+    await ann.getByRole('button', { name: 'Done' }).click();
+    const pendingList = ann.getByRole('list', { name: 'Codes not used yet' });
+    const danCode = pendingList.getByRole('listitem').filter({ hasText: 'Dan Reid (Riverside Primary)' });
+    await danCode.getByText('Code not used yet').waitFor();
+    await danCode.getByText(/^dan · Member · enrolment code · issued by ann on \d+ \w+ \d{4} at \d\d:\d\d$/).waitFor();
+    await danCode.getByText(/^It works until \d+ \w+ \d{4} at \d\d:\d\d\.$/).waitFor();
+    assert.equal(await pendingList.getByRole('listitem').filter({ hasText: 'Bea Patel' }).count(), 1, 'Bea has not enrolled yet');
+    await ann.getByLabel('Show').selectOption({ label: 'Codes not used yet' });
+    await ann.getByRole('list', { name: 'Accounts', exact: true }).getByRole('listitem').first().waitFor({ state: 'detached' });
+    await danCode.waitFor();
+    await noViolations(ann, 'codes not used yet');
+    await shot(ann, '2b-codes');
+    await danCode.getByRole('button', { name: 'Issue a new code for dan' }).click();
+    await ann.getByRole('dialog', { name: 'A new code for Dan Reid (Riverside Primary)?' }).getByRole('button', { name: 'Issue a new code' }).click();
+    await ann.getByText(/An enrolment code for dan is ready\. It replaces 1 earlier unused code, which no longer works\./).waitFor();
+    const danNew = (await ann.locator('.letter-code .code').innerText()).trim();
+    assert.notEqual(danNew, codes.dan);
+    await ann.getByRole('button', { name: 'Done' }).click();
+    await ann.getByLabel('Show').selectOption({ label: 'Everyone' });
+    await assert.rejects(server.cli('dan', ['enrol', '--server', `ws://127.0.0.1:${server.port}`, '--code', codes.dan]), /expired|code_expired/);
+    await server.cli('dan', ['enrol', '--server', `ws://127.0.0.1:${server.port}`, '--code', danNew]);
+    await ann.getByRole('button', { name: 'Refresh the list' }).click();
+    await accountCard('dan').waitFor();
+    assert.equal(await pendingList.getByRole('listitem').filter({ hasText: 'Dan Reid' }).count(), 0, 'a used code is not listed');
+
     // A code made in the browser enrols the real `liaise` command.
     codes.cal = await enrolFromBrowser('cal', 'Cal Jones', 'Westshire NHS (health)');
     await ann.getByRole('button', { name: 'Done' }).click();
@@ -251,6 +280,8 @@ describe('the administrator in the browser', () => {
     const replacement = (await ann.locator('.letter-code .code').innerText()).trim();
     await shot(ann, '5-replacement-letter');
     await ann.getByRole('button', { name: 'Done' }).click();
+    await ann.getByRole('list', { name: 'Codes not used yet' }).getByRole('listitem')
+      .filter({ has: ann.locator('.meta', { hasText: /^cal · Chair · code for a replacement device/ }) }).waitFor();
     await server.cli('cal-new', ['enrol', '--server', `ws://127.0.0.1:${server.port}`, '--code', replacement]);
     await assert.rejects(server.cli('cal', ['whoami']), /device_replaced|replaced/);
     assert.match(await server.cli('cal-new', ['whoami']), /cal/);

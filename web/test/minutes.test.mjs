@@ -276,6 +276,8 @@ test('a chair and a minute-taker minute a meeting in the browser, and the comman
     await bea.getByLabel('Receives a copy of the minutes').check();
   });
   await bea.getByText(/Kelly Smith.*family member.*receives a copy/).waitFor();
+  // Hana has the meeting open too: Bea's entries appear there live, without a reload.
+  await hana.getByRole('form', { name: 'Attendance of Kelly Smith' }).waitFor({ timeout: 10000 });
 
   // With the keyboard alone: an agenda item with its discussion.
   await tabTo(bea, 'ag-new-title');
@@ -293,6 +295,19 @@ test('a chair and a minute-taker minute a meeting in the browser, and the comman
   await bea.keyboard.type('Kelly felt the plan asks too much of her.');
   await submitByKeyboard(bea, 'New decision');
   await bea.getByRole('form', { name: 'Decision Keep the plan going' }).waitFor();
+  // Hana is rewording the reasons when Bea saves her own change to them: Hana's text stays, and
+  // her page says that saving would replace Bea's; a field she has not touched follows Bea's.
+  const hanaDecision = hana.getByRole('form', { name: 'Decision Keep the plan going' });
+  await hanaDecision.getByLabel(/^Reasons/).fill('Attendance is better than last term.');
+  const beaDecision = bea.getByRole('form', { name: 'Decision Keep the plan going' });
+  await beaDecision.getByLabel(/^Reasons/).fill('Attendance is improving week by week.');
+  await beaDecision.getByLabel(/^Dissent/).fill('Kelly felt the plan asks too much of her family.');
+  await beaDecision.getByRole('button', { name: 'Save decision' }).click();
+  await beaDecision.getByText('Saved.').waitFor();
+  await hanaDecision.getByText(/Someone else saved a change here while you were typing/).waitFor({ timeout: 10000 });
+  assert.equal(await hanaDecision.getByLabel(/^Reasons/).inputValue(), 'Attendance is better than last term.');
+  assert.equal(await hanaDecision.getByLabel(/^Dissent/).inputValue(), 'Kelly felt the plan asks too much of her family.');
+  await shot(hana, '2b-live-clash');
   await tabTo(bea, 'ac-new-what');
   await bea.keyboard.type('Send Kelly the attendance letter');
   await bea.keyboard.press('Tab');
@@ -337,6 +352,8 @@ test('a chair and a minute-taker minute a meeting in the browser, and the comman
   const item = bea.getByRole('form', { name: 'Agenda item School attendance' });
   await item.getByRole('button', { name: 'Save item' }).click();
   await item.getByText('Saved.').waitFor();
+  await hana.waitForFunction(() => [...document.querySelectorAll('textarea')]
+    .some((t) => t.id.endsWith('-discussion') && t.value.includes('team around the family')), null, { timeout: 10000 });
   await bea.getByRole('button', { name: 'Check the language' }).click();
   await bea.getByRole('link', { name: /“TAF”/ }).waitFor({ state: 'detached' });
   await bea.getByRole('status').filter({ hasText: /finding|Nothing found/ }).waitFor();
@@ -377,7 +394,8 @@ test('a chair and a minute-taker minute a meeting in the browser, and the comman
   const shown = JSON.parse(await server.cli('cal', ['meeting', 'show', String(meeting), '--json']));
   assert.equal(shown.status, 'approved');
   assert.ok(shown.attendance.some((a) => a.name === 'Kelly Smith' && a.family && a.copy && !a.user));
-  assert.equal(shown.decisions[0].dissent, 'Kelly felt the plan asks too much of her.');
+  assert.equal(shown.decisions[0].dissent, 'Kelly felt the plan asks too much of her family.');
+  assert.equal(shown.decisions[0].reasons, 'Attendance is improving week by week.');
   assert.equal(shown.actions.length, 3);
   assert.ok(shown.distribution.some((d) => d.name === 'Kelly Smith' && !d.user), 'Kelly is on the distribution');
 
@@ -470,5 +488,41 @@ test('a chair and a minute-taker minute a meeting in the browser, and the comman
   await hana.getByText('1 action shown.').waitFor();
   await noViolations(hana, 'actions across rooms');
   await shot(hana, '7-actions');
+
+  // On the corrected draft (version 2), Bea gives Cal's action to Hana and Hana hands the chair
+  // to Cal; Hana's page follows without a reload, and the command reads both.
+  const share = shown.actions.find((a) => a.what === 'Share the health plan with the school').id;
+  await visit(hana, `#/meetings/${meeting}`);
+  await visit(bea, `#/meetings/${meeting}`);
+  const beaAction = bea.getByRole('form', { name: `Action ${share}` });
+  await beaAction.getByLabel(`Owner of action ${share}`).selectOption('hana');
+  await beaAction.getByRole('button', { name: 'Save action' }).click();
+  await beaAction.getByText('Saved.').waitFor();
+  await hana.getByText(`Action ${share}, owner Hana Ali (Westshire NHS)`).waitFor({ timeout: 10000 });
+  await noViolations(hana, 'minute-taking, with the chair’s hand-over');
+  await shot(hana, '8-hand-over');
+  await hana.getByLabel('New chair').selectOption('cal');
+  await hana.getByRole('button', { name: 'Hand over the chair' }).click();
+  await hana.getByText(/Only the chair \(Cal Jones \(Westshire Council\)\) and the minute-taker/).waitFor();
+  const handed = JSON.parse(await server.cli('cal', ['meeting', 'show', String(meeting), '--json']));
+  assert.equal(handed.chair.user, 'cal');
+  assert.equal(handed.actions.find((a) => a.id === share).owner.user, 'hana');
+  // Cal hands it back with the command: Hana's page shows her chair's controls again, live.
+  await server.cli('cal', ['meeting', 'update', String(meeting), '--chair', 'hana']);
+  await hana.getByRole('form', { name: 'Hand over the chair' }).waitFor({ timeout: 10000 });
+  // Cal leaves the room after Hana and Bea chose him, before they save: the server refuses
+  // both, and each page says why in words.
+  await hana.getByLabel('New chair').selectOption('cal');
+  await beaAction.getByLabel(`Owner of action ${share}`).selectOption('cal');
+  await server.cli('ann', ['room', 'remove', 'case-2041', 'cal']);
+  await hana.getByRole('button', { name: 'Hand over the chair' }).click();
+  await hana.getByRole('form', { name: 'Hand over the chair' }).getByRole('alert')
+    .filter({ hasText: /^Check what you typed: chair: cal is not a member of room 'case-2041'/ }).waitFor();
+  await beaAction.getByRole('button', { name: 'Save action' }).click();
+  await beaAction.getByRole('alert').filter({ hasText: /^Check what you typed: owner: cal is not a member of room 'case-2041'/ }).waitFor();
+  await shot(bea, '9-owner-refused');
+  // Nothing changed: Hana still chairs it and owns the action.
+  await bea.getByText(`Action ${share}, owner Hana Ali (Westshire NHS)`).waitFor();
+  await bea.getByText(/Chair: Hana Ali \(Westshire NHS\)\./).waitFor();
   assert.deepEqual(errors, []);
 });

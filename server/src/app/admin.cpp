@@ -260,6 +260,42 @@ constexpr const char* kQuestionColumns =
     "q.answered_at FROM questions q JOIN accounts a ON a.id = q.asked_by "
     "LEFT JOIN rooms r ON r.id = q.room_id ";
 
+/// How long an enrolment code stays in `account_list`'s `pending` after it expired unused.
+constexpr std::int64_t kExpiredCodesShownMs = 30LL * 24 * 3600 * 1000;
+
+/// The `pending` of `account_list`: for each person (or account's new device) the newest code
+/// issued, when it has not been used: a new account's only while no account has its name, and
+/// an expired one for 30 days after its expiry, so that an admin sees who never enrolled and can
+/// issue a code again. Codes an admin issued again are withdrawn (issue_code), so only the
+/// newest counts. `agency` empty for every agency. Never the code itself: only its hash is kept.
+json::array pending_codes(SQLite::Database& db, const std::string& agency, std::int64_t now) {
+    SQLite::Statement q(
+        db,
+        "SELECT c.username, c.display_name, g.name, c.role, c.replaces IS NOT NULL, c.created_at, "
+        "COALESCE(b.username, ''), c.expires_at FROM enrolment_codes c "
+        "JOIN agencies g ON g.id = c.agency_id LEFT JOIN accounts b ON b.id = c.created_by "
+        "WHERE c.used_at IS NULL AND c.expires_at > ? AND (? = '' OR g.name = ?) "
+        "AND NOT EXISTS (SELECT 1 FROM enrolment_codes n WHERE n.username = c.username AND "
+        "n.replaces IS c.replaces AND n.created_at > c.created_at) "
+        "AND (c.replaces IS NOT NULL OR NOT EXISTS (SELECT 1 FROM accounts a WHERE a.username = "
+        "c.username)) ORDER BY c.username, c.replaces IS NOT NULL");
+    SQLite::bind(q, now - kExpiredCodesShownMs, agency, agency);
+    json::array out;
+    while (q.executeStep()) {
+        const auto expires = q.getColumn(7).getInt64();
+        out.push_back(json::object{{"user", q.getColumn(0).getString()},
+                                   {"display_name", q.getColumn(1).getString()},
+                                   {"agency", q.getColumn(2).getString()},
+                                   {"role", q.getColumn(3).getString()},
+                                   {"kind", q.getColumn(4).getInt() != 0 ? "device" : "enrol"},
+                                   {"issued_at", q.getColumn(5).getInt64()},
+                                   {"issued_by", q.getColumn(6).getString()},
+                                   {"expires_at", expires},
+                                   {"state", expires >= now ? "pending" : "expired"}});
+    }
+    return out;
+}
+
 }  // namespace
 
 void Service::record(SQLite::Database& db, std::int64_t actor, std::string_view kind,
@@ -330,9 +366,11 @@ void Service::account_list(Context& ctx) {
                                        {"suspended", q.getColumn(5).getInt() != 0},
                                        {"created_at", q.getColumn(6).getInt64()},
                                        {"devices", q.getColumn(7).getInt64()}});
-        return out;
+        return std::pair{std::move(out),
+                         wanted == 1 ? json::array() : pending_codes(db, agency, now_ms())};
     });
-    ctx.reply(protocol::encode_ok(ctx.req.id, {{"accounts", std::move(list)}}));
+    ctx.reply(protocol::encode_ok(
+        ctx.req.id, {{"accounts", std::move(list.first)}, {"pending", std::move(list.second)}}));
 }
 
 void Service::account_role(Context& ctx) {

@@ -19,6 +19,7 @@
 #include <map>
 #include <set>
 
+#include "app/minutes_live.hpp"
 #include "app/require.hpp"
 #include "app/service.hpp"
 #include "liaise/jargon/engine.hpp"
@@ -945,6 +946,7 @@ void Service::meeting_create(Context& ctx) {
                  now, m.id);
         }
         out.reply = minutes_json(db, key, m);
+        minutes_changed(db, out, {m.room.id, m.room.name, m.id, m.version, caller});
         spdlog::info("meeting {} created in room {}", m.id, room.id);
     });
 }
@@ -997,6 +999,7 @@ void Service::meeting_update(Context& ctx) {
             m.next_meeting = *next;
         save_meeting(db, key, m);
         out.reply = minutes_json(db, key, m);
+        minutes_changed(db, out, {m.room.id, m.room.name, m.id, m.version, caller});
     });
 }
 
@@ -1108,6 +1111,7 @@ void Service::meeting_attend(Context& ctx) {
         put_item(m, "attendance", target, e);
         save_meeting(db, key, m);
         out.reply = {{"meeting", id}, {"entry", e}, {"attendance", array_of(m.body, "attendance")}};
+        minutes_changed(db, out, {m.room.id, m.room.name, m.id, m.version, caller});
     });
 }
 
@@ -1125,6 +1129,7 @@ void Service::meeting_agenda(Context& ctx) {
         put_item(m, "agenda", existing_item(m, "agenda", item, "item", "agenda item"), e);
         save_meeting(db, key, m);
         out.reply = {{"meeting", id}, {"item", e}};
+        minutes_changed(db, out, {m.room.id, m.room.name, m.id, m.version, caller});
     });
 }
 
@@ -1148,6 +1153,7 @@ void Service::meeting_decision(Context& ctx) {
         put_item(m, "decisions", existing_item(m, "decisions", item, "item", "decision"), e);
         save_meeting(db, key, m);
         out.reply = {{"meeting", id}, {"item", e}};
+        minutes_changed(db, out, {m.room.id, m.room.name, m.id, m.version, caller});
     });
 }
 
@@ -1198,6 +1204,7 @@ void Service::meeting_remove(Context& ctx) {
             save_meeting(db, key, m);
         }
         out.reply = {{"meeting", id}, {"section", section}, {"item", item}, {"removed", true}};
+        minutes_changed(db, out, {m.room.id, m.room.name, m.id, m.version, caller});
     });
 }
 
@@ -1359,6 +1366,7 @@ void Service::meeting_approve(Context& ctx) {
                      {"status", "approved"}, {"approved_by", person_json(person_by_id(db, caller))},
                      {"approved_at", now},   {"signatures", signatures_json(db, id, m.version)}};
         record(db, caller, "minutes_approved", {{"meeting", id}, {"version", m.version}});
+        minutes_changed(db, out, {m.room.id, m.room.name, m.id, m.version, caller});
         spdlog::info("meeting {} version {} approved", id, m.version);
     });
 }
@@ -1392,6 +1400,7 @@ void Service::meeting_correct(Context& ctx) {
         save_meeting(db, key, m);
         out.reply = minutes_json(db, key, m);
         out.reply["versions"] = versions_json(db, id);
+        minutes_changed(db, out, {m.room.id, m.room.name, m.id, m.version, caller});
         record(db, caller, "minutes_correction_started", {{"meeting", id}, {"version", m.version}});
         spdlog::info("meeting {}: correction started as version {}", id, m.version);
     });
@@ -1492,6 +1501,7 @@ void Service::action_add(Context& ctx) {
                  m.id, a.id);
             out.reply = action_json(a);
             out.reply["meeting_title"] = str(m.body, "title");
+            minutes_changed(db, out, {m.room.id, m.room.name, m.id, m.version, caller});
             if (a.owner)
                 out.owner = *a.owner;
         },
@@ -1598,6 +1608,7 @@ void Service::action_update(Context& ctx) {
                                        " (a closed action needs a note of evidence)");
             save_action(db, key, a);
             out.reply = action_json(a);
+            minutes_changed(db, out, {a.room_id, a.room, a.raised_in, 0, caller, a.id});
             if (assigned)
                 out.owner = *assigned;
         },

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace liaise::server {
@@ -24,6 +25,10 @@ struct Outcome {
     std::int64_t account = 0;
     /// An action's owner, told by `after` that the action is theirs.
     std::optional<std::int64_t> owner;
+    /// Live events (never stored) that Service::completion delivers once the change has
+    /// committed, after the reply and whatever `after` does: each an encoded event frame and
+    /// the accounts it goes to.
+    std::vector<std::pair<std::vector<std::int64_t>, std::string>> live;
 };
 
 /// Sets the accounts `after` tells: any range of account ids.

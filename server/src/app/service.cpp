@@ -466,10 +466,12 @@ store::Store::Done Service::completion(Context& ctx, std::shared_ptr<Outcome> re
             }
             if (!after) {
                 reply(protocol::encode_ok(re, std::move(result->reply)));
-                return;
+            } else {
+                reply(protocol::encode_ok(re, result->reply));
+                after(*result);
             }
-            reply(protocol::encode_ok(re, result->reply));
-            after(*result);
+            for (auto& [accounts, frame] : result->live)
+                bus_.publish(accounts, std::make_shared<const Frame>(std::move(frame)));
         };
 }
 

@@ -23,6 +23,22 @@ export interface Account {
   devices: number;
 }
 
+/**
+ * A code issued and not used yet (`account_list`'s `pending`): for a new account ("enrol") or a
+ * new device for one ("device"). The code itself is never listed (the server keeps its hash).
+ */
+export interface PendingCode {
+  user: string;
+  display_name: string;
+  agency: string;
+  role: string;
+  kind: 'enrol' | 'device';
+  issued_at: number;
+  issued_by: string;
+  expires_at: number;
+  state: 'pending' | 'expired';
+}
+
 /** An enrolment or replacement-device code as the server issued it. */
 export interface Code {
   user: string;
@@ -134,10 +150,16 @@ export class Admin {
   }
 
   async accounts(filter: { agency?: string; suspended?: boolean } = {}): Promise<Account[]> {
+    return (await this.accountList(filter)).accounts;
+  }
+
+  /** Accounts, and the codes issued and not used yet (none when only suspended are asked for). */
+  async accountList(filter: { agency?: string; suspended?: boolean } = {}): Promise<{ accounts: Account[]; pending: PendingCode[] }> {
     const fields: Json = {};
     if (filter.agency) fields.agency = filter.agency;
     if (filter.suspended !== undefined) fields.suspended = filter.suspended;
-    return array<Account>(await this.request('account_list', fields), 'accounts');
+    const r = await this.request('account_list', fields);
+    return { accounts: array<Account>(r, 'accounts'), pending: array<PendingCode>(r, 'pending') };
   }
 
   async enrolCode(user: string, agency: string, role: string, displayName: string, hours: number): Promise<Code> {

@@ -92,8 +92,9 @@ export interface MeetingSummary {
   starts_at: string;
   status: string;
   version: number;
-  chair: Person;
-  minute_taker: Person;
+  /** The account names (`meetings` replies "hana", not a person). */
+  chair: string | Person;
+  minute_taker: string | Person;
 }
 
 /** One finding of the server's check (PROTOCOL.md, "Findings"): UTF-8 offsets into its text. */
@@ -221,6 +222,24 @@ export class MinutesClient {
   /** This account's role ("member", "chair", "admin"). */
   get role(): string {
     return String(this.session.account.role ?? 'member');
+  }
+
+  /**
+   * Calls `fn` when minutes in `room` (every room for null) may have changed: the server's
+   * `minutes_changed` and `minutes_circulated` events (identifiers only: `fn` fetches what it
+   * shows), and a connection that comes back (events may have been missed meanwhile).
+   */
+  watch(room: string | null, fn: () => void): () => void {
+    let state = this.session.state;
+    const stopEvents = this.session.onEvent((e) => {
+      if ((e.type === 'minutes_changed' || e.type === 'minutes_circulated') && (room === null || e.room === room)) fn();
+    });
+    const stopState = this.session.subscribe(() => {
+      const was = state;
+      state = this.session.state;
+      if (state === 'online' && was !== 'online') fn();
+    });
+    return () => { stopEvents(); stopState(); };
   }
 
   private call(type: string, fields: Json): Promise<Json> {

@@ -147,6 +147,7 @@ export class Session {
   state: ConnectionState = 'connecting';
   private conn: Connection | null = null;
   private listeners = new Set<() => void>();
+  private eventListeners = new Set<(e: Json) => void>();
   private known: KnownKeys = { keys: {}, verified: {} };
   private ledgers = new Map<string, Ledger>();
   private closed = false;
@@ -167,6 +168,12 @@ export class Session {
   subscribe(fn: () => void): () => void {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
+  }
+
+  /** `fn` gets every event the server sends unasked (after the session's own handling). */
+  onEvent(fn: (e: Json) => void): () => void {
+    this.eventListeners.add(fn);
+    return () => this.eventListeners.delete(fn);
   }
 
   private changed(): void {
@@ -244,6 +251,7 @@ export class Session {
     this.conn?.close();
     this.conn = null;
     this.listeners.clear();
+    this.eventListeners.clear();
   }
 
   private async connect(): Promise<void> {
@@ -583,6 +591,7 @@ export class Session {
     const words = describeNotice(e, this.user);
     if (words) this.notice(words);
     this.changed();
+    for (const fn of this.eventListeners) fn(e);
   }
 
   // ---- questions -----------------------------------------------------------------------------

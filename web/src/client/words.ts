@@ -82,6 +82,7 @@ export function describeNotice(e: Json, me: string): string | null {
     case 'keys_changed':
       return `${field(e, 'user')} has a new device: compare safety numbers with them before trusting it`;
     case 'dictionaries':
+    case 'minutes_changed': // a screen showing the meeting fetches it again; nothing to say
       return null;
     default:
       return `The server sent a notice this version of Liaise does not know (“${type}”)`;

@@ -1,7 +1,8 @@
 // Accounts: enrol a person (with a printable letter), and for each account its role, suspend
-// or reinstate, and a replacement-device code. Agencies: add and rename.
+// or reinstate, and a replacement-device code. The codes issued and not used yet, with their
+// expiry, and a new code in their place. Agencies: add and rename.
 import { useEffect, useState } from 'preact/hooks';
-import type { Account, Admin, Agency } from '../../client/admin';
+import type { Account, Admin, Agency, PendingCode } from '../../client/admin';
 import { personName } from '../../client/words';
 import { Confirm, OutcomeLine, disciplineName, ukDateTimeOf, useOutcome } from './common';
 import { Letter, type LetterFor } from './Letter';
@@ -12,13 +13,16 @@ const roleName = (r: string) => kRoles.find(([k]) => k === r)?.[1] ?? r;
 export function AccountsPage({ admin, me }: { admin: Admin; me: string }) {
   const [agencies, setAgencies] = useState<Agency[]>([]);
   const [accounts, setAccounts] = useState<Account[] | null>(null);
+  const [pending, setPending] = useState<PendingCode[]>([]);
   const [agency, setAgency] = useState('');
   const [state, setState] = useState('all');
   const [letter, setLetter] = useState<LetterFor | null>(null);
   const [loaded, load] = useOutcome();
   const refresh = () => load(async () => {
     setAgencies(await admin.agencies());
-    setAccounts(await admin.accounts({ agency, suspended: state === 'all' ? undefined : state === 'suspended' }));
+    const list = await admin.accountList({ agency, suspended: state === 'all' || state === 'codes' ? undefined : state === 'suspended' });
+    setAccounts(state === 'codes' ? [] : list.accounts);
+    setPending(state === 'all' || state === 'codes' ? list.pending : []);
   });
   useEffect(() => { void refresh(); }, [agency, state]);
   if (letter) return <Letter letter={letter} onDone={() => { setLetter(null); void refresh(); }} />;
@@ -41,14 +45,27 @@ export function AccountsPage({ admin, me }: { admin: Admin; me: string }) {
               <option value="all">Everyone</option>
               <option value="active">Active accounts</option>
               <option value="suspended">Suspended accounts</option>
+              <option value="codes">Codes not used yet</option>
             </select>
           </div>
         </div>
         <p><button type="button" onClick={() => void refresh()}>Refresh the list</button></p>
         <OutcomeLine outcome={loaded} />
         {accounts === null && !loaded.error && <p role="status">Loading accounts…</p>}
-        {accounts?.length === 0 && <p>No accounts match.</p>}
-        <ul class="cards">
+        {pending.length > 0 && (
+          <>
+            <p class="subhead" id="codes-title">Codes not used yet</p>
+            <ul class="cards" aria-labelledby="codes-title">
+              {pending.map((c) => (
+                <PendingCard key={`${c.kind}:${c.user}`} admin={admin} code={c} me={me} onLetter={setLetter} />
+              ))}
+            </ul>
+          </>
+        )}
+        {state === 'codes' && accounts !== null && pending.length === 0 && <p>Every code issued has been used, or expired more than 30 days ago.</p>}
+        {state !== 'codes' && pending.length > 0 && accounts !== null && accounts.length > 0 && <p class="subhead">Enrolled</p>}
+        {state !== 'codes' && accounts?.length === 0 && <p>No accounts match.</p>}
+        <ul class="cards" aria-labelledby="accounts-title">
           {accounts?.map((a) => (
             <AccountCard key={a.user} admin={admin} account={a} me={me} onChanged={() => void refresh()}
               onLetter={setLetter} />
@@ -100,6 +117,42 @@ function Enrol({ admin, agencies, me, onLetter }: {
         <button type="submit" class="primary">Make the code and letter</button>
       </form>
     </section>
+  );
+}
+
+/** A code issued and not used: its state and expiry as the server gives them, and a new code. */
+function PendingCard({ admin, code: c, me, onLetter }: {
+  admin: Admin; code: PendingCode; me: string; onLetter: (l: LetterFor) => void;
+}) {
+  const [asking, setAsking] = useState(false);
+  const [outcome, run] = useOutcome();
+  const id = `code-${c.kind}-${c.user.replace(/[^a-z0-9]/g, '-')}`;
+  const name = personName(c.display_name, c.agency, c.user);
+  const device = c.kind === 'device';
+  const answered = async (yes: boolean) => {
+    setAsking(false);
+    if (!yes) return;
+    const code = await run(() => device ? admin.replaceDevice(c.user, 72) : admin.enrolCode(c.user, c.agency, c.role, c.display_name, 72));
+    if (code) onLetter({ code, replacement: device, displayName: c.display_name, agency: c.agency, role: c.role, issuedBy: me });
+  };
+  return (
+    <li class="admin-card" aria-labelledby={`${id}-name`}>
+      <h3 id={`${id}-name`}>{name}{' '}
+        {c.state === 'expired' ? <span class="badge danger-badge">Code expired</span> : <span class="badge">Code not used yet</span>}
+      </h3>
+      <p class="meta">{c.user} · {roleName(c.role)} · {device ? 'code for a replacement device' : 'enrolment code'} · issued by {c.issued_by || 'the server'} on {ukDateTimeOf(c.issued_at)}</p>
+      <p>{c.state === 'expired' ? `It expired on ${ukDateTimeOf(c.expires_at)} without being used.` : `It works until ${ukDateTimeOf(c.expires_at)}.`}</p>
+      <div class="card-controls">
+        <button type="button" onClick={() => setAsking(true)}>Issue a new code<span class="visually-hidden"> for {c.user}</span></button>
+      </div>
+      <OutcomeLine outcome={outcome} />
+      {asking && (
+        <Confirm title={`A new code for ${name}?`} yes="Issue a new code" onAnswer={(y) => void answered(y)}>
+          <p>{c.state === 'expired' ? 'The new code works for 72 hours.' : 'The code issued before stops working at once; only the new one works, for 72 hours.'}
+            {' '}Give {c.display_name || c.user} the new letter.</p>
+        </Confirm>
+      )}
+    </li>
   );
 }
 

@@ -32,12 +32,12 @@ export function AuditPage({ admin }: { admin: Admin }) {
       <OutcomeLine outcome={loaded} />
       {records?.length === 0 && <p>No records{since ? ' since then' : ''}.</p>}
       {records && records.length > 0 && (
-        <table class="admin-table">
+        <table class="admin-table stack-table">
           <caption class="visually-hidden">Audit records, newest first</caption>
           <thead><tr><th scope="col">No.</th><th scope="col">When</th><th scope="col">What happened</th></tr></thead>
           <tbody>
             {records.map((r) => (
-              <tr key={r.seq}><td>{r.seq}</td><td>{ukDateTimeOf(r.at)}</td><td>{describeAudit(r)}</td></tr>
+              <tr key={r.seq}><td data-label="No.">{r.seq}</td><td data-label="When">{ukDateTimeOf(r.at)}</td><td data-label="What happened">{describeAudit(r)}</td></tr>
             ))}
           </tbody>
         </table>

@@ -28,16 +28,16 @@ export function VersionsPage({ admin }: { admin: Admin }) {
       <OutcomeLine outcome={outcome} />
       {data && data.versions.length === 0 && <p>No dictionary versions.</p>}
       {data && data.versions.length > 0 && (
-        <table class="admin-table">
+        <table class="admin-table stack-table">
           <caption class="visually-hidden">Dictionary versions, newest first</caption>
           <thead><tr><th scope="col">Version</th><th scope="col">When</th><th scope="col">By</th><th scope="col">What changed</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
           <tbody>
             {data.versions.map((v) => (
               <tr key={v.version}>
-                <td>{v.version}{v.version === data.current && <span class="badge">current</span>}</td>
-                <td>{ukDateTimeOf(v.at)}</td>
-                <td>{v.by || 'the server'}</td>
-                <td>{v.summary}</td>
+                <td data-label="Version">{v.version}{v.version === data.current && <span class="badge">current</span>}</td>
+                <td data-label="When">{ukDateTimeOf(v.at)}</td>
+                <td data-label="By">{v.by || 'the server'}</td>
+                <td data-label="What changed">{v.summary}</td>
                 <td>{v.version !== data.current && (
                   <button type="button" onClick={() => setReverting(v)}>Make current<span class="visually-hidden"> version {v.version}</span></button>
                 )}</td>
@@ -69,14 +69,14 @@ export function NoisyPage({ admin }: { admin: Admin }) {
       <OutcomeLine outcome={loaded} />
       {entries?.length === 0 && <p>No reports yet.</p>}
       {entries && entries.length > 0 && (
-        <table class="admin-table">
+        <table class="admin-table stack-table">
           <caption class="visually-hidden">Noisy entries, most overridden first</caption>
           <thead><tr><th scope="col">Term</th><th scope="col">Dictionary</th><th scope="col">Sent anyway</th><th scope="col">Fixed</th><th scope="col">Overridden</th></tr></thead>
           <tbody>
             {entries.map((e) => (
               <tr key={`${e.discipline}:${e.term}`}>
-                <td>{e.term}</td><td>{disciplineName(e.discipline)}</td><td>{e.sent_anyway}</td><td>{e.fixed}</td>
-                <td>{Math.round(e.override_rate * 100)}%</td>
+                <td data-label="Term">{e.term}</td><td data-label="Dictionary">{disciplineName(e.discipline)}</td><td data-label="Sent anyway">{e.sent_anyway}</td><td data-label="Fixed">{e.fixed}</td>
+                <td data-label="Overridden">{Math.round(e.override_rate * 100)}%</td>
               </tr>
             ))}
           </tbody>

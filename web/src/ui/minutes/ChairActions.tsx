@@ -59,17 +59,17 @@ export function ChairActions({ client }: { client: MinutesClient }) {
             return (
               <section key={g} aria-labelledby={`ag-${g}`}>
                 <h2 id={`ag-${g}`}>{title} ({rows.length})</h2>
-                <table class="minutes-table">
+                <table class="minutes-table stack-table">
                   <caption class="visually-hidden">{title}</caption>
                   <thead><tr><th scope="col">Action</th><th scope="col">Owner</th><th scope="col">Due</th><th scope="col">Status</th><th scope="col">Meeting</th></tr></thead>
                   <tbody>
                     {rows.map((a) => (
                       <tr key={a.id}>
-                        <td class="text">{a.what}</td>
-                        <td>{ownerLabel(a)}</td>
-                        <td>{dateShown(a.due)}</td>
-                        <td>{actionStatusLabel(a.status)}</td>
-                        <td><a href={hashOf({ page: 'meeting', meeting: a.meeting, version: 0 })}>{a.meeting_title ?? `Meeting ${a.meeting}`}</a> ({a.room})</td>
+                        <td data-label="Action" class="text">{a.what}</td>
+                        <td data-label="Owner">{ownerLabel(a)}</td>
+                        <td data-label="Due">{dateShown(a.due)}</td>
+                        <td data-label="Status">{actionStatusLabel(a.status)}</td>
+                        <td data-label="Meeting"><a href={hashOf({ page: 'meeting', meeting: a.meeting, version: 0 })}>{a.meeting_title ?? `Meeting ${a.meeting}`}</a> ({a.room})</td>
                       </tr>
                     ))}
                   </tbody>

@@ -6,12 +6,12 @@
 // shown as they were signed, with each signature checked on this device.
 import { useEffect, useState } from 'preact/hooks';
 import {
-  type Attendee, type Check, type CheckFinding, kActionStatuses, type Minutes, type MinutesClient, personLabel, type SignatureVerdict,
+  type Attendee, type Check, type CheckFinding, kActionStatuses, kKinds, type Minutes, type MinutesClient, personLabel, type SignatureVerdict,
 } from '../../client/minutes';
 import type { Action, Session } from '../../client/session';
 import { Page } from './Meetings';
 import { ActionsTable, Record, Signatures } from './Record';
-import { Field, SaveForm, download, fields, hashOf, refusal } from './shared';
+import { Field, SaveForm, download, fields, hashOf, refusal, useLiveReload, useSynced } from './shared';
 
 export function MeetingView({ client, session, meeting, version }: {
   client: MinutesClient; session: Session; meeting: number; version: number;
@@ -40,6 +40,8 @@ export function MeetingView({ client, session, meeting, version }: {
     }
   };
   useEffect(() => void load(), [meeting, version]);
+  // Someone else's change (in a browser or with the command) shows here without a reload.
+  useLiveReload(client, m?.room ?? null, load);
   if (!m) {
     return (
       <Page title={`Meeting ${meeting}`} back={{ page: 'rooms' }}>
@@ -103,11 +105,16 @@ function Editor({ client, session, m, reload, isChair }: {
   const id = m.meeting;
   const members = session.rooms.get(m.room)?.members ?? [];
   const saved = (p: Promise<unknown>) => p.then(reload);
+  // The forms for a new entry start empty again after each of this person's own additions
+  // (not when someone else adds one: what is being typed here stays).
+  const [fresh, setFresh] = useState({ agenda: 0, decision: 0, action: 0 });
+  const added = (what: keyof typeof fresh) => () => setFresh((f) => ({ ...f, [what]: f[what] + 1 }));
   return (
     <div class="editor">
       <section aria-labelledby="sec-details">
         <h2 id="sec-details">Details</h2>
-        <DetailsForm client={client} m={m} reload={reload} isChair={isChair} members={members.map((x) => x.user)} />
+        <DetailsForm client={client} m={m} reload={reload} isChair={isChair} members={members} />
+        {isChair && <HandOver client={client} m={m} members={members} reload={reload} />}
       </section>
       {m.carried_forward.length > 0 && (
         <section aria-labelledby="sec-carried">
@@ -139,8 +146,8 @@ function Editor({ client, session, m, reload, isChair }: {
             </li>
           ))}
         </ol>
-        <AgendaForm key={`new-${m.agenda.length}`} label="New agenda item" idp="ag-new" initial={{ title: '', discussion: '' }} submit="Add agenda item"
-          save={(f) => saved(client.agenda(id, f))} />
+        <AgendaForm key={`new-${fresh.agenda}`} label="New agenda item" idp="ag-new" initial={kNoAgenda} submit="Add agenda item"
+          save={(f) => saved(client.agenda(id, f)).then(added('agenda'))} />
       </section>
       <section aria-labelledby="sec-decisions">
         <h2 id="sec-decisions">Decisions</h2>
@@ -153,25 +160,28 @@ function Editor({ client, session, m, reload, isChair }: {
             </li>
           ))}
         </ol>
-        <DecisionForm key={`new-${m.decisions.length}`} m={m} idp="de-new" initial={{ decision: '', reasons: '', dissent: '', agenda: null }}
-          submit="Add decision" save={(f) => saved(client.decision(id, f))} />
+        <DecisionForm key={`new-${fresh.decision}`} m={m} idp="de-new" initial={kNoDecision}
+          submit="Add decision" save={(f) => saved(client.decision(id, f)).then(added('decision'))} />
       </section>
       <section aria-labelledby="sec-actions">
         <h2 id="sec-actions">Actions</h2>
         <ol class="entries">
           {m.actions.map((a) => (
             <li key={a.id}>
-              <ActionEdit client={client} a={a} reload={reload} />
+              <ActionEdit client={client} a={a} members={members} reload={reload} />
               <RemoveButton what={`action ${a.id}`} run={() => saved(client.remove(id, 'action', a.id))} />
             </li>
           ))}
         </ol>
-        <AddAction key={`new-${m.actions.length}`} client={client} meeting={id} members={members} reload={reload} />
+        <AddAction key={`new-${fresh.action}`} client={client} meeting={id} members={members} reload={() => reload().then(added('action'))} />
       </section>
       <CheckPanel client={client} meeting={id} />
     </div>
   );
 }
+
+const kNoAgenda = { title: '', discussion: '' };
+const kNoDecision = { decision: '', reasons: '', dissent: '', agenda: null };
 
 function RemoveButton({ what, run }: { what: string; run: () => Promise<unknown> }) {
   const [error, setError] = useState('');
@@ -186,22 +196,29 @@ function RemoveButton({ what, run }: { what: string; run: () => Promise<unknown>
 }
 
 function DetailsForm({ client, m, reload, isChair, members }: {
-  client: MinutesClient; m: Minutes; reload: () => Promise<void>; isChair: boolean; members: string[];
+  client: MinutesClient; m: Minutes; reload: () => Promise<void>; isChair: boolean; members: { user: string; display_name: string; agency: string }[];
 }) {
-  const [title, setTitle] = useState(m.title);
-  const [at, setAt] = useState(m.starts_at);
-  const [place, setPlace] = useState(m.place);
-  const [next, setNext] = useState(m.next_meeting ?? '');
-  const [marking, setMarking] = useState(m.marking);
-  const [taker, setTaker] = useState(m.minute_taker.user);
+  const [title, setTitle, titleClash] = useSynced(m.title);
+  const [at, setAt, atClash] = useSynced(m.starts_at);
+  const [place, setPlace, placeClash] = useSynced(m.place);
+  const [next, setNext, nextClash] = useSynced(m.next_meeting ?? '');
+  const [marking, setMarking] = useSynced(m.marking);
+  const [kind, setKind] = useSynced(m.kind);
+  const [taker, setTaker] = useSynced(m.minute_taker.user);
   return (
     <SaveForm label="Details" submit="Save details" class="entry-form grid-form" save={() => client.update(m.meeting, fields({
-      title, starts_at: at, place, next_meeting: next, marking, minute_taker: taker,
+      title, kind, starts_at: at, place, next_meeting: next, marking, minute_taker: taker,
     })).then(reload)}>
-      <Field id="md-title" label="Title" value={title} onInput={setTitle} required />
-      <Field id="md-at" label="Date and time" value={at} onInput={setAt} required hint="YYYY-MM-DD HH:MM" />
-      <Field id="md-place" label="Place" value={place} onInput={setPlace} required />
-      <Field id="md-next" label="Next meeting" value={next} onInput={setNext} hint="YYYY-MM-DD" />
+      <Field id="md-title" label="Title" value={title} onInput={setTitle} required changed={titleClash} />
+      <div class="field">
+        <label for="md-kind">Kind of meeting</label>
+        <select id="md-kind" value={kind} onChange={(e) => setKind(e.currentTarget.value)}>
+          {kKinds.map(([k, l]) => <option key={k} value={k}>{l}</option>)}
+        </select>
+      </div>
+      <Field id="md-at" label="Date and time" value={at} onInput={setAt} required hint="YYYY-MM-DD HH:MM" changed={atClash} />
+      <Field id="md-place" label="Place" value={place} onInput={setPlace} required changed={placeClash} />
+      <Field id="md-next" label="Next meeting" value={next} onInput={setNext} hint="YYYY-MM-DD" changed={nextClash} />
       <div class="field">
         <label for="md-marking">Protective marking</label>
         <select id="md-marking" value={marking} onChange={(e) => setMarking(e.currentTarget.value)}>
@@ -211,10 +228,31 @@ function DetailsForm({ client, m, reload, isChair, members }: {
       <div class="field">
         <label for="md-taker">Minute-taker</label>
         <select id="md-taker" value={taker} onChange={(e) => setTaker(e.currentTarget.value)}>
-          {members.map((u) => <option key={u} value={u}>{u}</option>)}
+          {members.map((x) => <option key={x.user} value={x.user}>{x.display_name || x.user} ({x.agency})</option>)}
         </select>
       </div>
-      {!isChair && <p class="hint">Only the chair, {personLabel(m.chair)}, can hand over the chair.</p>}
+      <p class="hint">Chair: {personLabel(m.chair)}.{isChair ? '' : ' Only the chair can hand over the chair.'}</p>
+    </SaveForm>
+  );
+}
+
+/** The chair hands the chair to another member of the room (`meeting_update` with `chair`). */
+function HandOver({ client, m, members, reload }: {
+  client: MinutesClient; m: Minutes; members: { user: string; display_name: string; agency: string }[]; reload: () => Promise<void>;
+}) {
+  const [to, setTo] = useState('');
+  return (
+    <SaveForm label="Hand over the chair" submit="Hand over the chair" class="entry-form hand-over" done="Handed over."
+      save={() => client.update(m.meeting, { chair: to }).then(reload)}>
+      <div class="field">
+        <label for="md-chair">New chair</label>
+        <select id="md-chair" value={to} required aria-describedby="md-chair-hint" onChange={(e) => setTo(e.currentTarget.value)}>
+          <option value="">Choose…</option>
+          {members.filter((x) => x.user !== m.chair.user).map((x) => <option key={x.user} value={x.user}>{x.display_name || x.user} ({x.agency})</option>)}
+          {to && !members.some((x) => x.user === to) && <option value={to}>{to}, no longer in the room</option>}
+        </select>
+        <p class="hint" id="md-chair-hint">The new chair approves the minutes and accepts any plain-language findings left. You keep editing only if you take the minutes.</p>
+      </div>
     </SaveForm>
   );
 }
@@ -222,7 +260,7 @@ function DetailsForm({ client, m, reload, isChair, members }: {
 function AttendanceEntry({ client, meeting, a, reload }: {
   client: MinutesClient; meeting: number; a: Attendee; reload: () => Promise<void>;
 }) {
-  const [status, setStatus] = useState<string>(a.status);
+  const [status, setStatus] = useSynced<string>(a.status);
   const who = a.name || a.user || '';
   // An entry is changed by sending it again with its id (an account's by its user alone).
   const save = () => client.attend(meeting, fields(a.user ? { entry: a.id, user: a.user, role: a.role, status } : {
@@ -295,12 +333,12 @@ function AddAttendee({ client, meeting, members, reload }: {
 function AgendaForm({ label, idp, initial, submit, save }: {
   label: string; idp: string; initial: { title: string; discussion: string }; submit: string; save: (f: Record<string, unknown>) => Promise<unknown>;
 }) {
-  const [title, setTitle] = useState(initial.title);
-  const [discussion, setDiscussion] = useState(initial.discussion);
+  const [title, setTitle, titleClash] = useSynced(initial.title);
+  const [discussion, setDiscussion, discussionClash] = useSynced(initial.discussion);
   return (
     <SaveForm label={label} submit={submit} save={() => save(fields({ title, discussion }))}>
-      <Field id={`${idp}-title`} label="Agenda item" value={title} onInput={setTitle} required />
-      <Field id={`${idp}-discussion`} label="Discussion" value={discussion} onInput={setDiscussion} multiline rows={5} />
+      <Field id={`${idp}-title`} label="Agenda item" value={title} onInput={setTitle} required changed={titleClash} />
+      <Field id={`${idp}-discussion`} label="Discussion" value={discussion} onInput={setDiscussion} multiline rows={5} changed={discussionClash} />
     </SaveForm>
   );
 }
@@ -309,16 +347,16 @@ function DecisionForm({ m, idp, initial, submit, save }: {
   m: Minutes; idp: string; initial: { decision: string; reasons: string; dissent: string; agenda: number | null };
   submit: string; save: (f: Record<string, unknown>) => Promise<unknown>;
 }) {
-  const [decision, setDecision] = useState(initial.decision);
-  const [reasons, setReasons] = useState(initial.reasons);
-  const [dissent, setDissent] = useState(initial.dissent);
-  const [agenda, setAgenda] = useState(initial.agenda ? String(initial.agenda) : '');
+  const [decision, setDecision, decisionClash] = useSynced(initial.decision);
+  const [reasons, setReasons, reasonsClash] = useSynced(initial.reasons);
+  const [dissent, setDissent, dissentClash] = useSynced(initial.dissent);
+  const [agenda, setAgenda] = useSynced(initial.agenda ? String(initial.agenda) : '');
   return (
     <SaveForm label={idp === 'de-new' ? 'New decision' : `Decision ${initial.decision}`} submit={submit}
       save={() => save(fields({ decision, reasons, dissent, agenda: agenda ? Number(agenda) : undefined }))}>
-      <Field id={`${idp}-decision`} label="Decision" value={decision} onInput={setDecision} multiline rows={2} required />
-      <Field id={`${idp}-reasons`} label="Reasons" value={reasons} onInput={setReasons} multiline rows={2} />
-      <Field id={`${idp}-dissent`} label="Dissent" value={dissent} onInput={setDissent} multiline rows={2} hint="Who disagreed, and why." />
+      <Field id={`${idp}-decision`} label="Decision" value={decision} onInput={setDecision} multiline rows={2} required changed={decisionClash} />
+      <Field id={`${idp}-reasons`} label="Reasons" value={reasons} onInput={setReasons} multiline rows={2} changed={reasonsClash} />
+      <Field id={`${idp}-dissent`} label="Dissent" value={dissent} onInput={setDissent} multiline rows={2} hint="Who disagreed, and why." changed={dissentClash} />
       <div class="field">
         <label for={`${idp}-agenda`}>Agenda item<span class="optional"> (optional)</span></label>
         <select id={`${idp}-agenda`} value={agenda} onChange={(e) => setAgenda(e.currentTarget.value)}>
@@ -330,22 +368,48 @@ function DecisionForm({ m, idp, initial, submit, save }: {
   );
 }
 
-function ActionEdit({ client, a, reload }: { client: MinutesClient; a: Action; reload: () => Promise<void> }) {
-  const [what, setWhat] = useState(a.what);
-  const [outcome, setOutcome] = useState(a.outcome);
-  const [due, setDue] = useState(a.due);
-  const [review, setReview] = useState(a.review ?? '');
-  const [evidence, setEvidence] = useState(a.evidence ?? '');
+function ActionEdit({ client, a, members, reload }: {
+  client: MinutesClient; a: Action; members: { user: string; display_name: string; agency: string }[]; reload: () => Promise<void>;
+}) {
+  const [what, setWhat, whatClash] = useSynced(a.what);
+  const [outcome, setOutcome, outcomeClash] = useSynced(a.outcome);
+  const [due, setDue, dueClash] = useSynced(a.due);
+  const [review, setReview, reviewClash] = useSynced(a.review ?? '');
+  const [evidence, setEvidence, evidenceClash] = useSynced(a.evidence ?? '');
+  // The owner: an account ("bea"), or "#other" for someone without one (a name and agency).
+  const ownerNow = a.owner.user || '#other';
+  const [owner, setOwner] = useSynced(ownerNow);
+  const [ownerName, setOwnerName, nameClash] = useSynced(a.owner.user ? '' : a.owner.name);
+  const [ownerAgency, setOwnerAgency, agencyClash] = useSynced(a.owner.user ? '' : a.owner.agency);
+  const other = owner === '#other';
   const idp = `ac-${a.id}`;
+  // A new owner is sent only when it changed (`action_update` tells an account it is theirs).
+  const ownerFields = () => {
+    if (!other) return owner !== ownerNow ? { owner } : {};
+    if (!a.owner.user && ownerName.trim() === a.owner.name && ownerAgency.trim() === a.owner.agency) return {};
+    return { owner_name: ownerName, owner_agency: ownerAgency };
+  };
+  // The owner, or the person chosen, may have left the room meanwhile: still shown as chosen.
+  const gone = [...new Set([a.owner.user ?? '', owner])].filter((u) => u && u !== '#other' && !members.some((x) => x.user === u));
   return (
     <SaveForm label={`Action ${a.id}`} submit="Save action" class="entry-form grid-form"
-      save={() => client.updateAction(a.id, fields({ what, outcome, due, review, evidence })).then(reload)}>
+      save={() => client.updateAction(a.id, fields({ what, outcome, due, review, evidence, ...ownerFields() })).then(reload)}>
       <p class="entry-name">Action {a.id}, owner {a.owner.name || a.owner.user}{a.owner.agency ? ` (${a.owner.agency})` : ''}</p>
-      <Field id={`${idp}-what`} label="What is to be done" value={what} onInput={setWhat} multiline rows={2} required />
-      <Field id={`${idp}-outcome`} label="The outcome it serves" value={outcome} onInput={setOutcome} multiline rows={2} />
-      <Field id={`${idp}-due`} label="Due" type="date" value={due} onInput={setDue} required />
-      <Field id={`${idp}-review`} label="Review" type="date" value={review} onInput={setReview} />
-      <Field id={`${idp}-evidence`} label="Evidence" value={evidence} onInput={setEvidence} multiline rows={2} />
+      <Field id={`${idp}-what`} label="What is to be done" value={what} onInput={setWhat} multiline rows={2} required changed={whatClash} />
+      <Field id={`${idp}-outcome`} label="The outcome it serves" value={outcome} onInput={setOutcome} multiline rows={2} changed={outcomeClash} />
+      <div class="field">
+        <label for={`${idp}-owner`}>Owner<span class="visually-hidden"> of action {a.id}</span></label>
+        <select id={`${idp}-owner`} value={owner} onChange={(e) => setOwner(e.currentTarget.value)}>
+          {members.map((x) => <option key={x.user} value={x.user}>{x.display_name || x.user} ({x.agency})</option>)}
+          {gone.map((u) => <option key={u} value={u}>{u === a.owner.user ? `${a.owner.name || u} (${a.owner.agency})` : u}, no longer in the room</option>)}
+          <option value="#other">Someone without an account</option>
+        </select>
+      </div>
+      {other && <Field id={`${idp}-owner-name`} label={`Owner’s name (action ${a.id})`} value={ownerName} onInput={setOwnerName} required changed={nameClash} />}
+      {other && <Field id={`${idp}-owner-agency`} label={`Owner’s agency (action ${a.id})`} value={ownerAgency} onInput={setOwnerAgency} hint="For family members, “Family”." changed={agencyClash} />}
+      <Field id={`${idp}-due`} label="Due" type="date" value={due} onInput={setDue} required changed={dueClash} />
+      <Field id={`${idp}-review`} label="Review" type="date" value={review} onInput={setReview} changed={reviewClash} />
+      <Field id={`${idp}-evidence`} label="Evidence" value={evidence} onInput={setEvidence} multiline rows={2} changed={evidenceClash} />
     </SaveForm>
   );
 }
@@ -434,8 +498,10 @@ function CheckPanel({ client, meeting }: { client: MinutesClient; meeting: numbe
           <ul class="check-findings">
             {check.sections.flatMap((s) => s.findings.map((f, i) => (
               <li key={`${s.section}-${s.id}-${s.field}-${i}`}>
-                <a href={`#${fieldId(s.section, s.id ?? 0, s.field)}`} onClick={(e) => { e.preventDefault(); goToFinding(s.section, s.id ?? 0, s.field, f); }}>
-                  “{f.text}” in {s.label}</a>
+                {document.getElementById(fieldId(s.section, s.id ?? 0, s.field))
+                  ? <a href={`#${fieldId(s.section, s.id ?? 0, s.field)}`} onClick={(e) => { e.preventDefault(); goToFinding(s.section, s.id ?? 0, s.field, f); }}>
+                    “{f.text}” in {s.label}</a>
+                  : <>“{f.text}” in {s.label} <span class="hint">(not changed here: {s.section === 'correction' ? 'the reason for this correction' : 'an action carried forward; record its progress instead'})</span></>}
                 {f.alternatives.length > 0 && <> — try “{f.alternatives.join('”, or “')}”</>}
                 {f.explanation && <span class="hint"> ({f.explanation})</span>}
               </li>
@@ -505,8 +571,8 @@ function ActionProgress({ title, actions, client, canUpdate, me, reload }: {
 }
 
 function ProgressForm({ a, client, reload }: { a: Action; client: MinutesClient; reload: () => Promise<void> }) {
-  const [status, setStatus] = useState(a.status);
-  const [evidence, setEvidence] = useState(a.evidence ?? '');
+  const [status, setStatus] = useSynced(a.status);
+  const [evidence, setEvidence, evidenceClash] = useSynced(a.evidence ?? '');
   const idp = `pr-${a.id}`;
   return (
     <li>
@@ -520,7 +586,7 @@ function ProgressForm({ a, client, reload }: { a: Action; client: MinutesClient;
           </select>
         </div>
         <Field id={`${idp}-evidence`} label="Evidence or note" value={evidence} onInput={setEvidence} multiline rows={2}
-          hint="Needed for Done, Not done and Cancelled." />
+          hint="Needed for Done, Not done and Cancelled." changed={evidenceClash} />
       </SaveForm>
     </li>
   );

@@ -8,7 +8,7 @@ import { useSession } from '../Main';
 import { ChairActions } from './ChairActions';
 import { MeetingView } from './MeetingView';
 import { PrintView } from './PrintView';
-import { Field, SaveForm, fields, go, hashOf, type Route, routeFromHash } from './shared';
+import { Field, SaveForm, fields, go, hashOf, type Route, routeFromHash, useLiveReload } from './shared';
 
 export function MeetingsView({ session }: { session: Session }) {
   useSession(session);
@@ -70,8 +70,16 @@ function RoomMeetings({ session, client, room }: { session: Session; client: Min
   const [error, setError] = useState('');
   const load = () => client.meetings(room).then(setList, (e: Error) => setError(e.message));
   useEffect(() => void load(), [room]);
+  useLiveReload(client, room, load);
   // Chairs and admins who are members start meetings (the server's rule).
   const canStart = ['chair', 'admin'].includes(client.role) && session.rooms.has(room);
+  // The list names people by account ("hana"); the room's members give their names.
+  const members = session.rooms.get(room)?.members ?? [];
+  const who = (p: MeetingSummary['chair']) => {
+    if (typeof p !== 'string') return personLabel(p);
+    const m = members.find((x) => x.user === p);
+    return m ? personLabel(m) : p;
+  };
   return (
     <Page title={`Meetings in ${room}`} back={{ page: 'rooms' }}
       intro="Only this room’s members can read these minutes; only a meeting’s chair and minute-taker edit its draft.">
@@ -79,17 +87,17 @@ function RoomMeetings({ session, client, room }: { session: Session; client: Min
       {list === null && !error && <p role="status">Loading the meetings…</p>}
       {list?.length === 0 && <p>No meetings yet in this room.</p>}
       {list && list.length > 0 && (
-        <table class="minutes-table">
+        <table class="minutes-table stack-table">
           <caption class="visually-hidden">Meetings in {room}</caption>
           <thead><tr><th scope="col">Meeting</th><th scope="col">When</th><th scope="col">Chair</th><th scope="col">Minute-taker</th><th scope="col">Status</th></tr></thead>
           <tbody>
             {list.map((m) => (
               <tr key={m.meeting}>
-                <td><a href={hashOf({ page: 'meeting', meeting: m.meeting, version: 0 })}>{m.title}</a><br /><span class="hint">{kindLabel(m.kind)} · meeting {m.meeting}</span></td>
-                <td>{dateShown(m.starts_at)}</td>
-                <td>{personLabel(m.chair)}</td>
-                <td>{personLabel(m.minute_taker)}</td>
-                <td>{kStatusWords[m.status] ?? m.status}, version {m.version}</td>
+                <td data-label="Meeting"><a href={hashOf({ page: 'meeting', meeting: m.meeting, version: 0 })}>{m.title}</a><br /><span class="hint">{kindLabel(m.kind)} · meeting {m.meeting}</span></td>
+                <td data-label="When">{dateShown(m.starts_at)}</td>
+                <td data-label="Chair">{who(m.chair)}</td>
+                <td data-label="Minute-taker">{who(m.minute_taker)}</td>
+                <td data-label="Status">{kStatusWords[m.status] ?? m.status}, version {m.version}</td>
               </tr>
             ))}
           </tbody>

@@ -25,18 +25,18 @@ export function Details({ m }: { m: Minutes }) {
 /** A table of actions; its caption is read out, and shown unless a heading already says it. */
 export function ActionsTable({ actions, caption, showCaption }: { actions: Action[]; caption: string; showCaption?: boolean }) {
   return (
-    <table class="minutes-table">
+    <table class="minutes-table stack-table">
       <caption class={showCaption ? undefined : 'visually-hidden'}>{caption}</caption>
       <thead><tr><th scope="col">#</th><th scope="col">Action</th><th scope="col">Owner</th><th scope="col">Due</th><th scope="col">Review</th><th scope="col">Status</th></tr></thead>
       <tbody>
         {actions.map((a) => (
           <tr key={a.id}>
-            <td>{a.id}</td>
-            <td class="text">{a.what}{a.outcome && <><br /><span class="hint">Outcome: {a.outcome}</span></>}{a.evidence && <><br /><span class="hint">Evidence: {a.evidence}</span></>}</td>
-            <td>{ownerLabel(a)}</td>
-            <td>{dateShown(a.due)}</td>
-            <td>{dateShown(a.review)}</td>
-            <td>{actionStatusLabel(a.status)}</td>
+            <td data-label="#">{a.id}</td>
+            <td data-label="Action" class="text">{a.what}{a.outcome && <><br /><span class="hint">Outcome: {a.outcome}</span></>}{a.evidence && <><br /><span class="hint">Evidence: {a.evidence}</span></>}</td>
+            <td data-label="Owner">{ownerLabel(a)}</td>
+            <td data-label="Due">{dateShown(a.due)}</td>
+            <td data-label="Review">{dateShown(a.review)}</td>
+            <td data-label="Status">{actionStatusLabel(a.status)}</td>
           </tr>
         ))}
       </tbody>
@@ -46,16 +46,16 @@ export function ActionsTable({ actions, caption, showCaption }: { actions: Actio
 
 export function AttendanceTable({ m }: { m: Minutes }) {
   return (
-    <table class="minutes-table">
+    <table class="minutes-table stack-table">
       <caption class="visually-hidden">Attendance</caption>
       <thead><tr><th scope="col">Name</th><th scope="col">Role</th><th scope="col">Attendance</th><th scope="col">Notes</th></tr></thead>
       <tbody>
         {m.attendance.map((a) => (
           <tr key={a.id}>
-            <td>{named(a.name || a.user || '', a.agency)}</td>
-            <td>{a.role}</td>
-            <td>{kAttendance[a.status] ?? a.status}</td>
-            <td>{[a.family ? 'Family member' : '', a.copy ? 'Receives a copy' : '', a.user ? '' : 'No account'].filter(Boolean).join(', ')}</td>
+            <td data-label="Name">{named(a.name || a.user || '', a.agency)}</td>
+            <td data-label="Role">{a.role}</td>
+            <td data-label="Attendance">{kAttendance[a.status] ?? a.status}</td>
+            <td data-label="Notes">{[a.family ? 'Family member' : '', a.copy ? 'Receives a copy' : '', a.user ? '' : 'No account'].filter(Boolean).join(', ')}</td>
           </tr>
         ))}
       </tbody>

@@ -1,7 +1,8 @@
 // Small pieces the meeting screens share: the minutes' hash routes, a labelled field, and a
 // form that shows the server's refusal in words.
 import type { ComponentChildren } from 'preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { MinutesClient } from '../../client/minutes';
 import type { Json } from '../../protocol/connection';
 
 /** The meetings pages' routes, under "#/meetings". */
@@ -39,12 +40,17 @@ export function go(r: Route): void {
   window.location.hash = hashOf(r);
 }
 
+/** What a field says when someone else saved a change to it while this person was typing. */
+export const kChangedElsewhere = 'Someone else saved a change here while you were typing: saving replaces it with yours.';
+
 /** A text input or text area with its label (and an optional hint tied to it). */
-export function Field({ id, label, value, onInput, multiline, hint, type, required, rows, list }: {
+export function Field({ id, label, value, onInput, multiline, hint, type, required, rows, list, changed }: {
   id: string; label: string; value: string; onInput: (v: string) => void; multiline?: boolean; hint?: string;
   type?: 'text' | 'date' | 'time'; required?: boolean; rows?: number; list?: string;
+  /** Someone else saved this field while this person was changing it (see useSynced). */
+  changed?: boolean;
 }) {
-  const describedBy = hint ? `${id}-hint` : undefined;
+  const describedBy = [hint ? `${id}-hint` : '', changed ? `${id}-changed` : ''].filter(Boolean).join(' ') || undefined;
   return (
     <div class="field">
       <label for={id}>{label}{required ? '' : <span class="optional"> (optional)</span>}</label>
@@ -53,9 +59,58 @@ export function Field({ id, label, value, onInput, multiline, hint, type, requir
             onInput={(e) => onInput(e.currentTarget.value)} />
         : <input id={id} type={type ?? 'text'} value={value} required={required} aria-describedby={describedBy} list={list}
             onInput={(e) => onInput(e.currentTarget.value)} />}
-      {hint && <p class="hint" id={describedBy}>{hint}</p>}
+      {hint && <p class="hint" id={`${id}-hint`}>{hint}</p>}
+      {changed && <p class="hint changed-elsewhere" id={`${id}-changed`}>{kChangedElsewhere}</p>}
     </div>
   );
+}
+
+/**
+ * A form field's value kept in step with the server's `server` value: it starts there and,
+ * when someone else's saved change arrives, follows it unless this person has changed the field
+ * since; then the third value is true (their text stays, and saving replaces the other change)
+ * until the field and the server agree again.
+ */
+export function useSynced<T>(server: T): [T, (v: T) => void, boolean] {
+  const [value, setValue] = useState(server);
+  const [clash, setClash] = useState(false);
+  const base = useRef(server);
+  const current = useRef(value);
+  current.current = value;
+  useEffect(() => {
+    const before = base.current;
+    if (server === before) return;
+    base.current = server;
+    if (current.current === before || current.current === server) setValue(server);
+    else setClash(true);
+  }, [server]);
+  useEffect(() => { if (value === server) setClash(false); }, [value, server]);
+  return [value, setValue, clash];
+}
+
+/**
+ * Runs `reload` whenever minutes in `room` (every room for null) may have changed elsewhere
+ * (MinutesClient.watch): one reload at a time, and one more if another change came meanwhile.
+ */
+export function useLiveReload(client: MinutesClient, room: string | null, reload: () => Promise<unknown>): void {
+  const latest = useRef(reload);
+  latest.current = reload;
+  useEffect(() => {
+    let running = false;
+    let again = false;
+    let stopped = false;
+    const run = (): void => {
+      if (stopped) return;
+      if (running) { again = true; return; }
+      running = true;
+      void latest.current().catch(() => undefined).finally(() => {
+        running = false;
+        if (again) { again = false; run(); }
+      });
+    };
+    const stop = client.watch(room, run);
+    return () => { stopped = true; stop(); };
+  }, [client, room]);
 }
 
 /**
