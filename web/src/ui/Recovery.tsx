@@ -103,7 +103,7 @@ function Restore({ session, status, onChanged }: { session: Session; status: Bac
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
   const [result, setResult] = useState('');
-  if (status !== null && (status.version === 0 || status.onThisDevice)) return null;
+  if (!result && status !== null && (status.version === 0 || status.onThisDevice)) return null;
   const submit = async (e: Event) => {
     e.preventDefault();
     setBusy(true);
@@ -127,11 +127,13 @@ function Restore({ session, status, onChanged }: { session: Session; status: Bac
       <form onSubmit={submit} class="recovery-form">
         {error && <p class="error" role="alert">{error}</p>}
         {result && <p class="verified-line" role="status">{result}</p>}
+        {!result && <>
         <label for="recovery-text">Recovery key</label>
         <p class="hint" id="recovery-hint">48 letters and digits in 12 groups of 4. Capitals, spaces and dashes do not matter.</p>
         <input id="recovery-text" aria-describedby="recovery-hint" autocomplete="off" spellcheck={false} value={text}
           onInput={(e) => setText(e.currentTarget.value)} required />
         <button type="submit" class="primary" disabled={busy}>{busy ? 'Restoring…' : 'Restore my history'}</button>
+        </>}
       </form>
     </section>
   );
