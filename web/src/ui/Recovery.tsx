@@ -29,8 +29,17 @@ export function RecoveryView({ session, onBack }: { session: Session; onBack: ()
       <div class="actions-list recovery">
         {error && <p class="error" role="alert">{error}</p>}
         <StatusPanel status={status} />
-        <CreateKey session={session} status={status} onChanged={load} />
-        <Restore session={session} status={status} onChanged={load} />
+        {status && status.version > 0 && !status.trusted ? (
+          <>
+            <Restore key="restore" session={session} status={status} onChanged={load} />
+            <CreateKey key="create" session={session} status={status} onChanged={load} />
+          </>
+        ) : (
+          <>
+            <CreateKey key="create" session={session} status={status} onChanged={load} />
+            <Restore key="restore" session={session} status={status} onChanged={load} />
+          </>
+        )}
         <Transfer session={session} />
         <ShareHistory session={session} />
       </div>
@@ -45,7 +54,7 @@ function StatusPanel({ status }: { status: BackupStatus | null }) {
       {status === null ? <p role="status">Checking your key backup…</p>
         : status.version === 0 ? <p class="status-line">You have no recovery key yet. Without one, a new computer cannot read your earlier messages.</p>
         : status.trusted ? <p class="status-line verified-line">Backed up: the key of every message this computer reads is kept, sealed so that only your recovery key opens it.</p>
-        : <p class="status-line">You have a recovery key, made on another device ({status.device}). Restore it on this computer (below) to read your earlier messages here and back up from here too.</p>}
+        : <p class="status-line">You have a recovery key, made on another device. Restore it on this computer (below) to read your earlier messages here and back up from here too.</p>}
     </section>
   );
 }
@@ -79,10 +88,10 @@ function CreateKey({ session, status, onChanged }: { session: Session; status: B
         <p>With it, a new computer reads all the messages you can read now. Keys of new messages are backed up from now on, sealed so that only this key opens them.</p>
         <div class="no-print">
           <button type="button" onClick={() => window.print()}>Print the recovery key</button>
-          <p>
-            <input id="kept" type="checkbox" checked={kept} onChange={(e) => setKept(e.currentTarget.checked)} />{' '}
+          <div class="kept-check">
+            <input id="kept" type="checkbox" checked={kept} onChange={(e) => setKept(e.currentTarget.checked)} />
             <label for="kept">I have kept my recovery key somewhere safe</label>
-          </p>
+          </div>
           <button type="button" class="primary" disabled={!kept} onClick={() => { setKey(''); setDone(true); onChanged(); }}>Done</button>
         </div>
       </section>
