@@ -151,6 +151,26 @@ test('a recovery key made in the browser restores history on a replacement brows
     await timeline(bea2).getByText('Bea: first home visit went well').waitFor();
     step('restored in the browser');
 
+    // Handover: Dan joins; Bea (in the restored browser) shares the history since today with him.
+    await server.cli('dan', ['enrol', '--server', `ws://127.0.0.1:${server.port}`, '--code', await code('dan', 'Dan Reid')]);
+    await server.cli('ann', ['room', 'add', 'case-7', 'dan']);
+    assert.ok(!(await server.cli('dan', ['read', 'case-7', '--plain', '--json'])).includes('first home visit'),
+      'a newcomer reads nothing earlier before a share');
+    await openRecovery(bea2);
+    await bea2.getByLabel('Room', { exact: true }).selectOption({ label: 'case-7' });
+    await bea2.getByLabel('New member', { exact: true }).selectOption({ label: 'Dan Reid (Westshire Council)' });
+    const today = await bea2.evaluate(() => new Date().toLocaleDateString('en-CA'));
+    await bea2.getByLabel('Share messages sent since').fill(today);
+    bea2.once('dialog', (d) => d.accept());
+    await bea2.getByRole('button', { name: 'Share history' }).click();
+    await bea2.getByRole('status').filter({ hasText: /^Shared: Dan Reid can now read case-7/ }).waitFor({ timeout: 30000 });
+    await shot(bea2, '7-shared');
+    await openRoom(bea2, 'case-7');
+    await timeline(bea2).getByText(/Bea Patel shared history since \d+ \w+ \d{4} with Dan Reid/).waitFor();
+    const danRead = await server.cli('dan', ['read', 'case-7', '--plain', '--json']);
+    for (const text of ['Bea: first home visit went well', 'Ann: review meeting on Friday']) assert.ok(danRead.includes(text), text);
+    step('history shared from the browser');
+
     // The browser's key restores in the command too (a third device for Bea).
     await server.cli('bea-cli', ['enrol', '--server', `ws://127.0.0.1:${server.port}`, '--code', await replacement('bea')]);
     assert.match(await server.cli('bea-cli', ['recovery', 'restore', '--key', keyText]), /Restored/);
