@@ -182,19 +182,34 @@ test('a recovery key made in the browser restores history on a replacement brows
     assert.deepEqual(errors, []);
   });
 
-test('a recovery key made by the liaise command restores in a browser', { timeout: 90000 }, async () => {
+test('the liaise command and a browser move keys both ways: a transfer code, and a recovery key', { timeout: 150000 }, async () => {
   await server.cli('cal', ['enrol', '--server', `ws://127.0.0.1:${server.port}`, '--code', await code('cal', 'Cal Jones')]);
   await server.cli('ann', ['room', 'create', 'case-8', '--member', 'cal']);
   await server.cli('cal', ['send', 'case-8', 'Cal: notes from the command line', '--anyway', '--accept-new-readers']);
   const key = JSON.parse(await server.cli('cal', ['recovery', 'create', '--json'])).recovery_key;
+  // The old device (the command) offers its keys before the new one is enrolled.
+  const transfer = JSON.parse(await server.cli('cal', ['device', 'transfer', '--json'])).code;
   const cal = await personPage(browser, server.url, errors);
   await enrolInBrowser(cal, await replacement('cal'), 'Cal’s browser');
+  await openRecovery(cal);
+  await cal.getByLabel('Transfer code from your old device').fill(transfer.toLowerCase());
+  await cal.getByRole('button', { name: 'Receive my keys' }).click();
+  await cal.getByRole('status').filter({ hasText: /^Your keys arrived from your old device/ }).waitFor({ timeout: 30000 });
+  await openRoom(cal, 'case-8');
+  await timeline(cal).getByText('Cal: notes from the command line').waitFor();
+  // The command's recovery key restores here too.
   await openRecovery(cal);
   await cal.getByLabel('Recovery key', { exact: true }).fill(key);
   await cal.getByRole('button', { name: 'Restore my history' }).click();
   assert.match(await restoreAnswer(cal), /^Restored: 1 message key/);
-  await openRoom(cal, 'case-8');
-  await timeline(cal).getByText('Cal: notes from the command line').waitFor();
+  // And the browser offers its keys to the command's next device.
+  await cal.getByRole('button', { name: 'Make a transfer code on this (old) device' }).click();
+  const code2 = (await cal.locator('#transfer-title ~ .letter-code .code').innerText()).trim();
+  assert.match(code2, /^[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}$/);
+  await shot(cal, '8-transfer-code');
+  await server.cli('cal-new', ['enrol', '--server', `ws://127.0.0.1:${server.port}`, '--code', await replacement('cal')]);
+  assert.match(await server.cli('cal-new', ['device', 'transfer', '--receive', '--code', code2]), /Received/);
+  assert.ok((await server.cli('cal-new', ['read', 'case-8', '--plain', '--json'])).includes('Cal: notes from the command line'));
   await cal.context().close();
   assert.deepEqual(errors, []);
 });
