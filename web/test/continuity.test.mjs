@@ -1,14 +1,18 @@
 // Continuity in the browser (PROTOCOL.md, "Continuity"; issue 26), against a real liaise-server
 // and the real `liaise` command: a person with messages makes a recovery key in the browser; a
 // replacement device, enrolled in a fresh browser profile with a replacement code, restores it
-// and reads the earlier messages. A wrong recovery key opens nothing and says so in words. The
-// key moves both ways between the browser and the command (each restores the other's key).
+// and reads the earlier messages, and shares the room's history with a new member. A mistyped or
+// wrong recovery key, and backup entries the server swapped, open nothing and say so in words.
+// Keys move both ways between the browser and the command (recovery keys and transfer codes).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import { PASSPHRASE, Server, axeViolations, launch, personPage } from './support.mjs';
 
+const run = promisify(execFile);
 const server = new Server();
 let browser;
 const errors = [];
@@ -182,26 +186,46 @@ test('a recovery key made in the browser restores history on a replacement brows
     assert.deepEqual(errors, []);
   });
 
-test('the liaise command and a browser move keys both ways: a transfer code, and a recovery key', { timeout: 150000 }, async () => {
+test('the liaise command and a browser move keys both ways with a transfer code; swapped backup entries open nothing', { timeout: 150000 }, async () => {
   await server.cli('cal', ['enrol', '--server', `ws://127.0.0.1:${server.port}`, '--code', await code('cal', 'Cal Jones')]);
   await server.cli('ann', ['room', 'create', 'case-8', '--member', 'cal']);
   await server.cli('cal', ['send', 'case-8', 'Cal: notes from the command line', '--anyway', '--accept-new-readers']);
+  await server.cli('cal', ['send', 'case-8', 'Cal: a middle note', '--anyway']);
+  await server.cli('cal', ['send', 'case-8', 'Cal: a last note', '--anyway']);
   const key = JSON.parse(await server.cli('cal', ['recovery', 'create', '--json'])).recovery_key;
+  // The server, as an attacker, swaps Cal's first and last backed-up entries (each names its own
+  // message); the middle one is left as the command made it.
+  const cal_ = '(SELECT MAX(account_id) FROM backup_entries)';
+  await run('sqlite3', [join(server.dir, 'data', 'liaise.db'), `
+    CREATE TEMP TABLE t AS SELECT seq, sealed FROM backup_entries WHERE account_id = ${cal_};
+    UPDATE backup_entries SET sealed = (SELECT sealed FROM t WHERE seq = (SELECT MAX(seq) FROM t))
+      WHERE account_id = ${cal_} AND seq = (SELECT MIN(seq) FROM t);
+    UPDATE backup_entries SET sealed = (SELECT sealed FROM t WHERE seq = (SELECT MIN(seq) FROM t))
+      WHERE account_id = ${cal_} AND seq = (SELECT MAX(seq) FROM t);`]);
   // The old device (the command) offers its keys before the new one is enrolled.
   const transfer = JSON.parse(await server.cli('cal', ['device', 'transfer', '--json'])).code;
   const cal = await personPage(browser, server.url, errors);
   await enrolInBrowser(cal, await replacement('cal'), 'Cal’s browser');
+  await openRecovery(cal);
+  // The command's recovery key restores in the browser; the swapped entries open nothing, and
+  // the browser says so in words.
+  await cal.getByLabel('Recovery key', { exact: true }).fill(key);
+  await cal.getByRole('button', { name: 'Restore my history' }).click();
+  assert.match(await restoreAnswer(cal),
+    /^Restored: 1 message key .*2 backed-up keys did not open with your recovery key, or belonged to another message; they were left out\./);
+  await shot(cal, '9-swapped-entries');
+  await openRoom(cal, 'case-8');
+  await timeline(cal).getByText('Cal: a middle note').waitFor();
+  assert.equal(await timeline(cal).getByText(/not encrypted for this device/).count(), 2, 'the swapped entries opened nothing');
+  assert.equal(await timeline(cal).getByText('Cal: a last note').count(), 0);
   await openRecovery(cal);
   await cal.getByLabel('Transfer code from your old device').fill(transfer.toLowerCase());
   await cal.getByRole('button', { name: 'Receive my keys' }).click();
   await cal.getByRole('status').filter({ hasText: /^Your keys arrived from your old device/ }).waitFor({ timeout: 30000 });
   await openRoom(cal, 'case-8');
   await timeline(cal).getByText('Cal: notes from the command line').waitFor();
-  // The command's recovery key restores here too.
+  await timeline(cal).getByText('Cal: a last note').waitFor();
   await openRecovery(cal);
-  await cal.getByLabel('Recovery key', { exact: true }).fill(key);
-  await cal.getByRole('button', { name: 'Restore my history' }).click();
-  assert.match(await restoreAnswer(cal), /^Restored: 1 message key/);
   // And the browser offers its keys to the command's next device.
   await cal.getByRole('button', { name: 'Make a transfer code on this (old) device' }).click();
   const code2 = (await cal.locator('#transfer-title ~ .letter-code .code').innerText()).trim();
