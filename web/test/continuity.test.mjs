@@ -43,7 +43,7 @@ async function openRecovery(page) {
 async function restoreAnswer(page) {
   const answer = page.locator('#restore-title + form').locator('[role=alert], [role=status]');
   await answer.first().waitFor({ timeout: 30000 });
-  return answer.first().innerText();
+  return (await answer.allInnerTexts()).join(' ');
 }
 
 const timeline = (page) => page.getByRole('list', { name: /^Messages in / });
@@ -61,11 +61,14 @@ before(async () => {
   await server.init();
   await server.start();
   await server.cli('ann', ['enrol', '--server', `ws://127.0.0.1:${server.port}`, '--code', server.adminCode]);
+  // Ann runs most commands: unlocked once, they skip a second of Argon2id each ('liaise lock' after).
+  await server.cli('ann', ['unlock', '--for', '30m']);
   browser = await launch();
   console.log(`# chromium ${browser.version()}`);
 });
 
 after(async () => {
+  await server.cli('ann', ['lock']).catch(() => undefined);
   await browser?.close();
   if (process.exitCode && process.exitCode !== 0) console.log(server.log());
   await server.cleanup();

@@ -112,6 +112,7 @@ function Restore({ session, status, onChanged }: { session: Session; status: Bac
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
   const [result, setResult] = useState('');
+  const [leftOut, setLeftOut] = useState('');
   if (!result && status !== null && (status.version === 0 || status.onThisDevice)) return null;
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -120,8 +121,8 @@ function Restore({ session, status, onChanged }: { session: Session; status: Bac
     setResult('');
     try {
       const r = await session.continuity.restore(text);
-      const left = session.continuity.notes.splice(0);
-      setResult(`Restored: ${r.restored} message ${r.restored === 1 ? 'key' : 'keys'} from your backup. Open a room to read its earlier messages.${left.length ? ` ${left.join(' ')}` : ''}`);
+      setLeftOut(session.continuity.notes.splice(0).join(' '));
+      setResult(`Restored: ${r.restored} message ${r.restored === 1 ? 'key' : 'keys'} from your backup. Open a room to read its earlier messages.`);
       setText('');
       onChanged();
     } catch (err) {
@@ -136,6 +137,7 @@ function Restore({ session, status, onChanged }: { session: Session; status: Bac
       <form onSubmit={submit} class="recovery-form">
         {error && <p class="error" role="alert">{error}</p>}
         {result && <p class="verified-line" role="status">{result}</p>}
+        {leftOut && <p class="left-out" role="alert">{leftOut}</p>}
         {!result && <>
         <label for="recovery-text">Recovery key</label>
         <p class="hint" id="recovery-hint">48 letters and digits in 12 groups of 4. Capitals, spaces and dashes do not matter.</p>
