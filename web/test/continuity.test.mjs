@@ -98,6 +98,14 @@ test('a recovery key made in the browser restores history on a replacement brows
     assert.match(keyText, /^([0-9A-HJKMNP-TV-Z]{4} ){11}[0-9A-HJKMNP-TV-Z]{4}$/);
     assert.deepEqual(await axeViolations(bea), [], 'axe-core on the recovery key');
     await shot(bea, '1-recovery-key');
+    // Printed, the page is the key alone with what it is for (no menus, buttons or other sections).
+    await bea.emulateMedia({ media: 'print' });
+    assert.equal(await bea.locator('.recovery-key .code').isVisible(), true);
+    for (const hidden of [bea.getByRole('button', { name: 'Print the recovery key' }), bea.getByRole('navigation', { name: 'Rooms' }),
+      bea.getByRole('heading', { name: 'Your key backup' }), bea.getByRole('heading', { name: 'Move my keys to a new device' })])
+      assert.equal(await hidden.isVisible(), false);
+    await shot(bea, '1b-printed');
+    await bea.emulateMedia({ media: 'screen' });
     const done = bea.getByRole('button', { name: 'Done' });
     assert.equal(await done.isDisabled(), true, 'Done waits for "I have kept it"');
     await bea.getByLabel('I have kept my recovery key somewhere safe').check();
