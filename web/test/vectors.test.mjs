@@ -17,6 +17,7 @@ const login = load('login.json');
 const envelopes = load('envelope.json');
 const keystore = load('passphrase-sealed-device.json');
 const frames = load('frames.json');
+const continuity = load('continuity.json');
 
 const dir = mkdtempSync(join(tmpdir(), 'liaise-web-vectors-'));
 let c; // the browser's modules, bundled for Node
@@ -27,6 +28,7 @@ before(async () => {
     stdin: {
       contents: `export * from './src/crypto/keys'; export * from './src/crypto/envelope';
                  export * from './src/crypto/safety'; export * from './src/crypto/sodium';
+                 export * from './src/crypto/continuity';
                  export { describeEvent, describeNotice } from './src/client/words';`,
       resolveDir: new URL('..', import.meta.url).pathname, loader: 'ts',
     },
@@ -234,4 +236,104 @@ test('reply and event shapes: the examples conform, and the browser reads them',
     }
   }
   assert.ok(events > 0 && identitiesRead > 0, `room events ${events}, envelopes ${envelopesRead}, identities ${identitiesRead}`);
+});
+
+test('continuity: the recovery key, its backup key pair, and a typed key read loosely', () => {
+  const r = continuity.recovery;
+  const secret = b64(r.secret);
+  assert.equal(c.recoveryText(secret), r.text);
+  assert.equal(c.toBase64(c.backupKeyPair(secret).publicKey), r.backup_public_key);
+  assert.deepEqual(c.parseRecoveryKey(r.text), secret);
+  // Any case, dashes, O for 0 and I/L for 1.
+  const loose = r.text.toLowerCase().replaceAll(' ', '-').replaceAll('0', 'o').replaceAll('1', 'l');
+  assert.deepEqual(c.parseRecoveryKey(loose), secret);
+  // One symbol changed, two swapped, one missing: bad_recovery_key, before anything is fetched.
+  const symbols = r.text.replaceAll(' ', '');
+  const changed = (symbols[0] === 'A' ? 'B' : 'A') + symbols.slice(1);
+  const swapped = symbols[1] + symbols[0] + symbols.slice(2);
+  assert.notEqual(swapped, symbols);
+  for (const wrong of [changed, swapped, symbols.slice(1), `${symbols}U`])
+    assert.throws(() => c.parseRecoveryKey(wrong), (e) => e.code === 'bad_recovery_key', wrong);
+  // A fresh key reads back to itself.
+  const fresh = c.newRecoverySecret();
+  assert.deepEqual(c.parseRecoveryKey(c.recoveryText(fresh)), fresh);
+  assert.match(c.recoveryText(fresh), /^([0-9A-HJKMNP-TV-Z]{4} ){11}[0-9A-HJKMNP-TV-Z]{4}$/);
+});
+
+test('continuity: a backup entry opens with the recovery key; a moved one and a wrong key do not', () => {
+  const b = continuity.backup_entry;
+  const secret = b64(continuity.recovery.secret);
+  const entry = { room: b.room, seq: b.seq, messageHash: b64(b.message_hash), key: b64(b.message_key) };
+  assert.equal(hex(c.keyEntryPlaintext(entry)), b.plaintext_hex);
+  const opened = c.openBackupEntry(secret, b64(b.sealed), b.room, b.seq);
+  assert.deepEqual(opened, entry);
+  // The browser's own seal (random ephemeral key) opens the same way.
+  const mine = c.sealKeyEntry(entry, b64(continuity.recovery.backup_public_key));
+  assert.deepEqual(c.openBackupEntry(secret, mine, b.room, b.seq), entry);
+  assert.throws(() => c.openBackupEntry(secret, b64(b.moved_sealed), b.room, b.seq), (e) => e.code === 'bad_backup_entry');
+  assert.throws(() => c.openBackupEntry(secret, b64(b.sealed), 'case-9999', b.seq), (e) => e.code === 'bad_backup_entry');
+  assert.throws(() => c.openBackupEntry(c.newRecoverySecret(), b64(b.sealed), b.room, b.seq), (e) => e.code === 'bad_backup_entry');
+  // The key opens the vector envelope only through its commitment.
+  const env = c.envelopeFromJson(envelopes.envelopes[0].envelope);
+  assert.equal(c.toBase64(c.messageHash(env)), b.message_hash);
+  assert.equal(c.openWithKey(env, opened.key), envelopes.envelopes[0].inputs.plaintext);
+  assert.throws(() => c.openWithKey(env, c.sodium.randombytes_buf(32)), (e) => e.code === 'bad_wrapped_key');
+  const alice = keysOf(device('alice-laptop'));
+  assert.deepEqual(c.messageKeyFor(env, alice, 'alice-laptop', alice.identity), opened.key);
+});
+
+test('continuity: the backup public key record, signed byte for byte', () => {
+  const r = continuity.backup_key_record;
+  const rec = { account: r.account, version: r.version, publicKey: b64(r.public_key), device: r.device };
+  assert.equal(hex(c.backupKeyTranscript(rec)), r.transcript_hex);
+  const alice = keysOf(device(r.device));
+  assert.equal(c.toBase64(c.signBackupKey(rec, alice)), r.signature);
+  assert.equal(c.backupKeyValid(rec, b64(r.signature), alice.identity.signKey), true);
+  assert.equal(c.backupKeyValid({ ...rec, version: 2 }, b64(r.signature), alice.identity.signKey), false);
+  assert.equal(c.backupKeyValid(rec, b64(r.signature), keysOf(device('bob-phone')).identity.signKey), false);
+});
+
+test('continuity: the transfer bundle opens with its code, byte for byte, and nothing else opens it', async () => {
+  const t = continuity.transfer;
+  const derive = async (p, salt, ops, mem) => c.deriveKey(p, salt, ops, mem);
+  const alice = keysOf(device(t.from_device));
+  const signer = (d) => (d === t.from_device ? alice.identity.signKey : null);
+  const opened = await c.openTransfer(derive, t.bundle_text, t.code, t.account, signer);
+  const b = continuity.backup_entry;
+  assert.deepEqual(opened, { account: t.account, fromDevice: t.from_device,
+    entries: [{ room: b.room, seq: b.seq, messageHash: b64(b.message_hash), key: b64(b.message_key) }] });
+  // Sealed again with the vector's salt and nonce: the same bytes.
+  const bundle = JSON.parse(t.bundle_text);
+  const again = await c.sealTransfer(derive, opened, alice, t.code.toLowerCase(), { salt: b64(bundle.salt), nonce: b64(bundle.nonce) });
+  assert.equal(again, t.bundle_text);
+  await assert.rejects(c.openTransfer(derive, t.bundle_text, '7K3QD-M9XPB', t.account, signer), (e) => e.code === 'bad_transfer_code');
+  await assert.rejects(c.openTransfer(derive, t.bundle_text, t.code, 'bob', signer), (e) => e.code === 'bad_transfer');
+  await assert.rejects(c.openTransfer(derive, t.bundle_text, t.code, t.account, () => keysOf(device('bob-phone')).identity.signKey),
+    (e) => e.code === 'bad_transfer');
+  await assert.rejects(c.openTransfer(derive, t.bundle_text, 'not a code', t.account, signer), (e) => e.code === 'bad_transfer_code');
+  assert.match(c.newTransferCode(), /^[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}$/);
+  assert.equal(c.normaliseTransferCode('7k3qd m9xpa'), '7K3QDM9XPA');
+});
+
+test('continuity: the history share, its transcript, signature and entry, and a forged one refused', () => {
+  const v = continuity.share;
+  const s = c.shareFromJson(v.share);
+  assert.deepEqual(c.shareToJson(s), v.share);
+  assert.equal(JSON.stringify(c.shareToJson(s)), v.share_text);
+  assert.equal(hex(c.shareTranscript(s)), v.transcript_hex);
+  const alice = keysOf(device('alice-laptop'));
+  const again = { ...s };
+  c.signShare(again, alice);
+  assert.equal(c.toBase64(again.signature), v.share.signature);
+  assert.equal(c.shareValid(s, alice.identity.signKey), true);
+  assert.equal(c.shareValid({ ...s, since: s.since - 1 }, alice.identity.signKey), false);
+  assert.equal(c.shareValid(s, keysOf(device('bob-phone')).identity.signKey), false);
+  const bob = keysOf(device('bob-phone'));
+  const e = s.entries[0];
+  const entry = c.openSharedEntry(bob, e.sealed, s.room, e.seq);
+  assert.equal(c.toBase64(entry.key), continuity.backup_entry.message_key);
+  assert.deepEqual(entry.messageHash, e.messageHash);
+  assert.throws(() => c.openSharedEntry(bob, e.sealed, s.room, e.seq + 1), (x) => x.code === 'bad_share');
+  assert.throws(() => c.openSharedEntry(keysOf(device('bob-laptop')), e.sealed, s.room, e.seq), (x) => x.code === 'bad_share');
+  assert.throws(() => c.shareFromJson({ ...v.share, entries: 'no' }), (x) => x.code === 'bad_share');
 });

@@ -5,7 +5,9 @@
 // The checks follow PROTOCOL.md, "Checking the history" and "Pinning and verification": keys
 // are pinned on first use; a changed key is a warning, or for a verified person blocks the
 // room; each room's ledger (counter, message hashes, readers) lives in IndexedDB.
-import { type Envelope, envelopeFromJson, envelopeToJson, messageHash, open, seal, transcript } from '../crypto/envelope';
+import { type Envelope, envelopeFromJson, envelopeToJson, messageHash, messageKeyFor, open, seal, transcript } from '../crypto/envelope';
+import { openWithKey } from '../crypto/continuity';
+import { Continuity } from './continuity';
 import { CryptoError, type DeviceKeys, identityFromJson, signLogin, verifyIdentity } from '../crypto/keys';
 import { fromBase64, sodium, toBase64 } from '../crypto/sodium';
 import { safetyNumber } from '../crypto/safety';
@@ -50,6 +52,8 @@ export interface Item {
   /** For events: what happened, in words. */
   eventText?: string;
   warnings: Warning[];
+  /** A signed message this device could not open: opened again when keys arrive (continuity). */
+  sealed?: { env: Envelope; hash: Uint8Array };
 }
 
 /** A term a room's chairs agreed its members know (PROTOCOL.md, "Room glossary"). */
@@ -158,8 +162,21 @@ export class Session {
   private loadingEarlier = new Set<string>();
   /** Called for a message from someone else, for desktop notifications (never given the text). */
   onIncoming: ((room: string) => void) | null = null;
+  /** The recovery key, key backup, transfer and history share (PROTOCOL.md, "Continuity"). */
+  readonly continuity: Continuity;
 
-  constructor(readonly keys: DeviceKeys, readonly profile: store.Profile, private url: string) {}
+  constructor(readonly keys: DeviceKeys, readonly profile: store.Profile, private url: string) {
+    this.continuity = new Continuity({
+      keys, profile,
+      request: (t, f) => this.request(t, f),
+      roomNames: () => [...this.rooms.keys()],
+      members: (room) => this.rooms.get(room)?.members ?? [],
+      pinnedKey: (u, d) => this.pinnedKey(u, d),
+      isVerified: (u) => this.isVerified(u),
+      reopen: () => this.reopen(),
+      addMessages: (room, messages) => this.addMessages(room, messages),
+    });
+  }
 
   get user(): string {
     return this.profile.user;
@@ -193,6 +210,7 @@ export class Session {
   /** Connects and logs in; rejects with the server's error (bad_signature, suspended, …). */
   async start(): Promise<void> {
     this.known = (await store.get<KnownKeys>('known-keys')) ?? { keys: {}, verified: {} };
+    await this.continuity.load();
     await this.connect();
     await this.refreshRooms();
     // Plain-language help loads after the room list is shown, never before it.
@@ -386,6 +404,8 @@ export class Session {
       // Opening beyond what this device saw last time starts its history again (not a hole).
       ledgers.readingFrom(await this.ledger(name), room.loadedSeq);
       await this.catchUp(name);
+      // History a member shared with this device (PROTOCOL.md, "Continuity"), if any.
+      await this.readShared(name);
     }
     await this.markRead(room);
   }
@@ -414,6 +434,16 @@ export class Session {
     })().finally(() => this.syncing.delete(name));
     this.syncing.set(name, job);
     return job;
+  }
+
+  /** Reads the history shared with this device in `name`; problems become notices. */
+  private async readShared(name: string): Promise<void> {
+    try {
+      await this.continuity.readShared(name);
+    } catch (e) {
+      this.notice(`The history shared with you in ${name} could not be read: ${(e as Error).message}`);
+    }
+    for (const note of this.continuity.notes.splice(0)) this.notice(note);
   }
 
   /** True when the room has history before what the timeline holds. */
@@ -511,16 +541,62 @@ export class Session {
       return;
     }
     if (keyWarning) item.warnings.push(keyWarning);
+    const hash = messageHash(env);
     try {
       item.text = open(env, this.keys, this.profile.device, senderKeys);
+      // Backed up, as the CLI does, when this device backs up (PROTOCOL.md, "Continuity").
+      const key = messageKeyFor(env, this.keys, this.profile.device, senderKeys);
+      if (key) this.continuity.noteKey({ room: room.name, seq, messageHash: hash, key });
     } catch (e) {
       const code = e instanceof CryptoError ? e.code : 'bad_ciphertext';
-      item.problem = code === 'not_a_recipient'
-        ? 'not encrypted for this device (sent before it was enrolled, or not to it)'
-        : `cannot read this message (${code})`;
+      if (!this.openMoved(item, env, hash))
+        item.problem = code === 'not_a_recipient'
+          ? 'not encrypted for this device (sent before it was enrolled, or not to it)'
+          : `cannot read this message (${code})`;
     }
     await this.saveLedger(room.name, ledger);
     await store.put('known-keys', this.known);
+  }
+
+  /**
+   * Opens a signed message with a key that came by restore, transfer or share (checked against
+   * the envelope's commitment); otherwise keeps the envelope to try again when keys arrive.
+   */
+  private openMoved(item: Item, env: Envelope, hash: Uint8Array): boolean {
+    const key = this.continuity.keyFor(env.room, item.seq, hash);
+    if (key) {
+      try {
+        item.text = openWithKey(env, key);
+        item.problem = undefined;
+        item.sealed = undefined;
+        return true;
+      } catch { /* a key that does not match its message opens nothing */ }
+    }
+    item.sealed = { env, hash };
+    return false;
+  }
+
+  /** Opens again the timeline's messages that did not open; returns how many now do. */
+  async reopen(): Promise<number> {
+    let opened = 0;
+    for (const room of this.rooms.values())
+      for (const item of room.items)
+        if (item.sealed && item.text == null && this.openMoved(item, item.sealed.env, item.sealed.hash)) opened++;
+    if (opened > 0) this.changed();
+    return opened;
+  }
+
+  /** Adds stored messages (a history share's) to the room's timeline, in seq order. */
+  async addMessages(name: string, messages: Json[]): Promise<void> {
+    const room = this.rooms.get(name);
+    if (!room || !room.loaded) return;
+    const have = new Set(room.items.map((i) => i.seq));
+    const added: Item[] = [];
+    for (const m of messages) if (!have.has(Number(m.seq))) await this.take(room, m, added);
+    const changedItems = room.items.filter((i) => i.sealed && i.text == null);
+    for (const i of changedItems) if (i.sealed) this.openMoved(i, i.sealed.env, i.sealed.hash);
+    room.items = [...added, ...room.items].sort((a, b) => a.seq - b.seq);
+    this.changed();
   }
 
   /** Pins a key on first use; a changed key warns, or for a verified person blocks. */
@@ -580,6 +656,8 @@ export class Session {
       if (room.loaded) {
         if (seq === room.loadedSeq + 1 && !this.syncing.has(roomName)) await this.take(room, e);
         else await this.catchUp(roomName);
+        const ev = e.event as Json | undefined;
+        if (ev && ev.kind === 'history_shared' && ev.user === this.user) await this.readShared(roomName);
       }
       if (!e.event && e.sender !== this.user) this.onIncoming?.(roomName);
       this.changed();

@@ -51,6 +51,12 @@ export function describeEvent(e: Json): string {
     case 'device_replaced':
       return `New device for ${subject(e)}${field(e, 'agency') ? ` (${field(e, 'agency')})` : ''}: ` +
         `verify ${subject(e)} again before trusting it`;
+    case 'history_shared': {
+      // "Hana Ali shared history since 1 Mar 2026 with Sam Jones", as `liaise` says it.
+      const since = new Date(Number(e.since ?? 0)).toLocaleDateString('en-GB',
+        { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'Europe/London' });
+      return `${actor(e)} shared history since ${since} with ${subject(e)}`;
+    }
     default:
       return `The room changed (“${kind}”; a newer Liaise shows it in words)`;
   }

@@ -167,6 +167,25 @@ export function open(env: Envelope, me: DeviceKeys, myDevice: string, sender: Pu
   }
 }
 
+/**
+ * The message key of a signed version 2 or 3 envelope, unwrapped for this device and checked
+ * against the commitment (what backup, transfer and share move on), or null when there is none.
+ * The caller has verified the envelope's signature. The caller wipes the key.
+ */
+export function messageKeyFor(env: Envelope, me: DeviceKeys, myDevice: string, sender: PublicIdentity): Uint8Array | null {
+  const mine = env.keys.find((k) => k.device === myDevice);
+  if (env.v < 2 || !mine || mine.wrapped.length !== 72 || env.keyCommitment.length !== 32) return null;
+  try {
+    const key = sodium.crypto_box_open_easy(mine.wrapped.subarray(24), mine.wrapped.subarray(0, 24),
+      sender.boxKey, me.boxSecret);
+    if (sodium.memcmp(commitment(key), env.keyCommitment)) return key;
+    sodium.memzero(key);
+    return null;
+  } catch {
+    return null;
+  }
+}
+
 /** BLAKE2b-256("liaise-message-hash-v3" || transcript || signature). */
 export function messageHash(env: Envelope): Uint8Array {
   const t = transcript(env);

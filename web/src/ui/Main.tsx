@@ -7,6 +7,7 @@ import { ActionsView } from './Actions';
 import { MeetingsView } from './minutes/Meetings';
 import { AdminLink, AdminRoute, adminPageOf } from './admin/AdminEntry';
 import { ChangePassphrase } from './Passphrase';
+import { RecoveryView } from './Recovery';
 import { RoomView } from './RoomView';
 
 /** Re-renders the caller whenever the session changes. */
@@ -37,8 +38,9 @@ export function Main({ session, room, onOpen, onLock, idleMinutes, setIdleMinute
   useSession(session);
   const showActions = room === '#actions';
   const showMeetings = room === '#meetings';
+  const showRecovery = room === '#recovery';
   const adminPage = adminPageOf(room);
-  const other = showActions || showMeetings || adminPage !== null;
+  const other = showActions || showMeetings || showRecovery || adminPage !== null;
   const current = other ? undefined : session.rooms.get(room);
   const rooms = [...session.rooms.values()].sort((a, b) => a.name.localeCompare(b.name));
   const me = session.account;
@@ -50,7 +52,7 @@ export function Main({ session, room, onOpen, onLock, idleMinutes, setIdleMinute
         <p class={`status ${session.state}`} role="status">
           {session.state === 'online' ? 'Connected' : session.state === 'connecting' ? 'Connecting…' : 'Offline: reconnecting…'}
         </p>
-        <Menu session={session} onLock={onLock} idleMinutes={idleMinutes} setIdleMinutes={setIdleMinutes}
+        <Menu session={session} onLock={onLock} onRecovery={() => onOpen('#recovery')} idleMinutes={idleMinutes} setIdleMinutes={setIdleMinutes}
           who={personName(String(me.display_name ?? ''), String(me.agency ?? ''), session.user)} />
       </header>
       <Notices session={session} />
@@ -83,6 +85,7 @@ export function Main({ session, room, onOpen, onLock, idleMinutes, setIdleMinute
         {adminPage !== null ? <AdminRoute session={session} page={adminPage} onOpen={(p) => onOpen(`#admin/${p}`)} onBack={() => onOpen('')} />
           : showMeetings ? <MeetingsView session={session} />
           : showActions ? <ActionsView session={session} onBack={() => onOpen('')} />
+          : showRecovery ? <RecoveryView session={session} onBack={() => onOpen('')} />
           : current ? <RoomView key={current.name} session={session} room={current} onBack={() => onOpen('')} />
           : <main id="main" class="empty"><h1>Choose a room</h1><p>Your rooms are listed {window.innerWidth < 700 ? 'above' : 'on the left'}. New messages show a count.</p></main>}
       </div>
@@ -106,8 +109,8 @@ function Notices({ session }: { session: Session }) {
   );
 }
 
-function Menu({ session, who, onLock, idleMinutes, setIdleMinutes }: {
-  session: Session; who: string; onLock: () => void; idleMinutes: number; setIdleMinutes: (n: number) => void;
+function Menu({ session, who, onLock, onRecovery, idleMinutes, setIdleMinutes }: {
+  session: Session; who: string; onLock: () => void; onRecovery: () => void; idleMinutes: number; setIdleMinutes: (n: number) => void;
 }) {
   const [open, setOpen] = useState(false);
   const [about, setAbout] = useState(false);
@@ -143,6 +146,7 @@ function Menu({ session, who, onLock, idleMinutes, setIdleMinutes }: {
                 {[5, 15, 30, 60, 120].map((m) => <option key={m} value={String(m)}>{m} minutes</option>)}
               </select>
             </li>
+            <li><button type="button" onClick={() => { setOpen(false); onRecovery(); }}>Recovery key and devices</button></li>
             <li><button type="button" onClick={() => { setPassphrase(true); setOpen(false); }}>Change passphrase</button></li>
             <li><button type="button" onClick={() => { setAbout(true); setOpen(false); }}>About Liaise</button></li>
             <li><button type="button" onClick={onLock}>Lock</button></li>
