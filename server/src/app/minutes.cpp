@@ -1150,7 +1150,7 @@ void Service::meeting_attend(Context& ctx) {
                         errc::bad_request,
                         "receives: the record of a " + kind.label + " has no section '" + s + "'");
                 if (family && minutes_template::professionals_only(marks, s))
-                    throw ServiceError(errc::professionals_only,
+                    throw ServiceError(minutes_template::professionals_only_code,
                                        "receives: the section '" + s +
                                            "' is marked professionals-only and can never go in a "
                                            "family member's copy");
@@ -1447,7 +1447,7 @@ void Service::meeting_circulate(Context& ctx) {
                 for (const auto& v : missing)
                     lacks += (lacks.empty() ? "" : "; ") + str(v.as_object(), "label") + " (" +
                              str(v.as_object(), "why") + ")";
-                throw ServiceError(errc::sections_missing,
+                throw ServiceError(minutes_template::sections_missing,
                                    "the record of this " + kind.label + " lacks " +
                                        std::to_string(missing.size()) +
                                        " section(s) its template requires: " + lacks,

@@ -179,7 +179,7 @@ json::array copy_sections(const json::object& m, const json::object& e) {
             const auto id = std::string(v.as_string());
             if (family && professionals_only(m, id))
                 throw ServiceError(
-                    errc::professionals_only,
+                    professionals_only_code,
                     str(e, "name") + " is to receive the section '" + id +
                         "', which is now marked professionals-only: a family member's copy "
                         "never holds it; change what they receive (liaise meeting attend --entry " +
@@ -222,15 +222,22 @@ json::object copy_document(const json::object& fixed, const json::object& copy) 
             ++left_out;
     }
     doc["sections"] = std::move(sections);
-    for (const auto& [section, key] : kListsOf)
-        doc[key] = allowed.contains(section) ? fixed.at(key) : json::value(json::array());
+    // Each list goes with the section it belongs to; one whose section this kind's template does
+    // not have goes only in a copy that leaves nothing out.
+    std::set<std::string, std::less<>> in_template;
+    for (const auto& v : list(fixed, "sections"))
+        in_template.insert(str(v.as_object(), "id"));
+    for (const auto& [section, key] : kListsOf) {
+        const bool goes =
+            allowed.contains(section) || (!in_template.contains(section) && left_out == 0);
+        const auto* v = fixed.if_contains(key);
+        doc[key] = goes && v != nullptr ? *v : json::value(json::array());
+    }
     // The agenda's discussion belongs to no section: only a professional who receives every
     // section gets it.
-    doc["agenda"] = !family && left_out == 0 && fixed.contains("agenda")
-                        ? fixed.at("agenda")
-                        : json::value(json::array());
-    if (!allowed.contains("decision"))
-        doc["decisions"] = json::array();
+    const auto* agenda = fixed.if_contains("agenda");
+    doc["agenda"] =
+        !family && left_out == 0 && agenda != nullptr ? *agenda : json::value(json::array());
     doc["copy_for"] = json::object{{"name", str(copy, "name")},
                                    {"role", str(copy, "role")},
                                    {"family", family},

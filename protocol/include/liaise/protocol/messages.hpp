@@ -131,10 +131,6 @@ inline constexpr std::string_view internal = "internal";
 inline constexpr std::string_view minutes_locked = "minutes_locked";
 inline constexpr std::string_view findings_unacknowledged = "findings_unacknowledged";
 inline constexpr std::string_view wrong_status = "wrong_status";
-/// circulating minutes that lack a section their kind's template requires; carries `missing`
-inline constexpr std::string_view sections_missing = "sections_missing";
-/// a family member's copy asked to hold a section marked professionals-only
-inline constexpr std::string_view professionals_only = "professionals_only";
 inline constexpr std::string_view invalid_dictionary = "invalid_dictionary";
 inline constexpr std::string_view rate_limited = "rate_limited";  ///< carries retry_after_ms
 inline constexpr std::string_view id_reused = "id_reused";  ///< same client_msg_id, other message
