@@ -47,6 +47,13 @@ constexpr Rewording kWords[] = {
     {"owner: not both: give either owner (an account) or owner_name (someone without one)",
      "give either --owner (an account) or --owner-name (someone without one), not both"},
     {"owner_name: ", "--owner-name: "},
+    {"case_reference: ", "--case-ref: "},
+    {"receives: ", "--receives: "},
+    {"recipient: ", "--for: "},
+    {"how_gathered: ", "--how-gathered: "},
+    {"shared_with_parents: say whether the report was shared with the parents beforehand (true "
+     "or false)",
+     "say whether the report was shared with the parents beforehand: --shared or --not-shared"},
     {"user: say who: give either user (someone with an account) or name (someone without one)",
      "say who: give --user (someone with an account) or --name (someone without one)"},
     {"user: not both: give either user (someone with an account) or name (someone without one)",
@@ -129,18 +136,79 @@ void print_action(const json::object& a) {
         std::cout << "      evidence: " << evidence << "\n";
 }
 
+/// "purpose, child-views" (or "none").
+std::string ids(const json::array& a) {
+    std::string out;
+    for (const auto& v : a)
+        if (v.is_string())
+            out += (out.empty() ? "" : ", ") + display_line(std::string(v.get_string()));
+    return out.empty() ? "none" : out;
+}
+
+/// "Full record: due 15 Jan 2027 (15 working days), LATE" for each of the meeting's clocks.
+void print_deadlines(const json::object& m) {
+    const auto& all = list(m, "deadlines");
+    if (all.empty())
+        return;
+    std::cout << "Deadlines (working days, England and Wales):\n";
+    for (const auto& v : all) {
+        const auto& d = v.as_object();
+        const auto status = shown(d, "status");
+        std::cout << "  " << shown(d, "label") << ": ";
+        if (const auto due = date_shown(d, "due"); !due.empty())
+            std::cout << "by " << due << " (" << num(d, "days") << " working days), ";
+        std::cout << (status == "late" ? std::string("LATE") : status) << "\n";
+    }
+}
+
+/// The sections of the kind's template, with what is still missing.
+void print_record(const json::object& m) {
+    const auto& sections = list(m, "sections");
+    if (sections.empty() || !(m.contains("templated") && m.at("templated").as_bool()))
+        return;
+    std::cout << "Record (" << sections.size() << " sections):\n";
+    for (const auto& v : sections) {
+        const auto& s = v.as_object();
+        std::cout << "  " << shown(s, "label") << " [" << shown(s, "id") << "]"
+                  << (s.at("professionals_only").as_bool() ? " PROFESSIONALS ONLY" : "") << "\n";
+        if (const auto t = str(s, "text"); !t.empty())
+            std::cout << "      " << display_block(t, "      ") << "\n";
+        if (const auto h = str(s, "how_gathered"); !h.empty())
+            std::cout << "      how gathered: " << display_block(h, "      ") << "\n";
+    }
+    for (const auto& v : list(m, "reports")) {
+        const auto& r = v.as_object();
+        std::cout << "  report [" << num(r, "id") << "] " << shown(r, "report") << ", by "
+                  << shown(r, "by") << ": "
+                  << (r.at("shared_with_parents").as_bool() ? "shared with the parents beforehand"
+                                                            : "NOT shared with the parents")
+                  << "\n";
+    }
+    for (const auto& v : list(m, "agency_views"))
+        std::cout << "  view of " << shown(v.as_object(), "agency") << ": "
+                  << shown(v.as_object(), "view") << "\n";
+    if (str(m, "status") == "draft")
+        for (const auto& v : list(m, "missing_sections"))
+            std::cout << "  MISSING " << shown(v.as_object(), "label") << ": "
+                      << shown(v.as_object(), "why") << "\n";
+}
+
 void print_minutes(const json::object& m) {
     std::cout << shown(m, "marking") << "\n"
               << "Meeting " << num(m, "meeting") << " in " << shown(m, "room") << ": "
               << shown(m, "title") << "\n"
-              << "  " << shown(m, "kind") << ", " << date_shown(m, "starts_at") << ", "
-              << shown(m, "place") << "\n"
+              << "  "
+              << (shown(m, "kind_label").empty() ? shown(m, "kind") : shown(m, "kind_label"))
+              << ", " << date_shown(m, "starts_at") << ", " << shown(m, "place") << "\n"
               << "  chair " << person(m.at("chair")) << ", minutes by "
               << person(m.at("minute_taker")) << "\n"
               << "  version " << num(m, "version") << ", " << shown(m, "status") << "\n";
+    if (const auto ref = shown(m, "case_reference"); !ref.empty())
+        std::cout << "  case reference " << ref << "\n";
     if (const auto* c = m.if_contains("correction"); c != nullptr && c->is_object())
         std::cout << "  correction of version " << num(c->as_object(), "of_version") << ": "
                   << shown(c->as_object(), "reason") << "\n";
+    print_deadlines(m);
     std::cout << "Attendance:\n";
     for (const auto& v : list(m, "attendance")) {
         const auto& e = v.as_object();
@@ -152,7 +220,10 @@ void print_minutes(const json::object& m) {
                 std::cout << ", " << v;
         std::cout << (e.at("family").as_bool() ? ", family" : "") << ": " << shown(e, "status")
                   << "\n";
+        if (const auto* r = e.if_contains("receives"); r != nullptr && r->is_array())
+            std::cout << "      receives: " << ids(r->as_array()) << "\n";
     }
+    print_record(m);
     std::cout << "Agenda:\n";
     for (const auto& v : list(m, "agenda")) {
         const auto& e = v.as_object();
@@ -188,6 +259,9 @@ void print_minutes(const json::object& m) {
                           : got != nullptr && got->is_int64() ? ": received"
                                                               : ": not opened yet")
                       << "\n";
+            if (const auto* s = d.if_contains("sections"); s != nullptr && s->is_array())
+                std::cout << "      entry " << num(d, "entry") << ", version " << num(m, "version")
+                          << ", sections: " << ids(s->as_array()) << "\n";
         }
     }
     std::cout << shown(m, "marking") << "\n";
@@ -199,7 +273,11 @@ struct Args {
     std::string room, title, kind, at, place, chair, minute_taker, marking, next;
     std::int64_t meeting = 0, action = 0;
     std::optional<std::string> u_title, u_kind, u_at, u_place, u_chair, u_minute_taker, u_marking,
-        u_next;
+        u_next, case_ref, u_case_ref;
+    std::optional<std::string> how_gathered, report, report_by, agency_view, view;
+    std::optional<bool> restricted, shared;
+    std::optional<std::vector<std::string>> receives;
+    std::optional<std::int64_t> recipient;
     std::optional<std::int64_t> version, entry, item, agenda;
     std::string user, name, agency, role, discipline, status;
     bool family = false, copy = false, acknowledge = false;
@@ -231,6 +309,7 @@ int meeting_create(const Options& o, const Args& a) {
     put(f, "minute_taker", a.minute_taker);
     put(f, "marking", a.marking);
     put(f, "next_meeting", a.next);
+    put(f, "case_reference", a.case_ref);
     return minutes_request(o, "meeting_create", std::move(f), [](const json::object& r) {
         std::cout << "Created meeting " << num(r, "meeting") << " in " << shown(r, "room") << " ("
                   << shown(r, "marking") << ", draft version 1).\n";
@@ -249,8 +328,33 @@ int meeting_update(const Options& o, const Args& a) {
     put(f, "minute_taker", a.u_minute_taker);
     put(f, "marking", a.u_marking);
     put(f, "next_meeting", a.u_next);
+    put(f, "case_reference", a.u_case_ref);
     return minutes_request(o, "meeting_update", std::move(f), [](const json::object& r) {
         std::cout << "Updated meeting " << num(r, "meeting") << ".\n";
+    });
+}
+
+int meeting_section(const Options& o, const Args& a) {
+    json::object f{{"meeting", a.meeting}, {"section", a.section}};
+    if (!a.text.empty())
+        f["text"] = text_or_stdin(a.text);
+    put(f, "how_gathered", a.how_gathered);
+    put(f, "professionals_only", a.restricted);
+    put(f, "item", a.item);
+    put(f, "report", a.report);
+    put(f, "report_by", a.report_by);
+    put(f, "shared_with_parents", a.shared);
+    put(f, "agency", a.agency_view);
+    put(f, "view", a.view);
+    return minutes_request(o, "meeting_section", std::move(f), [](const json::object& r) {
+        std::cout << "Recorded the section " << shown(r, "section") << " of meeting "
+                  << num(r, "meeting") << ".\n";
+        const auto& missing = list(r, "missing_sections");
+        if (missing.empty())
+            std::cout << "Every section the template asks for is there.\n";
+        for (const auto& v : missing)
+            std::cout << "Still missing: " << shown(v.as_object(), "label") << " ("
+                      << shown(v.as_object(), "why") << ")\n";
     });
 }
 
@@ -264,7 +368,19 @@ int meeting_list(const Options& o, const Args& a) {
             std::cout << "#" << num(m, "meeting") << " " << date_shown(m, "starts_at") << " "
                       << shown(m, "title") << " (" << shown(m, "kind") << ", version "
                       << num(m, "version") << " " << shown(m, "status") << ", chair "
-                      << shown(m, "chair") << ")\n";
+                      << shown(m, "chair");
+            if (const auto ref = shown(m, "case_reference"); !ref.empty())
+                std::cout << ", case " << ref;
+            std::cout << ")\n";
+            // What is due or late of its circulation clocks.
+            for (const auto& d : list(m, "deadlines")) {
+                const auto& c = d.as_object();
+                const auto status = str(c, "status");
+                if (status == "due" || status == "late" || status == "open")
+                    std::cout << "    " << shown(c, "label") << " "
+                              << (status == "late" ? "LATE, was due " : "due ")
+                              << date_shown(c, "due") << "\n";
+            }
         }
     });
 }
@@ -355,6 +471,13 @@ int meeting_attend(const Options& o, const Args& a) {
         f["family"] = true;
     if (a.copy)
         f["copy"] = true;
+    if (a.receives) {
+        json::array chosen;
+        for (const auto& s : *a.receives)
+            if (!s.empty())
+                chosen.push_back(json::string(s));
+        f["receives"] = std::move(chosen);
+    }
     return minutes_request(o, "meeting_attend", std::move(f), [](const json::object& r) {
         const auto& e = r.at("entry").as_object();
         std::cout << "Attendance entry " << num(e, "id") << ": " << shown(e, "name") << ", "
@@ -602,6 +725,7 @@ std::string with_signatures(std::string content, const MinutesCheck& check, bool
 int meeting_export(const Options& o, const Args& a) {
     json::object f{{"meeting", a.meeting}, {"format", export_format(a)}};
     put(f, "version", a.version);
+    put(f, "recipient", a.recipient);
     // Opened before asking: a file that cannot be written costs no export (the server records
     // each one), and a refused or failed export leaves an existing file as it was.
     std::unique_ptr<WholeFile> file;
@@ -620,7 +744,9 @@ int meeting_export(const Options& o, const Args& a) {
         // whose signatures it checked (the server's rendering is not signed), with a section
         // saying whose signatures it carries and whether they verify here.
         std::optional<MinutesCheck> check;
-        if (str(reply.value(), "status") != "draft") {
+        // A recipient's partial copy is the server's rendering: the signatures cover the whole
+        // version, which the copy is not.
+        if (str(reply.value(), "status") != "draft" && !a.recipient) {
             auto fixed = c.call("meeting_show", {{"meeting", a.meeting},
                                                  {"version", num(reply.value(), "version")}});
             if (!fixed)
@@ -753,8 +879,9 @@ void add_minutes_commands(CLI::App& app, Options& o, std::function<int()>& actio
     create->add_option("--title", a->title, "Title")->required();
     create
         ->add_option("--kind", a->kind,
-                     "core-group, team-around-the-family, strategy, child-in-need, "
-                     "professionals or other")
+                     "initial-cp-conference, review-cp-conference, core-group, strategy, "
+                     "child-in-need, children-in-care-review, ehcp-annual-review, marac, "
+                     "team-around-the-family, professionals or other")
         ->required();
     create->add_option("--at", a->at, "Date and time, \"YYYY-MM-DD HH:MM\"")->required();
     create->add_option("--place", a->place, "Where, or \"remote\"")->required();
@@ -763,6 +890,8 @@ void add_minutes_commands(CLI::App& app, Options& o, std::function<int()>& actio
                        "The minute-taker's account (default: you)");
     create->add_option("--marking", a->marking, "OFFICIAL (default) or OFFICIAL-SENSITIVE");
     create->add_option("--next", a->next, "The next meeting's date, YYYY-MM-DD [HH:MM]");
+    create->add_option("--case-ref", a->case_ref,
+                       "The case reference, e.g. CP-2041/26 (letters, digits, - / . _)");
     runs(create, meeting_create);
 
     auto* update = meeting->add_subcommand("update", "Change a draft's details");
@@ -775,6 +904,7 @@ void add_minutes_commands(CLI::App& app, Options& o, std::function<int()>& actio
     update->add_option("--minute-taker", a->u_minute_taker, "Minute-taker's account");
     update->add_option("--marking", a->u_marking, "OFFICIAL or OFFICIAL-SENSITIVE");
     update->add_option("--next", a->u_next, "The next meeting's date");
+    update->add_option("--case-ref", a->u_case_ref, "The case reference (\"\" clears it)");
     runs(update, meeting_update);
 
     auto* list_cmd = meeting->add_subcommand("list", "A room's meetings");
@@ -809,6 +939,11 @@ void add_minutes_commands(CLI::App& app, Options& o, std::function<int()>& actio
                      "They receive a copy of the minutes (people without an account)");
     attend->add_option("--status", a->status, "present, apologies or absent")->required();
     attend->add_option("--entry", a->entry, "Change this attendance entry");
+    attend
+        ->add_option("--receives", a->receives,
+                     "The chair decides: the sections this recipient's copy holds (ids, "
+                     "comma-separated; never a professionals-only one for family)")
+        ->delimiter(',');
     runs(attend, meeting_attend);
 
     auto* agenda = meeting->add_subcommand("agenda", "Add (or with --item change) an agenda item");
@@ -828,6 +963,26 @@ void add_minutes_commands(CLI::App& app, Options& o, std::function<int()>& actio
     decision->add_option("--agenda", a->agenda, "The agenda item it belongs to");
     decision->add_option("--item", a->item, "Change this decision");
     runs(decision, meeting_decision);
+
+    auto* section = meeting->add_subcommand(
+        "section",
+        "Write a section of the record its kind's template asks for (liaise meeting "
+        "show lists them)");
+    meeting_arg(section);
+    section->add_option("section", a->section, "The section's id, e.g. child-views")->required();
+    section->add_option("text", a->text, "What to record (- for standard input)");
+    section->add_option("--how-gathered", a->how_gathered,
+                        "child-views: how the child's views were gathered");
+    section->add_flag("--professionals-only,!--for-everyone", a->restricted,
+                      "The chair marks the section professionals-only (or lifts the marking)");
+    section->add_option("--report", a->report, "reports: a report received");
+    section->add_option("--by", a->report_by, "reports: who wrote it");
+    section->add_flag("--shared,!--not-shared", a->shared,
+                      "reports: whether it was shared with the parents beforehand");
+    section->add_option("--item", a->item, "reports: change this report");
+    section->add_option("--agency", a->agency_view, "decision: the agency whose view this is");
+    section->add_option("--view", a->view, "decision: the agency's view (\"\" removes it)");
+    runs(section, meeting_section);
 
     auto* remove = meeting->add_subcommand("remove", "Remove an entry from a draft");
     meeting_arg(remove);
@@ -870,6 +1025,9 @@ void add_minutes_commands(CLI::App& app, Options& o, std::function<int()>& actio
         ->check(CLI::IsMember({"markdown", "md", "html"}));
     exp->add_option("--version", a->version, "A circulated or approved version");
     exp->add_option("--output", a->output, "Write to this file (default: standard output)");
+    exp->add_option("--for", a->recipient,
+                    "The copy for this attendance entry (someone without an account), with only "
+                    "the sections the distribution recorded for them");
     runs(exp, meeting_export);
 
     auto* act = app.add_subcommand("action", "Actions agreed at meetings");

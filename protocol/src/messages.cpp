@@ -67,28 +67,30 @@ constexpr std::int64_t kTitle = 200;     // titles, places, people's names, agen
 constexpr std::int64_t kLong = 20'000;   // discussion, decisions, reasons, dissent, actions
 constexpr std::int64_t kWhen = 16;       // "YYYY-MM-DD" or "YYYY-MM-DD HH:MM"
 constexpr std::int64_t kId = INT64_MAX;  // meeting, item and action ids (1 and up)
-constexpr std::array<FieldSpec, 9> kMeetingCreate = {{{"room", F::string, true, kName},
-                                                      {"title", F::string, true, kTitle},
-                                                      {"kind", F::string, true, 32},
-                                                      {"starts_at", F::string, true, kWhen},
-                                                      {"place", F::string, true, kTitle},
-                                                      {"chair", F::string, false, kName},
-                                                      {"minute_taker", F::string, false, kName},
-                                                      {"marking", F::string, false, 32},
-                                                      {"next_meeting", F::string, false, kWhen}}};
-constexpr std::array<FieldSpec, 9> kMeetingUpdate = {{{"meeting", F::integer, true, kId, 1},
-                                                      {"title", F::string, false, kTitle},
-                                                      {"kind", F::string, false, 32},
-                                                      {"starts_at", F::string, false, kWhen},
-                                                      {"place", F::string, false, kTitle},
-                                                      {"chair", F::string, false, kName},
-                                                      {"minute_taker", F::string, false, kName},
-                                                      {"marking", F::string, false, 32},
-                                                      {"next_meeting", F::string, false, kWhen}}};
+constexpr std::array<FieldSpec, 10> kMeetingCreate = {{{"room", F::string, true, kName},
+                                                       {"title", F::string, true, kTitle},
+                                                       {"kind", F::string, true, 32},
+                                                       {"starts_at", F::string, true, kWhen},
+                                                       {"place", F::string, true, kTitle},
+                                                       {"chair", F::string, false, kName},
+                                                       {"minute_taker", F::string, false, kName},
+                                                       {"marking", F::string, false, 32},
+                                                       {"next_meeting", F::string, false, kWhen},
+                                                       {"case_reference", F::string, false, 40}}};
+constexpr std::array<FieldSpec, 10> kMeetingUpdate = {{{"meeting", F::integer, true, kId, 1},
+                                                       {"title", F::string, false, kTitle},
+                                                       {"kind", F::string, false, 32},
+                                                       {"starts_at", F::string, false, kWhen},
+                                                       {"place", F::string, false, kTitle},
+                                                       {"chair", F::string, false, kName},
+                                                       {"minute_taker", F::string, false, kName},
+                                                       {"marking", F::string, false, 32},
+                                                       {"next_meeting", F::string, false, kWhen},
+                                                       {"case_reference", F::string, false, 40}}};
 constexpr std::array<FieldSpec, 1> kMeeting = {{{"meeting", F::integer, true, kId, 1}}};
 constexpr std::array<FieldSpec, 2> kMeetingShow = {
     {{"meeting", F::integer, true, kId, 1}, {"version", F::integer, false, kId, 1}}};
-constexpr std::array<FieldSpec, 10> kMeetingAttend = {{{"meeting", F::integer, true, kId, 1},
+constexpr std::array<FieldSpec, 11> kMeetingAttend = {{{"meeting", F::integer, true, kId, 1},
                                                        {"entry", F::integer, false, kId, 1},
                                                        {"user", F::string, false, kName},
                                                        {"name", F::string, false, kTitle},
@@ -97,7 +99,23 @@ constexpr std::array<FieldSpec, 10> kMeetingAttend = {{{"meeting", F::integer, t
                                                        {"discipline", F::string, false, kName},
                                                        {"family", F::boolean, false, 0},
                                                        {"copy", F::boolean, false, 0},
+                                                       {"receives", F::string_array, false, 40},
                                                        {"status", F::string, true, 16}}};
+// A section of the record its kind's template asks for (meeting_kinds/data/kinds.toml): its text,
+// how the child's views were gathered, the chair's professionals-only marking, a report received
+// (reports) or an agency's view of the decision (decision, where the kind records a vote).
+constexpr std::array<FieldSpec, 11> kMeetingSection = {
+    {{"meeting", F::integer, true, kId, 1},
+     {"section", F::string, true, 40},
+     {"text", F::text, false, kLong},
+     {"how_gathered", F::text, false, kLong},
+     {"professionals_only", F::boolean, false, 0},
+     {"item", F::integer, false, kId, 1},
+     {"report", F::string, false, kTitle},
+     {"report_by", F::string, false, kTitle},
+     {"shared_with_parents", F::boolean, false, 0},
+     {"agency", F::string, false, kTitle},
+     {"view", F::text, false, kLong}}};
 constexpr std::array<FieldSpec, 4> kMeetingAgenda = {{{"meeting", F::integer, true, kId, 1},
                                                       {"item", F::integer, false, kId, 1},
                                                       {"title", F::string, true, kTitle},
@@ -119,9 +137,10 @@ constexpr std::array<FieldSpec, 4> kMeetingSign = {{{"meeting", F::integer, true
                                                     {"signature", F::string, true, kKey}}};
 constexpr std::array<FieldSpec, 2> kMeetingCorrect = {
     {{"meeting", F::integer, true, kId, 1}, {"reason", F::text, true, kLong}}};
-constexpr std::array<FieldSpec, 3> kMeetingExport = {{{"meeting", F::integer, true, kId, 1},
+constexpr std::array<FieldSpec, 4> kMeetingExport = {{{"meeting", F::integer, true, kId, 1},
                                                       {"format", F::string, true, 16},
-                                                      {"version", F::integer, false, kId, 1}}};
+                                                      {"version", F::integer, false, kId, 1},
+                                                      {"recipient", F::integer, false, kId, 1}}};
 constexpr std::array<FieldSpec, 8> kActionAdd = {{{"meeting", F::integer, true, kId, 1},
                                                   {"what", F::text, true, kLong},
                                                   {"outcome", F::text, false, kLong},
@@ -209,7 +228,7 @@ constexpr std::array<FieldSpec, 1> kTransferPut = {{{"bundle", F::string, true, 
 constexpr std::array<FieldSpec, 3> kHistoryShare = {{{"room", F::string, true, kName},
                                                      {"user", F::string, true, kName},
                                                      {"shares", F::object, true, 0}}};
-constexpr std::array<RequestSpec, 69> kRequests = {{
+constexpr std::array<RequestSpec, 70> kRequests = {{
     {"hello", Access::anyone, kHello},
     {"enrol", Access::anyone, kEnrol},
     {"login", Access::anyone, kLogin},
@@ -236,6 +255,7 @@ constexpr std::array<RequestSpec, 69> kRequests = {{
     {"meeting_attend", Access::authenticated, kMeetingAttend},
     {"meeting_agenda", Access::authenticated, kMeetingAgenda},
     {"meeting_decision", Access::authenticated, kMeetingDecision},
+    {"meeting_section", Access::authenticated, kMeetingSection},
     {"meeting_remove", Access::authenticated, kMeetingRemove},
     {"meeting_check", Access::authenticated, kMeeting},
     {"meeting_circulate", Access::authenticated, kMeetingSign},

@@ -148,8 +148,18 @@ std::string recipient_line(const json::object& d) {
 /// What became of one recipient's copy: sent (and opened) for an account, which the server
 /// sends it to; for someone without one, that it is theirs to be given.
 std::string delivery(const json::object& d) {
-    if (!d.contains("user"))
-        return "a copy to be given to them (no account), circulated " + utc_time(num(d, "sent_at"));
+    if (!d.contains("user")) {
+        auto s =
+            "a copy to be given to them (no account), circulated " + utc_time(num(d, "sent_at"));
+        if (const auto* got = d.if_contains("sections"); got != nullptr && got->is_array()) {
+            std::string ids;
+            for (const auto& v : got->as_array())
+                if (v.is_string())
+                    ids += (ids.empty() ? "" : ", ") + std::string(v.get_string());
+            s += ", holding the sections: " + (ids.empty() ? std::string("none") : ids);
+        }
+        return s;
+    }
     auto s = "sent " + utc_time(num(d, "sent_at"));
     if (const auto at = num(d, "received_at"); at != 0)
         s += ", received " + utc_time(at);
@@ -161,6 +171,32 @@ std::string attendee_who(const json::object& e) {
     if (flag(e, "family"))
         s += " (family)";
     return s;
+}
+
+/// How the document names the meeting's kind: its label as the minutes carry it.
+std::string kind_line(const json::object& m) {
+    if (const auto label = str(m, "kind_label"); !label.empty())
+        return label;
+    return term_label(kMeetingKinds, str(m, "kind"));
+}
+
+/// "Kelly Smith (Mother), a partial copy: 3 sections left out" for a recipient's copy.
+std::string copy_line(const json::object& c) {
+    auto s = str(c, "name");
+    if (const auto role = str(c, "role"); !role.empty())
+        s += " (" + role + ")";
+    if (const auto n = num(c, "sections_left_out"); n > 0)
+        s += ", a partial copy: " + std::to_string(n) + " section" + (n == 1 ? "" : "s") +
+             " left out";
+    return s;
+}
+
+/// Whether the minutes have anything of their kind's template to show.
+bool has_record(const json::object& m) {
+    for (const auto& v : array_of(m, "sections"))
+        if (v.is_object() && !str(v.as_object(), "text").empty())
+            return true;
+    return !array_of(m, "reports").empty() || !array_of(m, "agency_views").empty();
 }
 
 /// The status line of a version: "Draft", "Circulated …", "Approved by … on …".
@@ -208,7 +244,11 @@ std::string export_markdown(const json::object& m) {
     std::string o;
     o += "**" + marking + "**\n\n";
     o += "# " + md(str(m, "title")) + "\n\n";
-    o += "- **Meeting:** " + term_label(kMeetingKinds, str(m, "kind")) + "\n";
+    o += "- **Meeting:** " + md(kind_line(m)) + "\n";
+    if (const auto ref = str(m, "case_reference"); !ref.empty())
+        o += "- **Case reference:** " + md(ref) + "\n";
+    if (const auto* c = m.if_contains("copy_for"); c != nullptr && c->is_object())
+        o += "- **Copy for:** " + md(copy_line(c->as_object())) + "\n";
     o += "- **Date and time:** " + str(m, "starts_at") + "\n";
     o += "- **Place:** " + md(str(m, "place")) + "\n";
     o += "- **Chair:** " + md(person_line(m.at("chair").as_object())) + "\n";
@@ -225,6 +265,36 @@ std::string export_markdown(const json::object& m) {
         o += "| " + md(attendee_who(e), true) + " | " + md(str(e, "agency"), true) + " | " +
              md(str(e, "role"), true) + " | " + term_label(kAttendanceStatuses, str(e, "status")) +
              " |\n";
+    }
+    if (has_record(m)) {
+        o += "\n## Record\n\n";
+        for (const auto& v : array_of(m, "sections")) {
+            const auto& sec = v.as_object();
+            if (str(sec, "text").empty())
+                continue;
+            o += "### " + md(str(sec, "label")) +
+                 (flag(sec, "professionals_only") ? " (professionals only)" : "") + "\n\n" +
+                 md(str(sec, "text")) + "\n\n";
+            if (const auto how = str(sec, "how_gathered"); !how.empty())
+                o += "How they were gathered: " + md(how, true) + "\n\n";
+        }
+        if (const auto& reports = array_of(m, "reports"); !reports.empty()) {
+            o += "### Reports received\n\n| Report | By | Shared with parents beforehand "
+                 "|\n|---|---|---|\n";
+            for (const auto& v : reports) {
+                const auto& r = v.as_object();
+                o += "| " + md(str(r, "report"), true) + " | " + md(str(r, "by"), true) + " | " +
+                     (flag(r, "shared_with_parents") ? "Yes" : "No") + " |\n";
+            }
+            o += "\n";
+        }
+        if (const auto& views = array_of(m, "agency_views"); !views.empty()) {
+            o += "### Each agency's view of the decision\n\n";
+            for (const auto& v : views)
+                o += "- " + md(str(v.as_object(), "agency"), true) + ": " +
+                     md(str(v.as_object(), "view"), true) + "\n";
+            o += "\n";
+        }
     }
     o += "\n## Agenda and discussion\n\n";
     int n = 0;
@@ -304,7 +374,11 @@ th { background: #eee; }
     const auto fact = [&o](std::string_view name, const std::string& value) {
         o += "<dt>" + std::string(name) + "</dt><dd>" + html_text(value) + "</dd>\n";
     };
-    fact("Meeting", term_label(kMeetingKinds, str(m, "kind")));
+    fact("Meeting", kind_line(m));
+    if (const auto ref = str(m, "case_reference"); !ref.empty())
+        fact("Case reference", ref);
+    if (const auto* c = m.if_contains("copy_for"); c != nullptr && c->is_object())
+        fact("Copy for", copy_line(c->as_object()));
     fact("Date and time", str(m, "starts_at"));
     fact("Place", str(m, "place"));
     fact("Chair", person_line(m.at("chair").as_object()));
@@ -323,7 +397,39 @@ th { background: #eee; }
              html_escape(str(e, "agency")) + "</td><td>" + html_escape(str(e, "role")) +
              "</td><td>" + term_label(kAttendanceStatuses, str(e, "status")) + "</td></tr>\n";
     }
-    o += "</table>\n<h2>Agenda and discussion</h2>\n";
+    o += "</table>\n";
+    if (has_record(m)) {
+        o += "<h2>Record</h2>\n";
+        for (const auto& v : array_of(m, "sections")) {
+            const auto& sec = v.as_object();
+            if (str(sec, "text").empty())
+                continue;
+            o += "<h3>" + html_escape(str(sec, "label")) +
+                 (flag(sec, "professionals_only") ? " (professionals only)" : "") + "</h3>\n<p>" +
+                 html_text(str(sec, "text")) + "</p>\n";
+            if (const auto how = str(sec, "how_gathered"); !how.empty())
+                o += "<p>How they were gathered: " + html_text(how) + "</p>\n";
+        }
+        if (const auto& reports = array_of(m, "reports"); !reports.empty()) {
+            o += "<h3>Reports received</h3>\n<table>\n<tr><th>Report</th><th>By</th>"
+                 "<th>Shared with parents beforehand</th></tr>\n";
+            for (const auto& v : reports) {
+                const auto& r = v.as_object();
+                o += "<tr><td>" + html_escape(str(r, "report")) + "</td><td>" +
+                     html_escape(str(r, "by")) + "</td><td>" +
+                     (flag(r, "shared_with_parents") ? "Yes" : "No") + "</td></tr>\n";
+            }
+            o += "</table>\n";
+        }
+        if (const auto& views = array_of(m, "agency_views"); !views.empty()) {
+            o += "<h3>Each agency's view of the decision</h3>\n<ul>\n";
+            for (const auto& v : views)
+                o += "<li>" + html_escape(str(v.as_object(), "agency")) + ": " +
+                     html_text(str(v.as_object(), "view")) + "</li>\n";
+            o += "</ul>\n";
+        }
+    }
+    o += "<h2>Agenda and discussion</h2>\n";
     int n = 0;
     for (const auto& v : array_of(m, "agenda")) {
         const auto& item = v.as_object();

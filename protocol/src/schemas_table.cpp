@@ -199,6 +199,14 @@ constexpr ReplyField r_meeting_update[] = {
     {"decisions", kArray, true},
     {"actions", kArray, true},
     {"carried_forward", kArray, true},
+    {"case_reference", kString, true},
+    {"kind_label", kString, true},
+    {"vote_recorded", kBoolean, true},
+    {"templated", kBoolean, true},
+    {"sections", kArray, true},
+    {"reports", kArray, true},
+    {"agency_views", kArray, true},
+    {"missing_sections", kArray, true},
     {"correction", kObject, false},
     {"versions", kArray, false},
 };
@@ -226,6 +234,14 @@ constexpr ReplyField r_meeting_show[] = {
     {"decisions", kArray, true},
     {"actions", kArray, true},
     {"carried_forward", kArray, true},
+    {"case_reference", kString, true},
+    {"kind_label", kString, true},
+    {"vote_recorded", kBoolean, true},
+    {"templated", kBoolean, true},
+    {"sections", kArray, true},
+    {"reports", kArray, true},
+    {"agency_views", kArray, true},
+    {"missing_sections", kArray, true},
     {"versions", kArray, true},
     {"audience", kString, true},
     {"circulated_by", kObject, false},
@@ -236,6 +252,7 @@ constexpr ReplyField r_meeting_show[] = {
     {"approved_by", kObject, false},
     {"approved_at", kInteger, false},
     {"correction", kObject, false},
+    {"deadlines", kArray, true},
 };
 // meeting_attend
 constexpr ReplyField r_meeting_attend[] = {
@@ -252,6 +269,15 @@ constexpr ReplyField r_meeting_agenda[] = {
 constexpr ReplyField r_meeting_decision[] = {
     {"meeting", kInteger, true},
     {"item", kObject, true},
+};
+// meeting_section
+constexpr ReplyField r_meeting_section[] = {
+    {"meeting", kInteger, true},
+    {"section", kString, true},
+    {"sections", kArray, true},
+    {"reports", kArray, true},
+    {"agency_views", kArray, true},
+    {"missing_sections", kArray, true},
 };
 // meeting_remove
 constexpr ReplyField r_meeting_remove[] = {
@@ -307,6 +333,14 @@ constexpr ReplyField r_meeting_correct[] = {
     {"decisions", kArray, true},
     {"actions", kArray, true},
     {"carried_forward", kArray, true},
+    {"case_reference", kString, true},
+    {"kind_label", kString, true},
+    {"vote_recorded", kBoolean, true},
+    {"templated", kBoolean, true},
+    {"sections", kArray, true},
+    {"reports", kArray, true},
+    {"agency_views", kArray, true},
+    {"missing_sections", kArray, true},
     {"correction", kObject, true},
     {"versions", kArray, true},
 };
@@ -605,7 +639,7 @@ constexpr ReplyField r_history_shared[] = {
     {"messages", kArray, true},
 };
 // error: challenge (a refused login), members (stale_membership), check
-// (findings_unacknowledged), problems (invalid_dictionary), retry_after_ms (rate_limited)
+// (findings_unacknowledged), missing (sections_missing), problems (invalid_dictionary), retry_after_ms (rate_limited)
 constexpr ReplyField error_fields[] = {
     {"code", kString, true},
     {"message", kString, true},
@@ -614,6 +648,7 @@ constexpr ReplyField error_fields[] = {
     {"check", kObject, false},
     {"problems", kArray, false},
     {"retry_after_ms", kInteger, false},
+    {"missing", kArray, false},
 };
 constexpr FrameShape kReplies[] = {
     {"hello", r_hello},
@@ -642,6 +677,7 @@ constexpr FrameShape kReplies[] = {
     {"meeting_attend", r_meeting_attend},
     {"meeting_agenda", r_meeting_agenda},
     {"meeting_decision", r_meeting_decision},
+    {"meeting_section", r_meeting_section},
     {"meeting_remove", r_meeting_remove},
     {"meeting_check", r_meeting_check},
     {"meeting_circulate", r_meeting_circulate},

@@ -404,6 +404,10 @@ std::vector<Row> rows() {
     r.push_back({"meeting_decision", "", kMeetingEditors, [](M m, Who) {
                      return json::object{{"meeting", m.meeting}, {"decision", "Keep the plan."}};
                  }});
+    r.push_back({"meeting_section", "", kMeetingEditors, [](M m, Who) {
+                     return json::object{
+                         {"meeting", m.meeting}, {"section", "purpose"}, {"text", "Why we met."}};
+                 }});
     r.push_back({"meeting_remove", "an agenda item", kMeetingEditors, [](M m, Who) {
                      const auto item = m.cal.ok(
                          "meeting_agenda", {{"meeting", m.meeting}, {"title", "To be removed"}});

@@ -711,3 +711,244 @@ TEST_CASE("a hostile name or minute cannot forge a line or reorder text in an ex
     CHECK_THAT(html, Catch::Contains("Fine.<br>## Decisions<br>1. **Police"));
     CHECK_THAT(html, Catch::Contains("Kelly \xEF\xBF\xBDhtimS\xEF\xBF\xBD"));
 }
+
+// Issue #27: meeting kinds with their templates, the case reference, professionals-only sections
+// and per-recipient copies, and circulation deadlines in working days. One server for all of it.
+TEST_CASE(
+    "a conference record follows its template, and a parent's copy never holds what only "
+    "professionals may see",
+    "[e2e][minutes][template]") {
+    Meeting t;
+    const json::object base{{"room", "case-7"},
+                            {"title", "Initial child protection conference for J"},
+                            {"starts_at", "2027-12-24 10:00"},
+                            {"place", "Civic Centre"},
+                            {"minute_taker", "tess"}};
+    const auto with = [&base](json::object extra) {
+        auto f = base;
+        for (auto& [k, v] : extra)
+            f[k] = v;
+        return f;
+    };
+    // Kinds come from the catalogue; a wrong one, or a malformed case reference, is refused.
+    auto bad = t.sam->call("meeting_create", with({{"kind", "case-conference"}}));
+    REQUIRE(!bad);
+    CHECK(bad.error().code == "bad_request");
+    CHECK(bad.error().message.find("initial-cp-conference") != std::string::npos);
+    for (const auto* ref :
+         {"<b>CP</b>", " CP-1", "CP\n1", "0123456789012345678901234567890123456789X"})
+        CHECK(error_code(*t.sam, "meeting_create",
+                         with({{"kind", "initial-cp-conference"}, {"case_reference", ref}})) ==
+              "bad_request");
+    // A meeting of an earlier kind keeps working as before: no template binds its circulation.
+    const auto old = t.create();
+    const auto old_minutes = ok(*t.sam, "meeting_show", {{"meeting", old}});
+    CHECK(old_minutes.at("kind_label").as_string() == "Core group");
+    CHECK_FALSE(old_minutes.at("templated").as_bool());
+
+    const auto made =
+        ok(*t.sam, "meeting_create",
+           with({{"kind", "initial-cp-conference"}, {"case_reference", "CP-2041/26"}}));
+    const auto id = made.at("meeting").as_int64();
+    CHECK(made.at("case_reference").as_string() == "CP-2041/26");
+    CHECK(made.at("kind_label").as_string() == "Initial child protection conference");
+    CHECK(made.at("templated").as_bool());
+    CHECK(made.at("missing_sections").as_array().size() == 14);
+    const auto m = [id](json::object f) {
+        f["meeting"] = id;
+        return f;
+    };
+    CHECK(error_code(*t.sam, "meeting_update", m({{"case_reference", "CP/<1>"}})) == "bad_request");
+    CHECK(ok(*t.sam, "meeting_show", m({})).at("case_reference").as_string() == "CP-2041/26");
+
+    // Deadlines in working days from the kind's clocks: Christmas and Boxing Day 2027 fall on a
+    // weekend, so their substitute days (27 and 28 December) do not count.
+    const auto shown = ok(*t.sam, "meeting_show", m({}));
+    std::map<std::string, json::object> clocks;
+    for (const auto& d : shown.at("deadlines").as_array())
+        clocks[text(d, "clock")] = d.as_object();
+    REQUIRE(clocks.size() == 4);
+    CHECK(text(clocks["decision_summary"], "due") == "2027-12-29");
+    CHECK(text(clocks["decision_summary"], "status") == "due");
+    CHECK(text(clocks["outline_plan"], "due") == "2028-01-05");  // and 3 Jan, New Year's substitute
+    CHECK(text(clocks["accuracy_comments"], "status") == "not started");
+
+    // Circulating an empty record is refused, naming what it lacks.
+    auto refused = t.sam->call("meeting_circulate",
+                               signed_by(*t.sam, "meeting_circulate", m({{"acknowledge", true}})));
+    REQUIRE(!refused);
+    CHECK(refused.error().code == "sections_missing");
+    CHECK(refused.error().message.find("The child's views and wishes") != std::string::npos);
+
+    // The record.
+    ok(*t.tess, "meeting_attend", m({{"user", "sam"}, {"role", "Chair"}, {"status", "present"}}));
+    const auto kelly = ok(*t.tess, "meeting_attend",
+                          m({{"name", "Kelly Smith"},
+                             {"role", "Mother"},
+                             {"family", true},
+                             {"copy", true},
+                             {"status", "present"}}))
+                           .at("entry")
+                           .at("id")
+                           .as_int64();
+    const auto gp = ok(*t.tess, "meeting_attend",
+                       m({{"name", "Dr Rao"},
+                          {"agency", "Northshire GP Practice"},
+                          {"role", "GP"},
+                          {"copy", true},
+                          {"status", "apologies"}}))
+                        .at("entry")
+                        .at("id")
+                        .as_int64();
+    const std::string secret = "Police hold intelligence about the partner (PNC 77-SECRET)";
+    const std::map<std::string, std::string> texts{
+        {"purpose", "Concerns about J's injuries."},
+        {"non-attendance", "J is 4 and did not attend."},
+        {"quoracy", "Quorate: social care, police and health stayed throughout."},
+        {"child-views", "J said he likes nursery and is scared when there is shouting."},
+        {"parent-views", "Kelly said things are calmer now."},
+        {"strengths", "Kelly takes J to nursery every day."},
+        {"risks", "Risk of harm from the partner's violence."},
+        {"professional-information", secret},
+        {"dissent", "None."},
+        {"next-meetings", "Core group on 7 January; review conference by 24 March."}};
+    for (const auto& [section, body] : texts)
+        ok(*t.tess, "meeting_section", m({{"section", section}, {"text", body}}));
+    CHECK(error_code(*t.tess, "meeting_section", m({{"section", "section-47"}, {"text", "x"}})) ==
+          "bad_request");
+    CHECK(error_code(*t.tess, "meeting_section",
+                     m({{"section", "reports"}, {"report", "GP letter"}})) ==
+          "bad_request");  // whether it was shared with the parents must be said
+    ok(*t.tess, "meeting_section",
+       m({{"section", "reports"},
+          {"report", "Health visitor's report"},
+          {"report_by", "Northshire Health"},
+          {"shared_with_parents", true}}));
+    ok(*t.sam, "meeting_decision",
+       m({{"decision",
+           "J is made the subject of a child protection plan (category: physical "
+           "abuse)."},
+          {"reasons", "Significant harm is likely without a plan."}}));
+    ok(*t.tess, "action_add",
+       m({{"what", "Visit J at home weekly"}, {"owner", "sam"}, {"due", "2028-01-07"}}));
+    auto still = ok(*t.sam, "meeting_show", m({})).at("missing_sections").as_array();
+    std::set<std::string> lacking;
+    for (const auto& v : still)
+        lacking.insert(text(v, "id"));
+    // The child's views need how they were gathered; a conference's decision each agency's view.
+    CHECK(lacking == std::set<std::string>{"child-views", "decision"});
+    ok(*t.tess, "meeting_section",
+       m({{"section", "child-views"}, {"how_gathered", "Drawings with the nursery key worker."}}));
+    ok(*t.tess, "meeting_section",
+       m({{"section", "decision"},
+          {"agency", "Northshire Police"},
+          {"view", "Agrees: plan needed."}}));
+    CHECK(ok(*t.sam, "meeting_show", m({})).at("missing_sections").as_array().empty());
+
+    // Professionals-only: marked by the kind by default; only the chair changes markings and
+    // decides what a recipient receives; a family member is never given a marked section.
+    CHECK(error_code(*t.tess, "meeting_section",
+                     m({{"section", "risks"}, {"professionals_only", true}})) == "forbidden");
+    const json::object kelly_entry{{"entry", kelly},   {"name", "Kelly Smith"},
+                                   {"role", "Mother"}, {"family", true},
+                                   {"copy", true},     {"status", "present"}};
+    const auto kelly_gets = [&](json::array sections) {
+        auto f = m(kelly_entry);
+        f["receives"] = std::move(sections);
+        return f;
+    };
+    CHECK(error_code(*t.tess, "meeting_attend", kelly_gets({"purpose"})) == "forbidden");
+    CHECK(error_code(*t.sam, "meeting_attend",
+                     kelly_gets({"purpose", "professional-information"})) == "professionals_only");
+    CHECK(error_code(*t.sam, "meeting_attend", kelly_gets({"no-such-section"})) == "bad_request");
+    ok(*t.sam, "meeting_attend",
+       kelly_gets({"purpose", "child-views", "parent-views", "risks", "decision", "plan"}));
+    // Marked after the chair chose: circulation refuses rather than send it to her.
+    ok(*t.sam, "meeting_section", m({{"section", "risks"}, {"professionals_only", true}}));
+    auto leak = t.sam->call("meeting_circulate",
+                            signed_by(*t.sam, "meeting_circulate", m({{"acknowledge", true}})));
+    REQUIRE(!leak);
+    CHECK(leak.error().code == "professionals_only");
+    ok(*t.sam, "meeting_attend",
+       kelly_gets({"purpose", "child-views", "parent-views", "decision", "plan"}));
+    ok(*t.sam, "meeting_circulate",
+       signed_by(*t.sam, "meeting_circulate", m({{"acknowledge", true}})));
+
+    // The distribution records the version and the sections each copy holds.
+    const auto v1 = ok(*t.sam, "meeting_show", m({{"version", 1}}));
+    bool kelly_listed = false, gp_listed = false;
+    for (const auto& v : v1.at("distribution").as_array()) {
+        const auto& d = v.as_object();
+        if (d.contains("user"))
+            continue;
+        std::set<std::string> got;
+        for (const auto& s : d.at("sections").as_array())
+            got.insert(std::string(s.as_string()));
+        if (d.at("entry").as_int64() == kelly) {
+            kelly_listed = true;
+            CHECK(got == std::set<std::string>{"purpose", "child-views", "parent-views", "decision",
+                                               "plan"});
+        } else if (d.at("entry").as_int64() == gp) {
+            gp_listed = true;  // a professional without an account: every section by default
+            CHECK(got.contains("professional-information"));
+            CHECK(got.size() == 14);
+        }
+    }
+    CHECK(kelly_listed);
+    CHECK(gp_listed);
+    const auto deadlines = ok(*t.sam, "meeting_show", m({})).at("deadlines").as_array();
+    for (const auto& d : deadlines)
+        if (text(d, "clock") == "decision_summary")
+            CHECK(text(d, "status") == "met");  // circulated before the meeting's day was out
+
+    const auto export_for = [&](json::object extra) {
+        auto f = m({{"format", "markdown"}});
+        for (auto& [k, v] : extra)
+            f[k] = v;
+        return t.sam->call("meeting_export", std::move(f));
+    };
+    const auto content = [](const protocol::Expected<json::object>& r) {
+        REQUIRE(r.ok());
+        return std::string(r.value().at("content").as_string());
+    };
+    const auto parent_copy = content(export_for({{"recipient", kelly}}));
+    CHECK(parent_copy.find("Copy for:** Kelly Smith (Mother), a partial copy") !=
+          std::string::npos);
+    CHECK(parent_copy.find("Concerns about J") != std::string::npos);
+    CHECK(parent_copy.find("PNC 77") == std::string::npos);
+    CHECK(parent_copy.find("partner's violence") == std::string::npos);
+    CHECK(parent_copy.find("Information for professionals only") == std::string::npos);
+    CHECK(parent_copy.find("CP-2041/26") != std::string::npos);
+    CHECK(content(export_for({{"recipient", gp}})).find("PNC 77") != std::string::npos);
+    CHECK(content(export_for({})).find("PNC 77") != std::string::npos);
+    // Forged requests: extra fields, someone with an account, an entry that got no copy.
+    for (const auto& forged :
+         {json::object{{"recipient", kelly}, {"sections", json::array{"professional-information"}}},
+          json::object{{"recipient", kelly}, {"receives", "professional-information"}},
+          json::object{{"recipient", kelly}, {"family", false}}})
+        CHECK(!export_for(forged));
+    CHECK(export_for({{"recipient", 1}}).error().code == "not_found");  // sam's own entry
+    CHECK(export_for({{"recipient", 999}}).error().code == "not_found");
+    CHECK(export_for({{"recipient", kelly}, {"format", "html"}}).ok());
+    CHECK(content(export_for({{"recipient", kelly}, {"format", "html"}})).find("PNC 77") ==
+          std::string::npos);
+
+    // The marking cannot change once circulated; a corrected version that lifts it (the chair's
+    // decision for that version) leaves version 1's copy as it was sent.
+    CHECK(error_code(*t.sam, "meeting_section",
+                     m({{"section", "professional-information"}, {"professionals_only", false}})) ==
+          "minutes_locked");
+    ok(*t.sam, "meeting_correct", m({{"reason", "Police agreed the family may know."}}));
+    ok(*t.sam, "meeting_section",
+       m({{"section", "professional-information"}, {"professionals_only", false}}));
+    ok(*t.sam, "meeting_attend", kelly_gets({"purpose", "professional-information"}));
+    ok(*t.sam, "meeting_circulate",
+       signed_by(*t.sam, "meeting_circulate", m({{"acknowledge", true}})));
+    CHECK(content(export_for({{"recipient", kelly}, {"version", 1}})).find("PNC 77") ==
+          std::string::npos);
+    CHECK(content(export_for({{"recipient", kelly}, {"version", 2}})).find("PNC 77") !=
+          std::string::npos);
+    // A draft has no recipients' copies.
+    ok(*t.sam, "meeting_correct", m({{"reason", "Typo."}}));
+    CHECK(export_for({{"recipient", kelly}}).error().code == "wrong_status");
+}

@@ -36,8 +36,12 @@ TEST_CASE("the shipped catalogue has every kind practice asks for, in file order
                                           "team-around-the-family", "professionals", "other"});
     // Every kind the protocol knows today is in the catalogue, so records made before it still
     // have a template.
-    for (const auto& term : liaise::protocol::kMeetingKinds)
-        CHECK(shipped().kind(term.code) != nullptr);
+    for (const auto& term : liaise::protocol::kMeetingKinds) {
+        REQUIRE(shipped().kind(term.code) != nullptr);
+        // and names it as the catalogue does, so that an export shows the catalogue's label.
+        CHECK(shipped().kind(term.code)->label == term.label);
+    }
+    CHECK(std::size(liaise::protocol::kMeetingKinds) == shipped().kinds().size());
 }
 
 TEST_CASE("child protection conferences carry the record the guidance requires",

@@ -20,6 +20,7 @@
 #include <set>
 
 #include "app/minutes_live.hpp"
+#include "app/minutes_template.hpp"
 #include "app/require.hpp"
 #include "app/service.hpp"
 #include "liaise/jargon/engine.hpp"
@@ -108,7 +109,6 @@ std::string utc_time(std::int64_t ms) {
 
 // The vocabularies an export shows are protocol's (minutes_export.hpp), shared with clients.
 using protocol::Term;
-constexpr const auto& kKinds = protocol::kMeetingKinds;
 constexpr Term kMarkings[] = {{"OFFICIAL", "OFFICIAL"},
                               {"OFFICIAL-SENSITIVE", "OFFICIAL-SENSITIVE"}};
 constexpr const auto& kAttendance = protocol::kAttendanceStatuses;
@@ -522,6 +522,16 @@ json::object minutes_json(SQLite::Database& db, const AtRestKey& key, const Meet
         {"carried_forward", std::move(carried)}};
     if (const auto* c = m.body.if_contains("correction"); c != nullptr && c->is_object())
         o["correction"] = *c;
+    // The kind's template (minutes_template.hpp): sections, reports received, agencies' views.
+    const auto& kind = minutes_template::kind_of(m.kind);
+    o["case_reference"] = str(m.body, "case_reference");
+    o["kind_label"] = kind.label;
+    o["vote_recorded"] = kind.vote_recorded;
+    o["templated"] = minutes_template::templated(kind, m.body);
+    o["sections"] = minutes_template::sections_json(kind, m.body);
+    o["reports"] = array_of(m.body, "reports");
+    o["agency_views"] = array_of(m.body, "agency_views");
+    o["missing_sections"] = minutes_template::missing_sections(kind, o);
     return o;
 }
 
@@ -597,6 +607,18 @@ json::object check_minutes(const jargon::Engine& engine, const jargon::Audience&
             check("action", num(a, "id"), "evidence", name + ": evidence", str(a, "evidence"));
         }
     }
+    for (const auto& v : array_of(minutes, "sections")) {
+        const auto& s = v.as_object();
+        check("section", 0, str(s, "id"), str(s, "label"), str(s, "text"));
+        check("section", 0, str(s, "id") + ".how_gathered", str(s, "label") + ": how gathered",
+              str(s, "how_gathered"));
+    }
+    for (const auto& v : array_of(minutes, "reports"))
+        check("report", num(v.as_object(), "id"), "report", "Report received",
+              str(v.as_object(), "report"));
+    for (const auto& v : array_of(minutes, "agency_views"))
+        check("agency_view", 0, "view", "View of " + str(v.as_object(), "agency"),
+              str(v.as_object(), "view"));
     if (const auto* c = minutes.if_contains("correction"); c != nullptr && c->is_object())
         check("correction", 0, "reason", "Reason for correction", str(c->as_object(), "reason"));
     auto whole = json::parse(jargon::findings_json(engine.check(all, audience))).as_object();
@@ -807,9 +829,7 @@ void mark_received(SQLite::Database& db, std::int64_t meeting, std::int64_t vers
 // ---- validation of request fields ------------------------------------------------------------
 
 std::string require_kind(std::string_view kind) {
-    if (!known(kKinds, kind))
-        throw ServiceError(errc::bad_request, "kind: must be one of " + codes(kKinds));
-    return std::string(kind);
+    return minutes_template::require_kind(kind).id;
 }
 
 std::string require_marking(std::string_view marking) {
@@ -851,8 +871,22 @@ Person require_room_member(SQLite::Database& db, const RoomRow& room, std::strin
     return p;
 }
 
+/// The meeting's circulation deadlines as of now (minutes_template::deadlines_json): the clocks
+/// start on the meeting's day, accuracy comments on the day its record was first circulated.
+json::array deadlines(SQLite::Database& db, const Meeting& m) {
+    SQLite::Statement q(db, "SELECT MIN(circulated_at) FROM minutes_versions WHERE meeting_id = ?");
+    q.bind(1, m.id);
+    std::optional<std::int64_t> circulated;
+    if (q.executeStep() && !q.getColumn(0).isNull())
+        circulated = q.getColumn(0).getInt64();
+    return minutes_template::deadlines_json(minutes_template::kind_of(m.kind), m.starts_at,
+                                            circulated, now_ms());
+}
+
 json::object meeting_summary(SQLite::Database& db, const Meeting& m) {
     return {{"meeting", m.id},
+            {"case_reference", str(m.body, "case_reference")},
+            {"deadlines", deadlines(db, m)},
             {"room", m.room.name},
             {"kind", m.kind},
             {"title", str(m.body, "title")},
@@ -894,6 +928,8 @@ void Service::meeting_create(Context& ctx) {
                           : std::string();
     const auto chair_user = std::string(ctx.req.string("chair"));
     const auto taker_user = std::string(ctx.req.string("minute_taker"));
+    const auto case_reference =
+        minutes_template::require_case_reference(ctx.req.string("case_reference"));
     const auto caller = ctx.who.account;
     write(ctx, [=, &key](SQLite::Database& db, Outcome& out) {
         const auto room = require_room(db, room_name);
@@ -930,7 +966,8 @@ void Service::meeting_create(Context& ctx) {
                   {"place", place},
                   {"attendance", json::array()},
                   {"agenda", json::array()},
-                  {"decisions", json::array()}};
+                  {"decisions", json::array()},
+                  {"case_reference", case_reference}};
         save_meeting(db, key, m);
         // The previous meeting's open actions come forward for review.
         if (previous != 0) {
@@ -955,7 +992,10 @@ void Service::meeting_update(Context& ctx) {
     const auto& key = at_rest();
     const auto id = ctx.req.integer("meeting", 0);
     const auto& b = ctx.req.body;
-    std::optional<std::string> title, place, kind, starts_at, marking, next, chair, taker;
+    std::optional<std::string> title, place, kind, starts_at, marking, next, chair, taker,
+        case_reference;
+    if (b.contains("case_reference"))
+        case_reference = minutes_template::require_case_reference(ctx.req.string("case_reference"));
     if (b.contains("title"))
         title = std::string(ctx.req.string("title"));
     if (b.contains("place"))
@@ -972,7 +1012,8 @@ void Service::meeting_update(Context& ctx) {
         chair = std::string(ctx.req.string("chair"));
     if (b.contains("minute_taker"))
         taker = std::string(ctx.req.string("minute_taker"));
-    if (!title && !place && !kind && !starts_at && !marking && !next && !chair && !taker)
+    if (!title && !place && !kind && !starts_at && !marking && !next && !chair && !taker &&
+        !case_reference)
         throw ServiceError(errc::bad_request, "meeting: nothing to change");
     const auto caller = ctx.who.account;
     write(ctx, [=, &key](SQLite::Database& db, Outcome& out) {
@@ -997,6 +1038,8 @@ void Service::meeting_update(Context& ctx) {
             m.marking = *marking;
         if (next)
             m.next_meeting = *next;
+        if (case_reference)
+            m.body["case_reference"] = *case_reference;
         save_meeting(db, key, m);
         out.reply = minutes_json(db, key, m);
         minutes_changed(db, out, {m.room.id, m.room.name, m.id, m.version, caller});
@@ -1047,6 +1090,7 @@ void Service::meeting_show(Context& ctx) {
         }
         o["versions"] = versions_json(db, id);
         o["audience"] = minutes_audience(db, m).to_string();
+        o["deadlines"] = deadlines(db, m);
         return o;
     });
     ctx.reply(protocol::encode_ok(ctx.req.id, std::move(out)));
@@ -1069,6 +1113,8 @@ void Service::meeting_attend(Context& ctx) {
     const auto discipline = std::string(ctx.req.string("discipline"));
     const bool family = ctx.req.boolean("family", false);
     const bool copy = ctx.req.boolean("copy", false);
+    const bool chose = ctx.req.body.contains("receives");
+    const auto receives = chose ? ctx.req.strings("receives") : std::vector<std::string>{};
     const auto status = std::string(ctx.req.string("status"));
     if (!known(kAttendance, status))
         throw ServiceError(errc::bad_request, "status: must be one of " + codes(kAttendance));
@@ -1081,6 +1127,10 @@ void Service::meeting_attend(Context& ctx) {
         throw ServiceError(errc::bad_request,
                            "agency: comes from the account for a user; agency, discipline, "
                            "family and copy are for people without an account");
+    if (chose && (!user.empty() || !copy))
+        throw ServiceError(errc::bad_request,
+                           "receives: is for someone without an account who receives a copy "
+                           "(copy: true); people with accounts read the whole record");
     const auto caller = ctx.who.account;
     write(ctx, [=, &key](SQLite::Database& db, Outcome& out) {
         if (!discipline.empty())
@@ -1088,6 +1138,29 @@ void Service::meeting_attend(Context& ctx) {
         auto m = load_meeting(db, key, id);
         require_editor(db, m, caller);
         json::object e{{"role", role}, {"status", status}};
+        if (chose) {
+            // The chair decides what each recipient without an account receives; a family
+            // member can never be given a section marked professionals-only.
+            if (caller != m.chair)
+                throw ServiceError(errc::forbidden,
+                                   "only the chair decides which sections a recipient receives");
+            const auto& kind = minutes_template::kind_of(m.kind);
+            const json::object marks{{"sections", minutes_template::sections_json(kind, m.body)}};
+            json::array chosen;
+            for (const auto& s : receives) {
+                if (!kind.has_section(s))
+                    throw ServiceError(
+                        errc::bad_request,
+                        "receives: the record of a " + kind.label + " has no section '" + s + "'");
+                if (family && minutes_template::professionals_only(marks, s))
+                    throw ServiceError(minutes_template::professionals_only_code,
+                                       "receives: the section '" + s +
+                                           "' is marked professionals-only and can never go in a "
+                                           "family member's copy");
+                chosen.push_back(json::string(s));
+            }
+            e["receives"] = std::move(chosen);
+        }
         if (!user.empty()) {
             const auto p = require_person(db, "user", user);
             e["user"] = p.user;
@@ -1154,6 +1227,115 @@ void Service::meeting_decision(Context& ctx) {
         save_meeting(db, key, m);
         out.reply = {{"meeting", id}, {"item", e}};
         minutes_changed(db, out, {m.room.id, m.room.name, m.id, m.version, caller});
+    });
+}
+
+void Service::meeting_section(Context& ctx) {
+    const auto& key = at_rest();
+    const auto id = ctx.req.integer("meeting", 0);
+    const auto item = ctx.req.integer("item", 0);
+    const auto section = std::string(ctx.req.string("section"));
+    const auto& b = ctx.req.body;
+    const auto opt_text = [&](std::string_view field) -> std::optional<std::string> {
+        if (!b.contains(field))
+            return std::nullopt;
+        return std::string(ctx.req.string(field));
+    };
+    const auto text = opt_text("text");
+    const auto how = opt_text("how_gathered");
+    const auto report = opt_text("report");
+    const auto report_by = opt_text("report_by");
+    const auto agency = opt_text("agency");
+    const auto view = opt_text("view");
+    const std::optional<bool> restricted =
+        b.contains("professionals_only")
+            ? std::optional<bool>(ctx.req.boolean("professionals_only", false))
+            : std::nullopt;
+    const bool shared_given = b.contains("shared_with_parents");
+    const bool shared = ctx.req.boolean("shared_with_parents", false);
+    if (how && section != "child-views")
+        throw ServiceError(errc::bad_request,
+                           "how_gathered: belongs to the section child-views (the child's views "
+                           "and how they were gathered)");
+    if ((report || report_by || shared_given || item != 0) && section != "reports")
+        throw ServiceError(errc::bad_request,
+                           "report: reports received are recorded in the section reports");
+    if (section == "reports" && (report_by || shared_given || item != 0) && !report)
+        throw ServiceError(errc::bad_request, "report: name the report received");
+    if (report && !shared_given)
+        throw ServiceError(errc::bad_request,
+                           "shared_with_parents: say whether the report was shared with the "
+                           "parents beforehand (true or false)");
+    if ((agency || view) && section != "decision")
+        throw ServiceError(errc::bad_request,
+                           "agency: an agency's view is recorded in the section decision");
+    if (agency.has_value() != view.has_value() || (agency && agency->empty()))
+        throw ServiceError(errc::bad_request,
+                           "agency: give the agency and its view of the decision together");
+    if (!text && !how && !report && !agency && !restricted)
+        throw ServiceError(errc::bad_request, "section: nothing to change");
+    const auto caller = ctx.who.account;
+    write(ctx, [=, &key](SQLite::Database& db, Outcome& out) {
+        auto m = load_meeting(db, key, id);
+        require_editor(db, m, caller);
+        const auto& kind = minutes_template::kind_of(m.kind);
+        if (!kind.has_section(section)) {
+            std::string ids;
+            for (const auto& s : kind.sections)
+                ids += (ids.empty() ? "" : ", ") + s;
+            throw ServiceError(errc::bad_request, "section: the record of a " + kind.label +
+                                                      " has no section '" + section +
+                                                      "'; its sections are " + ids);
+        }
+        if (restricted && caller != m.chair)
+            throw ServiceError(errc::forbidden,
+                               "only the chair may mark a section professionals-only or lift the "
+                               "marking");
+        if (agency && !kind.vote_recorded)
+            throw ServiceError(errc::bad_request,
+                               "agency: the record of a " + kind.label +
+                                   " records no vote; write the decision and its reasons");
+        auto& sections = m.body["sections"];
+        if (!sections.is_object())
+            sections = json::object();
+        auto& entry = sections.as_object()[section];
+        if (!entry.is_object())
+            entry = json::object();
+        auto& e = entry.as_object();
+        if (text)
+            e["text"] = *text;
+        if (how)
+            e["how_gathered"] = *how;
+        if (restricted)
+            e["professionals_only"] = *restricted;
+        if (report) {
+            json::object r{{"report", *report},
+                           {"by", report_by.value_or("")},
+                           {"shared_with_parents", shared}};
+            put_item(m, "reports", existing_item(m, "reports", item, "item", "report"), r);
+        }
+        if (agency) {
+            auto& views = array_of(m.body, "agency_views");
+            auto it = std::find_if(views.begin(), views.end(), [&](const json::value& v) {
+                return str(v.as_object(), "agency") == *agency;
+            });
+            if (view->empty()) {
+                if (it != views.end())
+                    views.erase(it);
+            } else if (it != views.end()) {
+                it->as_object()["view"] = *view;
+            } else {
+                views.push_back(json::object{{"agency", *agency}, {"view", *view}});
+            }
+        }
+        save_meeting(db, key, m);
+        const auto minutes = minutes_json(db, key, m);
+        out.reply = {{"meeting", id},
+                     {"section", section},
+                     {"sections", minutes.at("sections")},
+                     {"reports", minutes.at("reports")},
+                     {"agency_views", minutes.at("agency_views")},
+                     {"missing_sections", minutes.at("missing_sections")}};
     });
 }
 
@@ -1265,17 +1447,37 @@ void Service::meeting_circulate(Context& ctx) {
                                                            " of these minutes is already " +
                                                            m.status);
             auto snapshot = minutes_json(db, key, m);
+            const auto& kind = minutes_template::kind_of(m.kind);
+            if (const auto& missing = snapshot.at("missing_sections").as_array();
+                minutes_template::templated(kind, m.body) && !missing.empty()) {
+                std::string lacks;
+                for (const auto& v : missing)
+                    lacks += (lacks.empty() ? "" : "; ") + str(v.as_object(), "label") + " (" +
+                             str(v.as_object(), "why") + ")";
+                throw ServiceError(minutes_template::sections_missing,
+                                   "the record of this " + kind.label + " lacks " +
+                                       std::to_string(missing.size()) +
+                                       " section(s) its template requires: " + lacks,
+                                   {{"missing", missing}});
+            }
             const auto check = check_minutes(*checker, minutes_audience(db, m), snapshot);
             require_acknowledged(check, acknowledge, caller == m.chair, "circulating");
             const auto now = now_ms();
-            json::array copies;  // people without an account who receive a copy
+            // People without an account who receive a copy, with the sections each receives
+            // (which the distribution keeps with the version).
+            json::array copies;
             for (const auto& v : array_of(m.body, "attendance")) {
                 const auto& e = v.as_object();
                 if (flag(e, "copy"))
-                    copies.push_back(json::object{{"name", str(e, "name")},
-                                                  {"agency", str(e, "agency")},
-                                                  {"sent_at", now},
-                                                  {"received_at", nullptr}});
+                    copies.push_back(
+                        json::object{{"entry", num(e, "id")},
+                                     {"name", str(e, "name")},
+                                     {"agency", str(e, "agency")},
+                                     {"role", str(e, "role")},
+                                     {"family", flag(e, "family")},
+                                     {"sections", minutes_template::copy_sections(snapshot, e)},
+                                     {"sent_at", now},
+                                     {"received_at", nullptr}});
             }
             snapshot["status"] = "circulated";
             snapshot["copies"] = std::move(copies);
@@ -1410,6 +1612,7 @@ void Service::meeting_export(Context& ctx) {
     const auto& key = at_rest();
     const auto id = ctx.req.integer("meeting", 0);
     const auto asked = ctx.req.integer("version", 0);
+    const auto recipient = ctx.req.integer("recipient", 0);
     const auto format = std::string(ctx.req.string("format"));
     if (format != "markdown" && format != "html")
         throw ServiceError(errc::bad_request, "format: must be markdown or html");
@@ -1421,9 +1624,28 @@ void Service::meeting_export(Context& ctx) {
         if (version > m.version)
             throw ServiceError(errc::not_found, "meeting " + std::to_string(id) +
                                                     " has no version " + std::to_string(version));
-        if (version == m.version && m.status == "draft")
+        if (version == m.version && m.status == "draft") {
+            if (recipient != 0)
+                throw ServiceError(errc::wrong_status,
+                                   "recipient: a recipient's copy is made from a circulated or "
+                                   "approved version, with the sections decided when it was "
+                                   "circulated; circulate the minutes first");
             return minutes_json(db, key, m);
-        return fixed_version(db, key, id, version);
+        }
+        auto fixed = fixed_version(db, key, id, version);
+        if (recipient == 0)
+            return fixed;
+        // The copy as the version's distribution recorded it, never as asked now.
+        for (const auto& v : array_of(fixed, "distribution")) {
+            const auto& d = v.as_object();
+            if (!d.contains("user") && num(d, "entry") == recipient)
+                return minutes_template::copy_document(fixed, d);
+        }
+        throw ServiceError(errc::not_found,
+                           "recipient: version " + std::to_string(version) +
+                               " was not sent as a copy to attendance entry " +
+                               std::to_string(recipient) +
+                               " (copies go to people without an account marked copy)");
     });
     const auto status = str(doc, "status");
     ctx.reply(protocol::encode_ok(
@@ -1436,12 +1658,14 @@ void Service::meeting_export(Context& ctx) {
     // Recorded whatever happened to the session's standing since the read: the export has
     // left the server, and the audit log must show it (see meeting_show).
     storage_.write(
-        [this, id, version, format, draft = status == "draft",
+        [this, id, version, format, recipient, draft = status == "draft",
          account = ctx.who.account](SQLite::Database& db) {
-            if (!draft)
+            if (!draft && recipient == 0)
                 mark_received(db, id, version, account);
-            record(db, account, "minutes_exported",
-                   {{"meeting", id}, {"version", version}, {"format", format}});
+            json::object detail{{"meeting", id}, {"version", version}, {"format", format}};
+            if (recipient != 0)
+                detail["recipient"] = recipient;
+            record(db, account, "minutes_exported", detail);
         },
         {});
 }

@@ -38,6 +38,7 @@ std::span<const Service::Route> Service::routes() noexcept {
         {"meeting_attend", [](Service& s, Context& c) { s.meeting_attend(c); }},
         {"meeting_agenda", [](Service& s, Context& c) { s.meeting_agenda(c); }},
         {"meeting_decision", [](Service& s, Context& c) { s.meeting_decision(c); }},
+        {"meeting_section", [](Service& s, Context& c) { s.meeting_section(c); }},
         {"meeting_remove", [](Service& s, Context& c) { s.meeting_remove(c); }},
         {"meeting_check", [](Service& s, Context& c) { s.meeting_check(c); }},
         {"meeting_circulate", [](Service& s, Context& c) { s.meeting_circulate(c); }},

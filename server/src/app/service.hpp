@@ -118,6 +118,7 @@ class Service final : public Requests {
     void meeting_attend(Context& ctx);
     void meeting_agenda(Context& ctx);
     void meeting_decision(Context& ctx);
+    void meeting_section(Context& ctx);
     void meeting_remove(Context& ctx);
     void meeting_check(Context& ctx);
     void meeting_circulate(Context& ctx);

@@ -20,12 +20,20 @@ struct Term {
     std::string_view label;
 };
 
-inline constexpr Term kMeetingKinds[] = {{"core-group", "Core group"},
-                                         {"team-around-the-family", "Team around the family"},
-                                         {"strategy", "Strategy meeting"},
-                                         {"child-in-need", "Child in need review"},
-                                         {"professionals", "Professionals' meeting"},
-                                         {"other", "Meeting"}};
+/// The kinds of meeting (meeting_kinds/data/kinds.toml, whose labels the minutes carry as
+/// `kind_label`; meeting_kinds_tests checks that the two agree).
+inline constexpr Term kMeetingKinds[] = {
+    {"initial-cp-conference", "Initial child protection conference"},
+    {"review-cp-conference", "Review child protection conference"},
+    {"core-group", "Core group"},
+    {"strategy", "Strategy meeting or discussion"},
+    {"child-in-need", "Child in need review"},
+    {"children-in-care-review", "Children in care review"},
+    {"ehcp-annual-review", "EHCP annual review"},
+    {"marac", "MARAC"},
+    {"team-around-the-family", "Team around the family"},
+    {"professionals", "Professionals' meeting"},
+    {"other", "Meeting"}};
 inline constexpr Term kAttendanceStatuses[] = {
     {"present", "Present"}, {"apologies", "Apologies sent"}, {"absent", "Absent"}};
 inline constexpr Term kActionStatuses[] = {

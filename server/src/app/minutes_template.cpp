@@ -1,0 +1,292 @@
+#include "app/minutes_template.hpp"
+
+#include <algorithm>
+#include <array>
+#include <map>
+#include <set>
+
+#include "app/error.hpp"
+#include "liaise/calendar/london_time.hpp"
+#include "liaise/calendar/working_days.hpp"
+#include "liaise/protocol/fields.hpp"
+
+namespace liaise::server::minutes_template {
+namespace {
+
+namespace json = boost::json;
+namespace errc = protocol::errc;
+using meeting_kinds::Catalogue;
+using meeting_kinds::Kind;
+using protocol::flag;
+using protocol::list;
+using protocol::num;
+using protocol::str;
+
+/// The kinds meetings had before templates: a record of one of them without a case reference
+/// or any section is an old-style record.
+constexpr std::array<std::string_view, 6> kEarlierKinds = {
+    "core-group", "team-around-the-family", "strategy", "child-in-need", "professionals", "other"};
+
+const json::object& section_body(const json::object& body, std::string_view id) {
+    static const json::object kEmpty;
+    if (const auto* s = body.if_contains("sections"); s != nullptr && s->is_object())
+        if (const auto* e = s->as_object().if_contains(id); e != nullptr && e->is_object())
+            return e->as_object();
+    return kEmpty;
+}
+
+bool blank(std::string_view s) {
+    return std::all_of(s.begin(), s.end(),
+                       [](char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; });
+}
+
+/// The parts of the record that travel with a section in a partial copy.
+constexpr std::pair<std::string_view, std::string_view> kListsOf[] = {
+    {"attendance", "attendance"}, {"reports", "reports"}, {"decision", "decisions"},
+    {"decision", "agency_views"}, {"plan", "actions"},    {"progress", "carried_forward"}};
+
+}  // namespace
+
+const Kind& require_kind(std::string_view id) {
+    const auto& catalogue = Catalogue::shipped();
+    if (const auto* k = catalogue.kind(id))
+        return *k;
+    std::string ids;
+    for (const auto& k : catalogue.kinds())
+        ids += (ids.empty() ? "" : ", ") + k.id;
+    throw ServiceError(errc::bad_request, "kind: '" + std::string(id.substr(0, 40)) +
+                                              "' is not a kind of meeting; " + "use one of " + ids);
+}
+
+const Kind& kind_of(std::string_view id) {
+    const auto& catalogue = Catalogue::shipped();
+    if (const auto* k = catalogue.kind(id))
+        return *k;
+    return *catalogue.kind("other");
+}
+
+std::string require_case_reference(std::string_view ref) {
+    const auto ok_char = [](char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+               c == ' ' || c == '-' || c == '/' || c == '.' || c == '_';
+    };
+    if (ref.empty())
+        return {};
+    const bool starts = (ref[0] >= 'A' && ref[0] <= 'Z') || (ref[0] >= 'a' && ref[0] <= 'z') ||
+                        (ref[0] >= '0' && ref[0] <= '9');
+    if (ref.size() > 40 || !starts || !std::all_of(ref.begin(), ref.end(), ok_char) ||
+        ref.back() == ' ')
+        throw ServiceError(errc::bad_request,
+                           "case_reference: must be 1 to 40 letters, digits, spaces and - / . _, "
+                           "starting with a letter or digit (for example CP-2041/26)");
+    return std::string(ref);
+}
+
+bool templated(const Kind& kind, const json::object& body) {
+    if (std::find(kEarlierKinds.begin(), kEarlierKinds.end(), kind.id) == kEarlierKinds.end())
+        return true;
+    if (!str(body, "case_reference").empty())
+        return true;
+    if (const auto* s = body.if_contains("sections"); s != nullptr && s->is_object())
+        for (const auto& [id, v] : s->as_object())
+            if (v.is_object() && (!str(v.as_object(), "text").empty() ||
+                                  !str(v.as_object(), "how_gathered").empty()))
+                return true;
+    return !list(body, "reports").empty() || !list(body, "agency_views").empty();
+}
+
+json::array sections_json(const Kind& kind, const json::object& body) {
+    const auto& catalogue = Catalogue::shipped();
+    json::array out;
+    for (const auto& id : kind.sections) {
+        const auto* section = catalogue.section(id);
+        const auto& s = section_body(body, id);
+        const auto* marked = s.if_contains("professionals_only");
+        json::object o{{"id", id},
+                       {"label", section != nullptr ? section->label : id},
+                       {"guidance", section != nullptr ? section->guidance : ""},
+                       {"text", str(s, "text")},
+                       {"professionals_only", marked != nullptr && marked->is_bool()
+                                                  ? marked->as_bool()
+                                                  : kind.is_professionals_only(id)}};
+        if (id == "child-views")
+            o["how_gathered"] = str(s, "how_gathered");
+        out.push_back(std::move(o));
+    }
+    return out;
+}
+
+json::array missing_sections(const Kind& kind, const json::object& m) {
+    std::map<std::string, const json::object*, std::less<>> by_id;
+    for (const auto& v : list(m, "sections"))
+        by_id[str(v.as_object(), "id")] = &v.as_object();
+    json::array out;
+    for (const auto& v : list(m, "sections")) {
+        const auto& s = v.as_object();
+        const auto id = str(s, "id");
+        const bool text = !blank(str(s, "text"));
+        std::string why;
+        if (id == "attendance") {
+            if (!text && list(m, "attendance").empty())
+                why = "record who was invited and who came (liaise meeting attend)";
+        } else if (id == "reports") {
+            if (!text && list(m, "reports").empty())
+                why =
+                    "list each report received and whether it was shared with the parents "
+                    "beforehand, or write that there were none";
+        } else if (id == "child-views") {
+            if (!text)
+                why = "record the child's views and wishes";
+            else if (blank(str(s, "how_gathered")))
+                why = "say how the child's views were gathered";
+        } else if (id == "decision") {
+            bool reasons = true;
+            for (const auto& d : list(m, "decisions"))
+                reasons = reasons && !blank(str(d.as_object(), "reasons"));
+            if (!text && list(m, "decisions").empty())
+                why = "record the decision and its reasons";
+            else if (!reasons)
+                why = "give the reasons for every decision";
+            else if (kind.vote_recorded && list(m, "agency_views").empty())
+                why = "record each agency's view of the decision (this kind records a vote)";
+        } else if (id == "plan") {
+            if (!text && list(m, "actions").empty())
+                why = "record the plan: each action with a named owner and a timescale";
+        } else if (id == "progress") {
+            if (!text && list(m, "carried_forward").empty())
+                why = "record the progress and impact of the actions from last time";
+        } else if (!text) {
+            why = "write this section (write \"None\" if there was nothing to record)";
+        }
+        if (!why.empty())
+            out.push_back(json::object{{"id", id}, {"label", str(s, "label")}, {"why", why}});
+    }
+    return out;
+}
+
+bool professionals_only(const json::object& m, std::string_view id) {
+    for (const auto& v : list(m, "sections"))
+        if (str(v.as_object(), "id") == id)
+            return flag(v.as_object(), "professionals_only");
+    return false;
+}
+
+json::array copy_sections(const json::object& m, const json::object& e) {
+    const bool family = flag(e, "family");
+    json::array out;
+    if (const auto* chosen = e.if_contains("receives"); chosen != nullptr && chosen->is_array()) {
+        for (const auto& v : chosen->as_array()) {
+            const auto id = std::string(v.as_string());
+            if (family && professionals_only(m, id))
+                throw ServiceError(
+                    professionals_only_code,
+                    str(e, "name") + " is to receive the section '" + id +
+                        "', which is now marked professionals-only: a family member's copy "
+                        "never holds it; change what they receive (liaise meeting attend --entry " +
+                        std::to_string(num(e, "id")) + " --receives ...)");
+            out.push_back(v);
+        }
+        return out;
+    }
+    for (const auto& v : list(m, "sections")) {
+        const auto& s = v.as_object();
+        if (!family || !flag(s, "professionals_only"))
+            out.push_back(s.at("id"));
+    }
+    return out;
+}
+
+json::object copy_document(const json::object& fixed, const json::object& copy) {
+    const bool family = flag(copy, "family");
+    std::set<std::string, std::less<>> allowed;
+    for (const auto& v : list(copy, "sections")) {
+        const auto id = std::string(v.as_string());
+        // Checked again against the version's own markings: a copy list that somehow names a
+        // professionals-only section still leaves it out of a family member's copy.
+        if (!family || !professionals_only(fixed, id))
+            allowed.insert(id);
+    }
+    json::object doc;
+    for (const auto* k :
+         {"meeting", "room", "version", "status", "kind", "kind_label", "title", "starts_at",
+          "place", "chair", "minute_taker", "marking", "next_meeting", "case_reference",
+          "circulated_by", "circulated_at", "approved_by", "approved_at"})
+        if (const auto* v = fixed.if_contains(k))
+            doc[k] = *v;
+    json::array sections;
+    std::size_t left_out = 0;
+    for (const auto& v : list(fixed, "sections")) {
+        if (allowed.contains(str(v.as_object(), "id")))
+            sections.push_back(v);
+        else
+            ++left_out;
+    }
+    doc["sections"] = std::move(sections);
+    // Each list goes with the section it belongs to; one whose section this kind's template does
+    // not have goes only in a copy that leaves nothing out.
+    std::set<std::string, std::less<>> in_template;
+    for (const auto& v : list(fixed, "sections"))
+        in_template.insert(str(v.as_object(), "id"));
+    for (const auto& [section, key] : kListsOf) {
+        const bool goes =
+            allowed.contains(section) || (!in_template.contains(section) && left_out == 0);
+        const auto* v = fixed.if_contains(key);
+        doc[key] = goes && v != nullptr ? *v : json::value(json::array());
+    }
+    // The agenda's discussion belongs to no section: only a professional who receives every
+    // section gets it.
+    const auto* agenda = fixed.if_contains("agenda");
+    doc["agenda"] =
+        !family && left_out == 0 && agenda != nullptr ? *agenda : json::value(json::array());
+    doc["copy_for"] = json::object{{"name", str(copy, "name")},
+                                   {"role", str(copy, "role")},
+                                   {"family", family},
+                                   {"sections_left_out", static_cast<std::int64_t>(left_out)}};
+    return doc;
+}
+
+json::array deadlines_json(const Kind& kind, std::string_view starts_at,
+                           std::optional<std::int64_t> circulated_ms, std::int64_t today_ms) {
+    const auto& holidays = calendar::BankHolidays::england_and_wales();
+    const auto clocks = Catalogue::shipped().clocks(kind.id, "", calendar::ClockSettings{});
+    const auto held = calendar::parse_date(starts_at.substr(0, 10));
+    const auto today = calendar::london_date(today_ms);
+    json::array out;
+    if (!clocks || !held)
+        return out;
+    for (const auto clock : calendar::kClocks) {
+        const auto days = clocks->get(clock);
+        if (!days)
+            continue;
+        json::object d{{"clock", calendar::clock_name(clock)},
+                       {"label", calendar::clock_label(clock)},
+                       {"days", *days}};
+        const bool comments = clock == calendar::Clock::accuracy_comments;
+        if (comments && !circulated_ms) {
+            d["due"] = nullptr;
+            d["status"] = "not started";
+            out.push_back(std::move(d));
+            continue;
+        }
+        const auto start = comments ? calendar::london_date(*circulated_ms) : *held;
+        const auto due = calendar::due_date(holidays, start, *days);
+        if (!due) {
+            d["due"] = nullptr;
+            d["status"] = "unknown";
+            d["problem"] = due.error().message;
+            out.push_back(std::move(d));
+            continue;
+        }
+        d["due"] = calendar::iso_text(due.value());
+        if (comments)
+            d["status"] = today <= due.value() ? "open" : "closed";
+        else if (circulated_ms)
+            d["status"] = calendar::london_date(*circulated_ms) <= due.value() ? "met" : "met late";
+        else
+            d["status"] = today <= due.value() ? "due" : "late";
+        out.push_back(std::move(d));
+    }
+    return out;
+}
+
+}  // namespace liaise::server::minutes_template
