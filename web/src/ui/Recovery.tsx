@@ -83,6 +83,7 @@ function CreateKey({ session, status, onChanged }: { session: Session; status: B
     return (
       <section class="recovery-key" aria-labelledby="key-title">
         <h2 id="key-title">Your recovery key</h2>
+        <p class="print-only">Liaise recovery key for {String(session.account.display_name || session.user)} (account {session.user}), made on {ukDate(Date.now())}.</p>
         <p class="no-print">This is shown once. Print it or write it down, and keep it where you keep other important papers, not on this computer.</p>
         <p class="letter-code"><span class="code" aria-label={`Recovery key: ${key}`}>{key}</span></p>
         <p>With it, a new computer reads all the messages you can read now. Keys of new messages are backed up from now on, sealed so that only this key opens them.</p>
