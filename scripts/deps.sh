@@ -4,6 +4,7 @@ LIAISE_PACKAGES=(
   cmake ninja-build g++ pkg-config
   libboost1.81-dev libboost-json1.81-dev
   libsqlitecpp-dev libsqlite3-dev libsodium-dev libicu-dev libssl-dev
+  sqlite3  # the browser continuity test changes a stopped server's database as an attacker would
   catch2 libcli11-dev libtomlplusplus-dev libspdlog-dev libbenchmark-dev
   libncurses-dev tmux python3-websockets python3-nacl openssl libqrencode-dev libzxcvbn-dev
   emscripten chromium
