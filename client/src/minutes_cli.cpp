@@ -275,7 +275,7 @@ struct Args {
     std::optional<std::string> u_title, u_kind, u_at, u_place, u_chair, u_minute_taker, u_marking,
         u_next, case_ref, u_case_ref;
     std::optional<std::string> how_gathered, report, report_by, agency_view, view;
-    std::optional<bool> restricted, shared;
+    bool restrict_on = false, restrict_off = false, shared = false, not_shared = false;
     std::optional<std::vector<std::string>> receives;
     std::optional<std::int64_t> recipient;
     std::optional<std::int64_t> version, entry, item, agenda;
@@ -339,11 +339,13 @@ int meeting_section(const Options& o, const Args& a) {
     if (!a.text.empty())
         f["text"] = text_or_stdin(a.text);
     put(f, "how_gathered", a.how_gathered);
-    put(f, "professionals_only", a.restricted);
+    if (a.restrict_on || a.restrict_off)
+        f["professionals_only"] = a.restrict_on;
     put(f, "item", a.item);
     put(f, "report", a.report);
     put(f, "report_by", a.report_by);
-    put(f, "shared_with_parents", a.shared);
+    if (a.shared || a.not_shared)
+        f["shared_with_parents"] = a.shared;
     put(f, "agency", a.agency_view);
     put(f, "view", a.view);
     return minutes_request(o, "meeting_section", std::move(f), [](const json::object& r) {
@@ -973,12 +975,20 @@ void add_minutes_commands(CLI::App& app, Options& o, std::function<int()>& actio
     section->add_option("text", a->text, "What to record (- for standard input)");
     section->add_option("--how-gathered", a->how_gathered,
                         "child-views: how the child's views were gathered");
-    section->add_flag("--professionals-only,!--for-everyone", a->restricted,
-                      "The chair marks the section professionals-only (or lifts the marking)");
+    auto* on = section->add_flag("--professionals-only", a->restrict_on,
+                                 "The chair marks the section professionals-only");
+    section
+        ->add_flag("--for-everyone", a->restrict_off,
+                   "The chair lifts the professionals-only marking")
+        ->excludes(on);
     section->add_option("--report", a->report, "reports: a report received");
     section->add_option("--by", a->report_by, "reports: who wrote it");
-    section->add_flag("--shared,!--not-shared", a->shared,
-                      "reports: whether it was shared with the parents beforehand");
+    auto* shared = section->add_flag("--shared", a->shared,
+                                     "reports: it was shared with the parents beforehand");
+    section
+        ->add_flag("--not-shared", a->not_shared,
+                   "reports: it was not shared with the parents beforehand")
+        ->excludes(shared);
     section->add_option("--item", a->item, "reports: change this report");
     section->add_option("--agency", a->agency_view, "decision: the agency whose view this is");
     section->add_option("--view", a->view, "decision: the agency's view (\"\" removes it)");

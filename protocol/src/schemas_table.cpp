@@ -179,6 +179,14 @@ constexpr ReplyField r_meeting_create[] = {
     {"decisions", kArray, true},
     {"actions", kArray, true},
     {"carried_forward", kArray, true},
+    {"case_reference", kString, true},
+    {"kind_label", kString, true},
+    {"vote_recorded", kBoolean, true},
+    {"templated", kBoolean, true},
+    {"sections", kArray, true},
+    {"reports", kArray, true},
+    {"agency_views", kArray, true},
+    {"missing_sections", kArray, true},
 };
 // meeting_update
 constexpr ReplyField r_meeting_update[] = {

@@ -646,6 +646,48 @@ TEST_CASE("the liaise command records a meeting from creation to approved export
     CHECK(liaise("tess", "action update 1 --status not-done").first == 1);  // needs evidence
     CHECK_THAT(liaise.ok("tess", "action update 1 --status done --evidence 'Posted on 25 Nov'"),
                Catch::Contains("Action 1 is done"));
+
+    // Issue #27 from the command line: a kind from the catalogue, a case reference, a section,
+    // what a family member may receive, the record's gaps and the deadlines.
+    const auto at = std::string(" --at '2027-12-24 10:00' --place remote");
+    const auto [bad_kind, bad_kind_why] =
+        liaise("ann", "meeting create case-9 --title X --kind conference" + at);
+    CHECK(bad_kind == 1);
+    CHECK_THAT(bad_kind_why,
+               Catch::Contains("initial-cp-conference") && Catch::Contains("(bad_request)"));
+    const auto [bad_ref, bad_ref_why] =
+        liaise("ann", "meeting create case-9 --title X --kind marac --case-ref '<1>'" + at);
+    CHECK(bad_ref == 1);
+    CHECK_THAT(bad_ref_why, Catch::Contains("--case-ref: must be"));
+    const auto strategy =
+        json::parse(liaise.ok("ann",
+                              "meeting create case-9 --title 'Strategy discussion' --kind "
+                              "strategy --case-ref SD-9/27 --json" +
+                                  at));
+    const auto sid = std::to_string(strategy.at("meeting").as_int64());
+    liaise.ok("ann", "meeting section " + sid + " purpose 'Concerns raised by the school.'");
+    liaise.ok("ann", "meeting attend " + sid +
+                         " --name 'Kelly Smith' --role Mother --family --copy --status absent");
+    const auto [leak, leak_why] =
+        liaise("ann", "meeting attend " + sid +
+                          " --entry 1 --name 'Kelly Smith' --role Mother --family --copy "
+                          "--status absent --receives purpose");
+    CHECK(leak == 1);
+    CHECK_THAT(leak_why, Catch::Contains("(professionals_only)"));
+    const auto record = liaise.ok("ann", "meeting show " + sid);
+    CHECK_THAT(record, Catch::Contains("case reference SD-9/27"));
+    CHECK_THAT(record, Catch::Contains("Strategy meeting or discussion"));
+    CHECK_THAT(record, Catch::Contains("Decision summary: by 29 Dec 2027 (1 working days), due"));
+    CHECK_THAT(record, Catch::Contains("Concerns raised by the school."));
+    CHECK_THAT(record, Catch::Contains("PROFESSIONALS ONLY"));
+    CHECK_THAT(record, Catch::Contains("MISSING Risks"));
+    const auto [incomplete, incomplete_why] =
+        liaise("ann", "meeting circulate " + sid + " --acknowledge");
+    CHECK(incomplete == 1);
+    CHECK_THAT(incomplete_why, Catch::Contains("(sections_missing)"));
+    CHECK_THAT(
+        liaise.ok("ann", "meeting list case-9"),
+        Catch::Contains("case SD-9/27") && Catch::Contains("Decision summary due 29 Dec 2027"));
 }
 
 TEST_CASE("a hostile name or minute cannot forge a line or reorder text in an export",
