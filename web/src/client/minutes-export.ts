@@ -14,10 +14,21 @@ export function minuteTime(ms: number): string {
   return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
-const kMeetingKinds: Record<string, string> = {
-  'core-group': 'Core group', 'team-around-the-family': 'Team around the family', strategy: 'Strategy meeting',
-  'child-in-need': 'Child in need review', professionals: 'Professionals\' meeting', other: 'Meeting',
-};
+/** The kinds of meeting (meeting_kinds/), with their labels as protocol/minutes_export.hpp has them. */
+export const kMeetingKinds: [string, string][] = [
+  ['initial-cp-conference', 'Initial child protection conference'],
+  ['review-cp-conference', 'Review child protection conference'],
+  ['core-group', 'Core group'],
+  ['strategy', 'Strategy meeting or discussion'],
+  ['child-in-need', 'Child in need review'],
+  ['children-in-care-review', 'Children in care review'],
+  ['ehcp-annual-review', 'EHCP annual review'],
+  ['marac', 'MARAC'],
+  ['team-around-the-family', 'Team around the family'],
+  ['professionals', 'Professionals\' meeting'],
+  ['other', 'Meeting'],
+];
+const kKindLabels: Record<string, string> = Object.fromEntries(kMeetingKinds);
 const kAttendance: Record<string, string> = { present: 'Present', apologies: 'Apologies sent', absent: 'Absent' };
 const kActionStatuses: Record<string, string> = {
   open: 'Open', in_progress: 'In progress', done: 'Done', not_done: 'Not done', carried_forward: 'Carried forward', cancelled: 'Cancelled',
@@ -87,7 +98,14 @@ function recipientLine(d: Json): string {
 }
 
 function delivery(d: Json): string {
-  if (!('user' in d)) return `a copy to be given to them (no account), circulated ${minuteTime(num(d, 'sent_at'))}`;
+  if (!('user' in d)) {
+    let s = `a copy to be given to them (no account), circulated ${minuteTime(num(d, 'sent_at'))}`;
+    if (Array.isArray(d.sections)) {
+      const ids = (d.sections as unknown[]).filter((v): v is string => typeof v === 'string').join(', ');
+      s += `, holding the sections: ${ids || 'none'}`;
+    }
+    return s;
+  }
   let s = `sent ${minuteTime(num(d, 'sent_at'))}`;
   const at = num(d, 'received_at');
   if (at !== 0) s += `, received ${minuteTime(at)}`;
@@ -95,6 +113,26 @@ function delivery(d: Json): string {
 }
 
 const attendeeWho = (e: Json): string => str(e, 'name') + (e.family === true ? ' (family)' : '');
+
+/** How the document names the meeting's kind: its label as the minutes carry it. */
+const kindLine = (m: Json): string => str(m, 'kind_label') || label(kKindLabels, str(m, 'kind'));
+
+/** "Kelly Smith (Mother), a partial copy: 3 sections left out" for a recipient's copy. */
+function copyLine(c: Json): string {
+  let s = str(c, 'name');
+  if (str(c, 'role')) s += ` (${str(c, 'role')})`;
+  const n = num(c, 'sections_left_out');
+  if (n > 0) s += `, a partial copy: ${n} section${n === 1 ? '' : 's'} left out`;
+  return s;
+}
+
+/** Whether the minutes have anything of their kind's template to show. */
+const hasRecord = (m: Json): boolean =>
+  list(m, 'sections').some((v) => str(v, 'text') !== '') || list(m, 'reports').length > 0 || list(m, 'agency_views').length > 0;
+
+const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
+const onlyForProfessionals = (sec: Json): string => (sec.professionals_only === true ? ' (professionals only)' : '');
+const yesNo = (b: unknown): string => (b === true ? 'Yes' : 'No');
 
 function statusLine(m: Json): string {
   const status = str(m, 'status');
@@ -126,7 +164,9 @@ export function exportMarkdown(m: Json): string {
   const marking = str(m, 'marking');
   let o = `**${marking}**\n\n`;
   o += `# ${md(str(m, 'title'))}\n\n`;
-  o += `- **Meeting:** ${label(kMeetingKinds, str(m, 'kind'))}\n`;
+  o += `- **Meeting:** ${md(kindLine(m))}\n`;
+  if (str(m, 'case_reference')) o += `- **Case reference:** ${md(str(m, 'case_reference'))}\n`;
+  if (isObject(m.copy_for)) o += `- **Copy for:** ${md(copyLine(m.copy_for))}\n`;
   o += `- **Date and time:** ${str(m, 'starts_at')}\n`;
   o += `- **Place:** ${md(str(m, 'place'))}\n`;
   o += `- **Chair:** ${md(personLine(obj(m.chair)))}\n`;
@@ -139,6 +179,26 @@ export function exportMarkdown(m: Json): string {
   o += '\n## Attendance\n\n| Name | Agency | Role | Attendance |\n|---|---|---|---|\n';
   for (const e of list(m, 'attendance'))
     o += `| ${md(attendeeWho(e), true)} | ${md(str(e, 'agency'), true)} | ${md(str(e, 'role'), true)} | ${label(kAttendance, str(e, 'status'))} |\n`;
+  if (hasRecord(m)) {
+    o += '\n## Record\n\n';
+    for (const sec of list(m, 'sections')) {
+      if (!str(sec, 'text')) continue;
+      o += `### ${md(str(sec, 'label'))}${onlyForProfessionals(sec)}\n\n${md(str(sec, 'text'))}\n\n`;
+      if (str(sec, 'how_gathered')) o += `How they were gathered: ${md(str(sec, 'how_gathered'), true)}\n\n`;
+    }
+    const reports = list(m, 'reports');
+    if (reports.length > 0) {
+      o += '### Reports received\n\n| Report | By | Shared with parents beforehand |\n|---|---|---|\n';
+      for (const r of reports) o += `| ${md(str(r, 'report'), true)} | ${md(str(r, 'by'), true)} | ${yesNo(r.shared_with_parents)} |\n`;
+      o += '\n';
+    }
+    const views = list(m, 'agency_views');
+    if (views.length > 0) {
+      o += '### Each agency\'s view of the decision\n\n';
+      for (const v of views) o += `- ${md(str(v, 'agency'), true)}: ${md(str(v, 'view'), true)}\n`;
+      o += '\n';
+    }
+  }
   o += '\n## Agenda and discussion\n\n';
   list(m, 'agenda').forEach((item, i) => {
     o += `### ${i + 1}. ${md(str(item, 'title'))}\n\n${md(str(item, 'discussion'))}\n\n`;
@@ -188,7 +248,9 @@ export function exportHtml(m: Json): string {
   o += `<div class="marking">${marking}</div>\n`;
   o += `<h1>${htmlEscape(str(m, 'title'))}</h1>\n<dl class="facts">\n`;
   const fact = (name: string, value: string) => { o += `<dt>${name}</dt><dd>${htmlText(value)}</dd>\n`; };
-  fact('Meeting', label(kMeetingKinds, str(m, 'kind')));
+  fact('Meeting', kindLine(m));
+  if (str(m, 'case_reference')) fact('Case reference', str(m, 'case_reference'));
+  if (isObject(m.copy_for)) fact('Copy for', copyLine(m.copy_for));
   fact('Date and time', str(m, 'starts_at'));
   fact('Place', str(m, 'place'));
   fact('Chair', personLine(obj(m.chair)));
@@ -201,7 +263,29 @@ export function exportHtml(m: Json): string {
   o += '</dl>\n<h2>Attendance</h2>\n<table>\n<tr><th>Name</th><th>Agency</th><th>Role</th><th>Attendance</th></tr>\n';
   for (const e of list(m, 'attendance'))
     o += `<tr><td>${htmlEscape(attendeeWho(e))}</td><td>${htmlEscape(str(e, 'agency'))}</td><td>${htmlEscape(str(e, 'role'))}</td><td>${label(kAttendance, str(e, 'status'))}</td></tr>\n`;
-  o += '</table>\n<h2>Agenda and discussion</h2>\n';
+  o += '</table>\n';
+  if (hasRecord(m)) {
+    o += '<h2>Record</h2>\n';
+    for (const sec of list(m, 'sections')) {
+      if (!str(sec, 'text')) continue;
+      o += `<h3>${htmlEscape(str(sec, 'label'))}${onlyForProfessionals(sec)}</h3>\n<p>${htmlText(str(sec, 'text'))}</p>\n`;
+      if (str(sec, 'how_gathered')) o += `<p>How they were gathered: ${htmlText(str(sec, 'how_gathered'))}</p>\n`;
+    }
+    const reports = list(m, 'reports');
+    if (reports.length > 0) {
+      o += '<h3>Reports received</h3>\n<table>\n<tr><th>Report</th><th>By</th><th>Shared with parents beforehand</th></tr>\n';
+      for (const r of reports)
+        o += `<tr><td>${htmlEscape(str(r, 'report'))}</td><td>${htmlEscape(str(r, 'by'))}</td><td>${yesNo(r.shared_with_parents)}</td></tr>\n`;
+      o += '</table>\n';
+    }
+    const views = list(m, 'agency_views');
+    if (views.length > 0) {
+      o += '<h3>Each agency\'s view of the decision</h3>\n<ul>\n';
+      for (const v of views) o += `<li>${htmlEscape(str(v, 'agency'))}: ${htmlText(str(v, 'view'))}</li>\n`;
+      o += '</ul>\n';
+    }
+  }
+  o += '<h2>Agenda and discussion</h2>\n';
   list(m, 'agenda').forEach((item, i) => {
     o += `<h3>${i + 1}. ${htmlEscape(str(item, 'title'))}</h3>\n<p>${htmlText(str(item, 'discussion'))}</p>\n`;
   });

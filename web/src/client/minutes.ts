@@ -8,7 +8,7 @@ import { fromBase64Sized, sodium, toBase64 } from '../crypto/sodium';
 import type { Json } from '../protocol/connection';
 import type { Action, Session } from './session';
 import { type MinutesAct, minutesDigest, signedMessage } from './minutes-digest';
-import { exportHtml, exportMarkdown, minuteTime } from './minutes-export';
+import { exportHtml, exportMarkdown, kMeetingKinds, minuteTime } from './minutes-export';
 
 export { minuteTime };
 
@@ -135,10 +135,7 @@ export interface SignatureVerdict {
   words: string;
 }
 
-export const kKinds: [string, string][] = [
-  ['core-group', 'Core group'], ['team-around-the-family', 'Team around the family'], ['strategy', 'Strategy meeting'],
-  ['child-in-need', 'Child in need review'], ['professionals', 'Professionals\' meeting'], ['other', 'Meeting'],
-];
+export const kKinds = kMeetingKinds;
 
 export const kindLabel = (kind: string): string => kKinds.find(([k]) => k === kind)?.[1] ?? kind;
 
