@@ -28,6 +28,36 @@ export interface Attendee {
   family: boolean;
   copy: boolean;
   status: 'present' | 'apologies' | 'absent';
+  /** Someone without an account who receives a copy: the section ids the chair chose for it. */
+  receives?: string[];
+}
+
+/** A section of the record the meeting's kind asks for (PROTOCOL.md, "Templates and copies"). */
+export interface TemplateSection {
+  id: string;
+  label: string;
+  guidance: string;
+  text: string;
+  professionals_only: boolean;
+  /** `child-views` only: how the child's views were gathered. */
+  how_gathered?: string;
+}
+
+export interface Report {
+  id: number;
+  report: string;
+  by: string;
+  shared_with_parents: boolean;
+}
+
+/** A circulation clock of the meeting's kind, in working days (PROTOCOL.md, "Deadlines"). */
+export interface Deadline {
+  clock: string;
+  label: string;
+  days: number;
+  due: string | null;
+  status: string;
+  problem?: string;
 }
 
 export interface AgendaItem {
@@ -80,8 +110,23 @@ export interface Minutes {
   circulated_at?: number;
   approved_by?: Person;
   approved_at?: number;
-  distribution?: { user?: string; name: string; agency: string; sent_at: number | null; received_at: number | null }[];
+  distribution?: {
+    user?: string; name: string; agency: string; sent_at: number | null; received_at: number | null;
+    /** A copy for someone without an account: its attendance entry and the sections it holds. */
+    entry?: number; family?: boolean; sections?: string[];
+  }[];
   signatures?: Signature[];
+  case_reference?: string;
+  kind_label?: string;
+  /** The kind's decision records each agency's view. */
+  vote_recorded?: boolean;
+  /** The record follows its kind's template: every section is needed to circulate. */
+  templated?: boolean;
+  sections?: TemplateSection[];
+  reports?: Report[];
+  agency_views?: { agency: string; view: string }[];
+  missing_sections?: { id: string; label: string; why: string }[];
+  deadlines?: Deadline[];
 }
 
 export interface MeetingSummary {
@@ -138,6 +183,12 @@ export interface SignatureVerdict {
 export const kKinds = kMeetingKinds;
 
 export const kindLabel = (kind: string): string => kKinds.find(([k]) => k === kind)?.[1] ?? kind;
+
+/** What a case reference may hold (PROTOCOL.md, meeting_create). */
+export const kCaseReferenceHint = 'The case’s number in your records, e.g. WS/2026/0412: up to 40 letters, digits, spaces and - / . _';
+
+/** The kind's label as the minutes carry it, else as this client knows it. */
+export const kindOf = (m: Minutes): string => m.kind_label || kindLabel(m.kind);
 
 export const kActionStatuses: [string, string][] = [
   ['open', 'Open'], ['in_progress', 'In progress'], ['done', 'Done'], ['not_done', 'Not done'],
@@ -274,6 +325,11 @@ export class MinutesClient {
     return this.call('meeting_decision', { meeting, ...fields });
   }
 
+  /** A template section, a report (`reports`) or an agency's view (`decision`): meeting_section. */
+  section(meeting: number, section: string, fields: Json): Promise<Json> {
+    return this.call('meeting_section', { meeting, section, ...fields });
+  }
+
   remove(meeting: number, section: string, item: number): Promise<Json> {
     return this.call('meeting_remove', { meeting, section, item });
   }
@@ -338,6 +394,19 @@ export class MinutesClient {
     const html = format === 'html';
     const own = (html ? exportHtml : exportMarkdown)(fixed as unknown as Json);
     return { content: withSignatures(own, lines, html), version: v, ok: verdicts.every((x) => x.verified) };
+  }
+
+  /**
+   * One recipient's copy (an attendance entry without an account) of a circulated or approved
+   * version, as the server makes it from the fixed version and the sections the distribution
+   * recorded, as `liaise meeting export --for` writes it. A copy leaves out sections, so the
+   * signatures (over the whole version) cannot be checked on it: check the version itself.
+   */
+  async exportCopy(meeting: number, recipient: number, format: 'markdown' | 'html', version?: number): Promise<{ content: string; version: number }> {
+    const fields: Json = { meeting, format, recipient };
+    if (version) fields.version = version;
+    const r = await this.call('meeting_export', fields);
+    return { content: String(r.content ?? ''), version: Number(r.version) };
   }
 
   /**

@@ -6,11 +6,12 @@
 // shown as they were signed, with each signature checked on this device.
 import { useEffect, useState } from 'preact/hooks';
 import {
-  type Attendee, type Check, type CheckFinding, kActionStatuses, kKinds, type Minutes, type MinutesClient, personLabel, type SignatureVerdict,
+  type Attendee, type Check, type CheckFinding, kActionStatuses, kCaseReferenceHint, kKinds, type Minutes, type MinutesClient, personLabel, type SignatureVerdict,
 } from '../../client/minutes';
 import type { Action, Session } from '../../client/session';
 import { Page } from './Meetings';
 import { ActionsTable, Record, Signatures } from './Record';
+import { CopySections, Deadlines, TemplateEditor } from './Template';
 import { Field, SaveForm, download, fields, hashOf, refusal, useLiveReload, useSynced } from './shared';
 
 export function MeetingView({ client, session, meeting, version }: {
@@ -76,8 +77,10 @@ export function MeetingView({ client, session, meeting, version }: {
         </details>
       )}
       {!editing && m.status === 'draft' && !version && <p class="hint">Only the chair ({personLabel(m.chair)}) and the minute-taker ({personLabel(m.minute_taker)}) edit this draft.</p>}
+      {!version && <Deadlines m={m} />}
       {editing ? <Editor client={client} session={session} m={m} reload={load} isChair={isChair} />
         : <Record m={fixed ?? m} />}
+      {!editing && fixed && <Copies client={client} m={fixed} version={version} onError={setError} />}
       {!editing && fixed && <Signatures verdicts={verdicts} unsigned={unsigned} />}
       {!version && <Lifecycle client={client} m={m} isChair={isChair} isTaker={isTaker} reload={load} />}
       {!version && m.carried_forward.length > 0 && (
@@ -95,6 +98,36 @@ async function exportAs(client: MinutesClient, m: Minutes, format: 'markdown' | 
   if (!doc.ok && !window.confirm('A signature on these minutes does NOT verify on this device (see Signatures). Save the export anyway?')) return;
   download(`minutes-${m.meeting}-v${doc.version}.${format === 'html' ? 'html' : 'md'}`, doc.content,
     format === 'html' ? 'text/html' : 'text/markdown');
+}
+
+/**
+ * The copies for people without an account on a fixed version's distribution, each exported as
+ * the server makes it (only the sections it holds): the chair or minute-taker prints or sends it.
+ */
+function Copies({ client, m, version, onError }: { client: MinutesClient; m: Minutes; version: number; onError: (s: string) => void }) {
+  const copies = (m.distribution ?? []).filter((d) => !d.user && d.entry);
+  if (copies.length === 0) return null;
+  const save = async (entry: number, name: string, format: 'markdown' | 'html') => {
+    const doc = await client.exportCopy(m.meeting, entry, format, version || m.version);
+    const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || `entry-${entry}`;
+    download(`minutes-${m.meeting}-v${doc.version}-copy-${slug}.${format === 'html' ? 'html' : 'md'}`, doc.content,
+      format === 'html' ? 'text/html' : 'text/markdown');
+  };
+  return (
+    <section aria-labelledby="copies-title">
+      <h2 id="copies-title">Copies to be given</h2>
+      <p class="hint">People without an account receive a copy that holds only the sections chosen for them. The signatures cover the whole version above, not a copy: check them there.</p>
+      <ul class="copies">
+        {copies.map((d) => (
+          <li key={d.entry}>
+            <span>{d.name}{d.family ? ' (family)' : ''}: {d.sections ? `${d.sections.length} section${d.sections.length === 1 ? '' : 's'}` : 'the whole record'}</span>{' '}
+            <button type="button" onClick={() => void save(d.entry as number, d.name, 'markdown').catch((e) => onError(refusal(e)))}>Export {d.name}’s copy (Markdown)</button>{' '}
+            <button type="button" onClick={() => void save(d.entry as number, d.name, 'html').catch((e) => onError(refusal(e)))}>Export {d.name}’s copy (HTML)</button>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
 }
 
 // ---- the minute-taking view ------------------------------------------------------------------
@@ -129,12 +162,16 @@ function Editor({ client, session, m, reload, isChair }: {
           {m.attendance.map((a) => (
             <li key={a.id}>
               <AttendanceEntry client={client} meeting={id} a={a} reload={reload} />
+              {isChair && a.copy && !a.user && (m.sections ?? []).length > 0 && (
+                <CopySections client={client} meeting={id} a={a} sections={m.sections ?? []} reload={reload} />
+              )}
               <RemoveButton what={`${a.name || a.user} from attendance`} run={() => saved(client.remove(id, 'attendance', a.id))} />
             </li>
           ))}
         </ul>
         <AddAttendee client={client} meeting={id} members={members} reload={reload} />
       </section>
+      <TemplateEditor client={client} m={m} reload={reload} isChair={isChair} />
       <section aria-labelledby="sec-agenda">
         <h2 id="sec-agenda">Agenda and discussion</h2>
         <ol class="entries">
@@ -205,10 +242,13 @@ function DetailsForm({ client, m, reload, isChair, members }: {
   const [marking, setMarking] = useSynced(m.marking);
   const [kind, setKind] = useSynced(m.kind);
   const [taker, setTaker] = useSynced(m.minute_taker.user);
+  const [caseRef, setCaseRef, caseClash] = useSynced(m.case_reference ?? '');
+  // A case reference is sent when it changed, empty to clear it.
+  const caseField = caseRef.trim() !== (m.case_reference ?? '') ? { case_reference: caseRef.trim() } : {};
   return (
-    <SaveForm label="Details" submit="Save details" class="entry-form grid-form" save={() => client.update(m.meeting, fields({
-      title, kind, starts_at: at, place, next_meeting: next, marking, minute_taker: taker,
-    })).then(reload)}>
+    <SaveForm label="Details" submit="Save details" class="entry-form grid-form" save={() => client.update(m.meeting, {
+      ...fields({ title, kind, starts_at: at, place, next_meeting: next, marking, minute_taker: taker }), ...caseField,
+    }).then(reload)}>
       <Field id="md-title" label="Title" value={title} onInput={setTitle} required changed={titleClash} />
       <div class="field">
         <label for="md-kind">Kind of meeting</label>
@@ -219,6 +259,7 @@ function DetailsForm({ client, m, reload, isChair, members }: {
       <Field id="md-at" label="Date and time" value={at} onInput={setAt} required hint="YYYY-MM-DD HH:MM" changed={atClash} />
       <Field id="md-place" label="Place" value={place} onInput={setPlace} required changed={placeClash} />
       <Field id="md-next" label="Next meeting" value={next} onInput={setNext} hint="YYYY-MM-DD" changed={nextClash} />
+      <Field id="md-case" label="Case reference" value={caseRef} onInput={setCaseRef} hint={kCaseReferenceHint} changed={caseClash} />
       <div class="field">
         <label for="md-marking">Protective marking</label>
         <select id="md-marking" value={marking} onChange={(e) => setMarking(e.currentTarget.value)}>

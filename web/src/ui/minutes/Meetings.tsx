@@ -2,7 +2,7 @@
 // minute-taking view, earlier versions, the print view, actions across rooms). The page is
 // chosen by the address ("#/meetings/…"), so the browser's back button and bookmarks work.
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { dateShown, kKinds, kindLabel, type MeetingSummary, MinutesClient, personLabel } from '../../client/minutes';
+import { dateShown, kCaseReferenceHint, kKinds, kindLabel, type MeetingSummary, MinutesClient, personLabel } from '../../client/minutes';
 import type { Session } from '../../client/session';
 import { useSession } from '../Main';
 import { ChairActions } from './ChairActions';
@@ -120,9 +120,10 @@ function CreateMeeting({ session, client, room }: { session: Session; client: Mi
   const [taker, setTaker] = useState(client.user);
   const [marking, setMarking] = useState('OFFICIAL-SENSITIVE');
   const [next, setNext] = useState('');
+  const [caseRef, setCaseRef] = useState('');
   const save = async () => {
     const m = await client.create(fields({
-      room, title, kind, starts_at: `${date} ${time}`, place, chair, minute_taker: taker, marking, next_meeting: next,
+      room, title, kind, starts_at: `${date} ${time}`, place, chair, minute_taker: taker, marking, next_meeting: next, case_reference: caseRef,
     }));
     go({ page: 'meeting', meeting: m.meeting, version: 0 });
   };
@@ -158,6 +159,7 @@ function CreateMeeting({ session, client, room }: { session: Session; client: Mi
           </select>
         </div>
         <Field id="nm-next" label="Next meeting" type="date" value={next} onInput={setNext} />
+        <Field id="nm-case" label="Case reference" value={caseRef} onInput={setCaseRef} hint={kCaseReferenceHint} />
       </SaveForm>
     </section>
   );

@@ -1,8 +1,9 @@
 // The minutes as a read-only record: a fixed (circulated or approved) version, an earlier
 // version, or the print view. Everything is shown as text (never as HTML).
 import type { Action } from '../../client/session';
+import { TemplateRecord } from './Template';
 import {
-  actionStatusLabel, dateShown, kindLabel, type Minutes, named, ownerLabel, personLabel, type SignatureVerdict, utcTime,
+  actionStatusLabel, dateShown, kindOf, type Minutes, named, ownerLabel, personLabel, type SignatureVerdict, utcTime,
 } from '../../client/minutes';
 
 const kAttendance: Record<string, string> = { present: 'Present', apologies: 'Apologies', absent: 'Absent' };
@@ -10,7 +11,8 @@ const kAttendance: Record<string, string> = { present: 'Present', apologies: 'Ap
 export function Details({ m }: { m: Minutes }) {
   return (
     <dl class="details">
-      <dt>Kind</dt><dd>{kindLabel(m.kind)}</dd>
+      <dt>Kind</dt><dd>{kindOf(m)}</dd>
+      {m.case_reference && <><dt>Case reference</dt><dd>{m.case_reference}</dd></>}
       <dt>When</dt><dd>{dateShown(m.starts_at)}</dd>
       <dt>Place</dt><dd>{m.place}</dd>
       <dt>Chair</dt><dd>{personLabel(m.chair)}</dd>
@@ -70,6 +72,7 @@ export function Record({ m }: { m: Minutes }) {
       <Details m={m} />
       <h2>Attendance</h2>
       {m.attendance.length ? <AttendanceTable m={m} /> : <p>No attendance recorded.</p>}
+      <TemplateRecord m={m} />
       <h2>Agenda and discussion</h2>
       {m.agenda.length === 0 && <p>No agenda items.</p>}
       {m.agenda.map((a, i) => (
