@@ -526,3 +526,124 @@ test('a chair and a minute-taker minute a meeting in the browser, and the comman
   await bea.getByText(/Chair: Hana Ali \(Westshire NHS\)\./).waitFor();
   assert.deepEqual(errors, []);
 });
+
+test('a chair records a conference by its template in the browser; a family copy leaves out what is for professionals only', { timeout: 300000 }, async () => {
+  const enrol = async (user, display, agency, role) => JSON.parse(await server.cli('ann',
+    ['admin', 'enrol', user, '--agency', agency, '--role', role, '--display-name', display, '--json'])).code;
+  const deeCode = await enrol('dee', 'Dee Okafor', 'Westshire Council', 'chair');
+  const eveCode = await enrol('eve', 'Eve Clarke', 'Westshire NHS', 'member');
+  await server.cli('eve', ['enrol', '--server', `ws://127.0.0.1:${server.port}`, '--code', eveCode]);
+  await server.cli('eve', ['unlock', '--for', '30m']); // Eve's commands skip Argon2id after this
+  const dee = await personPage(browser, server.url, errors, { width: 1200, height: 900 });
+  await enrolInBrowser(dee, deeCode, 'Dee');
+  await server.cli('ann', ['room', 'create', 'case-3001', '--member', 'dee', '--member', 'eve']);
+  await dee.getByRole('link', { name: /case-3001/ }).waitFor();
+
+  // Dee starts an initial child protection conference with its case reference; Eve takes the minutes.
+  await dee.getByRole('link', { name: 'Meetings and minutes' }).click();
+  await dee.getByRole('link', { name: 'Meetings in case-3001' }).click();
+  await dee.getByLabel('Title').fill('Initial conference for K');
+  await dee.getByLabel('Kind of meeting').selectOption('initial-cp-conference');
+  await dee.getByLabel('Date', { exact: true }).fill('2026-12-01');
+  await dee.getByLabel('Time').fill('13:30');
+  await dee.getByLabel('Place').fill('Westshire House');
+  await dee.getByLabel('Minute-taker').selectOption('eve');
+  await dee.getByLabel(/^Case reference/).fill('WS/2026/3001');
+  await dee.getByRole('button', { name: 'Start the minutes' }).click();
+  await dee.getByRole('heading', { name: 'Record: Initial child protection conference' }).waitFor();
+  const meeting = Number(/#\/meetings\/(\d+)/.exec(dee.url())[1]);
+  // What the template still needs is listed, each linked to its section; the deadlines are shown.
+  const missing = dee.locator('.missing');
+  await missing.getByRole('link', { name: 'Quoracy' }).waitFor();
+  await dee.getByText(/Decision summary: .*\(1 working day\)/).waitFor();
+  assert.equal(await dee.getByLabel(/^Case reference/).inputValue(), 'WS/2026/3001');
+
+  // Eve records most sections with the command; they appear on Dee's page without a reload.
+  const m = String(meeting);
+  for (const [section, text] of [
+    ['purpose', 'Concerns about neglect after the school raised K’s weight loss.'],
+    ['non-attendance', 'K did not attend: she is six. Both parents attended.'],
+    ['quoracy', 'Quorate: children’s social care, health and education were present.'],
+    ['parent-views', 'Kelly said the family is struggling since the move.'],
+    ['strengths', 'Kelly engages with the health visitor.'],
+    ['risks', 'K has missed three health appointments.'],
+    ['professional-information', 'A police check on the new partner is pending.'],
+    ['decision', 'K is to be the subject of a child protection plan under neglect, because of the missed care.'],
+    ['dissent', 'None'],
+    ['plan', 'The core group meets within ten working days.'],
+    ['next-meetings', 'Review conference within three months.'],
+  ]) await server.cli('eve', ['meeting', 'section', m, section, text]);
+  await dee.getByRole('form', { name: 'Section Risks' }).getByLabel(/^Risks/).waitFor();
+  await dee.waitForFunction(() => document.getElementById('sx-risks-text')?.value === 'K has missed three health appointments.', null, { timeout: 10000 });
+
+  // Dee, in the browser: the child's views with how they were gathered, a report, each agency's view.
+  const child = dee.getByRole('form', { name: 'Section The child\'s views and wishes' });
+  await child.getByLabel(/^The child's views and wishes/).fill('K said she likes school dinners and her teacher.');
+  await child.getByLabel(/^How the child’s views were gathered/).fill('Seen alone at school by the social worker.');
+  await child.getByRole('button', { name: 'Save section' }).click();
+  await child.getByText('Saved.').waitFor();
+  const report = dee.getByRole('form', { name: 'New report' });
+  await report.getByLabel(/^Report/).fill('Health visitor’s report');
+  await report.getByLabel(/^Written by/).fill('Eve Clarke');
+  await report.getByLabel('Shared with the parents before the meeting').check();
+  await report.getByRole('button', { name: 'Add report' }).click();
+  await dee.getByRole('form', { name: 'Report Health visitor’s report' }).waitFor();
+  for (const [agency, view] of [['Westshire NHS', 'Plan needed: neglect.'], ['Westshire Council', 'Plan needed: neglect.']]) {
+    const form = dee.getByRole('form', { name: 'An agency’s view' });
+    await form.getByLabel(/^Agency/).fill(agency);
+    await form.getByLabel(/^Its view/).fill(view);
+    await form.getByRole('button', { name: 'Save view' }).click();
+    await dee.locator('.sub-entries li').filter({ hasText: agency }).waitFor();
+  }
+  // Kelly, K's mother, attends without an account and receives a copy. A family member's copy
+  // never holds the professionals-only section: it cannot even be ticked. Dee leaves quoracy out.
+  await dee.getByLabel('Who').selectOption('#other');
+  await dee.getByLabel('Name', { exact: true }).fill('Kelly Smith');
+  await dee.getByLabel('A family member').check();
+  await dee.getByLabel('Receives a copy of the minutes').check();
+  await dee.getByLabel(/^Role/).fill('Mother');
+  await dee.getByRole('button', { name: 'Add to attendance' }).click();
+  const copy = dee.getByRole('form', { name: 'Sections in Kelly Smith’s copy' });
+  await copy.waitFor();
+  assert.equal(await copy.getByLabel(/^Information for professionals only/).isDisabled(), true);
+  assert.equal(await copy.getByLabel(/^Information for professionals only/).isChecked(), false);
+  await copy.getByLabel('Quoracy').uncheck();
+  await copy.getByRole('button', { name: 'Save their copy' }).click();
+  await copy.getByText('Saved.').waitFor();
+  await dee.getByText('Every section the template asks for is recorded.').waitFor({ timeout: 10000 });
+  await noViolations(dee, 'minute-taking by template');
+  await shot(dee, '10-template');
+
+  // Signed and circulated from the browser; the command verifies it (the v2 digest covers the sections).
+  const ack = dee.getByLabel(/As chair, I have read the plain-language findings/);
+  if (await ack.count()) await ack.check();
+  await dee.getByRole('button', { name: 'Sign and circulate' }).click();
+  await dee.getByText(/circulated by Dee Okafor .*signature verified/).waitFor();
+  assert.match(await server.cli('eve', ['meeting', 'verify', m]), /circulated by Dee Okafor .*signature verified/);
+  const record = dee.locator('.record');
+  await record.getByRole('heading', { name: 'Information for professionals only (professionals only)' }).waitFor();
+  await record.getByText('Seen alone at school by the social worker.').waitFor();
+  await record.getByRole('table', { name: 'Reports received' }).getByText('Health visitor’s report').waitFor();
+  await record.getByText('WS/2026/3001').waitFor();
+  await noViolations(dee, 'circulated minutes by template');
+  await shot(dee, '11-template-circulated');
+
+  // Kelly's copy, exported in the browser, is the command's, byte for byte: no quoracy, nothing
+  // for professionals only, the child's views kept.
+  const shown = JSON.parse(await server.cli('eve', ['meeting', 'show', m, '--json']));
+  const entry = shown.attendance.find((a) => a.name === 'Kelly Smith').id;
+  await dee.getByText(/Kelly Smith \(family\): \d+ sections/).waitFor();
+  const [download] = await Promise.all([dee.waitForEvent('download'), dee.getByRole('button', { name: 'Export Kelly Smith’s copy (Markdown)' }).click()]);
+  const kellys = readFileSync(await download.path(), 'utf8');
+  assert.equal(kellys, await server.cli('eve', ['meeting', 'export', m, '--for', String(entry), '--format', 'markdown']));
+  assert.match(kellys, /Copy for:\*\* Kelly Smith \(Mother\), a partial copy: 2 sections left out/);
+  assert.match(kellys, /K said she likes school dinners/);
+  assert.doesNotMatch(kellys, /police check|Quorate/);
+  // The whole record, exported by Dee, holds both; its header names the case.
+  const [whole] = await Promise.all([dee.waitForEvent('download'), dee.getByRole('button', { name: 'Export Markdown' }).click()]);
+  const all = readFileSync(await whole.path(), 'utf8');
+  assert.match(all, /\*\*Case reference:\*\* WS\/2026\/3001/);
+  assert.match(all, /police check/);
+  await server.cli('eve', ['lock']).catch(() => undefined);
+  assert.deepEqual(errors, []);
+});
