@@ -612,7 +612,10 @@ test('a chair records a conference by its template in the browser; a family copy
   await copy.getByText('Saved.').waitFor();
   await dee.getByText('Every section the template asks for is recorded.').waitFor({ timeout: 10000 });
   await noViolations(dee, 'minute-taking by template');
-  await shot(dee, '10-template');
+  if (shots) {
+    await dee.locator('section[aria-labelledby="sec-record"]').screenshot({ path: join(shots, 'minutes-10-template-record.png') });
+    await copy.screenshot({ path: join(shots, 'minutes-10-template-copy.png') });
+  }
 
   // Signed and circulated from the browser; the command verifies it (the v2 digest covers the sections).
   const ack = dee.getByLabel(/As chair, I have read the plain-language findings/);
@@ -626,7 +629,7 @@ test('a chair records a conference by its template in the browser; a family copy
   await record.getByRole('table', { name: 'Reports received' }).getByText('Health visitor’s report').waitFor();
   await record.getByText('WS/2026/3001').waitFor();
   await noViolations(dee, 'circulated minutes by template');
-  await shot(dee, '11-template-circulated');
+  if (shots) await record.screenshot({ path: join(shots, 'minutes-11-template-circulated.png') });
 
   // Kelly's copy, exported in the browser, is the command's, byte for byte: no quoracy, nothing
   // for professionals only, the child's views kept.

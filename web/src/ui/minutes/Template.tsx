@@ -234,14 +234,14 @@ export function CopySections({ client, meeting, a, sections, reload }: {
       }).then(reload)}>
       <fieldset>
         <legend>The sections {who}’s copy holds{a.receives ? '' : ' (now: the default)'}</legend>
-        {sections.map((s) => (
-          <div key={s.id} class="check-row">
-            <input id={`cp-${a.id}-${s.id}`} type="checkbox" checked={chosen.includes(s.id)} disabled={!allowed(s)}
+        <div class="field checks">
+          {sections.map((s) => [
+            <input key={`i-${s.id}`} id={`cp-${a.id}-${s.id}`} type="checkbox" checked={chosen.includes(s.id)} disabled={!allowed(s)}
               aria-describedby={allowed(s) ? undefined : `cp-${a.id}-po`}
-              onChange={(e) => toggle(s.id, e.currentTarget.checked)} />
-            <label for={`cp-${a.id}-${s.id}`}>{s.label}{onlyForProfessionals(s)}</label>
-          </div>
-        ))}
+              onChange={(e) => toggle(s.id, e.currentTarget.checked)} />,
+            <label key={`l-${s.id}`} for={`cp-${a.id}-${s.id}`}>{s.label}{onlyForProfessionals(s)}</label>,
+          ])}
+        </div>
         {a.family && sections.some((s) => s.professionals_only) && (
           <p class="hint" id={`cp-${a.id}-po`}>Sections for professionals only are never in a family member’s copy.</p>
         )}
