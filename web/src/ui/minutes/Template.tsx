@@ -115,7 +115,7 @@ export function TemplateEditor({ client, m, reload, isChair }: {
       <ol class="entries">
         {sections.map((s) => (
           <li key={s.id} id={`sec-${s.id}`}>
-            <SectionForm client={client} meeting={m.meeting} s={s} isChair={isChair} reload={reload} />
+            <SectionForm client={client} meeting={m.meeting} s={s} isChair={isChair} needed={m.templated === true} reload={reload} />
             {s.id === 'reports' && <Reports client={client} m={m} reload={reload} />}
             {s.id === 'decision' && m.vote_recorded && <AgencyViews client={client} m={m} reload={reload} />}
           </li>
@@ -125,8 +125,10 @@ export function TemplateEditor({ client, m, reload, isChair }: {
   );
 }
 
-function SectionForm({ client, meeting, s, isChair, reload }: {
-  client: MinutesClient; meeting: number; s: TemplateSection; isChair: boolean; reload: () => Promise<void>;
+function SectionForm({ client, meeting, s, isChair, needed, reload }: {
+  client: MinutesClient; meeting: number; s: TemplateSection; isChair: boolean;
+  /** The record follows its template: the section is needed to circulate (not marked optional). */
+  needed: boolean; reload: () => Promise<void>;
 }) {
   const [text, setText, textClash] = useSynced(s.text);
   const [how, setHow, howClash] = useSynced(s.how_gathered ?? '');
@@ -142,9 +144,9 @@ function SectionForm({ client, meeting, s, isChair, reload }: {
   return (
     <SaveForm label={`Section ${s.label}`} submit="Save section" save={save}>
       <Field id={`${idp}-text`} label={`${s.label}${onlyForProfessionals(s)}`} value={text} onInput={setText} multiline rows={3}
-        hint={s.guidance} changed={textClash} />
+        required={needed} hint={s.guidance} changed={textClash} />
       {s.id === 'child-views' && (
-        <Field id={`${idp}-how`} label="How the child’s views were gathered" value={how} onInput={setHow} multiline rows={2}
+        <Field id={`${idp}-how`} label="How the child’s views were gathered" value={how} onInput={setHow} multiline rows={2} required={needed}
           hint="For example: seen alone at school by the social worker; drawings; an advocate." changed={howClash} />
       )}
       {isChair && (
