@@ -21,6 +21,15 @@ async function shot(page, name) {
   if (shots) await page.screenshot({ path: join(shots, `minutes-${name}.png`), fullPage: true });
 }
 
+/** A screenshot of `locator` whole: the page scrolls inside, so the window is made tall first. */
+async function shotOf(page, locator, name) {
+  if (!shots) return;
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: size.width, height: 6000 });
+  await locator.screenshot({ path: join(shots, `minutes-${name}.png`) });
+  await page.setViewportSize(size);
+}
+
 async function noViolations(page, screen) {
   assert.deepEqual(await axeViolations(page), [], `axe-core on the ${screen} page`);
 }
@@ -612,10 +621,8 @@ test('a chair records a conference by its template in the browser; a family copy
   await copy.getByText('Saved.').waitFor();
   await dee.getByText('Every section the template asks for is recorded.').waitFor({ timeout: 10000 });
   await noViolations(dee, 'minute-taking by template');
-  if (shots) {
-    await dee.locator('section[aria-labelledby="sec-record"]').screenshot({ path: join(shots, 'minutes-10-template-record.png') });
-    await copy.screenshot({ path: join(shots, 'minutes-10-template-copy.png') });
-  }
+  await shotOf(dee, dee.locator('section[aria-labelledby="sec-record"]'), '10-template-record');
+  await shotOf(dee, copy, '10-template-copy');
 
   // Signed and circulated from the browser; the command verifies it (the v2 digest covers the sections).
   const ack = dee.getByLabel(/As chair, I have read the plain-language findings/);
@@ -629,7 +636,7 @@ test('a chair records a conference by its template in the browser; a family copy
   await record.getByRole('table', { name: 'Reports received' }).getByText('Health visitor’s report').waitFor();
   await record.getByText('WS/2026/3001').waitFor();
   await noViolations(dee, 'circulated minutes by template');
-  if (shots) await record.screenshot({ path: join(shots, 'minutes-11-template-circulated.png') });
+  await shotOf(dee, record, '11-template-circulated');
 
   // Kelly's copy, exported in the browser, is the command's, byte for byte: no quoracy, nothing
   // for professionals only, the child's views kept.
