@@ -913,6 +913,10 @@ TEST_CASE(
     CHECK(leak.error().code == "professionals_only");
     ok(*t.sam, "meeting_attend",
        kelly_gets({"purpose", "child-views", "parent-views", "decision", "plan"}));
+    // The minute-taker records that Kelly sent apologies after all: the chair's choice stays.
+    auto apologies = m(kelly_entry);
+    apologies["status"] = "apologies";
+    ok(*t.tess, "meeting_attend", apologies);
     ok(*t.sam, "meeting_circulate",
        signed_by(*t.sam, "meeting_circulate", m({{"acknowledge", true}})));
 

@@ -1181,6 +1181,11 @@ void Service::meeting_attend(Context& ctx) {
             for (auto& v : array_of(m.body, "attendance"))
                 if (str(v.as_object(), "user") == user)
                     target = &v.as_object();
+        // The chair's choice of sections stays with the entry when someone changes it
+        // without choosing again (the minute-taker recording attendance, say).
+        if (!chose && target != nullptr && user.empty() && copy)
+            if (const auto* kept = target->if_contains("receives"); kept != nullptr)
+                e["receives"] = *kept;
         put_item(m, "attendance", target, e);
         save_meeting(db, key, m);
         out.reply = {{"meeting", id}, {"entry", e}, {"attendance", array_of(m.body, "attendance")}};
@@ -1336,6 +1341,7 @@ void Service::meeting_section(Context& ctx) {
                      {"reports", minutes.at("reports")},
                      {"agency_views", minutes.at("agency_views")},
                      {"missing_sections", minutes.at("missing_sections")}};
+        minutes_changed(db, out, {m.room.id, m.room.name, m.id, m.version, caller});
     });
 }
 
