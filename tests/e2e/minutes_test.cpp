@@ -206,6 +206,42 @@ TEST_CASE("a whole meeting: record, check, circulate, approve and export", "[e2e
     }
 }
 
+TEST_CASE("the room's members hear that minutes changed, with no text; nobody else does",
+          "[e2e][minutes][live]") {
+    Meeting t;
+    // uma chairs her own room in another agency; ann, the admin, is in neither room.
+    Person uma{t.server, "uma", code_for(*t.ann, "uma", "Riverside Primary", "chair")};
+    ok(*uma, "room_create", {{"room", "case-8"}, {"members", json::array{}}});
+    const auto id = t.create();
+    CHECK(wait_event(t.tess, "minutes_changed"));  // started: heard by the room
+    while (wait_event(t.sam, "minutes_changed", std::chrono::milliseconds(300))) {
+    }
+    const auto secret = std::string("Dad's new partner has a conviction");
+    ok(*t.tess, "meeting_agenda", {{"meeting", id}, {"title", "Home"}, {"discussion", secret}});
+    const auto heard = wait_event(t.sam, "minutes_changed");
+    REQUIRE(heard);
+    CHECK(heard->at("meeting").as_int64() == id);
+    CHECK(text(*heard, "room") == "case-7");
+    CHECK(text(*heard, "by") == "tess");
+    CHECK(json::serialize(*heard).find("conviction") == std::string::npos);
+    CHECK(json::serialize(*heard).find("Home") == std::string::npos);
+    CHECK_FALSE(wait_event(t.ann, "minutes_changed", std::chrono::milliseconds(500)));
+    CHECK_FALSE(wait_event(uma, "minutes_changed", std::chrono::milliseconds(100)));
+
+    // tess leaves the room: sam's next change reaches sam's own other pages, not her.
+    ok(*t.sam, "meeting_update", {{"meeting", id}, {"minute_taker", "sam"}});
+    ok(*t.sam, "room_remove", {{"room", "case-7"}, {"user", "tess"}});
+    while (wait_event(t.tess, "minutes_changed", std::chrono::milliseconds(300))) {
+    }
+    while (wait_event(t.sam, "minutes_changed", std::chrono::milliseconds(300))) {
+    }
+    ok(*t.sam, "meeting_section", {{"meeting", id}, {"section", "purpose"}, {"text", secret}});
+    CHECK(wait_event(t.sam, "minutes_changed"));  // the change is announced, to the room
+    CHECK_FALSE(wait_event(t.tess, "minutes_changed", std::chrono::milliseconds(300)));
+    CHECK_FALSE(wait_event(t.ann, "minutes_changed", std::chrono::milliseconds(100)));
+    CHECK_FALSE(wait_event(uma, "minutes_changed", std::chrono::milliseconds(100)));
+}
+
 TEST_CASE("only the chair and minute-taker edit, only room members read, bad input is refused",
           "[e2e][minutes]") {
     Meeting t;
