@@ -675,6 +675,9 @@ test('writing and reading with help: findings underlined, fixed, asked about, ex
   await box2.press('Enter');
   await timeline(dee).getByText('The CIN review is on Friday.').waitFor();
   await fay.getByRole('link', { name: /case-3002/ }).click();
+  // Fay is new to the room: its agreed terms are open for her, once (as `liaise chat` prints them).
+  await fay.locator('details.glossary[open]').getByText(cinMeaning).waitFor();
+  await fay.locator('details.glossary').getByText('New to this room?').waitFor();
   const first = timeline(fay).getByRole('listitem').filter({ hasText: 'agreed at core group' });
   const second = timeline(fay).getByRole('listitem').filter({ hasText: 'review is on Friday' });
   await first.getByRole('list', { name: 'Agreed in case-3002' }).getByText(cinMeaning).waitFor({ timeout: 30000 });
@@ -686,6 +689,11 @@ test('writing and reading with help: findings underlined, fixed, asked about, ex
   assert.equal(await second.getByRole('list', { name: 'Agreed in case-3002' }).count(), 0);
   await noViolations(fay, 'agreed term explained once');
   await shot(fay, '15-agreed-term-explained-once');
+  // Back in the room later, the list stays closed: she has seen it.
+  await fay.getByRole('link', { name: /case-3001/ }).click();
+  await fay.getByRole('link', { name: /case-3002/ }).click();
+  await timeline(fay).getByText('The CIN review is on Friday.').waitFor();
+  assert.equal(await fay.locator('details.glossary').getAttribute('open'), null);
   // Any word can be looked up in the dictionaries (`liaise explain`) before asking about it.
   await fay.getByText('Ask an administrator what a word means').click();
   await fay.getByLabel('Word or abbreviation').fill('IRO');
