@@ -476,9 +476,12 @@ test('a chair and a minute-taker minute a meeting in the browser, and the comman
   await hana.getByText(/approved by Hana Ali .*signature verified/).waitFor();
 
   // The command writes the next meeting; the browser reads it, with the carried-forward actions
-  // and Cal's signature verified.
+  // and Cal's signature verified. Bea has the room's meetings open: it appears there, live.
+  await visit(bea, '#/meetings/room/case-2041');
+  await bea.getByRole('link', { name: 'Core group for J' }).waitFor();
   const next = JSON.parse(await server.cli('cal', ['meeting', 'create', 'case-2041', '--title', 'Core group review',
     '--kind', 'core-group', '--at', '2026-12-18 10:00', '--place', 'remote', '--json']));
+  await bea.getByRole('link', { name: 'Core group review' }).waitFor({ timeout: 10000 });
   await server.cli('cal', ['meeting', 'agenda', String(next.meeting), 'Review of actions', '--discussion', 'All three actions are under way.']);
   await server.cli('cal', ['meeting', 'circulate', String(next.meeting), '--acknowledge']);
   await visit(bea, `#/meetings/${next.meeting}`);
