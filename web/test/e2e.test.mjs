@@ -708,5 +708,23 @@ test('writing and reading with help: findings underlined, fixed, asked about, ex
   await dee.getByLabel('Message to case-3003').fill(agreedDraft);
   await dee.locator('.draft-mirror mark.finding', { hasText: 'CIN' }).waitFor({ timeout: 30000 });
   assert.ok((await marks()).includes('core group'));
+  // The room includes the public: the draft's reading age is shown as it is typed (as `liaise
+  // send` says it), with the sentence that raises it most; a plain draft is within the aim.
+  const hard = 'Following the multi-agency discussion, the local authority determined that the threshold for ' +
+    'statutory intervention had been met, and an initial conference will be convened.';
+  await dee.getByLabel('Message to case-3003').fill(`We met on Monday. ${hard} Sam is safe at home.`);
+  const age = dee.locator('.composer .reading-age');
+  await age.getByText(/^Reading age (about \d+|18 or over): the aim for families is 9 to 11\./).waitFor({ timeout: 30000 });
+  assert.match(await age.getByRole('list', { name: 'The hardest sentences' }).innerText(), /^\[(about \d+|18 or over)\] Following the multi-agency discussion/);
+  await noViolations(dee, 'reading age');
+  await shot(dee, '16-reading-age');
+  await dee.getByLabel('Message to case-3003').fill('We met on Monday. Sam is safe at home.');
+  await age.getByText(/within the aim for families \(9 to 11\)/).waitFor();
+  // Not in a room of professionals alone.
+  await dee.getByRole('link', { name: /case-3002/ }).click();
+  await dee.getByLabel('Message to case-3002').fill(`We met at core group. ${hard}`);
+  await dee.locator('.draft-mirror mark.finding', { hasText: 'core group' }).waitFor({ timeout: 30000 });
+  assert.equal(await dee.locator('.composer .reading-age').count(), 0);
+  await dee.getByLabel('Message to case-3002').fill('');
   assert.deepEqual(errors.slice(errorsBefore), [], 'no errors in either page');
 });

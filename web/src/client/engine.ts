@@ -56,6 +56,18 @@ export interface Draft {
   fixed: string;
   /** Every term kept and explained on first use (`liaise send --explain-fix`). */
   explained: string;
+  /** For a room that includes the public: how old a reader the draft needs (null: no words). */
+  readingAge?: ReadingAge | null;
+}
+
+/**
+ * The reading age of a text for families (jargon/include/liaise/jargon/reading_age.hpp; the
+ * GOV.UK and NHS aim is 9 to 11), with the sentences that raise it most (UTF-16 offsets).
+ */
+export interface ReadingAge {
+  years: number;
+  aboveAim: boolean;
+  hardest: { start: number; end: number; years: number; text: string }[];
 }
 
 export interface Audience {
@@ -77,6 +89,7 @@ interface Module {
   checkForReader(text: string, reader: string, writers: string[], glossary: RoomTerm[], met: string[]): Json;
   utf16Ranges(text: string, findings: { start: number; end: number }[]): [number, number][];
   explain(term: string): Json;
+  readingAge(text: string, hardest?: number): Json;
 }
 
 function audienceArg(a: Audience): string | string[] {
@@ -141,6 +154,23 @@ export class EngineHost {
       findings,
       fixed: typeof r.fixed === 'string' ? r.fixed : text,
       explained: typeof r.explained === 'string' ? r.explained : text,
+      readingAge: audience.public ? this.readingAge(text) : undefined,
+    };
+  }
+
+  /** How old a reader `text` needs, as `liaise send` says it for a room with the public. */
+  readingAge(text: string): ReadingAge | null {
+    const r = this.m.readingAge(text, 3);
+    if (typeof r.years !== 'number') return null;
+    const hardest = Array.isArray(r.hardest) ? (r.hardest as Json[]) : [];
+    const ranges = this.m.utf16Ranges(text, hardest as unknown as Fix[]);
+    return {
+      years: r.years,
+      aboveAim: r.above_aim === true,
+      hardest: hardest.map((h, i) => {
+        const [start, end] = ranges[i] ?? [0, 0];
+        return { start, end, years: Number(h.reading_age) || 0, text: text.slice(start, end) };
+      }),
     };
   }
 

@@ -10,7 +10,7 @@ import { call, offThread } from './background';
 import { type Audience, type Draft, EngineHost, type Fix, type Meaning, type Reading, type RoomTerm } from './engine';
 import * as store from './store';
 
-export type { Audience, Draft, Finding, Fix, Meaning, Reading, RoomTerm } from './engine';
+export type { Audience, Draft, Finding, Fix, Meaning, Reading, ReadingAge, RoomTerm } from './engine';
 
 type Json = Record<string, unknown>;
 

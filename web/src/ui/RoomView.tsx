@@ -256,9 +256,14 @@ function Composer({ session, room }: { session: Session; room: Room }) {
   const agreed = room.glossary.map((t) => t.term).join('\n');
   // Checks run in the worker: only the answer for the newest text is shown.
   const latest = useRef(0);
+  const [age, setAge] = useState<plain.ReadingAge | null>(null);
   const check = (value: string) => {
     const n = ++latest.current;
-    void checked(value).then((d) => { if (n === latest.current) setFindings(d.findings); });
+    void checked(value).then((d) => {
+      if (n !== latest.current) return;
+      setFindings(d.findings);
+      setAge(d.readingAge ?? null);
+    });
   };
 
   useEffect(() => {
@@ -318,6 +323,7 @@ function Composer({ session, room }: { session: Session; room: Room }) {
       void session.recordFeedback('fixed', made).then(() => session.recordFeedback('sent_anyway', current));
       setText('');
       setFindings([]);
+      setAge(null);
       setIgnored([]);
       window.clearTimeout(saveTimer.current);
       await store.remove(draftKey);
@@ -382,6 +388,7 @@ function Composer({ session, room }: { session: Session; room: Room }) {
           </ul>
         </div>
       )}
+      {age && room.public && text.trim() && <ReadingAgeNote age={age} />}
       <div class="composer-row">
         <button type="submit" class="primary" disabled={busy || !text.trim() || !!room.blocked}>{busy ? 'Sending…' : 'Send'}</button>
       </div>
@@ -398,6 +405,30 @@ function Composer({ session, room }: { session: Session; room: Room }) {
 }
 
 const disciplineWords = (d: string) => d.replace(/-/g, ' ');
+
+/** A reading age in words, as `liaise send` says it: "about 14", or "18 or over". */
+const years = (age: number) => (Math.round(age) >= 18 ? '18 or over' : `about ${Math.round(age)}`);
+
+/**
+ * For a room that includes the public: how old a reader the draft needs, and, above the aim
+ * for families (9 to 11), the sentences that raise it most. Advice, never a hold-back.
+ */
+function ReadingAgeNote({ age }: { age: plain.ReadingAge }) {
+  const short = (t: string) => (t.length > 90 ? `${t.slice(0, t.lastIndexOf(' ', 90) > 45 ? t.lastIndexOf(' ', 90) : 90)}…` : t);
+  return (
+    <div class={`reading-age ${age.aboveAim ? 'above-aim' : ''}`}>
+      <p>
+        <strong>Reading age {years(age.years)}</strong>:{' '}
+        {age.aboveAim ? 'the aim for families is 9 to 11. The sentences that raise it most:' : 'within the aim for families (9 to 11).'}
+      </p>
+      {age.aboveAim && age.hardest.length > 0 && (
+        <ul aria-label="The hardest sentences">
+          {age.hardest.map((h) => <li key={h.start}><span class="meta">[{years(h.years)}]</span> {short(h.text)}</li>)}
+        </ul>
+      )}
+    </div>
+  );
+}
 
 /** One finding: what it means, plainer words, and what to do about it. */
 function FindingCard({ finding, onClose, onApply }: {
