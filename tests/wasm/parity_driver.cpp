@@ -7,25 +7,54 @@
 // (check_for_reader) instead, with the JSON the WebAssembly engine's checkForReader gives; one of
 // the form "draft:AUDIENCE:WRITER,WRITER" (writers may be empty) is the draft check of
 // `liaise send` (settle_meanings, offer_fixes, fix_text), as the engine's draft gives it.
+// A "--glossary=FILE" argument (a JSON array of {term, meaning}: a room's agreed terms) applies
+// them to every draft and reader check that follows, as the engine's draft and checkForReader do
+// with a glossary; reader checks then carry `met` from one text to the next, as a room's messages
+// are read in order, and add `room_terms` and `met`.
 // CORPUS holds the texts, each as a 4-byte little-endian length and its bytes (any bytes:
 // invalid UTF-8 is checked too). Prints one line per (text, audience), texts outermost; with
 // --explain, one line per text: what `liaise explain --json TEXT` prints.
 #include <boost/json.hpp>
 #include <cstdint>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <iterator>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "liaise/jargon/engine.hpp"
 #include "liaise/jargon/findings_json.hpp"
 #include "liaise/jargon/fix.hpp"
+#include "liaise/jargon/glossary.hpp"
 #include "liaise/jargon/reader.hpp"
 #include "liaise/jargon/reading_age.hpp"
 
 using namespace liaise;
+
+namespace {
+
+/// The agreed terms in the JSON file `path`, made as the engine's glossary_of() makes them
+/// (jargon/wasm/session.cpp); exits on a glossary that does not validate (a test's mistake).
+jargon::Glossary glossary_from(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    const std::string text((std::istreambuf_iterator<char>(in)), {});
+    std::vector<jargon::AgreedTerm> terms;
+    const auto parsed = boost::json::parse(text);
+    for (const auto& t : parsed.as_array())
+        terms.push_back(
+            {std::string(t.at("term").as_string()), std::string(t.at("meaning").as_string())});
+    auto made = jargon::Glossary::make(std::move(terms));
+    if (!made.ok()) {
+        std::cerr << "parity_driver: bad glossary " << path << "\n";
+        std::exit(2);
+    }
+    return std::move(made).value();
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
     if (argc < 4) {
@@ -49,7 +78,12 @@ int main(int argc, char** argv) {
         std::vector<std::string> writers;
     };
     std::vector<std::optional<Reader>> readers;  // one per audience
+    jargon::Glossary glossary;
     for (int i = 3; i < argc && !explain; ++i) {
+        if (const std::string_view arg = argv[i]; arg.starts_with("--glossary=")) {
+            glossary = glossary_from(std::string(arg.substr(11)));
+            continue;
+        }
         if (const std::string_view arg = argv[i]; arg.starts_with("reader:")) {
             const auto colon = arg.find(':', 7);
             auto writers = jargon::Audience::parse(arg.substr(colon + 1));
@@ -85,6 +119,7 @@ int main(int argc, char** argv) {
         }
         audiences.push_back(std::move(a).value());
     }
+    std::vector<std::set<std::string>> met(audiences.size());  // per reader audience
     std::ifstream in(argv[2], std::ios::binary);
     const std::string corpus((std::istreambuf_iterator<char>(in)), {});
     std::string out;
@@ -116,6 +151,7 @@ int main(int argc, char** argv) {
                 auto result = engine.value()->check(text, audience);
                 if (!r->writers.empty())
                     jargon::settle_meanings(result, r->writers);
+                (void)jargon::apply_glossary(result, glossary, audience);
                 auto doc = boost::json::parse(jargon::findings_json(result));
                 doc.as_object()["audience"] = audience.to_string();
                 boost::json::array fixes;
@@ -141,9 +177,29 @@ int main(int argc, char** argv) {
                 continue;
             }
             if (const auto& r = readers[k]) {
-                auto doc = boost::json::parse(jargon::findings_json(
-                    jargon::check_for_reader(*engine.value(), text, r->reader, r->writers)));
-                doc.as_object()["reader"] = r->reader;
+                auto result =
+                    jargon::check_for_reader(*engine.value(), text, r->reader, r->writers);
+                if (glossary.empty()) {
+                    auto doc = boost::json::parse(jargon::findings_json(result));
+                    doc.as_object()["reader"] = r->reader;
+                    out += boost::json::serialize(doc);
+                    out += '\n';
+                    continue;
+                }
+                // As the engine's checkForReader with a glossary (explain_in_room in the CLI).
+                const auto first =
+                    jargon::meet_agreed_terms(text, result, glossary, *engine.value(), met[k]);
+                auto doc = boost::json::parse(jargon::findings_json(result));
+                auto& o = doc.as_object();
+                o["reader"] = r->reader;
+                boost::json::array terms;
+                for (const auto& t : first)
+                    terms.push_back(boost::json::object{{"term", t.term}, {"meaning", t.meaning}});
+                o["room_terms"] = std::move(terms);
+                boost::json::array keys;
+                for (const auto& key : met[k])
+                    keys.emplace_back(key);
+                o["met"] = std::move(keys);
                 out += boost::json::serialize(doc);
                 out += '\n';
                 continue;

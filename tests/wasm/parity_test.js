@@ -66,6 +66,16 @@ const unicodeDictionary = [
   '',
 ].join('\n');
 
+// Agreed terms for a room: acronyms (matched only in capitals), a phrase, a term with another
+// discipline's meaning, and a term no dictionary has.
+const roomGlossary = [
+  { term: 'CIN', meaning: 'child in need: the council helps this family under section 17' },
+  { term: 'IRO', meaning: 'Sam Green, the independent reviewing officer for this case' },
+  { term: 'core group', meaning: 'the family and the key workers on the plan' },
+  { term: 'PEP', meaning: 'the personal education plan the school keeps for J' },
+  { term: 'sunrise huddle', meaning: 'the Monday meeting of the team' },
+];
+
 function buildCorpus() {
   const texts = [];
   const add = (t) => texts.push(Buffer.isBuffer(t) ? t : Buffer.from(t, 'utf8'));
@@ -143,23 +153,42 @@ async function main() {
         'draft:public:social-care', 'draft:education,health:', 'draft:education:health,social-care'] },
     { dir: unicodeDir, audiences: ['public', 'education', 'unicode', 'health,social-care',
       'reader:health:social-care,unicode', 'draft:public:unicode'] },
+    // A room's agreed terms: drafts leave them out (not for the public), readers meet each once,
+    // `met` carried from text to text as a room's messages are read.
+    { dir: path.join(root, 'dictionaries'), glossary: roomGlossary,
+      audiences: ['draft:education,health:social-care', 'draft:public:social-care', 'draft:social-care:',
+        'reader:education:social-care', 'reader:health:social-care,education'] },
   ];
   let failures = 0;
   let compared = 0;
   for (const set of sets) {
     const loaded = loadDir(engine, set.dir);
-    const run = spawnSync(driver, [set.dir, corpusFile, ...set.audiences], { maxBuffer: 1 << 30 });
+    const args = [set.dir, corpusFile];
+    if (set.glossary) {
+      const file = path.join(tmp, 'glossary.json');
+      fs.writeFileSync(file, JSON.stringify(set.glossary));
+      args.push(`--glossary=${file}`);
+    }
+    const run = spawnSync(driver, [...args, ...set.audiences], { maxBuffer: 1 << 30 });
     if (run.status !== 0) throw new Error(`parity_driver failed: ${run.stderr}`);
     const native = run.stdout;
     const wasm = [];
+    const met = new Map(); // per reader audience: the agreed terms met so far
+    let explainedInRoom = 0; // reader checks that explained an agreed term for the first time
     const checkOne = (t, a) => {
       if (a.startsWith('draft:')) {
         const [, audience, writers] = a.split(':');
-        return engine.draftJson(t, audience, writers, true);
+        return engine.draftJson(t, audience, writers, true, set.glossary);
       }
       if (!a.startsWith('reader:')) return engine.checkJson(t, a, true, true);
       const [, reader, writers] = a.split(':');
-      return engine.checkForReaderJson(t, reader, writers, true);
+      const out = engine.checkForReaderJson(t, reader, writers, true, set.glossary, met.get(a) ?? []);
+      if (set.glossary) {
+        const parsed = JSON.parse(Buffer.from(out).toString('utf8'));
+        if (Array.isArray(parsed.met)) met.set(a, parsed.met);
+        if (Array.isArray(parsed.room_terms) && parsed.room_terms.length > 0) explainedInRoom++;
+      }
+      return out;
     };
     for (const t of texts)
       for (const a of set.audiences) wasm.push(Buffer.from(checkOne(t, a)), Buffer.from('\n'));
@@ -181,6 +210,10 @@ async function main() {
       }
     }
     failures += differ;
+    if (set.glossary && explainedInRoom === 0) {
+      console.error('the room glossary was never met: the corpus does not exercise it');
+      failures++;
+    }
     compared += Math.min(nativeLines.length, wasmLines.length) - 1;
     // explain: every term, variant and alternative of the test texts' first words.
     const terms = testTexts.map((t) => t.split(/[.\n]/)[0]).filter((t) => t.length > 0 && t.length < 80);
@@ -197,8 +230,9 @@ async function main() {
         console.error(`explain differs for ${JSON.stringify(t)}:\n  native: ${exNative[i]}\n  wasm:   ${w}`);
     });
     failures += exDiffer;
-    console.log(`${path.basename(set.dir)}: ${loaded.entries} entries, ${texts.length} texts × ` +
-      `${set.audiences.length} audiences, ${terms.length} explains: ${differ + exDiffer} differences`);
+    console.log(`${path.basename(set.dir)}${set.glossary ? ` with a room glossary (${explainedInRoom} first meetings)` : ''}: ` +
+      `${loaded.entries} entries, ${texts.length} texts × ${set.audiences.length} audiences, ${terms.length} explains: ` +
+      `${differ + exDiffer} differences`);
   }
 
   // The real CLI on a sample of valid-UTF-8 texts: parity_driver builds its JSON as the CLI does.
