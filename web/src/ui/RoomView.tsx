@@ -128,27 +128,37 @@ export function RoomView({ session, room, onBack }: { session: Session; room: Ro
  * The reading help for the room's messages from others, by seq, as `liaise read` gives it: the
  * terms from other disciplines to mark, and the room's agreed terms, not marked but explained in
  * the room's words the first time the reader meets each (in timeline order). Checked in the
- * worker, message by message, again when the messages, the glossary or the dictionaries change.
+ * worker, message by message. A message that arrives after the others is checked alone, carrying
+ * on from what the reader had met; anything else (earlier messages loaded, a message that became
+ * readable, the glossary, the dictionaries or the disciplines changing) checks them all again.
  */
 function useReadingHelp(session: Session, room: Room): Map<number, plain.Reading> {
   const [ready, setReady] = useState(0);
   const [help, setHelp] = useState<Map<number, plain.Reading>>(new Map());
+  const done = useRef<{ base: string; seqs: number[]; readings: Map<number, plain.Reading>; met: string[] } | null>(null);
   useEffect(() => plain.onEngineChange(() => setReady((n) => n + 1)), []);
   const messages = room.items.filter((i) => i.kind === 'message' && !i.mine && typeof i.text === 'string');
-  const key = [messages.map((i) => i.seq).join(), room.glossary.map((t) => `${t.term}\u0000${t.meaning}`).join('\u0001'),
+  const base = [room.name, room.glossary.map((t) => `${t.term}\u0000${t.meaning}`).join('\u0001'),
     session.discipline, room.disciplines.join(), ready].join('|');
+  const key = `${base}|${messages.map((i) => i.seq).join()}`;
   useEffect(() => {
     let current = true;
     void (async () => {
-      const out = new Map<number, plain.Reading>();
-      let met: string[] = [];
-      for (const m of messages) {
+      const seqs = messages.map((m) => m.seq);
+      const before = done.current;
+      // Only new messages at the end: the readings so far stand.
+      const extends_ = before !== null && before.base === base && before.seqs.length <= seqs.length
+        && before.seqs.every((s, i) => s === seqs[i]);
+      const out = new Map<number, plain.Reading>(extends_ ? before.readings : []);
+      let met = extends_ ? before.met : [];
+      for (const m of messages.slice(extends_ ? before.seqs.length : 0)) {
         const writer = session.disciplineOf(room, m.sender ?? '');
         const r = await plain.readInRoom(m.text as string, session.discipline, writer ? [writer] : room.disciplines, room.glossary, met);
         if (!current) return;
         met = r.met;
         out.set(m.seq, r);
       }
+      done.current = { base, seqs, readings: out, met };
       setHelp(out);
     })();
     return () => { current = false; };
