@@ -7,9 +7,13 @@
 // entries and the audit log with its check. axe-core finds nothing on each page.
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { PASSPHRASE, Server, axeViolations, launch, personPage } from './support.mjs';
+
+const run = promisify(execFile);
 
 const server = new Server();
 let browser;
@@ -207,6 +211,31 @@ describe('the administrator in the browser', () => {
     await ann.getByRole('button', { name: 'Refresh the list' }).click();
     await accountCard('dan').waitFor();
     assert.equal(await pendingList.getByRole('listitem').filter({ hasText: 'Dan Reid' }).count(), 0, 'a used code is not listed');
+
+    // A code left unused past its expiry is listed as expired (the clock is moved on in the
+    // database, as three days passing would); the admin issues a new one, which enrols.
+    codes.eve = await enrolFromBrowser('eve', 'Eve Clarke', 'Riverside Primary (education)');
+    await ann.getByRole('button', { name: 'Done' }).click();
+    await run('sqlite3', [join(server.dir, 'data', 'liaise.db'),
+      "UPDATE enrolment_codes SET expires_at = CAST(strftime('%s', 'now') AS INTEGER) * 1000 - 60000 WHERE username = 'eve' AND used_at IS NULL;"]);
+    await ann.getByRole('button', { name: 'Refresh the list' }).click();
+    const eveCode = pendingList.getByRole('listitem').filter({ hasText: 'Eve Clarke (Riverside Primary)' });
+    await eveCode.getByText('Code expired').waitFor();
+    await eveCode.getByText(/^It expired on \d+ \w+ \d{4} at \d\d:\d\d without being used\.$/).waitFor();
+    await noViolations(ann, 'an expired code');
+    await shot(ann, '2c-expired-code');
+    await assert.rejects(server.cli('eve', ['enrol', '--server', `ws://127.0.0.1:${server.port}`, '--code', codes.eve]), /expired|code_expired/);
+    await eveCode.getByRole('button', { name: 'Issue a new code for eve' }).click();
+    const again = ann.getByRole('dialog', { name: 'A new code for Eve Clarke (Riverside Primary)?' });
+    await again.getByText('The new code works for 72 hours.').waitFor();
+    await again.getByRole('button', { name: 'Issue a new code' }).click();
+    await ann.getByText(/An enrolment code for eve is ready\./).waitFor();
+    const eveNew = (await ann.locator('.letter-code .code').innerText()).trim();
+    await ann.getByRole('button', { name: 'Done' }).click();
+    await server.cli('eve', ['enrol', '--server', `ws://127.0.0.1:${server.port}`, '--code', eveNew]);
+    await ann.getByRole('button', { name: 'Refresh the list' }).click();
+    await accountCard('eve').waitFor();
+    assert.equal(await pendingList.getByRole('listitem').filter({ hasText: 'Eve Clarke' }).count(), 0, 'a used code is not listed');
 
     // A code made in the browser enrols the real `liaise` command.
     codes.cal = await enrolFromBrowser('cal', 'Cal Jones', 'Westshire NHS (health)');
