@@ -19,7 +19,9 @@
 #include <map>
 #include <set>
 
+#include "app/minutes_check.hpp"
 #include "app/minutes_live.hpp"
+#include "app/minutes_rules.hpp"
 #include "app/minutes_template.hpp"
 #include "app/require.hpp"
 #include "app/service.hpp"
@@ -43,108 +45,10 @@ namespace errc = protocol::errc;
 using protocol::flag;
 using protocol::num;
 using protocol::str;
+using namespace minutes_rules;
 
-// ---- small helpers -----------------------------------------------------------------------------
-
-json::array& array_of(json::object& o, std::string_view key) {
-    auto& v = o[key];
-    if (!v.is_array())
-        v = json::array();
-    return v.as_array();
-}
-
-const json::array& array_of(const json::object& o, std::string_view key) {
-    return protocol::list(o, key);
-}
-
-// ---- dates -------------------------------------------------------------------------------------
-
-bool digits(std::string_view s, std::size_t from, std::size_t n, int& out) {
-    out = 0;
-    for (std::size_t i = from; i < from + n; ++i) {
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-        out = out * 10 + (s[i] - '0');
-    }
-    return true;
-}
-
-/// "YYYY-MM-DD", a real calendar day between 1900 and 2200.
-bool valid_date(std::string_view s) {
-    int y = 0, m = 0, d = 0;
-    if (s.size() != 10 || s[4] != '-' || s[7] != '-' || !digits(s, 0, 4, y) ||
-        !digits(s, 5, 2, m) || !digits(s, 8, 2, d))
-        return false;
-    if (y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1)
-        return false;
-    static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return d <= kDays[m - 1] + (m == 2 && leap ? 1 : 0);
-}
-
-/// "YYYY-MM-DD HH:MM" (a 'T' may stand for the space; it is stored as a space).
-std::optional<std::string> parse_datetime(std::string_view s) {
-    int h = 0, m = 0;
-    if (s.size() != 16 || (s[10] != ' ' && s[10] != 'T') || s[13] != ':' ||
-        !valid_date(s.substr(0, 10)) || !digits(s, 11, 2, h) || !digits(s, 14, 2, m) || h > 23 ||
-        m > 59)
-        return std::nullopt;
-    std::string out(s);
-    out[10] = ' ';
-    return out;
-}
-
-/// A date, or a date and time.
-std::optional<std::string> parse_when(std::string_view s) {
-    if (valid_date(s))
-        return std::string(s);
-    return parse_datetime(s);
-}
-
-std::string utc_time(std::int64_t ms) {
-    return protocol::minute_time(ms, true);
-}
-
-// ---- vocabularies ------------------------------------------------------------------------------
-
-// The vocabularies an export shows are protocol's (minutes_export.hpp), shared with clients.
-using protocol::Term;
-constexpr Term kMarkings[] = {{"OFFICIAL", "OFFICIAL"},
-                              {"OFFICIAL-SENSITIVE", "OFFICIAL-SENSITIVE"}};
-constexpr const auto& kAttendance = protocol::kAttendanceStatuses;
-constexpr const auto& kActionStatuses = protocol::kActionStatuses;
-
-template <std::size_t N>
-bool known(const Term (&terms)[N], std::string_view code) {
-    return std::any_of(std::begin(terms), std::end(terms),
-                       [&](const Term& t) { return t.code == code; });
-}
-
-template <std::size_t N>
-std::string label(const Term (&terms)[N], std::string_view code) {
-    for (const auto& t : terms)
-        if (t.code == code)
-            return std::string(t.label);
-    return std::string(code);
-}
-
-template <std::size_t N>
-std::string codes(const Term (&terms)[N]) {
-    std::string out;
-    for (const auto& t : terms)
-        out += (out.empty() ? "" : ", ") + std::string(t.code);
-    return out;
-}
-
-/// Statuses of an action still to be done: they carry forward and are reminded of.
+/// Statuses of an action still to be done, for SQL (minutes_rules::open_statuses()).
 constexpr const char* kOpenStatuses = "('open', 'in_progress', 'carried_forward')";
-bool is_open(std::string_view status) {
-    return status == "open" || status == "in_progress" || status == "carried_forward";
-}
-/// Closed actions need a note of evidence.
-bool is_closed(std::string_view status) {
-    return status == "done" || status == "not_done" || status == "cancelled";
-}
 
 // ---- rows --------------------------------------------------------------------------------------
 
@@ -305,6 +209,10 @@ void save_meeting(SQLite::Database& db, const AtRestKey& key, Meeting& m) {
     q.exec();
 }
 
+minutes_rules::MeetingState state_of(const Meeting& m) {
+    return {m.chair, m.minute_taker, m.status, m.version};
+}
+
 /// Only the room's members may see a meeting; to anyone else it does not exist.
 void require_reader(SQLite::Database& db, const Meeting& m, std::int64_t account) {
     if (!is_member(db, m.room.id, account))
@@ -314,57 +222,9 @@ void require_reader(SQLite::Database& db, const Meeting& m, std::int64_t account
 /// Only the chair and the minute-taker may edit, and only a draft.
 void require_editor(SQLite::Database& db, const Meeting& m, std::int64_t account) {
     require_reader(db, m, account);
-    if (account != m.chair && account != m.minute_taker)
-        throw ServiceError(errc::forbidden,
-                           "only the meeting's chair (" + person_by_id(db, m.chair).user +
-                               ") and minute-taker (" + person_by_id(db, m.minute_taker).user +
-                               ") may edit these minutes");
-    if (m.status != "draft")
-        throw ServiceError(errc::minutes_locked,
-                           "version " + std::to_string(m.version) + " of these minutes is " +
-                               m.status +
-                               " and locked; the chair or minute-taker can start a correction " +
-                               "(meeting_correct) to make a new version");
-}
-
-/// The next id in `section` (attendance, agenda or decisions) of `m`: 1, 2, 3… per section,
-/// never reused within the meeting.
-std::int64_t next_id(Meeting& m, std::string_view section) {
-    const auto key = "next_" + std::string(section);
-    const auto id = std::max<std::int64_t>(num(m.body, key), 1);
-    m.body[key] = id + 1;
-    return id;
-}
-
-json::object* find_item(json::object& body, std::string_view section, std::int64_t id) {
-    for (auto& v : array_of(body, section))
-        if (v.is_object() && num(v.as_object(), "id") == id)
-            return &v.as_object();
-    return nullptr;
-}
-
-/// Puts `e` in `section` of `m`: in place of `target` (keeping its id) when there is one, else
-/// appended with the section's next id. Sets e["id"].
-void put_item(Meeting& m, std::string_view section, json::object* target, json::object& e) {
-    if (target != nullptr) {
-        e["id"] = num(*target, "id");
-        *target = e;
-    } else {
-        e["id"] = next_id(m, section);
-        array_of(m.body, section).push_back(e);
-    }
-}
-
-/// The item `id` of `section`, or 0 for a new one; an unknown id is not_found naming `what`.
-json::object* existing_item(Meeting& m, std::string_view section, std::int64_t id,
-                            std::string_view field, std::string_view what) {
-    if (id == 0)
-        return nullptr;
-    auto* target = find_item(m.body, section, id);
-    if (target == nullptr)
-        throw ServiceError(errc::not_found, std::string(field) + ": no " + std::string(what) + " " +
-                                                std::to_string(id) + " in this meeting");
-    return target;
+    minutes_rules::require_editor(state_of(m), account, [&](std::int64_t id) {
+        return person_by_id(db, id).user;
+    });
 }
 
 // ---- actions -----------------------------------------------------------------------------------
@@ -559,79 +419,7 @@ jargon::Audience minutes_audience(SQLite::Database& db, const Meeting& m) {
     return jargon::Audience::of({disciplines.begin(), disciplines.end()});
 }
 
-/// The plain-language check of every piece of minutes text, section by section:
-/// {"audience", "findings" (total), "readability" (all text), "sections": [{"section", "id",
-/// "field", "label", "findings", "readability"}]}.
-json::object check_minutes(const jargon::Engine& engine, const jargon::Audience& audience,
-                           const json::object& minutes) {
-    json::array sections;
-    std::size_t total = 0;
-    std::string all;
-    const auto check = [&](std::string_view section, std::int64_t id, std::string_view field,
-                           const std::string& label, const std::string& text) {
-        if (text.empty())
-            return;
-        all += text + "\n\n";
-        auto result = json::parse(jargon::findings_json(engine.check(text, audience))).as_object();
-        total += result.at("findings").as_array().size();
-        result["section"] = section;
-        if (id != 0)
-            result["id"] = id;
-        result["field"] = field;
-        result["label"] = label;
-        sections.push_back(std::move(result));
-    };
-    check("title", 0, "title", "Title", str(minutes, "title"));
-    int n = 0;
-    for (const auto& v : array_of(minutes, "agenda")) {
-        const auto& item = v.as_object();
-        const auto name = "Agenda item " + std::to_string(++n);
-        check("agenda", num(item, "id"), "title", name + ": title", str(item, "title"));
-        check("agenda", num(item, "id"), "discussion", name + ": discussion",
-              str(item, "discussion"));
-    }
-    n = 0;
-    for (const auto& v : array_of(minutes, "decisions")) {
-        const auto& d = v.as_object();
-        const auto name = "Decision " + std::to_string(++n);
-        check("decision", num(d, "id"), "decision", name, str(d, "decision"));
-        check("decision", num(d, "id"), "reasons", name + ": reasons", str(d, "reasons"));
-        check("decision", num(d, "id"), "dissent", name + ": dissent", str(d, "dissent"));
-    }
-    for (const auto* list : {"actions", "carried_forward"}) {
-        for (const auto& v : array_of(minutes, list)) {
-            const auto& a = v.as_object();
-            const auto name = "Action " + std::to_string(num(a, "id"));
-            check("action", num(a, "id"), "what", name, str(a, "what"));
-            check("action", num(a, "id"), "outcome", name + ": outcome", str(a, "outcome"));
-            check("action", num(a, "id"), "evidence", name + ": evidence", str(a, "evidence"));
-        }
-    }
-    for (const auto& v : array_of(minutes, "sections")) {
-        const auto& s = v.as_object();
-        check("section", 0, str(s, "id"), str(s, "label"), str(s, "text"));
-        check("section", 0, str(s, "id") + ".how_gathered", str(s, "label") + ": how gathered",
-              str(s, "how_gathered"));
-    }
-    for (const auto& v : array_of(minutes, "reports"))
-        check("report", num(v.as_object(), "id"), "report", "Report received",
-              str(v.as_object(), "report"));
-    for (const auto& v : array_of(minutes, "agency_views"))
-        check("agency_view", 0, "view", "View of " + str(v.as_object(), "agency"),
-              str(v.as_object(), "view"));
-    if (const auto* c = minutes.if_contains("correction"); c != nullptr && c->is_object())
-        check("correction", 0, "reason", "Reason for correction", str(c->as_object(), "reason"));
-    auto whole = json::parse(jargon::findings_json(engine.check(all, audience))).as_object();
-    return {{"audience", audience.to_string()},
-            {"findings", static_cast<std::int64_t>(total)},
-            {"readability", whole.at("readability")},
-            {"sections", std::move(sections)}};
-}
-
 // ---- signatures (PROTOCOL.md, "Signed minutes") -------------------------------------------------
-
-/// How far a signer's clock may be from the server's when it signs.
-constexpr std::int64_t kSignatureSkewMs = 10 * 60 * 1000;
 
 /// The signature a circulate or approve request carries, with who sent it.
 struct SignedAct {
@@ -656,10 +444,7 @@ SignedAct signed_act(const protocol::Request& req, const Identity& who, protocol
     if (!sig)
         throw ServiceError(errc::bad_request, "signature: must be 64 bytes in base64");
     s.signature = *sig;
-    if (std::llabs(s.signed_at - now_ms()) > kSignatureSkewMs)
-        throw ServiceError(errc::bad_request,
-                           "signed_at: is more than 10 minutes from the server's clock (" +
-                               utc_time(now_ms()) + "); check this device's clock");
+    minutes_rules::require_signed_near(s.signed_at, now_ms());
     return s;
 }
 
@@ -827,39 +612,6 @@ void mark_received(SQLite::Database& db, std::int64_t meeting, std::int64_t vers
 }
 
 // ---- validation of request fields ------------------------------------------------------------
-
-std::string require_kind(std::string_view kind) {
-    return minutes_template::require_kind(kind).id;
-}
-
-std::string require_marking(std::string_view marking) {
-    if (!known(kMarkings, marking))
-        throw ServiceError(errc::bad_request, "marking: must be OFFICIAL or OFFICIAL-SENSITIVE");
-    return std::string(marking);
-}
-
-std::string require_datetime(std::string_view field, std::string_view value) {
-    auto v = parse_datetime(value);
-    if (!v)
-        throw ServiceError(errc::bad_request,
-                           std::string(field) + ": must be a date and time, YYYY-MM-DD HH:MM");
-    return *v;
-}
-
-std::string require_when(std::string_view field, std::string_view value) {
-    auto v = parse_when(value);
-    if (!v)
-        throw ServiceError(errc::bad_request, std::string(field) +
-                                                  ": must be a date, YYYY-MM-DD, or a date and "
-                                                  "time, YYYY-MM-DD HH:MM");
-    return *v;
-}
-
-std::string require_date(std::string_view field, std::string_view value) {
-    if (!valid_date(value))
-        throw ServiceError(errc::bad_request, std::string(field) + ": must be a date, YYYY-MM-DD");
-    return std::string(value);
-}
 
 /// A room member named in `field`, as the chair, minute-taker or owner of an action must be.
 Person require_room_member(SQLite::Database& db, const RoomRow& room, std::string_view field,
@@ -1116,8 +868,7 @@ void Service::meeting_attend(Context& ctx) {
     const bool chose = ctx.req.body.contains("receives");
     const auto receives = chose ? ctx.req.strings("receives") : std::vector<std::string>{};
     const auto status = std::string(ctx.req.string("status"));
-    if (!known(kAttendance, status))
-        throw ServiceError(errc::bad_request, "status: must be one of " + codes(kAttendance));
+    require_attendance_status(status);
     if (user.empty() == name.empty())
         throw ServiceError(errc::bad_request,
                            std::string(user.empty() ? "user: say who" : "user: not both") +
@@ -1153,7 +904,7 @@ void Service::meeting_attend(Context& ctx) {
                         errc::bad_request,
                         "receives: the record of a " + kind.label + " has no section '" + s + "'");
                 if (family && minutes_template::professionals_only(marks, s))
-                    throw ServiceError(minutes_template::professionals_only_code,
+                    throw ServiceError(errc::professionals_only,
                                        "receives: the section '" + s +
                                            "' is marked professionals-only and can never go in a "
                                            "family member's copy");
@@ -1176,12 +927,12 @@ void Service::meeting_attend(Context& ctx) {
             e["family"] = family;
             e["copy"] = copy;
         }
-        json::object* target = existing_item(m, "attendance", entry, "entry", "attendance entry");
+        json::object* target = existing_item(m.body, "attendance", entry, "entry", "attendance entry");
         if (target == nullptr && !user.empty())  // one entry per account
             for (auto& v : array_of(m.body, "attendance"))
                 if (str(v.as_object(), "user") == user)
                     target = &v.as_object();
-        put_item(m, "attendance", target, e);
+        put_item(m.body, "attendance", target, e);
         save_meeting(db, key, m);
         out.reply = {{"meeting", id}, {"entry", e}, {"attendance", array_of(m.body, "attendance")}};
         minutes_changed(db, out, {m.room.id, m.room.name, m.id, m.version, caller});
@@ -1199,7 +950,7 @@ void Service::meeting_agenda(Context& ctx) {
         auto m = load_meeting(db, key, id);
         require_editor(db, m, caller);
         json::object e{{"title", title}, {"discussion", discussion}};
-        put_item(m, "agenda", existing_item(m, "agenda", item, "item", "agenda item"), e);
+        put_item(m.body, "agenda", existing_item(m.body, "agenda", item, "item", "agenda item"), e);
         save_meeting(db, key, m);
         out.reply = {{"meeting", id}, {"item", e}};
         minutes_changed(db, out, {m.room.id, m.room.name, m.id, m.version, caller});
@@ -1223,7 +974,7 @@ void Service::meeting_decision(Context& ctx) {
                                                       std::to_string(agenda) + " in this meeting");
         json::object e{{"decision", decision}, {"reasons", reasons}, {"dissent", dissent}};
         e["agenda"] = agenda != 0 ? json::value(agenda) : json::value();
-        put_item(m, "decisions", existing_item(m, "decisions", item, "item", "decision"), e);
+        put_item(m.body, "decisions", existing_item(m.body, "decisions", item, "item", "decision"), e);
         save_meeting(db, key, m);
         out.reply = {{"meeting", id}, {"item", e}};
         minutes_changed(db, out, {m.room.id, m.room.name, m.id, m.version, caller});
@@ -1312,7 +1063,7 @@ void Service::meeting_section(Context& ctx) {
             json::object r{{"report", *report},
                            {"by", report_by.value_or("")},
                            {"shared_with_parents", shared}};
-            put_item(m, "reports", existing_item(m, "reports", item, "item", "report"), r);
+            put_item(m.body, "reports", existing_item(m.body, "reports", item, "item", "report"), r);
         }
         if (agency) {
             auto& views = array_of(m.body, "agency_views");
@@ -1404,29 +1155,6 @@ void Service::meeting_check(Context& ctx) {
     ctx.reply(protocol::encode_ok(ctx.req.id, std::move(out)));
 }
 
-namespace {
-
-/// Refuses to go on when the check found something and the chair has not acknowledged it.
-void require_acknowledged(const json::object& check, bool acknowledge, bool is_chair,
-                          std::string_view doing) {
-    const auto findings = check.at("findings").as_int64();
-    if (findings == 0)
-        return;
-    if (!acknowledge)
-        throw ServiceError(errc::findings_unacknowledged,
-                           "the minutes have " + std::to_string(findings) + " plain-language " +
-                               (findings == 1 ? "finding" : "findings") + " for their readers (" +
-                               str(check, "audience") + "); reword them, or the chair must " +
-                               "acknowledge them (acknowledge: true) before " + std::string(doing),
-                           {{"check", check}});
-    if (!is_chair)
-        throw ServiceError(errc::findings_unacknowledged,
-                           "only the chair may acknowledge plain-language findings",
-                           {{"check", check}});
-}
-
-}  // namespace
-
 void Service::meeting_circulate(Context& ctx) {
     const auto& key = at_rest();
     const auto checker = engine().get();
@@ -1454,7 +1182,7 @@ void Service::meeting_circulate(Context& ctx) {
                 for (const auto& v : missing)
                     lacks += (lacks.empty() ? "" : "; ") + str(v.as_object(), "label") + " (" +
                              str(v.as_object(), "why") + ")";
-                throw ServiceError(minutes_template::sections_missing,
+                throw ServiceError(errc::sections_missing,
                                    "the record of this " + kind.label + " lacks " +
                                        std::to_string(missing.size()) +
                                        " section(s) its template requires: " + lacks,
@@ -1740,9 +1468,7 @@ void Service::action_update(Context& ctx) {
         due, review;
     if (b.contains("status")) {
         status = std::string(ctx.req.string("status"));
-        if (!known(kActionStatuses, *status))
-            throw ServiceError(errc::bad_request,
-                               "status: must be one of " + codes(kActionStatuses));
+        require_action_status(*status);
     }
     if (b.contains("evidence"))
         evidence = std::string(ctx.req.string("evidence"));
@@ -1825,11 +1551,7 @@ void Service::action_update(Context& ctx) {
                 a.body["evidence"] = *evidence;
             if (status)
                 a.status = *status;
-            if (is_closed(a.status) && str(a.body, "evidence").empty())
-                throw ServiceError(errc::bad_request,
-                                   "evidence: say what shows the action is " +
-                                       label(kActionStatuses, a.status) +
-                                       " (a closed action needs a note of evidence)");
+            require_evidence(a.status, str(a.body, "evidence"));
             save_action(db, key, a);
             out.reply = action_json(a);
             minutes_changed(db, out, {a.room_id, a.room, a.raised_in, 0, caller, a.id});
@@ -1889,7 +1611,7 @@ std::shared_ptr<const Frame> Service::action_reminder(Context& ctx) {
     try {
         auto list = read(ctx, [&](SQLite::Database& db) {
             SQLite::Statement q(db, std::string(kActionColumns) +
-                                        "WHERE a.owner_id = ? AND a.status IN " + kOpenStatuses +
+                                        "WHERE a.owner_id = ? AND a.status IN " + std::string(kOpenStatuses) +
                                         " AND a.due <= ? ORDER BY a.due, a.id");
             q.bind(1, ctx.who.account);
             q.bind(2, protocol::utc_date(2));
