@@ -81,8 +81,9 @@ TEST_CASE("minutes rules: vocabularies", "[minutes_rules]") {
     CHECK(code_of([] { (void)require_marking("SECRET"); }) == "bad_request");
     CHECK(code_of([] { (void)require_marking("official"); }) == "bad_request");
     CHECK(code_of([] { require_attendance_status("present"); }).empty());
-    CHECK(message_of([] { require_attendance_status("asleep"); }).starts_with(
-        "status: must be one of "));
+    CHECK(message_of([] {
+              require_attendance_status("asleep");
+          }).starts_with("status: must be one of "));
     CHECK(code_of([] { require_action_status("done"); }).empty());
     CHECK(code_of([] { require_action_status("finished"); }) == "bad_request");
 
@@ -108,8 +109,9 @@ TEST_CASE("minutes rules: only the chair and minute-taker edit, and only a draft
           "these minutes");
     const MeetingState circulated{1, 2, "circulated", 3};
     CHECK(code_of([&] { require_editor(circulated, 1, user_of); }) == "minutes_locked");
-    CHECK(message_of([&] { require_draft(circulated); })
-              .starts_with("version 3 of these minutes is circulated and locked"));
+    CHECK(message_of([&] {
+              require_draft(circulated);
+          }).starts_with("version 3 of these minutes is circulated and locked"));
     // Refused as not an editor before the lock: a stranger learns nothing of the status.
     CHECK(code_of([&] { require_editor(circulated, 3, user_of); }) == "forbidden");
 }

@@ -234,8 +234,7 @@ json::object* find_item(json::object& body, std::string_view section, std::int64
     return nullptr;
 }
 
-void put_item(json::object& body, std::string_view section, json::object* target,
-              json::object& e) {
+void put_item(json::object& body, std::string_view section, json::object* target, json::object& e) {
     if (target != nullptr) {
         e["id"] = num(*target, "id");
         *target = e;
