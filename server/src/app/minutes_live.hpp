@@ -5,9 +5,8 @@
 #include <cstdint>
 #include <string_view>
 
-namespace SQLite {
-class Database;
-}
+#include "store/repo/accounts.hpp"
+#include "store/repo/rooms.hpp"
 
 namespace liaise::server {
 
@@ -23,11 +22,14 @@ struct MinutesEdit {
     std::int64_t action = 0;   ///< the action changed, if that is what changed
 };
 
-/// Inside a write job that changed a meeting's minutes (or an action on them): queues the live
-/// event `minutes_changed` for the room's members as they are now, delivered once the job
-/// commits (Outcome::live). The event carries identifiers only ("meeting", "room", "by", and
+/// Inside a write unit that changed a meeting's minutes (or an action on them): queues the live
+/// event `minutes_changed` for the room's members as they are now (in the unit, so as they are
+/// at its commit), delivered once the unit commits (Outcome::live). The minutes handlers call it
+/// only through their save path (minutes_records.hpp: save_edit, edited, save_action), so that
+/// no edit can forget it. The event carries identifiers only ("meeting", "room", "by", and
 /// "version" or "action" when known), never minutes text: a client that wants the change fetches it
-/// with `meeting_show`, which checks that it may. Nothing is stored. Writer thread only.
-void minutes_changed(SQLite::Database& db, Outcome& out, const MinutesEdit& edit);
+/// with `meeting_show`, which checks that it may. Nothing is stored.
+void minutes_changed(const store::RoomsView& rooms, const store::AccountsView& accounts,
+                     Outcome& out, const MinutesEdit& edit);
 
 }  // namespace liaise::server

@@ -179,7 +179,7 @@ json::array copy_sections(const json::object& m, const json::object& e) {
             const auto id = std::string(v.as_string());
             if (family && professionals_only(m, id))
                 throw ServiceError(
-                    professionals_only_code,
+                    errc::professionals_only,
                     str(e, "name") + " is to receive the section '" + id +
                         "', which is now marked professionals-only: a family member's copy "
                         "never holds it; change what they receive (liaise meeting attend --entry " +

@@ -1,7 +1,7 @@
 // Internal: what a meeting's kind asks of its record (meeting_kinds/), who receives which parts of
 // it, and its circulation deadlines (calendar/). Pure functions over the minutes as JSON (the
-// shapes of PROTOCOL.md, "Meetings and minutes"); minutes.cpp loads, seals and stores. Every
-// refusal is a ServiceError with a stable code. Thread-safety: no shared mutable state.
+// shapes of PROTOCOL.md, "Meetings and minutes"); minutes_records.cpp loads, seals and stores.
+// Every refusal is a ServiceError with a stable code. Thread-safety: no shared mutable state.
 #pragma once
 
 #include <boost/json/array.hpp>
@@ -14,12 +14,6 @@
 #include "liaise/meeting_kinds/catalogue.hpp"
 
 namespace liaise::server::minutes_template {
-
-/// The error codes of templates and copies (PROTOCOL.md, "Error codes"), beside protocol::errc's.
-/// Circulating minutes that lack a section their kind's template requires; carries `missing`.
-inline constexpr std::string_view sections_missing = "sections_missing";
-/// A family member's copy asked to hold a section marked professionals-only.
-inline constexpr std::string_view professionals_only_code = "professionals_only";
 
 /// The kind `id` of the shipped catalogue; bad_request naming the kinds for an unknown one.
 [[nodiscard]] const meeting_kinds::Kind& require_kind(std::string_view id);
@@ -50,8 +44,8 @@ inline constexpr std::string_view professionals_only_code = "professionals_only"
 
 /// The section ids an attendance entry `e` (someone without an account who receives a copy)
 /// receives of the minutes `m`: the chair's choice (`receives`), else every section, less the
-/// professionals-only ones for a family member. professionals_only error when the chair's choice
-/// gives a family member a section now marked professionals-only.
+/// professionals-only ones for a family member. protocol::errc::professionals_only when the chair's
+/// choice gives a family member a section now marked professionals-only.
 [[nodiscard]] boost::json::array copy_sections(const boost::json::object& m,
                                                const boost::json::object& e);
 

@@ -110,7 +110,7 @@ class Service final : public Requests {
     void glossary(Context& ctx);
     void glossary_change(Context& ctx, bool add);
 
-    // Meetings, minutes and actions (minutes.cpp).
+    // Meetings, minutes and actions (minutes_handlers.cpp).
     void meeting_create(Context& ctx);
     void meeting_update(Context& ctx);
     void meetings(Context& ctx);

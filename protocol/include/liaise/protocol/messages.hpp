@@ -135,6 +135,10 @@ inline constexpr std::string_view invalid_dictionary = "invalid_dictionary";
 inline constexpr std::string_view rate_limited = "rate_limited";  ///< carries retry_after_ms
 inline constexpr std::string_view id_reused = "id_reused";  ///< same client_msg_id, other message
 inline constexpr std::string_view already_reported = "already_reported";  ///< dict_feedback
+/// Circulating minutes that lack a section their kind's template requires; carries `missing`.
+inline constexpr std::string_view sections_missing = "sections_missing";
+/// A family member's copy asked to hold a section marked professionals-only.
+inline constexpr std::string_view professionals_only = "professionals_only";
 // Client-side, never sent by the server (PROTOCOL.md, "Signed audit heads"):
 /// "the server's signing key is not the one this device pinned on DATE"
 inline constexpr std::string_view server_key_changed = "server_key_changed";

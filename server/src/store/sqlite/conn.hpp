@@ -94,8 +94,11 @@ inline void bind_one(SQLite::Statement& q, int at, const std::string& v) {
 inline void bind_one(SQLite::Statement& q, int at, const char* v) {
     q.bind(at, v);
 }
+/// Empty bytes bind as an empty blob (X''), never NULL: a row created before its body is sealed
+/// (Meetings::create, add_action) has an empty body, and the column is NOT NULL.
 inline void bind_one(SQLite::Statement& q, int at, const Bytes& v) {
-    q.bind(at, v.data(), static_cast<int>(v.size()));
+    static const unsigned char kNone = 0;
+    q.bind(at, v.empty() ? &kNone : v.data(), static_cast<int>(v.size()));
 }
 inline void bind_one(SQLite::Statement& q, int at, Null) {
     q.bind(at);
