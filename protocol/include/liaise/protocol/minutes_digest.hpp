@@ -45,15 +45,15 @@ enum class MinutesDigestVersion { v1 = 1, v2 = 2 };
 inline constexpr MinutesDigestVersion kMinutesDigestCurrent = MinutesDigestVersion::v2;
 
 /// BLAKE2b-256 over the unambiguous encoding of every field of `minutes` that an export shows
-/// of the version itself (meeting, room, version, kind and, from v2, its label, title, date and
-/// time, place, chair, minute-taker, marking, next meeting, attendance with, from v2, the
-/// sections each copy holds, agenda, decisions, actions, carried-forward actions, correction,
-/// and from v2 the case reference, the template's sections, reports and agency views),
-/// preceded by the version's label, the act, the account and the time. `minutes` is a version
-/// as meeting_show returns it; lifecycle fields (status, circulation, approval, distribution,
-/// versions, overdue) and the template's help (guidance, missing sections) are not covered.
-/// Fields are read leniently (fields.hpp): a missing or mistyped field counts as empty, as
-/// every display of it reads it.
+/// of the version itself, preceded by the version's label, the act, the account and the time.
+/// Both versions cover the meeting, room, version, kind, title, date and time, place, chair,
+/// minute-taker, marking, next meeting, attendance, agenda, decisions, actions, carried-forward
+/// actions and correction; v2 also the case reference, the kind's label, the template's
+/// sections, reports, agency views and the sections each recipient's copy holds. `minutes` is a
+/// version as meeting_show returns it; lifecycle fields (status, circulation, approval,
+/// distribution, versions, overdue) and the template's help (guidance, missing sections) are
+/// not covered. Fields are read leniently (fields.hpp): a missing or mistyped field counts as
+/// empty, as every display of it reads it.
 [[nodiscard]] MinutesDigest minutes_digest(const boost::json::object& minutes,
                                            const MinutesSigner& signer,
                                            MinutesDigestVersion version = kMinutesDigestCurrent);
