@@ -21,6 +21,12 @@ std::int64_t now_ms() {
         .count();
 }
 
+/// What a signature that verifies only under the v1 digest leaves unprotected; the browser
+/// client says the same (web/src/client/minutes.ts).
+constexpr const char* kBeforeSections =
+    "signed before the record sections were covered: its case reference, sections, reports, "
+    "agency views and the sections each copy holds are not protected by it";
+
 std::string past_tense(std::string_view act) {
     return act == "circulate" ? "circulated" : "approved";
 }
@@ -37,6 +43,8 @@ std::string MinutesSignatureCheck::describe() const {
         s += ", signature verified";
         if (verified_contact)
             s += " (a verified contact)";
+        if (before_sections)
+            s += std::string(" (") + kBeforeSections + ")";
     } else {
         s += ": signature does NOT verify \u2014 this version is not the one " + who + " " +
              past_tense(act);
@@ -145,10 +153,12 @@ MinutesCheck Client::check_minutes(const json::object& minutes) {
             c.note = "the server shows another key for " + c.user + "'s device " + c.device +
                      " than the one this device pinned";
         }
-        const auto digest = protocol::minutes_digest(minutes, {act, c.user, c.signed_at});
-        if (protocol::minutes_signature_valid(*key, digest, *signature)) {
+        // v2 first; v1 only for signatures made before it, which the verdict says.
+        if (const auto version = protocol::minutes_signature_version(
+                *key, minutes, {act, c.user, c.signed_at}, *signature)) {
             c.result = MinutesSignatureCheck::Result::verified;
             c.verified_contact = known_.verified(c.user);
+            c.before_sections = *version == protocol::MinutesDigestVersion::v1;
         } else {
             c.result = MinutesSignatureCheck::Result::does_not_verify;
         }

@@ -16,7 +16,8 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr std::string_view kDigestLabel = "liaise-minutes-v1";
+constexpr std::string_view kDigestLabelV1 = "liaise-minutes-v1";
+constexpr std::string_view kDigestLabelV2 = "liaise-minutes-v2";
 constexpr std::string_view kSignatureLabel = "liaise-minutes-signature-v1";
 
 class Encoder {
@@ -80,15 +81,59 @@ void actions(Encoder& e, const json::array& list) {
     }
 }
 
+/// v2: the sections a recipient's copy holds, as the chair chose them: 0 when the entry has no
+/// list (the copy holds the default sections), else 1, the count and each section id.
+void receives(Encoder& e, const json::object& entry) {
+    const auto* chosen = entry.if_contains("receives");
+    if (chosen == nullptr || !chosen->is_array()) {
+        e.number(0);
+        return;
+    }
+    const auto& ids = chosen->get_array();
+    e.number(1).number(static_cast<std::int64_t>(ids.size()));
+    for (const auto& v : ids)
+        e.text(v.is_string() ? std::string_view(v.get_string()) : std::string_view());
+}
+
+/// v2: what issue #27 added to the record, after the correction.
+void record(Encoder& e, const json::object& m) {
+    e.text(str(m, "case_reference")).text(str(m, "kind_label"));
+    const auto& sections = list(m, "sections");
+    e.number(static_cast<std::int64_t>(sections.size()));
+    for (const auto& v : sections) {
+        const auto& s = as_object(v);
+        e.text(str(s, "id")).text(str(s, "label")).text(str(s, "text"));
+        e.number(flag(s, "professionals_only") ? 1 : 0).text(str(s, "how_gathered"));
+    }
+    const auto& reports = list(m, "reports");
+    e.number(static_cast<std::int64_t>(reports.size()));
+    for (const auto& v : reports) {
+        const auto& r = as_object(v);
+        e.number(num(r, "id")).text(str(r, "report")).text(str(r, "by"));
+        e.number(flag(r, "shared_with_parents") ? 1 : 0);
+    }
+    const auto& views = list(m, "agency_views");
+    e.number(static_cast<std::int64_t>(views.size()));
+    for (const auto& v : views) {
+        const auto& a = as_object(v);
+        e.text(str(a, "agency")).text(str(a, "view"));
+    }
+}
+
 }  // namespace
 
 std::string_view act_name(MinutesAct act) noexcept {
     return act == MinutesAct::circulate ? "circulate" : "approve";
 }
 
-MinutesDigest minutes_digest(const json::object& m, const MinutesSigner& signer) {
+MinutesDigest minutes_digest(const json::object& m, const MinutesSigner& signer,
+                             MinutesDigestVersion version) {
+    const bool v2 = version == MinutesDigestVersion::v2;
     Encoder e;
-    e.text(kDigestLabel).text(act_name(signer.act)).text(signer.account).number(signer.signed_at);
+    e.text(v2 ? kDigestLabelV2 : kDigestLabelV1)
+        .text(act_name(signer.act))
+        .text(signer.account)
+        .number(signer.signed_at);
     e.number(num(m, "meeting")).text(str(m, "room")).number(num(m, "version"));
     e.text(str(m, "kind")).text(str(m, "title")).text(str(m, "starts_at")).text(str(m, "place"));
     person(e, object_at(m, "chair"));
@@ -102,6 +147,8 @@ MinutesDigest minutes_digest(const json::object& m, const MinutesSigner& signer)
         e.number(num(a, "id")).text(str(a, "user")).text(str(a, "name")).text(str(a, "agency"));
         e.text(str(a, "role")).text(str(a, "discipline")).text(str(a, "status"));
         e.number(flag(a, "family") ? 1 : 0).number(flag(a, "copy") ? 1 : 0);
+        if (v2)
+            receives(e, a);
     }
     const auto& agenda = list(m, "agenda");
     e.number(static_cast<std::int64_t>(agenda.size()));
@@ -125,6 +172,8 @@ MinutesDigest minutes_digest(const json::object& m, const MinutesSigner& signer)
     } else {
         e.number(0);
     }
+    if (v2)
+        record(e, m);
 
     crypto::init();
     MinutesDigest out{};
@@ -151,6 +200,16 @@ bool minutes_signature_valid(const crypto::SignPublicKey& key, const MinutesDige
     const auto message = signed_message(digest);
     return crypto_sign_verify_detached(signature.data(), message.data(), message.size(),
                                        key.data()) == 0;
+}
+
+std::optional<MinutesDigestVersion> minutes_signature_version(const crypto::SignPublicKey& key,
+                                                              const json::object& minutes,
+                                                              const MinutesSigner& signer,
+                                                              const crypto::Signature& signature) {
+    for (const auto version : {MinutesDigestVersion::v2, MinutesDigestVersion::v1})
+        if (minutes_signature_valid(key, minutes_digest(minutes, signer, version), signature))
+            return version;
+    return std::nullopt;
 }
 
 }  // namespace liaise::protocol

@@ -348,3 +348,130 @@ TEST_CASE(
                                     "Hana Ali approved"));
     CHECK_THAT(out, Catch::Contains("the server shows another key for hana's device"));
 }
+
+TEST_CASE(
+    "a record's sections are signed: a client still signing v1 is refused, and a signature "
+    "from before v2 verifies saying what it does not protect",
+    "[e2e][signed-minutes][template]") {
+    Server server;
+    Person ann{server, "ann", server.admin_code()};
+    Person sam{server, "sam", code_for(*ann, "sam", kCare, "chair")};
+    ok(*sam, "room_create", {{"room", "case-8"}});
+    const auto id = ok(*sam, "meeting_create",
+                       {{"room", "case-8"},
+                        {"title", "Meeting about J"},
+                        {"kind", "other"},
+                        {"case_reference", "CP-8/26"},
+                        {"starts_at", "2030-01-10 10:00"},
+                        {"place", "remote"}})
+                        .at("meeting")
+                        .as_int64();
+    const json::object m{{"meeting", id}, {"acknowledge", true}};
+    for (const auto* section : {"purpose", "attendance", "decision", "plan"})
+        ok(*sam, "meeting_section",
+           {{"meeting", id}, {"section", section}, {"text", std::string("The ") + section + "."}});
+    ok(*sam, "meeting_attend",
+       {{"meeting", id},
+        {"name", "Kelly Smith"},
+        {"role", "Mother"},
+        {"family", true},
+        {"copy", true},
+        {"status", "present"},
+        {"receives", json::array{"purpose"}}});
+    const auto draft = ok(*sam, "meeting_show", {{"meeting", id}});
+    REQUIRE(draft.at("templated").as_bool());
+    const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+    const auto signed_with = [&](protocol::MinutesDigestVersion version) {
+        auto f = m;
+        f["signed_at"] = now;
+        f["signature"] =
+            protocol::sign_minutes(
+                sam->keys(), protocol::minutes_digest(
+                                 draft, {protocol::MinutesAct::circulate, "sam", now}, version))
+                .to_base64();
+        return f;
+    };
+    // A client that signs the old digest signs less than the record: refused, nothing stored.
+    CHECK(error_code(*sam, "meeting_circulate", signed_with(protocol::MinutesDigestVersion::v1)) ==
+          "bad_signature");
+    CHECK(ok(*sam, "meeting_show", {{"meeting", id}}).at("status").as_string() == "draft");
+    ok(*sam, "meeting_circulate", signed_with(protocol::MinutesDigestVersion::v2));
+    ok(*sam, "meeting_approve", signed_by(*sam, "meeting_approve", m));
+    const auto fixed = [&] { return ok(*sam, "meeting_show", {{"meeting", id}, {"version", 1}}); };
+    auto check = sam->check_minutes(fixed());
+    REQUIRE(check.signatures.size() == 2);
+    CHECK(check.ok());
+    for (const auto& s : check.signatures)
+        CHECK_FALSE(s.before_sections);
+
+    const auto original = fixed();
+
+    // The operator changes the purpose section: both v2 signatures fail, and no v1 reading
+    // rescues them.
+    const auto restart = [&](const std::function<void()>& as_operator) {
+        server.stop();
+        as_operator();
+        server.start();
+        sam.login();
+    };
+    restart([&] {
+        tamper(server, id, 1, [](json::object& body) {
+            // The fixed version holds the sections as meeting_show lists them.
+            for (auto& v : body["sections"].as_array())
+                if (v.at("id") == "purpose")
+                    v.as_object()["text"] = "No concerns.";
+        });
+    });
+    REQUIRE(fixed().at("sections").as_array()[0].at("text").as_string() == "No concerns.");
+    check = sam->check_minutes(fixed());
+    CHECK_FALSE(check.ok());
+    for (const auto& s : check.signatures) {
+        CHECK(s.result == client::MinutesSignatureCheck::Result::does_not_verify);
+        CHECK_FALSE(s.before_sections);
+    }
+
+    // Had sam signed before v2 (v1, over the record as it was): the signatures still verify
+    // the changed section, and say that sections are not protected by them; what v1 covered
+    // still is.
+    restart([&] {
+        SQLite::Database db((server.data() / "liaise.db").string(), SQLite::OPEN_READWRITE);
+        SQLite::Statement q(db,
+                            "SELECT act, signed_at FROM minutes_signatures WHERE meeting_id = ?");
+        q.bind(1, id);
+        int resigned = 0;
+        while (q.executeStep()) {
+            const auto act = q.getColumn(0).getString();
+            const auto digest = protocol::minutes_digest(
+                original,
+                {act == "approve" ? protocol::MinutesAct::approve : protocol::MinutesAct::circulate,
+                 "sam", q.getColumn(1).getInt64()},
+                protocol::MinutesDigestVersion::v1);
+            SQLite::Statement u(
+                db, "UPDATE minutes_signatures SET signature = ? WHERE meeting_id = ? AND act = ?");
+            u.bind(1, protocol::sign_minutes(sam->keys(), digest).to_base64());
+            u.bind(2, id);
+            u.bind(3, act);
+            resigned += u.exec();
+        }
+        CHECK(resigned == 2);
+    });
+    check = sam->check_minutes(fixed());
+    CHECK(check.ok());
+    REQUIRE(check.signatures.size() == 2);
+    for (const auto& s : check.signatures) {
+        CHECK(s.before_sections);
+        CHECK_THAT(s.describe(),
+                   Catch::EndsWith("signature verified (signed before the record sections were "
+                                   "covered: its case reference, sections, reports, agency views "
+                                   "and the sections each copy holds are not protected by it)"));
+    }
+    restart([&] {
+        tamper(server, id, 1, [](json::object& body) { body["title"] = "Meeting about K"; });
+    });
+    check = sam->check_minutes(fixed());
+    CHECK_FALSE(check.ok());
+    for (const auto& s : check.signatures)
+        CHECK_FALSE(s.before_sections);
+}

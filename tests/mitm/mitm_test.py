@@ -607,6 +607,72 @@ def minutes_rewritten(w):
               and "not the one Hana Ali approved" in ran.both, ran)
 
 
+def record_rewritten(w):
+    """Issue #27's record, signed as a whole (minutes digest v2): the server rewrites, for bea, a
+    template section's text of approved minutes, then slips in a report and an agency view,
+    then gives a parent's copy a section the chair never chose. Each alone must make bea's
+    `liaise meeting verify` exit 1 with "does NOT verify", not "signed before": the signatures
+    were made under v2, and the v1 fallback cannot match changed content under a v2 signature."""
+    honest = "Concerns about J's injuries at nursery."
+    made = json.loads(w.ok("hana", "meeting", "create", ROOM, "--title", "Meeting about J",
+                           "--kind", "other", "--case-ref", "CP-2041/26", "--at",
+                           "2030-01-10 10:00", "--place", "remote", "--json").out)
+    meeting = str(made["meeting"])
+    for section, text in (("purpose", honest), ("attendance", "Hana and Bea; Kelly Smith."),
+                          ("decision", "A child in need plan."), ("plan", "Visit weekly.")):
+        w.ok("hana", "meeting", "section", meeting, section, text)
+    w.ok("hana", "meeting", "attend", meeting, "--name", "Kelly Smith", "--role", "Mother",
+         "--family", "--copy", "--status", "present", "--receives", "purpose")
+    w.ok("hana", "meeting", "circulate", meeting, "--acknowledge")
+    w.ok("hana", "meeting", "approve", meeting, "--acknowledge")
+    ran = w.liaise("bea", "meeting", "verify", meeting)
+    check("honest: bea verifies both signatures on the whole record",
+          ran.code == 0 and ran.out.count("signature verified") == 2
+          and "signed before" not in ran.out, ran)
+
+    def shown(edit):
+        def rewrite(frame, request):
+            if reply_to(frame, request, "meeting_show") and frame.get("sections"):
+                edit(frame)
+            return frame
+        return rewrite
+
+    def section_text(m):
+        for s in m["sections"]:
+            if s.get("id") == "purpose":
+                s["text"] = "No concerns were raised."
+
+    def report(m):
+        m["reports"] = m.get("reports", []) + [
+            {"id": 1, "report": "Police report: no concerns", "by": "Westshire Police",
+             "shared_with_parents": True}]
+
+    def agency_view(m):
+        m["agency_views"] = m.get("agency_views", []) + [
+            {"agency": "Westshire Police", "view": "Disagrees: no plan needed."}]
+
+    def copy(m):
+        for a in m["attendance"]:
+            if a.get("name") == "Kelly Smith":
+                a["receives"] = ["purpose", "decision"]
+
+    for what, edit in (("a section's text", section_text), ("a report", report),
+                       ("an agency view", agency_view), ("what a parent's copy holds", copy)):
+        w.proxy.rewrite("bea", shown(edit))
+        ran = w.liaise("bea", "meeting", "verify", meeting)
+        check(f"{what} rewritten: bea's meeting verify exits 1, does NOT verify",
+              ran.code == 1 and ran.both.count("signature does NOT verify") == 2
+              and "not the one Hana Ali approved" in ran.both and "signed before" not in ran.both,
+              ran)
+    w.proxy.rewrite("bea", shown(section_text))
+    ran = w.liaise("bea", "meeting", "export", meeting, "--format", "markdown")
+    check("and bea's export of the rewritten section exits 1, saying so",
+          ran.code == 1 and "signature does NOT verify" in ran.both, ran)
+    w.proxy.rewrite("bea", None)
+    ran = w.liaise("bea", "meeting", "verify", meeting)
+    check("with the honest server again it verifies", ran.code == 0, ran)
+
+
 def backup_key_substituted(w):
     """Continuity (issue 26): the server names its own key as the account's backup key. hana
     made her recovery key honestly; then the proxy puts an attacker's public key (with a
@@ -657,6 +723,7 @@ SCENARIOS = [
     ("10 minutes rewritten", minutes_rewritten, ("hana", "bea")),
     ("11 withheld, then shown", withheld_then_shown, ("hana", "bea")),
     ("12 backup key substituted", backup_key_substituted, ("hana", "bea")),
+    ("13 record sections rewritten", record_rewritten, ("hana", "bea")),
 ]
 
 

@@ -129,28 +129,7 @@ after(async () => {
   await server.cleanup();
 });
 
-test('the browser computes the minutes digest of the golden vectors', async () => {
-  const out = join(server.dir, 'digest.mjs');
-  await build({
-    stdin: {
-      contents: `export * from './src/client/minutes-digest'; export { loadSodium, sodium } from './src/crypto/sodium';`,
-      resolveDir: new URL('..', import.meta.url).pathname, loader: 'ts',
-    },
-    bundle: true, format: 'esm', platform: 'node', outfile: out, logLevel: 'warning',
-  });
-  const d = await import(out);
-  await d.loadSodium();
-  const file = JSON.parse(readFileSync(new URL('../../protocol/testdata/vectors/minutes-digest.json', import.meta.url), 'utf8'));
-  assert.ok(file.vectors.length >= 3);
-  for (const v of file.vectors) {
-    const got = d.sodium.to_hex(d.minutesDigest(v.minutes, v.act, v.account, v.signed_at));
-    assert.equal(got, v.digest, `${v.act} by ${v.account}`);
-    // One changed word gives another digest.
-    const changed = structuredClone(v.minutes);
-    changed.title = `${changed.title}.`;
-    assert.notEqual(d.sodium.to_hex(d.minutesDigest(changed, v.act, v.account, v.signed_at)), v.digest);
-  }
-});
+// The minutes digest itself (v2 and v1) is checked against the golden vectors in vectors.test.mjs.
 
 test('signatures on minutes are checked against pinned keys, and a changed record fails', async () => {
   const out = join(server.dir, 'minutes.mjs');
@@ -179,10 +158,13 @@ test('signatures on minutes are checked against pinned keys, and a changed recor
       keys,
     };
   };
-  const vector = JSON.parse(readFileSync(new URL('../../protocol/testdata/vectors/minutes-digest.json', import.meta.url), 'utf8')).vectors[0];
-  const signed = (minutes, keys, user = 'hana', device = 'd1') => {
+  // A conference record with template sections, reports, agency views and chosen copies.
+  const vector = JSON.parse(readFileSync(new URL('../../protocol/testdata/vectors/minutes-digest.json', import.meta.url), 'utf8'))
+    .vectors.find((v) => v.label === 'liaise-minutes-v2' && v.minutes.sections?.length > 0);
+  assert.ok(vector.minutes.reports.length > 0 && vector.minutes.agency_views.length > 0);
+  const signed = (minutes, keys, user = 'hana', device = 'd1', version = 2) => {
     const signedAt = 1795100000123;
-    const digest = c.minutesDigest(minutes, 'approve', user, signedAt);
+    const digest = c.minutesDigest(minutes, 'approve', user, signedAt, version);
     return {
       ...minutes,
       signatures: [{
@@ -198,12 +180,41 @@ test('signatures on minutes are checked against pinned keys, and a changed recor
   let r = await client.verify(good);
   assert.equal(r.verdicts[0].verified, true, r.verdicts[0].words);
   assert.match(r.verdicts[0].words, /^approved by Hana Ali \(hana, Westshire NHS\) on 2026-.* UTC, signature verified \[first time/);
+  assert.doesNotMatch(r.verdicts[0].words, /signed before/);
   // The server changes one word of the approved record: the signature no longer verifies.
   const changed = structuredClone(good);
-  changed.agenda[0].discussion = changed.agenda[0].discussion.replace('bruising', 'nothing');
+  changed.decisions[0].reasons = changed.decisions[0].reasons.replace('likely', 'unlikely');
   r = await client.verify(changed);
   assert.equal(r.verdicts[0].verified, false);
   assert.match(r.verdicts[0].words, /signature does NOT verify — this version is not the one Hana Ali approved/);
+  // … or a template section's text, a report, an agency view, a professionals-only marking, the
+  // sections a parent's copy holds, the case reference (issue #27's record): none verifies,
+  // under v2 or under the v1 fallback.
+  for (const [what, edit] of [
+    ['a section', (m) => { m.sections.find((x) => x.id === 'child-views').text = 'J said he is happy at home.'; }],
+    ['how the views were gathered', (m) => { m.sections.find((x) => x.id === 'child-views').how_gathered = 'Asked his mother.'; }],
+    ['a report', (m) => { m.reports[0].shared_with_parents = false; }],
+    ['an agency view', (m) => { m.agency_views[0].view = 'Disagrees: no plan needed.'; }],
+    ['a marking', (m) => { m.sections.find((x) => x.professionals_only).professionals_only = false; }],
+    ['a copy', (m) => { m.attendance.find((x) => Array.isArray(x.receives) && x.family).receives.push('professional-information'); }],
+    ['the case reference', (m) => { m.case_reference = 'CP-1/26'; }],
+  ]) {
+    const m = structuredClone(good);
+    edit(m);
+    r = await client.verify(m);
+    assert.equal(r.verdicts[0].verified, false, what);
+    assert.match(r.verdicts[0].words, /signature does NOT verify — this version is not the one Hana Ali approved/, what);
+  }
+  // A signature made before v2 (over the v1 digest) still verifies, and says what it does not
+  // protect: a changed section passes it, which is why the words say so.
+  const old = signed(structuredClone(vector.minutes), hana, 'hana', 'd1', 1);
+  r = await client.verify(old);
+  assert.equal(r.verdicts[0].verified, true, r.verdicts[0].words);
+  assert.match(r.verdicts[0].words, /, signature verified \(signed before the record sections were covered: its case reference, sections, reports, agency views and the sections each copy holds are not protected by it\)$/);
+  const oldChanged = structuredClone(old);
+  oldChanged.decisions[0].reasons = 'None.';
+  r = await client.verify(oldChanged);
+  assert.equal(r.verdicts[0].verified, false, 'v1 still protects what it covered');
   // The server re-signs the changed record with a key of its own for Hana's device: the pinned
   // key is used, so it still fails.
   r = await client.verify(signed(changed, mallory));

@@ -1,7 +1,8 @@
 // The browser client's crypto and protocol code (web/src) against the golden vectors in
 // protocol/testdata/vectors: identities, key numbers and safety numbers, the login signature,
 // envelopes sealed with fixed keys and nonces (byte for byte, and opened by every recipient),
-// the keystore (sealed byte for byte and opened), and the reply and event shapes. Needs no
+// the keystore (sealed byte for byte and opened), the minutes digest in both its encodings, and
+// the reply and event shapes. Needs no
 // server: `node --test test/vectors.test.mjs` in web/.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -18,6 +19,7 @@ const envelopes = load('envelope.json');
 const keystore = load('passphrase-sealed-device.json');
 const frames = load('frames.json');
 const continuity = load('continuity.json');
+const minutesDigests = load('minutes-digest.json');
 
 const dir = mkdtempSync(join(tmpdir(), 'liaise-web-vectors-'));
 let c; // the browser's modules, bundled for Node
@@ -29,6 +31,7 @@ before(async () => {
       contents: `export * from './src/crypto/keys'; export * from './src/crypto/envelope';
                  export * from './src/crypto/safety'; export * from './src/crypto/sodium';
                  export * from './src/crypto/continuity';
+                 export { minutesDigest } from './src/client/minutes-digest';
                  export { describeEvent, describeNotice } from './src/client/words';`,
       resolveDir: new URL('..', import.meta.url).pathname, loader: 'ts',
     },
@@ -193,6 +196,39 @@ function conforms(frame, shape, skip) {
   }
   return null;
 }
+
+test('minutes digests, v2 and v1, are the vectors byte for byte; any changed field of what each covers changes them', () => {
+  const labels = { 'liaise-minutes-v1': 1, 'liaise-minutes-v2': 2 };
+  const seen = { 1: 0, 2: 0 };
+  for (const v of minutesDigests.vectors) {
+    const version = labels[v.label];
+    assert.ok(version, `a vector's label: ${v.label}`);
+    seen[version] += 1;
+    const digest = (m) => hex(c.minutesDigest(m, v.act, v.account, v.signed_at, version));
+    assert.equal(digest(v.minutes), v.digest, `${v.label}: ${v.act} by ${v.account}`);
+    // One changed word gives another digest, in either encoding.
+    const changed = structuredClone(v.minutes);
+    changed.title = `${changed.title}.`;
+    assert.notEqual(digest(changed), v.digest);
+    // What v2 added: covered by v2 only.
+    for (const edit of [
+      (m) => { m.case_reference = 'CP-9/27'; },
+      (m) => { if (m.sections?.length) m.sections[0].text += ' Changed.'; else m.sections = [{ id: 'risks', text: 'x' }]; },
+      (m) => { if (m.reports?.length) m.reports[0].shared_with_parents = !m.reports[0].shared_with_parents; else m.reports = [{ report: 'x' }]; },
+      (m) => { m.agency_views = [...(m.agency_views ?? []), { agency: 'Police', view: 'Disagrees.' }]; },
+      (m) => { if (m.attendance.length) m.attendance[0].receives = ['purpose']; else m.kind_label = 'Other'; },
+    ]) {
+      const m = structuredClone(v.minutes);
+      edit(m);
+      if (version === 2) assert.notEqual(digest(m), v.digest, `${edit}`);
+      else assert.equal(digest(m), v.digest, `v1 does not cover: ${edit}`);
+    }
+  }
+  assert.ok(seen[1] >= 3 && seen[2] >= 3, JSON.stringify(seen));
+  // The C++ default, what is signed now, is v2.
+  const v2 = minutesDigests.vectors.find((v) => v.label === 'liaise-minutes-v2');
+  assert.equal(hex(c.minutesDigest(v2.minutes, v2.act, v2.account, v2.signed_at)), v2.digest);
+});
 
 test('reply and event shapes: the examples conform, and the browser reads them', () => {
   const shapes = new Map([...frames.replies.map((s) => [`reply:${s.name}`, s]),

@@ -9,7 +9,13 @@ type Json = Record<string, unknown>;
 
 export type MinutesAct = 'circulate' | 'approve';
 
-const kDigestLabel = 'liaise-minutes-v1';
+/**
+ * The digest's encodings: v2 covers the whole record (case reference, kind label, template
+ * sections, reports, agency views, the sections each copy holds); v1 is what signatures made
+ * before it used, checked only as a fallback that the verdict names.
+ */
+export type MinutesDigestVersion = 1 | 2;
+const kDigestLabels: Record<MinutesDigestVersion, string> = { 1: 'liaise-minutes-v1', 2: 'liaise-minutes-v2' };
 const kSignatureLabel = 'liaise-minutes-signature-v1';
 
 const obj = (v: unknown): Json => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : {});
@@ -50,11 +56,46 @@ function actions(e: Encoder, items: Json[]): void {
   }
 }
 
-/** The 32-byte digest of `minutes` for `act` by `account` at `signedAt` (ms). */
-export function minutesDigest(minutes: Json, act: MinutesAct, account: string, signedAt: number): Uint8Array {
+/** v2: the sections a copy holds as the chair chose them; 0 when the entry has no list. */
+function receives(e: Encoder, a: Json): void {
+  const chosen = a.receives;
+  if (!Array.isArray(chosen)) {
+    e.num(0);
+    return;
+  }
+  e.num(1).num(chosen.length);
+  for (const id of chosen) e.str(typeof id === 'string' ? id : '');
+}
+
+/** v2: what issue #27 added to the record, after the correction. */
+function record(e: Encoder, m: Json): void {
+  e.str(str(m, 'case_reference')).str(str(m, 'kind_label'));
+  const sections = list(m, 'sections');
+  e.num(sections.length);
+  for (const s of sections) {
+    e.str(str(s, 'id')).str(str(s, 'label')).str(str(s, 'text'));
+    e.num(flag(s, 'professionals_only') ? 1 : 0).str(str(s, 'how_gathered'));
+  }
+  const reports = list(m, 'reports');
+  e.num(reports.length);
+  for (const r of reports) {
+    e.num(n(num(r, 'id'))).str(str(r, 'report')).str(str(r, 'by'));
+    e.num(flag(r, 'shared_with_parents') ? 1 : 0);
+  }
+  const views = list(m, 'agency_views');
+  e.num(views.length);
+  for (const v of views) e.str(str(v, 'agency')).str(str(v, 'view'));
+}
+
+/**
+ * The 32-byte digest of `minutes` for `act` by `account` at `signedAt` (ms), in `version`'s
+ * encoding (v2, what is signed now, unless asked).
+ */
+export function minutesDigest(minutes: Json, act: MinutesAct, account: string, signedAt: number, version: MinutesDigestVersion = 2): Uint8Array {
+  const v2 = version === 2;
   const m = obj(minutes);
   const e = new Encoder();
-  e.str(kDigestLabel).str(act).str(account).num(n(signedAt));
+  e.str(kDigestLabels[version]).str(act).str(account).num(n(signedAt));
   e.num(n(num(m, 'meeting'))).str(str(m, 'room')).num(n(num(m, 'version')));
   e.str(str(m, 'kind')).str(str(m, 'title')).str(str(m, 'starts_at')).str(str(m, 'place'));
   person(e, obj(m.chair));
@@ -67,6 +108,7 @@ export function minutesDigest(minutes: Json, act: MinutesAct, account: string, s
     e.num(n(num(a, 'id'))).str(str(a, 'user')).str(str(a, 'name')).str(str(a, 'agency'));
     e.str(str(a, 'role')).str(str(a, 'discipline')).str(str(a, 'status'));
     e.num(flag(a, 'family') ? 1 : 0).num(flag(a, 'copy') ? 1 : 0);
+    if (v2) receives(e, a);
   }
   const agenda = list(m, 'agenda');
   e.num(agenda.length);
@@ -87,6 +129,7 @@ export function minutesDigest(minutes: Json, act: MinutesAct, account: string, s
   } else {
     e.num(0);
   }
+  if (v2) record(e, m);
   return sodium.crypto_generichash(32, e.result(), null);
 }
 

@@ -175,12 +175,20 @@ export interface SignatureVerdict {
   signedAt: number;
   verified: boolean;
   verifiedContact: boolean;
+  /**
+   * It verifies only under the v1 digest: made before signatures covered the case reference,
+   * sections, reports, agency views and each copy's sections, so it does not protect them.
+   */
+  beforeSections: boolean;
   note: string;
   /** The verdict in words, as `liaise meeting verify` prints it. */
   words: string;
 }
 
 export const kKinds = kMeetingKinds;
+
+/** What a v1 signature leaves unprotected, in the words client/src/minutes.cpp uses. */
+const kBeforeSections = 'signed before the record sections were covered: its case reference, sections, reports, agency views and the sections each copy holds are not protected by it';
 
 export const kindLabel = (kind: string): string => kKinds.find(([k]) => k === kind)?.[1] ?? kind;
 
@@ -430,14 +438,14 @@ export class MinutesClient {
   private async verifyOne(minutes: Minutes, s: Signature): Promise<SignatureVerdict> {
     const v: SignatureVerdict = {
       act: s.act, user: s.user ?? '', displayName: s.display_name ?? '', agency: s.agency ?? '',
-      signedAt: Number(s.signed_at) || 0, verified: false, verifiedContact: false, note: '', words: '',
+      signedAt: Number(s.signed_at) || 0, verified: false, verifiedContact: false, beforeSections: false, note: '', words: '',
     };
     const finish = (): SignatureVerdict => {
       const who = v.displayName || v.user;
       const past = v.act === 'circulate' ? 'circulated' : 'approved';
       let w = `${past} by ${who} (${v.user}${v.agency ? `, ${v.agency}` : ''})`;
       if (v.signedAt) w += ` on ${minuteTime(v.signedAt)}`;
-      w += v.verified ? `, signature verified${v.verifiedContact ? ' (a verified contact)' : ''}`
+      w += v.verified ? `, signature verified${v.verifiedContact ? ' (a verified contact)' : ''}${v.beforeSections ? ` (${kBeforeSections})` : ''}`
         : `: signature does NOT verify — this version is not the one ${who} ${past}`;
       if (v.note) w += ` [${v.note}]`;
       v.words = w;
@@ -474,8 +482,16 @@ export class MinutesClient {
       v.note = `the server shows another key for ${v.user}’s device ${s.device} than the one this device pinned`;
     }
     const pinned = fromBase64Sized(key, 32);
-    const digest = minutesDigest(minutes as unknown as Json, s.act, v.user, v.signedAt);
-    v.verified = pinned !== null && sodium.crypto_sign_verify_detached(signature, signedMessage(digest), pinned);
+    // v2 first; v1 only for signatures made before it, which the verdict says. A v2 signature
+    // never verifies as v1: the label is the first thing hashed.
+    for (const version of [2, 1] as const) {
+      const digest = minutesDigest(minutes as unknown as Json, s.act, v.user, v.signedAt, version);
+      if (pinned !== null && sodium.crypto_sign_verify_detached(signature, signedMessage(digest), pinned)) {
+        v.verified = true;
+        v.beforeSections = version === 1;
+        break;
+      }
+    }
     v.verifiedContact = v.verified && this.session.isVerified(v.user);
     return finish();
   }

@@ -21,11 +21,15 @@ struct MinutesSignatureCheck {
     Result result = Result::does_not_verify;
     bool verified_contact = false;  ///< this device compared safety numbers with `user`
     bool pinned_now = false;        ///< the signer's key was first seen, and pinned, now
-    std::string note;               ///< why it does not verify, or what the person should know
+    /// It verifies only under the v1 digest: made before signatures covered the case
+    /// reference, the template's sections, reports, agency views and each copy's sections, so
+    /// it does not protect them (said in the verdict).
+    bool before_sections = false;
+    std::string note;  ///< why it does not verify, or what the person should know
 
     /// "approved by Hana Ali (hana, Westshire NHS) on 2026-11-22 10:04 UTC, signature
-    /// verified" or "… signature does NOT verify — this version is not the one Hana Ali
-    /// approved", with the note after it.
+    /// verified" (with what it leaves unprotected when it is a v1 signature) or "… signature
+    /// does NOT verify — this version is not the one Hana Ali approved", with the note after it.
     [[nodiscard]] std::string describe() const;
 };
 

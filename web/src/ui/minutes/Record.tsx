@@ -113,7 +113,7 @@ export function Signatures({ verdicts, unsigned }: { verdicts: SignatureVerdict[
       <p class="hint">Checked on this device against the keys it pinned.</p>
       <ul>
         {verdicts.map((v, i) => (
-          <li key={i} class={v.verified ? 'sig-ok' : 'sig-bad'}>
+          <li key={i} class={v.verified ? (v.beforeSections ? 'sig-ok sig-partial' : 'sig-ok') : 'sig-bad'}>
             <span aria-hidden="true">{v.verified ? '✔ ' : '✖ '}</span>{v.words}
           </li>
         ))}
