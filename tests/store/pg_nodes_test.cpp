@@ -4,6 +4,7 @@
 // the pg_cluster fixture.
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <future>
 #include <set>
 #include <string>
@@ -162,4 +163,52 @@ TEST_CASE(
 
     a.write_and_wait([&](Tx& tx) { REQUIRE(tx.rooms().remove_member(t.r, t.ann)); });
     CHECK(send(b, t, t.ann, t.ann_dev, "m3", devices({})).result == R::not_member);
+}
+
+TEST_CASE(
+    "PostgreSQL store: a send on another node that races a device's revocation waits for "
+    "it and is not stored for the revoked device",
+    "[store][pg]") {
+    if (!testing::pg_fixture_available()) {
+        WARN("no pg_cluster fixture: skipped");
+        return;
+    }
+    testing::PgScratch scratch;
+    pg::PgStore a(scratch.url()), b(scratch.url());
+    const auto t = seed(a);
+    const auto both = devices({t.ann_dev, t.bea_dev});
+
+    // Node a revokes bea's device (a lost phone) and has not committed yet.
+    std::promise<void> revoked, release, committed;
+    auto release_future = release.get_future();
+    a.write(
+        [&](Tx& tx) {
+            CHECK(tx.accounts().revoke_devices(t.bea, 10) == 1);
+            revoked.set_value();
+            release_future.wait();
+        },
+        [&](std::exception_ptr e) {
+            if (e)
+                committed.set_exception(e);
+            else
+                committed.set_value();
+        });
+    revoked.get_future().wait();
+
+    // Meanwhile node b takes a send wrapped for bea's device too.
+    std::promise<Appended> sent;
+    b.write(
+        [&](Tx& tx) {
+            sent.set_value(tx.messages().append({"r", t.ann, t.ann_dev, "m1", "{}", &both, 11}));
+        },
+        [](std::exception_ptr) {});
+    auto outcome = sent.get_future();
+    // It waits for the revocation's transaction rather than store a key for the lost device...
+    CHECK(outcome.wait_for(std::chrono::milliseconds(300)) == std::future_status::timeout);
+    release.set_value();
+    committed.get_future().get();
+    // ...and then finds the recipients stale.
+    REQUIRE(outcome.wait_for(std::chrono::seconds(10)) == std::future_status::ready);
+    CHECK(outcome.get().result == R::stale_recipients);
+    CHECK(b.read_now([&](const ReadTx& tx) { return tx.messages().last_seq(t.r); }) == 0);
 }

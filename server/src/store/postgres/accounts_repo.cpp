@@ -164,9 +164,11 @@ class PgAccounts final : public Accounts {
         run(db_, "UPDATE accounts SET role = ? WHERE id = ?", protocol::to_string(role), account);
     }
     void set_suspended(Id account, bool suspended) override {
+        lock_rooms_of(account);
         run(db_, "UPDATE accounts SET suspended = ? WHERE id = ?", suspended, account);
     }
     Id add_device(Id account, const Device& d) override {
+        lock_rooms_of(account);
         return run(db_,
                    "INSERT INTO devices(account_id, name, sign_key, box_key, box_key_signature, "
                    "created_at, revoked_at, issued_by, issued_at, replaces) "
@@ -176,6 +178,7 @@ class PgAccounts final : public Accounts {
             .int64(0, 0);
     }
     int revoke_devices(Id account, Millis at) override {
+        lock_rooms_of(account);
         return run(db_,
                    "UPDATE devices SET revoked_at = ? WHERE account_id = ? AND revoked_at IS "
                    "NULL RETURNING 1",
@@ -184,6 +187,17 @@ class PgAccounts final : public Accounts {
     }
 
   private:
+    /// Takes the locks of the rooms `account` is in, ascending, as a send takes its room's: a
+    /// change to whom a send must wrap for (suspension, a device added or revoked) then
+    /// serialises with the sends of those rooms on every node, so no send commits after it
+    /// with the recipients from before it (a revoked device's key).
+    void lock_rooms_of(Id account) {
+        run(db_,
+            "SELECT 1 FROM rooms WHERE id IN (SELECT room_id FROM room_members WHERE account_id "
+            "= ?) ORDER BY id FOR UPDATE",
+            account);
+    }
+
     Connection& db_;
 };
 

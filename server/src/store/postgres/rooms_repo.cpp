@@ -101,7 +101,10 @@ class PgRooms final : public Rooms {
             return std::nullopt;
         return r.int64(0, 0);
     }
+    // A membership change takes the room's lock first, as a send does (messages_repo.cpp): a
+    // send on any node then commits wholly before the change or sees it.
     bool add_member(Id room, Id account, std::int64_t joined_seq, Millis at) override {
+        lock_room(room);
         return run(db_,
                    "INSERT INTO room_members(room_id, account_id, joined_seq, added_at) "
                    "VALUES(?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING 1",
@@ -109,6 +112,7 @@ class PgRooms final : public Rooms {
                    .rows() > 0;
     }
     bool remove_member(Id room, Id account) override {
+        lock_room(room);
         return run(db_, "DELETE FROM room_members WHERE room_id = ? AND account_id = ? RETURNING 1",
                    room, account)
                    .rows() > 0;
@@ -118,6 +122,8 @@ class PgRooms final : public Rooms {
     }
 
   private:
+    void lock_room(Id room) { run(db_, "SELECT 1 FROM rooms WHERE id = ? FOR UPDATE", room); }
+
     Connection& db_;
 };
 
