@@ -1,6 +1,7 @@
 #include "store/postgres/schema.hpp"
 
 #include <array>
+#include <stdexcept>
 #include <string>
 
 namespace liaise::server::pg {
@@ -350,6 +351,12 @@ int current_version(Connection& db) {
 }
 
 int migrate(Connection& db) {
+    return migrate_to(db, schema_version);
+}
+
+int migrate_to(Connection& db, int version) {
+    if (version < 1 || version > schema_version)
+        throw std::invalid_argument("no schema version " + std::to_string(version));
     db.exec("BEGIN");
     try {
         db.exec(migration_lock);
@@ -360,13 +367,12 @@ int migrate(Connection& db) {
                                      ", newer than this liaise-server's (" +
                                      std::to_string(schema_version) +
                                      "): upgrade this node before starting it");
-        for (int v = found + 1; v <= schema_version; ++v)
+        for (int v = found + 1; v <= version; ++v)
             db.exec(migrations[static_cast<std::size_t>(v - 1)]);
         if (found == 0)
-            db.exec("INSERT INTO liaise_schema(version) VALUES (" + std::to_string(schema_version) +
-                    ")");
-        else if (found < schema_version)
-            db.exec("UPDATE liaise_schema SET version = " + std::to_string(schema_version));
+            db.exec("INSERT INTO liaise_schema(version) VALUES (" + std::to_string(version) + ")");
+        else if (found < version)
+            db.exec("UPDATE liaise_schema SET version = " + std::to_string(version));
         db.exec("COMMIT");
         return found;
     } catch (...) {

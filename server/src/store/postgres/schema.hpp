@@ -15,6 +15,10 @@ inline constexpr int schema_version = 2;
 /// database is newer than this build (an older node must not write to it).
 int migrate(Connection& db);
 
+/// migrate() up to `version` (1..schema_version) only: for tests of an upgrade from an older
+/// schema. Never lowers a database's version.
+int migrate_to(Connection& db, int version);
+
 /// The database's schema version, 0 for a database without Liaise's schema.
 [[nodiscard]] int current_version(Connection& db);
 
