@@ -1,5 +1,5 @@
 // store::Dictionaries on PostgreSQL (repos.hpp). A new version takes the next number under a
-// lock on the version counter (the meta row 'dictionary_version'), so two nodes committing
+// transaction-level advisory lock (any constant every node shares), so two nodes committing
 // dictionary changes at once take turns; the primary key on the version is the backstop.
 #include "store/postgres/repos.hpp"
 #include "store/postgres/sql.hpp"
@@ -118,11 +118,8 @@ class PgDictionaries final : public Dictionaries {
 
     std::optional<std::int64_t> commit(const DictionaryFiles& files, Id actor,
                                        std::string_view summary, Millis at) override {
-        // The counter row exists from here on; its lock is held to the end of the transaction.
-        run(db_,
-            "INSERT INTO meta(key, value) VALUES('dictionary_version', '0') ON CONFLICT DO "
-            "NOTHING");
-        run(db_, "SELECT value FROM meta WHERE key = 'dictionary_version' FOR UPDATE");
+        // Held to the end of the transaction: two nodes' commits take turns.
+        run(db_, "SELECT pg_advisory_xact_lock(7393318542)");
         const auto before = current();
         const auto previous = current_version();
         if (before == files && previous > 0)
@@ -150,7 +147,9 @@ class PgDictionaries final : public Dictionaries {
                 discipline, version, Null{});
             run(db_, "DELETE FROM dictionaries WHERE discipline = ?", discipline);
         }
-        run(db_, "UPDATE meta SET value = ? WHERE key = 'dictionary_version'",
+        run(db_,
+            "INSERT INTO meta(key, value) VALUES('dictionary_version', ?) ON CONFLICT(key) DO "
+            "UPDATE SET value = excluded.value",
             std::to_string(version));
         return version;
     }
