@@ -287,3 +287,55 @@ TEST_CASE(
             CHECK(rows[i].seq == static_cast<std::int64_t>(i) + 1);
     }
 }
+
+TEST_CASE(
+    "PostgreSQL store: two nodes extending the audit chain at once take turns: one chain, "
+    "no fork",
+    "[store][pg]") {
+    if (!testing::pg_fixture_available()) {
+        WARN("no pg_cluster fixture: skipped");
+        return;
+    }
+    testing::PgScratch scratch;
+    pg::PgStore a(scratch.url()), b(scratch.url());
+    // As audit.hpp does: read the end of the chain, chain to it, append, set the head.
+    const auto extend = [](Tx& tx, unsigned char node) {
+        const auto last = tx.audit().last();
+        AuditRow r;
+        r.seq = last ? last->seq + 1 : 1;
+        r.at = r.seq;
+        r.kind = "test";
+        r.body = {node};
+        r.prev = last ? last->hash : Bytes{};
+        r.hash = {static_cast<unsigned char>(r.seq), node};
+        tx.audit().append(r);
+        tx.audit().set_head({r.seq, r.seq, r.hash, r.at, {1}, {2}});
+    };
+    constexpr int n = 15;
+    std::vector<std::promise<void>> done(2 * n);
+    for (int i = 0; i < n; ++i)
+        for (int node = 0; node < 2; ++node) {
+            const int k = 2 * i + node;
+            (node == 0 ? a : b)
+                .write([&, node](Tx& tx) { extend(tx, static_cast<unsigned char>(node)); },
+                       [&, k](std::exception_ptr e) {
+                           if (e)
+                               done[k].set_exception(e);
+                           else
+                               done[k].set_value();
+                       });
+        }
+    for (auto& d : done)
+        d.get_future().get();  // a fork would fail a unit on the primary key
+
+    const auto records = a.read_now([](const ReadTx& tx) { return tx.audit().records(0, 0, -1); });
+    REQUIRE(records.size() == 2 * n);
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        CHECK(records[i].seq == static_cast<std::int64_t>(i) + 1);
+        CHECK(records[i].prev == (i == 0 ? Bytes{} : records[i - 1].hash));
+    }
+    const auto head = b.read_now([](const ReadTx& tx) { return tx.audit().head(); });
+    REQUIRE(head);
+    CHECK(head->count == 2 * n);
+    CHECK(head->last_hash == records.back().hash);
+}

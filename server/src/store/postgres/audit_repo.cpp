@@ -1,7 +1,9 @@
-// store::AuditLog on PostgreSQL (repos.hpp). Appends serialise on the head: audit.hpp reads the
-// last record, chains to it and sets the head in one unit, so append() first locks the head row
-// (when there is one) for the rest of the transaction; two nodes then take turns instead of
-// both chaining to the same record, and the primary key on seq is the backstop.
+// store::AuditLog on PostgreSQL (repos.hpp). The chain is extended above the store (audit.hpp):
+// a write unit reads the last record and the head, chains to them, appends and sets the head.
+// Two nodes doing that at once would chain to the same record, so in a write unit the first
+// read of the end of the chain, or the first append, takes a transaction-level advisory lock
+// that every node shares and holds it to the unit's commit: audit units take turns across
+// nodes (a low-rate path). The primary key on seq is the backstop. Read units never lock.
 #include <stdexcept>
 
 #include "store/postgres/repos.hpp"
@@ -32,9 +34,10 @@ AuditRow audit_row(const Result& r, int i) {
 
 class PgAuditLog final : public AuditLog {
   public:
-    explicit PgAuditLog(Connection& db) : db_(db) {}
+    PgAuditLog(Connection& db, bool in_write) : db_(db), in_write_(in_write) {}
 
     std::optional<AuditRow> last() const override {
+        lock();
         auto r = run(db_, std::string(kAuditSelect) + "ORDER BY l.seq DESC LIMIT 1");
         if (r.rows() == 0)
             return std::nullopt;
@@ -53,6 +56,7 @@ class PgAuditLog final : public AuditLog {
         return out;
     }
     std::optional<AuditHeadRow> head() const override {
+        lock();
         auto r = run(db_, "SELECT count, last_seq, last_hash, at, mac, signature FROM audit_head");
         if (r.rows() == 0)
             return std::nullopt;
@@ -60,7 +64,7 @@ class PgAuditLog final : public AuditLog {
                             r.int64(0, 3), bytes(r, 0, 4), bytes(r, 0, 5)};
     }
     void append(const AuditRow& a) override {
-        run(db_, "SELECT 1 FROM audit_head WHERE id = 1 FOR UPDATE");
+        lock();
         if (const auto l = last(); l && l->seq >= a.seq)
             throw std::logic_error("audit: records are appended at the end only");
         run(db_,
@@ -82,13 +86,23 @@ class PgAuditLog final : public AuditLog {
     }
 
   private:
+    /// In a write unit: the audit lock, once (held to the end of the transaction).
+    void lock() const {
+        if (!in_write_ || locked_)
+            return;
+        run(db_, "SELECT pg_advisory_xact_lock(7393318543)");
+        locked_ = true;
+    }
+
     Connection& db_;
+    bool in_write_ = false;
+    mutable bool locked_ = false;
 };
 
 }  // namespace
 
-std::unique_ptr<AuditLog> make_audit(Connection& db) {
-    return std::make_unique<PgAuditLog>(db);
+std::unique_ptr<AuditLog> make_audit(Connection& db, bool in_write) {
+    return std::make_unique<PgAuditLog>(db, in_write);
 }
 
 }  // namespace liaise::server::pg

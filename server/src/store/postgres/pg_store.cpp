@@ -21,14 +21,19 @@ Repo& lazily(std::unique_ptr<Repo>& slot, std::unique_ptr<Repo> (*make)(Connecti
 /// The repositories of one unit of work over `db`.
 class Units final : public Tx, public ReadTx {
   public:
-    explicit Units(Connection& db) : db_(db) {}
+    /// `in_write`: a write unit's (repos.hpp: the audit log locks in write units only).
+    Units(Connection& db, bool in_write) : db_(db), in_write_(in_write) {}
 
     Accounts& accounts() override { return lazily(accounts_, make_accounts, db_); }
     Rooms& rooms() override { return lazily(rooms_, make_rooms, db_); }
     Messages& messages() override { return lazily(messages_, make_messages, db_); }
     Enrolment& enrolment() override { return lazily(enrolment_, make_enrolment, db_); }
     Meetings& meetings() override { return lazily(meetings_, make_meetings, db_); }
-    AuditLog& audit() override { return lazily(audit_, make_audit, db_); }
+    AuditLog& audit() override {
+        if (!audit_)
+            audit_ = make_audit(db_, in_write_);
+        return *audit_;
+    }
     Dictionaries& dictionaries() override { return lazily(dictionaries_, make_dictionaries, db_); }
     Secrets& secrets() override { return lazily(secrets_, make_secrets, db_); }
 
@@ -46,6 +51,7 @@ class Units final : public Tx, public ReadTx {
     Units& self() const { return const_cast<Units&>(*this); }
 
     Connection& db_;
+    bool in_write_ = false;
     std::unique_ptr<Accounts> accounts_;
     std::unique_ptr<Rooms> rooms_;
     std::unique_ptr<Messages> messages_;
@@ -85,7 +91,7 @@ PgStore::~PgStore() {
 void PgStore::write(WriteJob job, Done done) {
     writer_.write(
         [job = std::move(job)](Connection& db) {
-            Units units(db);
+            Units units(db, true);
             job(units);
         },
         std::move(done));
@@ -110,7 +116,7 @@ std::exception_ptr PgStore::run_read(std::unique_ptr<Connection>& db, const Read
     }
     std::exception_ptr error;
     try {
-        const Units units(*db);
+        const Units units(*db, false);
         job(units);
     } catch (...) {
         error = std::current_exception();

@@ -16,7 +16,9 @@ namespace liaise::server::pg {
 [[nodiscard]] std::unique_ptr<store::Messages> make_messages(Connection& db);
 [[nodiscard]] std::unique_ptr<store::Enrolment> make_enrolment(Connection& db);
 [[nodiscard]] std::unique_ptr<store::Meetings> make_meetings(Connection& db);
-[[nodiscard]] std::unique_ptr<store::AuditLog> make_audit(Connection& db);
+/// `in_write`: the log of a write unit, whose reads of the end of the chain (last(), head())
+/// and appends take the audit lock first (audit_repo.cpp).
+[[nodiscard]] std::unique_ptr<store::AuditLog> make_audit(Connection& db, bool in_write);
 [[nodiscard]] std::unique_ptr<store::Dictionaries> make_dictionaries(Connection& db);
 [[nodiscard]] std::unique_ptr<store::Secrets> make_secrets(Connection& db);
 
