@@ -1,22 +1,35 @@
 #include "store/postgres/messages_repo.hpp"
 
+#include "store/postgres/repos.hpp"
+
+#include <algorithm>
 #include <charconv>
+#include <memory>
 
 namespace liaise::server::pg {
 
 namespace {
 
-/// The recipients as a PostgreSQL array literal, or nullopt if one is not a device id in
-/// decimal (then they cannot be the room's devices).
+/// The recipients as a PostgreSQL array literal in ascending numeric order (the caller's are
+/// ascending as text, which differs once ids have different lengths: "10" < "9"), or nullopt if
+/// one is not a device id in canonical decimal (then they cannot be the room's devices). A
+/// repeated id is kept, so it cannot match the room's distinct devices.
 std::optional<std::string> id_array(const std::vector<std::string>* ids) {
     if (!ids)
         return std::nullopt;
-    std::string out = "{";
+    std::vector<std::int64_t> values;
+    values.reserve(ids->size());
     for (const auto& id : *ids) {
         std::int64_t v = 0;
         const auto [end, ec] = std::from_chars(id.data(), id.data() + id.size(), v);
-        if (id.empty() || ec != std::errc() || end != id.data() + id.size() || v <= 0)
+        if (id.empty() || ec != std::errc() || end != id.data() + id.size() || v <= 0 ||
+            std::to_string(v) != id)
             return std::nullopt;
+        values.push_back(v);
+    }
+    std::sort(values.begin(), values.end());
+    std::string out = "{";
+    for (const auto v : values) {
         if (out.size() > 1)
             out += ',';
         out += std::to_string(v);
@@ -120,6 +133,10 @@ std::int64_t PgMessages::append_event(store::Id room, store::Id actor_device,
               {std::to_string(room), std::to_string(actor_device), std::string(event_json),
                std::to_string(at)})
         .int64(0, 0);
+}
+
+std::unique_ptr<store::Messages> make_messages(Connection& db) {
+    return std::make_unique<PgMessages>(db);
 }
 
 }  // namespace liaise::server::pg

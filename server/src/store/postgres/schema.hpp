@@ -6,7 +6,7 @@
 namespace liaise::server::pg {
 
 /// The schema version this build creates and expects.
-inline constexpr int schema_version = 1;
+inline constexpr int schema_version = 2;
 
 /// Creates the schema in an empty database, or brings an older one up to schema_version, in
 /// one transaction: a failure leaves the database as it was. Safe to run from several nodes at
@@ -14,6 +14,10 @@ inline constexpr int schema_version = 1;
 /// Returns the version found before; throws Error on failure, and std::runtime_error if the
 /// database is newer than this build (an older node must not write to it).
 int migrate(Connection& db);
+
+/// migrate() up to `version` (1..schema_version) only: for tests of an upgrade from an older
+/// schema. Never lowers a database's version.
+int migrate_to(Connection& db, int version);
 
 /// The database's schema version, 0 for a database without Liaise's schema.
 [[nodiscard]] int current_version(Connection& db);
