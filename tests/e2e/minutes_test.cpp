@@ -206,7 +206,7 @@ TEST_CASE("a whole meeting: record, check, circulate, approve and export", "[e2e
     }
 }
 
-TEST_CASE("the room's members hear that minutes changed, with no text; nobody else does",
+TEST_CASE("the room's members hear that minutes changed with no text, and nobody else does",
           "[e2e][minutes][live]") {
     Meeting t;
     // uma chairs her own room in another agency; ann, the admin, is in neither room.
