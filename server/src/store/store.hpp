@@ -29,6 +29,7 @@
 #include "store/repo/audit_log.hpp"
 #include "store/repo/dictionaries.hpp"
 #include "store/repo/enrolment.hpp"
+#include "store/repo/glossary.hpp"
 #include "store/repo/meetings.hpp"
 #include "store/repo/messages.hpp"
 #include "store/repo/rooms.hpp"
@@ -49,6 +50,7 @@ class ReadTx {
     [[nodiscard]] virtual const AuditLogView& audit() const = 0;
     [[nodiscard]] virtual const DictionariesView& dictionaries() const = 0;
     [[nodiscard]] virtual const SecretsView& secrets() const = 0;
+    [[nodiscard]] virtual const GlossaryView& glossary() const = 0;
 };
 
 /// A write unit of work: reads see its own changes; everything commits together or not at all.
@@ -63,6 +65,7 @@ class Tx {
     [[nodiscard]] virtual AuditLog& audit() = 0;
     [[nodiscard]] virtual Dictionaries& dictionaries() = 0;
     [[nodiscard]] virtual Secrets& secrets() = 0;
+    [[nodiscard]] virtual Glossary& glossary() = 0;
 };
 
 class Store {
