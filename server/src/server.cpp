@@ -558,7 +558,7 @@ int serve(const Config& config) {
     // Email notices, on their own thread (app/mail_notices.hpp); stopped before the storage.
     std::optional<MailNotices> mail_notices;
     if (config.mail)
-        mail_notices.emplace(storage, *config.mail);
+        mail_notices.emplace(store, *config.mail);
     std::optional<ssl::context> tls;
     if (config.tls_cert || config.tls_key) {
         auto made = tls_context(config);

@@ -320,21 +320,14 @@ void Service::agency_rename(Context& ctx) {
     const auto name = std::string(ctx.req.string("name"));
     const auto new_name = std::string(ctx.req.string("new_name"));
     const auto actor = ctx.who.account;
-    write(ctx, [=, this](SQLite::Database& db, Outcome& out) {
-        SQLite::Statement q(db, "SELECT id, name FROM agencies WHERE name = ?");
-        q.bind(1, name);
-        if (!q.executeStep())
+    write_tx(ctx, [=, this](store::Tx& tx, Outcome& out) {
+        const auto agency = tx.accounts().agency(name);
+        if (!agency)
             throw ServiceError(errc::not_found, "no agency named '" + name + "'");
-        const auto id = q.getColumn(0).getInt64();
-        const auto previous = q.getColumn(1).getString();
-        SQLite::Statement taken(db, "SELECT 1 FROM agencies WHERE name = ? AND id != ?");
-        taken.bind(1, new_name);
-        taken.bind(2, id);
-        if (taken.executeStep())
+        if (!tx.accounts().rename_agency(agency->id, new_name))
             throw ServiceError(errc::conflict, "an agency named '" + new_name + "' already exists");
-        exec(db, "UPDATE agencies SET name = ? WHERE id = ?", new_name, id);
-        record(db, actor, "agency_renamed", {{"from", previous}, {"to", new_name}});
-        out.reply = {{"name", new_name}, {"previous", previous}};
+        record(tx, actor, "agency_renamed", {{"from", agency->name}, {"to", new_name}});
+        out.reply = {{"name", new_name}, {"previous", agency->name}};
     });
 }
 

@@ -1,18 +1,17 @@
 // The continuity requests (PROTOCOL.md, "Continuity"): the account's backup public key, its
 // sealed key backup, the device-to-device transfer mailbox and history shares. The server
 // stores what devices sealed and checks who may store or fetch it; it never holds anything that
-// opens a message key. Its SQL is in store/key_backup.*.
+// opens a message key. What it keeps is the store's Continuity repository
+// (store/repo/continuity.hpp).
 #include <algorithm>
 #include <boost/json.hpp>
 #include <set>
 
 #include "app/room_events.hpp"
 #include "app/service.hpp"
+#include "clock.hpp"
 #include "liaise/protocol/continuity.hpp"
 #include "liaise/protocol/crypto.hpp"
-#include "store/accounts.hpp"
-#include "store/db.hpp"
-#include "store/key_backup.hpp"
 
 namespace liaise::server {
 namespace {
@@ -27,14 +26,14 @@ constexpr std::size_t kMaxSealedBytes = 1024;
 
 /// The room and the caller's joined seq; not_found (as for a room that does not exist) unless
 /// the caller's account is a member.
-std::pair<std::int64_t, std::int64_t> require_membership(SQLite::Database& db,
+std::pair<std::int64_t, std::int64_t> require_membership(const store::RoomsView& rooms,
                                                          const std::string& room,
                                                          std::int64_t account) {
-    const auto id = key_backup::room_id(db, room);
-    const auto joined = id ? key_backup::joined_seq(db, *id, account) : std::nullopt;
+    const auto found = rooms.find(room);
+    const auto joined = found ? rooms.membership(found->id, account) : std::nullopt;
     if (!joined)
         throw ServiceError(errc::not_found, "no room named '" + room + "'");
-    return {*id, *joined};
+    return {found->id, *joined};
 }
 
 /// A seq given as an object key ("41"): 1..2^53.
@@ -52,12 +51,41 @@ std::int64_t seq_key(std::string_view key) {
     return n;
 }
 
-json::object device_object(const key_backup::DeviceKeys& d) {
+json::object device_object(const store::Device& d) {
     return {{"device", std::to_string(d.id)},
             {"name", d.name},
             {"sign_key", d.sign_key},
             {"box_key", d.box_key},
             {"box_key_signature", d.box_key_signature}};
+}
+
+/// A stored message of `room` as `sync` gives it, but without wrapped keys: JSON text; nullopt
+/// when `seq` is not a message of the room (or its envelope does not parse).
+std::optional<std::string> message_without_keys(const store::MessagesView& messages,
+                                                std::int64_t room, const std::string& room_name,
+                                                std::int64_t seq) {
+    const auto rows = messages.after(room, seq - 1, 1);
+    if (rows.empty() || rows.front().seq != seq || !rows.front().event.empty())
+        return std::nullopt;
+    const auto& row = rows.front();
+    boost::system::error_code ec;
+    auto envelope = json::parse(row.envelope, ec);
+    if (ec || !envelope.is_object())
+        return std::nullopt;
+    const auto* version = envelope.as_object().if_contains("v");
+    if (!(version && version->is_int64() && version->get_int64() == 1))
+        envelope.as_object()["keys"] = json::array{};  // version 1 signs every wrapped key
+    json::object m{
+        {"room", room_name},
+        {"seq", seq},
+        {"sender", row.user},
+        {"sender_device", std::to_string(row.device)},
+        {"sent_at", row.sent_at},
+        {"sender_keys", json::object{{"sign_key", row.sender.sign_key},
+                                     {"box_key", row.sender.box_key},
+                                     {"box_key_signature", row.sender.box_key_signature}}},
+        {"envelope", std::move(envelope)}};
+    return json::serialize(m);
 }
 
 ServiceError bad_share(std::string why) {
@@ -68,20 +96,19 @@ ServiceError bad_share(std::string why) {
 
 void Service::backup_key(Context& ctx) {
     const auto account = ctx.who.account;
-    auto out = read(ctx, [&](SQLite::Database& db) {
+    read_object(ctx, [account](const store::ReadTx& tx) {
         json::object o{{"version", 0}};
-        const auto key = key_backup::current_key(db, account);
+        const auto key = tx.continuity().backup_key(account);
         if (!key)
             return o;
         o["version"] = key->version;
         o["public_key"] = key->public_key;
         o["device"] = std::to_string(key->device);
         o["signature"] = key->signature;
-        if (const auto d = key_backup::current_device(db, account, key->device))
+        if (const auto d = tx.accounts().device(key->device, account); d && !d->revoked_at)
             o["signer"] = device_object(*d);
         return o;
     });
-    ctx.reply(protocol::encode_ok(ctx.req.id, std::move(out)));
 }
 
 void Service::backup_key_set(Context& ctx) {
@@ -100,15 +127,15 @@ void Service::backup_key_set(Context& ctx) {
     const auto device = ctx.who.device;
     const auto text = std::string(ctx.req.string("public_key"));
     const auto sig = std::string(ctx.req.string("signature"));
-    write(ctx, [=, this](SQLite::Database& db, Outcome& out) {
-        const auto current = key_backup::current_key(db, account);
+    write_tx(ctx, [=, this](store::Tx& tx, Outcome& out) {
+        const auto current = tx.continuity().backup_key(account);
         const auto expected = current ? current->version + 1 : 1;
         if (version != expected)
             throw ServiceError(errc::conflict,
                                "the backup key is at version " + std::to_string(expected - 1) +
                                    ": a new one must be version " + std::to_string(expected));
-        key_backup::set_key(db, account, {version, text, device, sig});
-        record(db, account, "backup_key_set", {{"version", version}});
+        tx.continuity().set_backup_key(account, {version, text, device, sig});
+        record(tx, account, "backup_key_set", {{"version", version}});
         out.reply = {{"version", version}};
     });
 }
@@ -128,18 +155,18 @@ void Service::backup_put(Context& ctx) {
         list.emplace_back(seq_key(k), std::string(v.get_string()));
     }
     const auto account = ctx.who.account;
-    write(ctx, [=](SQLite::Database& db, Outcome& out) {
-        const auto [room_id, joined] = require_membership(db, room, account);
-        const auto current = key_backup::current_key(db, account);
+    write_tx(ctx, [=](store::Tx& tx, Outcome& out) {
+        const auto [room_id, joined] = require_membership(tx.rooms(), room, account);
+        const auto current = tx.continuity().backup_key(account);
         if (!current || current->version != version)
             throw ServiceError(errc::conflict, "the backup key is at version " +
                                                    std::to_string(current ? current->version : 0) +
                                                    ": seal the entries to that key");
         for (const auto& [seq, sealed] : list)
-            if (!key_backup::is_message(db, room_id, seq))
+            if (!tx.continuity().is_message(room_id, seq))
                 throw ServiceError(errc::bad_request, "keys." + std::to_string(seq) +
                                                           ": no such message in '" + room + "'");
-        out.reply = {{"stored", key_backup::put_entries(db, account, room_id, version, list)}};
+        out.reply = {{"stored", tx.continuity().put_entries(account, room_id, version, list)}};
     });
 }
 
@@ -147,11 +174,11 @@ void Service::backup_get(Context& ctx) {
     const auto room = std::string(ctx.req.string("room"));
     const auto after = ctx.req.integer("after", 0);
     const auto account = ctx.who.account;
-    auto out = read(ctx, [&](SQLite::Database& db) {
-        const auto [room_id, joined] = require_membership(db, room, account);
-        const auto current = key_backup::current_key(db, account);
+    read_object(ctx, [room, after, account](const store::ReadTx& tx) {
+        const auto [room_id, joined] = require_membership(tx.rooms(), room, account);
+        const auto current = tx.continuity().backup_key(account);
         const auto version = current ? current->version : 0;
-        auto list = key_backup::entries(db, account, room_id, version, after, kGetPage + 1);
+        auto list = tx.continuity().entries(account, room_id, version, after, kGetPage + 1);
         const bool more = list.size() > static_cast<std::size_t>(kGetPage);
         if (more)
             list.pop_back();
@@ -161,17 +188,16 @@ void Service::backup_get(Context& ctx) {
         return json::object{
             {"room", room}, {"version", version}, {"keys", std::move(keys)}, {"more", more}};
     });
-    ctx.reply(protocol::encode_ok(ctx.req.id, std::move(out)));
 }
 
 void Service::transfer_put(Context& ctx) {
     const auto bundle = std::string(ctx.req.string("bundle"));
     const auto account = ctx.who.account;
     const auto device = ctx.who.device;
-    write(ctx, [=, this](SQLite::Database& db, Outcome& out) {
+    write_tx(ctx, [=, this](store::Tx& tx, Outcome& out) {
         const auto expires = now_ms() + kTransferLifetimeMs;
-        key_backup::put_transfer(db, account, device, bundle, expires);
-        record(db, account, "key_transfer_offered", {{"device", std::to_string(device)}});
+        tx.continuity().put_transfer(account, device, bundle, expires);
+        record(tx, account, "key_transfer_offered", {{"device", std::to_string(device)}});
         out.reply = {{"expires_at", expires}};
     });
 }
@@ -179,19 +205,19 @@ void Service::transfer_put(Context& ctx) {
 void Service::transfer_take(Context& ctx) {
     const auto account = ctx.who.account;
     const auto device = ctx.who.device;
-    write(ctx, [=, this](SQLite::Database& db, Outcome& out) {
-        const auto t = key_backup::take_transfer(db, account, device, now_ms());
+    write_tx(ctx, [=, this](store::Tx& tx, Outcome& out) {
+        const auto t = tx.continuity().take_transfer(account, device, now_ms());
         if (!t) {
             out.reply = {{"waiting", false}};
             return;
         }
         record(
-            db, account, "key_transfer_taken",
+            tx, account, "key_transfer_taken",
             {{"from_device", std::to_string(t->from_device)}, {"device", std::to_string(device)}});
         out.reply = {{"waiting", true},
                      {"bundle", t->bundle},
                      {"from_device", std::to_string(t->from_device)}};
-        if (const auto from = key_backup::any_device(db, account, t->from_device))
+        if (const auto from = tx.accounts().device(t->from_device, account))
             out.reply["from_keys"] = device_object(*from);
     });
 }
@@ -223,13 +249,13 @@ void Service::history_share(Context& ctx) {
     const auto caller = ctx.who.account;
     const auto caller_device = ctx.who.device;
     auto events = std::make_shared<RoomEvents>();
-    write(
+    write_tx(
         ctx,
-        [=, this](SQLite::Database& db, Outcome& out) {
+        [=, this](store::Tx& tx, Outcome& out) {
             events->clear();
-            const auto [room_id, joined] = require_membership(db, room, caller);
-            const auto target = find_account(db, user);
-            if (!target || !key_backup::joined_seq(db, room_id, target->id))
+            const auto [room_id, joined] = require_membership(tx.rooms(), room, caller);
+            const auto target = tx.accounts().find(user);
+            if (!target || !tx.rooms().membership(room_id, target->id))
                 throw ServiceError(errc::not_found, user + " is not a member of '" + room + "'");
             if (target->id == caller)
                 throw bad_share("share history with someone else");
@@ -237,7 +263,7 @@ void Service::history_share(Context& ctx) {
             if (first.first_seq <= joined)
                 throw bad_share("you can share only what was sent after you joined (seq " +
                                 std::to_string(joined) + ")");
-            const auto devices = key_backup::current_devices(db, target->id);
+            const auto devices = tx.accounts().devices(target->id);
             if (devices.size() != shares.size())
                 throw bad_share(user + " has " + std::to_string(devices.size()) +
                                 " devices: share with each of them");
@@ -248,27 +274,26 @@ void Service::history_share(Context& ctx) {
                 if (it == shares.end())
                     throw bad_share("no share for " + user + "'s device " + std::to_string(d.id));
                 for (const auto& e : it->entries)
-                    if (!key_backup::is_message(db, room_id, e.seq))
+                    if (!tx.continuity().is_message(room_id, e.seq))
                         throw bad_share("seq " + std::to_string(e.seq) + " is not a message of '" +
                                         room + "'");
-                key_backup::put_share(db, {room_id, d.id, caller_device, it->since, it->first_seq,
-                                           it->last_seq, crypto::share_to_json(*it)});
+                tx.continuity().put_share({room_id, d.id, caller_device, it->since, it->first_seq,
+                                           it->last_seq, crypto::share_to_json(*it)},
+                                          now_ms());
             }
             auto event = event_about("history_shared", *target);
             event["since"] = first.since;
             event["first_seq"] = first.first_seq;
             event["last_seq"] = first.last_seq;
-            set_event_actor(event, account_by_id(db, caller));
-            events->append(db, room_id, room, caller_device, event);
-            record(db, caller, "history_shared",
+            set_event_actor(event, account_by_id(tx.accounts(), caller));
+            events->append(tx, room_id, room, caller_device, event);
+            record(tx, caller, "history_shared",
                    {{"room", room},
                     {"user", user},
                     {"since", first.since},
                     {"first_seq", first.first_seq},
                     {"last_seq", first.last_seq}});
-            const auto seq = db.execAndGet("SELECT MAX(seq) FROM messages WHERE room_id = " +
-                                           std::to_string(room_id))
-                                 .getInt64();
+            const auto seq = tx.messages().last_seq(room_id);
             out.reply = {{"room", room},
                          {"user", user},
                          {"devices", static_cast<std::int64_t>(devices.size())},
@@ -281,12 +306,12 @@ void Service::history_shared(Context& ctx) {
     const auto room = std::string(ctx.req.string("room"));
     const auto account = ctx.who.account;
     const auto device = ctx.who.device;
-    auto out = read(ctx, [&](SQLite::Database& db) {
-        const auto [room_id, joined] = require_membership(db, room, account);
+    read_members(ctx, [room, account, device](const store::ReadTx& tx) {
+        const auto [room_id, joined] = require_membership(tx.rooms(), room, account);
         std::string text = "\"room\":" + json::serialize(json::string(room)) + ",\"shares\":[";
         std::set<std::int64_t> seqs;
         bool first = true;
-        for (const auto& share : key_backup::shares_for(db, room_id, device)) {
+        for (const auto& share : tx.continuity().shares_for(room_id, device)) {
             text += first ? "" : ",";
             text += share;
             first = false;
@@ -297,7 +322,7 @@ void Service::history_shared(Context& ctx) {
         text += "],\"messages\":[";
         first = true;
         for (const auto seq : seqs) {
-            if (const auto m = key_backup::message_without_keys(db, room_id, room, seq)) {
+            if (const auto m = message_without_keys(tx.messages(), room_id, room, seq)) {
                 text += first ? "" : ",";
                 text += *m;
                 first = false;
@@ -305,7 +330,6 @@ void Service::history_shared(Context& ctx) {
         }
         return text + "]";
     });
-    ctx.reply(protocol::encode_ok_members(ctx.req.id, std::move(out)));
 }
 
 }  // namespace liaise::server

@@ -4,15 +4,13 @@
 // withdraws terms. Each change is a new version of the room's glossary, an entry in the audit
 // log and an event in the room's history, so members see in the room itself who agreed what;
 // online members are told so that their clients check drafts against the new glossary at once.
-#include <SQLiteCpp/SQLiteCpp.h>
-
 #include <boost/json.hpp>
 
 #include "app/room_events.hpp"
+#include "app/rows_json.hpp"
 #include "app/service.hpp"
+#include "clock.hpp"
 #include "liaise/jargon/glossary.hpp"
-#include "store/db.hpp"
-#include "store/glossary_store.hpp"
 
 namespace liaise::server {
 namespace {
@@ -20,43 +18,28 @@ namespace {
 namespace json = boost::json;
 using protocol::Role;
 namespace errc = protocol::errc;
+using store::GlossaryChange;
 
 constexpr std::int64_t kHistoryMax = 200;
-
-struct GlossaryRoom {
-    std::int64_t id = 0;
-    std::string name;
-    bool is_public = false;
-};
-
-bool is_member(SQLite::Database& db, std::int64_t room, std::int64_t account) {
-    SQLite::Statement q(db, "SELECT 1 FROM room_members WHERE room_id = ? AND account_id = ?");
-    q.bind(1, room);
-    q.bind(2, account);
-    return q.executeStep();
-}
 
 /// The room named `name` as `caller` may see it: a member may read and (as a chair) change its
 /// glossary; an admin outside it may read it; anyone else is answered as if it did not exist,
 /// as for every room request (PROTOCOL.md, "Errors").
-GlossaryRoom require_room(SQLite::Database& db, std::string_view name, std::int64_t caller,
-                          Role role, bool change) {
-    SQLite::Statement q(db, "SELECT id, name, public FROM rooms WHERE name = ?");
-    q.bind(1, std::string(name));
+store::Room require_room(const store::RoomsView& rooms, std::string_view name, std::int64_t caller,
+                         Role role, bool change) {
     const auto missing = ServiceError(errc::not_found, "no room named '" + std::string(name) + "'");
-    if (!q.executeStep())
+    auto room = rooms.find(name);
+    if (!room)
         throw missing;
-    GlossaryRoom room{q.getColumn(0).getInt64(), q.getColumn(1).getString(),
-                      q.getColumn(2).getInt() != 0};
-    if (is_member(db, room.id, caller))
-        return room;
+    if (rooms.membership(room->id, caller))
+        return std::move(*room);
     if (role != Role::admin)
         throw missing;
     if (change)
         throw ServiceError(errc::forbidden,
-                           "only a chair who is a member of '" + room.name +
+                           "only a chair who is a member of '" + room->name +
                                "' can agree terms for it: the room's members decide its words");
-    return room;
+    return std::move(*room);
 }
 
 void require_valid(const std::string& field, const std::string& problem) {
@@ -64,35 +47,49 @@ void require_valid(const std::string& field, const std::string& problem) {
         throw ServiceError(errc::bad_request, field + ": " + problem);
 }
 
-std::string_view change_name(glossary_store::Change c) {
+std::string_view change_name(GlossaryChange c) {
     switch (c) {
-        case glossary_store::Change::added:
+        case GlossaryChange::added:
             return "added";
-        case glossary_store::Change::changed:
+        case GlossaryChange::changed:
             return "changed";
-        case glossary_store::Change::removed:
+        case GlossaryChange::removed:
             return "removed";
-        case glossary_store::Change::none:
+        case GlossaryChange::none:
             break;
     }
     return "none";
 }
 
+/// The room's changes, newest first: {"version", "change", "term", "meaning" (not for a
+/// withdrawal), "by", "at"}.
+json::array history_json(const std::vector<store::GlossaryVersion>& history) {
+    json::array out;
+    for (const auto& v : history) {
+        json::object o{{"version", v.version}, {"change", change_name(v.change)}, {"term", v.term}};
+        if (v.meaning)
+            o["meaning"] = *v.meaning;
+        o["by"] = v.by;
+        o["at"] = v.at;
+        out.push_back(std::move(o));
+    }
+    return out;
+}
+
 }  // namespace
 
 void Service::glossary(Context& ctx) {
-    const bool with_history = ctx.req.boolean("history", false);
-    auto out = read(ctx, [&](SQLite::Database& db) {
-        const auto room =
-            require_room(db, ctx.req.string("room"), ctx.who.account, ctx.who.role, false);
-        auto o = glossary_store::to_json(db, room.id);
+    read_object(ctx, [with_history = ctx.req.boolean("history", false),
+                      name = std::string(ctx.req.string("room")), account = ctx.who.account,
+                      role = ctx.who.role](const store::ReadTx& tx) {
+        const auto room = require_room(tx.rooms(), name, account, role, false);
+        auto o = glossary_json(tx.glossary().version(room.id), tx.glossary().terms(room.id));
         o["room"] = room.name;
         o["public"] = room.is_public;
         if (with_history)
-            o["history"] = glossary_store::history(db, room.id, kHistoryMax);
+            o["history"] = history_json(tx.glossary().history(room.id, kHistoryMax));
         return o;
     });
-    ctx.reply(protocol::encode_ok(ctx.req.id, std::move(out)));
 }
 
 void Service::glossary_change(Context& ctx, bool add) {
@@ -106,25 +103,25 @@ void Service::glossary_change(Context& ctx, bool add) {
     const auto role = ctx.who.role;
     const auto caller_device = ctx.who.device;
     auto events = std::make_shared<RoomEvents>();
-    write(
+    write_tx(
         ctx,
-        [=, this](SQLite::Database& db, Outcome& out) {
+        [=, this](store::Tx& tx, Outcome& out) {
             events->clear();
-            const auto room = require_room(db, room_name, caller, role, true);
+            const auto room = require_room(tx.rooms(), room_name, caller, role, true);
             const auto now = now_ms();
-            glossary_store::Written w;
+            auto& glossary = tx.glossary();
+            store::GlossaryWritten w;
             if (add) {
-                if (glossary_store::count(db, room.id) >=
-                        static_cast<std::int64_t>(jargon::kMaxAgreedTerms) &&
-                    !glossary_store::has(db, room.id, term))
+                if (glossary.count(room.id) >= static_cast<std::int64_t>(jargon::kMaxAgreedTerms) &&
+                    !glossary.has(room.id, term))
                     throw ServiceError(errc::bad_request,
                                        "term: a room agrees at most " +
                                            std::to_string(jargon::kMaxAgreedTerms) + " terms");
-                w = glossary_store::agree(db, room.id, term, meaning, caller, now);
+                w = glossary.agree(room.id, term, meaning, caller, now);
             } else {
-                w = glossary_store::withdraw(db, room.id, term, caller, now);
+                w = glossary.withdraw(room.id, term, caller, now);
             }
-            const bool changed = w.change != glossary_store::Change::none;
+            const bool changed = w.change != GlossaryChange::none;
             out.reply = {{"room", room.name},
                          {"term", w.term},
                          {"version", w.version},
@@ -143,12 +140,10 @@ void Service::glossary_change(Context& ctx, bool add) {
                 details["meaning"] = meaning;
                 event["meaning"] = meaning;
             }
-            record(db, caller, "room_glossary_changed", details);
-            set_event_actor(event, account_by_id(db, caller));
-            events->append(db, room.id, room.name, caller_device, event);
-            SQLite::Statement members(db, "SELECT account_id FROM room_members WHERE room_id = ?");
-            members.bind(1, room.id);
-            notify_later(out, int64_column(members));
+            record(tx, caller, "room_glossary_changed", details);
+            set_event_actor(event, account_by_id(tx.accounts(), caller));
+            events->append(tx, room.id, room.name, caller_device, event);
+            notify_later(out, tx.rooms().member_accounts(room.id));
         },
         [this, room_name, events](const Outcome& out) {
             if (out.reply.at("change").as_string() == "none")

@@ -5,11 +5,10 @@
 #include <fstream>
 #include <sstream>
 
+#include "clock.hpp"
 #include "liaise/calendar/london_time.hpp"
 #include "liaise/mail/notices.hpp"
-#include "store/db.hpp"
-#include "store/mail_notices_store.hpp"
-#include "store/storage.hpp"
+#include "store/store.hpp"
 
 namespace liaise::server {
 namespace {
@@ -19,10 +18,9 @@ constexpr int kBatch = 200;
 
 }  // namespace
 
-MailNotices::MailNotices(Storage& storage, MailConfig config)
-    : storage_(storage), config_(std::move(config)) {
-    storage_.write_and_wait(
-        [this](SQLite::Database& db) { since_ms_ = mail_store::started_at(db, now_ms()); });
+MailNotices::MailNotices(store::Store& store, MailConfig config)
+    : store_(store), config_(std::move(config)) {
+    store_.write_and_wait([this](store::Tx& tx) { since_ms_ = tx.outbox().started_at(now_ms()); });
     spdlog::info("email notices on, through {}:{}", config_.smtp.host, config_.smtp.port);
     thread_ = std::thread([this] { run(); });
 }
@@ -54,8 +52,8 @@ void MailNotices::run() {
 
 int MailNotices::sweep() {
     const auto today = calendar::iso_text(calendar::london_date(now_ms()));
-    const auto todo = storage_.read(
-        [&](SQLite::Database& db) { return mail_store::pending(db, since_ms_, today, kBatch); });
+    const auto todo = store_.read_now(
+        [&](const store::ReadTx& tx) { return tx.outbox().pending(since_ms_, today, kBatch); });
     const mail::Where where{config_.service_url};
     int sent = 0;
     for (const auto& p : todo) {
@@ -68,7 +66,7 @@ int MailNotices::sweep() {
         if (!due)
             continue;  // not a date (the minutes code validates dues): nothing sensible to say
         const mail::Recipient to{p.email, p.display_name};
-        const auto message = p.notice == mail_store::Notice::action_assigned
+        const auto message = p.notice == store::Notice::action_assigned
                                  ? mail::action_assigned(to, where, p.action, *due)
                                  : mail::action_overdue(to, where, p.action, *due);
         const auto result = mail::send(config_.smtp, message);
@@ -78,8 +76,7 @@ int MailNotices::sweep() {
                          result.error().code, config_.check_seconds);
             break;
         }
-        storage_.write_and_wait(
-            [&](SQLite::Database& db) { mail_store::mark_sent(db, p, now_ms()); });
+        store_.write_and_wait([&](store::Tx& tx) { tx.outbox().mark_sent(p, now_ms()); });
         ++sent;
     }
     if (sent > 0)

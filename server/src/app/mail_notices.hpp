@@ -18,12 +18,15 @@
 
 namespace liaise::server {
 
-class Storage;
+namespace store {
+class Store;
+}
 
 class MailNotices {
   public:
-    /// Starts the outbox thread; `storage` must outlive this.
-    MailNotices(Storage& storage, MailConfig config);
+    /// Starts the outbox thread; `store` must outlive this. Its thread waits for the store's
+    /// units of work (store/repo/outbox.hpp), never a network thread.
+    MailNotices(store::Store& store, MailConfig config);
     /// Stops the thread, after the send under way (at most one SMTP timeout per step).
     ~MailNotices();
     MailNotices(const MailNotices&) = delete;
@@ -34,7 +37,7 @@ class MailNotices {
     /// One pass: sends what is pending; returns how many were sent.
     int sweep();
 
-    Storage& storage_;
+    store::Store& store_;
     MailConfig config_;
     std::int64_t since_ms_ = 0;
     std::mutex mutex_;

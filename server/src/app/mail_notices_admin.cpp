@@ -2,15 +2,10 @@
 // address an account's notices go to. The change and its audit record commit together; the
 // address itself is not written to the audit log (personal data it does not need). Without an
 // `email` field the address is cleared.
-#include <SQLiteCpp/SQLiteCpp.h>
-
 #include <boost/json.hpp>
 
-#include "app/require.hpp"
 #include "app/service.hpp"
 #include "liaise/mail/smtp.hpp"
-#include "store/accounts.hpp"
-#include "store/mail_notices_store.hpp"
 
 namespace liaise::server {
 
@@ -21,11 +16,13 @@ void Service::account_email(Context& ctx) {
         throw ServiceError(protocol::errc::bad_request,
                            "email: not an email address like name@council.example.org");
     const auto actor = ctx.who.account;
-    write(ctx, [=, this](SQLite::Database& db, Outcome& out) {
-        const auto target = require_account(db, user);
-        const bool changed = mail_store::set_email(db, target.id, email);
+    write_tx(ctx, [=, this](store::Tx& tx, Outcome& out) {
+        const auto target = tx.accounts().find(user);
+        if (!target)
+            throw ServiceError(protocol::errc::not_found, "no account named '" + user + "'");
+        const bool changed = tx.outbox().set_email(target->id, email);
         if (changed)
-            record(db, actor, email.empty() ? "email_cleared" : "email_set", {{"user", user}});
+            record(tx, actor, email.empty() ? "email_cleared" : "email_set", {{"user", user}});
         out.reply = {{"user", user}, {"changed", changed}};
         if (!email.empty())
             out.reply["email"] = email;

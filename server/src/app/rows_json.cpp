@@ -49,4 +49,29 @@ json::array members_json(const store::RoomsView& rooms, const store::AccountsVie
     return out;
 }
 
+json::array logins_json(const std::vector<store::Login>& logins) {
+    json::array out;
+    for (const auto& l : logins) {
+        json::object o{{"session", l.session},
+                       {"device", std::to_string(l.device)},
+                       {"device_name", l.device_name},
+                       {"at", l.at},
+                       {"address", l.address}};
+        if (l.issued_at) {
+            o["issued_by"] = l.issued_by;
+            o["issued_at"] = *l.issued_at;
+        }
+        out.push_back(std::move(o));
+    }
+    return out;
+}
+
+json::object glossary_json(std::int64_t version, const std::vector<store::GlossaryTerm>& terms) {
+    json::array list;
+    for (const auto& t : terms)
+        list.push_back(json::object{
+            {"term", t.term}, {"meaning", t.meaning}, {"by", t.agreed_by}, {"at", t.agreed_at}});
+    return {{"version", version}, {"terms", std::move(list)}};
+}
+
 }  // namespace liaise::server

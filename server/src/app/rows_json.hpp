@@ -3,6 +3,7 @@
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
+#include <cstdint>
 #include <vector>
 
 #include "store/store.hpp"
@@ -25,5 +26,15 @@ namespace liaise::server {
 [[nodiscard]] boost::json::array members_json(const store::RoomsView& rooms,
                                               const store::AccountsView& accounts, store::Id room,
                                               bool names_only = false);
+
+/// Logins as `login` and `sessions` list them: {"session", "device", "device_name", "at",
+/// "address"} and, for a device enrolled with a replacement code, "issued_by" (the admin's user
+/// name, "" when gone) and "issued_at".
+[[nodiscard]] boost::json::array logins_json(const std::vector<store::Login>& logins);
+
+/// A room's glossary as `glossary` and `room_show` answer it: {"version", "terms": [{"term",
+/// "meaning", "by", "at"}]}.
+[[nodiscard]] boost::json::object glossary_json(std::int64_t version,
+                                                const std::vector<store::GlossaryTerm>& terms);
 
 }  // namespace liaise::server

@@ -1,9 +1,5 @@
 #include "app/service.hpp"
-#include "app/require.hpp"
-#include "store/db.hpp"
 
-#include <SQLiteCpp/SQLiteCpp.h>
-#include <SQLiteCpp/VariadicBind.h>
 #include <sodium.h>
 #include <spdlog/spdlog.h>
 
@@ -15,14 +11,12 @@
 
 #include "app/room_events.hpp"
 #include "app/rows_json.hpp"
+#include "app/standing.hpp"
+#include "clock.hpp"
 #include "liaise/jargon/dictionary.hpp"
 #include "liaise/protocol/crypto.hpp"
 #include "metrics.hpp"
-#include "store/accounts.hpp"
-#include "store/dictionary_store.hpp"
-#include "store/glossary_store.hpp"
-#include "store/sessions.hpp"
-#include "store/storage.hpp"
+#include "store/audit.hpp"
 
 namespace liaise::server {
 namespace {
@@ -89,32 +83,34 @@ struct CodeFor {
 /// Unused codes issued earlier for the same purpose (`user`'s account, or a new device for it)
 /// stop working now: two codes for one account would leave the second to fail at enrolment,
 /// and a code an admin issues again is usually one that went astray. `withdrawn` counts them.
-json::object issue_code(SQLite::Database& db, const CodeFor& c) {
+json::object issue_code(store::Enrolment& enrolment, const CodeFor& c) {
     const auto code = new_code();
-    const auto now = now_ms();
-    const auto expires = now + c.hours * 3600 * 1000;
-    SQLite::Statement withdraw(db,
-                               "UPDATE enrolment_codes SET expires_at = ? WHERE username = ? AND "
-                               "used_at IS NULL AND expires_at > ? AND replaces IS ?");
-    // `replaces`: the account a new device is for, or NULL for a new account.
-    const auto bind_replaces = [&](SQLite::Statement& q, int at) {
-        if (c.replaces != 0)
-            q.bind(at, c.replaces);
-        else
-            q.bind(at);
-    };
-    SQLite::bind(withdraw, now - 1, c.user, now);  // a code works until, and at, its expiry
-    bind_replaces(withdraw, 4);
-    const auto withdrawn = withdraw.exec();
-    SQLite::Statement q(db,
-                        "INSERT INTO enrolment_codes(code_hash, username, display_name, agency_id, "
-                        "role, created_by, created_at, expires_at, replaces) "
-                        "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    SQLite::bind(q, hash_code(code), c.user, c.display_name, c.agency,
-                 std::string(protocol::to_string(c.role)), c.created_by, now, expires);
-    bind_replaces(q, 9);
-    q.exec();
-    return {{"user", c.user}, {"code", code}, {"expires_at", expires}, {"withdrawn", withdrawn}};
+    store::EnrolmentCode row;
+    row.code_hash = hash_code(code);
+    row.user = c.user;
+    row.display_name = c.display_name;
+    row.agency = c.agency;
+    row.role = c.role;
+    row.created_by = c.created_by;
+    row.created_at = now_ms();
+    row.expires_at = row.created_at + c.hours * 3600 * 1000;
+    row.replaces = c.replaces;
+    // A code works until, and at, its expiry; the earlier ones expire just before this one.
+    const auto withdrawn = enrolment.issue(row);
+    return {
+        {"user", c.user}, {"code", code}, {"expires_at", row.expires_at}, {"withdrawn", withdrawn}};
+}
+
+/// Throws the code's error unless `code` can still be redeemed: known, unused, unexpired.
+void require_usable(const std::optional<store::EnrolmentCode>& code) {
+    if (!code)
+        throw ServiceError(errc::invalid_code, "this enrolment code is not known");
+    if (code->used_at)
+        throw ServiceError(errc::code_used, "this enrolment code has already been used");
+    if (code->expires_at < now_ms())
+        throw ServiceError(errc::code_expired,
+                           "this enrolment code has expired or was replaced by a newer one; "
+                           "ask an admin for a new one");
 }
 
 /// An issued code's audit details: `details`, and how many earlier codes it withdrew, if any.
@@ -124,57 +120,22 @@ json::object issued_details(json::object details, const json::object& issued) {
     return details;
 }
 
-/// Everyone who shares a room with `account`, not counting the account itself.
-std::vector<std::int64_t> co_members(SQLite::Database& db, std::int64_t account) {
-    SQLite::Statement q(db,
-                        "SELECT DISTINCT o.account_id FROM room_members m JOIN room_members o ON "
-                        "o.room_id = m.room_id WHERE m.account_id = ? AND o.account_id != ?");
-    q.bind(1, account);
-    q.bind(2, account);
-    return int64_column(q);
-}
-
-struct Room {
-    std::int64_t id = 0;
-    std::string name;
-    std::int64_t last_seq = 0;
-    bool is_public = false;  ///< families or young people take part: every term is jargon
-};
-
-/// A room's last sequence number, from the messages index, for a query over `rooms r`. (The
-/// rooms.last_seq column is no longer kept: updating it cost a page per commit.)
-#define LIAISE_LAST_SEQ "(SELECT COALESCE(MAX(seq), 0) FROM messages WHERE room_id = r.id)"
-
-Room require_room(SQLite::Database& db, std::string_view name) {
-    SQLite::Statement q(
-        db, "SELECT r.id, r.name, " LIAISE_LAST_SEQ ", r.public FROM rooms r WHERE r.name = ?");
-    q.bind(1, std::string(name));
-    if (!q.executeStep())
-        throw ServiceError(errc::not_found, "no room named '" + std::string(name) + "'");
-    return {q.getColumn(0).getInt64(), q.getColumn(1).getString(), q.getColumn(2).getInt64(),
-            q.getColumn(3).getInt() != 0};
-}
-
-/// The sequence number a member joined at, if `account` is a member of `room`.
-std::optional<std::int64_t> membership(SQLite::Database& db, std::int64_t room,
-                                       std::int64_t account) {
-    SQLite::Statement q(db,
-                        "SELECT joined_seq FROM room_members WHERE room_id = ? AND account_id = ?");
-    q.bind(1, room);
-    q.bind(2, account);
-    if (!q.executeStep())
-        return std::nullopt;
-    return q.getColumn(0).getInt64();
-}
-
 /// What a room the asker may not see answers: exactly what a room that does not exist does, so
 /// that no one learns which rooms exist by asking (PROTOCOL.md, "Errors").
 ServiceError no_such_room(std::string_view name) {
     return ServiceError(errc::not_found, "no room named '" + std::string(name) + "'");
 }
 
-std::int64_t require_member(SQLite::Database& db, const Room& room, std::int64_t account) {
-    const auto joined = membership(db, room.id, account);
+store::Room require_room(const store::RoomsView& rooms, std::string_view name) {
+    auto room = rooms.find(name);
+    if (!room)
+        throw no_such_room(name);
+    return std::move(*room);
+}
+
+std::int64_t require_member(const store::RoomsView& rooms, const store::Room& room,
+                            std::int64_t account) {
+    const auto joined = rooms.membership(room.id, account);
     if (!joined)
         throw no_such_room(room.name);
     return *joined;
@@ -185,12 +146,12 @@ std::int64_t require_member(SQLite::Database& db, const Room& room, std::int64_t
 /// neither add itself nor staff it: members alone decide who reads their room.
 /// Outside the room, a chair who is not an admin is answered as if it did not exist; an admin,
 /// who may list any room's members (room_show), is told why.
-Room require_room_to_change(SQLite::Database& db, std::string_view name, std::int64_t caller,
-                            Role role) {
-    auto room = require_room(db, name);
-    if (!membership(db, room.id, caller) && role != Role::admin)
+store::Room require_room_to_change(const store::RoomsView& rooms, std::string_view name,
+                                   std::int64_t caller, Role role) {
+    auto room = require_room(rooms, name);
+    if (!rooms.membership(room.id, caller) && role != Role::admin)
         throw no_such_room(name);
-    if (!membership(db, room.id, caller))
+    if (!rooms.membership(room.id, caller))
         throw ServiceError(errc::forbidden,
                            "you can change only rooms you are a member of; ask a chair or admin "
                            "who is a member of '" +
@@ -198,75 +159,28 @@ Room require_room_to_change(SQLite::Database& db, std::string_view name, std::in
     return room;
 }
 
-json::object device_json(std::int64_t id, const std::string& name, const std::string& sign_key,
-                         const std::string& box_key, const std::string& signature) {
-    json::object d{{"device", std::to_string(id)},
-                   {"name", name},
-                   {"sign_key", sign_key},
-                   {"box_key", box_key},
-                   {"box_key_signature", signature}};
-    // No fingerprint: safety numbers are computed on devices, never taken from the server.
-    return d;
+/// The account named `user`; not_found when there is none.
+store::AccountRow require_account(const store::AccountsView& accounts, std::string_view user) {
+    auto a = accounts.find(user);
+    if (!a)
+        throw ServiceError(errc::not_found, "no account named '" + std::string(user) + "'");
+    return std::move(*a);
 }
 
-/// Current (not revoked) devices of an account. A device enrolled with an admin's replacement
-/// code says so: "issued_by" (the admin's user name), "issued_by_display_name", "issued_at"
-/// and "replaces" (the newest device it revoked, when there was one).
-json::array devices_of(SQLite::Database& db, std::int64_t account) {
-    SQLite::Statement q(db,
-                        "SELECT d.id, d.name, d.sign_key, d.box_key, d.box_key_signature, "
-                        "i.username, i.display_name, d.issued_at, d.replaces FROM devices d "
-                        "LEFT JOIN accounts i ON i.id = d.issued_by "
-                        "WHERE d.account_id = ? AND d.revoked_at IS NULL ORDER BY d.id");
-    q.bind(1, account);
-    json::array out;
-    while (q.executeStep()) {
-        auto d = device_json(q.getColumn(0).getInt64(), q.getColumn(1).getString(),
-                             q.getColumn(2).getString(), q.getColumn(3).getString(),
-                             q.getColumn(4).getString());
-        if (!q.getColumn(5).isNull()) {
-            d["issued_by"] = q.getColumn(5).getString();
-            d["issued_by_display_name"] = q.getColumn(6).getString();
-            d["issued_at"] = q.getColumn(7).getInt64();
-            if (!q.getColumn(8).isNull())
-                d["replaces"] = std::to_string(q.getColumn(8).getInt64());
-        }
-        out.push_back(std::move(d));
-    }
-    return out;
-}
-
-struct Member {
-    Account account;
-    std::int64_t joined_seq = 0;
-};
-
-std::vector<Member> members_of(SQLite::Database& db, std::int64_t room) {
-    SQLite::Statement q(
-        db, std::string(kAccountColumns) +
-                ", room_members m WHERE m.account_id = a.id AND m.room_id = ? ORDER BY a.username");
-    // kAccountColumns ends in a JOIN; the comma join above adds room_members.
-    q.bind(1, room);
-    std::vector<Member> out;
-    while (q.executeStep())
-        out.push_back({account_from(q), 0});
-    return out;
-}
-
-/// Every member with their current devices: what a client needs to wrap a message key. A
-/// suspended member is listed with "suspended": true and no devices: they are not sent to.
-/// With `names_only`, who the members are and nothing more (no devices).
-json::array members_json(SQLite::Database& db, std::int64_t room, bool names_only = false) {
-    json::array out;
-    for (const auto& m : members_of(db, room)) {
-        auto o = account_json(m.account);
-        if (m.account.suspended)
-            o["suspended"] = true;
-        if (!names_only)
-            o["devices"] = m.account.suspended ? json::array{} : devices_of(db, m.account.id);
-        out.push_back(std::move(o));
-    }
-    return out;
+/// bad_request naming the known disciplines unless `discipline` is one an agency or attendee
+/// may have: any stored dictionary except `general`.
+void require_discipline(const store::DictionariesView& dictionaries,
+                        const std::string& discipline) {
+    std::vector<std::string> known;
+    for (const auto& [name, tsv] : dictionaries.current())
+        if (name != jargon::kGeneralDiscipline)
+            known.push_back(name);
+    if (std::find(known.begin(), known.end(), discipline) != known.end())
+        return;
+    std::string list;
+    for (const auto& name : known)
+        list += (list.empty() ? "" : ", ") + name;
+    throw ServiceError(errc::bad_request, "discipline: '" + discipline + "' is not one of " + list);
 }
 
 /// Appends one stored message as clients receive it, in sync pages and in live events alike:
@@ -313,42 +227,7 @@ std::shared_ptr<const Frame> message_frame(std::string text, std::size_t envelop
                                          envelope_at + list->end, std::move(list->entries));
 }
 
-constexpr const char* kMessageColumns =
-    "SELECT m.seq, m.envelope, m.sent_at, d.id, a.username, d.sign_key, d.box_key, "
-    "d.box_key_signature, m.event "
-    "FROM messages m JOIN devices d ON d.id = m.sender_device JOIN accounts a ON a.id = "
-    "d.account_id ";
-
 using store::Standing;
-
-/// Looks up the standing of device `?1`; a device that does not exist is not current.
-constexpr const char* kStandingSql =
-    "SELECT d.revoked_at IS NULL, a.suspended, a.role FROM devices d JOIN accounts a ON "
-    "a.id = d.account_id WHERE d.id = ?";
-
-/// Runs `q` (kStandingSql, prepared) for `device`.
-Standing standing_of(SQLite::Statement& q, std::int64_t device) {
-    q.bind(1, device);
-    Standing out;
-    if (q.executeStep())
-        out = {q.getColumn(0).getInt() != 0, q.getColumn(1).getInt() != 0,
-               protocol::parse_role(q.getColumn(2).getString()).value_or(Role::member)};
-    return out;
-}
-
-/// Throws unless a device of `standing` may make a request that needs `access`.
-void require_standing(const Standing& standing, protocol::Access access) {
-    if (!standing.current)
-        throw ServiceError(errc::device_replaced,
-                           "this device has been replaced: it can no longer be used");
-    if (standing.suspended)
-        throw ServiceError(errc::suspended, "this account is suspended");
-    if (access == protocol::Access::admin && standing.role != Role::admin)
-        throw ServiceError(errc::forbidden, "your role has changed: only admins may do this");
-    if (access == protocol::Access::chair && standing.role == Role::member)
-        throw ServiceError(errc::forbidden,
-                           "your role has changed: only chairs and admins may do this");
-}
 
 /// Whether two stored envelope texts are one message sent twice: the same signature, nonce and
 /// ciphertext. The signature covers every field a reader checks except the wrapped keys (each
@@ -371,6 +250,19 @@ bool same_envelope(std::string_view stored, std::string_view sent) {
 }
 
 }  // namespace
+
+void require_standing(const Standing& standing, protocol::Access access) {
+    if (!standing.current)
+        throw ServiceError(errc::device_replaced,
+                           "this device has been replaced: it can no longer be used");
+    if (standing.suspended)
+        throw ServiceError(errc::suspended, "this account is suspended");
+    if (access == protocol::Access::admin && standing.role != Role::admin)
+        throw ServiceError(errc::forbidden, "your role has changed: only admins may do this");
+    if (access == protocol::Access::chair && standing.role == Role::member)
+        throw ServiceError(errc::forbidden,
+                           "your role has changed: only chairs and admins may do this");
+}
 
 // ---- service ---------------------------------------------------------------------------------
 
@@ -487,22 +379,6 @@ void Service::fail_with(const Reply& reply, std::string_view re, std::string_vie
     }
 }
 
-void Service::write(Context& ctx, std::function<void(SQLite::Database&, Outcome&)> job,
-                    std::function<void(const Outcome&)> after) {
-    auto result = std::make_shared<Outcome>();
-    storage_.write(
-        [job = std::move(job), result, device = ctx.who.authenticated() ? ctx.who.device : 0,
-         access = ctx.req.spec->access](SQLite::Database& db) {
-            if (device != 0) {
-                SQLite::Statement q(db, kStandingSql);
-                require_standing(standing_of(q, device), access);
-            }
-            *result = {};  // a job runs again after a failed batch
-            job(db, *result);
-        },
-        completion(ctx, result, std::move(after)));
-}
-
 void Service::write_tx(Context& ctx, std::function<void(store::Tx&, Outcome&)> job,
                        std::function<void(const Outcome&)> after) {
     auto result = std::make_shared<Outcome>();
@@ -542,11 +418,13 @@ void Service::read_object(Context& ctx, std::function<json::object(const store::
     });
 }
 
-void Service::require_active(SQLite::Database& db, const Context& ctx) {
-    if (!ctx.who.authenticated())
-        return;
-    SQLite::Statement q(db, kStandingSql);
-    require_standing(standing_of(q, ctx.who.device), ctx.req.spec->access);
+void Service::read_here(const std::function<void(const store::ReadTx&)>& fn) {
+    store_.read_and_wait(fn);
+}
+
+void Service::record(store::Tx& tx, std::int64_t actor, std::string_view kind,
+                     const json::object& details) const {
+    audit::append(tx.audit(), at_rest(), server_keys(), actor, kind, details);
 }
 
 void Service::hello(Context& ctx) {
@@ -580,124 +458,87 @@ void Service::enrol(Context& ctx) {
     const auto hash = hash_code(ctx.req.string("code"));
     // A code that is unknown, used or expired is refused from a reader: guessing codes queues
     // no writes. The write below checks again, for a code used or withdrawn meanwhile.
-    storage_.read([&](SQLite::Database& db) {
-        SQLite::Statement q(
-            db, "SELECT used_at IS NOT NULL, expires_at FROM enrolment_codes WHERE code_hash = ?");
-        q.bind(1, hash);
-        if (!q.executeStep())
-            throw ServiceError(errc::invalid_code, "this enrolment code is not known");
-        if (q.getColumn(0).getInt() != 0)
-            throw ServiceError(errc::code_used, "this enrolment code has already been used");
-        if (q.getColumn(1).getInt64() < now_ms())
-            throw ServiceError(errc::code_expired,
-                               "this enrolment code has expired or was replaced by a newer one; "
-                               "ask an admin for a new one");
-        return 0;
-    });
+    read_here([&](const store::ReadTx& tx) { require_usable(tx.enrolment().code(hash)); });
     auto name = std::string(ctx.req.string("device_name"));
     if (name.empty())
         name = "device";
     auto events = std::make_shared<RoomEvents>();
-    write(
+    write_tx(
         ctx,
         [this, hash, name, events, address = ctx.who.address,
          sk = std::string(ctx.req.string("sign_key")), bk = std::string(ctx.req.string("box_key")),
-         sig = std::string(ctx.req.string("box_key_signature"))](SQLite::Database& db,
-                                                                 Outcome& out) {
+         sig = std::string(ctx.req.string("box_key_signature"))](store::Tx& tx, Outcome& out) {
             events->clear();
-            SQLite::Statement q(
-                db,
-                "SELECT username, display_name, agency_id, role, expires_at, used_at, "
-                "replaces, created_by, created_at FROM enrolment_codes WHERE code_hash = ?");
-            q.bind(1, hash);
-            if (!q.executeStep())
-                throw ServiceError(errc::invalid_code, "this enrolment code is not known");
-            const auto user = q.getColumn(0).getString();
-            const auto display = q.getColumn(1).getString();
-            const auto agency = q.getColumn(2).getInt64();
-            const auto role = q.getColumn(3).getString();
-            if (!q.getColumn(5).isNull())
-                throw ServiceError(errc::code_used, "this enrolment code has already been used");
-            if (q.getColumn(4).getInt64() < now_ms())
-                throw ServiceError(
-                    errc::code_expired,
-                    "this enrolment code has expired or was replaced by a newer one; "
-                    "ask an admin for a new one");
-            const bool replacement = !q.getColumn(6).isNull();
-            const auto existing = find_account(db, user);
+            const auto code = tx.enrolment().code(hash);
+            require_usable(code);
+            const auto& user = code->user;
+            const auto role = std::string(protocol::to_string(code->role));
+            const bool replacement = code->replaces != 0;
+            const auto existing = tx.accounts().find(user);
             const auto now = now_ms();
             std::int64_t account = 0;
             int revoked = 0;
-            std::optional<std::int64_t> replaces;  // the newest device this one revokes
-            // The admin who issued the code (0: not known).
-            const std::int64_t issued_by = q.getColumn(7).isNull() ? 0 : q.getColumn(7).getInt64();
-            const auto issued_at = q.getColumn(8).getInt64();
+            store::Id replaces = 0;  // the newest current device this one revokes
             if (replacement) {
                 // A lost device: the same account gets a new device and its old ones stop working.
-                if (!existing || existing->id != q.getColumn(6).getInt64())
+                if (!existing || existing->id != code->replaces)
                     throw ServiceError(errc::invalid_code, "this code's account no longer exists");
                 account = existing->id;
-                SQLite::Statement newest(
-                    db, "SELECT MAX(id) FROM devices WHERE account_id = ? AND revoked_at IS NULL");
-                newest.bind(1, account);
-                if (newest.executeStep() && !newest.getColumn(0).isNull())
-                    replaces = newest.getColumn(0).getInt64();
-                revoked = exec(db,
-                               "UPDATE devices SET revoked_at = ? WHERE account_id = ? AND "
-                               "revoked_at IS NULL",
-                               now, account);
+                if (const auto current = tx.accounts().devices(account); !current.empty())
+                    replaces = current.back().id;
+                revoked = tx.accounts().revoke_devices(account, now);
             } else {
                 if (existing)
                     throw ServiceError(errc::conflict,
                                        "an account named '" + user + "' already exists");
-                exec(db,
-                     "INSERT INTO accounts(username, display_name, agency_id, role, created_at) "
-                     "VALUES(?, ?, ?, ?, ?)",
-                     user, display, agency, role, now);
-                account = db.getLastInsertRowid();
+                const auto added =
+                    tx.accounts().add(user, code->display_name, code->agency, code->role, now);
+                if (!added)
+                    throw ServiceError(errc::conflict,
+                                       "an account named '" + user + "' already exists");
+                account = *added;
             }
-            exec(db,
-                 "INSERT INTO devices(account_id, name, sign_key, box_key, "
-                 "box_key_signature, created_at) "
-                 "VALUES(?, ?, ?, ?, ?, ?)",
-                 account, name, sk, bk, sig, now);
-            const auto device = db.getLastInsertRowid();
-            exec(db, "UPDATE enrolment_codes SET used_at = ? WHERE code_hash = ?", now, hash);
-            out.reply = account_json(require_account(db, user));
+            // The admin who issued a replacement code (0: not known) is kept with the device.
+            std::optional<store::AccountRow> admin;
+            if (replacement && code->created_by != 0)
+                admin = account_by_id(tx.accounts(), code->created_by);
+            store::Device d;
+            d.name = name;
+            d.sign_key = sk;
+            d.box_key = bk;
+            d.box_key_signature = sig;
+            d.created_at = now;
+            if (admin) {
+                d.issued_by = admin->id;
+                d.issued_at = code->created_at;
+                d.replaces = replaces;
+            }
+            const auto device = tx.accounts().add_device(account, d);
+            if (!tx.enrolment().mark_used(hash, now))
+                throw ServiceError(errc::code_used, "this enrolment code has already been used");
+            out.reply = account_json(require_account(tx.accounts(), user));
             out.reply["device"] = std::to_string(device);
             add_server_key(out.reply);
             if (replacement) {
-                record(db, account, "device_replaced",
+                record(tx, account, "device_replaced",
                        {{"user", user}, {"device", device}, {"revoked", revoked}});
                 // Whoever redeems an admin's code is, to the server, this person: every room
                 // they are in is told which admin issued it and when, to verify them again.
                 auto event = event_about("device_replaced", *existing);
                 event["device"] = std::to_string(device);
-                if (replaces)
-                    event["replaces"] = std::to_string(*replaces);
-                event["issued_at"] = issued_at;
-                if (issued_by != 0) {
-                    const auto admin = account_by_id(db, issued_by);
-                    SQLite::Statement mark(db,
-                                           "UPDATE devices SET issued_by = ?, issued_at = ?, "
-                                           "replaces = ? WHERE id = ?");
-                    mark.bind(1, admin.id);
-                    mark.bind(2, issued_at);
-                    if (replaces)
-                        mark.bind(3, *replaces);
-                    else
-                        mark.bind(3);
-                    mark.bind(4, device);
-                    mark.exec();
-                    event["issued_by"] = admin.user;
-                    event["issued_by_display_name"] = admin.display_name;
-                    set_event_actor(event, admin);
+                if (replaces != 0)
+                    event["replaces"] = std::to_string(replaces);
+                event["issued_at"] = code->created_at;
+                if (admin) {
+                    event["issued_by"] = admin->user;
+                    event["issued_by_display_name"] = admin->display_name;
+                    set_event_actor(event, *admin);
                 }
-                events->append_to_rooms_of(db, account, device, event);
+                events->append_to_rooms_of(tx, account, device, event);
                 out.account = account;
-                notify_later(out, co_members(db, account));
+                notify_later(out, tx.rooms().co_members(account));
             } else {
-                record(db, account, "enrolled",
+                record(tx, account, "enrolled",
                        {{"user", user},
                         {"device", device},
                         {"role", role},
@@ -739,22 +580,20 @@ void Service::login(Context& ctx) {
     if (!signature)
         throw ServiceError(errc::bad_request, "signature: not a base64 signature");
     struct Found {
-        Account account;
+        store::AccountRow account;
         std::string sign_key;
         bool replaced = false;
     };
-    const auto found = storage_.read([&](SQLite::Database& db) -> std::optional<Found> {
-        auto account = find_account(db, user);
+    const auto device_id = static_cast<std::int64_t>(std::strtoll(device.c_str(), nullptr, 10));
+    std::optional<Found> found;
+    read_here([&](const store::ReadTx& tx) {
+        auto account = tx.accounts().find(user);
         if (!account)
-            return std::nullopt;
-        SQLite::Statement q(db,
-                            "SELECT sign_key, revoked_at IS NOT NULL FROM devices WHERE id = ? "
-                            "AND account_id = ?");
-        q.bind(1, static_cast<std::int64_t>(std::strtoll(device.c_str(), nullptr, 10)));
-        q.bind(2, account->id);
-        if (!q.executeStep())
-            return std::nullopt;
-        return Found{*account, q.getColumn(0).getString(), q.getColumn(1).getInt() != 0};
+            return;
+        const auto d = tx.accounts().device(device_id, account->id);
+        if (!d)
+            return;
+        found = Found{std::move(*account), d->sign_key, d->revoked_at.has_value()};
     });
     const auto key = found ? crypto::SignPublicKey::from_base64(found->sign_key) : std::nullopt;
     // Unknown account, unknown device and wrong signature look the same to the caller.
@@ -775,10 +614,8 @@ void Service::login(Context& ctx) {
     bus_.join(ctx.who.account, ctx.self);
     // A suspension, device replacement or role change committed between the checks above and
     // bus_.join() cut off nobody: look again, now that any later one will find this session.
-    const auto now = storage_.read([&](SQLite::Database& db) {
-        SQLite::Statement q(db, kStandingSql);
-        return standing_of(q, ctx.who.device);
-    });
+    store::Standing now;
+    read_here([&](const store::ReadTx& tx) { now = tx.accounts().standing(ctx.who.device); });
     if (!now.current || now.suspended) {
         bus_.leave(ctx.who.account, ctx.self.get());
         auto address = std::move(ctx.who.address);
@@ -791,20 +628,22 @@ void Service::login(Context& ctx) {
     ctx.who.role = now.role;
     spdlog::info("login {} (device {}) from {}", user, ctx.who.device, ctx.who.address);
     auto reminder = action_reminder(ctx);
-    // The login is answered once it is recorded (sessions.hpp), with the logins its holder
-    // should hear of.
-    write(
+    // The login is answered once it is recorded (store/repo/enrolment.hpp), with the logins its
+    // holder should hear of.
+    write_tx(
         ctx,
         [this, account = found->account, device, device_id = ctx.who.device,
          address = ctx.who.address,
-         last = ctx.req.integer("last_session", 0)](SQLite::Database& db, Outcome& out) {
+         last = ctx.req.integer("last_session", 0)](store::Tx& tx, Outcome& out) {
+            const auto at = now_ms();
             auto recorded =
-                sessions::record_login(db, account.id, device_id, address, now_ms(), last);
+                tx.enrolment().record_login(account.id, device_id, address, at, last,
+                                            at - store::kLoginKeepMs, store::kLoginListMax);
             out.reply = account_json(account);
             out.reply["device"] = device;
             add_server_key(out.reply);
             out.reply["session"] = recorded.session;
-            out.reply["new_logins"] = std::move(recorded.new_logins);
+            out.reply["new_logins"] = logins_json(recorded.new_logins);
         },
         // After the reply: the client sees the login succeed first.
         [self = ctx.self, reminder = std::move(reminder)](const Outcome&) {
@@ -814,45 +653,40 @@ void Service::login(Context& ctx) {
 }
 
 void Service::list_sessions(Context& ctx) {
-    auto list =
-        read(ctx, [&](SQLite::Database& db) { return sessions::recent(db, ctx.who.account); });
-    ctx.reply(protocol::encode_ok(ctx.req.id, {{"sessions", std::move(list)}}));
+    read_object(ctx, [account = ctx.who.account](const store::ReadTx& tx) {
+        return json::object{
+            {"sessions", logins_json(tx.enrolment().recent_logins(account, store::kLoginListMax))}};
+    });
 }
 
 void Service::whoami(Context& ctx) {
-    auto out = read(
-        ctx, [&](SQLite::Database& db) { return account_json(require_account(db, ctx.who.user)); });
-    out["device"] = std::to_string(ctx.who.device);
-    ctx.reply(protocol::encode_ok(ctx.req.id, std::move(out)));
+    read_object(ctx, [user = ctx.who.user, device = ctx.who.device](const store::ReadTx& tx) {
+        auto out = account_json(require_account(tx.accounts(), user));
+        out["device"] = std::to_string(device);
+        return out;
+    });
 }
 
 void Service::agency_add(Context& ctx) {
     const auto name = std::string(ctx.req.string("name"));
     const auto discipline = std::string(ctx.req.string("discipline"));
     const auto actor = ctx.who.account;
-    write(ctx, [this, name, discipline, actor](SQLite::Database& db, Outcome& out) {
-        require_discipline(db, discipline);
-        SQLite::Statement exists(db, "SELECT 1 FROM agencies WHERE name = ?");
-        exists.bind(1, name);
-        if (exists.executeStep())
+    write_tx(ctx, [this, name, discipline, actor](store::Tx& tx, Outcome& out) {
+        require_discipline(tx.dictionaries(), discipline);
+        if (!tx.accounts().add_agency(name, discipline, now_ms()))
             throw ServiceError(errc::conflict, "an agency named '" + name + "' already exists");
-        exec(db, "INSERT INTO agencies(name, discipline, created_at) VALUES(?, ?, ?)", name,
-             discipline, now_ms());
-        record(db, actor, "agency_added", {{"name", name}, {"discipline", discipline}});
+        record(tx, actor, "agency_added", {{"name", name}, {"discipline", discipline}});
         out.reply = {{"name", name}, {"discipline", discipline}};
     });
 }
 
 void Service::agency_list(Context& ctx) {
-    auto agencies = read(ctx, [](SQLite::Database& db) {
-        SQLite::Statement q(db, "SELECT name, discipline FROM agencies ORDER BY name");
+    read_object(ctx, [](const store::ReadTx& tx) {
         json::array out;
-        while (q.executeStep())
-            out.push_back(json::object{{"name", q.getColumn(0).getString()},
-                                       {"discipline", q.getColumn(1).getString()}});
-        return out;
+        for (const auto& a : tx.accounts().agencies())
+            out.push_back(json::object{{"name", a.name}, {"discipline", a.discipline}});
+        return json::object{{"agencies", std::move(out)}};
     });
-    ctx.reply(protocol::encode_ok(ctx.req.id, {{"agencies", std::move(agencies)}}));
 }
 
 void Service::enrol_code(Context& ctx) {
@@ -869,16 +703,14 @@ void Service::enrol_code(Context& ctx) {
     const auto agency = std::string(ctx.req.string("agency"));
     const auto hours = ctx.req.integer("hours", config_.enrolment_code_hours);
     const auto creator = ctx.who.account;
-    write(ctx, [=, this](SQLite::Database& db, Outcome& out) {
-        SQLite::Statement g(db, "SELECT id FROM agencies WHERE name = ?");
-        g.bind(1, agency);
-        if (!g.executeStep())
+    write_tx(ctx, [=, this](store::Tx& tx, Outcome& out) {
+        const auto g = tx.accounts().agency(agency);
+        if (!g)
             throw ServiceError(errc::not_found, "no agency named '" + agency + "'");
-        if (find_account(db, user))
+        if (tx.accounts().find(user))
             throw ServiceError(errc::conflict, "an account named '" + user + "' already exists");
-        out.reply =
-            issue_code(db, {user, display, g.getColumn(0).getInt64(), *role, creator, hours, 0});
-        record(db, creator, "enrolment_code_issued",
+        out.reply = issue_code(tx.enrolment(), {user, display, g->id, *role, creator, hours, 0});
+        record(tx, creator, "enrolment_code_issued",
                issued_details(
                    {{"user", user}, {"role", protocol::to_string(*role)}, {"agency", agency}},
                    out.reply));
@@ -889,14 +721,11 @@ void Service::device_replace(Context& ctx) {
     const auto user = std::string(ctx.req.string("user"));
     const auto hours = ctx.req.integer("hours", config_.enrolment_code_hours);
     const auto creator = ctx.who.account;
-    write(ctx, [=, this](SQLite::Database& db, Outcome& out) {
-        const auto target = require_account(db, user);
-        SQLite::Statement g(db, "SELECT agency_id FROM accounts WHERE id = ?");
-        g.bind(1, target.id);
-        g.executeStep();
-        out.reply = issue_code(db, {user, target.display_name, g.getColumn(0).getInt64(),
-                                    target.role, creator, hours, target.id});
-        record(db, creator, "device_replacement_issued",
+    write_tx(ctx, [=, this](store::Tx& tx, Outcome& out) {
+        const auto target = require_account(tx.accounts(), user);
+        out.reply = issue_code(tx.enrolment(), {user, target.display_name, target.agency_id,
+                                                target.role, creator, hours, target.id});
+        record(tx, creator, "device_replacement_issued",
                issued_details({{"user", user}}, out.reply));
     });
 }
@@ -910,38 +739,36 @@ void Service::room_create(Context& ctx) {
     const auto creator = ctx.who.account;
     const auto creator_device = ctx.who.device;
     auto events = std::make_shared<RoomEvents>();
-    write(
+    write_tx(
         ctx,
-        [this, name, members, creator, creator_device, events](SQLite::Database& db, Outcome& out) {
+        [this, name, members, creator, creator_device, events](store::Tx& tx, Outcome& out) {
             events->clear();
-            SQLite::Statement exists(db, "SELECT 1 FROM rooms WHERE name = ?");
-            exists.bind(1, name);
-            if (exists.executeStep())
-                throw ServiceError(errc::conflict, "a room named '" + name + "' already exists");
+            const auto conflict = [&] {
+                return ServiceError(errc::conflict, "a room named '" + name + "' already exists");
+            };
+            if (tx.rooms().find(name))
+                throw conflict();
             std::set<std::int64_t> ids{creator};
             for (const auto& m : members)
-                ids.insert(require_account(db, m).id);
+                ids.insert(require_account(tx.accounts(), m).id);
             const auto now = now_ms();
-            exec(db, "INSERT INTO rooms(name, created_by, created_at) VALUES(?, ?, ?)", name,
-                 creator, now);
-            const auto room = db.getLastInsertRowid();
-            for (const auto id : ids) {
-                exec(db,
-                     "INSERT INTO room_members(room_id, account_id, joined_seq, "
-                     "added_at) VALUES(?, ?, 0, ?)",
-                     room, id, now);
-            }
-            out.reply = {{"room", name}, {"members", members_json(db, room)}};
+            const auto room = tx.rooms().create(name, creator, now);
+            if (!room)
+                throw conflict();
+            for (const auto id : ids)
+                tx.rooms().add_member(*room, id, 0, now);
+            out.reply = {{"room", name},
+                         {"members", members_json(tx.rooms(), tx.accounts(), *room)}};
             json::array names;
             for (const auto& m : out.reply["members"].as_array())
                 names.push_back(m.as_object().at("user"));
-            record(db, creator, "room_created", {{"room", name}, {"members", names}});
+            record(tx, creator, "room_created", {{"room", name}, {"members", names}});
             json::array people;
             for (const auto id : ids)
-                people.push_back(person_fields(account_by_id(db, id)));
+                people.push_back(person_fields(account_by_id(tx.accounts(), id)));
             json::object event{{"kind", "room_created"}, {"members", std::move(people)}};
-            set_event_actor(event, account_by_id(db, creator));
-            events->append(db, room, name, creator_device, event);
+            set_event_actor(event, account_by_id(tx.accounts(), creator));
+            events->append(tx, *room, name, creator_device, event);
             notify_later(out, ids);
         },
         [this, name, events](const Outcome& out) {
@@ -958,32 +785,27 @@ void Service::room_change(Context& ctx, bool add) {
     const auto role = ctx.who.role;
     const auto caller_device = ctx.who.device;
     auto events = std::make_shared<RoomEvents>();
-    write(
+    write_tx(
         ctx,
-        [=, this](SQLite::Database& db, Outcome& out) {
+        [=, this](store::Tx& tx, Outcome& out) {
             events->clear();
-            const auto room = require_room_to_change(db, room_name, caller, role);
-            const auto target = require_account(db, user);
-            const bool member = membership(db, room.id, target.id).has_value();
-            const auto before = member_accounts(db, room.id);
-            if (add && !member) {
-                exec(db,
-                     "INSERT INTO room_members(room_id, account_id, joined_seq, "
-                     "added_at) VALUES(?, ?, ?, ?)",
-                     room.id, target.id, room.last_seq, now_ms());
-            } else if (!add && member) {
-                exec(db, "DELETE FROM room_members WHERE room_id = ? AND account_id = ?", room.id,
-                     target.id);
-            }
+            const auto room = require_room_to_change(tx.rooms(), room_name, caller, role);
+            const auto target = require_account(tx.accounts(), user);
+            const bool member = tx.rooms().membership(room.id, target.id).has_value();
+            const auto before = tx.rooms().member_accounts(room.id);
+            if (add && !member)
+                tx.rooms().add_member(room.id, target.id, room.last_seq, now_ms());
+            else if (!add && member)
+                tx.rooms().remove_member(room.id, target.id);
             out.reply = {{"room", room_name}, {"user", user}, {"changed", add != member}};
             if (add != member) {
-                record(db, caller, add ? "room_member_added" : "room_member_removed",
+                record(tx, caller, add ? "room_member_added" : "room_member_removed",
                        {{"room", room_name}, {"user", user}});
                 auto event = event_about(add ? "member_added" : "member_removed", target);
-                set_event_actor(event, account_by_id(db, caller));
+                set_event_actor(event, account_by_id(tx.accounts(), caller));
                 // A removed member is told live too, though they can no longer read the room.
                 events->append(
-                    db, room.id, room_name, caller_device, event,
+                    tx, room.id, room_name, caller_device, event,
                     add ? std::vector<std::int64_t>{} : std::vector<std::int64_t>{target.id});
             }
             auto notify = before;  // a removed member is told too; an added one as well
@@ -1014,23 +836,25 @@ void Service::rooms(Context& ctx) {
 }
 
 void Service::room_show(Context& ctx) {
-    auto out = read(ctx, [&](SQLite::Database& db) {
-        const auto room = require_room(db, ctx.req.string("room"));
+    read_object(ctx, [name = std::string(ctx.req.string("room")), account = ctx.who.account,
+                      role = ctx.who.role](const store::ReadTx& tx) {
+        const auto room = require_room(tx.rooms(), name);
         // An admin may see who is in any room (to know whom to ask about it), but not the
         // devices a message would go to, nor how much was said: only members see those.
-        if (ctx.who.role == Role::admin && !membership(db, room.id, ctx.who.account))
-            return json::object{{"room", room.name},
-                                {"public", room.is_public},
-                                {"member", false},
-                                {"members", members_json(db, room.id, true)}};
-        require_member(db, room, ctx.who.account);
+        if (role == Role::admin && !tx.rooms().membership(room.id, account))
+            return json::object{
+                {"room", room.name},
+                {"public", room.is_public},
+                {"member", false},
+                {"members", members_json(tx.rooms(), tx.accounts(), room.id, true)}};
+        require_member(tx.rooms(), room, account);
         return json::object{{"room", room.name},
                             {"last_seq", room.last_seq},
                             {"public", room.is_public},
-                            {"members", members_json(db, room.id)},
-                            {"glossary", glossary_store::to_json(db, room.id)}};
+                            {"members", members_json(tx.rooms(), tx.accounts(), room.id)},
+                            {"glossary", glossary_json(tx.glossary().version(room.id),
+                                                       tx.glossary().terms(room.id))}};
     });
-    ctx.reply(protocol::encode_ok(ctx.req.id, std::move(out)));
 }
 
 void Service::user_keys(Context& ctx) {
@@ -1179,23 +1003,23 @@ void Service::room_audience(Context& ctx) {
     const auto role = ctx.who.role;
     const auto caller_device = ctx.who.device;
     auto events = std::make_shared<RoomEvents>();
-    write(
+    write_tx(
         ctx,
-        [=, this](SQLite::Database& db, Outcome& out) {
+        [=, this](store::Tx& tx, Outcome& out) {
             events->clear();
-            const auto room = require_room_to_change(db, room_name, caller, role);
-            exec(db, "UPDATE rooms SET public = ? WHERE id = ?", is_public ? 1 : 0, room.id);
+            const auto room = require_room_to_change(tx.rooms(), room_name, caller, role);
+            tx.rooms().set_public(room.id, is_public);
             if (is_public != room.is_public) {
-                record(db, caller, "room_audience_changed",
+                record(tx, caller, "room_audience_changed",
                        {{"room", room_name}, {"public", is_public}});
                 json::object event{{"kind", "audience_changed"}, {"public", is_public}};
-                set_event_actor(event, account_by_id(db, caller));
-                events->append(db, room.id, room_name, caller_device, event);
+                set_event_actor(event, account_by_id(tx.accounts(), caller));
+                events->append(tx, room.id, room_name, caller_device, event);
             }
             out.reply = {{"room", room_name},
                          {"public", is_public},
                          {"changed", is_public != room.is_public}};
-            notify_later(out, member_accounts(db, room.id));
+            notify_later(out, tx.rooms().member_accounts(room.id));
         },
         [this, room_name, is_public, events](const Outcome& out) {
             if (!out.reply.at("changed").as_bool())
@@ -1210,54 +1034,35 @@ void Service::room_audience(Context& ctx) {
 }
 
 void Service::dictionaries(Context& ctx) {
-    const auto have = ctx.req.integer("have", 0);
-    auto out = read(ctx, [&](SQLite::Database& db) {
-        const auto version = std::stoll(
-            db.execAndGet(
-                  "SELECT COALESCE((SELECT value FROM meta WHERE key = 'dictionary_version'), '0')")
-                .getString());
+    read_object(ctx, [have = ctx.req.integer("have", 0)](const store::ReadTx& tx) {
+        const auto version = tx.dictionaries().current_version();
         json::object o{{"version", version}};
         if (have == version) {
             o["unchanged"] = true;
             return o;
         }
         json::array list;
-        SQLite::Statement q(db, "SELECT discipline, tsv FROM dictionaries ORDER BY discipline");
-        while (q.executeStep())
-            list.push_back(json::object{{"discipline", q.getColumn(0).getString()},
-                                        {"tsv", q.getColumn(1).getString()}});
+        for (const auto& [discipline, tsv] : tx.dictionaries().current())
+            list.push_back(json::object{{"discipline", discipline}, {"tsv", tsv}});
         o["dictionaries"] = std::move(list);
-        o["common_acronyms"] =
-            db.execAndGet(
-                  "SELECT COALESCE((SELECT value FROM meta WHERE key = 'common_acronyms'), '')")
-                .getString();
+        o["common_acronyms"] = tx.dictionaries().common_acronyms();
         return o;
     });
-    ctx.reply(protocol::encode_ok(ctx.req.id, std::move(out)));
 }
 
 void Service::ask(Context& ctx) {
     const auto term = std::string(ctx.req.string("term"));
     const auto room_name = std::string(ctx.req.string("room"));
     const auto account = ctx.who.account;
-    write(ctx, [=](SQLite::Database& db, Outcome& out) {
-        std::optional<std::int64_t> room;
+    write_tx(ctx, [=](store::Tx& tx, Outcome& out) {
+        store::Id room = 0;
         if (!room_name.empty()) {
-            const auto r = require_room(db, room_name);
-            require_member(db, r, account);
+            const auto r = require_room(tx.rooms(), room_name);
+            require_member(tx.rooms(), r, account);
             room = r.id;
         }
-        SQLite::Statement q(
-            db, "INSERT INTO questions(term, room_id, asked_by, asked_at) VALUES(?, ?, ?, ?)");
-        q.bind(1, term);
-        if (room)
-            q.bind(2, *room);
-        else
-            q.bind(2);
-        q.bind(3, account);
-        q.bind(4, now_ms());
-        q.exec();
-        out.reply = {{"id", db.getLastInsertRowid()}, {"term", term}, {"status", "recorded"}};
+        const auto id = tx.dictionaries().ask(term, room, account, now_ms());
+        out.reply = {{"id", id}, {"term", term}, {"status", "recorded"}};
     });
 }
 

@@ -167,6 +167,9 @@ class Service final : public Requests {
     /// Appends to the audit log inside the current write job.
     void record(SQLite::Database& db, std::int64_t actor, std::string_view kind,
                 const boost::json::object& details) const;
+    /// The same inside a write unit of work on the store.
+    void record(store::Tx& tx, std::int64_t actor, std::string_view kind,
+                const boost::json::object& details) const;
 
     /// At a login: the event that tells the account of its actions overdue or due within two
     /// days, to deliver once the login is answered; null when there are none (or no session).
@@ -196,6 +199,12 @@ class Service final : public Requests {
     void read_members(Context& ctx, std::function<std::string(const store::ReadTx&)> job);
     /// read_members() with a reply object.
     void read_object(Context& ctx, std::function<boost::json::object(const store::ReadTx&)> job);
+    /// Runs `fn` as a read unit of work and waits for it, on the calling (network) thread: for
+    /// the steps that must decide before the handler replies or queues a write (enrol's code
+    /// check, login's look-ups), where nobody is logged in to be refused. The SQLite store reads
+    /// at once, as Storage::read did; a networked store would block here, so these steps are
+    /// still to become asynchronous (issue #22).
+    void read_here(const std::function<void(const store::ReadTx&)>& fn);
     /// A write's completion: replies ok with `result` and runs `after`, or replies the error.
     store::Store::Done completion(Context& ctx, std::shared_ptr<Outcome> result,
                                   std::function<void(const Outcome&)> after);

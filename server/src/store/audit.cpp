@@ -9,6 +9,7 @@
 
 #include "store/at_rest.hpp"
 #include "store/db.hpp"
+#include "store/sqlite/repos.hpp"
 
 namespace liaise::server::audit {
 namespace {
@@ -184,25 +185,65 @@ std::int64_t rechain(SQLite::Database& db, const AtRestKey& at_rest, const Serve
     return static_cast<std::int64_t>(rows.size());
 }
 
-void append_one(SQLite::Database& db, const AtRestKey& at_rest, const ServerKeys& keys,
+/// head_problem() for a head as the audit repository returns it.
+std::string head_problem(const std::optional<store::AuditHeadRow>& row, const ServerKeys& keys,
+                         Head* out) {
+    if (!row)
+        return "the log's head is missing";
+    Head h;
+    h.signed_part.count = row->count;
+    h.last_seq = row->last_seq;
+    if (row->last_hash.size() == h.signed_part.last_hash.size())
+        std::copy(row->last_hash.begin(), row->last_hash.end(), h.signed_part.last_hash.begin());
+    h.signed_part.at = row->at;
+    const auto mac = head_mac(keys, h.signed_part, h.last_seq);
+    if (row->last_hash.size() != 32 || row->mac.size() != 32 ||
+        sodium_memcmp(row->mac.data(), mac.data(), mac.size()) != 0)
+        return "the log's head was not written by this server (its MAC does not verify)";
+    if (row->signature.size() == crypto::Signature::size())
+        h.signature =
+            crypto::Signature(std::span<const unsigned char, 64>(row->signature.data(), 64));
+    if (!protocol::verify_audit_head(keys.public_key(), h.signed_part, h.signature))
+        return "the log's head is not signed by this server's key";
+    if (out != nullptr)
+        *out = h;
+    return "";
+}
+
+store::Bytes to_bytes(const Hash& h) {
+    return store::Bytes(h.begin(), h.end());
+}
+
+Hash hash_from(const store::Bytes& b) {
+    Hash h{};
+    if (b.size() == h.size())
+        std::copy(b.begin(), b.end(), h.begin());
+    return h;
+}
+
+/// Appends record `seq` after `prev` and makes it the head (of `count` records); returns its
+/// hash.
+Hash append_one(store::AuditLog& log, const AtRestKey& at_rest, const ServerKeys& keys,
                 std::int64_t seq, const Hash& prev, std::int64_t count, std::int64_t actor,
                 std::string_view kind, const json::object& details) {
     const auto at = now_ms();
     const auto plaintext = json::serialize(details);
-    const auto sealed = at_rest.seal(plaintext, {kTable, seq, 0});
     const auto hash = chain_hash(keys, prev, seq, at, actor, kind, body_hash(plaintext));
-    SQLite::Statement q(
-        db,
-        "INSERT INTO audit(seq, at, actor, kind, body, prev, hash) VALUES(?, ?, ?, ?, ?, ?, ?)");
-    q.bind(1, seq);
-    q.bind(2, at);
-    q.bind(3, actor);
-    q.bind(4, std::string(kind));
-    q.bind(5, sealed.data(), static_cast<int>(sealed.size()));
-    q.bind(6, prev.data(), static_cast<int>(prev.size()));
-    q.bind(7, hash.data(), static_cast<int>(hash.size()));
-    q.exec();
-    write_head(db, keys, count, seq, hash, at);
+    store::AuditRow row;
+    row.seq = seq;
+    row.at = at;
+    row.actor = actor;
+    row.kind = std::string(kind);
+    row.body = at_rest.seal(plaintext, {kTable, seq, 0});
+    row.prev = to_bytes(prev);
+    row.hash = to_bytes(hash);
+    log.append(row);
+    const protocol::AuditHead h{count, hash, at};
+    const auto mac = head_mac(keys, h, seq);
+    const auto signature = keys.sign(protocol::audit_head_message(keys.public_key(), h));
+    log.set_head({count, seq, to_bytes(hash), at, to_bytes(mac),
+                  store::Bytes(signature.data(), signature.data() + signature.size())});
+    return hash;
 }
 
 }  // namespace
@@ -227,22 +268,19 @@ ServerKeys setup(SQLite::Database& db, const AtRestKey& at_rest) {
     return keys;
 }
 
-void append(SQLite::Database& db, const AtRestKey& at_rest, const ServerKeys& keys,
+void append(store::AuditLog& log, const AtRestKey& at_rest, const ServerKeys& keys,
             std::int64_t actor, std::string_view kind, const json::object& details) {
     std::int64_t last_seq = 0;
     Hash last_hash{};
-    {
-        SQLite::Statement last(db, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1");
-        if (last.executeStep()) {
-            last_seq = last.getColumn(0).getInt64();
-            last_hash = hash_from(last.getColumn(1));
-        }
+    if (const auto last = log.last()) {
+        last_seq = last->seq;
+        last_hash = hash_from(last->hash);
     }
     Head h;
-    const auto problem = head_problem(db, keys, &h);
+    const auto problem = head_problem(log.head(), keys, &h);
     if (problem.empty() && h.last_seq == last_seq && h.signed_part.last_hash == last_hash &&
         h.signed_part.count == last_seq) {
-        append_one(db, at_rest, keys, last_seq + 1, last_hash, last_seq + 1, actor, kind, details);
+        append_one(log, at_rest, keys, last_seq + 1, last_hash, last_seq + 1, actor, kind, details);
         return;
     }
     // The head and the records disagree. A head whose MAC holds and that is ahead of the records
@@ -258,13 +296,16 @@ void append(SQLite::Database& db, const AtRestKey& at_rest, const ServerKeys& ke
     } else {
         note["problem"] = problem;
     }
-    append_one(db, at_rest, keys, last_seq + 1, last_hash, last_seq + 1, kOperator,
-               "audit_head_mismatch", note);
-    SQLite::Statement last(db, "SELECT hash FROM audit WHERE seq = ?");
-    last.bind(1, last_seq + 1);
-    last.executeStep();
-    append_one(db, at_rest, keys, last_seq + 2, hash_from(last.getColumn(0)), last_seq + 2, actor,
-               kind, details);
+    const auto noted = append_one(log, at_rest, keys, last_seq + 1, last_hash, last_seq + 1,
+                                  kOperator, "audit_head_mismatch", note);
+    append_one(log, at_rest, keys, last_seq + 2, noted, last_seq + 2, actor, kind, details);
+}
+
+void append(SQLite::Database& db, const AtRestKey& at_rest, const ServerKeys& keys,
+            std::int64_t actor, std::string_view kind, const json::object& details) {
+    StatementCache statements(db);
+    const auto log = store::sqlite::make_audit(store::sqlite::Conn{db, statements});
+    append(*log, at_rest, keys, actor, kind, details);
 }
 
 std::vector<Record> list(SQLite::Database& db, const AtRestKey& key, std::int64_t since,

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "liaise/protocol/audit_head.hpp"
+#include "store/repo/audit_log.hpp"
 #include "store/server_keys.hpp"
 
 namespace SQLite {
@@ -50,6 +51,9 @@ inline constexpr std::int64_t kOperator = -1;
 /// stays visible); if the head is missing, forged or disagrees with the records, a record
 /// `audit_head_mismatch` saying so goes in first.
 void append(SQLite::Database& db, const AtRestKey& at_rest, const ServerKeys& keys,
+            std::int64_t actor, std::string_view kind, const boost::json::object& details);
+/// The same on the audit repository of the current write unit of work (store/repo/audit_log.hpp).
+void append(store::AuditLog& log, const AtRestKey& at_rest, const ServerKeys& keys,
             std::int64_t actor, std::string_view kind, const boost::json::object& details);
 
 struct Record {

@@ -12,14 +12,9 @@
 #include <unordered_map>
 #include <vector>
 
-namespace liaise::server {
+#include "clock.hpp"
 
-/// Milliseconds since the epoch: how every timestamp is stored.
-[[nodiscard]] inline std::int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
+namespace liaise::server {
 
 /// Prepares `sql`, binds `args` to its parameters in order, and runs it; returns the number of
 /// rows changed.

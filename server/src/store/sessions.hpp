@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "store/repo/enrolment.hpp"
+
 namespace SQLite {
 class Database;
 }
@@ -15,9 +17,9 @@ class Database;
 namespace liaise::server::sessions {
 
 /// How long a login is kept; older ones are pruned as new ones are recorded.
-inline constexpr std::int64_t kKeepMs = 90LL * 24 * 3600 * 1000;
+inline constexpr std::int64_t kKeepMs = store::kLoginKeepMs;
 /// At most this many logins are listed (new_logins and `sessions`), newest kept.
-inline constexpr int kListMax = 50;
+inline constexpr int kListMax = store::kLoginListMax;
 
 /// What record_login() found and did.
 struct Recorded {

@@ -27,10 +27,13 @@
 
 #include "store/repo/accounts.hpp"
 #include "store/repo/audit_log.hpp"
+#include "store/repo/continuity.hpp"
 #include "store/repo/dictionaries.hpp"
 #include "store/repo/enrolment.hpp"
+#include "store/repo/glossary.hpp"
 #include "store/repo/meetings.hpp"
 #include "store/repo/messages.hpp"
+#include "store/repo/outbox.hpp"
 #include "store/repo/rooms.hpp"
 #include "store/repo/secrets.hpp"
 
@@ -49,6 +52,9 @@ class ReadTx {
     [[nodiscard]] virtual const AuditLogView& audit() const = 0;
     [[nodiscard]] virtual const DictionariesView& dictionaries() const = 0;
     [[nodiscard]] virtual const SecretsView& secrets() const = 0;
+    [[nodiscard]] virtual const GlossaryView& glossary() const = 0;
+    [[nodiscard]] virtual const OutboxView& outbox() const = 0;
+    [[nodiscard]] virtual const ContinuityView& continuity() const = 0;
 };
 
 /// A write unit of work: reads see its own changes; everything commits together or not at all.
@@ -63,6 +69,9 @@ class Tx {
     [[nodiscard]] virtual AuditLog& audit() = 0;
     [[nodiscard]] virtual Dictionaries& dictionaries() = 0;
     [[nodiscard]] virtual Secrets& secrets() = 0;
+    [[nodiscard]] virtual Glossary& glossary() = 0;
+    [[nodiscard]] virtual Outbox& outbox() = 0;
+    [[nodiscard]] virtual Continuity& continuity() = 0;
 };
 
 class Store {

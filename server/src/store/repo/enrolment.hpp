@@ -12,6 +12,11 @@
 
 namespace liaise::server::store {
 
+/// How long a login is kept (older ones are pruned as new ones are recorded), and how many are
+/// listed at most (a login's new_logins, `sessions`).
+inline constexpr Millis kLoginKeepMs = 90LL * 24 * 3600 * 1000;
+inline constexpr int kLoginListMax = 50;
+
 struct EnrolmentCode {
     std::string code_hash;
     std::string user, display_name;

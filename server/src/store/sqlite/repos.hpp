@@ -17,6 +17,9 @@ namespace liaise::server::store::sqlite {
 [[nodiscard]] std::unique_ptr<AuditLog> make_audit(const Conn& c);
 [[nodiscard]] std::unique_ptr<Dictionaries> make_dictionaries(const Conn& c);
 [[nodiscard]] std::unique_ptr<Secrets> make_secrets(const Conn& c);
+[[nodiscard]] std::unique_ptr<Glossary> make_glossary(const Conn& c);
+[[nodiscard]] std::unique_ptr<Outbox> make_outbox(const Conn& c);
+[[nodiscard]] std::unique_ptr<Continuity> make_continuity(const Conn& c);
 
 /// The columns account_row() reads, over `accounts a JOIN agencies g`.
 #define LIAISE_ACCOUNT_COLUMNS \

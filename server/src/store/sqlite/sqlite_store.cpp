@@ -7,7 +7,7 @@
 namespace liaise::server::store::sqlite {
 namespace {
 
-/// Each repository made on first use: a send touches two of the eight.
+/// Each repository made on first use: a send touches two of the eleven.
 template <class Repo>
 Repo& lazily(std::unique_ptr<Repo>& slot, std::unique_ptr<Repo> (*make)(const Conn&),
              const Conn& c) {
@@ -29,6 +29,9 @@ class Units final : public Tx, public ReadTx {
     AuditLog& audit() override { return lazily(audit_, make_audit, c_); }
     Dictionaries& dictionaries() override { return lazily(dictionaries_, make_dictionaries, c_); }
     Secrets& secrets() override { return lazily(secrets_, make_secrets, c_); }
+    Glossary& glossary() override { return lazily(glossary_, make_glossary, c_); }
+    Outbox& outbox() override { return lazily(outbox_, make_outbox, c_); }
+    Continuity& continuity() override { return lazily(continuity_, make_continuity, c_); }
 
     const AccountsView& accounts() const override { return self().accounts(); }
     const RoomsView& rooms() const override { return self().rooms(); }
@@ -38,6 +41,9 @@ class Units final : public Tx, public ReadTx {
     const AuditLogView& audit() const override { return self().audit(); }
     const DictionariesView& dictionaries() const override { return self().dictionaries(); }
     const SecretsView& secrets() const override { return self().secrets(); }
+    const GlossaryView& glossary() const override { return self().glossary(); }
+    const OutboxView& outbox() const override { return self().outbox(); }
+    const ContinuityView& continuity() const override { return self().continuity(); }
 
   private:
     // A read unit's repositories are made on first use too; only their views are handed out.
@@ -52,6 +58,9 @@ class Units final : public Tx, public ReadTx {
     std::unique_ptr<AuditLog> audit_;
     std::unique_ptr<Dictionaries> dictionaries_;
     std::unique_ptr<Secrets> secrets_;
+    std::unique_ptr<Glossary> glossary_;
+    std::unique_ptr<Outbox> outbox_;
+    std::unique_ptr<Continuity> continuity_;
 };
 
 }  // namespace
