@@ -9,10 +9,8 @@
 //
 // The handlers run as units of work on the store (store/store.hpp) through the repositories;
 // the rules are app/minutes_rules, the records (opening, sealing, the live event) app/
-// minutes_records, the reply shapes app/minutes_json. Circulation, approval, correction and the
-// export's record still run as Service::write jobs, for the audit log (audit.hpp) alone: they
-// reach the same repositories through store::sqlite::run_units until the audit chain is on the
-// store.
+// minutes_records, the reply shapes app/minutes_json. Audit records are written in the same
+// unit of work as the change they record.
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -26,12 +24,11 @@
 #include "app/minutes_signing.hpp"
 #include "app/minutes_template.hpp"
 #include "app/service.hpp"
+#include "clock.hpp"
 #include "liaise/jargon/engine.hpp"
 #include "liaise/protocol/fields.hpp"
 #include "liaise/protocol/minutes_export.hpp"
 #include "store/at_rest.hpp"
-#include "store/db.hpp"
-#include "store/sqlite/sqlite_store.hpp"
 
 namespace liaise::server {
 namespace {
@@ -568,13 +565,12 @@ void Service::meeting_circulate(Context& ctx) {
     const bool acknowledge = ctx.req.boolean("acknowledge", false);
     const auto caller = ctx.who.account;
     const auto signature = signed_act(ctx.req, ctx.who, protocol::MinutesAct::circulate, now_ms());
-    // A Service::write job for the audit record alone (see the top of this file).
-    write(
+    write_tx(
         ctx,
-        [=, this, &key](SQLite::Database& db, Outcome& out) {
+        [=, this, &key](store::Tx& tx, Outcome& out) {
             std::int64_t findings = 0;
             Meeting m;
-            store::sqlite::run_units(db, [&](store::Tx& tx) {
+            {
                 const auto r = reader_of(tx);
                 m = load_meeting(r, key, id);
                 require_reader(r, m, caller);
@@ -641,8 +637,8 @@ void Service::meeting_circulate(Context& ctx) {
                              {"distribution", distribution_json(r, m.id, m.version, snapshot)},
                              {"signatures", signatures_json(r, m.id, m.version)}};
                 out.notify = members;
-            });
-            record(db, caller, "minutes_circulated",
+            }
+            record(tx, caller, "minutes_circulated",
                    {{"meeting", m.id},
                     {"room", m.room.name},
                     {"version", m.version},
@@ -665,10 +661,9 @@ void Service::meeting_approve(Context& ctx) {
     const bool acknowledge = ctx.req.boolean("acknowledge", false);
     const auto caller = ctx.who.account;
     const auto signature = signed_act(ctx.req, ctx.who, protocol::MinutesAct::approve, now_ms());
-    // A Service::write job for the audit record alone (see the top of this file).
-    write(ctx, [=, this, &key](SQLite::Database& db, Outcome& out) {
+    write_tx(ctx, [=, this, &key](store::Tx& tx, Outcome& out) {
         std::int64_t version = 0;
-        store::sqlite::run_units(db, [&](store::Tx& tx) {
+        {
             const auto r = reader_of(tx);
             auto m = load_meeting(r, key, id);
             require_reader(r, m, caller);
@@ -696,8 +691,8 @@ void Service::meeting_approve(Context& ctx) {
                 {"status", "approved"}, {"approved_by", person_json(person_by_id(r, caller))},
                 {"approved_at", now},   {"signatures", signatures_json(r, id, m.version)}};
             version = m.version;
-        });
-        record(db, caller, "minutes_approved", {{"meeting", id}, {"version", version}});
+        }
+        record(tx, caller, "minutes_approved", {{"meeting", id}, {"version", version}});
         spdlog::info("meeting {} version {} approved", id, version);
     });
 }
@@ -707,10 +702,9 @@ void Service::meeting_correct(Context& ctx) {
     const auto id = ctx.req.integer("meeting", 0);
     const auto reason = std::string(ctx.req.string("reason"));
     const auto caller = ctx.who.account;
-    // A Service::write job for the audit record alone (see the top of this file).
-    write(ctx, [=, this, &key](SQLite::Database& db, Outcome& out) {
+    write_tx(ctx, [=, this, &key](store::Tx& tx, Outcome& out) {
         std::int64_t version = 0;
-        store::sqlite::run_units(db, [&](store::Tx& tx) {
+        {
             const auto r = reader_of(tx);
             auto m = load_meeting(r, key, id);
             require_reader(r, m, caller);
@@ -732,8 +726,8 @@ void Service::meeting_correct(Context& ctx) {
             out.reply = minutes_json(r, key, m);
             out.reply["versions"] = versions_json(r, id);
             version = m.version;
-        });
-        record(db, caller, "minutes_correction_started", {{"meeting", id}, {"version", version}});
+        }
+        record(tx, caller, "minutes_correction_started", {{"meeting", id}, {"version", version}});
         spdlog::info("meeting {}: correction started as version {}", id, version);
     });
 }
@@ -787,21 +781,18 @@ void Service::meeting_export(Context& ctx) {
                            {"content", format == "html" ? protocol::export_html(doc)
                                                         : protocol::export_markdown(doc)}};
         // Recorded whatever happens to the session's standing from here: the export is
-        // answered, and the audit log must show it (see meeting_show). A Service::write-style
-        // job on Storage for the audit record alone (see the top of this file).
-        storage_.write(
+        // answered, and the audit log must show it (see meeting_show).
+        store_.write(
             [this, id, version, format, recipient, draft = status == "draft",
-             account](SQLite::Database& db) {
+             account](store::Tx& w) {
                 if (!draft && recipient == 0)
-                    store::sqlite::run_units(db, [&](store::Tx& w) {
-                        (void)w.meetings().mark_received(id, version, account, now_ms());
-                    });
+                    (void)w.meetings().mark_received(id, version, account, now_ms());
                 json::object detail{{"meeting", id}, {"version", version}, {"format", format}};
                 if (recipient != 0)
                     detail["recipient"] = recipient;
-                record(db, account, "minutes_exported", detail);
+                record(w, account, "minutes_exported", detail);
             },
-            {});
+            [](std::exception_ptr) {});
         return reply;
     });
 }

@@ -110,10 +110,4 @@ void SqliteStore::read(ReadJob job, Done done) {
     done(error);
 }
 
-void run_units(SQLite::Database& db, const std::function<void(Tx&)>& job) {
-    StatementCache statements(db);
-    Units units(Conn{db, statements});
-    job(units);
-}
-
 }  // namespace liaise::server::store::sqlite

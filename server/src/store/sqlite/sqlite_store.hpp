@@ -33,12 +33,4 @@ class SqliteStore final : public Store {
     std::unique_ptr<Writer> writer_;  // writer thread only
 };
 
-/// A bridge for the write jobs not yet moved onto the store (Service::write, which hands them
-/// the writer's connection): runs `job` over the repositories on `db`, inside that job's
-/// transaction, so that a job that must still use `db` for something the store does not offer
-/// yet (the audit chain, audit.hpp) reads and writes everything else as the moved handlers do.
-/// Writer thread only. Such a job is a legacy write to Storage, which forgets what the writer
-/// remembers (WriterMemory) afterwards, so nothing here needs to.
-void run_units(SQLite::Database& db, const std::function<void(Tx&)>& job);
-
 }  // namespace liaise::server::store::sqlite
