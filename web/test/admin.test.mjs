@@ -11,7 +11,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
-import { PASSPHRASE, Server, axeViolations, launch, personPage } from './support.mjs';
+import { PASSPHRASE, Server, axeViolations, launch, personPage, enrolInBrowser } from './support.mjs';
 
 const run = promisify(execFile);
 
@@ -31,14 +31,6 @@ async function noViolations(page, screen) {
   assert.deepEqual(await axeViolations(page), [], `axe-core on the ${screen} page`);
 }
 
-async function enrolInBrowser(page, code, name) {
-  await page.getByLabel('Enrolment code').fill(code);
-  await page.getByLabel('Name for this computer').fill(`${name}'s laptop`);
-  await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
-  await page.getByLabel('Passphrase again').fill(PASSPHRASE);
-  await page.getByRole('button', { name: 'Set up this computer' }).click();
-  await page.getByRole('navigation', { name: 'Rooms' }).waitFor({ timeout: 60000 });
-}
 
 /** Opens an admin page from the administration menu and waits for its heading. */
 async function adminPage(label) {
@@ -140,7 +132,7 @@ describe('the administrator in the browser', () => {
   test('an admin enrols people with a letter and manages accounts; a member sees no admin page and her forged admin requests are refused',
     { timeout: 240000 }, async () => {
     ann = await personPage(browser, server.url, errors, { width: 1200, height: 900 });
-    await enrolInBrowser(ann, server.adminCode, 'Ann');
+    await enrolInBrowser(ann, server.adminCode, 'Ann’s laptop');
     await ann.getByRole('link', { name: 'Administration' }).click();
     await ann.getByRole('heading', { name: 'Administration: People and agencies' }).waitFor();
     assert.match(ann.url(), /#\/admin$/);
@@ -255,7 +247,7 @@ describe('the administrator in the browser', () => {
     bea = await personPage(browser, server.url, errors, { width: 1100, height: 760 }, recordSockets);
     const beaScripts = [];
     bea.on('response', (r) => { if (r.url().endsWith('.js')) beaScripts.push(r.text().catch(() => '')); });
-    await enrolInBrowser(bea, codes.bea, 'Bea');
+    await enrolInBrowser(bea, codes.bea, 'Bea’s laptop');
     await server.cli('cal', ['room', 'create', 'case-7', '--member', 'bea']);
     await bea.getByRole('link', { name: /case-7/ }).waitFor();
     assert.equal(await bea.getByRole('link', { name: 'Administration' }).count(), 0);

@@ -10,7 +10,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
-import { PASSPHRASE, Server, axeViolations, launch, personPage } from './support.mjs';
+import { PASSPHRASE, Server, axeViolations, launch, personPage, enrolInBrowser } from './support.mjs';
 
 const run = promisify(execFile);
 const server = new Server();
@@ -23,14 +23,6 @@ async function shot(page, name) {
   if (shots) await page.screenshot({ path: join(shots, `continuity-${name}.png`), fullPage: true });
 }
 
-async function enrolInBrowser(page, code, name) {
-  await page.getByLabel('Enrolment code').fill(code);
-  await page.getByLabel('Name for this computer').fill(name);
-  await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
-  await page.getByLabel('Passphrase again').fill(PASSPHRASE);
-  await page.getByRole('button', { name: 'Set up this computer' }).click();
-  await page.getByRole('navigation', { name: 'Rooms' }).waitFor({ timeout: 60000 });
-}
 
 async function openRecovery(page) {
   await page.getByRole('button', { name: /menu$/ }).click();

@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { CLI, PASSPHRASE, Server, axeViolations, launch, personPage } from './support.mjs';
+import { CLI, PASSPHRASE, Server, axeViolations, launch, personPage, enrolInBrowser } from './support.mjs';
 
 const server = new Server();
 let browser;
@@ -24,14 +24,6 @@ async function noViolations(page, screen) {
   assert.deepEqual(found, [], `axe-core on the ${screen} screen`);
 }
 
-async function enrolInBrowser(page, code, name) {
-  await page.getByLabel('Enrolment code').fill(code);
-  await page.getByLabel('Name for this computer').fill(`${name}'s laptop`);
-  await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
-  await page.getByLabel('Passphrase again').fill(PASSPHRASE);
-  await page.getByRole('button', { name: 'Set up this computer' }).click();
-  await page.getByRole('navigation', { name: 'Rooms' }).waitFor({ timeout: 60000 });
-}
 
 const timeline = (page) => page.getByRole('list', { name: /^Messages in / });
 
@@ -64,7 +56,7 @@ test('two browsers and the liaise command talk to each other', { timeout: 240000
   await bea.getByRole('heading', { name: 'Set up Liaise on this computer' }).waitFor();
   await noViolations(bea, 'enrol');
   await shot(bea, '1-enrol');
-  await enrolInBrowser(bea, beaCode, 'Bea');
+  await enrolInBrowser(bea, beaCode, 'Bea’s laptop');
   await noViolations(bea, 'room list (empty)');
 
   // Cal's desktop notifications are recorded (the page is treated as in the background).
@@ -78,7 +70,7 @@ test('two browsers and the liaise command talk to each other', { timeout: 240000
     Object.defineProperty(document, 'visibilityState', { get: () => 'hidden' });
   };
   const cal = await personPage(browser, server.url, errors, { width: 360, height: 740 }, recordNotifications);
-  await enrolInBrowser(cal, calCode, 'Cal');
+  await enrolInBrowser(cal, calCode, 'Cal’s laptop');
 
   await server.cli('ann', ['room', 'create', 'case-2041', '--member', 'bea', '--member', 'cal']);
   for (const page of [bea, cal]) await page.getByRole('link', { name: /case-2041/ }).waitFor();
@@ -449,7 +441,7 @@ test('a long room opens at its newest messages; older ones load as you scroll up
   const code = JSON.parse(await server.cli('ann', ['admin', 'enrol', 'dan', '--agency', 'Westshire NHS',
     '--role', 'member', '--display-name', 'Dan Okafor', '--json'])).code;
   const dan = await personPage(browser, server.url, errors);
-  await enrolInBrowser(dan, code, 'Dan');
+  await enrolInBrowser(dan, code, 'Dan’s laptop');
   await server.cli('ann', ['room', 'create', 'case-long', '--member', 'dan']);
   await dan.getByRole('link', { name: /case-long/ }).click();
   const box = dan.getByLabel('Message to case-long');
@@ -529,9 +521,9 @@ test('writing and reading with help: findings underlined, fixed, asked about, ex
   const deeCode = await code('dee', 'Dee Okafor', 'Westshire Children’s Services');
   const fayCode = await code('fay', 'Fay Hughes', 'Riverside Primary');
   const dee = await personPage(browser, server.url, errors);
-  await enrolInBrowser(dee, deeCode, 'Dee');
+  await enrolInBrowser(dee, deeCode, 'Dee’s laptop');
   const fay = await personPage(browser, server.url, errors);
-  await enrolInBrowser(fay, fayCode, 'Fay');
+  await enrolInBrowser(fay, fayCode, 'Fay’s laptop');
   await server.cli('ann', ['room', 'create', 'case-3001', '--member', 'dee', '--member', 'fay']);
   for (const page of [dee, fay]) await page.getByRole('link', { name: /case-3001/ }).waitFor();
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { after, before, test } from 'node:test';
 import { build } from 'esbuild';
-import { PASSPHRASE, Server, axeViolations, launch, personPage } from './support.mjs';
+import { PASSPHRASE, Server, axeViolations, launch, personPage, enrolInBrowser } from './support.mjs';
 
 const server = new Server();
 let browser;
@@ -34,14 +34,6 @@ async function noViolations(page, screen) {
   assert.deepEqual(await axeViolations(page), [], `axe-core on the ${screen} page`);
 }
 
-async function enrolInBrowser(page, code, name) {
-  await page.getByLabel('Enrolment code').fill(code);
-  await page.getByLabel('Name for this computer').fill(`${name}'s laptop`);
-  await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
-  await page.getByLabel('Passphrase again').fill(PASSPHRASE);
-  await page.getByRole('button', { name: 'Set up this computer' }).click();
-  await page.getByRole('navigation', { name: 'Rooms' }).waitFor({ timeout: 60000 });
-}
 
 /** Presses Tab (no mouse, no direct focusing) until the element with `id` has the focus. */
 async function tabTo(page, id, shift = false) {
@@ -245,9 +237,9 @@ test('a chair and a minute-taker minute a meeting in the browser, and the comman
   const calCode = await enrol('cal', 'Cal Jones', 'Westshire Council', 'chair');
   await server.cli('cal', ['enrol', '--server', `ws://127.0.0.1:${server.port}`, '--code', calCode]);
   const hana = await personPage(browser, server.url, errors, { width: 1200, height: 900 });
-  await enrolInBrowser(hana, hanaCode, 'Hana');
+  await enrolInBrowser(hana, hanaCode, 'Hana’s laptop');
   const bea = await personPage(browser, server.url, errors, { width: 1200, height: 900 });
-  await enrolInBrowser(bea, beaCode, 'Bea');
+  await enrolInBrowser(bea, beaCode, 'Bea’s laptop');
   await server.cli('ann', ['room', 'create', 'case-2041', '--member', 'hana', '--member', 'bea', '--member', 'cal']);
   for (const page of [hana, bea]) await page.getByRole('link', { name: /case-2041/ }).waitFor();
 
@@ -558,7 +550,7 @@ test('a chair records a conference by its template in the browser; a family copy
   await server.cli('eve', ['enrol', '--server', `ws://127.0.0.1:${server.port}`, '--code', eveCode]);
   await server.cli('eve', ['unlock', '--for', '30m']); // Eve's commands skip Argon2id after this
   const dee = await personPage(browser, server.url, errors, { width: 1200, height: 900 });
-  await enrolInBrowser(dee, deeCode, 'Dee');
+  await enrolInBrowser(dee, deeCode, 'Dee’s laptop');
   await server.cli('ann', ['room', 'create', 'case-3001', '--member', 'dee', '--member', 'eve']);
   await dee.getByRole('link', { name: /case-3001/ }).waitFor();
 

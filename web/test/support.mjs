@@ -131,6 +131,19 @@ const axeSource = readFileSync(new URL('../node_modules/axe-core/axe.min.js', im
  * axe-core's WCAG 2.x A/AA violations on the page as it is now. axe is evaluated through the
  * DevTools protocol, not as a page script, so the page's CSP stays as strict as served.
  */
+/**
+ * Enrols a fresh browser profile with an enrolment (or replacement) code, naming the computer
+ * `computer` and choosing the test passphrase, and waits for the room list.
+ */
+export async function enrolInBrowser(page, code, computer) {
+  await page.getByLabel('Enrolment code').fill(code);
+  await page.getByLabel('Name for this computer').fill(computer);
+  await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
+  await page.getByLabel('Passphrase again').fill(PASSPHRASE);
+  await page.getByRole('button', { name: 'Set up this computer' }).click();
+  await page.getByRole('navigation', { name: 'Rooms' }).waitFor({ timeout: 60000 });
+}
+
 export async function axeViolations(page) {
   await page.evaluate(axeSource);
   const result = await page.evaluate(() => globalThis.axe.run(document, {
