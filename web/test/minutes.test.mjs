@@ -572,6 +572,13 @@ test('a chair records a conference by its template in the browser; a family copy
   await missing.getByRole('link', { name: 'Quoracy' }).waitFor();
   await dee.getByText(/Decision summary: .*\(1 working day\)/).waitFor();
   assert.equal(await dee.getByLabel(/^Case reference/).inputValue(), 'WS/2026/3001');
+  // The room's list names the case and the clock that runs out first (the meeting was last week).
+  await visit(dee, '#/meetings/room/case-3001');
+  const row = dee.getByRole('row').filter({ has: dee.getByRole('link', { name: 'Initial conference for K' }) });
+  await row.getByText(/· case WS\/2026\/3001$/).waitFor();
+  await row.getByText(/^Decision summary late: was due \w+ 2 Dec 2026$/).waitFor();
+  await visit(dee, `#/meetings/${meeting}`);
+  await dee.getByRole('heading', { name: 'Record: Initial child protection conference' }).waitFor();
 
   // Eve records most sections with the command; they appear on Dee's page without a reload.
   const m = String(meeting);

@@ -140,6 +140,8 @@ export interface MeetingSummary {
   /** The account names (`meetings` replies "hana", not a person). */
   chair: string | Person;
   minute_taker: string | Person;
+  case_reference?: string;
+  deadlines?: Deadline[];
 }
 
 /** One finding of the server's check (PROTOCOL.md, "Findings"): UTF-8 offsets into its text. */

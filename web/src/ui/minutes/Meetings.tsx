@@ -61,6 +61,19 @@ function RoomPicker({ session }: { session: Session }) {
   );
 }
 
+/** The next circulation clock still running for a meeting ("Full record due Fri 11 Dec 2026"). */
+function NextDeadline({ m }: { m: MeetingSummary }) {
+  const running = (m.deadlines ?? []).filter((d) => (d.status === 'due' || d.status === 'late') && d.due)
+    .sort((a, b) => (a.due as string).localeCompare(b.due as string));
+  const next = running[0];
+  if (!next) return null;
+  return (
+    <><br /><span class={next.status === 'late' ? 'late-note' : 'hint'}>
+      {next.label} {next.status === 'late' ? 'late: was due' : 'due'} {dateShown(next.due)}
+    </span></>
+  );
+}
+
 const kStatusWords: Record<string, string> = {
   draft: 'Draft', circulated: 'Circulated', approved: 'Approved', superseded: 'Superseded',
 };
@@ -93,11 +106,11 @@ function RoomMeetings({ session, client, room }: { session: Session; client: Min
           <tbody>
             {list.map((m) => (
               <tr key={m.meeting}>
-                <td data-label="Meeting"><a href={hashOf({ page: 'meeting', meeting: m.meeting, version: 0 })}>{m.title}</a><br /><span class="hint">{kindLabel(m.kind)} · meeting {m.meeting}</span></td>
+                <td data-label="Meeting"><a href={hashOf({ page: 'meeting', meeting: m.meeting, version: 0 })}>{m.title}</a><br /><span class="hint">{kindLabel(m.kind)} · meeting {m.meeting}{m.case_reference ? ` · case ${m.case_reference}` : ''}</span></td>
                 <td data-label="When">{dateShown(m.starts_at)}</td>
                 <td data-label="Chair">{who(m.chair)}</td>
                 <td data-label="Minute-taker">{who(m.minute_taker)}</td>
-                <td data-label="Status">{kStatusWords[m.status] ?? m.status}, version {m.version}</td>
+                <td data-label="Status">{kStatusWords[m.status] ?? m.status}, version {m.version}<NextDeadline m={m} /></td>
               </tr>
             ))}
           </tbody>
