@@ -24,6 +24,7 @@
 #include "liaise/client/client.hpp"
 #include "liaise/client/display.hpp"
 #include "liaise/client/local_time.hpp"
+#include "plain_reading.hpp"
 
 namespace liaise::client::cli {
 namespace {
@@ -521,10 +522,22 @@ int meeting_check(const Options& o, const Args& a) {
         auto reply = c.call("meeting_check", {{"meeting", a.meeting}});
         if (!reply)
             return report(reply.error(), kWords);
-        if (o.json)
+        if (o.json) {
             std::cout << json::serialize(reply.value()) << "\n";
-        else
+        } else {
             print_check(std::cout, reply.value());
+            // A family member's copy is read by the public: how old a reader it needs.
+            for (const auto& v : list(reply.value(), "copies")) {
+                const auto& copy = v.as_object();
+                const auto* age = copy.if_contains("reading_age");
+                if (age == nullptr || !age->is_object())
+                    continue;
+                std::cout << shown(copy, "name") << "'s copy (" << num(copy, "sections")
+                          << " section(s)):\n";
+                for (const auto& line : reading_age_lines(age->as_object()))
+                    std::cout << "  " << line << "\n";
+            }
+        }
         return num(reply.value(), "findings") > 0 ? 1 : 0;
     });
 }

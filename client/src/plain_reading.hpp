@@ -2,6 +2,7 @@
 // `chat` show it.
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,5 +16,8 @@ namespace liaise::client {
 /// about 90 characters); one line when within the aim. Safe to print (display_line()).
 [[nodiscard]] std::vector<std::string> reading_age_lines(std::string_view text,
                                                          const jargon::ReadingAge& age);
+/// The same lines for a reading age as the server sends it (jargon::reading_age_json: `years`,
+/// `above_aim`, `hardest` [{`reading_age`, `text`}]), e.g. a family member's copy of minutes.
+[[nodiscard]] std::vector<std::string> reading_age_lines(const boost::json::object& age);
 
 }  // namespace liaise::client

@@ -300,6 +300,7 @@ constexpr ReplyField r_meeting_check[] = {
     {"findings", kInteger, true},
     {"readability", kObject | kNull, true},
     {"sections", kArray, true},
+    {"copies", kArray, true},
     {"meeting", kInteger, true},
     {"version", kInteger, true},
 };

@@ -953,6 +953,36 @@ TEST_CASE(
     auto apologies = m(kelly_entry);
     apologies["status"] = "apologies";
     ok(*t.tess, "meeting_attend", apologies);
+
+    // The check gives the reading age of Kelly's copy, measured on what her copy holds: a hard
+    // sentence in a section she receives raises it; one in a professionals-only section (which
+    // her copy never holds) is never quoted. Dr Rao's copy is a professional's: no figure.
+    const std::string hard =
+        "Following the multi-agency strategy discussion, the local authority determined that "
+        "the threshold for statutory intervention under section forty-seven had been met.";
+    const std::string hidden =
+        "Intelligence indicates that the partner's antecedent convictions necessitate "
+        "comprehensive multi-agency safeguarding arrangements notwithstanding parental objection.";
+    ok(*t.tess, "meeting_section", m({{"section", "parent-views"}, {"text", hard}}));
+    ok(*t.tess, "meeting_section", m({{"section", "professional-information"}, {"text", hidden}}));
+    const auto checked = ok(*t.sam, "meeting_check", m({}));
+    const auto& copies = checked.at("copies").as_array();
+    REQUIRE(copies.size() == 1);
+    const auto& kellys = copies[0].as_object();
+    CHECK(kellys.at("entry").as_int64() == kelly);
+    CHECK(kellys.at("sections").as_int64() == 5);
+    const auto& age = kellys.at("reading_age").as_object();
+    CHECK(age.at("above_aim").as_bool());
+    bool quoted = false;
+    for (const auto& h : age.at("hardest").as_array()) {
+        const auto sentence = std::string(h.at("text").as_string());
+        quoted = quoted || sentence == hard;
+        CHECK(sentence.find("antecedent") == std::string::npos);
+    }
+    CHECK(quoted);
+    ok(*t.tess, "meeting_section",
+       m({{"section", "parent-views"}, {"text", "Kelly said things are calmer now."}}));
+    ok(*t.tess, "meeting_section", m({{"section", "professional-information"}, {"text", secret}}));
     ok(*t.sam, "meeting_circulate",
        signed_by(*t.sam, "meeting_circulate", m({{"acknowledge", true}})));
 

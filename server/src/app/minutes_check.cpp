@@ -3,8 +3,11 @@
 #include <boost/json.hpp>
 #include <string>
 
+#include "app/error.hpp"
 #include "app/minutes_rules.hpp"
+#include "app/minutes_template.hpp"
 #include "liaise/jargon/findings_json.hpp"
+#include "liaise/jargon/reading_age.hpp"
 #include "liaise/protocol/fields.hpp"
 
 namespace liaise::server {
@@ -78,6 +81,71 @@ json::object check_minutes(const jargon::Engine& engine, const jargon::Audience&
             {"findings", static_cast<std::int64_t>(total)},
             {"readability", whole.at("readability")},
             {"sections", std::move(sections)}};
+}
+
+namespace {
+
+/// Every piece of text a copy document holds, in reading order, one paragraph each.
+std::string copy_text(const json::object& doc) {
+    std::string out;
+    const auto add = [&out](std::string_view text) {
+        if (!text.empty())
+            out.append(text).append("\n\n");
+    };
+    add(str(doc, "title"));
+    for (const auto& v : array_of(doc, "sections")) {
+        add(str(v.as_object(), "text"));
+        add(str(v.as_object(), "how_gathered"));
+    }
+    for (const auto& v : array_of(doc, "reports"))
+        add(str(v.as_object(), "report"));
+    for (const auto& v : array_of(doc, "agency_views"))
+        add(str(v.as_object(), "view"));
+    for (const auto& v : array_of(doc, "agenda")) {
+        add(str(v.as_object(), "title"));
+        add(str(v.as_object(), "discussion"));
+    }
+    for (const auto& v : array_of(doc, "decisions"))
+        for (const auto* k : {"decision", "reasons", "dissent"})
+            add(str(v.as_object(), k));
+    for (const auto* list : {"actions", "carried_forward"})
+        for (const auto& v : array_of(doc, list))
+            for (const auto* k : {"what", "outcome"})
+                add(str(v.as_object(), k));
+    return out;
+}
+
+}  // namespace
+
+json::array copy_reading_ages(const json::object& minutes) {
+    json::array out;
+    for (const auto& v : array_of(minutes, "attendance")) {
+        const auto& e = v.as_object();
+        if (!protocol::flag(e, "copy") || !protocol::flag(e, "family") || e.contains("user"))
+            continue;
+        json::array sections;
+        try {
+            sections = minutes_template::copy_sections(minutes, e);
+        } catch (const ServiceError&) {
+            continue;  // a chosen section marked professionals-only since: circulation refuses
+        }
+        const auto count = static_cast<std::int64_t>(sections.size());
+        const json::object copy{{"entry", num(e, "id")},
+                                {"name", str(e, "name")},
+                                {"role", str(e, "role")},
+                                {"family", true},
+                                {"sections", std::move(sections)}};
+        const auto text = copy_text(minutes_template::copy_document(minutes, copy));
+        json::value age = nullptr;
+        if (const auto a = jargon::reading_age(text))
+            age = json::parse(jargon::reading_age_json(text, *a));
+        out.push_back(json::object{{"entry", num(e, "id")},
+                                   {"name", str(e, "name")},
+                                   {"role", str(e, "role")},
+                                   {"sections", count},
+                                   {"reading_age", std::move(age)}});
+    }
+    return out;
 }
 
 }  // namespace liaise::server

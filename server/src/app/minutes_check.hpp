@@ -17,4 +17,12 @@ namespace liaise::server {
                                                 const jargon::Audience& audience,
                                                 const boost::json::object& minutes);
 
+/// For each family member who receives a copy of `minutes` (as minutes_json makes them): the
+/// reading age of what their copy would hold now (minutes_template::copy_document: the sections
+/// chosen for them, with the decisions, reports, agency views and actions that go with those),
+/// as `liaise check` gives it for the public: [{"entry", "name", "role", "sections" (how many),
+/// "reading_age" (reading_age_json, or null for a copy without words)}]. An entry whose chosen
+/// sections include one marked professionals-only since is left out (circulation refuses it).
+[[nodiscard]] boost::json::array copy_reading_ages(const boost::json::object& minutes);
+
 }  // namespace liaise::server

@@ -551,7 +551,9 @@ void Service::meeting_check(Context& ctx) {
         const auto r = reader_of(tx);
         const auto m = load_meeting(r, key, id);
         require_reader(r, m, account);
-        auto o = check_minutes(*checker, minutes_audience(r, m), minutes_json(r, key, m));
+        const auto minutes = minutes_json(r, key, m);
+        auto o = check_minutes(*checker, minutes_audience(r, m), minutes);
+        o["copies"] = copy_reading_ages(minutes);
         o["meeting"] = m.id;
         o["version"] = m.version;
         return o;

@@ -155,7 +155,7 @@ export interface CheckFinding {
 }
 
 export interface CheckSection {
-  section: 'title' | 'agenda' | 'decision' | 'action' | 'correction';
+  section: 'title' | 'agenda' | 'decision' | 'action' | 'correction' | 'section' | 'report' | 'agency_view';
   id: number;
   field: string;
   label: string;
@@ -166,6 +166,8 @@ export interface Check {
   audience: string;
   findings: number;
   sections: CheckSection[];
+  /** Each family member's copy: how old a reader it needs (null: a copy without words). */
+  copies?: { entry: number; name: string; role: string; sections: number; reading_age: Json | null }[];
 }
 
 /** How this device judges one signature on a fixed version. */

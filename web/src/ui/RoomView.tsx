@@ -6,6 +6,7 @@ import * as store from '../client/store';
 import { isoTime, personName, ukWhen } from '../client/words';
 import { audienceOf } from './Main';
 import { GlossaryPanel } from './Glossary';
+import { ReadingAgeNote } from './ReadingAge';
 import { Verify } from './Verify';
 
 export function RoomView({ session, room, onBack }: { session: Session; room: Room; onBack: () => void }) {
@@ -415,30 +416,6 @@ function Composer({ session, room }: { session: Session; room: Room }) {
 }
 
 const disciplineWords = (d: string) => d.replace(/-/g, ' ');
-
-/** A reading age in words, as `liaise send` says it: "about 14", or "18 or over". */
-const years = (age: number) => (Math.round(age) >= 18 ? '18 or over' : `about ${Math.round(age)}`);
-
-/**
- * For a room that includes the public: how old a reader the draft needs, and, above the aim
- * for families (9 to 11), the sentences that raise it most. Advice, never a hold-back.
- */
-function ReadingAgeNote({ age }: { age: plain.ReadingAge }) {
-  const short = (t: string) => (t.length > 90 ? `${t.slice(0, t.lastIndexOf(' ', 90) > 45 ? t.lastIndexOf(' ', 90) : 90)}…` : t);
-  return (
-    <div class={`reading-age ${age.aboveAim ? 'above-aim' : ''}`}>
-      <p>
-        <strong>Reading age {years(age.years)}</strong>:{' '}
-        {age.aboveAim ? 'the aim for families is 9 to 11. The sentences that raise it most:' : 'within the aim for families (9 to 11).'}
-      </p>
-      {age.aboveAim && age.hardest.length > 0 && (
-        <ul aria-label="The hardest sentences">
-          {age.hardest.map((h) => <li key={h.start}><span class="meta">[{years(h.years)}]</span> {short(h.text)}</li>)}
-        </ul>
-      )}
-    </div>
-  );
-}
 
 /** One finding: what it means, plainer words, and what to do about it. */
 function FindingCard({ finding, onClose, onApply }: {

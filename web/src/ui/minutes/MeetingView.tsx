@@ -11,6 +11,7 @@ import {
 import type { Action, Session } from '../../client/session';
 import { Page } from './Meetings';
 import { ActionsTable, Record, Signatures } from './Record';
+import { ReadingAgeNote, ageFromJson } from '../ReadingAge';
 import { CopySections, Deadlines, TemplateEditor } from './Template';
 import { Field, SaveForm, download, fields, hashOf, refusal, useLiveReload, useSynced } from './shared';
 
@@ -505,9 +506,18 @@ function utf16Offset(text: string, utf8: number): number {
 /** The id of the field a check section's text is in (the minute-taking view's ids). */
 function fieldId(section: string, id: number, field: string): string {
   if (section === 'title') return 'md-title';
+  // A template section (its id as the field; "child-views.how_gathered" for how they were
+  // gathered) and a report are edited in the record's forms (Template.tsx).
+  if (section === 'section') return field.endsWith('.how_gathered') ? `sx-${field.slice(0, -'.how_gathered'.length)}-how` : `sx-${field}-text`;
+  if (section === 'report') return `rp-${id}-report`;
   const p = { agenda: 'ag', decision: 'de', action: 'ac' }[section];
   return p ? `${p}-${id}-${field}` : '';
 }
+
+/** Why a finding has no field to go to. */
+const notHere = (section: string) => (section === 'correction' ? 'the reason for this correction'
+  : section === 'agency_view' ? 'an agency’s view: save it again under “Each agency’s view of the decision”'
+    : 'an action carried forward; record its progress instead');
 
 function goToFinding(section: string, id: number, field: string, f: CheckFinding): void {
   const el = document.getElementById(fieldId(section, id, field)) as HTMLInputElement | HTMLTextAreaElement | null;
@@ -542,12 +552,16 @@ function CheckPanel({ client, meeting }: { client: MinutesClient; meeting: numbe
                 {document.getElementById(fieldId(s.section, s.id ?? 0, s.field))
                   ? <a href={`#${fieldId(s.section, s.id ?? 0, s.field)}`} onClick={(e) => { e.preventDefault(); goToFinding(s.section, s.id ?? 0, s.field, f); }}>
                     “{f.text}” in {s.label}</a>
-                  : <>“{f.text}” in {s.label} <span class="hint">(not changed here: {s.section === 'correction' ? 'the reason for this correction' : 'an action carried forward; record its progress instead'})</span></>}
+                  : <>“{f.text}” in {s.label} <span class="hint">(not changed here: {notHere(s.section)})</span></>}
                 {f.alternatives.length > 0 && <> — try “{f.alternatives.join('”, or “')}”</>}
                 {f.explanation && <span class="hint"> ({f.explanation})</span>}
               </li>
             )))}
           </ul>
+          {(check.copies ?? []).filter((c) => c.reading_age).map((c) => (
+            <ReadingAgeNote key={c.entry} age={ageFromJson(c.reading_age as Record<string, unknown>)}
+              lead={<>{c.name}’s copy ({c.sections} {c.sections === 1 ? 'section' : 'sections'}): </>} />
+          ))}
         </div>
       )}
     </section>
