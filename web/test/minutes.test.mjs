@@ -351,6 +351,8 @@ test('a chair and a minute-taker minute a meeting in the browser, and the comman
   await bea.getByRole('button', { name: 'Check the language' }).click();
   const taf = bea.getByRole('link', { name: /“TAF” in Agenda item 1: discussion/ });
   await taf.waitFor();
+  // Kelly's copy is read by the public: its reading age is given with the check.
+  await bea.locator('.check-panel .reading-age').filter({ hasText: /^Kelly Smith’s copy \(\d+ sections?\): Reading age (about \d+|18 or over)/ }).waitFor();
   await noViolations(bea, 'check');
   await shot(bea, '3-check');
   await taf.click();
