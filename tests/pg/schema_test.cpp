@@ -86,3 +86,40 @@ TEST_CASE("PostgreSQL migrate brings a version 1 database to the current schema,
     CHECK(pg::migrate_to(db, 1) == pg::schema_version);
     CHECK(pg::current_version(db) == pg::schema_version);
 }
+
+TEST_CASE("PostgreSQL migrate brings a version 2 database to the current schema, keeping its rows",
+          "[pg]") {
+    PgTestDb t;
+    pg::Connection db(t.url);
+    CHECK(pg::migrate_to(db, 2) == 0);
+    REQUIRE(pg::current_version(db) == 2);
+    CHECK(db.exec("SELECT to_regclass('room_glossary') IS NULL").text(0, 0) == "t");
+    db.exec(
+        "INSERT INTO agencies(name, discipline, created_at) VALUES('Care', 'social-care', 1);"
+        "INSERT INTO accounts(username, display_name, agency_id, role, created_at) "
+        "VALUES('ann', 'Ann', 1, 'admin', 1);"
+        "INSERT INTO rooms(name, created_by, created_at, last_seq) VALUES('r', 1, 1, 7);"
+        "INSERT INTO meetings(room_id, kind, starts_at, marking, chair_id, minute_taker_id, "
+        "status, version, rev, body, created_by, created_at, updated_at) VALUES(1, 'core', "
+        "'2026-01-05', 'OFFICIAL', 1, 1, 'draft', 1, 1, '\\x', 1, 1, 1);"
+        "INSERT INTO actions(room_id, raised_in, owner_id, due, status, rev, body, created_at, "
+        "updated_at) VALUES(1, 1, 1, '2026-01-20', 'open', 1, '\\x01', 1, 1)");
+    CHECK(pg::migrate(db) == 2);
+    CHECK(pg::current_version(db) == pg::schema_version);
+    CHECK(db.exec("SELECT last_seq FROM rooms WHERE name = 'r'").int64(0, 0) == 7);
+    CHECK(db.exec("SELECT encode(body, 'hex') FROM actions").text(0, 0) == "01");
+    // Accounts keep their rows, with no address yet.
+    CHECK(db.exec("SELECT username, email IS NULL FROM accounts").text(0, 1) == "t");
+    // Version 3's tables are there and take rows that refer to the older ones.
+    db.exec(
+        "INSERT INTO room_glossary(room_id, term_key, term, meaning, agreed_by, agreed_at) "
+        "VALUES(1, 'cin', 'CIN', 'Child in need', 1, 2);"
+        "INSERT INTO room_glossary_versions(room_id, version, change, term, meaning, changed_by, "
+        "changed_at) VALUES(1, 1, 'added', 'CIN', 'Child in need', 1, 2);"
+        "INSERT INTO mail_notices_sent(notice, action_id, account_id, sent_at) "
+        "VALUES('action_assigned', 1, 1, 2);"
+        "INSERT INTO key_transfers(account_id, from_device, bundle, expires_at) SELECT 1, d.id, "
+        "'b', 2 FROM devices d");
+    CHECK(db.exec("SELECT count(*) FROM room_glossary_versions").int64(0, 0) == 1);
+    CHECK(db.exec("SELECT count(*) FROM mail_notices_sent").int64(0, 0) == 1);
+}

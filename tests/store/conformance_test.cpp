@@ -728,3 +728,253 @@ TEST_CASE("store: a meeting and an action are created before their bodies are se
         });
     });
 }
+
+TEST_CASE("store: a room's glossary numbers its changes and keeps one entry per term", "[store]") {
+    each_store([](Store& store) {
+        const auto p = seed(store);
+        store.write_and_wait([&](Tx& tx) {
+            auto& g = tx.glossary();
+            CHECK(g.version(p.r) == 0);
+            auto w = g.agree(p.r, "CIN", "Child in need", p.ann, 10);
+            CHECK(w.change == GlossaryChange::added);
+            CHECK(w.version == 1);
+            CHECK(w.term == "CIN");
+            // The same term in another case replaces it: a change, not a second entry.
+            w = g.agree(p.r, "cin", "Child in need", p.bea, 11);
+            CHECK(w.change == GlossaryChange::changed);
+            CHECK(w.version == 2);
+            // Exactly as stored already: nothing changes and the version stays.
+            w = g.agree(p.r, "cin", "Child in need", p.ann, 12);
+            CHECK(w.change == GlossaryChange::none);
+            CHECK(w.version == 2);
+            CHECK(g.agree(p.r, "LAC", "Looked-after child", p.bea, 13).version == 3);
+            // Another room's glossary is numbered from 1 of its own.
+            CHECK(g.agree(p.s, "Banana", "b", p.ann, 14).version == 1);
+            CHECK(g.agree(p.s, "apple", "a", p.ann, 15).version == 2);
+        });
+        store.write_and_wait([&](Tx& tx) {
+            auto& g = tx.glossary();
+            auto w = g.withdraw(p.r, "CIN", p.ann, 20);
+            CHECK(w.change == GlossaryChange::removed);
+            CHECK(w.version == 4);
+            CHECK(w.term == "cin");  // the spelling it was stored in
+            w = g.withdraw(p.r, "CIN", p.ann, 21);
+            CHECK(w.change == GlossaryChange::none);
+            CHECK(w.version == 4);
+        });
+        store.read_and_wait([&](const ReadTx& tx) {
+            const auto& g = tx.glossary();
+            CHECK(g.version(p.r) == 4);
+            CHECK(g.count(p.r) == 1);
+            CHECK(g.has(p.r, "lac"));
+            CHECK_FALSE(g.has(p.r, "CIN"));
+            const auto terms = g.terms(p.r);
+            REQUIRE(terms.size() == 1);
+            CHECK(terms[0].term == "LAC");
+            CHECK(terms[0].meaning == "Looked-after child");
+            CHECK(terms[0].agreed_by == "bea");
+            CHECK(terms[0].agreed_at == 13);
+            // Term order ignores case.
+            const auto in_s = g.terms(p.s);
+            REQUIRE(in_s.size() == 2);
+            CHECK(in_s[0].term == "apple");
+            CHECK(in_s[1].term == "Banana");
+            const auto h = g.history(p.r, 10);
+            REQUIRE(h.size() == 4);
+            CHECK(h[0].version == 4);
+            CHECK(h[0].change == GlossaryChange::removed);
+            CHECK(h[0].term == "cin");
+            CHECK_FALSE(h[0].meaning);
+            CHECK(h[0].by == "ann");
+            CHECK(h[0].at == 20);
+            CHECK(h[2].change == GlossaryChange::changed);
+            CHECK(h[2].by == "bea");
+            CHECK(h[3].version == 1);
+            CHECK(h[3].change == GlossaryChange::added);
+            CHECK(h[3].term == "CIN");
+            CHECK(h[3].meaning == "Child in need");
+            CHECK(g.history(p.r, 2).size() == 2);
+            CHECK(g.history(p.s, 10).size() == 2);
+        });
+    });
+}
+
+TEST_CASE("store: the outbox sends each notice once, to accounts with an address", "[store]") {
+    each_store([](Store& store) {
+        const auto p = seed(store);
+        Id given = 0, old = 0, unaddressed = 0, done = 0, overdue = 0;
+        store.write_and_wait([&](Tx& tx) {
+            auto& o = tx.outbox();
+            CHECK_FALSE(o.email_of(p.ann));
+            CHECK(o.set_email(p.ann, "ann@example.org"));
+            CHECK_FALSE(o.set_email(p.ann, "ann@example.org"));
+            CHECK(o.set_email(p.bea, "bea@example.org"));
+            CHECK_FALSE(o.set_email(p.cal, ""));  // had none
+            CHECK(o.set_email(p.cal, "cal@example.org"));
+            CHECK(o.set_email(p.cal, ""));
+            CHECK(o.started_at(50) == 50);
+            MeetingRow row;
+            row.room = p.r;
+            row.kind = "core";
+            row.starts_at = "2026-01-05T10:00";
+            row.marking = "OFFICIAL";
+            row.status = "draft";
+            row.chair = p.ann;
+            row.minute_taker = p.bea;
+            row.version = 1;
+            const auto m = tx.meetings().create(row, p.ann, 5);
+            const auto action = [&](Id owner, std::string due, std::string status, Millis at) {
+                ActionRow a;
+                a.room = p.r;
+                a.raised_in = m;
+                a.owner = owner;
+                a.due = std::move(due);
+                a.status = std::move(status);
+                return tx.meetings().add_action(a, at);
+            };
+            given = action(p.bea, "2026-01-20", "open", 60);
+            old = action(p.ann, "2026-03-01", "in_progress", 40);  // before the outbox started
+            unaddressed = action(p.cal, "2026-01-02", "open", 60);
+            done = action(p.ann, "2026-01-02", "done", 30);
+            overdue = action(p.ann, "2026-01-15", "carried_forward", 30);
+        });
+        const auto pending = [&](int limit) {
+            return store.read_now(
+                [&](const ReadTx& tx) { return tx.outbox().pending(50, "2026-02-01", limit); });
+        };
+        auto list = pending(10);
+        REQUIRE(list.size() == 3);
+        CHECK(list[0].notice == Notice::action_assigned);
+        CHECK(list[0].action == given);
+        CHECK(list[0].account == p.bea);
+        CHECK(list[0].email == "bea@example.org");
+        CHECK(list[0].display_name == "Bea");
+        CHECK(list[0].due == "2026-01-20");
+        CHECK(list[1].notice == Notice::action_overdue);
+        CHECK(list[1].action == given);
+        CHECK(list[2].notice == Notice::action_overdue);
+        CHECK(list[2].action == overdue);
+        CHECK(list[2].email == "ann@example.org");
+        CHECK(pending(2).size() == 2);
+        CHECK(pending(1).size() == 1);
+        store.write_and_wait([&](Tx& tx) {
+            auto& o = tx.outbox();
+            CHECK(o.started_at(99) == 50);  // the first run's, ever after
+            o.mark_sent(list[0], 70);
+            o.mark_sent(list[0], 80);  // recorded already: stays
+            o.mark_sent(list[2], 70);
+            CHECK(o.email_of(p.bea) == "bea@example.org");
+            CHECK_FALSE(o.email_of(p.cal));
+        });
+        list = pending(10);
+        REQUIRE(list.size() == 1);
+        CHECK(list[0].notice == Notice::action_overdue);
+        CHECK(list[0].action == given);
+        // Reassigned, an action is a new notice for its new owner; a suspended owner gets none.
+        store.write_and_wait([&](Tx& tx) {
+            auto a = *tx.meetings().action(given);
+            a.owner = p.ann;
+            tx.meetings().update_action(a, 90);
+            tx.accounts().set_suspended(p.bea, true);
+        });
+        list = pending(10);
+        REQUIRE(list.size() == 2);
+        CHECK(list[0].notice == Notice::action_assigned);
+        CHECK(list[0].account == p.ann);
+        CHECK(list[1].notice == Notice::action_overdue);
+        CHECK(list[1].account == p.ann);
+        store.write_and_wait([&](Tx& tx) {
+            tx.outbox().mark_sent(list[0], 95);
+            // An action removed from a draft takes its sent notices with it.
+            tx.meetings().remove_action(given);
+        });
+        CHECK(pending(10).empty());
+        // From an earlier start, the assignments given before 50 are notices too: `old` and
+        // `overdue` (whose overdue notice was sent); never cal's (no address) nor a done one.
+        const auto earlier = store.read_now(
+            [&](const ReadTx& tx) { return tx.outbox().pending(0, "2026-02-01", 10); });
+        REQUIRE(earlier.size() == 2);
+        CHECK(earlier[0].action == old);
+        CHECK(earlier[1].action == overdue);
+        CHECK(earlier[1].notice == Notice::action_assigned);
+        for (const auto& n : earlier)
+            CHECK((n.action != unaddressed && n.action != done));
+    });
+}
+
+TEST_CASE("store: continuity keeps backup keys and entries, takes transfers once, holds shares",
+          "[store]") {
+    each_store([](Store& store) {
+        const auto p = seed(store);
+        const auto in_r = devices({p.ann_dev, p.bea_dev});
+        REQUIRE(send(store, "r", p.ann, p.ann_dev, "m1", "e1", in_r).result == R::stored);
+        Id ann_new = 0;
+        store.write_and_wait([&](Tx& tx) {
+            CHECK(tx.messages().append_event(p.r, p.ann_dev, R"({"added":"cal"})", 3) == 2);
+            ann_new = tx.accounts().add_device(p.ann, device_named("ann-new"));
+            auto& c = tx.continuity();
+            CHECK_FALSE(c.backup_key(p.ann));
+            c.set_backup_key(p.ann, {1, "pk1", p.ann_dev, "sig1"});
+            c.set_backup_key(p.ann, {2, "pk2", ann_new, "sig2"});
+            CHECK(c.put_entries(p.ann, p.r, 2, {{1, "k1"}, {2, "k2"}}) == 2);
+            CHECK(c.put_entries(p.ann, p.r, 2, {{2, "other"}, {3, "k3"}}) == 1);
+            CHECK(c.put_entries(p.ann, p.r, 1, {{1, "old"}}) == 1);
+            CHECK(c.put_entries(p.bea, p.r, 2, {{1, "bea"}}) == 1);
+        });
+        store.read_and_wait([&](const ReadTx& tx) {
+            const auto& c = tx.continuity();
+            const auto key = c.backup_key(p.ann);
+            REQUIRE(key);
+            CHECK(key->version == 2);
+            CHECK(key->public_key == "pk2");
+            CHECK(key->device == ann_new);
+            CHECK(key->signature == "sig2");
+            CHECK_FALSE(c.backup_key(p.bea));
+            CHECK(c.entries(p.ann, p.r, 2, 0, 10) ==
+                  std::vector<BackupEntry>{{1, "k1"}, {2, "k2"}, {3, "k3"}});
+            CHECK(c.entries(p.ann, p.r, 2, 1, 1) == std::vector<BackupEntry>{{2, "k2"}});
+            CHECK(c.entries(p.ann, p.r, 1, 0, 10) == std::vector<BackupEntry>{{1, "old"}});
+            CHECK(c.entries(p.ann, p.s, 2, 0, 10).empty());
+            CHECK(c.is_message(p.r, 1));
+            CHECK_FALSE(c.is_message(p.r, 2));  // a membership event
+            CHECK_FALSE(c.is_message(p.r, 3));
+            CHECK_FALSE(c.is_message(p.s, 1));
+        });
+        const auto take = [&](Id device, Millis now) {
+            std::optional<Transfer> t;
+            store.write_and_wait(
+                [&](Tx& tx) { t = tx.continuity().take_transfer(p.ann, device, now); });
+            return t;
+        };
+        store.write_and_wait([&](Tx& tx) {
+            tx.continuity().put_transfer(p.ann, p.ann_dev, "bundle1", 1000);
+            tx.continuity().put_transfer(p.ann, p.ann_dev, "bundle2", 1000);  // replaces
+        });
+        CHECK_FALSE(take(p.ann_dev, 500));  // the device that put it cannot take it back
+        auto t = take(ann_new, 500);
+        REQUIRE(t);
+        CHECK(t->from_device == p.ann_dev);
+        CHECK(t->bundle == "bundle2");
+        CHECK_FALSE(take(ann_new, 500));  // taken once
+        store.write_and_wait(
+            [&](Tx& tx) { tx.continuity().put_transfer(p.ann, p.ann_dev, "bundle3", 100); });
+        CHECK_FALSE(take(ann_new, 200));  // expired: deleted too
+        CHECK_FALSE(take(ann_new, 50));
+        // Shares, per recipient device and room, oldest first, their text kept byte for byte.
+        const std::string first = R"({"z": 1,  "a":"caf\u00e9 é"})";
+        store.write_and_wait([&](Tx& tx) {
+            auto& c = tx.continuity();
+            c.put_share({p.r, p.bea_dev, p.ann_dev, 0, 1, 1, first}, 10);
+            c.put_share({p.r, p.bea_dev, p.ann_dev, 1, 1, 1, "{}"}, 11);
+            c.put_share({p.s, p.bea_dev, p.ann_dev, 0, 1, 1, "in s"}, 12);
+            c.put_share({p.r, ann_new, p.ann_dev, 0, 1, 1, "to ann"}, 13);
+        });
+        store.read_and_wait([&](const ReadTx& tx) {
+            CHECK(tx.continuity().shares_for(p.r, p.bea_dev) ==
+                  std::vector<std::string>{first, "{}"});
+            CHECK(tx.continuity().shares_for(p.s, p.bea_dev) == std::vector<std::string>{"in s"});
+            CHECK(tx.continuity().shares_for(p.r, ann_new) == std::vector<std::string>{"to ann"});
+            CHECK(tx.continuity().shares_for(p.r, p.cal_dev).empty());
+        });
+    });
+}

@@ -9,7 +9,7 @@ using namespace store;
 
 namespace {
 
-/// Each repository made on first use: a send touches two of the eight.
+/// Each repository made on first use: a send touches two of the eleven.
 template <class Repo>
 Repo& lazily(std::unique_ptr<Repo>& slot, std::unique_ptr<Repo> (*make)(Connection&),
              Connection& db) {
@@ -36,6 +36,9 @@ class Units final : public Tx, public ReadTx {
     }
     Dictionaries& dictionaries() override { return lazily(dictionaries_, make_dictionaries, db_); }
     Secrets& secrets() override { return lazily(secrets_, make_secrets, db_); }
+    Glossary& glossary() override { return lazily(glossary_, make_glossary, db_); }
+    Outbox& outbox() override { return lazily(outbox_, make_outbox, db_); }
+    Continuity& continuity() override { return lazily(continuity_, make_continuity, db_); }
 
     const AccountsView& accounts() const override { return self().accounts(); }
     const RoomsView& rooms() const override { return self().rooms(); }
@@ -45,6 +48,9 @@ class Units final : public Tx, public ReadTx {
     const AuditLogView& audit() const override { return self().audit(); }
     const DictionariesView& dictionaries() const override { return self().dictionaries(); }
     const SecretsView& secrets() const override { return self().secrets(); }
+    const GlossaryView& glossary() const override { return self().glossary(); }
+    const OutboxView& outbox() const override { return self().outbox(); }
+    const ContinuityView& continuity() const override { return self().continuity(); }
 
   private:
     // A read unit's repositories are made on first use too; only their views are handed out.
@@ -60,6 +66,9 @@ class Units final : public Tx, public ReadTx {
     std::unique_ptr<AuditLog> audit_;
     std::unique_ptr<Dictionaries> dictionaries_;
     std::unique_ptr<Secrets> secrets_;
+    std::unique_ptr<Glossary> glossary_;
+    std::unique_ptr<Outbox> outbox_;
+    std::unique_ptr<Continuity> continuity_;
 };
 
 }  // namespace

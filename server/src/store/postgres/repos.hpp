@@ -21,6 +21,9 @@ namespace liaise::server::pg {
 [[nodiscard]] std::unique_ptr<store::AuditLog> make_audit(Connection& db, bool in_write);
 [[nodiscard]] std::unique_ptr<store::Dictionaries> make_dictionaries(Connection& db);
 [[nodiscard]] std::unique_ptr<store::Secrets> make_secrets(Connection& db);
+[[nodiscard]] std::unique_ptr<store::Glossary> make_glossary(Connection& db);
+[[nodiscard]] std::unique_ptr<store::Outbox> make_outbox(Connection& db);
+[[nodiscard]] std::unique_ptr<store::Continuity> make_continuity(Connection& db);
 
 /// The columns account_row() reads, over `accounts a JOIN agencies g`.
 #define LIAISE_PG_ACCOUNT_COLUMNS \

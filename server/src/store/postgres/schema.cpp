@@ -337,8 +337,70 @@ CREATE TABLE meeting_actions(
 CREATE INDEX meeting_actions_by_action ON meeting_actions(action_id);
 )sql";
 
+/// Version 3: each room's agreed terms with their numbered history (store/repo/glossary.hpp),
+/// what the email outbox keeps (accounts' email addresses and the notices sent, repo/outbox.hpp)
+/// and what continuity keeps (backup keys and entries, device transfers and history shares,
+/// repo/continuity.hpp). Rows of versions 1 and 2 are kept: accounts gain an empty address.
+constexpr const char* version_3 = R"sql(
+CREATE TABLE room_glossary(
+  room_id BIGINT NOT NULL REFERENCES rooms(id),
+  term_key TEXT NOT NULL,  -- jargon::agreed_key(term): one row per term whatever its case
+  term TEXT NOT NULL,
+  meaning TEXT NOT NULL,
+  agreed_by BIGINT NOT NULL REFERENCES accounts(id),
+  agreed_at BIGINT NOT NULL,
+  PRIMARY KEY(room_id, term_key));
+CREATE TABLE room_glossary_versions(
+  room_id BIGINT NOT NULL REFERENCES rooms(id),
+  version BIGINT NOT NULL,
+  change TEXT NOT NULL,  -- 'added', 'changed' or 'removed'
+  term TEXT NOT NULL,
+  meaning TEXT,          -- NULL for 'removed'
+  changed_by BIGINT NOT NULL REFERENCES accounts(id),
+  changed_at BIGINT NOT NULL,
+  PRIMARY KEY(room_id, version));
+ALTER TABLE accounts ADD COLUMN email TEXT;
+-- One row per notice sent: (notice, action, account) is sent once. A reassigned action is a new
+-- (action, account) pair and so a new notice. An action removed from a draft takes its rows.
+CREATE TABLE mail_notices_sent(
+  notice TEXT NOT NULL,
+  action_id BIGINT NOT NULL REFERENCES actions(id) ON DELETE CASCADE,
+  account_id BIGINT NOT NULL REFERENCES accounts(id),
+  sent_at BIGINT NOT NULL,
+  PRIMARY KEY(notice, action_id, account_id));
+CREATE TABLE backup_keys(
+  account_id BIGINT PRIMARY KEY REFERENCES accounts(id),
+  version BIGINT NOT NULL,
+  public_key TEXT NOT NULL,
+  device_id BIGINT NOT NULL REFERENCES devices(id),
+  signature TEXT NOT NULL);
+CREATE TABLE backup_entries(
+  account_id BIGINT NOT NULL REFERENCES accounts(id),
+  room_id BIGINT NOT NULL REFERENCES rooms(id),
+  seq BIGINT NOT NULL,
+  version BIGINT NOT NULL,
+  sealed TEXT NOT NULL,
+  PRIMARY KEY(account_id, room_id, version, seq));
+CREATE TABLE key_transfers(
+  account_id BIGINT PRIMARY KEY REFERENCES accounts(id),
+  from_device BIGINT NOT NULL REFERENCES devices(id),
+  bundle TEXT NOT NULL,
+  expires_at BIGINT NOT NULL);
+CREATE TABLE history_shares(
+  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  room_id BIGINT NOT NULL REFERENCES rooms(id),
+  to_device BIGINT NOT NULL REFERENCES devices(id),
+  from_device BIGINT NOT NULL REFERENCES devices(id),
+  since BIGINT NOT NULL,
+  first_seq BIGINT NOT NULL,
+  last_seq BIGINT NOT NULL,
+  share TEXT NOT NULL,
+  created_at BIGINT NOT NULL);
+CREATE INDEX history_shares_by_device ON history_shares(to_device, room_id);
+)sql";
+
 /// Migration N (1-based) takes a database from version N-1 to N.
-constexpr std::array<const char*, schema_version> migrations = {version_1, version_2};
+constexpr std::array<const char*, schema_version> migrations = {version_1, version_2, version_3};
 
 }  // namespace
 
