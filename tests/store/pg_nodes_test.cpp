@@ -339,3 +339,50 @@ TEST_CASE(
     CHECK(head->count == 2 * n);
     CHECK(head->last_hash == records.back().hash);
 }
+
+TEST_CASE(
+    "PostgreSQL store: two nodes changing one room's glossary at once number every change once, "
+    "and of two nodes taking one transfer only one gets it",
+    "[store][pg]") {
+    if (!testing::pg_fixture_available()) {
+        WARN("no pg_cluster fixture: skipped");
+        return;
+    }
+    testing::PgScratch scratch;
+    pg::PgStore a(scratch.url()), b(scratch.url());
+    const auto t = seed(a);
+    constexpr int kEach = 10;
+    const auto agree_all = [&](Store& node, const std::string& prefix) {
+        std::vector<std::int64_t> versions;
+        for (int i = 0; i < kEach; ++i)
+            node.write_and_wait([&](Tx& tx) {
+                versions.push_back(
+                    tx.glossary().agree(t.r, prefix + std::to_string(i), "m", t.ann, 2).version);
+            });
+        return versions;
+    };
+    auto on_a = std::async(std::launch::async, agree_all, std::ref(a), "A");
+    auto on_b = std::async(std::launch::async, agree_all, std::ref(b), "B");
+    auto versions = on_a.get();
+    const auto more = on_b.get();
+    versions.insert(versions.end(), more.begin(), more.end());
+    std::sort(versions.begin(), versions.end());
+    std::vector<std::int64_t> expected(2 * kEach);
+    for (int i = 0; i < 2 * kEach; ++i)
+        expected[static_cast<std::size_t>(i)] = i + 1;
+    CHECK(versions == expected);
+    CHECK(b.read_now([&](const ReadTx& tx) { return tx.glossary().count(t.r); }) == 2 * kEach);
+
+    // A transfer bea's device put for ann, taken by ann's device on both nodes at once.
+    a.write_and_wait(
+        [&](Tx& tx) { tx.continuity().put_transfer(t.ann, t.bea_dev, "bundle", 1000); });
+    const auto take = [&](Store& node) {
+        std::optional<Transfer> got;
+        node.write_and_wait(
+            [&](Tx& tx) { got = tx.continuity().take_transfer(t.ann, t.ann_dev, 10); });
+        return got.has_value();
+    };
+    auto take_a = std::async(std::launch::async, take, std::ref(a));
+    auto take_b = std::async(std::launch::async, take, std::ref(b));
+    CHECK(take_a.get() + take_b.get() == 1);
+}
