@@ -578,7 +578,7 @@ test('a chair records a conference by its template in the browser; a family copy
   await visit(dee, '#/meetings/room/case-3001');
   const row = dee.getByRole('row').filter({ has: dee.getByRole('link', { name: 'Initial conference for K' }) });
   await row.getByText(/· case WS\/2026\/3001$/).waitFor();
-  await row.getByText(/^Decision summary late: was due \w+ 2 Dec 2026$/).waitFor();
+  await row.getByText(/^Decision summary late: was due \w+,? 2 Dec 2026$/).waitFor();
   await visit(dee, `#/meetings/${meeting}`);
   await dee.getByRole('heading', { name: 'Record: Initial child protection conference' }).waitFor();
 
