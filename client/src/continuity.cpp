@@ -349,6 +349,13 @@ protocol::Expected<std::size_t> Client::receive_transfer(std::string_view code) 
                                       return std::nullopt;
                                   return from_id->sign_key;
                               });
+    // The server hands a transfer out once: a code that does not open it has used it up.
+    if (!opened && opened.error().code == "bad_transfer_code")
+        return failure("bad_transfer_code",
+                       "the transfer did not open with that code, and it is now used up (a "
+                       "transfer is handed out once): make a new code on the old device and type "
+                       "that; if the old device has been replaced, restore from your recovery key "
+                       "instead (liaise recovery restore)");
     if (!opened)
         return opened.error();
     std::set<std::string> rooms;

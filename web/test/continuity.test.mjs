@@ -246,6 +246,22 @@ test('the liaise command and a browser move keys both ways with a transfer code;
   await server.cli('cal-new', ['enrol', '--server', `ws://127.0.0.1:${server.port}`, '--code', await replacement('cal')]);
   assert.match(await server.cli('cal-new', ['device', 'transfer', '--receive', '--code', code2]), /Received/);
   assert.ok((await server.cli('cal-new', ['read', 'case-8', '--plain', '--json'])).includes('Cal: notes from the command line'));
+  // A mistyped code on the new device: the transfer opens nothing and is used up (handed out
+  // once), and the browser says so and what to do instead.
+  const code3 = JSON.parse(await server.cli('cal-new', ['device', 'transfer', '--json'])).code;
+  const typo = `${code3.slice(0, 10)}${code3[10] === '7' ? '8' : '7'}`;
+  const cal3 = await personPage(browser, server.url, errors);
+  await enrolInBrowser(cal3, await replacement('cal'), 'Cal’s third browser');
+  await openRecovery(cal3);
+  await cal3.getByLabel('Transfer code from your old device').fill(typo);
+  await cal3.getByRole('button', { name: 'Receive my keys' }).click();
+  await cal3.getByRole('alert').filter({ hasText: /did not open with that code, and it is now used up.*recovery key/ }).waitFor({ timeout: 60000 });
+  assert.deepEqual(await axeViolations(cal3), [], 'axe-core on a refused transfer');
+  await shot(cal3, '10-transfer-code-mistyped');
+  await cal3.getByLabel('Transfer code from your old device').fill(code3);
+  await cal3.getByRole('button', { name: 'Receive my keys' }).click();
+  await cal3.getByRole('alert').filter({ hasText: /^No transfer is waiting/ }).waitFor({ timeout: 30000 });
+  await cal3.context().close();
   await cal.context().close();
   assert.deepEqual(errors, []);
 });

@@ -251,6 +251,11 @@ export class Continuity {
       const pinned = this.host.pinnedKey(me, device);
       if (pinned ? pinned !== toBase64(from.signKey) : this.host.isVerified(me)) return null;
       return from.signKey;
+    }).catch((e: unknown) => {
+      // The server hands a transfer out once: a code that does not open it has used it up.
+      if (e instanceof CryptoError && e.code === 'bad_transfer_code')
+        throw new CryptoError('bad_transfer_code', 'The transfer did not open with that code, and it is now used up (a transfer is handed out once). Make a new code on your old device and type that. If your old device has been replaced, restore from your recovery key instead.');
+      throw e;
     });
     await this.addExtra(contents.entries);
     for (const e of contents.entries) this.noteKey(e);
