@@ -169,38 +169,104 @@ void Client::begin_backup() {
     collecting_ = !backup_checked_ || backup_key_.has_value();
 }
 
-void Client::back_up_collected(bool connected) {
+bool Client::back_up_collected(bool connected) {
     collecting_ = false;
     auto held = std::move(collected_);
     collected_.clear();
     if (held.empty() || !connected || !backup_target())
-        return;
+        return connected;
     std::map<std::string, json::object> by_room;
     for (const auto& h : held)
         by_room[h.entry.room][std::to_string(h.entry.seq)] =
             crypto::to_base64(crypto::seal_key_entry(h.entry, *backup_key_));
+    bool stored = true;
+    const auto put = [&](const std::string& room, json::object batch) {
+        stored = conn_
+                     ->request(
+                         "backup_put",
+                         {{"room", room}, {"version", backup_version_}, {"keys", std::move(batch)}})
+                     .ok() &&
+                 stored;
+    };
     for (auto& [room, keys] : by_room) {
         json::object batch;
         for (auto& [seq, sealed] : keys) {
             batch[seq] = std::move(sealed);
-            if (batch.size() == kPutBatch) {
-                (void)conn_->request(
-                    "backup_put",
-                    {{"room", room}, {"version", backup_version_}, {"keys", std::move(batch)}});
-                batch = {};
-            }
+            if (batch.size() == kPutBatch)
+                put(room, std::exchange(batch, {}));
         }
         if (!batch.empty())
-            (void)conn_->request(
-                "backup_put",
-                {{"room", room}, {"version", backup_version_}, {"keys", std::move(batch)}});
+            put(room, std::move(batch));
     }
+    return stored;
+}
+
+protocol::Expected<Client::OpenedBackup> Client::open_backup(
+    const crypto::RecoveryKey& key, const std::vector<std::string>& rooms) {
+    OpenedBackup out;
+    for (const auto& room : rooms) {
+        std::int64_t after = 0;
+        while (true) {
+            auto page = conn_->request("backup_get", {{"room", room}, {"after", after}});
+            if (!page)
+                return page.error();
+            for (const auto& [seq_text, sealed] : page.value().at("keys").as_object()) {
+                const auto seq = std::strtoll(std::string(seq_text).c_str(), nullptr, 10);
+                after = std::max<std::int64_t>(after, seq);
+                const auto bytes =
+                    sealed.is_string() ? crypto::from_base64(sealed.get_string()) : std::nullopt;
+                auto entry = bytes ? key.open_entry(*bytes, room, seq)
+                                   : protocol::Expected<crypto::KeyEntry>(
+                                         failure("bad_backup_entry", "not base64"));
+                if (entry)
+                    out.entries.push_back(std::move(entry).value());
+                else
+                    ++out.refused;
+            }
+            const auto* more = page.value().if_contains("more");
+            if (!more || !more->is_bool() || !more->get_bool())
+                break;
+        }
+    }
+    return out;
+}
+
+void Client::prune_backup() {
+    if (!conn_->request("backup_prune", {{"version", backup_version_}}))
+        continuity_notes_.push_back(
+            "the old recovery key's backup could not be deleted from the server; it is deleted "
+            "the next time you make a recovery key or restore one");
 }
 
 protocol::Expected<crypto::RecoveryKey> Client::create_recovery_key() {
     auto status = backup_status();
     if (!status)
         return status.error();
+    auto rooms = room_names();
+    if (!rooms)
+        return rooms.error();
+    // Rotation: what the old recovery key opens is carried over to the new one, so keys backed
+    // up by other devices (or restored here) are not lost with the old key.
+    OpenedBackup carried;
+    const auto old_key = kept_recovery_key(home_, keys_);
+    if (status.value().version > 0) {
+        if (status.value().on_this_device && old_key) {
+            auto opened = open_backup(*old_key, rooms.value());
+            if (!opened)
+                return opened.error();
+            carried = std::move(opened).value();
+            if (carried.refused > 0)
+                continuity_notes_.push_back(
+                    std::to_string(carried.refused) +
+                    " backed-up keys did not open with the old recovery key, or belonged to "
+                    "another message; they were left out of the new backup");
+        } else {
+            continuity_notes_.push_back(
+                "this device does not keep your old recovery key: the new backup holds the keys "
+                "of the messages this device can read, and keys only the old backup held are "
+                "left out (restore the old recovery key here first to carry them over)");
+        }
+    }
     auto key = crypto::RecoveryKey::generate();
     crypto::BackupKeyRecord r{
         profile_.user, status.value().version + 1, key.backup_public_key(), profile_.device, {}};
@@ -215,17 +281,20 @@ protocol::Expected<crypto::RecoveryKey> Client::create_recovery_key() {
     backup_checked_ = true;
     backup_version_ = r.version;
     backup_key_ = r.public_key;
-    // Everything this device can read goes into the new backup.
-    auto rooms = room_names();
-    if (!rooms)
-        return rooms.error();
+    // Everything the old key opened, then everything this device can read (the later wins).
+    std::vector<HeldKey> all;
+    for (auto& e : carried.entries)
+        all.push_back({std::move(e), 0});
     for (const auto& room : rooms.value()) {
         auto held = keys_of(room);
         if (!held)
             return held.error();
-        collected_ = std::move(held).value();
-        back_up_collected();
+        for (auto& h : held.value())
+            all.push_back(std::move(h));
     }
+    collected_ = std::move(all);
+    if (back_up_collected() && status.value().version > 0)
+        prune_backup();
     return key;
 }
 
@@ -243,33 +312,12 @@ protocol::Expected<std::size_t> Client::restore(const crypto::RecoveryKey& key) 
     auto rooms = room_names();
     if (!rooms)
         return rooms.error();
-    std::size_t refused = 0;
-    for (const auto& room : rooms.value()) {
-        std::int64_t after = 0;
-        while (true) {
-            auto page = conn_->request("backup_get", {{"room", room}, {"after", after}});
-            if (!page)
-                return page.error();
-            for (const auto& [seq_text, sealed] : page.value().at("keys").as_object()) {
-                const auto seq = std::strtoll(std::string(seq_text).c_str(), nullptr, 10);
-                after = std::max<std::int64_t>(after, seq);
-                const auto bytes =
-                    sealed.is_string() ? crypto::from_base64(sealed.get_string()) : std::nullopt;
-                auto entry = bytes ? key.open_entry(*bytes, room, seq)
-                                   : protocol::Expected<crypto::KeyEntry>(
-                                         failure("bad_backup_entry", "not base64"));
-                if (!entry) {
-                    ++refused;
-                    continue;
-                }
-                extra_keys_[{room, seq}] = std::move(entry).value();
-            }
-            const auto* more = page.value().if_contains("more");
-            if (!more || !more->is_bool() || !more->get_bool())
-                break;
-        }
-    }
-    if (refused > 0)
+    auto opened_backup = open_backup(key, rooms.value());
+    if (!opened_backup)
+        return opened_backup.error();
+    for (auto& e : opened_backup.value().entries)
+        extra_keys_[{e.room, e.seq}] = std::move(e);
+    if (const auto refused = opened_backup.value().refused; refused > 0)
         continuity_notes_.push_back(std::to_string(refused) +
                                     " backed-up keys did not open or belonged to another "
                                     "message; they were left out");
@@ -283,11 +331,13 @@ protocol::Expected<std::size_t> Client::restore(const crypto::RecoveryKey& key) 
                                                      {"signature", r.signature.to_base64()}});
         !set)
         return set.error();
-    // Entries of the earlier version are sealed to the same key: carry them over.
+    // Entries of the earlier version are sealed to the same key: carry them over, then delete
+    // the earlier version's once all are stored again.
     backup_checked_ = true;
     backup_version_ = r.version;
     backup_key_ = *pk;
     std::size_t opened = 0;
+    bool stored = true;
     for (const auto& room : rooms.value()) {
         collected_.clear();
         collecting_ = true;
@@ -295,8 +345,10 @@ protocol::Expected<std::size_t> Client::restore(const crypto::RecoveryKey& key) 
         if (!n)
             return n.error();
         opened += n.value();
-        back_up_collected();
+        stored = back_up_collected() && stored;
     }
+    if (stored)
+        prune_backup();
     return opened;
 }
 
@@ -349,15 +401,18 @@ protocol::Expected<std::size_t> Client::receive_transfer(std::string_view code) 
                                       return std::nullopt;
                                   return from_id->sign_key;
                               });
-    // The server hands a transfer out once: a code that does not open it has used it up.
+    // The transfer stays on the server for its ten minutes: a mistyped code can be typed again.
     if (!opened && opened.error().code == "bad_transfer_code")
         return failure("bad_transfer_code",
-                       "the transfer did not open with that code, and it is now used up (a "
-                       "transfer is handed out once): make a new code on the old device and type "
-                       "that; if the old device has been replaced, restore from your recovery key "
-                       "instead (liaise recovery restore)");
+                       "the transfer did not open with that code: check it against the code the "
+                       "old device shows and type it again (it works for ten minutes from when it "
+                       "was shown)");
     if (!opened)
         return opened.error();
+    // Opened: nobody needs it any more (if this fails, it is gone in ten minutes anyway).
+    if (!conn_->request("transfer_done", {}))
+        continuity_notes_.push_back(
+            "the transfer could not be closed on the server; it is deleted within ten minutes");
     std::set<std::string> rooms;
     for (auto& e : opened.value().entries) {
         rooms.insert(e.room);
@@ -378,7 +433,7 @@ protocol::Expected<std::size_t> Client::receive_transfer(std::string_view code) 
 // ---- history share ------------------------------------------------------------------------------
 
 protocol::Expected<std::int64_t> Client::share_history(std::string_view room, std::string_view user,
-                                                       std::int64_t since) {
+                                                       std::int64_t since, std::size_t max_frame) {
     const std::string name(room);
     auto shown = conn_->request("room_show", {{"room", room}});
     if (!shown)
@@ -390,17 +445,8 @@ protocol::Expected<std::int64_t> Client::share_history(std::string_view room, st
     if (member == nullptr)
         return failure("not_found", std::string(user) + " is not a member of " + name +
                                         ": add them first ('liaise room add')");
-    auto held = keys_of(name);
-    if (!held)
-        return held.error();
-    std::vector<const HeldKey*> chosen;
-    for (const auto& h : held.value())
-        if (h.sent_at >= since)
-            chosen.push_back(&h);
-    if (chosen.empty())
-        return failure("not_found",
-                       "this device holds no message of " + name + " sent since that date");
-    json::object shares;
+    // Every device of the newcomer, checked before anything is sealed to it.
+    std::vector<std::pair<std::string, crypto::PublicIdentity>> to;
     for (const auto& d : member->at("devices").as_array()) {
         const auto id = device_identity(d.as_object());
         const auto device = str(d.as_object(), "device");
@@ -413,27 +459,61 @@ protocol::Expected<std::int64_t> Client::share_history(std::string_view room, st
             return failure("key_changed", std::string(user) +
                                               "'s keys changed since you verified them; "
                                               "compare safety numbers again first");
-        crypto::HistoryShare s{name,
-                               profile_.user,
-                               profile_.device,
-                               std::string(user),
-                               device,
-                               since,
-                               chosen.front()->entry.seq,
-                               chosen.back()->entry.seq,
-                               {},
-                               {}};
-        for (const auto* h : chosen)
-            s.entries.push_back({h->entry.seq, h->entry.message_hash,
-                                 crypto::seal_key_entry(h->entry, id->box_key)});
-        crypto::sign_share(s, keys_);
-        shares[device] = json::parse(crypto::share_to_json(s));
+        to.emplace_back(device, *id);
     }
-    auto reply = conn_->request("history_share",
-                                {{"room", room}, {"user", user}, {"shares", std::move(shares)}});
-    if (!reply)
-        return reply.error();
-    return num(reply.value(), "seq");
+    if (to.empty())
+        return failure("not_found", std::string(user) + " has no device to share with");
+    auto held = keys_of(name);
+    if (!held)
+        return held.error();
+    std::vector<const HeldKey*> chosen;
+    for (const auto& h : held.value())
+        if (h.sent_at >= since)
+            chosen.push_back(&h);
+    if (chosen.empty())
+        return failure("not_found",
+                       "this device holds no message of " + name + " sent since that date");
+    // Parts that fit in half a frame: an entry takes about 300 bytes of JSON per device.
+    const std::size_t per_entry = (300 + 2 * name.size()) * to.size();
+    const std::size_t part = std::max<std::size_t>(1, max_frame / 2 / per_entry);
+    std::int64_t event_seq = 0;
+    for (std::size_t begin = 0; begin < chosen.size(); begin += part) {
+        const auto end = std::min(chosen.size(), begin + part);
+        json::object shares;
+        for (const auto& [device, id] : to) {
+            crypto::HistoryShare s{name,
+                                   profile_.user,
+                                   profile_.device,
+                                   std::string(user),
+                                   device,
+                                   since,
+                                   chosen[begin]->entry.seq,
+                                   chosen[end - 1]->entry.seq,
+                                   {},
+                                   {}};
+            for (auto i = begin; i < end; ++i)
+                s.entries.push_back({chosen[i]->entry.seq, chosen[i]->entry.message_hash,
+                                     crypto::seal_key_entry(chosen[i]->entry, id.box_key)});
+            crypto::sign_share(s, keys_);
+            shares[device] = json::parse(crypto::share_to_json(s));
+        }
+        json::object request{{"room", room}, {"user", user}, {"shares", std::move(shares)}};
+        if (begin == 0)
+            request["through"] = chosen.back()->entry.seq;
+        else
+            request["continues"] = true;
+        auto reply = conn_->request("history_share", std::move(request));
+        if (!reply && begin > 0)
+            return failure(reply.error().code,
+                           "only part of the history was shared (up to message #" +
+                               std::to_string(chosen[begin - 1]->entry.seq) +
+                               "): " + reply.error().message);
+        if (!reply)
+            return reply.error();
+        if (begin == 0)
+            event_seq = num(reply.value(), "seq");
+    }
+    return event_seq;
 }
 
 protocol::Expected<std::vector<ReadMessage>> Client::shared_history(std::string_view room) {

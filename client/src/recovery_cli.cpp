@@ -138,10 +138,12 @@ int device_transfer(const Options& o, bool receive, const std::optional<std::str
                 std::cout << json::serialize(json::object{{"code", offered.value()}}) << "\n";
                 return 0;
             }
-            std::cout << "On your new device, run 'liaise device transfer --receive' and type "
-                         "this code:\n\n    "
-                      << offered.value()
-                      << "\n\nIt works once, for ten minutes. Never read it out to anyone.\n";
+            std::cout
+                << "On your new device, run 'liaise device transfer --receive' and type "
+                   "this code:\n\n    "
+                << offered.value()
+                << "\n\nIt works for ten minutes, until the new device has received the keys. "
+                   "Never read it out to anyone.\n";
             return 0;
         });
     auto typed = code ? code : ask_line("Code shown on your old device: ");

@@ -224,11 +224,14 @@ constexpr std::array<FieldSpec, 3> kBackupPut = {{{"room", F::string, true, kNam
                                                   {"keys", F::object, true, 0}}};
 constexpr std::array<FieldSpec, 2> kBackupGet = {
     {{"room", F::string, true, kName}, {"after", F::integer, false, INT64_MAX}}};
+constexpr std::array<FieldSpec, 1> kBackupPrune = {{{"version", F::integer, true, kId, 0}}};
 constexpr std::array<FieldSpec, 1> kTransferPut = {{{"bundle", F::string, true, 900'000}}};
-constexpr std::array<FieldSpec, 3> kHistoryShare = {{{"room", F::string, true, kName},
+constexpr std::array<FieldSpec, 5> kHistoryShare = {{{"room", F::string, true, kName},
                                                      {"user", F::string, true, kName},
-                                                     {"shares", F::object, true, 0}}};
-constexpr std::array<RequestSpec, 70> kRequests = {{
+                                                     {"shares", F::object, true, 0},
+                                                     {"through", F::integer, false, INT64_MAX, 1},
+                                                     {"continues", F::boolean, false, 0}}};
+constexpr std::array<RequestSpec, 72> kRequests = {{
     {"hello", Access::anyone, kHello},
     {"enrol", Access::anyone, kEnrol},
     {"login", Access::anyone, kLogin},
@@ -292,8 +295,10 @@ constexpr std::array<RequestSpec, 70> kRequests = {{
     {"backup_key_set", Access::authenticated, kBackupKeySet},
     {"backup_put", Access::authenticated, kBackupPut},
     {"backup_get", Access::authenticated, kBackupGet},
+    {"backup_prune", Access::authenticated, kBackupPrune},
     {"transfer_put", Access::authenticated, kTransferPut},
     {"transfer_take", Access::authenticated, {}},
+    {"transfer_done", Access::authenticated, {}},
     {"history_share", Access::authenticated, kHistoryShare},
     {"history_shared", Access::authenticated, kRoom},
     {"glossary", Access::authenticated, kGlossary},

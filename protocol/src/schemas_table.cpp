@@ -623,6 +623,10 @@ constexpr ReplyField r_backup_get[] = {
     {"keys", kObject, true},
     {"more", kBoolean, true},
 };
+// backup_prune
+constexpr ReplyField r_backup_prune[] = {
+    {"deleted", kInteger, true},
+};
 // transfer_put
 constexpr ReplyField r_transfer_put[] = {
     {"expires_at", kInteger, true},
@@ -633,6 +637,10 @@ constexpr ReplyField r_transfer_take[] = {
     {"bundle", kString, false},
     {"from_device", kString, false},
     {"from_keys", kObject, false},
+};
+// transfer_done
+constexpr ReplyField r_transfer_done[] = {
+    {"closed", kBoolean, true},
 };
 // history_share
 constexpr ReplyField r_history_share[] = {
@@ -723,8 +731,10 @@ constexpr FrameShape kReplies[] = {
     {"backup_key_set", r_backup_key_set},
     {"backup_put", r_backup_put},
     {"backup_get", r_backup_get},
+    {"backup_prune", r_backup_prune},
     {"transfer_put", r_transfer_put},
     {"transfer_take", r_transfer_take},
+    {"transfer_done", r_transfer_done},
     {"history_share", r_history_share},
     {"history_shared", r_history_shared},
     {"glossary", r_glossary},

@@ -354,7 +354,12 @@ std::vector<Row> rows() {
     r.push_back({"transfer_put", "", kAnyone, [](M, Who) {
                      return json::object{{"bundle", "{\"v\":1}"}};
                  }});
+    r.push_back(
+        {"backup_prune", "the current version", kAnyone, [](M m, Who w) {
+             return json::object{{"version", m.as(w).ok("backup_key").at("version").as_int64()}};
+         }});
     r.push_back({"transfer_take", "none waiting for this device", kAnyone, none});
+    r.push_back({"transfer_done", "none waiting", kAnyone, none});
     r.push_back(
         {"history_share", "one message, to a member of the room", kRoomMembers, [](M m, Who w) {
              auto& me = m.as(w);

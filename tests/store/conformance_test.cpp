@@ -902,7 +902,7 @@ TEST_CASE("store: the outbox sends each notice once, to accounts with an address
     });
 }
 
-TEST_CASE("store: continuity keeps backup keys and entries, takes transfers once, holds shares",
+TEST_CASE("store: continuity keeps backup keys and entries, transfers until closed, and shares",
           "[store]") {
     each_store([](Store& store) {
         const auto p = seed(store);
@@ -955,11 +955,28 @@ TEST_CASE("store: continuity keeps backup keys and entries, takes transfers once
         REQUIRE(t);
         CHECK(t->from_device == p.ann_dev);
         CHECK(t->bundle == "bundle2");
-        CHECK_FALSE(take(ann_new, 500));  // taken once
+        CHECK(take(ann_new, 500));  // still there: a mistyped code can be typed again
+        const auto drop = [&] {
+            bool dropped = false;
+            store.write_and_wait([&](Tx& tx) { dropped = tx.continuity().drop_transfer(p.ann); });
+            return dropped;
+        };
+        CHECK(drop());
+        CHECK_FALSE(drop());
+        CHECK_FALSE(take(ann_new, 500));  // closed
         store.write_and_wait(
             [&](Tx& tx) { tx.continuity().put_transfer(p.ann, p.ann_dev, "bundle3", 100); });
         CHECK_FALSE(take(ann_new, 200));  // expired: deleted too
         CHECK_FALSE(take(ann_new, 50));
+        // The entries of earlier versions go; the current version's stay.
+        int pruned = -1;
+        store.write_and_wait(
+            [&](Tx& tx) { pruned = tx.continuity().drop_entries_before(p.ann, 2); });
+        CHECK(pruned == 1);
+        store.read_and_wait([&](const ReadTx& tx) {
+            CHECK(tx.continuity().entries(p.ann, p.r, 1, 0, 10).empty());
+            CHECK(tx.continuity().entries(p.ann, p.r, 2, 0, 10).size() == 3);
+        });
         // Shares, per recipient device and room, oldest first, their text kept byte for byte.
         const std::string first = R"({"z": 1,  "a":"caf\u00e9 é"})";
         store.write_and_wait([&](Tx& tx) {

@@ -373,7 +373,8 @@ TEST_CASE(
     CHECK(versions == expected);
     CHECK(b.read_now([&](const ReadTx& tx) { return tx.glossary().count(t.r); }) == 2 * kEach);
 
-    // A transfer bea's device put for ann, taken by ann's device on both nodes at once.
+    // A transfer bea's device put for ann: taken on both nodes at once, both see it; closed on
+    // both at once, exactly one closes it.
     a.write_and_wait(
         [&](Tx& tx) { tx.continuity().put_transfer(t.ann, t.bea_dev, "bundle", 1000); });
     const auto take = [&](Store& node) {
@@ -384,5 +385,14 @@ TEST_CASE(
     };
     auto take_a = std::async(std::launch::async, take, std::ref(a));
     auto take_b = std::async(std::launch::async, take, std::ref(b));
-    CHECK(take_a.get() + take_b.get() == 1);
+    CHECK(take_a.get() + take_b.get() == 2);
+    const auto drop = [&](Store& node) {
+        bool dropped = false;
+        node.write_and_wait([&](Tx& tx) { dropped = tx.continuity().drop_transfer(t.ann); });
+        return dropped;
+    };
+    auto drop_a = std::async(std::launch::async, drop, std::ref(a));
+    auto drop_b = std::async(std::launch::async, drop, std::ref(b));
+    CHECK(drop_a.get() + drop_b.get() == 1);
+    CHECK_FALSE(take(b));
 }

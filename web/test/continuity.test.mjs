@@ -186,9 +186,23 @@ test('a recovery key made in the browser restores history on a replacement brows
     await shot(dan, '7b-newcomer-reads-shared-history');
     step('history shared from the browser, read in a browser');
 
-    // The browser's key restores in the command too (a third device for Bea).
+    // Bea replaces her recovery key in the restored browser (it keeps the old one): what the
+    // old key opened is carried over to the new key, and the old key stops working.
+    await openRecovery(bea2);
+    bea2.once('dialog', (d) => d.accept());
+    await bea2.getByRole('button', { name: 'Make a recovery key' }).click();
+    const newKey = (await bea2.locator('.recovery-key .code').innerText()).trim();
+    assert.notEqual(newKey, keyText);
+    await bea2.getByLabel('I have kept my recovery key somewhere safe').check();
+    await bea2.getByRole('button', { name: 'Done' }).click();
+    await bea2.locator('.status-line', { hasText: 'Backed up' }).waitFor();
+    step('recovery key replaced');
+
+    // The browser's new key restores in the command too (a third device for Bea); the old one
+    // is refused.
     await server.cli('bea-cli', ['enrol', '--server', `ws://127.0.0.1:${server.port}`, '--code', await replacement('bea')]);
-    assert.match(await server.cli('bea-cli', ['recovery', 'restore', '--key', keyText]), /Restored/);
+    await assert.rejects(server.cli('bea-cli', ['recovery', 'restore', '--key', keyText]), /bad_recovery_key/);
+    assert.match(await server.cli('bea-cli', ['recovery', 'restore', '--key', newKey]), /Restored/);
     const texts = await server.cli('bea-cli', ['read', 'case-7', '--plain', '--json']);
     for (const text of ['Bea: first home visit went well', 'Ann: review meeting on Friday']) assert.ok(texts.includes(text), text);
     step('restored in the command');
@@ -246,8 +260,8 @@ test('the liaise command and a browser move keys both ways with a transfer code;
   await server.cli('cal-new', ['enrol', '--server', `ws://127.0.0.1:${server.port}`, '--code', await replacement('cal')]);
   assert.match(await server.cli('cal-new', ['device', 'transfer', '--receive', '--code', code2]), /Received/);
   assert.ok((await server.cli('cal-new', ['read', 'case-8', '--plain', '--json'])).includes('Cal: notes from the command line'));
-  // A mistyped code on the new device: the transfer opens nothing and is used up (handed out
-  // once), and the browser says so and what to do instead.
+  // A mistyped code on the new device opens nothing, and says to check it and type it again:
+  // the transfer waits for the right code.
   const code3 = JSON.parse(await server.cli('cal-new', ['device', 'transfer', '--json'])).code;
   const typo = `${code3.slice(0, 10)}${code3[10] === '7' ? '8' : '7'}`;
   const cal3 = await personPage(browser, server.url, errors);
@@ -255,9 +269,16 @@ test('the liaise command and a browser move keys both ways with a transfer code;
   await openRecovery(cal3);
   await cal3.getByLabel('Transfer code from your old device').fill(typo);
   await cal3.getByRole('button', { name: 'Receive my keys' }).click();
-  await cal3.getByRole('alert').filter({ hasText: /did not open with that code, and it is now used up.*recovery key/ }).waitFor({ timeout: 60000 });
+  await cal3.getByRole('alert').filter({ hasText: /did not open with that code. Check it .*type it again/ }).waitFor({ timeout: 60000 });
   assert.deepEqual(await axeViolations(cal3), [], 'axe-core on a refused transfer');
   await shot(cal3, '10-transfer-code-mistyped');
+  await cal3.getByLabel('Transfer code from your old device').fill(code3);
+  await cal3.getByRole('button', { name: 'Receive my keys' }).click();
+  await cal3.getByRole('status').filter({ hasText: /^Your keys arrived from your old device/ }).waitFor({ timeout: 60000 });
+  await openRoom(cal3, 'case-8');
+  await timeline(cal3).getByText('Cal: notes from the command line').waitFor();
+  // Opened, the transfer is closed: the same code finds nothing waiting.
+  await openRecovery(cal3);
   await cal3.getByLabel('Transfer code from your old device').fill(code3);
   await cal3.getByRole('button', { name: 'Receive my keys' }).click();
   await cal3.getByRole('alert').filter({ hasText: /^No transfer is waiting/ }).waitFor({ timeout: 30000 });

@@ -92,6 +92,19 @@ ServiceError bad_share(std::string why) {
     return ServiceError("bad_share", "history share: " + std::move(why));
 }
 
+/// Whether `part` continues a share already stored for `device` in `room`: one from the same
+/// device and date whose last seq is before the part's first.
+bool continues_share(const store::ContinuityView& c, store::Id room, store::Id device,
+                     const crypto::HistoryShare& part) {
+    for (const auto& text : c.shares_for(room, device)) {
+        const auto stored = crypto::share_from_json(text);
+        if (stored && stored.value().from_device == part.from_device &&
+            stored.value().since == part.since && stored.value().last_seq < part.first_seq)
+            return true;
+    }
+    return false;
+}
+
 }  // namespace
 
 void Service::backup_key(Context& ctx) {
@@ -190,6 +203,22 @@ void Service::backup_get(Context& ctx) {
     });
 }
 
+void Service::backup_prune(Context& ctx) {
+    const auto version = ctx.req.integer("version", 0);
+    const auto account = ctx.who.account;
+    write_tx(ctx, [=, this](store::Tx& tx, Outcome& out) {
+        const auto current = tx.continuity().backup_key(account);
+        const auto at = current ? current->version : 0;
+        if (version != at)
+            throw ServiceError(errc::conflict, "the backup key is at version " +
+                                                   std::to_string(at) +
+                                                   ": only entries below it can be deleted");
+        const auto deleted = tx.continuity().drop_entries_before(account, version);
+        record(tx, account, "backup_pruned", {{"version", version}, {"deleted", deleted}});
+        out.reply = {{"deleted", deleted}};
+    });
+}
+
 void Service::transfer_put(Context& ctx) {
     const auto bundle = std::string(ctx.req.string("bundle"));
     const auto account = ctx.who.account;
@@ -222,6 +251,17 @@ void Service::transfer_take(Context& ctx) {
     });
 }
 
+void Service::transfer_done(Context& ctx) {
+    const auto account = ctx.who.account;
+    const auto device = ctx.who.device;
+    write_tx(ctx, [=, this](store::Tx& tx, Outcome& out) {
+        const bool closed = tx.continuity().drop_transfer(account);
+        if (closed)
+            record(tx, account, "key_transfer_closed", {{"device", std::to_string(device)}});
+        out.reply = {{"closed", closed}};
+    });
+}
+
 void Service::history_share(Context& ctx) {
     const auto room = std::string(ctx.req.string("room"));
     const auto user = std::string(ctx.req.string("user"));
@@ -246,6 +286,11 @@ void Service::history_share(Context& ctx) {
                             " is not signed by your device (or its entries are out of range)");
         shares.push_back(std::move(parsed).value());
     }
+    // A share too large for one frame is sent in parts: the first announces it (the event,
+    // with `through`, the whole share's last seq); each further part `continues` one this
+    // device already stored for the same recipient device and date, after its last seq.
+    const bool continues = ctx.req.boolean("continues", false);
+    const auto through = std::max(ctx.req.integer("through", 0), shares[0].last_seq);
     const auto caller = ctx.who.account;
     const auto caller_device = ctx.who.device;
     auto events = std::make_shared<RoomEvents>();
@@ -277,22 +322,33 @@ void Service::history_share(Context& ctx) {
                     if (!tx.continuity().is_message(room_id, e.seq))
                         throw bad_share("seq " + std::to_string(e.seq) + " is not a message of '" +
                                         room + "'");
+                if (continues && !continues_share(tx.continuity(), room_id, d.id, *it))
+                    throw bad_share(
+                        "a part that continues a share must follow one this device "
+                        "stored for " +
+                        user + " from the same date");
                 tx.continuity().put_share({room_id, d.id, caller_device, it->since, it->first_seq,
                                            it->last_seq, crypto::share_to_json(*it)},
                                           now_ms());
             }
-            auto event = event_about("history_shared", *target);
-            event["since"] = first.since;
-            event["first_seq"] = first.first_seq;
-            event["last_seq"] = first.last_seq;
-            set_event_actor(event, account_by_id(tx.accounts(), caller));
-            events->append(tx, room_id, room, caller_device, event);
-            record(tx, caller, "history_shared",
-                   {{"room", room},
-                    {"user", user},
-                    {"since", first.since},
-                    {"first_seq", first.first_seq},
-                    {"last_seq", first.last_seq}});
+            if (through > tx.messages().last_seq(room_id))
+                throw bad_share("through: after the room's last message");
+            if (!continues) {
+                auto event = event_about("history_shared", *target);
+                event["since"] = first.since;
+                event["first_seq"] = first.first_seq;
+                event["last_seq"] = through;
+                set_event_actor(event, account_by_id(tx.accounts(), caller));
+                events->append(tx, room_id, room, caller_device, event);
+            }
+            json::object details{{"room", room},
+                                 {"user", user},
+                                 {"since", first.since},
+                                 {"first_seq", first.first_seq},
+                                 {"last_seq", continues ? first.last_seq : through}};
+            if (continues)
+                details["continues"] = true;
+            record(tx, caller, "history_shared", std::move(details));
             const auto seq = tx.messages().last_seq(room_id);
             out.reply = {{"room", room},
                          {"user", user},

@@ -153,8 +153,10 @@ class Service final : public Requests {
     void backup_key_set(Context& ctx);
     void backup_put(Context& ctx);
     void backup_get(Context& ctx);
+    void backup_prune(Context& ctx);
     void transfer_put(Context& ctx);
     void transfer_take(Context& ctx);
+    void transfer_done(Context& ctx);
     void history_share(Context& ctx);
     void history_shared(Context& ctx);
     /// Runs `change` (which edits the current dictionary files and returns a one-line summary)

@@ -50,6 +50,8 @@ export interface BackupStatus {
 }
 
 const kPutBatch = 500;
+/** The server's default max_frame_bytes (PROTOCOL.md, "Limits"): the largest request it reads. */
+const kMaxFrameBytes = 1 << 20;
 const entryId = (room: string, seq: number): string => `${room}\n${seq}`;
 
 export class Continuity {
@@ -159,14 +161,71 @@ export class Continuity {
    */
   async create(): Promise<string> {
     const current = await this.status();
+    // Rotation: what the old recovery key opens is carried over to the new one, so keys backed
+    // up by other devices (or restored here) are not lost with the old key.
+    let carried: KeyEntry[] = [];
+    if (current.version > 0 && current.onThisDevice && this.secret) {
+      const opened = await this.openBackup(this.secret);
+      carried = opened.found;
+      if (opened.refused > 0)
+        this.notes.push(`${opened.refused} backed-up ${opened.refused === 1 ? 'key' : 'keys'} did not open with your old recovery key, or belonged to another message; ${opened.refused === 1 ? 'it was' : 'they were'} left out of the new backup.`);
+    } else if (current.version > 0) {
+      this.notes.push('This browser does not keep your old recovery key: the new backup holds the keys of the messages this browser can read, and keys only the old backup held are left out. To carry them over, restore the old recovery key here first.');
+    }
     const secret = newRecoverySecret();
     const publicKey = backupKeyPair(secret).publicKey;
     await this.setBackupKey(current.version + 1, publicKey);
     await this.keep(secret);
-    this.backedUp.clear();
-    for (const room of this.host.roomNames()) for (const e of await this.keysOf(room)) this.noteKey(e.entry);
-    await this.flush();
+    await this.backUpAll(carried);
+    if (current.version > 0) await this.prune();
     return recoveryText(secret);
+  }
+
+  /**
+   * Backs up `entries` and the key of every message this device can read, to the current backup
+   * key, all in one flush that throws if a put fails (collected first, so that the flush timer
+   * cannot take part of them and swallow a failure).
+   */
+  private async backUpAll(entries: KeyEntry[]): Promise<void> {
+    const all = [...entries];
+    for (const room of this.host.roomNames()) for (const e of await this.keysOf(room)) all.push(e.entry);
+    this.backedUp.clear();
+    for (const e of all) this.noteKey(e);
+    await this.flush();
+  }
+
+  /** Every entry of the current backup that `secret` opens, in the rooms of this account. */
+  private async openBackup(secret: Uint8Array): Promise<{ found: KeyEntry[]; refused: number }> {
+    const found: KeyEntry[] = [];
+    let refused = 0;
+    for (const room of this.host.roomNames()) {
+      let after = 0;
+      for (;;) {
+        const page = await this.host.request('backup_get', { room, after });
+        const keys = (page.keys ?? {}) as Record<string, unknown>;
+        for (const [seqText, sealed] of Object.entries(keys)) {
+          const seq = Number(seqText);
+          after = Math.max(after, seq);
+          const bytes = typeof sealed === 'string' ? fromBase64(sealed) : null;
+          try {
+            if (!bytes) throw new CryptoError('bad_backup_entry', 'not base64');
+            found.push(openBackupEntry(secret, bytes, room, seq));
+          } catch {
+            refused++;
+          }
+        }
+        if (page.more !== true) break;
+      }
+    }
+    return { found, refused };
+  }
+
+  /** Deletes the entries of earlier backup versions, once all were stored again (flush threw otherwise). */
+  private async prune(): Promise<void> {
+    if (!this.target) return;
+    await this.host.request('backup_prune', { version: this.target.version }).catch(() => {
+      this.notes.push('The old recovery key’s backup could not be deleted from the server; it is deleted the next time you make or restore a recovery key.');
+    });
   }
 
   /**
@@ -184,39 +243,16 @@ export class Continuity {
     if (!pk || !sodium.memcmp(backupKeyPair(secret).publicKey, pk))
       throw new CryptoError('bad_recovery_key',
         'That is not your account’s current recovery key. Nothing was changed: check the key and type it again.');
-    let restored = 0;
-    let refused = 0;
-    const found: KeyEntry[] = [];
-    for (const room of this.host.roomNames()) {
-      let after = 0;
-      for (;;) {
-        const page = await this.host.request('backup_get', { room, after });
-        const keys = (page.keys ?? {}) as Record<string, unknown>;
-        for (const [seqText, sealed] of Object.entries(keys)) {
-          const seq = Number(seqText);
-          after = Math.max(after, seq);
-          const bytes = typeof sealed === 'string' ? fromBase64(sealed) : null;
-          try {
-            if (!bytes) throw new CryptoError('bad_backup_entry', 'not base64');
-            found.push(openBackupEntry(secret, bytes, room, seq));
-            restored++;
-          } catch {
-            refused++;
-          }
-        }
-        if (page.more !== true) break;
-      }
-    }
+    const { found, refused } = await this.openBackup(secret);
+    const restored = found.length;
     await this.addExtra(found);
     if (refused > 0)
       this.notes.push(`${refused} backed-up ${refused === 1 ? 'key' : 'keys'} did not open with your recovery key, or belonged to another message; ${refused === 1 ? 'it was' : 'they were'} left out.`);
     await this.keep(secret);
     await this.setBackupKey(version + 1, pk);
     // Entries of the earlier version are sealed to the same key: carry them over to this one.
-    this.backedUp.clear();
-    for (const e of found) this.noteKey(e);
-    for (const room of this.host.roomNames()) for (const e of await this.keysOf(room)) this.noteKey(e.entry);
-    await this.flush();
+    await this.backUpAll(found);
+    await this.prune();
     const opened = await this.host.reopen();
     return { restored, refused, opened };
   }
@@ -252,11 +288,13 @@ export class Continuity {
       if (pinned ? pinned !== toBase64(from.signKey) : this.host.isVerified(me)) return null;
       return from.signKey;
     }).catch((e: unknown) => {
-      // The server hands a transfer out once: a code that does not open it has used it up.
+      // The transfer stays on the server for its ten minutes: a mistyped code can be typed again.
       if (e instanceof CryptoError && e.code === 'bad_transfer_code')
-        throw new CryptoError('bad_transfer_code', 'The transfer did not open with that code, and it is now used up (a transfer is handed out once). Make a new code on your old device and type that. If your old device has been replaced, restore from your recovery key instead.');
+        throw new CryptoError('bad_transfer_code', 'The transfer did not open with that code. Check it against the code your old device shows and type it again (it works for ten minutes from when it was shown).');
       throw e;
     });
+    // Opened: nobody needs it any more (if this fails, it is gone in ten minutes anyway).
+    await this.host.request('transfer_done').catch(() => undefined);
     await this.addExtra(contents.entries);
     for (const e of contents.entries) this.noteKey(e);
     await this.flush().catch(() => undefined);
@@ -270,14 +308,12 @@ export class Continuity {
    * this device holds from that date, sealed to each of their current devices. Returns the seq
    * of the event every member sees.
    */
-  async shareHistory(room: string, user: string, since: number): Promise<number> {
+  async shareHistory(room: string, user: string, since: number, maxFrame = kMaxFrameBytes): Promise<number> {
     const shown = await this.host.request('room_show', { room });
     const member = (Array.isArray(shown.members) ? (shown.members as Json[]) : []).find((m) => m.user === user);
     if (!member) throw new ProtocolError('not_found', `${user} is not a member of ${room}: add them first.`);
-    const chosen = (await this.keysOf(room)).filter((h) => h.sentAt >= since);
-    if (chosen.length === 0)
-      throw new ProtocolError('not_found', `This device holds no message of ${room} sent since that date.`);
-    const shares: Json = {};
+    // Every device of the newcomer, checked before anything is sealed to it.
+    const to: { device: string; boxKey: Uint8Array }[] = [];
     for (const d of Array.isArray(member.devices) ? (member.devices as Json[]) : []) {
       const device = String(d.device);
       const id = identityFromJson(d);
@@ -286,17 +322,41 @@ export class Continuity {
       const pinned = this.host.pinnedKey(user, device);
       if (this.host.isVerified(user) && pinned !== toBase64(id.signKey))
         throw new CryptoError('key_changed', `${user}’s keys changed since you verified them: compare safety numbers again first.`);
-      const share: HistoryShare = {
-        room, fromUser: this.host.profile.user, fromDevice: this.host.profile.device, toUser: user, toDevice: device,
-        since, firstSeq: (chosen[0] as Held).entry.seq, lastSeq: (chosen[chosen.length - 1] as Held).entry.seq,
-        entries: chosen.map((h) => ({ seq: h.entry.seq, messageHash: h.entry.messageHash, sealed: sealKeyEntry(h.entry, id.boxKey) })),
-        signature: new Uint8Array(64),
-      };
-      signShare(share, this.host.keys);
-      shares[device] = shareToJson(share);
+      to.push({ device, boxKey: id.boxKey });
     }
-    const reply = await this.host.request('history_share', { room, user, shares });
-    return Number(reply.seq);
+    if (to.length === 0) throw new ProtocolError('not_found', `${user} has no device to share with.`);
+    const chosen = (await this.keysOf(room)).filter((h) => h.sentAt >= since);
+    if (chosen.length === 0)
+      throw new ProtocolError('not_found', `This device holds no message of ${room} sent since that date.`);
+    // Parts that fit in half a frame (the first announces the share, the others continue it):
+    // an entry takes about 300 bytes of JSON per device.
+    const part = Math.max(1, Math.floor(maxFrame / 2 / ((300 + 2 * room.length) * to.length)));
+    let eventSeq = 0;
+    for (let begin = 0; begin < chosen.length; begin += part) {
+      const slice = chosen.slice(begin, begin + part);
+      const shares: Json = {};
+      for (const { device, boxKey } of to) {
+        const share: HistoryShare = {
+          room, fromUser: this.host.profile.user, fromDevice: this.host.profile.device, toUser: user, toDevice: device,
+          since, firstSeq: (slice[0] as Held).entry.seq, lastSeq: (slice[slice.length - 1] as Held).entry.seq,
+          entries: slice.map((h) => ({ seq: h.entry.seq, messageHash: h.entry.messageHash, sealed: sealKeyEntry(h.entry, boxKey) })),
+          signature: new Uint8Array(64),
+        };
+        signShare(share, this.host.keys);
+        shares[device] = shareToJson(share);
+      }
+      const fields: Json = begin === 0
+        ? { room, user, shares, through: (chosen[chosen.length - 1] as Held).entry.seq }
+        : { room, user, shares, continues: true };
+      try {
+        const reply = await this.host.request('history_share', fields);
+        if (begin === 0) eventSeq = Number(reply.seq);
+      } catch (e) {
+        if (begin === 0 || !(e instanceof ProtocolError)) throw e;
+        throw new ProtocolError(e.code, `Only part of the history was shared (up to message #${(chosen[begin - 1] as Held).entry.seq}): ${e.message}`);
+      }
+    }
+    return eventSeq;
   }
 
   /**

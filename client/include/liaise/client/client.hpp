@@ -17,6 +17,7 @@
 #include "liaise/client/connection.hpp"
 #include "liaise/client/home.hpp"
 #include "liaise/client/ledger.hpp"
+#include "liaise/client/message_size.hpp"
 #include "liaise/client/minutes.hpp"
 #include "liaise/client/plain.hpp"
 #include "liaise/client/server_pin.hpp"
@@ -227,7 +228,9 @@ class Client {
     [[nodiscard]] protocol::Expected<BackupStatus> backup_status();
     /// Makes a new recovery key: publishes its backup public key as the next version (signed by
     /// this device), keeps it on this device, and backs up the key of every message this device
-    /// can read in every room. Shown once by the caller.
+    /// can read in every room. When this device keeps the old recovery key, every entry it
+    /// opens is carried over, and the old version's entries are then deleted from the server
+    /// (a note says what was left out otherwise). Shown once by the caller.
     [[nodiscard]] protocol::Expected<crypto::RecoveryKey> create_recovery_key();
     /// Restores every backed-up key with `key` and reads each room again, keeping what now
     /// opens. bad_recovery_key, with nothing changed, if `key` is not the account's current one.
@@ -240,11 +243,12 @@ class Client {
     /// must be a current device of this account) and reads each room again. Returns how many
     /// messages opened with a transferred key.
     [[nodiscard]] protocol::Expected<std::size_t> receive_transfer(std::string_view code);
-    /// Shares `room`'s messages sent since `since` (ms) with member `user`'s devices. Returns
-    /// the seq of the room event that says so.
-    [[nodiscard]] protocol::Expected<std::int64_t> share_history(std::string_view room,
-                                                                 std::string_view user,
-                                                                 std::int64_t since);
+    /// Shares `room`'s messages sent since `since` (ms) with member `user`'s devices, in parts
+    /// that each fit in half of a `max_frame`-byte request (the first announces the share, the
+    /// others continue it). Returns the seq of the room event that says so.
+    [[nodiscard]] protocol::Expected<std::int64_t> share_history(
+        std::string_view room, std::string_view user, std::int64_t since,
+        std::size_t max_frame = kMaxFrameBytes);
     /// The messages shared with this device in `room` (oldest first), each checked: the share
     /// signed by a member's device, the message within its range and sent at or after its date,
     /// the key matching the signed message. Messages that fail are left out (notes say why).
@@ -309,8 +313,20 @@ class Client {
     /// The account's backup public key when it is one this device accepts; looked up once.
     std::optional<crypto::BoxPublicKey> backup_target();
     /// Seals the collected keys to the backup key and stores them (when `connected`: the read
-    /// that collected them worked); clears the collection.
-    void back_up_collected(bool connected = true);
+    /// that collected them worked); clears the collection. False when a put failed (or not
+    /// `connected`).
+    bool back_up_collected(bool connected = true);
+    /// What a recovery key opened of the current backup in `rooms`, and how many entries did
+    /// not open or belonged to another message.
+    struct OpenedBackup {
+        std::vector<crypto::KeyEntry> entries;
+        std::size_t refused = 0;
+    };
+    protocol::Expected<OpenedBackup> open_backup(const crypto::RecoveryKey& key,
+                                                 const std::vector<std::string>& rooms);
+    /// Deletes the backup's entries of earlier versions (after all were stored again under the
+    /// current one); a failure becomes a note.
+    void prune_backup();
     void begin_backup();
     std::map<std::pair<std::string, std::int64_t>, crypto::KeyEntry> extra_keys_;
     std::size_t extra_used_ = 0;

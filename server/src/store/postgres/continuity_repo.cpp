@@ -79,13 +79,15 @@ class PgContinuity final : public Continuity {
             account, from_device, bundle, expires_at);
     }
     std::optional<Transfer> take_transfer(Id account, Id device, Millis now) override {
-        // Deletes an expired transfer, or one another device put; one `device` put itself and
-        // that has not expired stays (the old device cannot take back its own bundle).
+        // An expired transfer is deleted; one that has not expired stays, and is not handed
+        // to the device that put it (the old device cannot take back its own bundle).
+        (void)run(db_, "DELETE FROM key_transfers WHERE account_id = ? AND expires_at < ?", account,
+                  now);
         auto r = run(db_,
-                     "DELETE FROM key_transfers WHERE account_id = ? AND (expires_at < ? OR "
-                     "from_device <> ?) RETURNING from_device, bundle, expires_at",
-                     account, now, device);
-        if (r.rows() == 0 || r.int64(0, 2) < now)
+                     "SELECT from_device, bundle FROM key_transfers WHERE account_id = ? AND "
+                     "from_device <> ?",
+                     account, device);
+        if (r.rows() == 0)
             return std::nullopt;
         return Transfer{r.int64(0, 0), text(r, 0, 1)};
     }
@@ -94,6 +96,17 @@ class PgContinuity final : public Continuity {
             "INSERT INTO history_shares(room_id, to_device, from_device, since, first_seq, "
             "last_seq, share, created_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
             s.room, s.to_device, s.from_device, s.since, s.first_seq, s.last_seq, s.json, at);
+    }
+
+    bool drop_transfer(Id account) override {
+        return run(db_, "DELETE FROM key_transfers WHERE account_id = ? RETURNING 1", account)
+                   .rows() > 0;
+    }
+    int drop_entries_before(Id account, std::int64_t version) override {
+        return run(db_,
+                   "DELETE FROM backup_entries WHERE account_id = ? AND version < ? RETURNING 1",
+                   account, version)
+            .rows();
     }
 
   private:

@@ -64,13 +64,18 @@ class Continuity : public ContinuityView {
     /// Replaces the account's pending transfer.
     virtual void put_transfer(Id account, Id from_device, const std::string& bundle,
                               Millis expires_at) = 0;
-    /// The account's transfer if it has not expired at `now` and was not put by `device`; it is
-    /// deleted (a transfer is taken once), and so is an expired one. A transfer `device` put
-    /// itself stays.
+    /// The account's transfer if it has not expired at `now` and was not put by `device`. It
+    /// stays (a mistyped code can be typed again) until drop_transfer, a new put_transfer or
+    /// its expiry; an expired one is deleted here.
     [[nodiscard]] virtual std::optional<Transfer> take_transfer(Id account, Id device,
                                                                 Millis now) = 0;
     /// Stores a share (`at`: when).
     virtual void put_share(const HistoryShare& share, Millis at) = 0;
+    /// Deletes the account's transfer; whether there was one.
+    [[nodiscard]] virtual bool drop_transfer(Id account) = 0;
+    /// Deletes the account's backup entries of every version below `version`, in every room;
+    /// returns how many.
+    [[nodiscard]] virtual int drop_entries_before(Id account, std::int64_t version) = 0;
 };
 
 }  // namespace liaise::server::store

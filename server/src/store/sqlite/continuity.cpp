@@ -84,11 +84,12 @@ class SqlContinuity final : public Continuity {
             t = {q->getColumn(0).getInt64(), q->getColumn(1).getString()};
             expired = q->getColumn(2).getInt64() < now;
         }
-        if (!expired && t.from_device == device)
-            return std::nullopt;  // the old device cannot take back its own bundle
-        run(c_, "DELETE FROM key_transfers WHERE account_id = ?", account);
-        if (expired)
+        if (expired) {
+            run(c_, "DELETE FROM key_transfers WHERE account_id = ?", account);
             return std::nullopt;
+        }
+        if (t.from_device == device)
+            return std::nullopt;  // the old device cannot take back its own bundle
         return t;
     }
     void put_share(const HistoryShare& s, Millis at) override {
@@ -96,6 +97,14 @@ class SqlContinuity final : public Continuity {
             "INSERT INTO history_shares(room_id, to_device, from_device, since, first_seq, "
             "last_seq, share, created_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
             s.room, s.to_device, s.from_device, s.since, s.first_seq, s.last_seq, s.json, at);
+    }
+
+    bool drop_transfer(Id account) override {
+        return run(c_, "DELETE FROM key_transfers WHERE account_id = ?", account) > 0;
+    }
+    int drop_entries_before(Id account, std::int64_t version) override {
+        return run(c_, "DELETE FROM backup_entries WHERE account_id = ? AND version < ?", account,
+                   version);
     }
 
   private:
