@@ -1,7 +1,9 @@
-// liaise-load: a closed-loop load generator over the real Liaise protocol, and over a raw
-// WebSocket mode for peers (an echo server, a broadcast server).
+// liaise-load: a closed-loop load generator over the real Liaise protocol, over XMPP on
+// WebSocket for chat servers that do the same job, and over a raw WebSocket mode for peers that
+// store nothing (an echo server, a broadcast server).
 //
 //   liaise-load --mode liaise --server build/server/liaise-server --connections 100 --room-size 2
+//   liaise-load --mode xmpp --url ws://127.0.0.1:5280/ws --connections 100 --room-size 2
 //   liaise-load --mode echo --url ws://127.0.0.1:9001 --connections 100
 //   liaise-load --mode broadcast --url ws://127.0.0.1:9002 --connections 51 --senders 1
 //
@@ -12,6 +14,13 @@
 // client message id, so client-side crypto does not limit the run. It prints one JSON object:
 // sends/s, deliveries/s, latency percentiles (send-to-ack, send-to-delivery) and the server's
 // CPU time and peak memory.
+//
+// In xmpp mode (RFC 7395 framing: <open/>, SASL PLAIN, resource binding, then <message>
+// stanzas) it registers account uN with password pw-uN in-band (XEP-0077; an existing account
+// is used as it is), logs every connection in, and pairs connection 2k with 2k+1: each sends
+// one-to-one chat messages to the other's full JID. XMPP gives the sender no acknowledgement,
+// so a send counts, and frees its in-flight slot, when the recipient receives it; ack_ms is
+// then the same as delivery_ms. A <message type="error"> or a stream error stops the run.
 #include <sched.h>
 #include <signal.h>
 #include <spawn.h>
@@ -72,7 +81,8 @@ struct Options {
     int accounts = -1;    // -1: one per connection (idle mode: at most 100, shared in turn)
     double rate = 0;      // > 0: open loop, this many sends per second in all, no in-flight cap
     int payload = 120;    // plaintext bytes per message
-    int frame_bytes = 0;  // raw modes: pad each frame to this size (0: --payload decides)
+    int frame_bytes = 0;  // raw and xmpp modes: pad each frame to this size (0: --payload)
+    std::string domain = "localhost";  // xmpp mode: the server's virtual host
 };
 
 [[noreturn]] void die(const std::string& what) {
@@ -282,10 +292,13 @@ Account enrol(const std::string& url, const std::string& code) {
 
 // ---- the load phase -------------------------------------------------------------------------
 
+class Conn;
+
 struct Stats {
     std::vector<double> ack_ms, delivery_ms;
     std::uint64_t sends = 0, deliveries = 0;
     std::unordered_map<std::string, Clock::time_point> sent_at;  // message id -> when sent
+    std::unordered_map<std::string, Conn*> sender;  // xmpp mode: message id -> who sent it
 };
 
 double percentile(std::vector<double>& v, double p) {
@@ -378,6 +391,8 @@ class Conn : public std::enable_shared_from_this<Conn> {
             return;
         const auto id = make_id(index_, next_++);
         stats_.sent_at[id] = Clock::now();
+        if (o_.mode == "xmpp")
+            stats_.sender[id] = this;
         queue_.push_back(tmpl->stamp(id));
         if (queue_.size() == 1)
             do_write();
@@ -406,6 +421,8 @@ class Conn : public std::enable_shared_from_this<Conn> {
     }
     void on_frame(const std::string& frame) {
         const auto now = Clock::now();
+        if (o_.mode == "xmpp")
+            return on_stanza(frame, now);
         if (tmpl && frame.find(ack_key) != std::string::npos) {
             if (o_.mode == "liaise" && frame.find("\"type\":\"ok\"") == std::string::npos) {
                 std::cerr << "liaise-load: a send failed: " << frame.substr(0, 300) << "\n";
@@ -427,6 +444,31 @@ class Conn : public std::enable_shared_from_this<Conn> {
                 std::chrono::duration<double, std::milli>(now - it->second).count());
             ++stats_.deliveries;
         }
+    }
+
+    /// xmpp mode: a one-to-one message received is the sender's send done and a delivery.
+    void on_stanza(const std::string& frame, Clock::time_point now) {
+        if (frame.find("type='error'") != std::string::npos ||
+            frame.find("type=\"error\"") != std::string::npos ||
+            frame.find("stream:error") != std::string::npos ||
+            frame.find("<close") != std::string::npos) {
+            std::cerr << "liaise-load: the server refused: " << frame.substr(0, 500) << "\n";
+            std::exit(1);
+        }
+        const auto id = find_id(frame, "<body>");
+        const auto it = stats_.sent_at.find(id);
+        if (id.empty() || it == stats_.sent_at.end())
+            return;  // presence, stream management, anything but our messages
+        const auto ms = std::chrono::duration<double, std::milli>(now - it->second).count();
+        stats_.delivery_ms.push_back(ms);
+        ++stats_.deliveries;
+        stats_.ack_ms.push_back(ms);
+        ++stats_.sends;
+        Conn* sender = stats_.sender[id];
+        stats_.sent_at.erase(it);  // each message reaches one recipient
+        stats_.sender.erase(id);
+        if (o_.rate <= 0 && sender)
+            sender->send_one();
     }
 
     beast::flat_buffer buffer_;
@@ -499,6 +541,28 @@ double metric(const std::string& page, const std::string& name) {
     return at == std::string::npos ? -1 : std::stod(page.substr(at + key.size()));
 }
 
+/// Busy and total time of core `cpu` so far, in clock ticks, from /proc/stat: what the whole
+/// server side used when it is pinned there (a peer's several processes included), and
+/// whatever else the shared machine ran on that core.
+std::pair<double, double> core_ticks(int cpu) {
+    std::ifstream stat("/proc/stat");
+    const auto name = "cpu" + std::to_string(cpu);
+    for (std::string line; std::getline(stat, line);) {
+        std::istringstream in(line);
+        std::string label;
+        in >> label;
+        if (label != name)
+            continue;
+        double total = 0, idle = 0, v = 0;
+        for (int field = 0; in >> v; ++field) {
+            total += field < 8 ? v : 0;  // user..steal; guest time is inside user already
+            idle += (field == 3 || field == 4) ? v : 0;  // idle, iowait
+        }
+        return {total - idle, total};
+    }
+    return {0, 0};
+}
+
 /// Lifts this process's open-file limit to its hard limit: thousands of connections need it.
 void raise_file_limit() {
     rlimit limit{};
@@ -509,7 +573,13 @@ void raise_file_limit() {
 }
 
 void connect_ws(net::io_context& ioc, websocket::stream<beast::tcp_stream>& ws,
-                const std::string& host, const std::string& port, const std::string& path) {
+                const std::string& host, const std::string& port, const std::string& path,
+                const std::string& subprotocol = {}) {
+    if (!subprotocol.empty())
+        ws.set_option(
+            websocket::stream_base::decorator([subprotocol](websocket::request_type& req) {
+                req.set(beast::http::field::sec_websocket_protocol, subprotocol);
+            }));
     tcp::resolver r(ioc);
     beast::get_lowest_layer(ws).connect(r.resolve(host, port));
     beast::get_lowest_layer(ws).socket().set_option(tcp::no_delay(true));
@@ -518,14 +588,88 @@ void connect_ws(net::io_context& ioc, websocket::stream<beast::tcp_stream>& ws,
     ws.handshake(host + ":" + port, path);
 }
 
+// ---- xmpp mode setup (RFC 7395), synchronous ------------------------------------------------
+
+/// Standard base64 with padding, as SASL wants it (the protocol's own is URL-safe, unpadded).
+std::string base64(std::string_view in) {
+    static constexpr char kAlphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    for (std::size_t i = 0; i < in.size(); i += 3) {
+        const auto n = std::min<std::size_t>(3, in.size() - i);
+        std::uint32_t v = 0;
+        for (std::size_t k = 0; k < 3; ++k)
+            v = (v << 8) | (k < n ? static_cast<unsigned char>(in[i + k]) : 0u);
+        for (std::size_t k = 0; k < 4; ++k)
+            out += k <= n ? kAlphabet[(v >> (18 - 6 * k)) & 63] : '=';
+    }
+    return out;
+}
+
+using Stream = websocket::stream<beast::tcp_stream>;
+
+void write_text(Stream& ws, const std::string& frame) {
+    ws.text(true);
+    ws.write(net::buffer(frame));
+}
+
+/// Reads frames until one contains `needle` and returns it; stops the program on a stream
+/// error or a SASL failure, saying what the server answered during `what`.
+std::string read_until(Stream& ws, std::string_view needle, const std::string& what) {
+    for (;;) {
+        beast::flat_buffer b;
+        ws.read(b);
+        auto frame = beast::buffers_to_string(b.data());
+        if (frame.find("stream:error") != std::string::npos ||
+            frame.find("<failure") != std::string::npos ||
+            frame.find("<close") != std::string::npos)
+            die(what + ": " + frame.substr(0, 500));
+        if (frame.find(needle) != std::string::npos)
+            return frame;
+    }
+}
+
+void xmpp_open(Stream& ws, const Options& o) {
+    write_text(ws, "<open xmlns=\"urn:ietf:params:xml:ns:xmpp-framing\" to=\"" + o.domain +
+                       "\" version=\"1.0\"/>");
+    read_until(ws, "features", "stream open");
+}
+
+/// Registers `user` (an existing account is fine), logs in with SASL PLAIN, binds the resource
+/// "load" and sends initial presence. Returns the full JID the server bound.
+std::string xmpp_login(Stream& ws, const Options& o, const std::string& user) {
+    const auto password = "pw-" + user;
+    xmpp_open(ws, o);
+    write_text(ws,
+               "<iq xmlns=\"jabber:client\" type=\"set\" id=\"reg\"><query "
+               "xmlns=\"jabber:iq:register\"><username>" +
+                   user + "</username><password>" + password + "</password></query></iq>");
+    const auto reg = read_until(ws, "reg", "register " + user);
+    if (reg.find("result") == std::string::npos && reg.find("conflict") == std::string::npos)
+        die("register " + user + ": " + reg.substr(0, 500));
+    write_text(ws, "<auth xmlns=\"urn:ietf:params:xml:ns:xmpp-sasl\" mechanism=\"PLAIN\">" +
+                       base64(std::string(1, '\0') + user + '\0' + password) + "</auth>");
+    read_until(ws, "<success", "log in " + user);
+    xmpp_open(ws, o);
+    write_text(ws,
+               "<iq xmlns=\"jabber:client\" type=\"set\" id=\"bind\"><bind "
+               "xmlns=\"urn:ietf:params:xml:ns:xmpp-bind\"><resource>load</resource></bind></iq>");
+    const auto bound = read_until(ws, "</jid>", "bind " + user);
+    const auto from = bound.find("<jid>") + 5;
+    write_text(ws, "<presence xmlns=\"jabber:client\"/>");
+    return bound.substr(from, bound.find("</jid>") - from);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     Options o;
     CLI::App app{"Closed-loop load generator for liaise-server and WebSocket peers", "liaise-load"};
-    app.add_option("--mode", o.mode, "liaise, echo or broadcast")
-        ->check(CLI::IsMember({"liaise", "echo", "broadcast"}));
-    app.add_option("--url", o.url, "Peer address for echo/broadcast, ws://HOST:PORT");
+    app.add_option("--mode", o.mode, "liaise, xmpp, echo or broadcast")
+        ->check(CLI::IsMember({"liaise", "xmpp", "echo", "broadcast"}));
+    app.add_option("--url", o.url,
+                   "Peer address: ws://HOST:PORT for echo/broadcast, ws://HOST:PORT/PATH for xmpp");
+    app.add_option("--domain", o.domain, "xmpp mode: the server's virtual host");
     app.add_option("--server", o.server, "liaise-server binary (liaise mode)");
     app.add_option("--connections", o.connections, "Connections");
     app.add_option("--room-size", o.room_size, "Members per room (liaise mode)");
@@ -537,7 +681,8 @@ int main(int argc, char** argv) {
     app.add_option("--server-threads", o.server_threads, "liaise-server worker threads");
     app.add_option("--payload", o.payload, "Plaintext bytes per message");
     app.add_option("--frame-bytes", o.frame_bytes,
-                   "Raw modes: bytes per sent frame, to match a liaise run's frame_bytes");
+                   "Raw and xmpp modes: bytes per sent frame, to match a liaise run's "
+                   "frame_bytes");
     app.add_flag("!--no-durable", o.durable, "synchronous=OFF (to measure what durability costs)");
     app.add_flag("--idle", o.idle, "Hold the connections logged in and send nothing");
     app.add_option("--accounts", o.accounts,
@@ -661,6 +806,36 @@ int main(int argc, char** argv) {
             c->delivery_key = "\"client_msg_id\":\"";
             conns.push_back(c);
         }
+    } else if (o.mode == "xmpp") {
+        if (o.room_size != 2 || o.connections % 2 != 0)
+            die("xmpp mode: one-to-one pairs only (--room-size 2, an even --connections)");
+        const auto rest = o.url.substr(o.url.find("//") + 2);
+        const auto slash = rest.find('/');
+        const auto authority = rest.substr(0, slash);
+        port = authority.substr(authority.rfind(':') + 1);
+        path = slash == std::string::npos ? "/" : rest.substr(slash);
+        std::vector<std::string> jids;
+        for (int i = 0; i < o.connections; ++i) {
+            auto c = std::make_shared<Conn>(ioc, i, stats, o);
+            connect_ws(ioc, c->ws_, host, port, path, "xmpp");
+            jids.push_back(xmpp_login(c->ws_, o, "u" + std::to_string(i)));
+            conns.push_back(c);
+        }
+        for (int i = 0; i < o.senders && !o.idle; ++i) {
+            // The id twice: as the stanza's id and at the start of the body, where the
+            // recipient finds it whatever the server does to the attributes.
+            const auto frame = [&](std::size_t payload) {
+                return "<message xmlns=\"jabber:client\" to=\"" +
+                       jids[static_cast<std::size_t>(i ^ 1)] + "\" type=\"chat\" id=\"" +
+                       std::string(kIdWidth, '#') + "\"><body>" + std::string(kIdWidth, '#') +
+                       std::string(payload, 'x') + "</body></message>";
+            };
+            const auto empty = frame(0).size();
+            conns[static_cast<std::size_t>(i)]->tmpl =
+                Template::make(frame(o.frame_bytes > static_cast<int>(empty)
+                                         ? static_cast<std::size_t>(o.frame_bytes) - empty
+                                         : static_cast<std::size_t>(o.payload)));
+        }
     } else {
         const auto rest = o.url.substr(o.url.find("//") + 2);
         const auto colon = rest.rfind(':');
@@ -688,6 +863,7 @@ int main(int argc, char** argv) {
     const auto before = server ? server->usage() : std::pair<double, long>{0, 0};
     const auto threads_before = server ? server->thread_cpu() : std::map<std::string, double>();
     const auto metrics_before = server ? metrics_page(ioc, server->port) : std::string();
+    const auto core_before = core_ticks(o.server_cpu);
     const auto started = Clock::now();
     const auto stop_at = started + std::chrono::duration_cast<Clock::duration>(
                                        std::chrono::duration<double>(o.seconds));
@@ -706,6 +882,7 @@ int main(int argc, char** argv) {
     ioc.run_for(std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::duration<double>(o.seconds + 0.5)));
     const double elapsed = o.seconds;
+    const auto core_after = core_ticks(o.server_cpu);
     const auto after = server ? server->usage() : std::pair<double, long>{0, 0};
     const auto threads_after = server ? server->thread_cpu() : std::map<std::string, double>();
 
@@ -728,6 +905,11 @@ int main(int argc, char** argv) {
                       {{"p50", percentile(stats.delivery_ms, 50)},
                        {"p99", percentile(stats.delivery_ms, 99)},
                        {"p999", percentile(stats.delivery_ms, 99.9)}}}};
+    // The share of the server's core that was busy during the run (0..1).
+    out["server_core_busy"] =
+        core_after.second > core_before.second
+            ? (core_after.first - core_before.first) / (core_after.second - core_before.second)
+            : 0.0;
     if (server) {
         out["server_cpu_s"] = after.first - before.first;
         json::object by_thread;
