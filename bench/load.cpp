@@ -73,6 +73,7 @@ struct Options {
     int senders = -1;  // -1: every connection sends
     int in_flight = 4;
     double seconds = 5;
+    double warmup = 0;  // seconds of load before the measured run (nothing counted)
     int server_cpu = 0;
     int load_cpu = 1;
     int server_threads = 1;
@@ -299,6 +300,10 @@ struct Stats {
     std::uint64_t sends = 0, deliveries = 0;
     std::unordered_map<std::string, Clock::time_point> sent_at;  // message id -> when sent
     std::unordered_map<std::string, Conn*> sender;  // xmpp mode: message id -> who sent it
+    // Acks and deliveries count, with their latencies, only in [measure_from, measure_to):
+    // after the warm-up, and not those that finish while the run drains.
+    Clock::time_point measure_from, measure_to;
+    bool counts(Clock::time_point now) const { return now >= measure_from && now < measure_to; }
 };
 
 double percentile(std::vector<double>& v, double p) {
@@ -430,16 +435,19 @@ class Conn : public std::enable_shared_from_this<Conn> {
             }
             const auto id = find_id(frame, ack_key);
             if (const auto it = stats_.sent_at.find(id); it != stats_.sent_at.end()) {
-                stats_.ack_ms.push_back(
-                    std::chrono::duration<double, std::milli>(now - it->second).count());
-                ++stats_.sends;
+                if (stats_.counts(now)) {
+                    stats_.ack_ms.push_back(
+                        std::chrono::duration<double, std::milli>(now - it->second).count());
+                    ++stats_.sends;
+                }
                 if (o_.rate <= 0)
                     send_one();  // closed loop: the ack frees a slot
                 return;
             }
         }
         const auto id = find_id(frame, delivery_key);
-        if (const auto it = stats_.sent_at.find(id); !id.empty() && it != stats_.sent_at.end()) {
+        if (const auto it = stats_.sent_at.find(id);
+            !id.empty() && it != stats_.sent_at.end() && stats_.counts(now)) {
             stats_.delivery_ms.push_back(
                 std::chrono::duration<double, std::milli>(now - it->second).count());
             ++stats_.deliveries;
@@ -459,11 +467,13 @@ class Conn : public std::enable_shared_from_this<Conn> {
         const auto it = stats_.sent_at.find(id);
         if (id.empty() || it == stats_.sent_at.end())
             return;  // presence, stream management, anything but our messages
-        const auto ms = std::chrono::duration<double, std::milli>(now - it->second).count();
-        stats_.delivery_ms.push_back(ms);
-        ++stats_.deliveries;
-        stats_.ack_ms.push_back(ms);
-        ++stats_.sends;
+        if (stats_.counts(now)) {
+            const auto ms = std::chrono::duration<double, std::milli>(now - it->second).count();
+            stats_.delivery_ms.push_back(ms);
+            ++stats_.deliveries;
+            stats_.ack_ms.push_back(ms);
+            ++stats_.sends;
+        }
         Conn* sender = stats_.sender[id];
         stats_.sent_at.erase(it);  // each message reaches one recipient
         stats_.sender.erase(id);
@@ -676,6 +686,9 @@ int main(int argc, char** argv) {
     app.add_option("--senders", o.senders, "How many connections send (default: all)");
     app.add_option("--in-flight", o.in_flight, "Outstanding sends per sending connection");
     app.add_option("--seconds", o.seconds, "Length of the measured run");
+    app.add_option("--warmup", o.warmup,
+                   "Seconds of load before the measured run, not counted (a slow server's "
+                   "first replies can wait behind everything sent at once)");
     app.add_option("--server-cpu", o.server_cpu, "Core the server is pinned to");
     app.add_option("--load-cpu", o.load_cpu, "Core this generator is pinned to");
     app.add_option("--server-threads", o.server_threads, "liaise-server worker threads");
@@ -865,8 +878,11 @@ int main(int argc, char** argv) {
     const auto metrics_before = server ? metrics_page(ioc, server->port) : std::string();
     const auto core_before = core_ticks(o.server_cpu);
     const auto started = Clock::now();
-    const auto stop_at = started + std::chrono::duration_cast<Clock::duration>(
-                                       std::chrono::duration<double>(o.seconds));
+    stats.measure_from = started + std::chrono::duration_cast<Clock::duration>(
+                                       std::chrono::duration<double>(o.warmup));
+    const auto stop_at = stats.measure_from + std::chrono::duration_cast<Clock::duration>(
+                                                  std::chrono::duration<double>(o.seconds));
+    stats.measure_to = stop_at;
     std::vector<std::shared_ptr<Conn>> senders;
     for (auto& c : conns) {
         c->stop_at = stop_at;
@@ -880,7 +896,7 @@ int main(int argc, char** argv) {
     if (o.rate > 0)
         std::make_shared<Pacer>(ioc, std::move(senders), o.rate)->start(started, stop_at);
     ioc.run_for(std::chrono::duration_cast<std::chrono::milliseconds>(
-        std::chrono::duration<double>(o.seconds + 0.5)));
+        std::chrono::duration<double>(o.warmup + o.seconds + 0.5)));
     const double elapsed = o.seconds;
     const auto core_after = core_ticks(o.server_cpu);
     const auto after = server ? server->usage() : std::pair<double, long>{0, 0};
@@ -892,6 +908,7 @@ int main(int argc, char** argv) {
                      {"senders", o.senders},
                      {"in_flight", o.in_flight},
                      {"seconds", o.seconds},
+                     {"warmup", o.warmup},
                      {"durable", o.durable},
                      {"rate", o.rate},
                      {"frame_bytes", frame_bytes},
