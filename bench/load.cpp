@@ -17,10 +17,14 @@
 //
 // In xmpp mode (RFC 7395 framing: <open/>, SASL PLAIN, resource binding, then <message>
 // stanzas) it registers account uN with password pw-uN in-band (XEP-0077; an existing account
-// is used as it is), logs every connection in, and pairs connection 2k with 2k+1: each sends
-// one-to-one chat messages to the other's full JID. XMPP gives the sender no acknowledgement,
-// so a send counts, and frees its in-flight slot, when the recipient receives it; ack_ms is
-// then the same as delivery_ms. A <message type="error"> or a stream error stops the run.
+// is used as it is) and logs every connection in. With --room-size 2 it pairs connection 2k
+// with 2k+1: each sends one-to-one chat messages to the other's full JID. XMPP gives the sender
+// no acknowledgement, so a send counts, and frees its in-flight slot, when the recipient
+// receives it; ack_ms is then the same as delivery_ms. With a larger --room-size the
+// connections join multi-user chat rooms (XEP-0045) of that many occupants, rK@--muc-domain,
+// and send groupchat messages: the room's copy back to the sender is the send's
+// acknowledgement, every other occupant's copy a delivery. A <message type="error"> or a
+// stream error stops the run.
 #include <sched.h>
 #include <signal.h>
 #include <spawn.h>
@@ -84,6 +88,8 @@ struct Options {
     int payload = 120;    // plaintext bytes per message
     int frame_bytes = 0;  // raw and xmpp modes: pad each frame to this size (0: --payload)
     std::string domain = "localhost";  // xmpp mode: the server's virtual host
+    std::string muc_domain;            // xmpp mode: its multi-user chat service ("conference."
+                                       // + domain unless set)
 };
 
 [[noreturn]] void die(const std::string& what) {
@@ -454,7 +460,8 @@ class Conn : public std::enable_shared_from_this<Conn> {
         }
     }
 
-    /// xmpp mode: a one-to-one message received is the sender's send done and a delivery.
+    /// xmpp mode: a one-to-one message received is the sender's send done and a delivery; in a
+    /// room, the sender's own copy is its send done, anyone else's a delivery.
     void on_stanza(const std::string& frame, Clock::time_point now) {
         if (frame.find("type='error'") != std::string::npos ||
             frame.find("type=\"error\"") != std::string::npos ||
@@ -467,14 +474,30 @@ class Conn : public std::enable_shared_from_this<Conn> {
         const auto it = stats_.sent_at.find(id);
         if (id.empty() || it == stats_.sent_at.end())
             return;  // presence, stream management, anything but our messages
+        const auto ms = std::chrono::duration<double, std::milli>(now - it->second).count();
+        Conn* sender = stats_.sender[id];
+        if (o_.room_size > 2) {
+            if (sender != this) {
+                if (stats_.counts(now)) {
+                    stats_.delivery_ms.push_back(ms);
+                    ++stats_.deliveries;
+                }
+                return;
+            }
+            if (stats_.counts(now)) {
+                stats_.ack_ms.push_back(ms);
+                ++stats_.sends;
+            }
+            if (o_.rate <= 0)
+                send_one();  // the other occupants' copies may still come: keep the id
+            return;
+        }
         if (stats_.counts(now)) {
-            const auto ms = std::chrono::duration<double, std::milli>(now - it->second).count();
             stats_.delivery_ms.push_back(ms);
             ++stats_.deliveries;
             stats_.ack_ms.push_back(ms);
             ++stats_.sends;
         }
-        Conn* sender = stats_.sender[id];
         stats_.sent_at.erase(it);  // each message reaches one recipient
         stats_.sender.erase(id);
         if (o_.rate <= 0 && sender)
@@ -623,9 +646,11 @@ void write_text(Stream& ws, const std::string& frame) {
     ws.write(net::buffer(frame));
 }
 
-/// Reads frames until one contains `needle` and returns it; stops the program on a stream
-/// error or a SASL failure, saying what the server answered during `what`.
-std::string read_until(Stream& ws, std::string_view needle, const std::string& what) {
+/// Reads frames until one contains `needle` (and `and_also`, if given) and returns it; stops
+/// the program on a stream error or a SASL failure, saying what the server answered during
+/// `what`.
+std::string read_until(Stream& ws, std::string_view needle, const std::string& what,
+                       std::string_view and_also = {}) {
     for (;;) {
         beast::flat_buffer b;
         ws.read(b);
@@ -634,7 +659,8 @@ std::string read_until(Stream& ws, std::string_view needle, const std::string& w
             frame.find("<failure") != std::string::npos ||
             frame.find("<close") != std::string::npos)
             die(what + ": " + frame.substr(0, 500));
-        if (frame.find(needle) != std::string::npos)
+        if (frame.find(needle) != std::string::npos &&
+            (and_also.empty() || frame.find(and_also) != std::string::npos))
             return frame;
     }
 }
@@ -670,6 +696,27 @@ std::string xmpp_login(Stream& ws, const Options& o, const std::string& user) {
     return bound.substr(from, bound.find("</jid>") - from);
 }
 
+/// Joins the room `room` (a bare JID) as `nick`, asking for no history; the first to come in
+/// creates it and accepts the default configuration (an "instant room"), which unlocks it.
+/// No nick may be a prefix of another's (the room's presence for us is found by room/nick).
+void xmpp_join(Stream& ws, const std::string& room, const std::string& nick) {
+    const auto occupant = room + "/" + nick;
+    write_text(ws, "<presence xmlns=\"jabber:client\" to=\"" + occupant +
+                       "\"><x xmlns=\"http://jabber.org/protocol/muc\"><history "
+                       "maxstanzas=\"0\"/></x></presence>");
+    // The room's presence for us carries status 110 ("this is you"); 201 if we created it.
+    const auto self = read_until(ws, occupant, "join " + room, "110");
+    if (self.find("code='201'") == std::string::npos &&
+        self.find("code=\"201\"") == std::string::npos)
+        return;
+    write_text(ws, "<iq xmlns=\"jabber:client\" type=\"set\" id=\"cfg\" to=\"" + room +
+                       "\"><query xmlns=\"http://jabber.org/protocol/muc#owner\"><x "
+                       "xmlns=\"jabber:x:data\" type=\"submit\"/></query></iq>");
+    const auto done = read_until(ws, "cfg", "configure " + room, "<iq");
+    if (done.find("result") == std::string::npos)
+        die("configure " + room + ": " + done.substr(0, 500));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -680,6 +727,9 @@ int main(int argc, char** argv) {
     app.add_option("--url", o.url,
                    "Peer address: ws://HOST:PORT for echo/broadcast, ws://HOST:PORT/PATH for xmpp");
     app.add_option("--domain", o.domain, "xmpp mode: the server's virtual host");
+    app.add_option("--muc-domain", o.muc_domain,
+                   "xmpp mode, rooms of more than 2: the multi-user chat service (default "
+                   "conference.DOMAIN)");
     app.add_option("--server", o.server, "liaise-server binary (liaise mode)");
     app.add_option("--connections", o.connections, "Connections");
     app.add_option("--room-size", o.room_size, "Members per room (liaise mode)");
@@ -820,8 +870,10 @@ int main(int argc, char** argv) {
             conns.push_back(c);
         }
     } else if (o.mode == "xmpp") {
-        if (o.room_size != 2 || o.connections % 2 != 0)
-            die("xmpp mode: one-to-one pairs only (--room-size 2, an even --connections)");
+        if (o.room_size < 2 || o.connections % o.room_size != 0)
+            die("xmpp mode: --connections must be a multiple of --room-size (2: pairs)");
+        if (o.muc_domain.empty())
+            o.muc_domain = "conference." + o.domain;
         const auto rest = o.url.substr(o.url.find("//") + 2);
         const auto slash = rest.find('/');
         const auto authority = rest.substr(0, slash);
@@ -832,16 +884,22 @@ int main(int argc, char** argv) {
             auto c = std::make_shared<Conn>(ioc, i, stats, o);
             connect_ws(ioc, c->ws_, host, port, path, "xmpp");
             jids.push_back(xmpp_login(c->ws_, o, "u" + std::to_string(i)));
+            if (o.room_size > 2)
+                xmpp_join(c->ws_, "r" + std::to_string(i / o.room_size) + "@" + o.muc_domain,
+                          "u" + std::to_string(i) + "_");  // "_": u1_ is no prefix of u10_
             conns.push_back(c);
         }
         for (int i = 0; i < o.senders && !o.idle; ++i) {
             // The id twice: as the stanza's id and at the start of the body, where the
             // recipient finds it whatever the server does to the attributes.
+            const auto to = o.room_size > 2
+                                ? "r" + std::to_string(i / o.room_size) + "@" + o.muc_domain
+                                : jids[static_cast<std::size_t>(i ^ 1)];
+            const std::string type = o.room_size > 2 ? "groupchat" : "chat";
             const auto frame = [&](std::size_t payload) {
-                return "<message xmlns=\"jabber:client\" to=\"" +
-                       jids[static_cast<std::size_t>(i ^ 1)] + "\" type=\"chat\" id=\"" +
-                       std::string(kIdWidth, '#') + "\"><body>" + std::string(kIdWidth, '#') +
-                       std::string(payload, 'x') + "</body></message>";
+                return "<message xmlns=\"jabber:client\" to=\"" + to + "\" type=\"" + type +
+                       "\" id=\"" + std::string(kIdWidth, '#') + "\"><body>" +
+                       std::string(kIdWidth, '#') + std::string(payload, 'x') + "</body></message>";
             };
             const auto empty = frame(0).size();
             conns[static_cast<std::size_t>(i)]->tmpl =

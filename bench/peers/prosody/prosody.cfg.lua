@@ -1,5 +1,5 @@
--- Prosody 0.12.3 (Debian 12) as a same-job peer for bench/compare: one-to-one chat over
--- WebSocket (RFC 7395), every message archived by mod_mam in SQLite. bench/peers/run-prosody
+-- Prosody 0.12.3 (Debian 12) as a same-job peer for bench/compare: one-to-one chat and
+-- multi-user rooms over WebSocket (RFC 7395), every message archived by mod_mam in SQLite. bench/peers/run-prosody
 -- copies this file into a temporary directory and replaces the @NAMES@; nothing else changes.
 -- Loopback only, registration open and plain passwords: for measuring, never for use.
 pidfile = "@DIR@/prosody.pid"
@@ -37,3 +37,12 @@ archive_expires_after = "never"
 default_archive_policy = true
 
 VirtualHost "localhost"
+
+-- Multi-user chat rooms for the fan-out comparison: rooms are created by their first occupant,
+-- and every room keeps its own archive (one row per message, stored before the room sends it on
+-- to its occupants), in the same SQLite database.
+Component "conference.localhost" "muc"
+  modules_enabled = { "muc_mam" }
+  muc_log_all_rooms = true
+  -- Persistent: a room that is not deletes its archive when its last occupant leaves.
+  muc_room_default_persistent = true
