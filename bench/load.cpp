@@ -680,7 +680,7 @@ std::string xmpp_login(Stream& ws, const Options& o, const std::string& user) {
                "<iq xmlns=\"jabber:client\" type=\"set\" id=\"reg\"><query "
                "xmlns=\"jabber:iq:register\"><username>" +
                    user + "</username><password>" + password + "</password></query></iq>");
-    const auto reg = read_until(ws, "reg", "register " + user);
+    const auto reg = read_until(ws, "<iq", "register " + user, "reg");
     if (reg.find("result") == std::string::npos && reg.find("conflict") == std::string::npos)
         die("register " + user + ": " + reg.substr(0, 500));
     write_text(ws, "<auth xmlns=\"urn:ietf:params:xml:ns:xmpp-sasl\" mechanism=\"PLAIN\">" +
