@@ -732,7 +732,7 @@ int main(int argc, char** argv) {
                    "conference.DOMAIN)");
     app.add_option("--server", o.server, "liaise-server binary (liaise mode)");
     app.add_option("--connections", o.connections, "Connections");
-    app.add_option("--room-size", o.room_size, "Members per room (liaise mode)");
+    app.add_option("--room-size", o.room_size, "Members per room (liaise and xmpp modes)");
     app.add_option("--senders", o.senders, "How many connections send (default: all)");
     app.add_option("--in-flight", o.in_flight, "Outstanding sends per sending connection");
     app.add_option("--seconds", o.seconds, "Length of the measured run");
