@@ -967,7 +967,6 @@ int main(int argc, char** argv) {
                      {"in_flight", o.in_flight},
                      {"seconds", o.seconds},
                      {"warmup", o.warmup},
-                     {"durable", o.durable},
                      {"rate", o.rate},
                      {"frame_bytes", frame_bytes},
                      {"sends_per_s", static_cast<double>(stats.sends) / elapsed},
@@ -980,6 +979,8 @@ int main(int argc, char** argv) {
                       {{"p50", percentile(stats.delivery_ms, 50)},
                        {"p99", percentile(stats.delivery_ms, 99)},
                        {"p999", percentile(stats.delivery_ms, 99.9)}}}};
+    if (o.mode == "liaise")
+        out["durable"] = o.durable;  // the other modes' servers are not configured from here
     // The share of the server's core that was busy during the run (0..1).
     out["server_core_busy"] =
         core_after.second > core_before.second
