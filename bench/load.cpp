@@ -1,7 +1,9 @@
-// liaise-load: a closed-loop load generator over the real Liaise protocol, and over a raw
-// WebSocket mode for peers (an echo server, a broadcast server).
+// liaise-load: a closed-loop load generator over the real Liaise protocol, over XMPP on
+// WebSocket for chat servers that do the same job, and over a raw WebSocket mode for peers that
+// store nothing (an echo server, a broadcast server).
 //
 //   liaise-load --mode liaise --server build/server/liaise-server --connections 100 --room-size 2
+//   liaise-load --mode xmpp --url ws://127.0.0.1:5280/ws --connections 100 --room-size 2
 //   liaise-load --mode echo --url ws://127.0.0.1:9001 --connections 100
 //   liaise-load --mode broadcast --url ws://127.0.0.1:9002 --connections 51 --senders 1
 //
@@ -12,6 +14,17 @@
 // client message id, so client-side crypto does not limit the run. It prints one JSON object:
 // sends/s, deliveries/s, latency percentiles (send-to-ack, send-to-delivery) and the server's
 // CPU time and peak memory.
+//
+// In xmpp mode (RFC 7395 framing: <open/>, SASL PLAIN, resource binding, then <message>
+// stanzas) it registers account uN with password pw-uN in-band (XEP-0077; an existing account
+// is used as it is) and logs every connection in. With --room-size 2 it pairs connection 2k
+// with 2k+1: each sends one-to-one chat messages to the other's full JID. XMPP gives the sender
+// no acknowledgement, so a send counts, and frees its in-flight slot, when the recipient
+// receives it; ack_ms is then the same as delivery_ms. With a larger --room-size the
+// connections join multi-user chat rooms (XEP-0045) of that many occupants, rK@--muc-domain,
+// and send groupchat messages: the room's copy back to the sender is the send's
+// acknowledgement, every other occupant's copy a delivery. A <message type="error"> or a
+// stream error stops the run.
 #include <sched.h>
 #include <signal.h>
 #include <spawn.h>
@@ -64,6 +77,7 @@ struct Options {
     int senders = -1;  // -1: every connection sends
     int in_flight = 4;
     double seconds = 5;
+    double warmup = 0;  // seconds of load before the measured run (nothing counted)
     int server_cpu = 0;
     int load_cpu = 1;
     int server_threads = 1;
@@ -72,7 +86,10 @@ struct Options {
     int accounts = -1;    // -1: one per connection (idle mode: at most 100, shared in turn)
     double rate = 0;      // > 0: open loop, this many sends per second in all, no in-flight cap
     int payload = 120;    // plaintext bytes per message
-    int frame_bytes = 0;  // raw modes: pad each frame to this size (0: --payload decides)
+    int frame_bytes = 0;  // raw and xmpp modes: pad each frame to this size (0: --payload)
+    std::string domain = "localhost";  // xmpp mode: the server's virtual host
+    std::string muc_domain;            // xmpp mode: its multi-user chat service ("conference."
+                                       // + domain unless set)
 };
 
 [[noreturn]] void die(const std::string& what) {
@@ -282,10 +299,17 @@ Account enrol(const std::string& url, const std::string& code) {
 
 // ---- the load phase -------------------------------------------------------------------------
 
+class Conn;
+
 struct Stats {
     std::vector<double> ack_ms, delivery_ms;
     std::uint64_t sends = 0, deliveries = 0;
     std::unordered_map<std::string, Clock::time_point> sent_at;  // message id -> when sent
+    std::unordered_map<std::string, Conn*> sender;  // xmpp mode: message id -> who sent it
+    // Acks and deliveries count, with their latencies, only in [measure_from, measure_to):
+    // after the warm-up, and not those that finish while the run drains.
+    Clock::time_point measure_from, measure_to;
+    bool counts(Clock::time_point now) const { return now >= measure_from && now < measure_to; }
 };
 
 double percentile(std::vector<double>& v, double p) {
@@ -378,6 +402,8 @@ class Conn : public std::enable_shared_from_this<Conn> {
             return;
         const auto id = make_id(index_, next_++);
         stats_.sent_at[id] = Clock::now();
+        if (o_.mode == "xmpp")
+            stats_.sender[id] = this;
         queue_.push_back(tmpl->stamp(id));
         if (queue_.size() == 1)
             do_write();
@@ -406,6 +432,8 @@ class Conn : public std::enable_shared_from_this<Conn> {
     }
     void on_frame(const std::string& frame) {
         const auto now = Clock::now();
+        if (o_.mode == "xmpp")
+            return on_stanza(frame, now);
         if (tmpl && frame.find(ack_key) != std::string::npos) {
             if (o_.mode == "liaise" && frame.find("\"type\":\"ok\"") == std::string::npos) {
                 std::cerr << "liaise-load: a send failed: " << frame.substr(0, 300) << "\n";
@@ -413,20 +441,67 @@ class Conn : public std::enable_shared_from_this<Conn> {
             }
             const auto id = find_id(frame, ack_key);
             if (const auto it = stats_.sent_at.find(id); it != stats_.sent_at.end()) {
-                stats_.ack_ms.push_back(
-                    std::chrono::duration<double, std::milli>(now - it->second).count());
-                ++stats_.sends;
+                if (stats_.counts(now)) {
+                    stats_.ack_ms.push_back(
+                        std::chrono::duration<double, std::milli>(now - it->second).count());
+                    ++stats_.sends;
+                }
                 if (o_.rate <= 0)
                     send_one();  // closed loop: the ack frees a slot
                 return;
             }
         }
         const auto id = find_id(frame, delivery_key);
-        if (const auto it = stats_.sent_at.find(id); !id.empty() && it != stats_.sent_at.end()) {
+        if (const auto it = stats_.sent_at.find(id);
+            !id.empty() && it != stats_.sent_at.end() && stats_.counts(now)) {
             stats_.delivery_ms.push_back(
                 std::chrono::duration<double, std::milli>(now - it->second).count());
             ++stats_.deliveries;
         }
+    }
+
+    /// xmpp mode: a one-to-one message received is the sender's send done and a delivery; in a
+    /// room, the sender's own copy is its send done, anyone else's a delivery.
+    void on_stanza(const std::string& frame, Clock::time_point now) {
+        if (frame.find("type='error'") != std::string::npos ||
+            frame.find("type=\"error\"") != std::string::npos ||
+            frame.find("stream:error") != std::string::npos ||
+            frame.find("<close") != std::string::npos) {
+            std::cerr << "liaise-load: the server refused: " << frame.substr(0, 500) << "\n";
+            std::exit(1);
+        }
+        const auto id = find_id(frame, "<body>");
+        const auto it = stats_.sent_at.find(id);
+        if (id.empty() || it == stats_.sent_at.end())
+            return;  // presence, stream management, anything but our messages
+        const auto ms = std::chrono::duration<double, std::milli>(now - it->second).count();
+        Conn* sender = stats_.sender[id];
+        if (o_.room_size > 2) {
+            if (sender != this) {
+                if (stats_.counts(now)) {
+                    stats_.delivery_ms.push_back(ms);
+                    ++stats_.deliveries;
+                }
+                return;
+            }
+            if (stats_.counts(now)) {
+                stats_.ack_ms.push_back(ms);
+                ++stats_.sends;
+            }
+            if (o_.rate <= 0)
+                send_one();  // the other occupants' copies may still come: keep the id
+            return;
+        }
+        if (stats_.counts(now)) {
+            stats_.delivery_ms.push_back(ms);
+            ++stats_.deliveries;
+            stats_.ack_ms.push_back(ms);
+            ++stats_.sends;
+        }
+        stats_.sent_at.erase(it);  // each message reaches one recipient
+        stats_.sender.erase(id);
+        if (o_.rate <= 0 && sender)
+            sender->send_one();
     }
 
     beast::flat_buffer buffer_;
@@ -499,6 +574,28 @@ double metric(const std::string& page, const std::string& name) {
     return at == std::string::npos ? -1 : std::stod(page.substr(at + key.size()));
 }
 
+/// Busy and total time of core `cpu` so far, in clock ticks, from /proc/stat: what the whole
+/// server side used when it is pinned there (a peer's several processes included), and
+/// whatever else the shared machine ran on that core.
+std::pair<double, double> core_ticks(int cpu) {
+    std::ifstream stat("/proc/stat");
+    const auto name = "cpu" + std::to_string(cpu);
+    for (std::string line; std::getline(stat, line);) {
+        std::istringstream in(line);
+        std::string label;
+        in >> label;
+        if (label != name)
+            continue;
+        double total = 0, idle = 0, v = 0;
+        for (int field = 0; in >> v; ++field) {
+            total += field < 8 ? v : 0;  // user..steal; guest time is inside user already
+            idle += (field == 3 || field == 4) ? v : 0;  // idle, iowait
+        }
+        return {total - idle, total};
+    }
+    return {0, 0};
+}
+
 /// Lifts this process's open-file limit to its hard limit: thousands of connections need it.
 void raise_file_limit() {
     rlimit limit{};
@@ -509,7 +606,13 @@ void raise_file_limit() {
 }
 
 void connect_ws(net::io_context& ioc, websocket::stream<beast::tcp_stream>& ws,
-                const std::string& host, const std::string& port, const std::string& path) {
+                const std::string& host, const std::string& port, const std::string& path,
+                const std::string& subprotocol = {}) {
+    if (!subprotocol.empty())
+        ws.set_option(
+            websocket::stream_base::decorator([subprotocol](websocket::request_type& req) {
+                req.set(beast::http::field::sec_websocket_protocol, subprotocol);
+            }));
     tcp::resolver r(ioc);
     beast::get_lowest_layer(ws).connect(r.resolve(host, port));
     beast::get_lowest_layer(ws).socket().set_option(tcp::no_delay(true));
@@ -518,26 +621,131 @@ void connect_ws(net::io_context& ioc, websocket::stream<beast::tcp_stream>& ws,
     ws.handshake(host + ":" + port, path);
 }
 
+// ---- xmpp mode setup (RFC 7395), synchronous ------------------------------------------------
+
+/// Standard base64 with padding, as SASL wants it (the protocol's own is URL-safe, unpadded).
+std::string base64(std::string_view in) {
+    static constexpr char kAlphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    for (std::size_t i = 0; i < in.size(); i += 3) {
+        const auto n = std::min<std::size_t>(3, in.size() - i);
+        std::uint32_t v = 0;
+        for (std::size_t k = 0; k < 3; ++k)
+            v = (v << 8) | (k < n ? static_cast<unsigned char>(in[i + k]) : 0u);
+        for (std::size_t k = 0; k < 4; ++k)
+            out += k <= n ? kAlphabet[(v >> (18 - 6 * k)) & 63] : '=';
+    }
+    return out;
+}
+
+using Stream = websocket::stream<beast::tcp_stream>;
+
+void write_text(Stream& ws, const std::string& frame) {
+    ws.text(true);
+    ws.write(net::buffer(frame));
+}
+
+/// Reads frames until one contains `needle` (and `and_also`, if given) and returns it; stops
+/// the program on a stream error or a SASL failure, saying what the server answered during
+/// `what`.
+std::string read_until(Stream& ws, std::string_view needle, const std::string& what,
+                       std::string_view and_also = {}) {
+    for (;;) {
+        beast::flat_buffer b;
+        ws.read(b);
+        auto frame = beast::buffers_to_string(b.data());
+        if (frame.find("stream:error") != std::string::npos ||
+            frame.find("<failure") != std::string::npos ||
+            frame.find("<close") != std::string::npos)
+            die(what + ": " + frame.substr(0, 500));
+        if (frame.find(needle) != std::string::npos &&
+            (and_also.empty() || frame.find(and_also) != std::string::npos))
+            return frame;
+    }
+}
+
+void xmpp_open(Stream& ws, const Options& o) {
+    write_text(ws, "<open xmlns=\"urn:ietf:params:xml:ns:xmpp-framing\" to=\"" + o.domain +
+                       "\" version=\"1.0\"/>");
+    read_until(ws, "features", "stream open");
+}
+
+/// Registers `user` (an existing account is fine), logs in with SASL PLAIN, binds the resource
+/// "load" and sends initial presence. Returns the full JID the server bound.
+std::string xmpp_login(Stream& ws, const Options& o, const std::string& user) {
+    const auto password = "pw-" + user;
+    xmpp_open(ws, o);
+    write_text(ws,
+               "<iq xmlns=\"jabber:client\" type=\"set\" id=\"reg\"><query "
+               "xmlns=\"jabber:iq:register\"><username>" +
+                   user + "</username><password>" + password + "</password></query></iq>");
+    const auto reg = read_until(ws, "<iq", "register " + user, "reg");
+    if (reg.find("result") == std::string::npos && reg.find("conflict") == std::string::npos)
+        die("register " + user + ": " + reg.substr(0, 500));
+    write_text(ws, "<auth xmlns=\"urn:ietf:params:xml:ns:xmpp-sasl\" mechanism=\"PLAIN\">" +
+                       base64(std::string(1, '\0') + user + '\0' + password) + "</auth>");
+    read_until(ws, "<success", "log in " + user);
+    xmpp_open(ws, o);
+    write_text(ws,
+               "<iq xmlns=\"jabber:client\" type=\"set\" id=\"bind\"><bind "
+               "xmlns=\"urn:ietf:params:xml:ns:xmpp-bind\"><resource>load</resource></bind></iq>");
+    const auto bound = read_until(ws, "</jid>", "bind " + user);
+    const auto from = bound.find("<jid>") + 5;
+    write_text(ws, "<presence xmlns=\"jabber:client\"/>");
+    return bound.substr(from, bound.find("</jid>") - from);
+}
+
+/// Joins the room `room` (a bare JID) as `nick`, asking for no history; the first to come in
+/// creates it and accepts the default configuration (an "instant room"), which unlocks it.
+/// No nick may be a prefix of another's (the room's presence for us is found by room/nick).
+void xmpp_join(Stream& ws, const std::string& room, const std::string& nick) {
+    const auto occupant = room + "/" + nick;
+    write_text(ws, "<presence xmlns=\"jabber:client\" to=\"" + occupant +
+                       "\"><x xmlns=\"http://jabber.org/protocol/muc\"><history "
+                       "maxstanzas=\"0\"/></x></presence>");
+    // The room's presence for us carries status 110 ("this is you"); 201 if we created it.
+    const auto self = read_until(ws, occupant, "join " + room, "110");
+    if (self.find("code='201'") == std::string::npos &&
+        self.find("code=\"201\"") == std::string::npos)
+        return;
+    write_text(ws, "<iq xmlns=\"jabber:client\" type=\"set\" id=\"cfg\" to=\"" + room +
+                       "\"><query xmlns=\"http://jabber.org/protocol/muc#owner\"><x "
+                       "xmlns=\"jabber:x:data\" type=\"submit\"/></query></iq>");
+    const auto done = read_until(ws, "cfg", "configure " + room, "<iq");
+    if (done.find("result") == std::string::npos)
+        die("configure " + room + ": " + done.substr(0, 500));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     Options o;
     CLI::App app{"Closed-loop load generator for liaise-server and WebSocket peers", "liaise-load"};
-    app.add_option("--mode", o.mode, "liaise, echo or broadcast")
-        ->check(CLI::IsMember({"liaise", "echo", "broadcast"}));
-    app.add_option("--url", o.url, "Peer address for echo/broadcast, ws://HOST:PORT");
+    app.add_option("--mode", o.mode, "liaise, xmpp, echo or broadcast")
+        ->check(CLI::IsMember({"liaise", "xmpp", "echo", "broadcast"}));
+    app.add_option("--url", o.url,
+                   "Peer address: ws://HOST:PORT for echo/broadcast, ws://HOST:PORT/PATH for xmpp");
+    app.add_option("--domain", o.domain, "xmpp mode: the server's virtual host");
+    app.add_option("--muc-domain", o.muc_domain,
+                   "xmpp mode, rooms of more than 2: the multi-user chat service (default "
+                   "conference.DOMAIN)");
     app.add_option("--server", o.server, "liaise-server binary (liaise mode)");
     app.add_option("--connections", o.connections, "Connections");
-    app.add_option("--room-size", o.room_size, "Members per room (liaise mode)");
+    app.add_option("--room-size", o.room_size, "Members per room (liaise and xmpp modes)");
     app.add_option("--senders", o.senders, "How many connections send (default: all)");
     app.add_option("--in-flight", o.in_flight, "Outstanding sends per sending connection");
     app.add_option("--seconds", o.seconds, "Length of the measured run");
+    app.add_option("--warmup", o.warmup,
+                   "Seconds of load before the measured run, not counted (a slow server's "
+                   "first replies can wait behind everything sent at once)");
     app.add_option("--server-cpu", o.server_cpu, "Core the server is pinned to");
     app.add_option("--load-cpu", o.load_cpu, "Core this generator is pinned to");
     app.add_option("--server-threads", o.server_threads, "liaise-server worker threads");
     app.add_option("--payload", o.payload, "Plaintext bytes per message");
     app.add_option("--frame-bytes", o.frame_bytes,
-                   "Raw modes: bytes per sent frame, to match a liaise run's frame_bytes");
+                   "Raw and xmpp modes: bytes per sent frame, to match a liaise run's "
+                   "frame_bytes");
     app.add_flag("!--no-durable", o.durable, "synchronous=OFF (to measure what durability costs)");
     app.add_flag("--idle", o.idle, "Hold the connections logged in and send nothing");
     app.add_option("--accounts", o.accounts,
@@ -661,6 +869,44 @@ int main(int argc, char** argv) {
             c->delivery_key = "\"client_msg_id\":\"";
             conns.push_back(c);
         }
+    } else if (o.mode == "xmpp") {
+        if (o.room_size < 2 || o.connections % o.room_size != 0)
+            die("xmpp mode: --connections must be a multiple of --room-size (2: pairs)");
+        if (o.muc_domain.empty())
+            o.muc_domain = "conference." + o.domain;
+        const auto rest = o.url.substr(o.url.find("//") + 2);
+        const auto slash = rest.find('/');
+        const auto authority = rest.substr(0, slash);
+        port = authority.substr(authority.rfind(':') + 1);
+        path = slash == std::string::npos ? "/" : rest.substr(slash);
+        std::vector<std::string> jids;
+        for (int i = 0; i < o.connections; ++i) {
+            auto c = std::make_shared<Conn>(ioc, i, stats, o);
+            connect_ws(ioc, c->ws_, host, port, path, "xmpp");
+            jids.push_back(xmpp_login(c->ws_, o, "u" + std::to_string(i)));
+            if (o.room_size > 2)
+                xmpp_join(c->ws_, "r" + std::to_string(i / o.room_size) + "@" + o.muc_domain,
+                          "u" + std::to_string(i) + "_");  // "_": u1_ is no prefix of u10_
+            conns.push_back(c);
+        }
+        for (int i = 0; i < o.senders && !o.idle; ++i) {
+            // The id twice: as the stanza's id and at the start of the body, where the
+            // recipient finds it whatever the server does to the attributes.
+            const auto to = o.room_size > 2
+                                ? "r" + std::to_string(i / o.room_size) + "@" + o.muc_domain
+                                : jids[static_cast<std::size_t>(i ^ 1)];
+            const std::string type = o.room_size > 2 ? "groupchat" : "chat";
+            const auto frame = [&](std::size_t payload) {
+                return "<message xmlns=\"jabber:client\" to=\"" + to + "\" type=\"" + type +
+                       "\" id=\"" + std::string(kIdWidth, '#') + "\"><body>" +
+                       std::string(kIdWidth, '#') + std::string(payload, 'x') + "</body></message>";
+            };
+            const auto empty = frame(0).size();
+            conns[static_cast<std::size_t>(i)]->tmpl =
+                Template::make(frame(o.frame_bytes > static_cast<int>(empty)
+                                         ? static_cast<std::size_t>(o.frame_bytes) - empty
+                                         : static_cast<std::size_t>(o.payload)));
+        }
     } else {
         const auto rest = o.url.substr(o.url.find("//") + 2);
         const auto colon = rest.rfind(':');
@@ -688,9 +934,13 @@ int main(int argc, char** argv) {
     const auto before = server ? server->usage() : std::pair<double, long>{0, 0};
     const auto threads_before = server ? server->thread_cpu() : std::map<std::string, double>();
     const auto metrics_before = server ? metrics_page(ioc, server->port) : std::string();
+    const auto core_before = core_ticks(o.server_cpu);
     const auto started = Clock::now();
-    const auto stop_at = started + std::chrono::duration_cast<Clock::duration>(
-                                       std::chrono::duration<double>(o.seconds));
+    stats.measure_from = started + std::chrono::duration_cast<Clock::duration>(
+                                       std::chrono::duration<double>(o.warmup));
+    const auto stop_at = stats.measure_from + std::chrono::duration_cast<Clock::duration>(
+                                                  std::chrono::duration<double>(o.seconds));
+    stats.measure_to = stop_at;
     std::vector<std::shared_ptr<Conn>> senders;
     for (auto& c : conns) {
         c->stop_at = stop_at;
@@ -704,8 +954,9 @@ int main(int argc, char** argv) {
     if (o.rate > 0)
         std::make_shared<Pacer>(ioc, std::move(senders), o.rate)->start(started, stop_at);
     ioc.run_for(std::chrono::duration_cast<std::chrono::milliseconds>(
-        std::chrono::duration<double>(o.seconds + 0.5)));
+        std::chrono::duration<double>(o.warmup + o.seconds + 0.5)));
     const double elapsed = o.seconds;
+    const auto core_after = core_ticks(o.server_cpu);
     const auto after = server ? server->usage() : std::pair<double, long>{0, 0};
     const auto threads_after = server ? server->thread_cpu() : std::map<std::string, double>();
 
@@ -715,7 +966,7 @@ int main(int argc, char** argv) {
                      {"senders", o.senders},
                      {"in_flight", o.in_flight},
                      {"seconds", o.seconds},
-                     {"durable", o.durable},
+                     {"warmup", o.warmup},
                      {"rate", o.rate},
                      {"frame_bytes", frame_bytes},
                      {"sends_per_s", static_cast<double>(stats.sends) / elapsed},
@@ -728,6 +979,13 @@ int main(int argc, char** argv) {
                       {{"p50", percentile(stats.delivery_ms, 50)},
                        {"p99", percentile(stats.delivery_ms, 99)},
                        {"p999", percentile(stats.delivery_ms, 99.9)}}}};
+    if (o.mode == "liaise")
+        out["durable"] = o.durable;  // the other modes' servers are not configured from here
+    // The share of the server's core that was busy during the run (0..1).
+    out["server_core_busy"] =
+        core_after.second > core_before.second
+            ? (core_after.first - core_before.first) / (core_after.second - core_before.second)
+            : 0.0;
     if (server) {
         out["server_cpu_s"] = after.first - before.first;
         json::object by_thread;
