@@ -69,6 +69,7 @@ Client::Client(const Home& home, Profile profile, crypto::DeviceKeys keys,
       ledger_(home) {
     // This device's own key needs no comparing: sending to a room it is in never asks to.
     known_.pin(profile_.user, profile_.device, keys_.identity().sign_key);
+    load_moved_keys();
 }
 
 std::string Client::new_message_id() {

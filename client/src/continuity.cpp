@@ -23,6 +23,10 @@ using protocol::str;
 
 /// The recovery key as this device keeps it: sealed to its own box key.
 constexpr const char* kRecoveryFile = "recovery.sealed";
+/// The message keys that came by restore, transfer or share, kept for later sessions (to pass
+/// on, back up or share again): {"ROOM\nSEQ": base64 of the entry sealed to this device's own
+/// box key}, as the browser keeps them.
+constexpr const char* kMovedKeysFile = "moved-keys.json";
 constexpr std::size_t kPutBatch = 500;
 
 protocol::Error failure(std::string code, std::string message) {
@@ -52,6 +56,51 @@ protocol::Expected<bool> keep_recovery_key(const Home& home, const crypto::Devic
 }
 
 }  // namespace
+
+// ---- moved keys ---------------------------------------------------------------------------------
+
+void Client::load_moved_keys() {
+    const auto text = home_.read_file(kMovedKeysFile);
+    if (!text)
+        return;
+    boost::system::error_code ec;
+    const auto parsed = json::parse(*text, ec);
+    if (ec || !parsed.is_object())
+        return;  // unreadable: these keys are not on this device (a restore brings them back)
+    for (const auto& [id, sealed] : parsed.as_object()) {
+        const std::string key(id);
+        const auto cut = key.rfind('\n');
+        const auto bytes =
+            sealed.is_string() ? crypto::from_base64(sealed.get_string()) : std::nullopt;
+        if (cut == std::string::npos || !bytes)
+            continue;
+        const auto room = key.substr(0, cut);
+        const auto seq = std::strtoll(key.c_str() + cut + 1, nullptr, 10);
+        // Checked as any moved key is: sealed here, to this device, for that room and message.
+        if (auto entry = crypto::open_shared_entry(keys_, *bytes, room, seq))
+            extra_keys_[{room, seq}] = std::move(entry).value();
+    }
+}
+
+void Client::keep_moved_keys(std::vector<crypto::KeyEntry> entries) {
+    if (entries.empty())
+        return;
+    json::object kept;
+    if (const auto text = home_.read_file(kMovedKeysFile)) {
+        boost::system::error_code ec;
+        if (auto parsed = json::parse(*text, ec); !ec && parsed.is_object())
+            kept = std::move(parsed.as_object());
+    }
+    for (auto& e : entries) {
+        kept[e.room + "\n" + std::to_string(e.seq)] =
+            crypto::to_base64(crypto::seal_key_entry(e, keys_.identity().box_key));
+        extra_keys_[{e.room, e.seq}] = std::move(e);
+    }
+    if (!home_.write_file(kMovedKeysFile, json::serialize(kept)))
+        continuity_notes_.push_back(
+            "the keys that arrived could not be kept on this device for later: they open the "
+            "messages now, but restore or receive them again before passing them on");
+}
 
 // ---- collecting keys --------------------------------------------------------------------------
 
@@ -315,8 +364,7 @@ protocol::Expected<std::size_t> Client::restore(const crypto::RecoveryKey& key) 
     auto opened_backup = open_backup(key, rooms.value());
     if (!opened_backup)
         return opened_backup.error();
-    for (auto& e : opened_backup.value().entries)
-        extra_keys_[{e.room, e.seq}] = std::move(e);
+    keep_moved_keys(std::move(opened_backup.value().entries));
     if (const auto refused = opened_backup.value().refused; refused > 0)
         continuity_notes_.push_back(std::to_string(refused) +
                                     " backed-up keys did not open or belonged to another "
@@ -414,10 +462,9 @@ protocol::Expected<std::size_t> Client::receive_transfer(std::string_view code) 
         continuity_notes_.push_back(
             "the transfer could not be closed on the server; it is deleted within ten minutes");
     std::set<std::string> rooms;
-    for (auto& e : opened.value().entries) {
+    for (const auto& e : opened.value().entries)
         rooms.insert(e.room);
-        extra_keys_[{e.room, e.seq}] = std::move(e);
-    }
+    keep_moved_keys(std::move(opened.value().entries));
     std::size_t count = 0;
     begin_backup();
     for (const auto& room : rooms) {
@@ -572,6 +619,7 @@ protocol::Expected<std::vector<ReadMessage>> Client::shared_history(std::string_
         }
     }
     std::vector<ReadMessage> out;
+    std::vector<crypto::KeyEntry> accepted;
     for (const auto& m : reply.value().at("messages").as_array()) {
         const auto& o = m.as_object();
         const auto seq = num(o, "seq");
@@ -586,15 +634,19 @@ protocol::Expected<std::vector<ReadMessage>> Client::shared_history(std::string_
         if (!envelope || envelope.value().history.sent_at < it->second) {
             continuity_notes_.push_back("message #" + std::to_string(seq) +
                                         " was sent before the shared date: left out");
+            extra_keys_.erase({name, seq});
             continue;
         }
         auto read = open_one(o);
-        if (read.text)
+        if (read.text) {
+            accepted.push_back(extra_keys_.at({name, seq}));
             out.push_back(std::move(read));
-        else
+        } else {
             continuity_notes_.push_back("shared message #" + std::to_string(seq) +
                                         " did not open: " + read.error.message);
+        }
     }
+    keep_moved_keys(std::move(accepted));
     ledger_.flush();
     return out;
 }

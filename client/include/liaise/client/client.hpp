@@ -324,6 +324,11 @@ class Client {
     };
     protocol::Expected<OpenedBackup> open_backup(const crypto::RecoveryKey& key,
                                                  const std::vector<std::string>& rooms);
+    /// Reads the keys that came by restore, transfer or share in earlier sessions (kept sealed
+    /// to this device's own box key); one that does not open is left out.
+    void load_moved_keys();
+    /// Adds `entries` to the keys this device holds, and keeps them for later sessions.
+    void keep_moved_keys(std::vector<crypto::KeyEntry> entries);
     /// Deletes the backup's entries of earlier versions (after all were stored again under the
     /// current one); a failure becomes a note.
     void prune_backup();
