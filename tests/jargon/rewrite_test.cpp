@@ -4,6 +4,7 @@
 
 #include "fixture.hpp"
 #include "liaise/jargon/fix.hpp"
+#include "liaise/jargon/reader.hpp"
 
 using namespace liaise;
 using liaise::test::test_engine;
@@ -232,4 +233,82 @@ TEST_CASE("a draft fixed by explaining is not flagged again for what it explains
         if (!explained.empty())
             CHECK(again.findings.size() < first.findings.size());
     }
+}
+
+namespace {
+
+/// An engine of two disciplines that agree on what NFA is, from these dictionary rows.
+std::shared_ptr<const jargon::Engine> nfa_engine(const std::string& police_row,
+                                                 const std::string& social_care_row) {
+    const std::string header = std::string(jargon::kDictionaryHeader) + "\n";
+    auto police = jargon::parse_dictionary("police-justice", "p.tsv", header + police_row + "\n");
+    auto social = jargon::parse_dictionary("social-care", "s.tsv", header + social_care_row + "\n");
+    REQUIRE(police.ok());
+    REQUIRE(social.ok());
+    jargon::DictionarySet set;
+    set.dictionaries = {police.value(), social.value()};
+    auto engine = jargon::Engine::compile(set);
+    REQUIRE(engine.ok());
+    return engine.value();
+}
+
+std::string fix_with(const jargon::Engine& engine, const std::string& text,
+                     const std::vector<std::string>& writers = {}) {
+    auto r = engine.check(text, jargon::Audience::everyone());
+    if (!writers.empty())
+        jargon::settle_meanings(r, writers);
+    return jargon::fix_text(text, r.findings, jargon::FixMode::replace_where_it_fits);
+}
+
+}  // namespace
+
+TEST_CASE("an unsettled term is replaced only by words every meaning lets stand there",
+          "[rewrite][fit]") {
+    const std::string kind = "\tNothing more will be done.\tacronym\t";
+    SECTION("meanings that differ on fit: the stricter wins until the writer settles it") {
+        const auto engine = nfa_engine("NFA\t\tno further action" + kind + "fit=both",
+                                       "NFA\t\tno further action" + kind);
+        // A noun phrase either way.
+        CHECK(fix_with(*engine, "Police took NFA.") == "Police took no further action.");
+        // Before a noun: social care's words are a noun phrase only, so it is explained.
+        CHECK(fix_with(*engine, "The NFA decision was made.") ==
+              "The NFA (no further action) decision was made.");
+        // A police officer wrote it: police words, and police say they fit there.
+        CHECK(fix_with(*engine, "The NFA decision was made.", {"police-justice"}) ==
+              "The no further action decision was made.");
+        CHECK(fix_with(*engine, "The NFA decision was made.", {"social-care"}) ==
+              "The NFA (no further action) decision was made.");
+    }
+    SECTION("both meanings let the words stand before a noun") {
+        const auto engine = nfa_engine("NFA\t\tno further action" + kind + "fit=both",
+                                       "NFA\t\tno further action" + kind + "fit=both");
+        CHECK(fix_with(*engine, "The NFA decision was made.") ==
+              "The no further action decision was made.");
+    }
+    SECTION("words only one meaning offers are not used while the meaning is unsettled") {
+        const auto engine =
+            nfa_engine("NFA\t\tno further action|closed case" + kind + "fit=noun|modifier",
+                       "NFA\t\tno further action" + kind);
+        CHECK(fix_with(*engine, "The NFA decision was made.") ==
+              "The NFA (no further action) decision was made.");
+        CHECK(fix_with(*engine, "The NFA decision was made.", {"police-justice"}) ==
+              "The closed case decision was made.");
+    }
+}
+
+TEST_CASE("the writer's discipline settles which words fit before a noun", "[rewrite][fit]") {
+    const std::string text = "The CP plan was agreed.";
+    const auto fixed_by = [&](const std::vector<std::string>& writers) {
+        auto r = shipped_engine().check(text, jargon::Audience::everyone());
+        if (!writers.empty())
+            jargon::settle_meanings(r, writers);
+        return jargon::fix_text(text, r.findings, jargon::FixMode::replace_where_it_fits);
+    };
+    // Unsettled: child protection or cerebral palsy, the writer's to say.
+    CHECK(fixed_by({}) == text);
+    CHECK(fixed_by({"education"}) == text);
+    // A social worker's CP is child protection, whose words stand before a noun.
+    CHECK(fixed_by({"social-care"}) == "The child protection plan was agreed.");
+    // A nurse's CP is cerebral palsy, whose words do not: explained instead.
+    CHECK(fixed_by({"health"}) == "The CP (cerebral palsy) plan was agreed.");
 }
