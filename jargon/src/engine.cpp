@@ -40,9 +40,6 @@ struct CompiledMeaning {
     // What the meaning is in plain words (its first alternative): a term whose meanings differ
     // here is flagged for readers of more than one discipline.
     std::string plain;
-    // Folded words of what may stand in brackets after the term to explain it: its expansion,
-    // variants and alternatives (EngineImpl::explanation_end).
-    std::vector<std::vector<std::string>> explaining_words;
 };
 
 /// One of 64 bits chosen by a word's hash, for CompiledMeaning::alternative_word_bits.
@@ -238,6 +235,10 @@ class EngineImpl final : public Engine {
     std::vector<std::string> disciplines_;  // sorted
     std::uint32_t general_ = kNone;
     std::vector<CompiledMeaning> meanings_;
+    // Per meaning (same indices): the folded words of what may stand in brackets after its term
+    // to explain it, its alternatives, expansion and variants (explanation_end). Apart from
+    // meanings_, which the matcher reads for every match, as these are read only after a term.
+    std::vector<std::vector<std::vector<std::string>>> explaining_;
     // Shown in findings, which share it; same indices as meanings_.
     std::shared_ptr<const std::vector<Meaning>> public_;
     Trie exact_;   // case-sensitive entries, matched on exact_form
@@ -272,7 +273,7 @@ Result<std::shared_ptr<const Engine>> EngineImpl::build(const DictionarySet& set
             engine->general_ = d;
         for (const auto& e : dicts[d]->entries) {
             const auto id = static_cast<std::uint32_t>(engine->meanings_.size());
-            CompiledMeaning m{d, e.kind, e.term, {}, 0, 0, false, e.alternatives.front(), {}};
+            CompiledMeaning m{d, e.kind, e.term, {}, 0, 0, false, e.alternatives.front()};
             switch (e.known_by) {
                 case KnownBy::everyone:
                     m.known_by_public = true;
@@ -300,11 +301,11 @@ Result<std::shared_ptr<const Engine>> EngineImpl::build(const DictionarySet& set
             for (const auto& alt : m.alternative_words)
                 for (const auto& w : alt)
                     m.alternative_word_bits |= word_bit(w);
-            m.explaining_words = m.alternative_words;
+            auto& explaining = engine->explaining_.emplace_back(m.alternative_words);
             if (!e.expansion.empty())
-                m.explaining_words.push_back(detail::split_words(e.expansion, true));
+                explaining.push_back(detail::split_words(e.expansion, true));
             for (const auto& v : e.variants)
-                m.explaining_words.push_back(detail::split_words(v, true));
+                explaining.push_back(detail::split_words(v, true));
             engine->meanings_.push_back(std::move(m));
             shown->push_back(detail::shown_meaning(dicts[d]->discipline, e));
             ++engine->entries_;
@@ -537,6 +538,19 @@ bool says(std::span<const std::string> written, const std::vector<std::string>& 
     return rest == "s" || rest == "es" || rest == "'s" || rest == "s'";
 }
 
+/// False when the text between the token before `j` and token `j` (or the end) cannot open an
+/// explanation: most terms are followed by a space and a word, ruled out by one byte.
+[[nodiscard]] inline bool may_explain(std::string_view text, const std::vector<Token>& tokens,
+                                      std::size_t j) noexcept {
+    if (j >= tokens.size())
+        return false;
+    std::size_t at = tokens[j - 1].end;
+    while (at < tokens[j].start && (text[at] == ' ' || text[at] == '\t'))
+        ++at;
+    const char c = text[at];
+    return c == '(' || c == '-' || c == '\xE2' || c == '\xC2' || c == '\n' || c == '\r';
+}
+
 bool is_dash(std::string_view s) {
     return s == "-" || s == "\xE2\x80\x93" || s == "\xE2\x80\x94";  // hyphen, en and em dash
 }
@@ -577,7 +591,7 @@ std::size_t EngineImpl::explanation_end(std::string_view text, const std::vector
     }
     const auto explains = [&](const std::vector<std::string>& words) {
         for (const auto id : meanings)
-            for (const auto& form : meanings_[id].explaining_words)
+            for (const auto& form : explaining_[id])
                 if (says(words, form))
                     return true;
         return !letters.empty() && !stopwords().contains(words.front()) &&
@@ -813,9 +827,9 @@ CheckResult EngineImpl::check(std::string_view text, const Audience& audience) c
 
     std::string exact;
     std::vector<std::uint32_t> meanings;
-    // Meanings explained in brackets earlier in the text: flagged no more.
-    thread_local std::vector<std::uint32_t> explained;
-    explained.clear();
+    // Meanings explained in brackets earlier in the text: flagged no more. Rarely any, so a
+    // local that allocates only when one is found.
+    std::vector<std::uint32_t> explained;
     for (std::size_t i = 0; i < tokens.size();) {
         const auto& t = tokens[i];
         if (any_foreign && foreign[i] != 0) {
@@ -829,15 +843,17 @@ CheckResult EngineImpl::check(std::string_view text, const Audience& audience) c
             bool report = flagged(meanings, audience, mask);
             // Explained in the text already, or right here: not flagged again. The words of an
             // explanation are no jargon of their own ("child in need" is a variant of CIN).
-            if (report && !explained.empty() &&
-                std::any_of(meanings.begin(), meanings.end(), [&](std::uint32_t id) {
+            if (!explained.empty() && report) [[unlikely]] {
+                report = std::none_of(meanings.begin(), meanings.end(), [&](std::uint32_t id) {
                     return std::find(explained.begin(), explained.end(), id) != explained.end();
-                }))
-                report = false;
-            if (const auto end = explanation_end(text, tokens, i, len, meanings); end > 0) {
-                explained.insert(explained.end(), meanings.begin(), meanings.end());
-                i = end;
-                continue;
+                });
+            }
+            if (may_explain(text, tokens, i + len)) [[unlikely]] {
+                if (const auto end = explanation_end(text, tokens, i, len, meanings); end > 0) {
+                    explained.insert(explained.end(), meanings.begin(), meanings.end());
+                    i = end;
+                    continue;
+                }
             }
             if (report && first.kind == Kind::acronym && !defs.empty()) {
                 detail::exact_form(text.substr(t.start, t.end - t.start), exact);
