@@ -222,6 +222,11 @@ class EngineImpl final : public Engine {
     bool inside_own_alternative(std::string_view text, const std::vector<Token>& tokens,
                                 std::size_t i, std::size_t len,
                                 const std::vector<std::uint32_t>& meanings) const;
+    /// Where an explanation written right after a term matched at tokens [i, i + len) ends: the
+    /// index of the first token after it, or 0 when there is none. See the definition.
+    std::size_t explanation_end(std::string_view text, const std::vector<Token>& tokens,
+                                std::size_t i, std::size_t len,
+                                const std::vector<std::uint32_t>& meanings) const;
     std::uint64_t audience_mask(const Audience& audience) const;
     bool flagged(const std::vector<std::uint32_t>& meanings, const Audience& audience,
                  std::uint64_t mask) const;
@@ -230,6 +235,10 @@ class EngineImpl final : public Engine {
     std::vector<std::string> disciplines_;  // sorted
     std::uint32_t general_ = kNone;
     std::vector<CompiledMeaning> meanings_;
+    // Per meaning (same indices): the folded words of what may stand in brackets after its term
+    // to explain it, its alternatives, expansion and variants (explanation_end). Apart from
+    // meanings_, which the matcher reads for every match, as these are read only after a term.
+    std::vector<std::vector<std::vector<std::string>>> explaining_;
     // Shown in findings, which share it; same indices as meanings_.
     std::shared_ptr<const std::vector<Meaning>> public_;
     Trie exact_;   // case-sensitive entries, matched on exact_form
@@ -292,6 +301,11 @@ Result<std::shared_ptr<const Engine>> EngineImpl::build(const DictionarySet& set
             for (const auto& alt : m.alternative_words)
                 for (const auto& w : alt)
                     m.alternative_word_bits |= word_bit(w);
+            auto& explaining = engine->explaining_.emplace_back(m.alternative_words);
+            if (!e.expansion.empty())
+                explaining.push_back(detail::split_words(e.expansion, true));
+            for (const auto& v : e.variants)
+                explaining.push_back(detail::split_words(v, true));
             engine->meanings_.push_back(std::move(m));
             shown->push_back(detail::shown_meaning(dicts[d]->discipline, e));
             ++engine->entries_;
@@ -497,6 +511,113 @@ bool EngineImpl::inside_own_alternative(std::string_view text, const std::vector
         }
     }
     return false;
+}
+
+namespace {
+
+/// Do the folded words of a text, `written`, say `form`? An article may come first ("a child in
+/// need") and the last word may carry a plural or possessive ending the form does not ("family
+/// doctors", "coordinator's").
+bool says(std::span<const std::string> written, const std::vector<std::string>& form) {
+    if (!written.empty() && written.size() == form.size() + 1 &&
+        (written.front() == "a" || written.front() == "an" || written.front() == "the") &&
+        (form.empty() || form.front() != written.front()))
+        written = written.subspan(1);
+    if (written.size() != form.size() || form.empty())
+        return false;
+    for (std::size_t k = 0; k + 1 < form.size(); ++k)
+        if (written[k] != form[k])
+            return false;
+    const std::string_view last = written.back();
+    const std::string_view want = form.back();
+    if (last == want)
+        return true;
+    if (!last.starts_with(want))
+        return false;
+    const auto rest = last.substr(want.size());
+    return rest == "s" || rest == "es" || rest == "'s" || rest == "s'";
+}
+
+/// False when the text between the token before `j` and token `j` (or the end) cannot open an
+/// explanation: most terms are followed by a space and a word, ruled out by one byte.
+[[nodiscard]] inline bool may_explain(std::string_view text, const std::vector<Token>& tokens,
+                                      std::size_t j) noexcept {
+    if (j >= tokens.size())
+        return false;
+    std::size_t at = tokens[j - 1].end;
+    while (at < tokens[j].start && (text[at] == ' ' || text[at] == '\t'))
+        ++at;
+    const char c = text[at];
+    return c == '(' || c == '-' || c == '\xE2' || c == '\xC2' || c == '\n' || c == '\r';
+}
+
+bool is_dash(std::string_view s) {
+    return s == "-" || s == "\xE2\x80\x93" || s == "\xE2\x80\x94";  // hyphen, en and em dash
+}
+
+}  // namespace
+
+/// An explanation is written right after the term, in brackets ("CIN (child in need)", the
+/// engine's own explain form) or after a dash with spaces around it, up to the next punctuation
+/// ("CIN - child in need - plan", "CIN – child in need."). Its words must be one of the term's
+/// meanings' expansion, variants or alternatives (see says()), or, for an acronym, words whose
+/// initials spell it ("CIN (Child In Need)"). Anything else ("CIN (see below)") explains nothing.
+std::size_t EngineImpl::explanation_end(std::string_view text, const std::vector<Token>& tokens,
+                                        std::size_t i, std::size_t len,
+                                        const std::vector<std::uint32_t>& meanings) const {
+    constexpr std::size_t kMaxWords = 12;
+    const auto n = tokens.size();
+    const auto j = i + len;  // the first token after the term
+    if (j >= n)
+        return 0;
+    const auto gap = [&](std::size_t k) {  // text after token k, up to the next token
+        const std::size_t to = k + 1 < n ? tokens[k + 1].start : text.size();
+        return text.substr(tokens[k].end, to - tokens[k].end);
+    };
+    const auto opening = gap(j - 1);
+    const auto opening_mark = trim_spaces(opening);
+    const bool bracket = opening_mark == "(";
+    const bool dash = is_dash(opening_mark) && opening.size() > opening_mark.size();
+    if (!bracket && !dash)
+        return 0;
+
+    // An acronym's letters, for the initials rule.
+    std::string letters;
+    if (meanings_[meanings.front()].kind == Kind::acronym && len == 1) {
+        const auto& t = tokens[i];
+        for (const char c : strip_ending(text.substr(t.start, t.end - t.start), true))
+            if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'))
+                letters += static_cast<char>(c | 0x20);
+    }
+    const auto explains = [&](const std::vector<std::string>& words) {
+        for (const auto id : meanings)
+            for (const auto& form : explaining_[id])
+                if (says(words, form))
+                    return true;
+        return !letters.empty() && !stopwords().contains(words.front()) &&
+               spells(letters, 0, words, 0);
+    };
+
+    std::vector<std::string> words;
+    std::string folded;
+    for (std::size_t k = j; k < n && k - j < kMaxWords; ++k) {
+        detail::folded_form(text.substr(tokens[k].start, tokens[k].end - tokens[k].start), folded);
+        words.push_back(folded);
+        const auto after = trim_spaces(gap(k));
+        if (bracket) {
+            if (after.starts_with(")"))
+                return explains(words) ? k + 1 : 0;
+            if (after.find_first_of("()[].!?:;") != std::string_view::npos)
+                return 0;
+        } else {
+            // A dash's explanation ends at punctuation or the end of the text.
+            if ((!after.empty() || k + 1 == n) && explains(words))
+                return k + 1;
+            if (after.find_first_of("()[].!?:;") != std::string_view::npos)
+                return 0;
+        }
+    }
+    return 0;
 }
 
 std::uint64_t EngineImpl::audience_mask(const Audience& audience) const {
@@ -706,6 +827,9 @@ CheckResult EngineImpl::check(std::string_view text, const Audience& audience) c
 
     std::string exact;
     std::vector<std::uint32_t> meanings;
+    // Meanings explained in brackets earlier in the text: flagged no more. Rarely any, so a
+    // local that allocates only when one is found.
+    std::vector<std::uint32_t> explained;
     for (std::size_t i = 0; i < tokens.size();) {
         const auto& t = tokens[i];
         if (any_foreign && foreign[i] != 0) {
@@ -717,6 +841,20 @@ CheckResult EngineImpl::check(std::string_view text, const Audience& audience) c
         if (const auto len = in_a_trie ? longest_match(tokens, ids, i, meanings) : 0; len > 0) {
             const auto& first = meanings_[meanings.front()];
             bool report = flagged(meanings, audience, mask);
+            // Explained in the text already, or right here: not flagged again. The words of an
+            // explanation are no jargon of their own ("child in need" is a variant of CIN).
+            if (!explained.empty() && report) [[unlikely]] {
+                report = std::none_of(meanings.begin(), meanings.end(), [&](std::uint32_t id) {
+                    return std::find(explained.begin(), explained.end(), id) != explained.end();
+                });
+            }
+            if (may_explain(text, tokens, i + len)) [[unlikely]] {
+                if (const auto end = explanation_end(text, tokens, i, len, meanings); end > 0) {
+                    explained.insert(explained.end(), meanings.begin(), meanings.end());
+                    i = end;
+                    continue;
+                }
+            }
             if (report && first.kind == Kind::acronym && !defs.empty()) {
                 detail::exact_form(text.substr(t.start, t.end - t.start), exact);
                 report = !is_defined(strip_ending(exact, true), t.start);

@@ -246,6 +246,25 @@ const Meaning* agreed_meaning(const Finding& f) {
     return agreed_alternative(f) != nullptr ? &f.meanings.front() : nullptr;
 }
 
+/// Do the plain words `plain` fit where a term stands, as a noun phrase or (`modifier`) before
+/// the noun it describes, in every one of the finding's meanings? Each meaning must list them
+/// among its alternatives with a fit= that allows it there: where the meanings agree on what a
+/// term is ("NFA" to police and social care) but not on how its words may be used, the stricter
+/// one wins, and words only one meaning offers are not used for a term whose meaning is not
+/// settled.
+bool fits_every_meaning(const Finding& f, const std::string& plain, bool modifier) {
+    for (const auto& m : f.meanings) {
+        const auto it = std::find(m.alternatives.begin(), m.alternatives.end(), plain);
+        if (it == m.alternatives.end())
+            return false;
+        const auto k = static_cast<std::size_t>(it - m.alternatives.begin());
+        const Fit fit = k < m.fits.size() ? m.fits[k] : Fit::noun;
+        if (fit != Fit::both && fit != (modifier ? Fit::modifier : Fit::noun))
+            return false;
+    }
+    return true;
+}
+
 /// The first meaning, if every meaning has the same expansion ("CSE" to police and social care
 /// alike): enough to explain the term, though their plain words differ.
 const Meaning* shared_expansion(const Finding& f) {
@@ -437,10 +456,7 @@ std::vector<FixChoice> offer_fixes(std::string_view text, const std::vector<Find
         const bool can_replace =
             replaceable && !choice.bracketed && !complement && inflection != Inflection::other;
         for (std::size_t k = 0; can_replace && k < meaning->alternatives.size(); ++k) {
-            const Fit fit = k < meaning->fits.size() ? meaning->fits[k] : Fit::noun;
-            const bool fits =
-                fit == Fit::both || (choice.modifier ? fit == Fit::modifier : fit == Fit::noun);
-            if (!fits)
+            if (!fits_every_meaning(f, meaning->alternatives[k], choice.modifier))
                 continue;
             std::string plain = meaning->alternatives[k];
             if (plural) {

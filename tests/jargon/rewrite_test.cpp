@@ -4,6 +4,7 @@
 
 #include "fixture.hpp"
 #include "liaise/jargon/fix.hpp"
+#include "liaise/jargon/reader.hpp"
 
 using namespace liaise;
 using liaise::test::test_engine;
@@ -150,4 +151,164 @@ TEST_CASE("acronym explanations lead with the expansion", "[rewrite][expansion]"
     CHECK(
         r.findings[0].explanation().starts_with("Education, Health and Care Plan \u2014 a legal"));
     CHECK(r.findings[1].explanation().starts_with("child in need \u2014 a child the council"));
+}
+
+namespace {
+
+/// The matched texts of a check of `text` for the public, with the shipped dictionaries.
+std::vector<std::string> flagged_for_public(const std::string& text) {
+    return liaise::test::matched(shipped_engine().check(text, jargon::Audience::everyone()));
+}
+
+}  // namespace
+
+TEST_CASE("a term explained in brackets after it is explained for the rest of the text",
+          "[rewrite][explained]") {
+    using Texts = std::vector<std::string>;
+    struct Row {
+        const char* text;
+        Texts expected;
+    };
+    const Row rows[] = {
+        // The engine's own explain form, and what a person types instead.
+        {"The CIN (child in need) plan was agreed.", {}},
+        {"The CIN (Child in Need) plan was agreed.", {}},
+        {"The CIN (Child In Need) plan was agreed.", {}},
+        {"The CIN - child in need - plan was agreed.", {}},
+        {"The CIN \u2013 child in need \u2013 plan was agreed.", {}},
+        {"CIN - child in need. The plan was agreed.", {}},
+        {"The CIN (a child needing extra council help) plan.", {}},
+        {"The CIN (child needing extra council help) plan.", {}},
+        {"The CIN ( child in need ) plan.", {}},
+        {"The CIN (child in need ) plan.", {}},
+        {"The CIN\u00a0(child in need) plan.", {}},
+        {"The core group (the group of the family and key workers) met.", {}},
+        {"The core group (small team of workers around the child) met.", {}},
+        {"Utilise (use) the room.", {}},
+        {"We will utilise (use) it going forward (from now on).", {}},
+        // For the rest of the text: later uses need no second explanation.
+        {"The CIN (child in need) plan was agreed. The CIN plan ends in May. Two CINs.", {}},
+        {"At the core group (the group of the family and key workers) we met. Core groups help.",
+         {}},
+        // Only after the explanation: a use before it is still flagged.
+        {"The CIN plan. Later: CIN (child in need).", {"CIN"}},
+        // Brackets that say something else do not explain the term.
+        {"The CIN (see below) plan.", {"CIN"}},
+        {"The CIN (2024) plan.", {"CIN"}},
+        {"The CIN (child protection) plan.", {"CIN"}},
+        {"The CIN (child in need plan) was agreed.", {"CIN", "child in need"}},
+        {"The CIN - see below.", {"CIN"}},
+        {"The CIN (children) plan.", {"CIN"}},
+        // An explanation of one term explains that term only.
+        {"The CIN (child in need) plan and the EHCP.", {"EHCP"}},
+        {"The CIN (child in need) and the LAC.", {"LAC"}},
+    };
+    for (const auto& row : rows) {
+        INFO(row.text);
+        CHECK(flagged_for_public(row.text) == row.expected);
+    }
+}
+
+TEST_CASE("a draft fixed by explaining is not flagged again for what it explains",
+          "[rewrite][explained][held-out]") {
+    for (const auto& row : held_out()) {
+        const auto first = shipped_engine().check(row.draft, jargon::Audience::everyone());
+        const auto choices = jargon::offer_fixes(row.draft, first.findings);
+        const auto fixed =
+            jargon::fix_text(row.draft, first.findings, jargon::FixMode::explain_only);
+        // Every term that got an explain fix is explained for the rest of the fixed draft.
+        std::vector<std::string> explained;
+        for (const auto& fix : jargon::choose_fixes(choices, jargon::FixMode::explain_only))
+            for (std::size_t k = 0; k < choices.size(); ++k)
+                if (choices[k].explain && choices[k].explain->start == fix.start)
+                    explained.push_back(choices[k].term);
+        const auto again = shipped_engine().check(fixed, jargon::Audience::everyone());
+        for (const auto& f : again.findings) {
+            INFO(fixed << " -> flags " << f.text);
+            std::string term = f.term;
+            for (auto& c : term)
+                c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            CHECK(std::find(explained.begin(), explained.end(), term) == explained.end());
+        }
+        if (!explained.empty())
+            CHECK(again.findings.size() < first.findings.size());
+    }
+}
+
+namespace {
+
+/// An engine of two disciplines that agree on what NFA is, from these dictionary rows.
+std::shared_ptr<const jargon::Engine> nfa_engine(const std::string& police_row,
+                                                 const std::string& social_care_row) {
+    const std::string header = std::string(jargon::kDictionaryHeader) + "\n";
+    auto police = jargon::parse_dictionary("police-justice", "p.tsv", header + police_row + "\n");
+    auto social = jargon::parse_dictionary("social-care", "s.tsv", header + social_care_row + "\n");
+    REQUIRE(police.ok());
+    REQUIRE(social.ok());
+    jargon::DictionarySet set;
+    set.dictionaries = {police.value(), social.value()};
+    auto engine = jargon::Engine::compile(set);
+    REQUIRE(engine.ok());
+    return engine.value();
+}
+
+std::string fix_with(const jargon::Engine& engine, const std::string& text,
+                     const std::vector<std::string>& writers = {}) {
+    auto r = engine.check(text, jargon::Audience::everyone());
+    if (!writers.empty())
+        jargon::settle_meanings(r, writers);
+    return jargon::fix_text(text, r.findings, jargon::FixMode::replace_where_it_fits);
+}
+
+}  // namespace
+
+TEST_CASE("an unsettled term is replaced only by words every meaning lets stand there",
+          "[rewrite][fit]") {
+    const std::string kind = "\tNothing more will be done.\tacronym\t";
+    SECTION("meanings that differ on fit: the stricter wins until the writer settles it") {
+        const auto engine = nfa_engine("NFA\t\tno further action" + kind + "fit=both",
+                                       "NFA\t\tno further action" + kind);
+        // A noun phrase either way.
+        CHECK(fix_with(*engine, "Police took NFA.") == "Police took no further action.");
+        // Before a noun: social care's words are a noun phrase only, so it is explained.
+        CHECK(fix_with(*engine, "The NFA decision was made.") ==
+              "The NFA (no further action) decision was made.");
+        // A police officer wrote it: police words, and police say they fit there.
+        CHECK(fix_with(*engine, "The NFA decision was made.", {"police-justice"}) ==
+              "The no further action decision was made.");
+        CHECK(fix_with(*engine, "The NFA decision was made.", {"social-care"}) ==
+              "The NFA (no further action) decision was made.");
+    }
+    SECTION("both meanings let the words stand before a noun") {
+        const auto engine = nfa_engine("NFA\t\tno further action" + kind + "fit=both",
+                                       "NFA\t\tno further action" + kind + "fit=both");
+        CHECK(fix_with(*engine, "The NFA decision was made.") ==
+              "The no further action decision was made.");
+    }
+    SECTION("words only one meaning offers are not used while the meaning is unsettled") {
+        const auto engine =
+            nfa_engine("NFA\t\tno further action|closed case" + kind + "fit=noun|modifier",
+                       "NFA\t\tno further action" + kind);
+        CHECK(fix_with(*engine, "The NFA decision was made.") ==
+              "The NFA (no further action) decision was made.");
+        CHECK(fix_with(*engine, "The NFA decision was made.", {"police-justice"}) ==
+              "The closed case decision was made.");
+    }
+}
+
+TEST_CASE("the writer's discipline settles which words fit before a noun", "[rewrite][fit]") {
+    const std::string text = "The CP plan was agreed.";
+    const auto fixed_by = [&](const std::vector<std::string>& writers) {
+        auto r = shipped_engine().check(text, jargon::Audience::everyone());
+        if (!writers.empty())
+            jargon::settle_meanings(r, writers);
+        return jargon::fix_text(text, r.findings, jargon::FixMode::replace_where_it_fits);
+    };
+    // Unsettled: child protection or cerebral palsy, the writer's to say.
+    CHECK(fixed_by({}) == text);
+    CHECK(fixed_by({"education"}) == text);
+    // A social worker's CP is child protection, whose words stand before a noun.
+    CHECK(fixed_by({"social-care"}) == "The child protection plan was agreed.");
+    // A nurse's CP is cerebral palsy, whose words do not: explained instead.
+    CHECK(fixed_by({"health"}) == "The CP (cerebral palsy) plan was agreed.");
 }

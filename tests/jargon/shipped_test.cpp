@@ -1,5 +1,7 @@
 // The dictionaries Liaise ships: they must load cleanly and be worth shipping.
 #include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
 #include <map>
 
 #include "liaise/jargon/engine.hpp"
@@ -98,4 +100,31 @@ TEST_CASE("ordinary English passes the shipped dictionaries", "[shipped]") {
         INFO(text << " -> " << found);
         CHECK(r.findings.empty());
     }
+}
+
+TEST_CASE("a shipped entry with fit= says why in a comment above it", "[shipped][fit]") {
+    // dictionaries/README.md: each shipped dictionary records the reason for a fit= (as for a
+    // known=) in a '#' line above the entry, so a reviewer can check it.
+    std::size_t with_fit = 0;
+    for (const auto& file : std::filesystem::directory_iterator(LIAISE_SOURCE_DICTIONARIES)) {
+        if (file.path().extension() != ".tsv")
+            continue;
+        std::ifstream in(file.path());
+        std::string line, comments;
+        while (std::getline(in, line)) {
+            if (line.starts_with("#")) {
+                comments += line + "\n";
+                continue;
+            }
+            const auto options = line.substr(line.rfind('\t') + 1);
+            if (const auto at = options.find("fit="); at != std::string::npos) {
+                ++with_fit;
+                auto value = options.substr(at, options.find(',', at) - at);
+                INFO(file.path().filename().string() << ": " << line);
+                CHECK(comments.find("# " + value + ": ") != std::string::npos);
+            }
+            comments.clear();
+        }
+    }
+    CHECK(with_fit >= 20);
 }

@@ -569,8 +569,18 @@ test('writing and reading with help: findings underlined, fixed, asked about, ex
     (e, out) => (out ? resolve(JSON.parse(out).fixed) : reject(e))); // exit status 1: it has findings
     child.stdin.end(text);
   });
-  const draft = await cliSays(`The ${corePlain} talked about the CIN plan today.`, '--explain-fix');
-  assert.match(draft, /the CIN \(.+\) plan today\.$/);
+  const explained = await cliSays(`The ${corePlain} talked about the CIN plan today.`, '--explain-fix');
+  assert.match(explained, /the CIN \(.+\) plan today\.$/);
+  assert.equal(await box.inputValue(), explained);
+  // Explained right after it, CIN is explained for the rest of the draft: underlined no more.
+  await findings.getByRole('button', { name: /^CIN/ }).waitFor({ state: 'detached' });
+  assert.equal(await dee.locator('.draft-mirror mark.finding').count(), 0);
+
+  // A social-care term written as it is, for the teacher: underlined again.
+  await box.press('End');
+  await dee.keyboard.type(' A strategy discussion is next.');
+  const draft = `${explained} A strategy discussion is next.`;
+  await findings.getByRole('button', { name: /^strategy discussion/ }).waitFor();
   assert.equal(await box.inputValue(), draft);
 
   // Sending with a finding left asks once; "keep editing" sends nothing.
@@ -588,9 +598,10 @@ test('writing and reading with help: findings underlined, fixed, asked about, ex
   await dee.getByRole('dialog', { name: 'New readers' }).getByRole('button', { name: 'Send to them too' }).click();
   await timeline(dee).getByText(draft).waitFor();
   // Counted for the daily dict_feedback report, as `liaise send` counts.
-  const expected = { 'social-care:core group': { fixed: 1, sent_anyway: 0 }, 'social-care:CIN': { fixed: 0, sent_anyway: 1 } };
+  const expected = { 'social-care:core group': { fixed: 1, sent_anyway: 0 }, 'social-care:CIN': { fixed: 1, sent_anyway: 0 },
+    'social-care:strategy discussion': { fixed: 0, sent_anyway: 1 } };
   let counts = null;
-  for (let i = 0; i < 50 && Object.keys(counts ?? {}).length < 2; i++) {
+  for (let i = 0; i < 50 && Object.keys(counts ?? {}).length < 3; i++) {
     await dee.waitForTimeout(100);
     counts = await dee.evaluate(() => new Promise((resolve) => {
       const req = indexedDB.open('liaise');
@@ -602,18 +613,19 @@ test('writing and reading with help: findings underlined, fixed, asked about, ex
   }
   assert.deepEqual(counts, expected);
 
-  // Fay, the teacher, reads it: CIN is marked; its explanation is the dictionary's, shown
-  // beside Dee's words, which stay as Dee wrote them.
+  // Fay, the teacher, reads it: "strategy discussion" is marked; its explanation is the
+  // dictionary's, shown beside Dee's words, which stay as Dee wrote them. CIN is not: Dee
+  // explained it in brackets with its expansion, and the words in the brackets are no term of
+  // their own.
   await fay.getByRole('link', { name: /case-3001/ }).click();
   const message = timeline(fay).getByRole('listitem').filter({ hasText: 'plan today' });
   await message.waitFor();
-  // Dee explained CIN in brackets with its expansion, "child in need": itself social care's
-  // words, so that is what is marked for Fay.
-  const term = message.getByRole('button', { name: 'child in need (explain this term)' });
+  const term = message.getByRole('button', { name: 'strategy discussion (explain this term)' });
   await term.waitFor({ timeout: 30000 });
   assert.equal((await message.locator('.text').textContent()).replace(' (explain this term)', ''), draft);
+  assert.equal(await message.getByRole('button', { name: /explain this term/ }).count(), 1);
   await term.click();
-  const popover = fay.getByRole('dialog', { name: 'What “child in need” may mean' });
+  const popover = fay.getByRole('dialog', { name: 'What “strategy discussion” may mean' });
   await popover.waitFor();
   assert.match(await popover.innerText(), /not from Dee Okafor/);
   assert.match(await popover.innerText(), /social care/);

@@ -302,9 +302,10 @@ function Composer({ session, room }: { session: Session; room: Room }) {
       box.current?.focus();
       return;
     }
-    // Made plain: counted as fixed when sent. A term explained in brackets is still the term
-    // (still underlined), so it is counted by how the message is sent.
-    if (how === 'plain') fixed.current.push(f);
+    // Made plain or explained in brackets: counted as fixed when sent, as `liaise send --fix`
+    // and `--explain-fix` count. A term explained right after it is explained for the rest of
+    // the draft, so it is underlined no more.
+    fixed.current.push(f);
     const next = plain.applyFix(text, fix);
     update(next.text, true);
     // Put the caret after the changed words so that typing goes on from there.

@@ -178,8 +178,12 @@ class Engine {
 
     virtual ~Engine() = default;
 
-    /// Checks `text` for terms the `audience` may not share. Invalid UTF-8 bytes never crash the
-    /// check: they are treated as separators (callers that care validate first).
+    /// Checks `text` for terms the `audience` may not share. A term the text explains right
+    /// after it, in brackets or after a spaced dash, with its expansion, a variant, an
+    /// alternative or (an acronym) words whose initials spell it, is not reported there or later
+    /// in the text, nor are the explanation's own words (dictionaries/README.md). Invalid UTF-8
+    /// bytes never crash the check: they are treated as separators (callers that care validate
+    /// first).
     [[nodiscard]] virtual CheckResult check(std::string_view text,
                                             const Audience& audience) const = 0;
 

@@ -30,7 +30,9 @@ struct Fix {
 /// The fixes a writer may choose between for one finding. Either may be absent: `replace` when
 /// no alternative fits where the term stands (an acronym used as a modifier, "CIN plan", whose
 /// alternatives are all noun phrases) or the meanings differ; `explain` when the meanings
-/// differ, the term is unknown, or the writer already put brackets after it.
+/// differ, the term is unknown, or the writer already put brackets after it. For a finding with
+/// several meanings that agree on their plain words, an alternative replaces the term only if
+/// every meaning lists it with a fit (Entry::fits) that lets it stand there.
 struct FixChoice {
     std::optional<Fix> replace;
     std::optional<Fix> explain;
