@@ -4,17 +4,37 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
 #include "store/accounts.hpp"
 #include "store/dictionary_store.hpp"
+#include "store/store.hpp"
 
 namespace SQLite {
 class Database;
 }
 
+namespace liaise::jargon {
+class Engine;
+}
+
 namespace liaise::server {
+
+/// The account named `user`; not_found when there is none.
+[[nodiscard]] store::AccountRow require_account(const store::AccountsView& accounts,
+                                                std::string_view user);
+
+/// The dictionary files of `version`; not_found for a version that does not exist.
+[[nodiscard]] store::DictionaryFiles require_version(const store::DictionariesView& dictionaries,
+                                                     std::int64_t version);
+
+/// `files` parsed and compiled with the stored common acronyms; invalid_dictionary, whose
+/// `problems` field lists each problem as {"discipline", "line", "message"}, when they do not.
+/// CPU work: parses and compiles every file.
+[[nodiscard]] std::shared_ptr<const jargon::Engine> require_compiled(
+    const store::DictionariesView& dictionaries, const store::DictionaryFiles& files);
 
 /// The account named `user`; not_found when there is none.
 [[nodiscard]] Account require_account(SQLite::Database& db, std::string_view user);

@@ -162,12 +162,8 @@ class Service final : public Requests {
     /// in the audit log, then swaps the server's engine and tells every online client.
     void change_dictionaries(
         Context& ctx,
-        std::function<std::string(SQLite::Database&, std::map<std::string, std::string>&, Outcome&)>
-            change);
-    /// Appends to the audit log inside the current write job.
-    void record(SQLite::Database& db, std::int64_t actor, std::string_view kind,
-                const boost::json::object& details) const;
-    /// The same inside a write unit of work on the store.
+        std::function<std::string(store::Tx&, store::DictionaryFiles&, Outcome&)> change);
+    /// Appends to the audit log inside the current write unit of work.
     void record(store::Tx& tx, std::int64_t actor, std::string_view kind,
                 const boost::json::object& details) const;
 
