@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include "app/error.hpp"
+#include "liaise/jargon/dictionary.hpp"
 #include "liaise/jargon/engine.hpp"
 
 namespace liaise::server {
@@ -64,36 +65,12 @@ std::shared_ptr<const jargon::Engine> require_compiled(const store::Dictionaries
                        {{"problems", std::move(listed)}});
 }
 
-Account require_account(SQLite::Database& db, std::string_view user) {
-    auto a = find_account(db, user);
-    if (!a)
-        throw ServiceError(errc::not_found, "no account named '" + std::string(user) + "'");
-    return *a;
-}
-
-dictionary_store::Files require_version(SQLite::Database& db, std::int64_t version) {
-    auto files = dictionary_store::at_version(db, version);
-    if (!files)
-        throw ServiceError(errc::not_found,
-                           "there is no dictionary version " + std::to_string(version));
-    return std::move(*files);
-}
-
-dictionary_store::Compiled require_compiled(SQLite::Database& db,
-                                            const dictionary_store::Files& files) {
-    auto compiled = dictionary_store::compile(db, files);
-    const auto& problems = compiled.problems;
-    if (!problems.empty())
-        throw ServiceError(errc::invalid_dictionary,
-                           std::to_string(problems.size()) +
-                               (problems.size() == 1 ? " problem" : " problems") +
-                               "; nothing was changed. First: " + problems.front().to_string(),
-                           {{"problems", dictionary_store::problems_json(problems)}});
-    return compiled;
-}
-
-void require_discipline(SQLite::Database& db, const std::string& discipline) {
-    const auto known = dictionary_store::agency_disciplines(db);
+void require_discipline(const store::DictionariesView& dictionaries,
+                        const std::string& discipline) {
+    std::vector<std::string> known;
+    for (const auto& [name, tsv] : dictionaries.current())
+        if (name != jargon::kGeneralDiscipline)
+            known.push_back(name);
     if (std::find(known.begin(), known.end(), discipline) != known.end())
         return;
     std::string list;

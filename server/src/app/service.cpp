@@ -9,6 +9,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "app/require.hpp"
 #include "app/room_events.hpp"
 #include "app/rows_json.hpp"
 #include "app/standing.hpp"
@@ -157,30 +158,6 @@ store::Room require_room_to_change(const store::RoomsView& rooms, std::string_vi
                            "who is a member of '" +
                                room.name + "'");
     return room;
-}
-
-/// The account named `user`; not_found when there is none.
-store::AccountRow require_account(const store::AccountsView& accounts, std::string_view user) {
-    auto a = accounts.find(user);
-    if (!a)
-        throw ServiceError(errc::not_found, "no account named '" + std::string(user) + "'");
-    return std::move(*a);
-}
-
-/// bad_request naming the known disciplines unless `discipline` is one an agency or attendee
-/// may have: any stored dictionary except `general`.
-void require_discipline(const store::DictionariesView& dictionaries,
-                        const std::string& discipline) {
-    std::vector<std::string> known;
-    for (const auto& [name, tsv] : dictionaries.current())
-        if (name != jargon::kGeneralDiscipline)
-            known.push_back(name);
-    if (std::find(known.begin(), known.end(), discipline) != known.end())
-        return;
-    std::string list;
-    for (const auto& name : known)
-        list += (list.empty() ? "" : ", ") + name;
-    throw ServiceError(errc::bad_request, "discipline: '" + discipline + "' is not one of " + list);
 }
 
 /// Appends one stored message as clients receive it, in sync pages and in live events alike:

@@ -22,12 +22,7 @@
 #include "bus/frame.hpp"
 #include "liaise/protocol/expected.hpp"
 #include "liaise/protocol/messages.hpp"
-#include "store/storage.hpp"
 #include "store/store.hpp"
-
-namespace SQLite {
-class Database;
-}
 
 namespace liaise::jargon {
 class SharedEngine;
@@ -55,8 +50,8 @@ class Service final : public Requests {
     /// public key goes out in the hello, enrol and login replies; it must outlive the Service
     /// too, and without it the requests that change anything an admin does answer `internal`.
     ///
-    /// `store` is the storage seam (store/store.hpp) the handlers move to, capability by
-    /// capability; `storage` serves those not moved yet. Both must outlive the Service.
+    /// `store` is the storage seam (store/store.hpp) every handler works through; `storage` is
+    /// no longer used (issue #22 takes it out). Both must outlive the Service.
     Service(Storage& storage, store::Store& store, Metrics& metrics, Bus& bus, ServiceConfig config,
             const AtRestKey* at_rest = nullptr, jargon::SharedEngine* engine = nullptr,
             const ServerKeys* server_keys = nullptr);
@@ -178,17 +173,14 @@ class Service final : public Requests {
     void add_server_key(boost::json::object& out) const;
     jargon::SharedEngine& engine() const;
 
-    /// Runs `job` on the writer; replies ok with what it fills in, or the error it threw.
-    /// A logged-in request is refused first (`suspended`, or `forbidden`) if, since the
-    /// session logged in, its account was suspended, its device replaced, or its role lowered
-    /// below what the request needs: the session is cut off once that change commits, but its
-    /// requests queued behind the change must not run.
-    void write(Context& ctx, std::function<void(SQLite::Database&, Outcome&)> job,
-               std::function<void(const Outcome&)> after = {});
-    /// The same as a write unit of work on the store.
+    /// Runs `job` as a write unit of work on the store; replies ok with what it fills in, or the
+    /// error it threw. A logged-in request is refused first (`suspended`, or `forbidden`) if,
+    /// since the session logged in, its account was suspended, its device replaced, or its role
+    /// lowered below what the request needs: the session is cut off once that change commits,
+    /// but its requests queued behind the change must not run.
     void write_tx(Context& ctx, std::function<void(store::Tx&, Outcome&)> job,
                   std::function<void(const Outcome&)> after = {});
-    /// Runs `job` as a read unit of work on the store, refused first as write() refuses, and
+    /// Runs `job` as a read unit of work on the store, refused first as write_tx() refuses, and
     /// replies ok with the members it returns (JSON object members without the braces), or the
     /// error it threw. `job` may run after the handler returned: it captures what it needs by
     /// value.
@@ -218,20 +210,6 @@ class Service final : public Requests {
     const AtRestKey* at_rest_;
     jargon::SharedEngine* engine_;
     const ServerKeys* server_keys_;
-    /// The same check for `ctx`'s session (none before login), against `db` as it is now.
-    void require_active(SQLite::Database& db, const Context& ctx);
-
-    /// Runs `fn` as Storage::read does and returns what it returns. A logged-in request is
-    /// refused first, in the snapshot `fn` reads, as write() refuses it: a session whose
-    /// account was suspended, whose device was replaced or whose role fell below the request
-    /// reads nothing stored after that change, even before the change closes its connection.
-    template <class Fn>
-    auto read(const Context& ctx, Fn&& fn) {
-        return storage_.read([&](SQLite::Database& db) {
-            require_active(db, ctx);
-            return fn(db);
-        });
-    }
 };
 
 }  // namespace liaise::server
