@@ -575,6 +575,35 @@ TEST_CASE("store: dictionaries keep every version", "[store]") {
     });
 }
 
+TEST_CASE("store: common acronyms are kept, and history is recorded only where there is none",
+          "[store]") {
+    each_store([](Store& store) {
+        store.write_and_wait([&](Tx& tx) {
+            auto& d = tx.dictionaries();
+            CHECK(d.common_acronyms().empty());
+            d.set_common_acronyms("GP\nLA\n");
+            d.set_common_acronyms("GP\nLA\nNHS\n");
+            CHECK(d.ensure_history(5, "as it started"));
+            CHECK_FALSE(d.ensure_history(6, "again"));
+        });
+        store.read_and_wait([&](const ReadTx& tx) {
+            const auto& d = tx.dictionaries();
+            CHECK(d.common_acronyms() == "GP\nLA\nNHS\n");
+            CHECK(d.current_version() == 1);
+            const auto v = d.versions(10);
+            REQUIRE(v.size() == 1);
+            CHECK(v[0].by == "operator");
+            CHECK(v[0].at == 5);
+            CHECK(v[0].summary == "as it started");
+            CHECK(d.at_version(1) == DictionaryFiles{});
+        });
+        store.write_and_wait([&](Tx& tx) {
+            CHECK(tx.dictionaries().commit({{"general", "g1"}}, -1, "first", 10) == 2);
+            CHECK_FALSE(tx.dictionaries().ensure_history(11, "again"));
+        });
+    });
+}
+
 TEST_CASE("store: noisy-entry reports count once a day and show from enough reporters", "[store]") {
     each_store([](Store& store) {
         const auto p = seed(store);

@@ -243,11 +243,10 @@ void require_standing(const Standing& standing, protocol::Access access) {
 
 // ---- service ---------------------------------------------------------------------------------
 
-Service::Service(Storage& storage, store::Store& store, Metrics& metrics, Bus& bus,
-                 ServiceConfig config, const AtRestKey* at_rest, jargon::SharedEngine* engine,
+Service::Service(store::Store& store, Metrics& metrics, Bus& bus, ServiceConfig config,
+                 const AtRestKey* at_rest, jargon::SharedEngine* engine,
                  const ServerKeys* server_keys)
-    : storage_(storage),
-      store_(store),
+    : store_(store),
       metrics_(metrics),
       bus_(bus),
       config_(config),

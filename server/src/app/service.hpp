@@ -33,7 +33,6 @@ namespace liaise::server {
 class AtRestKey;
 class ServerKeys;
 class Metrics;
-class Storage;
 
 struct ServiceConfig {
     int enrolment_code_hours = 72;
@@ -50,9 +49,9 @@ class Service final : public Requests {
     /// public key goes out in the hello, enrol and login replies; it must outlive the Service
     /// too, and without it the requests that change anything an admin does answer `internal`.
     ///
-    /// `store` is the storage seam (store/store.hpp) every handler works through; `storage` is
-    /// no longer used (issue #22 takes it out). Both must outlive the Service.
-    Service(Storage& storage, store::Store& store, Metrics& metrics, Bus& bus, ServiceConfig config,
+    /// `store` is the storage seam (store/store.hpp) every handler works through; it must
+    /// outlive the Service.
+    Service(store::Store& store, Metrics& metrics, Bus& bus, ServiceConfig config,
             const AtRestKey* at_rest = nullptr, jargon::SharedEngine* engine = nullptr,
             const ServerKeys* server_keys = nullptr);
     ~Service();
@@ -202,7 +201,6 @@ class Service final : public Requests {
     void fail(const Reply& reply, std::string_view re, const protocol::Error& error,
               boost::json::object extra = {});
 
-    Storage& storage_;
     store::Store& store_;
     Metrics& metrics_;
     Bus& bus_;
