@@ -22,6 +22,7 @@
 #include "app/routes.hpp"
 #include "app/service.hpp"
 #include "bus/local_bus.hpp"
+#include "clock.hpp"
 #include "liaise/jargon/dictionary.hpp"
 #include "liaise/jargon/engine.hpp"
 #include "liaise/protocol/crypto.hpp"
@@ -31,7 +32,6 @@
 #include "net/net.hpp"
 #include "store/at_rest.hpp"
 #include "store/audit.hpp"
-#include "store/dictionary_store.hpp"
 #include "store/key_custody.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "store/storage.hpp"
@@ -47,19 +47,22 @@ protocol::Error config_error(std::string message) {
     return {"bad_config", std::move(message)};
 }
 
-/// Copies the validated dictionary files of `dir` (default: the shipped ones) into the database
+/// Copies the validated dictionary files of `dir` (default: the shipped ones) into the store
 /// as version 1, unless it already holds dictionaries. Clients fetch them from there.
-protocol::Expected<bool> seed_dictionaries(Storage& storage, const std::optional<fs::path>& dir) {
-    const bool seeded = storage.read([](SQLite::Database& db) {
-        return db.execAndGet("SELECT COUNT(*) FROM dictionaries").getInt64() > 0;
-    });
+protocol::Expected<bool> seed_dictionaries(store::Store& store,
+                                           const std::optional<fs::path>& dir) {
+    const bool seeded = store.read_now(
+        [](const store::ReadTx& tx) { return !tx.dictionaries().current().empty(); });
     if (seeded) {
         if (dir)
             spdlog::warn(
                 "dictionaries {} not loaded: this database already holds its own "
                 "(change them with 'liaise admin dict import')",
                 dir->string());
-        storage.write_and_wait([](SQLite::Database& db) { dictionary_store::ensure_history(db); });
+        store.write_and_wait([](store::Tx& tx) {
+            (void)tx.dictionaries().ensure_history(now_ms(),
+                                                   "the dictionaries the server started with");
+        });
         return false;
     }
     const auto where = dir ? dir : jargon::find_dictionaries();
@@ -68,39 +71,27 @@ protocol::Expected<bool> seed_dictionaries(Storage& storage, const std::optional
     const auto set = jargon::load_dictionary_dir(*where);
     if (!set.ok())
         return config_error(set.problems().front().to_string());
-    storage.write_and_wait([&](SQLite::Database& db) {
-        dictionary_store::Files files;
+    store.write_and_wait([&](store::Tx& tx) {
+        store::DictionaryFiles files;
         for (const auto& d : set.value().dictionaries)
             files.emplace(d.discipline, jargon::write_dictionary(d));
-        (void)dictionary_store::commit(db, files, audit::kOperator,
-                                       "the dictionaries shipped with Liaise");
+        (void)tx.dictionaries().commit(files, audit::kOperator,
+                                       "the dictionaries shipped with Liaise", now_ms());
         std::string list;
         for (const auto& a : set.value().common_acronyms)
             list += a + "\n";
-        SQLite::Statement common(
-            db, "INSERT OR REPLACE INTO meta(key, value) VALUES('common_acronyms', ?)");
-        common.bind(1, list);
-        common.exec();
+        tx.dictionaries().set_common_acronyms(list);
     });
     return true;
 }
 
-/// The dictionaries stored in the database, validated.
-protocol::Expected<jargon::DictionarySet> stored_dictionaries(Storage& storage) {
-    std::vector<std::pair<std::string, std::string>> rows;
-    std::string common;
-    storage.read([&](SQLite::Database& db) {
-        SQLite::Statement q(db, "SELECT discipline, tsv FROM dictionaries ORDER BY discipline");
-        while (q.executeStep())
-            rows.emplace_back(q.getColumn(0).getString(), q.getColumn(1).getString());
-        common =
-            db.execAndGet(
-                  "SELECT COALESCE((SELECT value FROM meta WHERE key = 'common_acronyms'), '')")
-                .getString();
-        return 0;
+/// The dictionaries held by the store, validated.
+protocol::Expected<jargon::DictionarySet> stored_dictionaries(store::Store& store) {
+    const auto [files, common] = store.read_now([](const store::ReadTx& tx) {
+        return std::pair{tx.dictionaries().current(), tx.dictionaries().common_acronyms()};
     });
     jargon::DictionarySet set;
-    for (const auto& [discipline, tsv] : rows) {
+    for (const auto& [discipline, tsv] : files) {
         auto parsed = jargon::parse_dictionary(discipline, "stored " + discipline, tsv);
         if (!parsed.ok())
             return config_error(parsed.problems().front().to_string());
@@ -428,22 +419,18 @@ protocol::Expected<InitResult> init_data_dir(const InitOptions& options) {
         Storage storage(db_path, &metrics);
         store::sqlite::SqliteStore store(storage);
         // The new key's id and check value, before anything is sealed.
-        storage.write_and_wait([&](SQLite::Database& db) { custody::bind(db, key); });
-        if (auto seeded = seed_dictionaries(storage, dict_dir); !seeded)
+        store.write_and_wait([&](store::Tx& tx) { custody::bind(tx.secrets(), key); });
+        if (auto seeded = seed_dictionaries(store, dict_dir); !seeded)
             return seeded.error();
         LocalBus bus;
         auto opened_keys = open_server_keys(storage, key);
         if (!opened_keys)
             return opened_keys.error();
         server_keys.emplace(std::move(opened_keys).value());
-        Service service(storage, store, metrics, bus, {}, &key, nullptr, &*server_keys);
-        storage.write_and_wait([&](SQLite::Database& db) {
-            SQLite::Statement agency(db,
-                                     "INSERT INTO agencies(name, discipline, created_at) VALUES(?, "
-                                     "?, strftime('%s','now') * 1000)");
-            agency.bind(1, options.agency);
-            agency.bind(2, options.discipline);
-            agency.exec();
+        Service service(store, metrics, bus, {}, &key, nullptr, &*server_keys);
+        store.write_and_wait([&](store::Tx& tx) {
+            if (!tx.accounts().add_agency(options.agency, options.discipline, now_ms()))
+                throw std::runtime_error("the agency " + options.agency + " exists already");
         });
         // The admin's code is issued through the same request handler an admin would use, as
         // if by a trusted local operator.
@@ -535,11 +522,11 @@ int serve(const Config& config) {
         return 2;
     }
     LocalBus bus;
-    if (auto seeded = seed_dictionaries(storage, config.dictionaries); !seeded) {
+    if (auto seeded = seed_dictionaries(store, config.dictionaries); !seeded) {
         spdlog::error("{}", seeded.error().message);
         return 2;
     }
-    const auto dictionaries = stored_dictionaries(storage);
+    const auto dictionaries = stored_dictionaries(store);
     if (!dictionaries) {
         spdlog::error("the stored dictionaries do not load: {}", dictionaries.error().message);
         return 2;
@@ -552,9 +539,8 @@ int serve(const Config& config) {
     }
     // The server checks minutes with the same engine the clients use.
     jargon::SharedEngine engine(std::move(compiled).value());
-    Service service(storage, store, metrics, bus,
-                    {config.enrolment_code_hours, config.sync_page_max}, &*at_rest, &engine,
-                    &*server_keys);
+    Service service(store, metrics, bus, {config.enrolment_code_hours, config.sync_page_max},
+                    &*at_rest, &engine, &*server_keys);
     // Email notices, on their own thread (app/mail_notices.hpp); stopped before the storage.
     std::optional<MailNotices> mail_notices;
     if (config.mail)

@@ -30,7 +30,7 @@ struct Standing {
     Storage storage{tmp.path, &metrics};
     store::sqlite::SqliteStore store{storage};
     LocalBus hub;
-    Service service{storage, store, metrics, hub, ServiceConfig{}};
+    Service service{store, metrics, hub, ServiceConfig{}};
     Identity bea;
 
     explicit Standing(liaise::protocol::Role role) {

@@ -396,6 +396,94 @@ TEST_CASE("store: enrolment codes withdraw earlier ones and are used once", "[st
     });
 }
 
+TEST_CASE("store: an admin's list of accounts filters by agency and suspension, counts devices",
+          "[store]") {
+    each_store([](Store& store) {
+        const auto p = seed(store);
+        Id clinic = 0, care = 0;
+        store.write_and_wait([&](Tx& tx) {
+            care = tx.accounts().agency("Care")->id;
+            clinic = *tx.accounts().add_agency("Clinic", "health", 3);
+            const auto dee = *tx.accounts().add("dee", "Dee", clinic, Role::chair, 7);
+            tx.accounts().add_device(dee, device_named("dee-1"));
+            tx.accounts().add_device(dee, device_named("dee-2"));
+            tx.accounts().set_suspended(p.bea, true);
+            tx.accounts().revoke_devices(p.bea, 5);
+        });
+        store.read_and_wait([&](const ReadTx& tx) {
+            const auto users = [](const std::vector<AccountListing>& rows) {
+                std::vector<std::string> out;
+                for (const auto& r : rows)
+                    out.push_back(r.account.user);
+                return out;
+            };
+            const auto& a = tx.accounts();
+            const auto all = a.listing(0, std::nullopt);
+            CHECK(users(all) == std::vector<std::string>{"ann", "bea", "cal", "dee"});
+            REQUIRE(all.size() == 4);
+            CHECK(all[0].devices == 1);
+            CHECK(all[0].created_at == 1);
+            CHECK(all[1].devices == 0);  // revoked devices do not count
+            CHECK(all[1].account.suspended);
+            CHECK(all[3].devices == 2);
+            CHECK(all[3].created_at == 7);
+            CHECK(all[3].account.agency == "Clinic");
+            CHECK(all[3].account.role == Role::chair);
+            CHECK(users(a.listing(clinic, std::nullopt)) == std::vector<std::string>{"dee"});
+            CHECK(users(a.listing(care, true)) == std::vector<std::string>{"bea"});
+            CHECK(users(a.listing(care, false)) == std::vector<std::string>{"ann", "cal"});
+            CHECK(a.listing(clinic, true).empty());
+        });
+    });
+}
+
+TEST_CASE("store: pending enrolments are the newest unused code per purpose", "[store]") {
+    each_store([](Store& store) {
+        const auto p = seed(store);
+        Id care = 0, clinic = 0;
+        store.write_and_wait([&](Tx& tx) {
+            care = tx.accounts().agency("Care")->id;
+            clinic = *tx.accounts().add_agency("Clinic", "health", 3);
+            const auto code = [&](std::string hash, std::string user, Id agency, Millis at,
+                                  Millis expires, Id by, Id replaces) {
+                tx.enrolment().issue({std::move(hash), std::move(user), "Someone", agency,
+                                      Role::member, by, at, expires, std::nullopt, replaces});
+            };
+            code("d1", "dan", care, 10, 1000, p.ann, 0);  // withdrawn by d2
+            code("d2", "dan", care, 20, 2000, p.ann, 0);
+            code("e1", "eve", care, 30, 500, 0, 0);           // expires first
+            code("b1", "bea", care, 40, 3000, p.ann, 0);      // bea has an account already
+            code("b2", "bea", care, 41, 3000, p.ann, p.bea);  // a new device for bea
+            code("f1", "fay", care, 50, 3000, p.ann, 0);
+            code("g1", "gus", clinic, 60, 3000, p.ann, 0);
+            CHECK(tx.enrolment().mark_used("f1", 55));
+        });
+        store.read_and_wait([&](const ReadTx& tx) {
+            const auto hashes = [](const std::vector<PendingCode>& rows) {
+                std::vector<std::string> out;
+                for (const auto& r : rows)
+                    out.push_back(r.code.code_hash);
+                return out;
+            };
+            const auto& e = tx.enrolment();
+            const auto all = e.pending(0, 0);
+            CHECK(hashes(all) == std::vector<std::string>{"b2", "d2", "e1", "g1"});
+            REQUIRE(all.size() == 4);
+            CHECK(all[0].code.replaces == p.bea);
+            CHECK(all[0].agency == "Care");
+            CHECK(all[0].issued_by == "ann");
+            CHECK(all[1].code.created_at == 20);
+            CHECK(all[1].code.expires_at == 2000);
+            CHECK(all[1].code.user == "dan");
+            CHECK(all[2].issued_by.empty());  // the operator
+            CHECK(all[3].agency == "Clinic");
+            CHECK(hashes(e.pending(0, 500)) == std::vector<std::string>{"b2", "d2", "g1"});
+            CHECK(hashes(e.pending(clinic, 0)) == std::vector<std::string>{"g1"});
+            CHECK(hashes(e.pending(care, 2000)) == std::vector<std::string>{"b2"});
+        });
+    });
+}
+
 TEST_CASE("store: logins tell of the account's other devices", "[store]") {
     each_store([](Store& store) {
         const auto p = seed(store);
@@ -483,6 +571,35 @@ TEST_CASE("store: dictionaries keep every version", "[store]") {
             CHECK(v[0].by == "operator");
             CHECK(v[1].by == "ann");
             CHECK(v[1].summary == "first");
+        });
+    });
+}
+
+TEST_CASE("store: common acronyms are kept, and history is recorded only where there is none",
+          "[store]") {
+    each_store([](Store& store) {
+        store.write_and_wait([&](Tx& tx) {
+            auto& d = tx.dictionaries();
+            CHECK(d.common_acronyms().empty());
+            d.set_common_acronyms("GP\nLA\n");
+            d.set_common_acronyms("GP\nLA\nNHS\n");
+            CHECK(d.ensure_history(5, "as it started"));
+            CHECK_FALSE(d.ensure_history(6, "again"));
+        });
+        store.read_and_wait([&](const ReadTx& tx) {
+            const auto& d = tx.dictionaries();
+            CHECK(d.common_acronyms() == "GP\nLA\nNHS\n");
+            CHECK(d.current_version() == 1);
+            const auto v = d.versions(10);
+            REQUIRE(v.size() == 1);
+            CHECK(v[0].by == "operator");
+            CHECK(v[0].at == 5);
+            CHECK(v[0].summary == "as it started");
+            CHECK(d.at_version(1) == DictionaryFiles{});
+        });
+        store.write_and_wait([&](Tx& tx) {
+            CHECK(tx.dictionaries().commit({{"general", "g1"}}, -1, "first", 10) == 2);
+            CHECK_FALSE(tx.dictionaries().ensure_history(11, "again"));
         });
     });
 }

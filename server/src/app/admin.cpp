@@ -1,25 +1,21 @@
 // Administration (PROTOCOL.md, "Administration"): agencies, accounts, dictionaries, questions
 // about terms, reports of noisy entries and the audit log. Every change made here is appended to
 // the audit log inside the same write job, so the record commits if and only if the change does.
-#include <SQLiteCpp/SQLiteCpp.h>
-#include <SQLiteCpp/VariadicBind.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <map>
 #include <set>
 
 #include "app/require.hpp"
 #include "app/room_events.hpp"
 #include "app/service.hpp"
+#include "clock.hpp"
 #include "liaise/jargon/engine.hpp"
 #include "liaise/jargon/utf8.hpp"
-#include "store/accounts.hpp"
-#include "store/at_rest.hpp"
+#include "liaise/protocol/fields.hpp"
 #include "store/audit.hpp"
-#include "store/db.hpp"
-#include "store/dictionary_store.hpp"
-#include "store/storage.hpp"
 
 namespace liaise::server {
 namespace {
@@ -27,7 +23,7 @@ namespace {
 namespace json = boost::json;
 using protocol::Role;
 namespace errc = protocol::errc;
-using Files = dictionary_store::Files;
+using Files = store::DictionaryFiles;
 
 /// A day's counts per entry in a report: at most this many each.
 constexpr std::int64_t kFeedbackMaxCount = 1000;
@@ -54,27 +50,31 @@ std::string quoted_entry(std::string entry) {
     return "'" + entry + "'";
 }
 
-/// Every (discipline, term) of the current dictionaries.
-std::set<std::pair<std::string, std::string>> known_entries(SQLite::Database& db) {
-    std::set<std::pair<std::string, std::string>> known;
-    for (const auto& [discipline, tsv] : dictionary_store::current(db)) {
-        auto parsed = jargon::parse_dictionary(discipline, discipline, tsv);
-        if (parsed.ok())
-            for (const auto& e : parsed.value().entries)
-                known.emplace(discipline, e.term);
-    }
-    return known;
-}
+/// The entries of one version's dictionaries, by (discipline, term). Parses a discipline's file
+/// only when first asked about it: a report names few of them. A file that does not parse has
+/// no entries. Lives within one unit of work.
+class KnownEntries {
+  public:
+    explicit KnownEntries(Files files) : files_(std::move(files)) {}
 
-/// Admins other than `except` who can still log in.
-std::int64_t other_admins(SQLite::Database& db, std::int64_t except) {
-    SQLite::Statement q(db,
-                        "SELECT COUNT(*) FROM accounts WHERE role = 'admin' AND suspended = 0 AND "
-                        "id != ?");
-    q.bind(1, except);
-    q.executeStep();
-    return q.getColumn(0).getInt64();
-}
+    [[nodiscard]] bool contains(const std::string& discipline, const std::string& term) {
+        const auto [it, fresh] = terms_.try_emplace(discipline);
+        if (fresh) {
+            const auto file = files_.find(discipline);
+            if (file != files_.end()) {
+                auto parsed = jargon::parse_dictionary(discipline, discipline, file->second);
+                if (parsed.ok())
+                    for (const auto& e : parsed.value().entries)
+                        it->second.insert(e.term);
+            }
+        }
+        return it->second.contains(term);
+    }
+
+  private:
+    Files files_;
+    std::map<std::string, std::set<std::string>> terms_;
+};
 
 /// The refusal to suspend or demote `user`, the only admin who can log in.
 ServiceError only_admin(const std::string& user) {
@@ -207,33 +207,22 @@ std::string difference(const jargon::Dictionary& before, const jargon::Dictionar
            std::to_string(changed) + " changed";
 }
 
-struct Question {
-    std::int64_t id = 0;
-    std::string term;
-    std::int64_t asked_by = 0;
-    std::string status;
-};
-
-Question require_open_question(SQLite::Database& db, std::int64_t id) {
-    SQLite::Statement q(db, "SELECT term, asked_by, status FROM questions WHERE id = ?");
-    q.bind(1, id);
-    if (!q.executeStep())
+store::Question require_open_question(const store::DictionariesView& dictionaries,
+                                      std::int64_t id) {
+    auto out = dictionaries.question(id);
+    if (!out)
         throw ServiceError(errc::not_found, "there is no question " + std::to_string(id));
-    Question out{id, q.getColumn(0).getString(), q.getColumn(1).getInt64(),
-                 q.getColumn(2).getString()};
-    if (out.status != "open")
+    if (out->status != "open")
         throw ServiceError(errc::wrong_status,
-                           "question " + std::to_string(id) + " is already " + out.status);
-    return out;
+                           "question " + std::to_string(id) + " is already " + out->status);
+    return std::move(*out);
 }
 
 /// Closes a question and queues the event that tells the person who asked.
-void close_question(SQLite::Database& db, const Question& question, std::string_view status,
-                    const std::string& reply, std::int64_t admin, Outcome& out) {
-    exec(
-        db,
-        "UPDATE questions SET status = ?, reply = ?, answered_by = ?, answered_at = ? WHERE id = ?",
-        std::string(status), reply, admin, now_ms(), question.id);
+void close_question(store::Dictionaries& dictionaries, const store::Question& question,
+                    std::string_view status, const std::string& reply, std::int64_t admin,
+                    Outcome& out) {
+    dictionaries.close_question(question.id, status, reply, admin, now_ms());
     json::object event{
         {"id", question.id}, {"term", question.term}, {"status", status}, {"reply", reply}};
     out.reply["question"] = question.id;
@@ -243,22 +232,28 @@ void close_question(SQLite::Database& db, const Question& question, std::string_
     notify_later(out, std::vector<std::int64_t>{question.asked_by});
 }
 
-json::object question_json(SQLite::Statement& q) {
-    json::object o{
-        {"id", q.getColumn(0).getInt64()},       {"term", q.getColumn(1).getString()},
-        {"room", q.getColumn(2).getString()},    {"asked_by", q.getColumn(3).getString()},
-        {"asked_at", q.getColumn(4).getInt64()}, {"status", q.getColumn(5).getString()}};
-    if (!q.getColumn(6).isNull())
-        o["reply"] = q.getColumn(6).getString();
-    if (!q.getColumn(7).isNull())
-        o["answered_at"] = q.getColumn(7).getInt64();
+/// A question as `questions` and `question_list` show it: the reply (possibly empty) only once
+/// it was answered or dismissed, which is when it got one.
+json::object question_json(const store::Question& q) {
+    json::object o{{"id", q.id},
+                   {"term", q.term},
+                   {"room", q.room},
+                   {"asked_by", q.asked_by_user},
+                   {"asked_at", q.asked_at},
+                   {"status", q.status}};
+    if (q.answered_at) {
+        o["reply"] = q.reply;
+        o["answered_at"] = *q.answered_at;
+    }
     return o;
 }
 
-constexpr const char* kQuestionColumns =
-    "SELECT q.id, q.term, COALESCE(r.name, ''), a.username, q.asked_at, q.status, q.reply, "
-    "q.answered_at FROM questions q JOIN accounts a ON a.id = q.asked_by "
-    "LEFT JOIN rooms r ON r.id = q.room_id ";
+json::array questions_json(const std::vector<store::Question>& questions) {
+    json::array out;
+    for (const auto& q : questions)
+        out.push_back(question_json(q));
+    return out;
+}
 
 /// How long an enrolment code stays in `account_list`'s `pending` after it expired unused.
 constexpr std::int64_t kExpiredCodesShownMs = 30LL * 24 * 3600 * 1000;
@@ -268,40 +263,26 @@ constexpr std::int64_t kExpiredCodesShownMs = 30LL * 24 * 3600 * 1000;
 /// an expired one for 30 days after its expiry, so that an admin sees who never enrolled and can
 /// issue a code again. Codes an admin issued again are withdrawn (issue_code), so only the
 /// newest counts. `agency` empty for every agency. Never the code itself: only its hash is kept.
-json::array pending_codes(SQLite::Database& db, const std::string& agency, std::int64_t now) {
-    SQLite::Statement q(
-        db,
-        "SELECT c.username, c.display_name, g.name, c.role, c.replaces IS NOT NULL, c.created_at, "
-        "COALESCE(b.username, ''), c.expires_at FROM enrolment_codes c "
-        "JOIN agencies g ON g.id = c.agency_id LEFT JOIN accounts b ON b.id = c.created_by "
-        "WHERE c.used_at IS NULL AND c.expires_at > ? AND (? = '' OR g.name = ?) "
-        "AND NOT EXISTS (SELECT 1 FROM enrolment_codes n WHERE n.username = c.username AND "
-        "n.replaces IS c.replaces AND n.created_at > c.created_at) "
-        "AND (c.replaces IS NOT NULL OR NOT EXISTS (SELECT 1 FROM accounts a WHERE a.username = "
-        "c.username)) ORDER BY c.username, c.replaces IS NOT NULL");
-    SQLite::bind(q, now - kExpiredCodesShownMs, agency, agency);
+/// `agency` 0 for every agency.
+json::array pending_codes(const store::EnrolmentView& enrolment, store::Id agency,
+                          std::int64_t now) {
     json::array out;
-    while (q.executeStep()) {
-        const auto expires = q.getColumn(7).getInt64();
-        out.push_back(json::object{{"user", q.getColumn(0).getString()},
-                                   {"display_name", q.getColumn(1).getString()},
-                                   {"agency", q.getColumn(2).getString()},
-                                   {"role", q.getColumn(3).getString()},
-                                   {"kind", q.getColumn(4).getInt() != 0 ? "device" : "enrol"},
-                                   {"issued_at", q.getColumn(5).getInt64()},
-                                   {"issued_by", q.getColumn(6).getString()},
-                                   {"expires_at", expires},
-                                   {"state", expires >= now ? "pending" : "expired"}});
+    for (const auto& p : enrolment.pending(agency, now - kExpiredCodesShownMs)) {
+        const auto& c = p.code;
+        out.push_back(json::object{{"user", c.user},
+                                   {"display_name", c.display_name},
+                                   {"agency", p.agency},
+                                   {"role", protocol::to_string(c.role)},
+                                   {"kind", c.replaces != 0 ? "device" : "enrol"},
+                                   {"issued_at", c.created_at},
+                                   {"issued_by", p.issued_by},
+                                   {"expires_at", c.expires_at},
+                                   {"state", c.expires_at >= now ? "pending" : "expired"}});
     }
     return out;
 }
 
 }  // namespace
-
-void Service::record(SQLite::Database& db, std::int64_t actor, std::string_view kind,
-                     const json::object& details) const {
-    audit::append(db, at_rest(), server_keys(), actor, kind, details);
-}
 
 const ServerKeys& Service::server_keys() const {
     if (server_keys_ == nullptr)
@@ -334,36 +315,30 @@ void Service::agency_rename(Context& ctx) {
 void Service::account_list(Context& ctx) {
     const auto agency = std::string(ctx.req.string("agency"));
     const auto* suspended = ctx.req.body.if_contains("suspended");
-    auto list = read(ctx, [&](SQLite::Database& db) {
+    const auto wanted = suspended ? std::optional<bool>(suspended->as_bool()) : std::nullopt;
+    read_object(ctx, [agency, wanted](const store::ReadTx& tx) {
+        store::Id agency_id = 0;
         if (!agency.empty()) {
-            SQLite::Statement known(db, "SELECT 1 FROM agencies WHERE name = ?");
-            known.bind(1, agency);
-            if (!known.executeStep())
+            const auto known = tx.accounts().agency(agency);
+            if (!known)
                 throw ServiceError(errc::not_found, "no agency named '" + agency + "'");
+            agency_id = known->id;
         }
-        std::string sql =
-            "SELECT a.username, a.display_name, g.name, g.discipline, a.role, a.suspended, "
-            "a.created_at, (SELECT COUNT(*) FROM devices d WHERE d.account_id = a.id AND "
-            "d.revoked_at IS NULL) FROM accounts a JOIN agencies g ON g.id = a.agency_id "
-            "WHERE (? = '' OR g.name = ?) AND (? < 0 OR a.suspended = ?) ORDER BY a.username";
-        SQLite::Statement q(db, sql);
-        const int wanted = suspended ? (suspended->as_bool() ? 1 : 0) : -1;
-        SQLite::bind(q, agency, agency, wanted, wanted);
-        json::array out;
-        while (q.executeStep())
-            out.push_back(json::object{{"user", q.getColumn(0).getString()},
-                                       {"display_name", q.getColumn(1).getString()},
-                                       {"agency", q.getColumn(2).getString()},
-                                       {"discipline", q.getColumn(3).getString()},
-                                       {"role", q.getColumn(4).getString()},
-                                       {"suspended", q.getColumn(5).getInt() != 0},
-                                       {"created_at", q.getColumn(6).getInt64()},
-                                       {"devices", q.getColumn(7).getInt64()}});
-        return std::pair{std::move(out),
-                         wanted == 1 ? json::array() : pending_codes(db, agency, now_ms())};
+        json::array accounts;
+        for (const auto& l : tx.accounts().listing(agency_id, wanted))
+            accounts.push_back(json::object{{"user", l.account.user},
+                                            {"display_name", l.account.display_name},
+                                            {"agency", l.account.agency},
+                                            {"discipline", l.account.discipline},
+                                            {"role", protocol::to_string(l.account.role)},
+                                            {"suspended", l.account.suspended},
+                                            {"created_at", l.created_at},
+                                            {"devices", l.devices}});
+        return json::object{
+            {"accounts", std::move(accounts)},
+            {"pending",
+             wanted == true ? json::array() : pending_codes(tx.enrolment(), agency_id, now_ms())}};
     });
-    ctx.reply(protocol::encode_ok(
-        ctx.req.id, {{"accounts", std::move(list.first)}, {"pending", std::move(list.second)}}));
 }
 
 void Service::account_role(Context& ctx) {
@@ -374,26 +349,26 @@ void Service::account_role(Context& ctx) {
     const auto actor = ctx.who.account;
     const auto actor_device = ctx.who.device;
     auto events = std::make_shared<RoomEvents>();
-    write(
+    write_tx(
         ctx,
-        [=, this](SQLite::Database& db, Outcome& out) {
+        [=, this](store::Tx& tx, Outcome& out) {
             events->clear();
-            const auto target = require_account(db, user);
+            const auto target = require_account(tx.accounts(), user);
             const bool changed = target.role != *role;
-            if (changed && target.role == Role::admin && other_admins(db, target.id) == 0)
+            if (changed && target.role == Role::admin &&
+                tx.accounts().active_admins_except(target.id) == 0)
                 throw only_admin(user);
             if (changed) {
-                exec(db, "UPDATE accounts SET role = ? WHERE id = ?",
-                     std::string(protocol::to_string(*role)), target.id);
-                record(db, actor, "role_changed",
+                tx.accounts().set_role(target.id, *role);
+                record(tx, actor, "role_changed",
                        {{"user", user},
                         {"from", protocol::to_string(target.role)},
                         {"to", protocol::to_string(*role)}});
                 auto event = event_about("role_changed", target);
                 event["role"] = protocol::to_string(*role);
                 event["previous_role"] = protocol::to_string(target.role);
-                set_event_actor(event, account_by_id(db, actor));
-                events->append_to_rooms_of(db, target.id, actor_device, event);
+                set_event_actor(event, account_by_id(tx.accounts(), actor));
+                events->append_to_rooms_of(tx, target.id, actor_device, event);
             }
             out.reply = {{"user", user},
                          {"role", protocol::to_string(*role)},
@@ -415,28 +390,28 @@ void Service::account_suspend(Context& ctx, bool suspend) {
     const auto actor = ctx.who.account;
     const auto actor_device = ctx.who.device;
     auto events = std::make_shared<RoomEvents>();
-    write(
+    write_tx(
         ctx,
-        [=, this](SQLite::Database& db, Outcome& out) {
+        [=, this](store::Tx& tx, Outcome& out) {
             events->clear();
-            const auto target = require_account(db, user);
+            const auto target = require_account(tx.accounts(), user);
             if (suspend && target.id == actor)
                 throw ServiceError(errc::conflict, "you cannot suspend your own account");
-            if (suspend && target.role == Role::admin && other_admins(db, target.id) == 0)
+            if (suspend && target.role == Role::admin &&
+                tx.accounts().active_admins_except(target.id) == 0)
                 throw only_admin(user);
             const bool changed = target.suspended != suspend;
             if (changed) {
-                exec(db, "UPDATE accounts SET suspended = ? WHERE id = ?", suspend ? 1 : 0,
-                     target.id);
+                tx.accounts().set_suspended(target.id, suspend);
                 json::object details{{"user", user}};
                 if (!reason.empty())
                     details["reason"] = reason;
-                record(db, actor, suspend ? "account_suspended" : "account_reinstated", details);
+                record(tx, actor, suspend ? "account_suspended" : "account_reinstated", details);
                 // The reason stays in the audit log: it may be personal.
                 auto event =
                     event_about(suspend ? "account_suspended" : "account_reinstated", target);
-                set_event_actor(event, account_by_id(db, actor));
-                events->append_to_rooms_of(db, target.id, actor_device, event);
+                set_event_actor(event, account_by_id(tx.accounts(), actor));
+                events->append_to_rooms_of(tx, target.id, actor_device, event);
             }
             out.reply = {{"user", user}, {"suspended", suspend}, {"changed", changed}};
             out.account = target.id;
@@ -453,24 +428,26 @@ void Service::account_suspend(Context& ctx, bool suspend) {
 
 // ---- dictionaries -------------------------------------------------------------------------------
 
-void Service::change_dictionaries(
-    Context& ctx, std::function<std::string(SQLite::Database&, Files&, Outcome&)> change) {
+void Service::change_dictionaries(Context& ctx,
+                                  std::function<std::string(store::Tx&, Files&, Outcome&)> change) {
     auto compiled = std::make_shared<std::shared_ptr<const jargon::Engine>>();
     const auto actor = ctx.who.account;
-    write(
+    write_tx(
         ctx,
-        [this, change = std::move(change), compiled, actor](SQLite::Database& db, Outcome& out) {
-            auto files = dictionary_store::current(db);
-            const auto summary = change(db, files, out);
-            auto result = require_compiled(db, files);  // throws: nothing is stored
-            const auto version = dictionary_store::commit(db, files, actor, summary);
+        [this, change = std::move(change), compiled, actor](store::Tx& tx, Outcome& out) {
+            compiled->reset();  // a unit runs again after a failed batch
+            auto& dictionaries = tx.dictionaries();
+            auto files = dictionaries.current();
+            const auto summary = change(tx, files, out);
+            auto engine = require_compiled(dictionaries, files);  // throws: nothing is stored
+            const auto version = dictionaries.commit(files, actor, summary, now_ms());
             out.reply["changed"] = version.has_value();
-            out.reply["version"] = version.value_or(dictionary_store::current_version(db));
+            out.reply["version"] = version.value_or(dictionaries.current_version());
             out.reply["summary"] = summary;
             if (!version)
                 return;
-            record(db, actor, "dictionary_changed", {{"version", *version}, {"summary", summary}});
-            *compiled = std::move(result.engine);
+            record(tx, actor, "dictionary_changed", {{"version", *version}, {"summary", summary}});
+            *compiled = std::move(engine);
         },
         [this, compiled](const Outcome& out) {
             if (!out.notify.empty())
@@ -500,7 +477,7 @@ void Service::dict_entry(Context& ctx) {
         given[4] = std::string(ctx.req.string("kind"));
     if (ctx.req.body.contains("options"))
         given[5] = std::string(ctx.req.string("options"));
-    change_dictionaries(ctx, [=](SQLite::Database&, Files& files, Outcome& out) {
+    change_dictionaries(ctx, [=](store::Tx&, Files& files, Outcome& out) {
         auto dict = parse_file(files, discipline);
         auto it = find_entry(dict, term);
         out.reply["discipline"] = discipline;
@@ -543,7 +520,7 @@ void Service::dict_discipline(Context& ctx, bool add) {
     if (!protocol::valid_name(discipline))
         throw ServiceError(errc::bad_request,
                            "discipline: use 1-64 lower-case letters, digits, '.', '_' or '-'");
-    change_dictionaries(ctx, [=](SQLite::Database& db, Files& files, Outcome& out) {
+    change_dictionaries(ctx, [=](store::Tx& tx, Files& files, Outcome& out) {
         out.reply["discipline"] = discipline;
         if (add) {
             if (files.contains(discipline))
@@ -557,11 +534,14 @@ void Service::dict_discipline(Context& ctx, bool add) {
                                "'general' is checked for every audience and cannot be removed");
         if (!files.contains(discipline))
             throw ServiceError(errc::not_found, "there is no '" + discipline + "' dictionary");
-        SQLite::Statement used(db, "SELECT name FROM agencies WHERE discipline = ? LIMIT 1");
-        used.bind(1, discipline);
-        if (used.executeStep())
-            throw ServiceError(errc::conflict, "the agency '" + used.getColumn(0).getString() +
-                                                   "' has this discipline");
+        // The agency named is the first that was added with it.
+        std::optional<store::Agency> user;
+        for (auto& agency : tx.accounts().agencies())
+            if (agency.discipline == discipline && (!user || agency.id < user->id))
+                user = std::move(agency);
+        if (user)
+            throw ServiceError(errc::conflict,
+                               "the agency '" + user->name + "' has this discipline");
         files.erase(discipline);
         return "removed the discipline " + discipline;
     });
@@ -587,7 +567,7 @@ void Service::dict_import(Context& ctx) {
             {{"problems", std::move(problems)}});
     }
     auto dict = std::make_shared<jargon::Dictionary>(std::move(parsed).value());
-    change_dictionaries(ctx, [dict, discipline](SQLite::Database&, Files& files, Outcome& out) {
+    change_dictionaries(ctx, [dict, discipline](store::Tx&, Files& files, Outcome& out) {
         const auto it = files.find(discipline);
         const auto before =
             it == files.end() ? jargon::Dictionary{discipline, {}} : parse_file(files, discipline);
@@ -600,31 +580,33 @@ void Service::dict_import(Context& ctx) {
 
 void Service::dict_export(Context& ctx) {
     const auto discipline = std::string(ctx.req.string("discipline"));
-    auto out = read(ctx, [&](SQLite::Database& db) {
-        const auto files = dictionary_store::current(db);
+    read_object(ctx, [discipline](const store::ReadTx& tx) {
+        const auto files = tx.dictionaries().current();
         const auto it = files.find(discipline);
         if (it == files.end())
             throw ServiceError(errc::not_found, "there is no '" + discipline + "' dictionary");
         return json::object{{"discipline", discipline},
-                            {"version", dictionary_store::current_version(db)},
+                            {"version", tx.dictionaries().current_version()},
                             {"tsv", it->second}};
     });
-    ctx.reply(protocol::encode_ok(ctx.req.id, std::move(out)));
 }
 
 void Service::dict_versions(Context& ctx) {
     const auto limit = ctx.req.integer("limit", 50);
-    auto out = read(ctx, [&](SQLite::Database& db) {
-        return json::object{{"version", dictionary_store::current_version(db)},
-                            {"versions", dictionary_store::versions(db, limit)}};
+    read_object(ctx, [limit](const store::ReadTx& tx) {
+        json::array versions;
+        for (const auto& v : tx.dictionaries().versions(limit))
+            versions.push_back(json::object{
+                {"version", v.version}, {"by", v.by}, {"at", v.at}, {"summary", v.summary}});
+        return json::object{{"version", tx.dictionaries().current_version()},
+                            {"versions", std::move(versions)}};
     });
-    ctx.reply(protocol::encode_ok(ctx.req.id, std::move(out)));
 }
 
 void Service::dict_revert(Context& ctx) {
     const auto version = ctx.req.integer("version", 0);
-    change_dictionaries(ctx, [version](SQLite::Database& db, Files& files, Outcome& out) {
-        files = require_version(db, version);
+    change_dictionaries(ctx, [version](store::Tx& tx, Files& files, Outcome& out) {
+        files = require_version(tx.dictionaries(), version);
         out.reply["reverted_to"] = version;
         return "reverted to version " + std::to_string(version);
     });
@@ -660,88 +642,57 @@ void Service::dict_feedback(Context& ctx) {
     }
     if (counts.empty())
         throw ServiceError(errc::bad_request, "counts: nothing to report");
-    // Only entries of the current dictionaries: anything else would be free storage.
-    const auto known = read(ctx, [](SQLite::Database& db) { return known_entries(db); });
-    for (const auto& c : counts)
-        if (!known.contains({c.discipline, c.term}))
-            throw ServiceError(errc::bad_request,
-                               "counts: " + quoted_entry(c.discipline + ":" + c.term) +
-                                   " is not an entry of the dictionaries");
     const auto account = ctx.who.account;
-    write(ctx, [=](SQLite::Database& db, Outcome& out) {
+    write_tx(ctx, [=](store::Tx& tx, Outcome& out) {
+        // Only entries of the current dictionaries: anything else would be free storage.
+        KnownEntries known(tx.dictionaries().current());
+        std::vector<store::NoisyEntry> entries;
+        for (const auto& c : counts) {
+            if (!known.contains(c.discipline, c.term))
+                throw ServiceError(errc::bad_request,
+                                   "counts: " + quoted_entry(c.discipline + ":" + c.term) +
+                                       " is not an entry of the dictionaries");
+            entries.push_back({c.discipline, c.term, c.fixed, c.sent_anyway, 0});
+        }
         // One report per account per UTC day; the day is the server's, not the client's.
-        const int first_today =
-            exec(db,
-                 "INSERT INTO dictionary_feedback_days(account, day) VALUES(?, date('now')) "
-                 "ON CONFLICT(account) DO UPDATE SET day = excluded.day WHERE day < excluded.day",
-                 account);
-        if (first_today == 0)
+        if (!tx.dictionaries().report_noisy(account, protocol::utc_date(), entries))
             throw ServiceError(errc::already_reported,
                                "this account has already reported today; try again tomorrow");
-        for (const auto& c : counts) {
-            exec(db,
-                 "INSERT INTO dictionary_feedback(discipline, term, day, fixed, sent_anyway) "
-                 "VALUES(?, ?, date('now'), ?, ?) ON CONFLICT(discipline, term, day) DO UPDATE "
-                 "SET fixed = fixed + excluded.fixed, sent_anyway = sent_anyway + "
-                 "excluded.sent_anyway",
-                 c.discipline, c.term, c.fixed, c.sent_anyway);
-            exec(db,
-                 "INSERT OR IGNORE INTO dictionary_feedback_reporters(discipline, term, account) "
-                 "VALUES(?, ?, ?)",
-                 c.discipline, c.term, account);
-        }
         out.reply = {{"recorded", counts.size()}};
     });
 }
 
 void Service::dict_noisy(Context& ctx) {
     const auto limit = ctx.req.integer("limit", 50);
-    auto list = read(ctx, [&](SQLite::Database& db) {
-        const auto known = known_entries(db);
+    read_object(ctx, [limit](const store::ReadTx& tx) {
+        KnownEntries known(tx.dictionaries().current());
+        json::array out;
         // Only entries that at least kNoisyMinAccounts accounts reported: fewer could be one
         // person's messages read off the figures.
-        SQLite::Statement q(
-            db,
-            "SELECT f.discipline, f.term, SUM(f.fixed) AS fixed, SUM(f.sent_anyway) AS anyway "
-            "FROM dictionary_feedback f WHERE (SELECT COUNT(*) FROM dictionary_feedback_reporters "
-            "r WHERE r.discipline = f.discipline AND r.term = f.term) >= ? "
-            "GROUP BY f.discipline, f.term "
-            "ORDER BY anyway DESC, CAST(anyway AS REAL) / (fixed + anyway) DESC, f.term");
-        q.bind(1, kNoisyMinAccounts);
-        json::array out;
-        while (q.executeStep() && static_cast<std::int64_t>(out.size()) < limit) {
-            const auto discipline = q.getColumn(0).getString();
-            const auto term = q.getColumn(1).getString();
-            if (!known.contains({discipline, term}))
+        for (const auto& e : tx.dictionaries().noisy(kNoisyMinAccounts)) {
+            if (static_cast<std::int64_t>(out.size()) >= limit)
+                break;
+            if (!known.contains(e.discipline, e.term))
                 continue;  // reports about entries that are gone
-            const auto fixed = q.getColumn(2).getInt64();
-            const auto anyway = q.getColumn(3).getInt64();
-            const auto total = fixed + anyway;
+            const auto total = e.fixed + e.sent_anyway;
             out.push_back(json::object{
-                {"discipline", discipline},
-                {"term", term},
-                {"fixed", fixed},
-                {"sent_anyway", anyway},
-                {"override_rate", total == 0 ? 0.0 : static_cast<double>(anyway) / total}});
+                {"discipline", e.discipline},
+                {"term", e.term},
+                {"fixed", e.fixed},
+                {"sent_anyway", e.sent_anyway},
+                {"override_rate", total == 0 ? 0.0 : static_cast<double>(e.sent_anyway) / total}});
         }
-        return out;
+        return json::object{{"entries", std::move(out)}};
     });
-    ctx.reply(protocol::encode_ok(ctx.req.id, {{"entries", std::move(list)}}));
 }
 
 // ---- questions about terms ----------------------------------------------------------------------
 
 void Service::questions(Context& ctx) {
-    auto list = read(ctx, [&](SQLite::Database& db) {
-        SQLite::Statement q(db, std::string(kQuestionColumns) +
-                                    "WHERE q.asked_by = ? ORDER BY q.id DESC LIMIT 200");
-        q.bind(1, ctx.who.account);
-        json::array out;
-        while (q.executeStep())
-            out.push_back(question_json(q));
-        return out;
+    read_object(ctx, [account = ctx.who.account](const store::ReadTx& tx) {
+        return json::object{
+            {"questions", questions_json(tx.dictionaries().questions_asked_by(account, 200))}};
     });
-    ctx.reply(protocol::encode_ok(ctx.req.id, {{"questions", std::move(list)}}));
 }
 
 void Service::question_list(Context& ctx) {
@@ -750,16 +701,11 @@ void Service::question_list(Context& ctx) {
         status = "open";
     if (status != "open" && status != "answered" && status != "dismissed" && status != "all")
         throw ServiceError(errc::bad_request, "status: must be open, answered, dismissed or all");
-    auto list = read(ctx, [&](SQLite::Database& db) {
-        SQLite::Statement q(db, std::string(kQuestionColumns) +
-                                    "WHERE ? = 'all' OR q.status = ? ORDER BY q.id LIMIT 1000");
-        SQLite::bind(q, status, status);
-        json::array out;
-        while (q.executeStep())
-            out.push_back(question_json(q));
-        return out;
+    read_object(ctx, [status](const store::ReadTx& tx) {
+        const auto wanted = status == "all" ? std::string() : status;
+        return json::object{
+            {"questions", questions_json(tx.dictionaries().questions(wanted, 1000))}};
     });
-    ctx.reply(protocol::encode_ok(ctx.req.id, {{"questions", std::move(list)}}));
 }
 
 void Service::question_close(Context& ctx, bool answer) {
@@ -772,13 +718,13 @@ void Service::question_close(Context& ctx, bool answer) {
             throw ServiceError(errc::bad_request,
                                "give a reply, or a discipline, alternatives and an explanation to "
                                "add the term to a dictionary");
-        write(
+        write_tx(
             ctx,
-            [=, this](SQLite::Database& db, Outcome& out) {
-                const auto question = require_open_question(db, id);
+            [=, this](store::Tx& tx, Outcome& out) {
+                const auto question = require_open_question(tx.dictionaries(), id);
                 const auto status = answer ? "answered" : "dismissed";
-                close_question(db, question, status, reply, admin, out);
-                record(db, admin, answer ? "question_answered" : "question_dismissed",
+                close_question(tx.dictionaries(), question, status, reply, admin, out);
+                record(tx, admin, answer ? "question_answered" : "question_dismissed",
                        {{"question", id}, {"term", question.term}});
             },
             [this](const Outcome& out) {
@@ -793,8 +739,8 @@ void Service::question_close(Context& ctx, bool answer) {
     const auto alternatives = list_field(ctx.req, "alternatives");
     const auto explanation = std::string(ctx.req.string("explanation"));
     const auto kind = std::string(ctx.req.string("kind"));
-    change_dictionaries(ctx, [=, this](SQLite::Database& db, Files& files, Outcome& out) {
-        const auto question = require_open_question(db, id);
+    change_dictionaries(ctx, [=, this](store::Tx& tx, Files& files, Outcome& out) {
+        const auto question = require_open_question(tx.dictionaries(), id);
         auto dict = parse_file(files, discipline);
         if (find_entry(dict, question.term) != dict.entries.end())
             throw ServiceError(errc::conflict,
@@ -807,8 +753,8 @@ void Service::question_close(Context& ctx, bool answer) {
                                               " dictionary: " + question.term + " means '" +
                                               split(alternatives, '|').front() + "'. " + explanation
                                         : reply;
-        close_question(db, question, "answered", text, admin, out);
-        record(db, admin, "question_answered", {{"question", id}, {"term", question.term}});
+        close_question(tx.dictionaries(), question, "answered", text, admin, out);
+        record(tx, admin, "question_answered", {{"question", id}, {"term", question.term}});
         return "added '" + question.term + "' to " + discipline + " (question " +
                std::to_string(id) + ")";
     });
@@ -817,13 +763,13 @@ void Service::question_close(Context& ctx, bool answer) {
 // ---- audit log ----------------------------------------------------------------------------------
 
 void Service::audit_log(Context& ctx) {
-    const auto& key = at_rest();
+    const auto* key = &at_rest();
     if (ctx.req.boolean("head", false)) {
         // The signed head, for an admin's client to check against the head it saw last
         // (PROTOCOL.md, "Signed audit heads"), and the hash of record `at` if asked.
         const auto at = ctx.req.integer("at", 0);
-        auto out = read(ctx, [&](SQLite::Database& db) {
-            const auto h = audit::head(db);
+        read_object(ctx, [this, at](const store::ReadTx& tx) {
+            const auto h = audit::head(tx.audit());
             if (!h)
                 throw ServiceError(errc::internal, "the audit log has no head");
             json::object o{{"count", h->signed_part.count},
@@ -832,40 +778,39 @@ void Service::audit_log(Context& ctx) {
                            {"signature", h->signature.to_base64()}};
             if (at > 0) {
                 o["at"] = at;
-                if (const auto hash = audit::hash_of(db, at))
+                if (const auto hash = audit::hash_of(tx.audit(), at))
                     o["at_hash"] = crypto::to_base64(*hash);
             }
+            o["server_key"] = server_keys().public_key().to_base64();
             return o;
         });
-        out["server_key"] = server_keys().public_key().to_base64();
-        ctx.reply(protocol::encode_ok(ctx.req.id, std::move(out)));
         return;
     }
     if (ctx.req.boolean("verify", false)) {
-        const auto& keys = server_keys();
-        const auto verdict =
-            read(ctx, [&](SQLite::Database& db) { return audit::verify(db, key, keys); });
-        json::object out{{"verified", !verdict.first_bad}, {"records", verdict.records}};
-        if (verdict.first_bad) {
-            out["first_bad"] = *verdict.first_bad;
-            out["reason"] = verdict.reason;
-        }
-        ctx.reply(protocol::encode_ok(ctx.req.id, std::move(out)));
+        const auto* keys = &server_keys();
+        read_object(ctx, [key, keys](const store::ReadTx& tx) {
+            const auto verdict = audit::verify(tx.audit(), *key, *keys);
+            json::object out{{"verified", !verdict.first_bad}, {"records", verdict.records}};
+            if (verdict.first_bad) {
+                out["first_bad"] = *verdict.first_bad;
+                out["reason"] = verdict.reason;
+            }
+            return out;
+        });
         return;
     }
     const auto since = ctx.req.integer("since", 0);
     const auto limit = ctx.req.integer("limit", 1000);
-    auto records = read(ctx, [&](SQLite::Database& db) {
+    read_object(ctx, [key, since, limit](const store::ReadTx& tx) {
         json::array out;
-        for (auto& r : audit::list(db, key, since, limit))
+        for (auto& r : audit::list(tx.audit(), *key, since, limit))
             out.push_back(json::object{{"seq", r.seq},
                                        {"at", r.at},
                                        {"actor", r.actor},
                                        {"kind", r.kind},
                                        {"details", std::move(r.details)}});
-        return out;
+        return json::object{{"records", std::move(out)}};
     });
-    ctx.reply(protocol::encode_ok(ctx.req.id, {{"records", std::move(records)}}));
 }
 
 }  // namespace liaise::server

@@ -23,6 +23,7 @@
 #include "app/minutes_rules.hpp"
 #include "app/minutes_signing.hpp"
 #include "app/minutes_template.hpp"
+#include "app/require.hpp"
 #include "app/service.hpp"
 #include "clock.hpp"
 #include "liaise/jargon/engine.hpp"

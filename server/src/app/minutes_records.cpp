@@ -229,18 +229,4 @@ void require_editor(const Reader& r, const Meeting& m, Id account) {
                                   [&](Id id) { return person_by_id(r, id).user; });
 }
 
-void require_discipline(const store::DictionariesView& dictionaries,
-                        const std::string& discipline) {
-    std::vector<std::string> known;
-    for (const auto& [name, tsv] : dictionaries.current())
-        if (name != jargon::kGeneralDiscipline)
-            known.push_back(name);
-    if (std::find(known.begin(), known.end(), discipline) != known.end())
-        return;
-    std::string list;
-    for (const auto& name : known)
-        list += (list.empty() ? "" : ", ") + name;
-    throw ServiceError(errc::bad_request, "discipline: '" + discipline + "' is not one of " + list);
-}
-
 }  // namespace liaise::server::minutes

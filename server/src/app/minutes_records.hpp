@@ -124,9 +124,6 @@ void save_action(store::Tx& tx, const AtRestKey& key, Action& a, Outcome& out, I
 void require_reader(const Reader& r, const Meeting& m, Id account);
 /// A reader who runs the meeting, and a draft (minutes_rules::require_editor()).
 void require_editor(const Reader& r, const Meeting& m, Id account);
-/// bad_request naming the known disciplines unless `discipline` is one an attendee may have:
-/// any stored dictionary's except `general`.
-void require_discipline(const store::DictionariesView& dictionaries, const std::string& discipline);
 
 }  // namespace minutes
 }  // namespace liaise::server

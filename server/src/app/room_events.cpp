@@ -1,8 +1,5 @@
 #include "app/room_events.hpp"
 
-#include <SQLiteCpp/SQLiteCpp.h>
-#include <SQLiteCpp/VariadicBind.h>
-
 #include <algorithm>
 #include <boost/json.hpp>
 #include <stdexcept>
@@ -10,55 +7,12 @@
 #include "app/service.hpp"
 #include "bus/bus.hpp"
 #include "bus/frame.hpp"
+#include "clock.hpp"
 #include "liaise/protocol/messages.hpp"
-#include "store/db.hpp"
 
 namespace liaise::server {
 
 namespace json = boost::json;
-
-void RoomEvents::append(SQLite::Database& db, std::int64_t room, std::string_view room_name,
-                        std::int64_t actor_device, const json::object& event,
-                        const std::vector<std::int64_t>& also) {
-    SQLite::Statement next(db, "SELECT COALESCE(MAX(seq), 0) + 1 FROM messages WHERE room_id = ?");
-    next.bind(1, room);
-    next.executeStep();
-    const auto seq = next.getColumn(0).getInt64();
-    const auto sent_at = now_ms();
-    const auto text = json::serialize(event);
-    // (room, seq) is unique, so this id is too; clients' ids never start with "event:"
-    // (Client::new_message_id), and were one to, this insert fails and so does the change.
-    exec(db,
-         "INSERT INTO messages(room_id, seq, sender_device, client_msg_id, envelope, sent_at, "
-         "event) VALUES(?, ?, ?, ?, '', ?, ?)",
-         room, seq, actor_device, "event:" + std::to_string(room) + ":" + std::to_string(seq),
-         sent_at, text);
-    SQLite::Statement q(db, "SELECT account_id FROM room_members WHERE room_id = ?");
-    q.bind(1, room);
-    auto accounts = int64_column(q);
-    for (const auto id : also)
-        if (std::find(accounts.begin(), accounts.end(), id) == accounts.end())
-            accounts.push_back(id);
-    std::string members;
-    append_event_fields(members, room_name, seq, sent_at, text);
-    pending_.push_back(
-        {std::move(accounts), std::make_shared<const Frame>(
-                                  protocol::encode_event_members("message", std::move(members)))});
-}
-
-void RoomEvents::append_to_rooms_of(SQLite::Database& db, std::int64_t account,
-                                    std::int64_t actor_device, const json::object& event) {
-    SQLite::Statement q(db,
-                        "SELECT r.id, r.name FROM rooms r JOIN room_members m ON m.room_id = r.id "
-                        "WHERE m.account_id = ? ORDER BY r.id");
-    q.bind(1, account);
-    std::vector<std::pair<std::int64_t, std::string>> rooms;
-    while (q.executeStep())
-        rooms.emplace_back(q.getColumn(0).getInt64(), q.getColumn(1).getString());
-    q.reset();
-    for (const auto& [id, name] : rooms)
-        append(db, id, name, actor_device, event);
-}
 
 void RoomEvents::append(store::Tx& tx, std::int64_t room, std::string_view room_name,
                         std::int64_t actor_device, const json::object& event,
@@ -88,14 +42,6 @@ void RoomEvents::publish(Bus& bus) const {
         bus.publish(p.accounts, p.frame);
 }
 
-Account account_by_id(SQLite::Database& db, std::int64_t id) {
-    SQLite::Statement q(db, std::string(kAccountColumns) + "WHERE a.id = ?");
-    q.bind(1, id);
-    if (!q.executeStep())
-        throw std::runtime_error("account_by_id: no account " + std::to_string(id));
-    return account_from(q);
-}
-
 store::AccountRow account_by_id(const store::AccountsView& accounts, std::int64_t id) {
     auto a = accounts.by_id(id);
     if (!a)
@@ -113,20 +59,6 @@ json::object event_about(std::string_view kind, const store::AccountRow& a) {
 }
 
 void set_event_actor(json::object& event, const store::AccountRow& a) {
-    event["by"] = a.user;
-    event["by_display_name"] = a.display_name;
-}
-
-json::object person_fields(const Account& a) {
-    return {{"user", a.user}, {"display_name", a.display_name}, {"agency", a.agency}};
-}
-
-json::object event_about(std::string_view kind, const Account& a) {
-    return {
-        {"kind", kind}, {"user", a.user}, {"display_name", a.display_name}, {"agency", a.agency}};
-}
-
-void set_event_actor(json::object& event, const Account& a) {
     event["by"] = a.user;
     event["by_display_name"] = a.display_name;
 }

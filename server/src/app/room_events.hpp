@@ -15,12 +15,7 @@
 #include <utility>
 #include <vector>
 
-#include "store/accounts.hpp"
 #include "store/store.hpp"
-
-namespace SQLite {
-class Database;
-}
 
 namespace liaise::server {
 
@@ -34,18 +29,9 @@ class RoomEvents {
   public:
     /// Stores `event` (its "kind" and fields) in room `room`'s history at the room's next
     /// sequence number, as sent by `actor_device`, and queues its `message` frame for the
-    /// room's members as they are now plus `also`. Writer thread only, inside a job queued by
-    /// Service::write() (Storage::Changes::anything): such a job moves the writer epoch, so
-    /// the SQLite store's send path (store/sqlite/messages.cpp) forgets the last seq it
-    /// remembered and does not hand it out again.
-    void append(SQLite::Database& db, std::int64_t room, std::string_view room_name,
-                std::int64_t actor_device, const boost::json::object& event,
-                const std::vector<std::int64_t>& also = {});
-    /// The same event in every room `account` belongs to.
-    void append_to_rooms_of(SQLite::Database& db, std::int64_t account, std::int64_t actor_device,
-                            const boost::json::object& event);
-    /// The same, inside a write unit of work on the store (store/store.hpp): the seq comes
-    /// from Messages::append_event, which makes the store forget what it remembered of the room.
+    /// room's members as they are now plus `also`. Inside a write unit of work on the store
+    /// (store/store.hpp): the seq comes from Messages::append_event, which makes the store
+    /// forget what it remembered of the room, so the send path does not hand it out again.
     void append(store::Tx& tx, std::int64_t room, std::string_view room_name,
                 std::int64_t actor_device, const boost::json::object& event,
                 const std::vector<std::int64_t>& also = {});
@@ -65,21 +51,15 @@ class RoomEvents {
     std::vector<Pending> pending_;
 };
 
-/// The account with id `id`; throws std::runtime_error if there is none (ids come from rows).
-[[nodiscard]] Account account_by_id(SQLite::Database& db, std::int64_t id);
-
 /// The account with id `id` in the current unit of work; throws std::runtime_error if there is
 /// none (ids come from rows).
 [[nodiscard]] store::AccountRow account_by_id(const store::AccountsView& accounts, std::int64_t id);
 
 /// {"user", "display_name", "agency"}.
-[[nodiscard]] boost::json::object person_fields(const Account& a);
 [[nodiscard]] boost::json::object person_fields(const store::AccountRow& a);
 /// {"kind", "user", "display_name", "agency"}: an event of `kind` about `a`.
-[[nodiscard]] boost::json::object event_about(std::string_view kind, const Account& a);
 [[nodiscard]] boost::json::object event_about(std::string_view kind, const store::AccountRow& a);
 /// Adds `a` to `event` as who made the change: "by" and "by_display_name".
-void set_event_actor(boost::json::object& event, const Account& a);
 void set_event_actor(boost::json::object& event, const store::AccountRow& a);
 
 /// Appends the fields of a stored event as clients receive it (in sync pages and live alike),

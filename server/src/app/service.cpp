@@ -9,6 +9,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "app/require.hpp"
 #include "app/room_events.hpp"
 #include "app/rows_json.hpp"
 #include "app/standing.hpp"
@@ -159,30 +160,6 @@ store::Room require_room_to_change(const store::RoomsView& rooms, std::string_vi
     return room;
 }
 
-/// The account named `user`; not_found when there is none.
-store::AccountRow require_account(const store::AccountsView& accounts, std::string_view user) {
-    auto a = accounts.find(user);
-    if (!a)
-        throw ServiceError(errc::not_found, "no account named '" + std::string(user) + "'");
-    return std::move(*a);
-}
-
-/// bad_request naming the known disciplines unless `discipline` is one an agency or attendee
-/// may have: any stored dictionary except `general`.
-void require_discipline(const store::DictionariesView& dictionaries,
-                        const std::string& discipline) {
-    std::vector<std::string> known;
-    for (const auto& [name, tsv] : dictionaries.current())
-        if (name != jargon::kGeneralDiscipline)
-            known.push_back(name);
-    if (std::find(known.begin(), known.end(), discipline) != known.end())
-        return;
-    std::string list;
-    for (const auto& name : known)
-        list += (list.empty() ? "" : ", ") + name;
-    throw ServiceError(errc::bad_request, "discipline: '" + discipline + "' is not one of " + list);
-}
-
 /// Appends one stored message as clients receive it, in sync pages and in live events alike:
 /// the object's fields without its braces, up to and including `"envelope":`, the last field.
 /// The caller appends the stored envelope, JSON text the server wrote itself, spliced in (cut
@@ -266,11 +243,10 @@ void require_standing(const Standing& standing, protocol::Access access) {
 
 // ---- service ---------------------------------------------------------------------------------
 
-Service::Service(Storage& storage, store::Store& store, Metrics& metrics, Bus& bus,
-                 ServiceConfig config, const AtRestKey* at_rest, jargon::SharedEngine* engine,
+Service::Service(store::Store& store, Metrics& metrics, Bus& bus, ServiceConfig config,
+                 const AtRestKey* at_rest, jargon::SharedEngine* engine,
                  const ServerKeys* server_keys)
-    : storage_(storage),
-      store_(store),
+    : store_(store),
       metrics_(metrics),
       bus_(bus),
       config_(config),

@@ -22,12 +22,7 @@
 #include "bus/frame.hpp"
 #include "liaise/protocol/expected.hpp"
 #include "liaise/protocol/messages.hpp"
-#include "store/storage.hpp"
 #include "store/store.hpp"
-
-namespace SQLite {
-class Database;
-}
 
 namespace liaise::jargon {
 class SharedEngine;
@@ -38,7 +33,6 @@ namespace liaise::server {
 class AtRestKey;
 class ServerKeys;
 class Metrics;
-class Storage;
 
 struct ServiceConfig {
     int enrolment_code_hours = 72;
@@ -55,9 +49,9 @@ class Service final : public Requests {
     /// public key goes out in the hello, enrol and login replies; it must outlive the Service
     /// too, and without it the requests that change anything an admin does answer `internal`.
     ///
-    /// `store` is the storage seam (store/store.hpp) the handlers move to, capability by
-    /// capability; `storage` serves those not moved yet. Both must outlive the Service.
-    Service(Storage& storage, store::Store& store, Metrics& metrics, Bus& bus, ServiceConfig config,
+    /// `store` is the storage seam (store/store.hpp) every handler works through; it must
+    /// outlive the Service.
+    Service(store::Store& store, Metrics& metrics, Bus& bus, ServiceConfig config,
             const AtRestKey* at_rest = nullptr, jargon::SharedEngine* engine = nullptr,
             const ServerKeys* server_keys = nullptr);
     ~Service();
@@ -164,12 +158,8 @@ class Service final : public Requests {
     /// in the audit log, then swaps the server's engine and tells every online client.
     void change_dictionaries(
         Context& ctx,
-        std::function<std::string(SQLite::Database&, std::map<std::string, std::string>&, Outcome&)>
-            change);
-    /// Appends to the audit log inside the current write job.
-    void record(SQLite::Database& db, std::int64_t actor, std::string_view kind,
-                const boost::json::object& details) const;
-    /// The same inside a write unit of work on the store.
+        std::function<std::string(store::Tx&, store::DictionaryFiles&, Outcome&)> change);
+    /// Appends to the audit log inside the current write unit of work.
     void record(store::Tx& tx, std::int64_t actor, std::string_view kind,
                 const boost::json::object& details) const;
 
@@ -184,17 +174,14 @@ class Service final : public Requests {
     void add_server_key(boost::json::object& out) const;
     jargon::SharedEngine& engine() const;
 
-    /// Runs `job` on the writer; replies ok with what it fills in, or the error it threw.
-    /// A logged-in request is refused first (`suspended`, or `forbidden`) if, since the
-    /// session logged in, its account was suspended, its device replaced, or its role lowered
-    /// below what the request needs: the session is cut off once that change commits, but its
-    /// requests queued behind the change must not run.
-    void write(Context& ctx, std::function<void(SQLite::Database&, Outcome&)> job,
-               std::function<void(const Outcome&)> after = {});
-    /// The same as a write unit of work on the store.
+    /// Runs `job` as a write unit of work on the store; replies ok with what it fills in, or the
+    /// error it threw. A logged-in request is refused first (`suspended`, or `forbidden`) if,
+    /// since the session logged in, its account was suspended, its device replaced, or its role
+    /// lowered below what the request needs: the session is cut off once that change commits,
+    /// but its requests queued behind the change must not run.
     void write_tx(Context& ctx, std::function<void(store::Tx&, Outcome&)> job,
                   std::function<void(const Outcome&)> after = {});
-    /// Runs `job` as a read unit of work on the store, refused first as write() refuses, and
+    /// Runs `job` as a read unit of work on the store, refused first as write_tx() refuses, and
     /// replies ok with the members it returns (JSON object members without the braces), or the
     /// error it threw. `job` may run after the handler returned: it captures what it needs by
     /// value.
@@ -216,7 +203,6 @@ class Service final : public Requests {
     void fail(const Reply& reply, std::string_view re, const protocol::Error& error,
               boost::json::object extra = {});
 
-    Storage& storage_;
     store::Store& store_;
     Metrics& metrics_;
     Bus& bus_;
@@ -224,20 +210,6 @@ class Service final : public Requests {
     const AtRestKey* at_rest_;
     jargon::SharedEngine* engine_;
     const ServerKeys* server_keys_;
-    /// The same check for `ctx`'s session (none before login), against `db` as it is now.
-    void require_active(SQLite::Database& db, const Context& ctx);
-
-    /// Runs `fn` as Storage::read does and returns what it returns. A logged-in request is
-    /// refused first, in the snapshot `fn` reads, as write() refuses it: a session whose
-    /// account was suspended, whose device was replaced or whose role fell below the request
-    /// reads nothing stored after that change, even before the change closes its connection.
-    template <class Fn>
-    auto read(const Context& ctx, Fn&& fn) {
-        return storage_.read([&](SQLite::Database& db) {
-            require_active(db, ctx);
-            return fn(db);
-        });
-    }
 };
 
 }  // namespace liaise::server

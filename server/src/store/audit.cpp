@@ -5,6 +5,7 @@
 
 #include <array>
 #include <boost/json.hpp>
+#include <limits>
 #include <stdexcept>
 
 #include "store/at_rest.hpp"
@@ -81,31 +82,6 @@ void write_head(SQLite::Database& db, const ServerKeys& keys, std::int64_t count
     q.bind(5, mac.data(), static_cast<int>(mac.size()));
     q.bind(6, signature.data(), static_cast<int>(signature.size()));
     q.exec();
-}
-
-/// Why the stored head cannot be trusted, or "" when its MAC holds.
-std::string head_problem(SQLite::Database& db, const ServerKeys& keys, Head* out) {
-    SQLite::Statement q(db,
-                        "SELECT count, last_seq, last_hash, at, mac, signature FROM audit_head");
-    if (!q.executeStep())
-        return "the log's head is missing";
-    Head h;
-    h.signed_part.count = q.getColumn(0).getInt64();
-    h.last_seq = q.getColumn(1).getInt64();
-    h.signed_part.last_hash = hash_from(q.getColumn(2));
-    h.signed_part.at = q.getColumn(3).getInt64();
-    const auto mac = head_mac(keys, h.signed_part, h.last_seq);
-    if (q.getColumn(2).getBytes() != 32 || q.getColumn(4).getBytes() != 32 ||
-        sodium_memcmp(q.getColumn(4).getBlob(), mac.data(), mac.size()) != 0)
-        return "the log's head was not written by this server (its MAC does not verify)";
-    if (q.getColumn(5).getBytes() == static_cast<int>(crypto::Signature::size()))
-        h.signature = crypto::Signature(std::span<const unsigned char, 64>(
-            static_cast<const unsigned char*>(q.getColumn(5).getBlob()), 64));
-    if (!protocol::verify_audit_head(keys.public_key(), h.signed_part, h.signature))
-        return "the log's head is not signed by this server's key";
-    if (out != nullptr)
-        *out = h;
-    return "";
 }
 
 /// The chain before version 6: keyed with the at-rest key over the sealed body, the newest seq
@@ -185,7 +161,7 @@ std::int64_t rechain(SQLite::Database& db, const AtRestKey& at_rest, const Serve
     return static_cast<std::int64_t>(rows.size());
 }
 
-/// head_problem() for a head as the audit repository returns it.
+/// Why the stored head cannot be trusted, or "" when its MAC holds.
 std::string head_problem(const std::optional<store::AuditHeadRow>& row, const ServerKeys& keys,
                          Head* out) {
     if (!row)
@@ -310,20 +286,20 @@ void append(SQLite::Database& db, const AtRestKey& at_rest, const ServerKeys& ke
 
 std::vector<Record> list(SQLite::Database& db, const AtRestKey& key, std::int64_t since,
                          std::int64_t limit) {
-    SQLite::Statement q(db,
-                        "SELECT l.seq, l.at, l.actor, a.username, l.kind, l.body FROM audit l "
-                        "LEFT JOIN accounts a ON a.id = l.actor "
-                        "WHERE l.at >= ? ORDER BY l.seq LIMIT ?");
-    q.bind(1, since);
-    q.bind(2, limit);
+    StatementCache statements(db);
+    return list(*store::sqlite::make_audit(store::sqlite::Conn{db, statements}), key, since, limit);
+}
+
+std::vector<Record> list(const store::AuditLogView& log, const AtRestKey& key, std::int64_t since,
+                         std::int64_t limit) {
     std::vector<Record> out;
-    while (q.executeStep()) {
+    for (auto& row : log.records(0, since, limit)) {
         Record r;
-        r.seq = q.getColumn(0).getInt64();
-        r.at = q.getColumn(1).getInt64();
-        r.actor = q.getColumn(2).getInt64() == kOperator ? "operator" : q.getColumn(3).getString();
-        r.kind = q.getColumn(4).getString();
-        const auto opened = key.open(blob(q.getColumn(5)), {kTable, r.seq, 0});
+        r.seq = row.seq;
+        r.at = row.at;
+        r.actor = row.actor == kOperator ? "operator" : std::move(row.actor_user);
+        r.kind = std::move(row.kind);
+        const auto opened = key.open(row.body, {kTable, r.seq, 0});
         json::value details;
         if (opened) {
             boost::system::error_code ec;
@@ -347,61 +323,81 @@ void reset_head(SQLite::Database& db, const ServerKeys& keys) {
 }
 
 std::optional<Head> head(SQLite::Database& db) {
-    SQLite::Statement q(db, "SELECT count, last_seq, last_hash, at, signature FROM audit_head");
-    if (!q.executeStep())
+    StatementCache statements(db);
+    return head(*store::sqlite::make_audit(store::sqlite::Conn{db, statements}));
+}
+
+std::optional<Head> head(const store::AuditLogView& log) {
+    const auto row = log.head();
+    if (!row)
         return std::nullopt;
     Head h;
-    h.signed_part.count = q.getColumn(0).getInt64();
-    h.last_seq = q.getColumn(1).getInt64();
-    h.signed_part.last_hash = hash_from(q.getColumn(2));
-    h.signed_part.at = q.getColumn(3).getInt64();
-    if (q.getColumn(4).getBytes() == static_cast<int>(crypto::Signature::size()))
-        h.signature = crypto::Signature(std::span<const unsigned char, 64>(
-            static_cast<const unsigned char*>(q.getColumn(4).getBlob()), 64));
+    h.signed_part.count = row->count;
+    h.last_seq = row->last_seq;
+    h.signed_part.last_hash = hash_from(row->last_hash);
+    h.signed_part.at = row->at;
+    if (row->signature.size() == crypto::Signature::size())
+        h.signature =
+            crypto::Signature(std::span<const unsigned char, 64>(row->signature.data(), 64));
     return h;
 }
 
 std::optional<std::array<unsigned char, 32>> hash_of(SQLite::Database& db, std::int64_t seq) {
-    SQLite::Statement q(db, "SELECT hash FROM audit WHERE seq = ?");
-    q.bind(1, seq);
-    if (!q.executeStep())
+    StatementCache statements(db);
+    return hash_of(*store::sqlite::make_audit(store::sqlite::Conn{db, statements}), seq);
+}
+
+std::optional<std::array<unsigned char, 32>> hash_of(const store::AuditLogView& log,
+                                                     std::int64_t seq) {
+    const auto rows = log.records(seq, std::numeric_limits<std::int64_t>::min(), 1);
+    if (rows.empty() || rows.front().seq != seq)
         return std::nullopt;
-    return hash_from(q.getColumn(0));
+    return hash_from(rows.front().hash);
 }
 
 Verdict verify(SQLite::Database& db, const AtRestKey& at_rest, const ServerKeys& keys) {
+    StatementCache statements(db);
+    return verify(*store::sqlite::make_audit(store::sqlite::Conn{db, statements}), at_rest, keys);
+}
+
+Verdict verify(const store::AuditLogView& log, const AtRestKey& at_rest, const ServerKeys& keys) {
     Verdict v;
     Hash prev{};
     std::int64_t expected = 1;
-    SQLite::Statement q(db,
-                        "SELECT seq, at, actor, kind, body, prev, hash FROM audit ORDER BY seq");
     const auto bad = [&v](std::int64_t seq, std::string reason) {
         v.first_bad = seq;
         v.reason = std::move(reason);
         return v;
     };
-    while (q.executeStep()) {
-        const auto seq = q.getColumn(0).getInt64();
-        if (seq != expected)
-            return bad(expected, "record " + std::to_string(expected) + " is missing");
-        if (hash_from(q.getColumn(5)) != prev)
-            return bad(seq, "it does not follow the record before it");
-        const auto opened = at_rest.open(blob(q.getColumn(4)), {kTable, seq, 0});
-        if (!opened)
-            return bad(seq, "its body does not open with this server's key");
-        const auto hash =
-            chain_hash(keys, prev, seq, q.getColumn(1).getInt64(), q.getColumn(2).getInt64(),
-                       q.getColumn(3).getString(), body_hash(opened.value()));
-        if (q.getColumn(6).getBytes() != static_cast<int>(hash.size()) ||
-            hash_from(q.getColumn(6)) != hash)
-            return bad(seq, "its contents do not match its hash");
-        prev = hash;
-        ++v.records;
-        ++expected;
+    // A page at a time, so that a long log is never all in memory at once.
+    constexpr std::int64_t kPage = 1000;
+    std::int64_t from = 0;
+    while (true) {
+        const auto page = log.records(from, std::numeric_limits<std::int64_t>::min(), kPage);
+        for (const auto& row : page) {
+            const auto seq = row.seq;
+            if (seq != expected)
+                return bad(expected, "record " + std::to_string(expected) + " is missing");
+            if (hash_from(row.prev) != prev)
+                return bad(seq, "it does not follow the record before it");
+            const auto opened = at_rest.open(row.body, {kTable, seq, 0});
+            if (!opened)
+                return bad(seq, "its body does not open with this server's key");
+            const auto hash =
+                chain_hash(keys, prev, seq, row.at, row.actor, row.kind, body_hash(opened.value()));
+            if (row.hash.size() != hash.size() || hash_from(row.hash) != hash)
+                return bad(seq, "its contents do not match its hash");
+            prev = hash;
+            ++v.records;
+            ++expected;
+        }
+        if (static_cast<std::int64_t>(page.size()) < kPage)
+            break;
+        from = page.back().seq + 1;
     }
     const auto next = v.records + 1;
     Head h;
-    if (const auto problem = head_problem(db, keys, &h); !problem.empty())
+    if (const auto problem = head_problem(log.head(), keys, &h); !problem.empty())
         return bad(next, problem + ": records may have been removed from the end");
     const auto count = h.signed_part.count;
     if (count > v.records)

@@ -99,6 +99,16 @@ struct Verdict {
 [[nodiscard]] Verdict verify(SQLite::Database& db, const AtRestKey& at_rest,
                              const ServerKeys& keys);
 
+/// list(), head(), hash_of() and verify() as they read a unit of work's audit repository
+/// (store/repo/audit_log.hpp): the same answers, from any store.
+[[nodiscard]] std::vector<Record> list(const store::AuditLogView& log, const AtRestKey& key,
+                                       std::int64_t since, std::int64_t limit);
+[[nodiscard]] std::optional<Head> head(const store::AuditLogView& log);
+[[nodiscard]] std::optional<std::array<unsigned char, 32>> hash_of(const store::AuditLogView& log,
+                                                                   std::int64_t seq);
+[[nodiscard]] Verdict verify(const store::AuditLogView& log, const AtRestKey& at_rest,
+                             const ServerKeys& keys);
+
 /// Re-seals every value of the audit log and the server's secrets from the at-rest key `from`
 /// to `to`. Chain hashes, the head, its MAC and its signature stay exactly as they were, so
 /// verify() with `to` passes if it passed with `from`. A log that does not verify under `from`

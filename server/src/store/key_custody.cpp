@@ -197,6 +197,13 @@ void bind(SQLite::Database& db, const AtRestKey& key, const std::string& previou
         put(kPreviousRow, previous_id);
 }
 
+void bind(store::Secrets& secrets, const AtRestKey& key, const std::string& previous_id) {
+    secrets.set_setting(kIdRow, key.id());
+    secrets.set_setting(kCheckRow, key.check_value());
+    if (!previous_id.empty())
+        secrets.set_setting(kPreviousRow, previous_id);
+}
+
 protocol::Expected<AtRestKey> open_for(Storage& storage, const KeyLocation& where) {
     const auto binding = storage.read([](SQLite::Database& db) { return stored_binding(db); });
     if (binding) {

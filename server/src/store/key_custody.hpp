@@ -14,6 +14,7 @@
 
 #include "liaise/protocol/expected.hpp"
 #include "store/at_rest.hpp"
+#include "store/repo/secrets.hpp"
 
 namespace SQLite {
 class Database;
@@ -75,6 +76,8 @@ struct Binding {
 /// Records `key` as the database's key (and `previous_id`, unless empty), in the caller's
 /// transaction.
 void bind(SQLite::Database& db, const AtRestKey& key, const std::string& previous_id = "");
+/// The same through the settings of a write unit of work (store/repo/secrets.hpp).
+void bind(store::Secrets& secrets, const AtRestKey& key, const std::string& previous_id = "");
 
 /// Loads the key at `where` for the database behind `storage` (opened, and so locked):
 /// - when the database stores a key check: first settles what an interrupted rotate-key left

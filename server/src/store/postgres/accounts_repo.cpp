@@ -132,6 +132,20 @@ class PgAccounts final : public Accounts {
                    protocol::parse_role(r.text(0, 2)).value_or(protocol::Role::member)};
         return out;
     }
+    std::vector<AccountListing> listing(Id agency, std::optional<bool> suspended) const override {
+        auto r = run(db_,
+                     "SELECT " LIAISE_PG_ACCOUNT_COLUMNS
+                     ", a.created_at, (SELECT COUNT(*) FROM "
+                     "devices d WHERE d.account_id = a.id AND d.revoked_at IS NULL) FROM accounts "
+                     "a JOIN agencies g ON g.id = a.agency_id WHERE (?::bigint = 0 OR "
+                     "a.agency_id = ?::bigint) AND (?::boolean IS NULL OR a.suspended = "
+                     "?::boolean) ORDER BY a.username COLLATE \"C\"",
+                     agency, agency, suspended, suspended);
+        std::vector<AccountListing> out;
+        for (int i = 0; i < r.rows(); ++i)
+            out.push_back({account_row(r, i), r.int64(i, 8), r.int64(i, 9)});
+        return out;
+    }
 
     std::optional<Id> add_agency(std::string_view name, std::string_view discipline,
                                  Millis at) override {

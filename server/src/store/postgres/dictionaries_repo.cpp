@@ -192,6 +192,30 @@ class PgDictionaries final : public Dictionaries {
             "id = ?",
             status, reply, answered_by, at, id);
     }
+    void set_common_acronyms(std::string_view text) override {
+        run(db_,
+            "INSERT INTO meta(key, value) VALUES('common_acronyms', ?) ON CONFLICT(key) DO "
+            "UPDATE SET value = excluded.value",
+            text);
+    }
+    bool ensure_history(Millis at, std::string_view summary) override {
+        run(db_, "SELECT pg_advisory_xact_lock(7393318542)");  // as commit() takes it
+        if (run(db_, "SELECT 1 FROM dictionary_versions LIMIT 1").rows() > 0)
+            return false;
+        const auto version = std::max<std::int64_t>(current_version(), 1);
+        run(db_,
+            "INSERT INTO dictionary_versions(version, created_by, created_at, summary) "
+            "VALUES(?, NULL, ?, ?)",
+            version, at, summary);
+        for (const auto& [discipline, tsv] : current())
+            run(db_, "INSERT INTO dictionary_files(discipline, version, tsv) VALUES(?, ?, ?)",
+                discipline, version, tsv);
+        run(db_,
+            "INSERT INTO meta(key, value) VALUES('dictionary_version', ?) ON CONFLICT(key) DO "
+            "UPDATE SET value = excluded.value",
+            std::to_string(version));
+        return true;
+    }
 
   private:
     std::string meta(const char* key) const {

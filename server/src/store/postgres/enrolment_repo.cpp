@@ -24,6 +24,22 @@ Login login_row(const Result& r, int i) {
     return l;
 }
 
+/// The code in row `i`, columns 0-9, in the order code() selects them.
+EnrolmentCode code_row(const Result& r, int i) {
+    EnrolmentCode e;
+    e.code_hash = text(r, i, 0);
+    e.user = text(r, i, 1);
+    e.display_name = text(r, i, 2);
+    e.agency = r.int64(i, 3);
+    e.role = protocol::parse_role(r.text(i, 4)).value_or(protocol::Role::member);
+    e.created_by = id_or_0(r, i, 5);
+    e.created_at = r.int64(i, 6);
+    e.expires_at = r.int64(i, 7);
+    e.used_at = optional_int(r, i, 8);
+    e.replaces = id_or_0(r, i, 9);
+    return e;
+}
+
 class PgEnrolment final : public Enrolment {
   public:
     explicit PgEnrolment(Connection& db) : db_(db) {}
@@ -36,18 +52,7 @@ class PgEnrolment final : public Enrolment {
                      code_hash);
         if (r.rows() == 0)
             return std::nullopt;
-        EnrolmentCode e;
-        e.code_hash = text(r, 0, 0);
-        e.user = text(r, 0, 1);
-        e.display_name = text(r, 0, 2);
-        e.agency = r.int64(0, 3);
-        e.role = protocol::parse_role(r.text(0, 4)).value_or(protocol::Role::member);
-        e.created_by = id_or_0(r, 0, 5);
-        e.created_at = r.int64(0, 6);
-        e.expires_at = r.int64(0, 7);
-        e.used_at = optional_int(r, 0, 8);
-        e.replaces = id_or_0(r, 0, 9);
-        return e;
+        return code_row(r, 0);
     }
     std::vector<Login> recent_logins(Id account, int limit) const override {
         auto r = run(db_,
@@ -57,6 +62,24 @@ class PgEnrolment final : public Enrolment {
         std::vector<Login> out;
         for (int i = 0; i < r.rows(); ++i)
             out.push_back(login_row(r, i));
+        return out;
+    }
+    std::vector<PendingCode> pending(Id agency, Millis expires_after) const override {
+        auto r = run(db_,
+                     "SELECT c.code_hash, c.username, c.display_name, c.agency_id, c.role, "
+                     "c.created_by, c.created_at, c.expires_at, c.used_at, c.replaces, g.name, "
+                     "COALESCE(b.username, '') FROM enrolment_codes c JOIN agencies g ON g.id = "
+                     "c.agency_id LEFT JOIN accounts b ON b.id = c.created_by WHERE c.used_at IS "
+                     "NULL AND c.expires_at > ? AND (?::bigint = 0 OR c.agency_id = ?::bigint) "
+                     "AND NOT EXISTS (SELECT 1 FROM enrolment_codes n WHERE n.username = "
+                     "c.username AND n.replaces IS NOT DISTINCT FROM c.replaces AND n.created_at "
+                     "> c.created_at) AND (c.replaces IS NOT NULL OR NOT EXISTS (SELECT 1 FROM "
+                     "accounts a WHERE a.username = c.username)) ORDER BY c.username COLLATE "
+                     "\"C\", c.replaces IS NOT NULL",
+                     expires_after, agency, agency);
+        std::vector<PendingCode> out;
+        for (int i = 0; i < r.rows(); ++i)
+            out.push_back({code_row(r, i), text(r, i, 10), text(r, i, 11)});
         return out;
     }
 

@@ -48,6 +48,13 @@ struct Standing {
     protocol::Role role = protocol::Role::member;
 };
 
+/// An account as an admin's list shows it (AccountsView::listing).
+struct AccountListing {
+    AccountRow account;
+    Millis created_at = 0;
+    std::int64_t devices = 0;  ///< current (not revoked) devices
+};
+
 /// Reads. Every method sees the snapshot of the unit of work it belongs to.
 class AccountsView {
   public:
@@ -76,6 +83,11 @@ class AccountsView {
     /// answer from memory only if it forgets the answer whenever a unit of work that could
     /// change it commits, on any node.
     [[nodiscard]] virtual Standing standing(Id device) const = 0;
+    /// The accounts of agency `agency` (0: of every agency) that are suspended or not as
+    /// `suspended` says (nullopt: both), by user name, each with when it was created and how
+    /// many current devices it has.
+    [[nodiscard]] virtual std::vector<AccountListing> listing(
+        Id agency, std::optional<bool> suspended) const = 0;
 };
 
 /// Writes: only inside a write unit of work; they take effect when it commits.

@@ -78,6 +78,12 @@ class Dictionaries : public DictionariesView {
     [[nodiscard]] virtual Id ask(std::string_view term, Id room, Id asked_by, Millis at) = 0;
     virtual void close_question(Id id, std::string_view status, std::string_view reply,
                                 Id answered_by, Millis at) = 0;
+    /// Replaces the common acronyms list (not versioned; common_acronyms() returns it).
+    virtual void set_common_acronyms(std::string_view text) = 0;
+    /// For dictionaries stored before there were versions: if no version is recorded, records
+    /// the current files as version max(current_version(), 1), made by the operator at `at`
+    /// with `summary`, and returns true; otherwise changes nothing and returns false.
+    virtual bool ensure_history(Millis at, std::string_view summary) = 0;
 };
 
 }  // namespace liaise::server::store

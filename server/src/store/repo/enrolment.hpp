@@ -40,12 +40,26 @@ struct Login {
     std::string issued_by;
 };
 
+/// An unused code as an admin's list of pending enrolments shows it (EnrolmentView::pending).
+struct PendingCode {
+    EnrolmentCode code;
+    std::string agency;     ///< the agency's name
+    std::string issued_by;  ///< the issuer's user name; "" for the operator or an account gone
+};
+
 class EnrolmentView {
   public:
     virtual ~EnrolmentView() = default;
     [[nodiscard]] virtual std::optional<EnrolmentCode> code(std::string_view code_hash) const = 0;
     /// The account's most recent logins, newest first, at most `limit`.
     [[nodiscard]] virtual std::vector<Login> recent_logins(Id account, int limit) const = 0;
+    /// For each purpose (a user name, and the account a new device is for or none) the newest
+    /// code issued, if it is unused and expires after `expires_after`, is of agency `agency`
+    /// (0: of any) and, for a new account, no account has that user name yet. By user name,
+    /// a new account's code before a device's. Codes issued at the same time for the same
+    /// purpose are all listed.
+    [[nodiscard]] virtual std::vector<PendingCode> pending(Id agency,
+                                                           Millis expires_after) const = 0;
 };
 
 class Enrolment : public EnrolmentView {

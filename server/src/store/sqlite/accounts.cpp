@@ -142,6 +142,21 @@ class SqlAccounts final : public Accounts {
             it->second = look_up();
         return it->second;
     }
+    std::vector<AccountListing> listing(Id agency, std::optional<bool> suspended) const override {
+        auto q = c_.sql.use(
+            "SELECT " LIAISE_ACCOUNT_COLUMNS
+            ", a.created_at, (SELECT COUNT(*) FROM devices d "
+            "WHERE d.account_id = a.id AND d.revoked_at IS NULL) FROM accounts a JOIN agencies g "
+            "ON g.id = a.agency_id WHERE (? = 0 OR a.agency_id = ?) AND (? < 0 OR a.suspended = "
+            "?) ORDER BY a.username");
+        const int wanted = suspended ? (*suspended ? 1 : 0) : -1;
+        bind_all(*q, agency, agency, wanted, wanted);
+        std::vector<AccountListing> out;
+        while (q->executeStep())
+            out.push_back(
+                {account_row(*q), q->getColumn(8).getInt64(), q->getColumn(9).getInt64()});
+        return out;
+    }
 
     std::optional<Id> add_agency(std::string_view name, std::string_view discipline,
                                  Millis at) override {

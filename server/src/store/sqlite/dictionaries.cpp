@@ -181,6 +181,27 @@ class SqlDictionaries final : public Dictionaries {
             "id = ?",
             status, reply, answered_by, at, id);
     }
+    void set_common_acronyms(std::string_view text) override {
+        run(c_, "INSERT OR REPLACE INTO meta(key, value) VALUES('common_acronyms', ?)", text);
+    }
+    bool ensure_history(Millis at, std::string_view summary) override {
+        {
+            auto any = c_.sql.use("SELECT 1 FROM dictionary_versions LIMIT 1");
+            if (any->executeStep())
+                return false;
+        }
+        const auto version = std::max<std::int64_t>(current_version(), 1);
+        run(c_,
+            "INSERT INTO dictionary_versions(version, created_by, created_at, summary) "
+            "VALUES(?, NULL, ?, ?)",
+            version, at, summary);
+        for (const auto& [discipline, tsv] : current())
+            run(c_, "INSERT INTO dictionary_files(discipline, version, tsv) VALUES(?, ?, ?)",
+                discipline, version, tsv);
+        run(c_, "INSERT OR REPLACE INTO meta(key, value) VALUES('dictionary_version', ?)",
+            std::to_string(version));
+        return true;
+    }
 
   private:
     std::string meta(const char* key) const {

@@ -21,6 +21,22 @@ Login login_row(SQLite::Statement& q) {
     return l;
 }
 
+/// The code in columns 0-9 of `q`, in the order code() selects them.
+EnrolmentCode code_row(SQLite::Statement& q) {
+    EnrolmentCode e;
+    e.code_hash = q.getColumn(0).getString();
+    e.user = q.getColumn(1).getString();
+    e.display_name = q.getColumn(2).getString();
+    e.agency = q.getColumn(3).getInt64();
+    e.role = protocol::parse_role(q.getColumn(4).getString()).value_or(protocol::Role::member);
+    e.created_by = id_or_0(q.getColumn(5));
+    e.created_at = q.getColumn(6).getInt64();
+    e.expires_at = q.getColumn(7).getInt64();
+    e.used_at = optional_int(q.getColumn(8));
+    e.replaces = id_or_0(q.getColumn(9));
+    return e;
+}
+
 class SqlEnrolment final : public Enrolment {
   public:
     explicit SqlEnrolment(const Conn& c) : c_(c) {}
@@ -32,18 +48,7 @@ class SqlEnrolment final : public Enrolment {
         bind_all(*q, code_hash);
         if (!q->executeStep())
             return std::nullopt;
-        EnrolmentCode e;
-        e.code_hash = q->getColumn(0).getString();
-        e.user = q->getColumn(1).getString();
-        e.display_name = q->getColumn(2).getString();
-        e.agency = q->getColumn(3).getInt64();
-        e.role = protocol::parse_role(q->getColumn(4).getString()).value_or(protocol::Role::member);
-        e.created_by = id_or_0(q->getColumn(5));
-        e.created_at = q->getColumn(6).getInt64();
-        e.expires_at = q->getColumn(7).getInt64();
-        e.used_at = optional_int(q->getColumn(8));
-        e.replaces = id_or_0(q->getColumn(9));
-        return e;
+        return code_row(*q);
     }
     std::vector<Login> recent_logins(Id account, int limit) const override {
         auto q = c_.sql.use(std::string(kLoginSelect) +
@@ -52,6 +57,23 @@ class SqlEnrolment final : public Enrolment {
         std::vector<Login> out;
         while (q->executeStep())
             out.push_back(login_row(*q));
+        return out;
+    }
+    std::vector<PendingCode> pending(Id agency, Millis expires_after) const override {
+        auto q = c_.sql.use(
+            "SELECT c.code_hash, c.username, c.display_name, c.agency_id, c.role, c.created_by, "
+            "c.created_at, c.expires_at, c.used_at, c.replaces, g.name, COALESCE(b.username, '') "
+            "FROM enrolment_codes c JOIN agencies g ON g.id = c.agency_id LEFT JOIN accounts b "
+            "ON b.id = c.created_by WHERE c.used_at IS NULL AND c.expires_at > ? AND (? = 0 OR "
+            "c.agency_id = ?) AND NOT EXISTS (SELECT 1 FROM enrolment_codes n WHERE n.username = "
+            "c.username AND n.replaces IS c.replaces AND n.created_at > c.created_at) AND "
+            "(c.replaces IS NOT NULL OR NOT EXISTS (SELECT 1 FROM accounts a WHERE a.username = "
+            "c.username)) ORDER BY c.username, c.replaces IS NOT NULL");
+        bind_all(*q, expires_after, agency, agency);
+        std::vector<PendingCode> out;
+        while (q->executeStep())
+            out.push_back(
+                {code_row(*q), q->getColumn(10).getString(), q->getColumn(11).getString()});
         return out;
     }
 
