@@ -228,7 +228,14 @@ constexpr std::array<FieldSpec, 1> kTransferPut = {{{"bundle", F::string, true, 
 constexpr std::array<FieldSpec, 3> kHistoryShare = {{{"room", F::string, true, kName},
                                                      {"user", F::string, true, kName},
                                                      {"shares", F::object, true, 0}}};
-constexpr std::array<RequestSpec, 70> kRequests = {{
+// Withdrawing a misdirected message (PROTOCOL.md, "Withdrawing a message"): the statement's
+// fields but `by` and `by_device`, which are the session's.
+constexpr std::array<FieldSpec, 5> kMessageWithdraw = {{{"room", F::string, true, kName},
+                                                        {"seq", F::integer, true, kId, 1},
+                                                        {"hash", F::string, true, kKey},
+                                                        {"withdrawn_at", F::integer, true, kMaxTime},
+                                                        {"signature", F::string, true, kKey}}};
+constexpr std::array<RequestSpec, 71> kRequests = {{
     {"hello", Access::anyone, kHello},
     {"enrol", Access::anyone, kEnrol},
     {"login", Access::anyone, kLogin},
@@ -299,6 +306,7 @@ constexpr std::array<RequestSpec, 70> kRequests = {{
     {"glossary", Access::authenticated, kGlossary},
     {"glossary_add", Access::chair, kGlossaryAdd},
     {"glossary_remove", Access::chair, kGlossaryRemove},
+    {"message_withdraw", Access::authenticated, kMessageWithdraw},
 }};
 
 std::string_view type_name(F type) {
