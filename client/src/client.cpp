@@ -400,6 +400,11 @@ ReadMessage Client::open_message(const json::object& m) {
         if (kept_rooms_.contains(out.room))
             if (auto* kept = store())
                 kept->append(out);  // one the person saw as it came: the history goes on
+        if (out.withdraws > 0) {  // a withdrawal as it came: delete the kept copy
+            std::vector<ReadMessage> one{out};
+            apply_withdrawals(one);
+            out = std::move(one.front());
+        }
     }
     return out;
 }
@@ -415,6 +420,8 @@ ReadMessage Client::open_one(const json::object& m) {
         const bool rejoined =
             str(*out.event, "kind") == "member_added" && str(*out.event, "user") == profile_.user;
         out.warnings = ledger_.observe_event(out.room, out.seq, rejoined);
+        if (str(*out.event, "kind") == "message_withdrawn")
+            check_withdrawal(out);
         return out;
     }
     // A message this device cannot check still takes its place in the history seen.
@@ -456,6 +463,7 @@ ReadMessage Client::open_one(const json::object& m) {
         note_key(envelope.value(), out.seq, *identity);
     if (!text && text.error().code == "bad_signature")
         return unverifiable(text.error());
+    out.hash = crypto::to_base64(crypto::message_hash(envelope.value()));
     // The signature holds: what it binds can be checked against what this device was shown.
     out.warnings = ledger_.observe(out.room, out.seq, out.sent_at, out.sender, envelope.value(),
                                    [this](const std::string& d) { return known_.owner_of(d); });
@@ -520,6 +528,8 @@ protocol::Expected<std::vector<ReadMessage>> Client::read(std::string_view room,
     begin_backup();
     auto out = fetch(room, after);
     back_up_collected(out.ok());
+    if (out)
+        apply_withdrawals(out.value());
     if (out && keeping && kept->keep(name, after, out.value()))
         kept_rooms_.insert(name);
     return out;
@@ -574,6 +584,8 @@ protocol::Expected<History> Client::history(std::string_view room, std::int64_t 
         kept_rooms_.insert(name);
     for (auto& m : fresh.value())
         out.messages.push_back(std::move(m));
+    // After keep(): a withdrawal deletes the copy wherever it is, kept before or just now.
+    apply_withdrawals(out.messages);
     if (kept != nullptr)
         for (auto& n : kept->take_notes())
             out.notes.push_back(std::move(n));
