@@ -400,7 +400,7 @@ ReadMessage Client::open_message(const json::object& m) {
         if (kept_rooms_.contains(out.room))
             if (auto* kept = store())
                 kept->append(out);  // one the person saw as it came: the history goes on
-        if (out.withdraws > 0) {  // a withdrawal as it came: delete the kept copy
+        if (out.withdraws > 0) {    // a withdrawal as it came: delete the kept copy
             std::vector<ReadMessage> one{out};
             apply_withdrawals(one);
             out = std::move(one.front());

@@ -691,8 +691,8 @@ int withdraw(const Options& o, const std::string& room, std::int64_t seq, Confir
         if (asking == Confirm::ask) {
             // Shows the message as this device has it, so that the right one goes.
             std::string what = "Message #" + std::to_string(seq) + " in " + room;
-            if (auto h = c.history(room, seq - 1); h && !h.value().messages.empty() &&
-                                                    h.value().messages.front().seq == seq) {
+            if (auto h = c.history(room, seq - 1);
+                h && !h.value().messages.empty() && h.value().messages.front().seq == seq) {
                 const auto& m = h.value().messages.front();
                 if (m.event)
                     what += " is not a message: " + display_line(describe_event(*m.event));
@@ -701,8 +701,9 @@ int withdraw(const Options& o, const std::string& room, std::int64_t seq, Confir
                             std::string(kContinuation) +
                             display_block(m.text ? *m.text : "(cannot be read here)");
             }
-            what += "\nEvery member's device deletes it on its next read, and sees that you "
-                    "withdrew it. This cannot be undone.\n";
+            what +=
+                "\nEvery member's device deletes it on its next read, and sees that you "
+                "withdrew it. This cannot be undone.\n";
             const auto yes = confirm(what, "Withdraw it?");
             if (!yes) {
                 std::cerr << "liaise: not withdrawn: there is no terminal to ask on (add --yes "

@@ -186,11 +186,10 @@ std::string describe_event(const json::object& e) {
     }
     if (kind == "withdrawn") {  // the place of a withdrawn message
         const auto at = number(e, "withdrawn_at");
-        return flag(e, "checked")
-                   ? "A message was withdrawn by " + actor(e) +
-                         (at > 0 ? " at " + local_clock(at) : std::string())
-                   : "A message withdrawn by " + actor(e) + " (see #" +
-                         std::to_string(number(e, "withdrawal_seq")) + ")";
+        return flag(e, "checked") ? "A message was withdrawn by " + actor(e) +
+                                        (at > 0 ? " at " + local_clock(at) : std::string())
+                                  : "A message withdrawn by " + actor(e) + " (see #" +
+                                        std::to_string(number(e, "withdrawal_seq")) + ")";
     }
     return "The room changed ('" + safe(kind) + "'; a newer liaise shows it in words)";
 }

@@ -428,9 +428,8 @@ bool HistoryStore::replace(const ReadMessage& tombstone) {
         prev.executeStep();
         const auto before = prev.getColumn(0).getInt64();
         prev.reset();
-        const auto sealed =
-            seal(*impl_->secrets, row_plaintext(tombstone),
-                 row_ad(impl_->owner, tombstone.room, tombstone.seq, before));
+        const auto sealed = seal(*impl_->secrets, row_plaintext(tombstone),
+                                 row_ad(impl_->owner, tombstone.room, tombstone.seq, before));
         SQLite::Statement put(*impl_->db, "UPDATE rows SET sealed = ? WHERE room = ? AND seq = ?");
         put.bind(1, sealed.data(), static_cast<int>(sealed.size()));
         put.bind(2, id.data(), static_cast<int>(id.size()));

@@ -101,12 +101,11 @@ protocol::Expected<json::object> Client::withdraw(std::string_view room, std::in
                          std::chrono::system_clock::now().time_since_epoch())
                          .count();
     crypto::sign_withdrawal(w, keys_);
-    auto reply = conn_->request("message_withdraw",
-                                {{"room", room},
-                                 {"seq", seq},
-                                 {"hash", crypto::to_base64(w.message_hash)},
-                                 {"withdrawn_at", w.withdrawn_at},
-                                 {"signature", w.signature.to_base64()}});
+    auto reply = conn_->request("message_withdraw", {{"room", room},
+                                                     {"seq", seq},
+                                                     {"hash", crypto::to_base64(w.message_hash)},
+                                                     {"withdrawn_at", w.withdrawn_at},
+                                                     {"signature", w.signature.to_base64()}});
     if (!reply)
         return reply.error();
     // This device's own copy goes now; the room event that says so follows on the next read.

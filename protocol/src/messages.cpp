@@ -230,11 +230,12 @@ constexpr std::array<FieldSpec, 3> kHistoryShare = {{{"room", F::string, true, k
                                                      {"shares", F::object, true, 0}}};
 // Withdrawing a misdirected message (PROTOCOL.md, "Withdrawing a message"): the statement's
 // fields but `by` and `by_device`, which are the session's.
-constexpr std::array<FieldSpec, 5> kMessageWithdraw = {{{"room", F::string, true, kName},
-                                                        {"seq", F::integer, true, kId, 1},
-                                                        {"hash", F::string, true, kKey},
-                                                        {"withdrawn_at", F::integer, true, kMaxTime},
-                                                        {"signature", F::string, true, kKey}}};
+constexpr std::array<FieldSpec, 5> kMessageWithdraw = {
+    {{"room", F::string, true, kName},
+     {"seq", F::integer, true, kId, 1},
+     {"hash", F::string, true, kKey},
+     {"withdrawn_at", F::integer, true, kMaxTime},
+     {"signature", F::string, true, kKey}}};
 constexpr std::array<RequestSpec, 71> kRequests = {{
     {"hello", Access::anyone, kHello},
     {"enrol", Access::anyone, kEnrol},

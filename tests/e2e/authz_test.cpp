@@ -50,9 +50,9 @@ constexpr Expect kRoomMembers = {N, Y, Y, N, N, Y};          // admins are not e
 constexpr Expect kRoomMembersOrAdmins = {N, Y, Y, N, Y, Y};  // room_show (names only if out)
 // Chair and in the room; an admin outside it, who may list its members, is told why.
 constexpr Expect kChairsInRoom = {F, F, Y, N, F, Y};
-constexpr Expect kChairsInRoomMeeting = {F, F, Y, N, N, Y};  // meeting_create
-constexpr Expect kMeetingEditors = {N, F, Y, N, N, F};       // the meeting's chair/minute-taker
-constexpr Expect kOwnerOrEditors = {N, Y, Y, N, N, F};       // mia owns the action
+constexpr Expect kChairsInRoomMeeting = {F, F, Y, N, N, Y};   // meeting_create
+constexpr Expect kMeetingEditors = {N, F, Y, N, N, F};        // the meeting's chair/minute-taker
+constexpr Expect kOwnerOrEditors = {N, Y, Y, N, N, F};        // mia owns the action
 constexpr Expect kSenderOrAdminsInRoom = {N, F, Y, N, N, Y};  // cal sent it; ada is an admin
 
 std::string text(const json::value& v, std::string_view key) {

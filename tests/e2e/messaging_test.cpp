@@ -913,8 +913,8 @@ TEST_CASE("a misdirected message is withdrawn by its sender: every device delete
           std::optional<std::string>("Misdirected: Kelly's mum rang about the move."));
     CHECK(at_seq(shown(t.ann, "case-1"), wrong).text.has_value());
     const auto page = ok(*t.cai, "sync", {{"room", "case-1"}, {"after", wrong - 1}, {"limit", 1}});
-    const auto ciphertext = std::string(
-        page.at("messages").at(0).at("envelope").at("ciphertext").as_string());
+    const auto ciphertext =
+        std::string(page.at("messages").at(0).at("envelope").at("ciphertext").as_string());
     REQUIRE(ciphertext.size() > 40);
     const auto audit_before = ok(*t.ann, "audit").at("records").as_array().size();
 

@@ -984,10 +984,12 @@ TEST_CASE("store: a withdrawn message keeps its seq as a tombstone, without enve
     each_store([](Store& store) {
         const auto p = seed(store);
         const auto in_r = devices({p.ann_dev, p.bea_dev});
-        REQUIRE(send(store, "r", p.bea, p.bea_dev, "m1", R"({"secret":"ciphertext-1"})", in_r)
-                    .result == R::stored);
-        REQUIRE(send(store, "r", p.ann, p.ann_dev, "m2", R"({"secret":"ciphertext-2"})", in_r)
-                    .result == R::stored);
+        REQUIRE(
+            send(store, "r", p.bea, p.bea_dev, "m1", R"({"secret":"ciphertext-1"})", in_r).result ==
+            R::stored);
+        REQUIRE(
+            send(store, "r", p.ann, p.ann_dev, "m2", R"({"secret":"ciphertext-2"})", in_r).result ==
+            R::stored);
         store.write_and_wait([&](Tx& tx) {
             CHECK(tx.messages().append_event(p.r, p.ann_dev, R"({"kind":"x"})", 3) == 3);
             CHECK(tx.continuity().put_entries(p.ann, p.r, 1, {{1, "a1"}, {2, "a2"}}) == 2);

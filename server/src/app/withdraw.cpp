@@ -89,8 +89,8 @@ void Service::message_withdraw(Context& ctx) {
             if (!row.event.empty()) {
                 if (kind_of(row.event) == "withdrawn")
                     throw ServiceError("already_withdrawn", what + " was withdrawn already");
-                throw ServiceError(errc::not_found, "#" + std::to_string(w.seq) +
-                                                        " is a room event, not a message");
+                throw ServiceError(errc::not_found,
+                                   "#" + std::to_string(w.seq) + " is a room event, not a message");
             }
             const auto standing = tx.accounts().standing(device);
             if (row.user != w.by && standing.role != protocol::Role::admin)
@@ -103,18 +103,18 @@ void Service::message_withdraw(Context& ctx) {
             const auto keys = tx.accounts().device(device, account);
             if (!keys)
                 throw ServiceError(errc::device_replaced, "this device is no longer current");
-            json::object event{{"kind", "message_withdrawn"},
-                               {"seq", w.seq},
-                               {"hash", crypto::to_base64(w.message_hash)},
-                               {"sender", row.user},
-                               {"by_device", w.by_device},
-                               {"by_role", protocol::to_string(standing.role)},
-                               {"withdrawn_at", w.withdrawn_at},
-                               {"signature", w.signature.to_base64()},
-                               {"signer_keys", json::object{{"sign_key", keys->sign_key},
-                                                            {"box_key", keys->box_key},
-                                                            {"box_key_signature",
-                                                             keys->box_key_signature}}}};
+            json::object event{
+                {"kind", "message_withdrawn"},
+                {"seq", w.seq},
+                {"hash", crypto::to_base64(w.message_hash)},
+                {"sender", row.user},
+                {"by_device", w.by_device},
+                {"by_role", protocol::to_string(standing.role)},
+                {"withdrawn_at", w.withdrawn_at},
+                {"signature", w.signature.to_base64()},
+                {"signer_keys", json::object{{"sign_key", keys->sign_key},
+                                             {"box_key", keys->box_key},
+                                             {"box_key_signature", keys->box_key_signature}}}};
             set_event_actor(event, me);
             events->append(tx, room->id, w.room, device, event);
             const auto event_seq = tx.messages().last_seq(room->id);

@@ -19,11 +19,11 @@ namespace liaise::crypto {
 
 struct Withdrawal {
     std::string room;
-    std::int64_t seq = 0;                       ///< the withdrawn message, 1..2^53
+    std::int64_t seq = 0;                          ///< the withdrawn message, 1..2^53
     std::array<unsigned char, 32> message_hash{};  ///< message_hash() of its envelope
-    std::string by;                             ///< the withdrawing account, 1..128 bytes
-    std::string by_device;                      ///< the withdrawing device, 1..128 bytes
-    std::int64_t withdrawn_at = 0;              ///< the withdrawer's clock, ms since the epoch
+    std::string by;                                ///< the withdrawing account, 1..128 bytes
+    std::string by_device;                         ///< the withdrawing device, 1..128 bytes
+    std::int64_t withdrawn_at = 0;                 ///< the withdrawer's clock, ms since the epoch
     Signature signature;
 };
 
