@@ -142,6 +142,9 @@ void Client::check_withdrawal(ReadMessage& out) {
         return refuse(out, "it is signed with a key that is not the one this device holds for " +
                                w->by + "'s device " + w->by_device);
     out.withdraws = w->seq;
+    // The sender's own withdrawal: its message counts as seen in the history checks.
+    if (str(e, "sender") == w->by)
+        ledger_.withdrawn(out.room, w->seq, w->by_device, str(e, "hash"));
 }
 
 void Client::apply_withdrawals(std::vector<ReadMessage>& messages) {

@@ -595,6 +595,11 @@ export class Session {
     const held = own ? toBase64(this.keys.identity.signKey) : this.pinnedKey(by, byDevice);
     if (held !== toBase64(signer.signKey))
       return refuse(`it is not signed with the key this device holds for ${name}’s device ${byDevice}`);
+    // The sender's own withdrawal: its message counts as seen in the history checks.
+    if (!older && ev.sender === by) {
+      const ledger = this.ledgers.get(room.name);
+      if (ledger) ledgers.withdrawn(ledger, seq, byDevice, String(ev.hash));
+    }
     const list = older ?? room.items;
     const at = list.findIndex((i) => i.seq === seq);
     const copy = at >= 0 ? list[at] : undefined;
