@@ -936,6 +936,7 @@ export class Session {
           room.items.push({
             seq, kind: 'message', sentAt: Number(sent.sent_at ?? Date.now()), sender: this.user,
             senderName: this.displayName(room, this.user), mine: true, text, warnings: [],
+            hash: toBase64(messageHash(env)),
           });
         } else if (room.loaded) {
           await this.catchUp(roomName);
