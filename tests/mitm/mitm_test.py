@@ -759,7 +759,8 @@ def forged_withdrawal(w):
                         "signer_keys": attacker.public()}}
 
     def inject(frame, request):
-        if reply_to(frame, request, "sync") and frame.get("room") == ROOM:
+        if reply_to(frame, request, "sync") and frame.get("room") == ROOM and \
+                request.get("after", 0) < forged_seq:
             if not any(m["seq"] == forged_seq for m in frame["messages"]):
                 frame["messages"].append(dict(forged))
             frame["last_seq"] = max(frame.get("last_seq", 0), forged_seq)
