@@ -169,11 +169,11 @@ test('two browsers and the liaise command talk to each other', { timeout: 240000
 
   // A message sent to the wrong room is withdrawn (issue #27): Bea confirms, and Cal's browser
   // and the command delete it, each after checking Bea's signature, and say who withdrew it.
-  const wrong = 'Wrong room: Kelly moves house on Friday';
-  await bea.getByLabel('Message to case-2041').fill(wrong);
+  const misdirected = 'Wrong room: Kelly moves house on Friday';
+  await bea.getByLabel('Message to case-2041').fill(misdirected);
   await bea.getByRole('button', { name: 'Send', exact: true }).click();
-  for (const page of [bea, cal]) await timeline(page).getByText(wrong).waitFor();
-  await timeline(bea).getByRole('listitem').filter({ hasText: wrong }).getByRole('button', { name: /^Withdraw/ }).click();
+  for (const page of [bea, cal]) await timeline(page).getByText(misdirected).waitFor();
+  await timeline(bea).getByRole('listitem').filter({ hasText: misdirected }).getByRole('button', { name: /^Withdraw/ }).click();
   const ask = bea.getByRole('dialog', { name: 'Withdraw this message?' });
   await ask.waitFor();
   assert.match(await ask.innerText(), /Kelly moves house/);
@@ -182,7 +182,7 @@ test('two browsers and the liaise command talk to each other', { timeout: 240000
   await ask.getByRole('button', { name: 'Withdraw message' }).click();
   for (const page of [bea, cal]) {
     await timeline(page).getByText(/^A message was withdrawn by Bea Patel at /).waitFor();
-    assert.equal(await timeline(page).getByText(wrong).count(), 0);
+    assert.equal(await timeline(page).getByText(misdirected).count(), 0);
   }
   await shot(cal, '5d-withdrawn');
   const withdrawn = await server.cli('ann', ['read', 'case-2041', '--plain', '--json']);
