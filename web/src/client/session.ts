@@ -59,6 +59,8 @@ export interface Item {
   hash?: string;
   /** For an event: a warning to show it as (a withdrawal that was refused). */
   alert?: boolean;
+  /** For an event whose words already say when (a withdrawal, at the time it was signed). */
+  timed?: boolean;
 }
 
 /** A term a room's chairs agreed its members know (PROTOCOL.md, "Room glossary"). */
@@ -607,9 +609,13 @@ export class Session {
       if (copy.sender !== by && ev.by_role !== 'admin') return refuse(`${name} did not send it`);
       if (copy.hash && copy.hash !== String(ev.hash)) return refuse('it names another message than the one this device has');
     }
-    const when = ukWhen(Number(ev.withdrawn_at));
-    item.eventText = `A message was withdrawn by ${name} at ${when}`;
-    if (copy) list[at] = { seq, kind: 'event', sentAt: copy.sentAt, eventText: `Withdrawn by ${name} at ${when}`, warnings: [] };
+    item.eventText = `A message was withdrawn by ${name} at ${ukWhen(Number(ev.withdrawn_at))}`;
+    item.timed = true;
+    if (copy) {
+      const what = copy.kind !== 'message' ? 'A message was withdrawn'
+        : copy.mine ? 'Your message was withdrawn' : `A message from ${copy.senderName ?? copy.sender} was withdrawn`;
+      list[at] = { seq, kind: 'event', sentAt: copy.sentAt, eventText: what, warnings: [] };
+    }
     void this.continuity.forget(room.name, seq);
   }
 
