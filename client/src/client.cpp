@@ -397,14 +397,14 @@ ReadMessage Client::open_message(const json::object& m) {
     auto out = open_one(m);
     if (!batching_) {
         ledger_.flush();
-        if (kept_rooms_.contains(out.room))
-            if (auto* kept = store())
-                kept->append(out);  // one the person saw as it came: the history goes on
-        if (out.withdraws > 0) {    // a withdrawal as it came: delete the kept copy
+        if (out.withdraws > 0) {  // a withdrawal as it came: delete the kept copy, or refuse
             std::vector<ReadMessage> one{out};
             apply_withdrawals(one);
             out = std::move(one.front());
         }
+        if (kept_rooms_.contains(out.room))
+            if (auto* kept = store())
+                kept->append(out);  // one the person saw as it came: the history goes on
     }
     return out;
 }
@@ -580,12 +580,18 @@ protocol::Expected<History> Client::history(std::string_view room, std::int64_t 
                     }))
                     m.warnings.push_back(std::move(w));
     }
-    if (keeping && kept->keep(name, from, fresh.value()))
-        kept_rooms_.insert(name);
+    const auto first_fresh = out.messages.size();
     for (auto& m : fresh.value())
         out.messages.push_back(std::move(m));
-    // After keep(): a withdrawal deletes the copy wherever it is, kept before or just now.
+    // Before keep(): a withdrawal deletes the copy wherever it is (kept before, or among what
+    // is kept now), and a refused one is kept as refused.
     apply_withdrawals(out.messages);
+    if (keeping) {
+        const std::vector<ReadMessage> now(
+            out.messages.begin() + static_cast<std::ptrdiff_t>(first_fresh), out.messages.end());
+        if (kept->keep(name, from, now))
+            kept_rooms_.insert(name);
+    }
     if (kept != nullptr)
         for (auto& n : kept->take_notes())
             out.notes.push_back(std::move(n));

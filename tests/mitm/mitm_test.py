@@ -14,6 +14,7 @@ Usage: mitm_test.py PATH/TO/liaise-server PATH/TO/liaise
 Prints one line per check; exits 1 if any check failed.
 """
 import base64
+import hashlib
 import json
 import os
 import shutil
@@ -710,6 +711,21 @@ def backup_key_substituted(w):
           backups_from_hana() == before, backups_from_hana() - before)
 
 
+def message_hash(env):
+    """PROTOCOL.md's message hash of a version 3 envelope (as sent): BLAKE2b-256 of
+    "liaise-message-hash-v3" || the signed transcript || the signature."""
+    t = (_text("liaise-envelope-v3") + _number(3) + _text(env["room"]) +
+         _text(env["sender_device"]) + _text(env["client_msg_id"]) + _text(unb64(env["nonce"])) +
+         _text(unb64(env["ciphertext"])) + _text(unb64(env["key_commitment"])) +
+         _number(len(env["recipients"])))
+    for d in env["recipients"]:
+        t += _text(d)
+    t += (_text(env["sender"]) + _number(env["counter"]) + _number(env["sent_at"]) +
+          _number(env["previous_seq"]) + _text(unb64(env.get("previous_hash", ""))))
+    return hashlib.blake2b(b"liaise-message-hash-v3" + t + unb64(env["signature"]),
+                           digest_size=32).digest()
+
+
 def forged_withdrawal(w):
     """A server hiding a message by saying its sender withdrew it (issue #27). hana has read
     bea's warning. First the proxy moves bea's genuine withdrawal of another message onto the
@@ -719,7 +735,16 @@ def forged_withdrawal(w):
     withdrawal of her own mistake still deletes it for ann, whose connection is not rewritten."""
     honest_start(w)
     keep = w.send("bea", "Do NOT release him to mum: police advice.")
+    seen = {}  # what hana's device was given, by seq (passed on unchanged)
+
+    def record(frame, request):
+        def message(m):
+            seen[m["seq"]] = json.loads(json.dumps(m))
+            return m
+        return each_message(frame, request, message)
+    w.proxy.rewrite("hana", record)
     w.read("hana")
+    w.proxy.rewrite("hana", None)
     oops = w.send("bea", "Wrong room, sorry: this was about another child.")
     ran = w.liaise("bea", "withdraw", ROOM, str(oops), "--yes", "--json")
     check("bea withdraws her own misdirected message", ran.code == 0, ran)
@@ -745,7 +770,9 @@ def forged_withdrawal(w):
     bea_device = w.seen_keys("bea")
     bea_device = next(iter(bea_device))
     forged_seq = max(lines) + 1
-    fake_hash = b64(os.urandom(32))
+    # The forgery names the warning exactly (its real hash, from the envelope bea sent): only
+    # the signature can give it away.
+    fake_hash = b64(message_hash(seen[keep]["envelope"]))
     withdrawn_at = int(time.time() * 1000)
     statement = (_text("liaise-withdrawal-v1") + _text(ROOM) + _number(keep) +
                  _text(unb64(fake_hash)) + _text("bea") + _text(bea_device) +
