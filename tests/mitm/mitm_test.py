@@ -746,6 +746,10 @@ def forged_withdrawal(w):
     w.read("hana")
     w.proxy.rewrite("hana", None)
     oops = w.send("bea", "Wrong room, sorry: this was about another child.")
+    ran = w.liaise("bea", "withdraw", ROOM, str(oops))
+    check("without --yes and with no terminal to ask on, nothing is withdrawn",
+          ran.code == 1 and "no terminal" in ran.err and
+          "withdrawn" not in json.dumps(by_seq(w.read("bea")).get(oops, {})), ran)
     ran = w.liaise("bea", "withdraw", ROOM, str(oops), "--yes", "--json")
     check("bea withdraws her own misdirected message", ran.code == 0, ran)
     event_seq = json.loads(ran.out)["event_seq"] if ran.code == 0 else -1
