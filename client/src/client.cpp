@@ -398,6 +398,11 @@ ReadMessage Client::open_message(const json::object& m) {
     auto out = open_one(m);
     if (!batching_) {
         ledger_.flush();
+        if (out.withdraws > 0) {  // a withdrawal as it came: delete the kept copy, or refuse
+            std::vector<ReadMessage> one{out};
+            apply_withdrawals(one);
+            out = std::move(one.front());
+        }
         if (kept_rooms_.contains(out.room))
             if (auto* kept = store())
                 kept->append(out);  // one the person saw as it came: the history goes on
@@ -416,6 +421,8 @@ ReadMessage Client::open_one(const json::object& m) {
         const bool rejoined =
             str(*out.event, "kind") == "member_added" && str(*out.event, "user") == profile_.user;
         out.warnings = ledger_.observe_event(out.room, out.seq, rejoined);
+        if (str(*out.event, "kind") == "message_withdrawn")
+            check_withdrawal(out);
         return out;
     }
     // A message this device cannot check still takes its place in the history seen.
@@ -457,6 +464,7 @@ ReadMessage Client::open_one(const json::object& m) {
         note_key(envelope.value(), out.seq, *identity);
     if (!text && text.error().code == "bad_signature")
         return unverifiable(text.error());
+    out.hash = crypto::to_base64(crypto::message_hash(envelope.value()));
     // The signature holds: what it binds can be checked against what this device was shown.
     out.warnings = ledger_.observe(out.room, out.seq, out.sent_at, out.sender, envelope.value(),
                                    [this](const std::string& d) { return known_.owner_of(d); });
@@ -521,6 +529,8 @@ protocol::Expected<std::vector<ReadMessage>> Client::read(std::string_view room,
     begin_backup();
     auto out = fetch(room, after);
     back_up_collected(out.ok());
+    if (out)
+        apply_withdrawals(out.value());
     if (out && keeping && kept->keep(name, after, out.value()))
         kept_rooms_.insert(name);
     return out;
@@ -571,10 +581,18 @@ protocol::Expected<History> Client::history(std::string_view room, std::int64_t 
                     }))
                     m.warnings.push_back(std::move(w));
     }
-    if (keeping && kept->keep(name, from, fresh.value()))
-        kept_rooms_.insert(name);
+    const auto first_fresh = out.messages.size();
     for (auto& m : fresh.value())
         out.messages.push_back(std::move(m));
+    // Before keep(): a withdrawal deletes the copy wherever it is (kept before, or among what
+    // is kept now), and a refused one is kept as refused.
+    apply_withdrawals(out.messages);
+    if (keeping) {
+        const std::vector<ReadMessage> now(
+            out.messages.begin() + static_cast<std::ptrdiff_t>(first_fresh), out.messages.end());
+        if (kept->keep(name, from, now))
+            kept_rooms_.insert(name);
+    }
     if (kept != nullptr)
         for (auto& n : kept->take_notes())
             out.notes.push_back(std::move(n));

@@ -686,6 +686,48 @@ int room_audience(const Options& o, const std::string& room, bool is_public) {
         });
 }
 
+int withdraw(const Options& o, const std::string& room, std::int64_t seq, Confirm asking) {
+    return with_client(o, [&](Client& c) {
+        if (asking == Confirm::ask) {
+            // Shows the message as this device has it, so that the right one goes.
+            std::string what = "Message #" + std::to_string(seq) + " in " + room;
+            if (auto h = c.history(room, seq - 1);
+                h && !h.value().messages.empty() && h.value().messages.front().seq == seq) {
+                const auto& m = h.value().messages.front();
+                if (m.event)
+                    what += " is not a message: " + display_line(describe_event(*m.event));
+                else
+                    what += ", from " + m.sender + " at " + clock_time(m.sent_at) + ":\n" +
+                            std::string(kContinuation) +
+                            display_block(m.text ? *m.text : "(cannot be read here)");
+            }
+            what +=
+                "\nEvery member's device deletes it on its next read, and sees that you "
+                "withdrew it. This cannot be undone.\n";
+            const auto yes = confirm(what, "Withdraw it?");
+            if (!yes) {
+                std::cerr << "liaise: not withdrawn: there is no terminal to ask on (add --yes "
+                             "to withdraw without asking)\n";
+                return 1;
+            }
+            if (!*yes) {
+                std::cerr << "Not withdrawn.\n";
+                return 1;
+            }
+        }
+        auto reply = c.withdraw(room, seq);
+        if (!reply)
+            return report_room(c, reply.error(), room);
+        if (o.json) {
+            std::cout << json::serialize(reply.value()) << "\n";
+            return 0;
+        }
+        std::cout << "Withdrew message #" << seq << " from " << room
+                  << ": every member's device deletes it on its next read.\n";
+        return 0;
+    });
+}
+
 int explain(const Options& o, const std::string& term) {
     const Home home;
     auto engine = DictionaryCache(home).engine();

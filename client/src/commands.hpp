@@ -41,6 +41,10 @@ int send(const Options& o, const std::string& room, const std::vector<std::strin
 int read(const Options& o, const std::string& room, std::int64_t since, bool follow, bool plain,
          bool verbose = false);
 int room_audience(const Options& o, const std::string& room, bool is_public);
+/// `withdraw ROOM SEQ`: withdraws one's own message (an admin: anyone's) for every member,
+/// after asking on the terminal unless `asking` is Confirm::no (--yes). With no terminal to
+/// ask on, nothing is withdrawn.
+int withdraw(const Options& o, const std::string& room, std::int64_t seq, Confirm asking);
 /// `room glossary list`: the room's agreed terms, and with `history` every change (plain_cli.cpp).
 int room_glossary_list(const Options& o, const std::string& room, bool history);
 /// `room glossary add` (`add`, with `meaning`) and `room glossary remove` (chairs).

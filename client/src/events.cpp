@@ -174,6 +174,23 @@ std::string describe_event(const json::object& e) {
     if (kind == "history_shared")  // "Hana Ali shared history since 1 Mar 2026 with Sam Jones"
         return actor(e) + " shared history since " + local_date(number(e, "since")) + " with " +
                subject(e);
+    if (kind == "message_withdrawn") {  // checked by Client::check_withdrawal
+        const auto seq = std::to_string(number(e, "seq"));
+        if (flag(e, "refused"))
+            return "Warning: the server says " + actor(e) + " withdrew message #" + seq +
+                   ", but the withdrawal did not check out; it is refused and the message kept";
+        const auto at = number(e, "withdrawn_at");
+        return "A message (#" + seq + ") was withdrawn by " + actor(e) +
+               (at > 0 ? " at " + local_clock(at) + " on " + local_date(at) : std::string()) +
+               "; this device deleted its copy";
+    }
+    if (kind == "withdrawn") {  // the place of a withdrawn message
+        const auto at = number(e, "withdrawn_at");
+        return flag(e, "checked") ? "A message was withdrawn by " + actor(e) +
+                                        (at > 0 ? " at " + local_clock(at) : std::string())
+                                  : "A message withdrawn by " + actor(e) + " (see #" +
+                                        std::to_string(number(e, "withdrawal_seq")) + ")";
+    }
     return "The room changed ('" + safe(kind) + "'; a newer liaise shows it in words)";
 }
 

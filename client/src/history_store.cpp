@@ -134,6 +134,8 @@ json::array warnings_json(const std::vector<Warning>& warnings) {
 /// A row's sealed content: everything of `m` but its room and seq (the associated data).
 std::string row_plaintext(const ReadMessage& m) {
     json::object o{{"sent_at", m.sent_at}, {"warnings", warnings_json(m.warnings)}};
+    if (!m.hash.empty())
+        o["hash"] = m.hash;
     if (m.event) {
         o["event"] = *m.event;
     } else {
@@ -166,6 +168,7 @@ std::optional<ReadMessage> row_message(const std::string& room, std::int64_t seq
         m.event = e->get_object();
         return m;
     }
+    m.hash = str(o, "hash");
     m.sender = str(o, "sender");
     m.sender_device = str(o, "sender_device");
     if (const auto* t = o.if_contains("text"); t && t->is_string())
@@ -214,6 +217,9 @@ struct HistoryStore::Impl {
         }
         db = std::make_unique<SQLite::Database>(path.string(),
                                                 SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, 5000);
+        // A withdrawn message's row is sealed again in place (replace()): its old bytes are
+        // zeroed in the file, not left in free space.
+        db->exec("PRAGMA secure_delete=ON");
         db->exec(
             "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB NOT NULL);"
             "CREATE TABLE IF NOT EXISTS rows (room BLOB NOT NULL, seq INTEGER NOT NULL, "
@@ -407,6 +413,35 @@ bool HistoryStore::append(const ReadMessage& message) {
     // Placed after the room's last row as the file has it now, which another process of this
     // home may have moved on since tail() was cached: never replaces what is there.
     return keep(message.room, message.seq - 1, {message}, Replace::no);
+}
+
+bool HistoryStore::replace(const ReadMessage& tombstone) {
+    if (!impl_->db)
+        return false;
+    try {
+        const auto id = impl_->room_id(tombstone.room);
+        SQLite::Transaction t(*impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
+        SQLite::Statement prev(*impl_->db,
+                               "SELECT COALESCE(MAX(seq), 0) FROM rows WHERE room = ? AND seq < ?");
+        prev.bind(1, id.data(), static_cast<int>(id.size()));
+        prev.bind(2, tombstone.seq);
+        prev.executeStep();
+        const auto before = prev.getColumn(0).getInt64();
+        prev.reset();
+        const auto sealed = seal(*impl_->secrets, row_plaintext(tombstone),
+                                 row_ad(impl_->owner, tombstone.room, tombstone.seq, before));
+        SQLite::Statement put(*impl_->db, "UPDATE rows SET sealed = ? WHERE room = ? AND seq = ?");
+        put.bind(1, sealed.data(), static_cast<int>(sealed.size()));
+        put.bind(2, id.data(), static_cast<int>(id.size()));
+        put.bind(3, tombstone.seq);
+        const bool changed = put.exec() > 0;
+        t.commit();
+        return changed;
+    } catch (const std::exception& e) {
+        impl_->notes.push_back("a withdrawn message could not be deleted from this device (" +
+                               std::string(e.what()) + ")");
+        return false;
+    }
 }
 
 std::vector<std::string> HistoryStore::take_notes() {

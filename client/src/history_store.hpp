@@ -82,6 +82,10 @@ class HistoryStore {
               Replace replace = Replace::yes);
     /// Adds `message` after the last row of its room; ignored unless its seq is higher.
     bool append(const ReadMessage& message);
+    /// Replaces the kept row of `tombstone.room` at `tombstone.seq` with `tombstone` (a withdrawn
+    /// message: the text is gone from the file), sealed in the same place so that the rows
+    /// around it still open. False if no row is kept there or it could not be written.
+    bool replace(const ReadMessage& tombstone);
 
     /// What went wrong since the last call, in plain words, for the person (never message text).
     [[nodiscard]] std::vector<std::string> take_notes();

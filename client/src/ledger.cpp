@@ -307,4 +307,13 @@ std::vector<Warning> Ledger::observe(
     return out;
 }
 
+void Ledger::withdrawn(const std::string& room, std::int64_t seq, const std::string& device,
+                       const std::string& hash) {
+    auto& r = load(room);
+    r.hashes.try_emplace(seq, hash);
+    if (const auto st = r.senders.find(device); st != r.senders.end() && st->second.seq < seq)
+        st->second = {st->second.counter + 1, seq};
+    r.dirty = true;
+}
+
 }  // namespace liaise::client

@@ -261,6 +261,23 @@ int main(int argc, char** argv) {
     read_cmd->callback(
         [&] { action = [&] { return cli::read(o, room_name, since, follow, plain, verbose); }; });
 
+    std::int64_t withdraw_seq = 0;
+    bool withdraw_yes = false;
+    auto* withdraw_cmd = app.add_subcommand(
+        "withdraw", "Withdraw a message you sent to the wrong room (every device deletes it)");
+    withdraw_cmd->add_option("room", room_name, "Room")->required();
+    withdraw_cmd->add_option("seq", withdraw_seq, "The message's number (#N in 'liaise read')")
+        ->required()
+        ->check(CLI::PositiveNumber);
+    withdraw_cmd->add_flag("--yes,-y", withdraw_yes, "Withdraw without asking");
+    json_flag(withdraw_cmd);
+    withdraw_cmd->callback([&] {
+        action = [&] {
+            return cli::withdraw(o, room_name, withdraw_seq,
+                                 withdraw_yes ? cli::Confirm::no : cli::Confirm::ask);
+        };
+    });
+
     auto* chat_cmd = app.add_subcommand(
         "chat", "Chat in a room in this terminal, with drafts checked before sending");
     chat_cmd->add_option("room", room_name, "Room")->required();

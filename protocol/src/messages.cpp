@@ -231,7 +231,15 @@ constexpr std::array<FieldSpec, 5> kHistoryShare = {{{"room", F::string, true, k
                                                      {"shares", F::object, true, 0},
                                                      {"through", F::integer, false, INT64_MAX, 1},
                                                      {"continues", F::boolean, false, 0}}};
-constexpr std::array<RequestSpec, 72> kRequests = {{
+// Withdrawing a misdirected message (PROTOCOL.md, "Withdrawing a message"): the statement's
+// fields but `by` and `by_device`, which are the session's.
+constexpr std::array<FieldSpec, 5> kMessageWithdraw = {
+    {{"room", F::string, true, kName},
+     {"seq", F::integer, true, kId, 1},
+     {"hash", F::string, true, kKey},
+     {"withdrawn_at", F::integer, true, kMaxTime},
+     {"signature", F::string, true, kKey}}};
+constexpr std::array<RequestSpec, 73> kRequests = {{
     {"hello", Access::anyone, kHello},
     {"enrol", Access::anyone, kEnrol},
     {"login", Access::anyone, kLogin},
@@ -304,6 +312,7 @@ constexpr std::array<RequestSpec, 72> kRequests = {{
     {"glossary", Access::authenticated, kGlossary},
     {"glossary_add", Access::chair, kGlossaryAdd},
     {"glossary_remove", Access::chair, kGlossaryRemove},
+    {"message_withdraw", Access::authenticated, kMessageWithdraw},
 }};
 
 std::string_view type_name(F type) {

@@ -147,6 +147,13 @@ constexpr ReplyField r_glossary_remove[] = {
     {"version", kInteger, true},
     {"change", kString, true},
 };
+// message_withdraw
+constexpr ReplyField r_message_withdraw[] = {
+    {"room", kString, true},
+    {"seq", kInteger, true},
+    {"event_seq", kInteger, true},
+    {"withdrawn", kBoolean, true},
+};
 // dictionaries
 constexpr ReplyField r_dictionaries[] = {
     {"version", kInteger, true},
@@ -740,6 +747,7 @@ constexpr FrameShape kReplies[] = {
     {"glossary", r_glossary},
     {"glossary_add", r_glossary_add},
     {"glossary_remove", r_glossary_remove},
+    {"message_withdraw", r_message_withdraw},
 };
 constexpr FrameShape kEvents[] = {
     {"membership", e_membership},

@@ -4,6 +4,8 @@
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
+#include "liaise/client/local_time.hpp"
+
 using liaise::client::describe_event;
 namespace json = boost::json;
 
@@ -149,4 +151,25 @@ TEST_CASE("notices name a member of the room being read by name and agency", "[e
     // Someone the room does not know: by account name.
     CHECK(describe_notice(event(R"({"type":"keys_changed","user":"kim"})"), "bea", "case-9", people)
               ->starts_with("kim has a new device"));
+}
+
+TEST_CASE("a withdrawal reads as who withdrew which message when, or as a warning if refused",
+          "[events][withdraw]") {
+    // The local time of day of kDec6 in whatever zone the test runs in.
+    const auto clock = liaise::client::local_clock(1796558400000);
+    CHECK(describe_event(event(R"({"kind":"message_withdrawn","seq":7,"by":"bea",
+                                   "by_display_name":"Bea Patel","withdrawn_at":)" +
+                               std::string(kDec6) + "}")) ==
+          "A message (#7) was withdrawn by Bea Patel at " + clock +
+              " on 6 Dec 2026; this device deleted its copy");
+    CHECK(describe_event(event(R"({"kind":"message_withdrawn","seq":7,"by":"bea",
+                                   "by_display_name":"Bea Patel","refused":true})")) ==
+          "Warning: the server says Bea Patel withdrew message #7, but the withdrawal did not "
+          "check out; it is refused and the message kept");
+    CHECK(describe_event(event(R"({"kind":"withdrawn","by":"bea","by_display_name":"Bea Patel",
+                                   "checked":true,"withdrawn_at":)" +
+                               std::string(kDec6) + "}")) ==
+          "A message was withdrawn by Bea Patel at " + clock);
+    CHECK(describe_event(event(R"({"kind":"withdrawn","by":"bea","withdrawal_seq":9})")) ==
+          "A message withdrawn by bea (see #9)");
 }

@@ -13,6 +13,7 @@
 #include "liaise/protocol/continuity.hpp"
 #include "liaise/protocol/crypto.hpp"
 #include "liaise/protocol/messages.hpp"
+#include "liaise/protocol/withdrawal.hpp"
 #include "server_fixture.hpp"
 
 namespace liaise::test {
@@ -49,9 +50,10 @@ constexpr Expect kRoomMembers = {N, Y, Y, N, N, Y};          // admins are not e
 constexpr Expect kRoomMembersOrAdmins = {N, Y, Y, N, Y, Y};  // room_show (names only if out)
 // Chair and in the room; an admin outside it, who may list its members, is told why.
 constexpr Expect kChairsInRoom = {F, F, Y, N, F, Y};
-constexpr Expect kChairsInRoomMeeting = {F, F, Y, N, N, Y};  // meeting_create
-constexpr Expect kMeetingEditors = {N, F, Y, N, N, F};       // the meeting's chair/minute-taker
-constexpr Expect kOwnerOrEditors = {N, Y, Y, N, N, F};       // mia owns the action
+constexpr Expect kChairsInRoomMeeting = {F, F, Y, N, N, Y};   // meeting_create
+constexpr Expect kMeetingEditors = {N, F, Y, N, N, F};        // the meeting's chair/minute-taker
+constexpr Expect kOwnerOrEditors = {N, Y, Y, N, N, F};        // mia owns the action
+constexpr Expect kSenderOrAdminsInRoom = {N, F, Y, N, N, Y};  // cal sent it; ada is an admin
 
 std::string text(const json::value& v, std::string_view key) {
     return std::string(v.at(key).as_string());
@@ -324,6 +326,41 @@ std::vector<Row> rows() {
              const auto env = crypto::seal(me.keys, me.device, kRoom, m.fresh("msg"), "hello all",
                                            to, test_history(me.user));
              return json::object{{"room", kRoom}, {"envelope", crypto::to_json(env)}};
+         }});
+    // Withdrawing a message (PROTOCOL.md, "Withdrawing a message"): a fresh message of cal's
+    // each try, so that one withdrawn is not tried again; each person signs as themselves.
+    r.push_back(
+        {"message_withdraw", "a message cal sent", kSenderOrAdminsInRoom, [](M m, Who w) {
+             const auto room = m.ada.ok("room_show", {{"room", kRoom}});
+             std::vector<crypto::Recipient> to;
+             for (const auto& member : room.at("members").as_array())
+                 for (const auto& d : member.at("devices").as_array()) {
+                     const auto box = crypto::BoxPublicKey::from_base64(text(d, "box_key"));
+                     REQUIRE(box);
+                     to.push_back({text(d, "device"), *box});
+                 }
+             const auto env = crypto::seal(m.cal.keys, m.cal.device, kRoom, m.fresh("wrong"),
+                                           "sent to the wrong room", to, test_history(m.cal.user));
+             const auto seq =
+                 m.cal.ok("send", {{"room", kRoom}, {"envelope", crypto::to_json(env)}})
+                     .at("seq")
+                     .as_int64();
+             const auto& me = m.as(w);
+             crypto::Withdrawal statement{kRoom,
+                                          seq,
+                                          crypto::message_hash(env),
+                                          me.user,
+                                          me.device,
+                                          std::chrono::duration_cast<std::chrono::milliseconds>(
+                                              std::chrono::system_clock::now().time_since_epoch())
+                                              .count(),
+                                          {}};
+             crypto::sign_withdrawal(statement, me.keys);
+             return json::object{{"room", kRoom},
+                                 {"seq", seq},
+                                 {"hash", crypto::to_base64(statement.message_hash)},
+                                 {"withdrawn_at", statement.withdrawn_at},
+                                 {"signature", statement.signature.to_base64()}};
          }});
     // ---- continuity: key backup, transfer, history share (PROTOCOL.md, "Continuity") ---------
     r.push_back({"backup_key", "", kAnyone, none});

@@ -2,6 +2,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include "liaise/protocol/messages.hpp"
+#include "liaise/protocol/withdrawal.hpp"
 #include "server_fixture.hpp"
 
 using namespace liaise;
@@ -867,4 +868,145 @@ TEST_CASE("init refuses to overwrite an existing data directory", "[e2e]") {
     CHECK_THAT(std::string(buf, n), Catch::Contains("refusing to overwrite"));
     CHECK((fs::status(server.data().string() + ".key").permissions() &
            (fs::perms::group_all | fs::perms::others_all)) == fs::perms::none);
+}
+
+namespace {
+
+/// The entry of `messages` at `seq`; fails the test if there is none.
+const client::ReadMessage& at_seq(const std::vector<client::ReadMessage>& messages,
+                                  std::int64_t seq) {
+    for (const auto& m : messages)
+        if (m.seq == seq)
+            return m;
+    FAIL("no entry #" << seq);
+    return messages.front();
+}
+
+/// What `p`'s device shows of `room`: its kept history, then what the server has after it.
+std::vector<client::ReadMessage> shown(Person& p, const std::string& room) {
+    auto h = p->history(room, 0);
+    INFO((h ? "" : h.error().message));
+    REQUIRE(h.ok());
+    return std::move(h).value().messages;
+}
+
+/// True if any file under `dir` holds `needle`.
+bool any_file_holds(const fs::path& dir, const std::string& needle) {
+    for (const auto& f : fs::recursive_directory_iterator(dir))
+        if (f.is_regular_file() && slurp(f.path()).find(needle) != std::string::npos)
+            return true;
+    return false;
+}
+
+}  // namespace
+
+TEST_CASE("a misdirected message is withdrawn by its sender: every device deletes it",
+          "[e2e][withdraw]") {
+    ThreeAgencies t;
+    ok(*t.ann, "room_create", {{"room", "case-1"}, {"members", {"bea", "cai"}}});
+    REQUIRE(send(t.ann, "case-1", "Strategy meeting on Thursday at 10.") > 0);
+    const auto first = send(t.bea, "case-1", "He was in school every day this week.");
+    // ann reads up to here, and reads again only after the withdrawal: never shown the message.
+    CHECK(at_seq(shown(t.ann, "case-1"), first).text.has_value());
+    const auto wrong = send(t.bea, "case-1", "Misdirected: Kelly's mum rang about the move.");
+    const auto after = send(t.cai, "case-1", "Noted, thanks.");
+    // cai's device reads and keeps all of it; the ciphertext as the server stores it.
+    CHECK(at_seq(shown(t.cai, "case-1"), wrong).text ==
+          std::optional<std::string>("Misdirected: Kelly's mum rang about the move."));
+    const auto page = ok(*t.cai, "sync", {{"room", "case-1"}, {"after", wrong - 1}, {"limit", 1}});
+    const auto ciphertext =
+        std::string(page.at("messages").at(0).at("envelope").at("ciphertext").as_string());
+    REQUIRE(ciphertext.size() > 40);
+    CHECK(any_file_holds(t.server.data(), ciphertext.substr(0, 40)));  // the scan below can fail
+    const auto audit_before = ok(*t.ann, "audit").at("records").as_array().size();
+
+    // Someone who did not send it (a chair, not an admin) is refused and nothing changes.
+    const auto refused = t.cai->withdraw("case-1", wrong);
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().code == "forbidden");
+    // A statement not signed by the caller's device is refused before anything is looked up.
+    crypto::Withdrawal forged{"case-1", wrong, {}, "bea", t.bea->profile().device, 0, {}};
+    forged.withdrawn_at = std::chrono::duration_cast<std::chrono::milliseconds>(
+                              std::chrono::system_clock::now().time_since_epoch())
+                              .count();
+    crypto::sign_withdrawal(forged, crypto::DeviceKeys::generate());
+    CHECK(error_code(*t.bea, "message_withdraw",
+                     {{"room", "case-1"},
+                      {"seq", wrong},
+                      {"hash", crypto::to_base64(forged.message_hash)},
+                      {"withdrawn_at", forged.withdrawn_at},
+                      {"signature", forged.signature.to_base64()}}) == "bad_signature");
+    CHECK(ok(*t.ann, "audit").at("records").as_array().size() == audit_before);
+    CHECK(at_seq(shown(t.cai, "case-1"), wrong).text.has_value());
+    const auto unchanged = ok(*t.bea, "sync", {{"room", "case-1"}, {"after", wrong - 1}});
+    CHECK(unchanged.at("messages").at(0).as_object().contains("envelope"));
+
+    // The sender withdraws it.
+    const auto reply = t.bea->withdraw("case-1", wrong);
+    INFO((reply ? "" : reply.error().message));
+    REQUIRE(reply.ok());
+    const auto event_seq = reply.value().at("event_seq").as_int64();
+    CHECK(event_seq == after + 1);
+    CHECK(t.bea->withdraw("case-1", wrong).error().code == "already_withdrawn");
+
+    // Live: cai's device receives the room event and accepts the signed statement.
+    bool live = false;
+    for (int i = 0; i < 20 && !live; ++i) {
+        auto e = t.cai->next_event(std::chrono::milliseconds(500));
+        REQUIRE(e.ok());
+        if (!e.value())
+            break;
+        const auto* ev = e.value()->if_contains("event");
+        if (ev && ev->as_object().at("kind").as_string() == "message_withdrawn") {
+            const auto m = t.cai->open_message(*e.value());
+            CHECK(m.withdraws == wrong);
+            CHECK(m.warnings.empty());
+            live = true;
+        }
+    }
+    CHECK(live);
+
+    // bea says sorry: her next message is no gap for ann, who never saw the withdrawn one.
+    const auto sorry = send(t.bea, "case-1", "Sorry, that was meant for another room.");
+
+    // On its next read every member's device shows the notice in its place, never the text.
+    for (auto* p : {&t.cai, &t.ann, &t.bea}) {
+        const auto messages = shown(*p, "case-1");
+        const auto& gone = at_seq(messages, wrong);
+        INFO((*p)->profile().user);
+        CHECK_FALSE(gone.text);
+        REQUIRE(gone.event);
+        CHECK(gone.event->at("kind").as_string() == "withdrawn");
+        const auto& notice = at_seq(messages, event_seq);
+        REQUIRE(notice.event);
+        CHECK(notice.warnings.empty());
+        CHECK_FALSE(notice.event->contains("refused"));
+        CHECK(at_seq(messages, first).text.has_value());
+        CHECK(at_seq(messages, after).text.has_value());
+        CHECK(at_seq(messages, sorry).warnings.empty());
+        for (const auto& m : messages)
+            CHECK((!m.text || m.text->find("Kelly") == std::string::npos));
+    }
+    // The audit log records it.
+    bool audited = false;
+    const auto audit = ok(*t.ann, "audit");  // kept: the loop reads part of it
+    for (const auto& r : audit.at("records").as_array())
+        audited = audited || r.as_object().at("kind").as_string() == "message_withdrawn";
+    CHECK(audited);
+
+    // An admin who is a member may withdraw anyone's message; bea's device accepts it, for it
+    // holds ann's key from ann's message.
+    const auto cais = send(t.cai, "case-1", "Wrong case: the Smith family's visit is moved.");
+    REQUIRE(shown(t.bea, "case-1").back().text.has_value());
+    REQUIRE(t.ann->withdraw("case-1", cais).ok());
+    const auto bea_sees = shown(t.bea, "case-1");
+    CHECK_FALSE(at_seq(bea_sees, cais).text);
+    CHECK(bea_sees.back().event->at("by_role").as_string() == "admin");
+    CHECK(bea_sees.back().warnings.empty());
+
+    // The server's files no longer hold the ciphertext (SQLite's secure_delete; checked once the
+    // server has stopped and its WAL is checkpointed into the database).
+    t.server.stop();
+    CHECK_FALSE(any_file_holds(t.server.data(), ciphertext.substr(0, 40)));
+    t.server.start();
 }

@@ -14,6 +14,7 @@ Usage: mitm_test.py PATH/TO/liaise-server PATH/TO/liaise
 Prints one line per check; exits 1 if any check failed.
 """
 import base64
+import hashlib
 import json
 import os
 import shutil
@@ -27,8 +28,8 @@ import traceback
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from proxy import Identity, Proxy, each_message, free_port, open_wrapped, reply_to, safety_number, \
-    swap_keys, unb64  # noqa: E402
+from proxy import Identity, Proxy, _number, _text, b64, each_message, free_port, open_wrapped, \
+    reply_to, safety_number, swap_keys, unb64  # noqa: E402
 
 SERVER, LIAISE = (os.path.abspath(p) for p in sys.argv[1:3])
 PASSPHRASE = "correct horse battery staple"
@@ -710,6 +711,114 @@ def backup_key_substituted(w):
           backups_from_hana() == before, backups_from_hana() - before)
 
 
+def message_hash(env):
+    """PROTOCOL.md's message hash of a version 3 envelope (as sent): BLAKE2b-256 of
+    "liaise-message-hash-v3" || the signed transcript || the signature."""
+    t = (_text("liaise-envelope-v3") + _number(3) + _text(env["room"]) +
+         _text(env["sender_device"]) + _text(env["client_msg_id"]) + _text(unb64(env["nonce"])) +
+         _text(unb64(env["ciphertext"])) + _text(unb64(env["key_commitment"])) +
+         _number(len(env["recipients"])))
+    for d in env["recipients"]:
+        t += _text(d)
+    t += (_text(env["sender"]) + _number(env["counter"]) + _number(env["sent_at"]) +
+          _number(env["previous_seq"]) + _text(unb64(env.get("previous_hash", ""))))
+    return hashlib.blake2b(b"liaise-message-hash-v3" + t + unb64(env["signature"]),
+                           digest_size=32).digest()
+
+
+def forged_withdrawal(w):
+    """A server hiding a message by saying its sender withdrew it (issue #27). hana has read
+    bea's warning. First the proxy moves bea's genuine withdrawal of another message onto the
+    warning (its signature names the other seq); then it slips in a withdrawal of the warning
+    "by bea", signed by a key the attacker made and handed over with it. hana's device must refuse
+    both, keep the warning's text, and say the withdrawal did not check out; bea's honest
+    withdrawal of her own mistake still deletes it for ann, whose connection is not rewritten."""
+    honest_start(w)
+    keep = w.send("bea", "Do NOT release him to mum: police advice.")
+    seen = {}  # what hana's device was given, by seq (passed on unchanged)
+
+    def record(frame, request):
+        def message(m):
+            seen[m["seq"]] = json.loads(json.dumps(m))
+            return m
+        return each_message(frame, request, message)
+    w.proxy.rewrite("hana", record)
+    w.read("hana")
+    w.proxy.rewrite("hana", None)
+    oops = w.send("bea", "Wrong room, sorry: this was about another child.")
+    ran = w.liaise("bea", "withdraw", ROOM, str(oops))
+    check("without --yes and with no terminal to ask on, nothing is withdrawn",
+          ran.code == 1 and "no terminal" in ran.err and
+          "withdrawn" not in json.dumps(by_seq(w.read("bea")).get(oops, {})), ran)
+    ran = w.liaise("bea", "withdraw", ROOM, str(oops), "--yes", "--json")
+    check("bea withdraws her own misdirected message", ran.code == 0, ran)
+    event_seq = json.loads(ran.out)["event_seq"] if ran.code == 0 else -1
+
+    def move_withdrawal(frame, request):
+        def message(m):
+            e = m.get("event")
+            if m.get("room") == ROOM and e and e.get("kind") == "message_withdrawn":
+                e["seq"] = keep
+            return m
+        return each_message(frame, request, message)
+    w.proxy.rewrite("hana", move_withdrawal)
+    lines = by_seq(w.read("hana"))
+    check("hana still reads bea's warning after a withdrawal moved onto it",
+          lines.get(keep, {}).get("text", "").startswith("Do NOT release"), lines.get(keep))
+    moved = lines.get(event_seq, {})
+    check("the moved withdrawal is refused with a warning (withdrawal_refused)",
+          "withdrawal_refused" in codes(moved) and moved.get("event", {}).get("refused") is True,
+          moved)
+
+    attacker = Identity()
+    bea_device = w.seen_keys("bea")
+    bea_device = next(iter(bea_device))
+    forged_seq = max(lines) + 1
+    # The forgery names the warning exactly (its real hash, from the envelope bea sent): only
+    # the signature can give it away.
+    fake_hash = b64(message_hash(seen[keep]["envelope"]))
+    withdrawn_at = int(time.time() * 1000)
+    statement = (_text("liaise-withdrawal-v1") + _text(ROOM) + _number(keep) +
+                 _text(unb64(fake_hash)) + _text("bea") + _text(bea_device) +
+                 _number(withdrawn_at))
+    forged = {"room": ROOM, "seq": forged_seq, "sent_at": withdrawn_at,
+              "event": {"kind": "message_withdrawn", "seq": keep, "hash": fake_hash,
+                        "sender": "bea", "by": "bea", "by_display_name": "Bea Patel",
+                        "by_device": bea_device, "by_role": "member",
+                        "withdrawn_at": withdrawn_at,
+                        "signature": b64(attacker.sign.sign(statement).signature),
+                        "signer_keys": attacker.public()}}
+
+    def inject(frame, request):
+        if reply_to(frame, request, "sync") and frame.get("room") == ROOM and \
+                request.get("after", 0) < forged_seq:
+            if not any(m["seq"] == forged_seq for m in frame["messages"]):
+                frame["messages"].append(dict(forged))
+            frame["last_seq"] = max(frame.get("last_seq", 0), forged_seq)
+        return frame
+    w.proxy.rewrite("hana", inject)
+    lines = by_seq(w.read("hana"))
+    check("hana still reads bea's warning after a forged withdrawal",
+          lines.get(keep, {}).get("text", "").startswith("Do NOT release"), lines.get(keep))
+    shown = lines.get(forged_seq, {})
+    check("the forged withdrawal (a key the server handed over) is refused with a warning",
+          "withdrawal_refused" in codes(shown) and shown.get("event", {}).get("refused") is True,
+          shown)
+    text = w.liaise("hana", "read", ROOM, "--plain")
+    screen = " ".join(text.out.split())  # lines are wrapped to the terminal's width
+    check("hana's screen warns that the withdrawal did not check out",
+          "did not check out" in screen and "Do NOT release" in screen, text)
+
+    ann = by_seq(w.read("ann"))
+    check("ann (not rewritten): bea's misdirected message is gone",
+          "text" not in ann.get(oops, {}) and ann.get(oops, {}).get("event", {}).get("kind")
+          == "withdrawn", ann.get(oops))
+    check("ann: the withdrawal is shown, unflagged",
+          ann.get(event_seq, {}).get("event", {}).get("kind") == "message_withdrawn" and
+          not codes(ann.get(event_seq, {})), ann.get(event_seq))
+    check("ann still reads bea's warning", "text" in ann.get(keep, {}), ann.get(keep))
+
+
 SCENARIOS = [
     ("1 honest", honest, ("hana", "bea")),
     ("2 key swap", key_swap, ("hana", "bea")),
@@ -724,6 +833,7 @@ SCENARIOS = [
     ("11 withheld, then shown", withheld_then_shown, ("hana", "bea")),
     ("12 backup key substituted", backup_key_substituted, ("hana", "bea")),
     ("13 record sections rewritten", record_rewritten, ("hana", "bea")),
+    ("14 forged withdrawal", forged_withdrawal, ("hana", "bea")),
 ]
 
 

@@ -1112,3 +1112,53 @@ TEST_CASE("store: continuity keeps backup keys and entries, transfers until clos
         });
     });
 }
+
+TEST_CASE("store: a withdrawn message keeps its seq as a tombstone, without envelope or backups",
+          "[store]") {
+    each_store([](Store& store) {
+        const auto p = seed(store);
+        const auto in_r = devices({p.ann_dev, p.bea_dev});
+        REQUIRE(
+            send(store, "r", p.bea, p.bea_dev, "m1", R"({"secret":"ciphertext-1"})", in_r).result ==
+            R::stored);
+        REQUIRE(
+            send(store, "r", p.ann, p.ann_dev, "m2", R"({"secret":"ciphertext-2"})", in_r).result ==
+            R::stored);
+        store.write_and_wait([&](Tx& tx) {
+            CHECK(tx.messages().append_event(p.r, p.ann_dev, R"({"kind":"x"})", 3) == 3);
+            CHECK(tx.continuity().put_entries(p.ann, p.r, 1, {{1, "a1"}, {2, "a2"}}) == 2);
+            CHECK(tx.continuity().put_entries(p.bea, p.r, 1, {{1, "b1"}}) == 1);
+            CHECK(tx.continuity().put_entries(p.bea, p.r, 2, {{1, "b1v2"}}) == 1);
+        });
+        store.write_and_wait([&](Tx& tx) {
+            CHECK(tx.messages().withdraw(p.r, 1, R"({"kind":"withdrawn"})"));
+            // Not again, not an event, not a seq the room does not have, not another room's.
+            CHECK_FALSE(tx.messages().withdraw(p.r, 1, R"({"kind":"withdrawn"})"));
+            CHECK_FALSE(tx.messages().withdraw(p.r, 3, R"({"kind":"withdrawn"})"));
+            CHECK_FALSE(tx.messages().withdraw(p.r, 9, R"({"kind":"withdrawn"})"));
+            CHECK_FALSE(tx.messages().withdraw(p.s, 2, R"({"kind":"withdrawn"})"));
+        });
+        store.read_and_wait([&](const ReadTx& tx) {
+            CHECK(tx.messages().last_seq(p.r) == 3);
+            const auto page = tx.messages().after(p.r, 0, 10);
+            REQUIRE(page.size() == 3);
+            CHECK(page[0].seq == 1);
+            CHECK(page[0].event == R"({"kind":"withdrawn"})");
+            CHECK(page[0].envelope.empty());
+            CHECK(page[1].envelope == R"({"secret":"ciphertext-2"})");
+            CHECK_FALSE(tx.continuity().is_message(p.r, 1));
+            CHECK(tx.continuity().is_message(p.r, 2));
+            CHECK(tx.continuity().entries(p.ann, p.r, 1, 0, 10) ==
+                  std::vector<BackupEntry>{{2, "a2"}});
+            CHECK(tx.continuity().entries(p.bea, p.r, 1, 0, 10).empty());
+            CHECK(tx.continuity().entries(p.bea, p.r, 2, 0, 10).empty());
+        });
+        // The sequence goes on after it, and a retry of the withdrawn message's id stores
+        // nothing (it is answered as a duplicate whose envelope is gone).
+        CHECK(send(store, "r", p.bea, p.bea_dev, "m3", "{}", in_r).seq == 4);
+        const auto again = send(store, "r", p.bea, p.bea_dev, "m1", "{}", in_r);
+        CHECK(again.result == R::duplicate);
+        CHECK(again.seq == 1);
+        CHECK(again.existing_envelope.empty());
+    });
+}

@@ -167,6 +167,29 @@ test('two browsers and the liaise command talk to each other', { timeout: 240000
   assert.ok(shown.some((n) => n.body === 'New message in case-2041'), JSON.stringify(shown));
   assert.ok(shown.every((n) => !/Ann here|Hello from Bea|ann|Bea/.test(n.title + n.body)), JSON.stringify(shown));
 
+  // A message sent to the wrong room is withdrawn (issue #27): Bea confirms, and Cal's browser
+  // and the command delete it, each after checking Bea's signature, and say who withdrew it.
+  const misdirected = 'Wrong room: Kelly moves house on Friday';
+  await bea.getByLabel('Message to case-2041').fill(misdirected);
+  await bea.getByRole('button', { name: 'Send', exact: true }).click();
+  for (const page of [bea, cal]) await timeline(page).getByText(misdirected).waitFor();
+  await timeline(bea).getByRole('listitem').filter({ hasText: misdirected }).getByRole('button', { name: /^Withdraw/ }).click();
+  const ask = bea.getByRole('dialog', { name: 'Withdraw this message?' });
+  await ask.waitFor();
+  assert.match(await ask.innerText(), /Kelly moves house/);
+  await noViolations(bea, 'withdraw');
+  await shot(bea, '5c-withdraw');
+  await ask.getByRole('button', { name: 'Withdraw message' }).click();
+  for (const page of [bea, cal]) {
+    await timeline(page).getByText(/^A message was withdrawn by Bea Patel at /).waitFor();
+    assert.equal(await timeline(page).getByText(misdirected).count(), 0);
+  }
+  await shot(cal, '5d-withdrawn');
+  const withdrawn = await server.cli('ann', ['read', 'case-2041', '--plain', '--json']);
+  assert.doesNotMatch(withdrawn, /Kelly moves house/);
+  assert.match(withdrawn, /"kind":"message_withdrawn"/);
+  assert.doesNotMatch(withdrawn, /withdrawal_refused/);
+
   // A draft survives a reload; so does the history (from the server, decrypted again).
   await bea.getByLabel('Message to case-2041').fill('An unsent draft');
   await bea.waitForTimeout(400);

@@ -84,6 +84,7 @@ std::span<const Service::Route> Service::routes() noexcept {
         {"glossary", [](Service& s, Context& c) { s.glossary(c); }},
         {"glossary_add", [](Service& s, Context& c) { s.glossary_change(c, true); }},
         {"glossary_remove", [](Service& s, Context& c) { s.glossary_change(c, false); }},
+        {"message_withdraw", [](Service& s, Context& c) { s.message_withdraw(c); }},
     };
     return kRoutes;
 }

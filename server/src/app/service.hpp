@@ -153,6 +153,8 @@ class Service final : public Requests {
     void transfer_done(Context& ctx);
     void history_share(Context& ctx);
     void history_shared(Context& ctx);
+    /// Withdrawing a misdirected message (withdraw.cpp).
+    void message_withdraw(Context& ctx);
     /// Runs `change` (which edits the current dictionary files and returns a one-line summary)
     /// on the writer; validates and compiles the result, stores it as a new version, records it
     /// in the audit log, then swaps the server's engine and tells every online client.

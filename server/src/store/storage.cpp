@@ -111,6 +111,9 @@ void configure(SQLite::Database& db, Durability durability) {
     db.exec("PRAGMA journal_mode=WAL");
     db.exec(durability == Durability::full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=OFF");
     db.exec("PRAGMA foreign_keys=ON");
+    // A withdrawn message's envelope (Messages::withdraw) must not stay behind in free space
+    // of the file: deleted and overwritten content is zeroed. Costs only when rows shrink or go.
+    db.exec("PRAGMA secure_delete=ON");
     db.setBusyTimeout(5000);
 }
 

@@ -376,6 +376,9 @@ export function describeAudit(r: AuditRecord): string {
       return `${who} started a correction of the minutes of meeting ${text(d, 'meeting')} (version ${text(d, 'version')})`;
     case 'minutes_exported':
       return `${who} exported the minutes of meeting ${text(d, 'meeting')} (version ${text(d, 'version')}) as ${text(d, 'format')}`;
+    case 'message_withdrawn':
+      return `${who} withdrew message #${text(d, 'seq')} of the room ${text(d, 'room')}` +
+        (text(d, 'sender') && text(d, 'sender') !== who ? `, sent by ${text(d, 'sender')}` : '');
     case 'audit_log_converted':
       return 'The server converted its audit log to the chained format';
     default: {

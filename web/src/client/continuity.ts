@@ -90,6 +90,21 @@ export class Continuity {
     return e && sodium.memcmp(e.messageHash, hash) ? e.key : null;
   }
 
+  /**
+   * Forgets every key this device holds for message `seq` of `room` (a withdrawn message): a
+   * moved key kept in IndexedDB, and one waiting to be backed up.
+   */
+  async forget(room: string, seq: number): Promise<void> {
+    const id = entryId(room, seq);
+    this.extra.delete(id);
+    this.pending.get(room)?.delete(seq);
+    const kept = (await store.get<Record<string, string>>('extra-keys')) ?? {};
+    if (id in kept) {
+      delete kept[id];
+      await store.put('extra-keys', kept);
+    }
+  }
+
   /** A message key this device read: backed up soon (when this device backs up). */
   noteKey(entry: KeyEntry): void {
     const id = entryId(entry.room, entry.seq);

@@ -190,3 +190,14 @@ export function sent(l: Ledger, seq: number, hash: string, senderDevice: string,
   if (seq === l.contiguousTo + 1) l.contiguousTo = seq; // its own message: no hole, no proof of one
   trim(l);
 }
+
+/**
+ * A checked withdrawal of message `seq` by its sender's device (PROTOCOL.md, "Withdrawing a
+ * message"): its hash is remembered, and a message this device was not shown counts as that
+ * device's next one, so that its following message is not taken for a gap.
+ */
+export function withdrawn(l: Ledger, seq: number, senderDevice: string, hash: string): void {
+  if (!l.hashes[String(seq)]) l.hashes[String(seq)] = hash;
+  const st = l.senders[senderDevice];
+  if (st && st.seq < seq) l.senders[senderDevice] = { counter: st.counter + 1, seq };
+}

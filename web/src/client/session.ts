@@ -16,7 +16,8 @@ import * as ledgers from './ledger';
 import type { Ledger, Warning } from './ledger';
 import * as store from './store';
 import * as plain from './plain';
-import { describeEvent, describeNotice, personName } from './words';
+import { describeEvent, describeNotice, personName, ukWhen } from './words';
+import { signWithdrawal, withdrawalValid } from '../crypto/withdrawal';
 
 export interface Device {
   device: string;
@@ -54,6 +55,12 @@ export interface Item {
   warnings: Warning[];
   /** A signed message this device could not open: opened again when keys arrive (continuity). */
   sealed?: { env: Envelope; hash: Uint8Array };
+  /** For a signed message: its message hash (base64), to check a withdrawal against. */
+  hash?: string;
+  /** For an event: a warning to show it as (a withdrawal that was refused). */
+  alert?: boolean;
+  /** For an event whose words already say when (a withdrawal, at the time it was signed). */
+  timed?: boolean;
 }
 
 /** A term a room's chairs agreed its members know (PROTOCOL.md, "Room glossary"). */
@@ -495,7 +502,9 @@ export class Session {
       const rejoined = ev.kind === 'member_added' && ev.user === this.user;
       const ledger = await this.ledger(room.name);
       const warnings = older ? [] : ledgers.observeEvent(ledger, seq, rejoined);
-      sink.push({ seq, kind: 'event', sentAt, eventText: describeEvent(ev), warnings });
+      const item: Item = { seq, kind: 'event', sentAt, eventText: describeEvent(ev), warnings };
+      if (ev.kind === 'message_withdrawn') this.takeWithdrawal(room, item, ev, older);
+      sink.push(item);
       await this.saveLedger(room.name, ledger);
       return;
     }
@@ -542,6 +551,7 @@ export class Session {
     }
     if (keyWarning) item.warnings.push(keyWarning);
     const hash = messageHash(env);
+    item.hash = toBase64(hash);
     try {
       item.text = open(env, this.keys, this.profile.device, senderKeys);
       // Backed up, as the CLI does, when this device backs up (PROTOCOL.md, "Continuity").
@@ -556,6 +566,76 @@ export class Session {
     }
     await this.saveLedger(room.name, ledger);
     await store.put('known-keys', this.known);
+  }
+
+  // ---- withdrawing a misdirected message (PROTOCOL.md, "Withdrawing a message") -------------
+
+  /**
+   * A `message_withdrawn` event: deletes this device's copy of the message (its text in the
+   * timeline and any key kept for it) only if the signed statement verifies against the key
+   * this device already pinned for the withdrawer's device, and matches the copy (its sender,
+   * or an admin; its hash). Anything else is refused: the message stays and `item` says so.
+   */
+  private takeWithdrawal(room: Room, item: Item, ev: Json, older?: Item[]): void {
+    const seq = Number(ev.seq);
+    const by = String(ev.by ?? '');
+    const byDevice = String(ev.by_device ?? '');
+    const hash = fromBase64(String(ev.hash ?? ''));
+    const signature = fromBase64(String(ev.signature ?? ''));
+    const signer = identityFromJson(ev.signer_keys);
+    const name = String(ev.by_display_name || by);
+    const refuse = (why: string) => {
+      item.alert = true;
+      item.eventText = `Warning: the server says ${name} withdrew a message, but ${why}. It is refused and the message is kept (the server may be hiding it).`;
+      item.warnings.push({ code: 'withdrawal_refused', message: `a withdrawal of message #${seq} was refused: ${why}` });
+    };
+    if (!hash || !signature || !signer || !verifyIdentity(signer) || !(seq >= 1 && seq < item.seq) ||
+      !withdrawalValid({ room: room.name, seq, messageHash: hash, by, byDevice, withdrawnAt: Number(ev.withdrawn_at ?? -1) },
+        signature, signer.signKey))
+      return refuse(`it is not signed by ${name}’s device`);
+    const own = by === this.user && byDevice === this.profile.device;
+    const held = own ? toBase64(this.keys.identity.signKey) : this.pinnedKey(by, byDevice);
+    if (held !== toBase64(signer.signKey))
+      return refuse(`it is not signed with the key this device holds for ${name}’s device ${byDevice}`);
+    // The sender's own withdrawal: its message counts as seen in the history checks.
+    if (!older && ev.sender === by) {
+      const ledger = this.ledgers.get(room.name);
+      if (ledger) ledgers.withdrawn(ledger, seq, byDevice, String(ev.hash));
+    }
+    const list = older ?? room.items;
+    const at = list.findIndex((i) => i.seq === seq);
+    const copy = at >= 0 ? list[at] : undefined;
+    if (copy && copy.kind === 'message') {
+      if (copy.sender !== by && ev.by_role !== 'admin') return refuse(`${name} did not send it`);
+      if (copy.hash && copy.hash !== String(ev.hash)) return refuse('it names another message than the one this device has');
+    }
+    item.eventText = `A message was withdrawn by ${name} at ${ukWhen(Number(ev.withdrawn_at))}`;
+    item.timed = true;
+    if (copy) {
+      const what = copy.kind !== 'message' ? 'A message was withdrawn'
+        : copy.mine ? 'Your message was withdrawn' : `A message from ${copy.senderName ?? copy.sender} was withdrawn`;
+      list[at] = { seq, kind: 'event', sentAt: copy.sentAt, eventText: what, warnings: [] };
+    }
+    void this.continuity.forget(room.name, seq);
+  }
+
+  /**
+   * Withdraws one's own message `seq` of `roomName` (an admin: anyone's): signs the statement
+   * over the message's hash and sends message_withdraw. The room event that follows deletes
+   * every member's copy, this device's too.
+   */
+  async withdraw(roomName: string, seq: number): Promise<void> {
+    const page = await this.request('sync', { room: roomName, after: seq - 1, limit: 1 });
+    const m = Array.isArray(page.messages) ? (page.messages as Json[])[0] : undefined;
+    if (!m || Number(m.seq) !== seq || !m.envelope)
+      throw new ProtocolError('not_found', `There is no message #${seq} in ${roomName} to withdraw.`);
+    const env = envelopeFromJson(m.envelope);
+    const w = { room: roomName, seq, messageHash: messageHash(env), by: this.user, byDevice: this.profile.device, withdrawnAt: Date.now() };
+    const signature = signWithdrawal(this.keys, w);
+    await this.request('message_withdraw', {
+      room: roomName, seq, hash: toBase64(w.messageHash), withdrawn_at: w.withdrawnAt, signature: toBase64(signature),
+    });
+    if (this.rooms.get(roomName)?.loaded) await this.catchUp(roomName);
   }
 
   /**
@@ -862,6 +942,7 @@ export class Session {
           room.items.push({
             seq, kind: 'message', sentAt: Number(sent.sent_at ?? Date.now()), sender: this.user,
             senderName: this.displayName(room, this.user), mine: true, text, warnings: [],
+            hash: toBase64(messageHash(env)),
           });
         } else if (room.loaded) {
           await this.catchUp(roomName);

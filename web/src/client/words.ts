@@ -57,6 +57,10 @@ export function describeEvent(e: Json): string {
         { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'Europe/London' });
       return `${actor(e)} shared history since ${since} with ${subject(e)}`;
     }
+    case 'message_withdrawn': // worded again once checked (Session.takeWithdrawal)
+      return `${actor(e)} withdrew a message`;
+    case 'withdrawn': // the place of a message withdrawn before this device read it
+      return `A message withdrawn by ${actor(e)}`;
     default:
       return `The room changed (“${kind}”; a newer Liaise shows it in words)`;
   }

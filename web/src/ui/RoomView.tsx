@@ -13,6 +13,7 @@ export function RoomView({ session, room, onBack }: { session: Session; room: Ro
   const [error, setError] = useState('');
   const [loading, setLoading] = useState(!room.loaded);
   const [verifying, setVerifying] = useState<{ user: string; name: string } | null>(null);
+  const [withdrawing, setWithdrawing] = useState<Item | null>(null);
   const timeline = useRef<HTMLOListElement>(null);
   const heading = useRef<HTMLHeadingElement>(null);
   const page = useRef<HTMLElement>(null);
@@ -116,11 +117,18 @@ export function RoomView({ session, room, onBack }: { session: Session; room: Ro
         )}
         {loading && room.items.length === 0 && <li class="event">Loading messages…</li>}
         {!loading && room.items.length === 0 && <li class="event">No messages yet. Say hello.</li>}
-        {room.items.map((item) => <TimelineItem key={item.seq} item={item} room={room} help={help.get(item.seq)} />)}
+        {room.items.map((item) => <TimelineItem key={item.seq} item={item} room={room} help={help.get(item.seq)}
+          onWithdraw={() => setWithdrawing(item)} />)}
       </ol>
       <Composer session={session} room={room} />
       <AskTerm session={session} room={room} />
       {verifying && <Verify session={session} user={verifying.user} name={verifying.name} onClose={() => setVerifying(null)} />}
+      {withdrawing && <ConfirmWithdraw item={withdrawing} roomName={room.name}
+        answer={(yes) => {
+          const item = withdrawing;
+          setWithdrawing(null);
+          if (yes) session.withdraw(room.name, item.seq).catch((e: Error) => setError(e.message));
+        }} />}
     </main>
   );
 }
@@ -167,8 +175,13 @@ function useReadingHelp(session: Session, room: Room): Map<number, plain.Reading
   return help;
 }
 
-function TimelineItem({ item, room, help }: { item: Item; room: Room; help: plain.Reading | undefined }) {
+function TimelineItem({ item, room, help, onWithdraw }: {
+  item: Item; room: Room; help: plain.Reading | undefined; onWithdraw: () => void;
+}) {
   const when = <time dateTime={isoTime(item.sentAt)}>{ukWhen(item.sentAt)}</time>;
+  if (item.kind === 'event' && item.alert)
+    return <li class="event alert" role="note"><strong>{item.eventText}</strong> · {when}</li>;
+  if (item.kind === 'event' && item.timed) return <li class="event"><span>{item.eventText}</span></li>;
   if (item.kind === 'event') return <li class="event"><span>{item.eventText}</span> · {when}</li>;
   const agreed = help?.roomTerms ?? [];
   return (
@@ -187,7 +200,34 @@ function TimelineItem({ item, room, help }: { item: Item; room: Room; help: plai
           {item.warnings.map((w, i) => <li key={i}><strong>Warning:</strong> {w.message}</li>)}
         </ul>
       )}
+      {item.mine && item.text != null && (
+        <p class="message-actions">
+          <button type="button" class="link" onClick={onWithdraw}>
+            Withdraw<span class="visually-hidden"> your message sent {ukWhen(item.sentAt)}</span>
+          </button>
+        </p>
+      )}
     </li>
+  );
+}
+
+/** Asks before withdrawing one's own message: every member's device deletes it. */
+function ConfirmWithdraw({ item, roomName, answer }: { item: Item; roomName: string; answer: (yes: boolean) => void }) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    dialog.current?.showModal();
+  }, []);
+  return (
+    <dialog ref={dialog} class="dialog" aria-labelledby="withdraw-title" aria-describedby="withdraw-text"
+      onCancel={(e) => { e.preventDefault(); answer(false); }}>
+      <h2 id="withdraw-title">Withdraw this message?</h2>
+      <p id="withdraw-text">Every member’s device in {roomName} deletes it, and they see that you withdrew it and when. This cannot be undone.</p>
+      <blockquote class="quoted">{item.text}</blockquote>
+      <div class="dialog-actions">
+        <button type="button" class="primary" onClick={() => answer(true)}>Withdraw message</button>
+        <button type="button" onClick={() => answer(false)} autoFocus>Keep it</button>
+      </div>
+    </dialog>
   );
 }
 

@@ -46,6 +46,13 @@ struct ReadMessage {
     /// What the reader should know about this message (Ledger::observe, key changes); empty on
     /// an honest server with unchanged keys.
     std::vector<Warning> warnings;
+    /// For a message this device opened: message_hash() of its envelope (base64), so that a
+    /// withdrawal can be checked against this device's copy. Empty when unknown.
+    std::string hash;
+    /// For a `message_withdrawn` event whose signed statement verified against the
+    /// withdrawer's pinned key: the seq of the message it withdraws (0 otherwise). The client
+    /// then deletes its copy of that message (PROTOCOL.md, "Withdrawing a message").
+    std::int64_t withdraws = 0;
 };
 
 /// A room's history as Client::history() gives it: what this device kept, then what the server
@@ -257,6 +264,17 @@ class Client {
     /// Why shared_history() left messages out, since the last call (plain words, no text).
     [[nodiscard]] std::vector<std::string> take_continuity_notes();
 
+    // ---- withdrawing a misdirected message (withdraw.cpp; PROTOCOL.md) ----------------------
+
+    /// Withdraws message `seq` of `room` (one's own; an admin, anyone's in a room they are a
+    /// member of): signs the statement over the message's hash with this device's key and sends
+    /// message_withdraw; this device's kept copy is deleted at once, every other device's on its
+    /// next read. Returns the server's reply ({"room","seq","event_seq","withdrawn"}). Errors:
+    /// not_found (no such message, or a room event), already_withdrawn, forbidden (not the
+    /// sender, not an admin) and the server's.
+    [[nodiscard]] protocol::Expected<boost::json::object> withdraw(std::string_view room,
+                                                                   std::int64_t seq);
+
     /// A fresh client message id: the time in milliseconds as 12 lowercase hex digits, then
     /// 96 random bits in base64 (28 characters). Ids made later sort later (byte order) unless
     /// the clock steps back, which keeps the server's index of them compact; the random part
@@ -292,6 +310,13 @@ class Client {
     protocol::Expected<std::vector<ReadMessage>> fetch(std::string_view room, std::int64_t after);
     /// The kept history, opened on first use; null if it cannot be (history_notes_ says why).
     HistoryStore* store();
+    /// For a `message_withdrawn` event `out` (open_one): checks its signed statement against
+    /// the withdrawer's pinned key and sets out.withdraws, or refuses it with a warning.
+    void check_withdrawal(ReadMessage& out);
+    /// Deletes the messages that verified withdrawals among `messages` withdraw, in `messages`
+    /// and in the kept history, once each is checked against the copy (its sender and hash);
+    /// a withdrawal that does not match the copy is refused with a warning and the copy stays.
+    void apply_withdrawals(std::vector<ReadMessage>& messages);
 
     // Continuity (continuity.cpp).
     struct HeldKey {

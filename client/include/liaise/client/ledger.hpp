@@ -70,6 +70,12 @@ class Ledger {
     void reading_from(const std::string& room, std::int64_t after);
     /// Remembers a message this device sent (stored at `seq`).
     void sent(const std::string& room, std::int64_t seq, const crypto::Envelope& envelope);
+    /// A withdrawal of message `seq` by its sender's device `device`, whose signature was
+    /// checked (PROTOCOL.md, "Withdrawing a message"): remembers the message's `hash` (base64)
+    /// for the `previous` check, and, when this device was not shown that message, counts it as
+    /// the device's next one, so that its following message is not taken for a gap.
+    void withdrawn(const std::string& room, std::int64_t seq, const std::string& device,
+                   const std::string& hash);
 
   private:
     struct Sender {

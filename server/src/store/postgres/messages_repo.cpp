@@ -135,6 +135,19 @@ std::int64_t PgMessages::append_event(store::Id room, store::Id actor_device,
         .int64(0, 0);
 }
 
+bool PgMessages::withdraw(store::Id room, std::int64_t seq, std::string_view tombstone_json) {
+    // The old row version stays in the table's file until VACUUM reclaims it (docs/operator.md).
+    const auto r = db_.exec(
+        "UPDATE messages SET envelope = '', event = $3 WHERE room_id = $1 AND seq = $2 AND "
+        "event IS NULL RETURNING seq",
+        {std::to_string(room), std::to_string(seq), std::string(tombstone_json)});
+    if (r.rows() == 0)
+        return false;
+    db_.exec("DELETE FROM backup_entries WHERE room_id = $1 AND seq = $2",
+             {std::to_string(room), std::to_string(seq)});
+    return true;
+}
+
 std::unique_ptr<store::Messages> make_messages(Connection& db) {
     return std::make_unique<PgMessages>(db);
 }

@@ -21,6 +21,8 @@ class PgMessages final : public store::Messages {
     [[nodiscard]] store::Appended append(const store::NewMessage& m) override;
     [[nodiscard]] std::int64_t append_event(store::Id room, store::Id actor_device,
                                             std::string_view event_json, store::Millis at) override;
+    [[nodiscard]] bool withdraw(store::Id room, std::int64_t seq,
+                                std::string_view tombstone_json) override;
 
   private:
     Connection& db_;

@@ -94,6 +94,14 @@ class Messages : public MessagesView {
     /// seq; returns the seq.
     [[nodiscard]] virtual std::int64_t append_event(Id room, Id actor_device,
                                                     std::string_view event_json, Millis at) = 0;
+    /// Withdraws the message at `seq` of `room` (PROTOCOL.md, "Withdrawing a message"): drops
+    /// its envelope (the ciphertext and every device's wrapped key) and keeps the row, at the
+    /// same seq, as a tombstone whose event is `tombstone_json`; deletes every key backup entry
+    /// of the message (any account, any backup version). False, changing nothing, unless `seq`
+    /// is a message of `room` (not an event, not withdrawn before). The caller appends the room
+    /// event and the audit record in the same unit of work.
+    [[nodiscard]] virtual bool withdraw(Id room, std::int64_t seq,
+                                        std::string_view tombstone_json) = 0;
 };
 
 }  // namespace liaise::server::store

@@ -128,6 +128,18 @@ class SqlMessages final : public Messages {
         return seq;
     }
 
+    bool withdraw(Id room, std::int64_t seq, std::string_view tombstone_json) override {
+        // secure_delete (storage.cpp) overwrites the freed bytes of the envelope in the file.
+        const int changed = run(c_,
+                                "UPDATE messages SET envelope = '', event = ? WHERE room_id = ? "
+                                "AND seq = ? AND event IS NULL",
+                                tombstone_json, room, seq);
+        if (changed == 0)
+            return false;
+        run(c_, "DELETE FROM backup_entries WHERE room_id = ? AND seq = ?", room, seq);
+        return true;
+    }
+
   private:
     /// Reads the room named `name` into `r`; false if there is none.
     bool load_room(const std::string& name, WriterMemory::Room& r) const {
