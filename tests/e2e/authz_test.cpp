@@ -183,6 +183,18 @@ struct Matrix {
         return id;
     }
     std::int64_t question() { return mia.ok("ask", {{"term", fresh("term")}}).at("id").as_int64(); }
+    /// kRoom's current devices, as room_show lists them: the recipients of a new envelope.
+    std::vector<crypto::Recipient> room_devices() {
+        const auto room = ada.ok("room_show", {{"room", kRoom}});
+        std::vector<crypto::Recipient> to;
+        for (const auto& member : room.at("members").as_array())
+            for (const auto& d : member.at("devices").as_array()) {
+                const auto box = crypto::BoxPublicKey::from_base64(text(d, "box_key"));
+                REQUIRE(box);
+                to.push_back({text(d, "device"), *box});
+            }
+        return to;
+    }
     /// The seq of a message (not an event) in kRoom, sending one first if there is none.
     std::int64_t message_seq() {
         // The reply is kept: a range-for over a part of a temporary would read freed memory.
@@ -314,14 +326,7 @@ std::vector<Row> rows() {
     r.push_back(
         {"send", "an envelope for exactly the room's devices", kRoomMembers, [](M m, Who w) {
              // Wrapped for the room's current devices, so that only membership decides.
-             const auto room = m.ada.ok("room_show", {{"room", kRoom}});
-             std::vector<crypto::Recipient> to;
-             for (const auto& member : room.at("members").as_array())
-                 for (const auto& d : member.at("devices").as_array()) {
-                     const auto box = crypto::BoxPublicKey::from_base64(text(d, "box_key"));
-                     REQUIRE(box);
-                     to.push_back({text(d, "device"), *box});
-                 }
+             const auto to = m.room_devices();
              const auto& me = m.as(w);
              const auto env = crypto::seal(me.keys, me.device, kRoom, m.fresh("msg"), "hello all",
                                            to, test_history(me.user));
@@ -331,14 +336,7 @@ std::vector<Row> rows() {
     // each try, so that one withdrawn is not tried again; each person signs as themselves.
     r.push_back(
         {"message_withdraw", "a message cal sent", kSenderOrAdminsInRoom, [](M m, Who w) {
-             const auto room = m.ada.ok("room_show", {{"room", kRoom}});
-             std::vector<crypto::Recipient> to;
-             for (const auto& member : room.at("members").as_array())
-                 for (const auto& d : member.at("devices").as_array()) {
-                     const auto box = crypto::BoxPublicKey::from_base64(text(d, "box_key"));
-                     REQUIRE(box);
-                     to.push_back({text(d, "device"), *box});
-                 }
+             const auto to = m.room_devices();
              const auto env = crypto::seal(m.cal.keys, m.cal.device, kRoom, m.fresh("wrong"),
                                            "sent to the wrong room", to, test_history(m.cal.user));
              const auto seq =

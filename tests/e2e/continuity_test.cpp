@@ -8,6 +8,7 @@
 
 #include <algorithm>
 
+#include "data_scan.hpp"
 #include "frame_log.hpp"
 #include "liaise/protocol/continuity.hpp"
 #include "server_fixture.hpp"
@@ -71,14 +72,6 @@ std::vector<crypto::MessageKey> message_keys(client::Client& c, const std::strin
             out.push_back(key.value());
     }
     return out;
-}
-
-/// True if any file under `dir` holds `needle`.
-bool any_file_holds(const fs::path& dir, const std::string& needle) {
-    for (const auto& f : fs::recursive_directory_iterator(dir))
-        if (f.is_regular_file() && slurp(f.path()).find(needle) != std::string::npos)
-            return true;
-    return false;
 }
 
 }  // namespace

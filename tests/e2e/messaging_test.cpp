@@ -1,6 +1,7 @@
 // End-to-end: the real liaise-server binary and real clients.
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include "data_scan.hpp"
 #include "liaise/protocol/messages.hpp"
 #include "liaise/protocol/withdrawal.hpp"
 #include "server_fixture.hpp"
@@ -888,14 +889,6 @@ std::vector<client::ReadMessage> shown(Person& p, const std::string& room) {
     INFO((h ? "" : h.error().message));
     REQUIRE(h.ok());
     return std::move(h).value().messages;
-}
-
-/// True if any file under `dir` holds `needle`.
-bool any_file_holds(const fs::path& dir, const std::string& needle) {
-    for (const auto& f : fs::recursive_directory_iterator(dir))
-        if (f.is_regular_file() && slurp(f.path()).find(needle) != std::string::npos)
-            return true;
-    return false;
 }
 
 }  // namespace
