@@ -69,7 +69,6 @@ Client::Client(const Home& home, Profile profile, crypto::DeviceKeys keys,
       ledger_(home) {
     // This device's own key needs no comparing: sending to a room it is in never asks to.
     known_.pin(profile_.user, profile_.device, keys_.identity().sign_key);
-    load_moved_keys();
 }
 
 std::string Client::new_message_id() {
@@ -452,14 +451,16 @@ ReadMessage Client::open_one(const json::object& m) {
     // kept only if the key is acceptable.
     auto text = crypto::open(envelope.value(), keys_, profile_.device, *identity);
     // Not sent to this device: a key restored, transferred or shared may still open it.
-    if (!text && text.error().code == "not_a_recipient")
-        if (const auto it = extra_keys_.find({out.room, out.seq});
-            it != extra_keys_.end() &&
+    if (!text && text.error().code == "not_a_recipient") {
+        const auto& moved = moved_keys();
+        if (const auto it = moved.find({out.room, out.seq});
+            it != moved.end() &&
             it->second.message_hash == crypto::message_hash(envelope.value())) {
             text = crypto::open_with_key(envelope.value(), it->second.key, *identity);
             if (text)
                 ++extra_used_;
         }
+    }
     if (text && collecting_)
         note_key(envelope.value(), out.seq, *identity);
     if (!text && text.error().code == "bad_signature")

@@ -59,15 +59,31 @@ protocol::Expected<bool> keep_recovery_key(const Home& home, const crypto::Devic
 
 // ---- moved keys ---------------------------------------------------------------------------------
 
-void Client::load_moved_keys() {
-    const auto text = home_.read_file(kMovedKeysFile);
+namespace {
+
+/// The kept moved keys as their file holds them: {"ROOM\nSEQ": sealed}; empty when there is
+/// none or it does not parse (those keys are then not on this device: a restore brings them
+/// back).
+json::object moved_key_file(const Home& home) {
+    const auto text = home.read_file(kMovedKeysFile);
     if (!text)
-        return;
+        return {};
     boost::system::error_code ec;
-    const auto parsed = json::parse(*text, ec);
-    if (ec || !parsed.is_object())
-        return;  // unreadable: these keys are not on this device (a restore brings them back)
-    for (const auto& [id, sealed] : parsed.as_object()) {
+    auto parsed = json::parse(*text, ec);
+    return !ec && parsed.is_object() ? std::move(parsed.as_object()) : json::object{};
+}
+
+std::string moved_key_id(const std::string& room, std::int64_t seq) {
+    return room + "\n" + std::to_string(seq);
+}
+
+}  // namespace
+
+Client::MovedKeys& Client::moved_keys() {
+    if (moved_keys_loaded_)
+        return extra_keys_;
+    moved_keys_loaded_ = true;
+    for (const auto& [id, sealed] : moved_key_file(home_)) {
         const std::string key(id);
         const auto cut = key.rfind('\n');
         const auto bytes =
@@ -77,29 +93,34 @@ void Client::load_moved_keys() {
         const auto room = key.substr(0, cut);
         const auto seq = std::strtoll(key.c_str() + cut + 1, nullptr, 10);
         // Checked as any moved key is: sealed here, to this device, for that room and message.
+        // A key added in this session before the file was read stays as it is.
         if (auto entry = crypto::open_shared_entry(keys_, *bytes, room, seq))
-            extra_keys_[{room, seq}] = std::move(entry).value();
+            extra_keys_.emplace(std::pair{room, seq}, std::move(entry).value());
     }
+    return extra_keys_;
 }
 
 void Client::keep_moved_keys(std::vector<crypto::KeyEntry> entries) {
     if (entries.empty())
         return;
-    json::object kept;
-    if (const auto text = home_.read_file(kMovedKeysFile)) {
-        boost::system::error_code ec;
-        if (auto parsed = json::parse(*text, ec); !ec && parsed.is_object())
-            kept = std::move(parsed.as_object());
-    }
+    auto& held = moved_keys();
+    auto kept = moved_key_file(home_);
     for (auto& e : entries) {
-        kept[e.room + "\n" + std::to_string(e.seq)] =
+        kept[moved_key_id(e.room, e.seq)] =
             crypto::to_base64(crypto::seal_key_entry(e, keys_.identity().box_key));
-        extra_keys_[{e.room, e.seq}] = std::move(e);
+        held[{e.room, e.seq}] = std::move(e);
     }
     if (!home_.write_file(kMovedKeysFile, json::serialize(kept)))
         continuity_notes_.push_back(
             "the keys that arrived could not be kept on this device for later: they open the "
             "messages now, but restore or receive them again before passing them on");
+}
+
+void Client::forget_moved_key(const std::string& room, std::int64_t seq) {
+    moved_keys().erase({room, seq});
+    auto kept = moved_key_file(home_);
+    if (kept.erase(moved_key_id(room, seq)) > 0)
+        (void)home_.write_file(kMovedKeysFile, json::serialize(kept));
 }
 
 // ---- collecting keys --------------------------------------------------------------------------
@@ -111,7 +132,8 @@ void Client::note_key(const crypto::Envelope& envelope, std::int64_t seq,
     held.entry.seq = seq;
     held.entry.message_hash = crypto::message_hash(envelope);
     held.sent_at = envelope.history.sent_at;
-    if (const auto it = extra_keys_.find({envelope.room, seq}); it != extra_keys_.end()) {
+    const auto& moved = moved_keys();
+    if (const auto it = moved.find({envelope.room, seq}); it != moved.end()) {
         held.entry.key = it->second.key;
     } else {
         auto key = crypto::message_key(envelope, keys_, profile_.device, sender);

@@ -118,7 +118,7 @@ protocol::Expected<json::object> Client::withdraw(std::string_view room, std::in
                                {"withdrawn_at", w.withdrawn_at}};
     if (auto* kept = store())
         (void)kept->replace(tombstone(event, seq, num(m, "sent_at")));
-    extra_keys_.erase({w.room, seq});
+    forget_moved_key(w.room, seq);
     return reply;
 }
 
@@ -185,7 +185,7 @@ void Client::apply_withdrawals(std::vector<ReadMessage>& messages) {
         auto stone = tombstone(w, seq, copy != nullptr ? copy->sent_at : 0);
         if (auto* store = this->store(); store != nullptr)
             (void)store->replace(stone);
-        extra_keys_.erase({w.room, seq});
+        forget_moved_key(w.room, seq);
         if (in_list != nullptr)
             *in_list = std::move(stone);
     }

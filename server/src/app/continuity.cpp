@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 #include <set>
 
+#include "app/require.hpp"
 #include "app/room_events.hpp"
 #include "app/service.hpp"
 #include "clock.hpp"
@@ -23,18 +24,6 @@ constexpr std::int64_t kTransferLifetimeMs = 10 * 60 * 1000;
 constexpr std::size_t kMaxPutEntries = 500;
 constexpr std::int64_t kGetPage = 1000;
 constexpr std::size_t kMaxSealedBytes = 1024;
-
-/// The room and the caller's joined seq; not_found (as for a room that does not exist) unless
-/// the caller's account is a member.
-std::pair<std::int64_t, std::int64_t> require_membership(const store::RoomsView& rooms,
-                                                         const std::string& room,
-                                                         std::int64_t account) {
-    const auto found = rooms.find(room);
-    const auto joined = found ? rooms.membership(found->id, account) : std::nullopt;
-    if (!joined)
-        throw ServiceError(errc::not_found, "no room named '" + room + "'");
-    return {found->id, *joined};
-}
 
 /// A seq given as an object key ("41"): 1..2^53.
 std::int64_t seq_key(std::string_view key) {

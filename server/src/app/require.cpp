@@ -79,4 +79,13 @@ void require_discipline(const store::DictionariesView& dictionaries,
     throw ServiceError(errc::bad_request, "discipline: '" + discipline + "' is not one of " + list);
 }
 
+std::pair<store::Id, std::int64_t> require_membership(const store::RoomsView& rooms,
+                                                      const std::string& room, store::Id account) {
+    const auto found = rooms.find(room);
+    const auto joined = found ? rooms.membership(found->id, account) : std::nullopt;
+    if (!joined)
+        throw ServiceError(errc::not_found, "no room named '" + room + "'");
+    return {found->id, *joined};
+}
+
 }  // namespace liaise::server

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "store/store.hpp"
 
@@ -21,6 +22,12 @@ namespace liaise::server {
 /// The account named `user`; not_found when there is none.
 [[nodiscard]] store::AccountRow require_account(const store::AccountsView& accounts,
                                                 std::string_view user);
+
+/// The room named `room` and the seq at which `account` joined it; not_found, in the words used
+/// for a room that does not exist, unless the account is a member.
+[[nodiscard]] std::pair<store::Id, std::int64_t> require_membership(const store::RoomsView& rooms,
+                                                                    const std::string& room,
+                                                                    store::Id account);
 
 /// The dictionary files of `version`; not_found for a version that does not exist.
 [[nodiscard]] store::DictionaryFiles require_version(const store::DictionariesView& dictionaries,

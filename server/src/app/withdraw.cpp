@@ -9,6 +9,7 @@
 #include <boost/json.hpp>
 #include <cstdlib>
 
+#include "app/require.hpp"
 #include "app/room_events.hpp"
 #include "app/service.hpp"
 #include "clock.hpp"
@@ -78,10 +79,8 @@ void Service::message_withdraw(Context& ctx) {
         ctx,
         [=, this](store::Tx& tx, Outcome& out) {
             events->clear();
-            const auto room = tx.rooms().find(w.room);
-            if (!room || !tx.rooms().membership(room->id, account))
-                throw ServiceError(errc::not_found, "no room named '" + w.room + "'");
-            const auto rows = tx.messages().after(room->id, w.seq - 1, 1);
+            const auto [room_id, joined] = require_membership(tx.rooms(), w.room, account);
+            const auto rows = tx.messages().after(room_id, w.seq - 1, 1);
             const auto what = "message #" + std::to_string(w.seq) + " of '" + w.room + "'";
             if (rows.empty() || rows.front().seq != w.seq)
                 throw ServiceError(errc::not_found, "there is no " + what);
@@ -116,11 +115,11 @@ void Service::message_withdraw(Context& ctx) {
                                              {"box_key", keys->box_key},
                                              {"box_key_signature", keys->box_key_signature}}}};
             set_event_actor(event, me);
-            events->append(tx, room->id, w.room, device, event);
-            const auto event_seq = tx.messages().last_seq(room->id);
+            events->append(tx, room_id, w.room, device, event);
+            const auto event_seq = tx.messages().last_seq(room_id);
             json::object tombstone{{"kind", "withdrawn"}, {"withdrawal_seq", event_seq}};
             set_event_actor(tombstone, me);
-            if (!tx.messages().withdraw(room->id, w.seq, json::serialize(tombstone)))
+            if (!tx.messages().withdraw(room_id, w.seq, json::serialize(tombstone)))
                 throw std::logic_error("message_withdraw: the message went away in its own unit");
             record(tx, account, "message_withdrawn",
                    {{"room", w.room}, {"seq", w.seq}, {"sender", row.user}});

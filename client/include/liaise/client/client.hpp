@@ -349,16 +349,21 @@ class Client {
     };
     protocol::Expected<OpenedBackup> open_backup(const crypto::RecoveryKey& key,
                                                  const std::vector<std::string>& rooms);
-    /// Reads the keys that came by restore, transfer or share in earlier sessions (kept sealed
-    /// to this device's own box key); one that does not open is left out.
-    void load_moved_keys();
+    using MovedKeys = std::map<std::pair<std::string, std::int64_t>, crypto::KeyEntry>;
+    /// The keys that came by restore, transfer or share, this session's and those kept from
+    /// earlier ones (read once, when first needed: commands that open no earlier message pay
+    /// nothing; a kept key that does not open is left out).
+    MovedKeys& moved_keys();
     /// Adds `entries` to the keys this device holds, and keeps them for later sessions.
     void keep_moved_keys(std::vector<crypto::KeyEntry> entries);
+    /// Drops the moved key of (room, seq) here and from what is kept (a withdrawn message).
+    void forget_moved_key(const std::string& room, std::int64_t seq);
     /// Deletes the backup's entries of earlier versions (after all were stored again under the
     /// current one); a failure becomes a note.
     void prune_backup();
     void begin_backup();
-    std::map<std::pair<std::string, std::int64_t>, crypto::KeyEntry> extra_keys_;
+    MovedKeys extra_keys_;  ///< through moved_keys(), which reads the kept ones first
+    bool moved_keys_loaded_ = false;
     std::size_t extra_used_ = 0;
     bool collecting_ = false;
     std::vector<HeldKey> collected_;
