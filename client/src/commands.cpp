@@ -31,6 +31,7 @@
 #include "plain_reading.hpp"
 #include "qr.hpp"
 #include "unlock_cli.hpp"
+#include "weak_keystore.hpp"
 
 namespace liaise::client::cli {
 namespace {
@@ -198,6 +199,10 @@ int enrol(const Options& o, const std::string& server, const std::string& code,
                   << ") as device " << shown(reply.value(), "device") << ".\n"
                   << "Keys are in " << home.dir().string() << ", protected by your passphrase.\n";
     }
+    if (weak_keystore_requested())
+        std::cerr << "liaise: warning: " << kWeakKeystoreVariable
+                  << " is set: these keys are sealed with the weaker limits kept for test "
+                     "suites; unlocking without it seals them again properly.\n";
     return 0;
 }
 
