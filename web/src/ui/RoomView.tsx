@@ -180,7 +180,8 @@ function TimelineItem({ item, room, help, onWithdraw }: {
 }) {
   const when = <time dateTime={isoTime(item.sentAt)}>{ukWhen(item.sentAt)}</time>;
   if (item.kind === 'event' && item.alert)
-    return <li class="event alert" role="note"><strong>{item.eventText}</strong> · {when}</li>;
+    // The note inside the list item: a role on the <li> itself would take it out of the list.
+    return <li class="event alert"><span role="note"><strong>{item.eventText}</strong> · {when}</span></li>;
   if (item.kind === 'event' && item.timed) return <li class="event"><span>{item.eventText}</span></li>;
   if (item.kind === 'event') return <li class="event"><span>{item.eventText}</span> · {when}</li>;
   const agreed = help?.roomTerms ?? [];
