@@ -571,7 +571,7 @@ int serve(const Config& config) {
                  tls ? "wss" : "ws", config.host, listener->endpoint().port(), threads,
                  config.data_dir.string());
 
-    // The retention sweep (app/retention.cpp): a minute after start, then every hour. Each pass
+    // The retention sweep (app/retention.cpp): ten minutes after start, then every hour. Each pass
     // is one write unit queued on the store; the timer only queues it.
     net::steady_timer retention(ioc);
     std::function<void(std::chrono::seconds)> next_sweep = [&](std::chrono::seconds after) {
@@ -583,7 +583,7 @@ int serve(const Config& config) {
             next_sweep(std::chrono::hours(1));
         });
     };
-    next_sweep(std::chrono::minutes(1));
+    next_sweep(std::chrono::minutes(10));
 
     // SIGINT/SIGTERM: stop accepting, tell every client "going away", let in-flight work finish.
     net::signal_set signals(ioc, SIGINT, SIGTERM);
