@@ -158,8 +158,13 @@ std::vector<Expired> plan(const store::RetentionView& view, store::Millis now) {
             out.push_back({"messages", r.room, r.name, 0, "chat", r.stored, r.last_contact, g,
                            held(room_holds, r.room)});
     }
-    for (const auto& m : view.meetings()) {
-        const auto record = kind_of(m.kind).id;  // a kind no longer shipped counts as "other"
+    // Newest first: a meeting that carried an earlier one's actions forward goes before it, so
+    // that both can go in one sweep (erase_meeting keeps a meeting whose actions are carried).
+    auto meetings = view.meetings();
+    std::reverse(meetings.begin(), meetings.end());
+    for (const auto& m : meetings) {
+        const auto record =
+            minutes_template::kind_of(m.kind).id;  // a kind no longer shipped counts as "other"
         const auto g = schedules.governing(record, m.agencies);
         if (!expired(m.last_contact, g.days))
             continue;
