@@ -89,7 +89,7 @@ TEST_CASE("retention: schedules, the sweep and legal holds, refused input change
                             {{"room", "held-chat"},
                              {"title", "Core group for J"},
                              {"kind", "core-group"},
-                             {"starts_at", "1990-11-20 10:00"},
+                             {"starts_at", "2026-11-20 10:00"},
                              {"place", kSchool}})
                              .at("meeting")
                              .as_int64();
@@ -163,6 +163,7 @@ TEST_CASE("retention: schedules, the sweep and legal holds, refused input change
     t.server.start();
     t.ann.login();
     t.bea.login();
+    t.cai.login();
 
     // The longest period of the agencies involved governs: Care's 10 years keeps old-chat
     // (bea's school has the default, 2 years). Held records are reported, not deleted.
