@@ -420,7 +420,7 @@ CREATE TABLE legal_holds(
 
 /// Migration N (1-based) takes a database from version N-1 to N.
 constexpr std::array<const char*, schema_version> migrations = {version_1, version_2, version_3,
-                                                                  version_4};
+                                                                version_4};
 
 }  // namespace
 
