@@ -191,6 +191,9 @@ std::string describe_event(const json::object& e) {
                                   : "A message withdrawn by " + actor(e) + " (see #" +
                                         std::to_string(number(e, "withdrawal_seq")) + ")";
     }
+    if (kind == "expired")  // the place of a message deleted under the retention schedule
+        return "A message was deleted by the server under the retention schedule (kept " +
+               std::to_string(number(e, "days")) + " days after the room's last message)";
     return "The room changed ('" + safe(kind) + "'; a newer liaise shows it in words)";
 }
 

@@ -13,6 +13,7 @@
 #include "minutes_cli.hpp"
 #include "parse_errors.hpp"
 #include "recovery_cli.hpp"
+#include "retention_cli.hpp"
 #include "unlock_cli.hpp"
 
 namespace cli = liaise::client::cli;
@@ -411,6 +412,7 @@ int main(int argc, char** argv) {
 
     cli::add_minutes_commands(app, o, action);        // meeting, action, actions
     cli::add_admin_commands(app, *admin, o, action);  // accounts, dict, questions, audit
+    cli::add_retention_commands(*admin, o, action);   // retention, hold
 
     try {
         app.parse(argc, argv);

@@ -239,7 +239,18 @@ constexpr std::array<FieldSpec, 5> kMessageWithdraw = {
      {"hash", F::string, true, kKey},
      {"withdrawn_at", F::integer, true, kMaxTime},
      {"signature", F::string, true, kKey}}};
-constexpr std::array<RequestSpec, 73> kRequests = {{
+// Retention and legal hold (PROTOCOL.md, "Retention and legal hold"). A period is at most 100
+// years; a hold names a room or a meeting (exactly one, checked by the handler).
+constexpr std::int64_t kReason = 500;
+constexpr std::array<FieldSpec, 4> kRetentionSet = {{{"agency", F::string, true, kText},
+                                                     {"record", F::string, true, kName},
+                                                     {"days", F::integer, true, 36'500, 1},
+                                                     {"reason", F::string, true, kReason}}};
+constexpr std::array<FieldSpec, 1> kRetentionSweep = {{{"preview", F::boolean, false, 0}}};
+constexpr std::array<FieldSpec, 3> kHold = {{{"room", F::string, false, kName},
+                                             {"meeting", F::integer, false, kId, 1},
+                                             {"reason", F::string, true, kReason}}};
+constexpr std::array<RequestSpec, 78> kRequests = {{
     {"hello", Access::anyone, kHello},
     {"enrol", Access::anyone, kEnrol},
     {"login", Access::anyone, kLogin},
@@ -313,6 +324,11 @@ constexpr std::array<RequestSpec, 73> kRequests = {{
     {"glossary_add", Access::chair, kGlossaryAdd},
     {"glossary_remove", Access::chair, kGlossaryRemove},
     {"message_withdraw", Access::authenticated, kMessageWithdraw},
+    {"retention_show", Access::admin, {}},
+    {"retention_set", Access::admin, kRetentionSet},
+    {"retention_sweep", Access::admin, kRetentionSweep},
+    {"hold_place", Access::admin, kHold},
+    {"hold_lift", Access::admin, kHold},
 }};
 
 std::string_view type_name(F type) {

@@ -154,6 +154,41 @@ constexpr ReplyField r_message_withdraw[] = {
     {"event_seq", kInteger, true},
     {"withdrawn", kBoolean, true},
 };
+// retention_show
+constexpr ReplyField r_retention_show[] = {
+    {"defaults", kArray, true},
+    {"schedules", kArray, true},
+    {"holds", kArray, true},
+};
+// retention_set
+constexpr ReplyField r_retention_set[] = {
+    {"agency", kString, true},
+    {"record", kString, true},
+    {"days", kInteger, true},
+    {"previous_days", kInteger, true},
+};
+// retention_sweep
+constexpr ReplyField r_retention_sweep[] = {
+    {"preview", kBoolean, true},
+    {"at", kInteger, true},
+    {"deleted", kArray, true},
+    {"held", kArray, true},
+    {"kept", kArray, true},
+};
+// hold_place
+constexpr ReplyField r_hold_place[] = {
+    {"target", kString, true},
+    {"room", kString, true},
+    {"meeting", kInteger, false},
+    {"at", kInteger, true},
+};
+// hold_lift
+constexpr ReplyField r_hold_lift[] = {
+    {"target", kString, true},
+    {"room", kString, true},
+    {"meeting", kInteger, false},
+    {"at", kInteger, true},
+};
 // dictionaries
 constexpr ReplyField r_dictionaries[] = {
     {"version", kInteger, true},
@@ -748,6 +783,11 @@ constexpr FrameShape kReplies[] = {
     {"glossary_add", r_glossary_add},
     {"glossary_remove", r_glossary_remove},
     {"message_withdraw", r_message_withdraw},
+    {"retention_show", r_retention_show},
+    {"retention_set", r_retention_set},
+    {"retention_sweep", r_retention_sweep},
+    {"hold_place", r_hold_place},
+    {"hold_lift", r_hold_lift},
 };
 constexpr FrameShape kEvents[] = {
     {"membership", e_membership},

@@ -571,6 +571,20 @@ int serve(const Config& config) {
                  tls ? "wss" : "ws", config.host, listener->endpoint().port(), threads,
                  config.data_dir.string());
 
+    // The retention sweep (app/retention.cpp): ten minutes after start, then every hour. Each pass
+    // is one write unit queued on the store; the timer only queues it.
+    net::steady_timer retention(ioc);
+    std::function<void(std::chrono::seconds)> next_sweep = [&](std::chrono::seconds after) {
+        retention.expires_after(after);
+        retention.async_wait([&](beast::error_code ec) {
+            if (ec)
+                return;
+            service.sweep_retention();
+            next_sweep(std::chrono::hours(1));
+        });
+    };
+    next_sweep(std::chrono::minutes(10));
+
     // SIGINT/SIGTERM: stop accepting, tell every client "going away", let in-flight work finish.
     net::signal_set signals(ioc, SIGINT, SIGTERM);
     net::steady_timer poll(ioc);
@@ -588,6 +602,7 @@ int serve(const Config& config) {
             return;
         spdlog::info("signal {}: shutting down", sig);
         listener->stop();
+        retention.cancel();
         for (const auto& s : shared.sessions())
             s->go_away();
         wait_for_sessions();

@@ -95,6 +95,11 @@ TEST_CASE("only admins may administer: every admin request, tried as a member an
         {"question_answer", {{"question", 1}, {"reply", "It is a family tree."}}},
         {"question_dismiss", {{"question", 1}}},
         {"audit", {}},
+        {"retention_show", {}},
+        {"retention_set", {{"agency", kCare}, {"record", "chat"}, {"days", 1}, {"reason", "x"}}},
+        {"retention_sweep", {}},
+        {"hold_place", {{"room", "any"}, {"reason", "an inquiry"}}},
+        {"hold_lift", {{"room", "any"}, {"reason", "the inquiry ended"}}},
     };
     const auto version = t.dictionary_version();
     const auto records = t.audit_records();

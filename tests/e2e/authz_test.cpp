@@ -571,6 +571,31 @@ std::vector<Row> rows() {
                      return json::object{{"question", m.question()}};
                  }});
     r.push_back({"audit", "", kAdmins, none});
+    // Retention and legal hold (PROTOCOL.md, "Retention and legal hold"): nothing in the matrix
+    // is old enough to expire, so a sweep deletes nothing; a hold is lifted after each try.
+    r.push_back({"retention_show", "", kAdmins, none});
+    r.push_back({"retention_set", "", kAdmins, [](M, Who) {
+                     return json::object{{"agency", kCare},
+                                         {"record", "chat"},
+                                         {"days", 3650},
+                                         {"reason", "the authorisation matrix"}};
+                 }});
+    r.push_back({"retention_sweep", "", kAdmins, none});
+    r.push_back({"hold_place", "", kAdmins,
+                 [](M, Who) {
+                     return json::object{{"room", kScratch}, {"reason", "an inquiry"}};
+                 },
+                 [](M m) {
+                     (void)m.ann.outcome("hold_lift", {{"room", kScratch}, {"reason", "done"}});
+                 }});
+    r.push_back({"hold_lift", "", kAdmins,
+                 [](M m, Who) {
+                     m.ann.ok("hold_place", {{"room", kScratch}, {"reason", "an inquiry"}});
+                     return json::object{{"room", kScratch}, {"reason", "the inquiry ended"}};
+                 },
+                 [](M m) {
+                     (void)m.ann.outcome("hold_lift", {{"room", kScratch}, {"reason", "done"}});
+                 }});
     return r;
 }
 

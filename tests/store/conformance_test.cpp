@@ -1162,3 +1162,128 @@ TEST_CASE("store: a withdrawn message keeps its seq as a tombstone, without enve
         CHECK(again.existing_envelope.empty());
     });
 }
+
+TEST_CASE("store: retention keeps schedules and holds, finds last contact and erases a meeting",
+          "[store][retention]") {
+    each_store([](Store& store) {
+        const auto p = seed(store);
+        Id health = 0, dan = 0, m1 = 0, m2 = 0, act = 0;
+        const auto in_r = devices({p.ann_dev, p.bea_dev});
+        REQUIRE(send(store, "r", p.bea, p.bea_dev, "m1", R"({"c":"one"})", in_r, 100).result ==
+                R::stored);
+        REQUIRE(send(store, "r", p.ann, p.ann_dev, "m2", R"({"c":"two"})", in_r, 200).result ==
+                R::stored);
+        store.write_and_wait([&](Tx& tx) {
+            health = *tx.accounts().add_agency("Health", "health", 1);
+            dan = *tx.accounts().add("dan", "Dan", health, Role::chair, 1);
+            // A room event is not contact; a withdrawn message no longer counts as stored.
+            CHECK(tx.messages().append_event(p.r, p.ann_dev, R"({"kind":"x"})", 300) == 3);
+            CHECK(tx.messages().withdraw(p.r, 1, R"({"kind":"withdrawn"})"));
+            auto& m = tx.meetings();
+            MeetingRow row;
+            row.room = p.s;
+            row.kind = "core-group";
+            row.starts_at = "2026-01-05T10:00";
+            row.marking = "OFFICIAL";
+            row.status = "draft";
+            row.chair = dan;
+            row.minute_taker = p.ann;
+            row.version = 1;
+            row.body = {1};
+            m1 = m.create(row, p.ann, 5);
+            ActionRow a;
+            a.room = p.s;
+            a.raised_in = m1;
+            a.owner = p.ann;
+            a.due = "2026-01-20";
+            a.status = "open";
+            a.body = {3};
+            act = m.add_action(a, 7);
+            m.add_version({m1, 1, "circulated", p.ann, 8, 0, {}, 0, 0, {4}});
+            m.distribute(m1, 1, {p.ann}, 8);
+            MinutesSignature s;
+            s.act = "circulate";
+            s.account = p.ann;
+            s.device = p.ann_dev;
+            s.signed_at = 8;
+            s.signature = "c2ln";
+            m.add_signature(m1, 1, s, 9);
+            row.id = m1;
+            row.rev = 1;
+            m.update(row, 50);  // the record's last change
+            m2 = m.create(row, p.ann, 60);
+            CHECK(m.carry_forward(m1, m2, {"open"}, "carried_forward", 61) == 1);
+
+            auto& r = tx.retention();
+            r.set_schedule({health, "", "chat", 30, dan, 70, "first"});
+            r.set_schedule({health, "", "chat", 40, p.ann, 71, "board decision"});
+            r.set_schedule({health, "", "core-group", 500, p.ann, 72, "local policy"});
+            CHECK(r.place_hold({"room", p.r, "", p.ann, "", 80, "inquiry"}));
+            CHECK_FALSE(r.place_hold({"room", p.r, "", p.bea, "", 81, "again"}));
+            CHECK(r.place_hold({"meeting", m1, "", p.ann, "", 82, "complaint"}));
+        });
+        store.read_and_wait([&](const ReadTx& tx) {
+            const auto& r = tx.retention();
+            const auto schedules = r.schedules();
+            REQUIRE(schedules.size() == 2);
+            CHECK(schedules[0].agency == health);
+            CHECK(schedules[0].agency_name == "Health");
+            CHECK(schedules[0].record == "chat");
+            CHECK(schedules[0].days == 40);  // replaced, not added
+            CHECK(schedules[0].set_by == p.ann);
+            CHECK(schedules[0].set_at == 71);
+            CHECK(schedules[0].reason == "board decision");
+            CHECK(schedules[1].record == "core-group");
+            const auto holds = r.holds();
+            REQUIRE(holds.size() == 2);
+            CHECK(holds[0].target == "room");
+            CHECK(holds[0].id == p.r);
+            CHECK(holds[0].name == "r");
+            CHECK(holds[0].placed_by_user == "ann");
+            CHECK(holds[0].reason == "inquiry");
+            CHECK(holds[1].target == "meeting");
+            CHECK(holds[1].name == "s");  // the meeting's room
+            CHECK(r.hold("meeting", m1)->placed_at == 82);
+            CHECK_FALSE(r.hold("meeting", m2));
+            CHECK_FALSE(r.hold("room", p.s));
+
+            const auto rooms = r.rooms_with_messages();
+            REQUIRE(rooms.size() == 1);  // s has no messages
+            CHECK(rooms[0].room == p.r);
+            CHECK(rooms[0].name == "r");
+            CHECK(rooms[0].last_contact == 200);
+            CHECK(rooms[0].stored == 1);
+            CHECK(rooms[0].agencies.size() == 1);  // ann and bea are both of Care
+
+            const auto meetings = r.meetings();
+            REQUIRE(meetings.size() == 2);
+            CHECK(meetings[0].meeting == m1);
+            CHECK(meetings[0].room_name == "s");
+            CHECK(meetings[0].kind == "core-group");
+            CHECK(meetings[0].last_contact == 50);
+            CHECK(meetings[0].agencies.size() == 2);  // ann's Care, and dan's Health as chair
+        });
+        store.write_and_wait([&](Tx& tx) {
+            auto& r = tx.retention();
+            CHECK(r.lift_hold("room", p.r));
+            CHECK_FALSE(r.lift_hold("room", p.r));
+            // m1's action is carried forward to m2: m1 stays until m2 goes.
+            CHECK_FALSE(r.erase_meeting(m1));
+            CHECK_FALSE(r.erase_meeting(99999));
+            CHECK(r.erase_meeting(m2));
+            CHECK(r.erase_meeting(m1));
+            CHECK_FALSE(r.erase_meeting(m1));
+        });
+        store.read_and_wait([&](const ReadTx& tx) {
+            CHECK_FALSE(tx.meetings().meeting(m1));
+            CHECK_FALSE(tx.meetings().meeting(m2));
+            CHECK_FALSE(tx.meetings().version(m1, 1));
+            CHECK(tx.meetings().distribution(m1, 1).empty());
+            CHECK(tx.meetings().signatures(m1, 1).empty());
+            CHECK_FALSE(tx.meetings().action(act));
+            CHECK(tx.meetings().meetings_in(p.s).empty());
+            CHECK(tx.retention().holds().empty());  // the meeting's hold went with it
+            CHECK(tx.retention().meetings().empty());
+        });
+    });
+}

@@ -85,6 +85,11 @@ std::span<const Service::Route> Service::routes() noexcept {
         {"glossary_add", [](Service& s, Context& c) { s.glossary_change(c, true); }},
         {"glossary_remove", [](Service& s, Context& c) { s.glossary_change(c, false); }},
         {"message_withdraw", [](Service& s, Context& c) { s.message_withdraw(c); }},
+        {"retention_show", [](Service& s, Context& c) { s.retention_show(c); }},
+        {"retention_set", [](Service& s, Context& c) { s.retention_set(c); }},
+        {"retention_sweep", [](Service& s, Context& c) { s.retention_sweep(c); }},
+        {"hold_place", [](Service& s, Context& c) { s.hold_change(c, true); }},
+        {"hold_lift", [](Service& s, Context& c) { s.hold_change(c, false); }},
     };
     return kRoutes;
 }

@@ -66,6 +66,11 @@ class Service final : public Requests {
     /// them against protocol::request_specs() with route_problems() (app/routes.hpp).
     [[nodiscard]] static std::vector<std::string_view> route_names();
 
+    /// The periodic retention sweep (app/retention.cpp): queues one write unit that deletes
+    /// what has expired, as `liaise admin retention run` does, with the server as the actor in
+    /// the audit log. Returns at once; any thread may call it.
+    void sweep_retention();
+
   private:
     /// One request being handled: who sent it, the validated request, and where replies go.
     struct Context {
@@ -155,6 +160,11 @@ class Service final : public Requests {
     void history_shared(Context& ctx);
     /// Withdrawing a misdirected message (withdraw.cpp).
     void message_withdraw(Context& ctx);
+    /// Retention schedules and legal holds (retention.cpp).
+    void retention_show(Context& ctx);
+    void retention_set(Context& ctx);
+    void retention_sweep(Context& ctx);
+    void hold_change(Context& ctx, bool place);
     /// Runs `change` (which edits the current dictionary files and returns a one-line summary)
     /// on the writer; validates and compiles the result, stores it as a new version, records it
     /// in the audit log, then swaps the server's engine and tells every online client.

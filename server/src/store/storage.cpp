@@ -381,6 +381,25 @@ CREATE TABLE IF NOT EXISTS minutes_signatures(
     key_backup::create_schema(db);  // continuity's tables (store/key_backup.hpp)
     // A room's agreed terms (glossary_store.hpp): new tables only, which an older server ignores.
     glossary_store::create_tables(db);
+    // Retention schedules and legal holds (store/repo/retention.hpp): new tables only, which an
+    // older server ignores.
+    db.exec(R"sql(
+CREATE TABLE IF NOT EXISTS retention_schedules(
+  agency_id INTEGER NOT NULL REFERENCES agencies(id),
+  record TEXT NOT NULL,  -- 'chat' or a meeting kind
+  days INTEGER NOT NULL,
+  set_by INTEGER NOT NULL REFERENCES accounts(id),
+  set_at INTEGER NOT NULL,
+  reason TEXT NOT NULL,
+  PRIMARY KEY(agency_id, record));
+CREATE TABLE IF NOT EXISTS legal_holds(
+  target TEXT NOT NULL,  -- 'room' or 'meeting'
+  target_id INTEGER NOT NULL,
+  placed_by INTEGER NOT NULL REFERENCES accounts(id),
+  placed_at INTEGER NOT NULL,
+  reason TEXT NOT NULL,
+  PRIMARY KEY(target, target_id));
+)sql");
     SQLite::Statement version(
         db, "INSERT OR REPLACE INTO meta(key, value) VALUES('schema_version', ?)");
     version.bind(1, std::to_string(kSchemaVersion));

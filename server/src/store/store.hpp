@@ -34,6 +34,7 @@
 #include "store/repo/meetings.hpp"
 #include "store/repo/messages.hpp"
 #include "store/repo/outbox.hpp"
+#include "store/repo/retention.hpp"
 #include "store/repo/rooms.hpp"
 #include "store/repo/secrets.hpp"
 
@@ -55,6 +56,7 @@ class ReadTx {
     [[nodiscard]] virtual const GlossaryView& glossary() const = 0;
     [[nodiscard]] virtual const OutboxView& outbox() const = 0;
     [[nodiscard]] virtual const ContinuityView& continuity() const = 0;
+    [[nodiscard]] virtual const RetentionView& retention() const = 0;
 };
 
 /// A write unit of work: reads see its own changes; everything commits together or not at all.
@@ -72,6 +74,7 @@ class Tx {
     [[nodiscard]] virtual Glossary& glossary() = 0;
     [[nodiscard]] virtual Outbox& outbox() = 0;
     [[nodiscard]] virtual Continuity& continuity() = 0;
+    [[nodiscard]] virtual Retention& retention() = 0;
 };
 
 class Store {

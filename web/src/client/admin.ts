@@ -379,6 +379,18 @@ export function describeAudit(r: AuditRecord): string {
     case 'message_withdrawn':
       return `${who} withdrew message #${text(d, 'seq')} of the room ${text(d, 'room')}` +
         (text(d, 'sender') && text(d, 'sender') !== who ? `, sent by ${text(d, 'sender')}` : '');
+    case 'retention_set':
+      return `${who} set how long ${text(d, 'agency')} keeps ${text(d, 'record')} records: ${text(d, 'days')} days (was ${text(d, 'previous_days')}; reason: ${text(d, 'reason')})`;
+    case 'retention_deleted':
+      return (d.kind === 'messages'
+        ? `Deleted ${text(d, 'count')} message(s) of the room ${text(d, 'room')}`
+        : `Deleted the minutes of meeting ${text(d, 'meeting')} in the room ${text(d, 'room')}`) +
+        ` under ${d.schedule === 'default' ? 'the default schedule' : `${text(d, 'schedule')}’s schedule`} (${text(d, 'days')} days)`;
+    case 'hold_placed':
+    case 'hold_lifted':
+      return `${who} ${r.kind === 'hold_placed' ? 'placed a legal hold on' : 'lifted the legal hold on'} ` +
+        (d.meeting !== undefined ? `meeting ${text(d, 'meeting')} in ` : '') +
+        `the room ${text(d, 'room')} (reason: ${text(d, 'reason')})`;
     case 'audit_log_converted':
       return 'The server converted its audit log to the chained format';
     default: {

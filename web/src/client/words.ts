@@ -61,6 +61,8 @@ export function describeEvent(e: Json): string {
       return `${actor(e)} withdrew a message`;
     case 'withdrawn': // the place of a message withdrawn before this device read it
       return `A message withdrawn by ${actor(e)}`;
+    case 'expired': // the place of a message deleted under the retention schedule
+      return 'A message was deleted by the server under the retention schedule';
     default:
       return `The room changed (“${kind}”; a newer Liaise shows it in words)`;
   }

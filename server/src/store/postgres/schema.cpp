@@ -399,8 +399,28 @@ CREATE TABLE history_shares(
 CREATE INDEX history_shares_by_device ON history_shares(to_device, room_id);
 )sql";
 
+/// Version 4: retention schedules and legal holds (store/repo/retention.hpp). New tables only.
+constexpr const char* version_4 = R"sql(
+CREATE TABLE retention_schedules(
+  agency_id BIGINT NOT NULL REFERENCES agencies(id),
+  record TEXT NOT NULL,  -- 'chat' or a meeting kind
+  days BIGINT NOT NULL,
+  set_by BIGINT NOT NULL REFERENCES accounts(id),
+  set_at BIGINT NOT NULL,
+  reason TEXT NOT NULL,
+  PRIMARY KEY(agency_id, record));
+CREATE TABLE legal_holds(
+  target TEXT NOT NULL,  -- 'room' or 'meeting'
+  target_id BIGINT NOT NULL,
+  placed_by BIGINT NOT NULL REFERENCES accounts(id),
+  placed_at BIGINT NOT NULL,
+  reason TEXT NOT NULL,
+  PRIMARY KEY(target, target_id));
+)sql";
+
 /// Migration N (1-based) takes a database from version N-1 to N.
-constexpr std::array<const char*, schema_version> migrations = {version_1, version_2, version_3};
+constexpr std::array<const char*, schema_version> migrations = {version_1, version_2, version_3,
+                                                                version_4};
 
 }  // namespace
 
