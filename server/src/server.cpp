@@ -144,7 +144,8 @@ bool is_postgres_url(std::string_view url) {
 /// `with_credential`).
 protocol::Expected<custody::KeyLocation> database_key_location(
     const std::optional<fs::path>& option, bool with_credential) {
-    auto where = custody::locate(fs::path(), option, with_credential);
+    // Any relative name: only the default beside it is derived from it, and refused below.
+    auto where = custody::locate(fs::path("database"), option, with_credential);
     if (where.source == custody::Source::beside_data)
         return protocol::Error{
             "bad_key_file",
@@ -739,7 +740,9 @@ int serve(const Config& config) {
         local_bus.emplace();
     }
     Bus& bus = pg_bus ? static_cast<Bus&>(*pg_bus) : static_cast<Bus&>(*local_bus);
-    ServiceConfig service_config{config.enrolment_code_hours, config.sync_page_max};
+    ServiceConfig service_config;
+    service_config.enrolment_code_hours = config.enrolment_code_hours;
+    service_config.sync_page_max = config.sync_page_max;
     service_config.unsafe_ack_before_commit = config.unsafe_ack_before_commit;
     if (pg_bus)
         service_config.message_committed = [&deliver_to, &pg_bus](std::int64_t room,

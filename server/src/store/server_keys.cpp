@@ -22,8 +22,9 @@ std::string_view view(const unsigned char* data, std::size_t size) {
     return {reinterpret_cast<const char*>(data), size};
 }
 
-void store(store::Secrets& secrets, const AtRestKey& at_rest, const char* name, std::int64_t id,
-           std::span<const unsigned char> secret, std::span<const unsigned char> public_half) {
+void store_secret(store::Secrets& secrets, const AtRestKey& at_rest, const char* name,
+                  std::int64_t id, std::span<const unsigned char> secret,
+                  std::span<const unsigned char> public_half) {
     store::SecretRow row;
     row.name = name;
     row.id = id;
@@ -77,7 +78,7 @@ ServerKeys ServerKeys::open_or_create(store::Secrets& db, const AtRestKey& at_re
         sodium_memzero(chain->data(), chain->size());
     } else {
         randombytes_buf(keys.chain_key_.data(), keys.chain_key_.size());
-        store(db, at_rest, kChainKeyName, kChainKeyId, keys.chain_key_, {});
+        store_secret(db, at_rest, kChainKeyName, kChainKeyId, keys.chain_key_, {});
         if (created != nullptr)
             *created = Created::chain_key;
     }
@@ -97,7 +98,7 @@ ServerKeys ServerKeys::open_or_create(store::Secrets& db, const AtRestKey& at_re
         std::array<unsigned char, crypto_sign_SEEDBYTES> fresh{};
         randombytes_buf(fresh.data(), fresh.size());
         crypto_sign_seed_keypair(pk.data(), keys.sign_secret_.data(), fresh.data());
-        store(db, at_rest, kSigningKeyName, kSigningKeyId, fresh, pk);
+        store_secret(db, at_rest, kSigningKeyName, kSigningKeyId, fresh, pk);
         sodium_memzero(fresh.data(), fresh.size());
     }
     keys.public_ = crypto::SignPublicKey(std::span<const unsigned char, 32>(pk));
