@@ -270,6 +270,30 @@ TEST_CASE(
     REQUIRE(opened.ok());
     CHECK(opened.value() == "hello from A");
 
+    // An admin on node A changes the dictionaries: bea hears of it on node B, and node B's own
+    // engine (minutes checks) reloads the new version from the store.
+    const auto added = must(
+        ann_a->request("dict_add",
+                       {{"discipline", "social-care"},
+                        {"term", "strengths huddle"},
+                        {"alternatives", json::array{"short meeting about what is going well"}},
+                        {"explanation", "A short team talk about what is working for a family."}}),
+        "dict_add");
+    const auto version = added.at("version").as_int64();
+    std::optional<json::object> changed;
+    const auto dict_until = std::chrono::steady_clock::now() + 10s;
+    while (!changed && std::chrono::steady_clock::now() < dict_until) {
+        auto e = bea_b->next_event(200ms);
+        REQUIRE(e.ok());
+        if (e.value() && e.value()->at("type").as_string() == "dictionaries")
+            changed = *e.value();
+    }
+    REQUIRE(changed);
+    CHECK(changed->at("version").as_int64() == version);
+    CHECK(slurp(b.log_file())
+              .find("dictionaries version " + std::to_string(version) + " from another node") !=
+          std::string::npos);
+
     // Node A suspends bea: her session on node B ends.
     must(ann_a->request("account_suspend", {{"user", "bea"}}), "account_suspend");
     bool cut = false;
