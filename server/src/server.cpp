@@ -757,6 +757,17 @@ int serve(const Config& config) {
         delivery = std::make_unique<RemoteDelivery>(service, pg_bus->local());
         deliver_to.store(delivery.get());
     }
+    // However serve() ends from here: nothing more is delivered from the other nodes, and the
+    // bus's listening thread (whose handlers reach the service) stops, before the service goes.
+    struct StopCrossNode {
+        RemoteDelivery* delivery;
+        std::unique_ptr<PgBus>& bus;
+        ~StopCrossNode() {
+            if (delivery != nullptr)
+                delivery->close();
+            bus.reset();
+        }
+    } stop_cross_node{delivery.get(), pg_bus};
     // Email notices, on their own thread (app/mail_notices.hpp); stopped before the store.
     std::optional<MailNotices> mail_notices;
     if (config.mail)
