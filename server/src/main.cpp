@@ -32,7 +32,13 @@ int main(int argc, char** argv) {
     bool json = false;
     auto* init_cmd =
         app.add_subcommand("init", "Create a data directory with its first agency and admin");
-    init_cmd->add_option("--data", init.data_dir, "Data directory to create")->required();
+    auto* init_data =
+        init_cmd->add_option("--data", init.data_dir, "Data directory to create (SQLite)");
+    auto* init_database = init_cmd->add_option(
+        "--database", init.database,
+        "Instead of --data: a PostgreSQL database (postgresql://USER@HOST:PORT/DBNAME) for "
+        "several nodes; creates its schema, and needs --key-file");
+    init_data->excludes(init_database);
     init_cmd->add_option("--admin", init.admin, "The first admin's account name")->required();
     init_cmd->add_option("--agency", init.agency, "The first agency's name")->required();
     init_cmd->add_option("--discipline", init.discipline, "The first agency's discipline")
@@ -51,7 +57,15 @@ int main(int argc, char** argv) {
     int threads = 0;  // 0: as the config file says, else one per core
     auto* serve_cmd =
         app.add_subcommand("serve", "Serve the WebSocket protocol until SIGINT or SIGTERM");
-    serve_cmd->add_option("--data", config.data_dir, "Data directory made by init")->required();
+    auto* serve_data =
+        serve_cmd->add_option("--data", config.data_dir, "Data directory made by init");
+    auto* serve_database = serve_cmd->add_option(
+        "--database", config.database,
+        "Instead of --data: the PostgreSQL database this node shares with the others "
+        "(postgresql://…); needs --key-file, LIAISE_KEY_FILE or the systemd credential");
+    serve_data->excludes(serve_database);
+    // Hidden (no help text): the three-node test's negative control. Never in production.
+    serve_cmd->add_flag("--unsafe-ack-before-commit", config.unsafe_ack_before_commit)->group("");
     serve_cmd->add_option("--listen", listen, "HOST:PORT (default 127.0.0.1:7443)");
     serve_cmd->add_option("--config", config_file, "TOML settings file");
     serve_cmd->add_option("--threads", threads, "Worker threads (default: one per core)")
@@ -172,6 +186,11 @@ int main(int argc, char** argv) {
         return 0;
     }
     if (init_cmd->parsed()) {
+        if (init.data_dir.empty() && init.database.empty()) {
+            std::cerr << "liaise-server init: give --data DIR (one server, SQLite) or --database "
+                         "postgresql://… (several nodes)\n";
+            return 2;
+        }
         if (!init_key_file.empty())
             init.key_file = init_key_file;
         if (!init_dictionaries.empty())
@@ -198,6 +217,11 @@ int main(int argc, char** argv) {
                       << "  " << result.value().code << "\n";
         }
         return 0;
+    }
+    if (config.data_dir.empty() && config.database.empty()) {
+        std::cerr << "liaise-server serve: give --data DIR (one server, SQLite) or --database "
+                     "postgresql://… (several nodes)\n";
+        return 2;
     }
     if (!config_file.empty()) {
         auto loaded = liaise::server::load_config(config_file, config);

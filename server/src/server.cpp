@@ -10,6 +10,7 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <toml++/toml.h>
+#include <atomic>
 #include <boost/json.hpp>
 #include <fstream>
 #include <functional>
@@ -19,9 +20,11 @@
 #include <thread>
 
 #include "app/mail_notices.hpp"
+#include "app/remote_delivery.hpp"
 #include "app/routes.hpp"
 #include "app/service.hpp"
 #include "bus/local_bus.hpp"
+#include "bus/pg_bus.hpp"
 #include "clock.hpp"
 #include "liaise/jargon/dictionary.hpp"
 #include "liaise/jargon/engine.hpp"
@@ -33,6 +36,10 @@
 #include "store/at_rest.hpp"
 #include "store/audit.hpp"
 #include "store/key_custody.hpp"
+#include "store/postgres/pg_store.hpp"
+#include "store/postgres/pq.hpp"
+#include "store/postgres/schema.hpp"
+#include "store/sealed.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "store/storage.hpp"
 
@@ -114,15 +121,135 @@ std::vector<std::string> disciplines_of(const jargon::DictionarySet& set) {
 }
 
 /// The server's secrets (creating them, and converting an older audit log, the first time).
-protocol::Expected<ServerKeys> open_server_keys(Storage& storage, const AtRestKey& at_rest) {
+protocol::Expected<ServerKeys> open_server_keys(store::Store& store, const AtRestKey& at_rest) {
     std::optional<ServerKeys> keys;
     try {
-        storage.write_and_wait(
-            [&](SQLite::Database& db) { keys.emplace(audit::setup(db, at_rest)); });
+        store.write_and_wait([&](store::Tx& tx) {
+            keys.reset();  // a unit may run again after a failed batch
+            keys.emplace(audit::setup(tx.secrets(), tx.audit(), at_rest));
+        });
     } catch (const std::exception& e) {
         return config_error(std::string("cannot open the server's secrets: ") + e.what());
     }
     return std::move(*keys);
+}
+
+/// Whether `url` names a PostgreSQL database.
+bool is_postgres_url(std::string_view url) {
+    return url.starts_with("postgresql://") || url.starts_with("postgres://");
+}
+
+/// Where the at-rest key of a PostgreSQL deployment is: it has no data directory to keep it
+/// beside, so it must be named (--key-file, $LIAISE_KEY_FILE, or the systemd credential when
+/// `with_credential`).
+protocol::Expected<custody::KeyLocation> database_key_location(
+    const std::optional<fs::path>& option, bool with_credential) {
+    // Any relative name: only the default beside it is derived from it, and refused below.
+    auto where = custody::locate(fs::path("database"), option, with_credential);
+    if (where.source == custody::Source::beside_data)
+        return protocol::Error{
+            "bad_key_file",
+            "with --database, name the at-rest key file: --key-file PATH or LIAISE_KEY_FILE" +
+                std::string(with_credential ? " (or the systemd credential " +
+                                                  std::string(custody::kCredential) + ")"
+                                            : "") +
+                "; there is no data directory to keep it beside"};
+    return where;
+}
+
+/// The first agency and the first admin's enrolment code, in a store just bound to `key` (the
+/// part of init that is the same on every store). Returns the code.
+protocol::Expected<std::string> first_admin(store::Store& store, const AtRestKey& key,
+                                            const InitOptions& options,
+                                            const std::optional<fs::path>& dict_dir) {
+    Metrics metrics;
+    if (auto seeded = seed_dictionaries(store, dict_dir); !seeded)
+        return seeded.error();
+    LocalBus bus;
+    auto opened_keys = open_server_keys(store, key);
+    if (!opened_keys)
+        return opened_keys.error();
+    const ServerKeys server_keys(std::move(opened_keys).value());
+    Service service(store, metrics, bus, {}, &key, nullptr, &server_keys);
+    store.write_and_wait([&](store::Tx& tx) {
+        if (!tx.accounts().add_agency(options.agency, options.discipline, now_ms()))
+            throw std::runtime_error("the agency " + options.agency + " exists already");
+    });
+    // The admin's code is issued through the same request handler an admin would use, as if by a
+    // trusted local operator.
+    Identity operator_identity;
+    operator_identity.hello = true;
+    operator_identity.account = -1;
+    operator_identity.role = protocol::Role::admin;
+    std::promise<std::string> reply;
+    auto future = reply.get_future();
+    boost::json::object req{{"type", "enrol_code"},
+                            {"id", "init"},
+                            {"user", options.admin},
+                            {"agency", options.agency},
+                            {"role", "admin"}};
+    service.handle(
+        operator_identity, boost::json::serialize(req),
+        [&](std::string frame) { reply.set_value(std::move(frame)); }, nullptr);
+    const auto frame = protocol::decode_server_frame(future.get());
+    if (!frame || frame.value().type != "ok")
+        return config_error(
+            "could not issue the admin's code: " +
+            (frame ? std::string(frame.value().body.at("message").as_string()) : "no reply"));
+    // Every write of the Service is done before it goes (the reply came after the commit).
+    store.write_and_wait([](store::Tx&) {});
+    return std::string(frame.value().body.at("code").as_string());
+}
+
+/// init on a PostgreSQL database shared by several nodes (InitOptions::database).
+protocol::Expected<InitResult> init_database(const InitOptions& options,
+                                             const std::optional<fs::path>& dict_dir) {
+    if (!is_postgres_url(options.database))
+        return config_error("--database takes a postgresql:// URL");
+    auto located = database_key_location(options.key_file, false);
+    if (!located)
+        return located.error();
+    const auto key_file = located.value().path;
+    std::error_code ec;
+    if (fs::exists(fs::symlink_status(key_file, ec)))
+        return config_error("the key file " + key_file.string() +
+                            " already exists; refusing to overwrite it (choose another "
+                            "--key-file, or remove it if it belongs to no database)");
+    try {
+        {
+            pg::Connection db(options.database);
+            (void)pg::migrate(db);
+        }
+        pg::PgStore store(options.database);
+        const bool used = store.read_now([](const store::ReadTx& tx) {
+            return tx.secrets().setting("at_rest_key_check").has_value() ||
+                   !tx.accounts().agencies().empty();
+        });
+        if (used)
+            return config_error(
+                "this database was initialised before (it has an at-rest key and agencies); "
+                "start nodes on it with 'liaise-server serve --database URL --key-file KEY'");
+        const auto key = AtRestKey::generate();
+        if (auto saved = key.save(key_file); !saved)
+            return saved.error();
+        struct RemoveUnlessKept {
+            fs::path file;
+            bool keep = false;
+            ~RemoveUnlessKept() {
+                std::error_code ignored;
+                if (!keep)
+                    fs::remove(file, ignored);
+            }
+        } written{key_file};
+        store.write_and_wait([&](store::Tx& tx) { custody::bind(tx.secrets(), key); });
+        auto code = first_admin(store, key, options, dict_dir);
+        if (!code)
+            return code.error();
+        written.keep = true;
+        return InitResult{options.admin, std::move(code).value(), key_file, key.id()};
+    } catch (const std::exception& e) {
+        return config_error(std::string("cannot initialise the database: ") + e.what());
+    }
 }
 
 /// The network limits as the sessions use them.
@@ -378,6 +505,8 @@ protocol::Expected<InitResult> init_data_dir(const InitOptions& options) {
             list += (list.empty() ? "" : ", ") + d;
         return config_error("--discipline: '" + options.discipline + "' is not one of " + list);
     }
+    if (!options.database.empty())
+        return init_database(options, dict_dir);
     if (fs::exists(options.data_dir, ec) && !fs::is_empty(options.data_dir, ec))
         return config_error(options.data_dir.string() +
                             " already exists and is not empty; refusing to overwrite it");
@@ -415,45 +544,14 @@ protocol::Expected<InitResult> init_data_dir(const InitOptions& options) {
             return config_error("cannot create " + db_path.string());
         ::close(fd);
         Metrics metrics;
-        std::optional<ServerKeys> server_keys;  // before the storage, like the at-rest key
         Storage storage(db_path, &metrics);
         store::sqlite::SqliteStore store(storage);
         // The new key's id and check value, before anything is sealed.
         store.write_and_wait([&](store::Tx& tx) { custody::bind(tx.secrets(), key); });
-        if (auto seeded = seed_dictionaries(store, dict_dir); !seeded)
-            return seeded.error();
-        LocalBus bus;
-        auto opened_keys = open_server_keys(storage, key);
-        if (!opened_keys)
-            return opened_keys.error();
-        server_keys.emplace(std::move(opened_keys).value());
-        Service service(store, metrics, bus, {}, &key, nullptr, &*server_keys);
-        store.write_and_wait([&](store::Tx& tx) {
-            if (!tx.accounts().add_agency(options.agency, options.discipline, now_ms()))
-                throw std::runtime_error("the agency " + options.agency + " exists already");
-        });
-        // The admin's code is issued through the same request handler an admin would use, as
-        // if by a trusted local operator.
-        Identity operator_identity;
-        operator_identity.hello = true;
-        operator_identity.account = -1;
-        operator_identity.role = protocol::Role::admin;
-        std::promise<std::string> reply;
-        auto future = reply.get_future();
-        boost::json::object req{{"type", "enrol_code"},
-                                {"id", "init"},
-                                {"user", options.admin},
-                                {"agency", options.agency},
-                                {"role", "admin"}};
-        service.handle(
-            operator_identity, boost::json::serialize(req),
-            [&](std::string frame) { reply.set_value(std::move(frame)); }, nullptr);
-        const auto frame = protocol::decode_server_frame(future.get());
-        if (!frame || frame.value().type != "ok")
-            return config_error(
-                "could not issue the admin's code: " +
-                (frame ? std::string(frame.value().body.at("message").as_string()) : "no reply"));
-        result.code = std::string(frame.value().body.at("code").as_string());
+        auto code = first_admin(store, key, options, dict_dir);
+        if (!code)
+            return code.error();
+        result.code = std::move(code).value();
         written.keep = true;
     } catch (const std::exception& e) {
         return config_error(std::string("cannot create the database: ") + e.what());
@@ -468,6 +566,7 @@ int serve(const Config& config) {
             spdlog::error("this build of the server does not match its protocol: {}", problem);
         return 2;
     }
+    const bool on_postgres = !config.database.empty();
     const auto db_path = config.data_dir / kDatabase;
     std::error_code ec;
     if (const auto listen = net::ip::make_address(config.host);
@@ -480,53 +579,105 @@ int serve(const Config& config) {
             config.host);
         return 2;
     }
-    if (!fs::exists(db_path, ec)) {
+    if (on_postgres && !is_postgres_url(config.database)) {
+        spdlog::error("--database takes a postgresql:// URL");
+        return 2;
+    }
+    if (!on_postgres && !fs::exists(db_path, ec)) {
         spdlog::error("{} is not a Liaise data directory: run 'liaise-server init' first",
                       config.data_dir.string());
         return 2;
     }
-    if (auto legacy = custody::legacy_key_error(config.data_dir)) {
-        spdlog::error("{}", legacy->message);
-        return 2;
-    }
-    const int threads =
-        config.threads > 0 ? config.threads : std::max(1u, std::thread::hardware_concurrency());
-    // Declared before the storage: queued writes that seal minutes may run until it is gone.
-    std::optional<AtRestKey> at_rest;
-    Metrics metrics;
-    std::optional<ServerKeys> server_keys;  // before the storage, like the at-rest key
-    std::optional<Storage> opened;
-    try {
-        opened.emplace(db_path, &metrics, config.durable ? Durability::full : Durability::off);
-    } catch (const std::exception& e) {
-        spdlog::error("cannot open the database: {}", e.what());
-        return 2;
-    }
-    const auto where = custody::locate(config.data_dir, config.key_file);
-    {
-        auto key = custody::open_for(*opened, where);
-        if (!key) {
-            spdlog::error("{}", key.error().message);
+    if (!on_postgres) {
+        if (auto legacy = custody::legacy_key_error(config.data_dir)) {
+            spdlog::error("{}", legacy->message);
             return 2;
         }
-        at_rest.emplace(std::move(key).value());
+    }
+    if (config.unsafe_ack_before_commit)
+        spdlog::warn(
+            "UNSAFE, FOR TESTS ONLY: sends are answered before they are stored "
+            "(--unsafe-ack-before-commit); a crash loses messages their senders were told are "
+            "kept");
+    const int threads =
+        config.threads > 0 ? config.threads : std::max(1u, std::thread::hardware_concurrency());
+    // Declared before the store: queued writes that seal minutes may run until it is gone.
+    std::optional<AtRestKey> at_rest;
+    Metrics metrics;
+    std::optional<ServerKeys> server_keys;  // before the store, like the at-rest key
+    // Reads that deliver what other nodes committed may complete until the store is gone.
+    std::unique_ptr<RemoteDelivery> delivery;
+    std::optional<Storage> opened;  // SQLite only
+    std::unique_ptr<store::Store> store;
+    custody::KeyLocation where;
+    custody::OpensProbe opens;
+    if (on_postgres) {
+        auto located = database_key_location(config.key_file, true);
+        if (!located) {
+            spdlog::error("{}", located.error().message);
+            return 2;
+        }
+        where = located.value();
+        try {
+            {
+                pg::Connection db(config.database);
+                const int found = pg::current_version(db);
+                if (found != pg::schema_version) {
+                    spdlog::error(
+                        "the database's Liaise schema is version {}, this server needs {}: run "
+                        "'liaise-server migrate --database URL' (or 'liaise-server init "
+                        "--database URL' for a new deployment) first",
+                        found, pg::schema_version);
+                    return 2;
+                }
+            }
+            store = std::make_unique<pg::PgStore>(config.database);
+        } catch (const std::exception& e) {
+            spdlog::error("cannot open the database: {}", e.what());
+            return 2;
+        }
+    } else {
+        try {
+            opened.emplace(db_path, &metrics, config.durable ? Durability::full : Durability::off);
+        } catch (const std::exception& e) {
+            spdlog::error("cannot open the database: {}", e.what());
+            return 2;
+        }
+        store = std::make_unique<store::sqlite::SqliteStore>(*opened);
+        where = custody::locate(config.data_dir, config.key_file);
+        // A data directory made by an early version may hold only sealed minutes.
+        opens = [&opened](const AtRestKey& key) {
+            return opened->read([&](SQLite::Database& db) { return sealed::opens(db, key); });
+        };
+    }
+    {
+        std::optional<protocol::Expected<AtRestKey>> key;
+        try {
+            key.emplace(custody::open_for(*store, where, opens));
+        } catch (const std::exception& e) {
+            spdlog::error("cannot read the database: {}", e.what());
+            return 2;
+        }
+        if (!*key) {
+            spdlog::error("{}", key->error().message);
+            return 2;
+        }
+        at_rest.emplace(std::move(*key).value());
     }
     spdlog::info("at-rest key {} from {}", at_rest->id(), where.path.string());
-    custody::warn_if_exposed(config.data_dir, where);
-    Storage& storage = *opened;
-    store::sqlite::SqliteStore store(storage);
-    if (auto keys = open_server_keys(storage, at_rest.value()); keys) {
+    if (!on_postgres)
+        custody::warn_if_exposed(config.data_dir, where);
+    if (auto keys = open_server_keys(*store, at_rest.value()); keys) {
         server_keys.emplace(std::move(keys).value());
     } else {
         spdlog::error("{}", keys.error().message);
         return 2;
     }
-    LocalBus bus;
-    if (auto seeded = seed_dictionaries(store, config.dictionaries); !seeded) {
+    if (auto seeded = seed_dictionaries(*store, config.dictionaries); !seeded) {
         spdlog::error("{}", seeded.error().message);
         return 2;
     }
-    const auto dictionaries = stored_dictionaries(store);
+    const auto dictionaries = stored_dictionaries(*store);
     if (!dictionaries) {
         spdlog::error("the stored dictionaries do not load: {}", dictionaries.error().message);
         return 2;
@@ -539,12 +690,88 @@ int serve(const Config& config) {
     }
     // The server checks minutes with the same engine the clients use.
     jargon::SharedEngine engine(std::move(compiled).value());
-    Service service(store, metrics, bus, {config.enrolment_code_hours, config.sync_page_max},
-                    &*at_rest, &engine, &*server_keys);
-    // Email notices, on their own thread (app/mail_notices.hpp); stopped before the storage.
+
+    // The bus: this process's sessions, or (on PostgreSQL) every node's. Its handlers run on
+    // the bus's own thread and find `delivery` once it exists (hints before then are for rooms
+    // whose sessions, none yet, will catch up by sync).
+    std::atomic<RemoteDelivery*> deliver_to{nullptr};
+    std::unique_ptr<PgBus> pg_bus;
+    std::optional<LocalBus> local_bus;
+    if (on_postgres) {
+        PgBus::Handlers handlers;
+        handlers.messages = [&deliver_to](const std::vector<RoomSeq>& hints) {
+            if (auto* d = deliver_to.load()) {
+                std::vector<std::pair<std::int64_t, std::int64_t>> pairs;
+                pairs.reserve(hints.size());
+                for (const auto& h : hints)
+                    pairs.emplace_back(h.room, h.seq);
+                d->committed_elsewhere(pairs);
+            }
+        };
+        handlers.resync = [&deliver_to] {
+            if (auto* d = deliver_to.load())
+                d->resync();
+        };
+        // Another node changed the dictionaries: minutes checks here use them from now on.
+        // Rare, and the sessions here hear of it only after this returns, so it is done here.
+        handlers.dictionaries = [&store, &engine](std::int64_t version) {
+            const auto set = stored_dictionaries(*store);
+            if (!set) {
+                spdlog::error("the dictionaries another node stored (version {}) do not load: {}",
+                              version, set.error().message);
+                return;
+            }
+            auto made = jargon::Engine::compile(set.value());
+            if (!made.ok()) {
+                spdlog::error("the dictionaries another node stored (version {}) do not compile",
+                              version);
+                return;
+            }
+            engine.replace(std::move(made).value());
+            spdlog::info("dictionaries version {} from another node", version);
+        };
+        try {
+            pg_bus = std::make_unique<PgBus>(config.database, std::move(handlers));
+        } catch (const std::exception& e) {
+            spdlog::error("cannot listen for the other nodes: {}", e.what());
+            return 2;
+        }
+    } else {
+        local_bus.emplace();
+    }
+    Bus& bus = pg_bus ? static_cast<Bus&>(*pg_bus) : static_cast<Bus&>(*local_bus);
+    ServiceConfig service_config;
+    service_config.enrolment_code_hours = config.enrolment_code_hours;
+    service_config.sync_page_max = config.sync_page_max;
+    service_config.unsafe_ack_before_commit = config.unsafe_ack_before_commit;
+    if (pg_bus)
+        service_config.message_committed = [&deliver_to, &pg_bus](std::int64_t room,
+                                                                  std::int64_t seq) {
+            if (auto* d = deliver_to.load())
+                d->delivered_here(room, seq);
+            pg_bus->hint(room, seq);
+        };
+    Service service(*store, metrics, bus, std::move(service_config), &*at_rest, &engine,
+                    &*server_keys);
+    if (pg_bus) {
+        delivery = std::make_unique<RemoteDelivery>(service, pg_bus->local());
+        deliver_to.store(delivery.get());
+    }
+    // However serve() ends from here: nothing more is delivered from the other nodes, and the
+    // bus's listening thread (whose handlers reach the service) stops, before the service goes.
+    struct StopCrossNode {
+        RemoteDelivery* delivery;
+        std::unique_ptr<PgBus>& bus;
+        ~StopCrossNode() {
+            if (delivery != nullptr)
+                delivery->close();
+            bus.reset();
+        }
+    } stop_cross_node{delivery.get(), pg_bus};
+    // Email notices, on their own thread (app/mail_notices.hpp); stopped before the store.
     std::optional<MailNotices> mail_notices;
     if (config.mail)
-        mail_notices.emplace(store, *config.mail);
+        mail_notices.emplace(*store, *config.mail);
     std::optional<ssl::context> tls;
     if (config.tls_cert || config.tls_key) {
         auto made = tls_context(config);
@@ -569,7 +796,8 @@ int serve(const Config& config) {
     listener->run();
     spdlog::info("liaise-server listening on {}://{}:{}/v1 with {} threads (data in {})",
                  tls ? "wss" : "ws", config.host, listener->endpoint().port(), threads,
-                 config.data_dir.string());
+                 on_postgres ? std::string("PostgreSQL, shared with any other nodes")
+                             : config.data_dir.string());
 
     // The retention sweep (app/retention.cpp): ten minutes after start, then every hour. Each pass
     // is one write unit queued on the store; the timer only queues it.
@@ -621,11 +849,17 @@ int serve(const Config& config) {
     // service, the bus, the io_context they post to) is still here: all of it is destroyed
     // before the storage.
     try {
-        storage.write_and_wait([](SQLite::Database&) {});
+        store->write_and_wait([](store::Tx&) {});
     } catch (const std::exception& e) {
         spdlog::error("the last writes could not be stored: {}", e.what());
         return 1;
     }
+    // Nothing more from the other nodes; reads still under way deliver nothing.
+    if (delivery)
+        delivery->close();
+    pg_bus.reset();
+    mail_notices.reset();
+    store.reset();  // completes every queued unit
     spdlog::info("stopped");
     return 0;
 }

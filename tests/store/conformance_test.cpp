@@ -776,6 +776,9 @@ TEST_CASE("store: settings and sealed secrets", "[store]") {
             CHECK_FALSE(tx.secrets().setting("k"));
             tx.secrets().set_setting("k", "v1");
             tx.secrets().set_setting("k", "v2");
+            tx.secrets().set_setting("gone", "x");
+            tx.secrets().erase_setting("gone");
+            tx.secrets().erase_setting("never-set");
             CHECK(tx.secrets().add_secret({"chain", 7, {1, 2}, std::nullopt}));
             CHECK_FALSE(tx.secrets().add_secret({"chain", 8, {3}, std::nullopt}));
             CHECK(tx.secrets().add_secret({"signing", 9, {4}, Bytes{5}}));
@@ -783,6 +786,7 @@ TEST_CASE("store: settings and sealed secrets", "[store]") {
         });
         store.read_and_wait([&](const ReadTx& tx) {
             CHECK(tx.secrets().setting("k") == "v2");
+            CHECK_FALSE(tx.secrets().setting("gone"));
             CHECK(tx.secrets().secret(7)->sealed == Bytes{6});
             CHECK(tx.secrets().secret(9)->public_half == Bytes{5});
             CHECK_FALSE(tx.secrets().secret(8));

@@ -29,6 +29,9 @@ struct Outcome {
     /// committed, after the reply and whatever `after` does: each an encoded event frame and
     /// the accounts it goes to.
     std::vector<std::pair<std::vector<std::int64_t>, std::string>> live;
+    /// The job answered the request itself, before the commit (ServiceConfig::
+    /// unsafe_ack_before_commit, tests only): the completion must not answer again.
+    bool replied = false;
 };
 
 /// Sets the accounts `after` tells: any range of account ids.

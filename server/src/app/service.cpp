@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 #include <chrono>
 #include <set>
+#include <thread>
 #include <unordered_map>
 
 #include "app/require.hpp"
@@ -333,9 +334,11 @@ store::Store::Done Service::completion(Context& ctx, std::shared_ptr<Outcome> re
                 return;
             }
             if (!after) {
-                reply(protocol::encode_ok(re, std::move(result->reply)));
+                if (!result->replied)
+                    reply(protocol::encode_ok(re, std::move(result->reply)));
             } else {
-                reply(protocol::encode_ok(re, result->reply));
+                if (!result->replied)
+                    reply(protocol::encode_ok(re, result->reply));
                 after(*result);
             }
             for (auto& [accounts, frame] : result->live)
@@ -886,6 +889,16 @@ void Service::send(Context& ctx) {
     auto self = ctx.self;
     // The `message` event, built on the writer thread and sent after the commit.
     auto event = std::make_shared<std::shared_ptr<const Frame>>();
+    auto stored_in = std::make_shared<std::int64_t>(0);  // the room's id, once stored
+    // Tests only (ServiceConfig::unsafe_ack_before_commit): the answer goes before the commit.
+    const auto answer_early = [unsafe = config_.unsafe_ack_before_commit, reply = ctx.reply,
+                               re = std::string(ctx.req.id)](Outcome& out) {
+        if (!unsafe)
+            return;
+        reply(protocol::encode_ok(re, out.reply));
+        out.replied = true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    };
     write_tx(
         ctx,
         [=, stored = std::move(stored), recipients = std::move(recipients)](store::Tx& tx,
@@ -911,6 +924,7 @@ void Service::send(Context& ctx) {
                             errc::id_reused,
                             "this message id was already used for a different message");
                     out.reply = {{"seq", a.seq}, {"duplicate", true}};
+                    answer_early(out);
                     return;
                 case R::stored:
                     break;
@@ -925,12 +939,54 @@ void Service::send(Context& ctx) {
                                    envelope_at, stored, recipients.size());
             out.reply = {{"seq", a.seq}, {"duplicate", false}, {"sent_at", a.sent_at}};
             notify_later(out, a.members);
+            *stored_in = a.room;
+            answer_early(out);
         },
-        [this, self, event](const Outcome& out) {
+        [this, self, event, stored_in](const Outcome& out) {
             if (out.reply.at("duplicate").as_bool())
                 return;
+            if (config_.message_committed)
+                config_.message_committed(*stored_in, out.reply.at("seq").as_int64());
             metrics_.message_stored();
             metrics_.message_delivered(bus_.publish(out.notify, *event, self.get()));
+        });
+}
+
+void Service::stored_messages(std::int64_t room, std::int64_t after,
+                              std::function<void(StoredEvents, std::exception_ptr)> done) {
+    auto found = std::make_shared<StoredEvents>();
+    store_.read(
+        [room, after, found, page = config_.sync_page_max](const store::ReadTx& tx) {
+            *found = {};
+            found->last = after;
+            const auto r = tx.rooms().by_id(room);
+            if (!r)
+                return;
+            found->accounts = tx.rooms().member_accounts(room);
+            auto rows = tx.messages().after(room, after, page + 1);
+            found->more = static_cast<std::int64_t>(rows.size()) > page;
+            if (found->more)
+                rows.pop_back();
+            for (const auto& m : rows) {
+                found->last = m.seq;
+                if (!m.event.empty() || m.envelope.empty())
+                    continue;  // a room event: it crossed as a frame of its own
+                std::string members;
+                members.reserve(m.envelope.size() + 512);
+                append_message_fields(members, r->name, m.seq, m.sent_at, m.device, m.user,
+                                      m.sender.sign_key, m.sender.box_key,
+                                      m.sender.box_key_signature);
+                const auto envelope_at = members.size() + 1;  // encode_event_members adds '{'
+                members += m.envelope;
+                const auto keys = find_key_list(m.envelope);
+                found->messages.emplace_back(
+                    m.seq,
+                    message_frame(protocol::encode_event_members("message", std::move(members)),
+                                  envelope_at, m.envelope, keys ? keys->entries.size() : 0));
+            }
+        },
+        [found, done = std::move(done)](std::exception_ptr error) {
+            done(std::move(*found), error);
         });
 }
 

@@ -37,6 +37,26 @@ class Metrics;
 struct ServiceConfig {
     int enrolment_code_hours = 72;
     int sync_page_max = 500;
+    /// Called once a message sent here has committed, with its room's id and its seq, on the
+    /// thread that completes writes, before anyone here receives it: a bus spanning several
+    /// nodes tells the others from it (and remembers it was delivered here). Must not block.
+    std::function<void(std::int64_t room, std::int64_t seq)> message_committed;
+    /// UNSAFE, FOR TESTS ONLY (`serve --unsafe-ack-before-commit`): answers a send as soon as
+    /// its write unit has run, before the commit, and holds the writer a few milliseconds after
+    /// each, so that a node killed under load has answered sends it never stored. The three-node
+    /// test runs with it as its negative control, and must fail.
+    bool unsafe_ack_before_commit = false;
+};
+
+/// The `message` events of one room that the store holds after a given seq (Service::
+/// stored_messages), for delivering messages another node committed.
+struct StoredEvents {
+    std::vector<std::int64_t> accounts;  ///< the room's member accounts, now
+    /// Each message's seq and frame (per-device, as a send here builds it); membership and
+    /// other room events are not here: they cross between nodes as frames of their own.
+    std::vector<std::pair<std::int64_t, std::shared_ptr<const Frame>>> messages;
+    std::int64_t last = 0;  ///< the last seq read (messages and events), or `after` if none
+    bool more = false;      ///< rows after `last` remain
 };
 
 class Service final : public Requests {
@@ -61,6 +81,12 @@ class Service final : public Requests {
     void handle(Identity& who, std::string_view frame, const Reply& reply,
                 const std::shared_ptr<Sink>& self) override;
     void disconnected(const Identity& who, const Sink* self) override;
+
+    /// Reads room `room`'s rows after seq `after` (at most a page) in a read unit of work and
+    /// hands `done` the message events to deliver, or what went wrong; `done` runs on the
+    /// store's thread and must not block. Thread-safe.
+    void stored_messages(std::int64_t room, std::int64_t after,
+                         std::function<void(StoredEvents, std::exception_ptr)> done);
 
     /// The request types this Service routes (app/routes.cpp), in table order: serve() checks
     /// them against protocol::request_specs() with route_problems() (app/routes.hpp).

@@ -40,9 +40,17 @@ PgBus::PgBus(const std::string& url, Handlers handlers)
     listener_ = std::make_unique<pg::Connection>(url_);
     listener_->listen(channel);
     thread_ = std::thread([this] { listen_loop(); });
+    hinter_ = std::thread([this] { hint_loop(); });
 }
 
 PgBus::~PgBus() {
+    {
+        std::lock_guard lock(hint_mutex_);
+        hints_stop_ = true;
+    }
+    hint_wake_.notify_one();
+    if (hinter_.joinable())
+        hinter_.join();  // after sending what was queued
     stopping_ = true;
     if (thread_.joinable())
         thread_.join();
@@ -93,6 +101,28 @@ void PgBus::messages_committed(const std::vector<RoomSeq>& hints) {
         for (auto i = begin; i < end; ++i)
             h.push_back(json::array{hints[i].room, hints[i].seq});
         notify(json::serialize(json::object{{"n", node_}, {"k", "m"}, {"h", std::move(h)}}));
+    }
+}
+
+void PgBus::hint(std::int64_t room, std::int64_t seq) {
+    {
+        std::lock_guard lock(hint_mutex_);
+        hints_.push_back({room, seq});
+    }
+    hint_wake_.notify_one();
+}
+
+void PgBus::hint_loop() {
+    std::unique_lock lock(hint_mutex_);
+    while (true) {
+        hint_wake_.wait(lock, [this] { return hints_stop_ || !hints_.empty(); });
+        if (hints_.empty())
+            return;  // stopping, nothing left
+        auto batch = std::move(hints_);
+        hints_.clear();
+        lock.unlock();
+        messages_committed(batch);
+        lock.lock();
     }
 }
 

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -80,6 +81,10 @@ class PgBus final : public Bus {
     /// After a batch of messages committed on this node: one NOTIFY with every room's new last
     /// seq (split only if it exceeds the payload limit). Thread-safe.
     void messages_committed(const std::vector<RoomSeq>& hints);
+    /// Queues one message's hint for messages_committed(), which a thread of the bus's own calls
+    /// with everything queued meanwhile: the caller (the thread that completes writes) never
+    /// waits for PostgreSQL, and hints sent together share one NOTIFY. Thread-safe.
+    void hint(std::int64_t room, std::int64_t seq);
 
     /// This node's own sessions, for delivering what a handler fetched.
     [[nodiscard]] LocalBus& local() noexcept { return local_; }
@@ -91,6 +96,7 @@ class PgBus final : public Bus {
   private:
     void notify(const std::string& payload);
     void listen_loop();
+    void hint_loop();
     void handle(const std::string& payload);
 
     std::string url_;
@@ -104,6 +110,11 @@ class PgBus final : public Bus {
     std::atomic<std::uint64_t> sent_{0};
     std::atomic<std::uint64_t> received_{0};
     std::thread thread_;
+    std::mutex hint_mutex_;
+    std::condition_variable hint_wake_;
+    std::vector<RoomSeq> hints_;  // GUARDED_BY(hint_mutex_)
+    bool hints_stop_ = false;     // GUARDED_BY(hint_mutex_)
+    std::thread hinter_;
 };
 
 }  // namespace liaise::server

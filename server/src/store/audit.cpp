@@ -67,55 +67,55 @@ Hash head_mac(const ServerKeys& keys, const protocol::AuditHead& h, std::int64_t
     return keys.chain_hash(kHeadPurpose, parts);
 }
 
-void write_head(SQLite::Database& db, const ServerKeys& keys, std::int64_t count,
+store::Bytes to_bytes(const Hash& h) {
+    return store::Bytes(h.begin(), h.end());
+}
+
+Hash hash_from(const store::Bytes& b) {
+    Hash h{};
+    if (b.size() == h.size())
+        std::copy(b.begin(), b.end(), h.begin());
+    return h;
+}
+
+void write_head(store::AuditLog& log, const ServerKeys& keys, std::int64_t count,
                 std::int64_t last_seq, const Hash& last_hash, std::int64_t at) {
     const protocol::AuditHead h{count, last_hash, at};
     const auto mac = head_mac(keys, h, last_seq);
     const auto signature = keys.sign(protocol::audit_head_message(keys.public_key(), h));
-    SQLite::Statement q(db,
-                        "INSERT OR REPLACE INTO audit_head(id, count, last_seq, last_hash, at, "
-                        "mac, signature) VALUES(1, ?, ?, ?, ?, ?, ?)");
-    q.bind(1, count);
-    q.bind(2, last_seq);
-    q.bind(3, last_hash.data(), static_cast<int>(last_hash.size()));
-    q.bind(4, at);
-    q.bind(5, mac.data(), static_cast<int>(mac.size()));
-    q.bind(6, signature.data(), static_cast<int>(signature.size()));
-    q.exec();
+    log.set_head({count, last_seq, to_bytes(last_hash), at, to_bytes(mac),
+                  store::Bytes(signature.data(), signature.data() + signature.size())});
+}
+
+/// Every record, oldest first.
+std::vector<store::AuditRow> all_records(const store::AuditLogView& log) {
+    return log.records(0, std::numeric_limits<std::int64_t>::min(), -1);
 }
 
 /// The chain before version 6: keyed with the at-rest key over the sealed body, the newest seq
-/// in meta('audit_head'). Used once, to say in the conversion record whether it verified.
-std::string legacy_problem(SQLite::Database& db, const AtRestKey& key) {
+/// in the setting 'audit_head'. Used once, to say in the conversion record whether it verified.
+std::string legacy_problem(const store::Secrets& secrets, const std::vector<store::AuditRow>& rows,
+                           const AtRestKey& key) {
     Hash prev{};
     std::int64_t expected = 1;
-    SQLite::Statement q(db,
-                        "SELECT seq, at, actor, kind, body, prev, hash FROM audit ORDER BY seq");
-    while (q.executeStep()) {
-        const auto seq = q.getColumn(0).getInt64();
+    for (const auto& row : rows) {
+        const auto seq = row.seq;
         if (seq != expected)
             return "record " + std::to_string(expected) + " was missing";
-        const auto body = q.getColumn(4);
         const auto seq_text = std::to_string(seq);
-        const auto at_text = std::to_string(q.getColumn(1).getInt64());
-        const auto actor_text = std::to_string(q.getColumn(2).getInt64());
-        const auto kind = q.getColumn(3).getString();
+        const auto at_text = std::to_string(row.at);
+        const auto actor_text = std::to_string(row.actor);
         const std::array<std::string_view, 6> parts = {
-            view(prev.data(), prev.size()),
-            seq_text,
-            at_text,
-            actor_text,
-            kind,
-            view(body.getBlob(), static_cast<std::size_t>(body.getBytes()))};
+            view(prev.data(), prev.size()),        seq_text, at_text, actor_text, row.kind,
+            view(row.body.data(), row.body.size())};
         const auto hash = key.keyed_hash(kChainPurpose, parts);
-        if (hash_from(q.getColumn(5)) != prev || hash_from(q.getColumn(6)) != hash)
+        if (hash_from(row.prev) != prev || hash_from(row.hash) != hash)
             return "record " + seq_text + " did not fit the chain";
         prev = hash;
         ++expected;
     }
-    const auto newest = std::stoll(
-        db.execAndGet("SELECT COALESCE((SELECT value FROM meta WHERE key = 'audit_head'), '0')")
-            .getString());
+    const auto stored = secrets.setting("audit_head");
+    const auto newest = stored ? std::stoll(*stored) : 0;
     if (newest >= expected)
         return "records " + std::to_string(expected) + " to " + std::to_string(newest) +
                " were missing from the end";
@@ -123,41 +123,22 @@ std::string legacy_problem(SQLite::Database& db, const AtRestKey& key) {
 }
 
 /// Re-chains every record under `keys` and writes the head; returns how many there were.
-std::int64_t rechain(SQLite::Database& db, const AtRestKey& at_rest, const ServerKeys& keys) {
-    struct Row {
-        std::int64_t seq;
-        Hash hash;
-    };
-    std::vector<Row> rows;
+std::int64_t rechain(store::AuditLog& log, const std::vector<store::AuditRow>& rows,
+                     const AtRestKey& at_rest, const ServerKeys& keys) {
     Hash prev{};
     std::int64_t last_seq = 0;
     std::int64_t last_at = now_ms();
-    {
-        SQLite::Statement q(db, "SELECT seq, at, actor, kind, body FROM audit ORDER BY seq");
-        while (q.executeStep()) {
-            const auto seq = q.getColumn(0).getInt64();
-            const auto opened = at_rest.open(blob(q.getColumn(4)), {kTable, seq, 0});
-            // A body that does not open keeps failing verify(): it is hashed as empty.
-            const auto body = body_hash(opened ? opened.value() : std::string());
-            const auto hash =
-                chain_hash(keys, prev, seq, q.getColumn(1).getInt64(), q.getColumn(2).getInt64(),
-                           q.getColumn(3).getString(), body);
-            rows.push_back({seq, hash});
-            prev = hash;
-            last_seq = seq;
-            last_at = q.getColumn(1).getInt64();
-        }
-    }
-    Hash before{};
     for (const auto& row : rows) {
-        SQLite::Statement u(db, "UPDATE audit SET prev = ?, hash = ? WHERE seq = ?");
-        u.bind(1, before.data(), static_cast<int>(before.size()));
-        u.bind(2, row.hash.data(), static_cast<int>(row.hash.size()));
-        u.bind(3, row.seq);
-        u.exec();
-        before = row.hash;
+        const auto opened = at_rest.open(row.body, {kTable, row.seq, 0});
+        // A body that does not open keeps failing verify(): it is hashed as empty.
+        const auto body = body_hash(opened ? opened.value() : std::string());
+        const auto hash = chain_hash(keys, prev, row.seq, row.at, row.actor, row.kind, body);
+        log.rewrite(row.seq, row.body, to_bytes(prev), to_bytes(hash));
+        prev = hash;
+        last_seq = row.seq;
+        last_at = row.at;
     }
-    write_head(db, keys, static_cast<std::int64_t>(rows.size()), last_seq, prev, last_at);
+    write_head(log, keys, static_cast<std::int64_t>(rows.size()), last_seq, prev, last_at);
     return static_cast<std::int64_t>(rows.size());
 }
 
@@ -184,17 +165,6 @@ std::string head_problem(const std::optional<store::AuditHeadRow>& row, const Se
     if (out != nullptr)
         *out = h;
     return "";
-}
-
-store::Bytes to_bytes(const Hash& h) {
-    return store::Bytes(h.begin(), h.end());
-}
-
-Hash hash_from(const store::Bytes& b) {
-    Hash h{};
-    if (b.size() == h.size())
-        std::copy(b.begin(), b.end(), h.begin());
-    return h;
 }
 
 /// Appends record `seq` after `prev` and makes it the head (of `count` records); returns its
@@ -225,21 +195,32 @@ Hash append_one(store::AuditLog& log, const AtRestKey& at_rest, const ServerKeys
 }  // namespace
 
 ServerKeys setup(SQLite::Database& db, const AtRestKey& at_rest) {
+    StatementCache statements(db);
+    const store::sqlite::Conn conn{db, statements};
+    const auto secrets = store::sqlite::make_secrets(conn);
+    const auto log = store::sqlite::make_audit(conn);
+    return setup(*secrets, *log, at_rest);
+}
+
+ServerKeys setup(store::Secrets& secrets, store::AuditLog& log, const AtRestKey& at_rest) {
     ServerKeys::Created created = ServerKeys::Created::no;
-    auto keys = ServerKeys::open_or_create(db, at_rest, &created);
+    auto keys = ServerKeys::open_or_create(secrets, at_rest, &created);
     // Only while the chain key is new may the log be re-chained: later, a log that looks old
     // (no head) is one whose head was removed, and re-chaining it would hide what was cut.
     if (created != ServerKeys::Created::chain_key)
         return keys;
-    const bool had_records = db.execAndGet("SELECT COUNT(*) FROM audit").getInt64() > 0;
-    const auto earlier = had_records ? legacy_problem(db, at_rest) : std::string();
-    const auto converted = rechain(db, at_rest, keys);
-    db.exec("DELETE FROM meta WHERE key = 'audit_head'");
+    const auto rows = all_records(log);
+    const bool had_records = !rows.empty();
+    const auto earlier = had_records ? legacy_problem(secrets, rows, at_rest) : std::string();
+    const auto converted = rechain(log, rows, at_rest, keys);
+    // The old head's setting has served its purpose (nothing reads it once the chain key
+    // exists).
+    secrets.erase_setting("audit_head");
     if (had_records) {
         json::object details{{"records", converted}, {"earlier_chain_verified", earlier.empty()}};
         if (!earlier.empty())
             details["earlier_chain_problem"] = earlier;
-        append(db, at_rest, keys, kOperator, "audit_log_converted", details);
+        append(log, at_rest, keys, kOperator, "audit_log_converted", details);
     }
     return keys;
 }
@@ -319,7 +300,9 @@ void reset_head(SQLite::Database& db, const ServerKeys& keys) {
     q.executeStep();
     const auto last_hash = q.getColumn(2).isNull() ? Hash{} : hash_from(q.getColumn(2));
     const auto at = q.getColumn(3).isNull() ? now_ms() : q.getColumn(3).getInt64();
-    write_head(db, keys, q.getColumn(0).getInt64(), q.getColumn(1).getInt64(), last_hash, at);
+    StatementCache statements(db);
+    const auto log = store::sqlite::make_audit(store::sqlite::Conn{db, statements});
+    write_head(*log, keys, q.getColumn(0).getInt64(), q.getColumn(1).getInt64(), last_hash, at);
 }
 
 std::optional<Head> head(SQLite::Database& db) {

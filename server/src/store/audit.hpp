@@ -23,6 +23,7 @@
 
 #include "liaise/protocol/audit_head.hpp"
 #include "store/repo/audit_log.hpp"
+#include "store/repo/secrets.hpp"
 #include "store/server_keys.hpp"
 
 namespace SQLite {
@@ -44,6 +45,11 @@ inline constexpr std::int64_t kOperator = -1;
 /// chain verified. Run it in a write job before serving. Throws std::runtime_error as
 /// ServerKeys::open_or_create does.
 [[nodiscard]] ServerKeys setup(SQLite::Database& db, const AtRestKey& at_rest);
+/// The same through the secrets and audit repositories of one write unit of work, on any store
+/// (serve and init use it). A PostgreSQL database never holds a log from before the chain key,
+/// so there the conversion finds nothing to do.
+[[nodiscard]] ServerKeys setup(store::Secrets& secrets, store::AuditLog& log,
+                               const AtRestKey& at_rest);
 
 /// Appends one record and moves the head on (MAC and signature). Call it from inside the write
 /// job that makes the change, so that the record commits (or rolls back) with it. It continues

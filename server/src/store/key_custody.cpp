@@ -5,10 +5,12 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdlib>
+#include <limits>
 
 #include "store/db.hpp"
 #include "store/sealed.hpp"
 #include "store/storage.hpp"
+#include "store/store.hpp"
 
 namespace liaise::server::custody {
 namespace {
@@ -204,8 +206,13 @@ void bind(store::Secrets& secrets, const AtRestKey& key, const std::string& prev
         secrets.set_setting(kPreviousRow, previous_id);
 }
 
-protocol::Expected<AtRestKey> open_for(Storage& storage, const KeyLocation& where) {
-    const auto binding = storage.read([](SQLite::Database& db) { return stored_binding(db); });
+namespace {
+
+/// open_for()'s rules, whatever the store: `binding` as stored, `opens` to try a key on a
+/// database that has none, `record` to store a key's binding.
+protocol::Expected<AtRestKey> open_with(const std::optional<Binding>& binding,
+                                        const KeyLocation& where, const OpensProbe& opens,
+                                        const std::function<void(const AtRestKey&)>& record) {
     if (binding) {
         if (auto failed = settle_rotation(where.path, *binding))
             return *failed;
@@ -219,21 +226,75 @@ protocol::Expected<AtRestKey> open_for(Storage& storage, const KeyLocation& wher
     auto key = load(where);
     if (!key)
         return key.error();
-    const auto opened =
-        storage.read([&](SQLite::Database& db) { return sealed::opens(db, key.value()); });
+    const auto opened = opens(key.value());
     if (opened && !*opened)
         return protocol::Error{"wrong_key", "the key file " + where.path.string() +
                                                 " is not this database's key (key id " +
                                                 key.value().id() +
                                                 " does not open its records); serve with the "
                                                 "right --key-file"};
-    storage.write_and_wait([&](SQLite::Database& db) {
-        if (!stored_binding(db))
-            bind(db, key.value());
-    });
+    record(key.value());
     spdlog::info("recorded the at-rest key's id ({}) and check value in the database",
                  key.value().id());
     return key;
+}
+
+std::optional<Binding> binding_of(const store::SecretsView& secrets) {
+    Binding b;
+    b.id = secrets.setting(kIdRow).value_or("");
+    b.check = secrets.setting(kCheckRow).value_or("");
+    b.previous_id = secrets.setting(kPreviousRow).value_or("");
+    if (b.check.empty())
+        return std::nullopt;
+    return b;
+}
+
+}  // namespace
+
+protocol::Expected<AtRestKey> open_for(Storage& storage, const KeyLocation& where) {
+    const auto binding = storage.read([](SQLite::Database& db) { return stored_binding(db); });
+    return open_with(
+        binding, where,
+        [&](const AtRestKey& key) {
+            return storage.read([&](SQLite::Database& db) { return sealed::opens(db, key); });
+        },
+        [&](const AtRestKey& key) {
+            storage.write_and_wait([&](SQLite::Database& db) {
+                if (!stored_binding(db))
+                    bind(db, key);
+            });
+        });
+}
+
+protocol::Expected<AtRestKey> open_for(store::Store& store, const KeyLocation& where,
+                                       const OpensProbe& opens) {
+    const auto binding =
+        store.read_now([](const store::ReadTx& tx) { return binding_of(tx.secrets()); });
+    return open_with(
+        binding, where,
+        [&](const AtRestKey& key) -> std::optional<bool> {
+            const auto found = store.read_now([&](const store::ReadTx& tx) {
+                std::optional<bool> out;
+                const auto first =
+                    tx.audit().records(0, std::numeric_limits<std::int64_t>::min(), 1);
+                if (!first.empty()) {
+                    out = key.open(first.front().body, {"audit", first.front().seq, 0}).ok();
+                } else if (const auto secrets = tx.secrets().secrets(); !secrets.empty()) {
+                    const auto& s = secrets.front();
+                    out = key.open(s.sealed, {"server_secrets", s.id, 0}).ok();
+                }
+                return out;
+            });
+            if (found || !opens)
+                return found;
+            return opens(key);
+        },
+        [&](const AtRestKey& key) {
+            store.write_and_wait([&](store::Tx& tx) {
+                if (!binding_of(tx.secrets()))
+                    bind(tx.secrets(), key);
+            });
+        });
 }
 
 }  // namespace liaise::server::custody

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -23,6 +24,10 @@ class Database;
 namespace liaise::server {
 
 class Storage;
+
+namespace store {
+class Store;
+}
 
 namespace custody {
 
@@ -89,6 +94,15 @@ void bind(store::Secrets& secrets, const AtRestKey& key, const std::string& prev
 ///   migration).
 /// Every error names the file, never the key.
 [[nodiscard]] protocol::Expected<AtRestKey> open_for(Storage& storage, const KeyLocation& where);
+
+/// Whether `key` opens what a database holds sealed: nullopt when it holds nothing sealed.
+using OpensProbe = std::function<std::optional<bool>(const AtRestKey& key)>;
+/// open_for() on any store (serve on SQLite or PostgreSQL), through its settings and its
+/// audit and secrets repositories. A database without a key check is tried on its first audit
+/// record, else its first server secret, else `opens` when given (an SQLite data directory
+/// made by an early version may hold only sealed minutes). The same rules and errors otherwise.
+[[nodiscard]] protocol::Expected<AtRestKey> open_for(store::Store& store, const KeyLocation& where,
+                                                     const OpensProbe& opens = {});
 
 }  // namespace custody
 }  // namespace liaise::server

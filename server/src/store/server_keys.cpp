@@ -8,6 +8,9 @@
 #include <string>
 
 #include "store/at_rest.hpp"
+#include "store/db.hpp"
+#include "store/repo/secrets.hpp"
+#include "store/sqlite/repos.hpp"
 
 namespace liaise::server {
 namespace {
@@ -19,47 +22,49 @@ std::string_view view(const unsigned char* data, std::size_t size) {
     return {reinterpret_cast<const char*>(data), size};
 }
 
-void store(SQLite::Database& db, const AtRestKey& at_rest, const char* name, std::int64_t id,
-           std::span<const unsigned char> secret, std::span<const unsigned char> public_half) {
-    const auto sealed =
-        at_rest.seal(view(secret.data(), secret.size()), {ServerKeys::kTable, id, 0});
-    SQLite::Statement q(db,
-                        "INSERT INTO server_secrets(name, id, sealed, public_half) "
-                        "VALUES(?, ?, ?, ?)");
-    q.bind(1, name);
-    q.bind(2, id);
-    q.bind(3, sealed.data(), static_cast<int>(sealed.size()));
-    if (public_half.empty())
-        q.bind(4);
-    else
-        q.bind(4, public_half.data(), static_cast<int>(public_half.size()));
-    q.exec();
+void store_secret(store::Secrets& secrets, const AtRestKey& at_rest, const char* name,
+                  std::int64_t id, std::span<const unsigned char> secret,
+                  std::span<const unsigned char> public_half) {
+    store::SecretRow row;
+    row.name = name;
+    row.id = id;
+    row.sealed = at_rest.seal(view(secret.data(), secret.size()), {ServerKeys::kTable, id, 0});
+    if (!public_half.empty())
+        row.public_half = store::Bytes(public_half.begin(), public_half.end());
+    if (!secrets.add_secret(row))
+        throw std::runtime_error("the server secret " + std::string(name) +
+                                 " was stored by someone else at the same time: start again");
 }
 
 /// The secret `id` opened with `at_rest`, or nothing if it is not stored. Throws if it is
 /// stored but does not open.
-std::optional<std::string> load(SQLite::Database& db, const AtRestKey& at_rest, std::int64_t id,
-                                std::string* public_half) {
-    SQLite::Statement q(db, "SELECT sealed, public_half FROM server_secrets WHERE id = ?");
-    q.bind(1, id);
-    if (!q.executeStep())
+std::optional<std::string> load(const store::Secrets& secrets, const AtRestKey& at_rest,
+                                std::int64_t id, std::string* public_half) {
+    const auto row = secrets.secret(id);
+    if (!row)
         return std::nullopt;
-    const auto sealed = q.getColumn(0);
-    auto opened = at_rest.open({static_cast<const unsigned char*>(sealed.getBlob()),
-                                static_cast<std::size_t>(sealed.getBytes())},
-                               {ServerKeys::kTable, id, 0});
+    auto opened = at_rest.open(row->sealed, {ServerKeys::kTable, id, 0});
     if (!opened)
         throw std::runtime_error(
             "the server's secrets (server_secrets) do not open with this at-rest key: is it the "
             "key file this data directory was made with?");
     if (public_half != nullptr)
-        *public_half = q.getColumn(1).getString();
+        *public_half = row->public_half
+                           ? std::string(row->public_half->begin(), row->public_half->end())
+                           : std::string();
     return std::move(opened).value();
 }
 
 }  // namespace
 
 ServerKeys ServerKeys::open_or_create(SQLite::Database& db, const AtRestKey& at_rest,
+                                      Created* created) {
+    StatementCache statements(db);
+    const auto secrets = store::sqlite::make_secrets(store::sqlite::Conn{db, statements});
+    return open_or_create(*secrets, at_rest, created);
+}
+
+ServerKeys ServerKeys::open_or_create(store::Secrets& db, const AtRestKey& at_rest,
                                       Created* created) {
     if (sodium_init() < 0)
         throw std::runtime_error("libsodium could not be initialised");
@@ -73,7 +78,7 @@ ServerKeys ServerKeys::open_or_create(SQLite::Database& db, const AtRestKey& at_
         sodium_memzero(chain->data(), chain->size());
     } else {
         randombytes_buf(keys.chain_key_.data(), keys.chain_key_.size());
-        store(db, at_rest, kChainKeyName, kChainKeyId, keys.chain_key_, {});
+        store_secret(db, at_rest, kChainKeyName, kChainKeyId, keys.chain_key_, {});
         if (created != nullptr)
             *created = Created::chain_key;
     }
@@ -93,7 +98,7 @@ ServerKeys ServerKeys::open_or_create(SQLite::Database& db, const AtRestKey& at_
         std::array<unsigned char, crypto_sign_SEEDBYTES> fresh{};
         randombytes_buf(fresh.data(), fresh.size());
         crypto_sign_seed_keypair(pk.data(), keys.sign_secret_.data(), fresh.data());
-        store(db, at_rest, kSigningKeyName, kSigningKeyId, fresh, pk);
+        store_secret(db, at_rest, kSigningKeyName, kSigningKeyId, fresh, pk);
         sodium_memzero(fresh.data(), fresh.size());
     }
     keys.public_ = crypto::SignPublicKey(std::span<const unsigned char, 32>(pk));

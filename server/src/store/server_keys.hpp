@@ -20,6 +20,10 @@ class Database;
 
 namespace liaise::server {
 
+namespace store {
+class Secrets;
+}
+
 class AtRestKey;
 
 /// The secrets, open in memory (wiped when destroyed). Move-only; a moved-from object is all
@@ -40,6 +44,11 @@ class ServerKeys {
     /// a stored secret does not open with `at_rest` (a wrong key file) or does not fit its
     /// public half.
     [[nodiscard]] static ServerKeys open_or_create(SQLite::Database& db, const AtRestKey& at_rest,
+                                                   Created* created = nullptr);
+    /// The same through the secrets repository of a write unit of work (store/repo/secrets.hpp),
+    /// on any store.
+    [[nodiscard]] static ServerKeys open_or_create(store::Secrets& secrets,
+                                                   const AtRestKey& at_rest,
                                                    Created* created = nullptr);
     /// Fresh random secrets, stored nowhere (for tests and tools).
     [[nodiscard]] static ServerKeys generate();

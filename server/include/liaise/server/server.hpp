@@ -24,6 +24,11 @@ struct MailConfig {
 /// Everything `serve` needs. Defaults are the documented safe values.
 struct Config {
     std::filesystem::path data_dir;
+    /// A PostgreSQL URL (postgresql://…) shared by several nodes, instead of `data_dir`; the key
+    /// file must then be named (key_file, $LIAISE_KEY_FILE or the systemd credential).
+    std::string database;
+    /// UNSAFE, FOR TESTS ONLY: answer sends before they commit (ServiceConfig in app/service.hpp).
+    bool unsafe_ack_before_commit = false;
     /// The at-rest key file (--key-file); unset: $LIAISE_KEY_FILE, the systemd credential
     /// liaise-at-rest-key, then `<data_dir>.key`, in that order.
     std::optional<std::filesystem::path> key_file;
@@ -84,6 +89,9 @@ struct Config {
 
 struct InitOptions {
     std::filesystem::path data_dir;
+    /// A PostgreSQL URL instead of `data_dir`: creates (or upgrades) the schema there and needs
+    /// `key_file` (or $LIAISE_KEY_FILE), where the new at-rest key is written.
+    std::string database;
     std::string admin;       ///< the first admin's account name
     std::string agency;      ///< the first agency
     std::string discipline;  ///< its discipline

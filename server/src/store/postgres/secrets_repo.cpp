@@ -48,6 +48,9 @@ class PgSecrets final : public Secrets {
             "excluded.value",
             key, value);
     }
+    void erase_setting(std::string_view key) override {
+        run(db_, "DELETE FROM meta WHERE key = ?", key);
+    }
     bool add_secret(const SecretRow& s) override {
         return run(db_,
                    "INSERT INTO server_secrets(name, id, sealed, public_half) VALUES(?, ?, ?, ?) "

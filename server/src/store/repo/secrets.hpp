@@ -31,6 +31,8 @@ class SecretsView {
 class Secrets : public SecretsView {
   public:
     virtual void set_setting(std::string_view key, std::string_view value) = 0;
+    /// Removes a setting; nothing happens if it is not set.
+    virtual void erase_setting(std::string_view key) = 0;
     /// Adds a secret; false (and no change) if one with that name or id exists.
     virtual bool add_secret(const SecretRow& s) = 0;
     virtual void reseal_secret(Id id, const Bytes& sealed) = 0;

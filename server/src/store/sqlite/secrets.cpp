@@ -44,6 +44,9 @@ class SqlSecrets final : public Secrets {
     void set_setting(std::string_view key, std::string_view value) override {
         run(c_, "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)", key, value);
     }
+    void erase_setting(std::string_view key) override {
+        run(c_, "DELETE FROM meta WHERE key = ?", key);
+    }
     bool add_secret(const SecretRow& s) override {
         return run(c_,
                    "INSERT INTO server_secrets(name, id, sealed, public_half) VALUES(?, ?, ?, ?) "
