@@ -39,6 +39,7 @@ class Units final : public Tx, public ReadTx {
     Glossary& glossary() override { return lazily(glossary_, make_glossary, db_); }
     Outbox& outbox() override { return lazily(outbox_, make_outbox, db_); }
     Continuity& continuity() override { return lazily(continuity_, make_continuity, db_); }
+    FollowUp& followup() override { return lazily(followup_, make_followup, db_); }
 
     const AccountsView& accounts() const override { return self().accounts(); }
     const RoomsView& rooms() const override { return self().rooms(); }
@@ -51,6 +52,7 @@ class Units final : public Tx, public ReadTx {
     const GlossaryView& glossary() const override { return self().glossary(); }
     const OutboxView& outbox() const override { return self().outbox(); }
     const ContinuityView& continuity() const override { return self().continuity(); }
+    const FollowUpView& followup() const override { return self().followup(); }
 
   private:
     // A read unit's repositories are made on first use too; only their views are handed out.
@@ -69,6 +71,7 @@ class Units final : public Tx, public ReadTx {
     std::unique_ptr<Glossary> glossary_;
     std::unique_ptr<Outbox> outbox_;
     std::unique_ptr<Continuity> continuity_;
+    std::unique_ptr<FollowUp> followup_;
 };
 
 }  // namespace

@@ -24,6 +24,7 @@ namespace liaise::server::pg {
 [[nodiscard]] std::unique_ptr<store::Glossary> make_glossary(Connection& db);
 [[nodiscard]] std::unique_ptr<store::Outbox> make_outbox(Connection& db);
 [[nodiscard]] std::unique_ptr<store::Continuity> make_continuity(Connection& db);
+[[nodiscard]] std::unique_ptr<store::FollowUp> make_followup(Connection& db);
 
 /// The columns account_row() reads, over `accounts a JOIN agencies g`.
 #define LIAISE_PG_ACCOUNT_COLUMNS \

@@ -20,6 +20,7 @@ namespace liaise::server::store::sqlite {
 [[nodiscard]] std::unique_ptr<Glossary> make_glossary(const Conn& c);
 [[nodiscard]] std::unique_ptr<Outbox> make_outbox(const Conn& c);
 [[nodiscard]] std::unique_ptr<Continuity> make_continuity(const Conn& c);
+[[nodiscard]] std::unique_ptr<FollowUp> make_followup(const Conn& c);
 
 /// The columns account_row() reads, over `accounts a JOIN agencies g`.
 #define LIAISE_ACCOUNT_COLUMNS \
