@@ -236,3 +236,35 @@ TEST_CASE(
     CHECK(ok(*sam, "minutes_comments", {{"meeting", meeting}}).at("comments").as_array().size() ==
           2);
 }
+
+TEST_CASE("the command acknowledges, comments, resolves and lists what is due", "[e2e][followup]") {
+    Server server;
+    Cli cli{server};
+    cli.two_in_a_room();  // ann (an admin, so a chair) and bea in case-2041
+    const auto created = cli.ok("ann", "meeting create case-2041 --title \"Core group for J\" "
+                                       "--kind core-group --at \"" +
+                                           today() + " 10:00\" --place remote --json");
+    const auto id = std::to_string(json::parse(created).at("meeting").as_int64());
+    CHECK(cli.ok("ann", "meetings due").find("Full record: due ") != std::string::npos);
+    cli.ok("ann", "meeting circulate " + id + " --acknowledge");
+    CHECK(has(cli.ok("bea", "meeting acknowledge " + id), "Acknowledged version 1 of meeting " + id));
+    CHECK(has(cli.ok("bea", "meeting acknowledge " + id), "You had already acknowledged"));
+    const auto sent = cli.ok("bea", "meeting comment " + id + " general \"The date is wrong\"");
+    CHECK(has(sent, "Sent comment 1 on version 1 of meeting " + id + " to the chair."));
+    CHECK(has(sent, "Comments close at the end of "));
+    const auto [bad, why] = cli("bea", "meeting comment " + id + " weather \"x\"");
+    CHECK(bad == 1);
+    CHECK(has(why, "not a part of this Core group's record"));
+    const auto shown = cli.ok("ann", "meeting show " + id);
+    CHECK(has(shown, "acknowledged "));
+    CHECK(has(shown, "NOT acknowledged"));  // ann's own copy
+    CHECK(has(cli.ok("ann", "meetings due"), "1 accuracy comment(s) to resolve"));
+    const auto [wrong, both] =
+        cli("ann", "meeting resolve " + id + " 1 --answer \"x\" --corrected-in 2");
+    CHECK(wrong != 0);
+    cli.ok("ann", "meeting resolve " + id + " 1 --answer \"The date is the meeting's own\"");
+    const auto listed = cli.ok("bea", "meeting comments " + id);
+    CHECK(has(listed, "(yours): 1, 0 open"));
+    CHECK(has(listed, "answered by "));
+    CHECK(has(listed, "The date is the meeting's own"));
+}
