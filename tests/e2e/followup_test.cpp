@@ -242,13 +242,15 @@ TEST_CASE("the command acknowledges, comments, resolves and lists what is due", 
     Server server;
     Cli cli{server};
     cli.two_in_a_room();  // ann (an admin, so a chair) and bea in case-2041
-    const auto created = cli.ok("ann", "meeting create case-2041 --title \"Core group for J\" "
-                                       "--kind core-group --at \"" +
-                                           today() + " 10:00\" --place remote --json");
+    const auto created = cli.ok("ann",
+                                "meeting create case-2041 --title \"Core group for J\" "
+                                "--kind core-group --at \"" +
+                                    today() + " 10:00\" --place remote --json");
     const auto id = std::to_string(json::parse(created).at("meeting").as_int64());
     CHECK(cli.ok("ann", "meetings due").find("Full record: due ") != std::string::npos);
     cli.ok("ann", "meeting circulate " + id + " --acknowledge");
-    CHECK(has(cli.ok("bea", "meeting acknowledge " + id), "Acknowledged version 1 of meeting " + id));
+    CHECK(
+        has(cli.ok("bea", "meeting acknowledge " + id), "Acknowledged version 1 of meeting " + id));
     CHECK(has(cli.ok("bea", "meeting acknowledge " + id), "You had already acknowledged"));
     const auto sent = cli.ok("bea", "meeting comment " + id + " general \"The date is wrong\"");
     CHECK(has(sent, "Sent comment 1 on version 1 of meeting " + id + " to the chair."));
