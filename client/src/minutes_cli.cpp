@@ -254,10 +254,13 @@ void print_minutes(const json::object& m) {
         for (const auto& v : list(m, "distribution")) {
             const auto& d = v.as_object();
             const auto* got = d.if_contains("received_at");
+            const auto* ack = d.if_contains("acknowledged_at");
             const auto agency = shown(d, "agency");
             std::cout << "  " << shown(d, "name") << (agency.empty() ? "" : " (" + agency + ")")
                       << (!d.contains("user") ? ": a copy to be given to them (no account)"
-                          : got != nullptr && got->is_int64() ? ": received"
+                          : ack != nullptr && ack->is_int64()
+                              ? ": acknowledged " + local_date(ack->as_int64())
+                          : got != nullptr && got->is_int64() ? ": received, NOT acknowledged"
                                                               : ": not opened yet")
                       << "\n";
             if (const auto* s = d.if_contains("sections"); s != nullptr && s->is_array())
@@ -1052,6 +1055,8 @@ void add_minutes_commands(CLI::App& app, Options& o, std::function<int()>& actio
                     "The copy for this attendance entry (someone without an account), with only "
                     "the sections the distribution recorded for them");
     runs(exp, meeting_export);
+
+    add_followup_commands(app, *meeting, o, action);
 
     auto* act = app.add_subcommand("action", "Actions agreed at meetings");
     act->require_subcommand(1);

@@ -15,4 +15,10 @@ namespace liaise::client::cli {
 /// `o` and every option variable must outlive `action` (they are captured by reference).
 void add_minutes_commands(CLI::App& app, Options& o, std::function<int()>& action);
 
+/// Adds what follows circulation (followup_cli.cpp): `meeting acknowledge`, `meeting comment`,
+/// `meeting comments`, `meeting resolve` under `meeting`, and `meetings due` to `app`. As
+/// add_minutes_commands().
+void add_followup_commands(CLI::App& app, CLI::App& meeting, Options& o,
+                           std::function<int()>& action);
+
 }  // namespace liaise::client::cli

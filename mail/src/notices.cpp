@@ -52,6 +52,24 @@ Message action_overdue(const Recipient& to, const Where& where, std::int64_t act
                 where);
 }
 
+Message minutes_deadline(const Recipient& to, const Where& where, std::int64_t meeting,
+                         std::string_view what, calendar::Date due, bool late) {
+    std::string lower(what);  // "Full record" in a subject, "the full record of" in a sentence
+    if (!lower.empty() && lower[0] >= 'A' && lower[0] <= 'Z')
+        lower[0] = static_cast<char>(lower[0] - 'A' + 'a');
+    const std::string item = lower + " of meeting " + std::to_string(meeting);
+    if (late)
+        return make(to, "Minutes are late: " + std::string(what),
+                    "The " + item + " was due on " + calendar::uk_long_date(due) +
+                        " and has not been circulated. Please circulate it, or record why it "
+                        "is late.\n",
+                    where);
+    return make(to, "Minutes due soon: " + std::string(what),
+                "The " + item + " is due on " + calendar::uk_long_date(due) +
+                    " and has not been circulated yet.\n",
+                where);
+}
+
 Message unread_digest(const Recipient& to, const Where& where, int rooms) {
     const std::string count =
         rooms == 1 ? std::string("1 room has") : std::to_string(rooms) + " rooms have";

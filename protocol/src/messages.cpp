@@ -141,6 +141,18 @@ constexpr std::array<FieldSpec, 4> kMeetingExport = {{{"meeting", F::integer, tr
                                                       {"format", F::string, true, 16},
                                                       {"version", F::integer, false, kId, 1},
                                                       {"recipient", F::integer, false, kId, 1}}};
+// After circulation (PROTOCOL.md, "After circulation").
+constexpr std::array<FieldSpec, 2> kMinutesAcknowledge = {
+    {{"meeting", F::integer, true, kId, 1}, {"version", F::integer, false, kId, 1}}};
+constexpr std::array<FieldSpec, 4> kMinutesComment = {{{"meeting", F::integer, true, kId, 1},
+                                                       {"version", F::integer, false, kId, 1},
+                                                       {"section", F::string, true, kName},
+                                                       {"text", F::text, true, 5000}}};
+constexpr std::array<FieldSpec, 4> kMinutesCommentResolve = {
+    {{"meeting", F::integer, true, kId, 1},
+     {"comment", F::integer, true, kId, 1},
+     {"answer", F::text, false, 5000},
+     {"corrected_in", F::integer, false, kId, 1}}};
 constexpr std::array<FieldSpec, 8> kActionAdd = {{{"meeting", F::integer, true, kId, 1},
                                                   {"what", F::text, true, kLong},
                                                   {"outcome", F::text, false, kLong},
@@ -250,7 +262,7 @@ constexpr std::array<FieldSpec, 1> kRetentionSweep = {{{"preview", F::boolean, f
 constexpr std::array<FieldSpec, 3> kHold = {{{"room", F::string, false, kName},
                                              {"meeting", F::integer, false, kId, 1},
                                              {"reason", F::string, true, kReason}}};
-constexpr std::array<RequestSpec, 78> kRequests = {{
+constexpr std::array<RequestSpec, 83> kRequests = {{
     {"hello", Access::anyone, kHello},
     {"enrol", Access::anyone, kEnrol},
     {"login", Access::anyone, kLogin},
@@ -284,6 +296,11 @@ constexpr std::array<RequestSpec, 78> kRequests = {{
     {"meeting_approve", Access::authenticated, kMeetingSign},
     {"meeting_correct", Access::authenticated, kMeetingCorrect},
     {"meeting_export", Access::authenticated, kMeetingExport},
+    {"minutes_acknowledge", Access::authenticated, kMinutesAcknowledge},
+    {"minutes_comment", Access::authenticated, kMinutesComment},
+    {"minutes_comments", Access::authenticated, kMeeting},
+    {"minutes_comment_resolve", Access::authenticated, kMinutesCommentResolve},
+    {"minutes_due", Access::authenticated, {}},
     {"action_add", Access::authenticated, kActionAdd},
     {"action_update", Access::authenticated, kActionUpdate},
     {"actions", Access::authenticated, kActions},

@@ -163,6 +163,8 @@ std::string delivery(const json::object& d) {
     auto s = "sent " + utc_time(num(d, "sent_at"));
     if (const auto at = num(d, "received_at"); at != 0)
         s += ", received " + utc_time(at);
+    if (const auto at = num(d, "acknowledged_at"); at != 0)
+        s += ", acknowledged " + utc_time(at);
     return s;
 }
 

@@ -403,6 +403,57 @@ constexpr ReplyField r_meeting_export[] = {
     {"format", kString, true},
     {"content", kString, true},
 };
+// minutes_acknowledge
+constexpr ReplyField r_minutes_acknowledge[] = {
+    {"meeting", kInteger, true},
+    {"version", kInteger, true},
+    {"acknowledged_at", kInteger, true},
+    {"acknowledged_on", kString, true},
+    {"already", kBoolean, true},
+};
+// minutes_comment
+constexpr ReplyField r_minutes_comment[] = {
+    {"comment", kInteger, true},
+    {"meeting", kInteger, true},
+    {"version", kInteger, true},
+    {"section", kString, true},
+    {"by", kObject, true},
+    {"sent_at", kInteger, true},
+    {"text", kString, true},
+    {"status", kString, true},
+    {"resolved_by", kObject, false},
+    {"resolved_at", kInteger, false},
+    {"answer", kString, false},
+    {"corrected_in", kInteger, false},
+    {"window_closes", kString, true},
+};
+// minutes_comments
+constexpr ReplyField r_minutes_comments[] = {
+    {"meeting", kInteger, true},
+    {"all", kBoolean, true},
+    {"open", kInteger, true},
+    {"comments", kArray, true},
+};
+// minutes_comment_resolve
+constexpr ReplyField r_minutes_comment_resolve[] = {
+    {"comment", kInteger, true},
+    {"meeting", kInteger, true},
+    {"version", kInteger, true},
+    {"section", kString, true},
+    {"by", kObject, true},
+    {"sent_at", kInteger, true},
+    {"text", kString, true},
+    {"status", kString, true},
+    {"resolved_by", kObject, false},
+    {"resolved_at", kInteger, false},
+    {"answer", kString, false},
+    {"corrected_in", kInteger, false},
+};
+// minutes_due
+constexpr ReplyField r_minutes_due[] = {
+    {"today", kString, true},
+    {"meetings", kArray, true},
+};
 // action_add
 constexpr ReplyField r_action_add[] = {
     {"id", kInteger, true},
@@ -743,6 +794,11 @@ constexpr FrameShape kReplies[] = {
     {"meeting_approve", r_meeting_approve},
     {"meeting_correct", r_meeting_correct},
     {"meeting_export", r_meeting_export},
+    {"minutes_acknowledge", r_minutes_acknowledge},
+    {"minutes_comment", r_minutes_comment},
+    {"minutes_comments", r_minutes_comments},
+    {"minutes_comment_resolve", r_minutes_comment_resolve},
+    {"minutes_due", r_minutes_due},
     {"action_add", r_action_add},
     {"action_update", r_action_update},
     {"actions", r_actions},

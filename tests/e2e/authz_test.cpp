@@ -182,6 +182,14 @@ struct Matrix {
                                               {{"meeting", id}, {"acknowledge", true}}));
         return id;
     }
+    /// One circulated meeting in kScratch for the requests after circulation (acknowledging is
+    /// idempotent and comments pile up harmlessly), made on first use.
+    std::int64_t shared_circulated() {
+        if (circulated == 0)
+            circulated = circulated_meeting();
+        return circulated;
+    }
+    std::int64_t circulated = 0;
     std::int64_t question() { return mia.ok("ask", {{"term", fresh("term")}}).at("id").as_int64(); }
     /// kRoom's current devices, as room_show lists them: the recipients of a new envelope.
     std::vector<crypto::Recipient> room_devices() {
@@ -469,6 +477,29 @@ std::vector<Row> rows() {
                      return json::object{{"meeting", m.circulated_meeting()},
                                          {"reason", "The date was wrong."}};
                  }});
+    // After circulation: its recipients (the room's members when it went out) acknowledge and
+    // comment; only its chair resolves a comment.
+    r.push_back({"minutes_acknowledge", "", kRoomMembers, [](M m, Who) {
+                     return json::object{{"meeting", m.shared_circulated()}};
+                 }});
+    r.push_back({"minutes_comment", "", kRoomMembers, [](M m, Who) {
+                     return json::object{{"meeting", m.shared_circulated()},
+                                         {"section", "general"},
+                                         {"text", "The date is wrong."}};
+                 }});
+    r.push_back({"minutes_comments", "", kRoomMembers, [](M m, Who) {
+                     return json::object{{"meeting", m.shared_circulated()}};
+                 }});
+    r.push_back(
+        {"minutes_comment_resolve", "a fresh comment of mia's", kMeetingEditors, [](M m, Who) {
+             const auto c = m.mia.ok("minutes_comment", {{"meeting", m.shared_circulated()},
+                                                         {"section", "general"},
+                                                         {"text", "Spelling."}});
+             return json::object{{"meeting", m.shared_circulated()},
+                                 {"comment", c.at("comment")},
+                                 {"answer", "Thank you, noted."}};
+         }});
+    r.push_back({"minutes_due", "", kAnyone, none});
     r.push_back({"action_add", "", kMeetingEditors, [](M m, Who) {
                      return json::object{{"meeting", m.meeting},
                                          {"what", "Book a review"},

@@ -53,3 +53,17 @@ TEST_CASE("a notice without a display name or address still reads well", "[mail]
     CHECK(m.body.starts_with("Hello,\n\n"));
     CHECK(m.body.find("Open Liaise to see it.\n") != std::string::npos);
 }
+
+TEST_CASE("a chair's deadline reminder names the meeting by number and the clock, nothing more",
+          "[mail]") {
+    const auto soon = minutes_deadline(kBea, kWhere, 7, "Full record", d("2026-12-29"), false);
+    check_common(soon);
+    CHECK(soon.subject == "Minutes due soon: Full record");
+    CHECK(soon.body.find("The full record of meeting 7 is due on Tuesday 29 December 2026 and "
+                         "has not been circulated yet.") != std::string::npos);
+    const auto late = minutes_deadline(kBea, kWhere, 7, "Decision summary", d("2026-12-29"), true);
+    check_common(late);
+    CHECK(late.subject == "Minutes are late: Decision summary");
+    CHECK(late.body.find("The decision summary of meeting 7 was due on Tuesday 29 December 2026") !=
+          std::string::npos);
+}

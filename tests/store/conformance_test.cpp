@@ -1288,6 +1288,153 @@ TEST_CASE("store: retention keeps schedules and holds, finds last contact and er
             CHECK(tx.meetings().meetings_in(p.s).empty());
             CHECK(tx.retention().holds().empty());  // the meeting's hold went with it
             CHECK(tx.retention().meetings().empty());
+TEST_CASE("store: after circulation, acknowledgements, comments and follow-up emails", "[store]") {
+    each_store([](Store& store) {
+        const auto p = seed(store);
+        Id m1 = 0, m2 = 0, c1 = 0, c2 = 0;
+        store.write_and_wait([&](Tx& tx) {
+            auto& m = tx.meetings();
+            CHECK(tx.outbox().set_email(p.bea, "bea@example.org"));
+            CHECK(tx.outbox().set_email(p.cal, "cal@example.org"));
+            MeetingRow row;
+            row.room = p.r;
+            row.kind = "core-group";
+            row.starts_at = "2026-01-05 10:00";
+            row.marking = "OFFICIAL";
+            row.status = "circulated";
+            row.chair = p.ann;
+            row.minute_taker = p.bea;
+            row.version = 1;
+            row.body = {1};
+            m1 = m.create(row, p.ann, 5);
+            m.add_version({m1, 1, "circulated", p.ann, 40, 0, {}, 0, 0, {4}});
+            m.distribute(m1, 1, {p.ann, p.bea}, 40);
+            row.starts_at = "2026-01-04 09:00";
+            row.status = "draft";
+            row.chair = p.cal;
+            row.minute_taker = p.cal;
+            m2 = m.create(row, p.cal, 6);
+        });
+        store.write_and_wait([&](Tx& tx) {
+            auto& f = tx.followup();
+            CHECK(f.acknowledge(m1, 1, p.bea, 50) == Acknowledged::now);
+            CHECK(f.acknowledge(m1, 1, p.bea, 60) == Acknowledged::already);
+            CHECK(f.acknowledge(m1, 1, p.cal, 60) == Acknowledged::not_recipient);
+            CHECK(f.acknowledge(m1, 2, p.bea, 60) == Acknowledged::not_recipient);
+            AccuracyComment c;
+            c.meeting = m1;
+            c.version = 1;
+            c.author = p.bea;
+            c.section = "decisions";
+            c.sent_at = 70;
+            c.body = {9};
+            c1 = f.add_comment(c);
+            c.section = "general";
+            c2 = f.add_comment(c);
+            CHECK(c2 > c1);
+            auto one = *f.comment(c1);
+            one.resolution = "answered";
+            one.resolved_by = p.ann;
+            one.resolved_at = 80;
+            one.rev = 2;
+            one.body = {7, 7};
+            f.update_comment(one);
+        });
+        store.read_and_wait([&](const ReadTx& tx) {
+            const auto& f = tx.followup();
+            CHECK(f.acknowledged_at(m1, 1, p.bea) == 50);  // the first time stays
+            CHECK_FALSE(f.acknowledged_at(m1, 1, p.ann));
+            CHECK_FALSE(f.acknowledged_at(m1, 1, p.cal));
+            const auto dist = tx.meetings().distribution(m1, 1);
+            REQUIRE(dist.size() == 2);
+            CHECK_FALSE(dist[0].acknowledged_at);  // ann
+            CHECK(dist[1].acknowledged_at == 50);  // bea
+            const auto all = f.comments(m1);
+            REQUIRE(all.size() == 2);
+            CHECK(all[0].id == c1);
+            CHECK(all[0].author_user == "bea");
+            CHECK(all[0].resolution == "answered");
+            CHECK(all[0].resolved_by == p.ann);
+            CHECK(all[0].resolved_at == 80);
+            CHECK(all[0].rev == 2);
+            CHECK(all[0].body == Bytes{7, 7});
+            CHECK(all[1].id == c2);
+            CHECK(all[1].section == "general");
+            CHECK(all[1].resolution.empty());
+            CHECK(all[1].resolved_by == 0);
+            CHECK_FALSE(all[1].resolved_at);
+            CHECK(all[1].rev == 1);
+            CHECK(f.comments(m2).empty());
+            CHECK_FALSE(f.comment(99999));
+            // Meetings by start: m2 (4 Jan) before m1 (5 Jan); each person sees their own.
+            const auto every = f.clocked_meetings(0);
+            REQUIRE(every.size() == 2);
+            CHECK(every[0].id == m2);
+            CHECK_FALSE(every[0].first_circulated);
+            CHECK(every[1].id == m1);
+            CHECK(every[1].first_circulated == 40);
+            CHECK(every[1].room_name == "r");
+            CHECK(every[1].kind == "core-group");
+            const auto bea = f.clocked_meetings(p.bea);  // bea takes m1's minutes
+            REQUIRE(bea.size() == 1);
+            CHECK(bea[0].id == m1);
+            CHECK(f.clocked_meetings(p.cal).size() == 1);
+            // bea acknowledged; ann has no address: nothing to send about m1.
+            CHECK(f.pending_circulation_mail(0, 10).empty());
+        });
+        // A second version goes to ann, bea and cal (cal joined); cal has an address.
+        store.write_and_wait([&](Tx& tx) {
+            tx.meetings().add_version({m1, 2, "circulated", p.ann, 90, 0, {}, 0, 0, {5}});
+            tx.meetings().distribute(m1, 2, {p.ann, p.bea, p.cal}, 90);
+        });
+        auto mail = store.read_now(
+            [&](const ReadTx& tx) { return tx.followup().pending_circulation_mail(0, 10); });
+        REQUIRE(mail.size() == 2);
+        CHECK(mail[0].notice == "minutes_circulated");
+        CHECK(mail[0].meeting == m1);
+        CHECK(mail[0].version == 2);
+        CHECK(mail[0].account == p.bea);
+        CHECK(mail[0].email == "bea@example.org");
+        CHECK(mail[0].display_name == "Bea");
+        CHECK(mail[0].kind == "core-group");
+        CHECK(mail[0].sent_at == 90);
+        CHECK(mail[1].account == p.cal);
+        CHECK(store.read_now([&](const ReadTx& tx) {
+            return tx.followup().pending_circulation_mail(91, 10).size();
+        }) == 0);  // sent before the outbox started
+        CHECK(store.read_now([&](const ReadTx& tx) {
+            return tx.followup().pending_circulation_mail(0, 1).size();
+        }) == 1);
+        store.write_and_wait([&](Tx& tx) {
+            auto& f = tx.followup();
+            f.mark_mail_sent("minutes_circulated", m1, 2, p.bea, 95);
+            f.mark_mail_sent("minutes_circulated", m1, 2, p.bea, 96);  // recorded already
+            f.mark_mail_sent("deadline_late:full_record", m2, 0, p.cal, 95);
+            // Acknowledged before the email went: no email.
+            CHECK(f.acknowledge(m1, 2, p.cal, 97) == Acknowledged::now);
+        });
+        store.read_and_wait([&](const ReadTx& tx) {
+            const auto& f = tx.followup();
+            CHECK(f.pending_circulation_mail(0, 10).empty());
+            CHECK(f.mail_sent("minutes_circulated", m1, 2, p.bea));
+            CHECK_FALSE(f.mail_sent("minutes_circulated", m1, 1, p.bea));
+            CHECK(f.mail_sent("deadline_late:full_record", m2, 0, p.cal));
+            CHECK_FALSE(f.mail_sent("deadline_soon:full_record", m2, 0, p.cal));
+        });
+        // A suspended account is sent nothing; an approved meeting has no clocks left.
+        store.write_and_wait([&](Tx& tx) {
+            tx.meetings().add_version({m1, 3, "circulated", p.ann, 100, 0, {}, 0, 0, {6}});
+            tx.meetings().distribute(m1, 3, {p.bea}, 100);
+            tx.accounts().set_suspended(p.bea, true);
+            auto row = *tx.meetings().meeting(m1);
+            row.status = "approved";
+            tx.meetings().update(row, 101);
+        });
+        store.read_and_wait([&](const ReadTx& tx) {
+            CHECK(tx.followup().pending_circulation_mail(0, 10).empty());
+            const auto left = tx.followup().clocked_meetings(0);
+            REQUIRE(left.size() == 1);
+            CHECK(left[0].id == m2);
         });
     });
 }

@@ -56,6 +56,7 @@ int MailNotices::sweep() {
         [&](const store::ReadTx& tx) { return tx.outbox().pending(since_ms_, today, kBatch); });
     const mail::Where where{config_.service_url};
     int sent = 0;
+    bool failed = false;
     for (const auto& p : todo) {
         {
             std::lock_guard lock(mutex_);
@@ -74,11 +75,14 @@ int MailNotices::sweep() {
             // The relay's words, never the message; the rest wait for the next pass.
             spdlog::warn("email notices: {} ({}); trying again in {} s", result.error().message,
                          result.error().code, config_.check_seconds);
+            failed = true;
             break;
         }
         store_.write_and_wait([&](store::Tx& tx) { tx.outbox().mark_sent(p, now_ms()); });
         ++sent;
     }
+    if (!failed)
+        sent += sweep_minutes();
     if (sent > 0)
         spdlog::info("email notices: {} sent", sent);
     return sent;

@@ -1,5 +1,7 @@
 // Internal: the email outbox. A thread of its own that, every `check_seconds`, finds the action
-// notices due (an action given to someone, an action overdue) for accounts with an email address
+// notices due (an action given to someone, an action overdue) and the minutes notices due
+// (minutes circulated for acknowledgement, a chair's deadline reminders) for accounts with an
+// email address
 // and sends each through the operator's SMTP relay, then records it as sent. It never runs on
 // the request path: a slow or broken relay delays only the next email, never a request, and a
 // failed send is tried again at the next check. Emails carry no case content (mail/notices.hpp).
@@ -36,6 +38,11 @@ class MailNotices {
     void run();
     /// One pass: sends what is pending; returns how many were sent.
     int sweep();
+    /// The minutes part of a pass (minutes_mail.cpp): "minutes circulated for your
+    /// acknowledgement" to each recipient with an address, and to each meeting's chair a
+    /// reminder when a circulation clock falls due within a working day and when it has passed.
+    /// Returns how many were sent; stops at the first failed send (tried again next pass).
+    int sweep_minutes();
 
     store::Store& store_;
     MailConfig config_;

@@ -149,6 +149,7 @@ json::array distribution_json(const Reader& r, Id meeting, std::int64_t version,
             {"agency", kept != as_sent.end() ? str(*kept->second, "agency") : d.agency},
             {"sent_at", d.sent_at}};
         o["received_at"] = nullable(d.received_at);
+        o["acknowledged_at"] = nullable(d.acknowledged_at);
         out.push_back(std::move(o));
     }
     for (const auto& c : array_of(snapshot, "copies"))

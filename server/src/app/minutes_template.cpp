@@ -289,4 +289,14 @@ json::array deadlines_json(const Kind& kind, std::string_view starts_at,
     return out;
 }
 
+std::optional<calendar::Date> comments_close_on(const Kind& kind, std::int64_t circulated_ms) {
+    const auto clocks = Catalogue::shipped().clocks(kind.id, "", calendar::ClockSettings{});
+    const auto days = clocks ? clocks->get(calendar::Clock::accuracy_comments) : std::nullopt;
+    const auto due = calendar::due_date(calendar::BankHolidays::england_and_wales(),
+                                        calendar::london_date(circulated_ms), days.value_or(10));
+    if (!due)
+        return std::nullopt;
+    return due.value();
+}
+
 }  // namespace liaise::server::minutes_template

@@ -65,4 +65,10 @@ namespace liaise::server::minutes_template {
                                                 std::optional<std::int64_t> circulated_ms,
                                                 std::int64_t today_ms);
 
+/// The last day accuracy comments are taken on a version circulated at `circulated_ms`: the
+/// kind's accuracy_comments clock (10 working days when the kind sets none) counted from the day
+/// of circulation in London, bank holidays excluded; nullopt when the calendar does not cover it.
+[[nodiscard]] std::optional<calendar::Date> comments_close_on(const meeting_kinds::Kind& kind,
+                                                              std::int64_t circulated_ms);
+
 }  // namespace liaise::server::minutes_template

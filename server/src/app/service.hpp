@@ -150,6 +150,12 @@ class Service final : public Requests {
     void meeting_approve(Context& ctx);
     void meeting_correct(Context& ctx);
     void meeting_export(Context& ctx);
+    // After circulation: acknowledgements, accuracy comments, due lists (minutes_followup.cpp).
+    void minutes_acknowledge(Context& ctx);
+    void minutes_comment(Context& ctx);
+    void minutes_comments(Context& ctx);
+    void minutes_comment_resolve(Context& ctx);
+    void minutes_due(Context& ctx);
     void action_add(Context& ctx);
     void action_update(Context& ctx);
     void actions(Context& ctx);

@@ -400,6 +400,34 @@ CREATE TABLE IF NOT EXISTS legal_holds(
   reason TEXT NOT NULL,
   PRIMARY KEY(target, target_id));
 )sql");
+    // After circulation (repo/followup.hpp): acknowledgements, accuracy comments (their text
+    // sealed) and the follow-up emails sent. A column and new tables, which an older server
+    // ignores.
+    add_column_if_missing(db, "minutes_distribution", "acknowledged_at", "INTEGER");
+    db.exec(R"sql(
+CREATE TABLE IF NOT EXISTS minutes_comments(
+  id INTEGER PRIMARY KEY,
+  meeting_id INTEGER NOT NULL,
+  version INTEGER NOT NULL,
+  author_id INTEGER NOT NULL REFERENCES accounts(id),
+  section TEXT NOT NULL,
+  sent_at INTEGER NOT NULL,
+  resolution TEXT NOT NULL DEFAULT '',
+  resolved_by INTEGER REFERENCES accounts(id),
+  resolved_at INTEGER,
+  corrected_in INTEGER NOT NULL DEFAULT 0,
+  rev INTEGER NOT NULL,
+  body BLOB NOT NULL,
+  FOREIGN KEY(meeting_id, version) REFERENCES minutes_versions(meeting_id, version));
+CREATE INDEX IF NOT EXISTS minutes_comments_by_meeting ON minutes_comments(meeting_id, id);
+CREATE TABLE IF NOT EXISTS minutes_mail_sent(
+  notice TEXT NOT NULL,
+  meeting_id INTEGER NOT NULL REFERENCES meetings(id),
+  version INTEGER NOT NULL,
+  account_id INTEGER NOT NULL REFERENCES accounts(id),
+  sent_at INTEGER NOT NULL,
+  PRIMARY KEY(notice, meeting_id, version, account_id));
+)sql");
     SQLite::Statement version(
         db, "INSERT OR REPLACE INTO meta(key, value) VALUES('schema_version', ?)");
     version.bind(1, std::to_string(kSchemaVersion));

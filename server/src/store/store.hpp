@@ -30,6 +30,7 @@
 #include "store/repo/continuity.hpp"
 #include "store/repo/dictionaries.hpp"
 #include "store/repo/enrolment.hpp"
+#include "store/repo/followup.hpp"
 #include "store/repo/glossary.hpp"
 #include "store/repo/meetings.hpp"
 #include "store/repo/messages.hpp"
@@ -57,6 +58,7 @@ class ReadTx {
     [[nodiscard]] virtual const OutboxView& outbox() const = 0;
     [[nodiscard]] virtual const ContinuityView& continuity() const = 0;
     [[nodiscard]] virtual const RetentionView& retention() const = 0;
+    [[nodiscard]] virtual const FollowUpView& followup() const = 0;
 };
 
 /// A write unit of work: reads see its own changes; everything commits together or not at all.
@@ -75,6 +77,7 @@ class Tx {
     [[nodiscard]] virtual Outbox& outbox() = 0;
     [[nodiscard]] virtual Continuity& continuity() = 0;
     [[nodiscard]] virtual Retention& retention() = 0;
+    [[nodiscard]] virtual FollowUp& followup() = 0;
 };
 
 class Store {

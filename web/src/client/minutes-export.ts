@@ -109,6 +109,8 @@ function delivery(d: Json): string {
   let s = `sent ${minuteTime(num(d, 'sent_at'))}`;
   const at = num(d, 'received_at');
   if (at !== 0) s += `, received ${minuteTime(at)}`;
+  const acknowledged = num(d, 'acknowledged_at');
+  if (acknowledged !== 0) s += `, acknowledged ${minuteTime(acknowledged)}`;
   return s;
 }
 

@@ -112,6 +112,8 @@ export interface Minutes {
   approved_at?: number;
   distribution?: {
     user?: string; name: string; agency: string; sent_at: number | null; received_at: number | null;
+    /** Accounts only: when they acknowledged receipt (null: not yet). */
+    acknowledged_at?: number | null;
     /** A copy for someone without an account: its attendance entry and the sections it holds. */
     entry?: number; family?: boolean; sections?: string[];
   }[];
@@ -127,6 +129,22 @@ export interface Minutes {
   agency_views?: { agency: string; view: string }[];
   missing_sections?: { id: string; label: string; why: string }[];
   deadlines?: Deadline[];
+}
+
+/** An accuracy comment on a circulated version (PROTOCOL.md, "After circulation"). */
+export interface AccuracyComment {
+  comment: number;
+  meeting: number;
+  version: number;
+  section: string;
+  by: Person;
+  sent_at: number;
+  text: string;
+  status: 'open' | 'answered' | 'corrected';
+  resolved_by?: Person;
+  resolved_at?: number;
+  answer?: string;
+  corrected_in?: number;
 }
 
 export interface MeetingSummary {
@@ -378,6 +396,27 @@ export class MinutesClient {
     const fields: Json = { meeting, signed_at: signedAt, signature };
     if (acknowledge) fields.acknowledge = true;
     return this.call(act === 'circulate' ? 'meeting_circulate' : 'meeting_approve', fields);
+  }
+
+  /** Acknowledges receipt of the newest circulated version (recipients only). */
+  acknowledge(meeting: number): Promise<Json> {
+    return this.call('minutes_acknowledge', { meeting });
+  }
+
+  /** Sends the chair an accuracy comment on a section of the newest circulated version. */
+  async comment(meeting: number, section: string, text: string): Promise<AccuracyComment & { window_closes: string }> {
+    return (await this.call('minutes_comment', { meeting, section, text })) as unknown as AccuracyComment & { window_closes: string };
+  }
+
+  /** The meeting's comments: every one for its chair and minute-taker, else this person's own. */
+  async comments(meeting: number): Promise<{ all: boolean; open: number; comments: AccuracyComment[] }> {
+    const r = await this.call('minutes_comments', { meeting });
+    return { all: r.all === true, open: Number(r.open ?? 0), comments: Array.isArray(r.comments) ? (r.comments as unknown as AccuracyComment[]) : [] };
+  }
+
+  /** The chair resolves a comment by an answer, or by the version that corrects it. */
+  resolve(meeting: number, comment: number, how: { answer: string } | { corrected_in: number }): Promise<Json> {
+    return this.call('minutes_comment_resolve', { meeting, comment, ...how });
   }
 
   async correct(meeting: number, reason: string): Promise<Minutes> {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "liaise/calendar/date.hpp"
 #include "liaise/mail/smtp.hpp"
@@ -30,6 +31,11 @@ struct Where {
 /// An action of the recipient's now past its due date.
 [[nodiscard]] Message action_overdue(const Recipient& to, const Where& where, std::int64_t action,
                                      calendar::Date due);
+/// To a meeting's chair: a circulation clock of meeting number `meeting` (what is due, as
+/// calendar::clock_label says it: "Full record") falls due on `due`, or (`late`) has passed.
+[[nodiscard]] Message minutes_deadline(const Recipient& to, const Where& where,
+                                       std::int64_t meeting, std::string_view what,
+                                       calendar::Date due, bool late);
 /// Once a day: `rooms` rooms have messages the recipient has not read.
 [[nodiscard]] Message unread_digest(const Recipient& to, const Where& where, int rooms);
 

@@ -139,6 +139,11 @@ inline constexpr std::string_view already_reported = "already_reported";  ///< d
 inline constexpr std::string_view sections_missing = "sections_missing";
 /// A family member's copy asked to hold a section marked professionals-only.
 inline constexpr std::string_view professionals_only = "professionals_only";
+/// Acknowledging or commenting on minutes that were not sent to the caller (PROTOCOL.md,
+/// "After circulation").
+inline constexpr std::string_view not_recipient = "not_recipient";
+/// An accuracy comment after the kind's comment window closed; carries `closed_on` (YYYY-MM-DD).
+inline constexpr std::string_view comments_closed = "comments_closed";
 // Client-side, never sent by the server (PROTOCOL.md, "Signed audit heads"):
 /// "the server's signing key is not the one this device pinned on DATE"
 inline constexpr std::string_view server_key_changed = "server_key_changed";

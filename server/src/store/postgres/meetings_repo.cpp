@@ -120,7 +120,8 @@ class PgMeetings final : public Meetings {
     }
     std::vector<Distribution> distribution(Id meeting, std::int64_t v) const override {
         auto r = run(db_,
-                     "SELECT a.username, a.display_name, g.name, d.sent_at, d.received_at FROM "
+                     "SELECT a.username, a.display_name, g.name, d.sent_at, d.received_at, "
+                     "d.acknowledged_at FROM "
                      "minutes_distribution d JOIN accounts a ON a.id = d.account_id JOIN agencies "
                      "g ON g.id = a.agency_id WHERE d.meeting_id = ? AND d.version = ? ORDER BY "
                      "a.username COLLATE \"C\"",
@@ -128,7 +129,7 @@ class PgMeetings final : public Meetings {
         std::vector<Distribution> out;
         for (int i = 0; i < r.rows(); ++i)
             out.push_back({text(r, i, 0), text(r, i, 1), text(r, i, 2), r.int64(i, 3),
-                           optional_int(r, i, 4)});
+                           optional_int(r, i, 4), optional_int(r, i, 5)});
         return out;
     }
     std::vector<MinutesSignature> signatures(Id meeting, std::int64_t v) const override {

@@ -40,6 +40,7 @@ class Units final : public Tx, public ReadTx {
     Outbox& outbox() override { return lazily(outbox_, make_outbox, db_); }
     Continuity& continuity() override { return lazily(continuity_, make_continuity, db_); }
     Retention& retention() override { return lazily(retention_, make_retention, db_); }
+    FollowUp& followup() override { return lazily(followup_, make_followup, db_); }
 
     const AccountsView& accounts() const override { return self().accounts(); }
     const RoomsView& rooms() const override { return self().rooms(); }
@@ -53,6 +54,7 @@ class Units final : public Tx, public ReadTx {
     const OutboxView& outbox() const override { return self().outbox(); }
     const ContinuityView& continuity() const override { return self().continuity(); }
     const RetentionView& retention() const override { return self().retention(); }
+    const FollowUpView& followup() const override { return self().followup(); }
 
   private:
     // A read unit's repositories are made on first use too; only their views are handed out.
@@ -72,6 +74,7 @@ class Units final : public Tx, public ReadTx {
     std::unique_ptr<Outbox> outbox_;
     std::unique_ptr<Continuity> continuity_;
     std::unique_ptr<Retention> retention_;
+    std::unique_ptr<FollowUp> followup_;
 };
 
 }  // namespace

@@ -25,6 +25,7 @@ namespace liaise::server::pg {
 [[nodiscard]] std::unique_ptr<store::Outbox> make_outbox(Connection& db);
 [[nodiscard]] std::unique_ptr<store::Continuity> make_continuity(Connection& db);
 [[nodiscard]] std::unique_ptr<store::Retention> make_retention(Connection& db);
+[[nodiscard]] std::unique_ptr<store::FollowUp> make_followup(Connection& db);
 
 /// The columns account_row() reads, over `accounts a JOIN agencies g`.
 #define LIAISE_PG_ACCOUNT_COLUMNS \

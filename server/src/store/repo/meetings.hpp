@@ -53,6 +53,7 @@ struct Distribution {
     std::string user, display_name, agency;
     Millis sent_at = 0;
     std::optional<Millis> received_at;
+    std::optional<Millis> acknowledged_at;  ///< when the recipient acknowledged receipt
 };
 
 struct MinutesSignature {

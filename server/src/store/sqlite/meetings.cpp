@@ -118,7 +118,8 @@ class SqlMeetings final : public Meetings {
     }
     std::vector<Distribution> distribution(Id meeting, std::int64_t v) const override {
         auto q = c_.sql.use(
-            "SELECT a.username, a.display_name, g.name, d.sent_at, d.received_at FROM "
+            "SELECT a.username, a.display_name, g.name, d.sent_at, d.received_at, "
+            "d.acknowledged_at FROM "
             "minutes_distribution d JOIN accounts a ON a.id = d.account_id JOIN agencies g ON "
             "g.id = a.agency_id WHERE d.meeting_id = ? AND d.version = ? ORDER BY a.username");
         bind_all(*q, meeting, v);
@@ -126,7 +127,7 @@ class SqlMeetings final : public Meetings {
         while (q->executeStep())
             out.push_back({q->getColumn(0).getString(), q->getColumn(1).getString(),
                            q->getColumn(2).getString(), q->getColumn(3).getInt64(),
-                           optional_int(q->getColumn(4))});
+                           optional_int(q->getColumn(4)), optional_int(q->getColumn(5))});
         return out;
     }
     std::vector<MinutesSignature> signatures(Id meeting, std::int64_t v) const override {

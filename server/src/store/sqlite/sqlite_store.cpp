@@ -33,6 +33,7 @@ class Units final : public Tx, public ReadTx {
     Outbox& outbox() override { return lazily(outbox_, make_outbox, c_); }
     Continuity& continuity() override { return lazily(continuity_, make_continuity, c_); }
     Retention& retention() override { return lazily(retention_, make_retention, c_); }
+    FollowUp& followup() override { return lazily(followup_, make_followup, c_); }
 
     const AccountsView& accounts() const override { return self().accounts(); }
     const RoomsView& rooms() const override { return self().rooms(); }
@@ -46,6 +47,7 @@ class Units final : public Tx, public ReadTx {
     const OutboxView& outbox() const override { return self().outbox(); }
     const ContinuityView& continuity() const override { return self().continuity(); }
     const RetentionView& retention() const override { return self().retention(); }
+    const FollowUpView& followup() const override { return self().followup(); }
 
   private:
     // A read unit's repositories are made on first use too; only their views are handed out.
@@ -64,6 +66,7 @@ class Units final : public Tx, public ReadTx {
     std::unique_ptr<Outbox> outbox_;
     std::unique_ptr<Continuity> continuity_;
     std::unique_ptr<Retention> retention_;
+    std::unique_ptr<FollowUp> followup_;
 };
 
 }  // namespace

@@ -13,6 +13,7 @@ import { Page } from './Meetings';
 import { ActionsTable, Record, Signatures } from './Record';
 import { ReadingAgeNote, ageFromJson } from '../ReadingAge';
 import { CopySections, Deadlines, TemplateEditor } from './Template';
+import { FollowUp } from './FollowUp';
 import { Field, SaveForm, download, fields, hashOf, refusal, useLiveReload, useSynced } from './shared';
 
 export function MeetingView({ client, session, meeting, version }: {
@@ -84,6 +85,7 @@ export function MeetingView({ client, session, meeting, version }: {
       {!editing && fixed && <Copies client={client} m={fixed} version={version} onError={setError} />}
       {!editing && fixed && <Signatures verdicts={verdicts} unsigned={unsigned} />}
       {!version && <Lifecycle client={client} m={m} isChair={isChair} isTaker={isTaker} reload={load} />}
+      {!version && <FollowUp client={client} m={m} isChair={isChair} isTaker={isTaker} reload={load} />}
       {!version && m.carried_forward.length > 0 && (
         <ActionProgress title="Carried-forward actions: progress" actions={m.carried_forward} client={client} canUpdate={isChair || isTaker} me={me} reload={load} />
       )}

@@ -1,0 +1,124 @@
+// The minutes part of the email outbox (mail_notices.hpp): circulation notices to recipients and
+// deadline reminders to chairs. Like the action notices, each email is sent once (recorded in
+// the follow-up repository after it went) and says nothing of the case: a meeting number, what
+// is due (a clock's label), a date, and where Liaise is (mail/notices.hpp).
+#include <spdlog/spdlog.h>
+
+#include <mutex>
+
+#include "app/mail_notices.hpp"
+#include "app/minutes_template.hpp"
+#include "clock.hpp"
+#include "liaise/calendar/london_time.hpp"
+#include "liaise/calendar/working_days.hpp"
+#include "liaise/mail/notices.hpp"
+#include "liaise/protocol/fields.hpp"
+#include "store/store.hpp"
+
+namespace liaise::server {
+namespace {
+
+/// Emails per pass at most; the rest wait for the next.
+constexpr int kBatch = 200;
+
+/// A reminder to write: the chair's address and what to say.
+struct Reminder {
+    std::string notice;  ///< deadline_soon:CLOCK or deadline_late:CLOCK
+    store::Id meeting = 0;
+    std::int64_t version = 0;
+    store::Id chair = 0;
+    std::string email, display_name;
+    std::string label;
+    calendar::Date due;
+    bool late = false;
+};
+
+}  // namespace
+
+int MailNotices::sweep_minutes() {
+    const auto now = now_ms();
+    const auto today = calendar::london_date(now);
+    const auto started = calendar::london_date(since_ms_);
+    // "About to pass": due today or on the next working day.
+    const auto soon =
+        calendar::add_working_days(calendar::BankHolidays::england_and_wales(), today, 1);
+    std::vector<store::FollowUpMail> circulated;
+    std::vector<Reminder> reminders;
+    store_.read_and_wait([&](const store::ReadTx& tx) {
+        circulated = tx.followup().pending_circulation_mail(since_ms_, kBatch);
+        for (const auto& m : tx.followup().clocked_meetings(0)) {
+            if (static_cast<int>(reminders.size()) >= kBatch)
+                break;
+            const auto chair = tx.accounts().by_id(m.chair);
+            const auto email = tx.outbox().email_of(m.chair);
+            if (!chair || chair->suspended || !email)
+                continue;
+            const auto& kind = minutes_template::kind_of(m.kind);
+            for (const auto& v :
+                 minutes_template::deadlines_json(kind, m.starts_at, m.first_circulated, now)) {
+                const auto& d = v.as_object();
+                const auto status = protocol::str(d, "status");
+                const auto due = calendar::parse_date(protocol::str(d, "due"));
+                // Clocks that fell due before the outbox started are not news to anyone.
+                if (!due || *due < started || (status != "due" && status != "late"))
+                    continue;
+                const bool late = status == "late";
+                if (!late && (!soon || *due > soon.value()))
+                    continue;
+                Reminder r{std::string(late ? "deadline_late:" : "deadline_soon:") +
+                               protocol::str(d, "clock"),
+                           m.id,
+                           0,
+                           m.chair,
+                           *email,
+                           chair->display_name,
+                           protocol::str(d, "label"),
+                           *due,
+                           late};
+                if (!tx.followup().mail_sent(r.notice, r.meeting, r.version, r.chair))
+                    reminders.push_back(std::move(r));
+            }
+        }
+    });
+    const mail::Where where{config_.service_url};
+    const auto stopping = [this] {
+        std::lock_guard lock(mutex_);
+        return stopping_;
+    };
+    const auto send = [&](const mail::Message& message) {
+        const auto result = mail::send(config_.smtp, message);
+        if (!result)
+            spdlog::warn("email notices: {} ({}); trying again in {} s", result.error().message,
+                         result.error().code, config_.check_seconds);
+        return static_cast<bool>(result);
+    };
+    int sent = 0;
+    for (const auto& c : circulated) {
+        if (stopping())
+            return sent;
+        const auto closes =
+            minutes_template::comments_close_on(minutes_template::kind_of(c.kind), c.sent_at);
+        if (!closes)
+            continue;  // the calendar does not reach that far: nothing sensible to say
+        if (!send(mail::minutes_circulated({c.email, c.display_name}, where, *closes)))
+            return sent;
+        store_.write_and_wait([&](store::Tx& tx) {
+            tx.followup().mark_mail_sent(c.notice, c.meeting, c.version, c.account, now_ms());
+        });
+        ++sent;
+    }
+    for (const auto& r : reminders) {
+        if (stopping())
+            return sent;
+        if (!send(mail::minutes_deadline({r.email, r.display_name}, where, r.meeting, r.label,
+                                         r.due, r.late)))
+            return sent;
+        store_.write_and_wait([&](store::Tx& tx) {
+            tx.followup().mark_mail_sent(r.notice, r.meeting, r.version, r.chair, now_ms());
+        });
+        ++sent;
+    }
+    return sent;
+}
+
+}  // namespace liaise::server
