@@ -239,7 +239,15 @@ constexpr std::array<FieldSpec, 5> kMessageWithdraw = {
      {"hash", F::string, true, kKey},
      {"withdrawn_at", F::integer, true, kMaxTime},
      {"signature", F::string, true, kKey}}};
-constexpr std::array<RequestSpec, 73> kRequests = {{
+// Subject access requests (PROTOCOL.md, "Subject access requests").
+constexpr std::array<FieldSpec, 3> kGovernanceGrant = {{{"user", F::string, true, kName},
+                                                        {"grant", F::boolean, true, 0},
+                                                        {"reason", F::string, true, 500}}};
+constexpr std::array<FieldSpec, 4> kSubjectAccess = {{{"user", F::string, false, kName, 1},
+                                                      {"name", F::string, false, kText, 1},
+                                                      {"reason", F::string, true, 500},
+                                                      {"page", F::integer, false, 1'000'000, 1}}};
+constexpr std::array<RequestSpec, 76> kRequests = {{
     {"hello", Access::anyone, kHello},
     {"enrol", Access::anyone, kEnrol},
     {"login", Access::anyone, kLogin},
@@ -313,6 +321,9 @@ constexpr std::array<RequestSpec, 73> kRequests = {{
     {"glossary_add", Access::chair, kGlossaryAdd},
     {"glossary_remove", Access::chair, kGlossaryRemove},
     {"message_withdraw", Access::authenticated, kMessageWithdraw},
+    {"governance_grant", Access::admin, kGovernanceGrant},
+    {"governance_list", Access::admin, {}},
+    {"subject_access", Access::authenticated, kSubjectAccess},
 }};
 
 std::string_view type_name(F type) {

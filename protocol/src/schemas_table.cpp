@@ -154,6 +154,22 @@ constexpr ReplyField r_message_withdraw[] = {
     {"event_seq", kInteger, true},
     {"withdrawn", kBoolean, true},
 };
+// governance_grant
+constexpr ReplyField r_governance_grant[] = {
+    {"user", kString, true},
+    {"governance", kBoolean, true},
+    {"changed", kBoolean, true},
+};
+// governance_list
+constexpr ReplyField r_governance_list[] = {
+    {"officers", kArray, true},
+};
+// subject_access
+constexpr ReplyField r_subject_access[] = {
+    {"page", kInteger, true},
+    {"pages", kInteger, true},
+    {"bundle", kObject, true},
+};
 // dictionaries
 constexpr ReplyField r_dictionaries[] = {
     {"version", kInteger, true},
@@ -748,6 +764,9 @@ constexpr FrameShape kReplies[] = {
     {"glossary_add", r_glossary_add},
     {"glossary_remove", r_glossary_remove},
     {"message_withdraw", r_message_withdraw},
+    {"governance_grant", r_governance_grant},
+    {"governance_list", r_governance_list},
+    {"subject_access", r_subject_access},
 };
 constexpr FrameShape kEvents[] = {
     {"membership", e_membership},

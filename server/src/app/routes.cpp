@@ -85,6 +85,9 @@ std::span<const Service::Route> Service::routes() noexcept {
         {"glossary_add", [](Service& s, Context& c) { s.glossary_change(c, true); }},
         {"glossary_remove", [](Service& s, Context& c) { s.glossary_change(c, false); }},
         {"message_withdraw", [](Service& s, Context& c) { s.message_withdraw(c); }},
+        {"governance_grant", [](Service& s, Context& c) { s.governance_grant(c); }},
+        {"governance_list", [](Service& s, Context& c) { s.governance_list(c); }},
+        {"subject_access", [](Service& s, Context& c) { s.subject_access(c); }},
     };
     return kRoutes;
 }
