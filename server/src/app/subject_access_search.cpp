@@ -217,6 +217,10 @@ json::array others_named(const Matcher& m, const std::vector<std::string>& peopl
 }
 
 struct Search {
+    Search(const minutes::Reader& reader, const store::MessagesView& m,
+           const store::AuditLogView& a, const AtRestKey& k, const Subject& s)
+        : r(reader), messages(m), audit(a), key(k), subject(s) {}
+
     const minutes::Reader& r;
     const store::MessagesView& messages;
     const store::AuditLogView& audit;
