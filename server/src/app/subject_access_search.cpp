@@ -60,9 +60,9 @@ std::string uk_day(std::string_view iso) {
 /// A JSON entry as lines a person can read: "field: value" for every non-empty text, number and
 /// true flag, nested fields as "owner name: …"; ids, keys and signatures left out.
 void flatten(const json::value& v, const std::string& path, std::string& out) {
-    static const std::set<std::string_view> skip = {"id",       "signature", "signer_keys",
-                                                    "sign_key", "box_key",   "box_key_signature",
-                                                    "device",   "agenda",    "entry"};
+    static const std::set<std::string_view> skip = {
+        "id",     "signature", "signer_keys", "sign_key", "box_key", "box_key_signature",
+        "device", "agenda",    "entry",       "guidance", "label"};
     if (v.is_object()) {
         for (const auto& kv : v.as_object()) {
             if (skip.contains(kv.key()))
@@ -118,6 +118,8 @@ class Matcher {
     void walk(const json::value& v, std::string_view field, std::set<std::string>& out) const {
         if (v.is_object()) {
             for (const auto& kv : v.as_object()) {
+                if (kv.key() == "guidance" || kv.key() == "label")
+                    continue;  // the template's own words, the same in every record
                 const auto& x = kv.value();
                 const bool account_field = kv.key() == "user" || kv.key() == "by" ||
                                            kv.key() == "owner_user" || kv.key() == "actor" ||
