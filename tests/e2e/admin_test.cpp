@@ -95,6 +95,8 @@ TEST_CASE("only admins may administer: every admin request, tried as a member an
         {"question_answer", {{"question", 1}, {"reply", "It is a family tree."}}},
         {"question_dismiss", {{"question", 1}}},
         {"audit", {}},
+        {"governance_grant", {{"user", "ben"}, {"grant", true}, {"reason", "IG officer"}}},
+        {"governance_list", {}},
     };
     const auto version = t.dictionary_version();
     const auto records = t.audit_records();
