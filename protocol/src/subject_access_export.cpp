@@ -137,7 +137,7 @@ std::string subject_access_markdown(const json::object& b) {
                 o += "- **Review for redaction, also names:** " + md(joined(others)) + "\n";
             o += "\n";
             for (const auto& line : lines_of(str(i, "text")))
-                o += "> " + md(line) + "\n";
+                o += "> " + md(line) + "  \n";  // two spaces: a line break in Markdown
             o += "\n";
         }
         if (n == 0)

@@ -78,7 +78,15 @@ void flatten(const json::value& v, const std::string& path, std::string& out) {
         for (const auto& e : v.as_array())
             flatten(e, path, out);
     } else if (v.is_string() && !v.get_string().empty()) {
-        out += (path.empty() ? "" : path + ": ") + std::string(v.get_string()) + "\n";
+        // Dates and meeting times as people in the UK write them.
+        std::string_view text = v.get_string();
+        const bool iso_date = text.size() == 10 && calendar::parse_date(text).has_value();
+        const bool iso_time = text.size() == 16 && text[10] == ' ' &&
+                              calendar::parse_date(text.substr(0, 10)).has_value();
+        const auto shown = iso_date   ? uk_day(text)
+                           : iso_time ? uk_meeting_time(text)
+                                      : std::string(text);
+        out += (path.empty() ? "" : path + ": ") + shown + "\n";
     } else if (v.is_bool() && v.get_bool()) {
         out += path + ": yes\n";
     } else if (v.is_int64() && (path.ends_with(" at") || path.ends_with("at"))) {
@@ -100,7 +108,8 @@ class Matcher {
         }
     }
 
-    /// The ways `v` names the subject ("account field 'owner user'", "text"), empty for none.
+    /// The ways `v` names the subject ("account field 'owner user'", "name in the text"), empty for
+    /// none.
     [[nodiscard]] std::set<std::string> why(const json::value& v) const {
         std::set<std::string> out;
         walk(v, "", out);
@@ -136,7 +145,7 @@ class Matcher {
             for (const auto& e : v.as_array())
                 walk(e, field, out);
         } else if (v.is_string() && text_names(v.get_string())) {
-            out.insert("text");
+            out.insert("name in the text");
         }
     }
 
