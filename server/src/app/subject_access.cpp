@@ -90,7 +90,7 @@ json::object notes(const subject_access::Subject& subject) {
          "circulated version), every action, and the whole audit log."},
         {"messages",
          "Chat messages are end-to-end encrypted: the server holds only ciphertext and cannot "
-         "search them. `rooms` lists the rooms where the person is or was a member, sent "
+         "search them. The rooms list gives the rooms where the person is or was a member, sent "
          "messages, or is named in the minutes, with dates: ask the rooms' members to search "
          "their own devices for the person's messages and mentions."},
         {"redaction",
