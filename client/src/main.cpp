@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "admin_cli.hpp"
+#include "sar_cli.hpp"
 #include "chat.hpp"
 #include "cli_support.hpp"
 #include "commands.hpp"
@@ -413,6 +414,7 @@ int main(int argc, char** argv) {
     cli::add_minutes_commands(app, o, action);        // meeting, action, actions
     cli::add_admin_commands(app, *admin, o, action);  // accounts, dict, questions, audit
     cli::add_retention_commands(*admin, o, action);   // retention, hold
+    cli::add_governance_commands(*admin, o, action);  // governance, sar
 
     try {
         app.parse(argc, argv);

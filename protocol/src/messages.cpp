@@ -262,7 +262,15 @@ constexpr std::array<FieldSpec, 1> kRetentionSweep = {{{"preview", F::boolean, f
 constexpr std::array<FieldSpec, 3> kHold = {{{"room", F::string, false, kName},
                                              {"meeting", F::integer, false, kId, 1},
                                              {"reason", F::string, true, kReason}}};
-constexpr std::array<RequestSpec, 83> kRequests = {{
+// Subject access requests (PROTOCOL.md, "Subject access requests").
+constexpr std::array<FieldSpec, 3> kGovernanceGrant = {{{"user", F::string, true, kName},
+                                                        {"grant", F::boolean, true, 0},
+                                                        {"reason", F::string, true, 500}}};
+constexpr std::array<FieldSpec, 4> kSubjectAccess = {{{"user", F::string, false, kName, 1},
+                                                      {"name", F::string, false, kText, 1},
+                                                      {"reason", F::string, true, 500},
+                                                      {"page", F::integer, false, 1'000'000, 1}}};
+constexpr std::array<RequestSpec, 86> kRequests = {{
     {"hello", Access::anyone, kHello},
     {"enrol", Access::anyone, kEnrol},
     {"login", Access::anyone, kLogin},
@@ -346,6 +354,9 @@ constexpr std::array<RequestSpec, 83> kRequests = {{
     {"retention_sweep", Access::admin, kRetentionSweep},
     {"hold_place", Access::admin, kHold},
     {"hold_lift", Access::admin, kHold},
+    {"governance_grant", Access::admin, kGovernanceGrant},
+    {"governance_list", Access::admin, {}},
+    {"subject_access", Access::authenticated, kSubjectAccess},
 }};
 
 std::string_view type_name(F type) {

@@ -482,4 +482,12 @@ th { background: #eee; }
     return o;
 }
 
+std::string markdown_escaped(std::string_view text, bool cell) {
+    return md(text, cell);
+}
+
+std::string html_escaped(std::string_view text, bool line_breaks) {
+    return line_breaks ? html_text(text) : html_escape(text);
+}
+
 }  // namespace liaise::protocol

@@ -188,6 +188,21 @@ constexpr ReplyField r_hold_lift[] = {
     {"room", kString, true},
     {"meeting", kInteger, false},
     {"at", kInteger, true},
+// governance_grant
+constexpr ReplyField r_governance_grant[] = {
+    {"user", kString, true},
+    {"governance", kBoolean, true},
+    {"changed", kBoolean, true},
+};
+// governance_list
+constexpr ReplyField r_governance_list[] = {
+    {"officers", kArray, true},
+};
+// subject_access
+constexpr ReplyField r_subject_access[] = {
+    {"page", kInteger, true},
+    {"pages", kInteger, true},
+    {"bundle", kObject, true},
 };
 // dictionaries
 constexpr ReplyField r_dictionaries[] = {
@@ -844,6 +859,9 @@ constexpr FrameShape kReplies[] = {
     {"retention_sweep", r_retention_sweep},
     {"hold_place", r_hold_place},
     {"hold_lift", r_hold_lift},
+    {"governance_grant", r_governance_grant},
+    {"governance_list", r_governance_list},
+    {"subject_access", r_subject_access},
 };
 constexpr FrameShape kEvents[] = {
     {"membership", e_membership},

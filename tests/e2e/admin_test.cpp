@@ -100,6 +100,8 @@ TEST_CASE("only admins may administer: every admin request, tried as a member an
         {"retention_sweep", {}},
         {"hold_place", {{"room", "any"}, {"reason", "an inquiry"}}},
         {"hold_lift", {{"room", "any"}, {"reason", "the inquiry ended"}}},
+        {"governance_grant", {{"user", "ben"}, {"grant", true}, {"reason", "IG officer"}}},
+        {"governance_list", {}},
     };
     const auto version = t.dictionary_version();
     const auto records = t.audit_records();

@@ -54,6 +54,7 @@ constexpr Expect kChairsInRoomMeeting = {F, F, Y, N, N, Y};   // meeting_create
 constexpr Expect kMeetingEditors = {N, F, Y, N, N, F};        // the meeting's chair/minute-taker
 constexpr Expect kOwnerOrEditors = {N, Y, Y, N, N, F};        // mia owns the action
 constexpr Expect kSenderOrAdminsInRoom = {N, F, Y, N, N, Y};  // cal sent it; ada is an admin
+constexpr Expect kOfficer = {F, Y, F, F, F, F};               // mia holds the governance permission
 
 std::string text(const json::value& v, std::string_view key) {
     return std::string(v.at(key).as_string());
@@ -626,6 +627,21 @@ std::vector<Row> rows() {
                  },
                  [](M m) {
                      (void)m.ann.outcome("hold_lift", {{"room", kScratch}, {"reason", "done"}});
+    // ---- information governance (PROTOCOL.md, "Subject access requests") ---------------------
+    r.push_back({"governance_grant", "to tom, withdrawn again after", kAdmins,
+                 [](M, Who) {
+                     return json::object{{"user", "tom"}, {"grant", true}, {"reason", "matrix"}};
+                 },
+                 [](M m) {
+                     m.ann.ok("governance_grant",
+                              {{"user", "tom"}, {"grant", false}, {"reason", "matrix"}});
+                 }});
+    r.push_back({"governance_list", "", kAdmins, none});
+    r.push_back({"subject_access", "mia holds the permission; admins do not by being admins",
+                 kOfficer, [](M m, Who) {
+                     m.ann.ok("governance_grant",
+                              {{"user", "mia"}, {"grant", true}, {"reason", "IG officer"}});
+                     return json::object{{"user", "tom"}, {"reason", "SAR-1"}};
                  }});
     return r;
 }

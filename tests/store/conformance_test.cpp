@@ -1435,6 +1435,44 @@ TEST_CASE("store: after circulation, acknowledgements, comments and follow-up em
             const auto left = tx.followup().clocked_meetings(0);
             REQUIRE(left.size() == 1);
             CHECK(left[0].id == m2);
+TEST_CASE("store: every room is listed, and what an account sent is counted per room",
+          "[store]") {
+    each_store([](Store& store) {
+        const auto p = seed(store);
+        Id empty = 0;
+        store.write_and_wait([&](Tx& tx) { empty = *tx.rooms().create("empty", p.ann, 3); });
+        const auto in_r = devices({p.ann_dev, p.bea_dev});
+        REQUIRE(send(store, "r", p.bea, p.bea_dev, "b1", "{}", in_r, 1000).result == R::stored);
+        REQUIRE(send(store, "r", p.ann, p.ann_dev, "a1", "{}", in_r, 1500).result == R::stored);
+        REQUIRE(send(store, "r", p.bea, p.bea_dev, "b2", "{}", in_r, 2000).result == R::stored);
+        REQUIRE(send(store, "r", p.bea, p.bea_dev, "b3", "{}", in_r, 3000).result == R::stored);
+        REQUIRE(send(store, "s", p.ann, p.ann_dev, "a2", "{}", devices({p.ann_dev}), 4000).result ==
+                R::stored);
+        store.write_and_wait([&](Tx& tx) {
+            // A membership event by bea's device and a withdrawn message are not counted.
+            CHECK(tx.messages().append_event(p.r, p.bea_dev, R"({"kind":"x"})", 5000) == 5);
+            CHECK(tx.messages().withdraw(p.r, 4, R"({"kind":"withdrawn"})"));
+        });
+        store.read_and_wait([&](const ReadTx& tx) {
+            const auto rooms = tx.rooms().all();
+            REQUIRE(rooms.size() == 3);
+            CHECK(rooms[0].id == p.r);
+            CHECK(rooms[1].id == p.s);
+            CHECK(rooms[2].id == empty);
+            CHECK(rooms[2].name == "empty");
+            const auto bea = tx.messages().sent_by(p.bea);
+            REQUIRE(bea.size() == 1);
+            CHECK(bea[0].room == p.r);
+            CHECK(bea[0].count == 2);
+            CHECK(bea[0].first_at == 1000);
+            CHECK(bea[0].last_at == 2000);
+            const auto ann = tx.messages().sent_by(p.ann);
+            REQUIRE(ann.size() == 2);
+            CHECK(ann[0].room == p.r);
+            CHECK(ann[0].count == 1);
+            CHECK(ann[1].room == p.s);
+            CHECK(ann[1].last_at == 4000);
+            CHECK(tx.messages().sent_by(p.cal).empty());
         });
     });
 }

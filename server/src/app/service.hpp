@@ -197,6 +197,10 @@ class Service final : public Requests {
     void retention_set(Context& ctx);
     void retention_sweep(Context& ctx);
     void hold_change(Context& ctx, bool place);
+    /// Information governance and subject access requests (subject_access.cpp).
+    void governance_grant(Context& ctx);
+    void governance_list(Context& ctx);
+    void subject_access(Context& ctx);
     /// Runs `change` (which edits the current dictionary files and returns a one-line summary)
     /// on the writer; validates and compiles the result, stores it as a new version, records it
     /// in the audit log, then swaps the server's engine and tells every online client.

@@ -49,4 +49,11 @@ inline constexpr Term kActionStatuses[] = {
 /// The minutes `m` as a self-contained printable HTML page (inline CSS, every text escaped).
 [[nodiscard]] std::string export_html(const boost::json::object& m);
 
+/// `text` escaped for Markdown exactly as export_markdown() escapes every text (with `cell`, for
+/// a table cell or a list item: line breaks as spaces), for other documents made from records.
+[[nodiscard]] std::string markdown_escaped(std::string_view text, bool cell = false);
+/// `text` escaped for HTML exactly as export_html() escapes every text; with `line_breaks`, each
+/// line break as <br>.
+[[nodiscard]] std::string html_escaped(std::string_view text, bool line_breaks = false);
+
 }  // namespace liaise::protocol

@@ -90,6 +90,18 @@ std::vector<store::StoredMessage> PgMessages::after(store::Id room, std::int64_t
     return out;
 }
 
+std::vector<store::SentSpan> PgMessages::sent_by(store::Id account) const {
+    auto r = db_.exec(
+        "SELECT m.room_id, COUNT(*), MIN(m.sent_at), MAX(m.sent_at) FROM messages m JOIN "
+        "devices d ON d.id = m.sender_device WHERE d.account_id = $1 AND m.event IS NULL "
+        "GROUP BY m.room_id ORDER BY m.room_id",
+        {std::to_string(account)});
+    std::vector<store::SentSpan> out;
+    for (int i = 0; i < r.rows(); ++i)
+        out.push_back({r.int64(i, 0), r.int64(i, 1), r.int64(i, 2), r.int64(i, 3)});
+    return out;
+}
+
 store::Appended PgMessages::append(const store::NewMessage& m) {
     auto r = db_.exec(
         "SELECT o_outcome, o_seq, o_sent_at, o_room, o_existing, o_members, o_sign_key, "

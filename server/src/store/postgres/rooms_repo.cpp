@@ -31,6 +31,13 @@ class PgRooms final : public Rooms {
             return std::nullopt;
         return room_row(r, 0);
     }
+    std::vector<Room> all() const override {
+        auto r = run(db_, std::string(kRoomSelect) + "ORDER BY r.id");
+        std::vector<Room> out;
+        for (int i = 0; i < r.rows(); ++i)
+            out.push_back(room_row(r, i));
+        return out;
+    }
     std::optional<std::int64_t> membership(Id room, Id account) const override {
         auto r =
             run(db_, "SELECT joined_seq FROM room_members WHERE room_id = ? AND account_id = ?",

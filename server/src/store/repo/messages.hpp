@@ -71,6 +71,14 @@ struct StoredMessage {
     SenderKeys sender;
 };
 
+/// What one account sent to one room (MessagesView::sent_by): messages only, not membership
+/// events or withdrawn messages (whose ciphertext is gone).
+struct SentSpan {
+    Id room = 0;
+    std::int64_t count = 0;
+    Millis first_at = 0, last_at = 0;
+};
+
 class MessagesView {
   public:
     virtual ~MessagesView() = default;
@@ -79,6 +87,9 @@ class MessagesView {
     /// Rows of `room` with seq > `after`, ascending, at most `limit`.
     [[nodiscard]] virtual std::vector<StoredMessage> after(Id room, std::int64_t after,
                                                            std::int64_t limit) const = 0;
+    /// For each room `account` sent messages to (from any of its devices, revoked or not), how
+    /// many it sent and when the first and last were sent; ascending by room id.
+    [[nodiscard]] virtual std::vector<SentSpan> sent_by(Id account) const = 0;
 };
 
 class Messages : public MessagesView {

@@ -37,6 +37,8 @@ class RoomsView {
 
     [[nodiscard]] virtual std::optional<Room> find(std::string_view name) const = 0;
     [[nodiscard]] virtual std::optional<Room> by_id(Id id) const = 0;
+    /// Every room, ascending by id, members or not (a subject access request searches them all).
+    [[nodiscard]] virtual std::vector<Room> all() const = 0;
     /// The seq `account` joined `room` at, if it is a member.
     [[nodiscard]] virtual std::optional<std::int64_t> membership(Id room, Id account) const = 0;
     /// Members with their accounts, by user name.

@@ -46,6 +46,19 @@ class SqlMessages final : public Messages {
         return out;
     }
 
+    std::vector<SentSpan> sent_by(Id account) const override {
+        auto q = c_.sql.use(
+            "SELECT m.room_id, COUNT(*), MIN(m.sent_at), MAX(m.sent_at) FROM messages m JOIN "
+            "devices d ON d.id = m.sender_device WHERE d.account_id = ? AND m.event IS NULL "
+            "GROUP BY m.room_id ORDER BY m.room_id");
+        bind_all(*q, account);
+        std::vector<SentSpan> out;
+        while (q->executeStep())
+            out.push_back({q->getColumn(0).getInt64(), q->getColumn(1).getInt64(),
+                           q->getColumn(2).getInt64(), q->getColumn(3).getInt64()});
+        return out;
+    }
+
     Appended append(const NewMessage& m) override {
         Appended out;
         // What the writer remembers of the room (conn.hpp): read once per epoch.

@@ -35,6 +35,13 @@ class SqlRooms final : public Rooms {
             return std::nullopt;
         return room_row(*q);
     }
+    std::vector<Room> all() const override {
+        auto q = c_.sql.use(std::string(kRoomSelect) + "ORDER BY r.id");
+        std::vector<Room> out;
+        while (q->executeStep())
+            out.push_back(room_row(*q));
+        return out;
+    }
     std::optional<std::int64_t> membership(Id room, Id account) const override {
         auto q =
             c_.sql.use("SELECT joined_seq FROM room_members WHERE room_id = ? AND account_id = ?");
