@@ -188,6 +188,7 @@ constexpr ReplyField r_hold_lift[] = {
     {"room", kString, true},
     {"meeting", kInteger, false},
     {"at", kInteger, true},
+};
 // governance_grant
 constexpr ReplyField r_governance_grant[] = {
     {"user", kString, true},

@@ -50,6 +50,21 @@ namespace fs = std::filesystem;
 
 constexpr const char* kDatabase = "liaise.db";
 
+/// Removes a newly written key file when it goes out of scope, unless kept: a failed init
+/// leaves no key behind for a database that does not work.
+struct RemoveUnlessKept {
+    fs::path file;
+    bool keep = false;
+    explicit RemoveUnlessKept(fs::path written) : file(std::move(written)) {}
+    RemoveUnlessKept(const RemoveUnlessKept&) = delete;
+    RemoveUnlessKept& operator=(const RemoveUnlessKept&) = delete;
+    ~RemoveUnlessKept() {
+        std::error_code ignored;
+        if (!keep)
+            fs::remove(file, ignored);
+    }
+};
+
 protocol::Error config_error(std::string message) {
     return {"bad_config", std::move(message)};
 }
@@ -232,15 +247,7 @@ protocol::Expected<InitResult> init_database(const InitOptions& options,
         const auto key = AtRestKey::generate();
         if (auto saved = key.save(key_file); !saved)
             return saved.error();
-        struct RemoveUnlessKept {
-            fs::path file;
-            bool keep = false;
-            ~RemoveUnlessKept() {
-                std::error_code ignored;
-                if (!keep)
-                    fs::remove(file, ignored);
-            }
-        } written{key_file};
+        RemoveUnlessKept written{key_file};
         store.write_and_wait([&](store::Tx& tx) { custody::bind(tx.secrets(), key); });
         auto code = first_admin(store, key, options, dict_dir);
         if (!code)
@@ -525,15 +532,7 @@ protocol::Expected<InitResult> init_data_dir(const InitOptions& options) {
     if (auto saved = key.save(key_file); !saved)
         return saved.error();
     // A failed init leaves no key behind for a directory that does not work.
-    struct RemoveUnlessKept {
-        fs::path file;
-        bool keep = false;
-        ~RemoveUnlessKept() {
-            std::error_code ignored;
-            if (!keep)
-                fs::remove(file, ignored);
-        }
-    } written{key_file};
+    RemoveUnlessKept written{key_file};
 
     InitResult result{options.admin, "", key_file, key.id()};
     try {

@@ -627,6 +627,7 @@ std::vector<Row> rows() {
                  },
                  [](M m) {
                      (void)m.ann.outcome("hold_lift", {{"room", kScratch}, {"reason", "done"}});
+                 }});
     // ---- information governance (PROTOCOL.md, "Subject access requests") ---------------------
     r.push_back({"governance_grant", "to tom, withdrawn again after", kAdmins,
                  [](M, Who) {

@@ -1288,6 +1288,10 @@ TEST_CASE("store: retention keeps schedules and holds, finds last contact and er
             CHECK(tx.meetings().meetings_in(p.s).empty());
             CHECK(tx.retention().holds().empty());  // the meeting's hold went with it
             CHECK(tx.retention().meetings().empty());
+        });
+    });
+}
+
 TEST_CASE("store: after circulation, acknowledgements, comments and follow-up emails", "[store]") {
     each_store([](Store& store) {
         const auto p = seed(store);
@@ -1435,6 +1439,10 @@ TEST_CASE("store: after circulation, acknowledgements, comments and follow-up em
             const auto left = tx.followup().clocked_meetings(0);
             REQUIRE(left.size() == 1);
             CHECK(left[0].id == m2);
+        });
+    });
+}
+
 TEST_CASE("store: every room is listed, and what an account sent is counted per room",
           "[store]") {
     each_store([](Store& store) {

@@ -416,6 +416,8 @@ CREATE TABLE legal_holds(
   placed_at BIGINT NOT NULL,
   reason TEXT NOT NULL,
   PRIMARY KEY(target, target_id));
+)sql";
+
 /// Version 5: what follows the circulation of minutes (store/repo/followup.hpp): each copy's
 /// acknowledgement, accuracy comments (their text sealed, as BYTEA) and the follow-up emails
 /// sent. Rows of earlier versions are kept: copies gain an empty acknowledgement.
