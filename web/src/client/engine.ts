@@ -140,15 +140,23 @@ export class EngineHost {
     const r = this.m.draft(text, audienceArg(audience), writers, terms);
     if (!Array.isArray(r.fixes)) return none;
     const findings = this.withRanges(text, r);
-    const choices = r.fixes as { replace: Fix | null; explain: Fix | null }[];
-    const inUtf16 = (f: Fix | null): Fix | null => {
+    const choices = r.fixes as ({ replace: Fix | null; explain: Fix | null } | undefined)[];
+    // Every fix's range in UTF-16 units from one call into the engine: a call copies the whole
+    // draft in, and two a finding cost more than the check itself (bench/web_bench.mjs).
+    const wanted: Fix[] = [];
+    findings.forEach((_, i) => {
+      for (const f of [choices[i]?.replace, choices[i]?.explain]) if (f) wanted.push(f);
+    });
+    const ranges = wanted.length > 0 ? (this.m.utf16Ranges(text, wanted) as [number, number][]) : [];
+    let next = 0;
+    const inUtf16 = (f: Fix | null | undefined): Fix | null => {
       if (!f) return null;
-      const [[start, end]] = this.m.utf16Ranges(text, [f]) as [[number, number]];
+      const [start, end] = ranges[next++] ?? [0, 0];
       return { start, end, text: f.text };
     };
     findings.forEach((f, i) => {
-      f.replace = inUtf16(choices[i]?.replace ?? null);
-      f.explain = inUtf16(choices[i]?.explain ?? null);
+      f.replace = inUtf16(choices[i]?.replace);
+      f.explain = inUtf16(choices[i]?.explain);
     });
     return {
       findings,
