@@ -13,7 +13,9 @@
 // connection for --seconds. Envelopes are sealed once per sender and re-sent with a new
 // client message id, so client-side crypto does not limit the run. It prints one JSON object:
 // sends/s, deliveries/s, latency percentiles (send-to-ack, send-to-delivery) and the server's
-// CPU time and peak memory.
+// CPU time and peak memory. With --database postgresql://... it runs `init --database` on that
+// (fresh) database and serves it instead, from --nodes nodes (default 1) on the same core,
+// connection i on node i % nodes; the server's costs are then node 0's.
 //
 // In xmpp mode (RFC 7395 framing: <open/>, SASL PLAIN, resource binding, then <message>
 // stanzas) it registers account uN with password pw-uN in-band (XEP-0077; an existing account
@@ -46,6 +48,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -90,6 +93,12 @@ struct Options {
     std::string domain = "localhost";  // xmpp mode: the server's virtual host
     std::string muc_domain;            // xmpp mode: its multi-user chat service ("conference."
                                        // + domain unless set)
+    std::string database;   // liaise mode: a fresh PostgreSQL database (postgresql://...) to
+                            // init and serve from instead of a SQLite data directory
+    int nodes = 1;          // liaise mode with --database: nodes on that database; connection i
+                            // goes to node i % nodes (setup goes through node 0)
+    double kill_after = 0;  // > 0: SIGKILL the last node this many seconds into the measured
+                            // run; its connections reconnect to node 0 and catch up
 };
 
 [[noreturn]] void die(const std::string& what) {
@@ -193,16 +202,27 @@ int free_port() {
     return a.local_endpoint().port();
 }
 
-std::unique_ptr<ServerProcess> start_server(const Options& o) {
+/// Starts node NODE (0: the first, which also runs init and hands over the admin code). With
+/// --database every node serves that PostgreSQL database with node 0's at-rest key; without,
+/// node 0 serves a fresh SQLite data directory (only one node then).
+std::unique_ptr<ServerProcess> start_server(const Options& o, int node, const fs::path& key_file) {
     auto s = std::make_unique<ServerProcess>();
-    s->dir = fs::temp_directory_path() / ("liaise-load-" + std::to_string(::getpid()));
+    s->dir = fs::temp_directory_path() /
+             ("liaise-load-" + std::to_string(::getpid()) + "-" + std::to_string(node));
     fs::remove_all(s->dir);
+    fs::create_directories(s->dir);
     s->port = free_port();
     const auto data = (s->dir / "data").string();
-    const auto init =
-        run_capture("'" + o.server + "' init --data '" + data +
-                    "' --admin admin --agency 'Load Test' --discipline social-care --json");
-    const std::string code(json::parse(init).at("code").as_string());
+    std::string code;
+    if (node == 0) {
+        const auto store = o.database.empty() ? "--data '" + data + "'"
+                                              : "--database '" + o.database + "' --key-file '" +
+                                                    key_file.string() + "'";
+        const auto init =
+            run_capture("'" + o.server + "' init " + store +
+                        " --admin admin --agency 'Load Test' --discipline social-care --json");
+        code = std::string(json::parse(init).at("code").as_string());
+    }
     // The server's default limits are set for people. A load generator is one address holding
     // many connections, each account sending as fast as the server answers, and connections
     // that wait unread while the others are set up: lift the limits so that they never bind.
@@ -220,14 +240,18 @@ std::unique_ptr<ServerProcess> start_server(const Options& o) {
                                      std::to_string(o.server_cpu),
                                      o.server,
                                      "serve",
-                                     "--data",
-                                     data,
+                                     o.database.empty() ? "--data" : "--database",
+                                     o.database.empty() ? data : o.database,
                                      "--listen",
                                      "127.0.0.1:" + std::to_string(s->port),
                                      "--threads",
                                      std::to_string(o.server_threads),
                                      "--config",
                                      (s->dir / "load.toml").string()};
+    if (!o.database.empty()) {
+        args.push_back("--key-file");
+        args.push_back(key_file.string());
+    }
     std::vector<char*> argv;
     for (auto& a : args)
         argv.push_back(a.data());
@@ -239,6 +263,11 @@ std::unique_ptr<ServerProcess> start_server(const Options& o) {
     if (posix_spawnp(&s->pid, "taskset", &fa, nullptr, argv.data(), environ) != 0)
         die("cannot start the server");
     for (int i = 0; i < 200; ++i) {
+        int status = 0;
+        if (::waitpid(s->pid, &status, WNOHANG) == s->pid) {
+            s->pid = -1;
+            die("the server exited at start; its log is in " + (s->dir / "server.log").string());
+        }
         if (liaise::client::Connection::open("ws://127.0.0.1:" + std::to_string(s->port),
                                              std::chrono::milliseconds(200)))
             break;
@@ -309,6 +338,11 @@ struct Stats {
     // Acks and deliveries count, with their latencies, only in [measure_from, measure_to):
     // after the warm-up, and not those that finish while the run drains.
     Clock::time_point measure_from, measure_to;
+    // --kill-after: when the node was killed, and for each of its connections when it was
+    // logged in again on another node and when its catch-up (sync after its last seq) came back.
+    Clock::time_point killed_at;
+    std::vector<double> back_ms, caught_up_ms;
+    std::uint64_t resent = 0, caught_up_messages = 0;
     bool counts(Clock::time_point now) const { return now >= measure_from && now < measure_to; }
 };
 
@@ -387,6 +421,40 @@ class Conn : public std::enable_shared_from_this<Conn> {
     std::string ack_key;           // where the id sits in an ack ("re":")
     std::string delivery_key;      // where the id sits in a delivery
     Clock::time_point stop_at;
+    int index() const { return index_; }
+    // --kill-after: called once when this connection's stream fails before the run's end (its
+    // node was killed); it opens a replacement connection on another node.
+    std::function<void(Conn&)> on_lost;
+    std::string room;               // liaise mode: the room this connection's account is in
+    std::int64_t last_seq = 0;      // the highest seq delivered to this connection
+    std::set<std::string> unacked;  // liaise mode: ids sent and not yet acknowledged
+    bool awaiting_sync = false;     // a replacement waiting for its catch-up reply
+    std::uint64_t next_id() const { return next_; }
+    void continue_from(std::uint64_t next) { next_ = next; }
+    /// A replacement: asks for what was sent to the room after `after`, resends `ids` with
+    /// the same client message ids (answered as duplicates with their original seq), then
+    /// goes on sending.
+    void resume(std::int64_t after, const std::set<std::string>& ids) {
+        awaiting_sync = true;
+        queue_.push_back(json::serialize(json::object{{"type", "sync"},
+                                                      {"id", "catch-up"},
+                                                      {"room", room},
+                                                      {"after", after},
+                                                      {"limit", 1000}}));
+        for (const auto& id : ids) {
+            if (!tmpl)
+                break;
+            unacked.insert(id);
+            stats_.sent_at[id] = Clock::now();
+            queue_.push_back(tmpl->stamp(id));
+            ++stats_.resent;
+        }
+        do_write();
+        do_read();
+        // Slots not held by a resent message are filled as a fresh sender would.
+        for (auto i = ids.size(); o_.rate <= 0 && i < static_cast<std::size_t>(o_.in_flight); ++i)
+            send_one();
+    }
 
     void start_reading() { do_read(); }
     void start_sending() {
@@ -402,6 +470,8 @@ class Conn : public std::enable_shared_from_this<Conn> {
             return;
         const auto id = make_id(index_, next_++);
         stats_.sent_at[id] = Clock::now();
+        if (on_lost)
+            unacked.insert(id);
         if (o_.mode == "xmpp")
             stats_.sender[id] = this;
         queue_.push_back(tmpl->stamp(id));
@@ -423,8 +493,14 @@ class Conn : public std::enable_shared_from_this<Conn> {
     }
     void do_read() {
         ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-            if (ec)
+            if (ec) {
+                if (self->on_lost && Clock::now() < self->stop_at) {
+                    auto lost = std::move(self->on_lost);
+                    self->on_lost = nullptr;
+                    lost(*self);
+                }
                 return;
+            }
             self->on_frame(beast::buffers_to_string(self->buffer_.data()));
             self->buffer_.consume(self->buffer_.size());
             self->do_read();
@@ -434,12 +510,30 @@ class Conn : public std::enable_shared_from_this<Conn> {
         const auto now = Clock::now();
         if (o_.mode == "xmpp")
             return on_stanza(frame, now);
+        if (awaiting_sync && frame.find("\"re\":\"catch-up\"") != std::string::npos) {
+            if (frame.find("\"type\":\"ok\"") == std::string::npos) {
+                std::cerr << "liaise-load: the catch-up failed: " << frame.substr(0, 300) << "\n";
+                std::exit(1);
+            }
+            awaiting_sync = false;
+            stats_.caught_up_ms.push_back(
+                std::chrono::duration<double, std::milli>(now - stats_.killed_at).count());
+            for (auto at = frame.find("\"seq\":"); at != std::string::npos;
+                 at = frame.find("\"seq\":", at + 6))
+                ++stats_.caught_up_messages;
+            return;
+        }
+        if (o_.kill_after > 0 && frame.find("\"type\":\"message\"") != std::string::npos) {
+            if (const auto at = frame.find("\"seq\":"); at != std::string::npos)
+                last_seq = std::max<std::int64_t>(last_seq, std::atoll(frame.c_str() + at + 6));
+        }
         if (tmpl && frame.find(ack_key) != std::string::npos) {
             if (o_.mode == "liaise" && frame.find("\"type\":\"ok\"") == std::string::npos) {
                 std::cerr << "liaise-load: a send failed: " << frame.substr(0, 300) << "\n";
                 std::exit(1);
             }
             const auto id = find_id(frame, ack_key);
+            unacked.erase(id);
             if (const auto it = stats_.sent_at.find(id); it != stats_.sent_at.end()) {
                 if (stats_.counts(now)) {
                     stats_.ack_ms.push_back(
@@ -621,6 +715,26 @@ void connect_ws(net::io_context& ioc, websocket::stream<beast::tcp_stream>& ws,
     ws.handshake(host + ":" + port, path);
 }
 
+/// Says hello and logs account `a` in, synchronously on the raw stream.
+void raw_login(websocket::stream<beast::tcp_stream>& ws, const Account& a) {
+    ws.write(
+        net::buffer(json::serialize(json::object{{"type", "hello"}, {"id", "h"}, {"version", 1}})));
+    beast::flat_buffer b;
+    ws.read(b);
+    const auto challenge = *liaise::crypto::from_base64(
+        json::parse(beast::buffers_to_string(b.data())).at("challenge").as_string());
+    b.consume(b.size());
+    ws.write(net::buffer(json::serialize(
+        json::object{{"type", "login"},
+                     {"id", "l"},
+                     {"user", a.user},
+                     {"device", a.device},
+                     {"signature", liaise::crypto::sign_login(*a.keys, challenge).to_base64()}})));
+    ws.read(b);
+    if (beast::buffers_to_string(b.data()).find("\"ok\"") == std::string::npos)
+        die("login failed");
+}
+
 // ---- xmpp mode setup (RFC 7395), synchronous ------------------------------------------------
 
 /// Standard base64 with padding, as SASL wants it (the protocol's own is URL-safe, unpadded).
@@ -746,6 +860,16 @@ int main(int argc, char** argv) {
     app.add_option("--frame-bytes", o.frame_bytes,
                    "Raw and xmpp modes: bytes per sent frame, to match a liaise run's "
                    "frame_bytes");
+    app.add_option("--database", o.database,
+                   "liaise mode: init and serve this fresh PostgreSQL database "
+                   "(postgresql://...) instead of a SQLite data directory");
+    app.add_option("--nodes", o.nodes,
+                   "liaise mode with --database: nodes serving it, connections spread over them "
+                   "in turn (costs are reported for node 0)");
+    app.add_option("--kill-after", o.kill_after,
+                   "liaise mode with --nodes 2 or more: SIGKILL the last node this many seconds "
+                   "into the measured run; its connections reconnect to node 0, catch up with "
+                   "sync and resend what was not acknowledged (reports \"recovery\")");
     app.add_flag("!--no-durable", o.durable, "synchronous=OFF (to measure what durability costs)");
     app.add_flag("--idle", o.idle, "Hold the connections logged in and send nothing");
     app.add_option("--accounts", o.accounts,
@@ -769,14 +893,35 @@ int main(int argc, char** argv) {
     net::io_context ioc(1);
     Stats stats;
     std::vector<std::shared_ptr<Conn>> conns;
-    std::unique_ptr<ServerProcess> server;
+    std::unique_ptr<ServerProcess> server;               // node 0, whose costs are reported
+    std::vector<std::unique_ptr<ServerProcess>> others;  // nodes 1.. with --nodes
+    std::vector<std::string> ports;                      // every node's port, node 0 first
     const std::string host = "127.0.0.1";
     std::string port, path = "/";
     long rss_before = 0;  // the server's resident KiB before the measured connections open
 
     if (o.mode == "liaise") {
-        server = start_server(o);
+        if (o.nodes < 1 || (o.nodes > 1 && o.database.empty()))
+            die("--nodes above 1 needs --database (several nodes share one PostgreSQL)");
+        // The at-rest key every node shares, in a directory of its own removed at exit.
+        const auto key_dir =
+            fs::temp_directory_path() / ("liaise-load-" + std::to_string(::getpid()) + "-key");
+        fs::create_directories(key_dir);
+        struct RemoveDir {
+            fs::path p;
+            ~RemoveDir() {
+                std::error_code ec;
+                fs::remove_all(p, ec);
+            }
+        };
+        static RemoveDir remove_key_dir{key_dir};
+        server = start_server(o, 0, key_dir / "at-rest.key");
         port = std::to_string(server->port);
+        ports.push_back(port);
+        for (int n = 1; n < o.nodes; ++n) {
+            others.push_back(start_server(o, n, key_dir / "at-rest.key"));
+            ports.push_back(std::to_string(others.back()->port));
+        }
         path = "/v1";
         const auto url = "ws://127.0.0.1:" + port;
         std::ifstream code_file(server->dir / "admin.code");
@@ -817,27 +962,12 @@ int main(int argc, char** argv) {
         rss_before = server->rss_kib();
         for (int i = 0; i < o.connections; ++i) {
             auto c = std::make_shared<Conn>(ioc, i, stats, o);
-            connect_ws(ioc, c->ws_, host, port, path);
-            // Log in synchronously on the raw stream.
-            c->ws_.write(net::buffer(
-                json::serialize(json::object{{"type", "hello"}, {"id", "h"}, {"version", 1}})));
-            beast::flat_buffer b;
-            c->ws_.read(b);
-            const auto challenge = *liaise::crypto::from_base64(
-                json::parse(beast::buffers_to_string(b.data())).at("challenge").as_string());
-            b.consume(b.size());
+            connect_ws(ioc, c->ws_, host, ports[static_cast<std::size_t>(i % o.nodes)], path);
             const int account = i % o.accounts;
             const auto& a = accounts[static_cast<std::size_t>(account)];
-            c->ws_.write(net::buffer(json::serialize(json::object{
-                {"type", "login"},
-                {"id", "l"},
-                {"user", a.user},
-                {"device", a.device},
-                {"signature", liaise::crypto::sign_login(*a.keys, challenge).to_base64()}})));
-            c->ws_.read(b);
-            if (beast::buffers_to_string(b.data()).find("\"ok\"") == std::string::npos)
-                die("login failed");
+            raw_login(c->ws_, a);
             const int room = account / o.room_size;
+            c->room = "r" + std::to_string(room);
             if (i < o.senders && !o.idle) {
                 std::vector<liaise::crypto::Recipient> to;
                 for (const int m : members[static_cast<std::size_t>(room)])
@@ -867,6 +997,28 @@ int main(int argc, char** argv) {
             }
             c->ack_key = "\"re\":\"";
             c->delivery_key = "\"client_msg_id\":\"";
+            if (o.kill_after > 0 && i % o.nodes == o.nodes - 1) {
+                // On the node to be killed: reconnect to node 0, log in, catch up, resend.
+                c->on_lost = [&ioc, &stats, &o, &conns, &ports, host, path,
+                              account = a](Conn& old) {
+                    auto n = std::make_shared<Conn>(ioc, old.index(), stats, o);
+                    connect_ws(ioc, n->ws_, host, ports[0], path);
+                    raw_login(n->ws_, account);
+                    stats.back_ms.push_back(
+                        std::chrono::duration<double, std::milli>(Clock::now() - stats.killed_at)
+                            .count());
+                    n->tmpl = old.tmpl;
+                    n->ack_key = old.ack_key;
+                    n->delivery_key = old.delivery_key;
+                    n->stop_at = old.stop_at;
+                    n->room = old.room;
+                    n->last_seq = old.last_seq;
+                    n->continue_from(old.next_id());
+                    n->on_lost = [](Conn&) {};  // keeps unacked ids; never lost twice
+                    conns[static_cast<std::size_t>(old.index())] = n;
+                    n->resume(old.last_seq, old.unacked);
+                };
+            }
             conns.push_back(c);
         }
     } else if (o.mode == "xmpp") {
@@ -941,6 +1093,19 @@ int main(int argc, char** argv) {
     const auto stop_at = stats.measure_from + std::chrono::duration_cast<Clock::duration>(
                                                   std::chrono::duration<double>(o.seconds));
     stats.measure_to = stop_at;
+    net::steady_timer killer(ioc);
+    if (o.kill_after > 0) {
+        if (others.empty())
+            die("--kill-after needs --nodes 2 or more");
+        killer.expires_at(stats.measure_from + std::chrono::duration_cast<Clock::duration>(
+                                                   std::chrono::duration<double>(o.kill_after)));
+        killer.async_wait([&](beast::error_code ec) {
+            if (ec)
+                return;
+            stats.killed_at = Clock::now();
+            ::kill(others.back()->pid, SIGKILL);
+        });
+    }
     std::vector<std::shared_ptr<Conn>> senders;
     for (auto& c : conns) {
         c->stop_at = stop_at;
@@ -979,8 +1144,27 @@ int main(int argc, char** argv) {
                       {{"p50", percentile(stats.delivery_ms, 50)},
                        {"p99", percentile(stats.delivery_ms, 99)},
                        {"p999", percentile(stats.delivery_ms, 99.9)}}}};
-    if (o.mode == "liaise")
-        out["durable"] = o.durable;  // the other modes' servers are not configured from here
+    if (o.kill_after > 0) {
+        // Milliseconds from the SIGKILL until each lost connection was logged in on node 0
+        // again (back) and until its catch-up reply came (caught up).
+        const auto lost = static_cast<double>(o.connections / o.nodes);
+        out["recovery"] = json::object{
+            {"connections_on_killed_node", lost},
+            {"reconnected", stats.back_ms.size()},
+            {"caught_up", stats.caught_up_ms.size()},
+            {"back_ms",
+             {{"p50", percentile(stats.back_ms, 50)}, {"max", percentile(stats.back_ms, 100)}}},
+            {"caught_up_ms",
+             {{"p50", percentile(stats.caught_up_ms, 50)},
+              {"max", percentile(stats.caught_up_ms, 100)}}},
+            {"caught_up_messages", stats.caught_up_messages},
+            {"resent_with_same_id", stats.resent}};
+    }
+    if (o.mode == "liaise") {
+        out["durable"] = o.durable;
+        out["store"] = o.database.empty() ? "sqlite" : "postgresql";
+        out["nodes"] = o.nodes;
+    }  // the other modes' servers are not configured from here
     // The share of the server's core that was busy during the run (0..1).
     out["server_core_busy"] =
         core_after.second > core_before.second
