@@ -4,7 +4,6 @@
 #include <iostream>
 
 #include "admin_cli.hpp"
-#include "sar_cli.hpp"
 #include "chat.hpp"
 #include "cli_support.hpp"
 #include "commands.hpp"
@@ -15,6 +14,7 @@
 #include "parse_errors.hpp"
 #include "recovery_cli.hpp"
 #include "retention_cli.hpp"
+#include "sar_cli.hpp"
 #include "unlock_cli.hpp"
 
 namespace cli = liaise::client::cli;

@@ -1443,8 +1443,7 @@ TEST_CASE("store: after circulation, acknowledgements, comments and follow-up em
     });
 }
 
-TEST_CASE("store: every room is listed, and what an account sent is counted per room",
-          "[store]") {
+TEST_CASE("store: every room is listed, and what an account sent is counted per room", "[store]") {
     each_store([](Store& store) {
         const auto p = seed(store);
         Id empty = 0;
