@@ -1,6 +1,8 @@
 #include "store/postgres/writer.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <string>
 #include <vector>
 
 namespace liaise::server::pg {
@@ -9,7 +11,20 @@ namespace {
 
 /// True for a failure of the whole transaction, after which the batch is run again.
 bool batch_level(const Error& e, const Connection* db) {
-    return e.sqlstate() == "40P01" || e.sqlstate() == "40001" || !db || !db->healthy();
+    return e.sqlstate() == "40P01" || e.sqlstate() == "40001" || e.sqlstate() == "55P03" || !db ||
+           !db->healthy();
+}
+
+/// True for a deadlock or a lock wait over the batch's limit: the batch is then run again one
+/// job per transaction.
+bool lock_conflict(const std::exception_ptr& failure) {
+    try {
+        std::rethrow_exception(failure);
+    } catch (const Error& e) {
+        return e.sqlstate() == "40P01" || e.sqlstate() == "55P03";
+    } catch (...) {
+        return false;
+    }
 }
 
 }  // namespace
@@ -46,11 +61,14 @@ std::size_t Writer::retries() const {
     return retries_;
 }
 
-void Writer::run_batch(std::deque<Pending>& batch, std::vector<std::exception_ptr>& errors) {
+void Writer::run_batch(std::deque<Pending>& batch, std::vector<std::exception_ptr>& errors,
+                       bool alone) {
     if (!db_ || !db_->healthy())
         db_ = std::make_unique<Connection>(url_);
     errors.assign(batch.size(), nullptr);
     db_->exec("BEGIN");
+    db_->exec("SET LOCAL lock_timeout = " +
+              std::to_string(alone ? 0 : std::max(1, options_.lock_wait_ms)));
     for (std::size_t i = 0; i < batch.size(); ++i) {
         db_->exec("SAVEPOINT job");
         try {
@@ -69,6 +87,33 @@ void Writer::run_batch(std::deque<Pending>& batch, std::vector<std::exception_pt
     db_->exec("COMMIT");
 }
 
+std::exception_ptr Writer::run_with_retries(std::deque<Pending>& batch,
+                                            std::vector<std::exception_ptr>& errors, bool alone) {
+    for (int attempt = 1;; ++attempt) {
+        try {
+            run_batch(batch, errors, alone);
+            return nullptr;
+        } catch (const std::exception&) {
+            auto failed = std::current_exception();
+            try {
+                if (db_ && db_->healthy())
+                    db_->exec("ROLLBACK");
+            } catch (const Error&) {
+                db_.reset();
+            }
+            if (db_ && !db_->healthy())
+                db_.reset();
+            // A lock conflict in a batch is settled by running it one job at a time (run()).
+            if (attempt >= options_.attempts ||
+                (!alone && batch.size() > 1 && lock_conflict(failed)))
+                return failed;
+            std::lock_guard lock(mutex_);
+            ++retries_;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+}
+
 void Writer::run() {
     for (;;) {
         std::deque<Pending> batch;
@@ -83,30 +128,24 @@ void Writer::run() {
             }
         }
         std::vector<std::exception_ptr> errors;
-        std::exception_ptr failed;
-        for (int attempt = 1;; ++attempt) {
-            try {
-                run_batch(batch, errors);
-                failed = nullptr;
-                break;
-            } catch (const std::exception&) {
-                failed = std::current_exception();
-                try {
-                    if (db_ && db_->healthy())
-                        db_->exec("ROLLBACK");
-                } catch (const Error&) {
-                    db_.reset();
+        auto failed = run_with_retries(batch, errors, batch.size() == 1);
+        if (failed && batch.size() > 1 && lock_conflict(failed)) {
+            // Another node's batch holds rows this one needs, or needs rows it holds: one job
+            // per transaction, in queue order (see the class comment).
+            failed = nullptr;
+            for (std::size_t i = 0; i < batch.size(); ++i) {
+                std::deque<Pending> one;
+                one.push_back(std::move(batch[i]));
+                std::vector<std::exception_ptr> one_error;
+                const auto f = run_with_retries(one, one_error, true);
+                errors[i] = f ? f : one_error.at(0);
+                batch[i] = std::move(one.front());
+                if (!f) {
+                    std::lock_guard lock(mutex_);
+                    ++commits_;
                 }
-                if (db_ && !db_->healthy())
-                    db_.reset();
-                if (attempt >= options_.attempts)
-                    break;
-                std::lock_guard lock(mutex_);
-                ++retries_;
             }
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        }
-        if (!failed) {
+        } else if (!failed) {
             std::lock_guard lock(mutex_);
             ++commits_;
         }

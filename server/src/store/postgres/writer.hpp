@@ -24,9 +24,12 @@ namespace liaise::server::pg {
 /// - A batch that fails as a whole (deadlock 40P01, serialisation failure 40001, a broken
 ///   connection, a failed COMMIT) is rolled back and run again from its first job on a fresh
 ///   connection, up to `attempts` times; then every job of it gets the error. Jobs must
-///   therefore be safe to run more than once (store.hpp asks that of every write unit). Two
-///   nodes whose batches lock rows in different orders resolve that way too, though the
-///   message path locks rooms in ascending order and does not deadlock (messages.hpp).
+///   therefore be safe to run more than once (store.hpp asks that of every write unit).
+/// - Two nodes whose batches lock rows in different orders (a batch's sends lock their rooms in
+///   queue order) would deadlock, and PostgreSQL finds a deadlock only after deadlock_timeout (a
+///   second). So a batch waits at most `lock_wait_ms` for a row lock; a batch that met a lock
+///   timeout or a deadlock is run again one job per transaction, in queue order, without that
+///   limit (a send locks one room, so one job alone cannot deadlock with another node's).
 class Writer {
   public:
     using Job = std::function<void(Connection&)>;
@@ -35,6 +38,7 @@ class Writer {
     struct Options {
         std::size_t max_batch = 64;
         int attempts = 5;
+        int lock_wait_ms = 50;  ///< a batch's longest wait for a row lock (lock_timeout)
     };
 
     /// Connects to `url` and starts the writer thread. Throws Error if it cannot connect.
@@ -57,8 +61,12 @@ class Writer {
     };
     void run();
     /// Runs `batch` in one transaction; fills `errors` per job. Throws Error if the batch as a
-    /// whole failed.
-    void run_batch(std::deque<Pending>& batch, std::vector<std::exception_ptr>& errors);
+    /// whole failed. `alone`: a single job, with no limit on lock waits.
+    void run_batch(std::deque<Pending>& batch, std::vector<std::exception_ptr>& errors, bool alone);
+    /// run_batch() again after batch-level failures, up to `attempts` times: null once it
+    /// committed, else the last failure.
+    std::exception_ptr run_with_retries(std::deque<Pending>& batch,
+                                        std::vector<std::exception_ptr>& errors, bool alone);
 
     std::string url_;
     Options options_;
