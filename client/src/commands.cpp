@@ -30,8 +30,8 @@
 #include "liaise/jargon/reading_age.hpp"
 #include "plain_reading.hpp"
 #include "qr.hpp"
+#include "suite_seal_limits.hpp"
 #include "unlock_cli.hpp"
-#include "weak_keystore.hpp"
 
 namespace liaise::client::cli {
 namespace {

@@ -1,6 +1,6 @@
 #include "liaise/client/home.hpp"
 
-#include "weak_keystore.hpp"
+#include "suite_seal_limits.hpp"
 
 #include <fcntl.h>
 #include <termios.h>
@@ -57,7 +57,7 @@ std::optional<std::string> ask(const char* prompt) {
 }  // namespace
 
 Home::Home(std::optional<fs::path> dir, crypto::KeystoreCost cost) : cost_(cost) {
-    if (weak_keystore_requested())  // test suites only (weak_keystore.hpp)
+    if (weak_keystore_requested())  // test suites only (suite_seal_limits.hpp)
         cost_ = crypto::KeystoreCost::interactive;
     if (dir) {
         dir_ = *dir;
