@@ -4,9 +4,62 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 #include <string_view>
 
+#include "liaise/jargon/fix.hpp"
+#include "shortest_form.hpp"
+
 namespace liaise::jargon {
+
+namespace detail {
+
+// The shortest "%.*e" that reads back as `d`, set out in both styles (shortest_form.hpp).
+std::string shortest_form(double d) {
+    char sci[40];
+    for (int precision = 0; precision <= 16; ++precision) {
+        std::snprintf(sci, sizeof sci, "%.*e", precision, d);
+        if (std::strtod(sci, nullptr) == d)
+            break;
+    }
+    // sci is [-]D[.DDD]e(+|-)XX
+    std::string_view s(sci);
+    std::string sign;
+    if (s.front() == '-') {
+        sign = "-";
+        s.remove_prefix(1);
+    }
+    const auto e = s.find('e');
+    std::string digits(s.substr(0, e));
+    if (digits.size() > 1)
+        digits.erase(1, 1);  // the point
+    const int exponent = std::atoi(std::string(s.substr(e + 1)).c_str());
+    std::string scientific = sign + digits.substr(0, 1);
+    if (digits.size() > 1)
+        scientific += "." + digits.substr(1);
+    const auto magnitude = std::to_string(exponent < 0 ? -exponent : exponent);
+    scientific +=
+        std::string(exponent < 0 ? "e-" : "e+") + (magnitude.size() < 2 ? "0" : "") + magnitude;
+    std::string fixed = sign;
+    if (exponent >= 0) {
+        const auto whole = static_cast<std::size_t>(exponent) + 1;
+        if (digits.size() <= whole) {
+            // A whole number: its exact digits, as to_chars gives them (equal in length to the
+            // shortest digits padded with zeros; different beyond 2^53).
+            char exact[400];
+            std::snprintf(exact, sizeof exact, "%.0f", d);
+            fixed = exact;
+        } else {
+            fixed += digits.substr(0, whole) + "." + digits.substr(whole);
+        }
+    } else {
+        fixed += "0." + std::string(static_cast<std::size_t>(-exponent - 1), '0') + digits;
+    }
+    return fixed.size() <= scientific.size() ? fixed : scientific;
+}
+
+}  // namespace detail
+
 namespace {
 
 /// Appends JSON text to a string: just enough for findings (objects are written key by key by
@@ -22,9 +75,16 @@ class Writer {
     void string(std::string_view s) {
         static constexpr char kHex[] = "0123456789abcdef";
         out_.push_back('"');
-        for (const char c : s) {
-            const auto b = static_cast<unsigned char>(c);
-            switch (c) {
+        // Runs that need no escape are appended whole: one character at a time costs a call
+        // each in the WebAssembly build, whose std::string members are not inlined.
+        std::size_t run = 0;
+        for (std::size_t i = 0; i < s.size(); ++i) {
+            const auto b = static_cast<unsigned char>(s[i]);
+            if (b >= 0x20 && b != '"' && b != '\\')
+                continue;
+            out_.append(s.data() + run, i - run);
+            run = i + 1;
+            switch (b) {
                 case '"':
                     out_.append("\\\"");
                     break;
@@ -46,16 +106,13 @@ class Writer {
                 case '\t':
                     out_.append("\\t");
                     break;
-                default:
-                    if (b < 0x20) {
-                        out_.append("\\u00");
-                        out_.push_back(kHex[b >> 4]);
-                        out_.push_back(kHex[b & 0xF]);
-                    } else {
-                        out_.push_back(c);
-                    }
+                default: {
+                    const char escape[] = {'\\', 'u', '0', '0', kHex[b >> 4], kHex[b & 0xF]};
+                    out_.append(escape, sizeof escape);
+                }
             }
         }
+        out_.append(s.data() + run, s.size() - run);
         out_.push_back('"');
     }
 
@@ -67,19 +124,12 @@ class Writer {
             out_.append("null");
             return;
         }
-        char buf[32];
 #if defined(_LIBCPP_VERSION)
-        // libc++ (the WebAssembly build) has no floating-point to_chars: the shortest "%.*g"
-        // that reads back as the same double. Nothing there changes the C locale, and every
-        // reader parses the number, so both builds give the same value.
-        int len = 0;
-        for (int precision = 1; precision <= 17; ++precision) {
-            len = std::snprintf(buf, sizeof buf, "%.*g", precision, d);
-            if (std::strtod(buf, nullptr) == d)
-                break;
-        }
-        const std::string_view text(buf, static_cast<std::size_t>(len));
+        // libc++ (the WebAssembly build) has no floating-point to_chars.
+        const auto shortest = detail::shortest_form(d);
+        const std::string_view text(shortest);
 #else
+        char buf[32];
         const auto r = std::to_chars(buf, buf + sizeof buf, d);
         const std::string_view text(buf, static_cast<std::size_t>(r.ptr - buf));
 #endif
@@ -152,18 +202,8 @@ void write(Writer& w, const Finding& f) {
     w.raw("]}");
 }
 
-}  // namespace
-
-std::string findings_json(const Finding& finding) {
-    std::string out;
-    Writer w(out);
-    write(w, finding);
-    return out;
-}
-
-std::string findings_json(const CheckResult& result) {
-    std::string out;
-    Writer w(out);
+/// {"findings": [...], "readability": ... without the closing brace, for callers to add to.
+void write_fields(Writer& w, const CheckResult& result) {
     w.raw("{");
     w.key("findings", true);
     w.raw("[");
@@ -191,6 +231,71 @@ std::string findings_json(const CheckResult& result) {
         w.number(r.words);
         w.raw("}");
     }
+}
+
+}  // namespace
+
+std::string findings_json(const Finding& finding) {
+    std::string out;
+    Writer w(out);
+    write(w, finding);
+    return out;
+}
+
+std::string findings_json(const CheckResult& result) {
+    std::string out;
+    Writer w(out);
+    write_fields(w, result);
+    w.raw("}");
+    return out;
+}
+
+std::string draft_json(std::string_view text, const CheckResult& result,
+                       std::string_view audience) {
+    const auto choices = offer_fixes(text, result.findings);
+    std::string out;
+    out.reserve(2 * text.size() + 1024 * (result.findings.size() + 1));
+    Writer w(out);
+    write_fields(w, result);
+    w.key("audience");
+    w.string(audience);
+    const auto fix = [&w](const std::optional<Fix>& f) {
+        if (!f) {
+            w.raw("null");
+            return;
+        }
+        w.raw("{");
+        w.key("start", true);
+        w.number(f->start);
+        w.key("end");
+        w.number(f->end);
+        w.key("text");
+        w.string(f->text);
+        w.raw("}");
+    };
+    const auto flag = [&w](std::string_view key, bool value) {
+        w.key(key);
+        w.raw(value ? "true" : "false");
+    };
+    w.key("fixes");
+    w.raw("[");
+    for (std::size_t i = 0; i < choices.size(); ++i) {
+        w.raw(i > 0 ? ",{" : "{");
+        w.key("replace", true);
+        fix(choices[i].replace);
+        w.key("explain");
+        fix(choices[i].explain);
+        flag("modifier", choices[i].modifier);
+        flag("bracketed", choices[i].bracketed);
+        flag("follows_modifier", choices[i].follows_modifier);
+        w.raw("}");
+    }
+    w.raw("]");
+    // As fix_text() for each mode, from the one offer above.
+    w.key("fixed");
+    w.string(apply_fixes(text, choose_fixes(choices, FixMode::replace_where_it_fits)));
+    w.key("explained");
+    w.string(apply_fixes(text, choose_fixes(choices, FixMode::explain_only)));
     w.raw("}");
     return out;
 }

@@ -9,11 +9,29 @@ function liaiseCopyIn(bytes) {
   return ptr;
 }
 
+// The browser's own UTF-8 coders where there are (every browser and node have them): the glue's
+// stringToUTF8 and UTF8ToString walk the text in JavaScript, a fifth of a draft check's time.
+var liaiseEncoder = typeof TextEncoder !== 'undefined' ? new TextEncoder() : null;
+var liaiseDecoder = typeof TextDecoder !== 'undefined' ? new TextDecoder() : null;
+
 function liaiseUtf8(text) {
+  if (liaiseEncoder) {
+    // At most 3 bytes for each UTF-16 unit (a pair of surrogates, 4 bytes, is two units).
+    var room = text.length * 3;
+    var at = _malloc(room + 1);
+    var written = liaiseEncoder.encodeInto(text, HEAPU8.subarray(at, at + room)).written;
+    HEAPU8[at + written] = 0;
+    return { ptr: at, size: written };
+  }
   var size = lengthBytesUTF8(text);
   var ptr = _malloc(size + 1);
   stringToUTF8(text, ptr, size + 1);
   return { ptr: ptr, size: size };
+}
+
+/** The `n` bytes at `ptr` as text (they are UTF-8: the C side writes nothing else). */
+function liaiseText(ptr, n) {
+  return liaiseDecoder ? liaiseDecoder.decode(HEAPU8.subarray(ptr, ptr + n)) : UTF8ToString(ptr, n);
 }
 
 function liaiseAudience(audience) {
@@ -51,7 +69,7 @@ function liaiseCall(fn, input, rest, asBytes) {
     }
     var out = fn.apply(null, args);
     var n = _liaise_result_size();
-    return asBytes ? HEAPU8.slice(out, out + n) : UTF8ToString(out, n);
+    return asBytes ? HEAPU8.slice(out, out + n) : liaiseText(out, n);
   } finally {
     _free(ptr);
     for (var j = 0; j < extra.length; j++) _free(extra[j]);

@@ -167,25 +167,7 @@ std::string Session::draft(std::string_view text, std::string_view audience,
     // The room's agreed terms pass, unless the room includes the public (check_draft in
     // client/src/plain.cpp).
     (void)apply_glossary(result, glossary_of(glossary_json), parsed.value());
-    auto doc = json::parse(jargon::findings_json(result));
-    auto& out = doc.as_object();
-    out["audience"] = parsed.value().to_string();
-    const auto fix = [](const std::optional<Fix>& f) -> json::value {
-        if (!f)
-            return nullptr;
-        return json::object{{"start", f->start}, {"end", f->end}, {"text", f->text}};
-    };
-    json::array fixes;
-    for (const auto& c : offer_fixes(text, result.findings))
-        fixes.push_back(json::object{{"replace", fix(c.replace)},
-                                     {"explain", fix(c.explain)},
-                                     {"modifier", c.modifier},
-                                     {"bracketed", c.bracketed},
-                                     {"follows_modifier", c.follows_modifier}});
-    out["fixes"] = std::move(fixes);
-    out["fixed"] = fix_text(text, result.findings, FixMode::replace_where_it_fits);
-    out["explained"] = fix_text(text, result.findings, FixMode::explain_only);
-    return json::serialize(doc);
+    return jargon::draft_json(text, result, parsed.value().to_string());
 }
 
 std::string Session::check_for_reader(std::string_view text, std::string_view reader_discipline,

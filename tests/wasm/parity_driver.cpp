@@ -152,27 +152,7 @@ int main(int argc, char** argv) {
                 if (!r->writers.empty())
                     jargon::settle_meanings(result, r->writers);
                 (void)jargon::apply_glossary(result, glossary, audience);
-                auto doc = boost::json::parse(jargon::findings_json(result));
-                doc.as_object()["audience"] = audience.to_string();
-                boost::json::array fixes;
-                const auto fix = [](const std::optional<jargon::Fix>& f) -> boost::json::value {
-                    if (!f)
-                        return nullptr;
-                    return boost::json::object{
-                        {"start", f->start}, {"end", f->end}, {"text", f->text}};
-                };
-                for (const auto& c : jargon::offer_fixes(text, result.findings))
-                    fixes.push_back(boost::json::object{{"replace", fix(c.replace)},
-                                                        {"explain", fix(c.explain)},
-                                                        {"modifier", c.modifier},
-                                                        {"bracketed", c.bracketed},
-                                                        {"follows_modifier", c.follows_modifier}});
-                doc.as_object()["fixes"] = std::move(fixes);
-                doc.as_object()["fixed"] =
-                    jargon::fix_text(text, result.findings, jargon::FixMode::replace_where_it_fits);
-                doc.as_object()["explained"] =
-                    jargon::fix_text(text, result.findings, jargon::FixMode::explain_only);
-                out += boost::json::serialize(doc);
+                out += jargon::draft_json(text, result, audience.to_string());
                 out += '\n';
                 continue;
             }

@@ -58,6 +58,8 @@ export interface Draft {
   explained: string;
   /** For a room that includes the public: how old a reader the draft needs (null: no words). */
   readingAge?: ReadingAge | null;
+  /** Checked in the page's worker: how long the check itself took there (ms). */
+  workerMs?: number;
 }
 
 /**

@@ -23,6 +23,16 @@ namespace liaise::jargon {
 /// written in their shortest round-trip form (null if not finite, which the engine never gives).
 [[nodiscard]] std::string findings_json(const CheckResult& result);
 
+/// The writing help's check of a draft as `liaise send` makes it (the caller has settled meanings
+/// and applied the room's glossary to `result`, a check of `text`), compact and written in one
+/// pass: findings_json(result)'s fields, then "audience" (as given), "fixes" (offer_fixes(): one
+/// per finding, {"replace", "explain"} each {"start", "end", "text"} in bytes or null, then
+/// "modifier", "bracketed", "follows_modifier"), "fixed" and "explained" (fix_text() with
+/// FixMode::replace_where_it_fits and FixMode::explain_only). The browser's check of every pause
+/// in typing: no JSON library round trip.
+[[nodiscard]] std::string draft_json(std::string_view text, const CheckResult& result,
+                                     std::string_view audience);
+
 /// The reading age of `text` for families, compact: {"years", "aim": "9-11", "above_aim",
 /// "sentences", "words", "hardest": [{"start", "end", "reading_age", "text"}]}, ages rounded to
 /// one decimal. `age` must come from reading_age(text).
