@@ -1172,7 +1172,7 @@ TEST_CASE("requests sent back to back with a login or an enrol are answered in o
     Account ann = enrol(server, "ann", server.admin_code());
     const auto code =
         text(ann.ok("enrol_code", {{"user", "bo"}, {"agency", kCare}, {"role", "member"}}), "code");
-    for (int round = 0; round < 3; ++round) {
+    for (int round = 0; round < 5; ++round) {
         INFO("round " << round);
         auto conn = connect(server);
         const auto hello = conn->request("hello", {{"version", protocol::kVersion}});

@@ -138,8 +138,9 @@ TEST_CASE("a write queued while a dictionary change is compiled is answered befo
     auto change = t.send("dict_discipline_add", {{"discipline", "housing"}});
     REQUIRE(t.gate.reached(1));  // the compile is held on the worker
     // The writer is free: a write queued now commits and is answered while the compile waits.
-    const auto added = t.request("agency_add", {{"name", "Homes"}, {"discipline", "social-care"}});
-    CHECK(code_of(added) == "ok");
+    const auto issued =
+        t.request("enrol_code", {{"user", "bo"}, {"agency", "Care"}, {"role", "member"}});
+    CHECK(code_of(issued) == "ok");
     CHECK(change.wait_for(100ms) == std::future_status::timeout);  // still compiling
     t.gate.open();
     REQUIRE(change.wait_for(10s) == std::future_status::ready);
