@@ -161,7 +161,8 @@ TEST_CASE(
     std::vector<std::future<json::object>> changes;
     for (const auto& name : names)
         changes.push_back(t.send("dict_discipline_add", {{"discipline", name}}));
-    REQUIRE(t.gate.reached(3));
+    // The worker is one thread: the first compile waits at the gate, the other two behind it.
+    REQUIRE(t.gate.reached(1));
     t.gate.open();
     std::vector<std::string> stored;
     std::set<std::int64_t> versions;
