@@ -203,7 +203,8 @@ protocol::Expected<std::string> first_admin(store::Store& store, const AtRestKey
                             {"user", options.admin},
                             {"agency", options.agency},
                             {"role", "admin"}};
-    service.handle(
+    // Without a session nothing is held: the reply comes (later) through the promise.
+    (void)service.handle(
         operator_identity, boost::json::serialize(req),
         [&](std::string frame) { reply.set_value(std::move(frame)); }, nullptr);
     const auto frame = protocol::decode_server_frame(future.get());

@@ -1142,4 +1142,123 @@ TEST_CASE("requests queued behind a device's replacement are refused, none recor
     }
     CHECK(refused > 0);  // the moment this test is about did happen
 }
+
+/// The replies to `ids`' frames, sent back to back on `conn` without waiting: each reply's id, in
+/// the order the replies arrived (events skipped), and the replies by id (their `re`).
+std::pair<std::vector<std::string>, std::map<std::string, json::object>> back_to_back(
+    client::Connection& conn, const std::vector<json::object>& frames) {
+    for (const auto& f : frames)
+        REQUIRE(conn.send_raw(json::serialize(f)).ok());
+    std::vector<std::string> order;
+    std::map<std::string, json::object> replies;
+    while (order.size() < frames.size()) {
+        const auto raw = conn.read_raw(std::chrono::seconds(10));
+        REQUIRE(raw.ok());
+        auto reply = json::parse(raw.value()).as_object();
+        if (reply.at("type") != "ok" && reply.at("type") != "error")
+            continue;  // an event
+        order.push_back(text(reply, "re"));
+        replies[order.back()] = std::move(reply);
+    }
+    return {order, replies};
+}
+
+// Login and enrol read the store before they can decide (asynchronously, issue #22): the session
+// reads no further frame until they are answered, so a request sent right behind one is handled
+// as the logged-in (or enrolled) session it follows, and answered after it.
+TEST_CASE("requests sent back to back with a login or an enrol are answered in order, after it",
+          "[e2e][authz][order]") {
+    Server server;
+    Account ann = enrol(server, "ann", server.admin_code());
+    const auto code =
+        text(ann.ok("enrol_code", {{"user", "bo"}, {"agency", kCare}, {"role", "member"}}), "code");
+    for (int round = 0; round < 5; ++round) {
+        INFO("round " << round);
+        auto conn = connect(server);
+        const auto hello = conn->request("hello", {{"version", protocol::kVersion}});
+        REQUIRE(hello.ok());
+        const auto challenge = crypto::from_base64(text(hello.value(), "challenge"));
+        REQUIRE(challenge);
+        std::vector<json::object> frames{
+            {{"type", "login"},
+             {"id", "login"},
+             {"user", "ann"},
+             {"device", ann.device},
+             {"signature", crypto::sign_login(ann.keys, *challenge).to_base64()}},
+            {{"type", "whoami"}, {"id", "whoami"}},
+            {{"type", "rooms"}, {"id", "rooms"}},
+            {{"type", "agency_list"}, {"id", "agencies"}}};
+        const auto [order, replies] = back_to_back(*conn, frames);
+        CHECK(order == std::vector<std::string>{"login", "whoami", "rooms", "agencies"});
+        for (const auto& [id, reply] : replies) {
+            INFO(id << ": " << json::serialize(reply));
+            CHECK(reply.at("type") == "ok");
+        }
+        CHECK(text(replies.at("whoami"), "user") == "ann");
+    }
+    // An enrol and the login of the device it enrols, back to back: the login is read only once
+    // the device is stored. (The device's id is the next one: nobody else enrols meanwhile.)
+    Account bo;
+    bo.user = "bo";
+    bo.conn = connect(server);
+    const auto hello = bo.ok("hello", {{"version", protocol::kVersion}});
+    const auto challenge = crypto::from_base64(text(hello, "challenge"));
+    REQUIRE(challenge);
+    auto enrol_frame = enrol_fields(code, bo.keys);
+    enrol_frame["type"] = "enrol";
+    enrol_frame["id"] = "enrol";
+    const auto next_device = std::to_string(std::stoll(ann.device) + 1);
+    const auto [order, replies] = back_to_back(
+        *bo.conn, {enrol_frame,
+                   {{"type", "login"},
+                    {"id", "login"},
+                    {"user", "bo"},
+                    {"device", next_device},
+                    {"signature", crypto::sign_login(bo.keys, *challenge).to_base64()}},
+                   {{"type", "whoami"}, {"id", "whoami"}}});
+    CHECK(order == std::vector<std::string>{"enrol", "login", "whoami"});
+    REQUIRE(replies.at("enrol").at("type") == "ok");
+    CHECK(text(replies.at("enrol"), "device") == next_device);
+    INFO(json::serialize(replies.at("login")));
+    CHECK(replies.at("login").at("type") == "ok");
+    CHECK(text(replies.at("whoami"), "user") == "bo");
+}
+
+// A login refused after its look-up (here: a wrong signature) changes nothing but the
+// challenge, as before the look-ups became asynchronous: the session is not logged in, the
+// refusal carries a fresh challenge, and a login signed over that one then succeeds.
+TEST_CASE("a refused login leaves the session logged out, with a fresh challenge that works",
+          "[e2e][authz][order]") {
+    Server server;
+    Account ann = enrol(server, "ann", server.admin_code());
+    auto conn = connect(server);
+    const auto hello = conn->request("hello", {{"version", protocol::kVersion}});
+    REQUIRE(hello.ok());
+    const auto challenge = crypto::from_base64(text(hello.value(), "challenge"));
+    REQUIRE(challenge);
+    auto wrong = *challenge;
+    wrong[0] ^= 1;
+    const auto [order, replies] =
+        back_to_back(*conn, {{{"type", "login"},
+                              {"id", "login"},
+                              {"user", "ann"},
+                              {"device", ann.device},
+                              {"signature", crypto::sign_login(ann.keys, wrong).to_base64()}},
+                             {{"type", "whoami"}, {"id", "whoami"}}});
+    CHECK(order == std::vector<std::string>{"login", "whoami"});
+    const auto& refused = replies.at("login");
+    REQUIRE(refused.at("type") == "error");
+    CHECK(text(refused, "code") == "bad_signature");
+    CHECK(text(replies.at("whoami"), "code") == "not_authenticated");
+    const auto fresh = crypto::from_base64(text(refused, "challenge"));
+    REQUIRE(fresh);
+    CHECK(*fresh != *challenge);
+    const auto again =
+        conn->request("login", {{"user", "ann"},
+                                {"device", ann.device},
+                                {"signature", crypto::sign_login(ann.keys, *fresh).to_base64()}});
+    INFO((again ? "" : again.error().message));
+    CHECK(again.ok());
+}
+
 }  // namespace liaise::test

@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Hostile clients against the real liaise-server, written independently of our client library
-(Debian's python3-websockets). Each case sends something a well-behaved client never would and
+(Debian's python3-websockets, and python3-nacl for the one case that signs in). Each case sends something a well-behaved client never would and
 checks that the server answers with a documented error or closes that one connection, stays up,
 and keeps serving everyone else.
 
 Usage: hostile_test.py PATH/TO/liaise-server
 """
 import asyncio
+import base64
 import json
 import os
 import shutil
@@ -17,6 +18,7 @@ import sys
 import tempfile
 import time
 
+import nacl.bindings as nacl
 import websockets
 from websockets.exceptions import ConnectionClosed
 
@@ -35,8 +37,9 @@ class Server:
     def __init__(self):
         self.dir = tempfile.mkdtemp(prefix="liaise-hostile-")
         self.data = os.path.join(self.dir, "data")
-        subprocess.run([SERVER, "init", "--data", self.data, "--admin", "ann", "--agency", "Test Agency",
-                        "--discipline", "social-care", "--json"], check=True, capture_output=True)
+        init = subprocess.run([SERVER, "init", "--data", self.data, "--admin", "ann", "--agency", "Test Agency",
+                               "--discipline", "social-care", "--json"], check=True, capture_output=True, text=True)
+        self.admin_code = json.loads(init.stdout)["code"]  # ann's, for the one case that enrols
         self.port = free_port()
         # A short handshake limit, so that the half-finished handshake case runs quickly.
         self.config = os.path.join(self.dir, "server.toml")
@@ -284,11 +287,63 @@ async def forged_forwarded_for(server):
     assert b" 200 " in data and b"liaise_connections" in data, data[:200]
 
 
+def b64(data):
+    """URL-safe base64 without padding, as Liaise writes keys."""
+    return base64.urlsafe_b64encode(bytes(data)).rstrip(b"=").decode()
+
+
+def unb64(text):
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+async def replies(ws, n):
+    """The next `n` replies (events skipped) as (re, type, code)."""
+    out = []
+    while len(out) < n:
+        reply = json.loads(await asyncio.wait_for(ws.recv(), 10))
+        if reply["type"] in ("ok", "error"):
+            out.append((reply["re"], reply["type"], reply.get("code", "")))
+    return out
+
+
+@case("requests sent right behind an enrol or a login are answered after it, as the session it makes")
+async def pipelined_sign_in(server):
+    # Enrol and login read the store before they decide; the server reads nothing more from the
+    # connection until they are answered (PROTOCOL.md, "Requests and replies"). A client that
+    # does not wait for them finds its next requests handled in order, logged in.
+    sign_pk, sign_sk = nacl.crypto_sign_keypair()
+    box_pk = nacl.crypto_scalarmult_base(os.urandom(32))
+    sign = lambda message: nacl.crypto_sign(message, sign_sk)[:64]  # noqa: E731 - detached
+    async with websockets.connect(server.url) as ws:
+        hello = await request(ws, json.dumps({"type": "hello", "id": "h", "version": 1}))
+        challenge = unb64(hello["challenge"])
+        for frame in [{"type": "enrol", "id": "enrol", "code": server.admin_code, "sign_key": b64(sign_pk),
+                       "box_key": b64(box_pk), "box_key_signature": b64(sign(b"liaise-box-key-v1" + box_pk))},
+                      # The first device of a fresh server is device 1.
+                      {"type": "login", "id": "login", "user": "ann", "device": "1",
+                       "signature": b64(sign(b"liaise-login-v1" + challenge))},
+                      {"type": "whoami", "id": "whoami"}]:
+            await ws.send(json.dumps(frame))
+        got = await replies(ws, 3)
+        assert got == [("enrol", "ok", ""), ("login", "ok", ""), ("whoami", "ok", "")], got
+    for _ in range(5):  # each round a fresh connection of the same device
+        async with websockets.connect(server.url) as ws:
+            hello = await request(ws, json.dumps({"type": "hello", "id": "h", "version": 1}))
+            await ws.send(json.dumps({"type": "login", "id": "login", "user": "ann", "device": "1",
+                                      "signature": b64(sign(b"liaise-login-v1" + unb64(hello["challenge"])))}))
+            for kind in ["whoami", "rooms", "agency_list"]:
+                await ws.send(json.dumps({"type": kind, "id": kind}))
+            got = await replies(ws, 4)
+            assert got == [("login", "ok", ""), ("whoami", "ok", ""), ("rooms", "ok", ""),
+                           ("agency_list", "ok", "")], got
+
+
 async def main():
     server = Server()
     try:
-        for fn in [invalid_json, binary_frames, duplicate_keys, fragmented, huge, invalid_utf8_text, before_login, flood, half_open,
-                   slow_handshake, http, foreign_origin, forged_forwarded_for]:
+        # pipelined_sign_in first: it signs in, which the later cases' sign-in budget tests use up.
+        for fn in [pipelined_sign_in, invalid_json, binary_frames, duplicate_keys, fragmented, huge, invalid_utf8_text,
+                   before_login, flood, half_open, slow_handshake, http, foreign_origin, forged_forwarded_for]:
             try:
                 await asyncio.wait_for(fn(server), 60)
                 ok = await healthy(server)

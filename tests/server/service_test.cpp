@@ -67,7 +67,7 @@ struct Standing {
         fields["type"] = type;
         fields["id"] = "1";
         std::promise<std::string> reply;
-        service.handle(
+        (void)service.handle(
             bea, json::serialize(fields),
             [&](std::string frame) { reply.set_value(std::move(frame)); }, nullptr);
         return json::parse(reply.get_future().get()).as_object();

@@ -428,37 +428,69 @@ void Service::account_suspend(Context& ctx, bool suspend) {
 
 // ---- dictionaries -------------------------------------------------------------------------------
 
-void Service::change_dictionaries(Context& ctx,
-                                  std::function<std::string(store::Tx&, Files&, Outcome&)> change) {
+void Service::change_dictionaries(Context& ctx, DictionaryEdit edit,
+                                  std::function<void(store::Tx&, Outcome&)> also) {
+    // What the steps share: the snapshot read, and what the worker made of it.
+    struct Change {
+        std::int64_t version = 0;
+        Files files;  ///< the snapshot's files, as `edit` left them
+        std::string acronyms;
+        std::shared_ptr<const jargon::Engine> engine;  ///< `files` compiled
+    };
+    auto change = std::make_shared<Change>();
     auto compiled = std::make_shared<std::shared_ptr<const jargon::Engine>>();
     const auto actor = ctx.who.account;
-    write_tx(
-        ctx,
-        [this, change = std::move(change), compiled, actor](store::Tx& tx, Outcome& out) {
-            compiled->reset();  // a unit runs again after a failed batch
-            auto& dictionaries = tx.dictionaries();
-            auto files = dictionaries.current();
-            const auto summary = change(tx, files, out);
-            auto engine = require_compiled(dictionaries, files);  // throws: nothing is stored
-            const auto version = dictionaries.commit(files, actor, summary, now_ms());
-            out.reply["changed"] = version.has_value();
-            out.reply["version"] = version.value_or(dictionaries.current_version());
-            out.reply["summary"] = summary;
-            if (!version)
-                return;
-            record(tx, actor, "dictionary_changed", {{"version", *version}, {"summary", summary}});
-            *compiled = std::move(engine);
-        },
-        [this, compiled](const Outcome& out) {
-            if (!out.notify.empty())
-                bus_.publish(out.notify, std::make_shared<const Frame>(out.event));
-            if (!*compiled)
-                return;
-            if (engine_ != nullptr)
-                engine_->replace(*compiled);  // minutes checks use the new version at once
-            spdlog::info("dictionaries are now version {}", out.reply.at("version").as_int64());
-            bus_.dictionaries_changed(out.reply.at("version").as_int64());
-        });
+    auto steps = std::make_shared<OffWriter>();
+    steps->read = [change, edit](const store::ReadTx& tx) {
+        *change = {};
+        change->version = tx.dictionaries().current_version();
+        change->files = tx.dictionaries().current();
+        change->acronyms = tx.dictionaries().common_acronyms();
+        Outcome scratch;  // the write unit fills in the reply
+        (void)edit(tx, change->files, scratch);
+    };
+    steps->work = [change] { change->engine = require_compiled(change->files, change->acronyms); };
+    steps->write = [this, change, edit, also, compiled, actor](store::Tx& tx, Outcome& out) {
+        compiled->reset();  // a unit runs again after a failed batch
+        auto& dictionaries = tx.dictionaries();
+        // What was compiled must be what is stored: the same files from the same version (and
+        // acronyms), edited the same way. Anything else changed them meanwhile.
+        const auto moved = [] {
+            return Moved(
+                "the dictionaries changed while this change was being checked; nothing was "
+                "changed: look again and retry");
+        };
+        if (dictionaries.current_version() != change->version ||
+            dictionaries.common_acronyms() != change->acronyms)
+            throw moved();
+        auto files = dictionaries.current();
+        // Again here, so that what it checks (an agency using a discipline, an open question)
+        // is checked against this unit, not only the snapshot.
+        const auto summary = edit(store::TxAsRead(tx), files, out);
+        if (files != change->files)
+            throw moved();
+        if (also)
+            also(tx, out);
+        const auto version = dictionaries.commit(files, actor, summary, now_ms());
+        out.reply["changed"] = version.has_value();
+        out.reply["version"] = version.value_or(dictionaries.current_version());
+        out.reply["summary"] = summary;
+        if (!version)
+            return;
+        record(tx, actor, "dictionary_changed", {{"version", *version}, {"summary", summary}});
+        *compiled = change->engine;
+    };
+    steps->after = [this, compiled](const Outcome& out) {
+        if (!out.notify.empty())
+            bus_.publish(out.notify, std::make_shared<const Frame>(out.event));
+        if (!*compiled)
+            return;
+        if (engine_ != nullptr)
+            engine_->replace(*compiled);  // minutes checks use the new version at once
+        spdlog::info("dictionaries are now version {}", out.reply.at("version").as_int64());
+        bus_.dictionaries_changed(out.reply.at("version").as_int64());
+    };
+    off_writer(later(ctx), std::move(steps));
 }
 
 void Service::dict_entry(Context& ctx) {
@@ -477,7 +509,7 @@ void Service::dict_entry(Context& ctx) {
         given[4] = std::string(ctx.req.string("kind"));
     if (ctx.req.body.contains("options"))
         given[5] = std::string(ctx.req.string("options"));
-    change_dictionaries(ctx, [=](store::Tx&, Files& files, Outcome& out) {
+    change_dictionaries(ctx, [=](const store::ReadTx&, Files& files, Outcome& out) {
         auto dict = parse_file(files, discipline);
         auto it = find_entry(dict, term);
         out.reply["discipline"] = discipline;
@@ -520,7 +552,7 @@ void Service::dict_discipline(Context& ctx, bool add) {
     if (!protocol::valid_name(discipline))
         throw ServiceError(errc::bad_request,
                            "discipline: use 1-64 lower-case letters, digits, '.', '_' or '-'");
-    change_dictionaries(ctx, [=](store::Tx& tx, Files& files, Outcome& out) {
+    change_dictionaries(ctx, [=](const store::ReadTx& tx, Files& files, Outcome& out) {
         out.reply["discipline"] = discipline;
         if (add) {
             if (files.contains(discipline))
@@ -567,7 +599,7 @@ void Service::dict_import(Context& ctx) {
             {{"problems", std::move(problems)}});
     }
     auto dict = std::make_shared<jargon::Dictionary>(std::move(parsed).value());
-    change_dictionaries(ctx, [dict, discipline](store::Tx&, Files& files, Outcome& out) {
+    change_dictionaries(ctx, [dict, discipline](const store::ReadTx&, Files& files, Outcome& out) {
         const auto it = files.find(discipline);
         const auto before =
             it == files.end() ? jargon::Dictionary{discipline, {}} : parse_file(files, discipline);
@@ -605,7 +637,7 @@ void Service::dict_versions(Context& ctx) {
 
 void Service::dict_revert(Context& ctx) {
     const auto version = ctx.req.integer("version", 0);
-    change_dictionaries(ctx, [version](store::Tx& tx, Files& files, Outcome& out) {
+    change_dictionaries(ctx, [version](const store::ReadTx& tx, Files& files, Outcome& out) {
         files = require_version(tx.dictionaries(), version);
         out.reply["reverted_to"] = version;
         return "reverted to version " + std::to_string(version);
@@ -643,23 +675,44 @@ void Service::dict_feedback(Context& ctx) {
     if (counts.empty())
         throw ServiceError(errc::bad_request, "counts: nothing to report");
     const auto account = ctx.who.account;
-    write_tx(ctx, [=](store::Tx& tx, Outcome& out) {
-        // Only entries of the current dictionaries: anything else would be free storage.
-        KnownEntries known(tx.dictionaries().current());
+    // Only entries of the current dictionaries: anything else would be free storage. Parsing
+    // them is CPU work, done on the worker from a snapshot; the write checks the snapshot is
+    // still current.
+    struct Report {
+        std::int64_t version = 0;
+        Files files;
         std::vector<store::NoisyEntry> entries;
+    };
+    auto report = std::make_shared<Report>();
+    auto steps = std::make_shared<OffWriter>();
+    steps->read = [report](const store::ReadTx& tx) {
+        *report = {};
+        report->version = tx.dictionaries().current_version();
+        report->files = tx.dictionaries().current();
+    };
+    steps->work = [report, counts] {
+        KnownEntries known(std::move(report->files));
+        report->entries.clear();
         for (const auto& c : counts) {
             if (!known.contains(c.discipline, c.term))
                 throw ServiceError(errc::bad_request,
                                    "counts: " + quoted_entry(c.discipline + ":" + c.term) +
                                        " is not an entry of the dictionaries");
-            entries.push_back({c.discipline, c.term, c.fixed, c.sent_anyway, 0});
+            report->entries.push_back({c.discipline, c.term, c.fixed, c.sent_anyway, 0});
         }
+    };
+    steps->write = [report, account](store::Tx& tx, Outcome& out) {
+        if (tx.dictionaries().current_version() != report->version)
+            throw Moved(
+                "the dictionaries changed while this report was being checked; nothing was "
+                "recorded: send it again");
         // One report per account per UTC day; the day is the server's, not the client's.
-        if (!tx.dictionaries().report_noisy(account, protocol::utc_date(), entries))
+        if (!tx.dictionaries().report_noisy(account, protocol::utc_date(), report->entries))
             throw ServiceError(errc::already_reported,
                                "this account has already reported today; try again tomorrow");
-        out.reply = {{"recorded", counts.size()}};
-    });
+        out.reply = {{"recorded", report->entries.size()}};
+    };
+    off_writer(later(ctx), std::move(steps));
 }
 
 void Service::dict_noisy(Context& ctx) {
@@ -739,25 +792,32 @@ void Service::question_close(Context& ctx, bool answer) {
     const auto alternatives = list_field(ctx.req, "alternatives");
     const auto explanation = std::string(ctx.req.string("explanation"));
     const auto kind = std::string(ctx.req.string("kind"));
-    change_dictionaries(ctx, [=, this](store::Tx& tx, Files& files, Outcome& out) {
-        const auto question = require_open_question(tx.dictionaries(), id);
-        auto dict = parse_file(files, discipline);
-        if (find_entry(dict, question.term) != dict.entries.end())
-            throw ServiceError(errc::conflict,
-                               "'" + question.term + "' is already in " + discipline);
-        dict.entries.push_back(
-            entry_from(discipline, {question.term, "", alternatives, explanation,
-                                    kind.empty() ? guess_kind(question.term) : kind, ""}));
-        files[discipline] = jargon::write_dictionary(dict);
-        const auto text = reply.empty() ? "Added to the " + discipline +
-                                              " dictionary: " + question.term + " means '" +
-                                              split(alternatives, '|').front() + "'. " + explanation
-                                        : reply;
-        close_question(tx.dictionaries(), question, "answered", text, admin, out);
-        record(tx, admin, "question_answered", {{"question", id}, {"term", question.term}});
-        return "added '" + question.term + "' to " + discipline + " (question " +
-               std::to_string(id) + ")";
-    });
+    change_dictionaries(
+        ctx,
+        [=](const store::ReadTx& tx, Files& files, Outcome&) {
+            const auto question = require_open_question(tx.dictionaries(), id);
+            auto dict = parse_file(files, discipline);
+            if (find_entry(dict, question.term) != dict.entries.end())
+                throw ServiceError(errc::conflict,
+                                   "'" + question.term + "' is already in " + discipline);
+            dict.entries.push_back(
+                entry_from(discipline, {question.term, "", alternatives, explanation,
+                                        kind.empty() ? guess_kind(question.term) : kind, ""}));
+            files[discipline] = jargon::write_dictionary(dict);
+            return "added '" + question.term + "' to " + discipline + " (question " +
+                   std::to_string(id) + ")";
+        },
+        // The question is closed in the same unit as the dictionaries change.
+        [=, this](store::Tx& tx, Outcome& out) {
+            const auto question = require_open_question(tx.dictionaries(), id);
+            const auto text = reply.empty()
+                                  ? "Added to the " + discipline + " dictionary: " + question.term +
+                                        " means '" + split(alternatives, '|').front() + "'. " +
+                                        explanation
+                                  : reply;
+            close_question(tx.dictionaries(), question, "answered", text, admin, out);
+            record(tx, admin, "question_answered", {{"question", id}, {"term", question.term}});
+        });
 }
 
 // ---- audit log ----------------------------------------------------------------------------------

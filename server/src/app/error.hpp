@@ -21,4 +21,12 @@ struct ServiceError : std::exception {
     boost::json::object extra;
 };
 
+/// What a write unit throws (with code conflict) when what its request read beforehand, to work
+/// on off the writer, has changed meanwhile (Service::off_writer): nothing is written, and the
+/// request runs once more from a new read.
+struct Moved final : ServiceError {
+    explicit Moved(std::string message)
+        : ServiceError(protocol::errc::conflict, std::move(message)) {}
+};
+
 }  // namespace liaise::server

@@ -70,6 +70,18 @@ void tell_owner(Bus& bus, const Outcome& out) {
                                       protocol::encode_event("action_assigned", out.reply)));
 }
 
+/// Whether two audiences are the same readers.
+bool same_audience(const jargon::Audience& a, const jargon::Audience& b) {
+    return a.is_public() == b.is_public() && a.disciplines() == b.disciplines();
+}
+
+/// What a write throws when the minutes changed while they were being checked off the writer.
+Moved minutes_moved() {
+    return Moved(
+        "the minutes changed while they were being checked; nothing was changed: look at them "
+        "again and retry");
+}
+
 /// The account's user name, for refusals that name someone.
 minutes_rules::UserOf user_of(const Reader& r) {
     return [&r](Id id) { return person_by_id(r, id).user; };
@@ -568,93 +580,121 @@ void Service::meeting_circulate(Context& ctx) {
     const bool acknowledge = ctx.req.boolean("acknowledge", false);
     const auto caller = ctx.who.account;
     const auto signature = signed_act(ctx.req, ctx.who, protocol::MinutesAct::circulate, now_ms());
-    write_tx(
-        ctx,
-        [=, this, &key](store::Tx& tx, Outcome& out) {
-            std::int64_t findings = 0;
-            Meeting m;
-            {
-                const auto r = reader_of(tx);
-                m = load_meeting(r, key, id);
-                require_reader(r, m, caller);
-                minutes_rules::require_may_circulate(m.state(), caller);
-                auto snapshot = minutes_json(r, key, m);
-                const auto& kind = minutes_template::kind_of(m.kind);
-                if (const auto& missing = snapshot.at("missing_sections").as_array();
-                    minutes_template::templated(kind, m.body) && !missing.empty()) {
-                    std::string lacks;
-                    for (const auto& v : missing)
-                        lacks += (lacks.empty() ? "" : "; ") + str(v.as_object(), "label") + " (" +
-                                 str(v.as_object(), "why") + ")";
-                    throw ServiceError(errc::sections_missing,
-                                       "the record of this " + kind.label + " lacks " +
-                                           std::to_string(missing.size()) +
-                                           " section(s) its template requires: " + lacks,
-                                       {{"missing", missing}});
-                }
-                const auto check = check_minutes(*checker, minutes_audience(r, m), snapshot);
-                minutes_rules::require_acknowledged(check, acknowledge, caller == m.chair,
-                                                    "circulating");
-                findings = check.at("findings").as_int64();
-                const auto now = now_ms();
-                // People without an account who receive a copy, with the sections each
-                // receives (which the distribution keeps with the version).
-                json::array copies;
-                for (const auto& v : array_of(m.body, "attendance")) {
-                    const auto& e = v.as_object();
-                    if (flag(e, "copy"))
-                        copies.push_back(
-                            json::object{{"entry", num(e, "id")},
-                                         {"name", str(e, "name")},
-                                         {"agency", str(e, "agency")},
-                                         {"role", str(e, "role")},
-                                         {"family", flag(e, "family")},
-                                         {"sections", minutes_template::copy_sections(snapshot, e)},
-                                         {"sent_at", now},
-                                         {"received_at", nullptr}});
-                }
-                snapshot["status"] = "circulated";
-                snapshot["copies"] = std::move(copies);
-                snapshot["recipients"] = recipients_json(r, m.room.id);
-                store::MinutesVersion v;
-                v.meeting = m.id;
-                v.version = m.version;
-                v.status = "circulated";
-                v.circulated_by = caller;
-                v.circulated_at = now;
-                v.findings = findings;
-                v.acknowledged_by = findings > 0 ? caller : 0;
-                v.body = key.seal(json::serialize(snapshot), {"minutes_versions", m.id, m.version});
-                tx.meetings().add_version(v);
-                record_signature(tx.meetings(), m.id, m.version, snapshot, signature, now_ms());
-                const auto members = tx.rooms().member_accounts(m.room.id);
-                tx.meetings().distribute(m.id, m.version, members, now);
-                m.status = "circulated";
-                // Told by its own event, minutes_circulated, below: not an edit.
-                store_meeting(tx, key, m);
-                out.reply = {{"meeting", m.id},
-                             {"room", m.room.name},
-                             {"version", m.version},
-                             {"status", "circulated"},
-                             {"findings", check.at("findings")},
-                             {"distribution", distribution_json(r, m.id, m.version, snapshot)},
-                             {"signatures", signatures_json(r, m.id, m.version)}};
-                out.notify = members;
+    // The plain-language check is CPU work: it runs on the worker, on the minutes as a read
+    // found them; the write then requires them unchanged (off_writer).
+    struct Checked {
+        json::object snapshot;  ///< minutes_json of the draft read
+        jargon::Audience audience = jargon::Audience::everyone();
+        json::object check;  ///< check_minutes of `snapshot`
+    };
+    auto checked = std::make_shared<Checked>();
+    auto steps = std::make_shared<OffWriter>();
+    // What the read and the write require before circulating; returns the meeting and its
+    // minutes as clients see them.
+    const auto load = [id, caller, &key](const Reader& r) {
+        auto m = load_meeting(r, key, id);
+        require_reader(r, m, caller);
+        minutes_rules::require_may_circulate(m.state(), caller);
+        auto snapshot = minutes_json(r, key, m);
+        return std::pair{std::move(m), std::move(snapshot)};
+    };
+    steps->read = [checked, load](const store::ReadTx& tx) {
+        *checked = {};
+        const auto r = reader_of(tx);
+        auto [m, snapshot] = load(r);
+        const auto& kind = minutes_template::kind_of(m.kind);
+        if (const auto& missing = snapshot.at("missing_sections").as_array();
+            minutes_template::templated(kind, m.body) && !missing.empty()) {
+            std::string lacks;
+            for (const auto& v : missing)
+                lacks += (lacks.empty() ? "" : "; ") + str(v.as_object(), "label") + " (" +
+                         str(v.as_object(), "why") + ")";
+            throw ServiceError(errc::sections_missing,
+                               "the record of this " + kind.label + " lacks " +
+                                   std::to_string(missing.size()) +
+                                   " section(s) its template requires: " + lacks,
+                               {{"missing", missing}});
+        }
+        checked->audience = minutes_audience(r, m);
+        checked->snapshot = std::move(snapshot);
+    };
+    steps->work = [checked, checker] {
+        checked->check = check_minutes(*checker, checked->audience, checked->snapshot);
+    };
+    steps->write = [=, this, &key](store::Tx& tx, Outcome& out) {
+        std::int64_t findings = 0;
+        Meeting m;
+        {
+            const auto r = reader_of(tx);
+            auto [loaded, snapshot] = load(r);
+            m = std::move(loaded);
+            if (snapshot != checked->snapshot ||
+                !same_audience(minutes_audience(r, m), checked->audience))
+                throw minutes_moved();
+            const auto& check = checked->check;
+            minutes_rules::require_acknowledged(check, acknowledge, caller == m.chair,
+                                                "circulating");
+            findings = check.at("findings").as_int64();
+            const auto now = now_ms();
+            // People without an account who receive a copy, with the sections each
+            // receives (which the distribution keeps with the version).
+            json::array copies;
+            for (const auto& v : array_of(m.body, "attendance")) {
+                const auto& e = v.as_object();
+                if (flag(e, "copy"))
+                    copies.push_back(
+                        json::object{{"entry", num(e, "id")},
+                                     {"name", str(e, "name")},
+                                     {"agency", str(e, "agency")},
+                                     {"role", str(e, "role")},
+                                     {"family", flag(e, "family")},
+                                     {"sections", minutes_template::copy_sections(snapshot, e)},
+                                     {"sent_at", now},
+                                     {"received_at", nullptr}});
             }
-            record(tx, caller, "minutes_circulated",
-                   {{"meeting", m.id},
-                    {"room", m.room.name},
-                    {"version", m.version},
-                    {"findings", findings}});
-            spdlog::info("meeting {} version {} circulated", m.id, m.version);
-        },
-        [this](const Outcome& out) {
-            bus_.publish(out.notify,
-                         std::make_shared<const Frame>(protocol::encode_event(
-                             "minutes_circulated", {{"meeting", out.reply.at("meeting")},
-                                                    {"room", out.reply.at("room")},
-                                                    {"version", out.reply.at("version")}})));
-        });
+            snapshot["status"] = "circulated";
+            snapshot["copies"] = std::move(copies);
+            snapshot["recipients"] = recipients_json(r, m.room.id);
+            store::MinutesVersion v;
+            v.meeting = m.id;
+            v.version = m.version;
+            v.status = "circulated";
+            v.circulated_by = caller;
+            v.circulated_at = now;
+            v.findings = findings;
+            v.acknowledged_by = findings > 0 ? caller : 0;
+            v.body = key.seal(json::serialize(snapshot), {"minutes_versions", m.id, m.version});
+            tx.meetings().add_version(v);
+            record_signature(tx.meetings(), m.id, m.version, snapshot, signature, now_ms());
+            const auto members = tx.rooms().member_accounts(m.room.id);
+            tx.meetings().distribute(m.id, m.version, members, now);
+            m.status = "circulated";
+            // Told by its own event, minutes_circulated, below: not an edit.
+            store_meeting(tx, key, m);
+            out.reply = {{"meeting", m.id},
+                         {"room", m.room.name},
+                         {"version", m.version},
+                         {"status", "circulated"},
+                         {"findings", check.at("findings")},
+                         {"distribution", distribution_json(r, m.id, m.version, snapshot)},
+                         {"signatures", signatures_json(r, m.id, m.version)}};
+            out.notify = members;
+        }
+        record(tx, caller, "minutes_circulated",
+               {{"meeting", m.id},
+                {"room", m.room.name},
+                {"version", m.version},
+                {"findings", findings}});
+        spdlog::info("meeting {} version {} circulated", m.id, m.version);
+    };
+    steps->after = [this](const Outcome& out) {
+        bus_.publish(out.notify,
+                     std::make_shared<const Frame>(protocol::encode_event(
+                         "minutes_circulated", {{"meeting", out.reply.at("meeting")},
+                                                {"room", out.reply.at("room")},
+                                                {"version", out.reply.at("version")}})));
+    };
+    off_writer(later(ctx), std::move(steps));
 }
 
 void Service::meeting_approve(Context& ctx) {
@@ -664,17 +704,44 @@ void Service::meeting_approve(Context& ctx) {
     const bool acknowledge = ctx.req.boolean("acknowledge", false);
     const auto caller = ctx.who.account;
     const auto signature = signed_act(ctx.req, ctx.who, protocol::MinutesAct::approve, now_ms());
-    write_tx(ctx, [=, this, &key](store::Tx& tx, Outcome& out) {
+    // As meeting_circulate: the check on the worker, the write only if the meeting is as read.
+    struct Checked {
+        std::int64_t version = 0;
+        std::string status;
+        json::object fixed;  ///< the circulated version being approved
+        jargon::Audience audience = jargon::Audience::everyone();
+        json::object check;
+    };
+    auto checked = std::make_shared<Checked>();
+    auto steps = std::make_shared<OffWriter>();
+    steps->read = [checked, id, caller, &key](const store::ReadTx& tx) {
+        *checked = {};
+        const auto r = reader_of(tx);
+        const auto m = load_meeting(r, key, id);
+        require_reader(r, m, caller);
+        minutes_rules::require_may_approve(m.state(), caller, user_of(r));
+        checked->version = m.version;
+        checked->status = m.status;
+        checked->fixed = fixed_version(r, key, id, m.version);
+        checked->audience = minutes_audience(r, m);
+    };
+    steps->work = [checked, checker] {
+        checked->check = check_minutes(*checker, checked->audience, checked->fixed);
+    };
+    steps->write = [=, this, &key](store::Tx& tx, Outcome& out) {
         std::int64_t version = 0;
         {
             const auto r = reader_of(tx);
             auto m = load_meeting(r, key, id);
             require_reader(r, m, caller);
             minutes_rules::require_may_approve(m.state(), caller, user_of(r));
-            const auto fixed = fixed_version(r, key, id, m.version);
-            const auto check = check_minutes(*checker, minutes_audience(r, m), fixed);
+            // A circulated version does not change; a correction makes a new one.
+            if (m.version != checked->version || m.status != checked->status ||
+                !same_audience(minutes_audience(r, m), checked->audience))
+                throw minutes_moved();
+            const auto& check = checked->check;
             minutes_rules::require_acknowledged(check, acknowledge, true, "approving");
-            record_signature(tx.meetings(), id, m.version, fixed, signature, now_ms());
+            record_signature(tx.meetings(), id, m.version, checked->fixed, signature, now_ms());
             const auto now = now_ms();
             auto v = tx.meetings().version(id, m.version);
             if (!v)
@@ -697,7 +764,8 @@ void Service::meeting_approve(Context& ctx) {
         }
         record(tx, caller, "minutes_approved", {{"meeting", id}, {"version", version}});
         spdlog::info("meeting {} version {} approved", id, version);
-    });
+    };
+    off_writer(later(ctx), std::move(steps));
 }
 
 void Service::meeting_correct(Context& ctx) {
@@ -990,44 +1058,35 @@ void Service::actions(Context& ctx) {
     });
 }
 
-std::shared_ptr<const Frame> Service::action_reminder(Context& ctx) {
-    if (at_rest_ == nullptr || !ctx.self)
+std::shared_ptr<const Frame> Service::action_reminder(const store::ReadTx& tx, std::int64_t account,
+                                                      std::int64_t device) const {
+    if (at_rest_ == nullptr)
         return nullptr;
-    // Answered at once by a store that reads on the calling thread (SQLite); a store that
-    // answers later gives no reminder at this login rather than hold the login up.
-    auto list = std::make_shared<std::optional<json::array>>();
-    store_.read(
-        [list, &key = *at_rest_, account = ctx.who.account,
-         device = ctx.who.device](const store::ReadTx& tx) {
-            // The session's account was suspended or its device replaced since the login: it
-            // is about to be closed, and gets no reminders.
-            const auto standing = tx.accounts().standing(device);
-            if (!standing.current || standing.suspended)
-                return;
-            const auto r = reader_of(tx);
-            store::ActionFilter f;
-            f.owner = account;
-            f.statuses = minutes_rules::open_statuses();
-            f.due_by = protocol::utc_date(2);
-            json::array out;
-            for (const auto& row : r.meetings.actions(f))
-                if (is_member(r, row.room, account))
-                    out.push_back(action_json(opened_action(row, key)));
-            *list = std::move(out);
-        },
-        [account = ctx.who.account](std::exception_ptr error) {
-            if (!error)
-                return;
-            // The login has succeeded; a reminder that fails is only logged.
-            try {
-                std::rethrow_exception(error);
-            } catch (const std::exception& e) {
-                spdlog::error("action reminders for account {} failed: {}", account, e.what());
-            }
-        });
-    if (!*list || (*list)->empty())
+    std::optional<json::array> list;
+    try {
+        // The session's account was suspended or its device replaced since the login: it is
+        // about to be closed, and gets no reminders.
+        const auto standing = tx.accounts().standing(device);
+        if (!standing.current || standing.suspended)
+            return nullptr;
+        const auto r = reader_of(tx);
+        store::ActionFilter f;
+        f.owner = account;
+        f.statuses = minutes_rules::open_statuses();
+        f.due_by = protocol::utc_date(2);
+        json::array out;
+        for (const auto& row : r.meetings.actions(f))
+            if (is_member(r, row.room, account))
+                out.push_back(action_json(opened_action(row, *at_rest_)));
+        list = std::move(out);
+    } catch (const std::exception& e) {
+        // The login goes on; a reminder that fails is only logged.
+        spdlog::error("action reminders for account {} failed: {}", account, e.what());
         return nullptr;
-    auto& actions = **list;
+    }
+    if (!list || list->empty())
+        return nullptr;
+    auto& actions = *list;
     std::int64_t overdue = 0;
     for (const auto& a : actions)
         overdue += a.at("overdue").as_bool() ? 1 : 0;

@@ -28,8 +28,8 @@ store::DictionaryFiles require_version(const store::DictionariesView& dictionari
     return std::move(*files);
 }
 
-std::shared_ptr<const jargon::Engine> require_compiled(const store::DictionariesView& dictionaries,
-                                                       const store::DictionaryFiles& files) {
+std::shared_ptr<const jargon::Engine> require_compiled(const store::DictionaryFiles& files,
+                                                       std::string_view common_acronyms) {
     jargon::DictionarySet set;
     std::vector<jargon::Problem> problems;
     for (const auto& [discipline, tsv] : files) {
@@ -42,8 +42,7 @@ std::shared_ptr<const jargon::Engine> require_compiled(const store::Dictionaries
     }
     std::shared_ptr<const jargon::Engine> engine;
     if (problems.empty()) {
-        auto acronyms =
-            jargon::parse_common_acronyms("common-acronyms", dictionaries.common_acronyms());
+        auto acronyms = jargon::parse_common_acronyms("common-acronyms", common_acronyms);
         if (acronyms.ok())
             set.common_acronyms = std::move(acronyms).value();
         auto compiled = jargon::Engine::compile(set);

@@ -253,7 +253,8 @@ Service::Service(store::Store& store, Metrics& metrics, Bus& bus, ServiceConfig 
       config_(config),
       at_rest_(at_rest),
       engine_(engine),
-      server_keys_(server_keys) {}
+      server_keys_(server_keys),
+      worker_(config_.before_worker_job) {}
 
 Service::~Service() = default;
 
@@ -263,12 +264,12 @@ void Service::fail(const Reply& reply, std::string_view re, const protocol::Erro
     reply(protocol::encode_error(re, error, std::move(extra)));
 }
 
-void Service::handle(Identity& who, std::string_view frame, const Reply& reply,
-                     const std::shared_ptr<Sink>& self) {
+Requests::Handling Service::handle(Identity& who, std::string_view frame, const Reply& reply,
+                                   const std::shared_ptr<Session>& self) {
     auto decoded = protocol::decode_request(frame);
     if (!decoded.request) {
         fail(reply, decoded.id, decoded.error);
-        return;
+        return Handling::done;
     }
     const auto& req = *decoded.request;
     metrics_.request(req.type());
@@ -276,12 +277,26 @@ void Service::handle(Identity& who, std::string_view frame, const Reply& reply,
     try {
         dispatch(ctx);
     } catch (const ServiceError& e) {
+        // A handler holds its session only as its last step (hold()): nothing throws after.
         fail(reply, req.id, e.error, e.extra);
     } catch (const std::exception& e) {
         spdlog::error("request {} failed: {}", req.type(), e.what());
         fail(reply, req.id,
              {std::string(errc::internal), "the server could not complete this request"});
     }
+    return ctx.held ? Handling::held : Handling::done;
+}
+
+Service::Later Service::later(const Context& ctx) {
+    return {ctx.reply, std::string(ctx.req.id), std::string(ctx.req.type()),
+            ctx.who.authenticated() ? ctx.who.device : 0, ctx.req.spec->access};
+}
+
+std::shared_ptr<Hold> Service::hold(Context& ctx) {
+    if (!ctx.self)
+        throw ServiceError(errc::internal, "this request needs a connection");
+    ctx.held = true;
+    return std::make_shared<Hold>(ctx.self);
 }
 
 void Service::disconnected(const Identity& who, const Sink* self) {
@@ -324,26 +339,34 @@ void Service::dispatch(Context& ctx) {
     throw ServiceError(errc::bad_request, "type: not handled");
 }
 
-store::Store::Done Service::completion(Context& ctx, std::shared_ptr<Outcome> result,
-                                       std::function<void(const Outcome&)> after) {
-    return
-        [this, result = std::move(result), reply = ctx.reply, re = ctx.req.id,
-         type = std::string(ctx.req.type()), after = std::move(after)](std::exception_ptr error) {
-            if (error) {
-                fail_with(reply, re, type, error);
-                return;
+store::Store::Done Service::completion(const Later& later, std::shared_ptr<Outcome> result,
+                                       std::function<void(const Outcome&)> after,
+                                       std::shared_ptr<Hold> hold) {
+    return [this, result = std::move(result), reply = later.reply, re = later.re, type = later.type,
+            after = std::move(after), hold = std::move(hold)](std::exception_ptr error) {
+        // Whatever happens below, a held session reads on once this is answered.
+        struct Release {
+            Hold* hold;
+            ~Release() {
+                if (hold != nullptr)
+                    hold->release();
             }
-            if (!after) {
-                if (!result->replied)
-                    reply(protocol::encode_ok(re, std::move(result->reply)));
-            } else {
-                if (!result->replied)
-                    reply(protocol::encode_ok(re, result->reply));
-                after(*result);
-            }
-            for (auto& [accounts, frame] : result->live)
-                bus_.publish(accounts, std::make_shared<const Frame>(std::move(frame)));
-        };
+        } release{hold.get()};
+        if (error) {
+            fail_with(reply, re, type, error);
+            return;
+        }
+        if (!after) {
+            if (!result->replied)
+                reply(protocol::encode_ok(re, std::move(result->reply)));
+        } else {
+            if (!result->replied)
+                reply(protocol::encode_ok(re, result->reply));
+            after(*result);
+        }
+        for (auto& [accounts, frame] : result->live)
+            bus_.publish(accounts, std::make_shared<const Frame>(std::move(frame)));
+    };
 }
 
 void Service::fail_with(const Reply& reply, std::string_view re, std::string_view type,
@@ -360,17 +383,66 @@ void Service::fail_with(const Reply& reply, std::string_view re, std::string_vie
 
 void Service::write_tx(Context& ctx, std::function<void(store::Tx&, Outcome&)> job,
                        std::function<void(const Outcome&)> after) {
+    write_later(later(ctx), std::move(job), std::move(after));
+}
+
+void Service::write_later(const Later& later, std::function<void(store::Tx&, Outcome&)> job,
+                          std::function<void(const Outcome&)> after, std::shared_ptr<Hold> hold) {
     auto result = std::make_shared<Outcome>();
     store_.write(
-        [job = std::move(job), result, device = ctx.who.authenticated() ? ctx.who.device : 0,
-         access = ctx.req.spec->access](store::Tx& tx) {
+        [job = std::move(job), result, device = later.device,
+         access = later.access](store::Tx& tx) {
             // The store may answer from memory that it invalidates itself (store.hpp).
             if (device != 0)
                 require_standing(tx.accounts().standing(device), access);
             *result = {};  // a unit runs again after a failed batch
             job(tx, *result);
         },
-        completion(ctx, result, std::move(after)));
+        completion(later, result, std::move(after), std::move(hold)));
+}
+
+void Service::off_writer(const Later& later, std::shared_ptr<const OffWriter> steps, int attempt) {
+    store_.read(
+        [steps, device = later.device, access = later.access](const store::ReadTx& tx) {
+            if (device != 0)
+                require_standing(tx.accounts().standing(device), access);
+            steps->read(tx);
+        },
+        [this, later, steps, attempt](std::exception_ptr error) {
+            if (error)
+                return fail_with(later.reply, later.re, later.type, error);
+            worker_.post([this, later, steps, attempt] {
+                try {
+                    steps->work();
+                } catch (...) {
+                    return fail_with(later.reply, later.re, later.type, std::current_exception());
+                }
+                auto result = std::make_shared<Outcome>();
+                auto done = completion(later, result, steps->after);
+                store_.write(
+                    [steps, result, device = later.device, access = later.access](store::Tx& tx) {
+                        if (device != 0)
+                            require_standing(tx.accounts().standing(device), access);
+                        *result = {};
+                        steps->write(tx, *result);
+                    },
+                    [this, later, steps, attempt, done = std::move(done)](std::exception_ptr e) {
+                        if (e && attempt == 1) {
+                            try {
+                                std::rethrow_exception(e);
+                            } catch (const Moved&) {
+                                // Another change came first: work again from what it left,
+                                // reading from the worker rather than this (writer) thread.
+                                return worker_.post([this, later, steps, attempt] {
+                                    off_writer(later, steps, attempt + 1);
+                                });
+                            } catch (...) {
+                            }
+                        }
+                        done(e);
+                    });
+            });
+        });
 }
 
 void Service::read_members(Context& ctx, std::function<std::string(const store::ReadTx&)> job) {
@@ -395,10 +467,6 @@ void Service::read_object(Context& ctx, std::function<json::object(const store::
         auto text = json::serialize(job(tx));
         return text.substr(1, text.size() - 2);  // the members, without the braces
     });
-}
-
-void Service::read_here(const std::function<void(const store::ReadTx&)>& fn) {
-    store_.read_and_wait(fn);
 }
 
 void Service::record(store::Tx& tx, std::int64_t actor, std::string_view kind,
@@ -435,15 +503,11 @@ void Service::enrol(Context& ctx) {
     if (!crypto::PublicIdentity{*sign_key, *box_key, *signature}.verify())
         throw ServiceError(errc::bad_signature, "box_key_signature does not verify with sign_key");
     const auto hash = hash_code(ctx.req.string("code"));
-    // A code that is unknown, used or expired is refused from a reader: guessing codes queues
-    // no writes. The write below checks again, for a code used or withdrawn meanwhile.
-    read_here([&](const store::ReadTx& tx) { require_usable(tx.enrolment().code(hash)); });
     auto name = std::string(ctx.req.string("device_name"));
     if (name.empty())
         name = "device";
     auto events = std::make_shared<RoomEvents>();
-    write_tx(
-        ctx,
+    auto job =
         [this, hash, name, events, address = ctx.who.address,
          sk = std::string(ctx.req.string("sign_key")), bk = std::string(ctx.req.string("box_key")),
          sig = std::string(ctx.req.string("box_key_signature"))](store::Tx& tx, Outcome& out) {
@@ -524,17 +588,32 @@ void Service::enrol(Context& ctx) {
                         {"agency", out.reply["agency"]}});
             }
             spdlog::info("enrolled {} (device {}) from {}", user, device, address);
-        },
-        [this, events](const Outcome& out) {
-            if (out.account == 0)
-                return;
-            // The old device may still be connected (it was lost, not broken): end it, and tell
-            // everyone who shares a room with this person that their keys changed.
-            bus_.cut_off(out.account, "this account's device was replaced");
-            bus_.publish(out.notify, std::make_shared<const Frame>(protocol::encode_event(
-                                         "keys_changed", {{"user", out.reply.at("user")}})));
-            events->publish(bus_);
-        });
+        };
+    auto after = [this, events](const Outcome& out) {
+        if (out.account == 0)
+            return;
+        // The old device may still be connected (it was lost, not broken): end it, and tell
+        // everyone who shares a room with this person that their keys changed.
+        bus_.cut_off(out.account, "this account's device was replaced");
+        bus_.publish(out.notify, std::make_shared<const Frame>(protocol::encode_event(
+                                     "keys_changed", {{"user", out.reply.at("user")}})));
+        events->publish(bus_);
+    };
+    // A code that is unknown, used or expired is refused from a read: guessing codes queues no
+    // writes. The write checks again, for a code used or withdrawn meanwhile. The session reads
+    // no further frame until this one is answered, so its requests keep their order.
+    const auto l = later(ctx);
+    auto held = hold(ctx);
+    store_.read([hash](const store::ReadTx& tx) { require_usable(tx.enrolment().code(hash)); },
+                [this, l, held, job = std::move(job),
+                 after = std::move(after)](std::exception_ptr error) mutable {
+                    if (error) {
+                        fail_with(l.reply, l.re, l.type, error);
+                        held->release();
+                        return;
+                    }
+                    write_later(l, std::move(job), std::move(after), std::move(held));
+                });
 }
 
 namespace {
@@ -558,62 +637,125 @@ void Service::login(Context& ctx) {
     const auto signature = crypto::Signature::from_base64(ctx.req.string("signature"));
     if (!signature)
         throw ServiceError(errc::bad_request, "signature: not a base64 signature");
-    struct Found {
-        store::AccountRow account;
-        std::string sign_key;
-        bool replaced = false;
-    };
-    const auto device_id = static_cast<std::int64_t>(std::strtoll(device.c_str(), nullptr, 10));
-    std::optional<Found> found;
-    read_here([&](const store::ReadTx& tx) {
-        auto account = tx.accounts().find(user);
-        if (!account)
-            return;
-        const auto d = tx.accounts().device(device_id, account->id);
-        if (!d)
-            return;
-        found = Found{std::move(*account), d->sign_key, d->revoked_at.has_value()};
-    });
+    // The look-ups below are read units that complete later (on a networked store, on another
+    // thread): the session reads no further frame until the login is answered, and its Identity
+    // changes only on its own strand (Session::with_identity), in order with what it is sent.
+    auto attempt = std::make_shared<LoginAttempt>();
+    attempt->user = user;
+    attempt->device = device;
+    attempt->device_id = static_cast<std::int64_t>(std::strtoll(device.c_str(), nullptr, 10));
+    attempt->signature = *signature;
+    attempt->challenge = ctx.who.challenge;
+    attempt->address = ctx.who.address;
+    attempt->last_session = ctx.req.integer("last_session", 0);
+    attempt->later = later(ctx);
+    attempt->hold = hold(ctx);
+    store_.read(
+        [attempt](const store::ReadTx& tx) {
+            auto account = tx.accounts().find(attempt->user);
+            if (!account)
+                return;
+            const auto d = tx.accounts().device(attempt->device_id, account->id);
+            if (!d)
+                return;
+            attempt->found =
+                LoginAttempt::Found{std::move(*account), d->sign_key, d->revoked_at.has_value()};
+        },
+        [this, attempt](std::exception_ptr error) { login_found(attempt, error); });
+}
+
+void Service::login_refused(const std::shared_ptr<LoginAttempt>& attempt, std::string_view code,
+                            std::string message) {
+    auto challenge = crypto::random_bytes(32);  // a challenge is good for one attempt
+    const auto encoded = crypto::to_base64(challenge);
+    attempt->hold->session()->with_identity(
+        [challenge = std::move(challenge)](Identity& who) mutable {
+            who.challenge = std::move(challenge);
+        });
+    const auto& l = attempt->later;
+    fail(l.reply, l.re, {std::string(code), std::move(message)}, {{"challenge", encoded}});
+    attempt->hold->release();
+}
+
+void Service::login_found(const std::shared_ptr<LoginAttempt>& attempt, std::exception_ptr error) {
+    const auto& l = attempt->later;
+    if (error) {
+        fail_with(l.reply, l.re, l.type, error);
+        attempt->hold->release();
+        return;
+    }
+    const auto& found = attempt->found;
     const auto key = found ? crypto::SignPublicKey::from_base64(found->sign_key) : std::nullopt;
     // Unknown account, unknown device and wrong signature look the same to the caller.
-    if (!key || !crypto::verify_login(*key, ctx.who.challenge, *signature))
-        refuse(errc::bad_signature,
-               "login failed: the signature does not match this account's device");
+    if (!key || !crypto::verify_login(*key, attempt->challenge, attempt->signature))
+        return login_refused(attempt, errc::bad_signature,
+                             "login failed: the signature does not match this account's device");
     // Only the holder of the replaced device's key learns that it was replaced.
     if (found->replaced)
-        refuse(errc::device_replaced, kReplacedLogin);
+        return login_refused(attempt, errc::device_replaced, kReplacedLogin);
     if (found->account.suspended)
-        refuse(errc::suspended, "this account is suspended");
-    ctx.who.challenge.clear();
-    ctx.who.account = found->account.id;
-    ctx.who.device = std::strtoll(device.c_str(), nullptr, 10);
-    ctx.who.user = user;
-    ctx.who.role = found->account.role;
-    ctx.who.sign_key = *key;
-    bus_.join(ctx.who.account, ctx.self);
+        return login_refused(attempt, errc::suspended, "this account is suspended");
+    // The session's Identity first, then the bus: an event the bus delivers to the session is
+    // posted after the Identity, so it is cut for this device (frame.hpp).
+    const auto& session = attempt->hold->session();
+    attempt->hold->session()->with_identity([account = found->account, device = attempt->device_id,
+                                             user = attempt->user, sign_key = *key](Identity& who) {
+        who.challenge.clear();
+        who.account = account.id;
+        who.device = device;
+        who.user = user;
+        who.role = account.role;
+        who.sign_key = sign_key;
+    });
+    bus_.join(found->account.id, session);
     // A suspension, device replacement or role change committed between the checks above and
     // bus_.join() cut off nobody: look again, now that any later one will find this session.
-    store::Standing now;
-    read_here([&](const store::ReadTx& tx) { now = tx.accounts().standing(ctx.who.device); });
-    if (!now.current || now.suspended) {
-        bus_.leave(ctx.who.account, ctx.self.get());
-        auto address = std::move(ctx.who.address);
-        ctx.who = Identity{};
-        ctx.who.address = std::move(address);
-        if (!now.current)
-            throw ServiceError(errc::device_replaced, kReplacedLogin);
-        throw ServiceError(errc::suspended, "this account is suspended");
+    auto now = std::make_shared<store::Standing>();
+    auto reminder = std::make_shared<std::shared_ptr<const Frame>>();
+    store_.read(
+        [this, attempt, now, reminder](const store::ReadTx& tx) {
+            *now = tx.accounts().standing(attempt->device_id);
+            if (now->current && !now->suspended)
+                *reminder = action_reminder(tx, attempt->found->account.id, attempt->device_id);
+        },
+        [this, attempt, now, reminder](std::exception_ptr error) {
+            login_checked(attempt, *now, std::move(*reminder), error);
+        });
+}
+
+void Service::login_checked(const std::shared_ptr<LoginAttempt>& attempt,
+                            const store::Standing& now, std::shared_ptr<const Frame> reminder,
+                            std::exception_ptr error) {
+    const auto& l = attempt->later;
+    const auto account = attempt->found->account;
+    if (error || !now.current || now.suspended) {
+        bus_.leave(account.id, attempt->hold->session().get());
+        attempt->hold->session()->with_identity([](Identity& who) {
+            auto address = std::move(who.address);
+            who = Identity{};
+            who.address = std::move(address);
+        });
+        if (error)
+            fail_with(l.reply, l.re, l.type, error);
+        else if (!now.current)
+            fail(l.reply, l.re, {std::string(errc::device_replaced), kReplacedLogin});
+        else
+            fail(l.reply, l.re, {std::string(errc::suspended), "this account is suspended"});
+        attempt->hold->release();
+        return;
     }
-    ctx.who.role = now.role;
-    spdlog::info("login {} (device {}) from {}", user, ctx.who.device, ctx.who.address);
-    auto reminder = action_reminder(ctx);
+    attempt->hold->session()->with_identity([role = now.role](Identity& who) { who.role = role; });
+    spdlog::info("login {} (device {}) from {}", attempt->user, attempt->device_id,
+                 attempt->address);
     // The login is answered once it is recorded (store/repo/enrolment.hpp), with the logins its
-    // holder should hear of.
-    write_tx(
-        ctx,
-        [this, account = found->account, device, device_id = ctx.who.device,
-         address = ctx.who.address,
-         last = ctx.req.integer("last_session", 0)](store::Tx& tx, Outcome& out) {
+    // holder should hear of; the write checks the device's standing as for any logged-in
+    // request.
+    auto logged_in = l;
+    logged_in.device = attempt->device_id;
+    write_later(
+        logged_in,
+        [this, account, device = attempt->device, device_id = attempt->device_id,
+         address = attempt->address, last = attempt->last_session](store::Tx& tx, Outcome& out) {
             const auto at = now_ms();
             auto recorded =
                 tx.enrolment().record_login(account.id, device_id, address, at, last,
@@ -625,10 +767,11 @@ void Service::login(Context& ctx) {
             out.reply["new_logins"] = logins_json(recorded.new_logins);
         },
         // After the reply: the client sees the login succeed first.
-        [self = ctx.self, reminder = std::move(reminder)](const Outcome&) {
-            if (self && reminder)
+        [self = attempt->hold->session(), reminder = std::move(reminder)](const Outcome&) {
+            if (reminder)
                 self->deliver(reminder);
-        });
+        },
+        attempt->hold);
 }
 
 void Service::list_sessions(Context& ctx) {

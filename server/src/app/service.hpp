@@ -4,12 +4,14 @@
 
 #include "liaise/protocol/crypto.hpp"
 
+#include <atomic>
 #include <boost/json/object.hpp>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -18,6 +20,7 @@
 #include "app/error.hpp"
 #include "app/outcome.hpp"
 #include "app/requests.hpp"
+#include "app/worker.hpp"
 #include "bus/bus.hpp"
 #include "bus/frame.hpp"
 #include "liaise/protocol/expected.hpp"
@@ -46,6 +49,31 @@ struct ServiceConfig {
     /// each, so that a node killed under load has answered sends it never stored. The three-node
     /// test runs with it as its negative control, and must fail.
     bool unsafe_ack_before_commit = false;
+    /// FOR TESTS ONLY: runs on the Service's worker before each of its jobs (a dictionary
+    /// compile, a minutes check), to hold one back and show what does not wait for it.
+    std::function<void()> before_worker_job;
+};
+
+/// A held request's session (Requests::Handling::held): resumes it exactly once, when release()
+/// is called or, failing that, when the last owner lets go, so that no path through a held
+/// request (a failure, an exception) leaves its session waiting for ever. Thread-safe.
+class Hold {
+  public:
+    explicit Hold(std::shared_ptr<Session> session) : session_(std::move(session)) {}
+    ~Hold() { release(); }
+    Hold(const Hold&) = delete;
+    Hold& operator=(const Hold&) = delete;
+
+    [[nodiscard]] const std::shared_ptr<Session>& session() const noexcept { return session_; }
+    /// Lets the session read its next frame, after everything already delivered to it.
+    void release() {
+        if (!released_.exchange(true))
+            session_->resume();
+    }
+
+  private:
+    std::shared_ptr<Session> session_;
+    std::atomic<bool> released_{false};
 };
 
 /// The `message` events of one room that the store holds after a given seq (Service::
@@ -78,8 +106,8 @@ class Service final : public Requests {
     Service(const Service&) = delete;
     Service& operator=(const Service&) = delete;
 
-    void handle(Identity& who, std::string_view frame, const Reply& reply,
-                const std::shared_ptr<Sink>& self) override;
+    [[nodiscard]] Handling handle(Identity& who, std::string_view frame, const Reply& reply,
+                                  const std::shared_ptr<Session>& self) override;
     void disconnected(const Identity& who, const Sink* self) override;
 
     /// Reads room `room`'s rows after seq `after` (at most a page) in a read unit of work and
@@ -103,8 +131,43 @@ class Service final : public Requests {
         Identity& who;
         const protocol::Request& req;
         const Reply& reply;
-        const std::shared_ptr<Sink>& self;  ///< may be null (a request from `init`)
+        const std::shared_ptr<Session>& self;  ///< may be null (a request from `init`)
+        /// Set by hold(): the request goes on after the handler returned, and the session
+        /// waits for it before handing over its next frame.
+        bool held = false;
     };
+    /// What a request needs once its handler has returned (Context is gone by then): where to
+    /// reply, and what the store checks of the session's standing before a unit runs.
+    struct Later {
+        Reply reply;
+        std::string re;           ///< the request's id
+        std::string type;         ///< the request's type, for logs
+        std::int64_t device = 0;  ///< 0: not logged in, no standing to check
+        protocol::Access access = protocol::Access::anyone;
+    };
+    [[nodiscard]] static Later later(const Context& ctx);
+    /// Holds the session of `ctx` (Requests::Handling::held) until the returned Hold is
+    /// released; `internal` for a request without a session.
+    [[nodiscard]] static std::shared_ptr<Hold> hold(Context& ctx);
+    /// A write whose CPU work runs on the worker rather than on the store's writer or a network
+    /// thread (issue #22). The three steps share state the caller captures in them; each may
+    /// throw ServiceError to refuse the request.
+    struct OffWriter {
+        /// A read unit: loads what `work` needs, from a snapshot. Resets that state on entry.
+        std::function<void(const store::ReadTx&)> read;
+        /// On the worker: the CPU work (a compile, a check) on what `read` loaded.
+        std::function<void()> work;
+        /// The write unit: throws Moved if what `read` loaded has changed since, else stores
+        /// what `work` made. May run more than once (store.hpp); must not change the shared
+        /// state.
+        std::function<void(store::Tx&, Outcome&)> write;
+        /// After the commit, as write_tx's `after`.
+        std::function<void(const Outcome&)> after;
+    };
+    /// Runs `steps`: read, then work on the worker, then write. When the write finds that what
+    /// was read has moved on (Moved), the whole request runs once more from a new read; a
+    /// second Moved is answered `conflict` (with Moved's message). Returns at once.
+    void off_writer(const Later& later, std::shared_ptr<const OffWriter> steps, int attempt = 1);
     /// A request type and the handler that serves it.
     struct Route {
         std::string_view type;
@@ -116,6 +179,32 @@ class Service final : public Requests {
     void hello(Context& ctx);
     void enrol(Context& ctx);
     void login(Context& ctx);
+    /// A login between its steps, which run as the store completes each read.
+    struct LoginAttempt {
+        struct Found {
+            store::AccountRow account;
+            std::string sign_key;
+            bool replaced = false;
+        };
+        std::string user, device, address;
+        std::int64_t device_id = 0;
+        std::int64_t last_session = 0;
+        crypto::Signature signature;
+        std::vector<unsigned char> challenge;  ///< the one the login signed
+        Later later;
+        std::shared_ptr<Hold> hold;
+        std::optional<Found> found;  ///< the account and device, once read, if they exist
+    };
+    /// Login, once the account and device have been read: checks the signature and standing,
+    /// applies the Identity, joins the bus and reads the standing again.
+    void login_found(const std::shared_ptr<LoginAttempt>& attempt, std::exception_ptr error);
+    /// Login, once the standing has been read again after joining the bus: refuses, or records
+    /// the login and answers it.
+    void login_checked(const std::shared_ptr<LoginAttempt>& attempt, const store::Standing& now,
+                       std::shared_ptr<const Frame> reminder, std::exception_ptr error);
+    /// Refuses a login with a fresh challenge (a challenge is good for one attempt).
+    void login_refused(const std::shared_ptr<LoginAttempt>& attempt, std::string_view code,
+                       std::string message);
     void whoami(Context& ctx);
     void list_sessions(Context& ctx);
     void agency_add(Context& ctx);
@@ -201,19 +290,27 @@ class Service final : public Requests {
     void governance_grant(Context& ctx);
     void governance_list(Context& ctx);
     void subject_access(Context& ctx);
-    /// Runs `change` (which edits the current dictionary files and returns a one-line summary)
-    /// on the writer; validates and compiles the result, stores it as a new version, records it
-    /// in the audit log, then swaps the server's engine and tells every online client.
-    void change_dictionaries(
-        Context& ctx,
-        std::function<std::string(store::Tx&, store::DictionaryFiles&, Outcome&)> change);
+    /// Edits the current dictionary files (a pure function of the files it is given, the
+    /// request, and what it reads from the unit it is given) and returns a one-line summary.
+    using DictionaryEdit =
+        std::function<std::string(const store::ReadTx&, store::DictionaryFiles&, Outcome&)>;
+    /// Runs `edit` on a snapshot of the current dictionaries, compiles the result on the worker
+    /// (not the writer: ~5 ms that every queued send would wait for), then, in a write unit that
+    /// checks the dictionaries (and common acronyms) have not changed meanwhile and runs `edit`
+    /// again on them, stores the files compiled as a new version, runs `also` (further writes
+    /// of the same change), records it in the audit log, then swaps the server's engine and
+    /// tells every online client. A change that meets another is run once more (off_writer).
+    void change_dictionaries(Context& ctx, DictionaryEdit edit,
+                             std::function<void(store::Tx&, Outcome&)> also = {});
     /// Appends to the audit log inside the current write unit of work.
     void record(store::Tx& tx, std::int64_t actor, std::string_view kind,
                 const boost::json::object& details) const;
 
-    /// At a login: the event that tells the account of its actions overdue or due within two
-    /// days, to deliver once the login is answered; null when there are none (or no session).
-    std::shared_ptr<const Frame> action_reminder(Context& ctx);
+    /// At a login, from the login's read unit: the event that tells the account of its actions
+    /// overdue or due within two days, to deliver once the login is answered; null when there
+    /// are none (or no at-rest key). A failure is logged, never thrown: the login goes on.
+    std::shared_ptr<const Frame> action_reminder(const store::ReadTx& tx, std::int64_t account,
+                                                 std::int64_t device) const;
     /// The key and engine, or `internal` when this Service was built without them.
     const AtRestKey& at_rest() const;
     /// The server's secrets, or `internal` when this Service was built without them.
@@ -229,6 +326,10 @@ class Service final : public Requests {
     /// but its requests queued behind the change must not run.
     void write_tx(Context& ctx, std::function<void(store::Tx&, Outcome&)> job,
                   std::function<void(const Outcome&)> after = {});
+    /// write_tx() once the handler has returned; releases `hold`, if any, after the reply.
+    void write_later(const Later& later, std::function<void(store::Tx&, Outcome&)> job,
+                     std::function<void(const Outcome&)> after = {},
+                     std::shared_ptr<Hold> hold = nullptr);
     /// Runs `job` as a read unit of work on the store, refused first as write_tx() refuses, and
     /// replies ok with the members it returns (JSON object members without the braces), or the
     /// error it threw. `job` may run after the handler returned: it captures what it needs by
@@ -236,15 +337,11 @@ class Service final : public Requests {
     void read_members(Context& ctx, std::function<std::string(const store::ReadTx&)> job);
     /// read_members() with a reply object.
     void read_object(Context& ctx, std::function<boost::json::object(const store::ReadTx&)> job);
-    /// Runs `fn` as a read unit of work and waits for it, on the calling (network) thread: for
-    /// the steps that must decide before the handler replies or queues a write (enrol's code
-    /// check, login's look-ups), where nobody is logged in to be refused. The SQLite store reads
-    /// at once, as Storage::read did; a networked store would block here, so these steps are
-    /// still to become asynchronous (issue #22).
-    void read_here(const std::function<void(const store::ReadTx&)>& fn);
-    /// A write's completion: replies ok with `result` and runs `after`, or replies the error.
-    store::Store::Done completion(Context& ctx, std::shared_ptr<Outcome> result,
-                                  std::function<void(const Outcome&)> after);
+    /// A write's completion: replies ok with `result` and runs `after`, or replies the error;
+    /// then releases `hold`, if any.
+    store::Store::Done completion(const Later& later, std::shared_ptr<Outcome> result,
+                                  std::function<void(const Outcome&)> after,
+                                  std::shared_ptr<Hold> hold = nullptr);
     /// Replies the error `error` holds: its code if a ServiceError, else `internal`.
     void fail_with(const Reply& reply, std::string_view re, std::string_view type,
                    std::exception_ptr error);
@@ -258,6 +355,9 @@ class Service final : public Requests {
     const AtRestKey* at_rest_;
     jargon::SharedEngine* engine_;
     const ServerKeys* server_keys_;
+    /// CPU work off the writer and the network threads. Last: destroyed (joined) first, so that
+    /// no job runs on a Service half gone.
+    Worker worker_;
 };
 
 }  // namespace liaise::server

@@ -117,6 +117,24 @@ class WsSessionImpl final : public WsSession,
                   });
     }
 
+    void with_identity(std::function<void(Identity&)> fn) override {
+        net::post(ws_.get_executor(), [self = this->shared_from_this(), fn = std::move(fn)] {
+            const bool was_authenticated = self->who_.authenticated();
+            fn(self->who_);
+            if (!was_authenticated && self->who_.authenticated())
+                self->login_timer_.cancel();
+        });
+    }
+
+    void resume() override {
+        net::post(ws_.get_executor(), [self = this->shared_from_this()] {
+            if (!self->held_)
+                return;  // never expected: a resume without a hold
+            self->held_ = false;
+            self->do_read();
+        });
+    }
+
     void go_away() override {
         net::post(ws_.get_executor(), [self = this->shared_from_this()] {
             self->close_soon(websocket::close_code::going_away, {});
@@ -192,7 +210,7 @@ class WsSessionImpl final : public WsSession,
         }
         const bool was_authenticated = who_.authenticated();
         std::weak_ptr<WsSessionImpl> weak = this->shared_from_this();
-        shared_.service.handle(
+        const auto handling = shared_.service.handle(
             who_, frame,
             [weak](std::string reply) {
                 if (auto self = weak.lock())
@@ -201,6 +219,12 @@ class WsSessionImpl final : public WsSession,
             this->shared_from_this());
         if (!was_authenticated && who_.authenticated())
             login_timer_.cancel();
+        if (handling == Requests::Handling::held) {
+            // The next frame waits (in the socket, not read) until the Service resumes us:
+            // requests keep their order per session.
+            held_ = true;
+            return;
+        }
         do_read();
     }
 
@@ -275,6 +299,7 @@ class WsSessionImpl final : public WsSession,
     Identity who_;
     bool open_ = false;
     bool closing_ = false;
+    bool held_ = false;  ///< a request is held (Requests::Handling::held): no read is pending
 };
 
 // ---- HTTP ------------------------------------------------------------------------------------

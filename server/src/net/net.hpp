@@ -28,7 +28,7 @@ using tcp = net::ip::tcp;
 class Metrics;
 
 /// One open WebSocket connection, as shutdown sees it.
-class WsSession : public Sink {
+class WsSession : public Session {
   public:
     /// Closes the connection with "going away" (server shutdown). Thread-safe.
     virtual void go_away() = 0;

@@ -80,6 +80,32 @@ class Tx {
     [[nodiscard]] virtual FollowUp& followup() = 0;
 };
 
+/// A write unit seen as a read unit: its repositories as views, with its own changes. For code
+/// that decides the same way from a snapshot (before a write, off the writer) and again inside
+/// the write. Valid only while `tx` is.
+class TxAsRead final : public ReadTx {
+  public:
+    explicit TxAsRead(Tx& tx) : tx_(tx) {}
+    [[nodiscard]] const AccountsView& accounts() const override { return tx_.accounts(); }
+    [[nodiscard]] const RoomsView& rooms() const override { return tx_.rooms(); }
+    [[nodiscard]] const MessagesView& messages() const override { return tx_.messages(); }
+    [[nodiscard]] const EnrolmentView& enrolment() const override { return tx_.enrolment(); }
+    [[nodiscard]] const MeetingsView& meetings() const override { return tx_.meetings(); }
+    [[nodiscard]] const AuditLogView& audit() const override { return tx_.audit(); }
+    [[nodiscard]] const DictionariesView& dictionaries() const override {
+        return tx_.dictionaries();
+    }
+    [[nodiscard]] const SecretsView& secrets() const override { return tx_.secrets(); }
+    [[nodiscard]] const GlossaryView& glossary() const override { return tx_.glossary(); }
+    [[nodiscard]] const OutboxView& outbox() const override { return tx_.outbox(); }
+    [[nodiscard]] const ContinuityView& continuity() const override { return tx_.continuity(); }
+    [[nodiscard]] const RetentionView& retention() const override { return tx_.retention(); }
+    [[nodiscard]] const FollowUpView& followup() const override { return tx_.followup(); }
+
+  private:
+    Tx& tx_;
+};
+
 class Store {
   public:
     /// Called once a unit of work is over: with null after a write committed (durably) or a
