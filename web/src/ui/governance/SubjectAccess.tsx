@@ -5,7 +5,7 @@
 // by subject-access-export.ts, a port of the command's code). The entry is shown only to those
 // the server says hold the permission (`whoami`); the server checks again on every request and
 // its refusal is shown in words.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Json } from '../../protocol/connection';
 import { Governance, reasonProblem } from '../../client/governance';
 import type { Session } from '../../client/session';
@@ -54,6 +54,8 @@ export function SubjectAccessView({ session, onBack }: { session: Session; onBac
   const [problem, setProblem] = useState('');
   const [bundle, setBundle] = useState<Json | null>(null);
   const [outcome, run] = useOutcome();
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus(), []);
   const submit = async (e: Event) => {
     e.preventDefault();
     const why = !who.trim() ? (kind === 'user' ? 'Give the account name.' : 'Give the name as it is written in the minutes.') : reasonProblem(reason);
@@ -67,7 +69,7 @@ export function SubjectAccessView({ session, onBack }: { session: Session; onBac
     <main id="main" class="admin-view" aria-labelledby="sar-title">
       <div class="room-head">
         <button type="button" class="link back" onClick={onBack}>← All rooms</button>
-        <h1 id="sar-title" tabIndex={-1}>Subject access requests</h1>
+        <h1 id="sar-title" ref={heading} tabIndex={-1}>Subject access requests</h1>
       </div>
       <div class="admin-page">
         {holds === false && (
