@@ -33,14 +33,15 @@ const kYearMs = 365 * 24 * 3600 * 1000;
  * with LIAISE_WEB_SCREENSHOTS, a screenshot at each width (the window made tall first: the page
  * scrolls inside its columns, so a full-page shot alone would cut it off).
  */
-async function look(page, name, screen) {
+async function look(page, name, screen, part = null) {
   assert.deepEqual(await axeViolations(page), [], `axe-core on the ${screen} page`);
   const size = page.viewportSize();
   const shoot = async (width, file) => {
     if (!shots) return;
-    await page.setViewportSize({ width, height: 2400 });
+    await page.setViewportSize({ width, height: part ? 6000 : 2400 });
     await page.waitForTimeout(100);
-    await page.screenshot({ path: join(shots, `governance-${file}.png`) });
+    const path = join(shots, `governance-${file}.png`);
+    await (part ? part.screenshot({ path }) : page.screenshot({ path }));
   };
   await shoot(size.width, name);
   await page.setViewportSize({ width: 360, height: 740 });
@@ -180,7 +181,7 @@ describe('governance in the browser', () => {
     await form.getByLabel('What is inaccurate, and what it should say').press('Tab');
     await bea.keyboard.press('Enter');
     await bea.getByRole('heading', { name: 'Your accuracy comments (2 open)' }).waitFor();
-    await look(bea, '1-followup-recipient', 'follow-up (recipient)');
+    await look(bea, '1-followup-recipient', 'follow-up (recipient)', bea.locator('section.followup'));
 
     // Hana sees Bea's acknowledgement and both comments; Cal and she have not acknowledged.
     await visit(hana, `#/meetings/${meeting}`);
@@ -190,7 +191,7 @@ describe('governance in the browser', () => {
     const comments = hana.locator('ul.comments > li');
     assert.equal(await comments.count(), 2);
     assert.match(await comments.nth(0).innerText(), /Agenda[\s\S]*Bea Patel[\s\S]*K goes to school four days a week/);
-    await look(hana, '2-followup-chair', 'follow-up (chair)');
+    await look(hana, '2-followup-chair', 'follow-up (chair)', hana.locator('section.followup'));
 
     // The first is answered: the record stays as it is.
     const first = comments.nth(0);
@@ -206,7 +207,7 @@ describe('governance in the browser', () => {
     await second.getByRole('button', { name: 'Corrected in version 2' }).click();
     await hana.getByRole('heading', { name: 'Accuracy comments (0 open)' }).waitFor();
     await second.getByText(/Corrected in version 2/).waitFor();
-    await look(hana, '3-followup-resolved', 'follow-up (resolved)');
+    await look(hana, '3-followup-resolved', 'follow-up (resolved)', hana.locator('section.followup'));
 
     // Bea sees both outcomes; the command agrees.
     await visit(bea, `#/meetings/${meeting}`);

@@ -58,7 +58,7 @@ export function AdminView({ session, page, onOpen, onBack }: {
         {known[0] === 'questions' && <QuestionsPage admin={admin} />}
         {known[0] === 'noisy' && <NoisyPage admin={admin} />}
         {known[0] === 'audit' && <AuditPage admin={admin} />}
-        {known[0] === 'retention' && <RetentionPage admin={admin} gov={gov} />}
+        {known[0] === 'retention' && <RetentionPage admin={admin} gov={gov} myAgency={String(session.account.agency ?? '')} />}
         {known[0] === 'holds' && <HoldsPage gov={gov} />}
         {known[0] === 'governance' && <GovernancePage admin={admin} gov={gov} />}
       </div>

@@ -17,7 +17,7 @@ export function recordName(record: string): string {
   return `${kKindLabels[record] ?? record.replace(/-/g, ' ')} minutes`;
 }
 
-export function RetentionPage({ admin, gov }: { admin: Admin; gov: Governance }) {
+export function RetentionPage({ admin, gov, myAgency }: { admin: Admin; gov: Governance; myAgency: string }) {
   const [agencies, setAgencies] = useState<Agency[]>([]);
   const [data, setData] = useState<{ defaults: RetentionDefault[]; schedules: Schedule[] } | null>(null);
   const [agency, setAgency] = useState('');
@@ -27,7 +27,8 @@ export function RetentionPage({ admin, gov }: { admin: Admin; gov: Governance })
     setData(await gov.retention());
   });
   useEffect(() => { void refresh(); }, []);
-  const chosen = agency || agencies[0]?.name || '';
+  // The administrator's own agency first, as the one they most often look after.
+  const chosen = agency || agencies.find((a) => a.name === myAgency)?.name || agencies[0]?.name || '';
   const own = (record: string) => data?.schedules.find((s) => s.agency === chosen && s.record === record);
   return (
     <>
@@ -48,7 +49,7 @@ export function RetentionPage({ admin, gov }: { admin: Admin; gov: Governance })
                 </select>
               </div>
             </div>
-            <table class="admin-table stack-table">
+            <table class="admin-table stack-table long-labels">
               <caption>Schedules of {chosen}</caption>
               <thead><tr><th scope="col">Record</th><th scope="col">Kept for</th><th scope="col">Where the period comes from</th></tr></thead>
               <tbody>
@@ -128,7 +129,7 @@ function expiredWhat(e: Expired): string {
 function ExpiredTable({ caption, rows, note }: { caption: string; rows: Expired[]; note: (e: Expired) => string }) {
   if (rows.length === 0) return null;
   return (
-    <table class="admin-table stack-table">
+    <table class="admin-table stack-table long-labels">
       <caption>{caption}</caption>
       <thead><tr><th scope="col">What</th><th scope="col">Record</th><th scope="col">Last contact</th><th scope="col">Period</th><th scope="col">Note</th></tr></thead>
       <tbody>

@@ -130,7 +130,7 @@ function Summary({ bundle }: { bundle: Json }) {
         <button type="button" onClick={() => download(`${base}.json`, subjectAccessJson(bundle), 'application/json')}>Download as JSON</button>
       </div>
       {rooms.length > 0 && (
-        <table class="admin-table stack-table">
+        <table class="admin-table stack-table long-labels">
           <caption>Rooms whose messages the members should search</caption>
           <thead><tr><th scope="col">Room</th><th scope="col">Member now</th><th scope="col">Messages sent</th><th scope="col">First sent</th><th scope="col">Last sent</th><th scope="col">Named in minutes</th></tr></thead>
           <tbody>
