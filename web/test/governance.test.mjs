@@ -308,6 +308,7 @@ describe('governance in the browser', () => {
     const lift = ada.getByRole('dialog', { name: 'Lift the hold on the room held-chat?' });
     assert.deepEqual(await axeViolations(ada), [], 'axe-core on the lift confirmation');
     await lift.getByRole('button', { name: 'Lift the hold' }).click();
+    await ada.getByText('Lifted the legal hold on the room held-chat.').waitFor();
     await ada.getByText('No legal holds are in place.').waitFor();
     // The audit log has each step in words.
     await adminPage('Audit log');

@@ -17,6 +17,8 @@ export function GovernancePage({ admin, gov }: { admin: Admin; gov: Governance }
     setAccounts(await admin.accounts());
   });
   useEffect(() => { void refresh(); }, []);
+  // What a withdrawal did: said here, as the officer's card goes once it is done.
+  const [notice, setNotice] = useState('');
   const holders = new Set((officers ?? []).map((o) => o.user));
   return (
     <>
@@ -26,11 +28,12 @@ export function GovernancePage({ admin, gov }: { admin: Admin; gov: Governance }
           person, to answer a request under UK GDPR. It is separate from the role: administrators do not have it unless
           it is given to them. Every request they make is recorded in the audit log.</p>
         <OutcomeLine outcome={loaded} />
+        {notice && <p class="saved-line" role="status">{notice}</p>}
         {officers === null && !loaded.error && <p role="status">Loading…</p>}
         {officers?.length === 0 && <p>Nobody holds the information-governance permission.</p>}
         {officers && officers.length > 0 && (
           <ul class="cards" aria-labelledby="officers-title">
-            {officers.map((o) => <OfficerCard key={o.user} gov={gov} officer={o} onChanged={() => void refresh()} />)}
+            {officers.map((o) => <OfficerCard key={o.user} gov={gov} officer={o} onChanged={(said) => { setNotice(said); void refresh(); }} />)}
           </ul>
         )}
       </section>
@@ -39,7 +42,7 @@ export function GovernancePage({ admin, gov }: { admin: Admin; gov: Governance }
   );
 }
 
-function OfficerCard({ gov, officer: o, onChanged }: { gov: Governance; officer: Officer; onChanged: () => void }) {
+function OfficerCard({ gov, officer: o, onChanged }: { gov: Governance; officer: Officer; onChanged: (said: string) => void }) {
   const [reason, setReason] = useState('');
   const [problem, setProblem] = useState('');
   const [asking, setAsking] = useState(false);
@@ -49,9 +52,8 @@ function OfficerCard({ gov, officer: o, onChanged }: { gov: Governance; officer:
   const answered = async (yes: boolean) => {
     setAsking(false);
     if (!yes) return;
-    const changed = await run(() => gov.grant(o.user, false, reason),
-      (c) => c ? `${o.user} no longer holds the information-governance permission.` : `${o.user} did not hold it.`);
-    if (changed !== undefined) onChanged();
+    const changed = await run(() => gov.grant(o.user, false, reason));
+    if (changed !== undefined) onChanged(changed ? `${o.user} no longer holds the information-governance permission.` : `${o.user} did not hold it.`);
   };
   return (
     <li class="admin-card" aria-labelledby={`${id}-name`}>

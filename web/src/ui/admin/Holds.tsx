@@ -20,6 +20,8 @@ export function HoldsPage({ gov }: { gov: Governance }) {
     setTargets(await gov.holdTargets());
   });
   useEffect(() => { void refresh(); }, []);
+  // What a lift did: said here, as the hold's card goes once it is done.
+  const [notice, setNotice] = useState('');
   const held = new Set((holds ?? []).map(keyOf));
   return (
     <>
@@ -29,11 +31,12 @@ export function HoldsPage({ gov }: { gov: Governance }) {
           A hold on a room holds its meetings too. Use one when a record may be needed for proceedings, an inquiry or a
           complaint.</p>
         <OutcomeLine outcome={loaded} />
+        {notice && <p class="saved-line" role="status">{notice}</p>}
         {holds === null && !loaded.error && <p role="status">Loading the holds…</p>}
         {holds?.length === 0 && <p>No legal holds are in place.</p>}
         {holds && holds.length > 0 && (
           <ul class="cards" aria-labelledby="holds-title">
-            {holds.map((h) => <HoldCard key={keyOf(h)} gov={gov} hold={h} onChanged={() => void refresh()} />)}
+            {holds.map((h) => <HoldCard key={keyOf(h)} gov={gov} hold={h} onChanged={(said) => { setNotice(said); void refresh(); }} />)}
           </ul>
         )}
       </section>
@@ -42,7 +45,7 @@ export function HoldsPage({ gov }: { gov: Governance }) {
   );
 }
 
-function HoldCard({ gov, hold: h, onChanged }: { gov: Governance; hold: Hold; onChanged: () => void }) {
+function HoldCard({ gov, hold: h, onChanged }: { gov: Governance; hold: Hold; onChanged: (said: string) => void }) {
   const [reason, setReason] = useState('');
   const [problem, setProblem] = useState('');
   const [asking, setAsking] = useState(false);
@@ -51,7 +54,7 @@ function HoldCard({ gov, hold: h, onChanged }: { gov: Governance; hold: Hold; on
   const answered = async (yes: boolean) => {
     setAsking(false);
     if (!yes) return;
-    if (await run(() => gov.liftHold(targetOf(h), reason), `Lifted the hold on ${holdName(h).replace(/^The/, 'the')}.`)) onChanged();
+    if (await run(() => gov.liftHold(targetOf(h), reason))) onChanged(`Lifted the legal hold on ${holdName(h).replace(/^The/, 'the')}.`);
   };
   return (
     <li class="admin-card" aria-labelledby={`${id}-name`}>
