@@ -58,7 +58,7 @@ export function RetentionPage({ admin, gov, myAgency }: { admin: Admin; gov: Gov
                   return (
                     <tr key={d.record}>
                       <th scope="row" data-label="Record">{recordName(d.record)}</th>
-                      <td data-label="Kept for">{periodWords(s ? s.days : d.days)}</td>
+                      <td class="period" data-label="Kept for">{periodWords(s ? s.days : d.days)}</td>
                       <td data-label="Where it comes from">{s
                         ? <>Set by {s.set_by} on {ukDateTimeOf(s.set_at)}: “{s.reason}” <span class="meta">(default {periodWords(d.days)})</span></>
                         : <>The default</>}</td>

@@ -31,10 +31,10 @@ export function FollowUp({ client, m, isChair, isTaker, reload }: {
   const sectionName = (id: string) => sections.find(([k]) => k === id)?.[1] ?? id;
   const acknowledged = accounts.filter((d) => d.acknowledged_at);
   const waiting = accounts.filter((d) => !d.acknowledged_at).map((d) => named(d.name || d.user || '', d.agency));
-  return (
-    <section aria-labelledby="followup-h" class="followup">
-      <h2 id="followup-h">After circulation</h2>
-      {error && <p class="error" role="alert">{error}</p>}
+  // The recipient's part: acknowledging, and accuracy comments. The chair and minute-taker
+  // (recipients too) see who has acknowledged and the comments first, their own part after.
+  const own = (
+    <>
       {mine && m.status !== 'draft' && (
         mine.acknowledged_at
           ? <p role="status">You acknowledged version {m.version} on {ukDate(mine.acknowledged_at)}.</p>
@@ -43,6 +43,13 @@ export function FollowUp({ client, m, isChair, isTaker, reload }: {
       )}
       {mine && <CommentForm client={client} meeting={m.meeting} sections={sections} closes={commentsClock?.due ?? null}
         onSent={() => loadComments()} />}
+    </>
+  );
+  return (
+    <section aria-labelledby="followup-h" class="followup">
+      <h2 id="followup-h">After circulation</h2>
+      {error && <p class="error" role="alert">{error}</p>}
+      {!(isChair || isTaker) && own}
       {(isChair || isTaker) && accounts.length > 0 && (
         <p class="ack-summary">{acknowledged.length} of {accounts.length} recipient{accounts.length === 1 ? ' has' : 's have'} acknowledged
           version {fixedVersion}{waiting.length > 0 ? `; not yet: ${waiting.join(', ')}.` : '.'}</p>
@@ -76,6 +83,12 @@ export function FollowUp({ client, m, isChair, isTaker, reload }: {
               </li>
             ))}
           </ul>
+        </>
+      )}
+      {(isChair || isTaker) && mine && (
+        <>
+          <h3>Your own copy</h3>
+          {own}
         </>
       )}
     </section>
