@@ -26,8 +26,11 @@ export function FollowUp({ client, m, isChair, isTaker, reload }: {
   const mine = (m.distribution ?? []).find((d) => d.user === me);
   const accounts = (m.distribution ?? []).filter((d) => d.user);
   const commentsClock = (m.deadlines ?? []).find((d) => d.clock === 'accuracy_comments');
+  // The kind's sections, then the parts every record has (one entry per id: a template may
+  // name its own "attendance").
   const sections = [...(m.sections ?? []).map((s) => [s.id, s.label] as [string, string]),
-    ['general', 'General'], ['attendance', 'Attendance'], ['agenda', 'Agenda'], ['decisions', 'Decisions'], ['actions', 'Actions']] as [string, string][];
+    ['general', 'General'], ['attendance', 'Attendance'], ['agenda', 'Agenda'], ['decisions', 'Decisions'], ['actions', 'Actions']]
+    .filter(([id], i, all) => all.findIndex(([k]) => k === id) === i) as [string, string][];
   const sectionName = (id: string) => sections.find(([k]) => k === id)?.[1] ?? id;
   const acknowledged = accounts.filter((d) => d.acknowledged_at);
   const waiting = accounts.filter((d) => !d.acknowledged_at).map((d) => named(d.name || d.user || '', d.agency));
