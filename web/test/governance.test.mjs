@@ -334,7 +334,7 @@ describe('governance in the browser', () => {
     await bea.getByLabel('Name as written in the minutes').fill('Kelly Smith');
     await bea.getByLabel(/^Reason or the request’s case reference/).fill('SAR-2026-031');
     await bea.getByRole('button', { name: 'Find and make the bundle' }).click();
-    await bea.getByRole('alert').filter({ hasText: /^The server refused: your account is not allowed to do this\. It said: “subject access requests need the information-governance permission/ }).waitFor();
+    await bea.getByRole('alert').filter({ hasText: /^The server refused: your account is not allowed to do this\. It said: “you do not hold the information-governance permission that subject access requests need; ask an administrator to give it to you”\. \(forbidden\)$/ }).waitFor();
     await look(bea, '9-sar-refused', 'subject access (refused)');
 
     // Ada gives Bea (and Ann, for the command) the permission, each with a reason.

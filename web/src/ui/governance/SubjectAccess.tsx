@@ -6,7 +6,7 @@
 // the server says hold the permission (`whoami`); the server checks again on every request and
 // its refusal is shown in words.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { Json } from '../../protocol/connection';
+import { type Json, ProtocolError } from '../../protocol/connection';
 import { Governance, reasonProblem } from '../../client/governance';
 import type { Session } from '../../client/session';
 import { kSources, sourceLine, subjectAccessHtml, subjectAccessJson, subjectAccessMarkdown, subjectLine } from '../../client/subject-access-export';
@@ -62,7 +62,12 @@ export function SubjectAccessView({ session, onBack }: { session: Session; onBac
     setProblem(why);
     if (why) return;
     setBundle(null);
-    const b = await run(() => gov.subjectAccess(kind === 'user' ? { user: who.trim() } : { name: who.trim() }, reason));
+    const b = await run(() => gov.subjectAccess(kind === 'user' ? { user: who.trim() } : { name: who.trim() }, reason).catch((err: unknown) => {
+      // The server's own words name a command; someone in the browser needs the next step.
+      if (err instanceof ProtocolError && err.code === 'forbidden')
+        throw new ProtocolError('forbidden', 'you do not hold the information-governance permission that subject access requests need; ask an administrator to give it to you');
+      throw err;
+    }));
     if (b) setBundle(b);
   };
   return (
