@@ -46,6 +46,7 @@ constexpr ReplyField r_whoami[] = {
     {"discipline", kString, true},
     {"role", kString, true},
     {"device", kString, true},
+    {"governance", kBoolean, false},
 };
 // sessions
 constexpr ReplyField r_sessions[] = {

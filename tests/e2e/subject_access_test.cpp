@@ -135,6 +135,11 @@ TEST_CASE("subject access: an IG officer finds what names an account or a parent
 
     const json::object for_kelly{{"name", "kelly  smith"}, {"reason", "SAR-2026-014"}};
 
+    // whoami says who holds the permission (a client shows the entry only to them): nobody yet,
+    // not even an admin.
+    CHECK_FALSE(ok(*una, "whoami").at("governance").as_bool());
+    CHECK_FALSE(ok(*ann, "whoami").at("governance").as_bool());
+
     // Without the permission: refused, for a member and for an admin alike; only admins give it.
     CHECK(error_code(*una, "subject_access", for_kelly) == "forbidden");
     CHECK(error_code(*ann, "subject_access", for_kelly) == "forbidden");
@@ -152,6 +157,8 @@ TEST_CASE("subject access: an IG officer finds what names an account or a parent
         ok(*ann, "governance_grant", {{"user", "una"}, {"grant", true}, {"reason", "again"}})
             .at("changed")
             .as_bool());
+    CHECK(ok(*una, "whoami").at("governance").as_bool());
+    CHECK_FALSE(ok(*ann, "whoami").at("governance").as_bool());
     const auto officers = ok(*ann, "governance_list").at("officers").as_array();
     REQUIRE(officers.size() == 1);
     CHECK(s(officers[0], "user") == "una");
@@ -247,6 +254,7 @@ TEST_CASE("subject access: an IG officer finds what names an account or a parent
     ok(*ann, "governance_grant",
        {{"user", "una"}, {"grant", false}, {"reason", "left the IG team"}});
     CHECK(error_code(*una, "subject_access", for_kelly) == "forbidden");
+    CHECK_FALSE(ok(*una, "whoami").at("governance").as_bool());
 }
 
 TEST_CASE("subject access: `liaise admin sar` writes the bundle as JSON, Markdown and HTML",

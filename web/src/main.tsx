@@ -23,6 +23,7 @@ const kIdleKey = 'liaise-idle-minutes';
 function roomFromHash(): string {
   if (window.location.hash === '#/actions') return '#actions';
   if (window.location.hash === '#/recovery') return '#recovery';
+  if (window.location.hash === '#/subject-access') return '#subject-access';
   if (window.location.hash.startsWith('#/meetings')) return '#meetings';
   if (/^#\/admin(\/|$)/.test(window.location.hash)) return window.location.hash.slice(2).replace(/^admin/, '#admin');
   const m = /^#\/room\/(.+)$/.exec(window.location.hash);
@@ -94,7 +95,7 @@ function App() {
   };
 
   const open = (name: string) => {
-    window.location.hash = name === '#actions' ? '#/actions' : name === '#recovery' ? '#/recovery' : name.startsWith('#admin') ? `#/${name.slice(1)}`
+    window.location.hash = name === '#actions' ? '#/actions' : name === '#recovery' ? '#/recovery' : name === '#subject-access' ? '#/subject-access' : name.startsWith('#admin') ? `#/${name.slice(1)}`
       : name ? `#/room/${encodeURIComponent(name)}` : '#/';
     setRoom(name);
   };

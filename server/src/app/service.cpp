@@ -10,6 +10,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "app/governance.hpp"
 #include "app/require.hpp"
 #include "app/room_events.hpp"
 #include "app/rows_json.hpp"
@@ -783,8 +784,10 @@ void Service::list_sessions(Context& ctx) {
 
 void Service::whoami(Context& ctx) {
     read_object(ctx, [user = ctx.who.user, device = ctx.who.device](const store::ReadTx& tx) {
-        auto out = account_json(require_account(tx.accounts(), user));
+        const auto account = require_account(tx.accounts(), user);
+        auto out = account_json(account);
         out["device"] = std::to_string(device);
+        out["governance"] = holds_governance(tx.secrets(), account.id);
         return out;
     });
 }

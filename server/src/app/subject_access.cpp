@@ -11,6 +11,7 @@
 #include <boost/json.hpp>
 #include <cctype>
 
+#include "app/governance.hpp"
 #include "app/require.hpp"
 #include "app/service.hpp"
 #include "app/subject_access_search.hpp"
@@ -103,6 +104,10 @@ json::object notes(const subject_access::Subject& subject) {
 }
 
 }  // namespace
+
+bool holds_governance(const store::SecretsView& secrets, std::int64_t account) {
+    return officers(secrets).contains(std::to_string(account));
+}
 
 void Service::governance_grant(Context& ctx) {
     const auto user = std::string(ctx.req.string("user"));

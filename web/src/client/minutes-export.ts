@@ -40,7 +40,8 @@ function visible(s: string): string {
   return s.replace(/[\u0080-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g, '\ufffd');
 }
 
-function htmlEscape(raw: string): string {
+/** Text escaped for HTML as every export escapes it (protocol html_escaped). */
+export function htmlEscape(raw: string): string {
   return visible(raw).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\'': '&#39;' })[c] as string);
 }
 
@@ -56,7 +57,7 @@ const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' 
  * spaces; elsewhere a line loses its leading spaces and cannot start a list, quote, rule, fence
  * or heading.
  */
-function md(raw: string, cell = false): string {
+export function md(raw: string, cell = false): string {
   const s = visible(raw);
   let out = '';
   let lineStart = true;

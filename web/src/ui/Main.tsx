@@ -6,6 +6,7 @@ import { personName } from '../client/words';
 import { ActionsView } from './Actions';
 import { MeetingsView } from './minutes/Meetings';
 import { AdminLink, AdminRoute, adminPageOf } from './admin/AdminEntry';
+import { SubjectAccessLink, SubjectAccessView } from './governance/SubjectAccess';
 import { ChangePassphrase } from './Passphrase';
 import { RecoveryView } from './Recovery';
 import { RoomView } from './RoomView';
@@ -39,8 +40,9 @@ export function Main({ session, room, onOpen, onLock, idleMinutes, setIdleMinute
   const showActions = room === '#actions';
   const showMeetings = room === '#meetings';
   const showRecovery = room === '#recovery';
+  const showSubjectAccess = room === '#subject-access';
   const adminPage = adminPageOf(room);
-  const other = showActions || showMeetings || showRecovery || adminPage !== null;
+  const other = showActions || showMeetings || showRecovery || showSubjectAccess || adminPage !== null;
   const current = other ? undefined : session.rooms.get(room);
   const rooms = [...session.rooms.values()].sort((a, b) => a.name.localeCompare(b.name));
   const me = session.account;
@@ -64,6 +66,7 @@ export function Main({ session, room, onOpen, onLock, idleMinutes, setIdleMinute
             <a href="#/meetings" aria-current={showMeetings ? 'page' : undefined}>Meetings and minutes</a>
           </p>
           <AdminLink session={session} current={adminPage !== null} onOpen={() => onOpen('#admin')} />
+          <SubjectAccessLink session={session} current={showSubjectAccess} onOpen={() => onOpen('#subject-access')} />
           <h2>Rooms</h2>
           {rooms.length === 0 && <p class="hint">You are not in any room yet. A chair adds you to one.</p>}
           <ul>
@@ -86,6 +89,7 @@ export function Main({ session, room, onOpen, onLock, idleMinutes, setIdleMinute
           : showMeetings ? <MeetingsView session={session} />
           : showActions ? <ActionsView session={session} onBack={() => onOpen('')} />
           : showRecovery ? <RecoveryView session={session} onBack={() => onOpen('')} />
+          : showSubjectAccess ? <SubjectAccessView session={session} onBack={() => onOpen('')} />
           : current ? <RoomView key={current.name} session={session} room={current} onBack={() => onOpen('')} />
           : <main id="main" class="empty"><h1>Choose a room</h1><p>Your rooms are listed {window.innerWidth < 700 ? 'above' : 'on the left'}. New messages show a count.</p></main>}
       </div>

@@ -2,12 +2,16 @@
 // and the page chosen. Every change goes through the server, which refuses anyone else.
 import { useEffect, useMemo, useRef } from 'preact/hooks';
 import { Admin } from '../../client/admin';
+import { Governance } from '../../client/governance';
 import type { Session } from '../../client/session';
 import { personName } from '../../client/words';
 import { AccountsPage } from './Accounts';
 import { AuditPage } from './Audit';
 import { DictionariesPage } from './Dictionaries';
+import { GovernancePage } from './Governance';
+import { HoldsPage } from './Holds';
 import { QuestionsPage } from './Questions';
+import { RetentionPage } from './Retention';
 import { NoisyPage, VersionsPage } from './Versions';
 
 export const kAdminPages = [
@@ -17,12 +21,16 @@ export const kAdminPages = [
   ['questions', 'Questions'],
   ['noisy', 'Noisy entries'],
   ['audit', 'Audit log'],
+  ['retention', 'Retention'],
+  ['holds', 'Legal holds'],
+  ['governance', 'Information governance'],
 ] as const;
 
 export function AdminView({ session, page, onOpen, onBack }: {
   session: Session; page: string; onOpen: (page: string) => void; onBack: () => void;
 }) {
   const admin = useMemo(() => new Admin((t, f) => session.request(t, f)), [session]);
+  const gov = useMemo(() => new Governance((t, f) => session.request(t, f)), [session]);
   const heading = useRef<HTMLHeadingElement>(null);
   const known = kAdminPages.find(([k]) => k === page) ?? kAdminPages[0];
   useEffect(() => heading.current?.focus(), [known[0]]);
@@ -50,6 +58,9 @@ export function AdminView({ session, page, onOpen, onBack }: {
         {known[0] === 'questions' && <QuestionsPage admin={admin} />}
         {known[0] === 'noisy' && <NoisyPage admin={admin} />}
         {known[0] === 'audit' && <AuditPage admin={admin} />}
+        {known[0] === 'retention' && <RetentionPage admin={admin} gov={gov} myAgency={String(session.account.agency ?? '')} />}
+        {known[0] === 'holds' && <HoldsPage gov={gov} />}
+        {known[0] === 'governance' && <GovernancePage admin={admin} gov={gov} />}
       </div>
     </main>
   );

@@ -7,6 +7,8 @@ import { useEffect, useState } from 'preact/hooks';
 import { type AccuracyComment, dateShown, type Minutes, type MinutesClient, named, personLabel } from '../../client/minutes';
 import { Field, SaveForm, refusal } from './shared';
 
+const kStatusWords: Record<string, string> = { open: 'Open', answered: 'Answered', corrected: 'Corrected' };
+
 const ukDate = (ms: number | null | undefined): string =>
   ms ? new Date(ms).toLocaleDateString('en-GB', { timeZone: 'Europe/London', day: 'numeric', month: 'short', year: 'numeric' }) : '';
 
@@ -24,12 +26,18 @@ export function FollowUp({ client, m, isChair, isTaker, reload }: {
   const mine = (m.distribution ?? []).find((d) => d.user === me);
   const accounts = (m.distribution ?? []).filter((d) => d.user);
   const commentsClock = (m.deadlines ?? []).find((d) => d.clock === 'accuracy_comments');
+  // The kind's sections, then the parts every record has (one entry per id: a template may
+  // name its own "attendance").
   const sections = [...(m.sections ?? []).map((s) => [s.id, s.label] as [string, string]),
-    ['general', 'General'], ['attendance', 'Attendance'], ['agenda', 'Agenda'], ['decisions', 'Decisions'], ['actions', 'Actions']] as [string, string][];
-  return (
-    <section aria-labelledby="followup-h" class="followup">
-      <h2 id="followup-h">After circulation</h2>
-      {error && <p class="error" role="alert">{error}</p>}
+    ['general', 'General'], ['attendance', 'Attendance'], ['agenda', 'Agenda'], ['decisions', 'Decisions'], ['actions', 'Actions']]
+    .filter(([id], i, all) => all.findIndex(([k]) => k === id) === i) as [string, string][];
+  const sectionName = (id: string) => sections.find(([k]) => k === id)?.[1] ?? id;
+  const acknowledged = accounts.filter((d) => d.acknowledged_at);
+  const waiting = accounts.filter((d) => !d.acknowledged_at).map((d) => named(d.name || d.user || '', d.agency));
+  // The recipient's part: acknowledging, and accuracy comments. The chair and minute-taker
+  // (recipients too) see who has acknowledged and the comments first, their own part after.
+  const own = (
+    <>
       {mine && m.status !== 'draft' && (
         mine.acknowledged_at
           ? <p role="status">You acknowledged version {m.version} on {ukDate(mine.acknowledged_at)}.</p>
@@ -38,6 +46,17 @@ export function FollowUp({ client, m, isChair, isTaker, reload }: {
       )}
       {mine && <CommentForm client={client} meeting={m.meeting} sections={sections} closes={commentsClock?.due ?? null}
         onSent={() => loadComments()} />}
+    </>
+  );
+  return (
+    <section aria-labelledby="followup-h" class="followup">
+      <h2 id="followup-h">After circulation</h2>
+      {error && <p class="error" role="alert">{error}</p>}
+      {!(isChair || isTaker) && own}
+      {(isChair || isTaker) && accounts.length > 0 && (
+        <p class="ack-summary">{acknowledged.length} of {accounts.length} recipient{accounts.length === 1 ? ' has' : 's have'} acknowledged
+          version {fixedVersion}{waiting.length > 0 ? `; not yet: ${waiting.join(', ')}.` : '.'}</p>
+      )}
       {(isChair || isTaker) && accounts.length > 0 && (
         <table class="minutes-table stack-table">
           <caption>Acknowledgements of version {fixedVersion}</caption>
@@ -57,8 +76,9 @@ export function FollowUp({ client, m, isChair, isTaker, reload }: {
           <h3>{comments.all ? 'Accuracy comments' : 'Your accuracy comments'} ({comments.open} open)</h3>
           <ul class="comments">
             {comments.comments.map((c) => (
-              <li key={c.comment}>
-                <p>Comment {c.comment} on version {c.version}, section {c.section}, from {personLabel(c.by)} on {ukDate(c.sent_at)}: <strong>{c.status}</strong></p>
+              <li key={c.comment} class={`comment ${c.status}`}>
+                <p class="comment-head"><strong>Comment {c.comment}</strong> on {sectionName(c.section)} (version {c.version}), from {personLabel(c.by)} on {ukDate(c.sent_at)}{' '}
+                  <span class={`badge${c.status === 'open' ? ' warn-badge' : ''}`}>{kStatusWords[c.status] ?? c.status}</span></p>
                 <p class="text">{c.text}</p>
                 {c.status === 'answered' && <p class="text">Answered by {personLabel(c.resolved_by)} on {ukDate(c.resolved_at)}: {c.answer}</p>}
                 {c.status === 'corrected' && <p>Corrected in version {c.corrected_in} ({ukDate(c.resolved_at)}).</p>}
@@ -66,6 +86,12 @@ export function FollowUp({ client, m, isChair, isTaker, reload }: {
               </li>
             ))}
           </ul>
+        </>
+      )}
+      {(isChair || isTaker) && mine && (
+        <>
+          <h3>Your own copy</h3>
+          {own}
         </>
       )}
     </section>
