@@ -102,7 +102,13 @@ struct Admin {
         ann.user = "ann";
         ann.role = liaise::protocol::Role::admin;
     }
-    ~Admin() { gate.open(); }  // let the worker finish before the Service goes
+    ~Admin() {
+        // Let the worker finish, and wait for the writer to have run every completion queued
+        // (a reply goes before its `after` step, which still uses the Service) before the
+        // Service goes.
+        gate.open();
+        store.write_and_wait([](store::Tx&) {});
+    }
 
     /// Sends ann's request `type` with `fields`; its reply arrives in the future returned.
     std::future<json::object> send(std::string type, json::object fields = {}) {
