@@ -359,7 +359,7 @@ void Service::fail_with(const Reply& reply, std::string_view re, std::string_vie
 }
 
 void Service::write_tx(Context& ctx, std::function<void(store::Tx&, Outcome&)> job,
-                       std::function<void(const Outcome&)> after) {
+                       std::function<void(const Outcome&)> after, store::Store::Locks locks) {
     auto result = std::make_shared<Outcome>();
     store_.write(
         [job = std::move(job), result, device = ctx.who.authenticated() ? ctx.who.device : 0,
@@ -370,7 +370,7 @@ void Service::write_tx(Context& ctx, std::function<void(store::Tx&, Outcome&)> j
             *result = {};  // a unit runs again after a failed batch
             job(tx, *result);
         },
-        completion(ctx, result, std::move(after)));
+        completion(ctx, result, std::move(after)), std::move(locks));
 }
 
 void Service::read_members(Context& ctx, std::function<std::string(const store::ReadTx&)> job) {
@@ -949,7 +949,9 @@ void Service::send(Context& ctx) {
                 config_.message_committed(*stored_in, out.reply.at("seq").as_int64());
             metrics_.message_stored();
             metrics_.message_delivered(bus_.publish(out.notify, *event, self.get()));
-        });
+        },
+        // The room whose seq the send takes: locked with its batch's other rooms, in order.
+        store::Store::Locks{{room_name}});
 }
 
 void Service::stored_messages(std::int64_t room, std::int64_t after,

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,34 @@ bool lock_conflict(const std::exception_ptr& failure) {
     }
 }
 
+/// The rooms `batch` named, distinct, as a PostgreSQL text[] literal ({"a","b"}), or nullopt if
+/// it named none.
+template <class Batch>
+std::optional<std::string> named_rooms(const Batch& batch) {
+    std::vector<const std::string*> names;
+    for (const auto& p : batch)
+        for (const auto& r : p.rooms)
+            names.push_back(&r);
+    if (names.empty())
+        return std::nullopt;
+    std::sort(names.begin(), names.end(), [](auto* a, auto* b) { return *a < *b; });
+    names.erase(std::unique(names.begin(), names.end(), [](auto* a, auto* b) { return *a == *b; }),
+                names.end());
+    std::string out = "{";
+    for (const auto* name : names) {
+        if (out.size() > 1)
+            out += ',';
+        out += '"';
+        for (const char c : *name) {
+            if (c == '"' || c == '\\')
+                out += '\\';
+            out += c;
+        }
+        out += '"';
+    }
+    return out + "}";
+}
+
 }  // namespace
 
 Writer::Writer(std::string url, Options options)
@@ -43,10 +72,10 @@ Writer::~Writer() {
     thread_.join();
 }
 
-void Writer::write(Job job, Done done) {
+void Writer::write(Job job, Done done, std::vector<std::string> rooms) {
     {
         std::lock_guard lock(mutex_);
-        queue_.push_back({std::move(job), std::move(done)});
+        queue_.push_back({std::move(job), std::move(done), std::move(rooms)});
     }
     wake_.notify_one();
 }
@@ -66,9 +95,22 @@ void Writer::run_batch(std::deque<Pending>& batch, std::vector<std::exception_pt
     if (!db_ || !db_->healthy())
         db_ = std::make_unique<Connection>(url_);
     errors.assign(batch.size(), nullptr);
-    db_->exec("BEGIN");
-    db_->exec("SET LOCAL lock_timeout = " +
-              std::to_string(alone ? 0 : std::max(1, options_.lock_wait_ms)));
+    // One round trip: the named rooms locked in ascending id order, waiting as long as the
+    // session's lock_timeout allows (PostgreSQL's default: no limit; batches that lock in one
+    // order cannot deadlock), then the batch's limit for whatever else its jobs lock.
+    std::vector<Query> start;
+    start.push_back({"BEGIN", {}, {}});
+    if (auto rooms = named_rooms(batch))
+        start.push_back({"SELECT id FROM rooms WHERE name = ANY($1::text[]) ORDER BY id FOR UPDATE",
+                         {std::move(rooms)},
+                         "liaise_writer_lock_rooms"});
+    if (!alone)
+        start.push_back(
+            {"SET LOCAL lock_timeout = " + std::to_string(std::max(1, options_.lock_wait_ms)),
+             {},
+             {}});
+    for (auto& r : db_->pipeline(start))
+        std::move(r).check("starting a batch");
     for (std::size_t i = 0; i < batch.size(); ++i) {
         db_->exec("SAVEPOINT job");
         try {
@@ -133,6 +175,10 @@ void Writer::run() {
             // Another node's batch holds rows this one needs, or needs rows it holds: one job
             // per transaction, in queue order (see the class comment).
             failed = nullptr;
+            {
+                std::lock_guard lock(mutex_);
+                ++retries_;
+            }
             for (std::size_t i = 0; i < batch.size(); ++i) {
                 std::deque<Pending> one;
                 one.push_back(std::move(batch[i]));
