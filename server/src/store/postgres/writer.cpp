@@ -173,35 +173,39 @@ void Writer::run() {
         auto failed = run_with_retries(batch, errors, batch.size() == 1);
         if (failed && batch.size() > 1 && lock_conflict(failed)) {
             // Another node's batch holds rows this one needs, or needs rows it holds: one job
-            // per transaction, in queue order (see the class comment).
-            failed = nullptr;
+            // per transaction, in queue order (see the class comment), each answered as soon as
+            // its own transaction commits (a job behind a long wait holds up none before it).
             {
                 std::lock_guard lock(mutex_);
                 ++retries_;
             }
-            for (std::size_t i = 0; i < batch.size(); ++i) {
+            for (auto& pending : batch) {
                 std::deque<Pending> one;
-                one.push_back(std::move(batch[i]));
+                one.push_back(std::move(pending));
                 std::vector<std::exception_ptr> one_error;
                 const auto f = run_with_retries(one, one_error, true);
-                errors[i] = f ? f : one_error.at(0);
-                batch[i] = std::move(one.front());
                 if (!f) {
                     std::lock_guard lock(mutex_);
                     ++commits_;
                 }
+                finish(one.front(), f ? f : one_error.at(0));
             }
-        } else if (!failed) {
+            continue;
+        }
+        if (!failed) {
             std::lock_guard lock(mutex_);
             ++commits_;
         }
-        for (std::size_t i = 0; i < batch.size(); ++i) {
-            try {
-                batch[i].done(failed ? failed : errors[i]);
-            } catch (...) {
-                // `done` must not throw; what it throws is dropped (store.hpp).
-            }
-        }
+        for (std::size_t i = 0; i < batch.size(); ++i)
+            finish(batch[i], failed ? failed : errors[i]);
+    }
+}
+
+void Writer::finish(Pending& pending, std::exception_ptr error) {
+    try {
+        pending.done(std::move(error));
+    } catch (...) {
+        // `done` must not throw; what it throws is dropped (store.hpp).
     }
 }
 

@@ -77,6 +77,8 @@ class Writer {
     /// committed, else the last failure.
     std::exception_ptr run_with_retries(std::deque<Pending>& batch,
                                         std::vector<std::exception_ptr>& errors, bool alone);
+    /// Calls `pending.done(error)`, dropping what it throws.
+    static void finish(Pending& pending, std::exception_ptr error);
 
     std::string url_;
     Options options_;
