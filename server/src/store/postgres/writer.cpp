@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -149,13 +150,22 @@ std::exception_ptr Writer::run_with_retries(std::deque<Pending>& batch,
             if (db_ && !db_->healthy())
                 db_.reset();
             // A lock conflict in a batch is settled by running it one job at a time (run()).
-            if (attempt >= options_.attempts ||
-                (!alone && batch.size() > 1 && lock_conflict(failed)))
+            if (!alone && batch.size() > 1 && lock_conflict(failed))
                 return failed;
-            std::lock_guard lock(mutex_);
-            ++retries_;
+            // A job alone that lost a deadlock met another node's job locking the same rows in
+            // another order (each deadlock lets the other finish); run in step, the two would
+            // meet again and again, so it waits a random while, and has ten times the attempts.
+            const bool lost = alone && lock_conflict(failed);
+            if (attempt >= (lost ? 10 : 1) * options_.attempts)
+                return failed;
+            {
+                std::lock_guard lock(mutex_);
+                ++retries_;
+            }
+            thread_local std::minstd_rand random(std::random_device{}());
+            std::this_thread::sleep_for(std::chrono::milliseconds(
+                lost ? std::uniform_int_distribution<int>(5, 60)(random) : 20));
         }
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
 }
 
