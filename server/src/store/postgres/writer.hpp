@@ -34,7 +34,9 @@ namespace liaise::server::pg {
 /// - The safety net, for jobs that lock rows they did not name (a membership event, a device's
 ///   rows): after the named rooms, a batch waits at most `lock_wait_ms` for any other row lock,
 ///   and a batch that met a lock timeout or a deadlock is run again one job per transaction, in
-///   queue order, without that limit.
+///   queue order, without that limit, each job answered once its own transaction commits. A job
+///   alone that loses a deadlock is tried again after a random 5-60 ms, up to ten times
+///   `attempts`.
 class Writer {
   public:
     using Job = std::function<void(Connection&)>;
