@@ -101,8 +101,17 @@ struct Options {
                             // run; its connections reconnect to node 0 and catch up
 };
 
+/// The server processes this run started and has not stopped: die() stops them, since
+/// std::exit skips the destructors that would.
+std::vector<pid_t>& live_servers() {
+    static std::vector<pid_t> pids;
+    return pids;
+}
+
 [[noreturn]] void die(const std::string& what) {
     std::cerr << "liaise-load: " << what << "\n";
+    for (const auto pid : live_servers())
+        ::kill(pid, SIGTERM);
     std::exit(2);
 }
 
@@ -115,6 +124,7 @@ struct ServerProcess {
 
     ~ServerProcess() {
         if (pid > 0) {
+            std::erase(live_servers(), pid);
             ::kill(pid, SIGTERM);
             int status;
             ::waitpid(pid, &status, 0);
@@ -262,6 +272,7 @@ std::unique_ptr<ServerProcess> start_server(const Options& o, int node, const fs
                                      0600);
     if (posix_spawnp(&s->pid, "taskset", &fa, nullptr, argv.data(), environ) != 0)
         die("cannot start the server");
+    live_servers().push_back(s->pid);
     for (int i = 0; i < 200; ++i) {
         int status = 0;
         if (::waitpid(s->pid, &status, WNOHANG) == s->pid) {
@@ -456,6 +467,44 @@ class Conn : public std::enable_shared_from_this<Conn> {
             send_one();
     }
 
+    /// --kill-after: makes this new connection the replacement of a lost one. Connects to
+    /// `port`, says hello and logs `account` in, all asynchronously (the generator's one thread
+    /// goes on serving the other connections meanwhile), then calls `on_back` and resume()s.
+    /// Frames that reach the session before its login is answered (its rooms' messages: the
+    /// server joins it to them first) are dropped: the catch-up returns them.
+    void reconnect(const std::string& host, const std::string& port, const std::string& path,
+                   Account account, std::int64_t after, std::set<std::string> ids,
+                   std::function<void()> on_back) {
+        auto resolver = std::make_shared<tcp::resolver>(ws_.get_executor());
+        resolver->async_resolve(
+            host, port,
+            [self = shared_from_this(), resolver, host, port, path, account = std::move(account),
+             after, ids = std::move(ids), on_back = std::move(on_back)](
+                beast::error_code ec, tcp::resolver::results_type found) mutable {
+                if (ec)
+                    die("reconnect: " + ec.message());
+                beast::get_lowest_layer(self->ws_).async_connect(
+                    found, [self, host, port, path, account = std::move(account), after,
+                            ids = std::move(ids), on_back = std::move(on_back)](
+                               beast::error_code ec, const tcp::endpoint&) mutable {
+                        if (ec)
+                            die("reconnect: " + ec.message());
+                        beast::get_lowest_layer(self->ws_).socket().set_option(tcp::no_delay(true));
+                        self->ws_.auto_fragment(false);
+                        self->ws_.write_buffer_bytes(64 * 1024);
+                        self->ws_.async_handshake(
+                            host + ":" + port, path,
+                            [self, account = std::move(account), after, ids = std::move(ids),
+                             on_back = std::move(on_back)](beast::error_code ec) mutable {
+                                if (ec)
+                                    die("reconnect: " + ec.message());
+                                self->log_in(std::move(account), after, std::move(ids),
+                                             std::move(on_back));
+                            });
+                    });
+            });
+    }
+
     void start_reading() { do_read(); }
     void start_sending() {
         if (o_.rate > 0)
@@ -480,6 +529,59 @@ class Conn : public std::enable_shared_from_this<Conn> {
     }
 
   private:
+    /// reconnect()'s hello and login.
+    void log_in(Account account, std::int64_t after, std::set<std::string> ids,
+                std::function<void()> on_back) {
+        const auto hello =
+            json::serialize(json::object{{"type", "hello"}, {"id", "h"}, {"version", 1}});
+        exchange(hello, "h",
+                 [self = shared_from_this(), account = std::move(account), after,
+                  ids = std::move(ids), on_back = std::move(on_back)](const std::string& reply) {
+                     const auto challenge = *liaise::crypto::from_base64(
+                         json::parse(reply).at("challenge").as_string());
+                     const auto login = json::serialize(json::object{
+                         {"type", "login"},
+                         {"id", "l"},
+                         {"user", account.user},
+                         {"device", account.device},
+                         {"signature",
+                          liaise::crypto::sign_login(*account.keys, challenge).to_base64()}});
+                     self->exchange(login, "l", [self, after, ids, on_back](const std::string& r) {
+                         if (r.find("\"type\":\"ok\"") == std::string::npos)
+                             die("reconnect: login failed: " + r.substr(0, 300));
+                         on_back();
+                         self->resume(after, ids);
+                     });
+                 });
+    }
+    /// Sends `frame`, then reads until the frame that answers request `re` (skipping any other)
+    /// and hands that to `next`.
+    void exchange(const std::string& frame, const std::string& re,
+                  std::function<void(const std::string&)> next) {
+        auto out = std::make_shared<std::string>(frame);
+        ws_.text(true);
+        ws_.async_write(net::buffer(*out),
+                        [self = shared_from_this(), out, re, next = std::move(next)](
+                            beast::error_code ec, std::size_t) mutable {
+                            if (ec)
+                                die("reconnect: " + ec.message());
+                            self->await_reply("\"re\":\"" + re + "\"", std::move(next));
+                        });
+    }
+    void await_reply(std::string mark, std::function<void(const std::string&)> next) {
+        ws_.async_read(buffer_,
+                       [self = shared_from_this(), mark = std::move(mark), next = std::move(next)](
+                           beast::error_code ec, std::size_t) mutable {
+                           if (ec)
+                               die("reconnect: " + ec.message());
+                           auto frame = beast::buffers_to_string(self->buffer_.data());
+                           self->buffer_.consume(self->buffer_.size());
+                           if (frame.find(mark) == std::string::npos)
+                               return self->await_reply(std::move(mark), std::move(next));
+                           next(frame);
+                       });
+    }
+
     void do_write() {
         ws_.text(true);
         ws_.async_write(net::buffer(queue_.front()),
@@ -1002,11 +1104,6 @@ int main(int argc, char** argv) {
                 c->on_lost = [&ioc, &stats, &o, &conns, &ports, host, path,
                               account = a](Conn& old) {
                     auto n = std::make_shared<Conn>(ioc, old.index(), stats, o);
-                    connect_ws(ioc, n->ws_, host, ports[0], path);
-                    raw_login(n->ws_, account);
-                    stats.back_ms.push_back(
-                        std::chrono::duration<double, std::milli>(Clock::now() - stats.killed_at)
-                            .count());
                     n->tmpl = old.tmpl;
                     n->ack_key = old.ack_key;
                     n->delivery_key = old.delivery_key;
@@ -1016,7 +1113,12 @@ int main(int argc, char** argv) {
                     n->continue_from(old.next_id());
                     n->on_lost = [](Conn&) {};  // keeps unacked ids; never lost twice
                     conns[static_cast<std::size_t>(old.index())] = n;
-                    n->resume(old.last_seq, old.unacked);
+                    n->reconnect(
+                        host, ports[0], path, account, old.last_seq, old.unacked, [&stats] {
+                            stats.back_ms.push_back(std::chrono::duration<double, std::milli>(
+                                                        Clock::now() - stats.killed_at)
+                                                        .count());
+                        });
                 };
             }
             conns.push_back(c);

@@ -383,12 +383,13 @@ void Service::fail_with(const Reply& reply, std::string_view re, std::string_vie
 }
 
 void Service::write_tx(Context& ctx, std::function<void(store::Tx&, Outcome&)> job,
-                       std::function<void(const Outcome&)> after) {
-    write_later(later(ctx), std::move(job), std::move(after));
+                       std::function<void(const Outcome&)> after, store::Store::Locks locks) {
+    write_later(later(ctx), std::move(job), std::move(after), nullptr, std::move(locks));
 }
 
 void Service::write_later(const Later& later, std::function<void(store::Tx&, Outcome&)> job,
-                          std::function<void(const Outcome&)> after, std::shared_ptr<Hold> hold) {
+                          std::function<void(const Outcome&)> after, std::shared_ptr<Hold> hold,
+                          store::Store::Locks locks) {
     auto result = std::make_shared<Outcome>();
     store_.write(
         [job = std::move(job), result, device = later.device,
@@ -399,7 +400,7 @@ void Service::write_later(const Later& later, std::function<void(store::Tx&, Out
             *result = {};  // a unit runs again after a failed batch
             job(tx, *result);
         },
-        completion(later, result, std::move(after), std::move(hold)));
+        completion(later, result, std::move(after), std::move(hold)), std::move(locks));
 }
 
 void Service::off_writer(const Later& later, std::shared_ptr<const OffWriter> steps, int attempt) {
@@ -1043,7 +1044,9 @@ void Service::send(Context& ctx) {
             return;
         reply(protocol::encode_ok(re, out.reply));
         out.replied = true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        // Long enough for the three-node test's kill, sent as the answer arrives, to land
+        // before the commit (tests/cluster/nodes_test.cpp).
+        std::this_thread::sleep_for(std::chrono::milliseconds(30));
     };
     write_tx(
         ctx,
@@ -1095,7 +1098,9 @@ void Service::send(Context& ctx) {
                 config_.message_committed(*stored_in, out.reply.at("seq").as_int64());
             metrics_.message_stored();
             metrics_.message_delivered(bus_.publish(out.notify, *event, self.get()));
-        });
+        },
+        // The room whose seq the send takes: locked with its batch's other rooms, in order.
+        store::Store::Locks{{room_name}});
 }
 
 void Service::stored_messages(std::int64_t room, std::int64_t after,

@@ -324,12 +324,14 @@ class Service final : public Requests {
     /// since the session logged in, its account was suspended, its device replaced, or its role
     /// lowered below what the request needs: the session is cut off once that change commits,
     /// but its requests queued behind the change must not run.
+    /// `locks`: the rows `job` will lock (store::Store::Locks), so that several nodes on one
+    /// database lock them in one order.
     void write_tx(Context& ctx, std::function<void(store::Tx&, Outcome&)> job,
-                  std::function<void(const Outcome&)> after = {});
+                  std::function<void(const Outcome&)> after = {}, store::Store::Locks locks = {});
     /// write_tx() once the handler has returned; releases `hold`, if any, after the reply.
     void write_later(const Later& later, std::function<void(store::Tx&, Outcome&)> job,
                      std::function<void(const Outcome&)> after = {},
-                     std::shared_ptr<Hold> hold = nullptr);
+                     std::shared_ptr<Hold> hold = nullptr, store::Store::Locks locks = {});
     /// Runs `job` as a read unit of work on the store, refused first as write_tx() refuses, and
     /// replies ok with the members it returns (JSON object members without the braces), or the
     /// error it threw. `job` may run after the handler returned: it captures what it needs by

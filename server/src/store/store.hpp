@@ -23,7 +23,9 @@
 #include <exception>
 #include <functional>
 #include <optional>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "store/repo/accounts.hpp"
 #include "store/repo/audit_log.hpp"
@@ -121,6 +123,21 @@ class Store {
     /// one thread; an implementation may commit several in one transaction (each still all or
     /// nothing), and calls each `done` only after the commit that holds it.
     virtual void write(WriteJob job, Done done) = 0;
+
+    /// The rows a write unit will lock, named before it runs. A store that several nodes share
+    /// locks the named rows of a whole batch of units first, in one fixed order (PostgreSQL:
+    /// rooms by ascending id), so two nodes' batches cannot deadlock. Only a hint: a unit may
+    /// still lock rows it did not name (the store copes, more slowly), and a name with no row
+    /// behind it costs nothing.
+    struct Locks {
+        std::vector<std::string> rooms;  ///< room names: the rooms whose seq the unit takes
+    };
+    /// write() for a unit that will lock `locks`. A store of one process ignores them (the
+    /// default).
+    virtual void write(WriteJob job, Done done, Locks locks) {
+        (void)locks;
+        write(std::move(job), std::move(done));
+    }
     /// Runs `job` on a consistent snapshot that includes every write whose `done` has run.
     virtual void read(ReadJob job, Done done) = 0;
 

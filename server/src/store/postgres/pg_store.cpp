@@ -104,12 +104,16 @@ PgStore::~PgStore() {
 }
 
 void PgStore::write(WriteJob job, Done done) {
+    write(std::move(job), std::move(done), Locks{});
+}
+
+void PgStore::write(WriteJob job, Done done, Locks locks) {
     writer_.write(
         [job = std::move(job)](Connection& db) {
             Units units(db, true);
             job(units);
         },
-        std::move(done));
+        std::move(done), std::move(locks.rooms));
 }
 
 void PgStore::read(ReadJob job, Done done) {

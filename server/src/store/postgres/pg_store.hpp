@@ -43,6 +43,8 @@ class PgStore final : public store::Store {
     PgStore& operator=(const PgStore&) = delete;
 
     void write(WriteJob job, Done done) override;
+    /// Locks the named rooms before the batch holding `job` runs (writer.hpp).
+    void write(WriteJob job, Done done, Locks locks) override;
     void read(ReadJob job, Done done) override;
 
   private:

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <functional>
 
 namespace liaise::server::pg {
 
@@ -201,9 +202,34 @@ Result Connection::exec(const std::string& sql) {
 }
 
 Result Connection::exec(const std::string& sql, const Params& params) {
+    // A statement with parameters is prepared on its first use on this connection and run by
+    // name afterwards: a send's small statements cost PostgreSQL more to plan than to run
+    // (bench/RESULTS.md, pg_stat_statements). Named by a hash of the text; prepared_ holds
+    // "n:NAME" and "s:NAME<NUL>TEXT", so two texts with one hash never share a statement (the
+    // second runs unprepared), and at most kMaxAutoPrepared texts are kept per connection.
+    constexpr std::size_t kMaxAutoPrepared = 1000;
+    const auto n = static_cast<int>(params.size());
+    const auto name = "liaise_auto_" + std::to_string(std::hash<std::string>{}(sql));
+    auto key = "s:" + name;
+    key += '\0';
+    key += sql;
+    bool by_name = prepared_.contains(key);
+    if (!by_name && !prepared_.contains("n:" + name) && prepared_.size() < 2 * kMaxAutoPrepared &&
+        !in_failed_transaction()) {
+        if (PQsendPrepare(conn_, name.c_str(), sql.c_str(), n, nullptr) == 0)
+            fail("cannot send to PostgreSQL");
+        flush_all();
+        statement_result().check("PostgreSQL");
+        prepared_.insert("n:" + name);
+        prepared_.insert(std::move(key));
+        by_name = true;
+    }
     const auto r = raw(params);
-    if (PQsendQueryParams(conn_, sql.c_str(), static_cast<int>(params.size()), nullptr,
-                          r.values.data(), nullptr, nullptr, 0) == 0)
+    const int sent =
+        by_name ? PQsendQueryPrepared(conn_, name.c_str(), n, r.values.data(), nullptr, nullptr, 0)
+                : PQsendQueryParams(conn_, sql.c_str(), n, nullptr, r.values.data(), nullptr,
+                                    nullptr, 0);
+    if (sent == 0)
         fail("cannot send to PostgreSQL");
     flush_all();
     return statement_result().check("PostgreSQL");

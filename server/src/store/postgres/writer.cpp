@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -27,6 +29,34 @@ bool lock_conflict(const std::exception_ptr& failure) {
     }
 }
 
+/// The rooms `batch` named, distinct, as a PostgreSQL text[] literal ({"a","b"}), or nullopt if
+/// it named none.
+template <class Batch>
+std::optional<std::string> named_rooms(const Batch& batch) {
+    std::vector<const std::string*> names;
+    for (const auto& p : batch)
+        for (const auto& r : p.rooms)
+            names.push_back(&r);
+    if (names.empty())
+        return std::nullopt;
+    std::sort(names.begin(), names.end(), [](auto* a, auto* b) { return *a < *b; });
+    names.erase(std::unique(names.begin(), names.end(), [](auto* a, auto* b) { return *a == *b; }),
+                names.end());
+    std::string out = "{";
+    for (const auto* name : names) {
+        if (out.size() > 1)
+            out += ',';
+        out += '"';
+        for (const char c : *name) {
+            if (c == '"' || c == '\\')
+                out += '\\';
+            out += c;
+        }
+        out += '"';
+    }
+    return out + "}";
+}
+
 }  // namespace
 
 Writer::Writer(std::string url, Options options)
@@ -43,10 +73,10 @@ Writer::~Writer() {
     thread_.join();
 }
 
-void Writer::write(Job job, Done done) {
+void Writer::write(Job job, Done done, std::vector<std::string> rooms) {
     {
         std::lock_guard lock(mutex_);
-        queue_.push_back({std::move(job), std::move(done)});
+        queue_.push_back({std::move(job), std::move(done), std::move(rooms)});
     }
     wake_.notify_one();
 }
@@ -66,25 +96,41 @@ void Writer::run_batch(std::deque<Pending>& batch, std::vector<std::exception_pt
     if (!db_ || !db_->healthy())
         db_ = std::make_unique<Connection>(url_);
     errors.assign(batch.size(), nullptr);
-    db_->exec("BEGIN");
-    db_->exec("SET LOCAL lock_timeout = " +
-              std::to_string(alone ? 0 : std::max(1, options_.lock_wait_ms)));
+    // One round trip: the named rooms locked in ascending id order, waiting as long as the
+    // session's lock_timeout allows (PostgreSQL's default: no limit; batches that lock in one
+    // order cannot deadlock), then the batch's limit for whatever else its jobs lock.
+    std::vector<Query> start;
+    start.push_back({"BEGIN", {}, {}});
+    if (auto rooms = named_rooms(batch))
+        start.push_back({"SELECT id FROM rooms WHERE name = ANY($1::text[]) ORDER BY id FOR UPDATE",
+                         {std::move(rooms)},
+                         "liaise_writer_lock_rooms"});
+    if (!alone)
+        start.push_back(
+            {"SET LOCAL lock_timeout = " + std::to_string(std::max(1, options_.lock_wait_ms)),
+             {},
+             {}});
+    // Each job runs under a savepoint of its own. Savepoints cost no round trip of their own:
+    // the first rides with the batch's start, each later one with the end of the job before it,
+    // and the last job's end with the COMMIT.
+    start.push_back({"SAVEPOINT job", {}, {}});
+    for (auto& r : db_->pipeline(start))
+        std::move(r).check("starting a batch");
     for (std::size_t i = 0; i < batch.size(); ++i) {
-        db_->exec("SAVEPOINT job");
         try {
             batch[i].job(*db_);
-            db_->exec("RELEASE SAVEPOINT job");
         } catch (const Error& e) {
             if (batch_level(e, db_.get()))
                 throw;
             errors[i] = std::current_exception();
-            db_->exec("ROLLBACK TO SAVEPOINT job");
         } catch (...) {
             errors[i] = std::current_exception();
-            db_->exec("ROLLBACK TO SAVEPOINT job");
         }
+        std::string end = errors[i] ? "ROLLBACK TO SAVEPOINT job; RELEASE SAVEPOINT job"
+                                    : "RELEASE SAVEPOINT job";
+        end += i + 1 == batch.size() ? "; COMMIT" : "; SAVEPOINT job";
+        db_->exec(end);
     }
-    db_->exec("COMMIT");
 }
 
 std::exception_ptr Writer::run_with_retries(std::deque<Pending>& batch,
@@ -104,13 +150,22 @@ std::exception_ptr Writer::run_with_retries(std::deque<Pending>& batch,
             if (db_ && !db_->healthy())
                 db_.reset();
             // A lock conflict in a batch is settled by running it one job at a time (run()).
-            if (attempt >= options_.attempts ||
-                (!alone && batch.size() > 1 && lock_conflict(failed)))
+            if (!alone && batch.size() > 1 && lock_conflict(failed))
                 return failed;
-            std::lock_guard lock(mutex_);
-            ++retries_;
+            // A job alone that lost a deadlock met another node's job locking the same rows in
+            // another order (each deadlock lets the other finish); run in step, the two would
+            // meet again and again, so it waits a random while, and has ten times the attempts.
+            const bool lost = alone && lock_conflict(failed);
+            if (attempt >= (lost ? 10 : 1) * options_.attempts)
+                return failed;
+            {
+                std::lock_guard lock(mutex_);
+                ++retries_;
+            }
+            thread_local std::minstd_rand random(std::random_device{}());
+            std::this_thread::sleep_for(std::chrono::milliseconds(
+                lost ? std::uniform_int_distribution<int>(5, 60)(random) : 20));
         }
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
 }
 
@@ -131,31 +186,39 @@ void Writer::run() {
         auto failed = run_with_retries(batch, errors, batch.size() == 1);
         if (failed && batch.size() > 1 && lock_conflict(failed)) {
             // Another node's batch holds rows this one needs, or needs rows it holds: one job
-            // per transaction, in queue order (see the class comment).
-            failed = nullptr;
-            for (std::size_t i = 0; i < batch.size(); ++i) {
+            // per transaction, in queue order (see the class comment), each answered as soon as
+            // its own transaction commits (a job behind a long wait holds up none before it).
+            {
+                std::lock_guard lock(mutex_);
+                ++retries_;
+            }
+            for (auto& pending : batch) {
                 std::deque<Pending> one;
-                one.push_back(std::move(batch[i]));
+                one.push_back(std::move(pending));
                 std::vector<std::exception_ptr> one_error;
                 const auto f = run_with_retries(one, one_error, true);
-                errors[i] = f ? f : one_error.at(0);
-                batch[i] = std::move(one.front());
                 if (!f) {
                     std::lock_guard lock(mutex_);
                     ++commits_;
                 }
+                finish(one.front(), f ? f : one_error.at(0));
             }
-        } else if (!failed) {
+            continue;
+        }
+        if (!failed) {
             std::lock_guard lock(mutex_);
             ++commits_;
         }
-        for (std::size_t i = 0; i < batch.size(); ++i) {
-            try {
-                batch[i].done(failed ? failed : errors[i]);
-            } catch (...) {
-                // `done` must not throw; what it throws is dropped (store.hpp).
-            }
-        }
+        for (std::size_t i = 0; i < batch.size(); ++i)
+            finish(batch[i], failed ? failed : errors[i]);
+    }
+}
+
+void Writer::finish(Pending& pending, std::exception_ptr error) {
+    try {
+        pending.done(std::move(error));
+    } catch (...) {
+        // `done` must not throw; what it throws is dropped (store.hpp).
     }
 }
 

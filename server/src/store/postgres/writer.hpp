@@ -10,6 +10,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "store/postgres/pq.hpp"
 
@@ -25,11 +26,17 @@ namespace liaise::server::pg {
 ///   connection, a failed COMMIT) is rolled back and run again from its first job on a fresh
 ///   connection, up to `attempts` times; then every job of it gets the error. Jobs must
 ///   therefore be safe to run more than once (store.hpp asks that of every write unit).
-/// - Two nodes whose batches lock rows in different orders (a batch's sends lock their rooms in
-///   queue order) would deadlock, and PostgreSQL finds a deadlock only after deadlock_timeout (a
-///   second). So a batch waits at most `lock_wait_ms` for a row lock; a batch that met a lock
-///   timeout or a deadlock is run again one job per transaction, in queue order, without that
-///   limit (a send locks one room, so one job alone cannot deadlock with another node's).
+/// - Two nodes whose batches lock rows in different orders would deadlock, and PostgreSQL finds
+///   a deadlock only after deadlock_timeout (a second). So a job names the rooms it will lock
+///   (write()'s `rooms`), and each batch transaction first locks the union of its jobs' rooms in
+///   ascending id order, in one statement, waiting as long as it takes: batches that lock only
+///   what they named cannot deadlock with each other, whichever nodes run them.
+/// - The safety net, for jobs that lock rows they did not name (a membership event, a device's
+///   rows): after the named rooms, a batch waits at most `lock_wait_ms` for any other row lock,
+///   and a batch that met a lock timeout or a deadlock is run again one job per transaction, in
+///   queue order, without that limit, each job answered once its own transaction commits. A job
+///   alone that loses a deadlock is tried again after a random 5-60 ms, up to ten times
+///   `attempts`.
 class Writer {
   public:
     using Job = std::function<void(Connection&)>;
@@ -48,9 +55,13 @@ class Writer {
     Writer(const Writer&) = delete;
     Writer& operator=(const Writer&) = delete;
 
-    void write(Job job, Done done);
+    /// Queues `job`. `rooms`: the names of the rooms whose rows (`rooms` table) the job will
+    /// lock, locked for it before any job of its batch runs. A name with no room is ignored; a
+    /// room the job locks without naming it falls to the safety net (class comment).
+    void write(Job job, Done done, std::vector<std::string> rooms = {});
 
-    /// Batches committed and batches run again after a batch-level failure (tests, metrics).
+    /// Transactions committed, and batches run again after a batch-level failure (a batch run
+    /// again job by job after a lock conflict counts once; tests, metrics).
     [[nodiscard]] std::size_t commits() const;
     [[nodiscard]] std::size_t retries() const;
 
@@ -58,6 +69,7 @@ class Writer {
     struct Pending {
         Job job;
         Done done;
+        std::vector<std::string> rooms;
     };
     void run();
     /// Runs `batch` in one transaction; fills `errors` per job. Throws Error if the batch as a
@@ -67,6 +79,8 @@ class Writer {
     /// committed, else the last failure.
     std::exception_ptr run_with_retries(std::deque<Pending>& batch,
                                         std::vector<std::exception_ptr>& errors, bool alone);
+    /// Calls `pending.done(error)`, dropping what it throws.
+    static void finish(Pending& pending, std::exception_ptr error);
 
     std::string url_;
     Options options_;
