@@ -113,7 +113,7 @@ class SqlFollowUp final : public FollowUp {
                 "UPDATE minutes_distribution SET acknowledged_at = ?, ack_device = ?, "
                 "ack_signed_at = ?, ack_signature = ? WHERE meeting_id = ? AND version = ? AND "
                 "account_id = ? AND acknowledged_at IS NULL",
-                at, s.device, s.signed_at, s.signature, meeting, v, account) > 0)
+                at, nullable(s.device), s.signed_at, s.signature, meeting, v, account) > 0)
             return Acknowledged::now;
         auto q = c_.sql.use(
             "SELECT 1 FROM minutes_distribution WHERE meeting_id = ? AND version = ? AND "
