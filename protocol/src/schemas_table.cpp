@@ -442,7 +442,7 @@ constexpr ReplyField r_minutes_comment[] = {
     {"answer", kString, false},
     {"corrected_in", kInteger, false},
     {"signed_at", kInteger, false},
-    {"signature", kString | kNull, true},
+    {"signature", kString | kNull, false},
     {"device", kString, false},
     {"signer_keys", kObject | kNull, false},
     {"window_closes", kString, true},
@@ -469,7 +469,7 @@ constexpr ReplyField r_minutes_comment_resolve[] = {
     {"answer", kString, false},
     {"corrected_in", kInteger, false},
     {"signed_at", kInteger, false},
-    {"signature", kString | kNull, true},
+    {"signature", kString | kNull, false},
     {"device", kString, false},
     {"signer_keys", kObject | kNull, false},
 };
