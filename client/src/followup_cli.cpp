@@ -144,7 +144,7 @@ int comment(const Options& o, const FollowUpArgs& a) {
         }
         std::cout << "Sent comment " << num(r.value(), "comment") << " on version "
                   << num(r.value(), "version") << " of meeting " << num(r.value(), "meeting")
-                  << " to the chair, signed by this device. Comments close at the end of "
+                  << " to the chair. Your device signed it. Comments close at the end of "
                   << calendar_text(shown(r.value(), "window_closes")) << ".\n";
         return 0;
     });

@@ -276,7 +276,16 @@ TEST_CASE("the command acknowledges, comments, resolves and lists what is due", 
     CHECK(has(why, "not a part of this Core group's record"));
     const auto shown = cli.ok("ann", "meeting show " + id);
     CHECK(has(shown, "): acknowledged "));  // bea's copy, with the date
-    CHECK(has(cli.ok("ann", "meetings due"), "1 accuracy comment(s) to resolve"));
+    // Checked on ann's device against bea's key: signed by bea's device.
+    CHECK(has(shown, "): acknowledged ") && has(shown, ", signature verified"));
+    CHECK(has(shown, "acknowledged by "));
+    const auto due = cli.ok("ann", "meetings due");
+    CHECK(has(due, "1 accuracy comment(s) to resolve"));
+    CHECK(has(due, "1 recipient(s) acknowledged version 1, signatures verified"));
+    CHECK_FALSE(has(due, "did not sign"));
+    const auto all = cli.ok("ann", "meeting comments " + id);
+    CHECK(has(all, "signed by "));
+    CHECK(has(all, "'s device, signature verified"));
     const auto [wrong, both] =
         cli("ann", "meeting resolve " + id + " 1 --answer \"x\" --corrected-in 2");
     CHECK(wrong != 0);
