@@ -217,6 +217,7 @@ ReceiptCheck Client::check_acknowledgement(const json::object& minutes, const js
                                       num(s, "signed_at")};
     if (protocol::acknowledgement_valid(*key, a, *signature)) {
         c.result = ReceiptCheck::Result::verified;
+        c.at = a.signed_at;  // the time their device signed, not the server's word
         c.verified_contact = known_.verified(c.user);
     }
     return c;

@@ -267,8 +267,7 @@ void print_minutes(const json::object& m, const MinutesCheck* check) {
                     if (a.user == str(d, "user"))
                         acknowledged =
                             a.result == ReceiptCheck::Result::verified
-                                ? ": acknowledged " + local_date(ack->as_int64()) +
-                                      ", signature verified"
+                                ? ": acknowledged " + local_date(a.at) + ", signature verified"
                             : a.result == ReceiptCheck::Result::not_signed
                                 ? ": acknowledged " + local_date(ack->as_int64()) +
                                       " before acknowledgements were signed (not verified)"

@@ -44,7 +44,8 @@ struct ReceiptCheck {
     };
     Kind kind = Kind::acknowledgement;
     std::string user, name, agency, device;
-    std::int64_t at = 0;  ///< when the server says it was acknowledged or sent
+    /// When it was acknowledged or sent: as signed once verified, else as the server says.
+    std::int64_t at = 0;
     Result result = Result::does_not_verify;
     bool verified_contact = false;  ///< this device compared safety numbers with `user`
     bool pinned_now = false;        ///< the signer's key was first seen, and pinned, now
