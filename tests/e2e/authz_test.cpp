@@ -15,6 +15,7 @@
 #include "liaise/protocol/messages.hpp"
 #include "liaise/protocol/withdrawal.hpp"
 #include "server_fixture.hpp"
+#include "signed_receipts.hpp"
 
 namespace liaise::test {
 namespace {

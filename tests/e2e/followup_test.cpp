@@ -12,6 +12,7 @@
 #include "../support/smtp_sink.hpp"
 #include "data_scan.hpp"
 #include "server_fixture.hpp"
+#include "signed_receipts.hpp"
 
 using namespace liaise;
 using namespace liaise::test;
