@@ -102,10 +102,11 @@ int acknowledge(const Options& o, const FollowUpArgs& a) {
         if (!version)
             return report(version.error(), kWords);
         // The device signs the version as it is shown to it: the text received.
-        auto minutes = c.call("meeting_show", {{"meeting", a.meeting}, {"version", *version}});
+        auto minutes =
+            c.call("meeting_show", {{"meeting", a.meeting}, {"version", version.value()}});
         if (!minutes)
             return report(minutes.error(), kWords);
-        json::object f{{"meeting", a.meeting}, {"version", *version}};
+        json::object f{{"meeting", a.meeting}, {"version", version.value()}};
         for (auto& [k, v] : c.sign_acknowledgement(minutes.value()))
             f[k] = v;
         auto r = c.call("minutes_acknowledge", std::move(f));
@@ -130,10 +131,10 @@ int comment(const Options& o, const FollowUpArgs& a) {
         if (!version)
             return report(version.error(), kWords);
         json::object f{{"meeting", a.meeting},
-                       {"version", *version},
+                       {"version", version.value()},
                        {"section", a.section},
                        {"text", a.text}};
-        for (auto& [k, v] : c.sign_comment(a.meeting, *version, a.section, a.text))
+        for (auto& [k, v] : c.sign_comment(a.meeting, version.value(), a.section, a.text))
             f[k] = v;
         auto r = c.call("minutes_comment", std::move(f));
         if (!r)
