@@ -909,6 +909,7 @@ def ack_invented(w):
     w.proxy.rewrite("hana", with_acknowledgement("bea", forged))
     not_acknowledged_everywhere(w, meeting, "signed by the server's own key")
 
+    w.proxy.rewrite("hana", None)
     ann_ack = distribution_entry(w, meeting, 1, "ann")
     w.proxy.rewrite("hana", with_acknowledgement("bea", lambda _e: {
         "acknowledged_at": ann_ack["acknowledged_at"], "ack_signature": ann_ack["ack_signature"]}))
