@@ -278,7 +278,7 @@ TEST_CASE("the command acknowledges, comments, resolves and lists what is due", 
     const auto shown = cli.ok("ann", "meeting show " + id);
     CHECK(has(shown, "): acknowledged "));  // bea's copy, with the date
     // Checked on ann's device against bea's key: signed by bea's device.
-    CHECK(has(shown, "): acknowledged ") && has(shown, ", signature verified"));
+    CHECK(has(shown, ", signature verified"));
     CHECK(has(shown, "acknowledged by "));
     const auto due = cli.ok("ann", "meetings due");
     CHECK(has(due, "1 accuracy comment(s) to resolve"));
