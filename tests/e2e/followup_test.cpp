@@ -298,7 +298,7 @@ TEST_CASE("the command acknowledges, comments, resolves and lists what is due", 
 }
 
 TEST_CASE(
-    "acknowledgements and comments are signed by the recipient's device; a bad signature is "
+    "acknowledgements and comments are signed by the recipient's device, and a bad signature is "
     "refused and stores nothing",
     "[e2e][followup][signed]") {
     Server server;
@@ -320,9 +320,8 @@ TEST_CASE(
        signed_by(*sam, "meeting_circulate", {{"meeting", meeting}, {"acknowledge", true}}));
 
     const auto tess_acknowledged = [&] {
-        for (const auto& d : ok(*sam, "meeting_show", {{"meeting", meeting}, {"version", 1}})
-                                 .at("distribution")
-                                 .as_array())
+        const auto shown = ok(*sam, "meeting_show", {{"meeting", meeting}, {"version", 1}});
+        for (const auto& d : shown.at("distribution").as_array())
             if (protocol::str(d.as_object(), "user") == "tess")
                 return d.at("acknowledged_at").is_int64();
         return false;
