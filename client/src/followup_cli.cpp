@@ -1,12 +1,20 @@
 // `liaise meeting acknowledge|comment|comments|resolve` and `liaise meetings due`: what follows the
 // circulation of minutes (PROTOCOL.md, "After circulation"). Dates are printed as people in the
-// UK read them ("18 Dec 2026"); --json prints the server's reply as it is.
+// UK read them ("18 Dec 2026"); --json prints the server's reply as it is, with this device's
+// verdict on each signature added ("signature_checked").
+//
+// Acknowledgements and comments are signed by this device when sent, and checked against the
+// signer's pinned key wherever they are shown (PROTOCOL.md, "Signed acknowledgements and
+// comments"): one that does not verify is said to be the server's claim, never shown as given,
+// and the command exits 1.
 #include <boost/json.hpp>
 #include <iostream>
 #include <memory>
 #include <optional>
 
 #include "cli_support.hpp"
+#include "liaise/client/client.hpp"
+#include "liaise/client/display.hpp"
 #include "liaise/client/local_time.hpp"
 #include "liaise/protocol/fields.hpp"
 #include "minutes_cli.hpp"
@@ -17,6 +25,7 @@ namespace {
 namespace json = boost::json;
 using protocol::list;
 using protocol::num;
+using protocol::str;
 
 /// The request fields as the commands name them.
 constexpr Rewording kWords[] = {
@@ -57,48 +66,120 @@ void print_comment(const json::object& c) {
                   << num(c, "corrected_in") << " (" << local_date(num(c, "resolved_at")) << ")\n";
 }
 
+/// The circulated version a recipient command is about: `asked`, else the meeting's newest
+/// fixed one (as the server picks it).
+protocol::Expected<std::int64_t> fixed_version(Client& c, std::int64_t meeting,
+                                               std::optional<std::int64_t> asked) {
+    if (asked)
+        return *asked;
+    auto m = c.call("meeting_show", {{"meeting", meeting}});
+    if (!m)
+        return m.error();
+    const auto v = num(m.value(), "version") - (str(m.value(), "status") == "draft" ? 1 : 0);
+    if (v < 1)
+        return protocol::Error{"wrong_status", "meeting " + std::to_string(meeting) +
+                                                   " has not been circulated yet: there is "
+                                                   "nothing to acknowledge or comment on"};
+    return v;
+}
+
+/// "verified", "not_signed" or "does_not_verify", for --json.
+std::string verdict(const ReceiptCheck& r) {
+    switch (r.result) {
+        case ReceiptCheck::Result::verified:
+            return "verified";
+        case ReceiptCheck::Result::not_signed:
+            return "not_signed";
+        case ReceiptCheck::Result::does_not_verify:
+            break;
+    }
+    return "does_not_verify";
+}
+
 int acknowledge(const Options& o, const FollowUpArgs& a) {
-    json::object f{{"meeting", a.meeting}};
-    if (a.version)
-        f["version"] = *a.version;
-    return simple(
-        o, "minutes_acknowledge", std::move(f),
-        [](const json::object& r) {
-            std::cout << (r.at("already").as_bool() ? "You had already acknowledged version "
-                                                    : "Acknowledged version ")
-                      << num(r, "version") << " of meeting " << num(r, "meeting") << " (on "
-                      << local_date(num(r, "acknowledged_at")) << ").\n";
-        },
-        kWords);
+    return with_client(o, [&](Client& c) {
+        const auto version = fixed_version(c, a.meeting, a.version);
+        if (!version)
+            return report(version.error(), kWords);
+        // The device signs the version as it is shown to it: the text received.
+        auto minutes =
+            c.call("meeting_show", {{"meeting", a.meeting}, {"version", version.value()}});
+        if (!minutes)
+            return report(minutes.error(), kWords);
+        json::object f{{"meeting", a.meeting}, {"version", version.value()}};
+        for (auto& [k, v] : c.sign_acknowledgement(minutes.value()))
+            f[k] = v;
+        auto r = c.call("minutes_acknowledge", std::move(f));
+        if (!r)
+            return report(r.error(), kWords);
+        if (o.json) {
+            std::cout << json::serialize(r.value()) << "\n";
+            return 0;
+        }
+        std::cout << (r.value().at("already").as_bool() ? "You had already acknowledged version "
+                                                        : "Acknowledged version ")
+                  << num(r.value(), "version") << " of meeting " << num(r.value(), "meeting")
+                  << " (on " << local_date(num(r.value(), "acknowledged_at"))
+                  << "), signed by this device.\n";
+        return 0;
+    });
 }
 
 int comment(const Options& o, const FollowUpArgs& a) {
-    json::object f{{"meeting", a.meeting}, {"section", a.section}, {"text", a.text}};
-    if (a.version)
-        f["version"] = *a.version;
-    return simple(
-        o, "minutes_comment", std::move(f),
-        [](const json::object& r) {
-            std::cout << "Sent comment " << num(r, "comment") << " on version " << num(r, "version")
-                      << " of meeting " << num(r, "meeting")
-                      << " to the chair. Comments close at the end of "
-                      << calendar_text(shown(r, "window_closes")) << ".\n";
-        },
-        kWords);
+    return with_client(o, [&](Client& c) {
+        const auto version = fixed_version(c, a.meeting, a.version);
+        if (!version)
+            return report(version.error(), kWords);
+        json::object f{{"meeting", a.meeting},
+                       {"version", version.value()},
+                       {"section", a.section},
+                       {"text", a.text}};
+        for (auto& [k, v] : c.sign_comment(a.meeting, version.value(), a.section, a.text))
+            f[k] = v;
+        auto r = c.call("minutes_comment", std::move(f));
+        if (!r)
+            return report(r.error(), kWords);
+        if (o.json) {
+            std::cout << json::serialize(r.value()) << "\n";
+            return 0;
+        }
+        std::cout << "Sent comment " << num(r.value(), "comment") << " on version "
+                  << num(r.value(), "version") << " of meeting " << num(r.value(), "meeting")
+                  << " to the chair. Your device signed it. Comments close at the end of "
+                  << calendar_text(shown(r.value(), "window_closes")) << ".\n";
+        return 0;
+    });
 }
 
 int comments(const Options& o, const FollowUpArgs& a) {
-    return simple(
-        o, "minutes_comments", {{"meeting", a.meeting}},
-        [](const json::object& r) {
-            const auto& all = list(r, "comments");
-            std::cout << "Accuracy comments on meeting " << num(r, "meeting")
-                      << (r.at("all").as_bool() ? "" : " (yours)") << ": " << all.size() << ", "
-                      << num(r, "open") << " open\n";
-            for (const auto& v : all)
-                print_comment(v.as_object());
-        },
-        kWords);
+    return with_client(o, [&](Client& c) {
+        auto reply = c.call("minutes_comments", {{"meeting", a.meeting}});
+        if (!reply)
+            return report(reply.error(), kWords);
+        auto& r = reply.value();
+        bool forged = false;
+        std::vector<ReceiptCheck> checks;
+        for (auto& v : list(r, "comments")) {
+            checks.push_back(c.check_comment(v.as_object()));
+            forged = forged || checks.back().result == ReceiptCheck::Result::does_not_verify;
+        }
+        if (o.json) {
+            auto& all = r["comments"].as_array();
+            for (std::size_t i = 0; i < all.size(); ++i)
+                all[i].as_object()["signature_checked"] = verdict(checks[i]);
+            std::cout << json::serialize(r) << "\n";
+            return forged ? 1 : 0;
+        }
+        const auto& all = list(r, "comments");
+        std::cout << "Accuracy comments on meeting " << num(r, "meeting")
+                  << (r.at("all").as_bool() ? "" : " (yours)") << ": " << all.size() << ", "
+                  << num(r, "open") << " open\n";
+        for (std::size_t i = 0; i < all.size(); ++i) {
+            print_comment(all[i].as_object());
+            std::cout << "      " << display_line(checks[i].describe()) << "\n";
+        }
+        return forged ? 1 : 0;
+    });
 }
 
 int resolve(const Options& o, const FollowUpArgs& a) {
@@ -116,16 +197,54 @@ int resolve(const Options& o, const FollowUpArgs& a) {
         kWords);
 }
 
+/// Each acknowledgement minutes_due lists for `m`, checked against the version it names as
+/// this device fetches it; the verdicts go into the reply ("signature_checked").
+protocol::Expected<std::vector<ReceiptCheck>> check_due(Client& c, json::object& m) {
+    std::vector<ReceiptCheck> out;
+    auto* acks = m.if_contains("acknowledged");
+    if (acks == nullptr || !acks->is_array() || acks->as_array().empty())
+        return out;
+    auto minutes =
+        c.call("meeting_show", {{"meeting", num(m, "meeting")}, {"version", num(m, "version")}});
+    if (!minutes)
+        return minutes.error();
+    for (auto& v : acks->as_array()) {
+        if (!v.is_object())
+            continue;
+        out.push_back(c.check_acknowledgement(minutes.value(), v.as_object()));
+        v.as_object()["signature_checked"] = verdict(out.back());
+    }
+    return out;
+}
+
 int due(const Options& o, const FollowUpArgs&) {
-    return simple(
-        o, "minutes_due", {},
-        [](const json::object& r) {
+    return with_client(o, [&](Client& c) {
+        auto reply = c.call("minutes_due", {});
+        if (!reply)
+            return report(reply.error(), kWords);
+        auto& r = reply.value();
+        bool forged = false;
+        std::vector<std::vector<ReceiptCheck>> checked;
+        for (auto& v : r["meetings"].as_array()) {
+            auto one = check_due(c, v.as_object());
+            if (!one)
+                return report(one.error(), kWords);
+            for (const auto& a : one.value())
+                forged = forged || a.result == ReceiptCheck::Result::does_not_verify;
+            checked.push_back(std::move(one).value());
+        }
+        if (o.json) {
+            std::cout << json::serialize(r) << "\n";
+            return forged ? 1 : 0;
+        }
+        {
             const auto& all = list(r, "meetings");
             if (all.empty()) {
                 std::cout << "Nothing due on the meetings you chair or take minutes for.\n";
-                return;
+                return 0;
             }
-            for (const auto& v : all) {
+            for (std::size_t i = 0; i < all.size(); ++i) {
+                const auto& v = all[i];
                 const auto& m = v.as_object();
                 std::cout << "Meeting " << num(m, "meeting") << " in " << shown(m, "room") << ": "
                           << shown(m, "title") << " (" << shown(m, "kind_label") << ", "
@@ -141,13 +260,29 @@ int due(const Options& o, const FollowUpArgs&) {
                                                      : "due ")
                               << calendar_text(shown(x, "due")) << "\n";
                 }
-                if (const auto n = num(m, "not_acknowledged"); n > 0)
-                    std::cout << "  " << n << " recipient(s) have not acknowledged the minutes\n";
+                // Only what this device verified counts as acknowledged.
+                std::int64_t verified = 0, not_verified = 0;
+                for (const auto& a : checked[i]) {
+                    if (a.result == ReceiptCheck::Result::verified)
+                        ++verified;
+                    else
+                        ++not_verified;
+                }
+                if (verified > 0)
+                    std::cout << "  " << verified << " recipient(s) acknowledged version "
+                              << num(m, "version") << ", signatures verified\n";
+                for (const auto& a : checked[i])
+                    if (a.result != ReceiptCheck::Result::verified)
+                        std::cout << "  " << display_line(a.describe()) << "\n";
+                if (const auto n = num(m, "not_acknowledged") + not_verified; n > 0)
+                    std::cout << "  " << n << " recipient(s) have not acknowledged the minutes"
+                              << (not_verified > 0 ? " (counting those not verified)" : "") << "\n";
                 if (const auto n = num(m, "open_comments"); n > 0)
                     std::cout << "  " << n << " accuracy comment(s) to resolve\n";
             }
-        },
-        kWords);
+        }
+        return forged ? 1 : 0;
+    });
 }
 
 }  // namespace

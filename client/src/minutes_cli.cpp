@@ -194,7 +194,9 @@ void print_record(const json::object& m) {
                       << shown(v.as_object(), "why") << "\n";
 }
 
-void print_minutes(const json::object& m) {
+/// The minutes as a person reads them. `check` is this device's verdict on the version's
+/// signatures: an acknowledgement is shown as given only when its signature verified.
+void print_minutes(const json::object& m, const MinutesCheck* check) {
     std::cout << shown(m, "marking") << "\n"
               << "Meeting " << num(m, "meeting") << " in " << shown(m, "room") << ": "
               << shown(m, "title") << "\n"
@@ -256,10 +258,25 @@ void print_minutes(const json::object& m) {
             const auto* got = d.if_contains("received_at");
             const auto* ack = d.if_contains("acknowledged_at");
             const auto agency = shown(d, "agency");
+            std::string acknowledged;
+            if (ack != nullptr && ack->is_int64()) {
+                acknowledged = ": the server says acknowledged " + local_date(ack->as_int64()) +
+                               ", signature not checked";
+                for (const auto& a :
+                     check != nullptr ? check->acknowledgements : std::vector<ReceiptCheck>{})
+                    if (a.user == str(d, "user"))
+                        acknowledged =
+                            a.result == ReceiptCheck::Result::verified
+                                ? ": acknowledged " + local_date(a.at) + ", signature verified"
+                            : a.result == ReceiptCheck::Result::not_signed
+                                ? ": acknowledged " + local_date(ack->as_int64()) +
+                                      " before acknowledgements were signed (not verified)"
+                                : ": NOT acknowledged as far as this device can tell (the "
+                                  "server shows an acknowledgement their device did not sign)";
+            }
             std::cout << "  " << shown(d, "name") << (agency.empty() ? "" : " (" + agency + ")")
-                      << (!d.contains("user") ? ": a copy to be given to them (no account)"
-                          : ack != nullptr && ack->is_int64()
-                              ? ": acknowledged " + local_date(ack->as_int64())
+                      << (!d.contains("user")     ? ": a copy to be given to them (no account)"
+                          : !acknowledged.empty() ? acknowledged
                           : got != nullptr && got->is_int64() ? ": received, NOT acknowledged"
                                                               : ": not opened yet")
                       << "\n";
@@ -431,7 +448,7 @@ int meeting_show(const Options& o, const Args& a) {
             }
             std::cout << json::serialize(minutes) << "\n";
         } else {
-            print_minutes(minutes);
+            print_minutes(minutes, check ? &*check : nullptr);
             if (check)
                 print_signatures(std::cout, *check);
         }

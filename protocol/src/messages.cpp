@@ -141,13 +141,19 @@ constexpr std::array<FieldSpec, 4> kMeetingExport = {{{"meeting", F::integer, tr
                                                       {"format", F::string, true, 16},
                                                       {"version", F::integer, false, kId, 1},
                                                       {"recipient", F::integer, false, kId, 1}}};
-// After circulation (PROTOCOL.md, "After circulation").
-constexpr std::array<FieldSpec, 2> kMinutesAcknowledge = {
-    {{"meeting", F::integer, true, kId, 1}, {"version", F::integer, false, kId, 1}}};
-constexpr std::array<FieldSpec, 4> kMinutesComment = {{{"meeting", F::integer, true, kId, 1},
+// After circulation (PROTOCOL.md, "After circulation"). Acknowledgements and comments are
+// signed by the recipient's device ("Signed acknowledgements and comments").
+constexpr std::array<FieldSpec, 4> kMinutesAcknowledge = {
+    {{"meeting", F::integer, true, kId, 1},
+     {"version", F::integer, false, kId, 1},
+     {"signed_at", F::integer, true, kMaxTime, 0},
+     {"signature", F::string, true, kKey}}};
+constexpr std::array<FieldSpec, 6> kMinutesComment = {{{"meeting", F::integer, true, kId, 1},
                                                        {"version", F::integer, false, kId, 1},
                                                        {"section", F::string, true, kName},
-                                                       {"text", F::text, true, 5000}}};
+                                                       {"text", F::text, true, 5000},
+                                                       {"signed_at", F::integer, true, kMaxTime, 0},
+                                                       {"signature", F::string, true, kKey}}};
 constexpr std::array<FieldSpec, 4> kMinutesCommentResolve = {
     {{"meeting", F::integer, true, kId, 1},
      {"comment", F::integer, true, kId, 1},

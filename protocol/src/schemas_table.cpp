@@ -442,6 +442,10 @@ constexpr ReplyField r_minutes_comment[] = {
     {"resolved_at", kInteger, false},
     {"answer", kString, false},
     {"corrected_in", kInteger, false},
+    {"signed_at", kInteger, false},
+    {"signature", kString | kNull, false},
+    {"device", kString, false},
+    {"signer_keys", kObject | kNull, false},
     {"window_closes", kString, true},
 };
 // minutes_comments
@@ -465,6 +469,10 @@ constexpr ReplyField r_minutes_comment_resolve[] = {
     {"resolved_at", kInteger, false},
     {"answer", kString, false},
     {"corrected_in", kInteger, false},
+    {"signed_at", kInteger, false},
+    {"signature", kString | kNull, false},
+    {"device", kString, false},
+    {"signer_keys", kObject | kNull, false},
 };
 // minutes_due
 constexpr ReplyField r_minutes_due[] = {

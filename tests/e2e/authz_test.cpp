@@ -15,6 +15,7 @@
 #include "liaise/protocol/messages.hpp"
 #include "liaise/protocol/withdrawal.hpp"
 #include "server_fixture.hpp"
+#include "signed_receipts.hpp"
 
 namespace liaise::test {
 namespace {
@@ -480,22 +481,30 @@ std::vector<Row> rows() {
                  }});
     // After circulation: its recipients (the room's members when it went out) acknowledge and
     // comment; only its chair resolves a comment.
-    r.push_back({"minutes_acknowledge", "", kRoomMembers, [](M m, Who) {
-                     return json::object{{"meeting", m.shared_circulated()}};
-                 }});
-    r.push_back({"minutes_comment", "", kRoomMembers, [](M m, Who) {
-                     return json::object{{"meeting", m.shared_circulated()},
-                                         {"section", "general"},
-                                         {"text", "The date is wrong."}};
+    // Each signed by the caller's own device (PROTOCOL.md, "Signed acknowledgements and
+    // comments"), so that only who they are decides.
+    r.push_back(
+        {"minutes_acknowledge", "signed by one's device", kRoomMembers, [](M m, Who w) {
+             const auto& me = m.as(w);
+             return ack_signed_as(*me.conn, me.keys, me.user, {{"meeting", m.shared_circulated()}});
+         }});
+    r.push_back({"minutes_comment", "signed by one's device", kRoomMembers, [](M m, Who w) {
+                     const auto& me = m.as(w);
+                     return comment_signed_as(*me.conn, me.keys, me.user,
+                                              {{"meeting", m.shared_circulated()},
+                                               {"section", "general"},
+                                               {"text", "The date is wrong."}});
                  }});
     r.push_back({"minutes_comments", "", kRoomMembers, [](M m, Who) {
                      return json::object{{"meeting", m.shared_circulated()}};
                  }});
     r.push_back(
         {"minutes_comment_resolve", "a fresh comment of mia's", kMeetingEditors, [](M m, Who) {
-             const auto c = m.mia.ok("minutes_comment", {{"meeting", m.shared_circulated()},
-                                                         {"section", "general"},
-                                                         {"text", "Spelling."}});
+             const auto c =
+                 m.mia.ok("minutes_comment", comment_signed_as(*m.mia.conn, m.mia.keys, "mia",
+                                                               {{"meeting", m.shared_circulated()},
+                                                                {"section", "general"},
+                                                                {"text", "Spelling."}}));
              return json::object{{"meeting", m.shared_circulated()},
                                  {"comment", c.at("comment")},
                                  {"answer", "Thank you, noted."}};

@@ -5,11 +5,14 @@
 // (circulated for acknowledgement, a chair's deadline reminder) with no case content.
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include <algorithm>
+#include <array>
 #include <ctime>
 
 #include "../support/smtp_sink.hpp"
 #include "data_scan.hpp"
 #include "server_fixture.hpp"
+#include "signed_receipts.hpp"
 
 using namespace liaise;
 using namespace liaise::test;
@@ -112,7 +115,10 @@ TEST_CASE(
     CHECK(ok(*uma, "minutes_due").at("meetings").as_array().empty());
 
     // Nothing to acknowledge before circulation.
-    CHECK(error_code(*tess, "minutes_acknowledge", {{"meeting", meeting}}) == "wrong_status");
+    CHECK(error_code(*tess, "minutes_acknowledge",
+                     {{"meeting", meeting},
+                      {"signed_at", now_ms_for_tests()},
+                      {"signature", crypto::Signature{}.to_base64()}}) == "wrong_status");
     ok(*sam, "meeting_circulate",
        signed_by(*sam, "meeting_circulate", {{"meeting", meeting}, {"acknowledge", true}}));
     // uma joins after circulation: in the room, but version 1 was not sent to her.
@@ -133,16 +139,19 @@ TEST_CASE(
             CHECK_FALSE(has(m.substr(m.find("\r\n\r\n")), secret));
 
     // Acknowledgement: once, by a recipient only; the chair sees who has and who has not.
-    const auto ack = ok(*tess, "minutes_acknowledge", {{"meeting", meeting}});
+    const auto ack = ok(*tess, "minutes_acknowledge", ack_signed_by(*tess, {{"meeting", meeting}}));
     CHECK(ack.at("version").as_int64() == 1);
     CHECK_FALSE(ack.at("already").as_bool());
-    const auto again = ok(*tess, "minutes_acknowledge", {{"meeting", meeting}});
+    const auto again =
+        ok(*tess, "minutes_acknowledge", ack_signed_by(*tess, {{"meeting", meeting}}));
     CHECK(again.at("already").as_bool());
     CHECK(again.at("acknowledged_at") == ack.at("acknowledged_at"));
-    CHECK(error_code(*uma, "minutes_acknowledge", {{"meeting", meeting}}) == "not_recipient");
-    CHECK(error_code(*ann, "minutes_acknowledge", {{"meeting", meeting}}) == "not_found");
-    CHECK(error_code(*tess, "minutes_acknowledge", {{"meeting", meeting}, {"version", 2}}) ==
+    CHECK(error_code(*uma, "minutes_acknowledge", ack_signed_by(*uma, {{"meeting", meeting}})) ==
+          "not_recipient");
+    CHECK(error_code(*ann, "minutes_acknowledge", ack_signed_by(*ann, {{"meeting", meeting}})) ==
           "not_found");
+    CHECK(error_code(*tess, "minutes_acknowledge",
+                     ack_signed_by(*tess, {{"meeting", meeting}, {"version", 2}})) == "not_found");
     const auto shown = ok(*sam, "meeting_show", {{"meeting", meeting}});
     int acknowledged = 0, waiting = 0;
     for (const auto& d : shown.at("distribution").as_array()) {
@@ -156,17 +165,23 @@ TEST_CASE(
     CHECK(waiting == 1);  // sam
 
     // Accuracy comments within the window, by recipients only, on a part of the record.
-    const auto c1 = ok(*tess, "minutes_comment",
-                       {{"meeting", meeting}, {"section", "dissent"}, {"text", kComment}});
+    const auto c1 =
+        ok(*tess, "minutes_comment",
+           comment_signed_by(*tess,
+                             {{"meeting", meeting}, {"section", "dissent"}, {"text", kComment}}));
     CHECK(c1.at("status").as_string() == "open");
     CHECK(c1.at("window_closes").as_string() > today());
-    const auto c2 = ok(*tess, "minutes_comment",
-                       {{"meeting", meeting}, {"section", "general"}, {"text", "Date is wrong"}});
+    const auto c2 =
+        ok(*tess, "minutes_comment",
+           comment_signed_by(
+               *tess, {{"meeting", meeting}, {"section", "general"}, {"text", "Date is wrong"}}));
     CHECK(error_code(*tess, "minutes_comment",
-                     {{"meeting", meeting}, {"section", "weather"}, {"text", "x"}}) ==
+                     comment_signed_by(
+                         *tess, {{"meeting", meeting}, {"section", "weather"}, {"text", "x"}})) ==
           "bad_request");
     CHECK(error_code(*uma, "minutes_comment",
-                     {{"meeting", meeting}, {"section", "general"}, {"text", "x"}}) ==
+                     comment_signed_by(
+                         *uma, {{"meeting", meeting}, {"section", "general"}, {"text", "x"}})) ==
           "not_recipient");
     // The chair sees every comment; a recipient only their own.
     auto list = ok(*sam, "minutes_comments", {{"meeting", meeting}});
@@ -227,9 +242,11 @@ TEST_CASE(
     }
     server.start();
     tess.login();
-    auto late = tess->call(
-        "minutes_comment",
-        {{"meeting", meeting}, {"version", 1}, {"section", "general"}, {"text", "One more thing"}});
+    auto late =
+        tess->call("minutes_comment", comment_signed_by(*tess, {{"meeting", meeting},
+                                                                {"version", 1},
+                                                                {"section", "general"},
+                                                                {"text", "One more thing"}}));
     REQUIRE_FALSE(late.ok());
     CHECK(late.error().code == "comments_closed");
     CHECK(has(late.error().message, "closed at the end of "));
@@ -260,7 +277,16 @@ TEST_CASE("the command acknowledges, comments, resolves and lists what is due", 
     CHECK(has(why, "not a part of this Core group's record"));
     const auto shown = cli.ok("ann", "meeting show " + id);
     CHECK(has(shown, "): acknowledged "));  // bea's copy, with the date
-    CHECK(has(cli.ok("ann", "meetings due"), "1 accuracy comment(s) to resolve"));
+    // Checked on ann's device against bea's key: signed by bea's device.
+    CHECK(has(shown, ", signature verified"));
+    CHECK(has(shown, "acknowledged by "));
+    const auto due = cli.ok("ann", "meetings due");
+    CHECK(has(due, "1 accuracy comment(s) to resolve"));
+    CHECK(has(due, "1 recipient(s) acknowledged version 1, signatures verified"));
+    CHECK_FALSE(has(due, "did not sign"));
+    const auto all = cli.ok("ann", "meeting comments " + id);
+    CHECK(has(all, "signed by "));
+    CHECK(has(all, "'s device, signature verified"));
     const auto [wrong, both] =
         cli("ann", "meeting resolve " + id + " 1 --answer \"x\" --corrected-in 2");
     CHECK(wrong != 0);
@@ -269,4 +295,131 @@ TEST_CASE("the command acknowledges, comments, resolves and lists what is due", 
     CHECK(has(listed, "(yours): 1, 0 open"));
     CHECK(has(listed, "answered by "));
     CHECK(has(listed, "The date is the meeting's own"));
+}
+
+TEST_CASE(
+    "acknowledgements and comments are signed by the recipient's device, and a bad signature is "
+    "refused and stores nothing",
+    "[e2e][followup][signed]") {
+    Server server;
+    Person ann(server, "ann", server.admin_code());
+    ok(*ann, "agency_add", {{"name", "Riverside Primary"}, {"discipline", "education"}});
+    Person sam(server, "sam", code_for(*ann, "sam", "Northshire Children's Services", "chair"));
+    Person tess(server, "tess", code_for(*ann, "tess", "Riverside Primary"));
+    Person bea(server, "bea", code_for(*ann, "bea", "Riverside Primary"));
+    ok(*sam, "room_create", {{"room", "case-7"}, {"members", {"tess", "bea"}}});
+    const auto meeting = ok(*sam, "meeting_create",
+                            {{"room", "case-7"},
+                             {"title", "Core group for Jamie Smith"},
+                             {"kind", "core-group"},
+                             {"starts_at", today() + " 10:00"},
+                             {"place", "Riverside Primary"}})
+                             .at("meeting")
+                             .as_int64();
+    ok(*sam, "meeting_circulate",
+       signed_by(*sam, "meeting_circulate", {{"meeting", meeting}, {"acknowledge", true}}));
+
+    const auto tess_acknowledged = [&] {
+        const auto shown = ok(*sam, "meeting_show", {{"meeting", meeting}, {"version", 1}});
+        for (const auto& d : shown.at("distribution").as_array())
+            if (protocol::str(d.as_object(), "user") == "tess")
+                return d.at("acknowledged_at").is_int64();
+        return false;
+    };
+    const auto refused = [&](Person& who, std::string_view type, json::object fields) {
+        auto r = who->call(type, std::move(fields));
+        REQUIRE_FALSE(r.ok());
+        return r.error();
+    };
+
+    // No signature, a malformed one, one made long ago: bad_request, before anything is read.
+    auto e = refused(tess, "minutes_acknowledge", {{"meeting", meeting}});
+    CHECK(e.code == "bad_request");
+    auto fields = ack_signed_by(*tess, {{"meeting", meeting}});
+    fields["signature"] = "not-a-signature";
+    CHECK(refused(tess, "minutes_acknowledge", fields).code == "bad_request");
+    fields = ack_signed_by(*tess, {{"meeting", meeting}});
+    fields["signed_at"] = fields.at("signed_at").as_int64() - 3'600'000;
+    CHECK(refused(tess, "minutes_acknowledge", fields).code == "bad_request");
+    // Signatures that are not tess's over this acknowledgement: bad_signature, nothing stored.
+    fields = ack_signed_by(*tess, {{"meeting", meeting}});
+    auto sig = crypto::Signature::from_base64(fields.at("signature").as_string());
+    REQUIRE(sig);
+    std::array<unsigned char, crypto::Signature::size()> raw{};
+    std::copy(sig->bytes().begin(), sig->bytes().end(), raw.begin());
+    raw[0] ^= 1;
+    fields["signature"] = crypto::Signature(raw).to_base64();
+    e = refused(tess, "minutes_acknowledge", fields);
+    CHECK(e.code == "bad_signature");
+    CHECK(has(e.message, "does not match your acknowledgement of version 1"));
+    // bea's own signature, sent on tess's session: signed by another device, for another account.
+    CHECK(refused(tess, "minutes_acknowledge", ack_signed_by(*bea, {{"meeting", meeting}})).code ==
+          "bad_signature");
+    // tess's signature over the acknowledgement of another meeting's number.
+    auto other = ack_signed_as(tess->connection(), tess->keys(), "tess", {{"meeting", meeting}});
+    other["meeting"] = meeting + 1;
+    CHECK(refused(tess, "minutes_acknowledge", other).code == "not_found");
+    CHECK_FALSE(tess_acknowledged());
+    CHECK_FALSE(has(json::serialize(ok(*ann, "audit")), "minutes_acknowledged"));
+
+    // Honest: stored with its signature and the signer's device, which verify as shown.
+    ok(*tess, "minutes_acknowledge", ack_signed_by(*tess, {{"meeting", meeting}}));
+    CHECK(tess_acknowledged());
+    const auto v1 = ok(*sam, "meeting_show", {{"meeting", meeting}, {"version", 1}});
+    const json::object* entry = nullptr;
+    for (const auto& d : v1.at("distribution").as_array())
+        if (protocol::str(d.as_object(), "user") == "tess")
+            entry = &d.as_object();
+    REQUIRE(entry != nullptr);
+    const auto& shown_sig = entry->at("ack_signature").as_object();
+    CHECK(shown_sig.at("device").as_string() == tess->profile().device);
+    CHECK(shown_sig.at("signer_keys").at("sign_key").as_string() ==
+          tess->keys().identity().sign_key.to_base64());
+    const auto check = sam->check_minutes(v1);
+    REQUIRE(check.acknowledgements.size() == 1);
+    CHECK(check.acknowledgements[0].result == client::ReceiptCheck::Result::verified);
+    CHECK(check.ok());
+    // The due list carries it too, for the chair's device to check.
+    const auto due = ok(*sam, "minutes_due");
+    const auto* listed = find_meeting(due, meeting);
+    REQUIRE(listed != nullptr);
+    REQUIRE(listed->at("acknowledged").as_array().size() == 1);
+    CHECK(sam->check_acknowledgement(v1, listed->at("acknowledged").as_array()[0].as_object())
+              .result == client::ReceiptCheck::Result::verified);
+
+    // Replayed onto version 2: tess's acknowledgement of version 1 does not acknowledge it.
+    ok(*sam, "meeting_correct", {{"meeting", meeting}, {"reason", "The date was wrong"}});
+    ok(*sam, "meeting_circulate",
+       signed_by(*sam, "meeting_circulate", {{"meeting", meeting}, {"acknowledge", true}}));
+    auto replayed = ack_signed_as(tess->connection(), tess->keys(), "tess",
+                                  {{"meeting", meeting}, {"version", 1}});
+    replayed["version"] = 2;
+    CHECK(refused(tess, "minutes_acknowledge", replayed).code == "bad_signature");
+
+    // A comment signed over other words (or another section) is refused and not stored.
+    auto comment = comment_signed_by(
+        *tess, {{"meeting", meeting}, {"section", "general"}, {"text", "The date is wrong"}});
+    comment["text"] = "The plan was never agreed";
+    e = refused(tess, "minutes_comment", comment);
+    CHECK(e.code == "bad_signature");
+    comment = comment_signed_by(
+        *tess, {{"meeting", meeting}, {"section", "general"}, {"text", "The date is wrong"}});
+    comment["section"] = "attendance";
+    CHECK(refused(tess, "minutes_comment", comment).code == "bad_signature");
+    CHECK(refused(tess, "minutes_comment",
+                  {{"meeting", meeting}, {"section", "general"}, {"text", "Unsigned"}})
+              .code == "bad_request");
+    CHECK(ok(*sam, "minutes_comments", {{"meeting", meeting}}).at("comments").as_array().empty());
+    // Honest: shown with its signature, which the chair's device verifies.
+    ok(*tess, "minutes_comment",
+       comment_signed_by(
+           *tess, {{"meeting", meeting}, {"section", "general"}, {"text", "The date is wrong"}}));
+    const auto list = ok(*sam, "minutes_comments", {{"meeting", meeting}});
+    REQUIRE(list.at("comments").as_array().size() == 1);
+    auto shown = list.at("comments").as_array()[0].as_object();
+    CHECK(shown.at("version").as_int64() == 2);
+    CHECK(sam->check_comment(shown).result == client::ReceiptCheck::Result::verified);
+    // The same comment with its words changed, as a server could show it, does not verify.
+    shown["text"] = "The plan was never agreed";
+    CHECK(sam->check_comment(shown).result == client::ReceiptCheck::Result::does_not_verify);
 }

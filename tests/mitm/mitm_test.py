@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """A malicious server against the real `liaise` command: the attack of the security review's
 findings #1 (server-supplied keys), #2 (readers slipped into a room) and #5 (withheld, replayed,
-re-attributed and back-dated messages), tested the way an attacker would.
+re-attributed and back-dated messages), rewritten minutes, and invented, rewritten or replayed
+acknowledgements and accuracy comments, tested the way an attacker would.
 
 Each scenario starts its own liaise-server with a malicious proxy in front of it (proxy.py) and
 enrols everyone THROUGH the proxy (the server address is saved at enrolment). People are real
@@ -819,6 +820,186 @@ def forged_withdrawal(w):
     check("ann still reads bea's warning", "text" in ann.get(keep, {}), ann.get(keep))
 
 
+# --- Signed acknowledgements and comments (PROTOCOL.md, "Signed acknowledgements and comments")
+
+def circulated_meeting(w):
+    """hana's strategy meeting in case-1, circulated (version 1) to hana, bea and ann, after
+    everyone wrote and read once honestly (so hana's device has pinned bea's and ann's keys)."""
+    honest_start(w)
+    made = json.loads(w.ok("hana", "meeting", "create", ROOM, "--title", "Strategy meeting",
+                           "--kind", "strategy", "--at", "2030-01-10 10:00", "--place",
+                           "remote", "--json").out)
+    meeting = str(made["meeting"])
+    w.ok("hana", "meeting", "decision", meeting, "Start a child protection enquiry")
+    w.ok("hana", "meeting", "circulate", meeting, "--acknowledge")
+    return meeting
+
+
+def distribution_entry(w, meeting, version, user):
+    """`user`'s entry of the distribution of `version` as hana's device is shown it honestly."""
+    shown = json.loads(w.ok("hana", "meeting", "show", meeting, "--version", str(version),
+                            "--json").out)
+    return next(d for d in shown["distribution"] if d.get("user") == user)
+
+
+def with_acknowledgement(user, entry_of, version=None):
+    """A rewrite that makes hana's meeting_show (of `version`, or any) and minutes_due replies
+    say `user` acknowledged, with the acknowledgement entry_of(entry) returns for their entry."""
+    def rewrite(frame, request):
+        if reply_to(frame, request, "meeting_show") and (
+                version is None or frame.get("version") == version):
+            for d in frame.get("distribution", []):
+                if d.get("user") == user:
+                    d.update(entry_of(d))
+        if reply_to(frame, request, "minutes_due"):
+            for m in frame.get("meetings", []):
+                if version is not None and m.get("version") != version:
+                    continue
+                listed = m.setdefault("acknowledged", [])
+                if not any(a.get("user") == user for a in listed):
+                    listed.append(dict(entry_of({"user": user}), user=user, name="Bea Patel",
+                                       agency="Riverside Primary"))
+                    m["not_acknowledged"] = max(0, m.get("not_acknowledged", 0) - 1)
+        return frame
+    return rewrite
+
+
+def not_acknowledged_everywhere(w, meeting, what):
+    """hana's meetings due, meeting show and meeting verify each exit 1 and say the server shows
+    an acknowledgement from Bea Patel that her device did not sign, never that she acknowledged."""
+    said = "the server shows an acknowledgement from Bea Patel (bea) that their device did not sign"
+    ran = w.liaise("hana", "meetings", "due")
+    check(f"{what}: hana's meetings due exits 1 and says bea's device did not sign it",
+          ran.code == 1 and said in ran.out and "NOT verified" in ran.out, ran)
+    ran = w.liaise("hana", "meeting", "show", meeting)
+    check(f"{what}: hana's meeting show lists bea as NOT acknowledged, exit 1",
+          ran.code == 1 and "Bea Patel (Riverside Primary): NOT acknowledged" in ran.out
+          and said in ran.out and "acknowledged by Bea Patel" not in ran.out, ran)
+    ran = w.liaise("hana", "meeting", "verify", meeting)
+    check(f"{what}: hana's meeting verify exits 1 and says so", ran.code == 1 and said in ran.out,
+          ran)
+
+
+def ack_invented(w):
+    """The server shows hana an acknowledgement from bea, who never acknowledged: first signed
+    with a key of the attacker's (named as bea's device), then with ann's genuine signature
+    moved onto bea. hana's device checks each against bea's pinned key: not verified."""
+    meeting = circulated_meeting(w)
+    w.ok("ann", "meeting", "acknowledge", meeting)
+    ran = w.liaise("hana", "meetings", "due")
+    check("honest: hana's meetings due shows ann's acknowledgement verified",
+          ran.code == 0 and "1 recipient(s) acknowledged version 1, signatures verified" in ran.out
+          and "did not sign" not in ran.out, ran)
+    ran = w.liaise("hana", "meeting", "show", meeting)
+    check("honest: hana's meeting show: ann acknowledged, signature verified; bea has not",
+          ran.code == 0 and ": acknowledged " in ran.out and "signature verified" in ran.out
+          and "Bea Patel (Riverside Primary): NOT acknowledged" not in ran.out
+          and "did not sign" not in ran.out, ran)
+
+    bea_device = next(iter(w.seen_keys("bea")))
+    attacker = Identity()
+    now = int(time.time() * 1000)
+
+    def forged(_entry):
+        return {"acknowledged_at": now, "ack_signature": {
+            "device": bea_device, "signed_at": now,
+            "signature": b64(attacker.sign.sign(b"anything").signature),
+            "signer_keys": dict(attacker.public(), device=bea_device)}}
+
+    w.proxy.rewrite("hana", with_acknowledgement("bea", forged))
+    not_acknowledged_everywhere(w, meeting, "signed by the server's own key")
+
+    w.proxy.rewrite("hana", None)
+    ann_ack = distribution_entry(w, meeting, 1, "ann")
+    w.proxy.rewrite("hana", with_acknowledgement("bea", lambda _e: {
+        "acknowledged_at": ann_ack["acknowledged_at"], "ack_signature": ann_ack["ack_signature"]}))
+    not_acknowledged_everywhere(w, meeting, "ann's signature moved onto bea")
+
+    ann_keys = ann_ack["ack_signature"]
+    moved = dict(ann_keys, device=bea_device,
+                 signer_keys=dict(ann_keys["signer_keys"], device=bea_device))
+    w.proxy.rewrite("hana", with_acknowledgement("bea", lambda _e: {
+        "acknowledged_at": ann_ack["acknowledged_at"], "ack_signature": moved}))
+    not_acknowledged_everywhere(w, meeting, "ann's signature and key named as bea's device")
+
+    w.proxy.rewrite("hana", None)
+    ran = w.liaise("hana", "meetings", "due")
+    check("with the honest server again nothing is flagged", ran.code == 0
+          and "did not sign" not in ran.out, ran)
+
+
+def comment_rewritten(w):
+    """bea sends an accuracy comment; the server rewrites its words (then its section) for hana,
+    then strips its signature as if it were sent before comments were signed. hana's device
+    says the first two are not bea's, and never calls the third verified."""
+    meeting = circulated_meeting(w)
+    honest = "The decision was to start an enquiry today, not next week."
+    w.ok("bea", "meeting", "comment", meeting, "general", honest)
+    ran = w.liaise("hana", "meeting", "comments", meeting)
+    check("honest: hana sees bea's comment, signed by her device, verified",
+          ran.code == 0 and honest in ran.out
+          and "signed by Bea Patel's device, signature verified" in ran.out, ran)
+
+    def comments(edit):
+        def rewrite(frame, request):
+            if reply_to(frame, request, "minutes_comments"):
+                for c in frame.get("comments", []):
+                    edit(c)
+            return frame
+        return rewrite
+
+    said = "the server shows a comment from Bea Patel (bea) that their device did not sign"
+    for what, edit in (("its words", lambda c: c.update(text="No changes are needed.")),
+                       ("its section", lambda c: c.update(section="attendance"))):
+        w.proxy.rewrite("hana", comments(edit))
+        ran = w.liaise("hana", "meeting", "comments", meeting)
+        check(f"{what} rewritten: hana's meeting comments exits 1, says bea's device did not "
+              f"sign it", ran.code == 1 and said in ran.out and "NOT verified" in ran.out
+              and "signature verified" not in ran.out, ran)
+
+    def stripped(c):
+        c.update(text="No changes are needed.", signature=None)
+        for k in ("signed_at", "device", "signer_keys"):
+            c.pop(k, None)
+
+    w.proxy.rewrite("hana", comments(stripped))
+    ran = w.liaise("hana", "meeting", "comments", meeting)
+    check("signature stripped: shown as not signed, never as verified",
+          "not signed, so not verified" in ran.out and "signature verified" not in ran.out, ran)
+    w.proxy.rewrite("hana", None)
+    ran = w.liaise("hana", "meeting", "comments", meeting)
+    check("with the honest server again it verifies", ran.code == 0
+          and "signature verified" in ran.out, ran)
+
+
+def ack_replayed(w):
+    """bea acknowledges version 1; hana corrects and circulates version 2, which bea has not
+    acknowledged. The server replays bea's acknowledgement of version 1 as one of version 2:
+    hana's device checks it against version 2 and says it is not bea's."""
+    meeting = circulated_meeting(w)
+    w.ok("bea", "meeting", "acknowledge", meeting)
+    ran = w.liaise("hana", "meeting", "show", meeting)
+    check("honest: bea's acknowledgement of version 1 verifies on hana's device",
+          ran.code == 0 and "Bea Patel (Riverside Primary): acknowledged" in ran.out
+          and "signature verified" in ran.out, ran)
+    w.ok("hana", "meeting", "correct", meeting, "--reason", "The date was wrong")
+    w.ok("hana", "meeting", "circulate", meeting, "--acknowledge")
+    ran = w.liaise("hana", "meetings", "due")
+    check("honest: version 2 is not acknowledged by bea, and nothing is flagged",
+          ran.code == 0 and "did not sign" not in ran.out and "have not acknowledged" in ran.out,
+          ran)
+    v1 = distribution_entry(w, meeting, 1, "bea")
+    check("version 1's entry carries bea's signature", isinstance(v1.get("ack_signature"), dict),
+          v1)
+    w.proxy.rewrite("hana", with_acknowledgement("bea", lambda _e: {
+        "acknowledged_at": v1["acknowledged_at"], "ack_signature": v1["ack_signature"]},
+        version=2))
+    not_acknowledged_everywhere(w, meeting, "version 1's acknowledgement replayed on version 2")
+    ran = w.liaise("hana", "meeting", "verify", meeting, "--version", "1")
+    check("and version 1's own acknowledgement still verifies", ran.code == 0
+          and "acknowledged by Bea Patel" in ran.out, ran)
+
+
 SCENARIOS = [
     ("1 honest", honest, ("hana", "bea")),
     ("2 key swap", key_swap, ("hana", "bea")),
@@ -834,6 +1015,9 @@ SCENARIOS = [
     ("12 backup key substituted", backup_key_substituted, ("hana", "bea")),
     ("13 record sections rewritten", record_rewritten, ("hana", "bea")),
     ("14 forged withdrawal", forged_withdrawal, ("hana", "bea")),
+    ("15 acknowledgement invented", ack_invented, ("hana", "bea")),
+    ("16 comment rewritten", comment_rewritten, ("hana", "bea")),
+    ("17 acknowledgement replayed", ack_replayed, ("hana", "bea")),
 ]
 
 

@@ -1321,10 +1321,15 @@ TEST_CASE("store: after circulation, acknowledgements, comments and follow-up em
         });
         store.write_and_wait([&](Tx& tx) {
             auto& f = tx.followup();
-            CHECK(f.acknowledge(m1, 1, p.bea, 50) == Acknowledged::now);
-            CHECK(f.acknowledge(m1, 1, p.bea, 60) == Acknowledged::already);
-            CHECK(f.acknowledge(m1, 1, p.cal, 60) == Acknowledged::not_recipient);
-            CHECK(f.acknowledge(m1, 2, p.bea, 60) == Acknowledged::not_recipient);
+            CHECK(f.acknowledge(m1, 1, p.bea, 50, {p.bea_dev, 49, "sig-1", {}, {}, {}}) ==
+                  Acknowledged::now);
+            // Again, signed again: the first time and signature stay.
+            CHECK(f.acknowledge(m1, 1, p.bea, 60, {p.bea_dev, 59, "sig-2", {}, {}, {}}) ==
+                  Acknowledged::already);
+            CHECK(f.acknowledge(m1, 1, p.cal, 60, {p.cal_dev, 59, "sig-3", {}, {}, {}}) ==
+                  Acknowledged::not_recipient);
+            CHECK(f.acknowledge(m1, 2, p.bea, 60, {p.bea_dev, 59, "sig-4", {}, {}, {}}) ==
+                  Acknowledged::not_recipient);
             AccuracyComment c;
             c.meeting = m1;
             c.version = 1;
@@ -1352,7 +1357,14 @@ TEST_CASE("store: after circulation, acknowledgements, comments and follow-up em
             const auto dist = tx.meetings().distribution(m1, 1);
             REQUIRE(dist.size() == 2);
             CHECK_FALSE(dist[0].acknowledged_at);  // ann
+            CHECK_FALSE(dist[0].ack_signature);
             CHECK(dist[1].acknowledged_at == 50);  // bea
+            REQUIRE(dist[1].ack_signature);
+            CHECK(dist[1].ack_signature->device == p.bea_dev);
+            CHECK(dist[1].ack_signature->signed_at == 49);
+            CHECK(dist[1].ack_signature->signature == "sig-1");
+            CHECK(dist[1].ack_signature->sign_key == "sign-bea-phone");
+            CHECK(dist[1].ack_signature->box_key_signature == "sig-bea-phone");
             const auto all = f.comments(m1);
             REQUIRE(all.size() == 2);
             CHECK(all[0].id == c1);
@@ -1415,7 +1427,8 @@ TEST_CASE("store: after circulation, acknowledgements, comments and follow-up em
             f.mark_mail_sent("minutes_circulated", m1, 2, p.bea, 96);  // recorded already
             f.mark_mail_sent("deadline_late:full_record", m2, 0, p.cal, 95);
             // Acknowledged before the email went: no email.
-            CHECK(f.acknowledge(m1, 2, p.cal, 97) == Acknowledged::now);
+            CHECK(f.acknowledge(m1, 2, p.cal, 97, {p.cal_dev, 96, "sig-5", {}, {}, {}}) ==
+                  Acknowledged::now);
         });
         store.read_and_wait([&](const ReadTx& tx) {
             const auto& f = tx.followup();

@@ -20,6 +20,7 @@ const keystore = load('passphrase-sealed-device.json');
 const frames = load('frames.json');
 const continuity = load('continuity.json');
 const minutesDigests = load('minutes-digest.json');
+const minutesReceipts = load('minutes-receipts.json');
 
 const dir = mkdtempSync(join(tmpdir(), 'liaise-web-vectors-'));
 let c; // the browser's modules, bundled for Node
@@ -32,6 +33,7 @@ before(async () => {
                  export * from './src/crypto/safety'; export * from './src/crypto/sodium';
                  export * from './src/crypto/continuity';
                  export { minutesDigest } from './src/client/minutes-digest';
+                 export { acknowledgementMessage, circulationDigest, commentMessage } from './src/client/minutes-receipts';
                  export { describeEvent, describeNotice } from './src/client/words';`,
       resolveDir: new URL('..', import.meta.url).pathname, loader: 'ts',
     },
@@ -228,6 +230,40 @@ test('minutes digests, v2 and v1, are the vectors byte for byte; any changed fie
   // The C++ default, what is signed now, is v2.
   const v2 = minutesDigests.vectors.find((v) => v.label === 'liaise-minutes-v2');
   assert.equal(hex(c.minutesDigest(v2.minutes, v2.act, v2.account, v2.signed_at)), v2.digest);
+});
+
+test('signed acknowledgements and comments are the vectors byte for byte, sign the same, and bind every field', () => {
+  const kinds = { acknowledgement: 0, comment: 0 };
+  for (const v of minutesReceipts.vectors) {
+    kinds[v.kind] += 1;
+    const d = device(v.device);
+    assert.equal(d.sign_key, v.sign_key, v.device);
+    const ack = v.kind === 'acknowledgement';
+    const fields = ack
+      ? { meeting: v.meeting, room: v.room, version: v.version, circulation: Buffer.from(v.circulation, 'hex'), account: v.account, signedAt: v.signed_at }
+      : { meeting: v.meeting, version: v.version, section: v.section, text: v.text, account: v.account, signedAt: v.signed_at };
+    const message = (f) => (ack ? c.acknowledgementMessage(f) : c.commentMessage(f));
+    assert.equal(hex(message(fields)), v.message, `${v.kind} by ${v.device}`);
+    // Ed25519 is deterministic: the browser's signature with the device's key is the vector's.
+    assert.equal(c.toBase64(c.sodium.crypto_sign_detached(message(fields), b64(d.sign_secret_key))), v.signature);
+    assert.ok(c.sodium.crypto_sign_verify_detached(b64(v.signature), message(fields), b64(v.sign_key)));
+    // Any field changed, and the signature no longer verifies: a replay onto another version,
+    // another person's name, other words.
+    for (const edit of ack
+      ? [(f) => { f.version += 1; }, (f) => { f.meeting += 1; }, (f) => { f.room += 'x'; }, (f) => { f.account = 'mallory'; }, (f) => { f.signedAt += 1; },
+        (f) => { f.circulation = Uint8Array.from(f.circulation, (b, i) => (i === 0 ? b ^ 1 : b)); }]
+      : [(f) => { f.version += 1; }, (f) => { f.text += '!'; }, (f) => { f.section = 'actions'; }, (f) => { f.account = 'mallory'; }, (f) => { f.signedAt += 1; }]) {
+      const changed = { ...fields };
+      edit(changed);
+      assert.equal(c.sodium.crypto_sign_verify_detached(b64(v.signature), message(changed), b64(v.sign_key)), false, `${edit}`);
+    }
+  }
+  assert.deepEqual(kinds, { acknowledgement: 2, comment: 2 });
+  // The circulation digest is the v2 digest the circulator signed.
+  const circulated = minutesDigests.vectors.find((v) => v.label === 'liaise-minutes-v2' && v.act === 'circulate');
+  const m = { ...structuredClone(circulated.minutes), signatures: [{ act: 'circulate', user: circulated.account, signed_at: circulated.signed_at }] };
+  assert.equal(hex(c.circulationDigest(m)), circulated.digest);
+  assert.equal(hex(c.circulationDigest(m)), minutesReceipts.vectors[0].circulation);
 });
 
 test('reply and event shapes: the examples conform, and the browser reads them', () => {

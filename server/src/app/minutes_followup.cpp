@@ -11,6 +11,12 @@
 // A comment's text and the chair's answer are case content: sealed with the at-rest key for
 // ("minutes_comments", id, rev), never logged; the audit log records who did what to which
 // comment number, never its words.
+//
+// Acknowledgements and comments are signed by the recipient's device (PROTOCOL.md, "Signed
+// acknowledgements and comments"): each request carries signed_at and signature, checked for
+// shape (bad_request) before anything is read and against the caller's registered device key
+// (bad_signature) before anything is stored, and every reply that shows them carries the
+// signature and the signer's device keys so that clients check it against the key they pinned.
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -19,11 +25,13 @@
 
 #include "app/minutes_json.hpp"
 #include "app/minutes_records.hpp"
+#include "app/minutes_signing.hpp"
 #include "app/minutes_template.hpp"
 #include "app/service.hpp"
 #include "clock.hpp"
 #include "liaise/calendar/london_time.hpp"
 #include "liaise/protocol/fields.hpp"
+#include "liaise/protocol/minutes_receipts.hpp"
 #include "store/at_rest.hpp"
 
 namespace liaise::server {
@@ -66,6 +74,20 @@ json::object comment_json(const Reader& r, const AtRestKey& key, const store::Ac
                    {"sent_at", c.sent_at},
                    {"text", str(body, "text")},
                    {"status", c.resolution.empty() ? std::string("open") : c.resolution}};
+    // The author's device's signature; comments sent before they were signed have none.
+    if (const auto sig = str(body, "signature"); !sig.empty()) {
+        const auto device = protocol::num(body, "device");
+        const auto keys = r.accounts.device(device, c.author);
+        o["signed_at"] = protocol::num(body, "signed_at");
+        o["signature"] = sig;
+        o["device"] = std::to_string(device);
+        o["signer_keys"] = keys
+                               ? json::value(signer_keys_json(device, keys->sign_key, keys->box_key,
+                                                              keys->box_key_signature))
+                               : json::value(nullptr);
+    } else {
+        o["signature"] = nullptr;
+    }
     if (!c.resolution.empty()) {
         o["resolved_by"] = person_json(person_by_id(r, c.resolved_by));
         o["resolved_at"] = c.resolved_at.value_or(0);
@@ -91,6 +113,8 @@ void Service::minutes_acknowledge(Context& ctx) {
     const auto id = ctx.req.integer("meeting", 0);
     const auto asked = ctx.req.integer("version", 0);
     const auto caller = ctx.who.account;
+    const auto signed_by = ctx.who;
+    const auto receipt = signed_receipt(ctx.req, now_ms());
     write_tx(ctx, [=, this, &key](store::Tx& tx, Outcome& out) {
         std::int64_t version = 0;
         bool now = false;
@@ -100,7 +124,26 @@ void Service::minutes_acknowledge(Context& ctx) {
             require_reader(r, m, caller);
             version = fixed_version_of(m, asked);
             const auto at = now_ms();
-            const auto done = tx.followup().acknowledge(id, version, caller, at);
+            // A copy's recipient is told so before anything is said of their signature.
+            const auto sent = was_sent(r, id, version, person_by_id(r, caller));
+            const protocol::Acknowledgement ack{
+                id,
+                m.room.name,
+                version,
+                protocol::circulation_digest(fixed_version(r, key, id, version)),
+                signed_by.user,
+                receipt.signed_at};
+            if (sent &&
+                !protocol::acknowledgement_valid(signed_by.sign_key, ack, receipt.signature))
+                throw ServiceError(errc::bad_signature,
+                                   "the signature does not match your acknowledgement of version " +
+                                       std::to_string(version) + " of meeting " +
+                                       std::to_string(id) +
+                                       " as it was circulated, signed with your device's key; "
+                                       "show the minutes again and acknowledge what you see");
+            const auto done = tx.followup().acknowledge(
+                id, version, caller, at,
+                {signed_by.device, receipt.signed_at, receipt.signature.to_base64(), {}, {}, {}});
             if (done == store::Acknowledged::not_recipient)
                 throw ServiceError(errc::not_recipient,
                                    "version " + std::to_string(version) + " of meeting " +
@@ -129,9 +172,11 @@ void Service::minutes_comment(Context& ctx) {
     const auto section = std::string(ctx.req.string("section"));
     const auto text = std::string(ctx.req.string("text"));
     const auto caller = ctx.who.account;
+    const auto signed_by = ctx.who;
     if (text.find_first_not_of(" \t\r\n") == std::string::npos)
         throw ServiceError(errc::bad_request,
                            "text: say what is inaccurate and what it should say");
+    const auto receipt = signed_receipt(ctx.req, now_ms());
     write_tx(ctx, [=, this, &key](store::Tx& tx, Outcome& out) {
         store::AccuracyComment c;
         {
@@ -172,6 +217,15 @@ void Service::minutes_comment(Context& ctx) {
                                        kind.label + "'s record; use one of " + known +
                                        "general, attendance, agenda, decisions or actions");
             }
+            if (!protocol::comment_valid(
+                    signed_by.sign_key,
+                    {id, version, section, text, signed_by.user, receipt.signed_at},
+                    receipt.signature))
+                throw ServiceError(errc::bad_signature,
+                                   "the signature does not match your comment on section '" +
+                                       section + "' of version " + std::to_string(version) +
+                                       " of meeting " + std::to_string(id) +
+                                       ", signed with your device's key; send it again");
             c.meeting = id;
             c.version = version;
             c.author = caller;
@@ -180,8 +234,12 @@ void Service::minutes_comment(Context& ctx) {
             c.body = {};
             c.id = tx.followup().add_comment(c);
             c.rev = 1;
-            c.body = key.seal(json::serialize(json::object{{"text", text}}),
-                              {"minutes_comments", c.id, c.rev});
+            c.body =
+                key.seal(json::serialize(json::object{{"text", text},
+                                                      {"signed_at", receipt.signed_at},
+                                                      {"signature", receipt.signature.to_base64()},
+                                                      {"device", signed_by.device}}),
+                         {"minutes_comments", c.id, c.rev});
             tx.followup().update_comment(c);
             out.reply = comment_json(r, key, c);
             out.reply["window_closes"] = calendar::iso_text(*closes);
@@ -293,11 +351,22 @@ void Service::minutes_due(Context& ctx) {
                     due.push_back(std::move(v));
             }
             // Who has not acknowledged the newest circulated version, and comments waiting.
+            // The acknowledgements themselves, signed, for the chair's device to check: the
+            // count is only what the server says.
             std::int64_t waiting = 0;
+            json::array acknowledged;
             const auto fixed = row.status == "draft" ? row.version - 1 : row.version;
             if (fixed >= 1)
-                for (const auto& d : r.meetings.distribution(row.id, fixed))
+                for (const auto& d : r.meetings.distribution(row.id, fixed)) {
                     waiting += d.acknowledged_at ? 0 : 1;
+                    if (d.acknowledged_at)
+                        acknowledged.push_back(
+                            json::object{{"user", d.user},
+                                         {"name", d.display_name},
+                                         {"agency", d.agency},
+                                         {"acknowledged_at", *d.acknowledged_at},
+                                         {"ack_signature", ack_signature_json(d)}});
+                }
             std::int64_t open = 0;
             for (const auto& c : tx.followup().comments(row.id))
                 open += c.resolution.empty() ? 1 : 0;
@@ -313,7 +382,9 @@ void Service::minutes_due(Context& ctx) {
                                         {"status", row.status},
                                         {"role", row.chair == account ? "chair" : "minute_taker"},
                                         {"deadlines", std::move(due)},
+                                        {"version", fixed},
                                         {"not_acknowledged", waiting},
+                                        {"acknowledged", std::move(acknowledged)},
                                         {"open_comments", open}});
         }
         return json::object{{"today", calendar::iso_text(calendar::london_date(now))},

@@ -106,24 +106,39 @@ jargon::Audience minutes_audience(const Reader& r, const Meeting& m) {
     return jargon::Audience::of({disciplines.begin(), disciplines.end()});
 }
 
+json::object signer_keys_json(Id device, const std::string& sign_key, const std::string& box_key,
+                              const std::string& box_key_signature) {
+    return {{"device", std::to_string(device)},
+            {"sign_key", sign_key},
+            {"box_key", box_key},
+            {"box_key_signature", box_key_signature}};
+}
+
 json::array signatures_json(const Reader& r, Id meeting, std::int64_t version) {
     json::array out;
     for (const auto& s : r.meetings.signatures(meeting, version)) {
-        const auto device = std::to_string(s.device);
-        out.push_back(json::object{
-            {"act", s.act},
-            {"user", s.user},
-            {"display_name", s.display_name},
-            {"agency", s.agency},
-            {"device", device},
-            {"signed_at", s.signed_at},
-            {"signature", s.signature},
-            {"signer_keys", json::object{{"device", device},
-                                         {"sign_key", s.sign_key},
-                                         {"box_key", s.box_key},
-                                         {"box_key_signature", s.box_key_signature}}}});
+        out.push_back(json::object{{"act", s.act},
+                                   {"user", s.user},
+                                   {"display_name", s.display_name},
+                                   {"agency", s.agency},
+                                   {"device", std::to_string(s.device)},
+                                   {"signed_at", s.signed_at},
+                                   {"signature", s.signature},
+                                   {"signer_keys", signer_keys_json(s.device, s.sign_key, s.box_key,
+                                                                    s.box_key_signature)}});
     }
     return out;
+}
+
+json::value ack_signature_json(const store::Distribution& d) {
+    if (!d.acknowledged_at || !d.ack_signature)
+        return nullptr;
+    const auto& s = *d.ack_signature;
+    return json::object{
+        {"device", std::to_string(s.device)},
+        {"signed_at", s.signed_at},
+        {"signature", s.signature},
+        {"signer_keys", signer_keys_json(s.device, s.sign_key, s.box_key, s.box_key_signature)}};
 }
 
 json::array recipients_json(const Reader& r, Id room) {
@@ -150,6 +165,7 @@ json::array distribution_json(const Reader& r, Id meeting, std::int64_t version,
             {"sent_at", d.sent_at}};
         o["received_at"] = nullable(d.received_at);
         o["acknowledged_at"] = nullable(d.acknowledged_at);
+        o["ack_signature"] = ack_signature_json(d);
         out.push_back(std::move(o));
     }
     for (const auto& c : array_of(snapshot, "copies"))

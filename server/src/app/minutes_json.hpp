@@ -6,6 +6,7 @@
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
 #include <cstdint>
 
 #include "app/minutes_records.hpp"
@@ -39,10 +40,22 @@ namespace liaise::server::minutes {
 /// renamed later.
 [[nodiscard]] boost::json::array recipients_json(const Reader& r, Id room);
 
-/// The distribution of a fixed version: every room member it was sent to, when, and when they
-/// first opened it; then anyone without an account who is to receive a copy. Names and agencies
-/// are those kept in `snapshot` when it was circulated (versions circulated before they were
-/// kept show today's).
+/// The signature on a recipient's acknowledgement (PROTOCOL.md, "Signed acknowledgements and
+/// comments"): {"device", "signed_at", "signature", "signer_keys": {...}}, or null for one
+/// recorded before acknowledgements were signed (or not acknowledged).
+[[nodiscard]] boost::json::value ack_signature_json(const store::Distribution& d);
+
+/// A device's keys as a signature's "signer_keys": {"device", "sign_key", "box_key",
+/// "box_key_signature"}, for clients to pin and check (never to trust unpinned).
+[[nodiscard]] boost::json::object signer_keys_json(Id device, const std::string& sign_key,
+                                                   const std::string& box_key,
+                                                   const std::string& box_key_signature);
+
+/// The distribution of a fixed version: every room member it was sent to, when, when they
+/// first opened it and acknowledged it, with their device's signature on the acknowledgement
+/// ("ack_signature"); then anyone without an account who is to receive a copy. Names and
+/// agencies are those kept in `snapshot` when it was circulated (versions circulated before
+/// they were kept show today's).
 [[nodiscard]] boost::json::array distribution_json(const Reader& r, Id meeting,
                                                    std::int64_t version,
                                                    const boost::json::object& snapshot);

@@ -7,20 +7,28 @@ namespace liaise::server::minutes {
 
 namespace errc = protocol::errc;
 
-SignedAct signed_act(const protocol::Request& req, const Identity& who, protocol::MinutesAct act,
-                     std::int64_t now) {
-    SignedAct s;
-    s.act = act;
-    s.user = who.user;
-    s.account = who.account;
-    s.device = who.device;
-    s.key = who.sign_key;
+SignedReceipt signed_receipt(const protocol::Request& req, std::int64_t now) {
+    SignedReceipt s;
     s.signed_at = req.integer("signed_at", 0);
     const auto sig = crypto::Signature::from_base64(req.string("signature"));
     if (!sig)
         throw ServiceError(errc::bad_request, "signature: must be 64 bytes in base64");
     s.signature = *sig;
     minutes_rules::require_signed_near(s.signed_at, now);
+    return s;
+}
+
+SignedAct signed_act(const protocol::Request& req, const Identity& who, protocol::MinutesAct act,
+                     std::int64_t now) {
+    const auto receipt = signed_receipt(req, now);
+    SignedAct s;
+    s.act = act;
+    s.user = who.user;
+    s.account = who.account;
+    s.device = who.device;
+    s.key = who.sign_key;
+    s.signed_at = receipt.signed_at;
+    s.signature = receipt.signature;
     return s;
 }
 

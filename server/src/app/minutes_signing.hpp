@@ -1,6 +1,6 @@
-// Internal: the signatures on circulated and approved minutes (PROTOCOL.md, "Signed minutes"):
-// what a circulate or approve request carries, checked for shape before any write, and checked
-// against the minutes as stored before it is recorded with them.
+// Internal: the signatures on circulated and approved minutes (PROTOCOL.md, "Signed minutes"),
+// and on acknowledgements and accuracy comments: what a request carries, checked for shape before
+// any write, and checked against the minutes as stored before it is recorded with them.
 #pragma once
 
 #include <boost/json/object.hpp>
@@ -28,6 +28,15 @@ struct SignedAct {
 /// 64 bytes of base64, signed within minutes_rules::kSignatureSkewMs of `now`.
 [[nodiscard]] SignedAct signed_act(const protocol::Request& req, const Identity& who,
                                    protocol::MinutesAct act, std::int64_t now);
+
+/// The signed_at and signature that a minutes_acknowledge or minutes_comment request carries
+/// (PROTOCOL.md, "Signed acknowledgements and comments"), checked for shape as signed_act()
+/// checks them (bad_request) before any write.
+struct SignedReceipt {
+    std::int64_t signed_at = 0;
+    crypto::Signature signature;
+};
+[[nodiscard]] SignedReceipt signed_receipt(const protocol::Request& req, std::int64_t now);
 
 /// Records `s` on `version` of `meeting` if it is the signature of the caller's device over
 /// `minutes` as stored; else bad_signature, and the caller's unit of work records nothing.

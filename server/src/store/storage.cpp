@@ -404,6 +404,11 @@ CREATE TABLE IF NOT EXISTS legal_holds(
     // sealed) and the follow-up emails sent. A column and new tables, which an older server
     // ignores.
     add_column_if_missing(db, "minutes_distribution", "acknowledged_at", "INTEGER");
+    // The recipient device's signature on its acknowledgement (PROTOCOL.md, "Signed
+    // acknowledgements and comments"); NULL on one recorded before they were signed.
+    add_column_if_missing(db, "minutes_distribution", "ack_device", "INTEGER");
+    add_column_if_missing(db, "minutes_distribution", "ack_signed_at", "INTEGER");
+    add_column_if_missing(db, "minutes_distribution", "ack_signature", "TEXT");
     db.exec(R"sql(
 CREATE TABLE IF NOT EXISTS minutes_comments(
   id INTEGER PRIMARY KEY,

@@ -2,12 +2,14 @@
 // meeting …` and `liaise action …` (PROTOCOL.md, "Meetings and minutes"), and the signed
 // circulation and approval of "Signed minutes": this device signs the version it fetched, and
 // checks every signature on a fixed version against the key it pinned for the signer, as
-// client/src/minutes.cpp does.
+// client/src/minutes.cpp does. Acknowledgements and accuracy comments are signed by this device
+// and checked the same way ("Signed acknowledgements and comments").
 import { identityFromJson, sign, verifyIdentity } from '../crypto/keys';
 import { fromBase64Sized, sodium, toBase64 } from '../crypto/sodium';
 import type { Json } from '../protocol/connection';
 import type { Action, Session } from './session';
 import { type MinutesAct, minutesDigest, signedMessage } from './minutes-digest';
+import { acknowledgementMessage, circulationDigest, commentMessage } from './minutes-receipts';
 import { exportHtml, exportMarkdown, kMeetingKinds, minuteTime } from './minutes-export';
 
 export { minuteTime };
@@ -85,6 +87,23 @@ export interface Signature {
   signer_keys?: Json;
 }
 
+/** A recipient device's signature on an acknowledgement (PROTOCOL.md, "Signed acknowledgements and comments"). */
+export interface AckSignature {
+  device: string;
+  signed_at: number;
+  signature: string;
+  signer_keys?: Json;
+}
+
+/** How this device judges an acknowledgement or a comment: only "verified" may be shown as given. */
+export interface ReceiptVerdict {
+  user: string;
+  result: 'verified' | 'not_signed' | 'does_not_verify';
+  note: string;
+  /** The verdict in words, as `liaise` prints it. */
+  words: string;
+}
+
 export interface Minutes {
   meeting: number;
   room: string;
@@ -114,6 +133,8 @@ export interface Minutes {
     user?: string; name: string; agency: string; sent_at: number | null; received_at: number | null;
     /** Accounts only: when they acknowledged receipt (null: not yet). */
     acknowledged_at?: number | null;
+    /** Their device's signature on it; null for one recorded before they were signed. */
+    ack_signature?: AckSignature | null;
     /** A copy for someone without an account: its attendance entry and the sections it holds. */
     entry?: number; family?: boolean; sections?: string[];
   }[];
@@ -133,6 +154,11 @@ export interface Minutes {
 
 /** An accuracy comment on a circulated version (PROTOCOL.md, "After circulation"). */
 export interface AccuracyComment {
+  /** The author's device's signature over it; null for one sent before comments were signed. */
+  signature?: string | null;
+  signed_at?: number;
+  device?: string;
+  signer_keys?: Json;
   comment: number;
   meeting: number;
   version: number;
@@ -398,14 +424,36 @@ export class MinutesClient {
     return this.call(act === 'circulate' ? 'meeting_circulate' : 'meeting_approve', fields);
   }
 
-  /** Acknowledges receipt of the newest circulated version (recipients only). */
-  acknowledge(meeting: number): Promise<Json> {
-    return this.call('minutes_acknowledge', { meeting });
+  /** The newest circulated version of a meeting, as the server picks it for a recipient. */
+  private async fixedVersion(meeting: number): Promise<number> {
+    const m = await this.show(meeting);
+    return m.status === 'draft' ? m.version - 1 : m.version;
   }
 
-  /** Sends the chair an accuracy comment on a section of the newest circulated version. */
+  /**
+   * Acknowledges receipt of the newest circulated version (recipients only), signed by this
+   * device over that version as it fetched it: the text received.
+   */
+  async acknowledge(meeting: number): Promise<Json> {
+    const v = await this.fixedVersion(meeting);
+    if (v < 1) return this.call('minutes_acknowledge', { meeting });  // refused, in the server's words
+    const minutes = await this.show(meeting, v);
+    const signedAt = Date.now();
+    const message = acknowledgementMessage({
+      meeting, room: minutes.room, version: v, circulation: circulationDigest(minutes as unknown as Json),
+      account: this.user, signedAt,
+    });
+    return this.call('minutes_acknowledge', { meeting, version: v, signed_at: signedAt, signature: toBase64(sign(this.session.keys, message)) });
+  }
+
+  /** Sends the chair an accuracy comment on a section of the newest circulated version, signed by this device. */
   async comment(meeting: number, section: string, text: string): Promise<AccuracyComment & { window_closes: string }> {
-    return (await this.call('minutes_comment', { meeting, section, text })) as unknown as AccuracyComment & { window_closes: string };
+    const v = await this.fixedVersion(meeting);
+    const signedAt = Date.now();
+    const signature = toBase64(sign(this.session.keys, commentMessage({ meeting, version: v, section, text, account: this.user, signedAt })));
+    const fields: Json = { meeting, section, text, signed_at: signedAt, signature };
+    if (v >= 1) fields.version = v;
+    return (await this.call('minutes_comment', fields)) as unknown as AccuracyComment & { window_closes: string };
   }
 
   /** The meeting's comments: every one for its chair and minute-taker, else this person's own. */
@@ -478,6 +526,84 @@ export class MinutesClient {
     return { verdicts, unsignedApproval };
   }
 
+  /**
+   * The key to check a signature by `user`'s `device` with: the pinned one, or one first seen,
+   * pinned now from `signerKeys` after its self-signature is checked (said in `note`); null
+   * when it must be refused (the reason in `note`), as client/src/minutes.cpp decides.
+   */
+  private async signerKey(user: string, device: string, signerKeys: Json | undefined): Promise<{ key: string | null; note: string }> {
+    const identity = identityFromJson(signerKeys);
+    if (!user || !device || !identity || !verifyIdentity(identity) || signerKeys?.device !== device)
+      return { key: null, note: 'the signer’s keys or signature are missing or malformed' };
+    const shownKey = toBase64(identity.signKey);
+    const other = this.session.otherOwner(user, shownKey);
+    if (other) return { key: null, note: `signed with a key this device knows as ${other}’s` };
+    const key = this.session.pinnedKey(user, device);
+    if (key) {
+      return { key, note: key !== shownKey ? `the server shows another key for ${user}’s device ${device} than the one this device pinned` : '' };
+    }
+    if (this.session.isVerified(user) && this.session.knowsAnyKey(user))
+      return { key: null, note: `signed by a device of ${user} you have not verified (device ${device}); compare safety numbers again` };
+    const note = this.session.knowsAnyKey(user)
+      ? `signed from a device of ${user} first seen now (device ${device})`
+      : `first time this device sees ${user}’s key; compare safety numbers with them`;
+    await this.session.pinKey(user, device, shownKey);
+    return { key: shownKey, note };
+  }
+
+  /**
+   * Checks an acknowledgement as the distribution of `minutes` (a fixed version) shows it
+   * against the recipient's pinned key: only a verified one may be shown as given.
+   */
+  async checkAcknowledgement(minutes: Minutes, entry: NonNullable<Minutes['distribution']>[number]): Promise<ReceiptVerdict> {
+    const user = entry.user ?? '';
+    const who = entry.name || user;
+    const words = (result: ReceiptVerdict['result'], note: string): ReceiptVerdict => {
+      let w = result === 'verified'
+        ? `acknowledged by ${who} (${user}${entry.agency ? `, ${entry.agency}` : ''}), signature verified`
+        : result === 'not_signed'
+          ? `the server shows an acknowledgement from ${who} (${user}) recorded before acknowledgements were signed: not signed, so not verified`
+          : `the server shows an acknowledgement from ${who} (${user}) that their device did not sign: NOT verified, do not count it as acknowledged`;
+      if (note) w += ` [${note}]`;
+      return { user, result, note, words: w };
+    };
+    const s = entry.ack_signature;
+    if (!s || typeof s !== 'object') return words('not_signed', '');
+    const signature = fromBase64Sized(s.signature, 64);
+    const { key, note } = await this.signerKey(user, String(s.device ?? ''), s.signer_keys);
+    const pinned = key ? fromBase64Sized(key, 32) : null;
+    if (!signature || !pinned) return words('does_not_verify', note || 'the signature is malformed');
+    const message = acknowledgementMessage({
+      meeting: minutes.meeting, room: minutes.room, version: minutes.version,
+      circulation: circulationDigest(minutes as unknown as Json), account: user, signedAt: Number(s.signed_at) || 0,
+    });
+    return words(sodium.crypto_sign_verify_detached(signature, message, pinned) ? 'verified' : 'does_not_verify', note);
+  }
+
+  /** Checks an accuracy comment's signature against its author's pinned key. */
+  async checkComment(c: AccuracyComment): Promise<ReceiptVerdict> {
+    const user = c.by?.user ?? '';
+    const who = c.by?.display_name || user;
+    const words = (result: ReceiptVerdict['result'], note: string): ReceiptVerdict => {
+      let w = result === 'verified'
+        ? `signed by ${who}’s device, signature verified`
+        : result === 'not_signed'
+          ? 'sent before comments were signed: not signed, so not verified'
+          : `the server shows a comment from ${who} (${user}) that their device did not sign: NOT verified, these may not be their words`;
+      if (note) w += ` [${note}]`;
+      return { user, result, note, words: w };
+    };
+    if (typeof c.signature !== 'string') return words('not_signed', '');
+    const signature = fromBase64Sized(c.signature, 64);
+    const { key, note } = await this.signerKey(user, String(c.device ?? ''), c.signer_keys);
+    const pinned = key ? fromBase64Sized(key, 32) : null;
+    if (!signature || !pinned) return words('does_not_verify', note || 'the signature is malformed');
+    const message = commentMessage({
+      meeting: c.meeting, version: c.version, section: c.section, text: c.text, account: user, signedAt: Number(c.signed_at) || 0,
+    });
+    return words(sodium.crypto_sign_verify_detached(signature, message, pinned) ? 'verified' : 'does_not_verify', note);
+  }
+
   private async verifyOne(minutes: Minutes, s: Signature): Promise<SignatureVerdict> {
     const v: SignatureVerdict = {
       act: s.act, user: s.user ?? '', displayName: s.display_name ?? '', agency: s.agency ?? '',
@@ -498,32 +624,14 @@ export class MinutesClient {
       v.note = 'an unknown kind of signature';
       return finish();
     }
-    const identity = identityFromJson(s.signer_keys);
     const signature = fromBase64Sized(s.signature, 64);
-    if (!v.user || !s.device || !identity || !verifyIdentity(identity) || s.signer_keys?.device !== s.device || !signature) {
+    if (!signature) {
       v.note = 'the signer’s keys or signature are missing or malformed';
       return finish();
     }
-    const shownKey = toBase64(identity.signKey);
-    const other = this.session.otherOwner(v.user, shownKey);
-    if (other) {
-      v.note = `signed with a key this device knows as ${other}’s`;
-      return finish();
-    }
-    let key = this.session.pinnedKey(v.user, s.device);
-    if (!key) {
-      if (this.session.isVerified(v.user) && this.session.knowsAnyKey(v.user)) {
-        v.note = `signed by a device of ${v.user} you have not verified (device ${s.device}); compare safety numbers again`;
-        return finish();
-      }
-      v.note = this.session.knowsAnyKey(v.user)
-        ? `signed from a device of ${v.user} first seen now (device ${s.device})`
-        : `first time this device sees ${v.user}’s key; compare safety numbers with them`;
-      await this.session.pinKey(v.user, s.device, shownKey);
-      key = shownKey;
-    } else if (key !== shownKey) {
-      v.note = `the server shows another key for ${v.user}’s device ${s.device} than the one this device pinned`;
-    }
+    const { key, note } = await this.signerKey(v.user, s.device, s.signer_keys);
+    v.note = note;
+    if (!key) return finish();
     const pinned = fromBase64Sized(key, 32);
     // v2 first; v1 only for signatures made before it, which the verdict says. A v2 signature
     // never verifies as v1: the label is the first thing hashed.

@@ -5,6 +5,7 @@
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -12,6 +13,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "liaise/client/connection.hpp"
@@ -218,6 +220,23 @@ class Client {
     /// "signatures") against the signer's pinned key, pinning a key first seen as messages do
     /// (a verified person's new or changed key is refused, never pinned).
     [[nodiscard]] MinutesCheck check_minutes(const boost::json::object& minutes);
+    /// The fields that sign this account's acknowledgement of `minutes` (a fixed version as
+    /// meeting_show returns it) with this device's key, now: {"signed_at", "signature"}, to add
+    /// to minutes_acknowledge (PROTOCOL.md, "Signed acknowledgements and comments").
+    [[nodiscard]] boost::json::object sign_acknowledgement(
+        const boost::json::object& minutes) const;
+    /// The same for an accuracy comment on `section` of `version` of `meeting`.
+    [[nodiscard]] boost::json::object sign_comment(std::int64_t meeting, std::int64_t version,
+                                                   std::string_view section,
+                                                   std::string_view text) const;
+    /// Checks the signature on an acknowledgement as the distribution of `minutes` (a fixed
+    /// version) or minutes_due shows it ({"user", "name", "agency", "acknowledged_at",
+    /// "ack_signature"}) against the signer's pinned key, pinning a key first seen as
+    /// check_minutes() does.
+    [[nodiscard]] ReceiptCheck check_acknowledgement(const boost::json::object& minutes,
+                                                     const boost::json::object& entry);
+    /// Checks the signature on an accuracy comment as minutes_comments shows it.
+    [[nodiscard]] ReceiptCheck check_comment(const boost::json::object& comment);
     /// Fetches fixed `version` of `meeting` (the current one when 0) and check_minutes() it.
     /// wrong_status when the version asked for is still a draft (nothing is signed yet).
     [[nodiscard]] protocol::Expected<MinutesCheck> verify_minutes(std::int64_t meeting,
@@ -299,6 +318,14 @@ class Client {
     protocol::Expected<std::vector<crypto::Recipient>> recipients(const boost::json::array& members,
                                                                   std::set<std::string>& readers,
                                                                   std::vector<Pin>& pins);
+
+    /// The key to check a signature by `user`'s `device` with, given the server's
+    /// `signer_keys` for it (minutes.cpp): the pinned one, or one first seen, pinned now (noted
+    /// in `note`, `pinned_now`); nullopt with the reason in `note` when it must be refused.
+    std::optional<crypto::SignPublicKey> signer_key(const std::string& user,
+                                                    const std::string& device,
+                                                    const boost::json::value* signer_keys,
+                                                    std::string& note, bool& pinned_now);
 
     const Home& home_;
     Profile profile_;

@@ -109,15 +109,18 @@ class PgFollowUp final : public FollowUp {
                    .rows() > 0;
     }
 
-    Acknowledged acknowledge(Id meeting, std::int64_t v, Id account, Millis at) override {
+    Acknowledged acknowledge(Id meeting, std::int64_t v, Id account, Millis at,
+                             const AckSignature& s) override {
         // One statement: whether the copy exists, and whether this call set its time.
         auto r = run(db_,
                      "WITH d AS (SELECT acknowledged_at FROM minutes_distribution WHERE "
                      "meeting_id = ? AND version = ? AND account_id = ?), u AS "
-                     "(UPDATE minutes_distribution SET acknowledged_at = ? WHERE meeting_id = ? "
-                     "AND version = ? AND account_id = ? AND acknowledged_at IS NULL RETURNING 1) "
+                     "(UPDATE minutes_distribution SET acknowledged_at = ?, ack_device = ?, "
+                     "ack_signed_at = ?, ack_signature = ? WHERE meeting_id = ? AND version = ? "
+                     "AND account_id = ? AND acknowledged_at IS NULL RETURNING 1) "
                      "SELECT (SELECT COUNT(*) FROM d), (SELECT COUNT(*) FROM u)",
-                     meeting, v, account, at, meeting, v, account);
+                     meeting, v, account, at, nullable(s.device), s.signed_at, s.signature, meeting,
+                     v, account);
         if (r.int64(0, 1) > 0)
             return Acknowledged::now;
         return r.int64(0, 0) > 0 ? Acknowledged::already : Acknowledged::not_recipient;

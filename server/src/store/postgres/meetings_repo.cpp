@@ -121,15 +121,26 @@ class PgMeetings final : public Meetings {
     std::vector<Distribution> distribution(Id meeting, std::int64_t v) const override {
         auto r = run(db_,
                      "SELECT a.username, a.display_name, g.name, d.sent_at, d.received_at, "
-                     "d.acknowledged_at FROM "
+                     "d.acknowledged_at, d.ack_device, d.ack_signed_at, d.ack_signature, "
+                     "k.sign_key, k.box_key, k.box_key_signature FROM "
                      "minutes_distribution d JOIN accounts a ON a.id = d.account_id JOIN agencies "
-                     "g ON g.id = a.agency_id WHERE d.meeting_id = ? AND d.version = ? ORDER BY "
-                     "a.username COLLATE \"C\"",
+                     "g ON g.id = a.agency_id LEFT JOIN devices k ON k.id = d.ack_device WHERE "
+                     "d.meeting_id = ? AND d.version = ? ORDER BY a.username COLLATE \"C\"",
                      meeting, v);
         std::vector<Distribution> out;
-        for (int i = 0; i < r.rows(); ++i)
-            out.push_back({text(r, i, 0), text(r, i, 1), text(r, i, 2), r.int64(i, 3),
-                           optional_int(r, i, 4), optional_int(r, i, 5)});
+        for (int i = 0; i < r.rows(); ++i) {
+            Distribution d;
+            d.user = text(r, i, 0);
+            d.display_name = text(r, i, 1);
+            d.agency = text(r, i, 2);
+            d.sent_at = r.int64(i, 3);
+            d.received_at = optional_int(r, i, 4);
+            d.acknowledged_at = optional_int(r, i, 5);
+            if (!r.is_null(i, 8))
+                d.ack_signature = AckSignature{r.int64(i, 6), r.int64(i, 7),  text(r, i, 8),
+                                               text(r, i, 9), text(r, i, 10), text(r, i, 11)};
+            out.push_back(std::move(d));
+        }
         return out;
     }
     std::vector<MinutesSignature> signatures(Id meeting, std::int64_t v) const override {

@@ -447,9 +447,18 @@ CREATE TABLE minutes_mail_sent(
   PRIMARY KEY(notice, meeting_id, version, account_id));
 )sql";
 
+/// Version 6: the recipient device's signature on each acknowledgement (PROTOCOL.md, "Signed
+/// acknowledgements and comments"). Columns only; NULL on acknowledgements recorded before, which
+/// every client shows as unsigned.
+constexpr const char* version_6 = R"sql(
+ALTER TABLE minutes_distribution ADD COLUMN ack_device BIGINT REFERENCES devices(id);
+ALTER TABLE minutes_distribution ADD COLUMN ack_signed_at BIGINT;
+ALTER TABLE minutes_distribution ADD COLUMN ack_signature TEXT;
+)sql";
+
 /// Migration N (1-based) takes a database from version N-1 to N.
 constexpr std::array<const char*, schema_version> migrations = {version_1, version_2, version_3,
-                                                                version_4, version_5};
+                                                                version_4, version_5, version_6};
 
 }  // namespace
 

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "store/repo/meetings.hpp"
 #include "store/repo/types.hpp"
 
 namespace liaise::server::store {
@@ -86,9 +87,11 @@ class FollowUpView {
 
 class FollowUp : public FollowUpView {
   public:
-    /// Records that `account` acknowledged receipt of version `v` of the meeting at `at`.
+    /// Records that `account` acknowledged receipt of version `v` of the meeting at `at`, with
+    /// the signature its device made (already checked; its key fields are ignored). A copy
+    /// acknowledged before keeps its first time and signature.
     [[nodiscard]] virtual Acknowledged acknowledge(Id meeting, std::int64_t v, Id account,
-                                                   Millis at) = 0;
+                                                   Millis at, const AckSignature& signature) = 0;
     /// Adds a comment (c.id and c.rev ignored; rev starts at 1); returns its id. Its body is
     /// sealed by the caller afterwards (the id is part of the associated data): update it.
     [[nodiscard]] virtual Id add_comment(const AccuracyComment& c) = 0;

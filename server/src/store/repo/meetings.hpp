@@ -49,11 +49,24 @@ struct MinutesVersion {
     Bytes body;  ///< sealed snapshot
 };
 
+/// The recipient device's signature on an acknowledgement (PROTOCOL.md, "Signed
+/// acknowledgements and comments"), checked by the server before it was stored.
+struct AckSignature {
+    Id device = 0;
+    Millis signed_at = 0;
+    std::string signature;  ///< base64
+    // On reads: the signing device's keys (revoked or not).
+    std::string sign_key, box_key, box_key_signature;
+};
+
 struct Distribution {
     std::string user, display_name, agency;
     Millis sent_at = 0;
     std::optional<Millis> received_at;
     std::optional<Millis> acknowledged_at;  ///< when the recipient acknowledged receipt
+    /// The acknowledgement's signature; nullopt for one recorded before acknowledgements were
+    /// signed (shown as unsigned, never as verified).
+    std::optional<AckSignature> ack_signature;
 };
 
 struct MinutesSignature {

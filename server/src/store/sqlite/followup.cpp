@@ -107,11 +107,13 @@ class SqlFollowUp final : public FollowUp {
         return q->executeStep();
     }
 
-    Acknowledged acknowledge(Id meeting, std::int64_t v, Id account, Millis at) override {
+    Acknowledged acknowledge(Id meeting, std::int64_t v, Id account, Millis at,
+                             const AckSignature& s) override {
         if (run(c_,
-                "UPDATE minutes_distribution SET acknowledged_at = ? WHERE meeting_id = ? AND "
-                "version = ? AND account_id = ? AND acknowledged_at IS NULL",
-                at, meeting, v, account) > 0)
+                "UPDATE minutes_distribution SET acknowledged_at = ?, ack_device = ?, "
+                "ack_signed_at = ?, ack_signature = ? WHERE meeting_id = ? AND version = ? AND "
+                "account_id = ? AND acknowledged_at IS NULL",
+                at, nullable(s.device), s.signed_at, s.signature, meeting, v, account) > 0)
             return Acknowledged::now;
         auto q = c_.sql.use(
             "SELECT 1 FROM minutes_distribution WHERE meeting_id = ? AND version = ? AND "

@@ -119,15 +119,28 @@ class SqlMeetings final : public Meetings {
     std::vector<Distribution> distribution(Id meeting, std::int64_t v) const override {
         auto q = c_.sql.use(
             "SELECT a.username, a.display_name, g.name, d.sent_at, d.received_at, "
-            "d.acknowledged_at FROM "
+            "d.acknowledged_at, d.ack_device, d.ack_signed_at, d.ack_signature, k.sign_key, "
+            "k.box_key, k.box_key_signature FROM "
             "minutes_distribution d JOIN accounts a ON a.id = d.account_id JOIN agencies g ON "
-            "g.id = a.agency_id WHERE d.meeting_id = ? AND d.version = ? ORDER BY a.username");
+            "g.id = a.agency_id LEFT JOIN devices k ON k.id = d.ack_device WHERE d.meeting_id = ? "
+            "AND d.version = ? ORDER BY a.username");
         bind_all(*q, meeting, v);
         std::vector<Distribution> out;
-        while (q->executeStep())
-            out.push_back({q->getColumn(0).getString(), q->getColumn(1).getString(),
-                           q->getColumn(2).getString(), q->getColumn(3).getInt64(),
-                           optional_int(q->getColumn(4)), optional_int(q->getColumn(5))});
+        while (q->executeStep()) {
+            Distribution d;
+            d.user = q->getColumn(0).getString();
+            d.display_name = q->getColumn(1).getString();
+            d.agency = q->getColumn(2).getString();
+            d.sent_at = q->getColumn(3).getInt64();
+            d.received_at = optional_int(q->getColumn(4));
+            d.acknowledged_at = optional_int(q->getColumn(5));
+            if (!q->getColumn(8).isNull())
+                d.ack_signature =
+                    AckSignature{q->getColumn(6).getInt64(),  q->getColumn(7).getInt64(),
+                                 q->getColumn(8).getString(), text(q->getColumn(9)),
+                                 text(q->getColumn(10)),      text(q->getColumn(11))};
+            out.push_back(std::move(d));
+        }
         return out;
     }
     std::vector<MinutesSignature> signatures(Id meeting, std::int64_t v) const override {

@@ -3,8 +3,13 @@
 // acknowledged and every comment, and the chair resolves each by an answer or by the version that
 // corrects it. Dates in UK order. The same requests as `liaise meeting acknowledge|comment|
 // comments|resolve`.
+//
+// Acknowledgements and comments are signed by the recipient's device (PROTOCOL.md, "Signed
+// acknowledgements and comments"): this device signs its own, and checks everyone else's against
+// the key it pinned. One that does not verify is said to be the server's claim, in red like the
+// other trust warnings, never shown as given.
 import { useEffect, useState } from 'preact/hooks';
-import { type AccuracyComment, dateShown, type Minutes, type MinutesClient, named, personLabel } from '../../client/minutes';
+import { type AccuracyComment, dateShown, type Minutes, type MinutesClient, named, personLabel, type ReceiptVerdict } from '../../client/minutes';
 import { Field, SaveForm, refusal } from './shared';
 
 const kStatusWords: Record<string, string> = { open: 'Open', answered: 'Answered', corrected: 'Corrected' };
@@ -20,8 +25,26 @@ export function FollowUp({ client, m, isChair, isTaker, reload }: {
   const fixedVersion = m.status === 'draft' ? m.version - 1 : m.version;
   const [comments, setComments] = useState<{ all: boolean; open: number; comments: AccuracyComment[] } | null>(null);
   const [error, setError] = useState('');
-  const loadComments = () => client.comments(m.meeting).then(setComments, (e) => setError(refusal(e)));
+  // This device's verdict on each acknowledgement (by account) and comment (by number).
+  const [acks, setAcks] = useState<Record<string, ReceiptVerdict>>({});
+  const [commentChecks, setCommentChecks] = useState<Record<number, ReceiptVerdict>>({});
+  const loadComments = () => client.comments(m.meeting).then(async (r) => {
+    const checks: Record<number, ReceiptVerdict> = {};
+    for (const c of r.comments) checks[c.comment] = await client.checkComment(c);
+    setCommentChecks(checks);
+    setComments(r);
+  }, (e) => setError(refusal(e)));
   useEffect(() => { if (fixedVersion >= 1) void loadComments(); }, [m.meeting, m.version, m.status]);
+  // Checked against the fixed version as circulated (what was signed), not the live meeting.
+  useEffect(() => {
+    if (fixedVersion < 1 || !(isChair || isTaker) || !(m.distribution ?? []).some((d) => d.acknowledged_at)) return;
+    void client.show(m.meeting, fixedVersion).then(async (fixed) => {
+      const out: Record<string, ReceiptVerdict> = {};
+      for (const d of fixed.distribution ?? [])
+        if (d.user && d.acknowledged_at) out[d.user] = await client.checkAcknowledgement(fixed, d);
+      setAcks(out);
+    }, (e) => setError(refusal(e)));
+  }, [m.meeting, m.version, m.status, isChair, isTaker]);
   if (fixedVersion < 1) return null;
   const mine = (m.distribution ?? []).find((d) => d.user === me);
   const accounts = (m.distribution ?? []).filter((d) => d.user);
@@ -65,7 +88,7 @@ export function FollowUp({ client, m, isChair, isTaker, reload }: {
             {accounts.map((d) => (
               <tr key={d.user}>
                 <td data-label="Recipient">{named(d.name || d.user || '', d.agency)}</td>
-                <td data-label="Acknowledged">{d.acknowledged_at ? ukDate(d.acknowledged_at) : 'Not yet'}</td>
+                <td data-label="Acknowledged"><Acknowledged at={d.acknowledged_at} verdict={d.user ? acks[d.user] : undefined} /></td>
               </tr>
             ))}
           </tbody>
@@ -80,6 +103,7 @@ export function FollowUp({ client, m, isChair, isTaker, reload }: {
                 <p class="comment-head"><strong>Comment {c.comment}</strong> on {sectionName(c.section)} (version {c.version}), from {personLabel(c.by)} on {ukDate(c.sent_at)}{' '}
                   <span class={`badge${c.status === 'open' ? ' warn-badge' : ''}`}>{kStatusWords[c.status] ?? c.status}</span></p>
                 <p class="text">{c.text}</p>
+                {commentChecks[c.comment] && <Verdict v={commentChecks[c.comment] as ReceiptVerdict} />}
                 {c.status === 'answered' && <p class="text">Answered by {personLabel(c.resolved_by)} on {ukDate(c.resolved_at)}: {c.answer}</p>}
                 {c.status === 'corrected' && <p>Corrected in version {c.corrected_in} ({ukDate(c.resolved_at)}).</p>}
                 {isChair && c.status === 'open' && <Resolve client={client} m={m} c={c} onDone={() => loadComments()} />}
@@ -96,6 +120,21 @@ export function FollowUp({ client, m, isChair, isTaker, reload }: {
       )}
     </section>
   );
+}
+
+/** An acknowledgement as this device judged it: a date only when its signature verified. */
+function Acknowledged({ at, verdict }: { at: number | null | undefined; verdict: ReceiptVerdict | undefined }) {
+  if (!at) return <>Not yet</>;
+  if (!verdict) return <>Checking the signature…</>;
+  if (verdict.result === 'verified') return <span class="sig-ok">{ukDate(at)}, signature verified</span>;
+  return <Verdict v={verdict} />;
+}
+
+/** The verdict in words: red (a trust warning) unless it verified. */
+function Verdict({ v }: { v: ReceiptVerdict }) {
+  return v.result === 'does_not_verify'
+    ? <p class="sig-bad" role="alert"><span aria-hidden="true">✖ </span>{v.words}</p>
+    : <p class={v.result === 'verified' ? 'sig-ok' : 'sig-partial'}><span aria-hidden="true">{v.result === 'verified' ? '✔ ' : '? '}</span>{v.words}</p>;
 }
 
 function CommentForm({ client, meeting, sections, closes, onSent }: {
