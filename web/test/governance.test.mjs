@@ -187,7 +187,8 @@ describe('governance in the browser', () => {
 
     // Hana sees Bea's acknowledgement and both comments; Cal and she have not acknowledged.
     await visit(hana, `#/meetings/${meeting}`);
-    await ackRow(hana, 'Bea Patel').getByText(/^\d+ \w+ \d{4}$/).waitFor();
+    // Signed by Bea's browser and checked by Hana's against Bea's pinned key.
+    await ackRow(hana, 'Bea Patel').getByText(/^\d+ \w+ \d{4}, signature verified$/).waitFor();
     await ackRow(hana, 'Cal Jones').getByText('Not yet').waitFor();
     await hana.getByRole('heading', { name: 'Accuracy comments (2 open)' }).waitFor();
     const comments = hana.locator('ul.comments > li');
