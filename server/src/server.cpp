@@ -28,6 +28,7 @@
 #include "clock.hpp"
 #include "liaise/jargon/dictionary.hpp"
 #include "liaise/jargon/engine.hpp"
+#include "liaise/meeting_kinds/catalogue.hpp"
 #include "liaise/protocol/crypto.hpp"
 #include "liaise/protocol/messages.hpp"
 #include "metrics.hpp"
@@ -482,6 +483,12 @@ protocol::Expected<Config> load_config(const fs::path& file, Config base) {
                 problem = "dictionaries must be a folder name";
             else
                 base.dictionaries = *v;
+        } else if (k == "clocks") {
+            const auto v = node.value<std::string>();
+            if (!node.is_string() || !v || v->empty())
+                problem = "clocks must be the name of a clock settings file";
+            else
+                base.clocks = *v;
         } else if (k == "smtp") {
             problem = load_smtp_config(node, base);
         } else {
@@ -564,6 +571,18 @@ int serve(const Config& config) {
         for (const auto& problem : problems)
             spdlog::error("this build of the server does not match its protocol: {}", problem);
         return 2;
+    }
+    // The circulation clocks, before anything else is opened: a file that does not load stops
+    // the server with its name, the line and what is wrong (every node must read the same one).
+    calendar::ClockSettings clocks;
+    if (config.clocks) {
+        auto loaded = meeting_kinds::Catalogue::shipped().load_clock_settings(*config.clocks);
+        if (!loaded) {
+            spdlog::error("the clock settings do not load: {}", loaded.error().message);
+            return 2;
+        }
+        clocks = std::move(loaded).value();
+        spdlog::info("circulation clocks from {}", config.clocks->string());
     }
     const bool on_postgres = !config.database.empty();
     const auto db_path = config.data_dir / kDatabase;
@@ -743,6 +762,7 @@ int serve(const Config& config) {
     service_config.enrolment_code_hours = config.enrolment_code_hours;
     service_config.sync_page_max = config.sync_page_max;
     service_config.unsafe_ack_before_commit = config.unsafe_ack_before_commit;
+    service_config.clocks = clocks;
     if (pg_bus)
         service_config.message_committed = [&deliver_to, &pg_bus](std::int64_t room,
                                                                   std::int64_t seq) {
@@ -770,7 +790,7 @@ int serve(const Config& config) {
     // Email notices, on their own thread (app/mail_notices.hpp); stopped before the store.
     std::optional<MailNotices> mail_notices;
     if (config.mail)
-        mail_notices.emplace(*store, *config.mail);
+        mail_notices.emplace(*store, *config.mail, clocks);
     std::optional<ssl::context> tls;
     if (config.tls_cert || config.tls_key) {
         auto made = tls_context(config);

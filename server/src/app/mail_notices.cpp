@@ -18,8 +18,8 @@ constexpr int kBatch = 200;
 
 }  // namespace
 
-MailNotices::MailNotices(store::Store& store, MailConfig config)
-    : store_(store), config_(std::move(config)) {
+MailNotices::MailNotices(store::Store& store, MailConfig config, calendar::ClockSettings clocks)
+    : store_(store), config_(std::move(config)), clocks_(std::move(clocks)) {
     store_.write_and_wait([this](store::Tx& tx) { since_ms_ = tx.outbox().started_at(now_ms()); });
     spdlog::info("email notices on, through {}:{}", config_.smtp.host, config_.smtp.port);
     thread_ = std::thread([this] { run(); });

@@ -16,6 +16,7 @@
 
 #include <toml++/toml.h>
 
+#include "liaise/calendar/clocks.hpp"
 #include "liaise/server/server.hpp"
 
 namespace liaise::server {
@@ -27,8 +28,10 @@ class Store;
 class MailNotices {
   public:
     /// Starts the outbox thread; `store` must outlive this. Its thread waits for the store's
-    /// units of work (store/repo/outbox.hpp), never a network thread.
-    MailNotices(store::Store& store, MailConfig config);
+    /// units of work (store/repo/outbox.hpp), never a network thread. `clocks` are the
+    /// operator's circulation clock settings, for the deadlines the minutes emails name (the
+    /// same as the Service's: app/meeting_clocks.hpp).
+    MailNotices(store::Store& store, MailConfig config, calendar::ClockSettings clocks = {});
     /// Stops the thread, after the send under way (at most one SMTP timeout per step).
     ~MailNotices();
     MailNotices(const MailNotices&) = delete;
@@ -46,6 +49,7 @@ class MailNotices {
 
     store::Store& store_;
     MailConfig config_;
+    calendar::ClockSettings clocks_;
     std::int64_t since_ms_ = 0;
     std::mutex mutex_;
     std::condition_variable wake_;

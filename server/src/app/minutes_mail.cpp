@@ -42,10 +42,19 @@ int MailNotices::sweep_minutes() {
     // "About to pass": due today or on the next working day.
     const auto soon =
         calendar::add_working_days(calendar::BankHolidays::england_and_wales(), today, 1);
-    std::vector<store::FollowUpMail> circulated;
+    // Each circulation email with the day its comment window closes (nullopt: the calendar does
+    // not reach that far, and there is nothing sensible to say).
+    std::vector<std::pair<store::FollowUpMail, std::optional<calendar::Date>>> circulated;
     std::vector<Reminder> reminders;
     store_.read_and_wait([&](const store::ReadTx& tx) {
-        circulated = tx.followup().pending_circulation_mail(since_ms_, kBatch);
+        for (auto& c : tx.followup().pending_circulation_mail(since_ms_, kBatch)) {
+            const auto meeting = tx.meetings().meeting(c.meeting);
+            if (!meeting)
+                continue;  // deleted since (retention): nothing to acknowledge
+            const auto closes = minutes_template::comments_close_on(
+                meeting_clocks(tx.accounts(), clocks_, meeting->kind, meeting->chair), c.sent_at);
+            circulated.emplace_back(std::move(c), closes);
+        }
         for (const auto& m : tx.followup().clocked_meetings(0)) {
             if (static_cast<int>(reminders.size()) >= kBatch)
                 break;
@@ -53,9 +62,9 @@ int MailNotices::sweep_minutes() {
             const auto email = tx.outbox().email_of(m.chair);
             if (!chair || chair->suspended || !email)
                 continue;
-            const auto& kind = minutes_template::kind_of(m.kind);
-            for (const auto& v :
-                 minutes_template::deadlines_json(kind, m.starts_at, m.first_circulated, now)) {
+            for (const auto& v : minutes_template::deadlines_json(
+                     meeting_clocks(tx.accounts(), clocks_, m.kind, m.chair), m.starts_at,
+                     m.first_circulated, now)) {
                 const auto& d = v.as_object();
                 const auto status = protocol::str(d, "status");
                 const auto due = calendar::parse_date(protocol::str(d, "due"));
@@ -93,13 +102,11 @@ int MailNotices::sweep_minutes() {
         return static_cast<bool>(result);
     };
     int sent = 0;
-    for (const auto& c : circulated) {
+    for (const auto& [c, closes] : circulated) {
         if (stopping())
             return sent;
-        const auto closes =
-            minutes_template::comments_close_on(minutes_template::kind_of(c.kind), c.sent_at);
         if (!closes)
-            continue;  // the calendar does not reach that far: nothing sensible to say
+            continue;
         if (!send(mail::minutes_circulated({c.email, c.display_name}, where, *closes)))
             return sent;
         store_.write_and_wait([&](store::Tx& tx) {

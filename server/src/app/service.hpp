@@ -20,6 +20,7 @@
 #include "app/requests.hpp"
 #include "bus/bus.hpp"
 #include "bus/frame.hpp"
+#include "liaise/calendar/clocks.hpp"
 #include "liaise/protocol/expected.hpp"
 #include "liaise/protocol/messages.hpp"
 #include "store/store.hpp"
@@ -46,6 +47,10 @@ struct ServiceConfig {
     /// each, so that a node killed under load has answered sends it never stored. The three-node
     /// test runs with it as its negative control, and must fail.
     bool unsafe_ack_before_commit = false;
+    /// The operator's circulation clock settings (`clocks` in the config file): each meeting's
+    /// deadlines, due list and comment window follow them for its chair's agency
+    /// (app/meeting_clocks.hpp). Empty: every kind keeps its own clocks.
+    calendar::ClockSettings clocks;
 };
 
 /// The `message` events of one room that the store holds after a given seq (Service::

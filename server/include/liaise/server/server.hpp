@@ -71,6 +71,10 @@ struct Config {
     int sync_page_max = 500;
     bool durable = true;  ///< synchronous=FULL; false only for benchmarks
     std::optional<std::filesystem::path> dictionaries;  ///< default: the shipped ones
+    /// The agencies' circulation clock settings (calendar::ClockSettings; docs/operator.md,
+    /// "Working-day clocks"), read when the server starts: a file that does not load stops it.
+    /// Unset: every meeting kind keeps its own clocks.
+    std::optional<std::filesystem::path> clocks;
     /// Set by an [smtp] table: send action notices by email. Unset: no email at all.
     std::optional<MailConfig> mail;
 };
