@@ -94,36 +94,46 @@ int MailNotices::sweep_minutes() {
         std::lock_guard lock(mutex_);
         return stopping_;
     };
-    const auto send = [&](const mail::Message& message) {
+    // Claims the email (mail_notices.hpp), sends it and records it; false when the send failed
+    // (the rest wait for the next pass). An email another node holds or sent is skipped.
+    int sent = 0;
+    const auto send = [&](const std::string& notice, store::Id meeting, std::int64_t version,
+                          store::Id account, const mail::Message& message) {
+        const auto key = "mail:" + notice + ":" + std::to_string(meeting) + ":" +
+                         std::to_string(version) + ":" + std::to_string(account);
+        if (!claim(key, [&](store::Tx& tx) {
+                return tx.followup().mail_sent(notice, meeting, version, account);
+            }))
+            return true;
         const auto result = mail::send(config_.smtp, message);
-        if (!result)
+        if (!result) {
+            release_claim(key);
             spdlog::warn("email notices: {} ({}); trying again in {} s", result.error().message,
                          result.error().code, config_.check_seconds);
-        return static_cast<bool>(result);
+            return false;
+        }
+        record_sent(key, [&](store::Tx& tx) {
+            tx.followup().mark_mail_sent(notice, meeting, version, account, now_ms());
+        });
+        ++sent;
+        return true;
     };
-    int sent = 0;
     for (const auto& [c, closes] : circulated) {
         if (stopping())
             return sent;
         if (!closes)
             continue;
-        if (!send(mail::minutes_circulated({c.email, c.display_name}, where, *closes)))
+        if (!send(c.notice, c.meeting, c.version, c.account,
+                  mail::minutes_circulated({c.email, c.display_name}, where, *closes)))
             return sent;
-        store_.write_and_wait([&](store::Tx& tx) {
-            tx.followup().mark_mail_sent(c.notice, c.meeting, c.version, c.account, now_ms());
-        });
-        ++sent;
     }
     for (const auto& r : reminders) {
         if (stopping())
             return sent;
-        if (!send(mail::minutes_deadline({r.email, r.display_name}, where, r.meeting, r.label,
+        if (!send(r.notice, r.meeting, r.version, r.chair,
+                  mail::minutes_deadline({r.email, r.display_name}, where, r.meeting, r.label,
                                          r.due, r.late)))
             return sent;
-        store_.write_and_wait([&](store::Tx& tx) {
-            tx.followup().mark_mail_sent(r.notice, r.meeting, r.version, r.chair, now_ms());
-        });
-        ++sent;
     }
     return sent;
 }

@@ -75,6 +75,9 @@ struct Config {
     /// "Working-day clocks"), read when the server starts: a file that does not load stops it.
     /// Unset: every meeting kind keeps its own clocks.
     std::optional<std::filesystem::path> clocks;
+    /// The most message envelopes and meetings one write unit of the retention sweep deletes:
+    /// a larger sweep takes several units, and other writes go between them.
+    int retention_sweep_batch = 1000;
     /// Set by an [smtp] table: send action notices by email. Unset: no email at all.
     std::optional<MailConfig> mail;
 };

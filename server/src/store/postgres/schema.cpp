@@ -447,9 +447,18 @@ CREATE TABLE minutes_mail_sent(
   PRIMARY KEY(notice, meeting_id, version, account_id));
 )sql";
 
+/// Version 6: claims with a lease (store/repo/claims.hpp), so that of several nodes one sends
+/// each email and one runs the retention sweep. A new table only.
+constexpr const char* version_6 = R"sql(
+CREATE TABLE claims(
+  key TEXT PRIMARY KEY,
+  claimed_by TEXT NOT NULL,
+  claimed_until BIGINT NOT NULL);
+)sql";
+
 /// Migration N (1-based) takes a database from version N-1 to N.
 constexpr std::array<const char*, schema_version> migrations = {version_1, version_2, version_3,
-                                                                version_4, version_5};
+                                                                version_4, version_5, version_6};
 
 }  // namespace
 
