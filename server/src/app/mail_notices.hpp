@@ -28,6 +28,7 @@ namespace liaise::server {
 
 namespace store {
 class Store;
+class Tx;
 }
 
 class MailNotices {
