@@ -662,7 +662,7 @@ TEST_CASE(
                                                {"owner", "bea"},
                                                {"due", "2099-01-0" + std::to_string(1 + i % 9)}}),
                  "action_add");
-        actions.insert(made.at("action").as_int64());
+        actions.insert(made.at("id").as_int64());
         if (i % 6 == 5)
             std::this_thread::sleep_for(700ms);  // spread over several passes of both nodes
     }
