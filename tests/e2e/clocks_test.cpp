@@ -200,9 +200,10 @@ TEST_CASE("a clock settings file with a mistake stops the server, naming the fil
     server.stop();
     const auto file = server.dir() / "clocks.toml";
     const auto serve = [&](const std::string& args) {
-        return run_any(
-            "'" + std::string(LIAISE_SERVER_BINARY) + "' serve --data '" + server.data().string() +
-            "' --listen 127.0.0.1:" + std::to_string(server.port()) + " " + args + " 2>&1");
+        // `timeout`: a file that loaded by mistake would otherwise leave it serving.
+        return run_any("timeout 30 '" + std::string(LIAISE_SERVER_BINARY) + "' serve --data '" +
+                       server.data().string() + "' --listen 127.0.0.1:" +
+                       std::to_string(server.port()) + " " + args + " 2>&1");
     };
     std::ofstream(file) << "[default]\nfull_record = 15\n\n[agencies.\"Riverside Primary\"]\n"
                            "full_recrod = 10\n";
