@@ -24,8 +24,14 @@ std::string lower(std::string_view s) {
     return out;
 }
 
+/// "line N: ", where `node` starts in the file; empty when the parser kept no position.
+std::string line_of(const toml::node& node) {
+    const auto line = node.source().begin.line;
+    return line == 0 ? std::string() : "line " + std::to_string(line) + ": ";
+}
+
 /// Reads a table of clock values (and, when `kinds` is not null, a `kinds` sub-table of them)
-/// into `scope`; returns the problem, or empty.
+/// into `scope`; returns the problem, starting with its line, or empty.
 struct Reader {
     std::string_view source;
     const ClockSettings::KnownKind& known_kind;
@@ -37,14 +43,16 @@ struct Reader {
             if (k == "kinds" && kinds != nullptr) {
                 const auto* sub = node.as_table();
                 if (sub == nullptr)
-                    return where + ".kinds must be a table of meeting kinds";
+                    return line_of(node) + where + ".kinds must be a table of meeting kinds";
                 for (const auto& [kind, kind_node] : *sub) {
                     const std::string name(kind.str());
                     if (!known_kind(name))
-                        return where + ".kinds: '" + name + "' is not a meeting kind";
+                        return line_of(kind_node) + where + ".kinds: '" + name +
+                               "' is not a meeting kind";
                     const auto* kt = kind_node.as_table();
                     if (kt == nullptr)
-                        return where + ".kinds." + name + " must be a table of clocks";
+                        return line_of(kind_node) + where + ".kinds." + name +
+                               " must be a table of clocks";
                     auto problem = clocks(*kt, where + ".kinds." + name, (*kinds)[name], nullptr);
                     if (!problem.empty())
                         return problem;
@@ -53,13 +61,14 @@ struct Reader {
             }
             const auto clock = clock_from_name(k);
             if (!clock)
-                return where + ": unknown setting '" + std::string(k) +
+                return line_of(node) + where + ": unknown setting '" + std::string(k) +
                        "' (the clocks are decision_summary, outline_plan, full_record and "
                        "accuracy_comments)";
             const auto v = node.value<std::int64_t>();
             if (!node.is_integer() || !v || *v < 0 || *v > kMaxDays)
-                return where + "." + std::string(k) + " must be a whole number of working days " +
-                       "from 0 to " + std::to_string(kMaxDays);
+                return line_of(node) + where + "." + std::string(k) +
+                       " must be a whole number of working days " + "from 0 to " +
+                       std::to_string(kMaxDays);
             into.set(*clock, static_cast<int>(*v));
         }
         return {};
@@ -121,18 +130,19 @@ base::Expected<ClockSettings> ClockSettings::parse(std::string_view text, std::s
         const auto* sub = node.as_table();
         if (k == "default") {
             if (sub == nullptr)
-                return fail("[default] must be a table");
+                return fail(line_of(node) + "[default] must be a table");
             auto problem = reader.clocks(*sub, "default", out.defaults_.all, &out.defaults_.kinds);
             if (!problem.empty())
                 return fail(problem);
         } else if (k == "agencies") {
             if (sub == nullptr)
-                return fail("[agencies] must be a table of agencies");
+                return fail(line_of(node) + "[agencies] must be a table of agencies");
             for (const auto& [agency, agency_node] : *sub) {
                 const std::string name(agency.str());
                 const auto* at = agency_node.as_table();
                 if (at == nullptr || name.empty())
-                    return fail("agencies.\"" + name + "\" must be a table of clocks");
+                    return fail(line_of(agency_node) + "agencies.\"" + name +
+                                "\" must be a table of clocks");
                 auto& scope = out.agencies_[lower(name)];
                 auto problem =
                     reader.clocks(*at, "agencies.\"" + name + "\"", scope.all, &scope.kinds);
@@ -140,7 +150,7 @@ base::Expected<ClockSettings> ClockSettings::parse(std::string_view text, std::s
                     return fail(problem);
             }
         } else {
-            return fail("unknown table '" + std::string(k) +
+            return fail(line_of(node) + "unknown table '" + std::string(k) +
                         "' (expected [default] or [agencies])");
         }
     }

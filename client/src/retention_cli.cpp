@@ -68,6 +68,10 @@ void print_sweep(const json::object& r) {
                   << "): " << line(e.as_object()) << "\n";
     for (const auto& e : list(r, "kept"))
         std::cout << "Kept: " << line(e.as_object()) << "; " << shown(e.as_object(), "why") << "\n";
+    if (const auto* more = r.if_contains("more");
+        more != nullptr && more->is_bool() && more->as_bool())
+        std::cout << "More has expired: the server is deleting it now, a batch at a time (the "
+                     "audit log records each batch).\n";
 }
 
 struct State {

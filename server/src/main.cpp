@@ -53,7 +53,7 @@ int main(int argc, char** argv) {
                          "$LIAISE_KEY_FILE, else DATA.key beside it)");
 
     liaise::server::Config config;
-    std::string listen, config_file, serve_dictionaries, tls_cert, tls_key;
+    std::string listen, config_file, serve_dictionaries, tls_cert, tls_key, clocks_file;
     int threads = 0;  // 0: as the config file says, else one per core
     auto* serve_cmd =
         app.add_subcommand("serve", "Serve the WebSocket protocol until SIGINT or SIGTERM");
@@ -76,6 +76,9 @@ int main(int argc, char** argv) {
     serve_cmd->add_option("--tls-cert", tls_cert,
                           "Serve wss:// with this PEM certificate chain (needs --tls-key)");
     serve_cmd->add_option("--tls-key", tls_key, "The certificate's PEM private key");
+    serve_cmd->add_option("--clocks", clocks_file,
+                          "The agencies' circulation clock settings (TOML; overrides clocks in "
+                          "--config)");
     std::string serve_key_file;
     const char* kKeyFileHelp =
         "The at-rest key file (default: $LIAISE_KEY_FILE, then the systemd credential "
@@ -245,6 +248,8 @@ int main(int argc, char** argv) {
         config.tls_key = tls_key;
     if (!serve_key_file.empty())
         config.key_file = serve_key_file;
+    if (!clocks_file.empty())
+        config.clocks = clocks_file;
     if (insecure_listen)
         config.insecure_listen = true;
     for (const auto& cidr : trusted_proxies)

@@ -28,6 +28,7 @@
 #include "clock.hpp"
 #include "liaise/jargon/dictionary.hpp"
 #include "liaise/jargon/engine.hpp"
+#include "liaise/meeting_kinds/catalogue.hpp"
 #include "liaise/protocol/crypto.hpp"
 #include "liaise/protocol/messages.hpp"
 #include "metrics.hpp"
@@ -341,6 +342,19 @@ void raise_file_limit(const Config& config) {
             static_cast<std::uint64_t>(limit.rlim_cur), config.max_connections);
 }
 
+/// This process among the nodes sharing a store: "HOST:PID:RANDOM", unique even for two
+/// processes that reuse a PID on one host; says nothing secret.
+std::string node_name() {
+    char host[256] = {};
+    if (::gethostname(host, sizeof host - 1) != 0)
+        std::snprintf(host, sizeof host, "%s", "node");
+    std::uint32_t nonce = 0;
+    randombytes_buf(&nonce, sizeof nonce);
+    char tail[32];
+    std::snprintf(tail, sizeof tail, ":%d:%08x", static_cast<int>(::getpid()), nonce);
+    return std::string(host) + tail;
+}
+
 }  // namespace
 
 bool add_trusted_proxy(std::string_view cidr, Config& config) {
@@ -483,6 +497,14 @@ protocol::Expected<Config> load_config(const fs::path& file, Config base) {
                 problem = "dictionaries must be a folder name";
             else
                 base.dictionaries = *v;
+        } else if (k == "clocks") {
+            const auto v = node.value<std::string>();
+            if (!node.is_string() || !v || v->empty())
+                problem = "clocks must be the name of a clock settings file";
+            else
+                base.clocks = *v;
+        } else if (k == "retention_sweep_batch") {
+            base.retention_sweep_batch = static_cast<int>(integer(node, k, 1, 1'000'000));
         } else if (k == "smtp") {
             problem = load_smtp_config(node, base);
         } else {
@@ -565,6 +587,18 @@ int serve(const Config& config) {
         for (const auto& problem : problems)
             spdlog::error("this build of the server does not match its protocol: {}", problem);
         return 2;
+    }
+    // The circulation clocks, before anything else is opened: a file that does not load stops
+    // the server with its name, the line and what is wrong (every node must read the same one).
+    calendar::ClockSettings clocks;
+    if (config.clocks) {
+        auto loaded = meeting_kinds::Catalogue::shipped().load_clock_settings(*config.clocks);
+        if (!loaded) {
+            spdlog::error("the clock settings do not load: {}", loaded.error().message);
+            return 2;
+        }
+        clocks = std::move(loaded).value();
+        spdlog::info("circulation clocks from {}", config.clocks->string());
     }
     const bool on_postgres = !config.database.empty();
     const auto db_path = config.data_dir / kDatabase;
@@ -744,6 +778,12 @@ int serve(const Config& config) {
     service_config.enrolment_code_hours = config.enrolment_code_hours;
     service_config.sync_page_max = config.sync_page_max;
     service_config.unsafe_ack_before_commit = config.unsafe_ack_before_commit;
+    service_config.clocks = clocks;
+    service_config.retention_batch = config.retention_sweep_batch;
+    // Names this process in the claims it makes (store/repo/claims.hpp): the email outbox and
+    // the retention sweep, shared with any other nodes.
+    const auto node = node_name();
+    service_config.node = node;
     if (pg_bus)
         service_config.message_committed = [&deliver_to, &pg_bus](std::int64_t room,
                                                                   std::int64_t seq) {
@@ -771,7 +811,7 @@ int serve(const Config& config) {
     // Email notices, on their own thread (app/mail_notices.hpp); stopped before the store.
     std::optional<MailNotices> mail_notices;
     if (config.mail)
-        mail_notices.emplace(*store, *config.mail);
+        mail_notices.emplace(*store, *config.mail, clocks, node);
     std::optional<ssl::context> tls;
     if (config.tls_cert || config.tls_key) {
         auto made = tls_context(config);
@@ -831,6 +871,7 @@ int serve(const Config& config) {
         spdlog::info("signal {}: shutting down", sig);
         listener->stop();
         retention.cancel();
+        service.stop_sweeping();
         for (const auto& s : shared.sessions())
             s->go_away();
         wait_for_sessions();

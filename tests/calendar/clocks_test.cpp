@@ -79,13 +79,19 @@ TEST_CASE("empty clock settings change nothing", "[calendar]") {
 TEST_CASE("clock settings with mistakes are refused in plain words", "[calendar]") {
     CHECK(problem("[default]\nfull_recrod = 10\n").find("unknown setting 'full_recrod'") !=
           std::string::npos);
+    // Each problem names the line it is on, so that an operator finds it in a long file.
+    CHECK(problem("[default]\n\n# a comment\nfull_recrod = 10\n")
+              .starts_with("clocks.toml: line 4: default: unknown setting"));
+    CHECK(problem("[default]\nfull_record = 5\n[agencies.\"A\"]\noutline_plan = 99\n")
+              .starts_with("clocks.toml: line 4: agencies.\"A\".outline_plan must be"));
     CHECK(problem("[default]\nfull_record = 61\n") ==
-          "clocks.toml: default.full_record must be a whole number of working days from 0 to 60");
+          "clocks.toml: line 2: default.full_record must be a whole number of working days from 0 "
+          "to 60");
     CHECK(problem("[default]\nfull_record = -1\n").find("from 0 to 60") != std::string::npos);
     CHECK(problem("[default]\nfull_record = \"15\"\n").find("whole number") != std::string::npos);
     CHECK(problem("[default]\nfull_record = 1.5\n").find("whole number") != std::string::npos);
     CHECK(problem("[default.kinds.board]\nfull_record = 5\n") ==
-          "clocks.toml: default.kinds: 'board' is not a meeting kind");
+          "clocks.toml: line 1: default.kinds: 'board' is not a meeting kind");
     CHECK(problem("[agencies.\"A\".kinds.core-group]\nfull = 5\n")
               .find("agencies.\"A\".kinds.core-group: unknown setting 'full'") !=
           std::string::npos);

@@ -30,6 +30,7 @@
 
 #include "../e2e/server_fixture.hpp"
 #include "../pg/pg_test_db.hpp"
+#include "../support/smtp_sink.hpp"
 #include "liaise/client/connection.hpp"
 #include "liaise/protocol/crypto.hpp"
 #include "liaise/protocol/envelope_json.hpp"
@@ -118,7 +119,8 @@ struct Cluster {
     std::string admin_code;
     std::vector<std::unique_ptr<Node>> nodes;
 
-    Cluster(int n, const std::vector<std::string>& extra = {}) {
+    /// `toml` is added to each node's config file.
+    Cluster(int n, const std::vector<std::string>& extra = {}, const std::string& toml = "") {
         dir = fs::temp_directory_path() /
               ("liaise-nodes-" + std::to_string(::getpid()) + "-" + std::to_string(counter()++));
         fs::remove_all(dir);
@@ -127,7 +129,8 @@ struct Cluster {
         std::ofstream(dir / "node.toml") << "rate_limit_per_second = 100000\n"
                                             "rate_limit_burst = 100000\n"
                                             "preauth_rate_per_second = 10000\n"
-                                            "preauth_rate_burst = 10000\n";
+                                            "preauth_rate_burst = 10000\n"
+                                         << toml;
         const auto out = run(std::string("'") + LIAISE_SERVER_BINARY + "' init --database '" +
                              db.url + "' --key-file '" + key().string() +
                              "' --admin ann --agency \"Northshire Children's Services\" "
@@ -625,4 +628,73 @@ TEST_CASE(
     for (const auto& v : f.violations)
         lost = lost || v.find("acknowledged at seq") != std::string::npos;
     CHECK(lost);
+}
+
+TEST_CASE(
+    "two nodes on one PostgreSQL, both sending email: each notice goes out once, whichever "
+    "node sends it",
+    "[cluster][pg][e2e][mail]") {
+    if (!fixture_available()) {
+        WARN("no pg_cluster fixture: skipped");
+        return;
+    }
+    liaise::test::smtp::Sink sink;
+    Cluster cluster(2, {},
+                    "[smtp]\nhost = \"127.0.0.1\"\nport = " + std::to_string(sink.port()) +
+                        "\nfrom = \"liaise@council.example.org\"\ncheck_seconds = 1\n"
+                        "timeout_ms = 2000\nplain_loopback = true\n");
+    auto& a = *cluster.nodes[0];
+    auto& b = *cluster.nodes[1];
+    const auto ann = enrol(a.url(), cluster.admin_code);
+    auto ann_a = logged_in(a.url(), ann);
+    const auto code = must(
+        ann_a->request(
+            "enrol_code",
+            {{"user", "bea"}, {"agency", "Northshire Children's Services"}, {"role", "member"}}),
+        "enrol_code");
+    const auto bea = enrol(b.url(), std::string(code.at("code").as_string()));
+    must(ann_a->request("account_email", {{"user", "bea"}, {"email", "bea@example.org"}}),
+         "account_email");
+    must(ann_a->request("room_create", {{"room", "case-1"}, {"members", json::array{"bea"}}}),
+         "room_create");
+    const auto meeting = must(ann_a->request("meeting_create", {{"room", "case-1"},
+                                                                {"title", "Core group"},
+                                                                {"kind", "core-group"},
+                                                                {"starts_at", "2026-11-20 10:00"},
+                                                                {"place", "School"}}),
+                              "meeting_create")
+                             .at("meeting")
+                             .as_int64();
+    // Both nodes' outboxes look every second, and each finds every one of these as it comes.
+    constexpr int n = 24;
+    std::set<std::int64_t> actions;
+    for (int i = 0; i < n; ++i) {
+        const auto made =
+            must(ann_a->request("action_add", {{"meeting", meeting},
+                                               {"what", "Visit"},
+                                               {"owner", "bea"},
+                                               {"due", "2099-01-0" + std::to_string(1 + i % 9)}}),
+                 "action_add");
+        actions.insert(made.at("id").as_int64());
+        if (i % 6 == 5)
+            std::this_thread::sleep_for(700ms);  // spread over several passes of both nodes
+    }
+    auto mail = sink.wait_for(n, 40);
+    std::this_thread::sleep_for(4s);  // a second copy would come within a few passes
+    mail = sink.received();
+    std::map<std::int64_t, int> copies;
+    for (const auto& m : mail)
+        for (const auto id : actions)
+            if (m.find("Action " + std::to_string(id) + " has been given to you") !=
+                std::string::npos)
+                ++copies[id];
+    CHECK(mail.size() == static_cast<std::size_t>(n));
+    for (const auto id : actions) {
+        INFO("action " << id);
+        CHECK(copies[id] == 1);
+    }
+    // Which node sent what is the nodes' business; the log of each says how many it sent.
+    WARN("node A: " << (slurp(a.log_file()).find("email notices:") != std::string::npos)
+                    << ", node B: "
+                    << (slurp(b.log_file()).find("email notices:") != std::string::npos));
 }

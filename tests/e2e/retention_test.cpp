@@ -238,4 +238,61 @@ TEST_CASE("retention: schedules, the sweep and legal holds, refused input change
     CHECK_FALSE(any_file_holds(t.server.data(), held_cipher));
 }
 
+TEST_CASE(
+    "retention: a large room expires in several write units, each audited, with sends between "
+    "them",
+    "[e2e][retention]") {
+    People t;
+    ok(*t.ann, "room_create", {{"room", "big-chat"}, {"members", {"bea"}}});
+    std::vector<std::string> ciphers;
+    for (int i = 0; i < 5; ++i)
+        ciphers.push_back(send_from_bea(t, "big-chat", "Update " + std::to_string(i)));
+    // Three years pass; each unit of the sweep deletes at most 2 envelopes.
+    t.server.stop();
+    {
+        SQLite::Database db((t.server.data() / "liaise.db").string(), SQLite::OPEN_READWRITE);
+        CHECK(db.exec("UPDATE messages SET sent_at = sent_at - " + std::to_string(3 * kYearMs) +
+                      " WHERE room_id IN (SELECT id FROM rooms WHERE name = 'big-chat')") >= 5);
+    }
+    t.server.set_config("retention_sweep_batch = 2\n");
+    t.server.start();
+    t.ann.login();
+    t.bea.login();
+    const auto preview = ok(*t.ann, "retention_sweep", {{"preview", true}});
+    REQUIRE(preview.at("deleted").as_array().size() == 1);
+    CHECK(preview.at("deleted").at(0).at("count").as_int64() == 5);
+
+    // The first unit answers the request: 2 deleted, more to come, in units of their own.
+    const auto swept = ok(*t.ann, "retention_sweep");
+    REQUIRE(swept.at("deleted").as_array().size() == 1);
+    CHECK(swept.at("deleted").at(0).at("count").as_int64() == 2);
+    CHECK(swept.at("deleted").at(0).at("more").as_bool());
+    CHECK(swept.at("more").as_bool());
+    // The rest follow without anyone asking.
+    for (int i = 0; i < 100 && holds_messages(t.ann, "big-chat"); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    CHECK_FALSE(holds_messages(t.ann, "big-chat"));
+    // One audit record per unit: 2, 2 and 1 envelopes, all but the last marked "more".
+    const auto deleted = audited(t.ann, "retention_deleted");
+    REQUIRE(deleted.size() == 3);
+    std::int64_t total = 0;
+    for (std::size_t i = 0; i < deleted.size(); ++i) {
+        const auto& d = deleted[i].at("details").as_object();
+        CHECK(d.at("room").as_string() == "big-chat");
+        total += d.at("count").as_int64();
+        CHECK(d.contains("more") == (i + 1 < deleted.size()));
+    }
+    CHECK(total == 5);
+    // Nothing is left, and the sweep released its claim: the next one runs (and finds nothing).
+    const auto again = ok(*t.ann, "retention_sweep");
+    CHECK(again.at("deleted").as_array().empty());
+    CHECK_FALSE(again.at("more").as_bool());
+    // bea's sends went on between the units; the room keeps every seq.
+    REQUIRE(t.bea->send("big-chat", "Still here").ok());
+    CHECK(holds_messages(t.ann, "big-chat"));
+    t.server.stop();
+    for (const auto& c : ciphers)
+        CHECK_FALSE(any_file_holds(t.server.data(), c));
+}
+
 }  // namespace liaise::test

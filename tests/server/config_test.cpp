@@ -21,9 +21,11 @@ TEST_CASE("a config file sets the documented settings", "[config]") {
     const auto p = write(
         "listen = \"0.0.0.0:9000\"\nthreads = 3\nmax_frame_bytes = 65536\n"
         "max_queue_bytes = 1048576\nenrolment_code_hours = 24\nsync_page_max = 50\n"
-        "durable = false\n");
+        "durable = false\nclocks = \"/etc/liaise/clocks.toml\"\nretention_sweep_batch = 50\n");
     const auto c = load_config(p, {});
     REQUIRE(c.ok());
+    CHECK(c.value().clocks == fs::path("/etc/liaise/clocks.toml"));
+    CHECK(c.value().retention_sweep_batch == 50);
     CHECK(c.value().host == "0.0.0.0");
     CHECK(c.value().port == 9000);
     CHECK(c.value().threads == 3);
@@ -46,6 +48,9 @@ TEST_CASE("a config file with a mistake is refused with the reason", "[config]")
         {"max_frame_bytes = 10\n", "max_frame_bytes must be an integer from 1024"},
         {"listen = \"nowhere\"\n", "listen must be"},
         {"listen = [\n", ""},
+        {"clocks = 15\n", "clocks must be the name of a clock settings file"},
+        {"clocks = \"\"\n", "clocks must be the name of a clock settings file"},
+        {"retention_sweep_batch = 0\n", "retention_sweep_batch must be an integer from 1"},
     };
     for (const auto& row : rows) {
         INFO(row.text);

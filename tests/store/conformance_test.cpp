@@ -981,8 +981,11 @@ TEST_CASE("store: the outbox sends each notice once, to accounts with an address
         store.write_and_wait([&](Tx& tx) {
             auto& o = tx.outbox();
             CHECK(o.started_at(99) == 50);  // the first run's, ever after
+            CHECK_FALSE(o.was_sent(list[0]));
             o.mark_sent(list[0], 70);
-            o.mark_sent(list[0], 80);  // recorded already: stays
+            CHECK(o.was_sent(list[0]));
+            CHECK_FALSE(o.was_sent(list[1]));  // the same action, the other notice
+            o.mark_sent(list[0], 80);          // recorded already: stays
             o.mark_sent(list[2], 70);
             CHECK(o.email_of(p.bea) == "bea@example.org");
             CHECK_FALSE(o.email_of(p.cal));
@@ -1493,6 +1496,50 @@ TEST_CASE("store: every room is listed, and what an account sent is counted per 
             CHECK(ann[1].room == p.s);
             CHECK(ann[1].last_at == 4000);
             CHECK(tx.messages().sent_by(p.cal).empty());
+        });
+    });
+}
+
+TEST_CASE("store: a claim is held by one node until released or run out, then taken over",
+          "[store]") {
+    each_store([](Store& store) {
+        // Node a claims until 100; b is refused meanwhile, and takes it once it has run out.
+        store.write_and_wait([&](Tx& tx) {
+            auto& c = tx.claims();
+            CHECK_FALSE(c.holder("mail:x", 10));
+            CHECK(c.claim("mail:x", "a", 10, 100));
+            CHECK(c.holder("mail:x", 10) == "a");
+            CHECK_FALSE(c.claim("mail:x", "b", 50, 200));
+            CHECK_FALSE(c.claim("mail:x", "b", 100, 200));  // runs to the end of 100
+            CHECK(c.holder("mail:x", 100) == "a");
+            CHECK(c.claim("mail:x", "a", 60, 150));  // its own: extended
+            CHECK_FALSE(c.claim("mail:x", "b", 120, 200));
+            CHECK_FALSE(c.release("mail:x", "b"));  // not b's to release
+            CHECK(c.holder("mail:x", 120) == "a");
+            // Other keys are claims of their own.
+            CHECK(c.claim("mail:y", "b", 60, 150));
+        });
+        // A claim outlives its unit: the next unit (any node's) sees it.
+        store.write_and_wait([&](Tx& tx) {
+            auto& c = tx.claims();
+            CHECK_FALSE(c.claim("mail:x", "b", 149, 300));
+            CHECK(c.claim("mail:x", "b", 151, 300));  // a's ran out at 150: a node that died
+            CHECK(c.holder("mail:x", 151) == "b");
+            CHECK_FALSE(c.release("mail:x", "a"));  // a, back too late, holds nothing
+            CHECK_FALSE(c.claim("mail:x", "a", 160, 400));
+            CHECK(c.release("mail:x", "b"));
+            CHECK_FALSE(c.holder("mail:x", 160));
+            CHECK_FALSE(c.release("mail:x", "b"));
+            CHECK(c.claim("mail:x", "a", 160, 400));  // released: anyone may claim it at once
+        });
+        // A unit that fails keeps none of its claims.
+        CHECK_THROWS(store.write_and_wait([&](Tx& tx) {
+            CHECK(tx.claims().claim("retention_sweep", "a", 10, 100));
+            throw std::runtime_error("failed");
+        }));
+        store.write_and_wait([&](Tx& tx) {
+            CHECK_FALSE(tx.claims().holder("retention_sweep", 10));
+            CHECK(tx.claims().claim("retention_sweep", "b", 10, 100));
         });
     });
 }

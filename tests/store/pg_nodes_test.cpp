@@ -396,3 +396,63 @@ TEST_CASE(
     CHECK(drop_a.get() + drop_b.get() == 1);
     CHECK_FALSE(take(b));
 }
+
+TEST_CASE(
+    "PostgreSQL store: two nodes claiming the same emails at once get each one once, and the "
+    "sweep's claim keeps the other node's sweep out until released",
+    "[store][pg]") {
+    if (!testing::pg_fixture_available()) {
+        WARN("no pg_cluster fixture: skipped");
+        return;
+    }
+    testing::PgScratch scratch;
+    pg::PgStore a(scratch.url()), b(scratch.url());
+    // Each node queues a claim on every key without waiting, so the two writers' batches
+    // overlap and contend for the same rows (as two outboxes reading the same pending list do).
+    constexpr int n = 80;
+    std::vector<int> won(2 * n, 0);
+    std::vector<std::promise<void>> done(2 * n);
+    for (int i = 0; i < n; ++i)
+        for (int node = 0; node < 2; ++node) {
+            const int k = 2 * i + node;
+            const std::string name = node == 0 ? "node-a" : "node-b";
+            (node == 0 ? a : b)
+                .write(
+                    [&, k, i, name](Tx& tx) {
+                        won[k] = tx.claims().claim("mail:minutes_circulated:" + std::to_string(i),
+                                                   name, 1000, 61'000)
+                                     ? 1
+                                     : 0;
+                    },
+                    [&, k](std::exception_ptr e) {
+                        if (e)
+                            done[k].set_exception(e);
+                        else
+                            done[k].set_value();
+                    });
+        }
+    for (auto& d : done)
+        d.get_future().get();
+    int a_won = 0;
+    for (int i = 0; i < n; ++i) {
+        INFO("email " << i);
+        CHECK(won[2 * i] + won[2 * i + 1] == 1);  // exactly one node holds each
+        a_won += won[2 * i];
+    }
+    // Each node's view of who holds what agrees with what it was told.
+    a.write_and_wait([&](Tx& tx) {
+        for (int i = 0; i < n; ++i)
+            CHECK(tx.claims().holder("mail:minutes_circulated:" + std::to_string(i), 2000) ==
+                  (won[2 * i] == 1 ? "node-a" : "node-b"));
+    });
+    WARN("node a claimed " << a_won << " of " << n);
+
+    // The sweep: a holds it; b is kept out until a releases it (or a's claim runs out).
+    a.write_and_wait([&](Tx& tx) { CHECK(tx.claims().claim("retention_sweep", "node-a", 0, 10)); });
+    b.write_and_wait(
+        [&](Tx& tx) { CHECK_FALSE(tx.claims().claim("retention_sweep", "node-b", 5, 20)); });
+    b.write_and_wait(
+        [&](Tx& tx) { CHECK(tx.claims().claim("retention_sweep", "node-b", 11, 20)); });
+    a.write_and_wait(
+        [&](Tx& tx) { CHECK_FALSE(tx.claims().release("retention_sweep", "node-a")); });
+}

@@ -18,8 +18,14 @@ constexpr int kBatch = 200;
 
 }  // namespace
 
-MailNotices::MailNotices(store::Store& store, MailConfig config)
-    : store_(store), config_(std::move(config)) {
+MailNotices::MailNotices(store::Store& store, MailConfig config, calendar::ClockSettings clocks,
+                         std::string node)
+    : store_(store),
+      config_(std::move(config)),
+      clocks_(std::move(clocks)),
+      node_(std::move(node)),
+      // A send is a handful of SMTP steps, each within the timeout; a claim outlasts them all.
+      lease_(std::chrono::minutes(1) + 10 * config_.smtp.timeout) {
     store_.write_and_wait([this](store::Tx& tx) { since_ms_ = tx.outbox().started_at(now_ms()); });
     spdlog::info("email notices on, through {}:{}", config_.smtp.host, config_.smtp.port);
     thread_ = std::thread([this] { run(); });
@@ -50,6 +56,33 @@ void MailNotices::run() {
     }
 }
 
+bool MailNotices::claim(const std::string& key, const std::function<bool(store::Tx&)>& was_sent) {
+    bool mine = false;
+    store_.write_and_wait([&](store::Tx& tx) {
+        const auto now = now_ms();
+        mine = tx.claims().claim(key, node_, now, now + lease_.count());
+        // Asked after the claim, in its unit: a node that sent it and released its claim just
+        // before has committed its record, and this sees it.
+        if (mine && was_sent(tx)) {
+            tx.claims().release(key, node_);
+            mine = false;
+        }
+    });
+    return mine;
+}
+
+void MailNotices::record_sent(const std::string& key,
+                              const std::function<void(store::Tx&)>& record) {
+    store_.write_and_wait([&](store::Tx& tx) {
+        record(tx);
+        tx.claims().release(key, node_);
+    });
+}
+
+void MailNotices::release_claim(const std::string& key) {
+    store_.write_and_wait([&](store::Tx& tx) { tx.claims().release(key, node_); });
+}
+
 int MailNotices::sweep() {
     const auto today = calendar::iso_text(calendar::london_date(now_ms()));
     const auto todo = store_.read_now(
@@ -66,19 +99,25 @@ int MailNotices::sweep() {
         const auto due = calendar::parse_date(p.due);
         if (!due)
             continue;  // not a date (the minutes code validates dues): nothing sensible to say
+        const bool assigned = p.notice == store::Notice::action_assigned;
+        const auto key = std::string("mail:") +
+                         (assigned ? "action_assigned:" : "action_overdue:") +
+                         std::to_string(p.action) + ":" + std::to_string(p.account);
+        if (!claim(key, [&](store::Tx& tx) { return tx.outbox().was_sent(p); }))
+            continue;  // another node sends it, or has
         const mail::Recipient to{p.email, p.display_name};
-        const auto message = p.notice == store::Notice::action_assigned
-                                 ? mail::action_assigned(to, where, p.action, *due)
-                                 : mail::action_overdue(to, where, p.action, *due);
+        const auto message = assigned ? mail::action_assigned(to, where, p.action, *due)
+                                      : mail::action_overdue(to, where, p.action, *due);
         const auto result = mail::send(config_.smtp, message);
         if (!result) {
+            release_claim(key);
             // The relay's words, never the message; the rest wait for the next pass.
             spdlog::warn("email notices: {} ({}); trying again in {} s", result.error().message,
                          result.error().code, config_.check_seconds);
             failed = true;
             break;
         }
-        store_.write_and_wait([&](store::Tx& tx) { tx.outbox().mark_sent(p, now_ms()); });
+        record_sent(key, [&](store::Tx& tx) { tx.outbox().mark_sent(p, now_ms()); });
         ++sent;
     }
     if (!failed)

@@ -6,29 +6,40 @@
 // the request path: a slow or broken relay delays only the next email, never a request, and a
 // failed send is tried again at the next check. Emails carry no case content (mail/notices.hpp).
 // At least once: a crash between a send and its record sends that notice again.
+//
+// Several nodes on one store (PostgreSQL) each run an outbox and share the work: each email is
+// claimed in the store before it is sent (store/repo/outbox.hpp has the contract), so it goes out
+// from one node only; a node that dies mid-send leaves its claim to run out, and another sends.
 #pragma once
 
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
 
 #include <toml++/toml.h>
 
+#include "liaise/calendar/clocks.hpp"
 #include "liaise/server/server.hpp"
 
 namespace liaise::server {
 
 namespace store {
 class Store;
+class Tx;
 }
 
 class MailNotices {
   public:
     /// Starts the outbox thread; `store` must outlive this. Its thread waits for the store's
-    /// units of work (store/repo/outbox.hpp), never a network thread.
-    MailNotices(store::Store& store, MailConfig config);
+    /// units of work (store/repo/outbox.hpp), never a network thread. `clocks` are the
+    /// operator's circulation clock settings, for the deadlines the minutes emails name (the
+    /// same as the Service's: app/meeting_clocks.hpp). `node` names this server process in the
+    /// claims it makes (unique among the nodes sharing the store).
+    MailNotices(store::Store& store, MailConfig config, calendar::ClockSettings clocks = {},
+                std::string node = "local");
     /// Stops the thread, after the send under way (at most one SMTP timeout per step).
     ~MailNotices();
     MailNotices(const MailNotices&) = delete;
@@ -43,9 +54,20 @@ class MailNotices {
     /// reminder when a circulation clock falls due within a working day and when it has passed.
     /// Returns how many were sent; stops at the first failed send (tried again next pass).
     int sweep_minutes();
+    /// Claims email `key` for this node in one write unit: true when this node is to send it
+    /// now, false when another node holds it or (`sent`, asked in the same unit after the claim)
+    /// it went already.
+    bool claim(const std::string& key, const std::function<bool(store::Tx&)>& was_sent);
+    /// After a send: `record` it and release the claim, in one write unit.
+    void record_sent(const std::string& key, const std::function<void(store::Tx&)>& record);
+    /// After a failed send: releases the claim, so that any node tries again at its next pass.
+    void release_claim(const std::string& key);
 
     store::Store& store_;
     MailConfig config_;
+    calendar::ClockSettings clocks_;
+    std::string node_;
+    std::chrono::milliseconds lease_;  ///< how long a claim lasts: longer than any one send
     std::int64_t since_ms_ = 0;
     std::mutex mutex_;
     std::condition_variable wake_;

@@ -194,7 +194,8 @@ void Service::minutes_comment(Context& ctx) {
             if (!v)
                 throw ServiceError(errc::internal, "a circulated version is missing");
             const auto& kind = minutes_template::kind_of(m.kind);
-            const auto closes = minutes_template::comments_close_on(kind, v->circulated_at);
+            const auto closes = minutes_template::comments_close_on(
+                meeting_clocks(r.accounts, config_.clocks, m.kind, m.chair), v->circulated_at);
             if (!closes)
                 throw ServiceError(errc::internal,
                                    "the bank holiday calendar does not cover this version's "
@@ -337,15 +338,17 @@ void Service::minutes_comment_resolve(Context& ctx) {
 
 void Service::minutes_due(Context& ctx) {
     const auto& key = at_rest();
-    read_object(ctx, [&key, account = ctx.who.account](const store::ReadTx& tx) {
+    read_object(ctx, [&key, &clocks = config_.clocks,
+                      account = ctx.who.account](const store::ReadTx& tx) {
         const auto r = reader_of(tx);
         const auto now = now_ms();
         json::array list;
         for (const auto& row : tx.followup().clocked_meetings(account)) {
             const auto& kind = minutes_template::kind_of(row.kind);
             json::array due;
-            for (auto& v :
-                 minutes_template::deadlines_json(kind, row.starts_at, row.first_circulated, now)) {
+            for (auto& v : minutes_template::deadlines_json(
+                     meeting_clocks(r.accounts, clocks, row.kind, row.chair), row.starts_at,
+                     row.first_circulated, now)) {
                 const auto status = str(v.as_object(), "status");
                 if (status == "due" || status == "late" || status == "open" || status == "unknown")
                     due.push_back(std::move(v));

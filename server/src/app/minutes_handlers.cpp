@@ -219,7 +219,7 @@ void Service::meeting_update(Context& ctx) {
 
 void Service::meetings(Context& ctx) {
     const auto& key = at_rest();
-    read_object(ctx, [&key, name = std::string(ctx.req.string("room")),
+    read_object(ctx, [&key, &clocks = config_.clocks, name = std::string(ctx.req.string("room")),
                       account = ctx.who.account](const store::ReadTx& tx) {
         const auto r = reader_of(tx);
         const auto room = require_room(r, name);
@@ -227,7 +227,7 @@ void Service::meetings(Context& ctx) {
             throw_no_such_room(room.name);
         json::array list;
         for (const auto id : r.meetings.meetings_in(room.id))
-            list.push_back(meeting_summary(r, load_meeting(r, key, id)));
+            list.push_back(meeting_summary(r, load_meeting(r, key, id), clocks));
         return json::object{{"room", room.name}, {"meetings", std::move(list)}};
     });
 }
@@ -261,7 +261,7 @@ void Service::meeting_show(Context& ctx) {
         }
         o["versions"] = versions_json(r, id);
         o["audience"] = minutes_audience(r, m).to_string();
-        o["deadlines"] = deadlines(r, m);
+        o["deadlines"] = deadlines(r, m, config_.clocks);
         // Queued once the minutes are read, and not refused for a session whose standing
         // changed since: they were read (and are answered) in a snapshot from before the
         // change, and the record says so.

@@ -206,7 +206,7 @@ json::array versions_json(const Reader& r, Id meeting) {
     return out;
 }
 
-json::array deadlines(const Reader& r, const Meeting& m) {
+json::array deadlines(const Reader& r, const Meeting& m, const calendar::ClockSettings& settings) {
     std::optional<std::int64_t> circulated;
     for (const auto& v : r.meetings.versions(m.id))
         if (!circulated || v.circulated_at < *circulated)
@@ -214,14 +214,15 @@ json::array deadlines(const Reader& r, const Meeting& m) {
     const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
                          std::chrono::system_clock::now().time_since_epoch())
                          .count();
-    return minutes_template::deadlines_json(minutes_template::kind_of(m.kind), m.starts_at,
-                                            circulated, now);
+    return minutes_template::deadlines_json(meeting_clocks(r.accounts, settings, m.kind, m.chair),
+                                            m.starts_at, circulated, now);
 }
 
-json::object meeting_summary(const Reader& r, const Meeting& m) {
+json::object meeting_summary(const Reader& r, const Meeting& m,
+                             const calendar::ClockSettings& settings) {
     return {{"meeting", m.id},
             {"case_reference", str(m.body, "case_reference")},
-            {"deadlines", deadlines(r, m)},
+            {"deadlines", deadlines(r, m, settings)},
             {"room", m.room.name},
             {"kind", m.kind},
             {"title", str(m.body, "title")},

@@ -10,6 +10,7 @@
 #include <cstdint>
 
 #include "app/minutes_records.hpp"
+#include "liaise/calendar/clocks.hpp"
 #include "liaise/jargon/engine.hpp"
 
 namespace liaise::server::minutes {
@@ -69,11 +70,14 @@ namespace liaise::server::minutes {
 /// "approved_at"}.
 [[nodiscard]] boost::json::array versions_json(const Reader& r, Id meeting);
 
-/// The meeting's circulation deadlines as of now (minutes_template::deadlines_json): the clocks
-/// start on the meeting's day, accuracy comments on the day its record was first circulated.
-[[nodiscard]] boost::json::array deadlines(const Reader& r, const Meeting& m);
+/// The meeting's circulation deadlines as of now (minutes_template::deadlines_json) under the
+/// deployment's clock `settings` for its chair's agency (meeting_clocks()): the clocks start on
+/// the meeting's day, accuracy comments on the day its record was first circulated.
+[[nodiscard]] boost::json::array deadlines(const Reader& r, const Meeting& m,
+                                           const calendar::ClockSettings& settings);
 
-/// A meeting as the room's list shows it.
-[[nodiscard]] boost::json::object meeting_summary(const Reader& r, const Meeting& m);
+/// A meeting as the room's list shows it, its deadlines under `settings`.
+[[nodiscard]] boost::json::object meeting_summary(const Reader& r, const Meeting& m,
+                                                  const calendar::ClockSettings& settings);
 
 }  // namespace liaise::server::minutes

@@ -42,10 +42,19 @@ int MailNotices::sweep_minutes() {
     // "About to pass": due today or on the next working day.
     const auto soon =
         calendar::add_working_days(calendar::BankHolidays::england_and_wales(), today, 1);
-    std::vector<store::FollowUpMail> circulated;
+    // Each circulation email with the day its comment window closes (nullopt: the calendar does
+    // not reach that far, and there is nothing sensible to say).
+    std::vector<std::pair<store::FollowUpMail, std::optional<calendar::Date>>> circulated;
     std::vector<Reminder> reminders;
     store_.read_and_wait([&](const store::ReadTx& tx) {
-        circulated = tx.followup().pending_circulation_mail(since_ms_, kBatch);
+        for (auto& c : tx.followup().pending_circulation_mail(since_ms_, kBatch)) {
+            const auto meeting = tx.meetings().meeting(c.meeting);
+            if (!meeting)
+                continue;  // deleted since (retention): nothing to acknowledge
+            const auto closes = minutes_template::comments_close_on(
+                meeting_clocks(tx.accounts(), clocks_, meeting->kind, meeting->chair), c.sent_at);
+            circulated.emplace_back(std::move(c), closes);
+        }
         for (const auto& m : tx.followup().clocked_meetings(0)) {
             if (static_cast<int>(reminders.size()) >= kBatch)
                 break;
@@ -53,9 +62,9 @@ int MailNotices::sweep_minutes() {
             const auto email = tx.outbox().email_of(m.chair);
             if (!chair || chair->suspended || !email)
                 continue;
-            const auto& kind = minutes_template::kind_of(m.kind);
-            for (const auto& v :
-                 minutes_template::deadlines_json(kind, m.starts_at, m.first_circulated, now)) {
+            for (const auto& v : minutes_template::deadlines_json(
+                     meeting_clocks(tx.accounts(), clocks_, m.kind, m.chair), m.starts_at,
+                     m.first_circulated, now)) {
                 const auto& d = v.as_object();
                 const auto status = protocol::str(d, "status");
                 const auto due = calendar::parse_date(protocol::str(d, "due"));
@@ -85,38 +94,46 @@ int MailNotices::sweep_minutes() {
         std::lock_guard lock(mutex_);
         return stopping_;
     };
-    const auto send = [&](const mail::Message& message) {
+    // Claims the email (mail_notices.hpp), sends it and records it; false when the send failed
+    // (the rest wait for the next pass). An email another node holds or sent is skipped.
+    int sent = 0;
+    const auto send = [&](const std::string& notice, store::Id meeting, std::int64_t version,
+                          store::Id account, const mail::Message& message) {
+        const auto key = "mail:" + notice + ":" + std::to_string(meeting) + ":" +
+                         std::to_string(version) + ":" + std::to_string(account);
+        if (!claim(key, [&](store::Tx& tx) {
+                return tx.followup().mail_sent(notice, meeting, version, account);
+            }))
+            return true;
         const auto result = mail::send(config_.smtp, message);
-        if (!result)
+        if (!result) {
+            release_claim(key);
             spdlog::warn("email notices: {} ({}); trying again in {} s", result.error().message,
                          result.error().code, config_.check_seconds);
-        return static_cast<bool>(result);
-    };
-    int sent = 0;
-    for (const auto& c : circulated) {
-        if (stopping())
-            return sent;
-        const auto closes =
-            minutes_template::comments_close_on(minutes_template::kind_of(c.kind), c.sent_at);
-        if (!closes)
-            continue;  // the calendar does not reach that far: nothing sensible to say
-        if (!send(mail::minutes_circulated({c.email, c.display_name}, where, *closes)))
-            return sent;
-        store_.write_and_wait([&](store::Tx& tx) {
-            tx.followup().mark_mail_sent(c.notice, c.meeting, c.version, c.account, now_ms());
+            return false;
+        }
+        record_sent(key, [&](store::Tx& tx) {
+            tx.followup().mark_mail_sent(notice, meeting, version, account, now_ms());
         });
         ++sent;
+        return true;
+    };
+    for (const auto& [c, closes] : circulated) {
+        if (stopping())
+            return sent;
+        if (!closes)
+            continue;
+        if (!send(c.notice, c.meeting, c.version, c.account,
+                  mail::minutes_circulated({c.email, c.display_name}, where, *closes)))
+            return sent;
     }
     for (const auto& r : reminders) {
         if (stopping())
             return sent;
-        if (!send(mail::minutes_deadline({r.email, r.display_name}, where, r.meeting, r.label,
+        if (!send(r.notice, r.meeting, r.version, r.chair,
+                  mail::minutes_deadline({r.email, r.display_name}, where, r.meeting, r.label,
                                          r.due, r.late)))
             return sent;
-        store_.write_and_wait([&](store::Tx& tx) {
-            tx.followup().mark_mail_sent(r.notice, r.meeting, r.version, r.chair, now_ms());
-        });
-        ++sent;
     }
     return sent;
 }

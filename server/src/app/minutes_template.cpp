@@ -245,17 +245,16 @@ json::object copy_document(const json::object& fixed, const json::object& copy) 
     return doc;
 }
 
-json::array deadlines_json(const Kind& kind, std::string_view starts_at,
+json::array deadlines_json(const MeetingClocks& clocks, std::string_view starts_at,
                            std::optional<std::int64_t> circulated_ms, std::int64_t today_ms) {
     const auto& holidays = calendar::BankHolidays::england_and_wales();
-    const auto clocks = Catalogue::shipped().clocks(kind.id, "", calendar::ClockSettings{});
     const auto held = calendar::parse_date(starts_at.substr(0, 10));
     const auto today = calendar::london_date(today_ms);
     json::array out;
-    if (!clocks || !held)
+    if (!held)
         return out;
     for (const auto clock : calendar::kClocks) {
-        const auto days = clocks->get(clock);
+        const auto days = clocks.days().get(clock);
         if (!days)
             continue;
         json::object d{{"clock", calendar::clock_name(clock)},
@@ -289,9 +288,9 @@ json::array deadlines_json(const Kind& kind, std::string_view starts_at,
     return out;
 }
 
-std::optional<calendar::Date> comments_close_on(const Kind& kind, std::int64_t circulated_ms) {
-    const auto clocks = Catalogue::shipped().clocks(kind.id, "", calendar::ClockSettings{});
-    const auto days = clocks ? clocks->get(calendar::Clock::accuracy_comments) : std::nullopt;
+std::optional<calendar::Date> comments_close_on(const MeetingClocks& clocks,
+                                                std::int64_t circulated_ms) {
+    const auto days = clocks.days().get(calendar::Clock::accuracy_comments);
     const auto due = calendar::due_date(calendar::BankHolidays::england_and_wales(),
                                         calendar::london_date(circulated_ms), days.value_or(10));
     if (!due)

@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "app/meeting_clocks.hpp"
 #include "liaise/meeting_kinds/catalogue.hpp"
 
 namespace liaise::server::minutes_template {
@@ -56,19 +57,21 @@ namespace liaise::server::minutes_template {
 [[nodiscard]] boost::json::object copy_document(const boost::json::object& fixed,
                                                 const boost::json::object& copy);
 
-/// The meeting's circulation deadlines: for each clock the kind sets, {"clock", "label", "days",
-/// "due", "status"} with status "due", "late", "met", "met late" (the record was first
-/// circulated on `circulated_ms`) or, for accuracy comments, "not started", "open", "closed";
-/// "unknown" with "problem" when the calendar does not cover the dates. `today_ms` is now.
-[[nodiscard]] boost::json::array deadlines_json(const meeting_kinds::Kind& kind,
+/// The meeting's circulation deadlines: for each clock `clocks` sets (meeting_clocks(): the
+/// kind's, as the chair's agency's settings change them), {"clock", "label", "days", "due",
+/// "status"} with status "due", "late", "met", "met late" (the record was first circulated on
+/// `circulated_ms`) or, for accuracy comments, "not started", "open", "closed"; "unknown" with
+/// "problem" when the calendar does not cover the dates. `today_ms` is now.
+[[nodiscard]] boost::json::array deadlines_json(const MeetingClocks& clocks,
                                                 std::string_view starts_at,
                                                 std::optional<std::int64_t> circulated_ms,
                                                 std::int64_t today_ms);
 
 /// The last day accuracy comments are taken on a version circulated at `circulated_ms`: the
-/// kind's accuracy_comments clock (10 working days when the kind sets none) counted from the day
+/// accuracy_comments clock of `clocks` (10 working days when it sets none) counted from the day
 /// of circulation in London, bank holidays excluded; nullopt when the calendar does not cover it.
-[[nodiscard]] std::optional<calendar::Date> comments_close_on(const meeting_kinds::Kind& kind,
+/// The same date deadlines_json gives the accuracy comments clock.
+[[nodiscard]] std::optional<calendar::Date> comments_close_on(const MeetingClocks& clocks,
                                                               std::int64_t circulated_ms);
 
 }  // namespace liaise::server::minutes_template

@@ -9,12 +9,21 @@
 // them governs: deleting a record one agency must keep is the mistake that cannot be undone.
 //
 // Expiry: a sweep (every hour on the server, or `liaise admin retention run`) deletes what has
-// expired, in one write unit: a room's message envelopes (ciphertext and every wrapped key) and
-// their key-backup entries through Messages::withdraw, each seq kept as an "expired" tombstone;
-// a meeting's records through Retention::erase_meeting. One audit record per room or meeting
-// says what kind, how many and under which schedule, never any content. A legal hold on a room
-// (which holds its meetings too) or on a meeting stops its deletion until lifted; the sweep says
-// what it skipped and why.
+// expired: a room's message envelopes (ciphertext and every wrapped key) and their key-backup
+// entries through Messages::withdraw, each seq kept as an "expired" tombstone; a meeting's
+// records through Retention::erase_meeting. It works in write units of at most
+// ServiceConfig::retention_batch deletions (envelopes or meetings) each, so that a large room
+// never holds the writer (and everyone's sends) for long; each unit plans afresh, and the next
+// is queued once one commits, until nothing expired is left. One audit record per room or
+// meeting per unit says what kind, how many and under which schedule, never any content (a room
+// whose expiry spans units has one per unit, each but the last marked "more").
+//
+// One sweeper: every unit of a sweep first claims "retention_sweep" in the store (Claims,
+// store/repo/claims.hpp) for this node; while another node's sweep holds it (several nodes on
+// PostgreSQL), this node's sweep stops at once and leaves the work to it. The last unit releases
+// the claim; a node that dies mid-sweep holds it only until its lease runs out. A legal hold on a
+// room (which holds its meetings too) or on a meeting stops its deletion until lifted; the sweep
+// says what it skipped and why.
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -37,6 +46,10 @@ namespace errc = protocol::errc;
 constexpr std::int64_t kDayMs = 24LL * 60 * 60 * 1000;
 constexpr std::int64_t kMaxDays = 36'500;  // 100 years; the request spec says the same
 constexpr std::int64_t kPage = 1000;
+/// The sweep's claim (store/repo/claims.hpp), and how long one unit's claim lasts: far longer
+/// than a unit takes, and renewed by each.
+constexpr const char* kSweepClaim = "retention_sweep";
+constexpr std::int64_t kSweepLeaseMs = 10LL * 60 * 1000;
 
 /// A period of `years` in days, counting a leap day every fourth year.
 constexpr std::int64_t years(std::int64_t n) {
@@ -195,19 +208,25 @@ json::object describe(const Expired& e) {
     return o;
 }
 
-/// Drops the envelope of every message of `room` still stored, through Messages::withdraw (as a
-/// withdrawal does: ciphertext, wrapped keys and key-backup entries); returns how many.
-std::int64_t expire_messages(store::Tx& tx, store::Id room, const std::string& tombstone) {
+/// Drops the envelopes of at most `limit` messages of `room` still stored, oldest first, through
+/// Messages::withdraw (as a withdrawal does: ciphertext, wrapped keys and key-backup entries);
+/// returns how many, and whether any are left.
+std::pair<std::int64_t, bool> expire_messages(store::Tx& tx, store::Id room,
+                                              const std::string& tombstone, std::int64_t limit) {
     std::int64_t dropped = 0;
     std::int64_t after = 0;
     while (true) {
         const auto rows = tx.messages().after(room, after, kPage);
-        for (const auto& row : rows)
-            if (row.event.empty() && !row.envelope.empty() &&
-                tx.messages().withdraw(room, row.seq, tombstone))
+        for (const auto& row : rows) {
+            if (!row.event.empty() || row.envelope.empty())
+                continue;
+            if (dropped == limit)
+                return {dropped, true};
+            if (tx.messages().withdraw(room, row.seq, tombstone))
                 ++dropped;
+        }
         if (static_cast<std::int64_t>(rows.size()) < kPage)
-            return dropped;
+            return {dropped, false};
         after = rows.back().seq;
     }
 }
@@ -323,23 +342,36 @@ void Service::hold_change(Context& ctx, bool place) {
 
 namespace {
 
-/// Deletes what `found` says has expired and is not held, recording each deletion in the audit
-/// log through `audit`; returns the sweep's reply.
+/// Deletes what `found` says has expired and is not held, at most `budget` message envelopes and
+/// meetings, recording each deletion in the audit log through `audit`; returns the sweep's
+/// reply, with "more" true when expired records were left for another unit.
 template <class Audit>
 json::object carry_out(store::Tx& tx, const std::vector<Expired>& found, store::Millis at,
-                       const Audit& audit) {
+                       const Audit& audit, std::int64_t budget) {
     json::array deleted, held, kept;
+    bool more = false;
     for (const auto& e : found) {
         if (e.hold) {
             held.push_back(describe(e));
             continue;
         }
+        if (budget <= 0) {
+            more = true;
+            continue;  // still listed as held or kept above, deleted by the next unit
+        }
         auto d = describe(e);
         if (e.kind == "messages") {
             json::object tombstone{
                 {"kind", "expired"}, {"record", e.record}, {"days", e.schedule.days}, {"at", at}};
-            d["count"] = expire_messages(tx, e.room, json::serialize(tombstone));
-        } else if (!tx.retention().erase_meeting(e.meeting)) {
+            const auto [count, left] =
+                expire_messages(tx, e.room, json::serialize(tombstone), budget);
+            budget -= count;
+            d["count"] = count;
+            if (left) {
+                d["more"] = true;
+                more = true;
+            }
+        } else if (budget -= 1; !tx.retention().erase_meeting(e.meeting)) {
             d["why"] = "an action raised in it is carried forward to a meeting still kept";
             kept.push_back(std::move(d));
             continue;
@@ -354,7 +386,14 @@ json::object carry_out(store::Tx& tx, const std::vector<Expired>& found, store::
             {"at", at},
             {"deleted", std::move(deleted)},
             {"held", std::move(held)},
-            {"kept", std::move(kept)}};
+            {"kept", std::move(kept)},
+            {"more", more}};
+}
+
+/// Claims the sweep for `node` in this unit (see the top of this file); false when another
+/// node's sweep holds it.
+bool claim_sweep(store::Tx& tx, const std::string& node, store::Millis at) {
+    return tx.claims().claim(kSweepClaim, node, at, at + kSweepLeaseMs);
 }
 
 }  // namespace
@@ -377,39 +416,80 @@ void Service::retention_sweep(Context& ctx) {
         return;
     }
     const auto actor = ctx.who.account;
-    write_tx(ctx, [=, this](store::Tx& tx, Outcome& out) {
-        const auto at = now_ms();
-        out.reply = carry_out(tx, plan(tx.retention(), at), at,
-                              [&](store::Tx& t, const json::object& details) {
-                                  record(t, actor, "retention_deleted", details);
-                              });
-    });
+    write_tx(
+        ctx,
+        [=, this](store::Tx& tx, Outcome& out) {
+            const auto at = now_ms();
+            if (!claim_sweep(tx, config_.node, at))
+                throw ServiceError(errc::conflict,
+                                   "another server is running the retention sweep now; try again "
+                                   "in a few minutes");
+            out.reply = carry_out(
+                tx, plan(tx.retention(), at), at,
+                [&](store::Tx& t, const json::object& details) {
+                    record(t, actor, "retention_deleted", details);
+                },
+                config_.retention_batch);
+            if (!out.reply.at("more").as_bool())
+                tx.claims().release(kSweepClaim, config_.node);
+        },
+        // The rest in units of its own, queued once this one has committed.
+        [this](const Outcome& out) {
+            if (out.reply.at("more").as_bool())
+                sweep_retention();
+        });
 }
 
 void Service::sweep_retention() {
+    sweep_step(std::make_shared<SweepTotals>());
+}
+
+void Service::stop_sweeping() {
+    sweep_stopped_.store(true);
+}
+
+void Service::sweep_step(const std::shared_ptr<SweepTotals>& totals) {
+    if (sweep_stopped_.load())
+        return;
     auto summary = std::make_shared<json::object>();
     store_.write(
         [this, summary](store::Tx& tx) {
             const auto at = now_ms();
-            *summary = carry_out(tx, plan(tx.retention(), at), at,
-                                 [&](store::Tx& t, const json::object& details) {
-                                     record(t, audit::kOperator, "retention_deleted", details);
-                                 });
+            if (!claim_sweep(tx, config_.node, at))
+                return;  // another node sweeps: `summary` stays empty
+            *summary = carry_out(
+                tx, plan(tx.retention(), at), at,
+                [&](store::Tx& t, const json::object& details) {
+                    record(t, audit::kOperator, "retention_deleted", details);
+                },
+                config_.retention_batch);
+            if (!summary->at("more").as_bool())
+                tx.claims().release(kSweepClaim, config_.node);
         },
-        [summary](std::exception_ptr error) {
+        [this, summary, totals](std::exception_ptr error) {
             if (error) {
                 try {
                     std::rethrow_exception(error);
                 } catch (const std::exception& e) {
                     spdlog::error("retention sweep failed: {}", e.what());
                 }
+                return;  // its claim, if an earlier unit took it, runs out
+            }
+            if (summary->empty()) {
+                spdlog::info("retention sweep: another node is sweeping; left to it");
                 return;
             }
             const auto size = [&](const char* key) { return summary->at(key).as_array().size(); };
+            totals->units += 1;
+            totals->deleted += size("deleted");
+            if (summary->at("more").as_bool()) {
+                sweep_step(totals);  // queued behind whatever was queued meanwhile
+                return;
+            }
             // Counts only: the rooms and meetings are in the audit log.
-            if (size("deleted") + size("held") + size("kept") > 0)
-                spdlog::info("retention sweep: {} deleted, {} held, {} kept", size("deleted"),
-                             size("held"), size("kept"));
+            if (totals->deleted + size("held") + size("kept") > 0)
+                spdlog::info("retention sweep: {} deleted in {} unit(s), {} held, {} kept",
+                             totals->deleted, totals->units, size("held"), size("kept"));
         });
 }
 

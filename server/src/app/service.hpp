@@ -23,6 +23,7 @@
 #include "app/worker.hpp"
 #include "bus/bus.hpp"
 #include "bus/frame.hpp"
+#include "liaise/calendar/clocks.hpp"
 #include "liaise/protocol/expected.hpp"
 #include "liaise/protocol/messages.hpp"
 #include "store/store.hpp"
@@ -52,6 +53,15 @@ struct ServiceConfig {
     /// FOR TESTS ONLY: runs on the Service's worker before each of its jobs (a dictionary
     /// compile, a minutes check), to hold one back and show what does not wait for it.
     std::function<void()> before_worker_job;
+    /// The operator's circulation clock settings (`clocks` in the config file): each meeting's
+    /// deadlines, due list and comment window follow them for its chair's agency
+    /// (app/meeting_clocks.hpp). Empty: every kind keeps its own clocks.
+    calendar::ClockSettings clocks;
+    /// Names this server process in the claims it makes in the store (store/repo/claims.hpp);
+    /// unique among the nodes that share the store.
+    std::string node = "local";
+    /// The most message envelopes and meetings one write unit of the retention sweep deletes.
+    std::int64_t retention_batch = 1000;
 };
 
 /// A held request's session (Requests::Handling::held): resumes it exactly once, when release()
@@ -120,10 +130,14 @@ class Service final : public Requests {
     /// them against protocol::request_specs() with route_problems() (app/routes.hpp).
     [[nodiscard]] static std::vector<std::string_view> route_names();
 
-    /// The periodic retention sweep (app/retention.cpp): queues one write unit that deletes
-    /// what has expired, as `liaise admin retention run` does, with the server as the actor in
-    /// the audit log. Returns at once; any thread may call it.
+    /// The periodic retention sweep (app/retention.cpp): queues write units that delete what has
+    /// expired, at most `retention_batch` records each, one after another until nothing is
+    /// left, as `liaise admin retention run` does, with the server as the actor in the audit
+    /// log. Does nothing while another node's sweep holds the store's sweep claim. Returns at
+    /// once; any thread may call it.
     void sweep_retention();
+    /// From now on a sweep under way queues no further units (shutdown). Any thread.
+    void stop_sweeping();
 
   private:
     /// One request being handled: who sent it, the validated request, and where replies go.
@@ -354,6 +368,14 @@ class Service final : public Requests {
     Metrics& metrics_;
     Bus& bus_;
     ServiceConfig config_;
+    /// A retention sweep's running totals, across its units (app/retention.cpp).
+    struct SweepTotals {
+        std::size_t units = 0;
+        std::size_t deleted = 0;
+    };
+    /// Queues one unit of the retention sweep; its completion queues the next while any is left.
+    void sweep_step(const std::shared_ptr<SweepTotals>& totals);
+    std::atomic<bool> sweep_stopped_{false};
     const AtRestKey* at_rest_;
     jargon::SharedEngine* engine_;
     const ServerKeys* server_keys_;

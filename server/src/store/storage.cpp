@@ -425,6 +425,12 @@ CREATE TABLE IF NOT EXISTS minutes_comments(
   body BLOB NOT NULL,
   FOREIGN KEY(meeting_id, version) REFERENCES minutes_versions(meeting_id, version));
 CREATE INDEX IF NOT EXISTS minutes_comments_by_meeting ON minutes_comments(meeting_id, id);
+-- Claims with a lease (repo/claims.hpp): trivial with one writer, kept for the same contract
+-- as PostgreSQL's.
+CREATE TABLE IF NOT EXISTS claims(
+  key TEXT PRIMARY KEY,
+  claimed_by TEXT NOT NULL,
+  claimed_until INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS minutes_mail_sent(
   notice TEXT NOT NULL,
   meeting_id INTEGER NOT NULL REFERENCES meetings(id),

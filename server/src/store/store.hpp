@@ -29,6 +29,7 @@
 
 #include "store/repo/accounts.hpp"
 #include "store/repo/audit_log.hpp"
+#include "store/repo/claims.hpp"
 #include "store/repo/continuity.hpp"
 #include "store/repo/dictionaries.hpp"
 #include "store/repo/enrolment.hpp"
@@ -80,6 +81,8 @@ class Tx {
     [[nodiscard]] virtual Continuity& continuity() = 0;
     [[nodiscard]] virtual Retention& retention() = 0;
     [[nodiscard]] virtual FollowUp& followup() = 0;
+    /// Claims with a lease, for work one node of several does at a time (repo/claims.hpp).
+    [[nodiscard]] virtual Claims& claims() = 0;
 };
 
 /// A write unit seen as a read unit: its repositories as views, with its own changes. For code

@@ -66,8 +66,9 @@ class ClockSettings {
 
     /// No overrides: each kind keeps its own clocks.
     ClockSettings() = default;
-    /// Fails with "calendar_bad_config" and a message naming the file, the table and the key
-    /// for a TOML syntax error, an unknown key or kind, or a value that is not 0 to 60.
+    /// Fails with "calendar_bad_config" and a message naming the file, the line, the table and
+    /// the key ("clocks.toml: line 4: default.full_record must be ...") for a TOML syntax error,
+    /// an unknown key or kind, or a value that is not 0 to 60.
     [[nodiscard]] static base::Expected<ClockSettings> parse(std::string_view toml,
                                                              std::string_view source,
                                                              const KnownKind& known_kind);

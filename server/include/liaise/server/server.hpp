@@ -71,6 +71,13 @@ struct Config {
     int sync_page_max = 500;
     bool durable = true;  ///< synchronous=FULL; false only for benchmarks
     std::optional<std::filesystem::path> dictionaries;  ///< default: the shipped ones
+    /// The agencies' circulation clock settings (calendar::ClockSettings; docs/operator.md,
+    /// "Working-day clocks"), read when the server starts: a file that does not load stops it.
+    /// Unset: every meeting kind keeps its own clocks.
+    std::optional<std::filesystem::path> clocks;
+    /// The most message envelopes and meetings one write unit of the retention sweep deletes:
+    /// a larger sweep takes several units, and other writes go between them.
+    int retention_sweep_batch = 1000;
     /// Set by an [smtp] table: send action notices by email. Unset: no email at all.
     std::optional<MailConfig> mail;
 };

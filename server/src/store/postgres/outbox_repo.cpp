@@ -54,6 +54,14 @@ class PgOutbox final : public Outbox {
         return out;
     }
 
+    bool was_sent(const PendingNotice& p) const override {
+        return run(db_,
+                   "SELECT 1 FROM mail_notices_sent WHERE notice = ? AND action_id = ? AND "
+                   "account_id = ?",
+                   notice_name(p.notice), p.action, p.account)
+                   .rows() > 0;
+    }
+
     bool set_email(Id account, std::string_view email) override {
         const std::optional<std::string_view> value =
             email.empty() ? std::nullopt : std::optional<std::string_view>(email);

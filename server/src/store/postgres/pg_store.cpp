@@ -41,6 +41,7 @@ class Units final : public Tx, public ReadTx {
     Continuity& continuity() override { return lazily(continuity_, make_continuity, db_); }
     Retention& retention() override { return lazily(retention_, make_retention, db_); }
     FollowUp& followup() override { return lazily(followup_, make_followup, db_); }
+    Claims& claims() override { return lazily(claims_, make_claims, db_); }
 
     const AccountsView& accounts() const override { return self().accounts(); }
     const RoomsView& rooms() const override { return self().rooms(); }
@@ -75,6 +76,7 @@ class Units final : public Tx, public ReadTx {
     std::unique_ptr<Continuity> continuity_;
     std::unique_ptr<Retention> retention_;
     std::unique_ptr<FollowUp> followup_;
+    std::unique_ptr<Claims> claims_;
 };
 
 }  // namespace

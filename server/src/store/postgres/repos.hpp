@@ -23,6 +23,7 @@ namespace liaise::server::pg {
 [[nodiscard]] std::unique_ptr<store::Secrets> make_secrets(Connection& db);
 [[nodiscard]] std::unique_ptr<store::Glossary> make_glossary(Connection& db);
 [[nodiscard]] std::unique_ptr<store::Outbox> make_outbox(Connection& db);
+[[nodiscard]] std::unique_ptr<store::Claims> make_claims(Connection& db);
 [[nodiscard]] std::unique_ptr<store::Continuity> make_continuity(Connection& db);
 [[nodiscard]] std::unique_ptr<store::Retention> make_retention(Connection& db);
 [[nodiscard]] std::unique_ptr<store::FollowUp> make_followup(Connection& db);

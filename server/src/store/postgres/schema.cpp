@@ -456,9 +456,19 @@ ALTER TABLE minutes_distribution ADD COLUMN ack_signed_at BIGINT;
 ALTER TABLE minutes_distribution ADD COLUMN ack_signature TEXT;
 )sql";
 
+/// Version 7: claims with a lease (store/repo/claims.hpp), so that of several nodes one sends
+/// each email and one runs the retention sweep. A new table only.
+constexpr const char* version_7 = R"sql(
+CREATE TABLE claims(
+  key TEXT PRIMARY KEY,
+  claimed_by TEXT NOT NULL,
+  claimed_until BIGINT NOT NULL);
+)sql";
+
 /// Migration N (1-based) takes a database from version N-1 to N.
 constexpr std::array<const char*, schema_version> migrations = {version_1, version_2, version_3,
-                                                                version_4, version_5, version_6};
+                                                                version_4, version_5, version_6,
+                                                                version_7};
 
 }  // namespace
 

@@ -2,6 +2,14 @@
 // which notices were sent (each is sent once), and when the outbox first ran (notices cover
 // only actions given after that, so turning email on does not mail everyone about every old
 // action). Addresses are personal data: the app never writes them to the audit log.
+//
+// Several nodes on one store each run an outbox (app/mail_notices.hpp), and each email goes out
+// once: before sending, a node claims it (Claims, repo/claims.hpp, key "mail:NOTICE:...") and,
+// in the same unit, checks it was not sent meanwhile (was_sent(), or FollowUp::mail_sent for
+// the minutes' emails); only then does it send, then records it sent and releases the claim in
+// one unit. A node that does not get the claim leaves the email to the holder. A claim runs out
+// (a node that died mid-send): another node then takes it and sends the email again; that, and
+// a node that sends but dies before recording it, are the only ways an email goes twice.
 #pragma once
 
 #include <optional>
@@ -37,6 +45,8 @@ class OutboxView {
     /// done, not_done or cancelled.
     [[nodiscard]] virtual std::vector<PendingNotice> pending(Millis since, std::string_view today,
                                                              int limit) const = 0;
+    /// Whether `p` (its notice, action and account) was recorded as sent.
+    [[nodiscard]] virtual bool was_sent(const PendingNotice& p) const = 0;
 };
 
 class Outbox : public OutboxView {

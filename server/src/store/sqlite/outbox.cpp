@@ -47,6 +47,14 @@ class SqlOutbox final : public Outbox {
         return out;
     }
 
+    bool was_sent(const PendingNotice& p) const override {
+        auto q = c_.sql.use(
+            "SELECT 1 FROM mail_notices_sent WHERE notice = ? AND action_id = ? AND account_id = "
+            "?");
+        bind_all(*q, notice_name(p.notice), p.action, p.account);
+        return q->executeStep();
+    }
+
     bool set_email(Id account, std::string_view email) override {
         const auto now = email_of(account);
         if ((email.empty() && !now) || (now && *now == email))

@@ -34,6 +34,7 @@ class Units final : public Tx, public ReadTx {
     Continuity& continuity() override { return lazily(continuity_, make_continuity, c_); }
     Retention& retention() override { return lazily(retention_, make_retention, c_); }
     FollowUp& followup() override { return lazily(followup_, make_followup, c_); }
+    Claims& claims() override { return lazily(claims_, make_claims, c_); }
 
     const AccountsView& accounts() const override { return self().accounts(); }
     const RoomsView& rooms() const override { return self().rooms(); }
@@ -67,6 +68,7 @@ class Units final : public Tx, public ReadTx {
     std::unique_ptr<Continuity> continuity_;
     std::unique_ptr<Retention> retention_;
     std::unique_ptr<FollowUp> followup_;
+    std::unique_ptr<Claims> claims_;
 };
 
 }  // namespace
