@@ -43,6 +43,11 @@ class MailNotices {
     /// reminder when a circulation clock falls due within a working day and when it has passed.
     /// Returns how many were sent; stops at the first failed send (tried again next pass).
     int sweep_minutes();
+    /// The daily digest (mail_digest.cpp): on a working day from the configured time, or on
+    /// the day an admin asked for it to run now (digest_run), one email to each account due
+    /// one (store/repo/reading.hpp), each recorded once sent. Returns how many were sent;
+    /// stops at the first failed send (tried again next pass).
+    int sweep_digest();
 
     store::Store& store_;
     MailConfig config_;
@@ -55,7 +60,7 @@ class MailNotices {
 
 /// Reads the server config's [smtp] table into `config.mail`; returns the problem in plain words,
 /// or empty. Keys: host, port, from, from_name, username, password_file, ca_file,
-/// plain_loopback, timeout_ms, service_url, check_seconds.
+/// plain_loopback, timeout_ms, service_url, check_seconds, digest, digest_time.
 [[nodiscard]] std::string load_smtp_config(const toml::node& node, Config& config);
 
 }  // namespace liaise::server

@@ -201,6 +201,10 @@ class Service final : public Requests {
     void governance_grant(Context& ctx);
     void governance_list(Context& ctx);
     void subject_access(Context& ctx);
+    /// Read positions and the daily digest of unread rooms (reading.cpp).
+    void room_read(Context& ctx);
+    void email_digest(Context& ctx);
+    void digest_run(Context& ctx);
     /// Runs `change` (which edits the current dictionary files and returns a one-line summary)
     /// on the writer; validates and compiles the result, stores it as a new version, records it
     /// in the audit log, then swaps the server's engine and tells every online client.

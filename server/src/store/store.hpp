@@ -35,6 +35,7 @@
 #include "store/repo/meetings.hpp"
 #include "store/repo/messages.hpp"
 #include "store/repo/outbox.hpp"
+#include "store/repo/reading.hpp"
 #include "store/repo/retention.hpp"
 #include "store/repo/rooms.hpp"
 #include "store/repo/secrets.hpp"
@@ -59,6 +60,7 @@ class ReadTx {
     [[nodiscard]] virtual const ContinuityView& continuity() const = 0;
     [[nodiscard]] virtual const RetentionView& retention() const = 0;
     [[nodiscard]] virtual const FollowUpView& followup() const = 0;
+    [[nodiscard]] virtual const ReadingView& reading() const = 0;
 };
 
 /// A write unit of work: reads see its own changes; everything commits together or not at all.
@@ -78,6 +80,7 @@ class Tx {
     [[nodiscard]] virtual Continuity& continuity() = 0;
     [[nodiscard]] virtual Retention& retention() = 0;
     [[nodiscard]] virtual FollowUp& followup() = 0;
+    [[nodiscard]] virtual Reading& reading() = 0;
 };
 
 class Store {

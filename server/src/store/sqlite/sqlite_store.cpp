@@ -34,6 +34,7 @@ class Units final : public Tx, public ReadTx {
     Continuity& continuity() override { return lazily(continuity_, make_continuity, c_); }
     Retention& retention() override { return lazily(retention_, make_retention, c_); }
     FollowUp& followup() override { return lazily(followup_, make_followup, c_); }
+    Reading& reading() override { return lazily(reading_, make_reading, c_); }
 
     const AccountsView& accounts() const override { return self().accounts(); }
     const RoomsView& rooms() const override { return self().rooms(); }
@@ -48,6 +49,7 @@ class Units final : public Tx, public ReadTx {
     const ContinuityView& continuity() const override { return self().continuity(); }
     const RetentionView& retention() const override { return self().retention(); }
     const FollowUpView& followup() const override { return self().followup(); }
+    const ReadingView& reading() const override { return self().reading(); }
 
   private:
     // A read unit's repositories are made on first use too; only their views are handed out.
@@ -67,6 +69,7 @@ class Units final : public Tx, public ReadTx {
     std::unique_ptr<Continuity> continuity_;
     std::unique_ptr<Retention> retention_;
     std::unique_ptr<FollowUp> followup_;
+    std::unique_ptr<Reading> reading_;
 };
 
 }  // namespace
