@@ -1598,6 +1598,12 @@ TEST_CASE("store: read positions only rise, and the digest counts unread rooms o
             CHECK(tx.reading().digest_requested() == 500);
             tx.reading().request_digest(700);
             CHECK(tx.reading().digest_requested() == 700);
+            // A day has one run: its first cutoff stays.
+            CHECK_FALSE(tx.reading().digest_cutoff("2026-01-07"));
+            CHECK(tx.reading().fix_digest_cutoff("2026-01-07", 3000) == 3000);
+            CHECK(tx.reading().fix_digest_cutoff("2026-01-07", 4000) == 3000);
+            CHECK(tx.reading().digest_cutoff("2026-01-07") == 3000);
+            CHECK_FALSE(tx.reading().digest_cutoff("2026-01-08"));
         });
     });
 }

@@ -4,10 +4,12 @@
 // (room names can name a family; mail/notices.hpp).
 //
 // When: on a working day in England and Wales, from the configured time (London) on, counting
-// messages sent up to that time; or on the day an admin asked for it to run now (digest_run),
-// counting messages sent up to the request. The store keeps which day's digest went to whom
-// (store/repo/reading.hpp), so each account gets at most one a day, a restart sends what the
-// previous run did not, and the next digest counts only messages after this one's cutoff.
+// messages sent up to that time; or, if sooner, when an admin asked for it to run now
+// (digest_run), counting messages sent up to the request. A day has one run: its cutoff is
+// fixed in the store when it starts, and which digest went to whom is recorded as each is sent
+// (store/repo/reading.hpp). So each account gets at most one a day, a restart (or another node)
+// resumes the day's run and counts nothing newer, and the next day's digest counts only messages
+// after this one's cutoff.
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -54,11 +56,20 @@ int MailNotices::sweep_digest() {
     const auto day = calendar::iso_text(today);
     std::vector<store::PendingDigest> todo;
     store_.read_and_wait([&](const store::ReadTx& tx) {
+        if (const auto fixed = tx.reading().digest_cutoff(day)) {
+            cutoff = fixed;  // today's run started: resume it, counting nothing newer
+            return;
+        }
         const auto asked = tx.reading().digest_requested();
         if (asked && *asked <= now && calendar::london_date(*asked) == today)
-            cutoff = std::max(cutoff.value_or(*asked), *asked);
-        if (cutoff)
-            todo = tx.reading().pending_digests(day, since_ms_, *cutoff, kBatch);
+            cutoff = std::min(cutoff.value_or(*asked), *asked);
+    });
+    if (!cutoff)
+        return 0;
+    store_.write_and_wait(
+        [&](store::Tx& tx) { cutoff = tx.reading().fix_digest_cutoff(day, *cutoff); });
+    store_.read_and_wait([&](const store::ReadTx& tx) {
+        todo = tx.reading().pending_digests(day, since_ms_, *cutoff, kBatch);
     });
     const mail::Where where{config_.service_url};
     int sent = 0;

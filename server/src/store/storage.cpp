@@ -445,6 +445,9 @@ CREATE TABLE IF NOT EXISTS digests_sent(
   cutoff INTEGER NOT NULL,  -- the digest counted messages sent up to this instant
   sent_at INTEGER NOT NULL,
   PRIMARY KEY(account_id, day));
+CREATE TABLE IF NOT EXISTS digest_runs(
+  day TEXT PRIMARY KEY,  -- YYYY-MM-DD, London: one digest run a day
+  cutoff INTEGER NOT NULL);
 )sql");
     SQLite::Statement version(
         db, "INSERT OR REPLACE INTO meta(key, value) VALUES('schema_version', ?)");

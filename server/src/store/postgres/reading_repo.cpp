@@ -1,7 +1,8 @@
 // store::Reading on PostgreSQL (repos.hpp): read positions in `read_positions`, the accounts that
-// turned the digest off in `digest_off`, each digest sent in `digests_sent`, and an admin's
-// request to run the digest now in `meta`. Each write is one statement that holds whatever
-// another node committed first: a position only rises, a digest recorded twice keeps the first.
+// turned the digest off in `digest_off`, each digest sent in `digests_sent`, each day's run in
+// `digest_runs`, and an admin's request to run the digest now in `meta`. Each write is one
+// statement that holds whatever another node committed first: a position only rises, a digest
+// recorded twice keeps the first.
 #include "store/postgres/repos.hpp"
 #include "store/postgres/sql.hpp"
 
@@ -71,6 +72,13 @@ class PgReading final : public Reading {
         return std::stoll(text(r, 0, 0));
     }
 
+    std::optional<Millis> digest_cutoff(std::string_view day) const override {
+        auto r = run(db_, "SELECT cutoff FROM digest_runs WHERE day = ?", day);
+        if (r.rows() == 0)
+            return std::nullopt;
+        return r.int64(0, 0);
+    }
+
     bool mark_read(Id room, Id account, std::int64_t seq, Millis at) override {
         return run(db_,
                    "INSERT INTO read_positions(account_id, room_id, seq, read_at) VALUES(?, ?, ?, "
@@ -103,6 +111,13 @@ class PgReading final : public Reading {
             "UPDATE SET value = excluded.value WHERE excluded.value::bigint > "
             "meta.value::bigint",
             std::to_string(at));
+    }
+
+    Millis fix_digest_cutoff(std::string_view day, Millis cutoff) override {
+        // The first node's cutoff stays; every node then counts up to the same instant.
+        run(db_, "INSERT INTO digest_runs(day, cutoff) VALUES(?, ?) ON CONFLICT DO NOTHING", day,
+            cutoff);
+        return *digest_cutoff(day);
     }
 
   private:

@@ -464,6 +464,9 @@ CREATE TABLE digests_sent(
   cutoff BIGINT NOT NULL,  -- the digest counted messages sent up to this instant
   sent_at BIGINT NOT NULL,
   PRIMARY KEY(account_id, day));
+CREATE TABLE digest_runs(
+  day TEXT PRIMARY KEY,  -- YYYY-MM-DD, London: one digest run a day
+  cutoff BIGINT NOT NULL);
 )sql";
 
 /// Migration N (1-based) takes a database from version N-1 to N.

@@ -47,6 +47,8 @@ class ReadingView {
                                                                      int limit) const = 0;
     /// When an admin last asked for the digest to run now (digest_run); nullopt if never.
     [[nodiscard]] virtual std::optional<Millis> digest_requested() const = 0;
+    /// The cutoff of `day`'s digest run, once it started (fix_digest_cutoff); nullopt before.
+    [[nodiscard]] virtual std::optional<Millis> digest_cutoff(std::string_view day) const = 0;
 };
 
 class Reading : public ReadingView {
@@ -61,6 +63,10 @@ class Reading : public ReadingView {
     virtual void mark_digest_sent(Id account, std::string_view day, Millis cutoff, Millis at) = 0;
     /// Records an admin's request to run the digest now, at `at` (the latest request stays).
     virtual void request_digest(Millis at) = 0;
+    /// Fixes `day`'s digest run to count messages sent up to `cutoff`, unless it was fixed
+    /// before; returns the day's cutoff. A day has one run: a later one (a restart, another
+    /// node, an admin's second request) resumes it and counts nothing newer.
+    [[nodiscard]] virtual Millis fix_digest_cutoff(std::string_view day, Millis cutoff) = 0;
 };
 
 }  // namespace liaise::server::store

@@ -1,6 +1,6 @@
 // store::Reading on SQLite (repos.hpp): read positions in `read_positions`, the accounts that
-// turned the digest off in `digest_off`, each digest sent in `digests_sent`, and an admin's
-// request to run the digest now in `meta`.
+// turned the digest off in `digest_off`, each digest sent in `digests_sent`, each day's run in
+// `digest_runs`, and an admin's request to run the digest now in `meta`.
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include "store/sqlite/repos.hpp"
@@ -69,6 +69,14 @@ class SqlReading final : public Reading {
         return std::stoll(q->getColumn(0).getString());
     }
 
+    std::optional<Millis> digest_cutoff(std::string_view day) const override {
+        auto q = c_.sql.use("SELECT cutoff FROM digest_runs WHERE day = ?");
+        bind_all(*q, day);
+        if (!q->executeStep())
+            return std::nullopt;
+        return q->getColumn(0).getInt64();
+    }
+
     bool mark_read(Id room, Id account, std::int64_t seq, Millis at) override {
         return run(c_,
                    "INSERT INTO read_positions(account_id, room_id, seq, read_at) "
@@ -91,6 +99,11 @@ class SqlReading final : public Reading {
     void request_digest(Millis at) override {
         run(c_, "INSERT OR REPLACE INTO meta(key, value) VALUES('digest_requested_at', ?)",
             std::to_string(at));
+    }
+
+    Millis fix_digest_cutoff(std::string_view day, Millis cutoff) override {
+        run(c_, "INSERT OR IGNORE INTO digest_runs(day, cutoff) VALUES(?, ?)", day, cutoff);
+        return *digest_cutoff(day);
     }
 
   private:
