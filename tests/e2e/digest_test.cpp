@@ -1,7 +1,7 @@
 // End to end: read positions (room_read) and the daily digest of unread rooms, from the real
 // liaise-server to a real SMTP server (aiosmtpd). The digest is run now by an admin's digest_run:
-// the configured time is midnight, before every message of the test, so the schedule alone sends
-// nothing while the test runs.
+// the configured time is 23:59 London, so the schedule does not start the day's run first
+// (unless the test runs in the last minute of a day).
 #include "../support/smtp_sink.hpp"
 #include "server_fixture.hpp"
 
@@ -37,7 +37,7 @@ TEST_CASE("the digest goes only to those with unread messages, once a day, namin
     server.set_config("[smtp]\nhost = \"127.0.0.1\"\nport = " + std::to_string(sink.port()) +
                       "\nfrom = \"liaise@council.example.org\"\ncheck_seconds = 1\n"
                       "timeout_ms = 2000\nservice_url = \"https://liaise.council.example.org\"\n"
-                      "plain_loopback = true\ndigest_time = \"00:00\"\n");
+                      "plain_loopback = true\ndigest_time = \"23:59\"\n");
     server.start();
     // ann (admin) and cal through the library; bea and dee through the `liaise` command.
     Person ann(server, "ann", server.admin_code());
