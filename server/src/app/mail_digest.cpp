@@ -54,6 +54,8 @@ int MailNotices::sweep_digest() {
             cutoff = at;
     }
     const auto day = calendar::iso_text(today);
+    if (digest_done_ == day)
+        return 0;
     std::vector<store::PendingDigest> todo;
     store_.read_and_wait([&](const store::ReadTx& tx) {
         if (const auto fixed = tx.reading().digest_cutoff(day)) {
@@ -92,6 +94,8 @@ int MailNotices::sweep_digest() {
         });
         ++sent;
     }
+    if (static_cast<int>(todo.size()) < kBatch)
+        digest_done_ = day;  // all sent: the day's run is over on this node
     return sent;
 }
 

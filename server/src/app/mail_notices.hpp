@@ -52,6 +52,9 @@ class MailNotices {
     store::Store& store_;
     MailConfig config_;
     std::int64_t since_ms_ = 0;
+    /// The day (YYYY-MM-DD) whose digest run this node finished: not looked at again that day.
+    /// Outbox thread only.
+    std::string digest_done_;
     std::mutex mutex_;
     std::condition_variable wake_;
     bool stopping_ = false;
