@@ -190,6 +190,21 @@ void accounts(CLI::App& admin, State& s, Options& o, std::function<int()>& actio
         };
     });
 
+    // The daily digest of unread rooms, now instead of at the configured time (PROTOCOL.md,
+    // "Read positions"): today's run, if it has not started.
+    auto* digest =
+        admin.add_subcommand("digest-now", "Send today's email digest of unread rooms now");
+    json_flag(digest);
+    digest->callback([&] {
+        action = [&] {
+            return simple(o, "digest_run", {}, [](const json::object& r) {
+                std::cout << "Asked for the digest of " << shown(r, "day")
+                          << ": it goes at the server's next email check, unless today's has "
+                             "gone already.\n";
+            });
+        };
+    });
+
     for (const bool suspend : {true, false}) {
         auto* cmd = account->add_subcommand(
             suspend ? "suspend" : "reinstate",

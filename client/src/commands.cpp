@@ -312,10 +312,19 @@ int rooms(const Options& o) {
         const auto& list = r.at("rooms").as_array();
         if (list.empty())
             std::cout << "You are not in any room yet.\n";
-        for (const auto& x : list)
-            std::cout << shown(x.as_object(), "room") << ": "
-                      << x.as_object().at("members").as_int64() << " members, last message #"
-                      << x.as_object().at("last_seq").as_int64() << "\n";
+        for (const auto& x : list) {
+            const auto& room = x.as_object();
+            const auto last = room.at("last_seq").as_int64();
+            // read_seq: how far this person has read it on any device (older servers: absent).
+            const auto* read = room.if_contains("read_seq");
+            const auto unread = read != nullptr && read->is_int64() ? last - read->as_int64() : 0;
+            std::cout << shown(room, "room") << ": " << room.at("members").as_int64()
+                      << " members, last message #" << last
+                      << (read != nullptr && unread > 0
+                              ? ", unread after #" + std::to_string(read->as_int64())
+                              : "")
+                      << "\n";
+        }
     });
 }
 
@@ -561,6 +570,19 @@ int read(const Options& o, const std::string& room, std::int64_t since, bool fol
             show(m);
             last = m.seq;
         }
+        // What was shown is read, on every device of this person (PROTOCOL.md, "Read
+        // positions"): the server keeps the furthest, for the unread counts and the digest.
+        std::int64_t recorded = since;  // --since N: shows after N, says nothing of N
+        const auto record_read = [&] {
+            if (last <= recorded)
+                return;
+            if (auto r = c->call("room_read", {{"room", room}, {"seq", last}}); r)
+                recorded = last;
+            else if (r.error().code != "connection_closed" && r.error().code != "timeout")
+                std::cerr << "liaise: could not record what you have read: " << r.error().message
+                          << "\n";
+        };
+        record_read();
         for (const auto& note : history.value().notes)
             std::cerr << "liaise: " << note << "\n";
         if (verbose)
@@ -612,6 +634,7 @@ int read(const Options& o, const std::string& room, std::int64_t since, bool fol
             }
             for (const auto& g : gap.value())
                 show(g), last = g.seq;
+            record_read();
             return true;
         };
         const auto lost = [](const protocol::Error& e) {
@@ -671,13 +694,27 @@ int read(const Options& o, const std::string& room, std::int64_t since, bool fol
                     return report(gap.error());
                 for (const auto& g : gap.value())
                     show(g), last = g.seq;
+                record_read();
                 continue;
             }
             const auto m = c->open_message(e);
             show(m);
             last = m.seq;
+            record_read();
         }
         return 0;
+    });
+}
+
+int email_digest(const Options& o, bool on) {
+    return simple(o, "email_digest", {{"on", on}}, [&](const json::object& r) {
+        const bool changed = r.at("changed").as_bool();
+        if (on)
+            std::cout << (changed ? "The daily email of unread rooms is on again.\n"
+                                  : "The daily email of unread rooms was on already.\n");
+        else
+            std::cout << (changed ? "The daily email of unread rooms is off.\n"
+                                  : "The daily email of unread rooms was off already.\n");
     });
 }
 

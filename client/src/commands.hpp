@@ -41,6 +41,8 @@ int send(const Options& o, const std::string& room, const std::vector<std::strin
 int read(const Options& o, const std::string& room, std::int64_t since, bool follow, bool plain,
          bool verbose = false);
 int room_audience(const Options& o, const std::string& room, bool is_public);
+/// `digest on|off`: the account's daily email of how many rooms have unread messages.
+int email_digest(const Options& o, bool on);
 /// `withdraw ROOM SEQ`: withdraws one's own message (an admin: anyone's) for every member,
 /// after asking on the terminal unless `asking` is Confirm::no (--yes). With no terminal to
 /// ask on, nothing is withdrawn.

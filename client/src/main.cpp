@@ -205,6 +205,15 @@ int main(int argc, char** argv) {
     auto* rooms_cmd = app.add_subcommand("rooms", "List your rooms");
     json_flag(rooms_cmd);
     rooms_cmd->callback([&] { action = [&] { return cli::rooms(o); }; });
+    std::string digest_on_off;
+    auto* digest_cmd = app.add_subcommand(
+        "digest", "Turn your daily email of how many rooms have unread messages on or off");
+    digest_cmd->add_option("on_off", digest_on_off, "on or off")
+        ->required()
+        ->check(CLI::IsMember({"on", "off"}));
+    json_flag(digest_cmd);
+    digest_cmd->callback(
+        [&] { action = [&] { return cli::email_digest(o, digest_on_off == "on"); }; });
 
     // messages
     std::vector<std::string> words;

@@ -192,6 +192,10 @@ constexpr std::array<FieldSpec, 2> kAccountRole = {
 // Without an email, the address is cleared.
 constexpr std::array<FieldSpec, 2> kAccountEmail = {
     {{"user", F::string, true, kName}, {"email", F::string, false, 254}}};
+// Read positions and the daily digest (PROTOCOL.md, "Read positions").
+constexpr std::array<FieldSpec, 2> kRoomRead = {
+    {{"room", F::string, true, kName}, {"seq", F::integer, true, INT64_MAX, 1}}};
+constexpr std::array<FieldSpec, 1> kEmailDigest = {{{"on", F::boolean, true, 0}}};
 constexpr std::array<FieldSpec, 2> kAccountSuspend = {
     {{"user", F::string, true, kName}, {"reason", F::string, false, kText}}};
 constexpr std::array<FieldSpec, 2> kDeviceReplace = {
@@ -276,7 +280,7 @@ constexpr std::array<FieldSpec, 4> kSubjectAccess = {{{"user", F::string, false,
                                                       {"name", F::string, false, kText, 1},
                                                       {"reason", F::string, true, 500},
                                                       {"page", F::integer, false, 1'000'000, 1}}};
-constexpr std::array<RequestSpec, 86> kRequests = {{
+constexpr std::array<RequestSpec, 89> kRequests = {{
     {"hello", Access::anyone, kHello},
     {"enrol", Access::anyone, kEnrol},
     {"login", Access::anyone, kLogin},
@@ -363,6 +367,9 @@ constexpr std::array<RequestSpec, 86> kRequests = {{
     {"governance_grant", Access::admin, kGovernanceGrant},
     {"governance_list", Access::admin, {}},
     {"subject_access", Access::authenticated, kSubjectAccess},
+    {"room_read", Access::authenticated, kRoomRead},
+    {"email_digest", Access::authenticated, kEmailDigest},
+    {"digest_run", Access::admin, {}},
 }};
 
 std::string_view type_name(F type) {

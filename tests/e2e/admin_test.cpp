@@ -102,6 +102,7 @@ TEST_CASE("only admins may administer: every admin request, tried as a member an
         {"hold_lift", {{"room", "any"}, {"reason", "the inquiry ended"}}},
         {"governance_grant", {{"user", "ben"}, {"grant", true}, {"reason", "IG officer"}}},
         {"governance_list", {}},
+        {"digest_run", {}},
     };
     const auto version = t.dictionary_version();
     const auto records = t.audit_records();

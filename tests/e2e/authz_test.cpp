@@ -303,6 +303,13 @@ std::vector<Row> rows() {
     r.push_back({"room_show", "", kRoomMembersOrAdmins, [](M, Who) {
                      return json::object{{"room", kRoom}};
                  }});
+    // Read positions: one's own, in a room one is a member of (admins are not exempt).
+    r.push_back({"room_read", "", kRoomMembers, [](M, Who) {
+                     return json::object{{"room", kRoom}, {"seq", 1}};
+                 }});
+    r.push_back({"email_digest", "one's own", kAnyone, [](M, Who) {
+                     return json::object{{"on", true}};
+                 }});
     r.push_back({"room_audience", "", kChairsInRoom,
                  [](M, Who) {
                      return json::object{{"room", kRoom}, {"public", true}};
@@ -546,6 +553,7 @@ std::vector<Row> rows() {
     r.push_back({"account_email", "", kAdmins, [](M, Who) {
                      return json::object{{"user", "tom"}, {"email", "tom@school.example.org"}};
                  }});
+    r.push_back({"digest_run", "", kAdmins, none});
     r.push_back({"account_suspend", "", kAdmins,
                  [](M, Who) {
                      return json::object{{"user", "tom"}};

@@ -65,6 +65,26 @@ TEST_CASE("the smtp table sets the relay, the sender and the password from its f
     CHECK_FALSE(m.smtp.plain_loopback);
     CHECK(m.service_url == "https://liaise.example.org");
     CHECK(m.check_seconds == 30);
+    CHECK(m.digest);                    // the daily digest is on by default,
+    CHECK(m.digest_minutes == 8 * 60);  // at 08:00 London time
+}
+
+TEST_CASE("the smtp table sets the daily digest's time, or turns it off", "[config][mail]") {
+    const auto p = write_file("digest.toml",
+                              "[smtp]\nhost = \"smtp.council.example.org\"\n"
+                              "from = \"liaise@council.example.org\"\n"
+                              "digest_time = \"17:45\"\ndigest = false\n");
+    const auto c = load_config(p, {});
+    fs::remove(p);
+    REQUIRE(c.ok());
+    REQUIRE(c.value().mail);
+    CHECK(c.value().mail->digest_minutes == 17 * 60 + 45);
+    CHECK_FALSE(c.value().mail->digest);
+    const std::string base = "[smtp]\nhost = \"h.example\"\nfrom = \"a@b.example\"\n";
+    for (const auto* bad : {"\"24:00\"", "\"8:00\"", "\"08:60\"", "\"0800\"", "800", "\"\""})
+        CHECK(problem(base + "digest_time = " + bad + "\n") ==
+              "smtp.digest_time must be a time of day like \"08:00\" (London time)");
+    CHECK(problem(base + "digest = \"yes\"\n") == "smtp.digest must be true or false");
 }
 
 TEST_CASE("smtp settings with a mistake stop the server with the reason", "[config][mail]") {

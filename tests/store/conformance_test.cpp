@@ -1543,3 +1543,127 @@ TEST_CASE("store: a claim is held by one node until released or run out, then ta
         });
     });
 }
+
+TEST_CASE("store: read positions only rise, and the digest counts unread rooms once a day",
+          "[store]") {
+    each_store([](Store& store) {
+        const auto p = seed(store);
+        const auto in_r = devices({p.ann_dev, p.bea_dev});
+        REQUIRE(send(store, "r", p.ann, p.ann_dev, "1", "{}", in_r, 100).seq == 1);
+        REQUIRE(send(store, "r", p.bea, p.bea_dev, "2", "{}", in_r, 200).seq == 2);
+        // A membership event is not a message: nobody has it to read.
+        store.write_and_wait([&](Tx& tx) {
+            CHECK(tx.messages().append_event(p.r, p.ann_dev, R"({"kind":"x"})", 210) == 3);
+        });
+        // What ann sends to a room she is alone in is nobody's unread message.
+        REQUIRE(send(store, "s", p.ann, p.ann_dev, "3", "{}", devices({p.ann_dev}), 220).seq == 1);
+        store.write_and_wait([&](Tx& tx) {
+            for (const auto who : {p.ann, p.bea, p.cal})
+                CHECK(tx.outbox().set_email(who, std::to_string(who) + "@example.org"));
+        });
+        const auto pending = [&](std::string_view day, Millis since, Millis cutoff) {
+            return store.read_now([&](const ReadTx& tx) {
+                return tx.reading().pending_digests(day, since, cutoff, 10);
+            });
+        };
+        const auto accounts = [](const std::vector<PendingDigest>& list) {
+            std::vector<Id> out;
+            for (const auto& d : list)
+                out.push_back(d.account);
+            return out;
+        };
+        // Each has the other's message unread; cal is in no room.
+        auto list = pending("2026-01-05", 0, 1000);
+        REQUIRE(list.size() == 2);
+        CHECK(list[0].account == p.ann);
+        CHECK(list[0].email == std::to_string(p.ann) + "@example.org");
+        CHECK(list[0].display_name == "Ann");
+        CHECK(list[0].unread_rooms == 1);
+        CHECK(list[1].account == p.bea);
+        // Only what was sent by the cutoff counts; only what arrived after `since` is news.
+        CHECK(accounts(pending("2026-01-05", 0, 150)) == std::vector<Id>{p.bea});
+        CHECK(pending("2026-01-05", 250, 1000).empty());
+        CHECK(accounts(pending("2026-01-05", 150, 1000)) == std::vector<Id>{p.ann});
+
+        store.write_and_wait([&](Tx& tx) {
+            auto& r = tx.reading();
+            CHECK(r.read_seq(p.r, p.bea) == 0);
+            CHECK(r.mark_read(p.r, p.bea, 1, 300));
+            CHECK_FALSE(r.mark_read(p.r, p.bea, 1, 310));  // there already
+            CHECK(r.mark_read(p.r, p.bea, 3, 320));
+            CHECK_FALSE(r.mark_read(p.r, p.bea, 2, 330));  // lower: no change
+            CHECK(r.read_seq(p.r, p.bea) == 3);
+            CHECK(r.read_seq(p.r, p.ann) == 0);
+        });
+        store.read_and_wait([&](const ReadTx& tx) {
+            const auto seqs = tx.reading().read_seqs(p.bea);
+            REQUIRE(seqs.size() == 1);
+            CHECK(seqs[0].first == "r");
+            CHECK(seqs[0].second == 3);
+            CHECK(tx.reading().read_seqs(p.ann).empty());
+        });
+        CHECK(accounts(pending("2026-01-05", 0, 1000)) == std::vector<Id>{p.ann});
+
+        // Turned off, no digest; on again, due again.
+        store.write_and_wait([&](Tx& tx) {
+            auto& r = tx.reading();
+            CHECK(r.digest_on(p.ann));
+            CHECK(r.set_digest(p.ann, false));
+            CHECK_FALSE(r.set_digest(p.ann, false));
+            CHECK_FALSE(r.digest_on(p.ann));
+        });
+        CHECK(pending("2026-01-05", 0, 1000).empty());
+        store.write_and_wait([&](Tx& tx) {
+            CHECK(tx.reading().set_digest(p.ann, true));
+            CHECK_FALSE(tx.reading().set_digest(p.ann, true));
+        });
+        CHECK(accounts(pending("2026-01-05", 0, 1000)) == std::vector<Id>{p.ann});
+
+        // Sent: not again that day, and the next day's counts only what came after its cutoff.
+        store.write_and_wait([&](Tx& tx) {
+            tx.reading().mark_digest_sent(p.ann, "2026-01-05", 1000, 1100);
+            tx.reading().mark_digest_sent(p.ann, "2026-01-05", 5000, 1200);  // the first stays
+        });
+        CHECK(pending("2026-01-05", 0, 9000).empty());
+        CHECK(pending("2026-01-06", 0, 9000).empty());
+        REQUIRE(send(store, "r", p.bea, p.bea_dev, "4", "{}", in_r, 2000).seq == 4);
+        CHECK(pending("2026-01-05", 0, 9000).empty());
+        CHECK(pending("2026-01-06", 0, 1999).empty());
+        list = pending("2026-01-06", 0, 9000);
+        REQUIRE(list.size() == 1);
+        CHECK(list[0].account == p.ann);
+        CHECK(list[0].unread_rooms == 1);
+
+        // A member added later reads from where it joined; a suspended account gets nothing.
+        store.write_and_wait([&](Tx& tx) {
+            REQUIRE(tx.rooms().add_member(p.r, p.cal, 4, 2100));
+            tx.accounts().set_suspended(p.ann, true);
+        });
+        CHECK(pending("2026-01-06", 0, 9000).empty());
+        store.write_and_wait([&](Tx& tx) { tx.accounts().set_suspended(p.ann, false); });
+        REQUIRE(send(store, "r", p.bea, p.bea_dev, "5", "{}",
+                     devices({p.ann_dev, p.bea_dev, p.cal_dev}), 2200)
+                    .seq == 5);
+        CHECK(accounts(pending("2026-01-06", 0, 9000)) == std::vector<Id>{p.ann, p.cal});
+
+        // A former member's position is not listed.
+        store.write_and_wait([&](Tx& tx) { REQUIRE(tx.rooms().remove_member(p.r, p.bea)); });
+        store.read_and_wait(
+            [&](const ReadTx& tx) { CHECK(tx.reading().read_seqs(p.bea).empty()); });
+
+        // An admin's request to run now: the latest stays.
+        store.write_and_wait([&](Tx& tx) {
+            CHECK_FALSE(tx.reading().digest_requested());
+            tx.reading().request_digest(500);
+            CHECK(tx.reading().digest_requested() == 500);
+            tx.reading().request_digest(700);
+            CHECK(tx.reading().digest_requested() == 700);
+            // A day has one run: its first cutoff stays.
+            CHECK_FALSE(tx.reading().digest_cutoff("2026-01-07"));
+            CHECK(tx.reading().fix_digest_cutoff("2026-01-07", 3000) == 3000);
+            CHECK(tx.reading().fix_digest_cutoff("2026-01-07", 4000) == 3000);
+            CHECK(tx.reading().digest_cutoff("2026-01-07") == 3000);
+            CHECK_FALSE(tx.reading().digest_cutoff("2026-01-08"));
+        });
+    });
+}

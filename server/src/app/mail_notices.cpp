@@ -16,6 +16,19 @@ namespace {
 /// Notices sent per pass at most; the rest wait for the next.
 constexpr int kBatch = 200;
 
+/// "08:00" (two digits, a colon, two digits; 00:00 to 23:59) as minutes past midnight.
+std::optional<int> digest_minutes(std::string_view hhmm) {
+    const auto digit = [](char c) { return c >= '0' && c <= '9'; };
+    if (hhmm.size() != 5 || hhmm[2] != ':' || !digit(hhmm[0]) || !digit(hhmm[1]) ||
+        !digit(hhmm[3]) || !digit(hhmm[4]))
+        return std::nullopt;
+    const int h = (hhmm[0] - '0') * 10 + (hhmm[1] - '0');
+    const int m = (hhmm[3] - '0') * 10 + (hhmm[4] - '0');
+    if (h > 23 || m > 59)
+        return std::nullopt;
+    return h * 60 + m;
+}
+
 }  // namespace
 
 MailNotices::MailNotices(store::Store& store, MailConfig config, calendar::ClockSettings clocks,
@@ -122,6 +135,8 @@ int MailNotices::sweep() {
     }
     if (!failed)
         sent += sweep_minutes();
+    if (!failed)
+        sent += sweep_digest();
     if (sent > 0)
         spdlog::info("email notices: {} sent", sent);
     return sent;
@@ -195,6 +210,17 @@ std::string load_smtp_config(const toml::node& node, Config& config) {
             if (!v)
                 return "smtp.check_seconds must be an integer from 1 to 86400";
             mail.check_seconds = static_cast<int>(*v);
+        } else if (k == "digest") {
+            const auto v = value.value<bool>();
+            if (!value.is_boolean() || !v)
+                return "smtp.digest must be true or false";
+            mail.digest = *v;
+        } else if (k == "digest_time") {
+            const auto v = text();
+            const auto minutes = v ? digest_minutes(*v) : std::nullopt;
+            if (!minutes)
+                return "smtp.digest_time must be a time of day like \"08:00\" (London time)";
+            mail.digest_minutes = *minutes;
         } else if (k == "plain_loopback") {
             const auto v = value.value<bool>();
             if (!value.is_boolean() || !v)

@@ -62,6 +62,11 @@ class MailNotices {
     void record_sent(const std::string& key, const std::function<void(store::Tx&)>& record);
     /// After a failed send: releases the claim, so that any node tries again at its next pass.
     void release_claim(const std::string& key);
+    /// The daily digest (mail_digest.cpp): on a working day from the configured time, or on
+    /// the day an admin asked for it to run now (digest_run), one email to each account due
+    /// one (store/repo/reading.hpp), each recorded once sent. Returns how many were sent;
+    /// stops at the first failed send (tried again next pass).
+    int sweep_digest();
 
     store::Store& store_;
     MailConfig config_;
@@ -69,6 +74,9 @@ class MailNotices {
     std::string node_;
     std::chrono::milliseconds lease_;  ///< how long a claim lasts: longer than any one send
     std::int64_t since_ms_ = 0;
+    /// The day (YYYY-MM-DD) whose digest run this node finished: not looked at again that day.
+    /// Outbox thread only.
+    std::string digest_done_;
     std::mutex mutex_;
     std::condition_variable wake_;
     bool stopping_ = false;
@@ -77,7 +85,7 @@ class MailNotices {
 
 /// Reads the server config's [smtp] table into `config.mail`; returns the problem in plain words,
 /// or empty. Keys: host, port, from, from_name, username, password_file, ca_file,
-/// plain_loopback, timeout_ms, service_url, check_seconds.
+/// plain_loopback, timeout_ms, service_url, check_seconds, digest, digest_time.
 [[nodiscard]] std::string load_smtp_config(const toml::node& node, Config& config);
 
 }  // namespace liaise::server

@@ -98,6 +98,9 @@ std::span<const Service::Route> Service::routes() noexcept {
         {"governance_grant", [](Service& s, Context& c) { s.governance_grant(c); }},
         {"governance_list", [](Service& s, Context& c) { s.governance_list(c); }},
         {"subject_access", [](Service& s, Context& c) { s.subject_access(c); }},
+        {"room_read", [](Service& s, Context& c) { s.room_read(c); }},
+        {"email_digest", [](Service& s, Context& c) { s.email_digest(c); }},
+        {"digest_run", [](Service& s, Context& c) { s.digest_run(c); }},
     };
     return kRoutes;
 }

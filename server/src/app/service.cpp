@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <chrono>
+#include <map>
 #include <set>
 #include <thread>
 #include <unordered_map>
@@ -953,10 +954,19 @@ void Service::room_change(Context& ctx, bool add) {
 
 void Service::rooms(Context& ctx) {
     read_object(ctx, [account = ctx.who.account](const store::ReadTx& tx) {
+        // How far the account has read each room (room_read): a second device starts with the
+        // right unread count. 0 for a room it never said it read.
+        std::map<std::string, std::int64_t, std::less<>> read;
+        for (auto& [name, seq] : tx.reading().read_seqs(account))
+            read.emplace(std::move(name), seq);
         json::array out;
-        for (const auto& r : tx.rooms().rooms_of(account))
-            out.push_back(
-                json::object{{"room", r.name}, {"last_seq", r.last_seq}, {"members", r.members}});
+        for (const auto& r : tx.rooms().rooms_of(account)) {
+            const auto it = read.find(r.name);
+            out.push_back(json::object{{"room", r.name},
+                                       {"last_seq", r.last_seq},
+                                       {"members", r.members},
+                                       {"read_seq", it == read.end() ? 0 : it->second}});
+        }
         return json::object{{"rooms", std::move(out)}};
     });
 }

@@ -304,6 +304,10 @@ class Service final : public Requests {
     void governance_grant(Context& ctx);
     void governance_list(Context& ctx);
     void subject_access(Context& ctx);
+    /// Read positions and the daily digest of unread rooms (reading.cpp).
+    void room_read(Context& ctx);
+    void email_digest(Context& ctx);
+    void digest_run(Context& ctx);
     /// Edits the current dictionary files (a pure function of the files it is given, the
     /// request, and what it reads from the unit it is given) and returns a one-line summary.
     using DictionaryEdit =

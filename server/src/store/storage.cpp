@@ -439,6 +439,27 @@ CREATE TABLE IF NOT EXISTS minutes_mail_sent(
   sent_at INTEGER NOT NULL,
   PRIMARY KEY(notice, meeting_id, version, account_id));
 )sql");
+    // Read positions and the daily digest of unread rooms (repo/reading.hpp): new tables only,
+    // which an older server ignores.
+    db.exec(R"sql(
+CREATE TABLE IF NOT EXISTS read_positions(
+  account_id INTEGER NOT NULL REFERENCES accounts(id),
+  room_id INTEGER NOT NULL REFERENCES rooms(id),
+  seq INTEGER NOT NULL,
+  read_at INTEGER NOT NULL,
+  PRIMARY KEY(account_id, room_id));
+CREATE TABLE IF NOT EXISTS digest_off(
+  account_id INTEGER PRIMARY KEY REFERENCES accounts(id));
+CREATE TABLE IF NOT EXISTS digests_sent(
+  account_id INTEGER NOT NULL REFERENCES accounts(id),
+  day TEXT NOT NULL,  -- YYYY-MM-DD, London
+  cutoff INTEGER NOT NULL,  -- the digest counted messages sent up to this instant
+  sent_at INTEGER NOT NULL,
+  PRIMARY KEY(account_id, day));
+CREATE TABLE IF NOT EXISTS digest_runs(
+  day TEXT PRIMARY KEY,  -- YYYY-MM-DD, London: one digest run a day
+  cutoff INTEGER NOT NULL);
+)sql");
     SQLite::Statement version(
         db, "INSERT OR REPLACE INTO meta(key, value) VALUES('schema_version', ?)");
     version.bind(1, std::to_string(kSchemaVersion));

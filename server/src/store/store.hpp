@@ -38,6 +38,7 @@
 #include "store/repo/meetings.hpp"
 #include "store/repo/messages.hpp"
 #include "store/repo/outbox.hpp"
+#include "store/repo/reading.hpp"
 #include "store/repo/retention.hpp"
 #include "store/repo/rooms.hpp"
 #include "store/repo/secrets.hpp"
@@ -62,6 +63,7 @@ class ReadTx {
     [[nodiscard]] virtual const ContinuityView& continuity() const = 0;
     [[nodiscard]] virtual const RetentionView& retention() const = 0;
     [[nodiscard]] virtual const FollowUpView& followup() const = 0;
+    [[nodiscard]] virtual const ReadingView& reading() const = 0;
 };
 
 /// A write unit of work: reads see its own changes; everything commits together or not at all.
@@ -83,6 +85,8 @@ class Tx {
     [[nodiscard]] virtual FollowUp& followup() = 0;
     /// Claims with a lease, for work one node of several does at a time (repo/claims.hpp).
     [[nodiscard]] virtual Claims& claims() = 0;
+    /// Read positions and the digest's records (repo/reading.hpp).
+    [[nodiscard]] virtual Reading& reading() = 0;
 };
 
 /// A write unit seen as a read unit: its repositories as views, with its own changes. For code
@@ -106,6 +110,7 @@ class TxAsRead final : public ReadTx {
     [[nodiscard]] const ContinuityView& continuity() const override { return tx_.continuity(); }
     [[nodiscard]] const RetentionView& retention() const override { return tx_.retention(); }
     [[nodiscard]] const FollowUpView& followup() const override { return tx_.followup(); }
+    [[nodiscard]] const ReadingView& reading() const override { return tx_.reading(); }
 
   private:
     Tx& tx_;

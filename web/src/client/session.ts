@@ -166,6 +166,8 @@ export class Session {
   private retryTimer = 0;
   private noticeId = 0;
   private syncing = new Map<string, Promise<void>>();
+  /** Per room, the read position the server has (or is being sent): see recordRead. */
+  private recordedRead = new Map<string, number>();
   private loadingEarlier = new Set<string>();
   /** Called for a message from someone else, for desktop notifications (never given the text). */
   onIncoming: ((room: string) => void) | null = null;
@@ -370,6 +372,13 @@ export class Session {
       }
       room.lastSeq = Number(r.last_seq ?? 0);
       room.memberCount = Number(r.members ?? 0);
+      // How far this person read it on any device (PROTOCOL.md, "Read positions").
+      const readSeq = Number(r.read_seq ?? 0);
+      this.recordedRead.set(name, Math.max(this.recordedRead.get(name) ?? 0, readSeq));
+      if (readSeq > room.readSeq) {
+        room.readSeq = Math.min(readSeq, room.lastSeq);
+        await store.put(`read:${name}`, room.readSeq);
+      }
     }
     for (const name of [...this.rooms.keys()]) if (!names.has(name)) this.rooms.delete(name);
     await Promise.all([...this.rooms.values()].map((r) => this.showRoom(r.name).catch(() => undefined)));
@@ -422,6 +431,23 @@ export class Session {
     room.readSeq = room.lastSeq;
     await store.put(`read:${room.name}`, room.readSeq);
     this.changed();
+  }
+
+  /**
+   * Tells the server the person has seen the room up to its newest message (room_read), so
+   * that their other devices and the daily email digest know. Only for what was on screen in a
+   * visible, focused tab (RoomView decides); a room merely loaded is not read. Best effort: a
+   * failure is tried again the next time the room is seen.
+   */
+  async recordRead(room: Room): Promise<void> {
+    const seq = room.lastSeq;
+    if (seq <= (this.recordedRead.get(room.name) ?? 0)) return;
+    this.recordedRead.set(room.name, seq);
+    try {
+      await this.request('room_read', { room: room.name, seq });
+    } catch {
+      if ((this.recordedRead.get(room.name) ?? 0) === seq) this.recordedRead.delete(room.name);
+    }
   }
 
   /** Fetches everything after the last seq the timeline holds (one fetch at a time per room). */

@@ -52,11 +52,25 @@ export function RoomView({ session, room, onBack }: { session: Session; room: Ro
     window.addEventListener('resize', resized);
     return () => window.removeEventListener('resize', resized);
   }, []);
+  // Read, for the server (room_read): the newest message on screen in a visible, focused tab.
+  const seen = () => {
+    if (document.visibilityState === 'visible' && document.hasFocus() && atBottom.current && newest > 0)
+      void session.recordRead(room);
+  };
+  useEffect(() => {
+    window.addEventListener('focus', seen);
+    document.addEventListener('visibilitychange', seen);
+    return () => {
+      window.removeEventListener('focus', seen);
+      document.removeEventListener('visibilitychange', seen);
+    };
+  });
   useLayoutEffect(() => {
     const t = timeline.current;
     if (t) t.scrollTop = t.scrollHeight;
     showComposer(false);
     if (document.visibilityState === 'visible') void session.markRead(room);
+    seen();
   }, [newest]);
   useLayoutEffect(() => {
     const t = timeline.current;
@@ -110,6 +124,7 @@ export function RoomView({ session, room, onBack }: { session: Session; room: Ro
         onScroll={(e) => {
           const t = e.currentTarget;
           atBottom.current = t.scrollHeight - t.scrollTop - t.clientHeight < 8;
+          seen();
           if (t.scrollTop < 40 && session.hasEarlier(room)) earlier();
         }}>
         {session.hasEarlier(room) && (

@@ -19,6 +19,10 @@ struct MailConfig {
     std::string service_url;
     /// How often the outbox looks for notices to send.
     int check_seconds = 60;
+    /// The daily digest of unread rooms: sent on working days (England and Wales) at
+    /// `digest_minutes` past midnight, London time, to each account that has not turned it off.
+    bool digest = true;
+    int digest_minutes = 8 * 60;
 };
 
 /// Everything `serve` needs. Defaults are the documented safe values.

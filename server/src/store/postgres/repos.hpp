@@ -27,6 +27,7 @@ namespace liaise::server::pg {
 [[nodiscard]] std::unique_ptr<store::Continuity> make_continuity(Connection& db);
 [[nodiscard]] std::unique_ptr<store::Retention> make_retention(Connection& db);
 [[nodiscard]] std::unique_ptr<store::FollowUp> make_followup(Connection& db);
+[[nodiscard]] std::unique_ptr<store::Reading> make_reading(Connection& db);
 
 /// The columns account_row() reads, over `accounts a JOIN agencies g`.
 #define LIAISE_PG_ACCOUNT_COLUMNS \

@@ -465,10 +465,32 @@ CREATE TABLE claims(
   claimed_until BIGINT NOT NULL);
 )sql";
 
+/// Version 8: read positions and the daily digest of unread rooms (store/repo/reading.hpp). New
+/// tables only.
+constexpr const char* version_8 = R"sql(
+CREATE TABLE read_positions(
+  account_id BIGINT NOT NULL REFERENCES accounts(id),
+  room_id BIGINT NOT NULL REFERENCES rooms(id),
+  seq BIGINT NOT NULL,
+  read_at BIGINT NOT NULL,
+  PRIMARY KEY(account_id, room_id));
+CREATE TABLE digest_off(
+  account_id BIGINT PRIMARY KEY REFERENCES accounts(id));
+CREATE TABLE digests_sent(
+  account_id BIGINT NOT NULL REFERENCES accounts(id),
+  day TEXT NOT NULL,  -- YYYY-MM-DD, London
+  cutoff BIGINT NOT NULL,  -- the digest counted messages sent up to this instant
+  sent_at BIGINT NOT NULL,
+  PRIMARY KEY(account_id, day));
+CREATE TABLE digest_runs(
+  day TEXT PRIMARY KEY,  -- YYYY-MM-DD, London: one digest run a day
+  cutoff BIGINT NOT NULL);
+)sql";
+
 /// Migration N (1-based) takes a database from version N-1 to N.
 constexpr std::array<const char*, schema_version> migrations = {version_1, version_2, version_3,
                                                                 version_4, version_5, version_6,
-                                                                version_7};
+                                                                version_7, version_8};
 
 }  // namespace
 

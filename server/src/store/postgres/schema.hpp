@@ -6,7 +6,7 @@
 namespace liaise::server::pg {
 
 /// The schema version this build creates and expects.
-inline constexpr int schema_version = 7;
+inline constexpr int schema_version = 8;
 
 /// Creates the schema in an empty database, or brings an older one up to schema_version, in
 /// one transaction: a failure leaves the database as it was. Safe to run from several nodes at

@@ -23,6 +23,7 @@ namespace liaise::server::store::sqlite {
 [[nodiscard]] std::unique_ptr<Retention> make_retention(const Conn& c);
 [[nodiscard]] std::unique_ptr<FollowUp> make_followup(const Conn& c);
 [[nodiscard]] std::unique_ptr<Claims> make_claims(const Conn& c);
+[[nodiscard]] std::unique_ptr<Reading> make_reading(const Conn& c);
 
 /// The columns account_row() reads, over `accounts a JOIN agencies g`.
 #define LIAISE_ACCOUNT_COLUMNS \

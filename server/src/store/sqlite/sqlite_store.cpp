@@ -35,6 +35,7 @@ class Units final : public Tx, public ReadTx {
     Retention& retention() override { return lazily(retention_, make_retention, c_); }
     FollowUp& followup() override { return lazily(followup_, make_followup, c_); }
     Claims& claims() override { return lazily(claims_, make_claims, c_); }
+    Reading& reading() override { return lazily(reading_, make_reading, c_); }
 
     const AccountsView& accounts() const override { return self().accounts(); }
     const RoomsView& rooms() const override { return self().rooms(); }
@@ -49,6 +50,7 @@ class Units final : public Tx, public ReadTx {
     const ContinuityView& continuity() const override { return self().continuity(); }
     const RetentionView& retention() const override { return self().retention(); }
     const FollowUpView& followup() const override { return self().followup(); }
+    const ReadingView& reading() const override { return self().reading(); }
 
   private:
     // A read unit's repositories are made on first use too; only their views are handed out.
@@ -69,6 +71,7 @@ class Units final : public Tx, public ReadTx {
     std::unique_ptr<Retention> retention_;
     std::unique_ptr<FollowUp> followup_;
     std::unique_ptr<Claims> claims_;
+    std::unique_ptr<Reading> reading_;
 };
 
 }  // namespace
