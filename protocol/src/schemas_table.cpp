@@ -175,6 +175,7 @@ constexpr ReplyField r_retention_sweep[] = {
     {"deleted", kArray, true},
     {"held", kArray, true},
     {"kept", kArray, true},
+    {"more", kBoolean, false},
 };
 // hold_place
 constexpr ReplyField r_hold_place[] = {
@@ -205,6 +206,22 @@ constexpr ReplyField r_subject_access[] = {
     {"page", kInteger, true},
     {"pages", kInteger, true},
     {"bundle", kObject, true},
+};
+// room_read
+constexpr ReplyField r_room_read[] = {
+    {"room", kString, true},
+    {"read_seq", kInteger, true},
+    {"changed", kBoolean, true},
+};
+// email_digest
+constexpr ReplyField r_email_digest[] = {
+    {"on", kBoolean, true},
+    {"changed", kBoolean, true},
+};
+// digest_run
+constexpr ReplyField r_digest_run[] = {
+    {"day", kString, true},
+    {"requested_at", kInteger, true},
 };
 // dictionaries
 constexpr ReplyField r_dictionaries[] = {
@@ -872,6 +889,9 @@ constexpr FrameShape kReplies[] = {
     {"governance_grant", r_governance_grant},
     {"governance_list", r_governance_list},
     {"subject_access", r_subject_access},
+    {"room_read", r_room_read},
+    {"email_digest", r_email_digest},
+    {"digest_run", r_digest_run},
 };
 constexpr FrameShape kEvents[] = {
     {"membership", e_membership},
