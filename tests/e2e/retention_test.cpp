@@ -246,7 +246,8 @@ TEST_CASE(
     ok(*t.ann, "room_create", {{"room", "big-chat"}, {"members", {"bea"}}});
     std::vector<std::string> ciphers;
     for (int i = 0; i < 5; ++i)
-        ciphers.push_back(send_from_bea(t, "big-chat", "Update " + std::to_string(i) + " on the plan agreed at the meeting"));
+        ciphers.push_back(send_from_bea(
+            t, "big-chat", "Update " + std::to_string(i) + " on the plan agreed at the meeting"));
     // Three years pass; each unit of the sweep deletes at most 2 envelopes.
     t.server.stop();
     {

@@ -29,7 +29,7 @@ namespace liaise::server {
 namespace store {
 class Store;
 class Tx;
-}
+}  // namespace store
 
 class MailNotices {
   public:

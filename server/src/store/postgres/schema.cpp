@@ -488,9 +488,8 @@ CREATE TABLE digest_runs(
 )sql";
 
 /// Migration N (1-based) takes a database from version N-1 to N.
-constexpr std::array<const char*, schema_version> migrations = {version_1, version_2, version_3,
-                                                                version_4, version_5, version_6,
-                                                                version_7, version_8};
+constexpr std::array<const char*, schema_version> migrations = {
+    version_1, version_2, version_3, version_4, version_5, version_6, version_7, version_8};
 
 }  // namespace
 
