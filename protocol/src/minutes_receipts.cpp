@@ -8,37 +8,17 @@
 
 #include <string_view>
 
+#include "crypto_internal.hpp"
 #include "liaise/protocol/fields.hpp"
 
 namespace liaise::protocol {
 namespace {
 
 namespace json = boost::json;
+using crypto::detail::Encoder;  // str and num as in "End-to-end encryption" (PROTOCOL.md)
 
 constexpr std::string_view kAckLabel = "liaise-minutes-ack-v1";
 constexpr std::string_view kCommentLabel = "liaise-minutes-comment-v1";
-
-class Encoder {
-  public:
-    Encoder& number(std::int64_t n) {
-        const auto u = static_cast<std::uint64_t>(n);
-        for (int shift = 56; shift >= 0; shift -= 8)
-            buf_.push_back(static_cast<unsigned char>(u >> shift));
-        return *this;
-    }
-    Encoder& bytes(const unsigned char* p, std::size_t n) {
-        number(static_cast<std::int64_t>(n));
-        buf_.insert(buf_.end(), p, p + n);
-        return *this;
-    }
-    Encoder& text(std::string_view s) {
-        return bytes(reinterpret_cast<const unsigned char*>(s.data()), s.size());
-    }
-    [[nodiscard]] std::vector<unsigned char> take() { return std::move(buf_); }
-
-  private:
-    std::vector<unsigned char> buf_;
-};
 
 bool valid(const crypto::SignPublicKey& key, const std::vector<unsigned char>& message,
            const crypto::Signature& signature) {
@@ -71,15 +51,15 @@ MinutesDigest circulation_digest(const json::object& minutes) {
 std::vector<unsigned char> acknowledgement_message(const Acknowledgement& a) {
     Encoder e;
     e.text(kAckLabel).number(a.meeting).text(a.room).number(a.version);
-    e.bytes(a.circulation.data(), a.circulation.size()).text(a.account).number(a.signed_at);
-    return e.take();
+    e.bytes({a.circulation.data(), a.circulation.size()}).text(a.account).number(a.signed_at);
+    return e.result();
 }
 
 std::vector<unsigned char> comment_message(const CommentSignature& c) {
     Encoder e;
     e.text(kCommentLabel).number(c.meeting).number(c.version).text(c.section).text(c.text);
     e.text(c.account).number(c.signed_at);
-    return e.take();
+    return e.result();
 }
 
 crypto::Signature sign_acknowledgement(const crypto::DeviceKeys& keys, const Acknowledgement& a) {
