@@ -12,6 +12,7 @@
 #include "liaise/calendar/bank_holidays.hpp"
 #include "liaise/calendar/date.hpp"
 #include "liaise/calendar/working_days.hpp"
+#include "mail_support.hpp"
 #include "server_fixture.hpp"
 #include "signed_receipts.hpp"
 
@@ -20,20 +21,6 @@ using namespace liaise::test;
 namespace json = boost::json;
 
 namespace {
-
-bool has(const std::string& text, const std::string& part) {
-    return text.find(part) != std::string::npos;
-}
-
-/// Today in UTC, "YYYY-MM-DD" (London's date too, except in the hour after midnight in summer).
-std::string today() {
-    const auto now = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    char buf[16];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-    return buf;
-}
 
 /// `days` working days after today, as the server counts them.
 std::string working_days_on(int days) {
@@ -52,13 +39,6 @@ json::object clock_of(const json::value& deadlines, std::string_view name) {
             return v.as_object();
     FAIL("no clock " << name << " in " << json::serialize(deadlines));
     return {};
-}
-
-const json::object* find_meeting(const json::object& due, std::int64_t id) {
-    for (const auto& v : due.at("meetings").as_array())
-        if (v.at("meeting").as_int64() == id)
-            return &v.as_object();
-    return nullptr;
 }
 
 // Northshire (the agency `init` made; named here in another case, as operators may) sets a

@@ -3,6 +3,7 @@
 // the configured time is 23:59 London, so the schedule does not start the day's run first
 // (unless the test runs in the last minute of a day).
 #include "../support/smtp_sink.hpp"
+#include "mail_support.hpp"
 #include "server_fixture.hpp"
 
 using namespace liaise;
@@ -12,10 +13,6 @@ namespace json = boost::json;
 namespace {
 
 constexpr const char* kCare = "Northshire Children's Services";
-
-bool has(const std::string& text, const std::string& part) {
-    return text.find(part) != std::string::npos;
-}
 
 /// The `read_seq` and `last_seq` of `room` in `who`'s `rooms` reply.
 std::pair<std::int64_t, std::int64_t> positions(const json::object& rooms,

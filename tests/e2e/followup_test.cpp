@@ -11,6 +11,7 @@
 
 #include "../support/smtp_sink.hpp"
 #include "data_scan.hpp"
+#include "mail_support.hpp"
 #include "server_fixture.hpp"
 #include "signed_receipts.hpp"
 
@@ -19,27 +20,6 @@ using namespace liaise::test;
 namespace json = boost::json;
 
 namespace {
-
-bool has(const std::string& text, const std::string& part) {
-    return text.find(part) != std::string::npos;
-}
-
-/// Today in UTC, "YYYY-MM-DD" (London's date too, except in the hour after midnight in summer).
-std::string today() {
-    const auto now = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    char buf[16];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-    return buf;
-}
-
-const json::object* find_meeting(const json::object& due, std::int64_t id) {
-    for (const auto& v : due.at("meetings").as_array())
-        if (v.at("meeting").as_int64() == id)
-            return &v.as_object();
-    return nullptr;
-}
 
 std::string clock_status(const json::object& m, std::string_view clock) {
     for (const auto& v : m.at("deadlines").as_array())

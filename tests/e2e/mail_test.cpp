@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include "../support/smtp_sink.hpp"
+#include "mail_support.hpp"
 #include "server_fixture.hpp"
 
 using namespace liaise;
@@ -57,10 +58,6 @@ struct Mailing {
     std::optional<Person> ann, sam, tess;
     std::int64_t meeting = 0;
 };
-
-bool has(const std::string& text, const std::string& part) {
-    return text.find(part) != std::string::npos;
-}
 
 /// No case content: not the action's words, the room, the meeting or the family's names.
 void check_no_case_content(const std::string& mail) {
