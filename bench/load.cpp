@@ -40,6 +40,7 @@
 #include <boost/beast.hpp>
 #include <boost/json.hpp>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <deque>
 #include <filesystem>
@@ -85,11 +86,12 @@ struct Options {
     int load_cpu = 1;
     int server_threads = 1;
     bool durable = true;
-    bool idle = false;    // hold connections logged in, send nothing (memory per connection)
-    int accounts = -1;    // -1: one per connection (idle mode: at most 100, shared in turn)
-    double rate = 0;      // > 0: open loop, this many sends per second in all, no in-flight cap
-    int payload = 120;    // plaintext bytes per message
-    int frame_bytes = 0;  // raw and xmpp modes: pad each frame to this size (0: --payload)
+    bool idle = false;      // hold connections logged in, send nothing (memory per connection)
+    int accounts = -1;      // -1: one per connection (idle mode: at most 100, shared in turn)
+    double rate = 0;        // > 0: open loop, this many sends per second in all, no in-flight cap
+    bool timeline = false;  // print each 100 ms of the measured run's deliveries to stderr
+    int payload = 120;      // plaintext bytes per message
+    int frame_bytes = 0;    // raw and xmpp modes: pad each frame to this size (0: --payload)
     std::string domain = "localhost";  // xmpp mode: the server's virtual host
     std::string muc_domain;            // xmpp mode: its multi-user chat service ("conference."
                                        // + domain unless set)
@@ -343,6 +345,8 @@ class Conn;
 
 struct Stats {
     std::vector<double> ack_ms, delivery_ms;
+    // --timeline: (ms since the measured run began, latency ms) of each counted delivery.
+    std::vector<std::pair<double, double>> delivered_at;
     std::uint64_t sends = 0, deliveries = 0;
     std::unordered_map<std::string, Clock::time_point> sent_at;  // message id -> when sent
     std::unordered_map<std::string, Conn*> sender;  // xmpp mode: message id -> who sent it
@@ -355,6 +359,12 @@ struct Stats {
     std::vector<double> back_ms, caught_up_ms;
     std::uint64_t resent = 0, caught_up_messages = 0;
     bool counts(Clock::time_point now) const { return now >= measure_from && now < measure_to; }
+    void delivered(Clock::time_point now, double ms) {
+        delivery_ms.push_back(ms);
+        ++deliveries;
+        delivered_at.emplace_back(
+            std::chrono::duration<double, std::milli>(now - measure_from).count(), ms);
+    }
 };
 
 double percentile(std::vector<double>& v, double p) {
@@ -363,6 +373,20 @@ double percentile(std::vector<double>& v, double p) {
     const auto k = static_cast<std::size_t>(p / 100.0 * static_cast<double>(v.size() - 1));
     std::nth_element(v.begin(), v.begin() + static_cast<long>(k), v.end());
     return v[k];
+}
+
+/// --timeline: one line per 100 ms of the measured run: from (ms), deliveries, p50 and max latency.
+void print_timeline(std::vector<std::pair<double, double>> at) {
+    std::sort(at.begin(), at.end());
+    std::cerr << "from_ms deliveries p50_ms max_ms\n";
+    for (std::size_t i = 0; i < at.size();) {
+        const double bucket = std::floor(at[i].first / 100) * 100;
+        std::vector<double> ms;
+        for (; i < at.size() && at[i].first < bucket + 100; ++i)
+            ms.push_back(at[i].second);
+        const double max = *std::max_element(ms.begin(), ms.end());
+        std::cerr << bucket << ' ' << ms.size() << ' ' << percentile(ms, 50) << ' ' << max << '\n';
+    }
 }
 
 constexpr std::size_t kIdWidth = 16;
@@ -650,9 +674,8 @@ class Conn : public std::enable_shared_from_this<Conn> {
         const auto id = find_id(frame, delivery_key);
         if (const auto it = stats_.sent_at.find(id);
             !id.empty() && it != stats_.sent_at.end() && stats_.counts(now)) {
-            stats_.delivery_ms.push_back(
-                std::chrono::duration<double, std::milli>(now - it->second).count());
-            ++stats_.deliveries;
+            stats_.delivered(now,
+                             std::chrono::duration<double, std::milli>(now - it->second).count());
         }
     }
 
@@ -674,10 +697,8 @@ class Conn : public std::enable_shared_from_this<Conn> {
         Conn* sender = stats_.sender[id];
         if (o_.room_size > 2) {
             if (sender != this) {
-                if (stats_.counts(now)) {
-                    stats_.delivery_ms.push_back(ms);
-                    ++stats_.deliveries;
-                }
+                if (stats_.counts(now))
+                    stats_.delivered(now, ms);
                 return;
             }
             if (stats_.counts(now)) {
@@ -689,8 +710,7 @@ class Conn : public std::enable_shared_from_this<Conn> {
             return;
         }
         if (stats_.counts(now)) {
-            stats_.delivery_ms.push_back(ms);
-            ++stats_.deliveries;
+            stats_.delivered(now, ms);
             stats_.ack_ms.push_back(ms);
             ++stats_.sends;
         }
@@ -973,6 +993,9 @@ int main(int argc, char** argv) {
                    "into the measured run; its connections reconnect to node 0, catch up with "
                    "sync and resend what was not acknowledged (reports \"recovery\")");
     app.add_flag("!--no-durable", o.durable, "synchronous=OFF (to measure what durability costs)");
+    app.add_flag("--timeline", o.timeline,
+                 "Print to stderr, for each 100 ms of the measured run, the deliveries and their "
+                 "median and largest latency (where a tail comes from)");
     app.add_flag("--idle", o.idle, "Hold the connections logged in and send nothing");
     app.add_option("--accounts", o.accounts,
                    "Accounts to log the connections in as, in turn (default: one per "
@@ -1223,6 +1246,8 @@ int main(int argc, char** argv) {
     ioc.run_for(std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::duration<double>(o.warmup + o.seconds + 0.5)));
     const double elapsed = o.seconds;
+    if (o.timeline)
+        print_timeline(stats.delivered_at);
     const auto core_after = core_ticks(o.server_cpu);
     const auto after = server ? server->usage() : std::pair<double, long>{0, 0};
     const auto threads_after = server ? server->thread_cpu() : std::map<std::string, double>();
