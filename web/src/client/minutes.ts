@@ -6,10 +6,11 @@
 // and checked the same way ("Signed acknowledgements and comments").
 import { identityFromJson, sign, verifyIdentity } from '../crypto/keys';
 import { fromBase64Sized, sodium, toBase64 } from '../crypto/sodium';
-import type { Json } from '../protocol/connection';
+import { type Json, ProtocolError } from '../protocol/connection';
 import type { Action, Session } from './session';
 import { type MinutesAct, minutesDigest, signedMessage } from './minutes-digest';
 import { acknowledgementMessage, circulationDigest, commentMessage } from './minutes-receipts';
+import { copyDocument, copyOf } from './minutes-copy';
 import { exportHtml, exportMarkdown, kMeetingKinds, minuteTime } from './minutes-export';
 
 export { minuteTime };
@@ -497,15 +498,23 @@ export class MinutesClient {
 
   /**
    * One recipient's copy (an attendance entry without an account) of a circulated or approved
-   * version, as the server makes it from the fixed version and the sections the distribution
-   * recorded, as `liaise meeting export --for` writes it. A copy leaves out sections, so the
-   * signatures (over the whole version) cannot be checked on it: check the version itself.
+   * version, made on this device from the fixed version whose signatures it checked (who gets a
+   * copy, whether they are family, the sections chosen for them and which are professionals-only
+   * are all signed), as `liaise meeting export --for` makes it; never the server's rendering.
+   * Refused, with nothing made, when a signature does not verify or the version gives the entry
+   * no copy.
    */
   async exportCopy(meeting: number, recipient: number, format: 'markdown' | 'html', version?: number): Promise<{ content: string; version: number }> {
-    const fields: Json = { meeting, format, recipient };
-    if (version) fields.version = version;
-    const r = await this.call('meeting_export', fields);
-    return { content: String(r.content ?? ''), version: Number(r.version) };
+    const fixed = await this.show(meeting, version);
+    if (fixed.status === 'draft') throw new ProtocolError('wrong_status', 'A draft has no copies: circulate it first.');
+    const { verdicts } = await this.verify(fixed);
+    if (verdicts.length === 0 || !verdicts.every((x) => x.verified)) {
+      throw new ProtocolError('bad_signature', `Version ${fixed.version} as the server shows it is not the one signed, so its copies cannot be trusted to hold only what the chair chose; no copy was made.`);
+    }
+    const copy = copyOf(fixed as unknown as Json, recipient);
+    if (!copy) throw new ProtocolError('not_found', `Version ${fixed.version} gives this person no copy.`);
+    const doc = copyDocument(fixed as unknown as Json, copy);
+    return { content: (format === 'html' ? exportHtml : exportMarkdown)(doc), version: fixed.version };
   }
 
   /**

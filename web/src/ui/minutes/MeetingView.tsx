@@ -104,8 +104,9 @@ async function exportAs(client: MinutesClient, m: Minutes, format: 'markdown' | 
 }
 
 /**
- * The copies for people without an account on a fixed version's distribution, each exported as
- * the server makes it (only the sections it holds): the chair or minute-taker prints or sends it.
+ * The copies for people without an account on a fixed version's distribution, each made on this
+ * device from the signed version (only the sections it gives them): the chair or minute-taker
+ * prints or sends it.
  */
 function Copies({ client, m, version, onError }: { client: MinutesClient; m: Minutes; version: number; onError: (s: string) => void }) {
   const copies = (m.distribution ?? []).filter((d) => !d.user && d.entry);
@@ -119,7 +120,7 @@ function Copies({ client, m, version, onError }: { client: MinutesClient; m: Min
   return (
     <section aria-labelledby="copies-title">
       <h2 id="copies-title">Copies to be given</h2>
-      <p class="hint">People without an account receive a copy that holds only the sections chosen for them. The signatures cover the whole version above, not a copy: check them there.</p>
+      <p class="hint">People without an account receive a copy that holds only the sections chosen for them. Each copy is made on this device from the version above, and only when its signatures verify: the server cannot add a section to anyone’s copy.</p>
       <ul class="copies">
         {copies.map((d) => (
           <li key={d.entry}>
