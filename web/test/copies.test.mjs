@@ -4,31 +4,19 @@
 // professionals-only marking, or shows the parent as not family. No server is needed: the
 // client's requests are answered here. `node --test test/copies.test.mjs` in web/.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { build } from 'esbuild';
+import { readFileSync } from 'node:fs';
+import { before, test } from 'node:test';
+import { bundled } from './bundle.mjs';
 
-const dir = mkdtempSync(join(tmpdir(), 'liaise-web-copies-'));
 let c;
 
 before(async () => {
-  const out = join(dir, 'copies.mjs');
-  await build({
-    stdin: {
-      contents: `export * from './src/client/minutes'; export * from './src/client/minutes-copy';
+  c = await bundled(`export * from './src/client/minutes'; export * from './src/client/minutes-copy';
                  export * from './src/client/minutes-digest'; export * from './src/crypto/keys';
-                 export * from './src/crypto/sodium';`,
-      resolveDir: new URL('..', import.meta.url).pathname, loader: 'ts',
-    },
-    bundle: true, format: 'esm', platform: 'node', outfile: out, logLevel: 'warning',
-  });
-  c = await import(out);
+                 export * from './src/crypto/sodium';`);
   await c.loadSodium();
 });
 
-after(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The golden vector's v2 minutes (PROTOCOL.md): Kelly Smith (entry 2) is the child's mother,
  * a family member who receives purpose, child-views and decision; professional-information and

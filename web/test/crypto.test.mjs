@@ -5,23 +5,15 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { build } from 'esbuild';
+import { bundled } from './bundle.mjs';
 import { PASSPHRASE, Server } from './support.mjs';
 
 const server = new Server();
 let c; // the crypto modules, bundled for Node
 
 before(async () => {
-  const out = join(server.dir, 'crypto.mjs');
-  await build({
-    stdin: {
-      contents: `export * from './src/crypto/keys'; export * from './src/crypto/envelope';
-                 export * from './src/crypto/safety'; export * from './src/crypto/sodium';`,
-      resolveDir: new URL('..', import.meta.url).pathname, loader: 'ts',
-    },
-    bundle: true, format: 'esm', platform: 'node', outfile: out, logLevel: 'warning',
-  });
-  c = await import(out);
+  c = await bundled(`export * from './src/crypto/keys'; export * from './src/crypto/envelope';
+                 export * from './src/crypto/safety'; export * from './src/crypto/sodium';`);
   await c.loadSodium();
   await server.init();
   await server.start();

@@ -3,25 +3,15 @@
 // seqs, replays, counters, clocks, the sender's previous message and new readers, each done the
 // way a server would try it. Needs no server: `node --test test/ledger.test.mjs` in web/.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { build } from 'esbuild';
+import { before, test } from 'node:test';
+import { bundled } from './bundle.mjs';
 
-const dir = mkdtempSync(join(tmpdir(), 'liaise-web-ledger-'));
 let L;
 
 before(async () => {
-  const out = join(dir, 'ledger.mjs');
-  await build({
-    entryPoints: [new URL('../src/client/ledger.ts', import.meta.url).pathname],
-    bundle: true, format: 'esm', platform: 'node', outfile: out, logLevel: 'warning',
-  });
-  L = await import(out);
+  L = await bundled(`export * from './src/client/ledger';`);
 });
 
-after(() => rmSync(dir, { recursive: true, force: true }));
 
 const T0 = 1796000000000;
 const nobody = () => '';

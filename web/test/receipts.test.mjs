@@ -5,30 +5,18 @@
 // comment the recipient's pinned key signed is "verified"; the rest say so in words.
 // `node --test test/receipts.test.mjs` in web/.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { build } from 'esbuild';
+import { readFileSync } from 'node:fs';
+import { before, test } from 'node:test';
+import { bundled } from './bundle.mjs';
 
-const dir = mkdtempSync(join(tmpdir(), 'liaise-web-receipts-'));
 let c;
 
 before(async () => {
-  const out = join(dir, 'receipts.mjs');
-  await build({
-    stdin: {
-      contents: `export * from './src/client/minutes'; export * from './src/client/minutes-receipts';
-                 export * from './src/crypto/keys'; export * from './src/crypto/sodium';`,
-      resolveDir: new URL('..', import.meta.url).pathname, loader: 'ts',
-    },
-    bundle: true, format: 'esm', platform: 'node', outfile: out, logLevel: 'warning',
-  });
-  c = await import(out);
+  c = await bundled(`export * from './src/client/minutes'; export * from './src/client/minutes-receipts';
+                 export * from './src/crypto/keys'; export * from './src/crypto/sodium';`);
   await c.loadSodium();
 });
 
-after(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A session as MinutesClient sees it, for `user`: pins kept in memory. */
 function session(user, keys, verified = {}) {

@@ -5,11 +5,9 @@
 // the reply and event shapes. Needs no
 // server: `node --test test/vectors.test.mjs` in web/.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { build } from 'esbuild';
+import { readFileSync } from 'node:fs';
+import { before, test } from 'node:test';
+import { bundled } from './bundle.mjs';
 
 const vectors = new URL('../../protocol/testdata/vectors/', import.meta.url);
 const load = (name) => JSON.parse(readFileSync(new URL(name, vectors), 'utf8'));
@@ -22,28 +20,18 @@ const continuity = load('continuity.json');
 const minutesDigests = load('minutes-digest.json');
 const minutesReceipts = load('minutes-receipts.json');
 
-const dir = mkdtempSync(join(tmpdir(), 'liaise-web-vectors-'));
 let c; // the browser's modules, bundled for Node
 
 before(async () => {
-  const out = join(dir, 'browser.mjs');
-  await build({
-    stdin: {
-      contents: `export * from './src/crypto/keys'; export * from './src/crypto/envelope';
+  c = await bundled(`export * from './src/crypto/keys'; export * from './src/crypto/envelope';
                  export * from './src/crypto/safety'; export * from './src/crypto/sodium';
                  export * from './src/crypto/continuity';
                  export { minutesDigest } from './src/client/minutes-digest';
                  export { acknowledgementMessage, circulationDigest, commentMessage } from './src/client/minutes-receipts';
-                 export { describeEvent, describeNotice } from './src/client/words';`,
-      resolveDir: new URL('..', import.meta.url).pathname, loader: 'ts',
-    },
-    bundle: true, format: 'esm', platform: 'node', outfile: out, logLevel: 'warning',
-  });
-  c = await import(out);
+                 export { describeEvent, describeNotice } from './src/client/words';`);
   await c.loadSodium();
 });
 
-after(() => rmSync(dir, { recursive: true, force: true }));
 
 const b64 = (s) => {
   const bytes = c.fromBase64(s);
