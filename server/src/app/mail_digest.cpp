@@ -29,13 +29,12 @@ namespace {
 /// Digests per pass at most; the rest wait for the next.
 constexpr int kBatch = 200;
 
-/// The instant (ms) London's clocks show `minutes` past midnight on `day`. The offset is the one
-/// in force at that hour read as UTC: exact except within an hour of a change of the clocks.
+/// The instant (ms) London's clocks show `minutes` past midnight on `day` (on the days the
+/// clocks change, as calendar/london_time.hpp says).
 std::int64_t london_instant(calendar::Date day, int minutes) {
     using namespace std::chrono;
-    const auto as_utc = sys_seconds(sys_days(day)) + std::chrono::minutes(minutes);
-    const auto at = as_utc - calendar::london_offset(as_utc);
-    return duration_cast<milliseconds>(at.time_since_epoch()).count();
+    return duration_cast<milliseconds>(calendar::london_instant(day, minutes).time_since_epoch())
+        .count();
 }
 
 }  // namespace
