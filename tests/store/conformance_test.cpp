@@ -1621,7 +1621,11 @@ TEST_CASE("store: read positions only rise, and the digest counts unread rooms o
 
         // Sent: not again that day, and the next day's counts only what came after its cutoff.
         store.write_and_wait([&](Tx& tx) {
+            CHECK_FALSE(tx.reading().digest_sent(p.ann, "2026-01-05"));
             tx.reading().mark_digest_sent(p.ann, "2026-01-05", 1000, 1100);
+            CHECK(tx.reading().digest_sent(p.ann, "2026-01-05"));
+            CHECK_FALSE(tx.reading().digest_sent(p.ann, "2026-01-06"));
+            CHECK_FALSE(tx.reading().digest_sent(p.bea, "2026-01-05"));
             tx.reading().mark_digest_sent(p.ann, "2026-01-05", 5000, 1200);  // the first stays
         });
         CHECK(pending("2026-01-05", 0, 9000).empty());
