@@ -1544,6 +1544,53 @@ TEST_CASE("store: a claim is held by one node until released or run out, then ta
     });
 }
 
+TEST_CASE(
+    "store: claims that ran out over a day ago are deleted, a bounded number at a time, "
+    "and nothing that still holds or was taken over",
+    "[store]") {
+    each_store([](Store& store) {
+        constexpr Millis day = 86'400'000;
+        const Millis now = 10 * day;
+        store.write_and_wait([&](Tx& tx) {
+            auto& c = tx.claims();
+            // Five left by a node that died, run out 2 to 6 days ago; one run out an hour ago;
+            // one running; one run out long ago but taken over just now.
+            for (int i = 0; i < 5; ++i)
+                CHECK(c.claim("mail:old:" + std::to_string(i), "dead", 0, now - (2 + i) * day));
+            CHECK(c.claim("mail:recent", "dead", 0, now - day / 24));
+            CHECK(c.claim("retention_sweep", "a", now, now + 600'000));
+            CHECK(c.claim("mail:taken", "dead", 0, now - 9 * day));
+            CHECK(c.claim("mail:taken", "b", now, now + 60'000));
+        });
+        store.write_and_wait([&](Tx& tx) {
+            auto& c = tx.claims();
+            // At most the limit, oldest first: 6 and 5 days ago go.
+            CHECK(c.purge(now - day, 2) == 2);
+            // A row gone is one release finds nothing to drop in.
+            CHECK_FALSE(c.release("mail:old:4", "dead"));
+            CHECK_FALSE(c.release("mail:old:3", "dead"));
+            CHECK(c.purge(now - day, 100) == 3);
+            CHECK(c.purge(now - day, 100) == 0);
+        });
+        store.write_and_wait([&](Tx& tx) {
+            auto& c = tx.claims();
+            for (int i = 0; i < 5; ++i)  // each row gone: release finds none to drop
+                CHECK_FALSE(c.release("mail:old:" + std::to_string(i), "dead"));
+            CHECK(c.release("mail:recent", "dead"));  // ran out within the day: kept
+            CHECK(c.holder("retention_sweep", now) == "a");
+            CHECK(c.holder("mail:taken", now) == "b");
+        });
+        // A unit that fails deletes nothing.
+        store.write_and_wait(
+            [&](Tx& tx) { CHECK(tx.claims().claim("mail:z", "dead", 0, now - 3 * day)); });
+        CHECK_THROWS(store.write_and_wait([&](Tx& tx) {
+            CHECK(tx.claims().purge(now - day, 10) == 1);
+            throw std::runtime_error("failed");
+        }));
+        store.write_and_wait([&](Tx& tx) { CHECK(tx.claims().release("mail:z", "dead")); });
+    });
+}
+
 TEST_CASE("store: read positions only rise, and the digest counts unread rooms once a day",
           "[store]") {
     each_store([](Store& store) {
