@@ -406,7 +406,7 @@ TEST_CASE(
 
 TEST_CASE(
     "an acknowledgement from before they were signed takes the recipient's signature when they "
-    "acknowledge again; a signed one is never replaced, and forged ones change nothing",
+    "acknowledge again, a signed one is never replaced, and forged ones change nothing",
     "[e2e][followup][signed]") {
     Server server;
     Person ann(server, "ann", server.admin_code());

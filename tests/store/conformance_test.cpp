@@ -1462,7 +1462,7 @@ TEST_CASE("store: after circulation, acknowledgements, comments and follow-up em
 }
 
 TEST_CASE(
-    "store: an unsigned acknowledgement takes the first signature given for it; a signed "
+    "store: an unsigned acknowledgement takes the first signature given for it, and a signed "
     "one is never replaced",
     "[store]") {
     each_store([](Store& store) {
