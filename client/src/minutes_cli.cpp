@@ -1096,7 +1096,7 @@ void add_minutes_commands(CLI::App& app, Options& o, std::function<int()>& actio
     exp->add_option("--output", a->output, "Write to this file (default: standard output)");
     exp->add_option("--for", a->recipient,
                     "The copy for this attendance entry (someone without an account), with only "
-                    "the sections the distribution recorded for them");
+                    "the sections the signed version gives them, made here from that version");
     runs(exp, meeting_export);
 
     add_followup_commands(app, *meeting, o, action);

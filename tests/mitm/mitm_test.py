@@ -1020,7 +1020,7 @@ def parent_copy_widened(w):
     attended = json.loads(w.ok("hana", "meeting", "attend", meeting, "--name", "Kelly Smith",
                                "--role", "Mother", "--family", "--copy", "--status", "present",
                                "--json").out)
-    entry = str(attended["entry"])
+    entry = str(attended["entry"]["id"])
     w.ok("hana", "meeting", "circulate", meeting, "--acknowledge")
 
     def export():
