@@ -37,6 +37,24 @@ minutes london_offset(sys_seconds instant) {
     return summer ? minutes{60} : minutes{0};
 }
 
+sys_seconds london_instant(Date day, int wall) {
+    const sys_seconds local{sys_days{day} + minutes{wall}};  // the wall time read as UTC
+    // The instants that could show it are `local` less one of the two offsets; one shows it
+    // when the offset in force there is the one taken off. The earlier first: in autumn both
+    // do, and the first of the two is wanted.
+    for (const minutes offset : {minutes{60}, minutes{0}})
+        if (london_offset(local - offset) == offset)
+            return local - offset;
+    // Neither: the wall time is in spring's gap, which lies between them. The first instant
+    // after it is the change itself: the first second from `local - 1h` on in BST.
+    sys_seconds lo = local - minutes{60}, hi = local;  // GMT at lo, BST at hi
+    while (hi - lo > seconds{1}) {
+        const auto mid = lo + (hi - lo) / 2;
+        (london_offset(mid) == minutes{60} ? hi : lo) = mid;
+    }
+    return hi;
+}
+
 Date london_date(std::int64_t ms) {
     const auto t = to_seconds(ms);
     return Date{floor<days>(t + london_offset(t))};

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 #include "liaise/protocol/fields.hpp"
+#include "liaise/protocol/minutes_copy.hpp"
 #include "liaise/protocol/minutes_export.hpp"
 
 #include "cli_support.hpp"
@@ -779,18 +780,43 @@ int meeting_export(const Options& o, const Args& a) {
         // whose signatures it checked (the server's rendering is not signed), with a section
         // saying whose signatures it carries and whether they verify here.
         std::optional<MinutesCheck> check;
-        // A recipient's partial copy is the server's rendering: the signatures cover the whole
-        // version, which the copy is not.
-        if (str(reply.value(), "status") != "draft" && !a.recipient) {
+        if (str(reply.value(), "status") != "draft") {
             auto fixed = c.call("meeting_show", {{"meeting", a.meeting},
                                                  {"version", num(reply.value(), "version")}});
             if (!fixed)
                 return report(fixed.error(), kWords);
             check = c.check_minutes(fixed.value());
             const bool html = str(reply.value(), "format") == "html";
-            content = with_signatures(html ? protocol::export_html(fixed.value())
-                                           : protocol::export_markdown(fixed.value()),
-                                      *check, html);
+            if (a.recipient) {
+                // A recipient's copy too, from the version whose signatures cover who gets a
+                // copy, whether they are family, what the chair chose for them and which
+                // sections are professionals-only: a server cannot slip a section into a
+                // parent's copy. Not written at all unless every signature verifies here.
+                for (const auto& s : check->signatures)
+                    if (s.result != MinutesSignatureCheck::Result::verified) {
+                        for (const auto& line : check->lines())
+                            std::cerr << "liaise: " << display_line(line) << "\n";
+                        return report({"bad_signature",
+                                       "version " + std::to_string(check->version) +
+                                           " as the server shows it is not the one signed, so "
+                                           "its copies cannot be trusted to hold only what the "
+                                           "chair chose; no copy was written"});
+                    }
+                const auto copy = protocol::copy_of(fixed.value(), *a.recipient);
+                if (!copy)
+                    return report({"not_found", "version " + std::to_string(check->version) +
+                                                    " gives attendance entry " +
+                                                    std::to_string(*a.recipient) +
+                                                    " no copy (copies go to people without an "
+                                                    "account marked copy)"});
+                const auto doc = protocol::copy_document(fixed.value(), *copy);
+                content = html ? protocol::export_html(doc) : protocol::export_markdown(doc);
+                check.reset();  // a copy carries no signatures section; they verified
+            } else {
+                content = with_signatures(html ? protocol::export_html(fixed.value())
+                                               : protocol::export_markdown(fixed.value()),
+                                          *check, html);
+            }
             reply.value()["content"] = content;
         }
         const int status = check && !check->ok() ? 1 : 0;
@@ -1070,7 +1096,7 @@ void add_minutes_commands(CLI::App& app, Options& o, std::function<int()>& actio
     exp->add_option("--output", a->output, "Write to this file (default: standard output)");
     exp->add_option("--for", a->recipient,
                     "The copy for this attendance entry (someone without an account), with only "
-                    "the sections the distribution recorded for them");
+                    "the sections the signed version gives them, made here from that version");
     runs(exp, meeting_export);
 
     add_followup_commands(app, *meeting, o, action);

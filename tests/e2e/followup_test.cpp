@@ -403,3 +403,108 @@ TEST_CASE(
     shown["text"] = "The plan was never agreed";
     CHECK(sam->check_comment(shown).result == client::ReceiptCheck::Result::does_not_verify);
 }
+
+TEST_CASE(
+    "an acknowledgement from before they were signed takes the recipient's signature when they "
+    "acknowledge again, a signed one is never replaced, and forged ones change nothing",
+    "[e2e][followup][signed]") {
+    Server server;
+    Person ann(server, "ann", server.admin_code());
+    ok(*ann, "agency_add", {{"name", "Riverside Primary"}, {"discipline", "education"}});
+    Person sam(server, "sam", code_for(*ann, "sam", "Northshire Children's Services", "chair"));
+    Person tess(server, "tess", code_for(*ann, "tess", "Riverside Primary"));
+    Person bea(server, "bea", code_for(*ann, "bea", "Riverside Primary"));
+    ok(*sam, "room_create", {{"room", "case-8"}, {"members", {"tess", "bea"}}});
+    const auto meeting = ok(*sam, "meeting_create",
+                            {{"room", "case-8"},
+                             {"title", "Core group for Jamie Smith"},
+                             {"kind", "core-group"},
+                             {"starts_at", today() + " 10:00"},
+                             {"place", "Riverside Primary"}})
+                             .at("meeting")
+                             .as_int64();
+    ok(*sam, "meeting_circulate",
+       signed_by(*sam, "meeting_circulate", {{"meeting", meeting}, {"acknowledge", true}}));
+    // Tess's entry in version 1's distribution as the chair is shown it, and what his device
+    // makes of her acknowledgement.
+    const auto tess_entry = [&] {
+        const auto shown = ok(*sam, "meeting_show", {{"meeting", meeting}, {"version", 1}});
+        for (const auto& d : shown.at("distribution").as_array())
+            if (protocol::str(d.as_object(), "user") == "tess")
+                return d.as_object();
+        FAIL("tess is not in the distribution");
+        return json::object{};
+    };
+    const auto sam_sees = [&] {
+        const auto check =
+            sam->check_minutes(ok(*sam, "meeting_show", {{"meeting", meeting}, {"version", 1}}));
+        REQUIRE(check.acknowledgements.size() == 1);
+        return check.acknowledgements[0].result;
+    };
+    const auto flipped = [](json::object fields) {
+        auto sig = crypto::Signature::from_base64(fields.at("signature").as_string());
+        REQUIRE(sig);
+        std::array<unsigned char, crypto::Signature::size()> raw{};
+        std::copy(sig->bytes().begin(), sig->bytes().end(), raw.begin());
+        raw[5] ^= 1;
+        fields["signature"] = crypto::Signature(raw).to_base64();
+        return fields;
+    };
+    const auto refused = [&](Person& who, json::object fields) {
+        auto r = who->call("minutes_acknowledge", std::move(fields));
+        REQUIRE_FALSE(r.ok());
+        return r.error().code;
+    };
+
+    // Tess acknowledged before acknowledgements were signed: her record has no signature (the
+    // server stopped, the signature taken out as an old database has none).
+    ok(*tess, "minutes_acknowledge", ack_signed_by(*tess, {{"meeting", meeting}}));
+    const auto first_at = tess_entry().at("acknowledged_at").as_int64();
+    server.stop();
+    {
+        SQLite::Database db((server.data() / "liaise.db").string(), SQLite::OPEN_READWRITE);
+        SQLite::Statement old(db,
+                              "UPDATE minutes_distribution SET ack_device = NULL, ack_signed_at = "
+                              "NULL, ack_signature = NULL WHERE meeting_id = ? AND account_id = "
+                              "(SELECT id FROM accounts WHERE username = 'tess')");
+        old.bind(1, static_cast<std::int64_t>(meeting));
+        REQUIRE(old.exec() == 1);
+    }
+    server.start();
+    ann.login();
+    sam.login();
+    tess.login();
+    bea.login();
+    CHECK(tess_entry().at("ack_signature").is_null());
+    CHECK(sam_sees() == client::ReceiptCheck::Result::not_signed);
+
+    // Forged signatures on tess's session (a flipped bit; bea's device's, for bea) are refused and
+    // do not sign her old acknowledgement.
+    CHECK(refused(tess, flipped(ack_signed_by(*tess, {{"meeting", meeting}}))) == "bad_signature");
+    CHECK(refused(tess, ack_signed_by(*bea, {{"meeting", meeting}})) == "bad_signature");
+    CHECK(tess_entry().at("ack_signature").is_null());
+    CHECK_FALSE(has(json::serialize(ok(*ann, "audit")), "minutes_acknowledgement_signed"));
+
+    // Tess acknowledges again, signed: her acknowledgement keeps its time and now has her
+    // signature, which the chair's device verifies.
+    const auto again =
+        ok(*tess, "minutes_acknowledge", ack_signed_by(*tess, {{"meeting", meeting}}));
+    CHECK(again.at("already").as_bool());
+    CHECK(again.at("acknowledged_at").as_int64() == first_at);
+    const auto signed_entry = tess_entry();
+    CHECK(signed_entry.at("acknowledged_at").as_int64() == first_at);
+    REQUIRE(signed_entry.at("ack_signature").is_object());
+    CHECK(signed_entry.at("ack_signature").at("device").as_string() == tess->profile().device);
+    CHECK(sam_sees() == client::ReceiptCheck::Result::verified);
+    CHECK(has(json::serialize(ok(*ann, "audit")), "minutes_acknowledgement_signed"));
+
+    // Signed, it is never replaced: not by her own later signature, nor by a forged one.
+    ok(*tess, "minutes_acknowledge", ack_signed_by(*tess, {{"meeting", meeting}}));
+    CHECK(refused(tess, flipped(ack_signed_by(*tess, {{"meeting", meeting}}))) == "bad_signature");
+    CHECK(refused(tess, ack_signed_by(*bea, {{"meeting", meeting}})) == "bad_signature");
+    CHECK(tess_entry().at("ack_signature") == signed_entry.at("ack_signature"));
+    CHECK(sam_sees() == client::ReceiptCheck::Result::verified);
+    // Bea acknowledging her own copy leaves tess's as it was.
+    ok(*bea, "minutes_acknowledge", ack_signed_by(*bea, {{"meeting", meeting}}));
+    CHECK(tess_entry().at("ack_signature") == signed_entry.at("ack_signature"));
+}

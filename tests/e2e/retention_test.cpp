@@ -296,4 +296,40 @@ TEST_CASE(
         CHECK_FALSE(any_file_holds(t.server.data(), c));
 }
 
+TEST_CASE("retention: the sweep deletes claims that ran out over a day ago, and only those",
+          "[e2e][retention]") {
+    People t;
+    // Claims a node that died left behind (run out two days and an hour ago), and one running.
+    const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+    const auto hour = 60LL * 60 * 1000;
+    t.server.stop();
+    {
+        SQLite::Database db((t.server.data() / "liaise.db").string(), SQLite::OPEN_READWRITE);
+        SQLite::Statement add(db,
+                              "INSERT INTO claims(key, claimed_by, claimed_until) VALUES(?, ?, ?)");
+        for (const auto& [key, until] : {std::pair{"mail:action_assigned:1:2", now - 48 * hour},
+                                         std::pair{"mail:action_overdue:1:2", now - hour},
+                                         std::pair{"mail:digest:2026-12-07:2", now + hour}}) {
+            add.bind(1, key);
+            add.bind(2, "dead-node");
+            add.bind(3, static_cast<std::int64_t>(until));
+            REQUIRE(add.exec() == 1);
+            add.reset();
+        }
+    }
+    t.server.start();
+    t.ann.login();
+    const auto swept = ok(*t.ann, "retention_sweep");
+    CHECK_FALSE(swept.at("more").as_bool());
+    t.server.stop();
+    SQLite::Database db((t.server.data() / "liaise.db").string(), SQLite::OPEN_READONLY);
+    SQLite::Statement left(db, "SELECT key FROM claims ORDER BY key");
+    std::vector<std::string> keys;
+    while (left.executeStep())
+        keys.push_back(left.getColumn(0).getString());
+    CHECK(keys == std::vector<std::string>{"mail:action_overdue:1:2", "mail:digest:2026-12-07:2"});
+}
+
 }  // namespace liaise::test

@@ -1000,6 +1000,81 @@ def ack_replayed(w):
           and "acknowledged by Bea Patel" in ran.out, ran)
 
 
+def parent_copy_widened(w):
+    """Issue #27's copies: hana marks the decision professionals-only and gives a parent (Kelly
+    Smith, family) a copy of the rest. The server then tries to put the decision into the copy
+    bea exports for Kelly: in its own rendering of the copy, then in the version it shows bea
+    (the decision's marking lifted, Kelly no longer family, Kelly's choice widened to the
+    decision). bea's export must never hold the decision's words: it makes the copy itself from
+    the version whose signatures it checked, and a version changed to widen the copy does not
+    verify, so no copy is written and the command exits 1."""
+    secret = "Police intelligence: the father was arrested in March."
+    made = json.loads(w.ok("hana", "meeting", "create", ROOM, "--title", "Meeting about J",
+                           "--kind", "other", "--case-ref", "CP-2042/26", "--at",
+                           "2030-01-11 10:00", "--place", "remote", "--json").out)
+    meeting = str(made["meeting"])
+    for section, text in (("purpose", "Concerns about J's injuries at nursery."),
+                          ("attendance", "Hana and Bea; Kelly Smith."), ("plan", "Visit weekly.")):
+        w.ok("hana", "meeting", "section", meeting, section, text)
+    w.ok("hana", "meeting", "section", meeting, "decision", secret, "--professionals-only")
+    attended = json.loads(w.ok("hana", "meeting", "attend", meeting, "--name", "Kelly Smith",
+                               "--role", "Mother", "--family", "--copy", "--status", "present",
+                               "--json").out)
+    entry = str(attended["entry"]["id"])
+    w.ok("hana", "meeting", "circulate", meeting, "--acknowledge")
+
+    def export():
+        return w.liaise("bea", "meeting", "export", meeting, "--for", entry, "--format",
+                        "markdown")
+
+    ran = export()
+    check("honest: bea's export of Kelly's copy holds the purpose and not the decision",
+          ran.code == 0 and "Concerns about J" in ran.out and secret not in ran.both, ran)
+
+    def rendered(frame, request):
+        if reply_to(frame, request, "meeting_export") and "content" in frame:
+            frame["content"] += "\n## Decision\n\n" + secret + "\n"
+        return frame
+
+    w.proxy.rewrite("bea", rendered)
+    ran = export()
+    check("the server's rendering of the copy given the decision: bea's copy still leaves it out",
+          ran.code == 0 and "Concerns about J" in ran.out and secret not in ran.both, ran)
+
+    def unmarked(m):
+        for s in m["sections"]:
+            if s.get("id") == "decision":
+                s["professionals_only"] = False
+
+    def not_family(m):
+        for a in m["attendance"]:
+            if a.get("name") == "Kelly Smith":
+                a["family"] = False
+
+    def widened(m):
+        for a in m["attendance"]:
+            if a.get("name") == "Kelly Smith":
+                a["receives"] = ["purpose", "decision"]
+
+    for what, edit in (("the decision's marking lifted", unmarked),
+                       ("Kelly shown as not family", not_family),
+                       ("Kelly's copy widened to the decision", widened)):
+        def rewrite(frame, request, edit=edit):
+            if reply_to(frame, request, "meeting_show") and frame.get("sections"):
+                edit(frame)
+            return rendered(frame, request)
+        w.proxy.rewrite("bea", rewrite)
+        ran = export()
+        check(f"{what} in the version shown: bea's export of Kelly's copy exits 1, writes none "
+              "of it, and says the signature does NOT verify",
+              ran.code == 1 and secret not in ran.both and "Concerns about J" not in ran.out
+              and "does NOT verify" in ran.both, ran)
+    w.proxy.rewrite("bea", None)
+    ran = export()
+    check("with the honest server again the copy is written", ran.code == 0
+          and "Concerns about J" in ran.out and secret not in ran.both, ran)
+
+
 SCENARIOS = [
     ("1 honest", honest, ("hana", "bea")),
     ("2 key swap", key_swap, ("hana", "bea")),
@@ -1018,6 +1093,7 @@ SCENARIOS = [
     ("15 acknowledgement invented", ack_invented, ("hana", "bea")),
     ("16 comment rewritten", comment_rewritten, ("hana", "bea")),
     ("17 acknowledgement replayed", ack_replayed, ("hana", "bea")),
+    ("18 parent's copy widened", parent_copy_widened, ("hana", "bea")),
 ]
 
 

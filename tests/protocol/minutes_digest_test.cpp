@@ -10,6 +10,8 @@
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
+#include "liaise/protocol/minutes_copy.hpp"
+
 namespace {
 
 namespace json = boost::json;
@@ -263,4 +265,71 @@ TEST_CASE("a minutes signature verifies only for its digest and its signer's key
     // A login signature over the same bytes is not a minutes signature.
     CHECK_FALSE(minutes_signature_valid(hana.identity().sign_key, digest,
                                         liaise::crypto::sign_login(hana, digest)));
+}
+
+TEST_CASE(
+    "a copy is decided by the signed version: a family member never gets a "
+    "professionals-only section, whatever the copy list says",
+    "[protocol][minutes]") {
+    const auto fixed = json::parse(R"({
+        "meeting": 7, "version": 1, "status": "circulated", "title": "Core group",
+        "sections": [
+            {"id": "purpose", "label": "Purpose", "text": "Concerns", "professionals_only": false},
+            {"id": "decision", "label": "Decision", "text": "Police information",
+             "professionals_only": true},
+            {"id": "plan", "label": "Plan", "text": "Visit weekly", "professionals_only": false}],
+        "attendance": [
+            {"id": 1, "user": "hana", "name": "Hana Ali", "copy": false},
+            {"id": 2, "name": "Kelly Smith", "role": "Mother", "family": true, "copy": true},
+            {"id": 3, "name": "Dr Jones", "role": "GP", "family": false, "copy": true},
+            {"id": 4, "name": "Lee Smith", "role": "Father", "family": true, "copy": true,
+             "receives": ["purpose", "decision"]},
+            {"id": 5, "name": "Sam Smith", "role": "Uncle", "family": true, "copy": false}],
+        "decisions": [{"id": 1, "decision": "A plan"}],
+        "actions": [{"id": 1, "what": "Visit"}],
+        "agenda": [{"id": 1, "title": "Items", "discussion": "Talked"}]})")
+                           .as_object();
+    const auto ids = [](const json::object& copy) {
+        std::string out;
+        for (const auto& v : copy.at("sections").as_array())
+            out += (out.empty() ? "" : ",") + std::string(v.as_string());
+        return out;
+    };
+    const auto shown = [](const json::object& doc) {
+        std::string out;
+        for (const auto& v : doc.at("sections").as_array())
+            out += (out.empty() ? "" : ",") + std::string(v.at("id").as_string());
+        return out;
+    };
+    // A family member by default: every section less the professionals-only one.
+    const auto kelly = copy_of(fixed, 2);
+    REQUIRE(kelly);
+    CHECK(ids(*kelly) == "purpose,plan");
+    auto doc = copy_document(fixed, *kelly);
+    CHECK(shown(doc) == "purpose,plan");
+    CHECK(doc.at("decisions").as_array().empty());  // the decision's list goes with it
+    CHECK(doc.at("actions").as_array().size() == 1);
+    CHECK(doc.at("agenda").as_array().empty());
+    CHECK(doc.at("copy_for").at("sections_left_out").as_int64() == 1);
+    CHECK(json::serialize(doc).find("Police information") == std::string::npos);
+    // A professional by default: everything, the agenda too.
+    const auto gp = copy_of(fixed, 3);
+    REQUIRE(gp);
+    CHECK(shown(copy_document(fixed, *gp)) == "purpose,decision,plan");
+    CHECK(copy_document(fixed, *gp).at("agenda").as_array().size() == 1);
+    // A family member whose list names the professionals-only section: left out all the same.
+    const auto lee = copy_of(fixed, 4);
+    REQUIRE(lee);
+    CHECK(ids(*lee) == "purpose,decision");
+    doc = copy_document(fixed, *lee);
+    CHECK(shown(doc) == "purpose");
+    CHECK(json::serialize(doc).find("Police information") == std::string::npos);
+    // So is one whose copy list a server widened to everything.
+    json::object widened = *kelly;
+    widened["sections"] = json::array{"purpose", "decision", "plan"};
+    CHECK(shown(copy_document(fixed, widened)) == "purpose,plan");
+    // No copy: an account, an entry not marked copy, an entry that is not there.
+    CHECK_FALSE(copy_of(fixed, 1));
+    CHECK_FALSE(copy_of(fixed, 5));
+    CHECK_FALSE(copy_of(fixed, 9));
 }

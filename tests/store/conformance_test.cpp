@@ -1329,6 +1329,8 @@ TEST_CASE("store: after circulation, acknowledgements, comments and follow-up em
             // Again, signed again: the first time and signature stay.
             CHECK(f.acknowledge(m1, 1, p.bea, 60, {p.bea_dev, 59, "sig-2", {}, {}, {}}) ==
                   Acknowledged::already);
+            // Nor does an unsigned one replace it.
+            CHECK(f.acknowledge(m1, 1, p.bea, 61, {0, 0, "", {}, {}, {}}) == Acknowledged::already);
             CHECK(f.acknowledge(m1, 1, p.cal, 60, {p.cal_dev, 59, "sig-3", {}, {}, {}}) ==
                   Acknowledged::not_recipient);
             CHECK(f.acknowledge(m1, 2, p.bea, 60, {p.bea_dev, 59, "sig-4", {}, {}, {}}) ==
@@ -1459,6 +1461,84 @@ TEST_CASE("store: after circulation, acknowledgements, comments and follow-up em
     });
 }
 
+TEST_CASE(
+    "store: an unsigned acknowledgement takes the first signature given for it, and a signed "
+    "one is never replaced",
+    "[store]") {
+    each_store([](Store& store) {
+        const auto p = seed(store);
+        Id m1 = 0;
+        store.write_and_wait([&](Tx& tx) {
+            MeetingRow row;
+            row.room = p.r;
+            row.kind = "core-group";
+            row.starts_at = "2026-01-05 10:00";
+            row.marking = "OFFICIAL";
+            row.status = "circulated";
+            row.chair = p.ann;
+            row.minute_taker = p.ann;
+            row.version = 1;
+            row.body = {1};
+            m1 = tx.meetings().create(row, p.ann, 5);
+            tx.meetings().add_version({m1, 1, "circulated", p.ann, 40, 0, {}, 0, 0, {4}});
+            tx.meetings().distribute(m1, 1, {p.ann, p.bea}, 40);
+        });
+        const auto entry = [&](Id account) {
+            return store.read_now([&](const ReadTx& tx) {
+                const auto user = account == p.ann ? "ann" : "bea";
+                for (const auto& d : tx.meetings().distribution(m1, 1))
+                    if (d.user == user)
+                        return d;
+                FAIL("no distribution entry");
+                return Distribution{};
+            });
+        };
+        store.write_and_wait([&](Tx& tx) {
+            auto& f = tx.followup();
+            // Ann's acknowledgement from before they were signed; bea's signed.
+            CHECK(f.acknowledge(m1, 1, p.ann, 50, {0, 0, "", {}, {}, {}}) == Acknowledged::now);
+            CHECK(f.acknowledge(m1, 1, p.bea, 51, {p.bea_dev, 51, "sig-bea", {}, {}, {}}) ==
+                  Acknowledged::now);
+            // Unsigned again: nothing changes.
+            CHECK(f.acknowledge(m1, 1, p.ann, 55, {0, 0, "", {}, {}, {}}) == Acknowledged::already);
+        });
+        CHECK(entry(p.ann).acknowledged_at == 50);
+        CHECK_FALSE(entry(p.ann).ack_signature);
+        store.write_and_wait([&](Tx& tx) {
+            auto& f = tx.followup();
+            // Signed now: ann's takes the signature and keeps its time.
+            CHECK(f.acknowledge(m1, 1, p.ann, 60, {p.ann_dev, 59, "sig-ann", {}, {}, {}}) ==
+                  Acknowledged::signed_now);
+            // Then neither a different signature nor an unsigned one replaces it.
+            CHECK(f.acknowledge(m1, 1, p.ann, 70, {p.ann_dev, 69, "sig-other", {}, {}, {}}) ==
+                  Acknowledged::already);
+            CHECK(f.acknowledge(m1, 1, p.ann, 71, {0, 0, "", {}, {}, {}}) == Acknowledged::already);
+            // Bea's, signed from the first, stays as it was too.
+            CHECK(f.acknowledge(m1, 1, p.bea, 72, {p.bea_dev, 72, "sig-bea-2", {}, {}, {}}) ==
+                  Acknowledged::already);
+            CHECK(f.acknowledge(m1, 1, p.bea, 73, {0, 0, "", {}, {}, {}}) == Acknowledged::already);
+            // Not a recipient: nothing, signed or not.
+            CHECK(f.acknowledge(m1, 1, p.cal, 74, {p.cal_dev, 74, "sig-cal", {}, {}, {}}) ==
+                  Acknowledged::not_recipient);
+            CHECK(f.acknowledge(m1, 2, p.ann, 74, {p.ann_dev, 74, "sig-v2", {}, {}, {}}) ==
+                  Acknowledged::not_recipient);
+        });
+        const auto ann = entry(p.ann);
+        CHECK(ann.acknowledged_at == 50);
+        REQUIRE(ann.ack_signature);
+        CHECK(ann.ack_signature->device == p.ann_dev);
+        CHECK(ann.ack_signature->signed_at == 59);
+        CHECK(ann.ack_signature->signature == "sig-ann");
+        const auto bea = entry(p.bea);
+        CHECK(bea.acknowledged_at == 51);
+        REQUIRE(bea.ack_signature);
+        CHECK(bea.ack_signature->signed_at == 51);
+        CHECK(bea.ack_signature->signature == "sig-bea");
+        store.read_and_wait(
+            [&](const ReadTx& tx) { CHECK(tx.followup().acknowledged_at(m1, 1, p.ann) == 50); });
+    });
+}
+
 TEST_CASE("store: every room is listed, and what an account sent is counted per room", "[store]") {
     each_store([](Store& store) {
         const auto p = seed(store);
@@ -1544,6 +1624,53 @@ TEST_CASE("store: a claim is held by one node until released or run out, then ta
     });
 }
 
+TEST_CASE(
+    "store: claims that ran out over a day ago are deleted, a bounded number at a time, "
+    "and nothing that still holds or was taken over",
+    "[store]") {
+    each_store([](Store& store) {
+        constexpr Millis day = 86'400'000;
+        const Millis now = 10 * day;
+        store.write_and_wait([&](Tx& tx) {
+            auto& c = tx.claims();
+            // Five left by a node that died, run out 2 to 6 days ago; one run out an hour ago;
+            // one running; one run out long ago but taken over just now.
+            for (int i = 0; i < 5; ++i)
+                CHECK(c.claim("mail:old:" + std::to_string(i), "dead", 0, now - (2 + i) * day));
+            CHECK(c.claim("mail:recent", "dead", 0, now - day / 24));
+            CHECK(c.claim("retention_sweep", "a", now, now + 600'000));
+            CHECK(c.claim("mail:taken", "dead", 0, now - 9 * day));
+            CHECK(c.claim("mail:taken", "b", now, now + 60'000));
+        });
+        store.write_and_wait([&](Tx& tx) {
+            auto& c = tx.claims();
+            // At most the limit, oldest first: 6 and 5 days ago go.
+            CHECK(c.purge(now - day, 2) == 2);
+            // A row gone is one release finds nothing to drop in.
+            CHECK_FALSE(c.release("mail:old:4", "dead"));
+            CHECK_FALSE(c.release("mail:old:3", "dead"));
+            CHECK(c.purge(now - day, 100) == 3);
+            CHECK(c.purge(now - day, 100) == 0);
+        });
+        store.write_and_wait([&](Tx& tx) {
+            auto& c = tx.claims();
+            for (int i = 0; i < 5; ++i)  // each row gone: release finds none to drop
+                CHECK_FALSE(c.release("mail:old:" + std::to_string(i), "dead"));
+            CHECK(c.release("mail:recent", "dead"));  // ran out within the day: kept
+            CHECK(c.holder("retention_sweep", now) == "a");
+            CHECK(c.holder("mail:taken", now) == "b");
+        });
+        // A unit that fails deletes nothing.
+        store.write_and_wait(
+            [&](Tx& tx) { CHECK(tx.claims().claim("mail:z", "dead", 0, now - 3 * day)); });
+        CHECK_THROWS(store.write_and_wait([&](Tx& tx) {
+            CHECK(tx.claims().purge(now - day, 10) == 1);
+            throw std::runtime_error("failed");
+        }));
+        store.write_and_wait([&](Tx& tx) { CHECK(tx.claims().release("mail:z", "dead")); });
+    });
+}
+
 TEST_CASE("store: read positions only rise, and the digest counts unread rooms once a day",
           "[store]") {
     each_store([](Store& store) {
@@ -1621,7 +1748,11 @@ TEST_CASE("store: read positions only rise, and the digest counts unread rooms o
 
         // Sent: not again that day, and the next day's counts only what came after its cutoff.
         store.write_and_wait([&](Tx& tx) {
+            CHECK_FALSE(tx.reading().digest_sent(p.ann, "2026-01-05"));
             tx.reading().mark_digest_sent(p.ann, "2026-01-05", 1000, 1100);
+            CHECK(tx.reading().digest_sent(p.ann, "2026-01-05"));
+            CHECK_FALSE(tx.reading().digest_sent(p.ann, "2026-01-06"));
+            CHECK_FALSE(tx.reading().digest_sent(p.bea, "2026-01-05"));
             tx.reading().mark_digest_sent(p.ann, "2026-01-05", 5000, 1200);  // the first stays
         });
         CHECK(pending("2026-01-05", 0, 9000).empty());

@@ -89,6 +89,7 @@ struct SinkOptions {
     std::optional<Certificate> tls;  ///< offer STARTTLS (and require it) with this
     std::string auth;                ///< "user:password": require AUTH
     std::string reject_rcpt;         ///< answer 550 for this recipient
+    double slow = 0;                 ///< seconds to wait before answering each message's end
 };
 
 /// The SMTP server, running from construction to destruction.
@@ -107,6 +108,8 @@ class Sink {
             args.insert(args.end(), {"--auth", options.auth});
         if (!options.reject_rcpt.empty())
             args.insert(args.end(), {"--reject-rcpt", options.reject_rcpt});
+        if (options.slow > 0)
+            args.insert(args.end(), {"--slow", std::to_string(options.slow)});
         std::vector<char*> argv;
         for (auto& a : args)
             argv.push_back(a.data());

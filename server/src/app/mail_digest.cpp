@@ -10,6 +10,14 @@
 // (store/repo/reading.hpp). So each account gets at most one a day, a restart (or another node)
 // resumes the day's run and counts nothing newer, and the next day's digest counts only messages
 // after this one's cutoff.
+//
+// Several nodes on one store: each digest is claimed per (person, day) before it is sent, as
+// every email of the outbox is (store/repo/claims.hpp, key "mail:digest:DAY:ACCOUNT"); the claim
+// and the question whether that digest went already are one unit. So of several nodes running
+// the day's pass at once exactly one sends a person's digest; the others pass it by. A node that
+// dies mid-send holds its claim until the lease runs out, and then another node sends it. A node
+// counts its day's run done only when the store has no digest of the day left to send, so one
+// left by a failed or dead node is picked up by whichever node passes next.
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -29,13 +37,12 @@ namespace {
 /// Digests per pass at most; the rest wait for the next.
 constexpr int kBatch = 200;
 
-/// The instant (ms) London's clocks show `minutes` past midnight on `day`. The offset is the one
-/// in force at that hour read as UTC: exact except within an hour of a change of the clocks.
+/// The instant (ms) London's clocks show `minutes` past midnight on `day` (on the days the
+/// clocks change, as calendar/london_time.hpp says).
 std::int64_t london_instant(calendar::Date day, int minutes) {
     using namespace std::chrono;
-    const auto as_utc = sys_seconds(sys_days(day)) + std::chrono::minutes(minutes);
-    const auto at = as_utc - calendar::london_offset(as_utc);
-    return duration_cast<milliseconds>(at.time_since_epoch()).count();
+    return duration_cast<milliseconds>(calendar::london_instant(day, minutes).time_since_epoch())
+        .count();
 }
 
 }  // namespace
@@ -81,21 +88,30 @@ int MailNotices::sweep_digest() {
             if (stopping_)
                 return sent;
         }
+        const auto key = "mail:digest:" + day + ":" + std::to_string(d.account);
+        if (!claim(key, [&](store::Tx& tx) { return tx.reading().digest_sent(d.account, day); }))
+            continue;  // another node sends it, or has
         const auto result = mail::send(
             config_.smtp, mail::unread_digest({d.email, d.display_name}, where, d.unread_rooms));
         if (!result) {
+            release_claim(key);
             // The relay's words, never the message; the rest wait for the next pass.
             spdlog::warn("email notices: {} ({}); trying again in {} s", result.error().message,
                          result.error().code, config_.check_seconds);
             return sent;
         }
-        store_.write_and_wait([&](store::Tx& tx) {
+        record_sent(key, [&](store::Tx& tx) {
             tx.reading().mark_digest_sent(d.account, day, *cutoff, now_ms());
         });
         ++sent;
     }
-    if (static_cast<int>(todo.size()) < kBatch)
-        digest_done_ = day;  // all sent: the day's run is over on this node
+    // Over on this node once nothing of the day is left to send, by this node or another (one
+    // passed by above may still be another node's, sending or dead).
+    const bool left = store_.read_now([&](const store::ReadTx& tx) {
+        return !tx.reading().pending_digests(day, since_ms_, *cutoff, 1).empty();
+    });
+    if (!left)
+        digest_done_ = day;
     return sent;
 }
 

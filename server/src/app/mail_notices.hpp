@@ -64,8 +64,9 @@ class MailNotices {
     void release_claim(const std::string& key);
     /// The daily digest (mail_digest.cpp): on a working day from the configured time, or on
     /// the day an admin asked for it to run now (digest_run), one email to each account due
-    /// one (store/repo/reading.hpp), each recorded once sent. Returns how many were sent;
-    /// stops at the first failed send (tried again next pass).
+    /// one (store/repo/reading.hpp), each claimed per (person, day) like every email here and
+    /// recorded once sent, so that of several nodes exactly one sends it. Returns how many were
+    /// sent; stops at the first failed send (tried again next pass).
     int sweep_digest();
 
     store::Store& store_;

@@ -117,7 +117,7 @@ void Service::minutes_acknowledge(Context& ctx) {
     const auto receipt = signed_receipt(ctx.req, now_ms());
     write_tx(ctx, [=, this, &key](store::Tx& tx, Outcome& out) {
         std::int64_t version = 0;
-        bool now = false;
+        auto done = store::Acknowledged::already;
         {
             const auto r = reader_of(tx);
             const auto m = load_meeting(r, key, id);
@@ -141,7 +141,7 @@ void Service::minutes_acknowledge(Context& ctx) {
                                        std::to_string(id) +
                                        " as it was circulated, signed with your device's key; "
                                        "show the minutes again and acknowledge what you see");
-            const auto done = tx.followup().acknowledge(
+            done = tx.followup().acknowledge(
                 id, version, caller, at,
                 {signed_by.device, receipt.signed_at, receipt.signature.to_base64(), {}, {}, {}});
             if (done == store::Acknowledged::not_recipient)
@@ -150,7 +150,6 @@ void Service::minutes_acknowledge(Context& ctx) {
                                        std::to_string(id) +
                                        " was not sent to you, so there is nothing for you to "
                                        "acknowledge; only the people it was sent to can");
-            now = done == store::Acknowledged::now;
             // Acknowledging is reading: the copy counts as received too.
             (void)tx.meetings().mark_received(id, version, caller, at);
             const auto when = tx.followup().acknowledged_at(id, version, caller).value_or(at);
@@ -158,10 +157,13 @@ void Service::minutes_acknowledge(Context& ctx) {
                          {"version", version},
                          {"acknowledged_at", when},
                          {"acknowledged_on", calendar::uk_date(calendar::london_date(when))},
-                         {"already", !now}};
+                         {"already", done != store::Acknowledged::now}};
         }
-        if (now)
+        if (done == store::Acknowledged::now)
             record(tx, caller, "minutes_acknowledged", {{"meeting", id}, {"version", version}});
+        else if (done == store::Acknowledged::signed_now)  // one from before they were signed
+            record(tx, caller, "minutes_acknowledgement_signed",
+                   {{"meeting", id}, {"version", version}});
     });
 }
 

@@ -9,6 +9,7 @@
 #include "liaise/calendar/london_time.hpp"
 #include "liaise/calendar/working_days.hpp"
 #include "liaise/protocol/fields.hpp"
+#include "liaise/protocol/minutes_copy.hpp"
 
 namespace liaise::server::minutes_template {
 namespace {
@@ -39,11 +40,6 @@ bool blank(std::string_view s) {
     return std::all_of(s.begin(), s.end(),
                        [](char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; });
 }
-
-/// The parts of the record that travel with a section in a partial copy.
-constexpr std::pair<std::string_view, std::string_view> kListsOf[] = {
-    {"attendance", "attendance"}, {"reports", "reports"}, {"decision", "decisions"},
-    {"decision", "agency_views"}, {"plan", "actions"},    {"progress", "carried_forward"}};
 
 }  // namespace
 
@@ -165,16 +161,12 @@ json::array missing_sections(const Kind& kind, const json::object& m) {
 }
 
 bool professionals_only(const json::object& m, std::string_view id) {
-    for (const auto& v : list(m, "sections"))
-        if (str(v.as_object(), "id") == id)
-            return flag(v.as_object(), "professionals_only");
-    return false;
+    return protocol::professionals_only(m, id);
 }
 
 json::array copy_sections(const json::object& m, const json::object& e) {
     const bool family = flag(e, "family");
-    json::array out;
-    if (const auto* chosen = e.if_contains("receives"); chosen != nullptr && chosen->is_array()) {
+    if (const auto* chosen = e.if_contains("receives"); chosen != nullptr && chosen->is_array())
         for (const auto& v : chosen->as_array()) {
             const auto id = std::string(v.as_string());
             if (family && professionals_only(m, id))
@@ -184,65 +176,12 @@ json::array copy_sections(const json::object& m, const json::object& e) {
                         "', which is now marked professionals-only: a family member's copy "
                         "never holds it; change what they receive (liaise meeting attend --entry " +
                         std::to_string(num(e, "id")) + " --receives ...)");
-            out.push_back(v);
         }
-        return out;
-    }
-    for (const auto& v : list(m, "sections")) {
-        const auto& s = v.as_object();
-        if (!family || !flag(s, "professionals_only"))
-            out.push_back(s.at("id"));
-    }
-    return out;
+    return protocol::copy_sections(m, e);
 }
 
 json::object copy_document(const json::object& fixed, const json::object& copy) {
-    const bool family = flag(copy, "family");
-    std::set<std::string, std::less<>> allowed;
-    for (const auto& v : list(copy, "sections")) {
-        const auto id = std::string(v.as_string());
-        // Checked again against the version's own markings: a copy list that somehow names a
-        // professionals-only section still leaves it out of a family member's copy.
-        if (!family || !professionals_only(fixed, id))
-            allowed.insert(id);
-    }
-    json::object doc;
-    for (const auto* k :
-         {"meeting", "room", "version", "status", "kind", "kind_label", "title", "starts_at",
-          "place", "chair", "minute_taker", "marking", "next_meeting", "case_reference",
-          "circulated_by", "circulated_at", "approved_by", "approved_at"})
-        if (const auto* v = fixed.if_contains(k))
-            doc[k] = *v;
-    json::array sections;
-    std::size_t left_out = 0;
-    for (const auto& v : list(fixed, "sections")) {
-        if (allowed.contains(str(v.as_object(), "id")))
-            sections.push_back(v);
-        else
-            ++left_out;
-    }
-    doc["sections"] = std::move(sections);
-    // Each list goes with the section it belongs to; one whose section this kind's template does
-    // not have goes only in a copy that leaves nothing out.
-    std::set<std::string, std::less<>> in_template;
-    for (const auto& v : list(fixed, "sections"))
-        in_template.insert(str(v.as_object(), "id"));
-    for (const auto& [section, key] : kListsOf) {
-        const bool goes =
-            allowed.contains(section) || (!in_template.contains(section) && left_out == 0);
-        const auto* v = fixed.if_contains(key);
-        doc[key] = goes && v != nullptr ? *v : json::value(json::array());
-    }
-    // The agenda's discussion belongs to no section: only a professional who receives every
-    // section gets it.
-    const auto* agenda = fixed.if_contains("agenda");
-    doc["agenda"] =
-        !family && left_out == 0 && agenda != nullptr ? *agenda : json::value(json::array());
-    doc["copy_for"] = json::object{{"name", str(copy, "name")},
-                                   {"role", str(copy, "role")},
-                                   {"family", family},
-                                   {"sections_left_out", static_cast<std::int64_t>(left_out)}};
-    return doc;
+    return protocol::copy_document(fixed, copy);
 }
 
 json::array deadlines_json(const MeetingClocks& clocks, std::string_view starts_at,

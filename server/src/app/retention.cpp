@@ -24,6 +24,10 @@
 // the claim; a node that dies mid-sweep holds it only until its lease runs out. A legal hold on a
 // room (which holds its meetings too) or on a meeting stops its deletion until lifted; the sweep
 // says what it skipped and why.
+//
+// Claims that stopped mattering: a sweep's last unit also deletes claims (the outbox's emails,
+// digests, the sweep's own) whose lease ran out more than a day ago, at most kClaimsPurged a
+// sweep. Sends release their claims; these are what nodes that died left behind.
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -50,6 +54,8 @@ constexpr std::int64_t kPage = 1000;
 /// than a unit takes, and renewed by each.
 constexpr const char* kSweepClaim = "retention_sweep";
 constexpr std::int64_t kSweepLeaseMs = 10LL * 60 * 1000;
+/// Claims run out more than a day ago that one sweep deletes at most (Claims::purge).
+constexpr int kClaimsPurged = 1000;
 
 /// A period of `years` in days, counting a leap day every fourth year.
 constexpr std::int64_t years(std::int64_t n) {
@@ -396,6 +402,13 @@ bool claim_sweep(store::Tx& tx, const std::string& node, store::Millis at) {
     return tx.claims().claim(kSweepClaim, node, at, at + kSweepLeaseMs);
 }
 
+/// The end of a sweep, in its last unit: releases its claim, and deletes claims that ran out
+/// more than a day ago (see the top of this file); returns how many it deleted.
+int finish_sweep(store::Tx& tx, const std::string& node, store::Millis at) {
+    tx.claims().release(kSweepClaim, node);
+    return tx.claims().purge(at - kDayMs, kClaimsPurged);
+}
+
 }  // namespace
 
 void Service::retention_sweep(Context& ctx) {
@@ -431,7 +444,7 @@ void Service::retention_sweep(Context& ctx) {
                 },
                 config_.retention_batch);
             if (!out.reply.at("more").as_bool())
-                tx.claims().release(kSweepClaim, config_.node);
+                (void)finish_sweep(tx, config_.node, at);
         },
         // The rest in units of its own, queued once this one has committed.
         [this](const Outcome& out) {
@@ -452,8 +465,9 @@ void Service::sweep_step(const std::shared_ptr<SweepTotals>& totals) {
     if (sweep_stopped_.load())
         return;
     auto summary = std::make_shared<json::object>();
+    auto purged = std::make_shared<int>(0);
     store_.write(
-        [this, summary](store::Tx& tx) {
+        [this, summary, purged](store::Tx& tx) {
             const auto at = now_ms();
             if (!claim_sweep(tx, config_.node, at))
                 return;  // another node sweeps: `summary` stays empty
@@ -464,9 +478,9 @@ void Service::sweep_step(const std::shared_ptr<SweepTotals>& totals) {
                 },
                 config_.retention_batch);
             if (!summary->at("more").as_bool())
-                tx.claims().release(kSweepClaim, config_.node);
+                *purged = finish_sweep(tx, config_.node, at);
         },
-        [this, summary, totals](std::exception_ptr error) {
+        [this, summary, totals, purged](std::exception_ptr error) {
             if (error) {
                 try {
                     std::rethrow_exception(error);
@@ -486,6 +500,9 @@ void Service::sweep_step(const std::shared_ptr<SweepTotals>& totals) {
                 sweep_step(totals);  // queued behind whatever was queued meanwhile
                 return;
             }
+            if (*purged > 0)
+                spdlog::info("retention sweep: {} claim(s) run out over a day ago deleted",
+                             *purged);
             // Counts only: the rooms and meetings are in the audit log.
             if (totals->deleted + size("held") + size("kept") > 0)
                 spdlog::info("retention sweep: {} deleted in {} unit(s), {} held, {} kept",

@@ -16,6 +16,13 @@ namespace liaise::calendar {
 /// The offset of London's clocks from UTC at `instant`: 0 or 1 hour.
 [[nodiscard]] std::chrono::minutes london_offset(std::chrono::sys_seconds instant);
 
+/// The instant at which London's clocks show `minutes` (0 to 1439) past midnight on `day`.
+/// Exact on the days the clocks change: for a wall time that does not exist (01:00 to 01:59 on
+/// the last Sunday of March) the first instant after the gap (01:00 UTC, when the clocks show
+/// 02:00); for one that happens twice (01:00 to 01:59 on the last Sunday of October) the first
+/// of the two (still BST).
+[[nodiscard]] std::chrono::sys_seconds london_instant(Date day, int minutes);
+
 /// The London calendar day of `ms` (milliseconds since the Unix epoch).
 [[nodiscard]] Date london_date(std::int64_t ms);
 

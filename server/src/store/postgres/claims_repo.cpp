@@ -31,6 +31,15 @@ class PgClaims final : public Claims {
                    node)
                    .rows() > 0;
     }
+    int purge(Millis before, int limit) override {
+        // The outer condition again: a row another node took over while this waited on it is
+        // checked anew (READ COMMITTED) and kept.
+        return run(db_,
+                   "DELETE FROM claims WHERE claimed_until < ? AND key IN (SELECT key FROM claims "
+                   "WHERE claimed_until < ? ORDER BY claimed_until, key LIMIT ?) RETURNING 1",
+                   before, before, limit)
+            .rows();
+    }
     std::optional<std::string> holder(std::string_view key, Millis now) const override {
         auto r = run(db_, "SELECT claimed_by FROM claims WHERE key = ? AND claimed_until >= ?", key,
                      now);

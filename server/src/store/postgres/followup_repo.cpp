@@ -119,10 +119,20 @@ class PgFollowUp final : public FollowUp {
                      "ack_signed_at = ?, ack_signature = ? WHERE meeting_id = ? AND version = ? "
                      "AND account_id = ? AND acknowledged_at IS NULL RETURNING 1) "
                      "SELECT (SELECT COUNT(*) FROM d), (SELECT COUNT(*) FROM u)",
-                     meeting, v, account, at, nullable(s.device), s.signed_at, s.signature, meeting,
-                     v, account);
+                     meeting, v, account, at, nullable(s.device), s.signed_at,
+                     empty_null(s.signature), meeting, v, account);
         if (r.int64(0, 1) > 0)
             return Acknowledged::now;
+        // An acknowledgement from before they were signed takes its first signature. Two at
+        // once: the second waits on the row, then sees it signed and changes nothing.
+        if (r.int64(0, 0) > 0 && !s.signature.empty() &&
+            run(db_,
+                "UPDATE minutes_distribution SET ack_device = ?, ack_signed_at = ?, "
+                "ack_signature = ? WHERE meeting_id = ? AND version = ? AND account_id = ? AND "
+                "acknowledged_at IS NOT NULL AND ack_signature IS NULL RETURNING 1",
+                nullable(s.device), s.signed_at, s.signature, meeting, v, account)
+                    .rows() > 0)
+            return Acknowledged::signed_now;
         return r.int64(0, 0) > 0 ? Acknowledged::already : Acknowledged::not_recipient;
     }
     Id add_comment(const AccuracyComment& c) override {

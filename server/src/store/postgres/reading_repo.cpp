@@ -72,6 +72,10 @@ class PgReading final : public Reading {
         return std::stoll(text(r, 0, 0));
     }
 
+    bool digest_sent(Id account, std::string_view day) const override {
+        return run(db_, "SELECT 1 FROM digests_sent WHERE account_id = ? AND day = ?", account, day)
+                   .rows() > 0;
+    }
     std::optional<Millis> digest_cutoff(std::string_view day) const override {
         auto r = run(db_, "SELECT cutoff FROM digest_runs WHERE day = ?", day);
         if (r.rows() == 0)

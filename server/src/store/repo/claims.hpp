@@ -29,6 +29,12 @@ class Claims {
     /// Drops `node`'s claim on `key`; false, changing nothing, when `node` does not hold it
     /// (another node took it over after it ran out, or it was never claimed).
     virtual bool release(std::string_view key, std::string_view node) = 0;
+    /// Deletes claims that ran out before `before` (their `until` is earlier), the oldest first,
+    /// at most `limit`; returns how many. A claim that ran out holds nothing (claim() takes it
+    /// over), so only its row is gone; one taken over or extended meanwhile is not deleted. For
+    /// the hourly sweep (app/retention.cpp), with `before` a day ago, so that claims left by
+    /// nodes that died do not stay in the table for ever.
+    virtual int purge(Millis before, int limit) = 0;
     /// Who holds `key` at `now`, if anyone: for tests and operators.
     [[nodiscard]] virtual std::optional<std::string> holder(std::string_view key,
                                                             Millis now) const = 0;

@@ -18,7 +18,10 @@ namespace liaise::server::store {
 
 /// What acknowledge() did.
 enum class Acknowledged {
-    now,            ///< recorded at the time given
+    now,  ///< recorded at the time given
+    /// It had been acknowledged before acknowledgements were signed: that acknowledgement keeps
+    /// its time and now has the signature given.
+    signed_now,
     already,        ///< it had been acknowledged before; the first time stays
     not_recipient,  ///< the account was not sent that version
 };
@@ -88,8 +91,11 @@ class FollowUpView {
 class FollowUp : public FollowUpView {
   public:
     /// Records that `account` acknowledged receipt of version `v` of the meeting at `at`, with
-    /// the signature its device made (already checked; its key fields are ignored). A copy
-    /// acknowledged before keeps its first time and signature.
+    /// the signature its device made (already checked; its key fields are ignored; an empty
+    /// `signature.signature` records an unsigned one, as acknowledgements were before they were
+    /// signed). A copy acknowledged before keeps its first time; its signature stays too, except
+    /// that an unsigned acknowledgement takes the first signature given for it (signed_now). A
+    /// signed one is never replaced, by an unsigned or by a different signature.
     [[nodiscard]] virtual Acknowledged acknowledge(Id meeting, std::int64_t v, Id account,
                                                    Millis at, const AckSignature& signature) = 0;
     /// Adds a comment (c.id and c.rev ignored; rev starts at 1); returns its id. Its body is

@@ -47,6 +47,8 @@ class ReadingView {
                                                                      int limit) const = 0;
     /// When an admin last asked for the digest to run now (digest_run); nullopt if never.
     [[nodiscard]] virtual std::optional<Millis> digest_requested() const = 0;
+    /// Whether `day`'s digest went to `account` (mark_digest_sent).
+    [[nodiscard]] virtual bool digest_sent(Id account, std::string_view day) const = 0;
     /// The cutoff of `day`'s digest run, once it started (fix_digest_cutoff); nullopt before.
     [[nodiscard]] virtual std::optional<Millis> digest_cutoff(std::string_view day) const = 0;
 };

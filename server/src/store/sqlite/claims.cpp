@@ -29,6 +29,12 @@ class SqlClaims final : public Claims {
     bool release(std::string_view key, std::string_view node) override {
         return run(c_, "DELETE FROM claims WHERE key = ? AND claimed_by = ?", key, node) > 0;
     }
+    int purge(Millis before, int limit) override {
+        return run(c_,
+                   "DELETE FROM claims WHERE claimed_until < ? AND key IN (SELECT key FROM claims "
+                   "WHERE claimed_until < ? ORDER BY claimed_until, key LIMIT ?)",
+                   before, before, limit);
+    }
     std::optional<std::string> holder(std::string_view key, Millis now) const override {
         auto q = c_.sql.use("SELECT claimed_by FROM claims WHERE key = ? AND claimed_until >= ?");
         bind_all(*q, key, now);

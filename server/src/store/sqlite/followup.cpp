@@ -6,6 +6,13 @@
 namespace liaise::server::store::sqlite {
 namespace {
 
+/// An acknowledgement's signature as stored: NULL for an unsigned one.
+std::optional<std::string> signature_or_null(const AckSignature& s) {
+    if (s.signature.empty())
+        return std::nullopt;
+    return s.signature;
+}
+
 constexpr const char* kCommentSelect =
     "SELECT c.id, c.meeting_id, c.version, c.author_id, a.username, c.section, c.sent_at, "
     "c.resolution, c.resolved_by, c.resolved_at, c.corrected_in, c.rev, c.body FROM "
@@ -113,8 +120,16 @@ class SqlFollowUp final : public FollowUp {
                 "UPDATE minutes_distribution SET acknowledged_at = ?, ack_device = ?, "
                 "ack_signed_at = ?, ack_signature = ? WHERE meeting_id = ? AND version = ? AND "
                 "account_id = ? AND acknowledged_at IS NULL",
-                at, nullable(s.device), s.signed_at, s.signature, meeting, v, account) > 0)
+                at, nullable(s.device), s.signed_at, signature_or_null(s), meeting, v, account) > 0)
             return Acknowledged::now;
+        // An acknowledgement from before they were signed takes its first signature.
+        if (!s.signature.empty() &&
+            run(c_,
+                "UPDATE minutes_distribution SET ack_device = ?, ack_signed_at = ?, "
+                "ack_signature = ? WHERE meeting_id = ? AND version = ? AND account_id = ? AND "
+                "acknowledged_at IS NOT NULL AND ack_signature IS NULL",
+                nullable(s.device), s.signed_at, s.signature, meeting, v, account) > 0)
+            return Acknowledged::signed_now;
         auto q = c_.sql.use(
             "SELECT 1 FROM minutes_distribution WHERE meeting_id = ? AND version = ? AND "
             "account_id = ?");

@@ -69,6 +69,11 @@ class SqlReading final : public Reading {
         return std::stoll(q->getColumn(0).getString());
     }
 
+    bool digest_sent(Id account, std::string_view day) const override {
+        auto q = c_.sql.use("SELECT 1 FROM digests_sent WHERE account_id = ? AND day = ?");
+        bind_all(*q, account, day);
+        return q->executeStep();
+    }
     std::optional<Millis> digest_cutoff(std::string_view day) const override {
         auto q = c_.sql.use("SELECT cutoff FROM digest_runs WHERE day = ?");
         bind_all(*q, day);
