@@ -634,6 +634,23 @@ int meeting_correct(const Options& o, const Args& a) {
 }
 
 /// The format `meeting export` asks for: --format, else what the --output file's name says.
+/// Why the signatures on `check` do not protect the copies made from it ("as the server shows it
+/// is not the one signed"), or "" when they do: every signature verifies and at least one under
+/// the v2 encoding, which covers who gets a copy and what it holds.
+std::string copy_unprotected(const MinutesCheck& check) {
+    bool covered = false;
+    for (const auto& s : check.signatures) {
+        if (s.result != MinutesSignatureCheck::Result::verified)
+            return "as the server shows it is not the one signed";
+        covered = covered || !s.before_sections;
+    }
+    if (check.signatures.empty())
+        return "carries no signature to check";
+    if (!covered)
+        return "was signed before signatures covered copies";
+    return "";
+}
+
 std::string export_format(const Args& a) {
     if (a.format == "md")
         return "markdown";
@@ -791,17 +808,19 @@ int meeting_export(const Options& o, const Args& a) {
                 // A recipient's copy too, from the version whose signatures cover who gets a
                 // copy, whether they are family, what the chair chose for them and which
                 // sections are professionals-only: a server cannot slip a section into a
-                // parent's copy. Not written at all unless every signature verifies here.
-                for (const auto& s : check->signatures)
-                    if (s.result != MinutesSignatureCheck::Result::verified) {
-                        for (const auto& line : check->lines())
-                            std::cerr << "liaise: " << display_line(line) << "\n";
-                        return report({"bad_signature",
-                                       "version " + std::to_string(check->version) +
-                                           " as the server shows it is not the one signed, so "
-                                           "its copies cannot be trusted to hold only what the "
-                                           "chair chose; no copy was written"});
-                    }
+                // parent's copy. Not written at all unless every signature verifies here and
+                // one does under the encoding that covers copies (v2): a version shown with its
+                // signatures stripped, or signed only before copies were covered, is the
+                // server's word alone.
+                const auto why = copy_unprotected(*check);
+                if (!why.empty()) {
+                    for (const auto& line : check->lines())
+                        std::cerr << "liaise: " << display_line(line) << "\n";
+                    return report({"bad_signature",
+                                   "version " + std::to_string(check->version) + " " + why +
+                                       ", so its copies cannot be trusted to hold only what the "
+                                       "chair chose; no copy was written"});
+                }
                 const auto copy = protocol::copy_of(fixed.value(), *a.recipient);
                 if (!copy)
                     return report({"not_found", "version " + std::to_string(check->version) +

@@ -40,11 +40,11 @@ function session(user, tessKey) {
 }
 
 /** Tess's device signs the version; `shown` is what the server then shows (the same, or changed). */
-function setUp(change = () => {}) {
+function setUp(change = () => {}, encoding = 2) {
   const v = vectorMinutes();
   const tess = c.generateDeviceKeys();
   const fixed = { ...structuredClone(v.minutes), status: 'circulated' };
-  const digest = c.minutesDigest(fixed, 'circulate', v.account, v.signed_at, 2);
+  const digest = c.minutesDigest(fixed, 'circulate', v.account, v.signed_at, encoding);
   fixed.signatures = [{
     act: 'circulate', user: v.account, device: 't1', signed_at: v.signed_at,
     signature: c.toBase64(c.sign(tess, c.signedMessage(digest))),
@@ -101,7 +101,10 @@ test('a server that changes who gets what, after the chair signed, gets no copy 
   }
   // Unsigned (a version shown with its signature removed) is refused too.
   const { client } = setUp((m) => { m.signatures = []; });
-  await assert.rejects(client.exportCopy(9, 2, 'markdown', 1), { code: 'bad_signature' });
+  await assert.rejects(client.exportCopy(9, 2, 'markdown', 1), { code: 'bad_signature', message: /carries no signature to check/ });
+  // Signed only under v1, which does not cover who gets what: the server's word alone.
+  const v1 = setUp(() => {}, 1).client;
+  await assert.rejects(v1.exportCopy(9, 2, 'markdown', 1), { code: 'bad_signature', message: /signed before signatures covered copies/ });
 });
 
 test('a copy list naming a professionals-only section still leaves it out of a family member\'s copy', () => {

@@ -501,15 +501,22 @@ export class MinutesClient {
    * version, made on this device from the fixed version whose signatures it checked (who gets a
    * copy, whether they are family, the sections chosen for them and which are professionals-only
    * are all signed), as `liaise meeting export --for` makes it; never the server's rendering.
-   * Refused, with nothing made, when a signature does not verify or the version gives the entry
-   * no copy.
+   * Refused, with nothing made, when a signature does not verify, none covers copies (v2), or
+   * the version gives the entry no copy.
    */
   async exportCopy(meeting: number, recipient: number, format: 'markdown' | 'html', version?: number): Promise<{ content: string; version: number }> {
     const fixed = await this.show(meeting, version);
     if (fixed.status === 'draft') throw new ProtocolError('wrong_status', 'A draft has no copies: circulate it first.');
+    // Every signature must verify, and one under the v2 encoding (which covers copies): a
+    // version shown with its signatures stripped, or signed before copies were covered, is the
+    // server's word alone.
     const { verdicts } = await this.verify(fixed);
-    if (verdicts.length === 0 || !verdicts.every((x) => x.verified)) {
-      throw new ProtocolError('bad_signature', `Version ${fixed.version} as the server shows it is not the one signed, so its copies cannot be trusted to hold only what the chair chose; no copy was made.`);
+    let why = '';
+    if (!verdicts.every((x) => x.verified)) why = 'as the server shows it is not the one signed';
+    else if (verdicts.length === 0) why = 'carries no signature to check';
+    else if (verdicts.every((x) => x.beforeSections)) why = 'was signed before signatures covered copies';
+    if (why) {
+      throw new ProtocolError('bad_signature', `Version ${fixed.version} ${why}, so its copies cannot be trusted to hold only what the chair chose; no copy was made.`);
     }
     const copy = copyOf(fixed as unknown as Json, recipient);
     if (!copy) throw new ProtocolError('not_found', `Version ${fixed.version} gives this person no copy.`);
