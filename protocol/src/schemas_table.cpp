@@ -47,6 +47,8 @@ constexpr ReplyField r_whoami[] = {
     {"role", kString, true},
     {"device", kString, true},
     {"governance", kBoolean, false},
+    {"email_digest", kBoolean, false},
+    {"email", kString, false},
 };
 // sessions
 constexpr ReplyField r_sessions[] = {

@@ -785,11 +785,18 @@ void Service::list_sessions(Context& ctx) {
 }
 
 void Service::whoami(Context& ctx) {
-    read_object(ctx, [user = ctx.who.user, device = ctx.who.device](const store::ReadTx& tx) {
+    read_object(ctx, [user = ctx.who.user, device = ctx.who.device,
+                      sends_email = config_.sends_email](const store::ReadTx& tx) {
         const auto account = require_account(tx.accounts(), user);
         auto out = account_json(account);
         out["device"] = std::to_string(device);
         out["governance"] = holds_governance(tx.secrets(), account.id);
+        // The daily digest's setting, and whether it can reach the person at all: never the
+        // address itself (PROTOCOL.md, "Read positions").
+        out["email_digest"] = tx.reading().digest_on(account.id);
+        out["email"] = !sends_email                       ? "server_off"
+                       : tx.outbox().email_of(account.id) ? "on"
+                                                          : "no_address";
         return out;
     });
 }

@@ -62,6 +62,9 @@ struct ServiceConfig {
     std::string node = "local";
     /// The most message envelopes and meetings one write unit of the retention sweep deletes.
     std::int64_t retention_batch = 1000;
+    /// Whether this server sends email (the config file has an `[smtp]` table): `whoami` says
+    /// so, so that a client can tell its person why no daily digest comes.
+    bool sends_email = false;
 };
 
 /// A held request's session (Requests::Handling::held): resumes it exactly once, when release()
