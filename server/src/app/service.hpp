@@ -303,6 +303,8 @@ class Service final : public Requests {
     void retention_set(Context& ctx);
     void retention_sweep(Context& ctx);
     void hold_change(Context& ctx, bool place);
+    /// Every room and meeting a legal hold can be placed on, whether or not the admin is in it.
+    void hold_targets(Context& ctx);
     /// Information governance and subject access requests (subject_access.cpp).
     void governance_grant(Context& ctx);
     void governance_list(Context& ctx);
