@@ -49,6 +49,7 @@ constexpr ReplyField r_whoami[] = {
     {"governance", kBoolean, false},
     {"email_digest", kBoolean, false},
     {"email", kString, false},
+    {"digest_time", kString, false},
 };
 // sessions
 constexpr ReplyField r_sessions[] = {

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <chrono>
+#include <cstdio>
 #include <map>
 #include <set>
 #include <thread>
@@ -786,7 +787,7 @@ void Service::list_sessions(Context& ctx) {
 
 void Service::whoami(Context& ctx) {
     read_object(ctx, [user = ctx.who.user, device = ctx.who.device,
-                      sends_email = config_.sends_email](const store::ReadTx& tx) {
+                      digest = config_.digest_minutes](const store::ReadTx& tx) {
         const auto account = require_account(tx.accounts(), user);
         auto out = account_json(account);
         out["device"] = std::to_string(device);
@@ -794,9 +795,14 @@ void Service::whoami(Context& ctx) {
         // The daily digest's setting, and whether it can reach the person at all: never the
         // address itself (PROTOCOL.md, "Read positions").
         out["email_digest"] = tx.reading().digest_on(account.id);
-        out["email"] = !sends_email                       ? "server_off"
+        out["email"] = !digest                            ? "server_off"
                        : tx.outbox().email_of(account.id) ? "on"
                                                           : "no_address";
+        if (digest) {
+            char at[6];
+            std::snprintf(at, sizeof at, "%02d:%02d", *digest / 60 % 24, *digest % 60);
+            out["digest_time"] = at;
+        }
         return out;
     });
 }

@@ -62,9 +62,10 @@ struct ServiceConfig {
     std::string node = "local";
     /// The most message envelopes and meetings one write unit of the retention sweep deletes.
     std::int64_t retention_batch = 1000;
-    /// Whether this server sends email (the config file has an `[smtp]` table): `whoami` says
-    /// so, so that a client can tell its person why no daily digest comes.
-    bool sends_email = false;
+    /// When this server sends the daily digest of unread rooms, in minutes past midnight London
+    /// time; nullopt when it sends none (no `[smtp]` table, or `digest = false`). `whoami` says
+    /// so, so that a client can show the time and tell its person why no digest comes.
+    std::optional<int> digest_minutes;
 };
 
 /// A held request's session (Requests::Handling::held): resumes it exactly once, when release()

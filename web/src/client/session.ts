@@ -117,6 +117,8 @@ export interface Action {
 export interface EmailDigest {
   on: boolean;
   email: 'on' | 'no_address' | 'server_off' | 'unknown';
+  /** When it goes, London time ("08:00" unless the operator chose another). */
+  time: string;
 }
 
 /** A question this account asked the administrators (PROTOCOL.md, "questions"). */
@@ -416,7 +418,8 @@ export class Session {
   async emailDigest(): Promise<EmailDigest> {
     const r = await this.request('whoami');
     const email = ['on', 'no_address', 'server_off'].includes(String(r.email)) ? (r.email as EmailDigest['email']) : 'unknown';
-    return { on: r.email_digest !== false, email };
+    const time = typeof r.digest_time === 'string' && /^\d\d:\d\d$/.test(r.digest_time) ? r.digest_time : '08:00';
+    return { on: r.email_digest !== false, email, time };
   }
 
   /** Turns this account's daily email digest on or off; resolves with the server's answer. */

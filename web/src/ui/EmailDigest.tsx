@@ -7,7 +7,7 @@ import { refusal } from '../client/admin';
 import type { EmailDigest, Session } from '../client/session';
 
 const kBlocked: Record<string, string> = {
-  server_off: 'This Liaise server does not send email, so no summary can reach you. Your IT team can set email up.',
+  server_off: 'This Liaise server does not send email summaries, so none can reach you. Your IT team can set email up.',
   no_address: 'Liaise has no email address for you, so no summary can reach you. Ask your administrator to add it.',
 };
 
@@ -39,7 +39,7 @@ export function EmailDigestSetting({ session }: { session: Session }) {
     <div class="digest-setting">
       <input type="checkbox" id="email-digest" checked={setting?.on ?? false} disabled={!setting || busy}
         aria-describedby="email-digest-hint" onChange={(e) => void change(e.currentTarget.checked)} />
-      <label for="email-digest">Email me a summary of unread rooms each working morning at 08:00</label>
+      <label for="email-digest">Email me a summary of unread rooms each working morning at {setting?.time ?? '08:00'}</label>
       <p class="hint" id="email-digest-hint">
         {setting === null && !error ? 'Asking the server…' : 'It says how many rooms have messages you have not read: never a room, a person or what was said.'}
       </p>
