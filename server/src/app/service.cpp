@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <chrono>
-#include <cstdio>
 #include <map>
 #include <set>
 #include <thread>
@@ -799,9 +798,11 @@ void Service::whoami(Context& ctx) {
                        : tx.outbox().email_of(account.id) ? "on"
                                                           : "no_address";
         if (digest) {
-            char at[6];
-            std::snprintf(at, sizeof at, "%02d:%02d", *digest / 60 % 24, *digest % 60);
-            out["digest_time"] = at;
+            // The config's digest_time, validated as HH:MM at start: 0 to 1439 minutes.
+            const auto two = [](int n) {
+                return std::string{char('0' + n / 10), char('0' + n % 10)};
+            };
+            out["digest_time"] = two(*digest / 60 % 24) + ":" + two(*digest % 60);
         }
         return out;
     });
