@@ -244,6 +244,13 @@ test('without email: the setting says in words that no summary can come', { time
     await dee.getByRole('status').filter({ hasText: 'Saved: the summary is off.' }).waitFor();
     if (shots) await dee.screenshot({ path: join(shots, 'reading-3-digest-no-email.png') });
     assert.deepEqual(await axeViolations(dee), [], 'axe-core with the menu open');
+    // On a phone the longer menu still reaches its last item.
+    await dee.setViewportSize({ width: 360, height: 740 });
+    const lock = dee.getByRole('button', { name: 'Lock', exact: true });
+    await lock.scrollIntoViewIfNeeded();
+    const box360 = await lock.boundingBox();
+    assert.ok(box360 && box360.y >= 0 && box360.y + box360.height <= 740, `the menu's last item is on screen at 360 px: ${JSON.stringify(box360)}`);
+    if (shots) await dee.screenshot({ path: join(shots, 'reading-3-digest-no-email-360.png') });
     await dee.context().close();
   } finally {
     await server.cleanup();
