@@ -6,7 +6,9 @@
 // HTML, checked against what the `liaise` command writes; Bea without the permission sees no entry
 // and the server's refusal in words. And the follow-up panel after circulation: Bea, a recipient,
 // acknowledges and sends accuracy comments; Hana, the chair, sees who has and has not acknowledged
-// and resolves one comment by an answer and one by a correction. axe-core finds nothing on each
+// and resolves one comment by an answer and one by a correction. Ada also holds a meeting whose
+// minutes were never circulated, in a room she is not in (the server's hold_targets offers it;
+// the audit log would not). axe-core finds nothing on each
 // page; each page is also looked at 360 px wide (screenshots with LIAISE_WEB_SCREENSHOTS).
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
