@@ -209,6 +209,27 @@ describe('with email set up', () => {
     assert.equal(await unreadShown(bea, 'case-13'), '');
     assert.equal(await unreadShown(bea, 'case-a-rather'), '12 new');
     await look(bea, 'reading-2-room-list-after');
+
+    // A message arriving in a room open in a tab the person is not looking at is not recorded
+    // as read; once they look at the tab again, it is.
+    await bea.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: /case-12/ }).click();
+    await bea.getByRole('heading', { name: 'case-12' }).waitFor();
+    await serverSays('case-12', 0);
+    await bea.evaluate(() => {
+      Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+      document.hasFocus = () => false;
+      document.dispatchEvent(new Event('visibilitychange'));
+    });
+    await send('case-12', 'Update 4 on the plan');
+    await bea.getByRole('list', { name: /^Messages in / }).getByText('Update 4 on the plan').waitFor({ timeout: 30000 });
+    await bea.waitForTimeout(1000);
+    await serverSays('case-12', 1);
+    await bea.evaluate(() => {
+      delete document.visibilityState;
+      document.hasFocus = () => true;
+      window.dispatchEvent(new Event('focus'));
+    });
+    await serverSays('case-12', 0);
     await other.context().close();
     assert.deepEqual(errors.filter((e) => !/WebSocket connection to .* failed/.test(e)), []);
   });
