@@ -280,7 +280,7 @@ constexpr std::array<FieldSpec, 4> kSubjectAccess = {{{"user", F::string, false,
                                                       {"name", F::string, false, kText, 1},
                                                       {"reason", F::string, true, 500},
                                                       {"page", F::integer, false, 1'000'000, 1}}};
-constexpr std::array<RequestSpec, 89> kRequests = {{
+constexpr std::array<RequestSpec, 90> kRequests = {{
     {"hello", Access::anyone, kHello},
     {"enrol", Access::anyone, kEnrol},
     {"login", Access::anyone, kLogin},
@@ -364,6 +364,7 @@ constexpr std::array<RequestSpec, 89> kRequests = {{
     {"retention_sweep", Access::admin, kRetentionSweep},
     {"hold_place", Access::admin, kHold},
     {"hold_lift", Access::admin, kHold},
+    {"hold_targets", Access::admin, {}},
     {"governance_grant", Access::admin, kGovernanceGrant},
     {"governance_list", Access::admin, {}},
     {"subject_access", Access::authenticated, kSubjectAccess},

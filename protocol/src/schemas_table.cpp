@@ -47,6 +47,9 @@ constexpr ReplyField r_whoami[] = {
     {"role", kString, true},
     {"device", kString, true},
     {"governance", kBoolean, false},
+    {"email_digest", kBoolean, false},
+    {"email", kString, false},
+    {"digest_time", kString, false},
 };
 // sessions
 constexpr ReplyField r_sessions[] = {
@@ -190,6 +193,11 @@ constexpr ReplyField r_hold_lift[] = {
     {"room", kString, true},
     {"meeting", kInteger, false},
     {"at", kInteger, true},
+};
+// hold_targets
+constexpr ReplyField r_hold_targets[] = {
+    {"rooms", kArray, true},
+    {"meetings", kArray, true},
 };
 // governance_grant
 constexpr ReplyField r_governance_grant[] = {
@@ -886,6 +894,7 @@ constexpr FrameShape kReplies[] = {
     {"retention_sweep", r_retention_sweep},
     {"hold_place", r_hold_place},
     {"hold_lift", r_hold_lift},
+    {"hold_targets", r_hold_targets},
     {"governance_grant", r_governance_grant},
     {"governance_list", r_governance_list},
     {"subject_access", r_subject_access},

@@ -780,6 +780,8 @@ int serve(const Config& config) {
     service_config.unsafe_ack_before_commit = config.unsafe_ack_before_commit;
     service_config.clocks = clocks;
     service_config.retention_batch = config.retention_sweep_batch;
+    if (config.mail && config.mail->digest)
+        service_config.digest_minutes = config.mail->digest_minutes;
     // Names this process in the claims it makes (store/repo/claims.hpp): the email outbox and
     // the retention sweep, shared with any other nodes.
     const auto node = node_name();

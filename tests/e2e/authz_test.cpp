@@ -645,6 +645,7 @@ std::vector<Row> rows() {
                  [](M m) {
                      (void)m.ann.outcome("hold_lift", {{"room", kScratch}, {"reason", "done"}});
                  }});
+    r.push_back({"hold_targets", "", kAdmins, none});
     // ---- information governance (PROTOCOL.md, "Subject access requests") ---------------------
     r.push_back({"governance_grant", "to tom, withdrawn again after", kAdmins,
                  [](M, Who) {

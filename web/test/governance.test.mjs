@@ -6,7 +6,9 @@
 // HTML, checked against what the `liaise` command writes; Bea without the permission sees no entry
 // and the server's refusal in words. And the follow-up panel after circulation: Bea, a recipient,
 // acknowledges and sends accuracy comments; Hana, the chair, sees who has and has not acknowledged
-// and resolves one comment by an answer and one by a correction. axe-core finds nothing on each
+// and resolves one comment by an answer and one by a correction. Ada also holds a meeting whose
+// minutes were never circulated, in a room she is not in (the server's hold_targets offers it;
+// the audit log would not). axe-core finds nothing on each
 // page; each page is also looked at 360 px wide (screenshots with LIAISE_WEB_SCREENSHOTS).
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -425,6 +427,33 @@ describe('governance in the browser', () => {
     await ada.getByText('bea no longer holds the information-governance permission.').waitFor();
     await bea.getByRole('button', { name: 'Find and make the bundle' }).click();
     await bea.getByRole('alert').filter({ hasText: /\(forbidden\)$/ }).waitFor();
+    assert.deepEqual(errors.filter((e) => !/WebSocket connection to .* failed/.test(e)), []);
+  });
+
+  test('a legal hold on a meeting never circulated, in a room the admin is not in', { timeout: 180000 }, async () => {
+    // Cal's room, without Ada; its meeting's minutes were never circulated, so the audit log
+    // names the room but not the meeting: only the server's list (hold_targets) has it.
+    await server.cli('cal', ['room', 'create', 'case-9', '--member', 'hana']);
+    const hidden = JSON.parse(await server.cli('cal', ['meeting', 'create', 'case-9', '--title', 'Strategy discussion for M',
+      '--kind', 'strategy', '--at', '2026-12-09 14:00', '--place', 'remote', '--chair', 'hana', '--minute-taker', 'cal', '--json'])).meeting;
+    const label = `Meeting ${hidden} in case-9: Strategy meeting or discussion, 9 December 2026 (minutes not circulated)`;
+    await ada.getByRole('link', { name: 'Administration' }).click();
+    await adminPage('Legal holds');
+    const place = ada.getByRole('form', { name: 'Place a legal hold' });
+    await place.getByLabel('Room or meeting').locator('option', { hasText: label }).waitFor({ state: 'attached', timeout: 30000 });
+    const options = await place.getByLabel('Room or meeting').locator('option').allInnerTexts();
+    assert.ok(options.includes('case-9'), `the room is offered: ${options.join(', ')}`);
+    assert.ok(!options.some((o) => o.includes('Strategy discussion for M')), 'no title: it is for the room’s members');
+    await place.getByLabel('Room or meeting').selectOption({ label });
+    await place.getByLabel(/^Reason/).fill('Complaint 2026/131: keep the strategy record.');
+    await place.getByRole('button', { name: 'Place the hold' }).click();
+    await ada.getByText(`Placed a legal hold on meeting ${hidden} in the room case-9.`).waitFor();
+    await ada.getByRole('list', { name: 'Legal holds in place' }).getByRole('listitem')
+      .filter({ hasText: `Meeting ${hidden} in the room case-9` }).getByText('Reason: Complaint 2026/131: keep the strategy record.').waitFor();
+    // The server holds it: the command lists the hold on that meeting.
+    const shown = JSON.parse(await server.cli('ann', ['admin', 'retention', 'show', '--json']));
+    assert.ok(shown.holds.some((h) => h.target === 'meeting' && h.meeting === hidden && h.room === 'case-9'), JSON.stringify(shown.holds));
+    await look(ada, '7-holds-meeting', 'legal holds (a meeting)');
     assert.deepEqual(errors.filter((e) => !/WebSocket connection to .* failed/.test(e)), []);
   });
 });

@@ -1,7 +1,7 @@
 // Test support for the browser tests: a real liaise-server on a free loopback port, the real
 // `liaise` command for other people, and Debian's Chromium driven by playwright-core.
 import { execFile, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +33,7 @@ export class Server {
   constructor() {
     this.dir = mkdtempSync(join(tmpdir(), 'liaise-web-'));
     this.proc = null;
+    this.config = null;
   }
 
   async init() {
@@ -43,10 +44,16 @@ export class Server {
     this.url = `http://127.0.0.1:${this.port}`;
   }
 
+  /** From the next start(): serve with these TOML settings (written to server.toml). */
+  setConfig(toml) {
+    writeFileSync(join(this.dir, 'server.toml'), toml);
+    this.config = join(this.dir, 'server.toml');
+  }
+
   async start() {
     const log = openSync(join(this.dir, 'server.log'), 'a');
     this.proc = spawn(SERVER, ['serve', '--data', join(this.dir, 'data'), '--listen', `127.0.0.1:${this.port}`,
-      '--threads', '2'], { stdio: ['ignore', log, log] });
+      '--threads', '2', ...(this.config ? ['--config', this.config] : [])], { stdio: ['ignore', log, log] });
     for (let i = 0; i < 200; i++) {
       try {
         const r = await fetch(`${this.url}/healthz`);

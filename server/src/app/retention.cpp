@@ -346,6 +346,31 @@ void Service::hold_change(Context& ctx, bool place) {
     });
 }
 
+void Service::hold_targets(Context& ctx) {
+    read_object(ctx, [](const store::ReadTx& tx) {
+        json::array rooms;
+        json::array meetings;
+        auto all = tx.rooms().all();
+        std::sort(all.begin(), all.end(),
+                  [](const auto& a, const auto& b) { return a.name < b.name; });
+        for (const auto& r : all) {
+            rooms.push_back(json::object{{"room", r.name}});
+            for (const auto id : tx.meetings().meetings_in(r.id)) {
+                const auto m = tx.meetings().meeting(id);
+                if (!m)
+                    continue;
+                // No title: it is in the sealed record, and the admin need not be a member.
+                meetings.push_back(json::object{{"meeting", m->id},
+                                                {"room", r.name},
+                                                {"kind", m->kind},
+                                                {"starts_at", m->starts_at},
+                                                {"status", m->status}});
+            }
+        }
+        return json::object{{"rooms", std::move(rooms)}, {"meetings", std::move(meetings)}};
+    });
+}
+
 namespace {
 
 /// Deletes what `found` says has expired and is not held, at most `budget` message envelopes and

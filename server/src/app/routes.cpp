@@ -95,6 +95,7 @@ std::span<const Service::Route> Service::routes() noexcept {
         {"retention_sweep", [](Service& s, Context& c) { s.retention_sweep(c); }},
         {"hold_place", [](Service& s, Context& c) { s.hold_change(c, true); }},
         {"hold_lift", [](Service& s, Context& c) { s.hold_change(c, false); }},
+        {"hold_targets", [](Service& s, Context& c) { s.hold_targets(c); }},
         {"governance_grant", [](Service& s, Context& c) { s.governance_grant(c); }},
         {"governance_list", [](Service& s, Context& c) { s.governance_list(c); }},
         {"subject_access", [](Service& s, Context& c) { s.subject_access(c); }},

@@ -785,11 +785,25 @@ void Service::list_sessions(Context& ctx) {
 }
 
 void Service::whoami(Context& ctx) {
-    read_object(ctx, [user = ctx.who.user, device = ctx.who.device](const store::ReadTx& tx) {
+    read_object(ctx, [user = ctx.who.user, device = ctx.who.device,
+                      digest = config_.digest_minutes](const store::ReadTx& tx) {
         const auto account = require_account(tx.accounts(), user);
         auto out = account_json(account);
         out["device"] = std::to_string(device);
         out["governance"] = holds_governance(tx.secrets(), account.id);
+        // The daily digest's setting, and whether it can reach the person at all: never the
+        // address itself (PROTOCOL.md, "Read positions").
+        out["email_digest"] = tx.reading().digest_on(account.id);
+        out["email"] = !digest                            ? "server_off"
+                       : tx.outbox().email_of(account.id) ? "on"
+                                                          : "no_address";
+        if (digest) {
+            // The config's digest_time, validated as HH:MM at start: 0 to 1439 minutes.
+            const auto two = [](int n) {
+                return std::string{char('0' + n / 10), char('0' + n % 10)};
+            };
+            out["digest_time"] = two(*digest / 60 % 24) + ":" + two(*digest % 60);
+        }
         return out;
     });
 }

@@ -62,6 +62,10 @@ struct ServiceConfig {
     std::string node = "local";
     /// The most message envelopes and meetings one write unit of the retention sweep deletes.
     std::int64_t retention_batch = 1000;
+    /// When this server sends the daily digest of unread rooms, in minutes past midnight London
+    /// time; nullopt when it sends none (no `[smtp]` table, or `digest = false`). `whoami` says
+    /// so, so that a client can show the time and tell its person why no digest comes.
+    std::optional<int> digest_minutes;
 };
 
 /// A held request's session (Requests::Handling::held): resumes it exactly once, when release()
@@ -300,6 +304,8 @@ class Service final : public Requests {
     void retention_set(Context& ctx);
     void retention_sweep(Context& ctx);
     void hold_change(Context& ctx, bool place);
+    /// Every room and meeting a legal hold can be placed on, whether or not the admin is in it.
+    void hold_targets(Context& ctx);
     /// Information governance and subject access requests (subject_access.cpp).
     void governance_grant(Context& ctx);
     void governance_list(Context& ctx);

@@ -5,6 +5,7 @@
 // checks here only say early, in the same words, what it would refuse anyway.
 import type { Json } from '../protocol/connection';
 import type { Request } from './admin';
+import { kMeetingKinds } from './minutes-export';
 
 /** A record kind's period when no agency set one. */
 export interface RetentionDefault {
@@ -69,8 +70,22 @@ export interface HoldTarget {
   target: 'room' | 'meeting';
   room: string;
   meeting?: number;
-  /** How it is shown: "case-7", "Meeting 3 in case-7: Core group, 4 December 2026". */
+  /** How it is shown: "case-7", "Meeting 3 in case-7: Core group, 4 December 2026 (minutes approved)". */
   label: string;
+}
+
+const kKindNames: Record<string, string> = Object.fromEntries(kMeetingKinds);
+const kStatusWords: Record<string, string> = { draft: 'minutes not circulated', circulated: 'minutes circulated', approved: 'minutes approved' };
+
+/** "Meeting 3 in case-7: Core group, 4 December 2026 (minutes not circulated)". */
+export function meetingLabel(m: { meeting: number; room: string; kind: string; starts_at: string; status: string }): string {
+  const kind = kKindNames[m.kind] ?? m.kind.replace(/-/g, ' ');
+  const day = /^(\d{4})-(\d{2})-(\d{2})/.exec(m.starts_at);
+  const date = day
+    ? new Date(Date.UTC(Number(day[1]), Number(day[2]) - 1, Number(day[3]))).toLocaleDateString('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'long', year: 'numeric' })
+    : m.starts_at;
+  const state = kStatusWords[m.status] ?? m.status;
+  return `Meeting ${m.meeting} in ${m.room}: ${kind}${date ? `, ${date}` : ''}${state ? ` (${state})` : ''}`;
 }
 
 /** Whom a subject access request is for: an account, or a name as written in the minutes. */
@@ -132,30 +147,15 @@ export class Governance {
   }
 
   /**
-   * What a hold can be placed on. No request lists every room and meeting to an admin, so these
-   * come from the audit log (rooms created, minutes circulated) and the rooms the admin is in
-   * (with their meetings); a meeting never circulated in a room the admin is not in is missing.
+   * What a hold can be placed on: every room and meeting on the server, whether or not this
+   * admin is in it (`hold_targets`). A meeting is named by its kind, date and state, not its
+   * title: that is in its sealed record, for its room's members.
    */
   async holdTargets(): Promise<HoldTarget[]> {
-    const rooms = new Set<string>();
-    const meetings = new Map<number, { room: string; label: string }>();
-    const audit = array<{ kind: string; at: number; details: Json }>(await this.request('audit', { limit: 10000 }), 'records');
-    for (const a of audit) {
-      const d = a.details ?? {};
-      if (typeof d.room === 'string') rooms.add(d.room);
-      if (a.kind === 'minutes_circulated' && typeof d.meeting === 'number' && typeof d.room === 'string' && !meetings.has(d.meeting))
-        meetings.set(d.meeting, { room: d.room, label: `Meeting ${d.meeting} in ${d.room} (minutes circulated)` });
-    }
-    for (const r of array<{ room: string }>(await this.request('rooms'), 'rooms')) {
-      rooms.add(r.room);
-      try {
-        for (const m of array<{ meeting: number; title: string; kind: string; starts_at: string }>(await this.request('meetings', { room: r.room }), 'meetings'))
-          meetings.set(m.meeting, { room: r.room, label: `Meeting ${m.meeting} in ${r.room}: ${m.title}` });
-      } catch { /* not a member after all: the audit log's entries stand */ }
-    }
-    const out: HoldTarget[] = [...rooms].sort().map((room) => ({ target: 'room', room, label: room }));
-    for (const [meeting, m] of [...meetings].sort((a, b) => a[0] - b[0]))
-      out.push({ target: 'meeting', room: m.room, meeting, label: m.label });
+    const r = await this.request('hold_targets');
+    const out: HoldTarget[] = array<{ room: string }>(r, 'rooms').map((t) => ({ target: 'room', room: t.room, label: t.room }));
+    for (const m of array<{ meeting: number; room: string; kind: string; starts_at: string; status: string }>(r, 'meetings'))
+      out.push({ target: 'meeting', room: m.room, meeting: m.meeting, label: meetingLabel(m) });
     return out;
   }
 

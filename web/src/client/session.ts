@@ -113,6 +113,14 @@ export interface Action {
   overdue: boolean;
 }
 
+/** This account's daily email digest setting (Session.emailDigest). */
+export interface EmailDigest {
+  on: boolean;
+  email: 'on' | 'no_address' | 'server_off' | 'unknown';
+  /** When it goes, London time ("08:00" unless the operator chose another). */
+  time: string;
+}
+
 /** A question this account asked the administrators (PROTOCOL.md, "questions"). */
 export interface Question {
   id: number;
@@ -400,6 +408,23 @@ export class Session {
     room.members = members;
     room.memberCount = members.length;
     room.disciplines = [...new Set(members.map((m) => m.discipline).filter(Boolean))].sort();
+  }
+
+  /**
+   * The daily email digest (PROTOCOL.md, "Read positions"), as `whoami` says: whether it is on,
+   * and whether email can reach this person at all (`server_off`: the server sends no email;
+   * `no_address`: no address for this account; `unknown`: an older server did not say).
+   */
+  async emailDigest(): Promise<EmailDigest> {
+    const r = await this.request('whoami');
+    const email = ['on', 'no_address', 'server_off'].includes(String(r.email)) ? (r.email as EmailDigest['email']) : 'unknown';
+    const time = typeof r.digest_time === 'string' && /^\d\d:\d\d$/.test(r.digest_time) ? r.digest_time : '08:00';
+    return { on: r.email_digest !== false, email, time };
+  }
+
+  /** Turns this account's daily email digest on or off; resolves with the server's answer. */
+  async setEmailDigest(on: boolean): Promise<boolean> {
+    return (await this.request('email_digest', { on })).on === true;
   }
 
   unread(room: Room): number {

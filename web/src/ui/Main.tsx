@@ -4,6 +4,7 @@ import { exportKeys } from '../client/device';
 import type { Room, Session } from '../client/session';
 import { personName } from '../client/words';
 import { ActionsView } from './Actions';
+import { EmailDigestSetting } from './EmailDigest';
 import { MeetingsView } from './minutes/Meetings';
 import { AdminLink, AdminRoute, adminPageOf } from './admin/AdminEntry';
 import { SubjectAccessLink, SubjectAccessView } from './governance/SubjectAccess';
@@ -150,6 +151,7 @@ function Menu({ session, who, onLock, onRecovery, idleMinutes, setIdleMinutes }:
                 {[5, 15, 30, 60, 120].map((m) => <option key={m} value={String(m)}>{m} minutes</option>)}
               </select>
             </li>
+            <li><EmailDigestSetting session={session} /></li>
             <li><button type="button" onClick={() => { setOpen(false); onRecovery(); }}>Recovery key and devices</button></li>
             <li><button type="button" onClick={() => { setPassphrase(true); setOpen(false); }}>Change passphrase</button></li>
             <li><button type="button" onClick={() => { setAbout(true); setOpen(false); }}>About Liaise</button></li>

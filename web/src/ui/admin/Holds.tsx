@@ -112,7 +112,8 @@ function PlaceHold({ gov, targets, onChanged }: { gov: Governance; targets: Hold
           {rooms.length > 0 && <optgroup label="Rooms (with their meetings)">{rooms.map((t) => <option key={keyOf(t)} value={keyOf(t)}>{t.label}</option>)}</optgroup>}
           {meetings.length > 0 && <optgroup label="Meetings">{meetings.map((t) => <option key={keyOf(t)} value={keyOf(t)}>{t.label}</option>)}</optgroup>}
         </select>
-        <p class="hint" id="hold-target-hint">Rooms from the audit log and your own rooms; meetings whose minutes were circulated, and those in your rooms.</p>
+        <p class="hint" id="hold-target-hint">Every room and meeting on this server, including those you are not a member of.
+          Meetings are named by their kind and date: their titles are for their room’s members.</p>
         <label for="hold-reason">Reason (kept in the audit log)</label>
         <textarea id="hold-reason" rows={2} value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
         {problem && <p class="error" role="alert">{problem}</p>}
