@@ -59,7 +59,7 @@ class SharedDictionaries : public Dictionaries {
         return files;
     }
     std::optional<DictionaryFiles> at_version(std::int64_t v) const override {
-        if (!any(query(db_, "SELECT 1 FROM dictionary_versions WHERE version = ?", v)))
+        if (!sql::any(query(db_, "SELECT 1 FROM dictionary_versions WHERE version = ?", v)))
             return std::nullopt;
         DictionaryFiles files;
         for (const auto& r : query(db_,
@@ -73,31 +73,33 @@ class SharedDictionaries : public Dictionaries {
     }
     std::string common_acronyms() const override { return meta("common_acronyms"); }
     std::vector<DictionaryVersion> versions(std::int64_t limit) const override {
-        return all(query(db_,
-                         "SELECT v.version, v.created_by, a.username, v.created_at, v.summary FROM "
-                         "dictionary_versions v LEFT JOIN accounts a ON a.id = v.created_by "
-                         "ORDER BY v.version DESC LIMIT ?",
-                         limit),
-                   [](const auto& r) {
-                       const bool operator_made = r.is_null(1) || r.int64(1) < 0;
-                       return DictionaryVersion{r.int64(0),
-                                                operator_made ? std::string("operator") : r.text(2),
-                                                r.int64(3), r.text(4)};
-                   });
+        return sql::all(
+            query(db_,
+                  "SELECT v.version, v.created_by, a.username, v.created_at, v.summary FROM "
+                  "dictionary_versions v LEFT JOIN accounts a ON a.id = v.created_by "
+                  "ORDER BY v.version DESC LIMIT ?",
+                  limit),
+            [](const auto& r) {
+                const bool operator_made = r.is_null(1) || r.int64(1) < 0;
+                return DictionaryVersion{r.int64(0),
+                                         operator_made ? std::string("operator") : r.text(2),
+                                         r.int64(3), r.text(4)};
+            });
     }
     std::optional<Question> question(Id id) const override {
-        return first(query(db_, std::string(kQuestionSelect) + "WHERE q.id = ?", id),
-                     [](const auto& r) { return question_row(r); });
+        return sql::first(query(db_, std::string(kQuestionSelect) + "WHERE q.id = ?", id),
+                          [](const auto& r) { return question_row(r); });
     }
     std::vector<Question> questions(std::string_view status, std::int64_t limit) const override {
-        return all(query(db_,
-                         std::string(kQuestionSelect) +
-                             "WHERE CAST(? AS TEXT) = '' OR q.status = ? ORDER BY q.id LIMIT ?",
-                         status, status, limit),
-                   [](const auto& r) { return question_row(r); });
+        return sql::all(
+            query(db_,
+                  std::string(kQuestionSelect) +
+                      "WHERE CAST(? AS TEXT) = '' OR q.status = ? ORDER BY q.id LIMIT ?",
+                  status, status, limit),
+            [](const auto& r) { return question_row(r); });
     }
     std::vector<Question> questions_asked_by(Id account, std::int64_t limit) const override {
-        return all(
+        return sql::all(
             query(db_,
                   std::string(kQuestionSelect) + "WHERE q.asked_by = ? ORDER BY q.id DESC LIMIT ?",
                   account, limit),
@@ -150,7 +152,7 @@ class SharedDictionaries : public Dictionaries {
     }
     /// ensure_history()'s contract, likewise.
     bool start_history(Millis at, std::string_view summary) {
-        if (any(query(db_, "SELECT 1 FROM dictionary_versions LIMIT 1")))
+        if (sql::any(query(db_, "SELECT 1 FROM dictionary_versions LIMIT 1")))
             return false;
         const auto version = std::max<std::int64_t>(current_version(), 1);
         run(db_,
@@ -168,8 +170,8 @@ class SharedDictionaries : public Dictionaries {
 
   private:
     std::string meta(const char* key) const {
-        return first(query(db_, "SELECT value FROM meta WHERE key = ?", key),
-                     [](const auto& r) { return r.text(0); })
+        return sql::first(query(db_, "SELECT value FROM meta WHERE key = ?", key),
+                          [](const auto& r) { return r.text(0); })
             .value_or(std::string());
     }
 

@@ -53,19 +53,19 @@ template <class Db>
 class SharedEnrolment : public Enrolment {
   public:
     std::optional<EnrolmentCode> code(std::string_view code_hash) const override {
-        return first(query(db_,
-                           "SELECT code_hash, username, display_name, agency_id, role, "
-                           "created_by, created_at, expires_at, used_at, replaces FROM "
-                           "enrolment_codes WHERE code_hash = ?",
-                           code_hash),
-                     [](const auto& r) { return code_row(r); });
+        return sql::first(query(db_,
+                                "SELECT code_hash, username, display_name, agency_id, role, "
+                                "created_by, created_at, expires_at, used_at, replaces FROM "
+                                "enrolment_codes WHERE code_hash = ?",
+                                code_hash),
+                          [](const auto& r) { return code_row(r); });
     }
     std::vector<Login> recent_logins(Id account, int limit) const override {
-        return all(query(db_,
-                         std::string(kLoginSelect) +
-                             "WHERE s.account_id = ? ORDER BY s.at DESC, s.id DESC LIMIT ?",
-                         account, limit),
-                   [](const auto& r) { return login_row(r); });
+        return sql::all(query(db_,
+                              std::string(kLoginSelect) +
+                                  "WHERE s.account_id = ? ORDER BY s.at DESC, s.id DESC LIMIT ?",
+                              account, limit),
+                        [](const auto& r) { return login_row(r); });
     }
 
   protected:
@@ -75,17 +75,17 @@ class SharedEnrolment : public Enrolment {
     std::vector<Login> logins_to_tell(Id account, Id device, Id last_session, int limit) const {
         // The newest `limit` of the logins to tell of, shown oldest first.
         const auto list = [&](const std::string& where, auto... values) {
-            return all(query(db_,
-                             "SELECT * FROM (" + std::string(kLoginSelect) + where +
-                                 " ORDER BY s.id DESC LIMIT ?) AS newest ORDER BY 1",
-                             values..., limit),
-                       [](const auto& r) { return login_row(r); });
+            return sql::all(query(db_,
+                                  "SELECT * FROM (" + std::string(kLoginSelect) + where +
+                                      " ORDER BY s.id DESC LIMIT ?) AS newest ORDER BY 1",
+                                  values..., limit),
+                            [](const auto& r) { return login_row(r); });
         };
         if (last_session > 0)
             return list("WHERE s.account_id = ? AND s.id > ?", account, last_session);
         const auto previous =
-            first(query(db_, "SELECT MAX(id) FROM sessions WHERE device_id = ?", device),
-                  [](const auto& r) { return r.optional_int(0); });
+            sql::first(query(db_, "SELECT MAX(id) FROM sessions WHERE device_id = ?", device),
+                       [](const auto& r) { return r.optional_int(0); });
         if (!previous || !*previous)
             return {};
         return list("WHERE s.account_id = ? AND s.device_id <> ? AND s.id > ?", account, device,

@@ -69,10 +69,10 @@ class SharedRetention : public Retention {
     /// erase_meeting()'s contract (repo/retention.hpp) once the store has found the meeting:
     /// false, erasing nothing, when an action it raised is carried in another meeting.
     bool erase_found_meeting(Id id) {
-        if (any(query(db_,
-                      "SELECT 1 FROM meeting_actions l JOIN actions a ON a.id = l.action_id "
-                      "WHERE a.raised_in = ? AND l.meeting_id <> ? LIMIT 1",
-                      id, id)))
+        if (sql::any(query(db_,
+                           "SELECT 1 FROM meeting_actions l JOIN actions a ON a.id = l.action_id "
+                           "WHERE a.raised_in = ? AND l.meeting_id <> ? LIMIT 1",
+                           id, id)))
             return false;
         run(db_, "DELETE FROM minutes_signatures WHERE meeting_id = ?", id);
         run(db_, "DELETE FROM minutes_distribution WHERE meeting_id = ?", id);
@@ -87,11 +87,11 @@ class SharedRetention : public Retention {
 
     /// The agencies of `room`'s members and of `also` (0: none), ascending.
     std::vector<Id> agencies_of(Id room, Id also) const {
-        return int64_column(query(db_,
-                                  "SELECT DISTINCT a.agency_id FROM accounts a WHERE a.id IN "
-                                  "(SELECT account_id FROM room_members WHERE room_id = ?) OR "
-                                  "a.id = ? ORDER BY a.agency_id",
-                                  room, also));
+        return sql::int64_column(query(db_,
+                                       "SELECT DISTINCT a.agency_id FROM accounts a WHERE a.id IN "
+                                       "(SELECT account_id FROM room_members WHERE room_id = ?) OR "
+                                       "a.id = ? ORDER BY a.agency_id",
+                                       room, also));
     }
 
     Db db_;
@@ -99,19 +99,20 @@ class SharedRetention : public Retention {
   private:
     /// The holds in force on `target` `id`, or every hold when `target` is empty.
     std::vector<LegalHold> read_holds(std::string_view target, Id id) const {
-        return all(query(db_,
-                         "SELECT h.target, h.target_id, COALESCE(r.name, mr.name, ''), "
-                         "h.placed_by, a.username, h.placed_at, h.reason FROM legal_holds h JOIN "
-                         "accounts a ON a.id = h.placed_by LEFT JOIN rooms r ON h.target = 'room' "
-                         "AND r.id = h.target_id LEFT JOIN meetings m ON h.target = 'meeting' "
-                         "AND m.id = h.target_id LEFT JOIN rooms mr ON mr.id = m.room_id WHERE "
-                         "(CAST(? AS TEXT) = '' OR (h.target = ? AND h.target_id = ?)) ORDER BY "
-                         "h.target DESC, h.target_id",
-                         target, target, id),
-                   [](const auto& r) {
-                       return LegalHold{r.text(0), r.int64(1), r.text(2), r.int64(3),
-                                        r.text(4), r.int64(5), r.text(6)};
-                   });
+        return sql::all(
+            query(db_,
+                  "SELECT h.target, h.target_id, COALESCE(r.name, mr.name, ''), "
+                  "h.placed_by, a.username, h.placed_at, h.reason FROM legal_holds h JOIN "
+                  "accounts a ON a.id = h.placed_by LEFT JOIN rooms r ON h.target = 'room' "
+                  "AND r.id = h.target_id LEFT JOIN meetings m ON h.target = 'meeting' "
+                  "AND m.id = h.target_id LEFT JOIN rooms mr ON mr.id = m.room_id WHERE "
+                  "(CAST(? AS TEXT) = '' OR (h.target = ? AND h.target_id = ?)) ORDER BY "
+                  "h.target DESC, h.target_id",
+                  target, target, id),
+            [](const auto& r) {
+                return LegalHold{r.text(0), r.int64(1), r.text(2), r.int64(3),
+                                 r.text(4), r.int64(5), r.text(6)};
+            });
     }
 };
 

@@ -28,16 +28,16 @@ template <class Db>
 class SharedSecrets : public Secrets {
   public:
     std::optional<std::string> setting(std::string_view key) const override {
-        return first(query(db_, "SELECT value FROM meta WHERE key = ?", key),
-                     [](const auto& r) { return r.text(0); });
+        return sql::first(query(db_, "SELECT value FROM meta WHERE key = ?", key),
+                          [](const auto& r) { return r.text(0); });
     }
     std::optional<SecretRow> secret(Id id) const override {
-        return first(
+        return sql::first(
             query(db_, "SELECT name, id, sealed, public_half FROM server_secrets WHERE id = ?", id),
             [](const auto& r) { return secret_row(r); });
     }
     std::vector<SecretRow> secrets() const override {
-        return all(
+        return sql::all(
             query(db_, "SELECT name, id, sealed, public_half FROM server_secrets ORDER BY id"),
             [](const auto& r) { return secret_row(r); });
     }

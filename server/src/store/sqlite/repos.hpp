@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "store/sql/accounts.hpp"
 #include "store/sqlite/conn.hpp"
 #include "store/store.hpp"
 
@@ -25,13 +26,10 @@ namespace liaise::server::store::sqlite {
 [[nodiscard]] std::unique_ptr<Claims> make_claims(const Conn& c);
 [[nodiscard]] std::unique_ptr<Reading> make_reading(const Conn& c);
 
-/// The columns account_row() reads, over `accounts a JOIN agencies g`.
-#define LIAISE_ACCOUNT_COLUMNS \
-    "a.id, a.username, a.display_name, g.name, g.discipline, a.role, a.suspended, a.agency_id"
-/// The SELECT that account_row() reads, ending in a join; append a WHERE clause.
-inline constexpr const char* kAccountSelect =
-    "SELECT " LIAISE_ACCOUNT_COLUMNS " FROM accounts a JOIN agencies g ON g.id = a.agency_id ";
-/// The account in the current row of a query that starts with kAccountSelect, its columns
+/// The SELECT that account_row() reads (store/sql/accounts.hpp, with LIAISE_ACCOUNT_COLUMNS),
+/// ending in a join; append a WHERE clause.
+inline constexpr const char* kAccountSelect = sql::kAccountSelect;
+/// The account in the current row of a query that reads LIAISE_ACCOUNT_COLUMNS, its columns
 /// from `first` on.
 [[nodiscard]] AccountRow account_row(SQLite::Statement& q, int first = 0);
 
