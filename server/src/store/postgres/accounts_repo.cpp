@@ -8,10 +8,6 @@ namespace liaise::server::pg {
 
 using namespace store;
 
-AccountRow account_row(const Result& r, int row, int first) {
-    return sql::account_row(Row(r, row), first);
-}
-
 namespace {
 
 class PgAccounts final : public sql::SharedAccounts<Connection&> {
@@ -33,7 +29,7 @@ class PgAccounts final : public sql::SharedAccounts<Connection&> {
     }
     std::vector<AccountRow> all() const override {
         return sql::all(
-            query(db_, std::string(kAccountSelect) + "ORDER BY a.username COLLATE \"C\""),
+            query(db_, std::string(sql::kAccountSelect) + "ORDER BY a.username COLLATE \"C\""),
             [](const Row& r) { return sql::account_row(r); });
     }
     std::int64_t active_admins_except(Id except) const override {

@@ -7,7 +7,6 @@
 #include <memory>
 
 #include "store/postgres/pq.hpp"
-#include "store/sql/accounts.hpp"
 #include "store/store.hpp"
 
 namespace liaise::server::pg {
@@ -29,13 +28,5 @@ namespace liaise::server::pg {
 [[nodiscard]] std::unique_ptr<store::Retention> make_retention(Connection& db);
 [[nodiscard]] std::unique_ptr<store::FollowUp> make_followup(Connection& db);
 [[nodiscard]] std::unique_ptr<store::Reading> make_reading(Connection& db);
-
-/// The columns account_row() reads, over `accounts a JOIN agencies g` (store/sql/accounts.hpp).
-#define LIAISE_PG_ACCOUNT_COLUMNS LIAISE_ACCOUNT_COLUMNS
-/// The SELECT that account_row() reads, ending in a join; append a WHERE clause.
-inline constexpr const char* kAccountSelect = store::sql::kAccountSelect;
-/// The account in row `row` of a query that reads LIAISE_ACCOUNT_COLUMNS, its columns from
-/// `first` on.
-[[nodiscard]] store::AccountRow account_row(const Result& r, int row, int first = 0);
 
 }  // namespace liaise::server::pg

@@ -6,10 +6,6 @@
 
 namespace liaise::server::store::sqlite {
 
-AccountRow account_row(SQLite::Statement& q, int first) {
-    return sql::account_row(Row(q), first);
-}
-
 namespace {
 
 /// Looks up the standing of device `?1`; a device that does not exist is not current.
@@ -31,7 +27,7 @@ class SqlAccounts final : public sql::SharedAccounts<Conn> {
                         [](const Row& r) { return sql::agency_row(r); });
     }
     std::vector<AccountRow> all() const override {
-        return sql::all(query(db_, std::string(kAccountSelect) + "ORDER BY a.username"),
+        return sql::all(query(db_, std::string(sql::kAccountSelect) + "ORDER BY a.username"),
                         [](const Row& r) { return sql::account_row(r); });
     }
     std::int64_t active_admins_except(Id except) const override {

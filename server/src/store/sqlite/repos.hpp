@@ -4,7 +4,6 @@
 
 #include <memory>
 
-#include "store/sql/accounts.hpp"
 #include "store/sqlite/conn.hpp"
 #include "store/store.hpp"
 
@@ -25,12 +24,5 @@ namespace liaise::server::store::sqlite {
 [[nodiscard]] std::unique_ptr<FollowUp> make_followup(const Conn& c);
 [[nodiscard]] std::unique_ptr<Claims> make_claims(const Conn& c);
 [[nodiscard]] std::unique_ptr<Reading> make_reading(const Conn& c);
-
-/// The SELECT that account_row() reads (store/sql/accounts.hpp, with LIAISE_ACCOUNT_COLUMNS),
-/// ending in a join; append a WHERE clause.
-inline constexpr const char* kAccountSelect = sql::kAccountSelect;
-/// The account in the current row of a query that reads LIAISE_ACCOUNT_COLUMNS, its columns
-/// from `first` on.
-[[nodiscard]] AccountRow account_row(SQLite::Statement& q, int first = 0);
 
 }  // namespace liaise::server::store::sqlite
