@@ -11,30 +11,21 @@ using namespace store;
 
 namespace {
 
+/// What this store words its own way (store/sql/: the same parameters and columns).
+constexpr sql::RetentionStatements kOwnStatements = {
+    .schedules =
+        "SELECT s.agency_id, g.name, s.record, s.days, s.set_by, s.set_at, "
+        "s.reason FROM retention_schedules s JOIN agencies g ON g.id = "
+        "s.agency_id ORDER BY g.name COLLATE \"C\", s.record COLLATE \"C\"",
+    .rooms_with_messages =
+        "SELECT r.id, r.name, MAX(m.sent_at), COUNT(*) FILTER (WHERE m.envelope <> '') "
+        "FROM rooms r JOIN messages m ON m.room_id = r.id WHERE m.event IS NULL GROUP "
+        "BY r.id, r.name HAVING COUNT(*) FILTER (WHERE m.envelope <> '') > 0 ORDER BY "
+        "r.id"};
+
 class PgRetention final : public sql::SharedRetention<Connection&> {
   public:
-    explicit PgRetention(Connection& db) : SharedRetention(db) {}
-
-    std::vector<RetentionSchedule> schedules() const override {
-        return sql::all(query(db_,
-                              "SELECT s.agency_id, g.name, s.record, s.days, s.set_by, s.set_at, "
-                              "s.reason FROM retention_schedules s JOIN agencies g ON g.id = "
-                              "s.agency_id ORDER BY g.name COLLATE \"C\", s.record COLLATE \"C\""),
-                        [](const Row& r) { return sql::schedule_row(r); });
-    }
-
-    std::vector<RoomContact> rooms_with_messages() const override {
-        auto out = sql::all(
-            query(db_,
-                  "SELECT r.id, r.name, MAX(m.sent_at), COUNT(*) FILTER (WHERE m.envelope <> '') "
-                  "FROM rooms r JOIN messages m ON m.room_id = r.id WHERE m.event IS NULL GROUP "
-                  "BY r.id, r.name HAVING COUNT(*) FILTER (WHERE m.envelope <> '') > 0 ORDER BY "
-                  "r.id"),
-            [](const Row& r) { return sql::room_contact_row(r); });
-        for (auto& r : out)
-            r.agencies = agencies_of(r.room, 0);
-        return out;
-    }
+    explicit PgRetention(Connection& db) : SharedRetention(db, kOwnStatements) {}
 
     bool place_hold(const LegalHold& h) override {
         return run(db_,

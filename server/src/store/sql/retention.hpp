@@ -1,7 +1,7 @@
-// store::Retention: what both stores run alike (rows.hpp). The stores' own: schedules()
-// (PostgreSQL sorts in "C" order), rooms_with_messages() (how non-empty envelopes are counted),
-// place_hold() and lift_hold() (whether a row changed), and erase_meeting()'s first look, which
-// on PostgreSQL takes the meeting's row lock.
+// store::Retention: what both stores run alike (rows.hpp). The stores' own: the wording of
+// schedules() (PostgreSQL sorts in "C" order) and rooms_with_messages() (how non-empty envelopes
+// are counted), given as RetentionStatements; place_hold() and lift_hold() (whether a row
+// changed); and erase_meeting()'s first look, which on PostgreSQL takes the meeting's row lock.
 #pragma once
 
 #include <cstdint>
@@ -26,9 +26,26 @@ template <class Row>
     return {r.int64(0), r.text(1), r.int64(2), r.int64(3), {}};
 }
 
+/// The statements each store words its own way: the same parameters (none) and columns.
+struct RetentionStatements {
+    const char* schedules;            ///< schedule_row()'s columns, by agency name and record
+    const char* rooms_with_messages;  ///< room_contact_row()'s, rooms with ciphertext, by id
+};
+
 template <class Db>
 class SharedRetention : public Retention {
   public:
+    std::vector<RetentionSchedule> schedules() const override {
+        return sql::all(query(db_, statements_.schedules),
+                        [](const auto& r) { return schedule_row(r); });
+    }
+    std::vector<RoomContact> rooms_with_messages() const override {
+        auto out = sql::all(query(db_, statements_.rooms_with_messages),
+                            [](const auto& r) { return room_contact_row(r); });
+        for (auto& r : out)
+            r.agencies = agencies_of(r.room, 0);
+        return out;
+    }
     std::vector<LegalHold> holds() const override { return read_holds("", 0); }
 
     std::optional<LegalHold> hold(std::string_view target, Id id) const override {
@@ -64,7 +81,7 @@ class SharedRetention : public Retention {
     }
 
   protected:
-    explicit SharedRetention(Db db) : db_(db) {}
+    SharedRetention(Db db, RetentionStatements statements) : db_(db), statements_(statements) {}
 
     /// erase_meeting()'s contract (repo/retention.hpp) once the store has found the meeting:
     /// false, erasing nothing, when an action it raised is carried in another meeting.
@@ -97,6 +114,8 @@ class SharedRetention : public Retention {
     Db db_;
 
   private:
+    RetentionStatements statements_;
+
     /// The holds in force on `target` `id`, or every hold when `target` is empty.
     std::vector<LegalHold> read_holds(std::string_view target, Id id) const {
         return sql::all(
