@@ -12,29 +12,26 @@ using namespace store;
 
 namespace {
 
+/// What this store words its own way (store/sql/: the same parameters and columns).
+constexpr sql::DictionaryStatements kOwnStatements = {
+    .noisy =
+        "SELECT discipline, term, fixed, anyway, reporters FROM (SELECT f.discipline, "
+        "f.term, SUM(f.fixed) AS fixed, SUM(f.sent_anyway) AS anyway, (SELECT "
+        "COUNT(*) FROM dictionary_feedback_reporters r WHERE r.discipline = "
+        "f.discipline AND r.term = f.term) AS reporters FROM dictionary_feedback f "
+        "GROUP BY f.discipline, f.term) e WHERE reporters >= ? ORDER BY anyway DESC, "
+        "anyway::float8 / NULLIF(fixed + anyway, 0) DESC NULLS LAST, term COLLATE "
+        "\"C\"",
+    .dictionary =
+        "INSERT INTO dictionaries(discipline, tsv) VALUES(?, ?) ON "
+        "CONFLICT(discipline) DO UPDATE SET tsv = excluded.tsv",
+    .meta =
+        "INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO "
+        "UPDATE SET value = excluded.value"};
+
 class PgDictionaries final : public sql::SharedDictionaries<Connection&> {
   public:
-    explicit PgDictionaries(Connection& db)
-        : SharedDictionaries(db, {"INSERT INTO dictionaries(discipline, tsv) VALUES(?, ?) ON "
-                                  "CONFLICT(discipline) DO UPDATE SET tsv = excluded.tsv",
-                                  "INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO "
-                                  "UPDATE SET value = excluded.value"}) {}
-
-    std::vector<NoisyEntry> noisy(std::int64_t min_reporters) const override {
-        return sql::all(
-            query(db_,
-                  "SELECT discipline, term, fixed, anyway, reporters FROM (SELECT f.discipline, "
-                  "f.term, SUM(f.fixed) AS fixed, SUM(f.sent_anyway) AS anyway, (SELECT "
-                  "COUNT(*) FROM dictionary_feedback_reporters r WHERE r.discipline = "
-                  "f.discipline AND r.term = f.term) AS reporters FROM dictionary_feedback f "
-                  "GROUP BY f.discipline, f.term) e WHERE reporters >= ? ORDER BY anyway DESC, "
-                  "anyway::float8 / NULLIF(fixed + anyway, 0) DESC NULLS LAST, term COLLATE "
-                  "\"C\"",
-                  min_reporters),
-            [](const Row& r) {
-                return NoisyEntry{r.text(0), r.text(1), r.int64(2), r.int64(3), r.int64(4)};
-            });
-    }
+    explicit PgDictionaries(Connection& db) : SharedDictionaries(db, kOwnStatements) {}
 
     std::optional<std::int64_t> commit(const DictionaryFiles& files, Id actor,
                                        std::string_view summary, Millis at) override {

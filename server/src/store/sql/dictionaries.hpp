@@ -1,7 +1,8 @@
-// store::Dictionaries: what both stores run alike (rows.hpp). The stores' own: noisy() (SQLite
-// filters on an alias in HAVING, PostgreSQL cannot, and sorts in "C" order), report_noisy(),
+// store::Dictionaries: what both stores run alike (rows.hpp). The stores' own: the wording of
+// noisy() (SQLite filters on an alias in HAVING, PostgreSQL cannot, and sorts in "C" order),
+// report_noisy(),
 // ask() (how the new id is read back), and, inside commit() and ensure_history(), the two
-// upserts named in DictionaryUpserts and PostgreSQL's advisory lock.
+// upserts, given with noisy() as DictionaryStatements, and PostgreSQL's advisory lock.
 #pragma once
 
 #include <algorithm>
@@ -16,10 +17,11 @@
 
 namespace liaise::server::store::sql {
 
-/// The statements each store writes in its own words: both take (key or discipline, text).
-struct DictionaryUpserts {
-    const char* dictionary;  ///< dictionaries(discipline, tsv), replacing the text
-    const char* meta;        ///< meta(key, value), replacing the value
+/// The statements each store words its own way (the same parameters and columns).
+struct DictionaryStatements {
+    const char* noisy;       ///< (min_reporters) -> discipline, term, fixed, anyway, reporters
+    const char* dictionary;  ///< (discipline, tsv): upserts dictionaries, replacing the text
+    const char* meta;        ///< (key, value): upserts meta, replacing the value
 };
 
 inline constexpr const char* kQuestionSelect =
@@ -86,6 +88,11 @@ class SharedDictionaries : public Dictionaries {
                                          r.int64(3), r.text(4)};
             });
     }
+    std::vector<NoisyEntry> noisy(std::int64_t min_reporters) const override {
+        return sql::all(query(db_, statements_.noisy, min_reporters), [](const auto& r) {
+            return NoisyEntry{r.text(0), r.text(1), r.int64(2), r.int64(3), r.int64(4)};
+        });
+    }
     std::optional<Question> question(Id id) const override {
         return sql::first(query(db_, std::string(kQuestionSelect) + "WHERE q.id = ?", id),
                           [](const auto& r) { return question_row(r); });
@@ -114,11 +121,11 @@ class SharedDictionaries : public Dictionaries {
             status, reply, answered_by, at, id);
     }
     void set_common_acronyms(std::string_view text) override {
-        run(db_, upserts_.meta, "common_acronyms", text);
+        run(db_, statements_.meta, "common_acronyms", text);
     }
 
   protected:
-    SharedDictionaries(Db db, DictionaryUpserts upserts) : db_(db), upserts_(upserts) {}
+    SharedDictionaries(Db db, DictionaryStatements statements) : db_(db), statements_(statements) {}
 
     /// commit()'s contract (repo/dictionaries.hpp), under whatever lock the store takes first.
     std::optional<std::int64_t> commit_version(const DictionaryFiles& files, Id actor,
@@ -138,7 +145,7 @@ class SharedDictionaries : public Dictionaries {
                 continue;
             run(db_, "INSERT INTO dictionary_files(discipline, version, tsv) VALUES(?, ?, ?)",
                 discipline, version, tsv);
-            run(db_, upserts_.dictionary, discipline, tsv);
+            run(db_, statements_.dictionary, discipline, tsv);
         }
         for (const auto& [discipline, tsv] : before) {
             if (files.contains(discipline))
@@ -147,7 +154,7 @@ class SharedDictionaries : public Dictionaries {
                 discipline, version, std::optional<std::string>());
             run(db_, "DELETE FROM dictionaries WHERE discipline = ?", discipline);
         }
-        run(db_, upserts_.meta, "dictionary_version", std::to_string(version));
+        run(db_, statements_.meta, "dictionary_version", std::to_string(version));
         return version;
     }
     /// ensure_history()'s contract, likewise.
@@ -162,7 +169,7 @@ class SharedDictionaries : public Dictionaries {
         for (const auto& [discipline, tsv] : current())
             run(db_, "INSERT INTO dictionary_files(discipline, version, tsv) VALUES(?, ?, ?)",
                 discipline, version, tsv);
-        run(db_, upserts_.meta, "dictionary_version", std::to_string(version));
+        run(db_, statements_.meta, "dictionary_version", std::to_string(version));
         return true;
     }
 
@@ -175,7 +182,7 @@ class SharedDictionaries : public Dictionaries {
             .value_or(std::string());
     }
 
-    DictionaryUpserts upserts_;
+    DictionaryStatements statements_;
 };
 
 }  // namespace liaise::server::store::sql

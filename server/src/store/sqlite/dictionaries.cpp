@@ -8,26 +8,20 @@
 namespace liaise::server::store::sqlite {
 namespace {
 
+/// What this store words its own way (store/sql/: the same parameters and columns).
+constexpr sql::DictionaryStatements kOwnStatements = {
+    .noisy =
+        "SELECT f.discipline, f.term, SUM(f.fixed) AS fixed, SUM(f.sent_anyway) AS "
+        "anyway, (SELECT COUNT(*) FROM dictionary_feedback_reporters r WHERE "
+        "r.discipline = f.discipline AND r.term = f.term) AS reporters FROM "
+        "dictionary_feedback f GROUP BY f.discipline, f.term HAVING reporters >= ? "
+        "ORDER BY anyway DESC, CAST(anyway AS REAL) / (fixed + anyway) DESC, f.term",
+    .dictionary = "INSERT OR REPLACE INTO dictionaries(discipline, tsv) VALUES(?, ?)",
+    .meta = "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)"};
+
 class SqlDictionaries final : public sql::SharedDictionaries<Conn> {
   public:
-    explicit SqlDictionaries(const Conn& c)
-        : SharedDictionaries(c,
-                             {"INSERT OR REPLACE INTO dictionaries(discipline, tsv) VALUES(?, ?)",
-                              "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)"}) {}
-
-    std::vector<NoisyEntry> noisy(std::int64_t min_reporters) const override {
-        return sql::all(
-            query(db_,
-                  "SELECT f.discipline, f.term, SUM(f.fixed) AS fixed, SUM(f.sent_anyway) AS "
-                  "anyway, (SELECT COUNT(*) FROM dictionary_feedback_reporters r WHERE "
-                  "r.discipline = f.discipline AND r.term = f.term) AS reporters FROM "
-                  "dictionary_feedback f GROUP BY f.discipline, f.term HAVING reporters >= ? "
-                  "ORDER BY anyway DESC, CAST(anyway AS REAL) / (fixed + anyway) DESC, f.term",
-                  min_reporters),
-            [](const Row& r) {
-                return NoisyEntry{r.text(0), r.text(1), r.int64(2), r.int64(3), r.int64(4)};
-            });
-    }
+    explicit SqlDictionaries(const Conn& c) : SharedDictionaries(c, kOwnStatements) {}
 
     std::optional<std::int64_t> commit(const DictionaryFiles& files, Id actor,
                                        std::string_view summary, Millis at) override {
