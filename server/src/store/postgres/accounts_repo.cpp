@@ -10,28 +10,21 @@ using namespace store;
 
 namespace {
 
+/// What this store words its own way (store/sql/: the same parameters and columns).
+constexpr sql::AccountStatements kOwnStatements = {
+    .agency = "SELECT id, name, discipline FROM agencies WHERE lower(name) = lower(?)",
+    .agencies =
+        "SELECT id, name, discipline FROM agencies ORDER BY lower(name) "
+        "COLLATE \"C\", name COLLATE \"C\"",
+    .all = "SELECT " LIAISE_ACCOUNT_COLUMNS
+           " FROM accounts a JOIN agencies g ON g.id = a.agency_id "
+           "ORDER BY a.username COLLATE \"C\""};
+
 class PgAccounts final : public sql::SharedAccounts<Connection&> {
   public:
-    explicit PgAccounts(Connection& db) : SharedAccounts(db) {}
+    explicit PgAccounts(Connection& db) : SharedAccounts(db, kOwnStatements) {}
 
     // Agency names are unique and looked up in any case (the unique index is on lower(name)).
-    std::optional<Agency> agency(std::string_view name) const override {
-        return sql::first(
-            query(db_, "SELECT id, name, discipline FROM agencies WHERE lower(name) = lower(?)",
-                  name),
-            [](const Row& r) { return sql::agency_row(r); });
-    }
-    std::vector<Agency> agencies() const override {
-        return sql::all(query(db_,
-                              "SELECT id, name, discipline FROM agencies ORDER BY lower(name) "
-                              "COLLATE \"C\", name COLLATE \"C\""),
-                        [](const Row& r) { return sql::agency_row(r); });
-    }
-    std::vector<AccountRow> all() const override {
-        return sql::all(
-            query(db_, std::string(sql::kAccountSelect) + "ORDER BY a.username COLLATE \"C\""),
-            [](const Row& r) { return sql::account_row(r); });
-    }
     std::int64_t active_admins_except(Id except) const override {
         return run(db_,
                    "SELECT COUNT(*) FROM accounts WHERE role = 'admin' AND NOT suspended AND "

@@ -10,28 +10,23 @@ using namespace store;
 
 namespace {
 
+/// What this store words its own way (store/sql/: the same parameters and columns).
+constexpr sql::EnrolmentStatements kOwnStatements = {
+    .pending =
+        "SELECT c.code_hash, c.username, c.display_name, c.agency_id, c.role, "
+        "c.created_by, c.created_at, c.expires_at, c.used_at, c.replaces, g.name, "
+        "COALESCE(b.username, '') FROM enrolment_codes c JOIN agencies g ON g.id = "
+        "c.agency_id LEFT JOIN accounts b ON b.id = c.created_by WHERE c.used_at IS "
+        "NULL AND c.expires_at > ? AND (?::bigint = 0 OR c.agency_id = ?::bigint) "
+        "AND NOT EXISTS (SELECT 1 FROM enrolment_codes n WHERE n.username = "
+        "c.username AND n.replaces IS NOT DISTINCT FROM c.replaces AND n.created_at "
+        "> c.created_at) AND (c.replaces IS NOT NULL OR NOT EXISTS (SELECT 1 FROM "
+        "accounts a WHERE a.username = c.username)) ORDER BY c.username COLLATE "
+        "\"C\", c.replaces IS NOT NULL"};
+
 class PgEnrolment final : public sql::SharedEnrolment<Connection&> {
   public:
-    explicit PgEnrolment(Connection& db) : SharedEnrolment(db) {}
-
-    std::vector<PendingCode> pending(Id agency, Millis expires_after) const override {
-        return sql::all(
-            query(db_,
-                  "SELECT c.code_hash, c.username, c.display_name, c.agency_id, c.role, "
-                  "c.created_by, c.created_at, c.expires_at, c.used_at, c.replaces, g.name, "
-                  "COALESCE(b.username, '') FROM enrolment_codes c JOIN agencies g ON g.id = "
-                  "c.agency_id LEFT JOIN accounts b ON b.id = c.created_by WHERE c.used_at IS "
-                  "NULL AND c.expires_at > ? AND (?::bigint = 0 OR c.agency_id = ?::bigint) "
-                  "AND NOT EXISTS (SELECT 1 FROM enrolment_codes n WHERE n.username = "
-                  "c.username AND n.replaces IS NOT DISTINCT FROM c.replaces AND n.created_at "
-                  "> c.created_at) AND (c.replaces IS NOT NULL OR NOT EXISTS (SELECT 1 FROM "
-                  "accounts a WHERE a.username = c.username)) ORDER BY c.username COLLATE "
-                  "\"C\", c.replaces IS NOT NULL",
-                  expires_after, agency, agency),
-            [](const Row& r) {
-                return PendingCode{sql::code_row(r), r.text(10), r.text(11)};
-            });
-    }
+    explicit PgEnrolment(Connection& db) : SharedEnrolment(db, kOwnStatements) {}
 
     int issue(const EnrolmentCode& c) override {
         const auto withdrawn =

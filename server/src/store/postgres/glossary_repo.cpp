@@ -14,18 +14,16 @@ using namespace store;
 
 namespace {
 
+/// What this store words its own way (store/sql/: the same parameters and columns).
+constexpr sql::GlossaryStatements kOwnStatements = {
+    .terms =
+        "SELECT g.term, g.meaning, a.username, g.agreed_at FROM "
+        "room_glossary g JOIN accounts a ON a.id = g.agreed_by WHERE "
+        "g.room_id = ? ORDER BY g.term_key COLLATE \"C\""};
+
 class PgGlossary final : public sql::SharedGlossary<Connection&> {
   public:
-    explicit PgGlossary(Connection& db) : SharedGlossary(db) {}
-
-    std::vector<GlossaryTerm> terms(Id room) const override {
-        return sql::all(query(db_,
-                              "SELECT g.term, g.meaning, a.username, g.agreed_at FROM "
-                              "room_glossary g JOIN accounts a ON a.id = g.agreed_by WHERE "
-                              "g.room_id = ? ORDER BY g.term_key COLLATE \"C\"",
-                              room),
-                        [](const Row& r) { return sql::glossary_term_row(r); });
-    }
+    explicit PgGlossary(Connection& db) : SharedGlossary(db, kOwnStatements) {}
 
     GlossaryWritten agree(Id room, std::string_view term, std::string_view meaning, Id actor,
                           Millis at) override {

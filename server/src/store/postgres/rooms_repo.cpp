@@ -13,28 +13,22 @@ namespace {
 
 constexpr const char* kRoomSelect = "SELECT r.id, r.name, r.last_seq, r.public FROM rooms r ";
 
+/// What this store words its own way (store/sql/: the same parameters and columns).
+constexpr sql::RoomStatements kOwnStatements = {
+    .room_select = kRoomSelect,
+    .members = "SELECT " LIAISE_ACCOUNT_COLUMNS
+               ", m.joined_seq FROM room_members m JOIN accounts a ON a.id = "
+               "m.account_id JOIN agencies g ON g.id = a.agency_id WHERE "
+               "m.room_id = ? ORDER BY a.username COLLATE \"C\"",
+    .rooms_of =
+        "SELECT r.name, r.last_seq, (SELECT COUNT(*) FROM room_members c "
+        "WHERE c.room_id = r.id) FROM rooms r JOIN room_members m ON "
+        "m.room_id = r.id WHERE m.account_id = ? ORDER BY r.name COLLATE "
+        "\"C\""};
+
 class PgRooms final : public sql::SharedRooms<Connection&> {
   public:
-    explicit PgRooms(Connection& db) : SharedRooms(db, kRoomSelect) {}
-
-    std::vector<Member> members(Id room) const override {
-        return sql::all(query(db_,
-                              "SELECT " LIAISE_ACCOUNT_COLUMNS
-                              ", m.joined_seq FROM room_members m JOIN accounts a ON a.id = "
-                              "m.account_id JOIN agencies g ON g.id = a.agency_id WHERE "
-                              "m.room_id = ? ORDER BY a.username COLLATE \"C\"",
-                              room),
-                        [](const Row& r) { return sql::member_row(r); });
-    }
-    std::vector<RoomSummary> rooms_of(Id account) const override {
-        return sql::all(query(db_,
-                              "SELECT r.name, r.last_seq, (SELECT COUNT(*) FROM room_members c "
-                              "WHERE c.room_id = r.id) FROM rooms r JOIN room_members m ON "
-                              "m.room_id = r.id WHERE m.account_id = ? ORDER BY r.name COLLATE "
-                              "\"C\"",
-                              account),
-                        [](const Row& r) { return sql::room_summary_row(r); });
-    }
+    explicit PgRooms(Connection& db) : SharedRooms(db, kOwnStatements) {}
 
     std::optional<Id> create(std::string_view name, Id created_by, Millis at) override {
         auto r = run(db_,

@@ -1,6 +1,7 @@
 // store::Accounts: what both stores run alike (rows.hpp), and the account columns that Rooms
-// reads too. The stores' own: the agency look-ups (PostgreSQL matches names in any case), the
-// orders (PostgreSQL sorts in "C" order), standing() (SQLite's writer remembers it; PostgreSQL
+// reads too. The stores' own: the wording of the agency look-ups (PostgreSQL matches names in
+// any case) and of the orders (PostgreSQL sorts in "C" order), given as AccountStatements;
+// standing() (SQLite's writer remembers it; PostgreSQL
 // reads it every time), listing() (integer against boolean `suspended`), and every write (how a
 // new id is read back, what SQLite's writer must forget, which rows PostgreSQL locks).
 #pragma once
@@ -76,9 +77,27 @@ template <class Row>
     return d;
 }
 
+/// The statements each store words its own way (the same parameters and columns).
+struct AccountStatements {
+    const char* agency;    ///< (name) -> agency_row()'s columns
+    const char* agencies;  ///< agency_row()'s columns, by name
+    const char* all;       ///< kAccountSelect's columns, by user name
+};
+
 template <class Db>
 class SharedAccounts : public Accounts {
   public:
+    std::optional<Agency> agency(std::string_view name) const override {
+        return sql::first(query(db_, statements_.agency, name),
+                          [](const auto& r) { return agency_row(r); });
+    }
+    std::vector<Agency> agencies() const override {
+        return sql::all(query(db_, statements_.agencies),
+                        [](const auto& r) { return agency_row(r); });
+    }
+    std::vector<AccountRow> all() const override {
+        return sql::all(query(db_, statements_.all), [](const auto& r) { return account_row(r); });
+    }
     bool discipline_in_use(std::string_view discipline) const override {
         return sql::any(
             query(db_, "SELECT 1 FROM agencies WHERE discipline = ? LIMIT 1", discipline));
@@ -113,8 +132,11 @@ class SharedAccounts : public Accounts {
     }
 
   protected:
-    explicit SharedAccounts(Db db) : db_(db) {}
+    SharedAccounts(Db db, AccountStatements statements) : db_(db), statements_(statements) {}
     Db db_;
+
+  private:
+    AccountStatements statements_;
 };
 
 }  // namespace liaise::server::store::sql

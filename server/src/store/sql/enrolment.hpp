@@ -1,6 +1,7 @@
-// store::Enrolment: what both stores run alike (rows.hpp). The stores' own: pending() (SQLite's
-// IS against PostgreSQL's IS NOT DISTINCT FROM, and "C" order), issue() and mark_used() (how
-// many rows changed), and, in record_login(), how the new session's id is read back.
+// store::Enrolment: what both stores run alike (rows.hpp). The stores' own: the wording of
+// pending() (SQLite's IS against PostgreSQL's IS NOT DISTINCT FROM, and "C" order), given as
+// EnrolmentStatements; issue() and mark_used() (how many rows changed); and, in record_login(),
+// how the new session's id is read back.
 #pragma once
 
 #include <cstdint>
@@ -49,6 +50,13 @@ template <class Row>
     return e;
 }
 
+/// The statements each store words its own way (the same parameters and columns).
+struct EnrolmentStatements {
+    /// (expires_after, agency, agency: 0 for all) -> code_row()'s columns, the agency's name and
+    /// the issuer's user name: the codes still to be used, newest per user and kind.
+    const char* pending;
+};
+
 template <class Db>
 class SharedEnrolment : public Enrolment {
   public:
@@ -68,8 +76,15 @@ class SharedEnrolment : public Enrolment {
                         [](const auto& r) { return login_row(r); });
     }
 
+    std::vector<PendingCode> pending(Id agency, Millis expires_after) const override {
+        return sql::all(query(db_, statements_.pending, expires_after, agency, agency),
+                        [](const auto& r) {
+                            return PendingCode{code_row(r), r.text(10), r.text(11)};
+                        });
+    }
+
   protected:
-    explicit SharedEnrolment(Db db) : db_(db) {}
+    SharedEnrolment(Db db, EnrolmentStatements statements) : db_(db), statements_(statements) {}
 
     /// record_login()'s new_logins (repo/enrolment.hpp): read before the new session is added.
     std::vector<Login> logins_to_tell(Id account, Id device, Id last_session, int limit) const {
@@ -93,6 +108,9 @@ class SharedEnrolment : public Enrolment {
     }
 
     Db db_;
+
+  private:
+    EnrolmentStatements statements_;
 };
 
 }  // namespace liaise::server::store::sql

@@ -1,7 +1,8 @@
-// store::Glossary: what both stores run alike (rows.hpp). The stores' own: terms()' order
-// (PostgreSQL sorts in "C" order), withdraw() (PostgreSQL deletes with RETURNING), and how a
-// change becomes the room's next version (SQLite's single writer counts it; PostgreSQL takes
-// the room's advisory lock and inserts MAX + 1), so agree() is the stores', over put_term().
+// store::Glossary: what both stores run alike (rows.hpp). The stores' own: the wording of
+// terms() (PostgreSQL sorts in "C" order), given as GlossaryStatements; withdraw() (PostgreSQL
+// deletes with RETURNING), and how a change becomes the room's next version (SQLite's single writer
+// counts it; PostgreSQL takes the room's advisory lock and inserts MAX + 1), so agree() is the
+// stores', over put_term().
 #pragma once
 
 #include <cstdint>
@@ -33,6 +34,11 @@ template <class Row>
     return {r.text(0), r.text(1), r.text(2), r.int64(3)};
 }
 
+/// The statements each store words its own way (the same parameters and columns).
+struct GlossaryStatements {
+    const char* terms;  ///< (room) -> glossary_term_row()'s columns, by term key
+};
+
 template <class Db>
 class SharedGlossary : public Glossary {
   public:
@@ -43,6 +49,10 @@ class SharedGlossary : public Glossary {
                                 room),
                           [](const auto& r) { return r.int64(0); })
             .value_or(0);
+    }
+    std::vector<GlossaryTerm> terms(Id room) const override {
+        return sql::all(query(db_, statements_.terms, room),
+                        [](const auto& r) { return glossary_term_row(r); });
     }
     std::vector<GlossaryVersion> history(Id room, std::int64_t limit) const override {
         return sql::all(query(db_,
@@ -74,7 +84,7 @@ class SharedGlossary : public Glossary {
     }
 
   protected:
-    explicit SharedGlossary(Db db) : db_(db) {}
+    SharedGlossary(Db db, GlossaryStatements statements) : db_(db), statements_(statements) {}
 
     /// agree()'s row (repo/glossary.hpp): none, writing nothing, when `room` already has `term`
     /// with `meaning`; else writes it and says whether it was added or changed. The store then
@@ -100,6 +110,9 @@ class SharedGlossary : public Glossary {
     }
 
     Db db_;
+
+  private:
+    GlossaryStatements statements_;
 };
 
 }  // namespace liaise::server::store::sql

@@ -1,6 +1,7 @@
 // store::Rooms: what both stores run alike (rows.hpp). The stores' own: where a room's last seq
-// comes from (SQLite reads the messages index; PostgreSQL keeps a counter row), so each gives
-// its SELECT of a room's columns; the orders by name (PostgreSQL sorts in "C" order); and every
+// comes from (SQLite reads the messages index; PostgreSQL keeps a counter row) and the orders by
+// name (PostgreSQL sorts in "C" order), so each gives its wording of the statements that read
+// them as RoomStatements; and every
 // write but set_public() (how a new id is read back, what SQLite's writer must forget, which
 // rows PostgreSQL locks).
 #pragma once
@@ -35,19 +36,29 @@ template <class Row>
     return {r.text(0), r.int64(1), r.int64(2)};
 }
 
+/// The statements each store words its own way (the same parameters and columns).
+struct RoomStatements {
+    /// "SELECT <room_row()'s columns> FROM rooms r ", to which a JOIN, WHERE or ORDER BY is
+    /// appended.
+    const char* room_select;
+    const char* members;   ///< (room) -> member_row()'s columns, by user name
+    const char* rooms_of;  ///< (account) -> room_summary_row()'s columns, by room name
+};
+
 template <class Db>
 class SharedRooms : public Rooms {
   public:
     std::optional<Room> find(std::string_view name) const override {
-        return sql::first(query(db_, std::string(room_select_) + "WHERE r.name = ?", name),
-                          [](const auto& r) { return room_row(r); });
+        return sql::first(
+            query(db_, std::string(statements_.room_select) + "WHERE r.name = ?", name),
+            [](const auto& r) { return room_row(r); });
     }
     std::optional<Room> by_id(Id id) const override {
-        return sql::first(query(db_, std::string(room_select_) + "WHERE r.id = ?", id),
+        return sql::first(query(db_, std::string(statements_.room_select) + "WHERE r.id = ?", id),
                           [](const auto& r) { return room_row(r); });
     }
     std::vector<Room> all() const override {
-        return sql::all(query(db_, std::string(room_select_) + "ORDER BY r.id"),
+        return sql::all(query(db_, std::string(statements_.room_select) + "ORDER BY r.id"),
                         [](const auto& r) { return room_row(r); });
     }
     std::optional<std::int64_t> membership(Id room, Id account) const override {
@@ -56,13 +67,21 @@ class SharedRooms : public Rooms {
                   room, account),
             [](const auto& r) { return r.int64(0); });
     }
+    std::vector<Member> members(Id room) const override {
+        return sql::all(query(db_, statements_.members, room),
+                        [](const auto& r) { return member_row(r); });
+    }
+    std::vector<RoomSummary> rooms_of(Id account) const override {
+        return sql::all(query(db_, statements_.rooms_of, account),
+                        [](const auto& r) { return room_summary_row(r); });
+    }
     std::vector<Id> member_accounts(Id room) const override {
         return sql::int64_column(
             query(db_, "SELECT account_id FROM room_members WHERE room_id = ? ORDER BY 1", room));
     }
     std::vector<Room> rooms_with(Id account) const override {
         return sql::all(query(db_,
-                              std::string(room_select_) +
+                              std::string(statements_.room_select) +
                                   "JOIN room_members m ON m.room_id = r.id WHERE m.account_id = ? "
                                   "ORDER BY r.id",
                               account),
@@ -86,14 +105,12 @@ class SharedRooms : public Rooms {
     }
 
   protected:
-    /// `room_select`: the store's "SELECT <room_row's columns> FROM rooms r " (a static string),
-    /// to which a JOIN, WHERE or ORDER BY is appended.
-    SharedRooms(Db db, const char* room_select) : db_(db), room_select_(room_select) {}
+    SharedRooms(Db db, RoomStatements statements) : db_(db), statements_(statements) {}
 
     Db db_;
 
   private:
-    const char* room_select_;
+    RoomStatements statements_;
 };
 
 }  // namespace liaise::server::store::sql

@@ -5,7 +5,6 @@
 #include "store/sqlite/repos.hpp"
 
 namespace liaise::server::store::sqlite {
-
 namespace {
 
 /// Looks up the standing of device `?1`; a device that does not exist is not current.
@@ -13,23 +12,18 @@ constexpr const char* kStandingSql =
     "SELECT d.revoked_at IS NULL, a.suspended, a.role FROM devices d JOIN accounts a ON "
     "a.id = d.account_id WHERE d.id = ?";
 
+/// What this store words its own way (store/sql/: the same parameters and columns).
+constexpr sql::AccountStatements kOwnStatements = {
+    .agency = "SELECT id, name, discipline FROM agencies WHERE name = ?",
+    .agencies = "SELECT id, name, discipline FROM agencies ORDER BY name",
+    .all = "SELECT " LIAISE_ACCOUNT_COLUMNS
+           " FROM accounts a JOIN agencies g ON g.id = a.agency_id "
+           "ORDER BY a.username"};
+
 class SqlAccounts final : public sql::SharedAccounts<Conn> {
   public:
-    explicit SqlAccounts(const Conn& c) : SharedAccounts(c) {}
+    explicit SqlAccounts(const Conn& c) : SharedAccounts(c, kOwnStatements) {}
 
-    std::optional<Agency> agency(std::string_view name) const override {
-        return sql::first(
-            query(db_, "SELECT id, name, discipline FROM agencies WHERE name = ?", name),
-            [](const Row& r) { return sql::agency_row(r); });
-    }
-    std::vector<Agency> agencies() const override {
-        return sql::all(query(db_, "SELECT id, name, discipline FROM agencies ORDER BY name"),
-                        [](const Row& r) { return sql::agency_row(r); });
-    }
-    std::vector<AccountRow> all() const override {
-        return sql::all(query(db_, std::string(sql::kAccountSelect) + "ORDER BY a.username"),
-                        [](const Row& r) { return sql::account_row(r); });
-    }
     std::int64_t active_admins_except(Id except) const override {
         return sql::first(query(db_,
                                 "SELECT COUNT(*) FROM accounts WHERE role = 'admin' AND "

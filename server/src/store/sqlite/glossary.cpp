@@ -7,18 +7,16 @@
 namespace liaise::server::store::sqlite {
 namespace {
 
+/// What this store words its own way (store/sql/: the same parameters and columns).
+constexpr sql::GlossaryStatements kOwnStatements = {
+    .terms =
+        "SELECT g.term, g.meaning, a.username, g.agreed_at FROM "
+        "room_glossary g JOIN accounts a ON a.id = g.agreed_by WHERE "
+        "g.room_id = ? ORDER BY g.term_key"};
+
 class SqlGlossary final : public sql::SharedGlossary<Conn> {
   public:
-    explicit SqlGlossary(const Conn& c) : SharedGlossary(c) {}
-
-    std::vector<GlossaryTerm> terms(Id room) const override {
-        return sql::all(query(db_,
-                              "SELECT g.term, g.meaning, a.username, g.agreed_at FROM "
-                              "room_glossary g JOIN accounts a ON a.id = g.agreed_by WHERE "
-                              "g.room_id = ? ORDER BY g.term_key",
-                              room),
-                        [](const Row& r) { return sql::glossary_term_row(r); });
-    }
+    explicit SqlGlossary(const Conn& c) : SharedGlossary(c, kOwnStatements) {}
 
     GlossaryWritten agree(Id room, std::string_view term, std::string_view meaning, Id actor,
                           Millis at) override {

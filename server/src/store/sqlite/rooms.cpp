@@ -14,28 +14,21 @@ namespace {
 constexpr const char* kRoomSelect =
     "SELECT r.id, r.name, " LIAISE_LAST_SEQ ", r.public FROM rooms r ";
 
+/// What this store words its own way (store/sql/: the same parameters and columns).
+constexpr sql::RoomStatements kOwnStatements = {
+    .room_select = kRoomSelect,
+    .members = "SELECT " LIAISE_ACCOUNT_COLUMNS
+               ", m.joined_seq FROM room_members m JOIN accounts a ON a.id = "
+               "m.account_id JOIN agencies g ON g.id = a.agency_id WHERE "
+               "m.room_id = ? ORDER BY a.username",
+    .rooms_of = "SELECT r.name, " LIAISE_LAST_SEQ
+                ", (SELECT COUNT(*) FROM room_members c WHERE c.room_id = r.id) "
+                "FROM rooms r JOIN room_members m ON m.room_id = r.id WHERE "
+                "m.account_id = ? ORDER BY r.name"};
+
 class SqlRooms final : public sql::SharedRooms<Conn> {
   public:
-    explicit SqlRooms(const Conn& c) : SharedRooms(c, kRoomSelect) {}
-
-    std::vector<Member> members(Id room) const override {
-        return sql::all(query(db_,
-                              "SELECT " LIAISE_ACCOUNT_COLUMNS
-                              ", m.joined_seq FROM room_members m JOIN accounts a ON a.id = "
-                              "m.account_id JOIN agencies g ON g.id = a.agency_id WHERE "
-                              "m.room_id = ? ORDER BY a.username",
-                              room),
-                        [](const Row& r) { return sql::member_row(r); });
-    }
-    std::vector<RoomSummary> rooms_of(Id account) const override {
-        return sql::all(query(db_,
-                              "SELECT r.name, " LIAISE_LAST_SEQ
-                              ", (SELECT COUNT(*) FROM room_members c WHERE c.room_id = r.id) "
-                              "FROM rooms r JOIN room_members m ON m.room_id = r.id WHERE "
-                              "m.account_id = ? ORDER BY r.name",
-                              account),
-                        [](const Row& r) { return sql::room_summary_row(r); });
-    }
+    explicit SqlRooms(const Conn& c) : SharedRooms(c, kOwnStatements) {}
 
     std::optional<Id> create(std::string_view name, Id created_by, Millis at) override {
         if (sql::any(query(db_, "SELECT 1 FROM rooms WHERE name = ?", name)))
