@@ -466,7 +466,7 @@ void Service::sweep_step(const std::shared_ptr<SweepTotals>& totals) {
             if (!summary->at("more").as_bool())
                 tx.claims().release(kSweepClaim, config_.node);
         },
-        [this, summary, totals](std::exception_ptr error) {
+        [this, summary, totals, work = in_flight_.start()](std::exception_ptr error) {
             if (error) {
                 try {
                     std::rethrow_exception(error);
