@@ -1,9 +1,9 @@
 // store::Accounts: what both stores run alike (rows.hpp), and the account columns that Rooms
 // reads too. The stores' own: the wording of the agency look-ups (PostgreSQL matches names in
 // any case) and of the orders (PostgreSQL sorts in "C" order), given as AccountStatements;
-// standing() (SQLite's writer remembers it; PostgreSQL
-// reads it every time), listing() (integer against boolean `suspended`), and every write (how a
-// new id is read back, what SQLite's writer must forget, which rows PostgreSQL locks).
+// standing() (SQLite's writer remembers it; PostgreSQL reads it every time); listing()
+// (integer against boolean `suspended`); and every write (how a new id is read back, what
+// SQLite's writer must forget, which rows PostgreSQL locks).
 #pragma once
 
 #include <cstdint>

@@ -1,7 +1,7 @@
 // store::AuditLog: what both stores run alike (rows.hpp). The stores' own: set_head() (an
-// upsert), and PostgreSQL's audit lock before a write unit reads the end of the chain or appends
-// (postgres/audit_repo.cpp); so last(), head() and append() are the stores', over read_last(),
-// read_head() and append_row() here.
+// upsert), how records() says "no limit", and PostgreSQL's audit lock before a write unit reads
+// the end of the chain or appends (postgres/audit_repo.cpp); so last(), head(), append() and
+// records() are the stores', over read_last(), read_head(), append_row() and read_records().
 #pragma once
 
 #include <cstdint>

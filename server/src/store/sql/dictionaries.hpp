@@ -1,8 +1,7 @@
 // store::Dictionaries: what both stores run alike (rows.hpp). The stores' own: the wording of
-// noisy() (SQLite filters on an alias in HAVING, PostgreSQL cannot, and sorts in "C" order),
-// report_noisy(),
-// ask() (how the new id is read back), and, inside commit() and ensure_history(), the two
-// upserts, given with noisy() as DictionaryStatements, and PostgreSQL's advisory lock.
+// noisy() (SQLite filters on an alias in HAVING, PostgreSQL cannot, and sorts in "C" order) and
+// of the two upserts inside commit() and ensure_history(), given as DictionaryStatements;
+// report_noisy(); ask() (how the new id is read back); and PostgreSQL's advisory lock.
 #pragma once
 
 #include <algorithm>

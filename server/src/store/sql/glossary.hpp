@@ -1,8 +1,8 @@
 // store::Glossary: what both stores run alike (rows.hpp). The stores' own: the wording of
 // terms() (PostgreSQL sorts in "C" order), given as GlossaryStatements; withdraw() (PostgreSQL
-// deletes with RETURNING), and how a change becomes the room's next version (SQLite's single writer
-// counts it; PostgreSQL takes the room's advisory lock and inserts MAX + 1), so agree() is the
-// stores', over put_term().
+// deletes with RETURNING); and how a change becomes the room's next version (SQLite's single
+// writer counts it; PostgreSQL takes the room's advisory lock and inserts MAX + 1), so agree()
+// is the stores', over put_term().
 #pragma once
 
 #include <cstdint>

@@ -1,9 +1,8 @@
 // store::Rooms: what both stores run alike (rows.hpp). The stores' own: where a room's last seq
 // comes from (SQLite reads the messages index; PostgreSQL keeps a counter row) and the orders by
-// name (PostgreSQL sorts in "C" order), so each gives its wording of the statements that read
-// them as RoomStatements; and every
-// write but set_public() (how a new id is read back, what SQLite's writer must forget, which
-// rows PostgreSQL locks).
+// name (PostgreSQL sorts in "C" order), given as RoomStatements; and every write but
+// set_public() (how a new id is read back, what SQLite's writer must forget, which rows
+// PostgreSQL locks).
 #pragma once
 
 #include <cstdint>

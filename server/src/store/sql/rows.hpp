@@ -19,8 +19,9 @@
 //   run(db, sql, args...)    runs `sql` for its effect (what it returns is the store's own).
 //
 // Arguments bind as the stores' helpers bind them (integers, text, bytes, std::optional for
-// NULL). Columns are numbered from 0. The templates add no virtual call and no allocation of
-// their own: each instantiates into the store's repository as if written there.
+// NULL). Columns are numbered from 0. The templates add no virtual call and allocate nothing
+// the stores' own code did not: each instantiates into the store's repository as if written
+// there.
 #pragma once
 
 #include <optional>
