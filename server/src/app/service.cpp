@@ -263,8 +263,8 @@ Service::~Service() = default;
 bool Service::drain(std::chrono::milliseconds limit) {
     const bool idle = in_flight_.wait_idle(limit);
     if (!idle)
-        spdlog::error("shutdown: {} pieces of work still under way after {} ms", in_flight_.count(),
-                      limit.count());
+        spdlog::error("shutdown: work still under way after {} ms (units and jobs: {})",
+                      limit.count(), in_flight_.count());
     return idle;
 }
 
