@@ -68,8 +68,8 @@ class Gate {
     bool open_ = false;
 };
 
-/// A LocalBus whose dictionaries_changed() -- the follow-up step of a dictionary change, which
-/// runs after its reply has gone -- can be made slow, and says when it has finished.
+/// A LocalBus whose dictionaries_changed() and cut_off() -- follow-up steps, which run after
+/// their request's reply has gone -- can be made slow, and say when they have finished.
 class SlowBus final : public Bus {
   public:
     void join(std::int64_t account, const std::shared_ptr<Sink>& sink) override {
@@ -82,7 +82,10 @@ class SlowBus final : public Bus {
     }
     void broadcast(const std::shared_ptr<const Frame>& frame) override { local_.broadcast(frame); }
     std::size_t cut_off(std::int64_t account, const std::string& reason) override {
-        return local_.cut_off(account, reason);
+        std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms.load()));
+        const auto n = local_.cut_off(account, reason);
+        cut.store(account);
+        return n;
     }
     void dictionaries_changed(std::int64_t version) override {
         std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms.load()));
@@ -92,6 +95,7 @@ class SlowBus final : public Bus {
 
     std::atomic<int> delay_ms{0};
     std::atomic<std::int64_t> changed{0};  ///< the last version told, once told
+    std::atomic<std::int64_t> cut{0};      ///< the last account cut off, once cut off
 
   private:
     LocalBus local_;
@@ -285,4 +289,21 @@ TEST_CASE("shutdown with nothing under way returns at once", "[service][shutdown
     const auto started = std::chrono::steady_clock::now();
     CHECK(t.service->drain(10s));
     CHECK(std::chrono::steady_clock::now() - started < 1s);
+}
+
+TEST_CASE("shutdown waits for the step after a write's reply", "[service][shutdown]") {
+    Admin t;
+    t.gate.open();
+    t.storage.write_and_wait([](SQLite::Database& db) {
+        db.exec(
+            "INSERT INTO accounts(id, username, display_name, agency_id, role, created_at) "
+            "VALUES(2, 'bo', 'Bo', 1, 'member', 0)");
+    });
+    t.hub.delay_ms = 500;  // cutting bo's sessions off, after the reply, takes a while
+    auto suspended = t.send("account_suspend", {{"user", "bo"}});
+    REQUIRE(suspended.wait_for(10s) == std::future_status::ready);
+    REQUIRE(code_of(suspended.get()) == "ok");
+    CHECK(t.hub.cut.load() == 0);  // answered; the step after the reply is still under way
+    CHECK(t.service->drain(10s));
+    CHECK(t.hub.cut.load() == 2);  // and the drain waited for it
 }
