@@ -258,7 +258,11 @@ Service::Service(store::Store& store, Metrics& metrics, Bus& bus, ServiceConfig 
       server_keys_(server_keys),
       worker_(config_.before_worker_job) {}
 
-Service::~Service() = default;
+Service::~Service() {
+    // What is still under way runs on this Service and holds Tokens of in_flight_: it ends
+    // first. serve() has drained already; a test that did not is drained here.
+    (void)drain(std::chrono::seconds(30));
+}
 
 bool Service::drain(std::chrono::milliseconds limit) {
     const bool idle = in_flight_.wait_idle(limit);

@@ -147,7 +147,7 @@ class Service final : public Requests {
     /// step these started (a reply goes out before its `after` step, which still uses the
     /// Service, the bus and the store) -- or until `limit` has passed. Returns true when
     /// nothing is left; then the store, the bus and the Service may go, in any order. Not on a
-    /// store's or the worker's thread (it would wait for itself).
+    /// store's or the worker's thread (it would wait for itself). The destructor drains too.
     [[nodiscard]] bool drain(std::chrono::milliseconds limit);
 
   private:
