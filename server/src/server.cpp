@@ -12,6 +12,8 @@
 #include <toml++/toml.h>
 #include <atomic>
 #include <boost/json.hpp>
+#include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <functional>
 #include <future>
@@ -213,8 +215,10 @@ protocol::Expected<std::string> first_admin(store::Store& store, const AtRestKey
         return config_error(
             "could not issue the admin's code: " +
             (frame ? std::string(frame.value().body.at("message").as_string()) : "no reply"));
-    // Every write of the Service is done before it goes (the reply came after the commit).
-    store.write_and_wait([](store::Tx&) {});
+    // Every piece of work of the Service is over before it goes: the reply went out before the
+    // request's follow-up step (its audit record, its events), which still uses the Service.
+    if (!service.drain(std::chrono::seconds(30)))
+        return config_error("issuing the admin's code did not finish");
     return std::string(frame.value().body.at("code").as_string());
 }
 
@@ -888,18 +892,29 @@ int serve(const Config& config) {
     ioc.run();
     for (auto& t : pool)
         t.join();
-    // Every write still queued commits, and its completion runs, while what completions use (the
-    // service, the bus, the io_context they post to) is still here: all of it is destroyed
-    // before the storage.
+    // No request arrives any more, and nothing more from the other nodes (reads still under way
+    // deliver nothing).
+    if (delivery)
+        delivery->close();
+    // Every piece of work the Service started runs to its end -- store units and their
+    // completions, worker jobs (a dictionary compile, a minutes check) and the writes they
+    // queue, and the follow-up steps that run after a reply has gone -- while what it uses (the
+    // store, the bus, the io_context completions post to) is still here. After that the Service
+    // starts nothing, so the bus and the store may go before it.
+    if (!service.drain(std::chrono::seconds(30))) {
+        // Work that never ends would run on a Service, bus and store half gone: stop here.
+        // Every write acknowledged to a client was committed before its reply.
+        spdlog::error("shutdown: work still under way after 30 s; exiting without tidying up");
+        spdlog::default_logger()->flush();
+        std::_Exit(1);
+    }
+    // Any other write still queued commits too (mail notices queue their own).
     try {
         store->write_and_wait([](store::Tx&) {});
     } catch (const std::exception& e) {
         spdlog::error("the last writes could not be stored: {}", e.what());
         return 1;
     }
-    // Nothing more from the other nodes; reads still under way deliver nothing.
-    if (delivery)
-        delivery->close();
     pg_bus.reset();
     mail_notices.reset();
     store.reset();  // completes every queued unit

@@ -1,10 +1,12 @@
 // Crash safety: the server is killed with SIGKILL, or stopped with SIGTERM, in the middle of
 // steady sends. Every message it had acknowledged must be there after a restart, exactly once and
 // in order, and retrying the unacknowledged ones with the same client message id must not create
-// duplicates. SIGTERM must also end it cleanly with writes still queued.
+// duplicates. SIGTERM must also end it cleanly with writes still queued, and with work on the
+// Service's worker (dictionary compiles) under way.
 #include <atomic>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <thread>
 
 #include "liaise/protocol/crypto.hpp"
@@ -128,6 +130,63 @@ TEST_CASE("messages acknowledged before a SIGKILL or SIGTERM survive it exactly 
             CHECK(seen.count(*outcomes[t].pending) == 1);
         const auto& mine = order[senders[t]->client->profile().user];
         CHECK(std::is_sorted(mine.begin(), mine.end()));
+    }
+}
+
+TEST_CASE(
+    "SIGTERM while dictionary changes are compiled and messages sent ends the server cleanly, "
+    "keeping every change it acknowledged",
+    "[e2e][crash][shutdown]") {
+    Server server;
+    Person ann(server, "ann", server.admin_code());
+    Person bo(server, "bo", code_for(*ann, "bo", "Northshire Children's Services"));
+    ok(*ann, "room_create", {{"room", "busy"}, {"members", {"bo"}}});
+
+    // Each change is compiled on the Service's worker, then written; its reply goes before the
+    // step that tells every session. Sends keep the writer busy meanwhile. Disciplines are added
+    // and removed in turn (an engine holds at most 63).
+    std::atomic<bool> stopping{false}, stopped{false};
+    bool cut_by_shutdown = false;
+    std::map<std::string, bool> present;  // as the last acknowledged change left it
+    std::optional<std::string> unknown;   // the change under way when the server stopped
+    int acknowledged = 0;
+    std::thread changer([&] {
+        for (int i = 0; i < 100000 && !stopped.load(); ++i) {
+            const auto name = "team-" + std::string(1, static_cast<char>('a' + i / 2 % 8));
+            const bool add = i % 2 == 0;
+            if (!ann->call(add ? "dict_discipline_add" : "dict_discipline_remove",
+                           {{"discipline", name}})) {
+                cut_by_shutdown = stopping.load();
+                unknown = name;
+                return;
+            }
+            present[name] = add;
+            ++acknowledged;
+        }
+    });
+    std::thread sender([&] {
+        for (int i = 0; i < 100000 && !stopped.load(); ++i)
+            if (!bo->send("busy", "message " + std::to_string(i)))
+                return;
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    stopping = true;
+    const int status = server.stop(SIGTERM);  // with a change and sends under way
+    stopped = true;
+    changer.join();
+    sender.join();
+    CHECK(status == 0);
+    INFO(acknowledged << " dictionary changes acknowledged before SIGTERM");
+    REQUIRE(acknowledged > 4);
+    CHECK(cut_by_shutdown);  // changes were still being made when the signal came
+
+    server.start();
+    ann.login();
+    for (const auto& [name, there] : present) {
+        if (name == unknown)
+            continue;  // stored or not: it was never acknowledged
+        INFO(name << (there ? " added" : " removed"));
+        CHECK(error_code(*ann, "dict_export", {{"discipline", name}}).empty() == there);
     }
 }
 

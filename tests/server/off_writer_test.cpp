@@ -4,12 +4,14 @@
 //
 // The worker's hook (ServiceConfig::before_worker_job) holds its jobs back until the test lets
 // them go, so "while the compile runs" is a state the test controls, not a race it hopes for.
+// Shutdown (Service::drain) waits for such work, and for the follow-up step after its reply.
 #include "app/service.hpp"
 #include "bus/local_bus.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <algorithm>
+#include <atomic>
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -19,6 +21,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <thread>
 
 #include "metrics.hpp"
 #include "store/at_rest.hpp"
@@ -65,6 +68,39 @@ class Gate {
     bool open_ = false;
 };
 
+/// A LocalBus whose dictionaries_changed() and cut_off() -- follow-up steps, which run after
+/// their request's reply has gone -- can be made slow, and say when they have finished.
+class SlowBus final : public Bus {
+  public:
+    void join(std::int64_t account, const std::shared_ptr<Sink>& sink) override {
+        local_.join(account, sink);
+    }
+    void leave(std::int64_t account, const Sink* sink) override { local_.leave(account, sink); }
+    std::size_t publish(const std::vector<std::int64_t>& accounts,
+                        const std::shared_ptr<const Frame>& frame, const Sink* except) override {
+        return local_.publish(accounts, frame, except);
+    }
+    void broadcast(const std::shared_ptr<const Frame>& frame) override { local_.broadcast(frame); }
+    std::size_t cut_off(std::int64_t account, const std::string& reason) override {
+        std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms.load()));
+        const auto n = local_.cut_off(account, reason);
+        cut.store(account);
+        return n;
+    }
+    void dictionaries_changed(std::int64_t version) override {
+        std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms.load()));
+        local_.dictionaries_changed(version);
+        changed.store(version);
+    }
+
+    std::atomic<int> delay_ms{0};
+    std::atomic<std::int64_t> changed{0};  ///< the last version told, once told
+    std::atomic<std::int64_t> cut{0};      ///< the last account cut off, once cut off
+
+  private:
+    LocalBus local_;
+};
+
 /// Ann, the only admin (account 1, device 1), logged in; the dictionaries as a fresh store has
 /// them; a Service whose worker waits at `gate`.
 struct Admin {
@@ -74,7 +110,7 @@ struct Admin {
     store::sqlite::SqliteStore store{storage};
     AtRestKey key = AtRestKey::generate();
     std::optional<ServerKeys> keys;
-    LocalBus hub;
+    SlowBus hub;
     Gate gate;
     std::optional<Service> service;
     Identity ann;
@@ -103,11 +139,11 @@ struct Admin {
         ann.role = liaise::protocol::Role::admin;
     }
     ~Admin() {
-        // Let the worker finish, and wait for the writer to have run every completion queued
-        // (a reply goes before its `after` step, which still uses the Service) before the
-        // Service goes.
+        // Let the worker finish, and wait for every piece of work under way (a reply goes
+        // before its `after` step, which still uses the Service) before the Service goes.
         gate.open();
-        store.write_and_wait([](store::Tx&) {});
+        if (service)
+            (void)service->drain(10s);
     }
 
     /// Sends ann's request `type` with `fields`; its reply arrives in the future returned.
@@ -213,4 +249,61 @@ TEST_CASE("a dictionary change its edit refuses is answered from the read, with 
     CHECK(code_of(again) == "conflict");
     CHECK_THAT(std::string(again.at("message").as_string()), Catch::Contains("already"));
     CHECK(t.gate.arrived() == 1);  // the worker never saw it
+}
+
+TEST_CASE(
+    "shutdown waits for a compile held on the worker, the write it queues and the step after "
+    "its reply",
+    "[service][off_writer][shutdown]") {
+    Admin t;
+    t.hub.delay_ms = 300;  // the follow-up step (telling every session) takes a while
+    auto change = t.send("dict_discipline_add", {{"discipline", "housing"}});
+    REQUIRE(t.gate.reached(1));
+    // As serve() does once no request can arrive: stop the sweep, then drain. While the compile
+    // is held nothing it leads to has happened, and the drain does not finish.
+    t.service->stop_sweeping();
+    CHECK_FALSE(t.service->drain(200ms));
+    CHECK(change.wait_for(0s) == std::future_status::timeout);
+    CHECK(t.hub.changed.load() == 0);
+    // Let the compile go while the drain waits: it returns only once the compile, the write it
+    // queued, the reply and the slow step after the reply are all over.
+    std::thread opener([&] {
+        std::this_thread::sleep_for(100ms);
+        t.gate.open();
+    });
+    const bool drained = t.service->drain(10s);
+    opener.join();
+    CHECK(drained);
+    REQUIRE(change.wait_for(0s) == std::future_status::ready);
+    const auto reply = change.get();
+    REQUIRE(code_of(reply) == "ok");
+    // The step after the reply had finished when the drain returned: the Service, the bus and
+    // the store are no longer in use, so serve() may let them go in any order.
+    CHECK(t.hub.changed.load() == reply.at("version").as_int64());
+}
+
+TEST_CASE("shutdown with nothing under way returns at once", "[service][shutdown]") {
+    Admin t;
+    t.gate.open();
+    REQUIRE(code_of(t.request("dict_versions")) == "ok");
+    const auto started = std::chrono::steady_clock::now();
+    CHECK(t.service->drain(10s));
+    CHECK(std::chrono::steady_clock::now() - started < 1s);
+}
+
+TEST_CASE("shutdown waits for the step after a write's reply", "[service][shutdown]") {
+    Admin t;
+    t.gate.open();
+    t.storage.write_and_wait([](SQLite::Database& db) {
+        db.exec(
+            "INSERT INTO accounts(id, username, display_name, agency_id, role, created_at) "
+            "VALUES(2, 'bo', 'Bo', 1, 'member', 0)");
+    });
+    t.hub.delay_ms = 500;  // cutting bo's sessions off, after the reply, takes a while
+    auto suspended = t.send("account_suspend", {{"user", "bo"}});
+    REQUIRE(suspended.wait_for(10s) == std::future_status::ready);
+    REQUIRE(code_of(suspended.get()) == "ok");
+    CHECK(t.hub.cut.load() == 0);  // answered; the step after the reply is still under way
+    CHECK(t.service->drain(10s));
+    CHECK(t.hub.cut.load() == 2);  // and the drain waited for it
 }

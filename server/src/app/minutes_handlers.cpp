@@ -270,7 +270,7 @@ void Service::meeting_show(Context& ctx) {
                 [id, received, account](store::Tx& w) {
                     (void)w.meetings().mark_received(id, received, account, now_ms());
                 },
-                [](std::exception_ptr) {});
+                [work = in_flight_.start()](std::exception_ptr) {});
         return o;
     });
 }
@@ -863,7 +863,7 @@ void Service::meeting_export(Context& ctx) {
                     detail["recipient"] = recipient;
                 record(w, account, "minutes_exported", detail);
             },
-            [](std::exception_ptr) {});
+            [work = in_flight_.start()](std::exception_ptr) {});
         return reply;
     });
 }

@@ -505,7 +505,7 @@ void Service::sweep_step(const std::shared_ptr<SweepTotals>& totals) {
             if (!summary->at("more").as_bool())
                 *purged = finish_sweep(tx, config_.node, at);
         },
-        [this, summary, totals, purged](std::exception_ptr error) {
+        [this, summary, totals, purged, work = in_flight_.start()](std::exception_ptr error) {
             if (error) {
                 try {
                     std::rethrow_exception(error);

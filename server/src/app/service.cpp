@@ -258,7 +258,19 @@ Service::Service(store::Store& store, Metrics& metrics, Bus& bus, ServiceConfig 
       server_keys_(server_keys),
       worker_(config_.before_worker_job) {}
 
-Service::~Service() = default;
+Service::~Service() {
+    // What is still under way runs on this Service and holds Tokens of in_flight_: it ends
+    // first. serve() has drained already; a test that did not is drained here.
+    (void)drain(std::chrono::seconds(30));
+}
+
+bool Service::drain(std::chrono::milliseconds limit) {
+    const bool idle = in_flight_.wait_idle(limit);
+    if (!idle)
+        spdlog::error("shutdown: work still under way after {} ms (units and jobs: {})",
+                      limit.count(), in_flight_.count());
+    return idle;
+}
 
 void Service::fail(const Reply& reply, std::string_view re, const protocol::Error& error,
                    json::object extra) {
@@ -345,7 +357,8 @@ store::Store::Done Service::completion(const Later& later, std::shared_ptr<Outco
                                        std::function<void(const Outcome&)> after,
                                        std::shared_ptr<Hold> hold) {
     return [this, result = std::move(result), reply = later.reply, re = later.re, type = later.type,
-            after = std::move(after), hold = std::move(hold)](std::exception_ptr error) {
+            after = std::move(after), hold = std::move(hold),
+            work = in_flight_.start()](std::exception_ptr error) {
         // Whatever happens below, a held session reads on once this is answered.
         struct Release {
             Hold* hold;
@@ -411,10 +424,10 @@ void Service::off_writer(const Later& later, std::shared_ptr<const OffWriter> st
                 require_standing(tx.accounts().standing(device), access);
             steps->read(tx);
         },
-        [this, later, steps, attempt](std::exception_ptr error) {
+        [this, later, steps, attempt, work = in_flight_.start()](std::exception_ptr error) {
             if (error)
                 return fail_with(later.reply, later.re, later.type, error);
-            worker_.post([this, later, steps, attempt] {
+            worker_.post([this, later, steps, attempt, work] {
                 try {
                     steps->work();
                 } catch (...) {
@@ -429,14 +442,15 @@ void Service::off_writer(const Later& later, std::shared_ptr<const OffWriter> st
                         *result = {};
                         steps->write(tx, *result);
                     },
-                    [this, later, steps, attempt, done = std::move(done)](std::exception_ptr e) {
+                    [this, later, steps, attempt, work,
+                     done = std::move(done)](std::exception_ptr e) {
                         if (e && attempt == 1) {
                             try {
                                 std::rethrow_exception(e);
                             } catch (const Moved&) {
                                 // Another change came first: work again from what it left,
                                 // reading from the worker rather than this (writer) thread.
-                                return worker_.post([this, later, steps, attempt] {
+                                return worker_.post([this, later, steps, attempt, work] {
                                     off_writer(later, steps, attempt + 1);
                                 });
                             } catch (...) {
@@ -457,8 +471,8 @@ void Service::read_members(Context& ctx, std::function<std::string(const store::
                 require_standing(tx.accounts().standing(device), access);
             *members = job(tx);
         },
-        [this, members, reply = ctx.reply, re = ctx.req.id,
-         type = std::string(ctx.req.type())](std::exception_ptr error) {
+        [this, members, reply = ctx.reply, re = ctx.req.id, type = std::string(ctx.req.type()),
+         work = in_flight_.start()](std::exception_ptr error) {
             if (error)
                 return fail_with(reply, re, type, error);
             reply(protocol::encode_ok_members(re, std::move(*members)));
@@ -608,8 +622,8 @@ void Service::enrol(Context& ctx) {
     const auto l = later(ctx);
     auto held = hold(ctx);
     store_.read([hash](const store::ReadTx& tx) { require_usable(tx.enrolment().code(hash)); },
-                [this, l, held, job = std::move(job),
-                 after = std::move(after)](std::exception_ptr error) mutable {
+                [this, l, held, job = std::move(job), after = std::move(after),
+                 work = in_flight_.start()](std::exception_ptr error) mutable {
                     if (error) {
                         fail_with(l.reply, l.re, l.type, error);
                         held->release();
@@ -664,7 +678,9 @@ void Service::login(Context& ctx) {
             attempt->found =
                 LoginAttempt::Found{std::move(*account), d->sign_key, d->revoked_at.has_value()};
         },
-        [this, attempt](std::exception_ptr error) { login_found(attempt, error); });
+        [this, attempt, work = in_flight_.start()](std::exception_ptr error) {
+            login_found(attempt, error);
+        });
 }
 
 void Service::login_refused(const std::shared_ptr<LoginAttempt>& attempt, std::string_view code,
@@ -721,7 +737,7 @@ void Service::login_found(const std::shared_ptr<LoginAttempt>& attempt, std::exc
             if (now->current && !now->suspended)
                 *reminder = action_reminder(tx, attempt->found->account.id, attempt->device_id);
         },
-        [this, attempt, now, reminder](std::exception_ptr error) {
+        [this, attempt, now, reminder, work = in_flight_.start()](std::exception_ptr error) {
             login_checked(attempt, *now, std::move(*reminder), error);
         });
 }
@@ -1160,7 +1176,7 @@ void Service::stored_messages(std::int64_t room, std::int64_t after,
                                   envelope_at, m.envelope, keys ? keys->entries.size() : 0));
             }
         },
-        [found, done = std::move(done)](std::exception_ptr error) {
+        [found, done = std::move(done), work = in_flight_.start()](std::exception_ptr error) {
             done(std::move(*found), error);
         });
 }

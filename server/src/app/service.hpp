@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <boost/json/object.hpp>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include "app/error.hpp"
+#include "app/in_flight.hpp"
 #include "app/outcome.hpp"
 #include "app/requests.hpp"
 #include "app/worker.hpp"
@@ -142,6 +144,15 @@ class Service final : public Requests {
     void sweep_retention();
     /// From now on a sweep under way queues no further units (shutdown). Any thread.
     void stop_sweeping();
+
+    /// Shutdown, once no request can arrive any more (the network threads have stopped) and
+    /// stop_sweeping() was called: waits until all the work this Service started is over --
+    /// every store unit it queued with its completion, every worker job, and every follow-up
+    /// step these started (a reply goes out before its `after` step, which still uses the
+    /// Service, the bus and the store) -- or until `limit` has passed. Returns true when
+    /// nothing is left; then the store, the bus and the Service may go, in any order. Not on a
+    /// store's or the worker's thread (it would wait for itself). The destructor drains too.
+    [[nodiscard]] bool drain(std::chrono::milliseconds limit);
 
   private:
     /// One request being handled: who sent it, the validated request, and where replies go.
@@ -389,6 +400,8 @@ class Service final : public Requests {
     const AtRestKey* at_rest_;
     jargon::SharedEngine* engine_;
     const ServerKeys* server_keys_;
+    /// The work under way (drain()). Before worker_: the jobs it destroys unrun hold Tokens.
+    InFlight in_flight_;
     /// CPU work off the writer and the network threads. Last: destroyed (joined) first, so that
     /// no job runs on a Service half gone.
     Worker worker_;

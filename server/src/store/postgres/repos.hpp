@@ -29,14 +29,4 @@ namespace liaise::server::pg {
 [[nodiscard]] std::unique_ptr<store::FollowUp> make_followup(Connection& db);
 [[nodiscard]] std::unique_ptr<store::Reading> make_reading(Connection& db);
 
-/// The columns account_row() reads, over `accounts a JOIN agencies g`.
-#define LIAISE_PG_ACCOUNT_COLUMNS \
-    "a.id, a.username, a.display_name, g.name, g.discipline, a.role, a.suspended, a.agency_id"
-/// The SELECT that account_row() reads, ending in a join; append a WHERE clause.
-inline constexpr const char* kAccountSelect =
-    "SELECT " LIAISE_PG_ACCOUNT_COLUMNS " FROM accounts a JOIN agencies g ON g.id = a.agency_id ";
-/// The account in row `row` of a query that starts with kAccountSelect, its columns from
-/// `first` on.
-[[nodiscard]] store::AccountRow account_row(const Result& r, int row, int first = 0);
-
 }  // namespace liaise::server::pg

@@ -1,7 +1,9 @@
 // store::Rooms on PostgreSQL (repos.hpp). A room's last seq is its counter row
-// (rooms.last_seq), which appends move under the room's row lock (messages_repo.cpp).
+// (rooms.last_seq), which appends move under the room's row lock (messages_repo.cpp). The
+// statements both stores share are in store/sql/rooms.hpp.
 #include "store/postgres/repos.hpp"
 #include "store/postgres/sql.hpp"
+#include "store/sql/rooms.hpp"
 
 namespace liaise::server::pg {
 
@@ -11,93 +13,22 @@ namespace {
 
 constexpr const char* kRoomSelect = "SELECT r.id, r.name, r.last_seq, r.public FROM rooms r ";
 
-Room room_row(const Result& r, int i) {
-    return {r.int64(i, 0), text(r, i, 1), r.int64(i, 2), boolean(r, i, 3)};
-}
+/// What this store words its own way (store/sql/: the same parameters and columns).
+constexpr sql::RoomStatements kOwnStatements = {
+    .room_select = kRoomSelect,
+    .members = "SELECT " LIAISE_ACCOUNT_COLUMNS
+               ", m.joined_seq FROM room_members m JOIN accounts a ON a.id = "
+               "m.account_id JOIN agencies g ON g.id = a.agency_id WHERE "
+               "m.room_id = ? ORDER BY a.username COLLATE \"C\"",
+    .rooms_of =
+        "SELECT r.name, r.last_seq, (SELECT COUNT(*) FROM room_members c "
+        "WHERE c.room_id = r.id) FROM rooms r JOIN room_members m ON "
+        "m.room_id = r.id WHERE m.account_id = ? ORDER BY r.name COLLATE "
+        "\"C\""};
 
-class PgRooms final : public Rooms {
+class PgRooms final : public sql::SharedRooms<Connection&> {
   public:
-    explicit PgRooms(Connection& db) : db_(db) {}
-
-    std::optional<Room> find(std::string_view name) const override {
-        auto r = run(db_, std::string(kRoomSelect) + "WHERE r.name = ?", name);
-        if (r.rows() == 0)
-            return std::nullopt;
-        return room_row(r, 0);
-    }
-    std::optional<Room> by_id(Id id) const override {
-        auto r = run(db_, std::string(kRoomSelect) + "WHERE r.id = ?", id);
-        if (r.rows() == 0)
-            return std::nullopt;
-        return room_row(r, 0);
-    }
-    std::vector<Room> all() const override {
-        auto r = run(db_, std::string(kRoomSelect) + "ORDER BY r.id");
-        std::vector<Room> out;
-        for (int i = 0; i < r.rows(); ++i)
-            out.push_back(room_row(r, i));
-        return out;
-    }
-    std::optional<std::int64_t> membership(Id room, Id account) const override {
-        auto r =
-            run(db_, "SELECT joined_seq FROM room_members WHERE room_id = ? AND account_id = ?",
-                room, account);
-        if (r.rows() == 0)
-            return std::nullopt;
-        return r.int64(0, 0);
-    }
-    std::vector<Member> members(Id room) const override {
-        auto r = run(db_,
-                     "SELECT " LIAISE_PG_ACCOUNT_COLUMNS
-                     ", m.joined_seq FROM room_members m JOIN accounts a ON a.id = m.account_id "
-                     "JOIN agencies g ON g.id = a.agency_id WHERE m.room_id = ? ORDER BY "
-                     "a.username COLLATE \"C\"",
-                     room);
-        std::vector<Member> out;
-        for (int i = 0; i < r.rows(); ++i)
-            out.push_back({account_row(r, i), r.int64(i, 8)});
-        return out;
-    }
-    std::vector<Id> member_accounts(Id room) const override {
-        return int64_column(
-            run(db_, "SELECT account_id FROM room_members WHERE room_id = ? ORDER BY 1", room));
-    }
-    std::vector<RoomSummary> rooms_of(Id account) const override {
-        auto r = run(db_,
-                     "SELECT r.name, r.last_seq, (SELECT COUNT(*) FROM room_members c WHERE "
-                     "c.room_id = r.id) FROM rooms r JOIN room_members m ON m.room_id = r.id "
-                     "WHERE m.account_id = ? ORDER BY r.name COLLATE \"C\"",
-                     account);
-        std::vector<RoomSummary> out;
-        for (int i = 0; i < r.rows(); ++i)
-            out.push_back({text(r, i, 0), r.int64(i, 1), r.int64(i, 2)});
-        return out;
-    }
-    std::vector<Room> rooms_with(Id account) const override {
-        auto r = run(db_,
-                     std::string(kRoomSelect) +
-                         "JOIN room_members m ON m.room_id = r.id WHERE m.account_id = ? "
-                         "ORDER BY r.id",
-                     account);
-        std::vector<Room> out;
-        for (int i = 0; i < r.rows(); ++i)
-            out.push_back(room_row(r, i));
-        return out;
-    }
-    bool share_a_room(Id a, Id b) const override {
-        return run(db_,
-                   "SELECT 1 FROM room_members x JOIN room_members y ON y.room_id = x.room_id "
-                   "WHERE x.account_id = ? AND y.account_id = ? LIMIT 1",
-                   a, b)
-                   .rows() > 0;
-    }
-    std::vector<Id> co_members(Id account) const override {
-        return int64_column(run(db_,
-                                "SELECT DISTINCT o.account_id FROM room_members m JOIN "
-                                "room_members o ON o.room_id = m.room_id WHERE m.account_id = ? "
-                                "AND o.account_id <> ? ORDER BY 1",
-                                account, account));
-    }
+    explicit PgRooms(Connection& db) : SharedRooms(db, kOwnStatements) {}
 
     std::optional<Id> create(std::string_view name, Id created_by, Millis at) override {
         auto r = run(db_,
@@ -124,14 +55,9 @@ class PgRooms final : public Rooms {
                    room, account)
                    .rows() > 0;
     }
-    void set_public(Id room, bool is_public) override {
-        run(db_, "UPDATE rooms SET public = ? WHERE id = ?", is_public, room);
-    }
 
   private:
     void lock_room(Id room) { run(db_, "SELECT 1 FROM rooms WHERE id = ? FOR UPDATE", room); }
-
-    Connection& db_;
 };
 
 }  // namespace

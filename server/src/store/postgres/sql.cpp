@@ -56,6 +56,10 @@ store::Bytes bytes(const Result& r, int row, int col) {
     return out;
 }
 
+store::Bytes Row::bytes(int col) const {
+    return pg::bytes(*r_, i_, col);
+}
+
 std::vector<std::int64_t> int64_column(const Result& r) {
     std::vector<std::int64_t> out;
     out.reserve(static_cast<std::size_t>(r.rows()));

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "store/postgres/pq.hpp"
@@ -55,6 +56,63 @@ template <class T>
 template <class... Args>
 Result run(Connection& db, std::string_view sql, const Args&... args) {
     return db.exec(numbered(sql), Params{param(args)...});
+}
+
+/// Row `i` of a result, read as store/sql/rows.hpp reads rows.
+class Row {
+  public:
+    Row(const Result& r, int i) : r_(&r), i_(i) {}
+
+    /// Throws Error for NULL.
+    [[nodiscard]] std::int64_t int64(int col) const { return r_->int64(i_, col); }
+    [[nodiscard]] std::string text(int col) const { return std::string(r_->text(i_, col)); }
+    [[nodiscard]] bool is_null(int col) const { return r_->is_null(i_, col); }
+    [[nodiscard]] std::optional<std::int64_t> optional_int(int col) const {
+        if (is_null(col))
+            return std::nullopt;
+        return int64(col);
+    }
+    [[nodiscard]] std::int64_t id_or_0(int col) const { return is_null(col) ? 0 : int64(col); }
+    [[nodiscard]] bool boolean(int col) const { return r_->text(i_, col) == "t"; }
+    [[nodiscard]] store::Bytes bytes(int col) const;
+
+  private:
+    const Result* r_;
+    int i_;
+};
+
+/// The rows of one result, as a range (the result is read whole when the statement runs).
+class Rows {
+  public:
+    explicit Rows(Result r) : r_(std::move(r)) {}
+
+    struct End {};
+    class Iterator {
+      public:
+        Iterator(const Result& r, int i) : r_(&r), i_(i) {}
+        [[nodiscard]] Row operator*() const { return Row(*r_, i_); }
+        Iterator& operator++() {
+            ++i_;
+            return *this;
+        }
+        [[nodiscard]] bool operator==(End) const { return i_ >= r_->rows(); }
+
+      private:
+        const Result* r_;
+        int i_;
+    };
+    [[nodiscard]] Iterator begin() const { return Iterator(r_, 0); }
+    [[nodiscard]] End end() const { return {}; }
+
+  private:
+    Result r_;
+};
+
+/// The rows of `sql` (with `?` placeholders) run with `args`, for store/sql/; throws Error on
+/// failure.
+template <class... Args>
+[[nodiscard]] Rows query(Connection& db, std::string_view sql, const Args&... args) {
+    return Rows(run(db, sql, args...));
 }
 
 /// An id as stored: NULL for 0.

@@ -144,6 +144,66 @@ int run(const Conn& c, const std::string& sql, const Args&... args) {
     return col.isNull() ? std::string() : col.getString();
 }
 
+/// The current row of a stepped statement, read as store/sql/rows.hpp reads rows.
+class Row {
+  public:
+    explicit Row(SQLite::Statement& q) : q_(&q) {}
+
+    [[nodiscard]] std::int64_t int64(int col) const { return q_->getColumn(col).getInt64(); }
+    [[nodiscard]] std::string text(int col) const { return sqlite::text(q_->getColumn(col)); }
+    [[nodiscard]] bool is_null(int col) const { return q_->getColumn(col).isNull(); }
+    [[nodiscard]] std::optional<std::int64_t> optional_int(int col) const {
+        return sqlite::optional_int(q_->getColumn(col));
+    }
+    [[nodiscard]] std::int64_t id_or_0(int col) const {
+        return sqlite::id_or_0(q_->getColumn(col));
+    }
+    [[nodiscard]] bool boolean(int col) const { return q_->getColumn(col).getInt() != 0; }
+    [[nodiscard]] Bytes bytes(int col) const { return sqlite::bytes(q_->getColumn(col)); }
+
+  private:
+    SQLite::Statement* q_;
+};
+
+/// The rows of one use of a cached statement, stepped as they are read: an input range, read
+/// once. The statement is reset when the Rows end (StatementCache::Use).
+class Rows {
+  public:
+    template <class... Args>
+    Rows(StatementCache& cache, const std::string& sql, const Args&... args) : q_(cache.use(sql)) {
+        if constexpr (sizeof...(Args) > 0)
+            bind_all(*q_, args...);
+    }
+
+    struct End {};
+    class Iterator {
+      public:
+        explicit Iterator(SQLite::Statement& q) : q_(&q), more_(q.executeStep()) {}
+        [[nodiscard]] Row operator*() const { return Row(*q_); }
+        Iterator& operator++() {
+            more_ = q_->executeStep();
+            return *this;
+        }
+        [[nodiscard]] bool operator==(End) const { return !more_; }
+
+      private:
+        SQLite::Statement* q_;
+        bool more_;
+    };
+    /// Steps to the first row: call once.
+    [[nodiscard]] Iterator begin() { return Iterator(*q_); }
+    [[nodiscard]] End end() const { return {}; }
+
+  private:
+    StatementCache::Use q_;
+};
+
+/// The rows of `sql` run with `args` (cached statement), for store/sql/.
+template <class... Args>
+[[nodiscard]] Rows query(const Conn& c, const std::string& sql, const Args&... args) {
+    return Rows(c.sql, sql, args...);
+}
+
 /// An id as SQLite binds it: NULL for 0.
 [[nodiscard]] inline std::optional<std::int64_t> nullable(Id id) {
     if (id == 0)

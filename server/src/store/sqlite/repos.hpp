@@ -25,14 +25,4 @@ namespace liaise::server::store::sqlite {
 [[nodiscard]] std::unique_ptr<Claims> make_claims(const Conn& c);
 [[nodiscard]] std::unique_ptr<Reading> make_reading(const Conn& c);
 
-/// The columns account_row() reads, over `accounts a JOIN agencies g`.
-#define LIAISE_ACCOUNT_COLUMNS \
-    "a.id, a.username, a.display_name, g.name, g.discipline, a.role, a.suspended, a.agency_id"
-/// The SELECT that account_row() reads, ending in a join; append a WHERE clause.
-inline constexpr const char* kAccountSelect =
-    "SELECT " LIAISE_ACCOUNT_COLUMNS " FROM accounts a JOIN agencies g ON g.id = a.agency_id ";
-/// The account in the current row of a query that starts with kAccountSelect, its columns
-/// from `first` on.
-[[nodiscard]] AccountRow account_row(SQLite::Statement& q, int first = 0);
-
 }  // namespace liaise::server::store::sqlite
