@@ -1,5 +1,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include <algorithm>
+
 #include "store/sqlite/repos.hpp"
 
 namespace liaise::server::store::sqlite {
@@ -65,6 +67,24 @@ class SqlRooms final : public Rooms {
         auto q = c_.sql.use("SELECT account_id FROM room_members WHERE room_id = ? ORDER BY 1");
         bind_all(*q, room);
         return int64_column(*q);
+    }
+    std::vector<RoomMembers> members_of_each(const std::vector<Id>& rooms) const override {
+        std::vector<Id> ids = rooms;
+        std::sort(ids.begin(), ids.end());
+        ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+        std::vector<RoomMembers> out;
+        for (const auto id : ids) {
+            std::string name;
+            {
+                auto q = c_.sql.use("SELECT name FROM rooms WHERE id = ?");
+                bind_all(*q, id);
+                if (!q->executeStep())
+                    continue;
+                name = q->getColumn(0).getString();
+            }
+            out.push_back({id, std::move(name), member_accounts(id)});
+        }
+        return out;
     }
     std::vector<RoomSummary> rooms_of(Id account) const override {
         auto q = c_.sql.use("SELECT r.name, " LIAISE_LAST_SEQ
