@@ -803,8 +803,14 @@ int serve(const Config& config) {
         RemoteDelivery* delivery;
         std::unique_ptr<PgBus>& bus;
         ~StopCrossNode() {
-            if (delivery != nullptr)
+            if (delivery != nullptr) {
                 delivery->close();
+                const auto c = delivery->counts();
+                spdlog::info(
+                    "from other nodes: {} messages delivered; {} read units, {} rooms "
+                    "read, {} skipped (nobody here)",
+                    c.delivered, c.reads, c.rooms_read, c.rooms_skipped);
+            }
             bus.reset();
         }
     } stop_cross_node{delivery.get(), pg_bus};
