@@ -794,7 +794,7 @@ int serve(const Config& config) {
     Service service(*store, metrics, bus, std::move(service_config), &*at_rest, &engine,
                     &*server_keys);
     if (pg_bus) {
-        delivery = std::make_unique<RemoteDelivery>(service, pg_bus->local());
+        delivery = std::make_unique<RemoteDelivery>(service, pg_bus->local(), &metrics);
         deliver_to.store(delivery.get());
     }
     // However serve() ends from here: nothing more is delivered from the other nodes, and the

@@ -6,11 +6,12 @@
 
 #include "app/service.hpp"
 #include "bus/local_bus.hpp"
+#include "metrics.hpp"
 
 namespace liaise::server {
 
-RemoteDelivery::RemoteDelivery(Service& service, LocalBus& local)
-    : service_(service), local_(local) {}
+RemoteDelivery::RemoteDelivery(Service& service, LocalBus& local, Metrics* metrics)
+    : service_(service), local_(local), metrics_(metrics) {}
 
 void RemoteDelivery::settle(Room& r) {
     // Seqs this node delivered itself, right after what was delivered, need no read.
@@ -45,6 +46,8 @@ RemoteDelivery::Read RemoteDelivery::due() {
             r.delivered = std::max(r.delivered, r.wanted);
             r.here.erase(r.here.begin(), r.here.upper_bound(r.delivered));
             ++counts_.rooms_skipped;
+            if (metrics_)
+                metrics_->remote_skipped();
             continue;
         }
         read.rooms.emplace_back(id, r.delivered);
@@ -54,6 +57,8 @@ RemoteDelivery::Read RemoteDelivery::due() {
         reading_ = true;
         ++counts_.reads;
         counts_.rooms_read += read.rooms.size();
+        if (metrics_)
+            metrics_->remote_read(read.rooms.size());
     }
     return read;
 }

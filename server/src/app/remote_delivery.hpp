@@ -39,15 +39,16 @@
 namespace liaise::server {
 
 class LocalBus;
+class Metrics;
 class Service;
 struct StoredEvents;
 
 /// Thread-safe: hints come on the bus's thread, local commits on the writer's, fetched rows on
-/// the store's readers. `service` and `local` must outlive it and every read it started
-/// (destroy it after the store has completed its units).
+/// the store's readers. `service`, `local` and `metrics` (if any) must outlive it and every read
+/// it started (destroy it after the store has completed its units).
 class RemoteDelivery {
   public:
-    RemoteDelivery(Service& service, LocalBus& local);
+    RemoteDelivery(Service& service, LocalBus& local, Metrics* metrics = nullptr);
     RemoteDelivery(const RemoteDelivery&) = delete;
     RemoteDelivery& operator=(const RemoteDelivery&) = delete;
 
@@ -100,6 +101,7 @@ class RemoteDelivery {
 
     Service& service_;
     LocalBus& local_;
+    Metrics* metrics_;
     mutable std::mutex mutex_;
     std::map<std::int64_t, Room> rooms_;  // GUARDED_BY(mutex_)
     bool reading_ = false;                // GUARDED_BY(mutex_): a read is in flight

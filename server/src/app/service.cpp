@@ -1119,7 +1119,7 @@ void Service::stored_messages(
     auto found = std::make_shared<std::vector<StoredEvents>>();
     store_.read(
         [wanted = std::move(wanted), found, page = config_.sync_page_max](const store::ReadTx& tx) {
-            found->assign(wanted.size(), {});
+            found->assign(wanted.size(), StoredEvents{});
             std::vector<store::RoomAfter> after;
             std::vector<std::int64_t> ids;
             after.reserve(wanted.size());
