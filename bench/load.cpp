@@ -1323,6 +1323,13 @@ int main(int argc, char** argv) {
         out["writes_per_commit"] = commits > 0 ? delta("liaise_committed_jobs_total") / commits : 0;
         out["commit_ms_mean"] =
             commits > 0 ? 1000 * delta("liaise_commit_seconds_sum") / commits : 0;
+        if (o.nodes > 1 && metric(page, "liaise_remote_reads_total") >= 0) {
+            // Node 0's reads of what the other nodes committed (a server without these
+            // counters reports none).
+            out["node0_remote_reads"] = delta("liaise_remote_reads_total");
+            out["node0_remote_rooms_read"] = delta("liaise_remote_rooms_read_total");
+            out["node0_remote_rooms_skipped"] = delta("liaise_remote_rooms_skipped_total");
+        }
     }
     std::cout << json::serialize(out) << std::endl;
     return 0;

@@ -47,7 +47,17 @@ std::string Metrics::render() const {
         << "liaise_messages_stored_total " << messages_stored_.load() << "\n"
         << "# HELP liaise_messages_delivered_total Message events pushed to online devices.\n"
            "# TYPE liaise_messages_delivered_total counter\n"
-        << "liaise_messages_delivered_total " << messages_delivered_.load() << "\n";
+        << "liaise_messages_delivered_total " << messages_delivered_.load() << "\n"
+        << "# HELP liaise_remote_reads_total Read units for messages other nodes committed.\n"
+           "# TYPE liaise_remote_reads_total counter\n"
+        << "liaise_remote_reads_total " << remote_reads_.load() << "\n"
+        << "# HELP liaise_remote_rooms_read_total Rooms those read units read.\n"
+           "# TYPE liaise_remote_rooms_read_total counter\n"
+        << "liaise_remote_rooms_read_total " << remote_rooms_read_.load() << "\n"
+        << "# HELP liaise_remote_rooms_skipped_total Hinted rooms not read: nobody in them on "
+           "this node.\n"
+           "# TYPE liaise_remote_rooms_skipped_total counter\n"
+        << "liaise_remote_rooms_skipped_total " << remote_rooms_skipped_.load() << "\n";
     std::lock_guard lock(mutex_);
     out << "# HELP liaise_requests_total Requests received, by type.\n"
            "# TYPE liaise_requests_total counter\n";

@@ -22,6 +22,10 @@ class Metrics {
     void error(std::string_view code);
     void message_stored() { ++messages_stored_; }
     void message_delivered(std::uint64_t n) { messages_delivered_ += n; }
+    /// Delivery of what other nodes committed (app/remote_delivery.hpp): one read unit of work
+    /// that read `rooms` rooms, and a hinted room not read because nobody here is in it.
+    void remote_read(std::uint64_t rooms) { ++remote_reads_, remote_rooms_read_ += rooms; }
+    void remote_skipped() { ++remote_rooms_skipped_; }
     /// One grouped commit of `jobs` jobs that took `seconds`.
     void commit(double seconds, std::size_t jobs);
 
@@ -36,6 +40,9 @@ class Metrics {
     std::atomic<std::uint64_t> connections_refused_{0};
     std::atomic<std::uint64_t> messages_stored_{0};
     std::atomic<std::uint64_t> messages_delivered_{0};
+    std::atomic<std::uint64_t> remote_reads_{0};
+    std::atomic<std::uint64_t> remote_rooms_read_{0};
+    std::atomic<std::uint64_t> remote_rooms_skipped_{0};
 
     mutable std::mutex mutex_;
     std::map<std::string, std::uint64_t, std::less<>> requests_;   // GUARDED_BY(mutex_)

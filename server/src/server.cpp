@@ -800,7 +800,7 @@ int serve(const Config& config) {
     Service service(*store, metrics, bus, std::move(service_config), &*at_rest, &engine,
                     &*server_keys);
     if (pg_bus) {
-        delivery = std::make_unique<RemoteDelivery>(service, pg_bus->local());
+        delivery = std::make_unique<RemoteDelivery>(service, pg_bus->local(), &metrics);
         deliver_to.store(delivery.get());
     }
     // However serve() ends from here: nothing more is delivered from the other nodes, and the
@@ -809,8 +809,14 @@ int serve(const Config& config) {
         RemoteDelivery* delivery;
         std::unique_ptr<PgBus>& bus;
         ~StopCrossNode() {
-            if (delivery != nullptr)
+            if (delivery != nullptr) {
                 delivery->close();
+                const auto c = delivery->counts();
+                spdlog::info(
+                    "from other nodes: {} messages delivered; {} read units, {} rooms "
+                    "read, {} skipped (nobody here)",
+                    c.delivered, c.reads, c.rooms_read, c.rooms_skipped);
+            }
             bus.reset();
         }
     } stop_cross_node{delivery.get(), pg_bus};

@@ -276,6 +276,91 @@ TEST_CASE("store: membership events share the room's sequence with messages", "[
     });
 }
 
+TEST_CASE("store: after_each reads several rooms' rows at once, a page per room", "[store]") {
+    each_store([](Store& store) {
+        const auto p = seed(store);
+        const auto in_r = devices({p.ann_dev, p.bea_dev});
+        const auto in_s = devices({p.ann_dev});
+        // r: 5 messages with an event at seq 3; s: 2 messages.
+        for (int i = 1; i <= 2; ++i)
+            REQUIRE(send(store, "r", p.ann, p.ann_dev, "r" + std::to_string(i), "{}", in_r).seq ==
+                    i);
+        store.write_and_wait([&](Tx& tx) {
+            CHECK(tx.messages().append_event(p.r, p.ann_dev, R"({"kind":"x"})", 7) == 3);
+        });
+        for (int i = 4; i <= 5; ++i)
+            REQUIRE(send(store, "r", p.bea, p.bea_dev, "r" + std::to_string(i),
+                         "{\"n\":" + std::to_string(i) + "}", in_r)
+                        .seq == i);
+        for (int i = 1; i <= 2; ++i)
+            REQUIRE(send(store, "s", p.ann, p.ann_dev, "s" + std::to_string(i), "{}", in_s).seq ==
+                    i);
+        const Id missing = p.r + p.s + 1000;
+        store.read_and_wait([&](const ReadTx& tx) {
+            // s first, a room that does not exist, then r from seq 1 with a page of 2.
+            const auto got = tx.messages().after_each({{p.s, 0}, {missing, 0}, {p.r, 1}}, 2);
+            REQUIRE(got.size() == 3);
+            CHECK(got[0].room == p.s);
+            REQUIRE(got[0].rows.size() == 2);
+            CHECK(got[0].rows[0].seq == 1);
+            CHECK(got[0].rows[1].seq == 2);
+            CHECK_FALSE(got[0].more);  // exactly a page: nothing after it
+            CHECK(got[1].room == missing);
+            CHECK(got[1].rows.empty());
+            CHECK_FALSE(got[1].more);
+            CHECK(got[2].room == p.r);
+            REQUIRE(got[2].rows.size() == 2);
+            CHECK(got[2].rows[0].seq == 2);
+            CHECK(got[2].rows[1].seq == 3);
+            CHECK(got[2].rows[1].event == R"({"kind":"x"})");
+            CHECK(got[2].more);  // seqs 4 and 5 remain
+            // The next page, from where the first ended, matches after() row for row.
+            const auto next = tx.messages().after_each({{p.r, 3}}, 2);
+            REQUIRE(next.size() == 1);
+            const auto page = tx.messages().after(p.r, 3, 2);
+            REQUIRE(next[0].rows.size() == page.size());
+            for (std::size_t i = 0; i < page.size(); ++i) {
+                CHECK(next[0].rows[i].seq == page[i].seq);
+                CHECK(next[0].rows[i].envelope == page[i].envelope);
+                CHECK(next[0].rows[i].device == page[i].device);
+                CHECK(next[0].rows[i].user == page[i].user);
+                CHECK(next[0].rows[i].sender.sign_key == page[i].sender.sign_key);
+                CHECK(next[0].rows[i].sent_at == page[i].sent_at);
+            }
+            CHECK(next[0].rows.back().envelope == R"({"n":5})");
+            CHECK_FALSE(next[0].more);
+            // After the last seq: nothing, and no more.
+            const auto none = tx.messages().after_each({{p.r, 5}, {p.s, 2}}, 10);
+            REQUIRE(none.size() == 2);
+            CHECK(none[0].rows.empty());
+            CHECK_FALSE(none[0].more);
+            CHECK(none[1].rows.empty());
+            CHECK(tx.messages().after_each({}, 10).empty());
+
+            // Members of several rooms at once; a missing room is left out.
+            const auto members = tx.rooms().members_of_each({p.s, missing, p.r});
+            REQUIRE(members.size() == 2);
+            const auto& first = p.r < p.s ? members[0] : members[1];
+            const auto& second = p.r < p.s ? members[1] : members[0];
+            CHECK(first.room == p.r);
+            CHECK(first.name == "r");
+            CHECK(first.accounts ==
+                  std::vector<Id>{std::min(p.ann, p.bea), std::max(p.ann, p.bea)});
+            CHECK(second.room == p.s);
+            CHECK(second.name == "s");
+            CHECK(second.accounts == std::vector<Id>{p.ann});
+            CHECK(members[0].room < members[1].room);
+        });
+        // A room with no members is still listed, with none.
+        store.write_and_wait([&](Tx& tx) { CHECK(tx.rooms().remove_member(p.s, p.ann)); });
+        store.read_and_wait([&](const ReadTx& tx) {
+            const auto members = tx.rooms().members_of_each({p.s});
+            REQUIRE(members.size() == 1);
+            CHECK(members[0].accounts.empty());
+        });
+    });
+}
+
 TEST_CASE("store: rooms and membership", "[store]") {
     each_store([](Store& store) {
         const auto p = seed(store);

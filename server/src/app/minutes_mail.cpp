@@ -47,6 +47,8 @@ int MailNotices::sweep_minutes() {
     std::vector<std::pair<store::FollowUpMail, std::optional<calendar::Date>>> circulated;
     std::vector<Reminder> reminders;
     store_.read_and_wait([&](const store::ReadTx& tx) {
+        circulated.clear();  // a unit may run twice (store.hpp)
+        reminders.clear();
         for (auto& c : tx.followup().pending_circulation_mail(since_ms_, kBatch)) {
             const auto meeting = tx.meetings().meeting(c.meeting);
             if (!meeting)

@@ -1143,37 +1143,54 @@ void Service::send(Context& ctx) {
         store::Store::Locks{{room_name}});
 }
 
-void Service::stored_messages(std::int64_t room, std::int64_t after,
-                              std::function<void(StoredEvents, std::exception_ptr)> done) {
-    auto found = std::make_shared<StoredEvents>();
+void Service::stored_messages(
+    std::vector<std::pair<std::int64_t, std::int64_t>> wanted,
+    std::function<void(std::vector<StoredEvents>, std::exception_ptr)> done) {
+    auto found = std::make_shared<std::vector<StoredEvents>>();
     store_.read(
-        [room, after, found, page = config_.sync_page_max](const store::ReadTx& tx) {
-            *found = {};
-            found->last = after;
-            const auto r = tx.rooms().by_id(room);
-            if (!r)
-                return;
-            found->accounts = tx.rooms().member_accounts(room);
-            auto rows = tx.messages().after(room, after, page + 1);
-            found->more = static_cast<std::int64_t>(rows.size()) > page;
-            if (found->more)
-                rows.pop_back();
-            for (const auto& m : rows) {
-                found->last = m.seq;
-                if (!m.event.empty() || m.envelope.empty())
-                    continue;  // a room event: it crossed as a frame of its own
-                std::string members;
-                members.reserve(m.envelope.size() + 512);
-                append_message_fields(members, r->name, m.seq, m.sent_at, m.device, m.user,
-                                      m.sender.sign_key, m.sender.box_key,
-                                      m.sender.box_key_signature);
-                const auto envelope_at = members.size() + 1;  // encode_event_members adds '{'
-                members += m.envelope;
-                const auto keys = find_key_list(m.envelope);
-                found->messages.emplace_back(
-                    m.seq,
-                    message_frame(protocol::encode_event_members("message", std::move(members)),
-                                  envelope_at, m.envelope, keys ? keys->entries.size() : 0));
+        [wanted = std::move(wanted), found, page = config_.sync_page_max](const store::ReadTx& tx) {
+            found->assign(wanted.size(), StoredEvents{});
+            std::vector<store::RoomAfter> after;
+            std::vector<std::int64_t> ids;
+            after.reserve(wanted.size());
+            ids.reserve(wanted.size());
+            for (std::size_t i = 0; i < wanted.size(); ++i) {
+                (*found)[i].room = wanted[i].first;
+                (*found)[i].last = wanted[i].second;
+                after.push_back({wanted[i].first, wanted[i].second});
+                ids.push_back(wanted[i].first);
+            }
+            // One snapshot for both: the members are those as of the last row read.
+            const auto members = tx.rooms().members_of_each(ids);
+            std::map<std::int64_t, const store::RoomMembers*> by_id;
+            for (const auto& m : members)
+                by_id.emplace(m.room, &m);
+            auto rows = tx.messages().after_each(after, page);
+            for (std::size_t i = 0; i < wanted.size(); ++i) {
+                auto& out = (*found)[i];
+                const auto it = by_id.find(out.room);
+                if (it == by_id.end())
+                    continue;  // no such room (any more)
+                out.exists = true;
+                out.accounts = it->second->accounts;
+                out.more = rows[i].more;
+                for (const auto& m : rows[i].rows) {
+                    out.last = m.seq;
+                    if (!m.event.empty() || m.envelope.empty())
+                        continue;  // a room event: it crossed as a frame of its own
+                    std::string text;
+                    text.reserve(m.envelope.size() + 512);
+                    append_message_fields(text, it->second->name, m.seq, m.sent_at, m.device,
+                                          m.user, m.sender.sign_key, m.sender.box_key,
+                                          m.sender.box_key_signature);
+                    const auto envelope_at = text.size() + 1;  // encode_event_members adds '{'
+                    text += m.envelope;
+                    const auto keys = find_key_list(m.envelope);
+                    out.messages.emplace_back(
+                        m.seq,
+                        message_frame(protocol::encode_event_members("message", std::move(text)),
+                                      envelope_at, m.envelope, keys ? keys->entries.size() : 0));
+                }
             }
         },
         [found, done = std::move(done), work = in_flight_.start()](std::exception_ptr error) {

@@ -95,7 +95,9 @@ class Hold {
 /// The `message` events of one room that the store holds after a given seq (Service::
 /// stored_messages), for delivering messages another node committed.
 struct StoredEvents {
-    std::vector<std::int64_t> accounts;  ///< the room's member accounts, now
+    std::int64_t room = 0;
+    bool exists = false;                 ///< false: no such room (nothing else is set)
+    std::vector<std::int64_t> accounts;  ///< the room's member accounts, as of the read
     /// Each message's seq and frame (per-device, as a send here builds it); membership and
     /// other room events are not here: they cross between nodes as frames of their own.
     std::vector<std::pair<std::int64_t, std::shared_ptr<const Frame>>> messages;
@@ -126,11 +128,13 @@ class Service final : public Requests {
                                   const std::shared_ptr<Session>& self) override;
     void disconnected(const Identity& who, const Sink* self) override;
 
-    /// Reads room `room`'s rows after seq `after` (at most a page) in a read unit of work and
-    /// hands `done` the message events to deliver, or what went wrong; `done` runs on the
-    /// store's thread and must not block. Thread-safe.
-    void stored_messages(std::int64_t room, std::int64_t after,
-                         std::function<void(StoredEvents, std::exception_ptr)> done);
+    /// Reads, for each (room, after) of `wanted` (distinct rooms), the room's rows after seq
+    /// `after` (at most a page per room) and its members, all in one read unit of work with
+    /// two statements (MessagesView::after_each, RoomsView::members_of_each), and hands `done`
+    /// the message events to deliver, one StoredEvents per wanted room in the order given, or
+    /// what went wrong; `done` runs on the store's thread and must not block. Thread-safe.
+    void stored_messages(std::vector<std::pair<std::int64_t, std::int64_t>> wanted,
+                         std::function<void(std::vector<StoredEvents>, std::exception_ptr)> done);
 
     /// The request types this Service routes (app/routes.cpp), in table order: serve() checks
     /// them against protocol::request_specs() with route_problems() (app/routes.hpp).

@@ -2,6 +2,8 @@
 
 #include <boost/json/object.hpp>
 
+#include <algorithm>
+
 #include "liaise/protocol/messages.hpp"
 
 namespace liaise::server {
@@ -41,6 +43,12 @@ std::size_t LocalBus::publish(const std::vector<std::int64_t>& accounts,
     for (const auto& s : targets)
         s->deliver(frame);  // outside the lock: deliver only queues
     return targets.size();
+}
+
+bool LocalBus::any_online(const std::vector<std::int64_t>& accounts) const {
+    std::lock_guard lock(mutex_);
+    return std::any_of(accounts.begin(), accounts.end(),
+                       [this](std::int64_t a) { return online_.contains(a); });
 }
 
 void LocalBus::broadcast(const std::shared_ptr<const Frame>& frame) {

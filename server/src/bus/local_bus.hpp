@@ -20,8 +20,12 @@ class LocalBus final : public Bus {
     std::size_t cut_off(std::int64_t account, const std::string& reason) override;
     void dictionaries_changed(std::int64_t version) override;
 
+    /// Whether any of `accounts` has a session here (joined and not yet left), as of the call:
+    /// a session that joins afterwards is not counted.
+    [[nodiscard]] bool any_online(const std::vector<std::int64_t>& accounts) const;
+
   private:
-    std::mutex mutex_;
+    mutable std::mutex mutex_;
     std::unordered_map<std::int64_t, std::vector<std::weak_ptr<Sink>>>
         online_;  // GUARDED_BY(mutex_)
 };

@@ -16,8 +16,10 @@
 //   a network thread never waits for the store.
 //
 // Units of work are functions; what they throw aborts them (nothing of a failed write unit is
-// kept) and reaches `done`. A write unit may be run more than once (after a failed batch): it
-// must not keep state between runs other than what it resets on entry.
+// kept) and reaches `done`. A unit of work may be run more than once (a write unit after a
+// failed batch; a read or write unit once more after PostgreSQL refused a statement prepared
+// before a schema change, during a rolling upgrade): it must not keep state between runs other
+// than what it resets on entry.
 #pragma once
 
 #include <exception>

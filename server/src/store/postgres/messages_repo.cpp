@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <map>
 #include <memory>
 
 namespace liaise::server::pg {
@@ -86,6 +87,58 @@ std::vector<store::StoredMessage> PgMessages::after(store::Id room, std::int64_t
                         std::string(r.text(i, 8))};
         }
         out.push_back(std::move(m));
+    }
+    return out;
+}
+
+std::vector<store::RoomRows> PgMessages::after_each(const std::vector<store::RoomAfter>& wanted,
+                                                    std::int64_t limit) const {
+    std::vector<store::RoomRows> out(wanted.size());
+    if (wanted.empty())
+        return out;
+    // One statement for every room: each room's first limit + 1 rows after its own seq (the
+    // extra row says whether more remain), by the (room_id, seq) index.
+    std::string rooms = "{", afters = "{";
+    for (std::size_t i = 0; i < wanted.size(); ++i) {
+        out[i].room = wanted[i].room;
+        rooms += (i ? "," : "") + std::to_string(wanted[i].room);
+        afters += (i ? "," : "") + std::to_string(wanted[i].after);
+    }
+    rooms += '}';
+    afters += '}';
+    auto r = db_.exec(
+        "SELECT w.room, m.seq, m.sent_at, coalesce(m.event, ''), m.envelope, m.sender_device, "
+        "a.username, d.sign_key, d.box_key, d.box_key_signature "
+        "FROM unnest($1::bigint[], $2::bigint[]) AS w(room, after) CROSS JOIN LATERAL "
+        "(SELECT seq, sent_at, event, envelope, sender_device FROM messages "
+        "WHERE room_id = w.room AND seq > w.after ORDER BY seq LIMIT $3) m "
+        "JOIN devices d ON d.id = m.sender_device JOIN accounts a ON a.id = d.account_id "
+        "ORDER BY w.room, m.seq",
+        {std::move(rooms), std::move(afters), std::to_string(limit + 1)});
+    std::map<store::Id, std::size_t> index;
+    for (std::size_t i = 0; i < wanted.size(); ++i)
+        index.emplace(wanted[i].room, i);
+    for (int i = 0; i < r.rows(); ++i) {
+        const auto at = index.find(r.int64(i, 0));
+        if (at == index.end())
+            continue;
+        auto& room = out[at->second];
+        if (static_cast<std::int64_t>(room.rows.size()) >= limit) {
+            room.more = true;
+            continue;
+        }
+        store::StoredMessage m;
+        m.seq = r.int64(i, 1);
+        m.sent_at = r.int64(i, 2);
+        m.event = r.text(i, 3);
+        if (m.event.empty()) {
+            m.envelope = r.text(i, 4);
+            m.device = r.int64(i, 5);
+            m.user = r.text(i, 6);
+            m.sender = {std::string(r.text(i, 7)), std::string(r.text(i, 8)),
+                        std::string(r.text(i, 9))};
+        }
+        room.rows.push_back(std::move(m));
     }
     return out;
 }

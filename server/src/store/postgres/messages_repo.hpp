@@ -18,6 +18,8 @@ class PgMessages final : public store::Messages {
     [[nodiscard]] std::int64_t last_seq(store::Id room) const override;
     [[nodiscard]] std::vector<store::StoredMessage> after(store::Id room, std::int64_t after,
                                                           std::int64_t limit) const override;
+    [[nodiscard]] std::vector<store::RoomRows> after_each(
+        const std::vector<store::RoomAfter>& wanted, std::int64_t limit) const override;
     [[nodiscard]] std::vector<store::SentSpan> sent_by(store::Id account) const override;
     [[nodiscard]] store::Appended append(const store::NewMessage& m) override;
     [[nodiscard]] std::int64_t append_event(store::Id room, store::Id actor_device,

@@ -130,30 +130,44 @@ void PgStore::read(ReadJob job, Done done) {
 }
 
 std::exception_ptr PgStore::run_read(std::unique_ptr<Connection>& db, const ReadJob& job) {
-    try {
-        if (!db || !db->healthy())
-            db = std::make_unique<Connection>(url_);
-        db->exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-    } catch (...) {
-        db.reset();
-        return std::current_exception();
-    }
-    std::exception_ptr error;
-    try {
-        const Units units(*db, false);
-        job(units);
-    } catch (...) {
-        error = std::current_exception();
-    }
-    try {
-        db->exec(error ? "ROLLBACK" : "COMMIT");
-    } catch (...) {
-        if (!error)
-            error = std::current_exception();
-        if (!db->healthy())
+    // Twice at most: a statement prepared before a schema change (a rolling upgrade) fails the
+    // first run; the connection's statements are then prepared afresh for the second.
+    for (int run = 1;; ++run) {
+        try {
+            if (!db || !db->healthy())
+                db = std::make_unique<Connection>(url_);
+            db->exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+        } catch (...) {
             db.reset();
+            return std::current_exception();
+        }
+        std::exception_ptr error;
+        bool stale = false;
+        try {
+            const Units units(*db, false);
+            job(units);
+        } catch (const Error& e) {
+            error = std::current_exception();
+            stale = stale_plan(e);
+        } catch (...) {
+            error = std::current_exception();
+        }
+        try {
+            db->exec(error ? "ROLLBACK" : "COMMIT");
+            if (stale && run == 1) {
+                db->forget_prepared();
+                continue;
+            }
+        } catch (...) {
+            if (!error)
+                error = std::current_exception();
+            if (!db->healthy() || stale)
+                db.reset();
+            if (stale && run == 1)
+                continue;  // a new connection has nothing prepared
+        }
+        return error;
     }
-    return error;
 }
 
 void PgStore::read_loop(std::unique_ptr<Connection> db) {

@@ -280,6 +280,11 @@ std::vector<Result> Connection::pipeline(const std::vector<Query>& queries) {
     return out;
 }
 
+void Connection::forget_prepared() {
+    exec("DEALLOCATE ALL");
+    prepared_.clear();
+}
+
 void Connection::listen(const std::string& channel) {
     if (channel.empty() ||
         channel.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos)

@@ -31,6 +31,14 @@ class Error : public std::runtime_error {
     std::string sqlstate_;
 };
 
+/// True for "cached plan must not change result type" (SQLSTATE 0A000): a statement prepared
+/// on a connection before a schema change (a migration another node ran during a rolling
+/// upgrade) whose result columns the change altered. PostgreSQL fails the statement, and the
+/// transaction with it; after Connection::forget_prepared() the same unit runs again.
+[[nodiscard]] inline bool stale_plan(const Error& e) noexcept {
+    return e.sqlstate() == "0A000";
+}
+
 /// Statement parameters in text form; nullopt is SQL NULL.
 using Params = std::vector<std::optional<std::string>>;
 
@@ -104,6 +112,11 @@ class Connection {
     /// savepoint. Throws Error only if the connection itself fails (then nothing may be
     /// assumed about which statements committed).
     std::vector<Result> pipeline(const std::vector<Query>& queries);
+
+    /// Deallocates every statement prepared on this connection (DEALLOCATE ALL) and forgets
+    /// them, so each is prepared again on its next use. For recovering from a stale plan (see
+    /// stale_plan()). Not inside a failed transaction: roll it back first. Throws Error.
+    void forget_prepared();
 
     /// LISTEN on `channel` (an SQL identifier made of [a-z0-9_]; std::invalid_argument else).
     void listen(const std::string& channel);

@@ -30,6 +30,29 @@ class PgRooms final : public sql::SharedRooms<Connection&> {
   public:
     explicit PgRooms(Connection& db) : SharedRooms(db, kOwnStatements) {}
 
+    std::vector<RoomMembers> members_of_each(const std::vector<Id>& rooms) const override {
+        std::vector<RoomMembers> out;
+        if (rooms.empty())
+            return out;
+        std::string ids = "{";
+        for (std::size_t i = 0; i < rooms.size(); ++i)
+            ids += (i ? "," : "") + std::to_string(rooms[i]);
+        ids += '}';
+        // One row per member (a room without members has one row with a NULL account).
+        auto r = run(db_,
+                     "SELECT r.id, r.name, m.account_id FROM rooms r LEFT JOIN room_members m ON "
+                     "m.room_id = r.id WHERE r.id = ANY(?::bigint[]) ORDER BY r.id, m.account_id",
+                     ids);
+        for (int i = 0; i < r.rows(); ++i) {
+            const auto id = r.int64(i, 0);
+            if (out.empty() || out.back().room != id)
+                out.push_back({id, text(r, i, 1), {}});
+            if (!r.is_null(i, 2))
+                out.back().accounts.push_back(r.int64(i, 2));
+        }
+        return out;
+    }
+
     std::optional<Id> create(std::string_view name, Id created_by, Millis at) override {
         auto r = run(db_,
                      "INSERT INTO rooms(name, created_by, created_at) VALUES(?, ?, ?) "

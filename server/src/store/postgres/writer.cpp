@@ -13,8 +13,19 @@ namespace {
 
 /// True for a failure of the whole transaction, after which the batch is run again.
 bool batch_level(const Error& e, const Connection* db) {
-    return e.sqlstate() == "40P01" || e.sqlstate() == "40001" || e.sqlstate() == "55P03" || !db ||
-           !db->healthy();
+    return e.sqlstate() == "40P01" || e.sqlstate() == "40001" || e.sqlstate() == "55P03" ||
+           stale_plan(e) || !db || !db->healthy();
+}
+
+/// True if `failure` is a stale prepared statement's (stale_plan()).
+bool stale_plan_failure(const std::exception_ptr& failure) {
+    try {
+        std::rethrow_exception(failure);
+    } catch (const Error& e) {
+        return stale_plan(e);
+    } catch (...) {
+        return false;
+    }
 }
 
 /// True for a deadlock or a lock wait over the batch's limit: the batch is then run again one
@@ -135,6 +146,7 @@ void Writer::run_batch(std::deque<Pending>& batch, std::vector<std::exception_pt
 
 std::exception_ptr Writer::run_with_retries(std::deque<Pending>& batch,
                                             std::vector<std::exception_ptr>& errors, bool alone) {
+    bool replanned = false;
     for (int attempt = 1;; ++attempt) {
         try {
             run_batch(batch, errors, alone);
@@ -149,6 +161,21 @@ std::exception_ptr Writer::run_with_retries(std::deque<Pending>& batch,
             }
             if (db_ && !db_->healthy())
                 db_.reset();
+            // A statement prepared before a schema change (a rolling upgrade): prepare them all
+            // afresh and run the batch once more at once, not counted as an attempt.
+            if (!replanned && stale_plan_failure(failed)) {
+                replanned = true;
+                --attempt;
+                try {
+                    if (db_)
+                        db_->forget_prepared();
+                } catch (const Error&) {
+                    db_.reset();  // a new connection has nothing prepared
+                }
+                std::lock_guard lock(mutex_);
+                ++retries_;
+                continue;
+            }
             // A lock conflict in a batch is settled by running it one job at a time (run()).
             if (!alone && batch.size() > 1 && lock_conflict(failed))
                 return failed;

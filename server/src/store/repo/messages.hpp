@@ -79,6 +79,19 @@ struct SentSpan {
     Millis first_at = 0, last_at = 0;
 };
 
+/// One room's starting point for MessagesView::after_each: its rows after seq `after`.
+struct RoomAfter {
+    Id room = 0;
+    std::int64_t after = 0;
+};
+
+/// One room's rows from MessagesView::after_each.
+struct RoomRows {
+    Id room = 0;
+    std::vector<StoredMessage> rows;  ///< seq > the room's `after`, ascending, at most `limit`
+    bool more = false;                ///< rows after the last of `rows` remain
+};
+
 class MessagesView {
   public:
     virtual ~MessagesView() = default;
@@ -86,6 +99,13 @@ class MessagesView {
     [[nodiscard]] virtual std::int64_t last_seq(Id room) const = 0;
     /// Rows of `room` with seq > `after`, ascending, at most `limit`.
     [[nodiscard]] virtual std::vector<StoredMessage> after(Id room, std::int64_t after,
+                                                           std::int64_t limit) const = 0;
+    /// For each of `wanted` (distinct rooms) what after(room, after, limit) returns, and
+    /// whether more rows follow those, read together: one statement for all of them where the
+    /// store can (remote delivery reads every room a batch of hints names at once). One entry
+    /// per wanted room, in the order given; a room with no such rows, or that does not exist,
+    /// has empty `rows` and `more` false. `limit` must be at least 1.
+    [[nodiscard]] virtual std::vector<RoomRows> after_each(const std::vector<RoomAfter>& wanted,
                                                            std::int64_t limit) const = 0;
     /// For each room `account` sent messages to (from any of its devices, revoked or not), how
     /// many it sent and when the first and last were sent; ascending by room id.

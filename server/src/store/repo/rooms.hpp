@@ -31,6 +31,13 @@ struct Member {
     std::int64_t joined_seq = 0;  ///< the member reads messages after this seq only
 };
 
+/// A room's name and member accounts (RoomsView::members_of_each).
+struct RoomMembers {
+    Id room = 0;
+    std::string name;
+    std::vector<Id> accounts;  ///< ascending
+};
+
 class RoomsView {
   public:
     virtual ~RoomsView() = default;
@@ -45,6 +52,10 @@ class RoomsView {
     [[nodiscard]] virtual std::vector<Member> members(Id room) const = 0;
     /// Member account ids, ascending.
     [[nodiscard]] virtual std::vector<Id> member_accounts(Id room) const = 0;
+    /// For each of `rooms` that exists, its name and member accounts, ascending by room id;
+    /// rooms that do not exist are left out. One statement where the store can.
+    [[nodiscard]] virtual std::vector<RoomMembers> members_of_each(
+        const std::vector<Id>& rooms) const = 0;
     /// Rooms `account` is a member of, by name.
     [[nodiscard]] virtual std::vector<RoomSummary> rooms_of(Id account) const = 0;
     /// The rooms `account` is a member of, ascending by id.

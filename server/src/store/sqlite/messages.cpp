@@ -46,6 +46,22 @@ class SqlMessages final : public Messages {
         return out;
     }
 
+    // In-process: one statement per room costs no round trip, so this is after() for each.
+    std::vector<RoomRows> after_each(const std::vector<RoomAfter>& wanted,
+                                     std::int64_t limit) const override {
+        std::vector<RoomRows> out;
+        out.reserve(wanted.size());
+        for (const auto& w : wanted) {
+            auto& r = out.emplace_back();
+            r.room = w.room;
+            r.rows = after(w.room, w.after, limit + 1);
+            r.more = static_cast<std::int64_t>(r.rows.size()) > limit;
+            if (r.more)
+                r.rows.pop_back();
+        }
+        return out;
+    }
+
     std::vector<SentSpan> sent_by(Id account) const override {
         auto q = c_.sql.use(
             "SELECT m.room_id, COUNT(*), MIN(m.sent_at), MAX(m.sent_at) FROM messages m JOIN "

@@ -1,6 +1,8 @@
 // store::Rooms on SQLite: the statements both stores share are in store/sql/rooms.hpp.
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include <algorithm>
+
 #include "store/sql/rooms.hpp"
 #include "store/sqlite/repos.hpp"
 
@@ -29,6 +31,20 @@ constexpr sql::RoomStatements kOwnStatements = {
 class SqlRooms final : public sql::SharedRooms<Conn> {
   public:
     explicit SqlRooms(const Conn& c) : SharedRooms(c, kOwnStatements) {}
+
+    std::vector<RoomMembers> members_of_each(const std::vector<Id>& rooms) const override {
+        std::vector<Id> ids = rooms;
+        std::sort(ids.begin(), ids.end());
+        ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+        std::vector<RoomMembers> out;
+        for (const auto id : ids) {
+            auto name = sql::first(query(db_, "SELECT name FROM rooms WHERE id = ?", id),
+                                   [](const auto& row) { return row.text(0); });
+            if (name)
+                out.push_back({id, std::move(*name), member_accounts(id)});
+        }
+        return out;
+    }
 
     std::optional<Id> create(std::string_view name, Id created_by, Millis at) override {
         if (sql::any(query(db_, "SELECT 1 FROM rooms WHERE name = ?", name)))
