@@ -100,6 +100,7 @@ TEST_CASE("only admins may administer: every admin request, tried as a member an
         {"retention_sweep", {}},
         {"hold_place", {{"room", "any"}, {"reason", "an inquiry"}}},
         {"hold_lift", {{"room", "any"}, {"reason", "the inquiry ended"}}},
+        {"hold_targets", {}},
         {"governance_grant", {{"user", "ben"}, {"grant", true}, {"reason", "IG officer"}}},
         {"governance_list", {}},
         {"digest_run", {}},
