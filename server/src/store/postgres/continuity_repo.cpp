@@ -1,7 +1,9 @@
 // store::Continuity on PostgreSQL (repos.hpp): backup keys, sealed backup entries, the pending
 // device transfer and history shares, all as the clients sent them (text, never opened here).
-// A transfer is taken by one DELETE ... RETURNING, so of two nodes taking it at once one gets it
-// and the other finds it gone. The statements both stores share are in store/sql/continuity.hpp.
+// A transfer is read, not consumed, by take_transfer (a mistyped code can be typed again; the
+// bundle is sealed under that code) and goes by drop_transfer's one DELETE ... RETURNING, so of
+// two nodes dropping it at once one reports it dropped. The statements both stores share are in
+// store/sql/continuity.hpp.
 #include "store/postgres/repos.hpp"
 #include "store/postgres/sql.hpp"
 #include "store/sql/continuity.hpp"
