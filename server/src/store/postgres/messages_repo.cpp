@@ -57,6 +57,24 @@ std::vector<store::Id> parse_ids(std::string_view text) {
     return out;
 }
 
+/// Row `i` of `r` as a stored message, its columns from `c` on: seq, sent_at, event ('' for a
+/// message), envelope, sender_device, username, sign_key, box_key, box_key_signature.
+template <class Result>
+store::StoredMessage stored_message(const Result& r, int i, int c) {
+    store::StoredMessage m;
+    m.seq = r.int64(i, c);
+    m.sent_at = r.int64(i, c + 1);
+    m.event = r.text(i, c + 2);
+    if (m.event.empty()) {
+        m.envelope = r.text(i, c + 3);
+        m.device = r.int64(i, c + 4);
+        m.user = r.text(i, c + 5);
+        m.sender = {std::string(r.text(i, c + 6)), std::string(r.text(i, c + 7)),
+                    std::string(r.text(i, c + 8))};
+    }
+    return m;
+}
+
 }  // namespace
 
 std::int64_t PgMessages::last_seq(store::Id room) const {
@@ -75,18 +93,7 @@ std::vector<store::StoredMessage> PgMessages::after(store::Id room, std::int64_t
     std::vector<store::StoredMessage> out;
     out.reserve(static_cast<std::size_t>(r.rows()));
     for (int i = 0; i < r.rows(); ++i) {
-        store::StoredMessage m;
-        m.seq = r.int64(i, 0);
-        m.sent_at = r.int64(i, 1);
-        m.event = r.text(i, 2);
-        if (m.event.empty()) {
-            m.envelope = r.text(i, 3);
-            m.device = r.int64(i, 4);
-            m.user = r.text(i, 5);
-            m.sender = {std::string(r.text(i, 6)), std::string(r.text(i, 7)),
-                        std::string(r.text(i, 8))};
-        }
-        out.push_back(std::move(m));
+        out.push_back(stored_message(r, i, 0));
     }
     return out;
 }
@@ -127,18 +134,7 @@ std::vector<store::RoomRows> PgMessages::after_each(const std::vector<store::Roo
             room.more = true;
             continue;
         }
-        store::StoredMessage m;
-        m.seq = r.int64(i, 1);
-        m.sent_at = r.int64(i, 2);
-        m.event = r.text(i, 3);
-        if (m.event.empty()) {
-            m.envelope = r.text(i, 4);
-            m.device = r.int64(i, 5);
-            m.user = r.text(i, 6);
-            m.sender = {std::string(r.text(i, 7)), std::string(r.text(i, 8)),
-                        std::string(r.text(i, 9))};
-        }
-        room.rows.push_back(std::move(m));
+        room.rows.push_back(stored_message(r, i, 1));
     }
     return out;
 }
