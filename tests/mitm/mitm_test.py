@@ -1069,6 +1069,19 @@ def parent_copy_widened(w):
               "of it, and says the signature does NOT verify",
               ran.code == 1 and secret not in ran.both and "Concerns about J" not in ran.out
               and "does NOT verify" in ran.both, ran)
+    # The signatures stripped as well: nothing left to check is not a licence to trust.
+    def stripped(frame, request):
+        if reply_to(frame, request, "meeting_show") and frame.get("sections"):
+            not_family(frame)
+            frame["signatures"] = []
+        return rendered(frame, request)
+
+    w.proxy.rewrite("bea", stripped)
+    ran = export()
+    check("the version shown unsigned and Kelly not family: bea's export exits 1, writes none of "
+          "it, and says there is no signature to check",
+          ran.code == 1 and secret not in ran.both and "Concerns about J" not in ran.out
+          and "carries no signature to check" in ran.both, ran)
     w.proxy.rewrite("bea", None)
     ran = export()
     check("with the honest server again the copy is written", ran.code == 0
