@@ -68,7 +68,7 @@ function setUp(change = () => {}, encoding = 2) {
 test('a family member\'s copy is made from the signed version: her sections, nothing professionals-only', async () => {
   const { client, asked } = setUp();
   const md = await client.exportCopy(9, 2, 'markdown', 1);
-  assert.deepEqual(asked, ['meeting_show']);
+  assert.deepEqual(asked, ['meeting_export', 'meeting_show'], 'asked (and audited) by the server, then made here');
   assert.match(md.content, /\*\*Copy for:\*\* Kelly Smith \(Mother\), a partial copy: 2 sections left out/);
   assert.match(md.content, /J said he is scared when there is shouting\./);
   assert.doesNotMatch(md.content, /Police hold intelligence/);

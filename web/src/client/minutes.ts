@@ -505,7 +505,12 @@ export class MinutesClient {
    * the version gives the entry no copy.
    */
   async exportCopy(meeting: number, recipient: number, format: 'markdown' | 'html', version?: number): Promise<{ content: string; version: number }> {
-    const fixed = await this.show(meeting, version);
+    // Asked of the server first, as the command does, so that the audit log records who exported
+    // whose copy (and a draft or an entry with no copy is refused there); its rendering is not used.
+    const fields: Json = { meeting, format, recipient };
+    if (version) fields.version = version;
+    const asked = await this.call('meeting_export', fields);
+    const fixed = await this.show(meeting, Number(asked.version) || version);
     if (fixed.status === 'draft') throw new ProtocolError('wrong_status', 'A draft has no copies: circulate it first.');
     // Every signature must verify, and one under the v2 encoding (which covers copies): a
     // version shown with its signatures stripped, or signed before copies were covered, is the
